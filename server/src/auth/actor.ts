@@ -1,0 +1,56 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { Database } from '../db/schema.js'
+import { AppError } from '../errors.js'
+import type { AuditActor } from '../audit/service.js'
+import { builtinRolePermissions, isPermission, type BuiltinRole, type Grant, type Permission } from './permissions.js'
+
+/** Who is calling: resolved once per request by the auth hook, then passed to services. */
+export type Actor = {
+  type: 'user' | 'api_key' | 'system'
+  id: string | null
+  merchantId: string
+  name: string
+  roleId: string | null
+  grants: ReadonlyMap<Permission, Grant>
+  sessionId?: string
+}
+
+export const auditActor = (actor: Actor): AuditActor => ({ type: actor.type, id: actor.id })
+
+export function can(actor: Actor, permission: Permission): boolean {
+  return actor.grants.has(permission)
+}
+
+export function requirePermission(actor: Actor, permission: Permission): void {
+  if (!can(actor, permission)) throw new AppError('forbidden', 403, `This needs the ${permission} permission`, { permission })
+}
+
+/** The actor for work done by Claimdesk itself (jobs, the CLI). */
+export function systemActor(merchantId: string, name = 'system'): Actor {
+  return { type: 'system', id: null, merchantId, name, roleId: null, grants: grantsOf('admin', []) }
+}
+
+export function grantsOf(builtinKey: string | null, rows: { permission: string; limit_amount_minor: number | null; limit_currency: string | null }[]): Map<Permission, Grant> {
+  const grants = new Map<Permission, Grant>()
+  if (builtinKey) {
+    for (const p of builtinRolePermissions[builtinKey as BuiltinRole] ?? []) grants.set(p, { permission: p })
+  }
+  for (const r of rows) {
+    if (!isPermission(r.permission)) continue // a permission since removed from the catalogue
+    grants.set(r.permission, {
+      permission: r.permission,
+      ...(r.limit_amount_minor !== null && r.limit_currency ? { limit: { amountMinor: r.limit_amount_minor, currency: r.limit_currency } } : {}),
+    })
+  }
+  return grants
+}
+
+export async function loadGrants(db: Kysely<Database> | Transaction<Database>, merchantId: string, roleId: string): Promise<Map<Permission, Grant>> {
+  const role = await db.selectFrom('roles').select('builtin_key').where('merchant_id', '=', merchantId).where('id', '=', roleId).executeTakeFirst()
+  if (!role) return new Map()
+  const rows = role.builtin_key
+    ? []
+    : await db.selectFrom('role_permissions').select(['permission', 'limit_amount_minor', 'limit_currency'])
+      .where('merchant_id', '=', merchantId).where('role_id', '=', roleId).execute()
+  return grantsOf(role.builtin_key, rows)
+}

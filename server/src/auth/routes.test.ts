@@ -1,0 +1,124 @@
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+
+let env: TestEnv
+let app: FastifyInstance
+let m: TestMerchant
+
+beforeAll(async () => {
+  env = await createTestEnv()
+  app = await createTestApp(env)
+  m = await createTestMerchant(env.ctx)
+})
+afterAll(async () => {
+  await app.close()
+  await env.close()
+})
+
+async function signIn(email = m.adminEmail, password = m.password) {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } })
+  const cookie = res.cookies.find((c) => c.name === 'claimdesk_session')
+  return { res, cookie: cookie ? `claimdesk_session=${cookie.value}` : '', csrf: res.json().csrf_token as string }
+}
+
+describe('sessions', () => {
+  it('signs in with an HttpOnly SameSite cookie and reports the caller', async () => {
+    const { res, cookie } = await signIn()
+    expect(res.statusCode).toBe(200)
+    const set = res.cookies.find((c) => c.name === 'claimdesk_session')!
+    expect(set.httpOnly).toBe(true)
+    expect(set.sameSite).toBe('Lax')
+    expect(res.json()).toMatchObject({ user_id: m.adminUserId, merchant_id: m.id, actor_type: 'user', name: 'Ada Admin' })
+    const me = await app.inject({ method: 'GET', url: '/api/v1/auth/session', headers: { cookie } })
+    expect(me.statusCode).toBe(200)
+    expect(me.json().permissions).toContain('users.manage')
+  })
+
+  it('answers a wrong password and an unknown email alike', async () => {
+    const wrong = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: m.adminEmail, password: 'nope-nope-nope' } })
+    const unknown = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'ghost@nowhere.example', password: 'nope-nope-nope' } })
+    expect(wrong.statusCode).toBe(401)
+    expect(unknown.statusCode).toBe(401)
+    expect(wrong.json()).toEqual(unknown.json())
+    expect(wrong.json()).toEqual({ error: { code: 'invalid_credentials', message: 'Email or password is wrong' } })
+  })
+
+  it('refuses a cookie-authenticated mutation without the CSRF token, accepts it with', async () => {
+    const { cookie, csrf } = await signIn()
+    const payload = { name: 'Returns desk' }
+    const without = await app.inject({ method: 'POST', url: '/api/v1/teams', headers: { cookie }, payload })
+    expect(without.statusCode).toBe(403)
+    expect(without.json().error.code).toBe('csrf_failed')
+    const wrong = await app.inject({ method: 'POST', url: '/api/v1/teams', headers: { cookie, 'x-csrf-token': `${csrf}x` }, payload })
+    expect(wrong.json().error.code).toBe('csrf_failed')
+    const ok = await app.inject({ method: 'POST', url: '/api/v1/teams', headers: { cookie, 'x-csrf-token': csrf }, payload })
+    expect(ok.statusCode).toBe(201)
+  })
+
+  it('logout ends the session', async () => {
+    const { cookie, csrf } = await signIn()
+    const out = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, 'x-csrf-token': csrf } })
+    expect(out.statusCode).toBe(204)
+    const me = await app.inject({ method: 'GET', url: '/api/v1/auth/session', headers: { cookie } })
+    expect(me.statusCode).toBe(401)
+  })
+
+  it('locks an email out after five failures in the window, with Retry-After', async () => {
+    const email = `victim@${m.slug}.example`
+    for (let i = 0; i < 5; i++) {
+      const r = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'guess-guess-guess' } })
+      expect(r.statusCode).toBe(401)
+    }
+    const locked = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'guess-guess-guess' } })
+    expect(locked.statusCode).toBe(429)
+    expect(locked.json().error.code).toBe('too_many_attempts')
+    expect(locked.headers['retry-after']).toBe('900')
+  })
+
+  it('changing the password ends the other sessions and needs the current one', async () => {
+    const email = `pw@${m.slug}.example`
+    const created = await app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(m.keys.admin), payload: { email, name: 'Pat Word', password: 'first-password-1', role_id: m.roleIds.agent } })
+    expect(created.statusCode).toBe(201)
+    const a = await signIn(email, 'first-password-1')
+    const b = await signIn(email, 'first-password-1')
+    const bad = await app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: { cookie: a.cookie, 'x-csrf-token': a.csrf }, payload: { current_password: 'wrong-password', new_password: 'second-password-2' } })
+    expect(bad.statusCode).toBe(401)
+    const ok = await app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: { cookie: a.cookie, 'x-csrf-token': a.csrf }, payload: { current_password: 'first-password-1', new_password: 'second-password-2' } })
+    expect(ok.statusCode).toBe(204)
+    expect((await app.inject({ method: 'GET', url: '/api/v1/auth/session', headers: { cookie: a.cookie } })).statusCode).toBe(200)
+    expect((await app.inject({ method: 'GET', url: '/api/v1/auth/session', headers: { cookie: b.cookie } })).statusCode).toBe(401)
+    expect((await signIn(email, 'second-password-2')).res.statusCode).toBe(200)
+  })
+})
+
+describe('API keys', () => {
+  it('shows a key once, stores only its hash, and stops accepting it when revoked', async () => {
+    const created = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(m.keys.admin), payload: { name: 'Shopify sync', role_id: m.roleIds.agent } })
+    expect(created.statusCode).toBe(201)
+    const { key, api_key } = created.json()
+    expect(key).toMatch(/^cd_/)
+    expect(api_key.prefix).toBe(key.slice(0, 11))
+    const stored = await env.ctx.db.selectFrom('api_keys').selectAll().where('id', '=', api_key.id).executeTakeFirstOrThrow()
+    expect(JSON.stringify(stored)).not.toContain(key)
+    const list = await app.inject({ method: 'GET', url: '/api/v1/api-keys', headers: bearer(m.keys.admin) })
+    expect(JSON.stringify(list.json())).not.toContain(key)
+    expect((await app.inject({ method: 'GET', url: '/api/v1/teams', headers: bearer(key) })).statusCode).toBe(200)
+    const revoked = await app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${api_key.id}`, headers: bearer(m.keys.admin) })
+    expect(revoked.json().revoked_at).not.toBeNull()
+    const after = await app.inject({ method: 'GET', url: '/api/v1/teams', headers: bearer(key) })
+    expect(after.statusCode).toBe(401)
+    expect(after.json().error.code).toBe('unauthenticated')
+  })
+
+  it('refuses to mint a key stronger than its creator', async () => {
+    const manager = await app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(m.keys.admin), payload: { email: `mgr@${m.slug}.example`, name: 'Mo Manager', password: 'manager-password', role_id: m.roleIds.manager } })
+    expect(manager.statusCode).toBe(201)
+    const custom = await app.inject({ method: 'POST', url: '/api/v1/roles', headers: bearer(m.keys.admin), payload: { name: 'Key minter', permissions: [{ permission: 'api_keys.manage' }] } })
+    expect(custom.statusCode).toBe(201)
+    const minter = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(m.keys.admin), payload: { name: 'minter', role_id: custom.json().id } })
+    const res = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(minter.json().key), payload: { name: 'escalate', role_id: m.roleIds.admin } })
+    expect(res.statusCode).toBe(403)
+    expect(res.json().error.code).toBe('forbidden')
+  })
+})

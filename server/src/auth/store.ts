@@ -1,0 +1,81 @@
+import type { Insertable, Kysely, Transaction } from 'kysely'
+import type { Database } from '../db/schema.js'
+
+type Db = Kysely<Database>
+type Trx = Transaction<Database>
+
+export async function findSessionByTokenHash(db: Db, tokenHash: Buffer) {
+  return db.selectFrom('sessions')
+    .innerJoin('users', (j) => j.onRef('users.merchant_id', '=', 'sessions.merchant_id').onRef('users.id', '=', 'sessions.user_id'))
+    .select(['sessions.merchant_id', 'sessions.id', 'sessions.user_id', 'sessions.csrf_token', 'sessions.expires_at', 'sessions.revoked_at',
+      'sessions.last_seen_at', 'sessions.created_at', 'users.name', 'users.email', 'users.role_id', 'users.status'])
+    .where('sessions.token_hash', '=', tokenHash).executeTakeFirst()
+}
+
+export async function insertSession(trx: Trx, row: Insertable<Database['sessions']>) {
+  await trx.insertInto('sessions').values(row).execute()
+}
+
+export async function touchSession(db: Db, merchantId: string, id: string, now: Date, expiresAt: Date) {
+  await db.updateTable('sessions').set({ last_seen_at: now, expires_at: expiresAt })
+    .where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+}
+
+export async function revokeSessions(trx: Trx, merchantId: string, filter: { id?: string; userId?: string; exceptId?: string }, now: Date) {
+  let q = trx.updateTable('sessions').set({ revoked_at: now }).where('merchant_id', '=', merchantId).where('revoked_at', 'is', null)
+  if (filter.id) q = q.where('id', '=', filter.id)
+  if (filter.userId) q = q.where('user_id', '=', filter.userId)
+  if (filter.exceptId) q = q.where('id', '<>', filter.exceptId)
+  await q.execute()
+}
+
+export async function findApiKeyByHash(db: Db, secretHash: Buffer) {
+  return db.selectFrom('api_keys')
+    .select(['merchant_id', 'id', 'name', 'role_id', 'revoked_at', 'expires_at', 'last_used_at'])
+    .where('secret_hash', '=', secretHash).executeTakeFirst()
+}
+
+export async function touchApiKey(db: Db, merchantId: string, id: string, now: Date) {
+  await db.updateTable('api_keys').set({ last_used_at: now }).where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+}
+
+export async function insertApiKey(trx: Trx, row: Insertable<Database['api_keys']>) {
+  await trx.insertInto('api_keys').values(row).execute()
+}
+
+export async function listApiKeys(db: Db | Trx, merchantId: string, page: { after?: string; limit: number }) {
+  let q = db.selectFrom('api_keys').select(['id', 'name', 'prefix', 'role_id', 'created_by', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
+    .where('merchant_id', '=', merchantId).orderBy('id').limit(page.limit)
+  if (page.after) q = q.where('id', '>', page.after)
+  return q.execute()
+}
+
+export async function lockApiKey(trx: Trx, merchantId: string, id: string) {
+  return trx.selectFrom('api_keys').select(['id', 'name', 'prefix', 'role_id', 'created_by', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
+    .where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export async function revokeApiKey(trx: Trx, merchantId: string, id: string, now: Date) {
+  await trx.updateTable('api_keys').set({ revoked_at: now }).where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+}
+
+export async function findUsersByEmail(db: Db, email: string) {
+  return db.selectFrom('users').innerJoin('merchants', 'merchants.id', 'users.merchant_id')
+    .select(['users.merchant_id', 'users.id', 'users.password_hash', 'users.status', 'merchants.slug'])
+    .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email.toLowerCase())).execute()
+}
+
+export async function countRecentFailures(db: Db, by: { emailKey?: string; ip?: string }, since: Date) {
+  let q = db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<string>().as('n')).where('succeeded', '=', false).where('at', '>=', since)
+  if (by.emailKey) q = q.where('email_key', '=', by.emailKey)
+  if (by.ip) q = q.where('ip', '=', by.ip)
+  return Number((await q.executeTakeFirstOrThrow()).n)
+}
+
+export async function insertLoginAttempt(db: Db | Trx, row: Insertable<Database['login_attempts']>) {
+  await db.insertInto('login_attempts').values(row).execute()
+}
+
+export async function clearFailures(trx: Trx, emailKey: string) {
+  await trx.deleteFrom('login_attempts').where('email_key', '=', emailKey).where('succeeded', '=', false).execute()
+}

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto'
+import { Command, InvalidArgumentError } from 'commander'
+import { systemActor } from '../auth/actor.js'
+import { builtinRoles } from '../auth/permissions.js'
+import { createApiKey } from '../auth/service.js'
+import { ConfigError, loadConfig } from '../config.js'
+import type { AppContext } from '../context.js'
+import { seedDemo } from '../demo/seed.js'
+import { AppError } from '../errors.js'
+import { createMerchant, findMerchantIdBySlug, isTimeZone } from '../merchants/service.js'
+import { findBuiltinRoleId, getRole } from '../roles/service.js'
+import { createLogger, openRuntime } from '../runtime.js'
+import { createUser } from '../users/service.js'
+import { cliCommands } from './commands.js'
+
+const out = (line: string) => process.stdout.write(`${line}\n`)
+
+/** Runs a command against the database whether or not a server is running (it attaches to the embedded one). */
+export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const config = loadConfig()
+  const runtime = await openRuntime(config, { takeOwnership: false, poolSize: 3, log: createLogger({ logLevel: process.env.LOG_LEVEL ? config.logLevel : 'warn' }) })
+  try {
+    return await fn(runtime.ctx)
+  } finally {
+    await runtime.close()
+  }
+}
+
+export async function resolveWorkspace(ctx: AppContext, slug: string | undefined): Promise<string> {
+  if (slug) {
+    const id = await findMerchantIdBySlug(ctx.db, slug)
+    if (!id) throw new AppError('merchant_not_found', 404, `No workspace "${slug}"`)
+    return id
+  }
+  const all = await ctx.db.selectFrom('merchants').select(['id', 'slug']).limit(2).execute()
+  if (all.length === 1) return all[0]!.id
+  throw new AppError('workspace_required', 400, all.length ? 'Several workspaces exist: pass --workspace <slug>' : 'No workspace yet: run `npx claimdesk merchant create` or `npx claimdesk demo`')
+}
+
+async function roleIdFor(ctx: AppContext, merchantId: string, role: string): Promise<string> {
+  if ((builtinRoles as string[]).includes(role)) return findBuiltinRoleId(ctx.db, merchantId, role)
+  return (await getRole(ctx.db, merchantId, role)).id
+}
+
+const program = new Command('claimdesk').description('Claimdesk: claims and exceptions CRM for online merchants').showHelpAfterError()
+
+program.command('start').description('Run migrations, then serve the API, web console and workers').action(async () => {
+  const { startServer } = await import('../main.js')
+  await startServer()
+})
+
+program.command('migrate').description('Apply database migrations and exit').action(async () => {
+  await withContext(async () => out('database is up to date'))
+})
+
+const merchant = program.command('merchant').description('Workspaces')
+merchant.command('create').description('Create a workspace with its built-in roles and starting teams')
+  .requiredOption('--slug <slug>', 'short name used at sign-in, e.g. acme')
+  .requiredOption('--name <name>', 'company name')
+  .option('--time-zone <tz>', 'IANA time zone', 'UTC')
+  .option('--currency <code>', 'default currency (ISO 4217)', 'USD')
+  .action(async (o: { slug: string; name: string; timeZone: string; currency: string }) => {
+    if (!isTimeZone(o.timeZone)) throw new InvalidArgumentError(`--time-zone: ${o.timeZone} is not an IANA time zone`)
+    await withContext(async (ctx) => {
+      const { merchant: m } = await ctx.db.transaction().execute((trx) =>
+        createMerchant(trx, { slug: o.slug, name: o.name, timeZone: o.timeZone, defaultCurrency: o.currency.toUpperCase() }, new Date()))
+      out(`created workspace ${m.slug} (${m.id})`)
+    })
+  })
+
+const user = program.command('user').description('People')
+user.command('create').description('Add a person; prints a generated password unless one is given')
+  .requiredOption('--email <email>')
+  .requiredOption('--name <name>')
+  .option('--role <role>', `${builtinRoles.join(', ')} or a custom role id`, 'agent')
+  .option('--password <password>', 'at least 10 characters; generated when omitted')
+  .option('--workspace <slug>', 'needed when there are several workspaces')
+  .action(async (o: { email: string; name: string; role: string; password?: string; workspace?: string }) => {
+    if (o.password !== undefined && o.password.length < 10) throw new InvalidArgumentError('--password must be at least 10 characters')
+    const password = o.password ?? randomBytes(12).toString('base64url')
+    await withContext(async (ctx) => {
+      const merchantId = await resolveWorkspace(ctx, o.workspace)
+      const roleId = await roleIdFor(ctx, merchantId, o.role)
+      const u = await ctx.db.transaction().execute((trx) => createUser(trx, merchantId, null, { email: o.email, name: o.name, password, roleId }, new Date()))
+      out(`created ${o.role} ${u.email} (${u.id})`)
+      if (!o.password) out(`password: ${password}`)
+    })
+  })
+
+const apiKey = program.command('api-key').description('API keys')
+apiKey.command('create').description('Create an API key bound to a role; the key is printed once')
+  .requiredOption('--name <name>', 'what the key is for, e.g. "Shopify sync"')
+  .option('--role <role>', `${builtinRoles.join(', ')} or a custom role id`, 'admin')
+  .option('--workspace <slug>', 'needed when there are several workspaces')
+  .action(async (o: { name: string; role: string; workspace?: string }) => {
+    await withContext(async (ctx) => {
+      const merchantId = await resolveWorkspace(ctx, o.workspace)
+      const roleId = await roleIdFor(ctx, merchantId, o.role)
+      const { key, view } = await ctx.db.transaction().execute((trx) => createApiKey(trx, systemActor(merchantId, 'cli'), { name: o.name, roleId }, new Date()))
+      out(`created API key ${view.prefix}… (${view.id}) with role ${o.role}; it will not be shown again:`)
+      out(key)
+    })
+  })
+
+program.command('demo').description('Create (or refresh) the Northwind Outfitters demo workspace and print its sign-ins')
+  .action(async () => {
+    await withContext(async (ctx) => {
+      const { logins, created } = await seedDemo(ctx)
+      out(`${created ? 'Created' : 'Refreshed'} the demo workspace "northwind" (Northwind Outfitters). Sign in at ${ctx.config.publicUrl} with:`)
+      for (const l of logins) out(`  ${l.role.padEnd(8)} ${l.email.padEnd(34)} ${l.password}`)
+      out('Passwords are new on every run of `npx claimdesk demo`.')
+    })
+  })
+
+for (const add of cliCommands) add(program, { withContext, resolveWorkspace, out })
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof AppError || err instanceof InvalidArgumentError) {
+    process.stderr.write(`claimdesk: ${err.message}\n`)
+  } else {
+    process.stderr.write(`claimdesk: ${(err as Error)?.stack ?? String(err)}\n`)
+  }
+  process.exit(1)
+})

@@ -1,0 +1,159 @@
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { parse as parseYaml } from 'yaml'
+
+export type S3Config = {
+  bucket: string
+  region: string
+  endpoint?: string
+  accessKeyId?: string
+  secretAccessKey?: string
+  forcePathStyle: boolean
+}
+
+export type Config = {
+  port: number
+  host: string
+  dataDir: string
+  databaseUrl?: string
+  publicUrl: string
+  adminToken?: string
+  secretKey?: string
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  workers: boolean
+  workerConcurrency: number
+  embeddedPgPort?: number
+  sessionTtlHours: number
+  filesMaxBytes: number
+  trustProxy: boolean
+  smtpUrl?: string
+  s3?: S3Config
+}
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`Invalid configuration: ${setting} ${message}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Source = Record<string, string | undefined>
+
+// Each setting: its env name (the yaml key is the same name in lower case) and how to read it.
+const int = (min: number, max: number) => (name: string, v: string): number => {
+  if (!/^\d+$/.test(v.trim())) throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`)
+  const n = Number(v)
+  if (n < min || n > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got ${v})`)
+  return n
+}
+const bool = (name: string, v: string): boolean => {
+  const s = v.trim().toLowerCase()
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true
+  if (['0', 'false', 'no', 'off'].includes(s)) return false
+  throw new ConfigError(name, `must be true or false (got ${JSON.stringify(v)})`)
+}
+const url = (protocols: string[]) => (name: string, v: string): string => {
+  let u: URL
+  try {
+    u = new URL(v)
+  } catch {
+    throw new ConfigError(name, `must be a URL (got ${JSON.stringify(redactUrl(v))})`)
+  }
+  if (!protocols.includes(u.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')} (got ${u.protocol})`)
+  return v
+}
+const redactUrl = (v: string) => v.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@')
+const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+function readYaml(file: string): Source {
+  let doc: unknown
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'))
+  } catch (err) {
+    throw new ConfigError(path.basename(file), `is not valid YAML: ${(err as Error).message.split('\n')[0]}`)
+  }
+  if (doc == null) return {}
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(path.basename(file), 'must be a mapping of setting: value')
+  const out: Source = {}
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    if (value !== null && typeof value === 'object') throw new ConfigError(`${path.basename(file)}: ${key}`, 'must be a plain value')
+    out[key.toUpperCase()] = value == null ? undefined : String(value)
+  }
+  return out
+}
+
+const known = new Set([
+  'PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'PUBLIC_URL', 'CLAIMDESK_ADMIN_TOKEN', 'CLAIMDESK_SECRET_KEY', 'LOG_LEVEL',
+  'WORKERS', 'WORKER_CONCURRENCY', 'EMBEDDED_PG_PORT', 'SESSION_TTL_HOURS', 'FILES_MAX_BYTES', 'TRUST_PROXY', 'SMTP_URL',
+  'S3_BUCKET', 'S3_REGION', 'S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE',
+])
+
+/** Env wins over claimdesk.yaml (or the file named by CLAIMDESK_CONFIG); unknown yaml keys are refused. */
+export function loadConfig(env: Source = process.env, cwd = process.cwd()): Config {
+  const file = env.CLAIMDESK_CONFIG ? path.resolve(cwd, env.CLAIMDESK_CONFIG) : path.join(cwd, 'claimdesk.yaml')
+  if (env.CLAIMDESK_CONFIG && !existsSync(file)) throw new ConfigError('CLAIMDESK_CONFIG', `names a file that does not exist (${file})`)
+  const yaml = existsSync(file) ? readYaml(file) : {}
+  for (const key of Object.keys(yaml)) {
+    if (!known.has(key)) throw new ConfigError(`${path.basename(file)}: ${key.toLowerCase()}`, 'is not a known setting')
+  }
+  const get = (name: string): string | undefined => {
+    const v = env[name] ?? yaml[name]
+    return v === undefined || v === '' ? undefined : v
+  }
+  const read = <T>(name: string, parse: (name: string, v: string) => T, fallback: T): T => {
+    const v = get(name)
+    return v === undefined ? fallback : parse(name, v)
+  }
+  const optional = <T>(name: string, parse: (name: string, v: string) => T): T | undefined => {
+    const v = get(name)
+    return v === undefined ? undefined : parse(name, v)
+  }
+
+  const port = read('PORT', int(0, 65535), 3000)
+  const host = read('HOST', (_n, v) => v, '127.0.0.1')
+  const databaseUrl = optional('DATABASE_URL', url(['postgres:', 'postgresql:']))
+  const adminToken = optional('CLAIMDESK_ADMIN_TOKEN', (name, v) => {
+    if (v.length < 24) throw new ConfigError(name, 'must be at least 24 characters long')
+    return v
+  })
+  const secretKey = optional('CLAIMDESK_SECRET_KEY', (name, v) => {
+    if (v.length < 32) throw new ConfigError(name, 'must be at least 32 characters long (e.g. `openssl rand -base64 48`)')
+    return v
+  })
+  // Several processes against one external database must share the key that encrypts secrets and signs links.
+  if (databaseUrl && !secretKey) throw new ConfigError('CLAIMDESK_SECRET_KEY', 'is required when DATABASE_URL is set')
+
+  const bucket = get('S3_BUCKET')
+  const s3: S3Config | undefined = bucket
+    ? {
+        bucket,
+        region: get('S3_REGION') ?? 'us-east-1',
+        endpoint: optional('S3_ENDPOINT', url(['http:', 'https:'])),
+        accessKeyId: get('S3_ACCESS_KEY_ID'),
+        secretAccessKey: get('S3_SECRET_ACCESS_KEY'),
+        forcePathStyle: read('S3_FORCE_PATH_STYLE', bool, false),
+      }
+    : undefined
+
+  return {
+    port,
+    host,
+    dataDir: path.resolve(cwd, read('DATA_DIR', (_n, v) => v, './data')),
+    databaseUrl,
+    publicUrl: read('PUBLIC_URL', url(['http:', 'https:']), `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+    adminToken,
+    secretKey,
+    logLevel: read('LOG_LEVEL', (name, v) => {
+      if (!(levels as readonly string[]).includes(v)) throw new ConfigError(name, `must be one of ${levels.join(', ')} (got ${JSON.stringify(v)})`)
+      return v as Config['logLevel']
+    }, 'info'),
+    workers: read('WORKERS', bool, true),
+    workerConcurrency: read('WORKER_CONCURRENCY', int(1, 64), 4),
+    embeddedPgPort: optional('EMBEDDED_PG_PORT', int(1, 65535)),
+    sessionTtlHours: read('SESSION_TTL_HOURS', int(1, 24 * 90), 12),
+    filesMaxBytes: read('FILES_MAX_BYTES', int(1024, 5 * 1024 ** 3), 25 * 1024 * 1024),
+    trustProxy: read('TRUST_PROXY', bool, false),
+    smtpUrl: optional('SMTP_URL', url(['smtp:', 'smtps:'])),
+    s3,
+  }
+}

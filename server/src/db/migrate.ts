@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runMigrations } from 'graphile-worker'
+import type pg from 'pg'
+
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
+
+type Migration = { version: number; name: string; sql: string; checksum: string }
+
+export function listMigrations(): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((f) => {
+      const sql = readFileSync(path.join(dir, f), 'utf8')
+      return { version: Number(f.slice(0, 4)), name: f, sql, checksum: createHash('sha256').update(sql).digest('hex') }
+    })
+}
+
+/**
+ * Forward-only: each file runs once, in its own transaction, in order. An advisory lock lets any
+ * number of processes start at once. A file edited after it ran is refused: write a new one.
+ */
+export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => undefined): Promise<number> {
+  const client = await pool.connect()
+  let applied = 0
+  try {
+    await client.query(`select pg_advisory_lock(hashtext('claimdesk.migrate'))`)
+    await client.query(`create table if not exists schema_migrations (
+      version int primary key, name text not null, checksum text not null, applied_at timestamptz not null default now())`)
+    const done = new Map<number, string>(
+      (await client.query<{ version: number; checksum: string }>('select version, checksum from schema_migrations')).rows
+        .map((r) => [r.version, r.checksum]),
+    )
+    for (const m of listMigrations()) {
+      const seen = done.get(m.version)
+      if (seen !== undefined) {
+        if (seen !== m.checksum) throw new Error(`Migration ${m.name} was changed after it was applied; add a new migration instead`)
+        continue
+      }
+      await client.query('begin')
+      try {
+        await client.query(m.sql)
+        await client.query('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [m.version, m.name, m.checksum])
+        await client.query('commit')
+      } catch (err) {
+        await client.query('rollback')
+        throw new Error(`Migration ${m.name} failed: ${(err as Error).message}`)
+      }
+      applied++
+      log(`applied migration ${m.name}`)
+    }
+  } finally {
+    await client.query(`select pg_advisory_unlock(hashtext('claimdesk.migrate'))`).catch(() => undefined)
+    client.release()
+  }
+  // The job queue's own schema, migrated by graphile-worker itself.
+  await runMigrations({ pgPool: pool })
+  return applied
+}

@@ -1,0 +1,2 @@
+// Filled in by the inbox module's migration.
+export interface InboxTables {}

@@ -1,0 +1,65 @@
+import type { Runner } from 'graphile-worker'
+import { ensureAdminKey } from './auth/service.js'
+import { loadConfig, type Config } from './config.js'
+import type { AppContext } from './context.js'
+import { buildApp } from './http/app.js'
+import { startWorker } from './jobs/worker.js'
+import { createMerchant } from './merchants/service.js'
+import { modules } from './registry.js'
+import { openRuntime } from './runtime.js'
+
+/** CLAIMDESK_ADMIN_TOKEN works on a fresh install too: a first workspace is made for it if none exists. */
+async function ensureAdminToken(ctx: AppContext) {
+  const token = ctx.config.adminToken
+  if (!token) return
+  await ctx.db.transaction().execute(async (trx) => {
+    const now = new Date()
+    let merchant = await trx.selectFrom('merchants').select('id').orderBy('id').limit(1).executeTakeFirst()
+    if (!merchant) {
+      const { merchant: created } = await createMerchant(trx, { slug: 'default', name: 'My store', timeZone: 'UTC', defaultCurrency: 'USD' }, now)
+      merchant = { id: created.id }
+    }
+    const result = await ensureAdminKey(trx, merchant.id, token, now)
+    ctx.log.info({ merchant_id: merchant.id }, `CLAIMDESK_ADMIN_TOKEN key ${result}`)
+  })
+}
+
+export async function startServer(config: Config = loadConfig()) {
+  const runtime = await openRuntime(config, { takeOwnership: true })
+  const { ctx } = runtime
+  await ensureAdminToken(ctx)
+  let workers: 'running' | 'disabled' | 'starting' | 'stopped' = config.workers ? 'starting' : 'disabled'
+  const app = await buildApp(ctx, modules, () => ({ workers }))
+  let runner: Runner | undefined
+  let loops: (() => Promise<void>)[] = []
+  if (config.workers) {
+    runner = await startWorker(modules, ctx)
+    loops = modules.flatMap((m) => m.background ?? []).map((start) => start(ctx))
+    workers = 'running'
+  }
+  await app.listen({ port: config.port, host: config.host })
+  ctx.log.info(`Claimdesk is serving ${config.publicUrl} (API docs at ${config.publicUrl}/docs)`)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    ctx.log.info({ signal }, 'shutting down: draining requests, then workers, then the database')
+    const force = setTimeout(() => process.exit(1), 30_000)
+    force.unref()
+    try {
+      await app.close() // stops accepting, waits for in-flight requests
+      await Promise.all(loops.map((stopLoop) => stopLoop()))
+      await runner?.stop()
+      workers = 'stopped'
+      await runtime.close()
+      process.exit(0)
+    } catch (err) {
+      ctx.log.error({ err }, 'shutdown failed')
+      process.exit(1)
+    }
+  }
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+  process.once('SIGINT', () => void stop('SIGINT'))
+  return { app, ctx, stop }
+}

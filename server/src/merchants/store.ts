@@ -1,0 +1,52 @@
+import type { Insertable, Kysely, Transaction, Updateable } from 'kysely'
+import type { Database } from '../db/schema.js'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+export async function insertMerchant(trx: Transaction<Database>, row: Insertable<Database['merchants']>) {
+  return trx.insertInto('merchants').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function findMerchant(db: Db, id: string) {
+  return db.selectFrom('merchants').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function findMerchantBySlug(db: Db, slug: string) {
+  return db.selectFrom('merchants').selectAll().where('slug', '=', slug).executeTakeFirst()
+}
+
+export async function lockMerchant(trx: Transaction<Database>, id: string) {
+  return trx.selectFrom('merchants').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export async function updateMerchant(trx: Transaction<Database>, id: string, patch: Updateable<Database['merchants']>) {
+  return trx.updateTable('merchants').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function findCurrencies(db: Db, codes?: string[]) {
+  let q = db.selectFrom('currencies').selectAll().orderBy('code')
+  if (codes) q = q.where('code', 'in', codes.length ? codes : [''])
+  return q.execute()
+}
+
+export async function insertRate(trx: Transaction<Database>, row: Insertable<Database['exchange_rates']>) {
+  return trx.insertInto('exchange_rates').values(row)
+    .onConflict((oc) => oc.columns(['merchant_id', 'base_currency', 'quote_currency', 'effective_on']).doUpdateSet({ rate: row.rate }))
+    .returningAll().executeTakeFirstOrThrow()
+}
+
+export async function listRates(db: Db, merchantId: string, page: { after?: string; limit: number }) {
+  let q = db.selectFrom('exchange_rates').selectAll().where('merchant_id', '=', merchantId).orderBy('id').limit(page.limit)
+  if (page.after) q = q.where('id', '>', page.after)
+  return q.execute()
+}
+
+export async function findRateOn(db: Db, merchantId: string, base: string, quote: string, on: string) {
+  return db.selectFrom('exchange_rates').selectAll().where('merchant_id', '=', merchantId)
+    .where('base_currency', '=', base).where('quote_currency', '=', quote).where('effective_on', '<=', on)
+    .orderBy('effective_on', 'desc').limit(1).executeTakeFirst()
+}
+
+export async function deleteRate(trx: Transaction<Database>, merchantId: string, id: string) {
+  return trx.deleteFrom('exchange_rates').where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirst()
+}

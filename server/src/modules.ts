@@ -1,0 +1,38 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { Transaction } from 'kysely'
+import type { AppContext } from './context.js'
+import type { Database } from './db/schema.js'
+
+export type JobHandler = (payload: Record<string, unknown>, ctx: AppContext, job: { attempts: number; maxAttempts: number }) => Promise<void>
+
+export type DomainEvent = {
+  id: string
+  merchant_id: string
+  type: string
+  subject_id: string | null
+  occurred_at: string
+  data: Record<string, unknown>
+}
+
+/** Reacts to domain events after they commit; must be idempotent (keyed on event.id). */
+export type EventConsumer = { name: string; types: string[] | '*'; handle: (event: DomainEvent, ctx: AppContext) => Promise<void> }
+
+export type ScheduledAction = { merchantId: string; id: string; key: string; task: string; payload: Record<string, unknown>; runAt: Date }
+/** Runs once, inside the transaction that marks the action fired. */
+export type ClockHandler = (trx: Transaction<Database>, action: ScheduledAction, ctx: AppContext, now: Date) => Promise<void>
+
+/** One domain module's contributions; `registry.ts` lists them all. */
+export type Module = {
+  name: string
+  /** Registered under /api/v1. */
+  routes?: FastifyPluginAsync
+  /** Registered at the root, for routes outside /api/v1 (webhooks, portal). */
+  rootRoutes?: FastifyPluginAsync
+  tasks?: Record<string, JobHandler>
+  consumers?: EventConsumer[]
+  clockTasks?: Record<string, ClockHandler>
+  /** Long-running loops started with the workers (e.g. the audit sequencer); each returns its stop function. */
+  background?: ((ctx: AppContext) => () => Promise<void>)[]
+  /** graphile-worker crontab lines, e.g. "* * * * * audit:checkpoint" (task names are module:verb). */
+  cron?: string[]
+}

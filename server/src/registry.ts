@@ -1,0 +1,17 @@
+import { authRoutes } from './auth/routes.js'
+import { merchantRoutes } from './merchants/routes.js'
+import type { Module } from './modules.js'
+import { roleRoutes } from './roles/routes.js'
+import { teamRoutes } from './teams/routes.js'
+import { userRoutes } from './users/routes.js'
+import { maintenance } from './maintenance.js'
+
+/** Every domain module, in one list: routes, job tasks, event consumers, clock tasks, cron. */
+export const modules: Module[] = [
+  { name: 'auth', routes: authRoutes },
+  { name: 'merchants', routes: merchantRoutes },
+  { name: 'users', routes: userRoutes },
+  { name: 'teams', routes: teamRoutes },
+  { name: 'roles', routes: roleRoutes },
+  maintenance,
+]
