@@ -10,6 +10,7 @@ import type { Module } from '../modules.js'
 import { installAuth, SESSION_COOKIE } from './auth.js'
 import { installErrorHandling } from './error-handler.js'
 import { installIdempotency } from './idempotency.js'
+import { frameworkErrors, installValidation } from './validation.js'
 import { ErrorResponse } from './schemas.js'
 
 export type Readiness = () => { workers: 'running' | 'disabled' | 'starting' | 'stopped' }
@@ -31,13 +32,15 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
     },
     bodyLimit: 1024 * 1024,
     trustProxy: ctx.config.trustProxy,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    maxParamLength: 200,
+    frameworkErrors,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('db', ctx.db)
   app.decorate('ctx', ctx)
   installErrorHandling(app)
+  installValidation(app)
   app.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', req.id)
   })
@@ -70,6 +73,8 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
     schema.response ??= {}
     schema.response['4xx'] ??= ErrorResponse
     if (route.config?.access === 'public') schema.security = []
+    // Published so clients (and the RBAC matrix test) know what each operation needs.
+    ;(schema as Record<string, unknown>)['x-permission'] = route.config?.permission ?? route.config?.access ?? 'signature'
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -115,10 +115,11 @@ export async function updateRole(trx: Trx, actor: Actor, id: string, input: Part
 export async function deleteRole(trx: Trx, actor: Actor, id: string, now: Date, requestId?: string): Promise<void> {
   const role = await getRole(trx, actor.merchantId, id)
   if (role.builtin_key) throw new AppError('role_builtin', 409, 'A built-in role cannot be deleted', { role_id: id })
-  const inUse = await trx.selectFrom('users').select('id').where('merchant_id', '=', actor.merchantId).where('role_id', '=', id).limit(1)
-    .unionAll(trx.selectFrom('api_keys').select('id').where('merchant_id', '=', actor.merchantId).where('role_id', '=', id).limit(1))
-    .execute()
-  if (inUse.length) throw new AppError('role_in_use', 409, 'People or API keys (revoked ones too) still reference this role', { role_id: id })
+  const [user, key] = await Promise.all([
+    trx.selectFrom('users').select('id').where('merchant_id', '=', actor.merchantId).where('role_id', '=', id).limit(1).executeTakeFirst(),
+    trx.selectFrom('api_keys').select('id').where('merchant_id', '=', actor.merchantId).where('role_id', '=', id).limit(1).executeTakeFirst(),
+  ])
+  if (user || key) throw new AppError('role_in_use', 409, 'People or API keys (revoked ones too) still reference this role', { role_id: id })
   await trx.deleteFrom('role_permissions').where('merchant_id', '=', actor.merchantId).where('role_id', '=', id).execute()
   await trx.deleteFrom('roles').where('merchant_id', '=', actor.merchantId).where('id', '=', id).execute()
   await recordAudit(trx, { merchantId: actor.merchantId, actor: auditActor(actor), action: 'role.deleted', entityType: 'role', entityId: id, before: { name: role.name, permissions: flat(role.permissions) }, requestId }, now)

@@ -1,0 +1,45 @@
+import { Ajv, type ValidateFunction } from 'ajv'
+import addFormats from 'ajv-formats'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AppError } from '../errors.js'
+
+// Bodies are JSON and must carry the declared types: 12345 is not a name. Query strings and path
+// parameters are text by nature, so only they are coerced (limit=50 → 50).
+function makeAjv(coerce: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, removeAdditional: false, coerceTypes: coerce ? 'array' : false, strict: false })
+  addFormats.default(ajv)
+  return ajv
+}
+
+const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+const emptyQuery = { type: 'object', additionalProperties: false }
+
+function refuseBody(req: FastifyRequest, _reply: unknown, done: (err?: Error) => void) {
+  const b = req.body as unknown
+  const empty = b === undefined || b === null || (typeof b === 'object' && !Array.isArray(b) && Object.keys(b as object).length === 0)
+  done(empty ? undefined : new AppError('validation_failed', 400, 'This endpoint takes no request body', { errors: [{ path: 'body', message: 'must be empty' }] }))
+}
+
+export function installValidation(app: FastifyInstance) {
+  const bodyAjv = makeAjv(false)
+  const textAjv = makeAjv(true)
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema) as ValidateFunction)
+  // The API speaks JSON only; webhook routes register their own raw parsers in their scope.
+  app.removeContentTypeParser(['text/plain'])
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v1')) return
+    const schema = (route.schema ??= {}) as { querystring?: unknown; body?: unknown }
+    // Unknown query parameters are refused like unknown body fields, not silently ignored.
+    schema.querystring ??= emptyQuery
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (!schema.body && methods.some((m) => mutating.has(m))) {
+      const pre = route.preValidation
+      route.preValidation = [...(Array.isArray(pre) ? pre : pre ? [pre] : []), refuseBody]
+    }
+  })
+}
+
+export function frameworkErrors(error: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+  void reply.status(tooLong ? 414 : 400).send({ error: { code: tooLong ? 'uri_too_long' : 'bad_url', message: tooLong ? 'A path parameter is too long' : 'The URL is not valid' } })
+}

@@ -1,0 +1,120 @@
+import type { FastifyInstance } from 'fastify'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from './harness.js'
+import { FixtureKit, routeFixtures, type RouteRequest } from './route-fixtures.js'
+
+// Bad input to every route gets a 4xx error envelope, never a 500: malformed JSON, wrong types,
+// huge strings, unknown fields, garbage ids and query values, and random JSON documents.
+
+type Operation = { method: string; path: string }
+
+let env: TestEnv
+let app: FastifyInstance
+let m: TestMerchant
+let operations: Operation[]
+
+beforeAll(async () => {
+  env = await createTestEnv()
+  app = await createTestApp(env)
+  m = await createTestMerchant(env.ctx)
+  const doc = app.swagger() as unknown as { paths: Record<string, Record<string, unknown>> }
+  operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })))
+})
+afterAll(async () => {
+  await app.close()
+  await env.close()
+})
+
+const hasBody = (op: Operation) => !['GET', 'DELETE'].includes(op.method)
+const seed = Number(process.env.FUZZ_SEED ?? 20261122)
+const runs = Number(process.env.FUZZ_RUNS ?? 15)
+
+async function requestFor(op: Operation): Promise<RouteRequest> {
+  const fixture = routeFixtures[`${op.method} ${op.path}`]
+  if (fixture) return fixture(new FixtureKit(env.ctx, m))
+  // Routes without a fixture (public ones such as login, webhooks) get plausible ids.
+  const params: Record<string, string> = {}
+  for (const [, name] of op.path.matchAll(/\{(\w+)\}/g)) params[name!] = '01930000-0000-7000-8000-000000000000'
+  return { params, body: {} }
+}
+
+function url(op: Operation, params: Record<string, string> = {}, query?: string) {
+  return op.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(params[n] ?? 'x')) + (query ? `?${query}` : '')
+}
+
+type Probe = { label: string; run: () => Promise<{ statusCode: number; body: string }> }
+
+async function probesFor(op: Operation): Promise<Probe[]> {
+  const req = await requestFor(op)
+  const headers = { ...bearer(m.keys.admin) }
+  const probes: Probe[] = []
+  const inject = (label: string, opts: { url?: string; payload?: string | object; headers?: Record<string, string> }) =>
+    probes.push({ label, run: () => app.inject({ method: op.method as 'POST', url: opts.url ?? url(op, req.params), headers: { ...headers, ...opts.headers }, ...(opts.payload !== undefined ? { payload: opts.payload } : {}) }) })
+
+  for (const bad of ['not-a-uuid', '../../etc/passwd', "' OR 1=1 --", 'a'.repeat(3000), '%00', '0']) {
+    for (const name of Object.keys(req.params ?? {})) inject(`param ${name}=${bad.slice(0, 20)}`, { url: url(op, { ...req.params, [name]: bad }), ...(hasBody(op) ? { payload: req.body ?? {} } : {}) })
+  }
+  for (const q of ['limit=abc', 'limit=-1', 'limit=100000', 'cursor=%21%21%21', 'cursor=' + 'z'.repeat(300), 'unknown_param=1']) {
+    if (op.method === 'GET') inject(`query ${q.slice(0, 30)}`, { url: url(op, req.params, q) })
+  }
+  if (!hasBody(op)) return probes
+  const json = { 'content-type': 'application/json' }
+  inject('malformed JSON', { payload: '{"name": ', headers: json })
+  inject('empty JSON body', { payload: '', headers: json })
+  inject('JSON array', { payload: '[1,2,3]', headers: json })
+  inject('JSON string', { payload: '"hello"', headers: json })
+  inject('text/plain body', { payload: 'hello', headers: { 'content-type': 'text/plain' } })
+  inject('2 MiB body', { payload: JSON.stringify({ blob: 'x'.repeat(2 * 1024 * 1024) }), headers: json })
+  inject('unknown field', { payload: { ...(req.body as object), zz_unknown_field: 1 } })
+  const body = (req.body ?? {}) as Record<string, unknown>
+  const jsonType = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v)
+  for (const field of Object.keys(body)) {
+    // Values of another JSON type than the valid one (null is left out: many fields are nullable).
+    for (const wrong of [12345, true, {}, [], 'x'.repeat(100_000)]) {
+      if (jsonType(wrong) === jsonType(body[field]) && typeof wrong !== 'string') continue
+      if (typeof wrong === 'string' && typeof body[field] !== 'string') continue
+      inject(`${field} = ${JSON.stringify(wrong).slice(0, 20)}`, { payload: { ...body, [field]: wrong } })
+    }
+  }
+  return probes
+}
+
+const isEnvelope = (body: string) => {
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } }
+    return typeof parsed.error?.code === 'string' && typeof parsed.error.message === 'string'
+  } catch {
+    return false
+  }
+}
+
+describe('bad input to every route', () => {
+  it('answers every malformed request with a 4xx error envelope', async () => {
+    const failures: string[] = []
+    let total = 0
+    for (const op of operations) {
+      for (const probe of await probesFor(op)) {
+        const res = await probe.run()
+        total++
+        // A bad id may legitimately be a 404; anything 2xx, 5xx or without the envelope is a failure.
+        if (res.statusCode < 400 || res.statusCode >= 500 || !isEnvelope(res.body)) {
+          failures.push(`${op.method} ${op.path} [${probe.label}] → ${res.statusCode} ${res.body.slice(0, 120)}`)
+        }
+      }
+    }
+    expect(failures).toEqual([])
+    expect(total).toBeGreaterThan(300)
+  })
+
+  it('never answers 500 to random JSON bodies (fast-check)', async () => {
+    const mutations = operations.filter(hasBody)
+    for (const op of mutations) {
+      const req = await requestFor(op)
+      await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), async (value) => {
+        const res = await app.inject({ method: op.method as 'POST', url: url(op, req.params), payload: JSON.stringify(value), headers: { ...bearer(m.keys.admin), 'content-type': 'application/json' } })
+        expect(res.statusCode, `${op.method} ${op.path} ${JSON.stringify(value).slice(0, 80)}`).toBeLessThan(500)
+      }), { seed, numRuns: runs })
+    }
+  })
+})

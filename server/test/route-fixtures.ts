@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto'
+import type { Transaction } from 'kysely'
+import { systemActor } from '../src/auth/actor.js'
+import { createApiKey } from '../src/auth/service.js'
+import type { AppContext } from '../src/context.js'
+import type { Database } from '../src/db/schema.js'
+import { setExchangeRate } from '../src/merchants/service.js'
+import { createRole } from '../src/roles/service.js'
+import { createTeam } from '../src/teams/service.js'
+import { createUser } from '../src/users/service.js'
+import type { TestMerchant } from './harness.js'
+
+/** Makes fresh records in one workspace; every id it returns is recorded so tests can tell foreign ids apart. */
+export class FixtureKit {
+  readonly created = new Set<string>()
+  constructor(readonly ctx: AppContext, readonly m: TestMerchant) {}
+
+  private track<T extends string>(id: T): T {
+    this.created.add(id)
+    return id
+  }
+
+  private tx<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.ctx.db.transaction().execute(fn)
+  }
+
+  unique(prefix: string) {
+    return `${prefix}-${randomBytes(4).toString('hex')}`
+  }
+
+  async user(): Promise<string> {
+    const u = await this.tx((trx) => createUser(trx, this.m.id, null, { email: `${this.unique('u')}@${this.m.slug}.example`, name: 'Fixture Person', password: 'fixture-password', roleId: this.m.roleIds.agent! }, new Date()))
+    return this.track(u.id)
+  }
+
+  async team(): Promise<string> {
+    const t = await this.tx((trx) => createTeam(trx, this.m.id, { type: 'system', id: null }, { name: this.unique('Team') }, new Date()))
+    return this.track(t.id)
+  }
+
+  async role(): Promise<string> {
+    const r = await this.tx((trx) => createRole(trx, systemActor(this.m.id), { name: this.unique('Role'), permissions: [{ permission: 'cases.read' }] }, new Date()))
+    return this.track(r.id)
+  }
+
+  builtinRole(key: string): string {
+    return this.track(this.m.roleIds[key]!)
+  }
+
+  async apiKey(): Promise<string> {
+    const k = await this.tx((trx) => createApiKey(trx, systemActor(this.m.id), { name: this.unique('key'), roleId: this.m.roleIds.viewer! }, new Date()))
+    return this.track(k.view.id)
+  }
+
+  async exchangeRate(): Promise<string> {
+    const day = new Date(Date.UTC(2020, 0, 1 + Math.floor(Math.random() * 3000))).toISOString().slice(0, 10)
+    const r = await this.tx((trx) => setExchangeRate(trx, systemActor(this.m.id), { base: 'USD', quote: 'EUR', rate: '0.92', effectiveOn: day }, new Date()))
+    return this.track(r.id)
+  }
+}
+
+export type RouteRequest = {
+  params?: Record<string, string>
+  query?: Record<string, string>
+  body?: unknown
+  /** What the admin's own request answers when it is not a 2xx by design (e.g. a person-only route called with a key). */
+  ownStatus?: number
+}
+
+export type RouteFixture = (kit: FixtureKit) => Promise<RouteRequest>
+
+/**
+ * A valid request for every /api/v1 route, keyed "METHOD /api/v1/path/{param}". The RBAC matrix test
+ * fails for any route missing here, so every new route gets its authorisation checked.
+ */
+export const routeFixtures: Record<string, RouteFixture> = {
+  'GET /api/v1/auth/session': async () => ({}),
+  'POST /api/v1/auth/logout': async () => ({ ownStatus: 204 }),
+  'POST /api/v1/auth/password': async () => ({ body: { current_password: 'whatever-it-is', new_password: 'a-new-password-1' }, ownStatus: 403 }),
+
+  'GET /api/v1/api-keys': async () => ({}),
+  'POST /api/v1/api-keys': async (k) => ({ body: { name: k.unique('key'), role_id: k.builtinRole('viewer') } }),
+  'DELETE /api/v1/api-keys/{id}': async (k) => ({ params: { id: await k.apiKey() } }),
+
+  'GET /api/v1/users': async () => ({ query: { limit: '5' } }),
+  'GET /api/v1/users/{id}': async (k) => ({ params: { id: await k.user() } }),
+  'POST /api/v1/users': async (k) => ({ body: { email: `${k.unique('new')}@example.com`, name: 'New Person', password: 'new-person-password', role_id: k.builtinRole('viewer') } }),
+  'PATCH /api/v1/users/{id}': async (k) => ({ params: { id: await k.user() }, body: { name: 'Renamed Person' } }),
+
+  'GET /api/v1/teams': async () => ({}),
+  'GET /api/v1/teams/{id}': async (k) => ({ params: { id: await k.team() } }),
+  'POST /api/v1/teams': async (k) => ({ body: { name: k.unique('Team'), member_ids: [await k.user()] } }),
+  'PATCH /api/v1/teams/{id}': async (k) => ({ params: { id: await k.team() }, body: { lead_user_id: await k.user() } }),
+  'DELETE /api/v1/teams/{id}': async (k) => ({ params: { id: await k.team() } }),
+
+  'GET /api/v1/permissions': async () => ({}),
+  'GET /api/v1/roles': async () => ({}),
+  'GET /api/v1/roles/{id}': async (k) => ({ params: { id: await k.role() } }),
+  'POST /api/v1/roles': async (k) => ({ body: { name: k.unique('Role'), permissions: [{ permission: 'cases.read' }] } }),
+  'PATCH /api/v1/roles/{id}': async (k) => ({ params: { id: await k.role() }, body: { description: 'changed' } }),
+  'DELETE /api/v1/roles/{id}': async (k) => ({ params: { id: await k.role() } }),
+
+  'GET /api/v1/merchant': async () => ({}),
+  'PATCH /api/v1/merchant': async () => ({ body: { brand_name: 'Renamed Brand' } }),
+  'GET /api/v1/currencies': async () => ({}),
+  'GET /api/v1/exchange-rates': async () => ({}),
+  'POST /api/v1/exchange-rates': async () => ({ body: { base_currency: 'GBP', quote_currency: 'USD', rate: '1.27', effective_on: '2026-01-05' } }),
+  'DELETE /api/v1/exchange-rates/{id}': async (k) => ({ params: { id: await k.exchangeRate() } }),
+}
