@@ -32,7 +32,7 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
     },
     bodyLimit: 1024 * 1024,
     trustProxy: ctx.config.trustProxy,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     frameworkErrors,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+
+let env: TestEnv
+let app: FastifyInstance
+let m: TestMerchant
+let other: TestMerchant
+
+beforeAll(async () => {
+  env = await createTestEnv()
+  app = await createTestApp(env)
+  m = await createTestMerchant(env.ctx)
+  other = await createTestMerchant(env.ctx)
+})
+afterAll(async () => {
+  await app.close()
+  await env.close()
+})
+
+const post = (key: string, payload: object, merchant = m) =>
+  app.inject({ method: 'POST', url: '/api/v1/teams', headers: { ...bearer(merchant.keys.admin), 'idempotency-key': key }, payload })
+
+describe('Idempotency-Key', () => {
+  it('replays the first response for the same key and body, creating one record', async () => {
+    const first = await post('create-team-1', { name: 'Claims desk' })
+    const second = await post('create-team-1', { name: 'Claims desk' })
+    expect(first.statusCode).toBe(201)
+    expect(second.statusCode).toBe(201)
+    expect(second.json()).toEqual(first.json())
+    expect(second.headers['idempotent-replayed']).toBe('true')
+    const teams = await env.ctx.db.selectFrom('teams').select('id').where('merchant_id', '=', m.id).where('name', '=', 'Claims desk').execute()
+    expect(teams).toHaveLength(1)
+  })
+
+  it('refuses the same key with a different body (422)', async () => {
+    await post('create-team-2', { name: 'Returns' })
+    const res = await post('create-team-2', { name: 'Refunds' })
+    expect(res.statusCode).toBe(422)
+    expect(res.json().error.code).toBe('idempotency_key_reused')
+  })
+
+  it('replays an error response too, so a retry cannot turn a refusal into a success', async () => {
+    const first = await post('dup-name', { name: 'Support' }) // a default team: 409
+    expect(first.statusCode).toBe(409)
+    await env.ctx.db.updateTable('teams').set({ name: 'Support (old)' }).where('merchant_id', '=', m.id).where('name', '=', 'Support').execute()
+    const again = await post('dup-name', { name: 'Support' })
+    expect(again.statusCode).toBe(409)
+    expect(again.headers['idempotent-replayed']).toBe('true')
+  })
+
+  it('scopes keys per workspace', async () => {
+    const a = await post('shared-key', { name: 'Escalations' })
+    const b = await post('shared-key', { name: 'Escalations' }, other)
+    expect(a.statusCode).toBe(201)
+    expect(b.statusCode).toBe(201)
+    expect(b.json().id).not.toBe(a.json().id)
+  })
+
+  it('answers 409 while the first request with the key is still in progress (unique row held)', async () => {
+    await env.ctx.db.insertInto('idempotency_keys').values({
+      merchant_id: m.id, key: 'in-flight', actor_id: '00000000-0000-0000-0000-000000000000', state: 'in_progress',
+      request_hash: createHash('sha256').update(`POST /api/v1/teams\n${JSON.stringify({ name: 'Anything' })}`).digest('hex'),
+      status_code: null, response_body: null, created_at: new Date(),
+    }).execute()
+    const res = await post('in-flight', { name: 'Anything' })
+    expect(res.statusCode).toBe(409)
+    expect(res.json().error.code).toBe('idempotency_in_progress')
+  })
+
+  it('rejects a malformed key', async () => {
+    const res = await post('bad key with spaces', { name: 'X' })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.code).toBe('validation_failed')
+  })
+})

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import { pendingJobs, runDueJobs } from '../../test/jobs.js'
+import type { DomainEvent, Module } from '../modules.js'
+import { cancelAction, fireAction, scheduleAction } from './clock.js'
+import { enqueueEvent } from './outbox.js'
+
+let env: TestEnv
+let m: TestMerchant
+const seen: { consumer: string; event: DomainEvent }[] = []
+let flakyFailures = 0
+const fired: string[] = []
+
+const testModule: Module = {
+  name: 'test',
+  consumers: [
+    { name: 'recorder', types: ['thing.happened'], handle: async (event) => { seen.push({ consumer: 'recorder', event }) } },
+    {
+      name: 'flaky', types: '*', handle: async (event) => {
+        if (flakyFailures-- > 0) throw new Error('flaky consumer failed')
+        seen.push({ consumer: 'flaky', event })
+      },
+    },
+  ],
+  clockTasks: { 'test:remind': async (_trx, action) => { fired.push(String(action.payload.note)) } },
+}
+
+beforeAll(async () => {
+  env = await createTestEnv()
+  m = await createTestMerchant(env.ctx)
+})
+afterAll(async () => env.close())
+
+// Far in the future: jobs run by runOnce must not find these due by the real clock.
+const T0 = new Date('2036-03-02T09:00:00Z')
+
+describe('outbox', () => {
+  it('publishes nothing from a rolled-back transaction', async () => {
+    await env.ctx.db.transaction().execute(async (trx) => {
+      await enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { n: 0 } })
+      await trx.rollback().execute().catch(() => undefined)
+      throw new Error('abort')
+    }).catch(() => undefined)
+    expect(await env.ctx.db.selectFrom('outbox').selectAll().where('merchant_id', '=', m.id).execute()).toEqual([])
+    expect((await pendingJobs(env.ctx)).filter((j) => j.task_identifier === 'outbox:relay')).toEqual([])
+  })
+
+  it('delivers a committed event once to each subscribed consumer, even when relayed twice', async () => {
+    seen.length = 0
+    const id = await env.ctx.db.transaction().execute((trx) =>
+      enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', subject_id: m.id, occurred_at: T0, data: { n: 1 } }))
+    await runDueJobs(env.ctx, [testModule])
+    // A replayed relay job (crash after publishing, before the job completed) must not deliver again.
+    await env.ctx.pool.query(`select graphile_worker.add_job('outbox:relay', json_build_object('merchant_id', $1::text, 'event_id', $2::text))`, [m.id, id])
+    await runDueJobs(env.ctx, [testModule])
+    expect(seen.map((s) => s.consumer).sort()).toEqual(['flaky', 'recorder'])
+    expect(seen[0]!.event).toMatchObject({ id, merchant_id: m.id, type: 'thing.happened', subject_id: m.id, data: { n: 1 }, occurred_at: T0.toISOString() })
+    const row = await env.ctx.db.selectFrom('outbox').select('published_at').where('id', '=', id).executeTakeFirstOrThrow()
+    expect(row.published_at).not.toBeNull()
+  })
+
+  it('retries a failing consumer alone, without redelivering to the others', async () => {
+    seen.length = 0
+    flakyFailures = 1
+    await env.ctx.db.transaction().execute((trx) => enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { n: 2 } }))
+    await runDueJobs(env.ctx, [testModule])
+    expect(seen.map((s) => s.consumer)).toEqual(['recorder'])
+    const failed = (await pendingJobs(env.ctx)).filter((j) => j.task_identifier === 'outbox:deliver')
+    expect(failed).toHaveLength(1)
+    expect(failed[0]!.attempts).toBe(1)
+    await env.ctx.pool.query(`update graphile_worker._private_jobs set run_at = now()`) // skip the backoff
+    await runDueJobs(env.ctx, [testModule])
+    expect(seen.map((s) => s.consumer)).toEqual(['recorder', 'flaky'])
+  })
+})
+
+describe('clock', () => {
+  const handlers = testModule.clockTasks!
+  const schedule = (key: string, runAt: Date, note: string) =>
+    env.ctx.db.transaction().execute((trx) => scheduleAction(trx, { merchantId: m.id, key, task: 'test:remind', runAt, payload: { note } }, T0))
+  const fire = (key: string, now: Date) => env.ctx.db.transaction().execute((trx) => fireAction(trx, handlers, env.ctx, m.id, key, now))
+
+  it('schedules one action per key; scheduling again moves it', async () => {
+    await schedule('case-1:first-response', new Date('2036-03-02T10:00:00Z'), 'first')
+    await schedule('case-1:first-response', new Date('2036-03-02T11:00:00Z'), 'moved')
+    const rows = await env.ctx.db.selectFrom('scheduled_actions').selectAll().where('key', '=', 'case-1:first-response').execute()
+    expect(rows).toHaveLength(1)
+    expect(rows[0]!.run_at.toISOString()).toBe('2036-03-02T11:00:00.000Z')
+    const jobs = (await pendingJobs(env.ctx)).filter((j) => j.key === `clock:${m.id}:case-1:first-response`)
+    expect(jobs).toHaveLength(1)
+    expect(jobs[0]!.run_at.toISOString()).toBe('2036-03-02T11:00:00.000Z')
+  })
+
+  it('does not fire before it is due, fires once when due, then never again', async () => {
+    fired.length = 0
+    await schedule('case-2:breach', new Date('2036-03-02T12:00:00Z'), 'breach')
+    expect(await fire('case-2:breach', new Date('2036-03-02T11:59:59.999Z'))).toBe('not_due')
+    expect(await fire('case-2:breach', new Date('2036-03-02T12:00:00Z'))).toBe('fired')
+    expect(await fire('case-2:breach', new Date('2036-03-02T12:00:01Z'))).toBe('skipped')
+    expect(await schedule('case-2:breach', new Date('2036-03-03T12:00:00Z'), 'again')).toBe('fired')
+    expect(fired).toEqual(['breach'])
+  })
+
+  it('fires exactly once when two workers race for the same action (row lock)', async () => {
+    fired.length = 0
+    await schedule('case-3:race', new Date('2036-03-02T12:00:00Z'), 'race')
+    const due = new Date('2036-03-02T12:00:00Z')
+    const results = await Promise.all([fire('case-3:race', due), fire('case-3:race', due), fire('case-3:race', due)])
+    expect(results.sort()).toEqual(['fired', 'skipped', 'skipped'])
+    expect(fired).toEqual(['race'])
+  })
+
+  it('never fires a cancelled action and removes its job', async () => {
+    fired.length = 0
+    await schedule('case-4:cancel', new Date('2036-03-02T12:00:00Z'), 'cancelled')
+    expect(await env.ctx.db.transaction().execute((trx) => cancelAction(trx, m.id, 'case-4:cancel'))).toBe(true)
+    expect(await fire('case-4:cancel', new Date('2036-03-02T13:00:00Z'))).toBe('skipped')
+    expect((await pendingJobs(env.ctx)).filter((j) => j.key === `clock:${m.id}:case-4:cancel`)).toEqual([])
+    expect(fired).toEqual([])
+  })
+
+  it('fires through the job queue when the job comes due', async () => {
+    fired.length = 0
+    await schedule('case-5:queue', new Date(Date.now() - 1000), 'via-queue')
+    await runDueJobs(env.ctx, [testModule])
+    expect(fired).toEqual(['via-queue'])
+  })
+})
