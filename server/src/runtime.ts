@@ -11,7 +11,7 @@ import { createBlobStore } from './files/index.js'
 import { redactPaths } from './http/app.js'
 import { createMetrics } from './http/metrics.js'
 
-export function createLogger(config: Pick<Config, 'logLevel'>) {
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream) {
   return pino({
     level: config.logLevel,
     redact: { paths: redactPaths, censor: '[redacted]' },
@@ -19,7 +19,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>) {
       // Portal links carry their token in the path; query strings may carry anything.
       req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0]!.replace(/\/portal\/[^/]+/, '/portal/[token]'), id: req.id }),
     },
-  })
+  }, destination)
 }
 
 /** The master secret: from config, or generated once into DATA_DIR (single-machine installs). */

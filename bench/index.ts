@@ -1,0 +1,15 @@
+import { parseArgs } from 'node:util'
+
+const benches: Record<string, () => Promise<{ run: (opts: Record<string, string | boolean | undefined>) => Promise<void> }>> = {
+  api: () => import('./api.js'),
+}
+
+const [name, ...rest] = process.argv.slice(2)
+if (!name || !benches[name]) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n]\n`)
+  process.exit(1)
+}
+const { values } = parseArgs({ args: rest, options: { duration: { type: 'string' }, connections: { type: 'string' } }, strict: true })
+const bench = await benches[name]!()
+await bench.run(values)
+process.exit(0)
