@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 
 const benches: Record<string, () => Promise<{ run: (opts: Record<string, string | boolean | undefined>) => Promise<void> }>> = {
   api: () => import('./api.js'),
+  jobs: () => import('./jobs.js'),
 }
 
 const [name, ...rest] = process.argv.slice(2)

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import type { CliCommand } from './cli/commands.js'
 import type { Transaction } from 'kysely'
 import type { AppContext } from './context.js'
 import type { Database } from './db/schema.js'
@@ -33,6 +34,8 @@ export type Module = {
   clockTasks?: Record<string, ClockHandler>
   /** Long-running loops started with the workers (e.g. the audit sequencer); each returns its stop function. */
   background?: ((ctx: AppContext) => () => Promise<void>)[]
+  /** Commands this module adds to `npx claimdesk`. */
+  cli?: CliCommand
   /** graphile-worker crontab lines, e.g. "* * * * * audit:checkpoint" (task names are module:verb). */
   cron?: string[]
 }

@@ -1,4 +1,7 @@
+import { audit } from './audit/module.js'
 import { authRoutes } from './auth/routes.js'
+import { homeRoutes } from './http/home.js'
+import { inboxModules } from './inbox/module.js'
 import { merchantRoutes } from './merchants/routes.js'
 import type { Module } from './modules.js'
 import { roleRoutes } from './roles/routes.js'
@@ -8,10 +11,12 @@ import { maintenance } from './maintenance.js'
 
 /** Every domain module, in one list: routes, job tasks, event consumers, clock tasks, cron. */
 export const modules: Module[] = [
-  { name: 'auth', routes: authRoutes },
+  { name: 'auth', routes: authRoutes, rootRoutes: homeRoutes },
   { name: 'merchants', routes: merchantRoutes },
   { name: 'users', routes: userRoutes },
   { name: 'teams', routes: teamRoutes },
   { name: 'roles', routes: roleRoutes },
+  ...inboxModules,
+  audit,
   maintenance,
 ]

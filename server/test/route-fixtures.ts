@@ -4,6 +4,7 @@ import { systemActor } from '../src/auth/actor.js'
 import { createApiKey } from '../src/auth/service.js'
 import type { AppContext } from '../src/context.js'
 import type { Database } from '../src/db/schema.js'
+import { seedConnection, seedDelivery } from '../src/inbox/testing.js'
 import { setExchangeRate } from '../src/merchants/service.js'
 import { createRole } from '../src/roles/service.js'
 import { createTeam } from '../src/teams/service.js'
@@ -50,6 +51,14 @@ export class FixtureKit {
   async apiKey(): Promise<string> {
     const k = await this.tx((trx) => createApiKey(trx, systemActor(this.m.id), { name: this.unique('key'), roleId: this.m.roleIds.viewer! }, new Date()))
     return this.track(k.view.id)
+  }
+
+  async connection(): Promise<string> {
+    return this.track((await seedConnection(this.ctx, this.m.id)).id)
+  }
+
+  async delivery(): Promise<string> {
+    return this.track(await seedDelivery(this.ctx, this.m.id, await this.connection(), { status: 'dead' }))
   }
 
   async exchangeRate(): Promise<string> {
@@ -106,4 +115,18 @@ export const routeFixtures: Record<string, RouteFixture> = {
   'GET /api/v1/exchange-rates': async () => ({}),
   'POST /api/v1/exchange-rates': async () => ({ body: { base_currency: 'GBP', quote_currency: 'USD', rate: '1.27', effective_on: '2026-01-05' } }),
   'DELETE /api/v1/exchange-rates/{id}': async (k) => ({ params: { id: await k.exchangeRate() } }),
+
+  'GET /api/v1/audit': async (k) => ({ query: { entity_type: 'team', entity_id: await k.team() } }),
+  'GET /api/v1/audit/verify': async () => ({}),
+  'GET /api/v1/audit/checkpoints': async () => ({}),
+
+  'GET /api/v1/integrations/connections': async () => ({ query: { source: 'carriers' } }),
+  'GET /api/v1/integrations/connections/{id}': async (k) => ({ params: { id: await k.connection() } }),
+  'POST /api/v1/integrations/connections': async (k) => ({ body: { source: 'carriers', provider: 'generic', name: k.unique('Carrier') } }),
+  'PATCH /api/v1/integrations/connections/{id}': async (k) => ({ params: { id: await k.connection() }, body: { name: k.unique('Renamed') } }),
+  'POST /api/v1/integrations/connections/{id}/secrets': async (k) => ({ params: { id: await k.connection() }, body: { grace_seconds: 60 } }),
+  'GET /api/v1/webhooks/deliveries': async () => ({ query: { status: 'dead' } }),
+  'GET /api/v1/webhooks/deliveries/{id}': async (k) => ({ params: { id: await k.delivery() } }),
+  'POST /api/v1/webhooks/deliveries/{id}/replay': async (k) => ({ params: { id: await k.delivery() } }),
+  'POST /api/v1/webhooks/deliveries/replay': async (k) => ({ body: { status: 'dead', connection_id: await k.connection() } }),
 }

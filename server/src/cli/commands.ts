@@ -7,5 +7,5 @@ export type CliTools = {
   out: (line: string) => void
 }
 
-/** Commands contributed by modules (audit verify, replay-webhooks, …), each adding itself to the program. */
-export const cliCommands: ((program: Command, tools: CliTools) => void)[] = []
+/** A module's commands (audit verify, replay-webhooks, …): adds them to the program. */
+export type CliCommand = (program: Command, tools: CliTools) => void

@@ -9,9 +9,9 @@ import { seedDemo } from '../demo/seed.js'
 import { AppError } from '../errors.js'
 import { createMerchant, findMerchantIdBySlug, isTimeZone } from '../merchants/service.js'
 import { findBuiltinRoleId, getRole } from '../roles/service.js'
+import { modules } from '../registry.js'
 import { createLogger, openRuntime } from '../runtime.js'
 import { createUser } from '../users/service.js'
-import { cliCommands } from './commands.js'
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
 
@@ -112,7 +112,7 @@ program.command('demo').description('Create (or refresh) the Northwind Outfitter
     })
   })
 
-for (const add of cliCommands) add(program, { withContext, resolveWorkspace, out })
+for (const m of modules) m.cli?.(program, { withContext, resolveWorkspace, out })
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof AppError || err instanceof InvalidArgumentError) {

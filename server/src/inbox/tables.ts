@@ -1,2 +1,49 @@
-// Filled in by the inbox module's migration.
-export interface InboxTables {}
+import type { ColumnType, Generated } from 'kysely'
+
+type Instant = ColumnType<Date, Date, Date>
+type Json<T> = ColumnType<T, string, string>
+
+export const inboxSources = ['carriers', 'messaging', 'payments', 'commerce', '3pl'] as const
+export type InboxSource = (typeof inboxSources)[number]
+export type ConnectionStatus = 'active' | 'disabled'
+export const deliveryStatuses = ['received', 'processed', 'failed', 'dead', 'ignored'] as const
+export type DeliveryStatus = (typeof deliveryStatuses)[number]
+
+// Tables of migration 0003_inbox.sql: connections and secrets (integrations/), deliveries (inbox/).
+export interface InboxTables {
+  integration_connections: {
+    merchant_id: string
+    id: string
+    source: InboxSource
+    provider: string
+    name: string
+    status: Generated<ConnectionStatus>
+    settings: Json<Record<string, unknown>>
+    created_at: Instant
+    updated_at: Instant
+  }
+  integration_secrets: {
+    merchant_id: string
+    id: string
+    connection_id: string
+    ciphertext: string
+    created_at: Instant
+    expires_at: Instant | null
+  }
+  webhook_deliveries: {
+    merchant_id: string
+    id: string
+    connection_id: string
+    source: InboxSource
+    provider: string
+    dedup_key: string
+    received_at: Instant
+    headers: Json<Record<string, string>>
+    body: Buffer
+    content_type: string | null
+    status: Generated<DeliveryStatus>
+    attempts: Generated<number>
+    last_error: string | null
+    processed_at: Instant | null
+  }
+}

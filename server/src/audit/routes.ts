@@ -1,0 +1,62 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AppError } from '../errors.js'
+import { decodeCursor, pageOf } from '../http/pagination.js'
+import { Page, PageQuery } from '../http/schemas.js'
+import { auditSigner } from './checkpoints.js'
+import { listEntries, listSignedCheckpoints } from './history.js'
+import { AuditEntryQuery, AuditEntryView, CheckpointPage, VerifyReportView } from './schemas.js'
+import { verifyChain } from './verify.js'
+
+// Checkpoints are keyed by seq, not by a UUID, so their cursor is the last seq (still opaque to clients).
+const seqCursor = (seq: number) => Buffer.from(`seq:${seq}`).toString('base64url')
+function decodeSeqCursor(cursor: string | undefined): number {
+  if (!cursor) return 0
+  const m = /^seq:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+  if (!m) throw new AppError('validation_failed', 400, 'The cursor is not valid', { errors: [{ path: 'querystring/cursor', message: 'is not a cursor from this API' }] })
+  return Number(m[1])
+}
+
+export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/audit', {
+    config: { permission: 'audit.read' },
+    schema: {
+      tags: ['audit'], summary: "One record's audit entries, oldest first, with their place in the hash chain",
+      querystring: AuditEntryQuery, response: { 200: Page(AuditEntryView) },
+    },
+  }, async (req) => {
+    const limit = req.query.limit ?? 50
+    const after = decodeCursor(req.query.cursor)
+    const rows = await listEntries(app.db, req.actor.merchantId, { entityType: req.query.entity_type, entityId: req.query.entity_id, after, limit: limit + 1 })
+    // No entries at all: the record is unknown here, or another workspace's; both answer alike.
+    if (!after && !rows.length) {
+      throw new AppError('not_found', 404, 'This workspace has no audit entries for that record', { entity_type: req.query.entity_type, entity_id: req.query.entity_id })
+    }
+    return pageOf(rows, limit)
+  })
+
+  app.get('/audit/verify', {
+    config: { permission: 'audit.read' },
+    schema: {
+      tags: ['audit'], summary: "Verify this workspace's audit chain and its signed checkpoints",
+      description: 'Answers 200 with the report whether or not the chain is intact; `ok: false` names the first bad seq and the problem.',
+      response: { 200: VerifyReportView },
+    },
+  }, async (req) => verifyChain(app.db, req.actor.merchantId, auditSigner(app.ctx.keys.audit).publicKey))
+
+  app.get('/audit/checkpoints', {
+    config: { permission: 'audit.read' },
+    schema: {
+      tags: ['audit'], summary: 'Signed chain heads and the public key that checks them offline',
+      querystring: PageQuery, response: { 200: CheckpointPage },
+    },
+  }, async (req) => {
+    const limit = req.query.limit ?? 50
+    const signer = auditSigner(app.ctx.keys.audit)
+    const rows = await listSignedCheckpoints(app.db, req.actor.merchantId, { afterSeq: decodeSeqCursor(req.query.cursor), limit: limit + 1 })
+    const data = rows.slice(0, limit)
+    return {
+      data, next_cursor: rows.length > limit ? seqCursor(data[data.length - 1]!.seq) : null,
+      public_key: { algorithm: 'Ed25519' as const, key_id: signer.keyId, pem: signer.publicKeyPem },
+    }
+  })
+}

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto'
+import type pg from 'pg'
+import type { Db } from '../../db/database.js'
+import { createMerchant } from '../../merchants/service.js'
+import { sequenceOnce } from '../sequencer.js'
+import { recordAudit } from '../service.js'
+import { verifyChain } from '../verify.js'
+
+/** Records `count` entries for one record, in one transaction. */
+export async function writeEntries(db: Db, merchantId: string, count: number, now: Date, entityId = 'rec-1'): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    const ids: string[] = []
+    for (let i = 0; i < count; i++) {
+      ids.push(await recordAudit(trx, {
+        merchantId, actor: { type: 'system', id: null }, action: 'widget.updated', entityType: 'widget', entityId,
+        before: { n: i }, after: { n: i + 1 }, requestId: `req-${i}`,
+      }, now))
+    }
+    return ids
+  })
+}
+
+/** Runs the sequencer until nothing is pending (no other sequencer may be running). */
+export async function drain(db: Db, now: Date, batchSize?: number): Promise<number> {
+  let total = 0
+  for (let n = -1; n !== 0; total += n) n = await sequenceOnce(db, now, batchSize)
+  return total
+}
+
+/** A new workspace whose chain holds its own creation entries plus `extra` more, all chained and intact. */
+export async function createChain(db: Db, extra: number, now: Date): Promise<{ merchantId: string; slug: string; head: number }> {
+  const { merchant } = await db.transaction().execute((trx) =>
+    createMerchant(trx, { slug: `a-${randomBytes(4).toString('hex')}`, name: 'Audit Co', timeZone: 'UTC', defaultCurrency: 'EUR' }, now))
+  await writeEntries(db, merchant.id, extra, now)
+  await drain(db, now)
+  const report = await verifyChain(db, merchant.id)
+  if (!report.ok) throw new Error(`fresh chain does not verify: ${JSON.stringify(report)}`)
+  return { merchantId: merchant.id, slug: merchant.slug, head: report.head.seq }
+}
+
+/**
+ * Tampers as the database superuser would: replica mode skips the append-only triggers, as
+ * `alter table … disable trigger user` would.
+ */
+export async function tamper(pool: pg.Pool, statements: [string, unknown[]?][]): Promise<void> {
+  const client = await pool.connect()
+  try {
+    await client.query('begin')
+    await client.query('set local session_replication_role = replica')
+    for (const [text, params] of statements) await client.query(text, params)
+    await client.query('commit')
+  } catch (err) {
+    await client.query('rollback')
+    throw err
+  } finally {
+    client.release()
+  }
+}
+
+export async function entryIdAt(pool: pg.Pool, merchantId: string, seq: number): Promise<string> {
+  const { rows } = await pool.query<{ entry_id: string }>('select entry_id from audit_chain where merchant_id = $1 and seq = $2', [merchantId, seq])
+  if (!rows[0]) throw new Error(`no link at seq ${seq}`)
+  return rows[0].entry_id
+}
+
+/** Deletes the links after `seq`, and with `entries` their entries too (which leaves nothing for the chain to show). */
+export async function cutTail(pool: pg.Pool, merchantId: string, seq: number, entries: boolean): Promise<void> {
+  await tamper(pool, [
+    ...(entries ? [['delete from audit_entries where merchant_id = $1 and id in (select entry_id from audit_chain where merchant_id = $1 and seq > $2)', [merchantId, seq]] as [string, unknown[]]] : []),
+    ['delete from audit_chain where merchant_id = $1 and seq > $2', [merchantId, seq]],
+  ])
+}

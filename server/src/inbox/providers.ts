@@ -1,0 +1,64 @@
+import type { Transaction } from 'kysely'
+import type { AppContext } from '../context.js'
+import type { Database } from '../db/schema.js'
+import type { InboxSource } from './tables.js'
+
+/** What a provider sees of a request: lower-cased header names (all of them), the body as received. */
+export type WebhookRequest = { headers: Readonly<Record<string, string>>; rawBody: Buffer }
+
+/** A stored delivery, as handed to a provider's `process`. */
+export type InboxDelivery = {
+  id: string
+  merchantId: string
+  connectionId: string
+  source: InboxSource
+  provider: string
+  dedupKey: string
+  receivedAt: Date
+  headers: Record<string, string>
+  body: Buffer
+  contentType: string | null
+  attempts: number
+}
+
+/**
+ * One provider's inbound webhooks. `verify` authenticates a request against the connection's live
+ * secrets and throws an AppError (401 `signature_invalid`; 400 for a body it can never accept);
+ * nothing is stored when it throws. `process` runs in the worker inside the delivery's transaction
+ * and must be idempotent per delivery: a replay runs it again.
+ */
+export type InboxProvider = {
+  source: InboxSource
+  provider: string
+  verify(input: WebhookRequest & { secrets: string[]; now: Date }): void
+  /** The provider's idempotency key for this request (1 to 512 characters). */
+  dedupKey(input: WebhookRequest): string
+  process?(trx: Transaction<Database>, delivery: InboxDelivery, ctx: AppContext, now: Date): Promise<'processed' | 'ignored'>
+  /** Processing attempts before a delivery is dead-lettered (default 8). */
+  maxAttempts?: number
+  /** Secret handling for connections of this provider; without it any non-empty secret is kept as given. */
+  secrets?: {
+    /** Makes a secret when the merchant supplies none; without it, a secret is required. */
+    generate?(): string
+    /** Why a supplied secret is unusable, or null when it is fine. */
+    problem?(secret: string): string | null
+  }
+}
+
+export const inboxProviders: InboxProvider[] = []
+
+const key = (source: string, provider: string) => `${source}/${provider}`
+const byKey = new Map<string, InboxProvider>()
+
+/** Called once per provider at import time by the module that owns it. */
+export function registerInboxProvider(p: InboxProvider): void {
+  if (byKey.has(key(p.source, p.provider))) throw new Error(`Inbox provider ${key(p.source, p.provider)} is registered twice`)
+  byKey.set(key(p.source, p.provider), p)
+  inboxProviders.push(p)
+}
+
+export function findInboxProvider(source: string, provider: string): InboxProvider | undefined {
+  return byKey.get(key(source, provider))
+}
+
+export const defaultMaxAttempts = 8

@@ -1,0 +1,42 @@
+import { AppError } from '../../errors.js'
+import { enqueueEvent } from '../../jobs/outbox.js'
+import { registerInboxProvider, type InboxProvider } from '../providers.js'
+import { inboxSources } from '../tables.js'
+import { generateSecret, secretProblem, verifyStandardWebhook } from './standard-webhooks.js'
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Any sender that signs the Standard Webhooks way. Its payloads must be JSON (the spec's
+ * recommendation; `type` names the event). Processing only announces the delivery; the carrier
+ * and other modules replace this with their own normalising providers.
+ */
+const generic: Omit<InboxProvider, 'source'> = {
+  provider: 'generic',
+  verify(input) {
+    verifyStandardWebhook(input)
+    // Checked after the signature, so unsigned callers learn nothing about what we accept.
+    if (parseJson(input.rawBody) === undefined) throw new AppError('invalid_json', 400, 'The body is not valid JSON')
+  },
+  dedupKey: (input) => input.headers['webhook-id']!,
+  async process(trx, delivery, _ctx, now) {
+    const payload = parseJson(delivery.body) as { type?: unknown } | null
+    await enqueueEvent(trx, {
+      merchant_id: delivery.merchantId, type: 'webhook.received', subject_id: delivery.id, occurred_at: now,
+      data: {
+        delivery_id: delivery.id, connection_id: delivery.connectionId, source: delivery.source, provider: delivery.provider,
+        webhook_id: delivery.dedupKey, event_type: typeof payload?.type === 'string' ? payload.type : null,
+      },
+    })
+    return 'processed'
+  },
+  secrets: { generate: generateSecret, problem: secretProblem },
+}
+
+for (const source of inboxSources) registerInboxProvider({ ...generic, source })

@@ -1,0 +1,142 @@
+import type { Kysely, Transaction } from 'kysely'
+import { auditActor, type Actor } from '../auth/actor.js'
+import { recordAudit } from '../audit/service.js'
+import type { AppContext } from '../context.js'
+import type { Database } from '../db/schema.js'
+import { AppError } from '../errors.js'
+import { isUuid, newId } from '../ids.js'
+import { findWebhookConnection, getConnection, liveSecrets, type WebhookConnection } from '../integrations/service.js'
+import { addJob } from '../jobs/queue.js'
+import { defaultMaxAttempts, findInboxProvider, type InboxProvider, type WebhookRequest } from './providers.js'
+import * as store from './store.js'
+import type { DeliveryStatus } from './tables.js'
+import { toDeliveryDetail, toDeliverySummary, toInboxDelivery, type DeliveryDetail, type DeliverySummary } from './types.js'
+
+type Trx = Transaction<Database>
+type Db = Kysely<Database> | Trx
+
+export const processTask = 'inbox:process'
+const maxErrorLength = 2000
+// Credentials of the caller, not of the webhook: kept out of storage (providers still see them in verify).
+const unstoredHeaders = new Set(['authorization', 'proxy-authorization', 'cookie'])
+
+/** Lower-cased names; repeated headers joined as HTTP allows (", "). */
+export function normalizeHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return headers
+}
+
+export type AuthenticatedWebhook = { connection: WebhookConnection; provider: InboxProvider; dedupKey: string }
+
+/** Finds the connection and verifies the request against its live secrets; nothing is written. */
+export async function authenticateWebhook(
+  db: Db, secretsKey: Buffer, input: WebhookRequest & { source: string; provider: string; connectionId: string }, now: Date,
+): Promise<AuthenticatedWebhook> {
+  const provider = findInboxProvider(input.source, input.provider)
+  if (!provider) throw new AppError('provider_not_found', 404, `No webhook provider ${input.source}/${input.provider}`)
+  const connection = await findWebhookConnection(db, input)
+  const secrets = await liveSecrets(db, secretsKey, connection.merchantId, connection.id, now)
+  provider.verify({ headers: input.headers, rawBody: input.rawBody, secrets, now })
+  const dedupKey = provider.dedupKey({ headers: input.headers, rawBody: input.rawBody })
+  if (!dedupKey || dedupKey.length > 512) throw new AppError('dedup_key_invalid', 400, 'The webhook carries no usable idempotency key')
+  return { connection, provider, dedupKey }
+}
+
+async function enqueueProcessing(trx: Trx, merchantId: string, deliveryId: string, provider: InboxProvider | undefined): Promise<void> {
+  // One key per delivery: re-enqueueing replaces a waiting job (and resets its attempts) instead of adding one.
+  await addJob(trx, processTask, { merchant_id: merchantId, delivery_id: deliveryId },
+    { jobKey: `${processTask}:${deliveryId}`, maxAttempts: provider?.maxAttempts ?? defaultMaxAttempts })
+}
+
+/** Stores the delivery once per dedup key and, only when new, queues its processing, in the caller's transaction. */
+export async function storeDelivery(
+  trx: Trx, auth: AuthenticatedWebhook, request: WebhookRequest & { contentType: string | null }, now: Date,
+): Promise<{ deliveryId: string; duplicate: boolean }> {
+  const { connection } = auth
+  const stored = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !unstoredHeaders.has(name)))
+  const id = await store.insertDelivery(trx, {
+    merchant_id: connection.merchantId, id: newId(), connection_id: connection.id, source: connection.source, provider: connection.provider,
+    dedup_key: auth.dedupKey, received_at: now, headers: JSON.stringify(stored), body: request.rawBody,
+    content_type: request.contentType?.slice(0, 255) ?? null, last_error: null, processed_at: null,
+  })
+  if (id) {
+    await enqueueProcessing(trx, connection.merchantId, id, auth.provider)
+    return { deliveryId: id, duplicate: false }
+  }
+  // The conflicting row is committed (the insert waited for it), so this read sees it.
+  const first = await store.findDeliveryIdByDedupKey(trx, connection.merchantId, connection.id, auth.dedupKey)
+  if (!first) throw new Error('inbox: dedup conflict without a stored delivery')
+  return { deliveryId: first, duplicate: true }
+}
+
+export type ProcessOutcome = { status: 'processed' | 'ignored' | 'skipped'; source?: string; provider?: string }
+
+/**
+ * Runs the provider's `process` for a delivery at most once per queueing: the row lock and the
+ * status check make a second job, a retry racing a replay, or a concurrent worker a no-op.
+ */
+export async function processDelivery(trx: Trx, ctx: AppContext, merchantId: string, deliveryId: string, now: Date): Promise<ProcessOutcome> {
+  const row = await store.lockDelivery(trx, merchantId, deliveryId)
+  if (!row || (row.status !== 'received' && row.status !== 'failed')) return { status: 'skipped' }
+  const provider = findInboxProvider(row.source, row.provider)
+  // A provider removed since the delivery arrived: fail loudly, so it lands in the dead-letter list.
+  if (!provider) throw new Error(`No inbox provider ${row.source}/${row.provider} is registered`)
+  const status = provider.process ? await provider.process(trx, toInboxDelivery(row), ctx, now) : 'ignored'
+  await store.updateDelivery(trx, merchantId, deliveryId, { status, processed_at: now, attempts: row.attempts + 1, last_error: null })
+  return { status, source: row.source, provider: row.provider }
+}
+
+/** In its own transaction, after the processing one rolled back: counts the attempt and keeps the error. */
+export async function recordProcessingFailure(trx: Trx, merchantId: string, deliveryId: string, error: unknown, dead: boolean) {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return store.markDeliveryFailed(trx, merchantId, deliveryId, dead ? 'dead' : 'failed', message.slice(0, maxErrorLength))
+}
+
+const deliveryNotFound = (id: string) => new AppError('delivery_not_found', 404, 'No such webhook delivery', { delivery_id: id })
+
+export async function listDeliveries(
+  db: Db, merchantId: string, filter: { status?: DeliveryStatus; connectionId?: string; after?: string; limit: number },
+): Promise<DeliverySummary[]> {
+  return (await store.listDeliveries(db, merchantId, filter)).map(toDeliverySummary)
+}
+
+export async function getDelivery(db: Db, merchantId: string, id: string): Promise<DeliveryDetail> {
+  const row = isUuid(id) ? await store.findDelivery(db, merchantId, id) : undefined
+  if (!row) throw deliveryNotFound(id)
+  return toDeliveryDetail(row)
+}
+
+/** Re-queues one settled delivery (failed, dead, processed or ignored); its provider runs again. */
+export async function replayDelivery(trx: Trx, actor: Actor, id: string, now: Date, requestId?: string): Promise<DeliveryDetail> {
+  const row = isUuid(id) ? await store.lockDelivery(trx, actor.merchantId, id) : undefined
+  if (!row) throw deliveryNotFound(id)
+  if (row.status === 'received') {
+    throw new AppError('delivery_already_queued', 409, 'This delivery is waiting to be processed already', { delivery_id: id })
+  }
+  await store.updateDelivery(trx, actor.merchantId, id, { status: 'received', processed_at: null })
+  await enqueueProcessing(trx, actor.merchantId, id, findInboxProvider(row.source, row.provider))
+  await recordAudit(trx, {
+    merchantId: actor.merchantId, actor: auditActor(actor), action: 'webhook_delivery.replayed', entityType: 'webhook_delivery', entityId: id,
+    before: { status: row.status }, after: { status: 'received' }, requestId,
+  }, now)
+  return getDelivery(trx, actor.merchantId, id)
+}
+
+/** Re-queues every dead (or failed) delivery, optionally of one connection; returns how many. */
+export async function replayDeliveries(
+  trx: Trx, actor: Actor, filter: { status: 'dead' | 'failed'; connectionId?: string }, now: Date, requestId?: string,
+): Promise<number> {
+  if (filter.connectionId) await getConnection(trx, actor.merchantId, filter.connectionId, now) // 404 for unknown and foreign ids
+  const rows = await store.reopenDeliveries(trx, actor.merchantId, filter)
+  for (const row of rows) {
+    await enqueueProcessing(trx, actor.merchantId, row.id, findInboxProvider(row.source, row.provider))
+    await recordAudit(trx, {
+      merchantId: actor.merchantId, actor: auditActor(actor), action: 'webhook_delivery.replayed', entityType: 'webhook_delivery', entityId: row.id,
+      before: { status: filter.status }, after: { status: 'received' }, requestId,
+    }, now)
+  }
+  return rows.length
+}

@@ -1,0 +1,27 @@
+import type { AppContext } from '../context.js'
+import type { JobHandler } from '../modules.js'
+import * as service from './service.js'
+
+const processedCounter = (ctx: AppContext) =>
+  ctx.metrics.counter('webhook_deliveries_processed_total', 'Inbound webhook processing runs by outcome (processed, ignored, failed, dead)', ['source', 'provider', 'outcome'])
+
+/**
+ * `inbox:process`. A failure rolls the processing back, then a separate short transaction records
+ * it; rethrowing lets graphile-worker retry with its exponential backoff. The last allowed attempt
+ * dead-letters the delivery and ends the job (no rethrow): the deliveries table is the dead-letter
+ * list, and a replay queues a fresh job.
+ */
+export const processDeliveryTask: JobHandler = async (payload, ctx, job) => {
+  const merchantId = String(payload.merchant_id)
+  const deliveryId = String(payload.delivery_id)
+  try {
+    const outcome = await ctx.db.transaction().execute((trx) => service.processDelivery(trx, ctx, merchantId, deliveryId, new Date()))
+    if (outcome.status !== 'skipped') processedCounter(ctx).inc({ source: outcome.source, provider: outcome.provider, outcome: outcome.status })
+  } catch (err) {
+    const dead = job.attempts >= job.maxAttempts
+    const failed = await ctx.db.transaction().execute((trx) => service.recordProcessingFailure(trx, merchantId, deliveryId, err, dead))
+    if (failed) processedCounter(ctx).inc({ source: failed.source, provider: failed.provider, outcome: dead ? 'dead' : 'failed' })
+    ctx.log.warn({ err, delivery_id: deliveryId, attempt: job.attempts, max_attempts: job.maxAttempts }, dead ? 'webhook delivery dead-lettered' : 'webhook delivery failed; will retry')
+    if (!dead) throw err
+  }
+}

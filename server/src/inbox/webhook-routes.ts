@@ -1,0 +1,55 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { AppError } from '../errors.js'
+import { Uuid } from '../http/schemas.js'
+import { findInboxProvider } from './providers.js'
+import * as service from './service.js'
+
+export const webhookBodyLimit = 5 * 1024 * 1024
+
+const outcomes: Record<string, string> = {
+  connection_not_found: 'not_found', provider_not_found: 'not_found', signature_invalid: 'signature_invalid',
+}
+
+/**
+ * `POST /webhooks/{source}/{provider}/{connection_id}`: public, authenticated by the provider's
+ * signature. The delivery is committed (with its processing job) before the 2xx, so an answered
+ * webhook is never lost; a resent one is answered the same way and stored once.
+ */
+export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Signatures cover the exact bytes, so every body arrives as a Buffer, JSON included (this plugin only).
+  app.removeAllContentTypeParsers()
+  const keepBytes = (_req: unknown, body: Buffer, done: (err: null, body: Buffer) => void) => done(null, body)
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: webhookBodyLimit }, keepBytes)
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: webhookBodyLimit }, keepBytes)
+
+  const received = app.ctx.metrics.counter('webhooks_received_total', 'Inbound webhooks by outcome (stored, duplicate, signature_invalid, not_found, rejected)', ['source', 'provider', 'outcome'])
+
+  app.post('/webhooks/:source/:provider/:connectionId', {
+    bodyLimit: webhookBodyLimit,
+    schema: {
+      tags: ['webhooks'], summary: 'Receive a provider webhook (signed; stored before it is acknowledged)',
+      security: [], // no API key or session: the provider's signature authenticates it (x-permission "signature")
+      params: Type.Object({ source: Type.String({ maxLength: 100 }), provider: Type.String({ maxLength: 100 }), connectionId: Type.String({ maxLength: 100 }) }),
+      response: { 200: Type.Object({ received: Type.Literal(true), duplicate: Type.Boolean(), delivery_id: Uuid }) },
+    },
+  }, async (req) => {
+    const now = new Date()
+    const { source, provider, connectionId } = req.params
+    // Only registered pairs become label values: callers choose the path, and must not grow the metric set.
+    const labels = findInboxProvider(source, provider) ? { source, provider } : { source: 'unknown', provider: 'unknown' }
+    const headers = service.normalizeHeaders(req.headers)
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+    let auth: service.AuthenticatedWebhook
+    try {
+      auth = await service.authenticateWebhook(app.db, app.ctx.keys.secrets, { source, provider, connectionId, headers, rawBody }, now)
+    } catch (err) {
+      if (err instanceof AppError) received.inc({ ...labels, outcome: outcomes[err.code] ?? 'rejected' })
+      throw err
+    }
+    const contentType = headers['content-type'] ?? null
+    const stored = await app.db.transaction().execute((trx) => service.storeDelivery(trx, auth, { headers, rawBody, contentType }, now))
+    received.inc({ ...labels, outcome: stored.duplicate ? 'duplicate' : 'stored' })
+    return { received: true as const, duplicate: stored.duplicate, delivery_id: stored.deliveryId }
+  })
+}
