@@ -13,9 +13,12 @@ const entryColumns = [
   'e.entity_type', 'e.entity_id', 'e.changes', 'e.request_id',
 ] as const
 
+// One statement for the entry and its place in the sequencer's queue: one round trip per audited change.
 export async function insertEntry(trx: Trx, row: Insertable<Database['audit_entries']>): Promise<void> {
-  await trx.insertInto('audit_entries').values(row).execute()
-  await trx.insertInto('audit_pending').values({ merchant_id: row.merchant_id, entry_id: row.id }).execute()
+  await trx.with('entry', (db) => db.insertInto('audit_entries').values(row).returning(['merchant_id', 'id']))
+    .insertInto('audit_pending').columns(['merchant_id', 'entry_id'])
+    .expression((eb) => eb.selectFrom('entry').select(['entry.merchant_id', 'entry.id']))
+    .execute()
 }
 
 export async function findPepper(trx: Trx, merchantId: string): Promise<Buffer | undefined> {

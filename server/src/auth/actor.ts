@@ -45,12 +45,16 @@ export function grantsOf(builtinKey: string | null, rows: { permission: string; 
   return grants
 }
 
-export async function loadGrants(db: Kysely<Database> | Transaction<Database>, merchantId: string, roleId: string): Promise<Map<Permission, Grant>> {
-  const role = await db.selectFrom('roles').select('builtin_key').where('merchant_id', '=', merchantId).where('id', '=', roleId).executeTakeFirst()
-  if (!role) return new Map()
-  const rows = role.builtin_key
+/** `builtinKey` when the caller already has it (joined with the key or session): built-ins need no query. */
+export async function loadGrants(db: Kysely<Database> | Transaction<Database>, merchantId: string, roleId: string, builtinKey?: string | null): Promise<Map<Permission, Grant>> {
+  if (builtinKey === undefined) {
+    const role = await db.selectFrom('roles').select('builtin_key').where('merchant_id', '=', merchantId).where('id', '=', roleId).executeTakeFirst()
+    if (!role) return new Map()
+    builtinKey = role.builtin_key
+  }
+  const rows = builtinKey
     ? []
     : await db.selectFrom('role_permissions').select(['permission', 'limit_amount_minor', 'limit_currency'])
       .where('merchant_id', '=', merchantId).where('role_id', '=', roleId).execute()
-  return grantsOf(role.builtin_key, rows)
+  return grantsOf(builtinKey, rows)
 }

@@ -69,7 +69,7 @@ export async function resolveSession(db: Db, token: string, now: Date, ttlHours:
   }
   return {
     type: 'user', id: s.user_id, merchantId: s.merchant_id, name: s.name, roleId: s.role_id,
-    grants: await loadGrants(db, s.merchant_id, s.role_id), sessionId: s.id, csrfToken: s.csrf_token,
+    grants: await loadGrants(db, s.merchant_id, s.role_id, s.builtin_key), sessionId: s.id, csrfToken: s.csrf_token,
   }
 }
 
@@ -77,7 +77,7 @@ export async function resolveApiKey(db: Db, key: string, now: Date): Promise<Act
   const k = await store.findApiKeyByHash(db, sha256(key))
   if (!k || k.revoked_at || (k.expires_at && k.expires_at <= now)) return undefined
   if (!k.last_used_at || now.getTime() - k.last_used_at.getTime() > 60_000) await store.touchApiKey(db, k.merchant_id, k.id, now)
-  return { type: 'api_key', id: k.id, merchantId: k.merchant_id, name: k.name, roleId: k.role_id, grants: await loadGrants(db, k.merchant_id, k.role_id) }
+  return { type: 'api_key', id: k.id, merchantId: k.merchant_id, name: k.name, roleId: k.role_id, grants: await loadGrants(db, k.merchant_id, k.role_id, k.builtin_key) }
 }
 
 export const safeEqual = (a: string, b: string): boolean => {

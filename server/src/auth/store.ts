@@ -7,7 +7,8 @@ type Trx = Transaction<Database>
 export async function findSessionByTokenHash(db: Db, tokenHash: Buffer) {
   return db.selectFrom('sessions')
     .innerJoin('users', (j) => j.onRef('users.merchant_id', '=', 'sessions.merchant_id').onRef('users.id', '=', 'sessions.user_id'))
-    .select(['sessions.merchant_id', 'sessions.id', 'sessions.user_id', 'sessions.csrf_token', 'sessions.expires_at', 'sessions.revoked_at',
+    .innerJoin('roles', (j) => j.onRef('roles.merchant_id', '=', 'users.merchant_id').onRef('roles.id', '=', 'users.role_id'))
+    .select(['roles.builtin_key', 'sessions.merchant_id', 'sessions.id', 'sessions.user_id', 'sessions.csrf_token', 'sessions.expires_at', 'sessions.revoked_at',
       'sessions.last_seen_at', 'sessions.created_at', 'users.name', 'users.email', 'users.role_id', 'users.status'])
     .where('sessions.token_hash', '=', tokenHash).executeTakeFirst()
 }
@@ -31,8 +32,9 @@ export async function revokeSessions(trx: Trx, merchantId: string, filter: { id?
 
 export async function findApiKeyByHash(db: Db, secretHash: Buffer) {
   return db.selectFrom('api_keys')
-    .select(['merchant_id', 'id', 'name', 'role_id', 'revoked_at', 'expires_at', 'last_used_at'])
-    .where('secret_hash', '=', secretHash).executeTakeFirst()
+    .innerJoin('roles', (j) => j.onRef('roles.merchant_id', '=', 'api_keys.merchant_id').onRef('roles.id', '=', 'api_keys.role_id'))
+    .select(['api_keys.merchant_id', 'api_keys.id', 'api_keys.name', 'api_keys.role_id', 'api_keys.revoked_at', 'api_keys.expires_at', 'api_keys.last_used_at', 'roles.builtin_key'])
+    .where('api_keys.secret_hash', '=', secretHash).executeTakeFirst()
 }
 
 export async function touchApiKey(db: Db, merchantId: string, id: string, now: Date) {

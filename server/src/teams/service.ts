@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import { auditActor, type Actor } from '../auth/actor.js'
 import { recordAudit, type AuditActor } from '../audit/service.js'
 import type { Database } from '../db/schema.js'
@@ -54,15 +54,18 @@ async function assertNameFree(trx: Trx, merchantId: string, name: string, except
 export type TeamInput = { name: string; description?: string; leadUserId?: string | null; memberIds?: string[]; requestId?: string }
 
 export async function createTeam(trx: Trx, merchantId: string, actor: AuditActor, input: TeamInput, now: Date): Promise<Team> {
-  await assertNameFree(trx, merchantId, input.name)
-  const members = [...new Set([...(input.memberIds ?? []), ...(input.leadUserId ? [input.leadUserId] : [])])]
+  const members = [...new Set([...(input.memberIds ?? []), ...(input.leadUserId ? [input.leadUserId] : [])])].sort()
   await assertUsers(trx, merchantId, members)
-  const id = newId()
-  await trx.insertInto('teams').values({ merchant_id: merchantId, id, name: input.name, description: input.description ?? '', lead_user_id: input.leadUserId ?? null, created_at: now, updated_at: now }).execute()
-  if (members.length) await trx.insertInto('team_members').values(members.map((u) => ({ merchant_id: merchantId, team_id: id, user_id: u, added_at: now }))).execute()
-  await recordAudit(trx, { merchantId, actor, action: 'team.created', entityType: 'team', entityId: id,
-    after: { name: input.name, description: input.description ?? '', lead_user_id: input.leadUserId ?? null, member_ids: members.sort() }, requestId: input.requestId }, now)
-  return getTeam(trx, merchantId, id)
+  const team: Team = { id: newId(), name: input.name, description: input.description ?? '', lead_user_id: input.leadUserId ?? null, member_ids: members, created_at: now, updated_at: now }
+  const { member_ids: _, ...row } = team
+  // The unique name index decides a clash: no check-then-insert race, and one round trip fewer.
+  const inserted = await trx.insertInto('teams').values({ merchant_id: merchantId, ...row })
+    .onConflict((oc) => oc.expression(sql`merchant_id, lower(name)`).doNothing()).returning('id').executeTakeFirst()
+  if (!inserted) throw new AppError('team_name_taken', 409, 'A team with this name exists', { name: input.name })
+  if (members.length) await trx.insertInto('team_members').values(members.map((u) => ({ merchant_id: merchantId, team_id: team.id, user_id: u, added_at: now }))).execute()
+  await recordAudit(trx, { merchantId, actor, action: 'team.created', entityType: 'team', entityId: team.id,
+    after: { name: team.name, description: team.description, lead_user_id: team.lead_user_id, member_ids: members }, requestId: input.requestId }, now)
+  return team
 }
 
 export async function updateTeam(trx: Trx, actor: Actor, id: string, input: Partial<TeamInput>, now: Date): Promise<Team> {
