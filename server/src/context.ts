@@ -6,7 +6,7 @@ import type { BlobStore } from './files/blob-store.js'
 import type { Metrics } from './http/metrics.js'
 
 /** Keys derived from the one master secret, one per facility, so none shares key material. */
-export type Keys = { links: Buffer; secrets: Buffer; audit: Buffer; sessions: Buffer }
+export type Keys = { links: Buffer; secrets: Buffer; audit: Buffer; idempotency: Buffer }
 
 /** What routes, jobs and the CLI share: built once per process. */
 export type AppContext = {

@@ -1,26 +1,72 @@
-// The one error type. Every code a client may branch on is declared here, once.
-export const errorCodes = {
+// The one error type, and the one catalogue of the codes clients branch on, with their statuses.
+// A code used anywhere must be declared here (the type system refuses others; a test checks statuses).
+export const errorCatalogue = {
+  // requests
   validation_failed: 400,
   invalid_json: 400,
-  unauthenticated: 401,
-  invalid_credentials: 401,
-  forbidden: 403,
-  csrf_failed: 403, // cookie-authenticated mutation without the session's CSRF token
-  not_found: 404,
+  bad_url: 400,
+  bad_request: 400, // a 4xx raised by the HTTP framework itself
   route_not_found: 404,
-  conflict: 409,
+  payload_too_large: 413,
+  uri_too_long: 414,
+  unsupported_media_type: 415,
+  too_many_requests: 429,
+  unprocessable: 422, // the database refused a value the schema let through
+  conflict: 409, // the database refused a duplicate or a dangling reference
   idempotency_in_progress: 409, // same Idempotency-Key still being processed
   idempotency_key_reused: 422, // same Idempotency-Key sent with a different request
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  unprocessable: 422,
-  too_many_attempts: 429,
+  // authentication and authorisation
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  too_many_attempts: 429, // sign-in locked for the rest of the window
+  workspace_required: 400, // the email belongs to several workspaces; name one
+  csrf_failed: 403, // cookie-authenticated mutation without the session's CSRF token
+  forbidden: 403,
+  limit_exceeded: 403, // the permission holds, but its amount bound is lower
+  password_unchanged: 422,
+  // workspaces, people, roles, teams
+  merchant_not_found: 404,
+  merchant_slug_taken: 409,
+  time_zone_unknown: 422,
+  currency_unknown: 422,
+  exchange_rate_not_found: 404,
+  exchange_rate_missing: 422, // no rate for the pair on or before the day asked
+  user_not_found: 404,
+  user_email_taken: 409,
+  cannot_change_self: 409,
+  role_not_found: 404,
+  role_builtin: 409, // built-in roles' permissions are fixed in code
+  role_in_use: 409,
+  team_not_found: 404,
+  team_name_taken: 409,
+  api_key_not_found: 404,
+  audit_record_not_found: 404, // no entries here for that record: unknown, or another workspace's
+  // integrations and the webhook inbox
+  connection_not_found: 404,
+  provider_not_found: 404,
+  provider_unknown: 422,
+  secret_invalid: 422,
+  secret_required: 422,
   signature_invalid: 401, // webhook signature did not verify against any active secret
+  dedup_key_invalid: 400,
+  delivery_not_found: 404,
+  delivery_already_queued: 409,
+  // files and customer links
+  file_empty: 400,
+  file_too_large: 413,
+  unsupported_file_type: 415,
+  file_not_found: 404,
+  file_key_invalid: 400,
+  link_invalid: [401, 403], // 401 forged or malformed; 403 valid but for another purpose or record
+  link_expired: 401,
+  link_lifetime_too_long: 400,
+  // server side
+  clock_task_unknown: 500,
   internal_error: 500,
   not_ready: 503,
-} as const
+} as const satisfies Record<string, number | readonly number[]>
 
-export type ErrorCode = string
+export type ErrorCode = keyof typeof errorCatalogue
 
 export class AppError extends Error {
   constructor(
@@ -32,10 +78,6 @@ export class AppError extends Error {
     super(message)
     this.name = 'AppError'
   }
-}
-
-export function notFound(entity: string, id: string): AppError {
-  return new AppError(`${entity}_not_found`, 404, `No such ${entity.replace(/_/g, ' ')}`, { [`${entity}_id`]: id })
 }
 
 export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } }

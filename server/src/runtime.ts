@@ -38,7 +38,7 @@ export function deriveKeys(master: string): Keys {
     links: deriveKey(master, 'claimdesk/links'),
     secrets: deriveKey(master, 'claimdesk/integration-secrets'),
     audit: deriveKey(master, 'claimdesk/audit-checkpoints'),
-    sessions: deriveKey(master, 'claimdesk/sessions'),
+    idempotency: deriveKey(master, 'claimdesk/idempotent-responses'),
   }
 }
 

@@ -67,7 +67,7 @@ describe('GET /api/v1/audit', () => {
     const theirs = await createTeam(foreign, 'Their desk')
     const res = await get(`/api/v1/audit?entity_type=team&entity_id=${theirs}`)
     expect(res.statusCode).toBe(404)
-    expect(res.json()).toEqual({ error: { code: 'not_found', message: 'This workspace has no audit entries for that record', details: { entity_type: 'team', entity_id: theirs } } })
+    expect(res.json()).toEqual({ error: { code: 'audit_record_not_found', message: 'This workspace has no audit entries for that record', details: { entity_type: 'team', entity_id: theirs } } })
   })
 
   it('needs audit.read', async () => {

@@ -29,7 +29,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const rows = await listEntries(app.db, req.actor.merchantId, { entityType: req.query.entity_type, entityId: req.query.entity_id, after, limit: limit + 1 })
     // No entries at all: the record is unknown here, or another workspace's; both answer alike.
     if (!after && !rows.length) {
-      throw new AppError('not_found', 404, 'This workspace has no audit entries for that record', { entity_type: req.query.entity_type, entity_id: req.query.entity_id })
+      throw new AppError('audit_record_not_found', 404, 'This workspace has no audit entries for that record', { entity_type: req.query.entity_type, entity_id: req.query.entity_id })
     }
     return pageOf(rows, limit)
   })

@@ -1,10 +1,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { AppError, errorBody } from '../errors.js'
+import { AppError, errorBody, type ErrorCode } from '../errors.js'
 
 type PgError = { code?: string; constraint?: string; severity?: string }
 
 // Safety net for database refusals that bad input can still provoke; services should say it first.
-const pgClientErrors: Record<string, [number, string, string]> = {
+const pgClientErrors: Record<string, [number, ErrorCode, string]> = {
   '23505': [409, 'conflict', 'This conflicts with an existing record'],
   '23503': [409, 'conflict', 'A referenced record does not exist or is still in use'],
   '23514': [422, 'unprocessable', 'A value is outside what is allowed'],

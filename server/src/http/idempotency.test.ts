@@ -34,6 +34,15 @@ describe('Idempotency-Key', () => {
     expect(teams).toHaveLength(1)
   })
 
+  it('keeps a replayable response encrypted at rest (it may hold a secret shown once)', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { ...bearer(m.keys.admin), 'idempotency-key': 'new-key-1' }, payload: { name: 'CI', role_id: m.roleIds.viewer } })
+    const { key } = res.json()
+    const stored = await env.ctx.db.selectFrom('idempotency_keys').select('response_body').where('key', '=', 'new-key-1').executeTakeFirstOrThrow()
+    expect(stored.response_body).not.toContain(key)
+    const replay = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { ...bearer(m.keys.admin), 'idempotency-key': 'new-key-1' }, payload: { name: 'CI', role_id: m.roleIds.viewer } })
+    expect(replay.json().key).toBe(key)
+  })
+
   it('refuses the same key with a different body (422)', async () => {
     await post('create-team-2', { name: 'Returns' })
     const res = await post('create-team-2', { name: 'Refunds' })

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../context.js'
+import { decryptSecret, encryptSecret } from '../crypto.js'
 import { AppError } from '../errors.js'
 
 const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -38,7 +39,8 @@ export function installIdempotency(app: FastifyInstance, ctx: AppContext) {
       throw new AppError('idempotency_key_reused', 422, 'This Idempotency-Key was used with a different request')
     }
     if (prior.state !== 'done') throw new AppError('idempotency_in_progress', 409, 'A request with this Idempotency-Key is being processed; retry shortly')
-    return reply.status(prior.status_code ?? 200).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(prior.response_body ?? '')
+    const body = prior.response_body ? decryptSecret(ctx.keys.idempotency, prior.response_body) : ''
+    return reply.status(prior.status_code ?? 200).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(body)
   })
   app.addHook('onSend', async (req, reply, payload) => {
     const claim = claims.get(req)
@@ -46,7 +48,8 @@ export function installIdempotency(app: FastifyInstance, ctx: AppContext) {
     claims.delete(req)
     const q = ctx.db.updateTable('idempotency_keys').where('merchant_id', '=', claim.merchantId).where('key', '=', claim.key)
     if (reply.statusCode >= 500) await ctx.db.deleteFrom('idempotency_keys').where('merchant_id', '=', claim.merchantId).where('key', '=', claim.key).execute()
-    else await q.set({ state: 'done', status_code: reply.statusCode, response_body: typeof payload === 'string' ? payload : '' }).execute()
+    // Encrypted at rest: a replayable response may hold a secret shown once (a new API key, a webhook secret).
+    else await q.set({ state: 'done', status_code: reply.statusCode, response_body: encryptSecret(ctx.keys.idempotency, typeof payload === 'string' ? payload : '') }).execute()
     return payload
   })
 }

@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError } from '../errors.js'
+import { AppError, errorBody } from '../errors.js'
 
 // Bodies are JSON and must carry the declared types: 12345 is not a name. Query strings and path
 // parameters are text by nature, so only they are coerced (limit=50 → 50).
@@ -40,6 +40,8 @@ export function installValidation(app: FastifyInstance) {
 }
 
 export function frameworkErrors(error: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
-  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-  void reply.status(tooLong ? 414 : 400).send({ error: { code: tooLong ? 'uri_too_long' : 'bad_url', message: tooLong ? 'A path parameter is too long' : 'The URL is not valid' } })
+  const err = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? new AppError('uri_too_long', 414, 'A path parameter is too long')
+    : new AppError('bad_url', 400, 'The URL is not valid')
+  void reply.status(err.status).send(errorBody(err))
 }
