@@ -105,10 +105,14 @@ apiKey.command('create').description('Create an API key bound to a role; the key
 program.command('demo').description('Create (or refresh) the Northwind Outfitters demo workspace and print its sign-ins')
   .action(async () => {
     await withContext(async (ctx) => {
-      const { logins, created } = await seedDemo(ctx)
+      const { logins, created, webhook } = await seedDemo(ctx)
       out(`${created ? 'Created' : 'Refreshed'} the demo workspace "northwind" (Northwind Outfitters). Sign in at ${ctx.config.publicUrl} with:`)
       for (const l of logins) out(`  ${l.role.padEnd(8)} ${l.email.padEnd(34)} ${l.password}`)
       out('Passwords are new on every run of `npx claimdesk demo`.')
+      if (webhook) {
+        out(`Carrier events (Standard Webhooks) are accepted at ${webhook.url}`)
+        out(`  signing secret (shown once): ${webhook.secret}`)
+      }
     })
   })
 

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js'
 import { systemActor } from '../auth/actor.js'
 import { hashPassword } from '../auth/passwords.js'
 import { builtinRoles } from '../auth/permissions.js'
+import { createConnection } from '../integrations/service.js'
 import { createMerchant, setExchangeRate } from '../merchants/service.js'
 import { findBuiltinRoleId } from '../roles/service.js'
 import { createUser } from '../users/service.js'
@@ -26,7 +27,9 @@ const people: { role: string; email: string; name: string }[] = [
  * person per role. Re-running it keeps the data and sets fresh passwords (printed once).
  * Later modules add their demo data here.
  */
-export async function seedDemo(ctx: AppContext, now = new Date()): Promise<{ merchantId: string; logins: DemoLogin[]; created: boolean }> {
+export type DemoWebhook = { url: string; secret: string }
+
+export async function seedDemo(ctx: AppContext, now = new Date()): Promise<{ merchantId: string; logins: DemoLogin[]; created: boolean; webhook?: DemoWebhook }> {
   return ctx.db.transaction().execute(async (trx) => {
     let merchant = await trx.selectFrom('merchants').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst()
     const created = !merchant
@@ -53,6 +56,7 @@ export async function seedDemo(ctx: AppContext, now = new Date()): Promise<{ mer
       }
       logins.push({ ...p, password })
     }
+    let webhook: DemoWebhook | undefined
     if (created) {
       const system = systemActor(merchantId, 'demo')
       const teams = await listTeams(trx, merchantId, { limit: 10 })
@@ -65,7 +69,10 @@ export async function seedDemo(ctx: AppContext, now = new Date()): Promise<{ mer
       for (const [base, quote, rate] of [['EUR', 'GBP', '0.8541'], ['USD', 'GBP', '0.7893']] as const) {
         await setExchangeRate(trx, system, { base, quote, rate, effectiveOn: day }, now)
       }
+      // A signed carrier-event feed (Standard Webhooks), so the inbox has somewhere to deliver to.
+      const feed = await createConnection(trx, system, ctx.keys.secrets, { source: 'carriers', provider: 'generic', name: 'Carrier events (signed feed)' }, now)
+      webhook = { url: `${ctx.config.publicUrl}/webhooks/carriers/generic/${feed.connection.id}`, secret: feed.secret! }
     }
-    return { merchantId, logins: logins.sort((a, b) => builtinRoles.indexOf(a.role as never) - builtinRoles.indexOf(b.role as never)), created }
+    return { merchantId, logins: logins.sort((a, b) => builtinRoles.indexOf(a.role as never) - builtinRoles.indexOf(b.role as never)), created, webhook }
   })
 }

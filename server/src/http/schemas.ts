@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox'
+import { Type, type TProperties, type TSchema } from 'typebox'
 
 export const ErrorResponse = Type.Object({
   error: Type.Object({
@@ -13,10 +13,16 @@ export const Uuid = Type.String({ format: 'uuid', description: 'UUIDv7' })
 export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' })
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
 
-export const PageQuery = Type.Object({
+const pageProperties = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   cursor: Type.Optional(Type.String({ maxLength: 200, description: 'next_cursor from the previous page' })),
-}, { additionalProperties: false })
+}
+
+export const PageQuery = Type.Object(pageProperties, { additionalProperties: false })
+
+/** A list's query: the page parameters plus its filters; anything else is refused. */
+export const PageQueryWith = <P extends TProperties>(filters: P) =>
+  Type.Object({ ...pageProperties, ...filters }, { additionalProperties: false })
 
 export const Page = <T extends TSchema>(item: T) => Type.Object({
   data: Type.Array(item),

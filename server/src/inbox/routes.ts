@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { decodeCursor, pageOf } from '../http/pagination.js'
-import { NullableTimestamp, Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
+import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
 import { deliveryStatuses, inboxSources } from './tables.js'
 
@@ -30,7 +30,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'integrations.read' },
     schema: {
       tags: ['webhooks'], summary: 'List inbound webhook deliveries (status=dead is the dead-letter list)',
-      querystring: Type.Object({ ...PageQuery.properties, status: Type.Optional(Status), connection_id: Type.Optional(Uuid) }, { additionalProperties: false }),
+      querystring: PageQueryWith({ status: Type.Optional(Status), connection_id: Type.Optional(Uuid) }),
       response: { 200: Page(DeliverySummary) },
     },
   }, async (req) => {

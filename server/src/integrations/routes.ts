@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { decodeCursor, pageOf } from '../http/pagination.js'
-import { NullableTimestamp, Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
+import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import { inboxSources } from '../inbox/tables.js'
 import * as service from './service.js'
 import type { Connection } from './types.js'
@@ -35,7 +35,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'integrations.read' },
     schema: {
       tags: ['integrations'], summary: 'List connections to providers',
-      querystring: Type.Object({ ...PageQuery.properties, source: Type.Optional(Source), provider: Type.Optional(ProviderSlug) }, { additionalProperties: false }),
+      querystring: PageQueryWith({ source: Type.Optional(Source), provider: Type.Optional(ProviderSlug) }),
       response: { 200: Page(ConnectionView) },
     },
   }, async (req) => {

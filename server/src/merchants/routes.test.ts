@@ -95,6 +95,7 @@ describe('demo workspace', () => {
   it('creates a sign-in for every built-in role, and a re-run refreshes passwords without duplicating', async () => {
     const first = await seedDemo(env.ctx)
     expect(first.created).toBe(true)
+    expect(first.webhook).toEqual({ url: expect.stringMatching(/\/webhooks\/carriers\/generic\/[0-9a-f-]{36}$/), secret: expect.stringMatching(/^whsec_/) })
     expect(new Set(first.logins.map((l) => l.role))).toEqual(new Set(['admin', 'manager', 'agent', 'finance', 'viewer']))
     for (const login of first.logins) {
       const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: login.email, password: login.password } })
@@ -102,6 +103,7 @@ describe('demo workspace', () => {
     }
     const again = await seedDemo(env.ctx)
     expect(again.created).toBe(false)
+    expect(again.webhook).toBeUndefined()
     expect(again.merchantId).toBe(first.merchantId)
     const old = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: first.logins[0]!.email, password: first.logins[0]!.password } })
     expect(old.statusCode).toBe(401)

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { passwordRules } from '../auth/passwords.js'
 import { decodeCursor, pageOf } from '../http/pagination.js'
-import { NullableTimestamp, Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
+import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
 
 export const UserView = Type.Object({
@@ -16,7 +16,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'users.read' },
     schema: {
       tags: ['people'], summary: 'List people in this workspace',
-      querystring: Type.Object({ ...PageQuery.properties, status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])) }, { additionalProperties: false }),
+      querystring: PageQueryWith({ status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])) }),
       response: { 200: Page(UserView) },
     },
   }, async (req) => {
