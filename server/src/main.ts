@@ -1,4 +1,3 @@
-import type { Runner } from 'graphile-worker'
 import { ensureAdminKey } from './auth/service.js'
 import { loadConfig, type Config } from './config.js'
 import type { AppContext } from './context.js'
@@ -30,16 +29,46 @@ export async function startServer(config: Config = loadConfig()) {
   await ensureAdminToken(ctx)
   let workers: 'running' | 'disabled' | 'starting' | 'stopped' = config.workers ? 'starting' : 'disabled'
   const app = await buildApp(ctx, modules, () => ({ workers }))
-  let runner: Runner | undefined
-  let loops: (() => Promise<void>)[] = []
+  let stopBackground: (() => Promise<void>) | undefined
   if (config.workers) {
-    runner = await startWorker(modules, ctx)
-    loops = modules.flatMap((m) => m.background ?? []).map((start) => start(ctx))
+    stopBackground = await startBackground(ctx)
     workers = 'running'
   }
   await app.listen({ port: config.port, host: config.host })
   ctx.log.info(`Claimdesk is serving ${config.publicUrl} (API docs at ${config.publicUrl}/docs)`)
 
+  const stop = onSignals(ctx, async () => {
+    await app.close() // stops accepting, waits for in-flight requests
+    await stopBackground?.()
+    workers = 'stopped'
+    await runtime.close()
+  })
+  return { app, ctx, stop }
+}
+
+/** Jobs and background loops only, no HTTP: scale workers apart from the API (WORKERS=false there). */
+export async function startWorkerProcess(config: Config = loadConfig()) {
+  const runtime = await openRuntime(config, { takeOwnership: false })
+  const { ctx } = runtime
+  const stopBackground = await startBackground(ctx)
+  ctx.log.info('Claimdesk worker is running')
+  return onSignals(ctx, async () => {
+    await stopBackground()
+    await runtime.close()
+  })
+}
+
+/** The job queue and the modules' background loops (audit sequencer, …); returns their stop. */
+async function startBackground(ctx: AppContext): Promise<() => Promise<void>> {
+  const runner = await startWorker(modules, ctx)
+  const loops = modules.flatMap((m) => m.background ?? []).map((start) => start(ctx))
+  return async () => {
+    await Promise.all(loops.map((stopLoop) => stopLoop()))
+    await runner.stop()
+  }
+}
+
+function onSignals(ctx: AppContext, shutdown: () => Promise<void>) {
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return
@@ -48,11 +77,7 @@ export async function startServer(config: Config = loadConfig()) {
     const force = setTimeout(() => process.exit(1), 30_000)
     force.unref()
     try {
-      await app.close() // stops accepting, waits for in-flight requests
-      await Promise.all(loops.map((stopLoop) => stopLoop()))
-      await runner?.stop()
-      workers = 'stopped'
-      await runtime.close()
+      await shutdown()
       process.exit(0)
     } catch (err) {
       ctx.log.error({ err }, 'shutdown failed')
@@ -61,5 +86,5 @@ export async function startServer(config: Config = loadConfig()) {
   }
   process.once('SIGTERM', () => void stop('SIGTERM'))
   process.once('SIGINT', () => void stop('SIGINT'))
-  return { app, ctx, stop }
+  return stop
 }

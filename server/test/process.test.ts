@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeTraversableTempDir } from '../src/db/embedded.js'
+import { signedHeaders } from '../src/inbox/testing.js'
 
 // The real thing: `claimdesk start` as a process on its own data directory, stopped and killed.
 
@@ -171,6 +172,31 @@ describe('claimdesk start', () => {
     server = await start(dir)
     const teams = await (await api(server, 'GET', '/teams?limit=200')).json() as { data: { name: string }[] }
     expect(teams.data.map((t) => t.name)).toEqual(expect.arrayContaining(['Acknowledged before crash', 'Acknowledged before second crash']))
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
+  })
+
+  it('splits API and workers: a webhook taken by a WORKERS=false server is processed by `claimdesk worker`', async () => {
+    const dir = makeTraversableTempDir('claimdesk-split-')
+    dirs.push(dir)
+    const server = await start(dir, { WORKERS: 'false' })
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ checks: { workers: 'disabled' } })
+    const conn = await (await api(server, 'POST', '/integrations/connections', { source: 'carriers', provider: 'generic', name: 'Split test' })).json() as { connection: { id: string; webhook_url: string }; secret: string }
+    const body = JSON.stringify({ type: 'tracking.updated', data: { tracking_number: 'TEST123' } })
+    const posted = await fetch(conn.connection.webhook_url, { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders(conn.secret, body) }, body })
+    expect(posted.status).toBe(200)
+    const deliveryId = ((await posted.json()) as { delivery_id: string }).delivery_id
+    const status = async () => ((await (await api(server, 'GET', `/webhooks/deliveries/${deliveryId}`)).json()) as { status: string }).status
+    expect(await status()).toBe('received') // nobody processes jobs yet
+
+    const worker = spawn(process.execPath, [bin, 'worker'], { env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn' }, stdio: 'ignore' })
+    children.push(worker)
+    const deadline = Date.now() + 30_000
+    while ((await status()) !== 'processed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    expect(await status()).toBe('processed')
+    worker.kill('SIGTERM')
+    expect(await new Promise((r) => worker.on('exit', r))).toBe(0)
+    expect(alive(postmasterPid(dir)!)).toBe(true) // the worker attached to the server's database and left it running
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
   })

@@ -49,6 +49,11 @@ program.command('start').description('Run migrations, then serve the API, web co
   await startServer()
 })
 
+program.command('worker').description('Run background jobs only (no HTTP), beside API processes started with WORKERS=false').action(async () => {
+  const { startWorkerProcess } = await import('../main.js')
+  await startWorkerProcess()
+})
+
 program.command('migrate').description('Apply database migrations and exit').action(async () => {
   await withContext(async () => out('database is up to date'))
 })
