@@ -11,7 +11,8 @@ import { maintenance } from './maintenance.js'
 
 /** Every domain module, in one list: routes, job tasks, event consumers, clock tasks, cron. */
 export const modules: Module[] = [
-  { name: 'auth', routes: authRoutes, rootRoutes: homeRoutes },
+  { name: 'home', rootRoutes: homeRoutes },
+  { name: 'auth', routes: authRoutes },
   { name: 'merchants', routes: merchantRoutes },
   { name: 'users', routes: userRoutes },
   { name: 'teams', routes: teamRoutes },

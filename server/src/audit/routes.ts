@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../errors.js'
-import { decodeCursor, pageOf } from '../http/pagination.js'
+import { listPage } from '../http/pagination.js'
 import { Page, PageQuery } from '../http/schemas.js'
 import { auditSigner } from './checkpoints.js'
 import { listEntries, listSignedCheckpoints } from './history.js'
@@ -24,14 +24,12 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: AuditEntryQuery, response: { 200: Page(AuditEntryView) },
     },
   }, async (req) => {
-    const limit = req.query.limit ?? 50
-    const after = decodeCursor(req.query.cursor)
-    const rows = await listEntries(app.db, req.actor.merchantId, { entityType: req.query.entity_type, entityId: req.query.entity_id, after, limit: limit + 1 })
+    const page = await listPage(req.query, (p) => listEntries(app.db, req.actor.merchantId, { ...p, entityType: req.query.entity_type, entityId: req.query.entity_id }))
     // No entries at all: the record is unknown here, or another workspace's; both answer alike.
-    if (!after && !rows.length) {
+    if (!req.query.cursor && !page.data.length) {
       throw new AppError('audit_record_not_found', 404, 'This workspace has no audit entries for that record', { entity_type: req.query.entity_type, entity_id: req.query.entity_id })
     }
-    return pageOf(rows, limit)
+    return page
   })
 
   app.get('/audit/verify', {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { SESSION_COOKIE } from '../http/auth.js'
-import { decodeCursor, pageOf } from '../http/pagination.js'
+import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
 import { passwordRules } from './passwords.js'
 import * as service from './service.js'
@@ -81,10 +81,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api-keys', {
     config: { permission: 'api_keys.manage' },
     schema: { tags: ['api keys'], summary: 'List API keys (never their secrets)', querystring: PageQuery, response: { 200: Page(ApiKeyView) } },
-  }, async (req) => {
-    const limit = req.query.limit ?? 50
-    return pageOf(await service.listApiKeys(app.db, req.actor.merchantId, { after: decodeCursor(req.query.cursor), limit: limit + 1 }), limit)
-  })
+  }, async (req) => listPage(req.query, (page) => service.listApiKeys(app.db, req.actor.merchantId, page)))
 
   app.post('/api-keys', {
     config: { permission: 'api_keys.manage' },

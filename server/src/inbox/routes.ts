@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { decodeCursor, pageOf } from '../http/pagination.js'
+import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
 import { deliveryStatuses, inboxSources } from './tables.js'
@@ -33,12 +33,8 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: PageQueryWith({ status: Type.Optional(Status), connection_id: Type.Optional(Uuid) }),
       response: { 200: Page(DeliverySummary) },
     },
-  }, async (req) => {
-    const limit = req.query.limit ?? 50
-    return pageOf(await service.listDeliveries(app.db, req.actor.merchantId, {
-      status: req.query.status, connectionId: req.query.connection_id, after: decodeCursor(req.query.cursor), limit: limit + 1,
-    }), limit)
-  })
+  }, async (req) => listPage(req.query, (page) =>
+    service.listDeliveries(app.db, req.actor.merchantId, { ...page, status: req.query.status, connectionId: req.query.connection_id })))
 
   app.get('/webhooks/deliveries/:id', {
     config: { permission: 'integrations.read' },

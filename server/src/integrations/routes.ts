@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { decodeCursor, pageOf } from '../http/pagination.js'
+import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import { inboxSources } from '../inbox/tables.js'
 import * as service from './service.js'
@@ -39,11 +39,8 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Page(ConnectionView) },
     },
   }, async (req) => {
-    const limit = req.query.limit ?? 50
-    const rows = await service.listConnections(app.db, req.actor.merchantId, {
-      source: req.query.source, provider: req.query.provider, after: decodeCursor(req.query.cursor), limit: limit + 1,
-    }, new Date())
-    const page = pageOf(rows, limit)
+    const page = await listPage(req.query, (p) =>
+      service.listConnections(app.db, req.actor.merchantId, { ...p, source: req.query.source, provider: req.query.provider }, new Date()))
     return { ...page, data: page.data.map(view) }
   })
 

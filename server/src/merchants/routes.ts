@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { decodeCursor, pageOf } from '../http/pagination.js'
+import { listPage } from '../http/pagination.js'
 import { Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
 
@@ -45,10 +45,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/exchange-rates', {
     config: { permission: 'merchant.read' },
     schema: { tags: ['workspace'], summary: 'Manual exchange rates', querystring: PageQuery, response: { 200: Page(RateView) } },
-  }, async (req) => {
-    const limit = req.query.limit ?? 50
-    return pageOf(await service.listExchangeRates(app.db, req.actor.merchantId, { after: decodeCursor(req.query.cursor), limit: limit + 1 }), limit)
-  })
+  }, async (req) => listPage(req.query, (page) => service.listExchangeRates(app.db, req.actor.merchantId, page)))
 
   app.post('/exchange-rates', {
     config: { permission: 'merchant.manage' },

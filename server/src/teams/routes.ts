@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { auditActor } from '../auth/actor.js'
-import { decodeCursor, pageOf } from '../http/pagination.js'
+import { listPage } from '../http/pagination.js'
 import { Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
 
@@ -21,10 +21,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/teams', {
     config: { permission: 'teams.read' },
     schema: { tags: ['teams'], summary: 'List teams with their members', querystring: PageQuery, response: { 200: Page(TeamView) } },
-  }, async (req) => {
-    const limit = req.query.limit ?? 50
-    return pageOf(await service.listTeams(app.db, req.actor.merchantId, { after: decodeCursor(req.query.cursor), limit: limit + 1 }), limit)
-  })
+  }, async (req) => listPage(req.query, (page) => service.listTeams(app.db, req.actor.merchantId, page)))
 
   app.get('/teams/:id', {
     config: { permission: 'teams.read' },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { passwordRules } from '../auth/passwords.js'
-import { decodeCursor, pageOf } from '../http/pagination.js'
+import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
 
@@ -19,10 +19,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: PageQueryWith({ status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])) }),
       response: { 200: Page(UserView) },
     },
-  }, async (req) => {
-    const limit = req.query.limit ?? 50
-    return pageOf(await service.listUsers(app.db, req.actor.merchantId, { after: decodeCursor(req.query.cursor), limit: limit + 1, status: req.query.status }), limit)
-  })
+  }, async (req) => listPage(req.query, (page) => service.listUsers(app.db, req.actor.merchantId, { ...page, status: req.query.status })))
 
   app.get('/users/:id', {
     config: { permission: 'users.read' },
