@@ -34,6 +34,7 @@ export const errorCatalogue = {
   user_not_found: 404,
   user_email_taken: 409,
   cannot_change_self: 409,
+  last_admin: 409, // the workspace would be left without an active admin
   role_not_found: 404,
   role_builtin: 409, // built-in roles' permissions are fixed in code
   role_in_use: 409,

@@ -92,6 +92,31 @@ describe('sessions', () => {
   })
 })
 
+describe('people', () => {
+  it('never leaves a workspace without an active admin', async () => {
+    const other = await createTestMerchant(env.ctx, 'solo')
+    const res = await app.inject({ method: 'PATCH', url: `/api/v1/users/${other.adminUserId}`, headers: bearer(other.keys.admin), payload: { status: 'disabled' } })
+    expect(res.statusCode).toBe(409)
+    expect(res.json().error.code).toBe('last_admin')
+    const demote = await app.inject({ method: 'PATCH', url: `/api/v1/users/${other.adminUserId}`, headers: bearer(other.keys.admin), payload: { role_id: other.roleIds.viewer } })
+    expect(demote.json().error.code).toBe('last_admin')
+    const second = await app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(other.keys.admin), payload: { email: `second@${other.slug}.example`, name: 'Second Admin', password: 'second-admin-pw', role_id: other.roleIds.admin } })
+    expect(second.statusCode).toBe(201)
+    const ok = await app.inject({ method: 'PATCH', url: `/api/v1/users/${other.adminUserId}`, headers: bearer(other.keys.admin), payload: { status: 'disabled' } })
+    expect(ok.statusCode).toBe(200)
+  })
+
+  it('ends the sessions of a person who is disabled', async () => {
+    const email = `leaver@${m.slug}.example`
+    const created = await app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(m.keys.admin), payload: { email, name: 'Lee Leaver', password: 'leaver-password', role_id: m.roleIds.agent } })
+    const { cookie } = await signIn(email, 'leaver-password')
+    expect((await app.inject({ method: 'GET', url: '/api/v1/auth/session', headers: { cookie } })).statusCode).toBe(200)
+    await app.inject({ method: 'PATCH', url: `/api/v1/users/${created.json().id}`, headers: bearer(m.keys.admin), payload: { status: 'disabled' } })
+    expect((await app.inject({ method: 'GET', url: '/api/v1/auth/session', headers: { cookie } })).statusCode).toBe(401)
+    expect((await signIn(email, 'leaver-password')).res.statusCode).toBe(401)
+  })
+})
+
 describe('API keys', () => {
   it('shows a key once, stores only its hash, and stops accepting it when revoked', async () => {
     const created = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(m.keys.admin), payload: { name: 'Shopify sync', role_id: m.roleIds.agent } })
@@ -104,6 +129,8 @@ describe('API keys', () => {
     const list = await app.inject({ method: 'GET', url: '/api/v1/api-keys', headers: bearer(m.keys.admin) })
     expect(JSON.stringify(list.json())).not.toContain(key)
     expect((await app.inject({ method: 'GET', url: '/api/v1/teams', headers: bearer(key) })).statusCode).toBe(200)
+    const used = await env.ctx.db.selectFrom('api_keys').select('last_used_at').where('id', '=', api_key.id).executeTakeFirstOrThrow()
+    expect(used.last_used_at).toBeInstanceOf(Date)
     const revoked = await app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${api_key.id}`, headers: bearer(m.keys.admin) })
     expect(revoked.json().revoked_at).not.toBeNull()
     const after = await app.inject({ method: 'GET', url: '/api/v1/teams', headers: bearer(key) })

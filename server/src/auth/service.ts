@@ -126,7 +126,8 @@ export async function createApiKey(
   const key = input.key ?? `cd_${randomToken(30)}`
   const id = newId()
   const view: ApiKeyView = {
-    id, name: input.name, prefix: key.slice(0, 11), role_id: input.roleId, created_by: actor.type === 'user' ? actor.id : null,
+    // A provided token (CLAIMDESK_ADMIN_TOKEN) may be short: show less of it than of a generated key.
+    id, name: input.name, prefix: input.key ? `${key.slice(0, 4)}…` : key.slice(0, 11), role_id: input.roleId, created_by: actor.type === 'user' ? actor.id : null,
     created_at: now, last_used_at: null, expires_at: input.expiresAt ?? null, revoked_at: null,
   }
   await store.insertApiKey(trx, { merchant_id: actor.merchantId, ...view, secret_hash: sha256(key) })

@@ -53,6 +53,16 @@ export async function createUser(trx: Trx, merchantId: string, actor: Actor | nu
   return user
 }
 
+// A workspace always keeps one active admin, or nobody could manage people, roles or keys again.
+async function assertNotLastAdmin(trx: Trx, merchantId: string, user: User) {
+  const admin = await trx.selectFrom('roles').select('id').where('merchant_id', '=', merchantId).where('builtin_key', '=', 'admin').executeTakeFirstOrThrow()
+  if (user.role_id !== admin.id) return
+  // Locked so two concurrent demotions cannot each see the other as the remaining admin.
+  const others = await trx.selectFrom('users').select('id').where('merchant_id', '=', merchantId).where('role_id', '=', admin.id)
+    .where('status', '=', 'active').where('id', '<>', user.id).forUpdate().execute()
+  if (!others.length) throw new AppError('last_admin', 409, 'This is the last active admin; make someone else admin first', { user_id: user.id })
+}
+
 export type UpdateUserInput = { name?: string; roleId?: string; status?: 'active' | 'disabled'; requestId?: string }
 
 export async function updateUser(trx: Trx, actor: Actor, id: string, input: UpdateUserInput, now: Date): Promise<User> {
@@ -62,6 +72,8 @@ export async function updateUser(trx: Trx, actor: Actor, id: string, input: Upda
   if (id === actor.id && (input.status === 'disabled' || (input.roleId && input.roleId !== before.role_id))) {
     throw new AppError('cannot_change_self', 409, 'You cannot disable yourself or change your own role')
   }
+  const losesAdmin = input.status === 'disabled' || (input.roleId !== undefined && input.roleId !== before.role_id)
+  if (losesAdmin && before.status === 'active') await assertNotLastAdmin(trx, actor.merchantId, before)
   const after = await trx.updateTable('users').set({
     ...(input.name ? { name: input.name.trim() } : {}), ...(input.roleId ? { role_id: input.roleId } : {}),
     ...(input.status ? { status: input.status } : {}), updated_at: now,
