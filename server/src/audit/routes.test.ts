@@ -42,6 +42,12 @@ describe('GET /api/v1/audit', () => {
 
     await drain(env.ctx.db, new Date())
     const res = await get(`/api/v1/audit?entity_type=team&entity_id=${team}`)
+    expect((await get(`/api/v1/audit?entity=team:${team}`)).json()).toEqual(res.json())
+    for (const bad of [`entity=team`, `entity=team:${team}&entity_id=${team}`, `entity_type=team`]) {
+      const refused = await get(`/api/v1/audit?${bad}`)
+      expect(refused.statusCode, bad).toBe(400)
+      expect(refused.json().error.code).toBe('validation_failed')
+    }
     const [created, updated] = res.json().data
     expect(res.json().next_cursor).toBeNull()
     expect(updated).toEqual({

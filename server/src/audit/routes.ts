@@ -24,10 +24,16 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: AuditEntryQuery, response: { 200: Page(AuditEntryView) },
     },
   }, async (req) => {
-    const page = await listPage(req.query, (p) => listEntries(app.db, req.actor.merchantId, { ...p, entityType: req.query.entity_type, entityId: req.query.entity_id }))
+    const [entityType, entityId] = req.query.entity
+      ? [req.query.entity.slice(0, req.query.entity.indexOf(':')), req.query.entity.slice(req.query.entity.indexOf(':') + 1)]
+      : [req.query.entity_type, req.query.entity_id]
+    if (!entityType || !entityId || (req.query.entity && (req.query.entity_type || req.query.entity_id))) {
+      throw new AppError('validation_failed', 400, 'Name the record as entity=type:id, or with entity_type and entity_id', { errors: [{ path: 'querystring/entity', message: 'names no single record' }] })
+    }
+    const page = await listPage(req.query, (p) => listEntries(app.db, req.actor.merchantId, { ...p, entityType, entityId }))
     // No entries at all: the record is unknown here, or another workspace's; both answer alike.
     if (!req.query.cursor && !page.data.length) {
-      throw new AppError('audit_record_not_found', 404, 'This workspace has no audit entries for that record', { entity_type: req.query.entity_type, entity_id: req.query.entity_id })
+      throw new AppError('audit_record_not_found', 404, 'This workspace has no audit entries for that record', { entity_type: entityType, entity_id: entityId })
     }
     return page
   })

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { Page, Timestamp, Uuid } from '../http/schemas.js'
+import { Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 
 const Hex = (description: string) => Type.String({ pattern: '^[0-9a-f]{64}$', description })
 
@@ -22,12 +22,11 @@ export const AuditEntryView = Type.Object({
   hash: Type.Union([Hex('sha256(prev_hash || canonical JSON of the entry with its seq)'), Type.Null()]),
 })
 
-export const AuditEntryQuery = Type.Object({
-  entity_type: Type.String({ minLength: 1, maxLength: 100, description: 'e.g. team, user, role, api_key' }),
-  entity_id: Type.String({ minLength: 1, maxLength: 200 }),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'next_cursor from the previous page' })),
-}, { additionalProperties: false })
+export const AuditEntryQuery = PageQueryWith({
+  entity: Type.Optional(Type.String({ pattern: '^[a-z_]{1,100}:[^\\s]{1,200}$', description: 'The record as `type:id`, e.g. `team:0193…`; or give entity_type and entity_id' })),
+  entity_type: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'e.g. team, user, role, api_key' })),
+  entity_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+})
 
 export const VerifyReportView = Type.Object({
   ok: Type.Boolean(),
