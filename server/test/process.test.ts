@@ -3,9 +3,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { createServer } from 'node:net'
 import path from 'node:path'
+import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeTraversableTempDir } from '../src/db/embedded.js'
 import { signedHeaders } from '../src/inbox/testing.js'
+import { createTestDatabase } from './harness.js'
 
 // The real thing: `claimdesk start` as a process on its own data directory, stopped and killed.
 
@@ -199,6 +201,22 @@ describe('claimdesk start', () => {
     expect(alive(postmasterPid(dir)!)).toBe(true) // the worker attached to the server's database and left it running
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
+  })
+
+  it('uses DATABASE_URL instead of the embedded server when it is set', async () => {
+    const dir = makeTraversableTempDir('claimdesk-external-')
+    dirs.push(dir)
+    const url = await createTestDatabase()
+    const server = await start(dir, { DATABASE_URL: url, CLAIMDESK_SECRET_KEY: 'external-database-secret-key-0123456789abcdef' })
+    expect((await api(server, 'POST', '/teams', { name: 'On the external database' })).status).toBe(201)
+    expect(existsSync(path.join(dir, 'postgres'))).toBe(false)
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
+    const client = new pg.Client(url)
+    await client.connect()
+    const { rows } = await client.query(`select name from teams where name = 'On the external database'`)
+    await client.end()
+    expect(rows).toHaveLength(1) // and the server left the external database running
   })
 
   it('runs a CLI command with no server running, and leaves no database behind', async () => {
