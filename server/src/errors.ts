@@ -42,6 +42,16 @@ export const errorCatalogue = {
   team_name_taken: 409,
   api_key_not_found: 404,
   audit_record_not_found: 404, // no entries here for that record: unknown, or another workspace's
+  // commerce records
+  customer_not_found: 404,
+  customer_merged: 409, // merged into another customer: that one is the record now
+  customer_merge_self: 422,
+  phone_invalid: 422, // not E.164
+  order_not_found: 404,
+  payment_not_found: 404,
+  refund_exceeds_captured: 422, // refunds on a payment may never exceed what it captured
+  shipment_not_found: 404,
+  order_line_unknown: 422, // a shipment names a line its order does not have
   // integrations and the webhook inbox
   connection_not_found: 404,
   provider_not_found: 404,

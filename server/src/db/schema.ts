@@ -1,6 +1,9 @@
 import type { ColumnType, Generated } from 'kysely'
 import type { AuditTables } from '../audit/tables.js'
+import type { CustomerTables } from '../customers/tables.js'
 import type { InboxTables } from '../inbox/tables.js'
+import type { OrderTables } from '../orders/tables.js'
+import type { ShipmentTables } from '../shipments/tables.js'
 
 // Instants are written as Date and read as Date.
 type Instant = ColumnType<Date, Date, Date>
@@ -127,4 +130,4 @@ export interface PlatformTables {
   }
 }
 
-export interface Database extends PlatformTables, AuditTables, InboxTables {}
+export interface Database extends PlatformTables, AuditTables, InboxTables, CustomerTables, OrderTables, ShipmentTables {}

@@ -39,7 +39,7 @@ async function toMerchant(db: Db, row: MerchantRow): Promise<Merchant> {
   }
 }
 
-async function assertCurrencies(db: Db, codes: string[]) {
+export async function assertCurrencies(db: Db, codes: string[]) {
   const known = await store.findCurrencies(db, codes)
   const missing = codes.filter((c) => !known.some((k) => k.code === c))
   if (missing.length) throw new AppError('currency_unknown', 422, 'Unknown ISO 4217 currency', { currencies: missing })

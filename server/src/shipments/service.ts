@@ -1,0 +1,121 @@
+import type { Kysely, Transaction } from 'kysely'
+import { recordAudit, type AuditActor } from '../audit/service.js'
+import type { Database } from '../db/schema.js'
+import { AppError } from '../errors.js'
+import { newId } from '../ids.js'
+import { enqueueEvent } from '../jobs/outbox.js'
+import { assertCurrencies } from '../merchants/service.js'
+import { findOrderByExternalId, getOrder } from '../orders/service.js'
+import { carrierName, resolveCarrier } from './carriers.js'
+import * as store from './store.js'
+import type { ShipmentStatus } from './tables.js'
+
+type Trx = Transaction<Database>
+type Db = Kysely<Database> | Trx
+
+export type Shipment = {
+  id: string; order_id: string; source: string; external_id: string
+  carrier: { code: string | null; name: string | null; known: boolean }
+  service: string | null; tracking_number: string | null; tracking_url: string | null; fulfilment_centre: string | null; status: ShipmentStatus
+  shipped_at: Date | null; declared_value: { amount_minor: number; currency: string } | null; destination_country: string | null
+  promised_delivery_on: string | null; estimated_delivery_on: string | null; delivered_at: Date | null
+  lines: { order_line_id: string; quantity: number }[]; created_at: Date; updated_at: Date
+}
+
+async function toShipments(db: Db, merchantId: string, rows: store.ShipmentRow[]): Promise<Shipment[]> {
+  const lines = await store.listLines(db, merchantId, rows.map((r) => r.id))
+  return rows.map((r) => ({
+    id: r.id, order_id: r.order_id, source: r.source, external_id: r.external_id,
+    carrier: { code: r.carrier_code, name: r.carrier_name ?? (r.carrier_code ? carrierName(r.carrier_code) ?? null : null), known: r.carrier_code !== null },
+    service: r.service, tracking_number: r.tracking_number, tracking_url: r.tracking_url, fulfilment_centre: r.fulfilment_centre, status: r.status,
+    shipped_at: r.shipped_at, declared_value: r.declared_value_amount_minor !== null && r.declared_value_currency ? { amount_minor: r.declared_value_amount_minor, currency: r.declared_value_currency } : null,
+    destination_country: r.destination_country, promised_delivery_on: r.promised_delivery_on, estimated_delivery_on: r.estimated_delivery_on,
+    delivered_at: r.delivered_at, lines: lines.filter((l) => l.shipment_id === r.id).map((l) => ({ order_line_id: l.order_line_id, quantity: l.quantity })),
+    created_at: r.created_at, updated_at: r.updated_at,
+  }))
+}
+
+export type ShipmentLineInput = { orderLineId?: string; position?: number; externalId?: string; quantity: number }
+export type ShipmentInput = {
+  source: string; externalId: string
+  /** The order by our id, or by its id at the same source. */
+  orderId?: string; orderExternalId?: string
+  carrier?: string | null; service?: string | null; trackingNumber?: string | null; trackingUrl?: string | null
+  fulfilmentCentre?: string | null; status?: ShipmentStatus; shippedAt?: Date | null
+  declaredValue?: { amountMinor: number; currency: string } | null; destinationCountry?: string | null
+  promisedDeliveryOn?: string | null; estimatedDeliveryOn?: string | null; deliveredAt?: Date | null
+  lines?: ShipmentLineInput[]; sourceUpdatedAt?: Date | null; requestId?: string | null
+}
+
+const summary = (s: store.ShipmentRow) => ({
+  order_id: s.order_id, carrier_code: s.carrier_code, carrier_name: s.carrier_name, tracking_number: s.tracking_number, status: s.status,
+  shipped_at: s.shipped_at, destination_country: s.destination_country, promised_delivery_on: s.promised_delivery_on,
+})
+
+/** Creates or updates a shipment by its id at the source; an update older than the stored one is ignored. */
+export async function upsertShipment(trx: Trx, merchantId: string, actor: AuditActor, input: ShipmentInput, now: Date): Promise<{ shipment: Shipment; outcome: 'created' | 'updated' | 'stale' }> {
+  const order = input.orderId
+    ? await getOrder(trx, merchantId, input.orderId)
+    : input.orderExternalId ? await findOrderByExternalId(trx, merchantId, input.source, input.orderExternalId) : undefined
+  if (!order) throw new AppError('order_not_found', 404, 'No such order', { order_id: input.orderId ?? null, order_external_id: input.orderExternalId ?? null })
+  if (input.declaredValue) await assertCurrencies(trx, [input.declaredValue.currency])
+  const existing = await store.lockByExternalId(trx, merchantId, input.source, input.externalId)
+  if (existing && input.sourceUpdatedAt && existing.source_updated_at && input.sourceUpdatedAt < existing.source_updated_at) {
+    return { shipment: (await toShipments(trx, merchantId, [existing]))[0]!, outcome: 'stale' }
+  }
+  const lines = (input.lines ?? []).map((l) => {
+    const line = order.lines.find((ol) => (l.orderLineId && ol.id === l.orderLineId) || (l.position !== undefined && ol.position === l.position) || (l.externalId && ol.external_id === l.externalId))
+    if (!line) throw new AppError('order_line_unknown', 422, 'A shipment line names no line of its order', { order_id: order.id, line: l })
+    return { order_line_id: line.id, quantity: l.quantity }
+  })
+  const carrier = resolveCarrier(input.carrier)
+  const fields = {
+    order_id: order.id, carrier_code: carrier.code, carrier_name: carrier.name, service: input.service ?? null,
+    tracking_number: input.trackingNumber?.trim() || null, tracking_url: input.trackingUrl ?? null, fulfilment_centre: input.fulfilmentCentre ?? null,
+    status: input.status ?? (input.shippedAt ? 'shipped' : 'pending'), shipped_at: input.shippedAt ?? null,
+    declared_value_amount_minor: input.declaredValue?.amountMinor ?? null, declared_value_currency: input.declaredValue?.currency ?? null,
+    destination_country: (input.destinationCountry ?? order.shipping_country)?.toUpperCase() ?? null,
+    promised_delivery_on: input.promisedDeliveryOn ?? null, estimated_delivery_on: input.estimatedDeliveryOn ?? null, delivered_at: input.deliveredAt ?? null,
+    source_updated_at: input.sourceUpdatedAt ?? existing?.source_updated_at ?? null, updated_at: now,
+  } as const
+  let row: store.ShipmentRow
+  let outcome: 'created' | 'updated'
+  if (existing) {
+    row = await store.updateShipment(trx, merchantId, existing.id, fields)
+    outcome = 'updated'
+  } else {
+    const inserted = await store.insertShipment(trx, { merchant_id: merchantId, id: newId(), source: input.source, external_id: input.externalId, created_at: now, ...fields })
+    if (!inserted) return upsertShipment(trx, merchantId, actor, input, now)
+    row = inserted
+    outcome = 'created'
+  }
+  if (input.lines) await store.replaceLines(trx, merchantId, row.id, lines)
+  const audit = { merchantId, actor, entityType: 'shipment', entityId: row.id, requestId: input.requestId }
+  const data = { order_id: order.id, carrier_code: row.carrier_code, carrier_known: carrier.known, tracking_number: row.tracking_number, status: row.status }
+  if (outcome === 'created') {
+    await recordAudit(trx, { ...audit, action: 'shipment.created', after: { source: input.source, external_id: input.externalId, ...summary(row) } }, now)
+    await enqueueEvent(trx, { merchant_id: merchantId, type: 'shipment.created', subject_id: row.id, occurred_at: now, data })
+  } else {
+    await recordAudit(trx, { ...audit, action: 'shipment.updated', before: summary(existing!), after: summary(row) }, now)
+    await enqueueEvent(trx, { merchant_id: merchantId, type: 'shipment.updated', subject_id: row.id, occurred_at: now, data })
+  }
+  return { shipment: (await toShipments(trx, merchantId, [row]))[0]!, outcome }
+}
+
+export async function getShipment(db: Db, merchantId: string, id: string): Promise<Shipment> {
+  const row = await store.findShipment(db, merchantId, id)
+  if (!row) throw new AppError('shipment_not_found', 404, 'No such shipment', { shipment_id: id })
+  return (await toShipments(db, merchantId, [row]))[0]!
+}
+
+export async function listShipments(db: Db, merchantId: string, filter: store.ShipmentFilter): Promise<Shipment[]> {
+  return toShipments(db, merchantId, await store.listShipments(db, merchantId, filter))
+}
+
+export async function deleteShipment(trx: Trx, merchantId: string, actor: AuditActor, id: string, now: Date, requestId?: string | null): Promise<void> {
+  const row = await store.lockShipment(trx, merchantId, id)
+  if (!row) throw new AppError('shipment_not_found', 404, 'No such shipment', { shipment_id: id })
+  await store.deleteShipment(trx, merchantId, id)
+  await recordAudit(trx, { merchantId, actor, action: 'shipment.deleted', entityType: 'shipment', entityId: id, before: summary(row), requestId }, now)
+  await enqueueEvent(trx, { merchant_id: merchantId, type: 'shipment.deleted', subject_id: id, occurred_at: now, data: { order_id: row.order_id } })
+}
