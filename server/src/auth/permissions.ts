@@ -14,6 +14,11 @@ export const permissions = {
   'audit.read': 'Read and verify the audit trail',
   'integrations.read': 'See integration connections and inbound webhook deliveries',
   'integrations.manage': 'Create connections, rotate their secrets, replay deliveries',
+  'customers.read': 'See customers and their history',
+  'customers.write': 'Create, change, merge and redact customers',
+  'orders.read': 'See orders, payments and shipments',
+  'orders.write': 'Create and change orders, payments and shipments',
+  'imports.run': 'Bulk-import customers, orders and shipments',
   // Used by the modules that follow; declared here so roles are complete from day one.
   'cases.read': 'See cases and their timelines',
   'cases.write': 'Open, update and resolve cases',
@@ -36,9 +41,9 @@ const reads = allPermissions.filter((p) => p.endsWith('.read'))
 
 export const builtinRolePermissions: Record<BuiltinRole, readonly Permission[]> = {
   admin: allPermissions,
-  manager: [...reads, 'teams.manage', 'cases.write', 'cases.assign', 'refunds.approve', 'rules.manage', 'messages.send'],
-  agent: ['merchant.read', 'users.read', 'teams.read', 'roles.read', 'cases.read', 'cases.write', 'refunds.read', 'messages.send'],
-  finance: ['merchant.read', 'merchant.manage', 'users.read', 'teams.read', 'cases.read', 'refunds.read', 'refunds.approve', 'analytics.read', 'audit.read'],
+  manager: [...reads, 'teams.manage', 'cases.write', 'cases.assign', 'refunds.approve', 'rules.manage', 'messages.send', 'customers.write', 'orders.write', 'imports.run'],
+  agent: ['merchant.read', 'users.read', 'teams.read', 'roles.read', 'cases.read', 'cases.write', 'refunds.read', 'messages.send', 'customers.read', 'customers.write', 'orders.read'],
+  finance: ['merchant.read', 'merchant.manage', 'users.read', 'teams.read', 'cases.read', 'refunds.read', 'refunds.approve', 'analytics.read', 'audit.read', 'customers.read', 'orders.read', 'orders.write'],
   viewer: reads.filter((p) => p !== 'audit.read' && p !== 'integrations.read'),
 }
 
