@@ -1,10 +1,14 @@
 import { audit } from './audit/module.js'
 import { authRoutes } from './auth/routes.js'
+import { customerRoutes } from './customers/routes.js'
 import { homeRoutes } from './http/home.js'
 import { inboxModules } from './inbox/module.js'
 import { merchantRoutes } from './merchants/routes.js'
 import type { Module } from './modules.js'
+import { orderRoutes } from './orders/routes.js'
+import { profileRoutes } from './profiles/routes.js'
 import { roleRoutes } from './roles/routes.js'
+import { shipmentRoutes } from './shipments/routes.js'
 import { teamRoutes } from './teams/routes.js'
 import { userRoutes } from './users/routes.js'
 import { maintenance } from './maintenance.js'
@@ -17,6 +21,10 @@ export const modules: Module[] = [
   { name: 'users', routes: userRoutes },
   { name: 'teams', routes: teamRoutes },
   { name: 'roles', routes: roleRoutes },
+  { name: 'customers', routes: customerRoutes },
+  { name: 'orders', routes: orderRoutes },
+  { name: 'shipments', routes: shipmentRoutes },
+  { name: 'profiles', routes: profileRoutes },
   ...inboxModules,
   audit,
   maintenance,

@@ -7,6 +7,9 @@ import type { Database } from '../src/db/schema.js'
 import { seedConnection, seedDelivery } from '../src/inbox/testing.js'
 import { setExchangeRate } from '../src/merchants/service.js'
 import { createRole } from '../src/roles/service.js'
+import { upsertCustomer } from '../src/customers/service.js'
+import { upsertOrder } from '../src/orders/service.js'
+import { upsertShipment } from '../src/shipments/service.js'
 import { createTeam } from '../src/teams/service.js'
 import { createUser } from '../src/users/service.js'
 import type { TestMerchant } from './harness.js'
@@ -59,6 +62,27 @@ export class FixtureKit {
 
   async delivery(): Promise<string> {
     return this.track(await seedDelivery(this.ctx, this.m.id, await this.connection(), { status: 'dead' }))
+  }
+
+  async customer(): Promise<string> {
+    const c = await this.tx((trx) => upsertCustomer(trx, this.m.id, { type: 'system', id: null }, { source: 'test', externalId: this.unique('c'), email: `${this.unique('c')}@example.com`, name: 'Fixture Customer' }, new Date()))
+    return this.track(c.customer.id)
+  }
+
+  async order(): Promise<{ id: string; paymentId: string; lineId: string }> {
+    const { order } = await this.tx((trx) => upsertOrder(trx, this.m.id, { type: 'system', id: null }, {
+      source: 'test', externalId: this.unique('o'), currency: 'GBP', placedAt: new Date(), totalMinor: 2500,
+      lines: [{ name: 'Fixture item', quantity: 1, unitPriceMinor: 2500 }], payments: [{ provider: 'test', reference: this.unique('p'), capturedMinor: 2500 }],
+    }, new Date()))
+    this.track(order.payments[0]!.id)
+    this.track(order.lines[0]!.id)
+    return { id: this.track(order.id), paymentId: order.payments[0]!.id, lineId: order.lines[0]!.id }
+  }
+
+  async shipment(): Promise<string> {
+    const order = await this.order()
+    const { shipment } = await this.tx((trx) => upsertShipment(trx, this.m.id, { type: 'system', id: null }, { source: 'test', externalId: this.unique('s'), orderId: order.id, carrier: 'UPS' }, new Date()))
+    return this.track(shipment.id)
   }
 
   async exchangeRate(): Promise<string> {
@@ -129,4 +153,29 @@ export const routeFixtures: Record<string, RouteFixture> = {
   'GET /api/v1/webhooks/deliveries/{id}': async (k) => ({ params: { id: await k.delivery() } }),
   'POST /api/v1/webhooks/deliveries/{id}/replay': async (k) => ({ params: { id: await k.delivery() } }),
   'POST /api/v1/webhooks/deliveries/replay': async (k) => ({ body: { status: 'dead', connection_id: await k.connection() } }),
+
+  'GET /api/v1/customers': async () => ({ query: { segment: 'retail' } }),
+  'GET /api/v1/customers/duplicates': async () => ({}),
+  'GET /api/v1/customers/{id}': async (k) => ({ params: { id: await k.customer() } }),
+  'GET /api/v1/customers/{id}/profile': async (k) => ({ params: { id: await k.customer() } }),
+  'POST /api/v1/customers': async (k) => ({ body: { external_id: k.unique('c'), name: 'New Customer', email: `${k.unique('n')}@example.com` } }),
+  'PATCH /api/v1/customers/{id}': async (k) => ({ params: { id: await k.customer() }, body: { segment: 'vip' } }),
+  'POST /api/v1/customers/{id}/merge': async (k) => ({ params: { id: await k.customer() }, body: { duplicate_id: await k.customer() } }),
+  'DELETE /api/v1/customers/{id}': async (k) => ({ params: { id: await k.customer() } }),
+  'GET /api/v1/orders': async () => ({ query: { source: 'test' } }),
+  'GET /api/v1/orders/{id}': async (k) => ({ params: { id: (await k.order()).id } }),
+  'POST /api/v1/orders': async (k) => ({ body: { external_id: k.unique('o'), currency: 'GBP', placed_at: '2026-05-01T10:00:00Z', total_amount_minor: 1999, customer_id: await k.customer(), lines: [{ name: 'Tee', quantity: 1, unit_price_amount_minor: 1999 }] } }),
+  'DELETE /api/v1/orders/{id}': async (k) => ({ params: { id: (await k.order()).id } }),
+  'POST /api/v1/orders/{id}/payments/{paymentId}/refunds': async (k) => {
+    const o = await k.order()
+    return { params: { id: o.id, paymentId: o.paymentId }, body: { amount_minor: 500 } }
+  },
+  'GET /api/v1/carriers': async () => ({}),
+  'GET /api/v1/shipments': async () => ({ query: { carrier_code: 'ups' } }),
+  'GET /api/v1/shipments/{id}': async (k) => ({ params: { id: await k.shipment() } }),
+  'POST /api/v1/shipments': async (k) => {
+    const o = await k.order()
+    return { body: { external_id: k.unique('s'), order_id: o.id, carrier: 'DPD', tracking_number: '15501234567890', lines: [{ order_line_id: o.lineId, quantity: 1 }] } }
+  },
+  'DELETE /api/v1/shipments/{id}': async (k) => ({ params: { id: await k.shipment() } }),
 }

@@ -17,7 +17,7 @@ export type OrderLine = {
 }
 export type Payment = {
   id: string; provider: string; reference: string; currency: string; captured_amount_minor: number; refunded_amount_minor: number
-  refundable_amount_minor: number; created_at: Date; updated_at: Date
+  refundable_amount_minor: number; captured_at: Date | null; created_at: Date; updated_at: Date
 }
 export type Order = {
   id: string; source: string; external_id: string; order_number: string | null; customer_id: string | null; currency: string
@@ -33,7 +33,7 @@ const toLine = (l: store.LineRow): OrderLine => ({
 const toPayment = (p: store.PaymentRow): Payment => ({
   id: p.id, provider: p.provider, reference: p.reference, currency: p.currency, captured_amount_minor: p.captured_amount_minor,
   refunded_amount_minor: p.refunded_amount_minor, refundable_amount_minor: p.captured_amount_minor - p.refunded_amount_minor,
-  created_at: p.created_at, updated_at: p.updated_at,
+  captured_at: p.captured_at, created_at: p.created_at, updated_at: p.updated_at,
 })
 
 async function toOrders(db: Db, merchantId: string, rows: store.OrderRow[]): Promise<Order[]> {
@@ -53,7 +53,7 @@ export type LineInput = {
   externalId?: string | null; sku?: string | null; name: string; category?: string | null; quantity: number
   unitPriceMinor: number; taxMinor?: number; fulfilmentCentre?: string | null
 }
-export type PaymentInput = { provider: string; reference: string; capturedMinor: number; refundedMinor?: number }
+export type PaymentInput = { provider: string; reference: string; capturedMinor: number; refundedMinor?: number; capturedAt?: Date | null }
 export type OrderInput = {
   source: string; externalId: string; orderNumber?: string | null
   /** The buyer, matched or created as a customer; or an existing customer's id. */
@@ -108,7 +108,8 @@ export async function upsertOrder(trx: Trx, merchantId: string, actor: AuditActo
     category: l.category ?? null, quantity: l.quantity, unit_price_amount_minor: l.unitPriceMinor, tax_amount_minor: l.taxMinor ?? 0,
     fulfilment_centre: l.fulfilmentCentre ?? null,
   })))
-  for (const p of input.payments ?? []) await recordPayment(trx, merchantId, row.id, input.currency, p, now)
+  // A payment's capture time defaults to when the order was placed, not to when we heard of it.
+  for (const p of input.payments ?? []) await recordPayment(trx, merchantId, row.id, input.currency, { ...p, capturedAt: p.capturedAt ?? input.placedAt }, now)
   const audit = { merchantId, actor, entityType: 'order', entityId: row.id, requestId: input.requestId }
   if (outcome === 'created') {
     await recordAudit(trx, { ...audit, action: 'order.created', after: { source: input.source, external_id: input.externalId, ...summary(row, input.lines.length) } }, now)
@@ -127,7 +128,7 @@ async function recordPayment(trx: Trx, merchantId: string, orderId: string, curr
   }
   const row = await store.upsertPayment(trx, {
     merchant_id: merchantId, id: newId(), order_id: orderId, provider: p.provider, reference: p.reference, currency,
-    captured_amount_minor: p.capturedMinor, created_at: now, updated_at: now,
+    captured_amount_minor: p.capturedMinor, captured_at: p.capturedAt ?? null, created_at: now, updated_at: now,
   })
   // The source's refunded total, when it sends one, is the truth; the table's check still guards it.
   if (p.refundedMinor !== undefined && p.refundedMinor !== row.refunded_amount_minor) await store.setRefunded(trx, merchantId, row.id, p.refundedMinor)

@@ -53,7 +53,7 @@ export async function listLines(db: Db, merchantId: string, orderIds: string[]) 
 
 export async function upsertPayment(trx: Trx, row: Insertable<Database['payments']>) {
   return trx.insertInto('payments').values(row).onConflict((oc) => oc.columns(['merchant_id', 'order_id', 'provider', 'reference']).doUpdateSet((eb) => ({
-    captured_amount_minor: eb.ref('excluded.captured_amount_minor'), currency: eb.ref('excluded.currency'), updated_at: eb.ref('excluded.updated_at'),
+    captured_amount_minor: eb.ref('excluded.captured_amount_minor'), currency: eb.ref('excluded.currency'), captured_at: eb.ref('excluded.captured_at'), updated_at: eb.ref('excluded.updated_at'),
   }))).returningAll().executeTakeFirstOrThrow()
 }
 

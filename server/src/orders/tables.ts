@@ -47,6 +47,7 @@ export interface OrderTables {
     currency: string
     captured_amount_minor: number
     refunded_amount_minor: Generated<number>
+    captured_at: Instant | null
     created_at: Instant
     updated_at: Instant
   }

@@ -90,6 +90,7 @@ create table payments (
   captured_amount_minor bigint not null check (captured_amount_minor >= 0),
   -- later refunds draw on this; the database itself refuses to refund more than was captured
   refunded_amount_minor bigint not null default 0 check (refunded_amount_minor >= 0),
+  captured_at timestamptz,
   created_at timestamptz not null,
   updated_at timestamptz not null,
   primary key (merchant_id, id),
