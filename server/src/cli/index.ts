@@ -110,10 +110,11 @@ apiKey.command('create').description('Create an API key bound to a role; the key
 program.command('demo').description('Create (or refresh) the Northwind Outfitters demo workspace and print its sign-ins')
   .action(async () => {
     await withContext(async (ctx) => {
-      const { logins, created, webhook } = await seedDemo(ctx)
+      const { logins, created, webhook, commerce } = await seedDemo(ctx)
       out(`${created ? 'Created' : 'Refreshed'} the demo workspace "northwind" (Northwind Outfitters). Sign in at ${ctx.config.publicUrl} with:`)
       for (const l of logins) out(`  ${l.role.padEnd(8)} ${l.email.padEnd(34)} ${l.password}`)
       out('Passwords are new on every run of `npx claimdesk demo`.')
+      if (commerce) out(`Loaded ${commerce.orders} orders and ${commerce.shipments} shipments of trading history (customers in 7 countries, 3 currencies).`)
       if (webhook) {
         out(`Carrier events (Standard Webhooks) are accepted at ${webhook.url}`)
         out(`  signing secret (shown once): ${webhook.secret}`)

@@ -4,6 +4,7 @@ import { systemActor } from '../auth/actor.js'
 import { hashPassword } from '../auth/passwords.js'
 import { builtinRoles } from '../auth/permissions.js'
 import { createConnection } from '../integrations/service.js'
+import { generateCommerce, loadCommerce } from './commerce.js'
 import { createMerchant, setExchangeRate } from '../merchants/service.js'
 import { findBuiltinRoleId } from '../roles/service.js'
 import { createUser } from '../users/service.js'
@@ -29,8 +30,10 @@ const people: { role: string; email: string; name: string }[] = [
  */
 export type DemoWebhook = { url: string; secret: string }
 
-export async function seedDemo(ctx: AppContext, now = new Date()): Promise<{ merchantId: string; logins: DemoLogin[]; created: boolean; webhook?: DemoWebhook }> {
-  return ctx.db.transaction().execute(async (trx) => {
+export type DemoResult = { merchantId: string; logins: DemoLogin[]; created: boolean; webhook?: DemoWebhook; commerce?: { orders: number; shipments: number } }
+
+export async function seedDemo(ctx: AppContext, opts: { orders?: number } = {}, now = new Date()): Promise<DemoResult> {
+  const result = await ctx.db.transaction().execute(async (trx): Promise<DemoResult> => {
     let merchant = await trx.selectFrom('merchants').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst()
     const created = !merchant
     if (!merchant) {
@@ -75,4 +78,7 @@ export async function seedDemo(ctx: AppContext, now = new Date()): Promise<{ mer
     }
     return { merchantId, logins: logins.sort((a, b) => builtinRoles.indexOf(a.role as never) - builtinRoles.indexOf(b.role as never)), created, webhook }
   })
+  if (!result.created) return result
+  const commerce = await loadCommerce(ctx, result.merchantId, generateCommerce(opts.orders ?? 3000, now), now)
+  return { ...result, commerce }
 }

@@ -93,15 +93,22 @@ describe('exchange rates', () => {
 
 describe('demo workspace', () => {
   it('creates a sign-in for every built-in role, and a re-run refreshes passwords without duplicating', async () => {
-    const first = await seedDemo(env.ctx)
+    const first = await seedDemo(env.ctx, { orders: 60 })
     expect(first.created).toBe(true)
+    expect(first.commerce).toEqual({ orders: 60, shipments: expect.any(Number) })
+    const orders = await env.ctx.db.selectFrom('orders').select(['currency', 'shipping_country']).where('merchant_id', '=', first.merchantId).execute()
+    expect(orders).toHaveLength(60)
+    expect(new Set(orders.map((o) => o.currency)).size).toBeGreaterThanOrEqual(2)
+    const carriers = await env.ctx.db.selectFrom('shipments').select('carrier_code').distinct().where('merchant_id', '=', first.merchantId).execute()
+    expect(carriers.every((c) => c.carrier_code !== null)).toBe(true) // every demo carrier name maps to a known carrier
+    expect(carriers.length).toBeGreaterThanOrEqual(6)
     expect(first.webhook).toEqual({ url: expect.stringMatching(/\/webhooks\/carriers\/generic\/[0-9a-f-]{36}$/), secret: expect.stringMatching(/^whsec_/) })
     expect(new Set(first.logins.map((l) => l.role))).toEqual(new Set(['admin', 'manager', 'agent', 'finance', 'viewer']))
     for (const login of first.logins) {
       const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: login.email, password: login.password } })
       expect(res.statusCode, login.email).toBe(200)
     }
-    const again = await seedDemo(env.ctx)
+    const again = await seedDemo(env.ctx, { orders: 60 })
     expect(again.created).toBe(false)
     expect(again.webhook).toBeUndefined()
     expect(again.merchantId).toBe(first.merchantId)
