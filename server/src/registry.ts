@@ -9,6 +9,7 @@ import { orderRoutes } from './orders/routes.js'
 import { profileRoutes } from './profiles/routes.js'
 import { roleRoutes } from './roles/routes.js'
 import { shipmentRoutes } from './shipments/routes.js'
+import { shopify } from './shopify/module.js'
 import { teamRoutes } from './teams/routes.js'
 import { userRoutes } from './users/routes.js'
 import { maintenance } from './maintenance.js'
@@ -26,6 +27,7 @@ export const modules: Module[] = [
   { name: 'shipments', routes: shipmentRoutes },
   { name: 'profiles', routes: profileRoutes },
   ...inboxModules,
+  shopify,
   audit,
   maintenance,
 ]

@@ -67,6 +67,16 @@ describe('orders', () => {
       .rejects.toMatchObject({ code: 'refund_exceeds_captured' })
   })
 
+  it('applies a source refund once, however often it arrives (unique per payment and source id)', async () => {
+    const { order: o } = await tx((trx) => upsertOrder(trx, m.id, actor, order({ externalId: 'refund-once' }), T0))
+    const refund = { orderId: o.id, paymentId: o.payments[0]!.id, amountMinor: 1000, source: 'shopify', externalId: 'refund-tx-1' }
+    await tx((trx) => recordRefund(trx, m.id, actor, refund, T0))
+    const again = await tx((trx) => recordRefund(trx, m.id, actor, refund, T0))
+    expect(again.refunded_amount_minor).toBe(1000)
+    const second = await tx((trx) => recordRefund(trx, m.id, actor, { ...refund, externalId: 'refund-tx-2' }, T0))
+    expect(second.refunded_amount_minor).toBe(2000)
+  })
+
   it('refuses an unknown currency', async () => {
     await expect(tx((trx) => upsertOrder(trx, m.id, actor, order({ externalId: 'xyz', currency: 'XYZ' }), T0))).rejects.toMatchObject({ code: 'currency_unknown' })
   })

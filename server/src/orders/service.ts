@@ -158,10 +158,21 @@ export async function deleteOrder(trx: Trx, merchantId: string, actor: AuditActo
   await enqueueEvent(trx, { merchant_id: merchantId, type: 'order.deleted', subject_id: id, occurred_at: now, data: { source: row.source, external_id: row.external_id } })
 }
 
-/** Adds a refund to a payment; the database refuses to refund more than was captured. */
-export async function recordRefund(trx: Trx, merchantId: string, actor: AuditActor, input: { orderId: string; paymentId: string; amountMinor: number; requestId?: string | null }, now: Date): Promise<Payment> {
+export type RefundInput = {
+  orderId: string; paymentId: string; amountMinor: number
+  /** The refund's id at its source (e.g. Shopify's refund transaction): the same one is applied once. */
+  source?: string; externalId?: string; requestId?: string | null
+}
+
+/** Adds a refund to a payment, once per source refund id; never more than the payment still holds. */
+export async function recordRefund(trx: Trx, merchantId: string, actor: AuditActor, input: RefundInput, now: Date): Promise<Payment> {
   const payment = await store.lockPayment(trx, merchantId, input.orderId, input.paymentId)
   if (!payment) throw new AppError('payment_not_found', 404, 'No such payment on this order', { order_id: input.orderId, payment_id: input.paymentId })
+  const id = newId()
+  const fresh = await store.insertRefund(trx, {
+    merchant_id: merchantId, id, payment_id: payment.id, source: input.source ?? 'api', external_id: input.externalId ?? id, amount_minor: input.amountMinor, created_at: now,
+  })
+  if (!fresh) return toPayment(payment)
   const refundable = payment.captured_amount_minor - payment.refunded_amount_minor
   if (input.amountMinor > refundable) {
     throw new AppError('refund_exceeds_captured', 422, `Only ${refundable} (minor units) of this payment can still be refunded`, {

@@ -75,6 +75,13 @@ export async function setRefunded(trx: Trx, merchantId: string, id: string, amou
   await trx.updateTable('payments').set({ refunded_amount_minor: amountMinor }).where('merchant_id', '=', merchantId).where('id', '=', id).execute()
 }
 
+/** False when this source refund was recorded before: the caller must not apply it again. */
+export async function insertRefund(trx: Trx, row: Insertable<Database['payment_refunds']>): Promise<boolean> {
+  const inserted = await trx.insertInto('payment_refunds').values(row)
+    .onConflict((oc) => oc.columns(['merchant_id', 'payment_id', 'source', 'external_id']).doNothing()).returning('id').executeTakeFirst()
+  return inserted !== undefined
+}
+
 export type OrderFilter = { customerIds?: string[]; source?: string; after?: string; limit: number }
 
 export async function listOrders(db: Db, merchantId: string, f: OrderFilter) {

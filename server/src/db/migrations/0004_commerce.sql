@@ -99,6 +99,21 @@ create table payments (
   check (refunded_amount_minor <= captured_amount_minor)
 );
 
+-- Each refund once: a source's refund id (Shopify's refund transaction) is recorded with it, so a
+-- replayed webhook cannot refund twice.
+create table payment_refunds (
+  merchant_id uuid not null,
+  id uuid not null,
+  payment_id uuid not null,
+  source text not null,
+  external_id text not null,
+  amount_minor bigint not null check (amount_minor > 0),
+  created_at timestamptz not null,
+  primary key (merchant_id, id),
+  unique (merchant_id, payment_id, source, external_id),
+  foreign key (merchant_id, payment_id) references payments (merchant_id, id) on delete cascade
+);
+
 create table shipments (
   merchant_id uuid not null,
   id uuid not null,

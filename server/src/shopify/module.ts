@@ -1,0 +1,5 @@
+import type { Module } from '../modules.js'
+import './provider.js'
+
+/** Shopify as a commerce source: orders, customers, fulfillments, refunds and privacy requests, by webhook. */
+export const shopify: Module = { name: 'shopify' }

@@ -1,0 +1,70 @@
+import { AppError } from '../errors.js'
+import { registerInboxProvider, type InboxDelivery, type InboxProvider } from '../inbox/providers.js'
+import type { ShopifyWrite } from './fields.js'
+import { syncFulfillment } from './fulfillments.js'
+import { parseShopifyJson } from './json.js'
+import { syncOrder } from './orders.js'
+import type { ShopifyCustomerPrivacy, ShopifyFulfillment, ShopifyOrder, ShopifyRefund, ShopifyShopRedact } from './payloads.js'
+import { announceDataRequest, announceShopRedact, redactShopifyCustomer } from './privacy.js'
+import { applyRefund } from './refunds.js'
+import { secretProblem, verifyShopifyWebhook } from './signature.js'
+
+// Shopify webhooks for the `commerce` source: POST /webhooks/commerce/shopify/{connection_id}.
+// The connection's secret is the app's client secret, pasted by the merchant (Shopify issues it).
+
+const topicHeader = 'x-shopify-topic'
+const webhookIdHeader = 'x-shopify-webhook-id'
+const requestIdPattern = /^[\w.:-]{1,128}$/ // as http/app.ts accepts an incoming x-request-id
+
+// Each handler reads the topic's body shape; bodies are untrusted JSON, so every field is optional there.
+type Handler = (w: ShopifyWrite, body: never) => Promise<'processed' | 'ignored'>
+const topics: Record<string, Handler> = {
+  'orders/create': (w, body: ShopifyOrder) => syncOrder(w, body),
+  'orders/updated': (w, body: ShopifyOrder) => syncOrder(w, body),
+  'fulfillments/create': (w, body: ShopifyFulfillment) => syncFulfillment(w, body),
+  'fulfillments/update': (w, body: ShopifyFulfillment) => syncFulfillment(w, body),
+  'refunds/create': (w, body: ShopifyRefund) => applyRefund(w, body),
+  'customers/redact': (w, body: ShopifyCustomerPrivacy) => redactShopifyCustomer(w, body),
+  'customers/data_request': (w, body: ShopifyCustomerPrivacy) => announceDataRequest(w, body),
+  'shop/redact': (w, body: ShopifyShopRedact) => announceShopRedact(w, body),
+}
+
+function parseObject(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value = parseShopifyJson(body.toString('utf8'))
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const requestIdOf = (d: InboxDelivery) => {
+  const id = d.headers['x-request-id']
+  return id && requestIdPattern.test(id) ? id : null
+}
+
+const shopifyProvider: InboxProvider = {
+  source: 'commerce',
+  provider: 'shopify',
+  verify(input) {
+    verifyShopifyWebhook(input)
+    // Checked after the signature, so unsigned callers learn nothing about what we accept.
+    if (!parseObject(input.rawBody)) throw new AppError('invalid_json', 400, 'The body is not a JSON object')
+  },
+  dedupKey(input) {
+    const id = input.headers[webhookIdHeader]
+    if (!id) throw new AppError('dedup_key_invalid', 400, `Send ${webhookIdHeader}`)
+    return id
+  },
+  async process(trx, delivery, _ctx, now) {
+    const handler = topics[delivery.headers[topicHeader] ?? '']
+    if (!handler) return 'ignored'
+    const w: ShopifyWrite = {
+      trx, merchantId: delivery.merchantId, connectionId: delivery.connectionId, actor: { type: 'system', id: null }, requestId: requestIdOf(delivery), now,
+    }
+    return handler(w, parseObject(delivery.body) as never)
+  },
+  secrets: { problem: secretProblem },
+}
+
+registerInboxProvider(shopifyProvider)
