@@ -103,7 +103,8 @@ function cli(dataDir: string, args: string[]): Promise<{ code: number | null; st
   })
 }
 
-describe('claimdesk start', () => {
+// Real processes and databases: generous time, so a loaded CI machine slows them without failing them.
+describe('claimdesk start', { timeout: 120_000 }, () => {
   it('stops at once with one line naming a wrong setting', async () => {
     const res = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [bin, 'start'], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -123,7 +124,7 @@ describe('claimdesk start', () => {
     const docs = await (await fetch(`${server.url}/openapi.json`)).json() as { openapi: string }
     expect(docs.openapi).toBe('3.1.0')
 
-    const demo = await cli(dir, ['demo'])
+    const demo = await cli(dir, ['demo', '--orders', '40'])
     expect(demo.code, demo.stderr).toBe(0)
     const line = demo.stdout.split('\n').find((l) => l.trim().startsWith('admin'))!
     const [, email, password] = line.trim().split(/\s+/)

@@ -108,9 +108,12 @@ apiKey.command('create').description('Create an API key bound to a role; the key
   })
 
 program.command('demo').description('Create (or refresh) the Northwind Outfitters demo workspace and print its sign-ins')
-  .action(async () => {
+  .option('--orders <count>', 'orders of trading history to generate on first run', '3000')
+  .action(async (o: { orders: string }) => {
+    const orders = Number(o.orders)
+    if (!Number.isInteger(orders) || orders < 0 || orders > 1_000_000) throw new InvalidArgumentError('--orders must be a whole number from 0 to 1000000')
     await withContext(async (ctx) => {
-      const { logins, created, webhook, commerce } = await seedDemo(ctx)
+      const { logins, created, webhook, commerce } = await seedDemo(ctx, { orders })
       out(`${created ? 'Created' : 'Refreshed'} the demo workspace "northwind" (Northwind Outfitters). Sign in at ${ctx.config.publicUrl} with:`)
       for (const l of logins) out(`  ${l.role.padEnd(8)} ${l.email.padEnd(34)} ${l.password}`)
       out('Passwords are new on every run of `npx claimdesk demo`.')
