@@ -3,14 +3,15 @@ import { parseArgs } from 'node:util'
 const benches: Record<string, () => Promise<{ run: (opts: Record<string, string | boolean | undefined>) => Promise<void> }>> = {
   api: () => import('./api.js'),
   jobs: () => import('./jobs.js'),
+  import: () => import('./import.js'),
 }
 
 const [name, ...rest] = process.argv.slice(2)
 if (!name || !benches[name]) {
-  process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n]\n`)
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n]\n`)
   process.exit(1)
 }
-const { values } = parseArgs({ args: rest, options: { duration: { type: 'string' }, connections: { type: 'string' } }, strict: true })
+const { values } = parseArgs({ args: rest, options: { duration: { type: 'string' }, connections: { type: 'string' }, orders: { type: 'string' } }, strict: true })
 const bench = await benches[name]!()
 await bench.run(values)
 process.exit(0)

@@ -2,6 +2,7 @@ import { audit } from './audit/module.js'
 import { authRoutes } from './auth/routes.js'
 import { customerRoutes } from './customers/routes.js'
 import { homeRoutes } from './http/home.js'
+import { imports } from './imports/module.js'
 import { inboxModules } from './inbox/module.js'
 import { merchantRoutes } from './merchants/routes.js'
 import type { Module } from './modules.js'
@@ -28,6 +29,7 @@ export const modules: Module[] = [
   { name: 'profiles', routes: profileRoutes },
   ...inboxModules,
   shopify,
+  imports,
   audit,
   maintenance,
 ]

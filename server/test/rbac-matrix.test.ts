@@ -43,6 +43,7 @@ function urlOf(op: Operation, req: RouteRequest) {
 
 function send(op: Operation, req: RouteRequest, headers: Record<string, string>) {
   const hasBody = op.method !== 'GET' && op.method !== 'DELETE'
+  if (req.raw) return app.inject({ method: op.method as 'POST', url: urlOf(op, req), headers: { ...headers, 'content-type': req.raw.contentType }, payload: req.raw.payload })
   return app.inject({ method: op.method as 'GET', url: urlOf(op, req), headers, ...(hasBody ? { payload: (req.body ?? {}) as object } : {}) })
 }
 

@@ -96,6 +96,8 @@ export type RouteRequest = {
   params?: Record<string, string>
   query?: Record<string, string>
   body?: unknown
+  /** A non-JSON body (CSV, NDJSON) with its content type. */
+  raw?: { contentType: string; payload: string }
   /** What the admin's own request answers when it is not a 2xx by design (e.g. a person-only route called with a key). */
   ownStatus?: number
 }
@@ -178,4 +180,8 @@ export const routeFixtures: Record<string, RouteFixture> = {
     return { body: { external_id: k.unique('s'), order_id: o.id, carrier: 'DPD', tracking_number: '15501234567890', lines: [{ order_line_id: o.lineId, quantity: 1 }] } }
   },
   'DELETE /api/v1/shipments/{id}': async (k) => ({ params: { id: await k.shipment() } }),
+  'POST /api/v1/imports': async (k) => ({
+    query: { type: 'customers' },
+    raw: { contentType: 'application/x-ndjson', payload: `${JSON.stringify({ external_id: k.unique('imp'), email: `${k.unique('i')}@example.com`, name: 'Imported Person' })}\n` },
+  }),
 }

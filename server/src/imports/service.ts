@@ -1,0 +1,180 @@
+import type { Readable } from 'node:stream'
+import { sql, type Kysely, type Transaction } from 'kysely'
+import type { AuditActor } from '../audit/service.js'
+import type { Database } from '../db/schema.js'
+import { AppError, type ErrorCode } from '../errors.js'
+import { newId } from '../ids.js'
+import { enqueueEvent } from '../jobs/outbox.js'
+import { readRecords } from './read.js'
+import * as store from './store.js'
+import type { ImportCounts, ImportFormat, ImportProgress, ImportResult, ImportType, RawRecord, RowError, ValidCustomer, ValidOrder, ValidShipment } from './types.js'
+import { validateCustomer, validateOrder, validateShipment, type Validated } from './validate.js'
+import { writeShipment } from './write-shipments.js'
+import { ConcurrentInsert, writeCustomers, writeOrders, type Outcome, type Writer } from './write-records.js'
+
+type Trx = Transaction<Database>
+
+export type ImportInput = {
+  merchantId: string; actor: AuditActor; type: ImportType; format: ImportFormat; source: string
+  input: Readable; requestId?: string | null
+}
+export type ImportHooks = {
+  onProgress?: (p: ImportProgress) => void
+  /** Every refused row, as it is found (the result keeps only the first `maxErrors`). */
+  onError?: (e: RowError) => void
+  maxErrors?: number
+  batchSize?: number
+}
+
+type Keyed = { line: number; externalId: string }
+type Plan<T extends Keyed> = {
+  validate: (raw: RawRecord) => Validated<T>
+  write: (trx: Trx, records: T[]) => Promise<Outcome[]>
+  /** Written one by one even on the first try (the per-record service path). */
+  perRecord: boolean
+}
+
+function planFor(type: ImportType, w: Writer, currencies: ReadonlySet<string>, now: Date): Plan<Keyed> {
+  const plans = {
+    orders: { validate: (raw) => validateOrder(raw, currencies), perRecord: false, write: (trx, records) => writeOrders(trx, w, records, now) } satisfies Plan<ValidOrder>,
+    customers: { validate: validateCustomer, perRecord: false, write: (trx, records) => writeCustomers(trx, w, records, now) } satisfies Plan<ValidCustomer & { line: number }>,
+    shipments: { validate: (raw) => validateShipment(raw, currencies), perRecord: true, write: async (trx, records) => [await writeShipment(trx, w, records[0]!, now)] } satisfies Plan<ValidShipment>,
+  }
+  // Each plan validates the records it later writes, so the narrower record types line up.
+  return plans[type] as unknown as Plan<Keyed>
+}
+
+const faultyField: Partial<Record<ErrorCode, string>> = { order_not_found: 'order_external_id', order_line_unknown: 'lines', currency_unknown: 'currency', phone_invalid: 'phone' }
+
+// Bad input the database refused (class 22 data exceptions, 23 constraint violations), a race lost to a
+// concurrent writer, or a service's refusal: the record's fault, so it is reported and the rest go on.
+function rowFault(err: unknown): { field: string | null; message: string } | undefined {
+  if (err instanceof AppError && err.status < 500) return { field: faultyField[err.code] ?? null, message: err.message }
+  if (err instanceof ConcurrentInsert) return { field: null, message: 'written concurrently by another import; import it again' }
+  const pg = err as { code?: string; severity?: string; constraint?: string; column?: string; message?: string }
+  if (pg.severity && pg.code && /^(22|23|40)/.test(pg.code)) {
+    return { field: pg.column ?? pg.constraint ?? null, message: `the database refused it${pg.constraint ? ` (${pg.constraint})` : ''}: ${pg.message}` }
+  }
+  return undefined
+}
+
+async function inSavepoint<T>(trx: Trx, fn: () => Promise<T>): Promise<T> {
+  await sql`savepoint import_record`.execute(trx)
+  try {
+    const result = await fn()
+    await sql`release savepoint import_record`.execute(trx)
+    return result
+  } catch (err) {
+    await sql`rollback to savepoint import_record`.execute(trx)
+    throw err
+  }
+}
+
+/**
+ * A batch in one transaction; if the database refuses it, the batch again, each record in a savepoint
+ * of one transaction, so only the records at fault are refused and nothing is ever half-written.
+ */
+async function writeBatch<T extends Keyed>(db: Kysely<Database>, plan: Plan<T>, records: T[]): Promise<(Outcome | RowError)[]> {
+  if (!plan.perRecord) {
+    try {
+      return await db.transaction().execute((trx) => plan.write(trx, records))
+    } catch (err) {
+      if (!rowFault(err)) throw err
+    }
+  }
+  return db.transaction().execute(async (trx) => {
+    const results: (Outcome | RowError)[] = []
+    for (const record of records) {
+      try {
+        results.push((await inSavepoint(trx, () => plan.write(trx, [record])))[0]!)
+      } catch (err) {
+        const fault = rowFault(err)
+        if (!fault) throw err
+        results.push({ line: record.line, ...fault })
+      }
+    }
+    return results
+  })
+}
+
+/**
+ * Streams a file of records into the workspace, batch by batch (each batch its own transaction, so an
+ * import of millions never holds one open). Idempotent: records are keyed by source and external id,
+ * and a record that would not change is not written, audited or counted as updated. Announces itself
+ * with one `import.completed` event, not one per record, so automations are not flooded.
+ */
+export async function runImport(db: Kysely<Database>, input: ImportInput, now: Date, hooks: ImportHooks = {}): Promise<ImportResult> {
+  const importId = newId()
+  const pepper = await store.findPepper(db, input.merchantId)
+  if (!pepper) throw new AppError('merchant_not_found', 404, 'No such workspace')
+  const currencies = new Set(await store.listCurrencyCodes(db))
+  const w: Writer = { merchantId: input.merchantId, source: input.source, actor: input.actor, requestId: input.requestId ?? `import:${importId}`, pepper }
+  const plan = planFor(input.type, w, currencies, now)
+  const maxErrors = hooks.maxErrors ?? 1000
+  const batchSize = hooks.batchSize ?? 1000
+  const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0, failed: 0 }
+  const errors: RowError[] = []
+  let rows = 0
+  let bytes = 0
+  let truncated = false
+  const refuse = (found: RowError[]) => {
+    counts.failed++
+    for (const e of found) {
+      hooks.onError?.(e)
+      if (errors.length < maxErrors) errors.push(e)
+      else truncated = true
+    }
+  }
+  const tally = (results: (Outcome | RowError)[]) => {
+    for (const r of results) {
+      if (typeof r !== 'string') refuse([r])
+      else counts[r === 'created' ? 'imported' : r]++
+    }
+    hooks.onProgress?.({ ...counts, rows, bytes })
+  }
+
+  // One batch writes while the next is read and validated: the database and this process work side by side.
+  let batch: Keyed[] = []
+  let keys = new Set<string>()
+  let writing: Promise<void> = Promise.resolve()
+  let failure: { err: unknown } | undefined
+  const flush = async () => {
+    await writing
+    if (failure) throw failure.err
+    if (!batch.length) return
+    const records = batch
+    batch = []
+    keys = new Set()
+    writing = writeBatch(db, plan, records).then(tally, (err: unknown) => {
+      failure = { err }
+    })
+  }
+  const onBytes = (n: number) => {
+    bytes += n
+  }
+  for await (const item of readRecords(input.input, input.format, input.type, onBytes)) {
+    rows++
+    if ('error' in item) {
+      refuse([item.error])
+      continue
+    }
+    const checked = plan.validate(item.record)
+    if ('errors' in checked) {
+      refuse(checked.errors)
+      continue
+    }
+    // A record repeated within a batch is written in the next one, so the later version wins.
+    if (keys.has(checked.ok.externalId)) await flush()
+    batch.push(checked.ok)
+    keys.add(checked.ok.externalId)
+    if (batch.length >= batchSize) await flush()
+  }
+  await flush()
+  await writing
+  if (failure) throw failure.err
+  await db.transaction().execute((trx) => enqueueEvent(trx, {
+    merchant_id: input.merchantId, type: 'import.completed', subject_id: importId, occurred_at: now,
+    data: { record_type: input.type, format: input.format, source: input.source, rows, ...counts },
+  }))
+  return { ...counts, rows, errors, errors_truncated: truncated }
+}

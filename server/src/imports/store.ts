@@ -1,0 +1,179 @@
+import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely'
+import type { Database } from '../db/schema.js'
+
+// Set-based SQL for bulk imports: each statement takes a whole batch as a few array parameters
+// (`unnest($1::uuid[], $2::text[], …)`), so a 1,000-order batch is a dozen round trips, not 10,000.
+// These write the commerce tables directly, for speed; they keep the same columns and rules as the
+// per-record stores (orders/store.ts, customers/store.ts), and audit/store.ts `insertEntry` for the trail.
+
+type Trx = Transaction<Database>
+type Db = Kysely<Database> | Trx
+type Columns<T> = readonly (readonly [keyof T & string, string])[]
+
+export type CustomerRow = Selectable<Database['customers']>
+export type OrderRow = Selectable<Database['orders']>
+export type LineRow = Selectable<Database['order_lines']>
+export type PaymentRow = Selectable<Database['payments']>
+export type ShipmentRow = Selectable<Database['shipments']>
+export type AuditEntryRow = Insertable<Database['audit_entries']> & { changes: string }
+
+/** `unnest(…) as u(c1, c2, …)` over the rows; element types are constants from this file, never input. */
+function unnest<T>(rows: readonly T[], columns: Columns<T>): RawBuilder<unknown> {
+  const arrays = columns.map(([c, type]) => sql`${rows.map((r) => r[c] ?? null)}::${sql.raw(type)}[]`)
+  return sql`unnest(${sql.join(arrays)}) as u(${sql.join(columns.map(([c]) => sql.id(c)))})`
+}
+
+const names = <T>(columns: Columns<T>) => sql.join(columns.map(([c]) => sql.id(c)))
+
+export async function findPepper(db: Db, merchantId: string): Promise<Buffer | undefined> {
+  return (await db.selectFrom('merchants').select('audit_pepper').where('id', '=', merchantId).executeTakeFirst())?.audit_pepper
+}
+
+export async function listCurrencyCodes(db: Db): Promise<string[]> {
+  return (await db.selectFrom('currencies').select('code').execute()).map((r) => r.code)
+}
+
+export async function lockCustomersByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]): Promise<(CustomerRow & { external_id: string })[]> {
+  if (!externalIds.length) return []
+  const { rows } = await sql<CustomerRow & { external_id: string }>`
+    select c.*, e.external_id from customer_external_ids e
+    join customers c on c.merchant_id = e.merchant_id and c.id = e.customer_id
+    where e.merchant_id = ${merchantId} and e.source = ${source} and e.external_id = any(${externalIds}::text[])
+    order by c.id for update of c`.execute(trx)
+  return rows
+}
+
+export async function lockCustomers(trx: Trx, merchantId: string, ids: string[]): Promise<CustomerRow[]> {
+  if (!ids.length) return []
+  return trx.selectFrom('customers').selectAll().where('merchant_id', '=', merchantId).where('id', 'in', ids).orderBy('id').forUpdate().execute()
+}
+
+export type NewCustomer = Pick<CustomerRow, 'merchant_id' | 'id' | 'name' | 'email' | 'phone' | 'locale' | 'time_zone' | 'segment' | 'created_at' | 'updated_at'>
+const customerColumns: Columns<NewCustomer> = [
+  ['merchant_id', 'uuid'], ['id', 'uuid'], ['name', 'text'], ['email', 'text'], ['phone', 'text'], ['locale', 'text'],
+  ['time_zone', 'text'], ['segment', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+]
+
+export async function insertCustomers(trx: Trx, rows: NewCustomer[]): Promise<void> {
+  if (!rows.length) return
+  await sql`insert into customers (${names(customerColumns)}) select * from ${unnest(rows, customerColumns)}`.execute(trx)
+}
+
+export async function updateCustomers(trx: Trx, rows: NewCustomer[]): Promise<void> {
+  if (!rows.length) return
+  await sql`update customers c set name = u.name, email = u.email, phone = u.phone, locale = u.locale, time_zone = u.time_zone,
+      segment = u.segment, updated_at = u.updated_at
+    from ${unnest(rows, customerColumns)} where c.merchant_id = u.merchant_id and c.id = u.id`.execute(trx)
+}
+
+type ExternalId = Database['customer_external_ids']
+const externalIdColumns: Columns<ExternalId> = [['merchant_id', 'uuid'], ['source', 'text'], ['external_id', 'text'], ['customer_id', 'uuid']]
+
+export async function insertCustomerExternalIds(trx: Trx, rows: ExternalId[]): Promise<void> {
+  if (!rows.length) return
+  await sql`insert into customer_external_ids (${names(externalIdColumns)}) select * from ${unnest(rows, externalIdColumns)}`.execute(trx)
+}
+
+export async function lockOrdersByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]): Promise<OrderRow[]> {
+  if (!externalIds.length) return []
+  return trx.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId).where('source', '=', source)
+    .where('external_id', '=', sql<string>`any(${externalIds}::text[])`).orderBy('id').forUpdate().execute()
+}
+
+export async function listLines(trx: Trx, merchantId: string, orderIds: string[]): Promise<LineRow[]> {
+  if (!orderIds.length) return []
+  return trx.selectFrom('order_lines').selectAll().where('merchant_id', '=', merchantId)
+    .where('order_id', '=', sql<string>`any(${orderIds}::uuid[])`).orderBy('order_id').orderBy('position').execute()
+}
+
+export async function listPayments(trx: Trx, merchantId: string, orderIds: string[]): Promise<PaymentRow[]> {
+  if (!orderIds.length) return []
+  return trx.selectFrom('payments').selectAll().where('merchant_id', '=', merchantId)
+    .where('order_id', '=', sql<string>`any(${orderIds}::uuid[])`).execute()
+}
+
+export type OrderFields = Omit<OrderRow, 'created_at' | 'source_updated_at'>
+const orderColumns: Columns<OrderFields & { created_at: Date }> = [
+  ['merchant_id', 'uuid'], ['id', 'uuid'], ['source', 'text'], ['external_id', 'text'], ['order_number', 'text'], ['customer_id', 'uuid'],
+  ['currency', 'char(3)'], ['placed_at', 'timestamptz'], ['status', 'text'], ['financial_status', 'text'], ['subtotal_amount_minor', 'bigint'],
+  ['discount_amount_minor', 'bigint'], ['shipping_amount_minor', 'bigint'], ['tax_amount_minor', 'bigint'], ['total_amount_minor', 'bigint'],
+  ['shipping_country', 'char(2)'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+]
+
+/** Inserts the new orders; returns how many went in (fewer means a concurrent writer got there first). */
+export async function insertOrders(trx: Trx, rows: (OrderFields & { created_at: Date })[]): Promise<number> {
+  if (!rows.length) return 0
+  const result = await sql`insert into orders (${names(orderColumns)}) select * from ${unnest(rows, orderColumns)}
+    on conflict (merchant_id, source, external_id) do nothing`.execute(trx)
+  return Number(result.numAffectedRows ?? 0)
+}
+
+export async function updateOrders(trx: Trx, rows: (OrderFields & { created_at: Date })[]): Promise<void> {
+  if (!rows.length) return
+  await sql`update orders o set order_number = u.order_number, customer_id = u.customer_id, currency = u.currency, placed_at = u.placed_at,
+      status = u.status, financial_status = u.financial_status, subtotal_amount_minor = u.subtotal_amount_minor,
+      discount_amount_minor = u.discount_amount_minor, shipping_amount_minor = u.shipping_amount_minor, tax_amount_minor = u.tax_amount_minor,
+      total_amount_minor = u.total_amount_minor, shipping_country = u.shipping_country, updated_at = u.updated_at
+    from ${unnest(rows, orderColumns)} where o.merchant_id = u.merchant_id and o.id = u.id`.execute(trx)
+}
+
+const lineColumns: Columns<LineRow> = [
+  ['merchant_id', 'uuid'], ['order_id', 'uuid'], ['id', 'uuid'], ['external_id', 'text'], ['position', 'int'], ['sku', 'text'], ['name', 'text'],
+  ['category', 'text'], ['quantity', 'int'], ['unit_price_amount_minor', 'bigint'], ['tax_amount_minor', 'bigint'], ['fulfilment_centre', 'text'],
+]
+
+/** Lines are kept by position, as orders/store.ts `upsertLines` keeps them, so shipment lines keep pointing at them. */
+export async function upsertLines(trx: Trx, rows: LineRow[]): Promise<void> {
+  if (!rows.length) return
+  await sql`insert into order_lines (${names(lineColumns)}) select * from ${unnest(rows, lineColumns)}
+    on conflict (merchant_id, order_id, position) do update set external_id = excluded.external_id, sku = excluded.sku, name = excluded.name,
+      category = excluded.category, quantity = excluded.quantity, unit_price_amount_minor = excluded.unit_price_amount_minor,
+      tax_amount_minor = excluded.tax_amount_minor, fulfilment_centre = excluded.fulfilment_centre`.execute(trx)
+}
+
+/** Removes the lines past each order's new line count. */
+export async function deleteSurplusLines(trx: Trx, merchantId: string, counts: { order_id: string; count: number }[]): Promise<void> {
+  if (!counts.length) return
+  await sql`delete from order_lines l using ${unnest(counts, [['order_id', 'uuid'], ['count', 'int']])}
+    where l.merchant_id = ${merchantId} and l.order_id = u.order_id and l.position >= u.count`.execute(trx)
+}
+
+const paymentColumns: Columns<PaymentRow> = [
+  ['merchant_id', 'uuid'], ['id', 'uuid'], ['order_id', 'uuid'], ['provider', 'text'], ['reference', 'text'], ['currency', 'char(3)'],
+  ['captured_amount_minor', 'bigint'], ['refunded_amount_minor', 'bigint'], ['captured_at', 'timestamptz'], ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+]
+
+/** The table's check (refunded ≤ captured) still guards every row. */
+export async function upsertPayments(trx: Trx, rows: PaymentRow[]): Promise<void> {
+  if (!rows.length) return
+  await sql`insert into payments (${names(paymentColumns)}) select * from ${unnest(rows, paymentColumns)}
+    on conflict (merchant_id, order_id, provider, reference) do update set captured_amount_minor = excluded.captured_amount_minor,
+      currency = excluded.currency, refunded_amount_minor = excluded.refunded_amount_minor, captured_at = excluded.captured_at,
+      updated_at = excluded.updated_at`.execute(trx)
+}
+
+const auditColumns: Columns<AuditEntryRow> = [
+  ['merchant_id', 'uuid'], ['id', 'uuid'], ['occurred_at', 'timestamptz'], ['actor_type', 'text'], ['actor_id', 'text'], ['action', 'text'],
+  ['entity_type', 'text'], ['entity_id', 'text'], ['changes', 'jsonb'], ['request_id', 'text'],
+]
+
+/** Many audit entries and their places in the sequencer's queue, as audit/store.ts `insertEntry` writes one. */
+export async function insertAuditEntries(trx: Trx, rows: AuditEntryRow[]): Promise<void> {
+  if (!rows.length) return
+  await sql`with entry as (
+      insert into audit_entries (${names(auditColumns)}) select * from ${unnest(rows, auditColumns)} returning merchant_id, id
+    ) insert into audit_pending (merchant_id, entry_id) select merchant_id, id from entry`.execute(trx)
+}
+
+/** The shipment at this source, with its order's id at the same source and its lines by order-line position. */
+export async function findShipmentByExternalId(trx: Trx, merchantId: string, source: string, externalId: string) {
+  const row = await trx.selectFrom('shipments as s').innerJoin('orders as o', (j) => j.onRef('o.merchant_id', '=', 's.merchant_id').onRef('o.id', '=', 's.order_id'))
+    .selectAll('s').select(['o.external_id as order_external_id', 'o.source as order_source'])
+    .where('s.merchant_id', '=', merchantId).where('s.source', '=', source).where('s.external_id', '=', externalId).executeTakeFirst()
+  if (!row) return undefined
+  const lines = await trx.selectFrom('shipment_lines as sl')
+    .innerJoin('order_lines as ol', (j) => j.onRef('ol.merchant_id', '=', 'sl.merchant_id').onRef('ol.id', '=', 'sl.order_line_id'))
+    .select(['ol.position', 'sl.quantity']).where('sl.merchant_id', '=', merchantId).where('sl.shipment_id', '=', row.id).orderBy('ol.position').execute()
+  return { ...row, lines }
+}
