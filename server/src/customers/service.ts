@@ -118,6 +118,15 @@ export async function getCustomer(db: Db, merchantId: string, id: string): Promi
   return toCustomer(row, await store.listExternalIds(db, merchantId, [id]))
 }
 
+/** The live customer holding this source id: a merged record resolves to the customer it became. */
+export async function findCustomerByExternalId(db: Db, merchantId: string, source: string, externalId: string): Promise<Customer | undefined> {
+  const hit = await store.findByExternalId(db, merchantId, source, externalId)
+  if (!hit) return undefined
+  let row = await store.findCustomer(db, merchantId, hit.customer_id)
+  while (row?.merged_into_id) row = await store.findCustomer(db, merchantId, row.merged_into_id)
+  return row ? toCustomer(row, await store.listExternalIds(db, merchantId, [row.id])) : undefined
+}
+
 export async function listCustomers(db: Db, merchantId: string, filter: store.CustomerFilter): Promise<Customer[]> {
   const rows = await store.listCustomers(db, merchantId, { ...filter, phone: filter.phone ? normalisePhone(filter.phone) ?? undefined : undefined })
   const ids = await store.listExternalIds(db, merchantId, rows.map((r) => r.id))

@@ -1,30 +1,24 @@
-import { getCustomer, listCustomers, redactCustomer } from '../customers/service.js'
+import { findCustomerByExternalId, getCustomer, redactCustomer } from '../customers/service.js'
 import { enqueueEvent } from '../jobs/outbox.js'
 import { findOrderByExternalId } from '../orders/service.js'
-import { source, usablePhone, type ShopifyWrite } from './fields.js'
+import { source, type ShopifyWrite } from './fields.js'
 import { idOf } from './json.js'
 import type { ShopifyCustomerPrivacy, ShopifyShopRedact } from './payloads.js'
 
 const ids = (values: unknown[] | null | undefined) => (values ?? []).map(idOf).filter((v) => v !== null)
 
 /**
- * Our customer for a compliance request: the buyer of one of the orders it names, else a live
- * customer with its email or phone that carries its Shopify id. A contact match alone is not
- * enough: redaction must not erase someone Shopify did not name.
+ * Our customer for a compliance request: the holder of its Shopify customer id, else the buyer of
+ * one of the orders it names. A contact match alone is not enough: redaction must not erase
+ * someone Shopify did not name.
  */
 async function findShopifyCustomer(w: ShopifyWrite, request: ShopifyCustomerPrivacy, orderIds: string[]): Promise<string | undefined> {
+  const shopifyId = idOf(request.customer?.id)
+  const holder = shopifyId ? await findCustomerByExternalId(w.trx, w.merchantId, source, shopifyId) : undefined
+  if (holder) return holder.id
   for (const orderId of orderIds) {
     const order = await findOrderByExternalId(w.trx, w.merchantId, source, orderId)
-    if (order?.customer_id) return survivorOf(w, order.customer_id)
-  }
-  const shopifyId = idOf(request.customer?.id)
-  if (!shopifyId) return undefined
-  const contacts = [{ email: request.customer?.email ?? undefined }, { phone: usablePhone(request.customer?.phone) ?? undefined }]
-  for (const contact of contacts) {
-    if (!contact.email && !contact.phone) continue
-    const found = (await listCustomers(w.trx, w.merchantId, { ...contact, limit: 100 }))
-      .find((c) => c.external_ids.some((e) => e.source === source && e.external_id === shopifyId))
-    if (found) return found.id
+    if (order?.customer_id) return (await survivorOf(w, order.customer_id))
   }
   return undefined
 }
