@@ -108,7 +108,7 @@ apiKey.command('create').description('Create an API key bound to a role; the key
   })
 
 program.command('demo').description('Create (or refresh) the Northwind Outfitters demo workspace and print its sign-ins')
-  .option('--orders <count>', 'orders of trading history to generate on first run', '3000')
+  .option('--orders <count>', 'orders of trading history to generate on first run', '4800')
   .action(async (o: { orders: string }) => {
     const orders = Number(o.orders)
     if (!Number.isInteger(orders) || orders < 0 || orders > 1_000_000) throw new InvalidArgumentError('--orders must be a whole number from 0 to 1000000')

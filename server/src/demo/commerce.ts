@@ -1,7 +1,8 @@
+import { Readable } from 'node:stream'
 import type { AppContext } from '../context.js'
+import { runImport } from '../imports/service.js'
 import type { OrderInput } from '../orders/service.js'
-import { upsertOrder } from '../orders/service.js'
-import { upsertShipment, type ShipmentInput } from '../shipments/service.js'
+import type { ShipmentInput } from '../shipments/service.js'
 import type { ShipmentStatus } from '../shipments/tables.js'
 
 // Northwind's trading history: deterministic (seeded), with the proportions of a mid-size UK apparel
@@ -103,15 +104,40 @@ export function generateCommerce(count: number, now: Date, seed = 42): DemoRecor
   return { orders, shipments }
 }
 
-/** Writes the records through the services (audited, evented), a few transactions at a time. */
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : undefined)
+
+/** The generated history as the import format's JSON lines (server/src/imports/README.md). */
+function orderLines(records: DemoRecords): string[] {
+  return records.orders.map((o) => JSON.stringify({
+    external_id: o.externalId, order_number: o.orderNumber, currency: o.currency, placed_at: iso(o.placedAt), status: o.status,
+    financial_status: o.financialStatus, subtotal_amount_minor: o.subtotalMinor, shipping_amount_minor: o.shippingMinor, total_amount_minor: o.totalMinor,
+    shipping_country: o.shippingCountry,
+    customer: o.customer && { external_id: o.customer.externalId, name: o.customer.name, email: o.customer.email, phone: o.customer.phone, locale: o.customer.locale, time_zone: o.customer.timeZone, segment: o.customer.segment },
+    lines: o.lines.map((l) => ({ sku: l.sku, name: l.name, category: l.category, quantity: l.quantity, unit_price_amount_minor: l.unitPriceMinor, tax_amount_minor: l.taxMinor, fulfilment_centre: l.fulfilmentCentre })),
+    payments: o.payments?.map((p) => ({ provider: p.provider, reference: p.reference, captured_amount_minor: p.capturedMinor, captured_at: iso(p.capturedAt) })),
+  }))
+}
+
+function shipmentLines(records: DemoRecords): string[] {
+  return records.shipments.map((s) => JSON.stringify({
+    external_id: s.externalId, order_external_id: s.orderExternalId, carrier: s.carrier, tracking_number: s.trackingNumber, fulfilment_centre: s.fulfilmentCentre,
+    status: s.status, shipped_at: iso(s.shippedAt), delivered_at: iso(s.deliveredAt), destination_country: s.destinationCountry,
+    promised_delivery_on: s.promisedDeliveryOn, estimated_delivery_on: s.estimatedDeliveryOn,
+    declared_value_amount_minor: s.declaredValue?.amountMinor, declared_value_currency: s.declaredValue?.currency,
+    lines: s.lines?.map((l) => ({ position: l.position, quantity: l.quantity })),
+  }))
+}
+
+/**
+ * Loads the history through the bulk import, as a merchant's backfill would arrive: batched,
+ * audited per record, announced by one import.completed event rather than thousands.
+ */
 export async function loadCommerce(ctx: AppContext, merchantId: string, records: DemoRecords, now: Date): Promise<{ orders: number; shipments: number }> {
   const actor = { type: 'system' as const, id: null }
-  const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size))
-  for (const batch of chunks(records.orders, 100)) {
-    await ctx.db.transaction().execute(async (trx) => { for (const o of batch) await upsertOrder(trx, merchantId, actor, o, now) })
+  const run = async (type: 'orders' | 'shipments', lines: string[]) => {
+    const result = await runImport(ctx.db, { merchantId, actor, type, format: 'jsonl', source: 'shopify', input: Readable.from(lines.map((l) => `${l}\n`)) }, now)
+    if (result.failed) throw new Error(`demo ${type} import refused ${result.failed} rows: ${JSON.stringify(result.errors.slice(0, 3))}`)
+    return result.imported + result.updated + result.unchanged
   }
-  for (const batch of chunks(records.shipments, 100)) {
-    await ctx.db.transaction().execute(async (trx) => { for (const s of batch) await upsertShipment(trx, merchantId, actor, s, now) })
-  }
-  return { orders: records.orders.length, shipments: records.shipments.length }
+  return { orders: await run('orders', orderLines(records)), shipments: await run('shipments', shipmentLines(records)) }
 }

@@ -79,6 +79,6 @@ export async function seedDemo(ctx: AppContext, opts: { orders?: number } = {}, 
     return { merchantId, logins: logins.sort((a, b) => builtinRoles.indexOf(a.role as never) - builtinRoles.indexOf(b.role as never)), created, webhook }
   })
   if (!result.created) return result
-  const commerce = await loadCommerce(ctx, result.merchantId, generateCommerce(opts.orders ?? 3000, now), now)
+  const commerce = await loadCommerce(ctx, result.merchantId, generateCommerce(opts.orders ?? 4800, now), now)
   return { ...result, commerce }
 }
