@@ -50,6 +50,18 @@ describe('orders', () => {
     expect(events.map((e) => e.type)).toEqual(['order.created', 'order.updated'])
   })
 
+  it('writes, audits and announces nothing for a repeat of what it holds, but advances the source clock', async () => {
+    const later = new Date(T0.getTime() + 120_000)
+    const before = await env.ctx.db.selectFrom('audit_entries').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+    const res = await tx((trx) => upsertOrder(trx, m.id, actor, order({ status: 'closed', sourceUpdatedAt: later }), T0))
+    expect(res.outcome).toBe('unchanged')
+    const after = await env.ctx.db.selectFrom('audit_entries').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+    expect(after.n).toBe(before.n)
+    // An update from between the two source times is now stale, even though the repeat changed nothing.
+    const between = await tx((trx) => upsertOrder(trx, m.id, actor, order({ status: 'cancelled', sourceUpdatedAt: new Date(T0.getTime() + 90_000) }), T0))
+    expect(between.outcome).toBe('stale')
+  })
+
   it('ignores an update older than the one it has (out-of-order webhooks)', async () => {
     const res = await tx((trx) => upsertOrder(trx, m.id, actor, order({ status: 'cancelled', sourceUpdatedAt: new Date(T0.getTime() - 1) }), T0))
     expect(res.outcome).toBe('stale')

@@ -69,7 +69,7 @@ const summary = (o: store.OrderRow, lines: number) => ({
   total_amount_minor: o.total_amount_minor, shipping_country: o.shipping_country, line_count: lines,
 })
 
-export type OrderUpsert = { order: Order; outcome: 'created' | 'updated' | 'stale' }
+export type OrderUpsert = { order: Order; outcome: 'created' | 'updated' | 'unchanged' | 'stale' }
 
 /** Creates or updates an order by its id at the source; an update older than the stored one is ignored. */
 export async function upsertOrder(trx: Trx, merchantId: string, actor: AuditActor, input: OrderInput, now: Date): Promise<OrderUpsert> {
@@ -91,6 +91,17 @@ export async function upsertOrder(trx: Trx, merchantId: string, actor: AuditActo
     total_amount_minor: input.totalMinor, shipping_country: input.shippingCountry?.toUpperCase() ?? null,
     source_updated_at: input.sourceUpdatedAt ?? existing?.source_updated_at ?? null, updated_at: now,
   } as const
+  if (existing) {
+    // A repeat of what we hold (sources re-send whole orders for any small event) writes, audits and announces nothing.
+    const current = (await toOrders(trx, merchantId, [existing]))[0]!
+    if (sameOrder(current, fields, input)) {
+      // Still advance the source's clock, or an older, different update could slip in after it.
+      if (input.sourceUpdatedAt && (!existing.source_updated_at || input.sourceUpdatedAt > existing.source_updated_at)) {
+        await store.updateOrder(trx, merchantId, existing.id, { source_updated_at: input.sourceUpdatedAt })
+      }
+      return { order: current, outcome: 'unchanged' }
+    }
+  }
   let row: store.OrderRow
   let outcome: 'created' | 'updated'
   if (existing) {
@@ -120,6 +131,16 @@ export async function upsertOrder(trx: Trx, merchantId: string, actor: AuditActo
     await enqueueEvent(trx, { merchant_id: merchantId, type: 'order.updated', subject_id: row.id, occurred_at: now, data: { source: input.source, status: row.status } })
   }
   return { order: (await toOrders(trx, merchantId, [row]))[0]!, outcome }
+}
+
+function sameOrder(current: Order, fields: Omit<Order, 'id' | 'source' | 'external_id' | 'lines' | 'payments' | 'created_at' | 'updated_at'> & Record<string, unknown>, input: OrderInput): boolean {
+  const scalar = ['order_number', 'customer_id', 'currency', 'status', 'financial_status', 'subtotal_amount_minor', 'discount_amount_minor',
+    'shipping_amount_minor', 'tax_amount_minor', 'total_amount_minor', 'shipping_country'] as const
+  if (scalar.some((k) => current[k] !== fields[k]) || current.placed_at.getTime() !== fields.placed_at.getTime()) return false
+  const lines = input.lines.map((l, position) => [position, l.externalId ?? null, l.sku ?? null, l.name, l.category ?? null, l.quantity, l.unitPriceMinor, l.taxMinor ?? 0, l.fulfilmentCentre ?? null])
+  if (JSON.stringify(lines) !== JSON.stringify(current.lines.map((l) => [l.position, l.external_id, l.sku, l.name, l.category, l.quantity, l.unit_price_amount_minor, l.tax_amount_minor, l.fulfilment_centre]))) return false
+  return (input.payments ?? []).every((p) => current.payments.some((c) => c.provider === p.provider && c.reference === p.reference
+    && c.captured_amount_minor === p.capturedMinor && (p.refundedMinor === undefined || c.refunded_amount_minor === p.refundedMinor)))
 }
 
 async function recordPayment(trx: Trx, merchantId: string, orderId: string, currency: string, p: PaymentInput, now: Date) {
