@@ -166,14 +166,3 @@ export async function insertAuditEntries(trx: Trx, rows: AuditEntryRow[]): Promi
     ) insert into audit_pending (merchant_id, entry_id) select merchant_id, id from entry`.execute(trx)
 }
 
-/** The shipment at this source, with its order's id at the same source and its lines by order-line position. */
-export async function findShipmentByExternalId(trx: Trx, merchantId: string, source: string, externalId: string) {
-  const row = await trx.selectFrom('shipments as s').innerJoin('orders as o', (j) => j.onRef('o.merchant_id', '=', 's.merchant_id').onRef('o.id', '=', 's.order_id'))
-    .selectAll('s').select(['o.external_id as order_external_id', 'o.source as order_source'])
-    .where('s.merchant_id', '=', merchantId).where('s.source', '=', source).where('s.external_id', '=', externalId).executeTakeFirst()
-  if (!row) return undefined
-  const lines = await trx.selectFrom('shipment_lines as sl')
-    .innerJoin('order_lines as ol', (j) => j.onRef('ol.merchant_id', '=', 'sl.merchant_id').onRef('ol.id', '=', 'sl.order_line_id'))
-    .select(['ol.position', 'sl.quantity']).where('sl.merchant_id', '=', merchantId).where('sl.shipment_id', '=', row.id).orderBy('ol.position').execute()
-  return { ...row, lines }
-}

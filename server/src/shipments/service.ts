@@ -53,7 +53,18 @@ const summary = (s: store.ShipmentRow) => ({
 })
 
 /** Creates or updates a shipment by its id at the source; an update older than the stored one is ignored. */
-export async function upsertShipment(trx: Trx, merchantId: string, actor: AuditActor, input: ShipmentInput, now: Date): Promise<{ shipment: Shipment; outcome: 'created' | 'updated' | 'stale' }> {
+const comparable = (v: unknown) => (v instanceof Date ? v.getTime() : v)
+
+/** A repeat of what we hold (an import re-run, a re-sent webhook) writes, audits and announces nothing. */
+async function sameShipment(trx: Trx, merchantId: string, row: store.ShipmentRow, fields: Record<string, unknown>, lines?: { order_line_id: string; quantity: number }[]): Promise<boolean> {
+  const differs = Object.entries(fields).some(([k, v]) => k !== 'updated_at' && k !== 'source_updated_at' && comparable(row[k as keyof store.ShipmentRow]) !== comparable(v))
+  if (differs) return false
+  if (!lines) return true
+  const held = (await store.listLines(trx, merchantId, [row.id])).map((l) => `${l.order_line_id}:${l.quantity}`).sort()
+  return JSON.stringify(held) === JSON.stringify(lines.map((l) => `${l.order_line_id}:${l.quantity}`).sort())
+}
+
+export async function upsertShipment(trx: Trx, merchantId: string, actor: AuditActor, input: ShipmentInput, now: Date): Promise<{ shipment: Shipment; outcome: 'created' | 'updated' | 'unchanged' | 'stale' }> {
   const order = input.orderId
     ? await getOrder(trx, merchantId, input.orderId)
     : input.orderExternalId ? await findOrderByExternalId(trx, merchantId, input.source, input.orderExternalId) : undefined
@@ -78,6 +89,13 @@ export async function upsertShipment(trx: Trx, merchantId: string, actor: AuditA
     promised_delivery_on: input.promisedDeliveryOn ?? null, estimated_delivery_on: input.estimatedDeliveryOn ?? null, delivered_at: input.deliveredAt ?? null,
     source_updated_at: input.sourceUpdatedAt ?? existing?.source_updated_at ?? null, updated_at: now,
   } as const
+  if (existing && await sameShipment(trx, merchantId, existing, fields, input.lines ? lines : undefined)) {
+    // Still advance the source's clock, or an older, different update could slip in after it.
+    if (input.sourceUpdatedAt && (!existing.source_updated_at || input.sourceUpdatedAt > existing.source_updated_at)) {
+      await store.updateShipment(trx, merchantId, existing.id, { source_updated_at: input.sourceUpdatedAt })
+    }
+    return { shipment: (await toShipments(trx, merchantId, [existing]))[0]!, outcome: 'unchanged' }
+  }
   let row: store.ShipmentRow
   let outcome: 'created' | 'updated'
   if (existing) {
