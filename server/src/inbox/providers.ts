@@ -16,6 +16,8 @@ export type InboxDelivery = {
   dedupKey: string
   receivedAt: Date
   headers: Record<string, string>
+  /** The request that delivered it, for the audit entries processing writes. */
+  requestId: string | null
   body: Buffer
   contentType: string | null
   attempts: number

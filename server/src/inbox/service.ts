@@ -53,14 +53,14 @@ async function enqueueProcessing(trx: Trx, merchantId: string, deliveryId: strin
 
 /** Stores the delivery once per dedup key and, only when new, queues its processing, in the caller's transaction. */
 export async function storeDelivery(
-  trx: Trx, auth: AuthenticatedWebhook, request: WebhookRequest & { contentType: string | null }, now: Date,
+  trx: Trx, auth: AuthenticatedWebhook, request: WebhookRequest & { contentType: string | null; requestId: string }, now: Date,
 ): Promise<{ deliveryId: string; duplicate: boolean }> {
   const { connection } = auth
   const stored = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !unstoredHeaders.has(name)))
   const id = await store.insertDelivery(trx, {
     merchant_id: connection.merchantId, id: newId(), connection_id: connection.id, source: connection.source, provider: connection.provider,
     dedup_key: auth.dedupKey, received_at: now, headers: JSON.stringify(stored), body: request.rawBody,
-    content_type: request.contentType?.slice(0, 255) ?? null, last_error: null, processed_at: null,
+    content_type: request.contentType?.slice(0, 255) ?? null, request_id: request.requestId, last_error: null, processed_at: null,
   })
   if (id) {
     await enqueueProcessing(trx, connection.merchantId, id, auth.provider)

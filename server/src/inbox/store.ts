@@ -6,7 +6,7 @@ type Trx = Transaction<Database>
 type Db = Kysely<Database> | Trx
 
 export type DeliveryRow = Selectable<Database['webhook_deliveries']>
-export type DeliverySummaryRow = Omit<DeliveryRow, 'headers' | 'body'> & { body_size: number }
+export type DeliverySummaryRow = Omit<DeliveryRow, 'headers' | 'body' | 'request_id'> & { body_size: number }
 
 /** Returns the new row's id, or undefined when this connection already has the dedup key. */
 export async function insertDelivery(trx: Trx, row: Insertable<Database['webhook_deliveries']>): Promise<string | undefined> {

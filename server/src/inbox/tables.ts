@@ -41,6 +41,7 @@ export interface InboxTables {
     headers: Json<Record<string, string>>
     body: Buffer
     content_type: string | null
+    request_id: string | null
     status: Generated<DeliveryStatus>
     attempts: Generated<number>
     last_error: string | null

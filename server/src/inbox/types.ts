@@ -50,6 +50,6 @@ export function toInboxDelivery(row: DeliveryRow): InboxDelivery {
   return {
     id: row.id, merchantId: row.merchant_id, connectionId: row.connection_id, source: row.source, provider: row.provider,
     dedupKey: row.dedup_key, receivedAt: row.received_at, headers: row.headers, body: row.body, contentType: row.content_type,
-    attempts: row.attempts,
+    attempts: row.attempts, requestId: row.request_id,
   }
 }

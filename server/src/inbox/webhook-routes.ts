@@ -48,7 +48,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw err
     }
     const contentType = headers['content-type'] ?? null
-    const stored = await app.db.transaction().execute((trx) => service.storeDelivery(trx, auth, { headers, rawBody, contentType }, now))
+    const stored = await app.db.transaction().execute((trx) => service.storeDelivery(trx, auth, { headers, rawBody, contentType, requestId: req.id }, now))
     received.inc({ ...labels, outcome: stored.duplicate ? 'duplicate' : 'stored' })
     return { received: true as const, duplicate: stored.duplicate, delivery_id: stored.deliveryId }
   })

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js'
-import { registerInboxProvider, type InboxDelivery, type InboxProvider } from '../inbox/providers.js'
+import { registerInboxProvider, type InboxProvider } from '../inbox/providers.js'
 import type { ShopifyWrite } from './fields.js'
 import { syncFulfillment } from './fulfillments.js'
 import { parseShopifyJson } from './json.js'
@@ -14,7 +14,6 @@ import { secretProblem, verifyShopifyWebhook } from './signature.js'
 
 const topicHeader = 'x-shopify-topic'
 const webhookIdHeader = 'x-shopify-webhook-id'
-const requestIdPattern = /^[\w.:-]{1,128}$/ // as http/app.ts accepts an incoming x-request-id
 
 // Each handler reads the topic's body shape; bodies are untrusted JSON, so every field is optional there.
 type Handler = (w: ShopifyWrite, body: never) => Promise<'processed' | 'ignored'>
@@ -38,10 +37,6 @@ function parseObject(body: Buffer): Record<string, unknown> | undefined {
   }
 }
 
-const requestIdOf = (d: InboxDelivery) => {
-  const id = d.headers['x-request-id']
-  return id && requestIdPattern.test(id) ? id : null
-}
 
 const shopifyProvider: InboxProvider = {
   source: 'commerce',
@@ -60,7 +55,7 @@ const shopifyProvider: InboxProvider = {
     const handler = topics[delivery.headers[topicHeader] ?? '']
     if (!handler) return 'ignored'
     const w: ShopifyWrite = {
-      trx, merchantId: delivery.merchantId, connectionId: delivery.connectionId, actor: { type: 'system', id: null }, requestId: requestIdOf(delivery), now,
+      trx, merchantId: delivery.merchantId, connectionId: delivery.connectionId, actor: { type: 'system', id: null }, requestId: delivery.requestId, now,
     }
     return handler(w, parseObject(delivery.body) as never)
   },

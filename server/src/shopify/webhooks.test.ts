@@ -97,8 +97,11 @@ describe('Shopify webhooks', () => {
       name: 'John Smith', email: 'john@example.com', phone: null, locale: 'en', consent: { email: false, sms: false, whatsapp: false },
       external_ids: [{ source: 'shopify', external_id: '115310627314723954' }], redacted_at: null,
     })
-    const audit = await env.ctx.db.selectFrom('audit_entries').select(['actor_type', 'actor_id']).where('entity_id', '=', o.id).execute()
-    expect(audit).toEqual([{ actor_type: 'system', actor_id: null }])
+    const audit = await env.ctx.db.selectFrom('audit_entries').select(['actor_type', 'actor_id', 'request_id']).where('entity_id', '=', o.id).execute()
+    const received = await env.ctx.db.selectFrom('webhook_deliveries').select('request_id').where('id', '=', id).executeTakeFirstOrThrow()
+    expect(received.request_id).toEqual(expect.any(String))
+    // The trail leads back to the HTTP request that delivered the webhook.
+    expect(audit).toEqual([{ actor_type: 'system', actor_id: null, request_id: received.request_id }])
   })
 
   it('stores a webhook sent twice under one x-shopify-webhook-id once and processes it once (dedup on the webhook id)', async () => {

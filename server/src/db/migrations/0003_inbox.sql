@@ -46,6 +46,8 @@ create table webhook_deliveries (
   -- the bytes exactly as received: signatures and later re-normalisation need them unchanged
   body bytea not null,
   content_type text,
+  -- the id of the HTTP request that delivered it: audit entries written while processing carry it
+  request_id text,
   status text not null default 'received' check (status in ('received', 'processed', 'failed', 'dead', 'ignored')),
   attempts int not null default 0 check (attempts >= 0),
   last_error text,
