@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
-import { pendingJobs, runDueJobs } from '../../test/jobs.js'
+import { pendingJobs, retryNow, runDueJobs } from '../../test/jobs.js'
 import type { DomainEvent, Module } from '../modules.js'
 import { cancelAction, fireAction, scheduleAction } from './clock.js'
 import { enqueueEvent } from './outbox.js'
@@ -67,7 +67,7 @@ describe('outbox', () => {
     const failed = (await pendingJobs(env.ctx)).filter((j) => j.task_identifier === 'outbox:deliver')
     expect(failed).toHaveLength(1)
     expect(failed[0]!.attempts).toBe(1)
-    await env.ctx.pool.query(`update graphile_worker._private_jobs set run_at = now()`) // skip the backoff
+    await retryNow(env.ctx, 'outbox:deliver') // skip the backoff
     await runDueJobs(env.ctx, [testModule])
     expect(seen.map((s) => s.consumer)).toEqual(['recorder', 'flaky'])
   })
