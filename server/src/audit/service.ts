@@ -64,19 +64,27 @@ export function diffChanges(
 
 /** Appends an audit entry in the caller's transaction; the sequencer chains it after commit. */
 export async function recordAudit(trx: Transaction<Database>, input: AuditInput, now: Date): Promise<string> {
-  const pepper = await pepperFor(trx, input.merchantId)
-  const id = newId()
-  await store.insertEntry(trx, {
-    merchant_id: input.merchantId,
-    id,
-    occurred_at: now,
-    actor_type: input.actor.type,
-    actor_id: input.actor.id,
-    action: input.action,
-    entity_type: input.entityType,
-    entity_id: input.entityId,
-    changes: JSON.stringify(diffChanges(pepper, input.before, input.after, input.personal, input.secret)),
-    request_id: input.requestId ?? null,
-  })
-  return id
+  return (await recordAudits(trx, [input], now))[0]!
+}
+
+/** Many entries in one statement (bulk writers); the same rows recordAudit writes one at a time. */
+export async function recordAudits(trx: Transaction<Database>, inputs: AuditInput[], now: Date): Promise<string[]> {
+  const rows = []
+  for (const input of inputs) {
+    const pepper = await pepperFor(trx, input.merchantId)
+    rows.push({
+      merchant_id: input.merchantId,
+      id: newId(),
+      occurred_at: now,
+      actor_type: input.actor.type,
+      actor_id: input.actor.id,
+      action: input.action,
+      entity_type: input.entityType,
+      entity_id: input.entityId,
+      changes: JSON.stringify(diffChanges(pepper, input.before, input.after, input.personal, input.secret)),
+      request_id: input.requestId ?? null,
+    })
+  }
+  await store.insertEntries(trx, rows)
+  return rows.map((r) => r.id)
 }

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { ChainedEntry } from './canonical.js'
+import { names, unnest, type Columns } from '../db/bulk.js'
 
 type Db = Kysely<Database>
 type Trx = Transaction<Database>
@@ -13,12 +14,17 @@ const entryColumns = [
   'e.entity_type', 'e.entity_id', 'e.changes', 'e.request_id',
 ] as const
 
-// One statement for the entry and its place in the sequencer's queue: one round trip per audited change.
-export async function insertEntry(trx: Trx, row: Insertable<Database['audit_entries']>): Promise<void> {
-  await trx.with('entry', (db) => db.insertInto('audit_entries').values(row).returning(['merchant_id', 'id']))
-    .insertInto('audit_pending').columns(['merchant_id', 'entry_id'])
-    .expression((eb) => eb.selectFrom('entry').select(['entry.merchant_id', 'entry.id']))
-    .execute()
+const entryInsertColumns: Columns<Insertable<Database['audit_entries']>> = [
+  ['merchant_id', 'uuid'], ['id', 'uuid'], ['occurred_at', 'timestamptz'], ['actor_type', 'text'], ['actor_id', 'text'], ['action', 'text'],
+  ['entity_type', 'text'], ['entity_id', 'text'], ['changes', 'jsonb'], ['request_id', 'text'],
+]
+
+// The entries and their places in the sequencer's queue in one statement: one round trip per change or per batch.
+export async function insertEntries(trx: Trx, rows: Insertable<Database['audit_entries']>[]): Promise<void> {
+  if (!rows.length) return
+  await sql`with entry as (
+      insert into audit_entries (${names(entryInsertColumns)}) select * from ${unnest(rows, entryInsertColumns)} returning merchant_id, id
+    ) insert into audit_pending (merchant_id, entry_id) select merchant_id, id from entry`.execute(trx)
 }
 
 export async function findPepper(trx: Trx, merchantId: string): Promise<Buffer | undefined> {

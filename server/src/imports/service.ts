@@ -105,10 +105,9 @@ async function writeBatch<T extends Keyed>(db: Kysely<Database>, plan: Plan<T>, 
  */
 export async function runImport(db: Kysely<Database>, input: ImportInput, now: Date, hooks: ImportHooks = {}): Promise<ImportResult> {
   const importId = newId()
-  const pepper = await store.findPepper(db, input.merchantId)
-  if (!pepper) throw new AppError('merchant_not_found', 404, 'No such workspace')
+  if (!(await store.merchantExists(db, input.merchantId))) throw new AppError('merchant_not_found', 404, 'No such workspace')
   const currencies = new Set(await store.listCurrencyCodes(db))
-  const w: Writer = { merchantId: input.merchantId, source: input.source, actor: input.actor, requestId: input.requestId ?? `import:${importId}`, pepper }
+  const w: Writer = { merchantId: input.merchantId, source: input.source, actor: input.actor, requestId: input.requestId ?? `import:${importId}` }
   const plan = planFor(input.type, w, currencies, now)
   const maxErrors = hooks.maxErrors ?? 1000
   const batchSize = hooks.batchSize ?? 1000

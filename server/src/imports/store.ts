@@ -1,32 +1,22 @@
-import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely'
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { names, unnest, type Columns } from '../db/bulk.js'
 import type { Database } from '../db/schema.js'
 
-// Set-based SQL for bulk imports: each statement takes a whole batch as a few array parameters
-// (`unnest($1::uuid[], $2::text[], …)`), so a 1,000-order batch is a dozen round trips, not 10,000.
+// Set-based SQL for bulk imports (db/bulk.ts), so a 1,000-order batch is a dozen round trips, not 10,000.
 // These write the commerce tables directly, for speed; they keep the same columns and rules as the
-// per-record stores (orders/store.ts, customers/store.ts), and audit/store.ts `insertEntry` for the trail.
+// per-record stores (orders/store.ts, customers/store.ts). The audit trail goes through audit/service.ts.
 
 type Trx = Transaction<Database>
 type Db = Kysely<Database> | Trx
-type Columns<T> = readonly (readonly [keyof T & string, string])[]
 
 export type CustomerRow = Selectable<Database['customers']>
 export type OrderRow = Selectable<Database['orders']>
 export type LineRow = Selectable<Database['order_lines']>
 export type PaymentRow = Selectable<Database['payments']>
 export type ShipmentRow = Selectable<Database['shipments']>
-export type AuditEntryRow = Insertable<Database['audit_entries']> & { changes: string }
 
-/** `unnest(…) as u(c1, c2, …)` over the rows; element types are constants from this file, never input. */
-function unnest<T>(rows: readonly T[], columns: Columns<T>): RawBuilder<unknown> {
-  const arrays = columns.map(([c, type]) => sql`${rows.map((r) => r[c] ?? null)}::${sql.raw(type)}[]`)
-  return sql`unnest(${sql.join(arrays)}) as u(${sql.join(columns.map(([c]) => sql.id(c)))})`
-}
-
-const names = <T>(columns: Columns<T>) => sql.join(columns.map(([c]) => sql.id(c)))
-
-export async function findPepper(db: Db, merchantId: string): Promise<Buffer | undefined> {
-  return (await db.selectFrom('merchants').select('audit_pepper').where('id', '=', merchantId).executeTakeFirst())?.audit_pepper
+export async function merchantExists(db: Db, merchantId: string): Promise<boolean> {
+  return (await db.selectFrom('merchants').select('id').where('id', '=', merchantId).executeTakeFirst()) !== undefined
 }
 
 export async function listCurrencyCodes(db: Db): Promise<string[]> {
@@ -152,17 +142,3 @@ export async function upsertPayments(trx: Trx, rows: PaymentRow[]): Promise<void
       currency = excluded.currency, refunded_amount_minor = excluded.refunded_amount_minor, captured_at = excluded.captured_at,
       updated_at = excluded.updated_at`.execute(trx)
 }
-
-const auditColumns: Columns<AuditEntryRow> = [
-  ['merchant_id', 'uuid'], ['id', 'uuid'], ['occurred_at', 'timestamptz'], ['actor_type', 'text'], ['actor_id', 'text'], ['action', 'text'],
-  ['entity_type', 'text'], ['entity_id', 'text'], ['changes', 'jsonb'], ['request_id', 'text'],
-]
-
-/** Many audit entries and their places in the sequencer's queue, as audit/store.ts `insertEntry` writes one. */
-export async function insertAuditEntries(trx: Trx, rows: AuditEntryRow[]): Promise<void> {
-  if (!rows.length) return
-  await sql`with entry as (
-      insert into audit_entries (${names(auditColumns)}) select * from ${unnest(rows, auditColumns)} returning merchant_id, id
-    ) insert into audit_pending (merchant_id, entry_id) select merchant_id, id from entry`.execute(trx)
-}
-

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely'
-import { diffChanges, type AuditActor } from '../audit/service.js'
+import { recordAudits, type AuditActor, type AuditInput } from '../audit/service.js'
 import type { Database } from '../db/schema.js'
 import { newId } from '../ids.js'
 import * as store from './store.js'
@@ -10,7 +10,7 @@ import type { ValidCustomer, ValidOrder } from './types.js'
 
 type Trx = Transaction<Database>
 export type Outcome = 'created' | 'updated' | 'unchanged'
-export type Writer = { merchantId: string; source: string; actor: AuditActor; requestId: string; pepper: Buffer }
+export type Writer = { merchantId: string; source: string; actor: AuditActor; requestId: string }
 
 /** A concurrent writer inserted one of the batch's records first: the batch is retried record by record. */
 export class ConcurrentInsert extends Error {}
@@ -27,12 +27,8 @@ const orderSummary = (o: store.OrderFields, lines: number) => ({
   total_amount_minor: o.total_amount_minor, shipping_country: o.shipping_country, line_count: lines,
 })
 
-function auditEntry(w: Writer, action: string, entityType: string, entityId: string, change: { before?: Record<string, unknown>; after: Record<string, unknown>; personal?: readonly string[] }, now: Date): store.AuditEntryRow {
-  return {
-    merchant_id: w.merchantId, id: newId(), occurred_at: now, actor_type: w.actor.type, actor_id: w.actor.id, action,
-    entity_type: entityType, entity_id: entityId, changes: JSON.stringify(diffChanges(w.pepper, change.before, change.after, change.personal)),
-    request_id: w.requestId,
-  }
+function auditEntry(w: Writer, action: string, entityType: string, entityId: string, change: { before?: Record<string, unknown>; after: Record<string, unknown>; personal?: readonly string[] }): AuditInput {
+  return { merchantId: w.merchantId, actor: w.actor, action, entityType, entityId, ...change, requestId: w.requestId }
 }
 
 type Resolved = { ids: Map<string, string>; outcomes: Map<string, Outcome> }
@@ -41,7 +37,7 @@ type Resolved = { ids: Map<string, string>; outcomes: Map<string, Outcome> }
  * Customers by their id at the import's source, as `upsertCustomer` would treat them: fields the input
  * leaves out (or leaves empty) keep their values, and a merged customer stands for its survivor.
  */
-async function upsertCustomers(trx: Trx, w: Writer, inputs: ValidCustomer[], audit: store.AuditEntryRow[], now: Date): Promise<Resolved> {
+async function upsertCustomers(trx: Trx, w: Writer, inputs: ValidCustomer[], audit: AuditInput[], now: Date): Promise<Resolved> {
   const merged = new Map<string, ValidCustomer>()
   for (const c of inputs) {
     const prev = merged.get(c.externalId)
@@ -88,19 +84,19 @@ async function upsertCustomers(trx: Trx, w: Writer, inputs: ValidCustomer[], aud
     for (const e of externalIds) outcomes.set(e, diff ? 'updated' : 'unchanged')
     if (!diff) continue
     updates.push({ ...after, updated_at: now })
-    audit.push(auditEntry(w, 'customer.updated', 'customer', before.id, { before: customerSnapshot(before), after: customerSnapshot(after as store.CustomerRow), personal }, now))
+    audit.push(auditEntry(w, 'customer.updated', 'customer', before.id, { before: customerSnapshot(before), after: customerSnapshot(after as store.CustomerRow), personal }))
   }
   await store.insertCustomers(trx, created)
   await store.insertCustomerExternalIds(trx, createdLinks)
   await store.updateCustomers(trx, updates)
-  for (const row of created) audit.push(auditEntry(w, 'customer.created', 'customer', row.id, { after: customerSnapshot(row), personal }, now))
+  for (const row of created) audit.push(auditEntry(w, 'customer.created', 'customer', row.id, { after: customerSnapshot(row), personal }))
   return { ids, outcomes }
 }
 
 export async function writeCustomers(trx: Trx, w: Writer, records: ValidCustomer[], now: Date): Promise<Outcome[]> {
-  const audit: store.AuditEntryRow[] = []
+  const audit: AuditInput[] = []
   const { outcomes } = await upsertCustomers(trx, w, records, audit, now)
-  await store.insertAuditEntries(trx, audit)
+  await recordAudits(trx, audit, now)
   return records.map((r) => outcomes.get(r.externalId)!)
 }
 
@@ -121,7 +117,7 @@ const orderFieldsSame = (a: store.OrderRow, b: store.OrderFields) => a.order_num
 
 /** Orders (with their customers, lines and payments) by their id at the source; a batch's external ids are distinct. */
 export async function writeOrders(trx: Trx, w: Writer, records: ValidOrder[], now: Date): Promise<Outcome[]> {
-  const audit: store.AuditEntryRow[] = []
+  const audit: AuditInput[] = []
   const customers = await upsertCustomers(trx, w, records.flatMap((r) => (r.customer ? [r.customer] : [])), audit, now)
   const existing = new Map((await store.lockOrdersByExternalId(trx, w.merchantId, w.source, records.map((r) => r.externalId))).map((o) => [o.external_id, o]))
   const existingIds = [...existing.values()].map((o) => o.id)
@@ -166,10 +162,10 @@ export async function writeOrders(trx: Trx, w: Writer, records: ValidOrder[], no
       if (same) return customerChanged ? 'updated' : 'unchanged'
       updates.push(row)
       lineCounts.push({ order_id: id, count: newLines.length })
-      audit.push(auditEntry(w, 'order.updated', 'order', id, { before: orderSummary(before, -1), after: orderSummary(row, -1) }, now))
+      audit.push(auditEntry(w, 'order.updated', 'order', id, { before: orderSummary(before, -1), after: orderSummary(row, -1) }))
     } else {
       inserts.push(row)
-      audit.push(auditEntry(w, 'order.created', 'order', id, { after: { source: w.source, external_id: r.externalId, ...orderSummary(row, newLines.length) } }, now))
+      audit.push(auditEntry(w, 'order.created', 'order', id, { after: { source: w.source, external_id: r.externalId, ...orderSummary(row, newLines.length) } }))
     }
     lines.push(...newLines)
     payments.push(...newPayments)
@@ -180,6 +176,6 @@ export async function writeOrders(trx: Trx, w: Writer, records: ValidOrder[], no
   await store.upsertLines(trx, lines)
   await store.deleteSurplusLines(trx, w.merchantId, lineCounts)
   await store.upsertPayments(trx, payments)
-  await store.insertAuditEntries(trx, audit)
+  await recordAudits(trx, audit, now)
   return outcomes
 }
