@@ -4,6 +4,7 @@ import { systemActor } from '../auth/actor.js'
 import { builtinRoles } from '../auth/permissions.js'
 import { createApiKey } from '../auth/service.js'
 import { ConfigError, loadConfig } from '../config.js'
+import { MigrationError } from '../db/migrate.js'
 import type { AppContext } from '../context.js'
 import { seedDemo } from '../demo/seed.js'
 import { AppError } from '../errors.js'
@@ -128,7 +129,7 @@ program.command('demo').description('Create (or refresh) the Northwind Outfitter
 for (const m of modules) m.cli?.(program, { withContext, resolveWorkspace, out })
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof AppError || err instanceof InvalidArgumentError) {
+  if (err instanceof ConfigError || err instanceof AppError || err instanceof InvalidArgumentError || err instanceof MigrationError) {
     process.stderr.write(`claimdesk: ${err.message}\n`)
   } else {
     process.stderr.write(`claimdesk: ${(err as Error)?.stack ?? String(err)}\n`)

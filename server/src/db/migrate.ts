@@ -7,6 +7,11 @@ import type pg from 'pg'
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
 
+/** A migration that cannot run: said in one line, the database left as it was. */
+export class MigrationError extends Error {
+  override name = 'MigrationError'
+}
+
 type Migration = { version: number; name: string; sql: string; checksum: string }
 
 export function listMigrations(): Migration[] {
@@ -37,7 +42,7 @@ export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => 
     for (const m of listMigrations()) {
       const seen = done.get(m.version)
       if (seen !== undefined) {
-        if (seen !== m.checksum) throw new Error(`Migration ${m.name} was changed after it was applied; add a new migration instead`)
+        if (seen !== m.checksum) throw new MigrationError(`Migration ${m.name} was changed after it was applied; add a new migration instead`)
         continue
       }
       await client.query('begin')
@@ -47,7 +52,7 @@ export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => 
         await client.query('commit')
       } catch (err) {
         await client.query('rollback')
-        throw new Error(`Migration ${m.name} failed: ${(err as Error).message}`)
+        throw new MigrationError(`Migration ${m.name} failed: ${(err as Error).message}`)
       }
       applied++
       log(`applied migration ${m.name}`)

@@ -72,6 +72,8 @@ export const importCli: CliCommand = (program, { withContext, resolveWorkspace, 
           const landed = result.imported + result.updated + result.unchanged
           out(`imported ${landed}, skipped ${result.failed} bad rows, took ${((Date.now() - started) / 1000).toFixed(1)} s`)
           out(`  ${result.imported} new, ${result.updated} updated, ${result.unchanged} unchanged`)
+          // The good rows landed, but a script must be able to tell that some did not.
+          if (result.failed) process.exitCode = 2
         } finally {
           clearInterval(timer)
           if (errorsOut) {
