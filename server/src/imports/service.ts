@@ -9,7 +9,7 @@ import { readRecords } from './read.js'
 import * as store from './store.js'
 import type { ImportCounts, ImportFormat, ImportProgress, ImportResult, ImportType, RawRecord, RowError, ValidCustomer, ValidOrder, ValidShipment } from './types.js'
 import { validateCustomer, validateOrder, validateShipment, type Validated } from './validate.js'
-import { writeShipment } from './write-shipments.js'
+import { writeShipments } from './write-shipments.js'
 import { ConcurrentInsert, writeCustomers, writeOrders, type Outcome, type Writer } from './write-records.js'
 
 type Trx = Transaction<Database>
@@ -30,15 +30,13 @@ type Keyed = { line: number; externalId: string }
 type Plan<T extends Keyed> = {
   validate: (raw: RawRecord) => Validated<T>
   write: (trx: Trx, records: T[]) => Promise<Outcome[]>
-  /** Written one by one even on the first try (the per-record service path). */
-  perRecord: boolean
 }
 
 function planFor(type: ImportType, w: Writer, currencies: ReadonlySet<string>, now: Date): Plan<Keyed> {
   const plans = {
-    orders: { validate: (raw) => validateOrder(raw, currencies), perRecord: false, write: (trx, records) => writeOrders(trx, w, records, now) } satisfies Plan<ValidOrder>,
-    customers: { validate: validateCustomer, perRecord: false, write: (trx, records) => writeCustomers(trx, w, records, now) } satisfies Plan<ValidCustomer & { line: number }>,
-    shipments: { validate: (raw) => validateShipment(raw, currencies), perRecord: true, write: async (trx, records) => [await writeShipment(trx, w, records[0]!, now)] } satisfies Plan<ValidShipment>,
+    orders: { validate: (raw) => validateOrder(raw, currencies), write: (trx, records) => writeOrders(trx, w, records, now) } satisfies Plan<ValidOrder>,
+    customers: { validate: validateCustomer, write: (trx, records) => writeCustomers(trx, w, records, now) } satisfies Plan<ValidCustomer & { line: number }>,
+    shipments: { validate: (raw) => validateShipment(raw, currencies), write: (trx, records) => writeShipments(trx, w, records, now) } satisfies Plan<ValidShipment>,
   }
   // Each plan validates the records it later writes, so the narrower record types line up.
   return plans[type] as unknown as Plan<Keyed>
@@ -75,12 +73,10 @@ async function inSavepoint<T>(trx: Trx, fn: () => Promise<T>): Promise<T> {
  * of one transaction, so only the records at fault are refused and nothing is ever half-written.
  */
 async function writeBatch<T extends Keyed>(db: Kysely<Database>, plan: Plan<T>, records: T[]): Promise<(Outcome | RowError)[]> {
-  if (!plan.perRecord) {
-    try {
-      return await db.transaction().execute((trx) => plan.write(trx, records))
-    } catch (err) {
-      if (!rowFault(err)) throw err
-    }
+  try {
+    return await db.transaction().execute((trx) => plan.write(trx, records))
+  } catch (err) {
+    if (!rowFault(err)) throw err
   }
   return db.transaction().execute(async (trx) => {
     const results: (Outcome | RowError)[] = []

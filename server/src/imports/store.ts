@@ -142,3 +142,38 @@ export async function upsertPayments(trx: Trx, rows: PaymentRow[]): Promise<void
       currency = excluded.currency, refunded_amount_minor = excluded.refunded_amount_minor, captured_at = excluded.captured_at,
       updated_at = excluded.updated_at`.execute(trx)
 }
+
+export async function lockShipmentsByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]): Promise<ShipmentRow[]> {
+  if (!externalIds.length) return []
+  return trx.selectFrom('shipments').selectAll().where('merchant_id', '=', merchantId).where('source', '=', source)
+    .where('external_id', 'in', externalIds).orderBy('id').forUpdate().execute()
+}
+
+export async function listShipmentLines(trx: Trx, merchantId: string, shipmentIds: string[]) {
+  if (!shipmentIds.length) return []
+  return trx.selectFrom('shipment_lines').selectAll().where('merchant_id', '=', merchantId).where('shipment_id', 'in', shipmentIds).execute()
+}
+
+const shipmentColumns: Columns<ShipmentRow> = [
+  ['merchant_id', 'uuid'], ['id', 'uuid'], ['order_id', 'uuid'], ['source', 'text'], ['external_id', 'text'], ['carrier_code', 'text'],
+  ['carrier_name', 'text'], ['service', 'text'], ['tracking_number', 'text'], ['tracking_url', 'text'], ['fulfilment_centre', 'text'],
+  ['status', 'text'], ['shipped_at', 'timestamptz'], ['declared_value_amount_minor', 'bigint'], ['declared_value_currency', 'char(3)'],
+  ['destination_country', 'char(2)'], ['promised_delivery_on', 'date'], ['estimated_delivery_on', 'date'], ['delivered_at', 'timestamptz'],
+  ['source_updated_at', 'timestamptz'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+]
+const shipmentUpdates = shipmentColumns.map(([c]) => c).filter((c) => !['merchant_id', 'id', 'source', 'external_id', 'created_at'].includes(c))
+
+export async function upsertShipments(trx: Trx, rows: ShipmentRow[]): Promise<void> {
+  if (!rows.length) return
+  await sql`insert into shipments (${names(shipmentColumns)}) select * from ${unnest(rows, shipmentColumns)}
+    on conflict (merchant_id, source, external_id) do update set ${sql.join(shipmentUpdates.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`.execute(trx)
+}
+
+type ShipmentLine = { merchant_id: string; shipment_id: string; order_line_id: string; quantity: number }
+const shipmentLineColumns: Columns<ShipmentLine> = [['merchant_id', 'uuid'], ['shipment_id', 'uuid'], ['order_line_id', 'uuid'], ['quantity', 'int']]
+
+export async function replaceShipmentLines(trx: Trx, merchantId: string, shipmentIds: string[], rows: ShipmentLine[]): Promise<void> {
+  if (!shipmentIds.length) return
+  await trx.deleteFrom('shipment_lines').where('merchant_id', '=', merchantId).where('shipment_id', 'in', shipmentIds).execute()
+  if (rows.length) await sql`insert into shipment_lines (${names(shipmentLineColumns)}) select * from ${unnest(rows, shipmentLineColumns)}`.execute(trx)
+}
