@@ -118,13 +118,17 @@ export async function getCustomer(db: Db, merchantId: string, id: string): Promi
   return toCustomer(row, await store.listExternalIds(db, merchantId, [id]))
 }
 
+/** The customer a record stands for: itself, or the customer it was merged into (through any earlier merges). */
+export async function findSurvivor(db: Db, merchantId: string, id: string): Promise<Customer | undefined> {
+  let row = await store.findCustomer(db, merchantId, id)
+  while (row?.merged_into_id) row = await store.findCustomer(db, merchantId, row.merged_into_id)
+  return row ? toCustomer(row, await store.listExternalIds(db, merchantId, [row.id])) : undefined
+}
+
 /** The live customer holding this source id: a merged record resolves to the customer it became. */
 export async function findCustomerByExternalId(db: Db, merchantId: string, source: string, externalId: string): Promise<Customer | undefined> {
   const hit = await store.findByExternalId(db, merchantId, source, externalId)
-  if (!hit) return undefined
-  let row = await store.findCustomer(db, merchantId, hit.customer_id)
-  while (row?.merged_into_id) row = await store.findCustomer(db, merchantId, row.merged_into_id)
-  return row ? toCustomer(row, await store.listExternalIds(db, merchantId, [row.id])) : undefined
+  return hit ? findSurvivor(db, merchantId, hit.customer_id) : undefined
 }
 
 export async function listCustomers(db: Db, merchantId: string, filter: store.CustomerFilter): Promise<Customer[]> {

@@ -4,15 +4,13 @@ import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
 import { resolveCarrier } from '../shipments/carriers.js'
+import { sameShipment } from '../shipments/service.js'
 import * as store from './store.js'
 import type { ValidShipment } from './types.js'
 import type { Outcome, Writer } from './write-records.js'
 
 type Trx = Transaction<Database>
 
-const comparable = (v: unknown) => (v instanceof Date ? v.getTime() : v ?? null)
-const compared = ['order_id', 'carrier_code', 'carrier_name', 'service', 'tracking_number', 'tracking_url', 'fulfilment_centre', 'status', 'shipped_at',
-  'declared_value_amount_minor', 'declared_value_currency', 'destination_country', 'promised_delivery_on', 'estimated_delivery_on', 'delivered_at'] as const
 const summary = (s: store.ShipmentRow) => ({
   order_id: s.order_id, carrier_code: s.carrier_code, carrier_name: s.carrier_name, tracking_number: s.tracking_number, status: s.status,
   shipped_at: s.shipped_at, destination_country: s.destination_country, promised_delivery_on: s.promised_delivery_on,
@@ -51,9 +49,7 @@ export async function writeShipments(trx: Trx, w: Writer, records: ValidShipment
       if (!lineId) throw new AppError('order_line_unknown', 422, 'A shipment line names no line of its order', { order_external_id: r.orderExternalId, position: l.position })
       return { merchant_id: w.merchantId, shipment_id: id, order_line_id: lineId, quantity: l.quantity }
     })
-    const key = (x: { order_line_id: string; quantity: number }) => `${x.order_line_id}:${x.quantity}`
-    const linesSame = !r.lines || JSON.stringify(wanted.map(key).sort()) === JSON.stringify(heldLines.filter((h) => h.shipment_id === id).map(key).sort())
-    if (before && linesSame && compared.every((c) => comparable(before[c]) === comparable(row[c]))) return 'unchanged'
+    if (before && sameShipment(before, row, heldLines.filter((h) => h.shipment_id === id), r.lines ? wanted : undefined)) return 'unchanged'
     rows.push(row)
     if (r.lines) {
       relined.push(id)

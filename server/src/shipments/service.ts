@@ -53,15 +53,20 @@ const summary = (s: store.ShipmentRow) => ({
 })
 
 /** Creates or updates a shipment by its id at the source; an update older than the stored one is ignored. */
-const comparable = (v: unknown) => (v instanceof Date ? v.getTime() : v)
+const comparable = (v: unknown) => (v instanceof Date ? v.getTime() : v ?? null)
+const comparedColumns = ['order_id', 'carrier_code', 'carrier_name', 'service', 'tracking_number', 'tracking_url', 'fulfilment_centre', 'status',
+  'shipped_at', 'declared_value_amount_minor', 'declared_value_currency', 'destination_country', 'promised_delivery_on', 'estimated_delivery_on',
+  'delivered_at'] as const
+export type ShipmentLineRef = { order_line_id: string; quantity: number }
 
-/** A repeat of what we hold (an import re-run, a re-sent webhook) writes, audits and announces nothing. */
-async function sameShipment(trx: Trx, merchantId: string, row: store.ShipmentRow, fields: Record<string, unknown>, lines?: { order_line_id: string; quantity: number }[]): Promise<boolean> {
-  const differs = Object.entries(fields).some(([k, v]) => k !== 'updated_at' && k !== 'source_updated_at' && comparable(row[k as keyof store.ShipmentRow]) !== comparable(v))
-  if (differs) return false
-  if (!lines) return true
-  const held = (await store.listLines(trx, merchantId, [row.id])).map((l) => `${l.order_line_id}:${l.quantity}`).sort()
-  return JSON.stringify(held) === JSON.stringify(lines.map((l) => `${l.order_line_id}:${l.quantity}`).sort())
+/**
+ * Whether writing `after` would change nothing: a repeat (an import re-run, a re-sent webhook) is
+ * not written, audited or announced. `wanted` undefined: the lines are left as they are.
+ */
+export function sameShipment(before: store.ShipmentRow, after: Pick<store.ShipmentRow, (typeof comparedColumns)[number]>, held: ShipmentLineRef[], wanted?: ShipmentLineRef[]): boolean {
+  if (comparedColumns.some((c) => comparable(before[c]) !== comparable(after[c]))) return false
+  const key = (l: ShipmentLineRef) => `${l.order_line_id}:${l.quantity}`
+  return !wanted || JSON.stringify(held.map(key).sort()) === JSON.stringify(wanted.map(key).sort())
 }
 
 export async function upsertShipment(trx: Trx, merchantId: string, actor: AuditActor, input: ShipmentInput, now: Date): Promise<{ shipment: Shipment; outcome: 'created' | 'updated' | 'unchanged' | 'stale' }> {
@@ -89,7 +94,8 @@ export async function upsertShipment(trx: Trx, merchantId: string, actor: AuditA
     promised_delivery_on: input.promisedDeliveryOn ?? null, estimated_delivery_on: input.estimatedDeliveryOn ?? null, delivered_at: input.deliveredAt ?? null,
     source_updated_at: input.sourceUpdatedAt ?? existing?.source_updated_at ?? null, updated_at: now,
   } as const
-  if (existing && await sameShipment(trx, merchantId, existing, fields, input.lines ? lines : undefined)) {
+  const held = existing && input.lines ? await store.listLines(trx, merchantId, [existing.id]) : []
+  if (existing && sameShipment(existing, fields, held, input.lines ? lines : undefined)) {
     // Still advance the source's clock, or an older, different update could slip in after it.
     if (input.sourceUpdatedAt && (!existing.source_updated_at || input.sourceUpdatedAt > existing.source_updated_at)) {
       await store.updateShipment(trx, merchantId, existing.id, { source_updated_at: input.sourceUpdatedAt })

@@ -1,4 +1,4 @@
-import { findCustomerByExternalId, getCustomer, redactCustomer } from '../customers/service.js'
+import { findCustomerByExternalId, findSurvivor, redactCustomer } from '../customers/service.js'
 import { enqueueEvent } from '../jobs/outbox.js'
 import { findOrderByExternalId } from '../orders/service.js'
 import { source, type ShopifyWrite } from './fields.js'
@@ -18,16 +18,10 @@ async function findShopifyCustomer(w: ShopifyWrite, request: ShopifyCustomerPriv
   if (holder) return holder.id
   for (const orderId of orderIds) {
     const order = await findOrderByExternalId(w.trx, w.merchantId, source, orderId)
-    if (order?.customer_id) return (await survivorOf(w, order.customer_id))
+    // A merged record is a pointer; the person's data lives on the customer it was merged into.
+    if (order?.customer_id) return (await findSurvivor(w.trx, w.merchantId, order.customer_id))?.id
   }
   return undefined
-}
-
-// A merged record is a pointer; the person's data lives on the customer it was merged into.
-async function survivorOf(w: ShopifyWrite, id: string): Promise<string> {
-  let customer = await getCustomer(w.trx, w.merchantId, id)
-  while (customer.merged_into_id) customer = await getCustomer(w.trx, w.merchantId, customer.merged_into_id)
-  return customer.id
 }
 
 /** customers/redact: erases the customer's personal fields; an unknown customer has nothing to erase. */
