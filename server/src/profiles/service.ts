@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { customerIdentity, getCustomer, type Customer } from '../customers/service.js'
+import { getCustomer, type Customer } from '../customers/service.js'
 import type { Database } from '../db/schema.js'
 import { listOrders, type Order } from '../orders/service.js'
 import { listShipments, type Shipment } from '../shipments/service.js'
@@ -23,7 +23,6 @@ const sumBy = (items: { currency: string; amount: number }[]) =>
 /** The customer's whole history in one call: orders, payments and shipments (cases join when they exist). */
 export async function customerProfile(db: Kysely<Database>, merchantId: string, customerId: string, limit = 200): Promise<CustomerProfile> {
   const customer = await getCustomer(db, merchantId, customerId)
-  await customerIdentity(db, merchantId, customerId)
   const orders = await listOrders(db, merchantId, { customerId, limit })
   const shipments = orders.length ? await listShipments(db, merchantId, { orderIds: orders.map((o) => o.id), limit: limit * 5 }) : []
   const timeline: TimelineItem[] = []
