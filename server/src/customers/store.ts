@@ -1,4 +1,5 @@
-import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely'
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import { names, unnest, type Columns } from '../db/bulk.js'
 import type { Database } from '../db/schema.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -86,4 +87,47 @@ export async function findMergedIds(db: Db, merchantId: string, id: string): Pro
 
 export async function repointMerged(trx: Trx, merchantId: string, fromId: string, toId: string) {
   await trx.updateTable('customers').set({ merged_into_id: toId }).where('merchant_id', '=', merchantId).where('merged_into_id', '=', fromId).execute()
+}
+
+// Set-based SQL for bulk imports (db/bulk.ts): a batch of 1,000 customers is a few round trips, not thousands.
+
+export async function lockCustomersByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]): Promise<(CustomerRow & { external_id: string })[]> {
+  if (!externalIds.length) return []
+  const { rows } = await sql<CustomerRow & { external_id: string }>`
+    select c.*, e.external_id from customer_external_ids e
+    join customers c on c.merchant_id = e.merchant_id and c.id = e.customer_id
+    where e.merchant_id = ${merchantId} and e.source = ${source} and e.external_id = any(${externalIds}::text[])
+    order by c.id for update of c`.execute(trx)
+  return rows
+}
+
+export async function lockCustomers(trx: Trx, merchantId: string, ids: string[]): Promise<CustomerRow[]> {
+  if (!ids.length) return []
+  return trx.selectFrom('customers').selectAll().where('merchant_id', '=', merchantId).where('id', 'in', ids).orderBy('id').forUpdate().execute()
+}
+
+export type NewCustomer = Pick<CustomerRow, 'merchant_id' | 'id' | 'name' | 'email' | 'phone' | 'locale' | 'time_zone' | 'segment' | 'created_at' | 'updated_at'>
+const customerColumns: Columns<NewCustomer> = [
+  ['merchant_id', 'uuid'], ['id', 'uuid'], ['name', 'text'], ['email', 'text'], ['phone', 'text'], ['locale', 'text'],
+  ['time_zone', 'text'], ['segment', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+]
+
+export async function insertCustomers(trx: Trx, rows: NewCustomer[]): Promise<void> {
+  if (!rows.length) return
+  await sql`insert into customers (${names(customerColumns)}) select * from ${unnest(rows, customerColumns)}`.execute(trx)
+}
+
+export async function updateCustomers(trx: Trx, rows: NewCustomer[]): Promise<void> {
+  if (!rows.length) return
+  await sql`update customers c set name = u.name, email = u.email, phone = u.phone, locale = u.locale, time_zone = u.time_zone,
+      segment = u.segment, updated_at = u.updated_at
+    from ${unnest(rows, customerColumns)} where c.merchant_id = u.merchant_id and c.id = u.id`.execute(trx)
+}
+
+type ExternalId = Database['customer_external_ids']
+const externalIdColumns: Columns<ExternalId> = [['merchant_id', 'uuid'], ['source', 'text'], ['external_id', 'text'], ['customer_id', 'uuid']]
+
+export async function insertExternalIds(trx: Trx, rows: ExternalId[]): Promise<void> {
+  if (!rows.length) return
+  await sql`insert into customer_external_ids (${names(externalIdColumns)}) select * from ${unnest(rows, externalIdColumns)}`.execute(trx)
 }

@@ -1,16 +1,18 @@
 import type { Readable } from 'node:stream'
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { AuditActor } from '../audit/service.js'
+import { ConcurrentInsert, type Outcome, type Writer } from '../bulk.js'
+import { importCustomers } from '../customers/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError, type ErrorCode } from '../errors.js'
 import { newId } from '../ids.js'
 import { enqueueEvent } from '../jobs/outbox.js'
+import { getMerchant, listCurrencies } from '../merchants/service.js'
+import { importOrders } from '../orders/service.js'
+import { importShipments } from '../shipments/service.js'
 import { readRecords } from './read.js'
-import * as store from './store.js'
 import type { ImportCounts, ImportFormat, ImportProgress, ImportResult, ImportType, RawRecord, RowError, ValidCustomer, ValidOrder, ValidShipment } from './types.js'
 import { validateCustomer, validateOrder, validateShipment, type Validated } from './validate.js'
-import { writeShipments } from './write-shipments.js'
-import { ConcurrentInsert, writeCustomers, writeOrders, type Outcome, type Writer } from './write-records.js'
 
 type Trx = Transaction<Database>
 
@@ -34,9 +36,15 @@ type Plan<T extends Keyed> = {
 
 function planFor(type: ImportType, w: Writer, currencies: ReadonlySet<string>, now: Date): Plan<Keyed> {
   const plans = {
-    orders: { validate: (raw) => validateOrder(raw, currencies), write: (trx, records) => writeOrders(trx, w, records, now) } satisfies Plan<ValidOrder>,
-    customers: { validate: validateCustomer, write: (trx, records) => writeCustomers(trx, w, records, now) } satisfies Plan<ValidCustomer & { line: number }>,
-    shipments: { validate: (raw) => validateShipment(raw, currencies), write: (trx, records) => writeShipments(trx, w, records, now) } satisfies Plan<ValidShipment>,
+    orders: { validate: (raw) => validateOrder(raw, currencies), write: (trx, records) => importOrders(trx, w, records, now) } satisfies Plan<ValidOrder>,
+    customers: {
+      validate: validateCustomer,
+      write: async (trx, records) => {
+        const written = await importCustomers(trx, w, records, now)
+        return records.map((r) => written.get(r.externalId)!.outcome)
+      },
+    } satisfies Plan<ValidCustomer>,
+    shipments: { validate: (raw) => validateShipment(raw, currencies), write: (trx, records) => importShipments(trx, w, records, now) } satisfies Plan<ValidShipment>,
   }
   // Each plan validates the records it later writes, so the narrower record types line up.
   return plans[type] as unknown as Plan<Keyed>
@@ -101,8 +109,8 @@ async function writeBatch<T extends Keyed>(db: Kysely<Database>, plan: Plan<T>, 
  */
 export async function runImport(db: Kysely<Database>, input: ImportInput, now: Date, hooks: ImportHooks = {}): Promise<ImportResult> {
   const importId = newId()
-  if (!(await store.merchantExists(db, input.merchantId))) throw new AppError('merchant_not_found', 404, 'No such workspace')
-  const currencies = new Set(await store.listCurrencyCodes(db))
+  await getMerchant(db, input.merchantId) // refuses an unknown workspace before a byte is read
+  const currencies = new Set((await listCurrencies(db)).map((c) => c.code))
   const w: Writer = { merchantId: input.merchantId, source: input.source, actor: input.actor, requestId: input.requestId ?? `import:${importId}` }
   const plan = planFor(input.type, w, currencies, now)
   const maxErrors = hooks.maxErrors ?? 1000

@@ -1,5 +1,6 @@
-import { normalisePhone } from '../customers/service.js'
-import type { RawRecord, RowError, ValidCustomer, ValidLine, ValidOrder, ValidPayment, ValidShipment } from './types.js'
+import { normalisePhone, type CustomerRecord } from '../customers/service.js'
+import type { LineRecord, PaymentRecord } from '../orders/service.js'
+import type { RawRecord, RowError, ValidCustomer, ValidOrder, ValidShipment } from './types.js'
 
 // Each validator collects every problem of a record (not just the first), so one pass fixes a row.
 
@@ -83,7 +84,7 @@ const currencyPattern = /^[A-Z]{3}$/
 const countryPattern = /^[A-Za-z]{2}$/
 const segmentPattern = /^[a-z][a-z0-9_-]{0,39}$/
 
-function customerFrom(r: Reader, requireId: boolean): ValidCustomer | undefined {
+function customerFrom(r: Reader, requireId: boolean): CustomerRecord | undefined {
   const externalId = r.text('external_id', { required: requireId, max: 200 })
   let phone: string | null = null
   const rawPhone = r.text('phone', { max: 40 })
@@ -101,7 +102,7 @@ function customerFrom(r: Reader, requireId: boolean): ValidCustomer | undefined 
   return externalId === undefined ? undefined : { externalId, ...c }
 }
 
-function lineFrom(r: Reader): ValidLine | undefined {
+function lineFrom(r: Reader): LineRecord | undefined {
   const name = r.text('name', { required: true, max: 500 })
   const quantity = r.int('quantity', { required: true, min: 1 })
   const unitPriceMinor = r.int('unit_price_amount_minor', { required: true, min: 0 })
@@ -113,7 +114,7 @@ function lineFrom(r: Reader): ValidLine | undefined {
   return { ...line, name, quantity, unitPriceMinor }
 }
 
-function paymentFrom(r: Reader, path: string): ValidPayment | undefined {
+function paymentFrom(r: Reader, path: string): PaymentRecord | undefined {
   const provider = r.text('provider', { required: true, max: 100 })
   const reference = r.text('reference', { required: true, max: 200 })
   const capturedMinor = r.int('captured_amount_minor', { required: true, min: 0 })
@@ -168,15 +169,15 @@ export function validateOrder(raw: RawRecord, currencies: ReadonlySet<string>): 
   const subtotal = r.int('subtotal_amount_minor')
   if (externalId === undefined || currency === undefined || placedAt === undefined || totalMinor === undefined || customer === undefined
     || lines.some((l) => !l) || payments.some((p) => !p)) return result<ValidOrder>(raw, r, undefined)
-  const validLines = lines as ValidLine[]
+  const validLines = lines as LineRecord[]
   return result(raw, r, {
     line: raw.line, externalId, currency, placedAt, totalMinor, customer, ...rest,
     subtotalMinor: subtotal ?? validLines.reduce((sum, l) => sum + l.unitPriceMinor * l.quantity, 0),
-    lines: validLines, payments: payments as ValidPayment[],
+    lines: validLines, payments: payments as PaymentRecord[],
   })
 }
 
-export function validateCustomer(raw: RawRecord): Validated<ValidCustomer & { line: number }> {
+export function validateCustomer(raw: RawRecord): Validated<ValidCustomer> {
   const r = new Reader(raw.data)
   const c = customerFrom(r, true)
   return result(raw, r, c && { ...c, line: raw.line })

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../audit/service.js'
-import { customerIdentity, getCustomer, upsertCustomer, type CustomerInput } from '../customers/service.js'
+import { recordAudit, recordAudits, type AuditActor, type AuditInput } from '../audit/service.js'
+import { ConcurrentInsert, type Outcome, type Writer } from '../bulk.js'
+import { customerIdentity, getCustomer, importCustomers, upsertCustomer, type CustomerInput, type CustomerRecord } from '../customers/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
@@ -64,7 +65,7 @@ export type OrderInput = {
   sourceUpdatedAt?: Date | null; requestId?: string | null
 }
 
-const summary = (o: store.OrderRow, lines: number) => ({
+const summary = (o: store.OrderFields, lines: number) => ({
   order_number: o.order_number, customer_id: o.customer_id, currency: o.currency, status: o.status, financial_status: o.financial_status,
   total_amount_minor: o.total_amount_minor, shipping_country: o.shipping_country, line_count: lines,
 })
@@ -83,18 +84,13 @@ export async function upsertOrder(trx: Trx, merchantId: string, actor: AuditActo
   else if (input.customer) {
     customerId = (await upsertCustomer(trx, merchantId, actor, { ...input.customer, source: input.source, requestId: input.requestId }, now)).customer.id
   }
-  const fields = {
-    order_number: input.orderNumber ?? null, customer_id: customerId, currency: input.currency, placed_at: input.placedAt,
-    status: input.status ?? 'open', financial_status: input.financialStatus ?? null,
-    subtotal_amount_minor: input.subtotalMinor ?? input.lines.reduce((sum, l) => sum + l.unitPriceMinor * l.quantity, 0),
-    discount_amount_minor: input.discountMinor ?? 0, shipping_amount_minor: input.shippingMinor ?? 0, tax_amount_minor: input.taxMinor ?? 0,
-    total_amount_minor: input.totalMinor, shipping_country: input.shippingCountry?.toUpperCase() ?? null,
-    source_updated_at: input.sourceUpdatedAt ?? existing?.source_updated_at ?? null, updated_at: now,
-  } as const
+  const fields = { ...orderFields(input, customerId), source_updated_at: input.sourceUpdatedAt ?? existing?.source_updated_at ?? null, updated_at: now }
+  const lines = input.lines.map(lineFields)
   if (existing) {
     // A repeat of what we hold (sources re-send whole orders for any small event) writes, audits and announces nothing.
     const current = (await toOrders(trx, merchantId, [existing]))[0]!
-    if (sameOrder(current, fields, input)) {
+    const payments = (input.payments ?? []).map((p) => paymentFields(p, input, current.payments))
+    if (sameOrder({ order: existing, lines: current.lines, payments: current.payments }, { order: fields, lines, payments })) {
       // Still advance the source's clock, or an older, different update could slip in after it.
       if (input.sourceUpdatedAt && (!existing.source_updated_at || input.sourceUpdatedAt > existing.source_updated_at)) {
         await store.updateOrder(trx, merchantId, existing.id, { source_updated_at: input.sourceUpdatedAt })
@@ -114,11 +110,8 @@ export async function upsertOrder(trx: Trx, merchantId: string, actor: AuditActo
     row = inserted
     outcome = 'created'
   }
-  await store.upsertLines(trx, merchantId, row.id, input.lines.map((l, position) => ({
-    merchant_id: merchantId, order_id: row.id, id: newId(), position, external_id: l.externalId ?? null, sku: l.sku ?? null, name: l.name,
-    category: l.category ?? null, quantity: l.quantity, unit_price_amount_minor: l.unitPriceMinor, tax_amount_minor: l.taxMinor ?? 0,
-    fulfilment_centre: l.fulfilmentCentre ?? null,
-  })))
+  await store.upsertLines(trx, lines.map((l) => ({ merchant_id: merchantId, order_id: row.id, id: newId(), ...l })))
+  await store.deleteSurplusLines(trx, merchantId, [{ order_id: row.id, count: lines.length }])
   // A payment's capture time defaults to when the order was placed, not to when we heard of it.
   for (const p of input.payments ?? []) await recordPayment(trx, merchantId, row.id, input.currency, { ...p, capturedAt: p.capturedAt ?? input.placedAt }, now)
   const audit = { merchantId, actor, entityType: 'order', entityId: row.id, requestId: input.requestId }
@@ -133,14 +126,50 @@ export async function upsertOrder(trx: Trx, merchantId: string, actor: AuditActo
   return { order: (await toOrders(trx, merchantId, [row]))[0]!, outcome }
 }
 
-function sameOrder(current: Order, fields: Omit<Order, 'id' | 'source' | 'external_id' | 'lines' | 'payments' | 'created_at' | 'updated_at'> & Record<string, unknown>, input: OrderInput): boolean {
-  const scalar = ['order_number', 'customer_id', 'currency', 'status', 'financial_status', 'subtotal_amount_minor', 'discount_amount_minor',
-    'shipping_amount_minor', 'tax_amount_minor', 'total_amount_minor', 'shipping_country'] as const
-  if (scalar.some((k) => current[k] !== fields[k]) || current.placed_at.getTime() !== fields.placed_at.getTime()) return false
-  const lines = input.lines.map((l, position) => [position, l.externalId ?? null, l.sku ?? null, l.name, l.category ?? null, l.quantity, l.unitPriceMinor, l.taxMinor ?? 0, l.fulfilmentCentre ?? null])
-  if (JSON.stringify(lines) !== JSON.stringify(current.lines.map((l) => [l.position, l.external_id, l.sku, l.name, l.category, l.quantity, l.unit_price_amount_minor, l.tax_amount_minor, l.fulfilment_centre]))) return false
-  return (input.payments ?? []).every((p) => current.payments.some((c) => c.provider === p.provider && c.reference === p.reference
-    && c.captured_amount_minor === p.capturedMinor && (p.refundedMinor === undefined || c.refunded_amount_minor === p.refundedMinor)))
+const orderColumns = ['order_number', 'customer_id', 'currency', 'placed_at', 'status', 'financial_status', 'subtotal_amount_minor',
+  'discount_amount_minor', 'shipping_amount_minor', 'tax_amount_minor', 'total_amount_minor', 'shipping_country'] as const
+const lineColumns = ['position', 'external_id', 'sku', 'name', 'category', 'quantity', 'unit_price_amount_minor', 'tax_amount_minor', 'fulfilment_centre'] as const
+const paymentColumns = ['provider', 'reference', 'currency', 'captured_amount_minor', 'refunded_amount_minor', 'captured_at'] as const
+type OrderState = {
+  order: Pick<store.OrderRow, (typeof orderColumns)[number]>
+  lines: Pick<store.LineRow, (typeof lineColumns)[number]>[]
+  payments: Pick<store.PaymentRow, (typeof paymentColumns)[number]>[]
+}
+
+const comparable = (v: unknown) => (v instanceof Date ? v.getTime() : v)
+const same = <T>(a: T, b: T, columns: readonly (keyof T)[]) => columns.every((c) => comparable(a[c]) === comparable(b[c]))
+
+/**
+ * Whether writing `after` would change nothing: a repeat (an import re-run, a re-sent webhook) is not written,
+ * audited or announced. Payments the source leaves out are kept, so only the ones it sends are compared.
+ */
+function sameOrder(before: OrderState, after: OrderState): boolean {
+  return same(before.order, after.order, orderColumns) && before.lines.length === after.lines.length
+    && before.lines.every((l, i) => same(l, after.lines[i]!, lineColumns))
+    && after.payments.every((p) => before.payments.some((h) => same(h, p, paymentColumns)))
+}
+
+/** The columns an order's input decides, alike for `upsertOrder` and `importOrders`. */
+const orderFields = (input: OrderInput | OrderRecord, customerId: string | null) => ({
+  order_number: input.orderNumber ?? null, customer_id: customerId, currency: input.currency, placed_at: input.placedAt,
+  status: input.status ?? 'open', financial_status: input.financialStatus ?? null,
+  subtotal_amount_minor: input.subtotalMinor ?? input.lines.reduce((sum, l) => sum + l.unitPriceMinor * l.quantity, 0),
+  discount_amount_minor: input.discountMinor ?? 0, shipping_amount_minor: input.shippingMinor ?? 0, tax_amount_minor: input.taxMinor ?? 0,
+  total_amount_minor: input.totalMinor, shipping_country: input.shippingCountry?.toUpperCase() ?? null,
+})
+
+const lineFields = (l: LineInput, position: number) => ({
+  position, external_id: l.externalId ?? null, sku: l.sku ?? null, name: l.name, category: l.category ?? null, quantity: l.quantity,
+  unit_price_amount_minor: l.unitPriceMinor, tax_amount_minor: l.taxMinor ?? 0, fulfilment_centre: l.fulfilmentCentre ?? null,
+})
+
+/** A payment as it will be held: captured when the order was placed unless the source says otherwise; a refunded total it leaves out stays. */
+function paymentFields(p: PaymentInput | PaymentRecord, order: { currency: string; placedAt: Date }, held: Pick<store.PaymentRow, 'provider' | 'reference' | 'refunded_amount_minor'>[]) {
+  return {
+    provider: p.provider, reference: p.reference, currency: order.currency, captured_amount_minor: p.capturedMinor,
+    refunded_amount_minor: p.refundedMinor ?? held.find((h) => h.provider === p.provider && h.reference === p.reference)?.refunded_amount_minor ?? 0,
+    captured_at: p.capturedAt ?? order.placedAt,
+  }
 }
 
 async function recordPayment(trx: Trx, merchantId: string, orderId: string, currency: string, p: PaymentInput, now: Date) {
@@ -164,6 +193,11 @@ export async function getOrder(db: Db, merchantId: string, id: string): Promise<
 export async function findOrderByExternalId(trx: Trx, merchantId: string, source: string, externalId: string): Promise<Order | undefined> {
   const row = await store.lockOrderByExternalId(trx, merchantId, source, externalId)
   return row ? (await toOrders(trx, merchantId, [row]))[0] : undefined
+}
+
+/** Locked until commit, as `findOrderByExternalId` locks one: a bulk import writes against them. */
+export async function findOrdersByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]): Promise<Order[]> {
+  return toOrders(trx, merchantId, await store.lockOrdersByExternalId(trx, merchantId, source, externalIds))
 }
 
 export async function listOrders(db: Db, merchantId: string, filter: { customerId?: string; source?: string; after?: string; limit: number }): Promise<Order[]> {
@@ -206,4 +240,80 @@ export async function recordRefund(trx: Trx, merchantId: string, actor: AuditAct
   await enqueueEvent(trx, { merchant_id: merchantId, type: 'payment.refunded', subject_id: payment.id, occurred_at: now,
     data: { order_id: input.orderId, amount_minor: input.amountMinor, currency: payment.currency } })
   return toPayment(updated)
+}
+
+/** An order as a bulk import holds it: every field given (null where the source has none). */
+export type OrderRecord = {
+  externalId: string; orderNumber: string | null; customer: CustomerRecord | null; currency: string; placedAt: Date
+  status: 'open' | 'cancelled' | 'closed'; financialStatus: string | null; subtotalMinor: number; discountMinor: number
+  shippingMinor: number; taxMinor: number; totalMinor: number; shippingCountry: string | null; lines: LineRecord[]; payments: PaymentRecord[]
+}
+export type LineRecord = Required<LineInput>
+export type PaymentRecord = { provider: string; reference: string; capturedMinor: number; refundedMinor: number | null; capturedAt: Date | null }
+
+function groupByOrder<T extends { order_id: string }>(rows: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const r of rows) groups.set(r.order_id, [...(groups.get(r.order_id) ?? []), r])
+  return groups
+}
+
+/**
+ * Orders (with their customers, lines and payments) by their id at the writer's source, a batch at a time, with the
+ * rules of `upsertOrder`; audited, not announced (the import announces itself). A batch's external ids are distinct.
+ */
+export async function importOrders(trx: Trx, w: Writer, records: OrderRecord[], now: Date): Promise<Outcome[]> {
+  const customers = await importCustomers(trx, w, records.flatMap((r) => (r.customer ? [r.customer] : [])), now)
+  const existing = new Map((await store.lockOrdersByExternalId(trx, w.merchantId, w.source, records.map((r) => r.externalId))).map((o) => [o.external_id, o]))
+  const existingIds = [...existing.values()].map((o) => o.id)
+  const oldLines = groupByOrder(await store.listLines(trx, w.merchantId, existingIds))
+  const oldPayments = groupByOrder(await store.listPayments(trx, w.merchantId, existingIds))
+  const inserts: (store.OrderFields & { created_at: Date })[] = []
+  const updates: (store.OrderFields & { created_at: Date })[] = []
+  const lines: store.LineRow[] = []
+  const payments: store.PaymentRow[] = []
+  const lineCounts: { order_id: string; count: number }[] = []
+  const audit: AuditInput[] = []
+  const outcomes = records.map((r): Outcome => {
+    const before = existing.get(r.externalId)
+    const id = before?.id ?? newId()
+    const customer = r.customer && customers.get(r.customer.externalId)!
+    const row = {
+      merchant_id: w.merchantId, id, source: w.source, external_id: r.externalId, ...orderFields(r, customer ? customer.id : before?.customer_id ?? null),
+      created_at: now, updated_at: now,
+    }
+    const previousPayments = oldPayments.get(id) ?? []
+    const newLines = r.lines.map((l, position): store.LineRow => ({ merchant_id: w.merchantId, order_id: id, id: newId(), ...lineFields(l, position) }))
+    const newPayments = r.payments.map((p): store.PaymentRow => ({
+      merchant_id: w.merchantId, id: newId(), order_id: id, ...paymentFields(p, r, previousPayments), created_at: now, updated_at: now,
+    }))
+    const entity = { merchantId: w.merchantId, actor: w.actor, entityType: 'order', entityId: id, requestId: w.requestId }
+    if (before) {
+      if (sameOrder({ order: before, lines: oldLines.get(id) ?? [], payments: previousPayments }, { order: row, lines: newLines, payments: newPayments })) {
+        return customer && customer.outcome !== 'unchanged' ? 'updated' : 'unchanged'
+      }
+      updates.push(row)
+      lineCounts.push({ order_id: id, count: newLines.length })
+      audit.push({ ...entity, action: 'order.updated', before: summary(before, -1), after: summary(row, -1) })
+    } else {
+      inserts.push(row)
+      audit.push({ ...entity, action: 'order.created', after: { source: w.source, external_id: r.externalId, ...summary(row, newLines.length) } })
+    }
+    lines.push(...newLines)
+    payments.push(...newPayments)
+    return before ? 'updated' : 'created'
+  })
+  if ((await store.insertOrders(trx, inserts)) !== inserts.length) throw new ConcurrentInsert('an order of this batch was inserted concurrently')
+  await store.updateOrders(trx, updates)
+  await store.upsertLines(trx, lines)
+  await store.deleteSurplusLines(trx, w.merchantId, lineCounts)
+  await store.upsertPayments(trx, payments)
+  await recordAudits(trx, audit, now)
+  return outcomes
+}
+
+/** Who bought and for how much, in one lookup: the context other modules put on their events. */
+export async function getOrderSummary(db: Db, merchantId: string, id: string): Promise<{ id: string; customer_id: string | null; currency: string; total_amount_minor: number }> {
+  const row = await store.findOrder(db, merchantId, id)
+  if (!row) throw new AppError('order_not_found', 404, 'No such order', { order_id: id })
+  return { id: row.id, customer_id: row.customer_id, currency: row.currency, total_amount_minor: row.total_amount_minor }
 }

@@ -1,4 +1,5 @@
-import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely'
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import { names, unnest, type Columns } from '../db/bulk.js'
 import type { Database } from '../db/schema.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -34,21 +35,11 @@ export async function deleteOrder(trx: Trx, merchantId: string, id: string) {
   await trx.deleteFrom('orders').where('merchant_id', '=', merchantId).where('id', '=', id).execute()
 }
 
-/** Lines are kept by position, so shipments that point at a line keep pointing at it across updates. */
-export async function upsertLines(trx: Trx, merchantId: string, orderId: string, lines: Insertable<Database['order_lines']>[]) {
-  if (lines.length) {
-    await trx.insertInto('order_lines').values(lines).onConflict((oc) => oc.columns(['merchant_id', 'order_id', 'position']).doUpdateSet((eb) => ({
-      external_id: eb.ref('excluded.external_id'), sku: eb.ref('excluded.sku'), name: eb.ref('excluded.name'), category: eb.ref('excluded.category'),
-      quantity: eb.ref('excluded.quantity'), unit_price_amount_minor: eb.ref('excluded.unit_price_amount_minor'),
-      tax_amount_minor: eb.ref('excluded.tax_amount_minor'), fulfilment_centre: eb.ref('excluded.fulfilment_centre'),
-    }))).execute()
-  }
-  await trx.deleteFrom('order_lines').where('merchant_id', '=', merchantId).where('order_id', '=', orderId).where('position', '>=', lines.length).execute()
-}
-
+// An array parameter, not a list of them: a bulk import asks for a thousand orders' lines and payments at once.
 export async function listLines(db: Db, merchantId: string, orderIds: string[]) {
   if (!orderIds.length) return []
-  return db.selectFrom('order_lines').selectAll().where('merchant_id', '=', merchantId).where('order_id', 'in', orderIds).orderBy('order_id').orderBy('position').execute()
+  return db.selectFrom('order_lines').selectAll().where('merchant_id', '=', merchantId)
+    .where('order_id', '=', sql<string>`any(${orderIds}::uuid[])`).orderBy('order_id').orderBy('position').execute()
 }
 
 export async function upsertPayment(trx: Trx, row: Insertable<Database['payments']>) {
@@ -59,7 +50,8 @@ export async function upsertPayment(trx: Trx, row: Insertable<Database['payments
 
 export async function listPayments(db: Db, merchantId: string, orderIds: string[]) {
   if (!orderIds.length) return []
-  return db.selectFrom('payments').selectAll().where('merchant_id', '=', merchantId).where('order_id', 'in', orderIds).orderBy('id').execute()
+  return db.selectFrom('payments').selectAll().where('merchant_id', '=', merchantId)
+    .where('order_id', '=', sql<string>`any(${orderIds}::uuid[])`).orderBy('id').execute()
 }
 
 export async function lockPayment(trx: Trx, merchantId: string, orderId: string, id: string) {
@@ -90,4 +82,73 @@ export async function listOrders(db: Db, merchantId: string, f: OrderFilter) {
   if (f.source) q = q.where('source', '=', f.source)
   if (f.after) q = q.where('id', '>', f.after)
   return q.execute()
+}
+
+// Set-based SQL (db/bulk.ts), so a 1,000-order import batch is a dozen round trips, not 10,000.
+
+export async function lockOrdersByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]): Promise<OrderRow[]> {
+  if (!externalIds.length) return []
+  return trx.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId).where('source', '=', source)
+    .where('external_id', '=', sql<string>`any(${externalIds}::text[])`).orderBy('id').forUpdate().execute()
+}
+
+export type OrderFields = Omit<OrderRow, 'created_at' | 'source_updated_at'>
+const orderColumns: Columns<OrderFields & { created_at: Date }> = [
+  ['merchant_id', 'uuid'], ['id', 'uuid'], ['source', 'text'], ['external_id', 'text'], ['order_number', 'text'], ['customer_id', 'uuid'],
+  ['currency', 'char(3)'], ['placed_at', 'timestamptz'], ['status', 'text'], ['financial_status', 'text'], ['subtotal_amount_minor', 'bigint'],
+  ['discount_amount_minor', 'bigint'], ['shipping_amount_minor', 'bigint'], ['tax_amount_minor', 'bigint'], ['total_amount_minor', 'bigint'],
+  ['shipping_country', 'char(2)'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+]
+
+/** Inserts the new orders; returns how many went in (fewer means a concurrent writer got there first). */
+export async function insertOrders(trx: Trx, rows: (OrderFields & { created_at: Date })[]): Promise<number> {
+  if (!rows.length) return 0
+  const result = await sql`insert into orders (${names(orderColumns)}) select * from ${unnest(rows, orderColumns)}
+    on conflict (merchant_id, source, external_id) do nothing`.execute(trx)
+  return Number(result.numAffectedRows ?? 0)
+}
+
+export async function updateOrders(trx: Trx, rows: (OrderFields & { created_at: Date })[]): Promise<void> {
+  if (!rows.length) return
+  await sql`update orders o set order_number = u.order_number, customer_id = u.customer_id, currency = u.currency, placed_at = u.placed_at,
+      status = u.status, financial_status = u.financial_status, subtotal_amount_minor = u.subtotal_amount_minor,
+      discount_amount_minor = u.discount_amount_minor, shipping_amount_minor = u.shipping_amount_minor, tax_amount_minor = u.tax_amount_minor,
+      total_amount_minor = u.total_amount_minor, shipping_country = u.shipping_country, updated_at = u.updated_at
+    from ${unnest(rows, orderColumns)} where o.merchant_id = u.merchant_id and o.id = u.id`.execute(trx)
+}
+
+const lineColumns: Columns<LineRow> = [
+  ['merchant_id', 'uuid'], ['order_id', 'uuid'], ['id', 'uuid'], ['external_id', 'text'], ['position', 'int'], ['sku', 'text'], ['name', 'text'],
+  ['category', 'text'], ['quantity', 'int'], ['unit_price_amount_minor', 'bigint'], ['tax_amount_minor', 'bigint'], ['fulfilment_centre', 'text'],
+]
+
+/** Lines are kept by position, so shipments that point at a line keep pointing at it across updates. */
+export async function upsertLines(trx: Trx, rows: LineRow[]): Promise<void> {
+  if (!rows.length) return
+  await sql`insert into order_lines (${names(lineColumns)}) select * from ${unnest(rows, lineColumns)}
+    on conflict (merchant_id, order_id, position) do update set external_id = excluded.external_id, sku = excluded.sku, name = excluded.name,
+      category = excluded.category, quantity = excluded.quantity, unit_price_amount_minor = excluded.unit_price_amount_minor,
+      tax_amount_minor = excluded.tax_amount_minor, fulfilment_centre = excluded.fulfilment_centre`.execute(trx)
+}
+
+/** Removes the lines past each order's new line count. */
+export async function deleteSurplusLines(trx: Trx, merchantId: string, counts: { order_id: string; count: number }[]): Promise<void> {
+  if (!counts.length) return
+  await sql`delete from order_lines l using ${unnest(counts, [['order_id', 'uuid'], ['count', 'int']])}
+    where l.merchant_id = ${merchantId} and l.order_id = u.order_id and l.position >= u.count`.execute(trx)
+}
+
+const paymentColumns: Columns<PaymentRow> = [
+  ['merchant_id', 'uuid'], ['id', 'uuid'], ['order_id', 'uuid'], ['provider', 'text'], ['reference', 'text'], ['currency', 'char(3)'],
+  ['captured_amount_minor', 'bigint'], ['refunded_amount_minor', 'bigint'], ['captured_at', 'timestamptz'], ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+]
+
+/** Unlike `upsertPayment`, sets the refunded total too; the table's check (refunded ≤ captured) still guards every row. */
+export async function upsertPayments(trx: Trx, rows: PaymentRow[]): Promise<void> {
+  if (!rows.length) return
+  await sql`insert into payments (${names(paymentColumns)}) select * from ${unnest(rows, paymentColumns)}
+    on conflict (merchant_id, order_id, provider, reference) do update set captured_amount_minor = excluded.captured_amount_minor,
+      currency = excluded.currency, refunded_amount_minor = excluded.refunded_amount_minor, captured_at = excluded.captured_at,
+      updated_at = excluded.updated_at`.execute(trx)
 }

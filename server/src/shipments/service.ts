@@ -1,11 +1,12 @@
 import type { Kysely, Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../audit/service.js'
+import { recordAudit, recordAudits, type AuditActor, type AuditInput } from '../audit/service.js'
+import type { Outcome, Writer } from '../bulk.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
 import { enqueueEvent } from '../jobs/outbox.js'
 import { assertCurrencies } from '../merchants/service.js'
-import { findOrderByExternalId, getOrder } from '../orders/service.js'
+import { findOrderByExternalId, findOrdersByExternalId, getOrder, type Order } from '../orders/service.js'
 import { carrierName, resolveCarrier } from './carriers.js'
 import * as store from './store.js'
 import type { ShipmentStatus } from './tables.js'
@@ -47,28 +48,41 @@ export type ShipmentInput = {
   lines?: ShipmentLineInput[]; sourceUpdatedAt?: Date | null; requestId?: string | null
 }
 
-const summary = (s: store.ShipmentRow) => ({
+const summary = (s: store.ShipmentFields) => ({
   order_id: s.order_id, carrier_code: s.carrier_code, carrier_name: s.carrier_name, tracking_number: s.tracking_number, status: s.status,
   shipped_at: s.shipped_at, destination_country: s.destination_country, promised_delivery_on: s.promised_delivery_on,
 })
 
-/** Creates or updates a shipment by its id at the source; an update older than the stored one is ignored. */
 const comparable = (v: unknown) => (v instanceof Date ? v.getTime() : v ?? null)
 const comparedColumns = ['order_id', 'carrier_code', 'carrier_name', 'service', 'tracking_number', 'tracking_url', 'fulfilment_centre', 'status',
   'shipped_at', 'declared_value_amount_minor', 'declared_value_currency', 'destination_country', 'promised_delivery_on', 'estimated_delivery_on',
   'delivered_at'] as const
-export type ShipmentLineRef = { order_line_id: string; quantity: number }
+type ShipmentLineRef = { order_line_id: string; quantity: number }
 
 /**
  * Whether writing `after` would change nothing: a repeat (an import re-run, a re-sent webhook) is
  * not written, audited or announced. `wanted` undefined: the lines are left as they are.
  */
-export function sameShipment(before: store.ShipmentRow, after: Pick<store.ShipmentRow, (typeof comparedColumns)[number]>, held: ShipmentLineRef[], wanted?: ShipmentLineRef[]): boolean {
+function sameShipment(before: store.ShipmentRow, after: Pick<store.ShipmentRow, (typeof comparedColumns)[number]>, held: ShipmentLineRef[], wanted?: ShipmentLineRef[]): boolean {
   if (comparedColumns.some((c) => comparable(before[c]) !== comparable(after[c]))) return false
   const key = (l: ShipmentLineRef) => `${l.order_line_id}:${l.quantity}`
   return !wanted || JSON.stringify(held.map(key).sort()) === JSON.stringify(wanted.map(key).sort())
 }
 
+/** The columns a shipment's input decides, alike for `upsertShipment` and `importShipments`. */
+function shipmentFields(input: ShipmentInput | ShipmentRecord, order: Pick<Order, 'id' | 'shipping_country'>) {
+  const carrier = resolveCarrier(input.carrier)
+  return {
+    order_id: order.id, carrier_code: carrier.code, carrier_name: carrier.name, service: input.service ?? null,
+    tracking_number: input.trackingNumber?.trim() || null, tracking_url: input.trackingUrl ?? null, fulfilment_centre: input.fulfilmentCentre ?? null,
+    status: input.status ?? (input.shippedAt ? 'shipped' : 'pending'), shipped_at: input.shippedAt ?? null,
+    declared_value_amount_minor: input.declaredValue?.amountMinor ?? null, declared_value_currency: input.declaredValue?.currency ?? null,
+    destination_country: (input.destinationCountry ?? order.shipping_country)?.toUpperCase() ?? null,
+    promised_delivery_on: input.promisedDeliveryOn ?? null, estimated_delivery_on: input.estimatedDeliveryOn ?? null, delivered_at: input.deliveredAt ?? null,
+  } as const
+}
+
+/** Creates or updates a shipment by its id at the source; an update older than the stored one is ignored. */
 export async function upsertShipment(trx: Trx, merchantId: string, actor: AuditActor, input: ShipmentInput, now: Date): Promise<{ shipment: Shipment; outcome: 'created' | 'updated' | 'unchanged' | 'stale' }> {
   const order = input.orderId
     ? await getOrder(trx, merchantId, input.orderId)
@@ -84,16 +98,7 @@ export async function upsertShipment(trx: Trx, merchantId: string, actor: AuditA
     if (!line) throw new AppError('order_line_unknown', 422, 'A shipment line names no line of its order', { order_id: order.id, line: l })
     return { order_line_id: line.id, quantity: l.quantity }
   })
-  const carrier = resolveCarrier(input.carrier)
-  const fields = {
-    order_id: order.id, carrier_code: carrier.code, carrier_name: carrier.name, service: input.service ?? null,
-    tracking_number: input.trackingNumber?.trim() || null, tracking_url: input.trackingUrl ?? null, fulfilment_centre: input.fulfilmentCentre ?? null,
-    status: input.status ?? (input.shippedAt ? 'shipped' : 'pending'), shipped_at: input.shippedAt ?? null,
-    declared_value_amount_minor: input.declaredValue?.amountMinor ?? null, declared_value_currency: input.declaredValue?.currency ?? null,
-    destination_country: (input.destinationCountry ?? order.shipping_country)?.toUpperCase() ?? null,
-    promised_delivery_on: input.promisedDeliveryOn ?? null, estimated_delivery_on: input.estimatedDeliveryOn ?? null, delivered_at: input.deliveredAt ?? null,
-    source_updated_at: input.sourceUpdatedAt ?? existing?.source_updated_at ?? null, updated_at: now,
-  } as const
+  const fields = { ...shipmentFields(input, order), source_updated_at: input.sourceUpdatedAt ?? existing?.source_updated_at ?? null, updated_at: now }
   const held = existing && input.lines ? await store.listLines(trx, merchantId, [existing.id]) : []
   if (existing && sameShipment(existing, fields, held, input.lines ? lines : undefined)) {
     // Still advance the source's clock, or an older, different update could slip in after it.
@@ -113,9 +118,9 @@ export async function upsertShipment(trx: Trx, merchantId: string, actor: AuditA
     row = inserted
     outcome = 'created'
   }
-  if (input.lines) await store.replaceLines(trx, merchantId, row.id, lines)
+  if (input.lines) await store.replaceLines(trx, merchantId, [row.id], lines.map((l) => ({ merchant_id: merchantId, shipment_id: row.id, ...l })))
   const audit = { merchantId, actor, entityType: 'shipment', entityId: row.id, requestId: input.requestId }
-  const data = { order_id: order.id, carrier_code: row.carrier_code, carrier_known: carrier.known, tracking_number: row.tracking_number, status: row.status }
+  const data = { order_id: order.id, carrier_code: row.carrier_code, carrier_known: row.carrier_code !== null, tracking_number: row.tracking_number, status: row.status }
   if (outcome === 'created') {
     await recordAudit(trx, { ...audit, action: 'shipment.created', after: { source: input.source, external_id: input.externalId, ...summary(row) } }, now)
     await enqueueEvent(trx, { merchant_id: merchantId, type: 'shipment.created', subject_id: row.id, occurred_at: now, data })
@@ -142,4 +147,57 @@ export async function deleteShipment(trx: Trx, merchantId: string, actor: AuditA
   await store.deleteShipment(trx, merchantId, id)
   await recordAudit(trx, { merchantId, actor, action: 'shipment.deleted', entityType: 'shipment', entityId: id, before: summary(row), requestId }, now)
   await enqueueEvent(trx, { merchant_id: merchantId, type: 'shipment.deleted', subject_id: id, occurred_at: now, data: { order_id: row.order_id } })
+}
+
+/** A shipment as a bulk import holds it: every field given (null where the source has none); lines by their order line's position. */
+export type ShipmentRecord = {
+  externalId: string; orderExternalId: string; carrier: string | null; service: string | null
+  trackingNumber: string | null; trackingUrl: string | null; fulfilmentCentre: string | null; status: ShipmentStatus | null
+  shippedAt: Date | null; deliveredAt: Date | null; declaredValue: { amountMinor: number; currency: string } | null
+  destinationCountry: string | null; promisedDeliveryOn: string | null; estimatedDeliveryOn: string | null
+  lines: { position: number; quantity: number }[] | null
+}
+
+/**
+ * Shipments by their id at the writer's source, a batch at a time, with the rules of `upsertShipment`: the order by
+ * its id at the same source, lines by the order's line positions, nothing written for a repeat. Audited, not announced.
+ */
+export async function importShipments(trx: Trx, w: Writer, records: ShipmentRecord[], now: Date): Promise<Outcome[]> {
+  const orders = new Map((await findOrdersByExternalId(trx, w.merchantId, w.source, [...new Set(records.map((r) => r.orderExternalId))])).map((o) => [o.external_id, o]))
+  const existing = new Map((await store.lockShipmentsByExternalId(trx, w.merchantId, w.source, records.map((r) => r.externalId))).map((s) => [s.external_id, s]))
+  const heldLines = await store.listLines(trx, w.merchantId, [...existing.values()].map((s) => s.id))
+  const rows: store.ShipmentFields[] = []
+  const lines: { merchant_id: string; shipment_id: string; order_line_id: string; quantity: number }[] = []
+  const relined: string[] = []
+  const audit: AuditInput[] = []
+  const outcomes = records.map((r): Outcome => {
+    const order = orders.get(r.orderExternalId)
+    if (!order) throw new AppError('order_not_found', 404, 'No such order', { order_external_id: r.orderExternalId })
+    const before = existing.get(r.externalId)
+    const id = before?.id ?? newId()
+    const row: store.ShipmentFields = {
+      merchant_id: w.merchantId, id, source: w.source, external_id: r.externalId, ...shipmentFields(r, order),
+      source_updated_at: before?.source_updated_at ?? null, created_at: before?.created_at ?? now, updated_at: now,
+    }
+    const wanted = (r.lines ?? []).map((l) => {
+      const line = order.lines.find((ol) => ol.position === l.position)
+      if (!line) throw new AppError('order_line_unknown', 422, 'A shipment line names no line of its order', { order_external_id: r.orderExternalId, position: l.position })
+      return { merchant_id: w.merchantId, shipment_id: id, order_line_id: line.id, quantity: l.quantity }
+    })
+    if (before && sameShipment(before, row, heldLines.filter((h) => h.shipment_id === id), r.lines ? wanted : undefined)) return 'unchanged'
+    rows.push(row)
+    if (r.lines) {
+      relined.push(id)
+      lines.push(...wanted)
+    }
+    const entity = { merchantId: w.merchantId, actor: w.actor, entityType: 'shipment', entityId: id, requestId: w.requestId }
+    audit.push(before
+      ? { ...entity, action: 'shipment.updated', before: summary(before), after: summary(row) }
+      : { ...entity, action: 'shipment.created', after: { source: w.source, external_id: r.externalId, ...summary(row) } })
+    return before ? 'updated' : 'created'
+  })
+  await store.upsertShipments(trx, rows)
+  await store.replaceLines(trx, w.merchantId, relined, lines)
+  await recordAudits(trx, audit, now)
+  return outcomes
 }
