@@ -1,8 +1,7 @@
 import { rmSync } from 'node:fs'
 import path from 'node:path'
-import { fork } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import Fastify from 'fastify'
+import { forkLoad, print } from './fork.js'
 import { systemActor } from '../server/src/auth/actor.js'
 import { createApiKey } from '../server/src/auth/service.js'
 import { loadConfig } from '../server/src/config.js'
@@ -15,16 +14,7 @@ import { openRuntime } from '../server/src/runtime.js'
 
 type Load = { requests_per_sec: number; requests: number; p50_ms: number; p90_ms: number; p99_ms: number; max_ms: number; non_2xx: number; errors: number; timeouts: number }
 
-function load(spec: Record<string, unknown>): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./load.mjs', import.meta.url)), { stdio: 'inherit' })
-    child.once('message', (m) => resolve(m as Load))
-    child.once('error', reject)
-    child.send(spec)
-  })
-}
-
-const print = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`)
+const load = (spec: Record<string, unknown>) => forkLoad<Load>('./load.mjs', spec)
 
 /**
  * An authenticated, audited write (POST /api/v1/teams: API-key lookup, permission check, schema

@@ -62,6 +62,9 @@ export const errorCatalogue = {
   dedup_key_invalid: 400,
   delivery_not_found: 404,
   delivery_already_queued: 409,
+  // carrier tracking
+  payload_invalid: 400, // a webhook body that is JSON but not the provider's shape
+  tracker_not_found: 404,
   // files and customer links
   file_empty: 400,
   file_too_large: 413,

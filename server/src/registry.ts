@@ -1,4 +1,5 @@
 import { audit } from './audit/module.js'
+import { carriers } from './carriers/module.js'
 import { authRoutes } from './auth/routes.js'
 import { customerRoutes } from './customers/routes.js'
 import { homeRoutes } from './http/home.js'
@@ -29,6 +30,7 @@ export const modules: Module[] = [
   { name: 'profiles', routes: profileRoutes },
   ...inboxModules,
   shopify,
+  carriers,
   imports,
   audit,
   maintenance,

@@ -184,7 +184,7 @@ describe('claimdesk start', { timeout: 120_000 }, () => {
     dirs.push(dir)
     const server = await start(dir, { WORKERS: 'false' })
     expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ checks: { workers: 'disabled' } })
-    const conn = await (await api(server, 'POST', '/integrations/connections', { source: 'carriers', provider: 'generic', name: 'Split test' })).json() as { connection: { id: string; webhook_url: string }; secret: string }
+    const conn = await (await api(server, 'POST', '/integrations/connections', { source: '3pl', provider: 'generic', name: 'Split test' })).json() as { connection: { id: string; webhook_url: string }; secret: string }
     const body = JSON.stringify({ type: 'tracking.updated', data: { tracking_number: 'TEST123' } })
     const posted = await fetch(conn.connection.webhook_url, { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders(conn.secret, body) }, body })
     expect(posted.status).toBe(200)

@@ -4,6 +4,8 @@ import { systemActor } from '../src/auth/actor.js'
 import { createApiKey } from '../src/auth/service.js'
 import type { AppContext } from '../src/context.js'
 import type { Database } from '../src/db/schema.js'
+import { findCarrierProvider, normalizePayload, recordTracking } from '../src/carriers/service.js'
+import '../src/carriers/providers/index.js'
 import { seedConnection, seedDelivery } from '../src/inbox/testing.js'
 import { setExchangeRate } from '../src/merchants/service.js'
 import { createRole } from '../src/roles/service.js'
@@ -83,6 +85,17 @@ export class FixtureKit {
     const order = await this.order()
     const { shipment } = await this.tx((trx) => upsertShipment(trx, this.m.id, { type: 'system', id: null }, { source: 'test', externalId: this.unique('s'), orderId: order.id, carrier: 'UPS' }, new Date()))
     return this.track(shipment.id)
+  }
+
+  async carrierConnection(): Promise<string> {
+    return this.track((await seedConnection(this.ctx, this.m.id, { source: 'carriers' })).id)
+  }
+
+  async tracker(): Promise<string> {
+    const result = normalizePayload(findCarrierProvider('generic'), { type: 'tracking.updated', data: { carrier: 'ups', tracking_number: this.unique('1Z'), events: [{ status: 'in_transit', occurred_at: '2026-11-01T10:00:00Z' }] } })
+    if (result.kind !== 'tracking') throw new Error('fixture payload was ignored')
+    const r = await this.tx((trx) => recordTracking(trx, { merchantId: this.m.id, provider: 'generic', deliveryId: null, blobs: this.ctx.blobs }, result.shipments[0]!, new Date()))
+    return this.track(r.trackerId)
   }
 
   async exchangeRate(): Promise<string> {
@@ -180,6 +193,19 @@ export const routeFixtures: Record<string, RouteFixture> = {
     return { body: { external_id: k.unique('s'), order_id: o.id, carrier: 'DPD', tracking_number: '15501234567890', lines: [{ order_line_id: o.lineId, quantity: 1 }] } }
   },
   'DELETE /api/v1/shipments/{id}': async (k) => ({ params: { id: await k.shipment() } }),
+  'POST /api/v1/carrier-connections': async (k) => ({ body: { provider: 'generic', name: k.unique('Feed') } }),
+  'GET /api/v1/carrier-connections': async () => ({}),
+  'GET /api/v1/carrier-connections/{id}': async (k) => ({ params: { id: await k.carrierConnection() } }),
+  'PATCH /api/v1/carrier-connections/{id}': async (k) => ({ params: { id: await k.carrierConnection() }, body: { settings: { quiet_hours: 12 } } }),
+  'POST /api/v1/carrier-connections/{id}/secrets': async (k) => ({ params: { id: await k.carrierConnection() }, body: { grace_seconds: 60 } }),
+  'GET /api/v1/carriers/providers': async () => ({}),
+  'POST /api/v1/carriers/{provider}/normalize': async () => ({ params: { provider: 'generic' }, body: { type: 'tracking.updated', data: { carrier: 'dpd', tracking_number: '15501234567890', events: [{ status: 'delivered', occurred_at: '2026-11-01T10:00:00Z' }] } } }),
+  'GET /api/v1/trackers/{id}': async (k) => ({ params: { id: await k.tracker() } }),
+  'GET /api/v1/shipments/{id}/tracking': async (k) => ({ params: { id: await k.shipment() } }),
+  'GET /api/v1/carriers/stale-shipments': async () => ({}),
+  'GET /api/v1/carriers/late-shipments': async () => ({}),
+  'GET /api/v1/tracking/settings': async () => ({}),
+  'PUT /api/v1/tracking/settings': async () => ({ body: { stale_after_hours: 48, stale_rules: [{ carrier: 'royal_mail', service: null, hours: 36 }] } }),
   'POST /api/v1/imports': async (k) => ({
     query: { type: 'customers' },
     raw: { contentType: 'application/x-ndjson', payload: `${JSON.stringify({ external_id: k.unique('imp'), email: `${k.unique('i')}@example.com`, name: 'Imported Person' })}\n` },

@@ -114,11 +114,12 @@ program.command('demo').description('Create (or refresh) the Northwind Outfitter
     const orders = Number(o.orders)
     if (!Number.isInteger(orders) || orders < 0 || orders > 1_000_000) throw new InvalidArgumentError('--orders must be a whole number from 0 to 1000000')
     await withContext(async (ctx) => {
-      const { logins, created, webhook, commerce } = await seedDemo(ctx, { orders })
+      const { logins, created, webhook, commerce, tracking } = await seedDemo(ctx, { orders })
       out(`${created ? 'Created' : 'Refreshed'} the demo workspace "northwind" (Northwind Outfitters). Sign in at ${ctx.config.publicUrl} with:`)
       for (const l of logins) out(`  ${l.role.padEnd(8)} ${l.email.padEnd(34)} ${l.password}`)
       out('Passwords are new on every run of `npx claimdesk demo`.')
       if (commerce) out(`Loaded ${commerce.orders} orders and ${commerce.shipments} shipments of trading history (customers in 7 countries, 3 currencies).`)
+      if (tracking) out(`Replayed ${tracking.webhooks} carrier tracking webhooks (deliveries, customs holds, delays, damage, losses, quiet parcels); see /api/v1/carriers/stale-shipments.`)
       if (webhook) {
         out(`Carrier events (Standard Webhooks) are accepted at ${webhook.url}`)
         out(`  signing secret (shown once): ${webhook.secret}`)

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely'
 import type { AuditTables } from '../audit/tables.js'
+import type { CarrierTables } from '../carriers/tables.js'
 import type { CustomerTables } from '../customers/tables.js'
 import type { InboxTables } from '../inbox/tables.js'
 import type { OrderTables } from '../orders/tables.js'
@@ -117,6 +118,7 @@ export interface PlatformTables {
     data: Json<Record<string, unknown>>
     published_at: Instant | null
   }
+  job_workers: { worker_id: string; seen_at: Instant }
   scheduled_actions: {
     merchant_id: string
     id: string
@@ -130,4 +132,4 @@ export interface PlatformTables {
   }
 }
 
-export interface Database extends PlatformTables, AuditTables, InboxTables, CustomerTables, OrderTables, ShipmentTables {}
+export interface Database extends PlatformTables, AuditTables, InboxTables, CustomerTables, OrderTables, ShipmentTables, CarrierTables {}

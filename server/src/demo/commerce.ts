@@ -8,7 +8,7 @@ import type { ShipmentStatus } from '../shipments/tables.js'
 // Northwind's trading history: deterministic (seeded), with the proportions of a mid-size UK apparel
 // brand selling into the EU and US. Country decides currency and the carrier mix.
 
-function rng(seed: number) {
+export function rng(seed: number) {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/passwords.js'
 import { builtinRoles } from '../auth/permissions.js'
 import { createConnection } from '../integrations/service.js'
 import { generateCommerce, loadCommerce } from './commerce.js'
+import { seedTracking } from './tracking.js'
 import { createMerchant, setExchangeRate } from '../merchants/service.js'
 import { findBuiltinRoleId } from '../roles/service.js'
 import { createUser } from '../users/service.js'
@@ -30,7 +31,7 @@ const people: { role: string; email: string; name: string }[] = [
  */
 export type DemoWebhook = { url: string; secret: string }
 
-export type DemoResult = { merchantId: string; logins: DemoLogin[]; created: boolean; webhook?: DemoWebhook; commerce?: { orders: number; shipments: number } }
+export type DemoResult = { merchantId: string; logins: DemoLogin[]; created: boolean; webhook?: DemoWebhook; commerce?: { orders: number; shipments: number }; tracking?: { webhooks: number } }
 
 export async function seedDemo(ctx: AppContext, opts: { orders?: number } = {}, now = new Date()): Promise<DemoResult> {
   const result = await ctx.db.transaction().execute(async (trx): Promise<DemoResult> => {
@@ -80,5 +81,7 @@ export async function seedDemo(ctx: AppContext, opts: { orders?: number } = {}, 
   })
   if (!result.created) return result
   const commerce = await loadCommerce(ctx, result.merchantId, generateCommerce(opts.orders ?? 4800, now), now)
-  return { ...result, commerce }
+  const feed = result.webhook!
+  const tracking = await seedTracking(ctx, result.merchantId, { id: feed.url.split('/').pop()!, secret: feed.secret }, now)
+  return { ...result, commerce, tracking }
 }

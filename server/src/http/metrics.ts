@@ -1,6 +1,11 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
-export type Metrics = { registry: Registry; httpDuration: Histogram<'method' | 'route' | 'status_code'>; counter: (name: string, help: string, labels?: string[]) => Counter<string> }
+export type Metrics = {
+  registry: Registry
+  httpDuration: Histogram<'method' | 'route' | 'status_code'>
+  counter: (name: string, help: string, labels?: string[]) => Counter<string>
+  histogram: (name: string, help: string, labels: string[], buckets: number[]) => Histogram<string>
+}
 
 /** One registry per app instance, so several apps in one test process never clash. */
 export function createMetrics(): Metrics {
@@ -19,5 +24,14 @@ export function createMetrics(): Metrics {
     }
     return c
   }
-  return { registry, httpDuration, counter }
+  const histograms = new Map<string, Histogram<string>>()
+  const histogram = (name: string, help: string, labels: string[], buckets: number[]) => {
+    let h = histograms.get(name)
+    if (!h) {
+      h = new Histogram({ name: `claimdesk_${name}`, help, labelNames: labels, buckets, registers: [registry] })
+      histograms.set(name, h)
+    }
+    return h
+  }
+  return { registry, httpDuration, counter, histogram }
 }

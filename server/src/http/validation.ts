@@ -11,6 +11,13 @@ function makeAjv(coerce: boolean): Ajv {
   return ajv
 }
 
+let payloadAjv: Ajv | undefined
+/** A validator for JSON payloads that arrive outside routes (webhook bodies), with the API's rules. */
+export function compilePayloadSchema<T>(schema: object): ValidateFunction<T> {
+  payloadAjv ??= makeAjv(false)
+  return payloadAjv.compile<T>(schema)
+}
+
 const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const emptyQuery = { type: 'object', additionalProperties: false }
 

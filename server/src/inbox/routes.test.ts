@@ -31,13 +31,13 @@ describe('webhook deliveries API', () => {
   it('shows a delivery with its headers and raw body as UTF-8 text', async () => {
     const body = '{"type":"shipment.delivered","note":"caf\u00e9"}'
     const headers = { ...signedHeaders(conn.secret, body, { id: 'msg_detail' }), authorization: 'Bearer not-for-storage' }
-    const res = await app.inject({ method: 'POST', url: `/webhooks/carriers/generic/${conn.id}`, payload: body, headers })
+    const res = await app.inject({ method: 'POST', url: `/webhooks/3pl/generic/${conn.id}`, payload: body, headers })
     const id = res.json().delivery_id as string
     const detail = await get(`/api/v1/webhooks/deliveries/${id}`)
     expect(detail.statusCode).toBe(200)
     const view = detail.json()
     expect(view).toMatchObject({
-      id, connection_id: conn.id, source: 'carriers', provider: 'generic', dedup_key: 'msg_detail', content_type: 'application/json',
+      id, connection_id: conn.id, source: '3pl', provider: 'generic', dedup_key: 'msg_detail', content_type: 'application/json',
       status: 'received', attempts: 0, last_error: null, processed_at: null, body_size: Buffer.byteLength(body), body, body_encoding: 'utf8',
     })
     expect(view.headers).toMatchObject({ 'webhook-id': 'msg_detail', 'content-type': 'application/json' })
@@ -47,7 +47,7 @@ describe('webhook deliveries API', () => {
   it('gives bodies that are not UTF-8 as base64, flagged', async () => {
     // Valid JSON once decoded leniently, but byte 0xff is not UTF-8: the stored bytes are kept exactly.
     const body = Buffer.concat([Buffer.from('{"type":"x","raw":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])
-    const res = await app.inject({ method: 'POST', url: `/webhooks/carriers/generic/${conn.id}`, payload: body, headers: signedHeaders(conn.secret, body) })
+    const res = await app.inject({ method: 'POST', url: `/webhooks/3pl/generic/${conn.id}`, payload: body, headers: signedHeaders(conn.secret, body) })
     expect(res.statusCode).toBe(200)
     const view = (await get(`/api/v1/webhooks/deliveries/${res.json().delivery_id}`)).json()
     expect(view.body_encoding).toBe('base64')

@@ -18,7 +18,7 @@ type Db = Kysely<Database> | Trx
 export const processTask = 'inbox:process'
 const maxErrorLength = 2000
 // Credentials of the caller, not of the webhook: kept out of storage (providers still see them in verify).
-const unstoredHeaders = new Set(['authorization', 'proxy-authorization', 'cookie'])
+export const unstoredHeaders = new Set(['authorization', 'proxy-authorization', 'cookie'])
 
 /** Lower-cased names; repeated headers joined as HTTP allows (", "). */
 export function normalizeHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -31,18 +31,71 @@ export function normalizeHeaders(raw: Record<string, string | string[] | undefin
 
 export type AuthenticatedWebhook = { connection: WebhookConnection; provider: InboxProvider; dedupKey: string }
 
+type Credentials = { connection: WebhookConnection; secrets: { secret: string; expiresAt: Date | null }[] }
+
+/**
+ * Connections and their decrypted secrets, kept a few seconds so a burst of webhooks costs no
+ * lookups. A signature that fails against a kept entry is checked again against fresh ones, so a
+ * rotated secret verifies at once; a disabled connection stops verifying within the TTL.
+ */
+export class CredentialCache {
+  private entries = new Map<string, Credentials & { until: number }>()
+  constructor(private ttlMs = 5000, private maxEntries = 10_000) {}
+  forget(id: string) {
+    this.entries.delete(id)
+  }
+  get(id: string, now: number): Credentials | undefined {
+    const e = this.entries.get(id)
+    return e && e.until > now ? e : undefined
+  }
+  set(id: string, c: Credentials, now: number) {
+    if (this.entries.size >= this.maxEntries) this.entries.clear()
+    this.entries.set(id, { ...c, until: now + this.ttlMs })
+  }
+}
+
+async function credentials(db: Db, secretsKey: Buffer, input: { source: string; provider: string; connectionId: string }, now: Date): Promise<Credentials> {
+  const connection = await findWebhookConnection(db, input)
+  return { connection, secrets: await liveSecrets(db, secretsKey, connection.merchantId, connection.id, now) }
+}
+
 /** Finds the connection and verifies the request against its live secrets; nothing is written. */
 export async function authenticateWebhook(
   db: Db, secretsKey: Buffer, input: WebhookRequest & { source: string; provider: string; connectionId: string }, now: Date,
+  /** Hears of each refusal by a known connection (bad signature, unreadable body), for its health. */
+  onRefused?: (connection: WebhookConnection, code: string) => void,
+  cache?: CredentialCache,
 ): Promise<AuthenticatedWebhook> {
   const provider = findInboxProvider(input.source, input.provider)
   if (!provider) throw new AppError('provider_not_found', 404, `No webhook provider ${input.source}/${input.provider}`)
-  const connection = await findWebhookConnection(db, input)
-  const secrets = await liveSecrets(db, secretsKey, connection.merchantId, connection.id, now)
-  provider.verify({ headers: input.headers, rawBody: input.rawBody, secrets, now })
+  // A secret whose grace period ended while it was cached no longer verifies.
+  const verify = (c: Credentials) => provider.verify({
+    headers: input.headers, rawBody: input.rawBody, secrets: c.secrets.filter((s) => !s.expiresAt || s.expiresAt > now).map((s) => s.secret), now,
+  })
+  const cached = cache?.get(input.connectionId, now.getTime())
+  // The URL must name this source and provider, cached or not.
+  let creds = cached && cached.connection.source === input.source && cached.connection.provider === input.provider ? cached : undefined
+  try {
+    if (creds) {
+      try {
+        verify(creds)
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'signature_invalid')) throw err
+        creds = undefined
+      }
+    }
+    if (!creds) {
+      creds = await credentials(db, secretsKey, input, now)
+      cache?.set(input.connectionId, creds, now.getTime())
+      verify(creds)
+    }
+  } catch (err) {
+    if (err instanceof AppError && creds) onRefused?.(creds.connection, err.code)
+    throw err
+  }
   const dedupKey = provider.dedupKey({ headers: input.headers, rawBody: input.rawBody })
   if (!dedupKey || dedupKey.length > 512) throw new AppError('dedup_key_invalid', 400, 'The webhook carries no usable idempotency key')
-  return { connection, provider, dedupKey }
+  return { connection: creds.connection, provider, dedupKey }
 }
 
 async function enqueueProcessing(trx: Trx, merchantId: string, deliveryId: string, provider: InboxProvider | undefined): Promise<void> {
@@ -72,7 +125,7 @@ export async function storeDelivery(
   return { deliveryId: first, duplicate: true }
 }
 
-export type ProcessOutcome = { status: 'processed' | 'ignored' | 'skipped'; source?: string; provider?: string }
+export type ProcessOutcome = { status: 'processed' | 'ignored' | 'skipped'; source?: string; provider?: string; receivedAt?: Date }
 
 /**
  * Runs the provider's `process` for a delivery at most once per queueing: the row lock and the
@@ -86,7 +139,7 @@ export async function processDelivery(trx: Trx, ctx: AppContext, merchantId: str
   if (!provider) throw new Error(`No inbox provider ${row.source}/${row.provider} is registered`)
   const status = provider.process ? await provider.process(trx, toInboxDelivery(row), ctx, now) : 'ignored'
   await store.updateDelivery(trx, merchantId, deliveryId, { status, processed_at: now, attempts: row.attempts + 1, last_error: null })
-  return { status, source: row.source, provider: row.provider }
+  return { status, source: row.source, provider: row.provider, receivedAt: row.received_at }
 }
 
 /** In its own transaction, after the processing one rolled back: counts the attempt and keeps the error. */

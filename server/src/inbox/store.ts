@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
 import type { Database } from '../db/schema.js'
+import { names, unnest, type Columns } from '../db/bulk.js'
 import type { DeliveryStatus } from './tables.js'
 
 type Trx = Transaction<Database>
@@ -69,4 +70,76 @@ export async function reopenDeliveries(
     .where('merchant_id', '=', merchantId).where('status', '=', filter.status)
   if (filter.connectionId) q = q.where('connection_id', '=', filter.connectionId)
   return q.returning(['id', 'source', 'provider']).execute()
+}
+
+export async function addRejections(db: Db, rows: { merchant_id: string; connection_id: string; hour: Date; reason: string; count: number }[]): Promise<void> {
+  if (!rows.length) return
+  await db.insertInto('webhook_rejections').values(rows)
+    .onConflict((oc) => oc.columns(['merchant_id', 'connection_id', 'hour', 'reason']).doUpdateSet((eb) => ({ count: sql`webhook_rejections.count + ${eb.ref('excluded.count')}` })))
+    .execute()
+}
+
+export type ConnectionStatsRow = {
+  connection_id: string; last_received_at: Date | null; last_processed_at: Date | null; deliveries_24h: number; processed_24h: number
+  ignored_24h: number; waiting: number; failing: number; dead: number; dead_1h: number; p99_lag_seconds: number | null
+  signature_failures_24h: number; signature_failures_1h: number; malformed_24h: number
+}
+
+/** Delivery and rejection figures per connection over the last 24 hours (and the last hour, for alerts). */
+export async function connectionStats(db: Db, merchantId: string, connectionIds: string[], now: Date): Promise<ConnectionStatsRow[]> {
+  if (!connectionIds.length) return []
+  const day = new Date(now.getTime() - 86_400_000)
+  const hour = new Date(now.getTime() - 3_600_000)
+  const { rows } = await sql<ConnectionStatsRow>`
+    select c.id as connection_id,
+      (select max(received_at) from webhook_deliveries d where d.merchant_id = ${merchantId}::uuid and d.connection_id = c.id) as last_received_at,
+      (select max(processed_at) from webhook_deliveries d where d.merchant_id = ${merchantId}::uuid and d.connection_id = c.id and d.status = 'processed') as last_processed_at,
+      coalesce(s.deliveries, 0)::int as deliveries_24h, coalesce(s.processed, 0)::int as processed_24h, coalesce(s.ignored, 0)::int as ignored_24h,
+      coalesce(s.waiting, 0)::int as waiting, coalesce(s.failing, 0)::int as failing, coalesce(s.dead, 0)::int as dead, coalesce(s.dead_1h, 0)::int as dead_1h,
+      s.p99 as p99_lag_seconds,
+      coalesce((select sum(count) from webhook_rejections r where r.merchant_id = ${merchantId}::uuid and r.connection_id = c.id and r.reason = 'signature_invalid' and r.hour > ${day}), 0)::int as signature_failures_24h,
+      coalesce((select sum(count) from webhook_rejections r where r.merchant_id = ${merchantId}::uuid and r.connection_id = c.id and r.reason = 'signature_invalid' and r.hour >= date_trunc('hour', ${hour}::timestamptz)), 0)::int as signature_failures_1h,
+      coalesce((select sum(count) from webhook_rejections r where r.merchant_id = ${merchantId}::uuid and r.connection_id = c.id and r.reason <> 'signature_invalid' and r.hour > ${day}), 0)::int as malformed_24h
+    from unnest(${connectionIds}::uuid[]) as c(id)
+    left join lateral (
+      select count(*) filter (where received_at > ${day}) as deliveries, count(*) filter (where status = 'processed' and received_at > ${day}) as processed,
+        count(*) filter (where status = 'ignored' and received_at > ${day}) as ignored, count(*) filter (where status = 'received') as waiting,
+        count(*) filter (where status = 'failed') as failing, count(*) filter (where status = 'dead') as dead,
+        count(*) filter (where status = 'dead' and received_at > ${hour}) as dead_1h,
+        percentile_cont(0.99) within group (order by extract(epoch from processed_at - received_at)) filter (where processed_at is not null and received_at > ${day}) as p99
+      from webhook_deliveries d where d.merchant_id = ${merchantId}::uuid and d.connection_id = c.id and (d.received_at > ${day} or d.status in ('received', 'failed', 'dead'))
+    ) s on true`.execute(db)
+  return rows
+}
+
+export async function findHealth(db: Db, merchantId: string, connectionId: string) {
+  return db.selectFrom('connection_health').selectAll().where('merchant_id', '=', merchantId).where('connection_id', '=', connectionId).executeTakeFirst()
+}
+
+export async function saveHealth(db: Db, row: Insertable<Database['connection_health']>): Promise<void> {
+  await db.insertInto('connection_health').values(row)
+    .onConflict((oc) => oc.columns(['merchant_id', 'connection_id']).doUpdateSet((eb) => ({
+      state: eb.ref('excluded.state'), reasons: eb.ref('excluded.reasons'), since: eb.ref('excluded.since'), checked_at: eb.ref('excluded.checked_at'),
+    }))).execute()
+}
+
+type NewDelivery = Insertable<Database['webhook_deliveries']> & { headers: string }
+const deliveryColumns: Columns<NewDelivery> = [
+  ['merchant_id', 'uuid'], ['id', 'uuid'], ['connection_id', 'uuid'], ['source', 'text'], ['provider', 'text'], ['dedup_key', 'text'],
+  ['received_at', 'timestamptz'], ['headers', 'jsonb'], ['body', 'bytea'], ['content_type', 'text'], ['request_id', 'text'],
+]
+
+/** Inserts many deliveries in one statement; returns the rows that went in (not those already stored). */
+export async function insertDeliveries(trx: Trx, rows: NewDelivery[]): Promise<{ id: string }[]> {
+  const { rows: inserted } = await sql<{ id: string }>`insert into webhook_deliveries (${names(deliveryColumns)}) select * from ${unnest(rows, deliveryColumns)}
+    on conflict (merchant_id, connection_id, dedup_key) do nothing returning id`.execute(trx)
+  return inserted
+}
+
+export async function findDeliveryIdsByDedupKeys(db: Db, keys: { merchant_id: string; connection_id: string; dedup_key: string }[]): Promise<{ merchant_id: string; connection_id: string; dedup_key: string; id: string }[]> {
+  if (!keys.length) return []
+  const { rows } = await sql<{ merchant_id: string; connection_id: string; dedup_key: string; id: string }>`select d.merchant_id, d.connection_id, d.dedup_key, d.id
+    from ${unnest(keys, [['merchant_id', 'uuid'], ['connection_id', 'uuid'], ['dedup_key', 'text']])}
+    join webhook_deliveries d on d.merchant_id = u.merchant_id and d.connection_id = u.connection_id and d.dedup_key = u.dedup_key`.execute(db)
+  return rows
 }

@@ -47,4 +47,13 @@ export interface InboxTables {
     last_error: string | null
     processed_at: Instant | null
   }
+  webhook_rejections: { merchant_id: string; connection_id: string; hour: Instant; reason: string; count: number }
+  connection_health: {
+    merchant_id: string
+    connection_id: string
+    state: 'healthy' | 'unhealthy'
+    reasons: Json<string[]>
+    since: Instant
+    checked_at: Instant
+  }
 }

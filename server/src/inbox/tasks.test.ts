@@ -13,7 +13,7 @@ import { seedConnection } from './testing.js'
 let failing = true
 let processRuns = 0
 registerInboxProvider({
-  source: 'carriers', provider: 'flaky', maxAttempts: 3,
+  source: '3pl', provider: 'flaky', maxAttempts: 3,
   verify: ({ headers, secrets }) => {
     if (!secrets.includes(headers['x-token'] ?? '')) throw new AppError('signature_invalid', 401, 'Bad token')
   },
@@ -44,7 +44,7 @@ afterAll(async () => {
 
 async function receive(eventId: string): Promise<string> {
   const res = await app.inject({
-    method: 'POST', url: `/webhooks/carriers/flaky/${conn.id}`, payload: { event: eventId },
+    method: 'POST', url: `/webhooks/3pl/flaky/${conn.id}`, payload: { event: eventId },
     headers: { 'x-token': conn.secret, 'x-event-id': eventId },
   })
   expect(res.statusCode).toBe(200)
@@ -129,7 +129,7 @@ describe('processing deliveries', () => {
   it('counts processing outcomes', async () => {
     const text = (await app.inject({ method: 'GET', url: '/metrics' })).body
     for (const outcome of ['processed', 'failed', 'dead']) {
-      expect(text).toMatch(new RegExp(`claimdesk_webhook_deliveries_processed_total\\{source="carriers",provider="flaky",outcome="${outcome}"\\} [1-9]`))
+      expect(text).toMatch(new RegExp(`claimdesk_webhook_deliveries_processed_total\\{source="3pl",provider="flaky",outcome="${outcome}"\\} [1-9]`))
     }
   })
 })

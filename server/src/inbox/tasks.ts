@@ -5,6 +5,10 @@ import * as service from './service.js'
 const processedCounter = (ctx: AppContext) =>
   ctx.metrics.counter('webhook_deliveries_processed_total', 'Inbound webhook processing runs by outcome (processed, ignored, failed, dead)', ['source', 'provider', 'outcome'])
 
+const lagHistogram = (ctx: AppContext) =>
+  ctx.metrics.histogram('webhook_processing_lag_seconds', 'From a webhook\'s arrival to the end of its processing', ['source', 'provider'],
+    [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300])
+
 /**
  * `inbox:process`. A failure rolls the processing back, then a separate short transaction records
  * it; rethrowing lets graphile-worker retry with its exponential backoff. The last allowed attempt
@@ -16,7 +20,9 @@ export const processDeliveryTask: JobHandler = async (payload, ctx, job) => {
   const deliveryId = String(payload.delivery_id)
   try {
     const outcome = await ctx.db.transaction().execute((trx) => service.processDelivery(trx, ctx, merchantId, deliveryId, new Date()))
-    if (outcome.status !== 'skipped') processedCounter(ctx).inc({ source: outcome.source, provider: outcome.provider, outcome: outcome.status })
+    if (outcome.status === 'skipped') return
+    processedCounter(ctx).inc({ source: outcome.source, provider: outcome.provider, outcome: outcome.status })
+    lagHistogram(ctx).observe({ source: outcome.source, provider: outcome.provider }, (Date.now() - outcome.receivedAt!.getTime()) / 1000)
   } catch (err) {
     const dead = job.attempts >= job.maxAttempts
     const failed = await ctx.db.transaction().execute((trx) => service.recordProcessingFailure(trx, merchantId, deliveryId, err, dead))

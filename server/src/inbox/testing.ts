@@ -8,11 +8,11 @@ import type { DeliveryStatus } from './tables.js'
 
 // Helpers for tests (this module's and cross-module fixtures): real rows through the real code paths.
 
-/** A connection (generic carrier by default) with a known secret. */
+/** A connection (a generic 3PL feed by default) with a known secret. */
 export async function seedConnection(ctx: AppContext, merchantId: string, input: Partial<CreateConnectionInput> = {}): Promise<{ id: string; secret: string }> {
   const secret = input.secret ?? generateSecret()
   const { connection } = await ctx.db.transaction().execute((trx) => createConnection(trx, systemActor(merchantId), ctx.keys.secrets, {
-    source: 'carriers', provider: 'generic', name: 'Test carrier', ...input, secret,
+    source: '3pl', provider: 'generic', name: 'Test 3PL feed', ...input, secret,
   }, new Date()))
   return { id: connection.id, secret }
 }
@@ -24,7 +24,7 @@ export async function seedDelivery(
   return ctx.db.transaction().execute(async (trx) => {
     const id = newId()
     await store.insertDelivery(trx, {
-      merchant_id: merchantId, id, connection_id: connectionId, source: 'carriers', provider: 'generic', dedup_key: `msg_${id}`,
+      merchant_id: merchantId, id, connection_id: connectionId, source: '3pl', provider: 'generic', dedup_key: `msg_${id}`,
       received_at: new Date(), headers: JSON.stringify({ 'content-type': 'application/json' }), body: Buffer.from(opts.body ?? '{"type":"test.seeded"}'),
       content_type: 'application/json', last_error: null, processed_at: null,
     })

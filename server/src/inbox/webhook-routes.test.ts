@@ -25,7 +25,7 @@ afterAll(async () => {
   await env.close()
 })
 
-const urlOf = (id = conn.id, source = 'carriers', provider = 'generic') => `/webhooks/${source}/${provider}/${id}`
+const urlOf = (id = conn.id, source = '3pl', provider = 'generic') => `/webhooks/${source}/${provider}/${id}`
 const post = (body: string | Buffer, headers: Record<string, string>, url = urlOf()) => app.inject({ method: 'POST', url, payload: body, headers })
 
 async function deliveryCount(): Promise<number> {
@@ -65,7 +65,7 @@ describe('receiving webhooks', () => {
     const events = await env.ctx.db.selectFrom('outbox').selectAll().where('merchant_id', '=', m.id).where('type', '=', 'webhook.received').where('subject_id', '=', id).execute()
     expect(events).toHaveLength(1)
     expect(events[0]!.data).toEqual({
-      delivery_id: id, connection_id: conn.id, source: 'carriers', provider: 'generic', webhook_id: 'msg_twice', event_type: 'shipment.delivered',
+      delivery_id: id, connection_id: conn.id, source: '3pl', provider: 'generic', webhook_id: 'msg_twice', event_type: 'shipment.delivered',
     })
   })
 
@@ -108,14 +108,14 @@ describe('receiving webhooks', () => {
     // Unknown id, another source, another provider's path, a non-uuid and a disabled connection answer alike.
     const notFound = { error: { code: 'connection_not_found', message: 'No such connection' } }
     const other = await seedConnection(env.ctx, m.id, { source: 'messaging', name: 'Messaging hooks' })
-    for (const url of [urlOf(newId()), urlOf(conn.id, 'messaging'), urlOf(other.id, 'carriers'), urlOf('not-a-uuid')]) {
+    for (const url of [urlOf(newId()), urlOf(conn.id, 'messaging'), urlOf(other.id, '3pl'), urlOf('not-a-uuid')]) {
       const res = await post(body, signedHeaders(conn.secret, body), url)
       expect(res.statusCode, url).toBe(404)
       expect(res.json(), url).toEqual(notFound)
     }
-    const unknownProvider = await post(body, signedHeaders(conn.secret, body), urlOf(conn.id, 'carriers', 'nosuchcarrier'))
+    const unknownProvider = await post(body, signedHeaders(conn.secret, body), urlOf(conn.id, '3pl', 'nosuchcarrier'))
     expect(unknownProvider.statusCode).toBe(404)
-    expect(unknownProvider.json()).toEqual({ error: { code: 'provider_not_found', message: 'No webhook provider carriers/nosuchcarrier' } })
+    expect(unknownProvider.json()).toEqual({ error: { code: 'provider_not_found', message: 'No webhook provider 3pl/nosuchcarrier' } })
 
     const disable = await app.inject({ method: 'PATCH', url: `/api/v1/integrations/connections/${conn.id}`, headers: bearer(m.keys.admin), payload: { status: 'disabled' } })
     expect(disable.statusCode).toBe(200)
@@ -174,7 +174,7 @@ describe('receiving webhooks', () => {
     // An hour and a second later (injected), only the new secret verifies.
     const later = new Date(Date.now() + 3601_000)
     const authenticate = (secret: string) => authenticateWebhook(env.ctx.db, env.ctx.keys.secrets, {
-      source: 'carriers', provider: 'generic', connectionId: own.id, rawBody: Buffer.from(body),
+      source: '3pl', provider: 'generic', connectionId: own.id, rawBody: Buffer.from(body),
       headers: Object.fromEntries(Object.entries(signedHeaders(secret, body, { at: later }))),
     }, later)
     await expect(authenticate(own.secret)).rejects.toMatchObject({ code: 'signature_invalid', status: 401 })
@@ -189,10 +189,10 @@ describe('receiving webhooks', () => {
 
   it('counts webhooks by source, provider and outcome', async () => {
     const text = (await app.inject({ method: 'GET', url: '/metrics' })).body
-    expect(text).toMatch(/claimdesk_webhooks_received_total\{source="carriers",provider="generic",outcome="stored"\} \d+/)
-    expect(text).toMatch(/claimdesk_webhooks_received_total\{source="carriers",provider="generic",outcome="duplicate"\} \d+/)
-    expect(text).toMatch(/claimdesk_webhooks_received_total\{source="carriers",provider="generic",outcome="signature_invalid"\} \d+/)
+    expect(text).toMatch(/claimdesk_webhooks_received_total\{source="3pl",provider="generic",outcome="stored"\} \d+/)
+    expect(text).toMatch(/claimdesk_webhooks_received_total\{source="3pl",provider="generic",outcome="duplicate"\} \d+/)
+    expect(text).toMatch(/claimdesk_webhooks_received_total\{source="3pl",provider="generic",outcome="signature_invalid"\} \d+/)
     expect(text).toMatch(/claimdesk_webhooks_received_total\{source="unknown",provider="unknown",outcome="not_found"\} 1/)
-    expect(text).toMatch(/claimdesk_webhook_deliveries_processed_total\{source="carriers",provider="generic",outcome="processed"\} 1/)
+    expect(text).toMatch(/claimdesk_webhook_deliveries_processed_total\{source="3pl",provider="generic",outcome="processed"\} 1/)
   })
 })

@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError } from '../errors.js'
 import { Uuid } from '../http/schemas.js'
+import { onConnectionChanged } from '../integrations/service.js'
+import { DeliveryBatcher } from './batcher.js'
+import { RejectionCounter } from './health.js'
 import { findInboxProvider } from './providers.js'
 import * as service from './service.js'
 
@@ -23,6 +26,14 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: webhookBodyLimit }, keepBytes)
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: webhookBodyLimit }, keepBytes)
 
+  const rejections = new RejectionCounter(app.db, app.log)
+  const credentials = new service.CredentialCache()
+  const stopListening = onConnectionChanged((id) => credentials.forget(id))
+  app.addHook('onClose', async () => {
+    stopListening()
+  })
+  const batcher = new DeliveryBatcher(app.db)
+  app.addHook('onClose', async () => rejections.flush())
   const received = app.ctx.metrics.counter('webhooks_received_total', 'Inbound webhooks by outcome (stored, duplicate, signature_invalid, not_found, rejected)', ['source', 'provider', 'outcome'])
 
   app.post('/webhooks/:source/:provider/:connectionId', {
@@ -42,13 +53,14 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
     let auth: service.AuthenticatedWebhook
     try {
-      auth = await service.authenticateWebhook(app.db, app.ctx.keys.secrets, { source, provider, connectionId, headers, rawBody }, now)
+      auth = await service.authenticateWebhook(app.db, app.ctx.keys.secrets, { source, provider, connectionId, headers, rawBody }, now,
+        (c, code) => rejections.add(c.merchantId, c.id, code, now), credentials)
     } catch (err) {
       if (err instanceof AppError) received.inc({ ...labels, outcome: outcomes[err.code] ?? 'rejected' })
       throw err
     }
     const contentType = headers['content-type'] ?? null
-    const stored = await app.db.transaction().execute((trx) => service.storeDelivery(trx, auth, { headers, rawBody, contentType, requestId: req.id }, now))
+    const stored = await batcher.store(auth, { headers, rawBody, contentType, requestId: req.id }, now)
     received.inc({ ...labels, outcome: stored.duplicate ? 'duplicate' : 'stored' })
     return { received: true as const, duplicate: stored.duplicate, delivery_id: stored.deliveryId }
   })

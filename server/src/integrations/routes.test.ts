@@ -64,7 +64,7 @@ describe('integration connections', () => {
     expect(bad.json()).toEqual({ error: { code: 'secret_invalid', message: 'The secret must start with whsec_', details: { field: 'secret' } } })
     const unknown = await create({ source: 'carriers', provider: 'pigeon', name: 'Pigeon post' })
     expect(unknown.statusCode).toBe(422)
-    expect(unknown.json().error).toMatchObject({ code: 'provider_unknown', details: { source: 'carriers', provider: 'pigeon', known_providers: ['generic'] } })
+    expect(unknown.json().error).toMatchObject({ code: 'provider_unknown', details: { source: 'carriers', provider: 'pigeon', known_providers: ['aftership', 'easypost', 'generic'] } })
     const badSource = await create({ source: 'fax', provider: 'generic', name: 'Fax' })
     expect(badSource.statusCode).toBe(400)
     expect(badSource.json().error.code).toBe('validation_failed')

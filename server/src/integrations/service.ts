@@ -89,6 +89,7 @@ export async function updateConnection(trx: Trx, actor: Actor, id: string, input
     updated_at: now,
   })
   const view = (r: store.ConnectionRow) => ({ name: r.name, status: r.status, settings: r.settings })
+  connectionChanged(id)
   await recordAudit(trx, {
     merchantId: actor.merchantId, actor: auditActor(actor), action: 'integration_connection.updated', entityType: 'integration_connection', entityId: id,
     before: view(before), after: view(after), requestId: input.requestId,
@@ -118,6 +119,7 @@ export async function rotateSecret(trx: Trx, actor: Actor, secretsKey: Buffer, i
     merchant_id: actor.merchantId, id: secretId, connection_id: id, ciphertext: encryptSecret(secretsKey, secret), created_at: now, expires_at: null,
   })
   await store.updateConnection(trx, actor.merchantId, id, { updated_at: now })
+  connectionChanged(id)
   await recordAudit(trx, {
     merchantId: actor.merchantId, actor: auditActor(actor), action: 'integration_connection.secret_rotated', entityType: 'integration_connection', entityId: id,
     before: { current_secret_ids: previous },
@@ -141,7 +143,21 @@ export async function findWebhookConnection(db: Db, input: { source: string; pro
   return { merchantId: row.merchant_id, id: row.id, source: row.source, provider: row.provider }
 }
 
-/** Plaintext of every secret that still verifies (current and in grace), newest first. */
-export async function liveSecrets(db: Db, secretsKey: Buffer, merchantId: string, connectionId: string, now: Date): Promise<string[]> {
-  return (await store.listLiveCiphertexts(db, merchantId, connectionId, now)).map((box) => decryptSecret(secretsKey, box))
+/** Plaintext of every secret that still verifies (current and in grace), newest first, with when it stops. */
+export async function liveSecrets(db: Db, secretsKey: Buffer, merchantId: string, connectionId: string, now: Date): Promise<{ secret: string; expiresAt: Date | null }[]> {
+  return (await store.listLiveCiphertexts(db, merchantId, connectionId, now)).map((r) => ({ secret: decryptSecret(secretsKey, r.ciphertext), expiresAt: r.expires_at }))
+}
+
+const changeListeners = new Set<(connectionId: string) => void>()
+/** In-process notice that a connection or its secrets changed (caches of this process drop it at once). */
+export function onConnectionChanged(listener: (connectionId: string) => void): () => void {
+  changeListeners.add(listener)
+  return () => changeListeners.delete(listener)
+}
+const connectionChanged = (id: string) => {
+  for (const l of changeListeners) l(id)
+}
+
+export async function listAllActiveConnections(db: Db): Promise<{ merchantId: string; id: string; source: InboxSource; provider: string; settings: Record<string, unknown>; createdAt: Date }[]> {
+  return (await store.listAllActive(db)).map((r) => ({ merchantId: r.merchant_id, id: r.id, source: r.source, provider: r.provider, settings: r.settings, createdAt: r.created_at }))
 }

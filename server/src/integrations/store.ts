@@ -58,12 +58,11 @@ export async function listSecretVersions(db: Db, merchantId: string, connectionI
     .orderBy('id', 'desc').execute()
 }
 
-export async function listLiveCiphertexts(db: Db, merchantId: string, connectionId: string, now: Date): Promise<string[]> {
-  const rows = await db.selectFrom('integration_secrets').select('ciphertext')
+export async function listLiveCiphertexts(db: Db, merchantId: string, connectionId: string, now: Date): Promise<{ ciphertext: string; expires_at: Date | null }[]> {
+  return db.selectFrom('integration_secrets').select(['ciphertext', 'expires_at'])
     .where('merchant_id', '=', merchantId).where('connection_id', '=', connectionId)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .orderBy('id', 'desc').execute()
-  return rows.map((r) => r.ciphertext)
 }
 
 /** Starts the grace period of the current secret(s); returns their ids. */
@@ -78,4 +77,9 @@ export async function expireCurrentSecrets(trx: Trx, merchantId: string, connect
 export async function deleteExpiredSecrets(trx: Trx, merchantId: string, connectionId: string, now: Date): Promise<void> {
   await trx.deleteFrom('integration_secrets')
     .where('merchant_id', '=', merchantId).where('connection_id', '=', connectionId).where('expires_at', '<=', now).execute()
+}
+
+/** Active connections of every workspace, for sweeps that look at each (health checks). */
+export async function listAllActive(db: Db): Promise<ConnectionRow[]> {
+  return db.selectFrom('integration_connections').selectAll().where('status', '=', 'active').orderBy('merchant_id').orderBy('id').execute()
 }

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { newId } from '../ids.js'
 import type { DomainEvent, EventConsumer, JobHandler } from '../modules.js'
-import { addJob } from './queue.js'
+import { addJob, addJobs } from './queue.js'
 
 export type NewEvent = {
   merchant_id: string
@@ -21,6 +21,17 @@ export async function enqueueEvent(trx: Transaction<Database>, event: NewEvent):
   }).execute()
   await addJob(trx, 'outbox:relay', { merchant_id: event.merchant_id, event_id: id }, { jobKey: `outbox:${id}` })
   return id
+}
+
+/** Many events in two statements (a scan history of dozens of events is one webhook). */
+export async function enqueueEvents(trx: Transaction<Database>, events: NewEvent[]): Promise<string[]> {
+  if (!events.length) return []
+  const rows = events.map((e) => ({
+    merchant_id: e.merchant_id, id: newId(), type: e.type, subject_id: e.subject_id ?? null, occurred_at: e.occurred_at, data: JSON.stringify(e.data), published_at: null,
+  }))
+  await trx.insertInto('outbox').values(rows).execute()
+  await addJobs(trx, rows.map((r) => ({ task: 'outbox:relay', payload: { merchant_id: r.merchant_id, event_id: r.id }, jobKey: `outbox:${r.id}` })))
+  return rows.map((r) => r.id)
 }
 
 /** The relay fans each event out to one job per consumer, so a failing consumer retries alone. */

@@ -23,3 +23,14 @@ export async function addJob(trx: Transaction<Database>, task: string, payload: 
 export async function removeJob(trx: Transaction<Database>, jobKey: string): Promise<void> {
   await sql`select graphile_worker.remove_job(${jobKey})`.execute(trx)
 }
+
+export type JobSpec = { task: string; payload: Record<string, unknown>; jobKey?: string; maxAttempts?: number }
+
+/** Many jobs in one statement (graphile-worker's add_jobs), in the caller's transaction. */
+export async function addJobs(trx: Transaction<Database>, jobs: JobSpec[]): Promise<void> {
+  if (!jobs.length) return
+  await sql`select 1 from graphile_worker.add_jobs(array(
+    select (j.task, j.payload, null, null, j.max_attempts, j.job_key, null, null)::graphile_worker.job_spec
+    from unnest(${jobs.map((j) => j.task)}::text[], ${jobs.map((j) => JSON.stringify(j.payload))}::json[], ${jobs.map((j) => j.maxAttempts ?? null)}::int[],
+      ${jobs.map((j) => j.jobKey ?? null)}::text[]) as j(task, payload, max_attempts, job_key)))`.execute(trx)
+}

@@ -1,4 +1,6 @@
-import { Logger, run, type Runner, type TaskList } from 'graphile-worker'
+import { EventEmitter } from 'node:events'
+import { Logger, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker'
+import { sql } from 'kysely'
 import type { AppContext } from '../context.js'
 import type { JobHandler, Module } from '../modules.js'
 import { clockTasks } from './clock.js'
@@ -36,7 +38,58 @@ export function workerOptions(ctx: AppContext) {
 
 export async function startWorker(modules: Module[], ctx: AppContext): Promise<Runner> {
   const crontab = [...baseCron, ...modules.flatMap((m) => m.cron ?? [])].join('\n')
-  return run({ ...workerOptions(ctx), taskList: taskList(modules, ctx), crontab })
+  const events: WorkerEvents = new EventEmitter()
+  const pools: string[] = []
+  events.on('pool:create', ({ workerPool }) => pools.push(workerPool.id))
+  const runner = await run({ ...workerOptions(ctx), taskList: taskList(modules, ctx), crontab, events })
+  const stopReaper = startReaper(ctx, pools)
+  const stop = runner.stop.bind(runner)
+  runner.stop = async () => {
+    await stop()
+    await stopReaper()
+  }
+  return runner
+}
+
+const beatMs = 5000
+const deadAfterSeconds = 30
+
+/**
+ * Beats for this process's worker pools and unlocks the jobs of pools that stopped beating: a process
+ * killed mid-job (SIGKILL, OOM, power) otherwise leaves its locked jobs, and its whole local queue,
+ * untouched for graphile-worker's four-hour lock timeout. Every handler is idempotent, so a job that
+ * was in fact still running elsewhere is harmless to run again.
+ */
+function startReaper(ctx: AppContext, pools: string[]): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve()
+  const beat = async () => {
+    try {
+      if (pools.length) {
+        await sql`insert into job_workers (worker_id, seen_at) select unnest(${pools}::text[]), now()
+          on conflict (worker_id) do update set seen_at = excluded.seen_at`.execute(ctx.db)
+      }
+      const { rows } = await sql<{ ids: string[] | null }>`select array_agg(distinct j.locked_by) as ids from graphile_worker.jobs j
+        where j.locked_by is not null and j.locked_at < now() - make_interval(secs => ${deadAfterSeconds})
+          and not exists (select 1 from job_workers w where w.worker_id = j.locked_by and w.seen_at > now() - make_interval(secs => ${deadAfterSeconds}))`.execute(ctx.db)
+      const dead = rows[0]?.ids ?? []
+      if (dead.length) {
+        await sql`select graphile_worker.force_unlock_workers(${dead}::text[])`.execute(ctx.db)
+        ctx.log.warn({ workers: dead }, 'unlocked the jobs of job workers that stopped')
+      }
+      await sql`delete from job_workers where seen_at < now() - interval '1 day'`.execute(ctx.db)
+    } catch (err) {
+      ctx.log.warn({ err }, 'job worker heartbeat failed')
+    }
+  }
+  running = beat()
+  const timer = setInterval(() => {
+    running = running.then(beat)
+  }, beatMs)
+  return async () => {
+    clearInterval(timer)
+    await running
+    if (pools.length) await sql`delete from job_workers where worker_id = any(${pools}::text[])`.execute(ctx.db).catch(() => undefined)
+  }
 }
 
 function graphileLogger(ctx: AppContext): Logger {

@@ -152,3 +152,8 @@ export async function convertMoney(db: Db, merchantId: string, money: Money, to:
   throw new AppError('exchange_rate_missing', 422, `No ${money.currency}/${to} exchange rate on or before ${on}`, { base_currency: money.currency, quote_currency: to, on })
 }
 
+
+/** Every workspace's id, for sweeps that visit each. */
+export async function listMerchantIds(db: Db): Promise<string[]> {
+  return (await db.selectFrom('merchants').select('id').orderBy('id').execute()).map((r) => r.id)
+}

@@ -26,6 +26,14 @@ export interface ShipmentTables {
     estimated_delivery_on: string | null
     delivered_at: Instant | null
     source_updated_at: Instant | null
+    tracking_status: string | null
+    tracking_sub_status: string | null
+    tracking_status_at: Instant | null
+    tracking_confidence: 'high' | 'low' | null
+    last_tracking_event_at: Instant | null
+    estimated_delivery_at: Instant | null
+    stale_since: Instant | null
+    late_since: Instant | null
     created_at: Instant
     updated_at: Instant
   }

@@ -39,4 +39,5 @@ const generic: Omit<InboxProvider, 'source'> = {
   secrets: { generate: generateSecret, problem: secretProblem },
 }
 
-for (const source of inboxSources) registerInboxProvider({ ...generic, source })
+// Carriers have their own generic provider, which normalises the payload (carriers/providers/generic.ts).
+for (const source of inboxSources) if (source !== 'carriers') registerInboxProvider({ ...generic, source })

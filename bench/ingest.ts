@@ -1,0 +1,102 @@
+import { rmSync } from 'node:fs'
+import path from 'node:path'
+import Fastify from 'fastify'
+import { forkLoad, print } from './fork.js'
+import { sql } from 'kysely'
+import { systemActor } from '../server/src/auth/actor.js'
+import { loadConfig } from '../server/src/config.js'
+import { makeTraversableTempDir } from '../server/src/db/embedded.js'
+import { buildApp } from '../server/src/http/app.js'
+import { createConnection } from '../server/src/integrations/service.js'
+import { startWorker } from '../server/src/jobs/worker.js'
+import { createMerchant } from '../server/src/merchants/service.js'
+import { modules } from '../server/src/registry.js'
+import { openRuntime } from '../server/src/runtime.js'
+
+type Load = { requests_per_sec: number; requests: number; accepted: number; p50_ms: number; p99_ms: number; p99_9_ms: number; max_ms: number; non_2xx: number; errors: number; timeouts: number }
+
+const load = (spec: Record<string, unknown>) => forkLoad<Load>('./load-ingest.mjs', spec)
+
+/**
+ * Signed generic carrier webhooks at concurrency 50 against the real server (workers processing
+ * alongside), a bare Fastify endpoint verifying the same signature in the same run, then a fixed
+ * 2,000/s for the ack latency, then the processing lag once everything has been processed.
+ */
+export async function run(opts: Record<string, string | boolean | undefined>) {
+  const duration = Number(opts.duration ?? 10)
+  const connections = Number(opts.connections ?? 50)
+  const dataDir = makeTraversableTempDir('claimdesk-bench-')
+  const runtime = await openRuntime(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), { takeOwnership: true, poolSize: 20 })
+  const { ctx } = runtime
+  ctx.log.level = 'warn'
+  try {
+    const { connection, secret } = await ctx.db.transaction().execute(async (trx) => {
+      const { merchant } = await createMerchant(trx, { slug: 'bench', name: 'Bench Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' }, new Date())
+      const c = await createConnection(trx, systemActor(merchant.id), ctx.keys.secrets, { source: 'carriers', provider: 'generic', name: 'Bench feed' }, new Date())
+      return { connection: c.connection, secret: c.secret! }
+    })
+    const app = await buildApp(ctx, modules)
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    let worker: Awaited<ReturnType<typeof startWorker>> | undefined
+    const { verifyStandardWebhook } = await import('../server/src/inbox/providers/standard-webhooks.js')
+    const bare = Fastify()
+    bare.removeAllContentTypeParsers()
+    bare.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
+    bare.post('/bare', async (req) => {
+      verifyStandardWebhook({ headers: req.headers as Record<string, string>, rawBody: req.body as Buffer, secrets: [secret], now: new Date() })
+      return { received: true }
+    })
+    await bare.listen({ port: 0, host: '127.0.0.1' })
+    const port = (s: { server: { address: () => unknown } }) => (s.server.address() as { port: number }).port
+    // Until every stored delivery has been processed (at most 10 minutes).
+    const drain = async () => {
+      const start = Date.now()
+      for (;;) {
+        const { rows } = await sql<{ n: string }>`select count(*) as n from webhook_deliveries where status = 'received'`.execute(ctx.db)
+        if (Number(rows[0]!.n) === 0 || Date.now() - start > 600_000) return
+        await new Promise((r) => setTimeout(r, 250))
+      }
+    }
+    const url = `http://127.0.0.1:${port(app)}/webhooks/carriers/generic/${connection.id}`
+    print({ bench: 'ingest', phase: 'config', duration_s: duration, connections, node: process.version, database: 'embedded PostgreSQL, synchronous_commit on' })
+
+    await load({ url, secret, duration: 2, connections, prefix: 'W', count: 20_000 })
+    const bareResult = await load({ url: `http://127.0.0.1:${port(bare)}/bare`, secret, duration, connections, prefix: 'B', count: 200_000 })
+    print({ bench: 'ingest', target: 'bare_fastify', ...bareResult })
+    const apiOnly = await load({ url, secret, duration, connections, prefix: 'A', count: 200_000 })
+    print({ bench: 'ingest', target: 'claimdesk', phase: 'max_api_only', ...apiOnly })
+    worker = await startWorker(modules, ctx)
+    await drain()
+    const max = await load({ url, secret, duration, connections, prefix: 'M', count: 200_000 })
+    print({ bench: 'ingest', target: 'claimdesk', phase: 'max_with_workers', ...max })
+    await drain()
+    const paced = await load({ url, secret, duration, connections, rate: 2000, prefix: 'P', count: 2000 * duration + 1000 })
+    print({ bench: 'ingest', target: 'claimdesk', phase: 'paced_2000_per_s', ...paced })
+
+    const drainStart = Date.now()
+    await drain()
+    const { rows: lag } = await sql<{ p50: number; p99: number; stored: string; events: string }>`
+      select percentile_cont(0.5) within group (order by extract(epoch from processed_at - received_at)) as p50,
+        percentile_cont(0.99) within group (order by extract(epoch from processed_at - received_at)) as p99,
+        count(*) as stored, (select count(*) from tracking_events) as events
+      from webhook_deliveries where processed_at is not null and dedup_key like 'msg\_P\_%'`.execute(ctx.db)
+    print({
+      bench: 'ingest', summary: true,
+      accepted_per_sec_api_only: Math.round(apiOnly.requests_per_sec), accepted_per_sec_with_workers: Math.round(max.requests_per_sec),
+      bare_per_sec: Math.round(bareResult.requests_per_sec), ratio_to_bare_api_only: Number((apiOnly.requests_per_sec / bareResult.requests_per_sec).toFixed(3)),
+      ratio_to_bare_with_workers: Number((max.requests_per_sec / bareResult.requests_per_sec).toFixed(3)),
+      api_only_ack_p99_ms: apiOnly.p99_ms,
+      ack_p50_ms: max.p50_ms, ack_p99_ms: max.p99_ms, ack_p99_9_ms: max.p99_9_ms,
+      paced_2000_ack_p99_ms: paced.p99_ms, paced_2000_ack_p99_9_ms: paced.p99_9_ms, paced_accepted_per_sec: Math.round(paced.requests_per_sec),
+      processing_lag_p50_s: Number(Number(lag[0]!.p50).toFixed(3)), processing_lag_p99_s: Number(Number(lag[0]!.p99).toFixed(3)),
+      paced_drain_s: (Date.now() - drainStart) / 1000, paced_deliveries_processed: Number(lag[0]!.stored), tracking_events: Number(lag[0]!.events),
+      non_2xx: apiOnly.non_2xx + max.non_2xx + paced.non_2xx, errors: apiOnly.errors + max.errors + paced.errors,
+    })
+    await worker.stop()
+    await app.close()
+    await bare.close()
+  } finally {
+    await runtime.close()
+    rmSync(path.resolve(dataDir), { recursive: true, force: true })
+  }
+}

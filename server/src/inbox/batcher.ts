@@ -1,0 +1,92 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { Database } from '../db/schema.js'
+import { newId } from '../ids.js'
+import { addJobs } from '../jobs/queue.js'
+import { defaultMaxAttempts, type WebhookRequest } from './providers.js'
+import { processTask, storeDelivery, unstoredHeaders, type AuthenticatedWebhook } from './service.js'
+import * as store from './store.js'
+
+type Request = WebhookRequest & { contentType: string | null; requestId: string }
+type Pending = { auth: AuthenticatedWebhook; request: Request; now: Date; resolve: (r: Stored) => void; reject: (err: unknown) => void }
+type Stored = { deliveryId: string; duplicate: boolean }
+
+/**
+ * Group commit for webhook deliveries: the requests that arrive while a commit is under way are
+ * written together in the next one (one INSERT, one add_jobs, one WAL flush), and each request is
+ * answered only once its own row is committed. A batch the database refuses is retried request by
+ * request, so one bad delivery never fails the others.
+ */
+export class DeliveryBatcher {
+  private queue: Pending[] = []
+  private inFlight = 0
+
+  constructor(private db: Kysely<Database>, private opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 500, maxInFlight: 2 }) {}
+
+  store(auth: AuthenticatedWebhook, request: Request, now: Date): Promise<Stored> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ auth, request, now, resolve, reject })
+      this.pump()
+    })
+  }
+
+  private pump() {
+    while (this.inFlight < this.opts.maxInFlight && this.queue.length) {
+      const batch = this.queue.splice(0, this.opts.maxBatch)
+      this.inFlight++
+      void this.write(batch).finally(() => {
+        this.inFlight--
+        this.pump()
+      })
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    try {
+      const results = await this.db.transaction().execute((trx) => writeBatch(trx, batch))
+      batch.forEach((p, i) => p.resolve(results[i]!))
+    } catch {
+      for (const p of batch) {
+        try {
+          p.resolve(await this.db.transaction().execute((trx) => storeDelivery(trx, p.auth, p.request, p.now)))
+        } catch (err) {
+          p.reject(err)
+        }
+      }
+    }
+  }
+}
+
+const keyOf = (p: Pending) => `${p.auth.connection.merchantId}/${p.auth.connection.id}/${p.auth.dedupKey}`
+
+async function writeBatch(trx: Transaction<Database>, batch: Pending[]): Promise<Stored[]> {
+  // The first of several requests with one dedup key is the delivery; the others are its duplicates.
+  const first = new Map<string, { id: string; p: Pending }>()
+  for (const p of batch) if (!first.has(keyOf(p))) first.set(keyOf(p), { id: newId(), p })
+  const rows = [...first.values()].map(({ id, p }) => ({
+    merchant_id: p.auth.connection.merchantId, id, connection_id: p.auth.connection.id, source: p.auth.connection.source, provider: p.auth.connection.provider,
+    dedup_key: p.auth.dedupKey, received_at: p.now,
+    headers: JSON.stringify(Object.fromEntries(Object.entries(p.request.headers).filter(([name]) => !unstoredHeaders.has(name)))),
+    body: p.request.rawBody, content_type: p.request.contentType?.slice(0, 255) ?? null, request_id: p.request.requestId,
+  }))
+  const inserted = new Set((await store.insertDeliveries(trx, rows)).map((r) => r.id))
+  await addJobs(trx, [...first.values()].filter(({ id }) => inserted.has(id)).map(({ id, p }) => ({
+    task: processTask, payload: { merchant_id: p.auth.connection.merchantId, delivery_id: id },
+    jobKey: `${processTask}:${id}`, maxAttempts: p.auth.provider.maxAttempts ?? defaultMaxAttempts,
+  })))
+  // Keys stored before this batch: their committed rows are visible (the insert waited for any in flight).
+  const earlier = [...first.values()].filter(({ id }) => !inserted.has(id))
+  const existing = new Map((await store.findDeliveryIdsByDedupKeys(trx, earlier.map(({ p }) => ({
+    merchant_id: p.auth.connection.merchantId, connection_id: p.auth.connection.id, dedup_key: p.auth.dedupKey,
+  })))).map((r) => [`${r.merchant_id}/${r.connection_id}/${r.dedup_key}`, r.id]))
+  const seen = new Set<string>()
+  return batch.map((p) => {
+    const key = keyOf(p)
+    const { id } = first.get(key)!
+    const isNew = inserted.has(id) && !seen.has(key)
+    seen.add(key)
+    if (isNew) return { deliveryId: id, duplicate: false }
+    const deliveryId = inserted.has(id) ? id : existing.get(key)
+    if (!deliveryId) throw new Error('inbox: dedup conflict without a stored delivery')
+    return { deliveryId, duplicate: true }
+  })
+}
