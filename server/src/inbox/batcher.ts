@@ -2,8 +2,8 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { newId } from '../ids.js'
 import { addJobs } from '../jobs/queue.js'
-import { defaultMaxAttempts, type WebhookRequest } from './providers.js'
-import { processTask, storeDelivery, unstoredHeaders, type AuthenticatedWebhook } from './service.js'
+import type { WebhookRequest } from './providers.js'
+import { processBatchTaskName, storeDelivery, unstoredHeaders, type AuthenticatedWebhook } from './service.js'
 import * as store from './store.js'
 
 type Request = WebhookRequest & { contentType: string | null; requestId: string }
@@ -69,10 +69,11 @@ async function writeBatch(trx: Transaction<Database>, batch: Pending[]): Promise
     body: p.request.rawBody, content_type: p.request.contentType?.slice(0, 255) ?? null, request_id: p.request.requestId,
   }))
   const inserted = new Set((await store.insertDeliveries(trx, rows)).map((r) => r.id))
-  await addJobs(trx, [...first.values()].filter(({ id }) => inserted.has(id)).map(({ id, p }) => ({
-    task: processTask, payload: { merchant_id: p.auth.connection.merchantId, delivery_id: id },
-    jobKey: `${processTask}:${id}`, maxAttempts: p.auth.provider.maxAttempts ?? defaultMaxAttempts,
-  })))
+  // One processing job per 50 new deliveries, not one each: the acknowledgement's cost is the insert.
+  const fresh = [...first.values()].filter(({ id }) => inserted.has(id)).map(({ id, p }) => [p.auth.connection.merchantId, id])
+  const jobs = []
+  for (let i = 0; i < fresh.length; i += 50) jobs.push({ task: processBatchTaskName, payload: { deliveries: fresh.slice(i, i + 50) } })
+  await addJobs(trx, jobs)
   // Keys stored before this batch: their committed rows are visible (the insert waited for any in flight).
   const earlier = [...first.values()].filter(({ id }) => !inserted.has(id))
   const existing = new Map((await store.findDeliveryIdsByDedupKeys(trx, earlier.map(({ p }) => ({

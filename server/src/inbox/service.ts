@@ -98,10 +98,27 @@ export async function authenticateWebhook(
   return { connection: creds.connection, provider, dedupKey }
 }
 
-async function enqueueProcessing(trx: Trx, merchantId: string, deliveryId: string, provider: InboxProvider | undefined): Promise<void> {
+async function enqueueProcessing(trx: Trx, merchantId: string, deliveryId: string, provider: InboxProvider | undefined, attemptsUsed = 0): Promise<void> {
   // One key per delivery: re-enqueueing replaces a waiting job (and resets its attempts) instead of adding one.
-  await addJob(trx, processTask, { merchant_id: merchantId, delivery_id: deliveryId },
-    { jobKey: `${processTask}:${deliveryId}`, maxAttempts: provider?.maxAttempts ?? defaultMaxAttempts })
+  await addJob(trx, processTask, { merchant_id: merchantId, delivery_id: deliveryId }, {
+    jobKey: `${processTask}:${deliveryId}`, maxAttempts: (provider?.maxAttempts ?? defaultMaxAttempts) - attemptsUsed,
+    // After a failure, the first retry waits a little, as graphile-worker's own backoff would.
+    runAt: attemptsUsed ? new Date(Date.now() + 2000) : undefined,
+  })
+}
+
+export const processBatchTaskName = 'inbox:process-batch'
+
+/** A delivery that failed its first run in a batch: counted, then given its own job for the attempts left. */
+export async function retryAfterFirstFailure(trx: Trx, merchantId: string, deliveryId: string, error: unknown): Promise<{ source: string; provider: string; dead: boolean } | undefined> {
+  const row = await store.lockDelivery(trx, merchantId, deliveryId)
+  if (!row) return undefined
+  const provider = findInboxProvider(row.source, row.provider)
+  const dead = (provider?.maxAttempts ?? defaultMaxAttempts) <= 1
+  const failed = await recordProcessingFailure(trx, merchantId, deliveryId, error, dead)
+  if (!failed) return undefined
+  if (!dead) await enqueueProcessing(trx, merchantId, deliveryId, provider, 1)
+  return { source: failed.source, provider: failed.provider, dead }
 }
 
 /** Stores the delivery once per dedup key and, only when new, queues its processing, in the caller's transaction. */

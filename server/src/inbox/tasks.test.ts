@@ -60,14 +60,17 @@ const job = (attempts: number) => ({ attempts, maxAttempts: 3 })
 describe('processing deliveries', () => {
   it('retries a failing processor through graphile-worker, keeping nothing of the failed runs', async () => {
     const id = await receive('evt_retry')
-    const [queued] = (await pendingJobs(env.ctx)).filter((j) => j.payload.delivery_id === id)
-    expect(queued).toMatchObject({ task_identifier: 'inbox:process', attempts: 0, key: `inbox:process:${id}` })
+    // The group commit queued it in a batch job; its first run fails there.
+    const [queued] = (await pendingJobs(env.ctx)).filter((j) => j.task_identifier === 'inbox:process-batch')
+    expect(queued!.payload.deliveries).toContainEqual([m.id, id])
 
     await runDueJobs(env.ctx, modules)
     const [retry] = (await pendingJobs(env.ctx)).filter((j) => j.payload.delivery_id === id)
-    // graphile-worker kept the job for a backoff retry: attempt 1 of 3, due in the future.
-    expect(retry).toMatchObject({ task_identifier: 'inbox:process', attempts: 1 })
+    // It now has a job of its own for the 2 attempts left of 3, due after a backoff.
+    expect(retry).toMatchObject({ task_identifier: 'inbox:process', attempts: 0, key: `inbox:process:${id}` })
     expect(retry!.run_at.getTime()).toBeGreaterThan(Date.now())
+    const { rows: [spec] } = await env.ctx.pool.query('select max_attempts from graphile_worker._private_jobs where key = $1', [`inbox:process:${id}`])
+    expect(spec.max_attempts).toBe(2)
     expect(await delivery(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'Error: carrier API is down', processed_at: null })
     expect(await events(id)).toBe(0) // the event written before the throw rolled back with it
   })

@@ -31,3 +31,24 @@ export const processDeliveryTask: JobHandler = async (payload, ctx, job) => {
     if (!dead) throw err
   }
 }
+
+/**
+ * `inbox:process-batch`: the deliveries one group commit stored, processed one by one, each in its own
+ * transaction. It spares the acknowledgement one job insert per webhook. A delivery that fails here
+ * gets its own `inbox:process` job with the attempts it has left, so retries, backoff and the
+ * dead-letter list work as for any delivery; one that is settled already (a rerun after a crash) is skipped.
+ */
+export const processBatchTask: JobHandler = async (payload, ctx) => {
+  for (const [merchantId, deliveryId] of payload.deliveries as [string, string][]) {
+    try {
+      const outcome = await ctx.db.transaction().execute((trx) => service.processDelivery(trx, ctx, merchantId, deliveryId, new Date()))
+      if (outcome.status === 'skipped') continue
+      processedCounter(ctx).inc({ source: outcome.source, provider: outcome.provider, outcome: outcome.status })
+      lagHistogram(ctx).observe({ source: outcome.source, provider: outcome.provider }, (Date.now() - outcome.receivedAt!.getTime()) / 1000)
+    } catch (err) {
+      const retry = await ctx.db.transaction().execute((trx) => service.retryAfterFirstFailure(trx, merchantId, deliveryId, err))
+      if (retry) processedCounter(ctx).inc({ source: retry.source, provider: retry.provider, outcome: retry.dead ? 'dead' : 'failed' })
+      ctx.log.warn({ err, delivery_id: deliveryId, attempt: 1 }, retry?.dead ? 'webhook delivery dead-lettered' : 'webhook delivery failed; will retry')
+    }
+  }
+}

@@ -33,8 +33,10 @@ async function deliveryCount(): Promise<number> {
   return Number(row.n)
 }
 
-const processJobsFor = async (deliveryId: string) =>
-  (await pendingJobs(env.ctx)).filter((j) => j.task_identifier === 'inbox:process' && j.payload.delivery_id === deliveryId)
+// A webhook's processing is queued in its group commit's batch job (or its own job, after a failure or a replay).
+const processJobsFor = async (deliveryId: string) => (await pendingJobs(env.ctx)).filter((j) =>
+  (j.task_identifier === 'inbox:process' && j.payload.delivery_id === deliveryId)
+  || (j.task_identifier === 'inbox:process-batch' && (j.payload.deliveries as [string, string][]).some(([, id]) => id === deliveryId)))
 
 const event = (type: string) => JSON.stringify({ type, timestamp: '2026-11-22T10:00:00Z', data: { tracking_number: '1Z999AA10123456784' } })
 
