@@ -9,6 +9,13 @@ const lagHistogram = (ctx: AppContext) =>
   ctx.metrics.histogram('webhook_processing_lag_seconds', 'From a webhook\'s arrival to the end of its processing', ['source', 'provider'],
     [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300])
 
+async function processAndCount(ctx: AppContext, merchantId: string, deliveryId: string): Promise<void> {
+  const outcome = await ctx.db.transaction().execute((trx) => service.processDelivery(trx, ctx, merchantId, deliveryId, new Date()))
+  if (outcome.status === 'skipped') return
+  processedCounter(ctx).inc({ source: outcome.source, provider: outcome.provider, outcome: outcome.status })
+  lagHistogram(ctx).observe({ source: outcome.source, provider: outcome.provider }, (Date.now() - outcome.receivedAt!.getTime()) / 1000)
+}
+
 /**
  * `inbox:process`. A failure rolls the processing back, then a separate short transaction records
  * it; rethrowing lets graphile-worker retry with its exponential backoff. The last allowed attempt
@@ -19,10 +26,7 @@ export const processDeliveryTask: JobHandler = async (payload, ctx, job) => {
   const merchantId = String(payload.merchant_id)
   const deliveryId = String(payload.delivery_id)
   try {
-    const outcome = await ctx.db.transaction().execute((trx) => service.processDelivery(trx, ctx, merchantId, deliveryId, new Date()))
-    if (outcome.status === 'skipped') return
-    processedCounter(ctx).inc({ source: outcome.source, provider: outcome.provider, outcome: outcome.status })
-    lagHistogram(ctx).observe({ source: outcome.source, provider: outcome.provider }, (Date.now() - outcome.receivedAt!.getTime()) / 1000)
+    await processAndCount(ctx, merchantId, deliveryId)
   } catch (err) {
     const dead = job.attempts >= job.maxAttempts
     const failed = await ctx.db.transaction().execute((trx) => service.recordProcessingFailure(trx, merchantId, deliveryId, err, dead))
@@ -41,10 +45,7 @@ export const processDeliveryTask: JobHandler = async (payload, ctx, job) => {
 export const processBatchTask: JobHandler = async (payload, ctx) => {
   for (const [merchantId, deliveryId] of payload.deliveries as [string, string][]) {
     try {
-      const outcome = await ctx.db.transaction().execute((trx) => service.processDelivery(trx, ctx, merchantId, deliveryId, new Date()))
-      if (outcome.status === 'skipped') continue
-      processedCounter(ctx).inc({ source: outcome.source, provider: outcome.provider, outcome: outcome.status })
-      lagHistogram(ctx).observe({ source: outcome.source, provider: outcome.provider }, (Date.now() - outcome.receivedAt!.getTime()) / 1000)
+      await processAndCount(ctx, merchantId, deliveryId)
     } catch (err) {
       const retry = await ctx.db.transaction().execute((trx) => service.retryAfterFirstFailure(trx, merchantId, deliveryId, err))
       if (retry) processedCounter(ctx).inc({ source: retry.source, provider: retry.provider, outcome: retry.dead ? 'dead' : 'failed' })
