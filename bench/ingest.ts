@@ -95,7 +95,8 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       paced_drain_s: (Date.now() - drainStart) / 1000, paced_deliveries_processed: Number(lag[0]!.stored), tracking_events: Number(lag[0]!.events),
       non_2xx: apiOnly.non_2xx + pacedApiOnly.non_2xx + max.non_2xx + paced.non_2xx, errors: apiOnly.errors + pacedApiOnly.errors + max.errors + paced.errors,
     })
-    await worker.stop()
+    // graphile-worker 0.17 can reject its own shutdown of an idle local queue; the database must still stop.
+    await worker.stop().catch((err: unknown) => print({ bench: 'ingest', warning: `worker stop: ${String(err)}` }))
     await app.close()
     await bare.close()
   } finally {
