@@ -2,12 +2,10 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { newId } from '../ids.js'
 import { addJobs } from '../jobs/queue.js'
-import type { WebhookRequest } from './providers.js'
-import { processBatchTaskName, storeDelivery, unstoredHeaders, type AuthenticatedWebhook } from './service.js'
+import { deliveryRow, processBatchTaskName, storeDelivery, type AuthenticatedWebhook, type StoredRequest } from './service.js'
 import * as store from './store.js'
 
-type Request = WebhookRequest & { contentType: string | null; requestId: string }
-type Pending = { auth: AuthenticatedWebhook; request: Request; now: Date; resolve: (r: Stored) => void; reject: (err: unknown) => void }
+type Pending = { auth: AuthenticatedWebhook; request: StoredRequest; now: Date; resolve: (r: Stored) => void; reject: (err: unknown) => void }
 type Stored = { deliveryId: string; duplicate: boolean }
 
 /**
@@ -22,7 +20,7 @@ export class DeliveryBatcher {
 
   constructor(private db: Kysely<Database>, private opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 500, maxInFlight: 2 }) {}
 
-  store(auth: AuthenticatedWebhook, request: Request, now: Date): Promise<Stored> {
+  store(auth: AuthenticatedWebhook, request: StoredRequest, now: Date): Promise<Stored> {
     return new Promise((resolve, reject) => {
       this.queue.push({ auth, request, now, resolve, reject })
       this.pump()
@@ -62,12 +60,7 @@ async function writeBatch(trx: Transaction<Database>, batch: Pending[]): Promise
   // The first of several requests with one dedup key is the delivery; the others are its duplicates.
   const first = new Map<string, { id: string; p: Pending }>()
   for (const p of batch) if (!first.has(keyOf(p))) first.set(keyOf(p), { id: newId(), p })
-  const rows = [...first.values()].map(({ id, p }) => ({
-    merchant_id: p.auth.connection.merchantId, id, connection_id: p.auth.connection.id, source: p.auth.connection.source, provider: p.auth.connection.provider,
-    dedup_key: p.auth.dedupKey, received_at: p.now,
-    headers: JSON.stringify(Object.fromEntries(Object.entries(p.request.headers).filter(([name]) => !unstoredHeaders.has(name)))),
-    body: p.request.rawBody, content_type: p.request.contentType?.slice(0, 255) ?? null, request_id: p.request.requestId,
-  }))
+  const rows = [...first.values()].map(({ id, p }) => deliveryRow(p.auth, p.request, id, p.now))
   const inserted = new Set((await store.insertDeliveries(trx, rows)).map((r) => r.id))
   // One processing job per 50 new deliveries, not one each: the acknowledgement's cost is the insert.
   const fresh = [...first.values()].filter(({ id }) => inserted.has(id)).map(({ id, p }) => [p.auth.connection.merchantId, id])

@@ -18,7 +18,7 @@ type Db = Kysely<Database> | Trx
 export const processTask = 'inbox:process'
 const maxErrorLength = 2000
 // Credentials of the caller, not of the webhook: kept out of storage (providers still see them in verify).
-export const unstoredHeaders = new Set(['authorization', 'proxy-authorization', 'cookie'])
+const unstoredHeaders = new Set(['authorization', 'proxy-authorization', 'cookie'])
 
 /** Lower-cased names; repeated headers joined as HTTP allows (", "). */
 export function normalizeHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -121,17 +121,25 @@ export async function retryAfterFirstFailure(trx: Trx, merchantId: string, deliv
   return { source: failed.source, provider: failed.provider, dead }
 }
 
+export type StoredRequest = WebhookRequest & { contentType: string | null; requestId: string }
+
+/** The row a verified request is stored as (one at a time here, or in a group commit by batcher.ts). */
+export function deliveryRow(auth: AuthenticatedWebhook, request: StoredRequest, id: string, now: Date) {
+  const { connection } = auth
+  return {
+    merchant_id: connection.merchantId, id, connection_id: connection.id, source: connection.source, provider: connection.provider,
+    dedup_key: auth.dedupKey, received_at: now,
+    headers: JSON.stringify(Object.fromEntries(Object.entries(request.headers).filter(([name]) => !unstoredHeaders.has(name)))),
+    body: request.rawBody, content_type: request.contentType?.slice(0, 255) ?? null, request_id: request.requestId,
+  }
+}
+
 /** Stores the delivery once per dedup key and, only when new, queues its processing, in the caller's transaction. */
 export async function storeDelivery(
-  trx: Trx, auth: AuthenticatedWebhook, request: WebhookRequest & { contentType: string | null; requestId: string }, now: Date,
+  trx: Trx, auth: AuthenticatedWebhook, request: StoredRequest, now: Date,
 ): Promise<{ deliveryId: string; duplicate: boolean }> {
   const { connection } = auth
-  const stored = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !unstoredHeaders.has(name)))
-  const id = await store.insertDelivery(trx, {
-    merchant_id: connection.merchantId, id: newId(), connection_id: connection.id, source: connection.source, provider: connection.provider,
-    dedup_key: auth.dedupKey, received_at: now, headers: JSON.stringify(stored), body: request.rawBody,
-    content_type: request.contentType?.slice(0, 255) ?? null, request_id: request.requestId, last_error: null, processed_at: null,
-  })
+  const id = await store.insertDelivery(trx, { ...deliveryRow(auth, request, newId(), now), last_error: null, processed_at: null })
   if (id) {
     await enqueueProcessing(trx, connection.merchantId, id, auth.provider)
     return { deliveryId: id, duplicate: false }

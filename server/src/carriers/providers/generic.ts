@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox'
 import { compilePayloadSchema } from '../../http/validation.js'
 import { generateSecret, secretProblem, verifyStandardWebhook } from '../../inbox/providers/standard-webhooks.js'
 import { resolveCarrier } from '../../shipments/carriers.js'
-import { emptyToNull, location, MalformedPayload, parseEventTime, reconcile, trackingStatuses, type NormalizedEvent, type NormalizedTracking } from '../model.js'
+import { emptyToNull, latestEvent, location, MalformedPayload, parseEventTime, reconcile, trackingStatuses, type NormalizedEvent, type NormalizedTracking } from '../model.js'
 import type { CarrierProvider } from './types.js'
 
 // Claimdesk's own tracking event (docs/carriers/generic.md), for in-house systems and carriers with no
@@ -73,7 +73,7 @@ function toTracking(t: TrackingInput, path: string): NormalizedTracking {
       location: e.location ? location(e.location) : null, facility: e.facility ?? null, device: e.device ?? null, driver: e.driver ?? null, signed_by: e.signed_by ?? null,
     }
   })
-  const newest = events.reduce<NormalizedEvent | undefined>((a, e) => (!a || Date.parse(e.occurred_at) >= Date.parse(a.occurred_at) ? e : a), undefined)
+  const newest = latestEvent(events)
   const status = t.status ?? newest?.status ?? 'unknown'
   return reconcile({
     carrier: carrier.code, carrier_name: carrier.name, tracking_number: t.tracking_number.trim(), carrier_ref: emptyToNull(t.carrier_ref), provider_tracker_id: null,
