@@ -82,3 +82,52 @@ export async function upsertShipments(trx: Trx, rows: ShipmentFields[]): Promise
   await sql`insert into shipments (${names(shipmentColumns)}) select * from ${unnest(rows, shipmentColumns)}
     on conflict (merchant_id, source, external_id) do update set ${sql.join(shipmentUpdates.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`.execute(trx)
 }
+
+export async function findIdsByTracking(db: Db, merchantId: string, carrierCode: string | null, trackingNumber: string): Promise<string[]> {
+  let q = db.selectFrom('shipments').select('id').where('merchant_id', '=', merchantId).where('tracking_number', '=', trackingNumber)
+  if (carrierCode) q = q.where((eb) => eb.or([eb('carrier_code', '=', carrierCode), eb('carrier_code', 'is', null)]))
+  return (await q.orderBy('id').execute()).map((r) => r.id)
+}
+
+export type Overdue = {
+  shipment_id: string; order_id: string; carrier_code: string | null; carrier_name: string | null; service: string | null; tracking_number: string | null
+  tracking_status: string | null; last_tracking_event_at: Date | null; shipped_at: Date | null; due_at: Date | null; since: Date | null
+}
+
+const openShipment = sql<boolean>`status not in ('delivered', 'returned', 'cancelled') and tracking_status is distinct from 'delivered'
+  and tracking_status is distinct from 'returned_to_sender' and tracking_status is distinct from 'cancelled' and tracking_status is distinct from 'lost'`
+
+export async function listStale(db: Db, merchantId: string, rules: { carrier: string | null; service: string | null; hours: number }[], defaultHours: number, now: Date, page: { after?: string; limit: number }): Promise<Overdue[]> {
+  const limits = rules.length
+    ? sql`(select r.hours from jsonb_to_recordset(${JSON.stringify(rules)}::jsonb) as r(carrier text, service text, hours numeric)
+        where (r.carrier is null or r.carrier = s.carrier_code) and (r.service is null or lower(r.service) = lower(s.service))
+        order by (r.carrier is not null)::int + (r.service is not null)::int desc limit 1)`
+    : sql`null`
+  const { rows } = await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
+      s.last_tracking_event_at, s.shipped_at, s.stale_since as since,
+      coalesce(s.last_tracking_event_at, s.shipped_at) + make_interval(secs => 3600::numeric * coalesce(${limits}, ${defaultHours}::numeric)) as due_at
+    from shipments s
+    where s.merchant_id = ${merchantId} and s.shipped_at is not null and ${openShipment}
+      and coalesce(s.last_tracking_event_at, s.shipped_at) + make_interval(secs => 3600::numeric * coalesce(${limits}, ${defaultHours}::numeric)) < ${now}
+      ${page.after ? sql`and s.id > ${page.after}` : sql``}
+    order by s.id limit ${page.limit}`.execute(db)
+  return rows
+}
+
+export async function listLate(db: Db, merchantId: string, now: Date, page: { after?: string; limit: number }): Promise<Overdue[]> {
+  const due = sql`coalesce(s.estimated_delivery_at, (s.estimated_delivery_on + 1)::timestamp at time zone 'UTC', (s.promised_delivery_on + 1)::timestamp at time zone 'UTC')`
+  const { rows } = await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
+      s.last_tracking_event_at, s.shipped_at, s.late_since as since, ${due} as due_at
+    from shipments s
+    where s.merchant_id = ${merchantId} and ${openShipment} and ${due} < ${now}
+      ${page.after ? sql`and s.id > ${page.after}` : sql``}
+    order by s.id limit ${page.limit}`.execute(db)
+  return rows
+}
+
+export async function markOverdue(trx: Trx, merchantId: string, shipmentId: string, kind: 'stale' | 'late', now: Date): Promise<boolean> {
+  const column = kind === 'stale' ? 'stale_since' : 'late_since'
+  const r = await trx.updateTable('shipments').set({ [column]: now }).where('merchant_id', '=', merchantId).where('id', '=', shipmentId)
+    .where(column, 'is', null).executeTakeFirst()
+  return Number(r.numUpdatedRows) > 0
+}
