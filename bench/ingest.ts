@@ -20,7 +20,8 @@ const load = (spec: Record<string, unknown>) => forkLoad<Load>('./load-ingest.mj
 /**
  * Signed generic carrier webhooks at concurrency 50 against the real server, beside a bare Fastify
  * endpoint verifying the same signature in the same run: first with the workers off (an API-only
- * process, as with WORKERS=false), flat out and at a fixed 2,000/s; then with the workers processing
+ * process, as with WORKERS=false), flat out and at a fixed 2,000/s (evenly spaced, open loop, latency
+ * counted from each request's due time); then with the workers processing
  * alongside, flat out and at 2,000/s, whose processing lag is measured once all is processed.
  */
 export async function run(opts: Record<string, string | boolean | undefined>) {

@@ -22,6 +22,13 @@ export type ScheduledAction = { merchantId: string; id: string; key: string; tas
 /** Runs once, inside the transaction that marks the action fired. */
 export type ClockHandler = (trx: Transaction<Database>, action: ScheduledAction, ctx: AppContext, now: Date) => Promise<void>
 
+/**
+ * Works through a backlog kept in a table (e.g. webhook deliveries waiting to be processed): `run` claims
+ * up to `limit` items (FOR UPDATE SKIP LOCKED, so processes share the work), handles them in one
+ * transaction and returns how many it claimed. Cheaper than a job per item when items arrive by thousands.
+ */
+export type Drain = { name: string; batchSize: number; concurrency?: number; intervalMs?: number; run: (ctx: AppContext, limit: number) => Promise<number> }
+
 /** One domain module's contributions; `registry.ts` lists them all. */
 export type Module = {
   name: string
@@ -34,6 +41,8 @@ export type Module = {
   clockTasks?: Record<string, ClockHandler>
   /** Long-running loops started with the workers (e.g. the audit sequencer); each returns its stop function. */
   background?: ((ctx: AppContext) => () => Promise<void>)[]
+  /** Backlogs worked through by the job workers (see Drain). */
+  drains?: Drain[]
   /** Commands this module adds to `npx claimdesk`. */
   cli?: CliCommand
   /** graphile-worker crontab lines, e.g. "* * * * * audit:checkpoint" (task names are module:verb). */

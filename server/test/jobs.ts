@@ -1,16 +1,29 @@
 import { Logger, runOnce } from 'graphile-worker'
 import type { AppContext } from '../src/context.js'
-import { taskList } from '../src/jobs/worker.js'
+import { allDrains, taskList } from '../src/jobs/worker.js'
 import type { Module } from '../src/modules.js'
 
 const silent = new Logger(() => () => undefined)
 
 /**
- * Runs every job that is due now (and those they enqueue) to completion, then returns once their
- * outcomes are written: graphile-worker writes completions and failures back in batches, so it
- * waits until no job is locked (a condition, not a sleep).
+ * Works through the modules' drains, then runs every job that is due now (and those they enqueue) to
+ * completion, and again while the drains find more. Returns once job outcomes are written:
+ * graphile-worker writes completions and failures back in batches, so it waits until no job is locked
+ * (a condition, not a sleep).
  */
 export async function runDueJobs(ctx: AppContext, modules: Module[], timeoutMs = 10_000): Promise<void> {
+  const drains = allDrains(modules)
+  const drainAll = async () => {
+    let total = 0
+    for (const d of drains) for (let n = 1; n > 0; total += n) n = await d.run(ctx, d.batchSize)
+    return total
+  }
+  await drainAll()
+  do await runJobs(ctx, modules, timeoutMs)
+  while (await drainAll())
+}
+
+async function runJobs(ctx: AppContext, modules: Module[], timeoutMs: number): Promise<void> {
   await runOnce({ pgPool: ctx.pool, taskList: taskList(modules, ctx), noHandleSignals: true, logger: silent })
   const deadline = Date.now() + timeoutMs
   for (;;) {

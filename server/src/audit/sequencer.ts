@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js'
 import type { Database } from '../db/schema.js'
 import type { Db } from '../db/database.js'
 import { chainHash, zeroHash, type ChainedEntry } from './canonical.js'
+import { startBatchLoop } from '../jobs/loop.js'
 import * as store from './store.js'
 
 export const sequencerLock = 0x6175646974 // "audit" in ASCII
@@ -40,33 +41,19 @@ export async function sequenceOnce(db: Db, now: Date, batchSize = sequencerBatch
  * A failed run is logged and retried on the next tick; the stop function waits for the run in flight.
  */
 export function startSequencer(ctx: AppContext, opts: { intervalMs?: number; batchSize?: number } = {}): () => Promise<void> {
-  const intervalMs = opts.intervalMs ?? 200
   const batchSize = opts.batchSize ?? sequencerBatch
   const chained = ctx.metrics.counter('audit_entries_chained_total', 'Audit entries added to the hash chain')
   const failures = ctx.metrics.counter('audit_sequencer_failures_total', 'Audit sequencer runs that failed')
-  let stopped = false
-  let timer: NodeJS.Timeout | undefined
-  let inFlight: Promise<void> = Promise.resolve()
-
-  const run = async () => {
-    for (let full = true; full && !stopped;) {
-      try {
-        const n = await sequenceOnce(ctx.db, new Date(), batchSize)
-        chained.inc(n)
-        full = n === batchSize
-      } catch (err) {
-        failures.inc()
-        ctx.log.error({ err, component: 'audit-sequencer' }, 'audit sequencer run failed; retrying')
-        full = false
-      }
-    }
-    if (!stopped) timer = setTimeout(() => { inFlight = run() }, intervalMs)
-  }
-
-  inFlight = run()
-  return async () => {
-    stopped = true
-    clearTimeout(timer)
-    await inFlight
-  }
+  return startBatchLoop({
+    intervalMs: opts.intervalMs ?? 200, batchSize,
+    once: async () => {
+      const n = await sequenceOnce(ctx.db, new Date(), batchSize)
+      chained.inc(n)
+      return n
+    },
+    onError: (err) => {
+      failures.inc()
+      ctx.log.error({ err, component: 'audit-sequencer' }, 'audit sequencer run failed; retrying')
+    },
+  })
 }

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { Database } from './schema.js'
 
@@ -24,4 +24,17 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
 
 export function createDb(pool: pg.Pool): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/** Runs `fn` in a savepoint of the caller's transaction: if it throws, only its own writes roll back. */
+export async function inSavepoint<T>(trx: Transaction<Database>, fn: () => Promise<T>): Promise<T> {
+  await sql`savepoint claimdesk_step`.execute(trx)
+  try {
+    const result = await fn()
+    await sql`release savepoint claimdesk_step`.execute(trx)
+    return result
+  } catch (err) {
+    await sql`rollback to savepoint claimdesk_step`.execute(trx)
+    throw err
+  }
 }

@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream'
-import { sql, type Kysely, type Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { AuditActor } from '../audit/service.js'
 import { ConcurrentInsert, type Outcome, type Writer } from '../bulk.js'
 import { importCustomers } from '../customers/service.js'
 import type { Database } from '../db/schema.js'
+import { inSavepoint } from '../db/database.js'
 import { AppError, type ErrorCode } from '../errors.js'
 import { newId } from '../ids.js'
 import { enqueueEvent } from '../jobs/outbox.js'
@@ -62,18 +63,6 @@ function rowFault(err: unknown): { field: string | null; message: string } | und
     return { field: pg.column ?? pg.constraint ?? null, message: `the database refused it${pg.constraint ? ` (${pg.constraint})` : ''}: ${pg.message}` }
   }
   return undefined
-}
-
-async function inSavepoint<T>(trx: Trx, fn: () => Promise<T>): Promise<T> {
-  await sql`savepoint import_record`.execute(trx)
-  try {
-    const result = await fn()
-    await sql`release savepoint import_record`.execute(trx)
-    return result
-  } catch (err) {
-    await sql`rollback to savepoint import_record`.execute(trx)
-    throw err
-  }
 }
 
 /**

@@ -1,8 +1,7 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { newId } from '../ids.js'
-import { addJobs } from '../jobs/queue.js'
-import { deliveryRow, processBatchTaskName, storeDelivery, type AuthenticatedWebhook, type StoredRequest } from './service.js'
+import { deliveryRow, storeDelivery, type AuthenticatedWebhook, type StoredRequest } from './service.js'
 import * as store from './store.js'
 
 type Pending = { auth: AuthenticatedWebhook; request: StoredRequest; now: Date; resolve: (r: Stored) => void; reject: (err: unknown) => void }
@@ -10,7 +9,7 @@ type Stored = { deliveryId: string; duplicate: boolean }
 
 /**
  * Group commit for webhook deliveries: the requests that arrive while a commit is under way are
- * written together in the next one (one INSERT, one add_jobs, one WAL flush), and each request is
+ * written together in the next one (one INSERT, one round trip, one WAL flush), and each request is
  * answered only once its own row is committed. A batch the database refuses is retried request by
  * request, so one bad delivery never fails the others.
  */
@@ -40,7 +39,7 @@ export class DeliveryBatcher {
 
   private async write(batch: Pending[]): Promise<void> {
     try {
-      const results = await this.db.transaction().execute((trx) => writeBatch(trx, batch))
+      const results = await writeBatch(this.db, batch)
       batch.forEach((p, i) => p.resolve(results[i]!))
     } catch {
       for (const p of batch) {
@@ -56,20 +55,16 @@ export class DeliveryBatcher {
 
 const keyOf = (p: Pending) => `${p.auth.connection.merchantId}/${p.auth.connection.id}/${p.auth.dedupKey}`
 
-async function writeBatch(trx: Transaction<Database>, batch: Pending[]): Promise<Stored[]> {
+async function writeBatch(db: Kysely<Database>, batch: Pending[]): Promise<Stored[]> {
   // The first of several requests with one dedup key is the delivery; the others are its duplicates.
   const first = new Map<string, { id: string; p: Pending }>()
   for (const p of batch) if (!first.has(keyOf(p))) first.set(keyOf(p), { id: newId(), p })
   const rows = [...first.values()].map(({ id, p }) => deliveryRow(p.auth, p.request, id, p.now))
-  const inserted = new Set((await store.insertDeliveries(trx, rows)).map((r) => r.id))
-  // One processing job per 50 new deliveries, not one each: the acknowledgement's cost is the insert.
-  const fresh = [...first.values()].filter(({ id }) => inserted.has(id)).map(({ id, p }) => [p.auth.connection.merchantId, id])
-  const jobs = []
-  for (let i = 0; i < fresh.length; i += 50) jobs.push({ task: processBatchTaskName, payload: { deliveries: fresh.slice(i, i + 50) } })
-  await addJobs(trx, jobs)
-  // Keys stored before this batch: their committed rows are visible (the insert waited for any in flight).
+  // No job per delivery: the inbox drain finds new deliveries by their status, so the acknowledgement costs one insert.
+  const inserted = new Set((await store.insertDeliveries(db, rows)).map((r) => r.id))
+  // Keys stored before this batch: their rows are committed (the insert waited for any in flight), and this is a new snapshot.
   const earlier = [...first.values()].filter(({ id }) => !inserted.has(id))
-  const existing = new Map((await store.findDeliveryIdsByDedupKeys(trx, earlier.map(({ p }) => ({
+  const existing = new Map((await store.findDeliveryIdsByDedupKeys(db, earlier.map(({ p }) => ({
     merchant_id: p.auth.connection.merchantId, connection_id: p.auth.connection.id, dedup_key: p.auth.dedupKey,
   })))).map((r) => [`${r.merchant_id}/${r.connection_id}/${r.dedup_key}`, r.id]))
   const seen = new Set<string>()

@@ -3,12 +3,12 @@ import type { Module } from '../modules.js'
 import { replayWebhooksCli } from './cli.js'
 import './providers/generic.js'
 import { deliveryRoutes } from './routes.js'
-import { processBatchTaskName, processTask } from './service.js'
-import { processBatchTask, processDeliveryTask } from './tasks.js'
+import { processTask } from './service.js'
+import { processDeliveryTask, waitingDeliveriesDrain } from './tasks.js'
 import { webhookRoutes } from './webhook-routes.js'
 
 /** Connections and their secrets (integrations/), and the webhook inbox that verifies against them. */
 export const inboxModules: Module[] = [
   { name: 'integrations', routes: integrationRoutes },
-  { name: 'inbox', routes: deliveryRoutes, rootRoutes: webhookRoutes, tasks: { [processTask]: processDeliveryTask, [processBatchTaskName]: processBatchTask }, cli: replayWebhooksCli },
+  { name: 'inbox', routes: deliveryRoutes, rootRoutes: webhookRoutes, tasks: { [processTask]: processDeliveryTask }, drains: [waitingDeliveriesDrain], cli: replayWebhooksCli },
 ]

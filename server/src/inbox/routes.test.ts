@@ -2,7 +2,8 @@ import { Command } from 'commander'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
-import { pendingJobs } from '../../test/jobs.js'
+import { runDueJobs } from '../../test/jobs.js'
+import { modules } from '../registry.js'
 import { replayWebhooksCli } from './cli.js'
 import { seedConnection, seedDelivery, signedHeaders } from './testing.js'
 
@@ -104,13 +105,16 @@ describe('webhook deliveries API', () => {
     expect(row.status).toBe('dead')
   })
 
-  it('replays a processed delivery, queueing a job, with an audit entry', async () => {
+  it('replays a processed delivery: waiting for the drain again, with an audit entry', async () => {
     const id = await seedDelivery(env.ctx, m.id, conn.id, { status: 'processed' })
     const res = await post(`/api/v1/webhooks/deliveries/${id}/replay`)
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ id, status: 'received', processed_at: null })
-    const jobs = (await pendingJobs(env.ctx)).filter((j) => j.payload.delivery_id === id)
-    expect(jobs).toMatchObject([{ task_identifier: 'inbox:process', key: `inbox:process:${id}`, attempts: 0 }])
+    const row = await env.ctx.db.selectFrom('webhook_deliveries').select(['status', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow()
+    expect(row).toEqual({ status: 'received', attempts: 1 })
+    await runDueJobs(env.ctx, modules)
+    const processed = await env.ctx.db.selectFrom('webhook_deliveries').select(['status', 'attempts']).where('id', '=', id).executeTakeFirstOrThrow()
+    expect(processed).toEqual({ status: 'processed', attempts: 2 })
     const audit = await env.ctx.db.selectFrom('audit_entries').select(['action', 'changes']).where('entity_id', '=', id).execute()
     expect(audit).toEqual([{ action: 'webhook_delivery.replayed', changes: { status: { from: 'processed', to: 'received' } } }])
   })

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { auditActor, type Actor } from '../auth/actor.js'
 import { recordAudit } from '../audit/service.js'
 import type { AppContext } from '../context.js'
+import { inSavepoint } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { isUuid, newId } from '../ids.js'
@@ -107,20 +108,6 @@ async function enqueueProcessing(trx: Trx, merchantId: string, deliveryId: strin
   })
 }
 
-export const processBatchTaskName = 'inbox:process-batch'
-
-/** A delivery that failed its first run in a batch: counted, then given its own job for the attempts left. */
-export async function retryAfterFirstFailure(trx: Trx, merchantId: string, deliveryId: string, error: unknown): Promise<{ source: string; provider: string; dead: boolean } | undefined> {
-  const row = await store.lockDelivery(trx, merchantId, deliveryId)
-  if (!row) return undefined
-  const provider = findInboxProvider(row.source, row.provider)
-  const dead = (provider?.maxAttempts ?? defaultMaxAttempts) <= 1
-  const failed = await recordProcessingFailure(trx, merchantId, deliveryId, error, dead)
-  if (!failed) return undefined
-  if (!dead) await enqueueProcessing(trx, merchantId, deliveryId, provider, 1)
-  return { source: failed.source, provider: failed.provider, dead }
-}
-
 export type StoredRequest = WebhookRequest & { contentType: string | null; requestId: string }
 
 /** The row a verified request is stored as (one at a time here, or in a group commit by batcher.ts). */
@@ -134,16 +121,13 @@ export function deliveryRow(auth: AuthenticatedWebhook, request: StoredRequest, 
   }
 }
 
-/** Stores the delivery once per dedup key and, only when new, queues its processing, in the caller's transaction. */
+/** Stores the delivery once per dedup key, in the caller's transaction; the inbox drain processes it once committed. */
 export async function storeDelivery(
   trx: Trx, auth: AuthenticatedWebhook, request: StoredRequest, now: Date,
 ): Promise<{ deliveryId: string; duplicate: boolean }> {
   const { connection } = auth
   const id = await store.insertDelivery(trx, { ...deliveryRow(auth, request, newId(), now), last_error: null, processed_at: null })
-  if (id) {
-    await enqueueProcessing(trx, connection.merchantId, id, auth.provider)
-    return { deliveryId: id, duplicate: false }
-  }
+  if (id) return { deliveryId: id, duplicate: false }
   // The conflicting row is committed (the insert waited for it), so this read sees it.
   const first = await store.findDeliveryIdByDedupKey(trx, connection.merchantId, connection.id, auth.dedupKey)
   if (!first) throw new Error('inbox: dedup conflict without a stored delivery')
@@ -159,12 +143,41 @@ export type ProcessOutcome = { status: 'processed' | 'ignored' | 'skipped'; sour
 export async function processDelivery(trx: Trx, ctx: AppContext, merchantId: string, deliveryId: string, now: Date): Promise<ProcessOutcome> {
   const row = await store.lockDelivery(trx, merchantId, deliveryId)
   if (!row || (row.status !== 'received' && row.status !== 'failed')) return { status: 'skipped' }
+  return { status: await runProvider(trx, ctx, row, now), source: row.source, provider: row.provider, receivedAt: row.received_at }
+}
+
+/** The locked row's provider `process`, and the delivery marked done with it. */
+async function runProvider(trx: Trx, ctx: AppContext, row: store.DeliveryRow, now: Date): Promise<'processed' | 'ignored'> {
   const provider = findInboxProvider(row.source, row.provider)
   // A provider removed since the delivery arrived: fail loudly, so it lands in the dead-letter list.
   if (!provider) throw new Error(`No inbox provider ${row.source}/${row.provider} is registered`)
   const status = provider.process ? await provider.process(trx, toInboxDelivery(row), ctx, now) : 'ignored'
-  await store.updateDelivery(trx, merchantId, deliveryId, { status, processed_at: now, attempts: row.attempts + 1, last_error: null })
-  return { status, source: row.source, provider: row.provider, receivedAt: row.received_at }
+  await store.updateDelivery(trx, row.merchant_id, row.id, { status, processed_at: now, attempts: row.attempts + 1, last_error: null })
+  return status
+}
+
+export type WaitingOutcome = { source: string; provider: string; receivedAt: Date; deliveryId: string; status: 'processed' | 'ignored' | 'failed' | 'dead'; error?: unknown }
+
+/**
+ * The inbox drain's step: up to `limit` deliveries waiting since they arrived (or were replayed), oldest
+ * first, processed in the caller's transaction, each in a savepoint. One that fails rolls back alone,
+ * is counted, and gets an `inbox:process` job for its attempts left (backoff, then the dead-letter list).
+ */
+export async function processWaiting(trx: Trx, ctx: AppContext, limit: number, now: Date): Promise<WaitingOutcome[]> {
+  const outcomes: WaitingOutcome[] = []
+  for (const row of await store.claimWaitingDeliveries(trx, limit)) {
+    const base = { source: row.source, provider: row.provider, receivedAt: row.received_at, deliveryId: row.id }
+    try {
+      outcomes.push({ ...base, status: await inSavepoint(trx, () => runProvider(trx, ctx, row, now)) })
+    } catch (error) {
+      const provider = findInboxProvider(row.source, row.provider)
+      const dead = (provider?.maxAttempts ?? defaultMaxAttempts) <= 1
+      await recordProcessingFailure(trx, row.merchant_id, row.id, error, dead)
+      if (!dead) await enqueueProcessing(trx, row.merchant_id, row.id, provider, 1)
+      outcomes.push({ ...base, status: dead ? 'dead' : 'failed', error })
+    }
+  }
+  return outcomes
 }
 
 /** In its own transaction, after the processing one rolled back: counts the attempt and keeps the error. */
@@ -194,8 +207,8 @@ export async function replayDelivery(trx: Trx, actor: Actor, id: string, now: Da
   if (row.status === 'received') {
     throw new AppError('delivery_already_queued', 409, 'This delivery is waiting to be processed already', { delivery_id: id })
   }
+  // Waiting again: the inbox drain takes it (and a pending retry job finds it settled).
   await store.updateDelivery(trx, actor.merchantId, id, { status: 'received', processed_at: null })
-  await enqueueProcessing(trx, actor.merchantId, id, findInboxProvider(row.source, row.provider))
   await recordAudit(trx, {
     merchantId: actor.merchantId, actor: auditActor(actor), action: 'webhook_delivery.replayed', entityType: 'webhook_delivery', entityId: id,
     before: { status: row.status }, after: { status: 'received' }, requestId,
@@ -210,7 +223,6 @@ export async function replayDeliveries(
   if (filter.connectionId) await getConnection(trx, actor.merchantId, filter.connectionId, now) // 404 for unknown and foreign ids
   const rows = await store.reopenDeliveries(trx, actor.merchantId, filter)
   for (const row of rows) {
-    await enqueueProcessing(trx, actor.merchantId, row.id, findInboxProvider(row.source, row.provider))
     await recordAudit(trx, {
       merchantId: actor.merchantId, actor: auditActor(actor), action: 'webhook_delivery.replayed', entityType: 'webhook_delivery', entityId: row.id,
       before: { status: filter.status }, after: { status: 'received' }, requestId,

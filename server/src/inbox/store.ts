@@ -130,10 +130,17 @@ const deliveryColumns: Columns<NewDelivery> = [
 ]
 
 /** Inserts many deliveries in one statement; returns the rows that went in (not those already stored). */
-export async function insertDeliveries(trx: Trx, rows: NewDelivery[]): Promise<{ id: string }[]> {
+/** Stores the deliveries whose dedup keys are new, in one statement; returns their ids. */
+export async function insertDeliveries(db: Db, rows: NewDelivery[]): Promise<{ id: string }[]> {
   const { rows: inserted } = await sql<{ id: string }>`insert into webhook_deliveries (${names(deliveryColumns)}) select * from ${unnest(rows, deliveryColumns)}
-    on conflict (merchant_id, connection_id, dedup_key) do nothing returning id`.execute(trx)
+    on conflict (merchant_id, connection_id, dedup_key) do nothing returning id`.execute(db)
   return inserted
+}
+
+/** Locks up to `limit` deliveries waiting to be processed, oldest first, skipping those another transaction holds. */
+export async function claimWaitingDeliveries(trx: Trx, limit: number): Promise<DeliveryRow[]> {
+  return trx.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'received')
+    .orderBy('received_at').limit(limit).forUpdate().skipLocked().execute()
 }
 
 export async function findDeliveryIdsByDedupKeys(db: Db, keys: { merchant_id: string; connection_id: string; dedup_key: string }[]): Promise<{ merchant_id: string; connection_id: string; dedup_key: string; id: string }[]> {

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js'
-import type { JobHandler } from '../modules.js'
+import type { Drain, JobHandler } from '../modules.js'
 import * as service from './service.js'
 
 const processedCounter = (ctx: AppContext) =>
@@ -9,11 +9,15 @@ const lagHistogram = (ctx: AppContext) =>
   ctx.metrics.histogram('webhook_processing_lag_seconds', 'From a webhook\'s arrival to the end of its processing', ['source', 'provider'],
     [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300])
 
+/** Counts a settled processing run; the lag is observed for those that completed. */
+function count(ctx: AppContext, o: { source: string; provider: string; status: string; receivedAt: Date }) {
+  processedCounter(ctx).inc({ source: o.source, provider: o.provider, outcome: o.status })
+  if (o.status === 'processed' || o.status === 'ignored') lagHistogram(ctx).observe({ source: o.source, provider: o.provider }, (Date.now() - o.receivedAt.getTime()) / 1000)
+}
+
 async function processAndCount(ctx: AppContext, merchantId: string, deliveryId: string): Promise<void> {
   const outcome = await ctx.db.transaction().execute((trx) => service.processDelivery(trx, ctx, merchantId, deliveryId, new Date()))
-  if (outcome.status === 'skipped') return
-  processedCounter(ctx).inc({ source: outcome.source, provider: outcome.provider, outcome: outcome.status })
-  lagHistogram(ctx).observe({ source: outcome.source, provider: outcome.provider }, (Date.now() - outcome.receivedAt!.getTime()) / 1000)
+  if (outcome.status !== 'skipped') count(ctx, { source: outcome.source!, provider: outcome.provider!, status: outcome.status, receivedAt: outcome.receivedAt! })
 }
 
 /**
@@ -37,19 +41,19 @@ export const processDeliveryTask: JobHandler = async (payload, ctx, job) => {
 }
 
 /**
- * `inbox:process-batch`: the deliveries one group commit stored, processed one by one, each in its own
- * transaction. It spares the acknowledgement one job insert per webhook. A delivery that fails here
- * gets its own `inbox:process` job with the attempts it has left, so retries, backoff and the
- * dead-letter list work as for any delivery; one that is settled already (a rerun after a crash) is skipped.
+ * The inbox drain: deliveries waiting to be processed, a batch per transaction (one commit for many
+ * webhooks instead of a job each). Failures get their own `inbox:process` job; see processWaiting.
  */
-export const processBatchTask: JobHandler = async (payload, ctx) => {
-  for (const [merchantId, deliveryId] of payload.deliveries as [string, string][]) {
-    try {
-      await processAndCount(ctx, merchantId, deliveryId)
-    } catch (err) {
-      const retry = await ctx.db.transaction().execute((trx) => service.retryAfterFirstFailure(trx, merchantId, deliveryId, err))
-      if (retry) processedCounter(ctx).inc({ source: retry.source, provider: retry.provider, outcome: retry.dead ? 'dead' : 'failed' })
-      ctx.log.warn({ err, delivery_id: deliveryId, attempt: 1 }, retry?.dead ? 'webhook delivery dead-lettered' : 'webhook delivery failed; will retry')
+export const waitingDeliveriesDrain: Drain = {
+  name: 'inbox:waiting', batchSize: 20, concurrency: 2,
+  async run(ctx, limit) {
+    const outcomes = await ctx.db.transaction().execute((trx) => service.processWaiting(trx, ctx, limit, new Date()))
+    for (const o of outcomes) {
+      count(ctx, o)
+      if (o.status === 'failed' || o.status === 'dead') {
+        ctx.log.warn({ err: o.error, delivery_id: o.deliveryId, attempt: 1 }, o.status === 'dead' ? 'webhook delivery dead-lettered' : 'webhook delivery failed; will retry')
+      }
     }
-  }
+    return outcomes.length
+  },
 }

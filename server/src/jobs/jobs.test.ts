@@ -3,7 +3,7 @@ import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } fr
 import { pendingJobs, retryNow, runDueJobs } from '../../test/jobs.js'
 import type { DomainEvent, Module } from '../modules.js'
 import { cancelAction, fireAction, scheduleAction } from './clock.js'
-import { enqueueEvent } from './outbox.js'
+import { enqueueEvent, outboxRelay } from './outbox.js'
 
 let env: TestEnv
 let m: TestMerchant
@@ -41,16 +41,17 @@ describe('outbox', () => {
       throw new Error('abort') // rolls the transaction back
     }).catch(() => undefined)
     expect(await env.ctx.db.selectFrom('outbox').selectAll().where('merchant_id', '=', m.id).execute()).toEqual([])
-    expect((await pendingJobs(env.ctx)).filter((j) => j.task_identifier === 'outbox:relay')).toEqual([])
+    expect((await pendingJobs(env.ctx)).filter((j) => j.task_identifier === 'outbox:deliver')).toEqual([])
   })
 
-  it('delivers a committed event once to each subscribed consumer, even when relayed twice', async () => {
+  it('delivers a committed event once to each subscribed consumer, even with relays racing', async () => {
     seen.length = 0
     const id = await env.ctx.db.transaction().execute((trx) =>
       enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', subject_id: m.id, occurred_at: T0, data: { n: 1 } }))
-    await runDueJobs(env.ctx, [testModule])
-    // A replayed relay job (crash after publishing, before the job completed) must not deliver again.
-    await env.ctx.pool.query(`select graphile_worker.add_job('outbox:relay', json_build_object('merchant_id', $1::text, 'event_id', $2::text))`, [m.id, id])
+    // Two processes' relays at once: the row lock (SKIP LOCKED) and the published mark let one relay it.
+    const relay = outboxRelay(testModule.consumers!)
+    expect((await Promise.all([relay.run(env.ctx, 10), relay.run(env.ctx, 10)])).sort()).toEqual([0, 1])
+    expect(await relay.run(env.ctx, 10)).toBe(0)
     await runDueJobs(env.ctx, [testModule])
     expect(seen.map((s) => s.consumer).sort()).toEqual(['flaky', 'recorder'])
     expect(seen[0]!.event).toMatchObject({ id, merchant_id: m.id, type: 'thing.happened', subject_id: m.id, data: { n: 1 }, occurred_at: T0.toISOString() })

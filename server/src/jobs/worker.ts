@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events'
 import { Logger, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker'
 import { sql } from 'kysely'
 import type { AppContext } from '../context.js'
-import type { JobHandler, Module } from '../modules.js'
+import type { Drain, JobHandler, Module } from '../modules.js'
 import { clockTasks } from './clock.js'
-import { outboxTasks } from './outbox.js'
+import { startDrains } from './loop.js'
+import { outboxRelay, outboxTasks } from './outbox.js'
 
 export function taskList(modules: Module[], ctx: AppContext): TaskList {
   const handlers: Record<string, JobHandler> = {
@@ -21,7 +22,8 @@ export function taskList(modules: Module[], ctx: AppContext): TaskList {
   return list
 }
 
-export const baseCron = ['*/5 * * * * outbox:sweep']
+/** The platform's outbox relay and the modules' drains. */
+export const allDrains = (modules: Module[]): Drain[] => [outboxRelay(modules.flatMap((m) => m.consumers ?? [])), ...modules.flatMap((m) => m.drains ?? [])]
 
 /** The queue as Claimdesk runs it; shared with the jobs benchmark so it measures the real settings. */
 export function workerOptions(ctx: AppContext) {
@@ -37,14 +39,16 @@ export function workerOptions(ctx: AppContext) {
 }
 
 export async function startWorker(modules: Module[], ctx: AppContext): Promise<Runner> {
-  const crontab = [...baseCron, ...modules.flatMap((m) => m.cron ?? [])].join('\n')
+  const crontab = modules.flatMap((m) => m.cron ?? []).join('\n')
   const events: WorkerEvents = new EventEmitter()
   const pools: string[] = []
   events.on('pool:create', ({ workerPool }) => pools.push(workerPool.id))
   const runner = await run({ ...workerOptions(ctx), taskList: taskList(modules, ctx), crontab, events })
   const stopReaper = startReaper(ctx, pools)
+  const stopDrains = startDrains(ctx, allDrains(modules))
   const stop = runner.stop.bind(runner)
   runner.stop = async () => {
+    await stopDrains()
     await stop()
     await stopReaper()
   }

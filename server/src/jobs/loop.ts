@@ -1,0 +1,43 @@
+import type { AppContext } from '../context.js'
+import type { Drain } from '../modules.js'
+
+/**
+ * Runs `once` now, again at once while it comes back with a full batch, else after `intervalMs`.
+ * A failed run goes to `onError` and is retried on the next tick; the stop function waits for the
+ * run in flight.
+ */
+export function startBatchLoop(
+  opts: { intervalMs: number; batchSize: number; once: () => Promise<number>; onError: (err: unknown) => void },
+): () => Promise<void> {
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  let inFlight: Promise<void> = Promise.resolve()
+  const run = async () => {
+    for (let full = true; full && !stopped;) {
+      try {
+        full = (await opts.once()) >= opts.batchSize
+      } catch (err) {
+        opts.onError(err)
+        full = false
+      }
+    }
+    if (!stopped) timer = setTimeout(() => { inFlight = run() }, opts.intervalMs)
+  }
+  inFlight = run()
+  return async () => {
+    stopped = true
+    clearTimeout(timer)
+    await inFlight
+  }
+}
+
+/** A module's drains, each as `concurrency` loops, started with the job workers. */
+export function startDrains(ctx: AppContext, drains: Drain[]): () => Promise<void> {
+  const stops = drains.flatMap((d) => Array.from({ length: d.concurrency ?? 1 }, () => startBatchLoop({
+    intervalMs: d.intervalMs ?? 100, batchSize: d.batchSize, once: () => d.run(ctx, d.batchSize),
+    onError: (err) => ctx.log.error({ err, drain: d.name }, 'drain run failed; retrying'),
+  })))
+  return async () => {
+    await Promise.all(stops.map((stop) => stop()))
+  }
+}
