@@ -134,7 +134,7 @@ export async function storeDelivery(
   return { deliveryId: first, duplicate: true }
 }
 
-export type ProcessOutcome = { status: 'processed' | 'ignored' | 'skipped'; source?: string; provider?: string; receivedAt?: Date }
+export type ProcessOutcome = { status: 'skipped' } | { status: 'processed' | 'ignored'; source: string; provider: string; receivedAt: Date }
 
 /**
  * Runs the provider's `process` for a delivery at most once per queueing: the row lock and the

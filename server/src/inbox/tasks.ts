@@ -17,7 +17,7 @@ function count(ctx: AppContext, o: { source: string; provider: string; status: s
 
 async function processAndCount(ctx: AppContext, merchantId: string, deliveryId: string): Promise<void> {
   const outcome = await ctx.db.transaction().execute((trx) => service.processDelivery(trx, ctx, merchantId, deliveryId, new Date()))
-  if (outcome.status !== 'skipped') count(ctx, { source: outcome.source!, provider: outcome.provider!, status: outcome.status, receivedAt: outcome.receivedAt! })
+  if (outcome.status !== 'skipped') count(ctx, outcome)
 }
 
 /**

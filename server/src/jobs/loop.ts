@@ -31,7 +31,7 @@ export function startBatchLoop(
   }
 }
 
-/** A module's drains, each as `concurrency` loops, started with the job workers. */
+/** Drains, each as `concurrency` loops, started with the job workers. */
 export function startDrains(ctx: AppContext, drains: Drain[]): () => Promise<void> {
   const stops = drains.flatMap((d) => Array.from({ length: d.concurrency ?? 1 }, () => startBatchLoop({
     intervalMs: d.intervalMs ?? 100, batchSize: d.batchSize, once: () => d.run(ctx, d.batchSize),
