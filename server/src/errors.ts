@@ -52,6 +52,21 @@ export const errorCatalogue = {
   refund_exceeds_captured: 422, // refunds on a payment may never exceed what it captured
   shipment_not_found: 404,
   order_line_unknown: 422, // a shipment names a line its order does not have
+  // cases
+  case_not_found: 404,
+  case_type_not_found: 404,
+  case_type_exists: 409,
+  case_type_archived: 422, // archived types keep their cases but open no new ones
+  case_type_in_use: 409, // a type with cases is archived, never deleted
+  case_transition_invalid: 409, // details.allowed lists the statuses the case can move to
+  resolution_required: 422, // resolving needs a resolution code
+  case_merged: 409, // merged into another case: act on details.merged_into_id instead
+  case_merge_invalid: 422,
+  custom_field_invalid: 422, // details.errors lists each field and why
+  link_target_not_found: 422, // a link names a record this workspace does not have
+  assignee_invalid: 422, // not an active person of this workspace (or not in the case's team)
+  review_not_found: 404,
+  review_not_pending: 409, // decided already
   // integrations and the webhook inbox
   connection_not_found: 404,
   provider_not_found: 404,

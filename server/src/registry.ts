@@ -1,5 +1,6 @@
 import { audit } from './audit/module.js'
 import { carriers } from './carriers/module.js'
+import { cases } from './cases/module.js'
 import { authRoutes } from './auth/routes.js'
 import { customerRoutes } from './customers/routes.js'
 import { homeRoutes } from './http/home.js'
@@ -31,6 +32,7 @@ export const modules: Module[] = [
   ...inboxModules,
   shopify,
   carriers,
+  cases,
   imports,
   audit,
   maintenance,

@@ -14,6 +14,7 @@ import { upsertOrder } from '../src/orders/service.js'
 import { upsertShipment } from '../src/shipments/service.js'
 import { createTeam } from '../src/teams/service.js'
 import { createUser } from '../src/users/service.js'
+import { changeStatus, createCaseType, linkRecords, onShipmentStatusChanged, openCase } from '../src/cases/service.js'
 import type { TestMerchant } from './harness.js'
 
 /** Makes fresh records in one workspace; every id it returns is recorded so tests can tell foreign ids apart. */
@@ -96,6 +97,22 @@ export class FixtureKit {
     if (result.kind !== 'tracking') throw new Error('fixture payload was ignored')
     const r = await this.tx((trx) => recordTracking(trx, { merchantId: this.m.id, provider: 'generic', deliveryId: null, blobs: this.ctx.blobs }, result.shipments[0]!, new Date()))
     return this.track(r.trackerId)
+  }
+
+  async case(): Promise<string> {
+    const c = await this.tx((trx) => openCase(trx, this.m.id, { type: 'system', id: null }, { caseType: 'damaged', subject: this.unique('Case') }, new Date()))
+    return this.track(c.id)
+  }
+
+  /** A low-confidence carrier signal waiting on the review list. */
+  async review(): Promise<string> {
+    const shipmentId = await this.shipment()
+    await this.tx((trx) => onShipmentStatusChanged(trx, {
+      id: this.unique('evt'), merchant_id: this.m.id, type: 'shipment.status_changed', subject_id: shipmentId, occurred_at: new Date().toISOString(),
+      data: { shipment_id: shipmentId, status: 'lost', confidence: 'low', review_reasons: ['status_contradicts_events'] },
+    }, new Date()))
+    const row = await this.ctx.db.selectFrom('case_reviews').select('id').where('merchant_id', '=', this.m.id).where('shipment_id', '=', shipmentId).executeTakeFirstOrThrow()
+    return this.track(row.id)
   }
 
   async exchangeRate(): Promise<string> {
@@ -206,6 +223,45 @@ export const routeFixtures: Record<string, RouteFixture> = {
   'GET /api/v1/carriers/late-shipments': async () => ({}),
   'GET /api/v1/tracking/settings': async () => ({}),
   'PUT /api/v1/tracking/settings': async () => ({ body: { stale_after_hours: 48, stale_rules: [{ carrier: 'royal_mail', service: null, hours: 36 }] } }),
+  'GET /api/v1/case-types': async () => ({ query: { include_archived: 'true' } }),
+  'GET /api/v1/case-types/{key}': async () => ({ params: { key: 'lost_parcel' } }),
+  'POST /api/v1/case-types': async (k) => ({ body: { key: k.unique('type').replace('-', '_'), label: 'Broken seal', custom_fields: [{ key: 'seal_id', label: 'Seal', type: 'text' }] } }),
+  'PATCH /api/v1/case-types/{key}': async () => ({ params: { key: 'other' }, body: { label: 'Something else' } }),
+  'DELETE /api/v1/case-types/{key}': async (k) => {
+    const key = k.unique('gone').replace('-', '_')
+    await k.ctx.db.transaction().execute((trx) => createCaseType(trx, systemActor(k.m.id), { key, label: 'Unused' }, new Date()))
+    return { params: { key } }
+  },
+  'GET /api/v1/cases': async () => ({ query: { status: 'unresolved', counts: 'true' } }),
+  'POST /api/v1/cases': async (k) => ({ body: { case_type: 'damaged', shipment_id: await k.shipment(), custom_fields: { damage_severity: 'cosmetic' } } }),
+  'GET /api/v1/cases/{id}': async (k) => ({ params: { id: await k.case() } }),
+  'PATCH /api/v1/cases/{id}': async (k) => ({ params: { id: await k.case() }, body: { priority: 'high', add_tags: ['vip'] } }),
+  'POST /api/v1/cases/{id}/status': async (k) => ({ params: { id: await k.case() }, body: { status: 'resolved', resolution_code: 'replaced' } }),
+  'POST /api/v1/cases/{id}/reopen': async (k) => {
+    const id = await k.case()
+    await k.ctx.db.transaction().execute((trx) => changeStatus(trx, { merchantId: k.m.id, actor: { type: 'system', id: null } }, id, { status: 'resolved', resolutionCode: 'no_action' }, new Date()))
+    return { params: { id }, body: { reason: 'Customer wrote again' } }
+  },
+  'POST /api/v1/cases/{id}/assign': async (k) => ({ params: { id: await k.case() }, body: { assignee_id: await k.user() } }),
+  'POST /api/v1/cases/{id}/escalate': async (k) => ({ params: { id: await k.case() }, body: { reason: 'Customer threatens a chargeback' } }),
+  'POST /api/v1/cases/{id}/notes': async (k) => ({ params: { id: await k.case() }, body: { body: 'Called the depot.' } }),
+  'GET /api/v1/cases/{id}/timeline': async (k) => ({ params: { id: await k.case() }, query: { order: 'desc' } }),
+  'POST /api/v1/cases/{id}/links': async (k) => ({ params: { id: await k.case() }, body: { links: [{ entity_type: 'customer', entity_id: await k.customer() }] } }),
+  'DELETE /api/v1/cases/{id}/links/{entityType}/{entityId}': async (k) => {
+    const id = await k.case()
+    const customer = await k.customer()
+    await k.ctx.db.transaction().execute((trx) => linkRecords(trx, k.m.id, { type: 'system', id: null }, id, [{ entityType: 'customer', entityId: customer }], new Date()))
+    return { params: { id, entityType: 'customer', entityId: customer } }
+  },
+  'POST /api/v1/cases/{id}/merge': async (k) => ({ params: { id: await k.case() }, body: { duplicate_ids: [await k.case()] } }),
+  'PUT /api/v1/cases/{id}/followers/me': async (k) => ({ params: { id: await k.case() }, ownStatus: 403 }),
+  'DELETE /api/v1/cases/{id}/followers/me': async (k) => ({ params: { id: await k.case() }, ownStatus: 403 }),
+  'GET /api/v1/notifications': async () => ({ query: { unread: 'true' }, ownStatus: 403 }),
+  'POST /api/v1/notifications/read': async () => ({ body: { all: true }, ownStatus: 403 }),
+  'GET /api/v1/case-settings': async () => ({}),
+  'PUT /api/v1/case-settings': async () => ({ body: { reopen_window_hours: 48 } }),
+  'GET /api/v1/case-reviews': async () => ({ query: { state: 'pending' } }),
+  'POST /api/v1/case-reviews/{id}/decision': async (k) => ({ params: { id: await k.review() }, body: { decision: 'dismiss' } }),
   'POST /api/v1/imports': async (k) => ({
     query: { type: 'customers' },
     raw: { contentType: 'application/x-ndjson', payload: `${JSON.stringify({ external_id: k.unique('imp'), email: `${k.unique('i')}@example.com`, name: 'Imported Person' })}\n` },

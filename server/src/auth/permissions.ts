@@ -23,6 +23,7 @@ export const permissions = {
   'cases.read': 'See cases and their timelines',
   'cases.write': 'Open, update and resolve cases',
   'cases.assign': 'Assign cases to people and teams',
+  'cases.configure': 'Configure case types, the exception policy and case settings',
   'refunds.read': 'See refunds',
   'refunds.approve': 'Approve refunds (optionally up to an amount)',
   'rules.manage': 'Write automation rules and SLA policies',
@@ -41,7 +42,7 @@ const reads = allPermissions.filter((p) => p.endsWith('.read'))
 
 export const builtinRolePermissions: Record<BuiltinRole, readonly Permission[]> = {
   admin: allPermissions,
-  manager: [...reads, 'teams.manage', 'cases.write', 'cases.assign', 'refunds.approve', 'rules.manage', 'messages.send', 'customers.write', 'orders.write', 'imports.run'],
+  manager: [...reads, 'teams.manage', 'cases.write', 'cases.assign', 'cases.configure', 'refunds.approve', 'rules.manage', 'messages.send', 'customers.write', 'orders.write', 'imports.run'],
   agent: ['merchant.read', 'users.read', 'teams.read', 'roles.read', 'cases.read', 'cases.write', 'refunds.read', 'messages.send', 'customers.read', 'customers.write', 'orders.read'],
   finance: ['merchant.read', 'merchant.manage', 'users.read', 'teams.read', 'cases.read', 'refunds.read', 'refunds.approve', 'analytics.read', 'audit.read', 'customers.read', 'orders.read', 'orders.write'],
   viewer: reads.filter((p) => p !== 'audit.read' && p !== 'integrations.read'),

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated } from 'kysely'
 import type { AuditTables } from '../audit/tables.js'
 import type { CarrierTables } from '../carriers/tables.js'
+import type { CaseTables } from '../cases/tables.js'
 import type { CustomerTables } from '../customers/tables.js'
 import type { InboxTables } from '../inbox/tables.js'
 import type { OrderTables } from '../orders/tables.js'
@@ -132,4 +133,4 @@ export interface PlatformTables {
   }
 }
 
-export interface Database extends PlatformTables, AuditTables, InboxTables, CustomerTables, OrderTables, ShipmentTables, CarrierTables {}
+export interface Database extends PlatformTables, AuditTables, InboxTables, CustomerTables, OrderTables, ShipmentTables, CarrierTables, CaseTables {}

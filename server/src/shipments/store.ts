@@ -15,6 +15,11 @@ export async function lockShipment(trx: Trx, merchantId: string, id: string) {
   return trx.selectFrom('shipments').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
+export async function findTrackingState(db: Kysely<Database> | Trx, merchantId: string, id: string) {
+  return db.selectFrom('shipments').select(['id', 'status', 'tracking_status', 'tracking_sub_status', 'tracking_status_at', 'last_tracking_event_at', 'shipped_at', 'carrier_code'])
+    .where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+}
+
 export async function lockByExternalId(trx: Trx, merchantId: string, source: string, externalId: string) {
   return trx.selectFrom('shipments').selectAll().where('merchant_id', '=', merchantId).where('source', '=', source).where('external_id', '=', externalId)
     .forUpdate().executeTakeFirst()

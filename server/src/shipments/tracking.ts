@@ -83,6 +83,9 @@ export async function applyTracking(trx: Trx, merchantId: string, shipmentId: st
 
 const max = (a: Date | null, b: Date | null) => (!a ? b : !b ? a : a > b ? a : b)
 
+/** Where a shipment's tracking stands now (for checks that fire later, e.g. watch windows). */
+export const getTrackingState = store.findTrackingState
+
 export type { Overdue } from './store.js'
 
 /**

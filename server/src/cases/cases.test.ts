@@ -1,0 +1,179 @@
+import fc from 'fast-check'
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import { FixtureKit } from '../../test/route-fixtures.js'
+import { modules } from '../registry.js'
+import { transitions } from './lifecycle.js'
+import { caseStatuses, resolutionCodes } from './tables.js'
+
+let env: TestEnv
+let app: FastifyInstance
+let m: TestMerchant
+let other: TestMerchant
+let kit: FixtureKit
+
+beforeAll(async () => {
+  env = await createTestEnv()
+  app = await createTestApp(env, modules)
+  m = await createTestMerchant(env.ctx)
+  other = await createTestMerchant(env.ctx)
+  kit = new FixtureKit(env.ctx, m)
+})
+afterAll(async () => {
+  await app.close()
+  await env.close()
+})
+
+const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, key = m.keys.admin) =>
+  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(key) })
+const open = async (body: Record<string, unknown>) => {
+  const res = await call('POST', '/cases', body)
+  expect(res.statusCode).toBe(201)
+  return res.json() as { id: string; number: string; status: string }
+}
+const auditCount = async (id: string) => Number((await env.ctx.db.selectFrom('audit_entries').select((eb) => eb.fn.countAll<string>().as('n')).where('entity_id', '=', id).executeTakeFirstOrThrow()).n)
+const timelineCount = async (id: string) => Number((await env.ctx.db.selectFrom('case_timeline').select((eb) => eb.fn.countAll<string>().as('n')).where('case_id', '=', id).executeTakeFirstOrThrow()).n)
+
+describe('cases API', () => {
+  it('opens a case with its type\'s template, and validates custom fields, types and references', async () => {
+    const shipmentId = await kit.shipment()
+    const c = await open({ case_type: 'damaged', shipment_id: shipmentId, custom_fields: { damage_severity: 'functional' }, tags: ['fragile'] })
+    expect(c).toMatchObject({ case_type: 'damaged', status: 'new', priority: 'normal', shipment_id: shipmentId, custom_fields: { damage_severity: 'functional' }, tags: ['fragile'] })
+    expect((c as unknown as { checklist: { done: boolean }[] }).checklist.length).toBeGreaterThan(0)
+    const bad = await call('POST', '/cases', { case_type: 'damaged', custom_fields: { damage_severity: 'shattered', colour: 'red' } })
+    expect([bad.statusCode, bad.json().error.code]).toEqual([422, 'custom_field_invalid'])
+    expect(bad.json().error.details.errors.map((e: { path: string }) => e.path).sort()).toEqual(['custom_fields/colour', 'custom_fields/damage_severity'])
+    const unknown = await call('POST', '/cases', { case_type: 'no_such_type' })
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'case_type_not_found'])
+    const foreign = await call('POST', '/cases', { case_type: 'other', customer_id: await new FixtureKit(env.ctx, other).customer() })
+    expect([foreign.statusCode, foreign.json().error.code]).toEqual([404, 'customer_not_found'])
+    const extra = await call('POST', '/cases', { case_type: 'other', colour: 'red' })
+    expect(extra.statusCode).toBe(400)
+  })
+
+  it('enforces the lifecycle: the first act opens a new case, illegal moves answer 409 with the allowed ones, resolving needs a code', async () => {
+    const c = await open({ case_type: 'other', subject: 'Customer asks where the parcel is' })
+    expect((await call('POST', `/cases/${c.id}/notes`, { body: 'Checked the carrier portal' })).json().case.status).toBe('open')
+    const illegal = await call('POST', `/cases/${c.id}/status`, { status: 'closed' })
+    expect(illegal.statusCode).toBe(409)
+    expect(illegal.json().error).toMatchObject({ code: 'case_transition_invalid', details: { status: 'open', requested: 'closed', allowed: ['waiting_customer', 'waiting_carrier', 'on_hold', 'resolved'] } })
+    const noCode = await call('POST', `/cases/${c.id}/status`, { status: 'resolved' })
+    expect([noCode.statusCode, noCode.json().error.code]).toEqual([422, 'resolution_required'])
+    const resolved = (await call('POST', `/cases/${c.id}/status`, { status: 'resolved', resolution_code: 'reshipped', root_cause: 'carrier' })).json()
+    expect(resolved).toMatchObject({ status: 'resolved', resolution_code: 'reshipped', root_cause: 'carrier' })
+    const reopened = (await call('POST', `/cases/${c.id}/reopen`, { reason: 'Reship never arrived' })).json()
+    expect(reopened).toMatchObject({ id: c.id, status: 'open', resolution_code: null, reopen_count: 1 })
+  })
+
+  it('reopens a case closed longer ago than the reopen window into a linked follow-up', async () => {
+    const c = await open({ case_type: 'late_delivery', subject: 'Late boots' })
+    await call('POST', `/cases/${c.id}/status`, { status: 'resolved', resolution_code: 'no_action' })
+    await call('POST', `/cases/${c.id}/status`, { status: 'closed' })
+    await env.ctx.db.updateTable('cases').set({ closed_at: new Date(Date.now() - 400 * 3_600_000) }).where('id', '=', c.id).execute()
+    const follow = (await call('POST', `/cases/${c.id}/reopen`, { reason: 'Still not here' })).json()
+    expect(follow).toMatchObject({ follow_up_of_id: c.id, status: 'new', source: 'follow_up', subject: 'Follow-up: Late boots' })
+    expect(follow.links).toEqual(expect.arrayContaining([expect.objectContaining({ entity_type: 'case', entity_id: c.id })]))
+    expect((await call('GET', `/cases/${c.id}`)).json().status).toBe('closed')
+  })
+
+  it('assigns: agents take cases themselves but need cases.assign for others; a disabled person is refused; the assignee is notified', async () => {
+    const c = await open({ case_type: 'other', subject: 'Assign me' })
+    const agentId = await kit.user()
+    const toOther = await call('POST', `/cases/${c.id}/assign`, { assignee_id: agentId }, m.keys.agent)
+    expect([toOther.statusCode, toOther.json().error.code]).toEqual([403, 'forbidden'])
+    const assigned = await call('POST', `/cases/${c.id}/assign`, { assignee_id: agentId })
+    expect(assigned.json()).toMatchObject({ assignee_id: agentId, followers: [agentId], status: 'open' })
+    const notes = await env.ctx.db.selectFrom('notifications').select(['cause', 'case_id']).where('user_id', '=', agentId).execute()
+    expect(notes).toEqual([{ cause: 'assigned', case_id: c.id }])
+    await env.ctx.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', agentId).execute()
+    const disabled = await call('POST', `/cases/${c.id}/assign`, { assignee_id: agentId })
+    expect([disabled.statusCode, disabled.json().error.code]).toEqual([422, 'assignee_invalid'])
+  })
+
+  it('merges duplicates into a survivor: closed as duplicate, pointing to it, links and timelines combined', async () => {
+    const customerId = await kit.customer()
+    const survivor = await open({ case_type: 'wrong_item', subject: 'Wrong colour sent', customer_id: customerId })
+    const dup = await open({ case_type: 'wrong_item', subject: 'Sent red not blue', links: [{ entity_type: 'order', entity_id: (await kit.order()).id }], tags: ['colour'] })
+    await call('POST', `/cases/${dup.id}/notes`, { body: 'Customer sent photo of the red jumper' })
+    const merged = (await call('POST', `/cases/${survivor.id}/merge`, { duplicate_ids: [dup.id] })).json()
+    expect(merged.tags).toEqual(['colour'])
+    expect(merged.links.map((l: { entity_type: string }) => l.entity_type).sort()).toEqual(['case', 'customer', 'order'])
+    expect((await call('GET', `/cases/${dup.id}`)).json()).toMatchObject({ status: 'closed', resolution_code: 'duplicate', merged_into_id: survivor.id })
+    const timeline = (await call('GET', `/cases/${survivor.id}/timeline?type=note`)).json().data
+    expect(timeline.map((e: { case_id: string; text: string }) => [e.case_id, e.text])).toEqual([[dup.id, 'Customer sent photo of the red jumper']])
+    const again = await call('POST', `/cases/${dup.id}/notes`, { body: 'late note' })
+    expect(again.json().error).toMatchObject({ code: 'case_merged', details: { merged_into_id: survivor.id } })
+    const self = await call('POST', `/cases/${survivor.id}/merge`, { duplicate_ids: [survivor.id] })
+    expect([self.statusCode, self.json().error.code]).toEqual([422, 'case_merge_invalid'])
+  })
+
+  it('finds cases by filters, full text over notes, case number, and pages with a cursor', async () => {
+    const tag = `t${Date.now()}`
+    const made = []
+    for (let i = 0; i < 5; i++) made.push(await open({ case_type: 'missing_item', subject: `Missing socks ${i}`, tags: [tag], priority: i === 0 ? 'urgent' : 'normal' }))
+    await call('POST', `/cases/${made[2]!.id}/notes`, { body: 'The warehouse found the parcel with a torn label in Swindon' })
+    const first = (await call('GET', `/cases?tag=${tag}&limit=2&counts=true`)).json()
+    expect(first.data.map((c: { id: string }) => c.id)).toEqual([made[4]!.id, made[3]!.id])
+    expect(first.counts).toEqual({ '0_24h': 5, '24_72h': 0, '72h_plus': 0 })
+    const rest = (await call('GET', `/cases?tag=${tag}&limit=10&cursor=${first.next_cursor}`)).json()
+    expect(rest.data.map((c: { id: string }) => c.id)).toEqual([made[2]!.id, made[1]!.id, made[0]!.id])
+    expect(rest.next_cursor).toBeNull()
+    const byPriority = (await call('GET', `/cases?tag=${tag}&sort=priority_desc&limit=1`)).json()
+    expect(byPriority.data[0].id).toBe(made[0]!.id)
+    const text = (await call('GET', `/cases?q=${encodeURIComponent('swindon label')}&sort=relevance`)).json()
+    expect(text.data.map((c: { id: string }) => c.id)).toEqual([made[2]!.id])
+    const byNumber = (await call('GET', `/cases?q=${made[3]!.number}`)).json()
+    expect(byNumber.data.map((c: { id: string }) => c.id)).toEqual([made[3]!.id])
+    const unassigned = (await call('GET', `/cases?tag=${tag}&assignee_id=none&status=unresolved&case_type=missing_item`)).json()
+    expect(unassigned.data).toHaveLength(5)
+    const wrongSort = await call('GET', `/cases?tag=${tag}&sort=created_asc&cursor=${first.next_cursor}`)
+    expect([wrongSort.statusCode, wrongSort.json().error.code]).toEqual([400, 'validation_failed'])
+    expect((await call('GET', `/cases?tag=${tag}`, undefined, other.keys.admin)).json().data).toEqual([])
+  })
+
+  it('archives a case type with cases instead of deleting it; archived types open no new cases', async () => {
+    await open({ case_type: 'return_dispute', subject: 'Returned worn shoes' })
+    const del = await app.inject({ method: 'DELETE', url: '/api/v1/case-types/return_dispute', headers: bearer(m.keys.admin) })
+    expect([del.statusCode, del.json().error.code]).toEqual([409, 'case_type_in_use'])
+    expect((await call('PATCH', '/case-types/return_dispute', { archived: true })).json().archived_at).not.toBeNull()
+    const refused = await call('POST', '/cases', { case_type: 'return_dispute' })
+    expect([refused.statusCode, refused.json().error.code]).toEqual([422, 'case_type_archived'])
+    expect((await call('PATCH', '/case-types/return_dispute', { archived: false })).json().archived_at).toBeNull()
+  })
+})
+
+describe('the case state machine', () => {
+  const action = fc.oneof(
+    fc.record({ kind: fc.constant('status' as const), status: fc.constantFrom(...caseStatuses), code: fc.option(fc.constantFrom(...resolutionCodes), { nil: undefined }) }),
+    fc.record({ kind: fc.constant('reopen' as const) }),
+    fc.record({ kind: fc.constant('note' as const) }),
+  )
+
+  it('never reaches an illegal state, and every accepted change writes audit and timeline in its transaction while refusals write nothing', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 10 }), async (actions) => {
+      const c = await open({ case_type: 'other', subject: 'Property case' })
+      let status = c.status as typeof caseStatuses[number]
+      for (const a of actions) {
+        const [audits, entries] = [await auditCount(c.id), await timelineCount(c.id)]
+        const res = a.kind === 'status' ? await call('POST', `/cases/${c.id}/status`, { status: a.status, ...(a.code ? { resolution_code: a.code } : {}) })
+          : a.kind === 'reopen' ? await call('POST', `/cases/${c.id}/reopen`, {})
+          : await call('POST', `/cases/${c.id}/notes`, { body: 'note' })
+        const now = (await call('GET', `/cases/${c.id}`)).json()
+        if (res.statusCode >= 400) {
+          expect(res.statusCode).toBeGreaterThanOrEqual(409)
+          expect([now.status, await auditCount(c.id), await timelineCount(c.id)]).toEqual([status, audits, entries])
+          continue
+        }
+        if (a.kind === 'status' && a.status !== status) expect(transitions[status]).toContain(a.status)
+        if (now.status !== status || a.kind === 'note') {
+          expect(await auditCount(c.id)).toBeGreaterThan(audits)
+          expect(await timelineCount(c.id)).toBeGreaterThan(entries)
+        }
+        expect(now.status === 'resolved' || now.status === 'closed').toBe(now.resolution_code !== null)
+        expect(now.status !== 'new' || now.first_acted_at === null).toBe(true)
+        status = now.status
+      }
+    }), { numRuns: 15 })
+  })
+})

@@ -1,0 +1,11 @@
+// The cases module's public face: other modules call these, never cases/store.ts.
+export { ensureDefaultCaseTypes, listCaseTypes, getCaseType, createCaseType, updateCaseType, deleteCaseType, validateCustomFields, type CaseTypeInput } from './service/case-types.js'
+export { openCase, type OpenCaseInput } from './service/open-case.js'
+export { updateCase, changeStatus, reopenCase, assignCase, escalateCase, addNote, type CasePatch, type StatusInput } from './service/work-case.js'
+export { linkRecords, unlinkRecord, registerLinkType, linkTypes, type LinkInput, type LinkResolver } from './service/links.js'
+export { mergeCases } from './service/merge-cases.js'
+export { getCase, getCaseByNumber, listCases, listCaseTimeline, type CaseList } from './service/find-cases.js'
+export { appendTimelineEntry, appendTimelineEntries, registerTimelineEntryType, decodeTimelineCursor, type NewTimelineEntry } from './service/timeline.js'
+export { notifyUsers, listNotifications, countUnreadNotifications, markNotificationsRead, followCase, unfollowCase, listFollowers } from './service/notifications.js'
+export { getCaseSettings, updateCaseSettings, policyTriggers, type CaseSettings } from './service/settings.js'
+export { onShipmentStatusChanged, onShipmentOverdue, fireWatch, fireLostCheck, listReviews, decideReview, watchTask, lostTask } from './service/exception-policy.js'

@@ -1,0 +1,71 @@
+import type { Transaction, Updateable } from 'kysely'
+import { recordAudit, type AuditActor } from '../../audit/service.js'
+import type { Database } from '../../db/schema.js'
+import { AppError } from '../../errors.js'
+import { enqueueEvent } from '../../jobs/outbox.js'
+import * as store from '../store.js'
+import { caseNumber } from '../types.js'
+import { appendTimelineEntries, type NewTimelineEntry } from './timeline.js'
+
+type Trx = Transaction<Database>
+
+export async function lockCaseOrThrow(trx: Trx, merchantId: string, id: string): Promise<store.CaseRow> {
+  const row = await store.lockCase(trx, merchantId, id)
+  if (!row) throw new AppError('case_not_found', 404, 'No such case', { case_id: id })
+  return row
+}
+
+/** A case merged into another is read-only: work goes to the survivor. */
+export function assertNotMerged(row: store.CaseRow): void {
+  if (row.merged_into_id) throw new AppError('case_merged', 409, 'This case was merged into another', { case_id: row.id, merged_into_id: row.merged_into_id })
+}
+
+// What the audit trail records of a case: its working fields, not derived ones.
+export const auditView = (r: store.CaseRow) => ({
+  number: caseNumber(r.number), case_type: r.type_key, subject: r.subject, status: r.status, priority: r.priority, team_id: r.team_id, assignee_id: r.assignee_id,
+  tags: r.tags, custom_fields: r.custom_fields, checklist: r.checklist, resolution_code: r.resolution_code, resolution_note: r.resolution_note,
+  root_cause: r.root_cause, fault_party: r.fault_party, escalation_level: r.escalation_level, escalation_reason: r.escalation_reason,
+  parent_id: r.parent_id, merged_into_id: r.merged_into_id, refund_authorised_by: r.refund_authorised_by, sla_tier: r.sla_tier,
+  value_amount_minor: r.value_amount_minor, value_currency: r.value_currency,
+})
+
+export type Change = {
+  actor: AuditActor
+  action: string
+  patch: Updateable<Database['cases']>
+  timeline: Omit<NewTimelineEntry, 'caseId' | 'actor' | 'occurredAt'>[]
+  /** Domain events besides case.updated, e.g. case.resolved */
+  events?: { type: string; data: Record<string, unknown> }[]
+  /** false for changes that are not someone working the case (e.g. a carrier scan appended) */
+  acts?: boolean
+  requestId?: string | null
+}
+
+/**
+ * Every change to a case goes through here: the row, the audit entry, the timeline entries and
+ * the domain events commit together. The first act on a `new` case opens it.
+ */
+export async function applyChange(trx: Trx, before: store.CaseRow, change: Change, now: Date): Promise<store.CaseRow> {
+  const patch = { ...change.patch }
+  const timeline = [...change.timeline]
+  if ((change.acts ?? true) && before.status === 'new' && patch.status === undefined) {
+    patch.status = 'open'
+    timeline.unshift({ type: 'status_changed', data: { from: 'new', to: 'open' }, text: 'Opened' })
+  }
+  if (patch.status && patch.status !== 'new' && !before.first_acted_at) patch.first_acted_at = now
+  const after = await store.updateCase(trx, before.merchant_id, before.id, { ...patch, updated_at: now })
+  await recordAudit(trx, {
+    merchantId: before.merchant_id, actor: change.actor, action: change.action, entityType: 'case', entityId: before.id,
+    before: auditView(before), after: auditView(after), requestId: change.requestId,
+  }, now)
+  await appendTimelineEntries(trx, before.merchant_id, timeline.map((t) => ({ ...t, caseId: before.id, actor: change.actor, occurredAt: now })), now)
+  const changed = Object.keys(patch).filter((k) => k !== 'first_acted_at')
+  const events = [{ type: 'case.updated', data: { changes: changed } }, ...(change.events ?? [])]
+  for (const e of events) {
+    await enqueueEvent(trx, {
+      merchant_id: before.merchant_id, type: e.type, subject_id: before.id, occurred_at: now,
+      data: { case_id: before.id, number: caseNumber(after.number), case_type: after.type_key, status: after.status, priority: after.priority, assignee_id: after.assignee_id, team_id: after.team_id, ...e.data },
+    })
+  }
+  return after
+}

@@ -1,0 +1,89 @@
+import type { Transaction } from 'kysely'
+import type { AuditActor } from '../../audit/service.js'
+import { getCustomer } from '../../customers/service.js'
+import type { Database } from '../../db/schema.js'
+import { AppError } from '../../errors.js'
+import { getOrder } from '../../orders/service.js'
+import { getShipment } from '../../shipments/service.js'
+import * as store from '../store.js'
+import { caseNumber, toLink, type CaseLink } from '../types.js'
+import { applyChange, assertNotMerged, lockCaseOrThrow } from './change.js'
+
+type Trx = Transaction<Database>
+
+/** The key fields a case shows of a linked record, or undefined when this workspace has no such record. */
+export type LinkResolver = (db: store.Db, merchantId: string, id: string) => Promise<Record<string, unknown> | undefined>
+
+const notFound = async <T>(p: Promise<T>): Promise<T | undefined> => p.catch((err: unknown) => {
+  if (err instanceof AppError && err.status === 404) return undefined
+  throw err
+})
+
+const resolvers = new Map<string, LinkResolver>([
+  ['customer', async (db, m, id) => {
+    const c = await notFound(getCustomer(db, m, id))
+    return c && { name: c.name, email: c.email, segment: c.segment }
+  }],
+  ['order', async (db, m, id) => {
+    const o = await notFound(getOrder(db, m, id))
+    return o && {
+      external_id: o.external_id, order_number: o.order_number, status: o.status, placed_at: o.placed_at.toISOString(),
+      total: { amount_minor: o.total_amount_minor, currency: o.currency }, lines: o.lines.slice(0, 20).map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity })),
+    }
+  }],
+  ['shipment', async (db, m, id) => {
+    const s = await notFound(getShipment(db, m, id))
+    return s && { carrier_code: s.carrier.code, carrier_name: s.carrier.name, tracking_number: s.tracking_number, status: s.status, fulfilment_centre: s.fulfilment_centre, delivered_at: s.delivered_at?.toISOString() ?? null }
+  }],
+  ['case', async (db, m, id) => {
+    const c = await store.findCase(db, m, id)
+    return c && { number: caseNumber(c.number), subject: c.subject, status: c.status, case_type: c.type_key }
+  }],
+])
+
+/** Later modules (returns, refunds, claims, warranty registrations) register their record types here. */
+export function registerLinkType(entityType: string, resolver: LinkResolver): void {
+  resolvers.set(entityType, resolver)
+}
+
+export const linkTypes = () => [...resolvers.keys()]
+
+export type LinkInput = { entityType: string; entityId: string }
+
+/** Checks each target exists in this workspace and returns the rows to store. */
+export async function resolveLinks(db: store.Db, merchantId: string, caseId: string, links: LinkInput[], now: Date) {
+  const rows = []
+  for (const [i, l] of links.entries()) {
+    const resolve = resolvers.get(l.entityType)
+    const summary = resolve ? await resolve(db, merchantId, l.entityId) : undefined
+    if (!resolve || !summary || (l.entityType === 'case' && l.entityId === caseId)) {
+      throw new AppError('link_target_not_found', 422, `No ${l.entityType} with this id to link`, { index: i, entity_type: l.entityType, entity_id: l.entityId, link_types: linkTypes() })
+    }
+    rows.push({ merchant_id: merchantId, case_id: caseId, entity_type: l.entityType, entity_id: l.entityId, summary: JSON.stringify(summary), created_at: now })
+  }
+  return rows
+}
+
+export async function linkRecords(trx: Trx, merchantId: string, actor: AuditActor, caseId: string, links: LinkInput[], now: Date, requestId?: string): Promise<CaseLink[]> {
+  const row = await lockCaseOrThrow(trx, merchantId, caseId)
+  assertNotMerged(row)
+  const rows = await resolveLinks(trx, merchantId, caseId, links, now)
+  await store.insertLinks(trx, rows)
+  await applyChange(trx, row, {
+    actor, action: 'case.linked', patch: {}, requestId,
+    timeline: links.map((l) => ({ type: 'link_added', data: { entity_type: l.entityType, entity_id: l.entityId }, text: `Linked ${l.entityType}` })),
+  }, now)
+  return (await store.listLinks(trx, merchantId, [caseId])).map(toLink)
+}
+
+export async function unlinkRecord(trx: Trx, merchantId: string, actor: AuditActor, caseId: string, link: LinkInput, now: Date, requestId?: string): Promise<void> {
+  const row = await lockCaseOrThrow(trx, merchantId, caseId)
+  assertNotMerged(row)
+  if (!(await store.deleteLink(trx, merchantId, caseId, link.entityType, link.entityId))) {
+    throw new AppError('link_target_not_found', 422, 'This case has no such link', { entity_type: link.entityType, entity_id: link.entityId })
+  }
+  await applyChange(trx, row, {
+    actor, action: 'case.unlinked', patch: {}, requestId,
+    timeline: [{ type: 'link_removed', data: { entity_type: link.entityType, entity_id: link.entityId }, text: `Unlinked ${link.entityType}` }],
+  }, now)
+}

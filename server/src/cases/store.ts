@@ -1,0 +1,347 @@
+import { sql, type Expression, type Insertable, type Kysely, type Selectable, type SqlBool, type Transaction, type Updateable } from 'kysely'
+import type { Database } from '../db/schema.js'
+import type { CaseStatus, Priority } from './tables.js'
+
+export type Db = Kysely<Database> | Transaction<Database>
+type Trx = Transaction<Database>
+
+export type CaseRow = Selectable<Database['cases']>
+export type CaseTypeRow = Selectable<Database['case_types']>
+export type TimelineRow = Selectable<Database['case_timeline']>
+export type LinkRow = Selectable<Database['case_links']>
+export type NotificationRow = Selectable<Database['notifications']>
+export type ReviewRow = Selectable<Database['case_reviews']>
+
+// Every query names the merchant: a foreign id finds nothing, so the route answers 404.
+
+export async function insertCaseTypes(trx: Trx, rows: Insertable<Database['case_types']>[]): Promise<void> {
+  if (rows.length) await trx.insertInto('case_types').values(rows).onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing()).execute()
+}
+
+export async function listCaseTypes(db: Db, merchantId: string, includeArchived: boolean): Promise<CaseTypeRow[]> {
+  let q = db.selectFrom('case_types').selectAll().where('merchant_id', '=', merchantId)
+  if (!includeArchived) q = q.where('archived_at', 'is', null)
+  return q.orderBy('created_at').orderBy('key').execute()
+}
+
+export async function findCaseType(db: Db, merchantId: string, key: string): Promise<CaseTypeRow | undefined> {
+  return db.selectFrom('case_types').selectAll().where('merchant_id', '=', merchantId).where('key', '=', key).executeTakeFirst()
+}
+
+export async function lockCaseType(trx: Trx, merchantId: string, key: string): Promise<CaseTypeRow | undefined> {
+  return trx.selectFrom('case_types').selectAll().where('merchant_id', '=', merchantId).where('key', '=', key).forUpdate().executeTakeFirst()
+}
+
+export async function updateCaseType(trx: Trx, merchantId: string, key: string, patch: Updateable<Database['case_types']>): Promise<CaseTypeRow> {
+  return trx.updateTable('case_types').set(patch).where('merchant_id', '=', merchantId).where('key', '=', key).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function countCasesOfType(db: Db, merchantId: string, key: string): Promise<number> {
+  const r = await db.selectFrom('cases').select((eb) => eb.fn.countAll<string>().as('n')).where('merchant_id', '=', merchantId).where('type_key', '=', key).executeTakeFirstOrThrow()
+  return Number(r.n)
+}
+
+/** The next human number; the counter row stays locked until commit, so numbers never repeat. */
+export async function nextCaseNumbers(trx: Trx, merchantId: string, count = 1): Promise<number> {
+  const r = await trx.insertInto('case_counters').values({ merchant_id: merchantId, last_number: 1000 + count })
+    .onConflict((oc) => oc.column('merchant_id').doUpdateSet({ last_number: sql`case_counters.last_number + ${count}` }))
+    .returning('last_number').executeTakeFirstOrThrow()
+  return r.last_number - count + 1
+}
+
+export async function insertCase(trx: Trx, row: Insertable<Database['cases']>): Promise<CaseRow> {
+  return trx.insertInto('cases').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function findCase(db: Db, merchantId: string, id: string): Promise<CaseRow | undefined> {
+  return db.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+}
+
+export async function findCaseByNumber(db: Db, merchantId: string, number: number): Promise<CaseRow | undefined> {
+  return db.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('number', '=', number).executeTakeFirst()
+}
+
+// Held until commit, so two writers never change the same case at once.
+export async function lockCase(trx: Trx, merchantId: string, id: string): Promise<CaseRow | undefined> {
+  return trx.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export async function lockCases(trx: Trx, merchantId: string, ids: string[]): Promise<CaseRow[]> {
+  if (!ids.length) return []
+  return trx.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('id', 'in', ids).orderBy('id').forUpdate().execute()
+}
+
+export async function updateCase(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['cases']>): Promise<CaseRow> {
+  return trx.updateTable('cases').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+const unresolved: CaseStatus[] = ['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold']
+
+/** Unresolved cases about a shipment, of one type or any, locked until commit. */
+export async function lockUnresolvedForShipment(trx: Trx, merchantId: string, shipmentId: string, typeKey?: string): Promise<CaseRow[]> {
+  let q = trx.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('shipment_id', '=', shipmentId)
+    .where('status', 'in', unresolved).where('merged_into_id', 'is', null)
+  if (typeKey) q = q.where('type_key', '=', typeKey)
+  return q.orderBy('created_at').forUpdate().execute()
+}
+
+/** Serialises the exception policy per shipment, so two events never open twin cases. */
+export async function lockShipmentKey(trx: Trx, merchantId: string, shipmentId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`cases:${merchantId}:${shipmentId}`}, 0))`.execute(trx)
+}
+
+export const ageBuckets = ['0_24h', '24_72h', '72h_plus'] as const
+export type AgeBucket = typeof ageBuckets[number]
+
+export type CaseFilter = {
+  statuses?: CaseStatus[]
+  types?: string[]
+  priorities?: Priority[]
+  teamId?: string
+  /** null: unassigned */
+  assigneeId?: string | null
+  carrierCode?: string
+  fulfilmentCentre?: string
+  tags?: string[]
+  customerId?: string
+  orderId?: string
+  shipmentId?: string
+  parentId?: string
+  number?: number
+  createdFrom?: Date
+  createdTo?: Date
+  updatedFrom?: Date
+  updatedTo?: Date
+  ageBucket?: AgeBucket
+  /** websearch syntax, over subjects, tracking numbers, SKUs and timeline texts */
+  q?: string
+}
+
+export const caseSorts = ['created_desc', 'created_asc', 'updated_desc', 'priority_desc', 'relevance'] as const
+export type CaseSort = typeof caseSorts[number]
+
+const priorityRank = sql<number>`array_position(array['low','normal','high','urgent']::text[], cases.priority)`
+const query = (q: string) => sql`websearch_to_tsquery('english', ${q})`
+
+// Every key of one sort runs the same direction, so a row comparison is the keyset condition.
+function sortKeys(sort: CaseSort, q: string | undefined): { keys: Expression<unknown>[]; desc: boolean } {
+  switch (sort) {
+    case 'created_asc': return { keys: [sql`cases.created_at`, sql`cases.id`], desc: false }
+    case 'updated_desc': return { keys: [sql`cases.updated_at`, sql`cases.id`], desc: true }
+    case 'priority_desc': return { keys: [priorityRank, sql`cases.created_at`, sql`cases.id`], desc: true }
+    case 'relevance': return q
+      ? { keys: [sql`round(ts_rank(cases.search, ${query(q)})::numeric, 6)`, sql`cases.created_at`, sql`cases.id`], desc: true }
+      : { keys: [sql`cases.created_at`, sql`cases.id`], desc: true }
+    default: return { keys: [sql`cases.created_at`, sql`cases.id`], desc: true }
+  }
+}
+
+function applyFilter(db: Db, merchantId: string, f: CaseFilter, now: Date) {
+  let q = db.selectFrom('cases').where('cases.merchant_id', '=', merchantId)
+  if (f.statuses?.length) q = q.where('cases.status', 'in', f.statuses)
+  if (f.types?.length) q = q.where('cases.type_key', 'in', f.types)
+  if (f.priorities?.length) q = q.where('cases.priority', 'in', f.priorities)
+  if (f.teamId) q = q.where('cases.team_id', '=', f.teamId)
+  if (f.assigneeId === null) q = q.where('cases.assignee_id', 'is', null)
+  else if (f.assigneeId) q = q.where('cases.assignee_id', '=', f.assigneeId)
+  if (f.carrierCode) q = q.where('cases.carrier_code', '=', f.carrierCode)
+  if (f.fulfilmentCentre) q = q.where('cases.fulfilment_centre', '=', f.fulfilmentCentre)
+  if (f.tags?.length) q = q.where(sql<SqlBool>`cases.tags @> ${sql.val(f.tags)}::text[]`)
+  if (f.customerId) q = q.where('cases.customer_id', '=', f.customerId)
+  if (f.orderId) q = q.where('cases.order_id', '=', f.orderId)
+  if (f.shipmentId) q = q.where('cases.shipment_id', '=', f.shipmentId)
+  if (f.parentId) q = q.where('cases.parent_id', '=', f.parentId)
+  if (f.number !== undefined) q = q.where('cases.number', '=', f.number)
+  if (f.createdFrom) q = q.where('cases.created_at', '>=', f.createdFrom)
+  if (f.createdTo) q = q.where('cases.created_at', '<', f.createdTo)
+  if (f.updatedFrom) q = q.where('cases.updated_at', '>=', f.updatedFrom)
+  if (f.updatedTo) q = q.where('cases.updated_at', '<', f.updatedTo)
+  if (f.ageBucket) {
+    const [from, to] = bucketRange(f.ageBucket, now)
+    if (from) q = q.where('cases.created_at', '>', from)
+    if (to) q = q.where('cases.created_at', '<=', to)
+  }
+  if (f.q) {
+    const tsq = query(f.q)
+    q = q.where((eb) => eb.or([
+      sql<SqlBool>`cases.search @@ ${tsq}`,
+      eb('cases.id', 'in', eb.selectFrom('case_timeline').select('case_timeline.case_id')
+        .where('case_timeline.merchant_id', '=', merchantId).where(sql<SqlBool>`case_timeline.search @@ ${tsq}`)),
+    ]))
+  }
+  return q
+}
+
+function bucketRange(bucket: AgeBucket, now: Date): [Date | null, Date | null] {
+  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000)
+  if (bucket === '0_24h') return [hoursAgo(24), null]
+  if (bucket === '24_72h') return [hoursAgo(72), hoursAgo(24)]
+  return [null, hoursAgo(72)]
+}
+
+export type CasePage = { rows: (CaseRow & { sort_key: unknown[] })[] }
+
+export async function listCases(db: Db, merchantId: string, f: CaseFilter, sort: CaseSort, page: { after?: unknown[]; limit: number }, now: Date): Promise<(CaseRow & { sort_key: unknown[] })[]> {
+  const { keys, desc } = sortKeys(sort, f.q)
+  let q = applyFilter(db, merchantId, f, now).selectAll('cases').select(sql<unknown[]>`json_build_array(${sql.join(keys)})`.as('sort_key'))
+  if (page.after) {
+    const tuple = sql`(${sql.join(keys)})`
+    const values = sql`(${sql.join(page.after.map((v, i) => (i === keys.length - 1 ? sql`${v}::uuid` : sql`${v}`)))})`
+    q = q.where(desc ? sql<SqlBool>`${tuple} < ${values}` : sql<SqlBool>`${tuple} > ${values}`)
+  }
+  for (const k of keys) q = q.orderBy(k, desc ? 'desc' : 'asc')
+  return q.limit(page.limit).execute()
+}
+
+/** How many cases match the filter (the age bucket aside) in each age bucket. */
+export async function countCasesByAge(db: Db, merchantId: string, f: CaseFilter, now: Date): Promise<Record<AgeBucket, number>> {
+  const [d1] = bucketRange('0_24h', now)
+  const [d3] = bucketRange('24_72h', now)
+  const r = await applyFilter(db, merchantId, { ...f, ageBucket: undefined }, now).select([
+    sql<string>`count(*) filter (where cases.created_at > ${d1})`.as('a'),
+    sql<string>`count(*) filter (where cases.created_at <= ${d1} and cases.created_at > ${d3})`.as('b'),
+    sql<string>`count(*) filter (where cases.created_at <= ${d3})`.as('c'),
+  ]).executeTakeFirstOrThrow()
+  return { '0_24h': Number(r.a), '24_72h': Number(r.b), '72h_plus': Number(r.c) }
+}
+
+export async function listChildren(db: Db, merchantId: string, parentId: string): Promise<CaseRow[]> {
+  return db.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('parent_id', '=', parentId).orderBy('created_at').execute()
+}
+
+/** Cases merged into these, and into those, and so on: their timelines are part of the survivor's. */
+export async function listMergedIds(db: Db, merchantId: string, caseId: string): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    with recursive merged(id) as (
+      select id from cases where merchant_id = ${merchantId} and merged_into_id = ${caseId}
+      union select c.id from cases c join merged m on c.merged_into_id = m.id where c.merchant_id = ${merchantId}
+    ) select id from merged`.execute(db)
+  return rows.map((r) => r.id)
+}
+
+// Links
+
+export async function insertLinks(trx: Trx, rows: Insertable<Database['case_links']>[]): Promise<number> {
+  if (!rows.length) return 0
+  const r = await trx.insertInto('case_links').values(rows).onConflict((oc) => oc.columns(['merchant_id', 'case_id', 'entity_type', 'entity_id']).doNothing()).executeTakeFirst()
+  return Number(r.numInsertedOrUpdatedRows ?? 0n)
+}
+
+export async function deleteLink(trx: Trx, merchantId: string, caseId: string, entityType: string, entityId: string): Promise<boolean> {
+  const r = await trx.deleteFrom('case_links').where('merchant_id', '=', merchantId).where('case_id', '=', caseId)
+    .where('entity_type', '=', entityType).where('entity_id', '=', entityId).executeTakeFirst()
+  return r.numDeletedRows > 0n
+}
+
+export async function listLinks(db: Db, merchantId: string, caseIds: string[]): Promise<LinkRow[]> {
+  if (!caseIds.length) return []
+  return db.selectFrom('case_links').selectAll().where('merchant_id', '=', merchantId).where('case_id', 'in', caseIds).orderBy('created_at').execute()
+}
+
+export async function listCaseIdsLinkedTo(db: Db, merchantId: string, entityType: string, entityId: string): Promise<string[]> {
+  const rows = await db.selectFrom('case_links').select('case_id').where('merchant_id', '=', merchantId)
+    .where('entity_type', '=', entityType).where('entity_id', '=', entityId).execute()
+  return rows.map((r) => r.case_id)
+}
+
+// Timeline
+
+export async function insertTimeline(trx: Trx, rows: Insertable<Database['case_timeline']>[]): Promise<string[]> {
+  if (!rows.length) return []
+  const inserted = await trx.insertInto('case_timeline').values(rows)
+    .onConflict((oc) => oc.columns(['merchant_id', 'case_id', 'dedup_key']).where('dedup_key', 'is not', null).doNothing())
+    .returning('id').execute()
+  return inserted.map((r) => r.id)
+}
+
+export type TimelineFilter = { types?: string[]; after?: { at: Date; id: string }; limit: number; desc?: boolean }
+
+export async function listTimeline(db: Db, merchantId: string, caseIds: string[], f: TimelineFilter): Promise<TimelineRow[]> {
+  const dir = f.desc ? 'desc' : 'asc'
+  let q = db.selectFrom('case_timeline').selectAll().where('merchant_id', '=', merchantId).where('case_id', 'in', caseIds)
+  if (f.types?.length) q = q.where('type', 'in', f.types)
+  if (f.after) {
+    const { at, id } = f.after
+    q = q.where(f.desc ? sql<SqlBool>`(occurred_at, id) < (${at}, ${id}::uuid)` : sql<SqlBool>`(occurred_at, id) > (${at}, ${id}::uuid)`)
+  }
+  return q.orderBy('occurred_at', dir).orderBy('id', dir).limit(f.limit).execute()
+}
+
+// Followers and notifications
+
+export async function insertFollowers(trx: Trx, merchantId: string, caseId: string, userIds: string[], now: Date): Promise<void> {
+  if (!userIds.length) return
+  await trx.insertInto('case_followers').values(userIds.map((u) => ({ merchant_id: merchantId, case_id: caseId, user_id: u, created_at: now })))
+    .onConflict((oc) => oc.columns(['merchant_id', 'case_id', 'user_id']).doNothing()).execute()
+}
+
+export async function deleteFollower(trx: Trx, merchantId: string, caseId: string, userId: string): Promise<void> {
+  await trx.deleteFrom('case_followers').where('merchant_id', '=', merchantId).where('case_id', '=', caseId).where('user_id', '=', userId).execute()
+}
+
+export async function listFollowers(db: Db, merchantId: string, caseId: string): Promise<string[]> {
+  const rows = await db.selectFrom('case_followers').select('user_id').where('merchant_id', '=', merchantId).where('case_id', '=', caseId).orderBy('created_at').execute()
+  return rows.map((r) => r.user_id)
+}
+
+/** One unread notification per recipient and dedup key: a second cause saying the same thing adds nothing. */
+export async function insertNotifications(trx: Trx, rows: Insertable<Database['notifications']>[]): Promise<NotificationRow[]> {
+  if (!rows.length) return []
+  return trx.insertInto('notifications').values(rows)
+    .onConflict((oc) => oc.columns(['merchant_id', 'user_id', 'dedup_key']).where('read_at', 'is', null).doNothing())
+    .returningAll().execute()
+}
+
+export async function listNotifications(db: Db, merchantId: string, userId: string, f: { unread?: boolean; after?: string; limit: number }): Promise<NotificationRow[]> {
+  let q = db.selectFrom('notifications').selectAll().where('merchant_id', '=', merchantId).where('user_id', '=', userId)
+  if (f.unread) q = q.where('read_at', 'is', null)
+  if (f.after) q = q.where('id', '<', f.after)
+  return q.orderBy('id', 'desc').limit(f.limit).execute()
+}
+
+export async function countUnread(db: Db, merchantId: string, userId: string): Promise<number> {
+  const r = await db.selectFrom('notifications').select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('merchant_id', '=', merchantId).where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirstOrThrow()
+  return Number(r.n)
+}
+
+export async function markNotificationsRead(trx: Trx, merchantId: string, userId: string, ids: string[] | 'all', now: Date): Promise<number> {
+  let q = trx.updateTable('notifications').set({ read_at: now }).where('merchant_id', '=', merchantId).where('user_id', '=', userId).where('read_at', 'is', null)
+  if (ids !== 'all') q = q.where('id', 'in', ids.length ? ids : ['00000000-0000-0000-0000-000000000000'])
+  return Number((await q.executeTakeFirst()).numUpdatedRows)
+}
+
+// Settings and the review list
+
+export async function findSettings(db: Db, merchantId: string) {
+  return db.selectFrom('case_settings').selectAll().where('merchant_id', '=', merchantId).executeTakeFirst()
+}
+
+export async function upsertSettings(trx: Trx, row: Insertable<Database['case_settings']>): Promise<void> {
+  const { merchant_id: _m, ...rest } = row
+  await trx.insertInto('case_settings').values(row).onConflict((oc) => oc.column('merchant_id').doUpdateSet(rest)).execute()
+}
+
+export async function insertReview(trx: Trx, row: Insertable<Database['case_reviews']>): Promise<boolean> {
+  const r = await trx.insertInto('case_reviews').values(row).onConflict((oc) => oc.columns(['merchant_id', 'shipment_id', 'status', 'created_at']).doNothing()).executeTakeFirst()
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0
+}
+
+export async function listReviews(db: Db, merchantId: string, f: { state?: string; after?: string; limit: number }): Promise<ReviewRow[]> {
+  let q = db.selectFrom('case_reviews').selectAll().where('merchant_id', '=', merchantId)
+  if (f.state) q = q.where('state', '=', f.state as 'pending')
+  if (f.after) q = q.where('id', '>', f.after)
+  return q.orderBy('id').limit(f.limit).execute()
+}
+
+export async function lockReview(trx: Trx, merchantId: string, id: string): Promise<ReviewRow | undefined> {
+  return trx.selectFrom('case_reviews').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export async function updateReview(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['case_reviews']>): Promise<ReviewRow> {
+  return trx.updateTable('case_reviews').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function deleteCaseType(trx: Trx, merchantId: string, key: string): Promise<void> {
+  await trx.deleteFrom('case_types').where('merchant_id', '=', merchantId).where('key', '=', key).execute()
+}
