@@ -10,12 +10,11 @@ import {
 } from './schemas.js'
 import * as service from './service.js'
 import type { CaseFilter } from './store.js'
-import type { CaseStatus, Priority } from './tables.js'
+import { unresolvedStatuses, type CaseStatus, type Priority } from './tables.js'
 import { toCase } from './types.js'
 
 const Params = Type.Object({ id: Uuid })
 const TypeParams = Type.Object({ key: Key })
-const unresolved: CaseStatus[] = ['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold']
 const ctxOf = (req: { actor: Actor; id: string }) => ({ merchantId: req.actor.merchantId, actor: auditActor(req.actor), requestId: req.id })
 const list = (v: string | undefined) => (v ? [...new Set(v.split(','))] : undefined)
 
@@ -83,7 +82,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['cases'], summary: 'Find cases: filters, full-text search, sort, cursor pages, counts per age bucket', querystring: CaseQuery, response: { 200: Type.Object({ ...Page(CaseView).properties, counts: Type.Optional(AgeCounts) }) } },
   }, async (req) => {
     const q = req.query
-    const statuses = list(q.status)?.flatMap((s) => (s === 'unresolved' ? unresolved : [s as CaseStatus]))
+    const statuses = list(q.status)?.flatMap((s) => (s === 'unresolved' ? unresolvedStatuses : [s as CaseStatus]))
     const filter: CaseFilter = {
       statuses, types: list(q.case_type), priorities: list(q.priority) as Priority[] | undefined, teamId: q.team_id,
       assigneeId: q.assignee_id === 'none' ? null : q.assignee_id === 'me' ? personOnly(req.actor) : q.assignee_id,

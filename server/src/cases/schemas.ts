@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
-import { trackingStatuses } from '../carriers/model.js'
 import { NullableTimestamp, Timestamp, Uuid } from '../http/schemas.js'
+import { policyTriggers } from './settings.js'
 import { ageBuckets, caseSorts } from './store.js'
 import { caseStatuses, fieldTypes, priorities, resolutionCodes, rootCauses } from './tables.js'
 
@@ -95,7 +95,7 @@ export const TimelineEntryView = Type.Object({
 export const NotificationView = Type.Object({ id: Uuid, case_id: Type.Union([Uuid, Type.Null()]), cause: Type.String(), title: Type.String(), body: Type.String(), created_at: Timestamp, read_at: NullableTimestamp })
 
 export const PolicyRuleT = Type.Object({
-  on: Type.Enum([...trackingStatuses, 'late', 'lost_no_scan']), case_type: Key, priority: Type.Union([PriorityT, Type.Null()]),
+  on: Type.Enum([...policyTriggers]), case_type: Key, priority: Type.Union([PriorityT, Type.Null()]),
   watch_hours: Type.Number({ minimum: 0, maximum: 24 * 60 }), carrier_watch_hours: Type.Record(Type.String({ maxLength: 40 }), Type.Number({ minimum: 0, maximum: 24 * 60 }), { maxProperties: 100 }),
   enabled: Type.Boolean(),
 }, { additionalProperties: false })

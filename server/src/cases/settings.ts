@@ -1,4 +1,4 @@
-import type { TrackingStatus } from '../carriers/model.js'
+import { trackingStatuses } from '../carriers/model.js'
 import type { CaseTemplate, CustomFieldDef, Priority } from './tables.js'
 
 export type DefaultCaseType = {
@@ -56,7 +56,8 @@ export const defaultCaseTypes: DefaultCaseType[] = [
 ]
 
 /** `late` is the carriers module's shipment.late, `lost_no_scan` its silence past lost_after_days. */
-export type PolicyTrigger = TrackingStatus | 'late' | 'lost_no_scan'
+export const policyTriggers = [...trackingStatuses, 'late', 'lost_no_scan'] as const
+export type PolicyTrigger = typeof policyTriggers[number]
 
 export type PolicyRule = {
   on: PolicyTrigger

@@ -1,6 +1,6 @@
 import { sql, type Expression, type Insertable, type Kysely, type Selectable, type SqlBool, type Transaction, type Updateable } from 'kysely'
 import type { Database } from '../db/schema.js'
-import type { CaseStatus, Priority } from './tables.js'
+import { unresolvedStatuses, type CaseStatus, type Priority } from './tables.js'
 
 export type Db = Kysely<Database> | Transaction<Database>
 type Trx = Transaction<Database>
@@ -57,10 +57,6 @@ export async function findCase(db: Db, merchantId: string, id: string): Promise<
   return db.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
 }
 
-export async function findCaseByNumber(db: Db, merchantId: string, number: number): Promise<CaseRow | undefined> {
-  return db.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('number', '=', number).executeTakeFirst()
-}
-
 // Held until commit, so two writers never change the same case at once.
 export async function lockCase(trx: Trx, merchantId: string, id: string): Promise<CaseRow | undefined> {
   return trx.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
@@ -75,12 +71,10 @@ export async function updateCase(trx: Trx, merchantId: string, id: string, patch
   return trx.updateTable('cases').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
 }
 
-const unresolved: CaseStatus[] = ['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold']
-
 /** Unresolved cases about a shipment, of one type or any, locked until commit. */
 export async function lockUnresolvedForShipment(trx: Trx, merchantId: string, shipmentId: string, typeKey?: string): Promise<CaseRow[]> {
   let q = trx.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('shipment_id', '=', shipmentId)
-    .where('status', 'in', unresolved).where('merged_into_id', 'is', null)
+    .where('status', 'in', unresolvedStatuses).where('merged_into_id', 'is', null)
   if (typeKey) q = q.where('type_key', '=', typeKey)
   return q.orderBy('created_at').forUpdate().execute()
 }
@@ -179,8 +173,6 @@ function bucketRange(bucket: AgeBucket, now: Date): [Date | null, Date | null] {
   return [null, hoursAgo(72)]
 }
 
-export type CasePage = { rows: (CaseRow & { sort_key: unknown[] })[] }
-
 export async function listCases(db: Db, merchantId: string, f: CaseFilter, sort: CaseSort, page: { after?: unknown[]; limit: number }, now: Date): Promise<(CaseRow & { sort_key: unknown[] })[]> {
   const { keys, desc } = sortKeys(sort, f.q)
   let q = applyFilter(db, merchantId, f, now).selectAll('cases').select(sql<unknown[]>`json_build_array(${sql.join(keys)})`.as('sort_key'))
@@ -236,12 +228,6 @@ export async function deleteLink(trx: Trx, merchantId: string, caseId: string, e
 export async function listLinks(db: Db, merchantId: string, caseIds: string[]): Promise<LinkRow[]> {
   if (!caseIds.length) return []
   return db.selectFrom('case_links').selectAll().where('merchant_id', '=', merchantId).where('case_id', 'in', caseIds).orderBy('created_at').execute()
-}
-
-export async function listCaseIdsLinkedTo(db: Db, merchantId: string, entityType: string, entityId: string): Promise<string[]> {
-  const rows = await db.selectFrom('case_links').select('case_id').where('merchant_id', '=', merchantId)
-    .where('entity_type', '=', entityType).where('entity_id', '=', entityId).execute()
-  return rows.map((r) => r.case_id)
 }
 
 // Timeline

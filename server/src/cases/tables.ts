@@ -5,6 +5,8 @@ type Json<T> = ColumnType<T, string, string>
 
 export const caseStatuses = ['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold', 'resolved', 'closed'] as const
 export type CaseStatus = typeof caseStatuses[number]
+/** Every status before resolved: the cases still being worked. */
+export const unresolvedStatuses: CaseStatus[] = ['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold']
 export const priorities = ['low', 'normal', 'high', 'urgent'] as const
 export type Priority = typeof priorities[number]
 export const resolutionCodes = ['refunded', 'reshipped', 'carrier_credited', 'replaced', 'repaired', 'no_action', 'rejected', 'duplicate'] as const

@@ -9,15 +9,17 @@ import { appendTimelineEntries, type NewTimelineEntry } from './timeline.js'
 
 type Trx = Transaction<Database>
 
-export async function lockCaseOrThrow(trx: Trx, merchantId: string, id: string): Promise<store.CaseRow> {
+async function lockCaseOrThrow(trx: Trx, merchantId: string, id: string): Promise<store.CaseRow> {
   const row = await store.lockCase(trx, merchantId, id)
   if (!row) throw new AppError('case_not_found', 404, 'No such case', { case_id: id })
   return row
 }
 
 /** A case merged into another is read-only: work goes to the survivor. */
-export function assertNotMerged(row: store.CaseRow): void {
+export async function lockWorkingCase(trx: Trx, merchantId: string, id: string): Promise<store.CaseRow> {
+  const row = await lockCaseOrThrow(trx, merchantId, id)
   if (row.merged_into_id) throw new AppError('case_merged', 409, 'This case was merged into another', { case_id: row.id, merged_into_id: row.merged_into_id })
+  return row
 }
 
 // What the audit trail records of a case: its working fields, not derived ones.

@@ -6,7 +6,8 @@ import { newId } from '../../ids.js'
 import { scheduleAction } from '../../jobs/clock.js'
 import type { DomainEvent } from '../../modules.js'
 import { getTrackingState } from '../../shipments/tracking.js'
-import type { PolicyRule } from '../settings.js'
+import { finalStatuses, type TrackingStatus } from '../../carriers/model.js'
+import type { ExceptionPolicy, PolicyRule } from '../settings.js'
 import * as store from '../store.js'
 import { caseNumber, toReview, type Review } from '../types.js'
 import { applyChange } from './change.js'
@@ -33,12 +34,18 @@ function watchHours(rule: PolicyRule, carrier: string | null | undefined): numbe
   return (carrier && rule.carrier_watch_hours[carrier] !== undefined ? rule.carrier_watch_hours[carrier] : rule.watch_hours) ?? 0
 }
 
+const ruleFor = (policy: ExceptionPolicy, trigger: string) => policy.rules.find((r) => r.enabled && r.on === trigger)
+
 /**
  * Opens the rule's case for a shipment, or, when an unresolved case of that type exists, puts the
  * event on it instead. The entry's dedup key (the event id) makes a redelivered event a no-op.
+ * `unresolved`: the shipment's unresolved cases, when the caller holds them locked already.
  */
-async function openOrUpdate(trx: Trx, merchantId: string, rule: PolicyRule, shipmentId: string, trigger: { key: string; data: Record<string, unknown>; text: string; at: Date }, now: Date): Promise<'opened' | 'updated' | 'unchanged'> {
-  const [existing] = await store.lockUnresolvedForShipment(trx, merchantId, shipmentId, rule.case_type)
+async function openOrUpdate(
+  trx: Trx, merchantId: string, rule: PolicyRule, shipmentId: string, trigger: { key: string; data: Record<string, unknown>; text: string; at: Date }, now: Date,
+  unresolved?: store.CaseRow[],
+): Promise<'opened' | 'updated' | 'unchanged'> {
+  const existing = (unresolved ?? await store.lockUnresolvedForShipment(trx, merchantId, shipmentId, rule.case_type)).find((c) => c.type_key === rule.case_type)
   const entry = { type: 'carrier_event', data: trigger.data, text: trigger.text, dedupKey: trigger.key }
   if (existing) {
     const id = await appendTimelineEntry(trx, merchantId, { ...entry, caseId: existing.id, actor: policyActor, occurredAt: trigger.at }, now)
@@ -75,25 +82,26 @@ export async function onShipmentStatusChanged(trx: Trx, event: DomainEvent, now:
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
   const at = d.status_at ? new Date(d.status_at) : new Date(event.occurred_at)
   if (d.status === 'delivered') return answerDelivery(trx, merchantId, d, event.id, at, policy.on_delivered, now)
-  // Scans of a shipment with open cases land on their timelines, whatever the policy says.
-  for (const c of await store.lockUnresolvedForShipment(trx, merchantId, d.shipment_id)) {
+  const rule = ruleFor(policy, d.status)
+  const review = rule && d.confidence === 'low' && policy.review_low_confidence
+  const hours = rule ? watchHours(rule, d.carrier) : 0
+  const actsNow = rule && !review && hours === 0 ? rule : undefined
+  const unresolved = await store.lockUnresolvedForShipment(trx, merchantId, d.shipment_id)
+  // Scans of a shipment with open cases land on their timelines, whatever the policy says; the
+  // case of the rule acting now gets its entry (and its update) from openOrUpdate.
+  for (const c of unresolved.filter((u) => u.type_key !== actsNow?.case_type)) {
     await appendTimelineEntry(trx, merchantId, { caseId: c.id, type: 'carrier_event', actor: policyActor, occurredAt: at, data: { ...d }, text: describe(d), dedupKey: event.id }, now)
   }
-  const rule = policy.rules.find((r) => r.enabled && r.on === d.status)
-  if (!rule) return
-  if (d.confidence === 'low' && policy.review_low_confidence) {
+  if (actsNow) {
+    await openOrUpdate(trx, merchantId, actsNow, d.shipment_id, { key: event.id, data: { ...d }, text: describe(d), at }, now, unresolved)
+  } else if (rule && review) {
     await store.insertReview(trx, {
       merchant_id: merchantId, id: newId(), shipment_id: d.shipment_id, status: d.status, case_type_key: rule.case_type, reasons: JSON.stringify(d.review_reasons ?? []),
       event: JSON.stringify({ ...d, event_id: event.id }), case_id: null, decided_by: null, decided_at: null, created_at: at,
     })
-    return
-  }
-  const hours = watchHours(rule, d.carrier)
-  if (hours > 0) {
+  } else if (rule) {
     await scheduleAction(trx, { merchantId, key: `case-watch:${d.shipment_id}:${d.status}`, task: watchTask, runAt: new Date(at.getTime() + hours * 3_600_000), payload: { ...d, event_id: event.id, hours } }, now)
-    return
   }
-  await openOrUpdate(trx, merchantId, rule, d.shipment_id, { key: event.id, data: { ...d }, text: describe(d), at }, now)
 }
 
 /** The watch window ended: open the case only if the shipment still stands where it did. */
@@ -103,7 +111,7 @@ export async function fireWatch(trx: Trx, merchantId: string, payload: Record<st
   const state = await getTrackingState(trx, merchantId, d.shipment_id)
   if (!state || state.tracking_status !== d.status) return
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
-  const rule = policy.rules.find((r) => r.enabled && r.on === d.status)
+  const rule = ruleFor(policy, d.status)
   if (!rule) return
   await openOrUpdate(trx, merchantId, rule, d.shipment_id, { key: d.event_id, data: { ...d, watched_hours: d.hours }, text: `${describe(d)}, not cleared after ${d.hours} h`, at: now }, now)
 }
@@ -115,7 +123,7 @@ export async function onShipmentOverdue(trx: Trx, event: DomainEvent, now: Date)
   await store.lockShipmentKey(trx, merchantId, d.shipment_id)
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
   if (event.type === 'shipment.late') {
-    const rule = policy.rules.find((r) => r.enabled && r.on === 'late')
+    const rule = ruleFor(policy, 'late')
     if (!rule) return
     const text = `Late: due ${d.due_at?.slice(0, 10) ?? 'earlier'}${d.tracking_number ? `, ${d.tracking_number}` : ''}`
     const hours = watchHours(rule, d.carrier_code)
@@ -126,7 +134,7 @@ export async function onShipmentOverdue(trx: Trx, event: DomainEvent, now: Date)
     await openOrUpdate(trx, merchantId, rule, d.shipment_id, { key: event.id, data: { ...d, status: 'late' }, text, at: new Date(event.occurred_at) }, now)
     return
   }
-  const rule = policy.rules.find((r) => r.enabled && r.on === 'lost_no_scan')
+  const rule = ruleFor(policy, 'lost_no_scan')
   const since = d.last_tracking_event_at ?? d.shipped_at
   if (!rule || !since) return
   const days = (d.carrier_code ? policy.carrier_lost_after_days[d.carrier_code] : undefined) ?? policy.lost_after_days
@@ -136,18 +144,16 @@ export async function onShipmentOverdue(trx: Trx, event: DomainEvent, now: Date)
   }, now)
 }
 
-const finalTracking = new Set(['delivered', 'returned_to_sender', 'cancelled', 'lost'])
-
 /** N days without a scan: lost, unless a scan came or the parcel reached an end meanwhile. */
 export async function fireLostCheck(trx: Trx, merchantId: string, payload: Record<string, unknown>, now: Date): Promise<void> {
   const d = payload as { shipment_id: string; since: string; days: number; event_id: string; tracking_number: string | null; carrier: string | null }
   await store.lockShipmentKey(trx, merchantId, d.shipment_id)
   const state = await getTrackingState(trx, merchantId, d.shipment_id)
-  if (!state || finalTracking.has(state.tracking_status ?? '') || state.status === 'delivered') return
+  if (!state || finalStatuses.has(state.tracking_status as TrackingStatus) || state.status === 'delivered') return
   const last = state.last_tracking_event_at ?? state.shipped_at
   if (last && last.getTime() > new Date(d.since).getTime()) return
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
-  const rule = policy.rules.find((r) => r.enabled && r.on === 'lost_no_scan')
+  const rule = ruleFor(policy, 'lost_no_scan')
   if (!rule) return
   await openOrUpdate(trx, merchantId, rule, d.shipment_id, {
     key: `lost:${d.event_id}`, data: { ...d, status: 'lost_no_scan' }, text: `No carrier scan for ${d.days} days${d.tracking_number ? `: ${d.tracking_number}` : ''}`, at: now,

@@ -12,11 +12,6 @@ export async function getCase(db: store.Db, merchantId: string, id: string): Pro
   return { ...toCase(row), links: links.map(toLink), followers, children: children.map((c) => c.id) }
 }
 
-export async function getCaseByNumber(db: store.Db, merchantId: string, number: number): Promise<Case | undefined> {
-  const row = await store.findCaseByNumber(db, merchantId, number)
-  return row && toCase(row)
-}
-
 export type CaseList = { data: Case[]; next_cursor: string | null; counts?: Record<store.AgeBucket, number> }
 
 const badCursor = () => new AppError('validation_failed', 400, 'The cursor is not valid', { errors: [{ path: 'querystring/cursor', message: 'is not a cursor from this API' }] })
@@ -24,20 +19,22 @@ const badCursor = () => new AppError('validation_failed', 400, 'The cursor is no
 // Cursors carry the sort they were made for, so a cursor reused with another sort is refused, not misread.
 function decodeCursor(cursor: string | undefined, sort: store.CaseSort): unknown[] | undefined {
   if (!cursor) return undefined
+  let decoded: unknown
   try {
-    const [s, values] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, unknown[]]
-    if (s !== sort || !Array.isArray(values) || !values.every((v) => typeof v === 'string' || typeof v === 'number')) throw badCursor()
-    return values
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
   } catch {
     throw badCursor()
   }
+  const [s, values] = Array.isArray(decoded) ? decoded : []
+  if (s !== sort || !Array.isArray(values) || !values.every((v) => typeof v === 'string' || typeof v === 'number')) throw badCursor()
+  return values
 }
 
 /** Filters, full-text search (ranked when sorted by relevance), keyset pages, and counts per age bucket. */
 export async function listCases(db: store.Db, merchantId: string, f: store.CaseFilter, o: { sort: store.CaseSort; cursor?: string; limit: number; counts?: boolean }, now: Date): Promise<CaseList> {
   // "CD-1042" finds that case.
-  const byNumber = f.q?.trim().match(/^(?:CD-?)?(\d{1,15})$/i)
-  const filter = byNumber && /^cd/i.test(f.q!.trim()) ? { ...f, q: undefined, number: Number(byNumber[1]) } : f
+  const byNumber = f.q?.trim().match(/^CD-?(\d{1,15})$/i)
+  const filter = byNumber ? { ...f, q: undefined, number: Number(byNumber[1]) } : f
   const rows = await store.listCases(db, merchantId, filter, o.sort, { after: decodeCursor(o.cursor, o.sort), limit: o.limit + 1 }, now)
   const page = rows.slice(0, o.limit)
   const last = page[page.length - 1]

@@ -7,7 +7,7 @@ import { getOrder } from '../../orders/service.js'
 import { getShipment } from '../../shipments/service.js'
 import * as store from '../store.js'
 import { caseNumber, toLink, type CaseLink } from '../types.js'
-import { applyChange, assertNotMerged, lockCaseOrThrow } from './change.js'
+import { applyChange, lockWorkingCase } from './change.js'
 
 type Trx = Transaction<Database>
 
@@ -65,8 +65,7 @@ export async function resolveLinks(db: store.Db, merchantId: string, caseId: str
 }
 
 export async function linkRecords(trx: Trx, merchantId: string, actor: AuditActor, caseId: string, links: LinkInput[], now: Date, requestId?: string): Promise<CaseLink[]> {
-  const row = await lockCaseOrThrow(trx, merchantId, caseId)
-  assertNotMerged(row)
+  const row = await lockWorkingCase(trx, merchantId, caseId)
   const rows = await resolveLinks(trx, merchantId, caseId, links, now)
   await store.insertLinks(trx, rows)
   await applyChange(trx, row, {
@@ -77,8 +76,7 @@ export async function linkRecords(trx: Trx, merchantId: string, actor: AuditActo
 }
 
 export async function unlinkRecord(trx: Trx, merchantId: string, actor: AuditActor, caseId: string, link: LinkInput, now: Date, requestId?: string): Promise<void> {
-  const row = await lockCaseOrThrow(trx, merchantId, caseId)
-  assertNotMerged(row)
+  const row = await lockWorkingCase(trx, merchantId, caseId)
   if (!(await store.deleteLink(trx, merchantId, caseId, link.entityType, link.entityId))) {
     throw new AppError('link_target_not_found', 422, 'This case has no such link', { entity_type: link.entityType, entity_id: link.entityId })
   }

@@ -10,7 +10,7 @@ import { getShipment } from '../../shipments/service.js'
 import { getTeam } from '../../teams/service.js'
 import { getUser } from '../../users/service.js'
 import * as store from '../store.js'
-import type { CaseStatus, Priority } from '../tables.js'
+import type { Priority } from '../tables.js'
 import { caseNumber, type Money } from '../types.js'
 import { auditView } from './change.js'
 import { usableCaseType, validateCustomFields } from './case-types.js'
@@ -71,9 +71,8 @@ export async function openCase(trx: Trx, merchantId: string, actor: AuditActor, 
     ? fill(type.template.subject, { tracking_number: shipment?.tracking_number, order_number: order?.order_number ?? order?.external_id }) || type.label
     : type.label)
   const number = await store.nextCaseNumbers(trx, merchantId)
-  const status: CaseStatus = 'new'
   const row = await store.insertCase(trx, {
-    merchant_id: merchantId, id: newId(), number, type_key: type.key, subject: subject.slice(0, 300), status,
+    merchant_id: merchantId, id: newId(), number, type_key: type.key, subject: subject.slice(0, 300), status: 'new',
     priority: input.priority ?? type.template.priority ?? type.default_priority, channel: input.channel ?? 'api', source: input.source ?? 'manual', sla_tier: type.sla_tier,
     customer_id: customerId, order_id: orderId, shipment_id: shipment?.id ?? null, carrier_code: shipment?.carrier.code ?? null, carrier_name: shipment?.carrier.name ?? null,
     tracking_number: shipment?.tracking_number ?? null, product_sku: sku, fulfilment_centre: shipment?.fulfilment_centre ?? order?.lines.find((l) => l.fulfilment_centre)?.fulfilment_centre ?? null,

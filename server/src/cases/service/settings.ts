@@ -1,6 +1,5 @@
 import type { Transaction } from 'kysely'
 import { recordAudit, type AuditActor } from '../../audit/service.js'
-import { trackingStatuses } from '../../carriers/model.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { defaultAutoCloseAfterHours, defaultPolicy, defaultReopenWindowHours, type ExceptionPolicy } from '../settings.js'
@@ -16,8 +15,6 @@ export async function getCaseSettings(db: store.Db, merchantId: string): Promise
   if (!row) return { exception_policy: defaultPolicy, reopen_window_hours: defaultReopenWindowHours, auto_close_after_hours: defaultAutoCloseAfterHours, updated_at: null }
   return { exception_policy: row.exception_policy as ExceptionPolicy, reopen_window_hours: row.reopen_window_hours, auto_close_after_hours: row.auto_close_after_hours, updated_at: row.updated_at }
 }
-
-export const policyTriggers = [...trackingStatuses, 'late', 'lost_no_scan'] as const
 
 export async function updateCaseSettings(trx: Trx, merchantId: string, actor: AuditActor, input: Partial<Omit<CaseSettings, 'updated_at'>>, now: Date, requestId?: string): Promise<CaseSettings> {
   const before = await getCaseSettings(trx, merchantId)

@@ -6,8 +6,8 @@ import { getTeam } from '../../teams/service.js'
 import { assertTransition, isResolved, transitions } from '../lifecycle.js'
 import * as store from '../store.js'
 import type { CaseStatus, ChecklistItem, Priority, ResolutionCode, RootCause } from '../tables.js'
-import { caseNumber, type Money } from '../types.js'
-import { applyChange, assertNotMerged, lockCaseOrThrow } from './change.js'
+import { caseNumber, toCase, type Money } from '../types.js'
+import { applyChange, lockWorkingCase } from './change.js'
 import { getCaseType, validateCustomFields } from './case-types.js'
 import { notifyUsers } from './notifications.js'
 import { checkAssignee, openCase } from './open-case.js'
@@ -16,12 +16,6 @@ import { getCaseSettings } from './settings.js'
 type Trx = Transaction<Database>
 type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
 
-async function working(trx: Trx, c: Ctx, caseId: string) {
-  const row = await lockCaseOrThrow(trx, c.merchantId, caseId)
-  assertNotMerged(row)
-  return row
-}
-
 export type CasePatch = {
   subject?: string; priority?: Priority; teamId?: string | null; tags?: string[]; addTags?: string[]; removeTags?: string[]
   customFields?: Record<string, unknown>; rootCause?: RootCause | null; faultParty?: string | null; productSku?: string | null
@@ -29,7 +23,7 @@ export type CasePatch = {
 }
 
 export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch, now: Date): Promise<store.CaseRow> {
-  const row = await working(trx, c, caseId)
+  const row = await lockWorkingCase(trx, c.merchantId, caseId)
   const patch: Updateable<Database['cases']> = {}
   const timeline = []
   if (p.subject !== undefined && p.subject !== row.subject) patch.subject = p.subject
@@ -84,7 +78,7 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
 export type StatusInput = { status: CaseStatus; resolutionCode?: ResolutionCode; resolutionNote?: string | null; rootCause?: RootCause | null; faultParty?: string | null; reason?: string }
 
 export async function changeStatus(trx: Trx, c: Ctx, caseId: string, input: StatusInput, now: Date): Promise<store.CaseRow> {
-  const row = await working(trx, c, caseId)
+  const row = await lockWorkingCase(trx, c.merchantId, caseId)
   if (input.status === row.status) return row
   if (isResolved(row.status) && input.status === 'open') return reopenCase(trx, c, caseId, { reason: input.reason }, now, row)
   assertTransition(row.id, row.status, input.status)
@@ -113,7 +107,7 @@ export async function changeStatus(trx: Trx, c: Ctx, caseId: string, input: Stat
  * ago stays closed and a linked follow-up case is opened instead (returned).
  */
 export async function reopenCase(trx: Trx, c: Ctx, caseId: string, input: { reason?: string; reopenWindowHours?: number }, now: Date, locked?: store.CaseRow): Promise<store.CaseRow> {
-  const row = locked ?? await working(trx, c, caseId)
+  const row = locked ?? await lockWorkingCase(trx, c.merchantId, caseId)
   if (!isResolved(row.status)) throw new AppError('case_transition_invalid', 409, `A ${row.status} case is not resolved, so it cannot be reopened`, { case_id: row.id, status: row.status, requested: 'open', allowed: transitions[row.status] })
   const windowMs = (input.reopenWindowHours ?? (await getCaseSettings(trx, c.merchantId)).reopen_window_hours) * 3_600_000
   if (row.status === 'closed' && row.closed_at && now.getTime() - row.closed_at.getTime() > windowMs) {
@@ -121,7 +115,7 @@ export async function reopenCase(trx: Trx, c: Ctx, caseId: string, input: { reas
       caseType: row.type_key, subject: `Follow-up: ${row.subject}`.slice(0, 300), priority: row.priority, channel: row.channel, source: 'follow_up',
       customerId: row.customer_id, orderId: row.order_id, shipmentId: row.shipment_id, teamId: row.team_id, assigneeId: row.assignee_id,
       tags: row.tags, followUpOf: row.id, description: input.reason, requestId: c.requestId,
-      value: row.value_amount_minor !== null && row.value_currency ? { amount_minor: row.value_amount_minor, currency: row.value_currency } : null,
+      value: toCase(row).value,
     }, now)
     await applyChange(trx, row, {
       actor: c.actor, action: 'case.followed_up', patch: {}, acts: false, requestId: c.requestId,
@@ -138,7 +132,7 @@ export async function reopenCase(trx: Trx, c: Ctx, caseId: string, input: { reas
 }
 
 export async function assignCase(trx: Trx, c: Ctx, caseId: string, input: { assigneeId: string | null; teamId?: string | null; how?: string }, now: Date): Promise<store.CaseRow> {
-  const row = await working(trx, c, caseId)
+  const row = await lockWorkingCase(trx, c.merchantId, caseId)
   if (input.assigneeId) await checkAssignee(trx, c.merchantId, input.assigneeId)
   if (input.teamId) await getTeam(trx, c.merchantId, input.teamId).catch(() => { throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: input.teamId }) })
   const patch: Updateable<Database['cases']> = {}
@@ -161,7 +155,7 @@ export async function assignCase(trx: Trx, c: Ctx, caseId: string, input: { assi
 
 /** SLA steps and rules call this too. */
 export async function escalateCase(trx: Trx, c: Ctx, caseId: string, input: { reason: string; level?: number }, now: Date): Promise<store.CaseRow> {
-  const row = await working(trx, c, caseId)
+  const row = await lockWorkingCase(trx, c.merchantId, caseId)
   if (isResolved(row.status)) throw new AppError('case_transition_invalid', 409, `A ${row.status} case cannot be escalated`, { case_id: row.id, status: row.status, allowed: ['open'] })
   const level = Math.max(input.level ?? row.escalation_level + 1, row.escalation_level + 1)
   const after = await applyChange(trx, row, {
@@ -178,7 +172,7 @@ const mentionPattern = /@\[[^\]]{1,200}\]\(([0-9a-f-]{36})\)/gi
 
 /** An internal note; `@[Name](user-id)` mentions notify those people and make them followers. */
 export async function addNote(trx: Trx, c: Ctx, caseId: string, input: { body: string }, now: Date): Promise<{ row: store.CaseRow; mentions: string[] }> {
-  const row = await working(trx, c, caseId)
+  const row = await lockWorkingCase(trx, c.merchantId, caseId)
   const mentions = [...new Set([...input.body.matchAll(mentionPattern)].map((m) => m[1]!.toLowerCase()))]
   for (const m of mentions) await checkAssignee(trx, c.merchantId, m)
   const after = await applyChange(trx, row, {
