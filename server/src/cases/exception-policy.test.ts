@@ -72,6 +72,8 @@ describe('the exception policy, with no configuration', () => {
     expect((await casesOf(s.id)).map((c) => c.id)).toEqual([opened!.id])
     const scans = (await api('GET', `/cases/${opened!.id}/timeline?type=carrier_event`)).json().data as { data: { status: string } }[]
     expect(scans.map((e) => e.data.status)).toEqual(['lost', 'in_transit', 'lost'])
+    const updates = await env.ctx.db.selectFrom('audit_entries').select('action').where('entity_id', '=', opened!.id).where('action', '=', 'case.carrier_updated').execute()
+    expect(updates).toHaveLength(1)
 
     // Someone works it, then the parcel turns up.
     const agent = await env.ctx.db.selectFrom('users').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
