@@ -5,6 +5,7 @@ import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
 import { connectionHealth } from '../inbox/health.js'
 import * as integrations from '../integrations/service.js'
+import { GraceSeconds } from '../integrations/schemas.js'
 import type { Connection } from '../integrations/types.js'
 import { getShipment } from '../shipments/service.js'
 import { trackingStatuses } from './model.js'
@@ -134,7 +135,7 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['carriers'], summary: 'Rotate the webhook secret; the old one keeps verifying for the grace period', params: Params,
       body: Type.Object({
         webhook_secret: Type.Optional(Secret),
-        grace_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: integrations.maxGraceSeconds, description: `How long the old secret still verifies (default ${integrations.defaultGraceSeconds})` })),
+        grace_seconds: Type.Optional(GraceSeconds),
       }, { additionalProperties: false }),
       response: { 201: WithSecret },
     },

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import { inboxSources } from '../inbox/tables.js'
+import { GraceSeconds } from './schemas.js'
 import * as service from './service.js'
 import type { Connection } from './types.js'
 
@@ -77,7 +78,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['integrations'], summary: 'Rotate the secret; the old one keeps verifying for the grace period', params: Params,
       body: Type.Object({
         secret: Type.Optional(Secret),
-        grace_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: service.maxGraceSeconds, description: `How long the old secret still verifies (default ${service.defaultGraceSeconds})` })),
+        grace_seconds: Type.Optional(GraceSeconds),
       }, { additionalProperties: false }),
       response: { 201: WithSecret },
     },
