@@ -67,6 +67,12 @@ export const errorCatalogue = {
   assignee_invalid: 422, // not an active person of this workspace (or not in the case's team)
   review_not_found: 404,
   review_not_pending: 409, // decided already
+  routing_no_match: 422, // no routing rule matches the case and it has no team
+  case_split_invalid: 422,
+  case_incident_invalid: 422, // e.g. a case cannot be its own parent, or an incident's child already has another
+  view_not_found: 404,
+  view_name_taken: 409,
+  bulk_too_large: 413,
   // integrations and the webhook inbox
   connection_not_found: 404,
   provider_not_found: 404,

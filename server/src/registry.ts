@@ -5,6 +5,7 @@ import { authRoutes } from './auth/routes.js'
 import { customerRoutes } from './customers/routes.js'
 import { homeRoutes } from './http/home.js'
 import { imports } from './imports/module.js'
+import { liveRoutes } from './live/routes.js'
 import { inboxModules } from './inbox/module.js'
 import { merchantRoutes } from './merchants/routes.js'
 import type { Module } from './modules.js'
@@ -33,6 +34,7 @@ export const modules: Module[] = [
   shopify,
   carriers,
   cases,
+  { name: 'live', routes: liveRoutes },
   imports,
   audit,
   maintenance,

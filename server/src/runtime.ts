@@ -49,7 +49,7 @@ export type Runtime = { ctx: AppContext; embedded?: EmbeddedServer; close: () =>
  * `takeOwnership`: a long-running server stops the embedded database on exit; a CLI command leaves a
  * running one alone.
  */
-export async function openRuntime(config: Config, opts: { takeOwnership: boolean; poolSize?: number; log?: pino.Logger }): Promise<Runtime> {
+export async function openRuntime(config: Config, opts: { takeOwnership: boolean; poolSize?: number; settings?: Record<string, string>; log?: pino.Logger }): Promise<Runtime> {
   const log = opts.log ?? createLogger(config)
   let embedded: EmbeddedServer | undefined
   let url = config.databaseUrl
@@ -60,7 +60,7 @@ export async function openRuntime(config: Config, opts: { takeOwnership: boolean
     })
     url = embedded.url('postgres')
   }
-  const pool = createPool(url, opts.poolSize ?? 10)
+  const pool = createPool(url, opts.poolSize ?? 10, opts.settings)
   try {
     await migrate(pool, (msg) => log.info({ component: 'migrate' }, msg))
   } catch (err) {

@@ -98,3 +98,11 @@ export async function createTestMerchant(ctx: AppContext, name = `m${++seq}`): P
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
+
+/** Signs a person in: the headers a browser would send afterwards (session cookie and CSRF token). */
+export async function sessionHeaders(app: FastifyInstance, email: string, password: string): Promise<Record<string, string>> {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } })
+  const cookie = res.cookies.find((c) => c.name === 'claimdesk_session')
+  if (!cookie) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`)
+  return { cookie: `claimdesk_session=${cookie.value}`, 'x-csrf-token': res.json().csrf_token as string }
+}

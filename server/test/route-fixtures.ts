@@ -14,7 +14,7 @@ import { upsertOrder } from '../src/orders/service.js'
 import { upsertShipment } from '../src/shipments/service.js'
 import { createTeam } from '../src/teams/service.js'
 import { createUser } from '../src/users/service.js'
-import { changeStatus, createCaseType, linkRecords, onShipmentStatusChanged, openCase } from '../src/cases/service.js'
+import { changeStatus, createCaseType, createView, linkRecords, onShipmentStatusChanged, openCase } from '../src/cases/service.js'
 import type { TestMerchant } from './harness.js'
 
 /** Makes fresh records in one workspace; every id it returns is recorded so tests can tell foreign ids apart. */
@@ -104,6 +104,19 @@ export class FixtureKit {
     return this.track(c.id)
   }
 
+  /** An incident parent with one child case. */
+  async incident(): Promise<{ parent: string; child: string }> {
+    const parent = await this.case()
+    const c = await this.tx((trx) => openCase(trx, this.m.id, { type: 'system', id: null }, { caseType: 'lost_parcel', subject: this.unique('Child'), parentId: parent }, new Date()))
+    return { parent, child: this.track(c.id) }
+  }
+
+  /** A view shared with the workspace. */
+  async view(): Promise<string> {
+    const v = await this.tx((trx) => createView(trx, { merchantId: this.m.id, actor: { type: 'system', id: null }, userId: null, canShare: true }, { name: this.unique('View'), shared: true, filters: { status: 'unresolved' } }, new Date()))
+    return this.track(v.id)
+  }
+
   /** A low-confidence carrier signal waiting on the review list. */
   async review(): Promise<string> {
     const shipmentId = await this.shipment()
@@ -128,6 +141,8 @@ export type RouteRequest = {
   body?: unknown
   /** A non-JSON body (CSV, NDJSON) with its content type. */
   raw?: { contentType: string; payload: string }
+  /** A Server-Sent Events stream: read until the status is known, then let go. */
+  stream?: boolean
   /** What the admin's own request answers when it is not a 2xx by design (e.g. a person-only route called with a key). */
   ownStatus?: number
 }
@@ -262,6 +277,22 @@ export const routeFixtures: Record<string, RouteFixture> = {
   'PUT /api/v1/case-settings': async () => ({ body: { reopen_window_hours: 48 } }),
   'GET /api/v1/case-reviews': async () => ({ query: { state: 'pending' } }),
   'POST /api/v1/case-reviews/{id}/decision': async (k) => ({ params: { id: await k.review() }, body: { decision: 'dismiss' } }),
+  'POST /api/v1/cases/bulk': async (k) => ({ body: { case_ids: [await k.case(), await k.case()], action: { type: 'tags', add: ['bulk'] } } }),
+  'POST /api/v1/cases/{id}/children': async (k) => ({ params: { id: await k.case() }, body: { case_ids: [await k.case()] } }),
+  'DELETE /api/v1/cases/{id}/children/{childId}': async (k) => {
+    const { parent, child } = await k.incident()
+    return { params: { id: parent, childId: child } }
+  },
+  'POST /api/v1/cases/{id}/children/actions': async (k) => ({ params: { id: (await k.incident()).parent }, body: { action: { type: 'note', body: 'Carrier outage over' } } }),
+  'POST /api/v1/cases/{id}/split': async (k) => ({ params: { id: await k.case() }, body: { subject: 'The second parcel' } }),
+  'POST /api/v1/cases/{id}/auto-assign': async (k) => ({ params: { id: await k.case() }, body: { team_id: await k.team(), strategy: 'least_loaded' } }),
+  'GET /api/v1/teams/{id}/agents': async (k) => ({ params: { id: await k.team() } }),
+  'PUT /api/v1/case-agents/{userId}': async (k) => ({ params: { userId: await k.user() }, body: { capacity: 10, away: false } }),
+  'GET /api/v1/case-views': async () => ({}),
+  'POST /api/v1/case-views': async (k) => ({ body: { name: k.unique('View'), shared: true, filters: { status: 'open', priority: 'urgent' }, sort: 'created_asc' } }),
+  'PATCH /api/v1/case-views/{id}': async (k) => ({ params: { id: await k.view() }, body: { name: k.unique('Renamed') } }),
+  'DELETE /api/v1/case-views/{id}': async (k) => ({ params: { id: await k.view() } }),
+  'GET /api/v1/stream': async () => ({ stream: true }),
   'POST /api/v1/imports': async (k) => ({
     query: { type: 'customers' },
     raw: { contentType: 'application/x-ndjson', payload: `${JSON.stringify({ external_id: k.unique('imp'), email: `${k.unique('i')}@example.com`, name: 'Imported Person' })}\n` },

@@ -18,7 +18,7 @@ export const permissions = {
   'customers.write': 'Create, change, merge and redact customers',
   'orders.read': 'See orders, payments and shipments',
   'orders.write': 'Create and change orders, payments and shipments',
-  'imports.run': 'Bulk-import customers, orders and shipments',
+  'imports.run': 'Bulk-import customers, orders, shipments and historical cases',
   // Used by the modules that follow; declared here so roles are complete from day one.
   'cases.read': 'See cases and their timelines',
   'cases.write': 'Open, update and resolve cases',

@@ -100,6 +100,7 @@ export async function recordTracking(trx: Trx, input: RecordInput, t: Normalized
   const updated = inserted.length || statusChanged || t.estimated_delivery_at || t.signed_by
     ? await store.updateTracker(trx, input.merchantId, tracker.id, patch)
     : tracker
+  const shipmentIds = await linkTracker(trx, input.merchantId, updated, now)
   await enqueueEvents(trx, inserted.map((e) => ({
     merchant_id: input.merchantId, type: 'tracking_event.recorded', subject_id: tracker.id, occurred_at: e.occurred_at,
     data: {
@@ -107,9 +108,10 @@ export async function recordTracking(trx: Trx, input: RecordInput, t: Normalized
       message: e.message, occurred_at: e.occurred_at.toISOString(),
       // An older scan arriving late is history: it is recorded, and says so, but the current status is the newest's.
       current: e.id === newest?.id,
+      // The scan that moved the status is announced again by shipment.status_changed, with its context.
+      status_changed: statusChanged && e.id === newest?.id, shipment_ids: shipmentIds, recorded_at: now.toISOString(),
     },
   })))
-  const shipmentIds = await linkTracker(trx, input.merchantId, updated, now)
   return { trackerId: tracker.id, newEvents: inserted.length, status, statusChanged, shipmentIds }
 }
 

@@ -91,6 +91,24 @@ describe('the exception policy, with no configuration', () => {
     expect(await countUnreadNotifications(env.ctx.db, m.id, agent.id)).toBeGreaterThan(0)
   })
 
+  it('puts every later scan of the shipment on the case once, in event-time order, late history included', async () => {
+    const s = await shipment('RM100000009GB')
+    await scan('RM100000009GB', [{ id: 'a1', status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z', message: 'Collected' }, { id: 'a2', status: 'lost', occurred_at: '2026-11-09T08:00:00Z' }])
+    const [c] = await casesOf(s.id)
+    await scan('RM100000009GB', [{ id: 'a0', status: 'info_received', occurred_at: '2026-11-02T08:00:00Z', message: 'Label created' }])
+    await scan('RM100000009GB', [{ id: 'a3', status: 'in_transit', occurred_at: '2026-11-10T08:00:00Z', message: 'Found at depot' }])
+    const departed = [{ id: 'a4', status: 'in_transit', occurred_at: '2026-11-10T12:00:00Z', message: 'Departed depot' }]
+    await scan('RM100000009GB', departed)
+    await scan('RM100000009GB', departed)
+    const scans = (await api('GET', `/cases/${c!.id}/timeline?type=carrier_event`)).json().data as { occurred_at: string; text: string; data: Record<string, unknown> }[]
+    expect(scans.map((e) => [e.occurred_at.slice(0, 13), e.data.status])).toEqual([
+      ['2026-11-02T08', 'info_received'], ['2026-11-09T08', 'lost'], ['2026-11-10T08', 'in_transit'], ['2026-11-10T12', 'in_transit'],
+    ])
+    expect(scans[0]!.data).toMatchObject({ history: true, message: 'Label created' })
+    expect(scans[3]!.text).toContain('Departed depot')
+    expect((await api('GET', `/cases?q=${encodeURIComponent('departed depot')}`)).json().data.map((x: { id: string }) => x.id)).toContain(c!.id)
+  })
+
   it('treats a redelivered status event as one: the consumer is idempotent on the event id', async () => {
     const s = await shipment('RM100000002GB')
     const event = { id: '01970000-0000-7000-8000-00000000abcd', merchant_id: m.id, type: 'shipment.status_changed', subject_id: s.id, occurred_at: '2026-11-05T08:00:00.000Z', data: { shipment_id: s.id, status: 'damaged', confidence: 'high', status_at: '2026-11-05T08:00:00.000Z' } }

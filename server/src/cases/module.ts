@@ -1,11 +1,20 @@
+import type { AuditActor } from '../audit/service.js'
 import type { Module } from '../modules.js'
 import { caseRoutes } from './routes.js'
-import { fireLostCheck, fireWatch, lostTask, onShipmentOverdue, onShipmentStatusChanged, watchTask } from './service.js'
+import { workRoutes } from './work-routes.js'
+import {
+  closeDueCases, fireLostCheck, fireWatch, lostTask, onShipmentOverdue, onShipmentStatusChanged, onTrackingEventRecorded, routeNewCase, watchTask,
+} from './service.js'
+
+const routingActor: AuditActor = { type: 'system', id: null }
 
 /** Cases: the one record per problem, its timeline, and the exception policy that opens cases from carrier signals. */
 export const cases: Module = {
   name: 'cases',
-  routes: caseRoutes,
+  routes: async (app) => {
+    await app.register(caseRoutes)
+    await app.register(workRoutes)
+  },
   consumers: [{
     name: 'cases:exception-policy',
     types: ['shipment.status_changed', 'shipment.late', 'shipment.stale'],
@@ -14,9 +23,23 @@ export const cases: Module = {
         ? onShipmentStatusChanged(trx, event, new Date())
         : onShipmentOverdue(trx, event, new Date()))
     },
+  }, {
+    name: 'cases:carrier-scans',
+    types: ['tracking_event.recorded'],
+    handle: async (event, ctx) => {
+      await ctx.db.transaction().execute((trx) => onTrackingEventRecorded(trx, event, new Date()))
+    },
+  }, {
+    // Routing settings assign a new case nobody has taken yet (the rules engine will call the same function).
+    name: 'cases:routing',
+    types: ['case.opened'],
+    handle: async (event, ctx) => {
+      await ctx.db.transaction().execute((trx) => routeNewCase(trx, { merchantId: event.merchant_id, actor: routingActor }, String(event.data.case_id), new Date()))
+    },
   }],
   clockTasks: {
     [watchTask]: (trx, action, _ctx, now) => fireWatch(trx, action.merchantId, action.payload, now),
     [lostTask]: (trx, action, _ctx, now) => fireLostCheck(trx, action.merchantId, action.payload, now),
   },
+  drains: [{ name: 'cases:auto-close', batchSize: 100, intervalMs: 60_000, run: (ctx, limit) => closeDueCases(ctx, limit) }],
 }

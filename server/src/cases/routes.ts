@@ -6,7 +6,7 @@ import { listPage } from '../http/pagination.js'
 import { Page, PageQueryWith, Uuid } from '../http/schemas.js'
 import {
   AgeCounts, CaseDetailView, CaseQuery, CaseTypeView, CaseView, CustomFieldDefT, Key, LinkView, NotificationView, OpenCaseBody, PatchCaseBody,
-  PolicyT, PriorityT, Resolution, ReviewView, RootCauseT, SettingsView, Status, TemplateT, Text, TimelineEntryView,
+  PolicyT, PriorityT, Resolution, ReviewView, RootCauseT, RoutingRuleT, SettingsView, Status, TemplateT, Text, TimelineEntryView,
 } from './schemas.js'
 import * as service from './service.js'
 import type { CaseFilter } from './store.js'
@@ -292,7 +292,8 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['cases'], summary: 'Change the exception policy and lifecycle settings',
       body: Type.Object({
         exception_policy: Type.Optional(PolicyT), reopen_window_hours: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 365 })),
-        auto_close_after_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 365 })),
+        auto_close_after_hours: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 365, description: 'Resolved cases close after this many hours; 0: never' })),
+        routing: Type.Optional(Type.Array(RoutingRuleT, { maxItems: 100, description: 'The first matching rule assigns a new case: its team, and a member by the strategy' })),
       }, { additionalProperties: false, minProperties: 1 }),
       response: { 200: SettingsView },
     },

@@ -2,7 +2,7 @@ import { Type } from 'typebox'
 import { NullableTimestamp, Timestamp, Uuid } from '../http/schemas.js'
 import { policyTriggers } from './settings.js'
 import { ageBuckets, caseSorts } from './store.js'
-import { caseStatuses, fieldTypes, priorities, resolutionCodes, rootCauses } from './tables.js'
+import { assignmentStrategies, caseStatuses, fieldTypes, priorities, resolutionCodes, rootCauses } from './tables.js'
 
 const NullableString = Type.Union([Type.String(), Type.Null()])
 export const Text = (max: number) => Type.String({ minLength: 1, maxLength: max })
@@ -35,12 +35,13 @@ export const LinkView = Type.Object({ entity_type: Type.String(), entity_id: Uui
 const caseProperties = {
   id: Uuid, number: Type.String({ description: 'Per workspace, e.g. CD-1042' }), case_type: Type.String(), subject: Type.String(), status: Status, priority: PriorityT,
   channel: Type.String(), source: Type.String(), sla_tier: NullableString, customer_id: Type.Union([Uuid, Type.Null()]), order_id: Type.Union([Uuid, Type.Null()]),
-  shipment_id: Type.Union([Uuid, Type.Null()]), carrier_code: NullableString, carrier_name: NullableString, tracking_number: NullableString, product_sku: NullableString,
+  shipment_id: Type.Union([Uuid, Type.Null()]), carrier_code: NullableString, carrier_name: NullableString, tracking_number: NullableString, product_sku: NullableString, product_category: NullableString,
   fulfilment_centre: NullableString, value: NullableMoney, team_id: Type.Union([Uuid, Type.Null()]), assignee_id: Type.Union([Uuid, Type.Null()]), tags: Type.Array(Type.String()),
   custom_fields: Type.Record(Type.String(), Type.Unknown()), checklist: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), done: Type.Boolean() })),
   evidence_count: Type.Integer(), refund_authorised_by: Type.Union([Uuid, Type.Null()]), resolution_code: Type.Union([Resolution, Type.Null()]), resolution_note: NullableString,
   root_cause: Type.Union([RootCauseT, Type.Null()]), fault_party: NullableString, escalation_level: Type.Integer(), escalation_reason: NullableString,
-  parent_id: Type.Union([Uuid, Type.Null()]), merged_into_id: Type.Union([Uuid, Type.Null()]), follow_up_of_id: Type.Union([Uuid, Type.Null()]), reopen_count: Type.Integer(),
+  parent_id: Type.Union([Uuid, Type.Null()]), merged_into_id: Type.Union([Uuid, Type.Null()]), follow_up_of_id: Type.Union([Uuid, Type.Null()]), split_from_id: Type.Union([Uuid, Type.Null()]),
+  external_id: Type.Union([Type.String(), Type.Null()], { description: 'The source system\'s id, for imported history' }), reopen_count: Type.Integer(),
   first_acted_at: NullableTimestamp, resolved_at: NullableTimestamp, closed_at: NullableTimestamp, created_at: Timestamp, updated_at: Timestamp,
 }
 export const CaseView = Type.Object(caseProperties)
@@ -104,9 +105,53 @@ export const PolicyT = Type.Object({
   carrier_lost_after_days: Type.Record(Type.String({ maxLength: 40 }), Type.Integer({ minimum: 1, maximum: 365 }), { maxProperties: 100 }),
   on_delivered: Type.Enum(['review', 'resolve']), review_low_confidence: Type.Boolean(),
 }, { additionalProperties: false })
-export const SettingsView = Type.Object({ exception_policy: PolicyT, reopen_window_hours: Type.Integer(), auto_close_after_hours: Type.Integer(), updated_at: NullableTimestamp })
+export const RoutingRuleT = Type.Object({
+  name: Text(80),
+  when: Type.Object({
+    case_types: Type.Optional(Type.Array(Key, { maxItems: 50 })), carriers: Type.Optional(Type.Array(Text(40), { maxItems: 50 })),
+    fulfilment_centres: Type.Optional(Type.Array(Text(100), { maxItems: 50 })), product_categories: Type.Optional(Type.Array(Text(100), { maxItems: 50 })),
+    priorities: Type.Optional(Type.Array(PriorityT, { maxItems: 4 })),
+  }, { additionalProperties: false, description: 'Every condition given must match; an empty object matches every case' }),
+  team_id: Uuid, strategy: Type.Enum([...assignmentStrategies]),
+}, { additionalProperties: false })
+
+export const SettingsView = Type.Object({ exception_policy: PolicyT, reopen_window_hours: Type.Integer(), auto_close_after_hours: Type.Integer(), routing: Type.Array(RoutingRuleT), updated_at: NullableTimestamp })
 
 export const ReviewView = Type.Object({
   id: Uuid, shipment_id: Uuid, status: Type.String(), case_type: NullableString, reasons: Type.Array(Type.String()), event: Type.Record(Type.String(), Type.Unknown()),
   state: Type.Enum(['pending', 'opened', 'dismissed']), case_id: Type.Union([Uuid, Type.Null()]), decided_by: Type.Union([Uuid, Type.Null()]), decided_at: NullableTimestamp, created_at: Timestamp,
+})
+
+// Working many cases: bulk actions, incidents, routing, saved views
+
+export const BulkActionT = Type.Union([
+  Type.Object({ type: Type.Literal('assign'), assignee_id: Type.Union([Uuid, Type.Null()]), team_id: Type.Optional(Type.Union([Uuid, Type.Null()])) }, { additionalProperties: false }),
+  Type.Object({
+    type: Type.Literal('status'), status: Status, resolution_code: Type.Optional(Resolution), resolution_note: Type.Optional(Text(2000)), root_cause: Type.Optional(RootCauseT),
+  }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('tags'), add: Type.Optional(Type.Array(Tag, { maxItems: 30 })), remove: Type.Optional(Type.Array(Tag, { maxItems: 30 })) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('priority'), priority: PriorityT }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('note'), body: Text(10_000) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('escalate'), reason: Text(500) }, { additionalProperties: false }),
+], { description: 'One action: assign, status, tags, priority, note or escalate' })
+
+export const BulkResultView = Type.Object({
+  results: Type.Array(Type.Object({
+    id: Uuid, ok: Type.Boolean(), case: Type.Optional(CaseView),
+    error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) })),
+  })),
+  succeeded: Type.Integer(), failed: Type.Integer(),
+})
+
+export const AgentView = Type.Object({
+  user_id: Uuid, name: Type.String(), capacity: Type.Integer(), away: Type.Boolean(), away_until: NullableTimestamp, open_cases: Type.Integer(),
+  last_assigned_at: NullableTimestamp, available: Type.Boolean(),
+})
+
+const { limit: _l, cursor: _c, counts: _n, sort: _s, ...filterProperties } = CaseQuery.properties
+export const ViewFilters = Type.Object(filterProperties, { additionalProperties: false, description: 'GET /cases filters' })
+export const SavedViewT = Type.Object({
+  id: Type.String({ description: 'A UUID, or the key of a built-in view (mine, unassigned, all_open, new_today)' }), name: Type.String(), shared: Type.Boolean(), builtin: Type.Boolean(),
+  owner_id: Type.Union([Uuid, Type.Null()]), filters: Type.Record(Type.String(), Type.Unknown()), sort: Type.Enum([...caseSorts]), position: Type.Integer(),
+  created_at: NullableTimestamp, updated_at: NullableTimestamp,
 })

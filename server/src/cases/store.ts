@@ -331,3 +331,90 @@ export async function updateReview(trx: Trx, merchantId: string, id: string, pat
 export async function deleteCaseType(trx: Trx, merchantId: string, key: string): Promise<void> {
   await trx.deleteFrom('case_types').where('merchant_id', '=', merchantId).where('key', '=', key).execute()
 }
+
+// Agents: capacity, away, and the round-robin turn
+
+export type AgentRow = Selectable<Database['case_agents']>
+
+export async function listAgents(db: Db, merchantId: string, userIds: string[]): Promise<AgentRow[]> {
+  if (!userIds.length) return []
+  return db.selectFrom('case_agents').selectAll().where('merchant_id', '=', merchantId).where('user_id', 'in', userIds).execute()
+}
+
+export async function upsertAgent(trx: Trx, row: Insertable<Database['case_agents']>): Promise<AgentRow> {
+  const { merchant_id: _m, user_id: _u, ...rest } = row
+  return trx.insertInto('case_agents').values(row).onConflict((oc) => oc.columns(['merchant_id', 'user_id']).doUpdateSet(rest)).returningAll().executeTakeFirstOrThrow()
+}
+
+/** Unresolved cases held by each of these people. */
+export async function countUnresolvedByAssignee(db: Db, merchantId: string, userIds: string[]): Promise<Map<string, number>> {
+  if (!userIds.length) return new Map()
+  const rows = await db.selectFrom('cases').select(['assignee_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('merchant_id', '=', merchantId).where('assignee_id', 'in', userIds).where('status', 'in', unresolvedStatuses)
+    .groupBy('assignee_id').execute()
+  return new Map(rows.map((r) => [r.assignee_id!, Number(r.n)]))
+}
+
+/** Serialises picks within one team, so two cases opened together do not both go to the same "next" person. */
+export async function lockTeamTurn(trx: Trx, merchantId: string, teamId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`case-turn:${merchantId}:${teamId}`}, 0))`.execute(trx)
+}
+
+// Saved views
+
+export type ViewRow = Selectable<Database['case_views']>
+
+/** The person's own views and the shared ones. */
+export async function listViews(db: Db, merchantId: string, userId: string | null): Promise<ViewRow[]> {
+  return db.selectFrom('case_views').selectAll().where('merchant_id', '=', merchantId)
+    .where((eb) => (userId ? eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', userId)]) : eb('owner_id', 'is', null)))
+    .orderBy('position').orderBy('name').execute()
+}
+
+export async function findView(db: Db, merchantId: string, id: string): Promise<ViewRow | undefined> {
+  return db.selectFrom('case_views').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+}
+
+export async function insertView(trx: Trx, row: Insertable<Database['case_views']>): Promise<ViewRow> {
+  return trx.insertInto('case_views').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateView(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['case_views']>): Promise<ViewRow> {
+  return trx.updateTable('case_views').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function deleteView(trx: Trx, merchantId: string, id: string): Promise<void> {
+  await trx.deleteFrom('case_views').where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+}
+
+// Auto-close
+
+/** Resolved cases past their workspace's auto-close delay (0 turns it off), oldest first, across workspaces. */
+export async function listDueForClose(db: Db, now: Date, defaultHours: number, limit: number): Promise<{ merchant_id: string; id: string; resolved_at: Date }[]> {
+  const { rows } = await sql<{ merchant_id: string; id: string; resolved_at: Date }>`
+    select c.merchant_id, c.id, c.resolved_at from cases c left join case_settings s on s.merchant_id = c.merchant_id
+    where c.status = 'resolved' and coalesce(s.auto_close_after_hours, ${defaultHours}) > 0
+      and c.resolved_at <= ${now}::timestamptz - make_interval(hours => coalesce(s.auto_close_after_hours, ${defaultHours}))
+    order by c.resolved_at limit ${limit}`.execute(db)
+  return rows
+}
+
+export async function findTimelineEntries(db: Db, merchantId: string, caseId: string, ids: string[]): Promise<TimelineRow[]> {
+  if (!ids.length) return []
+  return db.selectFrom('case_timeline').selectAll().where('merchant_id', '=', merchantId).where('case_id', '=', caseId).where('id', 'in', ids).orderBy('occurred_at').orderBy('id').execute()
+}
+
+/** Cases (not merged away) linked to any of these shipments that existed at `asOf`. */
+export async function listCaseIdsForShipments(db: Db, merchantId: string, shipmentIds: string[], asOf: Date): Promise<string[]> {
+  if (!shipmentIds.length) return []
+  const rows = await db.selectFrom('case_links').innerJoin('cases', (j) => j.onRef('cases.merchant_id', '=', 'case_links.merchant_id').onRef('cases.id', '=', 'case_links.case_id'))
+    .select('cases.id').distinct().where('case_links.merchant_id', '=', merchantId).where('case_links.entity_type', '=', 'shipment')
+    .where('case_links.entity_id', 'in', shipmentIds).where('cases.merged_into_id', 'is', null).where('cases.created_at', '<=', asOf).execute()
+  return rows.map((r) => r.id)
+}
+
+export async function existingCaseIds(db: Db, merchantId: string, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set()
+  const rows = await db.selectFrom('cases').select('id').where('merchant_id', '=', merchantId).where('id', 'in', ids).execute()
+  return new Set(rows.map((r) => r.id))
+}

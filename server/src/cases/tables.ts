@@ -16,9 +16,18 @@ export type RootCause = typeof rootCauses[number]
 export const fieldTypes = ['text', 'number', 'money', 'date', 'enum', 'boolean'] as const
 export type CustomFieldDef = { key: string; label: string; type: typeof fieldTypes[number]; required?: boolean; options?: string[] }
 export type ChecklistItem = { key: string; label: string; done: boolean }
+export const assignmentStrategies = ['round_robin', 'least_loaded', 'team_only'] as const
+export type AssignmentStrategy = typeof assignmentStrategies[number]
+/** A routing rule: the first whose conditions all match a new case picks its team and how a member is chosen. */
+export type RoutingRule = {
+  name: string
+  when: { case_types?: string[]; carriers?: string[]; fulfilment_centres?: string[]; product_categories?: string[]; priorities?: Priority[] }
+  team_id: string
+  strategy: AssignmentStrategy
+}
 export type CaseTemplate = { subject?: string; priority?: Priority; tags?: string[]; custom_fields?: Record<string, unknown>; checklist?: string[] }
 
-// Tables of migration 0007_cases.sql owned by the cases module.
+// Tables of migrations 0007_cases.sql and 0008_case_work.sql owned by the cases module.
 export interface CaseTables {
   case_types: {
     merchant_id: string
@@ -75,6 +84,9 @@ export interface CaseTables {
     parent_id: string | null
     merged_into_id: string | null
     follow_up_of_id: string | null
+    split_from_id: Generated<string | null>
+    product_category: Generated<string | null>
+    external_id: Generated<string | null>
     reopen_count: Generated<number>
     first_acted_at: Instant | null
     resolved_at: Instant | null
@@ -114,6 +126,7 @@ export interface CaseTables {
     exception_policy: Json<unknown>
     reopen_window_hours: Generated<number>
     auto_close_after_hours: Generated<number>
+    routing: ColumnType<RoutingRule[], string | undefined, string>
     updated_at: Instant
   }
   case_reviews: {
@@ -129,5 +142,26 @@ export interface CaseTables {
     decided_by: string | null
     decided_at: Instant | null
     created_at: Instant
+  }
+  case_agents: {
+    merchant_id: string
+    user_id: string
+    capacity: Generated<number>
+    away: Generated<boolean>
+    away_until: Instant | null
+    last_assigned_at: Instant | null
+    updated_at: Instant
+  }
+  case_views: {
+    merchant_id: string
+    id: string
+    owner_id: string | null
+    name: string
+    filters: Json<Record<string, unknown>>
+    sort: string
+    position: Generated<number>
+    created_by: string | null
+    created_at: Instant
+    updated_at: Instant
   }
 }

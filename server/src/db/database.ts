@@ -14,8 +14,10 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v)
 
 export type Db = Kysely<Database>
 
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, application_name: 'claimdesk' })
+/** `settings`: session settings for every connection (`-c name=value`), e.g. for a bulk load. */
+export function createPool(connectionString: string, max = 10, settings: Record<string, string> = {}): pg.Pool {
+  const options = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ') || undefined
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, application_name: 'claimdesk', options })
   // A client losing its server (restart, failover) must not crash the process; the query fails instead.
   pool.on('error', () => undefined)
   pool.on('connect', (client) => client.on('error', () => undefined))

@@ -19,8 +19,8 @@ export function rng(seed: number) {
   }
 }
 
-type Weighted<T> = [T, number][]
-const pick = <T>(r: () => number, items: Weighted<T>): T => {
+export type Weighted<T> = [T, number][]
+export const pick = <T>(r: () => number, items: Weighted<T>): T => {
   let x = r() * items.reduce((s, [, w]) => s + w, 0)
   for (const [item, w] of items) if ((x -= w) < 0) return item
   return items[items.length - 1]![0]

@@ -4,8 +4,9 @@ import { systemActor } from '../auth/actor.js'
 import { hashPassword } from '../auth/passwords.js'
 import { builtinRoles } from '../auth/permissions.js'
 import { createConnection } from '../integrations/service.js'
+import { seedCases, type DemoCases } from './cases.js'
 import { generateCommerce, loadCommerce } from './commerce.js'
-import { seedTracking } from './tracking.js'
+import { staffOf, type Staff } from './staff.js'
 import { createMerchant, setExchangeRate } from '../merchants/service.js'
 import { findBuiltinRoleId } from '../roles/service.js'
 import { createUser } from '../users/service.js'
@@ -31,10 +32,14 @@ const people: { role: string; email: string; name: string }[] = [
  */
 export type DemoWebhook = { url: string; secret: string }
 
-export type DemoResult = { merchantId: string; logins: DemoLogin[]; created: boolean; webhook?: DemoWebhook; commerce?: { orders: number; shipments: number }; tracking?: { webhooks: number } }
+export type DemoResult = {
+  merchantId: string; logins: DemoLogin[]; created: boolean; webhook?: DemoWebhook
+  commerce?: { orders: number; shipments: number }; tracking?: { webhooks: number }; cases?: DemoCases
+}
 
-export async function seedDemo(ctx: AppContext, opts: { orders?: number } = {}, now = new Date()): Promise<DemoResult> {
-  const result = await ctx.db.transaction().execute(async (trx): Promise<DemoResult> => {
+/** `concurrency`: how many connections the background work and the case work may use at once. */
+export async function seedDemo(ctx: AppContext, opts: { orders?: number; concurrency?: number } = {}, now = new Date()): Promise<DemoResult> {
+  const { staff, ...result } = await ctx.db.transaction().execute(async (trx): Promise<DemoResult & { staff?: Staff }> => {
     let merchant = await trx.selectFrom('merchants').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst()
     const created = !merchant
     if (!merchant) {
@@ -61,6 +66,7 @@ export async function seedDemo(ctx: AppContext, opts: { orders?: number } = {}, 
       logins.push({ ...p, password })
     }
     let webhook: DemoWebhook | undefined
+    let staff: Staff | undefined
     if (created) {
       const system = systemActor(merchantId, 'demo')
       const teams = await listTeams(trx, merchantId, { limit: 10 })
@@ -76,12 +82,13 @@ export async function seedDemo(ctx: AppContext, opts: { orders?: number } = {}, 
       // A signed carrier-event feed (Standard Webhooks), so the inbox has somewhere to deliver to.
       const feed = await createConnection(trx, system, ctx.keys.secrets, { source: 'carriers', provider: 'generic', name: 'Carrier events (signed feed)' }, now)
       webhook = { url: `${ctx.config.publicUrl}/webhooks/carriers/generic/${feed.connection.id}`, secret: feed.secret! }
+      staff = staffOf(people.map((p) => ({ ...p, id: id(p.email) })), await listTeams(trx, merchantId, { limit: 10 }))
     }
-    return { merchantId, logins: logins.sort((a, b) => builtinRoles.indexOf(a.role as never) - builtinRoles.indexOf(b.role as never)), created, webhook }
+    return { merchantId, logins: logins.sort((a, b) => builtinRoles.indexOf(a.role as never) - builtinRoles.indexOf(b.role as never)), created, webhook, staff }
   })
   if (!result.created) return result
   const commerce = await loadCommerce(ctx, result.merchantId, generateCommerce(opts.orders ?? 4800, now), now)
-  const feed = result.webhook!
-  const tracking = await seedTracking(ctx, result.merchantId, { id: feed.url.split('/').pop()!, secret: feed.secret }, now)
-  return { ...result, commerce, tracking }
+  const feed = { id: result.webhook!.url.split('/').pop()!, secret: result.webhook!.secret }
+  const { webhooks, cases } = await seedCases(ctx, result.merchantId, { staff: staff!, feed }, now, opts.concurrency)
+  return { ...result, commerce, tracking: { webhooks }, cases }
 }

@@ -1,13 +1,17 @@
+import type { Transaction } from 'kysely'
 import { systemActor } from '../auth/actor.js'
 import type { AppContext } from '../context.js'
+import type { Database } from '../db/schema.js'
 import { authenticateWebhook, normalizeHeaders, processDelivery, storeDelivery } from '../inbox/service.js'
 import { signStandardWebhook } from '../inbox/providers/standard-webhooks.js'
 import { createConnection } from '../integrations/service.js'
 import { listShipments } from '../shipments/service.js'
 import { rng } from './commerce.js'
+import { listAll } from './util.js'
 
 // Carrier truth for the demo: each recent shipment's journey, sent as a signed webhook through the
 // real inbox (verified, stored, normalised, recorded), with the exceptions merchants meet every week.
+// The history replay (history.ts) posts each at the time it was sent.
 
 type Event = { id: string; status: string; sub_status?: string; message: string; occurred_at: string; location?: { city: string; country: string } }
 
@@ -41,36 +45,48 @@ function journey(s: Shipment, r: () => number, now: Date): Event[] {
   return events.filter((e) => Date.parse(e.occurred_at) <= now.getTime())
 }
 
-/** Connects EasyPost, AfterShip and a signed generic feed, and replays the recent shipments' tracking through the generic one. */
-export async function seedTracking(ctx: AppContext, merchantId: string, genericConnection: { id: string; secret: string }, now: Date, limit = 1200): Promise<{ webhooks: number }> {
+/** How far back the carrier history goes. */
+export const trackedDays = 30
+
+export type Journey = { at: Date; shipmentId: string; trackingNumber: string; deliveredAt: Date | null; body: string }
+
+/**
+ * Connects EasyPost and AfterShip beside the signed generic feed, and tells each recent shipment's
+ * journey: one webhook, sent minutes after its latest scan (labelled parcels not yet scanned send none).
+ */
+export async function carrierJourneys(ctx: AppContext, merchantId: string, now: Date, limit = 1200): Promise<Journey[]> {
   const system = systemActor(merchantId, 'demo')
   await ctx.db.transaction().execute(async (trx) => {
     await createConnection(trx, system, ctx.keys.secrets, { source: 'carriers', provider: 'easypost', name: 'EasyPost (US parcels)', secret: 'demo-easypost-webhook-secret' }, now)
     await createConnection(trx, system, ctx.keys.secrets, { source: 'carriers', provider: 'aftership', name: 'AfterShip (EU tracking)', secret: 'demo-aftership-webhook-secret' }, now)
   })
-  const r = rng(7)
-  const shipments: Shipment[] = []
-  for (let after: string | undefined; shipments.length < limit;) {
-    const page = await listShipments(ctx.db, merchantId, { after, limit: 500 })
-    if (!page.length) break
-    shipments.push(...page.filter((s) => s.tracking_number && s.shipped_at && now.getTime() - s.shipped_at.getTime() < 30 * 86400_000))
-    after = page[page.length - 1]!.id
-  }
-  let webhooks = 0
-  for (const s of shipments.slice(0, limit)) {
+  const [r, lag] = [rng(7), rng(8)]
+  const shipments = (await listAll((after) => listShipments(ctx.db, merchantId, { after, limit: 1000 })))
+    .filter((s) => s.tracking_number && s.shipped_at && now.getTime() - s.shipped_at.getTime() < trackedDays * 86400_000).slice(0, limit)
+  return shipments.flatMap((s) => {
     const events = journey(s, r, now)
-    if (!events.length) continue // labelled, not yet scanned
-    const body = JSON.stringify({ type: 'tracking.updated', timestamp: now.toISOString(), data: { carrier: s.carrier.code ?? s.carrier.name, tracking_number: s.tracking_number, events } })
-    const id = `msg_demo_${s.tracking_number}`
-    const ts = Math.floor(now.getTime() / 1000)
-    const headers = normalizeHeaders({ 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(genericConnection.secret, id, ts, body) })
-    const rawBody = Buffer.from(body)
-    const auth = await authenticateWebhook(ctx.db, ctx.keys.secrets, { source: 'carriers', provider: 'generic', connectionId: genericConnection.id, headers, rawBody }, now)
-    const { deliveryId, duplicate } = await ctx.db.transaction().execute((trx) => storeDelivery(trx, auth, { headers, rawBody, contentType: 'application/json', requestId: 'demo' }, now))
-    if (duplicate) continue
-    // Processed now, so the demo shows it before a worker runs; the queued job then finds it done.
-    await ctx.db.transaction().execute((trx) => processDelivery(trx, ctx, merchantId, deliveryId, now))
-    webhooks++
-  }
-  return { webhooks }
+    if (!events.length) return []
+    const at = new Date(Math.min(Date.parse(events[events.length - 1]!.occurred_at) + (1 + lag() * 14) * 60_000, now.getTime()))
+    const data = { carrier: s.carrier.code ?? s.carrier.name, tracking_number: s.tracking_number, events }
+    const delivered = events.find((e) => e.status === 'delivered')
+    return [{
+      at, shipmentId: s.id, trackingNumber: s.tracking_number!, deliveredAt: delivered ? new Date(delivered.occurred_at) : null,
+      body: JSON.stringify({ type: 'tracking.updated', timestamp: at.toISOString(), data }),
+    }]
+  })
+}
+
+/**
+ * One journey's webhook, signed, verified, stored and processed through the real inbox at its own time,
+ * in the caller's transaction: a running server's inbox drain never finds it waiting and takes it first.
+ */
+export async function postJourney(trx: Transaction<Database>, ctx: AppContext, merchantId: string, feed: { id: string; secret: string }, j: Journey): Promise<boolean> {
+  const id = `msg_demo_${j.trackingNumber}`
+  const ts = Math.floor(j.at.getTime() / 1000)
+  const headers = normalizeHeaders({ 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(feed.secret, id, ts, j.body) })
+  const rawBody = Buffer.from(j.body)
+  const auth = await authenticateWebhook(trx, ctx.keys.secrets, { source: 'carriers', provider: 'generic', connectionId: feed.id, headers, rawBody }, j.at)
+  const { deliveryId, duplicate } = await storeDelivery(trx, auth, { headers, rawBody, contentType: 'application/json', requestId: 'demo' }, j.at)
+  if (!duplicate) await processDelivery(trx, ctx, merchantId, deliveryId, j.at)
+  return !duplicate
 }

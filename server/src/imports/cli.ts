@@ -31,7 +31,7 @@ export const describeError = (e: RowError) => `line ${e.line}${e.field ? `, ${e.
 const bar = (fraction: number, width = 30) => `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}]`
 
 export const importCli: CliCommand = (program, { withContext, resolveWorkspace, out }) => {
-  program.command('import').description('Import orders, customers or shipments from JSON lines or CSV; re-running the same file changes nothing')
+  program.command('import').description('Import orders, customers, shipments or historical cases from JSON lines or CSV; re-running the same file changes nothing')
     .argument('<file>', 'a .jsonl (one record a line) or .csv file (columns: server/src/imports/README.md)')
     .option('--type <type>', importTypes.join(', '), 'orders')
     .option('--format <format>', 'jsonl or csv (default: from the file name)')
@@ -72,6 +72,7 @@ export const importCli: CliCommand = (program, { withContext, resolveWorkspace, 
           const landed = result.imported + result.updated + result.unchanged
           out(`imported ${landed}, skipped ${result.failed} bad rows, took ${((Date.now() - started) / 1000).toFixed(1)} s`)
           out(`  ${result.imported} new, ${result.updated} updated, ${result.unchanged} unchanged`)
+          if (result.unlinked) out(`  ${result.unlinked} landed without the order or customer they name: none with that id was imported with --source ${o.source}`)
           // The good rows landed, but a script must be able to tell that some did not.
           if (result.failed) process.exitCode = 2
         } finally {

@@ -20,6 +20,7 @@ const ImportReply = Type.Object({
   failed: Type.Integer({ description: 'records refused; the others landed' }),
   errors: Type.Array(Type.Object({ line: Type.Integer(), field: Type.Union([Type.String(), Type.Null()]), message: Type.String() }), { description: 'the first 1,000 problems' }),
   errors_truncated: Type.Boolean(),
+  unlinked: Type.Optional(Type.Integer({ description: 'cases only: records that landed without the order or customer they name (none was imported from this source)' })),
 })
 
 // The raw bytes (a Buffer from the parser below), one record a line or a CSV with a header row.
@@ -39,7 +40,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!formatOf(req)) throw new AppError('unsupported_media_type', 415, 'Send JSON lines (Content-Type: application/x-ndjson) or CSV (Content-Type: text/csv)')
     },
     schema: {
-      tags: ['imports'], summary: 'Import orders, customers or shipments from JSON lines or CSV (a few MB; use the CLI for larger files)',
+      tags: ['imports'], summary: 'Import orders, customers, shipments or historical cases from JSON lines or CSV (a few MB; use the CLI for larger files)',
       description: 'Bad rows are refused and reported by line; the others land, each record whole. Re-sending the same body changes nothing.',
       consumes: Object.keys(formats), querystring: Query, body: Body, response: { 200: ImportReply },
     },

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import type { Kysely, Transaction } from 'kysely'
 import type { AuditActor } from '../audit/service.js'
 import { ConcurrentInsert, type Outcome, type Writer } from '../bulk.js'
+import { ensureDefaultCaseTypes, importCases, listCaseTypes, type ImportedCase } from '../cases/service.js'
 import { importCustomers } from '../customers/service.js'
 import type { Database } from '../db/schema.js'
 import { inSavepoint } from '../db/database.js'
@@ -12,8 +13,8 @@ import { getMerchant, listCurrencies } from '../merchants/service.js'
 import { importOrders } from '../orders/service.js'
 import { importShipments } from '../shipments/service.js'
 import { readRecords } from './read.js'
-import type { ImportCounts, ImportFormat, ImportProgress, ImportResult, ImportType, RawRecord, RowError, ValidCustomer, ValidOrder, ValidShipment } from './types.js'
-import { validateCustomer, validateOrder, validateShipment, type Validated } from './validate.js'
+import type { ImportCounts, ImportFormat, ImportProgress, ImportResult, ImportType, RawRecord, RowError, ValidCase, ValidCustomer, ValidOrder, ValidShipment } from './types.js'
+import { validateCase, validateCustomer, validateOrder, validateShipment, type Validated } from './validate.js'
 
 type Trx = Transaction<Database>
 
@@ -30,12 +31,16 @@ export type ImportHooks = {
 }
 
 type Keyed = { line: number; externalId: string }
+/** What became of a record; cases also say whether they landed without an order or customer they name. */
+type Written = Outcome | ImportedCase
 type Plan<T extends Keyed> = {
   validate: (raw: RawRecord) => Validated<T>
-  write: (trx: Trx, records: T[]) => Promise<Outcome[]>
+  write: (trx: Trx, records: T[]) => Promise<Written[]>
 }
+/** What records are checked against: the known currencies and, for cases, the workspace's case types (key → archived). */
+type Vocabulary = { currencies: ReadonlySet<string>; caseTypes: ReadonlyMap<string, boolean> }
 
-function planFor(type: ImportType, w: Writer, currencies: ReadonlySet<string>, now: Date): Plan<Keyed> {
+function planFor(type: ImportType, w: Writer, { currencies, caseTypes }: Vocabulary, now: Date): Plan<Keyed> {
   const plans = {
     orders: { validate: (raw) => validateOrder(raw, currencies), write: (trx, records) => importOrders(trx, w, records, now) } satisfies Plan<ValidOrder>,
     customers: {
@@ -46,12 +51,15 @@ function planFor(type: ImportType, w: Writer, currencies: ReadonlySet<string>, n
       },
     } satisfies Plan<ValidCustomer>,
     shipments: { validate: (raw) => validateShipment(raw, currencies), write: (trx, records) => importShipments(trx, w, records, now) } satisfies Plan<ValidShipment>,
+    cases: { validate: (raw) => validateCase(raw, currencies, caseTypes), write: (trx, records) => importCases(trx, w, records, now) } satisfies Plan<ValidCase>,
   }
   // Each plan validates the records it later writes, so the narrower record types line up.
   return plans[type] as unknown as Plan<Keyed>
 }
 
-const faultyField: Partial<Record<ErrorCode, string>> = { order_not_found: 'order_external_id', order_line_unknown: 'lines', currency_unknown: 'currency', phone_invalid: 'phone' }
+const faultyField: Partial<Record<ErrorCode, string>> = {
+  order_not_found: 'order_external_id', order_line_unknown: 'lines', currency_unknown: 'currency', phone_invalid: 'phone', case_type_not_found: 'type',
+}
 
 // Bad input the database refused (class 22 data exceptions, 23 constraint violations), a race lost to a
 // concurrent writer, or a service's refusal: the record's fault, so it is reported and the rest go on.
@@ -65,18 +73,26 @@ function rowFault(err: unknown): { field: string | null; message: string } | und
   return undefined
 }
 
+async function vocabulary(db: Kysely<Database>, input: ImportInput, now: Date): Promise<Vocabulary> {
+  const currencies = new Set((await listCurrencies(db)).map((c) => c.code))
+  if (input.type !== 'cases') return { currencies, caseTypes: new Map() }
+  // A workspace's first cases may come from an import: it gets the default types first, as openCase gives them.
+  await db.transaction().execute((trx) => ensureDefaultCaseTypes(trx, input.merchantId, now))
+  return { currencies, caseTypes: new Map((await listCaseTypes(db, input.merchantId, true)).map((t) => [t.key, t.archived_at !== null])) }
+}
+
 /**
  * A batch in one transaction; if the database refuses it, the batch again, each record in a savepoint
  * of one transaction, so only the records at fault are refused and nothing is ever half-written.
  */
-async function writeBatch<T extends Keyed>(db: Kysely<Database>, plan: Plan<T>, records: T[]): Promise<(Outcome | RowError)[]> {
+async function writeBatch<T extends Keyed>(db: Kysely<Database>, plan: Plan<T>, records: T[]): Promise<(Written | RowError)[]> {
   try {
     return await db.transaction().execute((trx) => plan.write(trx, records))
   } catch (err) {
     if (!rowFault(err)) throw err
   }
   return db.transaction().execute(async (trx) => {
-    const results: (Outcome | RowError)[] = []
+    const results: (Written | RowError)[] = []
     for (const record of records) {
       try {
         results.push((await inSavepoint(trx, () => plan.write(trx, [record])))[0]!)
@@ -99,12 +115,12 @@ async function writeBatch<T extends Keyed>(db: Kysely<Database>, plan: Plan<T>, 
 export async function runImport(db: Kysely<Database>, input: ImportInput, now: Date, hooks: ImportHooks = {}): Promise<ImportResult> {
   const importId = newId()
   await getMerchant(db, input.merchantId) // refuses an unknown workspace before a byte is read
-  const currencies = new Set((await listCurrencies(db)).map((c) => c.code))
   const w: Writer = { merchantId: input.merchantId, source: input.source, actor: input.actor, requestId: input.requestId ?? `import:${importId}` }
-  const plan = planFor(input.type, w, currencies, now)
+  const plan = planFor(input.type, w, await vocabulary(db, input, now), now)
   const maxErrors = hooks.maxErrors ?? 1000
   const batchSize = hooks.batchSize ?? 1000
   const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0, failed: 0 }
+  let unlinked = 0
   const errors: RowError[] = []
   let rows = 0
   let bytes = 0
@@ -117,10 +133,15 @@ export async function runImport(db: Kysely<Database>, input: ImportInput, now: D
       else truncated = true
     }
   }
-  const tally = (results: (Outcome | RowError)[]) => {
+  const tally = (results: (Written | RowError)[]) => {
     for (const r of results) {
-      if (typeof r !== 'string') refuse([r])
-      else counts[r === 'created' ? 'imported' : r]++
+      if (typeof r !== 'string' && 'line' in r) {
+        refuse([r])
+        continue
+      }
+      const outcome = typeof r === 'string' ? r : r.outcome
+      counts[outcome === 'created' ? 'imported' : outcome]++
+      if (typeof r !== 'string' && r.unlinked) unlinked++
     }
     hooks.onProgress?.({ ...counts, rows, bytes })
   }
@@ -164,9 +185,10 @@ export async function runImport(db: Kysely<Database>, input: ImportInput, now: D
   await flush()
   await writing
   if (failure) throw failure.err
+  const linking = input.type === 'cases' ? { unlinked } : {}
   await db.transaction().execute((trx) => enqueueEvent(trx, {
     merchant_id: input.merchantId, type: 'import.completed', subject_id: importId, occurred_at: now,
-    data: { record_type: input.type, format: input.format, source: input.source, rows, ...counts },
+    data: { record_type: input.type, format: input.format, source: input.source, rows, ...counts, ...linking },
   }))
-  return { ...counts, rows, errors, errors_truncated: truncated }
+  return { ...counts, ...linking, rows, errors, errors_truncated: truncated }
 }

@@ -1,8 +1,9 @@
+import type { CaseRecord } from '../cases/service.js'
 import type { CustomerRecord } from '../customers/service.js'
 import type { OrderRecord } from '../orders/service.js'
 import type { ShipmentRecord } from '../shipments/service.js'
 
-export const importTypes = ['orders', 'customers', 'shipments'] as const
+export const importTypes = ['orders', 'customers', 'shipments', 'cases'] as const
 export type ImportType = (typeof importTypes)[number]
 export const importFormats = ['jsonl', 'csv'] as const
 export type ImportFormat = (typeof importFormats)[number]
@@ -11,7 +12,8 @@ export type ImportFormat = (typeof importFormats)[number]
 export type RowError = { line: number; field: string | null; message: string }
 
 export type ImportCounts = { imported: number; updated: number; unchanged: number; failed: number }
-export type ImportResult = ImportCounts & { errors: RowError[]; rows: number; errors_truncated: boolean }
+/** `unlinked` (cases only): records that landed without the order or customer they name, which no import from this source has brought. */
+export type ImportResult = ImportCounts & { errors: RowError[]; rows: number; errors_truncated: boolean; unlinked?: number }
 export type ImportProgress = ImportCounts & { rows: number; bytes: number }
 
 /** A record as read from the file, before validation; `locate` turns a field path into the line and column to report. */
@@ -21,3 +23,4 @@ export type RawRecord = { line: number; data: Record<string, unknown>; locate: (
 export type ValidCustomer = CustomerRecord & { line: number }
 export type ValidOrder = OrderRecord & { line: number }
 export type ValidShipment = ShipmentRecord & { line: number }
+export type ValidCase = CaseRecord & { line: number }

@@ -1,6 +1,7 @@
+import { caseRecordVocabulary } from '../cases/service.js'
 import { normalisePhone, type CustomerRecord } from '../customers/service.js'
 import type { LineRecord, PaymentRecord } from '../orders/service.js'
-import type { RawRecord, RowError, ValidCustomer, ValidOrder, ValidShipment } from './types.js'
+import type { RawRecord, RowError, ValidCase, ValidCustomer, ValidOrder, ValidShipment } from './types.js'
 
 // Each validator collects every problem of a record (not just the first), so one pass fixes a row.
 
@@ -13,9 +14,14 @@ class Reader {
   readonly problems: Problems = []
   constructor(private readonly obj: Obj, readonly prefix = '') {}
 
-  private fail(key: string, message: string): undefined {
+  fail(key: string, message: string): undefined {
     this.problems.push({ path: this.prefix + key, message })
     return undefined
+  }
+
+  has(key: string): boolean {
+    const v = this.obj[key]
+    return v !== undefined && v !== null && v !== ''
   }
 
   text(key: string, opts: { required?: boolean; max?: number; pattern?: RegExp; hint?: string } = {}): string | undefined {
@@ -55,6 +61,26 @@ class Reader {
     const s = this.text(key)
     if (s === undefined) return undefined
     return (values as readonly string[]).includes(s) ? (s as T) : this.fail(key, `must be one of ${values.join(', ')}`)
+  }
+
+  /** Short words: a JSON list of strings or, as a CSV cell holds them, one string separated by commas or spaces. */
+  words(key: string, opts: { max: number; pattern: RegExp; hint: string }): string[] | undefined {
+    const v = this.obj[key]
+    if (v === undefined || v === null || v === '') return undefined
+    const list: unknown = typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v
+    if (!Array.isArray(list) || list.some((w) => typeof w !== 'string')) return this.fail(key, 'must be a list of strings')
+    if (list.length > opts.max) return this.fail(key, `may hold at most ${opts.max} items`)
+    const bad = (list as string[]).find((w) => !opts.pattern.test(w))
+    return bad === undefined ? list as string[] : this.fail(key, `${JSON.stringify(bad)} ${opts.hint}`)
+  }
+
+  /** An amount of minor units with its currency: both or neither, and a currency that exists. */
+  money(amountKey: string, currencyKey: string, currencies: ReadonlySet<string>, what: string): { amountMinor: number; currency: string } | null {
+    const amount = this.int(amountKey, { min: 0 })
+    const currency = this.text(currencyKey, { pattern: currencyPattern, hint: 'must be an ISO 4217 code such as EUR' })
+    if ((amount === undefined) !== (currency === undefined)) this.fail(amount === undefined ? amountKey : currencyKey, `${what} needs both an amount and a currency`)
+    else if (currency && !currencies.has(currency)) this.fail(currencyKey, `${currency} is not a known ISO 4217 currency`)
+    return amount !== undefined && currency ? { amountMinor: amount, currency } : null
   }
 
   list(key: string, opts: { required?: boolean; max: number }): Obj[] | undefined {
@@ -189,10 +215,7 @@ export function validateShipment(raw: RawRecord, currencies: ReadonlySet<string>
   const r = new Reader(raw.data)
   const externalId = r.text('external_id', { required: true, max: 200 })
   const orderExternalId = r.text('order_external_id', { required: true, max: 200 })
-  const amount = r.int('declared_value_amount_minor', { min: 0 })
-  const currency = r.text('declared_value_currency', { pattern: currencyPattern, hint: 'must be an ISO 4217 code such as EUR' })
-  if ((amount === undefined) !== (currency === undefined)) r.problems.push({ path: amount === undefined ? 'declared_value_amount_minor' : 'declared_value_currency', message: 'declared value needs both an amount and a currency' })
-  else if (currency && !currencies.has(currency)) r.problems.push({ path: 'declared_value_currency', message: `${currency} is not a known ISO 4217 currency` })
+  const declaredValue = r.money('declared_value_amount_minor', 'declared_value_currency', currencies, 'declared value')
   const lines = r.list('lines', { max: 1000 })?.map((l, i) => {
     const lr = new Reader(l, `lines[${i}].`)
     const position = lr.int('position', { required: true, min: 0 })
@@ -207,7 +230,58 @@ export function validateShipment(raw: RawRecord, currencies: ReadonlySet<string>
     shippedAt: r.instant('shipped_at') ?? null, deliveredAt: r.instant('delivered_at') ?? null,
     destinationCountry: r.text('destination_country', { pattern: countryPattern, hint: 'must be an ISO 3166 alpha-2 code such as GB' })?.toUpperCase() ?? null,
     promisedDeliveryOn: r.day('promised_delivery_on') ?? null, estimatedDeliveryOn: r.day('estimated_delivery_on') ?? null,
-    declaredValue: amount !== undefined && currency ? { amountMinor: amount, currency } : null, lines,
+    declaredValue, lines,
   }
   return result(raw, r, externalId && orderExternalId ? { line: raw.line, externalId, orderExternalId, ...s } : undefined)
+}
+
+const { statuses, priorities, resolutionCodes, rootCauses } = caseRecordVocabulary
+const slugPattern = /^[a-z][a-z0-9_]{0,39}$/
+const tagPattern = /^[^\s,]{1,50}$/
+
+/** Historical cases: `caseTypes` maps the workspace's case type keys to whether the type is archived. */
+export function validateCase(raw: RawRecord, currencies: ReadonlySet<string>, caseTypes: ReadonlyMap<string, boolean>): Validated<ValidCase> {
+  const r = new Reader(raw.data)
+  const externalId = r.text('external_id', { required: true, max: 200 })
+  const caseType = r.text('type', { required: true, max: 40 })
+  const openedAt = r.instant('opened_at', true)
+  const firstResponseAt = r.instant('first_response_at') ?? null
+  let resolvedAt = r.instant('resolved_at') ?? null
+  let closedAt = r.instant('closed_at') ?? null
+  const status = r.oneOf('status', statuses) ?? (r.has('resolved_at') || r.has('closed_at') ? 'closed' : 'open')
+  const done = status === 'resolved' || status === 'closed'
+  if (caseType !== undefined && !caseTypes.has(caseType)) r.fail('type', `${caseType} is not a case type of this workspace (${[...caseTypes.keys()].join(', ')})`)
+  else if (caseType !== undefined && caseTypes.get(caseType) && !done) r.fail('type', `${caseType} is archived: only resolved or closed cases of it can be imported`)
+  if (done) {
+    // MTTR is measured to resolved_at: a case closed without one was resolved when it closed.
+    if (!r.has('outcome')) r.fail('outcome', `is required for a ${status} case`)
+    if (!r.has('resolved_at') && !r.has('closed_at')) r.fail('resolved_at', `is required for a ${status} case`)
+    if (status === 'resolved' && r.has('closed_at')) r.fail('closed_at', 'is only for a closed case; status is resolved')
+    resolvedAt ??= closedAt
+    if (status === 'closed') closedAt ??= resolvedAt
+  } else {
+    for (const key of ['outcome', 'resolved_at', 'closed_at']) if (r.has(key)) r.fail(key, `is only for a resolved or closed case; status is ${status}`)
+  }
+  const notBefore = (key: string, at: Date | null, earlierKey: string, earlier: Date | null | undefined) => {
+    if (r.has(key) && at && earlier && at < earlier) r.fail(key, `must not be before ${earlierKey}`)
+  }
+  notBefore('first_response_at', firstResponseAt, 'opened_at', openedAt)
+  notBefore('resolved_at', resolvedAt, 'opened_at', openedAt)
+  if (r.has('resolved_at')) notBefore('closed_at', closedAt, 'resolved_at', resolvedAt)
+  else notBefore('closed_at', closedAt, 'opened_at', openedAt)
+  const c = {
+    subject: r.text('subject', { max: 300 })?.trim() || null, priority: r.oneOf('priority', priorities) ?? null,
+    channel: r.text('channel', { pattern: slugPattern, hint: 'must be a lower-case word such as email, phone or chat' }) ?? null,
+    resolutionCode: r.oneOf('outcome', resolutionCodes) ?? null, resolutionNote: r.text('resolution_note', { max: 2000 }) ?? null,
+    rootCause: r.oneOf('root_cause', rootCauses) ?? null, faultParty: r.text('fault_party', { max: 100 }) ?? null,
+    carrier: r.text('carrier', { max: 100 })?.trim() || null, carrierName: r.text('carrier_name', { max: 100 })?.trim() || null,
+    trackingNumber: r.text('tracking_number', { max: 100 })?.trim() || null, productSku: r.text('product_sku', { max: 100 }) ?? null,
+    productCategory: r.text('product_category', { max: 200 }) ?? null, fulfilmentCentre: r.text('fulfilment_centre', { max: 200 }) ?? null,
+    value: r.money('value_amount_minor', 'value_currency', currencies, 'value'),
+    tags: r.words('tags', { max: 30, pattern: tagPattern, hint: 'is not a tag: at most 50 characters, no spaces or commas' }) ?? [],
+    orderExternalId: r.text('order_external_id', { max: 200 }) ?? null, customerExternalId: r.text('customer_external_id', { max: 200 }) ?? null,
+  }
+  return result(raw, r, externalId && caseType && openedAt
+    ? { line: raw.line, externalId, caseType, openedAt, firstResponseAt, resolvedAt, closedAt, status, ...c }
+    : undefined)
 }

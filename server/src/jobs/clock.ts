@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
@@ -36,6 +36,13 @@ export async function cancelAction(trx: Transaction<Database>, merchantId: strin
     .where('merchant_id', '=', merchantId).where('key', '=', key).where('state', '=', 'scheduled').executeTakeFirst()
   await removeJob(trx, jobKey(merchantId, key))
   return res.numUpdatedRows > 0n
+}
+
+/** A workspace's pending actions due by `until`, soonest first (for firing them at their own instants). */
+export async function listDueActions(db: Kysely<Database>, merchantId: string, until: Date, limit: number): Promise<{ key: string; runAt: Date }[]> {
+  const rows = await db.selectFrom('scheduled_actions').select(['key', 'run_at']).where('merchant_id', '=', merchantId)
+    .where('state', '=', 'scheduled').where('run_at', '<=', until).orderBy('run_at').orderBy('id').limit(limit).execute()
+  return rows.map((r) => ({ key: r.key, runAt: r.run_at }))
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely'
+import type { Selectable, Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { newId } from '../ids.js'
 import type { DomainEvent, Drain, EventConsumer, JobHandler } from '../modules.js'
@@ -30,6 +30,16 @@ export async function enqueueEvents(trx: Transaction<Database>, events: NewEvent
   return rows.map((r) => r.id)
 }
 
+type EventKey = { merchant_id: string; id: string; type: string }
+
+/** Fans each event out as one `outbox:deliver` job per subscribed consumer not in `skip`, and marks it published. */
+async function publish(trx: Transaction<Database>, consumers: EventConsumer[], rows: EventKey[], skip: string[] = []): Promise<void> {
+  await addJobs(trx, rows.flatMap((r) => consumers.filter((c) => !skip.includes(c.name) && (c.types === '*' || c.types.includes(r.type)))
+    .map((c) => ({ task: 'outbox:deliver', payload: { consumer: c.name, merchant_id: r.merchant_id, event_id: r.id } }))))
+  await trx.updateTable('outbox').set({ published_at: new Date() })
+    .where((eb) => eb(eb.refTuple('merchant_id', 'id'), 'in', rows.map((r) => eb.tuple(r.merchant_id, r.id)))).execute()
+}
+
 /**
  * The relay: unpublished events, oldest first, a batch per transaction (SKIP LOCKED, so processes share
  * the work), each fanned out as one `outbox:deliver` job per subscribed consumer (a failing consumer
@@ -41,14 +51,34 @@ export function outboxRelay(consumers: EventConsumer[]): Drain {
     run: (ctx, limit) => ctx.db.transaction().execute(async (trx) => {
       const rows = await trx.selectFrom('outbox').select(['merchant_id', 'id', 'type']).where('published_at', 'is', null)
         .orderBy('occurred_at').limit(limit).forUpdate().skipLocked().execute()
-      if (!rows.length) return 0
-      await addJobs(trx, rows.flatMap((r) => consumers.filter((c) => c.types === '*' || c.types.includes(r.type))
-        .map((c) => ({ task: 'outbox:deliver', payload: { consumer: c.name, merchant_id: r.merchant_id, event_id: r.id } }))))
-      await trx.updateTable('outbox').set({ published_at: new Date() })
-        .where((eb) => eb(eb.refTuple('merchant_id', 'id'), 'in', rows.map((r) => eb.tuple(r.merchant_id, r.id)))).execute()
+      if (rows.length) await publish(trx, consumers, rows)
       return rows.length
     }),
   }
+}
+
+const toDomainEvent = (row: Selectable<Database['outbox']>): DomainEvent => ({
+  id: row.id, merchant_id: row.merchant_id, type: row.type, subject_id: row.subject_id, occurred_at: row.occurred_at.toISOString(), data: row.data,
+})
+
+/**
+ * Takes a workspace's unpublished events of these types out of the relay's way (locked till the caller
+ * commits; the relay skips them), oldest first: for a caller that hands them to a consumer itself, at
+ * the time they happened (the demo replays its history so), then publishes them with `relayEvents`.
+ */
+export async function claimEvents(
+  trx: Transaction<Database>, merchantId: string, f: { types: string[]; subjectId?: string; from?: Date; limit?: number },
+): Promise<DomainEvent[]> {
+  let query = trx.selectFrom('outbox').selectAll().where('merchant_id', '=', merchantId).where('published_at', 'is', null).where('type', 'in', f.types)
+  if (f.subjectId) query = query.where('subject_id', '=', f.subjectId)
+  if (f.from) query = query.where('occurred_at', '>=', f.from)
+  if (f.limit) query = query.limit(f.limit)
+  return (await query.orderBy('occurred_at').orderBy('id').forUpdate().skipLocked().execute()).map(toDomainEvent)
+}
+
+/** Publishes claimed events to every subscribed consumer except those that `handled` them already. */
+export async function relayEvents(trx: Transaction<Database>, consumers: EventConsumer[], events: DomainEvent[], handled: string[]): Promise<void> {
+  if (events.length) await publish(trx, consumers, events, handled)
 }
 
 /** `outbox:deliver`: one event to one consumer. */
@@ -60,11 +90,7 @@ export function outboxTasks(consumers: EventConsumer[]): Record<string, JobHandl
     const row = await ctx.db.selectFrom('outbox').selectAll()
       .where('merchant_id', '=', String(payload.merchant_id)).where('id', '=', String(payload.event_id)).executeTakeFirst()
     if (!row) return
-    const event: DomainEvent = {
-      id: row.id, merchant_id: row.merchant_id, type: row.type, subject_id: row.subject_id,
-      occurred_at: row.occurred_at.toISOString(), data: row.data,
-    }
-    await consumer.handle(event, ctx)
+    await consumer.handle(toDomainEvent(row), ctx)
   }
   return { 'outbox:deliver': deliver }
 }

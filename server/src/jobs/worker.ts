@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events'
-import { Logger, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker'
+import { Logger, run, runOnce, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker'
 import { sql } from 'kysely'
 import type { AppContext } from '../context.js'
-import type { Drain, JobHandler, Module } from '../modules.js'
+import type { ClockHandler, Drain, JobHandler, Module } from '../modules.js'
 import { clockTasks } from './clock.js'
 import { startDrains } from './loop.js'
 import { outboxRelay, outboxTasks } from './outbox.js'
@@ -10,7 +10,7 @@ import { outboxRelay, outboxTasks } from './outbox.js'
 export function taskList(modules: Module[], ctx: AppContext): TaskList {
   const handlers: Record<string, JobHandler> = {
     ...outboxTasks(modules.flatMap((m) => m.consumers ?? [])),
-    ...clockTasks(Object.assign({}, ...modules.map((m) => m.clockTasks ?? {}))),
+    ...clockTasks(clockHandlers(modules)),
     ...Object.assign({}, ...modules.map((m) => m.tasks ?? {})),
   }
   const list: TaskList = {}
@@ -21,6 +21,8 @@ export function taskList(modules: Module[], ctx: AppContext): TaskList {
   }
   return list
 }
+
+export const clockHandlers = (modules: Module[]): Record<string, ClockHandler> => Object.assign({}, ...modules.map((m) => m.clockTasks ?? {}))
 
 /** The platform's outbox relay and the modules' drains. */
 export const allDrains = (modules: Module[]): Drain[] => [outboxRelay(modules.flatMap((m) => m.consumers ?? [])), ...modules.flatMap((m) => m.drains ?? [])]
@@ -57,6 +59,44 @@ export async function startWorker(modules: Module[], ctx: AppContext): Promise<R
 
 const beatMs = 5000
 const deadAfterSeconds = 30
+
+/**
+ * Works through the drains, then runs every job that is due now (and those they enqueue) to completion,
+ * and again while the drains find more: background work finished without a worker process (the demo,
+ * the tests). Returns once job outcomes are written: graphile-worker writes completions and failures
+ * back in batches, so it waits until no job is locked (a condition, not a sleep), but by the beating
+ * workers of a running server, whose jobs are theirs to finish.
+ */
+export async function runDueJobs(ctx: AppContext, modules: Module[], opts: { timeoutMs?: number; logger?: Logger; concurrency?: number } = {}): Promise<void> {
+  const drains = allDrains(modules)
+  const drainAll = async () => {
+    let total = 0
+    for (const d of drains) for (let n = 1; n > 0; total += n) n = await d.run(ctx, d.batchSize)
+    return total
+  }
+  await drainAll()
+  do {
+    await runOnce({ ...workerOptions(ctx), concurrency: opts.concurrency ?? 1, taskList: taskList(modules, ctx), logger: opts.logger ?? graphileLogger(ctx) })
+    await waitUnlocked(ctx, opts.timeoutMs ?? 10_000)
+  } while (await drainAll())
+}
+
+async function waitUnlocked(ctx: AppContext, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const { rows } = await sql<{ n: string }>`select count(*) as n from graphile_worker._private_jobs j where j.locked_at is not null
+      and not exists (select 1 from job_workers w where w.worker_id = j.locked_by and w.seen_at > now() - make_interval(secs => ${deadAfterSeconds}))`.execute(ctx.db)
+    if (Number(rows[0]!.n) === 0) return
+    if (Date.now() > deadline) throw new Error('jobs stayed locked after runOnce')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** Whether job workers of some process are beating: they would take up jobs as soon as they are due. */
+export async function workersRunning(ctx: AppContext): Promise<boolean> {
+  const { rows } = await sql<{ live: boolean }>`select exists (select 1 from job_workers where seen_at > now() - make_interval(secs => ${deadAfterSeconds})) as live`.execute(ctx.db)
+  return rows[0]!.live
+}
 
 /**
  * Beats for this process's worker pools and unlocks the jobs of pools that stopped beating: a process

@@ -3,6 +3,7 @@ import { recordAudit, type AuditActor } from '../../audit/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
+import { publishLive } from '../../live/publish.js'
 import * as store from '../store.js'
 import { caseNumber } from '../types.js'
 import { appendTimelineEntries, type NewTimelineEntry } from './timeline.js'
@@ -63,11 +64,11 @@ export async function applyChange(trx: Trx, before: store.CaseRow, change: Chang
   await appendTimelineEntries(trx, before.merchant_id, timeline.map((t) => ({ ...t, caseId: before.id, actor: change.actor, occurredAt: now })), now)
   const changed = Object.keys(patch).filter((k) => k !== 'first_acted_at')
   const events = [{ type: 'case.updated', data: { changes: changed } }, ...(change.events ?? [])]
-  for (const e of events) {
-    await enqueueEvent(trx, {
-      merchant_id: before.merchant_id, type: e.type, subject_id: before.id, occurred_at: now,
-      data: { case_id: before.id, number: caseNumber(after.number), case_type: after.type_key, status: after.status, priority: after.priority, assignee_id: after.assignee_id, team_id: after.team_id, ...e.data },
-    })
-  }
+  const messages = events.map((e) => ({
+    type: e.type,
+    data: { case_id: before.id, number: caseNumber(after.number), case_type: after.type_key, status: after.status, priority: after.priority, assignee_id: after.assignee_id, team_id: after.team_id, ...e.data },
+  }))
+  for (const m of messages) await enqueueEvent(trx, { merchant_id: before.merchant_id, type: m.type, subject_id: before.id, occurred_at: now, data: m.data })
+  await publishLive(trx, messages.map((m) => ({ merchant_id: before.merchant_id, ...m })))
   return after
 }

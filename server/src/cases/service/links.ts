@@ -1,9 +1,9 @@
 import type { Transaction } from 'kysely'
 import type { AuditActor } from '../../audit/service.js'
-import { getCustomer } from '../../customers/service.js'
+import { getCustomer, type Customer } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import { getOrder } from '../../orders/service.js'
+import { getOrder, type Order } from '../../orders/service.js'
 import { getShipment } from '../../shipments/service.js'
 import * as store from '../store.js'
 import { caseNumber, toLink, type CaseLink } from '../types.js'
@@ -19,17 +19,21 @@ const notFound = async <T>(p: Promise<T>): Promise<T | undefined> => p.catch((er
   throw err
 })
 
+/** The key fields a case shows of its linked customer and order (import writes them too). */
+export const customerSummary = (c: Customer) => ({ name: c.name, email: c.email, segment: c.segment })
+export const orderSummary = (o: Order) => ({
+  external_id: o.external_id, order_number: o.order_number, status: o.status, placed_at: o.placed_at.toISOString(),
+  total: { amount_minor: o.total_amount_minor, currency: o.currency }, lines: o.lines.slice(0, 20).map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity })),
+})
+
 const resolvers = new Map<string, LinkResolver>([
   ['customer', async (db, m, id) => {
     const c = await notFound(getCustomer(db, m, id))
-    return c && { name: c.name, email: c.email, segment: c.segment }
+    return c && customerSummary(c)
   }],
   ['order', async (db, m, id) => {
     const o = await notFound(getOrder(db, m, id))
-    return o && {
-      external_id: o.external_id, order_number: o.order_number, status: o.status, placed_at: o.placed_at.toISOString(),
-      total: { amount_minor: o.total_amount_minor, currency: o.currency }, lines: o.lines.slice(0, 20).map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity })),
-    }
+    return o && orderSummary(o)
   }],
   ['shipment', async (db, m, id) => {
     const s = await notFound(getShipment(db, m, id))

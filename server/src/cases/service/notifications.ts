@@ -3,6 +3,7 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
+import { publishLive } from '../../live/publish.js'
 import * as store from '../store.js'
 import { toNotification, type Notification } from '../types.js'
 
@@ -23,7 +24,9 @@ export async function notifyUsers(trx: Trx, merchantId: string, userIds: string[
   for (const r of rows) {
     await enqueueEvent(trx, { merchant_id: merchantId, type: 'notification.created', subject_id: r.id, occurred_at: now, data: { notification_id: r.id, user_id: r.user_id, case_id: r.case_id, cause: r.cause } })
   }
-  return rows.map(toNotification)
+  const notifications = rows.map(toNotification)
+  await publishLive(trx, rows.map((r, i) => ({ merchant_id: merchantId, user_id: r.user_id, type: 'notification', data: { ...notifications[i]!, body: notifications[i]!.body.slice(0, 500) } })))
+  return notifications
 }
 
 export async function listNotifications(db: store.Db, merchantId: string, userId: string, f: { unread?: boolean; after?: string; limit: number }): Promise<Notification[]> {

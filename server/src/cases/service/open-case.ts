@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
+import { publishLive } from '../../live/publish.js'
 import { getOrder } from '../../orders/service.js'
 import { getShipment } from '../../shipments/service.js'
 import { getTeam } from '../../teams/service.js'
@@ -15,6 +16,7 @@ import { caseNumber, type Money } from '../types.js'
 import { auditView } from './change.js'
 import { usableCaseType, validateCustomFields } from './case-types.js'
 import { resolveLinks, type LinkInput } from './links.js'
+import { checkIncidentParent } from './incidents.js'
 import { notifyUsers } from './notifications.js'
 import { appendTimelineEntries, type NewTimelineEntry } from './timeline.js'
 
@@ -38,6 +40,7 @@ export type OpenCaseInput = {
   customFields?: Record<string, unknown>
   parentId?: string | null
   followUpOf?: string | null
+  splitFrom?: string | null
   links?: LinkInput[]
   /** what opened it, first on the timeline after the opening itself (e.g. the carrier event) */
   entries?: Omit<NewTimelineEntry, 'caseId' | 'actor'>[]
@@ -62,11 +65,12 @@ export async function openCase(trx: Trx, merchantId: string, actor: AuditActor, 
   if (customerId) await getCustomer(trx, merchantId, customerId)
   if (input.teamId) await getTeam(trx, merchantId, input.teamId)
   if (input.assigneeId) await checkAssignee(trx, merchantId, input.assigneeId)
-  if (input.parentId && !(await store.findCase(trx, merchantId, input.parentId))) throw new AppError('link_target_not_found', 422, 'No such parent case', { field: 'parent_id', id: input.parentId })
+  if (input.parentId) await checkIncidentParent(trx, merchantId, input.parentId)
   const customFields = validateCustomFields(type.custom_fields, { ...(type.template.custom_fields ?? {}), ...(input.customFields ?? {}) }, true)
   // Value at stake: what was asked, else the parcel's declared value, else the order's total.
   const value = input.value ?? shipment?.declared_value ?? (order ? { amount_minor: order.total_amount_minor, currency: order.currency } : null)
   const sku = input.productSku ?? (order?.lines.length === 1 ? order.lines[0]!.sku : null)
+  const category = order?.lines.find((l) => l.sku === sku)?.category ?? (new Set(order?.lines.map((l) => l.category)).size === 1 ? order!.lines[0]!.category : null)
   const subject = input.subject ?? (type.template.subject
     ? fill(type.template.subject, { tracking_number: shipment?.tracking_number, order_number: order?.order_number ?? order?.external_id }) || type.label
     : type.label)
@@ -75,17 +79,17 @@ export async function openCase(trx: Trx, merchantId: string, actor: AuditActor, 
     merchant_id: merchantId, id: newId(), number, type_key: type.key, subject: subject.slice(0, 300), status: 'new',
     priority: input.priority ?? type.template.priority ?? type.default_priority, channel: input.channel ?? 'api', source: input.source ?? 'manual', sla_tier: type.sla_tier,
     customer_id: customerId, order_id: orderId, shipment_id: shipment?.id ?? null, carrier_code: shipment?.carrier.code ?? null, carrier_name: shipment?.carrier.name ?? null,
-    tracking_number: shipment?.tracking_number ?? null, product_sku: sku, fulfilment_centre: shipment?.fulfilment_centre ?? order?.lines.find((l) => l.fulfilment_centre)?.fulfilment_centre ?? null,
+    tracking_number: shipment?.tracking_number ?? null, product_sku: sku, product_category: category, fulfilment_centre: shipment?.fulfilment_centre ?? order?.lines.find((l) => l.fulfilment_centre)?.fulfilment_centre ?? null,
     value_amount_minor: value?.amount_minor ?? null, value_currency: value?.currency ?? null, team_id: input.teamId ?? null, assignee_id: input.assigneeId ?? null,
     tags: [...new Set([...(type.template.tags ?? []), ...(input.tags ?? [])])], custom_fields: JSON.stringify(customFields),
     checklist: JSON.stringify((type.template.checklist ?? []).map((label, i) => ({ key: `item_${i + 1}`, label, done: false }))),
     refund_authorised_by: null, resolution_code: null, resolution_note: null, root_cause: null, fault_party: null, escalation_reason: null,
-    parent_id: input.parentId ?? null, merged_into_id: null, follow_up_of_id: input.followUpOf ?? null,
+    parent_id: input.parentId ?? null, merged_into_id: null, follow_up_of_id: input.followUpOf ?? null, split_from_id: input.splitFrom ?? null,
     first_acted_at: null, resolved_at: null, closed_at: null, created_at: now, updated_at: now,
   })
   const links: LinkInput[] = [
     ...(customerId ? [{ entityType: 'customer', entityId: customerId }] : []), ...(orderId ? [{ entityType: 'order', entityId: orderId }] : []),
-    ...(shipment ? [{ entityType: 'shipment', entityId: shipment.id }] : []), ...(input.followUpOf ? [{ entityType: 'case', entityId: input.followUpOf }] : []),
+    ...(shipment ? [{ entityType: 'shipment', entityId: shipment.id }] : []), ...(input.followUpOf ? [{ entityType: 'case', entityId: input.followUpOf }] : []), ...(input.splitFrom ? [{ entityType: 'case', entityId: input.splitFrom }] : []),
     ...(input.links ?? []),
   ]
   const unique = [...new Map(links.map((l) => [`${l.entityType}:${l.entityId}`, l])).values()]
@@ -99,13 +103,15 @@ export async function openCase(trx: Trx, merchantId: string, actor: AuditActor, 
     await store.insertFollowers(trx, merchantId, row.id, [row.assignee_id], now)
     if (row.assignee_id !== actor.id) await notifyUsers(trx, merchantId, [row.assignee_id], { caseId: row.id, cause: 'assigned', title: `${caseNumber(row.number)} assigned to you: ${row.subject}` }, now)
   }
-  await enqueueEvent(trx, {
+  const opened = {
     merchant_id: merchantId, type: 'case.opened', subject_id: row.id, occurred_at: now,
     data: {
       case_id: row.id, number: caseNumber(row.number), case_type: row.type_key, status: row.status, priority: row.priority, source: row.source, channel: row.channel,
       customer_id: row.customer_id, order_id: row.order_id, shipment_id: row.shipment_id, carrier_code: row.carrier_code, tracking_number: row.tracking_number,
       value: value, team_id: row.team_id, assignee_id: row.assignee_id, parent_id: row.parent_id,
     },
-  })
+  }
+  await enqueueEvent(trx, opened)
+  await publishLive(trx, [{ merchant_id: merchantId, type: opened.type, data: { ...opened.data, subject: row.subject.slice(0, 200), created_at: now.toISOString() } }])
   return row
 }

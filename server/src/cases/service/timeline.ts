@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import type { AuditActor } from '../../audit/service.js'
 import type { Database } from '../../db/schema.js'
 import { newId } from '../../ids.js'
+import { publishLive } from '../../live/publish.js'
 import * as store from '../store.js'
 import { toTimelineEntry, type TimelineEntry } from '../types.js'
 
@@ -10,7 +11,7 @@ type Trx = Transaction<Database>
 // Entry types this module writes; other modules register theirs (message, sla.breached, evidence.added…).
 const entryTypes = new Set([
   'case.opened', 'status_changed', 'priority_changed', 'assigned', 'fields_changed', 'note', 'carrier_event', 'link_added', 'link_removed',
-  'merged', 'merged_into', 'escalated', 'reopened', 'follow_up', 'review_opened',
+  'merged', 'merged_into', 'escalated', 'reopened', 'follow_up', 'review_opened', 'split', 'incident_attached', 'incident_detached',
 ])
 
 export function registerTimelineEntryType(type: string): void {
@@ -37,10 +38,17 @@ export async function appendTimelineEntries(trx: Trx, merchantId: string, entrie
   for (const e of entries) {
     if (!entryTypes.has(e.type)) throw new Error(`Timeline entry type "${e.type}" is not registered`)
   }
-  return store.insertTimeline(trx, entries.map((e) => ({
+  const rows = entries.map((e) => ({
     merchant_id: merchantId, id: newId(), case_id: e.caseId, type: e.type, occurred_at: e.occurredAt, actor_type: e.actor.type, actor_id: e.actor.id,
     data: JSON.stringify(e.data ?? {}), text: (e.text ?? '').slice(0, 20_000), dedup_key: e.dedupKey ?? null, created_at: now,
+  }))
+  const ids = new Set(await store.insertTimeline(trx, rows))
+  // An open case page shows new entries as they land (entries a dedup key refused are not news).
+  const landed = rows.filter((r) => ids.has(r.id))
+  await publishLive(trx, [...new Set(landed.map((r) => r.case_id))].map((caseId) => ({
+    merchant_id: merchantId, type: 'case.timeline', data: { case_id: caseId, entry_types: [...new Set(landed.filter((r) => r.case_id === caseId).map((r) => r.type))] },
   })))
+  return landed.map((r) => r.id)
 }
 
 export async function appendTimelineEntry(trx: Trx, merchantId: string, entry: NewTimelineEntry, now: Date): Promise<string | null> {

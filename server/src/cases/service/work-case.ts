@@ -9,6 +9,7 @@ import type { CaseStatus, ChecklistItem, Priority, ResolutionCode, RootCause } f
 import { caseNumber, toCase, type Money } from '../types.js'
 import { applyChange, lockWorkingCase } from './change.js'
 import { getCaseType, validateCustomFields } from './case-types.js'
+import { checkIncidentParent } from './incidents.js'
 import { notifyUsers } from './notifications.js'
 import { checkAssignee, openCase } from './open-case.js'
 import { getCaseSettings } from './settings.js'
@@ -64,9 +65,7 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
     patch.refund_authorised_by = p.refundAuthorisedBy
   }
   if (p.parentId !== undefined) {
-    if (p.parentId === row.id || (p.parentId && !(await store.findCase(trx, c.merchantId, p.parentId)))) {
-      throw new AppError('link_target_not_found', 422, 'No such parent case', { field: 'parent_id', id: p.parentId })
-    }
+    if (p.parentId) await checkIncidentParent(trx, c.merchantId, p.parentId, row.id)
     patch.parent_id = p.parentId
   }
   const fields = Object.keys(patch).filter((k) => k !== 'priority')

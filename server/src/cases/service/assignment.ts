@@ -1,0 +1,109 @@
+import type { Transaction } from 'kysely'
+import { recordAudit, type AuditActor } from '../../audit/service.js'
+import type { Database } from '../../db/schema.js'
+import { AppError } from '../../errors.js'
+import { getTeam } from '../../teams/service.js'
+import { getUser } from '../../users/service.js'
+import { isResolved } from '../lifecycle.js'
+import * as store from '../store.js'
+import type { AssignmentStrategy, RoutingRule } from '../tables.js'
+import { assignCase } from './work-case.js'
+import { getCaseSettings } from './settings.js'
+
+type Trx = Transaction<Database>
+type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
+
+export const defaultCapacity = 25
+
+export type Agent = { user_id: string; name: string; capacity: number; away: boolean; away_until: Date | null; open_cases: number; last_assigned_at: Date | null; available: boolean }
+
+const isAway = (a: { away: boolean; away_until: Date | null }, now: Date) => a.away && (!a.away_until || a.away_until > now)
+
+/** A team's active members with their load, capacity and presence, in the order a strategy picks them. */
+export async function teamAgents(db: store.Db, merchantId: string, teamId: string, now: Date): Promise<Agent[]> {
+  const team = await getTeam(db, merchantId, teamId)
+  const users = (await Promise.all(team.member_ids.map((id) => getUser(db, merchantId, id)))).filter((u) => u.status === 'active')
+  const ids = users.map((u) => u.id)
+  const [settings, load] = await Promise.all([store.listAgents(db, merchantId, ids), store.countUnresolvedByAssignee(db, merchantId, ids)])
+  return users.map((u) => {
+    const s = settings.find((a) => a.user_id === u.id)
+    const a = { capacity: s?.capacity ?? defaultCapacity, away: s?.away ?? false, away_until: s?.away_until ?? null, last_assigned_at: s?.last_assigned_at ?? null }
+    const open = load.get(u.id) ?? 0
+    return { user_id: u.id, name: u.name, ...a, open_cases: open, available: !isAway(a, now) && open < a.capacity }
+  })
+}
+
+const time = (d: Date | null) => d?.getTime() ?? 0
+
+/**
+ * The next person for a team's case: round-robin takes whoever waited longest since their last case,
+ * least-loaded whoever holds the fewest unresolved cases (then the longest wait). Away people and people
+ * at capacity are skipped; null when nobody is available.
+ */
+export async function pickAssignee(trx: Trx, merchantId: string, teamId: string, strategy: AssignmentStrategy, now: Date): Promise<string | null> {
+  if (strategy === 'team_only') return null
+  await store.lockTeamTurn(trx, merchantId, teamId)
+  const candidates = (await teamAgents(trx, merchantId, teamId, now)).filter((a) => a.available)
+  candidates.sort((a, b) => (strategy === 'least_loaded' ? a.open_cases - b.open_cases : 0)
+    || time(a.last_assigned_at) - time(b.last_assigned_at) || a.user_id.localeCompare(b.user_id))
+  const next = candidates[0]
+  if (!next) return null
+  const current = (await store.listAgents(trx, merchantId, [next.user_id]))[0]
+  await store.upsertAgent(trx, { merchant_id: merchantId, user_id: next.user_id, capacity: current?.capacity ?? defaultCapacity, away: current?.away ?? false,
+    away_until: current?.away_until ?? null, last_assigned_at: now, updated_at: now })
+  return next.user_id
+}
+
+export function matchRoute(rules: RoutingRule[], c: store.CaseRow): RoutingRule | undefined {
+  const has = <T>(list: T[] | undefined, v: T | null) => !list?.length || (v !== null && list.includes(v))
+  return rules.find((r) => has(r.when.case_types, c.type_key) && has(r.when.carriers, c.carrier_code) && has(r.when.fulfilment_centres, c.fulfilment_centre)
+    && has(r.when.product_categories, c.product_category) && has(r.when.priorities, c.priority))
+}
+
+export type AutoAssignInput = { teamId?: string; strategy?: AssignmentStrategy }
+export type AutoAssignResult = { case: store.CaseRow; rule: string | null; assigned: boolean }
+
+/**
+ * Assigns a case by the given team and strategy, or by the first routing rule that matches it.
+ * The rules engine calls this too. With nobody available, the case goes to the team unassigned.
+ */
+export async function autoAssignCase(trx: Trx, c: Ctx, caseId: string, input: AutoAssignInput, now: Date): Promise<AutoAssignResult> {
+  const row = await store.findCase(trx, c.merchantId, caseId)
+  if (!row) throw new AppError('case_not_found', 404, 'No such case', { case_id: caseId })
+  if (isResolved(row.status)) throw new AppError('case_transition_invalid', 409, `A ${row.status} case is not assigned`, { case_id: row.id, status: row.status, allowed: ['open'] })
+  let route: { name: string | null; teamId: string; strategy: AssignmentStrategy }
+  if (input.teamId) route = { name: null, teamId: input.teamId, strategy: input.strategy ?? 'round_robin' }
+  else {
+    const rule = matchRoute((await getCaseSettings(trx, c.merchantId)).routing, row)
+    if (!rule && !row.team_id) throw new AppError('routing_no_match', 422, 'No routing rule matches this case and it has no team; give a team_id', { case_id: row.id })
+    route = rule ? { name: rule.name, teamId: rule.team_id, strategy: input.strategy ?? rule.strategy } : { name: null, teamId: row.team_id!, strategy: input.strategy ?? 'round_robin' }
+  }
+  await getTeam(trx, c.merchantId, route.teamId).catch(() => { throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: route.teamId }) })
+  const assignee = await pickAssignee(trx, c.merchantId, route.teamId, route.strategy, now)
+  const how = route.name ? `routing:${route.name}` : route.strategy
+  const after = await assignCase(trx, c, row.id, { assigneeId: assignee ?? row.assignee_id, teamId: route.teamId, how }, now)
+  return { case: after, rule: route.name, assigned: assignee !== null }
+}
+
+/** A new case nobody has taken: route it if a rule matches (the `cases:routing` consumer). */
+export async function routeNewCase(trx: Trx, c: Ctx, caseId: string, now: Date): Promise<AutoAssignResult | null> {
+  const row = await store.findCase(trx, c.merchantId, caseId)
+  if (!row || row.assignee_id || row.status !== 'new') return null
+  const rule = matchRoute((await getCaseSettings(trx, c.merchantId)).routing, row)
+  if (!rule) return null
+  return autoAssignCase(trx, c, caseId, {}, now)
+}
+
+export type AgentInput = { capacity?: number; away?: boolean; awayUntil?: Date | null }
+
+export async function updateAgent(trx: Trx, c: Ctx, userId: string, input: AgentInput, now: Date): Promise<store.AgentRow> {
+  const user = await getUser(trx, c.merchantId, userId)
+  const before = (await store.listAgents(trx, c.merchantId, [user.id]))[0]
+  const after = await store.upsertAgent(trx, {
+    merchant_id: c.merchantId, user_id: user.id, capacity: input.capacity ?? before?.capacity ?? defaultCapacity, away: input.away ?? before?.away ?? false,
+    away_until: input.awayUntil !== undefined ? input.awayUntil : before?.away_until ?? null, last_assigned_at: before?.last_assigned_at ?? null, updated_at: now,
+  })
+  const view = (a: store.AgentRow | undefined) => a && { capacity: a.capacity, away: a.away, away_until: a.away_until }
+  await recordAudit(trx, { merchantId: c.merchantId, actor: c.actor, action: 'case_agent.updated', entityType: 'user', entityId: user.id, before: view(before) ?? null, after: view(after), requestId: c.requestId }, now)
+  return after
+}

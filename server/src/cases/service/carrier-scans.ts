@@ -1,0 +1,32 @@
+import type { Transaction } from 'kysely'
+import type { AuditActor } from '../../audit/service.js'
+import type { Database } from '../../db/schema.js'
+import type { DomainEvent } from '../../modules.js'
+import * as store from '../store.js'
+import { appendTimelineEntries } from './timeline.js'
+
+const carrierActor: AuditActor = { type: 'system', id: null }
+
+type ScanData = {
+  event_id: string; tracker_id: string; carrier: string | null; tracking_number: string; status: string; sub_status: string | null
+  message: string | null; occurred_at: string; current: boolean; status_changed?: boolean; shipment_ids?: string[]; recorded_at?: string
+}
+
+/**
+ * Every carrier scan of a linked shipment lands on the case's timeline, at its event time, once. Scans
+ * that moved the status arrive through shipment.status_changed (with the exception policy's view of them);
+ * older scans recorded late are marked as history.
+ */
+export async function onTrackingEventRecorded(trx: Transaction<Database>, event: DomainEvent, now: Date): Promise<number> {
+  const d = event.data as ScanData
+  if (d.status_changed || !d.shipment_ids?.length || !d.recorded_at) return 0
+  // Cases opened after the scan was recorded do not get it (whether they do would depend on which consumer ran first).
+  const caseIds = await store.listCaseIdsForShipments(trx, event.merchant_id, d.shipment_ids, new Date(d.recorded_at))
+  const text = [d.carrier ?? 'Carrier', d.status.replace(/_/g, ' '), d.message ?? '', d.tracking_number].filter(Boolean).join(': ')
+  const ids = await appendTimelineEntries(trx, event.merchant_id, caseIds.map((caseId) => ({
+    caseId, type: 'carrier_event', actor: carrierActor, occurredAt: new Date(d.occurred_at), dedupKey: `scan:${d.event_id}`,
+    data: { tracker_id: d.tracker_id, event_id: d.event_id, status: d.status, sub_status: d.sub_status, message: d.message, tracking_number: d.tracking_number, carrier: d.carrier, history: !d.current },
+    text,
+  })), now)
+  return ids.length
+}

@@ -1,0 +1,36 @@
+import { caseStatuses, type CaseStatus } from '../cases/tables.js'
+import type { AppContext } from '../context.js'
+import { runDueJobs } from '../jobs/worker.js'
+import { modules } from '../registry.js'
+import { listAllCases, workCases } from './casework.js'
+import { generateContacts, loadRecords } from './contacts.js'
+import { replayHistory } from './history.js'
+import type { Staff } from './staff.js'
+import { carrierJourneys } from './tracking.js'
+
+export type DemoCases = { total: number; byStatus: Record<CaseStatus, number>; fromPolicy: number; byHand: number; merged: number; followUps: number }
+
+/**
+ * Northwind's last weeks of carrier tracking and its cases: the exception policy's from the carrier
+ * signals, the customers' logged by hand, and the agents' work on both, each at the time it happened.
+ * The outbox consumers and due jobs then run to completion, so all is there before a worker starts.
+ */
+export async function seedCases(
+  ctx: AppContext, merchantId: string, input: { staff: Staff; feed: { id: string; secret: string } }, now: Date, concurrency = 1,
+): Promise<{ webhooks: number; cases: DemoCases }> {
+  const journeys = await carrierJourneys(ctx, merchantId, now)
+  const records = await loadRecords(ctx, merchantId, journeys)
+  const contacts = generateContacts(records, now)
+  const { opened, webhooks } = await replayHistory(ctx, merchantId, { ...input, journeys, contacts }, now)
+  await workCases(ctx, merchantId, { staff: input.staff, contacts, opened, deliveredAt: records.deliveredAt, concurrency }, now)
+  await runDueJobs(ctx, modules, { concurrency })
+  const cases = await listAllCases(ctx, merchantId, now)
+  const byStatus = Object.fromEntries(caseStatuses.map((s) => [s, cases.filter((c) => c.status === s).length])) as Record<CaseStatus, number>
+  return {
+    webhooks,
+    cases: {
+      total: cases.length, byStatus, fromPolicy: cases.filter((c) => c.source === 'exception_policy').length, byHand: cases.filter((c) => c.source === 'manual').length,
+      merged: cases.filter((c) => c.merged_into_id).length, followUps: cases.filter((c) => c.follow_up_of_id).length,
+    },
+  }
+}
