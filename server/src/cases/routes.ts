@@ -161,7 +161,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: CaseDetailView },
     },
   }, async (req) => {
-    await detail(req.actor.merchantId, req.params.id)
+    await service.findCaseOrThrow(app.db, req.actor.merchantId, req.params.id)
     if (req.body.assignee_id !== req.actor.id || req.body.team_id !== undefined) requirePermission(req.actor, 'cases.assign')
     await app.db.transaction().execute((trx) => service.assignCase(trx, ctxOf(req), req.params.id, { assigneeId: req.body.assignee_id, teamId: req.body.team_id }, new Date()))
     return detail(req.actor.merchantId, req.params.id)
@@ -237,7 +237,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'cases.read' },
     schema: { tags: ['cases'], summary: 'Follow a case', params: Params, response: { 204: Type.Null() } },
   }, async (req, reply) => {
-    await detail(req.actor.merchantId, req.params.id)
+    await service.findCaseOrThrow(app.db, req.actor.merchantId, req.params.id)
     const userId = personOnly(req.actor)
     await app.db.transaction().execute((trx) => service.followCase(trx, req.actor.merchantId, req.params.id, [userId], new Date()))
     return reply.status(204).send(null)
@@ -247,7 +247,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'cases.read' },
     schema: { tags: ['cases'], summary: 'Stop following a case', params: Params, response: { 204: Type.Null() } },
   }, async (req, reply) => {
-    await detail(req.actor.merchantId, req.params.id)
+    await service.findCaseOrThrow(app.db, req.actor.merchantId, req.params.id)
     const userId = personOnly(req.actor)
     await app.db.transaction().execute((trx) => service.unfollowCase(trx, req.actor.merchantId, req.params.id, userId))
     return reply.status(204).send(null)

@@ -7,6 +7,7 @@ import { getUser } from '../../users/service.js'
 import { isResolved } from '../lifecycle.js'
 import * as store from '../store.js'
 import type { AssignmentStrategy, RoutingRule } from '../tables.js'
+import { findCaseOrThrow } from './find-cases.js'
 import { assignCase } from './work-case.js'
 import { getCaseSettings } from './settings.js'
 
@@ -48,9 +49,7 @@ export async function pickAssignee(trx: Trx, merchantId: string, teamId: string,
     || time(a.last_assigned_at) - time(b.last_assigned_at) || a.user_id.localeCompare(b.user_id))
   const next = candidates[0]
   if (!next) return null
-  const current = (await store.listAgents(trx, merchantId, [next.user_id]))[0]
-  await store.upsertAgent(trx, { merchant_id: merchantId, user_id: next.user_id, capacity: current?.capacity ?? defaultCapacity, away: current?.away ?? false,
-    away_until: current?.away_until ?? null, last_assigned_at: now, updated_at: now })
+  await store.upsertAgent(trx, { merchant_id: merchantId, user_id: next.user_id, capacity: next.capacity, away: next.away, away_until: next.away_until, last_assigned_at: now, updated_at: now })
   return next.user_id
 }
 
@@ -62,22 +61,11 @@ export function matchRoute(rules: RoutingRule[], c: store.CaseRow): RoutingRule 
 
 export type AutoAssignInput = { teamId?: string; strategy?: AssignmentStrategy }
 export type AutoAssignResult = { case: store.CaseRow; rule: string | null; assigned: boolean }
+type Route = { name: string | null; teamId: string; strategy: AssignmentStrategy }
 
-/**
- * Assigns a case by the given team and strategy, or by the first routing rule that matches it.
- * The rules engine calls this too. With nobody available, the case goes to the team unassigned.
- */
-export async function autoAssignCase(trx: Trx, c: Ctx, caseId: string, input: AutoAssignInput, now: Date): Promise<AutoAssignResult> {
-  const row = await store.findCase(trx, c.merchantId, caseId)
-  if (!row) throw new AppError('case_not_found', 404, 'No such case', { case_id: caseId })
-  if (isResolved(row.status)) throw new AppError('case_transition_invalid', 409, `A ${row.status} case is not assigned`, { case_id: row.id, status: row.status, allowed: ['open'] })
-  let route: { name: string | null; teamId: string; strategy: AssignmentStrategy }
-  if (input.teamId) route = { name: null, teamId: input.teamId, strategy: input.strategy ?? 'round_robin' }
-  else {
-    const rule = matchRoute((await getCaseSettings(trx, c.merchantId)).routing, row)
-    if (!rule && !row.team_id) throw new AppError('routing_no_match', 422, 'No routing rule matches this case and it has no team; give a team_id', { case_id: row.id })
-    route = rule ? { name: rule.name, teamId: rule.team_id, strategy: input.strategy ?? rule.strategy } : { name: null, teamId: row.team_id!, strategy: input.strategy ?? 'round_robin' }
-  }
+const ruleRoute = (rule: RoutingRule, strategy?: AssignmentStrategy): Route => ({ name: rule.name, teamId: rule.team_id, strategy: strategy ?? rule.strategy })
+
+async function assignByRoute(trx: Trx, c: Ctx, row: store.CaseRow, route: Route, now: Date): Promise<AutoAssignResult> {
   await getTeam(trx, c.merchantId, route.teamId).catch(() => { throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: route.teamId }) })
   const assignee = await pickAssignee(trx, c.merchantId, route.teamId, route.strategy, now)
   const how = route.name ? `routing:${route.name}` : route.strategy
@@ -85,13 +73,26 @@ export async function autoAssignCase(trx: Trx, c: Ctx, caseId: string, input: Au
   return { case: after, rule: route.name, assigned: assignee !== null }
 }
 
+/**
+ * Assigns a case by the given team and strategy, or by the first routing rule that matches it.
+ * The rules engine calls this too. With nobody available, the case goes to the team unassigned.
+ */
+export async function autoAssignCase(trx: Trx, c: Ctx, caseId: string, input: AutoAssignInput, now: Date): Promise<AutoAssignResult> {
+  const row = await findCaseOrThrow(trx, c.merchantId, caseId)
+  if (isResolved(row.status)) throw new AppError('case_transition_invalid', 409, `A ${row.status} case is not assigned`, { case_id: row.id, status: row.status, allowed: ['open'] })
+  if (input.teamId) return assignByRoute(trx, c, row, { name: null, teamId: input.teamId, strategy: input.strategy ?? 'round_robin' }, now)
+  const rule = matchRoute((await getCaseSettings(trx, c.merchantId)).routing, row)
+  if (rule) return assignByRoute(trx, c, row, ruleRoute(rule, input.strategy), now)
+  if (!row.team_id) throw new AppError('routing_no_match', 422, 'No routing rule matches this case and it has no team; give a team_id', { case_id: row.id })
+  return assignByRoute(trx, c, row, { name: null, teamId: row.team_id, strategy: input.strategy ?? 'round_robin' }, now)
+}
+
 /** A new case nobody has taken: route it if a rule matches (the `cases:routing` consumer). */
 export async function routeNewCase(trx: Trx, c: Ctx, caseId: string, now: Date): Promise<AutoAssignResult | null> {
   const row = await store.findCase(trx, c.merchantId, caseId)
   if (!row || row.assignee_id || row.status !== 'new') return null
   const rule = matchRoute((await getCaseSettings(trx, c.merchantId)).routing, row)
-  if (!rule) return null
-  return autoAssignCase(trx, c, caseId, {}, now)
+  return rule ? assignByRoute(trx, c, row, ruleRoute(rule), now) : null
 }
 
 export type AgentInput = { capacity?: number; away?: boolean; awayUntil?: Date | null }

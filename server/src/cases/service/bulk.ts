@@ -4,6 +4,7 @@ import { AppError } from '../../errors.js'
 import { isResolved } from '../lifecycle.js'
 import * as store from '../store.js'
 import type { CaseStatus, Priority, ResolutionCode, RootCause } from '../tables.js'
+import { findCaseOrThrow } from './find-cases.js'
 import { assignCase, addNote, changeStatus, escalateCase, updateCase } from './work-case.js'
 
 type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
@@ -57,8 +58,7 @@ export async function bulkUpdate(db: Db, c: Ctx, ids: string[], action: BulkActi
 
 /** An action on an incident fans out to its children still being worked (all of them, for a reopen). */
 export async function fanOutToChildren(db: Db, c: Ctx, parentId: string, action: BulkAction, now: Date): Promise<{ results: BulkItem[]; succeeded: number; failed: number }> {
-  const parent = await store.findCase(db, c.merchantId, parentId)
-  if (!parent) throw new AppError('case_not_found', 404, 'No such case', { case_id: parentId })
+  const parent = await findCaseOrThrow(db, c.merchantId, parentId)
   const children = await store.listChildren(db, c.merchantId, parent.id)
   const reopening = action.type === 'status' && action.status === 'open'
   const targets = children.filter((ch) => !ch.merged_into_id && (reopening || !isResolved(ch.status)))

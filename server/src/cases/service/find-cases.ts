@@ -3,9 +3,15 @@ import * as store from '../store.js'
 import { toCase, toLink, type Case, type CaseDetail } from '../types.js'
 import { listTimelineEntries, type TimelinePage } from './timeline.js'
 
-export async function getCase(db: store.Db, merchantId: string, id: string): Promise<CaseDetail> {
+/** The case row, or 404: also what routes check before a permission that depends on the request (404 before 403). */
+export async function findCaseOrThrow(db: store.Db, merchantId: string, id: string): Promise<store.CaseRow> {
   const row = await store.findCase(db, merchantId, id)
   if (!row) throw new AppError('case_not_found', 404, 'No such case', { case_id: id })
+  return row
+}
+
+export async function getCase(db: store.Db, merchantId: string, id: string): Promise<CaseDetail> {
+  const row = await findCaseOrThrow(db, merchantId, id)
   const [links, followers, children] = await Promise.all([
     store.listLinks(db, merchantId, [id]), store.listFollowers(db, merchantId, id), store.listChildren(db, merchantId, id),
   ])
@@ -47,7 +53,7 @@ export async function listCases(db: store.Db, merchantId: string, f: store.CaseF
 
 /** The case's timeline with those of the cases merged into it, in event-time order. */
 export async function listCaseTimeline(db: store.Db, merchantId: string, caseId: string, f: { types?: string[]; after?: { at: Date; id: string }; limit: number; desc?: boolean }): Promise<TimelinePage> {
-  if (!(await store.findCase(db, merchantId, caseId))) throw new AppError('case_not_found', 404, 'No such case', { case_id: caseId })
+  await findCaseOrThrow(db, merchantId, caseId)
   const merged = await store.listMergedIds(db, merchantId, caseId)
   return listTimelineEntries(db, merchantId, [caseId, ...merged], f)
 }

@@ -1,10 +1,10 @@
 import type { Transaction } from 'kysely'
 import type { Database } from '../../db/schema.js'
-import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
 import { publishLive } from '../../live/publish.js'
 import * as store from '../store.js'
+import { findCaseOrThrow } from './find-cases.js'
 import { toNotification, type Notification } from '../types.js'
 
 type Trx = Transaction<Database>
@@ -40,7 +40,7 @@ export async function markNotificationsRead(trx: Trx, merchantId: string, userId
 }
 
 export async function followCase(trx: Trx, merchantId: string, caseId: string, userIds: string[], now: Date): Promise<void> {
-  if (!(await store.findCase(trx, merchantId, caseId))) throw new AppError('case_not_found', 404, 'No such case', { case_id: caseId })
+  await findCaseOrThrow(trx, merchantId, caseId)
   await store.insertFollowers(trx, merchantId, caseId, userIds, now)
 }
 
