@@ -199,33 +199,6 @@ cases_in as materialized (
     left(btrim(replace(replace((${array(subjects)})[ti * 4 + 1 + floor(${rnd(17)} * 4)::int], '{tn}', coalesce(tracking_number, '')), '{p}', (${array(products.map(([, p]) => p))})[pi + 1])), 300) as subject
   from d
 ),
-inserted as (
-  insert into cases (merchant_id, id, number, type_key, subject, status, priority, channel, source, sla_tier, customer_id, order_id, shipment_id,
-    carrier_code, carrier_name, tracking_number, product_sku, fulfilment_centre, value_amount_minor, value_currency, team_id, assignee_id, tags,
-    resolution_code, resolution_note, root_cause, escalation_level, escalation_reason, merged_into_id, first_acted_at, resolved_at, closed_at, created_at, updated_at)
-  select mid, case_id, 1000 + k, (${array(caseTypes.map(([t]) => t))})[ti + 1], subject, status, case when ti = 0 and ${rnd(18)} < 0.5 then 'high' else ${pick(rnd(19), priorities)} end,
-    ${pick(rnd(20), channels)}, ${pick(rnd(21), sources)}, 'standard',
-    case when ${rnd(22)} < 0.97 then ${uuidOf(`i::bigint * 10000000 + floor(n / 1.6 * power(${rnd(23)}, 1.2))::bigint`, 200)} end,
-    case when ${rnd(24)} < 0.93 then ${uuidOf('g', 210)} end,
-    case when carrier is not null then ${uuidOf('g', 220)} end,
-    carrier, ${carrierName('carrier')}, tracking_number,
-    (${array(products.map(([s]) => s))})[pi + 1] || '-' || lpad((1 + floor(${rnd(25)} * 12))::text, 3, '0'),
-    (case region ${regions.map((r, ri) => `when ${ri} then ${array(fulfilmentCentres[r])}`).join(' ')} end)[1 + floor(${rnd(26)} * 2)::int],
-    case when ${rnd(27)} < 0.7 then (exp(ln(5) + ${rnd(28)} * ln(80)) * 100)::bigint end,
-    case when ${rnd(27)} < 0.7 then cur end,
-    case team when 0 then t1 when 1 then t2 when 2 then t3 end, assignee,
-    case when ${rnd(29)} < 0.28 then array_remove(array[${pick(rnd(30), tagsA)}, case when ${rnd(31)} < 0.45 then ${pick(rnd(32), tagsB)} end], null) else '{}' end,
-    case when resolution_code = 'duplicate' and k = 1 then 'no_action' else resolution_code end,
-    case when resolution_code is not null and ${rnd(33)} < 0.6 then (${array(resolutionNotes)})[1 + floor(${rnd(34)} * ${resolutionNotes.length})::int] end,
-    case when resolution_code is not null then (array['carrier', 'carrier', 'carrier', 'packaging', 'pick_pack_error', 'address', 'customer', 'unknown'])[1 + floor(${rnd(35)} * 8)::int] end,
-    case when ${rnd(36)} < 0.03 then 1 else 0 end, case when ${rnd(36)} < 0.03 then 'Customer threatened a chargeback' end,
-    case when resolution_code = 'duplicate' and k > 1 then ${uuid7(openedAt('(k - 1)', '(g - 1)'), '(g - 1)', 100)} end,
-    case when status <> 'new' then created_at + (coalesce(resolved_at, updated_at) - created_at) * 0.2 * ${rnd(37)} end,
-    resolved_at, closed_at, created_at, updated_at
-  from cases_in
-  order by created_at
-  returning merchant_id
-),
 entry as (
   select cases_in.*, e, g * 32 + e as eg,
     case when e = 1 then 'case.opened' when e = 2 and assignee is not null then 'assigned'
@@ -233,8 +206,8 @@ entry as (
       else ${pick(rnd(40, 'g * 32 + e'), entryKinds)} end as kind,
     created_at + (updated_at - created_at) * (case when e = 1 then 0 else ((e - 1) + 0.9 * ${rnd(41, 'g * 32 + e')}) / entries end) as at
   from cases_in cross join lateral generate_series(1, entries) as e
-)
-insert into case_timeline (merchant_id, id, case_id, type, occurred_at, actor_type, actor_id, data, text, dedup_key, created_at)
+),
+timeline_in (merchant_id, id, case_id, type, occurred_at, actor_type, actor_id, data, text, dedup_key, created_at) as materialized (
 select mid, ${uuid7('at', 'eg', 300)}, case_id,
   case when kind = 'resolved' or (kind = 'carrier_event' and carrier is null) then (case when kind = 'resolved' then 'status_changed' else 'note' end) else kind end,
   at,
@@ -261,7 +234,41 @@ select mid, ${uuid7('at', 'eg', 300)}, case_id,
   case when kind = 'carrier_event' and carrier is not null then 'evt_' || eg end,
   at
 from entry
-order by at
+),
+-- The case's search document holds its timeline's texts, as addTimelineSearch keeps it.
+docs as (
+  select case_id, to_tsvector('english', string_agg(text, E'\\n' order by occurred_at, id)) as doc from timeline_in where text <> '' group by case_id
+),
+inserted as (
+  insert into cases (merchant_id, id, number, type_key, subject, status, priority, channel, source, sla_tier, customer_id, order_id, shipment_id,
+    carrier_code, carrier_name, tracking_number, product_sku, fulfilment_centre, value_amount_minor, value_currency, team_id, assignee_id, tags,
+    resolution_code, resolution_note, root_cause, escalation_level, escalation_reason, merged_into_id, first_acted_at, resolved_at, closed_at, created_at, updated_at, timeline_search)
+  select mid, case_id, 1000 + k, (${array(caseTypes.map(([t]) => t))})[ti + 1], subject, status, case when ti = 0 and ${rnd(18)} < 0.5 then 'high' else ${pick(rnd(19), priorities)} end,
+    ${pick(rnd(20), channels)}, ${pick(rnd(21), sources)}, 'standard',
+    case when ${rnd(22)} < 0.97 then ${uuidOf(`i::bigint * 10000000 + floor(n / 1.6 * power(${rnd(23)}, 1.2))::bigint`, 200)} end,
+    case when ${rnd(24)} < 0.93 then ${uuidOf('g', 210)} end,
+    case when carrier is not null then ${uuidOf('g', 220)} end,
+    carrier, ${carrierName('carrier')}, tracking_number,
+    (${array(products.map(([s]) => s))})[pi + 1] || '-' || lpad((1 + floor(${rnd(25)} * 12))::text, 3, '0'),
+    (case region ${regions.map((r, ri) => `when ${ri} then ${array(fulfilmentCentres[r])}`).join(' ')} end)[1 + floor(${rnd(26)} * 2)::int],
+    case when ${rnd(27)} < 0.7 then (exp(ln(5) + ${rnd(28)} * ln(80)) * 100)::bigint end,
+    case when ${rnd(27)} < 0.7 then cur end,
+    case team when 0 then t1 when 1 then t2 when 2 then t3 end, assignee,
+    case when ${rnd(29)} < 0.28 then array_remove(array[${pick(rnd(30), tagsA)}, case when ${rnd(31)} < 0.45 then ${pick(rnd(32), tagsB)} end], null) else '{}' end,
+    case when resolution_code = 'duplicate' and k = 1 then 'no_action' else resolution_code end,
+    case when resolution_code is not null and ${rnd(33)} < 0.6 then (${array(resolutionNotes)})[1 + floor(${rnd(34)} * ${resolutionNotes.length})::int] end,
+    case when resolution_code is not null then (array['carrier', 'carrier', 'carrier', 'packaging', 'pick_pack_error', 'address', 'customer', 'unknown'])[1 + floor(${rnd(35)} * 8)::int] end,
+    case when ${rnd(36)} < 0.03 then 1 else 0 end, case when ${rnd(36)} < 0.03 then 'Customer threatened a chargeback' end,
+    case when resolution_code = 'duplicate' and k > 1 then ${uuid7(openedAt('(k - 1)', '(g - 1)'), '(g - 1)', 100)} end,
+    case when status <> 'new' then created_at + (coalesce(resolved_at, updated_at) - created_at) * 0.2 * ${rnd(37)} end,
+    resolved_at, closed_at, created_at, updated_at, coalesce(docs.doc, '')
+  from cases_in left join docs using (case_id)
+  order by created_at
+  returning merchant_id
+)
+insert into case_timeline (merchant_id, id, case_id, type, occurred_at, actor_type, actor_id, data, text, dedup_key, created_at)
+select * from timeline_in
+order by occurred_at
 `
 
 export type BatchResult = { cases: number; entries: number }

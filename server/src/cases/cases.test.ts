@@ -132,6 +132,45 @@ describe('cases API', () => {
     expect((await call('GET', `/cases?tag=${tag}`, undefined, other.keys.admin)).json().data).toEqual([])
   })
 
+  it('counts tagged cases from the tag index exactly as the list finds them, through tag, status and date changes', async () => {
+    const [a, b] = [`a${Date.now()}`, `b${Date.now()}`]
+    const cs = [await open({ case_type: 'other', tags: [a] }), await open({ case_type: 'other', tags: [a, b] }), await open({ case_type: 'other', tags: [b] }), await open({ case_type: 'other' })]
+    await env.ctx.db.updateTable('cases').set({ created_at: new Date(Date.now() - 48 * 3_600_000) }).where('id', '=', cs[1]!.id).execute()
+    await call('POST', `/cases/${cs[0]!.id}/status`, { status: 'resolved', resolution_code: 'no_action' })
+    await call('PATCH', `/cases/${cs[2]!.id}`, { add_tags: [a] })
+    await call('POST', '/cases/bulk', { case_ids: [cs[3]!.id], action: { type: 'tags', add: [a, b] } })
+    await call('PATCH', `/cases/${cs[3]!.id}`, { remove_tags: [b] })
+    const bucketOf = (at: string) => { const h = (Date.now() - Date.parse(at)) / 3_600_000; return h <= 24 ? '0_24h' : h <= 72 ? '24_72h' : '72h_plus' }
+    for (const query of [`tag=${a}`, `tag=${a},${b}`, `tag=${b}`, `tag=${a}&status=resolved`, `tag=${a}&status=unresolved`]) {
+      const got = (await call('GET', `/cases?${query}&counts=true&limit=100`)).json()
+      const expected = { '0_24h': 0, '24_72h': 0, '72h_plus': 0 }
+      for (const c of got.data as { created_at: string }[]) expected[bucketOf(c.created_at)]++
+      expect([query, got.counts]).toEqual([query, expected])
+    }
+    expect((await call('GET', `/cases?tag=${a}&counts=true`)).json().counts).toEqual({ '0_24h': 3, '24_72h': 1, '72h_plus': 0 })
+    expect((await call('GET', `/cases?tag=${a}&counts=true`, undefined, other.keys.admin)).json().counts).toEqual({ '0_24h': 0, '24_72h': 0, '72h_plus': 0 })
+    // The index holds exactly the cases' tags, with their status and creation time.
+    const index = await env.ctx.db.selectFrom('case_tags').select(['case_id', 'tag', 'status', 'created_at']).where('merchant_id', '=', m.id).orderBy('case_id').orderBy('tag').execute()
+    const cases = await env.ctx.db.selectFrom('cases').select(['id', 'tags', 'status', 'created_at']).where('merchant_id', '=', m.id).execute()
+    const truth = cases.flatMap((c) => c.tags.map((tag) => ({ case_id: c.id, tag, status: c.status, created_at: c.created_at })))
+      .sort((x, y) => (x.case_id === y.case_id ? x.tag.localeCompare(y.tag) : x.case_id < y.case_id ? -1 : 1))
+    expect(index).toEqual(truth)
+  })
+
+  it('searches each case as one document of its subject and timeline, ranking the newest matches', async () => {
+    const word = `zq${Date.now().toString(36)}`
+    const older = await open({ case_type: 'other', subject: `Parcel ${word} crushed` })
+    const newer = await open({ case_type: 'other', subject: 'Parcel crushed' })
+    await call('POST', `/cases/${newer.id}/notes`, { body: `Driver says ${word} was already damaged` })
+    await call('POST', `/cases/${newer.id}/notes`, { body: 'Photos requested' })
+    const ranked = (await call('GET', `/cases?q=${word}&sort=relevance`)).json()
+    // The subject weighs more than a note.
+    expect(ranked.data.map((c: { id: string }) => c.id)).toEqual([older.id, newer.id])
+    const both = (await call('GET', `/cases?q=${encodeURIComponent(`${word} photos`)}`)).json()
+    expect(both.data.map((c: { id: string }) => c.id)).toEqual([newer.id])
+    expect((await call('GET', `/cases?q=${word}`, undefined, other.keys.admin)).json().data).toEqual([])
+  })
+
   it('archives a case type with cases instead of deleting it; archived types open no new cases', async () => {
     await open({ case_type: 'return_dispute', subject: 'Returned worn shoes' })
     const del = await app.inject({ method: 'DELETE', url: '/api/v1/case-types/return_dispute', headers: bearer(m.keys.admin) })

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely'
 import { names, unnest, type Columns } from '../db/bulk.js'
 import type { Database } from '../db/schema.js'
-import type { CaseRow } from './store.js'
+import { caseColumns as caseRowColumns, type CaseRow } from './store.js'
 import type { CaseStatus, Priority, ResolutionCode, RootCause } from './tables.js'
 
 // The SQL of a bulk import of historical cases: set-based (db/bulk.ts), so a 1,000-case batch is a
@@ -39,7 +39,7 @@ const params = (rows: ImportedCaseRow[]) => unnest(rows.map((r): CaseParams => (
 /** Locked until commit, so two imports of the same source never write one case twice. */
 export async function lockCasesByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]): Promise<CaseRow[]> {
   if (!externalIds.length) return []
-  return trx.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('source', '=', source)
+  return trx.selectFrom('cases').select(caseRowColumns).where('merchant_id', '=', merchantId).where('source', '=', source)
     .where('external_id', '=', sql<string>`any(${externalIds}::text[])`).orderBy('id').forUpdate().execute()
 }
 

@@ -12,6 +12,18 @@ export type LinkRow = Selectable<Database['case_links']>
 export type NotificationRow = Selectable<Database['notifications']>
 export type ReviewRow = Selectable<Database['case_reviews']>
 
+// Every column but the search documents: they are large, and only the database reads them.
+export const caseColumns = [
+  'merchant_id', 'id', 'number', 'type_key', 'subject', 'status', 'priority', 'channel', 'source', 'sla_tier', 'customer_id', 'order_id', 'shipment_id',
+  'carrier_code', 'carrier_name', 'tracking_number', 'product_sku', 'fulfilment_centre', 'value_amount_minor', 'value_currency', 'team_id', 'assignee_id',
+  'tags', 'custom_fields', 'checklist', 'evidence_count', 'refund_authorised_by', 'resolution_code', 'resolution_note', 'root_cause', 'fault_party',
+  'escalation_level', 'escalation_reason', 'parent_id', 'merged_into_id', 'follow_up_of_id', 'split_from_id', 'product_category', 'external_id',
+  'reopen_count', 'first_acted_at', 'resolved_at', 'closed_at', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof Database['cases'])[]
+// A column the table type gains and this list lacks fails to compile here.
+const complete: Exclude<keyof Database['cases'], (typeof caseColumns)[number]> extends never ? true : never = true
+void complete
+
 // Every query names the merchant: a foreign id finds nothing, so the route answers 404.
 
 export async function insertCaseTypes(trx: Trx, rows: Insertable<Database['case_types']>[]): Promise<void> {
@@ -50,30 +62,30 @@ export async function nextCaseNumbers(trx: Trx, merchantId: string, count = 1): 
 }
 
 export async function insertCase(trx: Trx, row: Insertable<Database['cases']>): Promise<CaseRow> {
-  return trx.insertInto('cases').values(row).returningAll().executeTakeFirstOrThrow()
+  return trx.insertInto('cases').values(row).returning(caseColumns).executeTakeFirstOrThrow()
 }
 
 export async function findCase(db: Db, merchantId: string, id: string): Promise<CaseRow | undefined> {
-  return db.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+  return db.selectFrom('cases').select(caseColumns).where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
 }
 
 // Held until commit, so two writers never change the same case at once.
 export async function lockCase(trx: Trx, merchantId: string, id: string): Promise<CaseRow | undefined> {
-  return trx.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+  return trx.selectFrom('cases').select(caseColumns).where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
 export async function lockCases(trx: Trx, merchantId: string, ids: string[]): Promise<CaseRow[]> {
   if (!ids.length) return []
-  return trx.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('id', 'in', ids).orderBy('id').forUpdate().execute()
+  return trx.selectFrom('cases').select(caseColumns).where('merchant_id', '=', merchantId).where('id', 'in', ids).orderBy('id').forUpdate().execute()
 }
 
 export async function updateCase(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['cases']>): Promise<CaseRow> {
-  return trx.updateTable('cases').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+  return trx.updateTable('cases').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).returning(caseColumns).executeTakeFirstOrThrow()
 }
 
 /** Unresolved cases about a shipment, of one type or any, locked until commit. */
 export async function lockUnresolvedForShipment(trx: Trx, merchantId: string, shipmentId: string, typeKey?: string): Promise<CaseRow[]> {
-  let q = trx.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('shipment_id', '=', shipmentId)
+  let q = trx.selectFrom('cases').select(caseColumns).where('merchant_id', '=', merchantId).where('shipment_id', '=', shipmentId)
     .where('status', 'in', unresolvedStatuses).where('merged_into_id', 'is', null)
   if (typeKey) q = q.where('type_key', '=', typeKey)
   return q.orderBy('created_at').forUpdate().execute()
@@ -124,7 +136,7 @@ function sortKeys(sort: CaseSort, q: string | undefined): { keys: Expression<unk
     case 'updated_desc': return { keys: [sql`cases.updated_at`, sql`cases.id`], desc: true }
     case 'priority_desc': return { keys: [priorityRank, sql`cases.created_at`, sql`cases.id`], desc: true }
     case 'relevance': return q
-      ? { keys: [sql`round(ts_rank(cases.search, ${query(q)})::numeric, 6)`, sql`cases.created_at`, sql`cases.id`], desc: true }
+      ? { keys: [sql`round(ts_rank(cases.search || cases.timeline_search, ${query(q)})::numeric, 6)`, sql`cases.created_at`, sql`cases.id`], desc: true }
       : { keys: [sql`cases.created_at`, sql`cases.id`], desc: true }
     default: return { keys: [sql`cases.created_at`, sql`cases.id`], desc: true }
   }
@@ -157,11 +169,7 @@ function applyFilter(db: Db, merchantId: string, f: CaseFilter, now: Date) {
   }
   if (f.q) {
     const tsq = query(f.q)
-    // One id set from both indexes: an OR with a subquery would test every case of the workspace.
-    q = q.where('cases.id', 'in', db.selectFrom('cases as matched').select('matched.id')
-      .where('matched.merchant_id', '=', merchantId).where(sql<SqlBool>`matched.search @@ ${tsq}`)
-      .union(db.selectFrom('case_timeline').select('case_timeline.case_id as id')
-        .where('case_timeline.merchant_id', '=', merchantId).where(sql<SqlBool>`case_timeline.search @@ ${tsq}`)))
+    q = q.where(sql<SqlBool>`(cases.search @@ ${tsq} or cases.timeline_search @@ ${tsq})`)
   }
   return q
 }
@@ -173,32 +181,81 @@ function bucketRange(bucket: AgeBucket, now: Date): [Date | null, Date | null] {
   return [null, hoursAgo(72)]
 }
 
+/**
+ * A relevance sort ranks the newest matches only: PostgreSQL's full-text indexes cannot hand back
+ * matches in rank order, so ranking every match of a common word means reading every matching case.
+ * Search engines cap the same way (Zendesk's search stops at 1,000 results); the date sorts reach all.
+ */
+export const relevanceWindow = 500
+
 export async function listCases(db: Db, merchantId: string, f: CaseFilter, sort: CaseSort, page: { after?: unknown[]; limit: number }, now: Date): Promise<(CaseRow & { sort_key: unknown[] })[]> {
   const { keys, desc } = sortKeys(sort, f.q)
-  let q = applyFilter(db, merchantId, f, now).selectAll('cases').select(sql<unknown[]>`json_build_array(${sql.join(keys)})`.as('sort_key'))
+  const ranked = sort === 'relevance' && f.q
+  let q = ranked
+    ? db.selectFrom('cases').where('cases.merchant_id', '=', merchantId).where('cases.id', 'in', applyFilter(db, merchantId, f, now)
+      .select('cases.id').orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(relevanceWindow))
+    : applyFilter(db, merchantId, f, now)
+  let r = q.select(caseColumns).select(sql<unknown[]>`json_build_array(${sql.join(keys)})`.as('sort_key'))
   if (page.after) {
     const tuple = sql`(${sql.join(keys)})`
     const values = sql`(${sql.join(page.after.map((v, i) => (i === keys.length - 1 ? sql`${v}::uuid` : sql`${v}`)))})`
-    q = q.where(desc ? sql<SqlBool>`${tuple} < ${values}` : sql<SqlBool>`${tuple} > ${values}`)
+    r = r.where(desc ? sql<SqlBool>`${tuple} < ${values}` : sql<SqlBool>`${tuple} > ${values}`)
   }
-  for (const k of keys) q = q.orderBy(k, desc ? 'desc' : 'asc')
-  return q.limit(page.limit).execute()
+  for (const k of keys) r = r.orderBy(k, desc ? 'desc' : 'asc')
+  return r.limit(page.limit).execute()
 }
 
 /** How many cases match the filter (the age bucket aside) in each age bucket. */
 export async function countCasesByAge(db: Db, merchantId: string, f: CaseFilter, now: Date): Promise<Record<AgeBucket, number>> {
   const [d1] = bucketRange('0_24h', now)
   const [d3] = bucketRange('24_72h', now)
-  const r = await applyFilter(db, merchantId, { ...f, ageBucket: undefined }, now).select([
-    sql<string>`count(*) filter (where cases.created_at > ${d1})`.as('a'),
-    sql<string>`count(*) filter (where cases.created_at <= ${d1} and cases.created_at > ${d3})`.as('b'),
-    sql<string>`count(*) filter (where cases.created_at <= ${d3})`.as('c'),
-  ]).executeTakeFirstOrThrow()
+  const buckets = (at: string) => [
+    sql<string>`count(*) filter (where ${sql.ref(at)} > ${d1})`.as('a'),
+    sql<string>`count(*) filter (where ${sql.ref(at)} <= ${d1} and ${sql.ref(at)} > ${d3})`.as('b'),
+    sql<string>`count(*) filter (where ${sql.ref(at)} <= ${d3})`.as('c'),
+  ]
+  const r = countsFromTags(f)
+    ? await tagged(db, merchantId, f).select(buckets('created_at')).executeTakeFirstOrThrow()
+    : await applyFilter(db, merchantId, { ...f, ageBucket: undefined }, now).select(buckets('cases.created_at')).executeTakeFirstOrThrow()
   return { '0_24h': Number(r.a), '24_72h': Number(r.b), '72h_plus': Number(r.c) }
 }
 
+// Tags with nothing but statuses and creation times beside them are counted from case_tags (index
+// only); counting through cases would visit every tagged case of the workspace.
+const tagCountable = new Set(['tags', 'statuses', 'createdFrom', 'createdTo', 'ageBucket'])
+const countsFromTags = (f: CaseFilter) => Boolean(f.tags?.length) && Object.entries(f).every(([k, v]) => v === undefined || tagCountable.has(k))
+
+function tagged(db: Db, merchantId: string, f: CaseFilter) {
+  const tags = [...new Set(f.tags)]
+  let q = db.selectFrom('case_tags').select('case_id').select((eb) => eb.fn.min('created_at').as('created_at'))
+    .where('merchant_id', '=', merchantId).where('tag', 'in', tags)
+  if (f.statuses?.length) q = q.where('status', 'in', f.statuses)
+  if (f.createdFrom) q = q.where('created_at', '>=', f.createdFrom)
+  if (f.createdTo) q = q.where('created_at', '<', f.createdTo)
+  // Every tag of the filter, as `tags @> …` means.
+  return db.selectFrom(q.groupBy('case_id').having((eb) => eb.fn.countAll(), '=', tags.length).as('tagged'))
+}
+
+/** Timeline texts become part of their case's search document as they land. */
+export async function addTimelineSearch(trx: Trx, merchantId: string, texts: Map<string, string>): Promise<void> {
+  // One case at a time in id order, so two writers never take the same case rows in opposite orders.
+  for (const caseId of [...texts.keys()].sort()) {
+    await sql`update cases set timeline_search = timeline_search || to_tsvector('english', ${texts.get(caseId)!})
+      where merchant_id = ${merchantId} and id = ${caseId}`.execute(trx)
+  }
+}
+
+/** The search document from the whole timeline, after entries were rewritten rather than added. */
+export async function rebuildTimelineSearch(trx: Trx, merchantId: string, caseIds: string[]): Promise<void> {
+  if (!caseIds.length) return
+  await sql`update cases c set timeline_search = coalesce((
+      select to_tsvector('english', string_agg(t.text, E'\n' order by t.occurred_at, t.id)) from case_timeline t
+      where t.merchant_id = c.merchant_id and t.case_id = c.id and t.text <> ''), '')
+    where c.merchant_id = ${merchantId} and c.id = any(${[...caseIds].sort()}::uuid[])`.execute(trx)
+}
+
 export async function listChildren(db: Db, merchantId: string, parentId: string): Promise<CaseRow[]> {
-  return db.selectFrom('cases').selectAll().where('merchant_id', '=', merchantId).where('parent_id', '=', parentId).orderBy('created_at').execute()
+  return db.selectFrom('cases').select(caseColumns).where('merchant_id', '=', merchantId).where('parent_id', '=', parentId).orderBy('created_at').execute()
 }
 
 /** Cases merged into these, and into those, and so on: their timelines are part of the survivor's. */

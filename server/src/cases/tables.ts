@@ -95,6 +95,8 @@ export interface CaseTables {
     updated_at: Instant
   }
   case_links: { merchant_id: string; case_id: string; entity_type: string; entity_id: string; summary: Json<Record<string, unknown>>; created_at: Instant }
+  /** One row per tag of a case, kept by triggers on cases (migration 0010), for tag counts. */
+  case_tags: { merchant_id: string; tag: string; created_at: Instant; case_id: string; status: CaseStatus }
   case_timeline: {
     merchant_id: string
     id: string

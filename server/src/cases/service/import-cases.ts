@@ -170,6 +170,7 @@ export async function importCases(trx: Trx, w: Writer, records: CaseRecord[], no
   await importStore.insertCaseLinks(trx, links)
   await importStore.deleteTimelineRows(trx, w.merchantId, updates.map((u) => u.id), timelineKey)
   await importStore.insertTimelineRows(trx, timeline)
+  await store.rebuildTimelineSearch(trx, w.merchantId, [...new Set(timeline.map((t) => t.case_id))])
   await recordAudits(trx, audit, now)
   return results
 }

@@ -45,6 +45,9 @@ export async function appendTimelineEntries(trx: Trx, merchantId: string, entrie
   const ids = new Set(await store.insertTimeline(trx, rows))
   // An open case page shows new entries as they land (entries a dedup key refused are not news).
   const landed = rows.filter((r) => ids.has(r.id))
+  const texts = new Map<string, string>()
+  for (const r of landed) if (r.text) texts.set(r.case_id, texts.has(r.case_id) ? `${texts.get(r.case_id)}\n${r.text}` : r.text)
+  await store.addTimelineSearch(trx, merchantId, texts)
   await publishLive(trx, [...new Set(landed.map((r) => r.case_id))].map((caseId) => ({
     merchant_id: merchantId, type: 'case.timeline', data: { case_id: caseId, entry_types: [...new Set(landed.filter((r) => r.case_id === caseId).map((r) => r.type))] },
   })))
