@@ -2,6 +2,7 @@ import { ensureAdminKey } from './auth/service.js'
 import { loadConfig, type Config } from './config.js'
 import type { AppContext } from './context.js'
 import { buildApp } from './http/app.js'
+import { ensureConsoleBuilt } from './http/console.js'
 import { startWorker } from './jobs/worker.js'
 import { createMerchant } from './merchants/service.js'
 import { modules } from './registry.js'
@@ -27,6 +28,7 @@ export async function startServer(config: Config = loadConfig()) {
   const runtime = await openRuntime(config, { takeOwnership: true })
   const { ctx } = runtime
   await ensureAdminToken(ctx)
+  await ensureConsoleBuilt(ctx.log)
   let workers: 'running' | 'disabled' | 'starting' | 'stopped' = config.workers ? 'starting' : 'disabled'
   const app = await buildApp(ctx, modules, () => ({ workers }))
   let stopBackground: (() => Promise<void>) | undefined

@@ -3,7 +3,6 @@ import { carriers } from './carriers/module.js'
 import { cases } from './cases/module.js'
 import { authRoutes } from './auth/routes.js'
 import { customerRoutes } from './customers/routes.js'
-import { homeRoutes } from './http/home.js'
 import { imports } from './imports/module.js'
 import { liveRoutes } from './live/routes.js'
 import { inboxModules } from './inbox/module.js'
@@ -20,7 +19,6 @@ import { maintenance } from './maintenance.js'
 
 /** Every domain module, in one list: routes, job tasks, event consumers, clock tasks, cron. */
 export const modules: Module[] = [
-  { name: 'home', rootRoutes: homeRoutes },
   { name: 'auth', routes: authRoutes },
   { name: 'merchants', routes: merchantRoutes },
   { name: 'users', routes: userRoutes },

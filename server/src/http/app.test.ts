@@ -1,10 +1,15 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { Writable } from 'node:stream'
-import type { FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
 import { createLogger } from '../runtime.js'
 import { modules } from '../registry.js'
 import { buildApp } from './app.js'
+import { serveConsole } from './console.js'
+import { installErrorHandling } from './error-handler.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -74,10 +79,32 @@ describe('OpenAPI', () => {
     const docs = await app.inject({ url: '/docs/' })
     expect(docs.statusCode).toBe(200)
     expect(docs.body).toContain('swagger')
-    const home = await app.inject({ url: '/' })
-    expect(home.statusCode).toBe(200)
-    expect(home.headers['content-security-policy']).toContain("frame-ancestors 'none'")
-    expect(home.body).toContain('<form id="signin">')
+  })
+
+  it('serves the built console: every page path answers its index.html, assets are cached for good, API misses stay JSON', async () => {
+    const dist = mkdtempSync(path.join(os.tmpdir(), 'claimdesk-console-'))
+    mkdirSync(path.join(dist, 'assets'))
+    writeFileSync(path.join(dist, 'index.html'), '<!doctype html><div id="root"></div>')
+    writeFileSync(path.join(dist, 'assets', 'main-abc123.js'), 'console.log(1)')
+    const web = Fastify()
+    installErrorHandling(web)
+    await serveConsole(web, dist)
+    try {
+      for (const url of ['/', '/inbox', '/cases/0190c0de-0000-7000-8000-000000000000?tab=timeline', '/portal/cases/abc']) {
+        const res = await web.inject({ url })
+        expect([url, res.statusCode, res.body]).toEqual([url, 200, '<!doctype html><div id="root"></div>'])
+        expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'")
+        expect(res.headers['cache-control']).toBe('no-cache')
+      }
+      const asset = await web.inject({ url: '/assets/main-abc123.js' })
+      expect([asset.statusCode, asset.headers['cache-control']]).toEqual([200, 'public, max-age=31536000, immutable'])
+      expect((await web.inject({ url: '/assets/gone-123.js' })).statusCode).toBe(404)
+      const api = await web.inject({ url: '/api/v1/nope' })
+      expect([api.statusCode, api.json().error.code]).toEqual([404, 'route_not_found'])
+    } finally {
+      await web.close()
+      rmSync(dist, { recursive: true, force: true })
+    }
   })
 
   it('answers unknown routes with the error envelope', async () => {

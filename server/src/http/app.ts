@@ -8,6 +8,7 @@ import type { AppContext } from '../context.js'
 import { newId } from '../ids.js'
 import type { Module } from '../modules.js'
 import { installAuth, SESSION_COOKIE } from './auth.js'
+import { serveConsole } from './console.js'
 import { installErrorHandling } from './error-handler.js'
 import { installIdempotency } from './idempotency.js'
 import { frameworkErrors, installValidation } from './validation.js'
@@ -100,5 +101,6 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
     for (const m of modules) if (m.routes) await api.register(m.routes)
   }, { prefix: '/api/v1' })
   for (const m of modules) if (m.rootRoutes) await app.register(m.rootRoutes)
+  await serveConsole(app)
   return app
 }

@@ -19,7 +19,8 @@ export function compilePayloadSchema<T>(schema: object): ValidateFunction<T> {
 }
 
 const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
-const emptyQuery = { type: 'object', additionalProperties: false }
+// `properties` present, or the OpenAPI generator reads the schema's own keys as query parameters.
+const emptyQuery = { type: 'object', properties: {}, additionalProperties: false }
 
 function refuseBody(req: FastifyRequest, _reply: unknown, done: (err?: Error) => void) {
   const b = req.body as unknown

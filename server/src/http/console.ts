@@ -1,0 +1,47 @@
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fastifyStatic from '@fastify/static'
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+// The web console (web/): built by Vite into web/dist and served here at `/`, the customer portal at `/portal/…`.
+const webRoot = fileURLToPath(new URL('../../../web/', import.meta.url))
+export const consoleDist = path.join(webRoot, 'dist')
+
+const newest = (p: string): number => {
+  const s = statSync(p)
+  return s.isDirectory() ? Math.max(s.mtimeMs, ...readdirSync(p).map((f) => newest(path.join(p, f)))) : s.mtimeMs
+}
+
+/** Builds the console when there is no build yet or its sources changed since (so `npm start` needs no other step). */
+export async function ensureConsoleBuilt(log: FastifyBaseLogger): Promise<void> {
+  const index = path.join(consoleDist, 'index.html')
+  const sources = ['src', 'index.html', 'vite.config.ts'].map((f) => path.join(webRoot, f)).filter(existsSync)
+  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources.map(newest))) return
+  log.info('building the web console (once; `npm run web:build` does the same)')
+  const { build } = await import('vite')
+  await build({ configFile: path.join(webRoot, 'vite.config.ts'), logLevel: 'warn' })
+}
+
+/** Serves the built console, if there is one; every page path answers index.html and the router takes over. */
+export async function serveConsole(app: FastifyInstance, dist = consoleDist): Promise<void> {
+  if (!existsSync(path.join(dist, 'index.html'))) return
+  await app.register(fastifyStatic, {
+    root: dist, wildcard: false, index: false, cacheControl: false,
+    // Hashed asset names change with their content; the page itself is always revalidated.
+    setHeaders: (res, file) => res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+  })
+  const page = (_req: FastifyRequest, reply: FastifyReply) => reply
+    .header('cache-control', 'no-cache')
+    // Mantine sets element styles at run time, hence inline styles; scripts only from this origin.
+    .header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'same-origin')
+    .sendFile('index.html')
+  app.get('/', { schema: { hide: true } }, page)
+  app.get('/*', { schema: { hide: true } }, (req, reply) => {
+    const url = req.url.split('?')[0]!
+    if (url.startsWith('/api/') || url.startsWith('/webhooks/') || path.extname(url)) return reply.callNotFound()
+    return page(req, reply)
+  })
+}

@@ -1,0 +1,139 @@
+import { ActionIcon, AppShell, Burger, Center, Group, Indicator, Loader, Menu, NavLink, Popover, ScrollArea, Stack, Text, TextInput, Tooltip, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from '@mantine/core'
+import { useDisclosure, useHotkeys } from '@mantine/hooks'
+import { IconBell, IconMoon, IconSun } from '@tabler/icons-react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useRef } from 'react'
+import { Link, Outlet, useNavigate } from 'react-router'
+import { api, ok } from '../api/client'
+import { ErrorState } from '../components/ErrorState'
+import { timeAgo } from '../components/format'
+import { InboxViews } from '../pages/Inbox'
+import { Login } from '../pages/Login'
+import { useLiveUpdates } from './live'
+import { SessionProvider, useSession, useSessionQuery, useSignOut } from './session'
+
+/** Signed in: the console; signed out: the sign-in page, at whatever address was asked for. */
+export function Shell() {
+  const session = useSessionQuery()
+  if (session.isPending) return <Center h="100vh"><Loader aria-label="Loading" /></Center>
+  if (session.isError) return <ErrorState error={session.error} retry={() => void session.refetch()} />
+  if (!session.data) return <Login />
+  return (
+    <SessionProvider session={session.data}>
+      <Console />
+    </SessionProvider>
+  )
+}
+
+function Console() {
+  const [opened, { toggle, close }] = useDisclosure()
+  const live = useLiveUpdates()
+  const navigate = useNavigate()
+  const search = useRef<HTMLInputElement>(null)
+  // "/" focuses search, "g i" goes to the inbox: the keys agents know from Gmail and Zendesk.
+  useHotkeys([['/', () => search.current?.focus()], ['g+i', () => navigate('/inbox')]])
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Text fw={700} component={Link} to="/inbox">Claimdesk</Text>
+            <Tooltip label={live === 'live' ? 'Live updates on' : 'Reconnecting to live updates'}>
+              <Indicator color={live === 'live' ? 'teal' : 'gray'} size={8} processing={live === 'connecting'} aria-label={`Live updates: ${live}`}><span /></Indicator>
+            </Tooltip>
+          </Group>
+          <form role="search" onSubmit={(e) => {
+            e.preventDefault()
+            const q = search.current?.value.trim()
+            navigate(q ? `/inbox?q=${encodeURIComponent(q)}` : '/inbox')
+          }}>
+            <TextInput ref={search} placeholder="Search cases, tracking numbers, CD-1042  ( / )" aria-label="Search cases" w={{ base: 180, sm: 360 }} />
+          </form>
+          <Group gap="xs" wrap="nowrap">
+            <Notifications />
+            <ThemeToggle />
+            <UserMenu />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main">
+        <NavLink component={Link} to="/inbox" label="Inbox" onClick={close} fw={600} />
+        <InboxViews onPick={close} />
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  )
+}
+
+function ThemeToggle() {
+  const { setColorScheme } = useMantineColorScheme()
+  const scheme = useComputedColorScheme('light')
+  const next = scheme === 'dark' ? 'light' : 'dark'
+  return (
+    <Tooltip label={`Switch to ${next} theme`}>
+      <ActionIcon variant="default" size="lg" onClick={() => setColorScheme(next)} aria-label={`Switch to ${next} theme`}>
+        {scheme === 'dark' ? <IconSun size={18} aria-hidden /> : <IconMoon size={18} aria-hidden />}
+      </ActionIcon>
+    </Tooltip>
+  )
+}
+
+function UserMenu() {
+  const session = useSession()
+  const signOut = useSignOut()
+  return (
+    <Menu position="bottom-end">
+      <Menu.Target>
+        <UnstyledButton aria-label="Account"><Text size="sm" fw={500}>{session.name}</Text></UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>{session.permissions.includes('cases.write') ? 'Agent' : 'Read only'}</Menu.Label>
+        <Menu.Item onClick={() => void signOut()}>Sign out</Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  )
+}
+
+function Notifications() {
+  const qc = useQueryClient()
+  const navigate = useNavigate()
+  const list = useQuery({ queryKey: ['notifications'], queryFn: () => ok(api.GET('/api/v1/notifications', { params: { query: { limit: 20 } } })) })
+  const read = useMutation({
+    mutationFn: (body: { ids: string[] } | { all: true }) => ok(api.POST('/api/v1/notifications/read', { body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['notifications'] }),
+  })
+  const unread = list.data?.unread_count ?? 0
+  return (
+    <Popover position="bottom-end" width={340} shadow="md">
+      <Popover.Target>
+        <Indicator label={unread} size={16} disabled={!unread} offset={4}>
+          <ActionIcon variant="default" size="lg" aria-label={`Notifications, ${unread} unread`}><IconBell size={18} aria-hidden /></ActionIcon>
+        </Indicator>
+      </Popover.Target>
+      <Popover.Dropdown p={0}>
+        <Group justify="space-between" p="xs">
+          <Text fw={600} size="sm">Notifications</Text>
+          {unread > 0 && <UnstyledButton onClick={() => read.mutate({ all: true })}><Text size="xs" c="indigo">Mark all read</Text></UnstyledButton>}
+        </Group>
+        <ScrollArea.Autosize mah={360}>
+          <Stack gap={0}>
+            {list.data?.data.length === 0 && <Text size="sm" c="dimmed" p="sm">Nothing yet</Text>}
+            {list.data?.data.map((n) => (
+              <UnstyledButton key={n.id} p="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }} onClick={() => {
+                if (!n.read_at) read.mutate({ ids: [n.id] })
+                if (n.case_id) navigate(`/cases/${n.case_id}`)
+              }}>
+                <Text size="sm" fw={n.read_at ? 400 : 600}>{n.title}</Text>
+                <Text size="xs" c="dimmed" lineClamp={2}>{n.body}</Text>
+                <Text size="xs" c="dimmed">{timeAgo(n.created_at)}</Text>
+              </UnstyledButton>
+            ))}
+          </Stack>
+        </ScrollArea.Autosize>
+      </Popover.Dropdown>
+    </Popover>
+  )
+}

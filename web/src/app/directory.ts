@@ -1,0 +1,26 @@
+import { useQuery } from '@tanstack/react-query'
+import { api, ok } from '../api/client'
+
+/** People and case types of the workspace, for names and pickers (a few hundred at most). */
+export function usePeople() {
+  return useQuery({
+    queryKey: ['users'],
+    queryFn: () => ok(api.GET('/api/v1/users', { params: { query: { limit: 200, status: 'active' } } })),
+    staleTime: 5 * 60_000,
+    select: (page) => page.data,
+  })
+}
+
+export function usePersonName() {
+  const people = usePeople()
+  return (id: string | null | undefined) => (id ? people.data?.find((p) => p.id === id)?.name ?? 'Someone' : null)
+}
+
+export function useCaseTypes() {
+  return useQuery({
+    queryKey: ['case-types'],
+    queryFn: () => ok(api.GET('/api/v1/case-types')),
+    staleTime: 5 * 60_000,
+    select: (r) => r.data,
+  })
+}

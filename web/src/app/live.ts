@@ -1,0 +1,43 @@
+import { useQueryClient } from '@tanstack/react-query'
+import { useEffect, useState } from 'react'
+
+// Case events the server streams (GET /api/v1/stream); each refreshes what it touches.
+const caseEvents = [
+  'case.opened', 'case.updated', 'case.assigned', 'case.carrier_updated', 'case.closed', 'case.escalated', 'case.followed_up', 'case.incident_attached',
+  'case.incident_detached', 'case.incident_grown', 'case.linked', 'case.unlinked', 'case.merged', 'case.merged_in', 'case.noted', 'case.note_added',
+  'case.reopened', 'case.resolved', 'case.split',
+]
+
+export type LiveState = 'connecting' | 'live' | 'offline'
+
+/**
+ * One EventSource per tab: new and changed cases refresh the lists and that case, timeline entries
+ * refresh its timeline, notifications the bell. The browser reconnects by itself; a `reset` (the
+ * server lost its listener) refetches everything, since events in between were not delivered.
+ */
+export function useLiveUpdates(): LiveState {
+  const qc = useQueryClient()
+  const [state, setState] = useState<LiveState>('connecting')
+  useEffect(() => {
+    const source = new EventSource('/api/v1/stream')
+    const onCase = (e: MessageEvent<string>) => {
+      const data = JSON.parse(e.data) as { case_id?: string }
+      void qc.invalidateQueries({ queryKey: ['cases'] })
+      if (data.case_id) void qc.invalidateQueries({ queryKey: ['case', data.case_id] })
+    }
+    const onTimeline = (e: MessageEvent<string>) => {
+      const data = JSON.parse(e.data) as { case_id: string }
+      void qc.invalidateQueries({ queryKey: ['case', data.case_id] })
+    }
+    const onNotification = () => void qc.invalidateQueries({ queryKey: ['notifications'] })
+    const onReset = () => void qc.invalidateQueries()
+    for (const type of caseEvents) source.addEventListener(type, onCase)
+    source.addEventListener('case.timeline', onTimeline)
+    source.addEventListener('notification', onNotification)
+    source.addEventListener('reset', onReset)
+    source.addEventListener('ready', () => setState('live'))
+    source.onerror = () => setState(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting')
+    return () => source.close()
+  }, [qc])
+  return state
+}

@@ -1,0 +1,28 @@
+const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+const steps: [Intl.RelativeTimeFormatUnit, number][] = [['second', 60], ['minute', 60], ['hour', 24], ['day', 30], ['month', 12], ['year', Infinity]]
+
+/** "5 minutes ago", "yesterday" */
+export function timeAgo(iso: string, now = Date.now()): string {
+  let v = (Date.parse(iso) - now) / 1000
+  for (const [unit, size] of steps) {
+    if (Math.abs(v) < size) return rtf.format(Math.round(v), unit)
+    v /= size
+  }
+  return iso
+}
+
+export const dateTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** Minor units and an ISO 4217 code, as the API sends money. */
+export function money(amountMinor: number, currency: string): string {
+  const digits = new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amountMinor / 10 ** digits)
+}
+
+/** "waiting_carrier" → "Waiting carrier" */
+export const humanize = (key: string) => (key.charAt(0).toUpperCase() + key.slice(1)).replaceAll('_', ' ')
+
+export const statusColor: Record<string, string> = {
+  new: 'blue', open: 'indigo', waiting_customer: 'yellow', waiting_carrier: 'orange', on_hold: 'gray', resolved: 'teal', closed: 'dark',
+}
+export const priorityColor: Record<string, string> = { low: 'gray', normal: 'blue', high: 'orange', urgent: 'red' }

@@ -1,0 +1,232 @@
+import { Anchor, Badge, Button, Card, Grid, Group, Menu, Modal, Paper, Select, Skeleton, Stack, Text, Textarea, Timeline, Title } from '@mantine/core'
+import { useDisclosure } from '@mantine/hooks'
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
+import { Link, useParams } from 'react-router'
+import { api, ApiError, ok, type Body } from '../api/client'
+import type { CaseDetail, TimelineEntry } from '../api/types'
+import { usePersonName } from '../app/directory'
+import { useCan, useSession } from '../app/session'
+import { ErrorState } from '../components/ErrorState'
+import { dateTime, humanize, money, priorityColor, statusColor, timeAgo } from '../components/format'
+
+type StatusBody = Body<'/api/v1/cases/{id}/status', 'post'>
+const resolutionCodes = ['refunded', 'reshipped', 'carrier_credited', 'replaced', 'repaired', 'no_action', 'rejected', 'duplicate'] as const
+const rootCauses = ['carrier', 'packaging', 'pick_pack_error', 'address', 'customer', 'fraud', 'unknown'] as const
+const working = ['open', 'waiting_customer', 'waiting_carrier', 'on_hold'] as const
+
+export function CasePage() {
+  const { id = '' } = useParams()
+  const c = useQuery({ queryKey: ['case', id, 'detail'], queryFn: () => ok(api.GET('/api/v1/cases/{id}', { params: { path: { id } } })) })
+  if (c.isPending) return <Stack><Skeleton h={40} /><Skeleton h={300} /></Stack>
+  if (c.isError) return <ErrorState error={c.error} retry={() => void c.refetch()} />
+  return <CaseView c={c.data} />
+}
+
+function useCaseAction<T>(id: string, call: (body: T) => Promise<unknown>) {
+  const qc = useQueryClient()
+  return useMutation({
+    meta: { fieldErrors: true },
+    mutationFn: call,
+    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: ['case', id] }), qc.invalidateQueries({ queryKey: ['cases'] })]),
+  })
+}
+
+function CaseView({ c }: { c: CaseDetail }) {
+  const can = useCan()
+  const session = useSession()
+  const name = usePersonName()
+  const closedOut = c.status === 'resolved' || c.status === 'closed'
+  const assign = useCaseAction(c.id, (assignee_id: string | null) => ok(api.POST('/api/v1/cases/{id}/assign', { params: { path: { id: c.id } }, body: { assignee_id } })))
+  const status = useCaseAction(c.id, (body: StatusBody) => ok(api.POST('/api/v1/cases/{id}/status', { params: { path: { id: c.id } }, body })))
+  const reopen = useCaseAction(c.id, (reason: string) => ok(api.POST('/api/v1/cases/{id}/reopen', { params: { path: { id: c.id } }, body: reason ? { reason } : {} })))
+  const patch = useCaseAction(c.id, (body: Body<'/api/v1/cases/{id}', 'patch'>) => ok(api.PATCH('/api/v1/cases/{id}', { params: { path: { id: c.id } }, body })))
+  const [resolving, resolveModal] = useDisclosure()
+
+  return (
+    <Stack gap="md">
+      <Paper withBorder p="md">
+        <Stack gap="xs">
+          <Group justify="space-between" align="flex-start" wrap="wrap">
+            <div>
+              <Text size="sm" c="dimmed" ff="monospace">{c.number}</Text>
+              <Title order={1} size="h3">{c.subject || '(no subject)'}</Title>
+            </div>
+            {can('cases.write') && (
+              <Group gap="xs" role="toolbar" aria-label="Case actions">
+                {c.assignee_id !== session.user_id && !closedOut && <Button size="xs" onClick={() => assign.mutate(session.user_id)} loading={assign.isPending}>Assign to me</Button>}
+                {!closedOut && (
+                  <Menu>
+                    <Menu.Target><Button size="xs" variant="default">Set status</Button></Menu.Target>
+                    <Menu.Dropdown>
+                      {working.filter((s) => s !== c.status).map((s) => <Menu.Item key={s} onClick={() => status.mutate({ status: s })}>{humanize(s)}</Menu.Item>)}
+                      <Menu.Divider />
+                      <Menu.Item onClick={resolveModal.open}>Resolve…</Menu.Item>
+                    </Menu.Dropdown>
+                  </Menu>
+                )}
+                {!closedOut && <Button size="xs" color="teal" onClick={resolveModal.open}>Resolve</Button>}
+                {closedOut && <Button size="xs" variant="default" onClick={() => reopen.mutate('')} loading={reopen.isPending}>Reopen</Button>}
+              </Group>
+            )}
+          </Group>
+          <Group gap="xs">
+            <Badge variant="outline">{humanize(c.case_type)}</Badge>
+            <Badge color={statusColor[c.status]} variant="light" aria-label={`Status: ${humanize(c.status)}`}>{humanize(c.status)}</Badge>
+            {can('cases.write') && !closedOut ? (
+              <Select size="xs" w={110} aria-label="Priority" value={c.priority} allowDeselect={false} onChange={(p) => p && patch.mutate({ priority: p as CaseDetail['priority'] })}
+                data={['urgent', 'high', 'normal', 'low'].map((p) => ({ value: p, label: humanize(p) }))} />
+            ) : <Badge color={priorityColor[c.priority]} variant="dot">{humanize(c.priority)}</Badge>}
+            <Text size="sm" aria-label="Assignee">Owner: <b>{name(c.assignee_id) ?? 'Unassigned'}</b></Text>
+            {c.escalation_level > 0 && <Badge color="red">Escalated L{c.escalation_level}</Badge>}
+            {c.tags.map((t) => <Badge key={t} size="sm" variant="outline">{t}</Badge>)}
+            {c.value && <Text size="sm">At stake: <b>{money(c.value.amount_minor, c.value.currency)}</b></Text>}
+            {c.resolution_code && <Text size="sm">Resolution: <b>{humanize(c.resolution_code)}</b>{c.root_cause ? ` · root cause ${humanize(c.root_cause)}` : ''}</Text>}
+          </Group>
+          {c.merged_into_id && <Text size="sm">Merged into <Anchor component={Link} to={`/cases/${c.merged_into_id}`}>the surviving case</Anchor></Text>}
+        </Stack>
+      </Paper>
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, md: 7 }}>
+          <CaseTimeline caseId={c.id} canWrite={can('cases.write') && !c.merged_into_id} />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 5 }}>
+          <Stack gap="md">
+            <Linked c={c} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+      <ResolveModal opened={resolving} close={resolveModal.close} pending={status.isPending} error={status.error}
+        submit={(body) => status.mutate(body, { onSuccess: resolveModal.close })} />
+    </Stack>
+  )
+}
+
+function ResolveModal({ opened, close, submit, pending, error }: { opened: boolean; close: () => void; submit: (b: StatusBody) => void; pending: boolean; error: Error | null }) {
+  const [code, setCode] = useState<string | null>(null)
+  const [cause, setCause] = useState<string | null>(null)
+  const [note, setNote] = useState('')
+  const fields = error instanceof ApiError ? error.fieldErrors() : {}
+  return (
+    <Modal opened={opened} onClose={close} title="Resolve case">
+      <Stack component="form" onSubmit={(e: FormEvent) => {
+        e.preventDefault()
+        if (code) submit({ status: 'resolved', resolution_code: code as StatusBody['resolution_code'] & string, ...(cause ? { root_cause: cause as StatusBody['root_cause'] & string } : {}), ...(note ? { resolution_note: note } : {}) })
+      }}>
+        <Select label="Resolution" required data={resolutionCodes.map((r) => ({ value: r, label: humanize(r) }))} value={code} onChange={setCode} error={fields.resolution_code} />
+        <Select label="Root cause" clearable data={rootCauses.map((r) => ({ value: r, label: humanize(r) }))} value={cause} onChange={setCause} error={fields.root_cause} />
+        <Textarea label="Note" autosize minRows={2} value={note} onChange={(e) => setNote(e.currentTarget.value)} error={fields.resolution_note} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={close}>Cancel</Button>
+          <Button type="submit" color="teal" disabled={!code} loading={pending}>Resolve</Button>
+        </Group>
+      </Stack>
+    </Modal>
+  )
+}
+
+const entryTitle: Record<string, string> = {
+  'case.opened': 'Case opened', status_changed: 'Status changed', priority_changed: 'Priority changed', assigned: 'Assigned', fields_changed: 'Fields changed',
+  note: 'Internal note', carrier_event: 'Carrier scan', link_added: 'Linked', link_removed: 'Unlinked', merged: 'Merged', merged_into: 'Merged into another case',
+  escalated: 'Escalated', reopened: 'Reopened', follow_up: 'Follow-up', review_opened: 'Sent for review', split: 'Split', incident_attached: 'Added to incident', incident_detached: 'Removed from incident',
+}
+
+function CaseTimeline({ caseId, canWrite }: { caseId: string; canWrite: boolean }) {
+  const name = usePersonName()
+  const timeline = useInfiniteQuery({
+    queryKey: ['case', caseId, 'timeline'],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) => ok(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: caseId }, query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  })
+  const entries = timeline.data?.pages.flatMap((p) => p.data) ?? []
+  const actor = (e: TimelineEntry) => (e.actor.type === 'user' ? name(e.actor.id) : e.actor.type === 'system' ? 'Claimdesk' : humanize(e.actor.type))
+  return (
+    <Card withBorder>
+      <Title order={2} size="h4" mb="sm">Timeline</Title>
+      {timeline.isPending && <Skeleton h={200} />}
+      {timeline.isError && <ErrorState error={timeline.error} retry={() => void timeline.refetch()} />}
+      <Timeline bulletSize={12} lineWidth={2} aria-label="Case timeline">
+        {entries.map((e) => (
+          <Timeline.Item key={e.id} title={<Group gap={6}><Text size="sm" fw={600}>{entryTitle[e.type] ?? humanize(e.type.replace('.', ' '))}</Text><Text size="xs" c="dimmed">{actor(e)} · <span title={dateTime(e.occurred_at)}>{timeAgo(e.occurred_at)}</span></Text></Group>}
+            color={e.type === 'note' ? 'yellow' : e.type === 'carrier_event' ? 'orange' : undefined} data-entry-type={e.type}>
+            {e.text && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} bg={e.type === 'note' ? 'var(--mantine-color-yellow-light)' : undefined} p={e.type === 'note' ? 6 : 0}>{e.text}</Text>}
+          </Timeline.Item>
+        ))}
+      </Timeline>
+      {timeline.hasNextPage && <Button variant="subtle" size="xs" mt="xs" onClick={() => void timeline.fetchNextPage()} loading={timeline.isFetchingNextPage}>Load later entries</Button>}
+      {canWrite && <NoteComposer caseId={caseId} />}
+    </Card>
+  )
+}
+
+function NoteComposer({ caseId }: { caseId: string }) {
+  const [body, setBody] = useState('')
+  const note = useCaseAction(caseId, (text: string) => ok(api.POST('/api/v1/cases/{id}/notes', { params: { path: { id: caseId } }, body: { body: text } })))
+  const fields = note.error instanceof ApiError ? note.error.fieldErrors() : {}
+  return (
+    <Stack gap="xs" mt="md" component="form" onSubmit={(e: FormEvent) => {
+      e.preventDefault()
+      if (body.trim()) note.mutate(body.trim(), { onSuccess: () => setBody('') })
+    }}>
+      <Textarea label="Internal note" description="Only your team sees notes; @name mentions notify a colleague" autosize minRows={2} maxRows={10}
+        value={body} onChange={(e) => setBody(e.currentTarget.value)} error={fields.body}
+        onKeyDown={(e) => { if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit() }} />
+      <Group justify="flex-end"><Button type="submit" size="xs" loading={note.isPending} disabled={!body.trim()}>Add note</Button></Group>
+    </Stack>
+  )
+}
+
+function Linked({ c }: { c: CaseDetail }) {
+  const of = (type: string) => c.links.filter((l) => l.entity_type === type)
+  return (
+    <>
+      {of('customer').map((l) => (
+        <Card withBorder key={l.entity_id}>
+          <Title order={2} size="h5">Customer</Title>
+          <Text size="sm" fw={600}>{String(l.summary.name ?? 'Customer')}</Text>
+          {typeof l.summary.email === 'string' && <Text size="sm" c="dimmed">{l.summary.email}</Text>}
+          {typeof l.summary.segment === 'string' && <Badge size="sm" variant="light">{l.summary.segment}</Badge>}
+        </Card>
+      ))}
+      {of('order').map((l) => {
+        const s = l.summary as { order_number?: string; status?: string; total?: { amount_minor: number; currency: string }; lines?: { sku: string; name: string; quantity: number }[] }
+        return (
+          <Card withBorder key={l.entity_id}>
+            <Group justify="space-between"><Title order={2} size="h5">Order {s.order_number}</Title>{s.total && <Text size="sm" fw={600}>{money(s.total.amount_minor, s.total.currency)}</Text>}</Group>
+            {s.status && <Text size="xs" c="dimmed">{humanize(s.status)}</Text>}
+            <Stack gap={2} mt={4}>{s.lines?.map((line) => <Text size="sm" key={line.sku}>{line.quantity} × {line.name} <Text span size="xs" c="dimmed">{line.sku}</Text></Text>)}</Stack>
+          </Card>
+        )
+      })}
+      {of('shipment').map((l) => <Shipment key={l.entity_id} id={l.entity_id} summary={l.summary} />)}
+      {!c.links.length && <Text size="sm" c="dimmed">No linked order, shipment or customer</Text>}
+    </>
+  )
+}
+
+function Shipment({ id, summary }: { id: string; summary: Record<string, unknown> }) {
+  const tracking = useQuery({ queryKey: ['shipment', id, 'tracking'], queryFn: () => ok(api.GET('/api/v1/shipments/{id}/tracking', { params: { path: { id } } })) })
+  const events = (tracking.data?.data ?? []).flatMap((t) => t.events).sort((a, b) => Date.parse(b.occurred_at) - Date.parse(a.occurred_at))
+  return (
+    <Card withBorder>
+      <Group justify="space-between">
+        <Title order={2} size="h5">Shipment</Title>
+        {typeof summary.status === 'string' && <Badge variant="light">{humanize(summary.status)}</Badge>}
+      </Group>
+      <Text size="sm">{String(summary.carrier_name ?? summary.carrier_code ?? '')} <Text span ff="monospace">{String(summary.tracking_number ?? '')}</Text></Text>
+      {tracking.isPending && <Skeleton h={80} mt="xs" />}
+      {tracking.isError && <Text size="sm" c="red">{tracking.error.message}</Text>}
+      {tracking.isSuccess && !events.length && <Text size="sm" c="dimmed" mt="xs">No carrier scans yet</Text>}
+      <Timeline bulletSize={10} lineWidth={2} mt="sm" aria-label="Tracking timeline">
+        {events.map((e) => (
+          <Timeline.Item key={e.id} title={<Text size="sm" fw={600}>{humanize(e.status)}{e.sub_status ? ` · ${humanize(e.sub_status)}` : ''}</Text>}>
+            {e.message && <Text size="sm">{e.message}</Text>}
+            <Text size="xs" c="dimmed">{dateTime(e.occurred_at)}{e.location?.city ? ` · ${[e.location.city, e.location.country].filter(Boolean).join(', ')}` : ''}{e.signed_by ? ` · signed by ${e.signed_by}` : ''}</Text>
+          </Timeline.Item>
+        ))}
+      </Timeline>
+    </Card>
+  )
+}
+

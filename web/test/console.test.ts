@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../server/test/harness.js'
+import { runDueJobs } from '../../server/test/jobs.js'
+import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
+import { upsertOrder } from '../../server/src/orders/service.js'
+import { modules } from '../../server/src/registry.js'
+import { upsertShipment } from '../../server/src/shipments/service.js'
+import { createUser } from '../../server/src/users/service.js'
+import { launchChromium, outputDir } from './browser.js'
+
+let env: TestEnv
+let app: FastifyInstance
+let base: string
+let browser: Browser
+let m: TestMerchant
+let viewer: { email: string; password: string }
+
+beforeAll(async () => {
+  env = await createTestEnv()
+  app = await createTestApp(env, modules)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  m = await createTestMerchant(env.ctx)
+  viewer = { email: `viewer@${m.slug}.example`, password: 'viewer-password-1' }
+  await env.ctx.db.transaction().execute((trx) => createUser(trx, m.id, null, { ...viewer, name: 'Vera Viewer', roleId: m.roleIds.viewer! }, new Date()))
+  browser = await launchChromium()
+  mkdirSync(outputDir, { recursive: true })
+})
+afterAll(async () => {
+  await browser?.close()
+  await app?.close()
+  await env?.close()
+})
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto(`${base}/inbox`)
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel(/^Password/).fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: 'All open' }).waitFor()
+}
+
+// A lost-parcel scan from a carrier, posted over HTTP in the generic signed format, then processed.
+async function lostParcel(trackingNumber: string) {
+  const feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
+  const system = { type: 'system' as const, id: null }
+  await env.ctx.db.transaction().execute(async (trx) => {
+    const { order } = await upsertOrder(trx, m.id, system, {
+      source: 'shop', externalId: `o-${trackingNumber}`, currency: 'GBP', placedAt: new Date('2026-11-01T10:00:00Z'), totalMinor: 18_000,
+      customer: { externalId: `c-${trackingNumber}`, email: 'casey@example.com', name: 'Casey Jones' }, lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
+    }, new Date())
+    await upsertShipment(trx, m.id, system, { source: 'shop', externalId: `s-${trackingNumber}`, orderId: order.id, carrier: 'Royal Mail', trackingNumber, shippedAt: new Date('2026-11-02T10:00:00Z') }, new Date())
+  })
+  const body = JSON.stringify({ type: 'tracking.updated', data: { carrier: 'royal_mail', tracking_number: trackingNumber, events: [
+    { id: `${trackingNumber}-1`, status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z', message: 'Item received at Swindon mail centre' },
+    { id: `${trackingNumber}-2`, status: 'lost', occurred_at: '2026-11-09T08:00:00Z', message: 'Item lost in network' },
+  ] } })
+  const res = await fetch(`${base}/webhooks/carriers/generic/${feed.id}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...signedHeaders(feed.secret, body) } })
+  expect(res.status).toBe(200)
+  await runDueJobs(env.ctx, modules)
+}
+
+describe('the agent console in Chromium', () => {
+  it('works a case end to end: a carrier exception appears live, then note, assign, resolve, reopen', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await signIn(page, m.adminEmail, m.password)
+    await page.getByLabel('Live updates: live').waitFor({ state: 'attached' })
+
+    // No reload: the webhook opens a case through the exception policy and the stream brings it in.
+    await lostParcel('RM900000001GB')
+    const row = page.getByRole('link', { name: 'Lost parcel RM900000001GB' })
+    await row.waitFor()
+    await page.screenshot({ path: path.join(outputDir, 'inbox.png'), fullPage: true })
+
+    await row.click()
+    await page.getByRole('heading', { name: 'Lost parcel RM900000001GB' }).waitFor()
+    const tracking = page.getByLabel('Tracking timeline')
+    await tracking.getByText('Item lost in network').waitFor()
+    await tracking.getByText('Item received at Swindon mail centre').waitFor()
+    await page.getByText('Walking boots').waitFor()
+
+    await page.getByLabel('Internal note').fill('Raised a trace with Royal Mail, ref 55-1234')
+    await page.getByRole('button', { name: 'Add note' }).click()
+    await page.getByLabel('Case timeline').getByText('Raised a trace with Royal Mail, ref 55-1234').waitFor()
+
+    await page.getByRole('button', { name: 'Assign to me' }).click()
+    await page.getByLabel('Assignee').getByText(/Admin|admin/).waitFor()
+
+    await page.getByRole('button', { name: 'Resolve', exact: true }).click()
+    const dialog = page.getByRole('dialog', { name: 'Resolve case' })
+    await dialog.getByLabel(/^Resolution/).click()
+    await page.getByRole('option', { name: 'Reshipped' }).click()
+    await dialog.getByRole('button', { name: 'Resolve' }).click()
+    await page.getByLabel('Status: Resolved').waitFor()
+    await dialog.waitFor({ state: 'hidden' })
+    await page.screenshot({ path: path.join(outputDir, 'case.png'), fullPage: true })
+
+    await page.getByRole('button', { name: 'Reopen' }).click()
+    await page.getByLabel('Status: Open').waitFor()
+
+    // What the browser did is what the API holds.
+    const caseId = page.url().split('/cases/')[1]!
+    const stored = await env.ctx.db.selectFrom('cases').select(['status', 'reopen_count', 'assignee_id']).where('id', '=', caseId).executeTakeFirstOrThrow()
+    expect(stored).toEqual({ status: 'open', reopen_count: 1, assignee_id: m.adminUserId })
+    const types = (await env.ctx.db.selectFrom('case_timeline').select('type').where('case_id', '=', caseId).orderBy('created_at').execute()).map((e) => e.type)
+    expect(types).toEqual(expect.arrayContaining(['carrier_event', 'case.opened', 'note', 'assigned', 'status_changed', 'reopened']))
+    await context.close()
+  })
+
+  it('shows a viewer no actions, and the API refuses the viewer\'s writes', async () => {
+    const opened = await app.inject({ method: 'POST', url: '/api/v1/cases', headers: bearer(m.keys.admin), payload: { case_type: 'damaged', subject: 'Mug arrived in pieces' } })
+    const someCase = opened.json() as { id: string }
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } })
+    const page = await context.newPage()
+    await signIn(page, viewer.email, viewer.password)
+    await page.goto(`${base}/cases/${someCase.id}`)
+    await page.getByLabel('Case timeline').waitFor()
+    expect(await page.getByRole('toolbar', { name: 'Case actions' }).count()).toBe(0)
+    expect(await page.getByLabel('Internal note').count()).toBe(0)
+    expect(await page.getByRole('checkbox', { name: 'Select all' }).count()).toBe(0)
+
+    const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json() as { csrf_token: string }
+    const refused = await page.request.post(`${base}/api/v1/cases/${someCase.id}/notes`, { data: { body: 'sneaky' }, headers: { 'x-csrf-token': session.csrf_token } })
+    expect(refused.status()).toBe(403)
+    expect((await refused.json()).error.code).toBe('forbidden')
+    await context.close()
+  })
+})
