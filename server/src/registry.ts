@@ -9,6 +9,7 @@ import { inboxModules } from './inbox/module.js'
 import { merchantRoutes } from './merchants/routes.js'
 import type { Module } from './modules.js'
 import { orderRoutes } from './orders/routes.js'
+import { portal } from './portal/module.js'
 import { profileRoutes } from './profiles/routes.js'
 import { roleRoutes } from './roles/routes.js'
 import { shipmentRoutes } from './shipments/routes.js'
@@ -32,6 +33,7 @@ export const modules: Module[] = [
   shopify,
   carriers,
   cases,
+  portal,
   { name: 'live', routes: liveRoutes },
   imports,
   audit,

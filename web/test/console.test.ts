@@ -18,6 +18,7 @@ let base: string
 let browser: Browser
 let m: TestMerchant
 let viewer: { email: string; password: string }
+let agent: { email: string; password: string }
 
 beforeAll(async () => {
   env = await createTestEnv()
@@ -26,7 +27,11 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
   m = await createTestMerchant(env.ctx)
   viewer = { email: `viewer@${m.slug}.example`, password: 'viewer-password-1' }
-  await env.ctx.db.transaction().execute((trx) => createUser(trx, m.id, null, { ...viewer, name: 'Vera Viewer', roleId: m.roleIds.viewer! }, new Date()))
+  agent = { email: `bob@${m.slug}.example`, password: 'agent-password-1' }
+  await env.ctx.db.transaction().execute(async (trx) => {
+    await createUser(trx, m.id, null, { ...viewer, name: 'Vera Viewer', roleId: m.roleIds.viewer! }, new Date())
+    await createUser(trx, m.id, null, { ...agent, name: 'Bob Baker', roleId: m.roleIds.agent! }, new Date())
+  })
   browser = await launchChromium()
   mkdirSync(outputDir, { recursive: true })
 })
@@ -65,7 +70,7 @@ async function lostParcel(trackingNumber: string) {
 }
 
 describe('the agent console in Chromium', () => {
-  it('works a case end to end: a carrier exception appears live, then note, assign, resolve, reopen', async () => {
+  it('works a case end to end: a carrier exception appears live, then note, assign, resolve, reopen, and the customer\'s status page on a phone', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     await signIn(page, m.adminEmail, m.password)
@@ -83,6 +88,19 @@ describe('the agent console in Chromium', () => {
     await tracking.getByText('Item lost in network').waitFor()
     await tracking.getByText('Item received at Swindon mail centre').waitFor()
     await page.getByText('Walking boots').waitFor()
+
+    // A colleague opens the same case, then starts writing: the page says so, live.
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const bob = await other.newPage()
+    await signIn(bob, agent.email, agent.password)
+    await bob.goto(page.url())
+    const banner = page.getByRole('status', { name: 'Others on this case' })
+    await banner.getByText('Bob Baker is viewing it too').waitFor()
+    await bob.getByLabel('Internal note').fill('Checking the depot')
+    await banner.getByText('Bob Baker is writing on this case').waitFor()
+    await bob.goto('about:blank')
+    await banner.waitFor({ state: 'detached' })
+    await other.close()
 
     await page.getByLabel('Internal note').fill('Raised a trace with Royal Mail, ref 55-1234')
     await page.getByRole('button', { name: 'Add note' }).click()
@@ -109,6 +127,21 @@ describe('the agent console in Chromium', () => {
     expect(stored).toEqual({ status: 'open', reopen_count: 1, assignee_id: m.adminUserId })
     const types = (await env.ctx.db.selectFrom('case_timeline').select('type').where('case_id', '=', caseId).orderBy('created_at').execute()).map((e) => e.type)
     expect(types).toEqual(expect.arrayContaining(['carrier_event', 'case.opened', 'note', 'assigned', 'status_changed', 'reopened']))
+
+    // The customer's status page, from the link an agent hands out, on a phone.
+    await page.getByRole('button', { name: 'Customer link' }).click()
+    const link = new URL(await page.getByLabel('Customer status link').inputValue())
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
+    const portal = await phone.newPage()
+    await portal.goto(`${base}${link.pathname}`)
+    await portal.getByRole('heading', { name: 'We are working on it' }).waitFor()
+    await portal.getByRole('heading', { name: 'Reported lost by the carrier' }).waitFor()
+    await portal.getByLabel('Parcel tracking').getByText('Item received at Swindon mail centre').waitFor()
+    expect(await portal.getByText('Raised a trace with Royal Mail').count()).toBe(0)
+    // Nothing wider than the phone's screen.
+    expect(await portal.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await portal.screenshot({ path: path.join(outputDir, 'portal-phone.png'), fullPage: true })
+    await phone.close()
     await context.close()
   })
 

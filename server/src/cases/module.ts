@@ -3,7 +3,7 @@ import type { Module } from '../modules.js'
 import { caseRoutes } from './routes.js'
 import { workRoutes } from './work-routes.js'
 import {
-  closeDueCases, fireLostCheck, fireWatch, lostTask, onShipmentOverdue, onShipmentStatusChanged, onTrackingEventRecorded, routeNewCase, watchTask,
+  closeDueCases, fireLostCheck, purgeStalePresence, fireWatch, lostTask, onShipmentOverdue, onShipmentStatusChanged, onTrackingEventRecorded, routeNewCase, watchTask,
 } from './service.js'
 
 const routingActor: AuditActor = { type: 'system', id: null }
@@ -41,5 +41,8 @@ export const cases: Module = {
     [watchTask]: (trx, action, _ctx, now) => fireWatch(trx, action.merchantId, action.payload, now),
     [lostTask]: (trx, action, _ctx, now) => fireLostCheck(trx, action.merchantId, action.payload, now),
   },
-  drains: [{ name: 'cases:auto-close', batchSize: 100, intervalMs: 60_000, run: (ctx, limit) => closeDueCases(ctx, limit) }],
+  drains: [
+    { name: 'cases:auto-close', batchSize: 100, intervalMs: 60_000, run: (ctx, limit) => closeDueCases(ctx, limit) },
+    { name: 'cases:presence-purge', batchSize: 1000, intervalMs: 300_000, run: (ctx) => purgeStalePresence(ctx.db, new Date()) },
+  ],
 }

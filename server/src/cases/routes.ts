@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { auditActor, requirePermission, type Actor } from '../auth/actor.js'
 import { AppError } from '../errors.js'
 import { listPage } from '../http/pagination.js'
-import { Page, PageQueryWith, Uuid } from '../http/schemas.js'
+import { Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import {
   AgeCounts, CaseDetailView, CaseQuery, CaseTypeView, CaseView, CustomFieldDefT, Key, LinkView, NotificationView, OpenCaseBody, PatchCaseBody,
   PolicyT, PriorityT, Resolution, ReviewView, RootCauseT, RoutingRuleT, SettingsView, Status, TemplateT, Text, TimelineEntryView,
@@ -278,6 +278,34 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const userId = personOnly(req.actor)
     const marked = await app.db.transaction().execute((trx) => service.markNotificationsRead(trx, req.actor.merchantId, userId, req.body.ids ?? 'all', new Date()))
     return { marked, unread_count: await service.countUnreadNotifications(app.db, req.actor.merchantId, userId) }
+  })
+
+  // Presence: the console's collision warning (who else is viewing or replying on a case right now)
+  const PresenceView = Type.Object({ user_id: Uuid, state: Type.Union([Type.Literal('viewing'), Type.Literal('replying')]), since: Timestamp })
+  app.get('/cases/:id/presence', {
+    config: { permission: 'cases.read' },
+    schema: { tags: ['cases'], summary: 'Who has this case open right now, and who is writing on it', params: Params, response: { 200: Type.Object({ data: Type.Array(PresenceView) }) } },
+  }, async (req) => ({ data: await service.listPresence(app.db, req.actor.merchantId, req.params.id, new Date()) }))
+
+  app.put('/cases/:id/presence', {
+    config: { permission: 'cases.read', example: { state: 'viewing' } },
+    schema: {
+      tags: ['cases'], summary: `I have this case open (a heartbeat: send it every 15 s; it lapses after ${service.presenceTtlMs / 1000} s)`, params: Params,
+      body: Type.Object({ state: Type.Union([Type.Literal('viewing'), Type.Literal('replying')]) }, { additionalProperties: false }), response: { 204: Type.Null() },
+    },
+  }, async (req, reply) => {
+    const userId = req.actor.type === 'user' ? req.actor.id : null
+    await app.db.transaction().execute((trx) => service.setPresence(trx, { merchantId: req.actor.merchantId, caseId: req.params.id, userId, state: req.body.state }, new Date()))
+    return reply.status(204).send(null)
+  })
+
+  app.delete('/cases/:id/presence', {
+    config: { permission: 'cases.read' },
+    schema: { tags: ['cases'], summary: 'I closed this case', params: Params, response: { 204: Type.Null() } },
+  }, async (req, reply) => {
+    const userId = req.actor.type === 'user' ? req.actor.id : null
+    await app.db.transaction().execute((trx) => service.setPresence(trx, { merchantId: req.actor.merchantId, caseId: req.params.id, userId, state: null }, new Date()))
+    return reply.status(204).send(null)
   })
 
   // Settings and the review list

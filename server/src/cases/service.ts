@@ -17,3 +17,4 @@ export { bulkUpdate, fanOutToChildren, type BulkAction, type BulkItem } from './
 export { listViews, createView, updateView, deleteView, type CaseView as SavedView, type ViewInput } from './service/views.js'
 export { onTrackingEventRecorded } from './service/carrier-scans.js'
 export { closeDueCases } from './service/auto-close.js'
+export { setPresence, listPresence, purgeStalePresence, presenceTtlMs, type Presence, type PresenceState } from './service/presence.js'

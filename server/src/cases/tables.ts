@@ -154,6 +154,7 @@ export interface CaseTables {
     last_assigned_at: Instant | null
     updated_at: Instant
   }
+  case_presence: { merchant_id: string; case_id: string; user_id: string; state: 'viewing' | 'replying'; since: Instant; seen_at: Instant }
   case_views: {
     merchant_id: string
     id: string

@@ -8,7 +8,7 @@ import { modules } from '../registry.js'
 import { upsertShipment } from '../shipments/service.js'
 import { createTeam } from '../teams/service.js'
 import { createUser } from '../users/service.js'
-import { closeDueCases } from './service.js'
+import { closeDueCases, purgeStalePresence } from './service.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -237,5 +237,36 @@ describe('auto-close', () => {
     await closeDueCases(env.ctx, 100)
     expect((await getCase(fresh.id)).status).toBe('resolved')
     await call('PUT', '/case-settings', { auto_close_after_hours: 72 })
+  })
+})
+
+describe('presence on a case', () => {
+  it('tells who else is viewing or replying, keeps "since" across heartbeats, and lapses without them', async () => {
+    const c = await open({ subject: 'Two agents, one case' })
+    const ada = await sessionHeaders(app, m.adminEmail, m.password)
+    const bob = await env.ctx.db.transaction().execute((trx) => createUser(trx, m.id, null, { email: `bob-${Date.now()}@${m.slug}.example`, name: 'Bob', password: 'bob-password-1', roleId: m.roleIds.agent! }, new Date()))
+    const bobHeaders = await sessionHeaders(app, bob.email, 'bob-password-1')
+    expect((await call('PUT', `/cases/${c.id}/presence`, { state: 'viewing' }, ada)).statusCode).toBe(204)
+    expect((await call('PUT', `/cases/${c.id}/presence`, { state: 'replying' }, bobHeaders)).statusCode).toBe(204)
+    const seen = (await call('GET', `/cases/${c.id}/presence`)).json().data as Json[]
+    expect(seen.map((p) => [p.user_id, p.state])).toEqual([[m.adminUserId, 'viewing'], [bob.id, 'replying']])
+
+    // A repeat heartbeat keeps "since"; a change of state restarts it.
+    const since = seen[0]!.since
+    await call('PUT', `/cases/${c.id}/presence`, { state: 'viewing' }, ada)
+    expect(((await call('GET', `/cases/${c.id}/presence`)).json().data as Json[])[0]!.since).toBe(since)
+
+    expect((await call('DELETE', `/cases/${c.id}/presence`, undefined, bobHeaders)).statusCode).toBe(204)
+    expect(((await call('GET', `/cases/${c.id}/presence`)).json().data as Json[]).map((p) => p.user_id)).toEqual([m.adminUserId])
+
+    // A tab that stopped beating drops out, and the purge deletes it.
+    await env.ctx.db.updateTable('case_presence').set({ seen_at: new Date(Date.now() - 60_000) }).where('case_id', '=', c.id).execute()
+    expect((await call('GET', `/cases/${c.id}/presence`)).json().data).toEqual([])
+    expect(await purgeStalePresence(env.ctx.db, new Date())).toBeGreaterThanOrEqual(1)
+
+    // People only, on their own workspace's cases, with a known state.
+    expect((await call('PUT', `/cases/${c.id}/presence`, { state: 'viewing' })).statusCode).toBe(403)
+    expect((await call('PUT', `/cases/${c.id}/presence`, { state: 'typing' }, ada)).statusCode).toBe(400)
+    expect((await call('PUT', '/cases/01a20000-0000-7000-8000-000000000000/presence', { state: 'viewing' }, ada)).statusCode).toBe(404)
   })
 })

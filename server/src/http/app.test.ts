@@ -90,7 +90,7 @@ describe('OpenAPI', () => {
     installErrorHandling(web)
     await serveConsole(web, dist)
     try {
-      for (const url of ['/', '/inbox', '/cases/0190c0de-0000-7000-8000-000000000000?tab=timeline', '/portal/cases/abc']) {
+      for (const url of ['/', '/inbox', '/cases/0190c0de-0000-7000-8000-000000000000?tab=timeline', '/portal/eyJtIjoiMDEi.c2lnbmF0dXJl']) {
         const res = await web.inject({ url })
         expect([url, res.statusCode, res.body]).toEqual([url, 200, '<!doctype html><div id="root"></div>'])
         expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'")
@@ -99,6 +99,8 @@ describe('OpenAPI', () => {
       const asset = await web.inject({ url: '/assets/main-abc123.js' })
       expect([asset.statusCode, asset.headers['cache-control']]).toEqual([200, 'public, max-age=31536000, immutable'])
       expect((await web.inject({ url: '/assets/gone-123.js' })).statusCode).toBe(404)
+      expect((await web.inject({ url: '/favicon.ico' })).statusCode).toBe(404)
+      expect((await web.inject({ url: '/portal/eyJtIjoiMDEi.c2lnbmF0dXJl' })).headers['referrer-policy']).toBe('no-referrer')
       const api = await web.inject({ url: '/api/v1/nope' })
       expect([api.statusCode, api.json().error.code]).toEqual([404, 'route_not_found'])
     } finally {

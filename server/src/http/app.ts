@@ -33,7 +33,8 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
     },
     bodyLimit: 1024 * 1024,
     trustProxy: ctx.config.trustProxy,
-    routerOptions: { maxParamLength: 200 },
+    // Customer-link tokens travel in the path (/portal/{token}); logs redact them.
+    routerOptions: { maxParamLength: 1000 },
     frameworkErrors,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()

@@ -20,8 +20,19 @@ export async function ensureConsoleBuilt(log: FastifyBaseLogger): Promise<void> 
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources.map(newest))) return
   log.info('building the web console (once; `npm run web:build` does the same)')
   const { build } = await import('vite')
-  await build({ configFile: path.join(webRoot, 'vite.config.ts'), logLevel: 'warn' })
+  // Vite takes NODE_ENV from the environment (vitest sets "test"), and React would ship its development build.
+  const nodeEnv = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  try {
+    await build({ configFile: path.join(webRoot, 'vite.config.ts'), mode: 'production', logLevel: 'warn' })
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = nodeEnv
+  }
 }
+
+// A missing file answers 404, not the page (a portal token has a dot in it, so "has an extension" is not enough).
+const fileLike = /\.(js|mjs|css|map|ico|png|jpe?g|gif|svg|webp|avif|woff2?|ttf|txt|json|xml|webmanifest)$/i
 
 /** Serves the built console, if there is one; every page path answers index.html and the router takes over. */
 export async function serveConsole(app: FastifyInstance, dist = consoleDist): Promise<void> {
@@ -31,17 +42,18 @@ export async function serveConsole(app: FastifyInstance, dist = consoleDist): Pr
     // Hashed asset names change with their content; the page itself is always revalidated.
     setHeaders: (res, file) => res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
   })
-  const page = (_req: FastifyRequest, reply: FastifyReply) => reply
+  const page = (req: FastifyRequest, reply: FastifyReply) => reply
     .header('cache-control', 'no-cache')
     // Mantine sets element styles at run time, hence inline styles; scripts only from this origin.
     .header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
     .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'same-origin')
+    // A portal address carries the customer's token: no other site ever sees it.
+    .header('referrer-policy', req.url.startsWith('/portal/') ? 'no-referrer' : 'same-origin')
     .sendFile('index.html')
   app.get('/', { schema: { hide: true } }, page)
   app.get('/*', { schema: { hide: true } }, (req, reply) => {
     const url = req.url.split('?')[0]!
-    if (url.startsWith('/api/') || url.startsWith('/webhooks/') || path.extname(url)) return reply.callNotFound()
+    if (url.startsWith('/api/') || url.startsWith('/webhooks/') || url.startsWith('/assets/') || fileLike.test(url)) return reply.callNotFound()
     return page(req, reply)
   })
 }

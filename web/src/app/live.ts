@@ -29,10 +29,15 @@ export function useLiveUpdates(): LiveState {
       const data = JSON.parse(e.data) as { case_id: string }
       void qc.invalidateQueries({ queryKey: ['case', data.case_id] })
     }
+    const onPresence = (e: MessageEvent<string>) => {
+      const data = JSON.parse(e.data) as { case_id: string }
+      void qc.invalidateQueries({ queryKey: ['case', data.case_id, 'presence'] })
+    }
     const onNotification = () => void qc.invalidateQueries({ queryKey: ['notifications'] })
     const onReset = () => void qc.invalidateQueries()
     for (const type of caseEvents) source.addEventListener(type, onCase)
     source.addEventListener('case.timeline', onTimeline)
+    source.addEventListener('case.presence', onPresence)
     source.addEventListener('notification', onNotification)
     source.addEventListener('reset', onReset)
     source.addEventListener('ready', () => setState('live'))

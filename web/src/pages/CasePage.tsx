@@ -1,11 +1,12 @@
-import { Anchor, Badge, Button, Card, Grid, Group, Menu, Modal, Paper, Select, Skeleton, Stack, Text, Textarea, Timeline, Title } from '@mantine/core'
+import { Anchor, Badge, Button, Card, CopyButton, Grid, Group, Loader, Menu, Modal, Paper, Popover, Select, Skeleton, Stack, Text, Textarea, TextInput, Timeline, Title } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { api, ApiError, ok, type Body } from '../api/client'
 import type { CaseDetail, TimelineEntry } from '../api/types'
 import { usePersonName } from '../app/directory'
+import { PresenceBanner, usePresenceBeat } from '../app/presence'
 import { useCan, useSession } from '../app/session'
 import { ErrorState } from '../components/ErrorState'
 import { dateTime, humanize, money, priorityColor, statusColor, timeAgo } from '../components/format'
@@ -33,6 +34,8 @@ function useCaseAction<T>(id: string, call: (body: T) => Promise<unknown>) {
 }
 
 function CaseView({ c }: { c: CaseDetail }) {
+  const [writing, setWriting] = useState(false)
+  usePresenceBeat(c.id, writing)
   const can = useCan()
   const session = useSession()
   const name = usePersonName()
@@ -45,6 +48,7 @@ function CaseView({ c }: { c: CaseDetail }) {
 
   return (
     <Stack gap="md">
+      <PresenceBanner caseId={c.id} />
       <Paper withBorder p="md">
         <Stack gap="xs">
           <Group justify="space-between" align="flex-start" wrap="wrap">
@@ -67,6 +71,7 @@ function CaseView({ c }: { c: CaseDetail }) {
                 )}
                 {!closedOut && <Button size="xs" color="teal" onClick={resolveModal.open}>Resolve</Button>}
                 {closedOut && <Button size="xs" variant="default" onClick={() => reopen.mutate('')} loading={reopen.isPending}>Reopen</Button>}
+                <CustomerLink caseId={c.id} />
               </Group>
             )}
           </Group>
@@ -88,7 +93,7 @@ function CaseView({ c }: { c: CaseDetail }) {
       </Paper>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 7 }}>
-          <CaseTimeline caseId={c.id} canWrite={can('cases.write') && !c.merged_into_id} />
+          <CaseTimeline caseId={c.id} canWrite={can('cases.write') && !c.merged_into_id} onWriting={setWriting} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="md">
@@ -99,6 +104,26 @@ function CaseView({ c }: { c: CaseDetail }) {
       <ResolveModal opened={resolving} close={resolveModal.close} pending={status.isPending} error={status.error}
         submit={(body) => status.mutate(body, { onSuccess: resolveModal.close })} />
     </Stack>
+  )
+}
+
+/** A signed status-page link for the customer (30 days), to paste into a reply. */
+function CustomerLink({ caseId }: { caseId: string }) {
+  const link = useMutation({ mutationFn: () => ok(api.POST('/api/v1/cases/{id}/portal-links', { params: { path: { id: caseId } }, body: {} })) })
+  return (
+    <Popover position="bottom-end" width={360} onOpen={() => link.mutate()}>
+      <Popover.Target><Button size="xs" variant="default">Customer link</Button></Popover.Target>
+      <Popover.Dropdown>
+        {link.isPending && <Loader size="xs" />}
+        {link.data && (
+          <Stack gap="xs">
+            <Text size="sm">The customer follows the case here, until {dateTime(link.data.expires_at)}:</Text>
+            <TextInput readOnly value={link.data.url} aria-label="Customer status link" onFocus={(e) => e.currentTarget.select()} />
+            <CopyButton value={link.data.url}>{({ copied, copy }) => <Button size="xs" onClick={copy}>{copied ? 'Copied' : 'Copy link'}</Button>}</CopyButton>
+          </Stack>
+        )}
+      </Popover.Dropdown>
+    </Popover>
   )
 }
 
@@ -131,7 +156,7 @@ const entryTitle: Record<string, string> = {
   escalated: 'Escalated', reopened: 'Reopened', follow_up: 'Follow-up', review_opened: 'Sent for review', split: 'Split', incident_attached: 'Added to incident', incident_detached: 'Removed from incident',
 }
 
-function CaseTimeline({ caseId, canWrite }: { caseId: string; canWrite: boolean }) {
+function CaseTimeline({ caseId, canWrite, onWriting }: { caseId: string; canWrite: boolean; onWriting: (writing: boolean) => void }) {
   const name = usePersonName()
   const timeline = useInfiniteQuery({
     queryKey: ['case', caseId, 'timeline'],
@@ -155,13 +180,15 @@ function CaseTimeline({ caseId, canWrite }: { caseId: string; canWrite: boolean 
         ))}
       </Timeline>
       {timeline.hasNextPage && <Button variant="subtle" size="xs" mt="xs" onClick={() => void timeline.fetchNextPage()} loading={timeline.isFetchingNextPage}>Load later entries</Button>}
-      {canWrite && <NoteComposer caseId={caseId} />}
+      {canWrite && <NoteComposer caseId={caseId} onWriting={onWriting} />}
     </Card>
   )
 }
 
-function NoteComposer({ caseId }: { caseId: string }) {
+function NoteComposer({ caseId, onWriting }: { caseId: string; onWriting: (writing: boolean) => void }) {
   const [body, setBody] = useState('')
+  const writing = body.trim().length > 0
+  useEffect(() => onWriting(writing), [writing, onWriting])
   const note = useCaseAction(caseId, (text: string) => ok(api.POST('/api/v1/cases/{id}/notes', { params: { path: { id: caseId } }, body: { body: text } })))
   const fields = note.error instanceof ApiError ? note.error.fieldErrors() : {}
   return (

@@ -1,0 +1,43 @@
+import type { Transaction } from 'kysely'
+import type { Database } from '../../db/schema.js'
+import { AppError } from '../../errors.js'
+import { publishLive } from '../../live/publish.js'
+import * as store from '../store.js'
+import { findCaseOrThrow } from './find-cases.js'
+
+type Trx = Transaction<Database>
+
+// The collision warning: who else has this case open, and who is writing on it, right now.
+// The console beats every 15 s; a beat older than this means the tab is gone.
+export const presenceTtlMs = 45_000
+
+export type PresenceState = 'viewing' | 'replying'
+export type Presence = { user_id: string; state: PresenceState; since: Date }
+
+/** A heartbeat (state) or a goodbye (null). Others' consoles hear of arrivals, departures and typing; repeats are silent. */
+export async function setPresence(trx: Trx, input: { merchantId: string; caseId: string; userId: string | null; state: PresenceState | null }, now: Date): Promise<void> {
+  await findCaseOrThrow(trx, input.merchantId, input.caseId)
+  const userId = input.userId
+  // After the case lookup, so another workspace's id answers 404 whoever asks.
+  if (!userId) throw new AppError('forbidden', 403, 'Only a signed-in person can be present on a case')
+  const expiredBefore = new Date(now.getTime() - presenceTtlMs)
+  let news: boolean
+  if (input.state === null) news = await store.deletePresence(trx, input.merchantId, input.caseId, userId)
+  else {
+    const before = await store.upsertPresence(trx, { merchant_id: input.merchantId, case_id: input.caseId, user_id: userId, state: input.state, seen_at: now }, expiredBefore)
+    news = !before || before.state !== input.state
+  }
+  if (news) {
+    await publishLive(trx, [{ merchant_id: input.merchantId, type: 'case.presence', data: { case_id: input.caseId, user_id: userId, state: input.state } }])
+  }
+}
+
+export async function listPresence(db: store.Db, merchantId: string, caseId: string, now: Date): Promise<Presence[]> {
+  await findCaseOrThrow(db, merchantId, caseId)
+  const rows = await store.listPresence(db, merchantId, caseId, new Date(now.getTime() - presenceTtlMs))
+  return rows.map((r) => ({ user_id: r.user_id, state: r.state, since: r.since }))
+}
+
+export async function purgeStalePresence(db: store.Db, now: Date): Promise<number> {
+  return store.purgePresence(db, new Date(now.getTime() - presenceTtlMs))
+}
