@@ -285,6 +285,7 @@ export const routeFixtures: Record<string, RouteFixture> = {
   },
   'POST /api/v1/cases/{id}/children/actions': async (k) => ({ params: { id: (await k.incident()).parent }, body: { action: { type: 'note', body: 'Carrier outage over' } } }),
   'POST /api/v1/cases/{id}/split': async (k) => ({ params: { id: await k.case() }, body: { subject: 'The second parcel' } }),
+  'GET /api/v1/cases/stats': async () => ({ query: { days: '7' } }),
   'GET /api/v1/cases/{id}/presence': async (k) => ({ params: { id: await k.case() } }),
   'PUT /api/v1/cases/{id}/presence': async (k) => ({ params: { id: await k.case() }, body: { state: 'viewing' }, ownStatus: 403 }),
   'DELETE /api/v1/cases/{id}/presence': async (k) => ({ params: { id: await k.case() }, ownStatus: 403 }),

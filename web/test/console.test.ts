@@ -145,6 +145,37 @@ describe('the agent console in Chromium', () => {
     await context.close()
   })
 
+  it('gives managers the dashboard, shipments by tracking number and status, and carrier connections with their health', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await signIn(page, m.adminEmail, m.password)
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click()
+    await page.getByRole('heading', { name: 'Operations' }).waitFor()
+    // Charts are drawn (recharts renders SVG) from the case figures: the lost parcel of the first test is open.
+    await page.locator('.recharts-surface').first().waitFor()
+    await page.getByText('Lost Parcel').first().waitFor()
+    await page.screenshot({ path: path.join(outputDir, 'dashboard.png'), fullPage: true })
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shipments' }).click()
+    await page.getByLabel('Tracking number').fill('RM900000001GB')
+    await page.getByLabel('Tracking number').press('Enter')
+    const shipments = page.getByRole('table', { name: 'Shipments' })
+    await shipments.getByText('RM900000001GB').waitFor()
+    await shipments.getByText('Lost').waitFor()
+    await page.getByRole('combobox', { name: 'Carrier status' }).click()
+    await page.getByRole('option', { name: 'Delivered' }).click()
+    await page.getByText('No shipments here').waitFor()
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Carrier connections' }).click()
+    const card = page.getByLabel(/^Connection /).first()
+    expect(await card.getByLabel('Webhook URL').inputValue()).toMatch(/\/webhooks\/carriers\/generic\//)
+    await card.getByText('Deliveries, 24 h').waitFor()
+    await card.getByRole('button', { name: 'Rotate secret' }).click()
+    await card.getByText('New webhook secret (shown once)').waitFor()
+    await context.close()
+  })
+
   it('shows a viewer no actions, and the API refuses the viewer\'s writes', async () => {
     const opened = await app.inject({ method: 'POST', url: '/api/v1/cases', headers: bearer(m.keys.admin), payload: { case_type: 'damaged', subject: 'Mug arrived in pieces' } })
     const someCase = opened.json() as { id: string }

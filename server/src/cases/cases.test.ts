@@ -171,6 +171,29 @@ describe('cases API', () => {
     expect((await call('GET', `/cases?q=${word}`, undefined, other.keys.admin)).json().data).toEqual([])
   })
 
+  it('counts open cases by type and age bucket, and new cases per local day by carrier, for the dashboard', async () => {
+    const fresh = await createTestMerchant(env.ctx)
+    const post = (body: Record<string, unknown>) => call('POST', '/cases', body, fresh.keys.admin)
+    await post({ case_type: 'damaged', subject: 'A' })
+    const b = (await post({ case_type: 'damaged', subject: 'B' })).json()
+    await env.ctx.db.updateTable('cases').set({ carrier_code: 'dpd' }).where('id', '=', b.id).execute()
+    const old = (await post({ case_type: 'lost_parcel', subject: 'C' })).json()
+    const done = (await post({ case_type: 'lost_parcel', subject: 'D' })).json()
+    await call('POST', `/cases/${done.id}/status`, { status: 'resolved', resolution_code: 'refunded' }, fresh.keys.admin)
+    await env.ctx.db.updateTable('cases').set({ created_at: new Date(Date.now() - 30 * 3_600_000) }).where('id', '=', old.id).execute()
+    const res = await call('GET', '/cases/stats?days=7', undefined, fresh.keys.admin)
+    expect(res.statusCode, res.body).toBe(200)
+    const stats = res.json()
+    expect(stats.open_by_type).toEqual([
+      { case_type: 'damaged', '0_24h': 2, '24_72h': 0, '72h_plus': 0 },
+      { case_type: 'lost_parcel', '0_24h': 0, '24_72h': 1, '72h_plus': 0 },
+    ])
+    const perCarrier = Object.fromEntries(['dpd', null].map((c) => [String(c), stats.new_by_day.filter((d: { carrier: string | null }) => d.carrier === c).reduce((n: number, d: { count: number }) => n + d.count, 0)]))
+    expect(perCarrier).toEqual({ dpd: 1, null: 3 })
+    expect(stats.new_by_day.every((d: { day: string }) => /^\d{4}-\d{2}-\d{2}$/.test(d.day))).toBe(true)
+    expect((await call('GET', '/cases/stats?days=0', undefined, fresh.keys.admin)).statusCode).toBe(400)
+  })
+
   it('archives a case type with cases instead of deleting it; archived types open no new cases', async () => {
     await open({ case_type: 'return_dispute', subject: 'Returned worn shoes' })
     const del = await app.inject({ method: 'DELETE', url: '/api/v1/case-types/return_dispute', headers: bearer(m.keys.admin) })

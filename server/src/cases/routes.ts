@@ -280,6 +280,21 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { marked, unread_count: await service.countUnreadNotifications(app.db, req.actor.merchantId, userId) }
   })
 
+  app.get('/cases/stats', {
+    config: { permission: 'cases.read' },
+    schema: {
+      tags: ['cases'], summary: 'Operations figures: open cases by type and age bucket, new cases per day (workspace time zone) by carrier',
+      querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30 })) }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          time_zone: Type.String(),
+          open_by_type: Type.Array(Type.Object({ case_type: Type.String(), ...AgeCounts.properties })),
+          new_by_day: Type.Array(Type.Object({ day: Type.String({ format: 'date' }), carrier: Type.Union([Type.String(), Type.Null()]), count: Type.Integer() })),
+        }),
+      },
+    },
+  }, async (req) => service.caseStats(app.db, req.actor.merchantId, req.query.days ?? 30, new Date()))
+
   // Presence: the console's collision warning (who else is viewing or replying on a case right now)
   const PresenceView = Type.Object({ user_id: Uuid, state: Type.Union([Type.Literal('viewing'), Type.Literal('replying')]), since: Timestamp })
   app.get('/cases/:id/presence', {

@@ -17,4 +17,5 @@ export { bulkUpdate, fanOutToChildren, type BulkAction, type BulkItem } from './
 export { listViews, createView, updateView, deleteView, type CaseView as SavedView, type ViewInput } from './service/views.js'
 export { onTrackingEventRecorded } from './service/carrier-scans.js'
 export { closeDueCases } from './service/auto-close.js'
+export { caseStats, type CaseStats } from './service/stats.js'
 export { setPresence, listPresence, purgeStalePresence, presenceTtlMs, type Presence, type PresenceState } from './service/presence.js'

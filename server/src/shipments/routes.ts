@@ -16,6 +16,7 @@ export const ShipmentView = Type.Object({
   shipped_at: NullableTimestamp, declared_value: Type.Union([Type.Object({ amount_minor: Type.Integer(), currency: Type.String() }), Type.Null()]),
   destination_country: NullableString, promised_delivery_on: Type.Union([Day, Type.Null()]), estimated_delivery_on: Type.Union([Day, Type.Null()]),
   delivered_at: NullableTimestamp, lines: Type.Array(Type.Object({ order_line_id: Uuid, quantity: Type.Integer() })), created_at: Timestamp, updated_at: Timestamp,
+  tracking: Type.Object({ status: NullableString, sub_status: NullableString, status_at: NullableTimestamp, last_event_at: NullableTimestamp }, { description: 'What the carriers report (canonical status)' }),
 })
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max })
 const Maybe = (t: ReturnType<typeof Type.String>) => Type.Optional(Type.Union([t, Type.Null()]))
@@ -31,11 +32,11 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'orders.read' },
     schema: {
       tags: ['shipments'], summary: 'List shipments',
-      querystring: PageQueryWith({ order_id: Type.Optional(Uuid), tracking_number: Type.Optional(Text(100)), carrier_code: Type.Optional(Text(40)) }),
+      querystring: PageQueryWith({ order_id: Type.Optional(Uuid), tracking_number: Type.Optional(Text(100)), carrier_code: Type.Optional(Text(40)), tracking_status: Type.Optional(Type.String({ pattern: '^[a-z_]{1,40}$', description: 'A canonical tracking status, e.g. customs_hold' })) }),
       response: { 200: Page(ShipmentView) },
     },
   }, async (req) => listPage(req.query, (page) => service.listShipments(app.db, req.actor.merchantId, {
-    ...page, orderIds: req.query.order_id ? [req.query.order_id] : undefined, trackingNumber: req.query.tracking_number, carrierCode: req.query.carrier_code,
+    ...page, orderIds: req.query.order_id ? [req.query.order_id] : undefined, trackingNumber: req.query.tracking_number, carrierCode: req.query.carrier_code, trackingStatus: req.query.tracking_status,
   })))
 
   app.get('/shipments/:id', {

@@ -21,6 +21,8 @@ export type Shipment = {
   shipped_at: Date | null; declared_value: { amount_minor: number; currency: string } | null; destination_country: string | null
   promised_delivery_on: string | null; estimated_delivery_on: string | null; delivered_at: Date | null
   lines: { order_line_id: string; quantity: number }[]; created_at: Date; updated_at: Date
+  /** What the carriers say, kept by the carriers module: canonical status, when, and the last scan */
+  tracking: { status: string | null; sub_status: string | null; status_at: Date | null; last_event_at: Date | null }
 }
 
 async function toShipments(db: Db, merchantId: string, rows: store.ShipmentRow[]): Promise<Shipment[]> {
@@ -33,6 +35,7 @@ async function toShipments(db: Db, merchantId: string, rows: store.ShipmentRow[]
     destination_country: r.destination_country, promised_delivery_on: r.promised_delivery_on, estimated_delivery_on: r.estimated_delivery_on,
     delivered_at: r.delivered_at, lines: lines.filter((l) => l.shipment_id === r.id).map((l) => ({ order_line_id: l.order_line_id, quantity: l.quantity })),
     created_at: r.created_at, updated_at: r.updated_at,
+    tracking: { status: r.tracking_status, sub_status: r.tracking_sub_status, status_at: r.tracking_status_at, last_event_at: r.last_tracking_event_at },
   }))
 }
 

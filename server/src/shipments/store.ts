@@ -51,13 +51,14 @@ export async function listLines(db: Db, merchantId: string, shipmentIds: string[
   return db.selectFrom('shipment_lines').selectAll().where('merchant_id', '=', merchantId).where('shipment_id', 'in', shipmentIds).orderBy('order_line_id').execute()
 }
 
-export type ShipmentFilter = { orderIds?: string[]; trackingNumber?: string; carrierCode?: string; after?: string; limit: number }
+export type ShipmentFilter = { orderIds?: string[]; trackingNumber?: string; carrierCode?: string; trackingStatus?: string; after?: string; limit: number }
 
 export async function listShipments(db: Db, merchantId: string, f: ShipmentFilter) {
   let q = db.selectFrom('shipments').selectAll().where('merchant_id', '=', merchantId).orderBy('id').limit(f.limit)
   if (f.orderIds) q = q.where('order_id', 'in', f.orderIds.length ? f.orderIds : ['00000000-0000-0000-0000-000000000000'])
   if (f.trackingNumber) q = q.where('tracking_number', '=', f.trackingNumber)
   if (f.carrierCode) q = q.where('carrier_code', '=', f.carrierCode)
+  if (f.trackingStatus) q = q.where('tracking_status', '=', f.trackingStatus)
   if (f.after) q = q.where('id', '>', f.after)
   return q.execute()
 }

@@ -3219,6 +3219,8 @@ export interface paths {
                     order_id?: string;
                     tracking_number?: string;
                     carrier_code?: string;
+                    /** @description A canonical tracking status, e.g. customs_hold */
+                    tracking_status?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3278,6 +3280,13 @@ export interface paths {
                                 created_at: string;
                                 /** Format: date-time */
                                 updated_at: string;
+                                /** @description What the carriers report (canonical status) */
+                                tracking: {
+                                    status: string | null;
+                                    sub_status: string | null;
+                                    status_at: string | null;
+                                    last_event_at: string | null;
+                                };
                             }[];
                             /** @description Pass as `cursor` for the next page; null on the last page */
                             next_cursor: string | null;
@@ -3403,6 +3412,13 @@ export interface paths {
                             created_at: string;
                             /** Format: date-time */
                             updated_at: string;
+                            /** @description What the carriers report (canonical status) */
+                            tracking: {
+                                status: string | null;
+                                sub_status: string | null;
+                                status_at: string | null;
+                                last_event_at: string | null;
+                            };
                         };
                     };
                 };
@@ -3457,6 +3473,13 @@ export interface paths {
                             created_at: string;
                             /** Format: date-time */
                             updated_at: string;
+                            /** @description What the carriers report (canonical status) */
+                            tracking: {
+                                status: string | null;
+                                sub_status: string | null;
+                                status_at: string | null;
+                                last_event_at: string | null;
+                            };
                         };
                     };
                 };
@@ -3558,6 +3581,13 @@ export interface paths {
                             created_at: string;
                             /** Format: date-time */
                             updated_at: string;
+                            /** @description What the carriers report (canonical status) */
+                            tracking: {
+                                status: string | null;
+                                sub_status: string | null;
+                                status_at: string | null;
+                                last_event_at: string | null;
+                            };
                         };
                     };
                 };
@@ -3790,6 +3820,13 @@ export interface paths {
                                 created_at: string;
                                 /** Format: date-time */
                                 updated_at: string;
+                                /** @description What the carriers report (canonical status) */
+                                tracking: {
+                                    status: string | null;
+                                    sub_status: string | null;
+                                    status_at: string | null;
+                                    last_event_at: string | null;
+                                };
                             }[];
                             totals: {
                                 orders: number;
@@ -8288,6 +8325,77 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Operations figures: open cases by type and age bucket, new cases per day (workspace time zone) by carrier */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            time_zone: string;
+                            open_by_type: {
+                                case_type: string;
+                                "0_24h": number;
+                                "24_72h": number;
+                                "72h_plus": number;
+                            }[];
+                            new_by_day: {
+                                /** Format: date */
+                                day: string;
+                                carrier: string | null;
+                                count: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -3,14 +3,14 @@ import { useDisclosure, useHotkeys } from '@mantine/hooks'
 import { IconBell, IconMoon, IconSun } from '@tabler/icons-react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useRef } from 'react'
-import { Link, Outlet, useNavigate } from 'react-router'
+import { Link, Outlet, useLocation, useNavigate } from 'react-router'
 import { api, ok } from '../api/client'
 import { ErrorState } from '../components/ErrorState'
 import { timeAgo } from '../components/format'
 import { InboxViews } from '../pages/Inbox'
 import { Login } from '../pages/Login'
 import { useLiveUpdates } from './live'
-import { SessionProvider, useSession, useSessionQuery, useSignOut } from './session'
+import { SessionProvider, useCan, useSession, useSessionQuery, useSignOut } from './session'
 
 /** Signed in: the console; signed out: the sign-in page, at whatever address was asked for. */
 export function Shell() {
@@ -27,6 +27,8 @@ export function Shell() {
 
 function Console() {
   const [opened, { toggle, close }] = useDisclosure()
+  const can = useCan()
+  const path = useLocation().pathname
   const live = useLiveUpdates()
   const navigate = useNavigate()
   const search = useRef<HTMLInputElement>(null)
@@ -60,6 +62,9 @@ function Console() {
       <AppShell.Navbar p="xs" aria-label="Main">
         <NavLink component={Link} to="/inbox" label="Inbox" onClick={close} fw={600} />
         <InboxViews onPick={close} />
+        <NavLink component={Link} to="/dashboard" label="Dashboard" onClick={close} fw={600} mt="md" active={path.startsWith('/dashboard')} />
+        <NavLink component={Link} to="/shipments" label="Shipments" onClick={close} fw={600} active={path.startsWith('/shipments')} />
+        {can('integrations.read') && <NavLink component={Link} to="/connections" label="Carrier connections" onClick={close} fw={600} active={path.startsWith('/connections')} />}
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />

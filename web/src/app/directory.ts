@@ -24,3 +24,13 @@ export function useCaseTypes() {
     select: (r) => r.data,
   })
 }
+
+export function useCarriers() {
+  return useQuery({ queryKey: ['carriers'], queryFn: () => ok(api.GET('/api/v1/carriers')), staleTime: Infinity, select: (r) => r.data })
+}
+
+/** Known carriers' display names by code ("royal_mail" → "Royal Mail"). */
+export function useCarrierName() {
+  const carriers = useCarriers()
+  return (code: string) => carriers.data?.find((c) => c.code === code)?.name ?? code
+}

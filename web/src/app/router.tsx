@@ -1,11 +1,16 @@
+import { Loader } from '@mantine/core'
 import { lazy, Suspense } from 'react'
 import { createBrowserRouter, Navigate } from 'react-router'
 import { CasePage } from '../pages/CasePage'
+import { Connections } from '../pages/Connections'
 import { Inbox } from '../pages/Inbox'
+import { Shipments } from '../pages/Shipments'
 import { Shell } from './Shell'
 
 // The portal is a page of its own (customers never load the console), in its own chunk.
 const Portal = lazy(() => import('../pages/Portal'))
+// Charts are the heaviest code in the console: only the dashboard loads them.
+const Dashboard = lazy(() => import('../pages/Dashboard'))
 
 export const router = createBrowserRouter([
   { path: '/portal/:token', element: <Suspense><Portal /></Suspense> },
@@ -16,6 +21,9 @@ export const router = createBrowserRouter([
       { index: true, element: <Navigate to="/inbox" replace /> },
       { path: 'inbox', element: <Inbox /> },
       { path: 'cases/:id', element: <CasePage /> },
+      { path: 'shipments', element: <Shipments /> },
+      { path: 'connections', element: <Connections /> },
+      { path: 'dashboard', element: <Suspense fallback={<Loader />}><Dashboard /></Suspense> },
       { path: '*', element: <Navigate to="/inbox" replace /> },
     ],
   },

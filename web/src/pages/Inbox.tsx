@@ -3,7 +3,7 @@ import { useHotkeys } from '@mantine/hooks'
 import { notifications } from '@mantine/notifications'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useMemo, useState } from 'react'
-import { Link, useNavigate, useSearchParams } from 'react-router'
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router'
 import { api, ok, type Body, type Query } from '../api/client'
 import type { CaseSummary } from '../api/types'
 import { useCaseTypes, usePersonName } from '../app/directory'
@@ -15,7 +15,7 @@ type CaseQuery = Query<'/api/v1/cases'>
 type BulkAction = Body<'/api/v1/cases/bulk', 'post'>['action']
 
 // Filters live in the address, so a view can be bookmarked, shared and reloaded.
-const filterKeys = ['view', 'status', 'case_type', 'priority', 'assignee_id', 'tag', 'carrier', 'q', 'age', 'sort'] as const
+const filterKeys = ['view', 'status', 'case_type', 'priority', 'assignee_id', 'tag', 'carrier', 'customer_id', 'shipment_id', 'q', 'age', 'sort'] as const
 const ageLabels = { '0_24h': '0–24 h', '24_72h': '24–72 h', '72h_plus': '72 h+' } as const
 
 export function Inbox() {
@@ -31,7 +31,8 @@ export function Inbox() {
   const query = useMemo(() => {
     const q: Record<string, unknown> = { ...(view?.filters ?? {}), ...(view ? { sort: view.sort } : {}) }
     for (const k of filterKeys) if (k !== 'view' && params.get(k)) q[k] = params.get(k)
-    if (!view && !params.get('status') && !params.get('q')) q.status = 'unresolved'
+    // A person's or a parcel's cases: every status; otherwise the inbox is what is still open.
+    if (!view && !params.get('status') && !params.get('q') && !params.get('customer_id') && !params.get('shipment_id')) q.status = 'unresolved'
     if (q.q && !params.get('sort')) q.sort = 'relevance'
     return q as CaseQuery
   }, [view, params])
@@ -113,7 +114,8 @@ export function useCaseViews() {
 export function InboxViews({ onPick }: { onPick?: () => void }) {
   const views = useCaseViews()
   const [params] = useSearchParams()
-  const active = params.get('view') ?? (params.toString() ? null : 'all_open')
+  const onInbox = useLocation().pathname === '/inbox'
+  const active = !onInbox ? null : params.get('view') ?? (params.toString() ? null : 'all_open')
   if (views.isPending) return <Skeleton h={120} />
   return (
     <Stack gap={0} component="nav" aria-label="Views">
