@@ -128,6 +128,19 @@ describe('the agent console in Chromium', () => {
     const types = (await env.ctx.db.selectFrom('case_timeline').select('type').where('case_id', '=', caseId).orderBy('created_at').execute()).map((e) => e.type)
     expect(types).toEqual(expect.arrayContaining(['carrier_event', 'case.opened', 'note', 'assigned', 'status_changed', 'reopened']))
 
+    // Tags are edited in place.
+    await page.getByPlaceholder('Add tag').fill('vip')
+    await page.getByPlaceholder('Add tag').press('Enter')
+    await expect.poll(async () => (await env.ctx.db.selectFrom('cases').select('tags').where('tracking_number', '=', 'RM900000001GB').executeTakeFirstOrThrow()).tags).toEqual(['vip'])
+
+    // The customer behind the case: purchases with their parcels, and every case.
+    await page.getByRole('link', { name: 'Casey Jones' }).click()
+    await page.getByRole('heading', { name: 'Casey Jones' }).waitFor()
+    await page.getByLabel('Purchase timeline').getByText('1 × Walking boots').waitFor()
+    await page.getByLabel('Purchase timeline').getByText('RM900000001GB', { exact: true }).waitFor()
+    await page.getByRole('table', { name: 'Customer\'s cases' }).getByRole('link', { name: 'Lost parcel RM900000001GB' }).click()
+    await page.getByRole('heading', { name: 'Lost parcel RM900000001GB' }).waitFor()
+
     // The customer's status page, from the link an agent hands out, on a phone.
     await page.getByRole('button', { name: 'Customer link' }).click()
     const link = new URL(await page.getByLabel('Customer status link').inputValue())

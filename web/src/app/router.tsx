@@ -3,6 +3,7 @@ import { lazy, Suspense } from 'react'
 import { createBrowserRouter, Navigate } from 'react-router'
 import { CasePage } from '../pages/CasePage'
 import { Connections } from '../pages/Connections'
+import { CustomerPage } from '../pages/CustomerPage'
 import { Inbox } from '../pages/Inbox'
 import { Shipments } from '../pages/Shipments'
 import { Shell } from './Shell'
@@ -21,6 +22,7 @@ export const router = createBrowserRouter([
       { index: true, element: <Navigate to="/inbox" replace /> },
       { path: 'inbox', element: <Inbox /> },
       { path: 'cases/:id', element: <CasePage /> },
+      { path: 'customers/:id', element: <CustomerPage /> },
       { path: 'shipments', element: <Shipments /> },
       { path: 'connections', element: <Connections /> },
       { path: 'dashboard', element: <Suspense fallback={<Loader />}><Dashboard /></Suspense> },

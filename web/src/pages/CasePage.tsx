@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, CopyButton, Grid, Group, Loader, Menu, Modal, Paper, Popover, Select, Skeleton, Stack, Text, Textarea, TextInput, Timeline, Title } from '@mantine/core'
+import { Anchor, Badge, Button, Card, CopyButton, Grid, Group, Loader, Menu, Modal, Paper, Popover, Select, Skeleton, Stack, TagsInput, Text, Textarea, TextInput, Timeline, Title } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent } from 'react'
@@ -8,6 +8,7 @@ import type { CaseDetail, TimelineEntry } from '../api/types'
 import { usePersonName } from '../app/directory'
 import { PresenceBanner, usePresenceBeat } from '../app/presence'
 import { useCan, useSession } from '../app/session'
+import { CasePicker } from '../components/CasePicker'
 import { ErrorState } from '../components/ErrorState'
 import { dateTime, humanize, money, priorityColor, statusColor, timeAgo } from '../components/format'
 
@@ -45,6 +46,10 @@ function CaseView({ c }: { c: CaseDetail }) {
   const reopen = useCaseAction(c.id, (reason: string) => ok(api.POST('/api/v1/cases/{id}/reopen', { params: { path: { id: c.id } }, body: reason ? { reason } : {} })))
   const patch = useCaseAction(c.id, (body: Body<'/api/v1/cases/{id}', 'patch'>) => ok(api.PATCH('/api/v1/cases/{id}', { params: { path: { id: c.id } }, body })))
   const [resolving, resolveModal] = useDisclosure()
+  const [merging, mergeModal] = useDisclosure()
+  const [linking, linkModal] = useDisclosure()
+  const merge = useCaseAction(c.id, (ids: string[]) => ok(api.POST('/api/v1/cases/{id}/merge', { params: { path: { id: c.id } }, body: { duplicate_ids: ids } })))
+  const link = useCaseAction(c.id, (ids: string[]) => ok(api.POST('/api/v1/cases/{id}/links', { params: { path: { id: c.id } }, body: { links: ids.map((id) => ({ entity_type: 'case', entity_id: id })) } })))
 
   return (
     <Stack gap="md">
@@ -66,6 +71,8 @@ function CaseView({ c }: { c: CaseDetail }) {
                       {working.filter((s) => s !== c.status).map((s) => <Menu.Item key={s} onClick={() => status.mutate({ status: s })}>{humanize(s)}</Menu.Item>)}
                       <Menu.Divider />
                       <Menu.Item onClick={resolveModal.open}>Resolve…</Menu.Item>
+                      <Menu.Item onClick={mergeModal.open}>Merge duplicates into this case…</Menu.Item>
+                      <Menu.Item onClick={linkModal.open}>Link related cases…</Menu.Item>
                     </Menu.Dropdown>
                   </Menu>
                 )}
@@ -84,7 +91,10 @@ function CaseView({ c }: { c: CaseDetail }) {
             ) : <Badge color={priorityColor[c.priority]} variant="dot">{humanize(c.priority)}</Badge>}
             <Text size="sm" aria-label="Assignee">Owner: <b>{name(c.assignee_id) ?? 'Unassigned'}</b></Text>
             {c.escalation_level > 0 && <Badge color="red">Escalated L{c.escalation_level}</Badge>}
-            {c.tags.map((t) => <Badge key={t} size="sm" variant="outline">{t}</Badge>)}
+            {can('cases.write') && !closedOut
+              ? <TagsInput size="xs" aria-label="Tags" placeholder="Add tag" value={c.tags} w={260} clearable={false}
+                  onChange={(next) => patch.mutate({ add_tags: next.filter((t) => !c.tags.includes(t)), remove_tags: c.tags.filter((t) => !next.includes(t)) })} />
+              : c.tags.map((t) => <Badge key={t} size="sm" variant="outline">{t}</Badge>)}
             {c.value && <Text size="sm">At stake: <b>{money(c.value.amount_minor, c.value.currency)}</b></Text>}
             {c.resolution_code && <Text size="sm">Resolution: <b>{humanize(c.resolution_code)}</b>{c.root_cause ? ` · root cause ${humanize(c.root_cause)}` : ''}</Text>}
           </Group>
@@ -101,6 +111,10 @@ function CaseView({ c }: { c: CaseDetail }) {
           </Stack>
         </Grid.Col>
       </Grid>
+      <CasePicker opened={merging} close={mergeModal.close} title="Merge duplicates into this case" action="Merge" exclude={c.id} busy={merge.isPending}
+        onPick={(ids) => merge.mutate(ids, { onSuccess: mergeModal.close })} />
+      <CasePicker opened={linking} close={linkModal.close} title="Link related cases" action="Link" exclude={c.id} busy={link.isPending}
+        onPick={(ids) => link.mutate(ids, { onSuccess: linkModal.close })} />
       <ResolveModal opened={resolving} close={resolveModal.close} pending={status.isPending} error={status.error}
         submit={(body) => status.mutate(body, { onSuccess: resolveModal.close })} />
     </Stack>
@@ -211,7 +225,7 @@ function Linked({ c }: { c: CaseDetail }) {
       {of('customer').map((l) => (
         <Card withBorder key={l.entity_id}>
           <Title order={2} size="h5">Customer</Title>
-          <Text size="sm" fw={600}>{String(l.summary.name ?? 'Customer')}</Text>
+          <Anchor component={Link} to={`/customers/${l.entity_id}`} size="sm" fw={600}>{String(l.summary.name ?? 'Customer')}</Anchor>
           {typeof l.summary.email === 'string' && <Text size="sm" c="dimmed">{l.summary.email}</Text>}
           {typeof l.summary.segment === 'string' && <Badge size="sm" variant="light">{l.summary.segment}</Badge>}
         </Card>
@@ -227,6 +241,14 @@ function Linked({ c }: { c: CaseDetail }) {
         )
       })}
       {of('shipment').map((l) => <Shipment key={l.entity_id} id={l.entity_id} summary={l.summary} />)}
+      {of('case').length > 0 && (
+        <Card withBorder>
+          <Title order={2} size="h5">Related cases</Title>
+          {of('case').map((l) => (
+            <Text size="sm" key={l.entity_id}><Anchor component={Link} to={`/cases/${l.entity_id}`}>{String(l.summary.number ?? 'Case')}</Anchor> {String(l.summary.subject ?? '')} · {humanize(String(l.summary.status ?? ''))}</Text>
+          ))}
+        </Card>
+      )}
       {!c.links.length && <Text size="sm" c="dimmed">No linked order, shipment or customer</Text>}
     </>
   )
