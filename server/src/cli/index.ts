@@ -6,6 +6,7 @@ import { createApiKey } from '../auth/service.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { MigrationError } from '../db/migrate.js'
 import type { AppContext } from '../context.js'
+import { seedBacklog } from '../demo/backlog.js'
 import { seedDemo } from '../demo/seed.js'
 import { AppError } from '../errors.js'
 import { createMerchant, findMerchantIdBySlug, isTimeZone } from '../merchants/service.js'
@@ -115,12 +116,15 @@ const demoLoad = { poolSize: 8, settings: { synchronous_commit: 'off' } }
 
 program.command('demo').description('Create (or refresh) the Northwind Outfitters demo workspace and print its sign-ins')
   .option('--orders <count>', 'orders of trading history to generate on first run', '4800')
-  .action(async (o: { orders: string }) => {
+  .option('--open-cases <count>', 'then add open cases (a helpdesk backlog) until at least this many are unresolved, e.g. 10000 to try the console at a busy team\'s size')
+  .action(async (o: { orders: string; openCases?: string }) => {
     const orders = Number(o.orders)
     if (!Number.isInteger(orders) || orders < 0 || orders > 1_000_000) throw new InvalidArgumentError('--orders must be a whole number from 0 to 1000000')
+    const openCases = o.openCases === undefined ? 0 : Number(o.openCases)
+    if (!Number.isInteger(openCases) || openCases < 0 || openCases > 1_000_000) throw new InvalidArgumentError('--open-cases must be a whole number from 0 to 1000000')
     await withContext(async (ctx) => {
       const beside = await workersRunning(ctx)
-      const { logins, created, webhook, commerce, tracking, cases } = await seedDemo(ctx, { orders, concurrency: 4 })
+      const { merchantId, logins, created, webhook, commerce, tracking, cases } = await seedDemo(ctx, { orders, concurrency: 4 })
       out(`${created ? 'Created' : 'Refreshed'} the demo workspace "northwind" (Northwind Outfitters). Sign in at ${ctx.config.publicUrl} with:`)
       for (const l of logins) out(`  ${l.role.padEnd(8)} ${l.email.padEnd(34)} ${l.password}`)
       out('Passwords are new on every run of `npx claimdesk demo`.')
@@ -132,6 +136,10 @@ program.command('demo').description('Create (or refresh) the Northwind Outfitter
         // A running server's workers fire the policy's watch windows and lost-parcel checks as soon as they are due,
         // before the replay has reached their time (and the parcels' later scans).
         if (beside) out('  A server was running: its workers acted on carrier checks ahead of the replay, so some carrier cases are dated today and may not match later scans. For the history as it happened, stop the server and load the demo into a new DATA_DIR.')
+      }
+      if (openCases) {
+        const added = await seedBacklog(ctx, merchantId, openCases, new Date())
+        out(added ? `Added a backlog of ${added} open cases (imported from the previous helpdesk), for at least ${openCases} unresolved.` : `At least ${openCases} cases are already unresolved.`)
       }
       if (webhook) {
         out(`Carrier events (Standard Webhooks) are accepted at ${webhook.url}`)

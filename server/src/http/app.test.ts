@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
@@ -86,6 +87,7 @@ describe('OpenAPI', () => {
     mkdirSync(path.join(dist, 'assets'))
     writeFileSync(path.join(dist, 'index.html'), '<!doctype html><div id="root"></div>')
     writeFileSync(path.join(dist, 'assets', 'main-abc123.js'), 'console.log(1)')
+    writeFileSync(path.join(dist, 'assets', 'main-abc123.js.br'), brotliCompressSync('console.log(1)'))
     const web = Fastify()
     installErrorHandling(web)
     await serveConsole(web, dist)
@@ -98,6 +100,9 @@ describe('OpenAPI', () => {
       }
       const asset = await web.inject({ url: '/assets/main-abc123.js' })
       expect([asset.statusCode, asset.headers['cache-control']]).toEqual([200, 'public, max-age=31536000, immutable'])
+      // The build's brotli copy, to browsers that take it.
+      const br = await web.inject({ url: '/assets/main-abc123.js', headers: { 'accept-encoding': 'gzip, br' } })
+      expect([br.headers['content-encoding'], brotliDecompressSync(br.rawPayload).toString()]).toEqual(['br', 'console.log(1)'])
       expect((await web.inject({ url: '/assets/gone-123.js' })).statusCode).toBe(404)
       expect((await web.inject({ url: '/favicon.ico' })).statusCode).toBe(404)
       expect((await web.inject({ url: '/portal/eyJtIjoiMDEi.c2lnbmF0dXJl' })).headers['referrer-policy']).toBe('no-referrer')

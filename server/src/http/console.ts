@@ -38,7 +38,8 @@ const fileLike = /\.(js|mjs|css|map|ico|png|jpe?g|gif|svg|webp|avif|woff2?|ttf|t
 export async function serveConsole(app: FastifyInstance, dist = consoleDist): Promise<void> {
   if (!existsSync(path.join(dist, 'index.html'))) return
   await app.register(fastifyStatic, {
-    root: dist, wildcard: false, index: false, cacheControl: false,
+    // The build writes .br and .gz beside each file (web/vite.config.ts); browsers get the smallest they accept.
+    root: dist, wildcard: false, index: false, cacheControl: false, preCompressed: true,
     // Hashed asset names change with their content; the page itself is always revalidated.
     setHeaders: (res, file) => res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
   })
