@@ -10,7 +10,7 @@ import { upsertOrder } from '../../server/src/orders/service.js'
 import { modules } from '../../server/src/registry.js'
 import { upsertShipment } from '../../server/src/shipments/service.js'
 import { createUser } from '../../server/src/users/service.js'
-import { launchChromium, outputDir } from './browser.js'
+import { accessibilityProblems, launchChromium, outputDir } from './browser.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -81,6 +81,7 @@ describe('the agent console in Chromium', () => {
     const row = page.getByRole('link', { name: 'Lost parcel RM900000001GB' })
     await row.waitFor()
     await page.screenshot({ path: path.join(outputDir, 'inbox.png'), fullPage: true })
+    expect(await accessibilityProblems(page)).toEqual([])
 
     await row.click()
     await page.getByRole('heading', { name: 'Lost parcel RM900000001GB' }).waitFor()
@@ -88,6 +89,7 @@ describe('the agent console in Chromium', () => {
     await tracking.getByText('Item lost in network').waitFor()
     await tracking.getByText('Item received at Swindon mail centre').waitFor()
     await page.getByText('Walking boots').waitFor()
+    expect(await accessibilityProblems(page)).toEqual([])
 
     // A colleague opens the same case, then starts writing: the page says so, live.
     const other = await browser.newContext({ viewport: { width: 1280, height: 900 } })
@@ -154,6 +156,7 @@ describe('the agent console in Chromium', () => {
     // Nothing wider than the phone's screen.
     expect(await portal.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
     await portal.screenshot({ path: path.join(outputDir, 'portal-phone.png'), fullPage: true })
+    expect(await accessibilityProblems(portal)).toEqual([])
     await phone.close()
     await context.close()
   })
@@ -186,6 +189,17 @@ describe('the agent console in Chromium', () => {
     await card.getByText('Deliveries, 24 h').waitFor()
     await card.getByRole('button', { name: 'Rotate secret' }).click()
     await card.getByText('New webhook secret (shown once)').waitFor()
+
+    // Administration: people, case types, and the exception policy that opened the first test's case.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click()
+    await page.getByRole('tab', { name: 'People' }).waitFor()
+    await page.getByText('Bob Baker').waitFor()
+    await page.getByRole('tab', { name: 'Case types' }).click()
+    await page.getByText('Lost Parcel').first().waitFor()
+    await page.getByRole('tab', { name: 'Exception policy' }).click()
+    await page.getByRole('button', { name: /^Save/ }).first().waitFor()
+    expect(await accessibilityProblems(page)).toEqual([])
+    await page.screenshot({ path: path.join(outputDir, 'admin-policy.png'), fullPage: true })
     await context.close()
   })
 

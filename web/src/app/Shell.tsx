@@ -12,6 +12,9 @@ import { Login } from '../pages/Login'
 import { useLiveUpdates } from './live'
 import { SessionProvider, useCan, useSession, useSessionQuery, useSignOut } from './session'
 
+// Any of these opens at least one tab of the admin page.
+const adminPermissions = ['users.read', 'teams.read', 'roles.read', 'api_keys.manage', 'merchant.read']
+
 /** Signed in: the console; signed out: the sign-in page, at whatever address was asked for. */
 export function Shell() {
   const session = useSessionQuery()
@@ -42,7 +45,7 @@ function Console() {
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
             <Text fw={700} component={Link} to="/inbox">Claimdesk</Text>
             <Tooltip label={live === 'live' ? 'Live updates on' : 'Reconnecting to live updates'}>
-              <Indicator color={live === 'live' ? 'teal' : 'gray'} size={8} processing={live === 'connecting'} aria-label={`Live updates: ${live}`}><span /></Indicator>
+              <Indicator color={live === 'live' ? 'teal' : 'gray'} size={8} processing={live === 'connecting'} role="img" aria-label={`Live updates: ${live}`}><span /></Indicator>
             </Tooltip>
           </Group>
           <form role="search" onSubmit={(e) => {
@@ -65,6 +68,7 @@ function Console() {
         <NavLink component={Link} to="/dashboard" label="Dashboard" onClick={close} fw={600} mt="md" active={path.startsWith('/dashboard')} />
         <NavLink component={Link} to="/shipments" label="Shipments" onClick={close} fw={600} active={path.startsWith('/shipments')} />
         {can('integrations.read') && <NavLink component={Link} to="/connections" label="Carrier connections" onClick={close} fw={600} active={path.startsWith('/connections')} />}
+        {adminPermissions.some(can) && <NavLink component={Link} to="/admin" label="Admin" onClick={close} fw={600} active={path.startsWith('/admin')} />}
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />
@@ -112,33 +116,34 @@ function Notifications() {
   })
   const unread = list.data?.unread_count ?? 0
   return (
-    <Popover position="bottom-end" width={340} shadow="md">
-      <Popover.Target>
-        <Indicator label={unread} size={16} disabled={!unread} offset={4}>
+    // The badge sits outside the popover's target: the target gets aria-haspopup, which a plain div may not carry.
+    <Indicator label={unread} size={16} disabled={!unread} offset={4}>
+      <Popover position="bottom-end" width={340} shadow="md">
+        <Popover.Target>
           <ActionIcon variant="default" size="lg" aria-label={`Notifications, ${unread} unread`}><IconBell size={18} aria-hidden /></ActionIcon>
-        </Indicator>
-      </Popover.Target>
-      <Popover.Dropdown p={0}>
-        <Group justify="space-between" p="xs">
-          <Text fw={600} size="sm">Notifications</Text>
-          {unread > 0 && <UnstyledButton onClick={() => read.mutate({ all: true })}><Text size="xs" c="indigo">Mark all read</Text></UnstyledButton>}
-        </Group>
-        <ScrollArea.Autosize mah={360}>
-          <Stack gap={0}>
-            {list.data?.data.length === 0 && <Text size="sm" c="dimmed" p="sm">Nothing yet</Text>}
-            {list.data?.data.map((n) => (
-              <UnstyledButton key={n.id} p="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }} onClick={() => {
-                if (!n.read_at) read.mutate({ ids: [n.id] })
-                if (n.case_id) navigate(`/cases/${n.case_id}`)
-              }}>
-                <Text size="sm" fw={n.read_at ? 400 : 600}>{n.title}</Text>
-                <Text size="xs" c="dimmed" lineClamp={2}>{n.body}</Text>
-                <Text size="xs" c="dimmed">{timeAgo(n.created_at)}</Text>
-              </UnstyledButton>
-            ))}
-          </Stack>
-        </ScrollArea.Autosize>
-      </Popover.Dropdown>
-    </Popover>
+        </Popover.Target>
+        <Popover.Dropdown p={0}>
+          <Group justify="space-between" p="xs">
+            <Text fw={600} size="sm">Notifications</Text>
+            {unread > 0 && <UnstyledButton onClick={() => read.mutate({ all: true })}><Text size="xs" c="indigo">Mark all read</Text></UnstyledButton>}
+          </Group>
+          <ScrollArea.Autosize mah={360}>
+            <Stack gap={0}>
+              {list.data?.data.length === 0 && <Text size="sm" c="dimmed" p="sm">Nothing yet</Text>}
+              {list.data?.data.map((n) => (
+                <UnstyledButton key={n.id} p="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }} onClick={() => {
+                  if (!n.read_at) read.mutate({ ids: [n.id] })
+                  if (n.case_id) navigate(`/cases/${n.case_id}`)
+                }}>
+                  <Text size="sm" fw={n.read_at ? 400 : 600}>{n.title}</Text>
+                  <Text size="xs" c="dimmed" lineClamp={2}>{n.body}</Text>
+                  <Text size="xs" c="dimmed">{timeAgo(n.created_at)}</Text>
+                </UnstyledButton>
+              ))}
+            </Stack>
+          </ScrollArea.Autosize>
+        </Popover.Dropdown>
+      </Popover>
+    </Indicator>
   )
 }

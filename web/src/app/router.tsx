@@ -12,6 +12,8 @@ import { Shell } from './Shell'
 const Portal = lazy(() => import('../pages/Portal'))
 // Charts are the heaviest code in the console: only the dashboard loads them.
 const Dashboard = lazy(() => import('../pages/Dashboard'))
+// Administration is for a few people and rarely open: its own chunk too.
+const Admin = lazy(() => import('../pages/admin/Admin').then((m) => ({ default: m.Admin })))
 
 export const router = createBrowserRouter([
   { path: '/portal/:token', element: <Suspense><Portal /></Suspense> },
@@ -26,6 +28,7 @@ export const router = createBrowserRouter([
       { path: 'shipments', element: <Shipments /> },
       { path: 'connections', element: <Connections /> },
       { path: 'dashboard', element: <Suspense fallback={<Loader />}><Dashboard /></Suspense> },
+      { path: 'admin', element: <Suspense fallback={<Loader />}><Admin /></Suspense> },
       { path: '*', element: <Navigate to="/inbox" replace /> },
     ],
   },

@@ -76,7 +76,7 @@ function CaseView({ c }: { c: CaseDetail }) {
                     </Menu.Dropdown>
                   </Menu>
                 )}
-                {!closedOut && <Button size="xs" color="teal" onClick={resolveModal.open}>Resolve</Button>}
+                {!closedOut && <Button size="xs" color="teal.9" onClick={resolveModal.open}>Resolve</Button>}
                 {closedOut && <Button size="xs" variant="default" onClick={() => reopen.mutate('')} loading={reopen.isPending}>Reopen</Button>}
                 <CustomerLink caseId={c.id} />
               </Group>
@@ -157,7 +157,7 @@ function ResolveModal({ opened, close, submit, pending, error }: { opened: boole
         <Textarea label="Note" autosize minRows={2} value={note} onChange={(e) => setNote(e.currentTarget.value)} error={fields.resolution_note} />
         <Group justify="flex-end">
           <Button variant="default" onClick={close}>Cancel</Button>
-          <Button type="submit" color="teal" disabled={!code} loading={pending}>Resolve</Button>
+          <Button type="submit" color="teal.9" disabled={!code} loading={pending}>Resolve</Button>
         </Group>
       </Stack>
     </Modal>
