@@ -86,6 +86,7 @@ export const errorCatalogue = {
   // carrier tracking
   payload_invalid: 400, // a webhook body that is JSON but not the provider's shape
   tracker_not_found: 404,
+  proof_not_found: 404,
   // files and customer links
   file_empty: 400,
   file_too_large: 413,

@@ -93,10 +93,18 @@ export class FixtureKit {
   }
 
   async tracker(): Promise<string> {
-    const result = normalizePayload(findCarrierProvider('generic'), { type: 'tracking.updated', data: { carrier: 'ups', tracking_number: this.unique('1Z'), events: [{ status: 'in_transit', occurred_at: '2026-11-01T10:00:00Z' }] } })
+    return (await this.trackerWithProof()).tracker
+  }
+
+  /** A delivered parcel's tracker with the carrier's signature image (a 1×1 PNG). */
+  async trackerWithProof(): Promise<{ tracker: string; proof: string }> {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
+    const result = normalizePayload(findCarrierProvider('generic'), { type: 'tracking.updated', data: { carrier: 'ups', tracking_number: this.unique('1Z'),
+      events: [{ status: 'in_transit', occurred_at: '2026-11-01T10:00:00Z' }], proof_of_delivery: [{ kind: 'signature', content_type: 'image/png', data_base64: png }] } })
     if (result.kind !== 'tracking') throw new Error('fixture payload was ignored')
     const r = await this.tx((trx) => recordTracking(trx, { merchantId: this.m.id, provider: 'generic', deliveryId: null, blobs: this.ctx.blobs }, result.shipments[0]!, new Date()))
-    return this.track(r.trackerId)
+    const proof = await this.ctx.db.selectFrom('tracking_media').select('id').where('tracker_id', '=', r.trackerId).executeTakeFirstOrThrow()
+    return { tracker: this.track(r.trackerId), proof: this.track(proof.id) }
   }
 
   async case(): Promise<string> {
@@ -233,6 +241,10 @@ export const routeFixtures: Record<string, RouteFixture> = {
   'GET /api/v1/carriers/providers': async () => ({}),
   'POST /api/v1/carriers/{provider}/normalize': async () => ({ params: { provider: 'generic' }, body: { type: 'tracking.updated', data: { carrier: 'dpd', tracking_number: '15501234567890', events: [{ status: 'delivered', occurred_at: '2026-11-01T10:00:00Z' }] } } }),
   'GET /api/v1/trackers/{id}': async (k) => ({ params: { id: await k.tracker() } }),
+  'GET /api/v1/trackers/{id}/proofs/{proofId}': async (k) => {
+    const t = await k.trackerWithProof()
+    return { params: { id: t.tracker, proofId: t.proof } }
+  },
   'GET /api/v1/shipments/{id}/tracking': async (k) => ({ params: { id: await k.shipment() } }),
   'GET /api/v1/carriers/stale-shipments': async () => ({}),
   'GET /api/v1/carriers/late-shipments': async () => ({}),

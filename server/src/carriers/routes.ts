@@ -60,6 +60,7 @@ const Tracker = Type.Object({
   status_at: NullableTimestamp, confidence: Type.Union([Type.Literal('high'), Type.Literal('low')]), review_reasons: Type.Array(Type.String()),
   estimated_delivery_at: NullableTimestamp, signed_by: NullableText, last_event_at: NullableTimestamp, last_received_at: Timestamp,
   shipment_ids: Type.Array(Uuid), events: Type.Array(StoredEvent), created_at: Timestamp, updated_at: Timestamp,
+  proofs: Type.Array(Type.Object({ id: Uuid, kind: Type.String(), content_type: Type.String(), size_bytes: Type.Integer(), created_at: Timestamp }), { description: 'Proofs of delivery kept from the carrier: GET /trackers/{id}/proofs/{proof_id}' }),
 })
 const Overdue = Type.Object({
   id: Uuid, order_id: Uuid, carrier_code: NullableText, carrier_name: NullableText, service: NullableText, tracking_number: NullableText,
@@ -188,6 +189,21 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await getShipment(app.db, req.actor.merchantId, req.params.id)
     const trackers = await service.trackersOfShipment(app.db, req.actor.merchantId, req.params.id)
     return { data: trackers.map((t) => ({ ...t, events: t.events.map(({ merchant_id: _m, tracker_id: _t, event_key: _k, delivery_id: _d, ...e }) => e) })) }
+  })
+
+  app.get('/trackers/:id/proofs/:proofId', {
+    config: { permission: 'orders.read' },
+    schema: {
+      tags: ['carriers'], summary: 'A proof of delivery (signature, photo or document) as the carrier sent it', params: Type.Object({ id: Uuid, proofId: Uuid }),
+      response: { 200: { description: 'The file', content: { 'image/*': { schema: Type.String({ format: 'binary' }) }, 'application/pdf': { schema: Type.String({ format: 'binary' }) } } } },
+    },
+  }, async (req, reply) => {
+    const proof = await service.openProof(app.db, app.ctx.blobs, req.actor.merchantId, req.params.id, req.params.proofId)
+    // Carrier-sent bytes: never sniffed into something else, never run as a page.
+    return reply.type(proof.contentType).header('content-length', String(proof.sizeBytes)).header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox").header('cache-control', 'private, max-age=3600')
+      .header('content-disposition', `inline; filename="${proof.kind}.${proof.contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') ?? 'bin'}"`)
+      .send(proof.body as unknown as string) // a stream; the schema documents the file it carries
   })
 
   const overdue = (rows: Awaited<ReturnType<typeof service.listStale>>) =>

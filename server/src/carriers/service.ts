@@ -167,11 +167,23 @@ export async function linkShipmentToTrackers(trx: Trx, merchantId: string, shipm
 
 export type TrackerView = Omit<store.TrackerRow, 'merchant_id' | 'review_reasons'> & { review_reasons: string[]; shipment_ids: string[] }
 
-type TrackerWithEvents = TrackerView & { events: store.TrackingEventRow[] }
+export type ProofView = { id: string; kind: string; content_type: string; size_bytes: number; created_at: Date }
+type TrackerWithEvents = TrackerView & { events: store.TrackingEventRow[]; proofs: ProofView[] }
 
 async function withEvents(db: Db, t: store.TrackerRow): Promise<TrackerWithEvents> {
   const { merchant_id: merchantId, ...rest } = t
-  return { ...rest, shipment_ids: await store.listLinkedShipmentIds(db, merchantId, t.id), events: await store.listEvents(db, merchantId, [t.id]) }
+  const media = await store.listMedia(db, merchantId, [t.id])
+  return {
+    ...rest, shipment_ids: await store.listLinkedShipmentIds(db, merchantId, t.id), events: await store.listEvents(db, merchantId, [t.id]),
+    proofs: media.map((m) => ({ id: m.id, kind: m.kind, content_type: m.content_type, size_bytes: Number(m.size_bytes), created_at: m.created_at })),
+  }
+}
+
+/** A stored proof of delivery (signature, photo, document) with its bytes, for the console to show. */
+export async function openProof(db: Db, blobs: BlobStore, merchantId: string, trackerId: string, id: string) {
+  const row = await store.findMedia(db, merchantId, trackerId, id)
+  if (!row) throw new AppError('proof_not_found', 404, 'No such proof of delivery', { tracker_id: trackerId, proof_id: id })
+  return { kind: row.kind, contentType: row.content_type, sizeBytes: Number(row.size_bytes), body: await blobs.get(row.file_key) }
 }
 
 export async function getTracker(db: Db, merchantId: string, id: string): Promise<TrackerWithEvents> {

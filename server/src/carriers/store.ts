@@ -96,6 +96,10 @@ export async function listMedia(db: Db, merchantId: string, trackerIds: string[]
   return db.selectFrom('tracking_media').selectAll().where('merchant_id', '=', merchantId).where('tracker_id', 'in', trackerIds).orderBy('created_at').execute()
 }
 
+export async function findMedia(db: Db, merchantId: string, trackerId: string, id: string) {
+  return db.selectFrom('tracking_media').selectAll().where('merchant_id', '=', merchantId).where('tracker_id', '=', trackerId).where('id', '=', id).executeTakeFirst()
+}
+
 export async function findSettings(db: Db, merchantId: string) {
   return db.selectFrom('tracking_settings').selectAll().where('merchant_id', '=', merchantId).executeTakeFirst()
 }

@@ -5484,6 +5484,19 @@ export interface paths {
                             created_at: string;
                             /** Format: date-time */
                             updated_at: string;
+                            /** @description Proofs of delivery kept from the carrier: GET /trackers/{id}/proofs/{proof_id} */
+                            proofs: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                kind: string;
+                                content_type: string;
+                                size_bytes: number;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
                         };
                     };
                 };
@@ -5604,8 +5617,82 @@ export interface paths {
                                 created_at: string;
                                 /** Format: date-time */
                                 updated_at: string;
+                                /** @description Proofs of delivery kept from the carrier: GET /trackers/{id}/proofs/{proof_id} */
+                                proofs: {
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    id: string;
+                                    kind: string;
+                                    content_type: string;
+                                    size_bytes: number;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                }[];
                             }[];
                         };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trackers/{id}/proofs/{proofId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A proof of delivery (signature, photo or document) as the carrier sent it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                    /** @description UUIDv7 */
+                    proofId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/*": string;
+                        "application/pdf": string;
                     };
                 };
                 /** @description Default Response */

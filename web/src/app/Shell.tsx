@@ -38,11 +38,11 @@ function Console() {
   // "/" focuses search, "g i" goes to the inbox: the keys agents know from Gmail and Zendesk.
   useHotkeys([['/', () => search.current?.focus()], ['g+i', () => navigate('/inbox')]])
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'md', collapsed: { mobile: !opened } }} padding="md">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label="Toggle navigation" />
             <Text fw={700} component={Link} to="/inbox">Claimdesk</Text>
             <Tooltip label={live === 'live' ? 'Live updates on' : 'Reconnecting to live updates'}>
               <Indicator color={live === 'live' ? 'teal' : 'gray'} size={8} processing={live === 'connecting'} role="img" aria-label={`Live updates: ${live}`}><span /></Indicator>
@@ -100,6 +100,7 @@ function UserMenu() {
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Label>{session.permissions.includes('cases.write') ? 'Agent' : 'Read only'}</Menu.Label>
+        <Menu.Item component={Link} to="/profile">Profile and password</Menu.Item>
         <Menu.Item onClick={() => void signOut()}>Sign out</Menu.Item>
       </Menu.Dropdown>
     </Menu>

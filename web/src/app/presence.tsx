@@ -1,4 +1,4 @@
-import { Alert, Group, Text } from '@mantine/core'
+import { Badge, Group } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import { useEffect } from 'react'
 import { api, ok } from '../api/client'
@@ -30,8 +30,8 @@ export function usePresenceBeat(caseId: string, replying: boolean) {
   }, [caseId, person])
 }
 
-/** The collision warning: who else has this case open right now, and who is writing on it. */
-export function PresenceBanner({ caseId }: { caseId: string }) {
+/** The collision warning: who else has this case open right now, and who is writing on it (inline, so nothing moves when someone arrives). */
+export function PresenceBadges({ caseId }: { caseId: string }) {
   const session = useSession()
   const name = usePersonName()
   const presence = useQuery({
@@ -41,19 +41,13 @@ export function PresenceBanner({ caseId }: { caseId: string }) {
     select: (r) => r.data.filter((p) => p.user_id !== session.user_id),
   })
   const others = presence.data ?? []
-  // Always rendered (empty when alone), so the page does not jump when someone arrives.
-  const replying = others.filter((p) => p.state === 'replying')
-  const viewing = others.filter((p) => p.state === 'viewing')
   return (
-    <div aria-live="polite" style={{ minHeight: others.length ? undefined : 0 }}>
-      {others.length > 0 && (
-        <Alert color={replying.length ? 'orange' : 'gray'} variant="light" p="xs" role="status" aria-label="Others on this case">
-          <Group gap="md">
-            {replying.length > 0 && <Text size="sm" fw={600}>{replying.map((p) => name(p.user_id)).join(', ')} {replying.length > 1 ? 'are' : 'is'} writing on this case</Text>}
-            {viewing.length > 0 && <Text size="sm">{viewing.map((p) => name(p.user_id)).join(', ')} {viewing.length > 1 ? 'are' : 'is'} viewing it too</Text>}
-          </Group>
-        </Alert>
-      )}
-    </div>
+    <Group gap={6} role="status" aria-live="polite" aria-label="Others on this case">
+      {others.map((p) => (
+        <Badge key={p.user_id} color={p.state === 'replying' ? 'orange.9' : 'gray'} variant="light">
+          {name(p.user_id)} {p.state === 'replying' ? 'is writing on this case' : 'is viewing it too'}
+        </Badge>
+      ))}
+    </Group>
   )
 }

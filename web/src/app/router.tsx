@@ -5,6 +5,7 @@ import { CasePage } from '../pages/CasePage'
 import { Connections } from '../pages/Connections'
 import { CustomerPage } from '../pages/CustomerPage'
 import { Inbox } from '../pages/Inbox'
+import { Profile } from '../pages/Profile'
 import { Shipments } from '../pages/Shipments'
 import { Shell } from './Shell'
 
@@ -26,6 +27,7 @@ export const router = createBrowserRouter([
       { path: 'cases/:id', element: <CasePage /> },
       { path: 'customers/:id', element: <CustomerPage /> },
       { path: 'shipments', element: <Shipments /> },
+      { path: 'profile', element: <Profile /> },
       { path: 'connections', element: <Connections /> },
       { path: 'dashboard', element: <Suspense fallback={<Loader />}><Dashboard /></Suspense> },
       { path: 'admin', element: <Suspense fallback={<Loader />}><Admin /></Suspense> },

@@ -1,12 +1,12 @@
-import { Anchor, Badge, Button, Card, CopyButton, Grid, Group, Loader, Menu, Modal, Paper, Popover, Select, Skeleton, Stack, TagsInput, Text, Textarea, TextInput, Timeline, Title } from '@mantine/core'
+import { Anchor, Badge, Button, Card, CopyButton, Grid, Group, Image, Loader, Menu, Modal, Paper, Popover, Select, Skeleton, Stack, TagsInput, Text, Textarea, TextInput, Timeline, Title } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { api, ApiError, ok, type Body } from '../api/client'
 import type { CaseDetail, TimelineEntry } from '../api/types'
-import { usePersonName } from '../app/directory'
-import { PresenceBanner, usePresenceBeat } from '../app/presence'
+import { usePeople, usePersonName } from '../app/directory'
+import { PresenceBadges, usePresenceBeat } from '../app/presence'
 import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
 import { ErrorState } from '../components/ErrorState'
@@ -40,6 +40,7 @@ function CaseView({ c }: { c: CaseDetail }) {
   const can = useCan()
   const session = useSession()
   const name = usePersonName()
+  const people = usePeople()
   const closedOut = c.status === 'resolved' || c.status === 'closed'
   const assign = useCaseAction(c.id, (assignee_id: string | null) => ok(api.POST('/api/v1/cases/{id}/assign', { params: { path: { id: c.id } }, body: { assignee_id } })))
   const status = useCaseAction(c.id, (body: StatusBody) => ok(api.POST('/api/v1/cases/{id}/status', { params: { path: { id: c.id } }, body })))
@@ -53,12 +54,11 @@ function CaseView({ c }: { c: CaseDetail }) {
 
   return (
     <Stack gap="md">
-      <PresenceBanner caseId={c.id} />
       <Paper withBorder p="md">
         <Stack gap="xs">
           <Group justify="space-between" align="flex-start" wrap="wrap">
             <div>
-              <Text size="sm" c="dimmed" ff="monospace">{c.number}</Text>
+              <Group gap="sm"><Text size="sm" c="dimmed" ff="monospace">{c.number}</Text><PresenceBadges caseId={c.id} /></Group>
               <Title order={1} size="h3">{c.subject || '(no subject)'}</Title>
             </div>
             {can('cases.write') && (
@@ -89,7 +89,10 @@ function CaseView({ c }: { c: CaseDetail }) {
               <Select size="xs" w={110} aria-label="Priority" value={c.priority} allowDeselect={false} onChange={(p) => p && patch.mutate({ priority: p as CaseDetail['priority'] })}
                 data={['urgent', 'high', 'normal', 'low'].map((p) => ({ value: p, label: humanize(p) }))} />
             ) : <Badge color={priorityColor[c.priority]} variant="dot">{humanize(c.priority)}</Badge>}
-            <Text size="sm" aria-label="Assignee">Owner: <b>{name(c.assignee_id) ?? 'Unassigned'}</b></Text>
+            {can('cases.assign') && !closedOut ? (
+              <Select size="xs" w={190} aria-label="Owner" placeholder="Unassigned" searchable clearable value={c.assignee_id}
+                data={people.data?.map((p) => ({ value: p.id, label: p.name })) ?? []} onChange={(id) => assign.mutate(id)} />
+            ) : <Text size="sm" aria-label="Assignee">Owner: <b>{name(c.assignee_id) ?? 'Unassigned'}</b></Text>}
             {c.escalation_level > 0 && <Badge color="red">Escalated L{c.escalation_level}</Badge>}
             {can('cases.write') && !closedOut
               ? <TagsInput size="xs" aria-label="Tags" placeholder="Add tag" value={c.tags} w={260} clearable={false}
@@ -257,6 +260,7 @@ function Linked({ c }: { c: CaseDetail }) {
 function Shipment({ id, summary }: { id: string; summary: Record<string, unknown> }) {
   const tracking = useQuery({ queryKey: ['shipment', id, 'tracking'], queryFn: () => ok(api.GET('/api/v1/shipments/{id}/tracking', { params: { path: { id } } })) })
   const events = (tracking.data?.data ?? []).flatMap((t) => t.events).sort((a, b) => Date.parse(b.occurred_at) - Date.parse(a.occurred_at))
+  const proofs = (tracking.data?.data ?? []).flatMap((t) => t.proofs.map((p) => ({ ...p, url: `/api/v1/trackers/${t.id}/proofs/${p.id}` })))
   return (
     <Card withBorder>
       <Group justify="space-between">
@@ -267,6 +271,13 @@ function Shipment({ id, summary }: { id: string; summary: Record<string, unknown
       {tracking.isPending && <Skeleton h={80} mt="xs" />}
       {tracking.isError && <Text size="sm" c="red">{tracking.error.message}</Text>}
       {tracking.isSuccess && !events.length && <Text size="sm" c="dimmed" mt="xs">No carrier scans yet</Text>}
+      {proofs.length > 0 && (
+        <Group gap="xs" mt="sm" aria-label="Proof of delivery">
+          {proofs.map((p) => p.content_type.startsWith('image/')
+            ? <Anchor key={p.id} href={p.url} target="_blank" rel="noopener"><Image src={p.url} alt={`Proof of delivery: ${p.kind}`} h={72} w="auto" fit="contain" radius="sm" bd="1px solid var(--mantine-color-default-border)" /></Anchor>
+            : <Anchor key={p.id} href={p.url} target="_blank" rel="noopener" size="sm">Proof of delivery ({p.kind})</Anchor>)}
+        </Group>
+      )}
       <Timeline bulletSize={10} lineWidth={2} mt="sm" aria-label="Tracking timeline">
         {events.map((e) => (
           <Timeline.Item key={e.id} title={<Text size="sm" fw={600}>{humanize(e.status)}{e.sub_status ? ` · ${humanize(e.sub_status)}` : ''}</Text>}>

@@ -15,7 +15,7 @@ type CaseQuery = Query<'/api/v1/cases'>
 type BulkAction = Body<'/api/v1/cases/bulk', 'post'>['action']
 
 // Filters live in the address, so a view can be bookmarked, shared and reloaded.
-const filterKeys = ['view', 'status', 'case_type', 'priority', 'assignee_id', 'tag', 'carrier', 'customer_id', 'shipment_id', 'q', 'age', 'sort'] as const
+const filterKeys = ['view', 'status', 'case_type', 'priority', 'assignee_id', 'team_id', 'tag', 'carrier', 'customer_id', 'shipment_id', 'q', 'age', 'sort'] as const
 const ageLabels = { '0_24h': '0–24 h', '24_72h': '24–72 h', '72h_plus': '72 h+' } as const
 
 export function Inbox() {
@@ -116,10 +116,20 @@ export function InboxViews({ onPick }: { onPick?: () => void }) {
   const [params] = useSearchParams()
   const onInbox = useLocation().pathname === '/inbox'
   const active = !onInbox ? null : params.get('view') ?? (params.toString() ? null : 'all_open')
+  const session = useSession()
+  // The person's own teams, each a view of its open cases.
+  const teams = useQuery({
+    queryKey: ['teams'], queryFn: () => ok(api.GET('/api/v1/teams', { params: { query: { limit: 100 } } })), staleTime: 5 * 60_000,
+    select: (r) => r.data.filter((t) => session.user_id && t.member_ids.includes(session.user_id)),
+  })
   if (views.isPending) return <Skeleton h={120} />
   return (
     <Stack gap={0} component="nav" aria-label="Views">
       {views.data?.map((v) => <NavLink key={v.id} component={Link} to={`/inbox?view=${encodeURIComponent(v.id)}`} label={v.name} active={v.id === active} onClick={onPick} pl="lg" />)}
+      {teams.data?.map((t) => (
+        <NavLink key={t.id} component={Link} to={`/inbox?team_id=${t.id}&status=unresolved`} label={`Team: ${t.name}`} onClick={onPick} pl="lg"
+          active={onInbox && !params.get('view') && params.get('team_id') === t.id} />
+      ))}
     </Stack>
   )
 }
@@ -190,13 +200,13 @@ function CaseTable({ rows, loading, selected, toggle, toggleAll, cursor, selecta
   if (loading) return <Stack p="sm" gap="xs">{Array.from({ length: 8 }, (_, i) => <Skeleton key={i} h={28} />)}</Stack>
   if (!rows.length) return <Text p="lg" c="dimmed" ta="center">No cases here</Text>
   return (
-    <Table.ScrollContainer minWidth={760}>
+    <Table.ScrollContainer minWidth={600}>
       <Table highlightOnHover verticalSpacing={6} layout="fixed" aria-label="Cases">
         <Table.Thead>
           <Table.Tr>
             {selectable && <Table.Th w={40}><Checkbox aria-label="Select all" checked={selected.size > 0 && selected.size === rows.length} indeterminate={selected.size > 0 && selected.size < rows.length} onChange={toggleAll} /></Table.Th>}
-            <Table.Th w={92}>Case</Table.Th><Table.Th>Subject</Table.Th><Table.Th w={120}>Type</Table.Th><Table.Th w={124}>Status</Table.Th>
-            <Table.Th w={90}>Priority</Table.Th><Table.Th w={120}>Assignee</Table.Th><Table.Th w={96}>Opened</Table.Th>
+            <Table.Th w={92}>Case</Table.Th><Table.Th>Subject</Table.Th><Table.Th w={120} visibleFrom="lg">Type</Table.Th><Table.Th w={124}>Status</Table.Th>
+            <Table.Th w={90} visibleFrom="lg">Priority</Table.Th><Table.Th w={120}>Assignee</Table.Th><Table.Th w={96}>Opened</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -213,9 +223,9 @@ function CaseTable({ rows, loading, selected, toggle, toggleAll, cursor, selecta
                   </Group>
                 )}
               </Table.Td>
-              <Table.Td><Text size="sm" truncate>{humanize(c.case_type)}</Text></Table.Td>
+              <Table.Td visibleFrom="lg"><Text size="sm" truncate>{humanize(c.case_type)}</Text></Table.Td>
               <Table.Td><Badge color={statusColor[c.status]} variant="light">{humanize(c.status)}</Badge></Table.Td>
-              <Table.Td><Badge color={priorityColor[c.priority]} variant="dot">{humanize(c.priority)}</Badge></Table.Td>
+              <Table.Td visibleFrom="lg"><Badge color={priorityColor[c.priority]} variant="dot">{humanize(c.priority)}</Badge></Table.Td>
               <Table.Td><Text size="sm" truncate c={c.assignee_id ? undefined : 'dimmed'}>{name(c.assignee_id) ?? 'Unassigned'}</Text></Table.Td>
               <Table.Td><Text size="sm" c="dimmed" title={c.created_at}>{timeAgo(c.created_at)}</Text></Table.Td>
             </Table.Tr>
