@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../config.js'
 import { MigrationError } from '../db/migrate.js'
 import type { AppContext } from '../context.js'
 import { seedBacklog } from '../demo/backlog.js'
+import { createPortalLink } from '../portal/service.js'
 import { seedDemo } from '../demo/seed.js'
 import { AppError } from '../errors.js'
 import { createMerchant, findMerchantIdBySlug, isTimeZone } from '../merchants/service.js'
@@ -140,6 +141,15 @@ program.command('demo').description('Create (or refresh) the Northwind Outfitter
       if (openCases) {
         const added = await seedBacklog(ctx, merchantId, openCases, new Date())
         out(added ? `Added a backlog of ${added} open cases (imported from the previous helpdesk), for at least ${openCases} unresolved.` : `At least ${openCases} cases are already unresolved.`)
+      }
+      // A customer's-eye view: the status page of one open carrier case, as an agent would send it.
+      const sample = await ctx.db.selectFrom('cases').select(['id', 'number', 'subject']).where('merchant_id', '=', merchantId).where('source', '=', 'exception_policy')
+        .where('status', 'in', ['open', 'waiting_carrier']).orderBy('created_at', 'desc').limit(1).executeTakeFirst()
+      if (sample) {
+        const link = await ctx.db.transaction().execute((trx) => createPortalLink(trx, ctx.keys.links, {
+          merchantId, actor: { type: 'system', id: null }, caseId: sample.id, days: 30, publicUrl: ctx.config.publicUrl,
+        }, new Date()))
+        out(`The customer's status page for CD-${sample.number} (${sample.subject}), valid 30 days: ${link.url}`)
       }
       if (webhook) {
         out(`Carrier events (Standard Webhooks) are accepted at ${webhook.url}`)
