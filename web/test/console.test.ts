@@ -161,10 +161,19 @@ describe('the agent console in Chromium', () => {
     await context.close()
   })
 
-  it('gives managers the dashboard, shipments by tracking number and status, and carrier connections with their health', async () => {
+  it('holds live news behind a button while rows are selected, and gives managers the dashboard, shipments, carrier connections and admin', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     await signIn(page, m.adminEmail, m.password)
+
+    // While the agent has rows selected, news waits behind a button instead of moving the rows.
+    await page.getByRole('checkbox', { name: /^Select CD-/ }).first().check()
+    await lostParcel('RM900000002GB')
+    const news = page.getByRole('button', { name: /1 new or changed case/ })
+    await news.waitFor()
+    expect(await page.getByRole('link', { name: 'Lost parcel RM900000002GB' }).count()).toBe(0)
+    await news.click()
+    await page.getByRole('link', { name: 'Lost parcel RM900000002GB' }).waitFor()
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click()
     await page.getByRole('heading', { name: 'Operations' }).waitFor()

@@ -10,6 +10,9 @@ const caseEvents = [
 
 export type LiveState = 'connecting' | 'live' | 'offline'
 
+/** A window event for each case event the stream brings (detail: its type and case id). */
+export const casesChanged = 'claimdesk:cases-changed'
+
 /**
  * One EventSource per tab: new and changed cases refresh the lists and that case, timeline entries
  * refresh its timeline, notifications the bell. The browser reconnects by itself; a `reset` (the
@@ -22,7 +25,10 @@ export function useLiveUpdates(): LiveState {
     const source = new EventSource('/api/v1/stream')
     const onCase = (e: MessageEvent<string>) => {
       const data = JSON.parse(e.data) as { case_id?: string }
-      void qc.invalidateQueries({ queryKey: ['cases'] })
+      // The inbox list decides itself when to take the news in (see Inbox), so rows never move under the reader.
+      void qc.invalidateQueries({ queryKey: ['cases'], predicate: (q) => q.queryKey[1] !== 'inbox' })
+      void qc.invalidateQueries({ queryKey: ['cases', 'inbox'], refetchType: 'none' })
+      window.dispatchEvent(new CustomEvent(casesChanged, { detail: { type: e.type, case_id: data.case_id } }))
       if (data.case_id) void qc.invalidateQueries({ queryKey: ['case', data.case_id] })
     }
     const onTimeline = (e: MessageEvent<string>) => {

@@ -2,11 +2,12 @@ import { Badge, Button, Checkbox, Group, Loader, Menu, NavLink, Paper, Segmented
 import { useHotkeys } from '@mantine/hooks'
 import { notifications } from '@mantine/notifications'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router'
 import { api, ok, type Body, type Query } from '../api/client'
 import type { CaseSummary } from '../api/types'
 import { useCaseTypes, usePersonName } from '../app/directory'
+import { casesChanged } from '../app/live'
 import { useCan, useSession } from '../app/session'
 import { ErrorState } from '../components/ErrorState'
 import { humanize, priorityColor, statusColor, timeAgo } from '../components/format'
@@ -39,7 +40,7 @@ export function Inbox() {
   const ready = !viewId || views.isSuccess
 
   const list = useInfiniteQuery({
-    queryKey: ['cases', query],
+    queryKey: ['cases', 'inbox', query],
     enabled: ready,
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) => ok(api.GET('/api/v1/cases', { params: { query: { ...query, limit: 50, counts: !pageParam, ...(pageParam ? { cursor: pageParam } : {}) } } })),
@@ -58,6 +59,7 @@ export function Inbox() {
 
   // Selection and keyboard: j/k move, x selects, Enter opens (as in Gmail and Zendesk).
   const [selected, setSelected] = useState<Set<string>>(new Set())
+  const news = useLiveNews(list.refetch, selected.size)
   const [cursor, setCursor] = useState(0)
   useEffect(() => setSelected(new Set()), [query])
   useHotkeys([
@@ -94,6 +96,11 @@ export function Inbox() {
           { value: 'all', label: counts ? `All ${counts['0_24h'] + counts['24_72h'] + counts['72h_plus']}` : 'All' },
           ...Object.entries(ageLabels).map(([value, label]) => ({ value, label: counts ? `${label} ${counts[value as keyof typeof ageLabels]}` : label })),
         ]} />
+        {news.pending > 0 && (
+          <Button variant="light" size="xs" onClick={news.show} aria-live="polite" style={{ alignSelf: 'center' }}>
+            {news.pending} new or changed {news.pending === 1 ? 'case' : 'cases'}: show
+          </Button>
+        )}
         {selected.size > 0 && can('cases.write') && <BulkBar count={selected.size} run={(a) => bulk.mutate(a)} busy={bulk.isPending} />}
         {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : (
           <Paper withBorder>
@@ -104,6 +111,30 @@ export function Inbox() {
         {list.hasNextPage && <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>Load more</Button>}
       </Stack>
   )
+}
+
+/**
+ * Live news for the list: taken in at once when the reader is at the top with nothing selected (a new
+ * case appears), otherwise held behind a "N new" button, so rows never move under the reader's cursor.
+ */
+function useLiveNews(refetch: () => Promise<unknown>, selected: number) {
+  const [pending, setPending] = useState(0)
+  const calm = useRef({ selected })
+  calm.current = { selected }
+  useEffect(() => {
+    const onNews = () => {
+      if (window.scrollY < 40 && calm.current.selected === 0) void refetch()
+      else setPending((n) => n + 1)
+    }
+    window.addEventListener(casesChanged, onNews)
+    return () => window.removeEventListener(casesChanged, onNews)
+  }, [refetch])
+  const show = () => {
+    setPending(0)
+    window.scrollTo({ top: 0 })
+    void refetch()
+  }
+  return { pending, show }
 }
 
 /** Saved views (built-in, shared, own), listed in the navigation and applied here. */
