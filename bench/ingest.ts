@@ -59,6 +59,14 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
         await new Promise((r) => setTimeout(r, 250))
       }
     }
+    // WAL segment files in pg_wal: a commit that needs a segment nobody made yet waits while one is created
+    // and zero-filled (16 MB). After a checkpoint, old segments are recycled (renamed) instead.
+    const walFiles = async () => Number((await sql<{ n: string }>`select count(*) as n from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'`.execute(ctx.db)).rows[0]!.n)
+    // `--checkpoint`: start each paced phase as a server that has been up past checkpoint_timeout would.
+    const settle = async () => {
+      if (opts.checkpoint) await sql`checkpoint`.execute(ctx.db)
+      return walFiles()
+    }
     const url = `http://127.0.0.1:${port(app)}/webhooks/carriers/generic/${connection.id}`
     print({ bench: 'ingest', phase: 'config', duration_s: duration, connections, node: process.version, database: 'embedded PostgreSQL, synchronous_commit on' })
 
@@ -67,15 +75,17 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     print({ bench: 'ingest', target: 'bare_fastify', ...bareResult })
     const apiOnly = await load({ url, secret, duration, connections, prefix: 'A', count: 200_000 })
     print({ bench: 'ingest', target: 'claimdesk', phase: 'max_api_only', ...apiOnly })
+    let before = await settle()
     const pacedApiOnly = await load({ url, secret, duration, connections, rate: 2000, prefix: 'Q', count: 2000 * duration + 1000 })
-    print({ bench: 'ingest', target: 'claimdesk', phase: 'paced_2000_per_s_api_only', ...pacedApiOnly })
+    print({ bench: 'ingest', target: 'claimdesk', phase: 'paced_2000_per_s_api_only', ...pacedApiOnly, checkpoint_before: Boolean(opts.checkpoint), wal_files_created: (await walFiles()) - before })
     worker = await startWorker(modules, ctx)
     await drain()
     const max = await load({ url, secret, duration, connections, prefix: 'M', count: 200_000 })
     print({ bench: 'ingest', target: 'claimdesk', phase: 'max_with_workers', ...max })
     await drain()
+    before = await settle()
     const paced = await load({ url, secret, duration, connections, rate: 2000, prefix: 'P', count: 2000 * duration + 1000 })
-    print({ bench: 'ingest', target: 'claimdesk', phase: 'paced_2000_per_s', ...paced })
+    print({ bench: 'ingest', target: 'claimdesk', phase: 'paced_2000_per_s', ...paced, checkpoint_before: Boolean(opts.checkpoint), wal_files_created: (await walFiles()) - before })
 
     const drainStart = Date.now()
     await drain()
