@@ -43,7 +43,8 @@ export function Inbox() {
     queryKey: ['cases', 'inbox', query],
     enabled: ready,
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => ok(api.GET('/api/v1/cases', { params: { query: { ...query, limit: 50, counts: !pageParam, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    // No counts for a search: counting every match of a common word costs far more than the page itself.
+    queryFn: ({ pageParam }) => ok(api.GET('/api/v1/cases', { params: { query: { ...query, limit: 50, counts: !pageParam && !query.q, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   })
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data])
