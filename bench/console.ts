@@ -6,6 +6,7 @@ import { print } from './fork.js'
 import { launchChromium } from '../web/test/browser.js'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
+import { unresolvedStatuses } from '../server/src/cases/tables.js'
 import { seedBacklog } from '../server/src/demo/backlog.js'
 import { seedDemo } from '../server/src/demo/seed.js'
 import { buildApp } from '../server/src/http/app.js'
@@ -55,7 +56,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     const demo = await seedDemo(ctx, { orders, concurrency: 4 })
     const added = await seedBacklog(ctx, demo.merchantId, openCases, new Date())
     const unresolved = Number((await ctx.db.selectFrom('cases').select((eb) => eb.fn.countAll<string>().as('n')).where('merchant_id', '=', demo.merchantId)
-      .where('status', 'in', ['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold']).executeTakeFirstOrThrow()).n)
+      .where('status', 'in', unresolvedStatuses).executeTakeFirstOrThrow()).n)
     print({ bench: 'console', phase: 'data', seconds: (Date.now() - t) / 1000, open_cases: unresolved, backlog_added: added, demo_cases: demo.cases?.total })
 
     const app = await buildApp(ctx, modules)

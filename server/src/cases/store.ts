@@ -205,18 +205,22 @@ export async function listCases(db: Db, merchantId: string, f: CaseFilter, sort:
   return r.limit(page.limit).execute()
 }
 
-/** How many cases match the filter (the age bucket aside) in each age bucket. */
-export async function countCasesByAge(db: Db, merchantId: string, f: CaseFilter, now: Date): Promise<Record<AgeBucket, number>> {
+/** Counts per age bucket of the rows' creation time `at`: `a` 0–24 h, `b` 24–72 h, `c` older. */
+function ageCounts(at: string, now: Date) {
   const [d1] = bucketRange('0_24h', now)
   const [d3] = bucketRange('24_72h', now)
-  const buckets = (at: string) => [
+  return [
     sql<string>`count(*) filter (where ${sql.ref(at)} > ${d1})`.as('a'),
     sql<string>`count(*) filter (where ${sql.ref(at)} <= ${d1} and ${sql.ref(at)} > ${d3})`.as('b'),
     sql<string>`count(*) filter (where ${sql.ref(at)} <= ${d3})`.as('c'),
   ]
+}
+
+/** How many cases match the filter (the age bucket aside) in each age bucket. */
+export async function countCasesByAge(db: Db, merchantId: string, f: CaseFilter, now: Date): Promise<Record<AgeBucket, number>> {
   const r = countsFromTags(f)
-    ? await tagged(db, merchantId, f).select(buckets('created_at')).executeTakeFirstOrThrow()
-    : await applyFilter(db, merchantId, { ...f, ageBucket: undefined }, now).select(buckets('cases.created_at')).executeTakeFirstOrThrow()
+    ? await tagged(db, merchantId, f).select(ageCounts('created_at', now)).executeTakeFirstOrThrow()
+    : await applyFilter(db, merchantId, { ...f, ageBucket: undefined }, now).select(ageCounts('cases.created_at', now)).executeTakeFirstOrThrow()
   return { '0_24h': Number(r.a), '24_72h': Number(r.b), '72h_plus': Number(r.c) }
 }
 
@@ -509,14 +513,7 @@ export async function purgePresence(db: Db, before: Date): Promise<number> {
 
 /** Unresolved cases per type and age bucket (one pass over the unresolved index). */
 export async function countOpenByTypeAndAge(db: Db, merchantId: string, now: Date): Promise<{ type_key: string; a: number; b: number; c: number }[]> {
-  const [d1] = bucketRange('0_24h', now)
-  const [d3] = bucketRange('24_72h', now)
-  const rows = await db.selectFrom('cases').select('type_key')
-    .select([
-      sql<string>`count(*) filter (where created_at > ${d1})`.as('a'),
-      sql<string>`count(*) filter (where created_at <= ${d1} and created_at > ${d3})`.as('b'),
-      sql<string>`count(*) filter (where created_at <= ${d3})`.as('c'),
-    ])
+  const rows = await db.selectFrom('cases').select('type_key').select(ageCounts('created_at', now))
     .where('merchant_id', '=', merchantId).where('status', 'in', unresolvedStatuses).groupBy('type_key').execute()
   return rows.map((r) => ({ type_key: r.type_key, a: Number(r.a), b: Number(r.b), c: Number(r.c) }))
 }

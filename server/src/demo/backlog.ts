@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import type { AppContext } from '../context.js'
+import { unresolvedStatuses } from '../cases/tables.js'
 import { runImport } from '../imports/service.js'
 
 // `npx claimdesk demo --open-cases N`: a backlog of open cases on top of the demo's history, so the
@@ -17,7 +18,7 @@ const tags = ['vip', 'repeat_customer', 'fragile', 'international', 'gift']
 /** Adds open cases until the workspace has at least `target` unresolved ones; returns how many it added. */
 export async function seedBacklog(ctx: AppContext, merchantId: string, target: number, now: Date): Promise<number> {
   const open = Number((await ctx.db.selectFrom('cases').select((eb) => eb.fn.countAll<string>().as('n')).where('merchant_id', '=', merchantId)
-    .where('status', 'in', ['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold']).executeTakeFirstOrThrow()).n)
+    .where('status', 'in', unresolvedStatuses).executeTakeFirstOrThrow()).n)
   const orders = await ctx.db.selectFrom('orders').select('external_id').where('merchant_id', '=', merchantId).where('source', '=', 'shopify').orderBy('id').execute()
   const start = Number((await ctx.db.selectFrom('cases').select((eb) => eb.fn.countAll<string>().as('n')).where('merchant_id', '=', merchantId)
     .where('source', '=', 'shopify').executeTakeFirstOrThrow()).n)

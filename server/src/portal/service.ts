@@ -54,11 +54,12 @@ export async function createPortalLink(trx: Transaction<Database>, secret: Buffe
 /** What the link's holder may see of the case (the survivor's, if it was merged). */
 export async function portalCase(db: Db, secret: Buffer, token: string, now: Date): Promise<PortalCase> {
   const claims = verifyLink(secret, token, { purpose: portalPurpose, subjectType: 'case' }, now)
-  let row = await findCaseOrThrow(db, claims.merchantId, claims.subjectId).catch(() => {
-    throw new AppError('link_invalid', 401, 'This link is not valid')
+  // A case deleted since the link was minted makes the link invalid; any other failure stays what it is.
+  let detail = await getCase(db, claims.merchantId, claims.subjectId).catch((err: unknown) => {
+    throw err instanceof AppError && err.status === 404 ? new AppError('link_invalid', 401, 'This link is not valid') : err
   })
-  for (let hops = 0; row.merged_into_id && hops < 5; hops++) row = await findCaseOrThrow(db, claims.merchantId, row.merged_into_id)
-  const [detail, merchant, type] = await Promise.all([getCase(db, claims.merchantId, row.id), getMerchant(db, claims.merchantId), getCaseType(db, claims.merchantId, row.type_key)])
+  for (let hops = 0; detail.merged_into_id && hops < 5; hops++) detail = await getCase(db, claims.merchantId, detail.merged_into_id)
+  const [merchant, type] = await Promise.all([getMerchant(db, claims.merchantId), getCaseType(db, claims.merchantId, detail.case_type)])
   const shipmentIds = detail.links.filter((l) => l.entity_type === 'shipment').map((l) => l.entity_id)
   const shipments = await Promise.all(shipmentIds.map(async (id) => {
     const trackers = await trackersOfShipment(db, claims.merchantId, id)
@@ -74,7 +75,7 @@ export async function portalCase(db: Db, secret: Buffer, token: string, now: Dat
     }
   }))
   return {
-    store: merchant.name, number: detail.number, topic: type.label, status: row.status, status_text: caseWords[row.status] ?? row.status,
-    outcome: row.resolution_code ? outcomeWords[row.resolution_code] ?? null : null, opened_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString(), shipments,
+    store: merchant.name, number: detail.number, topic: type.label, status: detail.status, status_text: caseWords[detail.status] ?? detail.status,
+    outcome: detail.resolution_code ? outcomeWords[detail.resolution_code] ?? null : null, opened_at: detail.created_at.toISOString(), updated_at: detail.updated_at.toISOString(), shipments,
   }
 }
