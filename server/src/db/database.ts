@@ -17,8 +17,16 @@ export type Db = Kysely<Database>
 /** `settings`: session settings for every connection (`-c name=value`), e.g. for a bulk load. */
 export function createPool(connectionString: string, max = 10, settings: Record<string, string> = {}): pg.Pool {
   const options = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ') || undefined
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, application_name: 'claimdesk', options })
-  // A client losing its server (restart, failover) must not crash the process; the query fails instead.
+  return guarded(new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, application_name: 'claimdesk', options }))
+}
+
+/** A few connections of their own, on the pool's database, for a path that must never queue behind the shared pool's work. */
+export function createSidePool(pool: pg.Pool, max: number): pg.Pool {
+  return guarded(new pg.Pool({ ...pool.options, max }))
+}
+
+// A client losing its server (restart, failover) must not crash the process; the query fails instead.
+function guarded(pool: pg.Pool): pg.Pool {
   pool.on('error', () => undefined)
   pool.on('connect', (client) => client.on('error', () => undefined))
   return pool

@@ -1,6 +1,7 @@
+import type pg from 'pg'
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
 import type { Database } from '../db/schema.js'
-import { names, unnest, type Columns } from '../db/bulk.js'
+import { unnest, type Columns } from '../db/bulk.js'
 import type { DeliveryStatus } from './tables.js'
 
 type Trx = Transaction<Database>
@@ -128,13 +129,19 @@ const deliveryColumns: Columns<NewDelivery> = [
   ['merchant_id', 'uuid'], ['id', 'uuid'], ['connection_id', 'uuid'], ['source', 'text'], ['provider', 'text'], ['dedup_key', 'text'],
   ['received_at', 'timestamptz'], ['headers', 'jsonb'], ['body', 'bytea'], ['content_type', 'text'], ['request_id', 'text'],
 ]
+const insertDeliveriesText = `insert into webhook_deliveries (${deliveryColumns.map(([c]) => c).join(', ')})
+  select * from unnest(${deliveryColumns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+  on conflict (merchant_id, connection_id, dedup_key) do nothing returning id`
 
-/** Inserts many deliveries in one statement; returns the rows that went in (not those already stored). */
-/** Stores the deliveries whose dedup keys are new, in one statement; returns their ids. */
-export async function insertDeliveries(db: Db, rows: NewDelivery[]): Promise<{ id: string }[]> {
-  const { rows: inserted } = await sql<{ id: string }>`insert into webhook_deliveries (${names(deliveryColumns)}) select * from ${unnest(rows, deliveryColumns)}
-    on conflict (merchant_id, connection_id, dedup_key) do nothing returning id`.execute(db)
-  return inserted
+/**
+ * Stores the deliveries whose dedup keys are new, in one statement; returns their ids. This is the
+ * acknowledgement's only query, run hundreds of times a second: a named statement with fixed text
+ * (one array per column) is parsed and planned once per connection, not once per batch, and skips
+ * the query builder.
+ */
+export async function insertDeliveries(pool: pg.Pool, rows: NewDelivery[]): Promise<{ id: string }[]> {
+  const values = deliveryColumns.map(([c]) => rows.map((r) => r[c] ?? null))
+  return (await pool.query<{ id: string }>({ name: 'inbox_insert_deliveries', text: insertDeliveriesText, values })).rows
 }
 
 /** Locks up to `limit` deliveries waiting to be processed, oldest first, skipping those another transaction holds. */

@@ -5,7 +5,8 @@ import { pendingJobs, runDueJobs } from '../../test/jobs.js'
 import { newId } from '../ids.js'
 import { modules } from '../registry.js'
 import { generateSecret } from './providers/standard-webhooks.js'
-import { authenticateWebhook } from './service.js'
+import { DeliveryBatcher } from './batcher.js'
+import { authenticateWebhook, normalizeHeaders } from './service.js'
 import { processDeliveryTask } from './tasks.js'
 import { seedConnection, signedHeaders } from './testing.js'
 
@@ -194,5 +195,59 @@ describe('receiving webhooks', () => {
     expect(text).toMatch(/claimdesk_webhooks_received_total\{source="3pl",provider="generic",outcome="signature_invalid"\} \d+/)
     expect(text).toMatch(/claimdesk_webhooks_received_total\{source="unknown",provider="unknown",outcome="not_found"\} 1/)
     expect(text).toMatch(/claimdesk_webhook_deliveries_processed_total\{source="3pl",provider="generic",outcome="processed"\} 1/)
+  })
+})
+
+const trackingBody = JSON.stringify({ type: 'shipment.delivered', data: { tracking_number: '1Z999AA10123456784' } })
+
+describe('group commit of webhook deliveries', () => {
+  it('stores a burst in shared commits, answers each request with its own row, and a repeated id within one batch as its duplicate', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `msg_burst_${i % 20}`) // the last 10 repeat the first 10
+    const answers = await Promise.all(ids.map((id) => app.inject({
+      method: 'POST', url: `/webhooks/3pl/generic/${conn.id}`, payload: trackingBody, headers: signedHeaders(conn.secret, trackingBody, { id }),
+    })))
+    expect(answers.map((a) => a.statusCode)).toEqual(ids.map(() => 200))
+    // Requests race through verification, so either of two with one id may be the stored one: per id,
+    // exactly one answer is new, and every answer names the same delivery.
+    const byKey = new Map<string, { deliveryIds: Set<string>; fresh: number }>()
+    for (const [i, a] of answers.entries()) {
+      const { duplicate, delivery_id: deliveryId } = a.json() as { duplicate: boolean; delivery_id: string }
+      const seen = byKey.get(ids[i]!) ?? { deliveryIds: new Set<string>(), fresh: 0 }
+      seen.deliveryIds.add(deliveryId)
+      if (!duplicate) seen.fresh++
+      byKey.set(ids[i]!, seen)
+    }
+    expect(byKey.size).toBe(20)
+    for (const seen of byKey.values()) expect({ ids: seen.deliveryIds.size, fresh: seen.fresh }).toEqual({ ids: 1, fresh: 1 })
+    const { rows } = await env.ctx.pool.query<{ id: string; dedup_key: string; xmin: string }>(
+      `select id, dedup_key, xmin::text from webhook_deliveries where merchant_id = $1 and dedup_key like 'msg_burst_%'`, [m.id])
+    expect(new Map(rows.map((r) => [r.dedup_key, r.id]))).toEqual(new Map([...byKey].map(([key, seen]) => [key, [...seen.deliveryIds][0]])))
+    // Rows written by one commit share its transaction id: fewer transactions than rows means grouping happened.
+    expect(new Set(rows.map((r) => r.xmin)).size).toBeLessThan(rows.length)
+  })
+
+  it('retries a batch the database refuses request by request, so only the bad delivery fails', async () => {
+    const now = new Date()
+    const request = (id: string) => {
+      const headers = normalizeHeaders(signedHeaders(conn.secret, trackingBody, { id }))
+      return { headers, rawBody: Buffer.from(trackingBody), contentType: 'application/json', requestId: `req-${id}` }
+    }
+    const auth = (id: string) => authenticateWebhook(env.ctx.db, env.ctx.keys.secrets, { source: '3pl', provider: 'generic', connectionId: conn.id, ...request(id) }, now)
+    const [a, b, c] = await Promise.all([auth('msg_fb_a'), auth('msg_fb_b'), auth('msg_fb_c')])
+    // A connection that does not exist: its row breaks the foreign key, and with it the whole statement.
+    const orphan = { ...b, connection: { ...b.connection, id: newId() } }
+    const batcher = new DeliveryBatcher(env.ctx.db, env.ctx.pool)
+    const results = await Promise.allSettled([
+      batcher.store(a, request('msg_fb_a'), now), batcher.store(orphan, request('msg_fb_b'), now),
+      batcher.store(c, request('msg_fb_c'), now), batcher.store(a, request('msg_fb_a'), now),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    const [first, , third, again] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined))
+    expect(first!.duplicate).toBe(false)
+    expect(third!.duplicate).toBe(false)
+    expect(again).toEqual({ deliveryId: first!.deliveryId, duplicate: true })
+    const { rows } = await env.ctx.pool.query<{ dedup_key: string }>(
+      `select dedup_key from webhook_deliveries where merchant_id = $1 and dedup_key like 'msg_fb_%' order by dedup_key`, [m.id])
+    expect(rows.map((r) => r.dedup_key)).toEqual(['msg_fb_a', 'msg_fb_c'])
   })
 })

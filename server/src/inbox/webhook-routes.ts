@@ -3,7 +3,8 @@ import { Type } from 'typebox'
 import { AppError } from '../errors.js'
 import { Uuid } from '../http/schemas.js'
 import { onConnectionChanged } from '../integrations/service.js'
-import { DeliveryBatcher } from './batcher.js'
+import { createSidePool } from '../db/database.js'
+import { defaultBatcherOptions, DeliveryBatcher } from './batcher.js'
 import { RejectionCounter } from './health.js'
 import { findInboxProvider } from './providers.js'
 import * as service from './service.js'
@@ -32,7 +33,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onClose', async () => {
     stopListening()
   })
-  const batcher = new DeliveryBatcher(app.db)
+  // Its own connection: acknowledgements never wait for one behind the workers' transactions.
+  const ingestPool = createSidePool(app.ctx.pool, defaultBatcherOptions.maxInFlight)
+  const batcher = new DeliveryBatcher(app.db, ingestPool)
+  app.addHook('onClose', async () => ingestPool.end())
   app.addHook('onClose', async () => rejections.flush())
   const received = app.ctx.metrics.counter('webhooks_received_total', 'Inbound webhooks by outcome (stored, duplicate, signature_invalid, not_found, rejected)', ['source', 'provider', 'outcome'])
 
