@@ -4,6 +4,7 @@ import { AppError } from '../errors.js'
 import { Uuid } from '../http/schemas.js'
 import { onConnectionChanged } from '../integrations/service.js'
 import { createSidePool } from '../db/database.js'
+import { foreground } from '../jobs/foreground.js'
 import { defaultBatcherOptions, DeliveryBatcher } from './batcher.js'
 import { RejectionCounter } from './health.js'
 import { findInboxProvider } from './providers.js'
@@ -48,7 +49,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: Type.Object({ source: Type.String({ maxLength: 100 }), provider: Type.String({ maxLength: 100 }), connectionId: Type.String({ maxLength: 100 }) }),
       response: { 200: Type.Object({ received: Type.Literal(true), duplicate: Type.Boolean(), delivery_id: Uuid }) },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const now = new Date()
     const { source, provider, connectionId } = req.params
     // Only registered pairs become label values: callers choose the path, and must not grow the metric set.
@@ -65,6 +66,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
     const contentType = headers['content-type'] ?? null
     const stored = await batcher.store(auth, { headers, rawBody, contentType, requestId: req.id }, now)
+    foreground.observe(reply.elapsedTime)
     received.inc({ ...labels, outcome: stored.duplicate ? 'duplicate' : 'stored' })
     return { received: true as const, duplicate: stored.duplicate, delivery_id: stored.deliveryId }
   })

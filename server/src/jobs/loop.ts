@@ -1,25 +1,31 @@
 import type { AppContext } from '../context.js'
 import type { Drain } from '../modules.js'
+import { foreground, type Foreground } from './foreground.js'
 
 /**
  * Runs `once` now, again at once while it comes back with a full batch, else after `intervalMs`.
+ * While the foreground is busy, each run is followed by a rest as long as the foreground says.
  * A failed run goes to `onError` and is retried on the next tick; the stop function waits for the
  * run in flight.
  */
 export function startBatchLoop(
-  opts: { intervalMs: number; batchSize: number; once: () => Promise<number>; onError: (err: unknown) => void },
+  opts: { intervalMs: number; batchSize: number; once: () => Promise<number>; onError: (err: unknown) => void; foreground?: Foreground },
 ): () => Promise<void> {
+  const busy = opts.foreground ?? foreground
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let inFlight: Promise<void> = Promise.resolve()
   const run = async () => {
     for (let full = true; full && !stopped;) {
+      const started = performance.now()
       try {
         full = (await opts.once()) >= opts.batchSize
       } catch (err) {
         opts.onError(err)
         full = false
       }
+      const rest = full ? busy.restAfter(performance.now() - started) : 0
+      if (rest > 0 && !stopped) await new Promise((r) => setTimeout(r, rest))
     }
     if (!stopped) timer = setTimeout(() => { inFlight = run() }, opts.intervalMs)
   }
