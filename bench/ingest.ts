@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { rmSync } from 'node:fs'
+import os from 'node:os'
+import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import Fastify from 'fastify'
 import { forkLoad, print } from './fork.js'
@@ -39,7 +43,15 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     })
     const app = await buildApp(ctx, modules)
     await app.listen({ port: 0, host: '127.0.0.1' })
-    let worker: Awaited<ReturnType<typeof startWorker>> | undefined
+    let worker: { stop: () => Promise<void> } | undefined
+    // `--worker-process`: the workers as a deployment splits them, in a `claimdesk worker` process of their
+    // own at nice 10, so the kernel schedules the API first; by default they share the server's process.
+    const startWorkers = async () => {
+      if (!opts['worker-process']) return startWorker(modules, ctx)
+      const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/claimdesk.js', import.meta.url)), 'worker'], { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: 'inherit' })
+      os.setPriority(child.pid!, 10)
+      return { stop: async () => { child.kill('SIGTERM'); await once(child, 'exit') } }
+    }
     const { verifyStandardWebhook } = await import('../server/src/inbox/providers/standard-webhooks.js')
     const bare = Fastify()
     bare.removeAllContentTypeParsers()
@@ -84,7 +96,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       return { runs, p99_median: p99s[Math.floor(p99s.length / 2)]!, p99_worst: p99s.at(-1)!, p99_9_worst: Math.max(...runs.map((x) => x.p99_9_ms)) }
     }
     const url = `http://127.0.0.1:${port(app)}/webhooks/carriers/generic/${connection.id}`
-    print({ bench: 'ingest', phase: 'config', duration_s: duration, connections, node: process.version, database: 'embedded PostgreSQL, synchronous_commit on' })
+    print({ bench: 'ingest', phase: 'config', duration_s: duration, connections, workers: opts['worker-process'] ? 'own process, nice 10' : 'in the server process', node: process.version, database: 'embedded PostgreSQL, synchronous_commit on' })
 
     await load({ url, secret, duration: 2, connections, prefix: 'W', count: 20_000 })
     const bareResult = await load({ url: `http://127.0.0.1:${port(bare)}/bare`, secret, duration, connections, prefix: 'B', count: 200_000 })
@@ -93,7 +105,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     const apiOnly = await load({ url, secret, duration, connections, prefix: 'A', count: 200_000 })
     print({ bench: 'ingest', target: 'claimdesk', phase: 'max_api_only', ...apiOnly })
     const pacedApiOnly = await pacedRuns('paced_2000_per_s_api_only', 'Q')
-    worker = await startWorker(modules, ctx)
+    worker = await startWorkers()
     await drain()
     await settle()
     const max = await load({ url, secret, duration, connections, prefix: 'M', count: 200_000 })
