@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js'
 import type { Drain } from '../modules.js'
-import { foreground, type Foreground } from './foreground.js'
+import { foreground } from './foreground.js'
 
 /**
  * Runs `once` now, again at once while it comes back with a full batch, else after `intervalMs`.
@@ -9,9 +9,8 @@ import { foreground, type Foreground } from './foreground.js'
  * run in flight.
  */
 export function startBatchLoop(
-  opts: { intervalMs: number; batchSize: number; once: () => Promise<number>; onError: (err: unknown) => void; foreground?: Foreground },
+  opts: { intervalMs: number; batchSize: number; once: () => Promise<number>; onError: (err: unknown) => void },
 ): () => Promise<void> {
-  const busy = opts.foreground ?? foreground
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let inFlight: Promise<void> = Promise.resolve()
@@ -24,7 +23,7 @@ export function startBatchLoop(
         opts.onError(err)
         full = false
       }
-      const rest = full ? busy.restAfter(performance.now() - started) : 0
+      const rest = full ? foreground.restAfter(performance.now() - started) : 0
       if (rest > 0 && !stopped) await new Promise((r) => setTimeout(r, rest))
     }
     if (!stopped) timer = setTimeout(() => { inFlight = run() }, opts.intervalMs)
