@@ -118,6 +118,11 @@ describe('carrier webhooks', () => {
     await runDueJobs(env.ctx, modules)
     const row = await env.ctx.db.selectFrom('webhook_deliveries').select('status').where('id', '=', ok.json().delivery_id).executeTakeFirstOrThrow()
     expect(row.status).toBe('ignored')
+    // An event id PostgreSQL cannot store (a NUL character) is the sender's error, not ours.
+    const nul = JSON.stringify({ ...JSON.parse(batch), id: 'evt_\u0000nul' })
+    const refused = await post('easypost', ep.id, nul, easypostHeaders(nul))
+    expect(refused.statusCode).toBe(400)
+    expect(refused.json().error.code).toBe('dedup_key_invalid')
   })
 
   it('keeps AfterShip events for a tracking number not known yet, and links them when the shipment arrives', async () => {

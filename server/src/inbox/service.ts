@@ -95,7 +95,8 @@ export async function authenticateWebhook(
     throw err
   }
   const dedupKey = provider.dedupKey({ headers: input.headers, rawBody: input.rawBody })
-  if (!dedupKey || dedupKey.length > 512) throw new AppError('dedup_key_invalid', 400, 'The webhook carries no usable idempotency key')
+  // PostgreSQL text holds no NUL character.
+  if (!dedupKey || dedupKey.length > 512 || dedupKey.includes('\0')) throw new AppError('dedup_key_invalid', 400, 'The webhook carries no usable idempotency key')
   return { connection: creds.connection, provider, dedupKey }
 }
 
@@ -111,13 +112,13 @@ async function enqueueProcessing(trx: Trx, merchantId: string, deliveryId: strin
 export type StoredRequest = WebhookRequest & { contentType: string | null; requestId: string }
 
 /** The row a verified request is stored as (one at a time here, or in a group commit by batcher.ts). */
-export function deliveryRow(auth: AuthenticatedWebhook, request: StoredRequest, id: string, now: Date) {
+export function deliveryRow(auth: AuthenticatedWebhook, request: StoredRequest, id: string, now: Date): store.NewDelivery {
   const { connection } = auth
+  const headers: Record<string, string> = {}
+  for (const name in request.headers) if (!unstoredHeaders.has(name)) headers[name] = request.headers[name]!
   return {
     merchant_id: connection.merchantId, id, connection_id: connection.id, source: connection.source, provider: connection.provider,
-    dedup_key: auth.dedupKey, received_at: now,
-    headers: JSON.stringify(Object.fromEntries(Object.entries(request.headers).filter(([name]) => !unstoredHeaders.has(name)))),
-    body: request.rawBody, content_type: request.contentType?.slice(0, 255) ?? null, request_id: request.requestId,
+    dedup_key: auth.dedupKey, received_at: now, headers, body: request.rawBody, content_type: request.contentType?.slice(0, 255) ?? null, request_id: request.requestId,
   }
 }
 
@@ -126,7 +127,8 @@ export async function storeDelivery(
   trx: Trx, auth: AuthenticatedWebhook, request: StoredRequest, now: Date,
 ): Promise<{ deliveryId: string; duplicate: boolean }> {
   const { connection } = auth
-  const id = await store.insertDelivery(trx, { ...deliveryRow(auth, request, newId(), now), last_error: null, processed_at: null })
+  const row = deliveryRow(auth, request, newId(), now)
+  const id = await store.insertDelivery(trx, { ...row, headers: JSON.stringify(row.headers), last_error: null, processed_at: null })
   if (id) return { deliveryId: id, duplicate: false }
   // The conflicting row is committed (the insert waited for it), so this read sees it.
   const first = await store.findDeliveryIdByDedupKey(trx, connection.merchantId, connection.id, auth.dedupKey)

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
 import type { Database } from '../db/schema.js'
-import { unnest, type Columns } from '../db/bulk.js'
+import { unnest } from '../db/bulk.js'
 import type { DeliveryStatus } from './tables.js'
 
 type Trx = Transaction<Database>
@@ -124,24 +124,24 @@ export async function saveHealth(db: Db, row: Insertable<Database['connection_he
     }))).execute()
 }
 
-type NewDelivery = Insertable<Database['webhook_deliveries']> & { headers: string }
-const deliveryColumns: Columns<NewDelivery> = [
-  ['merchant_id', 'uuid'], ['id', 'uuid'], ['connection_id', 'uuid'], ['source', 'text'], ['provider', 'text'], ['dedup_key', 'text'],
-  ['received_at', 'timestamptz'], ['headers', 'jsonb'], ['body', 'bytea'], ['content_type', 'text'], ['request_id', 'text'],
-]
-const insertDeliveriesText = `insert into webhook_deliveries (${deliveryColumns.map(([c]) => c).join(', ')})
-  select * from unnest(${deliveryColumns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+export type NewDelivery = Omit<Insertable<Database['webhook_deliveries']>, 'headers'> & { received_at: Date; headers: Record<string, string> }
+
+// One JSON parameter for the whole batch: JSON.stringify is native, where pg's array literals escape
+// every element in JavaScript (a third of the acknowledgement's database-client time at 5,000/s).
+const insertDeliveriesText = `insert into webhook_deliveries (merchant_id, id, connection_id, source, provider, dedup_key, received_at, headers, body, content_type, request_id)
+  select merchant_id, id, connection_id, source, provider, dedup_key, received_at, headers, decode(body, 'base64'), content_type, request_id
+  from json_to_recordset($1::json) as r(merchant_id uuid, id uuid, connection_id uuid, source text, provider text, dedup_key text,
+    received_at timestamptz, headers jsonb, body text, content_type text, request_id text)
   on conflict (merchant_id, connection_id, dedup_key) do nothing returning id`
 
 /**
  * Stores the deliveries whose dedup keys are new, in one statement; returns their ids. This is the
  * acknowledgement's only query, run hundreds of times a second: a named statement with fixed text
- * (one array per column) is parsed and planned once per connection, not once per batch, and skips
- * the query builder.
+ * is parsed and planned once per connection, not once per batch, and skips the query builder.
  */
 export async function insertDeliveries(pool: pg.Pool, rows: NewDelivery[]): Promise<{ id: string }[]> {
-  const values = deliveryColumns.map(([c]) => rows.map((r) => r[c] ?? null))
-  return (await pool.query<{ id: string }>({ name: 'inbox_insert_deliveries', text: insertDeliveriesText, values })).rows
+  const json = JSON.stringify(rows.map((r) => ({ ...r, body: r.body.toString('base64') })))
+  return (await pool.query<{ id: string }>({ name: 'inbox_insert_deliveries', text: insertDeliveriesText, values: [json] })).rows
 }
 
 /** Locks up to `limit` deliveries waiting to be processed, oldest first, skipping those another transaction holds. */
