@@ -16,7 +16,16 @@ export type DomainEvent = {
 }
 
 /** Reacts to domain events after they commit; must be idempotent (keyed on event.id). */
-export type EventConsumer = { name: string; types: string[] | '*'; handle: (event: DomainEvent, ctx: AppContext) => Promise<void> }
+export type EventConsumer = {
+  name: string
+  types: string[] | '*'
+  /**
+   * Of those types, the events this consumer acts on, judged from the event alone (pure and cheap):
+   * the relay queues no delivery for the others. Absent: every event of `types`.
+   */
+  accepts?: (event: DomainEvent) => boolean
+  handle: (event: DomainEvent, ctx: AppContext) => Promise<void>
+}
 
 export type ScheduledAction = { merchantId: string; id: string; key: string; task: string; payload: Record<string, unknown>; runAt: Date }
 /** Runs once, inside the transaction that marks the action fired. */

@@ -3,7 +3,7 @@ import type { Module } from '../modules.js'
 import { caseRoutes } from './routes.js'
 import { workRoutes } from './work-routes.js'
 import {
-  closeDueCases, fireLostCheck, purgeStalePresence, fireWatch, lostTask, onShipmentOverdue, onShipmentStatusChanged, onTrackingEventRecorded, routeNewCase, watchTask,
+  closeDueCases, fireLostCheck, purgeStalePresence, fireWatch, lostTask, onShipmentOverdue, onShipmentStatusChanged, onTrackingEventRecorded, routeNewCase, scanReachesCases, watchTask,
 } from './service.js'
 
 const routingActor: AuditActor = { type: 'system', id: null }
@@ -26,6 +26,8 @@ export const cases: Module = {
   }, {
     name: 'cases:carrier-scans',
     types: ['tracking_event.recorded'],
+    // Most scans are of parcels no case is about, or moved the status (shipment.status_changed says so): no job for those.
+    accepts: scanReachesCases,
     handle: async (event, ctx) => {
       await ctx.db.transaction().execute((trx) => onTrackingEventRecorded(trx, event, new Date()))
     },

@@ -21,6 +21,10 @@ const testModule: Module = {
         seen.push({ consumer: 'flaky', event })
       },
     },
+    {
+      name: 'picky', types: ['thing.happened'], accepts: (event) => event.data.wanted === true,
+      handle: async (event) => { seen.push({ consumer: 'picky', event }) },
+    },
   ],
   clockTasks: { 'test:remind': async (_trx, action) => { fired.push(String(action.payload.note)) } },
 }
@@ -57,6 +61,20 @@ describe('outbox', () => {
     expect(seen[0]!.event).toMatchObject({ id, merchant_id: m.id, type: 'thing.happened', subject_id: m.id, data: { n: 1 }, occurred_at: T0.toISOString() })
     const row = await env.ctx.db.selectFrom('outbox').select('published_at').where('id', '=', id).executeTakeFirstOrThrow()
     expect(row.published_at).not.toBeNull()
+  })
+
+  it('queues no delivery to a consumer for an event it does not accept', async () => {
+    seen.length = 0
+    const [wanted, unwanted] = await env.ctx.db.transaction().execute(async (trx) => [
+      await enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { wanted: true } }),
+      await enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { wanted: false } }),
+    ])
+    await outboxRelay(testModule.consumers!).run(env.ctx, 10)
+    const queued = (await pendingJobs(env.ctx)).filter((j) => j.task_identifier === 'outbox:deliver').map((j) => j.payload as { consumer: string; event_id: string })
+    expect(queued.filter((p) => p.consumer === 'picky').map((p) => p.event_id)).toEqual([wanted])
+    expect(queued.filter((p) => p.event_id === unwanted).map((p) => p.consumer).sort()).toEqual(['flaky', 'recorder'])
+    await runDueJobs(env.ctx, [testModule])
+    expect(seen.filter((s) => s.consumer === 'picky').map((s) => s.event.id)).toEqual([wanted])
   })
 
   it('retries a failing consumer alone, without redelivering to the others', async () => {

@@ -30,36 +30,36 @@ export async function enqueueEvents(trx: Transaction<Database>, events: NewEvent
   return rows.map((r) => r.id)
 }
 
-type EventKey = { merchant_id: string; id: string; type: string }
+const toDomainEvent = (row: Selectable<Database['outbox']>): DomainEvent => ({
+  id: row.id, merchant_id: row.merchant_id, type: row.type, subject_id: row.subject_id, occurred_at: row.occurred_at.toISOString(), data: row.data,
+})
 
-/** Fans each event out as one `outbox:deliver` job per subscribed consumer not in `skip`, and marks it published. */
-async function publish(trx: Transaction<Database>, consumers: EventConsumer[], rows: EventKey[], skip: string[] = []): Promise<void> {
-  await addJobs(trx, rows.flatMap((r) => consumers.filter((c) => !skip.includes(c.name) && (c.types === '*' || c.types.includes(r.type)))
-    .map((c) => ({ task: 'outbox:deliver', payload: { consumer: c.name, merchant_id: r.merchant_id, event_id: r.id } }))))
+const subscribed = (c: EventConsumer, e: DomainEvent) => (c.types === '*' || c.types.includes(e.type)) && (!c.accepts || c.accepts(e))
+
+/** Fans each event out as one `outbox:deliver` job per consumer (not in `skip`) that takes it, and marks it published. */
+async function publish(trx: Transaction<Database>, consumers: EventConsumer[], events: DomainEvent[], skip: string[] = []): Promise<void> {
+  await addJobs(trx, events.flatMap((e) => consumers.filter((c) => !skip.includes(c.name) && subscribed(c, e))
+    .map((c) => ({ task: 'outbox:deliver', payload: { consumer: c.name, merchant_id: e.merchant_id, event_id: e.id } }))))
   await trx.updateTable('outbox').set({ published_at: new Date() })
-    .where((eb) => eb(eb.refTuple('merchant_id', 'id'), 'in', rows.map((r) => eb.tuple(r.merchant_id, r.id)))).execute()
+    .where((eb) => eb(eb.refTuple('merchant_id', 'id'), 'in', events.map((e) => eb.tuple(e.merchant_id, e.id)))).execute()
 }
 
 /**
  * The relay: unpublished events, oldest first, a batch per transaction (SKIP LOCKED, so processes share
- * the work), each fanned out as one `outbox:deliver` job per subscribed consumer (a failing consumer
+ * the work), each fanned out as one `outbox:deliver` job per consumer that takes it (a failing consumer
  * retries alone) and marked published in the same transaction, so it is relayed exactly once.
  */
 export function outboxRelay(consumers: EventConsumer[]): Drain {
   return {
     name: 'outbox:relay', batchSize: 200,
     run: (ctx, limit) => ctx.db.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('outbox').select(['merchant_id', 'id', 'type']).where('published_at', 'is', null)
+      const rows = await trx.selectFrom('outbox').selectAll().where('published_at', 'is', null)
         .orderBy('occurred_at').limit(limit).forUpdate().skipLocked().execute()
-      if (rows.length) await publish(trx, consumers, rows)
+      if (rows.length) await publish(trx, consumers, rows.map(toDomainEvent))
       return rows.length
     }),
   }
 }
-
-const toDomainEvent = (row: Selectable<Database['outbox']>): DomainEvent => ({
-  id: row.id, merchant_id: row.merchant_id, type: row.type, subject_id: row.subject_id, occurred_at: row.occurred_at.toISOString(), data: row.data,
-})
 
 /**
  * Takes a workspace's unpublished events of these types out of the relay's way (locked till the caller

@@ -12,14 +12,22 @@ type ScanData = {
   message: string | null; occurred_at: string; current: boolean; status_changed?: boolean; shipment_ids?: string[]; recorded_at?: string
 }
 
+/** The scan, if it can land on a case timeline: only scans of linked shipments that did not move the status. */
+function reachingCases(event: DomainEvent): (ScanData & { shipment_ids: string[]; recorded_at: string }) | undefined {
+  const d = event.data as ScanData
+  return !d.status_changed && d.shipment_ids?.length && d.recorded_at ? { ...d, shipment_ids: d.shipment_ids, recorded_at: d.recorded_at } : undefined
+}
+
+export const scanReachesCases = (event: DomainEvent): boolean => reachingCases(event) !== undefined
+
 /**
  * Every carrier scan of a linked shipment lands on the case's timeline, at its event time, once. Scans
  * that moved the status arrive through shipment.status_changed (with the exception policy's view of them);
  * older scans recorded late are marked as history.
  */
 export async function onTrackingEventRecorded(trx: Transaction<Database>, event: DomainEvent, now: Date): Promise<number> {
-  const d = event.data as ScanData
-  if (d.status_changed || !d.shipment_ids?.length || !d.recorded_at) return 0
+  const d = reachingCases(event)
+  if (!d) return 0
   // Cases opened after the scan was recorded do not get it (whether they do would depend on which consumer ran first).
   const caseIds = await store.listCaseIdsForShipments(trx, event.merchant_id, d.shipment_ids, new Date(d.recorded_at))
   const text = [d.carrier ?? 'Carrier', d.status.replace(/_/g, ' '), d.message ?? '', d.tracking_number].filter(Boolean).join(': ')
