@@ -38,6 +38,13 @@ export async function updateDelivery(trx: Trx, merchantId: string, id: string, p
   await trx.updateTable('webhook_deliveries').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).execute()
 }
 
+/** Marks processed deliveries done, counting the attempt; one statement for a batch. */
+export async function settleDeliveries(trx: Trx, rows: { merchant_id: string; id: string; status: 'processed' | 'ignored' }[], now: Date): Promise<void> {
+  if (!rows.length) return
+  await sql`update webhook_deliveries d set status = u.status, processed_at = ${now}, attempts = d.attempts + 1, last_error = null
+    from ${unnest(rows, [['merchant_id', 'uuid'], ['id', 'uuid'], ['status', 'text']])} where d.merchant_id = u.merchant_id and d.id = u.id`.execute(trx)
+}
+
 /** Counts a failed attempt, unless the delivery was settled meanwhile (processed by another run). */
 export async function markDeliveryFailed(
   trx: Trx, merchantId: string, id: string, status: 'failed' | 'dead', error: string,

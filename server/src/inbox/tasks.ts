@@ -42,12 +42,14 @@ export const processDeliveryTask: JobHandler = async (payload, ctx, job) => {
 
 /**
  * The inbox drain: deliveries waiting to be processed, a batch per transaction (one commit for many
- * webhooks instead of a job each). Failures get their own `inbox:process` job; see processWaiting.
+ * webhooks instead of a job each). A batch is tried all together first; if anything in it fails, it
+ * runs again one by one, so only the failing delivery fails, and gets its own `inbox:process` job.
  */
 export const waitingDeliveriesDrain: Drain = {
   name: 'inbox:waiting', batchSize: 20, concurrency: 2,
   async run(ctx, limit) {
-    const outcomes = await ctx.db.transaction().execute((trx) => service.processWaiting(trx, ctx, limit, new Date()))
+    const batch = (mode: 'together' | 'one_by_one') => ctx.db.transaction().execute((trx) => service.processWaiting(trx, ctx, limit, new Date(), mode))
+    const outcomes = await batch('together').catch(() => batch('one_by_one'))
     for (const o of outcomes) {
       count(ctx, o)
       if (o.status === 'failed' || o.status === 'dead') {
