@@ -1,5 +1,8 @@
+import type { JobHelpers } from 'graphile-worker'
 import { describe, expect, it } from 'vitest'
+import type { AppContext } from '../context.js'
 import { Foreground } from './foreground.js'
+import { taskList } from './worker.js'
 
 const options = { slowMs: 10, slowShare: 0.01, minCount: 50, holdMs: 5000, restRatio: 3 }
 
@@ -36,5 +39,24 @@ describe('the foreground', () => {
     expect(f.busy(2000)).toBe(true)
     second(f, 10_000, 100, () => 2)
     expect(f.busy(11_000)).toBe(false)
+  })
+
+  it('makes a queued job rest after it ran, while busy, as the drains do', async () => {
+    const f = new Foreground(options)
+    second(f, performance.now() - 1001, 100, () => 40)
+    let runs = 0
+    const tasks = taskList([{ name: 'test', tasks: { 'test:work': async () => {
+      runs++
+      await new Promise((r) => setTimeout(r, 20))
+    } } }], {} as AppContext, f)
+    const started = performance.now()
+    await tasks['test:work']!({}, { job: { attempts: 1, max_attempts: 1 } } as unknown as JobHelpers)
+    expect(runs).toBe(1)
+    // 20 ms of work, then three times that at rest (timers never fire much early; no upper bound asserted).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75)
+    const idle = taskList([{ name: 'test', tasks: { 'test:work': async () => undefined } }], {} as AppContext, new Foreground(options))
+    const t0 = performance.now()
+    await idle['test:work']!({}, { job: { attempts: 1, max_attempts: 1 } } as unknown as JobHelpers)
+    expect(performance.now() - t0).toBeLessThan(50)
   })
 })

@@ -19,7 +19,7 @@ export type ForegroundOptions = {
  * is processed at full speed and never falls behind for nothing.
  */
 export class Foreground {
-  private windowStart = 0
+  private windowStart = -Infinity
   private count = 0
   private slow = 0
   private busyUntil = 0

@@ -4,10 +4,15 @@ import { sql } from 'kysely'
 import type { AppContext } from '../context.js'
 import type { ClockHandler, Drain, JobHandler, Module } from '../modules.js'
 import { clockTasks } from './clock.js'
+import { foreground, type Foreground } from './foreground.js'
 import { startDrains } from './loop.js'
 import { outboxRelay, outboxTasks } from './outbox.js'
 
-export function taskList(modules: Module[], ctx: AppContext): TaskList {
+/**
+ * The modules' jobs as graphile-worker tasks. While webhook acknowledgements are slow (`fg` busy), a
+ * job rests afterwards, holding its slot, as the drains do, so queued work yields to the foreground.
+ */
+export function taskList(modules: Module[], ctx: AppContext, fg: Foreground = foreground): TaskList {
   const handlers: Record<string, JobHandler> = {
     ...outboxTasks(modules.flatMap((m) => m.consumers ?? [])),
     ...clockTasks(clockHandlers(modules)),
@@ -16,7 +21,10 @@ export function taskList(modules: Module[], ctx: AppContext): TaskList {
   const list: TaskList = {}
   for (const [name, handler] of Object.entries(handlers)) {
     list[name] = async (payload, helpers) => {
+      const started = performance.now()
       await handler((payload ?? {}) as Record<string, unknown>, ctx, { attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts })
+      const rest = fg.restAfter(performance.now() - started)
+      if (rest > 0) await new Promise((r) => setTimeout(r, rest))
     }
   }
   return list
