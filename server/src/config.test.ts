@@ -1,10 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from './config.js'
 
 const cwd = mkdtempSync(path.join(os.tmpdir(), 'claimdesk-config-'))
+const yamlDir = mkdtempSync(path.join(os.tmpdir(), 'claimdesk-yaml-'))
+afterAll(() => {
+  for (const dir of [cwd, yamlDir]) rmSync(dir, { recursive: true, force: true })
+})
 const fail = (env: Record<string, string>, dir = cwd) => {
   try {
     loadConfig(env, dir)
@@ -42,7 +46,7 @@ describe('config', () => {
   })
 
   it('reads claimdesk.yaml, lets the environment win, and refuses unknown keys', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'claimdesk-yaml-'))
+    const dir = yamlDir
     writeFileSync(path.join(dir, 'claimdesk.yaml'), 'port: 4100\nhost: 0.0.0.0\nworkers: false\n')
     expect(loadConfig({}, dir)).toMatchObject({ port: 4100, host: '0.0.0.0', workers: false })
     expect(loadConfig({ PORT: '4200' }, dir).port).toBe(4200)
