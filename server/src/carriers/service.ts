@@ -10,7 +10,7 @@ import { applyTracking, findShipmentIdsByTracking, listLateShipments, listStaleS
 import { resolveCarrier } from '../shipments/carriers.js'
 import { recordAudit } from '../audit/service.js'
 import { auditActor, type Actor } from '../auth/actor.js'
-import { MalformedPayload, type Normalized, type NormalizedEvent, type NormalizedTracking, type TrackingStatus } from './model.js'
+import { MalformedPayload, statusRank, type Normalized, type NormalizedEvent, type NormalizedTracking, type TrackingStatus } from './model.js'
 import type { CarrierProvider } from './providers/types.js'
 import * as store from './store.js'
 import type { StaleRule } from './tables.js'
@@ -65,6 +65,30 @@ export type Recorded = { trackerId: string; newEvents: number; status: TrackingS
 
 const carrierKey = (t: NormalizedTracking) => t.carrier ?? t.carrier_name?.toLowerCase() ?? 'unknown'
 
+type Newest = Pick<store.TrackingEventRow, 'status' | 'sub_status' | 'provider_status' | 'provider_sub_status' | 'occurred_at'> & { id: string | null }
+
+// By event time, then the status further along: the order findNewestEvent sorts by before the event key.
+const byTimeAndRank = (a: Newest, b: Newest) => a.occurred_at.getTime() - b.occurred_at.getTime() || statusRank(a.status as TrackingStatus) - statusRank(b.status as TrackingStatus)
+
+/**
+ * The tracker's newest event once `inserted` joined its history, read from the database only when it
+ * is not certain otherwise: a new event newer (by time, then status rank) than the tracker's current
+ * one, and than the other new ones, is the newest; if all are older, the current one stays (id null:
+ * not among `inserted`). A tie goes to the database, whose order also breaks it by event key.
+ */
+async function newestEvent(trx: Trx, tracker: store.TrackerRow, inserted: store.TrackingEventRow[]): Promise<Newest | undefined> {
+  const current: Newest | undefined = tracker.status_at ? {
+    id: null, status: tracker.status, sub_status: tracker.sub_status, provider_status: tracker.provider_status,
+    provider_sub_status: tracker.provider_sub_status, occurred_at: tracker.status_at,
+  } : undefined
+  const top = inserted.reduce<store.TrackingEventRow | undefined>((best, e) => (!best || byTimeAndRank(e, best) > 0 ? e : best), undefined)
+  if (!top) return current
+  const unique = inserted.every((e) => e === top || byTimeAndRank(e, top) < 0)
+  if (unique && (!current || byTimeAndRank(top, current) > 0)) return top
+  if (current && byTimeAndRank(top, current) < 0) return current
+  return store.findNewestEvent(trx, tracker.merchant_id, tracker.id)
+}
+
 /**
  * Records one normalised tracking result in the caller's transaction: the tracker, the events not seen
  * before, the newest status by event time (never regressed by an older event), proofs of delivery, and
@@ -85,7 +109,7 @@ export async function recordTracking(trx: Trx, input: RecordInput, t: Normalized
   })))
   for (const proof of t.proof_of_delivery) await storeProof(trx, input, tracker.id, proof, now)
 
-  const newest = await store.findNewestEvent(trx, input.merchantId, tracker.id)
+  const newest = await newestEvent(trx, tracker, inserted)
   // Confidence and review reasons belong to the payload that brought the newest event.
   const fromThisPayload = newest ? inserted.some((e) => e.id === newest.id) : false
   const status = (newest?.status ?? 'unknown') as TrackingStatus

@@ -175,6 +175,8 @@ describe('carrier webhooks', () => {
       { id: 'e3', status: 'customs_hold', occurred_at: '2026-11-02T09:00:00Z' }, { id: 'e4', status: 'in_transit', occurred_at: '2026-11-03T09:00:00Z' },
       { id: 'e5', status: 'out_for_delivery', occurred_at: '2026-11-04T07:00:00Z' }, { id: 'e6', status: 'attempt_failed', occurred_at: '2026-11-04T07:00:00Z' },
       { id: 'e7', status: 'delivered', occurred_at: '2026-11-05T10:00:00Z' },
+      // The same time and status as e7: the event key breaks the tie, whichever arrives first.
+      { id: 'e8', status: 'delivered', sub_status: 'left_with_neighbour', occurred_at: '2026-11-05T10:00:00Z' },
     ]
     let run = 0
     const finals = new Set<string>()
@@ -188,9 +190,10 @@ describe('carrier webhooks', () => {
       await runDueJobs(env.ctx, modules)
       const after = await getShipment(env.ctx.db, m.id, s.id)
       const row = await env.ctx.db.selectFrom('shipments').select(['tracking_status', 'tracking_status_at']).where('id', '=', s.id).executeTakeFirstOrThrow()
-      finals.add(JSON.stringify({ status: after.status, tracking: row.tracking_status, at: row.tracking_status_at?.toISOString() }))
+      const tracker = await env.ctx.db.selectFrom('trackers').select(['sub_status']).where('tracking_number', '=', number).executeTakeFirstOrThrow()
+      finals.add(JSON.stringify({ status: after.status, tracking: row.tracking_status, at: row.tracking_status_at?.toISOString(), sub: tracker.sub_status }))
     }), { numRuns: 12 })
-    expect([...finals]).toEqual([JSON.stringify({ status: 'delivered', tracking: 'delivered', at: '2026-11-05T10:00:00.000Z' })])
+    expect([...finals]).toEqual([JSON.stringify({ status: 'delivered', tracking: 'delivered', at: '2026-11-05T10:00:00.000Z', sub: 'left_with_neighbour' })])
     expect(trackingStatuses).toContain('customs_hold')
   })
 
