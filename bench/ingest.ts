@@ -17,7 +17,7 @@ import { createMerchant } from '../server/src/merchants/service.js'
 import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
 
-type Load = { requests_per_sec: number; requests: number; accepted: number; p50_ms: number; p99_ms: number; p99_9_ms: number; max_ms: number; non_2xx: number; errors: number; timeouts: number }
+type Load = { latencies_ms?: number[]; requests_per_sec: number; requests: number; accepted: number; p50_ms: number; p99_ms: number; p99_9_ms: number; max_ms: number; non_2xx: number; errors: number; timeouts: number }
 
 const load = (spec: Record<string, unknown>) => forkLoad<Load>('./load-ingest.mjs', spec)
 
@@ -82,18 +82,26 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       return walFiles()
     }
     // The paced phases run `--repeat` times (default 3): one 10-second run's p99 rests on its 200 slowest
-    // requests, so a single disk stall moves it; all runs are printed.
+    // requests, so a single disk stall of 50 ms or more decides it. Each run is printed, and the runs
+    // together (60,000 acknowledgements over 30 seconds) give the pooled percentiles.
     const repeat = Number(opts.repeat ?? 3)
     const pacedRuns = async (phase: string, prefix: string) => {
       const runs: Load[] = []
+      const all: number[] = []
       for (let r = 0; r < repeat; r++) {
         const before = await settle()
-        const run = await load({ url, secret, duration, connections, rate: 2000, prefix: `${prefix}${r}_`, count: 0 })
+        const { latencies_ms: latencies, ...run } = await load({ url, secret, duration, connections, rate: 2000, prefix: `${prefix}${r}_`, count: 0 })
         print({ bench: 'ingest', target: 'claimdesk', phase, run: r + 1, ...run, fresh: Boolean(opts.fresh), wal_files_created: (await walFiles()) - before })
         runs.push(run)
+        for (const l of latencies!) all.push(l)
       }
+      all.sort((a, b) => a - b)
+      const pooled = (p: number) => Number(all[Math.min(all.length - 1, Math.ceil((p / 100) * all.length) - 1)]!.toFixed(1))
       const p99s = runs.map((x) => x.p99_ms).sort((a, b) => a - b)
-      return { runs, p99_median: p99s[Math.floor(p99s.length / 2)]!, p99_worst: p99s.at(-1)!, p99_9_worst: Math.max(...runs.map((x) => x.p99_9_ms)) }
+      return {
+        runs, p99_median: p99s[Math.floor(p99s.length / 2)]!, p99_worst: p99s.at(-1)!, p99_9_worst: Math.max(...runs.map((x) => x.p99_9_ms)),
+        pooled: { p50: pooled(50), p99: pooled(99), p99_9: pooled(99.9) },
+      }
     }
     const url = `http://127.0.0.1:${port(app)}/webhooks/carriers/generic/${connection.id}`
     print({ bench: 'ingest', phase: 'config', duration_s: duration, connections, workers: opts['worker-process'] ? 'own process, nice 10' : 'in the server process', node: process.version, database: 'embedded PostgreSQL, synchronous_commit on' })
@@ -125,8 +133,10 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       accepted_per_sec_api_only: Math.round(apiOnly.requests_per_sec), accepted_per_sec_with_workers: Math.round(max.requests_per_sec),
       bare_per_sec: Math.round(bareResult.requests_per_sec), ratio_to_bare_api_only: Number((apiOnly.requests_per_sec / bareResult.requests_per_sec).toFixed(3)),
       ratio_to_bare_with_workers: Number((max.requests_per_sec / bareResult.requests_per_sec).toFixed(3)),
-      api_only_ack_p99_ms: apiOnly.p99_ms, api_only_paced_2000_ack_p99_ms_median: pacedApiOnly.p99_median, api_only_paced_2000_ack_p99_ms_worst: pacedApiOnly.p99_worst, api_only_paced_2000_ack_p99_9_ms_worst: pacedApiOnly.p99_9_worst,
+      api_only_ack_p99_ms: apiOnly.p99_ms, api_only_paced_2000_ack_p99_ms_pooled: pacedApiOnly.pooled.p99, api_only_paced_2000_ack_p99_9_ms_pooled: pacedApiOnly.pooled.p99_9,
+      api_only_paced_2000_ack_p99_ms_median: pacedApiOnly.p99_median, api_only_paced_2000_ack_p99_ms_worst: pacedApiOnly.p99_worst, api_only_paced_2000_ack_p99_9_ms_worst: pacedApiOnly.p99_9_worst,
       ack_p50_ms: max.p50_ms, ack_p99_ms: max.p99_ms, ack_p99_9_ms: max.p99_9_ms,
+      paced_2000_ack_p50_ms_pooled: paced.pooled.p50, paced_2000_ack_p99_ms_pooled: paced.pooled.p99, paced_2000_ack_p99_9_ms_pooled: paced.pooled.p99_9,
       paced_2000_ack_p99_ms_median: paced.p99_median, paced_2000_ack_p99_ms_worst: paced.p99_worst, paced_2000_ack_p99_9_ms_worst: paced.p99_9_worst,
       processing_lag_p50_s: Number(Number(lag[0]!.p50).toFixed(3)), processing_lag_p99_s: Number(Number(lag[0]!.p99).toFixed(3)),
       paced_drain_s: (Date.now() - drainStart) / 1000, paced_deliveries_processed: Number(lag[0]!.stored), tracking_events: Number(lag[0]!.events),
