@@ -12,13 +12,11 @@ type ScanData = {
   message: string | null; occurred_at: string; current: boolean; status_changed?: boolean; shipment_ids?: string[]; recorded_at?: string
 }
 
-/** The scan, if it can land on a case timeline: only scans of linked shipments that did not move the status. */
-function reachingCases(event: DomainEvent): (ScanData & { shipment_ids: string[]; recorded_at: string }) | undefined {
-  const d = event.data as ScanData
-  return !d.status_changed && d.shipment_ids?.length && d.recorded_at ? { ...d, shipment_ids: d.shipment_ids, recorded_at: d.recorded_at } : undefined
-}
+/** Whether a scan can land on a case timeline: only scans of linked shipments that did not move the status. */
+const reachesCases = (d: ScanData): d is ScanData & { shipment_ids: string[]; recorded_at: string } =>
+  !d.status_changed && Boolean(d.shipment_ids?.length) && Boolean(d.recorded_at)
 
-export const scanReachesCases = (event: DomainEvent): boolean => reachingCases(event) !== undefined
+export const scanReachesCases = (event: DomainEvent): boolean => reachesCases(event.data as ScanData)
 
 /**
  * Every carrier scan of a linked shipment lands on the case's timeline, at its event time, once. Scans
@@ -26,8 +24,8 @@ export const scanReachesCases = (event: DomainEvent): boolean => reachingCases(e
  * older scans recorded late are marked as history.
  */
 export async function onTrackingEventRecorded(trx: Transaction<Database>, event: DomainEvent, now: Date): Promise<number> {
-  const d = reachingCases(event)
-  if (!d) return 0
+  const d = event.data as ScanData
+  if (!reachesCases(d)) return 0
   // Cases opened after the scan was recorded do not get it (whether they do would depend on which consumer ran first).
   const caseIds = await store.listCaseIdsForShipments(trx, event.merchant_id, d.shipment_ids, new Date(d.recorded_at))
   const text = [d.carrier ?? 'Carrier', d.status.replace(/_/g, ' '), d.message ?? '', d.tracking_number].filter(Boolean).join(': ')
