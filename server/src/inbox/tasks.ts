@@ -49,7 +49,10 @@ export const waitingDeliveriesDrain: Drain = {
   name: 'inbox:waiting', batchSize: 20, concurrency: 2,
   async run(ctx, limit) {
     const batch = (mode: 'together' | 'one_by_one') => ctx.db.transaction().execute((trx) => service.processWaiting(trx, ctx, limit, new Date(), mode))
-    const outcomes = await batch('together').catch(() => batch('one_by_one'))
+    const outcomes = await batch('together').catch((err: unknown) => {
+      ctx.log.debug({ err }, 'inbox batch failed as a whole; running it one by one')
+      return batch('one_by_one')
+    })
     for (const o of outcomes) {
       count(ctx, o)
       if (o.status === 'failed' || o.status === 'dead') {
