@@ -175,26 +175,27 @@ export type WaitingOutcome = { source: string; provider: string; receivedAt: Dat
 export async function processWaiting(trx: Trx, ctx: AppContext, limit: number, now: Date, mode: 'together' | 'one_by_one'): Promise<WaitingOutcome[]> {
   const outcomes: WaitingOutcome[] = []
   const rows = await store.claimWaitingDeliveries(trx, limit)
+  const outcome = (row: store.DeliveryRow, status: WaitingOutcome['status']): WaitingOutcome =>
+    ({ source: row.source, provider: row.provider, receivedAt: row.received_at, deliveryId: row.id, status })
   if (mode === 'together') {
     const settled: { merchant_id: string; id: string; status: 'processed' | 'ignored' }[] = []
     for (const row of rows) {
       const status = await runProcess(trx, ctx, row, now)
       settled.push({ merchant_id: row.merchant_id, id: row.id, status })
-      outcomes.push({ source: row.source, provider: row.provider, receivedAt: row.received_at, deliveryId: row.id, status })
+      outcomes.push(outcome(row, status))
     }
     await store.settleDeliveries(trx, settled, now)
     return outcomes
   }
   for (const row of rows) {
-    const base = { source: row.source, provider: row.provider, receivedAt: row.received_at, deliveryId: row.id }
     try {
-      outcomes.push({ ...base, status: await inSavepoint(trx, () => runProvider(trx, ctx, row, now)) })
+      outcomes.push(outcome(row, await inSavepoint(trx, () => runProvider(trx, ctx, row, now))))
     } catch (error) {
       const provider = findInboxProvider(row.source, row.provider)
       const dead = (provider?.maxAttempts ?? defaultMaxAttempts) <= 1
       await recordProcessingFailure(trx, row.merchant_id, row.id, error, dead)
       if (!dead) await enqueueProcessing(trx, row.merchant_id, row.id, provider, 1)
-      outcomes.push({ ...base, status: dead ? 'dead' : 'failed', error })
+      outcomes.push({ ...outcome(row, dead ? 'dead' : 'failed'), error })
     }
   }
   return outcomes

@@ -43,6 +43,12 @@ export class Foreground {
     return this.busy(now) ? ranMs * this.opts.restRatio : 0
   }
 
+  /** Waits as long as `restAfter` says (not at all while the foreground is fine). */
+  async rest(ranMs: number): Promise<void> {
+    const ms = this.restAfter(ranMs)
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms))
+  }
+
   private roll(now: number) {
     if (now - this.windowStart < 1000) return
     if (this.count >= this.opts.minCount && this.slow > this.count * this.opts.slowShare) this.busyUntil = now + this.opts.holdMs

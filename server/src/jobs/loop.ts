@@ -27,8 +27,7 @@ export function startBatchLoop(opts: {
         opts.onError(err)
         full = false
       }
-      const rest = full ? fg.restAfter(performance.now() - started) : 0
-      if (rest > 0 && !stopped) await new Promise((r) => setTimeout(r, rest))
+      if (full && !stopped) await fg.rest(performance.now() - started)
     }
     if (!stopped) timer = setTimeout(() => { inFlight = run() }, opts.intervalMs)
   }

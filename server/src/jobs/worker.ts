@@ -23,8 +23,7 @@ export function taskList(modules: Module[], ctx: AppContext, fg: Foreground = fo
     list[name] = async (payload, helpers) => {
       const started = performance.now()
       await handler((payload ?? {}) as Record<string, unknown>, ctx, { attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts })
-      const rest = fg.restAfter(performance.now() - started)
-      if (rest > 0) await new Promise((r) => setTimeout(r, rest))
+      await fg.rest(performance.now() - started)
     }
   }
   return list
