@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { names, unnest, type Columns } from '../db/bulk.js'
+import { allColumns, executePrepared } from '../db/database.js'
 import { statusRank, trackingStatuses } from './model.js'
 
 type Trx = Transaction<Database>
@@ -9,18 +10,30 @@ type Db = Kysely<Database> | Trx
 export type TrackerRow = Selectable<Database['trackers']>
 export type TrackingEventRow = Selectable<Database['tracking_events']>
 
+// The inbox drain's statements below are prepared (run per delivery), so their results name their columns.
+const trackerColumns = allColumns<Database['trackers']>()([
+  'merchant_id', 'id', 'carrier_key', 'carrier_code', 'carrier_name', 'tracking_number', 'carrier_ref', 'provider', 'provider_tracker_id', 'status',
+  'sub_status', 'provider_status', 'provider_sub_status', 'status_at', 'confidence', 'review_reasons', 'estimated_delivery_at', 'signed_by',
+  'last_event_at', 'last_received_at', 'created_at', 'updated_at',
+])
+
+const one = <T>(rows: T[]): T => {
+  if (!rows[0]) throw new Error('carriers: the statement returned no row')
+  return rows[0]
+}
+
 /** Creates the tracker or touches it, and locks it: one writer at a time per parcel. */
 export async function upsertTracker(trx: Trx, row: Insertable<Database['trackers']>): Promise<TrackerRow> {
-  return trx.insertInto('trackers').values(row)
+  return one(await executePrepared(trx, trx.insertInto('trackers').values(row)
     .onConflict((oc) => oc.columns(['merchant_id', 'carrier_key', 'tracking_number', 'carrier_ref']).doUpdateSet((eb) => ({
       last_received_at: sql`greatest(trackers.last_received_at, ${eb.ref('excluded.last_received_at')})`,
       provider_tracker_id: sql`coalesce(${eb.ref('excluded.provider_tracker_id')}, trackers.provider_tracker_id)`,
     })))
-    .returningAll().executeTakeFirstOrThrow()
+    .returning(trackerColumns)))
 }
 
 export async function updateTracker(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['trackers']>): Promise<TrackerRow> {
-  return trx.updateTable('trackers').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+  return one(await executePrepared(trx, trx.updateTable('trackers').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).returning(trackerColumns)))
 }
 
 type NewEvent = Insertable<Database['tracking_events']> & { location: string | null }
@@ -34,9 +47,8 @@ const eventColumns: Columns<NewEvent> = [
 /** Inserts the events not seen before; returns those that went in. */
 export async function insertEvents(trx: Trx, rows: NewEvent[]): Promise<TrackingEventRow[]> {
   if (!rows.length) return []
-  const { rows: inserted } = await sql<TrackingEventRow>`insert into tracking_events (${names(eventColumns)}) select * from ${unnest(rows, eventColumns)}
-    on conflict (merchant_id, tracker_id, event_key) do nothing returning *`.execute(trx)
-  return inserted
+  return executePrepared(trx, sql<TrackingEventRow>`insert into tracking_events (${names(eventColumns)}) select ${names(eventColumns)} from ${unnest(rows, eventColumns)}
+    on conflict (merchant_id, tracker_id, event_key) do nothing returning ${names(eventColumns)}`)
 }
 
 // Newest by event time; at the same instant the status further along (model.ts statusRank), then the

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
 import { names, unnest, type Columns } from '../db/bulk.js'
+import { executePrepared } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -92,7 +93,8 @@ export async function upsertShipments(trx: Trx, rows: ShipmentFields[]): Promise
 export async function findIdsByTracking(db: Db, merchantId: string, carrierCode: string | null, trackingNumber: string): Promise<string[]> {
   let q = db.selectFrom('shipments').select('id').where('merchant_id', '=', merchantId).where('tracking_number', '=', trackingNumber)
   if (carrierCode) q = q.where((eb) => eb.or([eb('carrier_code', '=', carrierCode), eb('carrier_code', 'is', null)]))
-  return (await q.orderBy('id').execute()).map((r) => r.id)
+  // Prepared: the inbox drain runs it for every delivery.
+  return (await executePrepared(db, q.orderBy('id'))).map((r) => r.id)
 }
 
 export type Overdue = {
