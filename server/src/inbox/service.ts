@@ -7,6 +7,7 @@ import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { isUuid, newId } from '../ids.js'
 import { findWebhookConnection, getConnection, liveSecrets, type WebhookConnection } from '../integrations/service.js'
+import { withEventsHeld } from '../jobs/outbox.js'
 import { addJob } from '../jobs/queue.js'
 import { defaultMaxAttempts, findInboxProvider, type InboxProvider, type WebhookRequest } from './providers.js'
 import * as store from './store.js'
@@ -167,8 +168,8 @@ export type WaitingOutcome = { source: string; provider: string; receivedAt: Dat
 /**
  * The inbox drain's step: up to `limit` deliveries waiting since they arrived (or were replayed), oldest
  * first, processed in the caller's transaction.
- * - `together`: all or nothing, marked done in one statement; any failure rolls the whole batch back
- *   (the caller then runs it `one_by_one`). The usual case, at a third fewer round trips per delivery.
+ * - `together`: all or nothing, marked done in one statement, its domain events written in one; any
+ *   failure rolls the whole batch back (the caller then runs it `one_by_one`). The usual case.
  * - `one_by_one`: each in a savepoint. One that fails rolls back alone, is counted, and gets an
  *   `inbox:process` job for its attempts left (backoff, then the dead-letter list).
  */
@@ -179,11 +180,13 @@ export async function processWaiting(trx: Trx, ctx: AppContext, limit: number, n
     ({ source: row.source, provider: row.provider, receivedAt: row.received_at, deliveryId: row.id, status })
   if (mode === 'together') {
     const settled: { merchant_id: string; id: string; status: 'processed' | 'ignored' }[] = []
-    for (const row of rows) {
-      const status = await runProcess(trx, ctx, row, now)
-      settled.push({ merchant_id: row.merchant_id, id: row.id, status })
-      outcomes.push(outcome(row, status))
-    }
+    await withEventsHeld(trx, async () => {
+      for (const row of rows) {
+        const status = await runProcess(trx, ctx, row, now)
+        settled.push({ merchant_id: row.merchant_id, id: row.id, status })
+        outcomes.push(outcome(row, status))
+      }
+    })
     await store.settleDeliveries(trx, settled, now)
     return outcomes
   }

@@ -1,9 +1,10 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
 import { pendingJobs, retryNow, runDueJobs } from '../../test/jobs.js'
 import type { DomainEvent, Module } from '../modules.js'
 import { cancelAction, fireAction, scheduleAction } from './clock.js'
-import { enqueueEvent, outboxRelay } from './outbox.js'
+import { enqueueEvent, enqueueEvents, outboxRelay, withEventsHeld } from './outbox.js'
 
 let env: TestEnv
 let m: TestMerchant
@@ -89,6 +90,54 @@ describe('outbox', () => {
     await retryNow(env.ctx, 'outbox:deliver') // skip the backoff
     await runDueJobs(env.ctx, [testModule])
     expect(seen.map((s) => s.consumer)).toEqual(['recorder', 'flaky'])
+  })
+})
+
+describe('events held for a batch', () => {
+  const outboxOf = (n: number) => env.ctx.db.selectFrom('outbox').select(['id', 'type', 'subject_id', 'occurred_at', 'data'])
+    .where('merchant_id', '=', m.id).where(sql<boolean>`(data->>'batch')::int = ${n}`).orderBy('id').execute()
+
+  it('writes them in one statement when the batch ends, in order, with their fields intact', async () => {
+    const ids = await env.ctx.db.transaction().execute((trx) => withEventsHeld(trx, async () => {
+      const first = await enqueueEvents(trx, [
+        { merchant_id: m.id, type: 'thing.happened', subject_id: m.id, occurred_at: T0, data: { batch: 1, i: 0, nested: { a: [1, 'x'] } } },
+        { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { batch: 1, i: 1 } },
+      ])
+      // Nested: held by the outer batch, not written early.
+      const second = await withEventsHeld(trx, () => enqueueEvent(trx, { merchant_id: m.id, type: 'other.thing', occurred_at: T0, data: { batch: 1, i: 2 } }))
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from outbox where merchant_id = ${m.id} and (data->>'batch')::int = 1`.execute(trx)
+      expect(rows[0]!.n).toBe(0)
+      return [...first, second]
+    }))
+    const rows = await outboxOf(1)
+    expect(rows.map((r) => r.id)).toEqual(ids)
+    expect(rows).toEqual([
+      { id: ids[0], type: 'thing.happened', subject_id: m.id, occurred_at: T0, data: { batch: 1, i: 0, nested: { a: [1, 'x'] } } },
+      { id: ids[1], type: 'thing.happened', subject_id: null, occurred_at: T0, data: { batch: 1, i: 1 } },
+      { id: ids[2], type: 'other.thing', subject_id: null, occurred_at: T0, data: { batch: 1, i: 2 } },
+    ])
+  })
+
+  it('writes none when the batch throws, and the transaction writes directly again afterwards', async () => {
+    await env.ctx.db.transaction().execute(async (trx) => {
+      await withEventsHeld(trx, async () => {
+        await enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { batch: 2 } })
+        throw new Error('batch failed')
+      }).catch(() => undefined)
+      await enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { batch: 3 } })
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from outbox where merchant_id = ${m.id} and (data->>'batch')::int = 3`.execute(trx)
+      expect(rows[0]!.n).toBe(1)
+    })
+    expect(await outboxOf(2)).toEqual([])
+    expect(await outboxOf(3)).toHaveLength(1)
+  })
+
+  it('takes a large batch of events in one go', async () => {
+    const events = Array.from({ length: 2_000 }, (_, i) => ({ merchant_id: m.id, type: 'thing.happened', occurred_at: new Date(T0.getTime() + i), data: { batch: 4, i } }))
+    const ids = await env.ctx.db.transaction().execute((trx) => withEventsHeld(trx, () => enqueueEvents(trx, events)))
+    const rows = await outboxOf(4)
+    expect(rows.map((r) => r.id)).toEqual(ids)
+    expect(rows.map((r) => r.occurred_at.getTime() - T0.getTime())).toEqual(events.map((_, i) => i))
   })
 })
 

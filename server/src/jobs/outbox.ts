@@ -1,4 +1,5 @@
-import type { Selectable, Transaction } from 'kysely'
+import { sql, type Selectable, type Transaction } from 'kysely'
+import { executePrepared } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 import { newId } from '../ids.js'
 import type { DomainEvent, Drain, EventConsumer, JobHandler } from '../modules.js'
@@ -17,17 +18,49 @@ export async function enqueueEvent(trx: Transaction<Database>, event: NewEvent):
   return (await enqueueEvents(trx, [event]))[0]!
 }
 
+type OutboxRow = { merchant_id: string; id: string; type: string; subject_id: string | null; occurred_at: Date; data: Record<string, unknown> }
+
+// Transactions whose events are held back and written together when their batch of work ends.
+const held = new WeakMap<Transaction<Database>, OutboxRow[]>()
+
 /**
  * Many events in one statement (a scan history of dozens of events is one webhook). No job is queued:
  * the relay drain finds unpublished events by themselves.
  */
 export async function enqueueEvents(trx: Transaction<Database>, events: NewEvent[]): Promise<string[]> {
   if (!events.length) return []
-  const rows = events.map((e) => ({
-    merchant_id: e.merchant_id, id: newId(), type: e.type, subject_id: e.subject_id ?? null, occurred_at: e.occurred_at, data: JSON.stringify(e.data), published_at: null,
-  }))
-  await trx.insertInto('outbox').values(rows).execute()
+  const rows = events.map((e) => ({ merchant_id: e.merchant_id, id: newId(), type: e.type, subject_id: e.subject_id ?? null, occurred_at: e.occurred_at, data: e.data }))
+  const batch = held.get(trx)
+  if (batch) batch.push(...rows)
+  else await insertEvents(trx, rows)
   return rows.map((r) => r.id)
+}
+
+// One JSON parameter keeps the text the same for any number of events, so the statement is prepared.
+async function insertEvents(trx: Transaction<Database>, rows: OutboxRow[]): Promise<void> {
+  if (!rows.length) return
+  await executePrepared(trx, sql`insert into outbox (merchant_id, id, type, subject_id, occurred_at, data)
+    select merchant_id, id, type, subject_id, occurred_at, data
+    from json_to_recordset(${JSON.stringify(rows)}::json) as r(merchant_id uuid, id uuid, type text, subject_id uuid, occurred_at timestamptz, data jsonb)`)
+}
+
+/**
+ * Runs a batch of work in `trx` with its events written in one statement at the end, not one per
+ * item (the inbox drain's `together` mode). Only for work that commits or rolls back as a whole:
+ * held events have no savepoint to roll back with, and the batch cannot read them before the end.
+ */
+export async function withEventsHeld<T>(trx: Transaction<Database>, work: () => Promise<T>): Promise<T> {
+  if (held.has(trx)) return work()
+  const rows: OutboxRow[] = []
+  held.set(trx, rows)
+  try {
+    const result = await work()
+    held.delete(trx)
+    await insertEvents(trx, rows)
+    return result
+  } finally {
+    held.delete(trx)
+  }
 }
 
 const toDomainEvent = (row: Selectable<Database['outbox']>): DomainEvent => ({
