@@ -109,13 +109,22 @@ describe('the exception policy, with no configuration', () => {
     expect((await api('GET', `/cases?q=${encodeURIComponent('departed depot')}`)).json().data.map((x: { id: string }) => x.id)).toContain(c!.id)
   })
 
-  it('treats a redelivered status event as one: the consumer is idempotent on the event id', async () => {
+  it('treats a redelivered status event as one: the consumer is idempotent on the event id, even after its case is resolved', async () => {
     const s = await shipment('RM100000002GB')
     const event = { id: '01970000-0000-7000-8000-00000000abcd', merchant_id: m.id, type: 'shipment.status_changed', subject_id: s.id, occurred_at: '2026-11-05T08:00:00.000Z', data: { shipment_id: s.id, status: 'damaged', confidence: 'high', status_at: '2026-11-05T08:00:00.000Z' } }
-    for (let i = 0; i < 3; i++) await env.ctx.db.transaction().execute((trx) => onShipmentStatusChanged(trx, event, new Date()))
+    const deliver = (e: typeof event) => env.ctx.db.transaction().execute((trx) => onShipmentStatusChanged(trx, e, new Date()))
+    for (let i = 0; i < 3; i++) await deliver(event)
     const found = await casesOf(s.id)
     expect(found.map((c) => c.case_type)).toEqual(['damaged'])
     expect(((await api('GET', `/cases/${found[0]!.id}/timeline?type=carrier_event`)).json().data as unknown[]).length).toBe(1)
+
+    // The relay delivers at least once: the same event after the case was resolved opens no second case.
+    expect((await api('POST', `/cases/${found[0]!.id}/status`, { status: 'resolved', resolution_code: 'reshipped' })).statusCode).toBe(200)
+    await deliver(event)
+    expect((await casesOf(s.id)).map((c) => [c.id, c.status])).toEqual([[found[0]!.id, 'resolved']])
+    // A new damage report is a new problem: it opens a new case.
+    await deliver({ ...event, id: '01970000-0000-7000-8000-00000000abce', occurred_at: '2026-11-07T08:00:00.000Z', data: { ...event.data, status_at: '2026-11-07T08:00:00.000Z' } })
+    expect((await casesOf(s.id)).map((c) => c.status).sort()).toEqual(['new', 'resolved'])
   })
 
   it('waits out a customs hold\'s watch window, and opens a case only if the hold has not cleared', async () => {

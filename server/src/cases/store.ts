@@ -301,6 +301,13 @@ export async function insertTimeline(trx: Trx, rows: Insertable<Database['case_t
   return inserted.map((r) => r.id)
 }
 
+/** Whether any case about the shipment, resolved or merged ones included, has an entry with this dedup key. */
+export async function shipmentCaseHasEntry(db: Db, merchantId: string, shipmentId: string, dedupKey: string): Promise<boolean> {
+  const row = await db.selectFrom('case_timeline as t').innerJoin('cases as c', (j) => j.onRef('c.merchant_id', '=', 't.merchant_id').onRef('c.id', '=', 't.case_id'))
+    .select(sql`1`.as('one')).where('c.merchant_id', '=', merchantId).where('c.shipment_id', '=', shipmentId).where('t.dedup_key', '=', dedupKey).limit(1).executeTakeFirst()
+  return row !== undefined
+}
+
 export type TimelineFilter = { types?: string[]; after?: { at: Date; id: string }; limit: number; desc?: boolean }
 
 export async function listTimeline(db: Db, merchantId: string, caseIds: string[], f: TimelineFilter): Promise<TimelineRow[]> {

@@ -53,6 +53,8 @@ async function openOrUpdate(
     await applyChange(trx, existing, { actor: policyActor, action: 'case.carrier_updated', acts: false, patch: {}, timeline: [] }, now)
     return 'updated'
   }
+  // Events are delivered at least once: one that opened a case since resolved must not open another.
+  if (await store.shipmentCaseHasEntry(trx, merchantId, shipmentId, trigger.key)) return 'unchanged'
   await openCase(trx, merchantId, policyActor, {
     caseType: rule.case_type, priority: rule.priority ?? undefined, channel: 'carrier', source: 'exception_policy', shipmentId,
     entries: [{ ...entry, occurredAt: trigger.at }],
