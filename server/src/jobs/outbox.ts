@@ -55,7 +55,6 @@ export async function withEventsHeld<T>(trx: Transaction<Database>, work: () => 
   held.set(trx, rows)
   try {
     const result = await work()
-    held.delete(trx)
     await insertEvents(trx, rows)
     return result
   } finally {
