@@ -37,12 +37,14 @@ export async function updateTracker(trx: Trx, merchantId: string, id: string, pa
 }
 
 type NewEvent = Insertable<Database['tracking_events']> & { location: string | null }
-const eventColumns: Columns<NewEvent> = [
+const eventColumns = [
   ['merchant_id', 'uuid'], ['id', 'uuid'], ['tracker_id', 'uuid'], ['event_key', 'text'], ['status', 'text'], ['sub_status', 'text'],
   ['provider_status', 'text'], ['provider_sub_status', 'text'], ['code', 'text'], ['message', 'text'], ['occurred_at', 'timestamptz'],
   ['utc_offset_minutes', 'int'], ['location', 'jsonb'], ['facility', 'text'], ['device', 'text'], ['driver', 'text'], ['signed_by', 'text'],
   ['delivery_id', 'uuid'], ['recorded_at', 'timestamptz'],
-]
+] as const satisfies Columns<NewEvent>
+// insertEvents returns whole rows by these names: like trackerColumns, they must stay every column (a compile-time check).
+allColumns<Database['tracking_events']>()(eventColumns.map(([c]) => c))
 
 /** Inserts the events not seen before; returns those that went in. */
 export async function insertEvents(trx: Trx, rows: NewEvent[]): Promise<TrackingEventRow[]> {
