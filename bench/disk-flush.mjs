@@ -3,6 +3,7 @@
 // device's flushes during it: every acknowledgement waits for one.
 import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
+import { percentileMs } from './percentile.mjs'
 
 process.once('message', async ({ dir, duration }) => {
   const file = path.join(dir, 'disk-flush-probe')
@@ -23,6 +24,6 @@ process.once('message', async ({ dir, duration }) => {
   closeSync(fd)
   rmSync(file)
   flushes.sort((a, b) => a - b)
-  const at = (p) => Number(flushes[Math.min(flushes.length - 1, Math.ceil((p / 100) * flushes.length) - 1)].toFixed(1))
+  const at = (p) => percentileMs(flushes, p)
   process.send({ disk_flush_p50_ms: at(50), disk_flush_p99_ms: at(99), disk_flush_max_ms: at(100), disk_flushes_over_25ms: flushes.filter((d) => d > 25).length }, () => process.exit(0))
 })

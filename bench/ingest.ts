@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import Fastify from 'fastify'
 import { forkLoad, print } from './fork.js'
+import { percentileMs } from './percentile.mjs'
 import { sql } from 'kysely'
 import { systemActor } from '../server/src/auth/actor.js'
 import { loadConfig } from '../server/src/config.js'
@@ -104,7 +105,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
         for (const l of latencies!) all.push(l)
       }
       all.sort((a, b) => a - b)
-      const pooled = (p: number) => Number(all[Math.min(all.length - 1, Math.ceil((p / 100) * all.length) - 1)]!.toFixed(1))
+      const pooled = (p: number) => percentileMs(all, p)
       const p99s = runs.map((x) => x.p99_ms).sort((a, b) => a - b)
       return {
         runs, p99_median: p99s[Math.floor(p99s.length / 2)]!, p99_worst: p99s.at(-1)!, p99_9_worst: Math.max(...runs.map((x) => x.p99_9_ms)),

@@ -2,8 +2,7 @@
 // signed the Standard Webhooks way with a unique webhook-id, as a sender would send it.
 import { createHmac } from 'node:crypto'
 import net from 'node:net'
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+import { percentileMs } from './percentile.mjs'
 
 /**
  * Requests are signed before the run (well within the 5-minute tolerance) and written as raw HTTP/1.1
@@ -86,7 +85,7 @@ async function drive({ url, duration, connections, rate, requests }) {
   const elapsed = (performance.now() - start) / 1000
   for (const c of conns) c.socket.destroy()
   const sorted = latencies.subarray(0, settled).sort()
-  const ms = (p) => Number(percentile(sorted, p).toFixed(1))
+  const ms = (p) => percentileMs(sorted, p)
   return {
     requests_per_sec: settled / elapsed, requests: settled, accepted, p50_ms: ms(50), p99_ms: ms(99), p99_9_ms: ms(99.9),
     max_ms: Number(sorted[settled - 1].toFixed(1)), non_2xx: non2xx, errors, timeouts: 0,

@@ -1,0 +1,1 @@
+export declare function percentileMs(sorted: ArrayLike<number>, p: number): number
