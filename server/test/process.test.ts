@@ -50,9 +50,10 @@ const alive = (pid: number) => {
 
 type Server = { child: ChildProcess; port: number; url: string; output: () => string; exited: Promise<number | null> }
 
-async function start(dataDir: string, env: Record<string, string> = {}): Promise<Server> {
+// `command` is how a user starts it: the bin by default, or `npm start` through npm and its shell.
+async function start(dataDir: string, env: Record<string, string> = {}, command = [process.execPath, bin, 'start']): Promise<Server> {
   const port = await freePort()
-  const child = spawn(process.execPath, [bin, 'start'], {
+  const child = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), CLAIMDESK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -145,6 +146,21 @@ describe('claimdesk start', { timeout: 120_000 }, () => {
     expect(await server.exited).toBe(0)
     expect(alive(pgPid)).toBe(false)
     expect(existsSync(path.join(dir, 'postgres', 'postmaster.pid'))).toBe(false)
+  })
+
+  it('stops node and the database when `npm start` itself gets SIGTERM (npm passes it through the script)', async () => {
+    const dir = makeTraversableTempDir('claimdesk-proc-')
+    dirs.push(dir)
+    const server = await start(dir, {}, ['npm', 'start', '--silent'])
+    const pgPid = postmasterPid(dir)!
+    expect(alive(pgPid)).toBe(true)
+    server.child.kill('SIGTERM')
+    await server.exited
+    const deadline = Date.now() + 30_000
+    while (alive(pgPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    expect(alive(pgPid)).toBe(false)
+    expect(existsSync(path.join(dir, 'postgres', 'postmaster.pid'))).toBe(false)
+    expect(await fetch(`${server.url}/healthz`).then(() => 'answered', () => 'closed')).toBe('closed')
   })
 
   it('restarts normally after kill -9, with an orphaned or a dead postmaster, and loses nothing acknowledged', async () => {
