@@ -18,7 +18,7 @@ export const errorCatalogue = {
   // authentication and authorisation
   unauthenticated: 401,
   invalid_credentials: 401,
-  too_many_attempts: 429, // sign-in locked for the rest of the window
+  too_many_attempts: 429, // sign-in refused: the account is locked, or the address is guessing
   workspace_required: 400, // the email belongs to several workspaces; name one
   csrf_failed: 403, // cookie-authenticated mutation without the session's CSRF token
   forbidden: 403,

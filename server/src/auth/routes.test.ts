@@ -76,6 +76,47 @@ describe('sessions', () => {
     expect(locked.headers['retry-after']).toBe('900')
   })
 
+  it('slows a guessing address without refusing a correct password for an untouched account from it', async () => {
+    const from = (address: string) => (email: string, password: string) =>
+      app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: address, payload: { email, password } })
+    const login = from('203.0.113.7')
+    const elsewhere = from('198.51.100.9')
+    for (let i = 0; i < 50; i++) expect((await login(`nobody-${i}@spray.example`, 'Summer2026!')).statusCode).toBe(401)
+    const locked = `locked@${m.slug}.example`
+    const made = await app.inject({
+      method: 'POST', url: '/api/v1/users', headers: bearer(m.keys.admin),
+      payload: { email: locked, name: 'Lou Locked', password: 'locked-password', role_id: m.roleIds.agent },
+    })
+    expect(made.statusCode).toBe(201)
+    for (let i = 0; i < 5; i++) expect((await elsewhere(locked, 'guess-guess-guess')).statusCode).toBe(401)
+
+    // Past the threshold a wrong guess is refused, and each one asks the address to wait longer.
+    const first = await login('another@spray.example', 'Summer2026!')
+    const second = await login('yet-another@spray.example', 'Summer2026!')
+    expect([first.statusCode, second.statusCode]).toEqual([429, 429])
+    expect(first.json()).toEqual({ error: {
+      code: 'too_many_attempts', message: 'Too many failed sign-ins from this address; try again later',
+      details: { retry_after_seconds: 1 },
+    } })
+    expect(second.json().error.details).toEqual({ retry_after_seconds: 2 })
+    expect(second.headers['retry-after']).toBe('2')
+
+    // A person behind the same address who knows their password still gets in.
+    const ok = await login(m.adminEmail, m.password)
+    expect(ok.statusCode).toBe(200)
+    expect(ok.json().user_id).toBe(m.adminUserId)
+    // An account under attack stays locked for everyone, the right password included.
+    const stillLocked = await elsewhere(locked, 'locked-password')
+    expect(stillLocked.statusCode).toBe(429)
+    expect(stillLocked.json().error.code).toBe('too_many_attempts')
+    // From the hot address an account gets one guess per window: after a miss, even the right password reads as a miss.
+    expect((await login(m.adminEmail, 'guess-guess-guess')).statusCode).toBe(429)
+    const touched = await login(m.adminEmail, m.password)
+    expect(touched.statusCode).toBe(429)
+    expect(touched.json().error.code).toBe('too_many_attempts')
+    expect((await elsewhere(m.adminEmail, m.password)).statusCode).toBe(200)
+  })
+
   it('changing the password ends the other sessions and needs the current one', async () => {
     const email = `pw@${m.slug}.example`
     const created = await app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(m.keys.admin), payload: { email, name: 'Pat Word', password: 'first-password-1', role_id: m.roleIds.agent } })

@@ -19,6 +19,15 @@ const absoluteSessionMs = 30 * 24 * 3600_000
 export type LoginInput = { email: string; password: string; workspace?: string; ip: string; userAgent?: string }
 export type LoginResult = { token: string; csrfToken: string; expiresAt: Date; merchantId: string; userId: string }
 
+/**
+ * Two throttles, after OWASP's authentication cheat sheet: lock accounts, slow addresses, never lock out by address.
+ * An email with 5 failures in the window is locked for everyone, the right password included.
+ * An address with 50 failures is "hot". Many people can share one (an office, a NAT, a proxy without TRUST_PROXY),
+ * so it is slowed, not shut: from it an account gets one guess per window (the right password for an untouched
+ * account signs in; a miss, or any password for an account already missed, is the same 429), and each further
+ * failure doubles the Retry-After. The password is checked before the address rule answers, so a refusal costs
+ * and takes as long as a real attempt and tells nothing that the attempt would not.
+ */
 export async function login(db: Db, input: LoginInput, now: Date, ttlHours: number): Promise<LoginResult> {
   const emailKey = input.email.trim().toLowerCase()
   const since = new Date(now.getTime() - loginLimits.windowMs)
@@ -26,8 +35,10 @@ export async function login(db: Db, input: LoginInput, now: Date, ttlHours: numb
     store.countRecentFailures(db, { emailKey }, since),
     store.countRecentFailures(db, { ip: input.ip }, since),
   ])
-  if (byEmail >= loginLimits.perEmail || byIp >= loginLimits.perIp) {
-    throw new AppError('too_many_attempts', 429, 'Too many failed sign-ins; try again later', { retry_after_seconds: loginLimits.windowMs / 1000 })
+  const windowSeconds = loginLimits.windowMs / 1000
+  if (byEmail >= loginLimits.perEmail) {
+    const details = { retry_after_seconds: windowSeconds }
+    throw new AppError('too_many_attempts', 429, 'Too many failed sign-ins; try again later', details)
   }
   let candidates = (await store.findUsersByEmail(db, emailKey)).filter((u) => u.status === 'active')
   if (input.workspace) candidates = candidates.filter((u) => u.slug === input.workspace)
@@ -36,8 +47,14 @@ export async function login(db: Db, input: LoginInput, now: Date, ttlHours: numb
   if (candidates.length === 0) await verifyPassword(await decoyHash(), input.password)
   if (matches.length === 0) {
     await store.insertLoginAttempt(db, { id: newId(), email_key: emailKey, ip: input.ip, succeeded: false, at: now })
-    throw new AppError('invalid_credentials', 401, 'Email or password is wrong')
   }
+  if (byIp >= loginLimits.perIp && (matches.length === 0 || byEmail > 0)) {
+    const wait = Math.min(windowSeconds, 2 ** Math.min(byIp - loginLimits.perIp, 10))
+    throw new AppError('too_many_attempts', 429, 'Too many failed sign-ins from this address; try again later', {
+      retry_after_seconds: wait,
+    })
+  }
+  if (matches.length === 0) throw new AppError('invalid_credentials', 401, 'Email or password is wrong')
   // Only someone who knows the password learns that the email has several workspaces.
   if (matches.length > 1) {
     throw new AppError('workspace_required', 400, 'This email belongs to several workspaces; name one', { workspaces: matches.map((m) => m.slug) })
