@@ -24,6 +24,9 @@ describe('config', () => {
     const c = loadConfig({}, cwd)
     expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: path.join(cwd, 'data'), publicUrl: 'http://127.0.0.1:3000', workers: true, logLevel: 'info' })
     expect(c.databaseUrl).toBeUndefined()
+    expect(c.metricsToken).toBeUndefined()
+    const metricsToken = 'metrics-token-0123456789abcdef'
+    expect(loadConfig({ METRICS_TOKEN: metricsToken }, cwd).metricsToken).toBe(metricsToken)
   })
 
   it.each([
@@ -32,6 +35,7 @@ describe('config', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'Invalid configuration: DATABASE_URL must use postgres: or postgresql: (got mysql:)'],
     [{ DATABASE_URL: 'postgres://u:hunter2@db/x' }, 'Invalid configuration: CLAIMDESK_SECRET_KEY is required when DATABASE_URL is set'],
     [{ CLAIMDESK_ADMIN_TOKEN: 'short' }, 'Invalid configuration: CLAIMDESK_ADMIN_TOKEN must be at least 24 characters long'],
+    [{ METRICS_TOKEN: 'short' }, 'Invalid configuration: METRICS_TOKEN must be at least 24 characters long'],
     [{ WORKERS: 'maybe' }, 'Invalid configuration: WORKERS must be true or false (got "maybe")'],
     [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     [{ PUBLIC_URL: 'not a url' }, 'Invalid configuration: PUBLIC_URL must be a URL (got "not a url")'],

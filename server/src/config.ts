@@ -19,6 +19,7 @@ export type Config = {
   publicUrl: string
   adminToken?: string
   secretKey?: string
+  metricsToken?: string
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   workers: boolean
   workerConcurrency: number
@@ -84,7 +85,8 @@ function readYaml(file: string): Source {
 
 const known = new Set([
   'PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'PUBLIC_URL', 'CLAIMDESK_ADMIN_TOKEN', 'CLAIMDESK_SECRET_KEY', 'LOG_LEVEL',
-  'WORKERS', 'WORKER_CONCURRENCY', 'EMBEDDED_PG_PORT', 'SESSION_TTL_HOURS', 'FILES_MAX_BYTES', 'TRUST_PROXY', 'SMTP_URL',
+  'METRICS_TOKEN', 'WORKERS', 'WORKER_CONCURRENCY', 'EMBEDDED_PG_PORT', 'SESSION_TTL_HOURS', 'FILES_MAX_BYTES',
+  'TRUST_PROXY', 'SMTP_URL',
   'S3_BUCKET', 'S3_REGION', 'S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE',
 ])
 
@@ -112,10 +114,11 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
   const port = read('PORT', int(0, 65535), 3000)
   const host = read('HOST', (_n, v) => v, '127.0.0.1')
   const databaseUrl = optional('DATABASE_URL', url(['postgres:', 'postgresql:']))
-  const adminToken = optional('CLAIMDESK_ADMIN_TOKEN', (name, v) => {
+  const token = (name: string, v: string): string => {
     if (v.length < 24) throw new ConfigError(name, 'must be at least 24 characters long')
     return v
-  })
+  }
+  const adminToken = optional('CLAIMDESK_ADMIN_TOKEN', token)
   const secretKey = optional('CLAIMDESK_SECRET_KEY', (name, v) => {
     if (v.length < 32) throw new ConfigError(name, 'must be at least 32 characters long (e.g. `openssl rand -base64 48`)')
     return v
@@ -143,6 +146,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     publicUrl: read('PUBLIC_URL', url(['http:', 'https:']), `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
     adminToken,
     secretKey,
+    metricsToken: optional('METRICS_TOKEN', token),
     logLevel: read('LOG_LEVEL', (name, v) => {
       if (!(levels as readonly string[]).includes(v)) throw new ConfigError(name, `must be one of ${levels.join(', ')} (got ${JSON.stringify(v)})`)
       return v as Config['logLevel']

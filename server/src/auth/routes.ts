@@ -26,7 +26,9 @@ const IdParams = Type.Object({ id: Uuid })
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ttl = app.ctx.config.sessionTtlHours
+  // Secure only over https: browsers drop a Secure cookie that a plain-http site (the default) sets.
   const secure = app.ctx.config.publicUrl.startsWith('https:')
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure } as const
 
   app.post('/auth/login', {
     config: { access: 'public' },
@@ -34,7 +36,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (req, reply) => {
     const now = new Date()
     const result = await service.login(app.db, { ...req.body, ip: req.ip, userAgent: req.headers['user-agent'] }, now, ttl)
-    void reply.setCookie(SESSION_COOKIE, result.token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: result.expiresAt })
+    void reply.setCookie(SESSION_COOKIE, result.token, { ...cookieOptions, expires: result.expiresAt })
     const actor = await service.resolveSession(app.db, result.token, now, ttl)
     return {
       user_id: result.userId, merchant_id: result.merchantId, actor_type: 'user', name: actor!.name, role_id: actor!.roleId,
@@ -47,7 +49,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null() } },
   }, async (req, reply) => {
     await app.db.transaction().execute((trx) => service.logout(trx, req.actor, new Date()))
-    void reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    void reply.clearCookie(SESSION_COOKIE, cookieOptions)
     return reply.status(204).send(null)
   })
 

@@ -11,6 +11,7 @@ import { modules } from '../registry.js'
 import { buildApp } from './app.js'
 import { serveConsole } from './console.js'
 import { installErrorHandling } from './error-handler.js'
+import { installSecurityHeaders } from './headers.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -90,13 +91,16 @@ describe('OpenAPI', () => {
     writeFileSync(path.join(dist, 'assets', 'main-abc123.js.br'), brotliCompressSync('console.log(1)'))
     const web = Fastify()
     installErrorHandling(web)
+    await installSecurityHeaders(web, 'http://127.0.0.1:3000')
     await serveConsole(web, dist)
     try {
       for (const url of ['/', '/inbox', '/cases/0190c0de-0000-7000-8000-000000000000?tab=timeline', '/portal/eyJtIjoiMDEi.c2lnbmF0dXJl']) {
         const res = await web.inject({ url })
         expect([url, res.statusCode, res.body]).toEqual([url, 200, '<!doctype html><div id="root"></div>'])
         expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'")
-        expect(res.headers['cache-control']).toBe('no-cache')
+        expect(res.headers['x-content-type-options']).toBe('nosniff')
+        // The portal page's address is the customer's credential: no cache keeps it.
+        expect(res.headers['cache-control']).toBe(url.startsWith('/portal/') ? 'no-store' : 'no-cache')
       }
       const asset = await web.inject({ url: '/assets/main-abc123.js' })
       expect([asset.statusCode, asset.headers['cache-control']]).toEqual([200, 'public, max-age=31536000, immutable'])
@@ -118,6 +122,70 @@ describe('OpenAPI', () => {
     const res = await app.inject({ url: '/api/v1/nope' })
     expect(res.statusCode).toBe(404)
     expect(res.json()).toEqual({ error: { code: 'route_not_found', message: 'No route GET /api/v1/nope' } })
+  })
+})
+
+describe('security headers', () => {
+  const urls = ['/api/v1/teams', '/api/v1/nope', '/docs/', '/docs/static/index.css', '/openapi.json', '/metrics']
+  const withPublicUrl = (publicUrl: string) =>
+    buildApp({ ...env.ctx, config: { ...env.ctx.config, publicUrl } }, modules)
+
+  it('sends nosniff, frame protection and a CSP on the API, docs, OpenAPI and probes; no HSTS over http', async () => {
+    for (const url of urls) {
+      const res = await app.inject({ url, headers: bearer(m.keys.viewer) })
+      expect([url, res.statusCode < 500]).toEqual([url, true])
+      const { 'x-content-type-options': nosniff, 'x-frame-options': frames } = res.headers
+      expect([url, nosniff, frames]).toEqual([url, 'nosniff', 'DENY'])
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'")
+      // Over plain http an upgrade would send the page's own requests to a port that speaks no TLS.
+      expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests')
+      expect(res.headers['strict-transport-security']).toBeUndefined()
+    }
+  })
+
+  it('with an https PUBLIC_URL adds HSTS and makes the session cookie Secure, also when it is cleared', async () => {
+    const tls = await withPublicUrl('https://claims.example.com')
+    try {
+      for (const url of urls) {
+        const res = await tls.inject({ url, headers: bearer(m.keys.viewer) })
+        expect([url, res.headers['strict-transport-security']]).toEqual([url, 'max-age=31536000; includeSubDomains'])
+      }
+      const payload = { email: m.adminEmail, password: m.password }
+      const login = await tls.inject({ method: 'POST', url: '/api/v1/auth/login', payload })
+      const session = login.cookies.find((c) => c.name === 'claimdesk_session')!
+      expect([session.secure, session.httpOnly, session.sameSite]).toEqual([true, true, 'Lax'])
+      const out = await tls.inject({
+        method: 'POST', url: '/api/v1/auth/logout',
+        headers: { cookie: `claimdesk_session=${session.value}`, 'x-csrf-token': login.json().csrf_token },
+      })
+      expect(out.statusCode).toBe(204)
+      const cleared = out.cookies.find((c) => c.name === 'claimdesk_session')!
+      expect([cleared.value, cleared.secure, cleared.httpOnly, cleared.sameSite]).toEqual(['', true, true, 'Lax'])
+    } finally {
+      await tls.close()
+    }
+  })
+})
+
+describe('metrics token', () => {
+  const token = 'metrics-token-0123456789abcdef'
+
+  it('keeps /metrics to bearers of METRICS_TOKEN when it is set', async () => {
+    const guarded = await buildApp({ ...env.ctx, config: { ...env.ctx.config, metricsToken: token } }, modules)
+    try {
+      const message = 'Send the metrics token as "Authorization: Bearer <token>"'
+      const refused = { error: { code: 'unauthenticated', message } }
+      const wrong = [`Bearer ${token}x`, 'Bearer short', token, `Basic ${token}`]
+      for (const headers of [{}, ...wrong.map((authorization) => ({ authorization }))]) {
+        const res = await guarded.inject({ url: '/metrics', headers })
+        expect([headers, res.statusCode, res.json()]).toEqual([headers, 401, refused])
+      }
+      const ok = await guarded.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } })
+      expect(ok.statusCode).toBe(200)
+      expect(ok.body).toContain('claimdesk_process_cpu_seconds_total')
+    } finally {
+      await guarded.close()
+    }
   })
 })
 

@@ -4,12 +4,15 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
+import { safeEqual } from '../auth/service.js'
 import type { AppContext } from '../context.js'
+import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
 import type { Module } from '../modules.js'
 import { installAuth, SESSION_COOKIE } from './auth.js'
 import { serveConsole } from './console.js'
 import { installErrorHandling } from './error-handler.js'
+import { installSecurityHeaders } from './headers.js'
 import { installIdempotency } from './idempotency.js'
 import { frameworkErrors, installValidation } from './validation.js'
 import { ErrorResponse } from './schemas.js'
@@ -53,6 +56,7 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
     )
   })
 
+  await installSecurityHeaders(app, ctx.config.publicUrl)
   await app.register(cookie)
   await app.register(swagger, {
     openapi: {
@@ -95,8 +99,14 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
     const ready = checks.database === 'ok' && (checks.workers === 'running' || checks.workers === 'disabled')
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks })
   })
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()))
+  const metricsToken = ctx.config.metricsToken
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    const sent = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1]
+    if (metricsToken && !safeEqual(sent ?? '', metricsToken)) {
+      throw new AppError('unauthenticated', 401, 'Send the metrics token as "Authorization: Bearer <token>"')
+    }
+    return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics())
+  })
 
   await app.register(async (api) => {
     for (const m of modules) if (m.routes) await api.register(m.routes)

@@ -43,14 +43,11 @@ export async function serveConsole(app: FastifyInstance, dist = consoleDist): Pr
     // Hashed asset names change with their content; the page itself is always revalidated.
     setHeaders: (res, file) => res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
   })
-  const page = (req: FastifyRequest, reply: FastifyReply) => reply
-    .header('cache-control', 'no-cache')
-    // Mantine sets element styles at run time, hence inline styles; scripts only from this origin.
-    .header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-    .header('x-content-type-options', 'nosniff')
-    // A portal address carries the customer's token: no other site ever sees it.
-    .header('referrer-policy', req.url.startsWith('/portal/') ? 'no-referrer' : 'same-origin')
-    .sendFile('index.html')
+  // Security headers (CSP included) come from installSecurityHeaders. A portal address carries the customer's
+  // token: no cache keeps the page and no other site sees the address.
+  const page = (req: FastifyRequest, reply: FastifyReply) => (req.url.startsWith('/portal/')
+    ? reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
+    : reply.header('cache-control', 'no-cache')).sendFile('index.html')
   app.get('/', { schema: { hide: true } }, page)
   app.get('/*', { schema: { hide: true } }, (req, reply) => {
     const url = req.url.split('?')[0]!
