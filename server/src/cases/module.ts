@@ -3,7 +3,7 @@ import type { Module } from '../modules.js'
 import { caseRoutes } from './routes.js'
 import { workRoutes } from './work-routes.js'
 import {
-  closeDueCases, fireLostCheck, purgeStalePresence, fireWatch, lostTask, onShipmentOverdue, onShipmentStatusChanged, onTrackingEventRecorded, routeNewCase, scanReachesCases, watchTask,
+  closeDueCases, customerChangeReachesLinks, fireLostCheck, refreshCustomerLinks, purgeStalePresence, fireWatch, lostTask, onShipmentOverdue, onShipmentStatusChanged, onTrackingEventRecorded, routeNewCase, scanReachesCases, watchTask,
 } from './service.js'
 
 const routingActor: AuditActor = { type: 'system', id: null }
@@ -30,6 +30,15 @@ export const cases: Module = {
     accepts: scanReachesCases,
     handle: async (event, ctx) => {
       await ctx.db.transaction().execute((trx) => onTrackingEventRecorded(trx, event, new Date()))
+    },
+  }, {
+    // Cases are found by their customer's name and email, and an erased customer's must leave them.
+    name: 'cases:customer-links',
+    types: ['customer.updated', 'customer.merged', 'customer.redacted'],
+    accepts: customerChangeReachesLinks,
+    handle: async (event, ctx) => {
+      const customerId = event.subject_id
+      if (customerId) await ctx.db.transaction().execute((trx) => refreshCustomerLinks(trx, event.merchant_id, customerId))
     },
   }, {
     // Routing settings assign a new case nobody has taken yet (the rules engine will call the same function).

@@ -2,7 +2,7 @@
 export { ensureDefaultCaseTypes, listCaseTypes, getCaseType, createCaseType, updateCaseType, deleteCaseType, validateCustomFields, type CaseTypeInput } from './service/case-types.js'
 export { openCase, type OpenCaseInput } from './service/open-case.js'
 export { updateCase, changeStatus, reopenCase, assignCase, escalateCase, addNote, type CasePatch, type StatusInput } from './service/work-case.js'
-export { linkRecords, unlinkRecord, registerLinkType, linkTypes, type LinkInput, type LinkResolver } from './service/links.js'
+export { linkRecords, unlinkRecord, registerLinkType, linkTypes, refreshCustomerLinks, customerChangeReachesLinks, type LinkInput, type LinkResolver } from './service/links.js'
 export { mergeCases } from './service/merge-cases.js'
 export { findCaseOrThrow, getCase, listCases, listCaseTimeline, type CaseList } from './service/find-cases.js'
 export { appendTimelineEntry, appendTimelineEntries, registerTimelineEntryType, decodeTimelineCursor, type NewTimelineEntry } from './service/timeline.js'

@@ -119,7 +119,7 @@ export type CaseFilter = {
   updatedFrom?: Date
   updatedTo?: Date
   ageBucket?: AgeBucket
-  /** websearch syntax, over subjects, tracking numbers, SKUs and timeline texts */
+  /** websearch syntax, over subjects, tracking numbers, SKUs, timeline texts, and linked orders' numbers and customers' names and emails */
   q?: string
 }
 
@@ -136,7 +136,7 @@ function sortKeys(sort: CaseSort, q: string | undefined): { keys: Expression<unk
     case 'updated_desc': return { keys: [sql`cases.updated_at`, sql`cases.id`], desc: true }
     case 'priority_desc': return { keys: [priorityRank, sql`cases.created_at`, sql`cases.id`], desc: true }
     case 'relevance': return q
-      ? { keys: [sql`round(ts_rank(cases.search || cases.timeline_search, ${query(q)})::numeric, 6)`, sql`cases.created_at`, sql`cases.id`], desc: true }
+      ? { keys: [sql`round(ts_rank(cases.search || cases.timeline_search || cases.link_search, ${query(q)})::numeric, 6)`, sql`cases.created_at`, sql`cases.id`], desc: true }
       : { keys: [sql`cases.created_at`, sql`cases.id`], desc: true }
     default: return { keys: [sql`cases.created_at`, sql`cases.id`], desc: true }
   }
@@ -169,7 +169,7 @@ function applyFilter(db: Db, merchantId: string, f: CaseFilter, now: Date) {
   }
   if (f.q) {
     const tsq = query(f.q)
-    q = q.where(sql<SqlBool>`(cases.search @@ ${tsq} or cases.timeline_search @@ ${tsq})`)
+    q = q.where(sql<SqlBool>`(cases.search @@ ${tsq} or cases.timeline_search @@ ${tsq} or cases.link_search @@ ${tsq})`)
   }
   return q
 }
@@ -284,6 +284,12 @@ export async function deleteLink(trx: Trx, merchantId: string, caseId: string, e
   const r = await trx.deleteFrom('case_links').where('merchant_id', '=', merchantId).where('case_id', '=', caseId)
     .where('entity_type', '=', entityType).where('entity_id', '=', entityId).executeTakeFirst()
   return r.numDeletedRows > 0n
+}
+
+/** Rewrites the key fields kept on every link to one record; the links' trigger rewrites those cases' search documents. */
+export async function updateLinkSummaries(trx: Trx, merchantId: string, entityType: string, entityId: string, summary: Record<string, unknown>): Promise<void> {
+  await trx.updateTable('case_links').set({ summary: JSON.stringify(summary) })
+    .where('merchant_id', '=', merchantId).where('entity_type', '=', entityType).where('entity_id', '=', entityId).execute()
 }
 
 export async function listLinks(db: Db, merchantId: string, caseIds: string[]): Promise<LinkRow[]> {

@@ -52,9 +52,15 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'orders.read' },
     schema: {
       tags: ['orders'], summary: 'List orders, with lines and payments',
-      querystring: PageQueryWith({ customer_id: Type.Optional(Uuid), source: Type.Optional(Source) }), response: { 200: Page(OrderView) },
+      querystring: PageQueryWith({
+        customer_id: Type.Optional(Uuid), source: Type.Optional(Source),
+        number: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The order number, with or without its `#`' })),
+      }),
+      response: { 200: Page(OrderView) },
     },
-  }, async (req) => listPage(req.query, (page) => service.listOrders(app.db, req.actor.merchantId, { ...page, customerId: req.query.customer_id, source: req.query.source })))
+  }, async (req) => listPage(req.query, (page) => service.listOrders(app.db, req.actor.merchantId, {
+    ...page, customerId: req.query.customer_id, source: req.query.source, number: req.query.number,
+  })))
 
   app.get('/orders/:id', {
     config: { permission: 'orders.read' },

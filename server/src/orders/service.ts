@@ -200,7 +200,7 @@ export async function findOrdersByExternalId(trx: Trx, merchantId: string, sourc
   return toOrders(trx, merchantId, await store.lockOrdersByExternalId(trx, merchantId, source, externalIds))
 }
 
-export async function listOrders(db: Db, merchantId: string, filter: { customerId?: string; source?: string; after?: string; limit: number }): Promise<Order[]> {
+export async function listOrders(db: Db, merchantId: string, filter: { customerId?: string; source?: string; number?: string; after?: string; limit: number }): Promise<Order[]> {
   const customerIds = filter.customerId ? await customerIdentity(db, merchantId, filter.customerId) : undefined
   return toOrders(db, merchantId, await store.listOrders(db, merchantId, { ...filter, customerIds }))
 }

@@ -52,6 +52,16 @@ export function registerLinkType(entityType: string, resolver: LinkResolver): vo
 
 export const linkTypes = () => [...resolvers.keys()]
 
+/** A customer renamed, merged or erased: the name and email its links show, and the cases are found by, follow. */
+export async function refreshCustomerLinks(trx: Trx, merchantId: string, customerId: string): Promise<void> {
+  const c = await notFound(getCustomer(trx, merchantId, customerId))
+  if (c) await store.updateLinkSummaries(trx, merchantId, 'customer', customerId, customerSummary(c))
+}
+
+/** Only changes to what a link shows of a customer need its links rewritten. */
+export const customerChangeReachesLinks = (e: { type: string; data: Record<string, unknown> }) =>
+  e.type !== 'customer.updated' || (Array.isArray(e.data.fields) && e.data.fields.some((f) => f === 'name' || f === 'email' || f === 'segment'))
+
 export type LinkInput = { entityType: string; entityId: string }
 
 /** Checks each target exists in this workspace and returns the rows to store. */
