@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { passwordRules } from '../auth/passwords.js'
+import { allPermissions } from '../auth/permissions.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
@@ -16,10 +17,13 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { permission: 'users.read' },
     schema: {
       tags: ['people'], summary: 'List people in this workspace',
-      querystring: PageQueryWith({ status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])) }),
+      querystring: PageQueryWith({
+        status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+        permission: Type.Optional(Type.Union(allPermissions.map((p) => Type.Literal(p)), { description: 'Only people whose role holds it, e.g. cases.write: who can be assigned cases' })),
+      }),
       response: { 200: Page(UserView) },
     },
-  }, async (req) => listPage(req.query, (page) => service.listUsers(app.db, req.actor.merchantId, { ...page, status: req.query.status })))
+  }, async (req) => listPage(req.query, (page) => service.listUsers(app.db, req.actor.merchantId, { ...page, status: req.query.status, permission: req.query.permission })))
 
   app.get('/users/:id', {
     config: { permission: 'users.read' },

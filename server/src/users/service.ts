@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import { auditActor, loadGrants, type Actor } from '../auth/actor.js'
 import { hashPassword } from '../auth/passwords.js'
+import { builtinRolePermissions, builtinRoles, type Permission } from '../auth/permissions.js'
 import { recordAudit, type AuditActor } from '../audit/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
@@ -19,10 +20,20 @@ export async function getUser(db: Db, merchantId: string, id: string): Promise<U
   return row
 }
 
-export async function listUsers(db: Db, merchantId: string, page: { after?: string; limit: number; status?: string }): Promise<User[]> {
+export async function listUsers(db: Db, merchantId: string, page: { after?: string; limit: number; status?: string; permission?: Permission }): Promise<User[]> {
   let q = db.selectFrom('users').select(columns).where('merchant_id', '=', merchantId).orderBy('id').limit(page.limit)
   if (page.after) q = q.where('id', '>', page.after)
   if (page.status) q = q.where('status', '=', page.status as User['status'])
+  const permission = page.permission
+  if (permission) {
+    // Built-in roles' permissions are declared in code, custom roles' in role_permissions. Admin holds every one.
+    const builtin = builtinRoles.filter((r) => builtinRolePermissions[r].includes(permission))
+    q = q.where('role_id', 'in', (eb) => eb.selectFrom('roles').select('roles.id').where('roles.merchant_id', '=', merchantId).where((r) => r.or([
+      r('roles.builtin_key', 'in', builtin),
+      r.exists(r.selectFrom('role_permissions').select('role_permissions.role_id').whereRef('role_permissions.merchant_id', '=', 'roles.merchant_id')
+        .whereRef('role_permissions.role_id', '=', 'roles.id').where('role_permissions.permission', '=', permission)),
+    ])))
+  }
   return q.execute()
 }
 

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import { modules } from '../registry.js'
+import { createUser } from './service.js'
+
+let env: TestEnv
+let app: FastifyInstance
+let m: TestMerchant
+
+beforeAll(async () => {
+  env = await createTestEnv()
+  app = await createTestApp(env, modules)
+  m = await createTestMerchant(env.ctx)
+})
+afterAll(async () => {
+  await app.close()
+  await env.close()
+})
+
+const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
+  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(m.keys.admin) })
+
+describe('GET /users?permission=', () => {
+  it('lists only the active people whose role holds the permission: who can be assigned a case', async () => {
+    const custom = (await call('POST', '/roles', { name: 'Case desk', permissions: [{ permission: 'cases.read' }, { permission: 'cases.write' }] })).json().id as string
+    const readOnly = (await call('POST', '/roles', { name: 'Case reader', permissions: [{ permission: 'cases.read' }] })).json().id as string
+    const people = await env.ctx.db.transaction().execute(async (trx) => {
+      const make = (name: string, roleId: string) => createUser(trx, m.id, null, { email: `${name.toLowerCase()}@${m.slug}.example`, name, password: 'password-123456', roleId }, new Date())
+      return {
+        agent: await make('Agnes', m.roleIds.agent!), manager: await make('Manny', m.roleIds.manager!), finance: await make('Fin', m.roleIds.finance!),
+        viewer: await make('Vic', m.roleIds.viewer!), custom: await make('Cass', custom), reader: await make('Reed', readOnly), gone: await make('Gone', m.roleIds.agent!),
+      }
+    })
+    expect((await call('PATCH', `/users/${people.gone.id}`, { status: 'disabled' })).statusCode).toBe(200)
+    const res = await call('GET', '/users?permission=cases.write&status=active&limit=200')
+    expect(res.statusCode).toBe(200)
+    const names = (res.json().data as { name: string }[]).map((u) => u.name).sort()
+    // Finance, the viewer, a read-only custom role and a disabled agent are not offered.
+    expect(names).toEqual(['Ada Admin', 'Agnes', 'Cass', 'Manny'])
+  })
+
+  it('refuses an unknown permission with 400 validation_failed', async () => {
+    const res = await call('GET', '/users?permission=cases.fly')
+    expect(res.statusCode).toBe(400)
+    expect(res.json().error.code).toBe('validation_failed')
+  })
+})
