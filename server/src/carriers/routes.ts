@@ -19,7 +19,7 @@ const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')])
 const Params = Type.Object({ id: Uuid })
 
 const Health = Type.Object({
-  state: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]), reasons: Type.Array(Type.String()),
+  state: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy'), Type.Literal('awaiting_first_event')]), reasons: Type.Array(Type.String()),
   last_received_at: NullableTimestamp, last_processed_at: NullableTimestamp, deliveries_24h: Type.Integer(), processed_24h: Type.Integer(),
   ignored_24h: Type.Integer(), waiting: Type.Integer(), failing: Type.Integer(), dead_letters: Type.Integer(),
   signature_failures_24h: Type.Integer(), malformed_24h: Type.Integer(), p99_processing_lag_seconds: Type.Union([Type.Number(), Type.Null()]),

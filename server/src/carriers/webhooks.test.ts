@@ -231,3 +231,15 @@ describe('carrier webhooks', () => {
     expect(unknown.statusCode).toBe(422)
   })
 })
+
+describe('connection health before the first event', () => {
+  it('says a connection that never received an event is awaiting its first event, not healthy, until one arrives', async () => {
+    const fresh = await seedConnection(env.ctx, m.id, { source: 'carriers' })
+    const before = await app.inject({ url: `/api/v1/carrier-connections/${fresh.id}`, headers: bearer(m.keys.admin) })
+    expect(before.json().health).toMatchObject({ state: 'awaiting_first_event', reasons: [], last_received_at: null })
+    const body = genericBody('RM555000001GB', [{ status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z' }])
+    expect((await post('generic', fresh.id, body, signedHeaders(fresh.secret, body))).statusCode).toBe(200)
+    const after = await app.inject({ url: `/api/v1/carrier-connections/${fresh.id}`, headers: bearer(m.keys.admin) })
+    expect(after.json().health.state).toBe('healthy')
+  })
+})

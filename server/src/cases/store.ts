@@ -355,8 +355,13 @@ export async function insertNotifications(trx: Trx, rows: Insertable<Database['n
 export async function listNotifications(db: Db, merchantId: string, userId: string, f: { unread?: boolean; after?: string; limit: number }): Promise<NotificationRow[]> {
   let q = db.selectFrom('notifications').selectAll().where('merchant_id', '=', merchantId).where('user_id', '=', userId)
   if (f.unread) q = q.where('read_at', 'is', null)
-  if (f.after) q = q.where('id', '<', f.after)
-  return q.orderBy('id', 'desc').limit(f.limit).execute()
+  // Newest by when it happened: a consumer acting on an older event writes (and mints the id) later.
+  if (f.after) {
+    const after = f.after
+    q = q.where(sql<SqlBool>`(created_at, id) < (select a.created_at, a.id from notifications a
+      where a.merchant_id = ${merchantId} and a.user_id = ${userId} and a.id = ${after})`)
+  }
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute()
 }
 
 export async function countUnread(db: Db, merchantId: string, userId: string): Promise<number> {

@@ -9,7 +9,8 @@ import * as store from './store.js'
 // processing lags. Quiet or failing connections are announced once per episode (connection.unhealthy).
 
 export type ConnectionHealth = {
-  state: 'healthy' | 'unhealthy'
+  /** awaiting_first_event: nothing wrong, but nothing has arrived yet to show the provider is wired up */
+  state: 'healthy' | 'unhealthy' | 'awaiting_first_event'
   reasons: string[]
   last_received_at: Date | null
   last_processed_at: Date | null
@@ -44,7 +45,7 @@ function judge(s: store.ConnectionStatsRow, createdAt: Date, t: HealthThresholds
 }
 
 const view = (s: store.ConnectionStatsRow, reasons: string[]): ConnectionHealth => ({
-  state: reasons.length ? 'unhealthy' : 'healthy', reasons, last_received_at: s.last_received_at, last_processed_at: s.last_processed_at,
+  state: reasons.length ? 'unhealthy' : s.last_received_at ? 'healthy' : 'awaiting_first_event', reasons, last_received_at: s.last_received_at, last_processed_at: s.last_processed_at,
   deliveries_24h: s.deliveries_24h, processed_24h: s.processed_24h, ignored_24h: s.ignored_24h, waiting: s.waiting, failing: s.failing,
   dead_letters: s.dead, signature_failures_24h: s.signature_failures_24h, malformed_24h: s.malformed_24h,
   p99_processing_lag_seconds: s.p99_lag_seconds === null ? null : Math.round(Number(s.p99_lag_seconds) * 1000) / 1000,
@@ -99,16 +100,18 @@ export async function checkConnections(ctx: AppContext, now: Date): Promise<void
     const health = await connectionHealth(ctx.db, merchantId, conns.map((c) => ({ id: c.id, created_at: c.createdAt, settings: c.settings })), now)
     for (const c of conns) {
       const h = health.get(c.id)!
+      // Episodes are unhealthy or not: a connection's first event is no recovery.
+      const state = h.state === 'unhealthy' ? 'unhealthy' : 'healthy'
       await ctx.db.transaction().execute(async (trx) => {
         const before = await store.findHealth(trx, merchantId, c.id)
-        const changed = (before?.state ?? 'healthy') !== h.state
+        const changed = (before?.state ?? 'healthy') !== state
         await store.saveHealth(trx, {
-          merchant_id: merchantId, connection_id: c.id, state: h.state, reasons: JSON.stringify(h.reasons),
+          merchant_id: merchantId, connection_id: c.id, state, reasons: JSON.stringify(h.reasons),
           since: changed || !before ? now : before.since, checked_at: now,
         })
         if (!changed) return
         await enqueueEvent(trx, {
-          merchant_id: merchantId, type: h.state === 'unhealthy' ? 'connection.unhealthy' : 'connection.recovered', subject_id: c.id, occurred_at: now,
+          merchant_id: merchantId, type: state === 'unhealthy' ? 'connection.unhealthy' : 'connection.recovered', subject_id: c.id, occurred_at: now,
           data: { connection_id: c.id, source: c.source, provider: c.provider, reasons: h.reasons, last_received_at: h.last_received_at?.toISOString() ?? null },
         })
       })

@@ -923,6 +923,8 @@ export interface paths {
                     /** @description next_cursor from the previous page */
                     cursor?: string;
                     status?: "active" | "disabled";
+                    /** @description Only people whose role holds it, e.g. cases.write: who can be assigned cases */
+                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "messages.send" | "analytics.read";
                 };
                 header?: never;
                 path?: never;
@@ -2563,6 +2565,8 @@ export interface paths {
                     /** @description UUIDv7 */
                     customer_id?: string;
                     source?: string;
+                    /** @description The order number, with or without its `#` */
+                    number?: string;
                 };
                 header?: never;
                 path?: never;
@@ -4753,7 +4757,7 @@ export interface paths {
                                     expires_at: string | null;
                                 }[];
                                 health: {
-                                    state: "healthy" | "unhealthy";
+                                    state: "healthy" | "unhealthy" | "awaiting_first_event";
                                     reasons: string[];
                                     last_received_at: string | null;
                                     last_processed_at: string | null;
@@ -4855,7 +4859,7 @@ export interface paths {
                                     expires_at: string | null;
                                 }[];
                                 health: {
-                                    state: "healthy" | "unhealthy";
+                                    state: "healthy" | "unhealthy" | "awaiting_first_event";
                                     reasons: string[];
                                     last_received_at: string | null;
                                     last_processed_at: string | null;
@@ -4957,7 +4961,7 @@ export interface paths {
                                 expires_at: string | null;
                             }[];
                             health: {
-                                state: "healthy" | "unhealthy";
+                                state: "healthy" | "unhealthy" | "awaiting_first_event";
                                 reasons: string[];
                                 last_received_at: string | null;
                                 last_processed_at: string | null;
@@ -5059,7 +5063,7 @@ export interface paths {
                                 expires_at: string | null;
                             }[];
                             health: {
-                                state: "healthy" | "unhealthy";
+                                state: "healthy" | "unhealthy" | "awaiting_first_event";
                                 reasons: string[];
                                 last_received_at: string | null;
                                 last_processed_at: string | null;
@@ -5166,7 +5170,7 @@ export interface paths {
                                     expires_at: string | null;
                                 }[];
                                 health: {
-                                    state: "healthy" | "unhealthy";
+                                    state: "healthy" | "unhealthy" | "awaiting_first_event";
                                     reasons: string[];
                                     last_received_at: string | null;
                                     last_processed_at: string | null;
