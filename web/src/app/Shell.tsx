@@ -7,7 +7,7 @@ import { Link, Outlet, useLocation, useNavigate } from 'react-router'
 import { api, ok } from '../api/client'
 import { ErrorState } from '../components/ErrorState'
 import { timeAgo } from '../components/format'
-import { InboxViews } from '../pages/Inbox'
+import { InboxViews, useOpenSearch } from '../pages/Inbox'
 import { Login } from '../pages/Login'
 import { useLiveUpdates } from './live'
 import { SessionProvider, useCan, useSession, useSessionQuery, useSignOut } from './session'
@@ -35,6 +35,7 @@ function Console() {
   const live = useLiveUpdates()
   const navigate = useNavigate()
   const search = useRef<HTMLInputElement>(null)
+  const openSearch = useOpenSearch()
   // "/" focuses search, "g i" goes to the inbox: the keys agents know from Gmail and Zendesk.
   useHotkeys([['/', () => search.current?.focus()], ['g+i', () => navigate('/inbox')]])
   return (
@@ -50,8 +51,7 @@ function Console() {
           </Group>
           <form role="search" onSubmit={(e) => {
             e.preventDefault()
-            const q = search.current?.value.trim()
-            navigate(q ? `/inbox?q=${encodeURIComponent(q)}` : '/inbox')
+            void openSearch(search.current?.value.trim() ?? '')
           }}>
             <TextInput ref={search} placeholder="Search cases, tracking numbers, CD-1042  ( / )" aria-label="Search cases" w={{ base: 180, sm: 360 }} />
           </form>

@@ -11,6 +11,16 @@ export function usePeople() {
   })
 }
 
+/** Who can be given a case: active people whose role may work cases. */
+export function useAssignees() {
+  return useQuery({
+    queryKey: ['users', 'assignees'],
+    queryFn: () => ok(api.GET('/api/v1/users', { params: { query: { limit: 200, status: 'active', permission: 'cases.write' } } })),
+    staleTime: 5 * 60_000,
+    select: (page) => page.data,
+  })
+}
+
 export function usePersonName() {
   const people = usePeople()
   return (id: string | null | undefined) => (id ? people.data?.find((p) => p.id === id)?.name ?? 'Someone' : null)

@@ -5,7 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { api, ApiError, ok, type Body } from '../api/client'
 import type { CaseDetail, TimelineEntry } from '../api/types'
-import { usePeople, usePersonName } from '../app/directory'
+import { useAssignees, usePersonName } from '../app/directory'
 import { PresenceBadges, usePresenceBeat } from '../app/presence'
 import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
@@ -40,7 +40,7 @@ function CaseView({ c }: { c: CaseDetail }) {
   const can = useCan()
   const session = useSession()
   const name = usePersonName()
-  const people = usePeople()
+  const assignees = useAssignees()
   const closedOut = c.status === 'resolved' || c.status === 'closed'
   const assign = useCaseAction(c.id, (assignee_id: string | null) => ok(api.POST('/api/v1/cases/{id}/assign', { params: { path: { id: c.id } }, body: { assignee_id } })))
   const status = useCaseAction(c.id, (body: StatusBody) => ok(api.POST('/api/v1/cases/{id}/status', { params: { path: { id: c.id } }, body })))
@@ -91,7 +91,7 @@ function CaseView({ c }: { c: CaseDetail }) {
             ) : <Badge color={priorityColor[c.priority]} variant="dot">{humanize(c.priority)}</Badge>}
             {can('cases.assign') && !closedOut ? (
               <Select size="xs" w={190} aria-label="Owner" placeholder="Unassigned" searchable clearable value={c.assignee_id}
-                data={people.data?.map((p) => ({ value: p.id, label: p.name })) ?? []} onChange={(id) => assign.mutate(id)} />
+                data={ownerOptions(assignees.data ?? [], c.assignee_id, name)} onChange={(id) => assign.mutate(id)} />
             ) : <Text size="sm" aria-label="Assignee">Owner: <b>{name(c.assignee_id) ?? 'Unassigned'}</b></Text>}
             {c.escalation_level > 0 && <Badge color="red">Escalated L{c.escalation_level}</Badge>}
             {can('cases.write') && !closedOut
@@ -290,3 +290,8 @@ function Shipment({ id, summary }: { id: string; summary: Record<string, unknown
   )
 }
 
+/** People who can work cases; the current owner stays listed even if their role has since changed, so the picker names them. */
+function ownerOptions(people: { id: string; name: string }[], current: string | null, name: (id: string) => string | null) {
+  const options = people.map((p) => ({ value: p.id, label: p.name }))
+  return current && !people.some((p) => p.id === current) ? [{ value: current, label: name(current) ?? 'Someone' }, ...options] : options
+}

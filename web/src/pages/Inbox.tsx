@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router'
 import { api, ok, type Body, type Query } from '../api/client'
 import type { CaseSummary } from '../api/types'
-import { useCaseTypes, usePersonName } from '../app/directory'
+import { useAssignees, useCaseTypes, usePersonName } from '../app/directory'
 import { casesChanged } from '../app/live'
 import { useCan, useSession } from '../app/session'
 import { ErrorState } from '../components/ErrorState'
@@ -138,6 +138,18 @@ function useLiveNews(refetch: () => Promise<unknown>, selected: number) {
   return { pending, show }
 }
 
+/** A search: `CD-1042` opens that case when it exists; anything else lists the matching cases. */
+export function useOpenSearch() {
+  const navigate = useNavigate()
+  return async (q: string, list = (text: string) => navigate(text ? `/inbox?q=${encodeURIComponent(text)}` : '/inbox')) => {
+    if (/^CD-?\d{1,15}$/i.test(q)) {
+      const hit = (await api.GET('/api/v1/cases', { params: { query: { q, limit: 1 } } })).data?.data[0]
+      if (hit) return navigate(`/cases/${hit.id}`)
+    }
+    return list(q)
+  }
+}
+
 /** Saved views (built-in, shared, own), listed in the navigation and applied here. */
 export function useCaseViews() {
   return useQuery({ queryKey: ['case-views'], queryFn: () => ok(api.GET('/api/v1/case-views')), select: (r) => r.data, staleTime: 60_000 })
@@ -168,13 +180,14 @@ export function InboxViews({ onPick }: { onPick?: () => void }) {
 
 function Filters({ query, set }: { query: CaseQuery; set: (k: (typeof filterKeys)[number], v: string | null) => void }) {
   const types = useCaseTypes()
+  const openSearch = useOpenSearch()
   const [q, setQ] = useState(query.q ?? '')
   useEffect(() => setQ(query.q ?? ''), [query.q])
   return (
     <Group gap="xs" wrap="wrap">
       <form onSubmit={(e) => {
         e.preventDefault()
-        set('q', q.trim() || null)
+        void openSearch(q.trim(), (text) => set('q', text || null))
       }}>
         <TextInput size="xs" placeholder="Search" aria-label="Search in this view" value={q} onChange={(e) => setQ(e.currentTarget.value)} w={180} />
       </form>
@@ -195,12 +208,14 @@ function Filters({ query, set }: { query: CaseQuery; set: (k: (typeof filterKeys
 
 function BulkBar({ count, run, busy }: { count: number; run: (a: BulkAction) => void; busy: boolean }) {
   const session = useSession()
+  const can = useCan()
   const [tag, setTag] = useState('')
   return (
     <Paper withBorder p="xs" role="region" aria-label="Bulk actions">
       <Group gap="xs">
         <Text size="sm" fw={600}>{count} selected</Text>
         <Button size="xs" loading={busy} onClick={() => run({ type: 'assign', assignee_id: session.user_id })}>Assign to me</Button>
+        {can('cases.assign') && <AssignPicker run={run} />}
         <Menu>
           <Menu.Target><Button size="xs" variant="default">Status</Button></Menu.Target>
           <Menu.Dropdown>
@@ -222,6 +237,24 @@ function BulkBar({ count, run, busy }: { count: number; run: (a: BulkAction) => 
         </form>
       </Group>
     </Paper>
+  )
+}
+
+/** Assign the selection to someone who can work cases, or hand it to a team (unassigned within it). */
+function AssignPicker({ run }: { run: (a: BulkAction) => void }) {
+  const people = useAssignees()
+  const teams = useQuery({ queryKey: ['teams'], queryFn: () => ok(api.GET('/api/v1/teams', { params: { query: { limit: 100 } } })), staleTime: 5 * 60_000, select: (r) => r.data })
+  return (
+    <Select size="xs" w={200} placeholder="Assign to…" aria-label="Assign selected to" searchable value={null}
+      data={[
+        { group: 'People', items: people.data?.map((p) => ({ value: `user:${p.id}`, label: p.name })) ?? [] },
+        { group: 'Teams', items: teams.data?.map((t) => ({ value: `team:${t.id}`, label: `Team: ${t.name}` })) ?? [] },
+      ]}
+      onChange={(v) => {
+        const [kind, id] = (v ?? '').split(':')
+        if (kind === 'user' && id) run({ type: 'assign', assignee_id: id })
+        if (kind === 'team' && id) run({ type: 'assign', assignee_id: null, team_id: id })
+      }} />
   )
 }
 
