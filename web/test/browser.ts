@@ -9,19 +9,28 @@ export function launchChromium(): Promise<Browser> {
   })
 }
 
+/** Signs in on the console's sign-in page and waits for the inbox. */
+export async function signIn(page: import('playwright-core').Page, base: string, email: string, password: string): Promise<void> {
+  await page.goto(`${base}/inbox`)
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel(/^Password/).fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: 'All open' }).waitFor()
+}
+
 /** Where screenshots for review go (ignored by git). */
 export const outputDir = path.resolve('test-output', 'browser')
 
-/** axe-core's serious and critical findings on the page as it is now (labels, contrast, roles, names). */
-export async function accessibilityProblems(page: import('playwright-core').Page): Promise<string[]> {
+/** axe-core's serious and critical findings on the page as it is now (labels, contrast, roles, names), or in the part `within` selects. */
+export async function accessibilityProblems(page: import('playwright-core').Page, within?: string): Promise<string[]> {
   const { readFileSync } = await import('node:fs')
   const { createRequire } = await import('node:module')
   // Evaluated through the debugger protocol: the console's CSP refuses inline scripts, as it should.
   await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'))
-  const found = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[]; html: string }[] }[] }> } }).axe
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })
+  const found = await page.evaluate(async (within) => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document | { include: string[] }, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[]; html: string }[] }[] }> } }).axe
+    const r = await axe.run(within ? { include: [within] } : document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })
     return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.html.slice(0, 160)).join(' | ')})`)
-  })
+  }, within)
   return found
 }

@@ -10,7 +10,7 @@ import { upsertOrder } from '../../server/src/orders/service.js'
 import { modules } from '../../server/src/registry.js'
 import { upsertShipment } from '../../server/src/shipments/service.js'
 import { createUser } from '../../server/src/users/service.js'
-import { accessibilityProblems, launchChromium, outputDir } from './browser.js'
+import { accessibilityProblems, launchChromium, outputDir, signIn as signInAt } from './browser.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -41,13 +41,7 @@ afterAll(async () => {
   await env?.close()
 })
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${base}/inbox`)
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel(/^Password/).fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { name: 'All open' }).waitFor()
-}
+const signIn = (page: Page, email: string, password: string) => signInAt(page, base, email, password)
 
 // A lost-parcel scan from a carrier, posted over HTTP in the generic signed format, then processed.
 async function lostParcel(trackingNumber: string) {

@@ -16,7 +16,7 @@ const newest = (p: string): number => {
 /** Builds the console when there is no build yet or its sources changed since (so `npm start` needs no other step). */
 export async function ensureConsoleBuilt(log: FastifyBaseLogger): Promise<void> {
   const index = path.join(consoleDist, 'index.html')
-  const sources = ['src', 'index.html', 'vite.config.ts'].map((f) => path.join(webRoot, f)).filter(existsSync)
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts'].map((f) => path.join(webRoot, f)).filter(existsSync)
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...sources.map(newest))) return
   log.info('building the web console (once; `npm run web:build` does the same)')
   const { build } = await import('vite')

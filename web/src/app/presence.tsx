@@ -44,7 +44,8 @@ export function PresenceBadges({ caseId }: { caseId: string }) {
   return (
     <Group gap={6} role="status" aria-live="polite" aria-label="Others on this case">
       {others.map((p) => (
-        <Badge key={p.user_id} color={p.state === 'replying' ? 'orange.9' : 'gray'} variant="light">
+        // Filled, not light: a light badge sets its orange text on a tint of the same orange, under AA in the dark theme.
+        <Badge key={p.user_id} color={p.state === 'replying' ? 'orange.3' : 'gray'} c={p.state === 'replying' ? 'dark.9' : undefined} variant={p.state === 'replying' ? 'filled' : 'light'}>
           {name(p.user_id)} {p.state === 'replying' ? 'is writing on this case' : 'is viewing it too'}
         </Badge>
       ))}

@@ -22,6 +22,18 @@ export function money(amountMinor: number, currency: string): string {
 /** "waiting_carrier" → "Waiting carrier" */
 export const humanize = (key: string) => (key.charAt(0).toUpperCase() + key.slice(1)).replaceAll('_', ' ')
 
+/** A connection's health as people say it: "healthy", "unhealthy", "waiting for first event". */
+export const healthLabel = (state: string) => (state === 'awaiting_first_event' ? 'waiting for first event' : state)
+export const healthColor = (state: string) => (state === 'healthy' ? 'teal' : state === 'unhealthy' ? 'red' : 'gray')
+
+/** An order's state as the customer would say it: refunds count, not just the shop's open/closed. */
+export function orderState(o: { status: string; payments: { captured_amount_minor: number; refunded_amount_minor: number }[] }): string {
+  const captured = o.payments.reduce((n, p) => n + p.captured_amount_minor, 0)
+  const refunded = o.payments.reduce((n, p) => n + p.refunded_amount_minor, 0)
+  if (o.status === 'cancelled' || refunded === 0) return humanize(o.status)
+  return refunded >= captured ? 'Refunded' : 'Partially refunded'
+}
+
 export const statusColor: Record<string, string> = {
   new: 'blue', open: 'indigo', waiting_customer: 'yellow', waiting_carrier: 'orange', on_hold: 'gray', resolved: 'teal', closed: 'dark',
 }

@@ -5,7 +5,7 @@ import { useState } from 'react'
 import { api, ok, type Reply } from '../api/client'
 import { useCan } from '../app/session'
 import { ErrorState } from '../components/ErrorState'
-import { dateTime, timeAgo } from '../components/format'
+import { dateTime, healthColor, healthLabel, timeAgo } from '../components/format'
 
 type Connection = Reply<'/api/v1/carrier-connections', 'get'>['data'][number]
 
@@ -42,7 +42,7 @@ function ConnectionCard({ c }: { c: Connection }) {
           <Title order={2} size="h4">{c.name}</Title>
           <Text size="sm" c="dimmed">{c.provider} · {c.status}</Text>
         </div>
-        <Badge size="lg" color={h.state === 'healthy' ? 'teal' : 'red'} variant="light">{h.state}</Badge>
+        <Badge size="lg" color={healthColor(h.state)} variant="light">{healthLabel(h.state)}</Badge>
       </Group>
       {h.reasons.length > 0 && <Alert color="red" mt="sm" p="xs">{h.reasons.join('; ')}</Alert>}
       <Group mt="sm" gap="xs" wrap="nowrap">

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query'
 import { Link, useParams } from 'react-router'
 import { api, ok } from '../api/client'
 import { ErrorState } from '../components/ErrorState'
-import { dateTime, humanize, money, statusColor, timeAgo } from '../components/format'
+import { dateTime, humanize, money, orderState, statusColor, timeAgo } from '../components/format'
 
 /** A customer: who they are, what they bought and when, and every case they have had. */
 export function CustomerPage() {
@@ -16,6 +16,8 @@ export function CustomerPage() {
   const c = customer.data
   // Newest first: what they bought, as a purchase timeline.
   const bought = [...(orders.data?.data ?? [])].sort((a, b) => Date.parse(b.placed_at) - Date.parse(a.placed_at))
+  // A customer record is made when the shop (or an import) first sends it; their first order says when they became one.
+  const since = [c.created_at, ...bought.map((o) => o.placed_at)].reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a))
   const spent = new Map<string, number>()
   for (const o of bought) spent.set(o.currency, (spent.get(o.currency) ?? 0) + o.total_amount_minor)
   return (
@@ -32,7 +34,7 @@ export function CustomerPage() {
           </Group>
         </Group>
         <Group gap="xl" mt="sm">
-          <Text size="sm">Customer since <b>{dateTime(c.created_at)}</b></Text>
+          <Text size="sm">Customer since <b>{new Date(since).toLocaleDateString(undefined, { dateStyle: 'medium' })}</b></Text>
           <Text size="sm">Orders <b>{bought.length}{orders.data?.next_cursor ? '+' : ''}</b></Text>
           <Text size="sm">Spent <b>{[...spent].map(([cur, minor]) => money(minor, cur)).join(' + ') || '—'}</b></Text>
           <Text size="sm">Cases <b>{cases.data?.data.length ?? '…'}{cases.data?.next_cursor ? '+' : ''}</b></Text>
@@ -66,7 +68,7 @@ export function CustomerPage() {
             <Timeline bulletSize={10} lineWidth={2} aria-label="Purchase timeline">
               {bought.map((o, i) => (
                 <Timeline.Item key={o.id} title={<Group gap={6}><Text size="sm" fw={600}>Order {o.order_number ?? o.external_id}</Text><Text size="sm">{money(o.total_amount_minor, o.currency)}</Text></Group>}>
-                  <Text size="xs" c="dimmed">{dateTime(o.placed_at)} · {humanize(o.status)}{o.shipping_country ? ` · to ${o.shipping_country}` : ''}</Text>
+                  <Text size="xs" c="dimmed">{dateTime(o.placed_at)} · {orderState(o)}{o.shipping_country ? ` · to ${o.shipping_country}` : ''}</Text>
                   {o.lines.slice(0, 5).map((l) => <Text size="sm" key={l.id}>{l.quantity} × {l.name}</Text>)}
                   {i < 10 && <OrderShipments orderId={o.id} />}
                 </Timeline.Item>

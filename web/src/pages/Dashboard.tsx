@@ -8,7 +8,7 @@ import { api, ok } from '../api/client'
 import { useCarrierName, useCaseTypes } from '../app/directory'
 import { useCan } from '../app/session'
 import { ErrorState } from '../components/ErrorState'
-import { humanize, timeAgo } from '../components/format'
+import { healthColor, healthLabel, humanize, timeAgo } from '../components/format'
 
 const palette = ['indigo.6', 'teal.6', 'orange.6', 'grape.6', 'cyan.6', 'gray.5']
 
@@ -111,7 +111,7 @@ function ConnectionHealth() {
               <Text size="xs" c="dimmed">{c.health.last_received_at ? `last event ${timeAgo(c.health.last_received_at)}` : 'no events yet'} · {c.health.deliveries_24h} in 24 h
                 {c.health.dead_letters ? ` · ${c.health.dead_letters} dead letters` : ''}</Text>
             </div>
-            <Badge color={c.health.state === 'healthy' ? 'teal' : 'red'} variant="light" title={c.health.reasons.join(', ')}>{c.health.state}</Badge>
+            <Badge color={healthColor(c.health.state)} variant="light" title={c.health.reasons.join(', ')}>{healthLabel(c.health.state)}</Badge>
           </Group>
         ))}
       </Stack>

@@ -270,29 +270,29 @@ function CaseTable({ rows, loading, selected, toggle, toggleAll, cursor, selecta
         <Table.Thead>
           <Table.Tr>
             {selectable && <Table.Th w={40}><Checkbox aria-label="Select all" checked={selected.size > 0 && selected.size === rows.length} indeterminate={selected.size > 0 && selected.size < rows.length} onChange={toggleAll} /></Table.Th>}
-            <Table.Th w={92}>Case</Table.Th><Table.Th>Subject</Table.Th><Table.Th w={120} visibleFrom="lg">Type</Table.Th><Table.Th w={124}>Status</Table.Th>
-            <Table.Th w={90} visibleFrom="lg">Priority</Table.Th><Table.Th w={120}>Assignee</Table.Th><Table.Th w={96}>Opened</Table.Th>
+            <Table.Th w={96}>Case</Table.Th><Table.Th>Subject</Table.Th><Table.Th w={120} visibleFrom="lg">Type</Table.Th><Table.Th w={148}>Status</Table.Th>
+            <Table.Th w={96} visibleFrom="lg">Priority</Table.Th><Table.Th w={130}>Assignee</Table.Th><Table.Th w={110}>Opened</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {rows.map((c, i) => (
             <Table.Tr key={c.id} data-case-id={c.id} bg={i === cursor ? 'var(--mantine-color-default-hover)' : undefined}>
               {selectable && <Table.Td><Checkbox aria-label={`Select ${c.number}`} checked={selected.has(c.id)} onChange={() => toggle(c.id)} /></Table.Td>}
-              <Table.Td><Text size="sm" ff="monospace">{c.number}</Text></Table.Td>
+              <Table.Td><Text size="sm" ff="monospace" truncate title={c.number}>{c.number}</Text></Table.Td>
               <Table.Td>
-                <Text size="sm" truncate component={Link} to={`/cases/${c.id}`} fw={c.status === 'new' ? 700 : 500} display="block">{c.subject || '(no subject)'}</Text>
+                <Text size="sm" truncate component={Link} to={`/cases/${c.id}`} fw={c.status === 'new' ? 700 : 500} display="block" title={c.subject || undefined}>{c.subject || '(no subject)'}</Text>
                 {(c.tracking_number || c.tags.length > 0) && (
-                  <Group gap={4} wrap="nowrap">
+                  <Group gap={4} wrap="nowrap" style={{ overflow: 'hidden' }} title={[c.carrier_name, c.tracking_number, ...c.tags].filter(Boolean).join(' ')}>
                     {c.tracking_number && <Text size="xs" c="dimmed" truncate>{c.carrier_name} {c.tracking_number}</Text>}
-                    {c.tags.slice(0, 3).map((t) => <Badge key={t} size="xs" variant="outline">{t}</Badge>)}
+                    {c.tags.slice(0, 3).map((t) => <Badge key={t} size="xs" variant="outline" style={{ flexShrink: 0 }}>{t}</Badge>)}
                   </Group>
                 )}
               </Table.Td>
-              <Table.Td visibleFrom="lg"><Text size="sm" truncate>{humanize(c.case_type)}</Text></Table.Td>
-              <Table.Td><Badge color={statusColor[c.status]} variant="light">{humanize(c.status)}</Badge></Table.Td>
-              <Table.Td visibleFrom="lg"><Badge color={priorityColor[c.priority]} variant="dot">{humanize(c.priority)}</Badge></Table.Td>
-              <Table.Td><Text size="sm" truncate c={c.assignee_id ? undefined : 'dimmed'}>{name(c.assignee_id) ?? 'Unassigned'}</Text></Table.Td>
-              <Table.Td><Text size="sm" c="dimmed" title={c.created_at}>{timeAgo(c.created_at)}</Text></Table.Td>
+              <Table.Td visibleFrom="lg"><Text size="sm" truncate title={humanize(c.case_type)}>{humanize(c.case_type)}</Text></Table.Td>
+              <Table.Td><Badge color={statusColor[c.status]} variant="light" maw="100%" title={humanize(c.status)}>{humanize(c.status)}</Badge></Table.Td>
+              <Table.Td visibleFrom="lg"><Badge color={priorityColor[c.priority]} variant="dot" maw="100%" title={humanize(c.priority)}>{humanize(c.priority)}</Badge></Table.Td>
+              <Table.Td><Text size="sm" truncate c={c.assignee_id ? undefined : 'dimmed'} title={name(c.assignee_id) ?? 'Unassigned'}>{name(c.assignee_id) ?? 'Unassigned'}</Text></Table.Td>
+              <Table.Td><Text size="sm" c="dimmed" truncate title={`${timeAgo(c.created_at)}, ${c.created_at}`}>{timeAgo(c.created_at)}</Text></Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -13,6 +13,12 @@ const alarming = new Set(['attempt_failed', 'delayed', 'customs_hold', 'exceptio
 
 type Row = { id: string; carrier: string | null; tracking_number: string | null; status: string | null; last_event_at: string | null; note: string | null }
 
+// The shop's delivery date only where the carrier does not say otherwise ("Lost · delivered 27 days ago" reads as a contradiction).
+function shipmentDates(s: { delivered_at: string | null; shipped_at: string | null; tracking: { status: string | null } }): string | null {
+  if (s.delivered_at && (!s.tracking.status || s.tracking.status === 'delivered')) return `delivered ${timeAgo(s.delivered_at)}`
+  return s.shipped_at ? `shipped ${timeAgo(s.shipped_at)}` : null
+}
+
 /** Shipments: find one by tracking number, or list those by carrier status, or those gone quiet or late. */
 export function Shipments() {
   const [params, setParams] = useSearchParams()
@@ -52,7 +58,7 @@ function Search({ params, set }: { params: URLSearchParams; set: (p: Record<stri
   })
   const rows: Row[] = (list.data?.pages.flatMap((p) => p.data) ?? []).map((s) => ({
     id: s.id, carrier: s.carrier.name ?? s.carrier.code, tracking_number: s.tracking_number, status: s.tracking.status, last_event_at: s.tracking.last_event_at,
-    note: s.delivered_at ? `delivered ${timeAgo(s.delivered_at)}` : s.shipped_at ? `shipped ${timeAgo(s.shipped_at)}` : null,
+    note: shipmentDates(s),
   }))
   return (
     <>
@@ -68,7 +74,7 @@ function Search({ params, set }: { params: URLSearchParams; set: (p: Record<stri
         <Select size="xs" w={180} placeholder="Carrier status" aria-label="Carrier status" clearable value={params.get('status')} onChange={(v) => set({ status: v })}
           data={trackingStatuses.map((s) => ({ value: s, label: humanize(s) }))} />
       </Group>
-      {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : <ShipmentTable rows={rows} loading={list.isPending} />}
+      {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : <ShipmentTable rows={rows} loading={list.isPending} noteHeader="Shipped or delivered" />}
       {list.hasNextPage && <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>Load more</Button>}
     </>
   )
@@ -84,25 +90,25 @@ function Overdue({ kind }: { kind: 'stale' | 'late' }) {
   })
   const rows: Row[] = (list.data?.pages.flatMap((p) => p.data) ?? []).map((s) => ({
     id: s.id, carrier: s.carrier_name ?? s.carrier_code, tracking_number: s.tracking_number, status: s.tracking_status, last_event_at: s.last_tracking_event_at,
-    note: s.due_at ? `${kind === 'late' ? 'due' : 'quiet since'} ${timeAgo(s.due_at)}` : null,
+    note: s.due_at ? timeAgo(s.due_at) : null,
   }))
   return (
     <>
       <Text size="sm" c="dimmed">{kind === 'stale' ? 'Open shipments with no carrier event for longer than their carrier\'s quiet limit.' : 'Shipments past their promised or estimated delivery, not delivered.'}</Text>
-      {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : <ShipmentTable rows={rows} loading={list.isPending} />}
+      {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : <ShipmentTable rows={rows} loading={list.isPending} noteHeader={kind === 'late' ? 'Due' : 'Quiet since'} />}
       {list.hasNextPage && <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>Load more</Button>}
     </>
   )
 }
 
-function ShipmentTable({ rows, loading }: { rows: Row[]; loading: boolean }) {
+function ShipmentTable({ rows, loading, noteHeader }: { rows: Row[]; loading: boolean; noteHeader: string }) {
   if (loading) return <Skeleton h={200} />
   if (!rows.length) return <Text c="dimmed" p="md">No shipments here</Text>
   return (
     <Paper withBorder>
       <Table.ScrollContainer minWidth={640}>
         <Table verticalSpacing={6} aria-label="Shipments">
-          <Table.Thead><Table.Tr><Table.Th>Carrier</Table.Th><Table.Th>Tracking number</Table.Th><Table.Th>Carrier status</Table.Th><Table.Th>Last scan</Table.Th><Table.Th /><Table.Th /></Table.Tr></Table.Thead>
+          <Table.Thead><Table.Tr><Table.Th>Carrier</Table.Th><Table.Th>Tracking number</Table.Th><Table.Th>Carrier status</Table.Th><Table.Th>Last scan</Table.Th><Table.Th>{noteHeader}</Table.Th><Table.Th>Cases</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
             {rows.map((s) => (
               <Table.Tr key={s.id}>
@@ -111,7 +117,7 @@ function ShipmentTable({ rows, loading }: { rows: Row[]; loading: boolean }) {
                 <Table.Td>{s.status ? <Badge variant="light" color={alarming.has(s.status) ? 'red' : s.status === 'delivered' ? 'teal' : 'blue'}>{humanize(s.status)}</Badge> : <Text size="sm" c="dimmed">No scans</Text>}</Table.Td>
                 <Table.Td><Text size="sm" c="dimmed">{s.last_event_at ? timeAgo(s.last_event_at) : '—'}</Text></Table.Td>
                 <Table.Td><Text size="sm" c="dimmed">{s.note}</Text></Table.Td>
-                <Table.Td><Text size="sm" component={Link} to={`/inbox?shipment_id=${s.id}`} c="indigo">Cases</Text></Table.Td>
+                <Table.Td><Text size="sm" component={Link} to={`/inbox?shipment_id=${s.id}`} c="indigo">View cases</Text></Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
