@@ -3,7 +3,8 @@ import type { Module } from '../modules.js'
 import { caseRoutes } from './routes.js'
 import { workRoutes } from './work-routes.js'
 import {
-  closeDueCases, customerChangeReachesLinks, fireLostCheck, refreshCustomerLinks, purgeStalePresence, fireWatch, lostTask, onShipmentOverdue, onShipmentStatusChanged, onTrackingEventRecorded, routeNewCase, scanReachesCases, watchTask,
+  closeDueCases, customerChangeReachesLinks, fireLostCheck, fireWatch, lostTask, onShipmentOverdue, onShipmentStatusChanged, onTrackingEventRecorded,
+  purgeStalePresence, refreshCustomerLinks, routeNewCase, scanReachesCases, watchTask,
 } from './service.js'
 
 const routingActor: AuditActor = { type: 'system', id: null }
