@@ -103,6 +103,7 @@ export interface PlatformTables {
   idempotency_keys: {
     merchant_id: string
     key: string
+    actor_type: 'user' | 'api_key' | 'system'
     actor_id: string
     request_hash: string
     state: 'in_progress' | 'done'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import { bearer, createTestApp, createTestEnv, createTestMerchant, sessionHeaders, type TestEnv, type TestMerchant } from '../../test/harness.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -67,9 +67,37 @@ describe('Idempotency-Key', () => {
     expect(b.json().id).not.toBe(a.json().id)
   })
 
+  it('never replays one actor\'s response to another: the second runs its own request, authorisation included', async () => {
+    const admin = await sessionHeaders(app, m.adminEmail, m.password)
+    const body = { name: 'Ops', role_id: m.roleIds.admin }
+    const first = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { ...admin, 'idempotency-key': 'idem-1' }, payload: body })
+    expect(first.statusCode).toBe(201)
+    const role = await app.inject({ method: 'POST', url: '/api/v1/roles', headers: bearer(m.keys.admin),
+      payload: { name: 'Key clerk', permissions: [{ permission: 'api_keys.manage' }, { permission: 'cases.read' }] } })
+    const clerk = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(m.keys.admin), payload: { name: 'clerk', role_id: role.json().id } })
+    const res = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { ...bearer(clerk.json().key), 'idempotency-key': 'idem-1' }, payload: body })
+    expect(res.statusCode).toBe(403)
+    expect(res.headers['idempotent-replayed']).toBeUndefined()
+    expect(res.body).not.toContain(first.json().key)
+    expect(res.json().error.code).toBe('forbidden')
+  })
+
+  it('gives another actor sending the same key string its own, independent request', async () => {
+    const a = await post('per-actor', { name: 'Carrier desk' })
+    const b = await app.inject({ method: 'POST', url: '/api/v1/teams', headers: { ...bearer(m.keys.manager), 'idempotency-key': 'per-actor' }, payload: { name: 'Carrier desk 2' } })
+    expect(a.statusCode).toBe(201)
+    expect(b.statusCode).toBe(201)
+    expect(b.headers['idempotent-replayed']).toBeUndefined()
+    expect(b.json().id).not.toBe(a.json().id)
+    const again = await app.inject({ method: 'POST', url: '/api/v1/teams', headers: { ...bearer(m.keys.manager), 'idempotency-key': 'per-actor' }, payload: { name: 'Carrier desk 2' } })
+    expect(again.headers['idempotent-replayed']).toBe('true')
+    expect(again.json()).toEqual(b.json())
+  })
+
   it('answers 409 while the first request with the key is still in progress (unique row held)', async () => {
+    const adminKey = await env.ctx.db.selectFrom('api_keys').select('id').where('merchant_id', '=', m.id).where('name', '=', 'admin key').executeTakeFirstOrThrow()
     await env.ctx.db.insertInto('idempotency_keys').values({
-      merchant_id: m.id, key: 'in-flight', actor_id: '00000000-0000-0000-0000-000000000000', state: 'in_progress',
+      merchant_id: m.id, key: 'in-flight', actor_type: 'api_key', actor_id: adminKey.id, state: 'in_progress',
       request_hash: createHash('sha256').update(`POST /api/v1/teams\n${JSON.stringify({ name: 'Anything' })}`).digest('hex'),
       status_code: null, response_body: null, created_at: new Date(),
     }).execute()
