@@ -38,6 +38,7 @@ export const errorCatalogue = {
   role_not_found: 404,
   role_builtin: 409, // built-in roles' permissions are fixed in code
   role_in_use: 409,
+  cannot_change_own_role: 403, // nobody may change or delete the role they act under (or lift their own bounds)
   team_not_found: 404,
   team_name_taken: 409,
   api_key_not_found: 404,

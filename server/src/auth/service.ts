@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId, randomToken } from '../ids.js'
 import { auditActor, grantsOf, loadGrants, type Actor } from './actor.js'
+import { assertCoversGrants, rateDay } from './limits.js'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js'
 import * as store from './store.js'
 
@@ -132,11 +133,12 @@ async function assertRole(trx: Trx, merchantId: string, roleId: string) {
 export async function createApiKey(
   trx: Trx, actor: Actor, input: { name: string; roleId: string; expiresAt?: Date | null; key?: string; requestId?: string }, now: Date,
 ): Promise<{ key: string; view: ApiKeyView }> {
+  if (input.expiresAt && input.expiresAt <= now) {
+    throw new AppError('validation_failed', 400, 'The request is not valid', { errors: [{ path: 'body/expires_at', message: 'must be in the future' }] })
+  }
   await assertRole(trx, actor.merchantId, input.roleId)
-  // A key may not carry more than its creator holds (a manager can't mint an admin key).
-  const granted = await loadGrants(trx, actor.merchantId, input.roleId)
-  const excess = [...granted.keys()].filter((p) => !actor.grants.has(p))
-  if (excess.length) throw new AppError('forbidden', 403, 'A key cannot hold permissions its creator lacks', { permissions: excess })
+  // A key may not carry more than its creator holds (a manager can't mint an admin key), bounds included.
+  await assertCoversGrants(trx, actor, (await loadGrants(trx, actor.merchantId, input.roleId)).values(), rateDay(now))
   const key = input.key ?? `cd_${randomToken(30)}`
   const id = newId()
   const view: ApiKeyView = {
@@ -159,6 +161,8 @@ export async function listApiKeys(db: Db, merchantId: string, page: { after?: st
 export async function revokeApiKey(trx: Trx, actor: Actor, id: string, now: Date, requestId?: string): Promise<ApiKeyView> {
   const k = await store.lockApiKey(trx, actor.merchantId, id)
   if (!k) throw new AppError('api_key_not_found', 404, 'No such API key', { api_key_id: id })
+  // Revoking is bounded like minting: a key clerk cannot take an admin's key away.
+  await assertCoversGrants(trx, actor, (await loadGrants(trx, actor.merchantId, k.role_id)).values(), rateDay(now))
   if (k.revoked_at) return k
   await store.revokeApiKey(trx, actor.merchantId, id, now)
   await recordAudit(trx, {

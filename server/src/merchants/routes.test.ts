@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
 import { seedDemo } from '../demo/seed.js'
-import { convertMoney } from './service.js'
+import { convertMoney } from './convert-money.js'
 
 let env: TestEnv
 let app: FastifyInstance

@@ -5,9 +5,9 @@ import { recordAudit, type AuditActor } from '../audit/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
-import { convertMinor, type Money } from '../money.js'
 import { seedBuiltinRoles } from '../roles/service.js'
 import { createTeam, defaultTeams } from '../teams/service.js'
+import { normaliseDecimal } from './convert-money.js'
 import * as store from './store.js'
 
 type Trx = Transaction<Database>
@@ -107,8 +107,6 @@ const rateView = (r: ExchangeRate & Record<string, unknown>): ExchangeRate => ({
   id: r.id, base_currency: r.base_currency, quote_currency: r.quote_currency, rate: normaliseDecimal(r.rate), effective_on: r.effective_on, created_at: r.created_at,
 })
 
-export const normaliseDecimal = (d: string) => (d.includes('.') ? d.replace(/0+$/, '').replace(/\.$/, '') : d)
-
 export async function setExchangeRate(trx: Trx, actor: Actor, input: { base: string; quote: string; rate: string; effectiveOn: string; requestId?: string }, now: Date): Promise<ExchangeRate> {
   if (input.base === input.quote) throw new AppError('validation_failed', 400, 'Base and quote currency must differ', { errors: [{ path: 'body/quote_currency', message: 'equals base_currency' }] })
   if (!/^\d{1,18}(\.\d{1,12})?$/.test(input.rate) || /^0+(\.0+)?$/.test(input.rate)) {
@@ -131,27 +129,6 @@ export async function deleteExchangeRate(trx: Trx, actor: Actor, id: string, now
   await recordAudit(trx, { merchantId: actor.merchantId, actor: auditActor(actor), action: 'exchange_rate.deleted', entityType: 'exchange_rate', entityId: id,
     before: { base_currency: row.base_currency, quote_currency: row.quote_currency, rate: normaliseDecimal(row.rate), effective_on: row.effective_on }, requestId }, now)
 }
-
-/**
- * Converts with the latest manual rate effective on `on` (YYYY-MM-DD), direct or inverse.
- * Used wherever amounts in different currencies are compared (rules, SLA value bands, approval limits).
- */
-export async function convertMoney(db: Db, merchantId: string, money: Money, to: string, on: string): Promise<Money> {
-  if (money.currency === to) return money
-  const [currencies, direct] = await Promise.all([
-    store.findCurrencies(db, [money.currency, to]),
-    store.findRateOn(db, merchantId, money.currency, to, on),
-  ])
-  const exp = (c: string) => currencies.find((x) => x.code === c)?.exponent
-  const fromExp = exp(money.currency)
-  const toExp = exp(to)
-  if (fromExp === undefined || toExp === undefined) throw new AppError('currency_unknown', 422, 'Unknown currency', { currencies: [money.currency, to] })
-  if (direct) return { amountMinor: convertMinor(money.amountMinor, fromExp, toExp, normaliseDecimal(direct.rate)), currency: to }
-  const inverse = await store.findRateOn(db, merchantId, to, money.currency, on)
-  if (inverse) return { amountMinor: convertMinor(money.amountMinor, fromExp, toExp, normaliseDecimal(inverse.rate), true), currency: to }
-  throw new AppError('exchange_rate_missing', 422, `No ${money.currency}/${to} exchange rate on or before ${on}`, { base_currency: money.currency, quote_currency: to, on })
-}
-
 
 /** Every workspace's id, for sweeps that visit each. */
 export async function listMerchantIds(db: Db): Promise<string[]> {

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import { auditActor, type Actor } from '../auth/actor.js'
-import { builtinRoleInfo, builtinRolePermissions, builtinRoles, isPermission, type Permission } from '../auth/permissions.js'
+import { assertCoversGrants, rateDay } from '../auth/limits.js'
+import { builtinRoleInfo, builtinRolePermissions, builtinRoles, isPermission, type Grant, type Permission } from '../auth/permissions.js'
 import { recordAudit, type AuditActor } from '../audit/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
@@ -62,17 +63,28 @@ export async function findBuiltinRoleId(db: Db, merchantId: string, key: string)
 
 export type RoleInput = { name: string; description?: string; permissions: { permission: string; limit?: { amount_minor: number; currency: string } | null }[]; requestId?: string }
 
-async function validatePermissions(trx: Trx, actor: Actor, perms: RoleInput['permissions']) {
+const toGrants = (perms: RoleInput['permissions']): Grant[] => perms.map((p) => ({
+  permission: p.permission as Permission, ...(p.limit ? { limit: { amountMinor: p.limit.amount_minor, currency: p.limit.currency } } : {}),
+}))
+
+async function validatePermissions(trx: Trx, actor: Actor, perms: RoleInput['permissions'], now: Date) {
   const unknown = perms.filter((p) => !isPermission(p.permission)).map((p) => p.permission)
   if (unknown.length) throw new AppError('validation_failed', 400, 'Unknown permissions', { errors: unknown.map((p) => ({ path: 'body/permissions', message: `unknown permission ${p}` })) })
-  const excess = perms.map((p) => p.permission).filter((p) => !actor.grants.has(p as Permission))
-  if (excess.length) throw new AppError('forbidden', 403, 'A role cannot grant permissions its creator lacks', { permissions: excess })
   const currencies = [...new Set(perms.flatMap((p) => (p.limit ? [p.limit.currency] : [])))]
   if (currencies.length) {
     const known = await trx.selectFrom('currencies').select('code').where('code', 'in', currencies).execute()
     const missing = currencies.filter((c) => !known.some((k) => k.code === c))
     if (missing.length) throw new AppError('currency_unknown', 422, 'Unknown currency', { currencies: missing })
   }
+  await assertCoversGrants(trx, actor, toGrants(perms), rateDay(now))
+}
+
+/** Changing or deleting a role acts on everyone holding it: only by someone holding at least as much, never on one's own. */
+async function roleToChange(trx: Trx, actor: Actor, id: string, now: Date): Promise<Role> {
+  if (id === actor.roleId) throw new AppError('cannot_change_own_role', 403, 'Nobody may change or delete the role they act under', { role_id: id })
+  const role = await getRole(trx, actor.merchantId, id)
+  await assertCoversGrants(trx, actor, toGrants(role.permissions), rateDay(now))
+  return role
 }
 
 async function writePermissions(trx: Trx, merchantId: string, roleId: string, perms: RoleInput['permissions']) {
@@ -88,7 +100,7 @@ async function writePermissions(trx: Trx, merchantId: string, roleId: string, pe
 const flat = (perms: RoleInput['permissions']) => perms.map((p) => (p.limit ? `${p.permission}<=${p.limit.amount_minor} ${p.limit.currency}` : p.permission)).sort()
 
 export async function createRole(trx: Trx, actor: Actor, input: RoleInput, now: Date): Promise<Role> {
-  await validatePermissions(trx, actor, input.permissions)
+  await validatePermissions(trx, actor, input.permissions, now)
   const id = newId()
   await trx.insertInto('roles').values({ merchant_id: actor.merchantId, id, builtin_key: null, name: input.name, description: input.description ?? '', created_at: now, updated_at: now }).execute()
   await writePermissions(trx, actor.merchantId, id, input.permissions)
@@ -98,10 +110,10 @@ export async function createRole(trx: Trx, actor: Actor, input: RoleInput, now: 
 }
 
 export async function updateRole(trx: Trx, actor: Actor, id: string, input: Partial<RoleInput>, now: Date): Promise<Role> {
-  const before = await getRole(trx, actor.merchantId, id)
+  const before = await roleToChange(trx, actor, id, now)
   if (before.builtin_key && input.permissions) throw new AppError('role_builtin', 409, 'The permissions of a built-in role cannot be changed; create a custom role', { role_id: id })
   if (input.permissions) {
-    await validatePermissions(trx, actor, input.permissions)
+    await validatePermissions(trx, actor, input.permissions, now)
     await writePermissions(trx, actor.merchantId, id, input.permissions)
   }
   await trx.updateTable('roles').set({ ...(input.name ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}), updated_at: now })
@@ -113,7 +125,7 @@ export async function updateRole(trx: Trx, actor: Actor, id: string, input: Part
 }
 
 export async function deleteRole(trx: Trx, actor: Actor, id: string, now: Date, requestId?: string): Promise<void> {
-  const role = await getRole(trx, actor.merchantId, id)
+  const role = await roleToChange(trx, actor, id, now)
   if (role.builtin_key) throw new AppError('role_builtin', 409, 'A built-in role cannot be deleted', { role_id: id })
   const [user, key] = await Promise.all([
     trx.selectFrom('users').select('id').where('merchant_id', '=', actor.merchantId).where('role_id', '=', id).limit(1).executeTakeFirst(),

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import { auditActor, loadGrants, type Actor } from '../auth/actor.js'
+import { assertCoversGrants, rateDay } from '../auth/limits.js'
 import { hashPassword } from '../auth/passwords.js'
 import { builtinRolePermissions, builtinRoles, type Permission } from '../auth/permissions.js'
 import { recordAudit, type AuditActor } from '../audit/service.js'
@@ -37,19 +38,17 @@ export async function listUsers(db: Db, merchantId: string, page: { after?: stri
   return q.execute()
 }
 
-async function assertAssignableRole(trx: Trx, actor: Actor | null, merchantId: string, roleId: string) {
+async function assertAssignableRole(trx: Trx, actor: Actor | null, merchantId: string, roleId: string, now: Date) {
   const role = await trx.selectFrom('roles').select('id').where('merchant_id', '=', merchantId).where('id', '=', roleId).executeTakeFirst()
   if (!role) throw new AppError('role_not_found', 404, 'No such role', { role_id: roleId })
-  if (!actor) return
-  const excess = [...(await loadGrants(trx, merchantId, roleId)).keys()].filter((p) => !actor.grants.has(p))
-  if (excess.length) throw new AppError('forbidden', 403, 'You cannot give a role with permissions you lack', { permissions: excess })
+  if (actor) await assertCoversGrants(trx, actor, (await loadGrants(trx, merchantId, roleId)).values(), rateDay(now))
 }
 
 export type CreateUserInput = { email: string; name: string; password: string; roleId: string; requestId?: string }
 
 /** `actor` null: created by the CLI or seed, outside any person's permissions. */
 export async function createUser(trx: Trx, merchantId: string, actor: Actor | null, input: CreateUserInput, now: Date): Promise<User> {
-  await assertAssignableRole(trx, actor, merchantId, input.roleId)
+  await assertAssignableRole(trx, actor, merchantId, input.roleId, now)
   const clash = await trx.selectFrom('users').select('id').where('merchant_id', '=', merchantId)
     .where((eb) => eb(eb.fn('lower', ['email']), '=', input.email.toLowerCase())).executeTakeFirst()
   if (clash) throw new AppError('user_email_taken', 409, 'Someone in this workspace already has this email')
@@ -79,7 +78,9 @@ export type UpdateUserInput = { name?: string; roleId?: string; status?: 'active
 export async function updateUser(trx: Trx, actor: Actor, id: string, input: UpdateUserInput, now: Date): Promise<User> {
   const before = await trx.selectFrom('users').select(columns).where('merchant_id', '=', actor.merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
   if (!before) throw new AppError('user_not_found', 404, 'No such user', { user_id: id })
-  if (input.roleId && input.roleId !== before.role_id) await assertAssignableRole(trx, actor, actor.merchantId, input.roleId)
+  // Changing or disabling someone is bounded like creating them: a people manager cannot disable an admin.
+  await assertCoversGrants(trx, actor, (await loadGrants(trx, actor.merchantId, before.role_id)).values(), rateDay(now))
+  if (input.roleId && input.roleId !== before.role_id) await assertAssignableRole(trx, actor, actor.merchantId, input.roleId, now)
   if (id === actor.id && (input.status === 'disabled' || (input.roleId && input.roleId !== before.role_id))) {
     throw new AppError('cannot_change_self', 409, 'You cannot disable yourself or change your own role')
   }
