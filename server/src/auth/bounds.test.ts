@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
 import { setExchangeRate } from '../merchants/service.js'
+import { upsertOrder } from '../orders/service.js'
 import { systemActor } from './actor.js'
 
 // Nobody hands out, or acts on, more power than they hold: permissions and their amount bounds.
@@ -138,5 +139,35 @@ describe('people', () => {
     expect(res.json().error.code).toBe('limit_exceeded')
     const small = await person(await role([bounded(100)]))
     expect((await call('PATCH', `/users/${small}`, key, { role_id: big })).json().error.code).toBe('limit_exceeded')
+  })
+})
+
+describe('recording a refund', () => {
+  async function eurPayment(): Promise<string> {
+    const { order } = await env.ctx.db.transaction().execute((trx) => upsertOrder(trx, m.id, { type: 'system', id: null }, {
+      source: 'test', externalId: `o-${Math.random()}`, currency: 'EUR', placedAt: new Date(), totalMinor: 50000,
+      lines: [{ name: 'Coat', quantity: 1, unitPriceMinor: 50000 }], payments: [{ provider: 'test', reference: `p-${Math.random()}`, capturedMinor: 50000 }],
+    }, new Date()))
+    return `/orders/${order.id}/payments/${order.payments[0]!.id}/refunds`
+  }
+
+  it('needs refunds.approve, not just orders.write', async () => {
+    const { key } = await keyFor(await role([{ permission: 'orders.write' }, { permission: 'orders.read' }]))
+    const res = await call('POST', await eurPayment(), key, { amount_minor: 100 })
+    expect(res.statusCode).toBe(403)
+    expect(res.json()).toEqual({ error: { code: 'forbidden', message: 'This needs the refunds.approve permission', details: { permission: 'refunds.approve' } } })
+  })
+
+  it('keeps within the approver\'s amount bound, converted with the dated exchange rate', async () => {
+    const { key } = await keyFor(await role([bounded(20000)]))
+    const url = await eurPayment()
+    // 235.31 EUR × 0.85 is 200.01 GBP: above the bound; 235.30 EUR is 200.00 GBP.
+    const over = await call('POST', url, key, { amount_minor: 23531 })
+    expect(over.statusCode).toBe(403)
+    expect(over.json()).toEqual({ error: { code: 'limit_exceeded', message: 'Your role may refunds.approve up to 20000 GBP (minor units)',
+      details: { permission: 'refunds.approve', limit_amount_minor: 20000, limit_currency: 'GBP', amount_minor: 23531, currency: 'EUR' } } })
+    const within = await call('POST', url, key, { amount_minor: 23530 })
+    expect(within.statusCode).toBe(200)
+    expect(within.json().refunded_amount_minor).toBe(23530)
   })
 })

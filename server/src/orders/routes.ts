@@ -94,12 +94,12 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/orders/:id/payments/:paymentId/refunds', {
-    config: { permission: 'orders.write' },
+    config: { permission: 'refunds.approve' },
     schema: {
-      tags: ['orders'], summary: 'Record a refund against a payment; never more than it still has captured',
+      tags: ['orders'], summary: 'Record a refund against a payment: within the approver\'s refunds.approve bound, never more than it still has captured',
       params: Type.Object({ id: Uuid, paymentId: Uuid }), body: Type.Object({ amount_minor: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false }),
       response: { 200: PaymentView },
     },
-  }, async (req) => app.db.transaction().execute((trx) => service.recordRefund(trx, req.actor.merchantId, auditActor(req.actor),
+  }, async (req) => app.db.transaction().execute((trx) => service.approveRefund(trx, req.actor,
     { orderId: req.params.id, paymentId: req.params.paymentId, amountMinor: req.body.amount_minor, requestId: req.id }, new Date())))
 }

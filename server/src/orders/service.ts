@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import { recordAudit, recordAudits, type AuditActor, type AuditInput } from '../audit/service.js'
+import { auditActor, type Actor } from '../auth/actor.js'
+import { assertWithinLimit, rateDay } from '../auth/limits.js'
 import { ConcurrentInsert, type Outcome, type Writer } from '../bulk.js'
 import { customerIdentity, getCustomer, importCustomers, upsertCustomer, type CustomerInput, type CustomerRecord } from '../customers/service.js'
 import type { Database } from '../db/schema.js'
@@ -220,9 +222,22 @@ export type RefundInput = {
 }
 
 /** Adds a refund to a payment, once per source refund id; never more than the payment still holds. */
-export async function recordRefund(trx: Trx, merchantId: string, actor: AuditActor, input: RefundInput, now: Date): Promise<Payment> {
+async function paymentToRefund(trx: Trx, merchantId: string, input: RefundInput) {
   const payment = await store.lockPayment(trx, merchantId, input.orderId, input.paymentId)
   if (!payment) throw new AppError('payment_not_found', 404, 'No such payment on this order', { order_id: input.orderId, payment_id: input.paymentId })
+  return payment
+}
+
+/** A refund a person or key records: within their refunds.approve bound, in the payment's currency converted at today's rate. */
+export async function approveRefund(trx: Trx, actor: Actor, input: RefundInput, now: Date): Promise<Payment> {
+  const payment = await paymentToRefund(trx, actor.merchantId, input)
+  await assertWithinLimit(trx, actor, 'refunds.approve', { amountMinor: input.amountMinor, currency: payment.currency }, rateDay(now))
+  return recordRefund(trx, actor.merchantId, auditActor(actor), input, now)
+}
+
+/** Records a refund with no approval of its own: one a verified provider webhook reports (Shopify refunds/create). */
+export async function recordRefund(trx: Trx, merchantId: string, actor: AuditActor, input: RefundInput, now: Date): Promise<Payment> {
+  const payment = await paymentToRefund(trx, merchantId, input)
   const id = newId()
   const fresh = await store.insertRefund(trx, {
     merchant_id: merchantId, id, payment_id: payment.id, source: input.source ?? 'api', external_id: input.externalId ?? id, amount_minor: input.amountMinor, created_at: now,
