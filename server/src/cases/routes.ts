@@ -119,7 +119,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const b = req.body
     await app.db.transaction().execute((trx) => service.updateCase(trx, ctxOf(req), req.params.id, {
       subject: b.subject, priority: b.priority, teamId: b.team_id, tags: b.tags, addTags: b.add_tags, removeTags: b.remove_tags, customFields: b.custom_fields,
-      rootCause: b.root_cause, faultParty: b.fault_party, productSku: b.product_sku, value: b.value, checklist: b.checklist, refundAuthorisedBy: b.refund_authorised_by, parentId: b.parent_id,
+      rootCause: b.root_cause, faultParty: b.fault_party, productSku: b.product_sku, value: b.value, checklist: b.checklist, parentId: b.parent_id,
     }, new Date()))
     return detail(req.actor.merchantId, req.params.id)
   })

@@ -85,7 +85,7 @@ export const PatchCaseBody = Type.Object({
   root_cause: Type.Optional(Type.Union([RootCauseT, Type.Null()])), fault_party: Type.Optional(Type.Union([Text(100), Type.Null()])),
   product_sku: Type.Optional(Type.Union([Text(100), Type.Null()])), value: Type.Optional(NullableMoney),
   checklist: Type.Optional(Type.Array(Type.Object({ key: Text(40), done: Type.Boolean() }, { additionalProperties: false }), { maxItems: 50 })),
-  refund_authorised_by: Type.Optional(Type.Union([Uuid, Type.Null()])), parent_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
+  parent_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
 }, { additionalProperties: false, minProperties: 1 })
 
 export const TimelineEntryView = Type.Object({

@@ -52,6 +52,17 @@ async function people(n: number, teamName: string) {
 
 const signIn = (email: string) => sessionHeaders(app, email, 'agent-password-1')
 
+describe('case fields', () => {
+  it('keeps refund_authorised_by out of PATCH /cases/{id}: only a refund approval sets it', async () => {
+    const c = await open()
+    const res = await call('PATCH', `/cases/${c.id}`, { refund_authorised_by: m.adminUserId }, bearer(m.keys.agent))
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toEqual({ error: { code: 'validation_failed', message: 'The request is not valid',
+      details: { errors: [{ path: 'body/refund_authorised_by', message: 'must NOT have additional properties' }] } } })
+    expect((await getCase(c.id)).refund_authorised_by).toBeNull()
+  })
+})
+
 describe('assignment', () => {
   it('round-robin takes turns, skipping people who are away or at capacity', async () => {
     const { team, users: [a, b, c] } = await people(3, 'Round')

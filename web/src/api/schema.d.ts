@@ -3070,7 +3070,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a refund against a payment; never more than it still has captured */
+        /** Record a refund against a payment: within the approver's refunds.approve bound, never more than it still has captured */
         post: {
             parameters: {
                 query?: never;
@@ -6980,7 +6980,6 @@ export interface paths {
                             key: string;
                             done: boolean;
                         }[];
-                        refund_authorised_by?: string | null;
                         parent_id?: string | null;
                     };
                 };

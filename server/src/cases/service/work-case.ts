@@ -20,7 +20,9 @@ type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
 export type CasePatch = {
   subject?: string; priority?: Priority; teamId?: string | null; tags?: string[]; addTags?: string[]; removeTags?: string[]
   customFields?: Record<string, unknown>; rootCause?: RootCause | null; faultParty?: string | null; productSku?: string | null
-  value?: Money | null; checklist?: { key: string; done: boolean }[]; refundAuthorisedBy?: string | null; parentId?: string | null
+  value?: Money | null; checklist?: { key: string; done: boolean }[]; parentId?: string | null
+  /** Set by a refund approval only (the demo's finance step stands in for one); never from PATCH /cases/{id}. */
+  refundAuthorisedBy?: string | null
 }
 
 export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch, now: Date): Promise<store.CaseRow> {
