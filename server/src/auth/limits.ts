@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { convertMoney } from '../merchants/convert-money.js'
 import type { Money } from '../money.js'
-import type { Actor } from './actor.js'
+import { loadGrants, type Actor } from './actor.js'
 import type { Grant, Permission } from './permissions.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -46,4 +46,9 @@ export async function assertCoversGrants(db: Db, actor: Actor, grants: Iterable<
     }
     await assertWithinLimit(db, actor, g.permission, g.limit, on)
   }
+}
+
+/** assertCoversGrants for everything a role holds: the role a key or person would get, or already has. */
+export async function assertCoversRole(db: Db, actor: Actor, roleId: string, now: Date): Promise<void> {
+  await assertCoversGrants(db, actor, (await loadGrants(db, actor.merchantId, roleId)).values(), rateDay(now))
 }

@@ -5,7 +5,7 @@ import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId, randomToken } from '../ids.js'
 import { auditActor, grantsOf, loadGrants, type Actor } from './actor.js'
-import { assertCoversGrants, rateDay } from './limits.js'
+import { assertCoversRole } from './limits.js'
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js'
 import * as store from './store.js'
 
@@ -138,7 +138,7 @@ export async function createApiKey(
   }
   await assertRole(trx, actor.merchantId, input.roleId)
   // A key may not carry more than its creator holds (a manager can't mint an admin key), bounds included.
-  await assertCoversGrants(trx, actor, (await loadGrants(trx, actor.merchantId, input.roleId)).values(), rateDay(now))
+  await assertCoversRole(trx, actor, input.roleId, now)
   const key = input.key ?? `cd_${randomToken(30)}`
   const id = newId()
   const view: ApiKeyView = {
@@ -162,7 +162,7 @@ export async function revokeApiKey(trx: Trx, actor: Actor, id: string, now: Date
   const k = await store.lockApiKey(trx, actor.merchantId, id)
   if (!k) throw new AppError('api_key_not_found', 404, 'No such API key', { api_key_id: id })
   // Revoking is bounded like minting: a key clerk cannot take an admin's key away.
-  await assertCoversGrants(trx, actor, (await loadGrants(trx, actor.merchantId, k.role_id)).values(), rateDay(now))
+  await assertCoversRole(trx, actor, k.role_id, now)
   if (k.revoked_at) return k
   await store.revokeApiKey(trx, actor.merchantId, id, now)
   await recordAudit(trx, {

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, loadGrants, type Actor } from '../auth/actor.js'
-import { assertCoversGrants, rateDay } from '../auth/limits.js'
+import { auditActor, type Actor } from '../auth/actor.js'
+import { assertCoversRole } from '../auth/limits.js'
 import { hashPassword } from '../auth/passwords.js'
 import { builtinRolePermissions, builtinRoles, type Permission } from '../auth/permissions.js'
 import { recordAudit, type AuditActor } from '../audit/service.js'
@@ -41,7 +41,7 @@ export async function listUsers(db: Db, merchantId: string, page: { after?: stri
 async function assertAssignableRole(trx: Trx, actor: Actor | null, merchantId: string, roleId: string, now: Date) {
   const role = await trx.selectFrom('roles').select('id').where('merchant_id', '=', merchantId).where('id', '=', roleId).executeTakeFirst()
   if (!role) throw new AppError('role_not_found', 404, 'No such role', { role_id: roleId })
-  if (actor) await assertCoversGrants(trx, actor, (await loadGrants(trx, merchantId, roleId)).values(), rateDay(now))
+  if (actor) await assertCoversRole(trx, actor, roleId, now)
 }
 
 export type CreateUserInput = { email: string; name: string; password: string; roleId: string; requestId?: string }
@@ -79,7 +79,7 @@ export async function updateUser(trx: Trx, actor: Actor, id: string, input: Upda
   const before = await trx.selectFrom('users').select(columns).where('merchant_id', '=', actor.merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
   if (!before) throw new AppError('user_not_found', 404, 'No such user', { user_id: id })
   // Changing or disabling someone is bounded like creating them: a people manager cannot disable an admin.
-  await assertCoversGrants(trx, actor, (await loadGrants(trx, actor.merchantId, before.role_id)).values(), rateDay(now))
+  await assertCoversRole(trx, actor, before.role_id, now)
   if (input.roleId && input.roleId !== before.role_id) await assertAssignableRole(trx, actor, actor.merchantId, input.roleId, now)
   if (id === actor.id && (input.status === 'disabled' || (input.roleId && input.roleId !== before.role_id))) {
     throw new AppError('cannot_change_self', 409, 'You cannot disable yourself or change your own role')
