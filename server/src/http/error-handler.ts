@@ -13,7 +13,15 @@ const pgClientErrors: Record<string, [number, ErrorCode, string]> = {
   '22P02': [422, 'unprocessable', 'A value has the wrong format'],
   '22007': [422, 'unprocessable', 'A date or time has the wrong format'],
   '22008': [422, 'unprocessable', 'A date or time is out of range'],
+  '22021': [422, 'unprocessable', 'A value holds a character that cannot be stored'],
+  '22P05': [422, 'unprocessable', 'A value holds a character that cannot be stored'],
+  '22P03': [422, 'unprocessable', 'A value has the wrong format'],
+  '22023': [422, 'unprocessable', 'A value is not allowed here'],
+  '22025': [422, 'unprocessable', 'A value has an invalid escape sequence'],
+  '2201B': [422, 'unprocessable', 'A pattern is not a valid regular expression'],
 }
+// Any other data exception (class 22) is a value PostgreSQL refused: still the caller's input, never a 500.
+const pgDataException: [number, ErrorCode, string] = [422, 'unprocessable', 'A value cannot be stored or compared as given']
 
 function toAppError(err: FastifyError & PgError): AppError {
   if (err instanceof AppError) return err
@@ -34,8 +42,9 @@ function toAppError(err: FastifyError & PgError): AppError {
       return new AppError('invalid_json', 400, 'The body is not valid JSON')
   }
   if (err instanceof SyntaxError && err.statusCode === 400) return new AppError('invalid_json', 400, 'The body is not valid JSON')
-  if (err.code && err.severity && pgClientErrors[err.code]) {
-    const [status, code, message] = pgClientErrors[err.code]!
+  const pgRefusal = err.code && err.severity ? pgClientErrors[err.code] ?? (err.code.startsWith('22') ? pgDataException : undefined) : undefined
+  if (pgRefusal) {
+    const [status, code, message] = pgRefusal
     return new AppError(code, status, message, err.constraint ? { constraint: err.constraint } : undefined)
   }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

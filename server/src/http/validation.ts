@@ -28,12 +28,44 @@ function refuseBody(req: FastifyRequest, _reply: unknown, done: (err?: Error) =>
   done(empty ? undefined : new AppError('validation_failed', 400, 'This endpoint takes no request body', { errors: [{ path: 'body', message: 'must be empty' }] }))
 }
 
+const nulMessage = 'must not contain a NUL character'
+const maxNulErrors = 20
+
+// PostgreSQL text and jsonb cannot hold U+0000, so every string a request carries (keys too) is checked once,
+// here. Iterative: a body may nest far deeper than the call stack.
+function nulPaths(root: unknown, rootPath: string): string[] {
+  const found: string[] = []
+  const stack: [unknown, string][] = [[root, rootPath]]
+  while (stack.length && found.length < maxNulErrors) {
+    const [value, path] = stack.pop()!
+    if (typeof value === 'string') {
+      if (value.includes('\0')) found.push(path)
+    } else if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
+      const entries = Object.entries(value)
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i]!
+        // A key with NUL is reported as the key's own string, so paths keep the document's order.
+        stack.push([key.includes('\0') ? key : child, `${path}/${key}`])
+      }
+    }
+  }
+  return found
+}
+
+async function refuseNul(req: FastifyRequest) {
+  const paths = [...nulPaths(req.params, 'params'), ...nulPaths(req.query, 'querystring'), ...nulPaths(req.body, 'body')]
+  if (paths.length) {
+    throw new AppError('validation_failed', 400, 'The request is not valid', { errors: paths.map((path) => ({ path, message: nulMessage })) })
+  }
+}
+
 export function installValidation(app: FastifyInstance) {
   const bodyAjv = makeAjv(false)
   const textAjv = makeAjv(true)
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema) as ValidateFunction)
   // The API speaks JSON only; webhook routes register their own raw parsers in their scope.
   app.removeContentTypeParser(['text/plain'])
+  app.addHook('preValidation', refuseNul)
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1')) return
     const schema = (route.schema ??= {}) as { querystring?: unknown; body?: unknown }
