@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { invalidCursor } from '../cursors.js'
 import { AppError } from '../errors.js'
 import { listPage } from '../http/pagination.js'
 import { Page, PageQuery } from '../http/schemas.js'
@@ -12,7 +13,7 @@ const seqCursor = (seq: number) => Buffer.from(`seq:${seq}`).toString('base64url
 function decodeSeqCursor(cursor: string | undefined): number {
   if (!cursor) return 0
   const m = /^seq:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
-  if (!m) throw new AppError('validation_failed', 400, 'The cursor is not valid', { errors: [{ path: 'querystring/cursor', message: 'is not a cursor from this API' }] })
+  if (!m) throw invalidCursor()
   return Number(m[1])
 }
 

@@ -132,6 +132,35 @@ describe('cases API', () => {
     expect((await call('GET', `/cases?tag=${tag}`, undefined, other.keys.admin)).json().data).toEqual([])
   })
 
+  it('refuses a crafted cursor whose values do not fit its sort (arity, types, junk) with 400, never a 500', async () => {
+    const c = await open({ case_type: 'other', subject: 'Cursor probe' })
+    const at = '2026-11-22T10:00:00.123456+00:00'
+    const cursor = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url')
+    const badCursor = { error: { code: 'validation_failed', message: 'The cursor is not valid', details: { errors: [{ path: 'querystring/cursor', message: 'is not a cursor from this API' }] } } }
+    const probes: [string, unknown][] = [
+      ['', ['created_desc', [at]]], ['', ['created_desc', [at, c.id, 'x']]], ['', ['created_desc', []]], ['', ['created_desc', [5, c.id]]],
+      ['', ['created_desc', ['not a time', c.id]]], ['', ['created_desc', ['2026-13-45T10:00:00Z', c.id]]], ['', ['created_desc', [at, 'not-a-uuid']]],
+      ['', ['created_desc', [at, 7]]], ['&sort=priority_desc', ['priority_desc', ['high', at, c.id]]], ['&sort=priority_desc', ['priority_desc', [at, c.id]]],
+      ['&sort=priority_desc', ['priority_desc', [1e300, at, c.id]]], ['&sort=relevance&q=parcel', ['relevance', [at, c.id]]],
+      ['&sort=relevance&q=parcel', ['relevance', ['0.5', at, c.id]]], ['&sort=relevance', ['relevance', [0.5, at, c.id]]],
+      ['', { sort: 'created_desc' }], ['', null], ['', 'created_desc'], ['', '{"a":'], ['', ['created_desc', [-1e9, c.id]]],
+    ]
+    for (const [query, value] of probes) {
+      const res = await call('GET', `/cases?cursor=${cursor(value)}${query}`)
+      expect([JSON.stringify(value), query, res.statusCode, res.json()]).toEqual([JSON.stringify(value), query, 400, badCursor])
+    }
+    await open({ case_type: 'other', subject: 'Cursor probe again' })
+    for (const query of ['sort=created_desc', 'sort=created_asc', 'sort=updated_desc', 'sort=priority_desc', 'sort=relevance', 'sort=relevance&q=cursor']) {
+      const first = (await call('GET', `/cases?${query}&limit=1`)).json()
+      const next = await call('GET', `/cases?${query}&limit=1&cursor=${first.next_cursor}`)
+      expect([query, next.statusCode]).toEqual([query, 200])
+    }
+    for (const value of [[at, 'not-a-uuid'], ['-270000-01-01T00:00:00Z', c.id], ['soon', c.id], [at], 'junk']) {
+      const res = await call('GET', `/cases/${c.id}/timeline?cursor=${cursor(value)}`)
+      expect([JSON.stringify(value), res.statusCode, res.json()]).toEqual([JSON.stringify(value), 400, badCursor])
+    }
+  })
+
   it('counts tagged cases from the tag index exactly as the list finds them, through tag, status and date changes', async () => {
     const [a, b] = [`a${Date.now()}`, `b${Date.now()}`]
     const cs = [await open({ case_type: 'other', tags: [a] }), await open({ case_type: 'other', tags: [a, b] }), await open({ case_type: 'other', tags: [b] }), await open({ case_type: 'other' })]

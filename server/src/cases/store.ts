@@ -1,4 +1,5 @@
 import { sql, type Expression, type Insertable, type Kysely, type Selectable, type SqlBool, type Transaction, type Updateable } from 'kysely'
+import type { CursorValueKind } from '../cursors.js'
 import type { Database } from '../db/schema.js'
 import { unresolvedStatuses, type CaseStatus, type Priority } from './tables.js'
 
@@ -129,18 +130,25 @@ export type CaseSort = typeof caseSorts[number]
 const priorityRank = sql<number>`array_position(array['low','normal','high','urgent']::text[], cases.priority)`
 const query = (q: string) => sql`websearch_to_tsquery('english', ${q})`
 
+type SortKey = { expr: Expression<unknown>; kind: CursorValueKind }
+const createdAt: SortKey = { expr: sql`cases.created_at`, kind: 'timestamp' }
+const caseId: SortKey = { expr: sql`cases.id`, kind: 'uuid' }
+
 // Every key of one sort runs the same direction, so a row comparison is the keyset condition.
-function sortKeys(sort: CaseSort, q: string | undefined): { keys: Expression<unknown>[]; desc: boolean } {
+function sortKeys(sort: CaseSort, q: string | undefined): { keys: SortKey[]; desc: boolean } {
   switch (sort) {
-    case 'created_asc': return { keys: [sql`cases.created_at`, sql`cases.id`], desc: false }
-    case 'updated_desc': return { keys: [sql`cases.updated_at`, sql`cases.id`], desc: true }
-    case 'priority_desc': return { keys: [priorityRank, sql`cases.created_at`, sql`cases.id`], desc: true }
+    case 'created_asc': return { keys: [createdAt, caseId], desc: false }
+    case 'updated_desc': return { keys: [{ expr: sql`cases.updated_at`, kind: 'timestamp' }, caseId], desc: true }
+    case 'priority_desc': return { keys: [{ expr: priorityRank, kind: 'integer' }, createdAt, caseId], desc: true }
     case 'relevance': return q
-      ? { keys: [sql`round(ts_rank(cases.search || cases.timeline_search || cases.link_search, ${query(q)})::numeric, 6)`, sql`cases.created_at`, sql`cases.id`], desc: true }
-      : { keys: [sql`cases.created_at`, sql`cases.id`], desc: true }
-    default: return { keys: [sql`cases.created_at`, sql`cases.id`], desc: true }
+      ? { keys: [{ expr: sql`round(ts_rank(cases.search || cases.timeline_search || cases.link_search, ${query(q)})::numeric, 6)`, kind: 'number' }, createdAt, caseId], desc: true }
+      : { keys: [createdAt, caseId], desc: true }
+    default: return { keys: [createdAt, caseId], desc: true }
   }
 }
+
+/** What a page's `after` must hold for this sort: one value per key, of the key's kind. */
+export const sortKeyKinds = (sort: CaseSort, q: string | undefined): CursorValueKind[] => sortKeys(sort, q).keys.map((k) => k.kind)
 
 function applyFilter(db: Db, merchantId: string, f: CaseFilter, now: Date) {
   let q = db.selectFrom('cases').where('cases.merchant_id', '=', merchantId)
@@ -195,13 +203,14 @@ export async function listCases(db: Db, merchantId: string, f: CaseFilter, sort:
     ? db.selectFrom('cases').where('cases.merchant_id', '=', merchantId).where('cases.id', 'in', applyFilter(db, merchantId, f, now)
       .select('cases.id').orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(relevanceWindow))
     : applyFilter(db, merchantId, f, now)
-  let r = q.select(caseColumns).select(sql<unknown[]>`json_build_array(${sql.join(keys)})`.as('sort_key'))
+  const exprs = keys.map((k) => k.expr)
+  let r = q.select(caseColumns).select(sql<unknown[]>`json_build_array(${sql.join(exprs)})`.as('sort_key'))
   if (page.after) {
-    const tuple = sql`(${sql.join(keys)})`
-    const values = sql`(${sql.join(page.after.map((v, i) => (i === keys.length - 1 ? sql`${v}::uuid` : sql`${v}`)))})`
+    const tuple = sql`(${sql.join(exprs)})`
+    const values = sql`(${sql.join(page.after.map((v, i) => (keys[i]!.kind === 'uuid' ? sql`${v}::uuid` : sql`${v}`)))})`
     r = r.where(desc ? sql<SqlBool>`${tuple} < ${values}` : sql<SqlBool>`${tuple} > ${values}`)
   }
-  for (const k of keys) r = r.orderBy(k, desc ? 'desc' : 'asc')
+  for (const e of exprs) r = r.orderBy(e, desc ? 'desc' : 'asc')
   return r.limit(page.limit).execute()
 }
 

@@ -1,11 +1,11 @@
-import { AppError } from '../errors.js'
+import { invalidCursor } from '../cursors.js'
 import { isUuid } from '../ids.js'
 
 // Cursors are opaque to clients: base64url of the last row's sort key (a UUIDv7, so time-ordered).
 function decodeCursor(cursor: string | undefined): string | undefined {
   if (!cursor) return undefined
   const id = Buffer.from(cursor, 'base64url').toString('utf8')
-  if (!isUuid(id)) throw new AppError('validation_failed', 400, 'The cursor is not valid', { errors: [{ path: 'querystring/cursor', message: 'is not a cursor from this API' }] })
+  if (!isUuid(id)) throw invalidCursor()
   return id
 }
 

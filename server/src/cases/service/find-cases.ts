@@ -1,3 +1,4 @@
+import { cursorValues, decodeCursor, encodeCursor, invalidCursor } from '../../cursors.js'
 import { AppError } from '../../errors.js'
 import * as store from '../store.js'
 import { toCase, toLink, type Case, type CaseDetail } from '../types.js'
@@ -20,20 +21,14 @@ export async function getCase(db: store.Db, merchantId: string, id: string): Pro
 
 export type CaseList = { data: Case[]; next_cursor: string | null; counts?: Record<store.AgeBucket, number> }
 
-const badCursor = () => new AppError('validation_failed', 400, 'The cursor is not valid', { errors: [{ path: 'querystring/cursor', message: 'is not a cursor from this API' }] })
-
-// Cursors carry the sort they were made for, so a cursor reused with another sort is refused, not misread.
-function decodeCursor(cursor: string | undefined, sort: store.CaseSort): unknown[] | undefined {
+// Cursors carry the sort they were made for, so a cursor reused with another sort is refused, not misread; its
+// values must fit that sort's keys (a relevance sort has one more key with a search than without).
+function decodeCaseCursor(cursor: string | undefined, sort: store.CaseSort, q: string | undefined): unknown[] | undefined {
   if (!cursor) return undefined
-  let decoded: unknown
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch {
-    throw badCursor()
-  }
-  const [s, values] = Array.isArray(decoded) ? decoded : []
-  if (s !== sort || !Array.isArray(values) || !values.every((v) => typeof v === 'string' || typeof v === 'number')) throw badCursor()
-  return values
+  const decoded = decodeCursor(cursor)
+  const [s, values] = Array.isArray(decoded) && decoded.length === 2 ? decoded : []
+  if (s !== sort) throw invalidCursor()
+  return cursorValues(values, store.sortKeyKinds(sort, q))
 }
 
 /** Filters, full-text search (ranked when sorted by relevance), keyset pages, and counts per age bucket. */
@@ -41,12 +36,12 @@ export async function listCases(db: store.Db, merchantId: string, f: store.CaseF
   // "CD-1042" finds that case.
   const byNumber = f.q?.trim().match(/^CD-?(\d{1,15})$/i)
   const filter = byNumber ? { ...f, q: undefined, number: Number(byNumber[1]) } : f
-  const rows = await store.listCases(db, merchantId, filter, o.sort, { after: decodeCursor(o.cursor, o.sort), limit: o.limit + 1 }, now)
+  const rows = await store.listCases(db, merchantId, filter, o.sort, { after: decodeCaseCursor(o.cursor, o.sort, filter.q), limit: o.limit + 1 }, now)
   const page = rows.slice(0, o.limit)
   const last = page[page.length - 1]
   return {
     data: page.map(toCase),
-    next_cursor: rows.length > o.limit && last ? Buffer.from(JSON.stringify([o.sort, last.sort_key])).toString('base64url') : null,
+    next_cursor: rows.length > o.limit && last ? encodeCursor([o.sort, last.sort_key]) : null,
     ...(o.counts ? { counts: await store.countCasesByAge(db, merchantId, filter, now) } : {}),
   }
 }

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
 import type { AuditActor } from '../../audit/service.js'
+import { cursorValues, decodeCursor, encodeCursor } from '../../cursors.js'
 import type { Database } from '../../db/schema.js'
 import { newId } from '../../ids.js'
 import { publishLive } from '../../live/publish.js'
@@ -60,17 +61,12 @@ export async function appendTimelineEntry(trx: Trx, merchantId: string, entry: N
 
 export type TimelinePage = { data: TimelineEntry[]; next_cursor: string | null }
 
-const encode = (e: TimelineEntry) => Buffer.from(JSON.stringify([e.occurred_at.toISOString(), e.id])).toString('base64url')
+const encode = (e: TimelineEntry) => encodeCursor([e.occurred_at.toISOString(), e.id])
 
-export function decodeTimelineCursor(cursor: string | undefined): { at: Date; id: string } | undefined | null {
+export function decodeTimelineCursor(cursor: string | undefined): { at: Date; id: string } | undefined {
   if (!cursor) return undefined
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string]
-    const date = new Date(at)
-    return typeof id === 'string' && !Number.isNaN(date.getTime()) ? { at: date, id } : null
-  } catch {
-    return null
-  }
+  const [at, id] = cursorValues(decodeCursor(cursor), ['timestamp', 'uuid']) as [string, string]
+  return { at: new Date(at), id }
 }
 
 export async function listTimelineEntries(db: store.Db, merchantId: string, caseIds: string[], f: Omit<store.TimelineFilter, 'limit'> & { limit: number }): Promise<TimelinePage> {
