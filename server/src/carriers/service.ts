@@ -9,6 +9,7 @@ import { enqueueEvent, enqueueEvents } from '../jobs/outbox.js'
 import { applyTracking, findShipmentIdsByTracking, listLateShipments, listStaleShipments, markOverdue, type TrackingState } from '../shipments/tracking.js'
 import { resolveCarrier } from '../shipments/carriers.js'
 import { recordAudit } from '../audit/service.js'
+import { parseWebhookJson } from '../inbox/payload.js'
 import { auditActor, type Actor } from '../auth/actor.js'
 import { MalformedPayload, statusRank, type Normalized, type NormalizedEvent, type NormalizedTracking, type TrackingStatus } from './model.js'
 import type { CarrierProvider } from './providers/types.js'
@@ -33,15 +34,9 @@ export function findCarrierProvider(provider: string): CarrierProvider {
   return p
 }
 
-/** Parses and normalises a body; a body that is not JSON or not the provider's shape is a 400. */
+/** Parses and normalises a body; a body that is not JSON, could never be stored, or is not the provider's shape is a 400. */
 export function normalizeBody(p: CarrierProvider, body: Buffer | string): Normalized {
-  let payload: unknown
-  try {
-    payload = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'))
-  } catch {
-    throw new AppError('invalid_json', 400, 'The body is not valid JSON')
-  }
-  return normalizePayload(p, payload)
+  return normalizePayload(p, parseWebhookJson(body))
 }
 
 export function normalizePayload(p: CarrierProvider, payload: unknown): Normalized {

@@ -122,7 +122,21 @@ describe('carrier webhooks', () => {
     const nul = JSON.stringify({ ...JSON.parse(batch), id: 'evt_\u0000nul' })
     const refused = await post('easypost', ep.id, nul, easypostHeaders(nul))
     expect(refused.statusCode).toBe(400)
-    expect(refused.json().error.code).toBe('dedup_key_invalid')
+    expect(refused.json().error).toMatchObject({ code: 'payload_invalid', details: { path: '/id' } })
+  })
+
+  it('refuses a signed webhook with a NUL character in a string at intake, 400 payload_invalid every time it is sent, storing nothing', async () => {
+    const before = await env.ctx.db.selectFrom('webhook_deliveries').select('id').where('merchant_id', '=', m.id).execute()
+    const body = genericBody('NUL-1', [{ status: 'in_transit', occurred_at: '2026-11-20T10:00:00Z', message: 'Left at\u0000door' }])
+    const refused = { error: { code: 'payload_invalid', message: 'The body holds a NUL character, which cannot be stored', details: { path: '/data/events/0/message' } } }
+    for (const id of ['msg_nul', 'msg_nul']) {
+      const res = await post('generic', gen.id, body, signedHeaders(gen.secret, body, { id }))
+      expect([res.statusCode, res.json()]).toEqual([400, refused])
+    }
+    const easy = JSON.stringify({ ...JSON.parse(fixture('easypost/event-batch-created.json')), description: 'batch\u0000.created' })
+    const res = await post('easypost', ep.id, easy, easypostHeaders(easy))
+    expect([res.statusCode, res.json()]).toEqual([400, { error: { ...refused.error, details: { path: '/description' } } }])
+    expect(await env.ctx.db.selectFrom('webhook_deliveries').select('id').where('merchant_id', '=', m.id).execute()).toHaveLength(before.length)
   })
 
   it('keeps AfterShip events for a tracking number not known yet, and links them when the shipment arrives', async () => {

@@ -2,6 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, errorBody } from '../errors.js'
+import { scanJson } from '../json-scan.js'
 
 // Bodies are JSON and must carry the declared types: 12345 is not a name. Query strings and path
 // parameters are text by nature, so only they are coerced (limit=50 → 50).
@@ -28,34 +29,13 @@ function refuseBody(req: FastifyRequest, _reply: unknown, done: (err?: Error) =>
   done(empty ? undefined : new AppError('validation_failed', 400, 'This endpoint takes no request body', { errors: [{ path: 'body', message: 'must be empty' }] }))
 }
 
-const nulMessage = 'must not contain a NUL character'
-const maxNulErrors = 20
-
-// PostgreSQL text and jsonb cannot hold U+0000, so every string a request carries (keys too) is checked once,
-// here. Iterative: a body may nest far deeper than the call stack.
-function nulPaths(root: unknown, rootPath: string): string[] {
-  const found: string[] = []
-  const stack: [unknown, string][] = [[root, rootPath]]
-  while (stack.length && found.length < maxNulErrors) {
-    const [value, path] = stack.pop()!
-    if (typeof value === 'string') {
-      if (value.includes('\0')) found.push(path)
-    } else if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
-      const entries = Object.entries(value)
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i]!
-        // A key with NUL is reported as the key's own string, so paths keep the document's order.
-        stack.push([key.includes('\0') ? key : child, `${path}/${key}`])
-      }
-    }
-  }
-  return found
-}
-
+// Once for every route, before its schema (webhook bodies stay Buffers here and are checked at intake).
 async function refuseNul(req: FastifyRequest) {
-  const paths = [...nulPaths(req.params, 'params'), ...nulPaths(req.query, 'querystring'), ...nulPaths(req.body, 'body')]
+  const parts: [string, unknown][] = [['params', req.params], ['querystring', req.query], ['body', req.body]]
+  const paths = parts.flatMap(([prefix, value]) => scanJson(value, { prefix }).nulPaths)
   if (paths.length) {
-    throw new AppError('validation_failed', 400, 'The request is not valid', { errors: paths.map((path) => ({ path, message: nulMessage })) })
+    const errors = paths.map((path) => ({ path, message: 'must not contain a NUL character' }))
+    throw new AppError('validation_failed', 400, 'The request is not valid', { errors })
   }
 }
 

@@ -206,8 +206,13 @@ export async function processWaiting(trx: Trx, ctx: AppContext, limit: number, n
 
 /** In its own transaction, after the processing one rolled back: counts the attempt and keeps the error. */
 export async function recordProcessingFailure(trx: Trx, merchantId: string, deliveryId: string, error: unknown, dead: boolean) {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  return store.markDeliveryFailed(trx, merchantId, deliveryId, dead ? 'dead' : 'failed', message.slice(0, maxErrorLength))
+  return store.markDeliveryFailed(trx, merchantId, deliveryId, dead ? 'dead' : 'failed', failureText(error).slice(0, maxErrorLength))
+}
+
+// The deliveries API shows our own words only: a driver's or PostgreSQL's message can name tables and values,
+// so it stays in the log the callers write.
+function failureText(error: unknown): string {
+  return error instanceof AppError ? `${error.code}: ${error.message}` : 'internal_error: Processing failed on our side; the details are in the server log'
 }
 
 const deliveryNotFound = (id: string) => new AppError('delivery_not_found', 404, 'No such webhook delivery', { delivery_id: id })

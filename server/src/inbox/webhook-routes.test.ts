@@ -161,6 +161,21 @@ describe('receiving webhooks', () => {
     expect(ok.statusCode).toBe(200)
   })
 
+  it('refuses, after the signature, a body nested deeper than 64 levels or holding a NUL character, and stores neither', async () => {
+    const before = await deliveryCount()
+    const deep = `{"type":"x","data":${'['.repeat(500_000)}${']'.repeat(500_000)}}`
+    const tooDeep = await post(deep, { ...signedHeaders(conn.secret, deep), 'content-type': 'application/json' })
+    expect([tooDeep.statusCode, tooDeep.json()]).toEqual([400, { error: { code: 'payload_invalid', message: 'The body nests deeper than 64 levels', details: { max_depth: 64 } } }])
+    const fine = `{"type":"x","data":${'['.repeat(63)}${']'.repeat(63)}}`
+    expect((await post(fine, { ...signedHeaders(conn.secret, fine), 'content-type': 'application/json' })).statusCode).toBe(200)
+    const nul = JSON.stringify({ type: 'shipment\u0000delivered' })
+    const withNul = await post(nul, { ...signedHeaders(conn.secret, nul), 'content-type': 'application/json' })
+    expect([withNul.statusCode, withNul.json()]).toEqual([400, { error: { code: 'payload_invalid', message: 'The body holds a NUL character, which cannot be stored', details: { path: '/type' } } }])
+    const unsigned = await post(deep, { 'content-type': 'application/json' })
+    expect(unsigned.json().error.code).toBe('signature_invalid')
+    expect(await deliveryCount()).toBe(before + 1)
+  })
+
   it('keeps verifying the old secret during the grace period, and not after', async () => {
     const own = await seedConnection(env.ctx, m.id, { name: 'Rotating carrier' })
     const rotate = await app.inject({ method: 'POST', url: `/api/v1/integrations/connections/${own.id}/secrets`, headers: bearer(m.keys.admin), payload: { grace_seconds: 3600 } })

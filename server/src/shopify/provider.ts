@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js'
+import { parseWebhookJson } from '../inbox/payload.js'
 import { registerInboxProvider, type InboxProvider } from '../inbox/providers.js'
 import type { ShopifyWrite } from './fields.js'
 import { syncFulfillment } from './fulfillments.js'
@@ -28,13 +29,11 @@ const topics: Record<string, Handler> = {
   'shop/redact': (w, body: ShopifyShopRedact) => announceShopRedact(w, body),
 }
 
-function parseObject(body: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value = parseShopifyJson(body.toString('utf8'))
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
-  }
+/** The body as a JSON object; anything else (or a body that could never be stored) is a 400. */
+function parseObject(body: Buffer): Record<string, unknown> {
+  const value = parseWebhookJson(body, parseShopifyJson)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new AppError('invalid_json', 400, 'The body is not a JSON object')
+  return value as Record<string, unknown>
 }
 
 
@@ -44,7 +43,7 @@ const shopifyProvider: InboxProvider = {
   verify(input) {
     verifyShopifyWebhook(input)
     // Checked after the signature, so unsigned callers learn nothing about what we accept.
-    if (!parseObject(input.rawBody)) throw new AppError('invalid_json', 400, 'The body is not a JSON object')
+    parseObject(input.rawBody)
   },
   dedupKey(input) {
     const id = input.headers[webhookIdHeader]

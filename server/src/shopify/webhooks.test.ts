@@ -147,7 +147,7 @@ describe('Shopify webhooks', () => {
     const orderId = '5000000000000000003'
     const fulfillment = variant('fulfillments-create', [[fixtureOrderId, orderId], ['"id": 123456,', '"id": 654321,'], ['"shipment_status": null', '"shipment_status": "delivered"']])
     const early = await deliver('fulfillments/create', fulfillment)
-    expect(await delivery(early)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'AppError: No such order' })
+    expect(await delivery(early)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'order_not_found: No such order' })
 
     await deliver('orders/create', paidOrder(orderId))
     // graphile-worker holds the retry until its backoff ends; run that attempt now.
@@ -223,6 +223,9 @@ describe('Shopify webhooks', () => {
     expect(noId.json()).toEqual({ error: { code: 'dedup_key_invalid', message: 'Send x-shopify-webhook-id' } })
     const notObject = await post('orders/create', '[1, 2]')
     expect(notObject.json()).toEqual({ error: { code: 'invalid_json', message: 'The body is not a JSON object' } })
+    // An order note PostgreSQL cannot store would fail on every attempt: refused at intake instead.
+    const nul = await post('orders/create', fixture('orders-create').replace('"note": null', '"note": "gift\\u0000wrap"'))
+    expect([nul.statusCode, nul.json()]).toEqual([400, { error: { code: 'payload_invalid', message: 'The body holds a NUL character, which cannot be stored', details: { path: '/note' } } }])
     expect(await deliveryCount()).toBe(before)
   })
 })

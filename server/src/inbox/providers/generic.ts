@@ -1,16 +1,8 @@
-import { AppError } from '../../errors.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
+import { parseWebhookJson } from '../payload.js'
 import { registerInboxProvider, type InboxProvider } from '../providers.js'
 import { inboxSources } from '../tables.js'
 import { generateSecret, secretProblem, verifyStandardWebhook } from './standard-webhooks.js'
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'))
-  } catch {
-    return undefined
-  }
-}
 
 /**
  * Any sender that signs the Standard Webhooks way. Its payloads must be JSON (the spec's
@@ -22,11 +14,11 @@ const generic: Omit<InboxProvider, 'source'> = {
   verify(input) {
     verifyStandardWebhook(input)
     // Checked after the signature, so unsigned callers learn nothing about what we accept.
-    if (parseJson(input.rawBody) === undefined) throw new AppError('invalid_json', 400, 'The body is not valid JSON')
+    parseWebhookJson(input.rawBody)
   },
   dedupKey: (input) => input.headers['webhook-id']!,
   async process(trx, delivery, _ctx, now) {
-    const payload = parseJson(delivery.body) as { type?: unknown } | null
+    const payload = parseWebhookJson(delivery.body) as { type?: unknown } | null
     await enqueueEvent(trx, {
       merchant_id: delivery.merchantId, type: 'webhook.received', subject_id: delivery.id, occurred_at: now,
       data: {
