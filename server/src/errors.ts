@@ -7,8 +7,10 @@ export const errorCatalogue = {
   bad_url: 400,
   bad_request: 400, // a 4xx raised by the HTTP framework itself
   route_not_found: 404,
+  request_timeout: 408,
   payload_too_large: 413,
   uri_too_long: 414,
+  headers_too_large: 431, // request line and headers beyond maxHeaderSize, refused by Node's parser
   unsupported_media_type: 415,
   too_many_requests: 429,
   unprocessable: 422, // the database refused a value the schema let through

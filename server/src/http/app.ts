@@ -14,7 +14,7 @@ import { serveConsole } from './console.js'
 import { installErrorHandling } from './error-handler.js'
 import { installSecurityHeaders } from './headers.js'
 import { installIdempotency } from './idempotency.js'
-import { frameworkErrors, installValidation } from './validation.js'
+import { clientErrors, frameworkErrors, installValidation, maxHeaderSize } from './validation.js'
 import { ErrorResponse } from './schemas.js'
 
 export type Readiness = () => { workers: 'running' | 'disabled' | 'starting' | 'stopped' }
@@ -39,6 +39,8 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
     // Customer-link tokens travel in the path (/portal/{token}); logs redact them.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors,
+    http: { maxHeaderSize },
+    clientErrorHandler: clientErrors,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -1,3 +1,5 @@
+import { request } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -58,6 +60,44 @@ describe('NUL characters (PostgreSQL text cannot hold them)', () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/teams', headers: { ...bearer(m.keys.admin), 'content-type': 'application/json' }, payload: deep })
     expect(res.statusCode).toBe(400)
     expect(res.json().error.code).toBe('validation_failed')
+  })
+})
+
+// app.inject bypasses Node's HTTP parser, so these go over a real socket.
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = ''
+      res.on('data', (c: Buffer) => { body += c.toString() })
+      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe('over-long requests', () => {
+  it('answers an over-long URL 414 and over-long headers 431, both in the error envelope', async () => {
+    const served = await createTestApp(env)
+    await served.listen({ host: '127.0.0.1', port: 0 })
+    try {
+      const { port } = served.server.address() as AddressInfo
+      const auth = bearer(m.keys.admin)
+      const ok = await get(port, `/api/v1/cases?q=${'a'.repeat(100)}`, auth)
+      expect(ok.status).toBe(200)
+      for (const size of [20_000, 40_000]) {
+        const long = await get(port, `/api/v1/cases?q=${'a'.repeat(size)}`, auth)
+        expect([size, long.status, long.type, JSON.parse(long.body)]).toEqual([size, 414, 'application/json; charset=utf-8',
+          { error: { code: 'uri_too_long', message: 'The URL is longer than 16384 characters' } }])
+      }
+      for (const [path, headers] of [[`/api/v1/cases?q=${'a'.repeat(100_000)}`, auth], ['/api/v1/cases', { ...auth, 'x-padding': 'p'.repeat(100_000) }]] as const) {
+        const huge = await get(port, path, headers)
+        expect([huge.status, huge.type, JSON.parse(huge.body)]).toEqual([431, 'application/json; charset=utf-8',
+          { error: { code: 'headers_too_large', message: 'The request line and headers are larger than 65536 bytes' } }])
+      }
+    } finally {
+      await served.close()
+    }
   })
 })
 

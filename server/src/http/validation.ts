@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -45,6 +47,7 @@ export function installValidation(app: FastifyInstance) {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema) as ValidateFunction)
   // The API speaks JSON only; webhook routes register their own raw parsers in their scope.
   app.removeContentTypeParser(['text/plain'])
+  app.addHook('onRequest', refuseLongUrl)
   app.addHook('preValidation', refuseNul)
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1')) return
@@ -57,6 +60,31 @@ export function installValidation(app: FastifyInstance) {
       route.preValidation = [...(Array.isArray(pre) ? pre : pre ? [pre] : []), refuseBody]
     }
   })
+}
+
+// Node refuses a request line and headers over maxHeaderSize before Fastify sees it (16 KiB by default, which long
+// filter URLs reach); we take more and refuse long URLs ourselves, so both answer the error envelope.
+export const maxHeaderSize = 64 * 1024
+export const maxUrlLength = 16 * 1024
+
+async function refuseLongUrl(req: FastifyRequest) {
+  if (req.url.length > maxUrlLength) throw new AppError('uri_too_long', 414, `The URL is longer than ${maxUrlLength} characters`)
+}
+
+/** Fastify's clientErrorHandler: what Node's HTTP parser refuses, on the raw socket, in the error envelope. */
+export function clientErrors(err: Error & { code?: string }, socket: Duplex) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const error = err.code === 'HPE_HEADER_OVERFLOW'
+    ? new AppError('headers_too_large', 431, `The request line and headers are larger than ${maxHeaderSize} bytes`)
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new AppError('request_timeout', 408, 'The request took too long to arrive')
+      : new AppError('bad_request', 400, 'The request is not valid HTTP')
+  const body = JSON.stringify(errorBody(error))
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/json; charset=utf-8\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(err)
 }
 
 export function frameworkErrors(error: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
