@@ -1,6 +1,9 @@
 // PostgreSQL text and jsonb cannot hold U+0000, so input is scanned for it (keys too) before anything stores it.
 // Iterative: a parsed JSON body may nest far deeper than the call stack.
 
+/** Deeper than any payload we or a provider write; walking (or storing) deeper JSON would take the call stack. */
+export const maxJsonDepth = 64
+
 export type JsonScan = { nulPaths: string[]; tooDeep: boolean }
 
 /** Paths (`prefix/key/0/…`) of the strings and keys holding NUL, in document order, up to `maxFound`. */

@@ -27,7 +27,7 @@ const nulRefused = (...paths: string[]) => ({
   },
 })
 
-describe('NUL characters (PostgreSQL text cannot hold them)', () => {
+describe('what PostgreSQL cannot store: NUL characters, and JSON nested too deep', () => {
   it('refuses one in any query parameter with 400 naming the parameter', async () => {
     for (const [url, path] of [
       ['/api/v1/cases?q=%00', 'querystring/q'], ['/api/v1/cases?carrier=dhl%00', 'querystring/carrier'],
@@ -55,11 +55,15 @@ describe('NUL characters (PostgreSQL text cannot hold them)', () => {
     expect([team.statusCode, team.json()]).toEqual([400, nulRefused('body/name')])
   })
 
-  it('walks a deeply nested body without overflowing the stack', async () => {
-    const deep = `{"subject":${'['.repeat(200_000)}"\\u0000"${']'.repeat(200_000)}}`
-    const res = await app.inject({ method: 'POST', url: '/api/v1/teams', headers: { ...bearer(m.keys.admin), 'content-type': 'application/json' }, payload: deep })
-    expect(res.statusCode).toBe(400)
-    expect(res.json().error.code).toBe('validation_failed')
+  it('refuses a body nested deeper than 64 levels, where free-form JSON would reach the database', async () => {
+    const nested = (depth: number) => `{"key":"deep_${depth}","label":"Deep","template":{"custom_fields":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}}`
+    const headers = { ...bearer(m.keys.admin), 'content-type': 'application/json' }
+    for (const depth of [100_000, 63]) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/case-types', headers, payload: nested(depth) })
+      expect([depth, res.statusCode, res.json()]).toEqual([depth, 400, { error: { code: 'validation_failed', message: 'The request is not valid', details: { errors: [{ path: 'body', message: 'must not nest deeper than 64 levels' }] } } }])
+    }
+    const ok = await app.inject({ method: 'POST', url: '/api/v1/case-types', headers, payload: nested(61) })
+    expect(ok.statusCode).toBe(201)
   })
 })
 

@@ -4,7 +4,7 @@ import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, errorBody } from '../errors.js'
-import { scanJson } from '../json-scan.js'
+import { maxJsonDepth, scanJson } from '../json-scan.js'
 
 // Bodies are JSON and must carry the declared types: 12345 is not a name. Query strings and path
 // parameters are text by nature, so only they are coerced (limit=50 → 50).
@@ -31,14 +31,14 @@ function refuseBody(req: FastifyRequest, _reply: unknown, done: (err?: Error) =>
   done(empty ? undefined : new AppError('validation_failed', 400, 'This endpoint takes no request body', { errors: [{ path: 'body', message: 'must be empty' }] }))
 }
 
-// Once for every route, before its schema (webhook bodies stay Buffers here and are checked at intake).
-async function refuseNul(req: FastifyRequest) {
+// Once for every route, before its schema (webhook bodies stay Buffers here and are checked at intake): what
+// PostgreSQL cannot store, a NUL character, and free-form JSON too deep to walk or serialise.
+async function refuseUnstorable(req: FastifyRequest) {
   const parts: [string, unknown][] = [['params', req.params], ['querystring', req.query], ['body', req.body]]
-  const paths = parts.flatMap(([prefix, value]) => scanJson(value, { prefix }).nulPaths)
-  if (paths.length) {
-    const errors = paths.map((path) => ({ path, message: 'must not contain a NUL character' }))
-    throw new AppError('validation_failed', 400, 'The request is not valid', { errors })
-  }
+  const scans = parts.map(([prefix, value]) => scanJson(value, { prefix, maxDepth: maxJsonDepth }))
+  const errors = scans.flatMap((scan) => scan.nulPaths.map((path) => ({ path, message: 'must not contain a NUL character' })))
+  if (scans.some((scan) => scan.tooDeep)) errors.push({ path: 'body', message: `must not nest deeper than ${maxJsonDepth} levels` })
+  if (errors.length) throw new AppError('validation_failed', 400, 'The request is not valid', { errors })
 }
 
 export function installValidation(app: FastifyInstance) {
@@ -48,7 +48,7 @@ export function installValidation(app: FastifyInstance) {
   // The API speaks JSON only; webhook routes register their own raw parsers in their scope.
   app.removeContentTypeParser(['text/plain'])
   app.addHook('onRequest', refuseLongUrl)
-  app.addHook('preValidation', refuseNul)
+  app.addHook('preValidation', refuseUnstorable)
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1')) return
     const schema = (route.schema ??= {}) as { querystring?: unknown; body?: unknown }

@@ -1,7 +1,5 @@
 import { AppError } from '../errors.js'
-import { scanJson } from '../json-scan.js'
-
-export const maxPayloadDepth = 64
+import { maxJsonDepth, scanJson } from '../json-scan.js'
 
 /**
  * A webhook body as JSON, refused (400) when it is not JSON or could never be processed. Run at intake, after
@@ -15,8 +13,8 @@ export function parseWebhookJson(body: Buffer | string, parse: (text: string) =>
   } catch {
     throw new AppError('invalid_json', 400, 'The body is not valid JSON')
   }
-  const scan = scanJson(value, { maxDepth: maxPayloadDepth, maxFound: 1 })
-  if (scan.tooDeep) throw new AppError('payload_invalid', 400, `The body nests deeper than ${maxPayloadDepth} levels`, { max_depth: maxPayloadDepth })
+  const scan = scanJson(value, { maxDepth: maxJsonDepth, maxFound: 1 })
+  if (scan.tooDeep) throw new AppError('payload_invalid', 400, `The body nests deeper than ${maxJsonDepth} levels`, { max_depth: maxJsonDepth })
   if (scan.nulPaths.length) throw new AppError('payload_invalid', 400, 'The body holds a NUL character, which cannot be stored', { path: scan.nulPaths[0] })
   return value
 }
