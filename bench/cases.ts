@@ -4,6 +4,7 @@ import path from 'node:path'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import type pg from 'pg'
 import { print } from './fork.js'
+import { ownerDb } from './owner.js'
 import { caseTypes, loadBatch, searchWords, type LoadMerchant, type Region } from './cases-load.js'
 import { systemActor } from '../server/src/auth/actor.js'
 import { ensureDefaultCaseTypes } from '../server/src/cases/service/case-types.js'
@@ -234,7 +235,9 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     const insertSeconds = (Date.now() - t0) / 1000
     const t1 = Date.now()
     // Autovacuum would have done this by the time anyone looks: statistics and the visibility map.
-    await sql`vacuum (analyze) cases, case_timeline, case_counters`.execute(ctx.db)
+    const owner = ownerDb(runtime) // VACUUM is the tables' owner's
+    await sql`vacuum (analyze) cases, case_timeline, case_counters`.execute(owner)
+    await owner.destroy()
     const vacuumSeconds = (Date.now() - t1) / 1000
     const sizesMb = await sql<{ name: string; mb: number }>`
       select relname as name, round(pg_total_relation_size(oid) / 1048576.0)::int as mb from pg_class where relname in ('cases', 'case_timeline')`.execute(ctx.db)

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import Fastify from 'fastify'
 import { forkLoad, print } from './fork.js'
+import { ownerDb } from './owner.js'
 import { percentileMs } from './percentile.mjs'
 import { sql } from 'kysely'
 import { systemActor } from '../server/src/auth/actor.js'
@@ -38,6 +39,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const runtime = await openRuntime(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), { takeOwnership: true, poolSize: 20 })
   const { ctx } = runtime
   ctx.log.level = 'warn'
+  const owner = ownerDb(runtime)
   try {
     const { connection, secret } = await ctx.db.transaction().execute(async (trx) => {
       const { merchant } = await createMerchant(trx, { slug: 'bench', name: 'Bench Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' }, new Date())
@@ -76,12 +78,12 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     }
     // WAL segment files in pg_wal: a commit that needs a segment nobody made yet waits while one is created
     // and zero-filled (16 MB). After a checkpoint, old segments are recycled (renamed) instead.
-    const walFiles = async () => Number((await sql<{ n: string }>`select count(*) as n from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'`.execute(ctx.db)).rows[0]!.n)
+    const walFiles = async () => Number((await sql<{ n: string }>`select count(*) as n from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'`.execute(owner)).rows[0]!.n)
     // Each measured phase starts as on a server up past one checkpoint interval: the WAL segments the
     // last one used are recycled, not created and zero-filled (16 MB each, under the WAL write lock)
     // as on a cluster minutes old. `--fresh` measures that first-minutes case instead.
     const settle = async () => {
-      if (!opts.fresh) await sql`checkpoint`.execute(ctx.db)
+      if (!opts.fresh) await sql`checkpoint`.execute(owner)
       return walFiles()
     }
     // The paced phases run `--repeat` times (default 3): one 10-second run's p99 rests on its 200 slowest
@@ -157,6 +159,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     await app.close()
     await bare.close()
   } finally {
+    await owner.destroy()
     await runtime.close()
     rmSync(path.resolve(dataDir), { recursive: true, force: true })
   }

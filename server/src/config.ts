@@ -16,6 +16,8 @@ export type Config = {
   host: string
   dataDir: string
   databaseUrl?: string
+  /** The schema owner's connection, for migrations; the server's own (DATABASE_URL) then only reads and writes rows. */
+  migrationDatabaseUrl?: string
   publicUrl: string
   adminToken?: string
   secretKey?: string
@@ -84,9 +86,9 @@ function readYaml(file: string): Source {
 }
 
 const known = new Set([
-  'PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'PUBLIC_URL', 'CLAIMDESK_ADMIN_TOKEN', 'CLAIMDESK_SECRET_KEY', 'LOG_LEVEL',
-  'METRICS_TOKEN', 'WORKERS', 'WORKER_CONCURRENCY', 'EMBEDDED_PG_PORT', 'SESSION_TTL_HOURS', 'FILES_MAX_BYTES',
-  'TRUST_PROXY', 'SMTP_URL',
+  'PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'MIGRATION_DATABASE_URL', 'PUBLIC_URL', 'CLAIMDESK_ADMIN_TOKEN',
+  'CLAIMDESK_SECRET_KEY', 'LOG_LEVEL', 'METRICS_TOKEN', 'WORKERS', 'WORKER_CONCURRENCY', 'EMBEDDED_PG_PORT',
+  'SESSION_TTL_HOURS', 'FILES_MAX_BYTES', 'TRUST_PROXY', 'SMTP_URL',
   'S3_BUCKET', 'S3_REGION', 'S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE',
 ])
 
@@ -114,6 +116,8 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
   const port = read('PORT', int(0, 65535), 3000)
   const host = read('HOST', (_n, v) => v, '127.0.0.1')
   const databaseUrl = optional('DATABASE_URL', url(['postgres:', 'postgresql:']))
+  const migrationDatabaseUrl = optional('MIGRATION_DATABASE_URL', url(['postgres:', 'postgresql:']))
+  if (migrationDatabaseUrl && !databaseUrl) throw new ConfigError('MIGRATION_DATABASE_URL', 'needs DATABASE_URL too (the embedded database sets up its own roles)')
   const token = (name: string, v: string): string => {
     if (v.length < 24) throw new ConfigError(name, 'must be at least 24 characters long')
     return v
@@ -143,6 +147,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     host,
     dataDir: path.resolve(cwd, read('DATA_DIR', (_n, v) => v, './data')),
     databaseUrl,
+    migrationDatabaseUrl,
     publicUrl: read('PUBLIC_URL', url(['http:', 'https:']), `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
     adminToken,
     secretKey,

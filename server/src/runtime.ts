@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import type pg from 'pg'
 import pino from 'pino'
 import type { Config } from './config.js'
 import type { AppContext, Keys } from './context.js'
@@ -7,6 +8,7 @@ import { deriveKey } from './crypto.js'
 import { createDb, createPool } from './db/database.js'
 import { startEmbedded, type EmbeddedServer } from './db/embedded.js'
 import { migrate } from './db/migrate.js'
+import { findRoleStanding } from './db/roles.js'
 import { createBlobStore } from './files/index.js'
 import { redactPaths } from './http/app.js'
 import { createMetrics } from './http/metrics.js'
@@ -42,6 +44,29 @@ export function deriveKeys(master: string): Keys {
   }
 }
 
+/**
+ * Migrates as the owner, granting the server's role its rows. One URL for both (an older deployment)
+ * still works, with a warning when that role could rewrite the audit trail.
+ */
+async function migrateAs(ownerUrl: string, pool: pg.Pool, log: pino.Logger) {
+  const migrated = (msg: string) => log.info({ component: 'migrate' }, msg)
+  if (ownerUrl === pool.options.connectionString) await migrate(pool, migrated)
+  else {
+    const owner = createPool(ownerUrl, 2)
+    try {
+      await migrate(owner, migrated, (await findRoleStanding(pool)).role)
+    } finally {
+      await owner.end()
+    }
+  }
+  const standing = await findRoleStanding(pool)
+  if (standing.superuser || standing.ownsAudit) {
+    const as = standing.superuser ? 'a superuser' : 'the owner of the audit tables'
+    log.warn({ role: standing.role }, `The server connects to PostgreSQL as ${as}, which can switch off the audit trail's `
+      + 'append-only triggers: give DATABASE_URL a role that only reads and writes rows, and MIGRATION_DATABASE_URL the owner (README, "Database roles")')
+  }
+}
+
 export type Runtime = { ctx: AppContext; embedded?: EmbeddedServer; close: () => Promise<void> }
 
 /**
@@ -53,16 +78,18 @@ export async function openRuntime(config: Config, opts: { takeOwnership: boolean
   const log = opts.log ?? createLogger(config)
   let embedded: EmbeddedServer | undefined
   let url = config.databaseUrl
+  let ownerUrl = config.migrationDatabaseUrl ?? url
   if (!url) {
     embedded = await startEmbedded({
       dir: path.join(config.dataDir, 'postgres'), port: config.embeddedPgPort, takeOwnership: opts.takeOwnership,
       log: (line) => log.info({ component: 'postgres' }, line),
     })
-    url = embedded.url('postgres')
+    url = embedded.appUrl('postgres')
+    ownerUrl = embedded.url('postgres')
   }
   const pool = createPool(url, opts.poolSize ?? 10, opts.settings)
   try {
-    await migrate(pool, (msg) => log.info({ component: 'migrate' }, msg))
+    await migrateAs(ownerUrl!, pool, log)
   } catch (err) {
     await pool.end()
     await embedded?.stop()

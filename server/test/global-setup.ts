@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { createPool } from '../src/db/database.js'
-import { makeTraversableTempDir, startEmbedded } from '../src/db/embedded.js'
+import { APP_USER, makeTraversableTempDir, startEmbedded } from '../src/db/embedded.js'
 import { migrate } from '../src/db/migrate.js'
 
 export const TEMPLATE_DB = 'claimdesk_template'
@@ -10,6 +10,7 @@ export const TEMPLATE_DB = 'claimdesk_template'
 declare module 'vitest' {
   export interface ProvidedContext {
     pgAdminUrl: string
+    pgAppUrl: string
     pgTemplate: string
   }
 }
@@ -26,9 +27,11 @@ export default async function setup(project: TestProject) {
   await admin.query(`create database ${TEMPLATE_DB}`)
   await admin.end()
   const template = createPool(server.url(TEMPLATE_DB), 2)
-  await migrate(template)
+  // Tests connect as the application role, as the server does, so a missing grant fails here first.
+  await migrate(template, undefined, APP_USER)
   await template.end() // a template with open connections cannot be cloned
   project.provide('pgAdminUrl', server.url('postgres'))
+  project.provide('pgAppUrl', server.appUrl('postgres'))
   project.provide('pgTemplate', TEMPLATE_DB)
   return async () => {
     await server.stop()

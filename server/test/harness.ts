@@ -21,8 +21,11 @@ import { findBuiltinRoleId } from '../src/roles/service.js'
 import { deriveKeys } from '../src/runtime.js'
 import { createUser } from '../src/users/service.js'
 
-/** Clones the migrated template into a fresh database for one test file. */
-export async function createTestDatabase(): Promise<string> {
+/**
+ * Clones the migrated template into a fresh database for one test file: `url` connects as the
+ * application role, `adminUrl` as the superuser that owns the tables (an attacker with full access).
+ */
+export async function createTestDatabase(): Promise<{ url: string; adminUrl: string }> {
   const adminUrl = inject('pgAdminUrl')
   const name = `t_${randomBytes(6).toString('hex')}`
   const client = new pg.Client(adminUrl)
@@ -43,15 +46,18 @@ export async function createTestDatabase(): Promise<string> {
     await client.query(`select pg_advisory_unlock(4242)`).catch(() => undefined)
     await client.end()
   }
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
-  return url.toString()
+  const on = (server: string) => {
+    const url = new URL(server)
+    url.pathname = `/${name}`
+    return url.toString()
+  }
+  return { url: on(inject('pgAppUrl')), adminUrl: on(adminUrl) }
 }
 
-export type TestEnv = { ctx: AppContext; url: string; close: () => Promise<void> }
+export type TestEnv = { ctx: AppContext; url: string; adminUrl: string; close: () => Promise<void> }
 
 export async function createTestEnv(overrides: Partial<Config> = {}): Promise<TestEnv> {
-  const url = await createTestDatabase()
+  const { url, adminUrl } = await createTestDatabase()
   const dataDir = makeTraversableTempDir('claimdesk-data-')
   const config: Config = { ...loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), ...overrides }
   const pool = createPool(url, 5)
@@ -62,7 +68,7 @@ export async function createTestEnv(overrides: Partial<Config> = {}): Promise<Te
     blobs: createBlobStore({ dataDir, s3: undefined }), metrics: createMetrics(),
   }
   return {
-    ctx, url,
+    ctx, url, adminUrl,
     close: async () => {
       await db.destroy()
       rmSync(dataDir, { recursive: true, force: true })

@@ -122,6 +122,7 @@ describe('claimdesk start', { timeout: 120_000 }, () => {
     dirs.push(dir)
     const server = await start(dir)
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+    expect(server.output()).not.toContain('switch off the audit trail') // the embedded database's server role is not its owner
     const docs = await (await fetch(`${server.url}/openapi.json`)).json() as { openapi: string }
     expect(docs.openapi).toBe('3.1.0')
 
@@ -220,20 +221,34 @@ describe('claimdesk start', { timeout: 120_000 }, () => {
     expect(await server.exited).toBe(0)
   })
 
-  it('uses DATABASE_URL instead of the embedded server when it is set', async () => {
+  it('uses DATABASE_URL instead of the embedded server, migrating as MIGRATION_DATABASE_URL\'s owner role', async () => {
     const dir = makeTraversableTempDir('claimdesk-external-')
     dirs.push(dir)
-    const url = await createTestDatabase()
-    const server = await start(dir, { DATABASE_URL: url, CLAIMDESK_SECRET_KEY: 'external-database-secret-key-0123456789abcdef' })
+    const { url, adminUrl } = await createTestDatabase()
+    const server = await start(dir, { DATABASE_URL: url, MIGRATION_DATABASE_URL: adminUrl, CLAIMDESK_SECRET_KEY: 'external-database-secret-key-0123456789abcdef' })
     expect((await api(server, 'POST', '/teams', { name: 'On the external database' })).status).toBe(201)
     expect(existsSync(path.join(dir, 'postgres'))).toBe(false)
+    expect(server.output()).not.toContain('switch off the audit trail')
+    const client = new pg.Client(adminUrl)
+    await client.connect()
+    const { rows: sessions } = await client.query(`select distinct usename from pg_stat_activity where datname = current_database() and application_name = 'claimdesk'`)
+    expect(sessions).toEqual([{ usename: 'claimdesk_app' }]) // the owner's connection closed after migrating
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
-    const client = new pg.Client(url)
-    await client.connect()
     const { rows } = await client.query(`select name from teams where name = 'On the external database'`)
     await client.end()
     expect(rows).toHaveLength(1) // and the server left the external database running
+  })
+
+  it('still runs on a single superuser DATABASE_URL, warning that it could rewrite the audit trail', async () => {
+    const dir = makeTraversableTempDir('claimdesk-external-')
+    dirs.push(dir)
+    const { adminUrl } = await createTestDatabase()
+    const server = await start(dir, { DATABASE_URL: adminUrl, CLAIMDESK_SECRET_KEY: 'external-database-secret-key-0123456789abcdef' })
+    expect((await api(server, 'POST', '/teams', { name: 'On one URL' })).status).toBe(201)
+    expect(server.output()).toContain('connects to PostgreSQL as a superuser, which can switch off the audit trail')
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
   })
 
   it('runs a CLI command with no server running, and leaves no database behind', async () => {

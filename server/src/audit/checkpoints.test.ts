@@ -69,7 +69,7 @@ describe('checkpointChains', () => {
     const [cp] = await checkpointsOf(merchantId)
     expect(checkOffline(signer().publicKeyPem, cp!)).toBe(true)
     expect(checkOffline(signer().publicKeyPem, { ...cp!, seq: cp!.seq - 1 })).toBe(false)
-    await tamper(env.ctx.pool, [[`update audit_checkpoints set head_hash = '\\x${'00'.repeat(32)}' where merchant_id = $1`, [merchantId]]])
+    await tamper(env.adminUrl, [[`update audit_checkpoints set head_hash = '\\x${'00'.repeat(32)}' where merchant_id = $1`, [merchantId]]])
     const [altered] = await checkpointsOf(merchantId)
     expect(checkOffline(signer().publicKeyPem, altered!)).toBe(false)
     expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({ ok: false, first_bad_seq: cp!.seq, problem: 'checkpoint_invalid' })
@@ -95,7 +95,7 @@ describe('verifying against checkpoints', () => {
   it('catches a tail cut off with its entries after a checkpoint, which the chain alone cannot show', async () => {
     const { merchantId, head } = await freshChain()
     await checkpointChains(env.ctx.db, signer(), minute(1))
-    await cutTail(env.ctx.pool, merchantId, head - 3, true)
+    await cutTail(env.adminUrl, merchantId, head - 3, true)
     expect(await verifyChain(env.ctx.db, merchantId)).toMatchObject({ ok: true, head: { seq: head - 3 } })
     expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({
       ok: false, first_bad_seq: head - 2, problem: 'truncated', head: { seq: head - 3 }, checkpoints_checked: 1,
@@ -107,7 +107,7 @@ describe('verifying against checkpoints', () => {
     await checkpointChains(env.ctx.db, signer(), minute(1))
     await grow(merchantId, 5)
     await checkpointChains(env.ctx.db, signer(), minute(2))
-    await cutTail(env.ctx.pool, merchantId, head + 2, true)
+    await cutTail(env.adminUrl, merchantId, head + 2, true)
     await grow(merchantId, 4, 'forged')
     expect(await verifyChain(env.ctx.db, merchantId)).toMatchObject({ ok: true, head: { seq: head + 6 } })
     expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({ ok: false, first_bad_seq: head + 1, problem: 'truncated' })

@@ -66,7 +66,7 @@ describe('audit verify', () => {
     expect(out).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${alpha!.slug}: ok, \\d+ entries, head seq \\d+, 1 checkpoints checked$`))]))
     expect(out).toHaveLength(2)
 
-    await tamper(env.ctx.pool, [['delete from audit_entries where merchant_id = $1 and id = $2', [beta!.id, await entryIdAt(env.ctx.pool, beta!.id, 3)]]])
+    await tamper(env.adminUrl, [['delete from audit_entries where merchant_id = $1 and id = $2', [beta!.id, await entryIdAt(env.ctx.pool, beta!.id, 3)]]])
     out.length = 0
     expect(await verifyWorkspaces(env.ctx, undefined, (l) => out.push(l))).toBe(false)
     expect(out).toContainEqual(expect.stringMatching(new RegExp(`^${beta!.slug}: TAMPERED at seq 3: entry_missing \\(\\d+ entries checked\\)$`)))

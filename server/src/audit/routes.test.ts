@@ -100,7 +100,7 @@ describe('GET /api/v1/audit/verify', () => {
     expect(ok.statusCode).toBe(200)
     expect(ok.json()).toEqual({ ok: true, entries_checked: expect.any(Number), checkpoints_checked: 0, head: { seq: ok.json().entries_checked, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } })
 
-    await tamper(env.ctx.pool, [[`update audit_entries set actor_id = 'someone-else' where merchant_id = $1 and id = $2`, [foreign.id, await entryIdAt(env.ctx.pool, foreign.id, 2)]]])
+    await tamper(env.adminUrl, [[`update audit_entries set actor_id = 'someone-else' where merchant_id = $1 and id = $2`, [foreign.id, await entryIdAt(env.ctx.pool, foreign.id, 2)]]])
     const bad = await get('/api/v1/audit/verify', foreign.keys.admin)
     expect(bad.statusCode).toBe(200)
     expect(bad.json()).toMatchObject({ ok: false, first_bad_seq: 2, problem: 'entry_edited' })

@@ -1,3 +1,4 @@
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestEnv, type TestEnv } from '../../test/harness.js'
 import { newId } from '../ids.js'
@@ -37,34 +38,34 @@ describe('verifyChain', () => {
   it('names a hand-edited entry', async () => {
     const { merchantId, head } = await freshChain()
     const seq = head - 6
-    await tamper(env.ctx.pool, [[`update audit_entries set changes = '{"n": {"from": 0, "to": 99}}' where merchant_id = $1 and id = $2`, [merchantId, await entryIdAt(env.ctx.pool, merchantId, seq)]]])
+    await tamper(env.adminUrl, [[`update audit_entries set changes = '{"n": {"from": 0, "to": 99}}' where merchant_id = $1 and id = $2`, [merchantId, await entryIdAt(env.ctx.pool, merchantId, seq)]]])
     expect(await verifyChain(env.ctx.db, merchantId, undefined, 4)).toMatchObject({ ok: false, first_bad_seq: seq, problem: 'entry_edited', entries_checked: head })
   })
 
   it('notices an instant moved by one millisecond', async () => {
     const { merchantId, head } = await freshChain()
-    await tamper(env.ctx.pool, [[`update audit_entries set occurred_at = occurred_at + interval '1 millisecond' where merchant_id = $1 and id = $2`, [merchantId, await entryIdAt(env.ctx.pool, merchantId, head)]]])
+    await tamper(env.adminUrl, [[`update audit_entries set occurred_at = occurred_at + interval '1 millisecond' where merchant_id = $1 and id = $2`, [merchantId, await entryIdAt(env.ctx.pool, merchantId, head)]]])
     expect(await verifyChain(env.ctx.db, merchantId)).toMatchObject({ ok: false, first_bad_seq: head, problem: 'entry_edited' })
   })
 
   it('names a deleted entry', async () => {
     const { merchantId, head } = await freshChain()
     const seq = head - 4
-    await tamper(env.ctx.pool, [['delete from audit_entries where merchant_id = $1 and id = $2', [merchantId, await entryIdAt(env.ctx.pool, merchantId, seq)]]])
+    await tamper(env.adminUrl, [['delete from audit_entries where merchant_id = $1 and id = $2', [merchantId, await entryIdAt(env.ctx.pool, merchantId, seq)]]])
     expect(await verifyChain(env.ctx.db, merchantId)).toMatchObject({ ok: false, first_bad_seq: seq, problem: 'entry_missing' })
   })
 
   it('names the seq of a deleted chain link', async () => {
     const { merchantId, head } = await freshChain()
     const seq = head - 5
-    await tamper(env.ctx.pool, [['delete from audit_chain where merchant_id = $1 and seq = $2', [merchantId, seq]]])
+    await tamper(env.adminUrl, [['delete from audit_chain where merchant_id = $1 and seq = $2', [merchantId, seq]]])
     expect(await verifyChain(env.ctx.db, merchantId)).toMatchObject({ ok: false, first_bad_seq: seq, problem: 'seq_gap', entries_checked: head - 1 })
   })
 
   it('notices two links swapped in order', async () => {
     const { merchantId, head } = await freshChain()
     const [x, y] = [head - 7, head - 3]
-    await tamper(env.ctx.pool, [
+    await tamper(env.adminUrl, [
       ['update audit_chain set seq = 1000000 where merchant_id = $1 and seq = $2', [merchantId, x]],
       ['update audit_chain set seq = $2 where merchant_id = $1 and seq = $3', [merchantId, x, y]],
       ['update audit_chain set seq = $2 where merchant_id = $1 and seq = 1000000', [merchantId, y]],
@@ -76,7 +77,7 @@ describe('verifyChain', () => {
     const { merchantId, head } = await freshChain()
     const [x, y] = [head - 7, head - 3]
     const [ex, ey] = [await entryIdAt(env.ctx.pool, merchantId, x), await entryIdAt(env.ctx.pool, merchantId, y)]
-    await tamper(env.ctx.pool, [
+    await tamper(env.adminUrl, [
       ['update audit_chain set entry_id = $2 where merchant_id = $1 and seq = $3', [merchantId, newId(), x]],
       ['update audit_chain set entry_id = $2 where merchant_id = $1 and seq = $3', [merchantId, ex, y]],
       ['update audit_chain set entry_id = $2 where merchant_id = $1 and seq = $3', [merchantId, ey, x]],
@@ -86,7 +87,7 @@ describe('verifyChain', () => {
 
   it('counts an entry that is neither pending nor chained as a cut-off tail', async () => {
     const { merchantId, head } = await freshChain()
-    await cutTail(env.ctx.pool, merchantId, head - 2, false)
+    await cutTail(env.adminUrl, merchantId, head - 2, false)
     expect(await verifyChain(env.ctx.db, merchantId)).toMatchObject({ ok: false, first_bad_seq: head - 1, problem: 'truncated', head: { seq: head - 2 } })
   })
 
@@ -99,7 +100,7 @@ describe('verifyChain', () => {
   it('reports the lowest bad seq when several things were changed, and leaves other workspaces ok', async () => {
     const { merchantId, head } = await freshChain()
     const other = await freshChain()
-    await tamper(env.ctx.pool, [
+    await tamper(env.adminUrl, [
       ['delete from audit_chain where merchant_id = $1 and seq = $2', [merchantId, head - 2]],
       [`update audit_entries set action = 'x.y' where merchant_id = $1 and id = $2`, [merchantId, await entryIdAt(env.ctx.pool, merchantId, head - 5)]],
     ])
@@ -111,17 +112,24 @@ describe('verifyChain', () => {
 describe('append-only triggers', () => {
   const refusal = /audit rows are append-only/
 
-  it.each(['audit_entries', 'audit_chain', 'audit_checkpoints'])('refuse UPDATE, DELETE and TRUNCATE on %s', async (table) => {
+  // The application's role may not even try (db/roles.test.ts); the triggers hold against the owner too.
+  it.each(['audit_entries', 'audit_chain', 'audit_checkpoints'])('refuse UPDATE, DELETE and TRUNCATE on %s, even to its owner', async (table) => {
     const { merchantId } = await freshChain(1)
     await env.ctx.pool.query(`insert into audit_checkpoints (merchant_id, seq, head_hash, signed_at, key_id, signature)
       values ($1, 1, '\\x00', now(), 'k', '\\x00') on conflict do nothing`, [merchantId])
     const column = table === 'audit_checkpoints' ? 'key_id' : table === 'audit_chain' ? 'chained_at' : 'action'
     const value = table === 'audit_chain' ? 'now()' : `'x'`
-    await expect(env.ctx.pool.query(`update ${table} set ${column} = ${value} where merchant_id = $1`, [merchantId]))
-      .rejects.toMatchObject({ code: 'P0001', message: expect.stringMatching(refusal) })
-    await expect(env.ctx.pool.query(`delete from ${table} where merchant_id = $1`, [merchantId]))
-      .rejects.toMatchObject({ code: 'P0001', message: expect.stringMatching(refusal) })
-    await expect(env.ctx.pool.query(`truncate ${table} cascade`)).rejects.toMatchObject({ code: 'P0001', message: expect.stringMatching(refusal) })
+    const owner = new pg.Client(env.adminUrl)
+    await owner.connect()
+    try {
+      await expect(owner.query(`update ${table} set ${column} = ${value} where merchant_id = $1`, [merchantId]))
+        .rejects.toMatchObject({ code: 'P0001', message: expect.stringMatching(refusal) })
+      await expect(owner.query(`delete from ${table} where merchant_id = $1`, [merchantId]))
+        .rejects.toMatchObject({ code: 'P0001', message: expect.stringMatching(refusal) })
+      await expect(owner.query(`truncate ${table} cascade`)).rejects.toMatchObject({ code: 'P0001', message: expect.stringMatching(refusal) })
+    } finally {
+      await owner.end()
+    }
     expect((await verifyChain(env.ctx.db, merchantId)).ok).toBe(true)
   })
 })

@@ -1,12 +1,18 @@
 import { sql } from 'kysely'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestEnv, type TestEnv } from '../../test/harness.js'
 import { executePrepared } from './database.js'
+import { APP_USER } from './embedded.js'
 
 let env: TestEnv
 beforeAll(async () => {
   env = await createTestEnv()
-  await sql`create table prepared_probe (a int primary key, b text)`.execute(env.ctx.db)
+  // The application's role creates no tables; the owner makes this one and hands it over for the DDL below.
+  const owner = new pg.Client(env.adminUrl)
+  await owner.connect()
+  await owner.query(`create table prepared_probe (a int primary key, b text); alter table prepared_probe owner to ${APP_USER}`)
+  await owner.end()
   await sql`insert into prepared_probe values (1, 'one'), (2, 'two')`.execute(env.ctx.db)
 })
 afterAll(async () => env.close())

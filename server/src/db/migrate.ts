@@ -4,6 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runMigrations } from 'graphile-worker'
 import type pg from 'pg'
+import { grantAppRole } from './roles.js'
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
 
@@ -27,8 +28,9 @@ export function listMigrations(): Migration[] {
 /**
  * Forward-only: each file runs once, in its own transaction, in order. An advisory lock lets any
  * number of processes start at once. A file edited after it ran is refused: write a new one.
+ * `pool` connects as the owner; `appRole`, when the server connects as another role, is granted its rows.
  */
-export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => undefined): Promise<number> {
+export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => undefined, appRole?: string): Promise<number> {
   const client = await pool.connect()
   let applied = 0
   try {
@@ -57,11 +59,13 @@ export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => 
       applied++
       log(`applied migration ${m.name}`)
     }
+    // The job queue's own schema, migrated by graphile-worker itself (on another of the pool's connections).
+    await runMigrations({ pgPool: pool })
+    // Under the lock: concurrent GRANTs on one table fail with "tuple concurrently updated".
+    if (appRole) await grantAppRole(client, appRole)
   } finally {
     await client.query(`select pg_advisory_unlock(hashtext('claimdesk.migrate'))`).catch(() => undefined)
     client.release()
   }
-  // The job queue's own schema, migrated by graphile-worker itself.
-  await runMigrations({ pgPool: pool })
   return applied
 }

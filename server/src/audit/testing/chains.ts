@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type pg from 'pg'
+import pg from 'pg'
 import type { Db } from '../../db/database.js'
 import { createMerchant } from '../../merchants/service.js'
 import { sequenceOnce } from '../sequencer.js'
@@ -39,11 +39,12 @@ export async function createChain(db: Db, extra: number, now: Date): Promise<{ m
 }
 
 /**
- * Tampers as the database superuser would: replica mode skips the append-only triggers, as
- * `alter table … disable trigger user` would.
+ * Tampers as the database superuser would (`adminUrl`; the application's role may not): replica mode
+ * skips the append-only triggers, as `alter table … disable trigger user` would.
  */
-export async function tamper(pool: pg.Pool, statements: [string, unknown[]?][]): Promise<void> {
-  const client = await pool.connect()
+export async function tamper(adminUrl: string, statements: [string, unknown[]?][]): Promise<void> {
+  const client = new pg.Client(adminUrl)
+  await client.connect()
   try {
     await client.query('begin')
     await client.query('set local session_replication_role = replica')
@@ -53,7 +54,7 @@ export async function tamper(pool: pg.Pool, statements: [string, unknown[]?][]):
     await client.query('rollback')
     throw err
   } finally {
-    client.release()
+    await client.end()
   }
 }
 
@@ -64,8 +65,8 @@ export async function entryIdAt(pool: pg.Pool, merchantId: string, seq: number):
 }
 
 /** Deletes the links after `seq`, and with `entries` their entries too (which leaves nothing for the chain to show). */
-export async function cutTail(pool: pg.Pool, merchantId: string, seq: number, entries: boolean): Promise<void> {
-  await tamper(pool, [
+export async function cutTail(adminUrl: string, merchantId: string, seq: number, entries: boolean): Promise<void> {
+  await tamper(adminUrl, [
     ...(entries ? [['delete from audit_entries where merchant_id = $1 and id in (select entry_id from audit_chain where merchant_id = $1 and seq > $2)', [merchantId, seq]] as [string, unknown[]]] : []),
     ['delete from audit_chain where merchant_id = $1 and seq > $2', [merchantId, seq]],
   ])
