@@ -1,12 +1,15 @@
 import { createHash, createPublicKey, verify } from 'node:crypto'
+import { appendFileSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestEnv, type TestEnv } from '../../test/harness.js'
+import { checkpointArchive } from './archive.js'
 import { auditSigner, checkpointChains } from './checkpoints.js'
 import { listSignedCheckpoints } from './history.js'
 import { audit } from './module.js'
 import type { SignedCheckpoint } from './types.js'
-import { createChain, cutTail, drain, tamper, writeEntries } from './testing/chains.js'
-import { verifyChain } from './verify.js'
+import { createChain, cutTail, drain, rewriteTail, tamper, writeEntries } from './testing/chains.js'
+import { verifyChain, verifyWorkspace } from './verify.js'
 
 let env: TestEnv
 const t0 = new Date('2026-03-01T12:00:00.000Z')
@@ -20,6 +23,7 @@ afterAll(async () => {
 })
 
 const signer = () => auditSigner(env.ctx.keys.audit)
+const archive = () => checkpointArchive(env.ctx.config.dataDir)
 
 const freshChain = (extra = 10) => createChain(env.ctx.db, extra, t0)
 
@@ -52,10 +56,10 @@ describe('signing key', () => {
 describe('checkpointChains', () => {
   it('signs each chain whose head moved since its last checkpoint, and only those', async () => {
     const { merchantId, head } = await freshChain()
-    await checkpointChains(env.ctx.db, signer(), minute(1))
-    expect(await checkpointChains(env.ctx.db, signer(), minute(2))).toBe(0)
+    await checkpointChains(env.ctx.db, signer(), minute(1), archive())
+    expect(await checkpointChains(env.ctx.db, signer(), minute(2), archive())).toBe(0)
     await grow(merchantId, 2)
-    expect(await checkpointChains(env.ctx.db, signer(), minute(3))).toBe(1)
+    expect(await checkpointChains(env.ctx.db, signer(), minute(3), archive())).toBe(1)
     const cps = await checkpointsOf(merchantId)
     expect(cps.map((c) => [c.seq, c.signed_at.toISOString(), c.key_id])).toEqual([
       [head, minute(1).toISOString(), signer().keyId], [head + 2, minute(3).toISOString(), signer().keyId],
@@ -65,7 +69,7 @@ describe('checkpointChains', () => {
 
   it('gives signatures that verify offline with the published PEM, and fail once the checkpoint is altered', async () => {
     const { merchantId } = await freshChain()
-    await checkpointChains(env.ctx.db, signer(), minute(1))
+    await checkpointChains(env.ctx.db, signer(), minute(1), archive())
     const [cp] = await checkpointsOf(merchantId)
     expect(checkOffline(signer().publicKeyPem, cp!)).toBe(true)
     expect(checkOffline(signer().publicKeyPem, { ...cp!, seq: cp!.seq - 1 })).toBe(false)
@@ -75,26 +79,29 @@ describe('checkpointChains', () => {
     expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({ ok: false, first_bad_seq: cp!.seq, problem: 'checkpoint_invalid' })
   })
 
-  it('runs as the audit:checkpoint cron task', async () => {
+  it('runs as the audit:checkpoint cron task, which also appends each checkpoint to a file under DATA_DIR', async () => {
     const { merchantId, head } = await freshChain(1)
     expect(audit.cron).toContain('* * * * * audit:checkpoint')
     await audit.tasks!['audit:checkpoint']!({}, env.ctx, { attempts: 1, maxAttempts: 25 })
-    expect((await checkpointsOf(merchantId)).map((c) => c.seq)).toEqual([head])
+    const cps = await checkpointsOf(merchantId)
+    expect(cps.map((c) => c.seq)).toEqual([head])
+    const file = path.join(env.ctx.config.dataDir, 'audit-checkpoints', `${merchantId}.jsonl`)
+    expect(readFileSync(file, 'utf8')).toBe(`${JSON.stringify(cps[0])}\n`)
   })
 })
 
 describe('verifying against checkpoints', () => {
   it('counts the checkpoints it checked', async () => {
     const { merchantId, head } = await freshChain(30)
-    await checkpointChains(env.ctx.db, signer(), minute(1))
+    await checkpointChains(env.ctx.db, signer(), minute(1), archive())
     await grow(merchantId, 3)
-    await checkpointChains(env.ctx.db, signer(), minute(2))
+    await checkpointChains(env.ctx.db, signer(), minute(2), archive())
     expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey, 7)).toMatchObject({ ok: true, checkpoints_checked: 2, head: { seq: head + 3 } })
   })
 
   it('catches a tail cut off with its entries after a checkpoint, which the chain alone cannot show', async () => {
     const { merchantId, head } = await freshChain()
-    await checkpointChains(env.ctx.db, signer(), minute(1))
+    await checkpointChains(env.ctx.db, signer(), minute(1), archive())
     await cutTail(env.adminUrl, merchantId, head - 3, true)
     expect(await verifyChain(env.ctx.db, merchantId)).toMatchObject({ ok: true, head: { seq: head - 3 } })
     expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({
@@ -104,18 +111,42 @@ describe('verifying against checkpoints', () => {
 
   it('catches a tail cut off and regrown past the checkpoint, from the last seq a checkpoint vouches for', async () => {
     const { merchantId, head } = await freshChain()
-    await checkpointChains(env.ctx.db, signer(), minute(1))
+    await checkpointChains(env.ctx.db, signer(), minute(1), archive())
     await grow(merchantId, 5)
-    await checkpointChains(env.ctx.db, signer(), minute(2))
+    await checkpointChains(env.ctx.db, signer(), minute(2), archive())
     await cutTail(env.adminUrl, merchantId, head + 2, true)
     await grow(merchantId, 4, 'forged')
     expect(await verifyChain(env.ctx.db, merchantId)).toMatchObject({ ok: true, head: { seq: head + 6 } })
     expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({ ok: false, first_bad_seq: head + 1, problem: 'truncated' })
   })
 
+  it('catches a tail rewritten with recomputed hashes, its database checkpoints deleted, from the file under DATA_DIR', async () => {
+    const { merchantId, head } = await freshChain()
+    await checkpointChains(env.ctx.db, signer(), minute(1), archive())
+    await grow(merchantId, 5)
+    await checkpointChains(env.ctx.db, signer(), minute(2), archive())
+    await rewriteTail(env.adminUrl, env.ctx.db, merchantId, head + 2)
+    // The database alone now tells a consistent story: every hash matches, every checkpoint left is valid.
+    expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({ ok: true, checkpoints_checked: 1 })
+    expect(await verifyWorkspace(env.ctx, merchantId)).toEqual({
+      ok: false, first_bad_seq: head + 1, problem: 'truncated', entries_checked: head + 5, checkpoints_checked: 1,
+      external_checkpoints_checked: 2, head: { seq: head + 5, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    })
+  })
+
+  it('reports an intact chain against both kinds of checkpoint, and fails a forged line in the file', async () => {
+    const { merchantId, head } = await freshChain()
+    await checkpointChains(env.ctx.db, signer(), minute(1), archive())
+    expect(await verifyWorkspace(env.ctx, merchantId)).toMatchObject({ ok: true, checkpoints_checked: 1, external_checkpoints_checked: 1 })
+    const file = path.join(env.ctx.config.dataDir, 'audit-checkpoints', `${merchantId}.jsonl`)
+    const [line] = readFileSync(file, 'utf8').split('\n')
+    appendFileSync(file, `${JSON.stringify({ ...JSON.parse(line!), seq: head + 1 })}\n`)
+    expect(await verifyWorkspace(env.ctx, merchantId)).toMatchObject({ ok: false, first_bad_seq: head + 1, problem: 'checkpoint_invalid' })
+  })
+
   it('skips checkpoints made with another key (a rotated master secret) rather than failing them', async () => {
     const { merchantId } = await freshChain()
-    await checkpointChains(env.ctx.db, auditSigner(Buffer.alloc(32, 9)), minute(1))
+    await checkpointChains(env.ctx.db, auditSigner(Buffer.alloc(32, 9)), minute(1), archive())
     expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({ ok: true, checkpoints_checked: 0 })
   })
 })

@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
 import type { Db } from '../db/database.js'
 import type { JobHandler } from '../modules.js'
+import { checkpointArchive, type CheckpointArchive } from './archive.js'
 import { canonicalJson } from './canonical.js'
 import * as store from './store.js'
 
@@ -40,16 +41,21 @@ export function verifyCheckpoint(publicKey: KeyObject, c: CheckpointClaim & { si
   return verify(null, checkpointMessage(c), publicKey, c.signature)
 }
 
-/** Signs the head of every chain that moved since its last checkpoint; returns how many were signed. */
-export async function checkpointChains(db: Db, signer: AuditSigner, now: Date): Promise<number> {
+/**
+ * Signs the head of every chain that moved since its last checkpoint, into the archive and then the
+ * database (a failed archive write is retried on the next run); returns how many were signed.
+ */
+export async function checkpointChains(db: Db, signer: AuditSigner, now: Date, archive: CheckpointArchive): Promise<number> {
   const heads = await store.listUncheckpointedHeads(db)
   for (const head of heads) {
     const claim = { merchant_id: head.merchant_id, seq: head.seq, head_hash: head.hash, signed_at: now }
-    await store.insertCheckpoint(db, { ...claim, key_id: signer.keyId, signature: sign(null, checkpointMessage(claim), signer.privateKey) })
+    const row = { ...claim, key_id: signer.keyId, signature: sign(null, checkpointMessage(claim), signer.privateKey) }
+    await archive.append(row)
+    await store.insertCheckpoint(db, row)
   }
   return heads.length
 }
 
 export const checkpointTask: JobHandler = async (_payload, ctx) => {
-  await checkpointChains(ctx.db, auditSigner(ctx.keys.audit), new Date())
+  await checkpointChains(ctx.db, auditSigner(ctx.keys.audit), new Date(), checkpointArchive(ctx.config.dataDir))
 }

@@ -6,19 +6,18 @@ import type { AppContext } from '../context.js'
 import { auditSigner } from './checkpoints.js'
 import * as store from './store.js'
 import { toSignedCheckpoint } from './types.js'
-import { verifyChain } from './verify.js'
+import { verifyWorkspace } from './verify.js'
 
 /** Verifies one workspace, or all; prints a line each and says whether every chain is intact. */
 export async function verifyWorkspaces(ctx: AppContext, merchantId: string | undefined, out: (line: string) => void): Promise<boolean> {
-  const { publicKey } = auditSigner(ctx.keys.audit)
   const merchants = (await store.listMerchants(ctx.db)).filter((m) => !merchantId || m.id === merchantId)
   let allOk = true
   for (const m of merchants) {
-    const r = await verifyChain(ctx.db, m.id, publicKey)
+    const r = await verifyWorkspace(ctx, m.id)
     const pending = await store.countPending(ctx.db, m.id)
     allOk &&= r.ok
     out(r.ok
-      ? `${m.slug}: ok, ${r.entries_checked} entries, head seq ${r.head.seq}, ${r.checkpoints_checked} checkpoints checked${pending ? `, ${pending} not chained yet` : ''}`
+      ? `${m.slug}: ok, ${r.entries_checked} entries, head seq ${r.head.seq}, ${r.checkpoints_checked} checkpoints checked (${r.external_checkpoints_checked} outside the database)${pending ? `, ${pending} not chained yet` : ''}`
       : `${m.slug}: TAMPERED at seq ${r.first_bad_seq}: ${r.problem} (${r.entries_checked} entries checked)`)
   }
   return allOk

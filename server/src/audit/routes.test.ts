@@ -2,6 +2,7 @@ import { createPublicKey, verify } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import { checkpointArchive } from './archive.js'
 import { checkpointChains, auditSigner } from './checkpoints.js'
 import { drain, entryIdAt, tamper } from './testing/chains.js'
 
@@ -98,7 +99,7 @@ describe('GET /api/v1/audit/verify', () => {
     await drain(env.ctx.db, new Date())
     const ok = await get('/api/v1/audit/verify')
     expect(ok.statusCode).toBe(200)
-    expect(ok.json()).toEqual({ ok: true, entries_checked: expect.any(Number), checkpoints_checked: 0, head: { seq: ok.json().entries_checked, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } })
+    expect(ok.json()).toEqual({ ok: true, entries_checked: expect.any(Number), checkpoints_checked: 0, external_checkpoints_checked: 0, head: { seq: ok.json().entries_checked, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } })
 
     await tamper(env.adminUrl, [[`update audit_entries set actor_id = 'someone-else' where merchant_id = $1 and id = $2`, [foreign.id, await entryIdAt(env.ctx.pool, foreign.id, 2)]]])
     const bad = await get('/api/v1/audit/verify', foreign.keys.admin)
@@ -111,7 +112,7 @@ describe('GET /api/v1/audit/verify', () => {
 describe('GET /api/v1/audit/checkpoints', () => {
   it('publishes checkpoints and the public key so anyone can check them offline', async () => {
     await drain(env.ctx.db, new Date())
-    await checkpointChains(env.ctx.db, auditSigner(env.ctx.keys.audit), new Date('2026-03-01T12:00:00.000Z'))
+    await checkpointChains(env.ctx.db, auditSigner(env.ctx.keys.audit), new Date('2026-03-01T12:00:00.000Z'), checkpointArchive(env.ctx.config.dataDir))
     const res = await get('/api/v1/audit/checkpoints?limit=1')
     expect(res.statusCode).toBe(200)
     const { data, next_cursor, public_key } = res.json()
@@ -121,7 +122,7 @@ describe('GET /api/v1/audit/checkpoints', () => {
     expect(cp).toEqual({ merchant_id: m.id, seq: expect.any(Number), head_hash: expect.stringMatching(/^[0-9a-f]{64}$/), signed_at: '2026-03-01T12:00:00.000Z', key_id: public_key.key_id, signature: expect.any(String) })
     const message = JSON.stringify({ head_hash: cp.head_hash, merchant_id: cp.merchant_id, seq: cp.seq, signed_at: cp.signed_at })
     expect(verify(null, Buffer.from(message), createPublicKey(public_key.pem), Buffer.from(cp.signature, 'base64'))).toBe(true)
-    expect((await get('/api/v1/audit/verify')).json()).toMatchObject({ ok: true, checkpoints_checked: 1 })
+    expect((await get('/api/v1/audit/verify')).json()).toMatchObject({ ok: true, checkpoints_checked: 1, external_checkpoints_checked: 1 })
   })
 
   it('refuses a cursor it did not make', async () => {

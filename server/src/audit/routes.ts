@@ -6,7 +6,7 @@ import { Page, PageQuery } from '../http/schemas.js'
 import { auditSigner } from './checkpoints.js'
 import { listEntries, listSignedCheckpoints } from './history.js'
 import { AuditEntryQuery, AuditEntryView, CheckpointPage, VerifyReportView } from './schemas.js'
-import { verifyChain } from './verify.js'
+import { verifyWorkspace } from './verify.js'
 
 // Checkpoints are keyed by seq, not by a UUID, so their cursor is the last seq (still opaque to clients).
 const seqCursor = (seq: number) => Buffer.from(`seq:${seq}`).toString('base64url')
@@ -46,7 +46,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Answers 200 with the report whether or not the chain is intact; `ok: false` names the first bad seq and the problem.',
       response: { 200: VerifyReportView },
     },
-  }, async (req) => verifyChain(app.db, req.actor.merchantId, auditSigner(app.ctx.keys.audit).publicKey))
+  }, async (req) => verifyWorkspace(app.ctx, req.actor.merchantId))
 
   app.get('/audit/checkpoints', {
     config: { permission: 'audit.read' },

@@ -22,12 +22,12 @@ describe('verifyChain', () => {
     const { merchantId, head } = await freshChain()
     const { rows } = await env.ctx.pool.query<{ hash: Buffer }>('select hash from audit_chain where merchant_id = $1 and seq = $2', [merchantId, head])
     expect(await verifyChain(env.ctx.db, merchantId)).toEqual({
-      ok: true, entries_checked: head, checkpoints_checked: 0, head: { seq: head, hash: rows[0]!.hash.toString('hex') },
+      ok: true, entries_checked: head, checkpoints_checked: 0, external_checkpoints_checked: 0, head: { seq: head, hash: rows[0]!.hash.toString('hex') },
     })
   })
 
   it('reports an empty chain as ok at seq 0', async () => {
-    expect(await verifyChain(env.ctx.db, newId())).toEqual({ ok: true, entries_checked: 0, checkpoints_checked: 0, head: { seq: 0, hash: '0'.repeat(64) } })
+    expect(await verifyChain(env.ctx.db, newId())).toEqual({ ok: true, entries_checked: 0, checkpoints_checked: 0, external_checkpoints_checked: 0, head: { seq: 0, hash: '0'.repeat(64) } })
   })
 
   it('walks the chain in pages', async () => {

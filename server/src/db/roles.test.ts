@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestEnv, type TestEnv } from '../../test/harness.js'
+import { checkpointArchive } from '../audit/archive.js'
 import { auditSigner, checkpointChains } from '../audit/checkpoints.js'
 import { createChain, drain, writeEntries } from '../audit/testing/chains.js'
 import { verifyChain } from '../audit/verify.js'
@@ -60,7 +61,7 @@ describe('the application role', () => {
     await writeEntries(env.ctx.db, merchantId, 2, now)
     expect(await drain(env.ctx.db, now)).toBe(2)
     const signer = auditSigner(env.ctx.keys.audit)
-    expect(await checkpointChains(env.ctx.db, signer, now)).toBeGreaterThanOrEqual(1)
+    expect(await checkpointChains(env.ctx.db, signer, now, checkpointArchive(env.ctx.config.dataDir))).toBeGreaterThanOrEqual(1)
     expect(await verifyChain(env.ctx.db, merchantId, signer.publicKey)).toMatchObject({ ok: true, entries_checked: head + 2, checkpoints_checked: 1 })
   })
 

@@ -10988,6 +10988,8 @@ export interface paths {
                             entries_checked: number;
                             /** @description Signed checkpoints compared with the chain; they are what reveals a cut-off tail */
                             checkpoints_checked: number;
+                            /** @description The same, from the copy kept outside the database (a file under DATA_DIR): it reveals a tail rewritten by someone holding the database */
+                            external_checkpoints_checked: number;
                             head: {
                                 seq: number;
                                 /** @description hash of the last link; 64 zeros for an empty chain */

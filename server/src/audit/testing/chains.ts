@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Db } from '../../db/database.js'
 import { createMerchant } from '../../merchants/service.js'
+import { chainHash, zeroHash, type ChainedEntry } from '../canonical.js'
 import { sequenceOnce } from '../sequencer.js'
 import { recordAudit } from '../service.js'
+import { listChainPage } from '../store.js'
 import { verifyChain } from '../verify.js'
 
 /** Records `count` entries for one record, in one transaction. */
@@ -70,4 +72,22 @@ export async function cutTail(adminUrl: string, merchantId: string, seq: number,
     ...(entries ? [['delete from audit_entries where merchant_id = $1 and id in (select entry_id from audit_chain where merchant_id = $1 and seq > $2)', [merchantId, seq]] as [string, unknown[]]] : []),
     ['delete from audit_chain where merchant_id = $1 and seq > $2', [merchantId, seq]],
   ])
+}
+
+/**
+ * What an attacker with the whole database can do undetected by the database alone: edit every
+ * entry from `fromSeq` on, recompute their links' hashes, and delete the checkpoints it cannot re-sign.
+ */
+export async function rewriteTail(adminUrl: string, db: Db, merchantId: string, fromSeq: number): Promise<void> {
+  await tamper(adminUrl, [[`update audit_entries set action = 'widget.forged' where merchant_id = $1
+    and id in (select entry_id from audit_chain where merchant_id = $1 and seq >= $2)`, [merchantId, fromSeq]]])
+  const [before] = await listChainPage(db, merchantId, fromSeq - 2, 1)
+  let prev = before?.hash ?? zeroHash
+  const links: [string, unknown[]][] = []
+  for (const link of await listChainPage(db, merchantId, fromSeq - 1, 100_000)) {
+    const hash = chainHash(prev, link as ChainedEntry, link.seq)
+    links.push(['update audit_chain set prev_hash = $3, hash = $4 where merchant_id = $1 and seq = $2', [merchantId, link.seq, prev, hash]])
+    prev = hash
+  }
+  await tamper(adminUrl, [...links, ['delete from audit_checkpoints where merchant_id = $1 and seq >= $2', [merchantId, fromSeq]]])
 }
