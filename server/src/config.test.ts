@@ -34,6 +34,7 @@ describe('config', () => {
     [{ PORT: '70000' }, 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got 70000)'],
     [{ DATABASE_URL: 'mysql://x' }, 'Invalid configuration: DATABASE_URL must use postgres: or postgresql: (got mysql:)'],
     [{ DATABASE_URL: 'postgres://u:hunter2@db/x' }, 'Invalid configuration: CLAIMDESK_SECRET_KEY is required when DATABASE_URL is set'],
+    [{ MIGRATION_DATABASE_URL: 'postgres://owner:hunter2@db/x' }, 'Invalid configuration: MIGRATION_DATABASE_URL needs DATABASE_URL too (the embedded database sets up its own roles)'],
     [{ CLAIMDESK_ADMIN_TOKEN: 'short' }, 'Invalid configuration: CLAIMDESK_ADMIN_TOKEN must be at least 24 characters long'],
     [{ METRICS_TOKEN: 'short' }, 'Invalid configuration: METRICS_TOKEN must be at least 24 characters long'],
     [{ WORKERS: 'maybe' }, 'Invalid configuration: WORKERS must be true or false (got "maybe")'],

@@ -1,5 +1,8 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import { mkdir, open, readFile } from 'node:fs/promises'
 import path from 'node:path'
+import type { Config, S3Config } from '../config.js'
+import { createS3Client } from '../files/s3-store.js'
 import type { CheckpointRow } from './store.js'
 import { toSignedCheckpoint, type SignedCheckpoint } from './types.js'
 
@@ -15,13 +18,20 @@ export type CheckpointArchive = {
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
+const assertMerchantId = (merchantId: string) => {
+  if (!uuid.test(merchantId)) throw new Error(`not a merchant id: ${merchantId}`)
+  return merchantId
+}
+
+/** Where files go, checkpoints go: the S3 bucket when one is configured, otherwise DATA_DIR. */
+export function checkpointArchive(config: Pick<Config, 'dataDir' | 's3'>): CheckpointArchive {
+  return config.s3 ? s3Archive(config.s3) : fileArchive(config.dataDir)
+}
+
 /** One append-only JSON-lines file per merchant: `DATA_DIR/audit-checkpoints/<merchant id>.jsonl`. */
-export function checkpointArchive(dataDir: string): CheckpointArchive {
+function fileArchive(dataDir: string): CheckpointArchive {
   const dir = path.join(dataDir, 'audit-checkpoints')
-  const fileOf = (merchantId: string) => {
-    if (!uuid.test(merchantId)) throw new Error(`not a merchant id: ${merchantId}`)
-    return path.join(dir, `${merchantId}.jsonl`)
-  }
+  const fileOf = (merchantId: string) => path.join(dir, `${assertMerchantId(merchantId)}.jsonl`)
   return {
     async append(checkpoint) {
       await mkdir(dir, { recursive: true, mode: 0o700 })
@@ -46,6 +56,39 @@ export function checkpointArchive(dataDir: string): CheckpointArchive {
         const row = parseLine(line, merchantId)
         return row ? [row] : []
       }).sort((a, b) => a.seq - b.seq)
+    },
+  }
+}
+
+/**
+ * S3 has no append: one object per checkpoint, `audit-checkpoints/<merchant id>/<seq, 16 digits>-<signed at, ms>.json`,
+ * so a listing comes back in seq order. A bucket with versioning or Object Lock keeps them from being overwritten.
+ */
+function s3Archive(config: S3Config): CheckpointArchive {
+  const client = createS3Client(config)
+  const prefixOf = (merchantId: string) => `audit-checkpoints/${assertMerchantId(merchantId)}/`
+  return {
+    async append(checkpoint) {
+      const key = `${prefixOf(checkpoint.merchant_id)}${String(checkpoint.seq).padStart(16, '0')}-${checkpoint.signed_at.getTime()}.json`
+      const body = JSON.stringify(toSignedCheckpoint(checkpoint))
+      await client.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentType: 'application/json' }))
+    },
+    async list(merchantId) {
+      const rows: CheckpointRow[] = []
+      let token: string | undefined
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: config.bucket, Prefix: prefixOf(merchantId), ContinuationToken: token }))
+        const bodies = await Promise.all((page.Contents ?? []).map(async ({ Key }) => {
+          const object = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key }))
+          return object.Body?.transformToString('utf8') ?? ''
+        }))
+        for (const body of bodies) {
+          const row = parseLine(body, merchantId)
+          if (row) rows.push(row)
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined
+      } while (token)
+      return rows.sort((a, b) => a.seq - b.seq)
     },
   }
 }

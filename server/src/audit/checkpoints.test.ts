@@ -23,7 +23,7 @@ afterAll(async () => {
 })
 
 const signer = () => auditSigner(env.ctx.keys.audit)
-const archive = () => checkpointArchive(env.ctx.config.dataDir)
+const archive = () => checkpointArchive(env.ctx.config)
 
 const freshChain = (extra = 10) => createChain(env.ctx.db, extra, t0)
 

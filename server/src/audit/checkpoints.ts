@@ -57,5 +57,5 @@ export async function checkpointChains(db: Db, signer: AuditSigner, now: Date, a
 }
 
 export const checkpointTask: JobHandler = async (_payload, ctx) => {
-  await checkpointChains(ctx.db, auditSigner(ctx.keys.audit), new Date(), checkpointArchive(ctx.config.dataDir))
+  await checkpointChains(ctx.db, auditSigner(ctx.keys.audit), new Date(), checkpointArchive(ctx.config))
 }

@@ -18,7 +18,7 @@ beforeAll(async () => {
     const { merchantId, slug } = await createChain(env.ctx.db, 12, now)
     workspaces.push({ id: merchantId, slug })
   }
-  await checkpointChains(env.ctx.db, auditSigner(env.ctx.keys.audit), now, checkpointArchive(env.ctx.config.dataDir))
+  await checkpointChains(env.ctx.db, auditSigner(env.ctx.keys.audit), now, checkpointArchive(env.ctx.config))
 })
 afterAll(async () => {
   await env.close()

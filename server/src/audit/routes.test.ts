@@ -112,7 +112,7 @@ describe('GET /api/v1/audit/verify', () => {
 describe('GET /api/v1/audit/checkpoints', () => {
   it('publishes checkpoints and the public key so anyone can check them offline', async () => {
     await drain(env.ctx.db, new Date())
-    await checkpointChains(env.ctx.db, auditSigner(env.ctx.keys.audit), new Date('2026-03-01T12:00:00.000Z'), checkpointArchive(env.ctx.config.dataDir))
+    await checkpointChains(env.ctx.db, auditSigner(env.ctx.keys.audit), new Date('2026-03-01T12:00:00.000Z'), checkpointArchive(env.ctx.config))
     const res = await get('/api/v1/audit/checkpoints?limit=1')
     expect(res.statusCode).toBe(200)
     const { data, next_cursor, public_key } = res.json()

@@ -32,7 +32,7 @@ export const VerifyReportView = Type.Object({
   ok: Type.Boolean(),
   entries_checked: Type.Integer(),
   checkpoints_checked: Type.Integer({ description: 'Signed checkpoints compared with the chain; they are what reveals a cut-off tail' }),
-  external_checkpoints_checked: Type.Integer({ description: 'The same, from the copy kept outside the database (a file under DATA_DIR): it reveals a tail rewritten by someone holding the database' }),
+  external_checkpoints_checked: Type.Integer({ description: 'The same, from the copy kept outside the database (DATA_DIR or the S3 bucket): it reveals a tail rewritten by someone holding the database' }),
   head: Type.Object({ seq: Type.Integer({ minimum: 0 }), hash: Hex('hash of the last link; 64 zeros for an empty chain') }),
   first_bad_seq: Type.Optional(Type.Integer({ minimum: 1 })),
   problem: Type.Optional(Type.Union([

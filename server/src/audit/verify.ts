@@ -44,7 +44,7 @@ function flag(w: Walk, seq: number, problem: ChainProblem) {
 
 /** Verifies a merchant's chain against its signed checkpoints, both the database's and the archive's. */
 export async function verifyWorkspace(ctx: AppContext, merchantId: string): Promise<VerifyReport> {
-  const external = await checkpointArchive(ctx.config.dataDir).list(merchantId)
+  const external = await checkpointArchive(ctx.config).list(merchantId)
   return verifyChain(ctx.db, merchantId, auditSigner(ctx.keys.audit).publicKey, 1000, external)
 }
 

@@ -61,7 +61,7 @@ describe('the application role', () => {
     await writeEntries(env.ctx.db, merchantId, 2, now)
     expect(await drain(env.ctx.db, now)).toBe(2)
     const signer = auditSigner(env.ctx.keys.audit)
-    expect(await checkpointChains(env.ctx.db, signer, now, checkpointArchive(env.ctx.config.dataDir))).toBeGreaterThanOrEqual(1)
+    expect(await checkpointChains(env.ctx.db, signer, now, checkpointArchive(env.ctx.config))).toBeGreaterThanOrEqual(1)
     expect(await verifyChain(env.ctx.db, merchantId, signer.publicKey)).toMatchObject({ ok: true, entries_checked: head + 2, checkpoints_checked: 1 })
   })
 

@@ -5,25 +5,29 @@ import type { S3Config } from '../config.js'
 import { assertBlobKey, fileNotFound, newBlobKey, type BlobStat, type BlobStore, type PutOptions, type StoredBlob } from './blob-store.js'
 import { openIntake } from './blob-intake.js'
 
+export function createS3Client(config: S3Config): S3Client {
+  return new S3Client({
+    region: config.region,
+    endpoint: config.endpoint,
+    forcePathStyle: config.forcePathStyle,
+    // Without keys, the SDK's default chain applies (env, shared config, instance role).
+    credentials: config.accessKeyId && config.secretAccessKey
+      ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
+      : undefined,
+    // The SDK's default CRC32 trailers (since 3.729) are refused by several S3-compatible
+    // services; TLS covers the transfer, and every blob is hashed on the way in anyway.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  })
+}
+
 export class S3BlobStore implements BlobStore {
   private readonly client: S3Client
   private readonly bucket: string
 
   constructor(config: S3Config) {
     this.bucket = config.bucket
-    this.client = new S3Client({
-      region: config.region,
-      endpoint: config.endpoint,
-      forcePathStyle: config.forcePathStyle,
-      // Without keys, the SDK's default chain applies (env, shared config, instance role).
-      credentials: config.accessKeyId && config.secretAccessKey
-        ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
-        : undefined,
-      // The SDK's default CRC32 trailers (since 3.729) are refused by several S3-compatible
-      // services; TLS covers the transfer, and every blob is hashed on the way in anyway.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    })
+    this.client = createS3Client(config)
   }
 
   async put(input: Readable | AsyncIterable<Uint8Array>, opts: PutOptions): Promise<StoredBlob> {

@@ -10988,7 +10988,7 @@ export interface paths {
                             entries_checked: number;
                             /** @description Signed checkpoints compared with the chain; they are what reveals a cut-off tail */
                             checkpoints_checked: number;
-                            /** @description The same, from the copy kept outside the database (a file under DATA_DIR): it reveals a tail rewritten by someone holding the database */
+                            /** @description The same, from the copy kept outside the database (DATA_DIR or the S3 bucket): it reveals a tail rewritten by someone holding the database */
                             external_checkpoints_checked: number;
                             head: {
                                 seq: number;

@@ -3,11 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 
 // Just enough of the S3 REST protocol, path-style, for the AWS SDK's PutObject, GetObject,
-// HeadObject, DeleteObject and lib-storage's multipart calls. Shapes and statuses follow the
+// HeadObject, DeleteObject, ListObjectsV2 and lib-storage's multipart calls. Shapes and statuses follow the
 // Amazon S3 API Reference (https://docs.aws.amazon.com/AmazonS3/latest/API/):
 //   API_PutObject.html, API_GetObject.html, API_HeadObject.html, API_DeleteObject.html,
 //   API_CreateMultipartUpload.html, API_UploadPart.html, API_CompleteMultipartUpload.html,
-//   API_AbortMultipartUpload.html, and ErrorResponses.html for the <Error> document;
+//   API_AbortMultipartUpload.html, API_ListObjectsV2.html, and ErrorResponses.html for the <Error> document;
 // the 5 MiB minimum part size is from the user guide's "Amazon S3 multipart upload limits".
 // Request signatures are not verified, but every request must carry a SigV4 Authorization for
 // the expected access key, and a hex x-amz-content-sha256 must match the body.
@@ -60,6 +60,7 @@ export class FakeS3 {
       : method === 'PUT' && q.has('uploadId') ? 'UploadPart'
       : method === 'POST' && q.has('uploadId') ? 'CompleteMultipartUpload'
       : method === 'DELETE' && q.has('uploadId') ? 'AbortMultipartUpload'
+      : method === 'GET' && !key && q.get('list-type') === '2' ? 'ListObjectsV2'
       : method === 'PUT' ? 'PutObject'
       : method === 'GET' ? 'GetObject'
       : method === 'HEAD' ? 'HeadObject'
@@ -70,7 +71,7 @@ export class FakeS3 {
     const auth = req.headers.authorization ?? ''
     if (!auth.startsWith(`AWS4-HMAC-SHA256 Credential=${this.accessKeyId}/`)) return this.fail(res, 403, 'AccessDenied', 'Missing or foreign credentials')
     if (bucket !== this.bucket) return this.fail(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', `/${bucket}`)
-    if (!key) return this.fail(res, 501, 'NotImplemented', 'Bucket-level operations are not faked')
+    if (!key && operation !== 'ListObjectsV2') return this.fail(res, 501, 'NotImplemented', 'Bucket-level operations are not faked')
     if (/aws-chunked/.test(req.headers['content-encoding'] ?? '')) return this.fail(res, 501, 'NotImplemented', 'aws-chunked bodies are not faked')
     const body = await readBody(req)
     const declared = req.headers['x-amz-content-sha256']
@@ -150,6 +151,20 @@ export class FakeS3 {
         if (operation === 'HeadObject') return reply(200, headers)
         res.writeHead(200, headers)
         return void res.end(object.body)
+      }
+      case 'ListObjectsV2': {
+        // Keys in UTF-8 binary order; the continuation token is opaque to clients (here: the last key sent).
+        const prefix = q.get('prefix') ?? ''
+        const maxKeys = Math.min(Number(q.get('max-keys') ?? 1000), 1000)
+        const after = q.get('continuation-token') ?? q.get('start-after') ?? ''
+        const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort()
+        const page = keys.slice(0, maxKeys)
+        const truncated = keys.length > page.length
+        const contents = page.map((k) => {
+          const o = this.objects.get(k)!
+          return `<Contents><Key>${esc(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${esc(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`
+        }).join('')
+        return reply(200, {}, `<ListBucketResult xmlns="${xmlns}"><Name>${bucket}</Name><Prefix>${esc(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents}${truncated ? `<NextContinuationToken>${esc(page.at(-1)!)}</NextContinuationToken>` : ''}</ListBucketResult>`)
       }
       case 'DeleteObject':
         this.objects.delete(key) // S3 answers 204 whether or not the key existed
