@@ -91,6 +91,16 @@ describe('the exception policy, with no configuration', () => {
     expect(await countUnreadNotifications(env.ctx.db, m.id, agent.id)).toBeGreaterThan(0)
   })
 
+  it('shows the linked shipment\'s and order\'s live status on the case, not the copy taken when they were linked', async () => {
+    const s = await shipment('RM100000009GB')
+    await scan('RM100000009GB', [{ id: 'l1', status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z' }])
+    const opened = (await api('POST', '/cases', { case_type: 'late_delivery', subject: 'Where is my parcel?', shipment_id: s.id })).json()
+    const status = async () => (await api('GET', `/cases/${opened.id}`)).json().links.find((l: { entity_type: string }) => l.entity_type === 'shipment').summary.status
+    expect(await status()).toBe('in_transit')
+    await scan('RM100000009GB', [{ id: 'l2', status: 'delivered', occurred_at: '2026-11-04T08:00:00Z' }])
+    expect(await status()).toBe('delivered')
+  })
+
   it('puts every later scan of the shipment on the case once, in event-time order, late history included', async () => {
     const s = await shipment('RM100000009GB')
     await scan('RM100000009GB', [{ id: 'a1', status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z', message: 'Collected' }, { id: 'a2', status: 'lost', occurred_at: '2026-11-09T08:00:00Z' }])

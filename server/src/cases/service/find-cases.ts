@@ -1,7 +1,8 @@
 import { cursorValues, decodeCursor, encodeCursor, invalidCursor } from '../../cursors.js'
 import { AppError } from '../../errors.js'
 import * as store from '../store.js'
-import { toCase, toLink, type Case, type CaseDetail } from '../types.js'
+import { toCase, type Case, type CaseDetail } from '../types.js'
+import { liveLinks } from './links.js'
 import { listTimelineEntries, type TimelinePage } from './timeline.js'
 
 /** The case row, or 404: also what routes check before a permission that depends on the request (404 before 403). */
@@ -16,7 +17,7 @@ export async function getCase(db: store.Db, merchantId: string, id: string): Pro
   const [links, followers, children] = await Promise.all([
     store.listLinks(db, merchantId, [id]), store.listFollowers(db, merchantId, id), store.listChildren(db, merchantId, id),
   ])
-  return { ...toCase(row), links: links.map(toLink), followers, children: children.map((c) => c.id) }
+  return { ...toCase(row), links: await liveLinks(db, merchantId, links), followers, children: children.map((c) => c.id) }
 }
 
 export type CaseList = { data: Case[]; next_cursor: string | null; counts?: Record<store.AgeBucket, number> }

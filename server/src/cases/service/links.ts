@@ -62,6 +62,17 @@ export async function refreshCustomerLinks(trx: Trx, merchantId: string, custome
 export const customerChangeReachesLinks = (e: { type: string; data: Record<string, unknown> }) =>
   e.type !== 'customer.updated' || (Array.isArray(e.data.fields) && e.data.fields.some((f) => f === 'name' || f === 'email' || f === 'segment'))
 
+/**
+ * Links as they stand now: each linked record's key fields from its own module (a shipment delivered
+ * since it was linked says so); the copy stored at link time stands in for a record since deleted.
+ */
+export async function liveLinks(db: store.Db, merchantId: string, rows: store.LinkRow[]): Promise<CaseLink[]> {
+  return Promise.all(rows.map(async (r) => {
+    const live = await resolvers.get(r.entity_type)?.(db, merchantId, r.entity_id)
+    return { ...toLink(r), summary: { ...r.summary, ...live } }
+  }))
+}
+
 export type LinkInput = { entityType: string; entityId: string }
 
 /** Checks each target exists in this workspace and returns the rows to store. */
