@@ -74,6 +74,14 @@ describe('the customer portal', () => {
     expect(audit).toHaveLength(1)
   })
 
+  it('names the store by its brand, which admin says customers see, not by the workspace\'s legal name', async () => {
+    const res = await app.inject({ method: 'PATCH', url: '/api/v1/merchant', payload: { name: 'Northwind Outfitters Ltd', brand_name: 'Northwind' }, headers: bearer(m.keys.admin) })
+    expect(res.statusCode).toBe(200)
+    const caseId = (await api('POST', '/cases', { case_type: 'other', subject: 'Question' })).json().id
+    const url = (await api('POST', `/cases/${caseId}/portal-links`, {})).json().url
+    expect((await app.inject({ url: `/api/v1/portal/${tokenOf(url)}/case` })).json().store).toBe('Northwind')
+  })
+
   it('follows a merged case to its survivor', async () => {
     const survivor = (await api('POST', '/cases', { case_type: 'wrong_item', subject: 'Wrong colour' })).json().id
     const dup = (await api('POST', '/cases', { case_type: 'wrong_item', subject: 'Sent red' })).json().id

@@ -75,7 +75,7 @@ export async function portalCase(db: Db, secret: Buffer, token: string, now: Dat
     }
   }))
   return {
-    store: merchant.name, number: detail.number, topic: type.label, status: detail.status, status_text: caseWords[detail.status] ?? detail.status,
+    store: merchant.brand_name, number: detail.number, topic: type.label, status: detail.status, status_text: caseWords[detail.status] ?? detail.status,
     outcome: detail.resolution_code ? outcomeWords[detail.resolution_code] ?? null : null, opened_at: detail.created_at.toISOString(), updated_at: detail.updated_at.toISOString(), shipments,
   }
 }
