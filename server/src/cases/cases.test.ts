@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
 import { FixtureKit } from '../../test/route-fixtures.js'
 import { modules } from '../registry.js'
+import { createTeam } from '../teams/service.js'
+import { createUser } from '../users/service.js'
 import { transitions } from './lifecycle.js'
 import { caseStatuses, resolutionCodes } from './tables.js'
 
@@ -89,6 +91,39 @@ describe('cases API', () => {
     await env.ctx.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', agentId).execute()
     const disabled = await call('POST', `/cases/${c.id}/assign`, { assignee_id: agentId })
     expect([disabled.statusCode, disabled.json().error.code]).toEqual([422, 'assignee_invalid'])
+  })
+
+  it('gives each timeline entry what a field change changed and the people and teams it names', async () => {
+    const system = { type: 'system' as const, id: null }
+    const { ana, team } = await env.ctx.db.transaction().execute(async (trx) => ({
+      ana: await createUser(trx, m.id, null, {
+        email: `ana@${m.slug}.example`, name: 'Ana Ruiz', password: 'ana-password-1', roleId: m.roleIds.agent!,
+      }, new Date()),
+      team: await createTeam(trx, m.id, system, { name: 'Returns team' }, new Date()),
+    }))
+    const c = await open({ case_type: 'damaged', subject: 'Mug', tags: ['fragile'] })
+    const patch = {
+      subject: 'Mug in pieces', add_tags: ['vip'], remove_tags: ['fragile'], custom_fields: { damage_severity: 'unusable' },
+    }
+    expect((await call('PATCH', `/cases/${c.id}`, patch)).statusCode).toBe(200)
+    expect((await call('POST', `/cases/${c.id}/assign`, { assignee_id: ana.id, team_id: team.id })).statusCode).toBe(200)
+    const resolve = { status: 'resolved', resolution_code: 'refunded', root_cause: 'carrier', resolution_note: 'Refunded in full' }
+    expect((await call('POST', `/cases/${c.id}/status`, resolve)).statusCode).toBe(200)
+    type Entry = { type: string; data: Record<string, unknown>; names: Record<string, string> }
+    const entries = (await call('GET', `/cases/${c.id}/timeline`)).json().data as Entry[]
+    expect(entries.find((e) => e.type === 'fields_changed')!.data).toEqual({
+      fields: ['subject', 'tags', 'custom_fields'],
+      changes: {
+        subject: { from: 'Mug', to: 'Mug in pieces' }, tags: { added: ['vip'], removed: ['fragile'] },
+        custom_fields: { from: { damage_severity: null }, to: { damage_severity: 'unusable' } },
+      },
+    })
+    const assigned = entries.find((e) => e.type === 'assigned')!
+    expect(assigned.names).toEqual({ [ana.id]: 'Ana Ruiz', [team.id]: 'Returns team' })
+    expect(entries.find((e) => e.type === 'status_changed' && e.data.to === 'resolved')!.data).toEqual({
+      from: 'open', to: 'resolved', resolution_code: 'refunded', root_cause: 'carrier', resolution_note: 'Refunded in full',
+      reason: null,
+    })
   })
 
   it('merges duplicates into a survivor: closed as duplicate, pointing to it, links and timelines combined', async () => {

@@ -91,6 +91,8 @@ export const PatchCaseBody = Type.Object({
 export const TimelineEntryView = Type.Object({
   id: Uuid, case_id: Uuid, type: Type.String(), occurred_at: Timestamp, actor: Type.Object({ type: Type.String(), id: Type.Union([Uuid, Type.Null()]) }),
   data: Type.Record(Type.String(), Type.Unknown()), text: Type.String(), created_at: Timestamp,
+  // The people and teams the entry names (actor, assignee, team, mentions), by id, as they are called now.
+  names: Type.Record(Type.String(), Type.String()),
 })
 
 export const NotificationView = Type.Object({ id: Uuid, case_id: Type.Union([Uuid, Type.Null()]), cause: Type.String(), title: Type.String(), body: Type.String(), created_at: Timestamp, read_at: NullableTimestamp })

@@ -92,7 +92,10 @@ describe('importing historical cases from JSON lines', () => {
       { type: 'imported', occurred_at: new Date('2024-11-01T08:00:00Z'), actor_type: 'system', actor_id: null, text: 'Lost Parcel RM1GB',
         data: { source: 'shop', external_id: 'H1', case_type: 'lost_parcel', channel: 'import', status: 'closed' } },
       { type: 'status_changed', occurred_at: new Date('2024-11-03T12:00:00Z'), actor_type: 'system', actor_id: null, text: 'Resolved: reshipped Sent a new mug',
-        data: { from: 'open', to: 'resolved', resolution_code: 'reshipped', reason: null } },
+        data: {
+          from: 'open', to: 'resolved', resolution_code: 'reshipped', root_cause: 'carrier',
+          resolution_note: 'Sent a new mug', reason: null,
+        } },
       { type: 'status_changed', occurred_at: new Date('2024-11-04T08:00:00Z'), actor_type: 'system', actor_id: null, text: 'Status closed',
         data: { from: 'resolved', to: 'closed', resolution_code: null, reason: null } },
     ])

@@ -7860,6 +7860,9 @@ export interface paths {
                                 text: string;
                                 /** Format: date-time */
                                 created_at: string;
+                                names: {
+                                    [key: string]: string;
+                                };
                             }[];
                             /** @description Pass as `cursor` for the next page; null on the last page */
                             next_cursor: string | null;

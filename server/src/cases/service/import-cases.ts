@@ -91,7 +91,10 @@ function milestones(row: importStore.ImportedCaseRow, now: Date): importStore.Ti
   const note = row.resolution_note ? ` ${row.resolution_note}` : ''
   return [
     entry('opened', 'imported', row.created_at, { source: row.source, external_id: row.external_id, case_type: row.type_key, channel: row.channel, status: row.status }, row.subject),
-    ...(row.resolved_at ? [entry('resolved', 'status_changed', row.resolved_at, { from: 'open', to: 'resolved', resolution_code: row.resolution_code, reason: null }, `Resolved: ${row.resolution_code}${note}`)] : []),
+    ...(row.resolved_at ? [entry('resolved', 'status_changed', row.resolved_at, {
+      from: 'open', to: 'resolved', resolution_code: row.resolution_code, root_cause: row.root_cause,
+      resolution_note: row.resolution_note, reason: null,
+    }, `Resolved: ${row.resolution_code}${note}`)] : []),
     ...(row.closed_at ? [entry('closed', 'status_changed', row.closed_at, { from: 'resolved', to: 'closed', resolution_code: null, reason: null }, 'Status closed')] : []),
   ]
 }

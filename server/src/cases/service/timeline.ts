@@ -4,6 +4,8 @@ import { cursorValues, decodeCursor, encodeCursor } from '../../cursors.js'
 import type { Database } from '../../db/schema.js'
 import { newId } from '../../ids.js'
 import { publishLive } from '../../live/publish.js'
+import { getTeam } from '../../teams/service.js'
+import { getUser } from '../../users/service.js'
 import * as store from '../store.js'
 import { toTimelineEntry, type TimelineEntry } from '../types.js'
 
@@ -59,7 +61,7 @@ export async function appendTimelineEntry(trx: Trx, merchantId: string, entry: N
   return (await appendTimelineEntries(trx, merchantId, [entry], now))[0] ?? null
 }
 
-export type TimelinePage = { data: TimelineEntry[]; next_cursor: string | null }
+export type TimelinePage = { data: (TimelineEntry & { names: Record<string, string> })[]; next_cursor: string | null }
 
 const encode = (e: TimelineEntry) => encodeCursor([e.occurred_at.toISOString(), e.id])
 
@@ -71,6 +73,39 @@ export function decodeTimelineCursor(cursor: string | undefined): { at: Date; id
 
 export async function listTimelineEntries(db: store.Db, merchantId: string, caseIds: string[], f: Omit<store.TimelineFilter, 'limit'> & { limit: number }): Promise<TimelinePage> {
   const rows = await store.listTimeline(db, merchantId, caseIds, { ...f, limit: f.limit + 1 })
-  const data = rows.slice(0, f.limit).map(toTimelineEntry)
+  const entries = rows.slice(0, f.limit).map(toTimelineEntry)
+  const named = entries.map((e) => ({ e, ids: referencedIds(e) }))
+  const names = await resolveNames(db, merchantId, named.flatMap((n) => n.ids.people), named.flatMap((n) => n.ids.teams))
+  const data = named.map(({ e, ids }) => {
+    const known = [...ids.people, ...ids.teams].filter((id) => names.has(id))
+    return { ...e, names: Object.fromEntries(known.map((id) => [id, names.get(id)!])) }
+  })
   return { data, next_cursor: rows.length > f.limit ? encode(data[data.length - 1]!) : null }
+}
+
+const ids = (...values: unknown[]): string[] => values.flat().filter((v): v is string => typeof v === 'string')
+
+/** The people and teams an entry names by id; their names are looked up when it is read (people get renamed). */
+function referencedIds(e: TimelineEntry): { people: string[]; teams: string[] } {
+  type Change = { from?: unknown; to?: unknown }
+  const d = e.data as { from?: unknown; to?: unknown; team_id?: unknown; mentions?: unknown; changes?: Record<string, Change> }
+  const actor = e.actor.type === 'user' ? [e.actor.id] : []
+  if (e.type === 'assigned') return { people: ids(actor, d.from, d.to), teams: ids(d.team_id) }
+  if (e.type === 'note') return { people: ids(actor, Array.isArray(d.mentions) ? d.mentions : []), teams: [] }
+  if (e.type === 'fields_changed') {
+    const by = d.changes?.refund_authorised_by
+    return { people: ids(actor, by?.from, by?.to), teams: ids(d.changes?.team_id?.from, d.changes?.team_id?.to) }
+  }
+  return { people: ids(actor), teams: [] }
+}
+
+async function resolveNames(
+  db: store.Db, merchantId: string, people: string[], teams: string[],
+): Promise<Map<string, string>> {
+  const gone = () => undefined
+  const found = await Promise.all([
+    ...[...new Set(people)].map(async (id) => [id, (await getUser(db, merchantId, id).catch(gone))?.name] as const),
+    ...[...new Set(teams)].map(async (id) => [id, (await getTeam(db, merchantId, id).catch(gone))?.name] as const),
+  ])
+  return new Map(found.filter((f): f is readonly [string, string] => f[1] !== undefined))
 }

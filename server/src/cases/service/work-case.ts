@@ -29,7 +29,13 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   const patch: Updateable<Database['cases']> = {}
   const timeline = []
-  if (p.subject !== undefined && p.subject !== row.subject) patch.subject = p.subject
+  // What the timeline says changed, by API field name (the console words it for people).
+  const changes: Record<string, unknown> = {}
+  const change = (field: string, from: unknown, to: unknown) => { changes[field] = { from, to } }
+  if (p.subject !== undefined && p.subject !== row.subject) {
+    patch.subject = p.subject
+    change('subject', row.subject, p.subject)
+  }
   if (p.priority && p.priority !== row.priority) {
     patch.priority = p.priority
     timeline.push({ type: 'priority_changed', data: { from: row.priority, to: p.priority }, text: `Priority ${p.priority}` })
@@ -37,13 +43,17 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
   if (p.teamId !== undefined && p.teamId !== row.team_id) {
     if (p.teamId) await getTeam(trx, c.merchantId, p.teamId).catch(() => { throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: p.teamId }) })
     patch.team_id = p.teamId
+    change('team_id', row.team_id, p.teamId)
   }
   if (p.tags || p.addTags || p.removeTags) {
     const tags = new Set(p.tags ?? row.tags)
     for (const t of p.addTags ?? []) tags.add(t)
     for (const t of p.removeTags ?? []) tags.delete(t)
     const next = [...tags].sort()
-    if (next.join('\n') !== [...row.tags].sort().join('\n')) patch.tags = next
+    if (next.join('\n') !== [...row.tags].sort().join('\n')) {
+      patch.tags = next
+      changes.tags = { added: next.filter((t) => !row.tags.includes(t)), removed: row.tags.filter((t) => !tags.has(t)) }
+    }
   }
   if (p.customFields) {
     const type = await getCaseType(trx, c.merchantId, row.type_key)
@@ -51,27 +61,49 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
     validateCustomFields(type.custom_fields, p.customFields, false)
     validateCustomFields(type.custom_fields, merged, true)
     patch.custom_fields = JSON.stringify(merged)
+    const changed = Object.keys(p.customFields).filter((k) => row.custom_fields[k] !== merged[k])
+    const values = (of: Record<string, unknown>) => Object.fromEntries(changed.map((k) => [k, of[k] ?? null]))
+    change('custom_fields', values(row.custom_fields), values(merged))
   }
   if (p.checklist) {
     const byKey = new Map(p.checklist.map((i) => [i.key, i.done]))
     const unknown = [...byKey.keys()].filter((k) => !row.checklist.some((i) => i.key === k))
     if (unknown.length) throw new AppError('validation_failed', 400, 'Unknown checklist items', { errors: unknown.map((k) => ({ path: 'body/checklist', message: `no item ${k}` })) })
     patch.checklist = JSON.stringify(row.checklist.map((i): ChecklistItem => ({ ...i, done: byKey.get(i.key) ?? i.done })))
+    const flipped = row.checklist.filter((i) => byKey.has(i.key) && byKey.get(i.key) !== i.done)
+    changes.checklist = {
+      done: flipped.filter((i) => !i.done).map((i) => i.label), undone: flipped.filter((i) => i.done).map((i) => i.label),
+    }
   }
-  if (p.rootCause !== undefined) patch.root_cause = p.rootCause
-  if (p.faultParty !== undefined) patch.fault_party = p.faultParty
-  if (p.productSku !== undefined) patch.product_sku = p.productSku
-  if (p.value !== undefined) { patch.value_amount_minor = p.value?.amount_minor ?? null; patch.value_currency = p.value?.currency ?? null }
-  if (p.refundAuthorisedBy !== undefined) {
+  if (p.rootCause !== undefined && p.rootCause !== row.root_cause) {
+    patch.root_cause = p.rootCause
+    change('root_cause', row.root_cause, p.rootCause)
+  }
+  if (p.faultParty !== undefined && p.faultParty !== row.fault_party) {
+    patch.fault_party = p.faultParty
+    change('fault_party', row.fault_party, p.faultParty)
+  }
+  if (p.productSku !== undefined && p.productSku !== row.product_sku) {
+    patch.product_sku = p.productSku
+    change('product_sku', row.product_sku, p.productSku)
+  }
+  if (p.value !== undefined) {
+    patch.value_amount_minor = p.value?.amount_minor ?? null
+    patch.value_currency = p.value?.currency ?? null
+    change('value', toCase(row).value, p.value)
+  }
+  if (p.refundAuthorisedBy !== undefined && p.refundAuthorisedBy !== row.refund_authorised_by) {
     if (p.refundAuthorisedBy) await checkAssignee(trx, c.merchantId, p.refundAuthorisedBy)
     patch.refund_authorised_by = p.refundAuthorisedBy
+    change('refund_authorised_by', row.refund_authorised_by, p.refundAuthorisedBy)
   }
-  if (p.parentId !== undefined) {
+  if (p.parentId !== undefined && p.parentId !== row.parent_id) {
     if (p.parentId) await checkIncidentParent(trx, c.merchantId, p.parentId, row.id)
     patch.parent_id = p.parentId
+    change('parent_id', row.parent_id, p.parentId)
   }
-  const fields = Object.keys(patch).filter((k) => k !== 'priority')
-  if (fields.length) timeline.push({ type: 'fields_changed', data: { fields }, text: '' })
+  const fields = Object.keys(changes)
+  if (fields.length) timeline.push({ type: 'fields_changed', data: { fields, changes }, text: '' })
   if (!Object.keys(patch).length) return row
   return applyChange(trx, row, { actor: c.actor, action: 'case.updated', patch, timeline, requestId: c.requestId }, now)
 }
@@ -97,9 +129,16 @@ export async function changeStatus(trx: Trx, c: Ctx, caseId: string, input: Stat
     events.push({ type: 'case.closed', data: {} })
   }
   const text = input.status === 'resolved' ? `Resolved: ${input.resolutionCode}${input.resolutionNote ? ` ${input.resolutionNote}` : ''}` : `Status ${input.status}`
+  const resolution = input.status === 'resolved'
+    ? { root_cause: patch.root_cause ?? row.root_cause, resolution_note: input.resolutionNote ?? null } : {}
   return applyChange(trx, row, {
     actor: c.actor, action: `case.${input.status === 'resolved' ? 'resolved' : input.status === 'closed' ? 'closed' : 'status_changed'}`, patch, requestId: c.requestId, events,
-    timeline: [{ type: 'status_changed', data: { from: row.status, to: input.status, resolution_code: input.resolutionCode ?? null, reason: input.reason ?? null }, text }],
+    timeline: [{
+      type: 'status_changed', text,
+      data: {
+        from: row.status, to: input.status, resolution_code: input.resolutionCode ?? null, ...resolution, reason: input.reason ?? null,
+      },
+    }],
   }, now)
 }
 
