@@ -21,7 +21,9 @@ export default function Portal() {
     return (
       <Container size={480} py="xl">
         <Alert color={expired ? 'yellow' : 'red'} title={expired ? 'This link has expired' : 'This link does not work'} role="alert">
-          {expired ? 'Reply to the last message we sent you and we will send a fresh link.' : 'Check that the whole link was copied, or reply to our last message.'}
+          {expired
+            ? 'Links to this page last a limited time. Ask the store that sent it to you for a new link.'
+            : 'Check that the whole link was copied. If it still does not work, ask the store that sent it to you for a new link.'}
         </Alert>
       </Container>
     )
