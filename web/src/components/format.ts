@@ -34,6 +34,11 @@ export function orderState(o: { status: string; payments: { captured_amount_mino
   return refunded >= captured ? 'Refunded' : 'Partially refunded'
 }
 
+const statusLabels: Record<string, string> = { waiting_customer: 'Waiting on customer', waiting_carrier: 'Waiting on carrier' }
+
+/** A case status as agents say it ("waiting_carrier" → "Waiting on carrier"). */
+export const statusLabel = (status: string) => statusLabels[status] ?? humanize(status)
+
 export const statusColor: Record<string, string> = {
   new: 'blue', open: 'indigo', waiting_customer: 'yellow', waiting_carrier: 'orange', on_hold: 'gray', resolved: 'teal', closed: 'dark',
 }

@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, Card, CopyButton, Grid, Group, Image, Loader, Menu, Modal, Paper, Popover, Select, Skeleton, Stack, TagsInput, Text, Textarea, TextInput, Timeline, Title } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useState, type FormEvent } from 'react'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { api, ApiError, ok, type Body } from '../api/client'
 import type { CaseDetail, TimelineEntry } from '../api/types'
@@ -10,7 +10,9 @@ import { PresenceBadges, usePresenceBeat } from '../app/presence'
 import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
 import { ErrorState } from '../components/ErrorState'
-import { dateTime, humanize, money, priorityColor, statusColor, timeAgo } from '../components/format'
+import { dateTime, humanize, money, priorityColor, statusColor, statusLabel, timeAgo } from '../components/format'
+import { mentionAt, mentionMarkup, splitMentions } from '../components/mentions'
+import { describeEntry } from '../components/timeline-text'
 
 type StatusBody = Body<'/api/v1/cases/{id}/status', 'post'>
 const resolutionCodes = ['refunded', 'reshipped', 'carrier_credited', 'replaced', 'repaired', 'no_action', 'rejected', 'duplicate'] as const
@@ -68,7 +70,7 @@ function CaseView({ c }: { c: CaseDetail }) {
                   <Menu>
                     <Menu.Target><Button size="xs" variant="default">Set status</Button></Menu.Target>
                     <Menu.Dropdown>
-                      {working.filter((s) => s !== c.status).map((s) => <Menu.Item key={s} onClick={() => status.mutate({ status: s })}>{humanize(s)}</Menu.Item>)}
+                      {working.filter((s) => s !== c.status).map((s) => <Menu.Item key={s} onClick={() => status.mutate({ status: s })}>{statusLabel(s)}</Menu.Item>)}
                       <Menu.Divider />
                       <Menu.Item onClick={resolveModal.open}>Resolve…</Menu.Item>
                       <Menu.Item onClick={mergeModal.open}>Merge duplicates into this case…</Menu.Item>
@@ -84,7 +86,7 @@ function CaseView({ c }: { c: CaseDetail }) {
           </Group>
           <Group gap="xs">
             <Badge variant="outline">{humanize(c.case_type)}</Badge>
-            <Badge color={statusColor[c.status]} variant="light" aria-label={`Status: ${humanize(c.status)}`}>{humanize(c.status)}</Badge>
+            <Badge color={statusColor[c.status]} variant="light" aria-label={`Status: ${statusLabel(c.status)}`}>{statusLabel(c.status)}</Badge>
             {can('cases.write') && !closedOut ? (
               <Select size="xs" w={110} aria-label="Priority" value={c.priority} allowDeselect={false} onChange={(p) => p && patch.mutate({ priority: p as CaseDetail['priority'] })}
                 data={['urgent', 'high', 'normal', 'low'].map((p) => ({ value: p, label: humanize(p) }))} />
@@ -167,14 +169,7 @@ function ResolveModal({ opened, close, submit, pending, error }: { opened: boole
   )
 }
 
-const entryTitle: Record<string, string> = {
-  'case.opened': 'Case opened', status_changed: 'Status changed', priority_changed: 'Priority changed', assigned: 'Assigned', fields_changed: 'Fields changed',
-  note: 'Internal note', carrier_event: 'Carrier scan', link_added: 'Linked', link_removed: 'Unlinked', merged: 'Merged', merged_into: 'Merged into another case',
-  escalated: 'Escalated', reopened: 'Reopened', follow_up: 'Follow-up', review_opened: 'Sent for review', split: 'Split', incident_attached: 'Added to incident', incident_detached: 'Removed from incident',
-}
-
 function CaseTimeline({ caseId, canWrite, onWriting }: { caseId: string; canWrite: boolean; onWriting: (writing: boolean) => void }) {
-  const name = usePersonName()
   const timeline = useInfiniteQuery({
     queryKey: ['case', caseId, 'timeline'],
     initialPageParam: undefined as string | undefined,
@@ -182,19 +177,13 @@ function CaseTimeline({ caseId, canWrite, onWriting }: { caseId: string; canWrit
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   })
   const entries = timeline.data?.pages.flatMap((p) => p.data) ?? []
-  const actor = (e: TimelineEntry) => (e.actor.type === 'user' ? name(e.actor.id) : e.actor.type === 'system' ? 'Claimdesk' : humanize(e.actor.type))
   return (
     <Card withBorder>
       <Title order={2} size="h4" mb="sm">Timeline</Title>
       {timeline.isPending && <Skeleton h={200} />}
       {timeline.isError && <ErrorState error={timeline.error} retry={() => void timeline.refetch()} />}
       <Timeline bulletSize={12} lineWidth={2} aria-label="Case timeline">
-        {entries.map((e) => (
-          <Timeline.Item key={e.id} title={<Group gap={6}><Text size="sm" fw={600}>{entryTitle[e.type] ?? humanize(e.type.replace('.', ' '))}</Text><Text size="xs" c="dimmed">{actor(e)} · <span title={dateTime(e.occurred_at)}>{timeAgo(e.occurred_at)}</span></Text></Group>}
-            color={e.type === 'note' ? 'yellow' : e.type === 'carrier_event' ? 'orange' : undefined} data-entry-type={e.type}>
-            {e.text && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} bg={e.type === 'note' ? 'var(--mantine-color-yellow-light)' : undefined} p={e.type === 'note' ? 6 : 0}>{e.text}</Text>}
-          </Timeline.Item>
-        ))}
+        {entries.map((e) => <TimelineItem key={e.id} e={e} />)}
       </Timeline>
       {timeline.hasNextPage && <Button variant="subtle" size="xs" mt="xs" onClick={() => void timeline.fetchNextPage()} loading={timeline.isFetchingNextPage}>Load later entries</Button>}
       {canWrite && <NoteComposer caseId={caseId} onWriting={onWriting} />}
@@ -202,22 +191,99 @@ function CaseTimeline({ caseId, canWrite, onWriting }: { caseId: string; canWrit
   )
 }
 
+function TimelineItem({ e, ...rest }: { e: TimelineEntry }) {
+  const { sentence, detail } = describeEntry(e)
+  const note = e.type === 'note'
+  return (
+    <Timeline.Item {...rest} color={note ? 'yellow' : e.type === 'carrier_event' ? 'orange' : undefined} data-entry-type={e.type}
+      title={<Group gap={6}><Text size="sm" fw={600}>{sentence}</Text><Text size="xs" c="dimmed" title={dateTime(e.occurred_at)}>{timeAgo(e.occurred_at)}</Text></Group>}>
+      {note && (
+        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} bg="var(--mantine-color-yellow-light)" p={6}>
+          {splitMentions(String(e.data.body ?? e.text)).map((part, i) => (typeof part === 'string' ? part
+            : <Text span fw={700} c="indigo" key={i}>@{e.names[part.id] ?? part.name}</Text>))}
+        </Text>
+      )}
+      {detail && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{detail}</Text>}
+    </Timeline.Item>
+  )
+}
+
 function NoteComposer({ caseId, onWriting }: { caseId: string; onWriting: (writing: boolean) => void }) {
   const [body, setBody] = useState('')
+  const [picked, setPicked] = useState<{ id: string; name: string }[]>([])
   const writing = body.trim().length > 0
   useEffect(() => onWriting(writing), [writing, onWriting])
   const note = useCaseAction(caseId, (text: string) => ok(api.POST('/api/v1/cases/{id}/notes', { params: { path: { id: caseId } }, body: { body: text } })))
   const fields = note.error instanceof ApiError ? note.error.fieldErrors() : {}
+  // What the agent reads says @Name; what is sent carries the markup the server turns into notifications.
+  const toMarkup = (text: string) => [...picked].sort((a, b) => b.name.length - a.name.length)
+    .reduce((t, p) => t.replaceAll(`@${p.name}`, mentionMarkup(p.name, p.id)), text)
   return (
     <Stack gap="xs" mt="md" component="form" onSubmit={(e: FormEvent) => {
       e.preventDefault()
-      if (body.trim()) note.mutate(body.trim(), { onSuccess: () => setBody('') })
+      if (body.trim()) note.mutate(toMarkup(body.trim()), { onSuccess: () => { setBody(''); setPicked([]) } })
     }}>
-      <Textarea label="Internal note" description="Only your team sees notes; @name mentions notify a colleague" autosize minRows={2} maxRows={10}
-        value={body} onChange={(e) => setBody(e.currentTarget.value)} error={fields.body}
-        onKeyDown={(e) => { if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit() }} />
+      <MentionTextarea value={body} onChange={setBody} onMention={(p) => setPicked((all) => [...all.filter((x) => x.id !== p.id), p])} error={fields.body} />
       <Group justify="flex-end"><Button type="submit" size="xs" loading={note.isPending} disabled={!body.trim()}>Add note</Button></Group>
     </Stack>
+  )
+}
+
+/** The note's textarea: `@` and letters open a list of the workspace's active people; arrows and Enter, or a click, pick one. */
+function MentionTextarea({ value, onChange, onMention, error }: { value: string; onChange: (v: string) => void; onMention: (p: { id: string; name: string }) => void; error?: string }) {
+  const people = usePeople()
+  const ref = useRef<HTMLTextAreaElement>(null)
+  const [caret, setCaret] = useState(0)
+  const [active, setActive] = useState(0)
+  const [dismissed, setDismissed] = useState<number | null>(null)
+  const at = mentionAt(value, caret)
+  const query = at?.query.toLowerCase() ?? ''
+  const matches = at && at.start !== dismissed
+    ? (people.data ?? []).filter((p) => p.name.toLowerCase().split(/\s+/).some((w) => w.startsWith(query)) || p.name.toLowerCase().startsWith(query)).slice(0, 6)
+    : []
+  const open = matches.length > 0
+  const pick = (p: { id: string; name: string }) => {
+    if (!at) return
+    const inserted = `@${p.name} `
+    const next = value.slice(0, at.start) + inserted + value.slice(caret)
+    const end = at.start + inserted.length
+    onChange(next)
+    onMention({ id: p.id, name: p.name })
+    setCaret(end)
+    requestAnimationFrame(() => { ref.current?.focus(); ref.current?.setSelectionRange(end, end) })
+  }
+  const track = (el: HTMLTextAreaElement) => setCaret(el.selectionStart)
+  return (
+    <div style={{ position: 'relative' }}>
+      <Textarea ref={ref} label="Internal note" description="Only your team sees notes; type @ and a name to notify a colleague" autosize minRows={2} maxRows={10}
+        value={value} error={error} role="combobox" aria-expanded={open} aria-autocomplete="list" aria-controls="mention-list"
+        aria-activedescendant={open ? `mention-${matches[Math.min(active, matches.length - 1)]!.id}` : undefined}
+        onChange={(e) => { onChange(e.currentTarget.value); track(e.currentTarget); setActive(0); setDismissed(null) }}
+        onSelect={(e) => track(e.currentTarget)} onClick={(e) => track(e.currentTarget)}
+        onKeyDown={(e) => {
+          if (open && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+            e.preventDefault()
+            setActive((i) => (i + (e.key === 'ArrowDown' ? 1 : matches.length - 1)) % matches.length)
+          } else if (open && (e.key === 'Enter' || e.key === 'Tab') && !e.metaKey && !e.ctrlKey) {
+            e.preventDefault()
+            pick(matches[Math.min(active, matches.length - 1)]!)
+          } else if (open && e.key === 'Escape') {
+            e.preventDefault()
+            setDismissed(at?.start ?? null)
+          } else if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit()
+        }} />
+      {open && (
+        <Paper withBorder shadow="md" p={4} id="mention-list" role="listbox" aria-label="People to mention" style={{ position: 'absolute', zIndex: 10, left: 0, right: 0 }}>
+          {matches.map((p, i) => (
+            <Text key={p.id} id={`mention-${p.id}`} role="option" aria-selected={i === Math.min(active, matches.length - 1)} size="sm" px="xs" py={4}
+              style={{ cursor: 'pointer', borderRadius: 4 }} bg={i === Math.min(active, matches.length - 1) ? 'var(--mantine-primary-color-light)' : undefined}
+              onMouseDown={(e) => { e.preventDefault(); pick(p) }}>
+              {p.name} <Text span size="xs" c="dimmed">{p.email}</Text>
+            </Text>
+          ))}
+        </Paper>
+      )}
+    </div>
   )
 }
 
@@ -265,7 +331,7 @@ function Shipment({ id, summary }: { id: string; summary: Record<string, unknown
     <Card withBorder>
       <Group justify="space-between">
         <Title order={2} size="h5">Shipment</Title>
-        {typeof summary.status === 'string' && <Badge variant="light">{humanize(summary.status)}</Badge>}
+        {typeof summary.status === 'string' && <Badge variant="light" aria-label={`Shipment status: ${humanize(summary.status)}`}>{humanize(summary.status)}</Badge>}
       </Group>
       <Text size="sm">{String(summary.carrier_name ?? summary.carrier_code ?? '')} <Text span ff="monospace">{String(summary.tracking_number ?? '')}</Text></Text>
       {tracking.isPending && <Skeleton h={80} mt="xs" />}
