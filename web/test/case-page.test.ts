@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, sessionHeaders, type TestEnv, type TestMerchant } from '../../server/test/harness.js'
+import {
+  bearer, createTestApp, createTestEnv, createTestMerchant, sessionHeaders, type TestEnv, type TestMerchant,
+} from '../../server/test/harness.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
 import { upsertOrder } from '../../server/src/orders/service.js'
@@ -31,8 +33,12 @@ beforeAll(async () => {
   m = await createTestMerchant(env.ctx)
   feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
   await env.ctx.db.transaction().execute(async (trx) => {
-    bob = await createUser(trx, m.id, null, { email: `bob@${m.slug}.example`, password: 'agent-password-1', name: 'Bob Baker', roleId: m.roleIds.agent! }, new Date())
-    ana = await createUser(trx, m.id, null, { email: `ana@${m.slug}.example`, password: 'agent-password-2', name: 'Ana Ruiz', roleId: m.roleIds.agent! }, new Date())
+    const agent = (name: string) => ({
+      email: `${name.split(' ')[0]!.toLowerCase()}@${m.slug}.example`, password: 'agent-password-1', name,
+      roleId: m.roleIds.agent!,
+    })
+    bob = await createUser(trx, m.id, null, agent('Bob Baker'), new Date())
+    ana = await createUser(trx, m.id, null, agent('Ana Ruiz'), new Date())
     team = await createTeam(trx, m.id, { type: 'system', id: null }, { name: 'Returns team' }, new Date())
   })
   browser = await launchChromium()
@@ -52,12 +58,17 @@ async function signIn(page: Page) {
   await page.getByRole('heading', { name: 'All open' }).waitFor()
 }
 
-const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, headers: Record<string, string> = bearer(m.keys.admin)) =>
+type Method = 'GET' | 'POST' | 'PATCH'
+const api = (method: Method, url: string, payload?: unknown, headers: Record<string, string> = bearer(m.keys.admin)) =>
   app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers })
 
-async function scan(trackingNumber: string, events: { id: string; status: string; occurred_at: string; message?: string }[]) {
-  const body = JSON.stringify({ type: 'tracking.updated', data: { carrier: 'royal_mail', tracking_number: trackingNumber, events } })
-  const res = await fetch(`${base}/webhooks/carriers/generic/${feed.id}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...signedHeaders(feed.secret, body) } })
+// A carrier's scan in the generic signed format, posted over HTTP, then processed.
+async function scan(trackingNumber: string, id: string, status: string, at: string, message: string) {
+  const events = [{ id, status, occurred_at: at, message }]
+  const data = { carrier: 'royal_mail', tracking_number: trackingNumber, events }
+  const body = JSON.stringify({ type: 'tracking.updated', data })
+  const headers = { 'content-type': 'application/json', ...signedHeaders(feed.secret, body) }
+  const res = await fetch(`${base}/webhooks/carriers/generic/${feed.id}`, { method: 'POST', body, headers })
   expect(res.status).toBe(200)
   await runDueJobs(env.ctx, modules)
 }
@@ -66,14 +77,21 @@ async function shipment(trackingNumber: string) {
   const system = { type: 'system' as const, id: null }
   return env.ctx.db.transaction().execute(async (trx) => {
     const { order } = await upsertOrder(trx, m.id, system, {
-      source: 'shop', externalId: `o-${trackingNumber}`, currency: 'GBP', placedAt: new Date('2026-11-01T10:00:00Z'), totalMinor: 18_000,
-      customer: { externalId: `c-${trackingNumber}`, email: 'casey@example.com', name: 'Casey Jones' }, lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
+      source: 'shop', externalId: `o-${trackingNumber}`, currency: 'GBP', placedAt: new Date('2026-11-01T10:00:00Z'),
+      totalMinor: 18_000, customer: { externalId: `c-${trackingNumber}`, email: 'casey@example.com', name: 'Casey' },
+      lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
     }, new Date())
-    return (await upsertShipment(trx, m.id, system, { source: 'shop', externalId: `s-${trackingNumber}`, orderId: order.id, carrier: 'Royal Mail', trackingNumber, shippedAt: new Date('2026-11-02T10:00:00Z') }, new Date())).shipment
+    const input = {
+      source: 'shop', externalId: `s-${trackingNumber}`, orderId: order.id, carrier: 'Royal Mail', trackingNumber,
+      shippedAt: new Date('2026-11-02T10:00:00Z'),
+    }
+    return (await upsertShipment(trx, m.id, system, input, new Date())).shipment
   })
 }
 
-const openCase = async (body: Record<string, unknown>) => (await api('POST', '/cases', body)).json() as { id: string; number: string }
+const openCase = async (body: Record<string, unknown>) => (await api('POST', '/cases', body)).json() as { id: string }
+const notificationsOf = async (userId: string) =>
+  env.ctx.db.selectFrom('notifications').select(['cause', 'case_id']).where('user_id', '=', userId).execute()
 
 describe('the case page in Chromium', () => {
   it('mentions a colleague picked from the list after @, who is notified, and shows the mention as @Name', async () => {
@@ -97,30 +115,29 @@ describe('the case page in Chromium', () => {
     await timeline.getByText('Ada Admin wrote an internal note').waitFor()
     await timeline.getByText('@Bob Baker').waitFor()
     expect(await timeline.getByText(bob.id).count()).toBe(0)
-    const notified = await env.ctx.db.selectFrom('notifications').select(['cause', 'case_id']).where('user_id', '=', bob.id).execute()
-    expect(notified).toEqual([{ cause: 'mention', case_id: c.id }])
+    expect(await notificationsOf(bob.id)).toEqual([{ cause: 'mention', case_id: c.id }])
 
     // A click picks too.
     await note.pressSequentially('Over to @an')
     await page.getByRole('option', { name: /Ana Ruiz/ }).click()
     await page.getByRole('button', { name: 'Add note' }).click()
     await timeline.getByText('@Ana Ruiz').waitFor()
-    await expect.poll(async () => (await env.ctx.db.selectFrom('notifications').select('cause').where('user_id', '=', ana.id).execute()).map((n) => n.cause)).toEqual(['mention'])
+    await expect.poll(() => notificationsOf(ana.id)).toEqual([{ cause: 'mention', case_id: c.id }])
     await context.close()
   })
 
   it('shows the linked shipment\'s live status: delivered after the carrier says so', async () => {
     const s = await shipment('RM900000101GB')
-    await scan('RM900000101GB', [{ id: 'd1', status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z', message: 'Item received at Swindon mail centre' }])
+    await scan('RM900000101GB', 'd1', 'in_transit', '2026-11-03T08:00:00Z', 'At Swindon mail centre')
     const c = await openCase({ case_type: 'late_delivery', subject: 'Boots not here yet', shipment_id: s.id })
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     await signIn(page)
     await page.goto(`${base}/cases/${c.id}`)
     await page.getByLabel('Shipment status: In transit').waitFor()
-    await scan('RM900000101GB', [{ id: 'd2', status: 'delivered', occurred_at: '2026-11-04T08:00:00Z', message: 'Delivered to the front door' }])
+    await scan('RM900000101GB', 'd2', 'delivered', '2026-11-04T08:00:00Z', 'Left at the front door')
     await page.reload()
-    await page.getByLabel('Tracking timeline').getByText('Delivered to the front door').waitFor()
+    await page.getByLabel('Tracking timeline').getByText('Left at the front door').waitFor()
     await page.getByLabel('Shipment status: Delivered').waitFor()
     await context.close()
   })
@@ -129,16 +146,21 @@ describe('the case page in Chromium', () => {
     const c = await openCase({ case_type: 'damaged', subject: 'Jacket torn' })
     const as = await sessionHeaders(app, m.adminEmail, m.password)
     expect((await api('PATCH', `/cases/${c.id}`, { priority: 'high', add_tags: ['vip'] }, as)).statusCode).toBe(200)
-    expect((await api('POST', `/cases/${c.id}/assign`, { assignee_id: ana.id, team_id: team.id }, as)).statusCode).toBe(200)
+    const assign = { assignee_id: ana.id, team_id: team.id }
+    expect((await api('POST', `/cases/${c.id}/assign`, assign, as)).statusCode).toBe(200)
     expect((await api('POST', `/cases/${c.id}/status`, { status: 'waiting_carrier' }, as)).statusCode).toBe(200)
-    expect((await api('POST', `/cases/${c.id}/status`, { status: 'resolved', resolution_code: 'refunded', root_cause: 'carrier', resolution_note: 'Refunded in full' }, as)).statusCode).toBe(200)
+    const resolve = {
+      status: 'resolved', resolution_code: 'refunded', root_cause: 'carrier', resolution_note: 'Refunded in full',
+    }
+    expect((await api('POST', `/cases/${c.id}/status`, resolve, as)).statusCode).toBe(200)
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     await signIn(page)
     await page.goto(`${base}/cases/${c.id}`)
     const timeline = page.getByLabel('Case timeline')
     for (const sentence of [
-      'An API key opened the case through the API', 'Ada Admin changed the priority from Normal to High', 'Ada Admin added the tag vip',
+      'An API key opened the case through the API', 'Ada Admin changed the priority from Normal to High',
+      'Ada Admin added the tag vip',
       'Ada Admin assigned the case to Ana Ruiz (Returns team)', 'Ada Admin changed the status to Waiting on carrier',
       'Ada Admin resolved the case: Refunded — root cause: carrier',
     ]) await timeline.getByText(sentence, { exact: true }).waitFor()
@@ -148,8 +170,9 @@ describe('the case page in Chromium', () => {
     await context.close()
   })
 
-  it('names the store by its brand on the customer\'s page, and tells the holder of a bad link something true', async () => {
-    expect((await api('PATCH', '/merchant', { name: 'Northwind Outfitters Ltd', brand_name: 'Northwind' })).statusCode).toBe(200)
+  it('names the store by its brand on the customer\'s page, and tells a bad link\'s holder what to do', async () => {
+    const names = { name: 'Northwind Outfitters Ltd', brand_name: 'Northwind' }
+    expect((await api('PATCH', '/merchant', names)).statusCode).toBe(200)
     const c = await openCase({ case_type: 'other', subject: 'Question' })
     const link = new URL((await api('POST', `/cases/${c.id}/portal-links`, {})).json().url)
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true })

@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, Card, CopyButton, Grid, Group, Image, Loader, Menu, Modal, Paper, Popover, Select, Skeleton, Stack, TagsInput, Text, Textarea, TextInput, Timeline, Title } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useRef, useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { api, ApiError, ok, type Body } from '../api/client'
 import type { CaseDetail, TimelineEntry } from '../api/types'
@@ -11,7 +11,8 @@ import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
 import { ErrorState } from '../components/ErrorState'
 import { dateTime, humanize, money, priorityColor, statusColor, statusLabel, timeAgo } from '../components/format'
-import { mentionAt, mentionMarkup, splitMentions } from '../components/mentions'
+import { MentionTextarea } from '../components/MentionTextarea'
+import { mentionMarkup, splitMentions } from '../components/mentions'
 import { describeEntry } from '../components/timeline-text'
 
 type StatusBody = Body<'/api/v1/cases/{id}/status', 'post'>
@@ -191,12 +192,19 @@ function CaseTimeline({ caseId, canWrite, onWriting }: { caseId: string; canWrit
   )
 }
 
+// Timeline passes its item props (active, alignment) through to each child.
 function TimelineItem({ e, ...rest }: { e: TimelineEntry }) {
   const { sentence, detail } = describeEntry(e)
   const note = e.type === 'note'
+  const title = (
+    <Group gap={6}>
+      <Text size="sm" fw={600}>{sentence}</Text>
+      <Text size="xs" c="dimmed" title={dateTime(e.occurred_at)}>{timeAgo(e.occurred_at)}</Text>
+    </Group>
+  )
   return (
     <Timeline.Item {...rest} color={note ? 'yellow' : e.type === 'carrier_event' ? 'orange' : undefined} data-entry-type={e.type}
-      title={<Group gap={6}><Text size="sm" fw={600}>{sentence}</Text><Text size="xs" c="dimmed" title={dateTime(e.occurred_at)}>{timeAgo(e.occurred_at)}</Text></Group>}>
+      title={title}>
       {note && (
         <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} bg="var(--mantine-color-yellow-light)" p={6}>
           {splitMentions(String(e.data.body ?? e.text)).map((part, i) => (typeof part === 'string' ? part
@@ -223,67 +231,10 @@ function NoteComposer({ caseId, onWriting }: { caseId: string; onWriting: (writi
       e.preventDefault()
       if (body.trim()) note.mutate(toMarkup(body.trim()), { onSuccess: () => { setBody(''); setPicked([]) } })
     }}>
-      <MentionTextarea value={body} onChange={setBody} onMention={(p) => setPicked((all) => [...all.filter((x) => x.id !== p.id), p])} error={fields.body} />
+      <MentionTextarea value={body} onChange={setBody} error={fields.body}
+        onMention={(p) => setPicked((all) => [...all.filter((x) => x.id !== p.id), p])} />
       <Group justify="flex-end"><Button type="submit" size="xs" loading={note.isPending} disabled={!body.trim()}>Add note</Button></Group>
     </Stack>
-  )
-}
-
-/** The note's textarea: `@` and letters open a list of the workspace's active people; arrows and Enter, or a click, pick one. */
-function MentionTextarea({ value, onChange, onMention, error }: { value: string; onChange: (v: string) => void; onMention: (p: { id: string; name: string }) => void; error?: string }) {
-  const people = usePeople()
-  const ref = useRef<HTMLTextAreaElement>(null)
-  const [caret, setCaret] = useState(0)
-  const [active, setActive] = useState(0)
-  const [dismissed, setDismissed] = useState<number | null>(null)
-  const at = mentionAt(value, caret)
-  const query = at?.query.toLowerCase() ?? ''
-  const matches = at && at.start !== dismissed
-    ? (people.data ?? []).filter((p) => p.name.toLowerCase().split(/\s+/).some((w) => w.startsWith(query)) || p.name.toLowerCase().startsWith(query)).slice(0, 6)
-    : []
-  const open = matches.length > 0
-  const pick = (p: { id: string; name: string }) => {
-    if (!at) return
-    const inserted = `@${p.name} `
-    const next = value.slice(0, at.start) + inserted + value.slice(caret)
-    const end = at.start + inserted.length
-    onChange(next)
-    onMention({ id: p.id, name: p.name })
-    setCaret(end)
-    requestAnimationFrame(() => { ref.current?.focus(); ref.current?.setSelectionRange(end, end) })
-  }
-  const track = (el: HTMLTextAreaElement) => setCaret(el.selectionStart)
-  return (
-    <div style={{ position: 'relative' }}>
-      <Textarea ref={ref} label="Internal note" description="Only your team sees notes; type @ and a name to notify a colleague" autosize minRows={2} maxRows={10}
-        value={value} error={error} role="combobox" aria-expanded={open} aria-autocomplete="list" aria-controls="mention-list"
-        aria-activedescendant={open ? `mention-${matches[Math.min(active, matches.length - 1)]!.id}` : undefined}
-        onChange={(e) => { onChange(e.currentTarget.value); track(e.currentTarget); setActive(0); setDismissed(null) }}
-        onSelect={(e) => track(e.currentTarget)} onClick={(e) => track(e.currentTarget)}
-        onKeyDown={(e) => {
-          if (open && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
-            e.preventDefault()
-            setActive((i) => (i + (e.key === 'ArrowDown' ? 1 : matches.length - 1)) % matches.length)
-          } else if (open && (e.key === 'Enter' || e.key === 'Tab') && !e.metaKey && !e.ctrlKey) {
-            e.preventDefault()
-            pick(matches[Math.min(active, matches.length - 1)]!)
-          } else if (open && e.key === 'Escape') {
-            e.preventDefault()
-            setDismissed(at?.start ?? null)
-          } else if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit()
-        }} />
-      {open && (
-        <Paper withBorder shadow="md" p={4} id="mention-list" role="listbox" aria-label="People to mention" style={{ position: 'absolute', zIndex: 10, left: 0, right: 0 }}>
-          {matches.map((p, i) => (
-            <Text key={p.id} id={`mention-${p.id}`} role="option" aria-selected={i === Math.min(active, matches.length - 1)} size="sm" px="xs" py={4}
-              style={{ cursor: 'pointer', borderRadius: 4 }} bg={i === Math.min(active, matches.length - 1) ? 'var(--mantine-primary-color-light)' : undefined}
-              onMouseDown={(e) => { e.preventDefault(); pick(p) }}>
-              {p.name} <Text span size="xs" c="dimmed">{p.email}</Text>
-            </Text>
-          ))}
-        </Paper>
-      )}
-    </div>
   )
 }
 
@@ -331,7 +282,9 @@ function Shipment({ id, summary }: { id: string; summary: Record<string, unknown
     <Card withBorder>
       <Group justify="space-between">
         <Title order={2} size="h5">Shipment</Title>
-        {typeof summary.status === 'string' && <Badge variant="light" aria-label={`Shipment status: ${humanize(summary.status)}`}>{humanize(summary.status)}</Badge>}
+        {typeof summary.status === 'string' && (
+          <Badge variant="light" aria-label={`Shipment status: ${humanize(summary.status)}`}>{humanize(summary.status)}</Badge>
+        )}
       </Group>
       <Text size="sm">{String(summary.carrier_name ?? summary.carrier_code ?? '')} <Text span ff="monospace">{String(summary.tracking_number ?? '')}</Text></Text>
       {tracking.isPending && <Skeleton h={80} mt="xs" />}
