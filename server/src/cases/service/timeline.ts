@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import type { AuditActor } from '../../audit/service.js'
 import { cursorValues, decodeCursor, encodeCursor } from '../../cursors.js'
 import type { Database } from '../../db/schema.js'
+import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { publishLive } from '../../live/publish.js'
 import { getTeam } from '../../teams/service.js'
@@ -102,7 +103,11 @@ function referencedIds(e: TimelineEntry): { people: string[]; teams: string[] } 
 async function resolveNames(
   db: store.Db, merchantId: string, people: string[], teams: string[],
 ): Promise<Map<string, string>> {
-  const gone = () => undefined
+  // Someone since deleted has no name to show; any other failure is a failure.
+  const gone = (err: unknown) => {
+    if (err instanceof AppError && err.status === 404) return undefined
+    throw err
+  }
   const found = await Promise.all([
     ...[...new Set(people)].map(async (id) => [id, (await getUser(db, merchantId, id).catch(gone))?.name] as const),
     ...[...new Set(teams)].map(async (id) => [id, (await getTeam(db, merchantId, id).catch(gone))?.name] as const),
