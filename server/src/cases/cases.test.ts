@@ -126,6 +126,18 @@ describe('cases API', () => {
     })
   })
 
+  it('notifies a mentioned person in words, and finds the note by the name mentioned, never by the markup', async () => {
+    const bo = await env.ctx.db.transaction().execute((trx) => createUser(trx, m.id, null, {
+      email: `bo@${m.slug}.example`, name: 'Bo Quill', password: 'bo-password-1', roleId: m.roleIds.agent!,
+    }, new Date()))
+    const c = await open({ case_type: 'other', subject: 'Strap snapped' })
+    const note = await call('POST', `/cases/${c.id}/notes`, { body: `@[Bo Quill](${bo.id}) can you call the courier?` })
+    expect([note.statusCode, note.json().mentions]).toEqual([201, [bo.id]])
+    const sent = await env.ctx.db.selectFrom('notifications').select(['title', 'body']).where('user_id', '=', bo.id).execute()
+    expect(sent).toEqual([{ title: `Mentioned on ${c.number}`, body: '@Bo Quill can you call the courier?' }])
+    expect((await call('GET', '/cases?q=Quill')).json().data.map((x: { id: string }) => x.id)).toEqual([c.id])
+  })
+
   it('merges duplicates into a survivor: closed as duplicate, pointing to it, links and timelines combined', async () => {
     const customerId = await kit.customer()
     const survivor = await open({ case_type: 'wrong_item', subject: 'Wrong colour sent', customer_id: customerId })

@@ -208,21 +208,23 @@ export async function escalateCase(trx: Trx, c: Ctx, caseId: string, input: { re
   return after
 }
 
-const mentionPattern = /@\[[^\]]{1,200}\]\(([0-9a-f-]{36})\)/gi
+const mentionPattern = /@\[([^\]]{1,200})\]\(([0-9a-f-]{36})\)/gi
 
 /** An internal note; `@[Name](user-id)` mentions notify those people and make them followers. */
 export async function addNote(trx: Trx, c: Ctx, caseId: string, input: { body: string }, now: Date): Promise<{ row: store.CaseRow; mentions: string[] }> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
-  const mentions = [...new Set([...input.body.matchAll(mentionPattern)].map((m) => m[1]!.toLowerCase()))]
+  const mentions = [...new Set([...input.body.matchAll(mentionPattern)].map((m) => m[2]!.toLowerCase()))]
+  // What people read (notifications) and search finds: `@Name`, not the markup.
+  const plain = input.body.replace(mentionPattern, '@$1')
   for (const m of mentions) await checkAssignee(trx, c.merchantId, m)
   const after = await applyChange(trx, row, {
     actor: c.actor, action: 'case.noted', patch: {}, requestId: c.requestId,
     events: [{ type: 'case.note_added', data: { mentions } }],
-    timeline: [{ type: 'note', data: { body: input.body, mentions }, text: input.body.replace(mentionPattern, '') }],
+    timeline: [{ type: 'note', data: { body: input.body, mentions }, text: plain }],
   }, now)
   if (mentions.length) {
     await store.insertFollowers(trx, c.merchantId, row.id, mentions, now)
-    await notifyUsers(trx, c.merchantId, mentions.filter((u) => u !== c.actor.id), { caseId: row.id, cause: 'mention', title: `Mentioned on ${caseNumber(row.number)}`, body: input.body.slice(0, 500), dedupKey: `${row.id}:mention:${now.getTime()}` }, now)
+    await notifyUsers(trx, c.merchantId, mentions.filter((u) => u !== c.actor.id), { caseId: row.id, cause: 'mention', title: `Mentioned on ${caseNumber(row.number)}`, body: plain.slice(0, 500), dedupKey: `${row.id}:mention:${now.getTime()}` }, now)
   }
   return { row: after, mentions }
 }
