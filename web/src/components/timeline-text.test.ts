@@ -37,6 +37,8 @@ describe('timeline entries in the agent\'s words', () => {
     expect(say(system('status_changed', { from: 'waiting_carrier', to: 'open', reason: 'delivered' })))
       .toBe('Claimdesk changed the status to Open: the parcel was delivered')
     expect(say(by('status_changed', { from: 'resolved', to: 'closed' }))).toBe('Marcus Obi closed the case')
+    expect(say(by('status_changed', { from: 'waiting_customer', to: 'open', reason: 'reply' })))
+      .toBe('Marcus Obi changed the status to Open: the customer replied')
     expect(say(by('reopened', { from: 'resolved', previous_resolution: 'refunded', reason: 'Customer wrote back' })))
       .toBe('Marcus Obi reopened the case: Customer wrote back')
   })

@@ -24,7 +24,7 @@ const openedHow: Record<string, string> = {
   api: ' through the API', email: ' from an email',
 }
 
-const reasons: Record<string, string> = { delivered: 'the parcel was delivered' }
+const reasons: Record<string, string> = { delivered: 'the parcel was delivered', reply: 'the customer replied' }
 
 const scans: Record<string, string> = {
   info_received: 'the carrier has the parcel\'s details', in_transit: 'the parcel is in transit',
