@@ -60,6 +60,9 @@ describe('timeline entries in the agent\'s words', () => {
     }
     expect(say(by('fields_changed', { fields: ['tags', 'checklist'], changes: ticked })))
       .toBe('Marcus Obi removed the tags fragile, vip; ticked “Photo of damage”')
+    const self = { refund_authorised_by: { from: null, to: marcus } }
+    expect(say(by('fields_changed', { fields: ['refund_authorised_by'], changes: self })))
+      .toBe('Marcus Obi recorded themselves as the refund\'s approver')
     // Entries written before changes were recorded name the fields.
     expect(say(by('fields_changed', { fields: ['root_cause', 'product_sku'] })))
       .toBe('Marcus Obi changed the root cause and product SKU')

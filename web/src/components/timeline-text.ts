@@ -59,7 +59,7 @@ export function describeEntry(e: Entry): Said {
     case 'reopened': return say(`reopened the case${d.reason ? `: ${String(d.reason)}` : ''}`)
     case 'priority_changed':
       return say(`changed the priority from ${humanize(String(d.from))} to ${humanize(String(d.to))}`)
-    case 'fields_changed': return say(fieldsWords(d, who))
+    case 'fields_changed': return say(fieldsWords(d, (id) => (id === e.actor.id ? 'themselves' : who(id))))
     case 'assigned': return say(assignedWords(d, e.actor.type === 'user' ? e.actor.id : null, who))
     case 'note': return say('wrote an internal note')
     case 'carrier_event': return { sentence: scanWords(d) }
