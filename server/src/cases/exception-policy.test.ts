@@ -99,6 +99,17 @@ describe('the exception policy, with no configuration', () => {
     expect(await status()).toBe('in_transit')
     await scan('RM100000009GB', [{ id: 'l2', status: 'delivered', occurred_at: '2026-11-04T08:00:00Z' }])
     expect(await status()).toBe('delivered')
+
+    // The order's payments come live too: a refund recorded after linking shows on the case.
+    const payment = await env.ctx.db.transaction().execute(async (trx) => (await upsertOrder(trx, m.id, system, {
+      source: 'test', externalId: `o-${seq}`, currency: 'GBP', placedAt: new Date('2026-11-01T10:00:00Z'), totalMinor: 18_000,
+      lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
+      payments: [{ provider: 'stripe', reference: 'ch_1', capturedMinor: 18_000 }],
+    }, new Date('2026-11-05T10:00:00Z'))).order.payments[0]!)
+    const refund = await api('POST', `/orders/${s.order_id}/payments/${payment.id}/refunds`, { amount_minor: 5_000 })
+    expect(refund.statusCode, refund.body).toBe(200)
+    const order = (await api('GET', `/cases/${opened.id}`)).json().links.find((l: { entity_type: string }) => l.entity_type === 'order')
+    expect(order.summary.payments).toEqual([{ captured_amount_minor: 18_000, refunded_amount_minor: 5_000 }])
   })
 
   it('puts every later scan of the shipment on the case once, in event-time order, late history included', async () => {

@@ -85,7 +85,7 @@ describe('importing historical cases from JSON lines', () => {
       { entity_type: 'customer', entity_id: o1.customer_id, summary: { name: 'Ada Lovelace', email: 'ada@example.com', segment: 'retail' } },
       { entity_type: 'order', entity_id: o1.id, summary: {
         external_id: 'O1', order_number: '#1001', status: 'open', placed_at: '2024-10-30T10:00:00.000Z', total: { amount_minor: 2500, currency: 'GBP' },
-        lines: [{ sku: 'MUG', name: 'Mug', quantity: 1 }],
+        lines: [{ sku: 'MUG', name: 'Mug', quantity: 1 }], payments: [],
       } },
     ])
     expect(await timelineOf(h1.id)).toEqual([

@@ -10,7 +10,7 @@ import { PresenceBadges, usePresenceBeat } from '../app/presence'
 import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
 import { ErrorState } from '../components/ErrorState'
-import { dateTime, humanize, money, priorityColor, statusColor, statusLabel, timeAgo } from '../components/format'
+import { dateTime, humanize, money, orderState, priorityColor, statusColor, statusLabel, timeAgo } from '../components/format'
 import { MentionTextarea } from '../components/MentionTextarea'
 import { mentionMarkup, splitMentions } from '../components/mentions'
 import { describeEntry } from '../components/timeline-text'
@@ -251,11 +251,14 @@ function Linked({ c }: { c: CaseDetail }) {
         </Card>
       ))}
       {of('order').map((l) => {
-        const s = l.summary as { order_number?: string; status?: string; total?: { amount_minor: number; currency: string }; lines?: { sku: string; name: string; quantity: number }[] }
+        const s = l.summary as {
+          order_number?: string; status?: string; total?: { amount_minor: number; currency: string }; lines?: { sku: string; name: string; quantity: number }[]
+          payments?: { captured_amount_minor: number; refunded_amount_minor: number }[]
+        }
         return (
           <Card withBorder key={l.entity_id}>
             <Group justify="space-between"><Title order={2} size="h5">Order {s.order_number}</Title>{s.total && <Text size="sm" fw={600}>{money(s.total.amount_minor, s.total.currency)}</Text>}</Group>
-            {s.status && <Text size="xs" c="dimmed">{humanize(s.status)}</Text>}
+            {s.status && <Text size="xs" c="dimmed">{orderState({ status: s.status, payments: s.payments ?? [] })}</Text>}
             <Stack gap={2} mt={4}>{s.lines?.map((line) => <Text size="sm" key={line.sku}>{line.quantity} × {line.name} <Text span size="xs" c="dimmed">{line.sku}</Text></Text>)}</Stack>
           </Card>
         )

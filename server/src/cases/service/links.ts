@@ -24,6 +24,8 @@ export const customerSummary = (c: Customer) => ({ name: c.name, email: c.email,
 export const orderSummary = (o: Order) => ({
   external_id: o.external_id, order_number: o.order_number, status: o.status, placed_at: o.placed_at.toISOString(),
   total: { amount_minor: o.total_amount_minor, currency: o.currency }, lines: o.lines.slice(0, 20).map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity })),
+  // A refunded order still has the shop's status "open": the payments say what the customer got back.
+  payments: o.payments.map((p) => ({ captured_amount_minor: p.captured_amount_minor, refunded_amount_minor: p.refunded_amount_minor })),
 })
 
 const resolvers = new Map<string, LinkResolver>([
