@@ -99,6 +99,11 @@ describe('the exception policy, with no configuration', () => {
     expect(await status()).toBe('in_transit')
     await scan('RM100000009GB', [{ id: 'l2', status: 'delivered', occurred_at: '2026-11-04T08:00:00Z' }])
     expect(await status()).toBe('delivered')
+    // The shop's fulfilment status says otherwise later: the carrier's scan still decides what the case shows.
+    await env.ctx.db.transaction().execute((trx) => upsertShipment(trx, m.id, system, {
+      source: 'test', externalId: `s-${seq}`, orderId: s.order_id, carrier: 'Royal Mail', trackingNumber: 'RM100000009GB', status: 'exception',
+    }, new Date()))
+    expect(await status()).toBe('delivered')
 
     // The order's payments come live too: a refund recorded after linking shows on the case.
     const payment = await env.ctx.db.transaction().execute(async (trx) => (await upsertOrder(trx, m.id, system, {

@@ -39,7 +39,11 @@ const resolvers = new Map<string, LinkResolver>([
   }],
   ['shipment', async (db, m, id) => {
     const s = await notFound(getShipment(db, m, id))
-    return s && { carrier_code: s.carrier.code, carrier_name: s.carrier.name, tracking_number: s.tracking_number, status: s.status, fulfilment_centre: s.fulfilment_centre, delivered_at: s.delivered_at?.toISOString() ?? null }
+    // The carrier's newest scan decides; the shop's own fulfilment status stands until the first scan.
+    return s && {
+      carrier_code: s.carrier.code, carrier_name: s.carrier.name, tracking_number: s.tracking_number, status: s.tracking.status ?? s.status,
+      fulfilment_centre: s.fulfilment_centre, delivered_at: s.delivered_at?.toISOString() ?? null,
+    }
   }],
   ['case', async (db, m, id) => {
     const c = await store.findCase(db, m, id)
