@@ -131,6 +131,7 @@ describe('the exception policy, with no configuration', () => {
       ['2026-11-02T08', 'info_received'], ['2026-11-09T08', 'lost'], ['2026-11-10T08', 'in_transit'], ['2026-11-10T12', 'in_transit'],
     ])
     expect(scans[0]!.data).toMatchObject({ history: true, message: 'Label created' })
+    expect((scans[0] as unknown as { names: Record<string, string> }).names).toEqual({ royal_mail: 'Royal Mail' })
     expect(scans[3]!.text).toContain('Departed depot')
     expect((await api('GET', `/cases?q=${encodeURIComponent('departed depot')}`)).json().data.map((x: { id: string }) => x.id)).toContain(c!.id)
   })

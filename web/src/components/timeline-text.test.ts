@@ -96,6 +96,8 @@ describe('timeline entries in the agent\'s words', () => {
     expect(say(system('carrier_event', scan))).toBe('Royal Mail: the parcel was lost — Item lost in network')
     expect(say(system('carrier_event', { status: 'attempt_failed', carrier: 'dpd', message: null })))
       .toBe('dpd: a delivery attempt failed')
+    const dpd = { ...system('carrier_event', { status: 'attempt_failed', carrier: 'dpd', message: null }), names: { dpd: 'DPD' } }
+    expect(say(dpd)).toBe('DPD: a delivery attempt failed')
     expect(say(by('link_added', { entity_type: 'shipment', entity_id: ana }))).toBe('Marcus Obi linked a shipment')
     expect(say(by('link_removed', { entity_type: 'order', entity_id: ana }))).toBe('Marcus Obi unlinked an order')
     expect(say(by('merged', { case_ids: [ana], numbers: ['CD-12', 'CD-13'] })))

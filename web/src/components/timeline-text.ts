@@ -62,7 +62,7 @@ export function describeEntry(e: Entry): Said {
     case 'fields_changed': return say(fieldsWords(d, (id) => (id === e.actor.id ? 'themselves' : who(id))))
     case 'assigned': return say(assignedWords(d, e.actor.type === 'user' ? e.actor.id : null, who))
     case 'note': return say('wrote an internal note')
-    case 'carrier_event': return { sentence: scanWords(d) }
+    case 'carrier_event': return { sentence: scanWords(d, e.names) }
     case 'link_added': return say(`linked ${article(d.entity_type)}`)
     case 'link_removed': return say(`unlinked ${article(d.entity_type)}`)
     case 'merged': return say(`merged ${numbers()} into this case`)
@@ -90,8 +90,9 @@ function statusWords(d: Record<string, unknown>): [string, string?] {
   return [`changed the status to ${statusLabel(String(d.to))}${reason}`]
 }
 
-function scanWords(d: Record<string, unknown>): string {
-  const carrier = str(d.carrier_name) ?? str(d.carrier) ?? 'The carrier'
+function scanWords(d: Record<string, unknown>, names: Record<string, string>): string {
+  const code = str(d.carrier)
+  const carrier = str(d.carrier_name) ?? (code && names[code]) ?? code ?? 'The carrier'
   const sub = d.sub_status ? ` (${words(d.sub_status)})` : ''
   return `${carrier}: ${scans[String(d.status)] ?? words(d.status)}${sub}${d.message ? ` — ${String(d.message)}` : ''}`
 }

@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { publishLive } from '../../live/publish.js'
+import { carrierName } from '../../shipments/carriers.js'
 import { getTeam } from '../../teams/service.js'
 import { getUser } from '../../users/service.js'
 import * as store from '../store.js'
@@ -79,7 +80,7 @@ export async function listTimelineEntries(db: store.Db, merchantId: string, case
   const names = await resolveNames(db, merchantId, named.flatMap((n) => n.ids.people), named.flatMap((n) => n.ids.teams))
   const data = named.map(({ e, ids }) => {
     const known = [...ids.people, ...ids.teams].filter((id) => names.has(id))
-    return { ...e, names: Object.fromEntries(known.map((id) => [id, names.get(id)!])) }
+    return { ...e, names: { ...Object.fromEntries(known.map((id) => [id, names.get(id)!])), ...carrierNames(e) } }
   })
   return { data, next_cursor: rows.length > f.limit ? encode(data[data.length - 1]!) : null }
 }
@@ -98,6 +99,13 @@ function referencedIds(e: TimelineEntry): { people: string[]; teams: string[] } 
     return { people: ids(actor, by?.from, by?.to), teams: ids(d.changes?.team_id?.from, d.changes?.team_id?.to) }
   }
   return { people: ids(actor), teams: [] }
+}
+
+/** A carrier scan names its carrier by code ("dpd"); people read the carrier's name ("DPD"). */
+function carrierNames(e: TimelineEntry): Record<string, string> {
+  const code = e.type === 'carrier_event' ? e.data.carrier : undefined
+  const name = typeof code === 'string' ? carrierName(code) : undefined
+  return name ? { [code as string]: name } : {}
 }
 
 async function resolveNames(
