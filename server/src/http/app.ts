@@ -58,7 +58,7 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
     )
   })
 
-  await installSecurityHeaders(app, ctx.config.publicUrl)
+  installSecurityHeaders(app, ctx.config.publicUrl)
   await app.register(cookie)
   await app.register(swagger, {
     openapi: {
