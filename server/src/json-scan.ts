@@ -8,6 +8,32 @@ export type JsonScan = { nulPaths: string[]; tooDeep: boolean }
 
 /** Paths (`prefix/key/0/…`) of the strings and keys holding NUL, in document order, up to `maxFound`. */
 export function scanJson(root: unknown, o: { prefix?: string; maxDepth?: number; maxFound?: number } = {}): JsonScan {
+  // Nearly every body is clean: one walk without paths (no string built per node, on every webhook's path),
+  // and the walk that names the fields only for a body that has something to name.
+  const { maxDepth = Infinity } = o
+  const quick = findTrouble(root, maxDepth)
+  if (quick === 'none') return { nulPaths: [], tooDeep: false }
+  return scanWithPaths(root, o)
+}
+
+function findTrouble(root: unknown, maxDepth: number): 'none' | 'nul' | 'deep' {
+  const stack: [unknown, number][] = [[root, 1]]
+  while (stack.length) {
+    const [value, depth] = stack.pop()!
+    if (typeof value === 'string') {
+      if (value.includes('\0')) return 'nul'
+    } else if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
+      if (depth > maxDepth) return 'deep'
+      for (const key in value) {
+        if (key.includes('\0')) return 'nul'
+        stack.push([(value as Record<string, unknown>)[key], depth + 1])
+      }
+    }
+  }
+  return 'none'
+}
+
+function scanWithPaths(root: unknown, o: { prefix?: string; maxDepth?: number; maxFound?: number }): JsonScan {
   const { prefix = '', maxDepth = Infinity, maxFound = 20 } = o
   const nulPaths: string[] = []
   const stack: [unknown, string, number][] = [[root, prefix, 1]]
