@@ -33,12 +33,13 @@ function refuseBody(req: FastifyRequest, _reply: unknown, done: (err?: Error) =>
 
 // Once for every route, before its schema (webhook bodies stay Buffers here and are checked at intake): what
 // PostgreSQL cannot store, a NUL character, and free-form JSON too deep to walk or serialise.
-async function refuseUnstorable(req: FastifyRequest) {
+// Callback hooks, not async ones: every request passes these, and an async hook costs each a promise.
+function refuseUnstorable(req: FastifyRequest, _reply: unknown, done: (err?: Error) => void) {
   const parts: [string, unknown][] = [['params', req.params], ['querystring', req.query], ['body', req.body]]
   const scans = parts.map(([prefix, value]) => scanJson(value, { prefix, maxDepth: maxJsonDepth }))
   const errors = scans.flatMap((scan) => scan.nulPaths.map((path) => ({ path, message: 'must not contain a NUL character' })))
   if (scans.some((scan) => scan.tooDeep)) errors.push({ path: 'body', message: `must not nest deeper than ${maxJsonDepth} levels` })
-  if (errors.length) throw new AppError('validation_failed', 400, 'The request is not valid', { errors })
+  done(errors.length ? new AppError('validation_failed', 400, 'The request is not valid', { errors }) : undefined)
 }
 
 export function installValidation(app: FastifyInstance) {
@@ -67,8 +68,8 @@ export function installValidation(app: FastifyInstance) {
 export const maxHeaderSize = 64 * 1024
 export const maxUrlLength = 16 * 1024
 
-async function refuseLongUrl(req: FastifyRequest) {
-  if (req.url.length > maxUrlLength) throw new AppError('uri_too_long', 414, `The URL is longer than ${maxUrlLength} characters`)
+function refuseLongUrl(req: FastifyRequest, _reply: unknown, done: (err?: Error) => void) {
+  done(req.url.length > maxUrlLength ? new AppError('uri_too_long', 414, `The URL is longer than ${maxUrlLength} characters`) : undefined)
 }
 
 /** Fastify's clientErrorHandler: what Node's HTTP parser refuses, on the raw socket, in the error envelope. */
