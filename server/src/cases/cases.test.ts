@@ -126,6 +126,15 @@ describe('cases API', () => {
     })
   })
 
+  it('records a value at stake set to what it already is as no change', async () => {
+    const c = await open({ case_type: 'damaged', subject: 'Lamp' })
+    const value = { value: { amount_minor: 4_500, currency: 'GBP' } }
+    for (let i = 0; i < 2; i++) expect((await call('PATCH', `/cases/${c.id}`, value)).statusCode).toBe(200)
+    type Entry = { type: string; data: { fields?: string[] } }
+    const entries = (await call('GET', `/cases/${c.id}/timeline`)).json().data as Entry[]
+    expect(entries.filter((e) => e.type === 'fields_changed').map((e) => e.data.fields)).toEqual([['value']])
+  })
+
   it('notifies a mentioned person in words, and finds the note by the name mentioned, never by the markup', async () => {
     const bo = await env.ctx.db.transaction().execute((trx) => createUser(trx, m.id, null, {
       email: `bo@${m.slug}.example`, name: 'Bo Quill', password: 'bo-password-1', roleId: m.roleIds.agent!,

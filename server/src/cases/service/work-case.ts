@@ -87,10 +87,11 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
     patch.product_sku = p.productSku
     change('product_sku', row.product_sku, p.productSku)
   }
-  if (p.value !== undefined) {
+  const value = toCase(row).value
+  if (p.value !== undefined && (p.value?.amount_minor !== value?.amount_minor || p.value?.currency !== value?.currency)) {
     patch.value_amount_minor = p.value?.amount_minor ?? null
     patch.value_currency = p.value?.currency ?? null
-    change('value', toCase(row).value, p.value)
+    change('value', value, p.value)
   }
   if (p.refundAuthorisedBy !== undefined && p.refundAuthorisedBy !== row.refund_authorised_by) {
     if (p.refundAuthorisedBy) await checkAssignee(trx, c.merchantId, p.refundAuthorisedBy)
