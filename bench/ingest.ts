@@ -48,6 +48,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     })
     const app = await buildApp(ctx, modules)
     await app.listen({ port: 0, host: '127.0.0.1' })
+    // biome-ignore lint/style/useConst: assigned once the API-only phases are done; stopped in `finally`
     let worker: { stop: () => Promise<void> } | undefined
     // `--worker-process`: the workers as a deployment splits them, in a `claimdesk worker` process of their
     // own at nice 10, so the kernel schedules the API first; by default they share the server's process.

@@ -85,7 +85,7 @@ async function probesFor(op: Operation): Promise<Probe[]> {
   for (const bad of ['not-a-uuid', '../../etc/passwd', "' OR 1=1 --", 'a'.repeat(3000), '%00', '\u0000', `${someId}\u0000`, '0']) {
     for (const name of Object.keys(req.params ?? {})) inject(`param ${name}=${bad.slice(0, 20)}`, { url: url(op, { ...req.params, [name]: bad }), ...(hasBody(op) ? { payload: req.body ?? {} } : {}) })
   }
-  for (const q of ['limit=abc', 'limit=-1', 'limit=100000', 'cursor=%21%21%21', 'cursor=' + 'z'.repeat(300), 'unknown_param=1']) {
+  for (const q of ['limit=abc', 'limit=-1', 'limit=100000', 'cursor=%21%21%21', `cursor=${'z'.repeat(300)}`, 'unknown_param=1']) {
     if (op.method === 'GET') inject(`query ${q.slice(0, 30)}`, { url: url(op, req.params, q) })
   }
   for (const name of op.query) inject(`query ${name}=NUL`, { url: url(op, req.params, `${name}=a%00`), ...(hasBody(op) ? { payload: req.body ?? {} } : {}) })

@@ -140,7 +140,7 @@ async function storeProof(trx: Trx, input: RecordInput, trackerId: string, proof
   const bytes = Buffer.from(proof.data_base64, 'base64')
   const sha256 = createHash('sha256').update(bytes).digest('hex')
   if (await store.hasMedia(trx, input.merchantId, trackerId, sha256)) return
-  let blob
+  let blob: Awaited<ReturnType<typeof input.blobs.put>>
   try {
     // Types are decided from the bytes, not from what the payload claims.
     blob = await input.blobs.put(Readable.from([bytes]), { merchantId: input.merchantId, maxBytes: 10 * 1024 * 1024, allowedTypes: proofTypes })

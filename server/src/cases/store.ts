@@ -199,7 +199,7 @@ export const relevanceWindow = 500
 export async function listCases(db: Db, merchantId: string, f: CaseFilter, sort: CaseSort, page: { after?: unknown[]; limit: number }, now: Date): Promise<(CaseRow & { sort_key: unknown[] })[]> {
   const { keys, desc } = sortKeys(sort, f.q)
   const ranked = sort === 'relevance' && f.q
-  let q = ranked
+  const q = ranked
     ? db.selectFrom('cases').where('cases.merchant_id', '=', merchantId).where('cases.id', 'in', applyFilter(db, merchantId, f, now)
       .select('cases.id').orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(relevanceWindow))
     : applyFilter(db, merchantId, f, now)

@@ -60,14 +60,14 @@ export function generateCommerce(count: number, now: Date, seed = 42): DemoRecor
     const c = pick(r, countries)
     const first = firstNames[Math.floor(r() * firstNames.length)]!
     const last = lastNames[Math.floor(r() * lastNames.length)]!
-    const email = `${first}.${last}.${i}`.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.]/g, '') + '@example.com'
+    const email = `${`${first}.${last}.${i}`.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.]/g, '')}@example.com`
     const segment = pick(r, [['retail', 85], ['vip', 5], ['business', 7], ['reseller', 3]] as Weighted<string>)
     return { country: c, input: { externalId: `NW-C${100000 + i}`, name: `${first} ${last}`, email, phone: `${c.phone}${String(100000 + Math.floor(r() * 899999))}`, locale: c.locale, timeZone: c.tz, segment, consent: { email: r() < 0.6, sms: r() < 0.2, whatsapp: r() < 0.1 } } }
   })
   const orders: OrderInput[] = []
   const shipments: ShipmentInput[] = []
   for (let i = 0; i < count; i++) {
-    const customer = customers[Math.floor(Math.pow(r(), 1.5) * customers.length)]! // some customers come back often
+    const customer = customers[Math.floor(r() ** 1.5 * customers.length)]! // some customers come back often
     const { currency, code, carriers, days } = customer.country
     const placedAt = new Date(now.getTime() - Math.floor(r() * 120 * 86400_000))
     const lineCount = pick(r, [[1, 25], [2, 30], [3, 25], [4, 15], [5, 5]] as Weighted<number>)

@@ -54,7 +54,7 @@ async function overdueTicks(ctx: AppContext, merchantId: string, now: Date): Pro
   const slot = 5 * minute
   const ticks = new Set<number>()
   for (const list of [listStale, listLate]) {
-    for (let after: string | undefined, page; (page = await list(ctx.db, merchantId, now, { after, limit: 500 })).length; after = page[page.length - 1]!.shipment_id) {
+    for (let after: string | undefined, page: Awaited<ReturnType<typeof list>>; (page = await list(ctx.db, merchantId, now, { after, limit: 500 })).length; after = page[page.length - 1]!.shipment_id) {
       for (const s of page) if (!s.since && s.due_at) ticks.add(Math.min(Math.ceil(s.due_at.getTime() / slot) * slot, now.getTime()))
     }
   }

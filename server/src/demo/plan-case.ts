@@ -54,7 +54,10 @@ class Story {
 /** Most first responses come within hours, some the next day, a few after days; a chat or call is the agent's already. */
 function firstResponse(st: Story): void {
   const { c, p, s, agent } = st
-  if (c.assignee_id) return st.note(st.later(0.05, 0.3), `Took the customer's ${c.channel === 'phone' ? 'call' : c.channel}; details logged.`)
+  if (c.assignee_id) {
+    st.note(st.later(0.05, 0.3), `Took the customer's ${c.channel === 'phone' ? 'call' : c.channel}; details logged.`)
+    return
+  }
   const wait = p.r()
   const at = st.later(...(wait < 0.45 ? [0.3, 8] : wait < 0.8 ? [8, 48] : [48, 144]) as [number, number])
   const teamId = c.tags.includes('vip') ? p.staff.teams.highValue : p.staff.teams[s.team]

@@ -90,7 +90,10 @@ export class MeteredStream extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#size += chunk.length
-    if (this.#size > this.maxBytes) return callback(fileTooLarge(this.maxBytes))
+    if (this.#size > this.maxBytes) {
+      callback(fileTooLarge(this.maxBytes))
+      return
+    }
     this.#hash.update(chunk)
     callback(null, chunk)
   }

@@ -21,7 +21,7 @@ afterAll(async () => {
   await env.close()
 })
 
-const jsonl = (...records: unknown[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n'
+const jsonl = (...records: unknown[]) => `${records.map((r) => JSON.stringify(r)).join('\n')}\n`
 const importText = (text: string, opts: Partial<ImportInput> & { source: string }, merchantId = m.id) =>
   runImport(env.ctx.db, { merchantId, actor, type: 'cases', format: 'jsonl', input: Readable.from([text]), ...opts }, now)
 

@@ -69,7 +69,7 @@ export class DeliveryBatcher {
   private async write(batch: Pending[]): Promise<void> {
     try {
       const results = await writeBatch(this.db, this.pool, batch)
-      batch.forEach((p, i) => p.resolve(results[i]!))
+      for (const [i, p] of batch.entries()) p.resolve(results[i]!)
     } catch {
       for (const p of batch) {
         try {

@@ -21,9 +21,11 @@ export const replayWebhooksCli: CliCommand = (program, { withContext, resolveWor
         const merchantId = await resolveWorkspace(ctx, o.workspace)
         const actor = systemActor(merchantId, 'cli')
         const now = new Date()
-        const count = await ctx.db.transaction().execute(async (trx) => o.id
-          ? (await service.replayDelivery(trx, actor, o.id, now), 1)
-          : service.replayDeliveries(trx, actor, { status, connectionId: o.connection }, now))
+        const count = await ctx.db.transaction().execute(async (trx) => {
+          if (!o.id) return service.replayDeliveries(trx, actor, { status, connectionId: o.connection }, now)
+          await service.replayDelivery(trx, actor, o.id, now)
+          return 1
+        })
         out(`re-queued ${count} webhook ${count === 1 ? 'delivery' : 'deliveries'}`)
       })
     })

@@ -59,7 +59,7 @@ export async function fireAction(
 ): Promise<'fired' | 'skipped' | 'not_due'> {
   const row = await trx.selectFrom('scheduled_actions').selectAll()
     .where('merchant_id', '=', merchantId).where('key', '=', key).forUpdate().executeTakeFirst()
-  if (!row || row.state !== 'scheduled') return 'skipped'
+  if (row?.state !== 'scheduled') return 'skipped'
   if (row.run_at.getTime() > now.getTime()) return 'not_due' // moved later; its own job will come
   const handler = handlers[row.task]
   if (!handler) throw new AppError('clock_task_unknown', 500, `No clock task "${row.task}"`)

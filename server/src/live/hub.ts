@@ -1,4 +1,4 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
 import { liveChannel, type LiveMessage } from './publish.js'
 

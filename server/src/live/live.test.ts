@@ -37,14 +37,13 @@ async function listen(headers: Record<string, string>) {
         const { value, done: end } = await reader.read()
         if (end) return
         buffer += value
-        let i
-        while ((i = buffer.indexOf('\n\n')) >= 0) {
+        for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, i)
           buffer = buffer.slice(i + 2)
           const event = /^event: (.*)$/m.exec(block)?.[1]
           const data = /^data: (.*)$/m.exec(block)?.[1]
           if (event && data) events.push({ event, data: JSON.parse(data) as Record<string, unknown> })
-          waiters.splice(0).forEach((w) => w())
+          for (const w of waiters.splice(0)) w()
         }
       }
     } catch {

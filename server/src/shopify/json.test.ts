@@ -30,6 +30,7 @@ describe('parseShopifyJson', () => {
   it('leaves numbers inside strings, decimals, exponents and negative ids alone or exact', () => {
     const text = '{"note":"call 12345678901234567, ok]","a":[1234567890123456789,-9223372036854775808],"f":12345678901234567.5,"e":1e20,"s":42}'
     expect(parseShopifyJson(text)).toEqual({
+      // biome-ignore lint/correctness/noPrecisionLoss: the float is the case under test
       note: 'call 12345678901234567, ok]', a: ['1234567890123456789', '-9223372036854775808'], f: 12345678901234567.5, e: 1e20, s: 42,
     })
     expect(parseShopifyJson('{"q":"a \\" 12345678901234567 \\\\","n":12345678901234567}')).toEqual({ q: 'a " 12345678901234567 \\', n: '12345678901234567' })

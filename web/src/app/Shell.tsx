@@ -49,6 +49,7 @@ function Console() {
               <Indicator color={live === 'live' ? 'teal' : 'gray'} size={8} processing={live === 'connecting'} role="img" aria-label={`Live updates: ${live}`}><span /></Indicator>
             </Tooltip>
           </Group>
+          {/* biome-ignore lint/a11y/useSemanticElements: <search> is not yet in every supported browser */}
           <form role="search" onSubmit={(e) => {
             e.preventDefault()
             void openSearch(search.current?.value.trim() ?? '')

@@ -62,6 +62,7 @@ export function Inbox() {
   const [selected, setSelected] = useState<Set<string>>(new Set())
   const news = useLiveNews(list.refetch, selected.size)
   const [cursor, setCursor] = useState(0)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new query clears the selection
   useEffect(() => setSelected(new Set()), [query])
   useHotkeys([
     ['j', () => setCursor((c) => Math.min(rows.length - 1, c + 1))],

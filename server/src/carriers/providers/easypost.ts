@@ -93,7 +93,7 @@ export const easypost: CarrierProvider = {
     if (!description) throw new MalformedPayload('the Event has no description')
     if (!description.startsWith('tracker.')) return { kind: 'ignored', reason: `${description} events carry no tracking` }
     const result = obj(body.result)
-    if (!result || result.object !== 'Tracker') return { kind: 'ignored', reason: `the ${description} event carries no Tracker` }
+    if (result?.object !== 'Tracker') return { kind: 'ignored', reason: `the ${description} event carries no Tracker` }
     return { kind: 'tracking', shipments: [normalizeTracker(result)] }
   },
   statusTable: [

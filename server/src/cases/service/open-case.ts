@@ -50,7 +50,7 @@ export type OpenCaseInput = {
 
 export async function checkAssignee(db: store.Db, merchantId: string, userId: string): Promise<void> {
   const user = await getUser(db, merchantId, userId).catch(() => undefined)
-  if (!user || user.status !== 'active') throw new AppError('assignee_invalid', 422, 'The assignee is not an active person of this workspace', { assignee_id: userId })
+  if (user?.status !== 'active') throw new AppError('assignee_invalid', 422, 'The assignee is not an active person of this workspace', { assignee_id: userId })
 }
 
 const fill = (template: string, values: Record<string, string | null | undefined>) =>

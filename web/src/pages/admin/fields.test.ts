@@ -9,7 +9,7 @@ describe('keyFrom', () => {
     expect(keyFrom('  Crème brûlée  ')).toBe('creme_brulee')
     expect(keyFrom('2nd attempt')).toBe('nd_attempt')
     expect(keyFrom('!!!')).toBe('')
-    expect(keyFrom('x'.repeat(30) + ' ' + 'y'.repeat(30))).toHaveLength(40)
+    expect(keyFrom(`${'x'.repeat(30)} ${'y'.repeat(30)}`)).toHaveLength(40)
   })
 })
 
