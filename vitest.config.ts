@@ -9,9 +9,25 @@ export default defineConfig({
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
     projects: [
-      { extends: true, test: { name: 'server', include: ['server/**/*.test.ts', 'web/scripts/**/*.test.ts', 'web/src/**/*.test.ts'], globalSetup: ['server/test/global-setup.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          include: ['server/**/*.test.ts', 'web/scripts/**/*.test.ts', 'web/src/**/*.test.ts'],
+          globalSetup: ['server/test/global-setup.ts'],
+        },
+      },
       // The console in Chromium: its bundle built once, one file at a time.
-      { extends: true, test: { name: 'browser', include: ['web/test/**/*.test.ts'], globalSetup: ['server/test/global-setup.ts', 'web/test/build.ts'], fileParallelism: false, testTimeout: 60_000 } },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['web/test/**/*.test.ts'],
+          globalSetup: ['server/test/global-setup.ts', 'web/test/build.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 })

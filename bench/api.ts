@@ -12,7 +12,17 @@ import { modules } from '../server/src/registry.js'
 import { findBuiltinRoleId } from '../server/src/roles/service.js'
 import { openRuntime } from '../server/src/runtime.js'
 
-type Load = { requests_per_sec: number; requests: number; p50_ms: number; p90_ms: number; p99_ms: number; max_ms: number; non_2xx: number; errors: number; timeouts: number }
+type Load = {
+  requests_per_sec: number
+  requests: number
+  p50_ms: number
+  p90_ms: number
+  p99_ms: number
+  max_ms: number
+  non_2xx: number
+  errors: number
+  timeouts: number
+}
 
 const load = (spec: Record<string, unknown>) => forkLoad<Load>('./load.mjs', spec)
 
@@ -25,39 +35,89 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const duration = Number(opts.duration ?? 10)
   const connections = Number(opts.connections ?? 16)
   const dataDir = makeTraversableTempDir('claimdesk-bench-')
-  const runtime = await openRuntime(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), { takeOwnership: true, poolSize: 20 })
+  const runtime = await openRuntime(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), {
+    takeOwnership: true,
+    poolSize: 20,
+  })
   const { ctx } = runtime
   ctx.log.level = 'warn'
   try {
     const key = await ctx.db.transaction().execute(async (trx) => {
-      const { merchant } = await createMerchant(trx, { slug: 'bench', name: 'Bench Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' }, new Date())
+      const { merchant } = await createMerchant(
+        trx,
+        { slug: 'bench', name: 'Bench Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' },
+        new Date(),
+      )
       const roleId = await findBuiltinRoleId(trx, merchant.id, 'admin')
       return (await createApiKey(trx, systemActor(merchant.id), { name: 'bench', roleId }, new Date())).key
     })
     const app = await buildApp(ctx, modules)
     await app.listen({ port: 0, host: '127.0.0.1' })
     const bare = Fastify()
-    bare.post('/bare', { schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 } }, additionalProperties: false } } },
-      async (req, reply) => reply.status(201).send({ id: 'x', name: (req.body as { name: string }).name }))
+    bare.post(
+      '/bare',
+      {
+        schema: {
+          body: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string', minLength: 1, maxLength: 100 } },
+            additionalProperties: false,
+          },
+        },
+      },
+      async (req, reply) => reply.status(201).send({ id: 'x', name: (req.body as { name: string }).name }),
+    )
     await bare.listen({ port: 0, host: '127.0.0.1' })
     const port = (s: { server: { address: () => unknown } }) => (s.server.address() as { port: number }).port
 
     const common = { method: 'POST', duration, connections }
-    print({ bench: 'api', phase: 'config', duration_s: duration, connections, node: process.version, database: 'embedded PostgreSQL, default durability' })
-    // Warm-up: JIT, connection pool, prepared plans.
-    await load({ ...common, duration: 2, url: `http://127.0.0.1:${port(app)}/api/v1/teams`, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, bodyPrefix: 'Warm-up team' })
-    const bareResult = await load({ ...common, url: `http://127.0.0.1:${port(bare)}/bare`, headers: { 'content-type': 'application/json' }, bodyPrefix: 'Bare' })
-    print({ bench: 'api', target: 'bare_fastify', endpoint: 'POST /bare', ...bareResult })
-    const apiResult = await load({ ...common, url: `http://127.0.0.1:${port(app)}/api/v1/teams`, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, bodyPrefix: 'Bench team' })
-    print({ bench: 'api', target: 'claimdesk', endpoint: 'POST /api/v1/teams', ...apiResult })
-    const audited = await ctx.db.selectFrom('audit_entries').select((eb) => eb.fn.countAll<string>().as('n')).where('action', '=', 'team.created').executeTakeFirstOrThrow()
     print({
-      bench: 'api', summary: true,
-      claimdesk_requests_per_sec: Math.round(apiResult.requests_per_sec), bare_requests_per_sec: Math.round(bareResult.requests_per_sec),
+      bench: 'api',
+      phase: 'config',
+      duration_s: duration,
+      connections,
+      node: process.version,
+      database: 'embedded PostgreSQL, default durability',
+    })
+    // Warm-up: JIT, connection pool, prepared plans.
+    await load({
+      ...common,
+      duration: 2,
+      url: `http://127.0.0.1:${port(app)}/api/v1/teams`,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      bodyPrefix: 'Warm-up team',
+    })
+    const bareResult = await load({
+      ...common,
+      url: `http://127.0.0.1:${port(bare)}/bare`,
+      headers: { 'content-type': 'application/json' },
+      bodyPrefix: 'Bare',
+    })
+    print({ bench: 'api', target: 'bare_fastify', endpoint: 'POST /bare', ...bareResult })
+    const apiResult = await load({
+      ...common,
+      url: `http://127.0.0.1:${port(app)}/api/v1/teams`,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      bodyPrefix: 'Bench team',
+    })
+    print({ bench: 'api', target: 'claimdesk', endpoint: 'POST /api/v1/teams', ...apiResult })
+    const audited = await ctx.db
+      .selectFrom('audit_entries')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('action', '=', 'team.created')
+      .executeTakeFirstOrThrow()
+    print({
+      bench: 'api',
+      summary: true,
+      claimdesk_requests_per_sec: Math.round(apiResult.requests_per_sec),
+      bare_requests_per_sec: Math.round(bareResult.requests_per_sec),
       throughput_ratio: Number((apiResult.requests_per_sec / bareResult.requests_per_sec).toFixed(4)),
-      claimdesk_p99_ms: apiResult.p99_ms, bare_p99_ms: bareResult.p99_ms,
+      claimdesk_p99_ms: apiResult.p99_ms,
+      bare_p99_ms: bareResult.p99_ms,
       p99_ratio: Number((apiResult.p99_ms / Math.max(bareResult.p99_ms, 1)).toFixed(2)),
-      claimdesk_non_2xx: apiResult.non_2xx, audit_entries_written: Number(audited.n),
+      claimdesk_non_2xx: apiResult.non_2xx,
+      audit_entries_written: Number(audited.n),
     })
     await app.close()
     await bare.close()

@@ -8,7 +8,11 @@ export type Region = 'uk' | 'eu' | 'us'
 
 /** One workspace as the loader needs it: its size, and the people and teams cases go to. */
 export type LoadMerchant = {
-  i: number; id: string; n: number; region: Region; currency: string
+  i: number
+  id: string
+  n: number
+  region: Region
+  currency: string
   /** Support, HighValue, Logistics Ops */
   teams: [string, string, string]
   /** the agents of each of those teams */
@@ -18,22 +22,60 @@ export type LoadMerchant = {
 type Weighted = readonly (readonly [string, number])[]
 
 export const caseTypes: Weighted = [
-  ['lost_parcel', 24], ['damaged', 19], ['late_delivery', 18], ['undeliverable', 8], ['missing_item', 7],
-  ['wrong_item', 6], ['customs_hold', 5], ['return_dispute', 5], ['warranty_claim', 5], ['other', 3],
+  ['lost_parcel', 24],
+  ['damaged', 19],
+  ['late_delivery', 18],
+  ['undeliverable', 8],
+  ['missing_item', 7],
+  ['wrong_item', 6],
+  ['customs_hold', 5],
+  ['return_dispute', 5],
+  ['warranty_claim', 5],
+  ['other', 3],
 ]
 
 // Four subjects per type, in the order of caseTypes; {tn} is the tracking number, {p} the product.
 const subjects = [
-  'Lost parcel {tn}', 'Where is my order? {p} never arrived', 'Parcel stuck in transit, no scan for a week', 'No tracking updates since dispatch {tn}',
-  'Damaged parcel {tn}', '{p} arrived broken', '{p} arrived cracked and scratched', 'Box crushed in transit, {p} smashed',
-  'Late delivery {tn}', '{p} still not here, past the promised date', 'Delivery estimate keeps slipping', 'Order late for a birthday gift',
-  'Undeliverable {tn}', 'Courier could not find the address', 'Parcel returned to sender', 'Failed delivery attempt, nobody home',
-  'Items missing from my order', '{p} missing from the box', 'Only half of the order arrived', 'Parcel delivered but {p} not inside',
-  'Wrong item received', 'Received the wrong colour of {p}', 'Ordered {p}, got something else', 'Wrong size sent',
-  'Customs hold {tn}', 'Customs asking for duties on {p}', 'Parcel held at the border', 'Import charges not expected',
-  'Refund for returned {p} not received', 'Return rejected, {p} was unused', 'Return label does not work', 'Restocking fee disputed',
-  '{p} stopped working', 'Warranty repair for {p}', '{p} faulty after two months', 'Replacement part for {p}',
-  'Question about my order', 'Change delivery address', 'Invoice needed for {p}', 'Cancel my order',
+  'Lost parcel {tn}',
+  'Where is my order? {p} never arrived',
+  'Parcel stuck in transit, no scan for a week',
+  'No tracking updates since dispatch {tn}',
+  'Damaged parcel {tn}',
+  '{p} arrived broken',
+  '{p} arrived cracked and scratched',
+  'Box crushed in transit, {p} smashed',
+  'Late delivery {tn}',
+  '{p} still not here, past the promised date',
+  'Delivery estimate keeps slipping',
+  'Order late for a birthday gift',
+  'Undeliverable {tn}',
+  'Courier could not find the address',
+  'Parcel returned to sender',
+  'Failed delivery attempt, nobody home',
+  'Items missing from my order',
+  '{p} missing from the box',
+  'Only half of the order arrived',
+  'Parcel delivered but {p} not inside',
+  'Wrong item received',
+  'Received the wrong colour of {p}',
+  'Ordered {p}, got something else',
+  'Wrong size sent',
+  'Customs hold {tn}',
+  'Customs asking for duties on {p}',
+  'Parcel held at the border',
+  'Import charges not expected',
+  'Refund for returned {p} not received',
+  'Return rejected, {p} was unused',
+  'Return label does not work',
+  'Restocking fee disputed',
+  '{p} stopped working',
+  'Warranty repair for {p}',
+  '{p} faulty after two months',
+  'Replacement part for {p}',
+  'Question about my order',
+  'Change delivery address',
+  'Invoice needed for {p}',
+  'Cancel my order',
 ]
 
 const descriptions = [
@@ -50,36 +92,85 @@ const descriptions = [
 ]
 
 const notes = [
-  'Opened a trace with the carrier, reference pending.', 'Customer called, parcel still missing. Offered a reship.',
-  'Asked the customer for photos of the damage and the packaging.', 'Photos received: corner of the box crushed, glass shattered.',
-  'Carrier claim filed with proof of postage and invoice.', 'Carrier confirmed the parcel is lost in the network.',
-  'Warehouse confirms the order left complete, weight matches the manifest.', 'Refund approved by the team lead.',
-  'Reship sent with a signature required.', 'Customer prefers a refund over a replacement.',
-  'Neighbour signed for the parcel according to the proof of delivery.', 'Asked the customer to check with neighbours and the safe place.',
-  'Customs needs the commercial invoice; sent it to the broker.', 'Duties paid on the customer\'s behalf as a goodwill gesture.',
-  'Address corrected with the carrier, redelivery booked for tomorrow.', 'Left a voicemail, will try again this afternoon.',
-  'Customer is upset, escalating to the team lead.', 'Offered a 15% voucher for the inconvenience.',
-  'Item is leaking, asked the warehouse to check the batch.', 'Packaging looks fine, damage may have happened after delivery.',
-  'Chased the carrier again, they promise an update within 48 hours.', 'The courier scanned it as delivered to the wrong house number.',
-  'Return received at the warehouse, inspecting the item.', 'Item returned unused, refund issued to the original payment method.',
-  'Serial number checked: within warranty.', 'Sent a prepaid return label by email.',
-  'Fraud check: the customer has several similar claims this year.', 'Chargeback opened by the customer\'s bank, gathering evidence.',
-  'Carrier credited the shipping cost.', 'Replacement dispatched from the Manchester warehouse.',
-  'Customer confirmed the replacement arrived in good condition.', 'No reply from the customer after two reminders.',
-  'Merged a duplicate request from the same customer.', 'Pallet was dropped at the hub according to the depot manager.',
-  'Customer wants to keep the wrong item at a discount.', 'Instructions sent for the repair centre drop-off.',
-  'Parcel found at the depot, out for delivery again.', 'Tracking shows delivered to a parcel locker.',
-  'Customer says the doorbell camera shows no delivery.', 'Closed the loop with the customer, all sorted.',
+  'Opened a trace with the carrier, reference pending.',
+  'Customer called, parcel still missing. Offered a reship.',
+  'Asked the customer for photos of the damage and the packaging.',
+  'Photos received: corner of the box crushed, glass shattered.',
+  'Carrier claim filed with proof of postage and invoice.',
+  'Carrier confirmed the parcel is lost in the network.',
+  'Warehouse confirms the order left complete, weight matches the manifest.',
+  'Refund approved by the team lead.',
+  'Reship sent with a signature required.',
+  'Customer prefers a refund over a replacement.',
+  'Neighbour signed for the parcel according to the proof of delivery.',
+  'Asked the customer to check with neighbours and the safe place.',
+  'Customs needs the commercial invoice; sent it to the broker.',
+  "Duties paid on the customer's behalf as a goodwill gesture.",
+  'Address corrected with the carrier, redelivery booked for tomorrow.',
+  'Left a voicemail, will try again this afternoon.',
+  'Customer is upset, escalating to the team lead.',
+  'Offered a 15% voucher for the inconvenience.',
+  'Item is leaking, asked the warehouse to check the batch.',
+  'Packaging looks fine, damage may have happened after delivery.',
+  'Chased the carrier again, they promise an update within 48 hours.',
+  'The courier scanned it as delivered to the wrong house number.',
+  'Return received at the warehouse, inspecting the item.',
+  'Item returned unused, refund issued to the original payment method.',
+  'Serial number checked: within warranty.',
+  'Sent a prepaid return label by email.',
+  'Fraud check: the customer has several similar claims this year.',
+  "Chargeback opened by the customer's bank, gathering evidence.",
+  'Carrier credited the shipping cost.',
+  'Replacement dispatched from the Manchester warehouse.',
+  'Customer confirmed the replacement arrived in good condition.',
+  'No reply from the customer after two reminders.',
+  'Merged a duplicate request from the same customer.',
+  'Pallet was dropped at the hub according to the depot manager.',
+  'Customer wants to keep the wrong item at a discount.',
+  'Instructions sent for the repair centre drop-off.',
+  'Parcel found at the depot, out for delivery again.',
+  'Tracking shows delivered to a parcel locker.',
+  'Customer says the doorbell camera shows no delivery.',
+  'Closed the loop with the customer, all sorted.',
 ]
 
-const resolutionCodes: Weighted = [['refunded', 35], ['reshipped', 24], ['carrier_credited', 10], ['replaced', 10], ['no_action', 9], ['rejected', 7], ['repaired', 2], ['duplicate', 3]]
+const resolutionCodes: Weighted = [
+  ['refunded', 35],
+  ['reshipped', 24],
+  ['carrier_credited', 10],
+  ['replaced', 10],
+  ['no_action', 9],
+  ['rejected', 7],
+  ['repaired', 2],
+  ['duplicate', 3],
+]
 const resolutionNotes = [
-  'Refunded in full after the carrier confirmed the loss.', 'Reshipped with tracked delivery.', 'Carrier accepted the claim and credited us.',
-  'Replacement sent, customer keeps the damaged item.', 'Delivered after all, nothing to do.', 'Claim rejected: delivered with signature.',
-  'Repaired under warranty.', 'Duplicate of an earlier request.',
+  'Refunded in full after the carrier confirmed the loss.',
+  'Reshipped with tracked delivery.',
+  'Carrier accepted the claim and credited us.',
+  'Replacement sent, customer keeps the damaged item.',
+  'Delivered after all, nothing to do.',
+  'Claim rejected: delivered with signature.',
+  'Repaired under warranty.',
+  'Duplicate of an earlier request.',
 ]
 
-export const carrierCodes = ['royal_mail', 'evri', 'dpd', 'dhl_express', 'ups', 'fedex', 'usps', 'gls', 'yodel', 'parcelforce', 'postnl', 'colissimo', 'canada_post', 'australia_post'] as const
+export const carrierCodes = [
+  'royal_mail',
+  'evri',
+  'dpd',
+  'dhl_express',
+  'ups',
+  'fedex',
+  'usps',
+  'gls',
+  'yodel',
+  'parcelforce',
+  'postnl',
+  'colissimo',
+  'canada_post',
+  'australia_post',
+] as const
 // Carrier mix per region (same order as carrierCodes): UK shops ship Royal Mail and Evri, US ones USPS and UPS.
 const carrierMix: Record<Region, number[]> = {
   uk: [34, 18, 14, 6, 4, 3, 0, 1, 9, 7, 0, 0, 2, 2],
@@ -88,28 +179,121 @@ const carrierMix: Record<Region, number[]> = {
 }
 // prefix, digits, suffix: the shapes of each carrier's numbers
 const trackingShapes: Record<string, [string, number, string]> = {
-  royal_mail: ['RM', 9, 'GB'], evri: ['H00', 13, ''], dpd: ['15', 12, ''], dhl_express: ['', 10, ''], ups: ['1Z', 16, ''], fedex: ['', 12, ''],
-  usps: ['9400', 18, ''], gls: ['', 11, ''], yodel: ['JD', 16, ''], parcelforce: ['PB', 9, 'GB'], postnl: ['3S', 13, ''], colissimo: ['6A', 11, ''],
-  canada_post: ['', 16, ''], australia_post: ['AP', 9, 'AU'],
+  royal_mail: ['RM', 9, 'GB'],
+  evri: ['H00', 13, ''],
+  dpd: ['15', 12, ''],
+  dhl_express: ['', 10, ''],
+  ups: ['1Z', 16, ''],
+  fedex: ['', 12, ''],
+  usps: ['9400', 18, ''],
+  gls: ['', 11, ''],
+  yodel: ['JD', 16, ''],
+  parcelforce: ['PB', 9, 'GB'],
+  postnl: ['3S', 13, ''],
+  colissimo: ['6A', 11, ''],
+  canada_post: ['', 16, ''],
+  australia_post: ['AP', 9, 'AU'],
 }
-const carrierStatuses = ['in transit', 'out for delivery', 'delayed (weather)', 'attempt failed (no access)', 'exception (address query)', 'customs hold', 'delivered', 'available for pickup', 'returned to sender', 'info received']
+const carrierStatuses = [
+  'in transit',
+  'out for delivery',
+  'delayed (weather)',
+  'attempt failed (no access)',
+  'exception (address query)',
+  'customs hold',
+  'delivered',
+  'available for pickup',
+  'returned to sender',
+  'info received',
+]
 
 const products = [
-  ['MUG', 'enamel mug'], ['TEE', 'organic tee'], ['LMP', 'desk lamp'], ['BLK', 'wool blanket'], ['VAS', 'ceramic vase'], ['SHO', 'running shoes'],
-  ['JKT', 'rain jacket'], ['KTL', 'electric kettle'], ['HPH', 'wireless headphones'], ['BAG', 'canvas tote'], ['PEN', 'fountain pen'], ['PLT', 'dinner plates'],
-  ['CHR', 'folding chair'], ['RUG', 'jute rug'], ['CND', 'scented candle'], ['WAT', 'smart watch'], ['SPK', 'bluetooth speaker'], ['GLS', 'wine glasses'],
-  ['BKS', 'bookshelf'], ['PIL', 'linen pillow'], ['SCF', 'cashmere scarf'], ['BTL', 'water bottle'], ['KNF', 'chef knife'], ['TOY', 'wooden toy train'],
+  ['MUG', 'enamel mug'],
+  ['TEE', 'organic tee'],
+  ['LMP', 'desk lamp'],
+  ['BLK', 'wool blanket'],
+  ['VAS', 'ceramic vase'],
+  ['SHO', 'running shoes'],
+  ['JKT', 'rain jacket'],
+  ['KTL', 'electric kettle'],
+  ['HPH', 'wireless headphones'],
+  ['BAG', 'canvas tote'],
+  ['PEN', 'fountain pen'],
+  ['PLT', 'dinner plates'],
+  ['CHR', 'folding chair'],
+  ['RUG', 'jute rug'],
+  ['CND', 'scented candle'],
+  ['WAT', 'smart watch'],
+  ['SPK', 'bluetooth speaker'],
+  ['GLS', 'wine glasses'],
+  ['BKS', 'bookshelf'],
+  ['PIL', 'linen pillow'],
+  ['SCF', 'cashmere scarf'],
+  ['BTL', 'water bottle'],
+  ['KNF', 'chef knife'],
+  ['TOY', 'wooden toy train'],
 ] as const
-const fulfilmentCentres: Record<Region, [string, string]> = { uk: ['LHR1', 'MAN2'], eu: ['BER2', 'AMS1'], us: ['EWR1', 'LAX2'] }
-const tagsA: Weighted = [['vip', 30], ['repeat_customer', 30], ['b2b', 15], ['subscription', 15], ['gift', 10]]
-const tagsB: Weighted = [['fragile', 25], ['international', 20], ['carrier_claim', 20], ['high_value', 15], ['chargeback_risk', 8], ['social_media', 7], ['escalated', 5]]
-const channels: Weighted = [['email', 45], ['portal', 22], ['api', 15], ['chat', 10], ['phone', 8]]
-const sources: Weighted = [['manual', 50], ['exception_policy', 25], ['api', 20], ['import', 5]]
-const unresolvedMix: Weighted = [['new', 8], ['open', 37], ['waiting_customer', 22], ['waiting_carrier', 20], ['on_hold', 13]]
-const freshMix: Weighted = [['new', 60], ['open', 30], ['waiting_customer', 10]]
-const priorities: Weighted = [['normal', 70], ['high', 17], ['low', 8], ['urgent', 5]]
+const fulfilmentCentres: Record<Region, [string, string]> = {
+  uk: ['LHR1', 'MAN2'],
+  eu: ['BER2', 'AMS1'],
+  us: ['EWR1', 'LAX2'],
+}
+const tagsA: Weighted = [
+  ['vip', 30],
+  ['repeat_customer', 30],
+  ['b2b', 15],
+  ['subscription', 15],
+  ['gift', 10],
+]
+const tagsB: Weighted = [
+  ['fragile', 25],
+  ['international', 20],
+  ['carrier_claim', 20],
+  ['high_value', 15],
+  ['chargeback_risk', 8],
+  ['social_media', 7],
+  ['escalated', 5],
+]
+const channels: Weighted = [
+  ['email', 45],
+  ['portal', 22],
+  ['api', 15],
+  ['chat', 10],
+  ['phone', 8],
+]
+const sources: Weighted = [
+  ['manual', 50],
+  ['exception_policy', 25],
+  ['api', 20],
+  ['import', 5],
+]
+const unresolvedMix: Weighted = [
+  ['new', 8],
+  ['open', 37],
+  ['waiting_customer', 22],
+  ['waiting_carrier', 20],
+  ['on_hold', 13],
+]
+const freshMix: Weighted = [
+  ['new', 60],
+  ['open', 30],
+  ['waiting_customer', 10],
+]
+const priorities: Weighted = [
+  ['normal', 70],
+  ['high', 17],
+  ['low', 8],
+  ['urgent', 5],
+]
 // Middle entries of a timeline (the first is the opening, the second the assignment, the last the resolution).
-const entryKinds: Weighted = [['carrier_event', 45], ['note', 30], ['status_changed', 13], ['link_added', 5], ['priority_changed', 4], ['escalated', 3]]
+const entryKinds: Weighted = [
+  ['carrier_event', 45],
+  ['note', 30],
+  ['status_changed', 13],
+  ['link_added', 5],
+  ['priority_changed', 4],
+  ['escalated', 3],
+]
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`
 const array = (xs: readonly string[]) => `array[${xs.map(lit).join(', ')}]::text[]`
@@ -123,25 +307,54 @@ function pickIndex(r: string, weights: readonly number[]): string {
   const bounds = weights.slice(0, -1).map((w) => ((acc += w) / total).toFixed(6))
   return `width_bucket(${r}, array[${bounds.join(', ')}]::float8[])`
 }
-const pick = (r: string, xs: Weighted) => `(${array(xs.map(([v]) => v))})[${pickIndex(r, xs.map(([, w]) => w))} + 1]`
+const pick = (r: string, xs: Weighted) =>
+  `(${array(xs.map(([v]) => v))})[${pickIndex(
+    r,
+    xs.map(([, w]) => w),
+  )} + 1]`
 
 /** A UUIDv7 stamped with `ts`, its random bits drawn from `key`: time-ordered like the ids newId() mints. */
-const uuid7 = (ts: string, key: string, salt: number) => `(lpad(to_hex((extract(epoch from ${ts}) * 1000)::bigint), 12, '0') || '7'
+const uuid7 = (
+  ts: string,
+  key: string,
+  salt: number,
+) => `(lpad(to_hex((extract(epoch from ${ts}) * 1000)::bigint), 12, '0') || '7'
   || lpad(to_hex(hashint8extended(${key}, ${salt}) & 4095), 3, '0') || to_hex(8 + ((hashint8extended(${key}, ${salt}) >> 12) & 3))
   || lpad(to_hex((hashint8extended(${key}, ${salt}) >> 14) & 4095), 3, '0') || lpad(to_hex(hashint8extended(${key}, ${salt + 1}) & 281474976710655), 12, '0'))::uuid`
 /** A stable id for things outside the cases tables (customers, orders, shipments). */
-const uuidOf = (key: string, salt: number) => `(lpad(to_hex(hashint8extended(${key}, ${salt})), 16, '0') || lpad(to_hex(hashint8extended(${key}, ${salt + 1})), 16, '0'))::uuid`
+const uuidOf = (key: string, salt: number) =>
+  `(lpad(to_hex(hashint8extended(${key}, ${salt})), 16, '0') || lpad(to_hex(hashint8extended(${key}, ${salt + 1})), 16, '0'))::uuid`
 
 // Case k of n is opened at fraction t of the two years: density grows from 0.5 to 1.5 (F(t) = (t + t²) / 2),
 // so numbers follow time and recent months are busier.
-const openedAt = (k: string, g: string) => `($4::timestamptz - interval '730 days' * (1 - (sqrt(1 + 8 * ((${k} - 1 + ${rnd(1, g)}) / n)) - 1) / 2))`
+const openedAt = (k: string, g: string) =>
+  `($4::timestamptz - interval '730 days' * (1 - (sqrt(1 + 8 * ((${k} - 1 + ${rnd(1, g)}) / n)) - 1) / 2))`
 
-const carrierName = (code: string) => `(case ${carrierCodes.map((c, i) => `when ${code} = ${lit(c)} then ${lit(carrierDisplay[i]!)}`).join(' ')} end)`
-const carrierDisplay = ['Royal Mail', 'Evri', 'DPD', 'DHL Express', 'UPS', 'FedEx', 'USPS', 'GLS', 'Yodel', 'Parcelforce Worldwide', 'PostNL', 'Colissimo', 'Canada Post', 'Australia Post']
-const tracking = (code: string) => `(case ${carrierCodes.map((c) => {
-  const [prefix, digits, suffix] = trackingShapes[c]!
-  return `when ${code} = ${lit(c)} then ${lit(prefix)} || lpad(((hashint8extended(g, 9) & 9223372036854775807) % ${10n ** BigInt(digits)})::text, ${digits}, '0') || ${lit(suffix)}`
-}).join(' ')} end)`
+const carrierName = (code: string) =>
+  `(case ${carrierCodes.map((c, i) => `when ${code} = ${lit(c)} then ${lit(carrierDisplay[i]!)}`).join(' ')} end)`
+const carrierDisplay = [
+  'Royal Mail',
+  'Evri',
+  'DPD',
+  'DHL Express',
+  'UPS',
+  'FedEx',
+  'USPS',
+  'GLS',
+  'Yodel',
+  'Parcelforce Worldwide',
+  'PostNL',
+  'Colissimo',
+  'Canada Post',
+  'Australia Post',
+]
+const tracking = (code: string) =>
+  `(case ${carrierCodes
+    .map((c) => {
+      const [prefix, digits, suffix] = trackingShapes[c]!
+      return `when ${code} = ${lit(c)} then ${lit(prefix)} || lpad(((hashint8extended(g, 9) & 9223372036854775807) % ${10n ** BigInt(digits)})::text, ${digits}, '0') || ${lit(suffix)}`
+    })
+    .join(' ')} end)`
 
 const regions: Region[] = ['uk', 'eu', 'us']
 const agentsOf = (team: string) => `(case ${team} when 1 then a2 when 2 then a3 else a1 end)`
@@ -164,13 +377,19 @@ opened as (
 ),
 -- materialized: an inlined CTE repeats its expressions wherever a column is used; these are computed once
 aged as materialized (
-  select opened.*, extract(epoch from $4::timestamptz - created_at) / 86400 as age_days, ${pickIndex(rnd(6), caseTypes.map(([, w]) => w))} as ti from opened
+  select opened.*, extract(epoch from $4::timestamptz - created_at) / 86400 as age_days, ${pickIndex(
+    rnd(6),
+    caseTypes.map(([, w]) => w),
+  )} as ti from opened
 ),
 -- ~25% unresolved overall: nearly every case of the last days, and a tail of stale ones
 fate as (
   select aged.*, ${rnd(2)} < 0.22 + 0.78 * exp(-age_days / 21) as unresolved, least(age_days * 0.9, 0.1 + 8 * power(${rnd(4)}, 2)) as resolve_days,
     case when ${rnd(8)} < 0.04 then null else (${array(carrierCodes)})[(case region ${regions.map((r, ri) => `when ${ri} then ${pickIndex(rnd(7), carrierMix[r])}`).join(' ')} end) + 1] end as carrier,
-    ${pickIndex(`power(${rnd(10)}, 2)`, products.map(() => 1))} as pi,
+    ${pickIndex(
+      `power(${rnd(10)}, 2)`,
+      products.map(() => 1),
+    )} as pi,
     ${pickIndex(rnd(12), [62, 8, 26, 4])} as team
   from aged
 ),
@@ -273,10 +492,25 @@ order by occurred_at
 
 export type BatchResult = { cases: number; entries: number }
 
-export async function loadBatch(client: pg.PoolClient, merchants: LoadMerchant[], lo: number, hi: number, now: Date): Promise<BatchResult> {
+export async function loadBatch(
+  client: pg.PoolClient,
+  merchants: LoadMerchant[],
+  lo: number,
+  hi: number,
+  now: Date,
+): Promise<BatchResult> {
   const json = merchants.map((m) => ({
-    i: m.i, mid: m.id, n: m.n, region: regions.indexOf(m.region), cur: m.currency,
-    t1: m.teams[0], t2: m.teams[1], t3: m.teams[2], a1: m.agents[0], a2: m.agents[1], a3: m.agents[2],
+    i: m.i,
+    mid: m.id,
+    n: m.n,
+    region: regions.indexOf(m.region),
+    cur: m.currency,
+    t1: m.teams[0],
+    t2: m.teams[1],
+    t3: m.teams[2],
+    a1: m.agents[0],
+    a2: m.agents[1],
+    a3: m.agents[2],
   }))
   const r = await client.query(batchSql, [JSON.stringify(json), lo, hi, now])
   const cases = merchants.reduce((s, m) => s + Math.floor(m.n * hi) - Math.floor(m.n * lo), 0)
@@ -284,4 +518,15 @@ export async function loadBatch(client: pg.PoolClient, merchants: LoadMerchant[]
 }
 
 // Words of notes (each in ~6% of a workspace's cases) and products (~1.5%), as people search them.
-export const searchWords = ['neighbour', 'kettle', 'voucher', 'leaking', 'headphones', 'locker', 'doorbell', 'scarf', 'pallet', 'voicemail']
+export const searchWords = [
+  'neighbour',
+  'kettle',
+  'voucher',
+  'leaking',
+  'headphones',
+  'locker',
+  'doorbell',
+  'scarf',
+  'pallet',
+  'voicemail',
+]

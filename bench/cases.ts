@@ -46,28 +46,61 @@ async function createWorkspaces(db: Kysely<Database>, total: number, now: Date):
   const out: Workspace[] = []
   for (const [i, n] of sizes(total).entries()) {
     const region = regions[i % 3]!
-    out.push(await db.transaction().execute(async (trx) => {
-      const slug = `shop-${i + 1}`
-      const { merchant } = await createMerchant(trx, { slug, name: `Shop ${i + 1}`, timeZone: zoneOf[region], defaultCurrency: currencyOf[region] }, now)
-      await ensureDefaultCaseTypes(trx, merchant.id, now)
-      const agentRole = await findBuiltinRoleId(trx, merchant.id, 'agent')
-      const count = Math.min(30, Math.max(3, Math.round(n / 10_000)))
-      const agentEmails: string[] = []
-      const agents: string[] = []
-      for (let a = 1; a <= count; a++) {
-        const email = `agent${a}@${slug}.example.com`
-        agents.push((await createUser(trx, merchant.id, null, { email, name: `Agent ${a}`, password: PASSWORD, roleId: agentRole }, now)).id)
-        agentEmails.push(email)
-      }
-      // Support gets most of the people, Logistics Ops a quarter, HighValue the rest (each at least one).
-      const logistics = Math.max(1, Math.round(count * 0.25))
-      const highValue = Math.max(1, Math.round(count * 0.12))
-      const staff: [string[], string[], string[]] = [agents.slice(0, count - logistics - highValue), agents.slice(count - logistics - highValue, count - logistics), agents.slice(count - logistics)]
-      const teams = await listTeams(trx, merchant.id, { limit: 10 })
-      const teamIds = ['Support', 'HighValue', 'Logistics Ops'].map((name) => teams.find((t) => t.name === name)!.id) as [string, string, string]
-      for (const [t, id] of teamIds.entries()) await updateTeam(trx, systemActor(merchant.id), id, { memberIds: staff[t]!, leadUserId: staff[t]![0]! }, now)
-      return { i, id: merchant.id, slug, n, region, currency: currencyOf[region], teams: teamIds, agents: staff, agentEmails }
-    }))
+    out.push(
+      await db.transaction().execute(async (trx) => {
+        const slug = `shop-${i + 1}`
+        const { merchant } = await createMerchant(
+          trx,
+          { slug, name: `Shop ${i + 1}`, timeZone: zoneOf[region], defaultCurrency: currencyOf[region] },
+          now,
+        )
+        await ensureDefaultCaseTypes(trx, merchant.id, now)
+        const agentRole = await findBuiltinRoleId(trx, merchant.id, 'agent')
+        const count = Math.min(30, Math.max(3, Math.round(n / 10_000)))
+        const agentEmails: string[] = []
+        const agents: string[] = []
+        for (let a = 1; a <= count; a++) {
+          const email = `agent${a}@${slug}.example.com`
+          agents.push(
+            (
+              await createUser(
+                trx,
+                merchant.id,
+                null,
+                { email, name: `Agent ${a}`, password: PASSWORD, roleId: agentRole },
+                now,
+              )
+            ).id,
+          )
+          agentEmails.push(email)
+        }
+        // Support gets most of the people, Logistics Ops a quarter, HighValue the rest (each at least one).
+        const logistics = Math.max(1, Math.round(count * 0.25))
+        const highValue = Math.max(1, Math.round(count * 0.12))
+        const staff: [string[], string[], string[]] = [
+          agents.slice(0, count - logistics - highValue),
+          agents.slice(count - logistics - highValue, count - logistics),
+          agents.slice(count - logistics),
+        ]
+        const teams = await listTeams(trx, merchant.id, { limit: 10 })
+        const teamIds = ['Support', 'HighValue', 'Logistics Ops'].map(
+          (name) => teams.find((t) => t.name === name)!.id,
+        ) as [string, string, string]
+        for (const [t, id] of teamIds.entries())
+          await updateTeam(trx, systemActor(merchant.id), id, { memberIds: staff[t]!, leadUserId: staff[t]![0]! }, now)
+        return {
+          i,
+          id: merchant.id,
+          slug,
+          n,
+          region,
+          currency: currencyOf[region],
+          teams: teamIds,
+          agents: staff,
+          agentEmails,
+        }
+      }),
+    )
   }
   return out
 }
@@ -93,7 +126,14 @@ async function loadCases(ctx: { pool: pg.Pool }, workspaces: Workspace[], total:
         if (cases - reported >= total / 10) {
           reported = cases
           const seconds = (Date.now() - started) / 1000
-          print({ bench: 'cases', phase: 'loading', cases, timeline_entries: entries, seconds, cases_per_sec: Math.round(cases / seconds) })
+          print({
+            bench: 'cases',
+            phase: 'loading',
+            cases,
+            timeline_entries: entries,
+            seconds,
+            cases_per_sec: Math.round(cases / seconds),
+          })
         }
       }
     } finally {
@@ -111,9 +151,16 @@ async function loadCases(ctx: { pool: pg.Pool }, workspaces: Workspace[], total:
 /** The shape of what was loaded, to check the distributions are the intended ones. */
 async function describeData(db: Kysely<Database>, small: Workspace) {
   const share = async (column: 'status' | 'type_key' | 'priority' | 'carrier_code') => {
-    const rows = await db.selectFrom('cases').select([column, (eb) => eb.fn.countAll<string>().as('n')]).groupBy(column).orderBy('n', 'desc').execute()
+    const rows = await db
+      .selectFrom('cases')
+      .select([column, (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy(column)
+      .orderBy('n', 'desc')
+      .execute()
     const all = rows.reduce((a, r) => a + Number(r.n), 0)
-    return Object.fromEntries(rows.map((r) => [String(r[column as keyof typeof r]), Math.round((Number(r.n) / all) * 1000) / 10]))
+    return Object.fromEntries(
+      rows.map((r) => [String(r[column as keyof typeof r]), Math.round((Number(r.n) / all) * 1000) / 10]),
+    )
   }
   const r = await sql<{ tagged: number; unresolved_assigned: number; merged: number }>`
     select round(100.0 * count(*) filter (where cardinality(tags) > 0) / count(*), 1)::float8 as tagged,
@@ -125,14 +172,28 @@ async function describeData(db: Kysely<Database>, small: Workspace) {
     select min(n)::int as min, round(avg(n), 2)::float8 as avg, max(n)::int as max
     from (select count(*) as n from case_timeline where merchant_id = ${small.id} group by case_id) x`.execute(db)
   return {
-    status_pct: await share('status'), type_pct: await share('type_key'), priority_pct: await share('priority'), carrier_pct: await share('carrier_code'),
-    tagged_pct: r.rows[0]!.tagged, open_cases_assigned_pct: r.rows[0]!.unresolved_assigned, merged_duplicates: r.rows[0]!.merged,
+    status_pct: await share('status'),
+    type_pct: await share('type_key'),
+    priority_pct: await share('priority'),
+    carrier_pct: await share('carrier_code'),
+    tagged_pct: r.rows[0]!.tagged,
+    open_cases_assigned_pct: r.rows[0]!.unresolved_assigned,
+    merged_duplicates: r.rows[0]!.merged,
     entries_per_case_small_workspace: entries.rows[0],
   }
 }
 
 type Captured = { sql: string; parameters: readonly unknown[]; ms: number }
-type Target = { label: 'large' | 'small'; w: Workspace; cookie: string; teams: string[]; carriers: string[]; customers: string[]; caseIds: string[]; tracking: string[] }
+type Target = {
+  label: 'large' | 'small'
+  w: Workspace
+  cookie: string
+  teams: string[]
+  carriers: string[]
+  customers: string[]
+  caseIds: string[]
+  tracking: string[]
+}
 type Query = { name: string; paths: (t: Target, i: number) => string[] }
 
 const day = 86_400_000
@@ -140,43 +201,113 @@ const queries: Query[] = [
   { name: 'inbox_default', paths: () => [`/api/v1/cases?status=unresolved&counts=true`] },
   { name: 'mine_unresolved', paths: () => [`/api/v1/cases?status=unresolved&assignee_id=me&counts=true`] },
   { name: 'unassigned_new', paths: () => ['/api/v1/cases?status=new&assignee_id=none&counts=true'] },
-  { name: 'type_unresolved', paths: (_t, i) => [`/api/v1/cases?case_type=${caseTypes[i % 4]![0]}&status=unresolved&counts=true`] },
-  { name: 'priority_urgent_high_unresolved', paths: () => [`/api/v1/cases?priority=urgent,high&status=unresolved&counts=true`] },
-  { name: 'carrier_waiting_carrier', paths: (t, i) => [`/api/v1/cases?carrier=${t.carriers[i % t.carriers.length]}&status=waiting_carrier&counts=true`] },
-  { name: 'team_unresolved', paths: (t, i) => [`/api/v1/cases?team_id=${t.teams[i % t.teams.length]}&status=unresolved&counts=true`] },
-  { name: 'tag_any_status', paths: (_t, i) => [`/api/v1/cases?tag=${['vip', 'repeat_customer', 'fragile', 'carrier_claim', 'international'][i % 5]}&counts=true`] },
-  { name: 'customer_any_status', paths: (t, i) => [`/api/v1/cases?customer_id=${t.customers[i % t.customers.length]}&counts=true`] },
-  { name: 'created_last_week_window', paths: (_t, i) => {
-    const to = new Date(Date.now() - (i % 90) * day)
-    return [`/api/v1/cases?created_from=${new Date(to.getTime() - 7 * day).toISOString()}&created_to=${to.toISOString()}&counts=true`]
-  } },
+  {
+    name: 'type_unresolved',
+    paths: (_t, i) => [`/api/v1/cases?case_type=${caseTypes[i % 4]![0]}&status=unresolved&counts=true`],
+  },
+  {
+    name: 'priority_urgent_high_unresolved',
+    paths: () => [`/api/v1/cases?priority=urgent,high&status=unresolved&counts=true`],
+  },
+  {
+    name: 'carrier_waiting_carrier',
+    paths: (t, i) => [`/api/v1/cases?carrier=${t.carriers[i % t.carriers.length]}&status=waiting_carrier&counts=true`],
+  },
+  {
+    name: 'team_unresolved',
+    paths: (t, i) => [`/api/v1/cases?team_id=${t.teams[i % t.teams.length]}&status=unresolved&counts=true`],
+  },
+  {
+    name: 'tag_any_status',
+    paths: (_t, i) => [
+      `/api/v1/cases?tag=${['vip', 'repeat_customer', 'fragile', 'carrier_claim', 'international'][i % 5]}&counts=true`,
+    ],
+  },
+  {
+    name: 'customer_any_status',
+    paths: (t, i) => [`/api/v1/cases?customer_id=${t.customers[i % t.customers.length]}&counts=true`],
+  },
+  {
+    name: 'created_last_week_window',
+    paths: (_t, i) => {
+      const to = new Date(Date.now() - (i % 90) * day)
+      return [
+        `/api/v1/cases?created_from=${new Date(to.getTime() - 7 * day).toISOString()}&created_to=${to.toISOString()}&counts=true`,
+      ]
+    },
+  },
   { name: 'unresolved_older_72h', paths: () => [`/api/v1/cases?status=unresolved&age=72h_plus&counts=true`] },
   { name: 'unresolved_updated_desc', paths: () => [`/api/v1/cases?status=unresolved&sort=updated_desc&counts=true`] },
-  { name: 'search_word_relevance', paths: (_t, i) => [`/api/v1/cases?q=${encodeURIComponent(searchWords[i % searchWords.length]!)}&sort=relevance`] },
-  { name: 'search_tracking_number', paths: (t, i) => [`/api/v1/cases?q=${encodeURIComponent(t.tracking[i % t.tracking.length]!)}&sort=relevance`] },
-  { name: 'case_page', paths: (t, i) => [`/api/v1/cases/${t.caseIds[i % t.caseIds.length]}`, `/api/v1/cases/${t.caseIds[i % t.caseIds.length]}/timeline?limit=50`] },
+  {
+    name: 'search_word_relevance',
+    paths: (_t, i) => [`/api/v1/cases?q=${encodeURIComponent(searchWords[i % searchWords.length]!)}&sort=relevance`],
+  },
+  {
+    name: 'search_tracking_number',
+    paths: (t, i) => [`/api/v1/cases?q=${encodeURIComponent(t.tracking[i % t.tracking.length]!)}&sort=relevance`],
+  },
+  {
+    name: 'case_page',
+    paths: (t, i) => [
+      `/api/v1/cases/${t.caseIds[i % t.caseIds.length]}`,
+      `/api/v1/cases/${t.caseIds[i % t.caseIds.length]}/timeline?limit=50`,
+    ],
+  },
 ]
 
 /** Parameters a person of this workspace would use: real teams, carriers, customers and cases of it. */
-async function target(db: Kysely<Database>, base: string, label: Target['label'], w: Workspace, samples: number): Promise<Target> {
-  const me = await db.selectFrom('cases').select('assignee_id').select((eb) => eb.fn.countAll().as('n'))
-    .where('merchant_id', '=', w.id).where('status', 'in', unresolvedStatuses).where('assignee_id', 'is not', null)
-    .groupBy('assignee_id').orderBy('n', 'desc').limit(1).executeTakeFirstOrThrow()
+async function target(
+  db: Kysely<Database>,
+  base: string,
+  label: Target['label'],
+  w: Workspace,
+  samples: number,
+): Promise<Target> {
+  const me = await db
+    .selectFrom('cases')
+    .select('assignee_id')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('merchant_id', '=', w.id)
+    .where('status', 'in', unresolvedStatuses)
+    .where('assignee_id', 'is not', null)
+    .groupBy('assignee_id')
+    .orderBy('n', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow()
   const agent = w.agents.flat().indexOf(me.assignee_id!)
   const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: w.agentEmails[agent], password: PASSWORD, workspace: w.slug }),
   })
   if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`)
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!
-  const carriers = await db.selectFrom('cases').select('carrier_code').where('merchant_id', '=', w.id).where('status', '=', 'waiting_carrier')
-    .where('carrier_code', 'is not', null).groupBy('carrier_code').orderBy(sql`count(*)`, 'desc').limit(5).execute()
+  const carriers = await db
+    .selectFrom('cases')
+    .select('carrier_code')
+    .where('merchant_id', '=', w.id)
+    .where('status', '=', 'waiting_carrier')
+    .where('carrier_code', 'is not', null)
+    .groupBy('carrier_code')
+    .orderBy(sql`count(*)`, 'desc')
+    .limit(5)
+    .execute()
   // A deterministic spread of case numbers across the workspace's two years.
-  const numbers = Array.from({ length: samples }, (_, i) => 1001 + Math.floor(((i * 7919) % samples) / samples * w.n))
-  const sample = await db.selectFrom('cases').select(['id', 'customer_id', 'tracking_number']).where('merchant_id', '=', w.id).where('number', 'in', numbers).execute()
+  const numbers = Array.from({ length: samples }, (_, i) => 1001 + Math.floor((((i * 7919) % samples) / samples) * w.n))
+  const sample = await db
+    .selectFrom('cases')
+    .select(['id', 'customer_id', 'tracking_number'])
+    .where('merchant_id', '=', w.id)
+    .where('number', 'in', numbers)
+    .execute()
   return {
-    label, w, cookie, teams: w.teams, carriers: carriers.map((c) => c.carrier_code!),
-    customers: sample.flatMap((s) => (s.customer_id ? [s.customer_id] : [])), caseIds: sample.map((s) => s.id),
+    label,
+    w,
+    cookie,
+    teams: w.teams,
+    carriers: carriers.map((c) => c.carrier_code!),
+    customers: sample.flatMap((s) => (s.customer_id ? [s.customer_id] : [])),
+    caseIds: sample.map((s) => s.id),
     tracking: sample.flatMap((s) => (s.tracking_number ? [s.tracking_number] : [])),
   }
 }
@@ -201,7 +332,15 @@ async function measure(base: string, t: Target, q: Query, samples: number, captu
   for (let i = 0; i < samples; i++) {
     out.push(await once(i))
     // Far over the floor already: 20 samples say so, and the run stays short.
-    if (i === 19 && pct(out.map((s) => s.ms).sort((a, b) => a - b), 50) > 5 * FLOOR_MS) break
+    if (
+      i === 19 &&
+      pct(
+        out.map((s) => s.ms).sort((a, b) => a - b),
+        50,
+      ) >
+        5 * FLOOR_MS
+    )
+      break
   }
   return out
 }
@@ -220,13 +359,27 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const total = Number(opts.cases ?? process.env.BENCH_CASES ?? 1_000_000)
   const samples = Number(process.env.BENCH_SAMPLES ?? 200)
   const dataDir = makeTraversableTempDir('claimdesk-bench-cases-')
-  const runtime = await openRuntime(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), { takeOwnership: true, poolSize: 6 })
+  const runtime = await openRuntime(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), {
+    takeOwnership: true,
+    poolSize: 6,
+  })
   const { ctx } = runtime
   ctx.log.level = 'warn'
   let app: Awaited<ReturnType<typeof buildApp>> | undefined
   try {
     const now = new Date()
-    print({ bench: 'cases', phase: 'config', cases: total, merchants: MERCHANTS, samples, floor_p95_ms: FLOOR_MS, node: process.version, database: 'embedded PostgreSQL, default settings', cpus: os.cpus().length, load_avg: os.loadavg().map(round) })
+    print({
+      bench: 'cases',
+      phase: 'config',
+      cases: total,
+      merchants: MERCHANTS,
+      samples,
+      floor_p95_ms: FLOOR_MS,
+      node: process.version,
+      database: 'embedded PostgreSQL, default settings',
+      cpus: os.cpus().length,
+      load_avg: os.loadavg().map(round),
+    })
     let t0 = Date.now()
     const workspaces = await createWorkspaces(ctx.db, total, now)
     const setupSeconds = (Date.now() - t0) / 1000
@@ -240,27 +393,45 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     await owner.destroy()
     const vacuumSeconds = (Date.now() - t1) / 1000
     const sizesMb = await sql<{ name: string; mb: number }>`
-      select relname as name, round(pg_total_relation_size(oid) / 1048576.0)::int as mb from pg_class where relname in ('cases', 'case_timeline')`.execute(ctx.db)
+      select relname as name, round(pg_total_relation_size(oid) / 1048576.0)::int as mb from pg_class where relname in ('cases', 'case_timeline')`.execute(
+      ctx.db,
+    )
     const loadSeconds = (Date.now() - t0) / 1000
     print({ bench: 'cases', phase: 'data', ...(await describeData(ctx.db, workspaces[MERCHANTS - 1]!)) })
     print({
-      bench: 'cases', phase: 'loaded', workspaces: MERCHANTS, cases: loaded.cases, timeline_entries: loaded.entries,
-      largest_workspace_cases: workspaces[0]!.n, smallest_workspace_cases: workspaces[MERCHANTS - 1]!.n,
-      setup_seconds: setupSeconds, insert_seconds: insertSeconds, vacuum_analyze_seconds: vacuumSeconds, load_seconds: loadSeconds,
-      cases_per_sec: Math.round(loaded.cases / insertSeconds), entries_per_sec: Math.round(loaded.entries / insertSeconds),
-      ...Object.fromEntries(sizesMb.rows.map((r) => [`${r.name}_mb`, r.mb])), load_avg: os.loadavg().map(round),
+      bench: 'cases',
+      phase: 'loaded',
+      workspaces: MERCHANTS,
+      cases: loaded.cases,
+      timeline_entries: loaded.entries,
+      largest_workspace_cases: workspaces[0]!.n,
+      smallest_workspace_cases: workspaces[MERCHANTS - 1]!.n,
+      setup_seconds: setupSeconds,
+      insert_seconds: insertSeconds,
+      vacuum_analyze_seconds: vacuumSeconds,
+      load_seconds: loadSeconds,
+      cases_per_sec: Math.round(loaded.cases / insertSeconds),
+      entries_per_sec: Math.round(loaded.entries / insertSeconds),
+      ...Object.fromEntries(sizesMb.rows.map((r) => [`${r.name}_mb`, r.mb])),
+      load_avg: os.loadavg().map(round),
     })
 
     // The app's own database handle, logging each statement and its time, so a slow request can be explained.
     const captured: Captured[] = []
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: ctx.pool }),
-      log: (e) => { if (e.level === 'query') captured.push({ sql: e.query.sql, parameters: e.query.parameters, ms: e.queryDurationMillis }) },
+      log: (e) => {
+        if (e.level === 'query')
+          captured.push({ sql: e.query.sql, parameters: e.query.parameters, ms: e.queryDurationMillis })
+      },
     })
     app = await buildApp({ ...ctx, db }, modules)
     await app.listen({ port: 0, host: '127.0.0.1' })
     const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-    const targets = [await target(ctx.db, base, 'large', workspaces[0]!, samples), await target(ctx.db, base, 'small', workspaces[MERCHANTS - 1]!, samples)]
+    const targets = [
+      await target(ctx.db, base, 'large', workspaces[0]!, samples),
+      await target(ctx.db, base, 'small', workspaces[MERCHANTS - 1]!, samples),
+    ]
 
     const results: { query: string; workspace: string; p95_ms: number }[] = []
     for (const q of queries) {
@@ -271,23 +442,49 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
         const p95 = pct(ms, 95)
         results.push({ query: q.name, workspace: t.label, p95_ms: round(p95) })
         print({
-          bench: 'cases', query: q.name, workspace: t.label, workspace_cases: t.w.n, samples: got.length, p50_ms: round(pct(ms, 50)), p95_ms: round(p95), p99_ms: round(pct(ms, 99)),
-          max_ms: round(ms[ms.length - 1]!), db_p50_ms: round(pct(dbMs, 50)), rows_avg: round(got.reduce((a, s) => a + s.rows, 0) / got.length),
-          example: q.paths(t, 0).join(' + '), over_floor: p95 > FLOOR_MS,
+          bench: 'cases',
+          query: q.name,
+          workspace: t.label,
+          workspace_cases: t.w.n,
+          samples: got.length,
+          p50_ms: round(pct(ms, 50)),
+          p95_ms: round(p95),
+          p99_ms: round(pct(ms, 99)),
+          max_ms: round(ms[ms.length - 1]!),
+          db_p50_ms: round(pct(dbMs, 50)),
+          rows_avg: round(got.reduce((a, s) => a + s.rows, 0) / got.length),
+          example: q.paths(t, 0).join(' + '),
+          over_floor: p95 > FLOOR_MS,
         })
         if (p95 <= FLOOR_MS) continue
         // The request nearest the p95, its statements slowest first: EXPLAIN those that cost.
         const slow = [...got].sort((a, b) => Math.abs(a.ms - p95) - Math.abs(b.ms - p95))[0]!
         for (const s of [...slow.statements].sort((a, b) => b.ms - a.ms).filter((s, i) => i === 0 || s.ms >= 5)) {
-          print({ bench: 'cases', explain: q.name, workspace: t.label, statement_ms: round(s.ms), sql: s.sql, parameters: s.parameters, plan: await explain(ctx.pool, s) })
+          print({
+            bench: 'cases',
+            explain: q.name,
+            workspace: t.label,
+            statement_ms: round(s.ms),
+            sql: s.sql,
+            parameters: s.parameters,
+            plan: await explain(ctx.pool, s),
+          })
         }
       }
     }
     const over = results.filter((r) => r.p95_ms > FLOOR_MS)
     print({
-      bench: 'cases', summary: true, cases: loaded.cases, timeline_entries: loaded.entries, load_seconds: loadSeconds, load_under_10_min: loadSeconds < 600,
-      queries: results.length, over_floor: over.map((r) => `${r.query}/${r.workspace} (${r.p95_ms} ms)`),
-      worst_p95_ms: Math.max(...results.map((r) => r.p95_ms)), floor_p95_ms: FLOOR_MS, load_avg: os.loadavg().map(round),
+      bench: 'cases',
+      summary: true,
+      cases: loaded.cases,
+      timeline_entries: loaded.entries,
+      load_seconds: loadSeconds,
+      load_under_10_min: loadSeconds < 600,
+      queries: results.length,
+      over_floor: over.map((r) => `${r.query}/${r.workspace} (${r.p95_ms} ms)`),
+      worst_p95_ms: Math.max(...results.map((r) => r.p95_ms)),
+      floor_p95_ms: FLOOR_MS,
+      load_avg: os.loadavg().map(round),
     })
   } finally {
     await app?.close()

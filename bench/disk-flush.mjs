@@ -25,5 +25,13 @@ process.once('message', async ({ dir, duration }) => {
   rmSync(file)
   flushes.sort((a, b) => a - b)
   const at = (p) => percentileMs(flushes, p)
-  process.send({ disk_flush_p50_ms: at(50), disk_flush_p99_ms: at(99), disk_flush_max_ms: at(100), disk_flushes_over_25ms: flushes.filter((d) => d > 25).length }, () => process.exit(0))
+  process.send(
+    {
+      disk_flush_p50_ms: at(50),
+      disk_flush_p99_ms: at(99),
+      disk_flush_max_ms: at(100),
+      disk_flushes_over_25ms: flushes.filter((d) => d > 25).length,
+    },
+    () => process.exit(0),
+  )
 })

@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util'
 
-const benches: Record<string, () => Promise<{ run: (opts: Record<string, string | boolean | undefined>) => Promise<void> }>> = {
+const benches: Record<
+  string,
+  () => Promise<{ run: (opts: Record<string, string | boolean | undefined>) => Promise<void> }>
+> = {
   api: () => import('./api.js'),
   jobs: () => import('./jobs.js'),
   import: () => import('./import.js'),
@@ -12,10 +15,27 @@ const benches: Record<string, () => Promise<{ run: (opts: Record<string, string 
 
 const [name, ...rest] = process.argv.slice(2)
 if (!name || !benches[name]) {
-  process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process]\n`)
+  process.stderr.write(
+    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process]\n`,
+  )
   process.exit(1)
 }
-const { values } = parseArgs({ args: rest, options: { duration: { type: 'string' }, connections: { type: 'string' }, orders: { type: 'string' }, events: { type: 'string' }, kills: { type: 'string' }, cases: { type: 'string' }, 'open-cases': { type: 'string' }, fresh: { type: 'boolean' }, repeat: { type: 'string' }, 'worker-process': { type: 'boolean' } }, strict: true })
+const { values } = parseArgs({
+  args: rest,
+  options: {
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    orders: { type: 'string' },
+    events: { type: 'string' },
+    kills: { type: 'string' },
+    cases: { type: 'string' },
+    'open-cases': { type: 'string' },
+    fresh: { type: 'boolean' },
+    repeat: { type: 'string' },
+    'worker-process': { type: 'boolean' },
+  },
+  strict: true,
+})
 const bench = await benches[name]!()
 await bench.run(values)
 process.exit(0)

@@ -19,9 +19,26 @@ import { createMerchant } from '../server/src/merchants/service.js'
 import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
 
-type Load = { latencies_ms?: number[]; requests_per_sec: number; requests: number; accepted: number; p50_ms: number; p99_ms: number; p99_9_ms: number; max_ms: number; non_2xx: number; errors: number; timeouts: number }
+type Load = {
+  latencies_ms?: number[]
+  requests_per_sec: number
+  requests: number
+  accepted: number
+  p50_ms: number
+  p99_ms: number
+  p99_9_ms: number
+  max_ms: number
+  non_2xx: number
+  errors: number
+  timeouts: number
+}
 
-type DiskFlushes = { disk_flush_p50_ms: number; disk_flush_p99_ms: number; disk_flush_max_ms: number; disk_flushes_over_25ms: number }
+type DiskFlushes = {
+  disk_flush_p50_ms: number
+  disk_flush_p99_ms: number
+  disk_flush_max_ms: number
+  disk_flushes_over_25ms: number
+}
 
 const load = (spec: Record<string, unknown>) => forkLoad<Load>('./load-ingest.mjs', spec)
 
@@ -36,14 +53,27 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const duration = Number(opts.duration ?? 10)
   const connections = Number(opts.connections ?? 50)
   const dataDir = makeTraversableTempDir('claimdesk-bench-')
-  const runtime = await openRuntime(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), { takeOwnership: true, poolSize: 20 })
+  const runtime = await openRuntime(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), {
+    takeOwnership: true,
+    poolSize: 20,
+  })
   const { ctx } = runtime
   ctx.log.level = 'warn'
   const owner = ownerDb(runtime)
   try {
     const { connection, secret } = await ctx.db.transaction().execute(async (trx) => {
-      const { merchant } = await createMerchant(trx, { slug: 'bench', name: 'Bench Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' }, new Date())
-      const c = await createConnection(trx, systemActor(merchant.id), ctx.keys.secrets, { source: 'carriers', provider: 'generic', name: 'Bench feed' }, new Date())
+      const { merchant } = await createMerchant(
+        trx,
+        { slug: 'bench', name: 'Bench Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' },
+        new Date(),
+      )
+      const c = await createConnection(
+        trx,
+        systemActor(merchant.id),
+        ctx.keys.secrets,
+        { source: 'carriers', provider: 'generic', name: 'Bench feed' },
+        new Date(),
+      )
       return { connection: c.connection, secret: c.secret! }
     })
     const app = await buildApp(ctx, modules)
@@ -54,16 +84,30 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     // own at nice 10, so the kernel schedules the API first; by default they share the server's process.
     const startWorkers = async () => {
       if (!opts['worker-process']) return startWorker(modules, ctx)
-      const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/claimdesk.js', import.meta.url)), 'worker'], { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: 'inherit' })
+      const child = spawn(
+        process.execPath,
+        [fileURLToPath(new URL('../bin/claimdesk.js', import.meta.url)), 'worker'],
+        { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: 'inherit' },
+      )
       os.setPriority(child.pid!, 10)
-      return { stop: async () => { child.kill('SIGTERM'); await once(child, 'exit') } }
+      return {
+        stop: async () => {
+          child.kill('SIGTERM')
+          await once(child, 'exit')
+        },
+      }
     }
     const { verifyStandardWebhook } = await import('../server/src/inbox/providers/standard-webhooks.js')
     const bare = Fastify()
     bare.removeAllContentTypeParsers()
     bare.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
     bare.post('/bare', async (req) => {
-      verifyStandardWebhook({ headers: req.headers as Record<string, string>, rawBody: req.body as Buffer, secrets: [secret], now: new Date() })
+      verifyStandardWebhook({
+        headers: req.headers as Record<string, string>,
+        rawBody: req.body as Buffer,
+        secrets: [secret],
+        now: new Date(),
+      })
       return { received: true }
     })
     await bare.listen({ port: 0, host: '127.0.0.1' })
@@ -72,14 +116,23 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     const drain = async () => {
       const start = Date.now()
       for (;;) {
-        const { rows } = await sql<{ n: string }>`select count(*) as n from webhook_deliveries where status = 'received'`.execute(ctx.db)
+        const { rows } = await sql<{
+          n: string
+        }>`select count(*) as n from webhook_deliveries where status = 'received'`.execute(ctx.db)
         if (Number(rows[0]!.n) === 0 || Date.now() - start > 600_000) return
         await new Promise((r) => setTimeout(r, 250))
       }
     }
     // WAL segment files in pg_wal: a commit that needs a segment nobody made yet waits while one is created
     // and zero-filled (16 MB). After a checkpoint, old segments are recycled (renamed) instead.
-    const walFiles = async () => Number((await sql<{ n: string }>`select count(*) as n from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'`.execute(owner)).rows[0]!.n)
+    const walFiles = async () =>
+      Number(
+        (
+          await sql<{ n: string }>`select count(*) as n from pg_ls_waldir() where name ~ '^[0-9A-F]{24}$'`.execute(
+            owner,
+          )
+        ).rows[0]!.n,
+      )
     // Each measured phase starts as on a server up past one checkpoint interval: the WAL segments the
     // last one used are recycled, not created and zero-filled (16 MB each, under the WAL write lock)
     // as on a cluster minutes old. `--fresh` measures that first-minutes case instead.
@@ -102,7 +155,16 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
           load({ url, secret, duration, connections, rate: 2000, prefix: `${prefix}${r}_`, count: 0 }),
           forkLoad<DiskFlushes>('./disk-flush.mjs', { dir: dataDir, duration }),
         ])
-        print({ bench: 'ingest', target: 'claimdesk', phase, run: r + 1, ...run, fresh: Boolean(opts.fresh), wal_files_created: (await walFiles()) - before, ...disk })
+        print({
+          bench: 'ingest',
+          target: 'claimdesk',
+          phase,
+          run: r + 1,
+          ...run,
+          fresh: Boolean(opts.fresh),
+          wal_files_created: (await walFiles()) - before,
+          ...disk,
+        })
         runs.push(run)
         stalls.push(disk.disk_flushes_over_25ms)
         for (const l of latencies!) all.push(l)
@@ -111,15 +173,34 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       const pooled = (p: number) => percentileMs(all, p)
       const p99s = runs.map((x) => x.p99_ms).sort((a, b) => a - b)
       return {
-        runs, p99_median: p99s[Math.floor(p99s.length / 2)]!, p99_worst: p99s.at(-1)!, p99_9_worst: Math.max(...runs.map((x) => x.p99_9_ms)),
-        pooled: { p50: pooled(50), p99: pooled(99), p99_9: pooled(99.9) }, diskStalls: stalls,
+        runs,
+        p99_median: p99s[Math.floor(p99s.length / 2)]!,
+        p99_worst: p99s.at(-1)!,
+        p99_9_worst: Math.max(...runs.map((x) => x.p99_9_ms)),
+        pooled: { p50: pooled(50), p99: pooled(99), p99_9: pooled(99.9) },
+        diskStalls: stalls,
       }
     }
     const url = `http://127.0.0.1:${port(app)}/webhooks/carriers/generic/${connection.id}`
-    print({ bench: 'ingest', phase: 'config', duration_s: duration, connections, workers: opts['worker-process'] ? 'own process, nice 10' : 'in the server process', node: process.version, database: 'embedded PostgreSQL, synchronous_commit on' })
+    print({
+      bench: 'ingest',
+      phase: 'config',
+      duration_s: duration,
+      connections,
+      workers: opts['worker-process'] ? 'own process, nice 10' : 'in the server process',
+      node: process.version,
+      database: 'embedded PostgreSQL, synchronous_commit on',
+    })
 
     await load({ url, secret, duration: 2, connections, prefix: 'W', count: 20_000 })
-    const bareResult = await load({ url: `http://127.0.0.1:${port(bare)}/bare`, secret, duration, connections, prefix: 'B', count: 200_000 })
+    const bareResult = await load({
+      url: `http://127.0.0.1:${port(bare)}/bare`,
+      secret,
+      duration,
+      connections,
+      prefix: 'B',
+      count: 200_000,
+    })
     print({ bench: 'ingest', target: 'bare_fastify', ...bareResult })
     await settle()
     const apiOnly = await load({ url, secret, duration, connections, prefix: 'A', count: 200_000 })
@@ -141,19 +222,37 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
         count(*) as stored, (select count(*) from tracking_events) as events
       from webhook_deliveries where processed_at is not null and dedup_key like 'msg\_P%'`.execute(ctx.db)
     print({
-      bench: 'ingest', summary: true,
-      accepted_per_sec_api_only: Math.round(apiOnly.requests_per_sec), accepted_per_sec_with_workers: Math.round(max.requests_per_sec),
-      bare_per_sec: Math.round(bareResult.requests_per_sec), ratio_to_bare_api_only: Number((apiOnly.requests_per_sec / bareResult.requests_per_sec).toFixed(3)),
+      bench: 'ingest',
+      summary: true,
+      accepted_per_sec_api_only: Math.round(apiOnly.requests_per_sec),
+      accepted_per_sec_with_workers: Math.round(max.requests_per_sec),
+      bare_per_sec: Math.round(bareResult.requests_per_sec),
+      ratio_to_bare_api_only: Number((apiOnly.requests_per_sec / bareResult.requests_per_sec).toFixed(3)),
       ratio_to_bare_with_workers: Number((max.requests_per_sec / bareResult.requests_per_sec).toFixed(3)),
-      api_only_ack_p99_ms: apiOnly.p99_ms, api_only_paced_2000_ack_p99_ms_pooled: pacedApiOnly.pooled.p99, api_only_paced_2000_ack_p99_9_ms_pooled: pacedApiOnly.pooled.p99_9,
-      api_only_paced_2000_ack_p99_ms_median: pacedApiOnly.p99_median, api_only_paced_2000_ack_p99_ms_worst: pacedApiOnly.p99_worst, api_only_paced_2000_ack_p99_9_ms_worst: pacedApiOnly.p99_9_worst,
-      ack_p50_ms: max.p50_ms, ack_p99_ms: max.p99_ms, ack_p99_9_ms: max.p99_9_ms,
-      paced_2000_ack_p50_ms_pooled: paced.pooled.p50, paced_2000_ack_p99_ms_pooled: paced.pooled.p99, paced_2000_ack_p99_9_ms_pooled: paced.pooled.p99_9,
-      api_only_paced_disk_flushes_over_25ms: pacedApiOnly.diskStalls, paced_disk_flushes_over_25ms: paced.diskStalls,
-      paced_2000_ack_p99_ms_median: paced.p99_median, paced_2000_ack_p99_ms_worst: paced.p99_worst, paced_2000_ack_p99_9_ms_worst: paced.p99_9_worst,
-      processing_lag_p50_s: Number(Number(lag[0]!.p50).toFixed(3)), processing_lag_p99_s: Number(Number(lag[0]!.p99).toFixed(3)),
-      paced_drain_s: (Date.now() - drainStart) / 1000, paced_deliveries_processed: Number(lag[0]!.stored), tracking_events: Number(lag[0]!.events),
-      non_2xx: [apiOnly, max, ...pacedApiOnly.runs, ...paced.runs].reduce((n, x) => n + x.non_2xx, 0), errors: [apiOnly, max, ...pacedApiOnly.runs, ...paced.runs].reduce((n, x) => n + x.errors, 0),
+      api_only_ack_p99_ms: apiOnly.p99_ms,
+      api_only_paced_2000_ack_p99_ms_pooled: pacedApiOnly.pooled.p99,
+      api_only_paced_2000_ack_p99_9_ms_pooled: pacedApiOnly.pooled.p99_9,
+      api_only_paced_2000_ack_p99_ms_median: pacedApiOnly.p99_median,
+      api_only_paced_2000_ack_p99_ms_worst: pacedApiOnly.p99_worst,
+      api_only_paced_2000_ack_p99_9_ms_worst: pacedApiOnly.p99_9_worst,
+      ack_p50_ms: max.p50_ms,
+      ack_p99_ms: max.p99_ms,
+      ack_p99_9_ms: max.p99_9_ms,
+      paced_2000_ack_p50_ms_pooled: paced.pooled.p50,
+      paced_2000_ack_p99_ms_pooled: paced.pooled.p99,
+      paced_2000_ack_p99_9_ms_pooled: paced.pooled.p99_9,
+      api_only_paced_disk_flushes_over_25ms: pacedApiOnly.diskStalls,
+      paced_disk_flushes_over_25ms: paced.diskStalls,
+      paced_2000_ack_p99_ms_median: paced.p99_median,
+      paced_2000_ack_p99_ms_worst: paced.p99_worst,
+      paced_2000_ack_p99_9_ms_worst: paced.p99_9_worst,
+      processing_lag_p50_s: Number(Number(lag[0]!.p50).toFixed(3)),
+      processing_lag_p99_s: Number(Number(lag[0]!.p99).toFixed(3)),
+      paced_drain_s: (Date.now() - drainStart) / 1000,
+      paced_deliveries_processed: Number(lag[0]!.stored),
+      tracking_events: Number(lag[0]!.events),
+      non_2xx: [apiOnly, max, ...pacedApiOnly.runs, ...paced.runs].reduce((n, x) => n + x.non_2xx, 0),
+      errors: [apiOnly, max, ...pacedApiOnly.runs, ...paced.runs].reduce((n, x) => n + x.errors, 0),
     })
     // graphile-worker 0.17 can reject its own shutdown of an idle local queue; the database must still stop.
     await worker.stop().catch((err: unknown) => print({ bench: 'ingest', warning: `worker stop: ${String(err)}` }))

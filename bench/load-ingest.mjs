@@ -19,11 +19,17 @@ async function drive({ url, duration, connections, rate, requests }) {
   const total = rate ? requests.length : Infinity
   const latencies = new Float64Array(requests.length)
   const sentAt = new Float64Array(requests.length)
-  let settled = 0, next = 0, accepted = 0, non2xx = 0, errors = 0
+  let settled = 0,
+    next = 0,
+    accepted = 0,
+    non2xx = 0,
+    errors = 0
   const idle = []
   const waiting = [] // paced: indexes due while every socket was busy
   let finish
-  const done = new Promise((resolve) => { finish = resolve })
+  const done = new Promise((resolve) => {
+    finish = resolve
+  })
   const start = performance.now() + 20
   const end = start + duration * 1000
   const dueOf = (i) => start + (i * 1000) / rate
@@ -46,26 +52,30 @@ async function drive({ url, duration, connections, rate, requests }) {
     } else if (performance.now() < end && next < requests.length) send(conn, next++)
     else if (!conns.some((c) => c.current >= 0)) finish()
   }
-  const open = () => new Promise((resolve, reject) => {
-    const socket = net.connect({ host: hostname, port: Number(port), noDelay: true })
-    const conn = { socket, current: -1, buffer: Buffer.alloc(0) }
-    socket.once('connect', () => resolve(conn))
-    socket.once('error', reject)
-    socket.on('data', (chunk) => {
-      conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, chunk]) : chunk
-      for (;;) {
-        const headEnd = conn.buffer.indexOf('\r\n\r\n')
-        if (headEnd < 0) return
-        const head = conn.buffer.subarray(0, headEnd).toString('latin1')
-        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0)
-        if (conn.buffer.length < headEnd + 4 + length) return
-        conn.buffer = conn.buffer.subarray(headEnd + 4 + length)
-        settle(conn, Number(head.slice(9, 12)))
-      }
+  const open = () =>
+    new Promise((resolve, reject) => {
+      const socket = net.connect({ host: hostname, port: Number(port), noDelay: true })
+      const conn = { socket, current: -1, buffer: Buffer.alloc(0) }
+      socket.once('connect', () => resolve(conn))
+      socket.once('error', reject)
+      socket.on('data', (chunk) => {
+        conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, chunk]) : chunk
+        for (;;) {
+          const headEnd = conn.buffer.indexOf('\r\n\r\n')
+          if (headEnd < 0) return
+          const head = conn.buffer.subarray(0, headEnd).toString('latin1')
+          const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0)
+          if (conn.buffer.length < headEnd + 4 + length) return
+          conn.buffer = conn.buffer.subarray(headEnd + 4 + length)
+          settle(conn, Number(head.slice(9, 12)))
+        }
+      })
     })
-  })
   const conns = await Promise.all(Array.from({ length: connections }, open))
-  for (const c of conns) c.socket.on('error', () => { if (c.current >= 0) settle(c, undefined) })
+  for (const c of conns)
+    c.socket.on('error', () => {
+      if (c.current >= 0) settle(c, undefined)
+    })
   if (rate) {
     idle.push(...conns)
     let i = 0
@@ -79,7 +89,12 @@ async function drive({ url, duration, connections, rate, requests }) {
     }
     setTimeout(tick, Math.max(0, start - performance.now()))
   } else {
-    setTimeout(() => { for (const c of conns) send(c, next++) }, Math.max(0, start - performance.now()))
+    setTimeout(
+      () => {
+        for (const c of conns) send(c, next++)
+      },
+      Math.max(0, start - performance.now()),
+    )
   }
   await done
   const elapsed = (performance.now() - start) / 1000
@@ -87,8 +102,16 @@ async function drive({ url, duration, connections, rate, requests }) {
   const sorted = latencies.subarray(0, settled).sort()
   const ms = (p) => percentileMs(sorted, p)
   return {
-    requests_per_sec: settled / elapsed, requests: settled, accepted, p50_ms: ms(50), p99_ms: ms(99), p99_9_ms: ms(99.9),
-    max_ms: Number(sorted[settled - 1].toFixed(1)), non_2xx: non2xx, errors, timeouts: 0,
+    requests_per_sec: settled / elapsed,
+    requests: settled,
+    accepted,
+    p50_ms: ms(50),
+    p99_ms: ms(99),
+    p99_9_ms: ms(99.9),
+    max_ms: Number(sorted[settled - 1].toFixed(1)),
+    non_2xx: non2xx,
+    errors,
+    timeouts: 0,
     // Paced runs hand back every latency, so several runs can be judged as one longer one.
     ...(rate ? { latencies_ms: Array.from(sorted) } : {}),
   }
@@ -100,12 +123,36 @@ process.once('message', async ({ url, secret, duration, connections, rate, prefi
   const request = (i) => {
     const ts = Math.floor(Date.now() / 1000)
     const id = `msg_${prefix}_${i}`
-    const body = JSON.stringify({ type: 'tracking.updated', data: { carrier: 'royal_mail', tracking_number: `${prefix}${i % 5000}`, events: [
-      { id: `${prefix}-e${i}`, status: i % 7 === 0 ? 'out_for_delivery' : 'in_transit', occurred_at: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(), message: 'Scanned at hub', location: { city: 'Leeds', country: 'GB' } },
-    ] } })
+    const body = JSON.stringify({
+      type: 'tracking.updated',
+      data: {
+        carrier: 'royal_mail',
+        tracking_number: `${prefix}${i % 5000}`,
+        events: [
+          {
+            id: `${prefix}-e${i}`,
+            status: i % 7 === 0 ? 'out_for_delivery' : 'in_transit',
+            occurred_at: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(),
+            message: 'Scanned at hub',
+            location: { city: 'Leeds', country: 'GB' },
+          },
+        ],
+      },
+    })
     const signature = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64')
-    const headers = { host, 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${signature}`, 'content-length': Buffer.byteLength(body) }
-    return Buffer.from(`POST ${pathname} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`)
+    const headers = {
+      host,
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(ts),
+      'webhook-signature': `v1,${signature}`,
+      'content-length': Buffer.byteLength(body),
+    }
+    return Buffer.from(
+      `POST ${pathname} HTTP/1.1\r\n${Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}\r\n${body}`,
+    )
   }
   const requests = Array.from({ length: rate ? Math.floor(rate * duration) : count }, (_, i) => request(i))
   process.send(await drive({ url, duration, connections, rate, requests }), () => process.exit(0))

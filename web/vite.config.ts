@@ -14,7 +14,10 @@ function precompress(): Plugin {
     apply: 'build',
     closeBundle() {
       const dist = path.join(root, 'dist')
-      const files = [path.join(dist, 'index.html'), ...readdirSync(path.join(dist, 'assets')).map((f) => path.join(dist, 'assets', f))]
+      const files = [
+        path.join(dist, 'index.html'),
+        ...readdirSync(path.join(dist, 'assets')).map((f) => path.join(dist, 'assets', f)),
+      ]
       for (const file of files.filter((f) => /\.(js|css|html|svg|json)$/.test(f))) {
         const bytes = readFileSync(file)
         writeFileSync(`${file}.br`, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }))
@@ -31,6 +34,9 @@ export default defineConfig({
   build: { outDir: 'dist', emptyOutDir: true, reportCompressedSize: false, chunkSizeWarningLimit: 800 },
   server: {
     port: Number(process.env.WEB_PORT ?? 5173),
-    proxy: { '/api': { target: process.env.CLAIMDESK_URL ?? 'http://127.0.0.1:3000' }, '/webhooks': { target: process.env.CLAIMDESK_URL ?? 'http://127.0.0.1:3000' } },
+    proxy: {
+      '/api': { target: process.env.CLAIMDESK_URL ?? 'http://127.0.0.1:3000' },
+      '/webhooks': { target: process.env.CLAIMDESK_URL ?? 'http://127.0.0.1:3000' },
+    },
   },
 })

@@ -22,7 +22,14 @@ const fail = (env: Record<string, string>, dir = cwd) => {
 describe('config', () => {
   it('has working defaults', () => {
     const c = loadConfig({}, cwd)
-    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: path.join(cwd, 'data'), publicUrl: 'http://127.0.0.1:3000', workers: true, logLevel: 'info' })
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: path.join(cwd, 'data'),
+      publicUrl: 'http://127.0.0.1:3000',
+      workers: true,
+      logLevel: 'info',
+    })
     expect(c.databaseUrl).toBeUndefined()
     expect(c.metricsToken).toBeUndefined()
     const metricsToken = 'metrics-token-0123456789abcdef'
@@ -32,13 +39,28 @@ describe('config', () => {
   it.each([
     [{ PORT: 'abc' }, 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "abc")'],
     [{ PORT: '70000' }, 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got 70000)'],
-    [{ DATABASE_URL: 'mysql://x' }, 'Invalid configuration: DATABASE_URL must use postgres: or postgresql: (got mysql:)'],
-    [{ DATABASE_URL: 'postgres://u:hunter2@db/x' }, 'Invalid configuration: CLAIMDESK_SECRET_KEY is required when DATABASE_URL is set'],
-    [{ MIGRATION_DATABASE_URL: 'postgres://owner:hunter2@db/x' }, 'Invalid configuration: MIGRATION_DATABASE_URL needs DATABASE_URL too (the embedded database sets up its own roles)'],
-    [{ CLAIMDESK_ADMIN_TOKEN: 'short' }, 'Invalid configuration: CLAIMDESK_ADMIN_TOKEN must be at least 24 characters long'],
+    [
+      { DATABASE_URL: 'mysql://x' },
+      'Invalid configuration: DATABASE_URL must use postgres: or postgresql: (got mysql:)',
+    ],
+    [
+      { DATABASE_URL: 'postgres://u:hunter2@db/x' },
+      'Invalid configuration: CLAIMDESK_SECRET_KEY is required when DATABASE_URL is set',
+    ],
+    [
+      { MIGRATION_DATABASE_URL: 'postgres://owner:hunter2@db/x' },
+      'Invalid configuration: MIGRATION_DATABASE_URL needs DATABASE_URL too (the embedded database sets up its own roles)',
+    ],
+    [
+      { CLAIMDESK_ADMIN_TOKEN: 'short' },
+      'Invalid configuration: CLAIMDESK_ADMIN_TOKEN must be at least 24 characters long',
+    ],
     [{ METRICS_TOKEN: 'short' }, 'Invalid configuration: METRICS_TOKEN must be at least 24 characters long'],
     [{ WORKERS: 'maybe' }, 'Invalid configuration: WORKERS must be true or false (got "maybe")'],
-    [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    [
+      { LOG_LEVEL: 'loud' },
+      'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ],
     [{ PUBLIC_URL: 'not a url' }, 'Invalid configuration: PUBLIC_URL must be a URL (got "not a url")'],
   ])('refuses %j with one line naming the setting', (env, message) => {
     const msg = fail(env as Record<string, string>)
@@ -63,7 +85,15 @@ describe('config', () => {
 
   it('configures S3 only when a bucket is named', () => {
     expect(loadConfig({}, cwd).s3).toBeUndefined()
-    expect(loadConfig({ S3_BUCKET: 'evidence', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: 'true' }, cwd).s3)
-      .toEqual({ bucket: 'evidence', region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', accessKeyId: undefined, secretAccessKey: undefined, forcePathStyle: true })
+    expect(
+      loadConfig({ S3_BUCKET: 'evidence', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: 'true' }, cwd).s3,
+    ).toEqual({
+      bucket: 'evidence',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9000',
+      accessKeyId: undefined,
+      secretAccessKey: undefined,
+      forcePathStyle: true,
+    })
   })
 })

@@ -34,7 +34,10 @@ export type Config = {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly setting: string, message: string) {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
     super(`Invalid configuration: ${setting} ${message}`)
     this.name = 'ConfigError'
   }
@@ -43,28 +46,34 @@ export class ConfigError extends Error {
 type Source = Record<string, string | undefined>
 
 // Each setting: its env name (the yaml key is the same name in lower case) and how to read it.
-const int = (min: number, max: number) => (name: string, v: string): number => {
-  if (!/^\d+$/.test(v.trim())) throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`)
-  const n = Number(v)
-  if (n < min || n > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got ${v})`)
-  return n
-}
+const int =
+  (min: number, max: number) =>
+  (name: string, v: string): number => {
+    if (!/^\d+$/.test(v.trim()))
+      throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`)
+    const n = Number(v)
+    if (n < min || n > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got ${v})`)
+    return n
+  }
 const bool = (name: string, v: string): boolean => {
   const s = v.trim().toLowerCase()
   if (['1', 'true', 'yes', 'on'].includes(s)) return true
   if (['0', 'false', 'no', 'off'].includes(s)) return false
   throw new ConfigError(name, `must be true or false (got ${JSON.stringify(v)})`)
 }
-const url = (protocols: string[]) => (name: string, v: string): string => {
-  let u: URL
-  try {
-    u = new URL(v)
-  } catch {
-    throw new ConfigError(name, `must be a URL (got ${JSON.stringify(redactUrl(v))})`)
+const url =
+  (protocols: string[]) =>
+  (name: string, v: string): string => {
+    let u: URL
+    try {
+      u = new URL(v)
+    } catch {
+      throw new ConfigError(name, `must be a URL (got ${JSON.stringify(redactUrl(v))})`)
+    }
+    if (!protocols.includes(u.protocol))
+      throw new ConfigError(name, `must use ${protocols.join(' or ')} (got ${u.protocol})`)
+    return v
   }
-  if (!protocols.includes(u.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')} (got ${u.protocol})`)
-  return v
-}
 const redactUrl = (v: string) => v.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@')
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -76,26 +85,48 @@ function readYaml(file: string): Source {
     throw new ConfigError(path.basename(file), `is not valid YAML: ${(err as Error).message.split('\n')[0]}`)
   }
   if (doc == null) return {}
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(path.basename(file), 'must be a mapping of setting: value')
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new ConfigError(path.basename(file), 'must be a mapping of setting: value')
   const out: Source = {}
   for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
-    if (value !== null && typeof value === 'object') throw new ConfigError(`${path.basename(file)}: ${key}`, 'must be a plain value')
+    if (value !== null && typeof value === 'object')
+      throw new ConfigError(`${path.basename(file)}: ${key}`, 'must be a plain value')
     out[key.toUpperCase()] = value == null ? undefined : String(value)
   }
   return out
 }
 
 const known = new Set([
-  'PORT', 'HOST', 'DATA_DIR', 'DATABASE_URL', 'MIGRATION_DATABASE_URL', 'PUBLIC_URL', 'CLAIMDESK_ADMIN_TOKEN',
-  'CLAIMDESK_SECRET_KEY', 'LOG_LEVEL', 'METRICS_TOKEN', 'WORKERS', 'WORKER_CONCURRENCY', 'EMBEDDED_PG_PORT',
-  'SESSION_TTL_HOURS', 'FILES_MAX_BYTES', 'TRUST_PROXY', 'SMTP_URL',
-  'S3_BUCKET', 'S3_REGION', 'S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE',
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'MIGRATION_DATABASE_URL',
+  'PUBLIC_URL',
+  'CLAIMDESK_ADMIN_TOKEN',
+  'CLAIMDESK_SECRET_KEY',
+  'LOG_LEVEL',
+  'METRICS_TOKEN',
+  'WORKERS',
+  'WORKER_CONCURRENCY',
+  'EMBEDDED_PG_PORT',
+  'SESSION_TTL_HOURS',
+  'FILES_MAX_BYTES',
+  'TRUST_PROXY',
+  'SMTP_URL',
+  'S3_BUCKET',
+  'S3_REGION',
+  'S3_ENDPOINT',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_FORCE_PATH_STYLE',
 ])
 
 /** Env wins over claimdesk.yaml (or the file named by CLAIMDESK_CONFIG); unknown yaml keys are refused. */
 export function loadConfig(env: Source = process.env, cwd = process.cwd()): Config {
   const file = env.CLAIMDESK_CONFIG ? path.resolve(cwd, env.CLAIMDESK_CONFIG) : path.join(cwd, 'claimdesk.yaml')
-  if (env.CLAIMDESK_CONFIG && !existsSync(file)) throw new ConfigError('CLAIMDESK_CONFIG', `names a file that does not exist (${file})`)
+  if (env.CLAIMDESK_CONFIG && !existsSync(file))
+    throw new ConfigError('CLAIMDESK_CONFIG', `names a file that does not exist (${file})`)
   const yaml = existsSync(file) ? readYaml(file) : {}
   for (const key of Object.keys(yaml)) {
     if (!known.has(key)) throw new ConfigError(`${path.basename(file)}: ${key.toLowerCase()}`, 'is not a known setting')
@@ -117,14 +148,19 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
   const host = read('HOST', (_n, v) => v, '127.0.0.1')
   const databaseUrl = optional('DATABASE_URL', url(['postgres:', 'postgresql:']))
   const migrationDatabaseUrl = optional('MIGRATION_DATABASE_URL', url(['postgres:', 'postgresql:']))
-  if (migrationDatabaseUrl && !databaseUrl) throw new ConfigError('MIGRATION_DATABASE_URL', 'needs DATABASE_URL too (the embedded database sets up its own roles)')
+  if (migrationDatabaseUrl && !databaseUrl)
+    throw new ConfigError(
+      'MIGRATION_DATABASE_URL',
+      'needs DATABASE_URL too (the embedded database sets up its own roles)',
+    )
   const token = (name: string, v: string): string => {
     if (v.length < 24) throw new ConfigError(name, 'must be at least 24 characters long')
     return v
   }
   const adminToken = optional('CLAIMDESK_ADMIN_TOKEN', token)
   const secretKey = optional('CLAIMDESK_SECRET_KEY', (name, v) => {
-    if (v.length < 32) throw new ConfigError(name, 'must be at least 32 characters long (e.g. `openssl rand -base64 48`)')
+    if (v.length < 32)
+      throw new ConfigError(name, 'must be at least 32 characters long (e.g. `openssl rand -base64 48`)')
     return v
   })
   // Several processes against one external database must share the key that encrypts secrets and signs links.
@@ -145,17 +181,29 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
   return {
     port,
     host,
-    dataDir: path.resolve(cwd, read('DATA_DIR', (_n, v) => v, './data')),
+    dataDir: path.resolve(
+      cwd,
+      read('DATA_DIR', (_n, v) => v, './data'),
+    ),
     databaseUrl,
     migrationDatabaseUrl,
-    publicUrl: read('PUBLIC_URL', url(['http:', 'https:']), `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+    publicUrl: read(
+      'PUBLIC_URL',
+      url(['http:', 'https:']),
+      `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    ).replace(/\/+$/, ''),
     adminToken,
     secretKey,
     metricsToken: optional('METRICS_TOKEN', token),
-    logLevel: read('LOG_LEVEL', (name, v) => {
-      if (!(levels as readonly string[]).includes(v)) throw new ConfigError(name, `must be one of ${levels.join(', ')} (got ${JSON.stringify(v)})`)
-      return v as Config['logLevel']
-    }, 'info'),
+    logLevel: read(
+      'LOG_LEVEL',
+      (name, v) => {
+        if (!(levels as readonly string[]).includes(v))
+          throw new ConfigError(name, `must be one of ${levels.join(', ')} (got ${JSON.stringify(v)})`)
+        return v as Config['logLevel']
+      },
+      'info',
+    ),
     workers: read('WORKERS', bool, true),
     workerConcurrency: read('WORKER_CONCURRENCY', int(1, 64), 4),
     embeddedPgPort: optional('EMBEDDED_PG_PORT', int(1, 65535)),

@@ -12,7 +12,12 @@ describe('deriveKey', () => {
   })
 
   it('gives each purpose and each master a different key, none equal to the master', () => {
-    const keys = [deriveKey(master, 'links'), deriveKey(master, 'secrets'), deriveKey(master, 'audit'), deriveKey(`${master}!`, 'links')]
+    const keys = [
+      deriveKey(master, 'links'),
+      deriveKey(master, 'secrets'),
+      deriveKey(master, 'audit'),
+      deriveKey(`${master}!`, 'links'),
+    ]
     expect(new Set(keys.map((k) => k.toString('hex'))).size).toBe(4)
     expect(keys.some((k) => k.equals(Buffer.from(master).subarray(0, 32)))).toBe(false)
   })
@@ -20,7 +25,9 @@ describe('deriveKey', () => {
   it('matches HKDF-SHA256 (RFC 5869) computed by hand with an empty salt', () => {
     // Extract with an all-zero salt of hash length (RFC 5869 §2.2), then one expand block.
     const prk = createHmac('sha256', Buffer.alloc(32)).update(master).digest()
-    const okm = createHmac('sha256', prk).update(Buffer.concat([Buffer.from('claimdesk:links'), Buffer.from([1])])).digest()
+    const okm = createHmac('sha256', prk)
+      .update(Buffer.concat([Buffer.from('claimdesk:links'), Buffer.from([1])]))
+      .digest()
     expect(deriveKey(master, 'links').equals(okm)).toBe(true)
   })
 

@@ -5,7 +5,9 @@ import { isUuid } from './ids.js'
 // it reaches SQL (a value list of the wrong length there is a row comparison of the wrong arity).
 
 export const invalidCursor = () =>
-  new AppError('validation_failed', 400, 'The cursor is not valid', { errors: [{ path: 'querystring/cursor', message: 'is not a cursor from this API' }] })
+  new AppError('validation_failed', 400, 'The cursor is not valid', {
+    errors: [{ path: 'querystring/cursor', message: 'is not a cursor from this API' }],
+  })
 
 export const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
 
@@ -30,6 +32,7 @@ const fits: Record<CursorValueKind, (v: unknown) => boolean> = {
 
 /** The cursor's values when there are exactly as many as kinds, each of its kind; otherwise a 400. */
 export function cursorValues(values: unknown, kinds: readonly CursorValueKind[]): unknown[] {
-  if (!Array.isArray(values) || values.length !== kinds.length || !kinds.every((kind, i) => fits[kind](values[i]))) throw invalidCursor()
+  if (!Array.isArray(values) || values.length !== kinds.length || !kinds.every((kind, i) => fits[kind](values[i])))
+    throw invalidCursor()
   return values
 }

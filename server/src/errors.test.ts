@@ -20,7 +20,10 @@ describe('error catalogue', () => {
         seen++
         const declared = errorCatalogue[code as keyof typeof errorCatalogue] as number | readonly number[] | undefined
         const allowed = declared === undefined ? [] : typeof declared === 'number' ? [declared] : declared
-        if (!allowed.includes(Number(status))) mismatches.push(`${path.basename(file)}: ${code} thrown with ${status}, catalogue says ${JSON.stringify(declared)}`)
+        if (!allowed.includes(Number(status)))
+          mismatches.push(
+            `${path.basename(file)}: ${code} thrown with ${status}, catalogue says ${JSON.stringify(declared)}`,
+          )
       }
     }
     expect(mismatches).toEqual([])

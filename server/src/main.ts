@@ -16,7 +16,11 @@ async function ensureAdminToken(ctx: AppContext) {
     const now = new Date()
     let merchant = await trx.selectFrom('merchants').select('id').orderBy('id').limit(1).executeTakeFirst()
     if (!merchant) {
-      const { merchant: created } = await createMerchant(trx, { slug: 'default', name: 'My store', timeZone: 'UTC', defaultCurrency: 'USD' }, now)
+      const { merchant: created } = await createMerchant(
+        trx,
+        { slug: 'default', name: 'My store', timeZone: 'UTC', defaultCurrency: 'USD' },
+        now,
+      )
       merchant = { id: created.id }
     }
     const result = await ensureAdminKey(trx, merchant.id, token, now)

@@ -8,9 +8,18 @@ export const maintenance: Module = {
   tasks: {
     'maintenance:purge': async (_payload, ctx) => {
       const now = Date.now()
-      await ctx.db.deleteFrom('login_attempts').where('at', '<', new Date(now - 24 * 3600_000)).execute()
-      await ctx.db.deleteFrom('idempotency_keys').where('created_at', '<', new Date(now - idempotencyTtlMs)).execute()
-      await ctx.db.deleteFrom('sessions').where('expires_at', '<', new Date(now - 7 * 24 * 3600_000)).execute()
+      await ctx.db
+        .deleteFrom('login_attempts')
+        .where('at', '<', new Date(now - 24 * 3600_000))
+        .execute()
+      await ctx.db
+        .deleteFrom('idempotency_keys')
+        .where('created_at', '<', new Date(now - idempotencyTtlMs))
+        .execute()
+      await ctx.db
+        .deleteFrom('sessions')
+        .where('expires_at', '<', new Date(now - 7 * 24 * 3600_000))
+        .execute()
     },
   },
 }

@@ -4,7 +4,11 @@ import type { Transaction } from 'kysely'
 import type { AppContext } from './context.js'
 import type { Database } from './db/schema.js'
 
-export type JobHandler = (payload: Record<string, unknown>, ctx: AppContext, job: { attempts: number; maxAttempts: number }) => Promise<void>
+export type JobHandler = (
+  payload: Record<string, unknown>,
+  ctx: AppContext,
+  job: { attempts: number; maxAttempts: number },
+) => Promise<void>
 
 export type DomainEvent = {
   id: string
@@ -27,16 +31,34 @@ export type EventConsumer = {
   handle: (event: DomainEvent, ctx: AppContext) => Promise<void>
 }
 
-export type ScheduledAction = { merchantId: string; id: string; key: string; task: string; payload: Record<string, unknown>; runAt: Date }
+export type ScheduledAction = {
+  merchantId: string
+  id: string
+  key: string
+  task: string
+  payload: Record<string, unknown>
+  runAt: Date
+}
 /** Runs once, inside the transaction that marks the action fired. */
-export type ClockHandler = (trx: Transaction<Database>, action: ScheduledAction, ctx: AppContext, now: Date) => Promise<void>
+export type ClockHandler = (
+  trx: Transaction<Database>,
+  action: ScheduledAction,
+  ctx: AppContext,
+  now: Date,
+) => Promise<void>
 
 /**
  * Works through a backlog kept in a table (e.g. webhook deliveries waiting to be processed): `run` claims
  * up to `limit` items (FOR UPDATE SKIP LOCKED, so processes share the work), handles them in one
  * transaction and returns how many it claimed. Cheaper than a job per item when items arrive by thousands.
  */
-export type Drain = { name: string; batchSize: number; concurrency?: number; intervalMs?: number; run: (ctx: AppContext, limit: number) => Promise<number> }
+export type Drain = {
+  name: string
+  batchSize: number
+  concurrency?: number
+  intervalMs?: number
+  run: (ctx: AppContext, limit: number) => Promise<number>
+}
 
 /** One domain module's contributions; `registry.ts` lists them all. */
 export type Module = {

@@ -28,31 +28,39 @@ describe('convertMinor', () => {
   })
 
   it('is exact: matches rational arithmetic within half a minor unit (property)', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }),
-      fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }),
-      fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 0, max: 8 }),
-      (amount, fromExp, toExp, rateDigits, rateScale) => {
-        const rate = (rateDigits / 10 ** rateScale).toFixed(rateScale)
-        const num = BigInt(amount) * BigInt(rateDigits) * 10n ** BigInt(toExp)
-        const den = 10n ** BigInt(rateScale + fromExp)
-        const magnitude = (num < 0n ? -num : num) / den
-        if (magnitude >= BigInt(Number.MAX_SAFE_INTEGER)) {
-          expect(() => convertMinor(amount, fromExp, toExp, rate)).toThrow(RangeError)
-          return
-        }
-        const result = convertMinor(amount, fromExp, toExp, rate)
-        // |result - exact| <= 1/2, checked in integers: |2·result·den − 2·num| <= den
-        const diff = 2n * BigInt(result) * den - 2n * num
-        expect(diff <= den && diff >= -den).toBe(true)
-      },
-    ), { seed, numRuns })
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.integer({ min: 0, max: 8 }),
+        (amount, fromExp, toExp, rateDigits, rateScale) => {
+          const rate = (rateDigits / 10 ** rateScale).toFixed(rateScale)
+          const num = BigInt(amount) * BigInt(rateDigits) * 10n ** BigInt(toExp)
+          const den = 10n ** BigInt(rateScale + fromExp)
+          const magnitude = (num < 0n ? -num : num) / den
+          if (magnitude >= BigInt(Number.MAX_SAFE_INTEGER)) {
+            expect(() => convertMinor(amount, fromExp, toExp, rate)).toThrow(RangeError)
+            return
+          }
+          const result = convertMinor(amount, fromExp, toExp, rate)
+          // |result - exact| <= 1/2, checked in integers: |2·result·den − 2·num| <= den
+          const diff = 2n * BigInt(result) * den - 2n * num
+          expect(diff <= den && diff >= -den).toBe(true)
+        },
+      ),
+      { seed, numRuns },
+    )
   })
 
   it('is antisymmetric in sign (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 1, max: 1e6 }), (amount, r) => {
-      const rate = (r / 1e4).toFixed(4)
-      expect(convertMinor(-amount, 2, 2, rate) + convertMinor(amount, 2, 2, rate)).toBe(0)
-    }), { seed, numRuns })
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 1, max: 1e6 }), (amount, r) => {
+        const rate = (r / 1e4).toFixed(4)
+        expect(convertMinor(-amount, 2, 2, rate) + convertMinor(amount, 2, 2, rate)).toBe(0)
+      }),
+      { seed, numRuns },
+    )
   })
 })

@@ -6,7 +6,13 @@ export type Money = { amountMinor: number; currency: string }
 const DECIMAL = /^(\d{1,18})(?:\.(\d{1,12}))?$/
 
 /** rate = units of `to` per one unit of `from`, as a decimal string; `inverse` divides by it instead. */
-export function convertMinor(amountMinor: number, fromExponent: number, toExponent: number, rate: string, inverse = false): number {
+export function convertMinor(
+  amountMinor: number,
+  fromExponent: number,
+  toExponent: number,
+  rate: string,
+  inverse = false,
+): number {
   const m = DECIMAL.exec(rate)
   if (!m) throw new RangeError(`Not a decimal rate: ${rate}`)
   const fraction = m[2] ?? ''
@@ -23,12 +29,17 @@ export function convertMinor(amountMinor: number, fromExponent: number, toExpone
   const twice = r * 2n
   const rounded = twice > denominator || (twice === denominator && q % 2n === 1n) ? q + 1n : q
   const result = negative ? -rounded : rounded
-  if (result > BigInt(Number.MAX_SAFE_INTEGER) || result < BigInt(Number.MIN_SAFE_INTEGER)) throw new RangeError('Converted amount is out of range')
+  if (result > BigInt(Number.MAX_SAFE_INTEGER) || result < BigInt(Number.MIN_SAFE_INTEGER))
+    throw new RangeError('Converted amount is out of range')
   return Number(result)
 }
 
 /** For display only, at the edge. */
 export function formatMoney(money: Money, exponent: number, locale = 'en-GB'): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent })
-    .format(money.amountMinor / 10 ** exponent)
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: money.currency,
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  }).format(money.amountMinor / 10 ** exponent)
 }

@@ -14,14 +14,21 @@ import { redactPaths } from './http/app.js'
 import { createMetrics } from './http/metrics.js'
 
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream) {
-  return pino({
-    level: config.logLevel,
-    redact: { paths: redactPaths, censor: '[redacted]' },
-    serializers: {
-      // Portal links carry their token in the path; query strings may carry anything.
-      req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0]!.replace(/\/portal\/[^/]+/, '/portal/[token]'), id: req.id }),
+  return pino(
+    {
+      level: config.logLevel,
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      serializers: {
+        // Portal links carry their token in the path; query strings may carry anything.
+        req: (req: { method: string; url: string; id: string }) => ({
+          method: req.method,
+          url: req.url.split('?')[0]!.replace(/\/portal\/[^/]+/, '/portal/[token]'),
+          id: req.id,
+        }),
+      },
     },
-  }, destination)
+    destination,
+  )
 }
 
 /** The master secret: from config, or generated once into DATA_DIR (single-machine installs). */
@@ -30,7 +37,10 @@ export function masterSecret(config: Config): string {
   const file = path.join(config.dataDir, 'secret.key')
   if (!existsSync(file)) {
     mkdirSync(config.dataDir, { recursive: true })
-    writeFileSync(file, (globalThis.crypto.getRandomValues(Buffer.alloc(48)) as Buffer).toString('base64'), { mode: 0o600, flag: 'wx' })
+    writeFileSync(file, (globalThis.crypto.getRandomValues(Buffer.alloc(48)) as Buffer).toString('base64'), {
+      mode: 0o600,
+      flag: 'wx',
+    })
   }
   return readFileSync(file, 'utf8').trim()
 }
@@ -62,8 +72,11 @@ async function migrateAs(ownerUrl: string, pool: pg.Pool, log: pino.Logger) {
   const standing = await findRoleStanding(pool)
   if (standing.superuser || standing.ownsAudit) {
     const as = standing.superuser ? 'a superuser' : 'the owner of the audit tables'
-    log.warn({ role: standing.role }, `The server connects to PostgreSQL as ${as}, which can switch off the audit trail's `
-      + 'append-only triggers: give DATABASE_URL a role that only reads and writes rows, and MIGRATION_DATABASE_URL the owner (README, "Database roles")')
+    log.warn(
+      { role: standing.role },
+      `The server connects to PostgreSQL as ${as}, which can switch off the audit trail's ` +
+        'append-only triggers: give DATABASE_URL a role that only reads and writes rows, and MIGRATION_DATABASE_URL the owner (README, "Database roles")',
+    )
   }
 }
 
@@ -74,14 +87,19 @@ export type Runtime = { ctx: AppContext; embedded?: EmbeddedServer; close: () =>
  * `takeOwnership`: a long-running server stops the embedded database on exit; a CLI command leaves a
  * running one alone.
  */
-export async function openRuntime(config: Config, opts: { takeOwnership: boolean; poolSize?: number; settings?: Record<string, string>; log?: pino.Logger }): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  opts: { takeOwnership: boolean; poolSize?: number; settings?: Record<string, string>; log?: pino.Logger },
+): Promise<Runtime> {
   const log = opts.log ?? createLogger(config)
   let embedded: EmbeddedServer | undefined
   let url = config.databaseUrl
   let ownerUrl = config.migrationDatabaseUrl ?? url
   if (!url) {
     embedded = await startEmbedded({
-      dir: path.join(config.dataDir, 'postgres'), port: config.embeddedPgPort, takeOwnership: opts.takeOwnership,
+      dir: path.join(config.dataDir, 'postgres'),
+      port: config.embeddedPgPort,
+      takeOwnership: opts.takeOwnership,
       log: (line) => log.info({ component: 'postgres' }, line),
     })
     url = embedded.appUrl('postgres')
@@ -97,11 +115,17 @@ export async function openRuntime(config: Config, opts: { takeOwnership: boolean
   }
   const db = createDb(pool)
   const ctx: AppContext = {
-    config, pool, db, log, keys: deriveKeys(masterSecret(config)),
-    blobs: createBlobStore({ dataDir: config.dataDir, s3: config.s3 }), metrics: createMetrics(),
+    config,
+    pool,
+    db,
+    log,
+    keys: deriveKeys(masterSecret(config)),
+    blobs: createBlobStore({ dataDir: config.dataDir, s3: config.s3 }),
+    metrics: createMetrics(),
   }
   return {
-    ctx, embedded,
+    ctx,
+    embedded,
     close: async () => {
       await db.destroy()
       await embedded?.stop()

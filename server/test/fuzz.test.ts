@@ -21,9 +21,13 @@ beforeAll(async () => {
   app = await createTestApp(env)
   m = await createTestMerchant(env.ctx)
   const doc = app.swagger() as unknown as { paths: Record<string, Record<string, DocOperation>> }
-  operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({
-    method: method.toUpperCase(), path, query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
-  })))
+  operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
+    })),
+  )
 })
 afterAll(async () => {
   await app.close()
@@ -49,9 +53,20 @@ const someId = '01930000-0000-7000-8000-000000000000'
 // Cursors no list ever wrote: a case-list key of the wrong length or types, a timeline key with a bad id,
 // an audit seq past bigint, and valid base64 of junk JSON.
 const craftedCursors = [
-  ['created_desc', [at]], ['created_desc', [at, someId, 'x']], ['created_desc', [5, someId]], ['priority_desc', ['high', at, someId]],
-  ['relevance', [0.5, 'soon', someId]], ['created_desc', [null, null]], [at, 'not-a-uuid'], [at], 'seq:99999999999999999999',
-  { a: 1 }, 'null', '[[[[]]]]', '"x"', '1e999',
+  ['created_desc', [at]],
+  ['created_desc', [at, someId, 'x']],
+  ['created_desc', [5, someId]],
+  ['priority_desc', ['high', at, someId]],
+  ['relevance', [0.5, 'soon', someId]],
+  ['created_desc', [null, null]],
+  [at, 'not-a-uuid'],
+  [at],
+  'seq:99999999999999999999',
+  { a: 1 },
+  'null',
+  '[[[[]]]]',
+  '"x"',
+  '1e999',
 ].map(b64)
 
 /** The path to every string in a fixture body: where a NUL goes. */
@@ -70,7 +85,9 @@ function withNul(body: unknown, path: (string | number)[]): unknown {
 }
 
 function url(op: Operation, params: Record<string, string> = {}, query?: string) {
-  return op.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(params[n] ?? 'x')) + (query ? `?${query}` : '')
+  return (
+    op.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(params[n] ?? 'x')) + (query ? `?${query}` : '')
+  )
 }
 
 type Probe = { label: string; run: () => Promise<{ statusCode: number; body: string }> }
@@ -80,17 +97,53 @@ async function probesFor(op: Operation): Promise<Probe[]> {
   const headers = { ...bearer(m.keys.admin) }
   const probes: Probe[] = []
   const inject = (label: string, opts: { url?: string; payload?: string | object; headers?: Record<string, string> }) =>
-    probes.push({ label, run: () => app.inject({ method: op.method as 'POST', url: opts.url ?? url(op, req.params), headers: { ...headers, ...opts.headers }, ...(opts.payload !== undefined ? { payload: opts.payload } : {}) }) })
+    probes.push({
+      label,
+      run: () =>
+        app.inject({
+          method: op.method as 'POST',
+          url: opts.url ?? url(op, req.params),
+          headers: { ...headers, ...opts.headers },
+          ...(opts.payload !== undefined ? { payload: opts.payload } : {}),
+        }),
+    })
 
-  for (const bad of ['not-a-uuid', '../../etc/passwd', "' OR 1=1 --", 'a'.repeat(3000), '%00', '\u0000', `${someId}\u0000`, '0']) {
-    for (const name of Object.keys(req.params ?? {})) inject(`param ${name}=${bad.slice(0, 20)}`, { url: url(op, { ...req.params, [name]: bad }), ...(hasBody(op) ? { payload: req.body ?? {} } : {}) })
+  for (const bad of [
+    'not-a-uuid',
+    '../../etc/passwd',
+    "' OR 1=1 --",
+    'a'.repeat(3000),
+    '%00',
+    '\u0000',
+    `${someId}\u0000`,
+    '0',
+  ]) {
+    for (const name of Object.keys(req.params ?? {}))
+      inject(`param ${name}=${bad.slice(0, 20)}`, {
+        url: url(op, { ...req.params, [name]: bad }),
+        ...(hasBody(op) ? { payload: req.body ?? {} } : {}),
+      })
   }
-  for (const q of ['limit=abc', 'limit=-1', 'limit=100000', 'cursor=%21%21%21', `cursor=${'z'.repeat(300)}`, 'unknown_param=1']) {
+  for (const q of [
+    'limit=abc',
+    'limit=-1',
+    'limit=100000',
+    'cursor=%21%21%21',
+    `cursor=${'z'.repeat(300)}`,
+    'unknown_param=1',
+  ]) {
     if (op.method === 'GET') inject(`query ${q.slice(0, 30)}`, { url: url(op, req.params, q) })
   }
-  for (const name of op.query) inject(`query ${name}=NUL`, { url: url(op, req.params, `${name}=a%00`), ...(hasBody(op) ? { payload: req.body ?? {} } : {}) })
+  for (const name of op.query)
+    inject(`query ${name}=NUL`, {
+      url: url(op, req.params, `${name}=a%00`),
+      ...(hasBody(op) ? { payload: req.body ?? {} } : {}),
+    })
   if (op.query.includes('cursor')) {
-    for (const cursor of craftedCursors) inject(`cursor ${Buffer.from(cursor, 'base64url').toString().slice(0, 30)}`, { url: url(op, req.params, `cursor=${cursor}`) })
+    for (const cursor of craftedCursors)
+      inject(`cursor ${Buffer.from(cursor, 'base64url').toString().slice(0, 30)}`, {
+        url: url(op, req.params, `cursor=${cursor}`),
+      })
   }
   if (!hasBody(op)) return probes
   const json = { 'content-type': 'application/json' }
@@ -102,7 +155,8 @@ async function probesFor(op: Operation): Promise<Probe[]> {
   inject('2 MiB body', { payload: JSON.stringify({ blob: 'x'.repeat(2 * 1024 * 1024) }), headers: json })
   inject('unknown field', { payload: { ...(req.body as object), zz_unknown_field: 1 } })
   const body = (req.body ?? {}) as Record<string, unknown>
-  for (const leaf of stringLeaves(body)) inject(`${leaf.join('.')} with NUL`, { payload: withNul(body, leaf) as object })
+  for (const leaf of stringLeaves(body))
+    inject(`${leaf.join('.')} with NUL`, { payload: withNul(body, leaf) as object })
   const jsonType = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v)
   for (const field of Object.keys(body)) {
     // Values of another JSON type than the valid one (null is left out: many fields are nullable).
@@ -146,10 +200,18 @@ describe('bad input to every route', () => {
     const mutations = operations.filter(hasBody)
     for (const op of mutations) {
       const req = await requestFor(op)
-      await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), async (value) => {
-        const res = await app.inject({ method: op.method as 'POST', url: url(op, req.params), payload: JSON.stringify(value), headers: { ...bearer(m.keys.admin), 'content-type': 'application/json' } })
-        expect(res.statusCode, `${op.method} ${op.path} ${JSON.stringify(value).slice(0, 80)}`).toBeLessThan(500)
-      }), { seed, numRuns: runs })
+      await fc.assert(
+        fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), async (value) => {
+          const res = await app.inject({
+            method: op.method as 'POST',
+            url: url(op, req.params),
+            payload: JSON.stringify(value),
+            headers: { ...bearer(m.keys.admin), 'content-type': 'application/json' },
+          })
+          expect(res.statusCode, `${op.method} ${op.path} ${JSON.stringify(value).slice(0, 80)}`).toBeLessThan(500)
+        }),
+        { seed, numRuns: runs },
+      )
     }
   })
 })

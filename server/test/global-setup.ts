@@ -21,7 +21,13 @@ export default async function setup(project: TestProject) {
   // Durability is pointless for a throwaway cluster (never for crash tests, which start their own).
   const server = await startEmbedded({
     dir: path.join(dir, 'postgres'),
-    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', dynamic_shared_memory_type: 'mmap', max_connections: '300' },
+    settings: {
+      fsync: 'off',
+      synchronous_commit: 'off',
+      full_page_writes: 'off',
+      dynamic_shared_memory_type: 'mmap',
+      max_connections: '300',
+    },
   })
   const admin = createPool(server.url('postgres'), 1)
   await admin.query(`create database ${TEMPLATE_DB}`)

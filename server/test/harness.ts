@@ -63,12 +63,18 @@ export async function createTestEnv(overrides: Partial<Config> = {}): Promise<Te
   const pool = createPool(url, 5)
   const db = createDb(pool)
   const ctx: AppContext = {
-    config, pool, db, log: pino({ level: process.env.TEST_LOG ?? 'silent' }),
+    config,
+    pool,
+    db,
+    log: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     keys: deriveKeys('test-master-secret-that-is-long-enough-0123456789'),
-    blobs: createBlobStore({ dataDir, s3: undefined }), metrics: createMetrics(),
+    blobs: createBlobStore({ dataDir, s3: undefined }),
+    metrics: createMetrics(),
   }
   return {
-    ctx, url, adminUrl,
+    ctx,
+    url,
+    adminUrl,
     close: async () => {
       await db.destroy()
       rmSync(dataDir, { recursive: true, force: true })
@@ -83,7 +89,15 @@ export async function createTestApp(env: TestEnv, modules: Module[] = allModules
 }
 
 let seq = 0
-export type TestMerchant = { id: string; slug: string; roleIds: Record<string, string>; keys: Record<BuiltinRole, string>; adminUserId: string; adminEmail: string; password: string }
+export type TestMerchant = {
+  id: string
+  slug: string
+  roleIds: Record<string, string>
+  keys: Record<BuiltinRole, string>
+  adminUserId: string
+  adminEmail: string
+  password: string
+}
 
 /** A workspace with an API key per built-in role and an admin person who can sign in. */
 export async function createTestMerchant(ctx: AppContext, name = `m${++seq}`): Promise<TestMerchant> {
@@ -91,14 +105,24 @@ export async function createTestMerchant(ctx: AppContext, name = `m${++seq}`): P
   const slug = `${name}-${randomBytes(3).toString('hex')}`
   const password = 'correct horse battery staple'
   return ctx.db.transaction().execute(async (trx) => {
-    const { merchant, roleIds } = await createMerchant(trx, { slug, name, timeZone: 'Europe/London', defaultCurrency: 'GBP', currencies: ['EUR', 'USD'] }, now)
+    const { merchant, roleIds } = await createMerchant(
+      trx,
+      { slug, name, timeZone: 'Europe/London', defaultCurrency: 'GBP', currencies: ['EUR', 'USD'] },
+      now,
+    )
     const keys = {} as Record<BuiltinRole, string>
     for (const role of ['admin', 'manager', 'agent', 'finance', 'viewer'] as BuiltinRole[]) {
       const roleId = await findBuiltinRoleId(trx, merchant.id, role)
       keys[role] = (await createApiKey(trx, systemActor(merchant.id), { name: `${role} key`, roleId }, now)).key
     }
     const adminEmail = `admin@${slug}.example`
-    const admin = await createUser(trx, merchant.id, null, { email: adminEmail, name: 'Ada Admin', password, roleId: roleIds.admin! }, now)
+    const admin = await createUser(
+      trx,
+      merchant.id,
+      null,
+      { email: adminEmail, name: 'Ada Admin', password, roleId: roleIds.admin! },
+      now,
+    )
     return { id: merchant.id, slug, roleIds, keys, adminUserId: admin.id, adminEmail, password }
   })
 }
@@ -106,7 +130,11 @@ export async function createTestMerchant(ctx: AppContext, name = `m${++seq}`): P
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
 
 /** Signs a person in: the headers a browser would send afterwards (session cookie and CSRF token). */
-export async function sessionHeaders(app: FastifyInstance, email: string, password: string): Promise<Record<string, string>> {
+export async function sessionHeaders(
+  app: FastifyInstance,
+  email: string,
+  password: string,
+): Promise<Record<string, string>> {
   const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } })
   const cookie = res.cookies.find((c) => c.name === 'claimdesk_session')
   if (!cookie) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`)

@@ -20,7 +20,12 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
   for (const d of dirs) {
     const pid = postmasterPid(d)
-    if (pid) try { process.kill(pid, 'SIGKILL') } catch { /* gone */ }
+    if (pid)
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        /* gone */
+      }
     rmSync(d, { recursive: true, force: true })
   }
 })
@@ -51,22 +56,40 @@ const alive = (pid: number) => {
 type Server = { child: ChildProcess; port: number; url: string; output: () => string; exited: Promise<number | null> }
 
 // `command` is how a user starts it: the bin by default, or `npm start` through npm and its shell.
-async function start(dataDir: string, env: Record<string, string> = {}, command = [process.execPath, bin, 'start']): Promise<Server> {
+async function start(
+  dataDir: string,
+  env: Record<string, string> = {},
+  command = [process.execPath, bin, 'start'],
+): Promise<Server> {
   const port = await freePort()
   const child = spawn(command[0]!, command.slice(1), {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), CLAIMDESK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      CLAIMDESK_ADMIN_TOKEN: token,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push(child)
   let output = ''
-  child.stdout!.on('data', (b: Buffer) => { output += b })
-  child.stderr!.on('data', (b: Buffer) => { output += b })
+  child.stdout!.on('data', (b: Buffer) => {
+    output += b
+  })
+  child.stderr!.on('data', (b: Buffer) => {
+    output += b
+  })
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited: ${output}`)
-    const ok = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false)
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    )
     if (ok) return { child, port, url, output: () => output, exited }
     await new Promise((r) => setTimeout(r, 100))
   }
@@ -74,32 +97,60 @@ async function start(dataDir: string, env: Record<string, string> = {}, command 
 }
 
 const api = (s: Server, method: string, p: string, body?: unknown) =>
-  fetch(`${s.url}/api/v1${p}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined })
+  fetch(`${s.url}/api/v1${p}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  })
 
 /** A POST whose body arrives in two parts: the request is in flight until `finish()`. */
 function slowPost(s: Server, p: string, body: string) {
   let finish!: () => void
   let headersSent!: Promise<void>
   const status = new Promise<number>((resolve, reject) => {
-    const req = http.request(`${s.url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode!))
-    })
+    const req = http.request(
+      `${s.url}${p}`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode!))
+      },
+    )
     req.on('error', reject)
     headersSent = new Promise((r) => req.on('socket', (sock) => sock.once('connect', () => r())))
     req.write(body.slice(0, 5))
     finish = () => req.end(body.slice(5))
   })
-  return { status, finish: () => finish(), get headersSent() { return headersSent } }
+  return {
+    status,
+    finish: () => finish(),
+    get headersSent() {
+      return headersSent
+    },
+  }
 }
 
 function cli(dataDir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (b: Buffer) => { stdout += b })
-    child.stderr.on('data', (b: Buffer) => { stderr += b })
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b
+    })
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b
+    })
     child.on('exit', (code) => resolve({ code, stdout, stderr }))
   })
 }
@@ -108,13 +159,20 @@ function cli(dataDir: string, args: string[]): Promise<{ code: number | null; st
 describe('claimdesk start', { timeout: 120_000 }, () => {
   it('stops at once with one line naming a wrong setting', async () => {
     const res = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [bin, 'start'], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(process.execPath, [bin, 'start'], {
+        env: { ...process.env, PORT: 'eighty' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
       let stderr = ''
-      child.stderr.on('data', (b: Buffer) => { stderr += b })
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b
+      })
       child.on('exit', (code) => resolve({ code, stderr }))
     })
     expect(res.code).toBe(1)
-    expect(res.stderr.trim()).toBe('claimdesk: Invalid configuration: PORT must be a whole number from 0 to 65535 (got "eighty")')
+    expect(res.stderr.trim()).toBe(
+      'claimdesk: Invalid configuration: PORT must be a whole number from 0 to 65535 (got "eighty")',
+    )
   })
 
   it('serves, lets the CLI work beside it, and on SIGTERM drains requests and stops the database', async () => {
@@ -123,19 +181,25 @@ describe('claimdesk start', { timeout: 120_000 }, () => {
     const server = await start(dir)
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
     expect(server.output()).not.toContain('switch off the audit trail') // the embedded database's server role is not its owner
-    const docs = await (await fetch(`${server.url}/openapi.json`)).json() as { openapi: string }
+    const docs = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string }
     expect(docs.openapi).toBe('3.1.0')
 
     const demo = await cli(dir, ['demo', '--orders', '40'])
     expect(demo.code, demo.stderr).toBe(0)
     const line = demo.stdout.split('\n').find((l) => l.trim().startsWith('admin'))!
     const [, email, password] = line.trim().split(/\s+/)
-    const login = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })
+    const login = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    })
     expect(login.status).toBe(200)
     expect(alive(postmasterPid(dir)!)).toBe(true) // the CLI left the server's database running
 
     // Requests in flight when SIGTERM arrives still get their answers: their bodies are still arriving.
-    const inflight = Array.from({ length: 5 }, (_, i) => slowPost(server, '/api/v1/teams', JSON.stringify({ name: `Drain ${i}` })))
+    const inflight = Array.from({ length: 5 }, (_, i) =>
+      slowPost(server, '/api/v1/teams', JSON.stringify({ name: `Drain ${i}` })),
+    )
     await Promise.all(inflight.map((r) => r.headersSent))
     await new Promise((r) => setTimeout(r, 300))
     const pgPid = postmasterPid(dir)!
@@ -161,7 +225,12 @@ describe('claimdesk start', { timeout: 120_000 }, () => {
     while (alive(pgPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
     expect(alive(pgPid)).toBe(false)
     expect(existsSync(path.join(dir, 'postgres', 'postmaster.pid'))).toBe(false)
-    expect(await fetch(`${server.url}/healthz`).then(() => 'answered', () => 'closed')).toBe('closed')
+    expect(
+      await fetch(`${server.url}/healthz`).then(
+        () => 'answered',
+        () => 'closed',
+      ),
+    ).toBe('closed')
   })
 
   it('restarts normally after kill -9, with an orphaned or a dead postmaster, and loses nothing acknowledged', async () => {
@@ -190,8 +259,10 @@ describe('claimdesk start', { timeout: 120_000 }, () => {
     await new Promise((r) => setTimeout(r, 200))
     expect(existsSync(path.join(dir, 'postgres', 'postmaster.pid'))).toBe(true)
     server = await start(dir)
-    const teams = await (await api(server, 'GET', '/teams?limit=200')).json() as { data: { name: string }[] }
-    expect(teams.data.map((t) => t.name)).toEqual(expect.arrayContaining(['Acknowledged before crash', 'Acknowledged before second crash']))
+    const teams = (await (await api(server, 'GET', '/teams?limit=200')).json()) as { data: { name: string }[] }
+    expect(teams.data.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['Acknowledged before crash', 'Acknowledged before second crash']),
+    )
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
   })
@@ -201,15 +272,25 @@ describe('claimdesk start', { timeout: 120_000 }, () => {
     dirs.push(dir)
     const server = await start(dir, { WORKERS: 'false' })
     expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ checks: { workers: 'disabled' } })
-    const conn = await (await api(server, 'POST', '/integrations/connections', { source: '3pl', provider: 'generic', name: 'Split test' })).json() as { connection: { id: string; webhook_url: string }; secret: string }
+    const conn = (await (
+      await api(server, 'POST', '/integrations/connections', { source: '3pl', provider: 'generic', name: 'Split test' })
+    ).json()) as { connection: { id: string; webhook_url: string }; secret: string }
     const body = JSON.stringify({ type: 'tracking.updated', data: { tracking_number: 'TEST123' } })
-    const posted = await fetch(conn.connection.webhook_url, { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders(conn.secret, body) }, body })
+    const posted = await fetch(conn.connection.webhook_url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signedHeaders(conn.secret, body) },
+      body,
+    })
     expect(posted.status).toBe(200)
     const deliveryId = ((await posted.json()) as { delivery_id: string }).delivery_id
-    const status = async () => ((await (await api(server, 'GET', `/webhooks/deliveries/${deliveryId}`)).json()) as { status: string }).status
+    const status = async () =>
+      ((await (await api(server, 'GET', `/webhooks/deliveries/${deliveryId}`)).json()) as { status: string }).status
     expect(await status()).toBe('received') // nobody processes jobs yet
 
-    const worker = spawn(process.execPath, [bin, 'worker'], { env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn' }, stdio: 'ignore' })
+    const worker = spawn(process.execPath, [bin, 'worker'], {
+      env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    })
     children.push(worker)
     const deadline = Date.now() + 30_000
     while ((await status()) !== 'processed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
@@ -221,17 +302,23 @@ describe('claimdesk start', { timeout: 120_000 }, () => {
     expect(await server.exited).toBe(0)
   })
 
-  it('uses DATABASE_URL instead of the embedded server, migrating as MIGRATION_DATABASE_URL\'s owner role', async () => {
+  it("uses DATABASE_URL instead of the embedded server, migrating as MIGRATION_DATABASE_URL's owner role", async () => {
     const dir = makeTraversableTempDir('claimdesk-external-')
     dirs.push(dir)
     const { url, adminUrl } = await createTestDatabase()
-    const server = await start(dir, { DATABASE_URL: url, MIGRATION_DATABASE_URL: adminUrl, CLAIMDESK_SECRET_KEY: 'external-database-secret-key-0123456789abcdef' })
+    const server = await start(dir, {
+      DATABASE_URL: url,
+      MIGRATION_DATABASE_URL: adminUrl,
+      CLAIMDESK_SECRET_KEY: 'external-database-secret-key-0123456789abcdef',
+    })
     expect((await api(server, 'POST', '/teams', { name: 'On the external database' })).status).toBe(201)
     expect(existsSync(path.join(dir, 'postgres'))).toBe(false)
     expect(server.output()).not.toContain('switch off the audit trail')
     const client = new pg.Client(adminUrl)
     await client.connect()
-    const { rows: sessions } = await client.query(`select distinct usename from pg_stat_activity where datname = current_database() and application_name = 'claimdesk'`)
+    const { rows: sessions } = await client.query(
+      `select distinct usename from pg_stat_activity where datname = current_database() and application_name = 'claimdesk'`,
+    )
     expect(sessions).toEqual([{ usename: 'claimdesk_app' }]) // the owner's connection closed after migrating
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
@@ -244,7 +331,10 @@ describe('claimdesk start', { timeout: 120_000 }, () => {
     const dir = makeTraversableTempDir('claimdesk-external-')
     dirs.push(dir)
     const { adminUrl } = await createTestDatabase()
-    const server = await start(dir, { DATABASE_URL: adminUrl, CLAIMDESK_SECRET_KEY: 'external-database-secret-key-0123456789abcdef' })
+    const server = await start(dir, {
+      DATABASE_URL: adminUrl,
+      CLAIMDESK_SECRET_KEY: 'external-database-secret-key-0123456789abcdef',
+    })
     expect((await api(server, 'POST', '/teams', { name: 'On one URL' })).status).toBe(201)
     expect(server.output()).toContain('connects to PostgreSQL as a superuser, which can switch off the audit trail')
     server.child.kill('SIGTERM')

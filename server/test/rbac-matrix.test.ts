@@ -22,7 +22,8 @@ beforeAll(async () => {
   foreign = await createTestMerchant(env.ctx, 'foreign')
   const doc = app.swagger() as unknown as { paths: Record<string, Record<string, { 'x-permission': string }>> }
   operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, permission: op['x-permission'] })))
+    Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, permission: op['x-permission'] })),
+  )
 })
 afterAll(async () => {
   await app.close()
@@ -41,7 +42,11 @@ function urlOf(op: Operation, req: RouteRequest) {
   return path + qs
 }
 
-async function send(op: Operation, req: RouteRequest, headers: Record<string, string>): Promise<{ statusCode: number; body: string }> {
+async function send(
+  op: Operation,
+  req: RouteRequest,
+  headers: Record<string, string>,
+): Promise<{ statusCode: number; body: string }> {
   if (req.stream) {
     const res = await app.inject({ method: 'GET', url: urlOf(op, req), headers, payloadAsStream: true })
     const stream = res.stream()
@@ -54,8 +59,19 @@ async function send(op: Operation, req: RouteRequest, headers: Record<string, st
     return { statusCode: res.statusCode, body: Buffer.concat(chunks).toString() }
   }
   const hasBody = op.method !== 'GET' && op.method !== 'DELETE'
-  if (req.raw) return app.inject({ method: op.method as 'POST', url: urlOf(op, req), headers: { ...headers, 'content-type': req.raw.contentType }, payload: req.raw.payload })
-  return app.inject({ method: op.method as 'GET', url: urlOf(op, req), headers, ...(hasBody ? { payload: (req.body ?? {}) as object } : {}) })
+  if (req.raw)
+    return app.inject({
+      method: op.method as 'POST',
+      url: urlOf(op, req),
+      headers: { ...headers, 'content-type': req.raw.contentType },
+      payload: req.raw.payload,
+    })
+  return app.inject({
+    method: op.method as 'GET',
+    url: urlOf(op, req),
+    headers,
+    ...(hasBody ? { payload: (req.body ?? {}) as object } : {}),
+  })
 }
 
 const mentions = (req: RouteRequest, ids: Set<string>) => [...ids].some((id) => JSON.stringify(req).includes(id))
@@ -64,7 +80,9 @@ describe('RBAC matrix', () => {
   it('has a fixture for every /api/v1 operation', () => {
     const api = operations.filter((o) => o.path.startsWith('/api/v1'))
     expect(api.length).toBeGreaterThan(20)
-    const missing = api.filter((o) => o.permission !== 'public' && !routeFixtures[`${o.method} ${o.path}`]).map((o) => `${o.method} ${o.path}`)
+    const missing = api
+      .filter((o) => o.permission !== 'public' && !routeFixtures[`${o.method} ${o.path}`])
+      .map((o) => `${o.method} ${o.path}`)
     expect(missing, 'add these to server/test/route-fixtures.ts').toEqual([])
   })
 
@@ -81,14 +99,20 @@ describe('RBAC matrix', () => {
       if (anonymous.statusCode !== 401) violations.push(`${key} without credentials answered ${anonymous.statusCode}`)
 
       for (const role of roles) {
-        const entitled = op.permission === 'authenticated' || (builtinRolePermissions[role] as readonly string[]).includes(op.permission)
+        const entitled =
+          op.permission === 'authenticated' ||
+          (builtinRolePermissions[role] as readonly string[]).includes(op.permission)
         const ownReq = await fixture(new FixtureKit(env.ctx, own))
         const res = await send(op, ownReq, bearer(own.keys[role]))
-        if (!entitled && res.statusCode !== 403) violations.push(`${key} as ${role} (lacks ${op.permission}) answered ${res.statusCode}`)
+        if (!entitled && res.statusCode !== 403)
+          violations.push(`${key} as ${role} (lacks ${op.permission}) answered ${res.statusCode}`)
         if (entitled && role === 'admin') {
           const expected = ownReq.ownStatus
           const ok = expected ? res.statusCode === expected : res.statusCode >= 200 && res.statusCode < 300
-          if (!ok) violations.push(`${key} as admin on its own data answered ${res.statusCode} ${res.body.slice(0, 200)} (fixture broken?)`)
+          if (!ok)
+            violations.push(
+              `${key} as admin on its own data answered ${res.statusCode} ${res.body.slice(0, 200)} (fixture broken?)`,
+            )
           else positiveControls++
         }
 
@@ -97,8 +121,10 @@ describe('RBAC matrix', () => {
         if (!mentions(foreignReq, kit.created)) continue
         foreignChecks++
         const cross = await send(op, foreignReq, bearer(own.keys[role]))
-        if (cross.statusCode < 300) violations.push(`${key} as ${role} reached another workspace's record: ${cross.statusCode}`)
-        if (entitled && cross.statusCode !== 404) violations.push(`${key} as ${role} on a foreign id answered ${cross.statusCode}, not 404`)
+        if (cross.statusCode < 300)
+          violations.push(`${key} as ${role} reached another workspace's record: ${cross.statusCode}`)
+        if (entitled && cross.statusCode !== 404)
+          violations.push(`${key} as ${role} on a foreign id answered ${cross.statusCode}, not 404`)
       }
     }
     expect(violations).toEqual([])
@@ -108,12 +134,28 @@ describe('RBAC matrix', () => {
   }, 120_000) // every operation as every role, on its own and a foreign record: 17 s on a quiet 2-core machine, 50 s on a busy one
 
   it('enforces a custom role exactly as declared', async () => {
-    const role = await app.inject({ method: 'POST', url: '/api/v1/roles', headers: bearer(own.keys.admin), payload: { name: 'Team reader', permissions: [{ permission: 'teams.read' }] } })
-    const key = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: bearer(own.keys.admin), payload: { name: 'reader', role_id: role.json().id } })
+    const role = await app.inject({
+      method: 'POST',
+      url: '/api/v1/roles',
+      headers: bearer(own.keys.admin),
+      payload: { name: 'Team reader', permissions: [{ permission: 'teams.read' }] },
+    })
+    const key = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: bearer(own.keys.admin),
+      payload: { name: 'reader', role_id: role.json().id },
+    })
     const headers = bearer(key.json().key)
     expect((await app.inject({ method: 'GET', url: '/api/v1/teams', headers })).statusCode).toBe(200)
     const denied = await app.inject({ method: 'GET', url: '/api/v1/users', headers })
     expect(denied.statusCode).toBe(403)
-    expect(denied.json()).toEqual({ error: { code: 'forbidden', message: 'This needs the users.read permission', details: { permission: 'users.read' } } })
+    expect(denied.json()).toEqual({
+      error: {
+        code: 'forbidden',
+        message: 'This needs the users.read permission',
+        details: { permission: 'users.read' },
+      },
+    })
   })
 })

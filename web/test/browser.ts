@@ -5,12 +5,25 @@ import { chromium, type Browser } from 'playwright-core'
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
 }
 
 /** Signs in on the console's sign-in page and waits for the inbox. */
-export async function signIn(page: import('playwright-core').Page, base: string, email: string, password: string): Promise<void> {
+export async function signIn(
+  page: import('playwright-core').Page,
+  base: string,
+  email: string,
+  password: string,
+): Promise<void> {
   await page.goto(`${base}/inbox`)
   await page.getByLabel('Email').fill(email)
   await page.getByLabel(/^Password/).fill(password)
@@ -28,9 +41,30 @@ export async function accessibilityProblems(page: import('playwright-core').Page
   // Evaluated through the debugger protocol: the console's CSP refuses inline scripts, as it should.
   await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'))
   const found = await page.evaluate(async (within) => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document | { include: string[] }, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[]; html: string }[] }[] }> } }).axe
-    const r = await axe.run(within ? { include: [within] } : document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } })
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.html.slice(0, 160)).join(' | ')})`)
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: Document | { include: string[] },
+            opts: object,
+          ) => Promise<{
+            violations: { id: string; impact: string; help: string; nodes: { target: string[]; html: string }[] }[]
+          }>
+        }
+      }
+    ).axe
+    const r = await axe.run(within ? { include: [within] } : document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
+    })
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${v.id}: ${v.help} (${v.nodes
+            .slice(0, 3)
+            .map((n) => n.html.slice(0, 160))
+            .join(' | ')})`,
+      )
   }, within)
   return found
 }

@@ -4,7 +4,13 @@ import type { FastifyInstance } from 'fastify'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  bearer, createTestApp, createTestEnv, createTestMerchant, sessionHeaders, type TestEnv, type TestMerchant,
+  bearer,
+  createTestApp,
+  createTestEnv,
+  createTestMerchant,
+  sessionHeaders,
+  type TestEnv,
+  type TestMerchant,
 } from '../../server/test/harness.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
@@ -34,7 +40,9 @@ beforeAll(async () => {
   feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
   await env.ctx.db.transaction().execute(async (trx) => {
     const agent = (name: string) => ({
-      email: `${name.split(' ')[0]!.toLowerCase()}@${m.slug}.example`, password: 'agent-password-1', name,
+      email: `${name.split(' ')[0]!.toLowerCase()}@${m.slug}.example`,
+      password: 'agent-password-1',
+      name,
       roleId: m.roleIds.agent!,
     })
     bob = await createUser(trx, m.id, null, agent('Bob Baker'), new Date())
@@ -76,13 +84,27 @@ async function scan(trackingNumber: string, id: string, status: string, at: stri
 async function shipment(trackingNumber: string) {
   const system = { type: 'system' as const, id: null }
   return env.ctx.db.transaction().execute(async (trx) => {
-    const { order } = await upsertOrder(trx, m.id, system, {
-      source: 'shop', externalId: `o-${trackingNumber}`, currency: 'GBP', placedAt: new Date('2026-11-01T10:00:00Z'),
-      totalMinor: 18_000, customer: { externalId: `c-${trackingNumber}`, email: 'casey@example.com', name: 'Casey' },
-      lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
-    }, new Date())
+    const { order } = await upsertOrder(
+      trx,
+      m.id,
+      system,
+      {
+        source: 'shop',
+        externalId: `o-${trackingNumber}`,
+        currency: 'GBP',
+        placedAt: new Date('2026-11-01T10:00:00Z'),
+        totalMinor: 18_000,
+        customer: { externalId: `c-${trackingNumber}`, email: 'casey@example.com', name: 'Casey' },
+        lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
+      },
+      new Date(),
+    )
     const input = {
-      source: 'shop', externalId: `s-${trackingNumber}`, orderId: order.id, carrier: 'Royal Mail', trackingNumber,
+      source: 'shop',
+      externalId: `s-${trackingNumber}`,
+      orderId: order.id,
+      carrier: 'Royal Mail',
+      trackingNumber,
       shippedAt: new Date('2026-11-02T10:00:00Z'),
     }
     return (await upsertShipment(trx, m.id, system, input, new Date())).shipment
@@ -126,7 +148,7 @@ describe('the case page in Chromium', () => {
     await context.close()
   })
 
-  it('shows the linked shipment\'s live status: delivered after the carrier says so', async () => {
+  it("shows the linked shipment's live status: delivered after the carrier says so", async () => {
     const s = await shipment('RM900000101GB')
     await scan('RM900000101GB', 'd1', 'in_transit', '2026-11-03T08:00:00Z', 'At Swindon mail centre')
     const c = await openCase({ case_type: 'late_delivery', subject: 'Boots not here yet', shipment_id: s.id })
@@ -150,7 +172,10 @@ describe('the case page in Chromium', () => {
     expect((await api('POST', `/cases/${c.id}/assign`, assign, as)).statusCode).toBe(200)
     expect((await api('POST', `/cases/${c.id}/status`, { status: 'waiting_carrier' }, as)).statusCode).toBe(200)
     const resolve = {
-      status: 'resolved', resolution_code: 'refunded', root_cause: 'carrier', resolution_note: 'Refunded in full',
+      status: 'resolved',
+      resolution_code: 'refunded',
+      root_cause: 'carrier',
+      resolution_note: 'Refunded in full',
     }
     expect((await api('POST', `/cases/${c.id}/status`, resolve, as)).statusCode).toBe(200)
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
@@ -159,18 +184,21 @@ describe('the case page in Chromium', () => {
     await page.goto(`${base}/cases/${c.id}`)
     const timeline = page.getByLabel('Case timeline')
     for (const sentence of [
-      'An API key opened the case through the API', 'Ada Admin changed the priority from Normal to High',
+      'An API key opened the case through the API',
+      'Ada Admin changed the priority from Normal to High',
       'Ada Admin added the tag vip',
-      'Ada Admin assigned the case to Ana Ruiz (Returns team)', 'Ada Admin changed the status to Waiting on carrier',
+      'Ada Admin assigned the case to Ana Ruiz (Returns team)',
+      'Ada Admin changed the status to Waiting on carrier',
       'Ada Admin resolved the case: Refunded — root cause: carrier',
-    ]) await timeline.getByText(sentence, { exact: true }).waitFor()
+    ])
+      await timeline.getByText(sentence, { exact: true }).waitFor()
     await timeline.getByText('Refunded in full', { exact: true }).waitFor()
     expect(await timeline.getByText(/waiting_carrier|Fields changed|Resolved: refunded/).count()).toBe(0)
     await page.screenshot({ path: path.join(outputDir, 'case-timeline.png'), fullPage: true })
     await context.close()
   })
 
-  it('names the store by its brand on the customer\'s page, and tells a bad link\'s holder what to do', async () => {
+  it("names the store by its brand on the customer's page, and tells a bad link's holder what to do", async () => {
     const names = { name: 'Northwind Outfitters Ltd', brand_name: 'Northwind' }
     expect((await api('PATCH', '/merchant', names)).statusCode).toBe(200)
     const c = await openCase({ case_type: 'other', subject: 'Question' })

@@ -1,7 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../server/test/harness.js'
+import {
+  bearer,
+  createTestApp,
+  createTestEnv,
+  createTestMerchant,
+  type TestEnv,
+  type TestMerchant,
+} from '../../server/test/harness.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { notifyUsers } from '../../server/src/cases/service.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
@@ -32,7 +39,15 @@ beforeAll(async () => {
   await env.ctx.db.transaction().execute(async (trx) => {
     for (const [role, p] of Object.entries(people)) {
       p.email = `${role}@${m.slug}.example`
-      p.id = (await createUser(trx, m.id, null, { email: p.email, password: p.password, name: p.name, roleId: m.roleIds[role]! }, new Date())).id
+      p.id = (
+        await createUser(
+          trx,
+          m.id,
+          null,
+          { email: p.email, password: p.password, name: p.name, roleId: m.roleIds[role]! },
+          new Date(),
+        )
+      ).id
     }
   })
   browser = await launchChromium()
@@ -48,20 +63,59 @@ const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =
   app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(m.keys.admin) })
 
 let seq = 0
-async function order(opts: { number: string; placedAt: string; refundedMinor?: number; customer?: { name: string; email: string } }) {
-  const { order: o } = await env.ctx.db.transaction().execute((trx) => upsertOrder(trx, m.id, system, {
-    source: 'shop', externalId: `o-${opts.number}`, orderNumber: `#${opts.number}`, currency: 'GBP', placedAt: new Date(opts.placedAt), totalMinor: 6_000,
-    customer: { externalId: `c-${opts.customer?.email ?? ++seq}`, ...(opts.customer ?? { name: 'Casey Jones', email: `casey${seq}@example.com` }) },
-    lines: [{ name: 'Rain jacket', quantity: 1, unitPriceMinor: 6_000 }],
-    payments: [{ provider: 'stripe', reference: `pay-${opts.number}`, capturedMinor: 6_000, refundedMinor: opts.refundedMinor ?? 0 }],
-  }, new Date()))
+async function order(opts: {
+  number: string
+  placedAt: string
+  refundedMinor?: number
+  customer?: { name: string; email: string }
+}) {
+  const { order: o } = await env.ctx.db.transaction().execute((trx) =>
+    upsertOrder(
+      trx,
+      m.id,
+      system,
+      {
+        source: 'shop',
+        externalId: `o-${opts.number}`,
+        orderNumber: `#${opts.number}`,
+        currency: 'GBP',
+        placedAt: new Date(opts.placedAt),
+        totalMinor: 6_000,
+        customer: {
+          externalId: `c-${opts.customer?.email ?? ++seq}`,
+          ...(opts.customer ?? { name: 'Casey Jones', email: `casey${seq}@example.com` }),
+        },
+        lines: [{ name: 'Rain jacket', quantity: 1, unitPriceMinor: 6_000 }],
+        payments: [
+          {
+            provider: 'stripe',
+            reference: `pay-${opts.number}`,
+            capturedMinor: 6_000,
+            refundedMinor: opts.refundedMinor ?? 0,
+          },
+        ],
+      },
+      new Date(),
+    ),
+  )
   return o
 }
 
-describe('the console\'s rough edges, in Chromium', () => {
+describe("the console's rough edges, in Chromium", () => {
   it('finds a case by its order number and customer from the header search, and CD-number then Enter opens the case', async () => {
-    const o = await order({ number: '3966', placedAt: '2026-11-01T10:00:00Z', customer: { name: 'Priya Raman', email: 'priya.raman@example.com' } })
-    const c = (await api('POST', '/cases', { case_type: 'wrong_item', subject: 'Sent the wrong size', order_id: o.id, customer_id: o.customer_id })).json() as { id: string; number: string }
+    const o = await order({
+      number: '3966',
+      placedAt: '2026-11-01T10:00:00Z',
+      customer: { name: 'Priya Raman', email: 'priya.raman@example.com' },
+    })
+    const c = (
+      await api('POST', '/cases', {
+        case_type: 'wrong_item',
+        subject: 'Sent the wrong size',
+        order_id: o.id,
+        customer_id: o.customer_id,
+      })
+    ).json() as { id: string; number: string }
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     await signIn(page, m.adminEmail, m.password)
@@ -81,8 +135,11 @@ describe('the console\'s rough edges, in Chromium', () => {
 
   it('offers as owners only people who can work cases, and bulk-assigns to another agent or a team', async () => {
     const made = [] as { id: string; number: string }[]
-    for (const subject of ['Parcel soaked', 'Box crushed']) made.push((await api('POST', '/cases', { case_type: 'damaged', subject })).json())
-    const team = (await api('POST', '/teams', { name: 'Returns desk', member_ids: [people.agent.id] })).json() as { id: string }
+    for (const subject of ['Parcel soaked', 'Box crushed'])
+      made.push((await api('POST', '/cases', { case_type: 'damaged', subject })).json())
+    const team = (await api('POST', '/teams', { name: 'Returns desk', member_ids: [people.agent.id] })).json() as {
+      id: string
+    }
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     await signIn(page, m.adminEmail, m.password)
@@ -100,27 +157,57 @@ describe('the console\'s rough edges, in Chromium', () => {
     const bar = page.getByRole('region', { name: 'Bulk actions' })
     await bar.getByRole('combobox', { name: 'Assign selected to' }).click()
     await page.getByRole('option', { name: people.agent.name }).click()
-    await expect.poll(async () => (await env.ctx.db.selectFrom('cases').select('assignee_id').where('id', '=', made[0]!.id).executeTakeFirstOrThrow()).assignee_id).toBe(people.agent.id)
+    await expect
+      .poll(
+        async () =>
+          (
+            await env.ctx.db
+              .selectFrom('cases')
+              .select('assignee_id')
+              .where('id', '=', made[0]!.id)
+              .executeTakeFirstOrThrow()
+          ).assignee_id,
+      )
+      .toBe(people.agent.id)
 
     await page.getByRole('checkbox', { name: `Select ${made[1]!.number}` }).check()
     await bar.getByRole('combobox', { name: 'Assign selected to' }).click()
     await page.getByRole('option', { name: 'Team: Returns desk' }).click()
-    await expect.poll(async () => (await env.ctx.db.selectFrom('cases').select('team_id').where('id', '=', made[1]!.id).executeTakeFirstOrThrow()).team_id).toBe(team.id)
+    await expect
+      .poll(
+        async () =>
+          (
+            await env.ctx.db
+              .selectFrom('cases')
+              .select('team_id')
+              .where('id', '=', made[1]!.id)
+              .executeTakeFirstOrThrow()
+          ).team_id,
+      )
+      .toBe(team.id)
     await context.close()
   })
 
   it('shows who is writing with readable contrast, and notifications newest first', async () => {
-    const c = (await api('POST', '/cases', { case_type: 'other', subject: 'Gift wrap missing' })).json() as { id: string }
+    const c = (await api('POST', '/cases', { case_type: 'other', subject: 'Gift wrap missing' })).json() as {
+      id: string
+    }
     // Written in this order, happened in another: the newest happening comes first.
-    for (const [title, at] of [['Older news', '2026-11-20T10:00:00Z'], ['Newest news', '2026-11-22T10:00:00Z'], ['Oldest news', '2026-11-19T10:00:00Z']] as const) {
-      await env.ctx.db.transaction().execute((trx) => notifyUsers(trx, m.id, [m.adminUserId], { caseId: c.id, cause: title, title }, new Date(at)))
+    for (const [title, at] of [
+      ['Older news', '2026-11-20T10:00:00Z'],
+      ['Newest news', '2026-11-22T10:00:00Z'],
+      ['Oldest news', '2026-11-19T10:00:00Z'],
+    ] as const) {
+      await env.ctx.db
+        .transaction()
+        .execute((trx) => notifyUsers(trx, m.id, [m.adminUserId], { caseId: c.id, cause: title, title }, new Date(at)))
     }
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' })
     const page = await context.newPage()
     await signIn(page, m.adminEmail, m.password)
     await page.getByRole('button', { name: /^Notifications, / }).click()
     await page.getByText('Oldest news').waitFor()
-    const titles = (await page.getByText(/^(Older|Newest|Oldest) news$/).allInnerTexts())
+    const titles = await page.getByText(/^(Older|Newest|Oldest) news$/).allInnerTexts()
     expect(titles).toEqual(['Newest news', 'Older news', 'Oldest news'])
     await page.keyboard.press('Escape')
 
@@ -135,7 +222,9 @@ describe('the console\'s rough edges, in Chromium', () => {
     const within = '[aria-label="Others on this case"]'
     expect(await accessibilityProblems(page, within)).toEqual([])
     await page.emulateMedia({ colorScheme: 'light' })
-    await expect.poll(() => page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme'))).toBe('light')
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme')))
+      .toBe('light')
     expect(await accessibilityProblems(page, within)).toEqual([])
     await other.close()
     await context.close()
@@ -144,15 +233,39 @@ describe('the console\'s rough edges, in Chromium', () => {
   it('says a connection with no events yet is waiting for its first, and shipments never contradict their carrier or leave a column unnamed', async () => {
     await seedConnection(env.ctx, m.id, { source: 'carriers', name: 'Brand new feed' })
     const o = await order({ number: '4001', placedAt: '2026-10-01T10:00:00Z' })
-    await env.ctx.db.transaction().execute((trx) => upsertShipment(trx, m.id, system, {
-      source: 'shop', externalId: 's-4001', orderId: o.id, carrier: 'Royal Mail', trackingNumber: 'RM400100000GB',
-      shippedAt: new Date('2026-10-02T10:00:00Z'), deliveredAt: new Date('2026-10-05T10:00:00Z'),
-    }, new Date()))
+    await env.ctx.db.transaction().execute((trx) =>
+      upsertShipment(
+        trx,
+        m.id,
+        system,
+        {
+          source: 'shop',
+          externalId: 's-4001',
+          orderId: o.id,
+          carrier: 'Royal Mail',
+          trackingNumber: 'RM400100000GB',
+          shippedAt: new Date('2026-10-02T10:00:00Z'),
+          deliveredAt: new Date('2026-10-05T10:00:00Z'),
+        },
+        new Date(),
+      ),
+    )
     const feed = await seedConnection(env.ctx, m.id, { source: 'carriers', name: 'Royal Mail feed' })
-    const body = JSON.stringify({ type: 'tracking.updated', data: { carrier: 'royal_mail', tracking_number: 'RM400100000GB', events: [
-      { id: 'lost-1', status: 'lost', occurred_at: '2026-10-09T08:00:00Z', message: 'Item lost in network' },
-    ] } })
-    const res = await fetch(`${base}/webhooks/carriers/generic/${feed.id}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...signedHeaders(feed.secret, body) } })
+    const body = JSON.stringify({
+      type: 'tracking.updated',
+      data: {
+        carrier: 'royal_mail',
+        tracking_number: 'RM400100000GB',
+        events: [
+          { id: 'lost-1', status: 'lost', occurred_at: '2026-10-09T08:00:00Z', message: 'Item lost in network' },
+        ],
+      },
+    })
+    const res = await fetch(`${base}/webhooks/carriers/generic/${feed.id}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...signedHeaders(feed.secret, body) },
+    })
     expect(res.status).toBe(200)
     await runDueJobs(env.ctx, modules)
 
@@ -163,7 +276,10 @@ describe('the console\'s rough edges, in Chromium', () => {
     const fresh = page.getByLabel('Connection Brand new feed')
     await fresh.getByText('Waiting for first event').waitFor()
     expect(await fresh.getByText(/^healthy$/i).count()).toBe(0)
-    await page.getByLabel('Connection Royal Mail feed').getByText(/^healthy$/i).waitFor()
+    await page
+      .getByLabel('Connection Royal Mail feed')
+      .getByText(/^healthy$/i)
+      .waitFor()
 
     await page.goto(`${base}/shipments?tracking_number=RM400100000GB`)
     const table = page.getByRole('table', { name: 'Shipments' })
@@ -185,11 +301,14 @@ describe('the console\'s rough edges, in Chromium', () => {
     await signIn(page, m.adminEmail, m.password)
     await page.goto(`${base}/customers/${first.customer_id}`)
     await page.getByRole('heading', { name: 'Rowan Refund' }).waitFor()
-    const since = await page.evaluate(() => new Date('2026-08-01T10:00:00Z').toLocaleDateString(undefined, { dateStyle: 'medium' }))
+    const since = await page.evaluate(() =>
+      new Date('2026-08-01T10:00:00Z').toLocaleDateString(undefined, { dateStyle: 'medium' }),
+    )
     await page.getByText(`Customer since ${since}`).waitFor()
     const timeline = page.getByLabel('Purchase timeline')
     await timeline.getByText('Order #3003').waitFor()
-    const state = async (n: string) => (await timeline.locator('.mantine-Timeline-item', { hasText: `Order #${n}` }).textContent())
+    const state = async (n: string) =>
+      await timeline.locator('.mantine-Timeline-item', { hasText: `Order #${n}` }).textContent()
     expect(await state('3001')).toMatch(/· Refunded/)
     expect(await state('3002')).toMatch(/· Partially refunded/)
     expect(await state('3003')).toMatch(/· Open/)
@@ -197,17 +316,24 @@ describe('the console\'s rough edges, in Chromium', () => {
   })
 
   it('fits the inbox at 1280 px: a cell too narrow for its text ends in an ellipsis and names it in full on hover', async () => {
-    const c = (await api('POST', '/cases', { case_type: 'lost_parcel', subject: 'Where is it', assignee_id: people.agent.id })).json() as { id: string }
+    const c = (
+      await api('POST', '/cases', { case_type: 'lost_parcel', subject: 'Where is it', assignee_id: people.agent.id })
+    ).json() as { id: string }
     expect((await api('POST', `/cases/${c.id}/status`, { status: 'waiting_customer' })).statusCode).toBe(200)
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     await signIn(page, m.adminEmail, m.password)
     const row = page.locator(`tr[data-case-id="${c.id}"]`)
     await row.waitFor()
-    const clipped = await row.evaluate((tr) => [...tr.querySelectorAll('td, td *')]
-      .filter((el) => el.scrollWidth > el.clientWidth + 1 && (el.tagName === 'TD' || getComputedStyle(el).overflow !== 'visible'))
-      .filter((el) => !(el.closest('[title]')?.getAttribute('title') ?? '').includes((el.textContent ?? '').trim()))
-      .map((el) => el.textContent))
+    const clipped = await row.evaluate((tr) =>
+      [...tr.querySelectorAll('td, td *')]
+        .filter(
+          (el) =>
+            el.scrollWidth > el.clientWidth + 1 && (el.tagName === 'TD' || getComputedStyle(el).overflow !== 'visible'),
+        )
+        .filter((el) => !(el.closest('[title]')?.getAttribute('title') ?? '').includes((el.textContent ?? '').trim()))
+        .map((el) => el.textContent),
+    )
     expect(clipped).toEqual([])
     await context.close()
   })

@@ -3,7 +3,14 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../server/test/harness.js'
+import {
+  bearer,
+  createTestApp,
+  createTestEnv,
+  createTestMerchant,
+  type TestEnv,
+  type TestMerchant,
+} from '../../server/test/harness.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
 import { upsertOrder } from '../../server/src/orders/service.js'
@@ -48,23 +55,68 @@ async function lostParcel(trackingNumber: string) {
   const feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
   const system = { type: 'system' as const, id: null }
   await env.ctx.db.transaction().execute(async (trx) => {
-    const { order } = await upsertOrder(trx, m.id, system, {
-      source: 'shop', externalId: `o-${trackingNumber}`, currency: 'GBP', placedAt: new Date('2026-11-01T10:00:00Z'), totalMinor: 18_000,
-      customer: { externalId: `c-${trackingNumber}`, email: 'casey@example.com', name: 'Casey Jones' }, lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
-    }, new Date())
-    await upsertShipment(trx, m.id, system, { source: 'shop', externalId: `s-${trackingNumber}`, orderId: order.id, carrier: 'Royal Mail', trackingNumber, shippedAt: new Date('2026-11-02T10:00:00Z') }, new Date())
+    const { order } = await upsertOrder(
+      trx,
+      m.id,
+      system,
+      {
+        source: 'shop',
+        externalId: `o-${trackingNumber}`,
+        currency: 'GBP',
+        placedAt: new Date('2026-11-01T10:00:00Z'),
+        totalMinor: 18_000,
+        customer: { externalId: `c-${trackingNumber}`, email: 'casey@example.com', name: 'Casey Jones' },
+        lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
+      },
+      new Date(),
+    )
+    await upsertShipment(
+      trx,
+      m.id,
+      system,
+      {
+        source: 'shop',
+        externalId: `s-${trackingNumber}`,
+        orderId: order.id,
+        carrier: 'Royal Mail',
+        trackingNumber,
+        shippedAt: new Date('2026-11-02T10:00:00Z'),
+      },
+      new Date(),
+    )
   })
-  const body = JSON.stringify({ type: 'tracking.updated', data: { carrier: 'royal_mail', tracking_number: trackingNumber, events: [
-    { id: `${trackingNumber}-1`, status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z', message: 'Item received at Swindon mail centre' },
-    { id: `${trackingNumber}-2`, status: 'lost', occurred_at: '2026-11-09T08:00:00Z', message: 'Item lost in network' },
-  ] } })
-  const res = await fetch(`${base}/webhooks/carriers/generic/${feed.id}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...signedHeaders(feed.secret, body) } })
+  const body = JSON.stringify({
+    type: 'tracking.updated',
+    data: {
+      carrier: 'royal_mail',
+      tracking_number: trackingNumber,
+      events: [
+        {
+          id: `${trackingNumber}-1`,
+          status: 'in_transit',
+          occurred_at: '2026-11-03T08:00:00Z',
+          message: 'Item received at Swindon mail centre',
+        },
+        {
+          id: `${trackingNumber}-2`,
+          status: 'lost',
+          occurred_at: '2026-11-09T08:00:00Z',
+          message: 'Item lost in network',
+        },
+      ],
+    },
+  })
+  const res = await fetch(`${base}/webhooks/carriers/generic/${feed.id}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...signedHeaders(feed.secret, body) },
+  })
   expect(res.status).toBe(200)
   await runDueJobs(env.ctx, modules)
 }
 
 describe('the agent console in Chromium', () => {
-  it('works a case end to end: a carrier exception appears live, then note, assign, resolve, reopen, and the customer\'s status page on a phone', async () => {
+  it("works a case end to end: a carrier exception appears live, then note, assign, resolve, reopen, and the customer's status page on a phone", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     await signIn(page, m.adminEmail, m.password)
@@ -119,28 +171,60 @@ describe('the agent console in Chromium', () => {
 
     // What the browser did is what the API holds.
     const caseId = page.url().split('/cases/')[1]!
-    const stored = await env.ctx.db.selectFrom('cases').select(['status', 'reopen_count', 'assignee_id']).where('id', '=', caseId).executeTakeFirstOrThrow()
+    const stored = await env.ctx.db
+      .selectFrom('cases')
+      .select(['status', 'reopen_count', 'assignee_id'])
+      .where('id', '=', caseId)
+      .executeTakeFirstOrThrow()
     expect(stored).toEqual({ status: 'open', reopen_count: 1, assignee_id: m.adminUserId })
-    const types = (await env.ctx.db.selectFrom('case_timeline').select('type').where('case_id', '=', caseId).orderBy('created_at').execute()).map((e) => e.type)
-    expect(types).toEqual(expect.arrayContaining(['carrier_event', 'case.opened', 'note', 'assigned', 'status_changed', 'reopened']))
+    const types = (
+      await env.ctx.db
+        .selectFrom('case_timeline')
+        .select('type')
+        .where('case_id', '=', caseId)
+        .orderBy('created_at')
+        .execute()
+    ).map((e) => e.type)
+    expect(types).toEqual(
+      expect.arrayContaining(['carrier_event', 'case.opened', 'note', 'assigned', 'status_changed', 'reopened']),
+    )
 
     // Tags are edited in place.
     await page.getByPlaceholder('Add tag').fill('vip')
     await page.getByPlaceholder('Add tag').press('Enter')
-    await expect.poll(async () => (await env.ctx.db.selectFrom('cases').select('tags').where('tracking_number', '=', 'RM900000001GB').executeTakeFirstOrThrow()).tags).toEqual(['vip'])
+    await expect
+      .poll(
+        async () =>
+          (
+            await env.ctx.db
+              .selectFrom('cases')
+              .select('tags')
+              .where('tracking_number', '=', 'RM900000001GB')
+              .executeTakeFirstOrThrow()
+          ).tags,
+      )
+      .toEqual(['vip'])
 
     // The customer behind the case: purchases with their parcels, and every case.
     await page.getByRole('link', { name: 'Casey Jones' }).click()
     await page.getByRole('heading', { name: 'Casey Jones' }).waitFor()
     await page.getByLabel('Purchase timeline').getByText('1 × Walking boots').waitFor()
     await page.getByLabel('Purchase timeline').getByText('RM900000001GB', { exact: true }).waitFor()
-    await page.getByRole('table', { name: 'Customer\'s cases' }).getByRole('link', { name: 'Lost parcel RM900000001GB' }).click()
+    await page
+      .getByRole('table', { name: "Customer's cases" })
+      .getByRole('link', { name: 'Lost parcel RM900000001GB' })
+      .click()
     await page.getByRole('heading', { name: 'Lost parcel RM900000001GB' }).waitFor()
 
     // The customer's status page, from the link an agent hands out, on a phone.
     await page.getByRole('button', { name: 'Customer link' }).click()
     const link = new URL(await page.getByLabel('Customer status link').inputValue())
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    })
     const portal = await phone.newPage()
     await portal.goto(`${base}${link.pathname}`)
     await portal.getByRole('heading', { name: 'We are working on it' }).waitFor()
@@ -161,7 +245,10 @@ describe('the agent console in Chromium', () => {
     await signIn(page, m.adminEmail, m.password)
 
     // While the agent has rows selected, news waits behind a button instead of moving the rows.
-    await page.getByRole('checkbox', { name: /^Select CD-/ }).first().check()
+    await page
+      .getByRole('checkbox', { name: /^Select CD-/ })
+      .first()
+      .check()
     await lostParcel('RM900000002GB')
     const news = page.getByRole('button', { name: /\d+ new or changed cases?/ })
     await news.waitFor()
@@ -182,7 +269,10 @@ describe('the agent console in Chromium', () => {
     const shipments = page.getByRole('table', { name: 'Shipments' })
     // The search narrows the list to that one parcel (the second test's parcel is lost too).
     await expect.poll(() => shipments.getByRole('row').count()).toBe(2)
-    await shipments.getByRole('row', { name: /RM900000001GB/ }).getByText('Lost').waitFor()
+    await shipments
+      .getByRole('row', { name: /RM900000001GB/ })
+      .getByText('Lost')
+      .waitFor()
     await page.getByRole('combobox', { name: 'Carrier status' }).click()
     await page.getByRole('option', { name: 'Delivered' }).click()
     await page.getByText('No shipments here').waitFor()
@@ -207,8 +297,13 @@ describe('the agent console in Chromium', () => {
     await context.close()
   })
 
-  it('shows a viewer no actions, and the API refuses the viewer\'s writes', async () => {
-    const opened = await app.inject({ method: 'POST', url: '/api/v1/cases', headers: bearer(m.keys.admin), payload: { case_type: 'damaged', subject: 'Mug arrived in pieces' } })
+  it("shows a viewer no actions, and the API refuses the viewer's writes", async () => {
+    const opened = await app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: bearer(m.keys.admin),
+      payload: { case_type: 'damaged', subject: 'Mug arrived in pieces' },
+    })
     const someCase = opened.json() as { id: string }
     const context = await browser.newContext({ viewport: { width: 1024, height: 768 } })
     const page = await context.newPage()
@@ -231,14 +326,19 @@ describe('the agent console in Chromium', () => {
     await page.getByRole('button', { name: 'Account' }).click()
     await page.getByRole('menuitem', { name: 'Profile and password' }).click()
     await page.locator('label', { hasText: /^Dark$/ }).click()
-    await expect.poll(() => page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme'))).toBe('dark')
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme')))
+      .toBe('dark')
     await page.goto(`${base}/cases/${someCase.id}`)
     await page.getByLabel('Case timeline').waitFor()
     expect(await accessibilityProblems(page)).toEqual([])
     await page.screenshot({ path: path.join(outputDir, 'case-dark-viewer.png') })
 
-    const session = await (await page.request.get(`${base}/api/v1/auth/session`)).json() as { csrf_token: string }
-    const refused = await page.request.post(`${base}/api/v1/cases/${someCase.id}/notes`, { data: { body: 'sneaky' }, headers: { 'x-csrf-token': session.csrf_token } })
+    const session = (await (await page.request.get(`${base}/api/v1/auth/session`)).json()) as { csrf_token: string }
+    const refused = await page.request.post(`${base}/api/v1/cases/${someCase.id}/notes`, {
+      data: { body: 'sneaky' },
+      headers: { 'x-csrf-token': session.csrf_token },
+    })
     expect(refused.status()).toBe(403)
     expect((await refused.json()).error.code).toBe('forbidden')
     await context.close()

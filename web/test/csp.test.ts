@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../server/test/harness.js'
+import {
+  createTestApp,
+  createTestEnv,
+  createTestMerchant,
+  type TestEnv,
+  type TestMerchant,
+} from '../../server/test/harness.js'
 import { modules } from '../../server/src/registry.js'
 import { launchChromium } from './browser.js'
 

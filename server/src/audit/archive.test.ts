@@ -15,7 +15,14 @@ const now = new Date('2026-03-01T12:00:00.000Z')
 beforeAll(async () => {
   fake = await FakeS3.start('claimdesk-audit', 'AKIAFAKEFAKEFAKE')
   env = await createTestEnv({
-    s3: { bucket: 'claimdesk-audit', region: 'us-east-1', endpoint: fake.endpoint, accessKeyId: 'AKIAFAKEFAKEFAKE', secretAccessKey: 'fake', forcePathStyle: true },
+    s3: {
+      bucket: 'claimdesk-audit',
+      region: 'us-east-1',
+      endpoint: fake.endpoint,
+      accessKeyId: 'AKIAFAKEFAKEFAKE',
+      secretAccessKey: 'fake',
+      forcePathStyle: true,
+    },
   })
 })
 afterAll(async () => {
@@ -30,11 +37,19 @@ describe('the checkpoint archive with S3 configured', () => {
     const { merchantId, head } = await createChain(env.ctx.db, 3, now)
     await checkpoint()
     const keys = [...fake.objects.keys()].filter((k) => k.includes(merchantId))
-    expect(keys).toEqual([expect.stringMatching(new RegExp(`^audit-checkpoints/${merchantId}/${String(head).padStart(16, '0')}-\\d+\\.json$`))])
+    expect(keys).toEqual([
+      expect.stringMatching(
+        new RegExp(`^audit-checkpoints/${merchantId}/${String(head).padStart(16, '0')}-\\d+\\.json$`),
+      ),
+    ])
     expect(existsSync(path.join(env.ctx.config.dataDir, 'audit-checkpoints'))).toBe(false)
     const listed = await checkpointArchive(env.ctx.config).list(merchantId)
     expect(listed.map((c) => c.seq)).toEqual([head])
-    expect(await verifyWorkspace(env.ctx, merchantId)).toMatchObject({ ok: true, checkpoints_checked: 1, external_checkpoints_checked: 1 })
+    expect(await verifyWorkspace(env.ctx, merchantId)).toMatchObject({
+      ok: true,
+      checkpoints_checked: 1,
+      external_checkpoints_checked: 1,
+    })
   })
 
   it('catches a rewritten tail from the objects in the bucket', async () => {
@@ -42,7 +57,11 @@ describe('the checkpoint archive with S3 configured', () => {
     await checkpoint()
     await rewriteTail(env.adminUrl, env.ctx.db, merchantId, head - 2)
     expect(await verifyWorkspace(env.ctx, merchantId)).toMatchObject({
-      ok: false, first_bad_seq: 1, problem: 'truncated', checkpoints_checked: 0, external_checkpoints_checked: 1,
+      ok: false,
+      first_bad_seq: 1,
+      problem: 'truncated',
+      checkpoints_checked: 0,
+      external_checkpoints_checked: 1,
     })
   })
 })

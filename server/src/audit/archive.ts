@@ -52,10 +52,13 @@ function fileArchive(dataDir: string): CheckpointArchive {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
         throw err
       }
-      return text.split('\n').flatMap((line) => {
-        const row = parseLine(line, merchantId)
-        return row ? [row] : []
-      }).sort((a, b) => a.seq - b.seq)
+      return text
+        .split('\n')
+        .flatMap((line) => {
+          const row = parseLine(line, merchantId)
+          return row ? [row] : []
+        })
+        .sort((a, b) => a.seq - b.seq)
     },
   }
 }
@@ -71,17 +74,23 @@ function s3Archive(config: S3Config): CheckpointArchive {
     async append(checkpoint) {
       const key = `${prefixOf(checkpoint.merchant_id)}${String(checkpoint.seq).padStart(16, '0')}-${checkpoint.signed_at.getTime()}.json`
       const body = JSON.stringify(toSignedCheckpoint(checkpoint))
-      await client.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentType: 'application/json' }))
+      await client.send(
+        new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body, ContentType: 'application/json' }),
+      )
     },
     async list(merchantId) {
       const rows: CheckpointRow[] = []
       let token: string | undefined
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: config.bucket, Prefix: prefixOf(merchantId), ContinuationToken: token }))
-        const bodies = await Promise.all((page.Contents ?? []).map(async ({ Key }) => {
-          const object = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key }))
-          return object.Body?.transformToString('utf8') ?? ''
-        }))
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: config.bucket, Prefix: prefixOf(merchantId), ContinuationToken: token }),
+        )
+        const bodies = await Promise.all(
+          (page.Contents ?? []).map(async ({ Key }) => {
+            const object = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key }))
+            return object.Body?.transformToString('utf8') ?? ''
+          }),
+        )
         for (const body of bodies) {
           const row = parseLine(body, merchantId)
           if (row) rows.push(row)
@@ -100,10 +109,21 @@ function parseLine(line: string, merchantId: string): CheckpointRow | undefined 
   } catch {
     return undefined
   }
-  if (cp?.merchant_id !== merchantId || !Number.isSafeInteger(cp.seq) || typeof cp.head_hash !== 'string'
-    || typeof cp.signature !== 'string' || typeof cp.key_id !== 'string' || Number.isNaN(Date.parse(String(cp.signed_at)))) return undefined
+  if (
+    cp?.merchant_id !== merchantId ||
+    !Number.isSafeInteger(cp.seq) ||
+    typeof cp.head_hash !== 'string' ||
+    typeof cp.signature !== 'string' ||
+    typeof cp.key_id !== 'string' ||
+    Number.isNaN(Date.parse(String(cp.signed_at)))
+  )
+    return undefined
   return {
-    merchant_id: cp.merchant_id, seq: cp.seq, head_hash: Buffer.from(cp.head_hash, 'hex'), signed_at: new Date(cp.signed_at),
-    key_id: cp.key_id, signature: Buffer.from(cp.signature, 'base64'),
+    merchant_id: cp.merchant_id,
+    seq: cp.seq,
+    head_hash: Buffer.from(cp.head_hash, 'hex'),
+    signed_at: new Date(cp.signed_at),
+    key_id: cp.key_id,
+    signature: Buffer.from(cp.signature, 'base64'),
   }
 }

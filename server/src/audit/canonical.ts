@@ -36,9 +36,17 @@ export type ChainedEntry = Selectable<AuditTables['audit_entries']>
 
 export function canonicalEntry(entry: ChainedEntry, seq: number): string {
   return canonicalJson({
-    merchant_id: entry.merchant_id, id: entry.id, seq, occurred_at: entry.occurred_at, actor_type: entry.actor_type,
-    actor_id: entry.actor_id, action: entry.action, entity_type: entry.entity_type, entity_id: entry.entity_id,
-    changes: entry.changes, request_id: entry.request_id,
+    merchant_id: entry.merchant_id,
+    id: entry.id,
+    seq,
+    occurred_at: entry.occurred_at,
+    actor_type: entry.actor_type,
+    actor_id: entry.actor_id,
+    action: entry.action,
+    entity_type: entry.entity_type,
+    entity_id: entry.entity_id,
+    changes: entry.changes,
+    request_id: entry.request_id,
   })
 }
 

@@ -62,7 +62,8 @@ describe('checkpointChains', () => {
     expect(await checkpointChains(env.ctx.db, signer(), minute(3), archive())).toBe(1)
     const cps = await checkpointsOf(merchantId)
     expect(cps.map((c) => [c.seq, c.signed_at.toISOString(), c.key_id])).toEqual([
-      [head, minute(1).toISOString(), signer().keyId], [head + 2, minute(3).toISOString(), signer().keyId],
+      [head, minute(1).toISOString(), signer().keyId],
+      [head + 2, minute(3).toISOString(), signer().keyId],
     ])
     expect(cps.at(-1)!.head_hash).toBe((await verifyChain(env.ctx.db, merchantId)).head.hash)
   })
@@ -73,10 +74,16 @@ describe('checkpointChains', () => {
     const [cp] = await checkpointsOf(merchantId)
     expect(checkOffline(signer().publicKeyPem, cp!)).toBe(true)
     expect(checkOffline(signer().publicKeyPem, { ...cp!, seq: cp!.seq - 1 })).toBe(false)
-    await tamper(env.adminUrl, [[`update audit_checkpoints set head_hash = '\\x${'00'.repeat(32)}' where merchant_id = $1`, [merchantId]]])
+    await tamper(env.adminUrl, [
+      [`update audit_checkpoints set head_hash = '\\x${'00'.repeat(32)}' where merchant_id = $1`, [merchantId]],
+    ])
     const [altered] = await checkpointsOf(merchantId)
     expect(checkOffline(signer().publicKeyPem, altered!)).toBe(false)
-    expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({ ok: false, first_bad_seq: cp!.seq, problem: 'checkpoint_invalid' })
+    expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({
+      ok: false,
+      first_bad_seq: cp!.seq,
+      problem: 'checkpoint_invalid',
+    })
   })
 
   it('runs as the audit:checkpoint cron task, which also appends each checkpoint to a file under DATA_DIR', async () => {
@@ -96,7 +103,11 @@ describe('verifying against checkpoints', () => {
     await checkpointChains(env.ctx.db, signer(), minute(1), archive())
     await grow(merchantId, 3)
     await checkpointChains(env.ctx.db, signer(), minute(2), archive())
-    expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey, 7)).toMatchObject({ ok: true, checkpoints_checked: 2, head: { seq: head + 3 } })
+    expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey, 7)).toMatchObject({
+      ok: true,
+      checkpoints_checked: 2,
+      head: { seq: head + 3 },
+    })
   })
 
   it('catches a tail cut off with its entries after a checkpoint, which the chain alone cannot show', async () => {
@@ -105,7 +116,11 @@ describe('verifying against checkpoints', () => {
     await cutTail(env.adminUrl, merchantId, head - 3, true)
     expect(await verifyChain(env.ctx.db, merchantId)).toMatchObject({ ok: true, head: { seq: head - 3 } })
     expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({
-      ok: false, first_bad_seq: head - 2, problem: 'truncated', head: { seq: head - 3 }, checkpoints_checked: 1,
+      ok: false,
+      first_bad_seq: head - 2,
+      problem: 'truncated',
+      head: { seq: head - 3 },
+      checkpoints_checked: 1,
     })
   })
 
@@ -117,7 +132,11 @@ describe('verifying against checkpoints', () => {
     await cutTail(env.adminUrl, merchantId, head + 2, true)
     await grow(merchantId, 4, 'forged')
     expect(await verifyChain(env.ctx.db, merchantId)).toMatchObject({ ok: true, head: { seq: head + 6 } })
-    expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({ ok: false, first_bad_seq: head + 1, problem: 'truncated' })
+    expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({
+      ok: false,
+      first_bad_seq: head + 1,
+      problem: 'truncated',
+    })
   })
 
   it('catches a tail rewritten with recomputed hashes, its database checkpoints deleted, from the file under DATA_DIR', async () => {
@@ -127,26 +146,45 @@ describe('verifying against checkpoints', () => {
     await checkpointChains(env.ctx.db, signer(), minute(2), archive())
     await rewriteTail(env.adminUrl, env.ctx.db, merchantId, head + 2)
     // The database alone now tells a consistent story: every hash matches, every checkpoint left is valid.
-    expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({ ok: true, checkpoints_checked: 1 })
+    expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({
+      ok: true,
+      checkpoints_checked: 1,
+    })
     expect(await verifyWorkspace(env.ctx, merchantId)).toEqual({
-      ok: false, first_bad_seq: head + 1, problem: 'truncated', entries_checked: head + 5, checkpoints_checked: 1,
-      external_checkpoints_checked: 2, head: { seq: head + 5, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      ok: false,
+      first_bad_seq: head + 1,
+      problem: 'truncated',
+      entries_checked: head + 5,
+      checkpoints_checked: 1,
+      external_checkpoints_checked: 2,
+      head: { seq: head + 5, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
     })
   })
 
   it('reports an intact chain against both kinds of checkpoint, and fails a forged line in the file', async () => {
     const { merchantId, head } = await freshChain()
     await checkpointChains(env.ctx.db, signer(), minute(1), archive())
-    expect(await verifyWorkspace(env.ctx, merchantId)).toMatchObject({ ok: true, checkpoints_checked: 1, external_checkpoints_checked: 1 })
+    expect(await verifyWorkspace(env.ctx, merchantId)).toMatchObject({
+      ok: true,
+      checkpoints_checked: 1,
+      external_checkpoints_checked: 1,
+    })
     const file = path.join(env.ctx.config.dataDir, 'audit-checkpoints', `${merchantId}.jsonl`)
     const [line] = readFileSync(file, 'utf8').split('\n')
     appendFileSync(file, `${JSON.stringify({ ...JSON.parse(line!), seq: head + 1 })}\n`)
-    expect(await verifyWorkspace(env.ctx, merchantId)).toMatchObject({ ok: false, first_bad_seq: head + 1, problem: 'checkpoint_invalid' })
+    expect(await verifyWorkspace(env.ctx, merchantId)).toMatchObject({
+      ok: false,
+      first_bad_seq: head + 1,
+      problem: 'checkpoint_invalid',
+    })
   })
 
   it('skips checkpoints made with another key (a rotated master secret) rather than failing them', async () => {
     const { merchantId } = await freshChain()
     await checkpointChains(env.ctx.db, auditSigner(Buffer.alloc(32, 9)), minute(1), archive())
-    expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({ ok: true, checkpoints_checked: 0 })
+    expect(await verifyChain(env.ctx.db, merchantId, signer().publicKey)).toMatchObject({
+      ok: true,
+      checkpoints_checked: 0,
+    })
   })
 })

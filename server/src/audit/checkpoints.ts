@@ -22,9 +22,18 @@ export function auditSigner(seed: Buffer): AuditSigner {
   const cacheKey = seed.toString('hex')
   let signer = signers.get(cacheKey)
   if (!signer) {
-    const privateKey = createPrivateKey({ key: Buffer.concat([pkcs8Ed25519Prefix, seed]), format: 'der', type: 'pkcs8' })
+    const privateKey = createPrivateKey({
+      key: Buffer.concat([pkcs8Ed25519Prefix, seed]),
+      format: 'der',
+      type: 'pkcs8',
+    })
     const publicKey = createPublicKey(privateKey)
-    signer = { privateKey, publicKey, keyId: keyIdOf(publicKey), publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString() }
+    signer = {
+      privateKey,
+      publicKey,
+      keyId: keyIdOf(publicKey),
+      publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    }
     signers.set(cacheKey, signer)
   }
   return signer
@@ -34,7 +43,15 @@ export type CheckpointClaim = { merchant_id: string; seq: number; head_hash: Buf
 
 /** What is signed: canonical JSON of { merchant_id, seq, head_hash (hex), signed_at (ISO 8601) }. */
 export function checkpointMessage(c: CheckpointClaim): Buffer {
-  return Buffer.from(canonicalJson({ merchant_id: c.merchant_id, seq: c.seq, head_hash: c.head_hash.toString('hex'), signed_at: c.signed_at }), 'utf8')
+  return Buffer.from(
+    canonicalJson({
+      merchant_id: c.merchant_id,
+      seq: c.seq,
+      head_hash: c.head_hash.toString('hex'),
+      signed_at: c.signed_at,
+    }),
+    'utf8',
+  )
 }
 
 export function verifyCheckpoint(publicKey: KeyObject, c: CheckpointClaim & { signature: Buffer }): boolean {
@@ -45,7 +62,12 @@ export function verifyCheckpoint(publicKey: KeyObject, c: CheckpointClaim & { si
  * Signs the head of every chain that moved since its last checkpoint, into the archive and then the
  * database (a failed archive write is retried on the next run); returns how many were signed.
  */
-export async function checkpointChains(db: Db, signer: AuditSigner, now: Date, archive: CheckpointArchive): Promise<number> {
+export async function checkpointChains(
+  db: Db,
+  signer: AuditSigner,
+  now: Date,
+  archive: CheckpointArchive,
+): Promise<number> {
   const heads = await store.listUncheckpointedHeads(db)
   for (const head of heads) {
     const claim = { merchant_id: head.merchant_id, seq: head.seq, head_hash: head.hash, signed_at: now }

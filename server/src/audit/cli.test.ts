@@ -25,26 +25,46 @@ afterAll(async () => {
 })
 
 // An independent JCS for the export check: the third party's code, not ours.
-const jcs = (v: unknown): string => v === null || typeof v !== 'object'
-  ? JSON.stringify(v)
-  : Array.isArray(v) ? `[${v.map(jcs).join(',')}]`
-    : `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${jcs((v as Record<string, unknown>)[k])}`).join(',')}}`
+const jcs = (v: unknown): string =>
+  v === null || typeof v !== 'object'
+    ? JSON.stringify(v)
+    : Array.isArray(v)
+      ? `[${v.map(jcs).join(',')}]`
+      : `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${jcs((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
 
 describe('audit export', () => {
   it('writes JSON lines a third party can check with nothing but node:crypto', async () => {
     const [alpha] = workspaces
     const lines: string[] = []
-    await exportAudit(env.ctx, alpha!.id, (line) => { lines.push(line) }, now)
+    await exportAudit(
+      env.ctx,
+      alpha!.id,
+      (line) => {
+        lines.push(line)
+      },
+      now,
+    )
     const records = lines.map((l) => JSON.parse(l))
     const [header] = records
-    expect(header).toMatchObject({ type: 'header', merchant_id: alpha!.id, pending_entries: 0, public_key: { algorithm: 'Ed25519', key_id: auditSigner(env.ctx.keys.audit).keyId } })
+    expect(header).toMatchObject({
+      type: 'header',
+      merchant_id: alpha!.id,
+      pending_entries: 0,
+      public_key: { algorithm: 'Ed25519', key_id: auditSigner(env.ctx.keys.audit).keyId },
+    })
 
     const links = records.filter((r) => r.type === 'link')
     let prev = '00'.repeat(32)
     for (const [i, link] of links.entries()) {
       expect(link.seq).toBe(i + 1)
       expect(link.prev_hash).toBe(prev)
-      const hash = createHash('sha256').update(Buffer.from(prev, 'hex')).update(jcs({ ...link.entry, seq: link.seq })).digest('hex')
+      const hash = createHash('sha256')
+        .update(Buffer.from(prev, 'hex'))
+        .update(jcs({ ...link.entry, seq: link.seq }))
+        .digest('hex')
       expect(hash).toBe(link.hash)
       prev = hash
     }
@@ -55,7 +75,9 @@ describe('audit export', () => {
     const cp = checkpoints[0]
     expect(cp.head_hash).toBe(prev)
     const message = jcs({ merchant_id: cp.merchant_id, seq: cp.seq, head_hash: cp.head_hash, signed_at: cp.signed_at })
-    expect(verify(null, Buffer.from(message), createPublicKey(header.public_key.pem), Buffer.from(cp.signature, 'base64'))).toBe(true)
+    expect(
+      verify(null, Buffer.from(message), createPublicKey(header.public_key.pem), Buffer.from(cp.signature, 'base64')),
+    ).toBe(true)
   })
 })
 
@@ -64,13 +86,28 @@ describe('audit verify', () => {
     const [alpha, beta] = workspaces
     const out: string[] = []
     expect(await verifyWorkspaces(env.ctx, undefined, (l) => out.push(l))).toBe(true)
-    expect(out).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${alpha!.slug}: ok, \\d+ entries, head seq \\d+, 1 checkpoints checked \\(1 outside the database\\)$`))]))
+    expect(out).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          new RegExp(
+            `^${alpha!.slug}: ok, \\d+ entries, head seq \\d+, 1 checkpoints checked \\(1 outside the database\\)$`,
+          ),
+        ),
+      ]),
+    )
     expect(out).toHaveLength(2)
 
-    await tamper(env.adminUrl, [['delete from audit_entries where merchant_id = $1 and id = $2', [beta!.id, await entryIdAt(env.ctx.pool, beta!.id, 3)]]])
+    await tamper(env.adminUrl, [
+      [
+        'delete from audit_entries where merchant_id = $1 and id = $2',
+        [beta!.id, await entryIdAt(env.ctx.pool, beta!.id, 3)],
+      ],
+    ])
     out.length = 0
     expect(await verifyWorkspaces(env.ctx, undefined, (l) => out.push(l))).toBe(false)
-    expect(out).toContainEqual(expect.stringMatching(new RegExp(`^${beta!.slug}: TAMPERED at seq 3: entry_missing \\(\\d+ entries checked\\)$`)))
+    expect(out).toContainEqual(
+      expect.stringMatching(new RegExp(`^${beta!.slug}: TAMPERED at seq 3: entry_missing \\(\\d+ entries checked\\)$`)),
+    )
     out.length = 0
     expect(await verifyWorkspaces(env.ctx, alpha!.id, (l) => out.push(l))).toBe(true)
     expect(out).toHaveLength(1)
@@ -78,7 +115,11 @@ describe('audit verify', () => {
 
   it('adds `audit verify` and `audit export` to the CLI through the module registry', () => {
     const program = new Command('claimdesk')
-    const tools = { withContext: async () => undefined as never, resolveWorkspace: async () => '', out: () => undefined }
+    const tools = {
+      withContext: async () => undefined as never,
+      resolveWorkspace: async () => '',
+      out: () => undefined,
+    }
     for (const m of modules) m.cli?.(program, tools)
     const audit = program.commands.find((c) => c.name() === 'audit')
     expect(audit?.commands.map((c) => c.name())).toEqual(['verify', 'export'])

@@ -20,7 +20,9 @@ afterAll(async () => {
 
 async function chainOf(merchantId: string) {
   const { rows } = await env.ctx.pool.query<{ seq: number; entry_id: string }>(
-    'select seq::int, entry_id from audit_chain where merchant_id = $1 order by seq', [merchantId])
+    'select seq::int, entry_id from audit_chain where merchant_id = $1 order by seq',
+    [merchantId],
+  )
   return rows
 }
 
@@ -42,7 +44,10 @@ describe('sequenceOnce', () => {
     // Small batches: heads carry over from one run to the next.
     expect(await drain(env.ctx.db, now, 37)).toBe(6 * 65)
     expect(await pendingCount()).toBe(0)
-    for (const [m, added, had] of [[a, 240, before.a], [b, 150, before.b]] as const) {
+    for (const [m, added, had] of [
+      [a, 240, before.a],
+      [b, 150, before.b],
+    ] as const) {
       const chain = await chainOf(m.id)
       expect(chain.map((l) => l.seq)).toEqual(Array.from({ length: had + added }, (_, i) => i + 1))
       const report = await verifyChain(env.ctx.db, m.id)
@@ -54,12 +59,26 @@ describe('sequenceOnce', () => {
     const m = await createTestMerchant(env.ctx)
     await drain(env.ctx.db, now)
     let release!: () => void
-    const gate = new Promise<void>((resolve) => { release = resolve })
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
     let lateId!: string
     let written!: () => void
-    const wasWritten = new Promise<void>((resolve) => { written = resolve })
+    const wasWritten = new Promise<void>((resolve) => {
+      written = resolve
+    })
     const late = env.ctx.db.transaction().execute(async (trx) => {
-      lateId = await recordAudit(trx, { merchantId: m.id, actor: { type: 'system', id: null }, action: 'widget.created', entityType: 'widget', entityId: 'w1' }, now)
+      lateId = await recordAudit(
+        trx,
+        {
+          merchantId: m.id,
+          actor: { type: 'system', id: null },
+          action: 'widget.created',
+          entityType: 'widget',
+          entityId: 'w1',
+        },
+        now,
+      )
       written()
       await gate
     })
@@ -104,22 +123,38 @@ describe('sequenceOnce', () => {
         while (writing) await sequenceOnce(db, now, 50)
       }
       const loops = [loop(), loop()]
-      const writers = Array.from({ length: 20 }, (_, w) => db.transaction().execute(async (trx) => {
-        for (let i = 0; i < 15; i++) {
-          const merchantId = (w + i) % 2 ? a.id : b.id
-          await recordAudit(trx, { merchantId, actor: { type: 'system', id: null }, action: 'widget.updated', entityType: 'widget', entityId: `w${w}`, after: { i } }, now)
-        }
-      }))
+      const writers = Array.from({ length: 20 }, (_, w) =>
+        db.transaction().execute(async (trx) => {
+          for (let i = 0; i < 15; i++) {
+            const merchantId = (w + i) % 2 ? a.id : b.id
+            await recordAudit(
+              trx,
+              {
+                merchantId,
+                actor: { type: 'system', id: null },
+                action: 'widget.updated',
+                entityType: 'widget',
+                entityId: `w${w}`,
+                after: { i },
+              },
+              now,
+            )
+          }
+        }),
+      )
       await Promise.all(writers)
       writing = false
       await Promise.all(loops)
       await drain(db, now)
       expect(await pendingCount()).toBe(0)
       for (const m of [a, b]) {
-        const { rows } = await pool.query<{ entries: number; links: number; max: number; distinct_entries: number }>(`
+        const { rows } = await pool.query<{ entries: number; links: number; max: number; distinct_entries: number }>(
+          `
           select (select count(*)::int from audit_entries where merchant_id = $1) as entries,
                  count(*)::int as links, max(seq)::int as max, count(distinct entry_id)::int as distinct_entries
-          from audit_chain where merchant_id = $1`, [m.id])
+          from audit_chain where merchant_id = $1`,
+          [m.id],
+        )
         expect(rows[0]!.links).toBe(rows[0]!.entries)
         expect(rows[0]!.max).toBe(rows[0]!.links)
         expect(rows[0]!.distinct_entries).toBe(rows[0]!.links)
@@ -146,7 +181,12 @@ describe('startSequencer', () => {
 
   it('logs a failed run and keeps going instead of crashing', async () => {
     const lines: string[] = []
-    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => { lines.push(chunk.toString()); done() } })
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        lines.push(chunk.toString())
+        done()
+      },
+    })
     const deadPool = createPool('postgres://nobody@127.0.0.1:1/none', 1)
     const deadDb = createDb(deadPool)
     const stop = startSequencer({ ...env.ctx, db: deadDb, log: pino({ level: 'error' }, sink) }, { intervalMs: 5 })
@@ -156,6 +196,10 @@ describe('startSequencer', () => {
       await stop()
       await deadDb.destroy()
     }
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 50, component: 'audit-sequencer', msg: 'audit sequencer run failed; retrying' })
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 50,
+      component: 'audit-sequencer',
+      msg: 'audit sequencer run failed; retrying',
+    })
   })
 })

@@ -31,7 +31,10 @@ export async function sequenceOnce(db: Db, now: Date, batchSize = sequencerBatch
       }
     }
     await store.insertChainLinks(trx, links)
-    await store.deletePending(trx, entries.map((e) => ({ merchant_id: e.merchant_id, entry_id: e.id })))
+    await store.deletePending(
+      trx,
+      entries.map((e) => ({ merchant_id: e.merchant_id, entry_id: e.id })),
+    )
     return entries.length
   })
 }
@@ -40,12 +43,16 @@ export async function sequenceOnce(db: Db, now: Date, batchSize = sequencerBatch
  * The background loop: every `intervalMs`, and at once again while batches come back full.
  * A failed run is logged and retried on the next tick; the stop function waits for the run in flight.
  */
-export function startSequencer(ctx: AppContext, opts: { intervalMs?: number; batchSize?: number } = {}): () => Promise<void> {
+export function startSequencer(
+  ctx: AppContext,
+  opts: { intervalMs?: number; batchSize?: number } = {},
+): () => Promise<void> {
   const batchSize = opts.batchSize ?? sequencerBatch
   const chained = ctx.metrics.counter('audit_entries_chained_total', 'Audit entries added to the hash chain')
   const failures = ctx.metrics.counter('audit_sequencer_failures_total', 'Audit sequencer runs that failed')
   return startBatchLoop({
-    intervalMs: opts.intervalMs ?? 200, batchSize,
+    intervalMs: opts.intervalMs ?? 200,
+    batchSize,
     once: async () => {
       const n = await sequenceOnce(ctx.db, new Date(), batchSize)
       chained.inc(n)

@@ -56,7 +56,8 @@ export function diffChanges(
     if (same(from, to)) continue
     const json = (v: unknown) => (v instanceof Date ? v.toISOString() : v)
     if (secret.includes(field)) changes[field] = {}
-    else if (personal.includes(field)) changes[field] = { from_hash: hashPersonal(pepper, json(from)), to_hash: hashPersonal(pepper, json(to)) }
+    else if (personal.includes(field))
+      changes[field] = { from_hash: hashPersonal(pepper, json(from)), to_hash: hashPersonal(pepper, json(to)) }
     else changes[field] = { from: json(from), to: json(to) }
   }
   return changes

@@ -10,13 +10,29 @@ export type ChainHead = { seq: number; hash: Buffer }
 export type CheckpointRow = Selectable<Database['audit_checkpoints']>
 
 const entryColumns = [
-  'e.merchant_id', 'e.id', 'e.occurred_at', 'e.actor_type', 'e.actor_id', 'e.action',
-  'e.entity_type', 'e.entity_id', 'e.changes', 'e.request_id',
+  'e.merchant_id',
+  'e.id',
+  'e.occurred_at',
+  'e.actor_type',
+  'e.actor_id',
+  'e.action',
+  'e.entity_type',
+  'e.entity_id',
+  'e.changes',
+  'e.request_id',
 ] as const
 
 const entryInsertColumns: Columns<Insertable<Database['audit_entries']>> = [
-  ['merchant_id', 'uuid'], ['id', 'uuid'], ['occurred_at', 'timestamptz'], ['actor_type', 'text'], ['actor_id', 'text'], ['action', 'text'],
-  ['entity_type', 'text'], ['entity_id', 'text'], ['changes', 'jsonb'], ['request_id', 'text'],
+  ['merchant_id', 'uuid'],
+  ['id', 'uuid'],
+  ['occurred_at', 'timestamptz'],
+  ['actor_type', 'text'],
+  ['actor_id', 'text'],
+  ['action', 'text'],
+  ['entity_type', 'text'],
+  ['entity_id', 'text'],
+  ['changes', 'jsonb'],
+  ['request_id', 'text'],
 ]
 
 // The entries and their places in the sequencer's queue in one statement: one round trip per change or per batch.
@@ -38,15 +54,23 @@ export async function listMerchants(db: Db): Promise<{ id: string; slug: string 
 
 /** One sequencer at a time, cluster-wide; released at commit. */
 export async function tryLockSequencer(trx: Trx, key: number): Promise<boolean> {
-  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${key}::bigint) as locked`.execute(trx)
+  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${key}::bigint) as locked`.execute(
+    trx,
+  )
   return rows[0]!.locked
 }
 
 // Only committed entries are visible here (read committed), so the chain follows commit order.
 export async function listPendingEntries(trx: Trx, limit: number): Promise<ChainedEntry[]> {
-  return trx.selectFrom('audit_pending as p')
-    .innerJoin('audit_entries as e', (j) => j.onRef('e.merchant_id', '=', 'p.merchant_id').onRef('e.id', '=', 'p.entry_id'))
-    .select(entryColumns).orderBy('p.entry_id').limit(limit).execute()
+  return trx
+    .selectFrom('audit_pending as p')
+    .innerJoin('audit_entries as e', (j) =>
+      j.onRef('e.merchant_id', '=', 'p.merchant_id').onRef('e.id', '=', 'p.entry_id'),
+    )
+    .select(entryColumns)
+    .orderBy('p.entry_id')
+    .limit(limit)
+    .execute()
 }
 
 export async function findChainHeads(trx: Trx, merchantIds: string[]): Promise<Map<string, ChainHead>> {
@@ -65,8 +89,15 @@ export async function insertChainLinks(trx: Trx, rows: Insertable<Database['audi
 
 export async function deletePending(trx: Trx, keys: { merchant_id: string; entry_id: string }[]): Promise<void> {
   if (!keys.length) return
-  await trx.deleteFrom('audit_pending')
-    .where((eb) => eb(eb.refTuple('merchant_id', 'entry_id'), 'in', keys.map((k) => eb.tuple(k.merchant_id, k.entry_id))))
+  await trx
+    .deleteFrom('audit_pending')
+    .where((eb) =>
+      eb(
+        eb.refTuple('merchant_id', 'entry_id'),
+        'in',
+        keys.map((k) => eb.tuple(k.merchant_id, k.entry_id)),
+      ),
+    )
     .execute()
 }
 
@@ -77,43 +108,92 @@ export async function readSnapshot<T>(db: Db, fn: (trx: Trx) => Promise<T>): Pro
 
 /** Chain links in seq order, each with its entry (all null when the entry row is gone). */
 export async function listChainPage(db: Db, merchantId: string, afterSeq: number, limit: number) {
-  return db.selectFrom('audit_chain as c')
-    .leftJoin('audit_entries as e', (j) => j.onRef('e.merchant_id', '=', 'c.merchant_id').onRef('e.id', '=', 'c.entry_id'))
+  return db
+    .selectFrom('audit_chain as c')
+    .leftJoin('audit_entries as e', (j) =>
+      j.onRef('e.merchant_id', '=', 'c.merchant_id').onRef('e.id', '=', 'c.entry_id'),
+    )
     .select(['c.seq', 'c.entry_id', 'c.prev_hash', 'c.hash', 'c.chained_at', ...entryColumns])
-    .where('c.merchant_id', '=', merchantId).where('c.seq', '>', afterSeq)
-    .orderBy('c.seq').limit(limit).execute()
+    .where('c.merchant_id', '=', merchantId)
+    .where('c.seq', '>', afterSeq)
+    .orderBy('c.seq')
+    .limit(limit)
+    .execute()
 }
 
-export async function listCheckpoints(db: Db, merchantId: string, range: { afterSeq: number; upToSeq?: number; limit: number }): Promise<CheckpointRow[]> {
-  let q = db.selectFrom('audit_checkpoints').selectAll()
-    .where('merchant_id', '=', merchantId).where('seq', '>', range.afterSeq).orderBy('seq').limit(range.limit)
+export async function listCheckpoints(
+  db: Db,
+  merchantId: string,
+  range: { afterSeq: number; upToSeq?: number; limit: number },
+): Promise<CheckpointRow[]> {
+  let q = db
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('seq', '>', range.afterSeq)
+    .orderBy('seq')
+    .limit(range.limit)
   if (range.upToSeq !== undefined) q = q.where('seq', '<=', range.upToSeq)
   return q.execute()
 }
 
 /** An entry that is neither waiting for the sequencer nor chained: its link was removed. */
 export async function findUnchainedEntry(db: Db, merchantId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('audit_entries as e').select('e.id').where('e.merchant_id', '=', merchantId)
-    .where(({ exists, not, selectFrom, lit }) => not(exists(selectFrom('audit_chain as c').select(lit(1).as('one'))
-      .whereRef('c.merchant_id', '=', 'e.merchant_id').whereRef('c.entry_id', '=', 'e.id'))))
-    .where(({ exists, not, selectFrom, lit }) => not(exists(selectFrom('audit_pending as p').select(lit(1).as('one'))
-      .whereRef('p.merchant_id', '=', 'e.merchant_id').whereRef('p.entry_id', '=', 'e.id'))))
-    .limit(1).executeTakeFirst()
+  const row = await db
+    .selectFrom('audit_entries as e')
+    .select('e.id')
+    .where('e.merchant_id', '=', merchantId)
+    .where(({ exists, not, selectFrom, lit }) =>
+      not(
+        exists(
+          selectFrom('audit_chain as c')
+            .select(lit(1).as('one'))
+            .whereRef('c.merchant_id', '=', 'e.merchant_id')
+            .whereRef('c.entry_id', '=', 'e.id'),
+        ),
+      ),
+    )
+    .where(({ exists, not, selectFrom, lit }) =>
+      not(
+        exists(
+          selectFrom('audit_pending as p')
+            .select(lit(1).as('one'))
+            .whereRef('p.merchant_id', '=', 'e.merchant_id')
+            .whereRef('p.entry_id', '=', 'e.id'),
+        ),
+      ),
+    )
+    .limit(1)
+    .executeTakeFirst()
   return row?.id
 }
 
-export async function listEntityEntries(db: Db, merchantId: string, filter: { entityType: string; entityId: string; after?: string; limit: number }) {
-  let q = db.selectFrom('audit_entries as e')
-    .leftJoin('audit_chain as c', (j) => j.onRef('c.merchant_id', '=', 'e.merchant_id').onRef('c.entry_id', '=', 'e.id'))
+export async function listEntityEntries(
+  db: Db,
+  merchantId: string,
+  filter: { entityType: string; entityId: string; after?: string; limit: number },
+) {
+  let q = db
+    .selectFrom('audit_entries as e')
+    .leftJoin('audit_chain as c', (j) =>
+      j.onRef('c.merchant_id', '=', 'e.merchant_id').onRef('c.entry_id', '=', 'e.id'),
+    )
     .select([...entryColumns, 'c.seq', 'c.hash'])
-    .where('e.merchant_id', '=', merchantId).where('e.entity_type', '=', filter.entityType).where('e.entity_id', '=', filter.entityId)
-    .orderBy('e.id').limit(filter.limit)
+    .where('e.merchant_id', '=', merchantId)
+    .where('e.entity_type', '=', filter.entityType)
+    .where('e.entity_id', '=', filter.entityId)
+    .orderBy('e.id')
+    .limit(filter.limit)
   if (filter.after) q = q.where('e.id', '>', filter.after)
   return q.execute()
 }
 
 export async function countPending(db: Db, merchantId: string): Promise<number> {
-  const row = await db.selectFrom('audit_pending').select((eb) => eb.fn.countAll<string>().as('n')).where('merchant_id', '=', merchantId).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom('audit_pending')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('merchant_id', '=', merchantId)
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
@@ -132,5 +212,9 @@ export async function listUncheckpointedHeads(db: Db): Promise<{ merchant_id: st
 
 /** A concurrent run signing the same head is harmless: the first row stands. */
 export async function insertCheckpoint(db: Db, row: Insertable<Database['audit_checkpoints']>): Promise<void> {
-  await db.insertInto('audit_checkpoints').values(row).onConflict((oc) => oc.columns(['merchant_id', 'seq']).doNothing()).execute()
+  await db
+    .insertInto('audit_checkpoints')
+    .values(row)
+    .onConflict((oc) => oc.columns(['merchant_id', 'seq']).doNothing())
+    .execute()
 }

@@ -8,7 +8,13 @@ import { checkpointArchive } from './archive.js'
 import { auditSigner, keyIdOf, verifyCheckpoint } from './checkpoints.js'
 import * as store from './store.js'
 
-export type ChainProblem = 'entry_edited' | 'entry_missing' | 'seq_gap' | 'chain_broken' | 'truncated' | 'checkpoint_invalid'
+export type ChainProblem =
+  | 'entry_edited'
+  | 'entry_missing'
+  | 'seq_gap'
+  | 'chain_broken'
+  | 'truncated'
+  | 'checkpoint_invalid'
 
 export type VerifyReport = {
   ok: boolean
@@ -53,14 +59,28 @@ export async function verifyWorkspace(ctx: AppContext, merchantId: string): Prom
  * its entry row. With `publicKey`, signed checkpoints made with it are checked too, which is what
  * catches a tail cut off together with its entries; `external` ones (from the archive) likewise.
  */
-export async function verifyChain(db: Db, merchantId: string, publicKey?: KeyObject, pageSize = 1000, external: store.CheckpointRow[] = []): Promise<VerifyReport> {
+export async function verifyChain(
+  db: Db,
+  merchantId: string,
+  publicKey?: KeyObject,
+  pageSize = 1000,
+  external: store.CheckpointRow[] = [],
+): Promise<VerifyReport> {
   return store.readSnapshot(db, async (trx) => {
     const w: Walk = {
-      trx, merchantId, publicKey, keyId: publicKey && keyIdOf(publicKey), pageSize, external, vouched: 0, checkpointsChecked: 0, externalChecked: 0,
+      trx,
+      merchantId,
+      publicKey,
+      keyId: publicKey && keyIdOf(publicKey),
+      pageSize,
+      external,
+      vouched: 0,
+      checkpointsChecked: 0,
+      externalChecked: 0,
     }
     let head: store.ChainHead = { seq: 0, hash: zeroHash }
     let checked = 0
-    for (let full = true; full;) {
+    for (let full = true; full; ) {
       const page = await store.listChainPage(trx, merchantId, head.seq, pageSize)
       const pageAfter = head.seq
       const hashes = new Map<number, Buffer>()
@@ -68,7 +88,8 @@ export async function verifyChain(db: Db, merchantId: string, publicKey?: KeyObj
         if (link.seq !== head.seq + 1) flag(w, head.seq + 1, 'seq_gap')
         else if (!link.prev_hash.equals(head.hash)) flag(w, link.seq, 'chain_broken')
         if (link.id === null) flag(w, link.seq, 'entry_missing')
-        else if (!chainHash(link.prev_hash, link as ChainedEntry, link.seq).equals(link.hash)) flag(w, link.seq, 'entry_edited')
+        else if (!chainHash(link.prev_hash, link as ChainedEntry, link.seq).equals(link.hash))
+          flag(w, link.seq, 'entry_edited')
         hashes.set(link.seq, link.hash)
         head = { seq: link.seq, hash: link.hash }
         checked++
@@ -79,7 +100,10 @@ export async function verifyChain(db: Db, merchantId: string, publicKey?: KeyObj
     await checkCheckpoints(w, head.seq, undefined, new Map())
     if (await store.findUnchainedEntry(trx, merchantId)) flag(w, head.seq + 1, 'truncated')
     return {
-      ok: !w.first, entries_checked: checked, checkpoints_checked: w.checkpointsChecked, external_checkpoints_checked: w.externalChecked,
+      ok: !w.first,
+      entries_checked: checked,
+      checkpoints_checked: w.checkpointsChecked,
+      external_checkpoints_checked: w.externalChecked,
       head: { seq: head.seq, hash: head.hash.toString('hex') },
       ...(w.first ? { first_bad_seq: w.first.seq, problem: w.first.problem } : {}),
     }
@@ -94,7 +118,7 @@ export async function verifyChain(db: Db, merchantId: string, publicKey?: KeyObj
 async function checkCheckpoints(w: Walk, afterSeq: number, upToSeq: number | undefined, hashAt: Map<number, Buffer>) {
   if (!w.publicKey) return
   const headSeq = afterSeq
-  for (let full = true; full;) {
+  for (let full = true; full; ) {
     const rows = await store.listCheckpoints(w.trx, w.merchantId, { afterSeq, upToSeq, limit: w.pageSize })
     full = rows.length === w.pageSize
     const until = full ? rows[rows.length - 1]!.seq : (upToSeq ?? Infinity)

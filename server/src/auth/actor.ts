@@ -22,7 +22,8 @@ export function can(actor: Actor, permission: Permission): boolean {
 }
 
 export function requirePermission(actor: Actor, permission: Permission): void {
-  if (!can(actor, permission)) throw new AppError('forbidden', 403, `This needs the ${permission} permission`, { permission })
+  if (!can(actor, permission))
+    throw new AppError('forbidden', 403, `This needs the ${permission} permission`, { permission })
 }
 
 /** The actor for work done by Claimdesk itself (jobs, the CLI). */
@@ -30,7 +31,10 @@ export function systemActor(merchantId: string, name = 'system'): Actor {
   return { type: 'system', id: null, merchantId, name, roleId: null, grants: grantsOf('admin', []) }
 }
 
-export function grantsOf(builtinKey: string | null, rows: { permission: string; limit_amount_minor: number | null; limit_currency: string | null }[]): Map<Permission, Grant> {
+export function grantsOf(
+  builtinKey: string | null,
+  rows: { permission: string; limit_amount_minor: number | null; limit_currency: string | null }[],
+): Map<Permission, Grant> {
   const grants = new Map<Permission, Grant>()
   if (builtinKey) {
     for (const p of builtinRolePermissions[builtinKey as BuiltinRole] ?? []) grants.set(p, { permission: p })
@@ -39,22 +43,38 @@ export function grantsOf(builtinKey: string | null, rows: { permission: string; 
     if (!isPermission(r.permission)) continue // a permission since removed from the catalogue
     grants.set(r.permission, {
       permission: r.permission,
-      ...(r.limit_amount_minor !== null && r.limit_currency ? { limit: { amountMinor: r.limit_amount_minor, currency: r.limit_currency } } : {}),
+      ...(r.limit_amount_minor !== null && r.limit_currency
+        ? { limit: { amountMinor: r.limit_amount_minor, currency: r.limit_currency } }
+        : {}),
     })
   }
   return grants
 }
 
 /** `builtinKey` when the caller already has it (joined with the key or session): built-ins need no query. */
-export async function loadGrants(db: Kysely<Database> | Transaction<Database>, merchantId: string, roleId: string, builtinKey?: string | null): Promise<Map<Permission, Grant>> {
+export async function loadGrants(
+  db: Kysely<Database> | Transaction<Database>,
+  merchantId: string,
+  roleId: string,
+  builtinKey?: string | null,
+): Promise<Map<Permission, Grant>> {
   if (builtinKey === undefined) {
-    const role = await db.selectFrom('roles').select('builtin_key').where('merchant_id', '=', merchantId).where('id', '=', roleId).executeTakeFirst()
+    const role = await db
+      .selectFrom('roles')
+      .select('builtin_key')
+      .where('merchant_id', '=', merchantId)
+      .where('id', '=', roleId)
+      .executeTakeFirst()
     if (!role) return new Map()
     builtinKey = role.builtin_key
   }
   const rows = builtinKey
     ? []
-    : await db.selectFrom('role_permissions').select(['permission', 'limit_amount_minor', 'limit_currency'])
-      .where('merchant_id', '=', merchantId).where('role_id', '=', roleId).execute()
+    : await db
+        .selectFrom('role_permissions')
+        .select(['permission', 'limit_amount_minor', 'limit_currency'])
+        .where('merchant_id', '=', merchantId)
+        .where('role_id', '=', roleId)
+        .execute()
   return grantsOf(builtinKey, rows)
 }

@@ -5,12 +5,31 @@ type Db = Kysely<Database>
 type Trx = Transaction<Database>
 
 export async function findSessionByTokenHash(db: Db, tokenHash: Buffer) {
-  return db.selectFrom('sessions')
-    .innerJoin('users', (j) => j.onRef('users.merchant_id', '=', 'sessions.merchant_id').onRef('users.id', '=', 'sessions.user_id'))
-    .innerJoin('roles', (j) => j.onRef('roles.merchant_id', '=', 'users.merchant_id').onRef('roles.id', '=', 'users.role_id'))
-    .select(['roles.builtin_key', 'sessions.merchant_id', 'sessions.id', 'sessions.user_id', 'sessions.csrf_token', 'sessions.expires_at', 'sessions.revoked_at',
-      'sessions.last_seen_at', 'sessions.created_at', 'users.name', 'users.email', 'users.role_id', 'users.status'])
-    .where('sessions.token_hash', '=', tokenHash).executeTakeFirst()
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', (j) =>
+      j.onRef('users.merchant_id', '=', 'sessions.merchant_id').onRef('users.id', '=', 'sessions.user_id'),
+    )
+    .innerJoin('roles', (j) =>
+      j.onRef('roles.merchant_id', '=', 'users.merchant_id').onRef('roles.id', '=', 'users.role_id'),
+    )
+    .select([
+      'roles.builtin_key',
+      'sessions.merchant_id',
+      'sessions.id',
+      'sessions.user_id',
+      'sessions.csrf_token',
+      'sessions.expires_at',
+      'sessions.revoked_at',
+      'sessions.last_seen_at',
+      'sessions.created_at',
+      'users.name',
+      'users.email',
+      'users.role_id',
+      'users.status',
+    ])
+    .where('sessions.token_hash', '=', tokenHash)
+    .executeTakeFirst()
 }
 
 export async function insertSession(trx: Trx, row: Insertable<Database['sessions']>) {
@@ -18,12 +37,25 @@ export async function insertSession(trx: Trx, row: Insertable<Database['sessions
 }
 
 export async function touchSession(db: Db, merchantId: string, id: string, now: Date, expiresAt: Date) {
-  await db.updateTable('sessions').set({ last_seen_at: now, expires_at: expiresAt })
-    .where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: now, expires_at: expiresAt })
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .execute()
 }
 
-export async function revokeSessions(trx: Trx, merchantId: string, filter: { id?: string; userId?: string; exceptId?: string }, now: Date) {
-  let q = trx.updateTable('sessions').set({ revoked_at: now }).where('merchant_id', '=', merchantId).where('revoked_at', 'is', null)
+export async function revokeSessions(
+  trx: Trx,
+  merchantId: string,
+  filter: { id?: string; userId?: string; exceptId?: string },
+  now: Date,
+) {
+  let q = trx
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('merchant_id', '=', merchantId)
+    .where('revoked_at', 'is', null)
   if (filter.id) q = q.where('id', '=', filter.id)
   if (filter.userId) q = q.where('user_id', '=', filter.userId)
   if (filter.exceptId) q = q.where('id', '<>', filter.exceptId)
@@ -31,14 +63,32 @@ export async function revokeSessions(trx: Trx, merchantId: string, filter: { id?
 }
 
 export async function findApiKeyByHash(db: Db, secretHash: Buffer) {
-  return db.selectFrom('api_keys')
-    .innerJoin('roles', (j) => j.onRef('roles.merchant_id', '=', 'api_keys.merchant_id').onRef('roles.id', '=', 'api_keys.role_id'))
-    .select(['api_keys.merchant_id', 'api_keys.id', 'api_keys.name', 'api_keys.role_id', 'api_keys.revoked_at', 'api_keys.expires_at', 'api_keys.last_used_at', 'roles.builtin_key'])
-    .where('api_keys.secret_hash', '=', secretHash).executeTakeFirst()
+  return db
+    .selectFrom('api_keys')
+    .innerJoin('roles', (j) =>
+      j.onRef('roles.merchant_id', '=', 'api_keys.merchant_id').onRef('roles.id', '=', 'api_keys.role_id'),
+    )
+    .select([
+      'api_keys.merchant_id',
+      'api_keys.id',
+      'api_keys.name',
+      'api_keys.role_id',
+      'api_keys.revoked_at',
+      'api_keys.expires_at',
+      'api_keys.last_used_at',
+      'roles.builtin_key',
+    ])
+    .where('api_keys.secret_hash', '=', secretHash)
+    .executeTakeFirst()
 }
 
 export async function touchApiKey(db: Db, merchantId: string, id: string, now: Date) {
-  await db.updateTable('api_keys').set({ last_used_at: now }).where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+  await db
+    .updateTable('api_keys')
+    .set({ last_used_at: now })
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .execute()
 }
 
 export async function insertApiKey(trx: Trx, row: Insertable<Database['api_keys']>) {
@@ -46,29 +96,50 @@ export async function insertApiKey(trx: Trx, row: Insertable<Database['api_keys'
 }
 
 export async function listApiKeys(db: Db | Trx, merchantId: string, page: { after?: string; limit: number }) {
-  let q = db.selectFrom('api_keys').select(['id', 'name', 'prefix', 'role_id', 'created_by', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
-    .where('merchant_id', '=', merchantId).orderBy('id').limit(page.limit)
+  let q = db
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'prefix', 'role_id', 'created_by', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
+    .where('merchant_id', '=', merchantId)
+    .orderBy('id')
+    .limit(page.limit)
   if (page.after) q = q.where('id', '>', page.after)
   return q.execute()
 }
 
 export async function lockApiKey(trx: Trx, merchantId: string, id: string) {
-  return trx.selectFrom('api_keys').select(['id', 'name', 'prefix', 'role_id', 'created_by', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
-    .where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+  return trx
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'prefix', 'role_id', 'created_by', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
 }
 
 export async function revokeApiKey(trx: Trx, merchantId: string, id: string, now: Date) {
-  await trx.updateTable('api_keys').set({ revoked_at: now }).where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+  await trx
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .execute()
 }
 
 export async function findUsersByEmail(db: Db, email: string) {
-  return db.selectFrom('users').innerJoin('merchants', 'merchants.id', 'users.merchant_id')
+  return db
+    .selectFrom('users')
+    .innerJoin('merchants', 'merchants.id', 'users.merchant_id')
     .select(['users.merchant_id', 'users.id', 'users.password_hash', 'users.status', 'merchants.slug'])
-    .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email.toLowerCase())).execute()
+    .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email.toLowerCase()))
+    .execute()
 }
 
 export async function countRecentFailures(db: Db, by: { emailKey?: string; ip?: string }, since: Date) {
-  let q = db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<string>().as('n')).where('succeeded', '=', false).where('at', '>=', since)
+  let q = db
+    .selectFrom('login_attempts')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('succeeded', '=', false)
+    .where('at', '>=', since)
   if (by.emailKey) q = q.where('email_key', '=', by.emailKey)
   if (by.ip) q = q.where('ip', '=', by.ip)
   return Number((await q.executeTakeFirstOrThrow()).n)

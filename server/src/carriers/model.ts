@@ -1,28 +1,69 @@
 // The one tracking-event model every provider's payload is normalised into.
 
 export const trackingStatuses = [
-  'info_received', 'in_transit', 'out_for_delivery', 'available_for_pickup', 'delivered', 'attempt_failed', 'delayed',
-  'customs_hold', 'exception', 'damaged', 'lost', 'returned_to_sender', 'cancelled', 'unknown',
+  'info_received',
+  'in_transit',
+  'out_for_delivery',
+  'available_for_pickup',
+  'delivered',
+  'attempt_failed',
+  'delayed',
+  'customs_hold',
+  'exception',
+  'damaged',
+  'lost',
+  'returned_to_sender',
+  'cancelled',
+  'unknown',
 ] as const
 export type TrackingStatus = (typeof trackingStatuses)[number]
 
 /** Statuses after which a parcel's journey is over: no staleness or lateness is announced for them. */
-export const finalStatuses: ReadonlySet<TrackingStatus> = new Set(['delivered', 'returned_to_sender', 'cancelled', 'lost'])
+export const finalStatuses: ReadonlySet<TrackingStatus> = new Set([
+  'delivered',
+  'returned_to_sender',
+  'cancelled',
+  'lost',
+])
 
 /** Statuses that call for someone to act (the cases module opens cases from them). */
-export const exceptionStatuses: ReadonlySet<TrackingStatus> = new Set(['attempt_failed', 'delayed', 'customs_hold', 'exception', 'damaged', 'lost', 'returned_to_sender'])
+export const exceptionStatuses: ReadonlySet<TrackingStatus> = new Set([
+  'attempt_failed',
+  'delayed',
+  'customs_hold',
+  'exception',
+  'damaged',
+  'lost',
+  'returned_to_sender',
+])
 
 // Two events at the same instant (carriers often stamp a scan and its outcome alike): the one further
 // along wins, so the outcome never depends on arrival order.
 const rank: Record<TrackingStatus, number> = {
-  unknown: 0, info_received: 1, in_transit: 2, delayed: 3, customs_hold: 4, attempt_failed: 5, out_for_delivery: 6,
-  available_for_pickup: 7, exception: 8, damaged: 9, lost: 10, returned_to_sender: 11, cancelled: 12, delivered: 13,
+  unknown: 0,
+  info_received: 1,
+  in_transit: 2,
+  delayed: 3,
+  customs_hold: 4,
+  attempt_failed: 5,
+  out_for_delivery: 6,
+  available_for_pickup: 7,
+  exception: 8,
+  damaged: 9,
+  lost: 10,
+  returned_to_sender: 11,
+  cancelled: 12,
+  delivered: 13,
 }
 export const statusRank = (s: TrackingStatus) => rank[s]
 
 export type TrackingLocation = {
-  city: string | null; region: string | null; postal_code: string | null; country: string | null
-  latitude: number | null; longitude: number | null
+  city: string | null
+  region: string | null
+  postal_code: string | null
+  country: string | null
+  latitude: number | null
+  longitude: number | null
 }
 
 export type ProofOfDelivery = { kind: 'signature' | 'photo' | 'document'; content_type: string; data_base64: string }
@@ -93,7 +134,8 @@ export function parseEventTime(value: unknown): { iso: string; offset: number | 
   if (Number.isNaN(ms)) return null
   if (!match) return { iso: new Date(ms).toISOString(), offset: null }
   const zone = match[1]!.toUpperCase()
-  const offset = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)))
+  const offset =
+    zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)))
   return { iso: text.replace(offsetPattern, zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`), offset }
 }
 
@@ -101,10 +143,19 @@ export const emptyToNull = (v: unknown): string | null => (typeof v === 'string'
 
 export function location(fields: Partial<Record<keyof TrackingLocation, unknown>>): TrackingLocation | null {
   const text = (v: unknown) => emptyToNull(v)
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() && Number.isFinite(Number(v)) ? Number(v) : null)
+  const num = (v: unknown) =>
+    typeof v === 'number' && Number.isFinite(v)
+      ? v
+      : typeof v === 'string' && v.trim() && Number.isFinite(Number(v))
+        ? Number(v)
+        : null
   const loc = {
-    city: text(fields.city), region: text(fields.region), postal_code: text(fields.postal_code), country: text(fields.country)?.toUpperCase() ?? null,
-    latitude: num(fields.latitude), longitude: num(fields.longitude),
+    city: text(fields.city),
+    region: text(fields.region),
+    postal_code: text(fields.postal_code),
+    country: text(fields.country)?.toUpperCase() ?? null,
+    latitude: num(fields.latitude),
+    longitude: num(fields.longitude),
   }
   return Object.values(loc).some((v) => v !== null) ? loc : null
 }
@@ -113,7 +164,10 @@ export function location(fields: Partial<Record<keyof TrackingLocation, unknown>
  * The payload-level status against the newest event's: when they disagree on where the parcel is,
  * the result is low confidence and goes to a person instead of acting by itself.
  */
-export function reconcile(t: Omit<NormalizedTracking, 'confidence' | 'review_reasons'>, extra: string[] = []): NormalizedTracking {
+export function reconcile(
+  t: Omit<NormalizedTracking, 'confidence' | 'review_reasons'>,
+  extra: string[] = [],
+): NormalizedTracking {
   const reasons = [...extra]
   const newest = latestEvent(t.events)
   if (newest && t.status !== 'unknown' && newest.status !== 'unknown' && newest.status !== t.status) {
@@ -126,11 +180,16 @@ export function reconcile(t: Omit<NormalizedTracking, 'confidence' | 'review_rea
   }
   // What is recorded is the newest event's status (the payload's own summary stays in provider_status), so
   // normalising and recording always agree; a contradiction is flagged above, not resolved by guessing.
-  const current = newest && newest.status !== 'unknown' ? { status: newest.status, sub_status: newest.sub_status } : { status: t.status, sub_status: t.sub_status }
+  const current =
+    newest && newest.status !== 'unknown'
+      ? { status: newest.status, sub_status: newest.sub_status }
+      : { status: t.status, sub_status: t.sub_status }
   return { ...t, ...current, confidence: reasons.length ? 'low' : 'high', review_reasons: reasons }
 }
 
-export function latestEvent<E extends Pick<NormalizedEvent, 'occurred_at' | 'status'>>(events: readonly E[]): E | undefined {
+export function latestEvent<E extends Pick<NormalizedEvent, 'occurred_at' | 'status'>>(
+  events: readonly E[],
+): E | undefined {
   let best: E | undefined
   for (const e of events) {
     if (!best) {

@@ -15,15 +15,28 @@ export const carriers: Module = {
     },
     'carriers:health': async (_payload, ctx) => checkConnections(ctx, new Date()),
   },
-  consumers: [{
-    // Events that arrived before their shipment (or its tracking number) are linked when it does.
-    name: 'carriers:link-shipment',
-    types: ['shipment.created', 'shipment.updated'],
-    handle: async (event, ctx) => {
-      const data = event.data as { carrier_code?: string | null; tracking_number?: string | null }
-      if (!event.subject_id || !data.tracking_number) return
-      await ctx.db.transaction().execute((trx) => linkShipmentToTrackers(trx, event.merchant_id, { id: event.subject_id!, carrier_code: data.carrier_code ?? null, tracking_number: data.tracking_number! }, new Date()))
+  consumers: [
+    {
+      // Events that arrived before their shipment (or its tracking number) are linked when it does.
+      name: 'carriers:link-shipment',
+      types: ['shipment.created', 'shipment.updated'],
+      handle: async (event, ctx) => {
+        const data = event.data as { carrier_code?: string | null; tracking_number?: string | null }
+        if (!event.subject_id || !data.tracking_number) return
+        await ctx.db.transaction().execute((trx) =>
+          linkShipmentToTrackers(
+            trx,
+            event.merchant_id,
+            {
+              id: event.subject_id!,
+              carrier_code: data.carrier_code ?? null,
+              tracking_number: data.tracking_number!,
+            },
+            new Date(),
+          ),
+        )
+      },
     },
-  }],
+  ],
   cron: ['*/5 * * * * carriers:overdue', '*/5 * * * * carriers:health'],
 }

@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import {
+  bearer,
+  createTestApp,
+  createTestEnv,
+  createTestMerchant,
+  type TestEnv,
+  type TestMerchant,
+} from '../../test/harness.js'
 import { retryNow, runDueJobs } from '../../test/jobs.js'
 import { seedConnection, signedHeaders } from '../inbox/testing.js'
 import { upsertOrder } from '../orders/service.js'
@@ -28,133 +35,298 @@ const system = { type: 'system' as const, id: null }
 let seq = 0
 async function shipment(trackingNumber: string) {
   return env.ctx.db.transaction().execute(async (trx) => {
-    const { order } = await upsertOrder(trx, m.id, system, {
-      source: 'test', externalId: `o-${++seq}`, currency: 'GBP', placedAt: new Date('2026-11-01T10:00:00Z'), totalMinor: 18_000,
-      customer: { externalId: `c-${seq}`, email: `c${seq}@example.com`, name: 'Casey Jones' }, lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
-    }, new Date())
-    return (await upsertShipment(trx, m.id, system, { source: 'test', externalId: `s-${seq}`, orderId: order.id, carrier: 'Royal Mail', trackingNumber, shippedAt: new Date('2026-11-02T10:00:00Z') }, new Date())).shipment
+    const { order } = await upsertOrder(
+      trx,
+      m.id,
+      system,
+      {
+        source: 'test',
+        externalId: `o-${++seq}`,
+        currency: 'GBP',
+        placedAt: new Date('2026-11-01T10:00:00Z'),
+        totalMinor: 18_000,
+        customer: { externalId: `c-${seq}`, email: `c${seq}@example.com`, name: 'Casey Jones' },
+        lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
+      },
+      new Date(),
+    )
+    return (
+      await upsertShipment(
+        trx,
+        m.id,
+        system,
+        {
+          source: 'test',
+          externalId: `s-${seq}`,
+          orderId: order.id,
+          carrier: 'Royal Mail',
+          trackingNumber,
+          shippedAt: new Date('2026-11-02T10:00:00Z'),
+        },
+        new Date(),
+      )
+    ).shipment
   })
 }
 
 // A carrier event in Claimdesk's generic format, signed and posted as a provider would.
-async function scan(trackingNumber: string, events: { id: string; status: string; occurred_at: string; message?: string }[]) {
-  const body = JSON.stringify({ type: 'tracking.updated', data: { carrier: 'royal_mail', tracking_number: trackingNumber, events } })
-  const res = await app.inject({ method: 'POST', url: `/webhooks/carriers/generic/${feed.id}`, payload: body, headers: { 'content-type': 'application/json', ...signedHeaders(feed.secret, body) } })
+async function scan(
+  trackingNumber: string,
+  events: { id: string; status: string; occurred_at: string; message?: string }[],
+) {
+  const body = JSON.stringify({
+    type: 'tracking.updated',
+    data: { carrier: 'royal_mail', tracking_number: trackingNumber, events },
+  })
+  const res = await app.inject({
+    method: 'POST',
+    url: `/webhooks/carriers/generic/${feed.id}`,
+    payload: body,
+    headers: { 'content-type': 'application/json', ...signedHeaders(feed.secret, body) },
+  })
   expect(res.statusCode).toBe(200)
   await runDueJobs(env.ctx, modules)
 }
 
-const api = (method: 'GET' | 'POST', url: string, payload?: unknown) => app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(m.keys.admin) })
-const casesOf = async (shipmentId: string) => (await api('GET', `/cases?shipment_id=${shipmentId}`)).json().data as { id: string; case_type: string; status: string }[]
+const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(m.keys.admin) })
+const casesOf = async (shipmentId: string) =>
+  (await api('GET', `/cases?shipment_id=${shipmentId}`)).json().data as {
+    id: string
+    case_type: string
+    status: string
+  }[]
 
 describe('the exception policy, with no configuration', () => {
   it('opens a linked Lost Parcel case from a lost-parcel webhook, updates it on a second exception, and sends it back for review on delivery', async () => {
     const s = await shipment('RM100000001GB')
-    await scan('RM100000001GB', [{ id: 'e1', status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z' }, { id: 'e2', status: 'lost', occurred_at: '2026-11-09T08:00:00Z', message: 'Item lost in network' }])
+    await scan('RM100000001GB', [
+      { id: 'e1', status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z' },
+      { id: 'e2', status: 'lost', occurred_at: '2026-11-09T08:00:00Z', message: 'Item lost in network' },
+    ])
     const [opened, ...others] = await casesOf(s.id)
     expect(others).toEqual([])
     const detail = (await api('GET', `/cases/${opened!.id}`)).json()
     expect(detail).toMatchObject({
-      case_type: 'lost_parcel', status: 'new', priority: 'high', source: 'exception_policy', channel: 'carrier', shipment_id: s.id, order_id: s.order_id,
-      tracking_number: 'RM100000001GB', carrier_code: 'royal_mail', product_sku: 'BOOT-42', value: { amount_minor: 18_000, currency: 'GBP' }, subject: 'Lost parcel RM100000001GB',
+      case_type: 'lost_parcel',
+      status: 'new',
+      priority: 'high',
+      source: 'exception_policy',
+      channel: 'carrier',
+      shipment_id: s.id,
+      order_id: s.order_id,
+      tracking_number: 'RM100000001GB',
+      carrier_code: 'royal_mail',
+      product_sku: 'BOOT-42',
+      value: { amount_minor: 18_000, currency: 'GBP' },
+      subject: 'Lost parcel RM100000001GB',
     })
     expect(detail.number).toMatch(/^CD-\d+$/)
-    expect(detail.links.map((l: { entity_type: string }) => l.entity_type).sort()).toEqual(['customer', 'order', 'shipment'])
-    expect(detail.links.find((l: { entity_type: string }) => l.entity_type === 'customer').summary).toMatchObject({ name: 'Casey Jones' })
-    const timeline = (await api('GET', `/cases/${opened!.id}/timeline`)).json().data as { type: string; text: string; data: Record<string, unknown> }[]
+    expect(detail.links.map((l: { entity_type: string }) => l.entity_type).sort()).toEqual([
+      'customer',
+      'order',
+      'shipment',
+    ])
+    expect(detail.links.find((l: { entity_type: string }) => l.entity_type === 'customer').summary).toMatchObject({
+      name: 'Casey Jones',
+    })
+    const timeline = (await api('GET', `/cases/${opened!.id}/timeline`)).json().data as {
+      type: string
+      text: string
+      data: Record<string, unknown>
+    }[]
     // Event-time order: the scan happened before the case was opened.
     expect(timeline.map((e) => e.type)).toEqual(['carrier_event', 'case.opened'])
     expect(timeline[0]!.data).toMatchObject({ status: 'lost', shipment_id: s.id })
 
     // Found, then lost again: the later exception lands on the same case, and so does the scan between.
-    await scan('RM100000001GB', [{ id: 'e3', status: 'in_transit', occurred_at: '2026-11-10T08:00:00Z', message: 'Found at depot' }])
-    await scan('RM100000001GB', [{ id: 'e4', status: 'lost', occurred_at: '2026-11-11T08:00:00Z', message: 'Trace closed: not found' }])
+    await scan('RM100000001GB', [
+      { id: 'e3', status: 'in_transit', occurred_at: '2026-11-10T08:00:00Z', message: 'Found at depot' },
+    ])
+    await scan('RM100000001GB', [
+      { id: 'e4', status: 'lost', occurred_at: '2026-11-11T08:00:00Z', message: 'Trace closed: not found' },
+    ])
     expect((await casesOf(s.id)).map((c) => c.id)).toEqual([opened!.id])
-    const scans = (await api('GET', `/cases/${opened!.id}/timeline?type=carrier_event`)).json().data as { data: { status: string } }[]
+    const scans = (await api('GET', `/cases/${opened!.id}/timeline?type=carrier_event`)).json().data as {
+      data: { status: string }
+    }[]
     expect(scans.map((e) => e.data.status)).toEqual(['lost', 'in_transit', 'lost'])
-    const updates = await env.ctx.db.selectFrom('audit_entries').select('action').where('entity_id', '=', opened!.id).where('action', '=', 'case.carrier_updated').execute()
+    const updates = await env.ctx.db
+      .selectFrom('audit_entries')
+      .select('action')
+      .where('entity_id', '=', opened!.id)
+      .where('action', '=', 'case.carrier_updated')
+      .execute()
     expect(updates).toHaveLength(1)
 
     // Someone works it, then the parcel turns up.
-    const agent = await env.ctx.db.selectFrom('users').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
+    const agent = await env.ctx.db
+      .selectFrom('users')
+      .select('id')
+      .where('merchant_id', '=', m.id)
+      .executeTakeFirstOrThrow()
     expect((await api('POST', `/cases/${opened!.id}/assign`, { assignee_id: agent.id })).statusCode).toBe(200)
-    expect((await api('POST', `/cases/${opened!.id}/status`, { status: 'waiting_carrier' })).json().status).toBe('waiting_carrier')
+    expect((await api('POST', `/cases/${opened!.id}/status`, { status: 'waiting_carrier' })).json().status).toBe(
+      'waiting_carrier',
+    )
     await scan('RM100000001GB', [{ id: 'e5', status: 'delivered', occurred_at: '2026-11-12T08:00:00Z' }])
     const after = (await api('GET', `/cases/${opened!.id}`)).json()
     expect(after.status).toBe('open')
-    const [lastScan] = (await api('GET', `/cases/${opened!.id}/timeline?type=carrier_event&order=desc&limit=1`)).json().data as { data: Record<string, unknown> }[]
+    const [lastScan] = (await api('GET', `/cases/${opened!.id}/timeline?type=carrier_event&order=desc&limit=1`)).json()
+      .data as { data: Record<string, unknown> }[]
     expect(lastScan!.data.status).toBe('delivered')
-    const [lastChange] = (await api('GET', `/cases/${opened!.id}/timeline?type=status_changed&order=desc&limit=1`)).json().data as { data: Record<string, unknown> }[]
+    const [lastChange] = (
+      await api('GET', `/cases/${opened!.id}/timeline?type=status_changed&order=desc&limit=1`)
+    ).json().data as { data: Record<string, unknown> }[]
     expect(lastChange!.data).toMatchObject({ from: 'waiting_carrier', to: 'open', reason: 'delivered' })
-    const notices = await env.ctx.db.selectFrom('notifications').select(['cause']).where('merchant_id', '=', m.id).where('user_id', '=', agent.id).where('case_id', '=', opened!.id).execute()
+    const notices = await env.ctx.db
+      .selectFrom('notifications')
+      .select(['cause'])
+      .where('merchant_id', '=', m.id)
+      .where('user_id', '=', agent.id)
+      .where('case_id', '=', opened!.id)
+      .execute()
     expect(notices.map((n) => n.cause)).toContain('delivered')
     expect(await countUnreadNotifications(env.ctx.db, m.id, agent.id)).toBeGreaterThan(0)
   })
 
-  it('shows the linked shipment\'s and order\'s live status on the case, not the copy taken when they were linked', async () => {
+  it("shows the linked shipment's and order's live status on the case, not the copy taken when they were linked", async () => {
     const s = await shipment('RM100000009GB')
     await scan('RM100000009GB', [{ id: 'l1', status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z' }])
-    const opened = (await api('POST', '/cases', { case_type: 'late_delivery', subject: 'Where is my parcel?', shipment_id: s.id })).json()
-    const status = async () => (await api('GET', `/cases/${opened.id}`)).json().links.find((l: { entity_type: string }) => l.entity_type === 'shipment').summary.status
+    const opened = (
+      await api('POST', '/cases', { case_type: 'late_delivery', subject: 'Where is my parcel?', shipment_id: s.id })
+    ).json()
+    const status = async () =>
+      (await api('GET', `/cases/${opened.id}`))
+        .json()
+        .links.find((l: { entity_type: string }) => l.entity_type === 'shipment').summary.status
     expect(await status()).toBe('in_transit')
     await scan('RM100000009GB', [{ id: 'l2', status: 'delivered', occurred_at: '2026-11-04T08:00:00Z' }])
     expect(await status()).toBe('delivered')
     // The shop's fulfilment status says otherwise later: the carrier's scan still decides what the case shows.
-    await env.ctx.db.transaction().execute((trx) => upsertShipment(trx, m.id, system, {
-      source: 'test', externalId: `s-${seq}`, orderId: s.order_id, carrier: 'Royal Mail', trackingNumber: 'RM100000009GB', status: 'exception',
-    }, new Date()))
+    await env.ctx.db.transaction().execute((trx) =>
+      upsertShipment(
+        trx,
+        m.id,
+        system,
+        {
+          source: 'test',
+          externalId: `s-${seq}`,
+          orderId: s.order_id,
+          carrier: 'Royal Mail',
+          trackingNumber: 'RM100000009GB',
+          status: 'exception',
+        },
+        new Date(),
+      ),
+    )
     expect(await status()).toBe('delivered')
 
     // The order's payments come live too: a refund recorded after linking shows on the case.
-    const payment = await env.ctx.db.transaction().execute(async (trx) => (await upsertOrder(trx, m.id, system, {
-      source: 'test', externalId: `o-${seq}`, currency: 'GBP', placedAt: new Date('2026-11-01T10:00:00Z'), totalMinor: 18_000,
-      lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
-      payments: [{ provider: 'stripe', reference: 'ch_1', capturedMinor: 18_000 }],
-    }, new Date('2026-11-05T10:00:00Z'))).order.payments[0]!)
+    const payment = await env.ctx.db.transaction().execute(
+      async (trx) =>
+        (
+          await upsertOrder(
+            trx,
+            m.id,
+            system,
+            {
+              source: 'test',
+              externalId: `o-${seq}`,
+              currency: 'GBP',
+              placedAt: new Date('2026-11-01T10:00:00Z'),
+              totalMinor: 18_000,
+              lines: [{ name: 'Walking boots', sku: 'BOOT-42', quantity: 1, unitPriceMinor: 18_000 }],
+              payments: [{ provider: 'stripe', reference: 'ch_1', capturedMinor: 18_000 }],
+            },
+            new Date('2026-11-05T10:00:00Z'),
+          )
+        ).order.payments[0]!,
+    )
     const refund = await api('POST', `/orders/${s.order_id}/payments/${payment.id}/refunds`, { amount_minor: 5_000 })
     expect(refund.statusCode, refund.body).toBe(200)
-    const order = (await api('GET', `/cases/${opened.id}`)).json().links.find((l: { entity_type: string }) => l.entity_type === 'order')
+    const order = (await api('GET', `/cases/${opened.id}`))
+      .json()
+      .links.find((l: { entity_type: string }) => l.entity_type === 'order')
     expect(order.summary.payments).toEqual([{ captured_amount_minor: 18_000, refunded_amount_minor: 5_000 }])
   })
 
   it('puts every later scan of the shipment on the case once, in event-time order, late history included', async () => {
     const s = await shipment('RM100000009GB')
-    await scan('RM100000009GB', [{ id: 'a1', status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z', message: 'Collected' }, { id: 'a2', status: 'lost', occurred_at: '2026-11-09T08:00:00Z' }])
+    await scan('RM100000009GB', [
+      { id: 'a1', status: 'in_transit', occurred_at: '2026-11-03T08:00:00Z', message: 'Collected' },
+      { id: 'a2', status: 'lost', occurred_at: '2026-11-09T08:00:00Z' },
+    ])
     const [c] = await casesOf(s.id)
-    await scan('RM100000009GB', [{ id: 'a0', status: 'info_received', occurred_at: '2026-11-02T08:00:00Z', message: 'Label created' }])
-    await scan('RM100000009GB', [{ id: 'a3', status: 'in_transit', occurred_at: '2026-11-10T08:00:00Z', message: 'Found at depot' }])
-    const departed = [{ id: 'a4', status: 'in_transit', occurred_at: '2026-11-10T12:00:00Z', message: 'Departed depot' }]
+    await scan('RM100000009GB', [
+      { id: 'a0', status: 'info_received', occurred_at: '2026-11-02T08:00:00Z', message: 'Label created' },
+    ])
+    await scan('RM100000009GB', [
+      { id: 'a3', status: 'in_transit', occurred_at: '2026-11-10T08:00:00Z', message: 'Found at depot' },
+    ])
+    const departed = [
+      { id: 'a4', status: 'in_transit', occurred_at: '2026-11-10T12:00:00Z', message: 'Departed depot' },
+    ]
     await scan('RM100000009GB', departed)
     await scan('RM100000009GB', departed)
-    const scans = (await api('GET', `/cases/${c!.id}/timeline?type=carrier_event`)).json().data as { occurred_at: string; text: string; data: Record<string, unknown> }[]
+    const scans = (await api('GET', `/cases/${c!.id}/timeline?type=carrier_event`)).json().data as {
+      occurred_at: string
+      text: string
+      data: Record<string, unknown>
+    }[]
     expect(scans.map((e) => [e.occurred_at.slice(0, 13), e.data.status])).toEqual([
-      ['2026-11-02T08', 'info_received'], ['2026-11-09T08', 'lost'], ['2026-11-10T08', 'in_transit'], ['2026-11-10T12', 'in_transit'],
+      ['2026-11-02T08', 'info_received'],
+      ['2026-11-09T08', 'lost'],
+      ['2026-11-10T08', 'in_transit'],
+      ['2026-11-10T12', 'in_transit'],
     ])
     expect(scans[0]!.data).toMatchObject({ history: true, message: 'Label created' })
     expect((scans[0] as unknown as { names: Record<string, string> }).names).toEqual({ royal_mail: 'Royal Mail' })
     expect(scans[3]!.text).toContain('Departed depot')
-    expect((await api('GET', `/cases?q=${encodeURIComponent('departed depot')}`)).json().data.map((x: { id: string }) => x.id)).toContain(c!.id)
+    expect(
+      (await api('GET', `/cases?q=${encodeURIComponent('departed depot')}`))
+        .json()
+        .data.map((x: { id: string }) => x.id),
+    ).toContain(c!.id)
   })
 
   it('treats a redelivered status event as one: the consumer is idempotent on the event id, even after its case is resolved', async () => {
     const s = await shipment('RM100000002GB')
-    const event = { id: '01970000-0000-7000-8000-00000000abcd', merchant_id: m.id, type: 'shipment.status_changed', subject_id: s.id, occurred_at: '2026-11-05T08:00:00.000Z', data: { shipment_id: s.id, status: 'damaged', confidence: 'high', status_at: '2026-11-05T08:00:00.000Z' } }
-    const deliver = (e: typeof event) => env.ctx.db.transaction().execute((trx) => onShipmentStatusChanged(trx, e, new Date()))
+    const event = {
+      id: '01970000-0000-7000-8000-00000000abcd',
+      merchant_id: m.id,
+      type: 'shipment.status_changed',
+      subject_id: s.id,
+      occurred_at: '2026-11-05T08:00:00.000Z',
+      data: { shipment_id: s.id, status: 'damaged', confidence: 'high', status_at: '2026-11-05T08:00:00.000Z' },
+    }
+    const deliver = (e: typeof event) =>
+      env.ctx.db.transaction().execute((trx) => onShipmentStatusChanged(trx, e, new Date()))
     for (let i = 0; i < 3; i++) await deliver(event)
     const found = await casesOf(s.id)
     expect(found.map((c) => c.case_type)).toEqual(['damaged'])
-    expect(((await api('GET', `/cases/${found[0]!.id}/timeline?type=carrier_event`)).json().data as unknown[]).length).toBe(1)
+    expect(
+      ((await api('GET', `/cases/${found[0]!.id}/timeline?type=carrier_event`)).json().data as unknown[]).length,
+    ).toBe(1)
 
     // The relay delivers at least once: the same event after the case was resolved opens no second case.
-    expect((await api('POST', `/cases/${found[0]!.id}/status`, { status: 'resolved', resolution_code: 'reshipped' })).statusCode).toBe(200)
+    expect(
+      (await api('POST', `/cases/${found[0]!.id}/status`, { status: 'resolved', resolution_code: 'reshipped' }))
+        .statusCode,
+    ).toBe(200)
     await deliver(event)
     expect((await casesOf(s.id)).map((c) => [c.id, c.status])).toEqual([[found[0]!.id, 'resolved']])
     // A new damage report is a new problem: it opens a new case.
-    await deliver({ ...event, id: '01970000-0000-7000-8000-00000000abce', occurred_at: '2026-11-07T08:00:00.000Z', data: { ...event.data, status_at: '2026-11-07T08:00:00.000Z' } })
+    await deliver({
+      ...event,
+      id: '01970000-0000-7000-8000-00000000abce',
+      occurred_at: '2026-11-07T08:00:00.000Z',
+      data: { ...event.data, status_at: '2026-11-07T08:00:00.000Z' },
+    })
     expect((await casesOf(s.id)).map((c) => c.status).sort()).toEqual(['new', 'resolved'])
   })
 
-  it('waits out a customs hold\'s watch window, and opens a case only if the hold has not cleared', async () => {
+  it("waits out a customs hold's watch window, and opens a case only if the hold has not cleared", async () => {
     const held = await shipment('RM100000003GB')
     const cleared = await shipment('RM100000004GB')
     // Recent scans: a hold older than its window would be checked at once.
@@ -162,12 +334,30 @@ describe('the exception policy, with no configuration', () => {
     await scan('RM100000003GB', [{ id: 'h1', status: 'customs_hold', occurred_at: heldAt.toISOString() }])
     await scan('RM100000004GB', [{ id: 'c1', status: 'customs_hold', occurred_at: heldAt.toISOString() }])
     expect(await casesOf(held.id)).toEqual([])
-    const watches = await env.ctx.db.selectFrom('scheduled_actions').select(['key', 'run_at']).where('merchant_id', '=', m.id).where('task', '=', 'cases:watch').orderBy('key').execute()
+    const watches = await env.ctx.db
+      .selectFrom('scheduled_actions')
+      .select(['key', 'run_at'])
+      .where('merchant_id', '=', m.id)
+      .where('task', '=', 'cases:watch')
+      .orderBy('key')
+      .execute()
     const due = new Date(heldAt.getTime() + 24 * 3_600_000).toISOString()
     expect(watches.map((w) => w.run_at.toISOString())).toEqual([due, due])
-    await scan('RM100000004GB', [{ id: 'c2', status: 'in_transit', occurred_at: new Date(heldAt.getTime() + 3_600_000).toISOString(), message: 'Released by customs' }])
+    await scan('RM100000004GB', [
+      {
+        id: 'c2',
+        status: 'in_transit',
+        occurred_at: new Date(heldAt.getTime() + 3_600_000).toISOString(),
+        message: 'Released by customs',
+      },
+    ])
     // The window ends.
-    await env.ctx.db.updateTable('scheduled_actions').set({ run_at: new Date(Date.now() - 1000) }).where('merchant_id', '=', m.id).where('task', '=', 'cases:watch').execute()
+    await env.ctx.db
+      .updateTable('scheduled_actions')
+      .set({ run_at: new Date(Date.now() - 1000) })
+      .where('merchant_id', '=', m.id)
+      .where('task', '=', 'cases:watch')
+      .execute()
     await retryNow(env.ctx, 'clock:fire')
     await runDueJobs(env.ctx, modules)
     expect((await casesOf(held.id)).map((c) => c.case_type)).toEqual(['customs_hold'])
@@ -176,12 +366,32 @@ describe('the exception policy, with no configuration', () => {
 
   it('puts a low-confidence signal on the review list instead of opening a case, and opens one when a person decides so', async () => {
     const s = await shipment('RM100000005GB')
-    await env.ctx.db.transaction().execute((trx) => onShipmentStatusChanged(trx, {
-      id: '01970000-0000-7000-8000-00000000beef', merchant_id: m.id, type: 'shipment.status_changed', subject_id: s.id, occurred_at: '2026-11-05T08:00:00.000Z',
-      data: { shipment_id: s.id, status: 'lost', confidence: 'low', review_reasons: ['delivered_event_after_lost'], status_at: '2026-11-05T08:00:00.000Z' },
-    }, new Date()))
+    await env.ctx.db.transaction().execute((trx) =>
+      onShipmentStatusChanged(
+        trx,
+        {
+          id: '01970000-0000-7000-8000-00000000beef',
+          merchant_id: m.id,
+          type: 'shipment.status_changed',
+          subject_id: s.id,
+          occurred_at: '2026-11-05T08:00:00.000Z',
+          data: {
+            shipment_id: s.id,
+            status: 'lost',
+            confidence: 'low',
+            review_reasons: ['delivered_event_after_lost'],
+            status_at: '2026-11-05T08:00:00.000Z',
+          },
+        },
+        new Date(),
+      ),
+    )
     expect(await casesOf(s.id)).toEqual([])
-    const pending = (await api('GET', '/case-reviews')).json().data as { id: string; shipment_id: string; reasons: string[] }[]
+    const pending = (await api('GET', '/case-reviews')).json().data as {
+      id: string
+      shipment_id: string
+      reasons: string[]
+    }[]
     const review = pending.find((r) => r.shipment_id === s.id)!
     expect(review.reasons).toEqual(['delivered_event_after_lost'])
     const decided = await api('POST', `/case-reviews/${review.id}/decision`, { decision: 'open' })
@@ -193,16 +403,38 @@ describe('the exception policy, with no configuration', () => {
 
   it('follows a changed policy: a disabled rule opens nothing, and an unknown case type is refused', async () => {
     const current = (await api('GET', '/case-settings')).json()
-    const rules = current.exception_policy.rules.map((r: { on: string }) => (r.on === 'damaged' ? { ...r, enabled: false } : r))
-    const put = await app.inject({ method: 'PUT', url: '/api/v1/case-settings', headers: bearer(m.keys.admin), payload: { exception_policy: { ...current.exception_policy, rules } } })
+    const rules = current.exception_policy.rules.map((r: { on: string }) =>
+      r.on === 'damaged' ? { ...r, enabled: false } : r,
+    )
+    const put = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/case-settings',
+      headers: bearer(m.keys.admin),
+      payload: { exception_policy: { ...current.exception_policy, rules } },
+    })
     expect(put.statusCode).toBe(200)
     const s = await shipment('RM100000006GB')
     await scan('RM100000006GB', [{ id: 'd1', status: 'damaged', occurred_at: '2026-11-05T08:00:00Z' }])
     expect(await casesOf(s.id)).toEqual([])
-    const bad = await app.inject({ method: 'PUT', url: '/api/v1/case-settings', headers: bearer(m.keys.admin), payload: { exception_policy: { ...current.exception_policy, rules: [{ ...rules[0], case_type: 'no_such_type' }] } } })
+    const bad = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/case-settings',
+      headers: bearer(m.keys.admin),
+      payload: {
+        exception_policy: { ...current.exception_policy, rules: [{ ...rules[0], case_type: 'no_such_type' }] },
+      },
+    })
     expect(bad.statusCode).toBe(400)
-    expect(bad.json().error.details.errors[0]).toEqual({ path: 'body/exception_policy/rules/0/case_type', message: 'no active case type no_such_type' })
-    const viewer = await app.inject({ method: 'PUT', url: '/api/v1/case-settings', headers: bearer(m.keys.viewer), payload: { reopen_window_hours: 1 } })
+    expect(bad.json().error.details.errors[0]).toEqual({
+      path: 'body/exception_policy/rules/0/case_type',
+      message: 'no active case type no_such_type',
+    })
+    const viewer = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/case-settings',
+      headers: bearer(m.keys.viewer),
+      payload: { reopen_window_hours: 1 },
+    })
     expect(viewer.statusCode).toBe(403)
   })
 })

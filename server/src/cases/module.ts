@@ -3,8 +3,19 @@ import type { Module } from '../modules.js'
 import { caseRoutes } from './routes.js'
 import { workRoutes } from './work-routes.js'
 import {
-  closeDueCases, customerChangeReachesLinks, fireLostCheck, fireWatch, lostTask, onShipmentOverdue, onShipmentStatusChanged, onTrackingEventRecorded,
-  purgeStalePresence, refreshCustomerLinks, routeNewCase, scanReachesCases, watchTask,
+  closeDueCases,
+  customerChangeReachesLinks,
+  fireLostCheck,
+  fireWatch,
+  lostTask,
+  onShipmentOverdue,
+  onShipmentStatusChanged,
+  onTrackingEventRecorded,
+  purgeStalePresence,
+  refreshCustomerLinks,
+  routeNewCase,
+  scanReachesCases,
+  watchTask,
 } from './service.js'
 
 const routingActor: AuditActor = { type: 'system', id: null }
@@ -16,45 +27,69 @@ export const cases: Module = {
     await app.register(caseRoutes)
     await app.register(workRoutes)
   },
-  consumers: [{
-    name: 'cases:exception-policy',
-    types: ['shipment.status_changed', 'shipment.late', 'shipment.stale'],
-    handle: async (event, ctx) => {
-      await ctx.db.transaction().execute((trx) => event.type === 'shipment.status_changed'
-        ? onShipmentStatusChanged(trx, event, new Date())
-        : onShipmentOverdue(trx, event, new Date()))
+  consumers: [
+    {
+      name: 'cases:exception-policy',
+      types: ['shipment.status_changed', 'shipment.late', 'shipment.stale'],
+      handle: async (event, ctx) => {
+        await ctx.db
+          .transaction()
+          .execute((trx) =>
+            event.type === 'shipment.status_changed'
+              ? onShipmentStatusChanged(trx, event, new Date())
+              : onShipmentOverdue(trx, event, new Date()),
+          )
+      },
     },
-  }, {
-    name: 'cases:carrier-scans',
-    types: ['tracking_event.recorded'],
-    // Most scans are of parcels no case is about, or moved the status (shipment.status_changed says so): no job for those.
-    accepts: scanReachesCases,
-    handle: async (event, ctx) => {
-      await ctx.db.transaction().execute((trx) => onTrackingEventRecorded(trx, event, new Date()))
+    {
+      name: 'cases:carrier-scans',
+      types: ['tracking_event.recorded'],
+      // Most scans are of parcels no case is about, or moved the status (shipment.status_changed says so): no job for those.
+      accepts: scanReachesCases,
+      handle: async (event, ctx) => {
+        await ctx.db.transaction().execute((trx) => onTrackingEventRecorded(trx, event, new Date()))
+      },
     },
-  }, {
-    // Cases are found by their customer's name and email, and an erased customer's must leave them.
-    name: 'cases:customer-links',
-    types: ['customer.updated', 'customer.merged', 'customer.redacted'],
-    accepts: customerChangeReachesLinks,
-    handle: async (event, ctx) => {
-      const customerId = event.subject_id
-      if (customerId) await ctx.db.transaction().execute((trx) => refreshCustomerLinks(trx, event.merchant_id, customerId))
+    {
+      // Cases are found by their customer's name and email, and an erased customer's must leave them.
+      name: 'cases:customer-links',
+      types: ['customer.updated', 'customer.merged', 'customer.redacted'],
+      accepts: customerChangeReachesLinks,
+      handle: async (event, ctx) => {
+        const customerId = event.subject_id
+        if (customerId)
+          await ctx.db.transaction().execute((trx) => refreshCustomerLinks(trx, event.merchant_id, customerId))
+      },
     },
-  }, {
-    // Routing settings assign a new case nobody has taken yet (the rules engine will call the same function).
-    name: 'cases:routing',
-    types: ['case.opened'],
-    handle: async (event, ctx) => {
-      await ctx.db.transaction().execute((trx) => routeNewCase(trx, { merchantId: event.merchant_id, actor: routingActor }, String(event.data.case_id), new Date()))
+    {
+      // Routing settings assign a new case nobody has taken yet (the rules engine will call the same function).
+      name: 'cases:routing',
+      types: ['case.opened'],
+      handle: async (event, ctx) => {
+        await ctx.db
+          .transaction()
+          .execute((trx) =>
+            routeNewCase(
+              trx,
+              { merchantId: event.merchant_id, actor: routingActor },
+              String(event.data.case_id),
+              new Date(),
+            ),
+          )
+      },
     },
-  }],
+  ],
   clockTasks: {
     [watchTask]: (trx, action, _ctx, now) => fireWatch(trx, action.merchantId, action.payload, now),
     [lostTask]: (trx, action, _ctx, now) => fireLostCheck(trx, action.merchantId, action.payload, now),
   },
   drains: [
     { name: 'cases:auto-close', batchSize: 100, intervalMs: 60_000, run: (ctx, limit) => closeDueCases(ctx, limit) },
-    { name: 'cases:presence-purge', batchSize: 1000, intervalMs: 300_000, run: (ctx) => purgeStalePresence(ctx.db, new Date()) },
+    {
+      name: 'cases:presence-purge',
+      batchSize: 1000,
+      intervalMs: 300_000,
+      run: (ctx) => purgeStalePresence(ctx.db, new Date()),
+    },
   ],
 }

@@ -1,21 +1,95 @@
 // The cases module's public face: other modules call these, never cases/store.ts.
-export { ensureDefaultCaseTypes, listCaseTypes, getCaseType, createCaseType, updateCaseType, deleteCaseType, validateCustomFields, type CaseTypeInput } from './service/case-types.js'
+export {
+  ensureDefaultCaseTypes,
+  listCaseTypes,
+  getCaseType,
+  createCaseType,
+  updateCaseType,
+  deleteCaseType,
+  validateCustomFields,
+  type CaseTypeInput,
+} from './service/case-types.js'
 export { openCase, type OpenCaseInput } from './service/open-case.js'
-export { updateCase, changeStatus, reopenCase, assignCase, escalateCase, addNote, type CasePatch, type StatusInput } from './service/work-case.js'
-export { linkRecords, unlinkRecord, registerLinkType, linkTypes, refreshCustomerLinks, customerChangeReachesLinks, type LinkInput, type LinkResolver } from './service/links.js'
+export {
+  updateCase,
+  changeStatus,
+  reopenCase,
+  assignCase,
+  escalateCase,
+  addNote,
+  type CasePatch,
+  type StatusInput,
+} from './service/work-case.js'
+export {
+  linkRecords,
+  unlinkRecord,
+  registerLinkType,
+  linkTypes,
+  refreshCustomerLinks,
+  customerChangeReachesLinks,
+  type LinkInput,
+  type LinkResolver,
+} from './service/links.js'
 export { mergeCases } from './service/merge-cases.js'
 export { findCaseOrThrow, getCase, listCases, listCaseTimeline, type CaseList } from './service/find-cases.js'
-export { appendTimelineEntry, appendTimelineEntries, registerTimelineEntryType, decodeTimelineCursor, type NewTimelineEntry } from './service/timeline.js'
-export { notifyUsers, listNotifications, countUnreadNotifications, markNotificationsRead, followCase, unfollowCase, listFollowers } from './service/notifications.js'
+export {
+  appendTimelineEntry,
+  appendTimelineEntries,
+  registerTimelineEntryType,
+  decodeTimelineCursor,
+  type NewTimelineEntry,
+} from './service/timeline.js'
+export {
+  notifyUsers,
+  listNotifications,
+  countUnreadNotifications,
+  markNotificationsRead,
+  followCase,
+  unfollowCase,
+  listFollowers,
+} from './service/notifications.js'
 export { getCaseSettings, updateCaseSettings, type CaseSettings } from './service/settings.js'
-export { onShipmentStatusChanged, onShipmentOverdue, fireWatch, fireLostCheck, listReviews, decideReview, watchTask, lostTask } from './service/exception-policy.js'
+export {
+  onShipmentStatusChanged,
+  onShipmentOverdue,
+  fireWatch,
+  fireLostCheck,
+  listReviews,
+  decideReview,
+  watchTask,
+  lostTask,
+} from './service/exception-policy.js'
 export { importCases, caseRecordVocabulary, type CaseRecord, type ImportedCase } from './service/import-cases.js'
-export { autoAssignCase, routeNewCase, pickAssignee, teamAgents, updateAgent, matchRoute, type Agent, type AgentInput, type AutoAssignInput } from './service/assignment.js'
+export {
+  autoAssignCase,
+  routeNewCase,
+  pickAssignee,
+  teamAgents,
+  updateAgent,
+  matchRoute,
+  type Agent,
+  type AgentInput,
+  type AutoAssignInput,
+} from './service/assignment.js'
 export { splitCase, type SplitInput } from './service/split-case.js'
 export { attachToIncident, detachFromIncident } from './service/incidents.js'
 export { bulkUpdate, fanOutToChildren, type BulkAction, type BulkItem } from './service/bulk.js'
-export { listViews, createView, updateView, deleteView, type CaseView as SavedView, type ViewInput } from './service/views.js'
+export {
+  listViews,
+  createView,
+  updateView,
+  deleteView,
+  type CaseView as SavedView,
+  type ViewInput,
+} from './service/views.js'
 export { onTrackingEventRecorded, scanReachesCases } from './service/carrier-scans.js'
 export { closeDueCases } from './service/auto-close.js'
 export { caseStats, type CaseStats } from './service/stats.js'
-export { setPresence, listPresence, purgeStalePresence, presenceTtlMs, type Presence, type PresenceState } from './service/presence.js'
+export {
+  setPresence,
+  listPresence,
+  purgeStalePresence,
+  presenceTtlMs,
+  type Presence,
+  type PresenceState,
+} from './service/presence.js'

@@ -2,62 +2,160 @@ import { trackingStatuses } from '../carriers/model.js'
 import type { CaseTemplate, CustomFieldDef, Priority } from './tables.js'
 
 export type DefaultCaseType = {
-  key: string; label: string; description: string; priority: Priority; requiredEvidence: string[]; slaTier: string
-  customFields: CustomFieldDef[]; template: CaseTemplate
+  key: string
+  label: string
+  description: string
+  priority: Priority
+  requiredEvidence: string[]
+  slaTier: string
+  customFields: CustomFieldDef[]
+  template: CaseTemplate
 }
 
 /** Every new workspace starts with these; merchants relabel, extend or archive them. */
 export const defaultCaseTypes: DefaultCaseType[] = [
   {
-    key: 'lost_parcel', label: 'Lost Parcel', description: 'The carrier lost the parcel, or it stopped moving', priority: 'high',
-    requiredEvidence: ['proof_of_postage', 'invoice'], slaTier: 'standard',
-    customFields: [{ key: 'carrier_claim_reference', label: 'Carrier claim reference', type: 'text' }, { key: 'claim_deadline', label: 'Carrier claim deadline', type: 'date' }],
-    template: { subject: 'Lost parcel {{tracking_number}}', checklist: ['Check the last carrier scan', 'Open a trace with the carrier', 'Offer the customer a reship or refund', 'File the carrier claim'] },
+    key: 'lost_parcel',
+    label: 'Lost Parcel',
+    description: 'The carrier lost the parcel, or it stopped moving',
+    priority: 'high',
+    requiredEvidence: ['proof_of_postage', 'invoice'],
+    slaTier: 'standard',
+    customFields: [
+      { key: 'carrier_claim_reference', label: 'Carrier claim reference', type: 'text' },
+      { key: 'claim_deadline', label: 'Carrier claim deadline', type: 'date' },
+    ],
+    template: {
+      subject: 'Lost parcel {{tracking_number}}',
+      checklist: [
+        'Check the last carrier scan',
+        'Open a trace with the carrier',
+        'Offer the customer a reship or refund',
+        'File the carrier claim',
+      ],
+    },
   },
   {
-    key: 'damaged', label: 'Damaged', description: 'The parcel or its contents arrived damaged', priority: 'normal',
-    requiredEvidence: ['photo_of_damage', 'photo_of_packaging', 'invoice'], slaTier: 'standard',
-    customFields: [{ key: 'damage_severity', label: 'Damage severity', type: 'enum', options: ['cosmetic', 'functional', 'unusable'] }],
-    template: { subject: 'Damaged parcel {{tracking_number}}', checklist: ['Ask for photos of the item and the packaging', 'Decide replace, repair or refund', 'File the carrier claim'] },
+    key: 'damaged',
+    label: 'Damaged',
+    description: 'The parcel or its contents arrived damaged',
+    priority: 'normal',
+    requiredEvidence: ['photo_of_damage', 'photo_of_packaging', 'invoice'],
+    slaTier: 'standard',
+    customFields: [
+      {
+        key: 'damage_severity',
+        label: 'Damage severity',
+        type: 'enum',
+        options: ['cosmetic', 'functional', 'unusable'],
+      },
+    ],
+    template: {
+      subject: 'Damaged parcel {{tracking_number}}',
+      checklist: [
+        'Ask for photos of the item and the packaging',
+        'Decide replace, repair or refund',
+        'File the carrier claim',
+      ],
+    },
   },
   {
-    key: 'customs_hold', label: 'Customs Hold', description: 'Held by customs awaiting documents or duties', priority: 'normal',
-    requiredEvidence: ['commercial_invoice', 'customs_declaration'], slaTier: 'standard', customFields: [],
-    template: { subject: 'Customs hold {{tracking_number}}', checklist: ['Check what customs asks for', 'Send the commercial invoice', 'Tell the customer about duties'] },
+    key: 'customs_hold',
+    label: 'Customs Hold',
+    description: 'Held by customs awaiting documents or duties',
+    priority: 'normal',
+    requiredEvidence: ['commercial_invoice', 'customs_declaration'],
+    slaTier: 'standard',
+    customFields: [],
+    template: {
+      subject: 'Customs hold {{tracking_number}}',
+      checklist: ['Check what customs asks for', 'Send the commercial invoice', 'Tell the customer about duties'],
+    },
   },
   {
-    key: 'late_delivery', label: 'Late Delivery', description: 'Past the promised or estimated delivery date', priority: 'normal',
-    requiredEvidence: [], slaTier: 'standard', customFields: [],
-    template: { subject: 'Late delivery {{tracking_number}}', checklist: ['Check the carrier\'s latest estimate', 'Update the customer'] },
+    key: 'late_delivery',
+    label: 'Late Delivery',
+    description: 'Past the promised or estimated delivery date',
+    priority: 'normal',
+    requiredEvidence: [],
+    slaTier: 'standard',
+    customFields: [],
+    template: {
+      subject: 'Late delivery {{tracking_number}}',
+      checklist: ["Check the carrier's latest estimate", 'Update the customer'],
+    },
   },
   {
-    key: 'undeliverable', label: 'Undeliverable', description: 'Failed delivery, bad address or returned to sender', priority: 'normal',
-    requiredEvidence: [], slaTier: 'standard', customFields: [],
-    template: { subject: 'Undeliverable {{tracking_number}}', checklist: ['Confirm the address with the customer', 'Arrange redelivery or reship'] },
+    key: 'undeliverable',
+    label: 'Undeliverable',
+    description: 'Failed delivery, bad address or returned to sender',
+    priority: 'normal',
+    requiredEvidence: [],
+    slaTier: 'standard',
+    customFields: [],
+    template: {
+      subject: 'Undeliverable {{tracking_number}}',
+      checklist: ['Confirm the address with the customer', 'Arrange redelivery or reship'],
+    },
   },
   {
-    key: 'wrong_item', label: 'Wrong Item', description: 'The customer received a different item', priority: 'normal',
-    requiredEvidence: ['photo_of_item'], slaTier: 'standard', customFields: [{ key: 'received_sku', label: 'SKU received', type: 'text' }], template: {},
+    key: 'wrong_item',
+    label: 'Wrong Item',
+    description: 'The customer received a different item',
+    priority: 'normal',
+    requiredEvidence: ['photo_of_item'],
+    slaTier: 'standard',
+    customFields: [{ key: 'received_sku', label: 'SKU received', type: 'text' }],
+    template: {},
   },
   {
-    key: 'missing_item', label: 'Missing Item', description: 'Items missing from a delivered parcel', priority: 'normal',
-    requiredEvidence: ['photo_of_contents'], slaTier: 'standard', customFields: [{ key: 'missing_quantity', label: 'Quantity missing', type: 'number' }], template: {},
+    key: 'missing_item',
+    label: 'Missing Item',
+    description: 'Items missing from a delivered parcel',
+    priority: 'normal',
+    requiredEvidence: ['photo_of_contents'],
+    slaTier: 'standard',
+    customFields: [{ key: 'missing_quantity', label: 'Quantity missing', type: 'number' }],
+    template: {},
   },
   {
-    key: 'return_dispute', label: 'Return Dispute', description: 'A disagreement about a returned item or its refund', priority: 'normal',
-    requiredEvidence: ['return_photos'], slaTier: 'standard', customFields: [], template: {},
+    key: 'return_dispute',
+    label: 'Return Dispute',
+    description: 'A disagreement about a returned item or its refund',
+    priority: 'normal',
+    requiredEvidence: ['return_photos'],
+    slaTier: 'standard',
+    customFields: [],
+    template: {},
   },
   {
-    key: 'warranty_claim', label: 'Warranty Claim', description: 'A fault covered by warranty', priority: 'normal',
-    requiredEvidence: ['proof_of_purchase', 'photo_of_fault'], slaTier: 'standard',
-    customFields: [{ key: 'serial_number', label: 'Serial number', type: 'text' }, { key: 'purchase_date', label: 'Purchase date', type: 'date' }], template: {},
+    key: 'warranty_claim',
+    label: 'Warranty Claim',
+    description: 'A fault covered by warranty',
+    priority: 'normal',
+    requiredEvidence: ['proof_of_purchase', 'photo_of_fault'],
+    slaTier: 'standard',
+    customFields: [
+      { key: 'serial_number', label: 'Serial number', type: 'text' },
+      { key: 'purchase_date', label: 'Purchase date', type: 'date' },
+    ],
+    template: {},
   },
-  { key: 'other', label: 'Other', description: 'Anything else', priority: 'low', requiredEvidence: [], slaTier: 'standard', customFields: [], template: {} },
+  {
+    key: 'other',
+    label: 'Other',
+    description: 'Anything else',
+    priority: 'low',
+    requiredEvidence: [],
+    slaTier: 'standard',
+    customFields: [],
+    template: {},
+  },
 ]
 
 /** `late` is the carriers module's shipment.late, `lost_no_scan` its silence past lost_after_days. */
 export const policyTriggers = [...trackingStatuses, 'late', 'lost_no_scan'] as const
-export type PolicyTrigger = typeof policyTriggers[number]
+export type PolicyTrigger = (typeof policyTriggers)[number]
 
 export type PolicyRule = {
   on: PolicyTrigger
@@ -81,8 +179,14 @@ export type ExceptionPolicy = {
   review_low_confidence: boolean
 }
 
-const rule = (on: PolicyTrigger, caseType: string, watchHours = 0, priority: Priority | null = null): PolicyRule =>
-  ({ on, case_type: caseType, priority, watch_hours: watchHours, carrier_watch_hours: {}, enabled: true })
+const rule = (on: PolicyTrigger, caseType: string, watchHours = 0, priority: Priority | null = null): PolicyRule => ({
+  on,
+  case_type: caseType,
+  priority,
+  watch_hours: watchHours,
+  carrier_watch_hours: {},
+  enabled: true,
+})
 
 // Weather delays, failed attempts and address corrections often fix themselves within a day or two.
 export const defaultPolicy: ExceptionPolicy = {

@@ -3,29 +3,72 @@ import type { ColumnType, Generated } from 'kysely'
 type Instant = ColumnType<Date, Date, Date>
 type Json<T> = ColumnType<T, string, string>
 
-export const caseStatuses = ['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold', 'resolved', 'closed'] as const
-export type CaseStatus = typeof caseStatuses[number]
+export const caseStatuses = [
+  'new',
+  'open',
+  'waiting_customer',
+  'waiting_carrier',
+  'on_hold',
+  'resolved',
+  'closed',
+] as const
+export type CaseStatus = (typeof caseStatuses)[number]
 /** Every status before resolved: the cases still being worked. */
 export const unresolvedStatuses: CaseStatus[] = ['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold']
 export const priorities = ['low', 'normal', 'high', 'urgent'] as const
-export type Priority = typeof priorities[number]
-export const resolutionCodes = ['refunded', 'reshipped', 'carrier_credited', 'replaced', 'repaired', 'no_action', 'rejected', 'duplicate'] as const
-export type ResolutionCode = typeof resolutionCodes[number]
-export const rootCauses = ['carrier', 'packaging', 'pick_pack_error', 'address', 'customer', 'fraud', 'unknown'] as const
-export type RootCause = typeof rootCauses[number]
+export type Priority = (typeof priorities)[number]
+export const resolutionCodes = [
+  'refunded',
+  'reshipped',
+  'carrier_credited',
+  'replaced',
+  'repaired',
+  'no_action',
+  'rejected',
+  'duplicate',
+] as const
+export type ResolutionCode = (typeof resolutionCodes)[number]
+export const rootCauses = [
+  'carrier',
+  'packaging',
+  'pick_pack_error',
+  'address',
+  'customer',
+  'fraud',
+  'unknown',
+] as const
+export type RootCause = (typeof rootCauses)[number]
 export const fieldTypes = ['text', 'number', 'money', 'date', 'enum', 'boolean'] as const
-export type CustomFieldDef = { key: string; label: string; type: typeof fieldTypes[number]; required?: boolean; options?: string[] }
+export type CustomFieldDef = {
+  key: string
+  label: string
+  type: (typeof fieldTypes)[number]
+  required?: boolean
+  options?: string[]
+}
 export type ChecklistItem = { key: string; label: string; done: boolean }
 export const assignmentStrategies = ['round_robin', 'least_loaded', 'team_only'] as const
-export type AssignmentStrategy = typeof assignmentStrategies[number]
+export type AssignmentStrategy = (typeof assignmentStrategies)[number]
 /** A routing rule: the first whose conditions all match a new case picks its team and how a member is chosen. */
 export type RoutingRule = {
   name: string
-  when: { case_types?: string[]; carriers?: string[]; fulfilment_centres?: string[]; product_categories?: string[]; priorities?: Priority[] }
+  when: {
+    case_types?: string[]
+    carriers?: string[]
+    fulfilment_centres?: string[]
+    product_categories?: string[]
+    priorities?: Priority[]
+  }
   team_id: string
   strategy: AssignmentStrategy
 }
-export type CaseTemplate = { subject?: string; priority?: Priority; tags?: string[]; custom_fields?: Record<string, unknown>; checklist?: string[] }
+export type CaseTemplate = {
+  subject?: string
+  priority?: Priority
+  tags?: string[]
+  custom_fields?: Record<string, unknown>
+  checklist?: string[]
+}
 
 // Tables of migrations 0007_cases.sql and 0008_case_work.sql owned by the cases module.
 export interface CaseTables {
@@ -94,7 +137,14 @@ export interface CaseTables {
     created_at: Instant
     updated_at: Instant
   }
-  case_links: { merchant_id: string; case_id: string; entity_type: string; entity_id: string; summary: Json<Record<string, unknown>>; created_at: Instant }
+  case_links: {
+    merchant_id: string
+    case_id: string
+    entity_type: string
+    entity_id: string
+    summary: Json<Record<string, unknown>>
+    created_at: Instant
+  }
   /** One row per tag of a case, kept by triggers on cases (migration 0010), for tag counts. */
   case_tags: { merchant_id: string; tag: string; created_at: Instant; case_id: string; status: CaseStatus }
   case_timeline: {
@@ -154,7 +204,14 @@ export interface CaseTables {
     last_assigned_at: Instant | null
     updated_at: Instant
   }
-  case_presence: { merchant_id: string; case_id: string; user_id: string; state: 'viewing' | 'replying'; since: Instant; seen_at: Instant }
+  case_presence: {
+    merchant_id: string
+    case_id: string
+    user_id: string
+    state: 'viewing' | 'replying'
+    since: Instant
+    seen_at: Instant
+  }
   case_views: {
     merchant_id: string
     id: string

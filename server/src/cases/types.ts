@@ -1,67 +1,222 @@
 import type { CaseRow, CaseTypeRow, LinkRow, NotificationRow, ReviewRow, TimelineRow } from './store.js'
-import type { CaseStatus, ChecklistItem, CustomFieldDef, CaseTemplate, Priority, ResolutionCode, RootCause } from './tables.js'
+import type {
+  CaseStatus,
+  ChecklistItem,
+  CustomFieldDef,
+  CaseTemplate,
+  Priority,
+  ResolutionCode,
+  RootCause,
+} from './tables.js'
 
 export type Money = { amount_minor: number; currency: string }
 
 export type CaseType = {
-  id: string; key: string; label: string; description: string; default_priority: Priority; custom_fields: CustomFieldDef[]
-  required_evidence: string[]; sla_tier: string | null; template_keys: Record<string, string>; template: CaseTemplate
-  builtin: boolean; archived_at: Date | null; created_at: Date; updated_at: Date
+  id: string
+  key: string
+  label: string
+  description: string
+  default_priority: Priority
+  custom_fields: CustomFieldDef[]
+  required_evidence: string[]
+  sla_tier: string | null
+  template_keys: Record<string, string>
+  template: CaseTemplate
+  builtin: boolean
+  archived_at: Date | null
+  created_at: Date
+  updated_at: Date
 }
 
 export const toCaseType = (r: CaseTypeRow): CaseType => ({
-  id: r.id, key: r.key, label: r.label, description: r.description, default_priority: r.default_priority, custom_fields: r.custom_fields,
-  required_evidence: r.required_evidence, sla_tier: r.sla_tier, template_keys: r.template_keys, template: r.template,
-  builtin: r.builtin, archived_at: r.archived_at, created_at: r.created_at, updated_at: r.updated_at,
+  id: r.id,
+  key: r.key,
+  label: r.label,
+  description: r.description,
+  default_priority: r.default_priority,
+  custom_fields: r.custom_fields,
+  required_evidence: r.required_evidence,
+  sla_tier: r.sla_tier,
+  template_keys: r.template_keys,
+  template: r.template,
+  builtin: r.builtin,
+  archived_at: r.archived_at,
+  created_at: r.created_at,
+  updated_at: r.updated_at,
 })
 
 export type CaseLink = { entity_type: string; entity_id: string; summary: Record<string, unknown>; created_at: Date }
-export const toLink = (r: LinkRow): CaseLink => ({ entity_type: r.entity_type, entity_id: r.entity_id, summary: r.summary, created_at: r.created_at })
+export const toLink = (r: LinkRow): CaseLink => ({
+  entity_type: r.entity_type,
+  entity_id: r.entity_id,
+  summary: r.summary,
+  created_at: r.created_at,
+})
 
 export const caseNumber = (n: number) => `CD-${n}`
 
 export type Case = {
-  id: string; number: string; case_type: string; subject: string; status: CaseStatus; priority: Priority; channel: string; source: string
-  sla_tier: string | null; customer_id: string | null; order_id: string | null; shipment_id: string | null
-  carrier_code: string | null; carrier_name: string | null; tracking_number: string | null; product_sku: string | null; product_category: string | null; fulfilment_centre: string | null
-  value: Money | null; team_id: string | null; assignee_id: string | null; tags: string[]; custom_fields: Record<string, unknown>
-  checklist: ChecklistItem[]; evidence_count: number; refund_authorised_by: string | null
-  resolution_code: ResolutionCode | null; resolution_note: string | null; root_cause: RootCause | null; fault_party: string | null
-  escalation_level: number; escalation_reason: string | null; parent_id: string | null; merged_into_id: string | null; follow_up_of_id: string | null; split_from_id: string | null; external_id: string | null
-  reopen_count: number; first_acted_at: Date | null; resolved_at: Date | null; closed_at: Date | null; created_at: Date; updated_at: Date
+  id: string
+  number: string
+  case_type: string
+  subject: string
+  status: CaseStatus
+  priority: Priority
+  channel: string
+  source: string
+  sla_tier: string | null
+  customer_id: string | null
+  order_id: string | null
+  shipment_id: string | null
+  carrier_code: string | null
+  carrier_name: string | null
+  tracking_number: string | null
+  product_sku: string | null
+  product_category: string | null
+  fulfilment_centre: string | null
+  value: Money | null
+  team_id: string | null
+  assignee_id: string | null
+  tags: string[]
+  custom_fields: Record<string, unknown>
+  checklist: ChecklistItem[]
+  evidence_count: number
+  refund_authorised_by: string | null
+  resolution_code: ResolutionCode | null
+  resolution_note: string | null
+  root_cause: RootCause | null
+  fault_party: string | null
+  escalation_level: number
+  escalation_reason: string | null
+  parent_id: string | null
+  merged_into_id: string | null
+  follow_up_of_id: string | null
+  split_from_id: string | null
+  external_id: string | null
+  reopen_count: number
+  first_acted_at: Date | null
+  resolved_at: Date | null
+  closed_at: Date | null
+  created_at: Date
+  updated_at: Date
 }
 
 export function toCase(r: CaseRow): Case {
   return {
-    id: r.id, number: caseNumber(r.number), case_type: r.type_key, subject: r.subject, status: r.status, priority: r.priority, channel: r.channel, source: r.source,
-    sla_tier: r.sla_tier, customer_id: r.customer_id, order_id: r.order_id, shipment_id: r.shipment_id,
-    carrier_code: r.carrier_code, carrier_name: r.carrier_name, tracking_number: r.tracking_number, product_sku: r.product_sku, product_category: r.product_category, fulfilment_centre: r.fulfilment_centre,
-    value: r.value_amount_minor !== null && r.value_currency ? { amount_minor: r.value_amount_minor, currency: r.value_currency } : null,
-    team_id: r.team_id, assignee_id: r.assignee_id, tags: r.tags, custom_fields: r.custom_fields, checklist: r.checklist, evidence_count: r.evidence_count,
-    refund_authorised_by: r.refund_authorised_by, resolution_code: r.resolution_code, resolution_note: r.resolution_note, root_cause: r.root_cause,
-    fault_party: r.fault_party, escalation_level: r.escalation_level, escalation_reason: r.escalation_reason, parent_id: r.parent_id,
-    merged_into_id: r.merged_into_id, follow_up_of_id: r.follow_up_of_id, split_from_id: r.split_from_id, external_id: r.external_id, reopen_count: r.reopen_count, first_acted_at: r.first_acted_at,
-    resolved_at: r.resolved_at, closed_at: r.closed_at, created_at: r.created_at, updated_at: r.updated_at,
+    id: r.id,
+    number: caseNumber(r.number),
+    case_type: r.type_key,
+    subject: r.subject,
+    status: r.status,
+    priority: r.priority,
+    channel: r.channel,
+    source: r.source,
+    sla_tier: r.sla_tier,
+    customer_id: r.customer_id,
+    order_id: r.order_id,
+    shipment_id: r.shipment_id,
+    carrier_code: r.carrier_code,
+    carrier_name: r.carrier_name,
+    tracking_number: r.tracking_number,
+    product_sku: r.product_sku,
+    product_category: r.product_category,
+    fulfilment_centre: r.fulfilment_centre,
+    value:
+      r.value_amount_minor !== null && r.value_currency
+        ? { amount_minor: r.value_amount_minor, currency: r.value_currency }
+        : null,
+    team_id: r.team_id,
+    assignee_id: r.assignee_id,
+    tags: r.tags,
+    custom_fields: r.custom_fields,
+    checklist: r.checklist,
+    evidence_count: r.evidence_count,
+    refund_authorised_by: r.refund_authorised_by,
+    resolution_code: r.resolution_code,
+    resolution_note: r.resolution_note,
+    root_cause: r.root_cause,
+    fault_party: r.fault_party,
+    escalation_level: r.escalation_level,
+    escalation_reason: r.escalation_reason,
+    parent_id: r.parent_id,
+    merged_into_id: r.merged_into_id,
+    follow_up_of_id: r.follow_up_of_id,
+    split_from_id: r.split_from_id,
+    external_id: r.external_id,
+    reopen_count: r.reopen_count,
+    first_acted_at: r.first_acted_at,
+    resolved_at: r.resolved_at,
+    closed_at: r.closed_at,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
   }
 }
 
 export type CaseDetail = Case & { links: CaseLink[]; followers: string[]; children: string[] }
 
 export type TimelineEntry = {
-  id: string; case_id: string; type: string; occurred_at: Date; actor: { type: string; id: string | null }; data: Record<string, unknown>; text: string; created_at: Date
+  id: string
+  case_id: string
+  type: string
+  occurred_at: Date
+  actor: { type: string; id: string | null }
+  data: Record<string, unknown>
+  text: string
+  created_at: Date
 }
 export const toTimelineEntry = (r: TimelineRow): TimelineEntry => ({
-  id: r.id, case_id: r.case_id, type: r.type, occurred_at: r.occurred_at, actor: { type: r.actor_type, id: r.actor_id }, data: r.data, text: r.text, created_at: r.created_at,
+  id: r.id,
+  case_id: r.case_id,
+  type: r.type,
+  occurred_at: r.occurred_at,
+  actor: { type: r.actor_type, id: r.actor_id },
+  data: r.data,
+  text: r.text,
+  created_at: r.created_at,
 })
 
-export type Notification = { id: string; case_id: string | null; cause: string; title: string; body: string; created_at: Date; read_at: Date | null }
-export const toNotification = (r: NotificationRow): Notification => ({ id: r.id, case_id: r.case_id, cause: r.cause, title: r.title, body: r.body, created_at: r.created_at, read_at: r.read_at })
+export type Notification = {
+  id: string
+  case_id: string | null
+  cause: string
+  title: string
+  body: string
+  created_at: Date
+  read_at: Date | null
+}
+export const toNotification = (r: NotificationRow): Notification => ({
+  id: r.id,
+  case_id: r.case_id,
+  cause: r.cause,
+  title: r.title,
+  body: r.body,
+  created_at: r.created_at,
+  read_at: r.read_at,
+})
 
 export type Review = {
-  id: string; shipment_id: string; status: string; case_type: string | null; reasons: string[]; event: Record<string, unknown>
-  state: 'pending' | 'opened' | 'dismissed'; case_id: string | null; decided_by: string | null; decided_at: Date | null; created_at: Date
+  id: string
+  shipment_id: string
+  status: string
+  case_type: string | null
+  reasons: string[]
+  event: Record<string, unknown>
+  state: 'pending' | 'opened' | 'dismissed'
+  case_id: string | null
+  decided_by: string | null
+  decided_at: Date | null
+  created_at: Date
 }
 export const toReview = (r: ReviewRow): Review => ({
-  id: r.id, shipment_id: r.shipment_id, status: r.status, case_type: r.case_type_key, reasons: r.reasons, event: r.event, state: r.state,
-  case_id: r.case_id, decided_by: r.decided_by, decided_at: r.decided_at, created_at: r.created_at,
+  id: r.id,
+  shipment_id: r.shipment_id,
+  status: r.status,
+  case_type: r.case_type_key,
+  reasons: r.reasons,
+  event: r.event,
+  state: r.state,
+  case_id: r.case_id,
+  decided_by: r.decided_by,
+  decided_at: r.decided_at,
+  created_at: r.created_at,
 })

@@ -7,28 +7,62 @@ type Trx = Transaction<Database>
 export type CustomerRow = Selectable<Database['customers']>
 
 export async function findCustomer(db: Db, merchantId: string, id: string) {
-  return db.selectFrom('customers').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+  return db
+    .selectFrom('customers')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
 }
 
 export async function lockCustomer(trx: Trx, merchantId: string, id: string) {
-  return trx.selectFrom('customers').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+  return trx
+    .selectFrom('customers')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
 }
 
 export async function findByExternalId(db: Db, merchantId: string, source: string, externalId: string) {
-  return db.selectFrom('customer_external_ids').select('customer_id').where('merchant_id', '=', merchantId)
-    .where('source', '=', source).where('external_id', '=', externalId).executeTakeFirst()
+  return db
+    .selectFrom('customer_external_ids')
+    .select('customer_id')
+    .where('merchant_id', '=', merchantId)
+    .where('source', '=', source)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst()
 }
 
 /** A live (not merged) customer with this email or phone, oldest first. */
-export async function findByContact(db: Db, merchantId: string, contact: { email?: string | null; phone?: string | null }) {
+export async function findByContact(
+  db: Db,
+  merchantId: string,
+  contact: { email?: string | null; phone?: string | null },
+) {
   if (contact.email) {
-    const row = await db.selectFrom('customers').select('id').where('merchant_id', '=', merchantId).where('merged_into_id', 'is', null)
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', contact.email!.toLowerCase())).orderBy('id').limit(1).executeTakeFirst()
+    const row = await db
+      .selectFrom('customers')
+      .select('id')
+      .where('merchant_id', '=', merchantId)
+      .where('merged_into_id', 'is', null)
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', contact.email!.toLowerCase()))
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst()
     if (row) return row
   }
   if (contact.phone) {
-    return db.selectFrom('customers').select('id').where('merchant_id', '=', merchantId).where('merged_into_id', 'is', null)
-      .where('phone', '=', contact.phone).orderBy('id').limit(1).executeTakeFirst()
+    return db
+      .selectFrom('customers')
+      .select('id')
+      .where('merchant_id', '=', merchantId)
+      .where('merged_into_id', 'is', null)
+      .where('phone', '=', contact.phone)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst()
   }
   return undefined
 }
@@ -37,29 +71,66 @@ export async function insertCustomer(trx: Trx, row: Insertable<Database['custome
   return trx.insertInto('customers').values(row).returningAll().executeTakeFirstOrThrow()
 }
 
-export async function updateCustomer(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['customers']>) {
-  return trx.updateTable('customers').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+export async function updateCustomer(
+  trx: Trx,
+  merchantId: string,
+  id: string,
+  patch: Updateable<Database['customers']>,
+) {
+  return trx
+    .updateTable('customers')
+    .set(patch)
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
-export async function addExternalId(trx: Trx, merchantId: string, customerId: string, source: string, externalId: string) {
-  await trx.insertInto('customer_external_ids').values({ merchant_id: merchantId, source, external_id: externalId, customer_id: customerId })
-    .onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doUpdateSet({ customer_id: customerId })).execute()
+export async function addExternalId(
+  trx: Trx,
+  merchantId: string,
+  customerId: string,
+  source: string,
+  externalId: string,
+) {
+  await trx
+    .insertInto('customer_external_ids')
+    .values({ merchant_id: merchantId, source, external_id: externalId, customer_id: customerId })
+    .onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doUpdateSet({ customer_id: customerId }))
+    .execute()
 }
 
 export async function listExternalIds(db: Db, merchantId: string, customerIds: string[]) {
   if (!customerIds.length) return []
-  return db.selectFrom('customer_external_ids').selectAll().where('merchant_id', '=', merchantId).where('customer_id', 'in', customerIds)
-    .orderBy('source').orderBy('external_id').execute()
+  return db
+    .selectFrom('customer_external_ids')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('customer_id', 'in', customerIds)
+    .orderBy('source')
+    .orderBy('external_id')
+    .execute()
 }
 
 export async function moveExternalIds(trx: Trx, merchantId: string, fromId: string, toId: string) {
-  await trx.updateTable('customer_external_ids').set({ customer_id: toId }).where('merchant_id', '=', merchantId).where('customer_id', '=', fromId).execute()
+  await trx
+    .updateTable('customer_external_ids')
+    .set({ customer_id: toId })
+    .where('merchant_id', '=', merchantId)
+    .where('customer_id', '=', fromId)
+    .execute()
 }
 
 export type CustomerFilter = { email?: string; phone?: string; segment?: string; after?: string; limit: number }
 
 export async function listCustomers(db: Db, merchantId: string, f: CustomerFilter) {
-  let q = db.selectFrom('customers').selectAll().where('merchant_id', '=', merchantId).where('merged_into_id', 'is', null).orderBy('id').limit(f.limit)
+  let q = db
+    .selectFrom('customers')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('merged_into_id', 'is', null)
+    .orderBy('id')
+    .limit(f.limit)
   if (f.email) q = q.where((eb) => eb(eb.fn('lower', ['email']), '=', f.email!.toLowerCase()))
   if (f.phone) q = q.where('phone', '=', f.phone)
   if (f.segment) q = q.where('segment', '=', f.segment)
@@ -69,29 +140,63 @@ export async function listCustomers(db: Db, merchantId: string, f: CustomerFilte
 
 /** Groups of live customers sharing an email or a phone: merge candidates. */
 export async function findDuplicateGroups(db: Db, merchantId: string, limit: number) {
-  const byEmail = await db.selectFrom('customers').select((eb) => [eb.fn('lower', ['email']).as('key'), eb.fn.agg<string[]>('array_agg', ['id']).orderBy('id').as('ids')])
-    .where('merchant_id', '=', merchantId).where('merged_into_id', 'is', null).where('email', 'is not', null)
-    .groupBy((eb) => eb.fn('lower', ['email'])).having((eb) => eb.fn.countAll(), '>', 1).limit(limit).execute()
-  const byPhone = await db.selectFrom('customers').select((eb) => ['phone as key', eb.fn.agg<string[]>('array_agg', ['id']).orderBy('id').as('ids')])
-    .where('merchant_id', '=', merchantId).where('merged_into_id', 'is', null).where('phone', 'is not', null)
-    .groupBy('phone').having((eb) => eb.fn.countAll(), '>', 1).limit(limit).execute()
-  return [...byEmail.map((g) => ({ match: 'email' as const, key: String(g.key), ids: g.ids })), ...byPhone.map((g) => ({ match: 'phone' as const, key: String(g.key), ids: g.ids }))]
+  const byEmail = await db
+    .selectFrom('customers')
+    .select((eb) => [
+      eb.fn('lower', ['email']).as('key'),
+      eb.fn.agg<string[]>('array_agg', ['id']).orderBy('id').as('ids'),
+    ])
+    .where('merchant_id', '=', merchantId)
+    .where('merged_into_id', 'is', null)
+    .where('email', 'is not', null)
+    .groupBy((eb) => eb.fn('lower', ['email']))
+    .having((eb) => eb.fn.countAll(), '>', 1)
+    .limit(limit)
+    .execute()
+  const byPhone = await db
+    .selectFrom('customers')
+    .select((eb) => ['phone as key', eb.fn.agg<string[]>('array_agg', ['id']).orderBy('id').as('ids')])
+    .where('merchant_id', '=', merchantId)
+    .where('merged_into_id', 'is', null)
+    .where('phone', 'is not', null)
+    .groupBy('phone')
+    .having((eb) => eb.fn.countAll(), '>', 1)
+    .limit(limit)
+    .execute()
+  return [
+    ...byEmail.map((g) => ({ match: 'email' as const, key: String(g.key), ids: g.ids })),
+    ...byPhone.map((g) => ({ match: 'phone' as const, key: String(g.key), ids: g.ids })),
+  ]
 }
 
 /** The customer and every record merged into it, directly or through earlier merges. */
 export async function findMergedIds(db: Db, merchantId: string, id: string): Promise<string[]> {
-  const rows = await db.selectFrom('customers').select('id').where('merchant_id', '=', merchantId)
-    .where((eb) => eb.or([eb('id', '=', id), eb('merged_into_id', '=', id)])).execute()
+  const rows = await db
+    .selectFrom('customers')
+    .select('id')
+    .where('merchant_id', '=', merchantId)
+    .where((eb) => eb.or([eb('id', '=', id), eb('merged_into_id', '=', id)]))
+    .execute()
   return rows.map((r) => r.id)
 }
 
 export async function repointMerged(trx: Trx, merchantId: string, fromId: string, toId: string) {
-  await trx.updateTable('customers').set({ merged_into_id: toId }).where('merchant_id', '=', merchantId).where('merged_into_id', '=', fromId).execute()
+  await trx
+    .updateTable('customers')
+    .set({ merged_into_id: toId })
+    .where('merchant_id', '=', merchantId)
+    .where('merged_into_id', '=', fromId)
+    .execute()
 }
 
 // Set-based SQL for bulk imports (db/bulk.ts): a batch of 1,000 customers is a few round trips, not thousands.
 
-export async function lockCustomersByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]): Promise<(CustomerRow & { external_id: string })[]> {
+export async function lockCustomersByExternalId(
+  trx: Trx,
+  merchantId: string,
+  source: string,
+  externalIds: string[],
+): Promise<(CustomerRow & { external_id: string })[]> {
   if (!externalIds.length) return []
   const { rows } = await sql<CustomerRow & { external_id: string }>`
     select c.*, e.external_id from customer_external_ids e
@@ -103,18 +208,38 @@ export async function lockCustomersByExternalId(trx: Trx, merchantId: string, so
 
 export async function lockCustomers(trx: Trx, merchantId: string, ids: string[]): Promise<CustomerRow[]> {
   if (!ids.length) return []
-  return trx.selectFrom('customers').selectAll().where('merchant_id', '=', merchantId).where('id', 'in', ids).orderBy('id').forUpdate().execute()
+  return trx
+    .selectFrom('customers')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
 }
 
-export type NewCustomer = Pick<CustomerRow, 'merchant_id' | 'id' | 'name' | 'email' | 'phone' | 'locale' | 'time_zone' | 'segment' | 'created_at' | 'updated_at'>
+export type NewCustomer = Pick<
+  CustomerRow,
+  'merchant_id' | 'id' | 'name' | 'email' | 'phone' | 'locale' | 'time_zone' | 'segment' | 'created_at' | 'updated_at'
+>
 const customerColumns: Columns<NewCustomer> = [
-  ['merchant_id', 'uuid'], ['id', 'uuid'], ['name', 'text'], ['email', 'text'], ['phone', 'text'], ['locale', 'text'],
-  ['time_zone', 'text'], ['segment', 'text'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+  ['merchant_id', 'uuid'],
+  ['id', 'uuid'],
+  ['name', 'text'],
+  ['email', 'text'],
+  ['phone', 'text'],
+  ['locale', 'text'],
+  ['time_zone', 'text'],
+  ['segment', 'text'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
 ]
 
 export async function insertCustomers(trx: Trx, rows: NewCustomer[]): Promise<void> {
   if (!rows.length) return
-  await sql`insert into customers (${names(customerColumns)}) select * from ${unnest(rows, customerColumns)}`.execute(trx)
+  await sql`insert into customers (${names(customerColumns)}) select * from ${unnest(rows, customerColumns)}`.execute(
+    trx,
+  )
 }
 
 export async function updateCustomers(trx: Trx, rows: NewCustomer[]): Promise<void> {
@@ -125,9 +250,16 @@ export async function updateCustomers(trx: Trx, rows: NewCustomer[]): Promise<vo
 }
 
 type ExternalId = Database['customer_external_ids']
-const externalIdColumns: Columns<ExternalId> = [['merchant_id', 'uuid'], ['source', 'text'], ['external_id', 'text'], ['customer_id', 'uuid']]
+const externalIdColumns: Columns<ExternalId> = [
+  ['merchant_id', 'uuid'],
+  ['source', 'text'],
+  ['external_id', 'text'],
+  ['customer_id', 'uuid'],
+]
 
 export async function insertExternalIds(trx: Trx, rows: ExternalId[]): Promise<void> {
   if (!rows.length) return
-  await sql`insert into customer_external_ids (${names(externalIdColumns)}) select * from ${unnest(rows, externalIdColumns)}`.execute(trx)
+  await sql`insert into customer_external_ids (${names(externalIdColumns)}) select * from ${unnest(rows, externalIdColumns)}`.execute(
+    trx,
+  )
 }

@@ -11,23 +11,32 @@ beforeAll(async () => {
   // The application's role creates no tables; the owner makes this one and hands it over for the DDL below.
   const owner = new pg.Client(env.adminUrl)
   await owner.connect()
-  await owner.query(`create table prepared_probe (a int primary key, b text); alter table prepared_probe owner to ${APP_USER}`)
+  await owner.query(
+    `create table prepared_probe (a int primary key, b text); alter table prepared_probe owner to ${APP_USER}`,
+  )
   await owner.end()
   await sql`insert into prepared_probe values (1, 'one'), (2, 'two')`.execute(env.ctx.db)
 })
 afterAll(async () => env.close())
 
 const preparedOn = async (trx: Parameters<typeof executePrepared>[0], text: string) =>
-  (await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where statement = ${text}`.execute(trx)).rows[0]!.n
+  (
+    await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where statement = ${text}`.execute(
+      trx,
+    )
+  ).rows[0]!.n
 
 describe('executePrepared', () => {
   it('runs the statement as a named one on the connection, once parsed and then reused', async () => {
     const query = sql<{ b: string }>`select b from prepared_probe where a = ${1}`
     const text = query.compile(env.ctx.db).sql
-    await env.ctx.db.transaction().execute(async (trx) => { // one connection throughout
+    await env.ctx.db.transaction().execute(async (trx) => {
+      // one connection throughout
       expect(await executePrepared(trx, query)).toEqual([{ b: 'one' }])
       expect(await preparedOn(trx, text)).toBe(1)
-      expect(await executePrepared(trx, sql<{ b: string }>`select b from prepared_probe where a = ${2}`)).toEqual([{ b: 'two' }])
+      expect(await executePrepared(trx, sql<{ b: string }>`select b from prepared_probe where a = ${2}`)).toEqual([
+        { b: 'two' },
+      ])
       expect(await preparedOn(trx, text)).toBe(1)
     })
   })
@@ -41,9 +50,15 @@ describe('executePrepared', () => {
   })
 
   it('refuses a statement whose result is `*`', async () => {
-    await expect(executePrepared(env.ctx.db, sql`select * from prepared_probe`)).rejects.toThrow(/must name its result columns/)
-    await expect(executePrepared(env.ctx.db, sql`update prepared_probe set b = b where a = ${1} returning *`)).rejects.toThrow(/must name its result columns/)
-    await expect(executePrepared(env.ctx.db, env.ctx.db.selectFrom('merchants').selectAll())).rejects.toThrow(/must name its result columns/)
+    await expect(executePrepared(env.ctx.db, sql`select * from prepared_probe`)).rejects.toThrow(
+      /must name its result columns/,
+    )
+    await expect(
+      executePrepared(env.ctx.db, sql`update prepared_probe set b = b where a = ${1} returning *`),
+    ).rejects.toThrow(/must name its result columns/)
+    await expect(executePrepared(env.ctx.db, env.ctx.db.selectFrom('merchants').selectAll())).rejects.toThrow(
+      /must name its result columns/,
+    )
   })
 
   it('keeps working on a connection that prepared it after its table gains a column', async () => {

@@ -17,8 +17,20 @@ export type Db = Kysely<Database>
 
 /** `settings`: session settings for every connection (`-c name=value`), e.g. for a bulk load. */
 export function createPool(connectionString: string, max = 10, settings: Record<string, string> = {}): pg.Pool {
-  const options = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ') || undefined
-  return guarded(new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, application_name: 'claimdesk', options, Client: PreparingClient }))
+  const options =
+    Object.entries(settings)
+      .map(([k, v]) => `-c ${k}=${v}`)
+      .join(' ') || undefined
+  return guarded(
+    new pg.Pool({
+      connectionString,
+      max,
+      idleTimeoutMillis: 30_000,
+      application_name: 'claimdesk',
+      options,
+      Client: PreparingClient,
+    }),
+  )
 }
 
 /** A few connections of their own, on the pool's database, for a path that must never queue behind the shared pool's work. */
@@ -41,7 +53,11 @@ const maxPreparedTexts = 200
 class PreparingClient extends pg.Client {}
 PreparingClient.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
   const name = typeof config === 'string' ? statementNames.get(config) : undefined
-  return (pg.Client.prototype.query as (...args: unknown[]) => unknown).call(this, name ? { name, text: config } : config, ...rest)
+  return (pg.Client.prototype.query as (...args: unknown[]) => unknown).call(
+    this,
+    name ? { name, text: config } : config,
+    ...rest,
+  )
 } as pg.Client['query']
 
 /**
@@ -50,18 +66,29 @@ PreparingClient.prototype.query = function (this: pg.Client, config: unknown, ..
  * a generic plan can be cached while a table is small. Results must name their columns: a `*` result
  * changes type after a migration, and a long-lived connection's statement would fail from then on.
  */
-export async function executePrepared<R>(db: Kysely<Database> | Transaction<Database>, query: Compilable<R> | RawBuilder<R>): Promise<R[]> {
+export async function executePrepared<R>(
+  db: Kysely<Database> | Transaction<Database>,
+  query: Compilable<R> | RawBuilder<R>,
+): Promise<R[]> {
   const compiled = 'isRawBuilder' in query ? query.compile(db) : query.compile()
   if (!statementNames.has(compiled.sql)) {
-    if (/\*\s*(from|$)|returning \*|"\.\*/.test(compiled.sql)) throw new Error(`A prepared statement must name its result columns: ${compiled.sql}`)
+    if (/\*\s*(from|$)|returning \*|"\.\*/.test(compiled.sql))
+      throw new Error(`A prepared statement must name its result columns: ${compiled.sql}`)
     // A text that varies with its input would fill the cache of every connection: such a query runs unnamed.
-    if (statementNames.size < maxPreparedTexts) statementNames.set(compiled.sql, `claimdesk_${createHash('sha256').update(compiled.sql).digest('hex').slice(0, 24)}`)
+    if (statementNames.size < maxPreparedTexts)
+      statementNames.set(
+        compiled.sql,
+        `claimdesk_${createHash('sha256').update(compiled.sql).digest('hex').slice(0, 24)}`,
+      )
   }
   return (await db.executeQuery(compiled)).rows
 }
 
 /** Every column of a table, spelled out for a prepared statement; the type check fails when the table gains one the list lacks. */
-export const allColumns = <T>() => <const C extends readonly (keyof T & string)[]>(columns: C & ([keyof T] extends [C[number]] ? unknown : never)): C => columns
+export const allColumns =
+  <T>() =>
+  <const C extends readonly (keyof T & string)[]>(columns: C & ([keyof T] extends [C[number]] ? unknown : never)): C =>
+    columns
 
 export function createDb(pool: pg.Pool): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

@@ -1,6 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { createHmac, randomBytes } from 'node:crypto'
-import { chmodSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -40,7 +51,9 @@ async function binaries(): Promise<{ postgres: string; initdb: string }> {
     const mod = (await import(name)) as { postgres: string; initdb: string }
     return { postgres: mod.postgres, initdb: mod.initdb }
   } catch {
-    throw new Error(`No embedded PostgreSQL for ${os.platform()}-${os.arch()} (${name} is not installed); set DATABASE_URL instead`)
+    throw new Error(
+      `No embedded PostgreSQL for ${os.platform()}-${os.arch()} (${name} is not installed); set DATABASE_URL instead`,
+    )
   }
 }
 
@@ -53,7 +66,11 @@ function postgresIds(): { uid: number; gid: number } | undefined {
     return { uid: id('-u'), gid: id('-g') }
   } catch {
     // Postgres refuses to run as root: make an unprivileged system user for it.
-    try { execFileSync('groupadd', ['--system', 'postgres'], { stdio: 'ignore' }) } catch { /* group may exist */ }
+    try {
+      execFileSync('groupadd', ['--system', 'postgres'], { stdio: 'ignore' })
+    } catch {
+      /* group may exist */
+    }
     execFileSync('useradd', ['--system', '--no-create-home', '-g', 'postgres', 'postgres'], { stdio: 'ignore' })
     return { uid: id('-u'), gid: id('-g') }
   }
@@ -64,7 +81,9 @@ function assertTraversable(dir: string) {
   for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
     const mode = statSync(d).mode
     if ((mode & 0o001) === 0) {
-      throw new Error(`The embedded PostgreSQL runs as user "postgres", which cannot enter ${d}; choose a DATA_DIR outside it or chmod o+x ${d}`)
+      throw new Error(
+        `The embedded PostgreSQL runs as user "postgres", which cannot enter ${d}; choose a DATA_DIR outside it or chmod o+x ${d}`,
+      )
     }
   }
 }
@@ -126,7 +145,24 @@ async function initialise(dir: string, initdb: string, ids: { uid: number; gid: 
     chownSync(initDir, ids.uid, ids.gid)
   }
   try {
-    await run(initdb, ['--pgdata', initDir, '--username', USER, '--pwfile', tmp, '--auth', 'scram-sha-256', '--encoding', 'UTF8', '--locale', 'C'], ids)
+    await run(
+      initdb,
+      [
+        '--pgdata',
+        initDir,
+        '--username',
+        USER,
+        '--pwfile',
+        tmp,
+        '--auth',
+        'scram-sha-256',
+        '--encoding',
+        'UTF8',
+        '--locale',
+        'C',
+      ],
+      ids,
+    )
   } finally {
     rmSync(tmp, { force: true })
   }
@@ -136,15 +172,28 @@ async function initialise(dir: string, initdb: string, ids: { uid: number; gid: 
 
 function run(cmd: string, args: string[], ids?: { uid: number; gid: number }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...ids, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } })
+    const child = spawn(cmd, args, {
+      ...ids,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    })
     let stderr = ''
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString() })
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString()
+    })
     child.on('error', reject)
-    child.on('close', (code) => code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (exit ${code}): ${stderr.trim()}`)))
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (exit ${code}): ${stderr.trim()}`)),
+    )
   })
 }
 
-async function waitReady(url: string, child: { exitCode: number | null } | undefined, logFile: string, timeoutMs = 60_000) {
+async function waitReady(
+  url: string,
+  child: { exitCode: number | null } | undefined,
+  logFile: string,
+  timeoutMs = 60_000,
+) {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
   while (Date.now() < deadline) {
@@ -176,7 +225,11 @@ function isAlive(pid: number) {
 
 async function stopPostmaster(pid: number, timeoutMs = 30_000) {
   // SIGINT = "fast" shutdown: roll back open transactions, checkpoint, exit cleanly.
-  try { process.kill(pid, 'SIGINT') } catch { return }
+  try {
+    process.kill(pid, 'SIGINT')
+  } catch {
+    return
+  }
   const deadline = Date.now() + timeoutMs
   while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
   if (isAlive(pid)) process.kill(pid, 'SIGQUIT') // immediate; WAL recovery on next start
@@ -199,12 +252,20 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const socketFits = Buffer.byteLength(path.join(dir, '.s.PGSQL.65535')) <= 107
   // Derived, so the cluster keeps one secret file.
   const appPassword = createHmac('sha256', password).update(APP_USER).digest('base64url')
-  const urlFor = (port: number, user = USER, secret = password) => (database = 'postgres') => {
-    const host = socketFits && existsSync(path.join(dir, `.s.PGSQL.${port}`)) ? encodeURIComponent(dir) : '127.0.0.1'
-    return `postgres://${user}:${encodeURIComponent(secret)}@${host}:${port}/${database}`
-  }
+  const urlFor =
+    (port: number, user = USER, secret = password) =>
+    (database = 'postgres') => {
+      const host = socketFits && existsSync(path.join(dir, `.s.PGSQL.${port}`)) ? encodeURIComponent(dir) : '127.0.0.1'
+      return `postgres://${user}:${encodeURIComponent(secret)}@${host}:${port}/${database}`
+    }
   const serverAt = (port: number, owned: boolean, stop: EmbeddedServer['stop']): Promise<EmbeddedServer> =>
-    ensureAppUser(urlFor(port)(), appPassword).then(() => ({ url: urlFor(port), appUrl: urlFor(port, APP_USER, appPassword), port, owned, stop }))
+    ensureAppUser(urlFor(port)(), appPassword).then(() => ({
+      url: urlFor(port),
+      appUrl: urlFor(port, APP_USER, appPassword),
+      port,
+      owned,
+      stop,
+    }))
 
   const ownerFile = `${dir}.owner`
   const claim = (pid: number): EmbeddedServer['stop'] => {
@@ -225,15 +286,27 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     const logFile = path.join(dir, 'postmaster.log')
     const out = openSync(logFile, 'a')
     if (ids) chownSync(logFile, ids.uid, ids.gid)
-    const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: socketFits ? dir : '', max_connections: '200', ...opts.settings }
+    const settings = {
+      listen_addresses: '127.0.0.1',
+      unix_socket_directories: socketFits ? dir : '',
+      max_connections: '200',
+      ...opts.settings,
+    }
     const args = ['-D', dir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]
     // Own process group: a Ctrl-C meant for Node must not stop the database before requests drain.
-    const child = spawn(postgres, args, { ...ids, detached: true, stdio: ['ignore', out, out], env: { ...process.env, LC_ALL: 'C' } })
+    const child = spawn(postgres, args, {
+      ...ids,
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, LC_ALL: 'C' },
+    })
     child.unref()
     try {
       await waitReady(urlFor(port)(), child, logFile)
       // The socket appears with the TCP listener; wait for it so the URL below uses it.
-      if (socketFits) for (let i = 0; i < 50 && !existsSync(path.join(dir, `.s.PGSQL.${port}`)); i++) await new Promise((r) => setTimeout(r, 20))
+      if (socketFits)
+        for (let i = 0; i < 50 && !existsSync(path.join(dir, `.s.PGSQL.${port}`)); i++)
+          await new Promise((r) => setTimeout(r, 20))
     } catch (err) {
       // Lost a race with another process starting the same cluster, or a port clash: look again.
       if (attempt < 3) {
@@ -255,7 +328,9 @@ async function ensureAppUser(superuserUrl: string, appPassword: string) {
     const { rowCount } = await client.query('select 1 from pg_roles where rolname = $1', [APP_USER])
     if (rowCount) return
     // The password is a literal in the statement (CREATE ROLE takes no parameters); it is base64url.
-    await client.query(`create role ${APP_USER} login nosuperuser nocreatedb nocreaterole noinherit nobypassrls password '${appPassword}'`)
+    await client.query(
+      `create role ${APP_USER} login nosuperuser nocreatedb nocreaterole noinherit nobypassrls password '${appPassword}'`,
+    )
   } catch (err) {
     // Another process starting on the same cluster created it first.
     if (!['42710', '23505'].includes((err as { code?: string }).code ?? '')) throw err

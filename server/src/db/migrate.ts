@@ -30,7 +30,11 @@ export function listMigrations(): Migration[] {
  * number of processes start at once. A file edited after it ran is refused: write a new one.
  * `pool` connects as the owner; `appRole`, when the server connects as another role, is granted its rows.
  */
-export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => undefined, appRole?: string): Promise<number> {
+export async function migrate(
+  pool: pg.Pool,
+  log: (msg: string) => void = () => undefined,
+  appRole?: string,
+): Promise<number> {
   const client = await pool.connect()
   let applied = 0
   try {
@@ -38,19 +42,25 @@ export async function migrate(pool: pg.Pool, log: (msg: string) => void = () => 
     await client.query(`create table if not exists schema_migrations (
       version int primary key, name text not null, checksum text not null, applied_at timestamptz not null default now())`)
     const done = new Map<number, string>(
-      (await client.query<{ version: number; checksum: string }>('select version, checksum from schema_migrations')).rows
-        .map((r) => [r.version, r.checksum]),
+      (
+        await client.query<{ version: number; checksum: string }>('select version, checksum from schema_migrations')
+      ).rows.map((r) => [r.version, r.checksum]),
     )
     for (const m of listMigrations()) {
       const seen = done.get(m.version)
       if (seen !== undefined) {
-        if (seen !== m.checksum) throw new MigrationError(`Migration ${m.name} was changed after it was applied; add a new migration instead`)
+        if (seen !== m.checksum)
+          throw new MigrationError(`Migration ${m.name} was changed after it was applied; add a new migration instead`)
         continue
       }
       await client.query('begin')
       try {
         await client.query(m.sql)
-        await client.query('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [m.version, m.name, m.checksum])
+        await client.query('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [
+          m.version,
+          m.name,
+          m.checksum,
+        ])
         await client.query('commit')
       } catch (err) {
         await client.query('rollback')

@@ -40,15 +40,22 @@ describe('the application role', () => {
     }
   })
 
-  it.each(['audit_entries', 'audit_chain', 'audit_checkpoints'])('may not UPDATE, DELETE or TRUNCATE %s', async (table) => {
-    const { merchantId } = await createChain(env.ctx.db, 1, now)
-    const column = table === 'audit_checkpoints' ? 'key_id' : table === 'audit_chain' ? 'chained_at' : 'action'
-    const value = table === 'audit_chain' ? 'now()' : `'x'`
-    await expect(env.ctx.pool.query(`update ${table} set ${column} = ${value} where merchant_id = $1`, [merchantId])).rejects.toMatchObject(denied)
-    await expect(env.ctx.pool.query(`delete from ${table} where merchant_id = $1`, [merchantId])).rejects.toMatchObject(denied)
-    await expect(env.ctx.pool.query(`truncate ${table} cascade`)).rejects.toMatchObject(denied)
-    expect((await verifyChain(env.ctx.db, merchantId)).ok).toBe(true)
-  })
+  it.each(['audit_entries', 'audit_chain', 'audit_checkpoints'])(
+    'may not UPDATE, DELETE or TRUNCATE %s',
+    async (table) => {
+      const { merchantId } = await createChain(env.ctx.db, 1, now)
+      const column = table === 'audit_checkpoints' ? 'key_id' : table === 'audit_chain' ? 'chained_at' : 'action'
+      const value = table === 'audit_chain' ? 'now()' : `'x'`
+      await expect(
+        env.ctx.pool.query(`update ${table} set ${column} = ${value} where merchant_id = $1`, [merchantId]),
+      ).rejects.toMatchObject(denied)
+      await expect(
+        env.ctx.pool.query(`delete from ${table} where merchant_id = $1`, [merchantId]),
+      ).rejects.toMatchObject(denied)
+      await expect(env.ctx.pool.query(`truncate ${table} cascade`)).rejects.toMatchObject(denied)
+      expect((await verifyChain(env.ctx.db, merchantId)).ok).toBe(true)
+    },
+  )
 
   it('may not truncate the sequencer queue or edit the migration history', async () => {
     await expect(env.ctx.pool.query('truncate audit_pending')).rejects.toMatchObject(denied)
@@ -62,12 +69,18 @@ describe('the application role', () => {
     expect(await drain(env.ctx.db, now)).toBe(2)
     const signer = auditSigner(env.ctx.keys.audit)
     expect(await checkpointChains(env.ctx.db, signer, now, checkpointArchive(env.ctx.config))).toBeGreaterThanOrEqual(1)
-    expect(await verifyChain(env.ctx.db, merchantId, signer.publicKey)).toMatchObject({ ok: true, entries_checked: head + 2, checkpoints_checked: 1 })
+    expect(await verifyChain(env.ctx.db, merchantId, signer.publicKey)).toMatchObject({
+      ok: true,
+      entries_checked: head + 2,
+      checkpoints_checked: 1,
+    })
   })
 
   it("uses the job queue's tables, whose row security the owner switched on", async () => {
     await env.ctx.pool.query(`select graphile_worker.add_job('noop', '{}'::json, job_key := 'role-probe')`)
-    const { rows } = await env.ctx.pool.query(`select task_identifier from graphile_worker.jobs where key = 'role-probe'`)
+    const { rows } = await env.ctx.pool.query(
+      `select task_identifier from graphile_worker.jobs where key = 'role-probe'`,
+    )
     expect(rows).toEqual([{ task_identifier: 'noop' }])
   })
 })
@@ -77,7 +90,9 @@ describe('the owner role', () => {
     const admin = new pg.Client(env.adminUrl)
     await admin.connect()
     try {
-      const { rows } = await admin.query(`select distinct tableowner = current_user as mine from pg_tables where tablename like 'audit_%'`)
+      const { rows } = await admin.query(
+        `select distinct tableowner = current_user as mine from pg_tables where tablename like 'audit_%'`,
+      )
       expect(rows).toEqual([{ mine: true }])
     } finally {
       await admin.end()

@@ -28,7 +28,8 @@ export async function grantAppRole(owner: pg.PoolClient, appRole: string): Promi
       select format('%I.%I', n.nspname, c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = 'graphile_worker' and c.relkind = 'r' and c.relrowsecurity
         and not exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polname = 'claimdesk_rows')`)
-    for (const { name } of rows) await owner.query(`create policy claimdesk_rows on ${name} using (true) with check (true)`)
+    for (const { name } of rows)
+      await owner.query(`create policy claimdesk_rows on ${name} using (true) with check (true)`)
     await owner.query('commit')
   } catch (err) {
     await owner.query('rollback')
@@ -40,10 +41,13 @@ export type RoleStanding = { role: string; superuser: boolean; ownsAudit: boolea
 
 /** Who the server connects as, and whether that role could rewrite the audit trail unnoticed. */
 export async function findRoleStanding(pool: pg.Pool): Promise<RoleStanding> {
-  const { rows } = await pool.query<RoleStanding>(`
+  const { rows } = await pool.query<RoleStanding>(
+    `
     select current_user as role, rolsuper as superuser,
       exists (select 1 from pg_tables where schemaname = 'public' and tablename = any($1) and tableowner = current_user) as "ownsAudit"
-    from pg_roles where rolname = current_user`, [auditTables])
+    from pg_roles where rolname = current_user`,
+    [auditTables],
+  )
   return rows[0]!
 }
 

@@ -134,4 +134,12 @@ export interface PlatformTables {
   }
 }
 
-export interface Database extends PlatformTables, AuditTables, InboxTables, CustomerTables, OrderTables, ShipmentTables, CarrierTables, CaseTables {}
+export interface Database
+  extends PlatformTables,
+    AuditTables,
+    InboxTables,
+    CustomerTables,
+    OrderTables,
+    ShipmentTables,
+    CarrierTables,
+    CaseTables {}

@@ -8,7 +8,14 @@ import { replayHistory } from './history.js'
 import type { Staff } from './staff.js'
 import { carrierJourneys } from './tracking.js'
 
-export type DemoCases = { total: number; byStatus: Record<CaseStatus, number>; fromPolicy: number; byHand: number; merged: number; followUps: number }
+export type DemoCases = {
+  total: number
+  byStatus: Record<CaseStatus, number>
+  fromPolicy: number
+  byHand: number
+  merged: number
+  followUps: number
+}
 
 /**
  * Northwind's last weeks of carrier tracking and its cases: the exception policy's from the carrier
@@ -16,21 +23,36 @@ export type DemoCases = { total: number; byStatus: Record<CaseStatus, number>; f
  * The outbox consumers and due jobs then run to completion, so all is there before a worker starts.
  */
 export async function seedCases(
-  ctx: AppContext, merchantId: string, input: { staff: Staff; feed: { id: string; secret: string } }, now: Date, concurrency = 1,
+  ctx: AppContext,
+  merchantId: string,
+  input: { staff: Staff; feed: { id: string; secret: string } },
+  now: Date,
+  concurrency = 1,
 ): Promise<{ webhooks: number; cases: DemoCases }> {
   const journeys = await carrierJourneys(ctx, merchantId, now)
   const records = await loadRecords(ctx, merchantId, journeys)
   const contacts = generateContacts(records, now)
   const { opened, webhooks } = await replayHistory(ctx, merchantId, { ...input, journeys, contacts }, now)
-  await workCases(ctx, merchantId, { staff: input.staff, contacts, opened, deliveredAt: records.deliveredAt, concurrency }, now)
+  await workCases(
+    ctx,
+    merchantId,
+    { staff: input.staff, contacts, opened, deliveredAt: records.deliveredAt, concurrency },
+    now,
+  )
   await runDueJobs(ctx, modules, { concurrency })
   const cases = await listAllCases(ctx, merchantId, now)
-  const byStatus = Object.fromEntries(caseStatuses.map((s) => [s, cases.filter((c) => c.status === s).length])) as Record<CaseStatus, number>
+  const byStatus = Object.fromEntries(
+    caseStatuses.map((s) => [s, cases.filter((c) => c.status === s).length]),
+  ) as Record<CaseStatus, number>
   return {
     webhooks,
     cases: {
-      total: cases.length, byStatus, fromPolicy: cases.filter((c) => c.source === 'exception_policy').length, byHand: cases.filter((c) => c.source === 'manual').length,
-      merged: cases.filter((c) => c.merged_into_id).length, followUps: cases.filter((c) => c.follow_up_of_id).length,
+      total: cases.length,
+      byStatus,
+      fromPolicy: cases.filter((c) => c.source === 'exception_policy').length,
+      byHand: cases.filter((c) => c.source === 'manual').length,
+      merged: cases.filter((c) => c.merged_into_id).length,
+      followUps: cases.filter((c) => c.follow_up_of_id).length,
     },
   }
 }

@@ -12,7 +12,7 @@ import { inParallel } from './util.js'
 
 export async function listAllCases(ctx: AppContext, merchantId: string, now: Date): Promise<Case[]> {
   const all: Case[] = []
-  for (let cursor: string | undefined; ;) {
+  for (let cursor: string | undefined; ; ) {
     const page = await listCases(ctx.db, merchantId, {}, { sort: 'created_asc', cursor, limit: 500 }, now)
     all.push(...page.data)
     if (!page.next_cursor) return all
@@ -20,7 +20,13 @@ export async function listAllCases(ctx: AppContext, merchantId: string, now: Dat
   }
 }
 
-export type CaseworkInput = { staff: Staff; contacts: Contact[]; opened: Map<string, Contact>; deliveredAt: Map<string, Date | null>; concurrency: number }
+export type CaseworkInput = {
+  staff: Staff
+  contacts: Contact[]
+  opened: Map<string, Contact>
+  deliveredAt: Map<string, Date | null>
+  concurrency: number
+}
 
 export async function workCases(ctx: AppContext, merchantId: string, input: CaseworkInput, now: Date): Promise<void> {
   const { staff, contacts, opened } = input
@@ -28,12 +34,15 @@ export async function workCases(ctx: AppContext, merchantId: string, input: Case
   const cases = await listAllCases(ctx, merchantId, now)
   const byId = new Map(cases.map((c) => [c.id, c]))
   const caseOf = new Map([...opened].map(([id, c]) => [c, id]))
-  const policyCaseOf = new Map(cases.filter((c) => c.source === 'exception_policy' && c.shipment_id).map((c) => [c.shipment_id!, c]))
+  const policyCaseOf = new Map(
+    cases.filter((c) => c.source === 'exception_policy' && c.shipment_id).map((c) => [c.shipment_id!, c]),
+  )
   // The case a customer's repeat contact joins, or their "where is my parcel?" about a parcel the carrier's case is about.
   const joins = (c: Case): Case | undefined => {
     const contact = opened.get(c.id)
     if (contact?.duplicateOf != null) return byId.get(caseOf.get(contacts[contact.duplicateOf]!)!)
-    const carrierCase = contact?.caseType === 'late_delivery' && c.shipment_id ? policyCaseOf.get(c.shipment_id) : undefined
+    const carrierCase =
+      contact?.caseType === 'late_delivery' && c.shipment_id ? policyCaseOf.get(c.shipment_id) : undefined
     return carrierCase && carrierCase.created_at < c.created_at ? carrierCase : undefined
   }
   const survivorOf = (c: Case): Case | undefined => {
@@ -52,30 +61,64 @@ export async function workCases(ctx: AppContext, merchantId: string, input: Case
     const at = c.created_at.getTime() + (0.5 + r() * 3.5) * hour
     const into = plans.get(survivor.id)!
     if (at < into.resolvedAt) {
-      merges.set(survivor.id, [...merges.get(survivor.id) ?? [], { at, act: (trx, d) => mergeCases(trx, { merchantId, actor: as(into.agent) }, survivor.id, [c.id], d) }])
+      merges.set(survivor.id, [
+        ...(merges.get(survivor.id) ?? []),
+        { at, act: (trx, d) => mergeCases(trx, { merchantId, actor: as(into.agent) }, survivor.id, [c.id], d) },
+      ])
     } else {
       // Too late to merge: the customer's case points to the other and is worked on its own.
       const own = planCase(c, planner)
-      own.steps.push({ at, act: (trx, d) => linkRecords(trx, merchantId, as(own.agent), c.id, [{ entityType: 'case', entityId: survivor.id }], d) })
+      own.steps.push({
+        at,
+        act: (trx, d) =>
+          linkRecords(trx, merchantId, as(own.agent), c.id, [{ entityType: 'case', entityId: survivor.id }], d),
+      })
       plans.set(c.id, own)
     }
   }
   // Each case, with those merged into it, is its own story, so several are told at once.
-  const units = [...plans].map(([id, p]) => [...p.steps, ...merges.get(id) ?? []].filter((s) => s.at <= planner.end).sort((a, b) => a.at - b.at))
-  await inParallel(units, input.concurrency, (steps) => ctx.db.transaction().execute(async (trx) => {
-    for (const s of steps) await s.act(trx, new Date(s.at))
-  }))
+  const units = [...plans].map(([id, p]) =>
+    [...p.steps, ...(merges.get(id) ?? [])].filter((s) => s.at <= planner.end).sort((a, b) => a.at - b.at),
+  )
+  await inParallel(units, input.concurrency, (steps) =>
+    ctx.db.transaction().execute(async (trx) => {
+      for (const s of steps) await s.act(trx, new Date(s.at))
+    }),
+  )
   await followUp(ctx, merchantId, staff, await listAllCases(ctx, merchantId, now), r, now)
 }
 
 /** A few customers write about cases closed weeks ago: past the reopen window, each becomes a linked follow-up case. */
-async function followUp(ctx: AppContext, merchantId: string, staff: Staff, cases: Case[], r: () => number, now: Date): Promise<void> {
-  const old = cases.filter((c) => c.status === 'closed' && !c.merged_into_id && c.closed_at && now.getTime() - c.closed_at.getTime() > 10 * 24 * hour)
+async function followUp(
+  ctx: AppContext,
+  merchantId: string,
+  staff: Staff,
+  cases: Case[],
+  r: () => number,
+  now: Date,
+): Promise<void> {
+  const old = cases.filter(
+    (c) =>
+      c.status === 'closed' &&
+      !c.merged_into_id &&
+      c.closed_at &&
+      now.getTime() - c.closed_at.getTime() > 10 * 24 * hour,
+  )
   const times = [0, 1, 2].map(() => now.getTime() - (2 + r() * 8) * hour).sort((a, b) => a - b)
   for (const [i, t] of times.entries()) {
     const c = old.splice(Math.floor(r() * old.length), 1)[0]
     if (!c) return
     const agent = staff.agents[i % staff.agents.length]!
-    await ctx.db.transaction().execute((trx) => reopenCase(trx, { merchantId, actor: as(agent) }, c.id, { reason: 'The customer wrote again about the same problem' }, new Date(t)))
+    await ctx.db
+      .transaction()
+      .execute((trx) =>
+        reopenCase(
+          trx,
+          { merchantId, actor: as(agent) },
+          c.id,
+          { reason: 'The customer wrote again about the same problem' },
+          new Date(t),
+        ),
+      )
   }
 }

@@ -42,7 +42,8 @@ function assertPolicyConsumer(): void {
  * them, and publishes them to the other consumers: the relay never gives the policy the same event twice.
  */
 async function handOver(trx: Trx, events: DomainEvent[], at: Date): Promise<void> {
-  for (const e of events) await (statusTypes.includes(e.type) ? onShipmentStatusChanged(trx, e, at) : onShipmentOverdue(trx, e, at))
+  for (const e of events)
+    await (statusTypes.includes(e.type) ? onShipmentStatusChanged(trx, e, at) : onShipmentOverdue(trx, e, at))
   await relayEvents(trx, consumers, events, [policyName])
 }
 
@@ -54,17 +55,30 @@ async function overdueTicks(ctx: AppContext, merchantId: string, now: Date): Pro
   const slot = 5 * minute
   const ticks = new Set<number>()
   for (const list of [listStale, listLate]) {
-    for (let after: string | undefined, page: Awaited<ReturnType<typeof list>>; (page = await list(ctx.db, merchantId, now, { after, limit: 500 })).length; after = page[page.length - 1]!.shipment_id) {
-      for (const s of page) if (!s.since && s.due_at) ticks.add(Math.min(Math.ceil(s.due_at.getTime() / slot) * slot, now.getTime()))
+    for (
+      let after: string | undefined, page: Awaited<ReturnType<typeof list>>;
+      (page = await list(ctx.db, merchantId, now, { after, limit: 500 })).length;
+      after = page[page.length - 1]!.shipment_id
+    ) {
+      for (const s of page)
+        if (!s.since && s.due_at) ticks.add(Math.min(Math.ceil(s.due_at.getTime() / slot) * slot, now.getTime()))
     }
   }
   const sixHours = 6 * 60 * minute
-  for (let t = Math.ceil((now.getTime() - trackedDays * 86_400_000) / sixHours) * sixHours; t <= now.getTime(); t += sixHours) ticks.add(t)
+  for (
+    let t = Math.ceil((now.getTime() - trackedDays * 86_400_000) / sixHours) * sixHours;
+    t <= now.getTime();
+    t += sixHours
+  )
+    ticks.add(t)
   return [...ticks].map((t) => new Date(t))
 }
 
 export async function replayHistory(
-  ctx: AppContext, merchantId: string, input: { staff: Staff; feed: { id: string; secret: string }; journeys: Journey[]; contacts: Contact[] }, now: Date,
+  ctx: AppContext,
+  merchantId: string,
+  input: { staff: Staff; feed: { id: string; secret: string }; journeys: Journey[]; contacts: Contact[] },
+  now: Date,
 ): Promise<Replayed> {
   assertPolicyConsumer()
   const r = rng(23)
@@ -72,29 +86,39 @@ export async function replayHistory(
   const result: Replayed = { opened: new Map(), webhooks: 0 }
   const items: Item[] = [
     ...input.journeys.map((j) => ({
-      at: j.at, policy: true,
-      run: () => inTx(async (trx) => {
-        if (!(await postJourney(trx, ctx, merchantId, input.feed, j))) return
-        result.webhooks++
-        await handOver(trx, await claimEvents(trx, merchantId, { types: statusTypes, subjectId: j.shipmentId }), j.at)
-      }),
+      at: j.at,
+      policy: true,
+      run: () =>
+        inTx(async (trx) => {
+          if (!(await postJourney(trx, ctx, merchantId, input.feed, j))) return
+          result.webhooks++
+          await handOver(trx, await claimEvents(trx, merchantId, { types: statusTypes, subjectId: j.shipmentId }), j.at)
+        }),
     })),
     ...(await overdueTicks(ctx, merchantId, now)).map((tick) => ({
-      at: tick, policy: true,
+      at: tick,
+      policy: true,
       run: async () => {
         await announceOverdue(ctx.db, [merchantId], tick)
         const at = new Date(Math.min(tick.getTime() + (1 + r() * 4) * minute, now.getTime()))
         // One event a transaction, as its consumer takes them: the policy locks a shipment, then the case counter,
         // and holding the counter while waiting on another shipment's lock could deadlock with a running worker.
-        const next = () => inTx(async (trx) => {
-          const events = await claimEvents(trx, merchantId, { types: overdueTypes, from: tick, limit: 1 })
-          await handOver(trx, events, at)
-          return events.length > 0
-        })
+        const next = () =>
+          inTx(async (trx) => {
+            const events = await claimEvents(trx, merchantId, { types: overdueTypes, from: tick, limit: 1 })
+            await handOver(trx, events, at)
+            return events.length > 0
+          })
         while (await next());
       },
     })),
-    ...input.contacts.map((c) => ({ at: c.at, policy: false, run: async () => { result.opened.set(await openContact(ctx, merchantId, input.staff, c, r), c) } })),
+    ...input.contacts.map((c) => ({
+      at: c.at,
+      policy: false,
+      run: async () => {
+        result.opened.set(await openContact(ctx, merchantId, input.staff, c, r), c)
+      },
+    })),
   ].sort((a, b) => a.at.getTime() - b.at.getTime())
 
   // Clock actions the policy scheduled (watch windows, lost checks) fire at their instant, in turn with the rest.
@@ -103,7 +127,10 @@ export async function replayHistory(
   let next = await nextAction()
   const fireUntil = async (until: Date) => {
     while (next && next <= until) {
-      for (const a of await listDueActions(ctx.db, merchantId, until, 100)) await inTx(async (trx) => { await fireAction(trx, handlers, ctx, merchantId, a.key, a.runAt) })
+      for (const a of await listDueActions(ctx.db, merchantId, until, 100))
+        await inTx(async (trx) => {
+          await fireAction(trx, handlers, ctx, merchantId, a.key, a.runAt)
+        })
       next = await nextAction()
     }
   }
@@ -117,15 +144,40 @@ export async function replayHistory(
 }
 
 /** An agent logs what the customer wrote or said; a chat or a call is theirs at once, an email waits in the team's queue. */
-async function openContact(ctx: AppContext, merchantId: string, staff: Staff, c: Contact, r: () => number): Promise<string> {
+async function openContact(
+  ctx: AppContext,
+  merchantId: string,
+  staff: Staff,
+  c: Contact,
+  r: () => number,
+): Promise<string> {
   const vip = c.customer?.segment === 'vip'
   const agent = staff.agents[Math.floor(r() * staff.agents.length)]!
   const actor: AuditActor = { type: 'user', id: agent.id }
   const live = c.channel !== 'email'
-  const row = await ctx.db.transaction().execute((trx) => openCase(trx, merchantId, actor, {
-    caseType: c.caseType, subject: c.subject, description: c.description, channel: c.channel, source: 'manual', priority: vip ? 'high' : undefined,
-    orderId: c.orderId, shipmentId: c.shipmentId, productSku: c.productSku, value: c.value, customFields: c.customFields, tags: c.tags,
-    teamId: vip ? staff.teams.highValue : c.shipmentId ? staff.teams.logistics : staff.teams.support, assigneeId: live ? agent.id : null,
-  }, c.at))
+  const row = await ctx.db.transaction().execute((trx) =>
+    openCase(
+      trx,
+      merchantId,
+      actor,
+      {
+        caseType: c.caseType,
+        subject: c.subject,
+        description: c.description,
+        channel: c.channel,
+        source: 'manual',
+        priority: vip ? 'high' : undefined,
+        orderId: c.orderId,
+        shipmentId: c.shipmentId,
+        productSku: c.productSku,
+        value: c.value,
+        customFields: c.customFields,
+        tags: c.tags,
+        teamId: vip ? staff.teams.highValue : c.shipmentId ? staff.teams.logistics : staff.teams.support,
+        assigneeId: live ? agent.id : null,
+      },
+      c.at,
+    ),
+  )
   return row.id
 }

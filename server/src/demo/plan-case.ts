@@ -16,7 +16,13 @@ type Trx = Transaction<Database>
 type Work = { merchantId: string; actor: AuditActor }
 export type Step = { at: number; act: (trx: Trx, at: Date) => Promise<unknown> }
 export type Plan = { steps: Step[]; agent: Person; resolvedAt: number }
-export type Planner = { merchantId: string; staff: Staff; deliveredAt: Map<string, Date | null>; r: () => number; end: number }
+export type Planner = {
+  merchantId: string
+  staff: Staff
+  deliveredAt: Map<string, Date | null>
+  r: () => number
+  end: number
+}
 
 export const hour = 3_600_000
 export const as = (p: Person): AuditActor => ({ type: 'user', id: p.id })
@@ -27,7 +33,13 @@ const answeredByDelivery = new Set(['lost_parcel', 'late_delivery', 'customs_hol
 class Story {
   readonly steps: Step[] = []
   t: number
-  constructor(readonly c: Case, readonly p: Planner, readonly s: Script, readonly agent: Person, readonly detailed: boolean) {
+  constructor(
+    readonly c: Case,
+    readonly p: Planner,
+    readonly s: Script,
+    readonly agent: Person,
+    readonly detailed: boolean,
+  ) {
     this.t = c.created_at.getTime()
   }
 
@@ -59,10 +71,13 @@ function firstResponse(st: Story): void {
     return
   }
   const wait = p.r()
-  const at = st.later(...(wait < 0.45 ? [0.3, 8] : wait < 0.8 ? [8, 48] : [48, 144]) as [number, number])
+  const at = st.later(...((wait < 0.45 ? [0.3, 8] : wait < 0.8 ? [8, 48] : [48, 144]) as [number, number]))
   const teamId = c.tags.includes('vip') ? p.staff.teams.highValue : p.staff.teams[s.team]
-  st.do(at, p.r() < 0.25 ? p.staff.manager : agent, (trx, w, d) => assignCase(trx, w, c.id, { assigneeId: agent.id, teamId }, d))
-  if (st.detailed && s.tags.length && p.r() < 0.6) st.do(at + 60_000, agent, (trx, w, d) => updateCase(trx, w, c.id, { addTags: s.tags }, d))
+  st.do(at, p.r() < 0.25 ? p.staff.manager : agent, (trx, w, d) =>
+    assignCase(trx, w, c.id, { assigneeId: agent.id, teamId }, d),
+  )
+  if (st.detailed && s.tags.length && p.r() < 0.6)
+    st.do(at + 60_000, agent, (trx, w, d) => updateCase(trx, w, c.id, { addTags: s.tags }, d))
 }
 
 /** The case waits on the customer, the carrier or the warehouse; a VIP or an impatient customer gets it escalated. */
@@ -77,9 +92,12 @@ function askAndWait(st: Story, waitsIn: NonNullable<Script['waitsIn']>): void {
   if (p.r() < (vip ? 0.25 : 0.05)) {
     const at = asked + (0.2 + p.r() * 0.7) * (answered - asked)
     st.note(at, `${mention(p.staff.manager)} the customer is chasing this; can you take a look?`)
-    st.do(at + 1000, agent, (trx, w, d) => escalateCase(trx, w, c.id, { reason: vip ? 'vip_customer' : 'customer_chasing' }, d))
+    st.do(at + 1000, agent, (trx, w, d) =>
+      escalateCase(trx, w, c.id, { reason: vip ? 'vip_customer' : 'customer_chasing' }, d),
+    )
   }
-  if (st.detailed) st.do(answered, agent, (trx, w, d) => changeStatus(trx, w, c.id, { status: 'open', reason: 'reply' }, d))
+  if (st.detailed)
+    st.do(answered, agent, (trx, w, d) => changeStatus(trx, w, c.id, { status: 'open', reason: 'reply' }, d))
   st.note(answered + 1000, st.say(s.answer))
   st.later(4, 72)
 }
@@ -88,7 +106,9 @@ function approveRefund(st: Story): void {
   const { c, p } = st
   const amount = c.value ? `${(c.value.amount_minor / 100).toFixed(2)} ${c.value.currency}` : 'the order total'
   st.note(st.t, `${mention(p.staff.finance)} please approve a refund of ${amount}.`)
-  st.do(st.later(1, 20), p.staff.finance, (trx, w, d) => updateCase(trx, w, c.id, { refundAuthorisedBy: p.staff.finance.id }, d))
+  st.do(st.later(1, 20), p.staff.finance, (trx, w, d) =>
+    updateCase(trx, w, c.id, { refundAuthorisedBy: p.staff.finance.id }, d),
+  )
   st.later(0.2, 3)
 }
 
@@ -97,28 +117,52 @@ function resolveAndClose(st: Story, code: ResolutionCode, delivered: boolean): n
   const { c, p, s, agent } = st
   const cause = pick(p.r, s.causes)
   const resolutionNote = delivered ? `Delivered after all. ${resolutionNotes[code]}` : resolutionNotes[code]
-  const resolve = (at: number) => st.do(at, agent, (trx, w, d) => changeStatus(trx, w, c.id, {
-    status: 'resolved', resolutionCode: code, resolutionNote, rootCause: cause, faultParty: cause === 'carrier' ? c.carrier_name : null,
-  }, d))
+  const resolve = (at: number) =>
+    st.do(at, agent, (trx, w, d) =>
+      changeStatus(
+        trx,
+        w,
+        c.id,
+        {
+          status: 'resolved',
+          resolutionCode: code,
+          resolutionNote,
+          rootCause: cause,
+          faultParty: cause === 'carrier' ? c.carrier_name : null,
+        },
+        d,
+      ),
+    )
   const resolvedAt = st.t
   resolve(resolvedAt)
   if (p.r() < 0.04) {
-    st.do(st.later(6, 60), agent, (trx, w, d) => reopenCase(trx, w, c.id, { reason: 'The customer says the problem is not solved' }, d))
+    st.do(st.later(6, 60), agent, (trx, w, d) =>
+      reopenCase(trx, w, c.id, { reason: 'The customer says the problem is not solved' }, d),
+    )
     resolve(st.later(24, 72))
   }
-  st.do(st.later(72, 72), system, (trx, w, d) => changeStatus(trx, w, c.id, { status: 'closed', reason: 'auto_close' }, d))
+  st.do(st.later(72, 72), system, (trx, w, d) =>
+    changeStatus(trx, w, c.id, { status: 'closed', reason: 'auto_close' }, d),
+  )
   return resolvedAt
 }
 
 export function planCase(c: Case, p: Planner): Plan {
   const s = scripts[c.case_type] ?? scripts.other!
-  const agent = p.staff.agents.find((a) => a.id === c.assignee_id)
-    ?? (s.team === 'logistics' && p.r() < 0.7 ? p.staff.logisticsLead : p.staff.agents[Math.floor(p.r() * p.staff.agents.length)]!)
+  const agent =
+    p.staff.agents.find((a) => a.id === c.assignee_id) ??
+    (s.team === 'logistics' && p.r() < 0.7
+      ? p.staff.logisticsLead
+      : p.staff.agents[Math.floor(p.r() * p.staff.agents.length)]!)
   const st = new Story(c, p, s, agent, p.end - c.created_at.getTime() < 42 * 24 * hour)
   firstResponse(st)
   if (s.waitsIn) askAndWait(st, s.waitsIn)
   else st.later(2, 48)
-  const delivered = c.source === 'exception_policy' && answeredByDelivery.has(c.case_type) && !!c.shipment_id && !!p.deliveredAt.get(c.shipment_id)
+  const delivered =
+    c.source === 'exception_policy' &&
+    answeredByDelivery.has(c.case_type) &&
+    !!c.shipment_id &&
+    !!p.deliveredAt.get(c.shipment_id)
   const code = delivered ? 'no_action' : pick(p.r, s.codes)
   if (code === 'refunded' && st.detailed && p.r() < 0.6) approveRefund(st)
   return { steps: st.steps, agent, resolvedAt: resolveAndClose(st, code, delivered) }

@@ -20,12 +20,15 @@ beforeAll(async () => {
 }, 240_000)
 afterAll(async () => env.close())
 
-describe('the demo\'s cases', () => {
+describe("the demo's cases", () => {
   it('holds cases in every status, opened by the exception policy and by hand, and reports them as they are', async () => {
     const byStatus = Object.fromEntries(caseStatuses.map((s) => [s, cases.filter((c) => c.status === s).length]))
     expect(demo.cases).toEqual({
-      total: cases.length, byStatus, fromPolicy: cases.filter((c) => c.source === 'exception_policy').length,
-      byHand: cases.filter((c) => c.source === 'manual').length, merged: cases.filter((c) => c.merged_into_id).length,
+      total: cases.length,
+      byStatus,
+      fromPolicy: cases.filter((c) => c.source === 'exception_policy').length,
+      byHand: cases.filter((c) => c.source === 'manual').length,
+      merged: cases.filter((c) => c.merged_into_id).length,
       followUps: cases.filter((c) => c.follow_up_of_id).length,
     })
     for (const status of caseStatuses) expect(byStatus[status], status).toBeGreaterThan(0)
@@ -36,20 +39,33 @@ describe('the demo\'s cases', () => {
 
   it('links each policy case to its shipment, order and customer, with the carrier event that opened it, once per shipment and type', async () => {
     const policy = cases.filter((c) => c.source === 'exception_policy')
-    const shipments = await env.ctx.db.selectFrom('shipments').select(['id', 'order_id']).where('merchant_id', '=', demo.merchantId).execute()
+    const shipments = await env.ctx.db
+      .selectFrom('shipments')
+      .select(['id', 'order_id'])
+      .where('merchant_id', '=', demo.merchantId)
+      .execute()
     const orderOf = new Map(shipments.map((s) => [s.id, s.order_id]))
-    const links = await env.ctx.db.selectFrom('case_links').select(['case_id', 'entity_type', 'entity_id']).where('merchant_id', '=', demo.merchantId).execute()
+    const links = await env.ctx.db
+      .selectFrom('case_links')
+      .select(['case_id', 'entity_type', 'entity_id'])
+      .where('merchant_id', '=', demo.merchantId)
+      .execute()
     for (const c of policy) {
       expect(c.channel).toBe('carrier')
       expect(c.order_id).toBe(orderOf.get(c.shipment_id!))
       expect(c.customer_id).not.toBeNull()
       const own = links.filter((l) => l.case_id === c.id).map((l) => `${l.entity_type}:${l.entity_id}`)
-      expect(own).toEqual(expect.arrayContaining([`shipment:${c.shipment_id}`, `order:${c.order_id}`, `customer:${c.customer_id}`]))
+      expect(own).toEqual(
+        expect.arrayContaining([`shipment:${c.shipment_id}`, `order:${c.order_id}`, `customer:${c.customer_id}`]),
+      )
     }
     const sample = policy.filter((_, i) => i % 10 === 0)
     for (const c of sample) {
       const { data } = await listCaseTimeline(env.ctx.db, demo.merchantId, c.id, { limit: 50 })
-      expect(data.map((e) => e.type), c.number).toContain('carrier_event')
+      expect(
+        data.map((e) => e.type),
+        c.number,
+      ).toContain('carrier_event')
       expect(data.find((e) => e.type === 'case.opened')!.occurred_at.getTime()).toBe(c.created_at.getTime())
     }
     // The replay handed each carrier signal to the policy and published it in one transaction: the relay never
@@ -57,8 +73,13 @@ describe('the demo\'s cases', () => {
     expect(Math.max(...policy.map((c) => c.created_at.getTime()))).toBeLessThanOrEqual(now.getTime())
     const keys = policy.map((c) => `${c.shipment_id}:${c.case_type}`)
     expect(new Set(keys).size).toBe(keys.length)
-    const waiting = await env.ctx.db.selectFrom('outbox').select('id').where('merchant_id', '=', demo.merchantId).where('published_at', 'is', null)
-      .where('type', 'in', ['shipment.status_changed', 'shipment.late', 'shipment.stale']).execute()
+    const waiting = await env.ctx.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('merchant_id', '=', demo.merchantId)
+      .where('published_at', 'is', null)
+      .where('type', 'in', ['shipment.status_changed', 'shipment.late', 'shipment.stale'])
+      .execute()
     expect(waiting).toEqual([])
   })
 
@@ -68,24 +89,50 @@ describe('the demo\'s cases', () => {
     expect(Math.min(...created)).toBeLessThan(now.getTime() - 60 * 86_400_000)
     const hand = cases.filter((c) => c.source === 'manual')
     expect(new Set(hand.map((c) => c.channel))).toEqual(new Set(['email', 'chat', 'phone']))
-    expect([...new Set(hand.map((c) => c.case_type))]).toEqual(expect.arrayContaining(['wrong_item', 'missing_item', 'return_dispute', 'warranty_claim', 'other']))
+    expect([...new Set(hand.map((c) => c.case_type))]).toEqual(
+      expect.arrayContaining(['wrong_item', 'missing_item', 'return_dispute', 'warranty_claim', 'other']),
+    )
     for (const c of hand) expect(c.order_id).not.toBeNull()
-    const agents = await env.ctx.db.selectFrom('users').innerJoin('roles', (j) => j.onRef('roles.merchant_id', '=', 'users.merchant_id').onRef('roles.id', '=', 'users.role_id'))
-      .select('users.id').where('users.merchant_id', '=', demo.merchantId).where('roles.builtin_key', '=', 'agent').execute()
-    expect([...new Set(cases.filter((c) => c.assignee_id).map((c) => c.assignee_id))].sort()).toEqual(agents.map((u) => u.id).sort())
-    for (const c of cases.filter((x) => x.status !== 'new' && !x.merged_into_id && x.source !== 'follow_up')) expect(c.team_id, c.number).not.toBeNull()
+    const agents = await env.ctx.db
+      .selectFrom('users')
+      .innerJoin('roles', (j) =>
+        j.onRef('roles.merchant_id', '=', 'users.merchant_id').onRef('roles.id', '=', 'users.role_id'),
+      )
+      .select('users.id')
+      .where('users.merchant_id', '=', demo.merchantId)
+      .where('roles.builtin_key', '=', 'agent')
+      .execute()
+    expect([...new Set(cases.filter((c) => c.assignee_id).map((c) => c.assignee_id))].sort()).toEqual(
+      agents.map((u) => u.id).sort(),
+    )
+    for (const c of cases.filter((x) => x.status !== 'new' && !x.merged_into_id && x.source !== 'follow_up'))
+      expect(c.team_id, c.number).not.toBeNull()
     const merged = cases.filter((c) => c.merged_into_id)
     expect(merged.length).toBeGreaterThan(0)
     for (const c of merged) expect(c).toMatchObject({ status: 'closed', resolution_code: 'duplicate' })
     const survivor = (c: Case) => cases.find((x) => x.id === c.merged_into_id)!
-    expect(merged.some((c) => c.tags.includes('wismo') && survivor(c).source === 'exception_policy' && survivor(c).shipment_id === c.shipment_id)).toBe(true)
+    expect(
+      merged.some(
+        (c) =>
+          c.tags.includes('wismo') &&
+          survivor(c).source === 'exception_policy' &&
+          survivor(c).shipment_id === c.shipment_id,
+      ),
+    ).toBe(true)
     expect(cases.some((c) => c.reopen_count > 0)).toBe(true)
     for (const c of cases.filter((x) => x.status === 'resolved' || (x.status === 'closed' && !x.merged_into_id))) {
       expect(c.resolution_code, c.number).not.toBeNull()
       expect(c.root_cause, c.number).not.toBeNull()
     }
-    expect([...new Set(cases.flatMap((c) => c.tags))]).toEqual(expect.arrayContaining(['carrier-claim', 'photos-requested', 'wismo']))
-    const mentions = await env.ctx.db.selectFrom('notifications').select('user_id').where('merchant_id', '=', demo.merchantId).where('cause', '=', 'mention').execute()
+    expect([...new Set(cases.flatMap((c) => c.tags))]).toEqual(
+      expect.arrayContaining(['carrier-claim', 'photos-requested', 'wismo']),
+    )
+    const mentions = await env.ctx.db
+      .selectFrom('notifications')
+      .select('user_id')
+      .where('merchant_id', '=', demo.merchantId)
+      .where('cause', '=', 'mention')
+      .execute()
     expect(mentions.length).toBeGreaterThan(0)
   })
 })

@@ -33,59 +33,131 @@ const people: { role: string; email: string; name: string }[] = [
 export type DemoWebhook = { url: string; secret: string }
 
 export type DemoResult = {
-  merchantId: string; logins: DemoLogin[]; created: boolean; webhook?: DemoWebhook
-  commerce?: { orders: number; shipments: number }; tracking?: { webhooks: number }; cases?: DemoCases
+  merchantId: string
+  logins: DemoLogin[]
+  created: boolean
+  webhook?: DemoWebhook
+  commerce?: { orders: number; shipments: number }
+  tracking?: { webhooks: number }
+  cases?: DemoCases
 }
 
 /** `concurrency`: how many connections the background work and the case work may use at once. */
-export async function seedDemo(ctx: AppContext, opts: { orders?: number; concurrency?: number } = {}, now = new Date()): Promise<DemoResult> {
-  const { staff, ...result } = await ctx.db.transaction().execute(async (trx): Promise<DemoResult & { staff?: Staff }> => {
-    let merchant = await trx.selectFrom('merchants').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst()
-    const created = !merchant
-    if (!merchant) {
-      const { merchant: m } = await createMerchant(trx, {
-        slug: DEMO_SLUG, name: 'Northwind Outfitters Ltd', brandName: 'Northwind Outfitters', timeZone: 'Europe/London',
-        defaultCurrency: 'GBP', currencies: ['GBP', 'EUR', 'USD'],
-      }, now)
-      merchant = { id: m.id }
-    }
-    const merchantId = merchant.id
-    const logins: DemoLogin[] = []
-    const ids: Record<string, string> = {}
-    for (const p of people) {
-      const password = `demo-${randomBytes(9).toString('base64url')}`
-      const existing = await trx.selectFrom('users').select('id').where('merchant_id', '=', merchantId).where('email', '=', p.email).executeTakeFirst()
-      if (existing) {
-        await trx.updateTable('users').set({ password_hash: await hashPassword(password), password_changed_at: now, status: 'active' })
-          .where('merchant_id', '=', merchantId).where('id', '=', existing.id).execute()
-        ids[p.email] = existing.id
-      } else {
-        const roleId = await findBuiltinRoleId(trx, merchantId, p.role)
-        ids[p.email] = (await createUser(trx, merchantId, null, { email: p.email, name: p.name, password, roleId }, now)).id
+export async function seedDemo(
+  ctx: AppContext,
+  opts: { orders?: number; concurrency?: number } = {},
+  now = new Date(),
+): Promise<DemoResult> {
+  const { staff, ...result } = await ctx.db
+    .transaction()
+    .execute(async (trx): Promise<DemoResult & { staff?: Staff }> => {
+      let merchant = await trx.selectFrom('merchants').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst()
+      const created = !merchant
+      if (!merchant) {
+        const { merchant: m } = await createMerchant(
+          trx,
+          {
+            slug: DEMO_SLUG,
+            name: 'Northwind Outfitters Ltd',
+            brandName: 'Northwind Outfitters',
+            timeZone: 'Europe/London',
+            defaultCurrency: 'GBP',
+            currencies: ['GBP', 'EUR', 'USD'],
+          },
+          now,
+        )
+        merchant = { id: m.id }
       }
-      logins.push({ ...p, password })
-    }
-    let webhook: DemoWebhook | undefined
-    let staff: Staff | undefined
-    if (created) {
-      const system = systemActor(merchantId, 'demo')
-      const teams = await listTeams(trx, merchantId, { limit: 10 })
-      const byName = (n: string) => teams.find((t) => t.name === n)!
-      const id = (email: string) => ids[email]!
-      await updateTeam(trx, system, byName('Support').id, { leadUserId: id('marcus.obi@northwind.example'), memberIds: [id('priya.nair@northwind.example'), id('tom.becker@northwind.example')] }, now)
-      await updateTeam(trx, system, byName('HighValue').id, { leadUserId: id('marcus.obi@northwind.example'), memberIds: [id('priya.nair@northwind.example')] }, now)
-      await updateTeam(trx, system, byName('Logistics Ops').id, { leadUserId: id('tom.becker@northwind.example'), memberIds: [] }, now)
-      const day = now.toISOString().slice(0, 10)
-      for (const [base, quote, rate] of [['EUR', 'GBP', '0.8541'], ['USD', 'GBP', '0.7893']] as const) {
-        await setExchangeRate(trx, system, { base, quote, rate, effectiveOn: day }, now)
+      const merchantId = merchant.id
+      const logins: DemoLogin[] = []
+      const ids: Record<string, string> = {}
+      for (const p of people) {
+        const password = `demo-${randomBytes(9).toString('base64url')}`
+        const existing = await trx
+          .selectFrom('users')
+          .select('id')
+          .where('merchant_id', '=', merchantId)
+          .where('email', '=', p.email)
+          .executeTakeFirst()
+        if (existing) {
+          await trx
+            .updateTable('users')
+            .set({ password_hash: await hashPassword(password), password_changed_at: now, status: 'active' })
+            .where('merchant_id', '=', merchantId)
+            .where('id', '=', existing.id)
+            .execute()
+          ids[p.email] = existing.id
+        } else {
+          const roleId = await findBuiltinRoleId(trx, merchantId, p.role)
+          ids[p.email] = (
+            await createUser(trx, merchantId, null, { email: p.email, name: p.name, password, roleId }, now)
+          ).id
+        }
+        logins.push({ ...p, password })
       }
-      // A signed carrier-event feed (Standard Webhooks), so the inbox has somewhere to deliver to.
-      const feed = await createConnection(trx, system, ctx.keys.secrets, { source: 'carriers', provider: 'generic', name: 'Carrier events (signed feed)' }, now)
-      webhook = { url: `${ctx.config.publicUrl}/webhooks/carriers/generic/${feed.connection.id}`, secret: feed.secret! }
-      staff = staffOf(people.map((p) => ({ ...p, id: id(p.email) })), await listTeams(trx, merchantId, { limit: 10 }))
-    }
-    return { merchantId, logins: logins.sort((a, b) => builtinRoles.indexOf(a.role as never) - builtinRoles.indexOf(b.role as never)), created, webhook, staff }
-  })
+      let webhook: DemoWebhook | undefined
+      let staff: Staff | undefined
+      if (created) {
+        const system = systemActor(merchantId, 'demo')
+        const teams = await listTeams(trx, merchantId, { limit: 10 })
+        const byName = (n: string) => teams.find((t) => t.name === n)!
+        const id = (email: string) => ids[email]!
+        await updateTeam(
+          trx,
+          system,
+          byName('Support').id,
+          {
+            leadUserId: id('marcus.obi@northwind.example'),
+            memberIds: [id('priya.nair@northwind.example'), id('tom.becker@northwind.example')],
+          },
+          now,
+        )
+        await updateTeam(
+          trx,
+          system,
+          byName('HighValue').id,
+          { leadUserId: id('marcus.obi@northwind.example'), memberIds: [id('priya.nair@northwind.example')] },
+          now,
+        )
+        await updateTeam(
+          trx,
+          system,
+          byName('Logistics Ops').id,
+          { leadUserId: id('tom.becker@northwind.example'), memberIds: [] },
+          now,
+        )
+        const day = now.toISOString().slice(0, 10)
+        for (const [base, quote, rate] of [
+          ['EUR', 'GBP', '0.8541'],
+          ['USD', 'GBP', '0.7893'],
+        ] as const) {
+          await setExchangeRate(trx, system, { base, quote, rate, effectiveOn: day }, now)
+        }
+        // A signed carrier-event feed (Standard Webhooks), so the inbox has somewhere to deliver to.
+        const feed = await createConnection(
+          trx,
+          system,
+          ctx.keys.secrets,
+          { source: 'carriers', provider: 'generic', name: 'Carrier events (signed feed)' },
+          now,
+        )
+        webhook = {
+          url: `${ctx.config.publicUrl}/webhooks/carriers/generic/${feed.connection.id}`,
+          secret: feed.secret!,
+        }
+        staff = staffOf(
+          people.map((p) => ({ ...p, id: id(p.email) })),
+          await listTeams(trx, merchantId, { limit: 10 }),
+        )
+      }
+      return {
+        merchantId,
+        logins: logins.sort((a, b) => builtinRoles.indexOf(a.role as never) - builtinRoles.indexOf(b.role as never)),
+        created,
+        webhook,
+        staff,
+      }
+    })
   if (!result.created) return result
   const commerce = await loadCommerce(ctx, result.merchantId, generateCommerce(opts.orders ?? 4800, now), now)
   const feed = { id: result.webhook!.url.split('/').pop()!, secret: result.webhook!.secret }

@@ -57,7 +57,10 @@ function isUtf8Text(sample: Buffer, complete: boolean): boolean {
   }
 }
 
-async function readHead(source: AsyncIterator<Uint8Array>, maxBytes: number): Promise<{ head: Buffer; ended: boolean }> {
+async function readHead(
+  source: AsyncIterator<Uint8Array>,
+  maxBytes: number,
+): Promise<{ head: Buffer; ended: boolean }> {
   const chunks: Buffer[] = []
   let size = 0
   while (size < sniffBytes) {

@@ -25,7 +25,9 @@ export interface BlobStore {
 }
 
 const merchantSegment = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}'
-const keyPattern = new RegExp(`^${merchantSegment}/\\d{4}/(0[1-9]|1[0-2])/[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+const keyPattern = new RegExp(
+  `^${merchantSegment}/\\d{4}/(0[1-9]|1[0-2])/[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`,
+)
 
 // Keys are minted here, never taken from a user, and only this exact shape is ever read back:
 // no dots, slashes or absolute paths can reach the disk or the bucket.

@@ -5,7 +5,15 @@ import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { newId } from '../ids.js'
-import { assertBlobKey, fileNotFound, newBlobKey, type BlobStat, type BlobStore, type PutOptions, type StoredBlob } from './blob-store.js'
+import {
+  assertBlobKey,
+  fileNotFound,
+  newBlobKey,
+  type BlobStat,
+  type BlobStore,
+  type PutOptions,
+  type StoredBlob,
+} from './blob-store.js'
 import { detectContentType, openIntake, sniffBytes } from './blob-intake.js'
 
 // Blobs are written here first and renamed into place once complete and synced: a crash leaves
@@ -49,7 +57,11 @@ export class LocalBlobStore implements BlobStore {
     try {
       const { size } = await file.stat()
       const { buffer, bytesRead } = await file.read(Buffer.alloc(sniffBytes), 0, sniffBytes, 0)
-      return { key, sizeBytes: size, contentType: await detectContentType(buffer.subarray(0, bytesRead), size <= sniffBytes) }
+      return {
+        key,
+        sizeBytes: size,
+        contentType: await detectContentType(buffer.subarray(0, bytesRead), size <= sniffBytes),
+      }
     } finally {
       await file.close()
     }

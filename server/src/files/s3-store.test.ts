@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest'
 import type { S3Config } from '../config.js'
 import { createBlobStore } from './index.js'
 import { S3BlobStore } from './s3-store.js'
-import { chunksOf, describeBlobStoreContract, endless, readAll, rejection, sha256Hex } from './testing/blob-store-contract.js'
+import {
+  chunksOf,
+  describeBlobStoreContract,
+  endless,
+  readAll,
+  rejection,
+  sha256Hex,
+} from './testing/blob-store-contract.js'
 import { FakeS3 } from './testing/fake-s3.js'
 import { pdfBytes, pngBytes } from './testing/samples.js'
 
@@ -80,7 +87,9 @@ describe('S3BlobStore against the S3 wire protocol', () => {
   it('sends nothing at all for a refused type or an empty file', async () => {
     const s3 = await openS3()
     try {
-      await rejection(s3.store.put(chunksOf(pdfBytes(), 100), { merchantId: 'm1', maxBytes: MiB, allowedTypes: ['image/png'] }))
+      await rejection(
+        s3.store.put(chunksOf(pdfBytes(), 100), { merchantId: 'm1', maxBytes: MiB, allowedTypes: ['image/png'] }),
+      )
       await rejection(s3.store.put(chunksOf(Buffer.alloc(0), 1), { merchantId: 'm1', maxBytes: MiB }))
       expect(s3.fake.operations).toEqual([])
     } finally {
@@ -108,7 +117,11 @@ describe('S3BlobStore against the S3 wire protocol', () => {
       const stored = await s3.store.put(chunksOf(pngBytes(), 10), { merchantId: 'm1', maxBytes: MiB })
       s3.fake.operations.length = 0
       expect(await readAll(await s3.store.get(stored.key))).toEqual(pngBytes())
-      expect(await s3.store.stat(stored.key)).toEqual({ key: stored.key, sizeBytes: pngBytes().length, contentType: 'image/png' })
+      expect(await s3.store.stat(stored.key)).toEqual({
+        key: stored.key,
+        sizeBytes: pngBytes().length,
+        contentType: 'image/png',
+      })
       expect(s3.fake.operations).toEqual(['GetObject', 'HeadObject'])
     } finally {
       await s3.close()

@@ -1,8 +1,23 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, S3Client } from '@aws-sdk/client-s3'
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  S3Client,
+} from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { Readable } from 'node:stream'
 import type { S3Config } from '../config.js'
-import { assertBlobKey, fileNotFound, newBlobKey, type BlobStat, type BlobStore, type PutOptions, type StoredBlob } from './blob-store.js'
+import {
+  assertBlobKey,
+  fileNotFound,
+  newBlobKey,
+  type BlobStat,
+  type BlobStore,
+  type PutOptions,
+  type StoredBlob,
+} from './blob-store.js'
 import { openIntake } from './blob-intake.js'
 
 export function createS3Client(config: S3Config): S3Client {
@@ -11,9 +26,10 @@ export function createS3Client(config: S3Config): S3Client {
     endpoint: config.endpoint,
     forcePathStyle: config.forcePathStyle,
     // Without keys, the SDK's default chain applies (env, shared config, instance role).
-    credentials: config.accessKeyId && config.secretAccessKey
-      ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
-      : undefined,
+    credentials:
+      config.accessKeyId && config.secretAccessKey
+        ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
+        : undefined,
     // The SDK's default CRC32 trailers (since 3.729) are refused by several S3-compatible
     // services; TLS covers the transfer, and every blob is hashed on the way in anyway.
     requestChecksumCalculation: 'WHEN_REQUIRED',

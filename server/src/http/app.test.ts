@@ -5,7 +5,14 @@ import { Writable } from 'node:stream'
 import { brotliCompressSync, brotliDecompressSync } from 'node:zlib'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import {
+  bearer,
+  createTestApp,
+  createTestEnv,
+  createTestMerchant,
+  type TestEnv,
+  type TestMerchant,
+} from '../../test/harness.js'
 import { createLogger } from '../runtime.js'
 import { modules } from '../registry.js'
 import { buildApp } from './app.js'
@@ -27,12 +34,21 @@ afterAll(async () => {
   await env.close()
 })
 
-type Op = { summary?: string; tags?: string[]; requestBody?: unknown; responses: Record<string, { content?: unknown }>; 'x-permission'?: string }
+type Op = {
+  summary?: string
+  tags?: string[]
+  requestBody?: unknown
+  responses: Record<string, { content?: unknown }>
+  'x-permission'?: string
+}
 
 describe('probes', () => {
   it('reports liveness and readiness with the reason', async () => {
     expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' })
-    expect((await app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', checks: { database: 'ok', workers: 'disabled' } })
+    expect((await app.inject({ url: '/readyz' })).json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', workers: 'disabled' },
+    })
     const starting = await buildApp(env.ctx, modules, () => ({ workers: 'starting' }))
     const res = await starting.inject({ url: '/readyz' })
     expect(res.statusCode).toBe(503)
@@ -44,20 +60,29 @@ describe('probes', () => {
     await app.inject({ url: '/api/v1/teams', headers: bearer(m.keys.viewer) })
     const res = await app.inject({ url: '/metrics' })
     expect(res.headers['content-type']).toContain('text/plain')
-    expect(res.body).toMatch(/claimdesk_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/teams",status_code="200"\} 1/)
+    expect(res.body).toMatch(
+      /claimdesk_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/teams",status_code="200"\} 1/,
+    )
     expect(res.body).toContain('claimdesk_process_cpu_seconds_total')
   })
 
   it('echoes a sane X-Request-Id and mints one otherwise', async () => {
-    expect((await app.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } })).headers['x-request-id']).toBe('abc-123')
-    const minted = (await app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id <script>' } })).headers['x-request-id']
+    expect(
+      (await app.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } })).headers['x-request-id'],
+    ).toBe('abc-123')
+    const minted = (await app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id <script>' } })).headers[
+      'x-request-id'
+    ]
     expect(minted).toMatch(/^[0-9a-f-]{36}$/)
   })
 })
 
 describe('OpenAPI', () => {
   it('documents every route with a summary, its permission, request and response schemas and the error envelope', async () => {
-    const doc = (await app.inject({ url: '/openapi.json' })).json() as { openapi: string; paths: Record<string, Record<string, Op>> }
+    const doc = (await app.inject({ url: '/openapi.json' })).json() as {
+      openapi: string
+      paths: Record<string, Record<string, Op>>
+    }
     expect(doc.openapi).toBe('3.1.0')
     const problems: string[] = []
     let count = 0
@@ -94,7 +119,12 @@ describe('OpenAPI', () => {
     await installSecurityHeaders(web, 'http://127.0.0.1:3000')
     await serveConsole(web, dist)
     try {
-      for (const url of ['/', '/inbox', '/cases/0190c0de-0000-7000-8000-000000000000?tab=timeline', '/portal/eyJtIjoiMDEi.c2lnbmF0dXJl']) {
+      for (const url of [
+        '/',
+        '/inbox',
+        '/cases/0190c0de-0000-7000-8000-000000000000?tab=timeline',
+        '/portal/eyJtIjoiMDEi.c2lnbmF0dXJl',
+      ]) {
         const res = await web.inject({ url })
         expect([url, res.statusCode, res.body]).toEqual([url, 200, '<!doctype html><div id="root"></div>'])
         expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'")
@@ -106,10 +136,15 @@ describe('OpenAPI', () => {
       expect([asset.statusCode, asset.headers['cache-control']]).toEqual([200, 'public, max-age=31536000, immutable'])
       // The build's brotli copy, to browsers that take it.
       const br = await web.inject({ url: '/assets/main-abc123.js', headers: { 'accept-encoding': 'gzip, br' } })
-      expect([br.headers['content-encoding'], brotliDecompressSync(br.rawPayload).toString()]).toEqual(['br', 'console.log(1)'])
+      expect([br.headers['content-encoding'], brotliDecompressSync(br.rawPayload).toString()]).toEqual([
+        'br',
+        'console.log(1)',
+      ])
       expect((await web.inject({ url: '/assets/gone-123.js' })).statusCode).toBe(404)
       expect((await web.inject({ url: '/favicon.ico' })).statusCode).toBe(404)
-      expect((await web.inject({ url: '/portal/eyJtIjoiMDEi.c2lnbmF0dXJl' })).headers['referrer-policy']).toBe('no-referrer')
+      expect((await web.inject({ url: '/portal/eyJtIjoiMDEi.c2lnbmF0dXJl' })).headers['referrer-policy']).toBe(
+        'no-referrer',
+      )
       const api = await web.inject({ url: '/api/v1/nope' })
       expect([api.statusCode, api.json().error.code]).toEqual([404, 'route_not_found'])
     } finally {
@@ -155,7 +190,8 @@ describe('security headers', () => {
       const session = login.cookies.find((c) => c.name === 'claimdesk_session')!
       expect([session.secure, session.httpOnly, session.sameSite]).toEqual([true, true, 'Lax'])
       const out = await tls.inject({
-        method: 'POST', url: '/api/v1/auth/logout',
+        method: 'POST',
+        url: '/api/v1/auth/logout',
         headers: { cookie: `claimdesk_session=${session.value}`, 'x-csrf-token': login.json().csrf_token },
       })
       expect(out.statusCode).toBe(204)
@@ -192,9 +228,20 @@ describe('metrics token', () => {
 describe('logging', () => {
   it('redacts secrets, personal data and portal tokens', async () => {
     const lines: string[] = []
-    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb() } })
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk))
+        cb()
+      },
+    })
     const testLog = createLogger({ logLevel: 'info' }, sink)
-    testLog.info({ user: { email: 'ada@example.com', password: 'hunter2hunter2' }, req: { method: 'GET', url: '/portal/eyJhbGciOi.sig?x=1', id: '1' } }, 'sign-in')
+    testLog.info(
+      {
+        user: { email: 'ada@example.com', password: 'hunter2hunter2' },
+        req: { method: 'GET', url: '/portal/eyJhbGciOi.sig?x=1', id: '1' },
+      },
+      'sign-in',
+    )
     const out = lines.join('')
     expect(out).toContain('[redacted]')
     expect(out).not.toContain('hunter2hunter2')

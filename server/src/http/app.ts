@@ -23,11 +23,26 @@ const requestIdPattern = /^[\w.:-]{1,128}$/
 
 // Paths and fields that may carry secrets or personal data never reach the log.
 export const redactPaths = [
-  'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]',
-  '*.password', '*.current_password', '*.new_password', '*.token', '*.secret', '*.api_key', '*.key', '*.email', '*.phone',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.current_password',
+  '*.new_password',
+  '*.token',
+  '*.secret',
+  '*.api_key',
+  '*.key',
+  '*.email',
+  '*.phone',
 ]
 
-export async function buildApp(ctx: AppContext, modules: Module[], readiness: Readiness = () => ({ workers: 'disabled' })): Promise<FastifyInstance> {
+export async function buildApp(
+  ctx: AppContext,
+  modules: Module[],
+  readiness: Readiness = () => ({ workers: 'disabled' }),
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log,
     genReqId: (req) => {
@@ -63,12 +78,22 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Claimdesk API', version: '1', description: 'Claims and exceptions CRM for online merchants. JSON, snake_case, cursor pagination; errors are `{ "error": { "code", "message", "details" } }`.' },
+      info: {
+        title: 'Claimdesk API',
+        version: '1',
+        description:
+          'Claims and exceptions CRM for online merchants. JSON, snake_case, cursor pagination; errors are `{ "error": { "code", "message", "details" } }`.',
+      },
       servers: [{ url: ctx.config.publicUrl }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer cd_…`' },
-          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Browser session; mutations also need the X-CSRF-Token header' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: 'Browser session; mutations also need the X-CSRF-Token header',
+          },
         },
       },
       security: [{ bearer: [] }, { session: [] }],
@@ -80,9 +105,11 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
     const schema = (route.schema ??= {}) as { response?: Record<string, unknown>; security?: unknown }
     schema.response ??= {}
     schema.response['4xx'] ??= ErrorResponse
-    if (route.config?.access === 'public') schema.security = []
-    // Published so clients (and the RBAC matrix test) know what each operation needs.
-    ;(schema as Record<string, unknown>)['x-permission'] = route.config?.permission ?? route.config?.access ?? 'signature'
+    if (route.config?.access === 'public')
+      schema.security = []
+      // Published so clients (and the RBAC matrix test) know what each operation needs.
+    ;(schema as Record<string, unknown>)['x-permission'] =
+      route.config?.permission ?? route.config?.access ?? 'signature'
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
@@ -110,9 +137,12 @@ export async function buildApp(ctx: AppContext, modules: Module[], readiness: Re
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics())
   })
 
-  await app.register(async (api) => {
-    for (const m of modules) if (m.routes) await api.register(m.routes)
-  }, { prefix: '/api/v1' })
+  await app.register(
+    async (api) => {
+      for (const m of modules) if (m.routes) await api.register(m.routes)
+    },
+    { prefix: '/api/v1' },
+  )
   for (const m of modules) if (m.rootRoutes) await app.register(m.rootRoutes)
   await serveConsole(app)
   return app

@@ -16,14 +16,17 @@ export function installAuth(app: FastifyInstance, ctx: AppContext) {
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1')) return
     const cfg = route.config ?? {}
-    if (!cfg.permission && !cfg.access) throw new Error(`Route ${route.method} ${route.url} declares neither a permission nor access`)
+    if (!cfg.permission && !cfg.access)
+      throw new Error(`Route ${route.method} ${route.url} declares neither a permission nor access`)
   })
   app.addHook('onRequest', async (req) => {
     const cfg = req.routeOptions.config
     if (!req.routeOptions.url?.startsWith('/api/v1') || cfg.access === 'public') return
     req.actor = await authenticate(req, ctx)
     if (cfg.permission && !can(req.actor, cfg.permission)) {
-      throw new AppError('forbidden', 403, `This needs the ${cfg.permission} permission`, { permission: cfg.permission })
+      throw new AppError('forbidden', 403, `This needs the ${cfg.permission} permission`, {
+        permission: cfg.permission,
+      })
     }
   })
 }
@@ -45,7 +48,7 @@ async function authenticate(req: FastifyRequest, ctx: AppContext) {
       if (mutating.has(req.method)) {
         const sent = req.headers['x-csrf-token']
         if (typeof sent !== 'string' || !safeEqual(sent, actor.csrfToken)) {
-          throw new AppError('csrf_failed', 403, 'Send the session\'s CSRF token in the X-CSRF-Token header')
+          throw new AppError('csrf_failed', 403, "Send the session's CSRF token in the X-CSRF-Token header")
         }
       }
       return actor

@@ -39,19 +39,30 @@ export async function serveConsole(app: FastifyInstance, dist = consoleDist): Pr
   if (!existsSync(path.join(dist, 'index.html'))) return
   await app.register(fastifyStatic, {
     // The build writes .br and .gz beside each file (web/vite.config.ts); browsers get the smallest they accept.
-    root: dist, wildcard: false, index: false, cacheControl: false, preCompressed: true,
+    root: dist,
+    wildcard: false,
+    index: false,
+    cacheControl: false,
+    preCompressed: true,
     // Hashed asset names change with their content; the page itself is always revalidated.
-    setHeaders: (res, file) => res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    setHeaders: (res, file) =>
+      res.setHeader(
+        'cache-control',
+        file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ),
   })
   // Security headers (CSP included) come from installSecurityHeaders. A portal address carries the customer's
   // token: no cache keeps the page and no other site sees the address.
-  const page = (req: FastifyRequest, reply: FastifyReply) => (req.url.startsWith('/portal/')
-    ? reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
-    : reply.header('cache-control', 'no-cache')).sendFile('index.html')
+  const page = (req: FastifyRequest, reply: FastifyReply) =>
+    (req.url.startsWith('/portal/')
+      ? reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
+      : reply.header('cache-control', 'no-cache')
+    ).sendFile('index.html')
   app.get('/', { schema: { hide: true } }, page)
   app.get('/*', { schema: { hide: true } }, (req, reply) => {
     const url = req.url.split('?')[0]!
-    if (url.startsWith('/api/') || url.startsWith('/webhooks/') || url.startsWith('/assets/') || fileLike.test(url)) return reply.callNotFound()
+    if (url.startsWith('/api/') || url.startsWith('/webhooks/') || url.startsWith('/assets/') || fileLike.test(url))
+      return reply.callNotFound()
     return page(req, reply)
   })
 }

@@ -21,7 +21,11 @@ const pgClientErrors: Record<string, [number, ErrorCode, string]> = {
   '2201B': [422, 'unprocessable', 'A pattern is not a valid regular expression'],
 }
 // Any other data exception (class 22) is a value PostgreSQL refused: still the caller's input, never a 500.
-const pgDataException: [number, ErrorCode, string] = [422, 'unprocessable', 'A value cannot be stored or compared as given']
+const pgDataException: [number, ErrorCode, string] = [
+  422,
+  'unprocessable',
+  'A value cannot be stored or compared as given',
+]
 
 function toAppError(err: FastifyError & PgError): AppError {
   if (err instanceof AppError) return err
@@ -41,8 +45,12 @@ function toAppError(err: FastifyError & PgError): AppError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('invalid_json', 400, 'The body is not valid JSON')
   }
-  if (err instanceof SyntaxError && err.statusCode === 400) return new AppError('invalid_json', 400, 'The body is not valid JSON')
-  const pgRefusal = err.code && err.severity ? pgClientErrors[err.code] ?? (err.code.startsWith('22') ? pgDataException : undefined) : undefined
+  if (err instanceof SyntaxError && err.statusCode === 400)
+    return new AppError('invalid_json', 400, 'The body is not valid JSON')
+  const pgRefusal =
+    err.code && err.severity
+      ? (pgClientErrors[err.code] ?? (err.code.startsWith('22') ? pgDataException : undefined))
+      : undefined
   if (pgRefusal) {
     const [status, code, message] = pgRefusal
     return new AppError(code, status, message, err.constraint ? { constraint: err.constraint } : undefined)
@@ -63,5 +71,8 @@ export function installErrorHandling(app: FastifyInstance) {
     return reply.status(appError.status).send(errorBody(appError))
   })
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send(errorBody(new AppError('route_not_found', 404, `No route ${req.method} ${req.url.split('?')[0]}`))))
+    reply
+      .status(404)
+      .send(errorBody(new AppError('route_not_found', 404, `No route ${req.method} ${req.url.split('?')[0]}`))),
+  )
 }

@@ -22,8 +22,12 @@ export function installSecurityHeaders(app: FastifyInstance, publicUrl: string):
 export function securityHeaders(publicUrl: string): Record<string, string> {
   const headers: Record<string, string> = {}
   const res = {
-    setHeader: (name: string, value: string | number) => { headers[name.toLowerCase()] = String(value) },
-    removeHeader: (name: string) => { delete headers[name.toLowerCase()] },
+    setHeader: (name: string, value: string | number) => {
+      headers[name.toLowerCase()] = String(value)
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()]
+    },
   }
   helmet(helmetOptions(publicUrl))({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
     if (err) throw err
@@ -37,9 +41,17 @@ function helmetOptions(publicUrl: string): HelmetOptions {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
-        defaultSrc: ["'self'"], scriptSrc: ["'self'"], scriptSrcAttr: ["'none'"], styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'], fontSrc: ["'self'", 'data:'], connectSrc: ["'self'"], objectSrc: ["'none'"],
-        baseUri: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"],
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
         // Over plain http (the default 127.0.0.1:3000) an upgrade would send the page's requests to a port without TLS.
         ...(https ? { upgradeInsecureRequests: [] } : {}),
       },

@@ -23,22 +23,45 @@ export function installIdempotency(app: FastifyInstance, ctx: AppContext) {
     const key = req.headers['idempotency-key']
     if (typeof key !== 'string' || !mutating.has(req.method) || !req.actor) return
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-      throw new AppError('validation_failed', 400, 'Idempotency-Key must be 1 to 255 visible ASCII characters', { errors: [{ path: 'headers/idempotency-key', message: 'is invalid' }] })
+      throw new AppError('validation_failed', 400, 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
+        errors: [{ path: 'headers/idempotency-key', message: 'is invalid' }],
+      })
     }
-    const scope: store.IdempotencyScope = { merchantId: req.actor.merchantId, actorType: req.actor.type, actorId: req.actor.id ?? NIL, key }
-    const requestHash = createHash('sha256').update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex')
+    const scope: store.IdempotencyScope = {
+      merchantId: req.actor.merchantId,
+      actorType: req.actor.type,
+      actorId: req.actor.id ?? NIL,
+      key,
+    }
+    const requestHash = createHash('sha256')
+      .update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
+      .digest('hex')
     if (await store.claimIdempotencyKey(ctx.db, scope, requestHash, new Date())) {
       claims.set(req, scope)
       return
     }
     const prior = await store.findIdempotencyKey(ctx.db, scope)
-    if (!prior) throw new AppError('idempotency_in_progress', 409, 'A request with this Idempotency-Key is being processed; retry shortly')
+    if (!prior)
+      throw new AppError(
+        'idempotency_in_progress',
+        409,
+        'A request with this Idempotency-Key is being processed; retry shortly',
+      )
     if (prior.request_hash !== requestHash) {
       throw new AppError('idempotency_key_reused', 422, 'This Idempotency-Key was used with a different request')
     }
-    if (prior.state !== 'done') throw new AppError('idempotency_in_progress', 409, 'A request with this Idempotency-Key is being processed; retry shortly')
+    if (prior.state !== 'done')
+      throw new AppError(
+        'idempotency_in_progress',
+        409,
+        'A request with this Idempotency-Key is being processed; retry shortly',
+      )
     const body = prior.response_body ? decryptSecret(ctx.keys.idempotency, prior.response_body) : ''
-    return reply.status(prior.status_code ?? 200).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(body)
+    return reply
+      .status(prior.status_code ?? 200)
+      .header('idempotent-replayed', 'true')
+      .type('application/json; charset=utf-8')
+      .send(body)
   })
   app.addHook('onSend', async (req, reply, payload) => {
     const scope = claims.get(req)
@@ -46,7 +69,13 @@ export function installIdempotency(app: FastifyInstance, ctx: AppContext) {
     claims.delete(req)
     if (reply.statusCode >= 500) await store.releaseIdempotencyKey(ctx.db, scope)
     // Encrypted at rest: a replayable response may hold a secret shown once (a new API key, a webhook secret).
-    else await store.completeIdempotencyKey(ctx.db, scope, reply.statusCode, encryptSecret(ctx.keys.idempotency, typeof payload === 'string' ? payload : ''))
+    else
+      await store.completeIdempotencyKey(
+        ctx.db,
+        scope,
+        reply.statusCode,
+        encryptSecret(ctx.keys.idempotency, typeof payload === 'string' ? payload : ''),
+      )
     return payload
   })
 }

@@ -12,8 +12,11 @@ export function createMetrics(): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'claimdesk_' })
   const httpDuration = new Histogram({
-    name: 'claimdesk_http_request_duration_seconds', help: 'HTTP request duration by route', registers: [registry],
-    labelNames: ['method', 'route', 'status_code'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    name: 'claimdesk_http_request_duration_seconds',
+    help: 'HTTP request duration by route',
+    registers: [registry],
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   })
   const counters = new Map<string, Counter<string>>()
   const counter = (name: string, help: string, labels: string[] = []) => {

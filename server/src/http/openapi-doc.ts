@@ -16,11 +16,20 @@ import { createMetrics } from './metrics.js'
  * never connects is enough. The web console's client types are generated from this.
  */
 export async function openapiDocument(): Promise<Record<string, unknown>> {
-  const config = loadConfig({ DATA_DIR: path.join(os.tmpdir(), 'claimdesk-openapi'), LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1:3000' })
+  const config = loadConfig({
+    DATA_DIR: path.join(os.tmpdir(), 'claimdesk-openapi'),
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+  })
   const pool = new pg.Pool()
   const ctx: AppContext = {
-    config, pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), log: createLogger(config),
-    keys: deriveKeys('openapi-document-only'), blobs: createBlobStore({ dataDir: config.dataDir, s3: config.s3 }), metrics: createMetrics(),
+    config,
+    pool,
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    log: createLogger(config),
+    keys: deriveKeys('openapi-document-only'),
+    blobs: createBlobStore({ dataDir: config.dataDir, s3: config.s3 }),
+    metrics: createMetrics(),
   }
   const app = await buildApp(ctx, modules)
   try {

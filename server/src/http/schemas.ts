@@ -1,12 +1,15 @@
 import { Type, type TProperties, type TSchema } from 'typebox'
 
-export const ErrorResponse = Type.Object({
-  error: Type.Object({
-    code: Type.String({ description: 'Stable, machine-readable; branch on this' }),
-    message: Type.String({ description: 'For people; may change' }),
-    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  }),
-}, { $id: undefined, title: 'Error' })
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable, machine-readable; branch on this' }),
+      message: Type.String({ description: 'For people; may change' }),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  },
+  { $id: undefined, title: 'Error' },
+)
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUIDv7' })
 // Services return Date; the serializer writes ISO 8601 (UTC, with Z).
@@ -24,7 +27,10 @@ export const PageQuery = Type.Object(pageProperties, { additionalProperties: fal
 export const PageQueryWith = <P extends TProperties>(filters: P) =>
   Type.Object({ ...pageProperties, ...filters }, { additionalProperties: false })
 
-export const Page = <T extends TSchema>(item: T) => Type.Object({
-  data: Type.Array(item),
-  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page' }),
-})
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({
+    data: Type.Array(item),
+    next_cursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'Pass as `cursor` for the next page; null on the last page',
+    }),
+  })

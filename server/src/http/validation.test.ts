@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import {
+  bearer,
+  createTestApp,
+  createTestEnv,
+  createTestMerchant,
+  type TestEnv,
+  type TestMerchant,
+} from '../../test/harness.js'
 import { installErrorHandling } from './error-handler.js'
 
 let env: TestEnv
@@ -22,7 +29,8 @@ afterAll(async () => {
 
 const nulRefused = (...paths: string[]) => ({
   error: {
-    code: 'validation_failed', message: 'The request is not valid',
+    code: 'validation_failed',
+    message: 'The request is not valid',
     details: { errors: paths.map((path) => ({ path, message: 'must not contain a NUL character' })) },
   },
 })
@@ -30,10 +38,14 @@ const nulRefused = (...paths: string[]) => ({
 describe('what PostgreSQL cannot store: NUL characters, and JSON nested too deep', () => {
   it('refuses one in any query parameter with 400 naming the parameter', async () => {
     for (const [url, path] of [
-      ['/api/v1/cases?q=%00', 'querystring/q'], ['/api/v1/cases?carrier=dhl%00', 'querystring/carrier'],
-      ['/api/v1/cases?fulfilment_centre=%00', 'querystring/fulfilment_centre'], ['/api/v1/cases?tag=a%00', 'querystring/tag'],
-      ['/api/v1/customers?email=a%00%40b.example', 'querystring/email'], ['/api/v1/shipments?tracking_number=%00', 'querystring/tracking_number'],
-      ['/api/v1/shipments?carrier_code=%00', 'querystring/carrier_code'], ['/api/v1/audit?entity_type=%00', 'querystring/entity_type'],
+      ['/api/v1/cases?q=%00', 'querystring/q'],
+      ['/api/v1/cases?carrier=dhl%00', 'querystring/carrier'],
+      ['/api/v1/cases?fulfilment_centre=%00', 'querystring/fulfilment_centre'],
+      ['/api/v1/cases?tag=a%00', 'querystring/tag'],
+      ['/api/v1/customers?email=a%00%40b.example', 'querystring/email'],
+      ['/api/v1/shipments?tracking_number=%00', 'querystring/tracking_number'],
+      ['/api/v1/shipments?carrier_code=%00', 'querystring/carrier_code'],
+      ['/api/v1/audit?entity_type=%00', 'querystring/entity_type'],
     ] as const) {
       const res = await app.inject({ url, headers: bearer(m.keys.admin) })
       expect([url, res.statusCode, res.json()]).toEqual([url, 400, nulRefused(path)])
@@ -47,20 +59,45 @@ describe('what PostgreSQL cannot store: NUL characters, and JSON nested too deep
 
   it('refuses one anywhere in a JSON body, keys and nested values included, naming each field', async () => {
     const res = await app.inject({
-      method: 'POST', url: '/api/v1/cases', headers: bearer(m.keys.admin),
-      payload: { case_type: 'lost_parcel', subject: 'Lost\u0000', custom_fields: { 'k\u0000': 1, notes: ['ok', 'x\u0000'] } },
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: bearer(m.keys.admin),
+      payload: {
+        case_type: 'lost_parcel',
+        subject: 'Lost\u0000',
+        custom_fields: { 'k\u0000': 1, notes: ['ok', 'x\u0000'] },
+      },
     })
-    expect([res.statusCode, res.json()]).toEqual([400, nulRefused('body/subject', 'body/custom_fields/k\u0000', 'body/custom_fields/notes/1')])
-    const team = await app.inject({ method: 'POST', url: '/api/v1/teams', headers: bearer(m.keys.admin), payload: { name: '\u0000' } })
+    expect([res.statusCode, res.json()]).toEqual([
+      400,
+      nulRefused('body/subject', 'body/custom_fields/k\u0000', 'body/custom_fields/notes/1'),
+    ])
+    const team = await app.inject({
+      method: 'POST',
+      url: '/api/v1/teams',
+      headers: bearer(m.keys.admin),
+      payload: { name: '\u0000' },
+    })
     expect([team.statusCode, team.json()]).toEqual([400, nulRefused('body/name')])
   })
 
   it('refuses a body nested deeper than 64 levels, where free-form JSON would reach the database', async () => {
-    const nested = (depth: number) => `{"key":"deep_${depth}","label":"Deep","template":{"custom_fields":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}}`
+    const nested = (depth: number) =>
+      `{"key":"deep_${depth}","label":"Deep","template":{"custom_fields":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}}`
     const headers = { ...bearer(m.keys.admin), 'content-type': 'application/json' }
     for (const depth of [100_000, 63]) {
       const res = await app.inject({ method: 'POST', url: '/api/v1/case-types', headers, payload: nested(depth) })
-      expect([depth, res.statusCode, res.json()]).toEqual([depth, 400, { error: { code: 'validation_failed', message: 'The request is not valid', details: { errors: [{ path: 'body', message: 'must not nest deeper than 64 levels' }] } } }])
+      expect([depth, res.statusCode, res.json()]).toEqual([
+        depth,
+        400,
+        {
+          error: {
+            code: 'validation_failed',
+            message: 'The request is not valid',
+            details: { errors: [{ path: 'body', message: 'must not nest deeper than 64 levels' }] },
+          },
+        },
+      ])
     }
     const ok = await app.inject({ method: 'POST', url: '/api/v1/case-types', headers, payload: nested(61) })
     expect(ok.statusCode).toBe(201)
@@ -68,11 +105,17 @@ describe('what PostgreSQL cannot store: NUL characters, and JSON nested too deep
 })
 
 // app.inject bypasses Node's HTTP parser, so these go over a real socket.
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = ''
-      res.on('data', (c: Buffer) => { body += c.toString() })
+      res.on('data', (c: Buffer) => {
+        body += c.toString()
+      })
       res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }))
     })
     req.on('error', reject)
@@ -91,13 +134,23 @@ describe('over-long requests', () => {
       expect(ok.status).toBe(200)
       for (const size of [20_000, 40_000]) {
         const long = await get(port, `/api/v1/cases?q=${'a'.repeat(size)}`, auth)
-        expect([size, long.status, long.type, JSON.parse(long.body)]).toEqual([size, 414, 'application/json; charset=utf-8',
-          { error: { code: 'uri_too_long', message: 'The URL is longer than 16384 characters' } }])
+        expect([size, long.status, long.type, JSON.parse(long.body)]).toEqual([
+          size,
+          414,
+          'application/json; charset=utf-8',
+          { error: { code: 'uri_too_long', message: 'The URL is longer than 16384 characters' } },
+        ])
       }
-      for (const [path, headers] of [[`/api/v1/cases?q=${'a'.repeat(100_000)}`, auth], ['/api/v1/cases', { ...auth, 'x-padding': 'p'.repeat(100_000) }]] as const) {
+      for (const [path, headers] of [
+        [`/api/v1/cases?q=${'a'.repeat(100_000)}`, auth],
+        ['/api/v1/cases', { ...auth, 'x-padding': 'p'.repeat(100_000) }],
+      ] as const) {
         const huge = await get(port, path, headers)
-        expect([huge.status, huge.type, JSON.parse(huge.body)]).toEqual([431, 'application/json; charset=utf-8',
-          { error: { code: 'headers_too_large', message: 'The request line and headers are larger than 65536 bytes' } }])
+        expect([huge.status, huge.type, JSON.parse(huge.body)]).toEqual([
+          431,
+          'application/json; charset=utf-8',
+          { error: { code: 'headers_too_large', message: 'The request line and headers are larger than 65536 bytes' } },
+        ])
       }
     } finally {
       await served.close()
@@ -106,7 +159,7 @@ describe('over-long requests', () => {
 })
 
 describe('database input errors (safety net)', () => {
-  it('answers PostgreSQL\'s refusal of a value with a 4xx in our own words', async () => {
+  it("answers PostgreSQL's refusal of a value with a 4xx in our own words", async () => {
     const web = Fastify()
     installErrorHandling(web)
     web.get('/nul', async () => sql`select ${'a\u0000b'}::text as t`.execute(env.ctx.db))
@@ -114,7 +167,11 @@ describe('database input errors (safety net)', () => {
     try {
       for (const url of ['/nul', '/jsonb']) {
         const res = await web.inject({ url })
-        expect([url, res.statusCode, res.json()]).toEqual([url, 422, { error: { code: 'unprocessable', message: 'A value holds a character that cannot be stored' } }])
+        expect([url, res.statusCode, res.json()]).toEqual([
+          url,
+          422,
+          { error: { code: 'unprocessable', message: 'A value holds a character that cannot be stored' } },
+        ])
       }
     } finally {
       await web.close()

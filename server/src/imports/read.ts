@@ -6,14 +6,21 @@ import type { ImportFormat, ImportType, RawRecord, RowError } from './types.js'
 export type ReadItem = { record: RawRecord } | { error: RowError }
 
 /** Records in file order; `onBytes` hears of every chunk read, for the progress bar. Reads only as fast as they are consumed. */
-export function readRecords(input: Readable, format: ImportFormat, type: ImportType, onBytes: (n: number) => void = () => undefined): AsyncGenerator<ReadItem> {
+export function readRecords(
+  input: Readable,
+  format: ImportFormat,
+  type: ImportType,
+  onBytes: (n: number) => void = () => undefined,
+): AsyncGenerator<ReadItem> {
   if (format === 'jsonl') return readJsonLines(input, onBytes)
-  const counted = input.pipe(new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      onBytes(chunk.length)
-      done(null, chunk)
-    },
-  }))
+  const counted = input.pipe(
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        onBytes(chunk.length)
+        done(null, chunk)
+      },
+    }),
+  )
   input.once('error', (err) => counted.destroy(err))
   return type === 'orders' ? readCsvOrders(counted) : readCsvRows(counted)
 }
@@ -56,9 +63,21 @@ type CsvRow = { line: number; cells: Record<string, string> }
 
 async function* csvRows(input: Readable): AsyncGenerator<CsvRow | { error: RowError }> {
   // Empty cells become absent fields; csv-parse reports the line a record starts on.
-  const parser = input.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, info: true, skip_empty_lines: true, relax_column_count: false, trim: false }))
+  const parser = input.pipe(
+    parse({
+      columns: (header: string[]) => header.map((h) => h.trim()),
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+      trim: false,
+    }),
+  )
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>
+      info: { lines: number }
+    }>) {
       const cells: Record<string, string> = {}
       for (const [k, v] of Object.entries(record)) if (v !== '') cells[k] = v
       yield { line: info.lines, cells }
@@ -81,28 +100,52 @@ async function* readCsvRows(input: Readable): AsyncGenerator<ReadItem> {
 }
 
 const lineColumns: Record<string, string> = {
-  external_id: 'line_external_id', sku: 'line_sku', name: 'line_name', category: 'line_category', quantity: 'line_quantity',
-  unit_price_amount_minor: 'line_unit_price_amount_minor', tax_amount_minor: 'line_tax_amount_minor', fulfilment_centre: 'line_fulfilment_centre',
+  external_id: 'line_external_id',
+  sku: 'line_sku',
+  name: 'line_name',
+  category: 'line_category',
+  quantity: 'line_quantity',
+  unit_price_amount_minor: 'line_unit_price_amount_minor',
+  tax_amount_minor: 'line_tax_amount_minor',
+  fulfilment_centre: 'line_fulfilment_centre',
 }
 const paymentColumns: Record<string, string> = {
-  provider: 'payment_provider', reference: 'payment_reference', captured_amount_minor: 'payment_captured_amount_minor', refunded_amount_minor: 'payment_refunded_amount_minor',
+  provider: 'payment_provider',
+  reference: 'payment_reference',
+  captured_amount_minor: 'payment_captured_amount_minor',
+  refunded_amount_minor: 'payment_refunded_amount_minor',
   captured_at: 'payment_captured_at',
 }
 const customerColumns = ['external_id', 'name', 'email', 'phone', 'locale', 'time_zone', 'segment']
 const orderColumns = [
-  'order_number', 'currency', 'placed_at', 'status', 'financial_status', 'subtotal_amount_minor', 'discount_amount_minor',
-  'shipping_amount_minor', 'tax_amount_minor', 'total_amount_minor', 'shipping_country',
+  'order_number',
+  'currency',
+  'placed_at',
+  'status',
+  'financial_status',
+  'subtotal_amount_minor',
+  'discount_amount_minor',
+  'shipping_amount_minor',
+  'tax_amount_minor',
+  'total_amount_minor',
+  'shipping_country',
 ]
 
 const pick = (cells: Record<string, string>, map: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(map).filter(([, col]) => cells[col] !== undefined).map(([field, col]) => [field, cells[col]!]))
+  Object.fromEntries(
+    Object.entries(map)
+      .filter(([, col]) => cells[col] !== undefined)
+      .map(([field, col]) => [field, cells[col]!]),
+  )
 
 /** Rows sharing an `order_external_id` (adjacent, in file order) become one order, one line per row. */
 function toOrder(rows: CsvRow[]): RawRecord {
   const first = rows[0]!.cells
   const data: Record<string, unknown> = { external_id: first.order_external_id }
   for (const c of orderColumns) if (first[c] !== undefined) data[c] = first[c]
-  const customer = Object.fromEntries(customerColumns.filter((c) => first[`customer_${c}`] !== undefined).map((c) => [c, first[`customer_${c}`]]))
+  const customer = Object.fromEntries(
+    customerColumns.filter((c) => first[`customer_${c}`] !== undefined).map((c) => [c, first[`customer_${c}`]]),
+  )
   if (Object.keys(customer).length) data.customer = customer
   data.lines = rows.map((r) => pick(r.cells, lineColumns))
   const payments = new Map<string, { row: number; payment: Record<string, string> }>()
@@ -117,7 +160,10 @@ function toOrder(rows: CsvRow[]): RawRecord {
     if (m) {
       const i = Number(m[2])
       const row = m[1] === 'lines' ? rows[i] : rows[paymentRows[i]?.row ?? 0]
-      return { line: row?.line ?? rows[0]!.line, field: (m[1] === 'lines' ? lineColumns : paymentColumns)[m[3]!] ?? m[3]! }
+      return {
+        line: row?.line ?? rows[0]!.line,
+        field: (m[1] === 'lines' ? lineColumns : paymentColumns)[m[3]!] ?? m[3]!,
+      }
     }
     const c = /^customer\.(\w+)$/.exec(path)
     if (c) return { line: rows[0]!.line, field: `customer_${c[1]}` }
@@ -154,7 +200,13 @@ async function* readCsvOrders(input: Readable): AsyncGenerator<ReadItem> {
     }
     if (group.length && group[0]!.cells.order_external_id !== id) yield* close()
     if (!group.length && finished.has(id)) {
-      yield { error: { line: row.line, field: 'order_external_id', message: `rows of order ${id} must be adjacent; this row follows another order's` } }
+      yield {
+        error: {
+          line: row.line,
+          field: 'order_external_id',
+          message: `rows of order ${id} must be adjacent; this row follows another order's`,
+        },
+      }
       continue
     }
     group.push(row)

@@ -13,14 +13,31 @@ import { getMerchant, listCurrencies } from '../merchants/service.js'
 import { importOrders } from '../orders/service.js'
 import { importShipments } from '../shipments/service.js'
 import { readRecords } from './read.js'
-import type { ImportCounts, ImportFormat, ImportProgress, ImportResult, ImportType, RawRecord, RowError, ValidCase, ValidCustomer, ValidOrder, ValidShipment } from './types.js'
+import type {
+  ImportCounts,
+  ImportFormat,
+  ImportProgress,
+  ImportResult,
+  ImportType,
+  RawRecord,
+  RowError,
+  ValidCase,
+  ValidCustomer,
+  ValidOrder,
+  ValidShipment,
+} from './types.js'
 import { validateCase, validateCustomer, validateOrder, validateShipment, type Validated } from './validate.js'
 
 type Trx = Transaction<Database>
 
 export type ImportInput = {
-  merchantId: string; actor: AuditActor; type: ImportType; format: ImportFormat; source: string
-  input: Readable; requestId?: string | null
+  merchantId: string
+  actor: AuditActor
+  type: ImportType
+  format: ImportFormat
+  source: string
+  input: Readable
+  requestId?: string | null
 }
 export type ImportHooks = {
   onProgress?: (p: ImportProgress) => void
@@ -42,7 +59,10 @@ type Vocabulary = { currencies: ReadonlySet<string>; caseTypes: ReadonlyMap<stri
 
 function planFor(type: ImportType, w: Writer, { currencies, caseTypes }: Vocabulary, now: Date): Plan<Keyed> {
   const plans = {
-    orders: { validate: (raw) => validateOrder(raw, currencies), write: (trx, records) => importOrders(trx, w, records, now) } satisfies Plan<ValidOrder>,
+    orders: {
+      validate: (raw) => validateOrder(raw, currencies),
+      write: (trx, records) => importOrders(trx, w, records, now),
+    } satisfies Plan<ValidOrder>,
     customers: {
       validate: validateCustomer,
       write: async (trx, records) => {
@@ -50,25 +70,39 @@ function planFor(type: ImportType, w: Writer, { currencies, caseTypes }: Vocabul
         return records.map((r) => written.get(r.externalId)!.outcome)
       },
     } satisfies Plan<ValidCustomer>,
-    shipments: { validate: (raw) => validateShipment(raw, currencies), write: (trx, records) => importShipments(trx, w, records, now) } satisfies Plan<ValidShipment>,
-    cases: { validate: (raw) => validateCase(raw, currencies, caseTypes), write: (trx, records) => importCases(trx, w, records, now) } satisfies Plan<ValidCase>,
+    shipments: {
+      validate: (raw) => validateShipment(raw, currencies),
+      write: (trx, records) => importShipments(trx, w, records, now),
+    } satisfies Plan<ValidShipment>,
+    cases: {
+      validate: (raw) => validateCase(raw, currencies, caseTypes),
+      write: (trx, records) => importCases(trx, w, records, now),
+    } satisfies Plan<ValidCase>,
   }
   // Each plan validates the records it later writes, so the narrower record types line up.
   return plans[type] as unknown as Plan<Keyed>
 }
 
 const faultyField: Partial<Record<ErrorCode, string>> = {
-  order_not_found: 'order_external_id', order_line_unknown: 'lines', currency_unknown: 'currency', phone_invalid: 'phone', case_type_not_found: 'type',
+  order_not_found: 'order_external_id',
+  order_line_unknown: 'lines',
+  currency_unknown: 'currency',
+  phone_invalid: 'phone',
+  case_type_not_found: 'type',
 }
 
 // Bad input the database refused (class 22 data exceptions, 23 constraint violations), a race lost to a
 // concurrent writer, or a service's refusal: the record's fault, so it is reported and the rest go on.
 function rowFault(err: unknown): { field: string | null; message: string } | undefined {
   if (err instanceof AppError && err.status < 500) return { field: faultyField[err.code] ?? null, message: err.message }
-  if (err instanceof ConcurrentInsert) return { field: null, message: 'written concurrently by another import; import it again' }
+  if (err instanceof ConcurrentInsert)
+    return { field: null, message: 'written concurrently by another import; import it again' }
   const pg = err as { code?: string; severity?: string; constraint?: string; column?: string; message?: string }
   if (pg.severity && pg.code && /^(22|23|40)/.test(pg.code)) {
-    return { field: pg.column ?? pg.constraint ?? null, message: `the database refused it${pg.constraint ? ` (${pg.constraint})` : ''}: ${pg.message}` }
+    return {
+      field: pg.column ?? pg.constraint ?? null,
+      message: `the database refused it${pg.constraint ? ` (${pg.constraint})` : ''}: ${pg.message}`,
+    }
   }
   return undefined
 }
@@ -78,14 +112,21 @@ async function vocabulary(db: Kysely<Database>, input: ImportInput, now: Date): 
   if (input.type !== 'cases') return { currencies, caseTypes: new Map() }
   // A workspace's first cases may come from an import: it gets the default types first, as openCase gives them.
   await db.transaction().execute((trx) => ensureDefaultCaseTypes(trx, input.merchantId, now))
-  return { currencies, caseTypes: new Map((await listCaseTypes(db, input.merchantId, true)).map((t) => [t.key, t.archived_at !== null])) }
+  return {
+    currencies,
+    caseTypes: new Map((await listCaseTypes(db, input.merchantId, true)).map((t) => [t.key, t.archived_at !== null])),
+  }
 }
 
 /**
  * A batch in one transaction; if the database refuses it, the batch again, each record in a savepoint
  * of one transaction, so only the records at fault are refused and nothing is ever half-written.
  */
-async function writeBatch<T extends Keyed>(db: Kysely<Database>, plan: Plan<T>, records: T[]): Promise<(Written | RowError)[]> {
+async function writeBatch<T extends Keyed>(
+  db: Kysely<Database>,
+  plan: Plan<T>,
+  records: T[],
+): Promise<(Written | RowError)[]> {
   try {
     return await db.transaction().execute((trx) => plan.write(trx, records))
   } catch (err) {
@@ -112,10 +153,20 @@ async function writeBatch<T extends Keyed>(db: Kysely<Database>, plan: Plan<T>, 
  * and a record that would not change is not written, audited or counted as updated. Announces itself
  * with one `import.completed` event, not one per record, so automations are not flooded.
  */
-export async function runImport(db: Kysely<Database>, input: ImportInput, now: Date, hooks: ImportHooks = {}): Promise<ImportResult> {
+export async function runImport(
+  db: Kysely<Database>,
+  input: ImportInput,
+  now: Date,
+  hooks: ImportHooks = {},
+): Promise<ImportResult> {
   const importId = newId()
   await getMerchant(db, input.merchantId) // refuses an unknown workspace before a byte is read
-  const w: Writer = { merchantId: input.merchantId, source: input.source, actor: input.actor, requestId: input.requestId ?? `import:${importId}` }
+  const w: Writer = {
+    merchantId: input.merchantId,
+    source: input.source,
+    actor: input.actor,
+    requestId: input.requestId ?? `import:${importId}`,
+  }
   const plan = planFor(input.type, w, await vocabulary(db, input, now), now)
   const maxErrors = hooks.maxErrors ?? 1000
   const batchSize = hooks.batchSize ?? 1000
@@ -186,9 +237,14 @@ export async function runImport(db: Kysely<Database>, input: ImportInput, now: D
   await writing
   if (failure) throw failure.err
   const linking = input.type === 'cases' ? { unlinked } : {}
-  await db.transaction().execute((trx) => enqueueEvent(trx, {
-    merchant_id: input.merchantId, type: 'import.completed', subject_id: importId, occurred_at: now,
-    data: { record_type: input.type, format: input.format, source: input.source, rows, ...counts, ...linking },
-  }))
+  await db.transaction().execute((trx) =>
+    enqueueEvent(trx, {
+      merchant_id: input.merchantId,
+      type: 'import.completed',
+      subject_id: importId,
+      occurred_at: now,
+      data: { record_type: input.type, format: input.format, source: input.source, rows, ...counts, ...linking },
+    }),
+  )
   return { ...counts, ...linking, rows, errors, errors_truncated: truncated }
 }

@@ -13,11 +13,20 @@ export type RowError = { line: number; field: string | null; message: string }
 
 export type ImportCounts = { imported: number; updated: number; unchanged: number; failed: number }
 /** `unlinked` (cases only): records that landed without the order or customer they name, which no import from this source has brought. */
-export type ImportResult = ImportCounts & { errors: RowError[]; rows: number; errors_truncated: boolean; unlinked?: number }
+export type ImportResult = ImportCounts & {
+  errors: RowError[]
+  rows: number
+  errors_truncated: boolean
+  unlinked?: number
+}
 export type ImportProgress = ImportCounts & { rows: number; bytes: number }
 
 /** A record as read from the file, before validation; `locate` turns a field path into the line and column to report. */
-export type RawRecord = { line: number; data: Record<string, unknown>; locate: (path: string) => { line: number; field: string } }
+export type RawRecord = {
+  line: number
+  data: Record<string, unknown>
+  locate: (path: string) => { line: number; field: string }
+}
 
 /** A record that passed validation, with the file line it came from, for the owning module's bulk writer. */
 export type ValidCustomer = CustomerRecord & { line: number }

@@ -12,7 +12,10 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 class Reader {
   readonly problems: Problems = []
-  constructor(private readonly obj: Obj, readonly prefix = '') {}
+  constructor(
+    private readonly obj: Obj,
+    readonly prefix = '',
+  ) {}
 
   fail(key: string, message: string): undefined {
     this.problems.push({ path: this.prefix + key, message })
@@ -24,7 +27,10 @@ class Reader {
     return v !== undefined && v !== null && v !== ''
   }
 
-  text(key: string, opts: { required?: boolean; max?: number; pattern?: RegExp; hint?: string } = {}): string | undefined {
+  text(
+    key: string,
+    opts: { required?: boolean; max?: number; pattern?: RegExp; hint?: string } = {},
+  ): string | undefined {
     const v = this.obj[key]
     if (v === undefined || v === null || v === '') return opts.required ? this.fail(key, 'is required') : undefined
     if (typeof v !== 'string' && typeof v !== 'number') return this.fail(key, 'must be a string')
@@ -48,8 +54,11 @@ class Reader {
     const s = this.text(key, { required })
     if (s === undefined) return undefined
     // An instant needs its offset: a bare local time would be read in whatever zone the importer runs in.
-    const d = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(s) ? new Date(s) : new Date(NaN)
-    if (Number.isNaN(d.getTime())) return this.fail(key, 'must be an ISO 8601 instant with an offset, e.g. 2024-05-01T10:00:00Z')
+    const d = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(s)
+      ? new Date(s)
+      : new Date(NaN)
+    if (Number.isNaN(d.getTime()))
+      return this.fail(key, 'must be an ISO 8601 instant with an offset, e.g. 2024-05-01T10:00:00Z')
     return d
   }
 
@@ -68,18 +77,26 @@ class Reader {
     const v = this.obj[key]
     if (v === undefined || v === null || v === '') return undefined
     const list: unknown = typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v
-    if (!Array.isArray(list) || list.some((w) => typeof w !== 'string')) return this.fail(key, 'must be a list of strings')
+    if (!Array.isArray(list) || list.some((w) => typeof w !== 'string'))
+      return this.fail(key, 'must be a list of strings')
     if (list.length > opts.max) return this.fail(key, `may hold at most ${opts.max} items`)
     const bad = (list as string[]).find((w) => !opts.pattern.test(w))
-    return bad === undefined ? list as string[] : this.fail(key, `${JSON.stringify(bad)} ${opts.hint}`)
+    return bad === undefined ? (list as string[]) : this.fail(key, `${JSON.stringify(bad)} ${opts.hint}`)
   }
 
   /** An amount of minor units with its currency: both or neither, and a currency that exists. */
-  money(amountKey: string, currencyKey: string, currencies: ReadonlySet<string>, what: string): { amountMinor: number; currency: string } | null {
+  money(
+    amountKey: string,
+    currencyKey: string,
+    currencies: ReadonlySet<string>,
+    what: string,
+  ): { amountMinor: number; currency: string } | null {
     const amount = this.int(amountKey, { min: 0 })
     const currency = this.text(currencyKey, { pattern: currencyPattern, hint: 'must be an ISO 4217 code such as EUR' })
-    if ((amount === undefined) !== (currency === undefined)) this.fail(amount === undefined ? amountKey : currencyKey, `${what} needs both an amount and a currency`)
-    else if (currency && !currencies.has(currency)) this.fail(currencyKey, `${currency} is not a known ISO 4217 currency`)
+    if ((amount === undefined) !== (currency === undefined))
+      this.fail(amount === undefined ? amountKey : currencyKey, `${what} needs both an amount and a currency`)
+    else if (currency && !currencies.has(currency))
+      this.fail(currencyKey, `${currency} is not a known ISO 4217 currency`)
     return amount !== undefined && currency ? { amountMinor: amount, currency } : null
   }
 
@@ -117,13 +134,21 @@ function customerFrom(r: Reader, requireId: boolean): CustomerRecord | undefined
   try {
     phone = normalisePhone(rawPhone)
   } catch {
-    r.problems.push({ path: `${r.prefix}phone`, message: 'must be an international number (E.164), e.g. +447700900123' })
+    r.problems.push({
+      path: `${r.prefix}phone`,
+      message: 'must be an international number (E.164), e.g. +447700900123',
+    })
   }
-  const email = r.text('email', { max: 320, pattern: /^[^\s@]+@[^\s@]+$/, hint: 'must be an email address' })?.trim() || null
+  const email =
+    r.text('email', { max: 320, pattern: /^[^\s@]+@[^\s@]+$/, hint: 'must be an email address' })?.trim() || null
   const c = {
-    name: r.text('name', { max: 300 })?.trim() || null, email, phone, locale: r.text('locale', { max: 35 }) ?? null,
+    name: r.text('name', { max: 300 })?.trim() || null,
+    email,
+    phone,
+    locale: r.text('locale', { max: 35 }) ?? null,
     timeZone: r.text('time_zone', { max: 64 }) ?? null,
-    segment: r.text('segment', { pattern: segmentPattern, hint: 'must be a lower-case slug such as vip or retail' }) ?? null,
+    segment:
+      r.text('segment', { pattern: segmentPattern, hint: 'must be a lower-case slug such as vip or retail' }) ?? null,
   }
   return externalId === undefined ? undefined : { externalId, ...c }
 }
@@ -133,8 +158,11 @@ function lineFrom(r: Reader): LineRecord | undefined {
   const quantity = r.int('quantity', { required: true, min: 1 })
   const unitPriceMinor = r.int('unit_price_amount_minor', { required: true, min: 0 })
   const line = {
-    externalId: r.text('external_id', { max: 200 }) ?? null, sku: r.text('sku', { max: 200 }) ?? null, category: r.text('category', { max: 200 }) ?? null,
-    taxMinor: r.int('tax_amount_minor', { min: 0 }) ?? 0, fulfilmentCentre: r.text('fulfilment_centre', { max: 200 }) ?? null,
+    externalId: r.text('external_id', { max: 200 }) ?? null,
+    sku: r.text('sku', { max: 200 }) ?? null,
+    category: r.text('category', { max: 200 }) ?? null,
+    taxMinor: r.int('tax_amount_minor', { min: 0 }) ?? 0,
+    fulfilmentCentre: r.text('fulfilment_centre', { max: 200 }) ?? null,
   }
   if (name === undefined || quantity === undefined || unitPriceMinor === undefined) return undefined
   return { ...line, name, quantity, unitPriceMinor }
@@ -167,8 +195,11 @@ function result<T>(raw: RawRecord, r: Reader, value: T | undefined): Validated<T
 export function validateOrder(raw: RawRecord, currencies: ReadonlySet<string>): Validated<ValidOrder> {
   const r = new Reader(raw.data)
   const externalId = r.text('external_id', { required: true, max: 200 })
-  const currency = r.text('currency', { required: true, pattern: currencyPattern, hint: 'must be an ISO 4217 code such as EUR' })?.toUpperCase()
-  if (currency && !currencies.has(currency)) r.problems.push({ path: 'currency', message: `${currency} is not a known ISO 4217 currency` })
+  const currency = r
+    .text('currency', { required: true, pattern: currencyPattern, hint: 'must be an ISO 4217 code such as EUR' })
+    ?.toUpperCase()
+  if (currency && !currencies.has(currency))
+    r.problems.push({ path: 'currency', message: `${currency} is not a known ISO 4217 currency` })
   const placedAt = r.instant('placed_at', true)
   const totalMinor = r.int('total_amount_minor', { required: true, min: 0 })
   const customerReader = r.nested('customer')
@@ -187,19 +218,40 @@ export function validateOrder(raw: RawRecord, currencies: ReadonlySet<string>): 
     return v
   })
   const rest = {
-    orderNumber: r.text('order_number', { max: 100 }) ?? null, status: r.oneOf('status', ['open', 'cancelled', 'closed'] as const) ?? 'open',
-    financialStatus: r.text('financial_status', { max: 50 }) ?? null, discountMinor: r.int('discount_amount_minor', { min: 0 }) ?? 0,
-    shippingMinor: r.int('shipping_amount_minor', { min: 0 }) ?? 0, taxMinor: r.int('tax_amount_minor', { min: 0 }) ?? 0,
-    shippingCountry: r.text('shipping_country', { pattern: countryPattern, hint: 'must be an ISO 3166 alpha-2 code such as GB' })?.toUpperCase() ?? null,
+    orderNumber: r.text('order_number', { max: 100 }) ?? null,
+    status: r.oneOf('status', ['open', 'cancelled', 'closed'] as const) ?? 'open',
+    financialStatus: r.text('financial_status', { max: 50 }) ?? null,
+    discountMinor: r.int('discount_amount_minor', { min: 0 }) ?? 0,
+    shippingMinor: r.int('shipping_amount_minor', { min: 0 }) ?? 0,
+    taxMinor: r.int('tax_amount_minor', { min: 0 }) ?? 0,
+    shippingCountry:
+      r
+        .text('shipping_country', { pattern: countryPattern, hint: 'must be an ISO 3166 alpha-2 code such as GB' })
+        ?.toUpperCase() ?? null,
   }
   const subtotal = r.int('subtotal_amount_minor')
-  if (externalId === undefined || currency === undefined || placedAt === undefined || totalMinor === undefined || customer === undefined
-    || lines.some((l) => !l) || payments.some((p) => !p)) return result<ValidOrder>(raw, r, undefined)
+  if (
+    externalId === undefined ||
+    currency === undefined ||
+    placedAt === undefined ||
+    totalMinor === undefined ||
+    customer === undefined ||
+    lines.some((l) => !l) ||
+    payments.some((p) => !p)
+  )
+    return result<ValidOrder>(raw, r, undefined)
   const validLines = lines as LineRecord[]
   return result(raw, r, {
-    line: raw.line, externalId, currency, placedAt, totalMinor, customer, ...rest,
+    line: raw.line,
+    externalId,
+    currency,
+    placedAt,
+    totalMinor,
+    customer,
+    ...rest,
     subtotalMinor: subtotal ?? validLines.reduce((sum, l) => sum + l.unitPriceMinor * l.quantity, 0),
-    lines: validLines, payments: payments as PaymentRecord[],
+    lines: validLines,
+    payments: payments as PaymentRecord[],
   })
 }
 
@@ -209,30 +261,52 @@ export function validateCustomer(raw: RawRecord): Validated<ValidCustomer> {
   return result(raw, r, c && { ...c, line: raw.line })
 }
 
-const shipmentStatuses = ['pending', 'shipped', 'in_transit', 'delivered', 'exception', 'returned', 'cancelled'] as const
+const shipmentStatuses = [
+  'pending',
+  'shipped',
+  'in_transit',
+  'delivered',
+  'exception',
+  'returned',
+  'cancelled',
+] as const
 
 export function validateShipment(raw: RawRecord, currencies: ReadonlySet<string>): Validated<ValidShipment> {
   const r = new Reader(raw.data)
   const externalId = r.text('external_id', { required: true, max: 200 })
   const orderExternalId = r.text('order_external_id', { required: true, max: 200 })
   const declaredValue = r.money('declared_value_amount_minor', 'declared_value_currency', currencies, 'declared value')
-  const lines = r.list('lines', { max: 1000 })?.map((l, i) => {
-    const lr = new Reader(l, `lines[${i}].`)
-    const position = lr.int('position', { required: true, min: 0 })
-    const quantity = lr.int('quantity', { required: true, min: 1 })
-    r.adopt(lr)
-    return { position: position ?? 0, quantity: quantity ?? 1 }
-  }) ?? null
+  const lines =
+    r.list('lines', { max: 1000 })?.map((l, i) => {
+      const lr = new Reader(l, `lines[${i}].`)
+      const position = lr.int('position', { required: true, min: 0 })
+      const quantity = lr.int('quantity', { required: true, min: 1 })
+      r.adopt(lr)
+      return { position: position ?? 0, quantity: quantity ?? 1 }
+    }) ?? null
   const s = {
-    carrier: r.text('carrier', { max: 100 }) ?? null, service: r.text('service', { max: 100 }) ?? null,
-    trackingNumber: r.text('tracking_number', { max: 100 })?.trim() || null, trackingUrl: r.text('tracking_url', { max: 2000 }) ?? null,
-    fulfilmentCentre: r.text('fulfilment_centre', { max: 200 }) ?? null, status: r.oneOf('status', shipmentStatuses) ?? null,
-    shippedAt: r.instant('shipped_at') ?? null, deliveredAt: r.instant('delivered_at') ?? null,
-    destinationCountry: r.text('destination_country', { pattern: countryPattern, hint: 'must be an ISO 3166 alpha-2 code such as GB' })?.toUpperCase() ?? null,
-    promisedDeliveryOn: r.day('promised_delivery_on') ?? null, estimatedDeliveryOn: r.day('estimated_delivery_on') ?? null,
-    declaredValue, lines,
+    carrier: r.text('carrier', { max: 100 }) ?? null,
+    service: r.text('service', { max: 100 }) ?? null,
+    trackingNumber: r.text('tracking_number', { max: 100 })?.trim() || null,
+    trackingUrl: r.text('tracking_url', { max: 2000 }) ?? null,
+    fulfilmentCentre: r.text('fulfilment_centre', { max: 200 }) ?? null,
+    status: r.oneOf('status', shipmentStatuses) ?? null,
+    shippedAt: r.instant('shipped_at') ?? null,
+    deliveredAt: r.instant('delivered_at') ?? null,
+    destinationCountry:
+      r
+        .text('destination_country', { pattern: countryPattern, hint: 'must be an ISO 3166 alpha-2 code such as GB' })
+        ?.toUpperCase() ?? null,
+    promisedDeliveryOn: r.day('promised_delivery_on') ?? null,
+    estimatedDeliveryOn: r.day('estimated_delivery_on') ?? null,
+    declaredValue,
+    lines,
   }
-  return result(raw, r, externalId && orderExternalId ? { line: raw.line, externalId, orderExternalId, ...s } : undefined)
+  return result(
+    raw,
+    r,
+    externalId && orderExternalId ? { line: raw.line, externalId, orderExternalId, ...s } : undefined,
+  )
 }
 
 const { statuses, priorities, resolutionCodes, rootCauses } = caseRecordVocabulary
@@ -240,7 +314,11 @@ const slugPattern = /^[a-z][a-z0-9_]{0,39}$/
 const tagPattern = /^[^\s,]{1,50}$/
 
 /** Historical cases: `caseTypes` maps the workspace's case type keys to whether the type is archived. */
-export function validateCase(raw: RawRecord, currencies: ReadonlySet<string>, caseTypes: ReadonlyMap<string, boolean>): Validated<ValidCase> {
+export function validateCase(
+  raw: RawRecord,
+  currencies: ReadonlySet<string>,
+  caseTypes: ReadonlyMap<string, boolean>,
+): Validated<ValidCase> {
   const r = new Reader(raw.data)
   const externalId = r.text('external_id', { required: true, max: 200 })
   const caseType = r.text('type', { required: true, max: 40 })
@@ -250,17 +328,21 @@ export function validateCase(raw: RawRecord, currencies: ReadonlySet<string>, ca
   let closedAt = r.instant('closed_at') ?? null
   const status = r.oneOf('status', statuses) ?? (r.has('resolved_at') || r.has('closed_at') ? 'closed' : 'open')
   const done = status === 'resolved' || status === 'closed'
-  if (caseType !== undefined && !caseTypes.has(caseType)) r.fail('type', `${caseType} is not a case type of this workspace (${[...caseTypes.keys()].join(', ')})`)
-  else if (caseType !== undefined && caseTypes.get(caseType) && !done) r.fail('type', `${caseType} is archived: only resolved or closed cases of it can be imported`)
+  if (caseType !== undefined && !caseTypes.has(caseType))
+    r.fail('type', `${caseType} is not a case type of this workspace (${[...caseTypes.keys()].join(', ')})`)
+  else if (caseType !== undefined && caseTypes.get(caseType) && !done)
+    r.fail('type', `${caseType} is archived: only resolved or closed cases of it can be imported`)
   if (done) {
     // MTTR is measured to resolved_at: a case closed without one was resolved when it closed.
     if (!r.has('outcome')) r.fail('outcome', `is required for a ${status} case`)
     if (!r.has('resolved_at') && !r.has('closed_at')) r.fail('resolved_at', `is required for a ${status} case`)
-    if (status === 'resolved' && r.has('closed_at')) r.fail('closed_at', 'is only for a closed case; status is resolved')
+    if (status === 'resolved' && r.has('closed_at'))
+      r.fail('closed_at', 'is only for a closed case; status is resolved')
     resolvedAt ??= closedAt
     if (status === 'closed') closedAt ??= resolvedAt
   } else {
-    for (const key of ['outcome', 'resolved_at', 'closed_at']) if (r.has(key)) r.fail(key, `is only for a resolved or closed case; status is ${status}`)
+    for (const key of ['outcome', 'resolved_at', 'closed_at'])
+      if (r.has(key)) r.fail(key, `is only for a resolved or closed case; status is ${status}`)
   }
   const notBefore = (key: string, at: Date | null, earlierKey: string, earlier: Date | null | undefined) => {
     if (r.has(key) && at && earlier && at < earlier) r.fail(key, `must not be before ${earlierKey}`)
@@ -270,18 +352,36 @@ export function validateCase(raw: RawRecord, currencies: ReadonlySet<string>, ca
   if (r.has('resolved_at')) notBefore('closed_at', closedAt, 'resolved_at', resolvedAt)
   else notBefore('closed_at', closedAt, 'opened_at', openedAt)
   const c = {
-    subject: r.text('subject', { max: 300 })?.trim() || null, priority: r.oneOf('priority', priorities) ?? null,
-    channel: r.text('channel', { pattern: slugPattern, hint: 'must be a lower-case word such as email, phone or chat' }) ?? null,
-    resolutionCode: r.oneOf('outcome', resolutionCodes) ?? null, resolutionNote: r.text('resolution_note', { max: 2000 }) ?? null,
-    rootCause: r.oneOf('root_cause', rootCauses) ?? null, faultParty: r.text('fault_party', { max: 100 }) ?? null,
-    carrier: r.text('carrier', { max: 100 })?.trim() || null, carrierName: r.text('carrier_name', { max: 100 })?.trim() || null,
-    trackingNumber: r.text('tracking_number', { max: 100 })?.trim() || null, productSku: r.text('product_sku', { max: 100 }) ?? null,
-    productCategory: r.text('product_category', { max: 200 }) ?? null, fulfilmentCentre: r.text('fulfilment_centre', { max: 200 }) ?? null,
+    subject: r.text('subject', { max: 300 })?.trim() || null,
+    priority: r.oneOf('priority', priorities) ?? null,
+    channel:
+      r.text('channel', { pattern: slugPattern, hint: 'must be a lower-case word such as email, phone or chat' }) ??
+      null,
+    resolutionCode: r.oneOf('outcome', resolutionCodes) ?? null,
+    resolutionNote: r.text('resolution_note', { max: 2000 }) ?? null,
+    rootCause: r.oneOf('root_cause', rootCauses) ?? null,
+    faultParty: r.text('fault_party', { max: 100 }) ?? null,
+    carrier: r.text('carrier', { max: 100 })?.trim() || null,
+    carrierName: r.text('carrier_name', { max: 100 })?.trim() || null,
+    trackingNumber: r.text('tracking_number', { max: 100 })?.trim() || null,
+    productSku: r.text('product_sku', { max: 100 }) ?? null,
+    productCategory: r.text('product_category', { max: 200 }) ?? null,
+    fulfilmentCentre: r.text('fulfilment_centre', { max: 200 }) ?? null,
     value: r.money('value_amount_minor', 'value_currency', currencies, 'value'),
-    tags: r.words('tags', { max: 30, pattern: tagPattern, hint: 'is not a tag: at most 50 characters, no spaces or commas' }) ?? [],
-    orderExternalId: r.text('order_external_id', { max: 200 }) ?? null, customerExternalId: r.text('customer_external_id', { max: 200 }) ?? null,
+    tags:
+      r.words('tags', {
+        max: 30,
+        pattern: tagPattern,
+        hint: 'is not a tag: at most 50 characters, no spaces or commas',
+      }) ?? [],
+    orderExternalId: r.text('order_external_id', { max: 200 }) ?? null,
+    customerExternalId: r.text('customer_external_id', { max: 200 }) ?? null,
   }
-  return result(raw, r, externalId && caseType && openedAt
-    ? { line: raw.line, externalId, caseType, openedAt, firstResponseAt, resolvedAt, closedAt, status, ...c }
-    : undefined)
+  return result(
+    raw,
+    r,
+    externalId && caseType && openedAt
+      ? { line: raw.line, externalId, caseType, openedAt, firstResponseAt, resolvedAt, closedAt, status, ...c }
+      : undefined,
+  )
 }

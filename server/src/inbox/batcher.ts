@@ -5,7 +5,13 @@ import { newId } from '../ids.js'
 import { deliveryRow, storeDelivery, type AuthenticatedWebhook, type StoredRequest } from './service.js'
 import * as store from './store.js'
 
-type Pending = { auth: AuthenticatedWebhook; request: StoredRequest; now: Date; resolve: (r: Stored) => void; reject: (err: unknown) => void }
+type Pending = {
+  auth: AuthenticatedWebhook
+  request: StoredRequest
+  now: Date
+  resolve: (r: Stored) => void
+  reject: (err: unknown) => void
+}
 type Stored = { deliveryId: string; duplicate: boolean }
 
 export type BatcherOptions = {
@@ -36,7 +42,11 @@ export class DeliveryBatcher {
   private lastStart = 0
   private timer: NodeJS.Timeout | undefined
 
-  constructor(private db: Kysely<Database>, private pool: pg.Pool, private opts: BatcherOptions = defaultBatcherOptions) {}
+  constructor(
+    private db: Kysely<Database>,
+    private pool: pg.Pool,
+    private opts: BatcherOptions = defaultBatcherOptions,
+  ) {}
 
   store(auth: AuthenticatedWebhook, request: StoredRequest, now: Date): Promise<Stored> {
     return new Promise((resolve, reject) => {
@@ -93,9 +103,18 @@ async function writeBatch(db: Kysely<Database>, pool: pg.Pool, batch: Pending[])
   const inserted = new Set((await store.insertDeliveries(pool, rows)).map((r) => r.id))
   // Keys stored before this batch: their rows are committed (the insert waited for any in flight), and this is a new snapshot.
   const earlier = [...first.values()].filter(({ id }) => !inserted.has(id))
-  const existing = new Map((await store.findDeliveryIdsByDedupKeys(db, earlier.map(({ p }) => ({
-    merchant_id: p.auth.connection.merchantId, connection_id: p.auth.connection.id, dedup_key: p.auth.dedupKey,
-  })))).map((r) => [`${r.merchant_id}/${r.connection_id}/${r.dedup_key}`, r.id]))
+  const existing = new Map(
+    (
+      await store.findDeliveryIdsByDedupKeys(
+        db,
+        earlier.map(({ p }) => ({
+          merchant_id: p.auth.connection.merchantId,
+          connection_id: p.auth.connection.id,
+          dedup_key: p.auth.dedupKey,
+        })),
+      )
+    ).map((r) => [`${r.merchant_id}/${r.connection_id}/${r.dedup_key}`, r.id]),
+  )
   const seen = new Set<string>()
   return batch.map((p) => {
     const key = keyOf(p)

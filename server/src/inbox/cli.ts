@@ -7,13 +7,16 @@ import * as service from './service.js'
 type Options = { workspace?: string; status: string; connection?: string; id?: string }
 
 export const replayWebhooksCli: CliCommand = (program, { withContext, resolveWorkspace, out }) => {
-  program.command('replay-webhooks').description('Queue inbound webhook deliveries for processing again (dead ones by default)')
+  program
+    .command('replay-webhooks')
+    .description('Queue inbound webhook deliveries for processing again (dead ones by default)')
     .option('--workspace <slug>', 'needed when there are several workspaces')
     .option('--status <status>', 'dead or failed', 'dead')
     .option('--connection <id>', 'only deliveries of this connection')
     .option('--id <delivery id>', 'just this delivery, whatever its status')
     .action(async (o: Options) => {
-      if (o.status !== 'dead' && o.status !== 'failed') throw new InvalidArgumentError('--status must be dead or failed')
+      if (o.status !== 'dead' && o.status !== 'failed')
+        throw new InvalidArgumentError('--status must be dead or failed')
       if (o.connection && !isUuid(o.connection)) throw new InvalidArgumentError('--connection must be a connection id')
       if (o.id && !isUuid(o.id)) throw new InvalidArgumentError('--id must be a delivery id')
       const status = o.status

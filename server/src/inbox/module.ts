@@ -10,5 +10,12 @@ import { webhookRoutes } from './webhook-routes.js'
 /** Connections and their secrets (integrations/), and the webhook inbox that verifies against them. */
 export const inboxModules: Module[] = [
   { name: 'integrations', routes: integrationRoutes },
-  { name: 'inbox', routes: deliveryRoutes, rootRoutes: webhookRoutes, tasks: { [processTask]: processDeliveryTask }, drains: [waitingDeliveriesDrain], cli: replayWebhooksCli },
+  {
+    name: 'inbox',
+    routes: deliveryRoutes,
+    rootRoutes: webhookRoutes,
+    tasks: { [processTask]: processDeliveryTask },
+    drains: [waitingDeliveriesDrain],
+    cli: replayWebhooksCli,
+  },
 ]

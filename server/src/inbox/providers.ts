@@ -35,7 +35,12 @@ export type InboxProvider = {
   verify(input: WebhookRequest & { secrets: string[]; now: Date }): void
   /** The provider's idempotency key for this request (1 to 512 characters). */
   dedupKey(input: WebhookRequest): string
-  process?(trx: Transaction<Database>, delivery: InboxDelivery, ctx: AppContext, now: Date): Promise<'processed' | 'ignored'>
+  process?(
+    trx: Transaction<Database>,
+    delivery: InboxDelivery,
+    ctx: AppContext,
+    now: Date,
+  ): Promise<'processed' | 'ignored'>
   /** Processing attempts before a delivery is dead-lettered (default 8). */
   maxAttempts?: number
   /** Secret handling for connections of this provider; without it any non-empty secret is kept as given. */
@@ -54,7 +59,8 @@ const byKey = new Map<string, InboxProvider>()
 
 /** Called once per provider at import time by the module that owns it. */
 export function registerInboxProvider(p: InboxProvider): void {
-  if (byKey.has(key(p.source, p.provider))) throw new Error(`Inbox provider ${key(p.source, p.provider)} is registered twice`)
+  if (byKey.has(key(p.source, p.provider)))
+    throw new Error(`Inbox provider ${key(p.source, p.provider)} is registered twice`)
   byKey.set(key(p.source, p.provider), p)
   inboxProviders.push(p)
 }

@@ -9,52 +9,107 @@ const Status = Type.Enum(deliveryStatuses)
 const ReplayableStatus = Type.Union([Type.Literal('dead'), Type.Literal('failed')])
 
 const summaryFields = {
-  id: Uuid, connection_id: Uuid, source: Type.Enum(inboxSources), provider: Type.String(),
-  dedup_key: Type.String({ description: 'The provider\'s idempotency key (e.g. webhook-id)' }),
-  received_at: Timestamp, content_type: Type.Union([Type.String(), Type.Null()]), status: Status,
+  id: Uuid,
+  connection_id: Uuid,
+  source: Type.Enum(inboxSources),
+  provider: Type.String(),
+  dedup_key: Type.String({ description: "The provider's idempotency key (e.g. webhook-id)" }),
+  received_at: Timestamp,
+  content_type: Type.Union([Type.String(), Type.Null()]),
+  status: Status,
   attempts: Type.Integer({ description: 'Processing attempts so far, across replays' }),
-  last_error: Type.Union([Type.String(), Type.Null()]), processed_at: NullableTimestamp,
+  last_error: Type.Union([Type.String(), Type.Null()]),
+  processed_at: NullableTimestamp,
   body_size: Type.Integer({ description: 'Bytes' }),
 }
 const DeliverySummary = Type.Object(summaryFields)
 const DeliveryDetail = Type.Object({
   ...summaryFields,
-  headers: Type.Record(Type.String(), Type.String(), { description: 'As received, lower-cased; authorization and cookie are never stored' }),
+  headers: Type.Record(Type.String(), Type.String(), {
+    description: 'As received, lower-cased; authorization and cookie are never stored',
+  }),
   body: Type.String({ description: 'The raw body: UTF-8 text, or base64 when it is not valid UTF-8' }),
   body_encoding: Type.Union([Type.Literal('utf8'), Type.Literal('base64')]),
 })
 const Params = Type.Object({ id: Uuid })
 
 export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/webhooks/deliveries', {
-    config: { permission: 'integrations.read' },
-    schema: {
-      tags: ['webhooks'], summary: 'List inbound webhook deliveries (status=dead is the dead-letter list)',
-      querystring: PageQueryWith({ status: Type.Optional(Status), connection_id: Type.Optional(Uuid) }),
-      response: { 200: Page(DeliverySummary) },
+  app.get(
+    '/webhooks/deliveries',
+    {
+      config: { permission: 'integrations.read' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'List inbound webhook deliveries (status=dead is the dead-letter list)',
+        querystring: PageQueryWith({ status: Type.Optional(Status), connection_id: Type.Optional(Uuid) }),
+        response: { 200: Page(DeliverySummary) },
+      },
     },
-  }, async (req) => listPage(req.query, (page) =>
-    service.listDeliveries(app.db, req.actor.merchantId, { ...page, status: req.query.status, connectionId: req.query.connection_id })))
+    async (req) =>
+      listPage(req.query, (page) =>
+        service.listDeliveries(app.db, req.actor.merchantId, {
+          ...page,
+          status: req.query.status,
+          connectionId: req.query.connection_id,
+        }),
+      ),
+  )
 
-  app.get('/webhooks/deliveries/:id', {
-    config: { permission: 'integrations.read' },
-    schema: { tags: ['webhooks'], summary: 'One delivery, with its headers and raw body', params: Params, response: { 200: DeliveryDetail } },
-  }, async (req) => service.getDelivery(app.db, req.actor.merchantId, req.params.id))
-
-  app.post('/webhooks/deliveries/:id/replay', {
-    config: { permission: 'integrations.manage' },
-    schema: { tags: ['webhooks'], summary: 'Process a delivery again (failed, dead, processed or ignored)', params: Params, response: { 200: DeliveryDetail } },
-  }, async (req) => app.db.transaction().execute((trx) => service.replayDelivery(trx, req.actor, req.params.id, new Date(), req.id)))
-
-  app.post('/webhooks/deliveries/replay', {
-    config: { permission: 'integrations.manage', example: { status: 'dead' } },
-    schema: {
-      tags: ['webhooks'], summary: 'Process every dead (or failed) delivery again, optionally of one connection',
-      body: Type.Object({ status: ReplayableStatus, connection_id: Type.Optional(Uuid) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ count: Type.Integer({ description: 'Deliveries re-queued' }) }) },
+  app.get(
+    '/webhooks/deliveries/:id',
+    {
+      config: { permission: 'integrations.read' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'One delivery, with its headers and raw body',
+        params: Params,
+        response: { 200: DeliveryDetail },
+      },
     },
-  }, async (req) => ({
-    count: await app.db.transaction().execute((trx) =>
-      service.replayDeliveries(trx, req.actor, { status: req.body.status, connectionId: req.body.connection_id }, new Date(), req.id)),
-  }))
+    async (req) => service.getDelivery(app.db, req.actor.merchantId, req.params.id),
+  )
+
+  app.post(
+    '/webhooks/deliveries/:id/replay',
+    {
+      config: { permission: 'integrations.manage' },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Process a delivery again (failed, dead, processed or ignored)',
+        params: Params,
+        response: { 200: DeliveryDetail },
+      },
+    },
+    async (req) =>
+      app.db.transaction().execute((trx) => service.replayDelivery(trx, req.actor, req.params.id, new Date(), req.id)),
+  )
+
+  app.post(
+    '/webhooks/deliveries/replay',
+    {
+      config: { permission: 'integrations.manage', example: { status: 'dead' } },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Process every dead (or failed) delivery again, optionally of one connection',
+        body: Type.Object(
+          { status: ReplayableStatus, connection_id: Type.Optional(Uuid) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ count: Type.Integer({ description: 'Deliveries re-queued' }) }) },
+      },
+    },
+    async (req) => ({
+      count: await app.db
+        .transaction()
+        .execute((trx) =>
+          service.replayDeliveries(
+            trx,
+            req.actor,
+            { status: req.body.status, connectionId: req.body.connection_id },
+            new Date(),
+            req.id,
+          ),
+        ),
+    }),
+  )
 }

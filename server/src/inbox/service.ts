@@ -12,7 +12,13 @@ import { addJob } from '../jobs/queue.js'
 import { defaultMaxAttempts, findInboxProvider, type InboxProvider, type WebhookRequest } from './providers.js'
 import * as store from './store.js'
 import type { DeliveryStatus } from './tables.js'
-import { toDeliveryDetail, toDeliverySummary, toInboxDelivery, type DeliveryDetail, type DeliverySummary } from './types.js'
+import {
+  toDeliveryDetail,
+  toDeliverySummary,
+  toInboxDelivery,
+  type DeliveryDetail,
+  type DeliverySummary,
+} from './types.js'
 
 type Trx = Transaction<Database>
 type Db = Kysely<Database> | Trx
@@ -42,7 +48,10 @@ type Credentials = { connection: WebhookConnection; secrets: { secret: string; e
  */
 export class CredentialCache {
   private entries = new Map<string, Credentials & { until: number }>()
-  constructor(private ttlMs = 5000, private maxEntries = 10_000) {}
+  constructor(
+    private ttlMs = 5000,
+    private maxEntries = 10_000,
+  ) {}
   forget(id: string) {
     this.entries.delete(id)
   }
@@ -56,14 +65,22 @@ export class CredentialCache {
   }
 }
 
-async function credentials(db: Db, secretsKey: Buffer, input: { source: string; provider: string; connectionId: string }, now: Date): Promise<Credentials> {
+async function credentials(
+  db: Db,
+  secretsKey: Buffer,
+  input: { source: string; provider: string; connectionId: string },
+  now: Date,
+): Promise<Credentials> {
   const connection = await findWebhookConnection(db, input)
   return { connection, secrets: await liveSecrets(db, secretsKey, connection.merchantId, connection.id, now) }
 }
 
 /** Finds the connection and verifies the request against its live secrets; nothing is written. */
 export async function authenticateWebhook(
-  db: Db, secretsKey: Buffer, input: WebhookRequest & { source: string; provider: string; connectionId: string }, now: Date,
+  db: Db,
+  secretsKey: Buffer,
+  input: WebhookRequest & { source: string; provider: string; connectionId: string },
+  now: Date,
   /** Hears of each refusal by a known connection (bad signature, unreadable body), for its health. */
   onRefused?: (connection: WebhookConnection, code: string) => void,
   cache?: CredentialCache,
@@ -71,12 +88,19 @@ export async function authenticateWebhook(
   const provider = findInboxProvider(input.source, input.provider)
   if (!provider) throw new AppError('provider_not_found', 404, `No webhook provider ${input.source}/${input.provider}`)
   // A secret whose grace period ended while it was cached no longer verifies.
-  const verify = (c: Credentials) => provider.verify({
-    headers: input.headers, rawBody: input.rawBody, secrets: c.secrets.filter((s) => !s.expiresAt || s.expiresAt > now).map((s) => s.secret), now,
-  })
+  const verify = (c: Credentials) =>
+    provider.verify({
+      headers: input.headers,
+      rawBody: input.rawBody,
+      secrets: c.secrets.filter((s) => !s.expiresAt || s.expiresAt > now).map((s) => s.secret),
+      now,
+    })
   const cached = cache?.get(input.connectionId, now.getTime())
   // The URL must name this source and provider, cached or not.
-  let creds = cached && cached.connection.source === input.source && cached.connection.provider === input.provider ? cached : undefined
+  let creds =
+    cached && cached.connection.source === input.source && cached.connection.provider === input.provider
+      ? cached
+      : undefined
   try {
     if (creds) {
       try {
@@ -97,39 +121,74 @@ export async function authenticateWebhook(
   }
   const dedupKey = provider.dedupKey({ headers: input.headers, rawBody: input.rawBody })
   // PostgreSQL text holds no NUL character.
-  if (!dedupKey || dedupKey.length > 512 || dedupKey.includes('\0')) throw new AppError('dedup_key_invalid', 400, 'The webhook carries no usable idempotency key')
+  if (!dedupKey || dedupKey.length > 512 || dedupKey.includes('\0'))
+    throw new AppError('dedup_key_invalid', 400, 'The webhook carries no usable idempotency key')
   return { connection: creds.connection, provider, dedupKey }
 }
 
-async function enqueueProcessing(trx: Trx, merchantId: string, deliveryId: string, provider: InboxProvider | undefined, attemptsUsed = 0): Promise<void> {
+async function enqueueProcessing(
+  trx: Trx,
+  merchantId: string,
+  deliveryId: string,
+  provider: InboxProvider | undefined,
+  attemptsUsed = 0,
+): Promise<void> {
   // One key per delivery: re-enqueueing replaces a waiting job (and resets its attempts) instead of adding one.
-  await addJob(trx, processTask, { merchant_id: merchantId, delivery_id: deliveryId }, {
-    jobKey: `${processTask}:${deliveryId}`, maxAttempts: (provider?.maxAttempts ?? defaultMaxAttempts) - attemptsUsed,
-    // After a failure, the first retry waits a little, as graphile-worker's own backoff would.
-    runAt: attemptsUsed ? new Date(Date.now() + 2000) : undefined,
-  })
+  await addJob(
+    trx,
+    processTask,
+    { merchant_id: merchantId, delivery_id: deliveryId },
+    {
+      jobKey: `${processTask}:${deliveryId}`,
+      maxAttempts: (provider?.maxAttempts ?? defaultMaxAttempts) - attemptsUsed,
+      // After a failure, the first retry waits a little, as graphile-worker's own backoff would.
+      runAt: attemptsUsed ? new Date(Date.now() + 2000) : undefined,
+    },
+  )
 }
 
 export type StoredRequest = WebhookRequest & { contentType: string | null; requestId: string }
 
 /** The row a verified request is stored as (one at a time here, or in a group commit by batcher.ts). */
-export function deliveryRow(auth: AuthenticatedWebhook, request: StoredRequest, id: string, now: Date): store.NewDelivery {
+export function deliveryRow(
+  auth: AuthenticatedWebhook,
+  request: StoredRequest,
+  id: string,
+  now: Date,
+): store.NewDelivery {
   const { connection } = auth
   const headers: Record<string, string> = {}
   for (const name in request.headers) if (!unstoredHeaders.has(name)) headers[name] = request.headers[name]!
   return {
-    merchant_id: connection.merchantId, id, connection_id: connection.id, source: connection.source, provider: connection.provider,
-    dedup_key: auth.dedupKey, received_at: now, headers, body: request.rawBody, content_type: request.contentType?.slice(0, 255) ?? null, request_id: request.requestId,
+    merchant_id: connection.merchantId,
+    id,
+    connection_id: connection.id,
+    source: connection.source,
+    provider: connection.provider,
+    dedup_key: auth.dedupKey,
+    received_at: now,
+    headers,
+    body: request.rawBody,
+    content_type: request.contentType?.slice(0, 255) ?? null,
+    request_id: request.requestId,
   }
 }
 
 /** Stores the delivery once per dedup key, in the caller's transaction; the inbox drain processes it once committed. */
 export async function storeDelivery(
-  trx: Trx, auth: AuthenticatedWebhook, request: StoredRequest, now: Date,
+  trx: Trx,
+  auth: AuthenticatedWebhook,
+  request: StoredRequest,
+  now: Date,
 ): Promise<{ deliveryId: string; duplicate: boolean }> {
   const { connection } = auth
   const row = deliveryRow(auth, request, newId(), now)
-  const id = await store.insertDelivery(trx, { ...row, headers: JSON.stringify(row.headers), last_error: null, processed_at: null })
+  const id = await store.insertDelivery(trx, {
+    ...row,
+    headers: JSON.stringify(row.headers),
+    last_error: null,
+    processed_at: null,
+  })
   if (id) return { deliveryId: id, duplicate: false }
   // The conflicting row is committed (the insert waited for it), so this read sees it.
   const first = await store.findDeliveryIdByDedupKey(trx, connection.merchantId, connection.id, auth.dedupKey)
@@ -137,33 +196,63 @@ export async function storeDelivery(
   return { deliveryId: first, duplicate: true }
 }
 
-export type ProcessOutcome = { status: 'skipped' } | { status: 'processed' | 'ignored'; source: string; provider: string; receivedAt: Date }
+export type ProcessOutcome =
+  | { status: 'skipped' }
+  | { status: 'processed' | 'ignored'; source: string; provider: string; receivedAt: Date }
 
 /**
  * Runs the provider's `process` for a delivery at most once per queueing: the row lock and the
  * status check make a second job, a retry racing a replay, or a concurrent worker a no-op.
  */
-export async function processDelivery(trx: Trx, ctx: AppContext, merchantId: string, deliveryId: string, now: Date): Promise<ProcessOutcome> {
+export async function processDelivery(
+  trx: Trx,
+  ctx: AppContext,
+  merchantId: string,
+  deliveryId: string,
+  now: Date,
+): Promise<ProcessOutcome> {
   const row = await store.lockDelivery(trx, merchantId, deliveryId)
   if (!row || (row.status !== 'received' && row.status !== 'failed')) return { status: 'skipped' }
-  return { status: await runProvider(trx, ctx, row, now), source: row.source, provider: row.provider, receivedAt: row.received_at }
+  return {
+    status: await runProvider(trx, ctx, row, now),
+    source: row.source,
+    provider: row.provider,
+    receivedAt: row.received_at,
+  }
 }
 
 /** The locked row's provider `process`, and the delivery marked done with it. */
-async function runProvider(trx: Trx, ctx: AppContext, row: store.DeliveryRow, now: Date): Promise<'processed' | 'ignored'> {
+async function runProvider(
+  trx: Trx,
+  ctx: AppContext,
+  row: store.DeliveryRow,
+  now: Date,
+): Promise<'processed' | 'ignored'> {
   const status = await runProcess(trx, ctx, row, now)
   await store.settleDeliveries(trx, [{ merchant_id: row.merchant_id, id: row.id, status }], now)
   return status
 }
 
-async function runProcess(trx: Trx, ctx: AppContext, row: store.DeliveryRow, now: Date): Promise<'processed' | 'ignored'> {
+async function runProcess(
+  trx: Trx,
+  ctx: AppContext,
+  row: store.DeliveryRow,
+  now: Date,
+): Promise<'processed' | 'ignored'> {
   const provider = findInboxProvider(row.source, row.provider)
   // A provider removed since the delivery arrived: fail loudly, so it lands in the dead-letter list.
   if (!provider) throw new Error(`No inbox provider ${row.source}/${row.provider} is registered`)
   return provider.process ? provider.process(trx, toInboxDelivery(row), ctx, now) : 'ignored'
 }
 
-export type WaitingOutcome = { source: string; provider: string; receivedAt: Date; deliveryId: string; status: 'processed' | 'ignored' | 'failed' | 'dead'; error?: unknown }
+export type WaitingOutcome = {
+  source: string
+  provider: string
+  receivedAt: Date
+  deliveryId: string
+  status: 'processed' | 'ignored' | 'failed' | 'dead'
+  error?: unknown
+}
 
 /**
  * The inbox drain's step: up to `limit` deliveries waiting since they arrived (or were replayed), oldest
@@ -173,11 +262,22 @@ export type WaitingOutcome = { source: string; provider: string; receivedAt: Dat
  * - `one_by_one`: each in a savepoint. One that fails rolls back alone, is counted, and gets an
  *   `inbox:process` job for its attempts left (backoff, then the dead-letter list).
  */
-export async function processWaiting(trx: Trx, ctx: AppContext, limit: number, now: Date, mode: 'together' | 'one_by_one'): Promise<WaitingOutcome[]> {
+export async function processWaiting(
+  trx: Trx,
+  ctx: AppContext,
+  limit: number,
+  now: Date,
+  mode: 'together' | 'one_by_one',
+): Promise<WaitingOutcome[]> {
   const outcomes: WaitingOutcome[] = []
   const rows = await store.claimWaitingDeliveries(trx, limit)
-  const outcome = (row: store.DeliveryRow, status: WaitingOutcome['status']): WaitingOutcome =>
-    ({ source: row.source, provider: row.provider, receivedAt: row.received_at, deliveryId: row.id, status })
+  const outcome = (row: store.DeliveryRow, status: WaitingOutcome['status']): WaitingOutcome => ({
+    source: row.source,
+    provider: row.provider,
+    receivedAt: row.received_at,
+    deliveryId: row.id,
+    status,
+  })
   if (mode === 'together') {
     const settled: { merchant_id: string; id: string; status: 'processed' | 'ignored' }[] = []
     await withEventsHeld(trx, async () => {
@@ -205,20 +305,37 @@ export async function processWaiting(trx: Trx, ctx: AppContext, limit: number, n
 }
 
 /** In its own transaction, after the processing one rolled back: counts the attempt and keeps the error. */
-export async function recordProcessingFailure(trx: Trx, merchantId: string, deliveryId: string, error: unknown, dead: boolean) {
-  return store.markDeliveryFailed(trx, merchantId, deliveryId, dead ? 'dead' : 'failed', failureText(error).slice(0, maxErrorLength))
+export async function recordProcessingFailure(
+  trx: Trx,
+  merchantId: string,
+  deliveryId: string,
+  error: unknown,
+  dead: boolean,
+) {
+  return store.markDeliveryFailed(
+    trx,
+    merchantId,
+    deliveryId,
+    dead ? 'dead' : 'failed',
+    failureText(error).slice(0, maxErrorLength),
+  )
 }
 
 // The deliveries API shows our own words only: a driver's or PostgreSQL's message can name tables and values,
 // so it stays in the log the callers write.
 function failureText(error: unknown): string {
-  return error instanceof AppError ? `${error.code}: ${error.message}` : 'internal_error: Processing failed on our side; the details are in the server log'
+  return error instanceof AppError
+    ? `${error.code}: ${error.message}`
+    : 'internal_error: Processing failed on our side; the details are in the server log'
 }
 
-const deliveryNotFound = (id: string) => new AppError('delivery_not_found', 404, 'No such webhook delivery', { delivery_id: id })
+const deliveryNotFound = (id: string) =>
+  new AppError('delivery_not_found', 404, 'No such webhook delivery', { delivery_id: id })
 
 export async function listDeliveries(
-  db: Db, merchantId: string, filter: { status?: DeliveryStatus; connectionId?: string; after?: string; limit: number },
+  db: Db,
+  merchantId: string,
+  filter: { status?: DeliveryStatus; connectionId?: string; after?: string; limit: number },
 ): Promise<DeliverySummary[]> {
   return (await store.listDeliveries(db, merchantId, filter)).map(toDeliverySummary)
 }
@@ -230,32 +347,64 @@ export async function getDelivery(db: Db, merchantId: string, id: string): Promi
 }
 
 /** Re-queues one settled delivery (failed, dead, processed or ignored); its provider runs again. */
-export async function replayDelivery(trx: Trx, actor: Actor, id: string, now: Date, requestId?: string): Promise<DeliveryDetail> {
+export async function replayDelivery(
+  trx: Trx,
+  actor: Actor,
+  id: string,
+  now: Date,
+  requestId?: string,
+): Promise<DeliveryDetail> {
   const row = isUuid(id) ? await store.lockDelivery(trx, actor.merchantId, id) : undefined
   if (!row) throw deliveryNotFound(id)
   if (row.status === 'received') {
-    throw new AppError('delivery_already_queued', 409, 'This delivery is waiting to be processed already', { delivery_id: id })
+    throw new AppError('delivery_already_queued', 409, 'This delivery is waiting to be processed already', {
+      delivery_id: id,
+    })
   }
   // Waiting again: the inbox drain takes it (and a pending retry job finds it settled).
   await store.updateDelivery(trx, actor.merchantId, id, { status: 'received', processed_at: null })
-  await recordAudit(trx, {
-    merchantId: actor.merchantId, actor: auditActor(actor), action: 'webhook_delivery.replayed', entityType: 'webhook_delivery', entityId: id,
-    before: { status: row.status }, after: { status: 'received' }, requestId,
-  }, now)
+  await recordAudit(
+    trx,
+    {
+      merchantId: actor.merchantId,
+      actor: auditActor(actor),
+      action: 'webhook_delivery.replayed',
+      entityType: 'webhook_delivery',
+      entityId: id,
+      before: { status: row.status },
+      after: { status: 'received' },
+      requestId,
+    },
+    now,
+  )
   return getDelivery(trx, actor.merchantId, id)
 }
 
 /** Re-queues every dead (or failed) delivery, optionally of one connection; returns how many. */
 export async function replayDeliveries(
-  trx: Trx, actor: Actor, filter: { status: 'dead' | 'failed'; connectionId?: string }, now: Date, requestId?: string,
+  trx: Trx,
+  actor: Actor,
+  filter: { status: 'dead' | 'failed'; connectionId?: string },
+  now: Date,
+  requestId?: string,
 ): Promise<number> {
   if (filter.connectionId) await getConnection(trx, actor.merchantId, filter.connectionId, now) // 404 for unknown and foreign ids
   const rows = await store.reopenDeliveries(trx, actor.merchantId, filter)
   for (const row of rows) {
-    await recordAudit(trx, {
-      merchantId: actor.merchantId, actor: auditActor(actor), action: 'webhook_delivery.replayed', entityType: 'webhook_delivery', entityId: row.id,
-      before: { status: filter.status }, after: { status: 'received' }, requestId,
-    }, now)
+    await recordAudit(
+      trx,
+      {
+        merchantId: actor.merchantId,
+        actor: auditActor(actor),
+        action: 'webhook_delivery.replayed',
+        entityType: 'webhook_delivery',
+        entityId: row.id,
+        before: { status: filter.status },
+        after: { status: 'received' },
+        requestId,
+      },
+      now,
+    )
   }
   return rows.length
 }

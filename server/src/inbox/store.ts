@@ -11,48 +11,100 @@ export type DeliveryRow = Selectable<Database['webhook_deliveries']>
 export type DeliverySummaryRow = Omit<DeliveryRow, 'headers' | 'body' | 'request_id'> & { body_size: number }
 
 /** Returns the new row's id, or undefined when this connection already has the dedup key. */
-export async function insertDelivery(trx: Trx, row: Insertable<Database['webhook_deliveries']>): Promise<string | undefined> {
-  const inserted = await trx.insertInto('webhook_deliveries').values(row)
+export async function insertDelivery(
+  trx: Trx,
+  row: Insertable<Database['webhook_deliveries']>,
+): Promise<string | undefined> {
+  const inserted = await trx
+    .insertInto('webhook_deliveries')
+    .values(row)
     .onConflict((oc) => oc.columns(['merchant_id', 'connection_id', 'dedup_key']).doNothing())
-    .returning('id').executeTakeFirst()
+    .returning('id')
+    .executeTakeFirst()
   return inserted?.id
 }
 
-export async function findDeliveryIdByDedupKey(db: Db, merchantId: string, connectionId: string, dedupKey: string): Promise<string | undefined> {
-  const row = await db.selectFrom('webhook_deliveries').select('id')
-    .where('merchant_id', '=', merchantId).where('connection_id', '=', connectionId).where('dedup_key', '=', dedupKey).executeTakeFirst()
+export async function findDeliveryIdByDedupKey(
+  db: Db,
+  merchantId: string,
+  connectionId: string,
+  dedupKey: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('merchant_id', '=', merchantId)
+    .where('connection_id', '=', connectionId)
+    .where('dedup_key', '=', dedupKey)
+    .executeTakeFirst()
   return row?.id
 }
 
 export async function findDelivery(db: Db, merchantId: string, id: string): Promise<DeliveryRow | undefined> {
-  return db.selectFrom('webhook_deliveries').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+  return db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
 }
 
 // Held until commit: a retry, a replay and a second worker never process one delivery at once.
 export async function lockDelivery(trx: Trx, merchantId: string, id: string): Promise<DeliveryRow | undefined> {
-  return trx.selectFrom('webhook_deliveries').selectAll()
-    .where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+  return trx
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
 }
 
-export async function updateDelivery(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['webhook_deliveries']>): Promise<void> {
-  await trx.updateTable('webhook_deliveries').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+export async function updateDelivery(
+  trx: Trx,
+  merchantId: string,
+  id: string,
+  patch: Updateable<Database['webhook_deliveries']>,
+): Promise<void> {
+  await trx
+    .updateTable('webhook_deliveries')
+    .set(patch)
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .execute()
 }
 
 /** Marks processed deliveries done, counting the attempt; one statement for a batch. */
-export async function settleDeliveries(trx: Trx, rows: { merchant_id: string; id: string; status: 'processed' | 'ignored' }[], now: Date): Promise<void> {
+export async function settleDeliveries(
+  trx: Trx,
+  rows: { merchant_id: string; id: string; status: 'processed' | 'ignored' }[],
+  now: Date,
+): Promise<void> {
   if (!rows.length) return
   await sql`update webhook_deliveries d set status = u.status, processed_at = ${now}, attempts = d.attempts + 1, last_error = null
-    from ${unnest(rows, [['merchant_id', 'uuid'], ['id', 'uuid'], ['status', 'text']])} where d.merchant_id = u.merchant_id and d.id = u.id`.execute(trx)
+    from ${unnest(rows, [
+      ['merchant_id', 'uuid'],
+      ['id', 'uuid'],
+      ['status', 'text'],
+    ])} where d.merchant_id = u.merchant_id and d.id = u.id`.execute(trx)
 }
 
 /** Counts a failed attempt, unless the delivery was settled meanwhile (processed by another run). */
 export async function markDeliveryFailed(
-  trx: Trx, merchantId: string, id: string, status: 'failed' | 'dead', error: string,
+  trx: Trx,
+  merchantId: string,
+  id: string,
+  status: 'failed' | 'dead',
+  error: string,
 ): Promise<Pick<DeliveryRow, 'source' | 'provider'> | undefined> {
-  return trx.updateTable('webhook_deliveries')
+  return trx
+    .updateTable('webhook_deliveries')
     .set((eb) => ({ status, last_error: error, attempts: eb('attempts', '+', 1) }))
-    .where('merchant_id', '=', merchantId).where('id', '=', id).where('status', 'in', ['received', 'failed'])
-    .returning(['source', 'provider']).executeTakeFirst()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .where('status', 'in', ['received', 'failed'])
+    .returning(['source', 'provider'])
+    .executeTakeFirst()
 }
 
 export async function listDeliveries(
@@ -60,10 +112,26 @@ export async function listDeliveries(
   merchantId: string,
   filter: { status?: DeliveryStatus; connectionId?: string; after?: string; limit: number },
 ): Promise<DeliverySummaryRow[]> {
-  let q = db.selectFrom('webhook_deliveries')
-    .select(['merchant_id', 'id', 'connection_id', 'source', 'provider', 'dedup_key', 'received_at', 'content_type', 'status', 'attempts', 'last_error', 'processed_at'])
+  let q = db
+    .selectFrom('webhook_deliveries')
+    .select([
+      'merchant_id',
+      'id',
+      'connection_id',
+      'source',
+      'provider',
+      'dedup_key',
+      'received_at',
+      'content_type',
+      'status',
+      'attempts',
+      'last_error',
+      'processed_at',
+    ])
     .select(sql<number>`octet_length(body)`.as('body_size'))
-    .where('merchant_id', '=', merchantId).orderBy('id').limit(filter.limit)
+    .where('merchant_id', '=', merchantId)
+    .orderBy('id')
+    .limit(filter.limit)
   if (filter.status) q = q.where('status', '=', filter.status)
   if (filter.connectionId) q = q.where('connection_id', '=', filter.connectionId)
   if (filter.after) q = q.where('id', '>', filter.after)
@@ -72,29 +140,59 @@ export async function listDeliveries(
 
 /** Re-opens every delivery in `status` (row-locked by the update); returns what the caller must re-enqueue. */
 export async function reopenDeliveries(
-  trx: Trx, merchantId: string, filter: { status: 'dead' | 'failed'; connectionId?: string },
+  trx: Trx,
+  merchantId: string,
+  filter: { status: 'dead' | 'failed'; connectionId?: string },
 ): Promise<Pick<DeliveryRow, 'id' | 'source' | 'provider'>[]> {
-  let q = trx.updateTable('webhook_deliveries').set({ status: 'received', processed_at: null })
-    .where('merchant_id', '=', merchantId).where('status', '=', filter.status)
+  let q = trx
+    .updateTable('webhook_deliveries')
+    .set({ status: 'received', processed_at: null })
+    .where('merchant_id', '=', merchantId)
+    .where('status', '=', filter.status)
   if (filter.connectionId) q = q.where('connection_id', '=', filter.connectionId)
   return q.returning(['id', 'source', 'provider']).execute()
 }
 
-export async function addRejections(db: Db, rows: { merchant_id: string; connection_id: string; hour: Date; reason: string; count: number }[]): Promise<void> {
+export async function addRejections(
+  db: Db,
+  rows: { merchant_id: string; connection_id: string; hour: Date; reason: string; count: number }[],
+): Promise<void> {
   if (!rows.length) return
-  await db.insertInto('webhook_rejections').values(rows)
-    .onConflict((oc) => oc.columns(['merchant_id', 'connection_id', 'hour', 'reason']).doUpdateSet((eb) => ({ count: sql`webhook_rejections.count + ${eb.ref('excluded.count')}` })))
+  await db
+    .insertInto('webhook_rejections')
+    .values(rows)
+    .onConflict((oc) =>
+      oc
+        .columns(['merchant_id', 'connection_id', 'hour', 'reason'])
+        .doUpdateSet((eb) => ({ count: sql`webhook_rejections.count + ${eb.ref('excluded.count')}` })),
+    )
     .execute()
 }
 
 export type ConnectionStatsRow = {
-  connection_id: string; last_received_at: Date | null; last_processed_at: Date | null; deliveries_24h: number; processed_24h: number
-  ignored_24h: number; waiting: number; failing: number; dead: number; dead_1h: number; p99_lag_seconds: number | null
-  signature_failures_24h: number; signature_failures_1h: number; malformed_24h: number
+  connection_id: string
+  last_received_at: Date | null
+  last_processed_at: Date | null
+  deliveries_24h: number
+  processed_24h: number
+  ignored_24h: number
+  waiting: number
+  failing: number
+  dead: number
+  dead_1h: number
+  p99_lag_seconds: number | null
+  signature_failures_24h: number
+  signature_failures_1h: number
+  malformed_24h: number
 }
 
 /** Delivery and rejection figures per connection over the last 24 hours (and the last hour, for alerts). */
-export async function connectionStats(db: Db, merchantId: string, connectionIds: string[], now: Date): Promise<ConnectionStatsRow[]> {
+export async function connectionStats(
+  db: Db,
+  merchantId: string,
+  connectionIds: string[],
+  now: Date,
+): Promise<ConnectionStatsRow[]> {
   if (!connectionIds.length) return []
   const day = new Date(now.getTime() - 86_400_000)
   const hour = new Date(now.getTime() - 3_600_000)
@@ -121,17 +219,33 @@ export async function connectionStats(db: Db, merchantId: string, connectionIds:
 }
 
 export async function findHealth(db: Db, merchantId: string, connectionId: string) {
-  return db.selectFrom('connection_health').selectAll().where('merchant_id', '=', merchantId).where('connection_id', '=', connectionId).executeTakeFirst()
+  return db
+    .selectFrom('connection_health')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('connection_id', '=', connectionId)
+    .executeTakeFirst()
 }
 
 export async function saveHealth(db: Db, row: Insertable<Database['connection_health']>): Promise<void> {
-  await db.insertInto('connection_health').values(row)
-    .onConflict((oc) => oc.columns(['merchant_id', 'connection_id']).doUpdateSet((eb) => ({
-      state: eb.ref('excluded.state'), reasons: eb.ref('excluded.reasons'), since: eb.ref('excluded.since'), checked_at: eb.ref('excluded.checked_at'),
-    }))).execute()
+  await db
+    .insertInto('connection_health')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['merchant_id', 'connection_id']).doUpdateSet((eb) => ({
+        state: eb.ref('excluded.state'),
+        reasons: eb.ref('excluded.reasons'),
+        since: eb.ref('excluded.since'),
+        checked_at: eb.ref('excluded.checked_at'),
+      })),
+    )
+    .execute()
 }
 
-export type NewDelivery = Omit<Insertable<Database['webhook_deliveries']>, 'headers'> & { received_at: Date; headers: Record<string, string> }
+export type NewDelivery = Omit<Insertable<Database['webhook_deliveries']>, 'headers'> & {
+  received_at: Date
+  headers: Record<string, string>
+}
 
 // One JSON parameter for the whole batch: JSON.stringify is native, where pg's array literals escape
 // every element in JavaScript (a third of the acknowledgement's database-client time at 5,000/s).
@@ -148,19 +262,42 @@ const insertDeliveriesText = `insert into webhook_deliveries (merchant_id, id, c
  */
 export async function insertDeliveries(pool: pg.Pool, rows: NewDelivery[]): Promise<{ id: string }[]> {
   const json = JSON.stringify(rows.map((r) => ({ ...r, body: r.body.toString('base64') })))
-  return (await pool.query<{ id: string }>({ name: 'inbox_insert_deliveries', text: insertDeliveriesText, values: [json] })).rows
+  return (
+    await pool.query<{ id: string }>({ name: 'inbox_insert_deliveries', text: insertDeliveriesText, values: [json] })
+  ).rows
 }
 
 /** Locks up to `limit` deliveries waiting to be processed, oldest first, skipping those another transaction holds. */
 export async function claimWaitingDeliveries(trx: Trx, limit: number): Promise<DeliveryRow[]> {
-  return trx.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'received')
-    .orderBy('received_at').limit(limit).forUpdate().skipLocked().execute()
+  return trx
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('status', '=', 'received')
+    .orderBy('received_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute()
 }
 
-export async function findDeliveryIdsByDedupKeys(db: Db, keys: { merchant_id: string; connection_id: string; dedup_key: string }[]): Promise<{ merchant_id: string; connection_id: string; dedup_key: string; id: string }[]> {
+export async function findDeliveryIdsByDedupKeys(
+  db: Db,
+  keys: { merchant_id: string; connection_id: string; dedup_key: string }[],
+): Promise<{ merchant_id: string; connection_id: string; dedup_key: string; id: string }[]> {
   if (!keys.length) return []
-  const { rows } = await sql<{ merchant_id: string; connection_id: string; dedup_key: string; id: string }>`select d.merchant_id, d.connection_id, d.dedup_key, d.id
-    from ${unnest(keys, [['merchant_id', 'uuid'], ['connection_id', 'uuid'], ['dedup_key', 'text']])}
-    join webhook_deliveries d on d.merchant_id = u.merchant_id and d.connection_id = u.connection_id and d.dedup_key = u.dedup_key`.execute(db)
+  const { rows } = await sql<{
+    merchant_id: string
+    connection_id: string
+    dedup_key: string
+    id: string
+  }>`select d.merchant_id, d.connection_id, d.dedup_key, d.id
+    from ${unnest(keys, [
+      ['merchant_id', 'uuid'],
+      ['connection_id', 'uuid'],
+      ['dedup_key', 'text'],
+    ])}
+    join webhook_deliveries d on d.merchant_id = u.merchant_id and d.connection_id = u.connection_id and d.dedup_key = u.dedup_key`.execute(
+    db,
+  )
   return rows
 }

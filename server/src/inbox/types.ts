@@ -26,9 +26,18 @@ export type DeliveryDetail = DeliverySummary & {
 
 export function toDeliverySummary(row: DeliverySummaryRow): DeliverySummary {
   return {
-    id: row.id, connection_id: row.connection_id, source: row.source, provider: row.provider, dedup_key: row.dedup_key,
-    received_at: row.received_at, content_type: row.content_type, status: row.status, attempts: row.attempts,
-    last_error: row.last_error, processed_at: row.processed_at, body_size: row.body_size,
+    id: row.id,
+    connection_id: row.connection_id,
+    source: row.source,
+    provider: row.provider,
+    dedup_key: row.dedup_key,
+    received_at: row.received_at,
+    content_type: row.content_type,
+    status: row.status,
+    attempts: row.attempts,
+    last_error: row.last_error,
+    processed_at: row.processed_at,
+    body_size: row.body_size,
   }
 }
 
@@ -48,8 +57,17 @@ export function toDeliveryDetail(row: DeliveryRow): DeliveryDetail {
 
 export function toInboxDelivery(row: DeliveryRow): InboxDelivery {
   return {
-    id: row.id, merchantId: row.merchant_id, connectionId: row.connection_id, source: row.source, provider: row.provider,
-    dedupKey: row.dedup_key, receivedAt: row.received_at, headers: row.headers, body: row.body, contentType: row.content_type,
-    attempts: row.attempts, requestId: row.request_id,
+    id: row.id,
+    merchantId: row.merchant_id,
+    connectionId: row.connection_id,
+    source: row.source,
+    provider: row.provider,
+    dedupKey: row.dedup_key,
+    receivedAt: row.received_at,
+    headers: row.headers,
+    body: row.body,
+    contentType: row.content_type,
+    attempts: row.attempts,
+    requestId: row.request_id,
   }
 }

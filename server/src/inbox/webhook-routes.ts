@@ -13,7 +13,9 @@ import * as service from './service.js'
 export const webhookBodyLimit = 5 * 1024 * 1024
 
 const outcomes: Record<string, string> = {
-  connection_not_found: 'not_found', provider_not_found: 'not_found', signature_invalid: 'signature_invalid',
+  connection_not_found: 'not_found',
+  provider_not_found: 'not_found',
+  signature_invalid: 'signature_invalid',
 }
 
 /**
@@ -39,35 +41,56 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const batcher = new DeliveryBatcher(app.db, ingestPool)
   app.addHook('onClose', async () => ingestPool.end())
   app.addHook('onClose', async () => rejections.flush())
-  const received = app.ctx.metrics.counter('webhooks_received_total', 'Inbound webhooks by outcome (stored, duplicate, signature_invalid, not_found, rejected)', ['source', 'provider', 'outcome'])
+  const received = app.ctx.metrics.counter(
+    'webhooks_received_total',
+    'Inbound webhooks by outcome (stored, duplicate, signature_invalid, not_found, rejected)',
+    ['source', 'provider', 'outcome'],
+  )
 
-  app.post('/webhooks/:source/:provider/:connectionId', {
-    bodyLimit: webhookBodyLimit,
-    schema: {
-      tags: ['webhooks'], summary: 'Receive a provider webhook (signed; stored before it is acknowledged)',
-      security: [], // no API key or session: the provider's signature authenticates it (x-permission "signature")
-      params: Type.Object({ source: Type.String({ maxLength: 100 }), provider: Type.String({ maxLength: 100 }), connectionId: Type.String({ maxLength: 100 }) }),
-      response: { 200: Type.Object({ received: Type.Literal(true), duplicate: Type.Boolean(), delivery_id: Uuid }) },
+  app.post(
+    '/webhooks/:source/:provider/:connectionId',
+    {
+      bodyLimit: webhookBodyLimit,
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Receive a provider webhook (signed; stored before it is acknowledged)',
+        security: [], // no API key or session: the provider's signature authenticates it (x-permission "signature")
+        params: Type.Object({
+          source: Type.String({ maxLength: 100 }),
+          provider: Type.String({ maxLength: 100 }),
+          connectionId: Type.String({ maxLength: 100 }),
+        }),
+        response: { 200: Type.Object({ received: Type.Literal(true), duplicate: Type.Boolean(), delivery_id: Uuid }) },
+      },
     },
-  }, async (req, reply) => {
-    const now = new Date()
-    const { source, provider, connectionId } = req.params
-    // Only registered pairs become label values: callers choose the path, and must not grow the metric set.
-    const labels = findInboxProvider(source, provider) ? { source, provider } : { source: 'unknown', provider: 'unknown' }
-    const headers = service.normalizeHeaders(req.headers)
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
-    let auth: service.AuthenticatedWebhook
-    try {
-      auth = await service.authenticateWebhook(app.db, app.ctx.keys.secrets, { source, provider, connectionId, headers, rawBody }, now,
-        (c, code) => rejections.add(c.merchantId, c.id, code, now), credentials)
-    } catch (err) {
-      if (err instanceof AppError) received.inc({ ...labels, outcome: outcomes[err.code] ?? 'rejected' })
-      throw err
-    }
-    const contentType = headers['content-type'] ?? null
-    const stored = await batcher.store(auth, { headers, rawBody, contentType, requestId: req.id }, now)
-    foreground.observe(reply.elapsedTime)
-    received.inc({ ...labels, outcome: stored.duplicate ? 'duplicate' : 'stored' })
-    return { received: true as const, duplicate: stored.duplicate, delivery_id: stored.deliveryId }
-  })
+    async (req, reply) => {
+      const now = new Date()
+      const { source, provider, connectionId } = req.params
+      // Only registered pairs become label values: callers choose the path, and must not grow the metric set.
+      const labels = findInboxProvider(source, provider)
+        ? { source, provider }
+        : { source: 'unknown', provider: 'unknown' }
+      const headers = service.normalizeHeaders(req.headers)
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+      let auth: service.AuthenticatedWebhook
+      try {
+        auth = await service.authenticateWebhook(
+          app.db,
+          app.ctx.keys.secrets,
+          { source, provider, connectionId, headers, rawBody },
+          now,
+          (c, code) => rejections.add(c.merchantId, c.id, code, now),
+          credentials,
+        )
+      } catch (err) {
+        if (err instanceof AppError) received.inc({ ...labels, outcome: outcomes[err.code] ?? 'rejected' })
+        throw err
+      }
+      const contentType = headers['content-type'] ?? null
+      const stored = await batcher.store(auth, { headers, rawBody, contentType, requestId: req.id }, now)
+      foreground.observe(reply.elapsedTime)
+      received.inc({ ...labels, outcome: stored.duplicate ? 'duplicate' : 'stored' })
+      return { received: true as const, duplicate: stored.duplicate, delivery_id: stored.deliveryId }
+    },
+  )
 }

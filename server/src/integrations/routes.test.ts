@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import {
+  bearer,
+  createTestApp,
+  createTestEnv,
+  createTestMerchant,
+  type TestEnv,
+  type TestMerchant,
+} from '../../test/harness.js'
 import { seedConnection } from '../inbox/testing.js'
 
 let env: TestEnv
@@ -32,20 +39,35 @@ async function create(payload: object) {
 
 describe('integration connections', () => {
   it('creates a generic connection with a generated secret shown once, and a webhook URL', async () => {
-    const res = await create({ source: 'carriers', provider: 'generic', name: 'Acme Freight', settings: { account: 'ACME-1' } })
+    const res = await create({
+      source: 'carriers',
+      provider: 'generic',
+      name: 'Acme Freight',
+      settings: { account: 'ACME-1' },
+    })
     expect(res.statusCode).toBe(201)
     const { connection, secret } = res.json()
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
     expect(connection).toEqual({
-      id: connection.id, source: 'carriers', provider: 'generic', name: 'Acme Freight', status: 'active', settings: { account: 'ACME-1' },
+      id: connection.id,
+      source: 'carriers',
+      provider: 'generic',
+      name: 'Acme Freight',
+      status: 'active',
+      settings: { account: 'ACME-1' },
       webhook_url: `https://claims.example.com/webhooks/carriers/generic/${connection.id}`,
       secret_versions: [{ id: expect.any(String), created_at: expect.any(String), expires_at: null }],
-      created_at: connection.created_at, updated_at: connection.updated_at,
+      created_at: connection.created_at,
+      updated_at: connection.updated_at,
     })
     const read = await inject('GET', `${url}/${connection.id}`)
     expect(read.json()).toEqual(connection)
     expect(read.body).not.toContain(secret)
-    const stored = await env.ctx.db.selectFrom('integration_secrets').select('ciphertext').where('connection_id', '=', connection.id).execute()
+    const stored = await env.ctx.db
+      .selectFrom('integration_secrets')
+      .select('ciphertext')
+      .where('connection_id', '=', connection.id)
+      .execute()
     expect(stored).toHaveLength(1)
     expect(stored[0]!.ciphertext).not.toContain(secret.slice(6))
   })
@@ -61,27 +83,48 @@ describe('integration connections', () => {
 
     const bad = await create({ source: 'carriers', provider: 'generic', name: 'Bad', secret: 'hunter2' })
     expect(bad.statusCode).toBe(422)
-    expect(bad.json()).toEqual({ error: { code: 'secret_invalid', message: 'The secret must start with whsec_', details: { field: 'secret' } } })
+    expect(bad.json()).toEqual({
+      error: { code: 'secret_invalid', message: 'The secret must start with whsec_', details: { field: 'secret' } },
+    })
     const unknown = await create({ source: 'carriers', provider: 'pigeon', name: 'Pigeon post' })
     expect(unknown.statusCode).toBe(422)
-    expect(unknown.json().error).toMatchObject({ code: 'provider_unknown', details: { source: 'carriers', provider: 'pigeon', known_providers: ['aftership', 'easypost', 'generic'] } })
+    expect(unknown.json().error).toMatchObject({
+      code: 'provider_unknown',
+      details: { source: 'carriers', provider: 'pigeon', known_providers: ['aftership', 'easypost', 'generic'] },
+    })
     const badSource = await create({ source: 'fax', provider: 'generic', name: 'Fax' })
     expect(badSource.statusCode).toBe(400)
     expect(badSource.json().error.code).toBe('validation_failed')
-    const malformed = await app.inject({ method: 'POST', url, headers: { ...bearer(m.keys.admin), 'content-type': 'application/json' }, payload: '{"source":' })
+    const malformed = await app.inject({
+      method: 'POST',
+      url,
+      headers: { ...bearer(m.keys.admin), 'content-type': 'application/json' },
+      payload: '{"source":',
+    })
     expect(malformed.statusCode).toBe(400)
     expect(malformed.json().error.code).toBe('invalid_json')
   })
 
   it('renames, disables and re-configures a connection, audited', async () => {
     const { connection } = (await create({ source: 'messaging', provider: 'generic', name: 'SMS hooks' })).json()
-    const res = await inject('PATCH', `${url}/${connection.id}`, { name: 'SMS inbound', status: 'disabled', settings: { region: 'eu' } })
+    const res = await inject('PATCH', `${url}/${connection.id}`, {
+      name: 'SMS inbound',
+      status: 'disabled',
+      settings: { region: 'eu' },
+    })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ name: 'SMS inbound', status: 'disabled', settings: { region: 'eu' } })
-    const audit = await env.ctx.db.selectFrom('audit_entries').select(['action', 'changes']).where('entity_id', '=', connection.id).orderBy('id').execute()
+    const audit = await env.ctx.db
+      .selectFrom('audit_entries')
+      .select(['action', 'changes'])
+      .where('entity_id', '=', connection.id)
+      .orderBy('id')
+      .execute()
     expect(audit.map((a) => a.action)).toEqual(['integration_connection.created', 'integration_connection.updated'])
     expect(audit[1]!.changes).toEqual({
-      name: { from: 'SMS hooks', to: 'SMS inbound' }, status: { from: 'active', to: 'disabled' }, settings: { from: {}, to: { region: 'eu' } },
+      name: { from: 'SMS hooks', to: 'SMS inbound' },
+      status: { from: 'active', to: 'disabled' },
+      settings: { from: {}, to: { region: 'eu' } },
     })
     expect(audit[0]!.changes.secret).toEqual({}) // that a secret was set, never its value
     const empty = await inject('PATCH', `${url}/${connection.id}`, {})
@@ -98,8 +141,17 @@ describe('integration connections', () => {
     const [current, old] = after.secret_versions
     expect(current.expires_at).toBeNull()
     expect(new Date(old.expires_at).getTime() - new Date(current.created_at).getTime()).toBe(7200_000)
-    const audit = await env.ctx.db.selectFrom('audit_entries').select('changes').where('entity_id', '=', connection.id).where('action', '=', 'integration_connection.secret_rotated').executeTakeFirstOrThrow()
-    expect(audit.changes).toMatchObject({ secret: {}, current_secret_ids: { from: [old.id], to: [current.id] }, previous_secret_expires_at: { from: null, to: old.expires_at } })
+    const audit = await env.ctx.db
+      .selectFrom('audit_entries')
+      .select('changes')
+      .where('entity_id', '=', connection.id)
+      .where('action', '=', 'integration_connection.secret_rotated')
+      .executeTakeFirstOrThrow()
+    expect(audit.changes).toMatchObject({
+      secret: {},
+      current_secret_ids: { from: [old.id], to: [current.id] },
+      previous_secret_expires_at: { from: null, to: old.expires_at },
+    })
 
     const supplied = `whsec_${Buffer.alloc(32, 9).toString('base64')}`
     shown.push(supplied)
@@ -112,7 +164,7 @@ describe('integration connections', () => {
     expect(tooLong.json().error.code).toBe('validation_failed')
   })
 
-  it('needs integrations.read to look and integrations.manage to change; other workspaces\' connections are 404', async () => {
+  it("needs integrations.read to look and integrations.manage to change; other workspaces' connections are 404", async () => {
     const mine = await seedConnection(env.ctx, m.id, { name: 'Mine' })
     expect((await inject('GET', url, undefined, m.keys.manager)).statusCode).toBe(200)
     expect((await inject('GET', url, undefined, m.keys.viewer)).statusCode).toBe(403)
@@ -122,7 +174,9 @@ describe('integration connections', () => {
     expect(denied.json().error.details).toEqual({ permission: 'integrations.manage' })
 
     const theirs = await seedConnection(env.ctx, foreign.id, { name: 'Theirs' })
-    const notFound = { error: { code: 'connection_not_found', message: 'No such connection', details: { connection_id: theirs.id } } }
+    const notFound = {
+      error: { code: 'connection_not_found', message: 'No such connection', details: { connection_id: theirs.id } },
+    }
     expect((await inject('GET', `${url}/${theirs.id}`)).json()).toEqual(notFound)
     expect((await inject('PATCH', `${url}/${theirs.id}`, { status: 'disabled' })).json()).toEqual(notFound)
     expect((await inject('POST', `${url}/${theirs.id}/secrets`, {})).json()).toEqual(notFound)

@@ -16,7 +16,8 @@ type Db = Kysely<Database> | Trx
 export const defaultGraceSeconds = 86_400
 export const maxGraceSeconds = 30 * 86_400
 
-const connectionNotFound = (id: string) => new AppError('connection_not_found', 404, 'No such connection', { connection_id: id })
+const connectionNotFound = (id: string) =>
+  new AppError('connection_not_found', 404, 'No such connection', { connection_id: id })
 
 export async function getConnection(db: Db, merchantId: string, id: string, now: Date): Promise<Connection> {
   const row = isUuid(id) ? await store.findConnection(db, merchantId, id) : undefined
@@ -25,18 +26,33 @@ export async function getConnection(db: Db, merchantId: string, id: string, now:
 }
 
 export async function listConnections(
-  db: Db, merchantId: string, filter: { source?: InboxSource; provider?: string; after?: string; limit: number }, now: Date,
+  db: Db,
+  merchantId: string,
+  filter: { source?: InboxSource; provider?: string; after?: string; limit: number },
+  now: Date,
 ): Promise<Connection[]> {
   const rows = await store.listConnections(db, merchantId, filter)
-  const versions = await store.listSecretVersions(db, merchantId, rows.map((r) => r.id), now)
+  const versions = await store.listSecretVersions(
+    db,
+    merchantId,
+    rows.map((r) => r.id),
+    now,
+  )
   return rows.map((r) => toConnection(r, versions))
 }
 
 function providerFor(source: InboxSource, provider: string): InboxProvider {
   const p = findInboxProvider(source, provider)
   if (!p) {
-    const known = inboxProviders.filter((k) => k.source === source).map((k) => k.provider).sort()
-    throw new AppError('provider_unknown', 422, `No provider "${provider}" for ${source}`, { source, provider, known_providers: known })
+    const known = inboxProviders
+      .filter((k) => k.source === source)
+      .map((k) => k.provider)
+      .sort()
+    throw new AppError('provider_unknown', 422, `No provider "${provider}" for ${source}`, {
+      source,
+      provider,
+      known_providers: known,
+    })
   }
   return p
 }
@@ -49,37 +65,90 @@ function chooseSecret(p: InboxProvider, given: string | undefined): { secret: st
     return { secret: given, generated: false }
   }
   const generate = p.secrets?.generate
-  if (!generate) throw new AppError('secret_required', 422, `Connections to ${p.provider} need the secret the provider gave you`, { field: 'secret' })
+  if (!generate)
+    throw new AppError('secret_required', 422, `Connections to ${p.provider} need the secret the provider gave you`, {
+      field: 'secret',
+    })
   return { secret: generate(), generated: true }
 }
 
 export type CreateConnectionInput = {
-  source: InboxSource; provider: string; name: string; settings?: Record<string, unknown>; secret?: string; requestId?: string
+  source: InboxSource
+  provider: string
+  name: string
+  settings?: Record<string, unknown>
+  secret?: string
+  requestId?: string
 }
 /** `secret` is set only when it was generated here: the one time it is shown. */
 export type ConnectionWithSecret = { connection: Connection; secret: string | null }
 
-export async function createConnection(trx: Trx, actor: Actor, secretsKey: Buffer, input: CreateConnectionInput, now: Date): Promise<ConnectionWithSecret> {
+export async function createConnection(
+  trx: Trx,
+  actor: Actor,
+  secretsKey: Buffer,
+  input: CreateConnectionInput,
+  now: Date,
+): Promise<ConnectionWithSecret> {
   const { secret, generated } = chooseSecret(providerFor(input.source, input.provider), input.secret)
   const row = await store.insertConnection(trx, {
-    merchant_id: actor.merchantId, id: newId(), source: input.source, provider: input.provider, name: input.name,
-    settings: JSON.stringify(input.settings ?? {}), created_at: now, updated_at: now,
+    merchant_id: actor.merchantId,
+    id: newId(),
+    source: input.source,
+    provider: input.provider,
+    name: input.name,
+    settings: JSON.stringify(input.settings ?? {}),
+    created_at: now,
+    updated_at: now,
   })
   const secretId = newId()
   await store.insertSecret(trx, {
-    merchant_id: actor.merchantId, id: secretId, connection_id: row.id, ciphertext: encryptSecret(secretsKey, secret), created_at: now, expires_at: null,
+    merchant_id: actor.merchantId,
+    id: secretId,
+    connection_id: row.id,
+    ciphertext: encryptSecret(secretsKey, secret),
+    created_at: now,
+    expires_at: null,
   })
-  await recordAudit(trx, {
-    merchantId: actor.merchantId, actor: auditActor(actor), action: 'integration_connection.created', entityType: 'integration_connection', entityId: row.id,
-    after: { source: row.source, provider: row.provider, name: row.name, status: row.status, settings: row.settings, current_secret_id: secretId, secret },
-    secret: ['secret'], requestId: input.requestId,
-  }, now)
+  await recordAudit(
+    trx,
+    {
+      merchantId: actor.merchantId,
+      actor: auditActor(actor),
+      action: 'integration_connection.created',
+      entityType: 'integration_connection',
+      entityId: row.id,
+      after: {
+        source: row.source,
+        provider: row.provider,
+        name: row.name,
+        status: row.status,
+        settings: row.settings,
+        current_secret_id: secretId,
+        secret,
+      },
+      secret: ['secret'],
+      requestId: input.requestId,
+    },
+    now,
+  )
   return { connection: await getConnection(trx, actor.merchantId, row.id, now), secret: generated ? secret : null }
 }
 
-export type UpdateConnectionInput = { name?: string; status?: ConnectionStatus; settings?: Record<string, unknown>; requestId?: string }
+export type UpdateConnectionInput = {
+  name?: string
+  status?: ConnectionStatus
+  settings?: Record<string, unknown>
+  requestId?: string
+}
 
-export async function updateConnection(trx: Trx, actor: Actor, id: string, input: UpdateConnectionInput, now: Date): Promise<Connection> {
+export async function updateConnection(
+  trx: Trx,
+  actor: Actor,
+  id: string,
+  input: UpdateConnectionInput,
+  now: Date,
+): Promise<Connection> {
   const before = isUuid(id) ? await store.lockConnection(trx, actor.merchantId, id) : undefined
   if (!before) throw connectionNotFound(id)
   const after = await store.updateConnection(trx, actor.merchantId, id, {
@@ -90,10 +159,20 @@ export async function updateConnection(trx: Trx, actor: Actor, id: string, input
   })
   const view = (r: store.ConnectionRow) => ({ name: r.name, status: r.status, settings: r.settings })
   connectionChanged(id)
-  await recordAudit(trx, {
-    merchantId: actor.merchantId, actor: auditActor(actor), action: 'integration_connection.updated', entityType: 'integration_connection', entityId: id,
-    before: view(before), after: view(after), requestId: input.requestId,
-  }, now)
+  await recordAudit(
+    trx,
+    {
+      merchantId: actor.merchantId,
+      actor: auditActor(actor),
+      action: 'integration_connection.updated',
+      entityType: 'integration_connection',
+      entityId: id,
+      before: view(before),
+      after: view(after),
+      requestId: input.requestId,
+    },
+    now,
+  )
   return getConnection(trx, actor.merchantId, id, now)
 }
 
@@ -103,29 +182,52 @@ export type RotateSecretInput = { secret?: string; graceSeconds?: number; reques
  * Zero-downtime rotation: the new secret verifies at once, the old one until now + grace, so a
  * sender can switch over (Standard Webhooks senders sign with both meanwhile).
  */
-export async function rotateSecret(trx: Trx, actor: Actor, secretsKey: Buffer, id: string, input: RotateSecretInput, now: Date): Promise<ConnectionWithSecret> {
+export async function rotateSecret(
+  trx: Trx,
+  actor: Actor,
+  secretsKey: Buffer,
+  id: string,
+  input: RotateSecretInput,
+  now: Date,
+): Promise<ConnectionWithSecret> {
   const row = isUuid(id) ? await store.lockConnection(trx, actor.merchantId, id) : undefined
   if (!row) throw connectionNotFound(id)
   const { secret, generated } = chooseSecret(providerFor(row.source, row.provider), input.secret)
   const grace = input.graceSeconds ?? defaultGraceSeconds
   if (!Number.isInteger(grace) || grace < 0 || grace > maxGraceSeconds) {
-    throw new AppError('validation_failed', 400, 'The grace period is out of range', { errors: [{ path: 'body/grace_seconds', message: `must be 0 to ${maxGraceSeconds}` }] })
+    throw new AppError('validation_failed', 400, 'The grace period is out of range', {
+      errors: [{ path: 'body/grace_seconds', message: `must be 0 to ${maxGraceSeconds}` }],
+    })
   }
   await store.deleteExpiredSecrets(trx, actor.merchantId, id, now)
   const expiresAt = new Date(now.getTime() + grace * 1000)
   const previous = await store.expireCurrentSecrets(trx, actor.merchantId, id, expiresAt)
   const secretId = newId()
   await store.insertSecret(trx, {
-    merchant_id: actor.merchantId, id: secretId, connection_id: id, ciphertext: encryptSecret(secretsKey, secret), created_at: now, expires_at: null,
+    merchant_id: actor.merchantId,
+    id: secretId,
+    connection_id: id,
+    ciphertext: encryptSecret(secretsKey, secret),
+    created_at: now,
+    expires_at: null,
   })
   await store.updateConnection(trx, actor.merchantId, id, { updated_at: now })
   connectionChanged(id)
-  await recordAudit(trx, {
-    merchantId: actor.merchantId, actor: auditActor(actor), action: 'integration_connection.secret_rotated', entityType: 'integration_connection', entityId: id,
-    before: { current_secret_ids: previous },
-    after: { current_secret_ids: [secretId], previous_secret_expires_at: expiresAt, secret },
-    secret: ['secret'], requestId: input.requestId,
-  }, now)
+  await recordAudit(
+    trx,
+    {
+      merchantId: actor.merchantId,
+      actor: auditActor(actor),
+      action: 'integration_connection.secret_rotated',
+      entityType: 'integration_connection',
+      entityId: id,
+      before: { current_secret_ids: previous },
+      after: { current_secret_ids: [secretId], previous_secret_expires_at: expiresAt, secret },
+      secret: ['secret'],
+      requestId: input.requestId,
+    },
+    now,
+  )
   return { connection: await getConnection(trx, actor.merchantId, id, now), secret: generated ? secret : null }
 }
 
@@ -135,7 +237,10 @@ export type WebhookConnection = { merchantId: string; id: string; source: InboxS
  * The active connection a webhook URL names. Unknown, foreign-provider and disabled connections
  * get one and the same answer, so the URL space reveals nothing.
  */
-export async function findWebhookConnection(db: Db, input: { source: string; provider: string; connectionId: string }): Promise<WebhookConnection> {
+export async function findWebhookConnection(
+  db: Db,
+  input: { source: string; provider: string; connectionId: string },
+): Promise<WebhookConnection> {
   const row = isUuid(input.connectionId) ? await store.findConnectionById(db, input.connectionId) : undefined
   if (!row || row.source !== input.source || row.provider !== input.provider || row.status !== 'active') {
     throw new AppError('connection_not_found', 404, 'No such connection')
@@ -144,8 +249,17 @@ export async function findWebhookConnection(db: Db, input: { source: string; pro
 }
 
 /** Plaintext of every secret that still verifies (current and in grace), newest first, with when it stops. */
-export async function liveSecrets(db: Db, secretsKey: Buffer, merchantId: string, connectionId: string, now: Date): Promise<{ secret: string; expiresAt: Date | null }[]> {
-  return (await store.listLiveCiphertexts(db, merchantId, connectionId, now)).map((r) => ({ secret: decryptSecret(secretsKey, r.ciphertext), expiresAt: r.expires_at }))
+export async function liveSecrets(
+  db: Db,
+  secretsKey: Buffer,
+  merchantId: string,
+  connectionId: string,
+  now: Date,
+): Promise<{ secret: string; expiresAt: Date | null }[]> {
+  return (await store.listLiveCiphertexts(db, merchantId, connectionId, now)).map((r) => ({
+    secret: decryptSecret(secretsKey, r.ciphertext),
+    expiresAt: r.expires_at,
+  }))
 }
 
 const changeListeners = new Set<(connectionId: string) => void>()
@@ -158,6 +272,22 @@ const connectionChanged = (id: string) => {
   for (const l of changeListeners) l(id)
 }
 
-export async function listAllActiveConnections(db: Db): Promise<{ merchantId: string; id: string; source: InboxSource; provider: string; settings: Record<string, unknown>; createdAt: Date }[]> {
-  return (await store.listAllActive(db)).map((r) => ({ merchantId: r.merchant_id, id: r.id, source: r.source, provider: r.provider, settings: r.settings, createdAt: r.created_at }))
+export async function listAllActiveConnections(db: Db): Promise<
+  {
+    merchantId: string
+    id: string
+    source: InboxSource
+    provider: string
+    settings: Record<string, unknown>
+    createdAt: Date
+  }[]
+> {
+  return (await store.listAllActive(db)).map((r) => ({
+    merchantId: r.merchant_id,
+    id: r.id,
+    source: r.source,
+    provider: r.provider,
+    settings: r.settings,
+    createdAt: r.created_at,
+  }))
 }

@@ -6,15 +6,25 @@ type Trx = Transaction<Database>
 type Db = Kysely<Database> | Trx
 
 export type ConnectionRow = Selectable<Database['integration_connections']>
-export type SecretVersionRow = Pick<Selectable<Database['integration_secrets']>, 'connection_id' | 'id' | 'created_at' | 'expires_at'>
+export type SecretVersionRow = Pick<
+  Selectable<Database['integration_secrets']>,
+  'connection_id' | 'id' | 'created_at' | 'expires_at'
+>
 
-export async function insertConnection(trx: Trx, row: Insertable<Database['integration_connections']>): Promise<ConnectionRow> {
+export async function insertConnection(
+  trx: Trx,
+  row: Insertable<Database['integration_connections']>,
+): Promise<ConnectionRow> {
   return trx.insertInto('integration_connections').values(row).returningAll().executeTakeFirstOrThrow()
 }
 
 export async function findConnection(db: Db, merchantId: string, id: string): Promise<ConnectionRow | undefined> {
-  return db.selectFrom('integration_connections').selectAll()
-    .where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+  return db
+    .selectFrom('integration_connections')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
 }
 
 // The webhook URL carries only the connection id; the merchant is whatever that id belongs to.
@@ -24,13 +34,28 @@ export async function findConnectionById(db: Db, id: string): Promise<Connection
 
 // Held until commit, so two rotations of one connection never both keep a "current" secret.
 export async function lockConnection(trx: Trx, merchantId: string, id: string): Promise<ConnectionRow | undefined> {
-  return trx.selectFrom('integration_connections').selectAll()
-    .where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+  return trx
+    .selectFrom('integration_connections')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
 }
 
-export async function updateConnection(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['integration_connections']>): Promise<ConnectionRow> {
-  return trx.updateTable('integration_connections').set(patch)
-    .where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+export async function updateConnection(
+  trx: Trx,
+  merchantId: string,
+  id: string,
+  patch: Updateable<Database['integration_connections']>,
+): Promise<ConnectionRow> {
+  return trx
+    .updateTable('integration_connections')
+    .set(patch)
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 export async function listConnections(
@@ -38,7 +63,12 @@ export async function listConnections(
   merchantId: string,
   filter: { source?: InboxSource; provider?: string; after?: string; limit: number },
 ): Promise<ConnectionRow[]> {
-  let q = db.selectFrom('integration_connections').selectAll().where('merchant_id', '=', merchantId).orderBy('id').limit(filter.limit)
+  let q = db
+    .selectFrom('integration_connections')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .orderBy('id')
+    .limit(filter.limit)
   if (filter.source) q = q.where('source', '=', filter.source)
   if (filter.provider) q = q.where('provider', '=', filter.provider)
   if (filter.after) q = q.where('id', '>', filter.after)
@@ -50,36 +80,79 @@ export async function insertSecret(trx: Trx, row: Insertable<Database['integrati
 }
 
 /** Metadata only: the ciphertext never leaves this file except through `listLiveCiphertexts`. */
-export async function listSecretVersions(db: Db, merchantId: string, connectionIds: string[], now: Date): Promise<SecretVersionRow[]> {
+export async function listSecretVersions(
+  db: Db,
+  merchantId: string,
+  connectionIds: string[],
+  now: Date,
+): Promise<SecretVersionRow[]> {
   if (!connectionIds.length) return []
-  return db.selectFrom('integration_secrets').select(['connection_id', 'id', 'created_at', 'expires_at'])
-    .where('merchant_id', '=', merchantId).where('connection_id', 'in', connectionIds)
+  return db
+    .selectFrom('integration_secrets')
+    .select(['connection_id', 'id', 'created_at', 'expires_at'])
+    .where('merchant_id', '=', merchantId)
+    .where('connection_id', 'in', connectionIds)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .orderBy('id', 'desc').execute()
+    .orderBy('id', 'desc')
+    .execute()
 }
 
-export async function listLiveCiphertexts(db: Db, merchantId: string, connectionId: string, now: Date): Promise<{ ciphertext: string; expires_at: Date | null }[]> {
-  return db.selectFrom('integration_secrets').select(['ciphertext', 'expires_at'])
-    .where('merchant_id', '=', merchantId).where('connection_id', '=', connectionId)
+export async function listLiveCiphertexts(
+  db: Db,
+  merchantId: string,
+  connectionId: string,
+  now: Date,
+): Promise<{ ciphertext: string; expires_at: Date | null }[]> {
+  return db
+    .selectFrom('integration_secrets')
+    .select(['ciphertext', 'expires_at'])
+    .where('merchant_id', '=', merchantId)
+    .where('connection_id', '=', connectionId)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .orderBy('id', 'desc').execute()
+    .orderBy('id', 'desc')
+    .execute()
 }
 
 /** Starts the grace period of the current secret(s); returns their ids. */
-export async function expireCurrentSecrets(trx: Trx, merchantId: string, connectionId: string, expiresAt: Date): Promise<string[]> {
-  const rows = await trx.updateTable('integration_secrets').set({ expires_at: expiresAt })
-    .where('merchant_id', '=', merchantId).where('connection_id', '=', connectionId).where('expires_at', 'is', null)
-    .returning('id').execute()
+export async function expireCurrentSecrets(
+  trx: Trx,
+  merchantId: string,
+  connectionId: string,
+  expiresAt: Date,
+): Promise<string[]> {
+  const rows = await trx
+    .updateTable('integration_secrets')
+    .set({ expires_at: expiresAt })
+    .where('merchant_id', '=', merchantId)
+    .where('connection_id', '=', connectionId)
+    .where('expires_at', 'is', null)
+    .returning('id')
+    .execute()
   return rows.map((r) => r.id)
 }
 
 // Expired secrets verify nothing; keeping their ciphertext would only widen what a leak exposes.
-export async function deleteExpiredSecrets(trx: Trx, merchantId: string, connectionId: string, now: Date): Promise<void> {
-  await trx.deleteFrom('integration_secrets')
-    .where('merchant_id', '=', merchantId).where('connection_id', '=', connectionId).where('expires_at', '<=', now).execute()
+export async function deleteExpiredSecrets(
+  trx: Trx,
+  merchantId: string,
+  connectionId: string,
+  now: Date,
+): Promise<void> {
+  await trx
+    .deleteFrom('integration_secrets')
+    .where('merchant_id', '=', merchantId)
+    .where('connection_id', '=', connectionId)
+    .where('expires_at', '<=', now)
+    .execute()
 }
 
 /** Active connections of every workspace, for sweeps that look at each (health checks). */
 export async function listAllActive(db: Db): Promise<ConnectionRow[]> {
-  return db.selectFrom('integration_connections').selectAll().where('status', '=', 'active').orderBy('merchant_id').orderBy('id').execute()
+  return db
+    .selectFrom('integration_connections')
+    .selectAll()
+    .where('status', '=', 'active')
+    .orderBy('merchant_id')
+    .orderBy('id')
+    .execute()
 }

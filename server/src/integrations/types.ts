@@ -18,8 +18,16 @@ export type Connection = {
 
 export function toConnection(row: ConnectionRow, versions: SecretVersionRow[]): Connection {
   return {
-    id: row.id, source: row.source, provider: row.provider, name: row.name, status: row.status, settings: row.settings,
-    secret_versions: versions.filter((v) => v.connection_id === row.id).map((v) => ({ id: v.id, created_at: v.created_at, expires_at: v.expires_at })),
-    created_at: row.created_at, updated_at: row.updated_at,
+    id: row.id,
+    source: row.source,
+    provider: row.provider,
+    name: row.name,
+    status: row.status,
+    settings: row.settings,
+    secret_versions: versions
+      .filter((v) => v.connection_id === row.id)
+      .map((v) => ({ id: v.id, created_at: v.created_at, expires_at: v.expires_at })),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   }
 }

@@ -45,16 +45,31 @@ describe('the foreground', () => {
     const f = new Foreground(options)
     second(f, performance.now() - 1001, 100, () => 40)
     let runs = 0
-    const tasks = taskList([{ name: 'test', tasks: { 'test:work': async () => {
-      runs++
-      await new Promise((r) => setTimeout(r, 20))
-    } } }], {} as AppContext, f)
+    const tasks = taskList(
+      [
+        {
+          name: 'test',
+          tasks: {
+            'test:work': async () => {
+              runs++
+              await new Promise((r) => setTimeout(r, 20))
+            },
+          },
+        },
+      ],
+      {} as AppContext,
+      f,
+    )
     const started = performance.now()
     await tasks['test:work']!({}, { job: { attempts: 1, max_attempts: 1 } } as unknown as JobHelpers)
     expect(runs).toBe(1)
     // 20 ms of work, then three times that at rest (timers never fire much early; no upper bound asserted).
     expect(performance.now() - started).toBeGreaterThanOrEqual(75)
-    const idle = taskList([{ name: 'test', tasks: { 'test:work': async () => undefined } }], {} as AppContext, new Foreground(options))
+    const idle = taskList(
+      [{ name: 'test', tasks: { 'test:work': async () => undefined } }],
+      {} as AppContext,
+      new Foreground(options),
+    )
     const t0 = performance.now()
     await idle['test:work']!({}, { job: { attempts: 1, max_attempts: 1 } } as unknown as JobHelpers)
     expect(performance.now() - t0).toBeLessThan(50)

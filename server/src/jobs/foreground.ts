@@ -24,7 +24,9 @@ export class Foreground {
   private slow = 0
   private busyUntil = 0
 
-  constructor(private opts: ForegroundOptions = { slowMs: 10, slowShare: 0.01, minCount: 50, holdMs: 5000, restRatio: 3 }) {}
+  constructor(
+    private opts: ForegroundOptions = { slowMs: 10, slowShare: 0.01, minCount: 50, holdMs: 5000, restRatio: 3 },
+  ) {}
 
   /** One acknowledgement and how long it took. */
   observe(ms: number, now = performance.now()) {
@@ -51,7 +53,8 @@ export class Foreground {
 
   private roll(now: number) {
     if (now - this.windowStart < 1000) return
-    if (this.count >= this.opts.minCount && this.slow > this.count * this.opts.slowShare) this.busyUntil = now + this.opts.holdMs
+    if (this.count >= this.opts.minCount && this.slow > this.count * this.opts.slowShare)
+      this.busyUntil = now + this.opts.holdMs
     this.count = 0
     this.slow = 0
     this.windowStart = now

@@ -15,19 +15,35 @@ const fired: string[] = []
 const testModule: Module = {
   name: 'test',
   consumers: [
-    { name: 'recorder', types: ['thing.happened'], handle: async (event) => { seen.push({ consumer: 'recorder', event }) } },
     {
-      name: 'flaky', types: '*', handle: async (event) => {
+      name: 'recorder',
+      types: ['thing.happened'],
+      handle: async (event) => {
+        seen.push({ consumer: 'recorder', event })
+      },
+    },
+    {
+      name: 'flaky',
+      types: '*',
+      handle: async (event) => {
         if (flakyFailures-- > 0) throw new Error('flaky consumer failed')
         seen.push({ consumer: 'flaky', event })
       },
     },
     {
-      name: 'picky', types: ['thing.happened'], accepts: (event) => event.data.wanted === true,
-      handle: async (event) => { seen.push({ consumer: 'picky', event }) },
+      name: 'picky',
+      types: ['thing.happened'],
+      accepts: (event) => event.data.wanted === true,
+      handle: async (event) => {
+        seen.push({ consumer: 'picky', event })
+      },
     },
   ],
-  clockTasks: { 'test:remind': async (_trx, action) => { fired.push(String(action.payload.note)) } },
+  clockTasks: {
+    'test:remind': async (_trx, action) => {
+      fired.push(String(action.payload.note))
+    },
+  },
 }
 
 beforeAll(async () => {
@@ -41,10 +57,13 @@ const T0 = new Date('2036-03-02T09:00:00Z')
 
 describe('outbox', () => {
   it('publishes nothing from a rolled-back transaction', async () => {
-    await env.ctx.db.transaction().execute(async (trx) => {
-      await enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { n: 0 } })
-      throw new Error('abort') // rolls the transaction back
-    }).catch(() => undefined)
+    await env.ctx.db
+      .transaction()
+      .execute(async (trx) => {
+        await enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { n: 0 } })
+        throw new Error('abort') // rolls the transaction back
+      })
+      .catch(() => undefined)
     expect(await env.ctx.db.selectFrom('outbox').selectAll().where('merchant_id', '=', m.id).execute()).toEqual([])
     expect((await pendingJobs(env.ctx)).filter((j) => j.task_identifier === 'outbox:deliver')).toEqual([])
   })
@@ -52,15 +71,33 @@ describe('outbox', () => {
   it('delivers a committed event once to each subscribed consumer, even with relays racing', async () => {
     seen.length = 0
     const id = await env.ctx.db.transaction().execute((trx) =>
-      enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', subject_id: m.id, occurred_at: T0, data: { n: 1 } }))
+      enqueueEvent(trx, {
+        merchant_id: m.id,
+        type: 'thing.happened',
+        subject_id: m.id,
+        occurred_at: T0,
+        data: { n: 1 },
+      }),
+    )
     // Two processes' relays at once: the row lock (SKIP LOCKED) and the published mark let one relay it.
     const relay = outboxRelay(testModule.consumers!)
     expect((await Promise.all([relay.run(env.ctx, 10), relay.run(env.ctx, 10)])).sort()).toEqual([0, 1])
     expect(await relay.run(env.ctx, 10)).toBe(0)
     await runDueJobs(env.ctx, [testModule])
     expect(seen.map((s) => s.consumer).sort()).toEqual(['flaky', 'recorder'])
-    expect(seen[0]!.event).toMatchObject({ id, merchant_id: m.id, type: 'thing.happened', subject_id: m.id, data: { n: 1 }, occurred_at: T0.toISOString() })
-    const row = await env.ctx.db.selectFrom('outbox').select('published_at').where('id', '=', id).executeTakeFirstOrThrow()
+    expect(seen[0]!.event).toMatchObject({
+      id,
+      merchant_id: m.id,
+      type: 'thing.happened',
+      subject_id: m.id,
+      data: { n: 1 },
+      occurred_at: T0.toISOString(),
+    })
+    const row = await env.ctx.db
+      .selectFrom('outbox')
+      .select('published_at')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
     expect(row.published_at).not.toBeNull()
   })
 
@@ -68,12 +105,24 @@ describe('outbox', () => {
     seen.length = 0
     const [wanted, unwanted] = await env.ctx.db.transaction().execute(async (trx) => [
       await enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { wanted: true } }),
-      await enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { wanted: false } }),
+      await enqueueEvent(trx, {
+        merchant_id: m.id,
+        type: 'thing.happened',
+        occurred_at: T0,
+        data: { wanted: false },
+      }),
     ])
     await outboxRelay(testModule.consumers!).run(env.ctx, 10)
-    const queued = (await pendingJobs(env.ctx)).filter((j) => j.task_identifier === 'outbox:deliver').map((j) => j.payload as { consumer: string; event_id: string })
+    const queued = (await pendingJobs(env.ctx))
+      .filter((j) => j.task_identifier === 'outbox:deliver')
+      .map((j) => j.payload as { consumer: string; event_id: string })
     expect(queued.filter((p) => p.consumer === 'picky').map((p) => p.event_id)).toEqual([wanted])
-    expect(queued.filter((p) => p.event_id === unwanted).map((p) => p.consumer).sort()).toEqual(['flaky', 'recorder'])
+    expect(
+      queued
+        .filter((p) => p.event_id === unwanted)
+        .map((p) => p.consumer)
+        .sort(),
+    ).toEqual(['flaky', 'recorder'])
     await runDueJobs(env.ctx, [testModule])
     expect(seen.filter((s) => s.consumer === 'picky').map((s) => s.event.id)).toEqual([wanted])
   })
@@ -81,7 +130,11 @@ describe('outbox', () => {
   it('retries a failing consumer alone, without redelivering to the others', async () => {
     seen.length = 0
     flakyFailures = 1
-    await env.ctx.db.transaction().execute((trx) => enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { n: 2 } }))
+    await env.ctx.db
+      .transaction()
+      .execute((trx) =>
+        enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { n: 2 } }),
+      )
     await runDueJobs(env.ctx, [testModule])
     expect(seen.map((s) => s.consumer)).toEqual(['recorder'])
     const failed = (await pendingJobs(env.ctx)).filter((j) => j.task_identifier === 'outbox:deliver')
@@ -94,25 +147,49 @@ describe('outbox', () => {
 })
 
 describe('events held for a batch', () => {
-  const outboxOf = (n: number) => env.ctx.db.selectFrom('outbox').select(['id', 'type', 'subject_id', 'occurred_at', 'data'])
-    .where('merchant_id', '=', m.id).where(sql<boolean>`(data->>'batch')::int = ${n}`).orderBy('id').execute()
+  const outboxOf = (n: number) =>
+    env.ctx.db
+      .selectFrom('outbox')
+      .select(['id', 'type', 'subject_id', 'occurred_at', 'data'])
+      .where('merchant_id', '=', m.id)
+      .where(sql<boolean>`(data->>'batch')::int = ${n}`)
+      .orderBy('id')
+      .execute()
 
   it('writes them in one statement when the batch ends, in order, with their fields intact', async () => {
-    const ids = await env.ctx.db.transaction().execute((trx) => withEventsHeld(trx, async () => {
-      const first = await enqueueEvents(trx, [
-        { merchant_id: m.id, type: 'thing.happened', subject_id: m.id, occurred_at: T0, data: { batch: 1, i: 0, nested: { a: [1, 'x'] } } },
-        { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { batch: 1, i: 1 } },
-      ])
-      // Nested: held by the outer batch, not written early.
-      const second = await withEventsHeld(trx, () => enqueueEvent(trx, { merchant_id: m.id, type: 'other.thing', occurred_at: T0, data: { batch: 1, i: 2 } }))
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from outbox where merchant_id = ${m.id} and (data->>'batch')::int = 1`.execute(trx)
-      expect(rows[0]!.n).toBe(0)
-      return [...first, second]
-    }))
+    const ids = await env.ctx.db.transaction().execute((trx) =>
+      withEventsHeld(trx, async () => {
+        const first = await enqueueEvents(trx, [
+          {
+            merchant_id: m.id,
+            type: 'thing.happened',
+            subject_id: m.id,
+            occurred_at: T0,
+            data: { batch: 1, i: 0, nested: { a: [1, 'x'] } },
+          },
+          { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { batch: 1, i: 1 } },
+        ])
+        // Nested: held by the outer batch, not written early.
+        const second = await withEventsHeld(trx, () =>
+          enqueueEvent(trx, { merchant_id: m.id, type: 'other.thing', occurred_at: T0, data: { batch: 1, i: 2 } }),
+        )
+        const { rows } = await sql<{
+          n: number
+        }>`select count(*)::int as n from outbox where merchant_id = ${m.id} and (data->>'batch')::int = 1`.execute(trx)
+        expect(rows[0]!.n).toBe(0)
+        return [...first, second]
+      }),
+    )
     const rows = await outboxOf(1)
     expect(rows.map((r) => r.id)).toEqual(ids)
     expect(rows).toEqual([
-      { id: ids[0], type: 'thing.happened', subject_id: m.id, occurred_at: T0, data: { batch: 1, i: 0, nested: { a: [1, 'x'] } } },
+      {
+        id: ids[0],
+        type: 'thing.happened',
+        subject_id: m.id,
+        occurred_at: T0,
+        data: { batch: 1, i: 0, nested: { a: [1, 'x'] } },
+      },
       { id: ids[1], type: 'thing.happened', subject_id: null, occurred_at: T0, data: { batch: 1, i: 1 } },
       { id: ids[2], type: 'other.thing', subject_id: null, occurred_at: T0, data: { batch: 1, i: 2 } },
     ])
@@ -125,7 +202,9 @@ describe('events held for a batch', () => {
         throw new Error('batch failed')
       }).catch(() => undefined)
       await enqueueEvent(trx, { merchant_id: m.id, type: 'thing.happened', occurred_at: T0, data: { batch: 3 } })
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from outbox where merchant_id = ${m.id} and (data->>'batch')::int = 3`.execute(trx)
+      const { rows } = await sql<{
+        n: number
+      }>`select count(*)::int as n from outbox where merchant_id = ${m.id} and (data->>'batch')::int = 3`.execute(trx)
       expect(rows[0]!.n).toBe(1)
     })
     expect(await outboxOf(2)).toEqual([])
@@ -133,7 +212,12 @@ describe('events held for a batch', () => {
   })
 
   it('takes a large batch of events in one go', async () => {
-    const events = Array.from({ length: 2_000 }, (_, i) => ({ merchant_id: m.id, type: 'thing.happened', occurred_at: new Date(T0.getTime() + i), data: { batch: 4, i } }))
+    const events = Array.from({ length: 2_000 }, (_, i) => ({
+      merchant_id: m.id,
+      type: 'thing.happened',
+      occurred_at: new Date(T0.getTime() + i),
+      data: { batch: 4, i },
+    }))
     const ids = await env.ctx.db.transaction().execute((trx) => withEventsHeld(trx, () => enqueueEvents(trx, events)))
     const rows = await outboxOf(4)
     expect(rows.map((r) => r.id)).toEqual(ids)
@@ -144,13 +228,22 @@ describe('events held for a batch', () => {
 describe('clock', () => {
   const handlers = testModule.clockTasks!
   const schedule = (key: string, runAt: Date, note: string) =>
-    env.ctx.db.transaction().execute((trx) => scheduleAction(trx, { merchantId: m.id, key, task: 'test:remind', runAt, payload: { note } }, T0))
-  const fire = (key: string, now: Date) => env.ctx.db.transaction().execute((trx) => fireAction(trx, handlers, env.ctx, m.id, key, now))
+    env.ctx.db
+      .transaction()
+      .execute((trx) =>
+        scheduleAction(trx, { merchantId: m.id, key, task: 'test:remind', runAt, payload: { note } }, T0),
+      )
+  const fire = (key: string, now: Date) =>
+    env.ctx.db.transaction().execute((trx) => fireAction(trx, handlers, env.ctx, m.id, key, now))
 
   it('schedules one action per key; scheduling again moves it', async () => {
     await schedule('case-1:first-response', new Date('2036-03-02T10:00:00Z'), 'first')
     await schedule('case-1:first-response', new Date('2036-03-02T11:00:00Z'), 'moved')
-    const rows = await env.ctx.db.selectFrom('scheduled_actions').selectAll().where('key', '=', 'case-1:first-response').execute()
+    const rows = await env.ctx.db
+      .selectFrom('scheduled_actions')
+      .selectAll()
+      .where('key', '=', 'case-1:first-response')
+      .execute()
     expect(rows).toHaveLength(1)
     expect(rows[0]!.run_at.toISOString()).toBe('2036-03-02T11:00:00.000Z')
     const jobs = (await pendingJobs(env.ctx)).filter((j) => j.key === `clock:${m.id}:case-1:first-response`)

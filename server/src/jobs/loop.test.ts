@@ -14,16 +14,21 @@ function busyForeground(holdMs: number): Foreground {
 }
 
 describe('drain loops', () => {
-  it('pause a drain\'s spare loops while the foreground is busy, keep its first one running, and resume them after', async () => {
+  it("pause a drain's spare loops while the foreground is busy, keep its first one running, and resume them after", async () => {
     const fg = busyForeground(300)
     const runs = { first: 0, spare: 0 }
-    const loop = (name: keyof typeof runs, spare: boolean) => startBatchLoop({
-      intervalMs: 10, batchSize: 10, spare, foreground: fg, onError: () => undefined,
-      once: async () => {
-        runs[name]++
-        return 0
-      },
-    })
+    const loop = (name: keyof typeof runs, spare: boolean) =>
+      startBatchLoop({
+        intervalMs: 10,
+        batchSize: 10,
+        spare,
+        foreground: fg,
+        onError: () => undefined,
+        once: async () => {
+          runs[name]++
+          return 0
+        },
+      })
     const stops = [loop('first', false), loop('spare', true)]
     await sleep(150)
     expect(runs.spare).toBe(0)

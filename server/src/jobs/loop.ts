@@ -11,14 +11,19 @@ import { foreground, type Foreground } from './foreground.js'
  * run in flight.
  */
 export function startBatchLoop(opts: {
-  intervalMs: number; batchSize: number; once: () => Promise<number>; onError: (err: unknown) => void; spare?: boolean; foreground?: Foreground
+  intervalMs: number
+  batchSize: number
+  once: () => Promise<number>
+  onError: (err: unknown) => void
+  spare?: boolean
+  foreground?: Foreground
 }): () => Promise<void> {
   const fg = opts.foreground ?? foreground
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let inFlight: Promise<void> = Promise.resolve()
   const run = async () => {
-    for (let full = true; full && !stopped;) {
+    for (let full = true; full && !stopped; ) {
       if (opts.spare && fg.busy()) break
       const started = performance.now()
       try {
@@ -29,7 +34,10 @@ export function startBatchLoop(opts: {
       }
       if (full && !stopped) await fg.rest(performance.now() - started)
     }
-    if (!stopped) timer = setTimeout(() => { inFlight = run() }, opts.intervalMs)
+    if (!stopped)
+      timer = setTimeout(() => {
+        inFlight = run()
+      }, opts.intervalMs)
   }
   inFlight = run()
   return async () => {
@@ -41,10 +49,17 @@ export function startBatchLoop(opts: {
 
 /** Drains, each as `concurrency` loops, started with the job workers. */
 export function startDrains(ctx: AppContext, drains: Drain[]): () => Promise<void> {
-  const stops = drains.flatMap((d) => Array.from({ length: d.concurrency ?? 1 }, (_, i) => startBatchLoop({
-    intervalMs: d.intervalMs ?? 100, batchSize: d.batchSize, once: () => d.run(ctx, d.batchSize), spare: i > 0,
-    onError: (err) => ctx.log.error({ err, drain: d.name }, 'drain run failed; retrying'),
-  })))
+  const stops = drains.flatMap((d) =>
+    Array.from({ length: d.concurrency ?? 1 }, (_, i) =>
+      startBatchLoop({
+        intervalMs: d.intervalMs ?? 100,
+        batchSize: d.batchSize,
+        once: () => d.run(ctx, d.batchSize),
+        spare: i > 0,
+        onError: (err) => ctx.log.error({ err, drain: d.name }, 'drain run failed; retrying'),
+      }),
+    ),
+  )
   return async () => {
     await Promise.all(stops.map((stop) => stop()))
   }

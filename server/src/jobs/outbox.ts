@@ -18,7 +18,14 @@ export async function enqueueEvent(trx: Transaction<Database>, event: NewEvent):
   return (await enqueueEvents(trx, [event]))[0]!
 }
 
-type OutboxRow = { merchant_id: string; id: string; type: string; subject_id: string | null; occurred_at: Date; data: Record<string, unknown> }
+type OutboxRow = {
+  merchant_id: string
+  id: string
+  type: string
+  subject_id: string | null
+  occurred_at: Date
+  data: Record<string, unknown>
+}
 
 // Transactions whose events are held back and written together when their batch of work ends.
 const held = new WeakMap<Transaction<Database>, OutboxRow[]>()
@@ -29,7 +36,14 @@ const held = new WeakMap<Transaction<Database>, OutboxRow[]>()
  */
 export async function enqueueEvents(trx: Transaction<Database>, events: NewEvent[]): Promise<string[]> {
   if (!events.length) return []
-  const rows = events.map((e) => ({ merchant_id: e.merchant_id, id: newId(), type: e.type, subject_id: e.subject_id ?? null, occurred_at: e.occurred_at, data: e.data }))
+  const rows = events.map((e) => ({
+    merchant_id: e.merchant_id,
+    id: newId(),
+    type: e.type,
+    subject_id: e.subject_id ?? null,
+    occurred_at: e.occurred_at,
+    data: e.data,
+  }))
   const batch = held.get(trx)
   if (batch) batch.push(...rows)
   else await insertEvents(trx, rows)
@@ -39,9 +53,12 @@ export async function enqueueEvents(trx: Transaction<Database>, events: NewEvent
 // One JSON parameter keeps the text the same for any number of events, so the statement is prepared.
 async function insertEvents(trx: Transaction<Database>, rows: OutboxRow[]): Promise<void> {
   if (!rows.length) return
-  await executePrepared(trx, sql`insert into outbox (merchant_id, id, type, subject_id, occurred_at, data)
+  await executePrepared(
+    trx,
+    sql`insert into outbox (merchant_id, id, type, subject_id, occurred_at, data)
     select merchant_id, id, type, subject_id, occurred_at, data
-    from json_to_recordset(${JSON.stringify(rows)}::json) as r(merchant_id uuid, id uuid, type text, subject_id uuid, occurred_at timestamptz, data jsonb)`)
+    from json_to_recordset(${JSON.stringify(rows)}::json) as r(merchant_id uuid, id uuid, type text, subject_id uuid, occurred_at timestamptz, data jsonb)`,
+  )
 }
 
 /**
@@ -63,17 +80,46 @@ export async function withEventsHeld<T>(trx: Transaction<Database>, work: () => 
 }
 
 const toDomainEvent = (row: Selectable<Database['outbox']>): DomainEvent => ({
-  id: row.id, merchant_id: row.merchant_id, type: row.type, subject_id: row.subject_id, occurred_at: row.occurred_at.toISOString(), data: row.data,
+  id: row.id,
+  merchant_id: row.merchant_id,
+  type: row.type,
+  subject_id: row.subject_id,
+  occurred_at: row.occurred_at.toISOString(),
+  data: row.data,
 })
 
-const subscribed = (c: EventConsumer, e: DomainEvent) => (c.types === '*' || c.types.includes(e.type)) && (!c.accepts || c.accepts(e))
+const subscribed = (c: EventConsumer, e: DomainEvent) =>
+  (c.types === '*' || c.types.includes(e.type)) && (!c.accepts || c.accepts(e))
 
 /** Fans each event out as one `outbox:deliver` job per consumer (not in `skip`) that takes it, and marks it published. */
-async function publish(trx: Transaction<Database>, consumers: EventConsumer[], events: DomainEvent[], skip: string[] = []): Promise<void> {
-  await addJobs(trx, events.flatMap((e) => consumers.filter((c) => !skip.includes(c.name) && subscribed(c, e))
-    .map((c) => ({ task: 'outbox:deliver', payload: { consumer: c.name, merchant_id: e.merchant_id, event_id: e.id } }))))
-  await trx.updateTable('outbox').set({ published_at: new Date() })
-    .where((eb) => eb(eb.refTuple('merchant_id', 'id'), 'in', events.map((e) => eb.tuple(e.merchant_id, e.id)))).execute()
+async function publish(
+  trx: Transaction<Database>,
+  consumers: EventConsumer[],
+  events: DomainEvent[],
+  skip: string[] = [],
+): Promise<void> {
+  await addJobs(
+    trx,
+    events.flatMap((e) =>
+      consumers
+        .filter((c) => !skip.includes(c.name) && subscribed(c, e))
+        .map((c) => ({
+          task: 'outbox:deliver',
+          payload: { consumer: c.name, merchant_id: e.merchant_id, event_id: e.id },
+        })),
+    ),
+  )
+  await trx
+    .updateTable('outbox')
+    .set({ published_at: new Date() })
+    .where((eb) =>
+      eb(
+        eb.refTuple('merchant_id', 'id'),
+        'in',
+        events.map((e) => eb.tuple(e.merchant_id, e.id)),
+      ),
+    )
+    .execute()
 }
 
 /**
@@ -83,13 +129,22 @@ async function publish(trx: Transaction<Database>, consumers: EventConsumer[], e
  */
 export function outboxRelay(consumers: EventConsumer[]): Drain {
   return {
-    name: 'outbox:relay', batchSize: 200,
-    run: (ctx, limit) => ctx.db.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('outbox').selectAll().where('published_at', 'is', null)
-        .orderBy('occurred_at').limit(limit).forUpdate().skipLocked().execute()
-      if (rows.length) await publish(trx, consumers, rows.map(toDomainEvent))
-      return rows.length
-    }),
+    name: 'outbox:relay',
+    batchSize: 200,
+    run: (ctx, limit) =>
+      ctx.db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .selectFrom('outbox')
+          .selectAll()
+          .where('published_at', 'is', null)
+          .orderBy('occurred_at')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked()
+          .execute()
+        if (rows.length) await publish(trx, consumers, rows.map(toDomainEvent))
+        return rows.length
+      }),
   }
 }
 
@@ -99,9 +154,16 @@ export function outboxRelay(consumers: EventConsumer[]): Drain {
  * the time they happened (the demo replays its history so), then publishes them with `relayEvents`.
  */
 export async function claimEvents(
-  trx: Transaction<Database>, merchantId: string, f: { types: string[]; subjectId?: string; from?: Date; limit?: number },
+  trx: Transaction<Database>,
+  merchantId: string,
+  f: { types: string[]; subjectId?: string; from?: Date; limit?: number },
 ): Promise<DomainEvent[]> {
-  let query = trx.selectFrom('outbox').selectAll().where('merchant_id', '=', merchantId).where('published_at', 'is', null).where('type', 'in', f.types)
+  let query = trx
+    .selectFrom('outbox')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('published_at', 'is', null)
+    .where('type', 'in', f.types)
   if (f.subjectId) query = query.where('subject_id', '=', f.subjectId)
   if (f.from) query = query.where('occurred_at', '>=', f.from)
   if (f.limit) query = query.limit(f.limit)
@@ -109,7 +171,12 @@ export async function claimEvents(
 }
 
 /** Publishes claimed events to every subscribed consumer except those that `handled` them already. */
-export async function relayEvents(trx: Transaction<Database>, consumers: EventConsumer[], events: DomainEvent[], handled: string[]): Promise<void> {
+export async function relayEvents(
+  trx: Transaction<Database>,
+  consumers: EventConsumer[],
+  events: DomainEvent[],
+  handled: string[],
+): Promise<void> {
   if (events.length) await publish(trx, consumers, events, handled)
 }
 
@@ -119,8 +186,12 @@ export function outboxTasks(consumers: EventConsumer[]): Record<string, JobHandl
   const deliver: JobHandler = async (payload, ctx) => {
     const consumer = byName.get(String(payload.consumer))
     if (!consumer) return // consumer removed since the event was relayed
-    const row = await ctx.db.selectFrom('outbox').selectAll()
-      .where('merchant_id', '=', String(payload.merchant_id)).where('id', '=', String(payload.event_id)).executeTakeFirst()
+    const row = await ctx.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('merchant_id', '=', String(payload.merchant_id))
+      .where('id', '=', String(payload.event_id))
+      .executeTakeFirst()
     if (!row) return
     await consumer.handle(toDomainEvent(row), ctx)
   }

@@ -12,7 +12,12 @@ export type AddJobOptions = {
 }
 
 /** Enqueues inside the caller's transaction: the job exists if, and only if, the change commits. */
-export async function addJob(trx: Transaction<Database>, task: string, payload: Record<string, unknown>, opts: AddJobOptions = {}): Promise<void> {
+export async function addJob(
+  trx: Transaction<Database>,
+  task: string,
+  payload: Record<string, unknown>,
+  opts: AddJobOptions = {},
+): Promise<void> {
   await sql`select graphile_worker.add_job(
     identifier => ${task}, payload => ${JSON.stringify(payload)}::json, queue_name => ${opts.queueName ?? null}::text,
     run_at => ${opts.runAt ?? null}::timestamptz, max_attempts => ${opts.maxAttempts ?? null}::int,

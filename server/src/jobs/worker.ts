@@ -22,17 +22,24 @@ export function taskList(modules: Module[], ctx: AppContext, fg: Foreground = fo
   for (const [name, handler] of Object.entries(handlers)) {
     list[name] = async (payload, helpers) => {
       const started = performance.now()
-      await handler((payload ?? {}) as Record<string, unknown>, ctx, { attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts })
+      await handler((payload ?? {}) as Record<string, unknown>, ctx, {
+        attempts: helpers.job.attempts,
+        maxAttempts: helpers.job.max_attempts,
+      })
       await fg.rest(performance.now() - started)
     }
   }
   return list
 }
 
-export const clockHandlers = (modules: Module[]): Record<string, ClockHandler> => Object.assign({}, ...modules.map((m) => m.clockTasks ?? {}))
+export const clockHandlers = (modules: Module[]): Record<string, ClockHandler> =>
+  Object.assign({}, ...modules.map((m) => m.clockTasks ?? {}))
 
 /** The platform's outbox relay and the modules' drains. */
-export const allDrains = (modules: Module[]): Drain[] => [outboxRelay(modules.flatMap((m) => m.consumers ?? [])), ...modules.flatMap((m) => m.drains ?? [])]
+export const allDrains = (modules: Module[]): Drain[] => [
+  outboxRelay(modules.flatMap((m) => m.consumers ?? [])),
+  ...modules.flatMap((m) => m.drains ?? []),
+]
 
 /** The queue as Claimdesk runs it; shared with the jobs benchmark so it measures the real settings. */
 export function workerOptions(ctx: AppContext) {
@@ -74,7 +81,11 @@ const deadAfterSeconds = 30
  * back in batches, so it waits until no job is locked (a condition, not a sleep), but by the beating
  * workers of a running server, whose jobs are theirs to finish.
  */
-export async function runDueJobs(ctx: AppContext, modules: Module[], opts: { timeoutMs?: number; logger?: Logger; concurrency?: number } = {}): Promise<void> {
+export async function runDueJobs(
+  ctx: AppContext,
+  modules: Module[],
+  opts: { timeoutMs?: number; logger?: Logger; concurrency?: number } = {},
+): Promise<void> {
   const drains = allDrains(modules)
   const drainAll = async () => {
     let total = 0
@@ -83,7 +94,12 @@ export async function runDueJobs(ctx: AppContext, modules: Module[], opts: { tim
   }
   await drainAll()
   do {
-    await runOnce({ ...workerOptions(ctx), concurrency: opts.concurrency ?? 1, taskList: taskList(modules, ctx), logger: opts.logger ?? graphileLogger(ctx) })
+    await runOnce({
+      ...workerOptions(ctx),
+      concurrency: opts.concurrency ?? 1,
+      taskList: taskList(modules, ctx),
+      logger: opts.logger ?? graphileLogger(ctx),
+    })
     await waitUnlocked(ctx, opts.timeoutMs ?? 10_000)
   } while (await drainAll())
 }
@@ -91,8 +107,12 @@ export async function runDueJobs(ctx: AppContext, modules: Module[], opts: { tim
 async function waitUnlocked(ctx: AppContext, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const { rows } = await sql<{ n: string }>`select count(*) as n from graphile_worker._private_jobs j where j.locked_at is not null
-      and not exists (select 1 from job_workers w where w.worker_id = j.locked_by and w.seen_at > now() - make_interval(secs => ${deadAfterSeconds}))`.execute(ctx.db)
+    const { rows } = await sql<{
+      n: string
+    }>`select count(*) as n from graphile_worker._private_jobs j where j.locked_at is not null
+      and not exists (select 1 from job_workers w where w.worker_id = j.locked_by and w.seen_at > now() - make_interval(secs => ${deadAfterSeconds}))`.execute(
+      ctx.db,
+    )
     if (Number(rows[0]!.n) === 0) return
     if (Date.now() > deadline) throw new Error('jobs stayed locked after runOnce')
     await new Promise((r) => setTimeout(r, 20))
@@ -101,7 +121,11 @@ async function waitUnlocked(ctx: AppContext, timeoutMs: number): Promise<void> {
 
 /** Whether job workers of some process are beating: they would take up jobs as soon as they are due. */
 export async function workersRunning(ctx: AppContext): Promise<boolean> {
-  const { rows } = await sql<{ live: boolean }>`select exists (select 1 from job_workers where seen_at > now() - make_interval(secs => ${deadAfterSeconds})) as live`.execute(ctx.db)
+  const { rows } = await sql<{
+    live: boolean
+  }>`select exists (select 1 from job_workers where seen_at > now() - make_interval(secs => ${deadAfterSeconds})) as live`.execute(
+    ctx.db,
+  )
   return rows[0]!.live
 }
 
@@ -119,9 +143,13 @@ function startReaper(ctx: AppContext, pools: string[]): () => Promise<void> {
         await sql`insert into job_workers (worker_id, seen_at) select unnest(${pools}::text[]), now()
           on conflict (worker_id) do update set seen_at = excluded.seen_at`.execute(ctx.db)
       }
-      const { rows } = await sql<{ ids: string[] | null }>`select array_agg(distinct j.locked_by) as ids from graphile_worker.jobs j
+      const { rows } = await sql<{
+        ids: string[] | null
+      }>`select array_agg(distinct j.locked_by) as ids from graphile_worker.jobs j
         where j.locked_by is not null and j.locked_at < now() - make_interval(secs => ${deadAfterSeconds})
-          and not exists (select 1 from job_workers w where w.worker_id = j.locked_by and w.seen_at > now() - make_interval(secs => ${deadAfterSeconds}))`.execute(ctx.db)
+          and not exists (select 1 from job_workers w where w.worker_id = j.locked_by and w.seen_at > now() - make_interval(secs => ${deadAfterSeconds}))`.execute(
+        ctx.db,
+      )
       const dead = rows[0]?.ids ?? []
       if (dead.length) {
         await sql`select graphile_worker.force_unlock_workers(${dead}::text[])`.execute(ctx.db)
@@ -139,7 +167,8 @@ function startReaper(ctx: AppContext, pools: string[]): () => Promise<void> {
   return async () => {
     clearInterval(timer)
     await running
-    if (pools.length) await sql`delete from job_workers where worker_id = any(${pools}::text[])`.execute(ctx.db).catch(() => undefined)
+    if (pools.length)
+      await sql`delete from job_workers where worker_id = any(${pools}::text[])`.execute(ctx.db).catch(() => undefined)
   }
 }
 

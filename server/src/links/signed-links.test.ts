@@ -54,14 +54,18 @@ describe('signed links', () => {
 
   it('refuses a tampered payload with link_invalid 401', () => {
     const token = signLink(secret, claims, now)
-    const forged = withPayload(token, (p) => { p.s = 'c_43' })
+    const forged = withPayload(token, (p) => {
+      p.s = 'c_43'
+    })
     const err = caught(() => verifyLink(secret, forged, { purpose: 'evidence_upload' }, now))
     expect([err.code, err.status]).toEqual(['link_invalid', 401])
   })
 
   it('refuses an extended expiry written into the payload', () => {
     const token = signLink(secret, claims, now)
-    const forged = withPayload(token, (p) => { p.e = Number(p.e) + 365 * 86_400_000 })
+    const forged = withPayload(token, (p) => {
+      p.e = Number(p.e) + 365 * 86_400_000
+    })
     expect(caught(() => verifyLink(secret, forged, expectation, now)).code).toBe('link_invalid')
   })
 
@@ -106,7 +110,11 @@ describe('signed links', () => {
     const token = signLink(secret, claims, now)
     expect(verifyLink(secret, token, expectation, new Date(expiresAt.getTime() - 1)).subjectId).toBe('c_42')
     const err = caught(() => verifyLink(secret, token, expectation, expiresAt))
-    expect(err).toMatchObject({ code: 'link_expired', status: 401, details: { expired_at: '2025-03-08T12:00:00.250Z' } })
+    expect(err).toMatchObject({
+      code: 'link_expired',
+      status: 401,
+      details: { expired_at: '2025-03-08T12:00:00.250Z' },
+    })
   })
 
   it('refuses a link minted for another purpose with link_invalid 403', () => {
@@ -119,12 +127,19 @@ describe('signed links', () => {
     const token = signLink(secret, claims, now)
     const otherId = caught(() => verifyLink(secret, token, { ...expectation, subjectId: 'c_43' }, now))
     const otherType = caught(() => verifyLink(secret, token, { ...expectation, subjectType: 'order' }, now))
-    expect([otherId.code, otherId.status, otherType.code, otherType.status]).toEqual(['link_invalid', 403, 'link_invalid', 403])
+    expect([otherId.code, otherId.status, otherType.code, otherType.status]).toEqual([
+      'link_invalid',
+      403,
+      'link_invalid',
+      403,
+    ])
   })
 
   it('caps the lifetime at 90 days when signing', () => {
     const atCap = new Date(now.getTime() + maxLinkLifetimeMs)
-    expect(verifyLink(secret, signLink(secret, { ...claims, expiresAt: atCap }, now), expectation, now).expiresAt).toEqual(atCap)
+    expect(
+      verifyLink(secret, signLink(secret, { ...claims, expiresAt: atCap }, now), expectation, now).expiresAt,
+    ).toEqual(atCap)
     const tooLong = caught(() => signLink(secret, { ...claims, expiresAt: new Date(atCap.getTime() + 1) }, now))
     expect([tooLong.code, tooLong.status]).toEqual(['link_lifetime_too_long', 400])
     const invalidDate = caught(() => signLink(secret, { ...claims, expiresAt: new Date('not a date') }, now))
@@ -135,14 +150,21 @@ describe('signed links', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ é'.split('')
     const text = fc.string({ minLength: 1, maxLength: 40 })
     fc.assert(
-      fc.property(text, text, text, fc.nat(), fc.constantFrom(...alphabet), (merchantId, purpose, subjectId, position, replacement) => {
-        const token = signLink(secret, { merchantId, purpose, subjectType: 'case', subjectId, expiresAt }, now)
-        const index = position % token.length
-        fc.pre(token[index] !== replacement)
-        const changed = token.slice(0, index) + replacement + token.slice(index + 1)
-        const err = caught(() => verifyLink(secret, changed, { purpose }, now))
-        expect([err.code, err.status]).toEqual(['link_invalid', 401])
-      }),
+      fc.property(
+        text,
+        text,
+        text,
+        fc.nat(),
+        fc.constantFrom(...alphabet),
+        (merchantId, purpose, subjectId, position, replacement) => {
+          const token = signLink(secret, { merchantId, purpose, subjectType: 'case', subjectId, expiresAt }, now)
+          const index = position % token.length
+          fc.pre(token[index] !== replacement)
+          const changed = token.slice(0, index) + replacement + token.slice(index + 1)
+          const err = caught(() => verifyLink(secret, changed, { purpose }, now))
+          expect([err.code, err.status]).toEqual(['link_invalid', 401])
+        },
+      ),
       { numRuns: 2000 },
     )
   })

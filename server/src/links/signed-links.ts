@@ -23,7 +23,9 @@ export function signLink(secret: Buffer, claims: Omit<LinkClaims, 'linkId'> & { 
   const lifetimeMs = claims.expiresAt.getTime() - now.getTime()
   // Written as "not within" so an invalid Date (NaN) is refused too.
   if (!(lifetimeMs <= maxLinkLifetimeMs)) {
-    throw new AppError('link_lifetime_too_long', 400, 'A customer link may live at most 90 days', { max_lifetime_days: 90 })
+    throw new AppError('link_lifetime_too_long', 400, 'A customer link may live at most 90 days', {
+      max_lifetime_days: 90,
+    })
   }
   const payload: Payload = {
     m: claims.merchantId,
@@ -71,7 +73,14 @@ function readPayload(body: string): LinkClaims {
   }
   if (typeof payload !== 'object' || payload === null) throw invalid()
   const { m, p, t, s, e, l } = payload as Partial<Record<keyof Payload, unknown>>
-  if (typeof m !== 'string' || typeof p !== 'string' || typeof t !== 'string' || typeof s !== 'string' || typeof l !== 'string') throw invalid()
+  if (
+    typeof m !== 'string' ||
+    typeof p !== 'string' ||
+    typeof t !== 'string' ||
+    typeof s !== 'string' ||
+    typeof l !== 'string'
+  )
+    throw invalid()
   if (typeof e !== 'number' || !Number.isSafeInteger(e)) throw invalid()
   return { merchantId: m, purpose: p, subjectType: t, subjectId: s, expiresAt: new Date(e), linkId: l }
 }

@@ -2,7 +2,12 @@ import type pg from 'pg'
 import type { FastifyBaseLogger } from 'fastify'
 import { liveChannel, type LiveMessage } from './publish.js'
 
-export type Subscriber = { merchantId: string; userId: string | null; send: (m: LiveMessage) => void; reset: () => void }
+export type Subscriber = {
+  merchantId: string
+  userId: string | null
+  send: (m: LiveMessage) => void
+  reset: () => void
+}
 
 /**
  * One LISTEN connection per process, opened on the first subscriber, fanning NOTIFY messages out to
@@ -16,7 +21,10 @@ export class LiveHub {
   private closed = false
   private retryTimer: NodeJS.Timeout | undefined
 
-  constructor(private readonly connect: () => pg.Client, private readonly log: FastifyBaseLogger) {}
+  constructor(
+    private readonly connect: () => pg.Client,
+    private readonly log: FastifyBaseLogger,
+  ) {}
 
   /** Resolves once this process is listening (subscribe after, so no message is missed). */
   listen(): Promise<void> {
@@ -25,7 +33,9 @@ export class LiveHub {
 
   subscribe(s: Subscriber): () => void {
     this.subscribers.add(s)
-    return () => { this.subscribers.delete(s) }
+    return () => {
+      this.subscribers.delete(s)
+    }
   }
 
   get size(): number {
@@ -42,7 +52,9 @@ export class LiveHub {
       await client.connect()
       await client.query(`listen ${liveChannel}`)
       this.client = client
-    })().finally(() => { this.connecting = null })
+    })().finally(() => {
+      this.connecting = null
+    })
     return this.connecting
   }
 

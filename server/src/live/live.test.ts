@@ -1,6 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, sessionHeaders, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import {
+  bearer,
+  createTestApp,
+  createTestEnv,
+  createTestMerchant,
+  sessionHeaders,
+  type TestEnv,
+  type TestMerchant,
+} from '../../test/harness.js'
 import { modules } from '../registry.js'
 
 let env: TestEnv
@@ -55,34 +63,58 @@ async function listen(headers: Record<string, string>) {
     for (;;) {
       const hit = events.find(pred)
       if (hit) return hit
-      if (Date.now() > deadline) throw new Error(`no such event within ${ms} ms; got ${events.map((e) => e.event).join(', ')}`)
-      await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 100) })
+      if (Date.now() > deadline)
+        throw new Error(`no such event within ${ms} ms; got ${events.map((e) => e.event).join(', ')}`)
+      await new Promise<void>((r) => {
+        waiters.push(r)
+        setTimeout(r, 100)
+      })
     }
   }
-  return { res, events, until, close: async () => { abort.abort(); await done } }
+  return {
+    res,
+    events,
+    until,
+    close: async () => {
+      abort.abort()
+      await done
+    },
+  }
 }
 
 const post = (url: string, body: unknown, key = m.keys.admin) =>
-  fetch(`${base}/api/v1${url}`, { method: 'POST', headers: { ...bearer(key), 'content-type': 'application/json' }, body: JSON.stringify(body) })
-
+  fetch(`${base}/api/v1${url}`, {
+    method: 'POST',
+    headers: { ...bearer(key), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 
 describe('live stream', () => {
-  it('carries a workspace\'s case events as they commit, and nothing of another workspace', async () => {
+  it("carries a workspace's case events as they commit, and nothing of another workspace", async () => {
     const mine = await listen(bearer(m.keys.viewer))
     const theirs = await listen(bearer(other.keys.admin))
     expect(mine.res.headers.get('content-type')).toMatch(/^text\/event-stream/)
     await mine.until((e) => e.event === 'ready')
     await theirs.until((e) => e.event === 'ready')
 
-    const opened = await (await post('/cases', { case_type: 'lost_parcel', subject: 'Parcel never arrived' })).json() as { id: string; number: string }
-    expect(await mine.until((e) => e.event === 'case.opened')).toMatchObject({ data: { case_id: opened.id, number: opened.number, subject: 'Parcel never arrived', status: 'new' } })
+    const opened = (await (
+      await post('/cases', { case_type: 'lost_parcel', subject: 'Parcel never arrived' })
+    ).json()) as { id: string; number: string }
+    expect(await mine.until((e) => e.event === 'case.opened')).toMatchObject({
+      data: { case_id: opened.id, number: opened.number, subject: 'Parcel never arrived', status: 'new' },
+    })
     await post(`/cases/${opened.id}/status`, { status: 'waiting_carrier' })
-    expect((await mine.until((e) => e.event === 'case.updated')).data).toMatchObject({ case_id: opened.id, status: 'waiting_carrier' })
+    expect((await mine.until((e) => e.event === 'case.updated')).data).toMatchObject({
+      case_id: opened.id,
+      status: 'waiting_carrier',
+    })
     await mine.until((e) => e.event === 'case.timeline' && e.data.case_id === opened.id)
 
     // A rolled-back change announces nothing: an illegal transition.
     expect((await post(`/cases/${opened.id}/status`, { status: 'new' })).status).toBe(409)
-    const theirCase = await (await post('/cases', { case_type: 'damaged' }, other.keys.admin)).json() as { id: string }
+    const theirCase = (await (await post('/cases', { case_type: 'damaged' }, other.keys.admin)).json()) as {
+      id: string
+    }
     await theirs.until((e) => e.event === 'case.opened' && e.data.case_id === theirCase.id)
     expect(theirs.events.some((e) => e.data.case_id === opened.id)).toBe(false)
     expect(mine.events.some((e) => e.data.case_id === theirCase.id)).toBe(false)
@@ -96,7 +128,7 @@ describe('live stream', () => {
     const key = await listen(bearer(m.keys.manager))
     await admin.until((e) => e.event === 'ready')
     await key.until((e) => e.event === 'ready')
-    const c = await (await post('/cases', { case_type: 'damaged' })).json() as { id: string; number: string }
+    const c = (await (await post('/cases', { case_type: 'damaged' })).json()) as { id: string; number: string }
     await post(`/cases/${c.id}/assign`, { assignee_id: m.adminUserId }, m.keys.manager)
     const n = await admin.until((e) => e.event === 'notification')
     expect(n.data).toMatchObject({ case_id: c.id, cause: 'assigned' })
@@ -110,6 +142,6 @@ describe('live stream', () => {
     expect((await fetch(`${base}/api/v1/stream`)).status).toBe(401)
     const res = await fetch(`${base}/api/v1/stream?since=1`, { headers: bearer(m.keys.viewer) })
     expect(res.status).toBe(400)
-    expect((await res.json() as { error: { code: string } }).error.code).toBe('validation_failed')
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('validation_failed')
   })
 })

@@ -12,5 +12,7 @@ export type LiveMessage = { merchant_id: string; user_id?: string | null; type: 
  */
 export async function publishLive(trx: Transaction<Database>, messages: LiveMessage[]): Promise<void> {
   if (!messages.length) return
-  await sql`select pg_notify(${liveChannel}, m) from unnest(${sql.val(messages.map((m) => JSON.stringify(m)))}::text[]) as m`.execute(trx)
+  await sql`select pg_notify(${liveChannel}, m) from unnest(${sql.val(messages.map((m) => JSON.stringify(m)))}::text[]) as m`.execute(
+    trx,
+  )
 }

@@ -21,34 +21,53 @@ export const liveRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
   app.addHook('onClose', async () => hub.close())
 
-  app.get('/stream', {
-    config: { permission: 'cases.read' },
-    schema: {
-      tags: ['live'], summary: 'Server-Sent Events: case events of the workspace and the caller\'s notifications', querystring: Type.Object({}, { additionalProperties: false }),
-      response: { 200: { description: 'event: ready, case.opened, case.updated, case.timeline, notification, reset…; data: JSON', content: { 'text/event-stream': { schema: Type.String() } } } },
+  app.get(
+    '/stream',
+    {
+      config: { permission: 'cases.read' },
+      schema: {
+        tags: ['live'],
+        summary: "Server-Sent Events: case events of the workspace and the caller's notifications",
+        querystring: Type.Object({}, { additionalProperties: false }),
+        response: {
+          200: {
+            description: 'event: ready, case.opened, case.updated, case.timeline, notification, reset…; data: JSON',
+            content: { 'text/event-stream': { schema: Type.String() } },
+          },
+        },
+      },
     },
-  }, async (req, reply) => {
-    await hub.listen().catch((err: unknown) => {
-      req.log.error({ err }, 'live stream cannot listen')
-      throw new AppError('not_ready', 503, 'Live updates are not available right now; retry shortly')
-    })
-    const res = reply.raw
-    let seq = 0
-    const write = (event: string, data: unknown) => res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
-    reply.hijack()
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' })
-    res.write('retry: 3000\n\n')
-    open.add(res)
-    const unsubscribe = hub.subscribe({
-      merchantId: req.actor.merchantId, userId: req.actor.type === 'user' ? req.actor.id : null,
-      send: (m: LiveMessage) => write(m.type, m.data), reset: () => write('reset', {}),
-    })
-    write('ready', { merchant_id: req.actor.merchantId })
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs)
-    res.on('close', () => {
-      clearInterval(heartbeat)
-      unsubscribe()
-      open.delete(res)
-    })
-  })
+    async (req, reply) => {
+      await hub.listen().catch((err: unknown) => {
+        req.log.error({ err }, 'live stream cannot listen')
+        throw new AppError('not_ready', 503, 'Live updates are not available right now; retry shortly')
+      })
+      const res = reply.raw
+      let seq = 0
+      const write = (event: string, data: unknown) =>
+        res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      reply.hijack()
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      })
+      res.write('retry: 3000\n\n')
+      open.add(res)
+      const unsubscribe = hub.subscribe({
+        merchantId: req.actor.merchantId,
+        userId: req.actor.type === 'user' ? req.actor.id : null,
+        send: (m: LiveMessage) => write(m.type, m.data),
+        reset: () => write('reset', {}),
+      })
+      write('ready', { merchant_id: req.actor.merchantId })
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs)
+      res.on('close', () => {
+        clearInterval(heartbeat)
+        unsubscribe()
+        open.delete(res)
+      })
+    },
+  )
 }

@@ -24,9 +24,19 @@ export async function convertMoney(db: Db, merchantId: string, money: Money, to:
   const exp = (c: string) => currencies.find((x) => x.code === c)?.exponent
   const fromExp = exp(money.currency)
   const toExp = exp(to)
-  if (fromExp === undefined || toExp === undefined) throw new AppError('currency_unknown', 422, 'Unknown currency', { currencies: [money.currency, to] })
-  if (direct) return { amountMinor: convertMinor(money.amountMinor, fromExp, toExp, normaliseDecimal(direct.rate)), currency: to }
+  if (fromExp === undefined || toExp === undefined)
+    throw new AppError('currency_unknown', 422, 'Unknown currency', { currencies: [money.currency, to] })
+  if (direct)
+    return { amountMinor: convertMinor(money.amountMinor, fromExp, toExp, normaliseDecimal(direct.rate)), currency: to }
   const inverse = await store.findRateOn(db, merchantId, to, money.currency, on)
-  if (inverse) return { amountMinor: convertMinor(money.amountMinor, fromExp, toExp, normaliseDecimal(inverse.rate), true), currency: to }
-  throw new AppError('exchange_rate_missing', 422, `No ${money.currency}/${to} exchange rate on or before ${on}`, { base_currency: money.currency, quote_currency: to, on })
+  if (inverse)
+    return {
+      amountMinor: convertMinor(money.amountMinor, fromExp, toExp, normaliseDecimal(inverse.rate), true),
+      currency: to,
+    }
+  throw new AppError('exchange_rate_missing', 422, `No ${money.currency}/${to} exchange rate on or before ${on}`, {
+    base_currency: money.currency,
+    quote_currency: to,
+    on,
+  })
 }

@@ -14,8 +14,15 @@ type Trx = Transaction<Database>
 type Db = Kysely<Database> | Trx
 
 export type Merchant = {
-  id: string; slug: string; name: string; brand_name: string; time_zone: string
-  default_currency: string; currencies: { code: string; exponent: number }[]; created_at: Date; updated_at: Date
+  id: string
+  slug: string
+  name: string
+  brand_name: string
+  time_zone: string
+  default_currency: string
+  currencies: { code: string; exponent: number }[]
+  created_at: Date
+  updated_at: Date
 }
 
 export function isTimeZone(tz: string): boolean {
@@ -32,10 +39,15 @@ type MerchantRow = NonNullable<Awaited<ReturnType<typeof store.findMerchant>>>
 async function toMerchant(db: Db, row: MerchantRow): Promise<Merchant> {
   const currencies = await store.findCurrencies(db, row.currencies)
   return {
-    id: row.id, slug: row.slug, name: row.name, brand_name: row.brand_name, time_zone: row.time_zone,
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    brand_name: row.brand_name,
+    time_zone: row.time_zone,
     default_currency: row.default_currency,
     currencies: row.currencies.map((c) => currencies.find((x) => x.code === c)).filter((c) => c !== undefined),
-    created_at: row.created_at, updated_at: row.updated_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   }
 }
 
@@ -45,26 +57,73 @@ export async function assertCurrencies(db: Db, codes: string[]) {
   if (missing.length) throw new AppError('currency_unknown', 422, 'Unknown ISO 4217 currency', { currencies: missing })
 }
 
-export type MerchantSettings = { name?: string; brandName?: string; timeZone?: string; defaultCurrency?: string; currencies?: string[] }
-
-function validateSettings(s: MerchantSettings) {
-  if (s.timeZone !== undefined && !isTimeZone(s.timeZone)) throw new AppError('time_zone_unknown', 422, 'Not an IANA time zone such as Europe/London', { time_zone: s.timeZone })
+export type MerchantSettings = {
+  name?: string
+  brandName?: string
+  timeZone?: string
+  defaultCurrency?: string
+  currencies?: string[]
 }
 
-export type CreateMerchantInput = { slug: string; name: string; brandName?: string; timeZone: string; defaultCurrency: string; currencies?: string[] }
+function validateSettings(s: MerchantSettings) {
+  if (s.timeZone !== undefined && !isTimeZone(s.timeZone))
+    throw new AppError('time_zone_unknown', 422, 'Not an IANA time zone such as Europe/London', {
+      time_zone: s.timeZone,
+    })
+}
+
+export type CreateMerchantInput = {
+  slug: string
+  name: string
+  brandName?: string
+  timeZone: string
+  defaultCurrency: string
+  currencies?: string[]
+}
 
 /** A new workspace: its built-in roles and the three starting teams come with it. */
-export async function createMerchant(trx: Trx, input: CreateMerchantInput, now: Date, actor: AuditActor = { type: 'system', id: null }): Promise<{ merchant: Merchant; roleIds: Record<string, string> }> {
+export async function createMerchant(
+  trx: Trx,
+  input: CreateMerchantInput,
+  now: Date,
+  actor: AuditActor = { type: 'system', id: null },
+): Promise<{ merchant: Merchant; roleIds: Record<string, string> }> {
   validateSettings(input)
   const currencies = [...new Set([input.defaultCurrency, ...(input.currencies ?? [])])]
   await assertCurrencies(trx, currencies)
-  if (await store.findMerchantBySlug(trx, input.slug)) throw new AppError('merchant_slug_taken', 409, 'This workspace name is taken', { slug: input.slug })
+  if (await store.findMerchantBySlug(trx, input.slug))
+    throw new AppError('merchant_slug_taken', 409, 'This workspace name is taken', { slug: input.slug })
   const row = await store.insertMerchant(trx, {
-    id: newId(), slug: input.slug, name: input.name, brand_name: input.brandName ?? input.name, time_zone: input.timeZone,
-    default_currency: input.defaultCurrency, currencies, audit_pepper: randomBytes(32), created_at: now, updated_at: now,
+    id: newId(),
+    slug: input.slug,
+    name: input.name,
+    brand_name: input.brandName ?? input.name,
+    time_zone: input.timeZone,
+    default_currency: input.defaultCurrency,
+    currencies,
+    audit_pepper: randomBytes(32),
+    created_at: now,
+    updated_at: now,
   })
-  await recordAudit(trx, { merchantId: row.id, actor, action: 'merchant.created', entityType: 'merchant', entityId: row.id,
-    after: { slug: row.slug, name: row.name, brand_name: row.brand_name, time_zone: row.time_zone, default_currency: row.default_currency, currencies } }, now)
+  await recordAudit(
+    trx,
+    {
+      merchantId: row.id,
+      actor,
+      action: 'merchant.created',
+      entityType: 'merchant',
+      entityId: row.id,
+      after: {
+        slug: row.slug,
+        name: row.name,
+        brand_name: row.brand_name,
+        time_zone: row.time_zone,
+        default_currency: row.default_currency,
+        currencies,
+      },
+    },
+    now,
+  )
   const roleIds = await seedBuiltinRoles(trx, row.id, actor, now)
   for (const team of defaultTeams) await createTeam(trx, row.id, actor, team, now)
   return { merchant: await toMerchant(trx, row), roleIds }
@@ -80,7 +139,12 @@ export async function findMerchantIdBySlug(db: Db, slug: string): Promise<string
   return (await store.findMerchantBySlug(db, slug))?.id
 }
 
-export async function updateMerchant(trx: Trx, actor: Actor, input: MerchantSettings & { requestId?: string }, now: Date): Promise<Merchant> {
+export async function updateMerchant(
+  trx: Trx,
+  actor: Actor,
+  input: MerchantSettings & { requestId?: string },
+  now: Date,
+): Promise<Merchant> {
   validateSettings(input)
   const before = await store.lockMerchant(trx, actor.merchantId)
   if (!before) throw new AppError('merchant_not_found', 404, 'No such workspace')
@@ -89,11 +153,34 @@ export async function updateMerchant(trx: Trx, actor: Actor, input: MerchantSett
   if (!currencies.includes(defaultCurrency)) currencies.unshift(defaultCurrency)
   await assertCurrencies(trx, currencies)
   const after = await store.updateMerchant(trx, actor.merchantId, {
-    ...(input.name ? { name: input.name } : {}), ...(input.brandName ? { brand_name: input.brandName } : {}),
-    ...(input.timeZone ? { time_zone: input.timeZone } : {}), default_currency: defaultCurrency, currencies, updated_at: now,
+    ...(input.name ? { name: input.name } : {}),
+    ...(input.brandName ? { brand_name: input.brandName } : {}),
+    ...(input.timeZone ? { time_zone: input.timeZone } : {}),
+    default_currency: defaultCurrency,
+    currencies,
+    updated_at: now,
   })
-  const view = (m: typeof before) => ({ name: m.name, brand_name: m.brand_name, time_zone: m.time_zone, default_currency: m.default_currency, currencies: m.currencies })
-  await recordAudit(trx, { merchantId: actor.merchantId, actor: auditActor(actor), action: 'merchant.updated', entityType: 'merchant', entityId: actor.merchantId, before: view(before), after: view(after), requestId: input.requestId }, now)
+  const view = (m: typeof before) => ({
+    name: m.name,
+    brand_name: m.brand_name,
+    time_zone: m.time_zone,
+    default_currency: m.default_currency,
+    currencies: m.currencies,
+  })
+  await recordAudit(
+    trx,
+    {
+      merchantId: actor.merchantId,
+      actor: auditActor(actor),
+      action: 'merchant.updated',
+      entityType: 'merchant',
+      entityId: actor.merchantId,
+      before: view(before),
+      after: view(after),
+      requestId: input.requestId,
+    },
+    now,
+  )
   return toMerchant(trx, after)
 }
 
@@ -101,33 +188,105 @@ export async function listCurrencies(db: Db) {
   return store.findCurrencies(db)
 }
 
-export type ExchangeRate = { id: string; base_currency: string; quote_currency: string; rate: string; effective_on: string; created_at: Date }
+export type ExchangeRate = {
+  id: string
+  base_currency: string
+  quote_currency: string
+  rate: string
+  effective_on: string
+  created_at: Date
+}
 
 const rateView = (r: ExchangeRate & Record<string, unknown>): ExchangeRate => ({
-  id: r.id, base_currency: r.base_currency, quote_currency: r.quote_currency, rate: normaliseDecimal(r.rate), effective_on: r.effective_on, created_at: r.created_at,
+  id: r.id,
+  base_currency: r.base_currency,
+  quote_currency: r.quote_currency,
+  rate: normaliseDecimal(r.rate),
+  effective_on: r.effective_on,
+  created_at: r.created_at,
 })
 
-export async function setExchangeRate(trx: Trx, actor: Actor, input: { base: string; quote: string; rate: string; effectiveOn: string; requestId?: string }, now: Date): Promise<ExchangeRate> {
-  if (input.base === input.quote) throw new AppError('validation_failed', 400, 'Base and quote currency must differ', { errors: [{ path: 'body/quote_currency', message: 'equals base_currency' }] })
+export async function setExchangeRate(
+  trx: Trx,
+  actor: Actor,
+  input: { base: string; quote: string; rate: string; effectiveOn: string; requestId?: string },
+  now: Date,
+): Promise<ExchangeRate> {
+  if (input.base === input.quote)
+    throw new AppError('validation_failed', 400, 'Base and quote currency must differ', {
+      errors: [{ path: 'body/quote_currency', message: 'equals base_currency' }],
+    })
   if (!/^\d{1,18}(\.\d{1,12})?$/.test(input.rate) || /^0+(\.0+)?$/.test(input.rate)) {
-    throw new AppError('validation_failed', 400, 'The rate must be a positive decimal with at most 12 decimal places', { errors: [{ path: 'body/rate', message: 'is not a positive decimal' }] })
+    throw new AppError('validation_failed', 400, 'The rate must be a positive decimal with at most 12 decimal places', {
+      errors: [{ path: 'body/rate', message: 'is not a positive decimal' }],
+    })
   }
   await assertCurrencies(trx, [input.base, input.quote])
-  const row = await store.insertRate(trx, { merchant_id: actor.merchantId, id: newId(), base_currency: input.base, quote_currency: input.quote, rate: input.rate, effective_on: input.effectiveOn, created_at: now })
-  await recordAudit(trx, { merchantId: actor.merchantId, actor: auditActor(actor), action: 'exchange_rate.set', entityType: 'exchange_rate', entityId: row.id,
-    after: { base_currency: input.base, quote_currency: input.quote, rate: input.rate, effective_on: input.effectiveOn }, requestId: input.requestId }, now)
+  const row = await store.insertRate(trx, {
+    merchant_id: actor.merchantId,
+    id: newId(),
+    base_currency: input.base,
+    quote_currency: input.quote,
+    rate: input.rate,
+    effective_on: input.effectiveOn,
+    created_at: now,
+  })
+  await recordAudit(
+    trx,
+    {
+      merchantId: actor.merchantId,
+      actor: auditActor(actor),
+      action: 'exchange_rate.set',
+      entityType: 'exchange_rate',
+      entityId: row.id,
+      after: {
+        base_currency: input.base,
+        quote_currency: input.quote,
+        rate: input.rate,
+        effective_on: input.effectiveOn,
+      },
+      requestId: input.requestId,
+    },
+    now,
+  )
   return rateView(row)
 }
 
-export async function listExchangeRates(db: Db, merchantId: string, page: { after?: string; limit: number }): Promise<ExchangeRate[]> {
+export async function listExchangeRates(
+  db: Db,
+  merchantId: string,
+  page: { after?: string; limit: number },
+): Promise<ExchangeRate[]> {
   return (await store.listRates(db, merchantId, page)).map(rateView)
 }
 
-export async function deleteExchangeRate(trx: Trx, actor: Actor, id: string, now: Date, requestId?: string): Promise<void> {
+export async function deleteExchangeRate(
+  trx: Trx,
+  actor: Actor,
+  id: string,
+  now: Date,
+  requestId?: string,
+): Promise<void> {
   const row = await store.deleteRate(trx, actor.merchantId, id)
   if (!row) throw new AppError('exchange_rate_not_found', 404, 'No such exchange rate', { exchange_rate_id: id })
-  await recordAudit(trx, { merchantId: actor.merchantId, actor: auditActor(actor), action: 'exchange_rate.deleted', entityType: 'exchange_rate', entityId: id,
-    before: { base_currency: row.base_currency, quote_currency: row.quote_currency, rate: normaliseDecimal(row.rate), effective_on: row.effective_on }, requestId }, now)
+  await recordAudit(
+    trx,
+    {
+      merchantId: actor.merchantId,
+      actor: auditActor(actor),
+      action: 'exchange_rate.deleted',
+      entityType: 'exchange_rate',
+      entityId: id,
+      before: {
+        base_currency: row.base_currency,
+        quote_currency: row.quote_currency,
+        rate: normaliseDecimal(row.rate),
+        effective_on: row.effective_on,
+      },
+      requestId,
+    },
+    now,
+  )
 }
 
 /** Every workspace's id, for sweeps that visit each. */

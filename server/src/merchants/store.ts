@@ -30,23 +30,45 @@ export async function findCurrencies(db: Db, codes?: string[]) {
 }
 
 export async function insertRate(trx: Transaction<Database>, row: Insertable<Database['exchange_rates']>) {
-  return trx.insertInto('exchange_rates').values(row)
-    .onConflict((oc) => oc.columns(['merchant_id', 'base_currency', 'quote_currency', 'effective_on']).doUpdateSet({ rate: row.rate }))
-    .returningAll().executeTakeFirstOrThrow()
+  return trx
+    .insertInto('exchange_rates')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['merchant_id', 'base_currency', 'quote_currency', 'effective_on']).doUpdateSet({ rate: row.rate }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 export async function listRates(db: Db, merchantId: string, page: { after?: string; limit: number }) {
-  let q = db.selectFrom('exchange_rates').selectAll().where('merchant_id', '=', merchantId).orderBy('id').limit(page.limit)
+  let q = db
+    .selectFrom('exchange_rates')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .orderBy('id')
+    .limit(page.limit)
   if (page.after) q = q.where('id', '>', page.after)
   return q.execute()
 }
 
 export async function findRateOn(db: Db, merchantId: string, base: string, quote: string, on: string) {
-  return db.selectFrom('exchange_rates').selectAll().where('merchant_id', '=', merchantId)
-    .where('base_currency', '=', base).where('quote_currency', '=', quote).where('effective_on', '<=', on)
-    .orderBy('effective_on', 'desc').limit(1).executeTakeFirst()
+  return db
+    .selectFrom('exchange_rates')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('base_currency', '=', base)
+    .where('quote_currency', '=', quote)
+    .where('effective_on', '<=', on)
+    .orderBy('effective_on', 'desc')
+    .limit(1)
+    .executeTakeFirst()
 }
 
 export async function deleteRate(trx: Transaction<Database>, merchantId: string, id: string) {
-  return trx.deleteFrom('exchange_rates').where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirst()
+  return trx
+    .deleteFrom('exchange_rates')
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
 }

@@ -10,25 +10,53 @@ export type LineRow = Selectable<Database['order_lines']>
 export type PaymentRow = Selectable<Database['payments']>
 
 export async function findOrder(db: Db, merchantId: string, id: string) {
-  return db.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
 }
 
 export async function lockOrderByExternalId(trx: Trx, merchantId: string, source: string, externalId: string) {
-  return trx.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId).where('source', '=', source).where('external_id', '=', externalId)
-    .forUpdate().executeTakeFirst()
+  return trx
+    .selectFrom('orders')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('source', '=', source)
+    .where('external_id', '=', externalId)
+    .forUpdate()
+    .executeTakeFirst()
 }
 
 export async function lockOrder(trx: Trx, merchantId: string, id: string) {
-  return trx.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+  return trx
+    .selectFrom('orders')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
 }
 
 /** Inserts, or does nothing when a concurrent writer inserted the same source order first. */
 export async function insertOrder(trx: Trx, row: Insertable<Database['orders']>) {
-  return trx.insertInto('orders').values(row).onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doNothing()).returningAll().executeTakeFirst()
+  return trx
+    .insertInto('orders')
+    .values(row)
+    .onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst()
 }
 
 export async function updateOrder(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['orders']>) {
-  return trx.updateTable('orders').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+  return trx
+    .updateTable('orders')
+    .set(patch)
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 export async function deleteOrder(trx: Trx, merchantId: string, id: string) {
@@ -38,39 +66,81 @@ export async function deleteOrder(trx: Trx, merchantId: string, id: string) {
 // An array parameter, not a list of them: a bulk import asks for a thousand orders' lines and payments at once.
 export async function listLines(db: Db, merchantId: string, orderIds: string[]) {
   if (!orderIds.length) return []
-  return db.selectFrom('order_lines').selectAll().where('merchant_id', '=', merchantId)
-    .where('order_id', '=', sql<string>`any(${orderIds}::uuid[])`).orderBy('order_id').orderBy('position').execute()
+  return db
+    .selectFrom('order_lines')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('order_id', '=', sql<string>`any(${orderIds}::uuid[])`)
+    .orderBy('order_id')
+    .orderBy('position')
+    .execute()
 }
 
 export async function upsertPayment(trx: Trx, row: Insertable<Database['payments']>) {
-  return trx.insertInto('payments').values(row).onConflict((oc) => oc.columns(['merchant_id', 'order_id', 'provider', 'reference']).doUpdateSet((eb) => ({
-    captured_amount_minor: eb.ref('excluded.captured_amount_minor'), currency: eb.ref('excluded.currency'), captured_at: eb.ref('excluded.captured_at'), updated_at: eb.ref('excluded.updated_at'),
-  }))).returningAll().executeTakeFirstOrThrow()
+  return trx
+    .insertInto('payments')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['merchant_id', 'order_id', 'provider', 'reference']).doUpdateSet((eb) => ({
+        captured_amount_minor: eb.ref('excluded.captured_amount_minor'),
+        currency: eb.ref('excluded.currency'),
+        captured_at: eb.ref('excluded.captured_at'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 export async function listPayments(db: Db, merchantId: string, orderIds: string[]) {
   if (!orderIds.length) return []
-  return db.selectFrom('payments').selectAll().where('merchant_id', '=', merchantId)
-    .where('order_id', '=', sql<string>`any(${orderIds}::uuid[])`).orderBy('id').execute()
+  return db
+    .selectFrom('payments')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('order_id', '=', sql<string>`any(${orderIds}::uuid[])`)
+    .orderBy('id')
+    .execute()
 }
 
 export async function lockPayment(trx: Trx, merchantId: string, orderId: string, id: string) {
-  return trx.selectFrom('payments').selectAll().where('merchant_id', '=', merchantId).where('order_id', '=', orderId).where('id', '=', id).forUpdate().executeTakeFirst()
+  return trx
+    .selectFrom('payments')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('order_id', '=', orderId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
 }
 
 export async function addRefunded(trx: Trx, merchantId: string, id: string, amountMinor: number, now: Date) {
-  return trx.updateTable('payments').set((eb) => ({ refunded_amount_minor: eb('refunded_amount_minor', '+', amountMinor), updated_at: now }))
-    .where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+  return trx
+    .updateTable('payments')
+    .set((eb) => ({ refunded_amount_minor: eb('refunded_amount_minor', '+', amountMinor), updated_at: now }))
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 export async function setRefunded(trx: Trx, merchantId: string, id: string, amountMinor: number) {
-  await trx.updateTable('payments').set({ refunded_amount_minor: amountMinor }).where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+  await trx
+    .updateTable('payments')
+    .set({ refunded_amount_minor: amountMinor })
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .execute()
 }
 
 /** False when this source refund was recorded before: the caller must not apply it again. */
 export async function insertRefund(trx: Trx, row: Insertable<Database['payment_refunds']>): Promise<boolean> {
-  const inserted = await trx.insertInto('payment_refunds').values(row)
-    .onConflict((oc) => oc.columns(['merchant_id', 'payment_id', 'source', 'external_id']).doNothing()).returning('id').executeTakeFirst()
+  const inserted = await trx
+    .insertInto('payment_refunds')
+    .values(row)
+    .onConflict((oc) => oc.columns(['merchant_id', 'payment_id', 'source', 'external_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst()
   return inserted !== undefined
 }
 
@@ -78,7 +148,8 @@ export type OrderFilter = { customerIds?: string[]; source?: string; number?: st
 
 export async function listOrders(db: Db, merchantId: string, f: OrderFilter) {
   let q = db.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId).orderBy('id').limit(f.limit)
-  if (f.customerIds) q = q.where('customer_id', 'in', f.customerIds.length ? f.customerIds : ['00000000-0000-0000-0000-000000000000'])
+  if (f.customerIds)
+    q = q.where('customer_id', 'in', f.customerIds.length ? f.customerIds : ['00000000-0000-0000-0000-000000000000'])
   if (f.source) q = q.where('source', '=', f.source)
   // Shops print `#3966`; people type either (orders_number_idx).
   if (f.number) q = q.where(sql<string>`ltrim(order_number, '#')`, '=', f.number.replace(/^#+/, ''))
@@ -88,18 +159,44 @@ export async function listOrders(db: Db, merchantId: string, f: OrderFilter) {
 
 // Set-based SQL (db/bulk.ts), so a 1,000-order import batch is a dozen round trips, not 10,000.
 
-export async function lockOrdersByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]): Promise<OrderRow[]> {
+export async function lockOrdersByExternalId(
+  trx: Trx,
+  merchantId: string,
+  source: string,
+  externalIds: string[],
+): Promise<OrderRow[]> {
   if (!externalIds.length) return []
-  return trx.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId).where('source', '=', source)
-    .where('external_id', '=', sql<string>`any(${externalIds}::text[])`).orderBy('id').forUpdate().execute()
+  return trx
+    .selectFrom('orders')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('source', '=', source)
+    .where('external_id', '=', sql<string>`any(${externalIds}::text[])`)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
 }
 
 export type OrderFields = Omit<OrderRow, 'created_at' | 'source_updated_at'>
 const orderColumns: Columns<OrderFields & { created_at: Date }> = [
-  ['merchant_id', 'uuid'], ['id', 'uuid'], ['source', 'text'], ['external_id', 'text'], ['order_number', 'text'], ['customer_id', 'uuid'],
-  ['currency', 'char(3)'], ['placed_at', 'timestamptz'], ['status', 'text'], ['financial_status', 'text'], ['subtotal_amount_minor', 'bigint'],
-  ['discount_amount_minor', 'bigint'], ['shipping_amount_minor', 'bigint'], ['tax_amount_minor', 'bigint'], ['total_amount_minor', 'bigint'],
-  ['shipping_country', 'char(2)'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+  ['merchant_id', 'uuid'],
+  ['id', 'uuid'],
+  ['source', 'text'],
+  ['external_id', 'text'],
+  ['order_number', 'text'],
+  ['customer_id', 'uuid'],
+  ['currency', 'char(3)'],
+  ['placed_at', 'timestamptz'],
+  ['status', 'text'],
+  ['financial_status', 'text'],
+  ['subtotal_amount_minor', 'bigint'],
+  ['discount_amount_minor', 'bigint'],
+  ['shipping_amount_minor', 'bigint'],
+  ['tax_amount_minor', 'bigint'],
+  ['total_amount_minor', 'bigint'],
+  ['shipping_country', 'char(2)'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
 ]
 
 /** Inserts the new orders; returns how many went in (fewer means a concurrent writer got there first). */
@@ -120,8 +217,18 @@ export async function updateOrders(trx: Trx, rows: (OrderFields & { created_at: 
 }
 
 const lineColumns: Columns<LineRow> = [
-  ['merchant_id', 'uuid'], ['order_id', 'uuid'], ['id', 'uuid'], ['external_id', 'text'], ['position', 'int'], ['sku', 'text'], ['name', 'text'],
-  ['category', 'text'], ['quantity', 'int'], ['unit_price_amount_minor', 'bigint'], ['tax_amount_minor', 'bigint'], ['fulfilment_centre', 'text'],
+  ['merchant_id', 'uuid'],
+  ['order_id', 'uuid'],
+  ['id', 'uuid'],
+  ['external_id', 'text'],
+  ['position', 'int'],
+  ['sku', 'text'],
+  ['name', 'text'],
+  ['category', 'text'],
+  ['quantity', 'int'],
+  ['unit_price_amount_minor', 'bigint'],
+  ['tax_amount_minor', 'bigint'],
+  ['fulfilment_centre', 'text'],
 ]
 
 /** Lines are kept by position, so shipments that point at a line keep pointing at it across updates. */
@@ -134,15 +241,30 @@ export async function upsertLines(trx: Trx, rows: LineRow[]): Promise<void> {
 }
 
 /** Removes the lines past each order's new line count. */
-export async function deleteSurplusLines(trx: Trx, merchantId: string, counts: { order_id: string; count: number }[]): Promise<void> {
+export async function deleteSurplusLines(
+  trx: Trx,
+  merchantId: string,
+  counts: { order_id: string; count: number }[],
+): Promise<void> {
   if (!counts.length) return
-  await sql`delete from order_lines l using ${unnest(counts, [['order_id', 'uuid'], ['count', 'int']])}
+  await sql`delete from order_lines l using ${unnest(counts, [
+    ['order_id', 'uuid'],
+    ['count', 'int'],
+  ])}
     where l.merchant_id = ${merchantId} and l.order_id = u.order_id and l.position >= u.count`.execute(trx)
 }
 
 const paymentColumns: Columns<PaymentRow> = [
-  ['merchant_id', 'uuid'], ['id', 'uuid'], ['order_id', 'uuid'], ['provider', 'text'], ['reference', 'text'], ['currency', 'char(3)'],
-  ['captured_amount_minor', 'bigint'], ['refunded_amount_minor', 'bigint'], ['captured_at', 'timestamptz'], ['created_at', 'timestamptz'],
+  ['merchant_id', 'uuid'],
+  ['id', 'uuid'],
+  ['order_id', 'uuid'],
+  ['provider', 'text'],
+  ['reference', 'text'],
+  ['currency', 'char(3)'],
+  ['captured_amount_minor', 'bigint'],
+  ['refunded_amount_minor', 'bigint'],
+  ['captured_at', 'timestamptz'],
+  ['created_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
 ]
 

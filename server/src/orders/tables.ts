@@ -51,5 +51,13 @@ export interface OrderTables {
     created_at: Instant
     updated_at: Instant
   }
-  payment_refunds: { merchant_id: string; id: string; payment_id: string; source: string; external_id: string; amount_minor: number; created_at: Instant }
+  payment_refunds: {
+    merchant_id: string
+    id: string
+    payment_id: string
+    source: string
+    external_id: string
+    amount_minor: number
+    created_at: Instant
+  }
 }

@@ -15,17 +15,39 @@ type Db = Kysely<Database> | Transaction<Database>
 export const portalPurpose = 'case_status'
 
 const caseWords: Record<string, string> = {
-  new: 'We have received your request', open: 'We are working on it', waiting_customer: 'We are waiting for your reply',
-  waiting_carrier: 'We are waiting for the carrier', on_hold: 'On hold', resolved: 'Resolved', closed: 'Closed',
+  new: 'We have received your request',
+  open: 'We are working on it',
+  waiting_customer: 'We are waiting for your reply',
+  waiting_carrier: 'We are waiting for the carrier',
+  on_hold: 'On hold',
+  resolved: 'Resolved',
+  closed: 'Closed',
 }
 const outcomeWords: Record<string, string> = {
-  refunded: 'Refunded', reshipped: 'A replacement was sent', carrier_credited: 'Settled with the carrier', replaced: 'Replaced', repaired: 'Repaired',
-  no_action: 'No further action needed', rejected: 'Not accepted', duplicate: 'Handled with your other request',
+  refunded: 'Refunded',
+  reshipped: 'A replacement was sent',
+  carrier_credited: 'Settled with the carrier',
+  replaced: 'Replaced',
+  repaired: 'Repaired',
+  no_action: 'No further action needed',
+  rejected: 'Not accepted',
+  duplicate: 'Handled with your other request',
 }
 export const trackingWords: Record<string, string> = {
-  info_received: 'The carrier has the parcel\'s details', in_transit: 'On its way', out_for_delivery: 'Out for delivery', available_for_pickup: 'Ready to collect',
-  delivered: 'Delivered', attempt_failed: 'Delivery attempted, nobody could take it', delayed: 'Delayed', customs_hold: 'Held at customs', exception: 'A delivery problem',
-  damaged: 'Reported damaged by the carrier', lost: 'Reported lost by the carrier', returned_to_sender: 'On its way back to us', cancelled: 'Shipment cancelled', unknown: 'No news from the carrier yet',
+  info_received: "The carrier has the parcel's details",
+  in_transit: 'On its way',
+  out_for_delivery: 'Out for delivery',
+  available_for_pickup: 'Ready to collect',
+  delivered: 'Delivered',
+  attempt_failed: 'Delivery attempted, nobody could take it',
+  delayed: 'Delayed',
+  customs_hold: 'Held at customs',
+  exception: 'A delivery problem',
+  damaged: 'Reported damaged by the carrier',
+  lost: 'Reported lost by the carrier',
+  returned_to_sender: 'On its way back to us',
+  cancelled: 'Shipment cancelled',
+  unknown: 'No news from the carrier yet',
 }
 
 export type PortalCase = {
@@ -37,17 +59,44 @@ export type PortalCase = {
   outcome: string | null
   opened_at: string
   updated_at: string
-  shipments: { carrier: string | null; tracking_number: string | null; status: string; status_text: string; estimated_delivery_at: string | null
-    events: { at: string; status: string; text: string; detail: string | null; place: string | null }[] }[]
+  shipments: {
+    carrier: string | null
+    tracking_number: string | null
+    status: string
+    status_text: string
+    estimated_delivery_at: string | null
+    events: { at: string; status: string; text: string; detail: string | null; place: string | null }[]
+  }[]
 }
 
 /** A link for the customer to follow their case; lives 1 to 90 days. */
-export async function createPortalLink(trx: Transaction<Database>, secret: Buffer, input: { merchantId: string; actor: AuditActor; caseId: string; days: number; publicUrl: string; requestId?: string }, now: Date) {
+export async function createPortalLink(
+  trx: Transaction<Database>,
+  secret: Buffer,
+  input: { merchantId: string; actor: AuditActor; caseId: string; days: number; publicUrl: string; requestId?: string },
+  now: Date,
+) {
   await findCaseOrThrow(trx, input.merchantId, input.caseId)
   const expiresAt = new Date(now.getTime() + input.days * 86_400_000)
-  const token = signLink(secret, { merchantId: input.merchantId, purpose: portalPurpose, subjectType: 'case', subjectId: input.caseId, expiresAt }, now)
+  const token = signLink(
+    secret,
+    { merchantId: input.merchantId, purpose: portalPurpose, subjectType: 'case', subjectId: input.caseId, expiresAt },
+    now,
+  )
   // A credential went out: who issued it, for which case, until when (never the token itself).
-  await recordAudit(trx, { merchantId: input.merchantId, actor: input.actor, action: 'case.portal_link_created', entityType: 'case', entityId: input.caseId, after: { expires_at: expiresAt.toISOString() }, requestId: input.requestId ?? null }, now)
+  await recordAudit(
+    trx,
+    {
+      merchantId: input.merchantId,
+      actor: input.actor,
+      action: 'case.portal_link_created',
+      entityType: 'case',
+      entityId: input.caseId,
+      after: { expires_at: expiresAt.toISOString() },
+      requestId: input.requestId ?? null,
+    },
+    now,
+  )
   return { url: `${input.publicUrl.replace(/\/$/, '')}/portal/${token}`, expires_at: expiresAt }
 }
 
@@ -56,26 +105,47 @@ export async function portalCase(db: Db, secret: Buffer, token: string, now: Dat
   const claims = verifyLink(secret, token, { purpose: portalPurpose, subjectType: 'case' }, now)
   // A case deleted since the link was minted makes the link invalid; any other failure stays what it is.
   let detail = await getCase(db, claims.merchantId, claims.subjectId).catch((err: unknown) => {
-    throw err instanceof AppError && err.status === 404 ? new AppError('link_invalid', 401, 'This link is not valid') : err
+    throw err instanceof AppError && err.status === 404
+      ? new AppError('link_invalid', 401, 'This link is not valid')
+      : err
   })
-  for (let hops = 0; detail.merged_into_id && hops < 5; hops++) detail = await getCase(db, claims.merchantId, detail.merged_into_id)
-  const [merchant, type] = await Promise.all([getMerchant(db, claims.merchantId), getCaseType(db, claims.merchantId, detail.case_type)])
+  for (let hops = 0; detail.merged_into_id && hops < 5; hops++)
+    detail = await getCase(db, claims.merchantId, detail.merged_into_id)
+  const [merchant, type] = await Promise.all([
+    getMerchant(db, claims.merchantId),
+    getCaseType(db, claims.merchantId, detail.case_type),
+  ])
   const shipmentIds = detail.links.filter((l) => l.entity_type === 'shipment').map((l) => l.entity_id)
-  const shipments = await Promise.all(shipmentIds.map(async (id) => {
-    const trackers = await trackersOfShipment(db, claims.merchantId, id)
-    const latest = trackers.sort((a, b) => (b.status_at?.getTime() ?? 0) - (a.status_at?.getTime() ?? 0))[0]
-    const events = trackers.flatMap((t) => t.events).sort((a, b) => b.occurred_at.getTime() - a.occurred_at.getTime())
-    return {
-      carrier: (latest?.carrier_code ? carrierName(latest.carrier_code) : undefined) ?? latest?.carrier_name ?? null, tracking_number: latest?.tracking_number ?? null, status: latest?.status ?? 'unknown',
-      status_text: trackingWords[latest?.status ?? 'unknown'] ?? trackingWords.unknown!, estimated_delivery_at: latest?.estimated_delivery_at?.toISOString() ?? null,
-      events: events.map((e) => ({
-        at: e.occurred_at.toISOString(), status: e.status, text: trackingWords[e.status] ?? trackingWords.unknown!, detail: e.message,
-        place: [e.location?.city, e.location?.country].filter(Boolean).join(', ') || null,
-      })),
-    }
-  }))
+  const shipments = await Promise.all(
+    shipmentIds.map(async (id) => {
+      const trackers = await trackersOfShipment(db, claims.merchantId, id)
+      const latest = trackers.sort((a, b) => (b.status_at?.getTime() ?? 0) - (a.status_at?.getTime() ?? 0))[0]
+      const events = trackers.flatMap((t) => t.events).sort((a, b) => b.occurred_at.getTime() - a.occurred_at.getTime())
+      return {
+        carrier: (latest?.carrier_code ? carrierName(latest.carrier_code) : undefined) ?? latest?.carrier_name ?? null,
+        tracking_number: latest?.tracking_number ?? null,
+        status: latest?.status ?? 'unknown',
+        status_text: trackingWords[latest?.status ?? 'unknown'] ?? trackingWords.unknown!,
+        estimated_delivery_at: latest?.estimated_delivery_at?.toISOString() ?? null,
+        events: events.map((e) => ({
+          at: e.occurred_at.toISOString(),
+          status: e.status,
+          text: trackingWords[e.status] ?? trackingWords.unknown!,
+          detail: e.message,
+          place: [e.location?.city, e.location?.country].filter(Boolean).join(', ') || null,
+        })),
+      }
+    }),
+  )
   return {
-    store: merchant.brand_name, number: detail.number, topic: type.label, status: detail.status, status_text: caseWords[detail.status] ?? detail.status,
-    outcome: detail.resolution_code ? outcomeWords[detail.resolution_code] ?? null : null, opened_at: detail.created_at.toISOString(), updated_at: detail.updated_at.toISOString(), shipments,
+    store: merchant.brand_name,
+    number: detail.number,
+    topic: type.label,
+    status: detail.status,
+    status_text: caseWords[detail.status] ?? detail.status,
+    outcome: detail.resolution_code ? (outcomeWords[detail.resolution_code] ?? null) : null,
+    opened_at: detail.created_at.toISOString(),
+    updated_at: detail.updated_at.toISOString(),
+    shipments,
   }
 }

@@ -9,29 +9,75 @@ type Trx = Transaction<Database>
 export type ShipmentRow = Selectable<Database['shipments']>
 
 export async function findShipment(db: Db, merchantId: string, id: string) {
-  return db.selectFrom('shipments').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+  return db
+    .selectFrom('shipments')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
 }
 
 export async function lockShipment(trx: Trx, merchantId: string, id: string) {
-  return trx.selectFrom('shipments').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+  return trx
+    .selectFrom('shipments')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
 }
 
 export async function findTrackingState(db: Kysely<Database> | Trx, merchantId: string, id: string) {
-  return db.selectFrom('shipments').select(['id', 'status', 'tracking_status', 'tracking_sub_status', 'tracking_status_at', 'last_tracking_event_at', 'shipped_at', 'carrier_code'])
-    .where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+  return db
+    .selectFrom('shipments')
+    .select([
+      'id',
+      'status',
+      'tracking_status',
+      'tracking_sub_status',
+      'tracking_status_at',
+      'last_tracking_event_at',
+      'shipped_at',
+      'carrier_code',
+    ])
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
 }
 
 export async function lockByExternalId(trx: Trx, merchantId: string, source: string, externalId: string) {
-  return trx.selectFrom('shipments').selectAll().where('merchant_id', '=', merchantId).where('source', '=', source).where('external_id', '=', externalId)
-    .forUpdate().executeTakeFirst()
+  return trx
+    .selectFrom('shipments')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('source', '=', source)
+    .where('external_id', '=', externalId)
+    .forUpdate()
+    .executeTakeFirst()
 }
 
 export async function insertShipment(trx: Trx, row: Insertable<Database['shipments']>) {
-  return trx.insertInto('shipments').values(row).onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doNothing()).returningAll().executeTakeFirst()
+  return trx
+    .insertInto('shipments')
+    .values(row)
+    .onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst()
 }
 
-export async function updateShipment(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['shipments']>) {
-  return trx.updateTable('shipments').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+export async function updateShipment(
+  trx: Trx,
+  merchantId: string,
+  id: string,
+  patch: Updateable<Database['shipments']>,
+) {
+  return trx
+    .updateTable('shipments')
+    .set(patch)
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
 }
 
 export async function deleteShipment(trx: Trx, merchantId: string, id: string) {
@@ -39,24 +85,50 @@ export async function deleteShipment(trx: Trx, merchantId: string, id: string) {
 }
 
 type ShipmentLine = Database['shipment_lines']
-const lineColumns: Columns<ShipmentLine> = [['merchant_id', 'uuid'], ['shipment_id', 'uuid'], ['order_line_id', 'uuid'], ['quantity', 'int']]
+const lineColumns: Columns<ShipmentLine> = [
+  ['merchant_id', 'uuid'],
+  ['shipment_id', 'uuid'],
+  ['order_line_id', 'uuid'],
+  ['quantity', 'int'],
+]
 
 export async function replaceLines(trx: Trx, merchantId: string, shipmentIds: string[], rows: ShipmentLine[]) {
   if (!shipmentIds.length) return
-  await trx.deleteFrom('shipment_lines').where('merchant_id', '=', merchantId).where('shipment_id', 'in', shipmentIds).execute()
-  if (rows.length) await sql`insert into shipment_lines (${names(lineColumns)}) select * from ${unnest(rows, lineColumns)}`.execute(trx)
+  await trx
+    .deleteFrom('shipment_lines')
+    .where('merchant_id', '=', merchantId)
+    .where('shipment_id', 'in', shipmentIds)
+    .execute()
+  if (rows.length)
+    await sql`insert into shipment_lines (${names(lineColumns)}) select * from ${unnest(rows, lineColumns)}`.execute(
+      trx,
+    )
 }
 
 export async function listLines(db: Db, merchantId: string, shipmentIds: string[]) {
   if (!shipmentIds.length) return []
-  return db.selectFrom('shipment_lines').selectAll().where('merchant_id', '=', merchantId).where('shipment_id', 'in', shipmentIds).orderBy('order_line_id').execute()
+  return db
+    .selectFrom('shipment_lines')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('shipment_id', 'in', shipmentIds)
+    .orderBy('order_line_id')
+    .execute()
 }
 
-export type ShipmentFilter = { orderIds?: string[]; trackingNumber?: string; carrierCode?: string; trackingStatus?: string; after?: string; limit: number }
+export type ShipmentFilter = {
+  orderIds?: string[]
+  trackingNumber?: string
+  carrierCode?: string
+  trackingStatus?: string
+  after?: string
+  limit: number
+}
 
 export async function listShipments(db: Db, merchantId: string, f: ShipmentFilter) {
   let q = db.selectFrom('shipments').selectAll().where('merchant_id', '=', merchantId).orderBy('id').limit(f.limit)
-  if (f.orderIds) q = q.where('order_id', 'in', f.orderIds.length ? f.orderIds : ['00000000-0000-0000-0000-000000000000'])
+  if (f.orderIds)
+    q = q.where('order_id', 'in', f.orderIds.length ? f.orderIds : ['00000000-0000-0000-0000-000000000000'])
   if (f.trackingNumber) q = q.where('tracking_number', '=', f.trackingNumber)
   if (f.carrierCode) q = q.where('carrier_code', '=', f.carrierCode)
   if (f.trackingStatus) q = q.where('tracking_status', '=', f.trackingStatus)
@@ -66,20 +138,51 @@ export async function listShipments(db: Db, merchantId: string, f: ShipmentFilte
 
 // Set-based SQL for bulk imports (db/bulk.ts): a batch of 1,000 shipments is a few round trips.
 
-export async function lockShipmentsByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]): Promise<ShipmentRow[]> {
+export async function lockShipmentsByExternalId(
+  trx: Trx,
+  merchantId: string,
+  source: string,
+  externalIds: string[],
+): Promise<ShipmentRow[]> {
   if (!externalIds.length) return []
-  return trx.selectFrom('shipments').selectAll().where('merchant_id', '=', merchantId).where('source', '=', source)
-    .where('external_id', 'in', externalIds).orderBy('id').forUpdate().execute()
+  return trx
+    .selectFrom('shipments')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('source', '=', source)
+    .where('external_id', 'in', externalIds)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
 }
 
 const shipmentColumns = [
-  ['merchant_id', 'uuid'], ['id', 'uuid'], ['order_id', 'uuid'], ['source', 'text'], ['external_id', 'text'], ['carrier_code', 'text'],
-  ['carrier_name', 'text'], ['service', 'text'], ['tracking_number', 'text'], ['tracking_url', 'text'], ['fulfilment_centre', 'text'],
-  ['status', 'text'], ['shipped_at', 'timestamptz'], ['declared_value_amount_minor', 'bigint'], ['declared_value_currency', 'char(3)'],
-  ['destination_country', 'char(2)'], ['promised_delivery_on', 'date'], ['estimated_delivery_on', 'date'], ['delivered_at', 'timestamptz'],
-  ['source_updated_at', 'timestamptz'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+  ['merchant_id', 'uuid'],
+  ['id', 'uuid'],
+  ['order_id', 'uuid'],
+  ['source', 'text'],
+  ['external_id', 'text'],
+  ['carrier_code', 'text'],
+  ['carrier_name', 'text'],
+  ['service', 'text'],
+  ['tracking_number', 'text'],
+  ['tracking_url', 'text'],
+  ['fulfilment_centre', 'text'],
+  ['status', 'text'],
+  ['shipped_at', 'timestamptz'],
+  ['declared_value_amount_minor', 'bigint'],
+  ['declared_value_currency', 'char(3)'],
+  ['destination_country', 'char(2)'],
+  ['promised_delivery_on', 'date'],
+  ['estimated_delivery_on', 'date'],
+  ['delivered_at', 'timestamptz'],
+  ['source_updated_at', 'timestamptz'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
 ] as const satisfies Columns<ShipmentRow>
-const shipmentUpdates = shipmentColumns.map(([c]) => c).filter((c) => !['merchant_id', 'id', 'source', 'external_id', 'created_at'].includes(c))
+const shipmentUpdates = shipmentColumns
+  .map(([c]) => c)
+  .filter((c) => !['merchant_id', 'id', 'source', 'external_id', 'created_at'].includes(c))
 
 /** The columns a bulk import writes; any others keep their values (or defaults). */
 export type ShipmentFields = Pick<ShipmentRow, (typeof shipmentColumns)[number][0]>
@@ -87,31 +190,59 @@ export type ShipmentFields = Pick<ShipmentRow, (typeof shipmentColumns)[number][
 export async function upsertShipments(trx: Trx, rows: ShipmentFields[]): Promise<void> {
   if (!rows.length) return
   await sql`insert into shipments (${names(shipmentColumns)}) select * from ${unnest(rows, shipmentColumns)}
-    on conflict (merchant_id, source, external_id) do update set ${sql.join(shipmentUpdates.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`.execute(trx)
+    on conflict (merchant_id, source, external_id) do update set ${sql.join(shipmentUpdates.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`.execute(
+    trx,
+  )
 }
 
-export async function findIdsByTracking(db: Db, merchantId: string, carrierCode: string | null, trackingNumber: string): Promise<string[]> {
-  let q = db.selectFrom('shipments').select('id').where('merchant_id', '=', merchantId).where('tracking_number', '=', trackingNumber)
+export async function findIdsByTracking(
+  db: Db,
+  merchantId: string,
+  carrierCode: string | null,
+  trackingNumber: string,
+): Promise<string[]> {
+  let q = db
+    .selectFrom('shipments')
+    .select('id')
+    .where('merchant_id', '=', merchantId)
+    .where('tracking_number', '=', trackingNumber)
   if (carrierCode) q = q.where((eb) => eb.or([eb('carrier_code', '=', carrierCode), eb('carrier_code', 'is', null)]))
   // Prepared: the inbox drain runs it for every delivery.
   return (await executePrepared(db, q.orderBy('id'))).map((r) => r.id)
 }
 
 export type Overdue = {
-  shipment_id: string; order_id: string; carrier_code: string | null; carrier_name: string | null; service: string | null; tracking_number: string | null
-  tracking_status: string | null; last_tracking_event_at: Date | null; shipped_at: Date | null; due_at: Date | null; since: Date | null
+  shipment_id: string
+  order_id: string
+  carrier_code: string | null
+  carrier_name: string | null
+  service: string | null
+  tracking_number: string | null
+  tracking_status: string | null
+  last_tracking_event_at: Date | null
+  shipped_at: Date | null
+  due_at: Date | null
+  since: Date | null
 }
 
 const openShipment = sql<boolean>`status not in ('delivered', 'returned', 'cancelled') and tracking_status is distinct from 'delivered'
   and tracking_status is distinct from 'returned_to_sender' and tracking_status is distinct from 'cancelled' and tracking_status is distinct from 'lost'`
 
-export async function listStale(db: Db, merchantId: string, rules: { carrier: string | null; service: string | null; hours: number }[], defaultHours: number, now: Date, page: { after?: string; limit: number }): Promise<Overdue[]> {
+export async function listStale(
+  db: Db,
+  merchantId: string,
+  rules: { carrier: string | null; service: string | null; hours: number }[],
+  defaultHours: number,
+  now: Date,
+  page: { after?: string; limit: number },
+): Promise<Overdue[]> {
   const limits = rules.length
     ? sql`(select r.hours from jsonb_to_recordset(${JSON.stringify(rules)}::jsonb) as r(carrier text, service text, hours numeric)
         where (r.carrier is null or r.carrier = s.carrier_code) and (r.service is null or lower(r.service) = lower(s.service))
         order by (r.carrier is not null)::int + (r.service is not null)::int desc limit 1)`
     : sql`null`
-  const { rows } = await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
+  const { rows } =
+    await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
       s.last_tracking_event_at, s.shipped_at, s.stale_since as since,
       coalesce(s.last_tracking_event_at, s.shipped_at) + make_interval(secs => 3600::numeric * coalesce(${limits}, ${defaultHours}::numeric)) as due_at
     from shipments s
@@ -122,9 +253,15 @@ export async function listStale(db: Db, merchantId: string, rules: { carrier: st
   return rows
 }
 
-export async function listLate(db: Db, merchantId: string, now: Date, page: { after?: string; limit: number }): Promise<Overdue[]> {
+export async function listLate(
+  db: Db,
+  merchantId: string,
+  now: Date,
+  page: { after?: string; limit: number },
+): Promise<Overdue[]> {
   const due = sql`coalesce(s.estimated_delivery_at, (s.estimated_delivery_on + 1)::timestamp at time zone 'UTC', (s.promised_delivery_on + 1)::timestamp at time zone 'UTC')`
-  const { rows } = await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
+  const { rows } =
+    await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
       s.last_tracking_event_at, s.shipped_at, s.late_since as since, ${due} as due_at
     from shipments s
     where s.merchant_id = ${merchantId} and ${openShipment} and ${due} < ${now}
@@ -133,9 +270,20 @@ export async function listLate(db: Db, merchantId: string, now: Date, page: { af
   return rows
 }
 
-export async function markOverdue(trx: Trx, merchantId: string, shipmentId: string, kind: 'stale' | 'late', now: Date): Promise<boolean> {
+export async function markOverdue(
+  trx: Trx,
+  merchantId: string,
+  shipmentId: string,
+  kind: 'stale' | 'late',
+  now: Date,
+): Promise<boolean> {
   const column = kind === 'stale' ? 'stale_since' : 'late_since'
-  const r = await trx.updateTable('shipments').set({ [column]: now }).where('merchant_id', '=', merchantId).where('id', '=', shipmentId)
-    .where(column, 'is', null).executeTakeFirst()
+  const r = await trx
+    .updateTable('shipments')
+    .set({ [column]: now })
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', shipmentId)
+    .where(column, 'is', null)
+    .executeTakeFirst()
   return Number(r.numUpdatedRows) > 0
 }

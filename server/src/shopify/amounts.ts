@@ -9,7 +9,8 @@ export function decimalToMinor(amount: string, exponent: number): number {
   if (!m) throw new RangeError(`Not a decimal amount: ${JSON.stringify(amount)}`)
   const [, sign, whole, fraction = ''] = m
   const kept = fraction.slice(0, exponent).padEnd(exponent, '0')
-  if (/[^0]/.test(fraction.slice(exponent))) throw new RangeError(`${amount} has more decimals than the currency's ${exponent}`)
+  if (/[^0]/.test(fraction.slice(exponent)))
+    throw new RangeError(`${amount} has more decimals than the currency's ${exponent}`)
   const minor = BigInt(`${whole}${kept}`)
   if (minor > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`${amount} is out of range`)
   return Number(sign ? -minor : minor)

@@ -11,7 +11,12 @@ export const source = 'shopify'
 
 /** What every topic handler writes with: the delivery's transaction, workspace and audit identity. */
 export type ShopifyWrite = {
-  trx: Transaction<Database>; merchantId: string; connectionId: string; actor: AuditActor; requestId: string | null; now: Date
+  trx: Transaction<Database>
+  merchantId: string
+  connectionId: string
+  actor: AuditActor
+  requestId: string | null
+  now: Date
 }
 
 // A body that lacks these can never be processed; the error leaves the delivery to its retries
@@ -29,12 +34,14 @@ export function instant(value: string | null | undefined, field: string): Date {
   return at
 }
 
-export const optionalInstant = (value: string | null | undefined, field: string): Date | null => (value ? instant(value, field) : null)
+export const optionalInstant = (value: string | null | undefined, field: string): Date | null =>
+  value ? instant(value, field) : null
 
 /** Minor-unit digits of the shop's currency, from the currencies table. */
 export async function currencyExponent(w: ShopifyWrite, currency: string | null | undefined): Promise<number> {
   const exponent = (await listCurrencies(w.trx)).find((c) => c.code === currency)?.exponent
-  if (exponent === undefined) throw new AppError('currency_unknown', 422, 'Unknown ISO 4217 currency', { currencies: [currency ?? null] })
+  if (exponent === undefined)
+    throw new AppError('currency_unknown', 422, 'Unknown ISO 4217 currency', { currencies: [currency ?? null] })
   return exponent
 }
 

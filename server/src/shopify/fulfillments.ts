@@ -6,10 +6,17 @@ import type { ShopifyFulfillment } from './payloads.js'
 // Fulfillment `shipment_status` (REST Fulfillment; the GraphQL FulfillmentEventStatus values in
 // lower case). Values not listed, and null, leave a live fulfillment at `shipped`.
 const shipmentStatuses: Record<string, ShipmentStatus> = {
-  label_printed: 'shipped', label_purchased: 'shipped', confirmed: 'shipped',
-  carrier_picked_up: 'in_transit', in_transit: 'in_transit', out_for_delivery: 'in_transit', attempted_delivery: 'in_transit',
-  ready_for_pickup: 'in_transit', delayed: 'in_transit',
-  delivered: 'delivered', picked_up: 'delivered',
+  label_printed: 'shipped',
+  label_purchased: 'shipped',
+  confirmed: 'shipped',
+  carrier_picked_up: 'in_transit',
+  in_transit: 'in_transit',
+  out_for_delivery: 'in_transit',
+  attempted_delivery: 'in_transit',
+  ready_for_pickup: 'in_transit',
+  delayed: 'in_transit',
+  delivered: 'delivered',
+  picked_up: 'delivered',
   failure: 'exception',
 }
 
@@ -30,12 +37,20 @@ export async function syncFulfillment(w: ShopifyWrite, f: ShopifyFulfillment): P
 
 function toShipmentInput(f: ShopifyFulfillment): ShipmentInput {
   return {
-    source, externalId: requireId(f.id, 'fulfillment id'), orderExternalId: requireId(f.order_id, 'fulfillment order_id'),
-    carrier: f.tracking_company ?? null, service: f.service ?? null,
-    trackingNumber: f.tracking_number ?? f.tracking_numbers?.[0] ?? null, trackingUrl: f.tracking_url ?? f.tracking_urls?.[0] ?? null,
-    status: shipmentStatusOf(f), shippedAt: optionalInstant(f.created_at, 'fulfillment created_at'),
+    source,
+    externalId: requireId(f.id, 'fulfillment id'),
+    orderExternalId: requireId(f.order_id, 'fulfillment order_id'),
+    carrier: f.tracking_company ?? null,
+    service: f.service ?? null,
+    trackingNumber: f.tracking_number ?? f.tracking_numbers?.[0] ?? null,
+    trackingUrl: f.tracking_url ?? f.tracking_urls?.[0] ?? null,
+    status: shipmentStatusOf(f),
+    shippedAt: optionalInstant(f.created_at, 'fulfillment created_at'),
     destinationCountry: f.destination?.country_code ?? null,
-    lines: (f.line_items ?? []).map((l) => ({ externalId: requireId(l.id, 'fulfillment line id'), quantity: l.quantity ?? 1 })),
+    lines: (f.line_items ?? []).map((l) => ({
+      externalId: requireId(l.id, 'fulfillment line id'),
+      quantity: l.quantity ?? 1,
+    })),
     sourceUpdatedAt: optionalInstant(f.updated_at, 'fulfillment updated_at'),
   }
 }

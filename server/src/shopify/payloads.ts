@@ -7,27 +7,53 @@ type Amount = string | number
 type MoneySet = { shop_money?: { amount?: Amount | null } | null } | null
 
 export type ShopifyCustomer = {
-  id?: Id | null; email?: string | null; phone?: string | null; first_name?: string | null; last_name?: string | null
+  id?: Id | null
+  email?: string | null
+  phone?: string | null
+  first_name?: string | null
+  last_name?: string | null
   updated_at?: string | null
   email_marketing_consent?: { state?: string | null } | null
   sms_marketing_consent?: { state?: string | null } | null
 }
 
 export type ShopifyTransaction = {
-  id?: Id | null; parent_id?: Id | null; kind?: string | null; status?: string | null; amount?: Amount | null; currency?: string | null
+  id?: Id | null
+  parent_id?: Id | null
+  kind?: string | null
+  status?: string | null
+  amount?: Amount | null
+  currency?: string | null
 }
 
 export type ShopifyLineItem = {
-  id?: Id | null; sku?: string | null; name?: string | null; title?: string | null; quantity?: number | null; price?: Amount | null
+  id?: Id | null
+  sku?: string | null
+  name?: string | null
+  title?: string | null
+  quantity?: number | null
+  price?: Amount | null
   tax_lines?: { price?: Amount | null }[] | null
 }
 
 export type ShopifyOrder = {
-  id?: Id | null; name?: string | null; email?: string | null; currency?: string | null; customer_locale?: string | null
-  created_at?: string | null; processed_at?: string | null; updated_at?: string | null; cancelled_at?: string | null; closed_at?: string | null
+  id?: Id | null
+  name?: string | null
+  email?: string | null
+  currency?: string | null
+  customer_locale?: string | null
+  created_at?: string | null
+  processed_at?: string | null
+  updated_at?: string | null
+  cancelled_at?: string | null
+  closed_at?: string | null
   financial_status?: string | null
-  subtotal_price?: Amount | null; total_discounts?: Amount | null; total_tax?: Amount | null; total_price?: Amount | null
-  total_outstanding?: Amount | null; total_shipping_price_set?: MoneySet
+  subtotal_price?: Amount | null
+  total_discounts?: Amount | null
+  total_tax?: Amount | null
+  total_price?: Amount | null
+  total_outstanding?: Amount | null
+  total_shipping_price_set?: MoneySet
   shipping_address?: { country_code?: string | null } | null
   customer?: ShopifyCustomer | null
   line_items?: ShopifyLineItem[] | null
@@ -35,10 +61,18 @@ export type ShopifyOrder = {
 }
 
 export type ShopifyFulfillment = {
-  id?: Id | null; order_id?: Id | null; status?: string | null; shipment_status?: string | null; service?: string | null
-  created_at?: string | null; updated_at?: string | null
-  tracking_company?: string | null; tracking_number?: string | null; tracking_numbers?: string[] | null
-  tracking_url?: string | null; tracking_urls?: string[] | null
+  id?: Id | null
+  order_id?: Id | null
+  status?: string | null
+  shipment_status?: string | null
+  service?: string | null
+  created_at?: string | null
+  updated_at?: string | null
+  tracking_company?: string | null
+  tracking_number?: string | null
+  tracking_numbers?: string[] | null
+  tracking_url?: string | null
+  tracking_urls?: string[] | null
   destination?: { country_code?: string | null } | null
   line_items?: { id?: Id | null; quantity?: number | null }[] | null
 }
@@ -49,7 +83,8 @@ export type ShopifyRefund = { id?: Id | null; order_id?: Id | null; transactions
 export type ShopifyCustomerPrivacy = {
   shop_id?: Id | null
   customer?: { id?: Id | null; email?: string | null; phone?: string | null } | null
-  orders_to_redact?: Id[] | null; orders_requested?: Id[] | null
+  orders_to_redact?: Id[] | null
+  orders_requested?: Id[] | null
   data_request?: { id?: Id | null } | null
 }
 

@@ -12,7 +12,11 @@ const ids = (values: unknown[] | null | undefined) => (values ?? []).map(idOf).f
  * one of the orders it names. A contact match alone is not enough: redaction must not erase
  * someone Shopify did not name.
  */
-async function findShopifyCustomer(w: ShopifyWrite, request: ShopifyCustomerPrivacy, orderIds: string[]): Promise<string | undefined> {
+async function findShopifyCustomer(
+  w: ShopifyWrite,
+  request: ShopifyCustomerPrivacy,
+  orderIds: string[],
+): Promise<string | undefined> {
   const shopifyId = idOf(request.customer?.id)
   const holder = shopifyId ? await findCustomerByExternalId(w.trx, w.merchantId, source, shopifyId) : undefined
   if (holder) return holder.id
@@ -25,7 +29,10 @@ async function findShopifyCustomer(w: ShopifyWrite, request: ShopifyCustomerPriv
 }
 
 /** customers/redact: erases the customer's personal fields; an unknown customer has nothing to erase. */
-export async function redactShopifyCustomer(w: ShopifyWrite, request: ShopifyCustomerPrivacy): Promise<'processed' | 'ignored'> {
+export async function redactShopifyCustomer(
+  w: ShopifyWrite,
+  request: ShopifyCustomerPrivacy,
+): Promise<'processed' | 'ignored'> {
   const id = await findShopifyCustomer(w, request, ids(request.orders_to_redact))
   if (!id) return 'ignored'
   await redactCustomer(w.trx, w.merchantId, w.actor, id, w.now, w.requestId)
@@ -37,10 +44,18 @@ export async function announceDataRequest(w: ShopifyWrite, request: ShopifyCusto
   const orderIds = ids(request.orders_requested)
   const customerId = (await findShopifyCustomer(w, request, orderIds)) ?? null
   await enqueueEvent(w.trx, {
-    merchant_id: w.merchantId, type: 'privacy.data_requested', subject_id: customerId, occurred_at: w.now,
+    merchant_id: w.merchantId,
+    type: 'privacy.data_requested',
+    subject_id: customerId,
+    occurred_at: w.now,
     data: {
-      connection_id: w.connectionId, source, customer_id: customerId, shop_id: idOf(request.shop_id),
-      external_customer_id: idOf(request.customer?.id), external_order_ids: orderIds, data_request_id: idOf(request.data_request?.id),
+      connection_id: w.connectionId,
+      source,
+      customer_id: customerId,
+      shop_id: idOf(request.shop_id),
+      external_customer_id: idOf(request.customer?.id),
+      external_order_ids: orderIds,
+      data_request_id: idOf(request.data_request?.id),
     },
   })
   return 'ignored'
@@ -49,7 +64,10 @@ export async function announceDataRequest(w: ShopifyWrite, request: ShopifyCusto
 /** shop/redact: the shop uninstalled the app 48 hours ago; announced for the module that will erase its data. */
 export async function announceShopRedact(w: ShopifyWrite, request: ShopifyShopRedact): Promise<'ignored'> {
   await enqueueEvent(w.trx, {
-    merchant_id: w.merchantId, type: 'privacy.shop_redact_requested', subject_id: w.connectionId, occurred_at: w.now,
+    merchant_id: w.merchantId,
+    type: 'privacy.shop_redact_requested',
+    subject_id: w.connectionId,
+    occurred_at: w.now,
     data: { connection_id: w.connectionId, source, shop_id: idOf(request.shop_id) },
   })
   return 'ignored'

@@ -5,7 +5,13 @@ import type { ShopifyWrite } from './fields.js'
 import { syncFulfillment } from './fulfillments.js'
 import { parseShopifyJson } from './json.js'
 import { syncOrder } from './orders.js'
-import type { ShopifyCustomerPrivacy, ShopifyFulfillment, ShopifyOrder, ShopifyRefund, ShopifyShopRedact } from './payloads.js'
+import type {
+  ShopifyCustomerPrivacy,
+  ShopifyFulfillment,
+  ShopifyOrder,
+  ShopifyRefund,
+  ShopifyShopRedact,
+} from './payloads.js'
 import { announceDataRequest, announceShopRedact, redactShopifyCustomer } from './privacy.js'
 import { applyRefund } from './refunds.js'
 import { secretProblem, verifyShopifyWebhook } from './signature.js'
@@ -32,10 +38,10 @@ const topics: Record<string, Handler> = {
 /** The body as a JSON object; anything else (or a body that could never be stored) is a 400. */
 function parseObject(body: Buffer): Record<string, unknown> {
   const value = parseWebhookJson(body, parseShopifyJson)
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new AppError('invalid_json', 400, 'The body is not a JSON object')
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new AppError('invalid_json', 400, 'The body is not a JSON object')
   return value as Record<string, unknown>
 }
-
 
 const shopifyProvider: InboxProvider = {
   source: 'commerce',
@@ -54,7 +60,12 @@ const shopifyProvider: InboxProvider = {
     const handler = topics[delivery.headers[topicHeader] ?? '']
     if (!handler) return 'ignored'
     const w: ShopifyWrite = {
-      trx, merchantId: delivery.merchantId, connectionId: delivery.connectionId, actor: { type: 'system', id: null }, requestId: delivery.requestId, now,
+      trx,
+      merchantId: delivery.merchantId,
+      connectionId: delivery.connectionId,
+      actor: { type: 'system', id: null },
+      requestId: delivery.requestId,
+      now,
     }
     return handler(w, parseObject(delivery.body) as never)
   },

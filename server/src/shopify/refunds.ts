@@ -19,11 +19,25 @@ export async function applyRefund(w: ShopifyWrite, refund: ShopifyRefund): Promi
   for (const t of refund.transactions ?? []) {
     if (t.kind !== 'refund' || t.status !== 'success') continue
     // Transactions are in the presentment currency; only amounts in the order's currency can be applied.
-    if (t.currency && t.currency !== order.currency) throw new Error(`Shopify refund in ${t.currency} on an order in ${order.currency}`)
+    if (t.currency && t.currency !== order.currency)
+      throw new Error(`Shopify refund in ${t.currency} on an order in ${order.currency}`)
     const transactionId = requireId(t.id, 'refund transaction id')
     const payment = paymentFor(order, t)
     const amountMinor = decimalToMinor(String(t.amount ?? ''), exponent)
-    const after = await recordRefund(w.trx, w.merchantId, w.actor, { orderId: order.id, paymentId: payment.id, amountMinor, source, externalId: transactionId, requestId: w.requestId }, w.now)
+    const after = await recordRefund(
+      w.trx,
+      w.merchantId,
+      w.actor,
+      {
+        orderId: order.id,
+        paymentId: payment.id,
+        amountMinor,
+        source,
+        externalId: transactionId,
+        requestId: w.requestId,
+      },
+      w.now,
+    )
     if (after.refunded_amount_minor !== payment.refunded_amount_minor) applied++
   }
   return applied ? 'processed' : 'ignored'
@@ -33,10 +47,15 @@ export async function applyRefund(w: ShopifyWrite, refund: ShopifyRefund): Promi
 function paymentFor(order: Order, t: ShopifyTransaction): Payment {
   const shopify = order.payments.filter((p) => p.provider === source)
   const parent = idOf(t.parent_id)
-  const payment = (parent ? shopify.find((p) => p.reference === parent) : undefined)
-    ?? shopify.find((p) => p.reference === order.external_id)
-    ?? (shopify.length === 1 ? shopify[0] : undefined)
+  const payment =
+    (parent ? shopify.find((p) => p.reference === parent) : undefined) ??
+    shopify.find((p) => p.reference === order.external_id) ??
+    (shopify.length === 1 ? shopify[0] : undefined)
   // Retried: an orders/updated that records the payment may still be on its way.
-  if (!payment) throw new AppError('payment_not_found', 404, 'No such payment on this order', { order_id: order.id, parent_transaction_id: parent })
+  if (!payment)
+    throw new AppError('payment_not_found', 404, 'No such payment on this order', {
+      order_id: order.id,
+      parent_transaction_id: parent,
+    })
   return payment
 }

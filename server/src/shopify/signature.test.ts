@@ -4,10 +4,15 @@ import { secretProblem, signShopifyWebhook, verifyShopifyWebhook } from './signa
 
 // Shopify's own known answer (fixtures/README.md, "Known-answer test vector"): shopify-app-js
 // validate.test.ts with the SDK's test config secret.
-const vector = { body: '{"foo": "bar"}', secret: 'test_secret_key', hmac: 'B23tXN681gZ0qIWNRrgtzBE9XSDo5yaUu6wfmhu3a7g=' }
+const vector = {
+  body: '{"foo": "bar"}',
+  secret: 'test_secret_key',
+  hmac: 'B23tXN681gZ0qIWNRrgtzBE9XSDo5yaUu6wfmhu3a7g=',
+}
 
 const request = (hmac: string | undefined, body = vector.body) => ({
-  headers: (hmac === undefined ? {} : { 'x-shopify-hmac-sha256': hmac }) as Record<string, string>, rawBody: Buffer.from(body),
+  headers: (hmac === undefined ? {} : { 'x-shopify-hmac-sha256': hmac }) as Record<string, string>,
+  rawBody: Buffer.from(body),
 })
 const reasonOf = (fn: () => void) => {
   try {
@@ -27,16 +32,32 @@ describe('verifyShopifyWebhook', () => {
 
   it('accepts the official vector, against any of the live secrets (rotation)', () => {
     expect(() => verifyShopifyWebhook({ ...request(vector.hmac), secrets: [vector.secret] })).not.toThrow()
-    expect(() => verifyShopifyWebhook({ ...request(vector.hmac), secrets: ['shpss_new_secret_0123456789abcdef', vector.secret] })).not.toThrow()
+    expect(() =>
+      verifyShopifyWebhook({ ...request(vector.hmac), secrets: ['shpss_new_secret_0123456789abcdef', vector.secret] }),
+    ).not.toThrow()
   })
 
   it('refuses a missing header, an empty body, another secret, a changed body and a changed signature', () => {
-    expect(reasonOf(() => verifyShopifyWebhook({ ...request(undefined), secrets: [vector.secret] }))).toBe('missing_headers')
-    expect(reasonOf(() => verifyShopifyWebhook({ ...request(signShopifyWebhook(vector.secret, ''), ''), secrets: [vector.secret] }))).toBe('empty_body')
-    expect(reasonOf(() => verifyShopifyWebhook({ ...request(vector.hmac), secrets: ['another_secret_key'] }))).toBe('no_matching_signature')
-    expect(reasonOf(() => verifyShopifyWebhook({ ...request(vector.hmac, '{"foo":"bar"}'), secrets: [vector.secret] }))).toBe('no_matching_signature')
-    expect(reasonOf(() => verifyShopifyWebhook({ ...request(vector.hmac.replace('B', 'C')), secrets: [vector.secret] }))).toBe('no_matching_signature')
-    expect(reasonOf(() => verifyShopifyWebhook({ ...request('short'), secrets: [vector.secret] }))).toBe('no_matching_signature')
+    expect(reasonOf(() => verifyShopifyWebhook({ ...request(undefined), secrets: [vector.secret] }))).toBe(
+      'missing_headers',
+    )
+    expect(
+      reasonOf(() =>
+        verifyShopifyWebhook({ ...request(signShopifyWebhook(vector.secret, ''), ''), secrets: [vector.secret] }),
+      ),
+    ).toBe('empty_body')
+    expect(reasonOf(() => verifyShopifyWebhook({ ...request(vector.hmac), secrets: ['another_secret_key'] }))).toBe(
+      'no_matching_signature',
+    )
+    expect(
+      reasonOf(() => verifyShopifyWebhook({ ...request(vector.hmac, '{"foo":"bar"}'), secrets: [vector.secret] })),
+    ).toBe('no_matching_signature')
+    expect(
+      reasonOf(() => verifyShopifyWebhook({ ...request(vector.hmac.replace('B', 'C')), secrets: [vector.secret] })),
+    ).toBe('no_matching_signature')
+    expect(reasonOf(() => verifyShopifyWebhook({ ...request('short'), secrets: [vector.secret] }))).toBe(
+      'no_matching_signature',
+    )
     expect(reasonOf(() => verifyShopifyWebhook({ ...request(vector.hmac), secrets: [] }))).toBe('no_matching_signature')
   })
 })

@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import {
+  bearer,
+  createTestApp,
+  createTestEnv,
+  createTestMerchant,
+  type TestEnv,
+  type TestMerchant,
+} from '../../test/harness.js'
 import { modules } from '../registry.js'
 import { createUser } from './service.js'
 
@@ -23,13 +30,32 @@ const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) 
 
 describe('GET /users?permission=', () => {
   it('lists only the active people whose role holds the permission: who can be assigned a case', async () => {
-    const custom = (await call('POST', '/roles', { name: 'Case desk', permissions: [{ permission: 'cases.read' }, { permission: 'cases.write' }] })).json().id as string
-    const readOnly = (await call('POST', '/roles', { name: 'Case reader', permissions: [{ permission: 'cases.read' }] })).json().id as string
+    const custom = (
+      await call('POST', '/roles', {
+        name: 'Case desk',
+        permissions: [{ permission: 'cases.read' }, { permission: 'cases.write' }],
+      })
+    ).json().id as string
+    const readOnly = (
+      await call('POST', '/roles', { name: 'Case reader', permissions: [{ permission: 'cases.read' }] })
+    ).json().id as string
     const people = await env.ctx.db.transaction().execute(async (trx) => {
-      const make = (name: string, roleId: string) => createUser(trx, m.id, null, { email: `${name.toLowerCase()}@${m.slug}.example`, name, password: 'password-123456', roleId }, new Date())
+      const make = (name: string, roleId: string) =>
+        createUser(
+          trx,
+          m.id,
+          null,
+          { email: `${name.toLowerCase()}@${m.slug}.example`, name, password: 'password-123456', roleId },
+          new Date(),
+        )
       return {
-        agent: await make('Agnes', m.roleIds.agent!), manager: await make('Manny', m.roleIds.manager!), finance: await make('Fin', m.roleIds.finance!),
-        viewer: await make('Vic', m.roleIds.viewer!), custom: await make('Cass', custom), reader: await make('Reed', readOnly), gone: await make('Gone', m.roleIds.agent!),
+        agent: await make('Agnes', m.roleIds.agent!),
+        manager: await make('Manny', m.roleIds.manager!),
+        finance: await make('Fin', m.roleIds.finance!),
+        viewer: await make('Vic', m.roleIds.viewer!),
+        custom: await make('Cass', custom),
+        reader: await make('Reed', readOnly),
+        gone: await make('Gone', m.roleIds.agent!),
       }
     })
     expect((await call('PATCH', `/users/${people.gone.id}`, { status: 'disabled' })).statusCode).toBe(200)

@@ -2,10 +2,17 @@ import createClient, { type Middleware } from 'openapi-fetch'
 import type { paths } from './schema'
 
 /** The API's error envelope: `{ "error": { code, message, details } }`. */
-export type ApiErrorBody = { code: string; message: string; details?: { errors?: { path: string; message: string }[] } & Record<string, unknown> }
+export type ApiErrorBody = {
+  code: string
+  message: string
+  details?: { errors?: { path: string; message: string }[] } & Record<string, unknown>
+}
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly body: ApiErrorBody) {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody,
+  ) {
     super(body.message)
   }
 
@@ -29,7 +36,8 @@ export const setCsrfToken = (token: string | undefined) => {
 
 const csrf: Middleware = {
   onRequest({ request }) {
-    if (csrfToken && request.method !== 'GET' && request.method !== 'HEAD') request.headers.set('x-csrf-token', csrfToken)
+    if (csrfToken && request.method !== 'GET' && request.method !== 'HEAD')
+      request.headers.set('x-csrf-token', csrfToken)
     return request
   },
 }
@@ -42,17 +50,32 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
   const { data, error, response } = await call
   if (!response.ok) {
     const body = (error as { error?: ApiErrorBody } | undefined)?.error
-    throw new ApiError(response.status, body ?? { code: `http_${response.status}`, message: response.statusText || 'The server did not answer' })
+    throw new ApiError(
+      response.status,
+      body ?? { code: `http_${response.status}`, message: response.statusText || 'The server did not answer' },
+    )
   }
   return data as T
 }
 
 type Json<R> = R extends { content: { 'application/json': infer B } } ? B : never
 /** The JSON body of an operation's 200/201 answer: types come from the OpenAPI document, not by hand. */
-export type Reply<P extends keyof paths, M extends 'get' | 'post' | 'patch' | 'put'> = paths[P][M] extends { responses: infer R }
-  ? R extends { 200: infer A } ? Json<A> : R extends { 201: infer B } ? Json<B> : never
+export type Reply<P extends keyof paths, M extends 'get' | 'post' | 'patch' | 'put'> = paths[P][M] extends {
+  responses: infer R
+}
+  ? R extends { 200: infer A }
+    ? Json<A>
+    : R extends { 201: infer B }
+      ? Json<B>
+      : never
   : never
 /** The JSON body an operation takes. */
-export type Body<P extends keyof paths, M extends 'post' | 'patch' | 'put'> = paths[P][M] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never
+export type Body<P extends keyof paths, M extends 'post' | 'patch' | 'put'> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } }
+}
+  ? B
+  : never
 /** The query parameters of a GET. */
-export type Query<P extends keyof paths> = paths[P]['get'] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never
+export type Query<P extends keyof paths> = paths[P]['get'] extends { parameters: { query?: infer Q } }
+  ? NonNullable<Q>
+  : never

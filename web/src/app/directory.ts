@@ -15,7 +15,8 @@ export function usePeople() {
 export function useAssignees() {
   return useQuery({
     queryKey: ['users', 'assignees'],
-    queryFn: () => ok(api.GET('/api/v1/users', { params: { query: { limit: 200, status: 'active', permission: 'cases.write' } } })),
+    queryFn: () =>
+      ok(api.GET('/api/v1/users', { params: { query: { limit: 200, status: 'active', permission: 'cases.write' } } })),
     staleTime: 5 * 60_000,
     select: (page) => page.data,
   })
@@ -23,7 +24,7 @@ export function useAssignees() {
 
 export function usePersonName() {
   const people = usePeople()
-  return (id: string | null | undefined) => (id ? people.data?.find((p) => p.id === id)?.name ?? 'Someone' : null)
+  return (id: string | null | undefined) => (id ? (people.data?.find((p) => p.id === id)?.name ?? 'Someone') : null)
 }
 
 export function useCaseTypes() {
@@ -36,7 +37,12 @@ export function useCaseTypes() {
 }
 
 export function useCarriers() {
-  return useQuery({ queryKey: ['carriers'], queryFn: () => ok(api.GET('/api/v1/carriers')), staleTime: Infinity, select: (r) => r.data })
+  return useQuery({
+    queryKey: ['carriers'],
+    queryFn: () => ok(api.GET('/api/v1/carriers')),
+    staleTime: Infinity,
+    select: (r) => r.data,
+  })
 }
 
 /** Known carriers' display names by code ("royal_mail" → "Royal Mail"). */

@@ -3,9 +3,25 @@ import { useEffect, useState } from 'react'
 
 // Case events the server streams (GET /api/v1/stream); each refreshes what it touches.
 const caseEvents = [
-  'case.opened', 'case.updated', 'case.assigned', 'case.carrier_updated', 'case.closed', 'case.escalated', 'case.followed_up', 'case.incident_attached',
-  'case.incident_detached', 'case.incident_grown', 'case.linked', 'case.unlinked', 'case.merged', 'case.merged_in', 'case.noted', 'case.note_added',
-  'case.reopened', 'case.resolved', 'case.split',
+  'case.opened',
+  'case.updated',
+  'case.assigned',
+  'case.carrier_updated',
+  'case.closed',
+  'case.escalated',
+  'case.followed_up',
+  'case.incident_attached',
+  'case.incident_detached',
+  'case.incident_grown',
+  'case.linked',
+  'case.unlinked',
+  'case.merged',
+  'case.merged_in',
+  'case.noted',
+  'case.note_added',
+  'case.reopened',
+  'case.resolved',
+  'case.split',
 ]
 
 export type LiveState = 'connecting' | 'live' | 'offline'

@@ -13,7 +13,11 @@ export function usePresenceBeat(caseId: string, replying: boolean) {
   const person = session.actor_type === 'user'
   useEffect(() => {
     if (!person) return
-    const beat = () => void api.PUT('/api/v1/cases/{id}/presence', { params: { path: { id: caseId } }, body: { state: replying ? 'replying' : 'viewing' } })
+    const beat = () =>
+      void api.PUT('/api/v1/cases/{id}/presence', {
+        params: { path: { id: caseId } },
+        body: { state: replying ? 'replying' : 'viewing' },
+      })
     beat()
     const timer = setInterval(beat, beatMs)
     return () => clearInterval(timer)
@@ -21,7 +25,8 @@ export function usePresenceBeat(caseId: string, replying: boolean) {
   useEffect(() => {
     if (!person) return
     // Leaving the case page, or the tab (pagehide: unmount effects do not run when a tab closes).
-    const bye = () => void api.DELETE('/api/v1/cases/{id}/presence', { params: { path: { id: caseId } }, keepalive: true })
+    const bye = () =>
+      void api.DELETE('/api/v1/cases/{id}/presence', { params: { path: { id: caseId } }, keepalive: true })
     window.addEventListener('pagehide', bye)
     return () => {
       window.removeEventListener('pagehide', bye)
@@ -45,7 +50,12 @@ export function PresenceBadges({ caseId }: { caseId: string }) {
     <Group gap={6} role="status" aria-live="polite" aria-label="Others on this case">
       {others.map((p) => (
         // Filled, not light: a light badge sets its orange text on a tint of the same orange, under AA in the dark theme.
-        <Badge key={p.user_id} color={p.state === 'replying' ? 'orange.3' : 'gray'} c={p.state === 'replying' ? 'dark.9' : undefined} variant={p.state === 'replying' ? 'filled' : 'light'}>
+        <Badge
+          key={p.user_id}
+          color={p.state === 'replying' ? 'orange.3' : 'gray'}
+          c={p.state === 'replying' ? 'dark.9' : undefined}
+          variant={p.state === 'replying' ? 'filled' : 'light'}
+        >
           {name(p.user_id)} {p.state === 'replying' ? 'is writing on this case' : 'is viewing it too'}
         </Badge>
       ))}

@@ -9,7 +9,11 @@ const signedOut = (err: unknown) => {
 
 export const queryClient = new QueryClient({
   defaultOptions: {
-    queries: { staleTime: 15_000, retry: (n, err) => !(err instanceof ApiError && err.status < 500) && n < 2, refetchOnWindowFocus: true },
+    queries: {
+      staleTime: 15_000,
+      retry: (n, err) => !(err instanceof ApiError && err.status < 500) && n < 2,
+      refetchOnWindowFocus: true,
+    },
   },
   queryCache: new QueryCache({ onError: signedOut }),
   mutationCache: new MutationCache({
@@ -18,7 +22,11 @@ export const queryClient = new QueryClient({
       // Forms show their own field errors; everything else becomes a notification.
       const meta = mutation.options.meta
       if (meta?.inline || (meta?.fieldErrors && err instanceof ApiError && err.body.details?.errors?.length)) return
-      notifications.show({ color: 'red', title: err instanceof ApiError ? errorTitle(err) : 'Something went wrong', message: err.message })
+      notifications.show({
+        color: 'red',
+        title: err instanceof ApiError ? errorTitle(err) : 'Something went wrong',
+        message: err.message,
+      })
     },
   }),
 })

@@ -17,7 +17,14 @@ const Dashboard = lazy(() => import('../pages/Dashboard'))
 const Admin = lazy(() => import('../pages/admin/Admin').then((m) => ({ default: m.Admin })))
 
 export const router = createBrowserRouter([
-  { path: '/portal/:token', element: <Suspense><Portal /></Suspense> },
+  {
+    path: '/portal/:token',
+    element: (
+      <Suspense>
+        <Portal />
+      </Suspense>
+    ),
+  },
   {
     path: '/',
     element: <Shell />,
@@ -29,8 +36,22 @@ export const router = createBrowserRouter([
       { path: 'shipments', element: <Shipments /> },
       { path: 'profile', element: <Profile /> },
       { path: 'connections', element: <Connections /> },
-      { path: 'dashboard', element: <Suspense fallback={<Loader />}><Dashboard /></Suspense> },
-      { path: 'admin', element: <Suspense fallback={<Loader />}><Admin /></Suspense> },
+      {
+        path: 'dashboard',
+        element: (
+          <Suspense fallback={<Loader />}>
+            <Dashboard />
+          </Suspense>
+        ),
+      },
+      {
+        path: 'admin',
+        element: (
+          <Suspense fallback={<Loader />}>
+            <Admin />
+          </Suspense>
+        ),
+      },
       { path: '*', element: <Navigate to="/inbox" replace /> },
     ],
   },

@@ -56,10 +56,20 @@ export function MentionTextarea({ value, onChange, onMention, error }: Props) {
 
   return (
     <div style={{ position: 'relative' }}>
-      <Textarea ref={ref} label="Internal note" autosize
+      <Textarea
+        ref={ref}
+        label="Internal note"
+        autosize
         description="Only your team sees notes; type @ and a name to notify a colleague"
-        minRows={2} maxRows={10} value={value} error={error} onKeyDown={onKeyDown}
-        role="combobox" aria-expanded={open} aria-autocomplete="list" aria-controls={listId}
+        minRows={2}
+        maxRows={10}
+        value={value}
+        error={error}
+        onKeyDown={onKeyDown}
+        role="combobox"
+        aria-expanded={open}
+        aria-autocomplete="list"
+        aria-controls={listId}
         aria-activedescendant={open ? optionId(matches[current]!) : undefined}
         onChange={(e) => {
           onChange(e.currentTarget.value)
@@ -67,19 +77,38 @@ export function MentionTextarea({ value, onChange, onMention, error }: Props) {
           setActive(0)
           setDismissed(null)
         }}
-        onSelect={(e) => setCaret(e.currentTarget.selectionStart)} />
+        onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+      />
       {open && (
-        <Paper withBorder shadow="md" p={4} id={listId} role="listbox" aria-label="People to mention"
-          style={{ position: 'absolute', zIndex: 10, left: 0, right: 0 }}>
+        <Paper
+          withBorder
+          shadow="md"
+          p={4}
+          id={listId}
+          role="listbox"
+          aria-label="People to mention"
+          style={{ position: 'absolute', zIndex: 10, left: 0, right: 0 }}
+        >
           {matches.map((p, i) => (
-            <Text key={p.id} id={optionId(p)} role="option" aria-selected={i === current} size="sm" px="xs" py={4}
+            <Text
+              key={p.id}
+              id={optionId(p)}
+              role="option"
+              aria-selected={i === current}
+              size="sm"
+              px="xs"
+              py={4}
               bg={i === current ? 'var(--mantine-primary-color-light)' : undefined}
               style={{ cursor: 'pointer', borderRadius: 4 }}
               onMouseDown={(e) => {
                 e.preventDefault() // keep the caret in the textarea
                 pick(p)
-              }}>
-              {p.name} <Text span size="xs" c="dimmed">{p.email}</Text>
+              }}
+            >
+              {p.name}{' '}
+              <Text span size="xs" c="dimmed">
+                {p.email}
+              </Text>
             </Text>
           ))}
         </Paper>

@@ -2,11 +2,17 @@ import { describe, expect, it } from 'vitest'
 import { humanize, money, timeAgo } from './format'
 
 describe('console formatting', () => {
-  it('shows money from minor units with the currency\'s own decimals', () => {
-    expect(money(18_000, 'GBP')).toBe(new Intl.NumberFormat(undefined, { style: 'currency', currency: 'GBP' }).format(180))
+  it("shows money from minor units with the currency's own decimals", () => {
+    expect(money(18_000, 'GBP')).toBe(
+      new Intl.NumberFormat(undefined, { style: 'currency', currency: 'GBP' }).format(180),
+    )
     // The yen has no minor unit: 1800 minor units are ¥1,800, not ¥18.
-    expect(money(1_800, 'JPY')).toBe(new Intl.NumberFormat(undefined, { style: 'currency', currency: 'JPY' }).format(1_800))
-    expect(money(1_234, 'KWD')).toBe(new Intl.NumberFormat(undefined, { style: 'currency', currency: 'KWD' }).format(1.234))
+    expect(money(1_800, 'JPY')).toBe(
+      new Intl.NumberFormat(undefined, { style: 'currency', currency: 'JPY' }).format(1_800),
+    )
+    expect(money(1_234, 'KWD')).toBe(
+      new Intl.NumberFormat(undefined, { style: 'currency', currency: 'KWD' }).format(1.234),
+    )
   })
 
   it('says how long ago in the largest whole unit', () => {

@@ -1,5 +1,12 @@
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
-const steps: [Intl.RelativeTimeFormatUnit, number][] = [['second', 60], ['minute', 60], ['hour', 24], ['day', 30], ['month', 12], ['year', Infinity]]
+const steps: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 30],
+  ['month', 12],
+  ['year', Infinity],
+]
 
 /** "5 minutes ago", "yesterday" */
 export function timeAgo(iso: string, now = Date.now()): string {
@@ -11,11 +18,13 @@ export function timeAgo(iso: string, now = Date.now()): string {
   return iso
 }
 
-export const dateTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+export const dateTime = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 /** Minor units and an ISO 4217 code, as the API sends money. */
 export function money(amountMinor: number, currency: string): string {
-  const digits = new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  const digits =
+    new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
   return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amountMinor / 10 ** digits)
 }
 
@@ -27,19 +36,31 @@ export const healthLabel = (state: string) => (state === 'awaiting_first_event' 
 export const healthColor = (state: string) => (state === 'healthy' ? 'teal' : state === 'unhealthy' ? 'red' : 'gray')
 
 /** An order's state as the customer would say it: refunds count, not just the shop's open/closed. */
-export function orderState(o: { status: string; payments: { captured_amount_minor: number; refunded_amount_minor: number }[] }): string {
+export function orderState(o: {
+  status: string
+  payments: { captured_amount_minor: number; refunded_amount_minor: number }[]
+}): string {
   const captured = o.payments.reduce((n, p) => n + p.captured_amount_minor, 0)
   const refunded = o.payments.reduce((n, p) => n + p.refunded_amount_minor, 0)
   if (o.status === 'cancelled' || refunded === 0) return humanize(o.status)
   return refunded >= captured ? 'Refunded' : 'Partially refunded'
 }
 
-const statusLabels: Record<string, string> = { waiting_customer: 'Waiting on customer', waiting_carrier: 'Waiting on carrier' }
+const statusLabels: Record<string, string> = {
+  waiting_customer: 'Waiting on customer',
+  waiting_carrier: 'Waiting on carrier',
+}
 
 /** A case status as agents say it ("waiting_carrier" → "Waiting on carrier"). */
 export const statusLabel = (status: string) => statusLabels[status] ?? humanize(status)
 
 export const statusColor: Record<string, string> = {
-  new: 'blue', open: 'indigo', waiting_customer: 'yellow', waiting_carrier: 'orange', on_hold: 'gray', resolved: 'teal', closed: 'dark',
+  new: 'blue',
+  open: 'indigo',
+  waiting_customer: 'yellow',
+  waiting_carrier: 'orange',
+  on_hold: 'gray',
+  resolved: 'teal',
+  closed: 'dark',
 }
 export const priorityColor: Record<string, string> = { low: 'gray', normal: 'blue', high: 'orange', urgent: 'red' }

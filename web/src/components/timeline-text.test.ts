@@ -6,115 +6,172 @@ const marcus = '0190a000-0000-7000-8000-000000000001'
 const ana = '0190a000-0000-7000-8000-000000000002'
 const returns = '0190a000-0000-7000-8000-000000000003'
 const names = { [marcus]: 'Marcus Obi', [ana]: 'Ana Ruiz', [returns]: 'Returns team' }
-const entry = (actor: Entry['actor']) => (type: string, data: Record<string, unknown>, text = ''): Entry =>
-  ({ type, actor, data, text, names })
+const entry =
+  (actor: Entry['actor']) =>
+  (type: string, data: Record<string, unknown>, text = ''): Entry => ({ type, actor, data, text, names })
 const by = entry({ type: 'user', id: marcus })
 const system = entry({ type: 'system', id: null })
 const say = (e: Entry) => describeEntry(e).sentence
 
-describe('timeline entries in the agent\'s words', () => {
+describe("timeline entries in the agent's words", () => {
   it('says who opened the case and how', () => {
-    expect(say(by('case.opened', { case_type: 'damaged', source: 'manual', channel: 'web' }, 'Mug')))
-      .toBe('Marcus Obi opened the case')
-    expect(say(system('case.opened', { case_type: 'lost_parcel', source: 'exception_policy', channel: 'carrier' })))
-      .toBe('Claimdesk opened the case from a carrier exception')
-    expect(describeEntry(by('case.opened', { source: 'manual' }, 'Mug\nArrived in pieces')).detail)
-      .toBe('Arrived in pieces')
-    expect(say(system('imported', { source: 'zendesk', external_id: 'z-1' }, 'Old case')))
-      .toBe('Claimdesk imported the case from zendesk')
+    expect(say(by('case.opened', { case_type: 'damaged', source: 'manual', channel: 'web' }, 'Mug'))).toBe(
+      'Marcus Obi opened the case',
+    )
+    expect(
+      say(system('case.opened', { case_type: 'lost_parcel', source: 'exception_policy', channel: 'carrier' })),
+    ).toBe('Claimdesk opened the case from a carrier exception')
+    expect(describeEntry(by('case.opened', { source: 'manual' }, 'Mug\nArrived in pieces')).detail).toBe(
+      'Arrived in pieces',
+    )
+    expect(say(system('imported', { source: 'zendesk', external_id: 'z-1' }, 'Old case'))).toBe(
+      'Claimdesk imported the case from zendesk',
+    )
   })
 
   it('names statuses and resolutions in words, once', () => {
     const waiting = by('status_changed', { from: 'open', to: 'waiting_carrier' }, 'Status waiting_carrier')
-    expect(say(waiting))
-      .toBe('Marcus Obi changed the status to Waiting on carrier')
-    const resolved = by('status_changed', {
-      from: 'open', to: 'resolved', resolution_code: 'refunded', root_cause: 'carrier',
-      resolution_note: 'Refunded in full', reason: null,
-    }, 'Resolved: refunded Refunded in full')
-    expect(describeEntry(resolved))
-      .toEqual({ sentence: 'Marcus Obi resolved the case: Refunded — root cause: carrier', detail: 'Refunded in full' })
-    expect(say(system('status_changed', { from: 'waiting_carrier', to: 'open', reason: 'delivered' })))
-      .toBe('Claimdesk changed the status to Open: the parcel was delivered')
+    expect(say(waiting)).toBe('Marcus Obi changed the status to Waiting on carrier')
+    const resolved = by(
+      'status_changed',
+      {
+        from: 'open',
+        to: 'resolved',
+        resolution_code: 'refunded',
+        root_cause: 'carrier',
+        resolution_note: 'Refunded in full',
+        reason: null,
+      },
+      'Resolved: refunded Refunded in full',
+    )
+    expect(describeEntry(resolved)).toEqual({
+      sentence: 'Marcus Obi resolved the case: Refunded — root cause: carrier',
+      detail: 'Refunded in full',
+    })
+    expect(say(system('status_changed', { from: 'waiting_carrier', to: 'open', reason: 'delivered' }))).toBe(
+      'Claimdesk changed the status to Open: the parcel was delivered',
+    )
     expect(say(by('status_changed', { from: 'resolved', to: 'closed' }))).toBe('Marcus Obi closed the case')
-    expect(say(by('status_changed', { from: 'waiting_customer', to: 'open', reason: 'reply' })))
-      .toBe('Marcus Obi changed the status to Open: the customer replied')
-    expect(say(by('reopened', { from: 'resolved', previous_resolution: 'refunded', reason: 'Customer wrote back' })))
-      .toBe('Marcus Obi reopened the case: Customer wrote back')
+    expect(say(by('status_changed', { from: 'waiting_customer', to: 'open', reason: 'reply' }))).toBe(
+      'Marcus Obi changed the status to Open: the customer replied',
+    )
+    expect(
+      say(by('reopened', { from: 'resolved', previous_resolution: 'refunded', reason: 'Customer wrote back' })),
+    ).toBe('Marcus Obi reopened the case: Customer wrote back')
   })
 
   it('says what a field change changed', () => {
-    expect(say(by('priority_changed', { from: 'normal', to: 'high' })))
-      .toBe('Marcus Obi changed the priority from Normal to High')
+    expect(say(by('priority_changed', { from: 'normal', to: 'high' }))).toBe(
+      'Marcus Obi changed the priority from Normal to High',
+    )
     const changes = { tags: { added: ['vip'], removed: [] }, subject: { from: 'Mug', to: 'Mug in pieces' } }
-    expect(say(by('fields_changed', { fields: ['tags', 'subject'], changes })))
-      .toBe('Marcus Obi added the tag vip; changed the subject to “Mug in pieces”')
-    expect(say(by('fields_changed', { fields: ['custom_fields', 'team_id', 'refund_authorised_by', 'value'], changes: {
-      custom_fields: { from: { damage_severity: null }, to: { damage_severity: 'unusable' } },
-      team_id: { from: null, to: returns }, refund_authorised_by: { from: null, to: ana },
-      value: { from: null, to: { amount_minor: 18_000, currency: 'GBP' } },
-    } }))).toMatch(new RegExp('^Marcus Obi set damage severity to unusable; moved the case to Returns team; '
-      + 'recorded Ana Ruiz as the refund\'s approver; set the value at stake to .*180\\.00$'))
+    expect(say(by('fields_changed', { fields: ['tags', 'subject'], changes }))).toBe(
+      'Marcus Obi added the tag vip; changed the subject to “Mug in pieces”',
+    )
+    expect(
+      say(
+        by('fields_changed', {
+          fields: ['custom_fields', 'team_id', 'refund_authorised_by', 'value'],
+          changes: {
+            custom_fields: { from: { damage_severity: null }, to: { damage_severity: 'unusable' } },
+            team_id: { from: null, to: returns },
+            refund_authorised_by: { from: null, to: ana },
+            value: { from: null, to: { amount_minor: 18_000, currency: 'GBP' } },
+          },
+        }),
+      ),
+    ).toMatch(
+      new RegExp(
+        '^Marcus Obi set damage severity to unusable; moved the case to Returns team; ' +
+          "recorded Ana Ruiz as the refund's approver; set the value at stake to .*180\\.00$",
+      ),
+    )
     const ticked = {
-      tags: { added: [], removed: ['fragile', 'vip'] }, checklist: { done: ['Photo of damage'], undone: [] },
+      tags: { added: [], removed: ['fragile', 'vip'] },
+      checklist: { done: ['Photo of damage'], undone: [] },
     }
-    expect(say(by('fields_changed', { fields: ['tags', 'checklist'], changes: ticked })))
-      .toBe('Marcus Obi removed the tags fragile, vip; ticked “Photo of damage”')
+    expect(say(by('fields_changed', { fields: ['tags', 'checklist'], changes: ticked }))).toBe(
+      'Marcus Obi removed the tags fragile, vip; ticked “Photo of damage”',
+    )
     const self = { refund_authorised_by: { from: null, to: marcus } }
-    expect(say(by('fields_changed', { fields: ['refund_authorised_by'], changes: self })))
-      .toBe('Marcus Obi recorded themselves as the refund\'s approver')
+    expect(say(by('fields_changed', { fields: ['refund_authorised_by'], changes: self }))).toBe(
+      "Marcus Obi recorded themselves as the refund's approver",
+    )
     // Entries written before changes were recorded name the fields.
-    expect(say(by('fields_changed', { fields: ['root_cause', 'product_sku'] })))
-      .toBe('Marcus Obi changed the root cause and product SKU')
+    expect(say(by('fields_changed', { fields: ['root_cause', 'product_sku'] }))).toBe(
+      'Marcus Obi changed the root cause and product SKU',
+    )
   })
 
   it('says to whom a case was assigned, by whom, and how', () => {
-    expect(say(by('assigned', { from: null, to: ana, team_id: returns, how: 'manual' })))
-      .toBe('Marcus Obi assigned the case to Ana Ruiz (Returns team)')
-    expect(say(by('assigned', { from: null, to: marcus, team_id: null, how: 'manual' })))
-      .toBe('Marcus Obi took the case')
-    expect(say(by('assigned', { from: ana, to: null, team_id: null, how: 'manual' })))
-      .toBe('Marcus Obi unassigned Ana Ruiz')
-    expect(say(system('assigned', { from: null, to: ana, team_id: returns, how: 'routing:DHL claims' })))
-      .toBe('Claimdesk assigned the case to Ana Ruiz (Returns team) by the routing rule “DHL claims”')
-    expect(say(by('assigned', { from: null, to: ana, team_id: null, how: 'bulk' })))
-      .toBe('Marcus Obi assigned the case to Ana Ruiz in a bulk action')
-    expect(say(system('assigned', { from: null, to: ana, team_id: null, how: 'round_robin' })))
-      .toBe('Claimdesk assigned the case to Ana Ruiz by round robin')
+    expect(say(by('assigned', { from: null, to: ana, team_id: returns, how: 'manual' }))).toBe(
+      'Marcus Obi assigned the case to Ana Ruiz (Returns team)',
+    )
+    expect(say(by('assigned', { from: null, to: marcus, team_id: null, how: 'manual' }))).toBe(
+      'Marcus Obi took the case',
+    )
+    expect(say(by('assigned', { from: ana, to: null, team_id: null, how: 'manual' }))).toBe(
+      'Marcus Obi unassigned Ana Ruiz',
+    )
+    expect(say(system('assigned', { from: null, to: ana, team_id: returns, how: 'routing:DHL claims' }))).toBe(
+      'Claimdesk assigned the case to Ana Ruiz (Returns team) by the routing rule “DHL claims”',
+    )
+    expect(say(by('assigned', { from: null, to: ana, team_id: null, how: 'bulk' }))).toBe(
+      'Marcus Obi assigned the case to Ana Ruiz in a bulk action',
+    )
+    expect(say(system('assigned', { from: null, to: ana, team_id: null, how: 'round_robin' }))).toBe(
+      'Claimdesk assigned the case to Ana Ruiz by round robin',
+    )
     // Someone since removed from the workspace.
-    expect(say(by('assigned', { from: null, to: '0190a000-0000-7000-8000-00000000dead' })))
-      .toBe('Marcus Obi assigned the case to someone no longer here')
+    expect(say(by('assigned', { from: null, to: '0190a000-0000-7000-8000-00000000dead' }))).toBe(
+      'Marcus Obi assigned the case to someone no longer here',
+    )
   })
 
   it('words notes, carrier scans, links, merges, splits, escalations, follow-ups, reviews and incidents', () => {
-    expect(say(by('note', { body: `${mentionMarkup('Ana Ruiz', ana)} can you look?`, mentions: [ana] })))
-      .toBe('Marcus Obi wrote an internal note')
+    expect(say(by('note', { body: `${mentionMarkup('Ana Ruiz', ana)} can you look?`, mentions: [ana] }))).toBe(
+      'Marcus Obi wrote an internal note',
+    )
     const scan = {
-      status: 'lost', sub_status: null, message: 'Item lost in network', carrier: 'royal_mail',
+      status: 'lost',
+      sub_status: null,
+      message: 'Item lost in network',
+      carrier: 'royal_mail',
       carrier_name: 'Royal Mail',
     }
     expect(say(system('carrier_event', scan))).toBe('Royal Mail: the parcel was lost — Item lost in network')
-    expect(say(system('carrier_event', { status: 'attempt_failed', carrier: 'dpd', message: null })))
-      .toBe('dpd: a delivery attempt failed')
-    const dpd = { ...system('carrier_event', { status: 'attempt_failed', carrier: 'dpd', message: null }), names: { dpd: 'DPD' } }
+    expect(say(system('carrier_event', { status: 'attempt_failed', carrier: 'dpd', message: null }))).toBe(
+      'dpd: a delivery attempt failed',
+    )
+    const dpd = {
+      ...system('carrier_event', { status: 'attempt_failed', carrier: 'dpd', message: null }),
+      names: { dpd: 'DPD' },
+    }
     expect(say(dpd)).toBe('DPD: a delivery attempt failed')
     expect(say(by('link_added', { entity_type: 'shipment', entity_id: ana }))).toBe('Marcus Obi linked a shipment')
     expect(say(by('link_removed', { entity_type: 'order', entity_id: ana }))).toBe('Marcus Obi unlinked an order')
-    expect(say(by('merged', { case_ids: [ana], numbers: ['CD-12', 'CD-13'] })))
-      .toBe('Marcus Obi merged CD-12, CD-13 into this case')
+    expect(say(by('merged', { case_ids: [ana], numbers: ['CD-12', 'CD-13'] }))).toBe(
+      'Marcus Obi merged CD-12, CD-13 into this case',
+    )
     expect(say(by('merged_into', { survivor_id: ana, number: 'CD-9' }))).toBe('Marcus Obi merged this case into CD-9')
-    expect(say(by('split', { split_id: ana, number: 'CD-15', entries: 2, links: 1 }, 'Split CD-15 off: Second parcel')))
-      .toBe('Marcus Obi split CD-15 off this case')
-    expect(say(system('escalated', { level: 2, reason: 'SLA breached' })))
-      .toBe('Claimdesk escalated the case to level 2: SLA breached')
-    expect(say(by('follow_up', { follow_up_id: ana, number: 'CD-20', reason: null })))
-      .toBe('Marcus Obi opened the follow-up case CD-20')
-    expect(say(by('review_opened', { review_id: ana, reasons: ['low_confidence'], status: 'lost' })))
-      .toBe('Marcus Obi opened the case from the review list (carrier said: lost)')
-    expect(say(by('incident_attached', { parent_id: ana, number: 'CD-3' })))
-      .toBe('Marcus Obi added the case to incident CD-3')
-    expect(say(by('incident_attached', { case_ids: [ana], numbers: ['CD-4', 'CD-5'] })))
-      .toBe('Marcus Obi grouped CD-4, CD-5 in this incident')
+    expect(
+      say(by('split', { split_id: ana, number: 'CD-15', entries: 2, links: 1 }, 'Split CD-15 off: Second parcel')),
+    ).toBe('Marcus Obi split CD-15 off this case')
+    expect(say(system('escalated', { level: 2, reason: 'SLA breached' }))).toBe(
+      'Claimdesk escalated the case to level 2: SLA breached',
+    )
+    expect(say(by('follow_up', { follow_up_id: ana, number: 'CD-20', reason: null }))).toBe(
+      'Marcus Obi opened the follow-up case CD-20',
+    )
+    expect(say(by('review_opened', { review_id: ana, reasons: ['low_confidence'], status: 'lost' }))).toBe(
+      'Marcus Obi opened the case from the review list (carrier said: lost)',
+    )
+    expect(say(by('incident_attached', { parent_id: ana, number: 'CD-3' }))).toBe(
+      'Marcus Obi added the case to incident CD-3',
+    )
+    expect(say(by('incident_attached', { case_ids: [ana], numbers: ['CD-4', 'CD-5'] }))).toBe(
+      'Marcus Obi grouped CD-4, CD-5 in this incident',
+    )
     expect(say(by('incident_detached', { parent_id: ana }))).toBe('Marcus Obi removed the case from its incident')
     const other = entry({ type: 'api_key', id: ana })('sla.breached', {}, 'First response overdue')
     expect(describeEntry(other)).toEqual({ sentence: 'An API key: Sla breached', detail: 'First response overdue' })
@@ -124,8 +181,11 @@ describe('timeline entries in the agent\'s words', () => {
 describe('mentions', () => {
   it('writes what the server parses and reads it back as names', () => {
     expect(mentionMarkup('Bob Baker', ana)).toBe(`@[Bob Baker](${ana})`)
-    expect(splitMentions(`Hi ${mentionMarkup('Bob Baker', ana)}, see [this](x)`))
-      .toEqual(['Hi ', { id: ana, name: 'Bob Baker' }, ', see [this](x)'])
+    expect(splitMentions(`Hi ${mentionMarkup('Bob Baker', ana)}, see [this](x)`)).toEqual([
+      'Hi ',
+      { id: ana, name: 'Bob Baker' },
+      ', see [this](x)',
+    ])
   })
 
   it('finds the @word being typed at the caret, and nothing inside an email address', () => {

@@ -2,7 +2,10 @@ import { humanize, money, statusLabel } from './format'
 
 /** What the formatter needs of a timeline entry (the API's entry has more). */
 export type Entry = {
-  type: string; actor: { type: string; id: string | null }; data: Record<string, unknown>; text: string
+  type: string
+  actor: { type: string; id: string | null }
+  data: Record<string, unknown>
+  text: string
   names: Record<string, string>
 }
 type Said = { sentence: string; detail?: string }
@@ -10,73 +13,109 @@ type Change = { from?: unknown; to?: unknown; added?: string[]; removed?: string
 
 const words = (key: unknown) => String(key ?? '').replaceAll('_', ' ')
 const list = (items: string[]) =>
-  (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : items[0] ?? '')
+  items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : (items[0] ?? '')
 const plural = (n: number, word: string) => (n === 1 ? word : `${word}s`)
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
 const article = (type: unknown) => (/^[aeiou]/.test(String(type)) ? `an ${words(type)}` : `a ${words(type)}`)
 
 const actors: Record<string, string> = {
-  system: 'Claimdesk', rule: 'An automation rule', api_key: 'An API key', customer: 'The customer',
+  system: 'Claimdesk',
+  rule: 'An automation rule',
+  api_key: 'An API key',
+  customer: 'The customer',
 }
 
 const openedHow: Record<string, string> = {
-  exception_policy: ' from a carrier exception', follow_up: ' as a follow-up', split: ' by splitting another case',
-  api: ' through the API', email: ' from an email',
+  exception_policy: ' from a carrier exception',
+  follow_up: ' as a follow-up',
+  split: ' by splitting another case',
+  api: ' through the API',
+  email: ' from an email',
 }
 
 const reasons: Record<string, string> = { delivered: 'the parcel was delivered', reply: 'the customer replied' }
 
 const scans: Record<string, string> = {
-  info_received: 'the carrier has the parcel\'s details', in_transit: 'the parcel is in transit',
-  out_for_delivery: 'the parcel is out for delivery', available_for_pickup: 'the parcel is ready to collect',
-  delivered: 'the parcel was delivered', attempt_failed: 'a delivery attempt failed', delayed: 'the parcel is delayed',
-  customs_hold: 'the parcel is held at customs', exception: 'a delivery problem', damaged: 'the parcel was damaged',
-  lost: 'the parcel was lost', returned_to_sender: 'the parcel is on its way back',
-  cancelled: 'the shipment was cancelled', unknown: 'no news',
+  info_received: "the carrier has the parcel's details",
+  in_transit: 'the parcel is in transit',
+  out_for_delivery: 'the parcel is out for delivery',
+  available_for_pickup: 'the parcel is ready to collect',
+  delivered: 'the parcel was delivered',
+  attempt_failed: 'a delivery attempt failed',
+  delayed: 'the parcel is delayed',
+  customs_hold: 'the parcel is held at customs',
+  exception: 'a delivery problem',
+  damaged: 'the parcel was damaged',
+  lost: 'the parcel was lost',
+  returned_to_sender: 'the parcel is on its way back',
+  cancelled: 'the shipment was cancelled',
+  unknown: 'no news',
 }
 
 // Field names as people say them; entries written before changes were recorded name only the (column) fields.
 const fieldWords: Record<string, string> = {
-  value_amount_minor: 'value at stake', value: 'value at stake', value_currency: 'value at stake', team_id: 'team',
-  product_sku: 'product SKU', refund_authorised_by: 'refund\'s approver', parent_id: 'incident',
+  value_amount_minor: 'value at stake',
+  value: 'value at stake',
+  value_currency: 'value at stake',
+  team_id: 'team',
+  product_sku: 'product SKU',
+  refund_authorised_by: "refund's approver",
+  parent_id: 'incident',
 }
 const fieldWord = (field: string) => fieldWords[field] ?? words(field)
 
 /** One sentence per timeline entry, in the agent's words, and any text that goes with it. */
 export function describeEntry(e: Entry): Said {
   const d = e.data
-  const actor = e.actor.type === 'user'
-    ? (e.actor.id && e.names[e.actor.id]) || 'Someone'
-    : actors[e.actor.type] ?? humanize(e.actor.type)
-  const who = (id: unknown) => (typeof id === 'string' ? e.names[id] ?? 'someone no longer here' : 'nobody')
+  const actor =
+    e.actor.type === 'user'
+      ? (e.actor.id && e.names[e.actor.id]) || 'Someone'
+      : (actors[e.actor.type] ?? humanize(e.actor.type))
+  const who = (id: unknown) => (typeof id === 'string' ? (e.names[id] ?? 'someone no longer here') : 'nobody')
   const say = (rest: string, detail?: string): Said => ({ sentence: `${actor} ${rest}`, ...(detail ? { detail } : {}) })
   const numbers = () => (d.numbers as string[]).join(', ')
   switch (e.type) {
     case 'case.opened': // the text is the subject, then any description
       return say(`opened the case${openedHow[String(d.source)] ?? ''}`, e.text.split('\n').slice(1).join('\n').trim())
-    case 'imported': return say(`imported the case from ${String(d.source)}`)
-    case 'status_changed': return say(...statusWords(d))
-    case 'reopened': return say(`reopened the case${d.reason ? `: ${String(d.reason)}` : ''}`)
+    case 'imported':
+      return say(`imported the case from ${String(d.source)}`)
+    case 'status_changed':
+      return say(...statusWords(d))
+    case 'reopened':
+      return say(`reopened the case${d.reason ? `: ${String(d.reason)}` : ''}`)
     case 'priority_changed':
       return say(`changed the priority from ${humanize(String(d.from))} to ${humanize(String(d.to))}`)
-    case 'fields_changed': return say(fieldsWords(d, (id) => (id === e.actor.id ? 'themselves' : who(id))))
-    case 'assigned': return say(assignedWords(d, e.actor.type === 'user' ? e.actor.id : null, who))
-    case 'note': return say('wrote an internal note')
-    case 'carrier_event': return { sentence: scanWords(d, e.names) }
-    case 'link_added': return say(`linked ${article(d.entity_type)}`)
-    case 'link_removed': return say(`unlinked ${article(d.entity_type)}`)
-    case 'merged': return say(`merged ${numbers()} into this case`)
-    case 'merged_into': return say(`merged this case into ${String(d.number)}`)
-    case 'split': return say(`split ${String(d.number)} off this case`)
+    case 'fields_changed':
+      return say(fieldsWords(d, (id) => (id === e.actor.id ? 'themselves' : who(id))))
+    case 'assigned':
+      return say(assignedWords(d, e.actor.type === 'user' ? e.actor.id : null, who))
+    case 'note':
+      return say('wrote an internal note')
+    case 'carrier_event':
+      return { sentence: scanWords(d, e.names) }
+    case 'link_added':
+      return say(`linked ${article(d.entity_type)}`)
+    case 'link_removed':
+      return say(`unlinked ${article(d.entity_type)}`)
+    case 'merged':
+      return say(`merged ${numbers()} into this case`)
+    case 'merged_into':
+      return say(`merged this case into ${String(d.number)}`)
+    case 'split':
+      return say(`split ${String(d.number)} off this case`)
     case 'escalated':
       return say(`escalated the case to level ${String(d.level)}${d.reason ? `: ${String(d.reason)}` : ''}`)
-    case 'follow_up': return say(`opened the follow-up case ${String(d.number)}`, str(d.reason))
-    case 'review_opened': return say(`opened the case from the review list (carrier said: ${words(d.status)})`)
+    case 'follow_up':
+      return say(`opened the follow-up case ${String(d.number)}`, str(d.reason))
+    case 'review_opened':
+      return say(`opened the case from the review list (carrier said: ${words(d.status)})`)
     case 'incident_attached': // on a child, the incident's number; on the incident, its children's
       return say(d.number ? `added the case to incident ${String(d.number)}` : `grouped ${numbers()} in this incident`)
-    case 'incident_detached': return say('removed the case from its incident')
+    case 'incident_detached':
+      return say('removed the case from its incident')
     // Types other modules register, until this file words them.
-    default: return { sentence: `${actor}: ${humanize(e.type.replace('.', ' '))}`, detail: e.text || undefined }
+    default:
+      return { sentence: `${actor}: ${humanize(e.type.replace('.', ' '))}`, detail: e.text || undefined }
   }
 }
 
@@ -100,8 +139,14 @@ function scanWords(d: Record<string, unknown>, names: Record<string, string>): s
 function assignedWords(d: Record<string, unknown>, actorId: string | null, who: (id: unknown) => string): string {
   if (!d.to) return d.from ? `unassigned ${who(d.from)}` : 'unassigned the case'
   const how = String(d.how ?? 'manual')
-  const by = how === 'manual' ? '' : how === 'bulk' ? ' in a bulk action'
-    : how.startsWith('routing:') ? ` by the routing rule “${how.slice('routing:'.length)}”` : ` by ${words(how)}`
+  const by =
+    how === 'manual'
+      ? ''
+      : how === 'bulk'
+        ? ' in a bulk action'
+        : how.startsWith('routing:')
+          ? ` by the routing rule “${how.slice('routing:'.length)}”`
+          : ` by ${words(how)}`
   const team = d.team_id ? ` (${who(d.team_id)})` : ''
   return d.to === actorId ? `took the case${team}` : `assigned the case to ${who(d.to)}${team}${by}`
 }
@@ -109,28 +154,39 @@ function assignedWords(d: Record<string, unknown>, actorId: string | null, who: 
 function fieldsWords(d: Record<string, unknown>, who: (id: unknown) => string): string {
   const changes = d.changes as Record<string, Change> | undefined
   if (!changes) return `changed the ${list([...new Set(((d.fields as string[]) ?? []).map(fieldWord))])}`
-  return Object.entries(changes).flatMap(([field, c]) => changeWords(field, c, who)).join('; ') || 'changed nothing'
+  return (
+    Object.entries(changes)
+      .flatMap(([field, c]) => changeWords(field, c, who))
+      .join('; ') || 'changed nothing'
+  )
 }
 
 function changeWords(field: string, c: Change, who: (id: unknown) => string): string[] {
   switch (field) {
-    case 'tags': return [
-      ...(c.added?.length ? [`added the ${plural(c.added.length, 'tag')} ${c.added.join(', ')}`] : []),
-      ...(c.removed?.length ? [`removed the ${plural(c.removed.length, 'tag')} ${c.removed.join(', ')}`] : []),
-    ]
+    case 'tags':
+      return [
+        ...(c.added?.length ? [`added the ${plural(c.added.length, 'tag')} ${c.added.join(', ')}`] : []),
+        ...(c.removed?.length ? [`removed the ${plural(c.removed.length, 'tag')} ${c.removed.join(', ')}`] : []),
+      ]
     case 'checklist':
       return [...(c.done ?? []).map((l) => `ticked “${l}”`), ...(c.undone ?? []).map((l) => `unticked “${l}”`)]
-    case 'custom_fields': return Object.entries((c.to ?? {}) as Record<string, unknown>)
-      .map(([k, v]) => (v === null ? `cleared ${words(k)}` : `set ${words(k)} to ${String(v)}`))
-    case 'subject': return [`changed the subject to “${String(c.to)}”`]
-    case 'team_id': return [c.to ? `moved the case to ${who(c.to)}` : 'took the case out of its team']
+    case 'custom_fields':
+      return Object.entries((c.to ?? {}) as Record<string, unknown>).map(([k, v]) =>
+        v === null ? `cleared ${words(k)}` : `set ${words(k)} to ${String(v)}`,
+      )
+    case 'subject':
+      return [`changed the subject to “${String(c.to)}”`]
+    case 'team_id':
+      return [c.to ? `moved the case to ${who(c.to)}` : 'took the case out of its team']
     case 'refund_authorised_by':
-      return [c.to ? `recorded ${who(c.to)} as the refund's approver` : 'cleared the refund\'s approver']
-    case 'parent_id': return [c.to ? 'added the case to an incident' : 'removed the case from its incident']
+      return [c.to ? `recorded ${who(c.to)} as the refund's approver` : "cleared the refund's approver"]
+    case 'parent_id':
+      return [c.to ? 'added the case to an incident' : 'removed the case from its incident']
     case 'value': {
       const to = c.to as { amount_minor: number; currency: string } | null
       return [to ? `set the value at stake to ${money(to.amount_minor, to.currency)}` : 'cleared the value at stake']
     }
-    default: return [c.to ? `set the ${fieldWord(field)} to ${words(c.to)}` : `cleared the ${fieldWord(field)}`]
+    default:
+      return [c.to ? `set the ${fieldWord(field)} to ${words(c.to)}` : `cleared the ${fieldWord(field)}`]
   }
 }

@@ -1,4 +1,27 @@
-import { Anchor, Badge, Button, Card, CopyButton, Grid, Group, Image, Loader, Menu, Modal, Paper, Popover, Select, Skeleton, Stack, TagsInput, Text, Textarea, TextInput, Timeline, Title } from '@mantine/core'
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  CopyButton,
+  Grid,
+  Group,
+  Image,
+  Loader,
+  Menu,
+  Modal,
+  Paper,
+  Popover,
+  Select,
+  Skeleton,
+  Stack,
+  TagsInput,
+  Text,
+  Textarea,
+  TextInput,
+  Timeline,
+  Title,
+} from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent } from 'react'
@@ -10,20 +33,47 @@ import { PresenceBadges, usePresenceBeat } from '../app/presence'
 import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
 import { ErrorState } from '../components/ErrorState'
-import { dateTime, humanize, money, orderState, priorityColor, statusColor, statusLabel, timeAgo } from '../components/format'
+import {
+  dateTime,
+  humanize,
+  money,
+  orderState,
+  priorityColor,
+  statusColor,
+  statusLabel,
+  timeAgo,
+} from '../components/format'
 import { MentionTextarea } from '../components/MentionTextarea'
 import { mentionMarkup, splitMentions } from '../components/mentions'
 import { describeEntry } from '../components/timeline-text'
 
 type StatusBody = Body<'/api/v1/cases/{id}/status', 'post'>
-const resolutionCodes = ['refunded', 'reshipped', 'carrier_credited', 'replaced', 'repaired', 'no_action', 'rejected', 'duplicate'] as const
+const resolutionCodes = [
+  'refunded',
+  'reshipped',
+  'carrier_credited',
+  'replaced',
+  'repaired',
+  'no_action',
+  'rejected',
+  'duplicate',
+] as const
 const rootCauses = ['carrier', 'packaging', 'pick_pack_error', 'address', 'customer', 'fraud', 'unknown'] as const
 const working = ['open', 'waiting_customer', 'waiting_carrier', 'on_hold'] as const
 
 export function CasePage() {
   const { id = '' } = useParams()
-  const c = useQuery({ queryKey: ['case', id, 'detail'], queryFn: () => ok(api.GET('/api/v1/cases/{id}', { params: { path: { id } } })) })
-  if (c.isPending) return <Stack><Skeleton h={40} /><Skeleton h={300} /></Stack>
+  const c = useQuery({
+    queryKey: ['case', id, 'detail'],
+    queryFn: () => ok(api.GET('/api/v1/cases/{id}', { params: { path: { id } } })),
+  })
+  if (c.isPending)
+    return (
+      <Stack>
+        <Skeleton h={40} />
+        <Skeleton h={300} />
+      </Stack>
+    )
   if (c.isError) return <ErrorState error={c.error} retry={() => void c.refetch()} />
   return <CaseView c={c.data} />
 }
@@ -33,7 +83,8 @@ function useCaseAction<T>(id: string, call: (body: T) => Promise<unknown>) {
   return useMutation({
     meta: { fieldErrors: true },
     mutationFn: call,
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: ['case', id] }), qc.invalidateQueries({ queryKey: ['cases'] })]),
+    onSuccess: () =>
+      Promise.all([qc.invalidateQueries({ queryKey: ['case', id] }), qc.invalidateQueries({ queryKey: ['cases'] })]),
   })
 }
 
@@ -45,15 +96,32 @@ function CaseView({ c }: { c: CaseDetail }) {
   const name = usePersonName()
   const assignees = useAssignees()
   const closedOut = c.status === 'resolved' || c.status === 'closed'
-  const assign = useCaseAction(c.id, (assignee_id: string | null) => ok(api.POST('/api/v1/cases/{id}/assign', { params: { path: { id: c.id } }, body: { assignee_id } })))
-  const status = useCaseAction(c.id, (body: StatusBody) => ok(api.POST('/api/v1/cases/{id}/status', { params: { path: { id: c.id } }, body })))
-  const reopen = useCaseAction(c.id, (reason: string) => ok(api.POST('/api/v1/cases/{id}/reopen', { params: { path: { id: c.id } }, body: reason ? { reason } : {} })))
-  const patch = useCaseAction(c.id, (body: Body<'/api/v1/cases/{id}', 'patch'>) => ok(api.PATCH('/api/v1/cases/{id}', { params: { path: { id: c.id } }, body })))
+  const assign = useCaseAction(c.id, (assignee_id: string | null) =>
+    ok(api.POST('/api/v1/cases/{id}/assign', { params: { path: { id: c.id } }, body: { assignee_id } })),
+  )
+  const status = useCaseAction(c.id, (body: StatusBody) =>
+    ok(api.POST('/api/v1/cases/{id}/status', { params: { path: { id: c.id } }, body })),
+  )
+  const reopen = useCaseAction(c.id, (reason: string) =>
+    ok(api.POST('/api/v1/cases/{id}/reopen', { params: { path: { id: c.id } }, body: reason ? { reason } : {} })),
+  )
+  const patch = useCaseAction(c.id, (body: Body<'/api/v1/cases/{id}', 'patch'>) =>
+    ok(api.PATCH('/api/v1/cases/{id}', { params: { path: { id: c.id } }, body })),
+  )
   const [resolving, resolveModal] = useDisclosure()
   const [merging, mergeModal] = useDisclosure()
   const [linking, linkModal] = useDisclosure()
-  const merge = useCaseAction(c.id, (ids: string[]) => ok(api.POST('/api/v1/cases/{id}/merge', { params: { path: { id: c.id } }, body: { duplicate_ids: ids } })))
-  const link = useCaseAction(c.id, (ids: string[]) => ok(api.POST('/api/v1/cases/{id}/links', { params: { path: { id: c.id } }, body: { links: ids.map((id) => ({ entity_type: 'case', entity_id: id })) } })))
+  const merge = useCaseAction(c.id, (ids: string[]) =>
+    ok(api.POST('/api/v1/cases/{id}/merge', { params: { path: { id: c.id } }, body: { duplicate_ids: ids } })),
+  )
+  const link = useCaseAction(c.id, (ids: string[]) =>
+    ok(
+      api.POST('/api/v1/cases/{id}/links', {
+        params: { path: { id: c.id } },
+        body: { links: ids.map((id) => ({ entity_type: 'case', entity_id: id })) },
+      }),
+    ),
+  )
 
   return (
     <Stack gap="md">
@@ -61,17 +129,38 @@ function CaseView({ c }: { c: CaseDetail }) {
         <Stack gap="xs">
           <Group justify="space-between" align="flex-start" wrap="wrap">
             <div>
-              <Group gap="sm"><Text size="sm" c="dimmed" ff="monospace">{c.number}</Text><PresenceBadges caseId={c.id} /></Group>
-              <Title order={1} size="h3">{c.subject || '(no subject)'}</Title>
+              <Group gap="sm">
+                <Text size="sm" c="dimmed" ff="monospace">
+                  {c.number}
+                </Text>
+                <PresenceBadges caseId={c.id} />
+              </Group>
+              <Title order={1} size="h3">
+                {c.subject || '(no subject)'}
+              </Title>
             </div>
             {can('cases.write') && (
               <Group gap="xs" role="toolbar" aria-label="Case actions">
-                {c.assignee_id !== session.user_id && !closedOut && <Button size="xs" onClick={() => assign.mutate(session.user_id)} loading={assign.isPending}>Assign to me</Button>}
+                {c.assignee_id !== session.user_id && !closedOut && (
+                  <Button size="xs" onClick={() => assign.mutate(session.user_id)} loading={assign.isPending}>
+                    Assign to me
+                  </Button>
+                )}
                 {!closedOut && (
                   <Menu>
-                    <Menu.Target><Button size="xs" variant="default">Set status</Button></Menu.Target>
+                    <Menu.Target>
+                      <Button size="xs" variant="default">
+                        Set status
+                      </Button>
+                    </Menu.Target>
                     <Menu.Dropdown>
-                      {working.filter((s) => s !== c.status).map((s) => <Menu.Item key={s} onClick={() => status.mutate({ status: s })}>{statusLabel(s)}</Menu.Item>)}
+                      {working
+                        .filter((s) => s !== c.status)
+                        .map((s) => (
+                          <Menu.Item key={s} onClick={() => status.mutate({ status: s })}>
+                            {statusLabel(s)}
+                          </Menu.Item>
+                        ))}
                       <Menu.Divider />
                       <Menu.Item onClick={resolveModal.open}>Resolve…</Menu.Item>
                       <Menu.Item onClick={mergeModal.open}>Merge duplicates into this case…</Menu.Item>
@@ -79,32 +168,100 @@ function CaseView({ c }: { c: CaseDetail }) {
                     </Menu.Dropdown>
                   </Menu>
                 )}
-                {!closedOut && <Button size="xs" color="teal.9" onClick={resolveModal.open}>Resolve</Button>}
-                {closedOut && <Button size="xs" variant="default" onClick={() => reopen.mutate('')} loading={reopen.isPending}>Reopen</Button>}
+                {!closedOut && (
+                  <Button size="xs" color="teal.9" onClick={resolveModal.open}>
+                    Resolve
+                  </Button>
+                )}
+                {closedOut && (
+                  <Button size="xs" variant="default" onClick={() => reopen.mutate('')} loading={reopen.isPending}>
+                    Reopen
+                  </Button>
+                )}
                 <CustomerLink caseId={c.id} />
               </Group>
             )}
           </Group>
           <Group gap="xs">
             <Badge variant="outline">{humanize(c.case_type)}</Badge>
-            <Badge color={statusColor[c.status]} variant="light" aria-label={`Status: ${statusLabel(c.status)}`}>{statusLabel(c.status)}</Badge>
+            <Badge color={statusColor[c.status]} variant="light" aria-label={`Status: ${statusLabel(c.status)}`}>
+              {statusLabel(c.status)}
+            </Badge>
             {can('cases.write') && !closedOut ? (
-              <Select size="xs" w={110} aria-label="Priority" value={c.priority} allowDeselect={false} onChange={(p) => p && patch.mutate({ priority: p as CaseDetail['priority'] })}
-                data={['urgent', 'high', 'normal', 'low'].map((p) => ({ value: p, label: humanize(p) }))} />
-            ) : <Badge color={priorityColor[c.priority]} variant="dot">{humanize(c.priority)}</Badge>}
+              <Select
+                size="xs"
+                w={110}
+                aria-label="Priority"
+                value={c.priority}
+                allowDeselect={false}
+                onChange={(p) => p && patch.mutate({ priority: p as CaseDetail['priority'] })}
+                data={['urgent', 'high', 'normal', 'low'].map((p) => ({ value: p, label: humanize(p) }))}
+              />
+            ) : (
+              <Badge color={priorityColor[c.priority]} variant="dot">
+                {humanize(c.priority)}
+              </Badge>
+            )}
             {can('cases.assign') && !closedOut ? (
-              <Select size="xs" w={190} aria-label="Owner" placeholder="Unassigned" searchable clearable value={c.assignee_id}
-                data={ownerOptions(assignees.data ?? [], c.assignee_id, name)} onChange={(id) => assign.mutate(id)} />
-            ) : <Text size="sm" aria-label="Assignee">Owner: <b>{name(c.assignee_id) ?? 'Unassigned'}</b></Text>}
+              <Select
+                size="xs"
+                w={190}
+                aria-label="Owner"
+                placeholder="Unassigned"
+                searchable
+                clearable
+                value={c.assignee_id}
+                data={ownerOptions(assignees.data ?? [], c.assignee_id, name)}
+                onChange={(id) => assign.mutate(id)}
+              />
+            ) : (
+              <Text size="sm" aria-label="Assignee">
+                Owner: <b>{name(c.assignee_id) ?? 'Unassigned'}</b>
+              </Text>
+            )}
             {c.escalation_level > 0 && <Badge color="red">Escalated L{c.escalation_level}</Badge>}
-            {can('cases.write') && !closedOut
-              ? <TagsInput size="xs" aria-label="Tags" placeholder="Add tag" value={c.tags} w={260} clearable={false}
-                  onChange={(next) => patch.mutate({ add_tags: next.filter((t) => !c.tags.includes(t)), remove_tags: c.tags.filter((t) => !next.includes(t)) })} />
-              : c.tags.map((t) => <Badge key={t} size="sm" variant="outline">{t}</Badge>)}
-            {c.value && <Text size="sm">At stake: <b>{money(c.value.amount_minor, c.value.currency)}</b></Text>}
-            {c.resolution_code && <Text size="sm">Resolution: <b>{humanize(c.resolution_code)}</b>{c.root_cause ? ` · root cause ${humanize(c.root_cause)}` : ''}</Text>}
+            {can('cases.write') && !closedOut ? (
+              <TagsInput
+                size="xs"
+                aria-label="Tags"
+                placeholder="Add tag"
+                value={c.tags}
+                w={260}
+                clearable={false}
+                onChange={(next) =>
+                  patch.mutate({
+                    add_tags: next.filter((t) => !c.tags.includes(t)),
+                    remove_tags: c.tags.filter((t) => !next.includes(t)),
+                  })
+                }
+              />
+            ) : (
+              c.tags.map((t) => (
+                <Badge key={t} size="sm" variant="outline">
+                  {t}
+                </Badge>
+              ))
+            )}
+            {c.value && (
+              <Text size="sm">
+                At stake: <b>{money(c.value.amount_minor, c.value.currency)}</b>
+              </Text>
+            )}
+            {c.resolution_code && (
+              <Text size="sm">
+                Resolution: <b>{humanize(c.resolution_code)}</b>
+                {c.root_cause ? ` · root cause ${humanize(c.root_cause)}` : ''}
+              </Text>
+            )}
           </Group>
-          {c.merged_into_id && <Text size="sm">Merged into <Anchor component={Link} to={`/cases/${c.merged_into_id}`}>the surviving case</Anchor></Text>}
+          {c.merged_into_id && (
+            <Text size="sm">
+              Merged into{' '}
+              <Anchor component={Link} to={`/cases/${c.merged_into_id}`}>
+                the surviving case
+              </Anchor>
+            </Text>
+          )}
         </Stack>
       </Paper>
       <Grid gap="md">
@@ -117,29 +274,65 @@ function CaseView({ c }: { c: CaseDetail }) {
           </Stack>
         </Grid.Col>
       </Grid>
-      <CasePicker opened={merging} close={mergeModal.close} title="Merge duplicates into this case" action="Merge" exclude={c.id} busy={merge.isPending}
-        onPick={(ids) => merge.mutate(ids, { onSuccess: mergeModal.close })} />
-      <CasePicker opened={linking} close={linkModal.close} title="Link related cases" action="Link" exclude={c.id} busy={link.isPending}
-        onPick={(ids) => link.mutate(ids, { onSuccess: linkModal.close })} />
-      <ResolveModal opened={resolving} close={resolveModal.close} pending={status.isPending} error={status.error}
-        submit={(body) => status.mutate(body, { onSuccess: resolveModal.close })} />
+      <CasePicker
+        opened={merging}
+        close={mergeModal.close}
+        title="Merge duplicates into this case"
+        action="Merge"
+        exclude={c.id}
+        busy={merge.isPending}
+        onPick={(ids) => merge.mutate(ids, { onSuccess: mergeModal.close })}
+      />
+      <CasePicker
+        opened={linking}
+        close={linkModal.close}
+        title="Link related cases"
+        action="Link"
+        exclude={c.id}
+        busy={link.isPending}
+        onPick={(ids) => link.mutate(ids, { onSuccess: linkModal.close })}
+      />
+      <ResolveModal
+        opened={resolving}
+        close={resolveModal.close}
+        pending={status.isPending}
+        error={status.error}
+        submit={(body) => status.mutate(body, { onSuccess: resolveModal.close })}
+      />
     </Stack>
   )
 }
 
 /** A signed status-page link for the customer (30 days), to paste into a reply. */
 function CustomerLink({ caseId }: { caseId: string }) {
-  const link = useMutation({ mutationFn: () => ok(api.POST('/api/v1/cases/{id}/portal-links', { params: { path: { id: caseId } }, body: {} })) })
+  const link = useMutation({
+    mutationFn: () => ok(api.POST('/api/v1/cases/{id}/portal-links', { params: { path: { id: caseId } }, body: {} })),
+  })
   return (
     <Popover position="bottom-end" width={360} onOpen={() => link.mutate()}>
-      <Popover.Target><Button size="xs" variant="default">Customer link</Button></Popover.Target>
+      <Popover.Target>
+        <Button size="xs" variant="default">
+          Customer link
+        </Button>
+      </Popover.Target>
       <Popover.Dropdown>
         {link.isPending && <Loader size="xs" />}
         {link.data && (
           <Stack gap="xs">
             <Text size="sm">The customer follows the case here, until {dateTime(link.data.expires_at)}:</Text>
-            <TextInput readOnly value={link.data.url} aria-label="Customer status link" onFocus={(e) => e.currentTarget.select()} />
-            <CopyButton value={link.data.url}>{({ copied, copy }) => <Button size="xs" onClick={copy}>{copied ? 'Copied' : 'Copy link'}</Button>}</CopyButton>
+            <TextInput
+              readOnly
+              value={link.data.url}
+              aria-label="Customer status link"
+              onFocus={(e) => e.currentTarget.select()}
+            />
+            <CopyButton value={link.data.url}>
+              {({ copied, copy }) => (
+                <Button size="xs" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy link'}
+                </Button>
+              )}
+            </CopyButton>
           </Stack>
         )}
       </Popover.Dropdown>
@@ -147,46 +340,119 @@ function CustomerLink({ caseId }: { caseId: string }) {
   )
 }
 
-function ResolveModal({ opened, close, submit, pending, error }: { opened: boolean; close: () => void; submit: (b: StatusBody) => void; pending: boolean; error: Error | null }) {
+function ResolveModal({
+  opened,
+  close,
+  submit,
+  pending,
+  error,
+}: {
+  opened: boolean
+  close: () => void
+  submit: (b: StatusBody) => void
+  pending: boolean
+  error: Error | null
+}) {
   const [code, setCode] = useState<string | null>(null)
   const [cause, setCause] = useState<string | null>(null)
   const [note, setNote] = useState('')
   const fields = error instanceof ApiError ? error.fieldErrors() : {}
   return (
     <Modal opened={opened} onClose={close} title="Resolve case">
-      <Stack component="form" onSubmit={(e: FormEvent) => {
-        e.preventDefault()
-        if (code) submit({ status: 'resolved', resolution_code: code as StatusBody['resolution_code'] & string, ...(cause ? { root_cause: cause as StatusBody['root_cause'] & string } : {}), ...(note ? { resolution_note: note } : {}) })
-      }}>
-        <Select label="Resolution" required data={resolutionCodes.map((r) => ({ value: r, label: humanize(r) }))} value={code} onChange={setCode} error={fields.resolution_code} />
-        <Select label="Root cause" clearable data={rootCauses.map((r) => ({ value: r, label: humanize(r) }))} value={cause} onChange={setCause} error={fields.root_cause} />
-        <Textarea label="Note" autosize minRows={2} value={note} onChange={(e) => setNote(e.currentTarget.value)} error={fields.resolution_note} />
+      <Stack
+        component="form"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault()
+          if (code)
+            submit({
+              status: 'resolved',
+              resolution_code: code as StatusBody['resolution_code'] & string,
+              ...(cause ? { root_cause: cause as StatusBody['root_cause'] & string } : {}),
+              ...(note ? { resolution_note: note } : {}),
+            })
+        }}
+      >
+        <Select
+          label="Resolution"
+          required
+          data={resolutionCodes.map((r) => ({ value: r, label: humanize(r) }))}
+          value={code}
+          onChange={setCode}
+          error={fields.resolution_code}
+        />
+        <Select
+          label="Root cause"
+          clearable
+          data={rootCauses.map((r) => ({ value: r, label: humanize(r) }))}
+          value={cause}
+          onChange={setCause}
+          error={fields.root_cause}
+        />
+        <Textarea
+          label="Note"
+          autosize
+          minRows={2}
+          value={note}
+          onChange={(e) => setNote(e.currentTarget.value)}
+          error={fields.resolution_note}
+        />
         <Group justify="flex-end">
-          <Button variant="default" onClick={close}>Cancel</Button>
-          <Button type="submit" color="teal.9" disabled={!code} loading={pending}>Resolve</Button>
+          <Button variant="default" onClick={close}>
+            Cancel
+          </Button>
+          <Button type="submit" color="teal.9" disabled={!code} loading={pending}>
+            Resolve
+          </Button>
         </Group>
       </Stack>
     </Modal>
   )
 }
 
-function CaseTimeline({ caseId, canWrite, onWriting }: { caseId: string; canWrite: boolean; onWriting: (writing: boolean) => void }) {
+function CaseTimeline({
+  caseId,
+  canWrite,
+  onWriting,
+}: {
+  caseId: string
+  canWrite: boolean
+  onWriting: (writing: boolean) => void
+}) {
   const timeline = useInfiniteQuery({
     queryKey: ['case', caseId, 'timeline'],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => ok(api.GET('/api/v1/cases/{id}/timeline', { params: { path: { id: caseId }, query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    queryFn: ({ pageParam }) =>
+      ok(
+        api.GET('/api/v1/cases/{id}/timeline', {
+          params: { path: { id: caseId }, query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   })
   const entries = timeline.data?.pages.flatMap((p) => p.data) ?? []
   return (
     <Card withBorder>
-      <Title order={2} size="h4" mb="sm">Timeline</Title>
+      <Title order={2} size="h4" mb="sm">
+        Timeline
+      </Title>
       {timeline.isPending && <Skeleton h={200} />}
       {timeline.isError && <ErrorState error={timeline.error} retry={() => void timeline.refetch()} />}
       <Timeline bulletSize={12} lineWidth={2} aria-label="Case timeline">
-        {entries.map((e) => <TimelineItem key={e.id} e={e} />)}
+        {entries.map((e) => (
+          <TimelineItem key={e.id} e={e} />
+        ))}
       </Timeline>
-      {timeline.hasNextPage && <Button variant="subtle" size="xs" mt="xs" onClick={() => void timeline.fetchNextPage()} loading={timeline.isFetchingNextPage}>Load later entries</Button>}
+      {timeline.hasNextPage && (
+        <Button
+          variant="subtle"
+          size="xs"
+          mt="xs"
+          onClick={() => void timeline.fetchNextPage()}
+          loading={timeline.isFetchingNextPage}
+        >
+          Load later entries
+        </Button>
+      )}
       {canWrite && <NoteComposer caseId={caseId} onWriting={onWriting} />}
     </Card>
   )
@@ -198,20 +464,39 @@ function TimelineItem({ e, ...rest }: { e: TimelineEntry }) {
   const note = e.type === 'note'
   const title = (
     <Group gap={6}>
-      <Text size="sm" fw={600}>{sentence}</Text>
-      <Text size="xs" c="dimmed" title={dateTime(e.occurred_at)}>{timeAgo(e.occurred_at)}</Text>
+      <Text size="sm" fw={600}>
+        {sentence}
+      </Text>
+      <Text size="xs" c="dimmed" title={dateTime(e.occurred_at)}>
+        {timeAgo(e.occurred_at)}
+      </Text>
     </Group>
   )
   return (
-    <Timeline.Item {...rest} color={note ? 'yellow' : e.type === 'carrier_event' ? 'orange' : undefined} data-entry-type={e.type}
-      title={title}>
+    <Timeline.Item
+      {...rest}
+      color={note ? 'yellow' : e.type === 'carrier_event' ? 'orange' : undefined}
+      data-entry-type={e.type}
+      title={title}
+    >
       {note && (
         <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} bg="var(--mantine-color-yellow-light)" p={6}>
-          {splitMentions(String(e.data.body ?? e.text)).map((part, i) => (typeof part === 'string' ? part
-            : <Text span fw={700} c="indigo" key={i}>@{e.names[part.id] ?? part.name}</Text>))}
+          {splitMentions(String(e.data.body ?? e.text)).map((part, i) =>
+            typeof part === 'string' ? (
+              part
+            ) : (
+              <Text span fw={700} c="indigo" key={i}>
+                @{e.names[part.id] ?? part.name}
+              </Text>
+            ),
+          )}
         </Text>
       )}
-      {detail && <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{detail}</Text>}
+      {detail && (
+        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+          {detail}
+        </Text>
+      )}
     </Timeline.Item>
   )
 }
@@ -221,19 +506,42 @@ function NoteComposer({ caseId, onWriting }: { caseId: string; onWriting: (writi
   const [picked, setPicked] = useState<{ id: string; name: string }[]>([])
   const writing = body.trim().length > 0
   useEffect(() => onWriting(writing), [writing, onWriting])
-  const note = useCaseAction(caseId, (text: string) => ok(api.POST('/api/v1/cases/{id}/notes', { params: { path: { id: caseId } }, body: { body: text } })))
+  const note = useCaseAction(caseId, (text: string) =>
+    ok(api.POST('/api/v1/cases/{id}/notes', { params: { path: { id: caseId } }, body: { body: text } })),
+  )
   const fields = note.error instanceof ApiError ? note.error.fieldErrors() : {}
   // What the agent reads says @Name; what is sent carries the markup the server turns into notifications.
-  const toMarkup = (text: string) => [...picked].sort((a, b) => b.name.length - a.name.length)
-    .reduce((t, p) => t.replaceAll(`@${p.name}`, mentionMarkup(p.name, p.id)), text)
+  const toMarkup = (text: string) =>
+    [...picked]
+      .sort((a, b) => b.name.length - a.name.length)
+      .reduce((t, p) => t.replaceAll(`@${p.name}`, mentionMarkup(p.name, p.id)), text)
   return (
-    <Stack gap="xs" mt="md" component="form" onSubmit={(e: FormEvent) => {
-      e.preventDefault()
-      if (body.trim()) note.mutate(toMarkup(body.trim()), { onSuccess: () => { setBody(''); setPicked([]) } })
-    }}>
-      <MentionTextarea value={body} onChange={setBody} error={fields.body}
-        onMention={(p) => setPicked((all) => [...all.filter((x) => x.id !== p.id), p])} />
-      <Group justify="flex-end"><Button type="submit" size="xs" loading={note.isPending} disabled={!body.trim()}>Add note</Button></Group>
+    <Stack
+      gap="xs"
+      mt="md"
+      component="form"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault()
+        if (body.trim())
+          note.mutate(toMarkup(body.trim()), {
+            onSuccess: () => {
+              setBody('')
+              setPicked([])
+            },
+          })
+      }}
+    >
+      <MentionTextarea
+        value={body}
+        onChange={setBody}
+        error={fields.body}
+        onMention={(p) => setPicked((all) => [...all.filter((x) => x.id !== p.id), p])}
+      />
+      <Group justify="flex-end">
+        <Button type="submit" size="xs" loading={note.isPending} disabled={!body.trim()}>
+          Add note
+        </Button>
+      </Group>
     </Stack>
   )
 }
@@ -244,67 +552,169 @@ function Linked({ c }: { c: CaseDetail }) {
     <>
       {of('customer').map((l) => (
         <Card withBorder key={l.entity_id}>
-          <Title order={2} size="h5">Customer</Title>
-          <Anchor component={Link} to={`/customers/${l.entity_id}`} size="sm" fw={600}>{String(l.summary.name ?? 'Customer')}</Anchor>
-          {typeof l.summary.email === 'string' && <Text size="sm" c="dimmed">{l.summary.email}</Text>}
-          {typeof l.summary.segment === 'string' && <Badge size="sm" variant="light">{l.summary.segment}</Badge>}
+          <Title order={2} size="h5">
+            Customer
+          </Title>
+          <Anchor component={Link} to={`/customers/${l.entity_id}`} size="sm" fw={600}>
+            {String(l.summary.name ?? 'Customer')}
+          </Anchor>
+          {typeof l.summary.email === 'string' && (
+            <Text size="sm" c="dimmed">
+              {l.summary.email}
+            </Text>
+          )}
+          {typeof l.summary.segment === 'string' && (
+            <Badge size="sm" variant="light">
+              {l.summary.segment}
+            </Badge>
+          )}
         </Card>
       ))}
       {of('order').map((l) => {
         const s = l.summary as {
-          order_number?: string; status?: string; total?: { amount_minor: number; currency: string }; lines?: { sku: string; name: string; quantity: number }[]
+          order_number?: string
+          status?: string
+          total?: { amount_minor: number; currency: string }
+          lines?: { sku: string; name: string; quantity: number }[]
           payments?: { captured_amount_minor: number; refunded_amount_minor: number }[]
         }
         return (
           <Card withBorder key={l.entity_id}>
-            <Group justify="space-between"><Title order={2} size="h5">Order {s.order_number}</Title>{s.total && <Text size="sm" fw={600}>{money(s.total.amount_minor, s.total.currency)}</Text>}</Group>
-            {s.status && <Text size="xs" c="dimmed">{orderState({ status: s.status, payments: s.payments ?? [] })}</Text>}
-            <Stack gap={2} mt={4}>{s.lines?.map((line) => <Text size="sm" key={line.sku}>{line.quantity} × {line.name} <Text span size="xs" c="dimmed">{line.sku}</Text></Text>)}</Stack>
+            <Group justify="space-between">
+              <Title order={2} size="h5">
+                Order {s.order_number}
+              </Title>
+              {s.total && (
+                <Text size="sm" fw={600}>
+                  {money(s.total.amount_minor, s.total.currency)}
+                </Text>
+              )}
+            </Group>
+            {s.status && (
+              <Text size="xs" c="dimmed">
+                {orderState({ status: s.status, payments: s.payments ?? [] })}
+              </Text>
+            )}
+            <Stack gap={2} mt={4}>
+              {s.lines?.map((line) => (
+                <Text size="sm" key={line.sku}>
+                  {line.quantity} × {line.name}{' '}
+                  <Text span size="xs" c="dimmed">
+                    {line.sku}
+                  </Text>
+                </Text>
+              ))}
+            </Stack>
           </Card>
         )
       })}
-      {of('shipment').map((l) => <Shipment key={l.entity_id} id={l.entity_id} summary={l.summary} />)}
+      {of('shipment').map((l) => (
+        <Shipment key={l.entity_id} id={l.entity_id} summary={l.summary} />
+      ))}
       {of('case').length > 0 && (
         <Card withBorder>
-          <Title order={2} size="h5">Related cases</Title>
+          <Title order={2} size="h5">
+            Related cases
+          </Title>
           {of('case').map((l) => (
-            <Text size="sm" key={l.entity_id}><Anchor component={Link} to={`/cases/${l.entity_id}`}>{String(l.summary.number ?? 'Case')}</Anchor> {String(l.summary.subject ?? '')} · {humanize(String(l.summary.status ?? ''))}</Text>
+            <Text size="sm" key={l.entity_id}>
+              <Anchor component={Link} to={`/cases/${l.entity_id}`}>
+                {String(l.summary.number ?? 'Case')}
+              </Anchor>{' '}
+              {String(l.summary.subject ?? '')} · {humanize(String(l.summary.status ?? ''))}
+            </Text>
           ))}
         </Card>
       )}
-      {!c.links.length && <Text size="sm" c="dimmed">No linked order, shipment or customer</Text>}
+      {!c.links.length && (
+        <Text size="sm" c="dimmed">
+          No linked order, shipment or customer
+        </Text>
+      )}
     </>
   )
 }
 
 function Shipment({ id, summary }: { id: string; summary: Record<string, unknown> }) {
-  const tracking = useQuery({ queryKey: ['shipment', id, 'tracking'], queryFn: () => ok(api.GET('/api/v1/shipments/{id}/tracking', { params: { path: { id } } })) })
-  const events = (tracking.data?.data ?? []).flatMap((t) => t.events).sort((a, b) => Date.parse(b.occurred_at) - Date.parse(a.occurred_at))
-  const proofs = (tracking.data?.data ?? []).flatMap((t) => t.proofs.map((p) => ({ ...p, url: `/api/v1/trackers/${t.id}/proofs/${p.id}` })))
+  const tracking = useQuery({
+    queryKey: ['shipment', id, 'tracking'],
+    queryFn: () => ok(api.GET('/api/v1/shipments/{id}/tracking', { params: { path: { id } } })),
+  })
+  const events = (tracking.data?.data ?? [])
+    .flatMap((t) => t.events)
+    .sort((a, b) => Date.parse(b.occurred_at) - Date.parse(a.occurred_at))
+  const proofs = (tracking.data?.data ?? []).flatMap((t) =>
+    t.proofs.map((p) => ({ ...p, url: `/api/v1/trackers/${t.id}/proofs/${p.id}` })),
+  )
   return (
     <Card withBorder>
       <Group justify="space-between">
-        <Title order={2} size="h5">Shipment</Title>
+        <Title order={2} size="h5">
+          Shipment
+        </Title>
         {typeof summary.status === 'string' && (
-          <Badge variant="light" aria-label={`Shipment status: ${humanize(summary.status)}`}>{humanize(summary.status)}</Badge>
+          <Badge variant="light" aria-label={`Shipment status: ${humanize(summary.status)}`}>
+            {humanize(summary.status)}
+          </Badge>
         )}
       </Group>
-      <Text size="sm">{String(summary.carrier_name ?? summary.carrier_code ?? '')} <Text span ff="monospace">{String(summary.tracking_number ?? '')}</Text></Text>
+      <Text size="sm">
+        {String(summary.carrier_name ?? summary.carrier_code ?? '')}{' '}
+        <Text span ff="monospace">
+          {String(summary.tracking_number ?? '')}
+        </Text>
+      </Text>
       {tracking.isPending && <Skeleton h={80} mt="xs" />}
-      {tracking.isError && <Text size="sm" c="red">{tracking.error.message}</Text>}
-      {tracking.isSuccess && !events.length && <Text size="sm" c="dimmed" mt="xs">No carrier scans yet</Text>}
+      {tracking.isError && (
+        <Text size="sm" c="red">
+          {tracking.error.message}
+        </Text>
+      )}
+      {tracking.isSuccess && !events.length && (
+        <Text size="sm" c="dimmed" mt="xs">
+          No carrier scans yet
+        </Text>
+      )}
       {proofs.length > 0 && (
         <Group gap="xs" mt="sm" aria-label="Proof of delivery">
-          {proofs.map((p) => p.content_type.startsWith('image/')
-            ? <Anchor key={p.id} href={p.url} target="_blank" rel="noopener"><Image src={p.url} alt={`Proof of delivery: ${p.kind}`} h={72} w="auto" fit="contain" radius="sm" bd="1px solid var(--mantine-color-default-border)" /></Anchor>
-            : <Anchor key={p.id} href={p.url} target="_blank" rel="noopener" size="sm">Proof of delivery ({p.kind})</Anchor>)}
+          {proofs.map((p) =>
+            p.content_type.startsWith('image/') ? (
+              <Anchor key={p.id} href={p.url} target="_blank" rel="noopener">
+                <Image
+                  src={p.url}
+                  alt={`Proof of delivery: ${p.kind}`}
+                  h={72}
+                  w="auto"
+                  fit="contain"
+                  radius="sm"
+                  bd="1px solid var(--mantine-color-default-border)"
+                />
+              </Anchor>
+            ) : (
+              <Anchor key={p.id} href={p.url} target="_blank" rel="noopener" size="sm">
+                Proof of delivery ({p.kind})
+              </Anchor>
+            ),
+          )}
         </Group>
       )}
       <Timeline bulletSize={10} lineWidth={2} mt="sm" aria-label="Tracking timeline">
         {events.map((e) => (
-          <Timeline.Item key={e.id} title={<Text size="sm" fw={600}>{humanize(e.status)}{e.sub_status ? ` · ${humanize(e.sub_status)}` : ''}</Text>}>
+          <Timeline.Item
+            key={e.id}
+            title={
+              <Text size="sm" fw={600}>
+                {humanize(e.status)}
+                {e.sub_status ? ` · ${humanize(e.sub_status)}` : ''}
+              </Text>
+            }
+          >
             {e.message && <Text size="sm">{e.message}</Text>}
-            <Text size="xs" c="dimmed">{dateTime(e.occurred_at)}{e.location?.city ? ` · ${[e.location.city, e.location.country].filter(Boolean).join(', ')}` : ''}{e.signed_by ? ` · signed by ${e.signed_by}` : ''}</Text>
+            <Text size="xs" c="dimmed">
+              {dateTime(e.occurred_at)}
+              {e.location?.city ? ` · ${[e.location.city, e.location.country].filter(Boolean).join(', ')}` : ''}
+              {e.signed_by ? ` · signed by ${e.signed_by}` : ''}
+            </Text>
           </Timeline.Item>
         ))}
       </Timeline>
@@ -313,7 +723,13 @@ function Shipment({ id, summary }: { id: string; summary: Record<string, unknown
 }
 
 /** People who can work cases; the current owner stays listed even if their role has since changed, so the picker names them. */
-function ownerOptions(people: { id: string; name: string }[], current: string | null, name: (id: string) => string | null) {
+function ownerOptions(
+  people: { id: string; name: string }[],
+  current: string | null,
+  name: (id: string) => string | null,
+) {
   const options = people.map((p) => ({ value: p.id, label: p.name }))
-  return current && !people.some((p) => p.id === current) ? [{ value: current, label: name(current) ?? 'Someone' }, ...options] : options
+  return current && !people.some((p) => p.id === current)
+    ? [{ value: current, label: name(current) ?? 'Someone' }, ...options]
+    : options
 }

@@ -1,4 +1,21 @@
-import { Badge, Button, Checkbox, Group, Loader, Menu, NavLink, Paper, SegmentedControl, Select, Skeleton, Stack, Table, Text, TextInput, Title } from '@mantine/core'
+import {
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Loader,
+  Menu,
+  NavLink,
+  Paper,
+  SegmentedControl,
+  Select,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core'
 import { useHotkeys } from '@mantine/hooks'
 import { notifications } from '@mantine/notifications'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
@@ -16,7 +33,21 @@ type CaseQuery = Query<'/api/v1/cases'>
 type BulkAction = Body<'/api/v1/cases/bulk', 'post'>['action']
 
 // Filters live in the address, so a view can be bookmarked, shared and reloaded.
-const filterKeys = ['view', 'status', 'case_type', 'priority', 'assignee_id', 'team_id', 'tag', 'carrier', 'customer_id', 'shipment_id', 'q', 'age', 'sort'] as const
+const filterKeys = [
+  'view',
+  'status',
+  'case_type',
+  'priority',
+  'assignee_id',
+  'team_id',
+  'tag',
+  'carrier',
+  'customer_id',
+  'shipment_id',
+  'q',
+  'age',
+  'sort',
+] as const
 const ageLabels = { '0_24h': '0–24 h', '24_72h': '24–72 h', '72h_plus': '72 h+' } as const
 
 export function Inbox() {
@@ -33,7 +64,8 @@ export function Inbox() {
     const q: Record<string, unknown> = { ...(view?.filters ?? {}), ...(view ? { sort: view.sort } : {}) }
     for (const k of filterKeys) if (k !== 'view' && params.get(k)) q[k] = params.get(k)
     // A person's or a parcel's cases: every status; otherwise the inbox is what is still open.
-    if (!view && !params.get('status') && !params.get('q') && !params.get('customer_id') && !params.get('shipment_id')) q.status = 'unresolved'
+    if (!view && !params.get('status') && !params.get('q') && !params.get('customer_id') && !params.get('shipment_id'))
+      q.status = 'unresolved'
     if (q.q && !params.get('sort')) q.sort = 'relevance'
     return q as CaseQuery
   }, [view, params])
@@ -44,7 +76,14 @@ export function Inbox() {
     enabled: ready,
     initialPageParam: undefined as string | undefined,
     // No counts for a search: counting every match of a common word costs far more than the page itself.
-    queryFn: ({ pageParam }) => ok(api.GET('/api/v1/cases', { params: { query: { ...query, limit: 50, counts: !pageParam && !query.q, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    queryFn: ({ pageParam }) =>
+      ok(
+        api.GET('/api/v1/cases', {
+          params: {
+            query: { ...query, limit: 50, counts: !pageParam && !query.q, ...(pageParam ? { cursor: pageParam } : {}) },
+          },
+        }),
+      ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   })
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data])
@@ -70,48 +109,84 @@ export function Inbox() {
     ['x', () => rows[cursor] && toggle(rows[cursor].id)],
     ['Enter', () => rows[cursor] && navigate(`/cases/${rows[cursor].id}`)],
   ])
-  const toggle = (id: string) => setSelected((s) => {
-    const n = new Set(s)
-    if (n.has(id)) n.delete(id)
-    else n.add(id)
-    return n
-  })
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const n = new Set(s)
+      if (n.has(id)) n.delete(id)
+      else n.add(id)
+      return n
+    })
 
   const bulk = useMutation({
-    mutationFn: (action: BulkAction) => ok(api.POST('/api/v1/cases/bulk', { body: { case_ids: [...selected], action } })),
+    mutationFn: (action: BulkAction) =>
+      ok(api.POST('/api/v1/cases/bulk', { body: { case_ids: [...selected], action } })),
     onSuccess: (r) => {
-      notifications.show({ color: r.failed ? 'orange' : 'teal', title: `${r.succeeded} updated${r.failed ? `, ${r.failed} refused` : ''}`,
-        message: r.results.filter((x) => !x.ok).slice(0, 3).map((x) => x.error?.message).join('; ') || 'Done' })
+      notifications.show({
+        color: r.failed ? 'orange' : 'teal',
+        title: `${r.succeeded} updated${r.failed ? `, ${r.failed} refused` : ''}`,
+        message:
+          r.results
+            .filter((x) => !x.ok)
+            .slice(0, 3)
+            .map((x) => x.error?.message)
+            .join('; ') || 'Done',
+      })
       setSelected(new Set())
       void qc.invalidateQueries({ queryKey: ['cases'] })
     },
   })
 
   return (
-      <Stack gap="sm">
-        <Group justify="space-between">
-          <Title order={2} size="h3">{query.q ? `Search: ${query.q}` : view?.name ?? 'Cases'}</Title>
-          {list.isFetching && !list.isFetchingNextPage && <Loader size="xs" aria-label="Refreshing" />}
-        </Group>
-        <Filters query={query} set={set} />
-        <SegmentedControl size="xs" value={params.get('age') ?? 'all'} onChange={(v) => set('age', v === 'all' ? null : v)} aria-label="Age" data={[
+    <Stack gap="sm">
+      <Group justify="space-between">
+        <Title order={2} size="h3">
+          {query.q ? `Search: ${query.q}` : (view?.name ?? 'Cases')}
+        </Title>
+        {list.isFetching && !list.isFetchingNextPage && <Loader size="xs" aria-label="Refreshing" />}
+      </Group>
+      <Filters query={query} set={set} />
+      <SegmentedControl
+        size="xs"
+        value={params.get('age') ?? 'all'}
+        onChange={(v) => set('age', v === 'all' ? null : v)}
+        aria-label="Age"
+        data={[
           { value: 'all', label: counts ? `All ${counts['0_24h'] + counts['24_72h'] + counts['72h_plus']}` : 'All' },
-          ...Object.entries(ageLabels).map(([value, label]) => ({ value, label: counts ? `${label} ${counts[value as keyof typeof ageLabels]}` : label })),
-        ]} />
-        {news.pending > 0 && (
-          <Button variant="light" size="xs" onClick={news.show} aria-live="polite" style={{ alignSelf: 'center' }}>
-            {news.pending} new or changed {news.pending === 1 ? 'case' : 'cases'}: show
-          </Button>
-        )}
-        {selected.size > 0 && can('cases.write') && <BulkBar count={selected.size} run={(a) => bulk.mutate(a)} busy={bulk.isPending} />}
-        {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : (
-          <Paper withBorder>
-            <CaseTable rows={rows} loading={list.isPending} selected={selected} toggle={toggle} cursor={cursor} selectable={can('cases.write')}
-              toggleAll={() => setSelected(selected.size === rows.length ? new Set() : new Set(rows.map((r) => r.id)))} />
-          </Paper>
-        )}
-        {list.hasNextPage && <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>Load more</Button>}
-      </Stack>
+          ...Object.entries(ageLabels).map(([value, label]) => ({
+            value,
+            label: counts ? `${label} ${counts[value as keyof typeof ageLabels]}` : label,
+          })),
+        ]}
+      />
+      {news.pending > 0 && (
+        <Button variant="light" size="xs" onClick={news.show} aria-live="polite" style={{ alignSelf: 'center' }}>
+          {news.pending} new or changed {news.pending === 1 ? 'case' : 'cases'}: show
+        </Button>
+      )}
+      {selected.size > 0 && can('cases.write') && (
+        <BulkBar count={selected.size} run={(a) => bulk.mutate(a)} busy={bulk.isPending} />
+      )}
+      {list.isError ? (
+        <ErrorState error={list.error} retry={() => void list.refetch()} />
+      ) : (
+        <Paper withBorder>
+          <CaseTable
+            rows={rows}
+            loading={list.isPending}
+            selected={selected}
+            toggle={toggle}
+            cursor={cursor}
+            selectable={can('cases.write')}
+            toggleAll={() => setSelected(selected.size === rows.length ? new Set() : new Set(rows.map((r) => r.id)))}
+          />
+        </Paper>
+      )}
+      {list.hasNextPage && (
+        <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
+          Load more
+        </Button>
+      )}
+    </Stack>
   )
 }
 
@@ -142,7 +217,10 @@ function useLiveNews(refetch: () => Promise<unknown>, selected: number) {
 /** A search: `CD-1042` opens that case when it exists; anything else lists the matching cases. */
 export function useOpenSearch() {
   const navigate = useNavigate()
-  return async (q: string, list = (text: string) => navigate(text ? `/inbox?q=${encodeURIComponent(text)}` : '/inbox')) => {
+  return async (
+    q: string,
+    list = (text: string) => navigate(text ? `/inbox?q=${encodeURIComponent(text)}` : '/inbox'),
+  ) => {
     if (/^CD-?\d{1,15}$/i.test(q)) {
       const hit = (await api.GET('/api/v1/cases', { params: { query: { q, limit: 1 } } })).data?.data[0]
       if (hit) return navigate(`/cases/${hit.id}`)
@@ -153,56 +231,149 @@ export function useOpenSearch() {
 
 /** Saved views (built-in, shared, own), listed in the navigation and applied here. */
 export function useCaseViews() {
-  return useQuery({ queryKey: ['case-views'], queryFn: () => ok(api.GET('/api/v1/case-views')), select: (r) => r.data, staleTime: 60_000 })
+  return useQuery({
+    queryKey: ['case-views'],
+    queryFn: () => ok(api.GET('/api/v1/case-views')),
+    select: (r) => r.data,
+    staleTime: 60_000,
+  })
 }
 
 export function InboxViews({ onPick }: { onPick?: () => void }) {
   const views = useCaseViews()
   const [params] = useSearchParams()
   const onInbox = useLocation().pathname === '/inbox'
-  const active = !onInbox ? null : params.get('view') ?? (params.toString() ? null : 'all_open')
+  const active = !onInbox ? null : (params.get('view') ?? (params.toString() ? null : 'all_open'))
   const session = useSession()
   // The person's own teams, each a view of its open cases.
   const teams = useQuery({
-    queryKey: ['teams'], queryFn: () => ok(api.GET('/api/v1/teams', { params: { query: { limit: 100 } } })), staleTime: 5 * 60_000,
+    queryKey: ['teams'],
+    queryFn: () => ok(api.GET('/api/v1/teams', { params: { query: { limit: 100 } } })),
+    staleTime: 5 * 60_000,
     select: (r) => r.data.filter((t) => session.user_id && t.member_ids.includes(session.user_id)),
   })
   if (views.isPending) return <Skeleton h={120} />
   return (
     <Stack gap={0} component="nav" aria-label="Views">
-      {views.data?.map((v) => <NavLink key={v.id} component={Link} to={`/inbox?view=${encodeURIComponent(v.id)}`} label={v.name} active={v.id === active} onClick={onPick} pl="lg" />)}
+      {views.data?.map((v) => (
+        <NavLink
+          key={v.id}
+          component={Link}
+          to={`/inbox?view=${encodeURIComponent(v.id)}`}
+          label={v.name}
+          active={v.id === active}
+          onClick={onPick}
+          pl="lg"
+        />
+      ))}
       {teams.data?.map((t) => (
-        <NavLink key={t.id} component={Link} to={`/inbox?team_id=${t.id}&status=unresolved`} label={`Team: ${t.name}`} onClick={onPick} pl="lg"
-          active={onInbox && !params.get('view') && params.get('team_id') === t.id} />
+        <NavLink
+          key={t.id}
+          component={Link}
+          to={`/inbox?team_id=${t.id}&status=unresolved`}
+          label={`Team: ${t.name}`}
+          onClick={onPick}
+          pl="lg"
+          active={onInbox && !params.get('view') && params.get('team_id') === t.id}
+        />
       ))}
     </Stack>
   )
 }
 
-function Filters({ query, set }: { query: CaseQuery; set: (k: (typeof filterKeys)[number], v: string | null) => void }) {
+function Filters({
+  query,
+  set,
+}: {
+  query: CaseQuery
+  set: (k: (typeof filterKeys)[number], v: string | null) => void
+}) {
   const types = useCaseTypes()
   const openSearch = useOpenSearch()
   const [q, setQ] = useState(query.q ?? '')
   useEffect(() => setQ(query.q ?? ''), [query.q])
   return (
     <Group gap="xs" wrap="wrap">
-      <form onSubmit={(e) => {
-        e.preventDefault()
-        void openSearch(q.trim(), (text) => set('q', text || null))
-      }}>
-        <TextInput size="xs" placeholder="Search" aria-label="Search in this view" value={q} onChange={(e) => setQ(e.currentTarget.value)} w={180} />
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          void openSearch(q.trim(), (text) => set('q', text || null))
+        }}
+      >
+        <TextInput
+          size="xs"
+          placeholder="Search"
+          aria-label="Search in this view"
+          value={q}
+          onChange={(e) => setQ(e.currentTarget.value)}
+          w={180}
+        />
       </form>
-      <Select size="xs" w={160} aria-label="Status" placeholder="Status" clearable value={query.status ?? null} onChange={(v) => set('status', v)}
-        data={[{ value: 'unresolved', label: 'Unresolved' }, ...['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold', 'resolved', 'closed'].map((s) => ({ value: s, label: humanize(s) }))]} />
-      <Select size="xs" w={160} aria-label="Case type" placeholder="Type" clearable searchable value={query.case_type ?? null} onChange={(v) => set('case_type', v)}
-        data={types.data?.map((t) => ({ value: t.key, label: t.label })) ?? []} />
-      <Select size="xs" w={120} aria-label="Priority" placeholder="Priority" clearable value={query.priority ?? null} onChange={(v) => set('priority', v)}
-        data={['urgent', 'high', 'normal', 'low'].map((p) => ({ value: p, label: humanize(p) }))} />
-      <Select size="xs" w={140} aria-label="Assignee" placeholder="Assignee" clearable value={query.assignee_id ?? null} onChange={(v) => set('assignee_id', v)}
-        data={[{ value: 'me', label: 'Me' }, { value: 'none', label: 'Unassigned' }]} />
-      <Select size="xs" w={150} aria-label="Sort" value={query.sort ?? 'created_desc'} onChange={(v) => set('sort', v)} allowDeselect={false}
-        data={[{ value: 'created_desc', label: 'Newest' }, { value: 'created_asc', label: 'Oldest' }, { value: 'updated_desc', label: 'Recently updated' },
-          { value: 'priority_desc', label: 'Priority' }, ...(query.q ? [{ value: 'relevance', label: 'Relevance' }] : [])]} />
+      <Select
+        size="xs"
+        w={160}
+        aria-label="Status"
+        placeholder="Status"
+        clearable
+        value={query.status ?? null}
+        onChange={(v) => set('status', v)}
+        data={[
+          { value: 'unresolved', label: 'Unresolved' },
+          ...['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold', 'resolved', 'closed'].map((s) => ({
+            value: s,
+            label: humanize(s),
+          })),
+        ]}
+      />
+      <Select
+        size="xs"
+        w={160}
+        aria-label="Case type"
+        placeholder="Type"
+        clearable
+        searchable
+        value={query.case_type ?? null}
+        onChange={(v) => set('case_type', v)}
+        data={types.data?.map((t) => ({ value: t.key, label: t.label })) ?? []}
+      />
+      <Select
+        size="xs"
+        w={120}
+        aria-label="Priority"
+        placeholder="Priority"
+        clearable
+        value={query.priority ?? null}
+        onChange={(v) => set('priority', v)}
+        data={['urgent', 'high', 'normal', 'low'].map((p) => ({ value: p, label: humanize(p) }))}
+      />
+      <Select
+        size="xs"
+        w={140}
+        aria-label="Assignee"
+        placeholder="Assignee"
+        clearable
+        value={query.assignee_id ?? null}
+        onChange={(v) => set('assignee_id', v)}
+        data={[
+          { value: 'me', label: 'Me' },
+          { value: 'none', label: 'Unassigned' },
+        ]}
+      />
+      <Select
+        size="xs"
+        w={150}
+        aria-label="Sort"
+        value={query.sort ?? 'created_desc'}
+        onChange={(v) => set('sort', v)}
+        allowDeselect={false}
+        data={[
+          { value: 'created_desc', label: 'Newest' },
+          { value: 'created_asc', label: 'Oldest' },
+          { value: 'updated_desc', label: 'Recently updated' },
+          { value: 'priority_desc', label: 'Priority' },
+          ...(query.q ? [{ value: 'relevance', label: 'Relevance' }] : []),
+        ]}
+      />
     </Group>
   )
 }
@@ -214,27 +385,56 @@ function BulkBar({ count, run, busy }: { count: number; run: (a: BulkAction) => 
   return (
     <Paper withBorder p="xs" role="region" aria-label="Bulk actions">
       <Group gap="xs">
-        <Text size="sm" fw={600}>{count} selected</Text>
-        <Button size="xs" loading={busy} onClick={() => run({ type: 'assign', assignee_id: session.user_id })}>Assign to me</Button>
+        <Text size="sm" fw={600}>
+          {count} selected
+        </Text>
+        <Button size="xs" loading={busy} onClick={() => run({ type: 'assign', assignee_id: session.user_id })}>
+          Assign to me
+        </Button>
         {can('cases.assign') && <AssignPicker run={run} />}
         <Menu>
-          <Menu.Target><Button size="xs" variant="default">Status</Button></Menu.Target>
+          <Menu.Target>
+            <Button size="xs" variant="default">
+              Status
+            </Button>
+          </Menu.Target>
           <Menu.Dropdown>
-            {(['open', 'waiting_customer', 'waiting_carrier', 'on_hold'] as const).map((s) => <Menu.Item key={s} onClick={() => run({ type: 'status', status: s })}>{humanize(s)}</Menu.Item>)}
+            {(['open', 'waiting_customer', 'waiting_carrier', 'on_hold'] as const).map((s) => (
+              <Menu.Item key={s} onClick={() => run({ type: 'status', status: s })}>
+                {humanize(s)}
+              </Menu.Item>
+            ))}
           </Menu.Dropdown>
         </Menu>
         <Menu>
-          <Menu.Target><Button size="xs" variant="default">Priority</Button></Menu.Target>
+          <Menu.Target>
+            <Button size="xs" variant="default">
+              Priority
+            </Button>
+          </Menu.Target>
           <Menu.Dropdown>
-            {(['urgent', 'high', 'normal', 'low'] as const).map((p) => <Menu.Item key={p} onClick={() => run({ type: 'priority', priority: p })}>{humanize(p)}</Menu.Item>)}
+            {(['urgent', 'high', 'normal', 'low'] as const).map((p) => (
+              <Menu.Item key={p} onClick={() => run({ type: 'priority', priority: p })}>
+                {humanize(p)}
+              </Menu.Item>
+            ))}
           </Menu.Dropdown>
         </Menu>
-        <form onSubmit={(e) => {
-          e.preventDefault()
-          if (tag.trim()) run({ type: 'tags', add: [tag.trim()] })
-          setTag('')
-        }}>
-          <TextInput size="xs" placeholder="Add tag" aria-label="Add tag to selected" value={tag} onChange={(e) => setTag(e.currentTarget.value)} w={120} />
+        <form
+          onSubmit={(e) => {
+            e.preventDefault()
+            if (tag.trim()) run({ type: 'tags', add: [tag.trim()] })
+            setTag('')
+          }}
+        >
+          <TextInput
+            size="xs"
+            placeholder="Add tag"
+            aria-label="Add tag to selected"
+            value={tag}
+            onChange={(e) => setTag(e.currentTarget.value)}
+            w={120}
+          />
         </form>
       </Group>
     </Paper>
@@ -244,9 +444,20 @@ function BulkBar({ count, run, busy }: { count: number; run: (a: BulkAction) => 
 /** Assign the selection to someone who can work cases, or hand it to a team (unassigned within it). */
 function AssignPicker({ run }: { run: (a: BulkAction) => void }) {
   const people = useAssignees()
-  const teams = useQuery({ queryKey: ['teams'], queryFn: () => ok(api.GET('/api/v1/teams', { params: { query: { limit: 100 } } })), staleTime: 5 * 60_000, select: (r) => r.data })
+  const teams = useQuery({
+    queryKey: ['teams'],
+    queryFn: () => ok(api.GET('/api/v1/teams', { params: { query: { limit: 100 } } })),
+    staleTime: 5 * 60_000,
+    select: (r) => r.data,
+  })
   return (
-    <Select size="xs" w={200} placeholder="Assign to…" aria-label="Assign selected to" searchable value={null}
+    <Select
+      size="xs"
+      w={200}
+      placeholder="Assign to…"
+      aria-label="Assign selected to"
+      searchable
+      value={null}
       data={[
         { group: 'People', items: people.data?.map((p) => ({ value: `user:${p.id}`, label: p.name })) ?? [] },
         { group: 'Teams', items: teams.data?.map((t) => ({ value: `team:${t.id}`, label: `Team: ${t.name}` })) ?? [] },
@@ -255,45 +466,154 @@ function AssignPicker({ run }: { run: (a: BulkAction) => void }) {
         const [kind, id] = (v ?? '').split(':')
         if (kind === 'user' && id) run({ type: 'assign', assignee_id: id })
         if (kind === 'team' && id) run({ type: 'assign', assignee_id: null, team_id: id })
-      }} />
+      }}
+    />
   )
 }
 
-function CaseTable({ rows, loading, selected, toggle, toggleAll, cursor, selectable }: {
-  rows: CaseSummary[]; loading: boolean; selected: Set<string>; toggle: (id: string) => void; toggleAll: () => void; cursor: number; selectable: boolean
+function CaseTable({
+  rows,
+  loading,
+  selected,
+  toggle,
+  toggleAll,
+  cursor,
+  selectable,
+}: {
+  rows: CaseSummary[]
+  loading: boolean
+  selected: Set<string>
+  toggle: (id: string) => void
+  toggleAll: () => void
+  cursor: number
+  selectable: boolean
 }) {
   const name = usePersonName()
-  if (loading) return <Stack p="sm" gap="xs">{Array.from({ length: 8 }, (_, i) => <Skeleton key={i} h={28} />)}</Stack>
-  if (!rows.length) return <Text p="lg" c="dimmed" ta="center">No cases here</Text>
+  if (loading)
+    return (
+      <Stack p="sm" gap="xs">
+        {Array.from({ length: 8 }, (_, i) => (
+          <Skeleton key={i} h={28} />
+        ))}
+      </Stack>
+    )
+  if (!rows.length)
+    return (
+      <Text p="lg" c="dimmed" ta="center">
+        No cases here
+      </Text>
+    )
   return (
     <Table.ScrollContainer minWidth={600}>
       <Table highlightOnHover verticalSpacing={6} layout="fixed" aria-label="Cases">
         <Table.Thead>
           <Table.Tr>
-            {selectable && <Table.Th w={40}><Checkbox aria-label="Select all" checked={selected.size > 0 && selected.size === rows.length} indeterminate={selected.size > 0 && selected.size < rows.length} onChange={toggleAll} /></Table.Th>}
-            <Table.Th w={96}>Case</Table.Th><Table.Th>Subject</Table.Th><Table.Th w={120} visibleFrom="lg">Type</Table.Th><Table.Th w={148}>Status</Table.Th>
-            <Table.Th w={96} visibleFrom="lg">Priority</Table.Th><Table.Th w={130}>Assignee</Table.Th><Table.Th w={110}>Opened</Table.Th>
+            {selectable && (
+              <Table.Th w={40}>
+                <Checkbox
+                  aria-label="Select all"
+                  checked={selected.size > 0 && selected.size === rows.length}
+                  indeterminate={selected.size > 0 && selected.size < rows.length}
+                  onChange={toggleAll}
+                />
+              </Table.Th>
+            )}
+            <Table.Th w={96}>Case</Table.Th>
+            <Table.Th>Subject</Table.Th>
+            <Table.Th w={120} visibleFrom="lg">
+              Type
+            </Table.Th>
+            <Table.Th w={148}>Status</Table.Th>
+            <Table.Th w={96} visibleFrom="lg">
+              Priority
+            </Table.Th>
+            <Table.Th w={130}>Assignee</Table.Th>
+            <Table.Th w={110}>Opened</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {rows.map((c, i) => (
-            <Table.Tr key={c.id} data-case-id={c.id} bg={i === cursor ? 'var(--mantine-color-default-hover)' : undefined}>
-              {selectable && <Table.Td><Checkbox aria-label={`Select ${c.number}`} checked={selected.has(c.id)} onChange={() => toggle(c.id)} /></Table.Td>}
-              <Table.Td><Text size="sm" ff="monospace" truncate title={c.number}>{c.number}</Text></Table.Td>
+            <Table.Tr
+              key={c.id}
+              data-case-id={c.id}
+              bg={i === cursor ? 'var(--mantine-color-default-hover)' : undefined}
+            >
+              {selectable && (
+                <Table.Td>
+                  <Checkbox
+                    aria-label={`Select ${c.number}`}
+                    checked={selected.has(c.id)}
+                    onChange={() => toggle(c.id)}
+                  />
+                </Table.Td>
+              )}
               <Table.Td>
-                <Text size="sm" truncate component={Link} to={`/cases/${c.id}`} fw={c.status === 'new' ? 700 : 500} display="block" title={c.subject || undefined}>{c.subject || '(no subject)'}</Text>
+                <Text size="sm" ff="monospace" truncate title={c.number}>
+                  {c.number}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text
+                  size="sm"
+                  truncate
+                  component={Link}
+                  to={`/cases/${c.id}`}
+                  fw={c.status === 'new' ? 700 : 500}
+                  display="block"
+                  title={c.subject || undefined}
+                >
+                  {c.subject || '(no subject)'}
+                </Text>
                 {(c.tracking_number || c.tags.length > 0) && (
-                  <Group gap={4} wrap="nowrap" style={{ overflow: 'hidden' }} title={[c.carrier_name, c.tracking_number, ...c.tags].filter(Boolean).join(' ')}>
-                    {c.tracking_number && <Text size="xs" c="dimmed" truncate>{c.carrier_name} {c.tracking_number}</Text>}
-                    {c.tags.slice(0, 3).map((t) => <Badge key={t} size="xs" variant="outline" style={{ flexShrink: 0 }}>{t}</Badge>)}
+                  <Group
+                    gap={4}
+                    wrap="nowrap"
+                    style={{ overflow: 'hidden' }}
+                    title={[c.carrier_name, c.tracking_number, ...c.tags].filter(Boolean).join(' ')}
+                  >
+                    {c.tracking_number && (
+                      <Text size="xs" c="dimmed" truncate>
+                        {c.carrier_name} {c.tracking_number}
+                      </Text>
+                    )}
+                    {c.tags.slice(0, 3).map((t) => (
+                      <Badge key={t} size="xs" variant="outline" style={{ flexShrink: 0 }}>
+                        {t}
+                      </Badge>
+                    ))}
                   </Group>
                 )}
               </Table.Td>
-              <Table.Td visibleFrom="lg"><Text size="sm" truncate title={humanize(c.case_type)}>{humanize(c.case_type)}</Text></Table.Td>
-              <Table.Td><Badge color={statusColor[c.status]} variant="light" maw="100%" title={humanize(c.status)}>{humanize(c.status)}</Badge></Table.Td>
-              <Table.Td visibleFrom="lg"><Badge color={priorityColor[c.priority]} variant="dot" maw="100%" title={humanize(c.priority)}>{humanize(c.priority)}</Badge></Table.Td>
-              <Table.Td><Text size="sm" truncate c={c.assignee_id ? undefined : 'dimmed'} title={name(c.assignee_id) ?? 'Unassigned'}>{name(c.assignee_id) ?? 'Unassigned'}</Text></Table.Td>
-              <Table.Td><Text size="sm" c="dimmed" truncate title={`${timeAgo(c.created_at)}, ${c.created_at}`}>{timeAgo(c.created_at)}</Text></Table.Td>
+              <Table.Td visibleFrom="lg">
+                <Text size="sm" truncate title={humanize(c.case_type)}>
+                  {humanize(c.case_type)}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Badge color={statusColor[c.status]} variant="light" maw="100%" title={humanize(c.status)}>
+                  {humanize(c.status)}
+                </Badge>
+              </Table.Td>
+              <Table.Td visibleFrom="lg">
+                <Badge color={priorityColor[c.priority]} variant="dot" maw="100%" title={humanize(c.priority)}>
+                  {humanize(c.priority)}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                <Text
+                  size="sm"
+                  truncate
+                  c={c.assignee_id ? undefined : 'dimmed'}
+                  title={name(c.assignee_id) ?? 'Unassigned'}
+                >
+                  {name(c.assignee_id) ?? 'Unassigned'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" c="dimmed" truncate title={`${timeAgo(c.created_at)}, ${c.created_at}`}>
+                  {timeAgo(c.created_at)}
+                </Text>
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -9,7 +9,16 @@ export function Login() {
   const [needsWorkspace, setNeedsWorkspace] = useState(false)
   const login = useMutation({
     meta: { inline: true },
-    mutationFn: () => ok(api.POST('/api/v1/auth/login', { body: { email: form.email, password: form.password, ...(form.workspace ? { workspace: form.workspace } : {}) } })),
+    mutationFn: () =>
+      ok(
+        api.POST('/api/v1/auth/login', {
+          body: {
+            email: form.email,
+            password: form.password,
+            ...(form.workspace ? { workspace: form.workspace } : {}),
+          },
+        }),
+      ),
     onSuccess: (session) => {
       setCsrfToken(session.csrf_token)
       qc.setQueryData(['session'], session)
@@ -28,15 +37,43 @@ export function Login() {
     <Center mih="100vh" p="md">
       <Paper withBorder shadow="sm" p="xl" w={380} component="form" onSubmit={submit} aria-labelledby="sign-in-title">
         <Stack>
-          <Title order={2} id="sign-in-title">Sign in to Claimdesk</Title>
-          <TextInput label="Email" type="email" autoComplete="username" required value={form.email} error={fields.email}
-            onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
-          <PasswordInput label="Password" autoComplete="current-password" required value={form.password} error={fields.password}
-            onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} />
-          {needsWorkspace && <TextInput label="Workspace" description="Your email belongs to several workspaces" value={form.workspace} error={fields.workspace}
-            onChange={(e) => setForm({ ...form, workspace: e.currentTarget.value })} />}
-          {err && !Object.keys(fields).length && <Text c="red" size="sm" role="alert">{err.message}</Text>}
-          <Button type="submit" loading={login.isPending}>Sign in</Button>
+          <Title order={2} id="sign-in-title">
+            Sign in to Claimdesk
+          </Title>
+          <TextInput
+            label="Email"
+            type="email"
+            autoComplete="username"
+            required
+            value={form.email}
+            error={fields.email}
+            onChange={(e) => setForm({ ...form, email: e.currentTarget.value })}
+          />
+          <PasswordInput
+            label="Password"
+            autoComplete="current-password"
+            required
+            value={form.password}
+            error={fields.password}
+            onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
+          />
+          {needsWorkspace && (
+            <TextInput
+              label="Workspace"
+              description="Your email belongs to several workspaces"
+              value={form.workspace}
+              error={fields.workspace}
+              onChange={(e) => setForm({ ...form, workspace: e.currentTarget.value })}
+            />
+          )}
+          {err && !Object.keys(fields).length && (
+            <Text c="red" size="sm" role="alert">
+              {err.message}
+            </Text>
+          )}
+          <Button type="submit" loading={login.isPending}>
+            Sign in
+          </Button>
         </Stack>
       </Paper>
     </Center>

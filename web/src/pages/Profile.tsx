@@ -1,4 +1,16 @@
-import { Badge, Button, Card, Group, PasswordInput, SegmentedControl, Stack, Text, Title, useMantineColorScheme, type MantineColorScheme } from '@mantine/core'
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  PasswordInput,
+  SegmentedControl,
+  Stack,
+  Text,
+  Title,
+  useMantineColorScheme,
+  type MantineColorScheme,
+} from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { useMutation } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
@@ -12,7 +24,8 @@ export function Profile() {
   const [form, setForm] = useState({ current: '', next: '' })
   const change = useMutation({
     meta: { fieldErrors: true },
-    mutationFn: () => ok(api.POST('/api/v1/auth/password', { body: { current_password: form.current, new_password: form.next } })),
+    mutationFn: () =>
+      ok(api.POST('/api/v1/auth/password', { body: { current_password: form.current, new_password: form.next } })),
     onSuccess: () => {
       setForm({ current: '', next: '' })
       notifications.show({ color: 'teal', title: 'Password changed', message: 'Your other sessions were signed out.' })
@@ -22,29 +35,73 @@ export function Profile() {
   const fields = err?.fieldErrors() ?? {}
   return (
     <Stack gap="md" maw={640}>
-      <Title order={1} size="h3">{session.name}</Title>
+      <Title order={1} size="h3">
+        {session.name}
+      </Title>
       <Card withBorder>
-        <Title order={2} size="h5" mb="xs">What your role allows</Title>
-        <Group gap={6}>{session.permissions.map((p) => <Badge key={p} variant="light" tt="none">{p}</Badge>)}</Group>
+        <Title order={2} size="h5" mb="xs">
+          What your role allows
+        </Title>
+        <Group gap={6}>
+          {session.permissions.map((p) => (
+            <Badge key={p} variant="light" tt="none">
+              {p}
+            </Badge>
+          ))}
+        </Group>
       </Card>
       <Card withBorder>
-        <Title order={2} size="h5" mb="xs">Theme</Title>
-        <SegmentedControl aria-label="Theme" value={colorScheme} onChange={(v) => setColorScheme(v as MantineColorScheme)}
-          data={[{ value: 'auto', label: 'As the system' }, { value: 'light', label: 'Light' }, { value: 'dark', label: 'Dark' }]} />
+        <Title order={2} size="h5" mb="xs">
+          Theme
+        </Title>
+        <SegmentedControl
+          aria-label="Theme"
+          value={colorScheme}
+          onChange={(v) => setColorScheme(v as MantineColorScheme)}
+          data={[
+            { value: 'auto', label: 'As the system' },
+            { value: 'light', label: 'Light' },
+            { value: 'dark', label: 'Dark' },
+          ]}
+        />
       </Card>
       {session.actor_type === 'user' && (
-        <Card withBorder component="form" onSubmit={(e: FormEvent) => {
-          e.preventDefault()
-          change.mutate()
-        }}>
-          <Title order={2} size="h5" mb="xs">Change password</Title>
+        <Card
+          withBorder
+          component="form"
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault()
+            change.mutate()
+          }}
+        >
+          <Title order={2} size="h5" mb="xs">
+            Change password
+          </Title>
           <Stack gap="xs">
-            <PasswordInput label="Current password" autoComplete="current-password" required value={form.current} error={fields.current_password ?? (err?.code === 'invalid_credentials' ? err.message : undefined)}
-              onChange={(e) => setForm({ ...form, current: e.currentTarget.value })} />
-            <PasswordInput label="New password" autoComplete="new-password" required value={form.next} error={fields.new_password ?? (err?.code === 'password_unchanged' ? err.message : undefined)}
-              onChange={(e) => setForm({ ...form, next: e.currentTarget.value })} />
-            <Text size="xs" c="dimmed">Changing it signs you out everywhere else.</Text>
-            <Group justify="flex-end"><Button type="submit" loading={change.isPending}>Change password</Button></Group>
+            <PasswordInput
+              label="Current password"
+              autoComplete="current-password"
+              required
+              value={form.current}
+              error={fields.current_password ?? (err?.code === 'invalid_credentials' ? err.message : undefined)}
+              onChange={(e) => setForm({ ...form, current: e.currentTarget.value })}
+            />
+            <PasswordInput
+              label="New password"
+              autoComplete="new-password"
+              required
+              value={form.next}
+              error={fields.new_password ?? (err?.code === 'password_unchanged' ? err.message : undefined)}
+              onChange={(e) => setForm({ ...form, next: e.currentTarget.value })}
+            />
+            <Text size="xs" c="dimmed">
+              Changing it signs you out everywhere else.
+            </Text>
+            <Group justify="flex-end">
+              <Button type="submit" loading={change.isPending}>
+                Change password
+              </Button>
+            </Group>
           </Stack>
         </Card>
       )}

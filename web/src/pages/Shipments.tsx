@@ -1,4 +1,17 @@
-import { Badge, Button, Group, Paper, SegmentedControl, Select, Skeleton, Stack, Table, Text, TextInput, Title } from '@mantine/core'
+import {
+  Badge,
+  Button,
+  Group,
+  Paper,
+  SegmentedControl,
+  Select,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core'
 import { useInfiniteQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { Link, useSearchParams } from 'react-router'
@@ -7,15 +20,49 @@ import { useCarriers } from '../app/directory'
 import { ErrorState } from '../components/ErrorState'
 import { humanize, timeAgo } from '../components/format'
 
-const trackingStatuses = ['info_received', 'in_transit', 'out_for_delivery', 'available_for_pickup', 'delivered', 'attempt_failed', 'delayed', 'customs_hold',
-  'exception', 'damaged', 'lost', 'returned_to_sender', 'cancelled', 'unknown']
-const alarming = new Set(['attempt_failed', 'delayed', 'customs_hold', 'exception', 'damaged', 'lost', 'returned_to_sender'])
+const trackingStatuses = [
+  'info_received',
+  'in_transit',
+  'out_for_delivery',
+  'available_for_pickup',
+  'delivered',
+  'attempt_failed',
+  'delayed',
+  'customs_hold',
+  'exception',
+  'damaged',
+  'lost',
+  'returned_to_sender',
+  'cancelled',
+  'unknown',
+]
+const alarming = new Set([
+  'attempt_failed',
+  'delayed',
+  'customs_hold',
+  'exception',
+  'damaged',
+  'lost',
+  'returned_to_sender',
+])
 
-type Row = { id: string; carrier: string | null; tracking_number: string | null; status: string | null; last_event_at: string | null; note: string | null }
+type Row = {
+  id: string
+  carrier: string | null
+  tracking_number: string | null
+  status: string | null
+  last_event_at: string | null
+  note: string | null
+}
 
 // The shop's delivery date only where the carrier does not say otherwise ("Lost · delivered 27 days ago" reads as a contradiction).
-function shipmentDates(s: { delivered_at: string | null; shipped_at: string | null; tracking: { status: string | null } }): string | null {
-  if (s.delivered_at && (!s.tracking.status || s.tracking.status === 'delivered')) return `delivered ${timeAgo(s.delivered_at)}`
+function shipmentDates(s: {
+  delivered_at: string | null
+  shipped_at: string | null
+  tracking: { status: string | null }
+}): string | null {
+  if (s.delivered_at && (!s.tracking.status || s.tracking.status === 'delivered'))
+    return `delivered ${timeAgo(s.delivered_at)}`
   return s.shipped_at ? `shipped ${timeAgo(s.shipped_at)}` : null
 }
 
@@ -33,9 +80,20 @@ export function Shipments() {
   }
   return (
     <Stack gap="sm">
-      <Title order={1} size="h3">Shipments</Title>
-      <SegmentedControl w="fit-content" value={view} onChange={(v) => setParams(new URLSearchParams(v === 'search' ? {} : { view: v }))} aria-label="Shipment list"
-        data={[{ value: 'search', label: 'Search' }, { value: 'stale', label: 'Stale (no scans)' }, { value: 'late', label: 'Late' }]} />
+      <Title order={1} size="h3">
+        Shipments
+      </Title>
+      <SegmentedControl
+        w="fit-content"
+        value={view}
+        onChange={(v) => setParams(new URLSearchParams(v === 'search' ? {} : { view: v }))}
+        aria-label="Shipment list"
+        data={[
+          { value: 'search', label: 'Search' },
+          { value: 'stale', label: 'Stale (no scans)' },
+          { value: 'late', label: 'Late' },
+        ]}
+      />
       {view === 'search' ? <Search params={params} set={set} /> : <Overdue kind={view === 'late' ? 'late' : 'stale'} />}
     </Stack>
   )
@@ -47,35 +105,79 @@ function Search({ params, set }: { params: URLSearchParams; set: (p: Record<stri
   useEffect(() => setTyped(tracking), [tracking])
   const carriers = useCarriers()
   const query = {
-    ...(tracking ? { tracking_number: tracking } : {}), ...(params.get('carrier') ? { carrier_code: params.get('carrier')! } : {}),
+    ...(tracking ? { tracking_number: tracking } : {}),
+    ...(params.get('carrier') ? { carrier_code: params.get('carrier')! } : {}),
     ...(params.get('status') ? { tracking_status: params.get('status')! } : {}),
   }
   const list = useInfiniteQuery({
     queryKey: ['shipments', query],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => ok(api.GET('/api/v1/shipments', { params: { query: { ...query, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    queryFn: ({ pageParam }) =>
+      ok(
+        api.GET('/api/v1/shipments', {
+          params: { query: { ...query, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   })
   const rows: Row[] = (list.data?.pages.flatMap((p) => p.data) ?? []).map((s) => ({
-    id: s.id, carrier: s.carrier.name ?? s.carrier.code, tracking_number: s.tracking_number, status: s.tracking.status, last_event_at: s.tracking.last_event_at,
+    id: s.id,
+    carrier: s.carrier.name ?? s.carrier.code,
+    tracking_number: s.tracking_number,
+    status: s.tracking.status,
+    last_event_at: s.tracking.last_event_at,
     note: shipmentDates(s),
   }))
   return (
     <>
       <Group gap="xs">
-        <form onSubmit={(e) => {
-          e.preventDefault()
-          set({ tracking_number: typed.trim() || null })
-        }}>
-          <TextInput size="xs" w={240} placeholder="Tracking number" aria-label="Tracking number" value={typed} onChange={(e) => setTyped(e.currentTarget.value)} />
+        <form
+          onSubmit={(e) => {
+            e.preventDefault()
+            set({ tracking_number: typed.trim() || null })
+          }}
+        >
+          <TextInput
+            size="xs"
+            w={240}
+            placeholder="Tracking number"
+            aria-label="Tracking number"
+            value={typed}
+            onChange={(e) => setTyped(e.currentTarget.value)}
+          />
         </form>
-        <Select size="xs" w={180} placeholder="Carrier" aria-label="Carrier" clearable searchable value={params.get('carrier')} onChange={(v) => set({ carrier: v })}
-          data={carriers.data?.map((c) => ({ value: c.code, label: c.name })) ?? []} />
-        <Select size="xs" w={180} placeholder="Carrier status" aria-label="Carrier status" clearable value={params.get('status')} onChange={(v) => set({ status: v })}
-          data={trackingStatuses.map((s) => ({ value: s, label: humanize(s) }))} />
+        <Select
+          size="xs"
+          w={180}
+          placeholder="Carrier"
+          aria-label="Carrier"
+          clearable
+          searchable
+          value={params.get('carrier')}
+          onChange={(v) => set({ carrier: v })}
+          data={carriers.data?.map((c) => ({ value: c.code, label: c.name })) ?? []}
+        />
+        <Select
+          size="xs"
+          w={180}
+          placeholder="Carrier status"
+          aria-label="Carrier status"
+          clearable
+          value={params.get('status')}
+          onChange={(v) => set({ status: v })}
+          data={trackingStatuses.map((s) => ({ value: s, label: humanize(s) }))}
+        />
       </Group>
-      {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : <ShipmentTable rows={rows} loading={list.isPending} noteHeader="Shipped or delivered" />}
-      {list.hasNextPage && <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>Load more</Button>}
+      {list.isError ? (
+        <ErrorState error={list.error} retry={() => void list.refetch()} />
+      ) : (
+        <ShipmentTable rows={rows} loading={list.isPending} noteHeader="Shipped or delivered" />
+      )}
+      {list.hasNextPage && (
+        <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
+          Load more
+        </Button>
+      )}
     </>
   )
 }
@@ -85,39 +187,95 @@ function Overdue({ kind }: { kind: 'stale' | 'late' }) {
   const list = useInfiniteQuery({
     queryKey: ['shipments', kind],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => ok(api.GET(path, { params: { query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    queryFn: ({ pageParam }) =>
+      ok(api.GET(path, { params: { query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   })
   const rows: Row[] = (list.data?.pages.flatMap((p) => p.data) ?? []).map((s) => ({
-    id: s.id, carrier: s.carrier_name ?? s.carrier_code, tracking_number: s.tracking_number, status: s.tracking_status, last_event_at: s.last_tracking_event_at,
+    id: s.id,
+    carrier: s.carrier_name ?? s.carrier_code,
+    tracking_number: s.tracking_number,
+    status: s.tracking_status,
+    last_event_at: s.last_tracking_event_at,
     note: s.due_at ? timeAgo(s.due_at) : null,
   }))
   return (
     <>
-      <Text size="sm" c="dimmed">{kind === 'stale' ? 'Open shipments with no carrier event for longer than their carrier\'s quiet limit.' : 'Shipments past their promised or estimated delivery, not delivered.'}</Text>
-      {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : <ShipmentTable rows={rows} loading={list.isPending} noteHeader={kind === 'late' ? 'Due' : 'Quiet since'} />}
-      {list.hasNextPage && <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>Load more</Button>}
+      <Text size="sm" c="dimmed">
+        {kind === 'stale'
+          ? "Open shipments with no carrier event for longer than their carrier's quiet limit."
+          : 'Shipments past their promised or estimated delivery, not delivered.'}
+      </Text>
+      {list.isError ? (
+        <ErrorState error={list.error} retry={() => void list.refetch()} />
+      ) : (
+        <ShipmentTable rows={rows} loading={list.isPending} noteHeader={kind === 'late' ? 'Due' : 'Quiet since'} />
+      )}
+      {list.hasNextPage && (
+        <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
+          Load more
+        </Button>
+      )}
     </>
   )
 }
 
 function ShipmentTable({ rows, loading, noteHeader }: { rows: Row[]; loading: boolean; noteHeader: string }) {
   if (loading) return <Skeleton h={200} />
-  if (!rows.length) return <Text c="dimmed" p="md">No shipments here</Text>
+  if (!rows.length)
+    return (
+      <Text c="dimmed" p="md">
+        No shipments here
+      </Text>
+    )
   return (
     <Paper withBorder>
       <Table.ScrollContainer minWidth={640}>
         <Table verticalSpacing={6} aria-label="Shipments">
-          <Table.Thead><Table.Tr><Table.Th>Carrier</Table.Th><Table.Th>Tracking number</Table.Th><Table.Th>Carrier status</Table.Th><Table.Th>Last scan</Table.Th><Table.Th>{noteHeader}</Table.Th><Table.Th>Cases</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Carrier</Table.Th>
+              <Table.Th>Tracking number</Table.Th>
+              <Table.Th>Carrier status</Table.Th>
+              <Table.Th>Last scan</Table.Th>
+              <Table.Th>{noteHeader}</Table.Th>
+              <Table.Th>Cases</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
           <Table.Tbody>
             {rows.map((s) => (
               <Table.Tr key={s.id}>
                 <Table.Td>{s.carrier ?? '—'}</Table.Td>
                 <Table.Td ff="monospace">{s.tracking_number ?? '—'}</Table.Td>
-                <Table.Td>{s.status ? <Badge variant="light" color={alarming.has(s.status) ? 'red' : s.status === 'delivered' ? 'teal' : 'blue'}>{humanize(s.status)}</Badge> : <Text size="sm" c="dimmed">No scans</Text>}</Table.Td>
-                <Table.Td><Text size="sm" c="dimmed">{s.last_event_at ? timeAgo(s.last_event_at) : '—'}</Text></Table.Td>
-                <Table.Td><Text size="sm" c="dimmed">{s.note}</Text></Table.Td>
-                <Table.Td><Text size="sm" component={Link} to={`/inbox?shipment_id=${s.id}`} c="indigo">View cases</Text></Table.Td>
+                <Table.Td>
+                  {s.status ? (
+                    <Badge
+                      variant="light"
+                      color={alarming.has(s.status) ? 'red' : s.status === 'delivered' ? 'teal' : 'blue'}
+                    >
+                      {humanize(s.status)}
+                    </Badge>
+                  ) : (
+                    <Text size="sm" c="dimmed">
+                      No scans
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c="dimmed">
+                    {s.last_event_at ? timeAgo(s.last_event_at) : '—'}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c="dimmed">
+                    {s.note}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" component={Link} to={`/inbox?shipment_id=${s.id}`} c="indigo">
+                    View cases
+                  </Text>
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -9,14 +9,32 @@ import { listChainPage } from '../store.js'
 import { verifyChain } from '../verify.js'
 
 /** Records `count` entries for one record, in one transaction. */
-export async function writeEntries(db: Db, merchantId: string, count: number, now: Date, entityId = 'rec-1'): Promise<string[]> {
+export async function writeEntries(
+  db: Db,
+  merchantId: string,
+  count: number,
+  now: Date,
+  entityId = 'rec-1',
+): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     const ids: string[] = []
     for (let i = 0; i < count; i++) {
-      ids.push(await recordAudit(trx, {
-        merchantId, actor: { type: 'system', id: null }, action: 'widget.updated', entityType: 'widget', entityId,
-        before: { n: i }, after: { n: i + 1 }, requestId: `req-${i}`,
-      }, now))
+      ids.push(
+        await recordAudit(
+          trx,
+          {
+            merchantId,
+            actor: { type: 'system', id: null },
+            action: 'widget.updated',
+            entityType: 'widget',
+            entityId,
+            before: { n: i },
+            after: { n: i + 1 },
+            requestId: `req-${i}`,
+          },
+          now,
+        ),
+      )
     }
     return ids
   })
@@ -30,9 +48,20 @@ export async function drain(db: Db, now: Date, batchSize?: number): Promise<numb
 }
 
 /** A new workspace whose chain holds its own creation entries plus `extra` more, all chained and intact. */
-export async function createChain(db: Db, extra: number, now: Date): Promise<{ merchantId: string; slug: string; head: number }> {
-  const { merchant } = await db.transaction().execute((trx) =>
-    createMerchant(trx, { slug: `a-${randomBytes(4).toString('hex')}`, name: 'Audit Co', timeZone: 'UTC', defaultCurrency: 'EUR' }, now))
+export async function createChain(
+  db: Db,
+  extra: number,
+  now: Date,
+): Promise<{ merchantId: string; slug: string; head: number }> {
+  const { merchant } = await db
+    .transaction()
+    .execute((trx) =>
+      createMerchant(
+        trx,
+        { slug: `a-${randomBytes(4).toString('hex')}`, name: 'Audit Co', timeZone: 'UTC', defaultCurrency: 'EUR' },
+        now,
+      ),
+    )
   await writeEntries(db, merchant.id, extra, now)
   await drain(db, now)
   const report = await verifyChain(db, merchant.id)
@@ -61,7 +90,10 @@ export async function tamper(adminUrl: string, statements: [string, unknown[]?][
 }
 
 export async function entryIdAt(pool: pg.Pool, merchantId: string, seq: number): Promise<string> {
-  const { rows } = await pool.query<{ entry_id: string }>('select entry_id from audit_chain where merchant_id = $1 and seq = $2', [merchantId, seq])
+  const { rows } = await pool.query<{ entry_id: string }>(
+    'select entry_id from audit_chain where merchant_id = $1 and seq = $2',
+    [merchantId, seq],
+  )
   if (!rows[0]) throw new Error(`no link at seq ${seq}`)
   return rows[0].entry_id
 }
@@ -69,7 +101,14 @@ export async function entryIdAt(pool: pg.Pool, merchantId: string, seq: number):
 /** Deletes the links after `seq`, and with `entries` their entries too (which leaves nothing for the chain to show). */
 export async function cutTail(adminUrl: string, merchantId: string, seq: number, entries: boolean): Promise<void> {
   await tamper(adminUrl, [
-    ...(entries ? [['delete from audit_entries where merchant_id = $1 and id in (select entry_id from audit_chain where merchant_id = $1 and seq > $2)', [merchantId, seq]] as [string, unknown[]]] : []),
+    ...(entries
+      ? [
+          [
+            'delete from audit_entries where merchant_id = $1 and id in (select entry_id from audit_chain where merchant_id = $1 and seq > $2)',
+            [merchantId, seq],
+          ] as [string, unknown[]],
+        ]
+      : []),
     ['delete from audit_chain where merchant_id = $1 and seq > $2', [merchantId, seq]],
   ])
 }
@@ -79,15 +118,26 @@ export async function cutTail(adminUrl: string, merchantId: string, seq: number,
  * entry from `fromSeq` on, recompute their links' hashes, and delete the checkpoints it cannot re-sign.
  */
 export async function rewriteTail(adminUrl: string, db: Db, merchantId: string, fromSeq: number): Promise<void> {
-  await tamper(adminUrl, [[`update audit_entries set action = 'widget.forged' where merchant_id = $1
-    and id in (select entry_id from audit_chain where merchant_id = $1 and seq >= $2)`, [merchantId, fromSeq]]])
+  await tamper(adminUrl, [
+    [
+      `update audit_entries set action = 'widget.forged' where merchant_id = $1
+    and id in (select entry_id from audit_chain where merchant_id = $1 and seq >= $2)`,
+      [merchantId, fromSeq],
+    ],
+  ])
   const [before] = await listChainPage(db, merchantId, fromSeq - 2, 1)
   let prev = before?.hash ?? zeroHash
   const links: [string, unknown[]][] = []
   for (const link of await listChainPage(db, merchantId, fromSeq - 1, 100_000)) {
     const hash = chainHash(prev, link as ChainedEntry, link.seq)
-    links.push(['update audit_chain set prev_hash = $3, hash = $4 where merchant_id = $1 and seq = $2', [merchantId, link.seq, prev, hash]])
+    links.push([
+      'update audit_chain set prev_hash = $3, hash = $4 where merchant_id = $1 and seq = $2',
+      [merchantId, link.seq, prev, hash],
+    ])
     prev = hash
   }
-  await tamper(adminUrl, [...links, ['delete from audit_checkpoints where merchant_id = $1 and seq >= $2', [merchantId, fromSeq]]])
+  await tamper(adminUrl, [
+    ...links,
+    ['delete from audit_checkpoints where merchant_id = $1 and seq >= $2', [merchantId, fromSeq]],
+  ])
 }

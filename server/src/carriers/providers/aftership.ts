@@ -1,5 +1,14 @@
 import { resolveCarrier } from '../../shipments/carriers.js'
-import { emptyToNull, location, MalformedPayload, parseEventTime, reconcile, type NormalizedEvent, type StatusMapping, type TrackingStatus } from '../model.js'
+import {
+  emptyToNull,
+  location,
+  MalformedPayload,
+  parseEventTime,
+  reconcile,
+  type NormalizedEvent,
+  type StatusMapping,
+  type TrackingStatus,
+} from '../model.js'
 import { eventIdOrHash, hmacSha256, matchesAny, obj, readEvents, refuse } from './shared.js'
 import type { CarrierProvider, StatusTableRow } from './types.js'
 
@@ -9,8 +18,15 @@ import type { CarrierProvider, StatusTableRow } from './types.js'
 // fixtures/STATUS-LISTS.md; the mapping is documented in docs/carriers/aftership.md.
 
 const tags: Record<string, TrackingStatus> = {
-  Pending: 'unknown', InfoReceived: 'info_received', InTransit: 'in_transit', OutForDelivery: 'out_for_delivery', AttemptFail: 'attempt_failed',
-  Delivered: 'delivered', AvailableForPickup: 'available_for_pickup', Exception: 'exception', Expired: 'unknown',
+  Pending: 'unknown',
+  InfoReceived: 'info_received',
+  InTransit: 'in_transit',
+  OutForDelivery: 'out_for_delivery',
+  AttemptFail: 'attempt_failed',
+  Delivered: 'delivered',
+  AvailableForPickup: 'available_for_pickup',
+  Exception: 'exception',
+  Expired: 'unknown',
 }
 
 // Subtags that name a more precise canonical status than their tag.
@@ -26,11 +42,16 @@ const subtags: Record<string, TrackingStatus> = {
   Exception_013: 'lost',
   Exception_018: 'customs_hold', // held for regulatory documents
 }
-const customsSubStatus: Record<string, string> = { InTransit_006: 'customs_clearance_started', InTransit_005: 'customs_released', Exception_004: 'customs_delay', Exception_018: 'regulatory_documents' }
+const customsSubStatus: Record<string, string> = {
+  InTransit_006: 'customs_clearance_started',
+  InTransit_005: 'customs_released',
+  Exception_004: 'customs_delay',
+  Exception_018: 'regulatory_documents',
+}
 
 export function mapAfterShip(tag: string | null, subtag: string | null): StatusMapping {
   const status = (subtag && subtags[subtag]) || tags[tag ?? ''] || 'unknown'
-  const sub = subtag ? customsSubStatus[subtag] ?? subtag : tag === 'Expired' ? 'expired' : null
+  const sub = subtag ? (customsSubStatus[subtag] ?? subtag) : tag === 'Expired' ? 'expired' : null
   return { status, sub_status: sub }
 }
 
@@ -42,10 +63,27 @@ function toEvent(c: Record<string, unknown>, index: number): NormalizedEvent {
   const mapped = mapAfterShip(tag, subtag)
   const coords = Array.isArray(c.coordinates) && c.coordinates.length === 2 ? c.coordinates : [null, null]
   return {
-    id: null, status: mapped.status, sub_status: mapped.sub_status, provider_status: tag, provider_sub_status: subtag, code: emptyToNull(c.raw_tag),
-    message: emptyToNull(c.message) ?? emptyToNull(c.subtag_message), occurred_at: at.iso, utc_offset_minutes: at.offset,
-    location: location({ city: c.city ?? c.location, region: c.state, postal_code: c.zip, country: c.country_iso3 ?? c.country_region, latitude: coords[0], longitude: coords[1] }),
-    facility: null, device: null, driver: null, signed_by: null,
+    id: null,
+    status: mapped.status,
+    sub_status: mapped.sub_status,
+    provider_status: tag,
+    provider_sub_status: subtag,
+    code: emptyToNull(c.raw_tag),
+    message: emptyToNull(c.message) ?? emptyToNull(c.subtag_message),
+    occurred_at: at.iso,
+    utc_offset_minutes: at.offset,
+    location: location({
+      city: c.city ?? c.location,
+      region: c.state,
+      postal_code: c.zip,
+      country: c.country_iso3 ?? c.country_region,
+      latitude: coords[0],
+      longitude: coords[1],
+    }),
+    facility: null,
+    device: null,
+    driver: null,
+    signed_by: null,
   }
 }
 
@@ -65,9 +103,19 @@ function normalizeTracking(t: Record<string, unknown>) {
   const mapped = mapAfterShip(tag, subtag)
   const carrier = resolveCarrier(emptyToNull(t.slug))
   return reconcile({
-    carrier: carrier.code, carrier_name: carrier.name, tracking_number: number, carrier_ref: null, provider_tracker_id: emptyToNull(t.id),
-    status: mapped.status, sub_status: mapped.sub_status, provider_status: tag, provider_sub_status: subtag, estimated_delivery_at: estimated(t),
-    signed_by: emptyToNull(t.signed_by), events, proof_of_delivery: [],
+    carrier: carrier.code,
+    carrier_name: carrier.name,
+    tracking_number: number,
+    carrier_ref: null,
+    provider_tracker_id: emptyToNull(t.id),
+    status: mapped.status,
+    sub_status: mapped.sub_status,
+    provider_status: tag,
+    provider_sub_status: subtag,
+    estimated_delivery_at: estimated(t),
+    signed_by: emptyToNull(t.signed_by),
+    events,
+    proof_of_delivery: [],
   })
 }
 
@@ -77,14 +125,16 @@ export const aftership: CarrierProvider = {
   verify({ headers, rawBody, secrets }) {
     const header = headers['aftership-hmac-sha256']
     if (!header) throw refuse('missing_header', 'The aftership-hmac-sha256 header is missing')
-    if (!matchesAny(header.trim(), (secret) => hmacSha256(secret, rawBody).digest('base64'), secrets)) throw refuse('mismatch', 'The webhook signature does not match')
+    if (!matchesAny(header.trim(), (secret) => hmacSha256(secret, rawBody).digest('base64'), secrets))
+      throw refuse('mismatch', 'The webhook signature does not match')
   },
   dedupKey: ({ rawBody }) => eventIdOrHash(rawBody, 'event_id'),
   normalize(payload) {
     const body = obj(payload)
     if (!body) throw new MalformedPayload('the body is not a JSON object')
     // A bare Tracking (a tracking-API response) or a webhook carrying one in msg.
-    if (body.tracking_number !== undefined && body.event === undefined) return { kind: 'tracking', shipments: [normalizeTracking(body)] }
+    if (body.tracking_number !== undefined && body.event === undefined)
+      return { kind: 'tracking', shipments: [normalizeTracking(body)] }
     const event = emptyToNull(body.event)
     if (!event) throw new MalformedPayload('the webhook has no event')
     if (event !== 'tracking_update') return { kind: 'ignored', reason: `${event} events carry no tracking` }
@@ -93,7 +143,21 @@ export const aftership: CarrierProvider = {
     return { kind: 'tracking', shipments: [normalizeTracking(msg)] }
   },
   statusTable: [
-    ...Object.entries(tags).map(([tag, status]): StatusTableRow => ({ provider_status: tag, provider_sub_status: null, status, note: tag === 'Expired' ? 'sub-status expired' : undefined })),
-    ...Object.entries(subtags).map(([sub, status]): StatusTableRow => ({ provider_status: sub.split('_')[0]!, provider_sub_status: sub, status, note: customsSubStatus[sub] ? `sub-status ${customsSubStatus[sub]}` : undefined })),
+    ...Object.entries(tags).map(
+      ([tag, status]): StatusTableRow => ({
+        provider_status: tag,
+        provider_sub_status: null,
+        status,
+        note: tag === 'Expired' ? 'sub-status expired' : undefined,
+      }),
+    ),
+    ...Object.entries(subtags).map(
+      ([sub, status]): StatusTableRow => ({
+        provider_status: sub.split('_')[0]!,
+        provider_sub_status: sub,
+        status,
+        note: customsSubStatus[sub] ? `sub-status ${customsSubStatus[sub]}` : undefined,
+      }),
+    ),
   ],
 }

@@ -21,7 +21,12 @@ function register(p: CarrierProvider) {
       const normalized = normalizeBody(p, delivery.body)
       if (normalized.kind === 'ignored') return 'ignored'
       for (const t of normalized.shipments) {
-        await recordTracking(trx, { merchantId: delivery.merchantId, provider: p.provider, deliveryId: delivery.id, blobs: ctx.blobs }, t, now)
+        await recordTracking(
+          trx,
+          { merchantId: delivery.merchantId, provider: p.provider, deliveryId: delivery.id, blobs: ctx.blobs },
+          t,
+          now,
+        )
       }
       return 'processed'
     },

@@ -28,14 +28,21 @@ export function eventIdOrHash(rawBody: Buffer, field: string): string {
   try {
     const id = (JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>)[field]
     if (typeof id === 'string' && id && id.length <= 200) return `evt:${id}`
-  } catch { /* a body that is not JSON is refused by verify */ }
+  } catch {
+    /* a body that is not JSON is refused by verify */
+  }
   return bodyHash(rawBody)
 }
 
-export const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : null)
+export const obj = (v: unknown): Record<string, unknown> | null =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null
 
 /** A list of scan objects (absent or null: none), each read by `toEvent`; anything else is malformed. */
-export function readEvents(list: unknown, name: string, toEvent: (o: Record<string, unknown>, i: number) => NormalizedEvent): NormalizedEvent[] {
+export function readEvents(
+  list: unknown,
+  name: string,
+  toEvent: (o: Record<string, unknown>, i: number) => NormalizedEvent,
+): NormalizedEvent[] {
   if (list === undefined || list === null) return []
   if (!Array.isArray(list)) throw new MalformedPayload(`${name} is not a list`)
   return list.map((item, i) => {

@@ -2,7 +2,12 @@ import type { InboxProvider, WebhookRequest } from '../../inbox/providers.js'
 import type { Normalized, TrackingStatus } from '../model.js'
 
 /** One row of a provider's documented mapping table (docs/carriers/<provider>.md lists them all). */
-export type StatusTableRow = { provider_status: string; provider_sub_status: string | null; status: TrackingStatus; note?: string }
+export type StatusTableRow = {
+  provider_status: string
+  provider_sub_status: string | null
+  status: TrackingStatus
+  note?: string
+}
 
 /**
  * A carrier or tracking-aggregator source. `verify` follows the provider's own signing scheme and

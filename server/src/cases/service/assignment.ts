@@ -16,19 +16,39 @@ type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
 
 export const defaultCapacity = 25
 
-export type Agent = { user_id: string; name: string; capacity: number; away: boolean; away_until: Date | null; open_cases: number; last_assigned_at: Date | null; available: boolean }
+export type Agent = {
+  user_id: string
+  name: string
+  capacity: number
+  away: boolean
+  away_until: Date | null
+  open_cases: number
+  last_assigned_at: Date | null
+  available: boolean
+}
 
-const isAway = (a: { away: boolean; away_until: Date | null }, now: Date) => a.away && (!a.away_until || a.away_until > now)
+const isAway = (a: { away: boolean; away_until: Date | null }, now: Date) =>
+  a.away && (!a.away_until || a.away_until > now)
 
 /** A team's active members with their load, capacity and presence, in the order a strategy picks them. */
 export async function teamAgents(db: store.Db, merchantId: string, teamId: string, now: Date): Promise<Agent[]> {
   const team = await getTeam(db, merchantId, teamId)
-  const users = (await Promise.all(team.member_ids.map((id) => getUser(db, merchantId, id)))).filter((u) => u.status === 'active')
+  const users = (await Promise.all(team.member_ids.map((id) => getUser(db, merchantId, id)))).filter(
+    (u) => u.status === 'active',
+  )
   const ids = users.map((u) => u.id)
-  const [settings, load] = await Promise.all([store.listAgents(db, merchantId, ids), store.countUnresolvedByAssignee(db, merchantId, ids)])
+  const [settings, load] = await Promise.all([
+    store.listAgents(db, merchantId, ids),
+    store.countUnresolvedByAssignee(db, merchantId, ids),
+  ])
   return users.map((u) => {
     const s = settings.find((a) => a.user_id === u.id)
-    const a = { capacity: s?.capacity ?? defaultCapacity, away: s?.away ?? false, away_until: s?.away_until ?? null, last_assigned_at: s?.last_assigned_at ?? null }
+    const a = {
+      capacity: s?.capacity ?? defaultCapacity,
+      away: s?.away ?? false,
+      away_until: s?.away_until ?? null,
+      last_assigned_at: s?.last_assigned_at ?? null,
+    }
     const open = load.get(u.id) ?? 0
     return { user_id: u.id, name: u.name, ...a, open_cases: open, available: !isAway(a, now) && open < a.capacity }
   })
@@ -41,35 +61,71 @@ const time = (d: Date | null) => d?.getTime() ?? 0
  * least-loaded whoever holds the fewest unresolved cases (then the longest wait). Away people and people
  * at capacity are skipped; null when nobody is available.
  */
-export async function pickAssignee(trx: Trx, merchantId: string, teamId: string, strategy: AssignmentStrategy, now: Date): Promise<string | null> {
+export async function pickAssignee(
+  trx: Trx,
+  merchantId: string,
+  teamId: string,
+  strategy: AssignmentStrategy,
+  now: Date,
+): Promise<string | null> {
   if (strategy === 'team_only') return null
   await store.lockTeamTurn(trx, merchantId, teamId)
   const candidates = (await teamAgents(trx, merchantId, teamId, now)).filter((a) => a.available)
-  candidates.sort((a, b) => (strategy === 'least_loaded' ? a.open_cases - b.open_cases : 0)
-    || time(a.last_assigned_at) - time(b.last_assigned_at) || a.user_id.localeCompare(b.user_id))
+  candidates.sort(
+    (a, b) =>
+      (strategy === 'least_loaded' ? a.open_cases - b.open_cases : 0) ||
+      time(a.last_assigned_at) - time(b.last_assigned_at) ||
+      a.user_id.localeCompare(b.user_id),
+  )
   const next = candidates[0]
   if (!next) return null
-  await store.upsertAgent(trx, { merchant_id: merchantId, user_id: next.user_id, capacity: next.capacity, away: next.away, away_until: next.away_until, last_assigned_at: now, updated_at: now })
+  await store.upsertAgent(trx, {
+    merchant_id: merchantId,
+    user_id: next.user_id,
+    capacity: next.capacity,
+    away: next.away,
+    away_until: next.away_until,
+    last_assigned_at: now,
+    updated_at: now,
+  })
   return next.user_id
 }
 
 export function matchRoute(rules: RoutingRule[], c: store.CaseRow): RoutingRule | undefined {
   const has = <T>(list: T[] | undefined, v: T | null) => !list?.length || (v !== null && list.includes(v))
-  return rules.find((r) => has(r.when.case_types, c.type_key) && has(r.when.carriers, c.carrier_code) && has(r.when.fulfilment_centres, c.fulfilment_centre)
-    && has(r.when.product_categories, c.product_category) && has(r.when.priorities, c.priority))
+  return rules.find(
+    (r) =>
+      has(r.when.case_types, c.type_key) &&
+      has(r.when.carriers, c.carrier_code) &&
+      has(r.when.fulfilment_centres, c.fulfilment_centre) &&
+      has(r.when.product_categories, c.product_category) &&
+      has(r.when.priorities, c.priority),
+  )
 }
 
 export type AutoAssignInput = { teamId?: string; strategy?: AssignmentStrategy }
 export type AutoAssignResult = { case: store.CaseRow; rule: string | null; assigned: boolean }
 type Route = { name: string | null; teamId: string; strategy: AssignmentStrategy }
 
-const ruleRoute = (rule: RoutingRule, strategy?: AssignmentStrategy): Route => ({ name: rule.name, teamId: rule.team_id, strategy: strategy ?? rule.strategy })
+const ruleRoute = (rule: RoutingRule, strategy?: AssignmentStrategy): Route => ({
+  name: rule.name,
+  teamId: rule.team_id,
+  strategy: strategy ?? rule.strategy,
+})
 
 async function assignByRoute(trx: Trx, c: Ctx, row: store.CaseRow, route: Route, now: Date): Promise<AutoAssignResult> {
-  await getTeam(trx, c.merchantId, route.teamId).catch(() => { throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: route.teamId }) })
+  await getTeam(trx, c.merchantId, route.teamId).catch(() => {
+    throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: route.teamId })
+  })
   const assignee = await pickAssignee(trx, c.merchantId, route.teamId, route.strategy, now)
   const how = route.name ? `routing:${route.name}` : route.strategy
-  const after = await assignCase(trx, c, row.id, { assigneeId: assignee ?? row.assignee_id, teamId: route.teamId, how }, now)
+  const after = await assignCase(
+    trx,
+    c,
+    row.id,
+    { assigneeId: assignee ?? row.assignee_id, teamId: route.teamId, how },
+    now,
+  )
   return { case: after, rule: route.name, assigned: assignee !== null }
 }
 
@@ -77,13 +133,37 @@ async function assignByRoute(trx: Trx, c: Ctx, row: store.CaseRow, route: Route,
  * Assigns a case by the given team and strategy, or by the first routing rule that matches it.
  * The rules engine calls this too. With nobody available, the case goes to the team unassigned.
  */
-export async function autoAssignCase(trx: Trx, c: Ctx, caseId: string, input: AutoAssignInput, now: Date): Promise<AutoAssignResult> {
+export async function autoAssignCase(
+  trx: Trx,
+  c: Ctx,
+  caseId: string,
+  input: AutoAssignInput,
+  now: Date,
+): Promise<AutoAssignResult> {
   const row = await findCaseOrThrow(trx, c.merchantId, caseId)
-  if (isResolved(row.status)) throw new AppError('case_transition_invalid', 409, `A ${row.status} case is not assigned`, { case_id: row.id, status: row.status, allowed: ['open'] })
-  if (input.teamId) return assignByRoute(trx, c, row, { name: null, teamId: input.teamId, strategy: input.strategy ?? 'round_robin' }, now)
+  if (isResolved(row.status))
+    throw new AppError('case_transition_invalid', 409, `A ${row.status} case is not assigned`, {
+      case_id: row.id,
+      status: row.status,
+      allowed: ['open'],
+    })
+  if (input.teamId)
+    return assignByRoute(
+      trx,
+      c,
+      row,
+      { name: null, teamId: input.teamId, strategy: input.strategy ?? 'round_robin' },
+      now,
+    )
   const rule = matchRoute((await getCaseSettings(trx, c.merchantId)).routing, row)
   if (rule) return assignByRoute(trx, c, row, ruleRoute(rule, input.strategy), now)
-  if (!row.team_id) throw new AppError('routing_no_match', 422, 'No routing rule matches this case and it has no team; give a team_id', { case_id: row.id })
+  if (!row.team_id)
+    throw new AppError(
+      'routing_no_match',
+      422,
+      'No routing rule matches this case and it has no team; give a team_id',
+      { case_id: row.id },
+    )
   return assignByRoute(trx, c, row, { name: null, teamId: row.team_id, strategy: input.strategy ?? 'round_robin' }, now)
 }
 
@@ -97,14 +177,38 @@ export async function routeNewCase(trx: Trx, c: Ctx, caseId: string, now: Date):
 
 export type AgentInput = { capacity?: number; away?: boolean; awayUntil?: Date | null }
 
-export async function updateAgent(trx: Trx, c: Ctx, userId: string, input: AgentInput, now: Date): Promise<store.AgentRow> {
+export async function updateAgent(
+  trx: Trx,
+  c: Ctx,
+  userId: string,
+  input: AgentInput,
+  now: Date,
+): Promise<store.AgentRow> {
   const user = await getUser(trx, c.merchantId, userId)
   const before = (await store.listAgents(trx, c.merchantId, [user.id]))[0]
   const after = await store.upsertAgent(trx, {
-    merchant_id: c.merchantId, user_id: user.id, capacity: input.capacity ?? before?.capacity ?? defaultCapacity, away: input.away ?? before?.away ?? false,
-    away_until: input.awayUntil !== undefined ? input.awayUntil : before?.away_until ?? null, last_assigned_at: before?.last_assigned_at ?? null, updated_at: now,
+    merchant_id: c.merchantId,
+    user_id: user.id,
+    capacity: input.capacity ?? before?.capacity ?? defaultCapacity,
+    away: input.away ?? before?.away ?? false,
+    away_until: input.awayUntil !== undefined ? input.awayUntil : (before?.away_until ?? null),
+    last_assigned_at: before?.last_assigned_at ?? null,
+    updated_at: now,
   })
   const view = (a: store.AgentRow | undefined) => a && { capacity: a.capacity, away: a.away, away_until: a.away_until }
-  await recordAudit(trx, { merchantId: c.merchantId, actor: c.actor, action: 'case_agent.updated', entityType: 'user', entityId: user.id, before: view(before) ?? null, after: view(after), requestId: c.requestId }, now)
+  await recordAudit(
+    trx,
+    {
+      merchantId: c.merchantId,
+      actor: c.actor,
+      action: 'case_agent.updated',
+      entityType: 'user',
+      entityId: user.id,
+      before: view(before) ?? null,
+      after: view(after),
+      requestId: c.requestId,
+    },
+    now,
+  )
   return after
 }

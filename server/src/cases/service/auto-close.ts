@@ -16,7 +16,13 @@ export async function closeDueCases(ctx: Pick<AppContext, 'db'>, limit: number, 
     await ctx.db.transaction().execute(async (trx) => {
       const row = await store.lockCase(trx, d.merchant_id, d.id)
       if (row?.status !== 'resolved' || row.resolved_at?.getTime() !== d.resolved_at.getTime()) return
-      await changeStatus(trx, { merchantId: d.merchant_id, actor: autoCloseActor }, d.id, { status: 'closed', reason: 'auto_close' }, now)
+      await changeStatus(
+        trx,
+        { merchantId: d.merchant_id, actor: autoCloseActor },
+        d.id,
+        { status: 'closed', reason: 'auto_close' },
+        now,
+      )
     })
   }
   return due.length

@@ -11,23 +11,48 @@ type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
 
 export type BulkAction =
   | { type: 'assign'; assignee_id: string | null; team_id?: string | null }
-  | { type: 'status'; status: CaseStatus; resolution_code?: ResolutionCode; resolution_note?: string; root_cause?: RootCause }
+  | {
+      type: 'status'
+      status: CaseStatus
+      resolution_code?: ResolutionCode
+      resolution_note?: string
+      root_cause?: RootCause
+    }
   | { type: 'tags'; add?: string[]; remove?: string[] }
   | { type: 'priority'; priority: Priority }
   | { type: 'note'; body: string }
   | { type: 'escalate'; reason: string }
 
-export type BulkItem = { id: string; ok: true; case: store.CaseRow } | { id: string; ok: false; error: { code: string; message: string; details?: unknown } }
+export type BulkItem =
+  | { id: string; ok: true; case: store.CaseRow }
+  | { id: string; ok: false; error: { code: string; message: string; details?: unknown } }
 
 async function applyOne(db: Db, c: Ctx, id: string, a: BulkAction, now: Date): Promise<store.CaseRow> {
   return db.transaction().execute(async (trx) => {
     switch (a.type) {
-      case 'assign': return assignCase(trx, c, id, { assigneeId: a.assignee_id, teamId: a.team_id, how: 'bulk' }, now)
-      case 'status': return changeStatus(trx, c, id, { status: a.status, resolutionCode: a.resolution_code, resolutionNote: a.resolution_note, rootCause: a.root_cause }, now)
-      case 'tags': return updateCase(trx, c, id, { addTags: a.add, removeTags: a.remove }, now)
-      case 'priority': return updateCase(trx, c, id, { priority: a.priority }, now)
-      case 'note': return (await addNote(trx, c, id, { body: a.body }, now)).row
-      case 'escalate': return escalateCase(trx, c, id, { reason: a.reason }, now)
+      case 'assign':
+        return assignCase(trx, c, id, { assigneeId: a.assignee_id, teamId: a.team_id, how: 'bulk' }, now)
+      case 'status':
+        return changeStatus(
+          trx,
+          c,
+          id,
+          {
+            status: a.status,
+            resolutionCode: a.resolution_code,
+            resolutionNote: a.resolution_note,
+            rootCause: a.root_cause,
+          },
+          now,
+        )
+      case 'tags':
+        return updateCase(trx, c, id, { addTags: a.add, removeTags: a.remove }, now)
+      case 'priority':
+        return updateCase(trx, c, id, { priority: a.priority }, now)
+      case 'note':
+        return (await addNote(trx, c, id, { body: a.body }, now)).row
+      case 'escalate':
+        return escalateCase(trx, c, id, { reason: a.reason }, now)
     }
   })
 }
@@ -37,7 +62,13 @@ async function applyOne(db: Db, c: Ctx, id: string, a: BulkAction, now: Date): P
  * case gets its own result (the error it met, as the single-case action would have answered). Unknown
  * ids refuse the whole request.
  */
-export async function bulkUpdate(db: Db, c: Ctx, ids: string[], action: BulkAction, now: Date): Promise<{ results: BulkItem[]; succeeded: number; failed: number }> {
+export async function bulkUpdate(
+  db: Db,
+  c: Ctx,
+  ids: string[],
+  action: BulkAction,
+  now: Date,
+): Promise<{ results: BulkItem[]; succeeded: number; failed: number }> {
   const unique = [...new Set(ids)]
   // Ids this workspace does not have are a bad request, not a partial success.
   const found = await store.existingCaseIds(db, c.merchantId, unique)
@@ -57,10 +88,22 @@ export async function bulkUpdate(db: Db, c: Ctx, ids: string[], action: BulkActi
 }
 
 /** An action on an incident fans out to its children still being worked (all of them, for a reopen). */
-export async function fanOutToChildren(db: Db, c: Ctx, parentId: string, action: BulkAction, now: Date): Promise<{ results: BulkItem[]; succeeded: number; failed: number }> {
+export async function fanOutToChildren(
+  db: Db,
+  c: Ctx,
+  parentId: string,
+  action: BulkAction,
+  now: Date,
+): Promise<{ results: BulkItem[]; succeeded: number; failed: number }> {
   const parent = await findCaseOrThrow(db, c.merchantId, parentId)
   const children = await store.listChildren(db, c.merchantId, parent.id)
   const reopening = action.type === 'status' && action.status === 'open'
   const targets = children.filter((ch) => !ch.merged_into_id && (reopening || !isResolved(ch.status)))
-  return bulkUpdate(db, c, targets.map((t) => t.id), action, now)
+  return bulkUpdate(
+    db,
+    c,
+    targets.map((t) => t.id),
+    action,
+    now,
+  )
 }

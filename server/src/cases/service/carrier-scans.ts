@@ -8,8 +8,18 @@ import { appendTimelineEntries } from './timeline.js'
 const carrierActor: AuditActor = { type: 'system', id: null }
 
 type ScanData = {
-  event_id: string; tracker_id: string; carrier: string | null; tracking_number: string; status: string; sub_status: string | null
-  message: string | null; occurred_at: string; current: boolean; status_changed?: boolean; shipment_ids?: string[]; recorded_at?: string
+  event_id: string
+  tracker_id: string
+  carrier: string | null
+  tracking_number: string
+  status: string
+  sub_status: string | null
+  message: string | null
+  occurred_at: string
+  current: boolean
+  status_changed?: boolean
+  shipment_ids?: string[]
+  recorded_at?: string
 }
 
 /** Whether a scan can land on a case timeline: only scans of linked shipments that did not move the status. */
@@ -23,16 +33,40 @@ export const scanReachesCases = (event: DomainEvent): boolean => reachesCases(ev
  * that moved the status arrive through shipment.status_changed (with the exception policy's view of them);
  * older scans recorded late are marked as history.
  */
-export async function onTrackingEventRecorded(trx: Transaction<Database>, event: DomainEvent, now: Date): Promise<number> {
+export async function onTrackingEventRecorded(
+  trx: Transaction<Database>,
+  event: DomainEvent,
+  now: Date,
+): Promise<number> {
   const d = event.data as ScanData
   if (!reachesCases(d)) return 0
   // Cases opened after the scan was recorded do not get it (whether they do would depend on which consumer ran first).
   const caseIds = await store.listCaseIdsForShipments(trx, event.merchant_id, d.shipment_ids, new Date(d.recorded_at))
-  const text = [d.carrier ?? 'Carrier', d.status.replace(/_/g, ' '), d.message ?? '', d.tracking_number].filter(Boolean).join(': ')
-  const ids = await appendTimelineEntries(trx, event.merchant_id, caseIds.map((caseId) => ({
-    caseId, type: 'carrier_event', actor: carrierActor, occurredAt: new Date(d.occurred_at), dedupKey: `scan:${d.event_id}`,
-    data: { tracker_id: d.tracker_id, event_id: d.event_id, status: d.status, sub_status: d.sub_status, message: d.message, tracking_number: d.tracking_number, carrier: d.carrier, history: !d.current },
-    text,
-  })), now)
+  const text = [d.carrier ?? 'Carrier', d.status.replace(/_/g, ' '), d.message ?? '', d.tracking_number]
+    .filter(Boolean)
+    .join(': ')
+  const ids = await appendTimelineEntries(
+    trx,
+    event.merchant_id,
+    caseIds.map((caseId) => ({
+      caseId,
+      type: 'carrier_event',
+      actor: carrierActor,
+      occurredAt: new Date(d.occurred_at),
+      dedupKey: `scan:${d.event_id}`,
+      data: {
+        tracker_id: d.tracker_id,
+        event_id: d.event_id,
+        status: d.status,
+        sub_status: d.sub_status,
+        message: d.message,
+        tracking_number: d.tracking_number,
+        carrier: d.carrier,
+        history: !d.current,
+      },
+      text,
+    })),
+    now,
+  )
   return ids.length
 }

@@ -19,17 +19,38 @@ async function lockCaseOrThrow(trx: Trx, merchantId: string, id: string): Promis
 /** A case merged into another is read-only: work goes to the survivor. */
 export async function lockWorkingCase(trx: Trx, merchantId: string, id: string): Promise<store.CaseRow> {
   const row = await lockCaseOrThrow(trx, merchantId, id)
-  if (row.merged_into_id) throw new AppError('case_merged', 409, 'This case was merged into another', { case_id: row.id, merged_into_id: row.merged_into_id })
+  if (row.merged_into_id)
+    throw new AppError('case_merged', 409, 'This case was merged into another', {
+      case_id: row.id,
+      merged_into_id: row.merged_into_id,
+    })
   return row
 }
 
 // What the audit trail records of a case: its working fields, not derived ones.
 export const auditView = (r: store.CaseRow) => ({
-  number: caseNumber(r.number), case_type: r.type_key, subject: r.subject, status: r.status, priority: r.priority, team_id: r.team_id, assignee_id: r.assignee_id,
-  tags: r.tags, custom_fields: r.custom_fields, checklist: r.checklist, resolution_code: r.resolution_code, resolution_note: r.resolution_note,
-  root_cause: r.root_cause, fault_party: r.fault_party, escalation_level: r.escalation_level, escalation_reason: r.escalation_reason,
-  parent_id: r.parent_id, merged_into_id: r.merged_into_id, refund_authorised_by: r.refund_authorised_by, sla_tier: r.sla_tier,
-  value_amount_minor: r.value_amount_minor, value_currency: r.value_currency,
+  number: caseNumber(r.number),
+  case_type: r.type_key,
+  subject: r.subject,
+  status: r.status,
+  priority: r.priority,
+  team_id: r.team_id,
+  assignee_id: r.assignee_id,
+  tags: r.tags,
+  custom_fields: r.custom_fields,
+  checklist: r.checklist,
+  resolution_code: r.resolution_code,
+  resolution_note: r.resolution_note,
+  root_cause: r.root_cause,
+  fault_party: r.fault_party,
+  escalation_level: r.escalation_level,
+  escalation_reason: r.escalation_reason,
+  parent_id: r.parent_id,
+  merged_into_id: r.merged_into_id,
+  refund_authorised_by: r.refund_authorised_by,
+  sla_tier: r.sla_tier,
+  value_amount_minor: r.value_amount_minor,
+  value_currency: r.value_currency,
 })
 
 export type Change = {
@@ -57,18 +78,52 @@ export async function applyChange(trx: Trx, before: store.CaseRow, change: Chang
   }
   if (patch.status && patch.status !== 'new' && !before.first_acted_at) patch.first_acted_at = now
   const after = await store.updateCase(trx, before.merchant_id, before.id, { ...patch, updated_at: now })
-  await recordAudit(trx, {
-    merchantId: before.merchant_id, actor: change.actor, action: change.action, entityType: 'case', entityId: before.id,
-    before: auditView(before), after: auditView(after), requestId: change.requestId,
-  }, now)
-  await appendTimelineEntries(trx, before.merchant_id, timeline.map((t) => ({ ...t, caseId: before.id, actor: change.actor, occurredAt: now })), now)
+  await recordAudit(
+    trx,
+    {
+      merchantId: before.merchant_id,
+      actor: change.actor,
+      action: change.action,
+      entityType: 'case',
+      entityId: before.id,
+      before: auditView(before),
+      after: auditView(after),
+      requestId: change.requestId,
+    },
+    now,
+  )
+  await appendTimelineEntries(
+    trx,
+    before.merchant_id,
+    timeline.map((t) => ({ ...t, caseId: before.id, actor: change.actor, occurredAt: now })),
+    now,
+  )
   const changed = Object.keys(patch).filter((k) => k !== 'first_acted_at')
   const events = [{ type: 'case.updated', data: { changes: changed } }, ...(change.events ?? [])]
   const messages = events.map((e) => ({
     type: e.type,
-    data: { case_id: before.id, number: caseNumber(after.number), case_type: after.type_key, status: after.status, priority: after.priority, assignee_id: after.assignee_id, team_id: after.team_id, ...e.data },
+    data: {
+      case_id: before.id,
+      number: caseNumber(after.number),
+      case_type: after.type_key,
+      status: after.status,
+      priority: after.priority,
+      assignee_id: after.assignee_id,
+      team_id: after.team_id,
+      ...e.data,
+    },
   }))
-  for (const m of messages) await enqueueEvent(trx, { merchant_id: before.merchant_id, type: m.type, subject_id: before.id, occurred_at: now, data: m.data })
-  await publishLive(trx, messages.map((m) => ({ merchant_id: before.merchant_id, ...m })))
+  for (const m of messages)
+    await enqueueEvent(trx, {
+      merchant_id: before.merchant_id,
+      type: m.type,
+      subject_id: before.id,
+      occurred_at: now,
+      data: m.data,
+    })
+  await publishLive(
+    trx,
+    messages.map((m) => ({ merchant_id: before.merchant_id, ...m })),
+  )
   return after
 }

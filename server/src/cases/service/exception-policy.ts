@@ -24,14 +24,27 @@ export const watchTask = 'cases:watch'
 export const lostTask = 'cases:lost-check'
 
 type StatusData = {
-  shipment_id: string; status: string; sub_status?: string | null; previous_status?: string | null; carrier?: string | null; carrier_name?: string | null
-  tracking_number?: string | null; confidence?: string; review_reasons?: string[]; status_at?: string | null
+  shipment_id: string
+  status: string
+  sub_status?: string | null
+  previous_status?: string | null
+  carrier?: string | null
+  carrier_name?: string | null
+  tracking_number?: string | null
+  confidence?: string
+  review_reasons?: string[]
+  status_at?: string | null
 }
 
-const describe = (d: StatusData) => `${d.carrier_name ?? d.carrier ?? 'Carrier'}: ${d.status.replace(/_/g, ' ')}${d.sub_status ? ` (${d.sub_status.replace(/_/g, ' ')})` : ''}${d.tracking_number ? ` ${d.tracking_number}` : ''}`
+const describe = (d: StatusData) =>
+  `${d.carrier_name ?? d.carrier ?? 'Carrier'}: ${d.status.replace(/_/g, ' ')}${d.sub_status ? ` (${d.sub_status.replace(/_/g, ' ')})` : ''}${d.tracking_number ? ` ${d.tracking_number}` : ''}`
 
 function watchHours(rule: PolicyRule, carrier: string | null | undefined): number {
-  return (carrier && rule.carrier_watch_hours[carrier] !== undefined ? rule.carrier_watch_hours[carrier] : rule.watch_hours) ?? 0
+  return (
+    (carrier && rule.carrier_watch_hours[carrier] !== undefined
+      ? rule.carrier_watch_hours[carrier]
+      : rule.watch_hours) ?? 0
+  )
 }
 
 const ruleFor = (policy: ExceptionPolicy, trigger: string) => policy.rules.find((r) => r.enabled && r.on === trigger)
@@ -42,37 +55,103 @@ const ruleFor = (policy: ExceptionPolicy, trigger: string) => policy.rules.find(
  * `unresolved`: the shipment's unresolved cases, when the caller holds them locked already.
  */
 async function openOrUpdate(
-  trx: Trx, merchantId: string, rule: PolicyRule, shipmentId: string, trigger: { key: string; data: Record<string, unknown>; text: string; at: Date }, now: Date,
+  trx: Trx,
+  merchantId: string,
+  rule: PolicyRule,
+  shipmentId: string,
+  trigger: { key: string; data: Record<string, unknown>; text: string; at: Date },
+  now: Date,
   unresolved?: store.CaseRow[],
 ): Promise<'opened' | 'updated' | 'unchanged'> {
-  const existing = (unresolved ?? await store.lockUnresolvedForShipment(trx, merchantId, shipmentId, rule.case_type)).find((c) => c.type_key === rule.case_type)
+  const existing = (
+    unresolved ?? (await store.lockUnresolvedForShipment(trx, merchantId, shipmentId, rule.case_type))
+  ).find((c) => c.type_key === rule.case_type)
   const entry = { type: 'carrier_event', data: trigger.data, text: trigger.text, dedupKey: trigger.key }
   if (existing) {
-    const id = await appendTimelineEntry(trx, merchantId, { ...entry, caseId: existing.id, actor: policyActor, occurredAt: trigger.at }, now)
+    const id = await appendTimelineEntry(
+      trx,
+      merchantId,
+      { ...entry, caseId: existing.id, actor: policyActor, occurredAt: trigger.at },
+      now,
+    )
     if (!id) return 'unchanged'
-    await applyChange(trx, existing, { actor: policyActor, action: 'case.carrier_updated', acts: false, patch: {}, timeline: [] }, now)
+    await applyChange(
+      trx,
+      existing,
+      { actor: policyActor, action: 'case.carrier_updated', acts: false, patch: {}, timeline: [] },
+      now,
+    )
     return 'updated'
   }
   // Events are delivered at least once: one that opened a case since resolved must not open another.
   if (await store.shipmentCaseHasEntry(trx, merchantId, shipmentId, trigger.key)) return 'unchanged'
-  await openCase(trx, merchantId, policyActor, {
-    caseType: rule.case_type, priority: rule.priority ?? undefined, channel: 'carrier', source: 'exception_policy', shipmentId,
-    entries: [{ ...entry, occurredAt: trigger.at }],
-  }, now)
+  await openCase(
+    trx,
+    merchantId,
+    policyActor,
+    {
+      caseType: rule.case_type,
+      priority: rule.priority ?? undefined,
+      channel: 'carrier',
+      source: 'exception_policy',
+      shipmentId,
+      entries: [{ ...entry, occurredAt: trigger.at }],
+    },
+    now,
+  )
   return 'opened'
 }
 
 /** A parcel delivered after all: each unresolved case about it hears so, and goes back to review or is resolved. */
-async function answerDelivery(trx: Trx, merchantId: string, d: StatusData, eventId: string, at: Date, onDelivered: 'review' | 'resolve', now: Date) {
+async function answerDelivery(
+  trx: Trx,
+  merchantId: string,
+  d: StatusData,
+  eventId: string,
+  at: Date,
+  onDelivered: 'review' | 'resolve',
+  now: Date,
+) {
   for (const c of await store.lockUnresolvedForShipment(trx, merchantId, d.shipment_id)) {
-    const id = await appendTimelineEntry(trx, merchantId, { caseId: c.id, type: 'carrier_event', actor: policyActor, occurredAt: at, data: { ...d }, text: describe(d), dedupKey: eventId }, now)
+    const id = await appendTimelineEntry(
+      trx,
+      merchantId,
+      {
+        caseId: c.id,
+        type: 'carrier_event',
+        actor: policyActor,
+        occurredAt: at,
+        data: { ...d },
+        text: describe(d),
+        dedupKey: eventId,
+      },
+      now,
+    )
     if (!id) continue
     if (onDelivered === 'resolve') {
-      await changeStatus(trx, { merchantId, actor: policyActor }, c.id, { status: 'resolved', resolutionCode: 'no_action', resolutionNote: 'Delivered by the carrier', reason: 'delivered' }, now)
+      await changeStatus(
+        trx,
+        { merchantId, actor: policyActor },
+        c.id,
+        {
+          status: 'resolved',
+          resolutionCode: 'no_action',
+          resolutionNote: 'Delivered by the carrier',
+          reason: 'delivered',
+        },
+        now,
+      )
     } else {
-      if (c.status !== 'new' && c.status !== 'open') await changeStatus(trx, { merchantId, actor: policyActor }, c.id, { status: 'open', reason: 'delivered' }, now)
+      if (c.status !== 'new' && c.status !== 'open')
+        await changeStatus(trx, { merchantId, actor: policyActor }, c.id, { status: 'open', reason: 'delivered' }, now)
       const followers = await store.listFollowers(trx, merchantId, c.id)
-      await notifyUsers(trx, merchantId, c.assignee_id ? [...followers, c.assignee_id] : followers, { caseId: c.id, cause: 'delivered', title: `${caseNumber(c.number)}: the parcel was delivered; please review` }, now)
+      await notifyUsers(
+        trx,
+        merchantId,
+        c.assignee_id ? [...followers, c.assignee_id] : followers,
+        { caseId: c.id, cause: 'delivered', title: `${caseNumber(c.number)}: the parcel was delivered; please review` },
+        now,
+      )
     }
   }
 }
@@ -92,22 +171,67 @@ export async function onShipmentStatusChanged(trx: Trx, event: DomainEvent, now:
   // Scans of a shipment with open cases land on their timelines, whatever the policy says; the
   // case of the rule acting now gets its entry (and its update) from openOrUpdate.
   for (const c of unresolved.filter((u) => u.type_key !== actsNow?.case_type)) {
-    await appendTimelineEntry(trx, merchantId, { caseId: c.id, type: 'carrier_event', actor: policyActor, occurredAt: at, data: { ...d }, text: describe(d), dedupKey: event.id }, now)
+    await appendTimelineEntry(
+      trx,
+      merchantId,
+      {
+        caseId: c.id,
+        type: 'carrier_event',
+        actor: policyActor,
+        occurredAt: at,
+        data: { ...d },
+        text: describe(d),
+        dedupKey: event.id,
+      },
+      now,
+    )
   }
   if (actsNow) {
-    await openOrUpdate(trx, merchantId, actsNow, d.shipment_id, { key: event.id, data: { ...d }, text: describe(d), at }, now, unresolved)
+    await openOrUpdate(
+      trx,
+      merchantId,
+      actsNow,
+      d.shipment_id,
+      { key: event.id, data: { ...d }, text: describe(d), at },
+      now,
+      unresolved,
+    )
   } else if (rule && review) {
     await store.insertReview(trx, {
-      merchant_id: merchantId, id: newId(), shipment_id: d.shipment_id, status: d.status, case_type_key: rule.case_type, reasons: JSON.stringify(d.review_reasons ?? []),
-      event: JSON.stringify({ ...d, event_id: event.id }), case_id: null, decided_by: null, decided_at: null, created_at: at,
+      merchant_id: merchantId,
+      id: newId(),
+      shipment_id: d.shipment_id,
+      status: d.status,
+      case_type_key: rule.case_type,
+      reasons: JSON.stringify(d.review_reasons ?? []),
+      event: JSON.stringify({ ...d, event_id: event.id }),
+      case_id: null,
+      decided_by: null,
+      decided_at: null,
+      created_at: at,
     })
   } else if (rule) {
-    await scheduleAction(trx, { merchantId, key: `case-watch:${d.shipment_id}:${d.status}`, task: watchTask, runAt: new Date(at.getTime() + hours * 3_600_000), payload: { ...d, event_id: event.id, hours } }, now)
+    await scheduleAction(
+      trx,
+      {
+        merchantId,
+        key: `case-watch:${d.shipment_id}:${d.status}`,
+        task: watchTask,
+        runAt: new Date(at.getTime() + hours * 3_600_000),
+        payload: { ...d, event_id: event.id, hours },
+      },
+      now,
+    )
   }
 }
 
 /** The watch window ended: open the case only if the shipment still stands where it did. */
-export async function fireWatch(trx: Trx, merchantId: string, payload: Record<string, unknown>, now: Date): Promise<void> {
+export async function fireWatch(
+  trx: Trx,
+  merchantId: string,
+  payload: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
   const d = payload as StatusData & { event_id: string; hours: number }
   await store.lockShipmentKey(trx, merchantId, d.shipment_id)
   const state = await getTrackingState(trx, merchantId, d.shipment_id)
@@ -115,12 +239,31 @@ export async function fireWatch(trx: Trx, merchantId: string, payload: Record<st
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
   const rule = ruleFor(policy, d.status)
   if (!rule) return
-  await openOrUpdate(trx, merchantId, rule, d.shipment_id, { key: d.event_id, data: { ...d, watched_hours: d.hours }, text: `${describe(d)}, not cleared after ${d.hours} h`, at: now }, now)
+  await openOrUpdate(
+    trx,
+    merchantId,
+    rule,
+    d.shipment_id,
+    {
+      key: d.event_id,
+      data: { ...d, watched_hours: d.hours },
+      text: `${describe(d)}, not cleared after ${d.hours} h`,
+      at: now,
+    },
+    now,
+  )
 }
 
 /** shipment.late opens Late Delivery; shipment.stale starts the lost-parcel clock. */
 export async function onShipmentOverdue(trx: Trx, event: DomainEvent, now: Date): Promise<void> {
-  const d = event.data as { shipment_id: string; carrier_code: string | null; tracking_number: string | null; last_tracking_event_at: string | null; shipped_at: string | null; due_at: string | null }
+  const d = event.data as {
+    shipment_id: string
+    carrier_code: string | null
+    tracking_number: string | null
+    last_tracking_event_at: string | null
+    shipped_at: string | null
+    due_at: string | null
+  }
   const merchantId = event.merchant_id
   await store.lockShipmentKey(trx, merchantId, d.shipment_id)
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
@@ -130,25 +273,75 @@ export async function onShipmentOverdue(trx: Trx, event: DomainEvent, now: Date)
     const text = `Late: due ${d.due_at?.slice(0, 10) ?? 'earlier'}${d.tracking_number ? `, ${d.tracking_number}` : ''}`
     const hours = watchHours(rule, d.carrier_code)
     if (hours > 0) {
-      await scheduleAction(trx, { merchantId, key: `case-watch:${d.shipment_id}:late:${d.due_at}`, task: watchTask, runAt: new Date(now.getTime() + hours * 3_600_000), payload: { shipment_id: d.shipment_id, status: 'late', event_id: event.id, hours, tracking_number: d.tracking_number, carrier: d.carrier_code } }, now)
+      await scheduleAction(
+        trx,
+        {
+          merchantId,
+          key: `case-watch:${d.shipment_id}:late:${d.due_at}`,
+          task: watchTask,
+          runAt: new Date(now.getTime() + hours * 3_600_000),
+          payload: {
+            shipment_id: d.shipment_id,
+            status: 'late',
+            event_id: event.id,
+            hours,
+            tracking_number: d.tracking_number,
+            carrier: d.carrier_code,
+          },
+        },
+        now,
+      )
       return
     }
-    await openOrUpdate(trx, merchantId, rule, d.shipment_id, { key: event.id, data: { ...d, status: 'late' }, text, at: new Date(event.occurred_at) }, now)
+    await openOrUpdate(
+      trx,
+      merchantId,
+      rule,
+      d.shipment_id,
+      { key: event.id, data: { ...d, status: 'late' }, text, at: new Date(event.occurred_at) },
+      now,
+    )
     return
   }
   const rule = ruleFor(policy, 'lost_no_scan')
   const since = d.last_tracking_event_at ?? d.shipped_at
   if (!rule || !since) return
   const days = (d.carrier_code ? policy.carrier_lost_after_days[d.carrier_code] : undefined) ?? policy.lost_after_days
-  await scheduleAction(trx, {
-    merchantId, key: `case-lost:${d.shipment_id}:${since}`, task: lostTask, runAt: new Date(Math.max(new Date(since).getTime() + days * 86_400_000, now.getTime())),
-    payload: { shipment_id: d.shipment_id, since, days, event_id: event.id, tracking_number: d.tracking_number, carrier: d.carrier_code },
-  }, now)
+  await scheduleAction(
+    trx,
+    {
+      merchantId,
+      key: `case-lost:${d.shipment_id}:${since}`,
+      task: lostTask,
+      runAt: new Date(Math.max(new Date(since).getTime() + days * 86_400_000, now.getTime())),
+      payload: {
+        shipment_id: d.shipment_id,
+        since,
+        days,
+        event_id: event.id,
+        tracking_number: d.tracking_number,
+        carrier: d.carrier_code,
+      },
+    },
+    now,
+  )
 }
 
 /** N days without a scan: lost, unless a scan came or the parcel reached an end meanwhile. */
-export async function fireLostCheck(trx: Trx, merchantId: string, payload: Record<string, unknown>, now: Date): Promise<void> {
-  const d = payload as { shipment_id: string; since: string; days: number; event_id: string; tracking_number: string | null; carrier: string | null }
+export async function fireLostCheck(
+  trx: Trx,
+  merchantId: string,
+  payload: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
+  const d = payload as {
+    shipment_id: string
+    since: string
+    days: number
+    event_id: string
+    tracking_number: string | null
+    carrier: string | null
+  }
   await store.lockShipmentKey(trx, merchantId, d.shipment_id)
   const state = await getTrackingState(trx, merchantId, d.shipment_id)
   if (!state || finalStatuses.has(state.tracking_status as TrackingStatus) || state.status === 'delivered') return
@@ -157,29 +350,77 @@ export async function fireLostCheck(trx: Trx, merchantId: string, payload: Recor
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
   const rule = ruleFor(policy, 'lost_no_scan')
   if (!rule) return
-  await openOrUpdate(trx, merchantId, rule, d.shipment_id, {
-    key: `lost:${d.event_id}`, data: { ...d, status: 'lost_no_scan' }, text: `No carrier scan for ${d.days} days${d.tracking_number ? `: ${d.tracking_number}` : ''}`, at: now,
-  }, now)
+  await openOrUpdate(
+    trx,
+    merchantId,
+    rule,
+    d.shipment_id,
+    {
+      key: `lost:${d.event_id}`,
+      data: { ...d, status: 'lost_no_scan' },
+      text: `No carrier scan for ${d.days} days${d.tracking_number ? `: ${d.tracking_number}` : ''}`,
+      at: now,
+    },
+    now,
+  )
 }
 
-export async function listReviews(db: store.Db, merchantId: string, f: { state?: string; after?: string; limit: number }): Promise<Review[]> {
+export async function listReviews(
+  db: store.Db,
+  merchantId: string,
+  f: { state?: string; after?: string; limit: number },
+): Promise<Review[]> {
   return (await store.listReviews(db, merchantId, f)).map(toReview)
 }
 
 /** A person decides a low-confidence signal: open a case from it (the rule's type unless told), or dismiss it. */
-export async function decideReview(trx: Trx, merchantId: string, actor: AuditActor, id: string, decision: { open: boolean; caseType?: string }, now: Date): Promise<Review> {
+export async function decideReview(
+  trx: Trx,
+  merchantId: string,
+  actor: AuditActor,
+  id: string,
+  decision: { open: boolean; caseType?: string },
+  now: Date,
+): Promise<Review> {
   const review = await store.lockReview(trx, merchantId, id)
   if (!review) throw new AppError('review_not_found', 404, 'No such review', { review_id: id })
-  if (review.state !== 'pending') throw new AppError('review_not_pending', 409, 'This review was decided already', { review_id: id, state: review.state })
+  if (review.state !== 'pending')
+    throw new AppError('review_not_pending', 409, 'This review was decided already', {
+      review_id: id,
+      state: review.state,
+    })
   let caseId: string | null = null
   if (decision.open) {
     const caseType = decision.caseType ?? review.case_type_key ?? 'other'
     const event = review.event as StatusData
-    const c = await openCase(trx, merchantId, actor, {
-      caseType, channel: 'carrier', source: 'exception_review', shipmentId: review.shipment_id,
-      entries: [{ type: 'review_opened', occurredAt: review.created_at, data: { review_id: review.id, reasons: review.reasons, status: review.status }, text: describe(event) }],
-    }, now)
+    const c = await openCase(
+      trx,
+      merchantId,
+      actor,
+      {
+        caseType,
+        channel: 'carrier',
+        source: 'exception_review',
+        shipmentId: review.shipment_id,
+        entries: [
+          {
+            type: 'review_opened',
+            occurredAt: review.created_at,
+            data: { review_id: review.id, reasons: review.reasons, status: review.status },
+            text: describe(event),
+          },
+        ],
+      },
+      now,
+    )
     caseId = c.id
   }
-  return toReview(await store.updateReview(trx, merchantId, id, { state: decision.open ? 'opened' : 'dismissed', case_id: caseId, decided_by: actor.id, decided_at: now }))
+  return toReview(
+    await store.updateReview(trx, merchantId, id, {
+      state: decision.open ? 'opened' : 'dismissed',
+      case_id: caseId,
+      decided_by: actor.id,
+      decided_at: now,
+    }),
+  )
 }

@@ -15,16 +15,27 @@ export async function findCaseOrThrow(db: store.Db, merchantId: string, id: stri
 export async function getCase(db: store.Db, merchantId: string, id: string): Promise<CaseDetail> {
   const row = await findCaseOrThrow(db, merchantId, id)
   const [links, followers, children] = await Promise.all([
-    store.listLinks(db, merchantId, [id]), store.listFollowers(db, merchantId, id), store.listChildren(db, merchantId, id),
+    store.listLinks(db, merchantId, [id]),
+    store.listFollowers(db, merchantId, id),
+    store.listChildren(db, merchantId, id),
   ])
-  return { ...toCase(row), links: await liveLinks(db, merchantId, links), followers, children: children.map((c) => c.id) }
+  return {
+    ...toCase(row),
+    links: await liveLinks(db, merchantId, links),
+    followers,
+    children: children.map((c) => c.id),
+  }
 }
 
 export type CaseList = { data: Case[]; next_cursor: string | null; counts?: Record<store.AgeBucket, number> }
 
 // Cursors carry the sort they were made for, so a cursor reused with another sort is refused, not misread; its
 // values must fit that sort's keys (a relevance sort has one more key with a search than without).
-function decodeCaseCursor(cursor: string | undefined, sort: store.CaseSort, q: string | undefined): unknown[] | undefined {
+function decodeCaseCursor(
+  cursor: string | undefined,
+  sort: store.CaseSort,
+  q: string | undefined,
+): unknown[] | undefined {
   if (!cursor) return undefined
   const decoded = decodeCursor(cursor)
   const [s, values] = Array.isArray(decoded) && decoded.length === 2 ? decoded : []
@@ -33,11 +44,24 @@ function decodeCaseCursor(cursor: string | undefined, sort: store.CaseSort, q: s
 }
 
 /** Filters, full-text search (ranked when sorted by relevance), keyset pages, and counts per age bucket. */
-export async function listCases(db: store.Db, merchantId: string, f: store.CaseFilter, o: { sort: store.CaseSort; cursor?: string; limit: number; counts?: boolean }, now: Date): Promise<CaseList> {
+export async function listCases(
+  db: store.Db,
+  merchantId: string,
+  f: store.CaseFilter,
+  o: { sort: store.CaseSort; cursor?: string; limit: number; counts?: boolean },
+  now: Date,
+): Promise<CaseList> {
   // "CD-1042" finds that case.
   const byNumber = f.q?.trim().match(/^CD-?(\d{1,15})$/i)
   const filter = byNumber ? { ...f, q: undefined, number: Number(byNumber[1]) } : f
-  const rows = await store.listCases(db, merchantId, filter, o.sort, { after: decodeCaseCursor(o.cursor, o.sort, filter.q), limit: o.limit + 1 }, now)
+  const rows = await store.listCases(
+    db,
+    merchantId,
+    filter,
+    o.sort,
+    { after: decodeCaseCursor(o.cursor, o.sort, filter.q), limit: o.limit + 1 },
+    now,
+  )
   const page = rows.slice(0, o.limit)
   const last = page[page.length - 1]
   return {
@@ -48,7 +72,12 @@ export async function listCases(db: store.Db, merchantId: string, f: store.CaseF
 }
 
 /** The case's timeline with those of the cases merged into it, in event-time order. */
-export async function listCaseTimeline(db: store.Db, merchantId: string, caseId: string, f: { types?: string[]; after?: { at: Date; id: string }; limit: number; desc?: boolean }): Promise<TimelinePage> {
+export async function listCaseTimeline(
+  db: store.Db,
+  merchantId: string,
+  caseId: string,
+  f: { types?: string[]; after?: { at: Date; id: string }; limit: number; desc?: boolean },
+): Promise<TimelinePage> {
   await findCaseOrThrow(db, merchantId, caseId)
   const merged = await store.listMergedIds(db, merchantId, caseId)
   return listTimelineEntries(db, merchantId, [caseId, ...merged], f)

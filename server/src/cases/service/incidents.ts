@@ -13,44 +13,114 @@ type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
  * Incidents are one level deep: a parent groups children (one carrier outage, many parcels), a parent is
  * never itself a child, and a child never a parent. Returns the parent.
  */
-export async function checkIncidentParent(db: store.Db, merchantId: string, parentId: string, childId?: string): Promise<store.CaseRow> {
+export async function checkIncidentParent(
+  db: store.Db,
+  merchantId: string,
+  parentId: string,
+  childId?: string,
+): Promise<store.CaseRow> {
   const parent = await store.findCase(db, merchantId, parentId)
-  if (!parent) throw new AppError('link_target_not_found', 422, 'No such parent case', { field: 'parent_id', id: parentId })
-  const invalid = (message: string) => new AppError('case_incident_invalid', 422, message, { parent_id: parentId, case_id: childId ?? null })
+  if (!parent)
+    throw new AppError('link_target_not_found', 422, 'No such parent case', { field: 'parent_id', id: parentId })
+  const invalid = (message: string) =>
+    new AppError('case_incident_invalid', 422, message, { parent_id: parentId, case_id: childId ?? null })
   if (parentId === childId) throw invalid('A case cannot be its own parent')
-  if (parent.parent_id) throw invalid(`${caseNumber(parent.number)} is itself part of an incident; attach to its parent instead`)
-  if (parent.merged_into_id) throw new AppError('case_merged', 409, 'The parent was merged into another case', { case_id: parent.id, merged_into_id: parent.merged_into_id })
-  if (childId && (await store.listChildren(db, merchantId, childId)).length) throw invalid('This case is an incident with cases of its own; it cannot become a child')
+  if (parent.parent_id)
+    throw invalid(`${caseNumber(parent.number)} is itself part of an incident; attach to its parent instead`)
+  if (parent.merged_into_id)
+    throw new AppError('case_merged', 409, 'The parent was merged into another case', {
+      case_id: parent.id,
+      merged_into_id: parent.merged_into_id,
+    })
+  if (childId && (await store.listChildren(db, merchantId, childId)).length)
+    throw invalid('This case is an incident with cases of its own; it cannot become a child')
   return parent
 }
 
 /** Attaches cases to an incident parent in one transaction: one case that cannot join refuses them all. */
-export async function attachToIncident(trx: Trx, c: Ctx, parentId: string, childIds: string[], now: Date): Promise<store.CaseRow[]> {
+export async function attachToIncident(
+  trx: Trx,
+  c: Ctx,
+  parentId: string,
+  childIds: string[],
+  now: Date,
+): Promise<store.CaseRow[]> {
   const parent = await lockWorkingCase(trx, c.merchantId, parentId)
   const children: store.CaseRow[] = []
   for (const id of [...new Set(childIds)]) {
     await checkIncidentParent(trx, c.merchantId, parent.id, id)
     const child = await lockWorkingCase(trx, c.merchantId, id)
     if (child.parent_id === parent.id) continue
-    children.push(await applyChange(trx, child, {
-      actor: c.actor, action: 'case.incident_attached', patch: { parent_id: parent.id }, acts: false, requestId: c.requestId,
-      timeline: [{ type: 'incident_attached', data: { parent_id: parent.id, number: caseNumber(parent.number) }, text: `Part of incident ${caseNumber(parent.number)}: ${parent.subject}` }],
-    }, now))
+    children.push(
+      await applyChange(
+        trx,
+        child,
+        {
+          actor: c.actor,
+          action: 'case.incident_attached',
+          patch: { parent_id: parent.id },
+          acts: false,
+          requestId: c.requestId,
+          timeline: [
+            {
+              type: 'incident_attached',
+              data: { parent_id: parent.id, number: caseNumber(parent.number) },
+              text: `Part of incident ${caseNumber(parent.number)}: ${parent.subject}`,
+            },
+          ],
+        },
+        now,
+      ),
+    )
   }
   if (children.length) {
-    await applyChange(trx, parent, {
-      actor: c.actor, action: 'case.incident_grown', patch: {}, acts: false, requestId: c.requestId,
-      timeline: [{ type: 'incident_attached', data: { case_ids: children.map((x) => x.id), numbers: children.map((x) => caseNumber(x.number)) }, text: `Grouped ${children.map((x) => caseNumber(x.number)).join(', ')}` }],
-    }, now)
+    await applyChange(
+      trx,
+      parent,
+      {
+        actor: c.actor,
+        action: 'case.incident_grown',
+        patch: {},
+        acts: false,
+        requestId: c.requestId,
+        timeline: [
+          {
+            type: 'incident_attached',
+            data: { case_ids: children.map((x) => x.id), numbers: children.map((x) => caseNumber(x.number)) },
+            text: `Grouped ${children.map((x) => caseNumber(x.number)).join(', ')}`,
+          },
+        ],
+      },
+      now,
+    )
   }
   return children
 }
 
-export async function detachFromIncident(trx: Trx, c: Ctx, parentId: string, childId: string, now: Date): Promise<store.CaseRow> {
+export async function detachFromIncident(
+  trx: Trx,
+  c: Ctx,
+  parentId: string,
+  childId: string,
+  now: Date,
+): Promise<store.CaseRow> {
   const child = await lockWorkingCase(trx, c.merchantId, childId)
-  if (child.parent_id !== parentId) throw new AppError('case_not_found', 404, 'This case is not part of that incident', { case_id: childId, parent_id: parentId })
-  return applyChange(trx, child, {
-    actor: c.actor, action: 'case.incident_detached', patch: { parent_id: null }, acts: false, requestId: c.requestId,
-    timeline: [{ type: 'incident_detached', data: { parent_id: parentId }, text: 'Removed from the incident' }],
-  }, now)
+  if (child.parent_id !== parentId)
+    throw new AppError('case_not_found', 404, 'This case is not part of that incident', {
+      case_id: childId,
+      parent_id: parentId,
+    })
+  return applyChange(
+    trx,
+    child,
+    {
+      actor: c.actor,
+      action: 'case.incident_detached',
+      patch: { parent_id: null },
+      acts: false,
+      requestId: c.requestId,
+      timeline: [{ type: 'incident_detached', data: { parent_id: parentId }, text: 'Removed from the incident' }],
+    },
+    now,
+  )
 }

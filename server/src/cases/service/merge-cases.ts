@@ -13,35 +13,97 @@ type Trx = Transaction<Database>
  * survivor, its links and followers move over, tags are combined, and its timeline is shown as
  * part of the survivor's (listTimeline includes merged cases).
  */
-export async function mergeCases(trx: Trx, c: { merchantId: string; actor: AuditActor; requestId?: string | null }, survivorId: string, duplicateIds: string[], now: Date): Promise<store.CaseRow> {
+export async function mergeCases(
+  trx: Trx,
+  c: { merchantId: string; actor: AuditActor; requestId?: string | null },
+  survivorId: string,
+  duplicateIds: string[],
+  now: Date,
+): Promise<store.CaseRow> {
   const ids = [...new Set(duplicateIds)]
-  if (!ids.length || ids.includes(survivorId)) throw new AppError('case_merge_invalid', 422, 'Name one or more other cases to merge into this one', { case_id: survivorId })
+  if (!ids.length || ids.includes(survivorId))
+    throw new AppError('case_merge_invalid', 422, 'Name one or more other cases to merge into this one', {
+      case_id: survivorId,
+    })
   const rows = await store.lockCases(trx, c.merchantId, [survivorId, ...ids])
   const survivor = rows.find((r) => r.id === survivorId)
   if (!survivor) throw new AppError('case_not_found', 404, 'No such case', { case_id: survivorId })
   const missing = ids.filter((id) => !rows.some((r) => r.id === id))
   if (missing.length) throw new AppError('case_not_found', 404, 'No such case to merge', { case_ids: missing })
   const merged = rows.filter((r) => r.merged_into_id)
-  if (merged.length) throw new AppError('case_merged', 409, 'A case here was already merged into another', { case_ids: merged.map((r) => r.id) })
+  if (merged.length)
+    throw new AppError('case_merged', 409, 'A case here was already merged into another', {
+      case_ids: merged.map((r) => r.id),
+    })
   const duplicates = ids.map((id) => rows.find((r) => r.id === id)!)
   for (const d of duplicates) {
     const links = await store.listLinks(trx, c.merchantId, [d.id])
-    await store.insertLinks(trx, links.map((l) => ({ ...l, case_id: survivor.id, summary: JSON.stringify(l.summary), created_at: now })))
+    await store.insertLinks(
+      trx,
+      links.map((l) => ({ ...l, case_id: survivor.id, summary: JSON.stringify(l.summary), created_at: now })),
+    )
     await store.insertFollowers(trx, c.merchantId, survivor.id, await store.listFollowers(trx, c.merchantId, d.id), now)
-    await applyChange(trx, d, {
-      actor: c.actor, action: 'case.merged', acts: false, requestId: c.requestId,
-      patch: { status: 'closed', resolution_code: 'duplicate', resolved_at: d.resolved_at ?? now, closed_at: now, merged_into_id: survivor.id },
-      events: [{ type: 'case.merged', data: { merged_into_id: survivor.id } }],
-      timeline: [{ type: 'merged_into', data: { survivor_id: survivor.id, number: caseNumber(survivor.number) }, text: `Merged into ${caseNumber(survivor.number)}` }],
-    }, now)
+    await applyChange(
+      trx,
+      d,
+      {
+        actor: c.actor,
+        action: 'case.merged',
+        acts: false,
+        requestId: c.requestId,
+        patch: {
+          status: 'closed',
+          resolution_code: 'duplicate',
+          resolved_at: d.resolved_at ?? now,
+          closed_at: now,
+          merged_into_id: survivor.id,
+        },
+        events: [{ type: 'case.merged', data: { merged_into_id: survivor.id } }],
+        timeline: [
+          {
+            type: 'merged_into',
+            data: { survivor_id: survivor.id, number: caseNumber(survivor.number) },
+            text: `Merged into ${caseNumber(survivor.number)}`,
+          },
+        ],
+      },
+      now,
+    )
   }
-  await store.insertLinks(trx, duplicates.map((d) => ({
-    merchant_id: c.merchantId, case_id: survivor.id, entity_type: 'case', entity_id: d.id,
-    summary: JSON.stringify({ number: caseNumber(d.number), subject: d.subject, status: 'closed', case_type: d.type_key, merged: true }), created_at: now,
-  })))
+  await store.insertLinks(
+    trx,
+    duplicates.map((d) => ({
+      merchant_id: c.merchantId,
+      case_id: survivor.id,
+      entity_type: 'case',
+      entity_id: d.id,
+      summary: JSON.stringify({
+        number: caseNumber(d.number),
+        subject: d.subject,
+        status: 'closed',
+        case_type: d.type_key,
+        merged: true,
+      }),
+      created_at: now,
+    })),
+  )
   const tags = [...new Set([...survivor.tags, ...duplicates.flatMap((d) => d.tags)])].sort()
-  return applyChange(trx, survivor, {
-    actor: c.actor, action: 'case.merged_in', requestId: c.requestId, patch: tags.length !== survivor.tags.length ? { tags } : {},
-    timeline: [{ type: 'merged', data: { case_ids: ids, numbers: duplicates.map((d) => caseNumber(d.number)) }, text: `Merged ${duplicates.map((d) => caseNumber(d.number)).join(', ')}` }],
-  }, now)
+  return applyChange(
+    trx,
+    survivor,
+    {
+      actor: c.actor,
+      action: 'case.merged_in',
+      requestId: c.requestId,
+      patch: tags.length !== survivor.tags.length ? { tags } : {},
+      timeline: [
+        {
+          type: 'merged',
+          data: { case_ids: ids, numbers: duplicates.map((d) => caseNumber(d.number)) },
+          text: `Merged ${duplicates.map((d) => caseNumber(d.number)).join(', ')}`,
+        },
+      ],
+    },
+    now,
+  )
 }

@@ -50,13 +50,25 @@ export type OpenCaseInput = {
 
 export async function checkAssignee(db: store.Db, merchantId: string, userId: string): Promise<void> {
   const user = await getUser(db, merchantId, userId).catch(() => undefined)
-  if (user?.status !== 'active') throw new AppError('assignee_invalid', 422, 'The assignee is not an active person of this workspace', { assignee_id: userId })
+  if (user?.status !== 'active')
+    throw new AppError('assignee_invalid', 422, 'The assignee is not an active person of this workspace', {
+      assignee_id: userId,
+    })
 }
 
 const fill = (template: string, values: Record<string, string | null | undefined>) =>
-  template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, k: string) => values[k] ?? '').replace(/\s+/g, ' ').trim()
+  template
+    .replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, k: string) => values[k] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim()
 
-export async function openCase(trx: Trx, merchantId: string, actor: AuditActor, input: OpenCaseInput, now: Date): Promise<store.CaseRow> {
+export async function openCase(
+  trx: Trx,
+  merchantId: string,
+  actor: AuditActor,
+  input: OpenCaseInput,
+  now: Date,
+): Promise<store.CaseRow> {
   const type = await usableCaseType(trx, merchantId, input.caseType, now)
   const shipment = input.shipmentId ? await getShipment(trx, merchantId, input.shipmentId) : undefined
   const orderId = input.orderId ?? shipment?.order_id ?? null
@@ -66,52 +78,156 @@ export async function openCase(trx: Trx, merchantId: string, actor: AuditActor, 
   if (input.teamId) await getTeam(trx, merchantId, input.teamId)
   if (input.assigneeId) await checkAssignee(trx, merchantId, input.assigneeId)
   if (input.parentId) await checkIncidentParent(trx, merchantId, input.parentId)
-  const customFields = validateCustomFields(type.custom_fields, { ...(type.template.custom_fields ?? {}), ...(input.customFields ?? {}) }, true)
+  const customFields = validateCustomFields(
+    type.custom_fields,
+    { ...(type.template.custom_fields ?? {}), ...(input.customFields ?? {}) },
+    true,
+  )
   // Value at stake: what was asked, else the parcel's declared value, else the order's total.
-  const value = input.value ?? shipment?.declared_value ?? (order ? { amount_minor: order.total_amount_minor, currency: order.currency } : null)
+  const value =
+    input.value ??
+    shipment?.declared_value ??
+    (order ? { amount_minor: order.total_amount_minor, currency: order.currency } : null)
   const sku = input.productSku ?? (order?.lines.length === 1 ? order.lines[0]!.sku : null)
-  const category = order?.lines.find((l) => l.sku === sku)?.category ?? (new Set(order?.lines.map((l) => l.category)).size === 1 ? order!.lines[0]!.category : null)
-  const subject = input.subject ?? (type.template.subject
-    ? fill(type.template.subject, { tracking_number: shipment?.tracking_number, order_number: order?.order_number ?? order?.external_id }) || type.label
-    : type.label)
+  const category =
+    order?.lines.find((l) => l.sku === sku)?.category ??
+    (new Set(order?.lines.map((l) => l.category)).size === 1 ? order!.lines[0]!.category : null)
+  const subject =
+    input.subject ??
+    (type.template.subject
+      ? fill(type.template.subject, {
+          tracking_number: shipment?.tracking_number,
+          order_number: order?.order_number ?? order?.external_id,
+        }) || type.label
+      : type.label)
   const number = await store.nextCaseNumbers(trx, merchantId)
   const row = await store.insertCase(trx, {
-    merchant_id: merchantId, id: newId(), number, type_key: type.key, subject: subject.slice(0, 300), status: 'new',
-    priority: input.priority ?? type.template.priority ?? type.default_priority, channel: input.channel ?? 'api', source: input.source ?? 'manual', sla_tier: type.sla_tier,
-    customer_id: customerId, order_id: orderId, shipment_id: shipment?.id ?? null, carrier_code: shipment?.carrier.code ?? null, carrier_name: shipment?.carrier.name ?? null,
-    tracking_number: shipment?.tracking_number ?? null, product_sku: sku, product_category: category, fulfilment_centre: shipment?.fulfilment_centre ?? order?.lines.find((l) => l.fulfilment_centre)?.fulfilment_centre ?? null,
-    value_amount_minor: value?.amount_minor ?? null, value_currency: value?.currency ?? null, team_id: input.teamId ?? null, assignee_id: input.assigneeId ?? null,
-    tags: [...new Set([...(type.template.tags ?? []), ...(input.tags ?? [])])], custom_fields: JSON.stringify(customFields),
-    checklist: JSON.stringify((type.template.checklist ?? []).map((label, i) => ({ key: `item_${i + 1}`, label, done: false }))),
-    refund_authorised_by: null, resolution_code: null, resolution_note: null, root_cause: null, fault_party: null, escalation_reason: null,
-    parent_id: input.parentId ?? null, merged_into_id: null, follow_up_of_id: input.followUpOf ?? null, split_from_id: input.splitFrom ?? null,
-    first_acted_at: null, resolved_at: null, closed_at: null, created_at: now, updated_at: now,
+    merchant_id: merchantId,
+    id: newId(),
+    number,
+    type_key: type.key,
+    subject: subject.slice(0, 300),
+    status: 'new',
+    priority: input.priority ?? type.template.priority ?? type.default_priority,
+    channel: input.channel ?? 'api',
+    source: input.source ?? 'manual',
+    sla_tier: type.sla_tier,
+    customer_id: customerId,
+    order_id: orderId,
+    shipment_id: shipment?.id ?? null,
+    carrier_code: shipment?.carrier.code ?? null,
+    carrier_name: shipment?.carrier.name ?? null,
+    tracking_number: shipment?.tracking_number ?? null,
+    product_sku: sku,
+    product_category: category,
+    fulfilment_centre:
+      shipment?.fulfilment_centre ?? order?.lines.find((l) => l.fulfilment_centre)?.fulfilment_centre ?? null,
+    value_amount_minor: value?.amount_minor ?? null,
+    value_currency: value?.currency ?? null,
+    team_id: input.teamId ?? null,
+    assignee_id: input.assigneeId ?? null,
+    tags: [...new Set([...(type.template.tags ?? []), ...(input.tags ?? [])])],
+    custom_fields: JSON.stringify(customFields),
+    checklist: JSON.stringify(
+      (type.template.checklist ?? []).map((label, i) => ({ key: `item_${i + 1}`, label, done: false })),
+    ),
+    refund_authorised_by: null,
+    resolution_code: null,
+    resolution_note: null,
+    root_cause: null,
+    fault_party: null,
+    escalation_reason: null,
+    parent_id: input.parentId ?? null,
+    merged_into_id: null,
+    follow_up_of_id: input.followUpOf ?? null,
+    split_from_id: input.splitFrom ?? null,
+    first_acted_at: null,
+    resolved_at: null,
+    closed_at: null,
+    created_at: now,
+    updated_at: now,
   })
   const links: LinkInput[] = [
-    ...(customerId ? [{ entityType: 'customer', entityId: customerId }] : []), ...(orderId ? [{ entityType: 'order', entityId: orderId }] : []),
-    ...(shipment ? [{ entityType: 'shipment', entityId: shipment.id }] : []), ...(input.followUpOf ? [{ entityType: 'case', entityId: input.followUpOf }] : []), ...(input.splitFrom ? [{ entityType: 'case', entityId: input.splitFrom }] : []),
+    ...(customerId ? [{ entityType: 'customer', entityId: customerId }] : []),
+    ...(orderId ? [{ entityType: 'order', entityId: orderId }] : []),
+    ...(shipment ? [{ entityType: 'shipment', entityId: shipment.id }] : []),
+    ...(input.followUpOf ? [{ entityType: 'case', entityId: input.followUpOf }] : []),
+    ...(input.splitFrom ? [{ entityType: 'case', entityId: input.splitFrom }] : []),
     ...(input.links ?? []),
   ]
   const unique = [...new Map(links.map((l) => [`${l.entityType}:${l.entityId}`, l])).values()]
   await store.insertLinks(trx, await resolveLinks(trx, merchantId, row.id, unique, now))
-  await recordAudit(trx, { merchantId, actor, action: 'case.opened', entityType: 'case', entityId: row.id, after: auditView(row), requestId: input.requestId }, now)
-  await appendTimelineEntries(trx, merchantId, [
-    { caseId: row.id, type: 'case.opened', actor, occurredAt: now, data: { case_type: type.key, source: row.source, channel: row.channel }, text: [row.subject, input.description ?? ''].join('\n').trim() },
-    ...(input.entries ?? []).map((e) => ({ ...e, caseId: row.id, actor })),
-  ], now)
+  await recordAudit(
+    trx,
+    {
+      merchantId,
+      actor,
+      action: 'case.opened',
+      entityType: 'case',
+      entityId: row.id,
+      after: auditView(row),
+      requestId: input.requestId,
+    },
+    now,
+  )
+  await appendTimelineEntries(
+    trx,
+    merchantId,
+    [
+      {
+        caseId: row.id,
+        type: 'case.opened',
+        actor,
+        occurredAt: now,
+        data: { case_type: type.key, source: row.source, channel: row.channel },
+        text: [row.subject, input.description ?? ''].join('\n').trim(),
+      },
+      ...(input.entries ?? []).map((e) => ({ ...e, caseId: row.id, actor })),
+    ],
+    now,
+  )
   if (row.assignee_id) {
     await store.insertFollowers(trx, merchantId, row.id, [row.assignee_id], now)
-    if (row.assignee_id !== actor.id) await notifyUsers(trx, merchantId, [row.assignee_id], { caseId: row.id, cause: 'assigned', title: `${caseNumber(row.number)} assigned to you: ${row.subject}` }, now)
+    if (row.assignee_id !== actor.id)
+      await notifyUsers(
+        trx,
+        merchantId,
+        [row.assignee_id],
+        { caseId: row.id, cause: 'assigned', title: `${caseNumber(row.number)} assigned to you: ${row.subject}` },
+        now,
+      )
   }
   const opened = {
-    merchant_id: merchantId, type: 'case.opened', subject_id: row.id, occurred_at: now,
+    merchant_id: merchantId,
+    type: 'case.opened',
+    subject_id: row.id,
+    occurred_at: now,
     data: {
-      case_id: row.id, number: caseNumber(row.number), case_type: row.type_key, status: row.status, priority: row.priority, source: row.source, channel: row.channel,
-      customer_id: row.customer_id, order_id: row.order_id, shipment_id: row.shipment_id, carrier_code: row.carrier_code, tracking_number: row.tracking_number,
-      value: value, team_id: row.team_id, assignee_id: row.assignee_id, parent_id: row.parent_id,
+      case_id: row.id,
+      number: caseNumber(row.number),
+      case_type: row.type_key,
+      status: row.status,
+      priority: row.priority,
+      source: row.source,
+      channel: row.channel,
+      customer_id: row.customer_id,
+      order_id: row.order_id,
+      shipment_id: row.shipment_id,
+      carrier_code: row.carrier_code,
+      tracking_number: row.tracking_number,
+      value: value,
+      team_id: row.team_id,
+      assignee_id: row.assignee_id,
+      parent_id: row.parent_id,
     },
   }
   await enqueueEvent(trx, opened)
-  await publishLive(trx, [{ merchant_id: merchantId, type: opened.type, data: { ...opened.data, subject: row.subject.slice(0, 200), created_at: now.toISOString() } }])
+  await publishLive(trx, [
+    {
+      merchant_id: merchantId,
+      type: opened.type,
+      data: { ...opened.data, subject: row.subject.slice(0, 200), created_at: now.toISOString() },
+    },
+  ])
   return row
 }

@@ -15,7 +15,11 @@ export type PresenceState = 'viewing' | 'replying'
 export type Presence = { user_id: string; state: PresenceState; since: Date }
 
 /** A heartbeat (state) or a goodbye (null). Others' consoles hear of arrivals, departures and typing; repeats are silent. */
-export async function setPresence(trx: Trx, input: { merchantId: string; caseId: string; userId: string | null; state: PresenceState | null }, now: Date): Promise<void> {
+export async function setPresence(
+  trx: Trx,
+  input: { merchantId: string; caseId: string; userId: string | null; state: PresenceState | null },
+  now: Date,
+): Promise<void> {
   await findCaseOrThrow(trx, input.merchantId, input.caseId)
   const userId = input.userId
   // After the case lookup, so another workspace's id answers 404 whoever asks.
@@ -24,11 +28,21 @@ export async function setPresence(trx: Trx, input: { merchantId: string; caseId:
   let news: boolean
   if (input.state === null) news = await store.deletePresence(trx, input.merchantId, input.caseId, userId)
   else {
-    const before = await store.upsertPresence(trx, { merchant_id: input.merchantId, case_id: input.caseId, user_id: userId, state: input.state, seen_at: now }, expiredBefore)
+    const before = await store.upsertPresence(
+      trx,
+      { merchant_id: input.merchantId, case_id: input.caseId, user_id: userId, state: input.state, seen_at: now },
+      expiredBefore,
+    )
     news = !before || before.state !== input.state
   }
   if (news) {
-    await publishLive(trx, [{ merchant_id: input.merchantId, type: 'case.presence', data: { case_id: input.caseId, user_id: userId, state: input.state } }])
+    await publishLive(trx, [
+      {
+        merchant_id: input.merchantId,
+        type: 'case.presence',
+        data: { case_id: input.caseId, user_id: userId, state: input.state },
+      },
+    ])
   }
 }
 

@@ -2,7 +2,12 @@ import type { Transaction } from 'kysely'
 import { recordAudit, type AuditActor } from '../../audit/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import { defaultAutoCloseAfterHours, defaultPolicy, defaultReopenWindowHours, type ExceptionPolicy } from '../settings.js'
+import {
+  defaultAutoCloseAfterHours,
+  defaultPolicy,
+  defaultReopenWindowHours,
+  type ExceptionPolicy,
+} from '../settings.js'
 import * as store from '../store.js'
 import type { RoutingRule } from '../tables.js'
 import { listTeams } from '../../teams/service.js'
@@ -10,15 +15,41 @@ import { ensureDefaultCaseTypes } from './case-types.js'
 
 type Trx = Transaction<Database>
 
-export type CaseSettings = { exception_policy: ExceptionPolicy; reopen_window_hours: number; auto_close_after_hours: number; routing: RoutingRule[]; updated_at: Date | null }
+export type CaseSettings = {
+  exception_policy: ExceptionPolicy
+  reopen_window_hours: number
+  auto_close_after_hours: number
+  routing: RoutingRule[]
+  updated_at: Date | null
+}
 
 export async function getCaseSettings(db: store.Db, merchantId: string): Promise<CaseSettings> {
   const row = await store.findSettings(db, merchantId)
-  if (!row) return { exception_policy: defaultPolicy, reopen_window_hours: defaultReopenWindowHours, auto_close_after_hours: defaultAutoCloseAfterHours, routing: [], updated_at: null }
-  return { exception_policy: row.exception_policy as ExceptionPolicy, reopen_window_hours: row.reopen_window_hours, auto_close_after_hours: row.auto_close_after_hours, routing: row.routing, updated_at: row.updated_at }
+  if (!row)
+    return {
+      exception_policy: defaultPolicy,
+      reopen_window_hours: defaultReopenWindowHours,
+      auto_close_after_hours: defaultAutoCloseAfterHours,
+      routing: [],
+      updated_at: null,
+    }
+  return {
+    exception_policy: row.exception_policy as ExceptionPolicy,
+    reopen_window_hours: row.reopen_window_hours,
+    auto_close_after_hours: row.auto_close_after_hours,
+    routing: row.routing,
+    updated_at: row.updated_at,
+  }
 }
 
-export async function updateCaseSettings(trx: Trx, merchantId: string, actor: AuditActor, input: Partial<Omit<CaseSettings, 'updated_at'>>, now: Date, requestId?: string): Promise<CaseSettings> {
+export async function updateCaseSettings(
+  trx: Trx,
+  merchantId: string,
+  actor: AuditActor,
+  input: Partial<Omit<CaseSettings, 'updated_at'>>,
+  now: Date,
+  requestId?: string,
+): Promise<CaseSettings> {
   const before = await getCaseSettings(trx, merchantId)
   const policy = input.exception_policy ?? before.exception_policy
   const errors: { path: string; message: string }[] = []
@@ -26,23 +57,47 @@ export async function updateCaseSettings(trx: Trx, merchantId: string, actor: Au
   const types = new Set((await store.listCaseTypes(trx, merchantId, false)).map((t) => t.key))
   const seen = new Set<string>()
   policy.rules.forEach((r, i) => {
-    if (!types.has(r.case_type)) errors.push({ path: `body/exception_policy/rules/${i}/case_type`, message: `no active case type ${r.case_type}` })
-    if (seen.has(r.on)) errors.push({ path: `body/exception_policy/rules/${i}/on`, message: `${r.on} has a rule already` })
+    if (!types.has(r.case_type))
+      errors.push({ path: `body/exception_policy/rules/${i}/case_type`, message: `no active case type ${r.case_type}` })
+    if (seen.has(r.on))
+      errors.push({ path: `body/exception_policy/rules/${i}/on`, message: `${r.on} has a rule already` })
     seen.add(r.on)
   })
   const routing = input.routing ?? before.routing
   const teams = new Set((await listTeams(trx, merchantId, { limit: 1000 })).map((t) => t.id))
   routing.forEach((r, i) => {
     if (!teams.has(r.team_id)) errors.push({ path: `body/routing/${i}/team_id`, message: `no team ${r.team_id}` })
-    for (const [j, t] of (r.when.case_types ?? []).entries()) if (!types.has(t)) errors.push({ path: `body/routing/${i}/when/case_types/${j}`, message: `no active case type ${t}` })
+    for (const [j, t] of (r.when.case_types ?? []).entries())
+      if (!types.has(t))
+        errors.push({ path: `body/routing/${i}/when/case_types/${j}`, message: `no active case type ${t}` })
   })
   if (errors.length) throw new AppError('validation_failed', 400, 'The case settings are not valid', { errors })
   const after = {
-    exception_policy: policy, reopen_window_hours: input.reopen_window_hours ?? before.reopen_window_hours,
-    auto_close_after_hours: input.auto_close_after_hours ?? before.auto_close_after_hours, routing,
+    exception_policy: policy,
+    reopen_window_hours: input.reopen_window_hours ?? before.reopen_window_hours,
+    auto_close_after_hours: input.auto_close_after_hours ?? before.auto_close_after_hours,
+    routing,
   }
-  await store.upsertSettings(trx, { merchant_id: merchantId, ...after, exception_policy: JSON.stringify(after.exception_policy), routing: JSON.stringify(routing), updated_at: now })
-  await recordAudit(trx, { merchantId, actor, action: 'case_settings.updated', entityType: 'case_settings', entityId: merchantId,
-    before: { ...before, updated_at: undefined }, after, requestId }, now)
+  await store.upsertSettings(trx, {
+    merchant_id: merchantId,
+    ...after,
+    exception_policy: JSON.stringify(after.exception_policy),
+    routing: JSON.stringify(routing),
+    updated_at: now,
+  })
+  await recordAudit(
+    trx,
+    {
+      merchantId,
+      actor,
+      action: 'case_settings.updated',
+      entityType: 'case_settings',
+      entityId: merchantId,
+      before: { ...before, updated_at: undefined },
+      after,
+      requestId,
+    },
+    now,
+  )
   return { ...after, updated_at: now }
 }

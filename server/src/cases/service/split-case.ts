@@ -30,37 +30,111 @@ const sharedLinkTypes = new Set(['customer', 'order'])
  * a new linked case with the same customer and order, the chosen links moved to it (a moved shipment
  * takes its carrier signals along) and the chosen entries copied to its timeline.
  */
-export async function splitCase(trx: Trx, c: Ctx, caseId: string, input: SplitInput, now: Date): Promise<{ original: store.CaseRow; split: store.CaseRow }> {
+export async function splitCase(
+  trx: Trx,
+  c: Ctx,
+  caseId: string,
+  input: SplitInput,
+  now: Date,
+): Promise<{ original: store.CaseRow; split: store.CaseRow }> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   const entryIds = [...new Set(input.timelineEntryIds ?? [])]
   const entries = await store.findTimelineEntries(trx, c.merchantId, row.id, entryIds)
   const links = await store.listLinks(trx, c.merchantId, [row.id])
-  const moved = (input.links ?? []).map((l) => links.find((x) => x.entity_type === l.entityType && x.entity_id === l.entityId))
+  const moved = (input.links ?? []).map((l) =>
+    links.find((x) => x.entity_type === l.entityType && x.entity_id === l.entityId),
+  )
   const errors = [
-    ...entryIds.filter((id) => !entries.some((e) => e.id === id)).map((id) => ({ path: 'body/timeline_entry_ids', message: `no entry ${id} on this case` })),
-    ...(input.links ?? []).filter((_l, i) => !moved[i]).map((l) => ({ path: 'body/links', message: `the case has no ${l.entityType} link ${l.entityId}` })),
-    ...(input.links ?? []).filter((l) => sharedLinkTypes.has(l.entityType)).map((l) => ({ path: 'body/links', message: `the ${l.entityType} stays linked to both cases; it is not moved` })),
+    ...entryIds
+      .filter((id) => !entries.some((e) => e.id === id))
+      .map((id) => ({ path: 'body/timeline_entry_ids', message: `no entry ${id} on this case` })),
+    ...(input.links ?? [])
+      .filter((_l, i) => !moved[i])
+      .map((l) => ({ path: 'body/links', message: `the case has no ${l.entityType} link ${l.entityId}` })),
+    ...(input.links ?? [])
+      .filter((l) => sharedLinkTypes.has(l.entityType))
+      .map((l) => ({ path: 'body/links', message: `the ${l.entityType} stays linked to both cases; it is not moved` })),
   ]
-  if (errors.length) throw new AppError('case_split_invalid', 422, 'The split names entries or links this case does not have', { errors })
+  if (errors.length)
+    throw new AppError('case_split_invalid', 422, 'The split names entries or links this case does not have', {
+      errors,
+    })
   const movedShipment = moved.find((l) => l?.entity_type === 'shipment')
-  const split = await openCase(trx, c.merchantId, c.actor, {
-    caseType: input.caseType ?? row.type_key, subject: input.subject, priority: input.priority ?? row.priority, channel: row.channel, source: 'split',
-    customerId: row.customer_id, orderId: row.order_id, shipmentId: movedShipment?.entity_id ?? null, teamId: row.team_id, splitFrom: row.id,
-    links: moved.filter((l) => l && l.entity_type !== 'shipment').map((l) => ({ entityType: l!.entity_type, entityId: l!.entity_id })),
-    entries: entries.map((e) => ({ type: e.type, occurredAt: e.occurred_at, data: { ...e.data, copied_from: { case_id: row.id, entry_id: e.id } }, text: e.text })),
-    description: input.description, requestId: c.requestId,
-  }, now)
+  const split = await openCase(
+    trx,
+    c.merchantId,
+    c.actor,
+    {
+      caseType: input.caseType ?? row.type_key,
+      subject: input.subject,
+      priority: input.priority ?? row.priority,
+      channel: row.channel,
+      source: 'split',
+      customerId: row.customer_id,
+      orderId: row.order_id,
+      shipmentId: movedShipment?.entity_id ?? null,
+      teamId: row.team_id,
+      splitFrom: row.id,
+      links: moved
+        .filter((l) => l && l.entity_type !== 'shipment')
+        .map((l) => ({ entityType: l!.entity_type, entityId: l!.entity_id })),
+      entries: entries.map((e) => ({
+        type: e.type,
+        occurredAt: e.occurred_at,
+        data: { ...e.data, copied_from: { case_id: row.id, entry_id: e.id } },
+        text: e.text,
+      })),
+      description: input.description,
+      requestId: c.requestId,
+    },
+    now,
+  )
   for (const l of moved) await store.deleteLink(trx, c.merchantId, row.id, l!.entity_type, l!.entity_id)
   const patch: Updateable<Database['cases']> = {}
-  if (movedShipment && row.shipment_id === movedShipment.entity_id) Object.assign(patch, { shipment_id: null, carrier_code: null, carrier_name: null, tracking_number: null })
-  await store.insertLinks(trx, [{
-    merchant_id: c.merchantId, case_id: row.id, entity_type: 'case', entity_id: split.id,
-    summary: JSON.stringify({ number: caseNumber(split.number), subject: split.subject, status: split.status, case_type: split.type_key, split: true }), created_at: now,
-  }])
-  const original = await applyChange(trx, row, {
-    actor: c.actor, action: 'case.split', patch, requestId: c.requestId,
-    events: [{ type: 'case.split', data: { split_id: split.id, moved_links: moved.map((l) => ({ entity_type: l!.entity_type, entity_id: l!.entity_id })) } }],
-    timeline: [{ type: 'split', data: { split_id: split.id, number: caseNumber(split.number), entries: entryIds.length, links: moved.length }, text: `Split ${caseNumber(split.number)} off: ${input.subject}` }],
-  }, now)
+  if (movedShipment && row.shipment_id === movedShipment.entity_id)
+    Object.assign(patch, { shipment_id: null, carrier_code: null, carrier_name: null, tracking_number: null })
+  await store.insertLinks(trx, [
+    {
+      merchant_id: c.merchantId,
+      case_id: row.id,
+      entity_type: 'case',
+      entity_id: split.id,
+      summary: JSON.stringify({
+        number: caseNumber(split.number),
+        subject: split.subject,
+        status: split.status,
+        case_type: split.type_key,
+        split: true,
+      }),
+      created_at: now,
+    },
+  ])
+  const original = await applyChange(
+    trx,
+    row,
+    {
+      actor: c.actor,
+      action: 'case.split',
+      patch,
+      requestId: c.requestId,
+      events: [
+        {
+          type: 'case.split',
+          data: {
+            split_id: split.id,
+            moved_links: moved.map((l) => ({ entity_type: l!.entity_type, entity_id: l!.entity_id })),
+          },
+        },
+      ],
+      timeline: [
+        {
+          type: 'split',
+          data: { split_id: split.id, number: caseNumber(split.number), entries: entryIds.length, links: moved.length },
+          text: `Split ${caseNumber(split.number)} off: ${input.subject}`,
+        },
+      ],
+    },
+    now,
+  )
   return { original, split }
 }

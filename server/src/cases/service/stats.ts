@@ -18,7 +18,9 @@ export async function caseStats(db: store.Db, merchantId: string, days: number, 
   ])
   return {
     time_zone: merchant.time_zone,
-    open_by_type: open.map((r) => ({ case_type: r.type_key, '0_24h': r.a, '24_72h': r.b, '72h_plus': r.c })).sort((x, y) => total(y) - total(x)),
+    open_by_type: open
+      .map((r) => ({ case_type: r.type_key, '0_24h': r.a, '24_72h': r.b, '72h_plus': r.c }))
+      .sort((x, y) => total(y) - total(x)),
     new_by_day: fresh.map((r) => ({ day: r.day, carrier: r.carrier_code, count: r.n })),
   }
 }

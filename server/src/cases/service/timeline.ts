@@ -15,8 +15,24 @@ type Trx = Transaction<Database>
 
 // Entry types this module writes; other modules register theirs (message, sla.breached, evidence.added…).
 const entryTypes = new Set([
-  'case.opened', 'status_changed', 'priority_changed', 'assigned', 'fields_changed', 'note', 'carrier_event', 'link_added', 'link_removed',
-  'merged', 'merged_into', 'escalated', 'reopened', 'follow_up', 'review_opened', 'split', 'incident_attached', 'incident_detached',
+  'case.opened',
+  'status_changed',
+  'priority_changed',
+  'assigned',
+  'fields_changed',
+  'note',
+  'carrier_event',
+  'link_added',
+  'link_removed',
+  'merged',
+  'merged_into',
+  'escalated',
+  'reopened',
+  'follow_up',
+  'review_opened',
+  'split',
+  'incident_attached',
+  'incident_detached',
 ])
 
 export function registerTimelineEntryType(type: string): void {
@@ -39,27 +55,55 @@ export type NewTimelineEntry = {
  * The one way onto a case's timeline, for this module and every other: entries are typed (a
  * registered type), carry actor and event time, and a text for search. Returns the ids written.
  */
-export async function appendTimelineEntries(trx: Trx, merchantId: string, entries: NewTimelineEntry[], now: Date): Promise<string[]> {
+export async function appendTimelineEntries(
+  trx: Trx,
+  merchantId: string,
+  entries: NewTimelineEntry[],
+  now: Date,
+): Promise<string[]> {
   for (const e of entries) {
     if (!entryTypes.has(e.type)) throw new Error(`Timeline entry type "${e.type}" is not registered`)
   }
   const rows = entries.map((e) => ({
-    merchant_id: merchantId, id: newId(), case_id: e.caseId, type: e.type, occurred_at: e.occurredAt, actor_type: e.actor.type, actor_id: e.actor.id,
-    data: JSON.stringify(e.data ?? {}), text: (e.text ?? '').slice(0, 20_000), dedup_key: e.dedupKey ?? null, created_at: now,
+    merchant_id: merchantId,
+    id: newId(),
+    case_id: e.caseId,
+    type: e.type,
+    occurred_at: e.occurredAt,
+    actor_type: e.actor.type,
+    actor_id: e.actor.id,
+    data: JSON.stringify(e.data ?? {}),
+    text: (e.text ?? '').slice(0, 20_000),
+    dedup_key: e.dedupKey ?? null,
+    created_at: now,
   }))
   const ids = new Set(await store.insertTimeline(trx, rows))
   // An open case page shows new entries as they land (entries a dedup key refused are not news).
   const landed = rows.filter((r) => ids.has(r.id))
   const texts = new Map<string, string>()
-  for (const r of landed) if (r.text) texts.set(r.case_id, texts.has(r.case_id) ? `${texts.get(r.case_id)}\n${r.text}` : r.text)
+  for (const r of landed)
+    if (r.text) texts.set(r.case_id, texts.has(r.case_id) ? `${texts.get(r.case_id)}\n${r.text}` : r.text)
   await store.addTimelineSearch(trx, merchantId, texts)
-  await publishLive(trx, [...new Set(landed.map((r) => r.case_id))].map((caseId) => ({
-    merchant_id: merchantId, type: 'case.timeline', data: { case_id: caseId, entry_types: [...new Set(landed.filter((r) => r.case_id === caseId).map((r) => r.type))] },
-  })))
+  await publishLive(
+    trx,
+    [...new Set(landed.map((r) => r.case_id))].map((caseId) => ({
+      merchant_id: merchantId,
+      type: 'case.timeline',
+      data: {
+        case_id: caseId,
+        entry_types: [...new Set(landed.filter((r) => r.case_id === caseId).map((r) => r.type))],
+      },
+    })),
+  )
   return landed.map((r) => r.id)
 }
 
-export async function appendTimelineEntry(trx: Trx, merchantId: string, entry: NewTimelineEntry, now: Date): Promise<string | null> {
+export async function appendTimelineEntry(
+  trx: Trx,
+  merchantId: string,
+  entry: NewTimelineEntry,
+  now: Date,
+): Promise<string | null> {
   return (await appendTimelineEntries(trx, merchantId, [entry], now))[0] ?? null
 }
 
@@ -73,11 +117,21 @@ export function decodeTimelineCursor(cursor: string | undefined): { at: Date; id
   return { at: new Date(at), id }
 }
 
-export async function listTimelineEntries(db: store.Db, merchantId: string, caseIds: string[], f: Omit<store.TimelineFilter, 'limit'> & { limit: number }): Promise<TimelinePage> {
+export async function listTimelineEntries(
+  db: store.Db,
+  merchantId: string,
+  caseIds: string[],
+  f: Omit<store.TimelineFilter, 'limit'> & { limit: number },
+): Promise<TimelinePage> {
   const rows = await store.listTimeline(db, merchantId, caseIds, { ...f, limit: f.limit + 1 })
   const entries = rows.slice(0, f.limit).map(toTimelineEntry)
   const named = entries.map((e) => ({ e, ids: referencedIds(e) }))
-  const names = await resolveNames(db, merchantId, named.flatMap((n) => n.ids.people), named.flatMap((n) => n.ids.teams))
+  const names = await resolveNames(
+    db,
+    merchantId,
+    named.flatMap((n) => n.ids.people),
+    named.flatMap((n) => n.ids.teams),
+  )
   const data = named.map(({ e, ids }) => {
     const known = [...ids.people, ...ids.teams].filter((id) => names.has(id))
     return { ...e, names: { ...Object.fromEntries(known.map((id) => [id, names.get(id)!])), ...carrierNames(e) } }
@@ -90,7 +144,13 @@ const ids = (...values: unknown[]): string[] => values.flat().filter((v): v is s
 /** The people and teams an entry names by id; their names are looked up when it is read (people get renamed). */
 function referencedIds(e: TimelineEntry): { people: string[]; teams: string[] } {
   type Change = { from?: unknown; to?: unknown }
-  const d = e.data as { from?: unknown; to?: unknown; team_id?: unknown; mentions?: unknown; changes?: Record<string, Change> }
+  const d = e.data as {
+    from?: unknown
+    to?: unknown
+    team_id?: unknown
+    mentions?: unknown
+    changes?: Record<string, Change>
+  }
   const actor = e.actor.type === 'user' ? [e.actor.id] : []
   if (e.type === 'assigned') return { people: ids(actor, d.from, d.to), teams: ids(d.team_id) }
   if (e.type === 'note') return { people: ids(actor, Array.isArray(d.mentions) ? d.mentions : []), teams: [] }
@@ -109,7 +169,10 @@ function carrierNames(e: TimelineEntry): Record<string, string> {
 }
 
 async function resolveNames(
-  db: store.Db, merchantId: string, people: string[], teams: string[],
+  db: store.Db,
+  merchantId: string,
+  people: string[],
+  teams: string[],
 ): Promise<Map<string, string>> {
   // Someone since deleted has no name to show; any other failure is a failure.
   const gone = (err: unknown) => {

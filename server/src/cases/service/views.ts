@@ -9,58 +9,141 @@ type Trx = Transaction<Database>
 
 /** A saved inbox view: GET /cases filters and a sort, a person's own or shared with the workspace. */
 export type CaseView = {
-  id: string; name: string; shared: boolean; builtin: boolean; owner_id: string | null; filters: Record<string, unknown>; sort: store.CaseSort; position: number
-  created_at: Date | null; updated_at: Date | null
+  id: string
+  name: string
+  shared: boolean
+  builtin: boolean
+  owner_id: string | null
+  filters: Record<string, unknown>
+  sort: store.CaseSort
+  position: number
+  created_at: Date | null
+  updated_at: Date | null
 }
 
 // What every workspace starts with; `assignee_id: me` is the person looking.
-const builtins: Omit<CaseView, 'created_at' | 'updated_at'>[] = ([
-  { id: 'mine', name: 'Mine', filters: { assignee_id: 'me', status: 'unresolved' }, sort: 'priority_desc' },
-  { id: 'unassigned', name: 'Unassigned', filters: { assignee_id: 'none', status: 'unresolved' }, sort: 'created_asc' },
-  { id: 'all_open', name: 'All open', filters: { status: 'unresolved' }, sort: 'created_desc' },
-  { id: 'new_today', name: 'New in the last 24 h', filters: { status: 'unresolved', age: '0_24h' }, sort: 'created_desc' },
-] as const).map((v, i) => ({ ...v, shared: true, builtin: true, owner_id: null, position: i - 100 }))
+const builtins: Omit<CaseView, 'created_at' | 'updated_at'>[] = (
+  [
+    { id: 'mine', name: 'Mine', filters: { assignee_id: 'me', status: 'unresolved' }, sort: 'priority_desc' },
+    {
+      id: 'unassigned',
+      name: 'Unassigned',
+      filters: { assignee_id: 'none', status: 'unresolved' },
+      sort: 'created_asc',
+    },
+    { id: 'all_open', name: 'All open', filters: { status: 'unresolved' }, sort: 'created_desc' },
+    {
+      id: 'new_today',
+      name: 'New in the last 24 h',
+      filters: { status: 'unresolved', age: '0_24h' },
+      sort: 'created_desc',
+    },
+  ] as const
+).map((v, i) => ({ ...v, shared: true, builtin: true, owner_id: null, position: i - 100 }))
 
 const toView = (r: store.ViewRow): CaseView => ({
-  id: r.id, name: r.name, shared: r.owner_id === null, builtin: false, owner_id: r.owner_id, filters: r.filters, sort: r.sort as store.CaseSort, position: r.position, created_at: r.created_at, updated_at: r.updated_at,
+  id: r.id,
+  name: r.name,
+  shared: r.owner_id === null,
+  builtin: false,
+  owner_id: r.owner_id,
+  filters: r.filters,
+  sort: r.sort as store.CaseSort,
+  position: r.position,
+  created_at: r.created_at,
+  updated_at: r.updated_at,
 })
 
 export async function listViews(db: store.Db, merchantId: string, userId: string | null): Promise<CaseView[]> {
-  return [...builtins.map((b) => ({ ...b, created_at: null, updated_at: null })), ...(await store.listViews(db, merchantId, userId)).map(toView)]
+  return [
+    ...builtins.map((b) => ({ ...b, created_at: null, updated_at: null })),
+    ...(await store.listViews(db, merchantId, userId)).map(toView),
+  ]
 }
 
-export type ViewInput = { name?: string; shared?: boolean; filters?: Record<string, unknown>; sort?: store.CaseSort; position?: number }
-type ViewCtx = { merchantId: string; actor: AuditActor; userId: string | null; canShare: boolean; requestId?: string | null }
+export type ViewInput = {
+  name?: string
+  shared?: boolean
+  filters?: Record<string, unknown>
+  sort?: store.CaseSort
+  position?: number
+}
+type ViewCtx = {
+  merchantId: string
+  actor: AuditActor
+  userId: string | null
+  canShare: boolean
+  requestId?: string | null
+}
 
 function checkOwner(c: ViewCtx, shared: boolean) {
-  if (shared && !c.canShare) throw new AppError('forbidden', 403, 'Sharing views with the workspace needs the cases.configure permission', { permission: 'cases.configure' })
-  if (!shared && !c.userId) throw new AppError('forbidden', 403, 'Only people have views of their own; create a shared view or sign in as a person')
+  if (shared && !c.canShare)
+    throw new AppError('forbidden', 403, 'Sharing views with the workspace needs the cases.configure permission', {
+      permission: 'cases.configure',
+    })
+  if (!shared && !c.userId)
+    throw new AppError(
+      'forbidden',
+      403,
+      'Only people have views of their own; create a shared view or sign in as a person',
+    )
 }
 
 async function saving<T>(fn: () => Promise<T>, name: string): Promise<T> {
   try {
     return await fn()
   } catch (e) {
-    if ((e as { code?: string }).code === '23505') throw new AppError('view_name_taken', 409, 'A view with this name exists', { name })
+    if ((e as { code?: string }).code === '23505')
+      throw new AppError('view_name_taken', 409, 'A view with this name exists', { name })
     throw e
   }
 }
 
-export async function createView(trx: Trx, c: ViewCtx, input: Required<Pick<ViewInput, 'name' | 'filters'>> & ViewInput, now: Date): Promise<CaseView> {
+export async function createView(
+  trx: Trx,
+  c: ViewCtx,
+  input: Required<Pick<ViewInput, 'name' | 'filters'>> & ViewInput,
+  now: Date,
+): Promise<CaseView> {
   const shared = input.shared ?? false
   checkOwner(c, shared)
-  const row = await saving(() => store.insertView(trx, {
-    merchant_id: c.merchantId, id: newId(), owner_id: shared ? null : c.userId, name: input.name, filters: JSON.stringify(input.filters), sort: input.sort ?? 'created_desc',
-    position: input.position ?? 0, created_by: c.userId, created_at: now, updated_at: now,
-  }), input.name)
-  await recordAudit(trx, { merchantId: c.merchantId, actor: c.actor, action: 'case_view.created', entityType: 'case_view', entityId: row.id, after: toView(row), requestId: c.requestId }, now)
+  const row = await saving(
+    () =>
+      store.insertView(trx, {
+        merchant_id: c.merchantId,
+        id: newId(),
+        owner_id: shared ? null : c.userId,
+        name: input.name,
+        filters: JSON.stringify(input.filters),
+        sort: input.sort ?? 'created_desc',
+        position: input.position ?? 0,
+        created_by: c.userId,
+        created_at: now,
+        updated_at: now,
+      }),
+    input.name,
+  )
+  await recordAudit(
+    trx,
+    {
+      merchantId: c.merchantId,
+      actor: c.actor,
+      action: 'case_view.created',
+      entityType: 'case_view',
+      entityId: row.id,
+      after: toView(row),
+      requestId: c.requestId,
+    },
+    now,
+  )
   return toView(row)
 }
 
 async function ownView(db: store.Db, c: ViewCtx, id: string): Promise<store.ViewRow> {
   const row = await store.findView(db, c.merchantId, id)
   // Another person's own view does not exist as far as this person is concerned.
-  if (!row || (row.owner_id !== null && row.owner_id !== c.userId)) throw new AppError('view_not_found', 404, 'No such view', { view_id: id })
+  if (!row || (row.owner_id !== null && row.owner_id !== c.userId))
+    throw new AppError('view_not_found', 404, 'No such view', { view_id: id })
   checkOwner(c, row.owner_id === null)
   return row
 }
@@ -69,16 +152,49 @@ export async function updateView(trx: Trx, c: ViewCtx, id: string, input: ViewIn
   const before = await ownView(trx, c, id)
   if (input.shared !== undefined) checkOwner(c, input.shared)
   const shared = input.shared ?? before.owner_id === null
-  const row = await saving(() => store.updateView(trx, c.merchantId, id, {
-    name: input.name, owner_id: shared ? null : (before.owner_id ?? c.userId), filters: input.filters ? JSON.stringify(input.filters) : undefined, sort: input.sort,
-    position: input.position, updated_at: now,
-  }), input.name ?? before.name)
-  await recordAudit(trx, { merchantId: c.merchantId, actor: c.actor, action: 'case_view.updated', entityType: 'case_view', entityId: id, before: toView(before), after: toView(row), requestId: c.requestId }, now)
+  const row = await saving(
+    () =>
+      store.updateView(trx, c.merchantId, id, {
+        name: input.name,
+        owner_id: shared ? null : (before.owner_id ?? c.userId),
+        filters: input.filters ? JSON.stringify(input.filters) : undefined,
+        sort: input.sort,
+        position: input.position,
+        updated_at: now,
+      }),
+    input.name ?? before.name,
+  )
+  await recordAudit(
+    trx,
+    {
+      merchantId: c.merchantId,
+      actor: c.actor,
+      action: 'case_view.updated',
+      entityType: 'case_view',
+      entityId: id,
+      before: toView(before),
+      after: toView(row),
+      requestId: c.requestId,
+    },
+    now,
+  )
   return toView(row)
 }
 
 export async function deleteView(trx: Trx, c: ViewCtx, id: string, now: Date): Promise<void> {
   const before = await ownView(trx, c, id)
   await store.deleteView(trx, c.merchantId, id)
-  await recordAudit(trx, { merchantId: c.merchantId, actor: c.actor, action: 'case_view.deleted', entityType: 'case_view', entityId: id, before: toView(before), requestId: c.requestId }, now)
+  await recordAudit(
+    trx,
+    {
+      merchantId: c.merchantId,
+      actor: c.actor,
+      action: 'case_view.deleted',
+      entityType: 'case_view',
+      entityId: id,
+      before: toView(before),
+      requestId: c.requestId,
+    },
+    now,
+  )
 }

@@ -18,9 +18,19 @@ type Trx = Transaction<Database>
 type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
 
 export type CasePatch = {
-  subject?: string; priority?: Priority; teamId?: string | null; tags?: string[]; addTags?: string[]; removeTags?: string[]
-  customFields?: Record<string, unknown>; rootCause?: RootCause | null; faultParty?: string | null; productSku?: string | null
-  value?: Money | null; checklist?: { key: string; done: boolean }[]; parentId?: string | null
+  subject?: string
+  priority?: Priority
+  teamId?: string | null
+  tags?: string[]
+  addTags?: string[]
+  removeTags?: string[]
+  customFields?: Record<string, unknown>
+  rootCause?: RootCause | null
+  faultParty?: string | null
+  productSku?: string | null
+  value?: Money | null
+  checklist?: { key: string; done: boolean }[]
+  parentId?: string | null
   /** Set by a refund approval only (the demo's finance step stands in for one); never from PATCH /cases/{id}. */
   refundAuthorisedBy?: string | null
 }
@@ -31,17 +41,26 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
   const timeline = []
   // What the timeline says changed, by API field name (the console words it for people).
   const changes: Record<string, unknown> = {}
-  const change = (field: string, from: unknown, to: unknown) => { changes[field] = { from, to } }
+  const change = (field: string, from: unknown, to: unknown) => {
+    changes[field] = { from, to }
+  }
   if (p.subject !== undefined && p.subject !== row.subject) {
     patch.subject = p.subject
     change('subject', row.subject, p.subject)
   }
   if (p.priority && p.priority !== row.priority) {
     patch.priority = p.priority
-    timeline.push({ type: 'priority_changed', data: { from: row.priority, to: p.priority }, text: `Priority ${p.priority}` })
+    timeline.push({
+      type: 'priority_changed',
+      data: { from: row.priority, to: p.priority },
+      text: `Priority ${p.priority}`,
+    })
   }
   if (p.teamId !== undefined && p.teamId !== row.team_id) {
-    if (p.teamId) await getTeam(trx, c.merchantId, p.teamId).catch(() => { throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: p.teamId }) })
+    if (p.teamId)
+      await getTeam(trx, c.merchantId, p.teamId).catch(() => {
+        throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: p.teamId })
+      })
     patch.team_id = p.teamId
     change('team_id', row.team_id, p.teamId)
   }
@@ -57,7 +76,9 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
   }
   if (p.customFields) {
     const type = await getCaseType(trx, c.merchantId, row.type_key)
-    const merged = Object.fromEntries(Object.entries({ ...row.custom_fields, ...p.customFields }).filter(([, v]) => v !== null))
+    const merged = Object.fromEntries(
+      Object.entries({ ...row.custom_fields, ...p.customFields }).filter(([, v]) => v !== null),
+    )
     validateCustomFields(type.custom_fields, p.customFields, false)
     validateCustomFields(type.custom_fields, merged, true)
     patch.custom_fields = JSON.stringify(merged)
@@ -68,11 +89,17 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
   if (p.checklist) {
     const byKey = new Map(p.checklist.map((i) => [i.key, i.done]))
     const unknown = [...byKey.keys()].filter((k) => !row.checklist.some((i) => i.key === k))
-    if (unknown.length) throw new AppError('validation_failed', 400, 'Unknown checklist items', { errors: unknown.map((k) => ({ path: 'body/checklist', message: `no item ${k}` })) })
-    patch.checklist = JSON.stringify(row.checklist.map((i): ChecklistItem => ({ ...i, done: byKey.get(i.key) ?? i.done })))
+    if (unknown.length)
+      throw new AppError('validation_failed', 400, 'Unknown checklist items', {
+        errors: unknown.map((k) => ({ path: 'body/checklist', message: `no item ${k}` })),
+      })
+    patch.checklist = JSON.stringify(
+      row.checklist.map((i): ChecklistItem => ({ ...i, done: byKey.get(i.key) ?? i.done })),
+    )
     const flipped = row.checklist.filter((i) => byKey.has(i.key) && byKey.get(i.key) !== i.done)
     changes.checklist = {
-      done: flipped.filter((i) => !i.done).map((i) => i.label), undone: flipped.filter((i) => i.done).map((i) => i.label),
+      done: flipped.filter((i) => !i.done).map((i) => i.label),
+      undone: flipped.filter((i) => i.done).map((i) => i.label),
     }
   }
   if (p.rootCause !== undefined && p.rootCause !== row.root_cause) {
@@ -88,7 +115,10 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
     change('product_sku', row.product_sku, p.productSku)
   }
   const value = toCase(row).value
-  if (p.value !== undefined && (p.value?.amount_minor !== value?.amount_minor || p.value?.currency !== value?.currency)) {
+  if (
+    p.value !== undefined &&
+    (p.value?.amount_minor !== value?.amount_minor || p.value?.currency !== value?.currency)
+  ) {
     patch.value_amount_minor = p.value?.amount_minor ?? null
     patch.value_currency = p.value?.currency ?? null
     change('value', value, p.value)
@@ -109,123 +139,322 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
   return applyChange(trx, row, { actor: c.actor, action: 'case.updated', patch, timeline, requestId: c.requestId }, now)
 }
 
-export type StatusInput = { status: CaseStatus; resolutionCode?: ResolutionCode; resolutionNote?: string | null; rootCause?: RootCause | null; faultParty?: string | null; reason?: string }
+export type StatusInput = {
+  status: CaseStatus
+  resolutionCode?: ResolutionCode
+  resolutionNote?: string | null
+  rootCause?: RootCause | null
+  faultParty?: string | null
+  reason?: string
+}
 
-export async function changeStatus(trx: Trx, c: Ctx, caseId: string, input: StatusInput, now: Date): Promise<store.CaseRow> {
+export async function changeStatus(
+  trx: Trx,
+  c: Ctx,
+  caseId: string,
+  input: StatusInput,
+  now: Date,
+): Promise<store.CaseRow> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   if (input.status === row.status) return row
-  if (isResolved(row.status) && input.status === 'open') return reopenCase(trx, c, caseId, { reason: input.reason }, now, row)
+  if (isResolved(row.status) && input.status === 'open')
+    return reopenCase(trx, c, caseId, { reason: input.reason }, now, row)
   assertTransition(row.id, row.status, input.status)
   const patch: Updateable<Database['cases']> = { status: input.status }
   const events = []
   if (input.status === 'resolved') {
-    if (!input.resolutionCode) throw new AppError('resolution_required', 422, 'Resolving a case needs a resolution code', { case_id: row.id })
-    Object.assign(patch, { resolution_code: input.resolutionCode, resolution_note: input.resolutionNote ?? null, resolved_at: now })
+    if (!input.resolutionCode)
+      throw new AppError('resolution_required', 422, 'Resolving a case needs a resolution code', { case_id: row.id })
+    Object.assign(patch, {
+      resolution_code: input.resolutionCode,
+      resolution_note: input.resolutionNote ?? null,
+      resolved_at: now,
+    })
     if (input.rootCause !== undefined) patch.root_cause = input.rootCause
     if (input.faultParty !== undefined) patch.fault_party = input.faultParty
-    events.push({ type: 'case.resolved', data: { resolution_code: input.resolutionCode, root_cause: patch.root_cause ?? row.root_cause } })
+    events.push({
+      type: 'case.resolved',
+      data: { resolution_code: input.resolutionCode, root_cause: patch.root_cause ?? row.root_cause },
+    })
   }
   if (input.status === 'closed') {
     patch.closed_at = now
     events.push({ type: 'case.closed', data: {} })
   }
-  const text = input.status === 'resolved' ? `Resolved: ${input.resolutionCode}${input.resolutionNote ? ` ${input.resolutionNote}` : ''}` : `Status ${input.status}`
-  const resolution = input.status === 'resolved'
-    ? { root_cause: patch.root_cause ?? row.root_cause, resolution_note: input.resolutionNote ?? null } : {}
-  return applyChange(trx, row, {
-    actor: c.actor, action: `case.${input.status === 'resolved' ? 'resolved' : input.status === 'closed' ? 'closed' : 'status_changed'}`, patch, requestId: c.requestId, events,
-    timeline: [{
-      type: 'status_changed', text,
-      data: {
-        from: row.status, to: input.status, resolution_code: input.resolutionCode ?? null, ...resolution, reason: input.reason ?? null,
-      },
-    }],
-  }, now)
+  const text =
+    input.status === 'resolved'
+      ? `Resolved: ${input.resolutionCode}${input.resolutionNote ? ` ${input.resolutionNote}` : ''}`
+      : `Status ${input.status}`
+  const resolution =
+    input.status === 'resolved'
+      ? { root_cause: patch.root_cause ?? row.root_cause, resolution_note: input.resolutionNote ?? null }
+      : {}
+  return applyChange(
+    trx,
+    row,
+    {
+      actor: c.actor,
+      action: `case.${input.status === 'resolved' ? 'resolved' : input.status === 'closed' ? 'closed' : 'status_changed'}`,
+      patch,
+      requestId: c.requestId,
+      events,
+      timeline: [
+        {
+          type: 'status_changed',
+          text,
+          data: {
+            from: row.status,
+            to: input.status,
+            resolution_code: input.resolutionCode ?? null,
+            ...resolution,
+            reason: input.reason ?? null,
+          },
+        },
+      ],
+    },
+    now,
+  )
 }
 
 /**
  * Resolved cases, and closed ones within the reopen window, reopen to `open`; a case closed longer
  * ago stays closed and a linked follow-up case is opened instead (returned).
  */
-export async function reopenCase(trx: Trx, c: Ctx, caseId: string, input: { reason?: string; reopenWindowHours?: number }, now: Date, locked?: store.CaseRow): Promise<store.CaseRow> {
-  const row = locked ?? await lockWorkingCase(trx, c.merchantId, caseId)
-  if (!isResolved(row.status)) throw new AppError('case_transition_invalid', 409, `A ${row.status} case is not resolved, so it cannot be reopened`, { case_id: row.id, status: row.status, requested: 'open', allowed: transitions[row.status] })
-  const windowMs = (input.reopenWindowHours ?? (await getCaseSettings(trx, c.merchantId)).reopen_window_hours) * 3_600_000
+export async function reopenCase(
+  trx: Trx,
+  c: Ctx,
+  caseId: string,
+  input: { reason?: string; reopenWindowHours?: number },
+  now: Date,
+  locked?: store.CaseRow,
+): Promise<store.CaseRow> {
+  const row = locked ?? (await lockWorkingCase(trx, c.merchantId, caseId))
+  if (!isResolved(row.status))
+    throw new AppError(
+      'case_transition_invalid',
+      409,
+      `A ${row.status} case is not resolved, so it cannot be reopened`,
+      { case_id: row.id, status: row.status, requested: 'open', allowed: transitions[row.status] },
+    )
+  const windowMs =
+    (input.reopenWindowHours ?? (await getCaseSettings(trx, c.merchantId)).reopen_window_hours) * 3_600_000
   if (row.status === 'closed' && row.closed_at && now.getTime() - row.closed_at.getTime() > windowMs) {
-    const follow = await openCase(trx, c.merchantId, c.actor, {
-      caseType: row.type_key, subject: `Follow-up: ${row.subject}`.slice(0, 300), priority: row.priority, channel: row.channel, source: 'follow_up',
-      customerId: row.customer_id, orderId: row.order_id, shipmentId: row.shipment_id, teamId: row.team_id, assigneeId: row.assignee_id,
-      tags: row.tags, followUpOf: row.id, description: input.reason, requestId: c.requestId,
-      value: toCase(row).value,
-    }, now)
-    await applyChange(trx, row, {
-      actor: c.actor, action: 'case.followed_up', patch: {}, acts: false, requestId: c.requestId,
-      timeline: [{ type: 'follow_up', data: { follow_up_id: follow.id, number: caseNumber(follow.number), reason: input.reason ?? null }, text: `Follow-up ${caseNumber(follow.number)}` }],
-    }, now)
+    const follow = await openCase(
+      trx,
+      c.merchantId,
+      c.actor,
+      {
+        caseType: row.type_key,
+        subject: `Follow-up: ${row.subject}`.slice(0, 300),
+        priority: row.priority,
+        channel: row.channel,
+        source: 'follow_up',
+        customerId: row.customer_id,
+        orderId: row.order_id,
+        shipmentId: row.shipment_id,
+        teamId: row.team_id,
+        assigneeId: row.assignee_id,
+        tags: row.tags,
+        followUpOf: row.id,
+        description: input.reason,
+        requestId: c.requestId,
+        value: toCase(row).value,
+      },
+      now,
+    )
+    await applyChange(
+      trx,
+      row,
+      {
+        actor: c.actor,
+        action: 'case.followed_up',
+        patch: {},
+        acts: false,
+        requestId: c.requestId,
+        timeline: [
+          {
+            type: 'follow_up',
+            data: { follow_up_id: follow.id, number: caseNumber(follow.number), reason: input.reason ?? null },
+            text: `Follow-up ${caseNumber(follow.number)}`,
+          },
+        ],
+      },
+      now,
+    )
     return follow
   }
-  return applyChange(trx, row, {
-    actor: c.actor, action: 'case.reopened', requestId: c.requestId,
-    patch: { status: 'open', resolution_code: null, resolved_at: null, closed_at: null, reopen_count: row.reopen_count + 1 },
-    events: [{ type: 'case.reopened', data: { from: row.status, reason: input.reason ?? null } }],
-    timeline: [{ type: 'reopened', data: { from: row.status, previous_resolution: row.resolution_code, reason: input.reason ?? null }, text: `Reopened${input.reason ? `: ${input.reason}` : ''}` }],
-  }, now)
+  return applyChange(
+    trx,
+    row,
+    {
+      actor: c.actor,
+      action: 'case.reopened',
+      requestId: c.requestId,
+      patch: {
+        status: 'open',
+        resolution_code: null,
+        resolved_at: null,
+        closed_at: null,
+        reopen_count: row.reopen_count + 1,
+      },
+      events: [{ type: 'case.reopened', data: { from: row.status, reason: input.reason ?? null } }],
+      timeline: [
+        {
+          type: 'reopened',
+          data: { from: row.status, previous_resolution: row.resolution_code, reason: input.reason ?? null },
+          text: `Reopened${input.reason ? `: ${input.reason}` : ''}`,
+        },
+      ],
+    },
+    now,
+  )
 }
 
-export async function assignCase(trx: Trx, c: Ctx, caseId: string, input: { assigneeId: string | null; teamId?: string | null; how?: string }, now: Date): Promise<store.CaseRow> {
+export async function assignCase(
+  trx: Trx,
+  c: Ctx,
+  caseId: string,
+  input: { assigneeId: string | null; teamId?: string | null; how?: string },
+  now: Date,
+): Promise<store.CaseRow> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   if (input.assigneeId) await checkAssignee(trx, c.merchantId, input.assigneeId)
-  if (input.teamId) await getTeam(trx, c.merchantId, input.teamId).catch(() => { throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: input.teamId }) })
+  if (input.teamId)
+    await getTeam(trx, c.merchantId, input.teamId).catch(() => {
+      throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: input.teamId })
+    })
   const patch: Updateable<Database['cases']> = {}
   if (input.assigneeId !== row.assignee_id) patch.assignee_id = input.assigneeId
   if (input.teamId !== undefined && input.teamId !== row.team_id) patch.team_id = input.teamId
   if (!Object.keys(patch).length) return row
-  const after = await applyChange(trx, row, {
-    actor: c.actor, action: 'case.assigned', patch, requestId: c.requestId,
-    events: [{ type: 'case.assigned', data: { previous_assignee_id: row.assignee_id, how: input.how ?? 'manual' } }],
-    timeline: [{ type: 'assigned', data: { from: row.assignee_id, to: input.assigneeId, team_id: input.teamId ?? row.team_id, how: input.how ?? 'manual' }, text: '' }],
-  }, now)
+  const after = await applyChange(
+    trx,
+    row,
+    {
+      actor: c.actor,
+      action: 'case.assigned',
+      patch,
+      requestId: c.requestId,
+      events: [{ type: 'case.assigned', data: { previous_assignee_id: row.assignee_id, how: input.how ?? 'manual' } }],
+      timeline: [
+        {
+          type: 'assigned',
+          data: {
+            from: row.assignee_id,
+            to: input.assigneeId,
+            team_id: input.teamId ?? row.team_id,
+            how: input.how ?? 'manual',
+          },
+          text: '',
+        },
+      ],
+    },
+    now,
+  )
   if (input.assigneeId) {
     await store.insertFollowers(trx, c.merchantId, row.id, [input.assigneeId], now)
     if (input.assigneeId !== c.actor.id) {
-      await notifyUsers(trx, c.merchantId, [input.assigneeId], { caseId: row.id, cause: 'assigned', title: `${caseNumber(row.number)} assigned to you: ${row.subject}` }, now)
+      await notifyUsers(
+        trx,
+        c.merchantId,
+        [input.assigneeId],
+        { caseId: row.id, cause: 'assigned', title: `${caseNumber(row.number)} assigned to you: ${row.subject}` },
+        now,
+      )
     }
   }
   return after
 }
 
 /** SLA steps and rules call this too. */
-export async function escalateCase(trx: Trx, c: Ctx, caseId: string, input: { reason: string; level?: number }, now: Date): Promise<store.CaseRow> {
+export async function escalateCase(
+  trx: Trx,
+  c: Ctx,
+  caseId: string,
+  input: { reason: string; level?: number },
+  now: Date,
+): Promise<store.CaseRow> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
-  if (isResolved(row.status)) throw new AppError('case_transition_invalid', 409, `A ${row.status} case cannot be escalated`, { case_id: row.id, status: row.status, allowed: ['open'] })
+  if (isResolved(row.status))
+    throw new AppError('case_transition_invalid', 409, `A ${row.status} case cannot be escalated`, {
+      case_id: row.id,
+      status: row.status,
+      allowed: ['open'],
+    })
   const level = Math.max(input.level ?? row.escalation_level + 1, row.escalation_level + 1)
-  const after = await applyChange(trx, row, {
-    actor: c.actor, action: 'case.escalated', requestId: c.requestId, patch: { escalation_level: level, escalation_reason: input.reason },
-    events: [{ type: 'case.escalated', data: { level, reason: input.reason } }],
-    timeline: [{ type: 'escalated', data: { level, reason: input.reason }, text: `Escalated to level ${level}: ${input.reason}` }],
-  }, now)
+  const after = await applyChange(
+    trx,
+    row,
+    {
+      actor: c.actor,
+      action: 'case.escalated',
+      requestId: c.requestId,
+      patch: { escalation_level: level, escalation_reason: input.reason },
+      events: [{ type: 'case.escalated', data: { level, reason: input.reason } }],
+      timeline: [
+        {
+          type: 'escalated',
+          data: { level, reason: input.reason },
+          text: `Escalated to level ${level}: ${input.reason}`,
+        },
+      ],
+    },
+    now,
+  )
   const followers = await store.listFollowers(trx, c.merchantId, row.id)
-  await notifyUsers(trx, c.merchantId, followers.filter((u) => u !== c.actor.id), { caseId: row.id, cause: `escalated:${level}`, title: `${caseNumber(row.number)} escalated: ${input.reason}` }, now)
+  await notifyUsers(
+    trx,
+    c.merchantId,
+    followers.filter((u) => u !== c.actor.id),
+    { caseId: row.id, cause: `escalated:${level}`, title: `${caseNumber(row.number)} escalated: ${input.reason}` },
+    now,
+  )
   return after
 }
 
 const mentionPattern = /@\[([^\]]{1,200})\]\(([0-9a-f-]{36})\)/gi
 
 /** An internal note; `@[Name](user-id)` mentions notify those people and make them followers. */
-export async function addNote(trx: Trx, c: Ctx, caseId: string, input: { body: string }, now: Date): Promise<{ row: store.CaseRow; mentions: string[] }> {
+export async function addNote(
+  trx: Trx,
+  c: Ctx,
+  caseId: string,
+  input: { body: string },
+  now: Date,
+): Promise<{ row: store.CaseRow; mentions: string[] }> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   const mentions = [...new Set([...input.body.matchAll(mentionPattern)].map((m) => m[2]!.toLowerCase()))]
   // What people read (notifications) and search finds: `@Name`, not the markup.
   const plain = input.body.replace(mentionPattern, '@$1')
   for (const m of mentions) await checkAssignee(trx, c.merchantId, m)
-  const after = await applyChange(trx, row, {
-    actor: c.actor, action: 'case.noted', patch: {}, requestId: c.requestId,
-    events: [{ type: 'case.note_added', data: { mentions } }],
-    timeline: [{ type: 'note', data: { body: input.body, mentions }, text: plain }],
-  }, now)
+  const after = await applyChange(
+    trx,
+    row,
+    {
+      actor: c.actor,
+      action: 'case.noted',
+      patch: {},
+      requestId: c.requestId,
+      events: [{ type: 'case.note_added', data: { mentions } }],
+      timeline: [{ type: 'note', data: { body: input.body, mentions }, text: plain }],
+    },
+    now,
+  )
   if (mentions.length) {
     await store.insertFollowers(trx, c.merchantId, row.id, mentions, now)
-    await notifyUsers(trx, c.merchantId, mentions.filter((u) => u !== c.actor.id), { caseId: row.id, cause: 'mention', title: `Mentioned on ${caseNumber(row.number)}`, body: plain.slice(0, 500), dedupKey: `${row.id}:mention:${now.getTime()}` }, now)
+    await notifyUsers(
+      trx,
+      c.merchantId,
+      mentions.filter((u) => u !== c.actor.id),
+      {
+        caseId: row.id,
+        cause: 'mention',
+        title: `Mentioned on ${caseNumber(row.number)}`,
+        body: plain.slice(0, 500),
+        dedupKey: `${row.id}:mention:${now.getTime()}`,
+      },
+      now,
+    )
   }
   return { row: after, mentions }
 }

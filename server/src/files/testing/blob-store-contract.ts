@@ -16,7 +16,8 @@ export type StoreUnderTest = {
 
 const MiB = 1024 * 1024
 const merchantId = '0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b'
-const keyShape = /^0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\/\d{4}\/\d{2}\/[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+const keyShape =
+  /^0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\/\d{4}\/\d{2}\/[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 export const sha256Hex = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
@@ -49,7 +50,10 @@ export function endless(head: Buffer, chunkBytes = 64 * 1024) {
 }
 
 export async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e)
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   if (err instanceof AppError) return err
   throw new Error(`expected an AppError, got ${err === undefined ? 'success' : String(err)}`)
 }
@@ -77,7 +81,12 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Stor
       ['application/pdf', pdfBytes()],
     ])('stores and returns a %s byte for byte, with its size, SHA-256 and detected type', async (type, data) => {
       const stored = await put(chunksOf(data, 7))
-      expect(stored).toEqual({ key: expect.stringMatching(keyShape), sizeBytes: data.length, sha256: sha256Hex(data), contentType: type })
+      expect(stored).toEqual({
+        key: expect.stringMatching(keyShape),
+        sizeBytes: data.length,
+        sha256: sha256Hex(data),
+        contentType: type,
+      })
       expect(await readAll(await sut.store.get(stored.key))).toEqual(data)
       expect(await sut.store.stat(stored.key)).toEqual({ key: stored.key, sizeBytes: data.length, contentType: type })
       expect(await sut.storedKeys()).toEqual([stored.key])
@@ -106,7 +115,10 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Stor
       ['short UTF-8 text', Buffer.from('Parcel arrived damaged — Grüße, 山田 📦\n')],
       ['long UTF-8 text', Buffer.from('Tracking says delivered; nothing at the door. '.repeat(400))],
       // byte 4100 falls inside a 4-byte character: a cut sample must not read as invalid UTF-8
-      ['text with a character split at the sniffing boundary', Buffer.concat([Buffer.from('a'.repeat(4098)), Buffer.from('📦📦 end')])],
+      [
+        'text with a character split at the sniffing boundary',
+        Buffer.concat([Buffer.from('a'.repeat(4098)), Buffer.from('📦📦 end')]),
+      ],
     ])('falls back to text/plain for %s', async (_name, data) => {
       const stored = await put(chunksOf(data, 1000))
       expect(stored.contentType).toBe('text/plain')
@@ -131,7 +143,9 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Stor
     it('accepts a file of exactly maxBytes and refuses one byte more with file_too_large', async () => {
       const data = Buffer.concat([pngBytes(), randomBytes(10_000)])
       expect((await put(chunksOf(data, 999), { maxBytes: data.length })).sizeBytes).toBe(data.length)
-      const err = await rejection(put(chunksOf(Buffer.concat([data, Buffer.from([0])]), 999), { maxBytes: data.length }))
+      const err = await rejection(
+        put(chunksOf(Buffer.concat([data, Buffer.from([0])]), 999), { maxBytes: data.length }),
+      )
       expect(err).toMatchObject({ code: 'file_too_large', status: 413, details: { max_bytes: data.length } })
       expect(await sut.storedKeys()).toHaveLength(1)
     })
@@ -166,7 +180,9 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Stor
 
     it('shows nothing under any key until the whole file is in, then exactly the new key', async () => {
       let release!: () => void
-      const gate = new Promise<void>((resolve) => { release = resolve })
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
       async function* slow(): AsyncGenerator<Uint8Array> {
         yield pdfBytes()
         yield* chunksOf(randomBytes(6 * MiB), 256 * 1024)

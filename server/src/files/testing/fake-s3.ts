@@ -28,7 +28,10 @@ export class FakeS3 {
     this.handle(req, res).catch((err: Error) => this.fail(res, 500, 'InternalError', err.message))
   })
 
-  private constructor(readonly bucket: string, private readonly accessKeyId: string) {}
+  private constructor(
+    readonly bucket: string,
+    private readonly accessKeyId: string,
+  ) {}
 
   static async start(bucket: string, accessKeyId: string): Promise<FakeS3> {
     const fake = new FakeS3(bucket, accessKeyId)
@@ -56,33 +59,56 @@ export class FakeS3 {
     const key = rest.join('/')
     const q = url.searchParams
     const method = req.method ?? 'GET'
-    const operation = method === 'POST' && q.has('uploads') ? 'CreateMultipartUpload'
-      : method === 'PUT' && q.has('uploadId') ? 'UploadPart'
-      : method === 'POST' && q.has('uploadId') ? 'CompleteMultipartUpload'
-      : method === 'DELETE' && q.has('uploadId') ? 'AbortMultipartUpload'
-      : method === 'GET' && !key && q.get('list-type') === '2' ? 'ListObjectsV2'
-      : method === 'PUT' ? 'PutObject'
-      : method === 'GET' ? 'GetObject'
-      : method === 'HEAD' ? 'HeadObject'
-      : method === 'DELETE' ? 'DeleteObject'
-      : `${method} (unsupported)`
+    const operation =
+      method === 'POST' && q.has('uploads')
+        ? 'CreateMultipartUpload'
+        : method === 'PUT' && q.has('uploadId')
+          ? 'UploadPart'
+          : method === 'POST' && q.has('uploadId')
+            ? 'CompleteMultipartUpload'
+            : method === 'DELETE' && q.has('uploadId')
+              ? 'AbortMultipartUpload'
+              : method === 'GET' && !key && q.get('list-type') === '2'
+                ? 'ListObjectsV2'
+                : method === 'PUT'
+                  ? 'PutObject'
+                  : method === 'GET'
+                    ? 'GetObject'
+                    : method === 'HEAD'
+                      ? 'HeadObject'
+                      : method === 'DELETE'
+                        ? 'DeleteObject'
+                        : `${method} (unsupported)`
     this.operations.push(operation)
 
     const auth = req.headers.authorization ?? ''
-    if (!auth.startsWith(`AWS4-HMAC-SHA256 Credential=${this.accessKeyId}/`)) return this.fail(res, 403, 'AccessDenied', 'Missing or foreign credentials')
-    if (bucket !== this.bucket) return this.fail(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', `/${bucket}`)
-    if (!key && operation !== 'ListObjectsV2') return this.fail(res, 501, 'NotImplemented', 'Bucket-level operations are not faked')
-    if (/aws-chunked/.test(req.headers['content-encoding'] ?? '')) return this.fail(res, 501, 'NotImplemented', 'aws-chunked bodies are not faked')
+    if (!auth.startsWith(`AWS4-HMAC-SHA256 Credential=${this.accessKeyId}/`))
+      return this.fail(res, 403, 'AccessDenied', 'Missing or foreign credentials')
+    if (bucket !== this.bucket)
+      return this.fail(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', `/${bucket}`)
+    if (!key && operation !== 'ListObjectsV2')
+      return this.fail(res, 501, 'NotImplemented', 'Bucket-level operations are not faked')
+    if (/aws-chunked/.test(req.headers['content-encoding'] ?? ''))
+      return this.fail(res, 501, 'NotImplemented', 'aws-chunked bodies are not faked')
     const body = await readBody(req)
     const declared = req.headers['x-amz-content-sha256']
     if (typeof declared === 'string' && /^[0-9a-f]{64}$/.test(declared) && declared !== sha256(body)) {
-      return this.fail(res, 400, 'XAmzContentSHA256Mismatch', 'The provided x-amz-content-sha256 does not match the body')
+      return this.fail(
+        res,
+        400,
+        'XAmzContentSHA256Mismatch',
+        'The provided x-amz-content-sha256 does not match the body',
+      )
     }
 
     const replyLost = this.#lostReplies.delete(operation)
     const reply = (status: number, headers: Record<string, string> = {}, xml?: string) => {
       if (replyLost) return this.fail(res, 500, 'InternalError', 'We encountered an internal error. Please try again.')
-      res.writeHead(status, { 'x-amz-request-id': randomUUID(), ...(xml ? { 'content-type': 'application/xml' } : {}), ...headers })
+      res.writeHead(status, {
+        'x-amz-request-id': randomUUID(),
+        ...(xml ? { 'content-type': 'application/xml' } : {}),
+        ...headers,
+      })
       res.end(xml ? `<?xml version="1.0" encoding="UTF-8"?>\n${xml}` : undefined)
     }
     const contentType = req.headers['content-type'] ?? 'binary/octet-stream'
@@ -96,13 +122,18 @@ export class FakeS3 {
       case 'CreateMultipartUpload': {
         const uploadId = randomUUID()
         this.uploads.set(uploadId, { key, contentType, parts: new Map() })
-        return reply(200, {}, `<InitiateMultipartUploadResult xmlns="${xmlns}"><Bucket>${bucket}</Bucket><Key>${esc(key)}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`)
+        return reply(
+          200,
+          {},
+          `<InitiateMultipartUploadResult xmlns="${xmlns}"><Bucket>${bucket}</Bucket><Key>${esc(key)}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`,
+        )
       }
       case 'UploadPart': {
         const upload = this.uploads.get(q.get('uploadId') ?? '')
         if (!upload || upload.key !== key) return this.noSuchUpload(res)
         const partNumber = Number(q.get('partNumber'))
-        if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) return this.fail(res, 400, 'InvalidArgument', 'Part number must be an integer between 1 and 10000')
+        if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000)
+          return this.fail(res, 400, 'InvalidArgument', 'Part number must be an integer between 1 and 10000')
         const etag = `"${md5(body)}"`
         upload.parts.set(partNumber, { body, etag })
         return reply(200, { etag })
@@ -119,15 +150,32 @@ export class FakeS3 {
         const chosen: Buffer[] = []
         for (const [i, { partNumber, etag }] of listed.entries()) {
           const part = upload.parts.get(partNumber)
-          if (!part || part.etag !== etag) return this.fail(res, 400, 'InvalidPart', 'One or more of the specified parts could not be found')
-          if (i > 0 && partNumber <= listed[i - 1]!.partNumber) return this.fail(res, 400, 'InvalidPartOrder', 'The list of parts was not in ascending order')
-          if (i < listed.length - 1 && part.body.length < minPartBytes) return this.fail(res, 400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size')
+          if (!part || part.etag !== etag)
+            return this.fail(res, 400, 'InvalidPart', 'One or more of the specified parts could not be found')
+          if (i > 0 && partNumber <= listed[i - 1]!.partNumber)
+            return this.fail(res, 400, 'InvalidPartOrder', 'The list of parts was not in ascending order')
+          if (i < listed.length - 1 && part.body.length < minPartBytes)
+            return this.fail(
+              res,
+              400,
+              'EntityTooSmall',
+              'Your proposed upload is smaller than the minimum allowed object size',
+            )
           chosen.push(part.body)
         }
         const etag = `"${md5(Buffer.concat(listed.map((p) => Buffer.from(upload.parts.get(p.partNumber)!.etag.slice(1, -1), 'hex'))))}-${listed.length}"`
         this.uploads.delete(uploadId)
-        this.objects.set(key, { body: Buffer.concat(chosen), contentType: upload.contentType, etag, lastModified: new Date() })
-        return reply(200, {}, `<CompleteMultipartUploadResult xmlns="${xmlns}"><Location>${this.endpoint}/${bucket}/${esc(key)}</Location><Bucket>${bucket}</Bucket><Key>${esc(key)}</Key><ETag>${esc(etag)}</ETag></CompleteMultipartUploadResult>`)
+        this.objects.set(key, {
+          body: Buffer.concat(chosen),
+          contentType: upload.contentType,
+          etag,
+          lastModified: new Date(),
+        })
+        return reply(
+          200,
+          {},
+          `<CompleteMultipartUploadResult xmlns="${xmlns}"><Location>${this.endpoint}/${bucket}/${esc(key)}</Location><Bucket>${bucket}</Bucket><Key>${esc(key)}</Key><ETag>${esc(etag)}</ETag></CompleteMultipartUploadResult>`,
+        )
       }
       case 'AbortMultipartUpload': {
         const uploadId = q.get('uploadId') ?? ''
@@ -160,11 +208,17 @@ export class FakeS3 {
         const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort()
         const page = keys.slice(0, maxKeys)
         const truncated = keys.length > page.length
-        const contents = page.map((k) => {
-          const o = this.objects.get(k)!
-          return `<Contents><Key>${esc(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${esc(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`
-        }).join('')
-        return reply(200, {}, `<ListBucketResult xmlns="${xmlns}"><Name>${bucket}</Name><Prefix>${esc(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents}${truncated ? `<NextContinuationToken>${esc(page.at(-1)!)}</NextContinuationToken>` : ''}</ListBucketResult>`)
+        const contents = page
+          .map((k) => {
+            const o = this.objects.get(k)!
+            return `<Contents><Key>${esc(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${esc(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`
+          })
+          .join('')
+        return reply(
+          200,
+          {},
+          `<ListBucketResult xmlns="${xmlns}"><Name>${bucket}</Name><Prefix>${esc(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents}${truncated ? `<NextContinuationToken>${esc(page.at(-1)!)}</NextContinuationToken>` : ''}</ListBucketResult>`,
+        )
       }
       case 'DeleteObject':
         this.objects.delete(key) // S3 answers 204 whether or not the key existed
@@ -180,7 +234,9 @@ export class FakeS3 {
 
   private fail(res: ServerResponse, status: number, code: string, message: string, resource = ''): void {
     res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': randomUUID() })
-    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${esc(message)}</Message><Resource>${esc(resource)}</Resource><RequestId>fake</RequestId></Error>`)
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${esc(message)}</Message><Resource>${esc(resource)}</Resource><RequestId>fake</RequestId></Error>`,
+    )
   }
 }
 
@@ -193,4 +249,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex')
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-const unescapeXml = (s: string) => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+const unescapeXml = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')

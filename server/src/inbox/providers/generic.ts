@@ -20,10 +20,17 @@ const generic: Omit<InboxProvider, 'source'> = {
   async process(trx, delivery, _ctx, now) {
     const payload = parseWebhookJson(delivery.body) as { type?: unknown } | null
     await enqueueEvent(trx, {
-      merchant_id: delivery.merchantId, type: 'webhook.received', subject_id: delivery.id, occurred_at: now,
+      merchant_id: delivery.merchantId,
+      type: 'webhook.received',
+      subject_id: delivery.id,
+      occurred_at: now,
       data: {
-        delivery_id: delivery.id, connection_id: delivery.connectionId, source: delivery.source, provider: delivery.provider,
-        webhook_id: delivery.dedupKey, event_type: typeof payload?.type === 'string' ? payload.type : null,
+        delivery_id: delivery.id,
+        connection_id: delivery.connectionId,
+        source: delivery.source,
+        provider: delivery.provider,
+        webhook_id: delivery.dedupKey,
+        event_type: typeof payload?.type === 'string' ? payload.type : null,
       },
     })
     return 'processed'

@@ -4,12 +4,18 @@ import { generateSecret, secretProblem, signStandardWebhook, verifyStandardWebho
 
 // Known answer from the reference library's "sign function works" test (source in ./README.md).
 const vector = {
-  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', id: 'msg_p5jXN8AQM9LWM0D4loKWxJek', timestamp: 1614265330,
-  body: '{"test": 2432232314}', signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+  timestamp: 1614265330,
+  body: '{"test": 2432232314}',
+  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
 }
 const at = new Date(vector.timestamp * 1000)
 const headers = (overrides: Record<string, string> = {}) => ({
-  'webhook-id': vector.id, 'webhook-timestamp': String(vector.timestamp), 'webhook-signature': vector.signature, ...overrides,
+  'webhook-id': vector.id,
+  'webhook-timestamp': String(vector.timestamp),
+  'webhook-signature': vector.signature,
+  ...overrides,
 })
 
 function reason(fn: () => void): unknown {
@@ -25,17 +31,31 @@ function reason(fn: () => void): unknown {
 }
 
 const verify = (h: Record<string, string>, opts: { body?: string; secrets?: string[]; now?: Date } = {}) =>
-  reason(() => verifyStandardWebhook({ headers: h, rawBody: Buffer.from(opts.body ?? vector.body), secrets: opts.secrets ?? [vector.secret], now: opts.now ?? at }))
+  reason(() =>
+    verifyStandardWebhook({
+      headers: h,
+      rawBody: Buffer.from(opts.body ?? vector.body),
+      secrets: opts.secrets ?? [vector.secret],
+      now: opts.now ?? at,
+    }),
+  )
 
 describe('Standard Webhooks signatures', () => {
   it('signs the reference vector exactly', () => {
     expect(signStandardWebhook(vector.secret, vector.id, vector.timestamp, vector.body)).toBe(vector.signature)
-    expect(signStandardWebhook(vector.secret, vector.id, vector.timestamp, Buffer.from(vector.body))).toBe(vector.signature)
+    expect(signStandardWebhook(vector.secret, vector.id, vector.timestamp, Buffer.from(vector.body))).toBe(
+      vector.signature,
+    )
   })
 
   it('verifies the reference vector, and any v1 entry of a space-separated list', () => {
     expect(verify(headers())).toBe('verified')
-    const list = ['v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==', 'v2,abc', 'v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=', vector.signature]
+    const list = [
+      'v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==',
+      'v2,abc',
+      'v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=',
+      vector.signature,
+    ]
     expect(verify(headers({ 'webhook-signature': list.join(' ') }))).toBe('verified')
   })
 

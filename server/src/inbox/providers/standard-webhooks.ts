@@ -19,30 +19,39 @@ export function secretProblem(secret: string): string | null {
   const encoded = secret.slice(prefix.length)
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return `must be ${prefix} followed by base64`
   const bytes = Buffer.from(encoded, 'base64').length
-  if (bytes < minKeyBytes || bytes > maxKeyBytes) return `must encode ${minKeyBytes} to ${maxKeyBytes} random bytes (got ${bytes})`
+  if (bytes < minKeyBytes || bytes > maxKeyBytes)
+    return `must encode ${minKeyBytes} to ${maxKeyBytes} random bytes (got ${bytes})`
   return null
 }
 
-const keyOf = (secret: string) => Buffer.from(secret.startsWith(prefix) ? secret.slice(prefix.length) : secret, 'base64')
+const keyOf = (secret: string) =>
+  Buffer.from(secret.startsWith(prefix) ? secret.slice(prefix.length) : secret, 'base64')
 
 /** The `webhook-signature` value for one secret: "v1,<base64 HMAC>". */
-export function signStandardWebhook(secret: string, id: string, timestampSeconds: number, body: Buffer | string): string {
+export function signStandardWebhook(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: Buffer | string,
+): string {
   const mac = createHmac('sha256', keyOf(secret)).update(`${id}.${timestampSeconds}.`).update(body).digest('base64')
   return `v1,${mac}`
 }
 
-const refuse = (reason: string, message: string) =>
-  new AppError('signature_invalid', 401, message, { reason })
+const refuse = (reason: string, message: string) => new AppError('signature_invalid', 401, message, { reason })
 
 /** Throws 401 signature_invalid unless one v1 signature matches one of the secrets, within the tolerance. */
 export function verifyStandardWebhook(input: WebhookRequest & { secrets: string[]; now: Date }): void {
   const id = input.headers['webhook-id']
   const timestamp = input.headers['webhook-timestamp']
   const signatures = input.headers['webhook-signature']
-  if (!id || !timestamp || !signatures) throw refuse('missing_headers', 'Send webhook-id, webhook-timestamp and webhook-signature')
+  if (!id || !timestamp || !signatures)
+    throw refuse('missing_headers', 'Send webhook-id, webhook-timestamp and webhook-signature')
   // The spec forbids "." in the signed metadata, which would let one signed string be re-split differently.
-  if (!/^[^\s.]{1,256}$/.test(id)) throw refuse('invalid_id', 'webhook-id must be 1 to 256 characters without dots or spaces')
-  if (!/^\d{1,12}$/.test(timestamp)) throw refuse('invalid_timestamp', 'webhook-timestamp must be whole seconds since the epoch')
+  if (!/^[^\s.]{1,256}$/.test(id))
+    throw refuse('invalid_id', 'webhook-id must be 1 to 256 characters without dots or spaces')
+  if (!/^\d{1,12}$/.test(timestamp))
+    throw refuse('invalid_timestamp', 'webhook-timestamp must be whole seconds since the epoch')
   const seconds = Number(timestamp)
   if (Math.abs(Math.floor(input.now.getTime() / 1000) - seconds) > toleranceSeconds) {
     throw refuse('timestamp_out_of_tolerance', `webhook-timestamp is more than ${toleranceSeconds} seconds from now`)

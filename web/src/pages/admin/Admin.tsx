@@ -30,21 +30,35 @@ export function Admin() {
   if (!first) {
     return (
       <Stack gap="md">
-        <Title order={1} size="h3">Admin</Title>
-        <Text c="dimmed">Your role has no administration rights. Ask an admin if you need to change people, teams or settings.</Text>
+        <Title order={1} size="h3">
+          Admin
+        </Title>
+        <Text c="dimmed">
+          Your role has no administration rights. Ask an admin if you need to change people, teams or settings.
+        </Text>
       </Stack>
     )
   }
   const tab = visible.find((s) => s.value === params.get('tab'))?.value ?? first.value
   return (
     <Stack gap="md">
-      <Title order={1} size="h3">Admin</Title>
+      <Title order={1} size="h3">
+        Admin
+      </Title>
       {/* Only the open panel mounts, so only its queries run. */}
       <Tabs value={tab} onChange={(v) => v && setParams({ tab: v })} keepMounted={false}>
         <Tabs.List aria-label="Admin sections">
-          {visible.map((s) => <Tabs.Tab key={s.value} value={s.value}>{s.label}</Tabs.Tab>)}
+          {visible.map((s) => (
+            <Tabs.Tab key={s.value} value={s.value}>
+              {s.label}
+            </Tabs.Tab>
+          ))}
         </Tabs.List>
-        {visible.map((s) => <Tabs.Panel key={s.value} value={s.value} pt="md"><s.Panel /></Tabs.Panel>)}
+        {visible.map((s) => (
+          <Tabs.Panel key={s.value} value={s.value} pt="md">
+            <s.Panel />
+          </Tabs.Panel>
+        ))}
       </Tabs>
     </Stack>
   )

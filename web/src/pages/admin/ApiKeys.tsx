@@ -1,4 +1,19 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Select, Skeleton, Stack, Switch, Table, Text, TextInput } from '@mantine/core'
+import {
+  Alert,
+  Badge,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  Select,
+  Skeleton,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
@@ -10,7 +25,8 @@ import { ConfirmButton, fieldErrorsOf, LoadMore, SectionHeader, usePaged, useRol
 type ApiKey = Reply<'/api/v1/api-keys', 'get'>['data'][number]
 type Created = Reply<'/api/v1/api-keys', 'post'>
 
-const stateOf = (k: ApiKey, now = Date.now()) => (k.revoked_at ? 'revoked' : k.expires_at && Date.parse(k.expires_at) <= now ? 'expired' : 'active')
+const stateOf = (k: ApiKey, now = Date.now()) =>
+  k.revoked_at ? 'revoked' : k.expires_at && Date.parse(k.expires_at) <= now ? 'expired' : 'active'
 
 /** Keys for integrations: each acts with a role; its secret is shown once, at creation. */
 export function ApiKeys() {
@@ -18,31 +34,76 @@ export function ApiKeys() {
   const [creating, createModal] = useDisclosure()
   const [created, setCreated] = useState<Created | null>(null)
   const [showRevoked, setShowRevoked] = useState(false)
-  const { query, rows } = usePaged(['api-keys'], (cursor) => ok(api.GET('/api/v1/api-keys', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })))
+  const { query, rows } = usePaged(['api-keys'], (cursor) =>
+    ok(api.GET('/api/v1/api-keys', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })),
+  )
   const shown = rows.filter((k) => showRevoked || stateOf(k) === 'active')
   return (
     <Stack gap="md">
-      <SectionHeader title="API keys" description="Integrations send a key as the header “Authorization: Bearer <key>” and get the permissions of its role"
-        action={<Button size="xs" onClick={createModal.open}>New API key</Button>} />
+      <SectionHeader
+        title="API keys"
+        description="Integrations send a key as the header “Authorization: Bearer <key>” and get the permissions of its role"
+        action={
+          <Button size="xs" onClick={createModal.open}>
+            New API key
+          </Button>
+        }
+      />
       {created && (
-        <Alert color="yellow" title={`Secret of “${created.api_key.name}” (shown once)`} withCloseButton closeButtonLabel="I have stored the key" onClose={() => setCreated(null)}>
+        <Alert
+          color="yellow"
+          title={`Secret of “${created.api_key.name}” (shown once)`}
+          withCloseButton
+          closeButtonLabel="I have stored the key"
+          onClose={() => setCreated(null)}
+        >
           <Group gap="xs" wrap="nowrap">
-            <Code style={{ wordBreak: 'break-all' }} aria-label="Secret of the new API key">{created.key}</Code>
-            <CopyButton value={created.key}>{({ copied, copy }) => <Button size="xs" onClick={copy}>{copied ? 'Copied' : 'Copy'}</Button>}</CopyButton>
+            <Code style={{ wordBreak: 'break-all' }} aria-label="Secret of the new API key">
+              {created.key}
+            </Code>
+            <CopyButton value={created.key}>
+              {({ copied, copy }) => (
+                <Button size="xs" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy'}
+                </Button>
+              )}
+            </CopyButton>
           </Group>
-          <Text size="xs" mt={4}>Store it now in your integration or secret manager. Claimdesk keeps only a hash and cannot show it again; if it is lost, create a new key and revoke this one.</Text>
+          <Text size="xs" mt={4}>
+            Store it now in your integration or secret manager. Claimdesk keeps only a hash and cannot show it again; if
+            it is lost, create a new key and revoke this one.
+          </Text>
         </Alert>
       )}
-      <Switch label="Show revoked and expired keys" checked={showRevoked} onChange={(e) => setShowRevoked(e.currentTarget.checked)} />
+      <Switch
+        label="Show revoked and expired keys"
+        checked={showRevoked}
+        onChange={(e) => setShowRevoked(e.currentTarget.checked)}
+      />
       {query.isPending && <Skeleton h={200} />}
       {query.isError && <ErrorState error={query.error} retry={() => void query.refetch()} />}
-      {query.isSuccess && shown.length === 0 && <Text c="dimmed">{rows.length ? 'No active keys.' : 'No API keys yet.'}</Text>}
+      {query.isSuccess && shown.length === 0 && (
+        <Text c="dimmed">{rows.length ? 'No active keys.' : 'No API keys yet.'}</Text>
+      )}
       {shown.length > 0 && (
         <Table aria-label="API keys" verticalSpacing="xs">
           <Table.Thead>
-            <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Key</Table.Th><Table.Th>Role</Table.Th><Table.Th>Created</Table.Th><Table.Th>Last used</Table.Th><Table.Th>Expires</Table.Th><Table.Th>Status</Table.Th><Table.Th /></Table.Tr>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Key</Table.Th>
+              <Table.Th>Role</Table.Th>
+              <Table.Th>Created</Table.Th>
+              <Table.Th>Last used</Table.Th>
+              <Table.Th>Expires</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th />
+            </Table.Tr>
           </Table.Thead>
-          <Table.Tbody>{shown.map((k) => <KeyRow key={k.id} apiKey={k} roles={roles.data ?? []} />)}</Table.Tbody>
+          <Table.Tbody>
+            {shown.map((k) => (
+              <KeyRow key={k.id} apiKey={k} roles={roles.data ?? []} />
+            ))}
+          </Table.Tbody>
         </Table>
       )}
       <LoadMore query={query} />
@@ -61,23 +122,45 @@ function KeyRow({ apiKey: k, roles }: { apiKey: ApiKey; roles: Role[] }) {
   return (
     <Table.Tr c={state === 'active' ? undefined : 'dimmed'}>
       <Table.Td fw={600}>{k.name}</Table.Td>
-      <Table.Td><Code>{k.prefix}…</Code></Table.Td>
+      <Table.Td>
+        <Code>{k.prefix}…</Code>
+      </Table.Td>
       <Table.Td>{roles.find((r) => r.id === k.role_id)?.name ?? '—'}</Table.Td>
       <Table.Td>{dateTime(k.created_at)}</Table.Td>
       <Table.Td>{k.last_used_at ? timeAgo(k.last_used_at) : 'never'}</Table.Td>
       <Table.Td>{k.expires_at ? dateTime(k.expires_at) : 'never'}</Table.Td>
-      <Table.Td><Badge variant="light" color={state === 'active' ? 'teal' : 'gray'}>{state === 'active' ? 'Active' : state === 'revoked' ? 'Revoked' : 'Expired'}</Badge></Table.Td>
+      <Table.Td>
+        <Badge variant="light" color={state === 'active' ? 'teal' : 'gray'}>
+          {state === 'active' ? 'Active' : state === 'revoked' ? 'Revoked' : 'Expired'}
+        </Badge>
+      </Table.Td>
       <Table.Td>
         {!k.revoked_at && (
-          <ConfirmButton label="Revoke" ariaLabel={`Revoke ${k.name}`} question={`Revoke ${k.name}? Requests with it fail at once; this cannot be undone.`}
-            confirm="Revoke key" onConfirm={() => revoke.mutate()} pending={revoke.isPending} />
+          <ConfirmButton
+            label="Revoke"
+            ariaLabel={`Revoke ${k.name}`}
+            question={`Revoke ${k.name}? Requests with it fail at once; this cannot be undone.`}
+            confirm="Revoke key"
+            onConfirm={() => revoke.mutate()}
+            pending={revoke.isPending}
+          />
         )}
       </Table.Td>
     </Table.Tr>
   )
 }
 
-function CreateKeyModal({ opened, close, roles, onCreated }: { opened: boolean; close: () => void; roles: Role[]; onCreated: (c: Created) => void }) {
+function CreateKeyModal({
+  opened,
+  close,
+  roles,
+  onCreated,
+}: {
+  opened: boolean
+  close: () => void
+  roles: Role[]
+  onCreated: (c: Created) => void
+}) {
   const qc = useQueryClient()
   const [name, setName] = useState('')
   const [roleId, setRoleId] = useState<string | null>(null)
@@ -97,18 +180,51 @@ function CreateKeyModal({ opened, close, roles, onCreated }: { opened: boolean; 
   const fields = fieldErrorsOf(create.error)
   return (
     <Modal opened={opened} onClose={close} closeButtonProps={{ 'aria-label': 'Close' }} title="New API key">
-      <Stack component="form" onSubmit={(e: FormEvent) => {
-        e.preventDefault()
-        // datetime-local is wall-clock time here; the API takes the instant it names.
-        if (roleId) create.mutate({ name: name.trim(), role_id: roleId, ...(expires ? { expires_at: new Date(expires).toISOString() } : {}) })
-      }}>
-        <TextInput label="Name" description="Where it is used, e.g. “Shopify sync”" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={fields.name} />
-        <Select label="Role" description="The key can do what this role can, and no more" required data={roles.map((r) => ({ value: r.id, label: r.name }))}
-          value={roleId} onChange={setRoleId} error={fields.role_id} />
-        <TextInput label="Expires" description="Optional; in your local time" type="datetime-local" value={expires} onChange={(e) => setExpires(e.currentTarget.value)} error={fields.expires_at} />
+      <Stack
+        component="form"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault()
+          // datetime-local is wall-clock time here; the API takes the instant it names.
+          if (roleId)
+            create.mutate({
+              name: name.trim(),
+              role_id: roleId,
+              ...(expires ? { expires_at: new Date(expires).toISOString() } : {}),
+            })
+        }}
+      >
+        <TextInput
+          label="Name"
+          description="Where it is used, e.g. “Shopify sync”"
+          required
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={fields.name}
+        />
+        <Select
+          label="Role"
+          description="The key can do what this role can, and no more"
+          required
+          data={roles.map((r) => ({ value: r.id, label: r.name }))}
+          value={roleId}
+          onChange={setRoleId}
+          error={fields.role_id}
+        />
+        <TextInput
+          label="Expires"
+          description="Optional; in your local time"
+          type="datetime-local"
+          value={expires}
+          onChange={(e) => setExpires(e.currentTarget.value)}
+          error={fields.expires_at}
+        />
         <Group justify="flex-end">
-          <Button variant="default" onClick={close}>Cancel</Button>
-          <Button type="submit" loading={create.isPending} disabled={!name.trim() || !roleId}>Create key</Button>
+          <Button variant="default" onClick={close}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={create.isPending} disabled={!name.trim() || !roleId}>
+            Create key
+          </Button>
         </Group>
       </Stack>
     </Modal>

@@ -1,4 +1,19 @@
-import { Badge, Button, Code, Group, Modal, Select, Skeleton, Stack, Switch, Table, TagsInput, Text, Textarea, TextInput } from '@mantine/core'
+import {
+  Badge,
+  Button,
+  Code,
+  Group,
+  Modal,
+  Select,
+  Skeleton,
+  Stack,
+  Switch,
+  Table,
+  TagsInput,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, ok, type Body } from '../../api/client'
@@ -24,18 +39,43 @@ export function CaseTypes() {
   const shown = (list.data ?? []).filter((t) => showArchived || !t.archived_at)
   return (
     <Stack gap="md">
-      <SectionHeader title="Case types" description="The kinds of case agents work, each with its default priority, custom fields and required evidence"
-        action={can('cases.configure') && <Button size="xs" onClick={() => setEditing({ type: null })}>New case type</Button>} />
-      <Switch label="Show archived case types" checked={showArchived} onChange={(e) => setShowArchived(e.currentTarget.checked)} />
+      <SectionHeader
+        title="Case types"
+        description="The kinds of case agents work, each with its default priority, custom fields and required evidence"
+        action={
+          can('cases.configure') && (
+            <Button size="xs" onClick={() => setEditing({ type: null })}>
+              New case type
+            </Button>
+          )
+        }
+      />
+      <Switch
+        label="Show archived case types"
+        checked={showArchived}
+        onChange={(e) => setShowArchived(e.currentTarget.checked)}
+      />
       {list.isPending && <Skeleton h={300} />}
       {list.isError && <ErrorState error={list.error} retry={() => void list.refetch()} />}
       {list.isSuccess && shown.length === 0 && <Text c="dimmed">No case types{showArchived ? '' : ' in use'}.</Text>}
       {shown.length > 0 && (
         <Table aria-label="Case types" verticalSpacing="xs">
           <Table.Thead>
-            <Table.Tr><Table.Th>Case type</Table.Th><Table.Th>Key</Table.Th><Table.Th>Default priority</Table.Th><Table.Th>Custom fields</Table.Th><Table.Th>Required evidence</Table.Th><Table.Th>Status</Table.Th><Table.Th /></Table.Tr>
+            <Table.Tr>
+              <Table.Th>Case type</Table.Th>
+              <Table.Th>Key</Table.Th>
+              <Table.Th>Default priority</Table.Th>
+              <Table.Th>Custom fields</Table.Th>
+              <Table.Th>Required evidence</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th />
+            </Table.Tr>
           </Table.Thead>
-          <Table.Tbody>{shown.map((t) => <TypeRow key={t.key} type={t} edit={() => setEditing({ type: t })} />)}</Table.Tbody>
+          <Table.Tbody>
+            {shown.map((t) => (
+              <TypeRow key={t.key} type={t} edit={() => setEditing({ type: t })} />
+            ))}
+          </Table.Tbody>
         </Table>
       )}
       {editing && <TypeModal type={editing.type} close={() => setEditing(null)} />}
@@ -48,35 +88,85 @@ function TypeRow({ type: t, edit }: { type: CaseType; edit: () => void }) {
   const qc = useQueryClient()
   const done = () => qc.invalidateQueries({ queryKey: ['case-types'] })
   const archive = useMutation({
-    mutationFn: (archived: boolean) => ok(api.PATCH('/api/v1/case-types/{key}', { params: { path: { key: t.key } }, body: { archived } })),
+    mutationFn: (archived: boolean) =>
+      ok(api.PATCH('/api/v1/case-types/{key}', { params: { path: { key: t.key } }, body: { archived } })),
     onSuccess: done,
   })
   // A 409 case_type_in_use (it has cases) becomes a notification with the server's message.
-  const remove = useMutation({ mutationFn: () => ok(api.DELETE('/api/v1/case-types/{key}', { params: { path: { key: t.key } } })), onSuccess: done })
+  const remove = useMutation({
+    mutationFn: () => ok(api.DELETE('/api/v1/case-types/{key}', { params: { path: { key: t.key } } })),
+    onSuccess: done,
+  })
   return (
     <Table.Tr c={t.archived_at ? 'dimmed' : undefined}>
-      <Table.Td><Text fw={600} size="sm">{t.label}</Text>{t.description && <Text size="xs" c="dimmed" lineClamp={1}>{t.description}</Text>}</Table.Td>
-      <Table.Td><Code>{t.key}</Code></Table.Td>
-      <Table.Td><Badge variant="dot" miw="max-content" color={priorityColor[t.default_priority]}>{humanize(t.default_priority)}</Badge></Table.Td>
+      <Table.Td>
+        <Text fw={600} size="sm">
+          {t.label}
+        </Text>
+        {t.description && (
+          <Text size="xs" c="dimmed" lineClamp={1}>
+            {t.description}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <Code>{t.key}</Code>
+      </Table.Td>
+      <Table.Td>
+        <Badge variant="dot" miw="max-content" color={priorityColor[t.default_priority]}>
+          {humanize(t.default_priority)}
+        </Badge>
+      </Table.Td>
       <Table.Td>{t.custom_fields.length ? t.custom_fields.map((f) => f.label).join(', ') : '—'}</Table.Td>
       <Table.Td>{t.required_evidence.length ? t.required_evidence.map(humanize).join(', ') : '—'}</Table.Td>
       <Table.Td>
         <Group gap={4}>
-          <Badge variant="light" color={t.archived_at ? 'gray' : 'teal'}>{t.archived_at ? 'Archived' : 'Active'}</Badge>
-          {t.builtin && <Badge variant="outline" color="gray">Built-in</Badge>}
+          <Badge variant="light" color={t.archived_at ? 'gray' : 'teal'}>
+            {t.archived_at ? 'Archived' : 'Active'}
+          </Badge>
+          {t.builtin && (
+            <Badge variant="outline" color="gray">
+              Built-in
+            </Badge>
+          )}
         </Group>
       </Table.Td>
       <Table.Td>
         {can('cases.configure') && (
           <Group gap={4} wrap="nowrap">
-            <Button size="xs" variant="default" onClick={edit} aria-label={`Edit ${t.label}`}>Edit</Button>
-            {t.archived_at
-              ? <Button size="xs" variant="subtle" onClick={() => archive.mutate(false)} loading={archive.isPending} aria-label={`Restore ${t.label}`}>Restore</Button>
-              : <ConfirmButton label="Archive" color="orange" ariaLabel={`Archive ${t.label}`} pending={archive.isPending} confirm="Archive"
-                  question={`Archive ${t.label}? Its cases stay; no new ones open with it, and exception policy rules that open it must be changed.`} onConfirm={() => archive.mutate(true)} />}
+            <Button size="xs" variant="default" onClick={edit} aria-label={`Edit ${t.label}`}>
+              Edit
+            </Button>
+            {t.archived_at ? (
+              <Button
+                size="xs"
+                variant="subtle"
+                onClick={() => archive.mutate(false)}
+                loading={archive.isPending}
+                aria-label={`Restore ${t.label}`}
+              >
+                Restore
+              </Button>
+            ) : (
+              <ConfirmButton
+                label="Archive"
+                color="orange"
+                ariaLabel={`Archive ${t.label}`}
+                pending={archive.isPending}
+                confirm="Archive"
+                question={`Archive ${t.label}? Its cases stay; no new ones open with it, and exception policy rules that open it must be changed.`}
+                onConfirm={() => archive.mutate(true)}
+              />
+            )}
             {!t.builtin && (
-              <ConfirmButton label="Delete" ariaLabel={`Delete ${t.label}`} pending={remove.isPending} confirm="Delete"
-                question={`Delete ${t.label}? Only a type no case uses can be deleted; archive it otherwise.`} onConfirm={() => remove.mutate()} />
+              <ConfirmButton
+                label="Delete"
+                ariaLabel={`Delete ${t.label}`}
+                pending={remove.isPending}
+                confirm="Delete"
+                question={`Delete ${t.label}? Only a type no case uses can be deleted; archive it otherwise.`}
+                onConfirm={() => remove.mutate()}
+              />
             )}
           </Group>
         )}
@@ -88,22 +178,31 @@ function TypeRow({ type: t, edit }: { type: CaseType; edit: () => void }) {
 function TypeModal({ type, close }: { type: CaseType | null; close: () => void }) {
   const qc = useQueryClient()
   const [form, setForm] = useState({
-    key: type?.key ?? '', label: type?.label ?? '', description: type?.description ?? '', priority: type?.default_priority ?? ('normal' as Priority),
-    evidence: type?.required_evidence ?? [], fields: toFieldRows(type?.custom_fields ?? []),
+    key: type?.key ?? '',
+    label: type?.label ?? '',
+    description: type?.description ?? '',
+    priority: type?.default_priority ?? ('normal' as Priority),
+    evidence: type?.required_evidence ?? [],
+    fields: toFieldRows(type?.custom_fields ?? []),
   })
   const [local, setLocal] = useState<Record<string, string>>({})
   const save = useMutation({
     meta: { fieldErrors: true },
-    mutationFn: ({ key, ...body }: Body<'/api/v1/case-types', 'post'>) => ok(type
-      ? api.PATCH('/api/v1/case-types/{key}', { params: { path: { key: type.key } }, body })
-      : api.POST('/api/v1/case-types', { body: { key, ...body } })),
+    mutationFn: ({ key, ...body }: Body<'/api/v1/case-types', 'post'>) =>
+      ok(
+        type
+          ? api.PATCH('/api/v1/case-types/{key}', { params: { path: { key: type.key } }, body })
+          : api.POST('/api/v1/case-types', { body: { key, ...body } }),
+      ),
     onSuccess: () => {
       close()
       return qc.invalidateQueries({ queryKey: ['case-types'] })
     },
   })
   // The service names custom-field errors without the `body/` prefix (`custom_fields/0/key`), which fieldErrors() reads as `0.key`.
-  const server = Object.fromEntries(Object.entries(fieldErrorsOf(save.error)).map(([k, v]) => [/^\d/.test(k) ? `custom_fields.${k}` : k, v]))
+  const server = Object.fromEntries(
+    Object.entries(fieldErrorsOf(save.error)).map(([k, v]) => [/^\d/.test(k) ? `custom_fields.${k}` : k, v]),
+  )
   const fields = { ...server, ...local }
   const key = form.key.trim() || keyFrom(form.label)
 
@@ -113,27 +212,83 @@ function TypeModal({ type, close }: { type: CaseType | null; close: () => void }
     const all = { ...errors, ...evidenceErrors(form.evidence) }
     setLocal(all)
     if (Object.keys(all).length) return
-    save.mutate({ key, label: form.label.trim(), description: form.description, default_priority: form.priority, custom_fields: defs, required_evidence: form.evidence })
+    save.mutate({
+      key,
+      label: form.label.trim(),
+      description: form.description,
+      default_priority: form.priority,
+      custom_fields: defs,
+      required_evidence: form.evidence,
+    })
   }
 
   return (
-    <Modal opened onClose={close} closeButtonProps={{ 'aria-label': 'Close' }} title={type ? `Edit ${type.label}` : 'New case type'} size="80rem">
+    <Modal
+      opened
+      onClose={close}
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      title={type ? `Edit ${type.label}` : 'New case type'}
+      size="80rem"
+    >
       <Stack component="form" onSubmit={submit}>
         <Group grow align="flex-start">
-          <TextInput label="Label" required value={form.label} onChange={(e) => setForm({ ...form, label: e.currentTarget.value })} error={fields.label} />
-          <TextInput label="Key" description={type ? 'Fixed once created' : 'Used by the API and rules; taken from the label if blank'}
-            value={type ? type.key : form.key} placeholder={keyFrom(form.label)} readOnly={!!type} onChange={(e) => setForm({ ...form, key: e.currentTarget.value })} error={fields.key} />
-          <Select label="Default priority" allowDeselect={false} data={priorities.map((p) => ({ value: p, label: humanize(p) }))} value={form.priority}
-            onChange={(p) => p && setForm({ ...form, priority: p })} error={fields.default_priority} />
+          <TextInput
+            label="Label"
+            required
+            value={form.label}
+            onChange={(e) => setForm({ ...form, label: e.currentTarget.value })}
+            error={fields.label}
+          />
+          <TextInput
+            label="Key"
+            description={type ? 'Fixed once created' : 'Used by the API and rules; taken from the label if blank'}
+            value={type ? type.key : form.key}
+            placeholder={keyFrom(form.label)}
+            readOnly={!!type}
+            onChange={(e) => setForm({ ...form, key: e.currentTarget.value })}
+            error={fields.key}
+          />
+          <Select
+            label="Default priority"
+            allowDeselect={false}
+            data={priorities.map((p) => ({ value: p, label: humanize(p) }))}
+            value={form.priority}
+            onChange={(p) => p && setForm({ ...form, priority: p })}
+            error={fields.default_priority}
+          />
         </Group>
-        <Textarea label="Description" autosize minRows={1} value={form.description} onChange={(e) => setForm({ ...form, description: e.currentTarget.value })} error={fields.description} />
-        <TagsInput label="Required evidence" description="Keys of the documents a case of this type needs, e.g. proof_of_postage; type one, then Enter"
-          value={form.evidence} onChange={(evidence) => setForm({ ...form, evidence })} error={errorAt(fields, 'required_evidence')} />
-        <CustomFieldsEditor rows={form.fields} onChange={(rows) => setForm({ ...form, fields: rows })} errors={fields} />
-        {errorAt(fields, 'custom_fields') && !Object.keys(fields).some((k) => /^custom_fields\.\d+\./.test(k)) && <Text size="sm" c="red">{errorAt(fields, 'custom_fields')}</Text>}
+        <Textarea
+          label="Description"
+          autosize
+          minRows={1}
+          value={form.description}
+          onChange={(e) => setForm({ ...form, description: e.currentTarget.value })}
+          error={fields.description}
+        />
+        <TagsInput
+          label="Required evidence"
+          description="Keys of the documents a case of this type needs, e.g. proof_of_postage; type one, then Enter"
+          value={form.evidence}
+          onChange={(evidence) => setForm({ ...form, evidence })}
+          error={errorAt(fields, 'required_evidence')}
+        />
+        <CustomFieldsEditor
+          rows={form.fields}
+          onChange={(rows) => setForm({ ...form, fields: rows })}
+          errors={fields}
+        />
+        {errorAt(fields, 'custom_fields') && !Object.keys(fields).some((k) => /^custom_fields\.\d+\./.test(k)) && (
+          <Text size="sm" c="red">
+            {errorAt(fields, 'custom_fields')}
+          </Text>
+        )}
         <Group justify="flex-end">
-          <Button variant="default" onClick={close}>Cancel</Button>
-          <Button type="submit" loading={save.isPending} disabled={!form.label.trim()}>{type ? 'Save case type' : 'Create case type'}</Button>
+          <Button variant="default" onClick={close}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={save.isPending} disabled={!form.label.trim()}>
+            {type ? 'Save case type' : 'Create case type'}
+          </Button>
         </Group>
       </Stack>
     </Modal>

@@ -1,4 +1,19 @@
-import { ActionIcon, Alert, Button, Card, Fieldset, Group, NumberInput, Select, SimpleGrid, Skeleton, Stack, Switch, Table, Text } from '@mantine/core'
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Card,
+  Fieldset,
+  Group,
+  NumberInput,
+  Select,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Switch,
+  Table,
+  Text,
+} from '@mantine/core'
 import { IconTrash } from '@tabler/icons-react'
 import { useQuery } from '@tanstack/react-query'
 import { Fragment, useState, type FormEvent } from 'react'
@@ -8,7 +23,16 @@ import { useCan } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
 import { dateTime, humanize } from '../../components/format'
 import { CarrierOverrides } from './CarrierOverrides'
-import { newRuleRow, toPolicyForm, toSettingsBody, triggerLabels, type CaseSettings, type PolicyForm, type RuleRow, type Trigger } from './policy'
+import {
+  newRuleRow,
+  toPolicyForm,
+  toSettingsBody,
+  triggerLabels,
+  type CaseSettings,
+  type PolicyForm,
+  type RuleRow,
+  type Trigger,
+} from './policy'
 import { Routing } from './Routing'
 import { fieldErrorsOf, OtherErrors, priorities, SectionHeader, useSaveCaseSettings } from './shared'
 
@@ -18,7 +42,13 @@ const priorityOptions = priorities.map((p) => ({ value: p, label: humanize(p) })
 /** Which carrier signals open which case types, and how cases live on after resolving; then routing. */
 export function ExceptionPolicy() {
   const settings = useQuery({ queryKey: ['case-settings'], queryFn: () => ok(api.GET('/api/v1/case-settings')) })
-  if (settings.isPending) return <Stack><Skeleton h={40} /><Skeleton h={360} /></Stack>
+  if (settings.isPending)
+    return (
+      <Stack>
+        <Skeleton h={40} />
+        <Skeleton h={360} />
+      </Stack>
+    )
   if (settings.isError) return <ErrorState error={settings.error} retry={() => void settings.refetch()} />
   return (
     <Stack gap="xl">
@@ -40,10 +70,15 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
   // Rules may name a type archived since; keep it visible so the rule can be seen and changed.
   const typeOptions = [
     ...(types.data ?? []).map((t) => ({ value: t.key, label: t.label })),
-    ...form.rules.flatMap((r) => (r.case_type && !types.data?.some((t) => t.key === r.case_type) ? [{ value: r.case_type, label: `${r.case_type} (archived or missing)` }] : [])),
+    ...form.rules.flatMap((r) =>
+      r.case_type && !types.data?.some((t) => t.key === r.case_type)
+        ? [{ value: r.case_type, label: `${r.case_type} (archived or missing)` }]
+        : [],
+    ),
   ].filter((o, i, all) => all.findIndex((x) => x.value === o.value) === i)
 
-  const setRule = (i: number, patch: Partial<RuleRow>) => setForm((f) => ({ ...f, rules: f.rules.map((r, j) => (j === i ? { ...r, ...patch } : r)) }))
+  const setRule = (i: number, patch: Partial<RuleRow>) =>
+    setForm((f) => ({ ...f, rules: f.rules.map((r, j) => (j === i ? { ...r, ...patch } : r)) }))
   const removeRule = (i: number) => {
     setForm((f) => ({ ...f, rules: f.rules.filter((_, j) => j !== i) }))
     setOpenCarriers(null)
@@ -57,16 +92,35 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
 
   return (
     <Stack gap="md" component="form" onSubmit={submit} aria-label="Exception policy">
-      <SectionHeader title="Exception policy" description={`Which carrier statuses open which case types. ${settings.updated_at ? `Last changed ${dateTime(settings.updated_at)}.` : 'These are the defaults; nothing has been changed yet.'}`} />
+      <SectionHeader
+        title="Exception policy"
+        description={`Which carrier statuses open which case types. ${settings.updated_at ? `Last changed ${dateTime(settings.updated_at)}.` : 'These are the defaults; nothing has been changed yet.'}`}
+      />
       <Fieldset variant="unstyled" disabled={!editable}>
         <Stack gap="md">
           <Table.ScrollContainer minWidth={880}>
             <Table aria-label="Policy rules" verticalSpacing={6}>
               <Table.Thead>
-                <Table.Tr><Table.Th>On</Table.Th><Table.Th>When the carrier reports</Table.Th><Table.Th>Open a case of type</Table.Th><Table.Th>Priority</Table.Th><Table.Th>Watch for</Table.Th><Table.Th>Per carrier</Table.Th><Table.Th /></Table.Tr>
+                <Table.Tr>
+                  <Table.Th>On</Table.Th>
+                  <Table.Th>When the carrier reports</Table.Th>
+                  <Table.Th>Open a case of type</Table.Th>
+                  <Table.Th>Priority</Table.Th>
+                  <Table.Th>Watch for</Table.Th>
+                  <Table.Th>Per carrier</Table.Th>
+                  <Table.Th />
+                </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {form.rules.length === 0 && <Table.Tr><Table.Td colSpan={7}><Text size="sm" c="dimmed">No rules: carrier statuses open no cases.</Text></Table.Td></Table.Tr>}
+                {form.rules.length === 0 && (
+                  <Table.Tr>
+                    <Table.Td colSpan={7}>
+                      <Text size="sm" c="dimmed">
+                        No rules: carrier statuses open no cases.
+                      </Text>
+                    </Table.Td>
+                  </Table.Tr>
+                )}
                 {form.rules.map((r, i) => {
                   const n = i + 1
                   const at = `exception_policy.rules.${i}`
@@ -75,25 +129,112 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
                   return (
                     <Fragment key={i}>
                       <Table.Tr>
-                        <Table.Td><Switch aria-label={`Rule ${n} on`} checked={r.enabled} onChange={(e) => setRule(i, { enabled: e.currentTarget.checked })} /></Table.Td>
-                        <Table.Td><Select size="xs" aria-label={`Rule ${n}: carrier status`} placeholder="Choose a status" searchable data={triggers} value={r.on} onChange={(on) => setRule(i, { on })} error={errors[`${at}.on`]} /></Table.Td>
-                        <Table.Td><Select size="xs" aria-label={`Rule ${n}: case type`} placeholder="Choose a type" searchable data={typeOptions} value={r.case_type} onChange={(t) => setRule(i, { case_type: t })} error={errors[`${at}.case_type`]} /></Table.Td>
-                        <Table.Td><Select size="xs" w={130} aria-label={`Rule ${n}: priority`} placeholder="Type's default" clearable data={priorityOptions} value={r.priority} onChange={(p) => setRule(i, { priority: p })} error={errors[`${at}.priority`]} /></Table.Td>
-                        <Table.Td><NumberInput size="xs" w={110} aria-label={`Rule ${n}: watch hours`} suffix=" h" min={0} max={1440} value={r.watch_hours} onChange={(v) => setRule(i, { watch_hours: v })} error={errors[`${at}.watch_hours`]} /></Table.Td>
                         <Table.Td>
-                          <Button size="compact-xs" variant="subtle" aria-expanded={openCarriers === i} aria-label={`Rule ${n}: per-carrier watch hours`}
-                            color={Object.keys(errors).some((k) => k.startsWith(`${at}.carrier_watch_hours`)) ? 'red' : undefined}
-                            onClick={() => setOpenCarriers(openCarriers === i ? null : i)}>{r.carriers.length ? `${r.carriers.length} carrier${r.carriers.length > 1 ? 's' : ''}` : 'Add'}</Button>
+                          <Switch
+                            aria-label={`Rule ${n} on`}
+                            checked={r.enabled}
+                            onChange={(e) => setRule(i, { enabled: e.currentTarget.checked })}
+                          />
                         </Table.Td>
-                        <Table.Td>{editable && <ActionIcon variant="subtle" color="red" aria-label={`Remove rule ${n}`} onClick={() => removeRule(i)}><IconTrash size={16} /></ActionIcon>}</Table.Td>
+                        <Table.Td>
+                          <Select
+                            size="xs"
+                            aria-label={`Rule ${n}: carrier status`}
+                            placeholder="Choose a status"
+                            searchable
+                            data={triggers}
+                            value={r.on}
+                            onChange={(on) => setRule(i, { on })}
+                            error={errors[`${at}.on`]}
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          <Select
+                            size="xs"
+                            aria-label={`Rule ${n}: case type`}
+                            placeholder="Choose a type"
+                            searchable
+                            data={typeOptions}
+                            value={r.case_type}
+                            onChange={(t) => setRule(i, { case_type: t })}
+                            error={errors[`${at}.case_type`]}
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          <Select
+                            size="xs"
+                            w={130}
+                            aria-label={`Rule ${n}: priority`}
+                            placeholder="Type's default"
+                            clearable
+                            data={priorityOptions}
+                            value={r.priority}
+                            onChange={(p) => setRule(i, { priority: p })}
+                            error={errors[`${at}.priority`]}
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          <NumberInput
+                            size="xs"
+                            w={110}
+                            aria-label={`Rule ${n}: watch hours`}
+                            suffix=" h"
+                            min={0}
+                            max={1440}
+                            value={r.watch_hours}
+                            onChange={(v) => setRule(i, { watch_hours: v })}
+                            error={errors[`${at}.watch_hours`]}
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          <Button
+                            size="compact-xs"
+                            variant="subtle"
+                            aria-expanded={openCarriers === i}
+                            aria-label={`Rule ${n}: per-carrier watch hours`}
+                            color={
+                              Object.keys(errors).some((k) => k.startsWith(`${at}.carrier_watch_hours`))
+                                ? 'red'
+                                : undefined
+                            }
+                            onClick={() => setOpenCarriers(openCarriers === i ? null : i)}
+                          >
+                            {r.carriers.length
+                              ? `${r.carriers.length} carrier${r.carriers.length > 1 ? 's' : ''}`
+                              : 'Add'}
+                          </Button>
+                        </Table.Td>
+                        <Table.Td>
+                          {editable && (
+                            <ActionIcon
+                              variant="subtle"
+                              color="red"
+                              aria-label={`Remove rule ${n}`}
+                              onClick={() => removeRule(i)}
+                            >
+                              <IconTrash size={16} />
+                            </ActionIcon>
+                          )}
+                        </Table.Td>
                       </Table.Tr>
                       {carriersOpen && (
                         <Table.Tr>
                           <Table.Td />
                           <Table.Td colSpan={6}>
-                            <Text size="xs" c="dimmed" mb={4}>Watch hours for particular carriers, in place of the rule's {String(r.watch_hours || 0)} h</Text>
-                            <CarrierOverrides rows={r.carriers} onChange={(carriers) => setRule(i, { carriers })} label={`Rule ${n} watch hours`} unit="h"
-                              path={`${at}.carrier_watch_hours`} errors={errors} integer={false} min={0} editable={editable} />
+                            <Text size="xs" c="dimmed" mb={4}>
+                              Watch hours for particular carriers, in place of the rule's {String(r.watch_hours || 0)} h
+                            </Text>
+                            <CarrierOverrides
+                              rows={r.carriers}
+                              onChange={(carriers) => setRule(i, { carriers })}
+                              label={`Rule ${n} watch hours`}
+                              unit="h"
+                              path={`${at}.carrier_watch_hours`}
+                              errors={errors}
+                              integer={false}
+                              min={0}
+                              editable={editable}
+                            />
                           </Table.Td>
                         </Table.Tr>
                       )}
@@ -103,51 +244,139 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          {errors['exception_policy.rules'] && <Text size="sm" c="red">{errors['exception_policy.rules']}</Text>}
-          <Text size="xs" c="dimmed">Watch for: open the case only if the status has not cleared after this many hours (0: at once). Each status can have one rule.</Text>
-          {editable && <Group><Button size="xs" variant="default" onClick={() => setForm((f) => ({ ...f, rules: [...f.rules, newRuleRow()] }))}>Add rule</Button></Group>}
+          {errors['exception_policy.rules'] && (
+            <Text size="sm" c="red">
+              {errors['exception_policy.rules']}
+            </Text>
+          )}
+          <Text size="xs" c="dimmed">
+            Watch for: open the case only if the status has not cleared after this many hours (0: at once). Each status
+            can have one rule.
+          </Text>
+          {editable && (
+            <Group>
+              <Button
+                size="xs"
+                variant="default"
+                onClick={() => setForm((f) => ({ ...f, rules: [...f.rules, newRuleRow()] }))}
+              >
+                Add rule
+              </Button>
+            </Group>
+          )}
           <Lifecycle form={form} setForm={setForm} errors={errors} editable={editable} />
         </Stack>
       </Fieldset>
       <OtherErrors fields={errors} shown={['exception_policy', 'reopen_window_hours', 'auto_close_after_hours']} />
-      {save.isSuccess && !Object.keys(local).length && <Alert color="teal" p="xs" withCloseButton onClose={save.reset}>Policy saved.</Alert>}
+      {save.isSuccess && !Object.keys(local).length && (
+        <Alert color="teal" p="xs" withCloseButton onClose={save.reset}>
+          Policy saved.
+        </Alert>
+      )}
       {editable && (
         <Group>
-          <Button type="submit" loading={save.isPending}>Save policy</Button>
-          <Button variant="default" onClick={() => { setForm(toPolicyForm(settings)); setLocal({}); save.reset() }}>Discard changes</Button>
+          <Button type="submit" loading={save.isPending}>
+            Save policy
+          </Button>
+          <Button
+            variant="default"
+            onClick={() => {
+              setForm(toPolicyForm(settings))
+              setLocal({})
+              save.reset()
+            }}
+          >
+            Discard changes
+          </Button>
         </Group>
       )}
     </Stack>
   )
 }
 
-function Lifecycle({ form, setForm, errors, editable }: {
-  form: PolicyForm; setForm: (f: (prev: PolicyForm) => PolicyForm) => void; errors: Record<string, string>; editable: boolean
+function Lifecycle({
+  form,
+  setForm,
+  errors,
+  editable,
+}: {
+  form: PolicyForm
+  setForm: (f: (prev: PolicyForm) => PolicyForm) => void
+  errors: Record<string, string>
+  editable: boolean
 }) {
   const set = (patch: Partial<PolicyForm>) => setForm((f) => ({ ...f, ...patch }))
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
       <Card withBorder>
         <Stack gap="sm">
-          <NumberInput label="Lost after" description="Days without a carrier scan before a parcel counts as lost (the “No scan” status)" suffix=" days" min={1} max={365} allowDecimal={false}
-            value={form.lost_after_days} onChange={(v) => set({ lost_after_days: v })} error={errors['exception_policy.lost_after_days']} />
+          <NumberInput
+            label="Lost after"
+            description="Days without a carrier scan before a parcel counts as lost (the “No scan” status)"
+            suffix=" days"
+            min={1}
+            max={365}
+            allowDecimal={false}
+            value={form.lost_after_days}
+            onChange={(v) => set({ lost_after_days: v })}
+            error={errors['exception_policy.lost_after_days']}
+          />
           <div>
-            <Text size="sm" fw={500}>Lost after, per carrier</Text>
-            <CarrierOverrides rows={form.carrier_lost_after_days} onChange={(rows) => set({ carrier_lost_after_days: rows })} label="Lost after days" unit="days"
-              path="exception_policy.carrier_lost_after_days" errors={errors} integer min={1} editable={editable} />
+            <Text size="sm" fw={500}>
+              Lost after, per carrier
+            </Text>
+            <CarrierOverrides
+              rows={form.carrier_lost_after_days}
+              onChange={(rows) => set({ carrier_lost_after_days: rows })}
+              label="Lost after days"
+              unit="days"
+              path="exception_policy.carrier_lost_after_days"
+              errors={errors}
+              integer
+              min={1}
+              editable={editable}
+            />
           </div>
         </Stack>
       </Card>
       <Card withBorder>
         <Stack gap="sm">
-          <Select label="When a parcel with an open case is delivered" allowDeselect={false} value={form.on_delivered} onChange={(v) => v && set({ on_delivered: v })}
-            data={[{ value: 'review' as const, label: 'Send the case back to an agent to review' }, { value: 'resolve' as const, label: 'Resolve the case' }]} error={errors['exception_policy.on_delivered']} />
-          <Switch label="Send low-confidence carrier results to the review list instead of opening cases" checked={form.review_low_confidence}
-            onChange={(e) => set({ review_low_confidence: e.currentTarget.checked })} />
-          <NumberInput label="Reopen window" description="A closed case reopens within this many hours of closing; after that a follow-up case opens instead" suffix=" h" min={0} allowDecimal={false}
-            value={form.reopen_window_hours} onChange={(v) => set({ reopen_window_hours: v })} error={errors.reopen_window_hours} />
-          <NumberInput label="Close resolved cases after" description="0: never close them automatically" suffix=" h" min={0} allowDecimal={false}
-            value={form.auto_close_after_hours} onChange={(v) => set({ auto_close_after_hours: v })} error={errors.auto_close_after_hours} />
+          <Select
+            label="When a parcel with an open case is delivered"
+            allowDeselect={false}
+            value={form.on_delivered}
+            onChange={(v) => v && set({ on_delivered: v })}
+            data={[
+              { value: 'review' as const, label: 'Send the case back to an agent to review' },
+              { value: 'resolve' as const, label: 'Resolve the case' },
+            ]}
+            error={errors['exception_policy.on_delivered']}
+          />
+          <Switch
+            label="Send low-confidence carrier results to the review list instead of opening cases"
+            checked={form.review_low_confidence}
+            onChange={(e) => set({ review_low_confidence: e.currentTarget.checked })}
+          />
+          <NumberInput
+            label="Reopen window"
+            description="A closed case reopens within this many hours of closing; after that a follow-up case opens instead"
+            suffix=" h"
+            min={0}
+            allowDecimal={false}
+            value={form.reopen_window_hours}
+            onChange={(v) => set({ reopen_window_hours: v })}
+            error={errors.reopen_window_hours}
+          />
+          <NumberInput
+            label="Close resolved cases after"
+            description="0: never close them automatically"
+            suffix=" h"
+            min={0}
+            allowDecimal={false}
+            value={form.auto_close_after_hours}
+            onChange={(v) => set({ auto_close_after_hours: v })}
+            error={errors.auto_close_after_hours}
+          />
         </Stack>
       </Card>
     </SimpleGrid>

@@ -9,7 +9,9 @@ import { ConfirmButton, fieldErrorsOf, LoadMore, SectionHeader, usePaged } from 
 
 /** Today's calendar date where the browser is, as the API's `YYYY-MM-DD`. */
 function today(): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date())
+  const parts = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(
+    new Date(),
+  )
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
   return `${part('year')}-${part('month')}-${part('day')}`
 }
@@ -18,14 +20,19 @@ function today(): string {
 export function ExchangeRates({ currencies }: { currencies: string[] }) {
   const can = useCan()
   const qc = useQueryClient()
-  const { query, rows } = usePaged(['exchange-rates'], (cursor) => ok(api.GET('/api/v1/exchange-rates', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })))
+  const { query, rows } = usePaged(['exchange-rates'], (cursor) =>
+    ok(api.GET('/api/v1/exchange-rates', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })),
+  )
   const remove = useMutation({
     mutationFn: (id: string) => ok(api.DELETE('/api/v1/exchange-rates/{id}', { params: { path: { id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['exchange-rates'] }),
   })
   return (
     <Stack gap="md">
-      <SectionHeader title="Exchange rates" description="Rates you set by hand, e.g. for refund limits in another currency. A rate applies from its date until a later rate for the same pair." />
+      <SectionHeader
+        title="Exchange rates"
+        description="Rates you set by hand, e.g. for refund limits in another currency. A rate applies from its date until a later rate for the same pair."
+      />
       {can('merchant.manage') && <AddRate currencies={currencies} />}
       {query.isPending && <Skeleton h={160} />}
       {query.isError && <ErrorState error={query.error} retry={() => void query.refetch()} />}
@@ -33,20 +40,37 @@ export function ExchangeRates({ currencies }: { currencies: string[] }) {
       {rows.length > 0 && (
         <Table aria-label="Exchange rates" verticalSpacing="xs">
           <Table.Thead>
-            <Table.Tr><Table.Th>Pair</Table.Th><Table.Th>Rate</Table.Th><Table.Th>From</Table.Th><Table.Th>Set</Table.Th><Table.Th /></Table.Tr>
+            <Table.Tr>
+              <Table.Th>Pair</Table.Th>
+              <Table.Th>Rate</Table.Th>
+              <Table.Th>From</Table.Th>
+              <Table.Th>Set</Table.Th>
+              <Table.Th />
+            </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {rows.map((r) => (
               <Table.Tr key={r.id}>
-                <Table.Td>{r.base_currency} → {r.quote_currency}</Table.Td>
-                <Table.Td><Code>1 {r.base_currency} = {r.rate} {r.quote_currency}</Code></Table.Td>
+                <Table.Td>
+                  {r.base_currency} → {r.quote_currency}
+                </Table.Td>
+                <Table.Td>
+                  <Code>
+                    1 {r.base_currency} = {r.rate} {r.quote_currency}
+                  </Code>
+                </Table.Td>
                 <Table.Td>{r.effective_on}</Table.Td>
                 <Table.Td>{dateTime(r.created_at)}</Table.Td>
                 <Table.Td>
                   {can('merchant.manage') && (
-                    <ConfirmButton label="Delete" ariaLabel={`Delete ${r.base_currency}/${r.quote_currency} rate from ${r.effective_on}`} confirm="Delete rate"
+                    <ConfirmButton
+                      label="Delete"
+                      ariaLabel={`Delete ${r.base_currency}/${r.quote_currency} rate from ${r.effective_on}`}
+                      confirm="Delete rate"
                       question={`Delete the ${r.base_currency}/${r.quote_currency} rate from ${r.effective_on}? Conversions on those dates use the previous rate instead.`}
-                      onConfirm={() => remove.mutate(r.id)} pending={remove.isPending && remove.variables === r.id} />
+                      onConfirm={() => remove.mutate(r.id)}
+                      pending={remove.isPending && remove.variables === r.id}
+                    />
                   )}
                 </Table.Td>
               </Table.Tr>
@@ -73,17 +97,62 @@ function AddRate({ currencies }: { currencies: string[] }) {
   const fields = fieldErrorsOf(add.error)
   const ready = form.base && form.quote && form.rate.trim() && form.on
   return (
-    <Group component="form" align="flex-start" gap="xs" aria-label="Add an exchange rate" onSubmit={(e: FormEvent) => {
-      e.preventDefault()
-      // The rate stays a decimal string end to end: the API stores it exactly.
-      if (form.base && form.quote) add.mutate({ base_currency: form.base, quote_currency: form.quote, rate: form.rate.trim(), effective_on: form.on })
-    }}>
-      <Select label="From" w={110} searchable data={currencies} value={form.base} onChange={(base) => setForm({ ...form, base })} error={fields.base_currency} />
-      <Select label="To" w={110} searchable data={currencies} value={form.quote} onChange={(quote) => setForm({ ...form, quote })} error={fields.quote_currency} />
-      <TextInput label="Rate" description={form.base && form.quote ? `${form.quote} per 1 ${form.base}` : 'Units of “To” per 1 “From”'} w={200} inputMode="decimal" placeholder="1.1675"
-        value={form.rate} onChange={(e) => setForm({ ...form, rate: e.currentTarget.value })} error={fields.rate} />
-      <TextInput label="Applies from" type="date" w={170} value={form.on} onChange={(e) => setForm({ ...form, on: e.currentTarget.value })} error={fields.effective_on} />
-      <Button type="submit" mt={25} loading={add.isPending} disabled={!ready}>Add rate</Button>
+    <Group
+      component="form"
+      align="flex-start"
+      gap="xs"
+      aria-label="Add an exchange rate"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault()
+        // The rate stays a decimal string end to end: the API stores it exactly.
+        if (form.base && form.quote)
+          add.mutate({
+            base_currency: form.base,
+            quote_currency: form.quote,
+            rate: form.rate.trim(),
+            effective_on: form.on,
+          })
+      }}
+    >
+      <Select
+        label="From"
+        w={110}
+        searchable
+        data={currencies}
+        value={form.base}
+        onChange={(base) => setForm({ ...form, base })}
+        error={fields.base_currency}
+      />
+      <Select
+        label="To"
+        w={110}
+        searchable
+        data={currencies}
+        value={form.quote}
+        onChange={(quote) => setForm({ ...form, quote })}
+        error={fields.quote_currency}
+      />
+      <TextInput
+        label="Rate"
+        description={form.base && form.quote ? `${form.quote} per 1 ${form.base}` : 'Units of “To” per 1 “From”'}
+        w={200}
+        inputMode="decimal"
+        placeholder="1.1675"
+        value={form.rate}
+        onChange={(e) => setForm({ ...form, rate: e.currentTarget.value })}
+        error={fields.rate}
+      />
+      <TextInput
+        label="Applies from"
+        type="date"
+        w={170}
+        value={form.on}
+        onChange={(e) => setForm({ ...form, on: e.currentTarget.value })}
+        error={fields.effective_on}
+      />
+      <Button type="submit" mt={25} loading={add.isPending} disabled={!ready}>
+        Add rate
+      </Button>
     </Group>
   )
 }

@@ -1,4 +1,20 @@
-import { Accordion, Alert, Badge, Button, Checkbox, Fieldset, Group, Modal, Select, SimpleGrid, Skeleton, Stack, Text, Textarea, TextInput } from '@mantine/core'
+import {
+  Accordion,
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Fieldset,
+  Group,
+  Modal,
+  Select,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, ok, type Body, type Reply } from '../../api/client'
@@ -27,14 +43,30 @@ function byArea<T extends { permission: string }>(items: T[]): [string, T[]][] {
 export function Roles() {
   const can = useCan()
   const roles = useRoles()
-  const catalogue = useQuery({ queryKey: ['permissions'], queryFn: () => ok(api.GET('/api/v1/permissions')), select: (r) => r.data, staleTime: Infinity })
+  const catalogue = useQuery({
+    queryKey: ['permissions'],
+    queryFn: () => ok(api.GET('/api/v1/permissions')),
+    select: (r) => r.data,
+    staleTime: Infinity,
+  })
   const [editing, setEditing] = useState<Editing>(null)
   const failed = roles.error ?? catalogue.error
-  if (failed) return <ErrorState error={failed} retry={() => void Promise.all([roles.refetch(), catalogue.refetch()])} />
+  if (failed)
+    return <ErrorState error={failed} retry={() => void Promise.all([roles.refetch(), catalogue.refetch()])} />
   return (
     <Stack gap="md">
-      <SectionHeader title="Roles" description="What each role may do. Built-in roles are fixed; copy one to make a custom role."
-        action={can('roles.manage') && catalogue.data && <Button size="xs" onClick={() => setEditing({ role: null })}>New role</Button>} />
+      <SectionHeader
+        title="Roles"
+        description="What each role may do. Built-in roles are fixed; copy one to make a custom role."
+        action={
+          can('roles.manage') &&
+          catalogue.data && (
+            <Button size="xs" onClick={() => setEditing({ role: null })}>
+              New role
+            </Button>
+          )
+        }
+      />
       {(roles.isPending || catalogue.isPending) && <Skeleton h={240} />}
       {roles.data && catalogue.data && (
         <Accordion multiple variant="separated" aria-label="Roles">
@@ -43,23 +75,44 @@ export function Roles() {
               <Accordion.Control>
                 <Group gap="xs">
                   <Text fw={600}>{r.name}</Text>
-                  <Badge size="sm" variant="light" color={r.builtin_key ? 'gray' : 'indigo'}>{r.builtin_key ? 'Built-in' : 'Custom'}</Badge>
-                  <Text size="sm" c="dimmed">{r.permissions.length} permissions</Text>
+                  <Badge size="sm" variant="light" color={r.builtin_key ? 'gray' : 'indigo'}>
+                    {r.builtin_key ? 'Built-in' : 'Custom'}
+                  </Badge>
+                  <Text size="sm" c="dimmed">
+                    {r.permissions.length} permissions
+                  </Text>
                 </Group>
               </Accordion.Control>
               <Accordion.Panel>
-                <RoleDetail role={r} catalogue={catalogue.data} edit={() => setEditing({ role: r })} copy={() => setEditing({ role: null, from: r })} />
+                <RoleDetail
+                  role={r}
+                  catalogue={catalogue.data}
+                  edit={() => setEditing({ role: r })}
+                  copy={() => setEditing({ role: null, from: r })}
+                />
               </Accordion.Panel>
             </Accordion.Item>
           ))}
         </Accordion>
       )}
-      {editing && catalogue.data && <RoleModal {...editing} catalogue={catalogue.data} close={() => setEditing(null)} />}
+      {editing && catalogue.data && (
+        <RoleModal {...editing} catalogue={catalogue.data} close={() => setEditing(null)} />
+      )}
     </Stack>
   )
 }
 
-function RoleDetail({ role, catalogue, edit, copy }: { role: Role; catalogue: Catalogue; edit: () => void; copy: () => void }) {
+function RoleDetail({
+  role,
+  catalogue,
+  edit,
+  copy,
+}: {
+  role: Role
+  catalogue: Catalogue
+  edit: () => void
+  copy: () => void
+}) {
   const can = useCan()
   const qc = useQueryClient()
   const remove = useMutation({
@@ -71,25 +124,48 @@ function RoleDetail({ role, catalogue, edit, copy }: { role: Role; catalogue: Ca
   return (
     <Stack gap="sm">
       {role.description && <Text size="sm">{role.description}</Text>}
-      {held.length === 0 && <Text size="sm" c="dimmed">No permissions</Text>}
+      {held.length === 0 && (
+        <Text size="sm" c="dimmed">
+          No permissions
+        </Text>
+      )}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="xs">
         {byArea(held).map(([area, items]) => (
           <div key={area}>
-            <Text size="xs" fw={700} tt="uppercase" c="dimmed">{humanize(area)}</Text>
+            <Text size="xs" fw={700} tt="uppercase" c="dimmed">
+              {humanize(area)}
+            </Text>
             {items.map((c) => {
               const limit = limitOf(c.permission)
-              return <Text key={c.permission} size="sm" title={c.description}>{c.permission}{limit ? ` (up to ${money(limit.amount_minor, limit.currency)})` : ''}</Text>
+              return (
+                <Text key={c.permission} size="sm" title={c.description}>
+                  {c.permission}
+                  {limit ? ` (up to ${money(limit.amount_minor, limit.currency)})` : ''}
+                </Text>
+              )
             })}
           </div>
         ))}
       </SimpleGrid>
       {can('roles.manage') && (
         <Group gap="xs">
-          <Button size="xs" variant="default" onClick={copy}>Copy as custom role</Button>
-          {!role.builtin_key && <Button size="xs" variant="default" onClick={edit}>Edit</Button>}
+          <Button size="xs" variant="default" onClick={copy}>
+            Copy as custom role
+          </Button>
           {!role.builtin_key && (
-            <ConfirmButton label="Delete" ariaLabel={`Delete role ${role.name}`} question={`Delete the role ${role.name}? Only a role no person or API key holds can go.`}
-              confirm="Delete role" onConfirm={() => remove.mutate()} pending={remove.isPending} />
+            <Button size="xs" variant="default" onClick={edit}>
+              Edit
+            </Button>
+          )}
+          {!role.builtin_key && (
+            <ConfirmButton
+              label="Delete"
+              ariaLabel={`Delete role ${role.name}`}
+              question={`Delete the role ${role.name}? Only a role no person or API key holds can go.`}
+              confirm="Delete role"
+              onConfirm={() => remove.mutate()}
+              pending={remove.isPending}
+            />
           )}
         </Group>
       )}
@@ -97,18 +173,54 @@ function RoleDetail({ role, catalogue, edit, copy }: { role: Role; catalogue: Ca
   )
 }
 
-function RoleModal({ role, from, catalogue, close }: { role: Role | null; from?: Role; catalogue: Catalogue; close: () => void }) {
+function RoleModal({
+  role,
+  from,
+  catalogue,
+  close,
+}: {
+  role: Role | null
+  from?: Role
+  catalogue: Catalogue
+  close: () => void
+}) {
   const currencies = useCurrencies()
   return (
-    <Modal opened onClose={close} closeButtonProps={{ 'aria-label': 'Close' }} title={role ? `Edit ${role.name}` : 'New role'} size="xl">
-      {currencies.isLoading
-        ? <Skeleton h={300} />
-        : <RoleForm role={role} from={from} catalogue={catalogue} exponents={new Map((currencies.data ?? []).map((c) => [c.code, c.exponent]))} close={close} />}
+    <Modal
+      opened
+      onClose={close}
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      title={role ? `Edit ${role.name}` : 'New role'}
+      size="xl"
+    >
+      {currencies.isLoading ? (
+        <Skeleton h={300} />
+      ) : (
+        <RoleForm
+          role={role}
+          from={from}
+          catalogue={catalogue}
+          exponents={new Map((currencies.data ?? []).map((c) => [c.code, c.exponent]))}
+          close={close}
+        />
+      )}
     </Modal>
   )
 }
 
-function RoleForm({ role, from, catalogue, exponents, close }: { role: Role | null; from?: Role; catalogue: Catalogue; exponents: Map<string, number>; close: () => void }) {
+function RoleForm({
+  role,
+  from,
+  catalogue,
+  exponents,
+  close,
+}: {
+  role: Role | null
+  from?: Role
+  catalogue: Catalogue
+  exponents: Map<string, number>
+  close: () => void
+}) {
   const qc = useQueryClient()
   const session = useSession()
   const source = role ?? from
@@ -117,11 +229,19 @@ function RoleForm({ role, from, catalogue, exponents, close }: { role: Role | nu
   const [checked, setChecked] = useState(() => new Set(source?.permissions.map((p) => p.permission)))
   const bound = source?.permissions.find((p) => p.permission === boundable)?.limit
   const boundExponent = bound ? exponents.get(bound.currency) : undefined
-  const [limit, setLimit] = useState({ amount: bound && boundExponent !== undefined ? formatMajor(bound.amount_minor, boundExponent) : '', currency: bound?.currency ?? null })
+  const [limit, setLimit] = useState({
+    amount: bound && boundExponent !== undefined ? formatMajor(bound.amount_minor, boundExponent) : '',
+    currency: bound?.currency ?? null,
+  })
   const [limitError, setLimitError] = useState<string>()
   const save = useMutation({
     meta: { fieldErrors: true },
-    mutationFn: (body: Body<'/api/v1/roles', 'post'>) => ok(role ? api.PATCH('/api/v1/roles/{id}', { params: { path: { id: role.id } }, body }) : api.POST('/api/v1/roles', { body })),
+    mutationFn: (body: Body<'/api/v1/roles', 'post'>) =>
+      ok(
+        role
+          ? api.PATCH('/api/v1/roles/{id}', { params: { path: { id: role.id } }, body })
+          : api.POST('/api/v1/roles', { body }),
+      ),
     onSuccess: () => {
       close()
       return qc.invalidateQueries({ queryKey: ['roles'] })
@@ -146,22 +266,41 @@ function RoleForm({ role, from, catalogue, exponents, close }: { role: Role | nu
   const submit = (e: FormEvent) => {
     e.preventDefault()
     const grants = [...checked].map(grantOf)
-    if (grants.some((g) => g === null)) return setLimitError('Give an amount in the chosen currency, with no more decimals than it has')
+    if (grants.some((g) => g === null))
+      return setLimitError('Give an amount in the chosen currency, with no more decimals than it has')
     setLimitError(undefined)
     save.mutate({ name: name.trim(), description, permissions: grants.filter((g) => g !== null) })
   }
-  const toggle = (permission: string, on: boolean) => setChecked((s) => {
-    const next = new Set(s)
-    if (on) next.add(permission)
-    else next.delete(permission)
-    return next
-  })
+  const toggle = (permission: string, on: boolean) =>
+    setChecked((s) => {
+      const next = new Set(s)
+      if (on) next.add(permission)
+      else next.delete(permission)
+      return next
+    })
 
   return (
     <Stack component="form" onSubmit={submit}>
-      <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={fields.name} />
-      <Textarea label="Description" autosize minRows={2} value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={fields.description} />
-      {errorAt(fields, 'permissions') && <Alert color="red" p="xs">{errorAt(fields, 'permissions')}</Alert>}
+      <TextInput
+        label="Name"
+        required
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={fields.name}
+      />
+      <Textarea
+        label="Description"
+        autosize
+        minRows={2}
+        value={description}
+        onChange={(e) => setDescription(e.currentTarget.value)}
+        error={fields.description}
+      />
+      {errorAt(fields, 'permissions') && (
+        <Alert color="red" p="xs">
+          {errorAt(fields, 'permissions')}
+        </Alert>
+      )}
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
         {byArea(catalogue).map(([area, items]) => (
           <Fieldset key={area} legend={humanize(area)} p="xs">
@@ -170,15 +309,36 @@ function RoleForm({ role, from, catalogue, exponents, close }: { role: Role | nu
                 // A role cannot grant what its author lacks; the server refuses it, so it is not offered.
                 const grantable = session.permissions.includes(c.permission)
                 return (
-                  <Checkbox key={c.permission} label={c.permission} description={grantable ? c.description : `${c.description} (your role lacks it)`}
-                    checked={checked.has(c.permission)} disabled={!grantable && !checked.has(c.permission)} onChange={(e) => toggle(c.permission, e.currentTarget.checked)} />
+                  <Checkbox
+                    key={c.permission}
+                    label={c.permission}
+                    description={grantable ? c.description : `${c.description} (your role lacks it)`}
+                    checked={checked.has(c.permission)}
+                    disabled={!grantable && !checked.has(c.permission)}
+                    onChange={(e) => toggle(c.permission, e.currentTarget.checked)}
+                  />
                 )
               })}
               {area === boundable.split('.')[0] && checked.has(boundable) && limitEditable && (
                 <Group gap="xs" align="flex-start" wrap="nowrap">
-                  <TextInput size="xs" label="Approve up to" placeholder="No limit" inputMode="decimal" value={limit.amount}
-                    onChange={(e) => setLimit({ ...limit, amount: e.currentTarget.value })} error={limitError} />
-                  <Select size="xs" w={100} label="Currency" searchable data={[...exponents.keys()]} value={limit.currency} onChange={(currency) => setLimit({ ...limit, currency })} />
+                  <TextInput
+                    size="xs"
+                    label="Approve up to"
+                    placeholder="No limit"
+                    inputMode="decimal"
+                    value={limit.amount}
+                    onChange={(e) => setLimit({ ...limit, amount: e.currentTarget.value })}
+                    error={limitError}
+                  />
+                  <Select
+                    size="xs"
+                    w={100}
+                    label="Currency"
+                    searchable
+                    data={[...exponents.keys()]}
+                    value={limit.currency}
+                    onChange={(currency) => setLimit({ ...limit, currency })}
+                  />
                 </Group>
               )}
             </Stack>
@@ -186,8 +346,12 @@ function RoleForm({ role, from, catalogue, exponents, close }: { role: Role | nu
         ))}
       </SimpleGrid>
       <Group justify="flex-end">
-        <Button variant="default" onClick={close}>Cancel</Button>
-        <Button type="submit" loading={save.isPending} disabled={!name.trim()}>{role ? 'Save role' : 'Create role'}</Button>
+        <Button variant="default" onClick={close}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={save.isPending} disabled={!name.trim()}>
+          {role ? 'Save role' : 'Create role'}
+        </Button>
       </Group>
     </Stack>
   )

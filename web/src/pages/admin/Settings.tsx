@@ -14,7 +14,13 @@ type MerchantPatch = Body<'/api/v1/merchant', 'patch'>
 /** Workspace settings, then its manual exchange rates. */
 export function Settings() {
   const merchant = useQuery({ queryKey: ['merchant'], queryFn: () => ok(api.GET('/api/v1/merchant')) })
-  if (merchant.isPending) return <Stack><Skeleton h={40} /><Skeleton h={240} /></Stack>
+  if (merchant.isPending)
+    return (
+      <Stack>
+        <Skeleton h={40} />
+        <Skeleton h={240} />
+      </Stack>
+    )
   if (merchant.isError) return <ErrorState error={merchant.error} retry={() => void merchant.refetch()} />
   return (
     <Stack gap="xl">
@@ -24,7 +30,13 @@ export function Settings() {
   )
 }
 
-const formOf = (m: Merchant) => ({ name: m.name, brand_name: m.brand_name, time_zone: m.time_zone, default_currency: m.default_currency, currencies: m.currencies.map((c) => c.code) })
+const formOf = (m: Merchant) => ({
+  name: m.name,
+  brand_name: m.brand_name,
+  time_zone: m.time_zone,
+  default_currency: m.default_currency,
+  currencies: m.currencies.map((c) => c.code),
+})
 
 function MerchantForm({ merchant }: { merchant: Merchant }) {
   const can = useCan()
@@ -53,28 +65,98 @@ function MerchantForm({ merchant }: { merchant: Merchant }) {
   const zones = [...new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', merchant.time_zone])]
   const codes = [...new Set([...(all.data ?? []).map((c) => c.code), ...form.currencies])].sort()
   return (
-    <Stack gap="md" component="form" aria-label="Workspace settings" onSubmit={(e: FormEvent) => {
-      e.preventDefault()
-      save.mutate(patch)
-    }}>
-      <SectionHeader title="Workspace" description={`Workspace “${merchant.slug}”, last changed ${dateTime(merchant.updated_at)}`} />
+    <Stack
+      gap="md"
+      component="form"
+      aria-label="Workspace settings"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault()
+        save.mutate(patch)
+      }}
+    >
+      <SectionHeader
+        title="Workspace"
+        description={`Workspace “${merchant.slug}”, last changed ${dateTime(merchant.updated_at)}`}
+      />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <TextInput label="Name" description="As your team sees it" required readOnly={!editable} value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={fields.name} />
-        <TextInput label="Brand name" description="As customers see it, on the status page and in messages" required readOnly={!editable} value={form.brand_name}
-          onChange={(e) => setForm({ ...form, brand_name: e.currentTarget.value })} error={fields.brand_name} />
-        <Select label="Time zone" description="Business hours, due dates and reports follow it" searchable allowDeselect={false} readOnly={!editable} data={zones}
-          value={form.time_zone} onChange={(v) => v && setForm({ ...form, time_zone: v })} error={fields.time_zone} />
-        <Select label="Default currency" description="Totals and reports are shown in it" searchable allowDeselect={false} readOnly={!editable} data={form.currencies}
-          value={form.default_currency} onChange={(v) => v && setForm({ ...form, default_currency: v })} error={fields.default_currency} />
+        <TextInput
+          label="Name"
+          description="As your team sees it"
+          required
+          readOnly={!editable}
+          value={form.name}
+          onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+          error={fields.name}
+        />
+        <TextInput
+          label="Brand name"
+          description="As customers see it, on the status page and in messages"
+          required
+          readOnly={!editable}
+          value={form.brand_name}
+          onChange={(e) => setForm({ ...form, brand_name: e.currentTarget.value })}
+          error={fields.brand_name}
+        />
+        <Select
+          label="Time zone"
+          description="Business hours, due dates and reports follow it"
+          searchable
+          allowDeselect={false}
+          readOnly={!editable}
+          data={zones}
+          value={form.time_zone}
+          onChange={(v) => v && setForm({ ...form, time_zone: v })}
+          error={fields.time_zone}
+        />
+        <Select
+          label="Default currency"
+          description="Totals and reports are shown in it"
+          searchable
+          allowDeselect={false}
+          readOnly={!editable}
+          data={form.currencies}
+          value={form.default_currency}
+          onChange={(v) => v && setForm({ ...form, default_currency: v })}
+          error={fields.default_currency}
+        />
       </SimpleGrid>
-      <MultiSelect label="Currencies" description="The currencies this workspace works in; the default is always one of them" searchable readOnly={!editable}
-        data={codes} value={form.currencies} error={errorAt(fields, 'currencies')}
-        onChange={(currencies) => setForm({ ...form, currencies, default_currency: currencies.includes(form.default_currency) || !currencies[0] ? form.default_currency : currencies[0] })} />
-      {save.isSuccess && <Alert color="teal" p="xs" withCloseButton onClose={save.reset}>Workspace settings saved.</Alert>}
+      <MultiSelect
+        label="Currencies"
+        description="The currencies this workspace works in; the default is always one of them"
+        searchable
+        readOnly={!editable}
+        data={codes}
+        value={form.currencies}
+        error={errorAt(fields, 'currencies')}
+        onChange={(currencies) =>
+          setForm({
+            ...form,
+            currencies,
+            default_currency:
+              currencies.includes(form.default_currency) || !currencies[0] ? form.default_currency : currencies[0],
+          })
+        }
+      />
+      {save.isSuccess && (
+        <Alert color="teal" p="xs" withCloseButton onClose={save.reset}>
+          Workspace settings saved.
+        </Alert>
+      )}
       {editable && (
         <Group>
-          <Button type="submit" loading={save.isPending} disabled={!Object.keys(patch).length}>Save settings</Button>
-          <Button variant="default" disabled={!Object.keys(patch).length} onClick={() => { setForm(before); save.reset() }}>Discard changes</Button>
+          <Button type="submit" loading={save.isPending} disabled={!Object.keys(patch).length}>
+            Save settings
+          </Button>
+          <Button
+            variant="default"
+            disabled={!Object.keys(patch).length}
+            onClick={() => {
+              setForm(before)
+              save.reset()
+            }}
+          >
+            Discard changes
+          </Button>
         </Group>
       )}
     </Stack>

@@ -1,4 +1,19 @@
-import { Badge, Button, Card, Group, Modal, MultiSelect, Select, SimpleGrid, Skeleton, Stack, Text, Textarea, TextInput, Title } from '@mantine/core'
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  Modal,
+  MultiSelect,
+  Select,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, ok, type Body } from '../../api/client'
@@ -15,23 +30,38 @@ type Editing = { team: Team | null } | null
 function usePeopleOptions(extraIds: string[]) {
   const people = usePeople()
   const known = (people.data ?? []).map((p) => ({ value: p.id, label: p.name }))
-  const missing = extraIds.filter((id) => !known.some((k) => k.value === id)).map((id) => ({ value: id, label: people.isPending ? '…' : 'Disabled person' }))
+  const missing = extraIds
+    .filter((id) => !known.some((k) => k.value === id))
+    .map((id) => ({ value: id, label: people.isPending ? '…' : 'Disabled person' }))
   return [...known, ...missing]
 }
 
 export function Teams() {
   const can = useCan()
   const [editing, setEditing] = useState<Editing>(null)
-  const { query, rows } = usePaged(['teams', 'all'], (cursor) => ok(api.GET('/api/v1/teams', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })))
+  const { query, rows } = usePaged(['teams', 'all'], (cursor) =>
+    ok(api.GET('/api/v1/teams', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })),
+  )
   return (
     <Stack gap="md">
-      <SectionHeader title="Teams" description="Groups that cases are routed to, each with an optional lead"
-        action={can('teams.manage') && <Button size="xs" onClick={() => setEditing({ team: null })}>New team</Button>} />
+      <SectionHeader
+        title="Teams"
+        description="Groups that cases are routed to, each with an optional lead"
+        action={
+          can('teams.manage') && (
+            <Button size="xs" onClick={() => setEditing({ team: null })}>
+              New team
+            </Button>
+          )
+        }
+      />
       {query.isPending && <Skeleton h={200} />}
       {query.isError && <ErrorState error={query.error} retry={() => void query.refetch()} />}
       {query.isSuccess && rows.length === 0 && <Text c="dimmed">No teams yet.</Text>}
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        {rows.map((t) => <TeamCard key={t.id} team={t} edit={() => setEditing({ team: t })} />)}
+        {rows.map((t) => (
+          <TeamCard key={t.id} team={t} edit={() => setEditing({ team: t })} />
+        ))}
       </SimpleGrid>
       <LoadMore query={query} />
       {editing && <TeamModal team={editing.team} close={() => setEditing(null)} />}
@@ -52,21 +82,45 @@ function TeamCard({ team, edit }: { team: Team; edit: () => void }) {
     <Card withBorder aria-label={`Team ${team.name}`}>
       <Group justify="space-between" align="flex-start">
         <div>
-          <Title order={3} size="h5">{team.name}</Title>
-          {team.description && <Text size="sm" c="dimmed">{team.description}</Text>}
+          <Title order={3} size="h5">
+            {team.name}
+          </Title>
+          {team.description && (
+            <Text size="sm" c="dimmed">
+              {team.description}
+            </Text>
+          )}
         </div>
         {can('teams.manage') && (
           <Group gap={4}>
-            <Button size="xs" variant="default" onClick={edit} aria-label={`Edit ${team.name}`}>Edit</Button>
-            <ConfirmButton label="Delete" ariaLabel={`Delete ${team.name}`} question={`Delete the team ${team.name}? Its members keep their accounts; routing rules that send cases to it must then be changed.`}
-              confirm="Delete team" onConfirm={() => remove.mutate()} pending={remove.isPending} />
+            <Button size="xs" variant="default" onClick={edit} aria-label={`Edit ${team.name}`}>
+              Edit
+            </Button>
+            <ConfirmButton
+              label="Delete"
+              ariaLabel={`Delete ${team.name}`}
+              question={`Delete the team ${team.name}? Its members keep their accounts; routing rules that send cases to it must then be changed.`}
+              confirm="Delete team"
+              onConfirm={() => remove.mutate()}
+              pending={remove.isPending}
+            />
           </Group>
         )}
       </Group>
-      <Text size="sm" mt="xs">Lead: <b>{team.lead_user_id ? name(team.lead_user_id) : 'none'}</b></Text>
+      <Text size="sm" mt="xs">
+        Lead: <b>{team.lead_user_id ? name(team.lead_user_id) : 'none'}</b>
+      </Text>
       <Group gap={4} mt="xs" aria-label="Members">
-        {team.member_ids.length === 0 && <Text size="sm" c="dimmed">No members</Text>}
-        {team.member_ids.map((id) => <Badge key={id} variant="light" color={id === team.lead_user_id ? 'indigo' : 'gray'}>{name(id)}</Badge>)}
+        {team.member_ids.length === 0 && (
+          <Text size="sm" c="dimmed">
+            No members
+          </Text>
+        )}
+        {team.member_ids.map((id) => (
+          <Badge key={id} variant="light" color={id === team.lead_user_id ? 'indigo' : 'gray'}>
+            {name(id)}
+          </Badge>
+        ))}
       </Group>
     </Card>
   )
@@ -74,13 +128,21 @@ function TeamCard({ team, edit }: { team: Team; edit: () => void }) {
 
 function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
   const qc = useQueryClient()
-  const [form, setForm] = useState({ name: team?.name ?? '', description: team?.description ?? '', lead: team?.lead_user_id ?? null, members: team?.member_ids ?? [] })
+  const [form, setForm] = useState({
+    name: team?.name ?? '',
+    description: team?.description ?? '',
+    lead: team?.lead_user_id ?? null,
+    members: team?.member_ids ?? [],
+  })
   const people = usePeopleOptions([...form.members, ...(form.lead ? [form.lead] : [])])
   const save = useMutation({
     meta: { fieldErrors: true },
-    mutationFn: (body: TeamBody) => ok(team
-      ? api.PATCH('/api/v1/teams/{id}', { params: { path: { id: team.id } }, body })
-      : api.POST('/api/v1/teams', { body })),
+    mutationFn: (body: TeamBody) =>
+      ok(
+        team
+          ? api.PATCH('/api/v1/teams/{id}', { params: { path: { id: team.id } }, body })
+          : api.POST('/api/v1/teams', { body }),
+      ),
     onSuccess: () => {
       close()
       return qc.invalidateQueries({ queryKey: ['teams'] })
@@ -90,19 +152,64 @@ function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
   // A lead removed from the members is no longer the lead (the server would add them back otherwise).
   const lead = form.lead && form.members.includes(form.lead) ? form.lead : null
   return (
-    <Modal opened onClose={close} closeButtonProps={{ 'aria-label': 'Close' }} title={team ? `Edit ${team.name}` : 'New team'}>
-      <Stack component="form" onSubmit={(e: FormEvent) => {
-        e.preventDefault()
-        save.mutate({ name: form.name.trim(), description: form.description, lead_user_id: lead, member_ids: form.members })
-      }}>
-        <TextInput label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={fields.name} />
-        <Textarea label="Description" autosize minRows={2} value={form.description} onChange={(e) => setForm({ ...form, description: e.currentTarget.value })} error={fields.description} />
-        <MultiSelect label="Members" searchable data={people} value={form.members} onChange={(members) => setForm({ ...form, members })} error={errorAt(fields, 'member_ids')} />
-        <Select label="Lead" clearable searchable placeholder="No lead" data={people.filter((p) => form.members.includes(p.value))}
-          value={lead} onChange={(v) => setForm({ ...form, lead: v })} error={fields.lead_user_id} />
+    <Modal
+      opened
+      onClose={close}
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      title={team ? `Edit ${team.name}` : 'New team'}
+    >
+      <Stack
+        component="form"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault()
+          save.mutate({
+            name: form.name.trim(),
+            description: form.description,
+            lead_user_id: lead,
+            member_ids: form.members,
+          })
+        }}
+      >
+        <TextInput
+          label="Name"
+          required
+          value={form.name}
+          onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+          error={fields.name}
+        />
+        <Textarea
+          label="Description"
+          autosize
+          minRows={2}
+          value={form.description}
+          onChange={(e) => setForm({ ...form, description: e.currentTarget.value })}
+          error={fields.description}
+        />
+        <MultiSelect
+          label="Members"
+          searchable
+          data={people}
+          value={form.members}
+          onChange={(members) => setForm({ ...form, members })}
+          error={errorAt(fields, 'member_ids')}
+        />
+        <Select
+          label="Lead"
+          clearable
+          searchable
+          placeholder="No lead"
+          data={people.filter((p) => form.members.includes(p.value))}
+          value={lead}
+          onChange={(v) => setForm({ ...form, lead: v })}
+          error={fields.lead_user_id}
+        />
         <Group justify="flex-end">
-          <Button variant="default" onClick={close}>Cancel</Button>
-          <Button type="submit" loading={save.isPending} disabled={!form.name.trim()}>{team ? 'Save' : 'Create team'}</Button>
+          <Button variant="default" onClick={close}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={save.isPending} disabled={!form.name.trim()}>
+            {team ? 'Save' : 'Create team'}
+          </Button>
         </Group>
       </Stack>
     </Modal>

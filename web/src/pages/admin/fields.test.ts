@@ -23,12 +23,20 @@ describe('toFieldDefs', () => {
   })
 
   it('takes a blank key from the label and sends required only when set', () => {
-    expect(toFieldDefs([row({ label: 'Serial number' })]).defs).toEqual([{ key: 'serial_number', label: 'Serial number', type: 'text' }])
+    expect(toFieldDefs([row({ label: 'Serial number' })]).defs).toEqual([
+      { key: 'serial_number', label: 'Serial number', type: 'text' },
+    ])
   })
 
   it('drops options from fields that are no longer a choice, and trims and dedupes them on choices', () => {
-    const { defs } = toFieldDefs([row({ key: 'a', label: 'A', type: 'number', options: ['x'] }), row({ key: 'b', label: 'B', type: 'enum', options: [' x ', 'x', '', 'y'] })])
-    expect(defs).toEqual([{ key: 'a', label: 'A', type: 'number' }, { key: 'b', label: 'B', type: 'enum', options: ['x', 'y'] }])
+    const { defs } = toFieldDefs([
+      row({ key: 'a', label: 'A', type: 'number', options: ['x'] }),
+      row({ key: 'b', label: 'B', type: 'enum', options: [' x ', 'x', '', 'y'] }),
+    ])
+    expect(defs).toEqual([
+      { key: 'a', label: 'A', type: 'number' },
+      { key: 'b', label: 'B', type: 'enum', options: ['x', 'y'] },
+    ])
   })
 
   it('reports errors at the paths the API uses', () => {
@@ -38,7 +46,12 @@ describe('toFieldDefs', () => {
       row({ key: 'Bad-Key', label: '' }),
       row({ key: 'choice', label: 'Choice', type: 'enum' }),
     ])
-    expect(Object.keys(errors).sort()).toEqual(['custom_fields.1.key', 'custom_fields.2.key', 'custom_fields.2.label', 'custom_fields.3.options'])
+    expect(Object.keys(errors).sort()).toEqual([
+      'custom_fields.1.key',
+      'custom_fields.2.key',
+      'custom_fields.2.label',
+      'custom_fields.3.options',
+    ])
   })
 })
 

@@ -30,6 +30,11 @@ describe('formatMajor', () => {
     expect(formatMajor(7, 2)).toBe('0.07')
     expect(formatMajor(1500, 0)).toBe('1500')
     expect(formatMajor(5, 3)).toBe('0.005')
-    for (const [minor, exp] of [[0, 2], [123456789, 3], [42, 0]] as const) expect(parseMinor(formatMajor(minor, exp), exp)).toBe(minor)
+    for (const [minor, exp] of [
+      [0, 2],
+      [123456789, 3],
+      [42, 0],
+    ] as const)
+      expect(parseMinor(formatMajor(minor, exp), exp)).toBe(minor)
   })
 })

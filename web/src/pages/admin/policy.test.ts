@@ -5,8 +5,22 @@ import { newRouteRow, toRouteRows, toRoutingBody } from './routing'
 const settings: CaseSettings = {
   exception_policy: {
     rules: [
-      { on: 'lost', case_type: 'lost_parcel', priority: 'high', watch_hours: 0, carrier_watch_hours: {}, enabled: true },
-      { on: 'customs_hold', case_type: 'customs_hold', priority: null, watch_hours: 24, carrier_watch_hours: { dhl: 48, royal_mail: 12.5 }, enabled: false },
+      {
+        on: 'lost',
+        case_type: 'lost_parcel',
+        priority: 'high',
+        watch_hours: 0,
+        carrier_watch_hours: {},
+        enabled: true,
+      },
+      {
+        on: 'customs_hold',
+        case_type: 'customs_hold',
+        priority: null,
+        watch_hours: 24,
+        carrier_watch_hours: { dhl: 48, royal_mail: 12.5 },
+        enabled: false,
+      },
     ],
     lost_after_days: 10,
     carrier_lost_after_days: { evri: 14 },
@@ -15,7 +29,14 @@ const settings: CaseSettings = {
   },
   reopen_window_hours: 168,
   auto_close_after_hours: 72,
-  routing: [{ name: 'High value', when: { priorities: ['urgent'], carriers: ['dhl'] }, team_id: '0190a000-0000-7000-8000-000000000001', strategy: 'least_loaded' }],
+  routing: [
+    {
+      name: 'High value',
+      when: { priorities: ['urgent'], carriers: ['dhl'] },
+      team_id: '0190a000-0000-7000-8000-000000000001',
+      strategy: 'least_loaded',
+    },
+  ],
   updated_at: null,
 }
 
@@ -30,7 +51,9 @@ describe('exception policy form', () => {
   it('reads number inputs left as text, and refuses ones that are not numbers in range', () => {
     const rules = form().rules.map((r, i) => (i === 0 ? { ...r, watch_hours: '36' } : r))
     expect(toSettingsBody(form({ rules })).body?.exception_policy?.rules[0]?.watch_hours).toBe(36)
-    expect(toSettingsBody(form({ lost_after_days: '', reopen_window_hours: 2.5, auto_close_after_hours: -1 })).errors).toEqual({
+    expect(
+      toSettingsBody(form({ lost_after_days: '', reopen_window_hours: 2.5, auto_close_after_hours: -1 })).errors,
+    ).toEqual({
       'exception_policy.lost_after_days': 'A whole number from 1 to 365',
       reopen_window_hours: 'A whole number from 0 to 8760',
       auto_close_after_hours: 'A whole number from 0 to 8760',
@@ -49,7 +72,11 @@ describe('exception policy form', () => {
   })
 
   it('names the carrier whose override is wrong, and flags overrides with no carrier', () => {
-    const carriers = [{ carrier: 'dhl', value: 2000 }, { carrier: 'dhl', value: 1 }, { carrier: ' ', value: 3 }]
+    const carriers = [
+      { carrier: 'dhl', value: 2000 },
+      { carrier: 'dhl', value: 1 },
+      { carrier: ' ', value: 3 },
+    ]
     const rules = form().rules.map((r, i) => (i === 0 ? { ...r, carriers } : r))
     expect(toSettingsBody(form({ rules })).errors).toEqual({
       'exception_policy.rules.0.carrier_watch_hours.dhl': 'dhl is listed twice',
@@ -64,6 +91,9 @@ describe('routing form', () => {
   })
 
   it('asks for a name and a team', () => {
-    expect(toRoutingBody([newRouteRow()])).toEqual({ body: null, errors: { 'routing.0.name': 'A name of 1 to 80 characters', 'routing.0.team_id': 'Choose the team' } })
+    expect(toRoutingBody([newRouteRow()])).toEqual({
+      body: null,
+      errors: { 'routing.0.name': 'A name of 1 to 80 characters', 'routing.0.team_id': 'Choose the team' },
+    })
   })
 })

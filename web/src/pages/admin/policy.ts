@@ -11,7 +11,14 @@ type Priority = NonNullable<PolicyRule['priority']>
 export type NumberText = number | string
 
 export type CarrierRow = { carrier: string; value: NumberText }
-export type RuleRow = { on: Trigger | null; case_type: string | null; priority: Priority | null; watch_hours: NumberText; carriers: CarrierRow[]; enabled: boolean }
+export type RuleRow = {
+  on: Trigger | null
+  case_type: string | null
+  priority: Priority | null
+  watch_hours: NumberText
+  carriers: CarrierRow[]
+  enabled: boolean
+}
 export type PolicyForm = {
   rules: RuleRow[]
   lost_after_days: NumberText
@@ -24,10 +31,22 @@ export type PolicyForm = {
 
 /** Every carrier status and derived signal a rule can react to (a Record, so a new one fails to compile until named). */
 export const triggerLabels: Record<Trigger, string> = {
-  info_received: 'Label created, no scan yet', in_transit: 'In transit', out_for_delivery: 'Out for delivery', available_for_pickup: 'Waiting at a pickup point',
-  delivered: 'Delivered', attempt_failed: 'Delivery attempt failed', delayed: 'Delayed', customs_hold: 'Held at customs', exception: 'Carrier exception',
-  damaged: 'Damaged', lost: 'Lost', returned_to_sender: 'Returned to sender', cancelled: 'Cancelled', unknown: 'Unknown status',
-  late: 'Late (past the promised date)', lost_no_scan: 'No scan for the lost-after days',
+  info_received: 'Label created, no scan yet',
+  in_transit: 'In transit',
+  out_for_delivery: 'Out for delivery',
+  available_for_pickup: 'Waiting at a pickup point',
+  delivered: 'Delivered',
+  attempt_failed: 'Delivery attempt failed',
+  delayed: 'Delayed',
+  customs_hold: 'Held at customs',
+  exception: 'Carrier exception',
+  damaged: 'Damaged',
+  lost: 'Lost',
+  returned_to_sender: 'Returned to sender',
+  cancelled: 'Cancelled',
+  unknown: 'Unknown status',
+  late: 'Late (past the promised date)',
+  lost_no_scan: 'No scan for the lost-after days',
 }
 
 // The API's bounds (server/src/cases/schemas.ts and routes.ts).
@@ -36,12 +55,20 @@ const maxLifecycleHours = 24 * 365
 const maxRules = 50
 const maxCarriers = 100
 
-const carrierRows = (byCarrier: Record<string, number>): CarrierRow[] => Object.entries(byCarrier).map(([carrier, value]) => ({ carrier, value }))
+const carrierRows = (byCarrier: Record<string, number>): CarrierRow[] =>
+  Object.entries(byCarrier).map(([carrier, value]) => ({ carrier, value }))
 
 export function toPolicyForm(s: CaseSettings): PolicyForm {
   const p = s.exception_policy
   return {
-    rules: p.rules.map((r) => ({ on: r.on, case_type: r.case_type, priority: r.priority, watch_hours: r.watch_hours, carriers: carrierRows(r.carrier_watch_hours), enabled: r.enabled })),
+    rules: p.rules.map((r) => ({
+      on: r.on,
+      case_type: r.case_type,
+      priority: r.priority,
+      watch_hours: r.watch_hours,
+      carriers: carrierRows(r.carrier_watch_hours),
+      enabled: r.enabled,
+    })),
     lost_after_days: p.lost_after_days,
     carrier_lost_after_days: carrierRows(p.carrier_lost_after_days),
     on_delivered: p.on_delivered,
@@ -51,7 +78,14 @@ export function toPolicyForm(s: CaseSettings): PolicyForm {
   }
 }
 
-export const newRuleRow = (): RuleRow => ({ on: null, case_type: null, priority: null, watch_hours: 0, carriers: [], enabled: true })
+export const newRuleRow = (): RuleRow => ({
+  on: null,
+  case_type: null,
+  priority: null,
+  watch_hours: 0,
+  carriers: [],
+  enabled: true,
+})
 
 type Errors = Record<string, string>
 
@@ -60,10 +94,18 @@ function numberIn(v: NumberText, min: number, max: number, integer: boolean): nu
   return Number.isFinite(n) && n >= min && n <= max && (!integer || Number.isInteger(n)) ? n : null
 }
 
-const rangeMessage = (min: number, max: number, integer: boolean) => `${integer ? 'A whole number' : 'A number'} from ${min} to ${max}`
+const rangeMessage = (min: number, max: number, integer: boolean) =>
+  `${integer ? 'A whole number' : 'A number'} from ${min} to ${max}`
 
 /** Per-carrier overrides as the API's map; errors at `<path>.<carrier>`, or at `<path>` for a row with no carrier. */
-function toCarrierMap(rows: CarrierRow[], path: string, min: number, max: number, integer: boolean, errors: Errors): Record<string, number> {
+function toCarrierMap(
+  rows: CarrierRow[],
+  path: string,
+  min: number,
+  max: number,
+  integer: boolean,
+  errors: Errors,
+): Record<string, number> {
   const out: Record<string, number> = {}
   const seen = new Set<string>()
   if (rows.length > maxCarriers) errors[path] = `At most ${maxCarriers} carriers`
@@ -100,19 +142,40 @@ export function toSettingsBody(form: PolicyForm): { body: SettingsBody | null; e
     const watch = numberIn(r.watch_hours, 0, maxWatchHours, false)
     if (watch === null) errors[`${path}.watch_hours`] = rangeMessage(0, maxWatchHours, false)
     const carrier_watch_hours = toCarrierMap(r.carriers, `${path}.carrier_watch_hours`, 0, maxWatchHours, false, errors)
-    return { on: r.on ?? 'unknown', case_type: r.case_type ?? '', priority: r.priority, watch_hours: watch ?? 0, carrier_watch_hours, enabled: r.enabled }
+    return {
+      on: r.on ?? 'unknown',
+      case_type: r.case_type ?? '',
+      priority: r.priority,
+      watch_hours: watch ?? 0,
+      carrier_watch_hours,
+      enabled: r.enabled,
+    }
   })
   const lost = numberIn(form.lost_after_days, 1, 365, true)
   if (lost === null) errors[`${at}.lost_after_days`] = rangeMessage(1, 365, true)
-  const carrier_lost_after_days = toCarrierMap(form.carrier_lost_after_days, `${at}.carrier_lost_after_days`, 1, 365, true, errors)
+  const carrier_lost_after_days = toCarrierMap(
+    form.carrier_lost_after_days,
+    `${at}.carrier_lost_after_days`,
+    1,
+    365,
+    true,
+    errors,
+  )
   const reopen = numberIn(form.reopen_window_hours, 0, maxLifecycleHours, true)
   if (reopen === null) errors.reopen_window_hours = rangeMessage(0, maxLifecycleHours, true)
   const autoClose = numberIn(form.auto_close_after_hours, 0, maxLifecycleHours, true)
   if (autoClose === null) errors.auto_close_after_hours = rangeMessage(0, maxLifecycleHours, true)
-  if (Object.keys(errors).length || lost === null || reopen === null || autoClose === null) return { body: null, errors }
+  if (Object.keys(errors).length || lost === null || reopen === null || autoClose === null)
+    return { body: null, errors }
   return {
     body: {
-      exception_policy: { rules, lost_after_days: lost, carrier_lost_after_days, on_delivered: form.on_delivered, review_low_confidence: form.review_low_confidence },
+      exception_policy: {
+        rules,
+        lost_after_days: lost,
+        carrier_lost_after_days,
+        on_delivered: form.on_delivered,
+        review_low_confidence: form.review_low_confidence,
+      },
       reopen_window_hours: reopen,
       auto_close_after_hours: autoClose,
     },

@@ -17,22 +17,51 @@ export type RouteRow = {
 }
 
 export const strategyLabels: Record<Strategy, string> = {
-  round_robin: 'Round robin: whoever waited longest', least_loaded: 'Least loaded: fewest open cases', team_only: 'Team only: leave unassigned',
+  round_robin: 'Round robin: whoever waited longest',
+  least_loaded: 'Least loaded: fewest open cases',
+  team_only: 'Team only: leave unassigned',
 }
 
 const conditions = ['case_types', 'carriers', 'fulfilment_centres', 'product_categories', 'priorities'] as const
 // The API's bounds (server/src/cases/schemas.ts RoutingRuleT).
 const maxRules = 100
-const maxItems: Record<(typeof conditions)[number], number> = { case_types: 50, carriers: 50, fulfilment_centres: 50, product_categories: 50, priorities: 4 }
-const maxLength: Record<(typeof conditions)[number], number> = { case_types: 40, carriers: 40, fulfilment_centres: 100, product_categories: 100, priorities: 10 }
+const maxItems: Record<(typeof conditions)[number], number> = {
+  case_types: 50,
+  carriers: 50,
+  fulfilment_centres: 50,
+  product_categories: 50,
+  priorities: 4,
+}
+const maxLength: Record<(typeof conditions)[number], number> = {
+  case_types: 40,
+  carriers: 40,
+  fulfilment_centres: 100,
+  product_categories: 100,
+  priorities: 10,
+}
 
-export const toRouteRows = (rules: RoutingRule[]): RouteRow[] => rules.map((r) => ({
-  name: r.name, team_id: r.team_id, strategy: r.strategy,
-  case_types: r.when.case_types ?? [], carriers: r.when.carriers ?? [], fulfilment_centres: r.when.fulfilment_centres ?? [],
-  product_categories: r.when.product_categories ?? [], priorities: r.when.priorities ?? [],
-}))
+export const toRouteRows = (rules: RoutingRule[]): RouteRow[] =>
+  rules.map((r) => ({
+    name: r.name,
+    team_id: r.team_id,
+    strategy: r.strategy,
+    case_types: r.when.case_types ?? [],
+    carriers: r.when.carriers ?? [],
+    fulfilment_centres: r.when.fulfilment_centres ?? [],
+    product_categories: r.when.product_categories ?? [],
+    priorities: r.when.priorities ?? [],
+  }))
 
-export const newRouteRow = (): RouteRow => ({ name: '', case_types: [], carriers: [], fulfilment_centres: [], product_categories: [], priorities: [], team_id: null, strategy: 'round_robin' })
+export const newRouteRow = (): RouteRow => ({
+  name: '',
+  case_types: [],
+  carriers: [],
+  fulfilment_centres: [],
+  product_categories: [],
+  priorities: [],
+  team_id: null,
+  strategy: 'round_robin',
+})
 
 /** The PUT /case-settings body for routing alone, or null with errors keyed as the API's are (`routing.0.team_id`). */
 export function toRoutingBody(rows: RouteRow[]): { body: SettingsBody | null; errors: Record<string, string> } {
@@ -47,7 +76,8 @@ export function toRoutingBody(rows: RouteRow[]): { body: SettingsBody | null; er
     for (const c of conditions) {
       const list = r[c]
       if (list.length > maxItems[c]) errors[`${path}.when.${c}`] = `At most ${maxItems[c]}`
-      else if (list.some((v) => !v.trim() || v.length > maxLength[c])) errors[`${path}.when.${c}`] = `Each at most ${maxLength[c]} characters`
+      else if (list.some((v) => !v.trim() || v.length > maxLength[c]))
+        errors[`${path}.when.${c}`] = `Each at most ${maxLength[c]} characters`
     }
     // An empty list means "any", which the API expresses by leaving the condition out.
     if (r.case_types.length) when.case_types = r.case_types
