@@ -5,7 +5,7 @@ import { isUuid } from './ids.js'
 // it reaches SQL (a value list of the wrong length there is a row comparison of the wrong arity).
 
 export const invalidCursor = () =>
-  new AppError('validation_failed', 400, 'The cursor is not valid', {
+  new AppError('validation_failed', 'The cursor is not valid', {
     errors: [{ path: 'querystring/cursor', message: 'is not a cursor from this API' }],
   })
 

@@ -1,11 +1,12 @@
 // The one error type, and the one catalogue of the codes clients branch on, with their statuses.
-// A code used anywhere must be declared here (the type system refuses others; a test checks statuses).
+// A code used anywhere must be declared here (the type system refuses others), and an error takes its status from
+// here: a code with several statuses names which one at the throw.
 export const errorCatalogue = {
   // requests
   validation_failed: 400,
   invalid_json: 400,
   bad_url: 400,
-  bad_request: 400, // a 4xx raised by the HTTP framework itself
+  bad_request: [400, 403, 404, 405, 406, 411, 412, 416, 417], // a 4xx raised by the HTTP framework or a plugin
   route_not_found: 404,
   request_timeout: 408,
   payload_too_large: 413,
@@ -107,15 +108,25 @@ export const errorCatalogue = {
 
 export type ErrorCode = keyof typeof errorCatalogue
 
-export class AppError extends Error {
+type Catalogued<C extends ErrorCode> = (typeof errorCatalogue)[C]
+/** The statuses a code may answer with: its one status, or one of its several. */
+export type StatusOf<C extends ErrorCode> =
+  Catalogued<C> extends readonly number[] ? Catalogued<C>[number] : Catalogued<C>
+
+export class AppError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly status: number
+
+  /** `status` picks one of the statuses a code has in the catalogue; without it, the first. */
   constructor(
-    readonly code: ErrorCode,
-    readonly status: number,
+    readonly code: C,
     message: string,
     readonly details?: Record<string, unknown>,
+    status?: StatusOf<C>,
   ) {
     super(message)
     this.name = 'AppError'
+    const catalogued: number | readonly number[] = errorCatalogue[code]
+    this.status = (status as number | undefined) ?? (typeof catalogued === 'number' ? catalogued : catalogued[0]!)
   }
 }
 

@@ -39,7 +39,6 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!entityType || !entityId || (req.query.entity && (req.query.entity_type || req.query.entity_id))) {
         throw new AppError(
           'validation_failed',
-          400,
           'Name the record as entity=type:id, or with entity_type and entity_id',
           { errors: [{ path: 'querystring/entity', message: 'names no single record' }] },
         )
@@ -49,7 +48,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       )
       // No entries at all: the record is unknown here, or another workspace's; both answer alike.
       if (!req.query.cursor && !page.data.length) {
-        throw new AppError('audit_record_not_found', 404, 'This workspace has no audit entries for that record', {
+        throw new AppError('audit_record_not_found', 'This workspace has no audit entries for that record', {
           entity_type: entityType,
           entity_id: entityId,
         })

@@ -23,7 +23,7 @@ export function can(actor: Actor, permission: Permission): boolean {
 
 export function requirePermission(actor: Actor, permission: Permission): void {
   if (!can(actor, permission))
-    throw new AppError('forbidden', 403, `This needs the ${permission} permission`, { permission })
+    throw new AppError('forbidden', `This needs the ${permission} permission`, { permission })
 }
 
 /** The actor for work done by Claimdesk itself (jobs, the CLI). */

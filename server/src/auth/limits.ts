@@ -23,13 +23,12 @@ export async function assertWithinLimit(
   on: string,
 ): Promise<void> {
   const grant = actor.grants.get(permission)
-  if (!grant) throw new AppError('forbidden', 403, `This needs the ${permission} permission`, { permission })
+  if (!grant) throw new AppError('forbidden', `This needs the ${permission} permission`, { permission })
   if (!grant.limit) return
   const inLimitCurrency = await convertMoney(db, actor.merchantId, amount, grant.limit.currency, on)
   if (inLimitCurrency.amountMinor > grant.limit.amountMinor) {
     throw new AppError(
       'limit_exceeded',
-      403,
       `Your role may ${permission} up to ${grant.limit.amountMinor} ${grant.limit.currency} (minor units)`,
       {
         permission,
@@ -50,14 +49,13 @@ export async function assertCoversGrants(db: Db, actor: Actor, grants: Iterable<
   const wanted = [...grants]
   const missing = wanted.filter((g) => !actor.grants.has(g.permission)).map((g) => g.permission)
   if (missing.length)
-    throw new AppError('forbidden', 403, 'This needs permissions you do not hold', { permissions: missing })
+    throw new AppError('forbidden', 'This needs permissions you do not hold', { permissions: missing })
   for (const g of wanted) {
     const own = actor.grants.get(g.permission)!.limit
     if (!own) continue
     if (!g.limit) {
       throw new AppError(
         'limit_exceeded',
-        403,
         `Your role may ${g.permission} only up to ${own.amountMinor} ${own.currency} (minor units); this needs it without a bound`,
         {
           permission: g.permission,

@@ -39,7 +39,7 @@ export async function login(db: Db, input: LoginInput, now: Date, ttlHours: numb
   const windowSeconds = loginLimits.windowMs / 1000
   if (byEmail >= loginLimits.perEmail) {
     const details = { retry_after_seconds: windowSeconds }
-    throw new AppError('too_many_attempts', 429, 'Too many failed sign-ins; try again later', details)
+    throw new AppError('too_many_attempts', 'Too many failed sign-ins; try again later', details)
   }
   let candidates = (await store.findUsersByEmail(db, emailKey)).filter((u) => u.status === 'active')
   if (input.workspace) candidates = candidates.filter((u) => u.slug === input.workspace)
@@ -51,14 +51,14 @@ export async function login(db: Db, input: LoginInput, now: Date, ttlHours: numb
   }
   if (byIp >= loginLimits.perIp && (matches.length === 0 || byEmail > 0)) {
     const wait = Math.min(windowSeconds, 2 ** Math.min(byIp - loginLimits.perIp, 10))
-    throw new AppError('too_many_attempts', 429, 'Too many failed sign-ins from this address; try again later', {
+    throw new AppError('too_many_attempts', 'Too many failed sign-ins from this address; try again later', {
       retry_after_seconds: wait,
     })
   }
-  if (matches.length === 0) throw new AppError('invalid_credentials', 401, 'Email or password is wrong')
+  if (matches.length === 0) throw new AppError('invalid_credentials', 'Email or password is wrong')
   // Only someone who knows the password learns that the email has several workspaces.
   if (matches.length > 1) {
-    throw new AppError('workspace_required', 400, 'This email belongs to several workspaces; name one', {
+    throw new AppError('workspace_required', 'This email belongs to several workspaces; name one', {
       workspaces: matches.map((m) => m.slug),
     })
   }
@@ -149,7 +149,7 @@ export async function changePassword(
   now: Date,
 ): Promise<void> {
   if (actor.type !== 'user' || !actor.id)
-    throw new AppError('forbidden', 403, 'Only a signed-in person can change a password')
+    throw new AppError('forbidden', 'Only a signed-in person can change a password')
   const user = await trx
     .selectFrom('users')
     .select(['password_hash'])
@@ -158,9 +158,9 @@ export async function changePassword(
     .forUpdate()
     .executeTakeFirstOrThrow()
   if (!(await verifyPassword(user.password_hash, input.current)))
-    throw new AppError('invalid_credentials', 401, 'The current password is wrong')
+    throw new AppError('invalid_credentials', 'The current password is wrong')
   if (input.current === input.next)
-    throw new AppError('password_unchanged', 422, 'The new password must differ from the current one')
+    throw new AppError('password_unchanged', 'The new password must differ from the current one')
   await trx
     .updateTable('users')
     .set({ password_hash: await hashPassword(input.next), password_changed_at: now, updated_at: now })
@@ -205,7 +205,7 @@ async function assertRole(trx: Trx, merchantId: string, roleId: string) {
     .where('merchant_id', '=', merchantId)
     .where('id', '=', roleId)
     .executeTakeFirst()
-  if (!role) throw new AppError('role_not_found', 404, 'No such role', { role_id: roleId })
+  if (!role) throw new AppError('role_not_found', 'No such role', { role_id: roleId })
 }
 
 export async function createApiKey(
@@ -215,7 +215,7 @@ export async function createApiKey(
   now: Date,
 ): Promise<{ key: string; view: ApiKeyView }> {
   if (input.expiresAt && input.expiresAt <= now) {
-    throw new AppError('validation_failed', 400, 'The request is not valid', {
+    throw new AppError('validation_failed', 'The request is not valid', {
       errors: [{ path: 'body/expires_at', message: 'must be in the future' }],
     })
   }
@@ -269,7 +269,7 @@ export async function revokeApiKey(
   requestId?: string,
 ): Promise<ApiKeyView> {
   const k = await store.lockApiKey(trx, actor.merchantId, id)
-  if (!k) throw new AppError('api_key_not_found', 404, 'No such API key', { api_key_id: id })
+  if (!k) throw new AppError('api_key_not_found', 'No such API key', { api_key_id: id })
   // Revoking is bounded like minting: a key clerk cannot take an admin's key away.
   await assertCoversRole(trx, actor, k.role_id, now)
   if (k.revoked_at) return k
@@ -303,7 +303,6 @@ export async function ensureAdminKey(
   if (existing)
     throw new AppError(
       'conflict',
-      409,
       'CLAIMDESK_ADMIN_TOKEN is already used by a revoked key or another workspace; choose a new value',
     )
   const admin = await trx

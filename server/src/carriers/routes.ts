@@ -205,8 +205,7 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const one = async (merchantId: string, c: Connection) => (await views(merchantId, [c]))[0]!
   const carrierConnection = async (merchantId: string, id: string) => {
     const c = await integrations.getConnection(app.db, merchantId, id, new Date())
-    if (c.source !== 'carriers')
-      throw new AppError('connection_not_found', 404, 'No such connection', { connection_id: id })
+    if (c.source !== 'carriers') throw new AppError('connection_not_found', 'No such connection', { connection_id: id })
     return c
   }
 

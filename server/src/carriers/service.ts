@@ -45,7 +45,7 @@ export const carrierProviders = (): CarrierProvider[] => [...providers.values()]
 export function findCarrierProvider(provider: string): CarrierProvider {
   const p = providers.get(provider)
   if (!p)
-    throw new AppError('provider_unknown', 422, `No carrier provider "${provider}"`, {
+    throw new AppError('provider_unknown', `No carrier provider "${provider}"`, {
       provider,
       known_providers: [...providers.keys()].sort(),
     })
@@ -62,7 +62,7 @@ export function normalizePayload(p: CarrierProvider, payload: unknown): Normaliz
     return p.normalize(payload)
   } catch (err) {
     if (err instanceof MalformedPayload)
-      throw new AppError('payload_invalid', 400, `Not a ${p.label} payload: ${err.message}`, {
+      throw new AppError('payload_invalid', `Not a ${p.label} payload: ${err.message}`, {
         provider: p.provider,
         reason: err.message,
       })
@@ -356,8 +356,7 @@ async function withEvents(db: Db, t: store.TrackerRow): Promise<TrackerWithEvent
 /** A stored proof of delivery (signature, photo, document) with its bytes, for the console to show. */
 export async function openProof(db: Db, blobs: BlobStore, merchantId: string, trackerId: string, id: string) {
   const row = await store.findMedia(db, merchantId, trackerId, id)
-  if (!row)
-    throw new AppError('proof_not_found', 404, 'No such proof of delivery', { tracker_id: trackerId, proof_id: id })
+  if (!row) throw new AppError('proof_not_found', 'No such proof of delivery', { tracker_id: trackerId, proof_id: id })
   return {
     kind: row.kind,
     contentType: row.content_type,
@@ -368,7 +367,7 @@ export async function openProof(db: Db, blobs: BlobStore, merchantId: string, tr
 
 export async function getTracker(db: Db, merchantId: string, id: string): Promise<TrackerWithEvents> {
   const t = await store.findTracker(db, merchantId, id)
-  if (!t) throw new AppError('tracker_not_found', 404, 'No such tracker', { tracker_id: id })
+  if (!t) throw new AppError('tracker_not_found', 'No such tracker', { tracker_id: id })
   return withEvents(db, t)
 }
 
@@ -393,7 +392,7 @@ export async function updateSettings(
   const before = await getSettings(trx, actor.merchantId)
   for (const r of input.stale_rules) {
     if (r.carrier && !resolveCarrier(r.carrier).known) {
-      throw new AppError('validation_failed', 400, `Unknown carrier ${r.carrier}`, {
+      throw new AppError('validation_failed', `Unknown carrier ${r.carrier}`, {
         errors: [{ path: 'body/stale_rules', message: `unknown carrier ${r.carrier}` }],
       })
     }

@@ -22,7 +22,7 @@ export const isResolved = (s: CaseStatus) => s === 'resolved' || s === 'closed'
 
 export function assertTransition(caseId: string, from: CaseStatus, to: CaseStatus): void {
   if (!transitions[from].includes(to)) {
-    throw new AppError('case_transition_invalid', 409, `A ${from} case cannot become ${to}`, {
+    throw new AppError('case_transition_invalid', `A ${from} case cannot become ${to}`, {
       case_id: caseId,
       status: from,
       requested: to,

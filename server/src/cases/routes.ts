@@ -44,7 +44,7 @@ const list = (v: string | undefined) => (v ? [...new Set(v.split(','))] : undefi
 
 function personOnly(actor: Actor): string {
   if (actor.type !== 'user' || !actor.id)
-    throw new AppError('forbidden', 403, 'Only people have notifications and follow cases; sign in as a person')
+    throw new AppError('forbidden', 'Only people have notifications and follow cases; sign in as a person')
   return actor.id
 }
 

@@ -41,14 +41,13 @@ export async function withContext<T>(
 export async function resolveWorkspace(ctx: AppContext, slug: string | undefined): Promise<string> {
   if (slug) {
     const id = await findMerchantIdBySlug(ctx.db, slug)
-    if (!id) throw new AppError('merchant_not_found', 404, `No workspace "${slug}"`)
+    if (!id) throw new AppError('merchant_not_found', `No workspace "${slug}"`)
     return id
   }
   const all = await ctx.db.selectFrom('merchants').select(['id', 'slug']).limit(2).execute()
   if (all.length === 1) return all[0]!.id
   throw new AppError(
     'workspace_required',
-    400,
     all.length
       ? 'Several workspaces exist: pass --workspace <slug>'
       : 'No workspace yet: run `npx claimdesk merchant create` or `npx claimdesk demo`',

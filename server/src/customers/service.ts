@@ -54,7 +54,7 @@ export function normalisePhone(phone: string | null | undefined): string | null 
   if (!phone) return null
   const compact = phone.replace(/[\s().-]/g, '').replace(/^00/, '+')
   if (!/^\+[1-9]\d{6,14}$/.test(compact))
-    throw new AppError('phone_invalid', 422, 'Phone numbers must be international (E.164), e.g. +447700900123', {
+    throw new AppError('phone_invalid', 'Phone numbers must be international (E.164), e.g. +447700900123', {
       phone,
     })
   return compact
@@ -222,7 +222,7 @@ async function applyUpdate(
 
 export async function getCustomer(db: Db, merchantId: string, id: string): Promise<Customer> {
   const row = await store.findCustomer(db, merchantId, id)
-  if (!row) throw new AppError('customer_not_found', 404, 'No such customer', { customer_id: id })
+  if (!row) throw new AppError('customer_not_found', 'No such customer', { customer_id: id })
   return toCustomer(row, await store.listExternalIds(db, merchantId, [id]))
 }
 
@@ -265,7 +265,7 @@ export async function listCustomers(db: Db, merchantId: string, filter: store.Cu
 /** This customer's id and the ids of every record merged into it: their orders are its orders. */
 export async function customerIdentity(db: Db, merchantId: string, id: string): Promise<string[]> {
   const ids = await store.findMergedIds(db, merchantId, id)
-  if (!ids.includes(id)) throw new AppError('customer_not_found', 404, 'No such customer', { customer_id: id })
+  if (!ids.includes(id)) throw new AppError('customer_not_found', 'No such customer', { customer_id: id })
   return ids
 }
 
@@ -280,9 +280,9 @@ export async function updateCustomer(
   now: Date,
 ): Promise<Customer> {
   const row = await store.lockCustomer(trx, merchantId, id)
-  if (!row) throw new AppError('customer_not_found', 404, 'No such customer', { customer_id: id })
+  if (!row) throw new AppError('customer_not_found', 'No such customer', { customer_id: id })
   if (row.merged_into_id)
-    throw new AppError('customer_merged', 409, 'This customer was merged into another; change that one', {
+    throw new AppError('customer_merged', 'This customer was merged into another; change that one', {
       merged_into_id: row.merged_into_id,
     })
   const phone = input.phone === undefined ? undefined : normalisePhone(input.phone)
@@ -302,16 +302,15 @@ export async function mergeCustomers(
   now: Date,
   requestId?: string | null,
 ): Promise<Customer> {
-  if (survivorId === duplicateId)
-    throw new AppError('customer_merge_self', 422, 'A customer cannot be merged into itself')
+  if (survivorId === duplicateId) throw new AppError('customer_merge_self', 'A customer cannot be merged into itself')
   const [first, second] = [survivorId, duplicateId].sort() // lock in one order: two opposite merges cannot deadlock
   const locked = [await store.lockCustomer(trx, merchantId, first!), await store.lockCustomer(trx, merchantId, second!)]
   const survivor = locked.find((r) => r?.id === survivorId)
   const duplicate = locked.find((r) => r?.id === duplicateId)
-  if (!survivor) throw new AppError('customer_not_found', 404, 'No such customer', { customer_id: survivorId })
-  if (!duplicate) throw new AppError('customer_not_found', 404, 'No such customer', { customer_id: duplicateId })
+  if (!survivor) throw new AppError('customer_not_found', 'No such customer', { customer_id: survivorId })
+  if (!duplicate) throw new AppError('customer_not_found', 'No such customer', { customer_id: duplicateId })
   if (survivor.merged_into_id || duplicate.merged_into_id)
-    throw new AppError('customer_merged', 409, 'One of these customers was already merged', {
+    throw new AppError('customer_merged', 'One of these customers was already merged', {
       customer_ids: [survivorId, duplicateId],
     })
   const fill = {
@@ -378,7 +377,7 @@ export async function redactCustomer(
   requestId?: string | null,
 ): Promise<Customer> {
   const row = await store.lockCustomer(trx, merchantId, id)
-  if (!row) throw new AppError('customer_not_found', 404, 'No such customer', { customer_id: id })
+  if (!row) throw new AppError('customer_not_found', 'No such customer', { customer_id: id })
   if (row.redacted_at) return toCustomer(row)
   const updated = await store.updateCustomer(trx, merchantId, id, {
     name: null,

@@ -20,10 +20,10 @@ export async function openIntake(input: Readable | AsyncIterable<Uint8Array>, op
   try {
     const read = await readHead(source, opts.maxBytes)
     head = read.head
-    if (head.length === 0) throw new AppError('file_empty', 400, 'The file is empty')
+    if (head.length === 0) throw new AppError('file_empty', 'The file is empty')
     contentType = await detectContentType(head, read.ended)
     if (opts.allowedTypes && !opts.allowedTypes.includes(contentType)) {
-      throw new AppError('unsupported_file_type', 415, `Files of type ${contentType} are not accepted here`, {
+      throw new AppError('unsupported_file_type', `Files of type ${contentType} are not accepted here`, {
         content_type: contentType,
         allowed: opts.allowedTypes,
       })
@@ -108,5 +108,5 @@ export class MeteredStream extends Transform {
 }
 
 function fileTooLarge(maxBytes: number): AppError {
-  return new AppError('file_too_large', 413, `The file is larger than ${maxBytes} bytes`, { max_bytes: maxBytes })
+  return new AppError('file_too_large', `The file is larger than ${maxBytes} bytes`, { max_bytes: maxBytes })
 }

@@ -32,7 +32,7 @@ const keyPattern = new RegExp(
 // Keys are minted here, never taken from a user, and only this exact shape is ever read back:
 // no dots, slashes or absolute paths can reach the disk or the bucket.
 export function assertBlobKey(key: string): string {
-  if (!keyPattern.test(key)) throw new AppError('file_key_invalid', 400, 'Not a valid file key')
+  if (!keyPattern.test(key)) throw new AppError('file_key_invalid', 'Not a valid file key')
   return key
 }
 
@@ -43,5 +43,5 @@ export function newBlobKey(merchantId: string, at: Date): string {
 }
 
 export function fileNotFound(key: string): AppError {
-  return new AppError('file_not_found', 404, 'No such file', { key })
+  return new AppError('file_not_found', 'No such file', { key })
 }

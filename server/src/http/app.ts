@@ -132,7 +132,7 @@ export async function buildApp(
   app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
     const sent = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1]
     if (metricsToken && !safeEqual(sent ?? '', metricsToken)) {
-      throw new AppError('unauthenticated', 401, 'Send the metrics token as "Authorization: Bearer <token>"')
+      throw new AppError('unauthenticated', 'Send the metrics token as "Authorization: Bearer <token>"')
     }
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics())
   })

@@ -24,7 +24,7 @@ export function installAuth(app: FastifyInstance, ctx: AppContext) {
     if (!req.routeOptions.url?.startsWith('/api/v1') || cfg.access === 'public') return
     req.actor = await authenticate(req, ctx)
     if (cfg.permission && !can(req.actor, cfg.permission)) {
-      throw new AppError('forbidden', 403, `This needs the ${cfg.permission} permission`, {
+      throw new AppError('forbidden', `This needs the ${cfg.permission} permission`, {
         permission: cfg.permission,
       })
     }
@@ -37,7 +37,7 @@ async function authenticate(req: FastifyRequest, ctx: AppContext) {
   if (header) {
     const m = /^Bearer\s+(\S{16,512})$/i.exec(header)
     const actor = m ? await resolveApiKey(ctx.db, m[1]!, now) : undefined
-    if (!actor) throw new AppError('unauthenticated', 401, 'The API key is missing, revoked or not valid')
+    if (!actor) throw new AppError('unauthenticated', 'The API key is missing, revoked or not valid')
     return actor
   }
   const token = req.cookies[SESSION_COOKIE]
@@ -48,11 +48,11 @@ async function authenticate(req: FastifyRequest, ctx: AppContext) {
       if (mutating.has(req.method)) {
         const sent = req.headers['x-csrf-token']
         if (typeof sent !== 'string' || !safeEqual(sent, actor.csrfToken)) {
-          throw new AppError('csrf_failed', 403, "Send the session's CSRF token in the X-CSRF-Token header")
+          throw new AppError('csrf_failed', "Send the session's CSRF token in the X-CSRF-Token header")
         }
       }
       return actor
     }
   }
-  throw new AppError('unauthenticated', 401, 'Sign in, or send an API key as "Authorization: Bearer <key>"')
+  throw new AppError('unauthenticated', 'Sign in, or send an API key as "Authorization: Bearer <key>"')
 }

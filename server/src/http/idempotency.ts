@@ -23,7 +23,7 @@ export function installIdempotency(app: FastifyInstance, ctx: AppContext) {
     const key = req.headers['idempotency-key']
     if (typeof key !== 'string' || !mutating.has(req.method) || !req.actor) return
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-      throw new AppError('validation_failed', 400, 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
+      throw new AppError('validation_failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
         errors: [{ path: 'headers/idempotency-key', message: 'is invalid' }],
       })
     }
@@ -44,16 +44,14 @@ export function installIdempotency(app: FastifyInstance, ctx: AppContext) {
     if (!prior)
       throw new AppError(
         'idempotency_in_progress',
-        409,
         'A request with this Idempotency-Key is being processed; retry shortly',
       )
     if (prior.request_hash !== requestHash) {
-      throw new AppError('idempotency_key_reused', 422, 'This Idempotency-Key was used with a different request')
+      throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request')
     }
     if (prior.state !== 'done')
       throw new AppError(
         'idempotency_in_progress',
-        409,
         'A request with this Idempotency-Key is being processed; retry shortly',
       )
     const body = prior.response_body ? decryptSecret(ctx.keys.idempotency, prior.response_body) : ''

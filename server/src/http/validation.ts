@@ -40,7 +40,7 @@ function refuseBody(req: FastifyRequest, _reply: unknown, done: (err?: Error) =>
   done(
     empty
       ? undefined
-      : new AppError('validation_failed', 400, 'This endpoint takes no request body', {
+      : new AppError('validation_failed', 'This endpoint takes no request body', {
           errors: [{ path: 'body', message: 'must be empty' }],
         }),
   )
@@ -61,7 +61,7 @@ function refuseUnstorable(req: FastifyRequest, _reply: unknown, done: (err?: Err
   )
   if (scans.some((scan) => scan.tooDeep))
     errors.push({ path: 'body', message: `must not nest deeper than ${maxJsonDepth} levels` })
-  done(errors.length ? new AppError('validation_failed', 400, 'The request is not valid', { errors }) : undefined)
+  done(errors.length ? new AppError('validation_failed', 'The request is not valid', { errors }) : undefined)
 }
 
 export function installValidation(app: FastifyInstance) {
@@ -95,7 +95,7 @@ export const maxUrlLength = 16 * 1024
 function refuseLongUrl(req: FastifyRequest, _reply: unknown, done: (err?: Error) => void) {
   done(
     req.url.length > maxUrlLength
-      ? new AppError('uri_too_long', 414, `The URL is longer than ${maxUrlLength} characters`)
+      ? new AppError('uri_too_long', `The URL is longer than ${maxUrlLength} characters`)
       : undefined,
   )
 }
@@ -105,10 +105,10 @@ export function clientErrors(err: Error & { code?: string }, socket: Duplex) {
   if (err.code === 'ECONNRESET' || socket.destroyed) return
   const error =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? new AppError('headers_too_large', 431, `The request line and headers are larger than ${maxHeaderSize} bytes`)
+      ? new AppError('headers_too_large', `The request line and headers are larger than ${maxHeaderSize} bytes`)
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? new AppError('request_timeout', 408, 'The request took too long to arrive')
-        : new AppError('bad_request', 400, 'The request is not valid HTTP')
+        ? new AppError('request_timeout', 'The request took too long to arrive')
+        : new AppError('bad_request', 'The request is not valid HTTP')
   const body = JSON.stringify(errorBody(error))
   if (socket.writable) {
     socket.write(
@@ -122,7 +122,7 @@ export function clientErrors(err: Error & { code?: string }, socket: Duplex) {
 export function frameworkErrors(error: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
   const err =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? new AppError('uri_too_long', 414, 'A path parameter is too long')
-      : new AppError('bad_url', 400, 'The URL is not valid')
+      ? new AppError('uri_too_long', 'A path parameter is too long')
+      : new AppError('bad_url', 'The URL is not valid')
   void reply.status(err.status).send(errorBody(err))
 }

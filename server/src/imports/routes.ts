@@ -73,7 +73,6 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (!formatOf(req))
           throw new AppError(
             'unsupported_media_type',
-            415,
             'Send JSON lines (Content-Type: application/x-ndjson) or CSV (Content-Type: text/csv)',
           )
       },

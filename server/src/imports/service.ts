@@ -94,7 +94,8 @@ const faultyField: Partial<Record<ErrorCode, string>> = {
 // Bad input the database refused (class 22 data exceptions, 23 constraint violations), a race lost to a
 // concurrent writer, or a service's refusal: the record's fault, so it is reported and the rest go on.
 function rowFault(err: unknown): { field: string | null; message: string } | undefined {
-  if (err instanceof AppError && err.status < 500) return { field: faultyField[err.code] ?? null, message: err.message }
+  if (err instanceof AppError && err.status < 500)
+    return { field: faultyField[err.code as ErrorCode] ?? null, message: err.message }
   if (err instanceof ConcurrentInsert)
     return { field: null, message: 'written concurrently by another import; import it again' }
   const pg = err as { code?: string; severity?: string; constraint?: string; column?: string; message?: string }

@@ -11,15 +11,15 @@ export function parseWebhookJson(body: Buffer | string, parse: (text: string) =>
   try {
     value = parse(typeof body === 'string' ? body : body.toString('utf8'))
   } catch {
-    throw new AppError('invalid_json', 400, 'The body is not valid JSON')
+    throw new AppError('invalid_json', 'The body is not valid JSON')
   }
   const scan = scanJson(value, { maxDepth: maxJsonDepth, maxFound: 1 })
   if (scan.tooDeep)
-    throw new AppError('payload_invalid', 400, `The body nests deeper than ${maxJsonDepth} levels`, {
+    throw new AppError('payload_invalid', `The body nests deeper than ${maxJsonDepth} levels`, {
       max_depth: maxJsonDepth,
     })
   if (scan.nulPaths.length)
-    throw new AppError('payload_invalid', 400, 'The body holds a NUL character, which cannot be stored', {
+    throw new AppError('payload_invalid', 'The body holds a NUL character, which cannot be stored', {
       path: scan.nulPaths[0],
     })
   return value

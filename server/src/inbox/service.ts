@@ -86,7 +86,7 @@ export async function authenticateWebhook(
   cache?: CredentialCache,
 ): Promise<AuthenticatedWebhook> {
   const provider = findInboxProvider(input.source, input.provider)
-  if (!provider) throw new AppError('provider_not_found', 404, `No webhook provider ${input.source}/${input.provider}`)
+  if (!provider) throw new AppError('provider_not_found', `No webhook provider ${input.source}/${input.provider}`)
   // A secret whose grace period ended while it was cached no longer verifies.
   const verify = (c: Credentials) =>
     provider.verify({
@@ -122,7 +122,7 @@ export async function authenticateWebhook(
   const dedupKey = provider.dedupKey({ headers: input.headers, rawBody: input.rawBody })
   // PostgreSQL text holds no NUL character.
   if (!dedupKey || dedupKey.length > 512 || dedupKey.includes('\0'))
-    throw new AppError('dedup_key_invalid', 400, 'The webhook carries no usable idempotency key')
+    throw new AppError('dedup_key_invalid', 'The webhook carries no usable idempotency key')
   return { connection: creds.connection, provider, dedupKey }
 }
 
@@ -330,7 +330,7 @@ function failureText(error: unknown): string {
 }
 
 const deliveryNotFound = (id: string) =>
-  new AppError('delivery_not_found', 404, 'No such webhook delivery', { delivery_id: id })
+  new AppError('delivery_not_found', 'No such webhook delivery', { delivery_id: id })
 
 export async function listDeliveries(
   db: Db,
@@ -357,7 +357,7 @@ export async function replayDelivery(
   const row = isUuid(id) ? await store.lockDelivery(trx, actor.merchantId, id) : undefined
   if (!row) throw deliveryNotFound(id)
   if (row.status === 'received') {
-    throw new AppError('delivery_already_queued', 409, 'This delivery is waiting to be processed already', {
+    throw new AppError('delivery_already_queued', 'This delivery is waiting to be processed already', {
       delivery_id: id,
     })
   }

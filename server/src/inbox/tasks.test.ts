@@ -25,7 +25,7 @@ registerInboxProvider({
   provider: 'flaky',
   maxAttempts: 3,
   verify: ({ headers, secrets }) => {
-    if (!secrets.includes(headers['x-token'] ?? '')) throw new AppError('signature_invalid', 401, 'Bad token')
+    if (!secrets.includes(headers['x-token'] ?? '')) throw new AppError('signature_invalid', 'Bad token')
   },
   dedupKey: ({ headers }) => headers['x-event-id']!,
   async process(trx, delivery, _ctx, now) {

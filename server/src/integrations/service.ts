@@ -17,7 +17,7 @@ export const defaultGraceSeconds = 86_400
 export const maxGraceSeconds = 30 * 86_400
 
 const connectionNotFound = (id: string) =>
-  new AppError('connection_not_found', 404, 'No such connection', { connection_id: id })
+  new AppError('connection_not_found', 'No such connection', { connection_id: id })
 
 export async function getConnection(db: Db, merchantId: string, id: string, now: Date): Promise<Connection> {
   const row = isUuid(id) ? await store.findConnection(db, merchantId, id) : undefined
@@ -48,7 +48,7 @@ function providerFor(source: InboxSource, provider: string): InboxProvider {
       .filter((k) => k.source === source)
       .map((k) => k.provider)
       .sort()
-    throw new AppError('provider_unknown', 422, `No provider "${provider}" for ${source}`, {
+    throw new AppError('provider_unknown', `No provider "${provider}" for ${source}`, {
       source,
       provider,
       known_providers: known,
@@ -61,12 +61,12 @@ function providerFor(source: InboxSource, provider: string): InboxProvider {
 function chooseSecret(p: InboxProvider, given: string | undefined): { secret: string; generated: boolean } {
   if (given !== undefined) {
     const problem = p.secrets?.problem?.(given) ?? (given.length ? null : 'must not be empty')
-    if (problem) throw new AppError('secret_invalid', 422, `The secret ${problem}`, { field: 'secret' })
+    if (problem) throw new AppError('secret_invalid', `The secret ${problem}`, { field: 'secret' })
     return { secret: given, generated: false }
   }
   const generate = p.secrets?.generate
   if (!generate)
-    throw new AppError('secret_required', 422, `Connections to ${p.provider} need the secret the provider gave you`, {
+    throw new AppError('secret_required', `Connections to ${p.provider} need the secret the provider gave you`, {
       field: 'secret',
     })
   return { secret: generate(), generated: true }
@@ -195,7 +195,7 @@ export async function rotateSecret(
   const { secret, generated } = chooseSecret(providerFor(row.source, row.provider), input.secret)
   const grace = input.graceSeconds ?? defaultGraceSeconds
   if (!Number.isInteger(grace) || grace < 0 || grace > maxGraceSeconds) {
-    throw new AppError('validation_failed', 400, 'The grace period is out of range', {
+    throw new AppError('validation_failed', 'The grace period is out of range', {
       errors: [{ path: 'body/grace_seconds', message: `must be 0 to ${maxGraceSeconds}` }],
     })
   }
@@ -243,7 +243,7 @@ export async function findWebhookConnection(
 ): Promise<WebhookConnection> {
   const row = isUuid(input.connectionId) ? await store.findConnectionById(db, input.connectionId) : undefined
   if (!row || row.source !== input.source || row.provider !== input.provider || row.status !== 'active') {
-    throw new AppError('connection_not_found', 404, 'No such connection')
+    throw new AppError('connection_not_found', 'No such connection')
   }
   return { merchantId: row.merchant_id, id: row.id, source: row.source, provider: row.provider }
 }

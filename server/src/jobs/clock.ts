@@ -120,7 +120,7 @@ export async function fireAction(
   if (row?.state !== 'scheduled') return 'skipped'
   if (row.run_at.getTime() > now.getTime()) return 'not_due' // moved later; its own job will come
   const handler = handlers[row.task]
-  if (!handler) throw new AppError('clock_task_unknown', 500, `No clock task "${row.task}"`)
+  if (!handler) throw new AppError('clock_task_unknown', `No clock task "${row.task}"`)
   const action: ScheduledAction = {
     merchantId,
     id: row.id,

@@ -23,7 +23,7 @@ export function signLink(secret: Buffer, claims: Omit<LinkClaims, 'linkId'> & { 
   const lifetimeMs = claims.expiresAt.getTime() - now.getTime()
   // Written as "not within" so an invalid Date (NaN) is refused too.
   if (!(lifetimeMs <= maxLinkLifetimeMs)) {
-    throw new AppError('link_lifetime_too_long', 400, 'A customer link may live at most 90 days', {
+    throw new AppError('link_lifetime_too_long', 'A customer link may live at most 90 days', {
       max_lifetime_days: 90,
     })
   }
@@ -54,7 +54,7 @@ export function verifyLink(secret: Buffer, token: string, expect: LinkExpectatio
   if (expect.subjectType !== undefined && claims.subjectType !== expect.subjectType) throw misused()
   if (expect.subjectId !== undefined && claims.subjectId !== expect.subjectId) throw misused()
   if (now.getTime() >= claims.expiresAt.getTime()) {
-    throw new AppError('link_expired', 401, 'This link has expired', { expired_at: claims.expiresAt.toISOString() })
+    throw new AppError('link_expired', 'This link has expired', { expired_at: claims.expiresAt.toISOString() })
   }
   return claims
 }
@@ -85,6 +85,6 @@ function readPayload(body: string): LinkClaims {
   return { merchantId: m, purpose: p, subjectType: t, subjectId: s, expiresAt: new Date(e), linkId: l }
 }
 
-const invalid = () => new AppError('link_invalid', 401, 'This link is not valid')
+const invalid = () => new AppError('link_invalid', 'This link is not valid', undefined, 401)
 // Authentic, but minted for another page or subject.
-const misused = () => new AppError('link_invalid', 403, 'This link is not valid here')
+const misused = () => new AppError('link_invalid', 'This link is not valid here', undefined, 403)

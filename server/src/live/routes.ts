@@ -40,7 +40,7 @@ export const liveRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       await hub.listen().catch((err: unknown) => {
         req.log.error({ err }, 'live stream cannot listen')
-        throw new AppError('not_ready', 503, 'Live updates are not available right now; retry shortly')
+        throw new AppError('not_ready', 'Live updates are not available right now; retry shortly')
       })
       const res = reply.raw
       let seq = 0

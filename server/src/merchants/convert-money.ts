@@ -25,7 +25,7 @@ export async function convertMoney(db: Db, merchantId: string, money: Money, to:
   const fromExp = exp(money.currency)
   const toExp = exp(to)
   if (fromExp === undefined || toExp === undefined)
-    throw new AppError('currency_unknown', 422, 'Unknown currency', { currencies: [money.currency, to] })
+    throw new AppError('currency_unknown', 'Unknown currency', { currencies: [money.currency, to] })
   if (direct)
     return { amountMinor: convertMinor(money.amountMinor, fromExp, toExp, normaliseDecimal(direct.rate)), currency: to }
   const inverse = await store.findRateOn(db, merchantId, to, money.currency, on)
@@ -34,7 +34,7 @@ export async function convertMoney(db: Db, merchantId: string, money: Money, to:
       amountMinor: convertMinor(money.amountMinor, fromExp, toExp, normaliseDecimal(inverse.rate), true),
       currency: to,
     }
-  throw new AppError('exchange_rate_missing', 422, `No ${money.currency}/${to} exchange rate on or before ${on}`, {
+  throw new AppError('exchange_rate_missing', `No ${money.currency}/${to} exchange rate on or before ${on}`, {
     base_currency: money.currency,
     quote_currency: to,
     on,

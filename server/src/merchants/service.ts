@@ -54,7 +54,7 @@ async function toMerchant(db: Db, row: MerchantRow): Promise<Merchant> {
 export async function assertCurrencies(db: Db, codes: string[]) {
   const known = await store.findCurrencies(db, codes)
   const missing = codes.filter((c) => !known.some((k) => k.code === c))
-  if (missing.length) throw new AppError('currency_unknown', 422, 'Unknown ISO 4217 currency', { currencies: missing })
+  if (missing.length) throw new AppError('currency_unknown', 'Unknown ISO 4217 currency', { currencies: missing })
 }
 
 export type MerchantSettings = {
@@ -67,7 +67,7 @@ export type MerchantSettings = {
 
 function validateSettings(s: MerchantSettings) {
   if (s.timeZone !== undefined && !isTimeZone(s.timeZone))
-    throw new AppError('time_zone_unknown', 422, 'Not an IANA time zone such as Europe/London', {
+    throw new AppError('time_zone_unknown', 'Not an IANA time zone such as Europe/London', {
       time_zone: s.timeZone,
     })
 }
@@ -92,7 +92,7 @@ export async function createMerchant(
   const currencies = [...new Set([input.defaultCurrency, ...(input.currencies ?? [])])]
   await assertCurrencies(trx, currencies)
   if (await store.findMerchantBySlug(trx, input.slug))
-    throw new AppError('merchant_slug_taken', 409, 'This workspace name is taken', { slug: input.slug })
+    throw new AppError('merchant_slug_taken', 'This workspace name is taken', { slug: input.slug })
   const row = await store.insertMerchant(trx, {
     id: newId(),
     slug: input.slug,
@@ -131,7 +131,7 @@ export async function createMerchant(
 
 export async function getMerchant(db: Db, id: string): Promise<Merchant> {
   const row = await store.findMerchant(db, id)
-  if (!row) throw new AppError('merchant_not_found', 404, 'No such workspace')
+  if (!row) throw new AppError('merchant_not_found', 'No such workspace')
   return toMerchant(db, row)
 }
 
@@ -147,7 +147,7 @@ export async function updateMerchant(
 ): Promise<Merchant> {
   validateSettings(input)
   const before = await store.lockMerchant(trx, actor.merchantId)
-  if (!before) throw new AppError('merchant_not_found', 404, 'No such workspace')
+  if (!before) throw new AppError('merchant_not_found', 'No such workspace')
   const currencies = input.currencies ? [...new Set(input.currencies)] : before.currencies
   const defaultCurrency = input.defaultCurrency ?? before.default_currency
   if (!currencies.includes(defaultCurrency)) currencies.unshift(defaultCurrency)
@@ -213,11 +213,11 @@ export async function setExchangeRate(
   now: Date,
 ): Promise<ExchangeRate> {
   if (input.base === input.quote)
-    throw new AppError('validation_failed', 400, 'Base and quote currency must differ', {
+    throw new AppError('validation_failed', 'Base and quote currency must differ', {
       errors: [{ path: 'body/quote_currency', message: 'equals base_currency' }],
     })
   if (!/^\d{1,18}(\.\d{1,12})?$/.test(input.rate) || /^0+(\.0+)?$/.test(input.rate)) {
-    throw new AppError('validation_failed', 400, 'The rate must be a positive decimal with at most 12 decimal places', {
+    throw new AppError('validation_failed', 'The rate must be a positive decimal with at most 12 decimal places', {
       errors: [{ path: 'body/rate', message: 'is not a positive decimal' }],
     })
   }
@@ -268,7 +268,7 @@ export async function deleteExchangeRate(
   requestId?: string,
 ): Promise<void> {
   const row = await store.deleteRate(trx, actor.merchantId, id)
-  if (!row) throw new AppError('exchange_rate_not_found', 404, 'No such exchange rate', { exchange_rate_id: id })
+  if (!row) throw new AppError('exchange_rate_not_found', 'No such exchange rate', { exchange_rate_id: id })
   await recordAudit(
     trx,
     {

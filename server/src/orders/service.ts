@@ -418,7 +418,7 @@ async function recordPayment(
   now: Date,
 ) {
   if (p.refundedMinor !== undefined && p.refundedMinor > p.capturedMinor) {
-    throw new AppError('refund_exceeds_captured', 422, 'A payment cannot have more refunded than it captured', {
+    throw new AppError('refund_exceeds_captured', 'A payment cannot have more refunded than it captured', {
       reference: p.reference,
       captured_amount_minor: p.capturedMinor,
       refunded_amount_minor: p.refundedMinor,
@@ -443,7 +443,7 @@ async function recordPayment(
 
 export async function getOrder(db: Db, merchantId: string, id: string): Promise<Order> {
   const row = await store.findOrder(db, merchantId, id)
-  if (!row) throw new AppError('order_not_found', 404, 'No such order', { order_id: id })
+  if (!row) throw new AppError('order_not_found', 'No such order', { order_id: id })
   return (await toOrders(db, merchantId, [row]))[0]!
 }
 
@@ -485,7 +485,7 @@ export async function deleteOrder(
   requestId?: string | null,
 ): Promise<void> {
   const row = await store.lockOrder(trx, merchantId, id)
-  if (!row) throw new AppError('order_not_found', 404, 'No such order', { order_id: id })
+  if (!row) throw new AppError('order_not_found', 'No such order', { order_id: id })
   await store.deleteOrder(trx, merchantId, id)
   await recordAudit(
     trx,
@@ -523,7 +523,7 @@ export type RefundInput = {
 async function paymentToRefund(trx: Trx, merchantId: string, input: RefundInput) {
   const payment = await store.lockPayment(trx, merchantId, input.orderId, input.paymentId)
   if (!payment)
-    throw new AppError('payment_not_found', 404, 'No such payment on this order', {
+    throw new AppError('payment_not_found', 'No such payment on this order', {
       order_id: input.orderId,
       payment_id: input.paymentId,
     })
@@ -567,7 +567,6 @@ export async function recordRefund(
   if (input.amountMinor > refundable) {
     throw new AppError(
       'refund_exceeds_captured',
-      422,
       `Only ${refundable} (minor units) of this payment can still be refunded`,
       {
         payment_id: payment.id,
@@ -744,7 +743,7 @@ export async function getOrderSummary(
   id: string,
 ): Promise<{ id: string; customer_id: string | null; currency: string; total_amount_minor: number }> {
   const row = await store.findOrder(db, merchantId, id)
-  if (!row) throw new AppError('order_not_found', 404, 'No such order', { order_id: id })
+  if (!row) throw new AppError('order_not_found', 'No such order', { order_id: id })
   return {
     id: row.id,
     customer_id: row.customer_id,

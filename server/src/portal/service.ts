@@ -106,7 +106,7 @@ export async function portalCase(db: Db, secret: Buffer, token: string, now: Dat
   // A case deleted since the link was minted makes the link invalid; any other failure stays what it is.
   let detail = await getCase(db, claims.merchantId, claims.subjectId).catch((err: unknown) => {
     throw err instanceof AppError && err.status === 404
-      ? new AppError('link_invalid', 401, 'This link is not valid')
+      ? new AppError('link_invalid', 'This link is not valid', undefined, 401)
       : err
   })
   for (let hops = 0; detail.merged_into_id && hops < 5; hops++)

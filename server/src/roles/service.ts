@@ -114,7 +114,7 @@ export async function getRole(db: Db, merchantId: string, id: string): Promise<R
     .where('merchant_id', '=', merchantId)
     .where('id', '=', id)
     .executeTakeFirst()
-  if (!row) throw new AppError('role_not_found', 404, 'No such role', { role_id: id })
+  if (!row) throw new AppError('role_not_found', 'No such role', { role_id: id })
   return (await toRoles(db, merchantId, [row]))[0]!
 }
 
@@ -125,7 +125,7 @@ export async function findBuiltinRoleId(db: Db, merchantId: string, key: string)
     .where('merchant_id', '=', merchantId)
     .where('builtin_key', '=', key)
     .executeTakeFirst()
-  if (!row) throw new AppError('role_not_found', 404, `No built-in role ${key}`, { role: key })
+  if (!row) throw new AppError('role_not_found', `No built-in role ${key}`, { role: key })
   return row.id
 }
 
@@ -145,14 +145,14 @@ const toGrants = (perms: RoleInput['permissions']): Grant[] =>
 async function validatePermissions(trx: Trx, actor: Actor, perms: RoleInput['permissions'], now: Date) {
   const unknown = perms.filter((p) => !isPermission(p.permission)).map((p) => p.permission)
   if (unknown.length)
-    throw new AppError('validation_failed', 400, 'Unknown permissions', {
+    throw new AppError('validation_failed', 'Unknown permissions', {
       errors: unknown.map((p) => ({ path: 'body/permissions', message: `unknown permission ${p}` })),
     })
   const currencies = [...new Set(perms.flatMap((p) => (p.limit ? [p.limit.currency] : [])))]
   if (currencies.length) {
     const known = await trx.selectFrom('currencies').select('code').where('code', 'in', currencies).execute()
     const missing = currencies.filter((c) => !known.some((k) => k.code === c))
-    if (missing.length) throw new AppError('currency_unknown', 422, 'Unknown currency', { currencies: missing })
+    if (missing.length) throw new AppError('currency_unknown', 'Unknown currency', { currencies: missing })
   }
   await assertCoversGrants(trx, actor, toGrants(perms), rateDay(now))
 }
@@ -160,7 +160,7 @@ async function validatePermissions(trx: Trx, actor: Actor, perms: RoleInput['per
 /** Changing or deleting a role acts on everyone holding it: only by someone holding at least as much, never on one's own. */
 async function roleToChange(trx: Trx, actor: Actor, id: string, now: Date): Promise<Role> {
   if (id === actor.roleId)
-    throw new AppError('cannot_change_own_role', 403, 'Nobody may change or delete the role they act under', {
+    throw new AppError('cannot_change_own_role', 'Nobody may change or delete the role they act under', {
       role_id: id,
     })
   const role = await getRole(trx, actor.merchantId, id)
@@ -230,12 +230,9 @@ export async function updateRole(
 ): Promise<Role> {
   const before = await roleToChange(trx, actor, id, now)
   if (before.builtin_key && input.permissions)
-    throw new AppError(
-      'role_builtin',
-      409,
-      'The permissions of a built-in role cannot be changed; create a custom role',
-      { role_id: id },
-    )
+    throw new AppError('role_builtin', 'The permissions of a built-in role cannot be changed; create a custom role', {
+      role_id: id,
+    })
   if (input.permissions) {
     await validatePermissions(trx, actor, input.permissions, now)
     await writePermissions(trx, actor.merchantId, id, input.permissions)
@@ -271,7 +268,7 @@ export async function updateRole(
 
 export async function deleteRole(trx: Trx, actor: Actor, id: string, now: Date, requestId?: string): Promise<void> {
   const role = await roleToChange(trx, actor, id, now)
-  if (role.builtin_key) throw new AppError('role_builtin', 409, 'A built-in role cannot be deleted', { role_id: id })
+  if (role.builtin_key) throw new AppError('role_builtin', 'A built-in role cannot be deleted', { role_id: id })
   const [user, key] = await Promise.all([
     trx
       .selectFrom('users')
@@ -289,7 +286,7 @@ export async function deleteRole(trx: Trx, actor: Actor, id: string, now: Date, 
       .executeTakeFirst(),
   ])
   if (user || key)
-    throw new AppError('role_in_use', 409, 'People or API keys (revoked ones too) still reference this role', {
+    throw new AppError('role_in_use', 'People or API keys (revoked ones too) still reference this role', {
       role_id: id,
     })
   await trx

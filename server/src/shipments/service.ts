@@ -188,7 +188,7 @@ export async function upsertShipment(
       ? await findOrderByExternalId(trx, merchantId, input.source, input.orderExternalId)
       : undefined
   if (!order)
-    throw new AppError('order_not_found', 404, 'No such order', {
+    throw new AppError('order_not_found', 'No such order', {
       order_id: input.orderId ?? null,
       order_external_id: input.orderExternalId ?? null,
     })
@@ -210,7 +210,7 @@ export async function upsertShipment(
         (l.externalId && ol.external_id === l.externalId),
     )
     if (!line)
-      throw new AppError('order_line_unknown', 422, 'A shipment line names no line of its order', {
+      throw new AppError('order_line_unknown', 'A shipment line names no line of its order', {
         order_id: order.id,
         line: l,
       })
@@ -298,7 +298,7 @@ export async function upsertShipment(
 
 export async function getShipment(db: Db, merchantId: string, id: string): Promise<Shipment> {
   const row = await store.findShipment(db, merchantId, id)
-  if (!row) throw new AppError('shipment_not_found', 404, 'No such shipment', { shipment_id: id })
+  if (!row) throw new AppError('shipment_not_found', 'No such shipment', { shipment_id: id })
   return (await toShipments(db, merchantId, [row]))[0]!
 }
 
@@ -315,7 +315,7 @@ export async function deleteShipment(
   requestId?: string | null,
 ): Promise<void> {
   const row = await store.lockShipment(trx, merchantId, id)
-  if (!row) throw new AppError('shipment_not_found', 404, 'No such shipment', { shipment_id: id })
+  if (!row) throw new AppError('shipment_not_found', 'No such shipment', { shipment_id: id })
   await store.deleteShipment(trx, merchantId, id)
   await recordAudit(
     trx,
@@ -389,7 +389,7 @@ export async function importShipments(trx: Trx, w: Writer, records: ShipmentReco
   const audit: AuditInput[] = []
   const outcomes = records.map((r): Outcome => {
     const order = orders.get(r.orderExternalId)
-    if (!order) throw new AppError('order_not_found', 404, 'No such order', { order_external_id: r.orderExternalId })
+    if (!order) throw new AppError('order_not_found', 'No such order', { order_external_id: r.orderExternalId })
     const before = existing.get(r.externalId)
     const id = before?.id ?? newId()
     const row: store.ShipmentFields = {
@@ -405,7 +405,7 @@ export async function importShipments(trx: Trx, w: Writer, records: ShipmentReco
     const wanted = (r.lines ?? []).map((l) => {
       const line = order.lines.find((ol) => ol.position === l.position)
       if (!line)
-        throw new AppError('order_line_unknown', 422, 'A shipment line names no line of its order', {
+        throw new AppError('order_line_unknown', 'A shipment line names no line of its order', {
           order_external_id: r.orderExternalId,
           position: l.position,
         })

@@ -41,7 +41,7 @@ export const optionalInstant = (value: string | null | undefined, field: string)
 export async function currencyExponent(w: ShopifyWrite, currency: string | null | undefined): Promise<number> {
   const exponent = (await listCurrencies(w.trx)).find((c) => c.code === currency)?.exponent
   if (exponent === undefined)
-    throw new AppError('currency_unknown', 422, 'Unknown ISO 4217 currency', { currencies: [currency ?? null] })
+    throw new AppError('currency_unknown', 'Unknown ISO 4217 currency', { currencies: [currency ?? null] })
   return exponent
 }
 

@@ -39,7 +39,7 @@ const topics: Record<string, Handler> = {
 function parseObject(body: Buffer): Record<string, unknown> {
   const value = parseWebhookJson(body, parseShopifyJson)
   if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new AppError('invalid_json', 400, 'The body is not a JSON object')
+    throw new AppError('invalid_json', 'The body is not a JSON object')
   return value as Record<string, unknown>
 }
 
@@ -53,7 +53,7 @@ const shopifyProvider: InboxProvider = {
   },
   dedupKey(input) {
     const id = input.headers[webhookIdHeader]
-    if (!id) throw new AppError('dedup_key_invalid', 400, `Send ${webhookIdHeader}`)
+    if (!id) throw new AppError('dedup_key_invalid', `Send ${webhookIdHeader}`)
     return id
   },
   async process(trx, delivery, _ctx, now) {

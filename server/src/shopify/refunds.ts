@@ -13,7 +13,7 @@ export async function applyRefund(w: ShopifyWrite, refund: ShopifyRefund): Promi
   const orderExternalId = requireId(refund.order_id, 'refund order_id')
   const order = await findOrderByExternalId(w.trx, w.merchantId, source, orderExternalId)
   // Retried with backoff: the refund may have overtaken its order.
-  if (!order) throw new AppError('order_not_found', 404, 'No such order', { order_external_id: orderExternalId })
+  if (!order) throw new AppError('order_not_found', 'No such order', { order_external_id: orderExternalId })
   const exponent = await currencyExponent(w, order.currency)
   let applied = 0
   for (const t of refund.transactions ?? []) {
@@ -53,7 +53,7 @@ function paymentFor(order: Order, t: ShopifyTransaction): Payment {
     (shopify.length === 1 ? shopify[0] : undefined)
   // Retried: an orders/updated that records the payment may still be on its way.
   if (!payment)
-    throw new AppError('payment_not_found', 404, 'No such payment on this order', {
+    throw new AppError('payment_not_found', 'No such payment on this order', {
       order_id: order.id,
       parent_transaction_id: parent,
     })

@@ -11,7 +11,7 @@ export function signShopifyWebhook(secret: string, body: Buffer | string): strin
   return createHmac('sha256', secret).update(body).digest('base64')
 }
 
-const refuse = (reason: string, message: string) => new AppError('signature_invalid', 401, message, { reason })
+const refuse = (reason: string, message: string) => new AppError('signature_invalid', message, { reason })
 
 /** Throws 401 signature_invalid unless the HMAC header matches one of the connection's live secrets. */
 export function verifyShopifyWebhook(input: WebhookRequest & { secrets: string[] }): void {

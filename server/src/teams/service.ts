@@ -47,7 +47,7 @@ export async function getTeam(db: Db, merchantId: string, id: string): Promise<T
     .where('merchant_id', '=', merchantId)
     .where('id', '=', id)
     .executeTakeFirst()
-  if (!row) throw new AppError('team_not_found', 404, 'No such team', { team_id: id })
+  if (!row) throw new AppError('team_not_found', 'No such team', { team_id: id })
   return (await withMembers(db, merchantId, [row]))[0]!
 }
 
@@ -66,7 +66,7 @@ async function assertUsers(trx: Trx, merchantId: string, ids: string[]) {
     .where('id', 'in', ids)
     .execute()
   const missing = ids.filter((id) => !found.some((f) => f.id === id))
-  if (missing.length) throw new AppError('user_not_found', 404, 'No such user', { user_ids: missing })
+  if (missing.length) throw new AppError('user_not_found', 'No such user', { user_ids: missing })
 }
 
 async function assertNameFree(trx: Trx, merchantId: string, name: string, exceptId?: string) {
@@ -76,7 +76,7 @@ async function assertNameFree(trx: Trx, merchantId: string, name: string, except
     .where('merchant_id', '=', merchantId)
     .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
   if (exceptId) q = q.where('id', '<>', exceptId)
-  if (await q.executeTakeFirst()) throw new AppError('team_name_taken', 409, 'A team with this name exists', { name })
+  if (await q.executeTakeFirst()) throw new AppError('team_name_taken', 'A team with this name exists', { name })
 }
 
 export type TeamInput = {
@@ -113,7 +113,7 @@ export async function createTeam(
     .onConflict((oc) => oc.expression(sql`merchant_id, lower(name)`).doNothing())
     .returning('id')
     .executeTakeFirst()
-  if (!inserted) throw new AppError('team_name_taken', 409, 'A team with this name exists', { name: input.name })
+  if (!inserted) throw new AppError('team_name_taken', 'A team with this name exists', { name: input.name })
   if (members.length)
     await trx
       .insertInto('team_members')
@@ -149,7 +149,7 @@ export async function updateTeam(
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst()
-  if (!locked) throw new AppError('team_not_found', 404, 'No such team', { team_id: id })
+  if (!locked) throw new AppError('team_not_found', 'No such team', { team_id: id })
   const before = await getTeam(trx, actor.merchantId, id)
   if (input.name) await assertNameFree(trx, actor.merchantId, input.name, id)
   let members = input.memberIds ? [...new Set(input.memberIds)] : before.member_ids

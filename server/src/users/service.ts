@@ -31,7 +31,7 @@ export async function getUser(db: Db, merchantId: string, id: string): Promise<U
     .where('merchant_id', '=', merchantId)
     .where('id', '=', id)
     .executeTakeFirst()
-  if (!row) throw new AppError('user_not_found', 404, 'No such user', { user_id: id })
+  if (!row) throw new AppError('user_not_found', 'No such user', { user_id: id })
   return row
 }
 
@@ -77,7 +77,7 @@ async function assertAssignableRole(trx: Trx, actor: Actor | null, merchantId: s
     .where('merchant_id', '=', merchantId)
     .where('id', '=', roleId)
     .executeTakeFirst()
-  if (!role) throw new AppError('role_not_found', 404, 'No such role', { role_id: roleId })
+  if (!role) throw new AppError('role_not_found', 'No such role', { role_id: roleId })
   if (actor) await assertCoversRole(trx, actor, roleId, now)
 }
 
@@ -98,7 +98,7 @@ export async function createUser(
     .where('merchant_id', '=', merchantId)
     .where((eb) => eb(eb.fn('lower', ['email']), '=', input.email.toLowerCase()))
     .executeTakeFirst()
-  if (clash) throw new AppError('user_email_taken', 409, 'Someone in this workspace already has this email')
+  if (clash) throw new AppError('user_email_taken', 'Someone in this workspace already has this email')
   const user: User = {
     id: newId(),
     email: input.email.trim(),
@@ -156,7 +156,7 @@ async function assertNotLastAdmin(trx: Trx, merchantId: string, user: User) {
     .forUpdate()
     .execute()
   if (!others.length)
-    throw new AppError('last_admin', 409, 'This is the last active admin; make someone else admin first', {
+    throw new AppError('last_admin', 'This is the last active admin; make someone else admin first', {
       user_id: user.id,
     })
 }
@@ -171,13 +171,13 @@ export async function updateUser(trx: Trx, actor: Actor, id: string, input: Upda
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst()
-  if (!before) throw new AppError('user_not_found', 404, 'No such user', { user_id: id })
+  if (!before) throw new AppError('user_not_found', 'No such user', { user_id: id })
   // Changing or disabling someone is bounded like creating them: a people manager cannot disable an admin.
   await assertCoversRole(trx, actor, before.role_id, now)
   if (input.roleId && input.roleId !== before.role_id)
     await assertAssignableRole(trx, actor, actor.merchantId, input.roleId, now)
   if (id === actor.id && (input.status === 'disabled' || (input.roleId && input.roleId !== before.role_id))) {
-    throw new AppError('cannot_change_self', 409, 'You cannot disable yourself or change your own role')
+    throw new AppError('cannot_change_self', 'You cannot disable yourself or change your own role')
   }
   const losesAdmin = input.status === 'disabled' || (input.roleId !== undefined && input.roleId !== before.role_id)
   if (losesAdmin && before.status === 'active') await assertNotLastAdmin(trx, actor.merchantId, before)

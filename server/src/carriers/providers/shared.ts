@@ -4,7 +4,7 @@ import { MalformedPayload, type NormalizedEvent } from '../model.js'
 
 // What the providers' adapters share: HMAC schemes over the raw body, and reading loosely typed JSON.
 
-export const refuse = (reason: string, message: string) => new AppError('signature_invalid', 401, message, { reason })
+export const refuse = (reason: string, message: string) => new AppError('signature_invalid', message, { reason })
 
 /** Constant-time comparison of a received signature against each live secret's (rotation keeps two). */
 export function matchesAny(received: string, expected: (secret: string) => string, secrets: string[]): boolean {

@@ -115,7 +115,7 @@ const ruleRoute = (rule: RoutingRule, strategy?: AssignmentStrategy): Route => (
 
 async function assignByRoute(trx: Trx, c: Ctx, row: store.CaseRow, route: Route, now: Date): Promise<AutoAssignResult> {
   await getTeam(trx, c.merchantId, route.teamId).catch(() => {
-    throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: route.teamId })
+    throw new AppError('link_target_not_found', 'No such team', { field: 'team_id', id: route.teamId })
   })
   const assignee = await pickAssignee(trx, c.merchantId, route.teamId, route.strategy, now)
   const how = route.name ? `routing:${route.name}` : route.strategy
@@ -142,7 +142,7 @@ export async function autoAssignCase(
 ): Promise<AutoAssignResult> {
   const row = await findCaseOrThrow(trx, c.merchantId, caseId)
   if (isResolved(row.status))
-    throw new AppError('case_transition_invalid', 409, `A ${row.status} case is not assigned`, {
+    throw new AppError('case_transition_invalid', `A ${row.status} case is not assigned`, {
       case_id: row.id,
       status: row.status,
       allowed: ['open'],
@@ -158,12 +158,9 @@ export async function autoAssignCase(
   const rule = matchRoute((await getCaseSettings(trx, c.merchantId)).routing, row)
   if (rule) return assignByRoute(trx, c, row, ruleRoute(rule, input.strategy), now)
   if (!row.team_id)
-    throw new AppError(
-      'routing_no_match',
-      422,
-      'No routing rule matches this case and it has no team; give a team_id',
-      { case_id: row.id },
-    )
+    throw new AppError('routing_no_match', 'No routing rule matches this case and it has no team; give a team_id', {
+      case_id: row.id,
+    })
   return assignByRoute(trx, c, row, { name: null, teamId: row.team_id, strategy: input.strategy ?? 'round_robin' }, now)
 }
 

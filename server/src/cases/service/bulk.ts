@@ -73,7 +73,7 @@ export async function bulkUpdate(
   // Ids this workspace does not have are a bad request, not a partial success.
   const found = await store.existingCaseIds(db, c.merchantId, unique)
   const missing = unique.filter((id) => !found.has(id))
-  if (missing.length) throw new AppError('case_not_found', 404, 'No such cases', { case_ids: missing })
+  if (missing.length) throw new AppError('case_not_found', 'No such cases', { case_ids: missing })
   const results: BulkItem[] = []
   for (const id of unique) {
     try {

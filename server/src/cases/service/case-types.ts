@@ -46,7 +46,7 @@ export async function listCaseTypes(db: store.Db, merchantId: string, includeArc
 
 export async function getCaseType(db: store.Db, merchantId: string, key: string): Promise<CaseType> {
   const row = await store.findCaseType(db, merchantId, key)
-  if (!row) throw new AppError('case_type_not_found', 404, 'No such case type', { case_type: key })
+  if (!row) throw new AppError('case_type_not_found', 'No such case type', { case_type: key })
   return toCaseType(row)
 }
 
@@ -54,8 +54,8 @@ export async function getCaseType(db: store.Db, merchantId: string, key: string)
 export async function usableCaseType(trx: Trx, merchantId: string, key: string, now: Date): Promise<CaseType> {
   await ensureDefaultCaseTypes(trx, merchantId, now)
   const row = await store.findCaseType(trx, merchantId, key)
-  if (!row) throw new AppError('case_type_not_found', 404, 'No such case type', { case_type: key })
-  if (row.archived_at) throw new AppError('case_type_archived', 422, 'This case type is archived', { case_type: key })
+  if (!row) throw new AppError('case_type_not_found', 'No such case type', { case_type: key })
+  if (row.archived_at) throw new AppError('case_type_archived', 'This case type is archived', { case_type: key })
   return toCaseType(row)
 }
 
@@ -83,8 +83,7 @@ function checkDefinitions(defs: CustomFieldDef[]): void {
     if (d.type !== 'enum' && d.options)
       errors.push({ path: `custom_fields/${i}/options`, message: 'only enum fields have options' })
   })
-  if (errors.length)
-    throw new AppError('validation_failed', 400, 'The custom field definitions are not valid', { errors })
+  if (errors.length) throw new AppError('validation_failed', 'The custom field definitions are not valid', { errors })
 }
 
 const view = (t: CaseType) => ({
@@ -104,7 +103,7 @@ export async function createCaseType(trx: Trx, actor: Actor, input: CaseTypeInpu
   checkDefinitions(input.customFields ?? [])
   await ensureDefaultCaseTypes(trx, actor.merchantId, now)
   if (await store.findCaseType(trx, actor.merchantId, input.key))
-    throw new AppError('case_type_exists', 409, 'A case type with this key exists', { case_type: input.key })
+    throw new AppError('case_type_exists', 'A case type with this key exists', { case_type: input.key })
   await store.insertCaseTypes(trx, [
     {
       merchant_id: actor.merchantId,
@@ -149,7 +148,7 @@ export async function updateCaseType(
 ): Promise<CaseType> {
   await ensureDefaultCaseTypes(trx, actor.merchantId, now)
   const before = await store.lockCaseType(trx, actor.merchantId, key)
-  if (!before) throw new AppError('case_type_not_found', 404, 'No such case type', { case_type: key })
+  if (!before) throw new AppError('case_type_not_found', 'No such case type', { case_type: key })
   if (input.customFields) checkDefinitions(input.customFields)
   const after = await store.updateCaseType(trx, actor.merchantId, key, {
     ...(input.label !== undefined ? { label: input.label } : {}),
@@ -195,10 +194,10 @@ export async function deleteCaseType(
   requestId?: string,
 ): Promise<void> {
   const row = await store.lockCaseType(trx, actor.merchantId, key)
-  if (!row) throw new AppError('case_type_not_found', 404, 'No such case type', { case_type: key })
+  if (!row) throw new AppError('case_type_not_found', 'No such case type', { case_type: key })
   const used = await store.countCasesOfType(trx, actor.merchantId, key)
   if (used > 0 || row.builtin)
-    throw new AppError('case_type_in_use', 409, 'This case type has cases or is built in; archive it instead', {
+    throw new AppError('case_type_in_use', 'This case type has cases or is built in; archive it instead', {
       case_type: key,
       cases: used,
     })
@@ -263,7 +262,7 @@ export function validateCustomFields(
       if (d.required && (values[d.key] === undefined || values[d.key] === null))
         errors.push({ path: `custom_fields/${d.key}`, message: 'is required' })
   }
-  if (errors.length) throw new AppError('custom_field_invalid', 422, 'Some custom fields are not valid', { errors })
+  if (errors.length) throw new AppError('custom_field_invalid', 'Some custom fields are not valid', { errors })
   return values
 }
 

@@ -12,7 +12,7 @@ type Trx = Transaction<Database>
 
 async function lockCaseOrThrow(trx: Trx, merchantId: string, id: string): Promise<store.CaseRow> {
   const row = await store.lockCase(trx, merchantId, id)
-  if (!row) throw new AppError('case_not_found', 404, 'No such case', { case_id: id })
+  if (!row) throw new AppError('case_not_found', 'No such case', { case_id: id })
   return row
 }
 
@@ -20,7 +20,7 @@ async function lockCaseOrThrow(trx: Trx, merchantId: string, id: string): Promis
 export async function lockWorkingCase(trx: Trx, merchantId: string, id: string): Promise<store.CaseRow> {
   const row = await lockCaseOrThrow(trx, merchantId, id)
   if (row.merged_into_id)
-    throw new AppError('case_merged', 409, 'This case was merged into another', {
+    throw new AppError('case_merged', 'This case was merged into another', {
       case_id: row.id,
       merged_into_id: row.merged_into_id,
     })

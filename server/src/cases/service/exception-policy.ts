@@ -383,9 +383,9 @@ export async function decideReview(
   now: Date,
 ): Promise<Review> {
   const review = await store.lockReview(trx, merchantId, id)
-  if (!review) throw new AppError('review_not_found', 404, 'No such review', { review_id: id })
+  if (!review) throw new AppError('review_not_found', 'No such review', { review_id: id })
   if (review.state !== 'pending')
-    throw new AppError('review_not_pending', 409, 'This review was decided already', {
+    throw new AppError('review_not_pending', 'This review was decided already', {
       review_id: id,
       state: review.state,
     })

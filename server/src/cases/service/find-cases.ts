@@ -8,7 +8,7 @@ import { listTimelineEntries, type TimelinePage } from './timeline.js'
 /** The case row, or 404: also what routes check before a permission that depends on the request (404 before 403). */
 export async function findCaseOrThrow(db: store.Db, merchantId: string, id: string): Promise<store.CaseRow> {
   const row = await store.findCase(db, merchantId, id)
-  if (!row) throw new AppError('case_not_found', 404, 'No such case', { case_id: id })
+  if (!row) throw new AppError('case_not_found', 'No such case', { case_id: id })
   return row
 }
 

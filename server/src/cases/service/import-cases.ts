@@ -293,7 +293,7 @@ export async function importCases(trx: Trx, w: Writer, records: CaseRecord[], no
   const audit: AuditInput[] = []
   const results = records.map((r): ImportedCase => {
     const type = types.get(r.caseType)
-    if (!type) throw new AppError('case_type_not_found', 404, 'No such case type', { case_type: r.caseType })
+    if (!type) throw new AppError('case_type_not_found', 'No such case type', { case_type: r.caseType })
     const found = linksOf(r)
     const before = existing.get(r.externalId)
     const fields = importedFields(r, type, found)

@@ -20,15 +20,14 @@ export async function checkIncidentParent(
   childId?: string,
 ): Promise<store.CaseRow> {
   const parent = await store.findCase(db, merchantId, parentId)
-  if (!parent)
-    throw new AppError('link_target_not_found', 422, 'No such parent case', { field: 'parent_id', id: parentId })
+  if (!parent) throw new AppError('link_target_not_found', 'No such parent case', { field: 'parent_id', id: parentId })
   const invalid = (message: string) =>
-    new AppError('case_incident_invalid', 422, message, { parent_id: parentId, case_id: childId ?? null })
+    new AppError('case_incident_invalid', message, { parent_id: parentId, case_id: childId ?? null })
   if (parentId === childId) throw invalid('A case cannot be its own parent')
   if (parent.parent_id)
     throw invalid(`${caseNumber(parent.number)} is itself part of an incident; attach to its parent instead`)
   if (parent.merged_into_id)
-    throw new AppError('case_merged', 409, 'The parent was merged into another case', {
+    throw new AppError('case_merged', 'The parent was merged into another case', {
       case_id: parent.id,
       merged_into_id: parent.merged_into_id,
     })
@@ -106,7 +105,7 @@ export async function detachFromIncident(
 ): Promise<store.CaseRow> {
   const child = await lockWorkingCase(trx, c.merchantId, childId)
   if (child.parent_id !== parentId)
-    throw new AppError('case_not_found', 404, 'This case is not part of that incident', {
+    throw new AppError('case_not_found', 'This case is not part of that incident', {
       case_id: childId,
       parent_id: parentId,
     })

@@ -121,7 +121,7 @@ export async function resolveLinks(db: store.Db, merchantId: string, caseId: str
     const resolve = resolvers.get(l.entityType)
     const summary = resolve ? await resolve(db, merchantId, l.entityId) : undefined
     if (!resolve || !summary || (l.entityType === 'case' && l.entityId === caseId)) {
-      throw new AppError('link_target_not_found', 422, `No ${l.entityType} with this id to link`, {
+      throw new AppError('link_target_not_found', `No ${l.entityType} with this id to link`, {
         index: i,
         entity_type: l.entityType,
         entity_id: l.entityId,
@@ -182,7 +182,7 @@ export async function unlinkRecord(
 ): Promise<void> {
   const row = await lockWorkingCase(trx, merchantId, caseId)
   if (!(await store.deleteLink(trx, merchantId, caseId, link.entityType, link.entityId))) {
-    throw new AppError('link_target_not_found', 422, 'This case has no such link', {
+    throw new AppError('link_target_not_found', 'This case has no such link', {
       entity_type: link.entityType,
       entity_id: link.entityId,
     })

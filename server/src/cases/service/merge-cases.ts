@@ -22,17 +22,17 @@ export async function mergeCases(
 ): Promise<store.CaseRow> {
   const ids = [...new Set(duplicateIds)]
   if (!ids.length || ids.includes(survivorId))
-    throw new AppError('case_merge_invalid', 422, 'Name one or more other cases to merge into this one', {
+    throw new AppError('case_merge_invalid', 'Name one or more other cases to merge into this one', {
       case_id: survivorId,
     })
   const rows = await store.lockCases(trx, c.merchantId, [survivorId, ...ids])
   const survivor = rows.find((r) => r.id === survivorId)
-  if (!survivor) throw new AppError('case_not_found', 404, 'No such case', { case_id: survivorId })
+  if (!survivor) throw new AppError('case_not_found', 'No such case', { case_id: survivorId })
   const missing = ids.filter((id) => !rows.some((r) => r.id === id))
-  if (missing.length) throw new AppError('case_not_found', 404, 'No such case to merge', { case_ids: missing })
+  if (missing.length) throw new AppError('case_not_found', 'No such case to merge', { case_ids: missing })
   const merged = rows.filter((r) => r.merged_into_id)
   if (merged.length)
-    throw new AppError('case_merged', 409, 'A case here was already merged into another', {
+    throw new AppError('case_merged', 'A case here was already merged into another', {
       case_ids: merged.map((r) => r.id),
     })
   const duplicates = ids.map((id) => rows.find((r) => r.id === id)!)

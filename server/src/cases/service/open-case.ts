@@ -51,7 +51,7 @@ export type OpenCaseInput = {
 export async function checkAssignee(db: store.Db, merchantId: string, userId: string): Promise<void> {
   const user = await getUser(db, merchantId, userId).catch(() => undefined)
   if (user?.status !== 'active')
-    throw new AppError('assignee_invalid', 422, 'The assignee is not an active person of this workspace', {
+    throw new AppError('assignee_invalid', 'The assignee is not an active person of this workspace', {
       assignee_id: userId,
     })
 }

@@ -23,7 +23,7 @@ export async function setPresence(
   await findCaseOrThrow(trx, input.merchantId, input.caseId)
   const userId = input.userId
   // After the case lookup, so another workspace's id answers 404 whoever asks.
-  if (!userId) throw new AppError('forbidden', 403, 'Only a signed-in person can be present on a case')
+  if (!userId) throw new AppError('forbidden', 'Only a signed-in person can be present on a case')
   const expiredBefore = new Date(now.getTime() - presenceTtlMs)
   let news: boolean
   if (input.state === null) news = await store.deletePresence(trx, input.merchantId, input.caseId, userId)

@@ -71,7 +71,7 @@ export async function updateCaseSettings(
       if (!types.has(t))
         errors.push({ path: `body/routing/${i}/when/case_types/${j}`, message: `no active case type ${t}` })
   })
-  if (errors.length) throw new AppError('validation_failed', 400, 'The case settings are not valid', { errors })
+  if (errors.length) throw new AppError('validation_failed', 'The case settings are not valid', { errors })
   const after = {
     exception_policy: policy,
     reopen_window_hours: input.reopen_window_hours ?? before.reopen_window_hours,

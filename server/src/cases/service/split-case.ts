@@ -56,7 +56,7 @@ export async function splitCase(
       .map((l) => ({ path: 'body/links', message: `the ${l.entityType} stays linked to both cases; it is not moved` })),
   ]
   if (errors.length)
-    throw new AppError('case_split_invalid', 422, 'The split names entries or links this case does not have', {
+    throw new AppError('case_split_invalid', 'The split names entries or links this case does not have', {
       errors,
     })
   const movedShipment = moved.find((l) => l?.entity_type === 'shipment')

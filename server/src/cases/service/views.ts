@@ -78,15 +78,11 @@ type ViewCtx = {
 
 function checkOwner(c: ViewCtx, shared: boolean) {
   if (shared && !c.canShare)
-    throw new AppError('forbidden', 403, 'Sharing views with the workspace needs the cases.configure permission', {
+    throw new AppError('forbidden', 'Sharing views with the workspace needs the cases.configure permission', {
       permission: 'cases.configure',
     })
   if (!shared && !c.userId)
-    throw new AppError(
-      'forbidden',
-      403,
-      'Only people have views of their own; create a shared view or sign in as a person',
-    )
+    throw new AppError('forbidden', 'Only people have views of their own; create a shared view or sign in as a person')
 }
 
 async function saving<T>(fn: () => Promise<T>, name: string): Promise<T> {
@@ -94,7 +90,7 @@ async function saving<T>(fn: () => Promise<T>, name: string): Promise<T> {
     return await fn()
   } catch (e) {
     if ((e as { code?: string }).code === '23505')
-      throw new AppError('view_name_taken', 409, 'A view with this name exists', { name })
+      throw new AppError('view_name_taken', 'A view with this name exists', { name })
     throw e
   }
 }
@@ -143,7 +139,7 @@ async function ownView(db: store.Db, c: ViewCtx, id: string): Promise<store.View
   const row = await store.findView(db, c.merchantId, id)
   // Another person's own view does not exist as far as this person is concerned.
   if (!row || (row.owner_id !== null && row.owner_id !== c.userId))
-    throw new AppError('view_not_found', 404, 'No such view', { view_id: id })
+    throw new AppError('view_not_found', 'No such view', { view_id: id })
   checkOwner(c, row.owner_id === null)
   return row
 }

@@ -59,7 +59,7 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
   if (p.teamId !== undefined && p.teamId !== row.team_id) {
     if (p.teamId)
       await getTeam(trx, c.merchantId, p.teamId).catch(() => {
-        throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: p.teamId })
+        throw new AppError('link_target_not_found', 'No such team', { field: 'team_id', id: p.teamId })
       })
     patch.team_id = p.teamId
     change('team_id', row.team_id, p.teamId)
@@ -90,7 +90,7 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
     const byKey = new Map(p.checklist.map((i) => [i.key, i.done]))
     const unknown = [...byKey.keys()].filter((k) => !row.checklist.some((i) => i.key === k))
     if (unknown.length)
-      throw new AppError('validation_failed', 400, 'Unknown checklist items', {
+      throw new AppError('validation_failed', 'Unknown checklist items', {
         errors: unknown.map((k) => ({ path: 'body/checklist', message: `no item ${k}` })),
       })
     patch.checklist = JSON.stringify(
@@ -164,7 +164,7 @@ export async function changeStatus(
   const events = []
   if (input.status === 'resolved') {
     if (!input.resolutionCode)
-      throw new AppError('resolution_required', 422, 'Resolving a case needs a resolution code', { case_id: row.id })
+      throw new AppError('resolution_required', 'Resolving a case needs a resolution code', { case_id: row.id })
     Object.assign(patch, {
       resolution_code: input.resolutionCode,
       resolution_note: input.resolutionNote ?? null,
@@ -230,12 +230,12 @@ export async function reopenCase(
 ): Promise<store.CaseRow> {
   const row = locked ?? (await lockWorkingCase(trx, c.merchantId, caseId))
   if (!isResolved(row.status))
-    throw new AppError(
-      'case_transition_invalid',
-      409,
-      `A ${row.status} case is not resolved, so it cannot be reopened`,
-      { case_id: row.id, status: row.status, requested: 'open', allowed: transitions[row.status] },
-    )
+    throw new AppError('case_transition_invalid', `A ${row.status} case is not resolved, so it cannot be reopened`, {
+      case_id: row.id,
+      status: row.status,
+      requested: 'open',
+      allowed: transitions[row.status],
+    })
   const windowMs =
     (input.reopenWindowHours ?? (await getCaseSettings(trx, c.merchantId)).reopen_window_hours) * 3_600_000
   if (row.status === 'closed' && row.closed_at && now.getTime() - row.closed_at.getTime() > windowMs) {
@@ -321,7 +321,7 @@ export async function assignCase(
   if (input.assigneeId) await checkAssignee(trx, c.merchantId, input.assigneeId)
   if (input.teamId)
     await getTeam(trx, c.merchantId, input.teamId).catch(() => {
-      throw new AppError('link_target_not_found', 422, 'No such team', { field: 'team_id', id: input.teamId })
+      throw new AppError('link_target_not_found', 'No such team', { field: 'team_id', id: input.teamId })
     })
   const patch: Updateable<Database['cases']> = {}
   if (input.assigneeId !== row.assignee_id) patch.assignee_id = input.assigneeId
@@ -376,7 +376,7 @@ export async function escalateCase(
 ): Promise<store.CaseRow> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   if (isResolved(row.status))
-    throw new AppError('case_transition_invalid', 409, `A ${row.status} case cannot be escalated`, {
+    throw new AppError('case_transition_invalid', `A ${row.status} case cannot be escalated`, {
       case_id: row.id,
       status: row.status,
       allowed: ['open'],

@@ -38,7 +38,7 @@ export function signStandardWebhook(
   return `v1,${mac}`
 }
 
-const refuse = (reason: string, message: string) => new AppError('signature_invalid', 401, message, { reason })
+const refuse = (reason: string, message: string) => new AppError('signature_invalid', message, { reason })
 
 /** Throws 401 signature_invalid unless one v1 signature matches one of the secrets, within the tolerance. */
 export function verifyStandardWebhook(input: WebhookRequest & { secrets: string[]; now: Date }): void {
