@@ -15,6 +15,24 @@ export type Actor = {
   sessionId?: string
 }
 
+/**
+ * The one context every service call takes: for whom (the workspace), who acts, and under which request
+ * (null for work Claimdesk does itself). Routes build it with `requestContext`, jobs with `systemContext`.
+ */
+export type ServiceContext = { merchantId: string; actor: Actor; requestId: string | null }
+
+export const requestContext = (req: { actor: Actor; id: string }): ServiceContext => ({
+  merchantId: req.actor.merchantId,
+  actor: req.actor,
+  requestId: req.id,
+})
+
+export const systemContext = (merchantId: string, name?: string): ServiceContext => ({
+  merchantId,
+  actor: systemActor(merchantId, name),
+  requestId: null,
+})
+
 export const auditActor = (actor: Actor): AuditActor => ({ type: actor.type, id: actor.id })
 
 export function can(actor: Actor, permission: Permission): boolean {
