@@ -23,16 +23,17 @@ import {
   Title,
 } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
-import { api, ApiError, ok, type Body } from '../api/client'
+import { api, ok, type Body } from '../api/client'
 import type { CaseDetail, TimelineEntry } from '../api/types'
 import { useAssignees, usePersonName } from '../app/directory'
 import { PresenceBadges, usePresenceBeat } from '../app/presence'
 import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
 import { ErrorState } from '../components/ErrorState'
+import { fieldErrorsOf } from '../components/field-errors'
 import {
   dateTime,
   humanize,
@@ -45,6 +46,7 @@ import {
 } from '../components/format'
 import { MentionTextarea } from '../components/MentionTextarea'
 import { mentionMarkup, splitMentions } from '../components/mentions'
+import { LoadMore, usePaged } from '../components/paged'
 import { describeEntry } from '../components/timeline-text'
 
 type StatusBody = Body<'/api/v1/cases/{id}/status', 'post'>
@@ -356,7 +358,7 @@ function ResolveModal({
   const [code, setCode] = useState<string | null>(null)
   const [cause, setCause] = useState<string | null>(null)
   const [note, setNote] = useState('')
-  const fields = error instanceof ApiError ? error.fieldErrors() : {}
+  const fields = fieldErrorsOf(error)
   return (
     <Modal opened={opened} onClose={close} title="Resolve case">
       <Stack
@@ -418,18 +420,13 @@ function CaseTimeline({
   canWrite: boolean
   onWriting: (writing: boolean) => void
 }) {
-  const timeline = useInfiniteQuery({
-    queryKey: ['case', caseId, 'timeline'],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      ok(
-        api.GET('/api/v1/cases/{id}/timeline', {
-          params: { path: { id: caseId }, query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } },
-        }),
-      ),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  })
-  const entries = timeline.data?.pages.flatMap((p) => p.data) ?? []
+  const { query: timeline, rows: entries } = usePaged(['case', caseId, 'timeline'], (cursor) =>
+    ok(
+      api.GET('/api/v1/cases/{id}/timeline', {
+        params: { path: { id: caseId }, query: { limit: 50, ...(cursor ? { cursor } : {}) } },
+      }),
+    ),
+  )
   return (
     <Card withBorder>
       <Title order={2} size="h4" mb="sm">
@@ -442,17 +439,9 @@ function CaseTimeline({
           <TimelineItem key={e.id} e={e} />
         ))}
       </Timeline>
-      {timeline.hasNextPage && (
-        <Button
-          variant="subtle"
-          size="xs"
-          mt="xs"
-          onClick={() => void timeline.fetchNextPage()}
-          loading={timeline.isFetchingNextPage}
-        >
-          Load later entries
-        </Button>
-      )}
+      <LoadMore query={timeline} mt="xs">
+        Load later entries
+      </LoadMore>
       {canWrite && <NoteComposer caseId={caseId} onWriting={onWriting} />}
     </Card>
   )
@@ -509,7 +498,7 @@ function NoteComposer({ caseId, onWriting }: { caseId: string; onWriting: (writi
   const note = useCaseAction(caseId, (text: string) =>
     ok(api.POST('/api/v1/cases/{id}/notes', { params: { path: { id: caseId } }, body: { body: text } })),
   )
-  const fields = note.error instanceof ApiError ? note.error.fieldErrors() : {}
+  const fields = fieldErrorsOf(note.error)
   // What the agent reads says @Name; what is sent carries the markup the server turns into notifications.
   const toMarkup = (text: string) =>
     [...picked]

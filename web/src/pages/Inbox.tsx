@@ -18,7 +18,7 @@ import {
 } from '@mantine/core'
 import { useHotkeys } from '@mantine/hooks'
 import { notifications } from '@mantine/notifications'
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router'
 import { api, ok, type Body, type Query } from '../api/client'
@@ -28,6 +28,7 @@ import { casesChanged } from '../app/live'
 import { useCan, useSession } from '../app/session'
 import { ErrorState } from '../components/ErrorState'
 import { humanize, priorityColor, statusColor, timeAgo } from '../components/format'
+import { LoadMore, usePaged } from '../components/paged'
 
 type CaseQuery = Query<'/api/v1/cases'>
 type BulkAction = Body<'/api/v1/cases/bulk', 'post'>['action']
@@ -71,22 +72,17 @@ export function Inbox() {
   }, [view, params])
   const ready = !viewId || views.isSuccess
 
-  const list = useInfiniteQuery({
-    queryKey: ['cases', 'inbox', query],
-    enabled: ready,
-    initialPageParam: undefined as string | undefined,
+  const { query: list, rows } = usePaged(
+    ['cases', 'inbox', query],
     // No counts for a search: counting every match of a common word costs far more than the page itself.
-    queryFn: ({ pageParam }) =>
+    (cursor) =>
       ok(
         api.GET('/api/v1/cases', {
-          params: {
-            query: { ...query, limit: 50, counts: !pageParam && !query.q, ...(pageParam ? { cursor: pageParam } : {}) },
-          },
+          params: { query: { ...query, limit: 50, counts: !cursor && !query.q, ...(cursor ? { cursor } : {}) } },
         }),
       ),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  })
-  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data])
+    { enabled: ready },
+  )
   const counts = list.data?.pages[0]?.counts
 
   const set = (key: (typeof filterKeys)[number], value: string | null) => {
@@ -181,11 +177,7 @@ export function Inbox() {
           />
         </Paper>
       )}
-      {list.hasNextPage && (
-        <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
-          Load more
-        </Button>
-      )}
+      <LoadMore query={list} variant="default" size="sm" />
     </Stack>
   )
 }

@@ -1,6 +1,5 @@
 import {
   Badge,
-  Button,
   Group,
   Paper,
   SegmentedControl,
@@ -12,13 +11,13 @@ import {
   TextInput,
   Title,
 } from '@mantine/core'
-import { useInfiniteQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import { api, ok } from '../api/client'
 import { useCarriers } from '../app/directory'
 import { ErrorState } from '../components/ErrorState'
 import { humanize, timeAgo } from '../components/format'
+import { LoadMore, usePaged } from '../components/paged'
 
 const trackingStatuses = [
   'info_received',
@@ -109,18 +108,10 @@ function Search({ params, set }: { params: URLSearchParams; set: (p: Record<stri
     ...(params.get('carrier') ? { carrier_code: params.get('carrier')! } : {}),
     ...(params.get('status') ? { tracking_status: params.get('status')! } : {}),
   }
-  const list = useInfiniteQuery({
-    queryKey: ['shipments', query],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      ok(
-        api.GET('/api/v1/shipments', {
-          params: { query: { ...query, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } },
-        }),
-      ),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  })
-  const rows: Row[] = (list.data?.pages.flatMap((p) => p.data) ?? []).map((s) => ({
+  const { query: list, rows: found } = usePaged(['shipments', query], (cursor) =>
+    ok(api.GET('/api/v1/shipments', { params: { query: { ...query, limit: 50, ...(cursor ? { cursor } : {}) } } })),
+  )
+  const rows: Row[] = found.map((s) => ({
     id: s.id,
     carrier: s.carrier.name ?? s.carrier.code,
     tracking_number: s.tracking_number,
@@ -173,25 +164,17 @@ function Search({ params, set }: { params: URLSearchParams; set: (p: Record<stri
       ) : (
         <ShipmentTable rows={rows} loading={list.isPending} noteHeader="Shipped or delivered" />
       )}
-      {list.hasNextPage && (
-        <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
-          Load more
-        </Button>
-      )}
+      <LoadMore query={list} variant="default" size="sm" />
     </>
   )
 }
 
 function Overdue({ kind }: { kind: 'stale' | 'late' }) {
   const path = kind === 'stale' ? '/api/v1/carriers/stale-shipments' : '/api/v1/carriers/late-shipments'
-  const list = useInfiniteQuery({
-    queryKey: ['shipments', kind],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      ok(api.GET(path, { params: { query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  })
-  const rows: Row[] = (list.data?.pages.flatMap((p) => p.data) ?? []).map((s) => ({
+  const { query: list, rows: overdue } = usePaged(['shipments', kind], (cursor) =>
+    ok(api.GET(path, { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } })),
+  )
+  const rows: Row[] = overdue.map((s) => ({
     id: s.id,
     carrier: s.carrier_name ?? s.carrier_code,
     tracking_number: s.tracking_number,
@@ -211,11 +194,7 @@ function Overdue({ kind }: { kind: 'stale' | 'late' }) {
       ) : (
         <ShipmentTable rows={rows} loading={list.isPending} noteHeader={kind === 'late' ? 'Due' : 'Quiet since'} />
       )}
-      {list.hasNextPage && (
-        <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
-          Load more
-        </Button>
-      )}
+      <LoadMore query={list} variant="default" size="sm" />
     </>
   )
 }

@@ -20,7 +20,11 @@ import { useState, type FormEvent } from 'react'
 import { api, ok, type Body, type Reply } from '../../api/client'
 import { ErrorState } from '../../components/ErrorState'
 import { dateTime, timeAgo } from '../../components/format'
-import { ConfirmButton, fieldErrorsOf, LoadMore, SectionHeader, usePaged, useRoles, type Role } from './shared'
+import { ConfirmButton } from '../../components/ConfirmButton'
+import { fieldErrorsOf } from '../../components/field-errors'
+import { LoadMore, usePaged } from '../../components/paged'
+import { SectionHeader } from '../../components/SectionHeader'
+import { useRoles, type Role } from './shared'
 
 type ApiKey = Reply<'/api/v1/api-keys', 'get'>['data'][number]
 type Created = Reply<'/api/v1/api-keys', 'post'>

@@ -23,7 +23,10 @@ import { ErrorState } from '../../components/ErrorState'
 import { humanize, priorityColor } from '../../components/format'
 import { CustomFieldsEditor } from './CustomFields'
 import { evidenceErrors, keyFrom, toFieldDefs, toFieldRows } from './fields'
-import { ConfirmButton, errorAt, fieldErrorsOf, priorities, SectionHeader, type Priority } from './shared'
+import { ConfirmButton } from '../../components/ConfirmButton'
+import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { SectionHeader } from '../../components/SectionHeader'
+import { priorities, type Priority } from './shared'
 
 type Editing = { type: CaseType | null } | null
 

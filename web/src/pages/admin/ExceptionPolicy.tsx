@@ -34,7 +34,9 @@ import {
   type Trigger,
 } from './policy'
 import { Routing } from './Routing'
-import { fieldErrorsOf, OtherErrors, priorities, SectionHeader, useSaveCaseSettings } from './shared'
+import { fieldErrorsOf } from '../../components/field-errors'
+import { SectionHeader } from '../../components/SectionHeader'
+import { OtherErrors, priorities, useSaveCaseSettings } from './shared'
 
 const triggers = Object.entries(triggerLabels).map(([value, label]) => ({ value: value as Trigger, label }))
 const priorityOptions = priorities.map((p) => ({ value: p, label: humanize(p) }))

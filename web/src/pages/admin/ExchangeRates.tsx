@@ -5,7 +5,10 @@ import { api, ok, type Body } from '../../api/client'
 import { useCan } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
 import { dateTime } from '../../components/format'
-import { ConfirmButton, fieldErrorsOf, LoadMore, SectionHeader, usePaged } from './shared'
+import { ConfirmButton } from '../../components/ConfirmButton'
+import { fieldErrorsOf } from '../../components/field-errors'
+import { LoadMore, usePaged } from '../../components/paged'
+import { SectionHeader } from '../../components/SectionHeader'
 
 /** Today's calendar date where the browser is, as the API's `YYYY-MM-DD`. */
 function today(): string {

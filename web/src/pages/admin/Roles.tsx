@@ -22,7 +22,10 @@ import { useCan, useSession } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
 import { humanize, money } from '../../components/format'
 import { formatMajor, parseMinor } from './money'
-import { ConfirmButton, errorAt, fieldErrorsOf, SectionHeader, useCurrencies, useRoles, type Role } from './shared'
+import { ConfirmButton } from '../../components/ConfirmButton'
+import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { SectionHeader } from '../../components/SectionHeader'
+import { useCurrencies, useRoles, type Role } from './shared'
 
 type Catalogue = Reply<'/api/v1/permissions', 'get'>['data']
 type Grant = Body<'/api/v1/roles', 'post'>['permissions'][number]

@@ -21,7 +21,10 @@ import { useCan } from '../../app/session'
 import { humanize } from '../../components/format'
 import type { CaseSettings } from './policy'
 import { newRouteRow, strategyLabels, toRouteRows, toRoutingBody, type RouteRow, type Strategy } from './routing'
-import { errorAt, fieldErrorsOf, OtherErrors, priorities, SectionHeader, usePaged, useSaveCaseSettings } from './shared'
+import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { usePaged } from '../../components/paged'
+import { SectionHeader } from '../../components/SectionHeader'
+import { OtherErrors, priorities, useSaveCaseSettings } from './shared'
 
 const strategies = Object.entries(strategyLabels).map(([value, label]) => ({ value: value as Strategy, label }))
 

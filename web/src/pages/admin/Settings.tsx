@@ -6,7 +6,9 @@ import { useCan } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
 import { dateTime } from '../../components/format'
 import { ExchangeRates } from './ExchangeRates'
-import { errorAt, fieldErrorsOf, SectionHeader, useCurrencies } from './shared'
+import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { SectionHeader } from '../../components/SectionHeader'
+import { useCurrencies } from './shared'
 
 type Merchant = Reply<'/api/v1/merchant', 'get'>
 type MerchantPatch = Body<'/api/v1/merchant', 'patch'>

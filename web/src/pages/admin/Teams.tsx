@@ -21,7 +21,10 @@ import type { Team } from '../../api/types'
 import { usePeople } from '../../app/directory'
 import { useCan } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
-import { ConfirmButton, errorAt, fieldErrorsOf, LoadMore, SectionHeader, usePaged } from './shared'
+import { ConfirmButton } from '../../components/ConfirmButton'
+import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { LoadMore, usePaged } from '../../components/paged'
+import { SectionHeader } from '../../components/SectionHeader'
 
 type TeamBody = Body<'/api/v1/teams', 'post'>
 type Editing = { team: Team | null } | null

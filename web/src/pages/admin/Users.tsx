@@ -20,7 +20,11 @@ import type { User } from '../../api/types'
 import { useCan, useSession } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
 import { timeAgo } from '../../components/format'
-import { ConfirmButton, fieldErrorsOf, LoadMore, SectionHeader, usePaged, useRoles, type Role } from './shared'
+import { ConfirmButton } from '../../components/ConfirmButton'
+import { fieldErrorsOf } from '../../components/field-errors'
+import { LoadMore, usePaged } from '../../components/paged'
+import { SectionHeader } from '../../components/SectionHeader'
+import { useRoles, type Role } from './shared'
 
 type UserPatch = Body<'/api/v1/users/{id}', 'patch'>
 type Filter = 'all' | User['status']

@@ -1,0 +1,11 @@
+import { ApiError } from '../api/client'
+
+/** Validation errors by dotted field path (`body/rules/0/on` → `rules.0.on`), or none. */
+export const fieldErrorsOf = (err: unknown): Record<string, string> =>
+  err instanceof ApiError ? err.fieldErrors() : {}
+
+/** The first error at a field or anywhere below it, for inputs that hold a list (tags, options). */
+export function errorAt(fields: Record<string, string>, path: string): string | undefined {
+  const key = Object.keys(fields).find((k) => k === path || k.startsWith(`${path}.`))
+  return key === undefined ? undefined : fields[key]
+}
