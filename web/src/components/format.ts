@@ -63,4 +63,3 @@ export const statusColor: Record<string, string> = {
   resolved: 'teal',
   closed: 'dark',
 }
-export const priorityColor: Record<string, string> = { low: 'gray', normal: 'blue', high: 'orange', urgent: 'red' }

@@ -34,19 +34,11 @@ import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
 import { ErrorState } from '../components/ErrorState'
 import { fieldErrorsOf } from '../components/field-errors'
-import {
-  dateTime,
-  humanize,
-  money,
-  orderState,
-  priorityColor,
-  statusColor,
-  statusLabel,
-  timeAgo,
-} from '../components/format'
+import { dateTime, humanize, money, orderState, statusColor, statusLabel, timeAgo } from '../components/format'
 import { MentionTextarea } from '../components/MentionTextarea'
 import { mentionMarkup, splitMentions } from '../components/mentions'
 import { LoadMore, usePaged } from '../components/paged'
+import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../components/priority'
 import { describeEntry } from '../components/timeline-text'
 
 type StatusBody = Body<'/api/v1/cases/{id}/status', 'post'>
@@ -196,12 +188,12 @@ function CaseView({ c }: { c: CaseDetail }) {
                 aria-label="Priority"
                 value={c.priority}
                 allowDeselect={false}
-                onChange={(p) => p && patch.mutate({ priority: p as CaseDetail['priority'] })}
-                data={['urgent', 'high', 'normal', 'low'].map((p) => ({ value: p, label: humanize(p) }))}
+                onChange={(p) => p && patch.mutate({ priority: p as Priority })}
+                data={priorityOptions}
               />
             ) : (
-              <Badge color={priorityColor[c.priority]} variant="dot">
-                {humanize(c.priority)}
+              <Badge color={priorityColor(c.priority)} variant="dot">
+                {priorityLabel(c.priority)}
               </Badge>
             )}
             {can('cases.assign') && !closedOut ? (

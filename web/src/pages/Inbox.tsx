@@ -27,8 +27,9 @@ import { useAssignees, useCaseTypes, usePersonName } from '../app/directory'
 import { casesChanged } from '../app/live'
 import { useCan, useSession } from '../app/session'
 import { ErrorState } from '../components/ErrorState'
-import { humanize, priorityColor, statusColor, timeAgo } from '../components/format'
+import { humanize, statusColor, timeAgo } from '../components/format'
 import { LoadMore, usePaged } from '../components/paged'
+import { priorities, priorityColor, priorityLabel, priorityOptions } from '../components/priority'
 
 type CaseQuery = Query<'/api/v1/cases'>
 type BulkAction = Body<'/api/v1/cases/bulk', 'post'>['action']
@@ -336,7 +337,7 @@ function Filters({
         clearable
         value={query.priority ?? null}
         onChange={(v) => set('priority', v)}
-        data={['urgent', 'high', 'normal', 'low'].map((p) => ({ value: p, label: humanize(p) }))}
+        data={priorityOptions}
       />
       <Select
         size="xs"
@@ -405,9 +406,9 @@ function BulkBar({ count, run, busy }: { count: number; run: (a: BulkAction) => 
             </Button>
           </Menu.Target>
           <Menu.Dropdown>
-            {(['urgent', 'high', 'normal', 'low'] as const).map((p) => (
+            {priorities.map((p) => (
               <Menu.Item key={p} onClick={() => run({ type: 'priority', priority: p })}>
-                {humanize(p)}
+                {priorityLabel(p)}
               </Menu.Item>
             ))}
           </Menu.Dropdown>
@@ -587,8 +588,8 @@ function CaseTable({
                 </Badge>
               </Table.Td>
               <Table.Td visibleFrom="lg">
-                <Badge color={priorityColor[c.priority]} variant="dot" maw="100%" title={humanize(c.priority)}>
-                  {humanize(c.priority)}
+                <Badge color={priorityColor(c.priority)} variant="dot" maw="100%" title={priorityLabel(c.priority)}>
+                  {priorityLabel(c.priority)}
                 </Badge>
               </Table.Td>
               <Table.Td>

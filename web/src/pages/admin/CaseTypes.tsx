@@ -20,13 +20,13 @@ import { api, ok, type Body } from '../../api/client'
 import type { CaseType } from '../../api/types'
 import { useCan } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
-import { humanize, priorityColor } from '../../components/format'
+import { humanize } from '../../components/format'
 import { CustomFieldsEditor } from './CustomFields'
 import { evidenceErrors, keyFrom, toFieldDefs, toFieldRows } from './fields'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
 import { SectionHeader } from '../../components/SectionHeader'
-import { priorities, type Priority } from './shared'
+import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../../components/priority'
 
 type Editing = { type: CaseType | null } | null
 
@@ -116,8 +116,8 @@ function TypeRow({ type: t, edit }: { type: CaseType; edit: () => void }) {
         <Code>{t.key}</Code>
       </Table.Td>
       <Table.Td>
-        <Badge variant="dot" miw="max-content" color={priorityColor[t.default_priority]}>
-          {humanize(t.default_priority)}
+        <Badge variant="dot" miw="max-content" color={priorityColor(t.default_priority)}>
+          {priorityLabel(t.default_priority)}
         </Badge>
       </Table.Td>
       <Table.Td>{t.custom_fields.length ? t.custom_fields.map((f) => f.label).join(', ') : '—'}</Table.Td>
@@ -254,7 +254,7 @@ function TypeModal({ type, close }: { type: CaseType | null; close: () => void }
           <Select
             label="Default priority"
             allowDeselect={false}
-            data={priorities.map((p) => ({ value: p, label: humanize(p) }))}
+            data={priorityOptions}
             value={form.priority}
             onChange={(p) => p && setForm({ ...form, priority: p })}
             error={fields.default_priority}

@@ -21,7 +21,7 @@ import { api, ok } from '../../api/client'
 import { useCaseTypes } from '../../app/directory'
 import { useCan } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
-import { dateTime, humanize } from '../../components/format'
+import { dateTime } from '../../components/format'
 import { CarrierOverrides } from './CarrierOverrides'
 import {
   newRuleRow,
@@ -36,10 +36,10 @@ import {
 import { Routing } from './Routing'
 import { fieldErrorsOf } from '../../components/field-errors'
 import { SectionHeader } from '../../components/SectionHeader'
-import { OtherErrors, priorities, useSaveCaseSettings } from './shared'
+import { priorityOptions } from '../../components/priority'
+import { OtherErrors, useSaveCaseSettings } from './shared'
 
 const triggers = Object.entries(triggerLabels).map(([value, label]) => ({ value: value as Trigger, label }))
-const priorityOptions = priorities.map((p) => ({ value: p, label: humanize(p) }))
 
 /** Which carrier signals open which case types, and how cases live on after resolving; then routing. */
 export function ExceptionPolicy() {

@@ -18,13 +18,13 @@ import { useState, type FormEvent } from 'react'
 import { api, ok } from '../../api/client'
 import { useCarriers, useCaseTypes } from '../../app/directory'
 import { useCan } from '../../app/session'
-import { humanize } from '../../components/format'
 import type { CaseSettings } from './policy'
 import { newRouteRow, strategyLabels, toRouteRows, toRoutingBody, type RouteRow, type Strategy } from './routing'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
 import { usePaged } from '../../components/paged'
 import { SectionHeader } from '../../components/SectionHeader'
-import { OtherErrors, priorities, useSaveCaseSettings } from './shared'
+import { priorityOptions } from '../../components/priority'
+import { OtherErrors, useSaveCaseSettings } from './shared'
 
 const strategies = Object.entries(strategyLabels).map(([value, label]) => ({ value: value as Strategy, label }))
 
@@ -255,7 +255,7 @@ function RouteCard({
           size="xs"
           label="Priorities"
           placeholder="Any"
-          data={priorities.map((p) => ({ value: p, label: humanize(p) }))}
+          data={priorityOptions}
           value={r.priorities}
           onChange={(v) => set({ priorities: v })}
           error={errorAt(errors, `${at}.when.priorities`)}

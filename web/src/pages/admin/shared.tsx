@@ -1,15 +1,10 @@
 import { Alert, List } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, ok, type Reply } from '../../api/client'
-import type { CaseType } from '../../api/types'
 import { useCan } from '../../app/session'
 import type { SettingsBody } from './policy'
 
 export type Role = Reply<'/api/v1/roles', 'get'>['data'][number]
-export type Priority = CaseType['default_priority']
-
-export const priorities = ['urgent', 'high', 'normal', 'low'] as const satisfies readonly Priority[]
-
 /**
  * Errors the form has no field for: one PUT /case-settings checks the whole stored settings, so saving
  * routing can fail on a policy rule (a case type archived since), and the other way round.
