@@ -21,13 +21,6 @@ export function timeAgo(iso: string, now = Date.now()): string {
 export const dateTime = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
-/** Minor units and an ISO 4217 code, as the API sends money. */
-export function money(amountMinor: number, currency: string): string {
-  const digits =
-    new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amountMinor / 10 ** digits)
-}
-
 /** "waiting_carrier" → "Waiting carrier" */
 export const humanize = (key: string) => (key.charAt(0).toUpperCase() + key.slice(1)).replaceAll('_', ' ')
 

@@ -1,4 +1,5 @@
-import { humanize, money, statusLabel } from './format'
+import { humanize, statusLabel } from './format'
+import { formatMoney, type FormatMoney } from './money'
 
 /** What the formatter needs of a timeline entry (the API's entry has more). */
 export type Entry = {
@@ -64,8 +65,11 @@ const fieldWords: Record<string, string> = {
 }
 const fieldWord = (field: string) => fieldWords[field] ?? words(field)
 
-/** One sentence per timeline entry, in the agent's words, and any text that goes with it. */
-export function describeEntry(e: Entry): Said {
+/**
+ * One sentence per timeline entry, in the agent's words, and any text that goes with it. Amounts go through `money`:
+ * the console passes `useMoney()`, which knows the server's currency exponents.
+ */
+export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said {
   const d = e.data
   const actor =
     e.actor.type === 'user'
@@ -86,7 +90,7 @@ export function describeEntry(e: Entry): Said {
     case 'priority_changed':
       return say(`changed the priority from ${humanize(String(d.from))} to ${humanize(String(d.to))}`)
     case 'fields_changed':
-      return say(fieldsWords(d, (id) => (id === e.actor.id ? 'themselves' : who(id))))
+      return say(fieldsWords(d, (id) => (id === e.actor.id ? 'themselves' : who(id)), money))
     case 'assigned':
       return say(assignedWords(d, e.actor.type === 'user' ? e.actor.id : null, who))
     case 'note':
@@ -151,17 +155,17 @@ function assignedWords(d: Record<string, unknown>, actorId: string | null, who: 
   return d.to === actorId ? `took the case${team}` : `assigned the case to ${who(d.to)}${team}${by}`
 }
 
-function fieldsWords(d: Record<string, unknown>, who: (id: unknown) => string): string {
+function fieldsWords(d: Record<string, unknown>, who: (id: unknown) => string, money: FormatMoney): string {
   const changes = d.changes as Record<string, Change> | undefined
   if (!changes) return `changed the ${list([...new Set(((d.fields as string[]) ?? []).map(fieldWord))])}`
   return (
     Object.entries(changes)
-      .flatMap(([field, c]) => changeWords(field, c, who))
+      .flatMap(([field, c]) => changeWords(field, c, who, money))
       .join('; ') || 'changed nothing'
   )
 }
 
-function changeWords(field: string, c: Change, who: (id: unknown) => string): string[] {
+function changeWords(field: string, c: Change, who: (id: unknown) => string, money: FormatMoney): string[] {
   switch (field) {
     case 'tags':
       return [

@@ -34,9 +34,10 @@ import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
 import { ErrorState } from '../components/ErrorState'
 import { fieldErrorsOf } from '../components/field-errors'
-import { dateTime, humanize, money, orderState, statusColor, statusLabel, timeAgo } from '../components/format'
+import { dateTime, humanize, orderState, statusColor, statusLabel, timeAgo } from '../components/format'
 import { MentionTextarea } from '../components/MentionTextarea'
 import { mentionMarkup, splitMentions } from '../components/mentions'
+import { useMoney, type FormatMoney } from '../components/money'
 import { LoadMore, usePaged } from '../components/paged'
 import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../components/priority'
 import { describeEntry } from '../components/timeline-text'
@@ -84,6 +85,7 @@ function useCaseAction<T>(id: string, call: (body: T) => Promise<unknown>) {
 
 function CaseView({ c }: { c: CaseDetail }) {
   const [writing, setWriting] = useState(false)
+  const money = useMoney()
   usePresenceBeat(c.id, writing)
   const can = useCan()
   const session = useSession()
@@ -412,6 +414,7 @@ function CaseTimeline({
   canWrite: boolean
   onWriting: (writing: boolean) => void
 }) {
+  const money = useMoney()
   const { query: timeline, rows: entries } = usePaged(['case', caseId, 'timeline'], (cursor) =>
     ok(
       api.GET('/api/v1/cases/{id}/timeline', {
@@ -428,7 +431,7 @@ function CaseTimeline({
       {timeline.isError && <ErrorState error={timeline.error} retry={() => void timeline.refetch()} />}
       <Timeline bulletSize={12} lineWidth={2} aria-label="Case timeline">
         {entries.map((e) => (
-          <TimelineItem key={e.id} e={e} />
+          <TimelineItem key={e.id} e={e} money={money} />
         ))}
       </Timeline>
       <LoadMore query={timeline} mt="xs">
@@ -440,8 +443,8 @@ function CaseTimeline({
 }
 
 // Timeline passes its item props (active, alignment) through to each child.
-function TimelineItem({ e, ...rest }: { e: TimelineEntry }) {
-  const { sentence, detail } = describeEntry(e)
+function TimelineItem({ e, money, ...rest }: { e: TimelineEntry; money: FormatMoney }) {
+  const { sentence, detail } = describeEntry(e, money)
   const note = e.type === 'note'
   const title = (
     <Group gap={6}>
@@ -528,6 +531,7 @@ function NoteComposer({ caseId, onWriting }: { caseId: string; onWriting: (writi
 }
 
 function Linked({ c }: { c: CaseDetail }) {
+  const money = useMoney()
   const of = (type: string) => c.links.filter((l) => l.entity_type === type)
   return (
     <>

@@ -3,11 +3,13 @@ import { useQuery } from '@tanstack/react-query'
 import { Link, useParams } from 'react-router'
 import { api, ok } from '../api/client'
 import { ErrorState } from '../components/ErrorState'
-import { dateTime, humanize, money, orderState, statusColor, timeAgo } from '../components/format'
+import { dateTime, humanize, orderState, statusColor, timeAgo } from '../components/format'
+import { useMoney } from '../components/money'
 
 /** A customer: who they are, what they bought and when, and every case they have had. */
 export function CustomerPage() {
   const { id = '' } = useParams()
+  const money = useMoney()
   const customer = useQuery({
     queryKey: ['customer', id],
     queryFn: () => ok(api.GET('/api/v1/customers/{id}', { params: { path: { id } } })),

@@ -21,12 +21,12 @@ import type { CaseType } from '../../api/types'
 import { useCan } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
 import { humanize } from '../../components/format'
-import { CustomFieldsEditor } from './CustomFields'
-import { evidenceErrors, keyFrom, toFieldDefs, toFieldRows } from './fields'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
 import { SectionHeader } from '../../components/SectionHeader'
 import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../../components/priority'
+import { CustomFieldsEditor } from './CustomFields'
+import { evidenceErrors, keyFrom, toFieldDefs, toFieldRows } from './fields'
 
 type Editing = { type: CaseType | null } | null
 

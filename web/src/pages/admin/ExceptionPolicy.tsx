@@ -22,6 +22,9 @@ import { useCaseTypes } from '../../app/directory'
 import { useCan } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
 import { dateTime } from '../../components/format'
+import { fieldErrorsOf } from '../../components/field-errors'
+import { priorityOptions } from '../../components/priority'
+import { SectionHeader } from '../../components/SectionHeader'
 import { CarrierOverrides } from './CarrierOverrides'
 import {
   newRuleRow,
@@ -34,9 +37,6 @@ import {
   type Trigger,
 } from './policy'
 import { Routing } from './Routing'
-import { fieldErrorsOf } from '../../components/field-errors'
-import { SectionHeader } from '../../components/SectionHeader'
-import { priorityOptions } from '../../components/priority'
 import { OtherErrors, useSaveCaseSettings } from './shared'
 
 const triggers = Object.entries(triggerLabels).map(([value, label]) => ({ value: value as Trigger, label }))

@@ -20,12 +20,13 @@ import { useState, type FormEvent } from 'react'
 import { api, ok, type Body, type Reply } from '../../api/client'
 import { useCan, useSession } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
-import { humanize, money } from '../../components/format'
-import { formatMajor, parseMinor } from './money'
+import { humanize } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { useCurrencies, useMoney } from '../../components/money'
 import { SectionHeader } from '../../components/SectionHeader'
-import { useCurrencies, useRoles, type Role } from './shared'
+import { formatMajor, parseMinor } from './money'
+import { useRoles, type Role } from './shared'
 
 type Catalogue = Reply<'/api/v1/permissions', 'get'>['data']
 type Grant = Body<'/api/v1/roles', 'post'>['permissions'][number]
@@ -117,6 +118,7 @@ function RoleDetail({
   copy: () => void
 }) {
   const can = useCan()
+  const money = useMoney()
   const qc = useQueryClient()
   const remove = useMutation({
     mutationFn: () => ok(api.DELETE('/api/v1/roles/{id}', { params: { path: { id: role.id } } })),

@@ -5,10 +5,10 @@ import { api, ok, type Body, type Reply } from '../../api/client'
 import { useCan } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
 import { dateTime } from '../../components/format'
-import { ExchangeRates } from './ExchangeRates'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { useCurrencies } from '../../components/money'
 import { SectionHeader } from '../../components/SectionHeader'
-import { useCurrencies } from './shared'
+import { ExchangeRates } from './ExchangeRates'
 
 type Merchant = Reply<'/api/v1/merchant', 'get'>
 type MerchantPatch = Body<'/api/v1/merchant', 'patch'>

@@ -45,15 +45,3 @@ export function useRoles() {
     staleTime: 60_000,
   })
 }
-
-/** ISO 4217 currencies with their minor-unit exponents, the one source for reading amounts typed in major units. */
-export function useCurrencies() {
-  const can = useCan()
-  return useQuery({
-    queryKey: ['currencies'],
-    queryFn: () => ok(api.GET('/api/v1/currencies')),
-    select: (r) => r.data,
-    enabled: can('merchant.read'),
-    staleTime: Infinity,
-  })
-}
