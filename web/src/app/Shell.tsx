@@ -21,21 +21,28 @@ import {
 import { useDisclosure, useHotkeys } from '@mantine/hooks'
 import { IconBell, IconMoon, IconSun } from '@tabler/icons-react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useRef } from 'react'
+import { useRef, type ComponentType, type ReactNode } from 'react'
 import { Link, Outlet, useLocation, useNavigate } from 'react-router'
 import { api, ok } from '../api/client'
 import { ErrorState } from '../components/ErrorState'
 import { timeAgo } from '../components/format'
-import { InboxViews, useOpenSearch } from '../pages/Inbox'
-import { Login } from '../pages/Login'
 import { useLiveUpdates } from './live'
+import { useOpenSearch } from './search'
 import { SessionProvider, useCan, useSession, useSessionQuery, useSignOut } from './session'
 
 // Any of these opens at least one tab of the admin page.
 const adminPermissions = ['users.read', 'teams.read', 'roles.read', 'api_keys.manage', 'merchant.read']
 
+/** What the shell shows that pages own; the router hands them in, so the shell imports no page. */
+export type ShellProps = {
+  /** The sign-in page, shown signed out at whatever address was asked for. */
+  signIn: ReactNode
+  /** The saved views, listed under "Inbox" in the navigation; `onPick` closes the navigation on small screens. */
+  views: ComponentType<{ onPick?: () => void }>
+}
+
 /** Signed in: the console; signed out: the sign-in page, at whatever address was asked for. */
-export function Shell() {
+export function Shell({ signIn, views }: ShellProps) {
   const session = useSessionQuery()
   if (session.isPending)
     return (
@@ -44,15 +51,15 @@ export function Shell() {
       </Center>
     )
   if (session.isError) return <ErrorState error={session.error} retry={() => void session.refetch()} />
-  if (!session.data) return <Login />
+  if (!session.data) return signIn
   return (
     <SessionProvider session={session.data}>
-      <Console />
+      <Console views={views} />
     </SessionProvider>
   )
 }
 
-function Console() {
+function Console({ views: Views }: Pick<ShellProps, 'views'>) {
   const [opened, { toggle, close }] = useDisclosure()
   const can = useCan()
   const path = useLocation().pathname
@@ -114,7 +121,7 @@ function Console() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main">
         <NavLink component={Link} to="/inbox" label="Inbox" onClick={close} fw={600} />
-        <InboxViews onPick={close} />
+        <Views onPick={close} />
         <NavLink
           component={Link}
           to="/dashboard"

@@ -4,7 +4,8 @@ import { createBrowserRouter, Navigate } from 'react-router'
 import { CasePage } from '../pages/CasePage'
 import { Connections } from '../pages/Connections'
 import { CustomerPage } from '../pages/CustomerPage'
-import { Inbox } from '../pages/Inbox'
+import { Inbox, InboxViews } from '../pages/Inbox'
+import { Login } from '../pages/Login'
 import { Profile } from '../pages/Profile'
 import { Shipments } from '../pages/Shipments'
 import { Shell } from './Shell'
@@ -27,7 +28,7 @@ export const router = createBrowserRouter([
   },
   {
     path: '/',
-    element: <Shell />,
+    element: <Shell signIn={<Login />} views={InboxViews} />,
     children: [
       { index: true, element: <Navigate to="/inbox" replace /> },
       { path: 'inbox', element: <Inbox /> },

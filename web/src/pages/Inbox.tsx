@@ -25,6 +25,7 @@ import { api, ok, type Body, type Query } from '../api/client'
 import type { CaseSummary } from '../api/types'
 import { useAssignees, useCaseTypes, usePersonName } from '../app/directory'
 import { casesChanged } from '../app/live'
+import { useOpenSearch } from '../app/search'
 import { useCan, useSession } from '../app/session'
 import { ErrorState } from '../components/ErrorState'
 import { humanize, statusColor, timeAgo } from '../components/format'
@@ -205,21 +206,6 @@ function useLiveNews(refetch: () => Promise<unknown>, selected: number) {
     void refetch()
   }
   return { pending, show }
-}
-
-/** A search: `CD-1042` opens that case when it exists; anything else lists the matching cases. */
-export function useOpenSearch() {
-  const navigate = useNavigate()
-  return async (
-    q: string,
-    list = (text: string) => navigate(text ? `/inbox?q=${encodeURIComponent(text)}` : '/inbox'),
-  ) => {
-    if (/^CD-?\d{1,15}$/i.test(q)) {
-      const hit = (await api.GET('/api/v1/cases', { params: { query: { q, limit: 1 } } })).data?.data[0]
-      if (hit) return navigate(`/cases/${hit.id}`)
-    }
-    return list(q)
-  }
 }
 
 /** Saved views (built-in, shared, own), listed in the navigation and applied here. */
