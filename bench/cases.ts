@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely'
 import type pg from 'pg'
 import { print } from './fork.js'
 import { ownerDb } from './owner.js'
+import { percentile } from './percentile.mjs'
 import { caseTypes, loadBatch, searchWords, type LoadMerchant, type Region } from './cases-load.js'
 import { systemActor } from '../server/src/auth/actor.js'
 import { ensureDefaultCaseTypes } from '../server/src/cases/service/case-types.js'
@@ -27,7 +28,6 @@ const regions: Region[] = ['uk', 'eu', 'us']
 const currencyOf: Record<Region, string> = { uk: 'GBP', eu: 'EUR', us: 'USD' }
 const zoneOf: Record<Region, string> = { uk: 'Europe/London', eu: 'Europe/Berlin', us: 'America/New_York' }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 const round = (ms: number) => Math.round(ms * 10) / 10
 
 /** Zipf (s = 1) over the workspaces: the biggest holds ~28% of the cases, the smallest ~1.4%. */
@@ -334,7 +334,7 @@ async function measure(base: string, t: Target, q: Query, samples: number, captu
     // Far over the floor already: 20 samples say so, and the run stays short.
     if (
       i === 19 &&
-      pct(
+      percentile(
         out.map((s) => s.ms).sort((a, b) => a - b),
         50,
       ) >
@@ -439,7 +439,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
         const got = await measure(base, t, q, samples, captured)
         const ms = got.map((s) => s.ms).sort((a, b) => a - b)
         const dbMs = got.map((s) => s.statements.reduce((a, x) => a + x.ms, 0)).sort((a, b) => a - b)
-        const p95 = pct(ms, 95)
+        const p95 = percentile(ms, 95)
         results.push({ query: q.name, workspace: t.label, p95_ms: round(p95) })
         print({
           bench: 'cases',
@@ -447,11 +447,11 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
           workspace: t.label,
           workspace_cases: t.w.n,
           samples: got.length,
-          p50_ms: round(pct(ms, 50)),
+          p50_ms: round(percentile(ms, 50)),
           p95_ms: round(p95),
-          p99_ms: round(pct(ms, 99)),
+          p99_ms: round(percentile(ms, 99)),
           max_ms: round(ms[ms.length - 1]!),
-          db_p50_ms: round(pct(dbMs, 50)),
+          db_p50_ms: round(percentile(dbMs, 50)),
           rows_avg: round(got.reduce((a, s) => a + s.rows, 0) / got.length),
           example: q.paths(t, 0).join(' + '),
           over_floor: p95 > FLOOR_MS,

@@ -5,9 +5,9 @@ import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
 import { workerOptions } from '../server/src/jobs/worker.js'
 import { openRuntime } from '../server/src/runtime.js'
+import { percentile } from './percentile.mjs'
 
 const print = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`)
-const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
 
 /**
  * The job queue as Claimdesk configures it (graphile-worker, local queue, 100 ms polling):
@@ -86,8 +86,8 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       phase: 'future',
       jobs: future,
       spread_s: 5,
-      late_p50_ms: pct(lateness, 50),
-      late_p99_ms: pct(lateness, 99),
+      late_p50_ms: percentile(lateness, 50),
+      late_p99_ms: percentile(lateness, 99),
       late_max_ms: lateness[lateness.length - 1],
     })
     const cpu = process.cpuUsage()
@@ -96,8 +96,8 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       summary: true,
       queue: 'graphile-worker 0.17.3',
       immediate_jobs_per_sec: Math.round(immediate / (drainMs / 1000)),
-      future_late_p50_ms: pct(lateness, 50),
-      future_late_p99_ms: pct(lateness, 99),
+      future_late_p50_ms: percentile(lateness, 50),
+      future_late_p99_ms: percentile(lateness, 99),
       node_cpu_user_s: Number((cpu.user / 1e6).toFixed(1)),
     })
     await runner.stop()
