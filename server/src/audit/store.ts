@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { ChainedEntry } from './canonical.js'
-import { names, unnest, type Columns } from '../db/bulk.js'
+import { names, unnest, type Columns } from '../db/multi-row.js'
 
 type Db = Kysely<Database>
 type Trx = Transaction<Database>

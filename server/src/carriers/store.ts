@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
 import type { Database } from '../db/schema.js'
-import { names, unnest, type Columns } from '../db/bulk.js'
+import { names, unnest, type Columns } from '../db/multi-row.js'
 import { allColumns, executePrepared } from '../db/database.js'
 import { statusRank, trackingStatuses } from './model.js'
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { NullableTimestamp, Timestamp, Uuid } from '../http/schemas.js'
-import { policyTriggers } from './settings.js'
+import { policyTriggers } from './defaults.js'
 import { ageBuckets, caseSorts } from './store.js'
 import { assignmentStrategies, caseStatuses, fieldTypes, priorities, resolutionCodes, rootCauses } from './tables.js'
 

@@ -48,7 +48,7 @@ export {
   unfollowCase,
   listFollowers,
 } from './service/notifications.js'
-export { getCaseSettings, updateCaseSettings, type CaseSettings } from './service/settings.js'
+export { getCaseSettings, updateCaseSettings, type CaseSettings } from './service/case-settings.js'
 export {
   onShipmentStatusChanged,
   onShipmentOverdue,
@@ -73,7 +73,7 @@ export {
 } from './service/assignment.js'
 export { splitCase, type SplitInput } from './service/split-case.js'
 export { attachToIncident, detachFromIncident } from './service/incidents.js'
-export { bulkUpdate, fanOutToChildren, type BulkAction, type BulkItem } from './service/bulk.js'
+export { bulkUpdate, fanOutToChildren, type BulkAction, type BulkItem } from './service/bulk-update.js'
 export {
   listViews,
   createView,

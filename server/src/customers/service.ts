@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import { recordAudit, recordAudits, type AuditActor, type AuditInput } from '../audit/service.js'
-import type { Outcome, Writer } from '../bulk.js'
+import type { Outcome, Writer } from '../import-batch.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'

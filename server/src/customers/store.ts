@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
-import { names, unnest, type Columns } from '../db/bulk.js'
+import { names, unnest, type Columns } from '../db/multi-row.js'
 import type { Database } from '../db/schema.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -189,7 +189,7 @@ export async function repointMerged(trx: Trx, merchantId: string, fromId: string
     .execute()
 }
 
-// Set-based SQL for bulk imports (db/bulk.ts): a batch of 1,000 customers is a few round trips, not thousands.
+// Set-based SQL for bulk imports (db/multi-row.ts): a batch of 1,000 customers is a few round trips, not thousands.
 
 export async function lockCustomersByExternalId(
   trx: Trx,

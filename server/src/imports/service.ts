@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { Kysely, Transaction } from 'kysely'
 import type { AuditActor } from '../audit/service.js'
-import { ConcurrentInsert, type Outcome, type Writer } from '../bulk.js'
+import { ConcurrentInsert, type Outcome, type Writer } from '../import-batch.js'
 import { ensureDefaultCaseTypes, importCases, listCaseTypes, type ImportedCase } from '../cases/service.js'
 import { importCustomers } from '../customers/service.js'
 import type { Database } from '../db/schema.js'

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
 import type { Database } from '../db/schema.js'
-import { unnest } from '../db/bulk.js'
+import { unnest } from '../db/multi-row.js'
 import type { DeliveryStatus } from './tables.js'
 
 type Trx = Transaction<Database>

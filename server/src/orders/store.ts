@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
-import { names, unnest, type Columns } from '../db/bulk.js'
+import { names, unnest, type Columns } from '../db/multi-row.js'
 import type { Database } from '../db/schema.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -157,7 +157,7 @@ export async function listOrders(db: Db, merchantId: string, f: OrderFilter) {
   return q.execute()
 }
 
-// Set-based SQL (db/bulk.ts), so a 1,000-order import batch is a dozen round trips, not 10,000.
+// Set-based SQL (db/multi-row.ts), so a 1,000-order import batch is a dozen round trips, not 10,000.
 
 export async function lockOrdersByExternalId(
   trx: Trx,

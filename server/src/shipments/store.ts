@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
-import { names, unnest, type Columns } from '../db/bulk.js'
+import { names, unnest, type Columns } from '../db/multi-row.js'
 import { executePrepared } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 
@@ -136,7 +136,7 @@ export async function listShipments(db: Db, merchantId: string, f: ShipmentFilte
   return q.execute()
 }
 
-// Set-based SQL for bulk imports (db/bulk.ts): a batch of 1,000 shipments is a few round trips.
+// Set-based SQL for bulk imports (db/multi-row.ts): a batch of 1,000 shipments is a few round trips.
 
 export async function lockShipmentsByExternalId(
   trx: Trx,

@@ -9,7 +9,7 @@ import * as store from '../store.js'
 import type { AssignmentStrategy, RoutingRule } from '../tables.js'
 import { findCaseOrThrow } from './find-cases.js'
 import { assignCase } from './work-case.js'
-import { getCaseSettings } from './settings.js'
+import { getCaseSettings } from './case-settings.js'
 
 type Trx = Transaction<Database>
 type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }

@@ -1,6 +1,6 @@
 import type { AuditActor } from '../../audit/service.js'
 import type { AppContext } from '../../context.js'
-import { defaultAutoCloseAfterHours } from '../settings.js'
+import { defaultAutoCloseAfterHours } from '../defaults.js'
 import * as store from '../store.js'
 import { changeStatus } from './work-case.js'
 

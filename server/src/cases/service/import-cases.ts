@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
 import { recordAudits, type AuditInput } from '../../audit/service.js'
-import { ConcurrentInsert, type Outcome, type Writer } from '../../bulk.js'
+import { ConcurrentInsert, type Outcome, type Writer } from '../../import-batch.js'
 import { findCustomerByExternalId, getCustomer, type Customer } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'

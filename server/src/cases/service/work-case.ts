@@ -12,7 +12,7 @@ import { getCaseType, validateCustomFields } from './case-types.js'
 import { checkIncidentParent } from './incidents.js'
 import { notifyUsers } from './notifications.js'
 import { checkAssignee, openCase } from './open-case.js'
-import { getCaseSettings } from './settings.js'
+import { getCaseSettings } from './case-settings.js'
 
 type Trx = Transaction<Database>
 type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }

@@ -1,7 +1,7 @@
 import type { AuditActor } from './audit/service.js'
 
 // What a bulk import shares with the modules that own its records: each module writes a batch of its
-// records with set-based SQL (db/bulk.ts) and one audit entry per record written, none for a repeat.
+// records with set-based SQL (db/multi-row.ts) and one audit entry per record written, none for a repeat.
 
 export type Outcome = 'created' | 'updated' | 'unchanged'
 

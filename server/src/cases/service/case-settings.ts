@@ -7,7 +7,7 @@ import {
   defaultPolicy,
   defaultReopenWindowHours,
   type ExceptionPolicy,
-} from '../settings.js'
+} from '../defaults.js'
 import * as store from '../store.js'
 import type { RoutingRule } from '../tables.js'
 import { listTeams } from '../../teams/service.js'
