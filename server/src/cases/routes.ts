@@ -29,7 +29,7 @@ import {
   TimelineEntryView,
 } from './schemas.js'
 import * as service from './service.js'
-import type { CaseFilter } from './store.js'
+import type { CaseFilter } from './store/case-list.js'
 import { unresolvedStatuses, type CaseStatus, type Priority } from './tables.js'
 import { toCase } from './types.js'
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { NullableTimestamp, Timestamp, Uuid } from '../http/schemas.js'
 import { policyTriggers } from './defaults.js'
-import { ageBuckets, caseSorts } from './store.js'
+import { ageBuckets, caseSorts } from './store/case-list.js'
 import { assignmentStrategies, caseStatuses, fieldTypes, priorities, resolutionCodes, rootCauses } from './tables.js'
 
 const NullableString = Type.Union([Type.String(), Type.Null()])

@@ -1,4 +1,4 @@
-// The cases module's public face: other modules call these, never cases/store.ts.
+// The cases module's public face: other modules call these, never cases/store/.
 export {
   ensureDefaultCaseTypes,
   listCaseTypes,

@@ -1,4 +1,9 @@
-import type { CaseRow, CaseTypeRow, LinkRow, NotificationRow, ReviewRow, TimelineRow } from './store.js'
+import type { CaseTypeRow } from './store/case-types.js'
+import type { CaseRow } from './store/cases.js'
+import type { LinkRow } from './store/links.js'
+import type { NotificationRow } from './store/notifications.js'
+import type { ReviewRow } from './store/reviews.js'
+import type { TimelineRow } from './store/timeline.js'
 import type {
   CaseStatus,
   ChecklistItem,

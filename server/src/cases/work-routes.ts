@@ -16,7 +16,7 @@ import {
   ViewFilters,
 } from './schemas.js'
 import * as service from './service.js'
-import { caseSorts } from './store.js'
+import { caseSorts } from './store/case-list.js'
 import { assignmentStrategies } from './tables.js'
 import { toCase } from './types.js'
 

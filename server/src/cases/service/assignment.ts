@@ -5,7 +5,10 @@ import { AppError } from '../../errors.js'
 import { getTeam } from '../../teams/service.js'
 import { getUser } from '../../users/service.js'
 import { isResolved } from '../lifecycle.js'
-import * as store from '../store.js'
+import * as agentStore from '../store/agents.js'
+import type { AgentRow } from '../store/agents.js'
+import * as caseStore from '../store/cases.js'
+import type { CaseRow, Db } from '../store/cases.js'
 import type { AssignmentStrategy, RoutingRule } from '../tables.js'
 import { findCaseOrThrow } from './find-cases.js'
 import { assignCase } from './work-case.js'
@@ -31,15 +34,15 @@ const isAway = (a: { away: boolean; away_until: Date | null }, now: Date) =>
   a.away && (!a.away_until || a.away_until > now)
 
 /** A team's active members with their load, capacity and presence, in the order a strategy picks them. */
-export async function teamAgents(db: store.Db, merchantId: string, teamId: string, now: Date): Promise<Agent[]> {
+export async function teamAgents(db: Db, merchantId: string, teamId: string, now: Date): Promise<Agent[]> {
   const team = await getTeam(db, merchantId, teamId)
   const users = (await Promise.all(team.member_ids.map((id) => getUser(db, merchantId, id)))).filter(
     (u) => u.status === 'active',
   )
   const ids = users.map((u) => u.id)
   const [settings, load] = await Promise.all([
-    store.listAgents(db, merchantId, ids),
-    store.countUnresolvedByAssignee(db, merchantId, ids),
+    agentStore.listAgents(db, merchantId, ids),
+    agentStore.countUnresolvedByAssignee(db, merchantId, ids),
   ])
   return users.map((u) => {
     const s = settings.find((a) => a.user_id === u.id)
@@ -69,7 +72,7 @@ export async function pickAssignee(
   now: Date,
 ): Promise<string | null> {
   if (strategy === 'team_only') return null
-  await store.lockTeamTurn(trx, merchantId, teamId)
+  await agentStore.lockTeamTurn(trx, merchantId, teamId)
   const candidates = (await teamAgents(trx, merchantId, teamId, now)).filter((a) => a.available)
   candidates.sort(
     (a, b) =>
@@ -79,7 +82,7 @@ export async function pickAssignee(
   )
   const next = candidates[0]
   if (!next) return null
-  await store.upsertAgent(trx, {
+  await agentStore.upsertAgent(trx, {
     merchant_id: merchantId,
     user_id: next.user_id,
     capacity: next.capacity,
@@ -91,7 +94,7 @@ export async function pickAssignee(
   return next.user_id
 }
 
-export function matchRoute(rules: RoutingRule[], c: store.CaseRow): RoutingRule | undefined {
+export function matchRoute(rules: RoutingRule[], c: CaseRow): RoutingRule | undefined {
   const has = <T>(list: T[] | undefined, v: T | null) => !list?.length || (v !== null && list.includes(v))
   return rules.find(
     (r) =>
@@ -104,7 +107,7 @@ export function matchRoute(rules: RoutingRule[], c: store.CaseRow): RoutingRule 
 }
 
 export type AutoAssignInput = { teamId?: string; strategy?: AssignmentStrategy }
-export type AutoAssignResult = { case: store.CaseRow; rule: string | null; assigned: boolean }
+export type AutoAssignResult = { case: CaseRow; rule: string | null; assigned: boolean }
 type Route = { name: string | null; teamId: string; strategy: AssignmentStrategy }
 
 const ruleRoute = (rule: RoutingRule, strategy?: AssignmentStrategy): Route => ({
@@ -113,7 +116,7 @@ const ruleRoute = (rule: RoutingRule, strategy?: AssignmentStrategy): Route => (
   strategy: strategy ?? rule.strategy,
 })
 
-async function assignByRoute(trx: Trx, c: Ctx, row: store.CaseRow, route: Route, now: Date): Promise<AutoAssignResult> {
+async function assignByRoute(trx: Trx, c: Ctx, row: CaseRow, route: Route, now: Date): Promise<AutoAssignResult> {
   await getTeam(trx, c.merchantId, route.teamId).catch(() => {
     throw new AppError('link_target_not_found', 'No such team', { field: 'team_id', id: route.teamId })
   })
@@ -166,7 +169,7 @@ export async function autoAssignCase(
 
 /** A new case nobody has taken: route it if a rule matches (the `cases:routing` consumer). */
 export async function routeNewCase(trx: Trx, c: Ctx, caseId: string, now: Date): Promise<AutoAssignResult | null> {
-  const row = await store.findCase(trx, c.merchantId, caseId)
+  const row = await caseStore.findCase(trx, c.merchantId, caseId)
   if (!row || row.assignee_id || row.status !== 'new') return null
   const rule = matchRoute((await getCaseSettings(trx, c.merchantId)).routing, row)
   return rule ? assignByRoute(trx, c, row, ruleRoute(rule), now) : null
@@ -174,16 +177,10 @@ export async function routeNewCase(trx: Trx, c: Ctx, caseId: string, now: Date):
 
 export type AgentInput = { capacity?: number; away?: boolean; awayUntil?: Date | null }
 
-export async function updateAgent(
-  trx: Trx,
-  c: Ctx,
-  userId: string,
-  input: AgentInput,
-  now: Date,
-): Promise<store.AgentRow> {
+export async function updateAgent(trx: Trx, c: Ctx, userId: string, input: AgentInput, now: Date): Promise<AgentRow> {
   const user = await getUser(trx, c.merchantId, userId)
-  const before = (await store.listAgents(trx, c.merchantId, [user.id]))[0]
-  const after = await store.upsertAgent(trx, {
+  const before = (await agentStore.listAgents(trx, c.merchantId, [user.id]))[0]
+  const after = await agentStore.upsertAgent(trx, {
     merchant_id: c.merchantId,
     user_id: user.id,
     capacity: input.capacity ?? before?.capacity ?? defaultCapacity,
@@ -192,7 +189,7 @@ export async function updateAgent(
     last_assigned_at: before?.last_assigned_at ?? null,
     updated_at: now,
   })
-  const view = (a: store.AgentRow | undefined) => a && { capacity: a.capacity, away: a.away, away_until: a.away_until }
+  const view = (a: AgentRow | undefined) => a && { capacity: a.capacity, away: a.away, away_until: a.away_until }
   await recordAudit(
     trx,
     {

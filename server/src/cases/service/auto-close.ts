@@ -1,7 +1,7 @@
 import type { AuditActor } from '../../audit/service.js'
 import type { AppContext } from '../../context.js'
 import { defaultAutoCloseAfterHours } from '../defaults.js'
-import * as store from '../store.js'
+import * as caseStore from '../store/cases.js'
 import { changeStatus } from './work-case.js'
 
 const autoCloseActor: AuditActor = { type: 'system', id: null }
@@ -11,10 +11,10 @@ const autoCloseActor: AuditActor = { type: 'system', id: null }
  * of the job workers). Each case closes in its own transaction, re-checked under its lock.
  */
 export async function closeDueCases(ctx: Pick<AppContext, 'db'>, limit: number, now = new Date()): Promise<number> {
-  const due = await store.listDueForClose(ctx.db, now, defaultAutoCloseAfterHours, limit)
+  const due = await caseStore.listDueForClose(ctx.db, now, defaultAutoCloseAfterHours, limit)
   for (const d of due) {
     await ctx.db.transaction().execute(async (trx) => {
-      const row = await store.lockCase(trx, d.merchant_id, d.id)
+      const row = await caseStore.lockCase(trx, d.merchant_id, d.id)
       if (row?.status !== 'resolved' || row.resolved_at?.getTime() !== d.resolved_at.getTime()) return
       await changeStatus(
         trx,

@@ -2,7 +2,8 @@ import type { AuditActor } from '../../audit/service.js'
 import type { Db } from '../../db/database.js'
 import { AppError } from '../../errors.js'
 import { isResolved } from '../lifecycle.js'
-import * as store from '../store.js'
+import * as caseStore from '../store/cases.js'
+import type { CaseRow } from '../store/cases.js'
 import type { CaseStatus, Priority, ResolutionCode, RootCause } from '../tables.js'
 import { findCaseOrThrow } from './find-cases.js'
 import { assignCase, addNote, changeStatus, escalateCase, updateCase } from './work-case.js'
@@ -24,10 +25,10 @@ export type BulkAction =
   | { type: 'escalate'; reason: string }
 
 export type BulkItem =
-  | { id: string; ok: true; case: store.CaseRow }
+  | { id: string; ok: true; case: CaseRow }
   | { id: string; ok: false; error: { code: string; message: string; details?: unknown } }
 
-async function applyOne(db: Db, c: Ctx, id: string, a: BulkAction, now: Date): Promise<store.CaseRow> {
+async function applyOne(db: Db, c: Ctx, id: string, a: BulkAction, now: Date): Promise<CaseRow> {
   return db.transaction().execute(async (trx) => {
     switch (a.type) {
       case 'assign':
@@ -71,7 +72,7 @@ export async function bulkUpdate(
 ): Promise<{ results: BulkItem[]; succeeded: number; failed: number }> {
   const unique = [...new Set(ids)]
   // Ids this workspace does not have are a bad request, not a partial success.
-  const found = await store.existingCaseIds(db, c.merchantId, unique)
+  const found = await caseStore.existingCaseIds(db, c.merchantId, unique)
   const missing = unique.filter((id) => !found.has(id))
   if (missing.length) throw new AppError('case_not_found', 'No such cases', { case_ids: missing })
   const results: BulkItem[] = []
@@ -96,7 +97,7 @@ export async function fanOutToChildren(
   now: Date,
 ): Promise<{ results: BulkItem[]; succeeded: number; failed: number }> {
   const parent = await findCaseOrThrow(db, c.merchantId, parentId)
-  const children = await store.listChildren(db, c.merchantId, parent.id)
+  const children = await caseStore.listChildren(db, c.merchantId, parent.id)
   const reopening = action.type === 'status' && action.status === 'open'
   const targets = children.filter((ch) => !ch.merged_into_id && (reopening || !isResolved(ch.status)))
   return bulkUpdate(

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely'
 import type { AuditActor } from '../../audit/service.js'
 import type { Database } from '../../db/schema.js'
 import type { DomainEvent } from '../../modules.js'
-import * as store from '../store.js'
+import * as linkStore from '../store/links.js'
 import { appendTimelineEntries } from './timeline.js'
 
 const carrierActor: AuditActor = { type: 'system', id: null }
@@ -41,7 +41,12 @@ export async function onTrackingEventRecorded(
   const d = event.data as ScanData
   if (!reachesCases(d)) return 0
   // Cases opened after the scan was recorded do not get it (whether they do would depend on which consumer ran first).
-  const caseIds = await store.listCaseIdsForShipments(trx, event.merchant_id, d.shipment_ids, new Date(d.recorded_at))
+  const caseIds = await linkStore.listCaseIdsForShipments(
+    trx,
+    event.merchant_id,
+    d.shipment_ids,
+    new Date(d.recorded_at),
+  )
   const text = [d.carrier ?? 'Carrier', d.status.replace(/_/g, ' '), d.message ?? '', d.tracking_number]
     .filter(Boolean)
     .join(': ')

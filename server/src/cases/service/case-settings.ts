@@ -8,7 +8,9 @@ import {
   defaultReopenWindowHours,
   type ExceptionPolicy,
 } from '../defaults.js'
-import * as store from '../store.js'
+import * as settingsStore from '../store/case-settings.js'
+import * as caseTypeStore from '../store/case-types.js'
+import type { Db } from '../store/cases.js'
 import type { RoutingRule } from '../tables.js'
 import { listTeams } from '../../teams/service.js'
 import { ensureDefaultCaseTypes } from './case-types.js'
@@ -23,8 +25,8 @@ export type CaseSettings = {
   updated_at: Date | null
 }
 
-export async function getCaseSettings(db: store.Db, merchantId: string): Promise<CaseSettings> {
-  const row = await store.findSettings(db, merchantId)
+export async function getCaseSettings(db: Db, merchantId: string): Promise<CaseSettings> {
+  const row = await settingsStore.findSettings(db, merchantId)
   if (!row)
     return {
       exception_policy: defaultPolicy,
@@ -54,7 +56,7 @@ export async function updateCaseSettings(
   const policy = input.exception_policy ?? before.exception_policy
   const errors: { path: string; message: string }[] = []
   await ensureDefaultCaseTypes(trx, merchantId, now)
-  const types = new Set((await store.listCaseTypes(trx, merchantId, false)).map((t) => t.key))
+  const types = new Set((await caseTypeStore.listCaseTypes(trx, merchantId, false)).map((t) => t.key))
   const seen = new Set<string>()
   policy.rules.forEach((r, i) => {
     if (!types.has(r.case_type))
@@ -78,7 +80,7 @@ export async function updateCaseSettings(
     auto_close_after_hours: input.auto_close_after_hours ?? before.auto_close_after_hours,
     routing,
   }
-  await store.upsertSettings(trx, {
+  await settingsStore.upsertSettings(trx, {
     merchant_id: merchantId,
     ...after,
     exception_policy: JSON.stringify(after.exception_policy),

@@ -5,7 +5,9 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { defaultCaseTypes } from '../defaults.js'
-import * as store from '../store.js'
+import * as caseTypeStore from '../store/case-types.js'
+import * as caseStore from '../store/cases.js'
+import type { Db } from '../store/cases.js'
 import type { CaseTemplate, CustomFieldDef, Priority } from '../tables.js'
 import { toCaseType, type CaseType } from '../types.js'
 
@@ -13,7 +15,7 @@ type Trx = Transaction<Database>
 
 /** Idempotent (keys are unique), so two first uses at once seed once. */
 async function seedDefaultCaseTypes(trx: Trx, merchantId: string, now: Date): Promise<void> {
-  await store.insertCaseTypes(
+  await caseTypeStore.insertCaseTypes(
     trx,
     defaultCaseTypes.map((t) => ({
       merchant_id: merchantId,
@@ -37,15 +39,16 @@ async function seedDefaultCaseTypes(trx: Trx, merchantId: string, now: Date): Pr
 
 /** A workspace gets the default types on its first use of cases (merchants must not depend on cases). */
 export async function ensureDefaultCaseTypes(trx: Trx, merchantId: string, now: Date): Promise<void> {
-  if ((await store.listCaseTypes(trx, merchantId, true)).length === 0) await seedDefaultCaseTypes(trx, merchantId, now)
+  if ((await caseTypeStore.listCaseTypes(trx, merchantId, true)).length === 0)
+    await seedDefaultCaseTypes(trx, merchantId, now)
 }
 
-export async function listCaseTypes(db: store.Db, merchantId: string, includeArchived = false): Promise<CaseType[]> {
-  return (await store.listCaseTypes(db, merchantId, includeArchived)).map(toCaseType)
+export async function listCaseTypes(db: Db, merchantId: string, includeArchived = false): Promise<CaseType[]> {
+  return (await caseTypeStore.listCaseTypes(db, merchantId, includeArchived)).map(toCaseType)
 }
 
-export async function getCaseType(db: store.Db, merchantId: string, key: string): Promise<CaseType> {
-  const row = await store.findCaseType(db, merchantId, key)
+export async function getCaseType(db: Db, merchantId: string, key: string): Promise<CaseType> {
+  const row = await caseTypeStore.findCaseType(db, merchantId, key)
   if (!row) throw new AppError('case_type_not_found', 'No such case type', { case_type: key })
   return toCaseType(row)
 }
@@ -53,7 +56,7 @@ export async function getCaseType(db: store.Db, merchantId: string, key: string)
 /** A type new cases may be opened with: known and not archived. */
 export async function usableCaseType(trx: Trx, merchantId: string, key: string, now: Date): Promise<CaseType> {
   await ensureDefaultCaseTypes(trx, merchantId, now)
-  const row = await store.findCaseType(trx, merchantId, key)
+  const row = await caseTypeStore.findCaseType(trx, merchantId, key)
   if (!row) throw new AppError('case_type_not_found', 'No such case type', { case_type: key })
   if (row.archived_at) throw new AppError('case_type_archived', 'This case type is archived', { case_type: key })
   return toCaseType(row)
@@ -102,9 +105,9 @@ const view = (t: CaseType) => ({
 export async function createCaseType(trx: Trx, actor: Actor, input: CaseTypeInput, now: Date): Promise<CaseType> {
   checkDefinitions(input.customFields ?? [])
   await ensureDefaultCaseTypes(trx, actor.merchantId, now)
-  if (await store.findCaseType(trx, actor.merchantId, input.key))
+  if (await caseTypeStore.findCaseType(trx, actor.merchantId, input.key))
     throw new AppError('case_type_exists', 'A case type with this key exists', { case_type: input.key })
-  await store.insertCaseTypes(trx, [
+  await caseTypeStore.insertCaseTypes(trx, [
     {
       merchant_id: actor.merchantId,
       id: newId(),
@@ -147,10 +150,10 @@ export async function updateCaseType(
   now: Date,
 ): Promise<CaseType> {
   await ensureDefaultCaseTypes(trx, actor.merchantId, now)
-  const before = await store.lockCaseType(trx, actor.merchantId, key)
+  const before = await caseTypeStore.lockCaseType(trx, actor.merchantId, key)
   if (!before) throw new AppError('case_type_not_found', 'No such case type', { case_type: key })
   if (input.customFields) checkDefinitions(input.customFields)
-  const after = await store.updateCaseType(trx, actor.merchantId, key, {
+  const after = await caseTypeStore.updateCaseType(trx, actor.merchantId, key, {
     ...(input.label !== undefined ? { label: input.label } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.defaultPriority ? { default_priority: input.defaultPriority } : {}),
@@ -193,15 +196,15 @@ export async function deleteCaseType(
   now: Date,
   requestId?: string,
 ): Promise<void> {
-  const row = await store.lockCaseType(trx, actor.merchantId, key)
+  const row = await caseTypeStore.lockCaseType(trx, actor.merchantId, key)
   if (!row) throw new AppError('case_type_not_found', 'No such case type', { case_type: key })
-  const used = await store.countCasesOfType(trx, actor.merchantId, key)
+  const used = await caseStore.countCasesOfType(trx, actor.merchantId, key)
   if (used > 0 || row.builtin)
     throw new AppError('case_type_in_use', 'This case type has cases or is built in; archive it instead', {
       case_type: key,
       cases: used,
     })
-  await store.deleteCaseType(trx, actor.merchantId, key)
+  await caseTypeStore.deleteCaseType(trx, actor.merchantId, key)
   await recordAudit(
     trx,
     {

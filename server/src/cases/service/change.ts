@@ -4,20 +4,21 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
 import { publishLive } from '../../live/publish.js'
-import * as store from '../store.js'
+import * as caseStore from '../store/cases.js'
+import type { CaseRow } from '../store/cases.js'
 import { caseNumber } from '../types.js'
 import { appendTimelineEntries, type NewTimelineEntry } from './timeline.js'
 
 type Trx = Transaction<Database>
 
-async function lockCaseOrThrow(trx: Trx, merchantId: string, id: string): Promise<store.CaseRow> {
-  const row = await store.lockCase(trx, merchantId, id)
+async function lockCaseOrThrow(trx: Trx, merchantId: string, id: string): Promise<CaseRow> {
+  const row = await caseStore.lockCase(trx, merchantId, id)
   if (!row) throw new AppError('case_not_found', 'No such case', { case_id: id })
   return row
 }
 
 /** A case merged into another is read-only: work goes to the survivor. */
-export async function lockWorkingCase(trx: Trx, merchantId: string, id: string): Promise<store.CaseRow> {
+export async function lockWorkingCase(trx: Trx, merchantId: string, id: string): Promise<CaseRow> {
   const row = await lockCaseOrThrow(trx, merchantId, id)
   if (row.merged_into_id)
     throw new AppError('case_merged', 'This case was merged into another', {
@@ -28,7 +29,7 @@ export async function lockWorkingCase(trx: Trx, merchantId: string, id: string):
 }
 
 // What the audit trail records of a case: its working fields, not derived ones.
-export const auditView = (r: store.CaseRow) => ({
+export const auditView = (r: CaseRow) => ({
   number: caseNumber(r.number),
   case_type: r.type_key,
   subject: r.subject,
@@ -69,7 +70,7 @@ export type Change = {
  * Every change to a case goes through here: the row, the audit entry, the timeline entries and
  * the domain events commit together. The first act on a `new` case opens it.
  */
-export async function applyChange(trx: Trx, before: store.CaseRow, change: Change, now: Date): Promise<store.CaseRow> {
+export async function applyChange(trx: Trx, before: CaseRow, change: Change, now: Date): Promise<CaseRow> {
   const patch = { ...change.patch }
   const timeline = [...change.timeline]
   if ((change.acts ?? true) && before.status === 'new' && patch.status === undefined) {
@@ -77,7 +78,7 @@ export async function applyChange(trx: Trx, before: store.CaseRow, change: Chang
     timeline.unshift({ type: 'status_changed', data: { from: 'new', to: 'open' }, text: 'Opened' })
   }
   if (patch.status && patch.status !== 'new' && !before.first_acted_at) patch.first_acted_at = now
-  const after = await store.updateCase(trx, before.merchant_id, before.id, { ...patch, updated_at: now })
+  const after = await caseStore.updateCase(trx, before.merchant_id, before.id, { ...patch, updated_at: now })
   await recordAudit(
     trx,
     {

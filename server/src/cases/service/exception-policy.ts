@@ -8,7 +8,11 @@ import type { DomainEvent } from '../../modules.js'
 import { getTrackingState } from '../../shipments/tracking.js'
 import { finalStatuses, type TrackingStatus } from '../../carriers/model.js'
 import type { ExceptionPolicy, PolicyRule } from '../defaults.js'
-import * as store from '../store.js'
+import * as caseStore from '../store/cases.js'
+import type { CaseRow, Db } from '../store/cases.js'
+import * as followerStore from '../store/followers.js'
+import * as reviewStore from '../store/reviews.js'
+import * as timelineStore from '../store/timeline.js'
 import { caseNumber, toReview, type Review } from '../types.js'
 import { applyChange } from './change.js'
 import { notifyUsers } from './notifications.js'
@@ -61,10 +65,10 @@ async function openOrUpdate(
   shipmentId: string,
   trigger: { key: string; data: Record<string, unknown>; text: string; at: Date },
   now: Date,
-  unresolved?: store.CaseRow[],
+  unresolved?: CaseRow[],
 ): Promise<'opened' | 'updated' | 'unchanged'> {
   const existing = (
-    unresolved ?? (await store.lockUnresolvedForShipment(trx, merchantId, shipmentId, rule.case_type))
+    unresolved ?? (await caseStore.lockUnresolvedForShipment(trx, merchantId, shipmentId, rule.case_type))
   ).find((c) => c.type_key === rule.case_type)
   const entry = { type: 'carrier_event', data: trigger.data, text: trigger.text, dedupKey: trigger.key }
   if (existing) {
@@ -84,7 +88,7 @@ async function openOrUpdate(
     return 'updated'
   }
   // Events are delivered at least once: one that opened a case since resolved must not open another.
-  if (await store.shipmentCaseHasEntry(trx, merchantId, shipmentId, trigger.key)) return 'unchanged'
+  if (await timelineStore.shipmentCaseHasEntry(trx, merchantId, shipmentId, trigger.key)) return 'unchanged'
   await openCase(
     trx,
     merchantId,
@@ -112,7 +116,7 @@ async function answerDelivery(
   onDelivered: 'review' | 'resolve',
   now: Date,
 ) {
-  for (const c of await store.lockUnresolvedForShipment(trx, merchantId, d.shipment_id)) {
+  for (const c of await caseStore.lockUnresolvedForShipment(trx, merchantId, d.shipment_id)) {
     const id = await appendTimelineEntry(
       trx,
       merchantId,
@@ -144,7 +148,7 @@ async function answerDelivery(
     } else {
       if (c.status !== 'new' && c.status !== 'open')
         await changeStatus(trx, { merchantId, actor: policyActor }, c.id, { status: 'open', reason: 'delivered' }, now)
-      const followers = await store.listFollowers(trx, merchantId, c.id)
+      const followers = await followerStore.listFollowers(trx, merchantId, c.id)
       await notifyUsers(
         trx,
         merchantId,
@@ -159,7 +163,7 @@ async function answerDelivery(
 export async function onShipmentStatusChanged(trx: Trx, event: DomainEvent, now: Date): Promise<void> {
   const d = event.data as StatusData
   const merchantId = event.merchant_id
-  await store.lockShipmentKey(trx, merchantId, d.shipment_id)
+  await caseStore.lockShipmentKey(trx, merchantId, d.shipment_id)
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
   const at = d.status_at ? new Date(d.status_at) : new Date(event.occurred_at)
   if (d.status === 'delivered') return answerDelivery(trx, merchantId, d, event.id, at, policy.on_delivered, now)
@@ -167,7 +171,7 @@ export async function onShipmentStatusChanged(trx: Trx, event: DomainEvent, now:
   const review = rule && d.confidence === 'low' && policy.review_low_confidence
   const hours = rule ? watchHours(rule, d.carrier) : 0
   const actsNow = rule && !review && hours === 0 ? rule : undefined
-  const unresolved = await store.lockUnresolvedForShipment(trx, merchantId, d.shipment_id)
+  const unresolved = await caseStore.lockUnresolvedForShipment(trx, merchantId, d.shipment_id)
   // Scans of a shipment with open cases land on their timelines, whatever the policy says; the
   // case of the rule acting now gets its entry (and its update) from openOrUpdate.
   for (const c of unresolved.filter((u) => u.type_key !== actsNow?.case_type)) {
@@ -197,7 +201,7 @@ export async function onShipmentStatusChanged(trx: Trx, event: DomainEvent, now:
       unresolved,
     )
   } else if (rule && review) {
-    await store.insertReview(trx, {
+    await reviewStore.insertReview(trx, {
       merchant_id: merchantId,
       id: newId(),
       shipment_id: d.shipment_id,
@@ -233,7 +237,7 @@ export async function fireWatch(
   now: Date,
 ): Promise<void> {
   const d = payload as StatusData & { event_id: string; hours: number }
-  await store.lockShipmentKey(trx, merchantId, d.shipment_id)
+  await caseStore.lockShipmentKey(trx, merchantId, d.shipment_id)
   const state = await getTrackingState(trx, merchantId, d.shipment_id)
   if (!state || state.tracking_status !== d.status) return
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
@@ -265,7 +269,7 @@ export async function onShipmentOverdue(trx: Trx, event: DomainEvent, now: Date)
     due_at: string | null
   }
   const merchantId = event.merchant_id
-  await store.lockShipmentKey(trx, merchantId, d.shipment_id)
+  await caseStore.lockShipmentKey(trx, merchantId, d.shipment_id)
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
   if (event.type === 'shipment.late') {
     const rule = ruleFor(policy, 'late')
@@ -342,7 +346,7 @@ export async function fireLostCheck(
     tracking_number: string | null
     carrier: string | null
   }
-  await store.lockShipmentKey(trx, merchantId, d.shipment_id)
+  await caseStore.lockShipmentKey(trx, merchantId, d.shipment_id)
   const state = await getTrackingState(trx, merchantId, d.shipment_id)
   if (!state || finalStatuses.has(state.tracking_status as TrackingStatus) || state.status === 'delivered') return
   const last = state.last_tracking_event_at ?? state.shipped_at
@@ -366,11 +370,11 @@ export async function fireLostCheck(
 }
 
 export async function listReviews(
-  db: store.Db,
+  db: Db,
   merchantId: string,
   f: { state?: string; after?: string; limit: number },
 ): Promise<Review[]> {
-  return (await store.listReviews(db, merchantId, f)).map(toReview)
+  return (await reviewStore.listReviews(db, merchantId, f)).map(toReview)
 }
 
 /** A person decides a low-confidence signal: open a case from it (the rule's type unless told), or dismiss it. */
@@ -382,7 +386,7 @@ export async function decideReview(
   decision: { open: boolean; caseType?: string },
   now: Date,
 ): Promise<Review> {
-  const review = await store.lockReview(trx, merchantId, id)
+  const review = await reviewStore.lockReview(trx, merchantId, id)
   if (!review) throw new AppError('review_not_found', 'No such review', { review_id: id })
   if (review.state !== 'pending')
     throw new AppError('review_not_pending', 'This review was decided already', {
@@ -416,7 +420,7 @@ export async function decideReview(
     caseId = c.id
   }
   return toReview(
-    await store.updateReview(trx, merchantId, id, {
+    await reviewStore.updateReview(trx, merchantId, id, {
       state: decision.open ? 'opened' : 'dismissed',
       case_id: caseId,
       decided_by: actor.id,

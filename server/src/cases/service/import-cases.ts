@@ -7,8 +7,11 @@ import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { findOrdersByExternalId, type Order } from '../../orders/service.js'
 import { carrierName, resolveCarrier } from '../../shipments/carriers.js'
-import * as importStore from '../import-store.js'
-import * as store from '../store.js'
+import * as importStore from '../store/imported-cases.js'
+import * as caseTypeStore from '../store/case-types.js'
+import * as caseStore from '../store/cases.js'
+import type { CaseRow } from '../store/cases.js'
+import * as timelineStore from '../store/timeline.js'
 import {
   caseStatuses,
   priorities,
@@ -92,7 +95,7 @@ const importedColumns = [
 type Imported = Pick<importStore.ImportedCaseRow, (typeof importedColumns)[number]>
 
 const comparable = (v: unknown) => (v instanceof Date ? v.getTime() : Array.isArray(v) ? v.join('\n') : v)
-const sameCase = (before: store.CaseRow, after: Imported) =>
+const sameCase = (before: CaseRow, after: Imported) =>
   importedColumns.every((c) => comparable(before[c]) === comparable(after[c]))
 const latest = (...instants: (Date | null)[]) => new Date(Math.max(...instants.map((d) => d?.getTime() ?? 0)))
 
@@ -235,7 +238,7 @@ function linkRows(row: importStore.ImportedCaseRow, links: Links, now: Date): im
 }
 
 /** The links an update leaves behind: the order or customer the case no longer names. */
-function staleLinks(before: store.CaseRow, after: Imported) {
+function staleLinks(before: CaseRow, after: Imported) {
   return [
     ...(before.customer_id && before.customer_id !== after.customer_id
       ? [{ case_id: before.id, entity_type: 'customer', entity_id: before.customer_id }]
@@ -271,7 +274,7 @@ const importedSummary = (r: importStore.ImportedCaseRow) => ({
  * A batch's external ids are distinct.
  */
 export async function importCases(trx: Trx, w: Writer, records: CaseRecord[], now: Date): Promise<ImportedCase[]> {
-  const types = new Map((await store.listCaseTypes(trx, w.merchantId, true)).map((t) => [t.key, toCaseType(t)]))
+  const types = new Map((await caseTypeStore.listCaseTypes(trx, w.merchantId, true)).map((t) => [t.key, toCaseType(t)]))
   const existing = new Map(
     (
       await importStore.lockCasesByExternalId(
@@ -284,7 +287,7 @@ export async function importCases(trx: Trx, w: Writer, records: CaseRecord[], no
   )
   const linksOf = await findLinks(trx, w, records)
   const fresh = records.filter((r) => !existing.has(r.externalId)).length
-  let nextNumber = fresh ? await store.nextCaseNumbers(trx, w.merchantId, fresh) : 0
+  let nextNumber = fresh ? await caseStore.nextCaseNumbers(trx, w.merchantId, fresh) : 0
   const inserts: importStore.ImportedCaseRow[] = []
   const updates: importStore.ImportedCaseRow[] = []
   const links: importStore.LinkParams[] = []
@@ -341,7 +344,7 @@ export async function importCases(trx: Trx, w: Writer, records: CaseRecord[], no
     timelineKey,
   )
   await importStore.insertTimelineRows(trx, timeline)
-  await store.rebuildTimelineSearch(trx, w.merchantId, [...new Set(timeline.map((t) => t.case_id))])
+  await timelineStore.rebuildTimelineSearch(trx, w.merchantId, [...new Set(timeline.map((t) => t.case_id))])
   await recordAudits(trx, audit, now)
   return results
 }

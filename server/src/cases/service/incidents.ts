@@ -2,7 +2,8 @@ import type { Transaction } from 'kysely'
 import type { AuditActor } from '../../audit/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import * as store from '../store.js'
+import * as caseStore from '../store/cases.js'
+import type { CaseRow, Db } from '../store/cases.js'
 import { caseNumber } from '../types.js'
 import { applyChange, lockWorkingCase } from './change.js'
 
@@ -14,12 +15,12 @@ type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
  * never itself a child, and a child never a parent. Returns the parent.
  */
 export async function checkIncidentParent(
-  db: store.Db,
+  db: Db,
   merchantId: string,
   parentId: string,
   childId?: string,
-): Promise<store.CaseRow> {
-  const parent = await store.findCase(db, merchantId, parentId)
+): Promise<CaseRow> {
+  const parent = await caseStore.findCase(db, merchantId, parentId)
   if (!parent) throw new AppError('link_target_not_found', 'No such parent case', { field: 'parent_id', id: parentId })
   const invalid = (message: string) =>
     new AppError('case_incident_invalid', message, { parent_id: parentId, case_id: childId ?? null })
@@ -31,7 +32,7 @@ export async function checkIncidentParent(
       case_id: parent.id,
       merged_into_id: parent.merged_into_id,
     })
-  if (childId && (await store.listChildren(db, merchantId, childId)).length)
+  if (childId && (await caseStore.listChildren(db, merchantId, childId)).length)
     throw invalid('This case is an incident with cases of its own; it cannot become a child')
   return parent
 }
@@ -43,9 +44,9 @@ export async function attachToIncident(
   parentId: string,
   childIds: string[],
   now: Date,
-): Promise<store.CaseRow[]> {
+): Promise<CaseRow[]> {
   const parent = await lockWorkingCase(trx, c.merchantId, parentId)
-  const children: store.CaseRow[] = []
+  const children: CaseRow[] = []
   for (const id of [...new Set(childIds)]) {
     await checkIncidentParent(trx, c.merchantId, parent.id, id)
     const child = await lockWorkingCase(trx, c.merchantId, id)
@@ -102,7 +103,7 @@ export async function detachFromIncident(
   parentId: string,
   childId: string,
   now: Date,
-): Promise<store.CaseRow> {
+): Promise<CaseRow> {
   const child = await lockWorkingCase(trx, c.merchantId, childId)
   if (child.parent_id !== parentId)
     throw new AppError('case_not_found', 'This case is not part of that incident', {

@@ -5,18 +5,17 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { getOrder, type Order } from '../../orders/service.js'
 import { getShipment } from '../../shipments/service.js'
-import * as store from '../store.js'
+import * as caseStore from '../store/cases.js'
+import type { Db } from '../store/cases.js'
+import * as linkStore from '../store/links.js'
+import type { LinkRow } from '../store/links.js'
 import { caseNumber, toLink, type CaseLink } from '../types.js'
 import { applyChange, lockWorkingCase } from './change.js'
 
 type Trx = Transaction<Database>
 
 /** The key fields a case shows of a linked record, or undefined when this workspace has no such record. */
-export type LinkResolver = (
-  db: store.Db,
-  merchantId: string,
-  id: string,
-) => Promise<Record<string, unknown> | undefined>
+export type LinkResolver = (db: Db, merchantId: string, id: string) => Promise<Record<string, unknown> | undefined>
 
 const notFound = async <T>(p: Promise<T>): Promise<T | undefined> =>
   p.catch((err: unknown) => {
@@ -75,7 +74,7 @@ const resolvers = new Map<string, LinkResolver>([
   [
     'case',
     async (db, m, id) => {
-      const c = await store.findCase(db, m, id)
+      const c = await caseStore.findCase(db, m, id)
       return c && { number: caseNumber(c.number), subject: c.subject, status: c.status, case_type: c.type_key }
     },
   ],
@@ -91,7 +90,7 @@ export const linkTypes = () => [...resolvers.keys()]
 /** A customer renamed, merged or erased: the name and email its links show, and the cases are found by, follow. */
 export async function refreshCustomerLinks(trx: Trx, merchantId: string, customerId: string): Promise<void> {
   const c = await notFound(getCustomer(trx, merchantId, customerId))
-  if (c) await store.updateLinkSummaries(trx, merchantId, 'customer', customerId, customerSummary(c))
+  if (c) await linkStore.updateLinkSummaries(trx, merchantId, 'customer', customerId, customerSummary(c))
 }
 
 /** Only changes to what a link shows of a customer need its links rewritten. */
@@ -103,7 +102,7 @@ export const customerChangeReachesLinks = (e: { type: string; data: Record<strin
  * Links as they stand now: each linked record's key fields from its own module (a shipment delivered
  * since it was linked says so); the copy stored at link time stands in for a record since deleted.
  */
-export async function liveLinks(db: store.Db, merchantId: string, rows: store.LinkRow[]): Promise<CaseLink[]> {
+export async function liveLinks(db: Db, merchantId: string, rows: LinkRow[]): Promise<CaseLink[]> {
   return Promise.all(
     rows.map(async (r) => {
       const live = await resolvers.get(r.entity_type)?.(db, merchantId, r.entity_id)
@@ -115,7 +114,7 @@ export async function liveLinks(db: store.Db, merchantId: string, rows: store.Li
 export type LinkInput = { entityType: string; entityId: string }
 
 /** Checks each target exists in this workspace and returns the rows to store. */
-export async function resolveLinks(db: store.Db, merchantId: string, caseId: string, links: LinkInput[], now: Date) {
+export async function resolveLinks(db: Db, merchantId: string, caseId: string, links: LinkInput[], now: Date) {
   const rows = []
   for (const [i, l] of links.entries()) {
     const resolve = resolvers.get(l.entityType)
@@ -151,7 +150,7 @@ export async function linkRecords(
 ): Promise<CaseLink[]> {
   const row = await lockWorkingCase(trx, merchantId, caseId)
   const rows = await resolveLinks(trx, merchantId, caseId, links, now)
-  await store.insertLinks(trx, rows)
+  await linkStore.insertLinks(trx, rows)
   await applyChange(
     trx,
     row,
@@ -168,7 +167,7 @@ export async function linkRecords(
     },
     now,
   )
-  return (await store.listLinks(trx, merchantId, [caseId])).map(toLink)
+  return (await linkStore.listLinks(trx, merchantId, [caseId])).map(toLink)
 }
 
 export async function unlinkRecord(
@@ -181,7 +180,7 @@ export async function unlinkRecord(
   requestId?: string,
 ): Promise<void> {
   const row = await lockWorkingCase(trx, merchantId, caseId)
-  if (!(await store.deleteLink(trx, merchantId, caseId, link.entityType, link.entityId))) {
+  if (!(await linkStore.deleteLink(trx, merchantId, caseId, link.entityType, link.entityId))) {
     throw new AppError('link_target_not_found', 'This case has no such link', {
       entity_type: link.entityType,
       entity_id: link.entityId,

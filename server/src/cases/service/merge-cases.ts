@@ -1,7 +1,10 @@
 import type { Transaction } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import * as store from '../store.js'
+import * as caseStore from '../store/cases.js'
+import type { CaseRow } from '../store/cases.js'
+import * as followerStore from '../store/followers.js'
+import * as linkStore from '../store/links.js'
 import { caseNumber } from '../types.js'
 import { applyChange } from './change.js'
 import type { AuditActor } from '../../audit/service.js'
@@ -19,13 +22,13 @@ export async function mergeCases(
   survivorId: string,
   duplicateIds: string[],
   now: Date,
-): Promise<store.CaseRow> {
+): Promise<CaseRow> {
   const ids = [...new Set(duplicateIds)]
   if (!ids.length || ids.includes(survivorId))
     throw new AppError('case_merge_invalid', 'Name one or more other cases to merge into this one', {
       case_id: survivorId,
     })
-  const rows = await store.lockCases(trx, c.merchantId, [survivorId, ...ids])
+  const rows = await caseStore.lockCases(trx, c.merchantId, [survivorId, ...ids])
   const survivor = rows.find((r) => r.id === survivorId)
   if (!survivor) throw new AppError('case_not_found', 'No such case', { case_id: survivorId })
   const missing = ids.filter((id) => !rows.some((r) => r.id === id))
@@ -37,12 +40,18 @@ export async function mergeCases(
     })
   const duplicates = ids.map((id) => rows.find((r) => r.id === id)!)
   for (const d of duplicates) {
-    const links = await store.listLinks(trx, c.merchantId, [d.id])
-    await store.insertLinks(
+    const links = await linkStore.listLinks(trx, c.merchantId, [d.id])
+    await linkStore.insertLinks(
       trx,
       links.map((l) => ({ ...l, case_id: survivor.id, summary: JSON.stringify(l.summary), created_at: now })),
     )
-    await store.insertFollowers(trx, c.merchantId, survivor.id, await store.listFollowers(trx, c.merchantId, d.id), now)
+    await followerStore.insertFollowers(
+      trx,
+      c.merchantId,
+      survivor.id,
+      await followerStore.listFollowers(trx, c.merchantId, d.id),
+      now,
+    )
     await applyChange(
       trx,
       d,
@@ -70,7 +79,7 @@ export async function mergeCases(
       now,
     )
   }
-  await store.insertLinks(
+  await linkStore.insertLinks(
     trx,
     duplicates.map((d) => ({
       merchant_id: c.merchantId,

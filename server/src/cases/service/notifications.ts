@@ -3,7 +3,9 @@ import type { Database } from '../../db/schema.js'
 import { newId } from '../../ids.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
 import { publishLive } from '../../live/publish.js'
-import * as store from '../store.js'
+import type { Db } from '../store/cases.js'
+import * as followerStore from '../store/followers.js'
+import * as notificationStore from '../store/notifications.js'
 import { findCaseOrThrow } from './find-cases.js'
 import { toNotification, type Notification } from '../types.js'
 
@@ -29,7 +31,7 @@ export async function notifyUsers(
   now: Date,
 ): Promise<Notification[]> {
   const recipients = [...new Set(userIds)]
-  const rows = await store.insertNotifications(
+  const rows = await notificationStore.insertNotifications(
     trx,
     recipients.map((userId) => ({
       merchant_id: merchantId,
@@ -67,15 +69,15 @@ export async function notifyUsers(
 }
 
 export async function listNotifications(
-  db: store.Db,
+  db: Db,
   merchantId: string,
   userId: string,
   f: { unread?: boolean; after?: string; limit: number },
 ): Promise<Notification[]> {
-  return (await store.listNotifications(db, merchantId, userId, f)).map(toNotification)
+  return (await notificationStore.listNotifications(db, merchantId, userId, f)).map(toNotification)
 }
 
-export const countUnreadNotifications = store.countUnread
+export const countUnreadNotifications = notificationStore.countUnread
 
 export async function markNotificationsRead(
   trx: Trx,
@@ -84,7 +86,7 @@ export async function markNotificationsRead(
   ids: string[] | 'all',
   now: Date,
 ): Promise<number> {
-  return store.markNotificationsRead(trx, merchantId, userId, ids, now)
+  return notificationStore.markNotificationsRead(trx, merchantId, userId, ids, now)
 }
 
 export async function followCase(
@@ -95,11 +97,11 @@ export async function followCase(
   now: Date,
 ): Promise<void> {
   await findCaseOrThrow(trx, merchantId, caseId)
-  await store.insertFollowers(trx, merchantId, caseId, userIds, now)
+  await followerStore.insertFollowers(trx, merchantId, caseId, userIds, now)
 }
 
 export async function unfollowCase(trx: Trx, merchantId: string, caseId: string, userId: string): Promise<void> {
-  await store.deleteFollower(trx, merchantId, caseId, userId)
+  await followerStore.deleteFollower(trx, merchantId, caseId, userId)
 }
 
-export const listFollowers = store.listFollowers
+export const listFollowers = followerStore.listFollowers

@@ -10,7 +10,10 @@ import { getOrder } from '../../orders/service.js'
 import { getShipment } from '../../shipments/service.js'
 import { getTeam } from '../../teams/service.js'
 import { getUser } from '../../users/service.js'
-import * as store from '../store.js'
+import * as caseStore from '../store/cases.js'
+import type { CaseRow, Db } from '../store/cases.js'
+import * as followerStore from '../store/followers.js'
+import * as linkStore from '../store/links.js'
 import type { Priority } from '../tables.js'
 import { caseNumber, type Money } from '../types.js'
 import { auditView } from './change.js'
@@ -48,7 +51,7 @@ export type OpenCaseInput = {
   requestId?: string | null
 }
 
-export async function checkAssignee(db: store.Db, merchantId: string, userId: string): Promise<void> {
+export async function checkAssignee(db: Db, merchantId: string, userId: string): Promise<void> {
   const user = await getUser(db, merchantId, userId).catch(() => undefined)
   if (user?.status !== 'active')
     throw new AppError('assignee_invalid', 'The assignee is not an active person of this workspace', {
@@ -68,7 +71,7 @@ export async function openCase(
   actor: AuditActor,
   input: OpenCaseInput,
   now: Date,
-): Promise<store.CaseRow> {
+): Promise<CaseRow> {
   const type = await usableCaseType(trx, merchantId, input.caseType, now)
   const shipment = input.shipmentId ? await getShipment(trx, merchantId, input.shipmentId) : undefined
   const orderId = input.orderId ?? shipment?.order_id ?? null
@@ -100,8 +103,8 @@ export async function openCase(
           order_number: order?.order_number ?? order?.external_id,
         }) || type.label
       : type.label)
-  const number = await store.nextCaseNumbers(trx, merchantId)
-  const row = await store.insertCase(trx, {
+  const number = await caseStore.nextCaseNumbers(trx, merchantId)
+  const row = await caseStore.insertCase(trx, {
     merchant_id: merchantId,
     id: newId(),
     number,
@@ -156,7 +159,7 @@ export async function openCase(
     ...(input.links ?? []),
   ]
   const unique = [...new Map(links.map((l) => [`${l.entityType}:${l.entityId}`, l])).values()]
-  await store.insertLinks(trx, await resolveLinks(trx, merchantId, row.id, unique, now))
+  await linkStore.insertLinks(trx, await resolveLinks(trx, merchantId, row.id, unique, now))
   await recordAudit(
     trx,
     {
@@ -187,7 +190,7 @@ export async function openCase(
     now,
   )
   if (row.assignee_id) {
-    await store.insertFollowers(trx, merchantId, row.id, [row.assignee_id], now)
+    await followerStore.insertFollowers(trx, merchantId, row.id, [row.assignee_id], now)
     if (row.assignee_id !== actor.id)
       await notifyUsers(
         trx,

@@ -2,7 +2,8 @@ import type { Transaction } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { publishLive } from '../../live/publish.js'
-import * as store from '../store.js'
+import type { Db } from '../store/cases.js'
+import * as presenceStore from '../store/presence.js'
 import { findCaseOrThrow } from './find-cases.js'
 
 type Trx = Transaction<Database>
@@ -26,9 +27,9 @@ export async function setPresence(
   if (!userId) throw new AppError('forbidden', 'Only a signed-in person can be present on a case')
   const expiredBefore = new Date(now.getTime() - presenceTtlMs)
   let news: boolean
-  if (input.state === null) news = await store.deletePresence(trx, input.merchantId, input.caseId, userId)
+  if (input.state === null) news = await presenceStore.deletePresence(trx, input.merchantId, input.caseId, userId)
   else {
-    const before = await store.upsertPresence(
+    const before = await presenceStore.upsertPresence(
       trx,
       { merchant_id: input.merchantId, case_id: input.caseId, user_id: userId, state: input.state, seen_at: now },
       expiredBefore,
@@ -46,12 +47,12 @@ export async function setPresence(
   }
 }
 
-export async function listPresence(db: store.Db, merchantId: string, caseId: string, now: Date): Promise<Presence[]> {
+export async function listPresence(db: Db, merchantId: string, caseId: string, now: Date): Promise<Presence[]> {
   await findCaseOrThrow(db, merchantId, caseId)
-  const rows = await store.listPresence(db, merchantId, caseId, new Date(now.getTime() - presenceTtlMs))
+  const rows = await presenceStore.listPresence(db, merchantId, caseId, new Date(now.getTime() - presenceTtlMs))
   return rows.map((r) => ({ user_id: r.user_id, state: r.state, since: r.since }))
 }
 
-export async function purgeStalePresence(db: store.Db, now: Date): Promise<number> {
-  return store.purgePresence(db, new Date(now.getTime() - presenceTtlMs))
+export async function purgeStalePresence(db: Db, now: Date): Promise<number> {
+  return presenceStore.purgePresence(db, new Date(now.getTime() - presenceTtlMs))
 }

@@ -2,7 +2,9 @@ import type { Transaction, Updateable } from 'kysely'
 import type { AuditActor } from '../../audit/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import * as store from '../store.js'
+import type { CaseRow } from '../store/cases.js'
+import * as linkStore from '../store/links.js'
+import * as timelineStore from '../store/timeline.js'
 import type { Priority } from '../tables.js'
 import { caseNumber } from '../types.js'
 import { applyChange, lockWorkingCase } from './change.js'
@@ -36,11 +38,11 @@ export async function splitCase(
   caseId: string,
   input: SplitInput,
   now: Date,
-): Promise<{ original: store.CaseRow; split: store.CaseRow }> {
+): Promise<{ original: CaseRow; split: CaseRow }> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   const entryIds = [...new Set(input.timelineEntryIds ?? [])]
-  const entries = await store.findTimelineEntries(trx, c.merchantId, row.id, entryIds)
-  const links = await store.listLinks(trx, c.merchantId, [row.id])
+  const entries = await timelineStore.findTimelineEntries(trx, c.merchantId, row.id, entryIds)
+  const links = await linkStore.listLinks(trx, c.merchantId, [row.id])
   const moved = (input.links ?? []).map((l) =>
     links.find((x) => x.entity_type === l.entityType && x.entity_id === l.entityId),
   )
@@ -89,11 +91,11 @@ export async function splitCase(
     },
     now,
   )
-  for (const l of moved) await store.deleteLink(trx, c.merchantId, row.id, l!.entity_type, l!.entity_id)
+  for (const l of moved) await linkStore.deleteLink(trx, c.merchantId, row.id, l!.entity_type, l!.entity_id)
   const patch: Updateable<Database['cases']> = {}
   if (movedShipment && row.shipment_id === movedShipment.entity_id)
     Object.assign(patch, { shipment_id: null, carrier_code: null, carrier_name: null, tracking_number: null })
-  await store.insertLinks(trx, [
+  await linkStore.insertLinks(trx, [
     {
       merchant_id: c.merchantId,
       case_id: row.id,

@@ -1,6 +1,7 @@
 import { getMerchant } from '../../merchants/service.js'
-import * as store from '../store.js'
-import type { AgeBucket } from '../store.js'
+import type { Db } from '../store/cases.js'
+import * as statsStore from '../store/stats.js'
+import type { AgeBucket } from '../store/case-list.js'
 
 export type CaseStats = {
   time_zone: string
@@ -9,12 +10,12 @@ export type CaseStats = {
 }
 
 /** The operations dashboard's case figures: open cases by type and age, new cases per day by carrier. */
-export async function caseStats(db: store.Db, merchantId: string, days: number, now: Date): Promise<CaseStats> {
+export async function caseStats(db: Db, merchantId: string, days: number, now: Date): Promise<CaseStats> {
   const merchant = await getMerchant(db, merchantId)
   const from = new Date(now.getTime() - days * 86_400_000)
   const [open, fresh] = await Promise.all([
-    store.countOpenByTypeAndAge(db, merchantId, now),
-    store.countNewByDayAndCarrier(db, merchantId, from, merchant.time_zone),
+    statsStore.countOpenByTypeAndAge(db, merchantId, now),
+    statsStore.countNewByDayAndCarrier(db, merchantId, from, merchant.time_zone),
   ])
   return {
     time_zone: merchant.time_zone,

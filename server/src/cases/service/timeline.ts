@@ -8,7 +8,9 @@ import { publishLive } from '../../live/publish.js'
 import { carrierName } from '../../shipments/carriers.js'
 import { getTeam } from '../../teams/service.js'
 import { getUser } from '../../users/service.js'
-import * as store from '../store.js'
+import type { Db } from '../store/cases.js'
+import * as timelineStore from '../store/timeline.js'
+import type { TimelineFilter } from '../store/timeline.js'
 import { toTimelineEntry, type TimelineEntry } from '../types.js'
 
 type Trx = Transaction<Database>
@@ -77,13 +79,13 @@ export async function appendTimelineEntries(
     dedup_key: e.dedupKey ?? null,
     created_at: now,
   }))
-  const ids = new Set(await store.insertTimeline(trx, rows))
+  const ids = new Set(await timelineStore.insertTimeline(trx, rows))
   // An open case page shows new entries as they land (entries a dedup key refused are not news).
   const landed = rows.filter((r) => ids.has(r.id))
   const texts = new Map<string, string>()
   for (const r of landed)
     if (r.text) texts.set(r.case_id, texts.has(r.case_id) ? `${texts.get(r.case_id)}\n${r.text}` : r.text)
-  await store.addTimelineSearch(trx, merchantId, texts)
+  await timelineStore.addTimelineSearch(trx, merchantId, texts)
   await publishLive(
     trx,
     [...new Set(landed.map((r) => r.case_id))].map((caseId) => ({
@@ -118,12 +120,12 @@ export function decodeTimelineCursor(cursor: string | undefined): { at: Date; id
 }
 
 export async function listTimelineEntries(
-  db: store.Db,
+  db: Db,
   merchantId: string,
   caseIds: string[],
-  f: Omit<store.TimelineFilter, 'limit'> & { limit: number },
+  f: Omit<TimelineFilter, 'limit'> & { limit: number },
 ): Promise<TimelinePage> {
-  const rows = await store.listTimeline(db, merchantId, caseIds, { ...f, limit: f.limit + 1 })
+  const rows = await timelineStore.listTimeline(db, merchantId, caseIds, { ...f, limit: f.limit + 1 })
   const entries = rows.slice(0, f.limit).map(toTimelineEntry)
   const named = entries.map((e) => ({ e, ids: referencedIds(e) }))
   const names = await resolveNames(
@@ -169,7 +171,7 @@ function carrierNames(e: TimelineEntry): Record<string, string> {
 }
 
 async function resolveNames(
-  db: store.Db,
+  db: Db,
   merchantId: string,
   people: string[],
   teams: string[],

@@ -3,7 +3,10 @@ import { recordAudit, type AuditActor } from '../../audit/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
-import * as store from '../store.js'
+import type { CaseSort } from '../store/case-list.js'
+import type { Db } from '../store/cases.js'
+import * as viewStore from '../store/views.js'
+import type { ViewRow } from '../store/views.js'
 
 type Trx = Transaction<Database>
 
@@ -15,7 +18,7 @@ export type CaseView = {
   builtin: boolean
   owner_id: string | null
   filters: Record<string, unknown>
-  sort: store.CaseSort
+  sort: CaseSort
   position: number
   created_at: Date | null
   updated_at: Date | null
@@ -41,23 +44,23 @@ const builtins: Omit<CaseView, 'created_at' | 'updated_at'>[] = (
   ] as const
 ).map((v, i) => ({ ...v, shared: true, builtin: true, owner_id: null, position: i - 100 }))
 
-const toView = (r: store.ViewRow): CaseView => ({
+const toView = (r: ViewRow): CaseView => ({
   id: r.id,
   name: r.name,
   shared: r.owner_id === null,
   builtin: false,
   owner_id: r.owner_id,
   filters: r.filters,
-  sort: r.sort as store.CaseSort,
+  sort: r.sort as CaseSort,
   position: r.position,
   created_at: r.created_at,
   updated_at: r.updated_at,
 })
 
-export async function listViews(db: store.Db, merchantId: string, userId: string | null): Promise<CaseView[]> {
+export async function listViews(db: Db, merchantId: string, userId: string | null): Promise<CaseView[]> {
   return [
     ...builtins.map((b) => ({ ...b, created_at: null, updated_at: null })),
-    ...(await store.listViews(db, merchantId, userId)).map(toView),
+    ...(await viewStore.listViews(db, merchantId, userId)).map(toView),
   ]
 }
 
@@ -65,7 +68,7 @@ export type ViewInput = {
   name?: string
   shared?: boolean
   filters?: Record<string, unknown>
-  sort?: store.CaseSort
+  sort?: CaseSort
   position?: number
 }
 type ViewCtx = {
@@ -105,7 +108,7 @@ export async function createView(
   checkOwner(c, shared)
   const row = await saving(
     () =>
-      store.insertView(trx, {
+      viewStore.insertView(trx, {
         merchant_id: c.merchantId,
         id: newId(),
         owner_id: shared ? null : c.userId,
@@ -135,8 +138,8 @@ export async function createView(
   return toView(row)
 }
 
-async function ownView(db: store.Db, c: ViewCtx, id: string): Promise<store.ViewRow> {
-  const row = await store.findView(db, c.merchantId, id)
+async function ownView(db: Db, c: ViewCtx, id: string): Promise<ViewRow> {
+  const row = await viewStore.findView(db, c.merchantId, id)
   // Another person's own view does not exist as far as this person is concerned.
   if (!row || (row.owner_id !== null && row.owner_id !== c.userId))
     throw new AppError('view_not_found', 'No such view', { view_id: id })
@@ -150,7 +153,7 @@ export async function updateView(trx: Trx, c: ViewCtx, id: string, input: ViewIn
   const shared = input.shared ?? before.owner_id === null
   const row = await saving(
     () =>
-      store.updateView(trx, c.merchantId, id, {
+      viewStore.updateView(trx, c.merchantId, id, {
         name: input.name,
         owner_id: shared ? null : (before.owner_id ?? c.userId),
         filters: input.filters ? JSON.stringify(input.filters) : undefined,
@@ -179,7 +182,7 @@ export async function updateView(trx: Trx, c: ViewCtx, id: string, input: ViewIn
 
 export async function deleteView(trx: Trx, c: ViewCtx, id: string, now: Date): Promise<void> {
   const before = await ownView(trx, c, id)
-  await store.deleteView(trx, c.merchantId, id)
+  await viewStore.deleteView(trx, c.merchantId, id)
   await recordAudit(
     trx,
     {

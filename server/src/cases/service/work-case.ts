@@ -4,7 +4,8 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { getTeam } from '../../teams/service.js'
 import { assertTransition, isResolved, transitions } from '../lifecycle.js'
-import * as store from '../store.js'
+import type { CaseRow } from '../store/cases.js'
+import * as followerStore from '../store/followers.js'
 import type { CaseStatus, ChecklistItem, Priority, ResolutionCode, RootCause } from '../tables.js'
 import { caseNumber, toCase, type Money } from '../types.js'
 import { applyChange, lockWorkingCase } from './change.js'
@@ -35,7 +36,7 @@ export type CasePatch = {
   refundAuthorisedBy?: string | null
 }
 
-export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch, now: Date): Promise<store.CaseRow> {
+export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch, now: Date): Promise<CaseRow> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   const patch: Updateable<Database['cases']> = {}
   const timeline = []
@@ -148,13 +149,7 @@ export type StatusInput = {
   reason?: string
 }
 
-export async function changeStatus(
-  trx: Trx,
-  c: Ctx,
-  caseId: string,
-  input: StatusInput,
-  now: Date,
-): Promise<store.CaseRow> {
+export async function changeStatus(trx: Trx, c: Ctx, caseId: string, input: StatusInput, now: Date): Promise<CaseRow> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   if (input.status === row.status) return row
   if (isResolved(row.status) && input.status === 'open')
@@ -226,8 +221,8 @@ export async function reopenCase(
   caseId: string,
   input: { reason?: string; reopenWindowHours?: number },
   now: Date,
-  locked?: store.CaseRow,
-): Promise<store.CaseRow> {
+  locked?: CaseRow,
+): Promise<CaseRow> {
   const row = locked ?? (await lockWorkingCase(trx, c.merchantId, caseId))
   if (!isResolved(row.status))
     throw new AppError('case_transition_invalid', `A ${row.status} case is not resolved, so it cannot be reopened`, {
@@ -316,7 +311,7 @@ export async function assignCase(
   caseId: string,
   input: { assigneeId: string | null; teamId?: string | null; how?: string },
   now: Date,
-): Promise<store.CaseRow> {
+): Promise<CaseRow> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   if (input.assigneeId) await checkAssignee(trx, c.merchantId, input.assigneeId)
   if (input.teamId)
@@ -352,7 +347,7 @@ export async function assignCase(
     now,
   )
   if (input.assigneeId) {
-    await store.insertFollowers(trx, c.merchantId, row.id, [input.assigneeId], now)
+    await followerStore.insertFollowers(trx, c.merchantId, row.id, [input.assigneeId], now)
     if (input.assigneeId !== c.actor.id) {
       await notifyUsers(
         trx,
@@ -373,7 +368,7 @@ export async function escalateCase(
   caseId: string,
   input: { reason: string; level?: number },
   now: Date,
-): Promise<store.CaseRow> {
+): Promise<CaseRow> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   if (isResolved(row.status))
     throw new AppError('case_transition_invalid', `A ${row.status} case cannot be escalated`, {
@@ -401,7 +396,7 @@ export async function escalateCase(
     },
     now,
   )
-  const followers = await store.listFollowers(trx, c.merchantId, row.id)
+  const followers = await followerStore.listFollowers(trx, c.merchantId, row.id)
   await notifyUsers(
     trx,
     c.merchantId,
@@ -421,7 +416,7 @@ export async function addNote(
   caseId: string,
   input: { body: string },
   now: Date,
-): Promise<{ row: store.CaseRow; mentions: string[] }> {
+): Promise<{ row: CaseRow; mentions: string[] }> {
   const row = await lockWorkingCase(trx, c.merchantId, caseId)
   const mentions = [...new Set([...input.body.matchAll(mentionPattern)].map((m) => m[2]!.toLowerCase()))]
   // What people read (notifications) and search finds: `@Name`, not the markup.
@@ -441,7 +436,7 @@ export async function addNote(
     now,
   )
   if (mentions.length) {
-    await store.insertFollowers(trx, c.merchantId, row.id, mentions, now)
+    await followerStore.insertFollowers(trx, c.merchantId, row.id, mentions, now)
     await notifyUsers(
       trx,
       c.merchantId,

@@ -1,8 +1,8 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely'
-import { names, unnest, type Columns } from '../db/multi-row.js'
-import type { Database } from '../db/schema.js'
-import { caseColumns as caseRowColumns, type CaseRow } from './store.js'
-import type { CaseStatus, Priority, ResolutionCode, RootCause } from './tables.js'
+import { names, unnest, type Columns } from '../../db/multi-row.js'
+import type { Database } from '../../db/schema.js'
+import { caseColumns as caseRowColumns, type CaseRow } from './cases.js'
+import type { CaseStatus, Priority, ResolutionCode, RootCause } from '../tables.js'
 
 // The SQL of a bulk import of historical cases: set-based (db/multi-row.ts), so a 1,000-case batch is a
 // handful of statements, not thousands.

@@ -1,0 +1,18 @@
+import type { Insertable, Transaction } from 'kysely'
+import type { Database } from '../../db/schema.js'
+import type { Db } from './cases.js'
+
+type Trx = Transaction<Database>
+
+export async function findSettings(db: Db, merchantId: string) {
+  return db.selectFrom('case_settings').selectAll().where('merchant_id', '=', merchantId).executeTakeFirst()
+}
+
+export async function upsertSettings(trx: Trx, row: Insertable<Database['case_settings']>): Promise<void> {
+  const { merchant_id: _m, ...rest } = row
+  await trx
+    .insertInto('case_settings')
+    .values(row)
+    .onConflict((oc) => oc.column('merchant_id').doUpdateSet(rest))
+    .execute()
+}

@@ -1,0 +1,60 @@
+import type { Insertable, Selectable, Transaction, Updateable } from 'kysely'
+import type { Database } from '../../db/schema.js'
+import type { Db } from './cases.js'
+
+type Trx = Transaction<Database>
+
+export type CaseTypeRow = Selectable<Database['case_types']>
+
+export async function insertCaseTypes(trx: Trx, rows: Insertable<Database['case_types']>[]): Promise<void> {
+  if (rows.length)
+    await trx
+      .insertInto('case_types')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
+      .execute()
+}
+
+export async function listCaseTypes(db: Db, merchantId: string, includeArchived: boolean): Promise<CaseTypeRow[]> {
+  let q = db.selectFrom('case_types').selectAll().where('merchant_id', '=', merchantId)
+  if (!includeArchived) q = q.where('archived_at', 'is', null)
+  return q.orderBy('created_at').orderBy('key').execute()
+}
+
+export async function findCaseType(db: Db, merchantId: string, key: string): Promise<CaseTypeRow | undefined> {
+  return db
+    .selectFrom('case_types')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('key', '=', key)
+    .executeTakeFirst()
+}
+
+export async function lockCaseType(trx: Trx, merchantId: string, key: string): Promise<CaseTypeRow | undefined> {
+  return trx
+    .selectFrom('case_types')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('key', '=', key)
+    .forUpdate()
+    .executeTakeFirst()
+}
+
+export async function updateCaseType(
+  trx: Trx,
+  merchantId: string,
+  key: string,
+  patch: Updateable<Database['case_types']>,
+): Promise<CaseTypeRow> {
+  return trx
+    .updateTable('case_types')
+    .set(patch)
+    .where('merchant_id', '=', merchantId)
+    .where('key', '=', key)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function deleteCaseType(trx: Trx, merchantId: string, key: string): Promise<void> {
+  await trx.deleteFrom('case_types').where('merchant_id', '=', merchantId).where('key', '=', key).execute()
+}

@@ -1,0 +1,70 @@
+import type { Selectable, Transaction } from 'kysely'
+import type { Database } from '../../db/schema.js'
+import type { Db } from './cases.js'
+
+type Trx = Transaction<Database>
+
+// Presence
+
+export type PresenceRow = Selectable<Database['case_presence']>
+
+/** Records a heartbeat; returns the row as it was before (undefined: new here), to tell news from a repeat. */
+export async function upsertPresence(
+  trx: Trx,
+  row: Omit<PresenceRow, 'since'>,
+  expiredBefore: Date,
+): Promise<PresenceRow | undefined> {
+  const before = await trx
+    .selectFrom('case_presence')
+    .selectAll()
+    .where('merchant_id', '=', row.merchant_id)
+    .where('case_id', '=', row.case_id)
+    .where('user_id', '=', row.user_id)
+    .where('seen_at', '>=', expiredBefore)
+    .forUpdate()
+    .executeTakeFirst()
+  await trx
+    .insertInto('case_presence')
+    .values({ ...row, since: before && before.state === row.state ? before.since : row.seen_at })
+    .onConflict((oc) =>
+      oc.columns(['merchant_id', 'case_id', 'user_id']).doUpdateSet((eb) => ({
+        state: eb.ref('excluded.state'),
+        since: eb.ref('excluded.since'),
+        seen_at: eb.ref('excluded.seen_at'),
+      })),
+    )
+    .execute()
+  return before
+}
+
+export async function deletePresence(trx: Trx, merchantId: string, caseId: string, userId: string): Promise<boolean> {
+  const r = await trx
+    .deleteFrom('case_presence')
+    .where('merchant_id', '=', merchantId)
+    .where('case_id', '=', caseId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
+  return r.numDeletedRows > 0n
+}
+
+export async function listPresence(
+  db: Db,
+  merchantId: string,
+  caseId: string,
+  seenSince: Date,
+): Promise<PresenceRow[]> {
+  return db
+    .selectFrom('case_presence')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('case_id', '=', caseId)
+    .where('seen_at', '>=', seenSince)
+    .orderBy('since')
+    .execute()
+}
+
+/** Heartbeats nobody sent again: a closed tab, a crashed browser. */
+export async function purgePresence(db: Db, before: Date): Promise<number> {
+  const r = await db.deleteFrom('case_presence').where('seen_at', '<', before).executeTakeFirst()
+  return Number(r.numDeletedRows)
+}
