@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Transaction } from 'kysely'
-import { systemActor } from '../src/auth/actor.js'
+import { systemActor, systemContext } from '../src/auth/actor.js'
 import { createApiKey } from '../src/auth/service.js'
 import type { AppContext } from '../src/context.js'
 import type { Database } from '../src/db/schema.js'
@@ -200,13 +200,7 @@ export class FixtureKit {
 
   async case(): Promise<string> {
     const c = await this.tx((trx) =>
-      openCase(
-        trx,
-        this.m.id,
-        { type: 'system', id: null },
-        { caseType: 'damaged', subject: this.unique('Case') },
-        new Date(),
-      ),
+      openCase(trx, systemContext(this.m.id), { caseType: 'damaged', subject: this.unique('Case') }, new Date()),
     )
     return this.track(c.id)
   }
@@ -217,8 +211,7 @@ export class FixtureKit {
     const c = await this.tx((trx) =>
       openCase(
         trx,
-        this.m.id,
-        { type: 'system', id: null },
+        systemContext(this.m.id),
         { caseType: 'lost_parcel', subject: this.unique('Child'), parentId: parent },
         new Date(),
       ),
@@ -231,7 +224,7 @@ export class FixtureKit {
     const v = await this.tx((trx) =>
       createView(
         trx,
-        { merchantId: this.m.id, actor: { type: 'system', id: null }, userId: null, canShare: true },
+        systemContext(this.m.id),
         { name: this.unique('View'), shared: true, filters: { status: 'unresolved' } },
         new Date(),
       ),
@@ -469,7 +462,7 @@ export const routeFixtures: Record<string, RouteFixture> = {
     const key = k.unique('gone').replace('-', '_')
     await k.ctx.db
       .transaction()
-      .execute((trx) => createCaseType(trx, systemActor(k.m.id), { key, label: 'Unused' }, new Date()))
+      .execute((trx) => createCaseType(trx, systemContext(k.m.id), { key, label: 'Unused' }, new Date()))
     return { params: { key } }
   },
   'GET /api/v1/cases': async () => ({ query: { status: 'unresolved', counts: 'true' } }),
@@ -490,13 +483,7 @@ export const routeFixtures: Record<string, RouteFixture> = {
     await k.ctx.db
       .transaction()
       .execute((trx) =>
-        changeStatus(
-          trx,
-          { merchantId: k.m.id, actor: { type: 'system', id: null } },
-          id,
-          { status: 'resolved', resolutionCode: 'no_action' },
-          new Date(),
-        ),
+        changeStatus(trx, systemContext(k.m.id), id, { status: 'resolved', resolutionCode: 'no_action' }, new Date()),
       )
     return { params: { id }, body: { reason: 'Customer wrote again' } }
   },
@@ -523,14 +510,7 @@ export const routeFixtures: Record<string, RouteFixture> = {
     await k.ctx.db
       .transaction()
       .execute((trx) =>
-        linkRecords(
-          trx,
-          k.m.id,
-          { type: 'system', id: null },
-          id,
-          [{ entityType: 'customer', entityId: customer }],
-          new Date(),
-        ),
+        linkRecords(trx, systemContext(k.m.id), id, [{ entityType: 'customer', entityId: customer }], new Date()),
       )
     return { params: { id, entityType: 'customer', entityId: customer } }
   },

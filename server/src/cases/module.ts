@@ -1,4 +1,4 @@
-import type { AuditActor } from '../audit/service.js'
+import { systemContext } from '../auth/actor.js'
 import type { Module } from '../modules.js'
 import { caseRoutes } from './routes.js'
 import { workRoutes } from './work-routes.js'
@@ -17,8 +17,6 @@ import {
   scanReachesCases,
   watchTask,
 } from './service.js'
-
-const routingActor: AuditActor = { type: 'system', id: null }
 
 /** Cases: the one record per problem, its timeline, and the exception policy that opens cases from carrier signals. */
 export const cases: Module = {
@@ -69,12 +67,7 @@ export const cases: Module = {
         await ctx.db
           .transaction()
           .execute((trx) =>
-            routeNewCase(
-              trx,
-              { merchantId: event.merchant_id, actor: routingActor },
-              String(event.data.case_id),
-              new Date(),
-            ),
+            routeNewCase(trx, systemContext(event.merchant_id, 'routing'), String(event.data.case_id), new Date()),
           )
       },
     },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { auditActor, requirePermission, type Actor } from '../auth/actor.js'
+import { requestContext, requirePermission, type Actor } from '../auth/actor.js'
 import { AppError } from '../errors.js'
 import { listPage } from '../http/pagination.js'
 import { Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
@@ -35,11 +35,6 @@ import { toCase } from './types.js'
 
 const Params = Type.Object({ id: Uuid })
 const TypeParams = Type.Object({ key: Key })
-const ctxOf = (req: { actor: Actor; id: string }) => ({
-  merchantId: req.actor.merchantId,
-  actor: auditActor(req.actor),
-  requestId: req.id,
-})
 const list = (v: string | undefined) => (v ? [...new Set(v.split(','))] : undefined)
 
 function personOnly(actor: Actor): string {
@@ -127,8 +122,8 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .execute((trx) =>
           service.createCaseType(
             trx,
-            req.actor,
-            { key: req.body.key, ...typeInput(req.body), label: req.body.label, requestId: req.id },
+            requestContext(req),
+            { key: req.body.key, ...typeInput(req.body), label: req.body.label },
             new Date(),
           ),
         )
@@ -157,9 +152,9 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .execute((trx) =>
           service.updateCaseType(
             trx,
-            req.actor,
+            requestContext(req),
             req.params.key,
-            { ...typeInput(req.body), archived: req.body.archived, requestId: req.id },
+            { ...typeInput(req.body), archived: req.body.archived },
             new Date(),
           ),
         ),
@@ -179,15 +174,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       await app.db
         .transaction()
-        .execute((trx) =>
-          service.deleteCaseType(
-            trx,
-            { ...auditActor(req.actor), merchantId: req.actor.merchantId },
-            req.params.key,
-            new Date(),
-            req.id,
-          ),
-        )
+        .execute((trx) => service.deleteCaseType(trx, requestContext(req), req.params.key, new Date()))
       return reply.status(204).send(null)
     },
   )
@@ -249,8 +236,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await app.db.transaction().execute((trx) =>
         service.openCase(
           trx,
-          req.actor.merchantId,
-          auditActor(req.actor),
+          requestContext(req),
           {
             caseType: b.case_type,
             subject: b.subject,
@@ -269,7 +255,6 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
             parentId: b.parent_id,
             links: b.links?.map((l) => ({ entityType: l.entity_type, entityId: l.entity_id })),
             description: b.description,
-            requestId: req.id,
           },
           new Date(),
         ),
@@ -309,7 +294,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await app.db.transaction().execute((trx) =>
         service.updateCase(
           trx,
-          ctxOf(req),
+          requestContext(req),
           req.params.id,
           {
             subject: b.subject,
@@ -360,7 +345,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await app.db.transaction().execute((trx) =>
         service.changeStatus(
           trx,
-          ctxOf(req),
+          requestContext(req),
           req.params.id,
           {
             status: b.status,
@@ -393,7 +378,9 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const row = await app.db
         .transaction()
-        .execute((trx) => service.reopenCase(trx, ctxOf(req), req.params.id, { reason: req.body.reason }, new Date()))
+        .execute((trx) =>
+          service.reopenCase(trx, requestContext(req), req.params.id, { reason: req.body.reason }, new Date()),
+        )
       return detail(req.actor.merchantId, row.id)
     },
   )
@@ -422,7 +409,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .execute((trx) =>
           service.assignCase(
             trx,
-            ctxOf(req),
+            requestContext(req),
             req.params.id,
             { assigneeId: req.body.assignee_id, teamId: req.body.team_id },
             new Date(),
@@ -453,7 +440,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .execute((trx) =>
           service.escalateCase(
             trx,
-            ctxOf(req),
+            requestContext(req),
             req.params.id,
             { reason: req.body.reason, level: req.body.level },
             new Date(),
@@ -478,7 +465,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const r = await app.db
         .transaction()
-        .execute((trx) => service.addNote(trx, ctxOf(req), req.params.id, { body: req.body.body }, new Date()))
+        .execute((trx) => service.addNote(trx, requestContext(req), req.params.id, { body: req.body.body }, new Date()))
       return reply.status(201).send({ case: toCase(r.row), mentions: r.mentions })
     },
   )
@@ -533,12 +520,10 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       data: await app.db.transaction().execute((trx) =>
         service.linkRecords(
           trx,
-          req.actor.merchantId,
-          auditActor(req.actor),
+          requestContext(req),
           req.params.id,
           req.body.links.map((l) => ({ entityType: l.entity_type, entityId: l.entity_id })),
           new Date(),
-          req.id,
         ),
       ),
     }),
@@ -561,12 +546,10 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .execute((trx) =>
           service.unlinkRecord(
             trx,
-            req.actor.merchantId,
-            auditActor(req.actor),
+            requestContext(req),
             req.params.id,
             { entityType: req.params.entityType, entityId: req.params.entityId },
             new Date(),
-            req.id,
           ),
         )
       return reply.status(204).send(null)
@@ -592,7 +575,9 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       await app.db
         .transaction()
-        .execute((trx) => service.mergeCases(trx, ctxOf(req), req.params.id, req.body.duplicate_ids, new Date()))
+        .execute((trx) =>
+          service.mergeCases(trx, requestContext(req), req.params.id, req.body.duplicate_ids, new Date()),
+        )
       return detail(req.actor.merchantId, req.params.id)
     },
   )
@@ -744,16 +729,9 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const userId = req.actor.type === 'user' ? req.actor.id : null
       await app.db
         .transaction()
-        .execute((trx) =>
-          service.setPresence(
-            trx,
-            { merchantId: req.actor.merchantId, caseId: req.params.id, userId, state: req.body.state },
-            new Date(),
-          ),
-        )
+        .execute((trx) => service.setPresence(trx, requestContext(req), req.params.id, req.body.state, new Date()))
       return reply.status(204).send(null)
     },
   )
@@ -765,16 +743,9 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['cases'], summary: 'I closed this case', params: Params, response: { 204: Type.Null() } },
     },
     async (req, reply) => {
-      const userId = req.actor.type === 'user' ? req.actor.id : null
       await app.db
         .transaction()
-        .execute((trx) =>
-          service.setPresence(
-            trx,
-            { merchantId: req.actor.merchantId, caseId: req.params.id, userId, state: null },
-            new Date(),
-          ),
-        )
+        .execute((trx) => service.setPresence(trx, requestContext(req), req.params.id, null, new Date()))
       return reply.status(204).send(null)
     },
   )
@@ -824,11 +795,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) =>
-      app.db
-        .transaction()
-        .execute((trx) =>
-          service.updateCaseSettings(trx, req.actor.merchantId, auditActor(req.actor), req.body, new Date(), req.id),
-        ),
+      app.db.transaction().execute((trx) => service.updateCaseSettings(trx, requestContext(req), req.body, new Date())),
   )
 
   app.get(
@@ -869,8 +836,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .execute((trx) =>
           service.decideReview(
             trx,
-            req.actor.merchantId,
-            auditActor(req.actor),
+            requestContext(req),
             req.params.id,
             { open: req.body.decision === 'open', caseType: req.body.case_type },
             new Date(),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { auditActor, can, requirePermission, type Actor } from '../auth/actor.js'
+import { requestContext, requirePermission, type Actor } from '../auth/actor.js'
 import { Uuid } from '../http/schemas.js'
 import { getUser } from '../users/service.js'
 import {
@@ -21,11 +21,6 @@ import { assignmentStrategies } from './tables.js'
 import { toCase } from './types.js'
 
 const Params = Type.Object({ id: Uuid })
-const ctxOf = (req: { actor: Actor; id: string }) => ({
-  merchantId: req.actor.merchantId,
-  actor: auditActor(req.actor),
-  requestId: req.id,
-})
 
 /** Assigning to anyone but oneself, or moving a case between teams, needs cases.assign. */
 function checkAssignPermission(actor: Actor, action: service.BulkAction) {
@@ -61,7 +56,9 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       checkAssignPermission(req.actor, req.body.action)
-      return bulkView(await service.bulkUpdate(app.db, ctxOf(req), req.body.case_ids, req.body.action, new Date()))
+      return bulkView(
+        await service.bulkUpdate(app.db, requestContext(req), req.body.case_ids, req.body.action, new Date()),
+      )
     },
   )
 
@@ -84,7 +81,9 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       await app.db
         .transaction()
-        .execute((trx) => service.attachToIncident(trx, ctxOf(req), req.params.id, req.body.case_ids, new Date()))
+        .execute((trx) =>
+          service.attachToIncident(trx, requestContext(req), req.params.id, req.body.case_ids, new Date()),
+        )
       return detail(req.actor.merchantId, req.params.id)
     },
   )
@@ -103,7 +102,9 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       await app.db
         .transaction()
-        .execute((trx) => service.detachFromIncident(trx, ctxOf(req), req.params.id, req.params.childId, new Date()))
+        .execute((trx) =>
+          service.detachFromIncident(trx, requestContext(req), req.params.id, req.params.childId, new Date()),
+        )
       return detail(req.actor.merchantId, req.params.id)
     },
   )
@@ -126,7 +127,9 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       checkAssignPermission(req.actor, req.body.action)
-      return bulkView(await service.fanOutToChildren(app.db, ctxOf(req), req.params.id, req.body.action, new Date()))
+      return bulkView(
+        await service.fanOutToChildren(app.db, requestContext(req), req.params.id, req.body.action, new Date()),
+      )
     },
   )
 
@@ -161,7 +164,7 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const r = await app.db.transaction().execute((trx) =>
         service.splitCase(
           trx,
-          ctxOf(req),
+          requestContext(req),
           req.params.id,
           {
             subject: b.subject,
@@ -211,7 +214,7 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .execute((trx) =>
           service.autoAssignCase(
             trx,
-            ctxOf(req),
+            requestContext(req),
             req.params.id,
             { teamId: req.body.team_id, strategy: req.body.strategy },
             new Date(),
@@ -269,7 +272,7 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const a = await app.db.transaction().execute((trx) =>
         service.updateAgent(
           trx,
-          ctxOf(req),
+          requestContext(req),
           req.params.userId,
           {
             capacity: b.capacity,
@@ -284,11 +287,6 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   // Saved views
-  const viewCtx = (req: { actor: Actor; id: string }) => ({
-    ...ctxOf(req),
-    userId: req.actor.type === 'user' ? req.actor.id : null,
-    canShare: can(req.actor, 'cases.configure'),
-  })
   const ViewBody = {
     name: Text(80),
     shared: Type.Optional(
@@ -310,7 +308,7 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => ({
-      data: await service.listViews(app.db, req.actor.merchantId, req.actor.type === 'user' ? req.actor.id : null),
+      data: await service.listViews(app.db, requestContext(req)),
     }),
   )
 
@@ -331,7 +329,7 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const view = await app.db
         .transaction()
-        .execute((trx) => service.createView(trx, viewCtx(req), req.body, new Date()))
+        .execute((trx) => service.createView(trx, requestContext(req), req.body, new Date()))
       return reply.status(201).send(view)
     },
   )
@@ -352,7 +350,9 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) =>
-      app.db.transaction().execute((trx) => service.updateView(trx, viewCtx(req), req.params.id, req.body, new Date())),
+      app.db
+        .transaction()
+        .execute((trx) => service.updateView(trx, requestContext(req), req.params.id, req.body, new Date())),
   )
 
   app.delete(
@@ -362,7 +362,9 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['cases'], summary: 'Delete a saved view', params: Params, response: { 204: Type.Null() } },
     },
     async (req, reply) => {
-      await app.db.transaction().execute((trx) => service.deleteView(trx, viewCtx(req), req.params.id, new Date()))
+      await app.db
+        .transaction()
+        .execute((trx) => service.deleteView(trx, requestContext(req), req.params.id, new Date()))
       return reply.status(204).send(null)
     },
   )

@@ -63,7 +63,7 @@ export async function workCases(ctx: AppContext, merchantId: string, input: Case
     if (at < into.resolvedAt) {
       merges.set(survivor.id, [
         ...(merges.get(survivor.id) ?? []),
-        { at, act: (trx, d) => mergeCases(trx, { merchantId, actor: as(into.agent) }, survivor.id, [c.id], d) },
+        { at, act: (trx, d) => mergeCases(trx, as(merchantId, into.agent), survivor.id, [c.id], d) },
       ])
     } else {
       // Too late to merge: the customer's case points to the other and is worked on its own.
@@ -71,7 +71,7 @@ export async function workCases(ctx: AppContext, merchantId: string, input: Case
       own.steps.push({
         at,
         act: (trx, d) =>
-          linkRecords(trx, merchantId, as(own.agent), c.id, [{ entityType: 'case', entityId: survivor.id }], d),
+          linkRecords(trx, as(merchantId, own.agent), c.id, [{ entityType: 'case', entityId: survivor.id }], d),
       })
       plans.set(c.id, own)
     }
@@ -114,7 +114,7 @@ async function followUp(
       .execute((trx) =>
         reopenCase(
           trx,
-          { merchantId, actor: as(agent) },
+          as(merchantId, agent),
           c.id,
           { reason: 'The customer wrote again about the same problem' },
           new Date(t),

@@ -1,5 +1,4 @@
 import type { Transaction } from 'kysely'
-import type { AuditActor } from '../audit/service.js'
 import { announceOverdue, listLate, listStale } from '../carriers/service.js'
 import { onShipmentOverdue, onShipmentStatusChanged, openCase } from '../cases/service.js'
 import type { AppContext } from '../context.js'
@@ -11,6 +10,7 @@ import type { DomainEvent } from '../modules.js'
 import { modules } from '../registry.js'
 import { rng } from './commerce.js'
 import type { Contact } from './contacts.js'
+import { as } from './plan-case.js'
 import type { Staff } from './staff.js'
 import { postJourney, trackedDays, type Journey } from './tracking.js'
 
@@ -153,13 +153,11 @@ async function openContact(
 ): Promise<string> {
   const vip = c.customer?.segment === 'vip'
   const agent = staff.agents[Math.floor(r() * staff.agents.length)]!
-  const actor: AuditActor = { type: 'user', id: agent.id }
   const live = c.channel !== 'email'
   const row = await ctx.db.transaction().execute((trx) =>
     openCase(
       trx,
-      merchantId,
-      actor,
+      as(merchantId, agent),
       {
         caseType: c.caseType,
         subject: c.subject,

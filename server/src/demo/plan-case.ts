@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely'
-import type { AuditActor } from '../audit/service.js'
+import { systemContext, type ServiceContext } from '../auth/actor.js'
 import { addNote, assignCase, changeStatus, escalateCase, reopenCase, updateCase } from '../cases/service.js'
 import type { ResolutionCode } from '../cases/tables.js'
 import type { Case } from '../cases/types.js'
@@ -13,7 +13,6 @@ import { mention, type Person, type Staff } from './staff.js'
 // waiting, resolution, closing: what reports read); newer ones carry the conversation too.
 
 type Trx = Transaction<Database>
-type Work = { merchantId: string; actor: AuditActor }
 export type Step = { at: number; act: (trx: Trx, at: Date) => Promise<unknown> }
 export type Plan = { steps: Step[]; agent: Person; resolvedAt: number }
 export type Planner = {
@@ -25,8 +24,12 @@ export type Planner = {
 }
 
 export const hour = 3_600_000
-export const as = (p: Person): AuditActor => ({ type: 'user', id: p.id })
-const system: AuditActor = { type: 'system', id: null }
+/** A person of the demo's staff at work: audited and on the timeline as that user, as if signed in. */
+export const as = (merchantId: string, p: Person): ServiceContext => ({
+  merchantId,
+  actor: { type: 'user', id: p.id, merchantId, name: p.name, roleId: null, grants: new Map() },
+  requestId: null,
+})
 // A delivery answers these: the case ends with nothing to do.
 const answeredByDelivery = new Set(['lost_parcel', 'late_delivery', 'customs_hold'])
 
@@ -49,8 +52,9 @@ class Story {
     return this.t
   }
 
-  do(at: number, who: Person | AuditActor, act: (trx: Trx, work: Work, at: Date) => Promise<unknown>): void {
-    const work = { merchantId: this.p.merchantId, actor: 'name' in who ? as(who) : who }
+  /** A step taken by a person, or by Claimdesk itself ('system'). */
+  do(at: number, who: Person | 'system', act: (trx: Trx, work: ServiceContext, at: Date) => Promise<unknown>): void {
+    const work = who === 'system' ? systemContext(this.p.merchantId) : as(this.p.merchantId, who)
     this.steps.push({ at, act: (trx, d) => act(trx, work, d) })
   }
 
@@ -141,7 +145,7 @@ function resolveAndClose(st: Story, code: ResolutionCode, delivered: boolean): n
     )
     resolve(st.later(24, 72))
   }
-  st.do(st.later(72, 72), system, (trx, w, d) =>
+  st.do(st.later(72, 72), 'system', (trx, w, d) =>
     changeStatus(trx, w, c.id, { status: 'closed', reason: 'auto_close' }, d),
   )
   return resolvedAt

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { getTeam } from '../../teams/service.js'
@@ -15,7 +16,6 @@ import { assignCase } from './work-case.js'
 import { getCaseSettings } from './case-settings.js'
 
 type Trx = Transaction<Database>
-type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
 
 export const defaultCapacity = 25
 
@@ -116,15 +116,21 @@ const ruleRoute = (rule: RoutingRule, strategy?: AssignmentStrategy): Route => (
   strategy: strategy ?? rule.strategy,
 })
 
-async function assignByRoute(trx: Trx, c: Ctx, row: CaseRow, route: Route, now: Date): Promise<AutoAssignResult> {
-  await getTeam(trx, c.merchantId, route.teamId).catch(() => {
+async function assignByRoute(
+  trx: Trx,
+  ctx: ServiceContext,
+  row: CaseRow,
+  route: Route,
+  now: Date,
+): Promise<AutoAssignResult> {
+  await getTeam(trx, ctx.merchantId, route.teamId).catch(() => {
     throw new AppError('link_target_not_found', 'No such team', { field: 'team_id', id: route.teamId })
   })
-  const assignee = await pickAssignee(trx, c.merchantId, route.teamId, route.strategy, now)
+  const assignee = await pickAssignee(trx, ctx.merchantId, route.teamId, route.strategy, now)
   const how = route.name ? `routing:${route.name}` : route.strategy
   const after = await assignCase(
     trx,
-    c,
+    ctx,
     row.id,
     { assigneeId: assignee ?? row.assignee_id, teamId: route.teamId, how },
     now,
@@ -138,50 +144,55 @@ async function assignByRoute(trx: Trx, c: Ctx, row: CaseRow, route: Route, now: 
  */
 export async function autoAssignCase(
   trx: Trx,
-  c: Ctx,
+  ctx: ServiceContext,
   caseId: string,
   input: AutoAssignInput,
   now: Date,
 ): Promise<AutoAssignResult> {
-  const row = await findCaseOrThrow(trx, c.merchantId, caseId)
+  const row = await findCaseOrThrow(trx, ctx.merchantId, caseId)
   if (isResolved(row.status))
     throw new AppError('case_transition_invalid', `A ${row.status} case is not assigned`, {
       case_id: row.id,
       status: row.status,
       allowed: ['open'],
     })
-  if (input.teamId)
-    return assignByRoute(
-      trx,
-      c,
-      row,
-      { name: null, teamId: input.teamId, strategy: input.strategy ?? 'round_robin' },
-      now,
-    )
-  const rule = matchRoute((await getCaseSettings(trx, c.merchantId)).routing, row)
-  if (rule) return assignByRoute(trx, c, row, ruleRoute(rule, input.strategy), now)
+  const teamRoute = (teamId: string): Route => ({ name: null, teamId, strategy: input.strategy ?? 'round_robin' })
+  if (input.teamId) return assignByRoute(trx, ctx, row, teamRoute(input.teamId), now)
+  const rule = matchRoute((await getCaseSettings(trx, ctx.merchantId)).routing, row)
+  if (rule) return assignByRoute(trx, ctx, row, ruleRoute(rule, input.strategy), now)
   if (!row.team_id)
     throw new AppError('routing_no_match', 'No routing rule matches this case and it has no team; give a team_id', {
       case_id: row.id,
     })
-  return assignByRoute(trx, c, row, { name: null, teamId: row.team_id, strategy: input.strategy ?? 'round_robin' }, now)
+  return assignByRoute(trx, ctx, row, teamRoute(row.team_id), now)
 }
 
 /** A new case nobody has taken: route it if a rule matches (the `cases:routing` consumer). */
-export async function routeNewCase(trx: Trx, c: Ctx, caseId: string, now: Date): Promise<AutoAssignResult | null> {
-  const row = await caseStore.findCase(trx, c.merchantId, caseId)
+export async function routeNewCase(
+  trx: Trx,
+  ctx: ServiceContext,
+  caseId: string,
+  now: Date,
+): Promise<AutoAssignResult | null> {
+  const row = await caseStore.findCase(trx, ctx.merchantId, caseId)
   if (!row || row.assignee_id || row.status !== 'new') return null
-  const rule = matchRoute((await getCaseSettings(trx, c.merchantId)).routing, row)
-  return rule ? assignByRoute(trx, c, row, ruleRoute(rule), now) : null
+  const rule = matchRoute((await getCaseSettings(trx, ctx.merchantId)).routing, row)
+  return rule ? assignByRoute(trx, ctx, row, ruleRoute(rule), now) : null
 }
 
 export type AgentInput = { capacity?: number; away?: boolean; awayUntil?: Date | null }
 
-export async function updateAgent(trx: Trx, c: Ctx, userId: string, input: AgentInput, now: Date): Promise<AgentRow> {
-  const user = await getUser(trx, c.merchantId, userId)
-  const before = (await agentStore.listAgents(trx, c.merchantId, [user.id]))[0]
+export async function updateAgent(
+  trx: Trx,
+  ctx: ServiceContext,
+  userId: string,
+  input: AgentInput,
+  now: Date,
+): Promise<AgentRow> {
+  const user = await getUser(trx, ctx.merchantId, userId)
+  const before = (await agentStore.listAgents(trx, ctx.merchantId, [user.id]))[0]
   const after = await agentStore.upsertAgent(trx, {
-    merchant_id: c.merchantId,
+    merchant_id: ctx.merchantId,
     user_id: user.id,
     capacity: input.capacity ?? before?.capacity ?? defaultCapacity,
     away: input.away ?? before?.away ?? false,
@@ -193,14 +204,14 @@ export async function updateAgent(trx: Trx, c: Ctx, userId: string, input: Agent
   await recordAudit(
     trx,
     {
-      merchantId: c.merchantId,
-      actor: c.actor,
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'case_agent.updated',
       entityType: 'user',
       entityId: user.id,
       before: view(before) ?? null,
       after: view(after),
-      requestId: c.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )

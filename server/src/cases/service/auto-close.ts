@@ -1,10 +1,8 @@
-import type { AuditActor } from '../../audit/service.js'
+import { systemContext } from '../../auth/actor.js'
 import type { AppContext } from '../../context.js'
 import { defaultAutoCloseAfterHours } from '../defaults.js'
 import * as caseStore from '../store/cases.js'
 import { changeStatus } from './work-case.js'
-
-const autoCloseActor: AuditActor = { type: 'system', id: null }
 
 /**
  * Closes resolved cases once the workspace's auto-close delay has passed without a reopen (a drain
@@ -18,7 +16,7 @@ export async function closeDueCases(ctx: Pick<AppContext, 'db'>, limit: number, 
       if (row?.status !== 'resolved' || row.resolved_at?.getTime() !== d.resolved_at.getTime()) return
       await changeStatus(
         trx,
-        { merchantId: d.merchant_id, actor: autoCloseActor },
+        systemContext(d.merchant_id, 'auto-close'),
         d.id,
         { status: 'closed', reason: 'auto_close' },
         now,

@@ -1,4 +1,4 @@
-import type { AuditActor } from '../../audit/service.js'
+import type { ServiceContext } from '../../auth/actor.js'
 import type { Db } from '../../db/database.js'
 import { AppError } from '../../errors.js'
 import { isResolved } from '../lifecycle.js'
@@ -7,8 +7,6 @@ import type { CaseRow } from '../store/cases.js'
 import type { CaseStatus, Priority, ResolutionCode, RootCause } from '../tables.js'
 import { findCaseOrThrow } from './find-cases.js'
 import { assignCase, addNote, changeStatus, escalateCase, updateCase } from './work-case.js'
-
-type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
 
 export type BulkAction =
   | { type: 'assign'; assignee_id: string | null; team_id?: string | null }
@@ -28,15 +26,15 @@ export type BulkItem =
   | { id: string; ok: true; case: CaseRow }
   | { id: string; ok: false; error: { code: string; message: string; details?: unknown } }
 
-async function applyOne(db: Db, c: Ctx, id: string, a: BulkAction, now: Date): Promise<CaseRow> {
+async function applyOne(db: Db, ctx: ServiceContext, id: string, a: BulkAction, now: Date): Promise<CaseRow> {
   return db.transaction().execute(async (trx) => {
     switch (a.type) {
       case 'assign':
-        return assignCase(trx, c, id, { assigneeId: a.assignee_id, teamId: a.team_id, how: 'bulk' }, now)
+        return assignCase(trx, ctx, id, { assigneeId: a.assignee_id, teamId: a.team_id, how: 'bulk' }, now)
       case 'status':
         return changeStatus(
           trx,
-          c,
+          ctx,
           id,
           {
             status: a.status,
@@ -47,13 +45,13 @@ async function applyOne(db: Db, c: Ctx, id: string, a: BulkAction, now: Date): P
           now,
         )
       case 'tags':
-        return updateCase(trx, c, id, { addTags: a.add, removeTags: a.remove }, now)
+        return updateCase(trx, ctx, id, { addTags: a.add, removeTags: a.remove }, now)
       case 'priority':
-        return updateCase(trx, c, id, { priority: a.priority }, now)
+        return updateCase(trx, ctx, id, { priority: a.priority }, now)
       case 'note':
-        return (await addNote(trx, c, id, { body: a.body }, now)).row
+        return (await addNote(trx, ctx, id, { body: a.body }, now)).row
       case 'escalate':
-        return escalateCase(trx, c, id, { reason: a.reason }, now)
+        return escalateCase(trx, ctx, id, { reason: a.reason }, now)
     }
   })
 }
@@ -65,20 +63,20 @@ async function applyOne(db: Db, c: Ctx, id: string, a: BulkAction, now: Date): P
  */
 export async function bulkUpdate(
   db: Db,
-  c: Ctx,
+  ctx: ServiceContext,
   ids: string[],
   action: BulkAction,
   now: Date,
 ): Promise<{ results: BulkItem[]; succeeded: number; failed: number }> {
   const unique = [...new Set(ids)]
   // Ids this workspace does not have are a bad request, not a partial success.
-  const found = await caseStore.existingCaseIds(db, c.merchantId, unique)
+  const found = await caseStore.existingCaseIds(db, ctx.merchantId, unique)
   const missing = unique.filter((id) => !found.has(id))
   if (missing.length) throw new AppError('case_not_found', 'No such cases', { case_ids: missing })
   const results: BulkItem[] = []
   for (const id of unique) {
     try {
-      results.push({ id, ok: true, case: await applyOne(db, c, id, action, now) })
+      results.push({ id, ok: true, case: await applyOne(db, ctx, id, action, now) })
     } catch (e) {
       if (!(e instanceof AppError)) throw e
       results.push({ id, ok: false, error: { code: e.code, message: e.message, details: e.details } })
@@ -91,18 +89,18 @@ export async function bulkUpdate(
 /** An action on an incident fans out to its children still being worked (all of them, for a reopen). */
 export async function fanOutToChildren(
   db: Db,
-  c: Ctx,
+  ctx: ServiceContext,
   parentId: string,
   action: BulkAction,
   now: Date,
 ): Promise<{ results: BulkItem[]; succeeded: number; failed: number }> {
-  const parent = await findCaseOrThrow(db, c.merchantId, parentId)
-  const children = await caseStore.listChildren(db, c.merchantId, parent.id)
+  const parent = await findCaseOrThrow(db, ctx.merchantId, parentId)
+  const children = await caseStore.listChildren(db, ctx.merchantId, parent.id)
   const reopening = action.type === 'status' && action.status === 'open'
   const targets = children.filter((ch) => !ch.merged_into_id && (reopening || !isResolved(ch.status)))
   return bulkUpdate(
     db,
-    c,
+    ctx,
     targets.map((t) => t.id),
     action,
     now,

@@ -1,11 +1,9 @@
 import type { Transaction } from 'kysely'
-import type { AuditActor } from '../../audit/service.js'
+import { auditActor, systemActor } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import type { DomainEvent } from '../../modules.js'
 import * as linkStore from '../store/links.js'
 import { appendTimelineEntries } from './timeline.js'
-
-const carrierActor: AuditActor = { type: 'system', id: null }
 
 type ScanData = {
   event_id: string
@@ -50,13 +48,14 @@ export async function onTrackingEventRecorded(
   const text = [d.carrier ?? 'Carrier', d.status.replace(/_/g, ' '), d.message ?? '', d.tracking_number]
     .filter(Boolean)
     .join(': ')
+  const actor = auditActor(systemActor(event.merchant_id, 'carrier scans'))
   const ids = await appendTimelineEntries(
     trx,
     event.merchant_id,
     caseIds.map((caseId) => ({
       caseId,
       type: 'carrier_event',
-      actor: carrierActor,
+      actor,
       occurredAt: new Date(d.occurred_at),
       dedupKey: `scan:${d.event_id}`,
       data: {

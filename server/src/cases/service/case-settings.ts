@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import {
@@ -46,12 +47,11 @@ export async function getCaseSettings(db: Db, merchantId: string): Promise<CaseS
 
 export async function updateCaseSettings(
   trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
+  ctx: ServiceContext,
   input: Partial<Omit<CaseSettings, 'updated_at'>>,
   now: Date,
-  requestId?: string,
 ): Promise<CaseSettings> {
+  const { merchantId } = ctx
   const before = await getCaseSettings(trx, merchantId)
   const policy = input.exception_policy ?? before.exception_policy
   const errors: { path: string; message: string }[] = []
@@ -91,13 +91,13 @@ export async function updateCaseSettings(
     trx,
     {
       merchantId,
-      actor,
+      actor: auditActor(ctx.actor),
       action: 'case_settings.updated',
       entityType: 'case_settings',
       entityId: merchantId,
       before: { ...before, updated_at: undefined },
       after,
-      requestId,
+      requestId: ctx.requestId,
     },
     now,
   )

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
-import { auditActor, type Actor } from '../../auth/actor.js'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
+import { recordAudit } from '../../audit/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
@@ -72,7 +72,6 @@ export type CaseTypeInput = {
   slaTier?: string | null
   templateKeys?: Record<string, string>
   template?: CaseTemplate
-  requestId?: string
 }
 
 function checkDefinitions(defs: CustomFieldDef[]): void {
@@ -102,14 +101,19 @@ const view = (t: CaseType) => ({
   archived: t.archived_at !== null,
 })
 
-export async function createCaseType(trx: Trx, actor: Actor, input: CaseTypeInput, now: Date): Promise<CaseType> {
+export async function createCaseType(
+  trx: Trx,
+  ctx: ServiceContext,
+  input: CaseTypeInput,
+  now: Date,
+): Promise<CaseType> {
   checkDefinitions(input.customFields ?? [])
-  await ensureDefaultCaseTypes(trx, actor.merchantId, now)
-  if (await caseTypeStore.findCaseType(trx, actor.merchantId, input.key))
+  await ensureDefaultCaseTypes(trx, ctx.merchantId, now)
+  if (await caseTypeStore.findCaseType(trx, ctx.merchantId, input.key))
     throw new AppError('case_type_exists', 'A case type with this key exists', { case_type: input.key })
   await caseTypeStore.insertCaseTypes(trx, [
     {
-      merchant_id: actor.merchantId,
+      merchant_id: ctx.merchantId,
       id: newId(),
       key: input.key,
       label: input.label,
@@ -125,17 +129,17 @@ export async function createCaseType(trx: Trx, actor: Actor, input: CaseTypeInpu
       updated_at: now,
     },
   ])
-  const created = await getCaseType(trx, actor.merchantId, input.key)
+  const created = await getCaseType(trx, ctx.merchantId, input.key)
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'case_type.created',
       entityType: 'case_type',
       entityId: created.id,
       after: view(created),
-      requestId: input.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
@@ -144,16 +148,16 @@ export async function createCaseType(trx: Trx, actor: Actor, input: CaseTypeInpu
 
 export async function updateCaseType(
   trx: Trx,
-  actor: Actor,
+  ctx: ServiceContext,
   key: string,
   input: Partial<Omit<CaseTypeInput, 'key'>> & { archived?: boolean },
   now: Date,
 ): Promise<CaseType> {
-  await ensureDefaultCaseTypes(trx, actor.merchantId, now)
-  const before = await caseTypeStore.lockCaseType(trx, actor.merchantId, key)
+  await ensureDefaultCaseTypes(trx, ctx.merchantId, now)
+  const before = await caseTypeStore.lockCaseType(trx, ctx.merchantId, key)
   if (!before) throw new AppError('case_type_not_found', 'No such case type', { case_type: key })
   if (input.customFields) checkDefinitions(input.customFields)
-  const after = await caseTypeStore.updateCaseType(trx, actor.merchantId, key, {
+  const after = await caseTypeStore.updateCaseType(trx, ctx.merchantId, key, {
     ...(input.label !== undefined ? { label: input.label } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.defaultPriority ? { default_priority: input.defaultPriority } : {}),
@@ -174,14 +178,14 @@ export async function updateCaseType(
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action,
       entityType: 'case_type',
       entityId: before.id,
       before: view(toCaseType(before)),
       after: view(toCaseType(after)),
-      requestId: input.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
@@ -189,32 +193,26 @@ export async function updateCaseType(
 }
 
 /** Types with cases are archived, never deleted; an unused custom type may go. */
-export async function deleteCaseType(
-  trx: Trx,
-  actor: AuditActor & { merchantId: string },
-  key: string,
-  now: Date,
-  requestId?: string,
-): Promise<void> {
-  const row = await caseTypeStore.lockCaseType(trx, actor.merchantId, key)
+export async function deleteCaseType(trx: Trx, ctx: ServiceContext, key: string, now: Date): Promise<void> {
+  const row = await caseTypeStore.lockCaseType(trx, ctx.merchantId, key)
   if (!row) throw new AppError('case_type_not_found', 'No such case type', { case_type: key })
-  const used = await caseStore.countCasesOfType(trx, actor.merchantId, key)
+  const used = await caseStore.countCasesOfType(trx, ctx.merchantId, key)
   if (used > 0 || row.builtin)
     throw new AppError('case_type_in_use', 'This case type has cases or is built in; archive it instead', {
       case_type: key,
       cases: used,
     })
-  await caseTypeStore.deleteCaseType(trx, actor.merchantId, key)
+  await caseTypeStore.deleteCaseType(trx, ctx.merchantId, key)
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: { type: actor.type, id: actor.id },
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'case_type.deleted',
       entityType: 'case_type',
       entityId: row.id,
       before: view(toCaseType(row)),
-      requestId,
+      requestId: ctx.requestId,
     },
     now,
   )

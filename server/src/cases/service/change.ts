@@ -1,5 +1,6 @@
 import type { Transaction, Updateable } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
@@ -55,7 +56,6 @@ export const auditView = (r: CaseRow) => ({
 })
 
 export type Change = {
-  actor: AuditActor
   action: string
   patch: Updateable<Database['cases']>
   timeline: Omit<NewTimelineEntry, 'caseId' | 'actor' | 'occurredAt'>[]
@@ -63,14 +63,20 @@ export type Change = {
   events?: { type: string; data: Record<string, unknown> }[]
   /** false for changes that are not someone working the case (e.g. a carrier scan appended) */
   acts?: boolean
-  requestId?: string | null
 }
 
 /**
  * Every change to a case goes through here: the row, the audit entry, the timeline entries and
  * the domain events commit together. The first act on a `new` case opens it.
  */
-export async function applyChange(trx: Trx, before: CaseRow, change: Change, now: Date): Promise<CaseRow> {
+export async function applyChange(
+  trx: Trx,
+  ctx: ServiceContext,
+  before: CaseRow,
+  change: Change,
+  now: Date,
+): Promise<CaseRow> {
+  const actor = auditActor(ctx.actor)
   const patch = { ...change.patch }
   const timeline = [...change.timeline]
   if ((change.acts ?? true) && before.status === 'new' && patch.status === undefined) {
@@ -83,20 +89,20 @@ export async function applyChange(trx: Trx, before: CaseRow, change: Change, now
     trx,
     {
       merchantId: before.merchant_id,
-      actor: change.actor,
+      actor,
       action: change.action,
       entityType: 'case',
       entityId: before.id,
       before: auditView(before),
       after: auditView(after),
-      requestId: change.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
   await appendTimelineEntries(
     trx,
     before.merchant_id,
-    timeline.map((t) => ({ ...t, caseId: before.id, actor: change.actor, occurredAt: now })),
+    timeline.map((t) => ({ ...t, caseId: before.id, actor, occurredAt: now })),
     now,
   )
   const changed = Object.keys(patch).filter((k) => k !== 'first_acted_at')

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely'
-import type { AuditActor } from '../../audit/service.js'
+import { auditActor, systemContext, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
@@ -23,7 +23,8 @@ import { changeStatus } from './work-case.js'
 
 type Trx = Transaction<Database>
 
-const policyActor: AuditActor = { type: 'system', id: null }
+// The exception policy acts as the system: audit entries and timeline entries say { type: 'system', id: null }.
+const policyContext = (merchantId: string): ServiceContext => systemContext(merchantId, 'exception policy')
 export const watchTask = 'cases:watch'
 export const lostTask = 'cases:lost-check'
 
@@ -70,29 +71,24 @@ async function openOrUpdate(
   const existing = (
     unresolved ?? (await caseStore.lockUnresolvedForShipment(trx, merchantId, shipmentId, rule.case_type))
   ).find((c) => c.type_key === rule.case_type)
+  const ctx = policyContext(merchantId)
   const entry = { type: 'carrier_event', data: trigger.data, text: trigger.text, dedupKey: trigger.key }
   if (existing) {
     const id = await appendTimelineEntry(
       trx,
       merchantId,
-      { ...entry, caseId: existing.id, actor: policyActor, occurredAt: trigger.at },
+      { ...entry, caseId: existing.id, actor: auditActor(ctx.actor), occurredAt: trigger.at },
       now,
     )
     if (!id) return 'unchanged'
-    await applyChange(
-      trx,
-      existing,
-      { actor: policyActor, action: 'case.carrier_updated', acts: false, patch: {}, timeline: [] },
-      now,
-    )
+    await applyChange(trx, ctx, existing, { action: 'case.carrier_updated', acts: false, patch: {}, timeline: [] }, now)
     return 'updated'
   }
   // Events are delivered at least once: one that opened a case since resolved must not open another.
   if (await timelineStore.shipmentCaseHasEntry(trx, merchantId, shipmentId, trigger.key)) return 'unchanged'
   await openCase(
     trx,
-    merchantId,
-    policyActor,
+    ctx,
     {
       caseType: rule.case_type,
       priority: rule.priority ?? undefined,
@@ -116,6 +112,7 @@ async function answerDelivery(
   onDelivered: 'review' | 'resolve',
   now: Date,
 ) {
+  const ctx = policyContext(merchantId)
   for (const c of await caseStore.lockUnresolvedForShipment(trx, merchantId, d.shipment_id)) {
     const id = await appendTimelineEntry(
       trx,
@@ -123,7 +120,7 @@ async function answerDelivery(
       {
         caseId: c.id,
         type: 'carrier_event',
-        actor: policyActor,
+        actor: auditActor(ctx.actor),
         occurredAt: at,
         data: { ...d },
         text: describe(d),
@@ -135,7 +132,7 @@ async function answerDelivery(
     if (onDelivered === 'resolve') {
       await changeStatus(
         trx,
-        { merchantId, actor: policyActor },
+        ctx,
         c.id,
         {
           status: 'resolved',
@@ -147,7 +144,7 @@ async function answerDelivery(
       )
     } else {
       if (c.status !== 'new' && c.status !== 'open')
-        await changeStatus(trx, { merchantId, actor: policyActor }, c.id, { status: 'open', reason: 'delivered' }, now)
+        await changeStatus(trx, ctx, c.id, { status: 'open', reason: 'delivered' }, now)
       const followers = await followerStore.listFollowers(trx, merchantId, c.id)
       await notifyUsers(
         trx,
@@ -174,6 +171,7 @@ export async function onShipmentStatusChanged(trx: Trx, event: DomainEvent, now:
   const unresolved = await caseStore.lockUnresolvedForShipment(trx, merchantId, d.shipment_id)
   // Scans of a shipment with open cases land on their timelines, whatever the policy says; the
   // case of the rule acting now gets its entry (and its update) from openOrUpdate.
+  const ctx = policyContext(merchantId)
   for (const c of unresolved.filter((u) => u.type_key !== actsNow?.case_type)) {
     await appendTimelineEntry(
       trx,
@@ -181,7 +179,7 @@ export async function onShipmentStatusChanged(trx: Trx, event: DomainEvent, now:
       {
         caseId: c.id,
         type: 'carrier_event',
-        actor: policyActor,
+        actor: auditActor(ctx.actor),
         occurredAt: at,
         data: { ...d },
         text: describe(d),
@@ -380,13 +378,12 @@ export async function listReviews(
 /** A person decides a low-confidence signal: open a case from it (the rule's type unless told), or dismiss it. */
 export async function decideReview(
   trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
+  ctx: ServiceContext,
   id: string,
   decision: { open: boolean; caseType?: string },
   now: Date,
 ): Promise<Review> {
-  const review = await reviewStore.lockReview(trx, merchantId, id)
+  const review = await reviewStore.lockReview(trx, ctx.merchantId, id)
   if (!review) throw new AppError('review_not_found', 'No such review', { review_id: id })
   if (review.state !== 'pending')
     throw new AppError('review_not_pending', 'This review was decided already', {
@@ -399,8 +396,7 @@ export async function decideReview(
     const event = review.event as StatusData
     const c = await openCase(
       trx,
-      merchantId,
-      actor,
+      ctx,
       {
         caseType,
         channel: 'carrier',
@@ -420,10 +416,10 @@ export async function decideReview(
     caseId = c.id
   }
   return toReview(
-    await reviewStore.updateReview(trx, merchantId, id, {
+    await reviewStore.updateReview(trx, ctx.merchantId, id, {
       state: decision.open ? 'opened' : 'dismissed',
       case_id: caseId,
-      decided_by: actor.id,
+      decided_by: ctx.actor.id,
       decided_at: now,
     }),
   )

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely'
-import type { AuditActor } from '../../audit/service.js'
+import type { ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import * as caseStore from '../store/cases.js'
@@ -8,7 +8,6 @@ import { caseNumber } from '../types.js'
 import { applyChange, lockWorkingCase } from './change.js'
 
 type Trx = Transaction<Database>
-type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
 
 /**
  * Incidents are one level deep: a parent groups children (one carrier outage, many parcels), a parent is
@@ -40,27 +39,26 @@ export async function checkIncidentParent(
 /** Attaches cases to an incident parent in one transaction: one case that cannot join refuses them all. */
 export async function attachToIncident(
   trx: Trx,
-  c: Ctx,
+  ctx: ServiceContext,
   parentId: string,
   childIds: string[],
   now: Date,
 ): Promise<CaseRow[]> {
-  const parent = await lockWorkingCase(trx, c.merchantId, parentId)
+  const parent = await lockWorkingCase(trx, ctx.merchantId, parentId)
   const children: CaseRow[] = []
   for (const id of [...new Set(childIds)]) {
-    await checkIncidentParent(trx, c.merchantId, parent.id, id)
-    const child = await lockWorkingCase(trx, c.merchantId, id)
+    await checkIncidentParent(trx, ctx.merchantId, parent.id, id)
+    const child = await lockWorkingCase(trx, ctx.merchantId, id)
     if (child.parent_id === parent.id) continue
     children.push(
       await applyChange(
         trx,
+        ctx,
         child,
         {
-          actor: c.actor,
           action: 'case.incident_attached',
           patch: { parent_id: parent.id },
           acts: false,
-          requestId: c.requestId,
           timeline: [
             {
               type: 'incident_attached',
@@ -76,13 +74,12 @@ export async function attachToIncident(
   if (children.length) {
     await applyChange(
       trx,
+      ctx,
       parent,
       {
-        actor: c.actor,
         action: 'case.incident_grown',
         patch: {},
         acts: false,
-        requestId: c.requestId,
         timeline: [
           {
             type: 'incident_attached',
@@ -99,12 +96,12 @@ export async function attachToIncident(
 
 export async function detachFromIncident(
   trx: Trx,
-  c: Ctx,
+  ctx: ServiceContext,
   parentId: string,
   childId: string,
   now: Date,
 ): Promise<CaseRow> {
-  const child = await lockWorkingCase(trx, c.merchantId, childId)
+  const child = await lockWorkingCase(trx, ctx.merchantId, childId)
   if (child.parent_id !== parentId)
     throw new AppError('case_not_found', 'This case is not part of that incident', {
       case_id: childId,
@@ -112,13 +109,12 @@ export async function detachFromIncident(
     })
   return applyChange(
     trx,
+    ctx,
     child,
     {
-      actor: c.actor,
       action: 'case.incident_detached',
       patch: { parent_id: null },
       acts: false,
-      requestId: c.requestId,
       timeline: [{ type: 'incident_detached', data: { parent_id: parentId }, text: 'Removed from the incident' }],
     },
     now,

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely'
-import type { AuditActor } from '../../audit/service.js'
+import type { ServiceContext } from '../../auth/actor.js'
 import { getCustomer, type Customer } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
@@ -141,24 +141,21 @@ export async function resolveLinks(db: Db, merchantId: string, caseId: string, l
 
 export async function linkRecords(
   trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
+  ctx: ServiceContext,
   caseId: string,
   links: LinkInput[],
   now: Date,
-  requestId?: string,
 ): Promise<CaseLink[]> {
-  const row = await lockWorkingCase(trx, merchantId, caseId)
-  const rows = await resolveLinks(trx, merchantId, caseId, links, now)
+  const row = await lockWorkingCase(trx, ctx.merchantId, caseId)
+  const rows = await resolveLinks(trx, ctx.merchantId, caseId, links, now)
   await linkStore.insertLinks(trx, rows)
   await applyChange(
     trx,
+    ctx,
     row,
     {
-      actor,
       action: 'case.linked',
       patch: {},
-      requestId,
       timeline: links.map((l) => ({
         type: 'link_added',
         data: { entity_type: l.entityType, entity_id: l.entityId },
@@ -167,20 +164,18 @@ export async function linkRecords(
     },
     now,
   )
-  return (await linkStore.listLinks(trx, merchantId, [caseId])).map(toLink)
+  return (await linkStore.listLinks(trx, ctx.merchantId, [caseId])).map(toLink)
 }
 
 export async function unlinkRecord(
   trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
+  ctx: ServiceContext,
   caseId: string,
   link: LinkInput,
   now: Date,
-  requestId?: string,
 ): Promise<void> {
-  const row = await lockWorkingCase(trx, merchantId, caseId)
-  if (!(await linkStore.deleteLink(trx, merchantId, caseId, link.entityType, link.entityId))) {
+  const row = await lockWorkingCase(trx, ctx.merchantId, caseId)
+  if (!(await linkStore.deleteLink(trx, ctx.merchantId, caseId, link.entityType, link.entityId))) {
     throw new AppError('link_target_not_found', 'This case has no such link', {
       entity_type: link.entityType,
       entity_id: link.entityId,
@@ -188,12 +183,11 @@ export async function unlinkRecord(
   }
   await applyChange(
     trx,
+    ctx,
     row,
     {
-      actor,
       action: 'case.unlinked',
       patch: {},
-      requestId,
       timeline: [
         {
           type: 'link_removed',

@@ -7,7 +7,7 @@ import * as followerStore from '../store/followers.js'
 import * as linkStore from '../store/links.js'
 import { caseNumber } from '../types.js'
 import { applyChange } from './change.js'
-import type { AuditActor } from '../../audit/service.js'
+import type { ServiceContext } from '../../auth/actor.js'
 
 type Trx = Transaction<Database>
 
@@ -18,7 +18,7 @@ type Trx = Transaction<Database>
  */
 export async function mergeCases(
   trx: Trx,
-  c: { merchantId: string; actor: AuditActor; requestId?: string | null },
+  ctx: ServiceContext,
   survivorId: string,
   duplicateIds: string[],
   now: Date,
@@ -28,7 +28,7 @@ export async function mergeCases(
     throw new AppError('case_merge_invalid', 'Name one or more other cases to merge into this one', {
       case_id: survivorId,
     })
-  const rows = await caseStore.lockCases(trx, c.merchantId, [survivorId, ...ids])
+  const rows = await caseStore.lockCases(trx, ctx.merchantId, [survivorId, ...ids])
   const survivor = rows.find((r) => r.id === survivorId)
   if (!survivor) throw new AppError('case_not_found', 'No such case', { case_id: survivorId })
   const missing = ids.filter((id) => !rows.some((r) => r.id === id))
@@ -40,26 +40,25 @@ export async function mergeCases(
     })
   const duplicates = ids.map((id) => rows.find((r) => r.id === id)!)
   for (const d of duplicates) {
-    const links = await linkStore.listLinks(trx, c.merchantId, [d.id])
+    const links = await linkStore.listLinks(trx, ctx.merchantId, [d.id])
     await linkStore.insertLinks(
       trx,
       links.map((l) => ({ ...l, case_id: survivor.id, summary: JSON.stringify(l.summary), created_at: now })),
     )
     await followerStore.insertFollowers(
       trx,
-      c.merchantId,
+      ctx.merchantId,
       survivor.id,
-      await followerStore.listFollowers(trx, c.merchantId, d.id),
+      await followerStore.listFollowers(trx, ctx.merchantId, d.id),
       now,
     )
     await applyChange(
       trx,
+      ctx,
       d,
       {
-        actor: c.actor,
         action: 'case.merged',
         acts: false,
-        requestId: c.requestId,
         patch: {
           status: 'closed',
           resolution_code: 'duplicate',
@@ -82,7 +81,7 @@ export async function mergeCases(
   await linkStore.insertLinks(
     trx,
     duplicates.map((d) => ({
-      merchant_id: c.merchantId,
+      merchant_id: ctx.merchantId,
       case_id: survivor.id,
       entity_type: 'case',
       entity_id: d.id,
@@ -99,11 +98,10 @@ export async function mergeCases(
   const tags = [...new Set([...survivor.tags, ...duplicates.flatMap((d) => d.tags)])].sort()
   return applyChange(
     trx,
+    ctx,
     survivor,
     {
-      actor: c.actor,
       action: 'case.merged_in',
-      requestId: c.requestId,
       patch: tags.length !== survivor.tags.length ? { tags } : {},
       timeline: [
         {

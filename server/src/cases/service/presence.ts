@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely'
+import type { ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { publishLive } from '../../live/publish.js'
@@ -18,30 +19,33 @@ export type Presence = { user_id: string; state: PresenceState; since: Date }
 /** A heartbeat (state) or a goodbye (null). Others' consoles hear of arrivals, departures and typing; repeats are silent. */
 export async function setPresence(
   trx: Trx,
-  input: { merchantId: string; caseId: string; userId: string | null; state: PresenceState | null },
+  ctx: ServiceContext,
+  caseId: string,
+  state: PresenceState | null,
   now: Date,
 ): Promise<void> {
-  await findCaseOrThrow(trx, input.merchantId, input.caseId)
-  const userId = input.userId
+  const { merchantId } = ctx
+  await findCaseOrThrow(trx, merchantId, caseId)
+  const userId = ctx.actor.type === 'user' ? ctx.actor.id : null
   // After the case lookup, so another workspace's id answers 404 whoever asks.
   if (!userId) throw new AppError('forbidden', 'Only a signed-in person can be present on a case')
   const expiredBefore = new Date(now.getTime() - presenceTtlMs)
   let news: boolean
-  if (input.state === null) news = await presenceStore.deletePresence(trx, input.merchantId, input.caseId, userId)
+  if (state === null) news = await presenceStore.deletePresence(trx, merchantId, caseId, userId)
   else {
     const before = await presenceStore.upsertPresence(
       trx,
-      { merchant_id: input.merchantId, case_id: input.caseId, user_id: userId, state: input.state, seen_at: now },
+      { merchant_id: merchantId, case_id: caseId, user_id: userId, state, seen_at: now },
       expiredBefore,
     )
-    news = !before || before.state !== input.state
+    news = !before || before.state !== state
   }
   if (news) {
     await publishLive(trx, [
       {
-        merchant_id: input.merchantId,
+        merchant_id: merchantId,
         type: 'case.presence',
-        data: { case_id: input.caseId, user_id: userId, state: input.state },
+        data: { case_id: caseId, user_id: userId, state },
       },
     ])
   }

@@ -1,5 +1,5 @@
 import type { Transaction, Updateable } from 'kysely'
-import type { AuditActor } from '../../audit/service.js'
+import type { ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import type { CaseRow } from '../store/cases.js'
@@ -12,7 +12,6 @@ import type { LinkInput } from './links.js'
 import { openCase } from './open-case.js'
 
 type Trx = Transaction<Database>
-type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
 
 export type SplitInput = {
   subject: string
@@ -34,15 +33,15 @@ const sharedLinkTypes = new Set(['customer', 'order'])
  */
 export async function splitCase(
   trx: Trx,
-  c: Ctx,
+  ctx: ServiceContext,
   caseId: string,
   input: SplitInput,
   now: Date,
 ): Promise<{ original: CaseRow; split: CaseRow }> {
-  const row = await lockWorkingCase(trx, c.merchantId, caseId)
+  const row = await lockWorkingCase(trx, ctx.merchantId, caseId)
   const entryIds = [...new Set(input.timelineEntryIds ?? [])]
-  const entries = await timelineStore.findTimelineEntries(trx, c.merchantId, row.id, entryIds)
-  const links = await linkStore.listLinks(trx, c.merchantId, [row.id])
+  const entries = await timelineStore.findTimelineEntries(trx, ctx.merchantId, row.id, entryIds)
+  const links = await linkStore.listLinks(trx, ctx.merchantId, [row.id])
   const moved = (input.links ?? []).map((l) =>
     links.find((x) => x.entity_type === l.entityType && x.entity_id === l.entityId),
   )
@@ -64,8 +63,7 @@ export async function splitCase(
   const movedShipment = moved.find((l) => l?.entity_type === 'shipment')
   const split = await openCase(
     trx,
-    c.merchantId,
-    c.actor,
+    ctx,
     {
       caseType: input.caseType ?? row.type_key,
       subject: input.subject,
@@ -87,17 +85,16 @@ export async function splitCase(
         text: e.text,
       })),
       description: input.description,
-      requestId: c.requestId,
     },
     now,
   )
-  for (const l of moved) await linkStore.deleteLink(trx, c.merchantId, row.id, l!.entity_type, l!.entity_id)
+  for (const l of moved) await linkStore.deleteLink(trx, ctx.merchantId, row.id, l!.entity_type, l!.entity_id)
   const patch: Updateable<Database['cases']> = {}
   if (movedShipment && row.shipment_id === movedShipment.entity_id)
     Object.assign(patch, { shipment_id: null, carrier_code: null, carrier_name: null, tracking_number: null })
   await linkStore.insertLinks(trx, [
     {
-      merchant_id: c.merchantId,
+      merchant_id: ctx.merchantId,
       case_id: row.id,
       entity_type: 'case',
       entity_id: split.id,
@@ -113,12 +110,11 @@ export async function splitCase(
   ])
   const original = await applyChange(
     trx,
+    ctx,
     row,
     {
-      actor: c.actor,
       action: 'case.split',
       patch,
-      requestId: c.requestId,
       events: [
         {
           type: 'case.split',

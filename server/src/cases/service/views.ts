@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, can, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
@@ -57,10 +58,13 @@ const toView = (r: ViewRow): CaseView => ({
   updated_at: r.updated_at,
 })
 
-export async function listViews(db: Db, merchantId: string, userId: string | null): Promise<CaseView[]> {
+/** Only people have views of their own; an API key sees the shared ones. */
+const ownerOf = (ctx: ServiceContext) => (ctx.actor.type === 'user' ? ctx.actor.id : null)
+
+export async function listViews(db: Db, ctx: ServiceContext): Promise<CaseView[]> {
   return [
     ...builtins.map((b) => ({ ...b, created_at: null, updated_at: null })),
-    ...(await viewStore.listViews(db, merchantId, userId)).map(toView),
+    ...(await viewStore.listViews(db, ctx.merchantId, ownerOf(ctx))).map(toView),
   ]
 }
 
@@ -71,20 +75,12 @@ export type ViewInput = {
   sort?: CaseSort
   position?: number
 }
-type ViewCtx = {
-  merchantId: string
-  actor: AuditActor
-  userId: string | null
-  canShare: boolean
-  requestId?: string | null
-}
-
-function checkOwner(c: ViewCtx, shared: boolean) {
-  if (shared && !c.canShare)
+function checkOwner(ctx: ServiceContext, shared: boolean) {
+  if (shared && !can(ctx.actor, 'cases.configure'))
     throw new AppError('forbidden', 'Sharing views with the workspace needs the cases.configure permission', {
       permission: 'cases.configure',
     })
-  if (!shared && !c.userId)
+  if (!shared && !ownerOf(ctx))
     throw new AppError('forbidden', 'Only people have views of their own; create a shared view or sign in as a person')
 }
 
@@ -100,23 +96,23 @@ async function saving<T>(fn: () => Promise<T>, name: string): Promise<T> {
 
 export async function createView(
   trx: Trx,
-  c: ViewCtx,
+  ctx: ServiceContext,
   input: Required<Pick<ViewInput, 'name' | 'filters'>> & ViewInput,
   now: Date,
 ): Promise<CaseView> {
   const shared = input.shared ?? false
-  checkOwner(c, shared)
+  checkOwner(ctx, shared)
   const row = await saving(
     () =>
       viewStore.insertView(trx, {
-        merchant_id: c.merchantId,
+        merchant_id: ctx.merchantId,
         id: newId(),
-        owner_id: shared ? null : c.userId,
+        owner_id: shared ? null : ownerOf(ctx),
         name: input.name,
         filters: JSON.stringify(input.filters),
         sort: input.sort ?? 'created_desc',
         position: input.position ?? 0,
-        created_by: c.userId,
+        created_by: ownerOf(ctx),
         created_at: now,
         updated_at: now,
       }),
@@ -125,37 +121,43 @@ export async function createView(
   await recordAudit(
     trx,
     {
-      merchantId: c.merchantId,
-      actor: c.actor,
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'case_view.created',
       entityType: 'case_view',
       entityId: row.id,
       after: toView(row),
-      requestId: c.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
   return toView(row)
 }
 
-async function ownView(db: Db, c: ViewCtx, id: string): Promise<ViewRow> {
-  const row = await viewStore.findView(db, c.merchantId, id)
+async function ownView(db: Db, ctx: ServiceContext, id: string): Promise<ViewRow> {
+  const row = await viewStore.findView(db, ctx.merchantId, id)
   // Another person's own view does not exist as far as this person is concerned.
-  if (!row || (row.owner_id !== null && row.owner_id !== c.userId))
+  if (!row || (row.owner_id !== null && row.owner_id !== ownerOf(ctx)))
     throw new AppError('view_not_found', 'No such view', { view_id: id })
-  checkOwner(c, row.owner_id === null)
+  checkOwner(ctx, row.owner_id === null)
   return row
 }
 
-export async function updateView(trx: Trx, c: ViewCtx, id: string, input: ViewInput, now: Date): Promise<CaseView> {
-  const before = await ownView(trx, c, id)
-  if (input.shared !== undefined) checkOwner(c, input.shared)
+export async function updateView(
+  trx: Trx,
+  ctx: ServiceContext,
+  id: string,
+  input: ViewInput,
+  now: Date,
+): Promise<CaseView> {
+  const before = await ownView(trx, ctx, id)
+  if (input.shared !== undefined) checkOwner(ctx, input.shared)
   const shared = input.shared ?? before.owner_id === null
   const row = await saving(
     () =>
-      viewStore.updateView(trx, c.merchantId, id, {
+      viewStore.updateView(trx, ctx.merchantId, id, {
         name: input.name,
-        owner_id: shared ? null : (before.owner_id ?? c.userId),
+        owner_id: shared ? null : (before.owner_id ?? ownerOf(ctx)),
         filters: input.filters ? JSON.stringify(input.filters) : undefined,
         sort: input.sort,
         position: input.position,
@@ -166,33 +168,33 @@ export async function updateView(trx: Trx, c: ViewCtx, id: string, input: ViewIn
   await recordAudit(
     trx,
     {
-      merchantId: c.merchantId,
-      actor: c.actor,
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'case_view.updated',
       entityType: 'case_view',
       entityId: id,
       before: toView(before),
       after: toView(row),
-      requestId: c.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
   return toView(row)
 }
 
-export async function deleteView(trx: Trx, c: ViewCtx, id: string, now: Date): Promise<void> {
-  const before = await ownView(trx, c, id)
-  await viewStore.deleteView(trx, c.merchantId, id)
+export async function deleteView(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<void> {
+  const before = await ownView(trx, ctx, id)
+  await viewStore.deleteView(trx, ctx.merchantId, id)
   await recordAudit(
     trx,
     {
-      merchantId: c.merchantId,
-      actor: c.actor,
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'case_view.deleted',
       entityType: 'case_view',
       entityId: id,
       before: toView(before),
-      requestId: c.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )

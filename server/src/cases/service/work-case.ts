@@ -1,5 +1,5 @@
 import type { Transaction, Updateable } from 'kysely'
-import type { AuditActor } from '../../audit/service.js'
+import type { ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { getTeam } from '../../teams/service.js'
@@ -12,11 +12,10 @@ import { applyChange, lockWorkingCase } from './change.js'
 import { getCaseType, validateCustomFields } from './case-types.js'
 import { checkIncidentParent } from './incidents.js'
 import { notifyUsers } from './notifications.js'
-import { checkAssignee, openCase } from './open-case.js'
+import { checkAssignee, notifyAssignee, openCase } from './open-case.js'
 import { getCaseSettings } from './case-settings.js'
 
 type Trx = Transaction<Database>
-type Ctx = { merchantId: string; actor: AuditActor; requestId?: string | null }
 
 export type CasePatch = {
   subject?: string
@@ -36,8 +35,14 @@ export type CasePatch = {
   refundAuthorisedBy?: string | null
 }
 
-export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch, now: Date): Promise<CaseRow> {
-  const row = await lockWorkingCase(trx, c.merchantId, caseId)
+export async function updateCase(
+  trx: Trx,
+  ctx: ServiceContext,
+  caseId: string,
+  p: CasePatch,
+  now: Date,
+): Promise<CaseRow> {
+  const row = await lockWorkingCase(trx, ctx.merchantId, caseId)
   const patch: Updateable<Database['cases']> = {}
   const timeline = []
   // What the timeline says changed, by API field name (the console words it for people).
@@ -59,7 +64,7 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
   }
   if (p.teamId !== undefined && p.teamId !== row.team_id) {
     if (p.teamId)
-      await getTeam(trx, c.merchantId, p.teamId).catch(() => {
+      await getTeam(trx, ctx.merchantId, p.teamId).catch(() => {
         throw new AppError('link_target_not_found', 'No such team', { field: 'team_id', id: p.teamId })
       })
     patch.team_id = p.teamId
@@ -76,7 +81,7 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
     }
   }
   if (p.customFields) {
-    const type = await getCaseType(trx, c.merchantId, row.type_key)
+    const type = await getCaseType(trx, ctx.merchantId, row.type_key)
     const merged = Object.fromEntries(
       Object.entries({ ...row.custom_fields, ...p.customFields }).filter(([, v]) => v !== null),
     )
@@ -125,19 +130,19 @@ export async function updateCase(trx: Trx, c: Ctx, caseId: string, p: CasePatch,
     change('value', value, p.value)
   }
   if (p.refundAuthorisedBy !== undefined && p.refundAuthorisedBy !== row.refund_authorised_by) {
-    if (p.refundAuthorisedBy) await checkAssignee(trx, c.merchantId, p.refundAuthorisedBy)
+    if (p.refundAuthorisedBy) await checkAssignee(trx, ctx.merchantId, p.refundAuthorisedBy)
     patch.refund_authorised_by = p.refundAuthorisedBy
     change('refund_authorised_by', row.refund_authorised_by, p.refundAuthorisedBy)
   }
   if (p.parentId !== undefined && p.parentId !== row.parent_id) {
-    if (p.parentId) await checkIncidentParent(trx, c.merchantId, p.parentId, row.id)
+    if (p.parentId) await checkIncidentParent(trx, ctx.merchantId, p.parentId, row.id)
     patch.parent_id = p.parentId
     change('parent_id', row.parent_id, p.parentId)
   }
   const fields = Object.keys(changes)
   if (fields.length) timeline.push({ type: 'fields_changed', data: { fields, changes }, text: '' })
   if (!Object.keys(patch).length) return row
-  return applyChange(trx, row, { actor: c.actor, action: 'case.updated', patch, timeline, requestId: c.requestId }, now)
+  return applyChange(trx, ctx, row, { action: 'case.updated', patch, timeline }, now)
 }
 
 export type StatusInput = {
@@ -149,11 +154,17 @@ export type StatusInput = {
   reason?: string
 }
 
-export async function changeStatus(trx: Trx, c: Ctx, caseId: string, input: StatusInput, now: Date): Promise<CaseRow> {
-  const row = await lockWorkingCase(trx, c.merchantId, caseId)
+export async function changeStatus(
+  trx: Trx,
+  ctx: ServiceContext,
+  caseId: string,
+  input: StatusInput,
+  now: Date,
+): Promise<CaseRow> {
+  const row = await lockWorkingCase(trx, ctx.merchantId, caseId)
   if (input.status === row.status) return row
   if (isResolved(row.status) && input.status === 'open')
-    return reopenCase(trx, c, caseId, { reason: input.reason }, now, row)
+    return reopenCase(trx, ctx, caseId, { reason: input.reason }, now, row)
   assertTransition(row.id, row.status, input.status)
   const patch: Updateable<Database['cases']> = { status: input.status }
   const events = []
@@ -186,12 +197,11 @@ export async function changeStatus(trx: Trx, c: Ctx, caseId: string, input: Stat
       : {}
   return applyChange(
     trx,
+    ctx,
     row,
     {
-      actor: c.actor,
       action: `case.${input.status === 'resolved' ? 'resolved' : input.status === 'closed' ? 'closed' : 'status_changed'}`,
       patch,
-      requestId: c.requestId,
       events,
       timeline: [
         {
@@ -217,13 +227,13 @@ export async function changeStatus(trx: Trx, c: Ctx, caseId: string, input: Stat
  */
 export async function reopenCase(
   trx: Trx,
-  c: Ctx,
+  ctx: ServiceContext,
   caseId: string,
   input: { reason?: string; reopenWindowHours?: number },
   now: Date,
   locked?: CaseRow,
 ): Promise<CaseRow> {
-  const row = locked ?? (await lockWorkingCase(trx, c.merchantId, caseId))
+  const row = locked ?? (await lockWorkingCase(trx, ctx.merchantId, caseId))
   if (!isResolved(row.status))
     throw new AppError('case_transition_invalid', `A ${row.status} case is not resolved, so it cannot be reopened`, {
       case_id: row.id,
@@ -232,12 +242,11 @@ export async function reopenCase(
       allowed: transitions[row.status],
     })
   const windowMs =
-    (input.reopenWindowHours ?? (await getCaseSettings(trx, c.merchantId)).reopen_window_hours) * 3_600_000
+    (input.reopenWindowHours ?? (await getCaseSettings(trx, ctx.merchantId)).reopen_window_hours) * 3_600_000
   if (row.status === 'closed' && row.closed_at && now.getTime() - row.closed_at.getTime() > windowMs) {
     const follow = await openCase(
       trx,
-      c.merchantId,
-      c.actor,
+      ctx,
       {
         caseType: row.type_key,
         subject: `Follow-up: ${row.subject}`.slice(0, 300),
@@ -252,20 +261,18 @@ export async function reopenCase(
         tags: row.tags,
         followUpOf: row.id,
         description: input.reason,
-        requestId: c.requestId,
         value: toCase(row).value,
       },
       now,
     )
     await applyChange(
       trx,
+      ctx,
       row,
       {
-        actor: c.actor,
         action: 'case.followed_up',
         patch: {},
         acts: false,
-        requestId: c.requestId,
         timeline: [
           {
             type: 'follow_up',
@@ -280,11 +287,10 @@ export async function reopenCase(
   }
   return applyChange(
     trx,
+    ctx,
     row,
     {
-      actor: c.actor,
       action: 'case.reopened',
-      requestId: c.requestId,
       patch: {
         status: 'open',
         resolution_code: null,
@@ -307,15 +313,15 @@ export async function reopenCase(
 
 export async function assignCase(
   trx: Trx,
-  c: Ctx,
+  ctx: ServiceContext,
   caseId: string,
   input: { assigneeId: string | null; teamId?: string | null; how?: string },
   now: Date,
 ): Promise<CaseRow> {
-  const row = await lockWorkingCase(trx, c.merchantId, caseId)
-  if (input.assigneeId) await checkAssignee(trx, c.merchantId, input.assigneeId)
+  const row = await lockWorkingCase(trx, ctx.merchantId, caseId)
+  if (input.assigneeId) await checkAssignee(trx, ctx.merchantId, input.assigneeId)
   if (input.teamId)
-    await getTeam(trx, c.merchantId, input.teamId).catch(() => {
+    await getTeam(trx, ctx.merchantId, input.teamId).catch(() => {
       throw new AppError('link_target_not_found', 'No such team', { field: 'team_id', id: input.teamId })
     })
   const patch: Updateable<Database['cases']> = {}
@@ -324,12 +330,11 @@ export async function assignCase(
   if (!Object.keys(patch).length) return row
   const after = await applyChange(
     trx,
+    ctx,
     row,
     {
-      actor: c.actor,
       action: 'case.assigned',
       patch,
-      requestId: c.requestId,
       events: [{ type: 'case.assigned', data: { previous_assignee_id: row.assignee_id, how: input.how ?? 'manual' } }],
       timeline: [
         {
@@ -346,30 +351,19 @@ export async function assignCase(
     },
     now,
   )
-  if (input.assigneeId) {
-    await followerStore.insertFollowers(trx, c.merchantId, row.id, [input.assigneeId], now)
-    if (input.assigneeId !== c.actor.id) {
-      await notifyUsers(
-        trx,
-        c.merchantId,
-        [input.assigneeId],
-        { caseId: row.id, cause: 'assigned', title: `${caseNumber(row.number)} assigned to you: ${row.subject}` },
-        now,
-      )
-    }
-  }
+  await notifyAssignee(trx, ctx, row, input.assigneeId, now)
   return after
 }
 
 /** SLA steps and rules call this too. */
 export async function escalateCase(
   trx: Trx,
-  c: Ctx,
+  ctx: ServiceContext,
   caseId: string,
   input: { reason: string; level?: number },
   now: Date,
 ): Promise<CaseRow> {
-  const row = await lockWorkingCase(trx, c.merchantId, caseId)
+  const row = await lockWorkingCase(trx, ctx.merchantId, caseId)
   if (isResolved(row.status))
     throw new AppError('case_transition_invalid', `A ${row.status} case cannot be escalated`, {
       case_id: row.id,
@@ -379,11 +373,10 @@ export async function escalateCase(
   const level = Math.max(input.level ?? row.escalation_level + 1, row.escalation_level + 1)
   const after = await applyChange(
     trx,
+    ctx,
     row,
     {
-      actor: c.actor,
       action: 'case.escalated',
-      requestId: c.requestId,
       patch: { escalation_level: level, escalation_reason: input.reason },
       events: [{ type: 'case.escalated', data: { level, reason: input.reason } }],
       timeline: [
@@ -396,11 +389,11 @@ export async function escalateCase(
     },
     now,
   )
-  const followers = await followerStore.listFollowers(trx, c.merchantId, row.id)
+  const followers = await followerStore.listFollowers(trx, ctx.merchantId, row.id)
   await notifyUsers(
     trx,
-    c.merchantId,
-    followers.filter((u) => u !== c.actor.id),
+    ctx.merchantId,
+    followers.filter((u) => u !== ctx.actor.id),
     { caseId: row.id, cause: `escalated:${level}`, title: `${caseNumber(row.number)} escalated: ${input.reason}` },
     now,
   )
@@ -412,35 +405,34 @@ const mentionPattern = /@\[([^\]]{1,200})\]\(([0-9a-f-]{36})\)/gi
 /** An internal note; `@[Name](user-id)` mentions notify those people and make them followers. */
 export async function addNote(
   trx: Trx,
-  c: Ctx,
+  ctx: ServiceContext,
   caseId: string,
   input: { body: string },
   now: Date,
 ): Promise<{ row: CaseRow; mentions: string[] }> {
-  const row = await lockWorkingCase(trx, c.merchantId, caseId)
+  const row = await lockWorkingCase(trx, ctx.merchantId, caseId)
   const mentions = [...new Set([...input.body.matchAll(mentionPattern)].map((m) => m[2]!.toLowerCase()))]
   // What people read (notifications) and search finds: `@Name`, not the markup.
   const plain = input.body.replace(mentionPattern, '@$1')
-  for (const m of mentions) await checkAssignee(trx, c.merchantId, m)
+  for (const m of mentions) await checkAssignee(trx, ctx.merchantId, m)
   const after = await applyChange(
     trx,
+    ctx,
     row,
     {
-      actor: c.actor,
       action: 'case.noted',
       patch: {},
-      requestId: c.requestId,
       events: [{ type: 'case.note_added', data: { mentions } }],
       timeline: [{ type: 'note', data: { body: input.body, mentions }, text: plain }],
     },
     now,
   )
   if (mentions.length) {
-    await followerStore.insertFollowers(trx, c.merchantId, row.id, mentions, now)
+    await followerStore.insertFollowers(trx, ctx.merchantId, row.id, mentions, now)
     await notifyUsers(
       trx,
-      c.merchantId,
-      mentions.filter((u) => u !== c.actor.id),
+      ctx.merchantId,
+      mentions.filter((u) => u !== ctx.actor.id),
       {
         caseId: row.id,
         cause: 'mention',
