@@ -1,7 +1,6 @@
 import { systemContext } from '../auth/actor.js'
 import type { Module } from '../modules.js'
-import { caseRoutes } from './routes.js'
-import { workRoutes } from './work-routes.js'
+import { caseApi } from './routes/index.js'
 import {
   closeDueCases,
   customerChangeReachesLinks,
@@ -21,10 +20,7 @@ import {
 /** Cases: the one record per problem, its timeline, and the exception policy that opens cases from carrier signals. */
 export const cases: Module = {
   name: 'cases',
-  routes: async (app) => {
-    await app.register(caseRoutes)
-    await app.register(workRoutes)
-  },
+  routes: caseApi,
   consumers: [
     {
       name: 'cases:exception-policy',

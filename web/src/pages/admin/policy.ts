@@ -49,7 +49,7 @@ export const triggerLabels: Record<Trigger, string> = {
   lost_no_scan: 'No scan for the lost-after days',
 }
 
-// The API's bounds (server/src/cases/schemas.ts and routes.ts).
+// The API's bounds (server/src/cases/schemas/case-settings.ts).
 const maxWatchHours = 24 * 60
 const maxLifecycleHours = 24 * 365
 const maxRules = 50

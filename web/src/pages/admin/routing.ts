@@ -23,7 +23,7 @@ export const strategyLabels: Record<Strategy, string> = {
 }
 
 const conditions = ['case_types', 'carriers', 'fulfilment_centres', 'product_categories', 'priorities'] as const
-// The API's bounds (server/src/cases/schemas.ts RoutingRuleT).
+// The API's bounds (server/src/cases/schemas/case-settings.ts RoutingRuleT).
 const maxRules = 100
 const maxItems: Record<(typeof conditions)[number], number> = {
   case_types: 50,

@@ -1,0 +1,151 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { requestContext, requirePermission } from '../../auth/actor.js'
+import * as service from '../service.js'
+import type { CaseFilter } from '../store/case-list.js'
+import { unresolvedStatuses, type CaseStatus, type Priority } from '../tables.js'
+import { CaseDetailView, CaseListPage, CaseQuery, OpenCaseBody, PatchCaseBody } from '../schemas/cases.js'
+import { IdParams } from '../schemas/common.js'
+import { list, personOnly } from './request.js'
+
+/** Cases: find them, open one, read one, change its fields. */
+export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const detail = (merchantId: string, id: string) => service.getCase(app.db, merchantId, id)
+
+  app.get(
+    '/cases',
+    {
+      config: { permission: 'cases.read' },
+      schema: {
+        tags: ['cases'],
+        summary: 'Find cases: filters, full-text search, sort, cursor pages, counts per age bucket',
+        querystring: CaseQuery,
+        response: { 200: CaseListPage },
+      },
+    },
+    async (req) => {
+      const q = req.query
+      const statuses = list(q.status)?.flatMap((s) => (s === 'unresolved' ? unresolvedStatuses : [s as CaseStatus]))
+      const filter: CaseFilter = {
+        statuses,
+        types: list(q.case_type),
+        priorities: list(q.priority) as Priority[] | undefined,
+        teamId: q.team_id,
+        assigneeId: q.assignee_id === 'none' ? null : q.assignee_id === 'me' ? personOnly(req.actor) : q.assignee_id,
+        carrierCode: q.carrier,
+        fulfilmentCentre: q.fulfilment_centre,
+        tags: list(q.tag),
+        customerId: q.customer_id,
+        orderId: q.order_id,
+        shipmentId: q.shipment_id,
+        parentId: q.parent_id,
+        createdFrom: q.created_from ? new Date(q.created_from) : undefined,
+        createdTo: q.created_to ? new Date(q.created_to) : undefined,
+        updatedFrom: q.updated_from ? new Date(q.updated_from) : undefined,
+        updatedTo: q.updated_to ? new Date(q.updated_to) : undefined,
+        ageBucket: q.age,
+        q: q.q,
+      }
+      return service.listCases(
+        app.db,
+        req.actor.merchantId,
+        filter,
+        { sort: q.sort ?? 'created_desc', cursor: q.cursor, limit: q.limit ?? 50, counts: q.counts },
+        new Date(),
+      )
+    },
+  )
+
+  app.post(
+    '/cases',
+    {
+      config: { permission: 'cases.write' },
+      schema: { tags: ['cases'], summary: 'Open a case', body: OpenCaseBody, response: { 201: CaseDetailView } },
+    },
+    async (req, reply) => {
+      const b = req.body
+      if (b.assignee_id && b.assignee_id !== req.actor.id) requirePermission(req.actor, 'cases.assign')
+      const row = await app.db.transaction().execute((trx) =>
+        service.openCase(
+          trx,
+          requestContext(req),
+          {
+            caseType: b.case_type,
+            subject: b.subject,
+            priority: b.priority,
+            channel: b.channel,
+            source: req.actor.type === 'user' ? 'manual' : 'api',
+            customerId: b.customer_id,
+            orderId: b.order_id,
+            shipmentId: b.shipment_id,
+            productSku: b.product_sku,
+            value: b.value,
+            teamId: b.team_id,
+            assigneeId: b.assignee_id,
+            tags: b.tags,
+            customFields: b.custom_fields,
+            parentId: b.parent_id,
+            links: b.links?.map((l) => ({ entityType: l.entity_type, entityId: l.entity_id })),
+            description: b.description,
+          },
+          new Date(),
+        ),
+      )
+      return reply.status(201).send(await detail(req.actor.merchantId, row.id))
+    },
+  )
+
+  app.get(
+    '/cases/:id',
+    {
+      config: { permission: 'cases.read' },
+      schema: {
+        tags: ['cases'],
+        summary: 'One case with its links (key fields of each linked record), followers and child cases',
+        params: IdParams,
+        response: { 200: CaseDetailView },
+      },
+    },
+    async (req) => detail(req.actor.merchantId, req.params.id),
+  )
+
+  app.patch(
+    '/cases/:id',
+    {
+      config: { permission: 'cases.write' },
+      schema: {
+        tags: ['cases'],
+        summary: "Change a case's fields (status, assignment and escalation have their own actions)",
+        params: IdParams,
+        body: PatchCaseBody,
+        response: { 200: CaseDetailView },
+      },
+    },
+    async (req) => {
+      const b = req.body
+      await app.db.transaction().execute((trx) =>
+        service.updateCase(
+          trx,
+          requestContext(req),
+          req.params.id,
+          {
+            subject: b.subject,
+            priority: b.priority,
+            teamId: b.team_id,
+            tags: b.tags,
+            addTags: b.add_tags,
+            removeTags: b.remove_tags,
+            customFields: b.custom_fields,
+            rootCause: b.root_cause,
+            faultParty: b.fault_party,
+            productSku: b.product_sku,
+            value: b.value,
+            checklist: b.checklist,
+            parentId: b.parent_id,
+          },
+          new Date(),
+        ),
+      )
+      return detail(req.actor.merchantId, req.params.id)
+    },
+  )
+}

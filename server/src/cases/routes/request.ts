@@ -1,0 +1,13 @@
+import type { Actor } from '../../auth/actor.js'
+import { AppError } from '../../errors.js'
+
+// What the cases routes read from a request besides its schema.
+
+/** A comma-separated query parameter, each value once. */
+export const list = (v: string | undefined) => (v ? [...new Set(v.split(','))] : undefined)
+
+export function personOnly(actor: Actor): string {
+  if (actor.type !== 'user' || !actor.id)
+    throw new AppError('forbidden', 'Only people have notifications and follow cases; sign in as a person')
+  return actor.id
+}
