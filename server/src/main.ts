@@ -1,7 +1,7 @@
 import { ensureAdminKey } from './auth/service.js'
 import { loadConfig, type Config } from './config.js'
 import type { AppContext } from './context.js'
-import { buildApp } from './http/app.js'
+import { buildApp } from './app.js'
 import { ensureConsoleBuilt } from './http/console.js'
 import { startWorker } from './jobs/worker.js'
 import { createMerchant } from './merchants/service.js'

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { SESSION_COOKIE } from '../http/auth.js'
+import { SESSION_COOKIE } from './hook.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
 import { passwordRules } from './passwords.js'

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { can } from '../auth/actor.js'
-import { resolveApiKey, resolveSession, safeEqual } from '../auth/service.js'
+import { can } from './actor.js'
+import { resolveApiKey, resolveSession, safeEqual } from './service.js'
 import type { AppContext } from '../context.js'
 import { AppError } from '../errors.js'
 
