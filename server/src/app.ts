@@ -115,7 +115,7 @@ export async function buildApp(
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   installAuth(app, ctx)
-  installIdempotency(app, ctx)
+  installIdempotency(app, ctx.db, ctx.keys.idempotency)
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
