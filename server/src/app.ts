@@ -8,6 +8,8 @@ import { safeEqual } from './auth/service.js'
 import type { AppContext } from './context.js'
 import { AppError } from './errors.js'
 import { newId } from './ids.js'
+import { resolveApiKey } from './roles/api-keys.js'
+import { resolveSession } from './users/sign-in.js'
 import type { Module } from './modules.js'
 import { installAuth, SESSION_COOKIE } from './auth/hook.js'
 import { serveConsole } from './http/console.js'
@@ -114,7 +116,7 @@ export async function buildApp(
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  installAuth(app, ctx)
+  installAuth(app, ctx, { apiKey: resolveApiKey, session: resolveSession })
   installIdempotency(app, ctx.db, ctx.keys.idempotency)
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
