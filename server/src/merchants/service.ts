@@ -294,6 +294,7 @@ export async function listWorkspaceSlugs(
   db: Db,
   page: { ids?: string[]; limit?: number },
 ): Promise<{ id: string; slug: string }[]> {
+  if (page.ids?.length === 0) return []
   return store.listMerchantSlugs(db, page)
 }
 

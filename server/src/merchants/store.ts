@@ -83,7 +83,7 @@ export async function findFirstMerchantId(db: Db) {
 
 export async function listMerchantSlugs(db: Db, page: { ids?: string[]; limit?: number }) {
   let q = db.selectFrom('merchants').select(['id', 'slug'])
-  if (page.ids) q = q.where('id', 'in', page.ids.length ? page.ids : [''])
+  if (page.ids) q = q.where('id', 'in', page.ids)
   if (page.limit) q = q.limit(page.limit)
   return q.execute()
 }

@@ -38,6 +38,7 @@ export async function listUsers(
 ): Promise<User[]> {
   // Built-in roles' permissions are declared in code, custom roles' in role_permissions. Admin holds every one.
   const roleIds = page.permission ? await listRoleIdsHolding(db, merchantId, page.permission) : undefined
+  if (roleIds?.length === 0) return []
   return store.listUsers(db, merchantId, { ...page, status: page.status as User['status'] | undefined, roleIds })
 }
 

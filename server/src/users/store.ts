@@ -33,7 +33,7 @@ export async function listUsers(
   let q = db.selectFrom('users').select(columns).where('merchant_id', '=', merchantId).orderBy('id').limit(page.limit)
   if (page.after) q = q.where('id', '>', page.after)
   if (page.status) q = q.where('status', '=', page.status)
-  if (page.roleIds) q = q.where('role_id', 'in', page.roleIds.length ? page.roleIds : [''])
+  if (page.roleIds) q = q.where('role_id', 'in', page.roleIds)
   return q.execute()
 }
 
