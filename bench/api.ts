@@ -2,15 +2,15 @@ import { rmSync } from 'node:fs'
 import path from 'node:path'
 import Fastify from 'fastify'
 import { forkLoad, print } from './fork.js'
-import { systemActor } from '../server/src/auth/actor.js'
-import { createApiKey } from '../server/src/auth/service.js'
+import { systemContext } from '../server/src/auth/actor.js'
+import { createApiKey } from '../server/src/roles/api-keys.js'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
-import { buildApp } from '../server/src/http/app.js'
-import { createMerchant } from '../server/src/merchants/service.js'
+import { buildApp } from '../server/src/app.js'
 import { modules } from '../server/src/registry.js'
 import { findBuiltinRoleId } from '../server/src/roles/service.js'
 import { openRuntime } from '../server/src/runtime.js'
+import { createWorkspace } from '../server/src/workspaces.js'
 
 type Load = {
   requests_per_sec: number
@@ -43,13 +43,13 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   ctx.log.level = 'warn'
   try {
     const key = await ctx.db.transaction().execute(async (trx) => {
-      const { merchant } = await createMerchant(
+      const { merchant } = await createWorkspace(
         trx,
         { slug: 'bench', name: 'Bench Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' },
         new Date(),
       )
       const roleId = await findBuiltinRoleId(trx, merchant.id, 'admin')
-      return (await createApiKey(trx, systemActor(merchant.id), { name: 'bench', roleId }, new Date())).key
+      return (await createApiKey(trx, systemContext(merchant.id), { name: 'bench', roleId }, new Date())).key
     })
     const app = await buildApp(ctx, modules)
     await app.listen({ port: 0, host: '127.0.0.1' })

@@ -7,19 +7,19 @@ import { print } from './fork.js'
 import { ownerDb } from './owner.js'
 import { percentile } from './percentile.mjs'
 import { caseTypes, loadBatch, searchWords, type LoadMerchant, type Region } from './cases-load.js'
-import { systemActor } from '../server/src/auth/actor.js'
+import { systemContext } from '../server/src/auth/actor.js'
 import { ensureDefaultCaseTypes } from '../server/src/cases/service/case-types.js'
 import { unresolvedStatuses } from '../server/src/cases/tables.js'
 import { loadConfig } from '../server/src/config.js'
 import type { Database } from '../server/src/db/schema.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
-import { buildApp } from '../server/src/http/app.js'
-import { createMerchant } from '../server/src/merchants/service.js'
+import { buildApp } from '../server/src/app.js'
 import { modules } from '../server/src/registry.js'
 import { findBuiltinRoleId } from '../server/src/roles/service.js'
 import { openRuntime } from '../server/src/runtime.js'
 import { listTeams, updateTeam } from '../server/src/teams/service.js'
 import { createUser } from '../server/src/users/service.js'
+import { createWorkspace } from '../server/src/workspaces.js'
 
 const FLOOR_MS = 50
 const MERCHANTS = 20
@@ -49,7 +49,7 @@ async function createWorkspaces(db: Kysely<Database>, total: number, now: Date):
     out.push(
       await db.transaction().execute(async (trx) => {
         const slug = `shop-${i + 1}`
-        const { merchant } = await createMerchant(
+        const { merchant } = await createWorkspace(
           trx,
           { slug, name: `Shop ${i + 1}`, timeZone: zoneOf[region], defaultCurrency: currencyOf[region] },
           now,
@@ -65,8 +65,7 @@ async function createWorkspaces(db: Kysely<Database>, total: number, now: Date):
             (
               await createUser(
                 trx,
-                merchant.id,
-                null,
+                systemContext(merchant.id),
                 { email, name: `Agent ${a}`, password: PASSWORD, roleId: agentRole },
                 now,
               )
@@ -87,7 +86,13 @@ async function createWorkspaces(db: Kysely<Database>, total: number, now: Date):
           (name) => teams.find((t) => t.name === name)!.id,
         ) as [string, string, string]
         for (const [t, id] of teamIds.entries())
-          await updateTeam(trx, systemActor(merchant.id), id, { memberIds: staff[t]!, leadUserId: staff[t]![0]! }, now)
+          await updateTeam(
+            trx,
+            systemContext(merchant.id),
+            id,
+            { memberIds: staff[t]!, leadUserId: staff[t]![0]! },
+            now,
+          )
         return {
           i,
           id: merchant.id,

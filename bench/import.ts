@@ -4,8 +4,8 @@ import path from 'node:path'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
 import { importFile } from '../server/src/imports/cli.js'
-import { createMerchant } from '../server/src/merchants/service.js'
 import { openRuntime } from '../server/src/runtime.js'
+import { createWorkspace } from '../server/src/workspaces.js'
 
 const print = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`)
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024)
@@ -97,7 +97,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     const { merchant } = await ctx.db
       .transaction()
       .execute((trx) =>
-        createMerchant(
+        createWorkspace(
           trx,
           { slug: 'bench', name: 'Bench Ltd', timeZone: 'UTC', defaultCurrency: 'GBP', currencies: [...currencies] },
           new Date(),

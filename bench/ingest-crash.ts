@@ -8,10 +8,10 @@ import { systemActor } from '../server/src/auth/actor.js'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
 import { createConnection } from '../server/src/integrations/service.js'
-import { createMerchant } from '../server/src/merchants/service.js'
 import '../server/src/registry.js' // registers the carrier providers
 import { openRuntime } from '../server/src/runtime.js'
 import { print } from './fork.js'
+import { createWorkspace } from '../server/src/workspaces.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const bin = path.resolve('bin/claimdesk.js')
@@ -38,7 +38,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
   let setup = await openRuntime(config, { takeOwnership: true })
   const { merchantId, connectionId, secret } = await setup.ctx.db.transaction().execute(async (trx) => {
-    const { merchant } = await createMerchant(
+    const { merchant } = await createWorkspace(
       trx,
       { slug: 'crash', name: 'Crash Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' },
       new Date(),

@@ -12,12 +12,12 @@ import { sql } from 'kysely'
 import { systemActor } from '../server/src/auth/actor.js'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
-import { buildApp } from '../server/src/http/app.js'
+import { buildApp } from '../server/src/app.js'
 import { createConnection } from '../server/src/integrations/service.js'
 import { startWorker } from '../server/src/jobs/worker.js'
-import { createMerchant } from '../server/src/merchants/service.js'
 import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
+import { createWorkspace } from '../server/src/workspaces.js'
 
 type Load = {
   latencies_ms?: number[]
@@ -62,7 +62,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const owner = ownerDb(runtime)
   try {
     const { connection, secret } = await ctx.db.transaction().execute(async (trx) => {
-      const { merchant } = await createMerchant(
+      const { merchant } = await createWorkspace(
         trx,
         { slug: 'bench', name: 'Bench Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' },
         new Date(),

@@ -1,12 +1,13 @@
-import { ensureAdminKey } from './auth/service.js'
 import { loadConfig, type Config } from './config.js'
 import type { AppContext } from './context.js'
-import { buildApp } from './http/app.js'
+import { buildApp } from './app.js'
 import { ensureConsoleBuilt } from './http/console.js'
 import { startWorker } from './jobs/worker.js'
-import { createMerchant } from './merchants/service.js'
+import { findFirstMerchantId } from './merchants/service.js'
 import { modules } from './registry.js'
+import { ensureAdminKey } from './roles/api-keys.js'
 import { openRuntime } from './runtime.js'
+import { createWorkspace } from './workspaces.js'
 
 /** CLAIMDESK_ADMIN_TOKEN works on a fresh install too: a first workspace is made for it if none exists. */
 async function ensureAdminToken(ctx: AppContext) {
@@ -14,17 +15,17 @@ async function ensureAdminToken(ctx: AppContext) {
   if (!token) return
   await ctx.db.transaction().execute(async (trx) => {
     const now = new Date()
-    let merchant = await trx.selectFrom('merchants').select('id').orderBy('id').limit(1).executeTakeFirst()
-    if (!merchant) {
-      const { merchant: created } = await createMerchant(
+    let merchantId = await findFirstMerchantId(trx)
+    if (!merchantId) {
+      const { merchant: created } = await createWorkspace(
         trx,
         { slug: 'default', name: 'My store', timeZone: 'UTC', defaultCurrency: 'USD' },
         now,
       )
-      merchant = { id: created.id }
+      merchantId = created.id
     }
-    const result = await ensureAdminKey(trx, merchant.id, token, now)
-    ctx.log.info({ merchant_id: merchant.id }, `CLAIMDESK_ADMIN_TOKEN key ${result}`)
+    const result = await ensureAdminKey(trx, merchantId, token, now)
+    ctx.log.info({ merchant_id: merchantId }, `CLAIMDESK_ADMIN_TOKEN key ${result}`)
   })
 }
 

@@ -1,4 +1,6 @@
+import { purgeCredentials } from './auth/service.js'
 import { idempotencyTtlMs } from './http/idempotency.js'
+import { deleteIdempotencyKeysBefore } from './http/idempotency-store.js'
 import type { Module } from './modules.js'
 
 // Housekeeping of platform tables that only grow: expired sessions, old login attempts and idempotency keys.
@@ -7,19 +9,9 @@ export const maintenance: Module = {
   cron: ['17 * * * * maintenance:purge'],
   tasks: {
     'maintenance:purge': async (_payload, ctx) => {
-      const now = Date.now()
-      await ctx.db
-        .deleteFrom('login_attempts')
-        .where('at', '<', new Date(now - 24 * 3600_000))
-        .execute()
-      await ctx.db
-        .deleteFrom('idempotency_keys')
-        .where('created_at', '<', new Date(now - idempotencyTtlMs))
-        .execute()
-      await ctx.db
-        .deleteFrom('sessions')
-        .where('expires_at', '<', new Date(now - 7 * 24 * 3600_000))
-        .execute()
+      const now = new Date()
+      await purgeCredentials(ctx.db, now)
+      await deleteIdempotencyKeysBefore(ctx.db, new Date(now.getTime() - idempotencyTtlMs))
     },
   },
 }

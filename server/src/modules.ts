@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { CliCommand } from './cli/commands.js'
+import type { Command } from 'commander'
 import type { Transaction } from 'kysely'
 import type { AppContext } from './context.js'
 import type { Database } from './db/schema.js'
@@ -79,3 +79,12 @@ export type Module = {
   /** graphile-worker crontab lines, e.g. "* * * * * audit:checkpoint" (task names are module:verb). */
   cron?: string[]
 }
+
+export type CliTools = {
+  withContext: <T>(fn: (ctx: AppContext) => Promise<T>) => Promise<T>
+  resolveWorkspace: (ctx: AppContext, slug: string | undefined) => Promise<string>
+  out: (line: string) => void
+}
+
+/** A module's commands (audit verify, replay-webhooks, …): adds them to the program. */
+export type CliCommand = (program: Command, tools: CliTools) => void

@@ -10,7 +10,7 @@ import { startEmbedded, type EmbeddedServer } from './db/embedded.js'
 import { migrate } from './db/migrate.js'
 import { findRoleStanding } from './db/roles.js'
 import { createBlobStore } from './files/index.js'
-import { redactPaths } from './http/app.js'
+import { redactPaths } from './app.js'
 import { createMetrics } from './http/metrics.js'
 
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream) {

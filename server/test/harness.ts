@@ -4,22 +4,22 @@ import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
 import pino from 'pino'
 import { inject } from 'vitest'
-import { systemActor } from '../src/auth/actor.js'
+import { systemContext } from '../src/auth/actor.js'
 import type { BuiltinRole } from '../src/auth/permissions.js'
-import { createApiKey } from '../src/auth/service.js'
+import { createApiKey } from '../src/roles/api-keys.js'
 import { loadConfig, type Config } from '../src/config.js'
 import type { AppContext } from '../src/context.js'
 import { createDb, createPool } from '../src/db/database.js'
 import { makeTraversableTempDir } from '../src/db/embedded.js'
 import { createBlobStore } from '../src/files/index.js'
-import { buildApp } from '../src/http/app.js'
+import { buildApp } from '../src/app.js'
 import { createMetrics } from '../src/http/metrics.js'
-import { createMerchant } from '../src/merchants/service.js'
 import type { Module } from '../src/modules.js'
 import { modules as allModules } from '../src/registry.js'
 import { findBuiltinRoleId } from '../src/roles/service.js'
 import { deriveKeys } from '../src/runtime.js'
 import { createUser } from '../src/users/service.js'
+import { createWorkspace } from '../src/workspaces.js'
 
 /**
  * Clones the migrated template into a fresh database for one test file: `url` connects as the
@@ -105,7 +105,7 @@ export async function createTestMerchant(ctx: AppContext, name = `m${++seq}`): P
   const slug = `${name}-${randomBytes(3).toString('hex')}`
   const password = 'correct horse battery staple'
   return ctx.db.transaction().execute(async (trx) => {
-    const { merchant, roleIds } = await createMerchant(
+    const { merchant, roleIds } = await createWorkspace(
       trx,
       { slug, name, timeZone: 'Europe/London', defaultCurrency: 'GBP', currencies: ['EUR', 'USD'] },
       now,
@@ -113,13 +113,12 @@ export async function createTestMerchant(ctx: AppContext, name = `m${++seq}`): P
     const keys = {} as Record<BuiltinRole, string>
     for (const role of ['admin', 'manager', 'agent', 'finance', 'viewer'] as BuiltinRole[]) {
       const roleId = await findBuiltinRoleId(trx, merchant.id, role)
-      keys[role] = (await createApiKey(trx, systemActor(merchant.id), { name: `${role} key`, roleId }, now)).key
+      keys[role] = (await createApiKey(trx, systemContext(merchant.id), { name: `${role} key`, roleId }, now)).key
     }
     const adminEmail = `admin@${slug}.example`
     const admin = await createUser(
       trx,
-      merchant.id,
-      null,
+      systemContext(merchant.id),
       { email: adminEmail, name: 'Ada Admin', password, roleId: roleIds.admin! },
       now,
     )

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Transaction } from 'kysely'
-import { systemActor, systemContext } from '../src/auth/actor.js'
-import { createApiKey } from '../src/auth/service.js'
+import { systemContext } from '../src/auth/actor.js'
+import { createApiKey } from '../src/roles/api-keys.js'
 import type { AppContext } from '../src/context.js'
 import type { Database } from '../src/db/schema.js'
 import { findCarrierProvider, normalizePayload, recordTracking } from '../src/carriers/service.js'
@@ -49,8 +49,7 @@ export class FixtureKit {
     const u = await this.tx((trx) =>
       createUser(
         trx,
-        this.m.id,
-        null,
+        systemContext(this.m.id),
         {
           email: `${this.unique('u')}@${this.m.slug}.example`,
           name: 'Fixture Person',
@@ -65,7 +64,7 @@ export class FixtureKit {
 
   async team(): Promise<string> {
     const t = await this.tx((trx) =>
-      createTeam(trx, this.m.id, { type: 'system', id: null }, { name: this.unique('Team') }, new Date()),
+      createTeam(trx, systemContext(this.m.id), { name: this.unique('Team') }, new Date()),
     )
     return this.track(t.id)
   }
@@ -74,7 +73,7 @@ export class FixtureKit {
     const r = await this.tx((trx) =>
       createRole(
         trx,
-        systemActor(this.m.id),
+        systemContext(this.m.id),
         { name: this.unique('Role'), permissions: [{ permission: 'cases.read' }] },
         new Date(),
       ),
@@ -90,7 +89,7 @@ export class FixtureKit {
     const k = await this.tx((trx) =>
       createApiKey(
         trx,
-        systemActor(this.m.id),
+        systemContext(this.m.id),
         { name: this.unique('key'), roleId: this.m.roleIds.viewer! },
         new Date(),
       ),
@@ -268,7 +267,7 @@ export class FixtureKit {
     const r = await this.tx((trx) =>
       setExchangeRate(
         trx,
-        systemActor(this.m.id),
+        systemContext(this.m.id),
         { base: 'USD', quote: 'EUR', rate: '0.92', effectiveOn: day },
         new Date(),
       ),

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import openapiTS, { astToString } from 'openapi-typescript'
-import { openapiDocument } from '../../server/src/http/openapi-doc.js'
+import { openapiDocument } from '../../server/src/openapi-doc.js'
 
 // The console's API types, generated from the server's own OpenAPI document (never written by hand).
 // `npm run web:api` rewrites them; `--check` fails when they are stale (a test runs it).

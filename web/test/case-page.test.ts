@@ -20,6 +20,7 @@ import { upsertShipment } from '../../server/src/shipments/service.js'
 import { createTeam } from '../../server/src/teams/service.js'
 import { createUser, type User } from '../../server/src/users/service.js'
 import { accessibilityProblems, launchChromium, outputDir } from './browser.js'
+import { systemContext } from '../../server/src/auth/actor.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -45,9 +46,9 @@ beforeAll(async () => {
       name,
       roleId: m.roleIds.agent!,
     })
-    bob = await createUser(trx, m.id, null, agent('Bob Baker'), new Date())
-    ana = await createUser(trx, m.id, null, agent('Ana Ruiz'), new Date())
-    team = await createTeam(trx, m.id, { type: 'system', id: null }, { name: 'Returns team' }, new Date())
+    bob = await createUser(trx, systemContext(m.id), agent('Bob Baker'), new Date())
+    ana = await createUser(trx, systemContext(m.id), agent('Ana Ruiz'), new Date())
+    team = await createTeam(trx, systemContext(m.id), { name: 'Returns team' }, new Date())
   })
   browser = await launchChromium()
   mkdirSync(outputDir, { recursive: true })

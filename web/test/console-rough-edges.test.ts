@@ -17,6 +17,7 @@ import { modules } from '../../server/src/registry.js'
 import { upsertShipment } from '../../server/src/shipments/service.js'
 import { createUser } from '../../server/src/users/service.js'
 import { accessibilityProblems, launchChromium, signIn as signInAt } from './browser.js'
+import { systemContext } from '../../server/src/auth/actor.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -42,8 +43,7 @@ beforeAll(async () => {
       p.id = (
         await createUser(
           trx,
-          m.id,
-          null,
+          systemContext(m.id),
           { email: p.email, password: p.password, name: p.name, roleId: m.roleIds[role]! },
           new Date(),
         )

@@ -18,6 +18,7 @@ import { modules } from '../../server/src/registry.js'
 import { upsertShipment } from '../../server/src/shipments/service.js'
 import { createUser } from '../../server/src/users/service.js'
 import { accessibilityProblems, launchChromium, outputDir, signIn as signInAt } from './browser.js'
+import { systemContext } from '../../server/src/auth/actor.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -36,8 +37,13 @@ beforeAll(async () => {
   viewer = { email: `viewer@${m.slug}.example`, password: 'viewer-password-1' }
   agent = { email: `bob@${m.slug}.example`, password: 'agent-password-1' }
   await env.ctx.db.transaction().execute(async (trx) => {
-    await createUser(trx, m.id, null, { ...viewer, name: 'Vera Viewer', roleId: m.roleIds.viewer! }, new Date())
-    await createUser(trx, m.id, null, { ...agent, name: 'Bob Baker', roleId: m.roleIds.agent! }, new Date())
+    await createUser(
+      trx,
+      systemContext(m.id),
+      { ...viewer, name: 'Vera Viewer', roleId: m.roleIds.viewer! },
+      new Date(),
+    )
+    await createUser(trx, systemContext(m.id), { ...agent, name: 'Bob Baker', roleId: m.roleIds.agent! }, new Date())
   })
   browser = await launchChromium()
   mkdirSync(outputDir, { recursive: true })

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
-import type { CliCommand } from '../cli/commands.js'
+import type { CliCommand } from '../modules.js'
 import type { AppContext } from '../context.js'
 import { auditSigner } from './checkpoints.js'
 import * as store from './store.js'

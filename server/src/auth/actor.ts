@@ -1,5 +1,3 @@
-import type { Kysely, Transaction } from 'kysely'
-import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import type { AuditActor } from '../audit/service.js'
 import { builtinRolePermissions, isPermission, type BuiltinRole, type Grant, type Permission } from './permissions.js'
@@ -67,32 +65,4 @@ export function grantsOf(
     })
   }
   return grants
-}
-
-/** `builtinKey` when the caller already has it (joined with the key or session): built-ins need no query. */
-export async function loadGrants(
-  db: Kysely<Database> | Transaction<Database>,
-  merchantId: string,
-  roleId: string,
-  builtinKey?: string | null,
-): Promise<Map<Permission, Grant>> {
-  if (builtinKey === undefined) {
-    const role = await db
-      .selectFrom('roles')
-      .select('builtin_key')
-      .where('merchant_id', '=', merchantId)
-      .where('id', '=', roleId)
-      .executeTakeFirst()
-    if (!role) return new Map()
-    builtinKey = role.builtin_key
-  }
-  const rows = builtinKey
-    ? []
-    : await db
-        .selectFrom('role_permissions')
-        .select(['permission', 'limit_amount_minor', 'limit_currency'])
-        .where('merchant_id', '=', merchantId)
-        .where('role_id', '=', roleId)
-        .execute()
-  return grantsOf(builtinKey, rows)
 }

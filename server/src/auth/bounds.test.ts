@@ -10,7 +10,7 @@ import {
 } from '../../test/harness.js'
 import { setExchangeRate } from '../merchants/service.js'
 import { upsertOrder } from '../orders/service.js'
-import { systemActor } from './actor.js'
+import { systemContext } from './actor.js'
 
 // Nobody hands out, or acts on, more power than they hold: permissions and their amount bounds.
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
     .execute((trx) =>
       setExchangeRate(
         trx,
-        systemActor(m.id),
+        systemContext(m.id),
         { base: 'EUR', quote: 'GBP', rate: '0.85', effectiveOn: '2026-01-01' },
         new Date(),
       ),

@@ -7,28 +7,8 @@ type Trx = Transaction<Database>
 export async function findSessionByTokenHash(db: Db, tokenHash: Buffer) {
   return db
     .selectFrom('sessions')
-    .innerJoin('users', (j) =>
-      j.onRef('users.merchant_id', '=', 'sessions.merchant_id').onRef('users.id', '=', 'sessions.user_id'),
-    )
-    .innerJoin('roles', (j) =>
-      j.onRef('roles.merchant_id', '=', 'users.merchant_id').onRef('roles.id', '=', 'users.role_id'),
-    )
-    .select([
-      'roles.builtin_key',
-      'sessions.merchant_id',
-      'sessions.id',
-      'sessions.user_id',
-      'sessions.csrf_token',
-      'sessions.expires_at',
-      'sessions.revoked_at',
-      'sessions.last_seen_at',
-      'sessions.created_at',
-      'users.name',
-      'users.email',
-      'users.role_id',
-      'users.status',
-    ])
-    .where('sessions.token_hash', '=', tokenHash)
+    .select(['merchant_id', 'id', 'user_id', 'csrf_token', 'expires_at', 'revoked_at', 'last_seen_at', 'created_at'])
+    .where('token_hash', '=', tokenHash)
     .executeTakeFirst()
 }
 
@@ -65,20 +45,8 @@ export async function revokeSessions(
 export async function findApiKeyByHash(db: Db, secretHash: Buffer) {
   return db
     .selectFrom('api_keys')
-    .innerJoin('roles', (j) =>
-      j.onRef('roles.merchant_id', '=', 'api_keys.merchant_id').onRef('roles.id', '=', 'api_keys.role_id'),
-    )
-    .select([
-      'api_keys.merchant_id',
-      'api_keys.id',
-      'api_keys.name',
-      'api_keys.role_id',
-      'api_keys.revoked_at',
-      'api_keys.expires_at',
-      'api_keys.last_used_at',
-      'roles.builtin_key',
-    ])
-    .where('api_keys.secret_hash', '=', secretHash)
+    .select(['merchant_id', 'id', 'name', 'role_id', 'revoked_at', 'expires_at', 'last_used_at'])
+    .where('secret_hash', '=', secretHash)
     .executeTakeFirst()
 }
 
@@ -125,15 +93,6 @@ export async function revokeApiKey(trx: Trx, merchantId: string, id: string, now
     .execute()
 }
 
-export async function findUsersByEmail(db: Db, email: string) {
-  return db
-    .selectFrom('users')
-    .innerJoin('merchants', 'merchants.id', 'users.merchant_id')
-    .select(['users.merchant_id', 'users.id', 'users.password_hash', 'users.status', 'merchants.slug'])
-    .where((eb) => eb(eb.fn('lower', ['users.email']), '=', email.toLowerCase()))
-    .execute()
-}
-
 export async function countRecentFailures(db: Db, by: { emailKey?: string; ip?: string }, since: Date) {
   let q = db
     .selectFrom('login_attempts')
@@ -151,4 +110,12 @@ export async function insertLoginAttempt(db: Db | Trx, row: Insertable<Database[
 
 export async function clearFailures(trx: Trx, emailKey: string) {
   await trx.deleteFrom('login_attempts').where('email_key', '=', emailKey).where('succeeded', '=', false).execute()
+}
+
+export async function deleteLoginAttemptsBefore(db: Db, before: Date) {
+  await db.deleteFrom('login_attempts').where('at', '<', before).execute()
+}
+
+export async function deleteSessionsExpiredBefore(db: Db, before: Date) {
+  await db.deleteFrom('sessions').where('expires_at', '<', before).execute()
 }

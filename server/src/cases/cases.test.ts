@@ -15,6 +15,7 @@ import { createTeam } from '../teams/service.js'
 import { createUser } from '../users/service.js'
 import { transitions } from './lifecycle.js'
 import { caseStatuses, resolutionCodes } from './tables.js'
+import { systemContext } from '../auth/actor.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -172,12 +173,10 @@ describe('cases API', () => {
   })
 
   it('gives each timeline entry what a field change changed and the people and teams it names', async () => {
-    const system = { type: 'system' as const, id: null }
     const { ana, team } = await env.ctx.db.transaction().execute(async (trx) => ({
       ana: await createUser(
         trx,
-        m.id,
-        null,
+        systemContext(m.id),
         {
           email: `ana@${m.slug}.example`,
           name: 'Ana Ruiz',
@@ -186,7 +185,7 @@ describe('cases API', () => {
         },
         new Date(),
       ),
-      team: await createTeam(trx, m.id, system, { name: 'Returns team' }, new Date()),
+      team: await createTeam(trx, systemContext(m.id), { name: 'Returns team' }, new Date()),
     }))
     const c = await open({ case_type: 'damaged', subject: 'Mug', tags: ['fragile'] })
     const patch = {
@@ -241,8 +240,7 @@ describe('cases API', () => {
     const bo = await env.ctx.db.transaction().execute((trx) =>
       createUser(
         trx,
-        m.id,
-        null,
+        systemContext(m.id),
         {
           email: `bo@${m.slug}.example`,
           name: 'Bo Quill',

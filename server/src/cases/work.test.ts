@@ -17,6 +17,7 @@ import { upsertShipment } from '../shipments/service.js'
 import { createTeam } from '../teams/service.js'
 import { createUser } from '../users/service.js'
 import { closeDueCases, purgeStalePresence } from './service.js'
+import { systemContext } from '../auth/actor.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -60,8 +61,7 @@ async function people(n: number, teamName: string) {
       users.push(
         await createUser(
           trx,
-          m.id,
-          null,
+          systemContext(m.id),
           {
             email: `agent${++seq}@${m.slug}.example`,
             name: `Agent ${seq}`,
@@ -74,8 +74,7 @@ async function people(n: number, teamName: string) {
     }
     const team = await createTeam(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       { name: `${teamName} ${seq}`, memberIds: users.map((u) => u.id) },
       new Date(),
     )
@@ -439,8 +438,7 @@ describe('presence on a case', () => {
     const bob = await env.ctx.db.transaction().execute((trx) =>
       createUser(
         trx,
-        m.id,
-        null,
+        systemContext(m.id),
         {
           email: `bob-${Date.now()}@${m.slug}.example`,
           name: 'Bob',

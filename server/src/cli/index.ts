@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { Command, InvalidArgumentError } from 'commander'
-import { systemActor } from '../auth/actor.js'
+import { systemContext } from '../auth/actor.js'
 import { builtinRoles } from '../auth/permissions.js'
-import { createApiKey } from '../auth/service.js'
+import { createApiKey } from '../roles/api-keys.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { MigrationError } from '../db/migrate.js'
 import type { AppContext } from '../context.js'
@@ -10,12 +10,13 @@ import { seedBacklog } from '../demo/backlog.js'
 import { createPortalLink } from '../portal/service.js'
 import { seedDemo } from '../demo/seed.js'
 import { AppError } from '../errors.js'
-import { createMerchant, findMerchantIdBySlug, isTimeZone } from '../merchants/service.js'
+import { findMerchantIdBySlug, isTimeZone, listWorkspaceSlugs } from '../merchants/service.js'
 import { findBuiltinRoleId, getRole } from '../roles/service.js'
 import { modules } from '../registry.js'
 import { workersRunning } from '../jobs/worker.js'
 import { createLogger, openRuntime } from '../runtime.js'
 import { createUser } from '../users/service.js'
+import { createWorkspace } from '../workspaces.js'
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
 
@@ -44,7 +45,7 @@ export async function resolveWorkspace(ctx: AppContext, slug: string | undefined
     if (!id) throw new AppError('merchant_not_found', `No workspace "${slug}"`)
     return id
   }
-  const all = await ctx.db.selectFrom('merchants').select(['id', 'slug']).limit(2).execute()
+  const all = await listWorkspaceSlugs(ctx.db, { limit: 2 })
   if (all.length === 1) return all[0]!.id
   throw new AppError(
     'workspace_required',
@@ -100,7 +101,7 @@ merchant
       const { merchant: m } = await ctx.db
         .transaction()
         .execute((trx) =>
-          createMerchant(
+          createWorkspace(
             trx,
             { slug: o.slug, name: o.name, timeZone: o.timeZone, defaultCurrency: o.currency.toUpperCase() },
             new Date(),
@@ -129,7 +130,7 @@ user
       const u = await ctx.db
         .transaction()
         .execute((trx) =>
-          createUser(trx, merchantId, null, { email: o.email, name: o.name, password, roleId }, new Date()),
+          createUser(trx, systemContext(merchantId), { email: o.email, name: o.name, password, roleId }, new Date()),
         )
       out(`created ${o.role} ${u.email} (${u.id})`)
       if (!o.password) out(`password: ${password}`)
@@ -149,7 +150,7 @@ apiKey
       const roleId = await roleIdFor(ctx, merchantId, o.role)
       const { key, view } = await ctx.db
         .transaction()
-        .execute((trx) => createApiKey(trx, systemActor(merchantId, 'cli'), { name: o.name, roleId }, new Date()))
+        .execute((trx) => createApiKey(trx, systemContext(merchantId, 'cli'), { name: o.name, roleId }, new Date()))
       out(`created API key ${view.prefix}… (${view.id}) with role ${o.role}; it will not be shown again:`)
       out(key)
     })

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto'
 import type { AppContext } from '../context.js'
-import { systemActor } from '../auth/actor.js'
+import { systemContext } from '../auth/actor.js'
 import { hashPassword } from '../auth/passwords.js'
 import { builtinRoles } from '../auth/permissions.js'
 import { createConnection } from '../integrations/service.js'
 import { seedCases, type DemoCases } from './cases.js'
 import { generateCommerce, loadCommerce } from './commerce.js'
 import { staffOf, type Staff } from './staff.js'
-import { createMerchant, setExchangeRate } from '../merchants/service.js'
+import { setExchangeRate } from '../merchants/service.js'
 import { findBuiltinRoleId } from '../roles/service.js'
 import { createUser } from '../users/service.js'
 import { listTeams, updateTeam } from '../teams/service.js'
+import { createWorkspace } from '../workspaces.js'
 
 export const DEMO_SLUG = 'northwind'
 
@@ -54,7 +55,7 @@ export async function seedDemo(
       let merchant = await trx.selectFrom('merchants').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst()
       const created = !merchant
       if (!merchant) {
-        const { merchant: m } = await createMerchant(
+        const { merchant: m } = await createWorkspace(
           trx,
           {
             slug: DEMO_SLUG,
@@ -90,7 +91,7 @@ export async function seedDemo(
         } else {
           const roleId = await findBuiltinRoleId(trx, merchantId, p.role)
           ids[p.email] = (
-            await createUser(trx, merchantId, null, { email: p.email, name: p.name, password, roleId }, now)
+            await createUser(trx, systemContext(merchantId), { email: p.email, name: p.name, password, roleId }, now)
           ).id
         }
         logins.push({ ...p, password })
@@ -98,13 +99,14 @@ export async function seedDemo(
       let webhook: DemoWebhook | undefined
       let staff: Staff | undefined
       if (created) {
-        const system = systemActor(merchantId, 'demo')
+        const demo = systemContext(merchantId, 'demo')
+        const system = demo.actor
         const teams = await listTeams(trx, merchantId, { limit: 10 })
         const byName = (n: string) => teams.find((t) => t.name === n)!
         const id = (email: string) => ids[email]!
         await updateTeam(
           trx,
-          system,
+          demo,
           byName('Support').id,
           {
             leadUserId: id('marcus.obi@northwind.example'),
@@ -114,14 +116,14 @@ export async function seedDemo(
         )
         await updateTeam(
           trx,
-          system,
+          demo,
           byName('HighValue').id,
           { leadUserId: id('marcus.obi@northwind.example'), memberIds: [id('priya.nair@northwind.example')] },
           now,
         )
         await updateTeam(
           trx,
-          system,
+          demo,
           byName('Logistics Ops').id,
           { leadUserId: id('tom.becker@northwind.example'), memberIds: [] },
           now,
@@ -131,7 +133,7 @@ export async function seedDemo(
           ['EUR', 'GBP', '0.8541'],
           ['USD', 'GBP', '0.7893'],
         ] as const) {
-          await setExchangeRate(trx, system, { base, quote, rate, effectiveOn: day }, now)
+          await setExchangeRate(trx, demo, { base, quote, rate, effectiveOn: day }, now)
         }
         // A signed carrier-event feed (Standard Webhooks), so the inbox has somewhere to deliver to.
         const feed = await createConnection(

@@ -68,3 +68,7 @@ export async function releaseIdempotencyKey(db: Db, s: IdempotencyScope): Promis
     .where((eb) => eb.and(columns(s)))
     .execute()
 }
+
+export async function deleteIdempotencyKeysBefore(db: Db, before: Date): Promise<void> {
+  await db.deleteFrom('idempotency_keys').where('created_at', '<', before).execute()
+}

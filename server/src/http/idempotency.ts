@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { AppContext } from '../context.js'
 import { decryptSecret, encryptSecret } from '../crypto.js'
+import type { Db } from '../db/database.js'
 import { AppError } from '../errors.js'
 import * as store from './idempotency-store.js'
 
@@ -18,7 +18,8 @@ const claims = new WeakMap<FastifyRequest, store.IdempotencyScope>()
  * Server errors release the key so the client can retry. Keys belong to the actor that sent
  * them: a replay skips the handler and its authorisation, so it may only ever reach that actor.
  */
-export function installIdempotency(app: FastifyInstance, ctx: AppContext) {
+/** `secret` (AppContext keys.idempotency) encrypts the stored responses. */
+export function installIdempotency(app: FastifyInstance, db: Db, secret: Buffer) {
   app.addHook('preHandler', async (req, reply) => {
     const key = req.headers['idempotency-key']
     if (typeof key !== 'string' || !mutating.has(req.method) || !req.actor) return
@@ -36,11 +37,11 @@ export function installIdempotency(app: FastifyInstance, ctx: AppContext) {
     const requestHash = createHash('sha256')
       .update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
       .digest('hex')
-    if (await store.claimIdempotencyKey(ctx.db, scope, requestHash, new Date())) {
+    if (await store.claimIdempotencyKey(db, scope, requestHash, new Date())) {
       claims.set(req, scope)
       return
     }
-    const prior = await store.findIdempotencyKey(ctx.db, scope)
+    const prior = await store.findIdempotencyKey(db, scope)
     if (!prior)
       throw new AppError(
         'idempotency_in_progress',
@@ -54,7 +55,7 @@ export function installIdempotency(app: FastifyInstance, ctx: AppContext) {
         'idempotency_in_progress',
         'A request with this Idempotency-Key is being processed; retry shortly',
       )
-    const body = prior.response_body ? decryptSecret(ctx.keys.idempotency, prior.response_body) : ''
+    const body = prior.response_body ? decryptSecret(secret, prior.response_body) : ''
     return reply
       .status(prior.status_code ?? 200)
       .header('idempotent-replayed', 'true')
@@ -65,14 +66,14 @@ export function installIdempotency(app: FastifyInstance, ctx: AppContext) {
     const scope = claims.get(req)
     if (!scope) return payload
     claims.delete(req)
-    if (reply.statusCode >= 500) await store.releaseIdempotencyKey(ctx.db, scope)
+    if (reply.statusCode >= 500) await store.releaseIdempotencyKey(db, scope)
     // Encrypted at rest: a replayable response may hold a secret shown once (a new API key, a webhook secret).
     else
       await store.completeIdempotencyKey(
-        ctx.db,
+        db,
         scope,
         reply.statusCode,
-        encryptSecret(ctx.keys.idempotency, typeof payload === 'string' ? payload : ''),
+        encryptSecret(secret, typeof payload === 'string' ? payload : ''),
       )
     return payload
   })

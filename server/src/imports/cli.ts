@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises'
 import { once } from 'node:events'
 import { InvalidArgumentError } from 'commander'
 import { auditActor, systemActor } from '../auth/actor.js'
-import type { CliCommand } from '../cli/commands.js'
+import type { CliCommand } from '../modules.js'
 import type { Db } from '../db/database.js'
 import { runImport, type ImportHooks } from './service.js'
 import {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander'
 import { systemActor } from '../auth/actor.js'
-import type { CliCommand } from '../cli/commands.js'
+import type { CliCommand } from '../modules.js'
 import { isUuid } from '../ids.js'
 import * as service from './service.js'
 

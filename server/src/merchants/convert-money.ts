@@ -4,8 +4,8 @@ import { AppError } from '../errors.js'
 import { convertMinor, type Money } from '../money.js'
 import * as store from './store.js'
 
-// Apart from the workspace's other services (which seed roles) so that permission bounds, checked while
-// roles are written, can convert amounts without an import cycle.
+// Conversion with the workspace's manual exchange rates, for the amount bounds of permissions (limits.ts) and the
+// workspace's own views of its rates.
 
 type Db = Kysely<Database> | Transaction<Database>
 

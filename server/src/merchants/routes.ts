@@ -1,34 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { requestContext } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
-import { Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
+import { Page, PageQuery } from '../http/schemas.js'
+import { CurrencyList, MerchantView, RateParams, RateView, SetRateBody, UpdateMerchantBody } from './schemas.js'
 import * as service from './service.js'
-
-const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
-const MerchantView = Type.Object({
-  id: Uuid,
-  slug: Type.String(),
-  name: Type.String(),
-  brand_name: Type.String(),
-  time_zone: Type.String(),
-  default_currency: Currency,
-  currencies: Type.Array(
-    Type.Object({
-      code: Currency,
-      exponent: Type.Integer({ description: 'Minor-unit exponent: JPY 0, EUR 2, KWD 3' }),
-    }),
-  ),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-})
-const RateView = Type.Object({
-  id: Uuid,
-  base_currency: Currency,
-  quote_currency: Currency,
-  rate: Type.String({ description: 'Units of quote per one unit of base, exact decimal' }),
-  effective_on: Type.String({ format: 'date' }),
-  created_at: Timestamp,
-})
 
 export const merchantRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -47,16 +23,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['workspace'],
         summary: 'Change name, brand, time zone or currencies',
-        body: Type.Object(
-          {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            brand_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-            default_currency: Type.Optional(Currency),
-            currencies: Type.Optional(Type.Array(Currency, { minItems: 1, maxItems: 50, uniqueItems: true })),
-          },
-          { additionalProperties: false, minProperties: 1 },
-        ),
+        body: UpdateMerchantBody,
         response: { 200: MerchantView },
       },
     },
@@ -64,14 +31,13 @@ export const merchantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       app.db.transaction().execute((trx) =>
         service.updateMerchant(
           trx,
-          req.actor,
+          requestContext(req),
           {
             name: req.body.name,
             brandName: req.body.brand_name,
             timeZone: req.body.time_zone,
             defaultCurrency: req.body.default_currency,
             currencies: req.body.currencies,
-            requestId: req.id,
           },
           new Date(),
         ),
@@ -85,7 +51,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['workspace'],
         summary: 'ISO 4217 currencies and their minor-unit exponents',
-        response: { 200: Type.Object({ data: Type.Array(Type.Object({ code: Currency, exponent: Type.Integer() })) }) },
+        response: { 200: CurrencyList },
       },
     },
     async () => ({ data: await service.listCurrencies(app.db) }),
@@ -112,15 +78,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['workspace'],
         summary: "Set the rate for a currency pair from a date (replaces that day's rate)",
-        body: Type.Object(
-          {
-            base_currency: Currency,
-            quote_currency: Currency,
-            rate: Type.String({ pattern: '^\\d{1,18}(\\.\\d{1,12})?$', description: 'Decimal string, e.g. "1.1675"' }),
-            effective_on: Type.String({ format: 'date' }),
-          },
-          { additionalProperties: false },
-        ),
+        body: SetRateBody,
         response: { 201: RateView },
       },
     },
@@ -128,13 +86,12 @@ export const merchantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const rate = await app.db.transaction().execute((trx) =>
         service.setExchangeRate(
           trx,
-          req.actor,
+          requestContext(req),
           {
             base: req.body.base_currency,
             quote: req.body.quote_currency,
             rate: req.body.rate,
             effectiveOn: req.body.effective_on,
-            requestId: req.id,
           },
           new Date(),
         ),
@@ -150,14 +107,14 @@ export const merchantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['workspace'],
         summary: 'Delete an exchange rate',
-        params: Type.Object({ id: Uuid }),
+        params: RateParams,
         response: { 204: Type.Null() },
       },
     },
     async (req, reply) => {
       await app.db
         .transaction()
-        .execute((trx) => service.deleteExchangeRate(trx, req.actor, req.params.id, new Date(), req.id))
+        .execute((trx) => service.deleteExchangeRate(trx, requestContext(req), req.params.id, new Date()))
       return reply.status(204).send(null)
     },
   )

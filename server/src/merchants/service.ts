@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, type Actor } from '../auth/actor.js'
+import { auditActor, type ServiceContext } from '../auth/actor.js'
 import { recordAudit, type AuditActor } from '../audit/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
-import { seedBuiltinRoles } from '../roles/service.js'
-import { createTeam, defaultTeams } from '../teams/service.js'
 import { normaliseDecimal } from './convert-money.js'
 import * as store from './store.js'
 
@@ -81,13 +79,13 @@ export type CreateMerchantInput = {
   currencies?: string[]
 }
 
-/** A new workspace: its built-in roles and the three starting teams come with it. */
+/** The workspace itself; server/src/workspaces.ts adds its built-in roles and starting teams. */
 export async function createMerchant(
   trx: Trx,
   input: CreateMerchantInput,
   now: Date,
   actor: AuditActor = { type: 'system', id: null },
-): Promise<{ merchant: Merchant; roleIds: Record<string, string> }> {
+): Promise<Merchant> {
   validateSettings(input)
   const currencies = [...new Set([input.defaultCurrency, ...(input.currencies ?? [])])]
   await assertCurrencies(trx, currencies)
@@ -124,9 +122,7 @@ export async function createMerchant(
     },
     now,
   )
-  const roleIds = await seedBuiltinRoles(trx, row.id, actor, now)
-  for (const team of defaultTeams) await createTeam(trx, row.id, actor, team, now)
-  return { merchant: await toMerchant(trx, row), roleIds }
+  return toMerchant(trx, row)
 }
 
 export async function getMerchant(db: Db, id: string): Promise<Merchant> {
@@ -141,18 +137,18 @@ export async function findMerchantIdBySlug(db: Db, slug: string): Promise<string
 
 export async function updateMerchant(
   trx: Trx,
-  actor: Actor,
-  input: MerchantSettings & { requestId?: string },
+  ctx: ServiceContext,
+  input: MerchantSettings,
   now: Date,
 ): Promise<Merchant> {
   validateSettings(input)
-  const before = await store.lockMerchant(trx, actor.merchantId)
+  const before = await store.lockMerchant(trx, ctx.merchantId)
   if (!before) throw new AppError('merchant_not_found', 'No such workspace')
   const currencies = input.currencies ? [...new Set(input.currencies)] : before.currencies
   const defaultCurrency = input.defaultCurrency ?? before.default_currency
   if (!currencies.includes(defaultCurrency)) currencies.unshift(defaultCurrency)
   await assertCurrencies(trx, currencies)
-  const after = await store.updateMerchant(trx, actor.merchantId, {
+  const after = await store.updateMerchant(trx, ctx.merchantId, {
     ...(input.name ? { name: input.name } : {}),
     ...(input.brandName ? { brand_name: input.brandName } : {}),
     ...(input.timeZone ? { time_zone: input.timeZone } : {}),
@@ -170,14 +166,14 @@ export async function updateMerchant(
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'merchant.updated',
       entityType: 'merchant',
-      entityId: actor.merchantId,
+      entityId: ctx.merchantId,
       before: view(before),
       after: view(after),
-      requestId: input.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
@@ -208,8 +204,8 @@ const rateView = (r: ExchangeRate & Record<string, unknown>): ExchangeRate => ({
 
 export async function setExchangeRate(
   trx: Trx,
-  actor: Actor,
-  input: { base: string; quote: string; rate: string; effectiveOn: string; requestId?: string },
+  ctx: ServiceContext,
+  input: { base: string; quote: string; rate: string; effectiveOn: string },
   now: Date,
 ): Promise<ExchangeRate> {
   if (input.base === input.quote)
@@ -223,7 +219,7 @@ export async function setExchangeRate(
   }
   await assertCurrencies(trx, [input.base, input.quote])
   const row = await store.insertRate(trx, {
-    merchant_id: actor.merchantId,
+    merchant_id: ctx.merchantId,
     id: newId(),
     base_currency: input.base,
     quote_currency: input.quote,
@@ -234,8 +230,8 @@ export async function setExchangeRate(
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'exchange_rate.set',
       entityType: 'exchange_rate',
       entityId: row.id,
@@ -245,7 +241,7 @@ export async function setExchangeRate(
         rate: input.rate,
         effective_on: input.effectiveOn,
       },
-      requestId: input.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
@@ -260,20 +256,14 @@ export async function listExchangeRates(
   return (await store.listRates(db, merchantId, page)).map(rateView)
 }
 
-export async function deleteExchangeRate(
-  trx: Trx,
-  actor: Actor,
-  id: string,
-  now: Date,
-  requestId?: string,
-): Promise<void> {
-  const row = await store.deleteRate(trx, actor.merchantId, id)
+export async function deleteExchangeRate(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<void> {
+  const row = await store.deleteRate(trx, ctx.merchantId, id)
   if (!row) throw new AppError('exchange_rate_not_found', 'No such exchange rate', { exchange_rate_id: id })
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'exchange_rate.deleted',
       entityType: 'exchange_rate',
       entityId: id,
@@ -283,7 +273,7 @@ export async function deleteExchangeRate(
         rate: normaliseDecimal(row.rate),
         effective_on: row.effective_on,
       },
-      requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
@@ -291,5 +281,24 @@ export async function deleteExchangeRate(
 
 /** Every workspace's id, for sweeps that visit each. */
 export async function listMerchantIds(db: Db): Promise<string[]> {
-  return (await db.selectFrom('merchants').select('id').orderBy('id').execute()).map((r) => r.id)
+  return store.listMerchantIds(db)
+}
+
+/** The oldest workspace, if there is one (CLAIMDESK_ADMIN_TOKEN's key goes there). */
+export async function findFirstMerchantId(db: Db): Promise<string | undefined> {
+  return store.findFirstMerchantId(db)
+}
+
+/** Workspaces' slugs: of the given ids, or any `limit` of them. */
+export async function listWorkspaceSlugs(
+  db: Db,
+  page: { ids?: string[]; limit?: number },
+): Promise<{ id: string; slug: string }[]> {
+  if (page.ids?.length === 0) return []
+  return store.listMerchantSlugs(db, page)
+}
+
+/** Which of these ISO 4217 codes the currency table knows, with their exponents. */
+export async function findCurrencies(db: Db, codes: string[]): Promise<{ code: string; exponent: number }[]> {
+  return store.findCurrencies(db, codes)
 }

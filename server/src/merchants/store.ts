@@ -72,3 +72,18 @@ export async function deleteRate(trx: Transaction<Database>, merchantId: string,
     .returningAll()
     .executeTakeFirst()
 }
+
+export async function listMerchantIds(db: Db) {
+  return (await db.selectFrom('merchants').select('id').orderBy('id').execute()).map((r) => r.id)
+}
+
+export async function findFirstMerchantId(db: Db) {
+  return (await db.selectFrom('merchants').select('id').orderBy('id').limit(1).executeTakeFirst())?.id
+}
+
+export async function listMerchantSlugs(db: Db, page: { ids?: string[]; limit?: number }) {
+  let q = db.selectFrom('merchants').select(['id', 'slug'])
+  if (page.ids) q = q.where('id', 'in', page.ids)
+  if (page.limit) q = q.limit(page.limit)
+  return q.execute()
+}

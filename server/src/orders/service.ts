@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import { recordAudit, recordAudits, type AuditActor, type AuditInput } from '../audit/service.js'
 import { auditActor, type Actor } from '../auth/actor.js'
-import { assertWithinLimit, rateDay } from '../auth/limits.js'
+import { assertWithinLimit, rateDay } from '../merchants/limits.js'
 import { ConcurrentInsert, type Outcome, type Writer } from '../import-batch.js'
 import {
   customerIdentity,

@@ -1,41 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { requestContext } from '../auth/actor.js'
 import { permissions } from '../auth/permissions.js'
-import { Timestamp, Uuid } from '../http/schemas.js'
+import { listApiKeys } from '../auth/service.js'
+import { listPage } from '../http/pagination.js'
+import { Page, PageQuery } from '../http/schemas.js'
+import * as apiKeys from './api-keys.js'
+import {
+  ApiKeyCreated,
+  ApiKeyView,
+  CreateApiKeyBody,
+  CreateRoleBody,
+  IdParams,
+  PermissionCatalogue,
+  RoleList,
+  RoleView,
+  UpdateRoleBody,
+} from './schemas.js'
 import * as service from './service.js'
-
-const Limit = Type.Object(
-  {
-    amount_minor: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
-    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
-  },
-  { additionalProperties: false },
-)
-const PermissionGrant = Type.Object(
-  {
-    permission: Type.String({ minLength: 1, maxLength: 100 }),
-    limit: Type.Optional(
-      Type.Union([Limit, Type.Null()], {
-        description: 'An amount bound, e.g. approve refunds up to 20000 GBP minor units',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-)
-const RoleView = Type.Object({
-  id: Uuid,
-  builtin_key: Type.Union([Type.String(), Type.Null()]),
-  name: Type.String(),
-  description: Type.String(),
-  permissions: Type.Array(
-    Type.Object({ permission: Type.String(), limit: Type.Optional(Type.Union([Limit, Type.Null()])) }),
-  ),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-})
-const Params = Type.Object({ id: Uuid })
-const Name = Type.String({ minLength: 1, maxLength: 100 })
-const Description = Type.String({ maxLength: 2000 })
 
 export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -45,11 +27,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['roles'],
         summary: 'The permission catalogue',
-        response: {
-          200: Type.Object({
-            data: Type.Array(Type.Object({ permission: Type.String(), description: Type.String() })),
-          }),
-        },
+        response: { 200: PermissionCatalogue },
       },
     },
     async () => ({
@@ -64,7 +42,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['roles'],
         summary: 'List roles: the five built-in ones and custom roles',
-        response: { 200: Type.Object({ data: Type.Array(RoleView) }) },
+        response: { 200: RoleList },
       },
     },
     async (req) => ({ data: await service.listRoles(app.db, req.actor.merchantId) }),
@@ -74,7 +52,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/roles/:id',
     {
       config: { permission: 'roles.read' },
-      schema: { tags: ['roles'], summary: 'One role', params: Params, response: { 200: RoleView } },
+      schema: { tags: ['roles'], summary: 'One role', params: IdParams, response: { 200: RoleView } },
     },
     async (req) => service.getRole(app.db, req.actor.merchantId, req.params.id),
   )
@@ -86,21 +64,14 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['roles'],
         summary: 'Create a custom role',
-        body: Type.Object(
-          {
-            name: Name,
-            description: Type.Optional(Description),
-            permissions: Type.Array(PermissionGrant, { maxItems: 100 }),
-          },
-          { additionalProperties: false },
-        ),
+        body: CreateRoleBody,
         response: { 201: RoleView },
       },
     },
     async (req, reply) => {
       const role = await app.db
         .transaction()
-        .execute((trx) => service.createRole(trx, req.actor, { ...req.body, requestId: req.id }, new Date()))
+        .execute((trx) => service.createRole(trx, requestContext(req), req.body, new Date()))
       return reply.status(201).send(role)
     },
   )
@@ -112,24 +83,15 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['roles'],
         summary: "Rename a role or replace a custom role's permissions",
-        params: Params,
-        body: Type.Object(
-          {
-            name: Type.Optional(Name),
-            description: Type.Optional(Description),
-            permissions: Type.Optional(Type.Array(PermissionGrant, { maxItems: 100 })),
-          },
-          { additionalProperties: false, minProperties: 1 },
-        ),
+        params: IdParams,
+        body: UpdateRoleBody,
         response: { 200: RoleView },
       },
     },
     async (req) =>
       app.db
         .transaction()
-        .execute((trx) =>
-          service.updateRole(trx, req.actor, req.params.id, { ...req.body, requestId: req.id }, new Date()),
-        ),
+        .execute((trx) => service.updateRole(trx, requestContext(req), req.params.id, req.body, new Date())),
   )
 
   app.delete(
@@ -139,13 +101,66 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['roles'],
         summary: 'Delete a custom role nobody holds',
-        params: Params,
+        params: IdParams,
         response: { 204: Type.Null() },
       },
     },
     async (req, reply) => {
-      await app.db.transaction().execute((trx) => service.deleteRole(trx, req.actor, req.params.id, new Date(), req.id))
+      await app.db
+        .transaction()
+        .execute((trx) => service.deleteRole(trx, requestContext(req), req.params.id, new Date()))
       return reply.status(204).send(null)
     },
+  )
+
+  app.get(
+    '/api-keys',
+    {
+      config: { permission: 'api_keys.manage' },
+      schema: {
+        tags: ['api keys'],
+        summary: 'List API keys (never their secrets)',
+        querystring: PageQuery,
+        response: { 200: Page(ApiKeyView) },
+      },
+    },
+    async (req) => listPage(req.query, (page) => listApiKeys(app.db, req.actor.merchantId, page)),
+  )
+
+  app.post(
+    '/api-keys',
+    {
+      config: { permission: 'api_keys.manage' },
+      schema: {
+        tags: ['api keys'],
+        summary: 'Create an API key; the key is shown in this response only',
+        body: CreateApiKeyBody,
+        response: { 201: ApiKeyCreated },
+      },
+    },
+    async (req, reply) => {
+      const expiresAt = req.body.expires_at ? new Date(req.body.expires_at) : null
+      const { key, view } = await app.db
+        .transaction()
+        .execute((trx) =>
+          apiKeys.createApiKey(
+            trx,
+            requestContext(req),
+            { name: req.body.name, roleId: req.body.role_id, expiresAt },
+            new Date(),
+          ),
+        )
+      return reply.status(201).send({ key, api_key: view })
+    },
+  )
+
+  app.delete(
+    '/api-keys/:id',
+    {
+      config: { permission: 'api_keys.manage' },
+      schema: { tags: ['api keys'], summary: 'Revoke an API key', params: IdParams, response: { 200: ApiKeyView } },
+    },
+    async (req) =>
+      app.db.transaction().execute((trx) => apiKeys.revokeApiKey(trx, requestContext(req), req.params.id, new Date())),
   )
 }

@@ -1,6 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, type Actor } from '../auth/actor.js'
-import { assertCoversGrants, rateDay } from '../auth/limits.js'
+import { auditActor, grantsOf, type Actor, type ServiceContext } from '../auth/actor.js'
 import {
   builtinRoleInfo,
   builtinRolePermissions,
@@ -9,10 +8,13 @@ import {
   type Grant,
   type Permission,
 } from '../auth/permissions.js'
-import { recordAudit, type AuditActor } from '../audit/service.js'
+import { recordAudit } from '../audit/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
+import { assertCoversGrants, rateDay } from '../merchants/limits.js'
+import { findCurrencies } from '../merchants/service.js'
+import * as store from './store.js'
 
 type Trx = Transaction<Database>
 type Db = Kysely<Database> | Trx
@@ -28,32 +30,25 @@ export type Role = {
   updated_at: Date
 }
 
-export async function seedBuiltinRoles(
-  trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
-  now: Date,
-): Promise<Record<string, string>> {
+/** A new workspace's five built-in roles; returns their ids by key. */
+export async function seedBuiltinRoles(trx: Trx, ctx: ServiceContext, now: Date): Promise<Record<string, string>> {
   const ids: Record<string, string> = {}
   for (const key of builtinRoles) {
     const id = newId()
     ids[key] = id
-    await trx
-      .insertInto('roles')
-      .values({
-        merchant_id: merchantId,
-        id,
-        builtin_key: key,
-        ...builtinRoleInfo[key],
-        created_at: now,
-        updated_at: now,
-      })
-      .execute()
+    await store.insertRole(trx, {
+      merchant_id: ctx.merchantId,
+      id,
+      builtin_key: key,
+      ...builtinRoleInfo[key],
+      created_at: now,
+      updated_at: now,
+    })
     await recordAudit(
       trx,
       {
-        merchantId,
-        actor,
+        merchantId: ctx.merchantId,
+        actor: auditActor(ctx.actor),
         action: 'role.created',
         entityType: 'role',
         entityId: id,
@@ -69,15 +64,7 @@ type RoleRow = Omit<Role, 'permissions'>
 
 async function toRoles(db: Db, merchantId: string, rows: RoleRow[]): Promise<Role[]> {
   const custom = rows.filter((r) => !r.builtin_key).map((r) => r.id)
-  const perms = custom.length
-    ? await db
-        .selectFrom('role_permissions')
-        .selectAll()
-        .where('merchant_id', '=', merchantId)
-        .where('role_id', 'in', custom)
-        .orderBy('permission')
-        .execute()
-    : []
+  const perms = custom.length ? await store.listPermissions(db, merchantId, custom) : []
   return rows.map((r) => ({
     ...r,
     permissions: r.builtin_key
@@ -98,42 +85,50 @@ async function toRoles(db: Db, merchantId: string, rows: RoleRow[]): Promise<Rol
 }
 
 export async function listRoles(db: Db, merchantId: string): Promise<Role[]> {
-  const rows = await db
-    .selectFrom('roles')
-    .select(['id', 'builtin_key', 'name', 'description', 'created_at', 'updated_at'])
-    .where('merchant_id', '=', merchantId)
-    .orderBy('id')
-    .execute()
-  return toRoles(db, merchantId, rows)
+  return toRoles(db, merchantId, await store.listRoles(db, merchantId))
 }
 
 export async function getRole(db: Db, merchantId: string, id: string): Promise<Role> {
-  const row = await db
-    .selectFrom('roles')
-    .select(['id', 'builtin_key', 'name', 'description', 'created_at', 'updated_at'])
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  const row = await store.findRole(db, merchantId, id)
   if (!row) throw new AppError('role_not_found', 'No such role', { role_id: id })
   return (await toRoles(db, merchantId, [row]))[0]!
 }
 
 export async function findBuiltinRoleId(db: Db, merchantId: string, key: string): Promise<string> {
-  const row = await db
-    .selectFrom('roles')
-    .select('id')
-    .where('merchant_id', '=', merchantId)
-    .where('builtin_key', '=', key)
-    .executeTakeFirst()
+  const row = await store.findBuiltinRoleId(db, merchantId, key)
   if (!row) throw new AppError('role_not_found', `No built-in role ${key}`, { role: key })
   return row.id
+}
+
+/** Refuses a role id the workspace does not have (for a person or a key about to get it). */
+export async function assertRoleExists(db: Db, merchantId: string, roleId: string): Promise<void> {
+  if (!(await store.findBuiltinKey(db, merchantId, roleId)))
+    throw new AppError('role_not_found', 'No such role', { role_id: roleId })
+}
+
+/** What a role allows; an unknown role allows nothing. */
+export async function loadGrants(db: Db, merchantId: string, roleId: string): Promise<Map<Permission, Grant>> {
+  const role = await store.findBuiltinKey(db, merchantId, roleId)
+  if (!role) return new Map()
+  // Built-in roles' permissions are declared in code: no rows to read.
+  return grantsOf(role.builtin_key, role.builtin_key ? [] : await store.listGrantRows(db, merchantId, roleId))
+}
+
+/** assertCoversGrants for everything a role holds: the role a key or person would get, or already has. */
+export async function assertCoversRole(db: Db, actor: Actor, roleId: string, now: Date): Promise<void> {
+  await assertCoversGrants(db, actor, (await loadGrants(db, actor.merchantId, roleId)).values(), rateDay(now))
+}
+
+/** The roles whose holders have `permission` (admin holds every one). */
+export async function listRoleIdsHolding(db: Db, merchantId: string, permission: Permission): Promise<string[]> {
+  const builtin = builtinRoles.filter((r) => builtinRolePermissions[r].includes(permission))
+  return store.listRoleIdsHolding(db, merchantId, builtin, permission)
 }
 
 export type RoleInput = {
   name: string
   description?: string
   permissions: { permission: string; limit?: { amount_minor: number; currency: string } | null }[]
-  requestId?: string
 }
 
 const toGrants = (perms: RoleInput['permissions']): Grant[] =>
@@ -150,7 +145,7 @@ async function validatePermissions(trx: Trx, actor: Actor, perms: RoleInput['per
     })
   const currencies = [...new Set(perms.flatMap((p) => (p.limit ? [p.limit.currency] : [])))]
   if (currencies.length) {
-    const known = await trx.selectFrom('currencies').select('code').where('code', 'in', currencies).execute()
+    const known = await findCurrencies(trx, currencies)
     const missing = currencies.filter((c) => !known.some((k) => k.code === c))
     if (missing.length) throw new AppError('currency_unknown', 'Unknown currency', { currencies: missing })
   }
@@ -158,153 +153,128 @@ async function validatePermissions(trx: Trx, actor: Actor, perms: RoleInput['per
 }
 
 /** Changing or deleting a role acts on everyone holding it: only by someone holding at least as much, never on one's own. */
-async function roleToChange(trx: Trx, actor: Actor, id: string, now: Date): Promise<Role> {
-  if (id === actor.roleId)
+async function roleToChange(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<Role> {
+  if (id === ctx.actor.roleId)
     throw new AppError('cannot_change_own_role', 'Nobody may change or delete the role they act under', {
       role_id: id,
     })
-  const role = await getRole(trx, actor.merchantId, id)
-  await assertCoversGrants(trx, actor, toGrants(role.permissions), rateDay(now))
+  const role = await getRole(trx, ctx.merchantId, id)
+  await assertCoversGrants(trx, ctx.actor, toGrants(role.permissions), rateDay(now))
   return role
 }
 
 async function writePermissions(trx: Trx, merchantId: string, roleId: string, perms: RoleInput['permissions']) {
-  await trx.deleteFrom('role_permissions').where('merchant_id', '=', merchantId).where('role_id', '=', roleId).execute()
+  await store.deletePermissions(trx, merchantId, roleId)
   if (perms.length) {
-    await trx
-      .insertInto('role_permissions')
-      .values(
-        perms.map((p) => ({
-          merchant_id: merchantId,
-          role_id: roleId,
-          permission: p.permission,
-          limit_amount_minor: p.limit?.amount_minor ?? null,
-          limit_currency: p.limit?.currency ?? null,
-        })),
-      )
-      .execute()
+    await store.insertPermissions(
+      trx,
+      perms.map((p) => ({
+        merchant_id: merchantId,
+        role_id: roleId,
+        permission: p.permission,
+        limit_amount_minor: p.limit?.amount_minor ?? null,
+        limit_currency: p.limit?.currency ?? null,
+      })),
+    )
   }
 }
 
 const flat = (perms: RoleInput['permissions']) =>
   perms.map((p) => (p.limit ? `${p.permission}<=${p.limit.amount_minor} ${p.limit.currency}` : p.permission)).sort()
 
-export async function createRole(trx: Trx, actor: Actor, input: RoleInput, now: Date): Promise<Role> {
-  await validatePermissions(trx, actor, input.permissions, now)
+export async function createRole(trx: Trx, ctx: ServiceContext, input: RoleInput, now: Date): Promise<Role> {
+  await validatePermissions(trx, ctx.actor, input.permissions, now)
   const id = newId()
-  await trx
-    .insertInto('roles')
-    .values({
-      merchant_id: actor.merchantId,
-      id,
-      builtin_key: null,
-      name: input.name,
-      description: input.description ?? '',
-      created_at: now,
-      updated_at: now,
-    })
-    .execute()
-  await writePermissions(trx, actor.merchantId, id, input.permissions)
+  await store.insertRole(trx, {
+    merchant_id: ctx.merchantId,
+    id,
+    builtin_key: null,
+    name: input.name,
+    description: input.description ?? '',
+    created_at: now,
+    updated_at: now,
+  })
+  await writePermissions(trx, ctx.merchantId, id, input.permissions)
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'role.created',
       entityType: 'role',
       entityId: id,
       after: { name: input.name, description: input.description ?? '', permissions: flat(input.permissions) },
-      requestId: input.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
-  return getRole(trx, actor.merchantId, id)
+  return getRole(trx, ctx.merchantId, id)
 }
 
 export async function updateRole(
   trx: Trx,
-  actor: Actor,
+  ctx: ServiceContext,
   id: string,
   input: Partial<RoleInput>,
   now: Date,
 ): Promise<Role> {
-  const before = await roleToChange(trx, actor, id, now)
+  const before = await roleToChange(trx, ctx, id, now)
   if (before.builtin_key && input.permissions)
     throw new AppError('role_builtin', 'The permissions of a built-in role cannot be changed; create a custom role', {
       role_id: id,
     })
   if (input.permissions) {
-    await validatePermissions(trx, actor, input.permissions, now)
-    await writePermissions(trx, actor.merchantId, id, input.permissions)
+    await validatePermissions(trx, ctx.actor, input.permissions, now)
+    await writePermissions(trx, ctx.merchantId, id, input.permissions)
   }
-  await trx
-    .updateTable('roles')
-    .set({
-      ...(input.name ? { name: input.name } : {}),
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      updated_at: now,
-    })
-    .where('merchant_id', '=', actor.merchantId)
-    .where('id', '=', id)
-    .execute()
-  const after = await getRole(trx, actor.merchantId, id)
+  await store.updateRole(trx, ctx.merchantId, id, {
+    ...(input.name ? { name: input.name } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    updated_at: now,
+  })
+  const after = await getRole(trx, ctx.merchantId, id)
   const shape = (r: Role) => ({ name: r.name, description: r.description, permissions: flat(r.permissions) })
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'role.updated',
       entityType: 'role',
       entityId: id,
       before: shape(before),
       after: shape(after),
-      requestId: input.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
   return after
 }
 
-export async function deleteRole(trx: Trx, actor: Actor, id: string, now: Date, requestId?: string): Promise<void> {
-  const role = await roleToChange(trx, actor, id, now)
+export async function deleteRole(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<void> {
+  const role = await roleToChange(trx, ctx, id, now)
   if (role.builtin_key) throw new AppError('role_builtin', 'A built-in role cannot be deleted', { role_id: id })
-  const [user, key] = await Promise.all([
-    trx
-      .selectFrom('users')
-      .select('id')
-      .where('merchant_id', '=', actor.merchantId)
-      .where('role_id', '=', id)
-      .limit(1)
-      .executeTakeFirst(),
-    trx
-      .selectFrom('api_keys')
-      .select('id')
-      .where('merchant_id', '=', actor.merchantId)
-      .where('role_id', '=', id)
-      .limit(1)
-      .executeTakeFirst(),
-  ])
-  if (user || key)
+  await store.deletePermissions(trx, ctx.merchantId, id)
+  try {
+    await store.deleteRole(trx, ctx.merchantId, id)
+  } catch (err) {
+    // People and API keys reference their role by foreign key, so the delete itself refuses a role in use: roles
+    // need not read the users and api_keys tables (and no holder can be added between a check and the delete).
+    if ((err as { code?: string }).code !== '23503') throw err
     throw new AppError('role_in_use', 'People or API keys (revoked ones too) still reference this role', {
       role_id: id,
     })
-  await trx
-    .deleteFrom('role_permissions')
-    .where('merchant_id', '=', actor.merchantId)
-    .where('role_id', '=', id)
-    .execute()
-  await trx.deleteFrom('roles').where('merchant_id', '=', actor.merchantId).where('id', '=', id).execute()
+  }
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'role.deleted',
       entityType: 'role',
       entityId: id,
       before: { name: role.name, permissions: flat(role.permissions) },
-      requestId,
+      requestId: ctx.requestId,
     },
     now,
   )

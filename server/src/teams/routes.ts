@@ -1,26 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { auditActor } from '../auth/actor.js'
+import { requestContext } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
-import { Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
+import { Page, PageQuery } from '../http/schemas.js'
+import { CreateTeamBody, TeamParams, TeamView, UpdateTeamBody } from './schemas.js'
 import * as service from './service.js'
-
-const TeamView = Type.Object({
-  id: Uuid,
-  name: Type.String(),
-  description: Type.String(),
-  lead_user_id: Type.Union([Uuid, Type.Null()]),
-  member_ids: Type.Array(Uuid),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-})
-const Params = Type.Object({ id: Uuid })
-const fields = {
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  description: Type.String({ maxLength: 2000 }),
-  lead_user_id: Type.Union([Uuid, Type.Null()]),
-  member_ids: Type.Array(Uuid, { maxItems: 1000, uniqueItems: true }),
-}
 
 export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -41,7 +25,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/teams/:id',
     {
       config: { permission: 'teams.read' },
-      schema: { tags: ['teams'], summary: 'One team', params: Params, response: { 200: TeamView } },
+      schema: { tags: ['teams'], summary: 'One team', params: TeamParams, response: { 200: TeamView } },
     },
     async (req) => service.getTeam(app.db, req.actor.merchantId, req.params.id),
   )
@@ -53,15 +37,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['teams'],
         summary: 'Create a team',
-        body: Type.Object(
-          {
-            name: fields.name,
-            description: Type.Optional(fields.description),
-            lead_user_id: Type.Optional(fields.lead_user_id),
-            member_ids: Type.Optional(fields.member_ids),
-          },
-          { additionalProperties: false },
-        ),
+        body: CreateTeamBody,
         response: { 201: TeamView },
       },
     },
@@ -69,14 +45,12 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const team = await app.db.transaction().execute((trx) =>
         service.createTeam(
           trx,
-          req.actor.merchantId,
-          auditActor(req.actor),
+          requestContext(req),
           {
             name: req.body.name,
             description: req.body.description,
             leadUserId: req.body.lead_user_id,
             memberIds: req.body.member_ids,
-            requestId: req.id,
           },
           new Date(),
         ),
@@ -92,16 +66,8 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['teams'],
         summary: 'Rename a team, set its lead or replace its members',
-        params: Params,
-        body: Type.Object(
-          {
-            name: Type.Optional(fields.name),
-            description: Type.Optional(fields.description),
-            lead_user_id: Type.Optional(fields.lead_user_id),
-            member_ids: Type.Optional(fields.member_ids),
-          },
-          { additionalProperties: false, minProperties: 1 },
-        ),
+        params: TeamParams,
+        body: UpdateTeamBody,
         response: { 200: TeamView },
       },
     },
@@ -109,14 +75,13 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       app.db.transaction().execute((trx) =>
         service.updateTeam(
           trx,
-          req.actor,
+          requestContext(req),
           req.params.id,
           {
             name: req.body.name,
             description: req.body.description,
             leadUserId: req.body.lead_user_id,
             memberIds: req.body.member_ids,
-            requestId: req.id,
           },
           new Date(),
         ),
@@ -127,10 +92,12 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/teams/:id',
     {
       config: { permission: 'teams.manage' },
-      schema: { tags: ['teams'], summary: 'Delete a team', params: Params, response: { 204: Type.Null() } },
+      schema: { tags: ['teams'], summary: 'Delete a team', params: TeamParams, response: { 204: Type.Null() } },
     },
     async (req, reply) => {
-      await app.db.transaction().execute((trx) => service.deleteTeam(trx, req.actor, req.params.id, new Date(), req.id))
+      await app.db
+        .transaction()
+        .execute((trx) => service.deleteTeam(trx, requestContext(req), req.params.id, new Date()))
       return reply.status(204).send(null)
     },
   )

@@ -10,6 +10,7 @@ import {
 } from '../../test/harness.js'
 import { modules } from '../registry.js'
 import { createUser } from './service.js'
+import { systemContext } from '../auth/actor.js'
 
 let env: TestEnv
 let app: FastifyInstance
@@ -43,8 +44,7 @@ describe('GET /users?permission=', () => {
       const make = (name: string, roleId: string) =>
         createUser(
           trx,
-          m.id,
-          null,
+          systemContext(m.id),
           { email: `${name.toLowerCase()}@${m.slug}.example`, name, password: 'password-123456', roleId },
           new Date(),
         )

@@ -1,24 +1,86 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { passwordRules } from '../auth/passwords.js'
-import { allPermissions } from '../auth/permissions.js'
+import { requestContext } from '../auth/actor.js'
+import { SESSION_COOKIE, sessionCookieOptions } from '../auth/hook.js'
+import { SessionView } from '../auth/schemas.js'
 import { listPage } from '../http/pagination.js'
-import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
+import { Page } from '../http/schemas.js'
+import {
+  ChangePasswordBody,
+  CreateUserBody,
+  LoginBody,
+  UpdateUserBody,
+  UserListQuery,
+  UserParams,
+  UserView,
+} from './schemas.js'
 import * as service from './service.js'
-
-export const UserView = Type.Object({
-  id: Uuid,
-  email: Type.String(),
-  name: Type.String(),
-  role_id: Uuid,
-  status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  last_login_at: NullableTimestamp,
-})
-const Params = Type.Object({ id: Uuid })
+import * as signIn from './sign-in.js'
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const ttl = app.ctx.config.sessionTtlHours
+  const cookieOptions = sessionCookieOptions(app.ctx.config)
+
+  app.post(
+    '/auth/login',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in; sets an HttpOnly session cookie',
+        body: LoginBody,
+        response: { 200: SessionView },
+      },
+    },
+    async (req, reply) => {
+      const now = new Date()
+      const result = await signIn.login(
+        app.db,
+        { ...req.body, ip: req.ip, userAgent: req.headers['user-agent'] },
+        now,
+        ttl,
+      )
+      void reply.setCookie(SESSION_COOKIE, result.token, { ...cookieOptions, expires: result.expiresAt })
+      const actor = await signIn.resolveSession(app.db, result.token, now, ttl)
+      return {
+        user_id: result.userId,
+        merchant_id: result.merchantId,
+        actor_type: 'user',
+        name: actor!.name,
+        role_id: actor!.roleId,
+        permissions: [...actor!.grants.keys()].sort(),
+        csrf_token: result.csrfToken,
+        expires_at: result.expiresAt.toISOString(),
+      }
+    },
+  )
+
+  app.post(
+    '/auth/password',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change my password; ends my other sessions',
+        body: ChangePasswordBody,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      await app.db
+        .transaction()
+        .execute((trx) =>
+          signIn.changePassword(
+            trx,
+            requestContext(req),
+            { current: req.body.current_password, next: req.body.new_password },
+            new Date(),
+          ),
+        )
+      return reply.status(204).send(null)
+    },
+  )
+
   app.get(
     '/users',
     {
@@ -26,15 +88,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['people'],
         summary: 'List people in this workspace',
-        querystring: PageQueryWith({
-          status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
-          permission: Type.Optional(
-            Type.Union(
-              allPermissions.map((p) => Type.Literal(p)),
-              { description: 'Only people whose role holds it, e.g. cases.write: who can be assigned cases' },
-            ),
-          ),
-        }),
+        querystring: UserListQuery,
         response: { 200: Page(UserView) },
       },
     },
@@ -52,7 +106,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/users/:id',
     {
       config: { permission: 'users.read' },
-      schema: { tags: ['people'], summary: 'One person', params: Params, response: { 200: UserView } },
+      schema: { tags: ['people'], summary: 'One person', params: UserParams, response: { 200: UserView } },
     },
     async (req) => service.getUser(app.db, req.actor.merchantId, req.params.id),
   )
@@ -64,34 +118,21 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['people'],
         summary: 'Add a person with a role and an initial password',
-        body: Type.Object(
-          {
-            email: Type.String({ minLength: 3, maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' }),
-            name: Type.String({ minLength: 1, maxLength: 200 }),
-            password: Type.String({ minLength: passwordRules.minLength, maxLength: passwordRules.maxLength }),
-            role_id: Uuid,
-          },
-          { additionalProperties: false },
-        ),
+        body: CreateUserBody,
         response: { 201: UserView },
       },
     },
     async (req, reply) => {
-      const user = await app.db.transaction().execute((trx) =>
-        service.createUser(
-          trx,
-          req.actor.merchantId,
-          req.actor,
-          {
-            email: req.body.email,
-            name: req.body.name,
-            password: req.body.password,
-            roleId: req.body.role_id,
-            requestId: req.id,
-          },
-          new Date(),
-        ),
-      )
+      const user = await app.db
+        .transaction()
+        .execute((trx) =>
+          service.createUser(
+            trx,
+            requestContext(req),
+            { email: req.body.email, name: req.body.name, password: req.body.password, roleId: req.body.role_id },
+            new Date(),
+          ),
+        )
       return reply.status(201).send(user)
     },
   )
@@ -103,15 +144,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['people'],
         summary: 'Rename, change role, disable or re-enable a person (disabling ends their sessions)',
-        params: Params,
-        body: Type.Object(
-          {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            role_id: Type.Optional(Uuid),
-            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
-          },
-          { additionalProperties: false, minProperties: 1 },
-        ),
+        params: UserParams,
+        body: UpdateUserBody,
         response: { 200: UserView },
       },
     },
@@ -121,9 +155,9 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .execute((trx) =>
           service.updateUser(
             trx,
-            req.actor,
+            requestContext(req),
             req.params.id,
-            { name: req.body.name, roleId: req.body.role_id, status: req.body.status, requestId: req.id },
+            { name: req.body.name, roleId: req.body.role_id, status: req.body.status },
             new Date(),
           ),
         ),

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { Db } from '../../db/database.js'
-import { createMerchant } from '../../merchants/service.js'
 import { chainHash, zeroHash, type ChainedEntry } from '../canonical.js'
 import { sequenceOnce } from '../sequencer.js'
 import { recordAudit } from '../service.js'
 import { listChainPage } from '../store.js'
 import { verifyChain } from '../verify.js'
+import { createWorkspace } from '../../workspaces.js'
 
 /** Records `count` entries for one record, in one transaction. */
 export async function writeEntries(
@@ -56,7 +56,7 @@ export async function createChain(
   const { merchant } = await db
     .transaction()
     .execute((trx) =>
-      createMerchant(
+      createWorkspace(
         trx,
         { slug: `a-${randomBytes(4).toString('hex')}`, name: 'Audit Co', timeZone: 'UTC', defaultCurrency: 'EUR' },
         now,

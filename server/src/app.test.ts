@@ -12,13 +12,13 @@ import {
   createTestMerchant,
   type TestEnv,
   type TestMerchant,
-} from '../../test/harness.js'
-import { createLogger } from '../runtime.js'
-import { modules } from '../registry.js'
+} from '../test/harness.js'
+import { createLogger } from './runtime.js'
+import { modules } from './registry.js'
 import { buildApp } from './app.js'
-import { serveConsole } from './console.js'
-import { installErrorHandling } from './error-handler.js'
-import { installSecurityHeaders } from './headers.js'
+import { serveConsole } from './http/console.js'
+import { installErrorHandling } from './http/error-handler.js'
+import { installSecurityHeaders } from './http/headers.js'
 
 let env: TestEnv
 let app: FastifyInstance

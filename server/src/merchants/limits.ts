@@ -1,10 +1,10 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
-import { convertMoney } from '../merchants/convert-money.js'
 import type { Money } from '../money.js'
-import { loadGrants, type Actor } from './actor.js'
-import type { Grant, Permission } from './permissions.js'
+import type { Actor } from '../auth/actor.js'
+import type { Grant, Permission } from '../auth/permissions.js'
+import { convertMoney } from './convert-money.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -66,9 +66,4 @@ export async function assertCoversGrants(db: Db, actor: Actor, grants: Iterable<
     }
     await assertWithinLimit(db, actor, g.permission, g.limit, on)
   }
-}
-
-/** assertCoversGrants for everything a role holds: the role a key or person would get, or already has. */
-export async function assertCoversRole(db: Db, actor: Actor, roleId: string, now: Date): Promise<void> {
-  await assertCoversGrants(db, actor, (await loadGrants(db, actor.merchantId, roleId)).values(), rateDay(now))
 }

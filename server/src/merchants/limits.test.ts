@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
-import { setExchangeRate } from '../merchants/service.js'
-import { createRole } from '../roles/service.js'
-import { loadGrants, systemActor, type Actor } from './actor.js'
+import { systemActor, systemContext, type Actor } from '../auth/actor.js'
+import { createRole, loadGrants } from '../roles/service.js'
 import { assertWithinLimit } from './limits.js'
+import { setExchangeRate } from './service.js'
 
 let env: TestEnv
 let m: TestMerchant
@@ -16,13 +16,13 @@ beforeAll(async () => {
   const role = await env.ctx.db.transaction().execute(async (trx) => {
     await setExchangeRate(
       trx,
-      systemActor(m.id),
+      systemContext(m.id),
       { base: 'EUR', quote: 'GBP', rate: '0.85', effectiveOn: '2026-01-01' },
       now,
     )
     return createRole(
       trx,
-      systemActor(m.id),
+      systemContext(m.id),
       {
         name: 'Junior refunds',
         permissions: [{ permission: 'refunds.approve', limit: { amount_minor: 20000, currency: 'GBP' } }],

@@ -1,7 +1,7 @@
-import type { Actor } from '../auth/actor.js'
-import type { Permission } from '../auth/permissions.js'
-import type { AppContext } from '../context.js'
-import type { Db } from '../db/database.js'
+import type { Actor } from './auth/actor.js'
+import type { Permission } from './auth/permissions.js'
+import type { AppContext } from './context.js'
+import type { Db } from './db/database.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -4,18 +4,20 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
-import { safeEqual } from '../auth/service.js'
-import type { AppContext } from '../context.js'
-import { AppError } from '../errors.js'
-import { newId } from '../ids.js'
-import type { Module } from '../modules.js'
-import { installAuth, SESSION_COOKIE } from './auth.js'
-import { serveConsole } from './console.js'
-import { installErrorHandling } from './error-handler.js'
-import { installSecurityHeaders } from './headers.js'
-import { installIdempotency } from './idempotency.js'
-import { clientErrors, frameworkErrors, installValidation, maxHeaderSize } from './validation.js'
-import { ErrorResponse } from './schemas.js'
+import { safeEqual } from './auth/service.js'
+import type { AppContext } from './context.js'
+import { AppError } from './errors.js'
+import { newId } from './ids.js'
+import { resolveApiKey } from './roles/api-keys.js'
+import { resolveSession } from './users/sign-in.js'
+import type { Module } from './modules.js'
+import { installAuth, SESSION_COOKIE } from './auth/hook.js'
+import { serveConsole } from './http/console.js'
+import { installErrorHandling } from './http/error-handler.js'
+import { installSecurityHeaders } from './http/headers.js'
+import { installIdempotency } from './http/idempotency.js'
+import { clientErrors, frameworkErrors, installValidation, maxHeaderSize } from './http/validation.js'
+import { ErrorResponse } from './http/schemas.js'
 
 export type Readiness = () => { workers: 'running' | 'disabled' | 'starting' | 'stopped' }
 
@@ -114,8 +116,8 @@ export async function buildApp(
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  installAuth(app, ctx)
-  installIdempotency(app, ctx)
+  installAuth(app, ctx, { apiKey: resolveApiKey, session: resolveSession })
+  installIdempotency(app, ctx.db, ctx.keys.idempotency)
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
