@@ -108,10 +108,25 @@ export async function assertRoleExists(db: Db, merchantId: string, roleId: strin
 
 /** What a role allows; an unknown role allows nothing. */
 export async function loadGrants(db: Db, merchantId: string, roleId: string): Promise<Map<Permission, Grant>> {
-  const role = await store.findBuiltinKey(db, merchantId, roleId)
-  if (!role) return new Map()
+  const builtinKey = await builtinKeyOf(db, merchantId, roleId)
+  if (builtinKey === undefined) return new Map()
   // Built-in roles' permissions are declared in code: no rows to read.
-  return grantsOf(role.builtin_key, role.builtin_key ? [] : await store.listGrantRows(db, merchantId, roleId))
+  return grantsOf(builtinKey, builtinKey ? [] : await store.listGrantRows(db, merchantId, roleId))
+}
+
+// Whether a role is built in (and which) never changes, and role ids are never reused: every request's
+// credential resolves its role, so the answer is kept rather than read each time.
+const builtinKeys = new Map<string, string | null>()
+
+async function builtinKeyOf(db: Db, merchantId: string, roleId: string): Promise<string | null | undefined> {
+  const cacheKey = `${merchantId}:${roleId}`
+  const known = builtinKeys.get(cacheKey)
+  if (known !== undefined) return known
+  const role = await store.findBuiltinKey(db, merchantId, roleId)
+  if (!role) return undefined
+  if (builtinKeys.size >= 10_000) builtinKeys.clear()
+  builtinKeys.set(cacheKey, role.builtin_key)
+  return role.builtin_key
 }
 
 /** assertCoversGrants for everything a role holds: the role a key or person would get, or already has. */
