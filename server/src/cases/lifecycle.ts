@@ -20,6 +20,16 @@ export const transitions: Record<CaseStatus, readonly CaseStatus[]> = {
 
 export const isResolved = (s: CaseStatus) => s === 'resolved' || s === 'closed'
 
+/** Work on a resolved or closed case (assigning, escalating) waits until it is reopened. */
+export function assertUnresolved(row: { id: string; status: CaseStatus }, refusal: string): void {
+  if (isResolved(row.status))
+    throw new AppError('case_transition_invalid', `A ${row.status} case ${refusal}`, {
+      case_id: row.id,
+      status: row.status,
+      allowed: ['open'],
+    })
+}
+
 export function assertTransition(caseId: string, from: CaseStatus, to: CaseStatus): void {
   if (!transitions[from].includes(to)) {
     throw new AppError('case_transition_invalid', `A ${from} case cannot become ${to}`, {

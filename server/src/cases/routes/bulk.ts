@@ -3,6 +3,7 @@ import { requestContext, requirePermission, type Actor } from '../../auth/actor.
 import * as service from '../service.js'
 import { toCase } from '../types.js'
 import { BulkBody, BulkResultView } from '../schemas/bulk.js'
+import { caseRoute } from './request.js'
 
 /** Assigning to anyone but oneself, or moving a case between teams, needs cases.assign. */
 export function checkAssignPermission(actor: Actor, action: service.BulkAction) {
@@ -19,18 +20,15 @@ export const bulkView = (r: Awaited<ReturnType<typeof service.bulkUpdate>>) => (
 export const bulkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/bulk',
-    {
-      config: {
-        permission: 'cases.write',
-        example: { case_ids: ['00000000-0000-7000-8000-000000000000'], action: { type: 'tags', add: ['vip'] } },
-      },
-      schema: {
-        tags: ['cases'],
+    caseRoute(
+      'cases.write',
+      {
         summary: 'One action on up to 500 cases, each in its own transaction, with a result per case',
         body: BulkBody,
         response: { 200: BulkResultView },
       },
-    },
+      { case_ids: ['00000000-0000-7000-8000-000000000000'], action: { type: 'tags', add: ['vip'] } },
+    ),
     async (req) => {
       checkAssignPermission(req.actor, req.body.action)
       return bulkView(

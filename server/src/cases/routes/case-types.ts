@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requestContext } from '../../auth/actor.js'
 import * as service from '../service.js'
 import type { Priority } from '../tables.js'
 import {
@@ -11,6 +10,7 @@ import {
   PatchCaseTypeBody,
 } from '../schemas/case-types.js'
 import { NoContent } from '../schemas/common.js'
+import { caseRoute, inTransaction } from './request.js'
 
 const typeInput = (b: {
   label?: string
@@ -36,99 +36,62 @@ const typeInput = (b: {
 export const caseTypeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/case-types',
-    {
-      config: { permission: 'cases.read' },
-      schema: {
-        tags: ['cases'],
-        summary: 'Case types (archived ones on request)',
-        querystring: CaseTypeQuery,
-        response: { 200: CaseTypeList },
-      },
-    },
+    caseRoute('cases.read', {
+      summary: 'Case types (archived ones on request)',
+      querystring: CaseTypeQuery,
+      response: { 200: CaseTypeList },
+    }),
     async (req) => ({
-      data: await app.db.transaction().execute(async (trx) => {
-        await service.ensureDefaultCaseTypes(trx, req.actor.merchantId, new Date())
-        return service.listCaseTypes(trx, req.actor.merchantId, req.query.include_archived ?? false)
+      data: await inTransaction(app.db, req, async (trx, ctx, now) => {
+        await service.ensureDefaultCaseTypes(trx, ctx.merchantId, now)
+        return service.listCaseTypes(trx, ctx.merchantId, req.query.include_archived ?? false)
       }),
     }),
   )
 
   app.get(
     '/case-types/:key',
-    {
-      config: { permission: 'cases.read' },
-      schema: { tags: ['cases'], summary: 'One case type', params: CaseTypeParams, response: { 200: CaseTypeView } },
-    },
+    caseRoute('cases.read', { summary: 'One case type', params: CaseTypeParams, response: { 200: CaseTypeView } }),
     async (req) => service.getCaseType(app.db, req.actor.merchantId, req.params.key),
   )
 
   app.post(
     '/case-types',
-    {
-      config: { permission: 'cases.configure' },
-      schema: {
-        tags: ['cases'],
-        summary: 'Create a case type',
-        body: CreateCaseTypeBody,
-        response: { 201: CaseTypeView },
-      },
-    },
+    caseRoute('cases.configure', {
+      summary: 'Create a case type',
+      body: CreateCaseTypeBody,
+      response: { 201: CaseTypeView },
+    }),
     async (req, reply) => {
-      const created = await app.db
-        .transaction()
-        .execute((trx) =>
-          service.createCaseType(
-            trx,
-            requestContext(req),
-            { key: req.body.key, ...typeInput(req.body), label: req.body.label },
-            new Date(),
-          ),
-        )
+      const input = { key: req.body.key, ...typeInput(req.body), label: req.body.label }
+      const created = await inTransaction(app.db, req, (trx, ctx, now) => service.createCaseType(trx, ctx, input, now))
       return reply.status(201).send(created)
     },
   )
 
   app.patch(
     '/case-types/:key',
-    {
-      config: { permission: 'cases.configure' },
-      schema: {
-        tags: ['cases'],
-        summary: 'Change a case type, or archive it (archived types keep their cases and open no new ones)',
-        params: CaseTypeParams,
-        body: PatchCaseTypeBody,
-        response: { 200: CaseTypeView },
-      },
+    caseRoute('cases.configure', {
+      summary: 'Change a case type, or archive it (archived types keep their cases and open no new ones)',
+      params: CaseTypeParams,
+      body: PatchCaseTypeBody,
+      response: { 200: CaseTypeView },
+    }),
+    async (req) => {
+      const input = { ...typeInput(req.body), archived: req.body.archived }
+      return inTransaction(app.db, req, (trx, ctx, now) => service.updateCaseType(trx, ctx, req.params.key, input, now))
     },
-    async (req) =>
-      app.db
-        .transaction()
-        .execute((trx) =>
-          service.updateCaseType(
-            trx,
-            requestContext(req),
-            req.params.key,
-            { ...typeInput(req.body), archived: req.body.archived },
-            new Date(),
-          ),
-        ),
   )
 
   app.delete(
     '/case-types/:key',
-    {
-      config: { permission: 'cases.configure' },
-      schema: {
-        tags: ['cases'],
-        summary: 'Delete an unused custom case type',
-        params: CaseTypeParams,
-        response: { 204: NoContent },
-      },
-    },
+    caseRoute('cases.configure', {
+      summary: 'Delete an unused custom case type',
+      params: CaseTypeParams,
+      response: { 204: NoContent },
+    }),
     async (req, reply) => {
-      await app.db
-        .transaction()
-        .execute((trx) => service.deleteCaseType(trx, requestContext(req), req.params.key, new Date()))
+      await inTransaction(app.db, req, (trx, ctx, now) => service.deleteCaseType(trx, ctx, req.params.key, now))
       return reply.status(204).send(null)
     },
   )

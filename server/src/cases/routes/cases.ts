@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requestContext, requirePermission } from '../../auth/actor.js'
+import { requirePermission } from '../../auth/actor.js'
 import * as service from '../service.js'
 import type { CaseFilter } from '../store/case-list.js'
 import { unresolvedStatuses, type CaseStatus, type Priority } from '../tables.js'
 import { CaseDetailView, CaseListPage, CaseQuery, OpenCaseBody, PatchCaseBody } from '../schemas/cases.js'
 import { IdParams } from '../schemas/common.js'
-import { list, personOnly } from './request.js'
+import { caseRoute, inTransaction, list, personOnly } from './request.js'
 
 /** Cases: find them, open one, read one, change its fields. */
 export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -13,15 +13,11 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/cases',
-    {
-      config: { permission: 'cases.read' },
-      schema: {
-        tags: ['cases'],
-        summary: 'Find cases: filters, full-text search, sort, cursor pages, counts per age bucket',
-        querystring: CaseQuery,
-        response: { 200: CaseListPage },
-      },
-    },
+    caseRoute('cases.read', {
+      summary: 'Find cases: filters, full-text search, sort, cursor pages, counts per age bucket',
+      querystring: CaseQuery,
+      response: { 200: CaseListPage },
+    }),
     async (req) => {
       const q = req.query
       const statuses = list(q.status)?.flatMap((s) => (s === 'unresolved' ? unresolvedStatuses : [s as CaseStatus]))
@@ -57,17 +53,14 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/cases',
-    {
-      config: { permission: 'cases.write' },
-      schema: { tags: ['cases'], summary: 'Open a case', body: OpenCaseBody, response: { 201: CaseDetailView } },
-    },
+    caseRoute('cases.write', { summary: 'Open a case', body: OpenCaseBody, response: { 201: CaseDetailView } }),
     async (req, reply) => {
       const b = req.body
       if (b.assignee_id && b.assignee_id !== req.actor.id) requirePermission(req.actor, 'cases.assign')
-      const row = await app.db.transaction().execute((trx) =>
+      const row = await inTransaction(app.db, req, (trx, ctx, now) =>
         service.openCase(
           trx,
-          requestContext(req),
+          ctx,
           {
             caseType: b.case_type,
             subject: b.subject,
@@ -87,7 +80,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
             links: b.links?.map((l) => ({ entityType: l.entity_type, entityId: l.entity_id })),
             description: b.description,
           },
-          new Date(),
+          now,
         ),
       )
       return reply.status(201).send(await detail(req.actor.merchantId, row.id))
@@ -96,36 +89,28 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/cases/:id',
-    {
-      config: { permission: 'cases.read' },
-      schema: {
-        tags: ['cases'],
-        summary: 'One case with its links (key fields of each linked record), followers and child cases',
-        params: IdParams,
-        response: { 200: CaseDetailView },
-      },
-    },
+    caseRoute('cases.read', {
+      summary: 'One case with its links (key fields of each linked record), followers and child cases',
+      params: IdParams,
+      response: { 200: CaseDetailView },
+    }),
     async (req) => detail(req.actor.merchantId, req.params.id),
   )
 
   app.patch(
     '/cases/:id',
-    {
-      config: { permission: 'cases.write' },
-      schema: {
-        tags: ['cases'],
-        summary: "Change a case's fields (status, assignment and escalation have their own actions)",
-        params: IdParams,
-        body: PatchCaseBody,
-        response: { 200: CaseDetailView },
-      },
-    },
+    caseRoute('cases.write', {
+      summary: "Change a case's fields (status, assignment and escalation have their own actions)",
+      params: IdParams,
+      body: PatchCaseBody,
+      response: { 200: CaseDetailView },
+    }),
     async (req) => {
       const b = req.body
-      await app.db.transaction().execute((trx) =>
+      await inTransaction(app.db, req, (trx, ctx, now) =>
         service.updateCase(
           trx,
-          requestContext(req),
+          ctx,
           req.params.id,
           {
             subject: b.subject,
@@ -142,7 +127,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
             checklist: b.checklist,
             parentId: b.parent_id,
           },
-          new Date(),
+          now,
         ),
       )
       return detail(req.actor.merchantId, req.params.id)

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requestContext } from '../../auth/actor.js'
 import * as service from '../service.js'
 import { CaseDetailView } from '../schemas/cases.js'
 import { IdParams } from '../schemas/common.js'
 import { MergeBody } from '../schemas/work.js'
+import { caseRoute, inTransaction } from './request.js'
 
 /** Merging duplicates into one surviving case. */
 export const mergeRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -11,23 +11,17 @@ export const mergeRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/cases/:id/merge',
-    {
-      config: { permission: 'cases.write' },
-      schema: {
-        tags: ['cases'],
-        summary:
-          'Merge duplicates into this case: they close as duplicate and point here; links, followers and timelines come along',
-        params: IdParams,
-        body: MergeBody,
-        response: { 200: CaseDetailView },
-      },
-    },
+    caseRoute('cases.write', {
+      summary:
+        'Merge duplicates into this case: they close as duplicate and point here; links, followers and timelines come along',
+      params: IdParams,
+      body: MergeBody,
+      response: { 200: CaseDetailView },
+    }),
     async (req) => {
-      await app.db
-        .transaction()
-        .execute((trx) =>
-          service.mergeCases(trx, requestContext(req), req.params.id, req.body.duplicate_ids, new Date()),
-        )
+      await inTransaction(app.db, req, (trx, ctx, now) =>
+        service.mergeCases(trx, ctx, req.params.id, req.body.duplicate_ids, now),
+      )
       return detail(req.actor.merchantId, req.params.id)
     },
   )

@@ -3,53 +3,42 @@ import { listPage } from '../../http/pagination.js'
 import * as service from '../service.js'
 import { IdParams, NoContent } from '../schemas/common.js'
 import { MarkReadBody, MarkReadReply, NotificationsPage, NotificationsQuery } from '../schemas/notifications.js'
-import { personOnly } from './request.js'
+import { caseRoute, inTransaction, personOnly } from './request.js'
 
 /** Following cases, and the caller's own notifications. */
 export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/cases/:id/followers/me',
-    {
-      config: { permission: 'cases.read' },
-      schema: { tags: ['cases'], summary: 'Follow a case', params: IdParams, response: { 204: NoContent } },
-    },
+    caseRoute('cases.read', { summary: 'Follow a case', params: IdParams, response: { 204: NoContent } }),
     async (req, reply) => {
       await service.findCaseOrThrow(app.db, req.actor.merchantId, req.params.id)
       const userId = personOnly(req.actor)
-      await app.db
-        .transaction()
-        .execute((trx) => service.followCase(trx, req.actor.merchantId, req.params.id, [userId], new Date()))
+      await inTransaction(app.db, req, (trx, ctx, now) =>
+        service.followCase(trx, ctx.merchantId, req.params.id, [userId], now),
+      )
       return reply.status(204).send(null)
     },
   )
 
   app.delete(
     '/cases/:id/followers/me',
-    {
-      config: { permission: 'cases.read' },
-      schema: { tags: ['cases'], summary: 'Stop following a case', params: IdParams, response: { 204: NoContent } },
-    },
+    caseRoute('cases.read', { summary: 'Stop following a case', params: IdParams, response: { 204: NoContent } }),
     async (req, reply) => {
       await service.findCaseOrThrow(app.db, req.actor.merchantId, req.params.id)
       const userId = personOnly(req.actor)
-      await app.db
-        .transaction()
-        .execute((trx) => service.unfollowCase(trx, req.actor.merchantId, req.params.id, userId))
+      await inTransaction(app.db, req, (trx, ctx) => service.unfollowCase(trx, ctx.merchantId, req.params.id, userId))
       return reply.status(204).send(null)
     },
   )
 
   app.get(
     '/notifications',
-    {
-      config: { permission: 'cases.read' },
-      schema: {
-        tags: ['notifications'],
-        summary: 'My notifications, newest first, with the unread count',
-        querystring: NotificationsQuery,
-        response: { 200: NotificationsPage },
-      },
-    },
+    caseRoute('cases.read', {
+      tags: ['notifications'],
+      summary: 'My notifications, newest first, with the unread count',
+      querystring: NotificationsQuery,
+      response: { 200: NotificationsPage },
+    }),
     async (req) => {
       const userId = personOnly(req.actor)
       const page = await listPage(req.query, (p) =>
@@ -61,22 +50,17 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/notifications/read',
-    {
-      config: { permission: 'cases.read' },
-      schema: {
-        tags: ['notifications'],
-        summary: 'Mark my notifications read (these ids, or all)',
-        body: MarkReadBody,
-        response: { 200: MarkReadReply },
-      },
-    },
+    caseRoute('cases.read', {
+      tags: ['notifications'],
+      summary: 'Mark my notifications read (these ids, or all)',
+      body: MarkReadBody,
+      response: { 200: MarkReadReply },
+    }),
     async (req) => {
       const userId = personOnly(req.actor)
-      const marked = await app.db
-        .transaction()
-        .execute((trx) =>
-          service.markNotificationsRead(trx, req.actor.merchantId, userId, req.body.ids ?? 'all', new Date()),
-        )
+      const marked = await inTransaction(app.db, req, (trx, ctx, now) =>
+        service.markNotificationsRead(trx, ctx.merchantId, userId, req.body.ids ?? 'all', now),
+      )
       return { marked, unread_count: await service.countUnreadNotifications(app.db, req.actor.merchantId, userId) }
     },
   )

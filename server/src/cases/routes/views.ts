@@ -3,19 +3,16 @@ import { requestContext } from '../../auth/actor.js'
 import * as service from '../service.js'
 import { IdParams, NoContent } from '../schemas/common.js'
 import { CreateViewBody, PatchViewBody, SavedViewList, SavedViewT } from '../schemas/views.js'
+import { caseRoute, inTransaction } from './request.js'
 
 /** Saved inbox views: built-in, shared with the workspace, or a person's own. */
 export const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/case-views',
-    {
-      config: { permission: 'cases.read' },
-      schema: {
-        tags: ['cases'],
-        summary: "Saved inbox views: the built-in ones, the shared ones and the caller's own",
-        response: { 200: SavedViewList },
-      },
-    },
+    caseRoute('cases.read', {
+      summary: "Saved inbox views: the built-in ones, the shared ones and the caller's own",
+      response: { 200: SavedViewList },
+    }),
     async (req) => ({
       data: await service.listViews(app.db, requestContext(req)),
     }),
@@ -23,54 +20,38 @@ export const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/case-views',
-    {
-      config: {
-        permission: 'cases.read',
-        example: { name: 'Urgent Royal Mail', filters: { carrier: 'royal_mail', priority: 'urgent' } },
-      },
-      schema: {
-        tags: ['cases'],
-        summary: 'Save a view (GET /cases filters and a sort)',
-        body: CreateViewBody,
-        response: { 201: SavedViewT },
-      },
-    },
+    caseRoute(
+      'cases.read',
+      { summary: 'Save a view (GET /cases filters and a sort)', body: CreateViewBody, response: { 201: SavedViewT } },
+      { name: 'Urgent Royal Mail', filters: { carrier: 'royal_mail', priority: 'urgent' } },
+    ),
     async (req, reply) => {
-      const view = await app.db
-        .transaction()
-        .execute((trx) => service.createView(trx, requestContext(req), req.body, new Date()))
+      const view = await inTransaction(app.db, req, (trx, ctx, now) => service.createView(trx, ctx, req.body, now))
       return reply.status(201).send(view)
     },
   )
 
   app.patch(
     '/case-views/:id',
-    {
-      config: { permission: 'cases.read', example: { name: 'Renamed' } },
-      schema: {
-        tags: ['cases'],
+    caseRoute(
+      'cases.read',
+      {
         summary: "Change a saved view (one's own; shared ones with cases.configure)",
         params: IdParams,
         body: PatchViewBody,
         response: { 200: SavedViewT },
       },
-    },
+      { name: 'Renamed' },
+    ),
     async (req) =>
-      app.db
-        .transaction()
-        .execute((trx) => service.updateView(trx, requestContext(req), req.params.id, req.body, new Date())),
+      inTransaction(app.db, req, (trx, ctx, now) => service.updateView(trx, ctx, req.params.id, req.body, now)),
   )
 
   app.delete(
     '/case-views/:id',
-    {
-      config: { permission: 'cases.read' },
-      schema: { tags: ['cases'], summary: 'Delete a saved view', params: IdParams, response: { 204: NoContent } },
-    },
+    caseRoute('cases.read', { summary: 'Delete a saved view', params: IdParams, response: { 204: NoContent } }),
     async (req, reply) => {
-      await app.db
-        .transaction()
-        .execute((trx) => service.deleteView(trx, requestContext(req), req.params.id, new Date()))
+      await inTransaction(app.db, req, (trx, ctx, now) => service.deleteView(trx, ctx, req.params.id, now))
       return reply.status(204).send(null)
     },
   )

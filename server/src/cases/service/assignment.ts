@@ -1,16 +1,16 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
-import { auditActor, type ServiceContext } from '../../auth/actor.js'
+import type { ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { getTeam } from '../../teams/service.js'
 import { getUser } from '../../users/service.js'
-import { isResolved } from '../lifecycle.js'
+import { assertUnresolved } from '../lifecycle.js'
 import * as agentStore from '../store/agents.js'
 import type { AgentRow } from '../store/agents.js'
 import * as caseStore from '../store/cases.js'
 import type { CaseRow, Db } from '../store/cases.js'
 import type { AssignmentStrategy, RoutingRule } from '../tables.js'
+import { recordAuditFor } from './audit.js'
 import { findCaseOrThrow } from './find-cases.js'
 import { assignCase } from './work-case.js'
 import { getCaseSettings } from './case-settings.js'
@@ -150,12 +150,7 @@ export async function autoAssignCase(
   now: Date,
 ): Promise<AutoAssignResult> {
   const row = await findCaseOrThrow(trx, ctx.merchantId, caseId)
-  if (isResolved(row.status))
-    throw new AppError('case_transition_invalid', `A ${row.status} case is not assigned`, {
-      case_id: row.id,
-      status: row.status,
-      allowed: ['open'],
-    })
+  assertUnresolved(row, 'is not assigned')
   const teamRoute = (teamId: string): Route => ({ name: null, teamId, strategy: input.strategy ?? 'round_robin' })
   if (input.teamId) return assignByRoute(trx, ctx, row, teamRoute(input.teamId), now)
   const rule = matchRoute((await getCaseSettings(trx, ctx.merchantId)).routing, row)
@@ -201,17 +196,15 @@ export async function updateAgent(
     updated_at: now,
   })
   const view = (a: AgentRow | undefined) => a && { capacity: a.capacity, away: a.away, away_until: a.away_until }
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'case_agent.updated',
       entityType: 'user',
       entityId: user.id,
       before: view(before) ?? null,
       after: view(after),
-      requestId: ctx.requestId,
     },
     now,
   )

@@ -1,6 +1,5 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
-import { auditActor, type ServiceContext } from '../../auth/actor.js'
+import type { ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import {
@@ -14,6 +13,7 @@ import * as caseTypeStore from '../store/case-types.js'
 import type { Db } from '../store/cases.js'
 import type { RoutingRule } from '../tables.js'
 import { listTeams } from '../../teams/service.js'
+import { recordAuditFor } from './audit.js'
 import { ensureDefaultCaseTypes } from './case-types.js'
 
 type Trx = Transaction<Database>
@@ -87,17 +87,15 @@ export async function updateCaseSettings(
     routing: JSON.stringify(routing),
     updated_at: now,
   })
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId,
-      actor: auditActor(ctx.actor),
       action: 'case_settings.updated',
       entityType: 'case_settings',
       entityId: merchantId,
       before: { ...before, updated_at: undefined },
       after,
-      requestId: ctx.requestId,
     },
     now,
   )

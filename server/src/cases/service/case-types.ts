@@ -1,6 +1,5 @@
 import type { Transaction } from 'kysely'
-import { auditActor, type ServiceContext } from '../../auth/actor.js'
-import { recordAudit } from '../../audit/service.js'
+import type { ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
@@ -10,6 +9,7 @@ import * as caseStore from '../store/cases.js'
 import type { Db } from '../store/cases.js'
 import type { CaseTemplate, CustomFieldDef, Priority } from '../tables.js'
 import { toCaseType, type CaseType } from '../types.js'
+import { recordAuditFor } from './audit.js'
 
 type Trx = Transaction<Database>
 
@@ -130,16 +130,14 @@ export async function createCaseType(
     },
   ])
   const created = await getCaseType(trx, ctx.merchantId, input.key)
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'case_type.created',
       entityType: 'case_type',
       entityId: created.id,
       after: view(created),
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -175,17 +173,15 @@ export async function updateCaseType(
       : input.archived === false && before.archived_at
         ? 'case_type.restored'
         : 'case_type.updated'
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action,
       entityType: 'case_type',
       entityId: before.id,
       before: view(toCaseType(before)),
       after: view(toCaseType(after)),
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -203,16 +199,14 @@ export async function deleteCaseType(trx: Trx, ctx: ServiceContext, key: string,
       cases: used,
     })
   await caseTypeStore.deleteCaseType(trx, ctx.merchantId, key)
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'case_type.deleted',
       entityType: 'case_type',
       entityId: row.id,
       before: view(toCaseType(row)),
-      requestId: ctx.requestId,
     },
     now,
   )

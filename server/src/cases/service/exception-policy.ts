@@ -54,6 +54,34 @@ function watchHours(rule: PolicyRule, carrier: string | null | undefined): numbe
 
 const ruleFor = (policy: ExceptionPolicy, trigger: string) => policy.rules.find((r) => r.enabled && r.on === trigger)
 
+/** A carrier event as it reaches a case; its key (the event id) is the timeline entry's dedup key. */
+type Trigger = { key: string; data: Record<string, unknown>; text: string; at: Date }
+
+const statusTrigger = (d: StatusData, eventId: string, at: Date): Trigger => ({
+  key: eventId,
+  data: { ...d },
+  text: describe(d),
+  at,
+})
+
+/** The event on a case's timeline, once: the entry's id, or null when a redelivery finds it there. */
+function appendCarrierEvent(trx: Trx, ctx: ServiceContext, caseId: string, trigger: Trigger, now: Date) {
+  return appendTimelineEntry(
+    trx,
+    ctx.merchantId,
+    {
+      caseId,
+      type: 'carrier_event',
+      actor: auditActor(ctx.actor),
+      occurredAt: trigger.at,
+      data: trigger.data,
+      text: trigger.text,
+      dedupKey: trigger.key,
+    },
+    now,
+  )
+}
+
 /**
  * Opens the rule's case for a shipment, or, when an unresolved case of that type exists, puts the
  * event on it instead. The entry's dedup key (the event id) makes a redelivered event a no-op.
@@ -64,7 +92,7 @@ async function openOrUpdate(
   merchantId: string,
   rule: PolicyRule,
   shipmentId: string,
-  trigger: { key: string; data: Record<string, unknown>; text: string; at: Date },
+  trigger: Trigger,
   now: Date,
   unresolved?: CaseRow[],
 ): Promise<'opened' | 'updated' | 'unchanged'> {
@@ -72,15 +100,8 @@ async function openOrUpdate(
     unresolved ?? (await caseStore.lockUnresolvedForShipment(trx, merchantId, shipmentId, rule.case_type))
   ).find((c) => c.type_key === rule.case_type)
   const ctx = policyContext(merchantId)
-  const entry = { type: 'carrier_event', data: trigger.data, text: trigger.text, dedupKey: trigger.key }
   if (existing) {
-    const id = await appendTimelineEntry(
-      trx,
-      merchantId,
-      { ...entry, caseId: existing.id, actor: auditActor(ctx.actor), occurredAt: trigger.at },
-      now,
-    )
-    if (!id) return 'unchanged'
+    if (!(await appendCarrierEvent(trx, ctx, existing.id, trigger, now))) return 'unchanged'
     await applyChange(trx, ctx, existing, { action: 'case.carrier_updated', acts: false, patch: {}, timeline: [] }, now)
     return 'updated'
   }
@@ -95,7 +116,15 @@ async function openOrUpdate(
       channel: 'carrier',
       source: 'exception_policy',
       shipmentId,
-      entries: [{ ...entry, occurredAt: trigger.at }],
+      entries: [
+        {
+          type: 'carrier_event',
+          data: trigger.data,
+          text: trigger.text,
+          dedupKey: trigger.key,
+          occurredAt: trigger.at,
+        },
+      ],
     },
     now,
   )
@@ -113,22 +142,9 @@ async function answerDelivery(
   now: Date,
 ) {
   const ctx = policyContext(merchantId)
+  const trigger = statusTrigger(d, eventId, at)
   for (const c of await caseStore.lockUnresolvedForShipment(trx, merchantId, d.shipment_id)) {
-    const id = await appendTimelineEntry(
-      trx,
-      merchantId,
-      {
-        caseId: c.id,
-        type: 'carrier_event',
-        actor: auditActor(ctx.actor),
-        occurredAt: at,
-        data: { ...d },
-        text: describe(d),
-        dedupKey: eventId,
-      },
-      now,
-    )
-    if (!id) continue
+    if (!(await appendCarrierEvent(trx, ctx, c.id, trigger, now))) continue
     if (onDelivered === 'resolve') {
       await changeStatus(
         trx,
@@ -172,32 +188,11 @@ export async function onShipmentStatusChanged(trx: Trx, event: DomainEvent, now:
   // Scans of a shipment with open cases land on their timelines, whatever the policy says; the
   // case of the rule acting now gets its entry (and its update) from openOrUpdate.
   const ctx = policyContext(merchantId)
-  for (const c of unresolved.filter((u) => u.type_key !== actsNow?.case_type)) {
-    await appendTimelineEntry(
-      trx,
-      merchantId,
-      {
-        caseId: c.id,
-        type: 'carrier_event',
-        actor: auditActor(ctx.actor),
-        occurredAt: at,
-        data: { ...d },
-        text: describe(d),
-        dedupKey: event.id,
-      },
-      now,
-    )
-  }
+  const trigger = statusTrigger(d, event.id, at)
+  for (const c of unresolved.filter((u) => u.type_key !== actsNow?.case_type))
+    await appendCarrierEvent(trx, ctx, c.id, trigger, now)
   if (actsNow) {
-    await openOrUpdate(
-      trx,
-      merchantId,
-      actsNow,
-      d.shipment_id,
-      { key: event.id, data: { ...d }, text: describe(d), at },
-      now,
-      unresolved,
-    )
+    await openOrUpdate(trx, merchantId, actsNow, d.shipment_id, trigger, now, unresolved)
   } else if (rule && review) {
     await reviewStore.insertReview(trx, {
       merchant_id: merchantId,

@@ -79,15 +79,7 @@ export async function listNotifications(
 
 export const countUnreadNotifications = notificationStore.countUnread
 
-export async function markNotificationsRead(
-  trx: Trx,
-  merchantId: string,
-  userId: string,
-  ids: string[] | 'all',
-  now: Date,
-): Promise<number> {
-  return notificationStore.markNotificationsRead(trx, merchantId, userId, ids, now)
-}
+export const markNotificationsRead = notificationStore.markNotificationsRead
 
 export async function followCase(
   trx: Trx,

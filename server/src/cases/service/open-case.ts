@@ -1,5 +1,4 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
 import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import { getCustomer } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
@@ -17,6 +16,7 @@ import * as followerStore from '../store/followers.js'
 import * as linkStore from '../store/links.js'
 import type { Priority } from '../tables.js'
 import { caseNumber, type CaseType, type Money } from '../types.js'
+import { recordAuditFor } from './audit.js'
 import { auditView } from './change.js'
 import { usableCaseType, validateCustomFields } from './case-types.js'
 import { resolveLinks, type LinkInput } from './links.js'
@@ -225,16 +225,14 @@ async function recordOpening(
   now: Date,
 ): Promise<void> {
   const actor = auditActor(ctx.actor)
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor,
       action: 'case.opened',
       entityType: 'case',
       entityId: row.id,
       after: auditView(row),
-      requestId: ctx.requestId,
     },
     now,
   )

@@ -1,6 +1,5 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
-import { auditActor, can, type ServiceContext } from '../../auth/actor.js'
+import { can, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
@@ -8,6 +7,7 @@ import type { CaseSort } from '../store/case-list.js'
 import type { Db } from '../store/cases.js'
 import * as viewStore from '../store/views.js'
 import type { ViewRow } from '../store/views.js'
+import { recordAuditFor } from './audit.js'
 
 type Trx = Transaction<Database>
 
@@ -118,16 +118,14 @@ export async function createView(
       }),
     input.name,
   )
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'case_view.created',
       entityType: 'case_view',
       entityId: row.id,
       after: toView(row),
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -165,17 +163,15 @@ export async function updateView(
       }),
     input.name ?? before.name,
   )
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'case_view.updated',
       entityType: 'case_view',
       entityId: id,
       before: toView(before),
       after: toView(row),
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -185,16 +181,14 @@ export async function updateView(
 export async function deleteView(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<void> {
   const before = await ownView(trx, ctx, id)
   await viewStore.deleteView(trx, ctx.merchantId, id)
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'case_view.deleted',
       entityType: 'case_view',
       entityId: id,
       before: toView(before),
-      requestId: ctx.requestId,
     },
     now,
   )

@@ -3,7 +3,7 @@ import type { ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { getTeam } from '../../teams/service.js'
-import { assertTransition, isResolved, transitions } from '../lifecycle.js'
+import { assertTransition, assertUnresolved, isResolved, transitions } from '../lifecycle.js'
 import type { CaseRow } from '../store/cases.js'
 import * as followerStore from '../store/followers.js'
 import type { CaseStatus, ChecklistItem, Priority, ResolutionCode, RootCause } from '../tables.js'
@@ -364,12 +364,7 @@ export async function escalateCase(
   now: Date,
 ): Promise<CaseRow> {
   const row = await lockWorkingCase(trx, ctx.merchantId, caseId)
-  if (isResolved(row.status))
-    throw new AppError('case_transition_invalid', `A ${row.status} case cannot be escalated`, {
-      case_id: row.id,
-      status: row.status,
-      allowed: ['open'],
-    })
+  assertUnresolved(row, 'cannot be escalated')
   const level = Math.max(input.level ?? row.escalation_level + 1, row.escalation_level + 1)
   const after = await applyChange(
     trx,

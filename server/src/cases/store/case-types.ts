@@ -21,23 +21,15 @@ export async function listCaseTypes(db: Db, merchantId: string, includeArchived:
   return q.orderBy('created_at').orderBy('key').execute()
 }
 
+const selectCaseType = (db: Db, merchantId: string, key: string) =>
+  db.selectFrom('case_types').selectAll().where('merchant_id', '=', merchantId).where('key', '=', key)
+
 export async function findCaseType(db: Db, merchantId: string, key: string): Promise<CaseTypeRow | undefined> {
-  return db
-    .selectFrom('case_types')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('key', '=', key)
-    .executeTakeFirst()
+  return selectCaseType(db, merchantId, key).executeTakeFirst()
 }
 
 export async function lockCaseType(trx: Trx, merchantId: string, key: string): Promise<CaseTypeRow | undefined> {
-  return trx
-    .selectFrom('case_types')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('key', '=', key)
-    .forUpdate()
-    .executeTakeFirst()
+  return selectCaseType(trx, merchantId, key).forUpdate().executeTakeFirst()
 }
 
 export async function updateCaseType(

@@ -88,36 +88,22 @@ export async function insertCase(trx: Trx, row: Insertable<Database['cases']>): 
   return trx.insertInto('cases').values(row).returning(caseColumns).executeTakeFirstOrThrow()
 }
 
+/** One workspace's case rows: every query names the merchant, so a foreign id finds nothing. */
+const selectCases = (db: Db, merchantId: string) =>
+  db.selectFrom('cases').select(caseColumns).where('merchant_id', '=', merchantId)
+
 export async function findCase(db: Db, merchantId: string, id: string): Promise<CaseRow | undefined> {
-  return db
-    .selectFrom('cases')
-    .select(caseColumns)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return selectCases(db, merchantId).where('id', '=', id).executeTakeFirst()
 }
 
 // Held until commit, so two writers never change the same case at once.
 export async function lockCase(trx: Trx, merchantId: string, id: string): Promise<CaseRow | undefined> {
-  return trx
-    .selectFrom('cases')
-    .select(caseColumns)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
+  return selectCases(trx, merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
 export async function lockCases(trx: Trx, merchantId: string, ids: string[]): Promise<CaseRow[]> {
   if (!ids.length) return []
-  return trx
-    .selectFrom('cases')
-    .select(caseColumns)
-    .where('merchant_id', '=', merchantId)
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
+  return selectCases(trx, merchantId).where('id', 'in', ids).orderBy('id').forUpdate().execute()
 }
 
 export async function updateCase(
@@ -142,10 +128,7 @@ export async function lockUnresolvedForShipment(
   shipmentId: string,
   typeKey?: string,
 ): Promise<CaseRow[]> {
-  let q = trx
-    .selectFrom('cases')
-    .select(caseColumns)
-    .where('merchant_id', '=', merchantId)
+  let q = selectCases(trx, merchantId)
     .where('shipment_id', '=', shipmentId)
     .where('status', 'in', unresolvedStatuses)
     .where('merged_into_id', 'is', null)
@@ -159,13 +142,7 @@ export async function lockShipmentKey(trx: Trx, merchantId: string, shipmentId: 
 }
 
 export async function listChildren(db: Db, merchantId: string, parentId: string): Promise<CaseRow[]> {
-  return db
-    .selectFrom('cases')
-    .select(caseColumns)
-    .where('merchant_id', '=', merchantId)
-    .where('parent_id', '=', parentId)
-    .orderBy('created_at')
-    .execute()
+  return selectCases(db, merchantId).where('parent_id', '=', parentId).orderBy('created_at').execute()
 }
 
 /** Cases merged into these, and into those, and so on: their timelines are part of the survivor's. */
