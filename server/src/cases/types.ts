@@ -14,6 +14,17 @@ import type {
   RootCause,
 } from './tables.js'
 
+// The case vocabulary other modules may name (statuses, resolution codes, root causes): declared with the table.
+export {
+  caseStatuses,
+  type CaseStatus,
+  type ResolutionCode,
+  type RootCause,
+  resolutionCodes,
+  rootCauses,
+  unresolvedStatuses,
+} from './tables.js'
+
 export type Money = { amount_minor: number; currency: string }
 
 export type CaseType = {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import type { AppContext } from '../context.js'
-import { unresolvedStatuses } from '../cases/tables.js'
+import { unresolvedStatuses } from '../cases/types.js'
 import { runImport } from '../imports/service.js'
 
 // `npx claimdesk demo --open-cases N`: a backlog of open cases on top of the demo's history, so the

@@ -1,4 +1,4 @@
-import { caseStatuses, type CaseStatus } from '../cases/tables.js'
+import { caseStatuses, type CaseStatus } from '../cases/types.js'
 import type { AppContext } from '../context.js'
 import { runDueJobs } from '../jobs/worker.js'
 import { modules } from '../registry.js'

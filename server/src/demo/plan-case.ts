@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely'
 import { systemContext, type ServiceContext } from '../auth/actor.js'
 import { addNote, assignCase, changeStatus, escalateCase, reopenCase, updateCase } from '../cases/service.js'
-import type { ResolutionCode } from '../cases/tables.js'
+import type { ResolutionCode } from '../cases/types.js'
 import type { Case } from '../cases/types.js'
 import type { Database } from '../db/schema.js'
 import { pick } from './commerce.js'

@@ -1,4 +1,4 @@
-import type { CaseStatus, ResolutionCode, RootCause } from '../cases/tables.js'
+import type { CaseStatus, ResolutionCode, RootCause } from '../cases/types.js'
 import type { Weighted } from './commerce.js'
 
 // How Northwind's agents work each kind of case: whom they wait on and for how long, what they

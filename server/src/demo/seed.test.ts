@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestEnv, type TestEnv } from '../../test/harness.js'
 import { listCaseTimeline } from '../cases/service.js'
-import { caseStatuses } from '../cases/tables.js'
+import { caseStatuses } from '../cases/types.js'
 import type { Case } from '../cases/types.js'
 import { listAllCases } from './casework.js'
 import { seedDemo, type DemoResult } from './seed.js'
