@@ -1,35 +1,13 @@
 import { createPublicKey, verify } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, startTestApp, type TestMerchant } from '../../test/harness.js'
 import { checkpointArchive } from './archive.js'
 import { checkpointChains, auditSigner } from './checkpoints.js'
 import { drain, entryIdAt, tamper } from './testing/chains.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let foreign: TestMerchant
+const { env, app, m, other: foreign, call } = await startTestApp({ merchant: 'own', other: 'foreign' })
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx, 'own')
-  foreign = await createTestMerchant(env.ctx, 'foreign')
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
-
-const get = (url: string, key = m.keys.admin) => app.inject({ method: 'GET', url, headers: bearer(key) })
+const get = (url: string, key = m.keys.admin) => call('GET', url, undefined, key)
 
 async function createTeam(merchant: TestMerchant, name: string): Promise<string> {
   const res = await app.inject({

@@ -1,27 +1,13 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { startTestApp } from '../../test/harness.js'
 import { setExchangeRate } from '../merchants/service.js'
 import { upsertOrder } from '../orders/service.js'
 import { systemActor } from './actor.js'
 
 // Nobody hands out, or acts on, more power than they hold: permissions and their amount bounds.
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-
+const { env, m, call: request } = await startTestApp()
 beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
   await env.ctx.db
     .transaction()
     .execute((trx) =>
@@ -33,14 +19,10 @@ beforeAll(async () => {
       ),
     )
 })
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
 
 type Grant = { permission: string; limit?: { amount_minor: number; currency: string } | null }
 const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, key: string, payload?: object) =>
-  app.inject({ method, url: `/api/v1${url}`, headers: bearer(key), ...(payload ? { payload } : {}) })
+  request(method, url, payload, key)
 
 async function role(permissions: Grant[]): Promise<string> {
   const res = await call('POST', '/roles', m.keys.admin, { name: `Role ${Math.random()}`, permissions })

@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
-import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { bearer, createTestApp, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { signedHeaders, seedConnection } from '../inbox/testing.js'
 import { upsertOrder } from '../orders/service.js'
@@ -26,26 +18,17 @@ const vector = (
   }
 ).easypost.vectors[0]!
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let other: TestMerchant
 let ep: { id: string; secret: string }
 let as: { id: string; secret: string }
 let gen: { id: string; secret: string }
 
+const { env, app: started, m, other } = await startTestApp({ other: true })
+let app = started // one test restarts it
+afterAll(() => app.close())
 beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-  other = await createTestMerchant(env.ctx)
   ep = await seedConnection(env.ctx, m.id, { source: 'carriers', provider: 'easypost', secret: vector.secret })
   as = await seedConnection(env.ctx, m.id, { source: 'carriers', provider: 'aftership', secret: 'aftership-secret' })
   gen = await seedConnection(env.ctx, m.id, { source: 'carriers' })
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
 })
 
 const system = { type: 'system' as const, id: null }

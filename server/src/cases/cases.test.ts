@@ -1,41 +1,15 @@
 import fc from 'fast-check'
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, createTestMerchant, startTestApp } from '../../test/harness.js'
 import { FixtureKit } from '../../test/route-fixtures.js'
-import { modules } from '../registry.js'
 import { createTeam } from '../teams/service.js'
 import { createUser } from '../users/service.js'
 import { transitions } from './lifecycle.js'
 import { caseStatuses, resolutionCodes } from './tables.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let other: TestMerchant
-let kit: FixtureKit
+const { env, app, m, other, call } = await startTestApp({ other: true })
+const kit = new FixtureKit(env.ctx, m)
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-  other = await createTestMerchant(env.ctx)
-  kit = new FixtureKit(env.ctx, m)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
-
-const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, key = m.keys.admin) =>
-  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(key) })
 const open = async (body: Record<string, unknown>) => {
   const res = await call('POST', '/cases', body)
   expect(res.statusCode).toBe(201)

@@ -1,14 +1,5 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  sessionHeaders,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, sessionHeaders, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { FixtureKit } from '../../test/route-fixtures.js'
 import { upsertOrder } from '../orders/service.js'
@@ -18,31 +9,12 @@ import { createTeam } from '../teams/service.js'
 import { createUser } from '../users/service.js'
 import { closeDueCases, purgeStalePresence } from './service.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let kit: FixtureKit
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-  kit = new FixtureKit(env.ctx, m)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m, call } = await startTestApp()
+const kit = new FixtureKit(env.ctx, m)
 
 const system = { type: 'system' as const, id: null }
 // biome-ignore lint/suspicious/noExplicitAny: replies are read field by field, as a client would
 type Json = Record<string, any>
-const call = async (
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  url: string,
-  payload?: unknown,
-  headers: Record<string, string> = bearer(m.keys.admin),
-) => app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers })
 const open = async (body: Json = {}) => {
   const res = await call('POST', '/cases', { case_type: 'damaged', subject: 'Cracked screen', ...body })
   expect(res.statusCode, res.body).toBe(201)

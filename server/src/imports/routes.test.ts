@@ -1,28 +1,10 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, startTestApp } from '../../test/harness.js'
 import { modules } from '../registry.js'
 import { imports } from './module.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules.some((x) => x.name === 'imports') ? modules : [...modules, imports])
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
+const { env, app, m } = await startTestApp({
+  modules: modules.some((x) => x.name === 'imports') ? modules : [...modules, imports],
 })
 
 const line = (id: string, quantity = 1) =>

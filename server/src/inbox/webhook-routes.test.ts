@@ -1,13 +1,5 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, startTestApp } from '../../test/harness.js'
 import { pendingJobs, runDueJobs } from '../../test/jobs.js'
 import { newId } from '../ids.js'
 import { modules } from '../registry.js'
@@ -17,21 +9,8 @@ import { authenticateWebhook, normalizeHeaders } from './service.js'
 import { processDeliveryTask } from './tasks.js'
 import { seedConnection, signedHeaders } from './testing.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let conn: { id: string; secret: string }
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
-  conn = await seedConnection(env.ctx, m.id)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m } = await startTestApp()
+const conn = await seedConnection(env.ctx, m.id)
 
 const urlOf = (id = conn.id, source = '3pl', provider = 'generic') => `/webhooks/${source}/${provider}/${id}`
 const post = (body: string | Buffer, headers: Record<string, string>, url = urlOf()) =>

@@ -1,35 +1,13 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, startTestApp } from '../../test/harness.js'
 import { seedConnection } from '../inbox/testing.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let foreign: TestMerchant
 const shown: string[] = [] // every secret any response ever carried
 
-beforeAll(async () => {
-  env = await createTestEnv({ publicUrl: 'https://claims.example.com' })
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
-  foreign = await createTestMerchant(env.ctx, 'foreign')
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const config = { publicUrl: 'https://claims.example.com' }
+const { env, app, m, other: foreign, call: inject } = await startTestApp({ config, other: 'foreign' })
 
 const url = '/api/v1/integrations/connections'
-const inject = (method: 'GET' | 'POST' | 'PATCH', path: string, payload?: object, key = m.keys.admin) =>
-  app.inject({ method, url: path, headers: bearer(key), ...(payload ? { payload } : {}) })
 
 async function create(payload: object) {
   const res = await inject('POST', url, payload)

@@ -1,33 +1,7 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  sessionHeaders,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
-import { modules } from '../registry.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, sessionHeaders, startTestApp } from '../../test/harness.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let base: string
-let m: TestMerchant
-let other: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  base = await app.listen({ host: '127.0.0.1', port: 0 })
-  m = await createTestMerchant(env.ctx)
-  other = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { app, m, other, base } = await startTestApp({ other: true, listen: true })
 
 type Event = { event: string; data: Record<string, unknown> }
 

@@ -1,13 +1,5 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { seedConnection, signedHeaders } from '../inbox/testing.js'
 import { signLink } from '../links/signed-links.js'
@@ -16,22 +8,8 @@ import { modules } from '../registry.js'
 import { upsertShipment } from '../shipments/service.js'
 import { portalCase } from './service.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
+const { env, app, m, call: api } = await startTestApp()
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
-
-const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(m.keys.admin) })
 const tokenOf = (url: string) => url.split('/portal/')[1]!
 
 // A damaged parcel: a signed carrier webhook, and the exception policy opens the case.

@@ -1,30 +1,9 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, createTestMerchant, startTestApp } from '../../test/harness.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
+const { env, app, m, call } = await startTestApp()
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
-
-const post = (url: string, payload: object) =>
-  app.inject({ method: 'POST', url, headers: bearer(m.keys.manager), payload })
+const post = (url: string, payload: object) => call('POST', url, payload, 'manager')
 const order = (externalId: string, email: string, currency: string, total: number, placedAt: string) => ({
   external_id: externalId,
   currency,

@@ -1,14 +1,6 @@
 import { readFileSync } from 'node:fs'
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { getCustomer } from '../customers/service.js'
 import { processDeliveryTask } from '../inbox/tasks.js'
@@ -31,21 +23,14 @@ const variant = (name: string, edits: [string, string][]) =>
     return text.replaceAll(from, to)
   }, fixture(name))
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let conn: { id: string }
 let seq = 0
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-  conn = await seedConnection(env.ctx, m.id, { source: 'commerce', provider: 'shopify', name: 'Shopify store', secret })
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
+const { env, app, m } = await startTestApp({ modules })
+const conn = await seedConnection(env.ctx, m.id, {
+  source: 'commerce',
+  provider: 'shopify',
+  name: 'Shopify store',
+  secret,
 })
 
 type Posted = { statusCode: number; json: () => { delivery_id: string; duplicate: boolean } & Record<string, unknown> }

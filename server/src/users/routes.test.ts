@@ -1,32 +1,8 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
-import { modules } from '../registry.js'
+import { describe, expect, it } from 'vitest'
+import { startTestApp } from '../../test/harness.js'
 import { createUser } from './service.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
-
-const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
-  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(m.keys.admin) })
+const { env, m, call } = await startTestApp()
 
 describe('GET /users?permission=', () => {
   it('lists only the active people whose role holds the permission: who can be assigned a case', async () => {
