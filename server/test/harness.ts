@@ -5,7 +5,7 @@ import pg from 'pg'
 import pino from 'pino'
 import { afterAll, expect, inject } from 'vitest'
 import { systemActor } from '../src/auth/actor.js'
-import type { BuiltinRole } from '../src/auth/permissions.js'
+import { allPermissions, type BuiltinRole } from '../src/auth/permissions.js'
 import { createApiKey } from '../src/auth/service.js'
 import { loadConfig, type Config } from '../src/config.js'
 import type { AppContext } from '../src/context.js'
@@ -215,7 +215,7 @@ export async function startTestEnv(overrides?: Partial<Config>): Promise<TestEnv
  * and exactly these details (none when not given).
  */
 export function expectError(
-  res: { statusCode: number; body: string; json: () => unknown },
+  res: { statusCode: number; body?: string; json: () => unknown },
   status: number,
   code: string,
   details?: Record<string, unknown>,
@@ -225,3 +225,8 @@ export function expectError(
     error: { code, message: expect.any(String), ...(details === undefined ? {} : { details }) },
   })
 }
+
+/** The details of `forbidden` when a caller holding only `held` acts on something that holds every permission. */
+export const lackingAllBut = (...held: string[]) => ({
+  permissions: allPermissions.filter((p) => !held.includes(p)),
+})

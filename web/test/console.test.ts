@@ -314,7 +314,9 @@ describe('the agent console in Chromium', () => {
       headers: { 'x-csrf-token': session.csrf_token },
     })
     expect(refused.status()).toBe(403)
-    expect((await refused.json()).error.code).toBe('forbidden')
+    expect(await refused.json()).toEqual({
+      error: { code: 'forbidden', message: expect.any(String), details: { permission: 'cases.write' } },
+    })
     await context.close()
   })
 })

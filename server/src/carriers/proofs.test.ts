@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bearer, startTestApp } from '../../test/harness.js'
+import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { FixtureKit } from '../../test/route-fixtures.js'
 
 const { env, app, m, other } = await startTestApp({ other: true })
@@ -23,6 +23,6 @@ describe('proofs of delivery', () => {
       url: `/api/v1/trackers/${tracker}/proofs/${proof}`,
       headers: bearer(other.keys.admin),
     })
-    expect([foreign.statusCode, foreign.json().error.code]).toEqual([404, 'proof_not_found'])
+    expectError(foreign, 404, 'proof_not_found', { tracker_id: tracker, proof_id: proof })
   })
 })

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, startTestApp } from '../../test/harness.js'
+import { bearer, createTestApp, expectError, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { signedHeaders, seedConnection } from '../inbox/testing.js'
 import { upsertOrder } from '../orders/service.js'
@@ -142,8 +142,7 @@ describe('carrier webhooks', () => {
       .where('merchant_id', '=', m.id)
       .execute()
     const res = await post('easypost', ep.id, vector.body, easypostHeaders(vector.body, 'wrong'))
-    expect(res.statusCode).toBe(401)
-    expect(res.json().error.code).toBe('signature_invalid')
+    expectError(res, 401, 'signature_invalid', { reason: 'mismatch' })
     expect(
       await env.ctx.db.selectFrom('webhook_deliveries').select('id').where('merchant_id', '=', m.id).execute(),
     ).toHaveLength(before.length)
@@ -156,8 +155,10 @@ describe('carrier webhooks', () => {
   it('answers a malformed body 400 with a reason, and stores and ignores non-tracking events', async () => {
     const bad = '{"object":"Event","description":"tracker.updated","result":{"object":"Tracker"}}'
     const res = await post('easypost', ep.id, bad, easypostHeaders(bad))
-    expect(res.statusCode).toBe(400)
-    expect(res.json().error).toMatchObject({ code: 'payload_invalid' })
+    expectError(res, 400, 'payload_invalid', {
+      provider: 'easypost',
+      reason: 'the Tracker has no tracking_code',
+    })
     const notJson = await post('aftership', as.id, '{oops', aftershipHeaders('{oops'))
     expect(notJson.statusCode).toBe(400)
     const batch = fixture('easypost/event-batch-created.json')
@@ -173,8 +174,7 @@ describe('carrier webhooks', () => {
     // An event id PostgreSQL cannot store (a NUL character) is the sender's error, not ours.
     const nul = JSON.stringify({ ...JSON.parse(batch), id: 'evt_\u0000nul' })
     const refused = await post('easypost', ep.id, nul, easypostHeaders(nul))
-    expect(refused.statusCode).toBe(400)
-    expect(refused.json().error).toMatchObject({ code: 'payload_invalid', details: { path: '/id' } })
+    expectError(refused, 400, 'payload_invalid', { path: '/id' })
   })
 
   it('refuses a signed webhook with a NUL character in a string at intake, 400 payload_invalid every time it is sent, storing nothing', async () => {

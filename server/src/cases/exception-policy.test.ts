@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bearer, startTestApp } from '../../test/harness.js'
+import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { retryNow, runDueJobs } from '../../test/jobs.js'
 import { seedConnection, signedHeaders } from '../inbox/testing.js'
 import { upsertOrder } from '../orders/service.js'
@@ -375,7 +375,7 @@ describe('the exception policy, with no configuration', () => {
     expect(decided.json()).toMatchObject({ state: 'opened', case_type: 'lost_parcel' })
     expect((await casesOf(s.id)).map((c) => c.id)).toEqual([decided.json().case_id])
     const again = await api('POST', `/case-reviews/${review.id}/decision`, { decision: 'dismiss' })
-    expect([again.statusCode, again.json().error.code]).toEqual([409, 'review_not_pending'])
+    expectError(again, 409, 'review_not_pending', { review_id: review.id, state: 'opened' })
   })
 
   it('follows a changed policy: a disabled rule opens nothing, and an unknown case type is refused', async () => {

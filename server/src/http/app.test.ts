@@ -5,7 +5,7 @@ import { Writable } from 'node:stream'
 import { brotliCompressSync, brotliDecompressSync } from 'node:zlib'
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { bearer, startTestApp } from '../../test/harness.js'
+import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { createLogger } from '../runtime.js'
 import { modules } from '../registry.js'
 import { buildApp } from './app.js'
@@ -127,7 +127,7 @@ describe('OpenAPI', () => {
         'no-referrer',
       )
       const api = await web.inject({ url: '/api/v1/nope' })
-      expect([api.statusCode, api.json().error.code]).toEqual([404, 'route_not_found'])
+      expectError(api, 404, 'route_not_found')
     } finally {
       await web.close()
       rmSync(dist, { recursive: true, force: true })

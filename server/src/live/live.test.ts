@@ -116,6 +116,12 @@ describe('live stream', () => {
     expect((await fetch(`${base}/api/v1/stream`)).status).toBe(401)
     const res = await fetch(`${base}/api/v1/stream?since=1`, { headers: bearer(m.keys.viewer) })
     expect(res.status).toBe(400)
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('validation_failed')
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'validation_failed',
+        message: expect.any(String),
+        details: { errors: [{ path: 'querystring/since', message: 'must NOT have additional properties' }] },
+      },
+    })
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bearer, startTestApp } from '../../test/harness.js'
+import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { seedDemo } from '../demo/seed.js'
 import { convertMoney } from './convert-money.js'
 
@@ -82,8 +82,7 @@ describe('workspace settings', () => {
       headers: bearer(m.keys.admin),
       payload: { currencies: ['XYZ'] },
     })
-    expect(cur.statusCode).toBe(422)
-    expect(cur.json().error).toMatchObject({ code: 'currency_unknown', details: { currencies: ['XYZ'] } })
+    expectError(cur, 422, 'currency_unknown', { currencies: ['XYZ'] })
   })
 })
 

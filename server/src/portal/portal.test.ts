@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bearer, startTestApp } from '../../test/harness.js'
+import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { seedConnection, signedHeaders } from '../inbox/testing.js'
 import { signLink } from '../links/signed-links.js'
@@ -149,7 +149,7 @@ describe('the customer portal', () => {
     const caseId = (await api('POST', '/cases', { case_type: 'other', subject: 'Question' })).json().id
     const token = tokenOf((await api('POST', `/cases/${caseId}/portal-links`, { expires_in_days: 1 })).json().url)
     const tampered = await app.inject({ url: `/api/v1/portal/${token.slice(0, -2)}xx/case` })
-    expect([tampered.statusCode, tampered.json().error.code]).toEqual([401, 'link_invalid'])
+    expectError(tampered, 401, 'link_invalid')
     const later = new Date(Date.now() + 2 * 86_400_000)
     await expect(portalCase(env.ctx.db, env.ctx.keys.links, token, later)).rejects.toMatchObject({
       status: 401,
@@ -167,7 +167,7 @@ describe('the customer portal', () => {
       new Date(),
     )
     const misused = await app.inject({ url: `/api/v1/portal/${other}/case` })
-    expect([misused.statusCode, misused.json().error.code]).toEqual([403, 'link_invalid'])
+    expectError(misused, 403, 'link_invalid')
     expect((await app.inject({ url: '/api/v1/portal/not-a-token/case' })).statusCode).toBe(400)
     expect((await api('POST', `/cases/${caseId}/portal-links`, { expires_in_days: 91 })).statusCode).toBe(400)
     expect((await api('POST', '/cases/01a20000-0000-7000-8000-000000000000/portal-links', {})).statusCode).toBe(404)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bearer, createTestMerchant, startTestApp } from '../../test/harness.js'
+import { bearer, createTestMerchant, expectError, startTestApp } from '../../test/harness.js'
 
 const { env, app, m, call } = await startTestApp()
 
@@ -38,10 +38,10 @@ describe('customer profile', () => {
     const refund = await post(`/api/v1/orders/${o.id}/payments/${o.payments[0].id}/refunds`, { amount_minor: 2900 })
     expect(refund.json()).toMatchObject({ refunded_amount_minor: 2900, refundable_amount_minor: 10000 })
     const over = await post(`/api/v1/orders/${o.id}/payments/${o.payments[0].id}/refunds`, { amount_minor: 10001 })
-    expect(over.statusCode).toBe(422)
-    expect(over.json().error).toMatchObject({
-      code: 'refund_exceeds_captured',
-      details: { refundable_amount_minor: 10000 },
+    expectError(over, 422, 'refund_exceeds_captured', {
+      payment_id: o.payments[0].id,
+      refundable_amount_minor: 10000,
+      currency: 'EUR',
     })
 
     const profile = await app.inject({
@@ -100,7 +100,6 @@ describe('customer profile', () => {
       })
     ).json()
     const res = await app.inject({ url: `/api/v1/customers/${theirs.id}/profile`, headers: bearer(m.keys.admin) })
-    expect(res.statusCode).toBe(404)
-    expect(res.json().error.code).toBe('customer_not_found')
+    expectError(res, 404, 'customer_not_found', { customer_id: theirs.id })
   })
 })
