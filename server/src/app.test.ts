@@ -3,16 +3,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import { brotliCompressSync, brotliDecompressSync } from 'node:zlib'
-import Fastify, { type FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../test/harness.js'
+import Fastify from 'fastify'
+import { describe, expect, it } from 'vitest'
+import { bearer, expectError, startTestApp } from '../test/harness.js'
 import { createLogger } from './runtime.js'
 import { modules } from './registry.js'
 import { buildApp } from './app.js'
@@ -20,19 +13,7 @@ import { serveConsole } from './http/console.js'
 import { installErrorHandling } from './http/error-handler.js'
 import { installSecurityHeaders } from './http/headers.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m } = await startTestApp()
 
 type Op = {
   summary?: string
@@ -146,7 +127,7 @@ describe('OpenAPI', () => {
         'no-referrer',
       )
       const api = await web.inject({ url: '/api/v1/nope' })
-      expect([api.statusCode, api.json().error.code]).toEqual([404, 'route_not_found'])
+      expectError(api, 404, 'route_not_found')
     } finally {
       await web.close()
       rmSync(dist, { recursive: true, force: true })

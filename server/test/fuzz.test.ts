@@ -1,7 +1,6 @@
-import type { FastifyInstance } from 'fastify'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from './harness.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { bearer, startTestApp } from './harness.js'
 import { FixtureKit, routeFixtures, type RouteRequest } from './route-fixtures.js'
 
 // Bad input to every route gets a 4xx error envelope, never a 500: malformed JSON, wrong types,
@@ -11,15 +10,10 @@ import { FixtureKit, routeFixtures, type RouteRequest } from './route-fixtures.j
 type Operation = { method: string; path: string; query: string[] }
 type DocOperation = { parameters?: { in: string; name: string }[] }
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
 let operations: Operation[]
 
+const { env, app, m } = await startTestApp()
 beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
   const doc = app.swagger() as unknown as { paths: Record<string, Record<string, DocOperation>> }
   operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => ({
@@ -28,10 +22,6 @@ beforeAll(async () => {
       query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
     })),
   )
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
 })
 
 const hasBody = (op: Operation) => !['GET', 'DELETE'].includes(op.method)

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import pg from 'pg'
 import pino from 'pino'
-import { inject } from 'vitest'
+import { afterAll, expect, inject } from 'vitest'
 import { systemContext } from '../src/auth/actor.js'
-import type { BuiltinRole } from '../src/auth/permissions.js'
+import { allPermissions, type BuiltinRole } from '../src/auth/permissions.js'
 import { createApiKey } from '../src/roles/api-keys.js'
 import { loadConfig, type Config } from '../src/config.js'
 import type { AppContext } from '../src/context.js'
@@ -139,3 +139,93 @@ export async function sessionHeaders(
   if (!cookie) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`)
   return { cookie: `claimdesk_session=${cookie.value}`, 'x-csrf-token': res.json().csrf_token as string }
 }
+
+export type TestAppOptions = {
+  /** The modules the app is built from: every registered one unless told. */
+  modules?: Module[]
+  /** Config overrides, as createTestEnv takes them. */
+  config?: Partial<Config>
+  /** The workspace's name (a default one otherwise). */
+  merchant?: string
+  /** A second workspace, for isolation checks: `true` for a default name, or its name. */
+  other?: true | string
+  /** Listen on a free local port, for clients that need a socket (a browser, SSE, fetch). */
+  listen?: true
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export type TestApp = {
+  env: TestEnv
+  app: FastifyInstance
+  m: TestMerchant
+  /**
+   * Injects a request: `url` is under `/api/v1` unless it starts with `/api/`; `as` is one of the
+   * workspace's roles, an API key, or the whole headers (say, sessionHeaders'), and admin unless told.
+   */
+  call: (
+    method: Method,
+    url: string,
+    body?: unknown,
+    as?: BuiltinRole | string | Record<string, string>,
+  ) => Promise<LightMyRequestResponse>
+}
+
+export type StartedApp<O extends TestAppOptions> = TestApp &
+  (O['other'] extends true | string ? { other: TestMerchant } : unknown) &
+  (O['listen'] extends true ? { base: string } : unknown)
+
+const roles: readonly string[] = ['admin', 'manager', 'agent', 'finance', 'viewer'] satisfies BuiltinRole[]
+
+/**
+ * A test file's database, app and workspace, closed after its tests: awaited at the top of the file
+ * (`const { env, app, m, call } = await startTestApp()`), so the file's own code reads them as plain values.
+ */
+export async function startTestApp<const O extends TestAppOptions = Record<never, never>>(
+  options?: O,
+): Promise<StartedApp<O>> {
+  const env = await startTestEnv(options?.config)
+  const app = await createTestApp(env, options?.modules)
+  afterAll(() => app.close())
+  const m = await createTestMerchant(env.ctx, options?.merchant)
+  const other = options?.other
+    ? await createTestMerchant(env.ctx, options.other === true ? undefined : options.other)
+    : undefined
+  const base = options?.listen ? await app.listen({ host: '127.0.0.1', port: 0 }) : undefined
+  const call: TestApp['call'] = (method, url, body, as = 'admin') =>
+    app.inject({
+      method,
+      url: url.startsWith('/api/') ? url : `/api/v1${url}`,
+      headers: typeof as !== 'string' ? as : bearer(roles.includes(as) ? m.keys[as as BuiltinRole] : as),
+      ...(body === undefined ? {} : { payload: body as object }),
+    })
+  return { env, app, m, call, ...(other && { other }), ...(base && { base }) } as StartedApp<O>
+}
+
+/** A test file's database and context without an app, closed after its tests. */
+export async function startTestEnv(overrides?: Partial<Config>): Promise<TestEnv> {
+  const env = await createTestEnv(overrides)
+  afterAll(() => env.close())
+  return env
+}
+
+/**
+ * The reply is this error and nothing else: the status, and the whole envelope with its code, a message,
+ * and exactly these details (none when not given).
+ */
+export function expectError(
+  res: { statusCode: number; body?: string; json: () => unknown },
+  status: number,
+  code: string,
+  details?: Record<string, unknown>,
+): void {
+  expect(res.statusCode, res.body).toBe(status)
+  expect(res.json()).toEqual({
+    error: { code, message: expect.any(String), ...(details === undefined ? {} : { details }) },
+  })
+}
+
+/** The details of `forbidden` when a caller holding only `held` acts on something that holds every permission. */
+export const lackingAllBut = (...held: string[]) => ({
+  permissions: allPermissions.filter((p) => !held.includes(p)),
+})

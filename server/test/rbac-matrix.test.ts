@@ -1,7 +1,6 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { builtinRolePermissions, type BuiltinRole } from '../src/auth/permissions.js'
-import { bearer, createTestApp, createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from './harness.js'
+import { bearer, startTestApp } from './harness.js'
 import { FixtureKit, routeFixtures, type RouteRequest } from './route-fixtures.js'
 
 // Every registered route × every role × own/foreign object: no unauthorised 2xx, ever.
@@ -9,25 +8,14 @@ import { FixtureKit, routeFixtures, type RouteRequest } from './route-fixtures.j
 
 type Operation = { method: string; path: string; permission: string }
 
-let env: TestEnv
-let app: FastifyInstance
-let own: TestMerchant
-let foreign: TestMerchant
 let operations: Operation[]
 
+const { env, app, m: own, other: foreign } = await startTestApp({ merchant: 'own', other: 'foreign' })
 beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  own = await createTestMerchant(env.ctx, 'own')
-  foreign = await createTestMerchant(env.ctx, 'foreign')
   const doc = app.swagger() as unknown as { paths: Record<string, Record<string, { 'x-permission': string }>> }
   operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, permission: op['x-permission'] })),
   )
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
 })
 
 const roles: BuiltinRole[] = ['admin', 'manager', 'agent', 'finance', 'viewer']

@@ -1,5 +1,7 @@
 import path from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll } from 'vitest'
+import { startTestApp, type StartedApp, type TestAppOptions } from '../../server/test/harness.js'
 
 /** Debian's Chromium (`.ci/run` installs it), quiet and offline; Playwright gives each launch a fresh profile directory. */
 export function launchChromium(): Promise<Browser> {
@@ -29,6 +31,28 @@ export async function signIn(
   await page.getByLabel(/^Password/).fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.getByRole('heading', { name: 'All open' }).waitFor()
+}
+
+/** Signs in at the test's console, as its workspace's admin unless told. */
+type SignIn = (page: Page, email?: string, password?: string) => Promise<void>
+export type ConsoleTest<O extends TestAppOptions> = StartedApp<O & { listen: true }> & {
+  browser: Browser
+  signIn: SignIn
+}
+
+/**
+ * A browser test file's app, listening on a local port, its workspace and Chromium, closed after its tests:
+ * awaited at the top of the file (`const { env, app, m, base, browser, signIn } = await startConsoleTest()`).
+ */
+export async function startConsoleTest<const O extends Omit<TestAppOptions, 'listen'> = Record<never, never>>(
+  options?: O,
+): Promise<ConsoleTest<O>> {
+  const started = await startTestApp({ ...options, listen: true })
+  const browser = await launchChromium()
+  afterAll(() => browser.close())
+  const { m, base } = started
+  const signInHere: SignIn = (page, email = m.adminEmail, password = m.password) => signIn(page, base, email, password)
+  return { ...started, browser, signIn: signInHere } as unknown as ConsoleTest<O>
 }
 
 /** Where screenshots for review go (ignored by git). */

@@ -1,17 +1,7 @@
 import path from 'node:path'
 import { mkdirSync } from 'node:fs'
-import type { FastifyInstance } from 'fastify'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  sessionHeaders,
-  type TestEnv,
-  type TestMerchant,
-} from '../../server/test/harness.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { sessionHeaders } from '../../server/test/harness.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
 import { upsertOrder } from '../../server/src/orders/service.js'
@@ -19,25 +9,16 @@ import { modules } from '../../server/src/registry.js'
 import { upsertShipment } from '../../server/src/shipments/service.js'
 import { createTeam } from '../../server/src/teams/service.js'
 import { createUser, type User } from '../../server/src/users/service.js'
-import { accessibilityProblems, launchChromium, outputDir } from './browser.js'
+import { accessibilityProblems, outputDir, startConsoleTest } from './browser.js'
 import { systemContext } from '../../server/src/auth/actor.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let base: string
-let browser: Browser
-let m: TestMerchant
 let bob: User
 let ana: User
 let team: { id: string }
 let feed: { id: string; secret: string }
 
+const { env, app, m, base, browser, signIn, call: api } = await startConsoleTest()
 beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-  m = await createTestMerchant(env.ctx)
   feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
   await env.ctx.db.transaction().execute(async (trx) => {
     const agent = (name: string) => ({
@@ -50,26 +31,8 @@ beforeAll(async () => {
     ana = await createUser(trx, systemContext(m.id), agent('Ana Ruiz'), new Date())
     team = await createTeam(trx, systemContext(m.id), { name: 'Returns team' }, new Date())
   })
-  browser = await launchChromium()
   mkdirSync(outputDir, { recursive: true })
 })
-afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await env?.close()
-})
-
-async function signIn(page: Page) {
-  await page.goto(`${base}/inbox`)
-  await page.getByLabel('Email').fill(m.adminEmail)
-  await page.getByLabel(/^Password/).fill(m.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { name: 'All open' }).waitFor()
-}
-
-type Method = 'GET' | 'POST' | 'PATCH'
-const api = (method: Method, url: string, payload?: unknown, headers: Record<string, string> = bearer(m.keys.admin)) =>
-  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers })
 
 // A carrier's scan in the generic signed format, posted over HTTP, then processed.
 async function scan(trackingNumber: string, id: string, status: string, at: string, message: string) {

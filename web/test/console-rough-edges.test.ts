@@ -1,14 +1,4 @@
-import type { FastifyInstance } from 'fastify'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../server/test/harness.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { notifyUsers } from '../../server/src/cases/service.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
@@ -16,14 +6,9 @@ import { upsertOrder } from '../../server/src/orders/service.js'
 import { modules } from '../../server/src/registry.js'
 import { upsertShipment } from '../../server/src/shipments/service.js'
 import { createUser } from '../../server/src/users/service.js'
-import { accessibilityProblems, launchChromium, signIn as signInAt } from './browser.js'
+import { accessibilityProblems, startConsoleTest } from './browser.js'
 import { systemContext } from '../../server/src/auth/actor.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let base: string
-let browser: Browser
-let m: TestMerchant
 const people = {
   agent: { email: '', password: 'agent-password-1', name: 'Bartholomew Featherstonehaugh', id: '' },
   finance: { email: '', password: 'finance-password-1', name: 'Fiona Finance', id: '' },
@@ -31,12 +16,8 @@ const people = {
 }
 const system = { type: 'system' as const, id: null }
 
+const { env, m, base, browser, signIn, call: api } = await startConsoleTest()
 beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-  m = await createTestMerchant(env.ctx)
   await env.ctx.db.transaction().execute(async (trx) => {
     for (const [role, p] of Object.entries(people)) {
       p.email = `${role}@${m.slug}.example`
@@ -50,17 +31,7 @@ beforeAll(async () => {
       ).id
     }
   })
-  browser = await launchChromium()
 })
-afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await env?.close()
-})
-
-const signIn = (page: Page, email: string, password: string) => signInAt(page, base, email, password)
-const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
-  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(m.keys.admin) })
 
 let seq = 0
 async function order(opts: {

@@ -1,39 +1,21 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
-import type { FastifyInstance } from 'fastify'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../server/test/harness.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { bearer } from '../../server/test/harness.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
 import { upsertOrder } from '../../server/src/orders/service.js'
 import { modules } from '../../server/src/registry.js'
 import { upsertShipment } from '../../server/src/shipments/service.js'
 import { createUser } from '../../server/src/users/service.js'
-import { accessibilityProblems, launchChromium, outputDir, signIn as signInAt } from './browser.js'
+import { accessibilityProblems, outputDir, startConsoleTest } from './browser.js'
 import { systemContext } from '../../server/src/auth/actor.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let base: string
-let browser: Browser
-let m: TestMerchant
 let viewer: { email: string; password: string }
 let agent: { email: string; password: string }
 
+const { env, app, m, base, browser, signIn } = await startConsoleTest()
 beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-  m = await createTestMerchant(env.ctx)
   viewer = { email: `viewer@${m.slug}.example`, password: 'viewer-password-1' }
   agent = { email: `bob@${m.slug}.example`, password: 'agent-password-1' }
   await env.ctx.db.transaction().execute(async (trx) => {
@@ -45,16 +27,8 @@ beforeAll(async () => {
     )
     await createUser(trx, systemContext(m.id), { ...agent, name: 'Bob Baker', roleId: m.roleIds.agent! }, new Date())
   })
-  browser = await launchChromium()
   mkdirSync(outputDir, { recursive: true })
 })
-afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await env?.close()
-})
-
-const signIn = (page: Page, email: string, password: string) => signInAt(page, base, email, password)
 
 // A lost-parcel scan from a carrier, posted over HTTP in the generic signed format, then processed.
 async function lostParcel(trackingNumber: string) {
@@ -346,7 +320,9 @@ describe('the agent console in Chromium', () => {
       headers: { 'x-csrf-token': session.csrf_token },
     })
     expect(refused.status()).toBe(403)
-    expect((await refused.json()).error.code).toBe('forbidden')
+    expect(await refused.json()).toEqual({
+      error: { code: 'forbidden', message: expect.any(String), details: { permission: 'cases.write' } },
+    })
     await context.close()
   })
 })

@@ -1,35 +1,8 @@
-import type { FastifyInstance } from 'fastify'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../server/test/harness.js'
-import { modules } from '../../server/src/registry.js'
-import { launchChromium } from './browser.js'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { startConsoleTest } from './browser.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let base: string
-let browser: Browser
-let m: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-  m = await createTestMerchant(env.ctx)
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  await env?.close()
-})
+const { base, browser, m } = await startConsoleTest()
 
 // Chromium reports each refused script, style, image or request on the console.
 async function openWatched(): Promise<{ page: Page; refused: string[] }> {

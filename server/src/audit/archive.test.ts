@@ -1,33 +1,26 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, type TestEnv } from '../../test/harness.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { startTestEnv } from '../../test/harness.js'
 import { FakeS3 } from '../files/testing/fake-s3.js'
 import { checkpointArchive } from './archive.js'
 import { audit } from './module.js'
 import { createChain, rewriteTail } from './testing/chains.js'
 import { verifyWorkspace } from './verify.js'
 
-let env: TestEnv
-let fake: FakeS3
 const now = new Date('2026-03-01T12:00:00.000Z')
 
-beforeAll(async () => {
-  fake = await FakeS3.start('claimdesk-audit', 'AKIAFAKEFAKEFAKE')
-  env = await createTestEnv({
-    s3: {
-      bucket: 'claimdesk-audit',
-      region: 'us-east-1',
-      endpoint: fake.endpoint,
-      accessKeyId: 'AKIAFAKEFAKEFAKE',
-      secretAccessKey: 'fake',
-      forcePathStyle: true,
-    },
-  })
-})
-afterAll(async () => {
-  await env.close()
-  await fake.stop()
+const fake = await FakeS3.start('claimdesk-audit', 'AKIAFAKEFAKEFAKE')
+afterAll(() => fake.stop())
+const env = await startTestEnv({
+  s3: {
+    bucket: 'claimdesk-audit',
+    region: 'us-east-1',
+    endpoint: fake.endpoint,
+    accessKeyId: 'AKIAFAKEFAKEFAKE',
+    secretAccessKey: 'fake',
+    forcePathStyle: true,
+  },
 })
 
 const checkpoint = async () => audit.tasks!['audit:checkpoint']!({}, env.ctx, { attempts: 1, maxAttempts: 25 })

@@ -1,8 +1,8 @@
 import { createHash, createPublicKey, verify } from 'node:crypto'
 import { appendFileSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, type TestEnv } from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { startTestEnv } from '../../test/harness.js'
 import { checkpointArchive } from './archive.js'
 import { auditSigner, checkpointChains } from './checkpoints.js'
 import { listSignedCheckpoints } from './history.js'
@@ -11,16 +11,10 @@ import type { SignedCheckpoint } from './types.js'
 import { createChain, cutTail, drain, rewriteTail, tamper, writeEntries } from './testing/chains.js'
 import { verifyChain, verifyWorkspace } from './verify.js'
 
-let env: TestEnv
 const t0 = new Date('2026-03-01T12:00:00.000Z')
 const minute = (n: number) => new Date(t0.getTime() + n * 60_000)
 
-beforeAll(async () => {
-  env = await createTestEnv()
-})
-afterAll(async () => {
-  await env.close()
-})
+const env = await startTestEnv()
 
 const signer = () => auditSigner(env.ctx.keys.audit)
 const archive = () => checkpointArchive(env.ctx.config)

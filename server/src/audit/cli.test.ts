@@ -1,27 +1,23 @@
 import { createHash, createPublicKey, verify } from 'node:crypto'
 import { Command } from 'commander'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, type TestEnv } from '../../test/harness.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { startTestEnv } from '../../test/harness.js'
 import { modules } from '../registry.js'
 import { checkpointArchive } from './archive.js'
 import { auditSigner, checkpointChains } from './checkpoints.js'
 import { exportAudit, verifyWorkspaces } from './cli.js'
 import { createChain, entryIdAt, tamper } from './testing/chains.js'
 
-let env: TestEnv
 const now = new Date('2026-03-01T12:00:00.000Z')
 const workspaces: { id: string; slug: string }[] = []
 
+const env = await startTestEnv()
 beforeAll(async () => {
-  env = await createTestEnv()
   for (let i = 0; i < 2; i++) {
     const { merchantId, slug } = await createChain(env.ctx.db, 12, now)
     workspaces.push({ id: merchantId, slug })
   }
   await checkpointChains(env.ctx.db, auditSigner(env.ctx.keys.audit), now, checkpointArchive(env.ctx.config))
-})
-afterAll(async () => {
-  await env.close()
 })
 
 // An independent JCS for the export check: the third party's code, not ours.

@@ -1,35 +1,13 @@
 import { createPublicKey, verify } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, expectError, startTestApp, type TestMerchant } from '../../test/harness.js'
 import { checkpointArchive } from './archive.js'
 import { checkpointChains, auditSigner } from './checkpoints.js'
 import { drain, entryIdAt, tamper } from './testing/chains.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let foreign: TestMerchant
+const { env, app, m, other: foreign, call } = await startTestApp({ merchant: 'own', other: 'foreign' })
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx, 'own')
-  foreign = await createTestMerchant(env.ctx, 'foreign')
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
-
-const get = (url: string, key = m.keys.admin) => app.inject({ method: 'GET', url, headers: bearer(key) })
+const get = (url: string, key = m.keys.admin) => call('GET', url, undefined, key)
 
 async function createTeam(merchant: TestMerchant, name: string): Promise<string> {
   const res = await app.inject({
@@ -64,10 +42,13 @@ describe('GET /api/v1/audit', () => {
     await drain(env.ctx.db, new Date())
     const res = await get(`/api/v1/audit?entity_type=team&entity_id=${team}`)
     expect((await get(`/api/v1/audit?entity=team:${team}`)).json()).toEqual(res.json())
-    for (const bad of [`entity=team`, `entity=team:${team}&entity_id=${team}`, `entity_type=team`]) {
+    for (const [bad, message] of [
+      ['entity=team', 'must match pattern "^[a-z_]{1,100}:[^\\s]{1,200}$"'],
+      [`entity=team:${team}&entity_id=${team}`, 'names no single record'],
+      ['entity_type=team', 'names no single record'],
+    ]) {
       const refused = await get(`/api/v1/audit?${bad}`)
-      expect(refused.statusCode, bad).toBe(400)
-      expect(refused.json().error.code).toBe('validation_failed')
+      expectError(refused, 400, 'validation_failed', { errors: [{ path: 'querystring/entity', message }] })
     }
     const [created, updated] = res.json().data
     expect(res.json().next_cursor).toBeNull()
@@ -220,7 +201,8 @@ describe('GET /api/v1/audit/checkpoints', () => {
 
   it('refuses a cursor it did not make', async () => {
     const res = await get(`/api/v1/audit/checkpoints?cursor=${Buffer.from('seq:x').toString('base64url')}`)
-    expect(res.statusCode).toBe(400)
-    expect(res.json().error.code).toBe('validation_failed')
+    expectError(res, 400, 'validation_failed', {
+      errors: [{ path: 'querystring/cursor', message: 'is not a cursor from this API' }],
+    })
   })
 })

@@ -1,22 +1,16 @@
 import { Writable } from 'node:stream'
 import pino from 'pino'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createTestEnv, createTestMerchant, type TestEnv } from '../../test/harness.js'
+import { describe, expect, it, vi } from 'vitest'
+import { startTestEnv, createTestMerchant } from '../../test/harness.js'
 import { createDb, createPool } from '../db/database.js'
 import { sequenceOnce, sequencerLock, startSequencer } from './sequencer.js'
 import { recordAudit } from './service.js'
 import { drain, writeEntries } from './testing/chains.js'
 import { verifyChain } from './verify.js'
 
-let env: TestEnv
 const now = new Date('2026-03-01T12:00:00.000Z')
 
-beforeAll(async () => {
-  env = await createTestEnv()
-})
-afterAll(async () => {
-  await env.close()
-})
+const env = await startTestEnv()
 
 async function chainOf(merchantId: string) {
   const { rows } = await env.ctx.pool.query<{ seq: number; entry_id: string }>(

@@ -1,19 +1,13 @@
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, type TestEnv } from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { startTestEnv } from '../../test/harness.js'
 import { newId } from '../ids.js'
 import { createChain, cutTail, entryIdAt, tamper, writeEntries } from './testing/chains.js'
 import { verifyChain } from './verify.js'
 
-let env: TestEnv
 const now = new Date('2026-03-01T12:00:00.000Z')
 
-beforeAll(async () => {
-  env = await createTestEnv()
-})
-afterAll(async () => {
-  await env.close()
-})
+const env = await startTestEnv()
 
 const freshChain = (extra = 10) => createChain(env.ctx.db, extra, now)
 

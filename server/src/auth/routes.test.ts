@@ -1,27 +1,7 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, createTestMerchant, expectError, lackingAllBut, startTestApp } from '../../test/harness.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m } = await startTestApp()
 
 async function signIn(email = m.adminEmail, password = m.password) {
   const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } })
@@ -68,15 +48,14 @@ describe('sessions', () => {
     const { cookie, csrf } = await signIn()
     const payload = { name: 'Returns desk' }
     const without = await app.inject({ method: 'POST', url: '/api/v1/teams', headers: { cookie }, payload })
-    expect(without.statusCode).toBe(403)
-    expect(without.json().error.code).toBe('csrf_failed')
+    expectError(without, 403, 'csrf_failed')
     const wrong = await app.inject({
       method: 'POST',
       url: '/api/v1/teams',
       headers: { cookie, 'x-csrf-token': `${csrf}x` },
       payload,
     })
-    expect(wrong.json().error.code).toBe('csrf_failed')
+    expectError(wrong, 403, 'csrf_failed')
     const ok = await app.inject({
       method: 'POST',
       url: '/api/v1/teams',
@@ -113,8 +92,7 @@ describe('sessions', () => {
       url: '/api/v1/auth/login',
       payload: { email, password: 'guess-guess-guess' },
     })
-    expect(locked.statusCode).toBe(429)
-    expect(locked.json().error.code).toBe('too_many_attempts')
+    expectError(locked, 429, 'too_many_attempts', { retry_after_seconds: 900 })
     expect(locked.headers['retry-after']).toBe('900')
   })
 
@@ -154,13 +132,11 @@ describe('sessions', () => {
     expect(ok.json().user_id).toBe(m.adminUserId)
     // An account under attack stays locked for everyone, the right password included.
     const stillLocked = await elsewhere(locked, 'locked-password')
-    expect(stillLocked.statusCode).toBe(429)
-    expect(stillLocked.json().error.code).toBe('too_many_attempts')
+    expectError(stillLocked, 429, 'too_many_attempts', { retry_after_seconds: 900 })
     // From the hot address an account gets one guess per window: after a miss, even the right password reads as a miss.
     expect((await login(m.adminEmail, 'guess-guess-guess')).statusCode).toBe(429)
     const touched = await login(m.adminEmail, m.password)
-    expect(touched.statusCode).toBe(429)
-    expect(touched.json().error.code).toBe('too_many_attempts')
+    expectError(touched, 429, 'too_many_attempts', { retry_after_seconds: 8 })
     expect((await elsewhere(m.adminEmail, m.password)).statusCode).toBe(200)
   })
 
@@ -208,15 +184,14 @@ describe('people', () => {
       headers: bearer(other.keys.admin),
       payload: { status: 'disabled' },
     })
-    expect(res.statusCode).toBe(409)
-    expect(res.json().error.code).toBe('last_admin')
+    expectError(res, 409, 'last_admin', { user_id: other.adminUserId })
     const demote = await app.inject({
       method: 'PATCH',
       url: `/api/v1/users/${other.adminUserId}`,
       headers: bearer(other.keys.admin),
       payload: { role_id: other.roleIds.viewer },
     })
-    expect(demote.json().error.code).toBe('last_admin')
+    expectError(demote, 409, 'last_admin', { user_id: other.adminUserId })
     const second = await app.inject({
       method: 'POST',
       url: '/api/v1/users',
@@ -293,8 +268,7 @@ describe('API keys', () => {
     })
     expect(revoked.json().revoked_at).not.toBeNull()
     const after = await app.inject({ method: 'GET', url: '/api/v1/teams', headers: bearer(key) })
-    expect(after.statusCode).toBe(401)
-    expect(after.json().error.code).toBe('unauthenticated')
+    expectError(after, 401, 'unauthenticated')
   })
 
   it('refuses to mint a key stronger than its creator', async () => {
@@ -329,7 +303,6 @@ describe('API keys', () => {
       headers: bearer(minter.json().key),
       payload: { name: 'escalate', role_id: m.roleIds.admin },
     })
-    expect(res.statusCode).toBe(403)
-    expect(res.json().error.code).toBe('forbidden')
+    expectError(res, 403, 'forbidden', lackingAllBut('api_keys.manage'))
   })
 })

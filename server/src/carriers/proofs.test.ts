@@ -1,31 +1,8 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { FixtureKit } from '../../test/route-fixtures.js'
-import { modules } from '../registry.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let other: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-  other = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m, other } = await startTestApp({ other: true })
 
 describe('proofs of delivery', () => {
   it("lists the carrier's proof on its tracker and serves its bytes as sent, inert, to this workspace only", async () => {
@@ -46,6 +23,6 @@ describe('proofs of delivery', () => {
       url: `/api/v1/trackers/${tracker}/proofs/${proof}`,
       headers: bearer(other.keys.admin),
     })
-    expect([foreign.statusCode, foreign.json().error.code]).toEqual([404, 'proof_not_found'])
+    expectError(foreign, 404, 'proof_not_found', { tracker_id: tracker, proof_id: proof })
   })
 })

@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
-import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { bearer, createTestApp, expectError, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { signedHeaders, seedConnection } from '../inbox/testing.js'
 import { upsertOrder } from '../orders/service.js'
@@ -26,26 +18,17 @@ const vector = (
   }
 ).easypost.vectors[0]!
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let other: TestMerchant
 let ep: { id: string; secret: string }
 let as: { id: string; secret: string }
 let gen: { id: string; secret: string }
 
+const { env, app: started, m, other } = await startTestApp({ other: true })
+let app = started // one test restarts it
+afterAll(() => app.close())
 beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-  other = await createTestMerchant(env.ctx)
   ep = await seedConnection(env.ctx, m.id, { source: 'carriers', provider: 'easypost', secret: vector.secret })
   as = await seedConnection(env.ctx, m.id, { source: 'carriers', provider: 'aftership', secret: 'aftership-secret' })
   gen = await seedConnection(env.ctx, m.id, { source: 'carriers' })
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
 })
 
 const system = { type: 'system' as const, id: null }
@@ -159,8 +142,7 @@ describe('carrier webhooks', () => {
       .where('merchant_id', '=', m.id)
       .execute()
     const res = await post('easypost', ep.id, vector.body, easypostHeaders(vector.body, 'wrong'))
-    expect(res.statusCode).toBe(401)
-    expect(res.json().error.code).toBe('signature_invalid')
+    expectError(res, 401, 'signature_invalid', { reason: 'mismatch' })
     expect(
       await env.ctx.db.selectFrom('webhook_deliveries').select('id').where('merchant_id', '=', m.id).execute(),
     ).toHaveLength(before.length)
@@ -173,8 +155,10 @@ describe('carrier webhooks', () => {
   it('answers a malformed body 400 with a reason, and stores and ignores non-tracking events', async () => {
     const bad = '{"object":"Event","description":"tracker.updated","result":{"object":"Tracker"}}'
     const res = await post('easypost', ep.id, bad, easypostHeaders(bad))
-    expect(res.statusCode).toBe(400)
-    expect(res.json().error).toMatchObject({ code: 'payload_invalid' })
+    expectError(res, 400, 'payload_invalid', {
+      provider: 'easypost',
+      reason: 'the Tracker has no tracking_code',
+    })
     const notJson = await post('aftership', as.id, '{oops', aftershipHeaders('{oops'))
     expect(notJson.statusCode).toBe(400)
     const batch = fixture('easypost/event-batch-created.json')
@@ -190,8 +174,7 @@ describe('carrier webhooks', () => {
     // An event id PostgreSQL cannot store (a NUL character) is the sender's error, not ours.
     const nul = JSON.stringify({ ...JSON.parse(batch), id: 'evt_\u0000nul' })
     const refused = await post('easypost', ep.id, nul, easypostHeaders(nul))
-    expect(refused.statusCode).toBe(400)
-    expect(refused.json().error).toMatchObject({ code: 'payload_invalid', details: { path: '/id' } })
+    expectError(refused, 400, 'payload_invalid', { path: '/id' })
   })
 
   it('refuses a signed webhook with a NUL character in a string at intake, 400 payload_invalid every time it is sent, storing nothing', async () => {

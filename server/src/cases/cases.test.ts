@@ -1,42 +1,16 @@
 import fc from 'fast-check'
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, createTestMerchant, expectError, startTestApp } from '../../test/harness.js'
 import { FixtureKit } from '../../test/route-fixtures.js'
-import { modules } from '../registry.js'
 import { createTeam } from '../teams/service.js'
 import { createUser } from '../users/service.js'
 import { transitions } from './lifecycle.js'
 import { caseStatuses, resolutionCodes } from './tables.js'
 import { systemContext } from '../auth/actor.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let other: TestMerchant
-let kit: FixtureKit
+const { env, app, m, other, call } = await startTestApp({ other: true })
+const kit = new FixtureKit(env.ctx, m)
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-  other = await createTestMerchant(env.ctx)
-  kit = new FixtureKit(env.ctx, m)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
-
-const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, key = m.keys.admin) =>
-  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(key) })
 const open = async (body: Record<string, unknown>) => {
   const res = await call('POST', '/cases', body)
   expect(res.statusCode).toBe(201)
@@ -85,7 +59,12 @@ describe('cases API', () => {
       case_type: 'damaged',
       custom_fields: { damage_severity: 'shattered', colour: 'red' },
     })
-    expect([bad.statusCode, bad.json().error.code]).toEqual([422, 'custom_field_invalid'])
+    expectError(bad, 422, 'custom_field_invalid', {
+      errors: [
+        { path: 'custom_fields/damage_severity', message: 'must be one of cosmetic, functional, unusable' },
+        { path: 'custom_fields/colour', message: 'is not a field of this case type' },
+      ],
+    })
     expect(
       bad
         .json()
@@ -93,12 +72,10 @@ describe('cases API', () => {
         .sort(),
     ).toEqual(['custom_fields/colour', 'custom_fields/damage_severity'])
     const unknown = await call('POST', '/cases', { case_type: 'no_such_type' })
-    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'case_type_not_found'])
-    const foreign = await call('POST', '/cases', {
-      case_type: 'other',
-      customer_id: await new FixtureKit(env.ctx, other).customer(),
-    })
-    expect([foreign.statusCode, foreign.json().error.code]).toEqual([404, 'customer_not_found'])
+    expectError(unknown, 404, 'case_type_not_found', { case_type: 'no_such_type' })
+    const theirs = await new FixtureKit(env.ctx, other).customer()
+    const foreign = await call('POST', '/cases', { case_type: 'other', customer_id: theirs })
+    expectError(foreign, 404, 'customer_not_found', { customer_id: theirs })
     const extra = await call('POST', '/cases', { case_type: 'other', colour: 'red' })
     expect(extra.statusCode).toBe(400)
   })
@@ -109,17 +86,14 @@ describe('cases API', () => {
       (await call('POST', `/cases/${c.id}/notes`, { body: 'Checked the carrier portal' })).json().case.status,
     ).toBe('open')
     const illegal = await call('POST', `/cases/${c.id}/status`, { status: 'closed' })
-    expect(illegal.statusCode).toBe(409)
-    expect(illegal.json().error).toMatchObject({
-      code: 'case_transition_invalid',
-      details: {
-        status: 'open',
-        requested: 'closed',
-        allowed: ['waiting_customer', 'waiting_carrier', 'on_hold', 'resolved'],
-      },
+    expectError(illegal, 409, 'case_transition_invalid', {
+      case_id: c.id,
+      status: 'open',
+      requested: 'closed',
+      allowed: ['waiting_customer', 'waiting_carrier', 'on_hold', 'resolved'],
     })
     const noCode = await call('POST', `/cases/${c.id}/status`, { status: 'resolved' })
-    expect([noCode.statusCode, noCode.json().error.code]).toEqual([422, 'resolution_required'])
+    expectError(noCode, 422, 'resolution_required', { case_id: c.id })
     const resolved = (
       await call('POST', `/cases/${c.id}/status`, {
         status: 'resolved',
@@ -158,7 +132,7 @@ describe('cases API', () => {
     const c = await open({ case_type: 'other', subject: 'Assign me' })
     const agentId = await kit.user()
     const toOther = await call('POST', `/cases/${c.id}/assign`, { assignee_id: agentId }, m.keys.agent)
-    expect([toOther.statusCode, toOther.json().error.code]).toEqual([403, 'forbidden'])
+    expectError(toOther, 403, 'forbidden', { permission: 'cases.assign' })
     const assigned = await call('POST', `/cases/${c.id}/assign`, { assignee_id: agentId })
     expect(assigned.json()).toMatchObject({ assignee_id: agentId, followers: [agentId], status: 'open' })
     const notes = await env.ctx.db
@@ -169,7 +143,7 @@ describe('cases API', () => {
     expect(notes).toEqual([{ cause: 'assigned', case_id: c.id }])
     await env.ctx.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', agentId).execute()
     const disabled = await call('POST', `/cases/${c.id}/assign`, { assignee_id: agentId })
-    expect([disabled.statusCode, disabled.json().error.code]).toEqual([422, 'assignee_invalid'])
+    expectError(disabled, 422, 'assignee_invalid', { assignee_id: agentId })
   })
 
   it('gives each timeline entry what a field change changed and the people and teams it names', async () => {
@@ -289,9 +263,9 @@ describe('cases API', () => {
       [dup.id, 'Customer sent photo of the red jumper'],
     ])
     const again = await call('POST', `/cases/${dup.id}/notes`, { body: 'late note' })
-    expect(again.json().error).toMatchObject({ code: 'case_merged', details: { merged_into_id: survivor.id } })
+    expectError(again, 409, 'case_merged', { case_id: dup.id, merged_into_id: survivor.id })
     const self = await call('POST', `/cases/${survivor.id}/merge`, { duplicate_ids: [survivor.id] })
-    expect([self.statusCode, self.json().error.code]).toEqual([422, 'case_merge_invalid'])
+    expectError(self, 422, 'case_merge_invalid', { case_id: survivor.id })
   })
 
   it('finds cases by filters, full text over notes, case number, and pages with a cursor', async () => {
@@ -326,7 +300,9 @@ describe('cases API', () => {
     ).json()
     expect(unassigned.data).toHaveLength(5)
     const wrongSort = await call('GET', `/cases?tag=${tag}&sort=created_asc&cursor=${first.next_cursor}`)
-    expect([wrongSort.statusCode, wrongSort.json().error.code]).toEqual([400, 'validation_failed'])
+    expectError(wrongSort, 400, 'validation_failed', {
+      errors: [{ path: 'querystring/cursor', message: 'is not a cursor from this API' }],
+    })
     expect((await call('GET', `/cases?tag=${tag}`, undefined, other.keys.admin)).json().data).toEqual([])
   })
 
@@ -512,10 +488,10 @@ describe('cases API', () => {
       url: '/api/v1/case-types/return_dispute',
       headers: bearer(m.keys.admin),
     })
-    expect([del.statusCode, del.json().error.code]).toEqual([409, 'case_type_in_use'])
+    expectError(del, 409, 'case_type_in_use', { case_type: 'return_dispute', cases: 1 })
     expect((await call('PATCH', '/case-types/return_dispute', { archived: true })).json().archived_at).not.toBeNull()
     const refused = await call('POST', '/cases', { case_type: 'return_dispute' })
-    expect([refused.statusCode, refused.json().error.code]).toEqual([422, 'case_type_archived'])
+    expectError(refused, 422, 'case_type_archived', { case_type: 'return_dispute' })
     expect((await call('PATCH', '/case-types/return_dispute', { archived: false })).json().archived_at).toBeNull()
   })
 })

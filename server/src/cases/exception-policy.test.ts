@@ -1,13 +1,5 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { retryNow, runDueJobs } from '../../test/jobs.js'
 import { seedConnection, signedHeaders } from '../inbox/testing.js'
 import { upsertOrder } from '../orders/service.js'
@@ -15,21 +7,8 @@ import { modules } from '../registry.js'
 import { upsertShipment } from '../shipments/service.js'
 import { countUnreadNotifications, onShipmentStatusChanged } from './service.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let feed: { id: string; secret: string }
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-  feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m, call: api } = await startTestApp()
+const feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
 
 const system = { type: 'system' as const, id: null }
 let seq = 0
@@ -88,8 +67,6 @@ async function scan(
   await runDueJobs(env.ctx, modules)
 }
 
-const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(m.keys.admin) })
 const casesOf = async (shipmentId: string) =>
   (await api('GET', `/cases?shipment_id=${shipmentId}`)).json().data as {
     id: string
@@ -398,7 +375,7 @@ describe('the exception policy, with no configuration', () => {
     expect(decided.json()).toMatchObject({ state: 'opened', case_type: 'lost_parcel' })
     expect((await casesOf(s.id)).map((c) => c.id)).toEqual([decided.json().case_id])
     const again = await api('POST', `/case-reviews/${review.id}/decision`, { decision: 'dismiss' })
-    expect([again.statusCode, again.json().error.code]).toEqual([409, 'review_not_pending'])
+    expectError(again, 409, 'review_not_pending', { review_id: review.id, state: 'opened' })
   })
 
   it('follows a changed policy: a disabled rule opens nothing, and an unknown case type is refused', async () => {

@@ -1,29 +1,8 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  sessionHeaders,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
-import { modules } from '../registry.js'
+import { describe, expect, it } from 'vitest'
+import { sessionHeaders, startTestApp } from '../../test/harness.js'
 import { notifyUsers } from './service.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m } = await startTestApp()
 
 describe('notifications', () => {
   it('lists the newest first by when they happened, not by when they were written, and pages on in that order', async () => {

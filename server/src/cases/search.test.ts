@@ -1,35 +1,11 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { upsertOrder } from '../orders/service.js'
 import { modules } from '../registry.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let other: TestMerchant
+const { env, m, other, call } = await startTestApp({ other: true })
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-  other = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
-
-const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, key = m.keys.admin) =>
-  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(key) })
 const found = async (q: string, key = m.keys.admin) =>
   ((await call('GET', `/cases?q=${encodeURIComponent(q)}`, undefined, key)).json().data as { id: string }[]).map(
     (c) => c.id,

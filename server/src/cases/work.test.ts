@@ -1,14 +1,5 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  sessionHeaders,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, expectError, sessionHeaders, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { FixtureKit } from '../../test/route-fixtures.js'
 import { upsertOrder } from '../orders/service.js'
@@ -19,31 +10,12 @@ import { createUser } from '../users/service.js'
 import { closeDueCases, purgeStalePresence } from './service.js'
 import { systemContext } from '../auth/actor.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let kit: FixtureKit
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-  kit = new FixtureKit(env.ctx, m)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m, call } = await startTestApp()
+const kit = new FixtureKit(env.ctx, m)
 
 const system = { type: 'system' as const, id: null }
 // biome-ignore lint/suspicious/noExplicitAny: replies are read field by field, as a client would
 type Json = Record<string, any>
-const call = async (
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  url: string,
-  payload?: unknown,
-  headers: Record<string, string> = bearer(m.keys.admin),
-) => app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers })
 const open = async (body: Json = {}) => {
   const res = await call('POST', '/cases', { case_type: 'damaged', subject: 'Cracked screen', ...body })
   expect(res.statusCode, res.body).toBe(201)
@@ -217,7 +189,9 @@ describe('assignment', () => {
     expect(await getCase(routed.id)).toMatchObject({ assignee_id: a!.id, team_id: team, status: 'open' })
     expect((await timeline(routed.id)).find((e) => e.type === 'assigned')!.data.how).toBe('routing:DHL claims')
     expect(await getCase(unrouted.id)).toMatchObject({ assignee_id: null, status: 'new' })
-    expect((await call('POST', `/cases/${unrouted.id}/auto-assign`, {})).json().error.code).toBe('routing_no_match')
+    expectError(await call('POST', `/cases/${unrouted.id}/auto-assign`, {}), 422, 'routing_no_match', {
+      case_id: unrouted.id,
+    })
     await call('PUT', '/case-settings', { routing: [] })
   })
 
@@ -294,15 +268,24 @@ describe('bulk actions and incidents', () => {
     const attach = await call('POST', `/cases/${parent.id}/children`, { case_ids: [c1.id, c2.id, done.id] })
     expect(attach.statusCode, attach.body).toBe(200)
     expect(attach.json().children.sort()).toEqual([c1.id, c2.id, done.id].sort())
-    expect((await call('POST', `/cases/${c1.id}/children`, { case_ids: [c2.id] })).json().error.code).toBe(
+    expectError(await call('POST', `/cases/${c1.id}/children`, { case_ids: [c2.id] }), 422, 'case_incident_invalid', {
+      parent_id: c1.id,
+      case_id: c2.id,
+    })
+    const lone = await open()
+    expectError(
+      await call('POST', `/cases/${lone.id}/children`, { case_ids: [parent.id] }),
+      422,
       'case_incident_invalid',
+      {
+        parent_id: lone.id,
+        case_id: parent.id,
+      },
     )
-    expect(
-      (await call('POST', `/cases/${(await open()).id}/children`, { case_ids: [parent.id] })).json().error.code,
-    ).toBe('case_incident_invalid')
-    expect((await call('PATCH', `/cases/${parent.id}`, { parent_id: parent.id })).json().error.code).toBe(
-      'case_incident_invalid',
-    )
+    expectError(await call('PATCH', `/cases/${parent.id}`, { parent_id: parent.id }), 422, 'case_incident_invalid', {
+      parent_id: parent.id,
+      case_id: parent.id,
+    })
 
     const fan = await call('POST', `/cases/${parent.id}/children/actions`, {
       action: { type: 'status', status: 'resolved', resolution_code: 'carrier_credited' },
@@ -333,7 +316,9 @@ describe('split', () => {
       subject: 'x',
       links: [{ entity_type: 'order', entity_id: original.order_id }],
     })
-    expect(sharedLink.json().error.code).toBe('case_split_invalid')
+    expectError(sharedLink, 422, 'case_split_invalid', {
+      errors: [{ path: 'body/links', message: 'the order stays linked to both cases; it is not moved' }],
+    })
     expect((await call('GET', `/cases?shipment_id=${shipmentId}`)).json().data).toHaveLength(1)
 
     const res = await call('POST', `/cases/${original.id}/split`, {

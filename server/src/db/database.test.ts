@@ -1,13 +1,12 @@
 import { sql } from 'kysely'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, type TestEnv } from '../../test/harness.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { startTestEnv } from '../../test/harness.js'
 import { executePrepared } from './database.js'
 import { APP_USER } from './embedded.js'
 
-let env: TestEnv
+const env = await startTestEnv()
 beforeAll(async () => {
-  env = await createTestEnv()
   // The application's role creates no tables; the owner makes this one and hands it over for the DDL below.
   const owner = new pg.Client(env.adminUrl)
   await owner.connect()
@@ -17,7 +16,6 @@ beforeAll(async () => {
   await owner.end()
   await sql`insert into prepared_probe values (1, 'one'), (2, 'two')`.execute(env.ctx.db)
 })
-afterAll(async () => env.close())
 
 const preparedOn = async (trx: Parameters<typeof executePrepared>[0], text: string) =>
   (

@@ -1,20 +1,14 @@
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, type TestEnv } from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { startTestEnv } from '../../test/harness.js'
 import { checkpointArchive } from '../audit/archive.js'
 import { auditSigner, checkpointChains } from '../audit/checkpoints.js'
 import { createChain, drain, writeEntries } from '../audit/testing/chains.js'
 import { verifyChain } from '../audit/verify.js'
 
-let env: TestEnv
 const now = new Date('2026-03-01T12:00:00.000Z')
 
-beforeAll(async () => {
-  env = await createTestEnv()
-})
-afterAll(async () => {
-  await env.close()
-})
+const env = await startTestEnv()
 
 const denied = { code: '42501' } // insufficient_privilege
 

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { createTestMerchant, startTestEnv } from '../../test/harness.js'
 import { seedBacklog } from './backlog.js'
 
-let env: TestEnv
-let m: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => env.close())
+const env = await startTestEnv()
+const m = await createTestMerchant(env.ctx)
 
 const unresolved = async () =>
   Number(

@@ -1,24 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, type TestEnv } from '../../test/harness.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { startTestEnv } from '../../test/harness.js'
 import { listCaseTimeline } from '../cases/service.js'
 import { caseStatuses } from '../cases/types.js'
 import type { Case } from '../cases/types.js'
 import { listAllCases } from './casework.js'
 import { seedDemo, type DemoResult } from './seed.js'
 
-let env: TestEnv
 let demo: DemoResult
 let cases: Case[]
 // Noon UTC tomorrow: the same time of day on every run keeps the counts the same (delivery estimates are dates).
 const now = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 12 * 3_600_000)
 
+const env = await startTestEnv()
 beforeAll(async () => {
-  env = await createTestEnv()
   // Enough history for every status to hold a few cases; the full demo has four times as much.
   demo = await seedDemo(env.ctx, { orders: 1200, concurrency: 2 }, now)
   cases = await listAllCases(env.ctx, demo.merchantId, now)
 }, 240_000)
-afterAll(async () => env.close())
 
 describe("the demo's cases", () => {
   it('holds cases in every status, opened by the exception policy and by hand, and reports them as they are', async () => {

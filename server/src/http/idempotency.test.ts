@@ -1,31 +1,8 @@
 import { createHash } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  sessionHeaders,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, expectError, lackingAllBut, sessionHeaders, startTestApp } from '../../test/harness.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let other: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
-  other = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m, other } = await startTestApp({ other: true })
 
 const post = (key: string, payload: object, merchant = m) =>
   app.inject({
@@ -78,8 +55,7 @@ describe('Idempotency-Key', () => {
   it('refuses the same key with a different body (422)', async () => {
     await post('create-team-2', { name: 'Returns' })
     const res = await post('create-team-2', { name: 'Refunds' })
-    expect(res.statusCode).toBe(422)
-    expect(res.json().error.code).toBe('idempotency_key_reused')
+    expectError(res, 422, 'idempotency_key_reused')
   })
 
   it('replays an error response too, so a retry cannot turn a refusal into a success', async () => {
@@ -135,7 +111,7 @@ describe('Idempotency-Key', () => {
     expect(res.statusCode).toBe(403)
     expect(res.headers['idempotent-replayed']).toBeUndefined()
     expect(res.body).not.toContain(first.json().key)
-    expect(res.json().error.code).toBe('forbidden')
+    expectError(res, 403, 'forbidden', lackingAllBut('api_keys.manage', 'cases.read'))
   })
 
   it('gives another actor sending the same key string its own, independent request', async () => {
@@ -184,13 +160,11 @@ describe('Idempotency-Key', () => {
       })
       .execute()
     const res = await post('in-flight', { name: 'Anything' })
-    expect(res.statusCode).toBe(409)
-    expect(res.json().error.code).toBe('idempotency_in_progress')
+    expectError(res, 409, 'idempotency_in_progress')
   })
 
   it('rejects a malformed key', async () => {
     const res = await post('bad key with spaces', { name: 'X' })
-    expect(res.statusCode).toBe(400)
-    expect(res.json().error.code).toBe('validation_failed')
+    expectError(res, 400, 'validation_failed', { errors: [{ path: 'headers/idempotency-key', message: 'is invalid' }] })
   })
 })

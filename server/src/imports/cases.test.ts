@@ -1,32 +1,12 @@
 import { Readable } from 'node:stream'
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
-import { modules } from '../registry.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, createTestMerchant, startTestApp } from '../../test/harness.js'
 import { runImport, type ImportInput } from './service.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
 const now = new Date('2025-03-01T12:00:00Z')
 const actor = { type: 'system', id: null } as const
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m } = await startTestApp()
 
 const jsonl = (...records: unknown[]) => `${records.map((r) => JSON.stringify(r)).join('\n')}\n`
 const importText = (text: string, opts: Partial<ImportInput> & { source: string }, merchantId = m.id) =>

@@ -1,19 +1,12 @@
 import { Readable } from 'node:stream'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { createTestMerchant, startTestEnv } from '../../test/harness.js'
 import { runImport, type ImportInput } from './service.js'
 
-let env: TestEnv
-let m: TestMerchant
 const now = new Date('2025-03-01T12:00:00Z')
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await env.close()
-})
+const env = await startTestEnv()
+const m = await createTestMerchant(env.ctx)
 
 const actor = { type: 'system', id: null } as const
 

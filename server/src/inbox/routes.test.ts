@@ -1,40 +1,16 @@
 import { Command } from 'commander'
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { expectError, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { modules } from '../registry.js'
 import { replayWebhooksCli } from './cli.js'
 import { seedConnection, seedDelivery, signedHeaders } from './testing.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let foreign: TestMerchant
-let conn: { id: string; secret: string }
+const { env, app, m, other: foreign, call } = await startTestApp({ other: 'foreign' })
+const conn = await seedConnection(env.ctx, m.id)
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
-  foreign = await createTestMerchant(env.ctx, 'foreign')
-  conn = await seedConnection(env.ctx, m.id)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
-
-const get = (url: string, key = m.keys.admin) => app.inject({ method: 'GET', url, headers: bearer(key) })
-const post = (url: string, payload?: object, key = m.keys.admin) =>
-  app.inject({ method: 'POST', url, headers: bearer(key), ...(payload ? { payload } : {}) })
+const get = (url: string, key = m.keys.admin) => call('GET', url, undefined, key)
+const post = (url: string, payload?: object, key = m.keys.admin) => call('POST', url, payload, key)
 
 describe('webhook deliveries API', () => {
   it('shows a delivery with its headers and raw body as UTF-8 text', async () => {
@@ -105,8 +81,9 @@ describe('webhook deliveries API', () => {
     const all = await get(`/api/v1/webhooks/deliveries?connection_id=${other.id}`)
     expect(all.json().data).toHaveLength(4)
     const bad = await get('/api/v1/webhooks/deliveries?status=lost')
-    expect(bad.statusCode).toBe(400)
-    expect(bad.json().error.code).toBe('validation_failed')
+    expectError(bad, 400, 'validation_failed', {
+      errors: [{ path: 'querystring/status', message: 'must be equal to one of the allowed values' }],
+    })
   })
 
   it('needs integrations.read to look and integrations.manage to replay', async () => {

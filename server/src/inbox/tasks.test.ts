@@ -1,13 +1,5 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, startTestApp } from '../../test/harness.js'
 import { pendingJobs, runDueJobs } from '../../test/jobs.js'
 import { AppError } from '../errors.js'
 import { enqueueEvent } from '../jobs/outbox.js'
@@ -42,20 +34,11 @@ registerInboxProvider({
   },
 })
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let conn: { id: string; secret: string }
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
-  conn = await seedConnection(env.ctx, m.id, { provider: 'flaky', name: 'Flaky carrier', secret: 'token-0123456789' })
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
+const { env, app, m } = await startTestApp()
+const conn = await seedConnection(env.ctx, m.id, {
+  provider: 'flaky',
+  name: 'Flaky carrier',
+  secret: 'token-0123456789',
 })
 
 async function receive(eventId: string): Promise<string> {

@@ -1,13 +1,5 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { pendingJobs, runDueJobs } from '../../test/jobs.js'
 import { newId } from '../ids.js'
 import { modules } from '../registry.js'
@@ -17,21 +9,8 @@ import { authenticateWebhook, normalizeHeaders } from './service.js'
 import { processDeliveryTask } from './tasks.js'
 import { seedConnection, signedHeaders } from './testing.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let conn: { id: string; secret: string }
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
-  conn = await seedConnection(env.ctx, m.id)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m } = await startTestApp()
+const conn = await seedConnection(env.ctx, m.id)
 
 const urlOf = (id = conn.id, source = '3pl', provider = 'generic') => `/webhooks/${source}/${provider}/${id}`
 const post = (body: string | Buffer, headers: Record<string, string>, url = urlOf()) =>
@@ -210,16 +189,14 @@ describe('receiving webhooks', () => {
     expect(empty.json()).toEqual(invalidJson)
     // Without a content type the bytes still arrive (and here fail the signature); an empty one is malformed.
     const noType = await app.inject({ method: 'POST', url: urlOf(), payload: 'garbage' })
-    expect(noType.statusCode).toBe(401)
-    expect(noType.json().error.code).toBe('signature_invalid')
+    expectError(noType, 401, 'signature_invalid', { reason: 'missing_headers' })
     const blankType = await app.inject({
       method: 'POST',
       url: urlOf(),
       payload: 'garbage',
       headers: { 'content-type': '' },
     })
-    expect(blankType.statusCode).toBe(415)
-    expect(blankType.json().error.code).toBe('unsupported_media_type')
+    expectError(blankType, 415, 'unsupported_media_type')
 
     const huge = Buffer.alloc(6 * 1024 * 1024, 0x61)
     const tooLarge = await post(huge, signed(huge))
@@ -260,7 +237,7 @@ describe('receiving webhooks', () => {
       },
     ])
     const unsigned = await post(deep, { 'content-type': 'application/json' })
-    expect(unsigned.json().error.code).toBe('signature_invalid')
+    expectError(unsigned, 401, 'signature_invalid', { reason: 'missing_headers' })
     expect(await deliveryCount()).toBe(before + 1)
   })
 

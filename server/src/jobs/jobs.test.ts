@@ -1,13 +1,11 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { createTestMerchant, startTestEnv } from '../../test/harness.js'
 import { pendingJobs, retryNow, runDueJobs } from '../../test/jobs.js'
 import type { DomainEvent, Module } from '../modules.js'
 import { cancelAction, fireAction, scheduleAction } from './clock.js'
 import { enqueueEvent, enqueueEvents, outboxRelay, withEventsHeld } from './outbox.js'
 
-let env: TestEnv
-let m: TestMerchant
 const seen: { consumer: string; event: DomainEvent }[] = []
 let flakyFailures = 0
 const fired: string[] = []
@@ -46,11 +44,8 @@ const testModule: Module = {
   },
 }
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => env.close())
+const env = await startTestEnv()
+const m = await createTestMerchant(env.ctx)
 
 // Far in the future: jobs run by runOnce must not find these due by the real clock.
 const T0 = new Date('2036-03-02T09:00:00Z')

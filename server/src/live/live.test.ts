@@ -1,33 +1,7 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  sessionHeaders,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
-import { modules } from '../registry.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, sessionHeaders, startTestApp } from '../../test/harness.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let base: string
-let m: TestMerchant
-let other: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  base = await app.listen({ host: '127.0.0.1', port: 0 })
-  m = await createTestMerchant(env.ctx)
-  other = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { app, m, other, base } = await startTestApp({ other: true, listen: true })
 
 type Event = { event: string; data: Record<string, unknown> }
 
@@ -142,6 +116,12 @@ describe('live stream', () => {
     expect((await fetch(`${base}/api/v1/stream`)).status).toBe(401)
     const res = await fetch(`${base}/api/v1/stream?since=1`, { headers: bearer(m.keys.viewer) })
     expect(res.status).toBe(400)
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('validation_failed')
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'validation_failed',
+        message: expect.any(String),
+        details: { errors: [{ path: 'querystring/since', message: 'must NOT have additional properties' }] },
+      },
+    })
   })
 })

@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createTestMerchant, startTestEnv } from '../../test/harness.js'
 import { systemActor, systemContext, type Actor } from '../auth/actor.js'
 import { createRole, loadGrants } from '../roles/service.js'
-import { assertWithinLimit } from './limits.js'
 import { setExchangeRate } from './service.js'
+import { assertWithinLimit } from './limits.js'
 
-let env: TestEnv
-let m: TestMerchant
 let capped: Actor
 
+const env = await startTestEnv()
+const m = await createTestMerchant(env.ctx)
 beforeAll(async () => {
-  env = await createTestEnv()
-  m = await createTestMerchant(env.ctx)
   const now = new Date('2026-06-01T00:00:00Z')
   const role = await env.ctx.db.transaction().execute(async (trx) => {
     await setExchangeRate(
@@ -39,7 +37,6 @@ beforeAll(async () => {
     grants: await loadGrants(env.ctx.db, m.id, role.id),
   }
 })
-afterAll(async () => env.close())
 
 describe('permission amount bounds', () => {
   it('allows up to the bound and refuses above it, naming the limit', async () => {

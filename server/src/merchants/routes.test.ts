@@ -1,29 +1,9 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { seedDemo } from '../demo/seed.js'
 import { convertMoney } from './convert-money.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
+const { env, app, m } = await startTestApp()
 
 describe('workspace settings', () => {
   it('starts with the built-in roles and the three starting teams', async () => {
@@ -102,8 +82,7 @@ describe('workspace settings', () => {
       headers: bearer(m.keys.admin),
       payload: { currencies: ['XYZ'] },
     })
-    expect(cur.statusCode).toBe(422)
-    expect(cur.json().error).toMatchObject({ code: 'currency_unknown', details: { currencies: ['XYZ'] } })
+    expectError(cur, 422, 'currency_unknown', { currencies: ['XYZ'] })
   })
 })
 

@@ -1,24 +1,19 @@
 import type { Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { createTestMerchant, startTestEnv } from '../../test/harness.js'
 import type { AuditActor } from '../audit/service.js'
 import { getCustomer, mergeCustomers, redactCustomer, upsertCustomer } from '../customers/service.js'
 import { resolveCarrier } from '../shipments/carriers.js'
 import { upsertShipment } from '../shipments/service.js'
 import { listOrders, recordRefund, upsertOrder, type OrderInput } from './service.js'
 
-let env: TestEnv
-let m: TestMerchant
 const actor: AuditActor = { type: 'system', id: null }
 const T0 = new Date('2026-04-01T10:00:00Z')
 const tx = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => env.ctx.db.transaction().execute(fn)
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => env.close())
+const env = await startTestEnv()
+const m = await createTestMerchant(env.ctx)
 
 const order = (over: Partial<OrderInput> = {}): OrderInput => ({
   source: 'shopify',

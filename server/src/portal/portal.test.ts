@@ -1,13 +1,5 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { seedConnection, signedHeaders } from '../inbox/testing.js'
 import { signLink } from '../links/signed-links.js'
@@ -16,22 +8,8 @@ import { modules } from '../registry.js'
 import { upsertShipment } from '../shipments/service.js'
 import { portalCase } from './service.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
+const { env, app, m, call: api } = await startTestApp()
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
-
-const api = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-  app.inject({ method, url: `/api/v1${url}`, payload: payload as object, headers: bearer(m.keys.admin) })
 const tokenOf = (url: string) => url.split('/portal/')[1]!
 
 // A damaged parcel: a signed carrier webhook, and the exception policy opens the case.
@@ -171,7 +149,7 @@ describe('the customer portal', () => {
     const caseId = (await api('POST', '/cases', { case_type: 'other', subject: 'Question' })).json().id
     const token = tokenOf((await api('POST', `/cases/${caseId}/portal-links`, { expires_in_days: 1 })).json().url)
     const tampered = await app.inject({ url: `/api/v1/portal/${token.slice(0, -2)}xx/case` })
-    expect([tampered.statusCode, tampered.json().error.code]).toEqual([401, 'link_invalid'])
+    expectError(tampered, 401, 'link_invalid')
     const later = new Date(Date.now() + 2 * 86_400_000)
     await expect(portalCase(env.ctx.db, env.ctx.keys.links, token, later)).rejects.toMatchObject({
       status: 401,
@@ -189,7 +167,7 @@ describe('the customer portal', () => {
       new Date(),
     )
     const misused = await app.inject({ url: `/api/v1/portal/${other}/case` })
-    expect([misused.statusCode, misused.json().error.code]).toEqual([403, 'link_invalid'])
+    expectError(misused, 403, 'link_invalid')
     expect((await app.inject({ url: '/api/v1/portal/not-a-token/case' })).statusCode).toBe(400)
     expect((await api('POST', `/cases/${caseId}/portal-links`, { expires_in_days: 91 })).statusCode).toBe(400)
     expect((await api('POST', '/cases/01a20000-0000-7000-8000-000000000000/portal-links', {})).statusCode).toBe(404)

@@ -1,30 +1,9 @@
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, createTestMerchant, expectError, startTestApp } from '../../test/harness.js'
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
+const { env, app, m, call } = await startTestApp()
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env)
-  m = await createTestMerchant(env.ctx)
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
-})
-
-const post = (url: string, payload: object) =>
-  app.inject({ method: 'POST', url, headers: bearer(m.keys.manager), payload })
+const post = (url: string, payload: object) => call('POST', url, payload, 'manager')
 const order = (externalId: string, email: string, currency: string, total: number, placedAt: string) => ({
   external_id: externalId,
   currency,
@@ -59,10 +38,10 @@ describe('customer profile', () => {
     const refund = await post(`/api/v1/orders/${o.id}/payments/${o.payments[0].id}/refunds`, { amount_minor: 2900 })
     expect(refund.json()).toMatchObject({ refunded_amount_minor: 2900, refundable_amount_minor: 10000 })
     const over = await post(`/api/v1/orders/${o.id}/payments/${o.payments[0].id}/refunds`, { amount_minor: 10001 })
-    expect(over.statusCode).toBe(422)
-    expect(over.json().error).toMatchObject({
-      code: 'refund_exceeds_captured',
-      details: { refundable_amount_minor: 10000 },
+    expectError(over, 422, 'refund_exceeds_captured', {
+      payment_id: o.payments[0].id,
+      refundable_amount_minor: 10000,
+      currency: 'EUR',
     })
 
     const profile = await app.inject({
@@ -121,7 +100,6 @@ describe('customer profile', () => {
       })
     ).json()
     const res = await app.inject({ url: `/api/v1/customers/${theirs.id}/profile`, headers: bearer(m.keys.admin) })
-    expect(res.statusCode).toBe(404)
-    expect(res.json().error.code).toBe('customer_not_found')
+    expectError(res, 404, 'customer_not_found', { customer_id: theirs.id })
   })
 })

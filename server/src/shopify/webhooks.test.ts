@@ -1,14 +1,6 @@
 import { readFileSync } from 'node:fs'
-import type { FastifyInstance } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bearer,
-  createTestApp,
-  createTestEnv,
-  createTestMerchant,
-  type TestEnv,
-  type TestMerchant,
-} from '../../test/harness.js'
+import { describe, expect, it } from 'vitest'
+import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { getCustomer } from '../customers/service.js'
 import { processDeliveryTask } from '../inbox/tasks.js'
@@ -31,21 +23,14 @@ const variant = (name: string, edits: [string, string][]) =>
     return text.replaceAll(from, to)
   }, fixture(name))
 
-let env: TestEnv
-let app: FastifyInstance
-let m: TestMerchant
-let conn: { id: string }
 let seq = 0
 
-beforeAll(async () => {
-  env = await createTestEnv()
-  app = await createTestApp(env, modules)
-  m = await createTestMerchant(env.ctx)
-  conn = await seedConnection(env.ctx, m.id, { source: 'commerce', provider: 'shopify', name: 'Shopify store', secret })
-})
-afterAll(async () => {
-  await app.close()
-  await env.close()
+const { env, app, m } = await startTestApp({ modules })
+const conn = await seedConnection(env.ctx, m.id, {
+  source: 'commerce',
+  provider: 'shopify',
+  name: 'Shopify store',
+  secret,
 })
 
 type Posted = { statusCode: number; json: () => { delivery_id: string; duplicate: boolean } & Record<string, unknown> }
@@ -351,9 +336,7 @@ describe('Shopify webhooks', () => {
     })
     expect(tampered.statusCode).toBe(401)
     const unsigned = await post('orders/create', body, { headers: { 'x-shopify-hmac-sha256': '' } })
-    expect(unsigned.json()).toMatchObject({
-      error: { code: 'signature_invalid', details: { reason: 'missing_headers' } },
-    })
+    expectError(unsigned, 401, 'signature_invalid', { reason: 'missing_headers' })
     const noId = await post('orders/create', body, { headers: { 'x-shopify-webhook-id': '' } })
     expect(noId.statusCode).toBe(400)
     expect(noId.json()).toEqual({ error: { code: 'dedup_key_invalid', message: 'Send x-shopify-webhook-id' } })
