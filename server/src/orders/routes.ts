@@ -3,7 +3,10 @@ import { Type } from 'typebox'
 import { auditActor } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
 import { Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
-import * as service from './service.js'
+import { approveRefund } from './service/approve-refund.js'
+import { deleteOrder } from './service/delete-order.js'
+import { getOrder, listOrders } from './service/find-orders.js'
+import { upsertOrder } from './service/upsert-order.js'
 
 const Minor = Type.Integer({
   minimum: 0,
@@ -150,7 +153,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) =>
       listPage(req.query, (page) =>
-        service.listOrders(app.db, req.actor.merchantId, {
+        listOrders(app.db, req.actor.merchantId, {
           ...page,
           customerId: req.query.customer_id,
           source: req.query.source,
@@ -165,7 +168,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'orders.read' },
       schema: { tags: ['orders'], summary: 'One order', params: Params, response: { 200: OrderView } },
     },
-    async (req) => service.getOrder(app.db, req.actor.merchantId, req.params.id),
+    async (req) => getOrder(app.db, req.actor.merchantId, req.params.id),
   )
 
   app.post(
@@ -182,7 +185,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const b = req.body
       const { order, outcome } = await app.db.transaction().execute((trx) =>
-        service.upsertOrder(
+        upsertOrder(
           trx,
           req.actor.merchantId,
           auditActor(req.actor),
@@ -252,7 +255,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await app.db
         .transaction()
         .execute((trx) =>
-          service.deleteOrder(trx, req.actor.merchantId, auditActor(req.actor), req.params.id, new Date(), req.id),
+          deleteOrder(trx, req.actor.merchantId, auditActor(req.actor), req.params.id, new Date(), req.id),
         )
       return reply.status(204).send(null)
     },
@@ -276,7 +279,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) =>
       app.db.transaction().execute((trx) =>
-        service.approveRefund(
+        approveRefund(
           trx,
           req.actor,
           {
