@@ -3,7 +3,12 @@ import { Type } from 'typebox'
 import { auditActor } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
-import * as service from './service.js'
+import { findDuplicateCustomers, getCustomer, listCustomers } from './service/find-customers.js'
+import { mergeCustomers } from './service/merge-customers.js'
+import { redactCustomer } from './service/redact-customer.js'
+import { updateCustomer } from './service/update-customer.js'
+import { upsertCustomer } from './service/upsert-customer.js'
+import type { Consent as ConsentFlags } from './types.js'
 
 const Segment = Type.String({
   pattern: '^[a-z][a-z0-9_-]{0,39}$',
@@ -54,7 +59,7 @@ const input = (b: {
   locale?: string | null
   time_zone?: string | null
   segment?: string
-  consent?: Partial<service.Consent>
+  consent?: Partial<ConsentFlags>
 }) => ({
   name: b.name,
   email: b.email,
@@ -83,7 +88,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) =>
       listPage(req.query, (page) =>
-        service.listCustomers(app.db, req.actor.merchantId, {
+        listCustomers(app.db, req.actor.merchantId, {
           ...page,
           email: req.query.email,
           phone: req.query.phone,
@@ -112,7 +117,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req) => ({ data: await service.findDuplicateCustomers(app.db, req.actor.merchantId) }),
+    async (req) => ({ data: await findDuplicateCustomers(app.db, req.actor.merchantId) }),
   )
 
   app.get(
@@ -121,7 +126,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'customers.read' },
       schema: { tags: ['customers'], summary: 'One customer', params: Params, response: { 200: CustomerView } },
     },
-    async (req) => service.getCustomer(app.db, req.actor.merchantId, req.params.id),
+    async (req) => getCustomer(app.db, req.actor.merchantId, req.params.id),
   )
 
   app.post(
@@ -144,7 +149,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { customer, outcome } = await app.db.transaction().execute((trx) =>
-        service.upsertCustomer(
+        upsertCustomer(
           trx,
           req.actor.merchantId,
           auditActor(req.actor),
@@ -177,7 +182,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       app.db
         .transaction()
         .execute((trx) =>
-          service.updateCustomer(
+          updateCustomer(
             trx,
             req.actor.merchantId,
             auditActor(req.actor),
@@ -204,7 +209,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       app.db
         .transaction()
         .execute((trx) =>
-          service.mergeCustomers(
+          mergeCustomers(
             trx,
             req.actor.merchantId,
             auditActor(req.actor),
@@ -231,7 +236,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       app.db
         .transaction()
         .execute((trx) =>
-          service.redactCustomer(trx, req.actor.merchantId, auditActor(req.actor), req.params.id, new Date(), req.id),
+          redactCustomer(trx, req.actor.merchantId, auditActor(req.actor), req.params.id, new Date(), req.id),
         ),
   )
 }
