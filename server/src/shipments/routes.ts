@@ -4,7 +4,9 @@ import { auditActor } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import { carriers } from './carriers.js'
-import * as service from './service.js'
+import { deleteShipment } from './service/delete-shipment.js'
+import { getShipment, listShipments } from './service/find-shipments.js'
+import { upsertShipment } from './service/upsert-shipment.js'
 
 const Status = Type.Union([
   Type.Literal('pending'),
@@ -95,7 +97,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) =>
       listPage(req.query, (page) =>
-        service.listShipments(app.db, req.actor.merchantId, {
+        listShipments(app.db, req.actor.merchantId, {
           ...page,
           orderIds: req.query.order_id ? [req.query.order_id] : undefined,
           trackingNumber: req.query.tracking_number,
@@ -111,7 +113,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'orders.read' },
       schema: { tags: ['shipments'], summary: 'One shipment', params: Params, response: { 200: ShipmentView } },
     },
-    async (req) => service.getShipment(app.db, req.actor.merchantId, req.params.id),
+    async (req) => getShipment(app.db, req.actor.merchantId, req.params.id),
   )
 
   app.post(
@@ -164,7 +166,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const b = req.body
       const { shipment, outcome } = await app.db.transaction().execute((trx) =>
-        service.upsertShipment(
+        upsertShipment(
           trx,
           req.actor.merchantId,
           auditActor(req.actor),
@@ -206,7 +208,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await app.db
         .transaction()
         .execute((trx) =>
-          service.deleteShipment(trx, req.actor.merchantId, auditActor(req.actor), req.params.id, new Date(), req.id),
+          deleteShipment(trx, req.actor.merchantId, auditActor(req.actor), req.params.id, new Date(), req.id),
         )
       return reply.status(204).send(null)
     },

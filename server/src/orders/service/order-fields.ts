@@ -1,7 +1,7 @@
 import type * as store from '../store.js'
 import type { LineInput, OrderInput, OrderRecord, PaymentInput, PaymentRecord } from '../types.js'
 
-// What upsertOrder and importOrders write alike: the columns an input decides, and whether a write would change anything.
+// What upsertOrder and importOrders share: the columns an input decides, and whether a write changes anything.
 
 export const summary = (o: store.OrderFields, lines: number) => ({
   order_number: o.order_number,
