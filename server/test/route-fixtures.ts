@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Transaction } from 'kysely'
-import { systemActor } from '../src/auth/actor.js'
+import { systemActor, systemContext } from '../src/auth/actor.js'
 import { createApiKey } from '../src/auth/service.js'
 import type { AppContext } from '../src/context.js'
 import type { Database } from '../src/db/schema.js'
@@ -110,8 +110,7 @@ export class FixtureKit {
     const c = await this.tx((trx) =>
       upsertCustomer(
         trx,
-        this.m.id,
-        { type: 'system', id: null },
+        systemContext(this.m.id),
         {
           source: 'test',
           externalId: this.unique('c'),
@@ -128,8 +127,7 @@ export class FixtureKit {
     const { order } = await this.tx((trx) =>
       upsertOrder(
         trx,
-        this.m.id,
-        { type: 'system', id: null },
+        systemContext(this.m.id),
         {
           source: 'test',
           externalId: this.unique('o'),
@@ -152,8 +150,7 @@ export class FixtureKit {
     const { shipment } = await this.tx((trx) =>
       upsertShipment(
         trx,
-        this.m.id,
-        { type: 'system', id: null },
+        systemContext(this.m.id),
         { source: 'test', externalId: this.unique('s'), orderId: order.id, carrier: 'UPS' },
         new Date(),
       ),

@@ -12,6 +12,7 @@ import {
   type TestEnv,
   type TestMerchant,
 } from '../../server/test/harness.js'
+import { systemContext } from '../../server/src/auth/actor.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
 import { upsertOrder } from '../../server/src/orders/service.js'
@@ -82,12 +83,10 @@ async function scan(trackingNumber: string, id: string, status: string, at: stri
 }
 
 async function shipment(trackingNumber: string) {
-  const system = { type: 'system' as const, id: null }
   return env.ctx.db.transaction().execute(async (trx) => {
     const { order } = await upsertOrder(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       {
         source: 'shop',
         externalId: `o-${trackingNumber}`,
@@ -107,7 +106,7 @@ async function shipment(trackingNumber: string) {
       trackingNumber,
       shippedAt: new Date('2026-11-02T10:00:00Z'),
     }
-    return (await upsertShipment(trx, m.id, system, input, new Date())).shipment
+    return (await upsertShipment(trx, systemContext(m.id), input, new Date())).shipment
   })
 }
 

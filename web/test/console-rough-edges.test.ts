@@ -9,6 +9,7 @@ import {
   type TestEnv,
   type TestMerchant,
 } from '../../server/test/harness.js'
+import { systemContext } from '../../server/src/auth/actor.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { notifyUsers } from '../../server/src/cases/service.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
@@ -28,7 +29,6 @@ const people = {
   finance: { email: '', password: 'finance-password-1', name: 'Fiona Finance', id: '' },
   viewer: { email: '', password: 'viewer-password-1', name: 'Vera Viewer', id: '' },
 }
-const system = { type: 'system' as const, id: null }
 
 beforeAll(async () => {
   env = await createTestEnv()
@@ -72,8 +72,7 @@ async function order(opts: {
   const { order: o } = await env.ctx.db.transaction().execute((trx) =>
     upsertOrder(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       {
         source: 'shop',
         externalId: `o-${opts.number}`,
@@ -236,8 +235,7 @@ describe("the console's rough edges, in Chromium", () => {
     await env.ctx.db.transaction().execute((trx) =>
       upsertShipment(
         trx,
-        m.id,
-        system,
+        systemContext(m.id),
         {
           source: 'shop',
           externalId: 's-4001',

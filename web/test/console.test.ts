@@ -11,6 +11,7 @@ import {
   type TestEnv,
   type TestMerchant,
 } from '../../server/test/harness.js'
+import { systemContext } from '../../server/src/auth/actor.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
 import { upsertOrder } from '../../server/src/orders/service.js'
@@ -53,12 +54,10 @@ const signIn = (page: Page, email: string, password: string) => signInAt(page, b
 // A lost-parcel scan from a carrier, posted over HTTP in the generic signed format, then processed.
 async function lostParcel(trackingNumber: string) {
   const feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
-  const system = { type: 'system' as const, id: null }
   await env.ctx.db.transaction().execute(async (trx) => {
     const { order } = await upsertOrder(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       {
         source: 'shop',
         externalId: `o-${trackingNumber}`,
@@ -72,8 +71,7 @@ async function lostParcel(trackingNumber: string) {
     )
     await upsertShipment(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       {
         source: 'shop',
         externalId: `s-${trackingNumber}`,

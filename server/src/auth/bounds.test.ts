@@ -10,7 +10,7 @@ import {
 } from '../../test/harness.js'
 import { setExchangeRate } from '../merchants/service.js'
 import { upsertOrder } from '../orders/service.js'
-import { systemActor } from './actor.js'
+import { systemActor, systemContext } from './actor.js'
 
 // Nobody hands out, or acts on, more power than they hold: permissions and their amount bounds.
 
@@ -230,8 +230,7 @@ describe('recording a refund', () => {
     const { order } = await env.ctx.db.transaction().execute((trx) =>
       upsertOrder(
         trx,
-        m.id,
-        { type: 'system', id: null },
+        systemContext(m.id),
         {
           source: 'test',
           externalId: `o-${Math.random()}`,

@@ -10,6 +10,7 @@ import {
   type TestEnv,
   type TestMerchant,
 } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { signedHeaders, seedConnection } from '../inbox/testing.js'
 import { upsertOrder } from '../orders/service.js'
@@ -48,7 +49,6 @@ afterAll(async () => {
   await env.close()
 })
 
-const system = { type: 'system' as const, id: null }
 let seq = 0
 async function shipment(
   trackingNumber: string,
@@ -59,8 +59,7 @@ async function shipment(
   return env.ctx.db.transaction().execute(async (trx) => {
     const { order } = await upsertOrder(
       trx,
-      merchantId,
-      system,
+      systemContext(merchantId),
       {
         source: 'test',
         externalId: `o-${++seq}`,
@@ -75,8 +74,7 @@ async function shipment(
     return (
       await upsertShipment(
         trx,
-        merchantId,
-        system,
+        systemContext(merchantId),
         {
           source: 'test',
           externalId: `s-${seq}`,

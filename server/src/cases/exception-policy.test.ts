@@ -8,6 +8,7 @@ import {
   type TestEnv,
   type TestMerchant,
 } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { retryNow, runDueJobs } from '../../test/jobs.js'
 import { seedConnection, signedHeaders } from '../inbox/testing.js'
 import { upsertOrder } from '../orders/service.js'
@@ -31,14 +32,12 @@ afterAll(async () => {
   await env.close()
 })
 
-const system = { type: 'system' as const, id: null }
 let seq = 0
 async function shipment(trackingNumber: string) {
   return env.ctx.db.transaction().execute(async (trx) => {
     const { order } = await upsertOrder(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       {
         source: 'test',
         externalId: `o-${++seq}`,
@@ -53,8 +52,7 @@ async function shipment(trackingNumber: string) {
     return (
       await upsertShipment(
         trx,
-        m.id,
-        system,
+        systemContext(m.id),
         {
           source: 'test',
           externalId: `s-${seq}`,
@@ -207,8 +205,7 @@ describe('the exception policy, with no configuration', () => {
     await env.ctx.db.transaction().execute((trx) =>
       upsertShipment(
         trx,
-        m.id,
-        system,
+        systemContext(m.id),
         {
           source: 'test',
           externalId: `s-${seq}`,
@@ -228,8 +225,7 @@ describe('the exception policy, with no configuration', () => {
         (
           await upsertOrder(
             trx,
-            m.id,
-            system,
+            systemContext(m.id),
             {
               source: 'test',
               externalId: `o-${seq}`,

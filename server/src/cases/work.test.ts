@@ -9,6 +9,7 @@ import {
   type TestEnv,
   type TestMerchant,
 } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { FixtureKit } from '../../test/route-fixtures.js'
 import { upsertOrder } from '../orders/service.js'
@@ -182,8 +183,7 @@ describe('assignment', () => {
     const shipment = await env.ctx.db.transaction().execute(async (trx) => {
       const { order } = await upsertOrder(
         trx,
-        m.id,
-        system,
+        systemContext(m.id),
         {
           source: 'test',
           externalId: `route-${++seq}`,
@@ -197,8 +197,7 @@ describe('assignment', () => {
       return (
         await upsertShipment(
           trx,
-          m.id,
-          system,
+          systemContext(m.id),
           {
             source: 'test',
             externalId: `route-s-${seq}`,

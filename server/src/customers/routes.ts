@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { auditActor } from '../auth/actor.js'
+import { requestContext } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import { findDuplicateCustomers, getCustomer, listCustomers } from './service/find-customers.js'
@@ -148,20 +148,16 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const { customer, outcome } = await app.db.transaction().execute((trx) =>
-        upsertCustomer(
-          trx,
-          req.actor.merchantId,
-          auditActor(req.actor),
-          {
-            source: req.body.source ?? 'api',
-            externalId: req.body.external_id,
-            ...input(req.body),
-            requestId: req.id,
-          },
-          new Date(),
-        ),
-      )
+      const { customer, outcome } = await app.db
+        .transaction()
+        .execute((trx) =>
+          upsertCustomer(
+            trx,
+            requestContext(req),
+            { source: req.body.source ?? 'api', externalId: req.body.external_id, ...input(req.body) },
+            new Date(),
+          ),
+        )
       return reply.status(outcome === 'created' ? 201 : 200).send(customer)
     },
   )
@@ -181,16 +177,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) =>
       app.db
         .transaction()
-        .execute((trx) =>
-          updateCustomer(
-            trx,
-            req.actor.merchantId,
-            auditActor(req.actor),
-            req.params.id,
-            { ...input(req.body), requestId: req.id },
-            new Date(),
-          ),
-        ),
+        .execute((trx) => updateCustomer(trx, requestContext(req), req.params.id, input(req.body), new Date())),
   )
 
   app.post(
@@ -208,17 +195,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) =>
       app.db
         .transaction()
-        .execute((trx) =>
-          mergeCustomers(
-            trx,
-            req.actor.merchantId,
-            auditActor(req.actor),
-            req.params.id,
-            req.body.duplicate_id,
-            new Date(),
-            req.id,
-          ),
-        ),
+        .execute((trx) => mergeCustomers(trx, requestContext(req), req.params.id, req.body.duplicate_id, new Date())),
   )
 
   app.delete(
@@ -233,10 +210,6 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) =>
-      app.db
-        .transaction()
-        .execute((trx) =>
-          redactCustomer(trx, req.actor.merchantId, auditActor(req.actor), req.params.id, new Date(), req.id),
-        ),
+      app.db.transaction().execute((trx) => redactCustomer(trx, requestContext(req), req.params.id, new Date())),
   )
 }

@@ -47,7 +47,6 @@ export type CustomerInput = {
   consent?: Partial<Consent>
   /** The source's own modification time: an older update never overwrites a newer one. */
   sourceUpdatedAt?: Date | null
-  requestId?: string | null
 }
 
 export type CustomerPatch = Omit<CustomerInput, 'source' | 'externalId' | 'sourceUpdatedAt'>

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { auditActor } from '../auth/actor.js'
+import { requestContext } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
 import { Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import { approveRefund } from './service/approve-refund.js'
@@ -187,8 +187,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { order, outcome } = await app.db.transaction().execute((trx) =>
         upsertOrder(
           trx,
-          req.actor.merchantId,
-          auditActor(req.actor),
+          requestContext(req),
           {
             source: b.source ?? 'api',
             externalId: b.external_id,
@@ -231,7 +230,6 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
               capturedAt: p.captured_at ? new Date(p.captured_at) : null,
             })),
             sourceUpdatedAt: b.updated_at ? new Date(b.updated_at) : null,
-            requestId: req.id,
           },
           new Date(),
         ),
@@ -252,11 +250,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      await app.db
-        .transaction()
-        .execute((trx) =>
-          deleteOrder(trx, req.actor.merchantId, auditActor(req.actor), req.params.id, new Date(), req.id),
-        )
+      await app.db.transaction().execute((trx) => deleteOrder(trx, requestContext(req), req.params.id, new Date()))
       return reply.status(204).send(null)
     },
   )
@@ -278,18 +272,15 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) =>
-      app.db.transaction().execute((trx) =>
-        approveRefund(
-          trx,
-          req.actor,
-          {
-            orderId: req.params.id,
-            paymentId: req.params.paymentId,
-            amountMinor: req.body.amount_minor,
-            requestId: req.id,
-          },
-          new Date(),
+      app.db
+        .transaction()
+        .execute((trx) =>
+          approveRefund(
+            trx,
+            requestContext(req),
+            { orderId: req.params.id, paymentId: req.params.paymentId, amountMinor: req.body.amount_minor },
+            new Date(),
+          ),
         ),
-      ),
   )
 }

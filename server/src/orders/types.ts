@@ -94,7 +94,7 @@ export type OrderInput = {
   externalId: string
   orderNumber?: string | null
   /** The buyer, matched or created as a customer; or an existing customer's id. */
-  customer?: Omit<CustomerInput, 'source' | 'requestId'> | null
+  customer?: Omit<CustomerInput, 'source'> | null
   customerId?: string | null
   currency: string
   placedAt: Date
@@ -109,7 +109,6 @@ export type OrderInput = {
   lines: LineInput[]
   payments?: PaymentInput[]
   sourceUpdatedAt?: Date | null
-  requestId?: string | null
 }
 
 /** An order as a bulk import holds it: every field given (null where the source has none). */

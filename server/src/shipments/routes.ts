@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { auditActor } from '../auth/actor.js'
+import { requestContext } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import { carriers } from './carriers.js'
@@ -168,8 +168,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { shipment, outcome } = await app.db.transaction().execute((trx) =>
         upsertShipment(
           trx,
-          req.actor.merchantId,
-          auditActor(req.actor),
+          requestContext(req),
           {
             source: b.source ?? 'api',
             externalId: b.external_id,
@@ -189,7 +188,6 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
             estimatedDeliveryOn: b.estimated_delivery_on,
             lines: b.lines?.map((l) => ({ orderLineId: l.order_line_id, quantity: l.quantity })),
             sourceUpdatedAt: b.updated_at ? new Date(b.updated_at) : null,
-            requestId: req.id,
           },
           new Date(),
         ),
@@ -205,11 +203,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['shipments'], summary: 'Delete a shipment', params: Params, response: { 204: Type.Null() } },
     },
     async (req, reply) => {
-      await app.db
-        .transaction()
-        .execute((trx) =>
-          deleteShipment(trx, req.actor.merchantId, auditActor(req.actor), req.params.id, new Date(), req.id),
-        )
+      await app.db.transaction().execute((trx) => deleteShipment(trx, requestContext(req), req.params.id, new Date()))
       return reply.status(204).send(null)
     },
   )

@@ -45,7 +45,6 @@ export type ShipmentInput = {
   deliveredAt?: Date | null
   lines?: ShipmentLineInput[]
   sourceUpdatedAt?: Date | null
-  requestId?: string | null
 }
 
 /** A shipment as a bulk import holds it: every field given (null where the source has none); lines by their order line's position. */

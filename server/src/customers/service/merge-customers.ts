@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
@@ -15,13 +16,13 @@ type Trx = Transaction<Database>
  */
 export async function mergeCustomers(
   trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
+  ctx: ServiceContext,
   survivorId: string,
   duplicateId: string,
   now: Date,
-  requestId?: string | null,
 ): Promise<Customer> {
+  const { merchantId, requestId } = ctx
+  const actor = auditActor(ctx.actor)
   if (survivorId === duplicateId) throw new AppError('customer_merge_self', 'A customer cannot be merged into itself')
   const [first, second] = [survivorId, duplicateId].sort() // lock in one order: two opposite merges cannot deadlock
   const locked = [await store.lockCustomer(trx, merchantId, first!), await store.lockCustomer(trx, merchantId, second!)]

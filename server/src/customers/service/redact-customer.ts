@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
@@ -10,14 +11,9 @@ import { personal, snapshot } from './customer-fields.js'
 type Trx = Transaction<Database>
 
 /** Erasure (GDPR, Shopify's customers/redact): personal fields go; ids, orders and the audit trail stay. */
-export async function redactCustomer(
-  trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
-  id: string,
-  now: Date,
-  requestId?: string | null,
-): Promise<Customer> {
+export async function redactCustomer(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<Customer> {
+  const { merchantId, requestId } = ctx
+  const actor = auditActor(ctx.actor)
   const row = await store.lockCustomer(trx, merchantId, id)
   if (!row) throw new AppError('customer_not_found', 'No such customer', { customer_id: id })
   if (row.redacted_at) return toCustomer(row)

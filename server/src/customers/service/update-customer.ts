@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely'
-import type { AuditActor } from '../../audit/service.js'
+import type { ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import * as store from '../store.js'
@@ -11,12 +11,12 @@ type Trx = Transaction<Database>
 
 export async function updateCustomer(
   trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
+  ctx: ServiceContext,
   id: string,
   input: CustomerPatch,
   now: Date,
 ): Promise<Customer> {
+  const { merchantId } = ctx
   const row = await store.lockCustomer(trx, merchantId, id)
   if (!row) throw new AppError('customer_not_found', 'No such customer', { customer_id: id })
   if (row.merged_into_id)
@@ -24,5 +24,5 @@ export async function updateCustomer(
       merged_into_id: row.merged_into_id,
     })
   const phone = input.phone === undefined ? undefined : normalisePhone(input.phone)
-  return (await applyUpdate(trx, merchantId, actor, row, { ...input, phone, source: 'api' }, now)).customer
+  return (await applyUpdate(trx, ctx, row, { ...input, phone, source: 'api' }, now)).customer
 }

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { newId } from '../../ids.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
@@ -17,11 +18,12 @@ export type UpsertResult = { customer: Customer; outcome: 'created' | 'updated' 
  */
 export async function upsertCustomer(
   trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
+  ctx: ServiceContext,
   input: CustomerInput,
   now: Date,
 ): Promise<UpsertResult> {
+  const { merchantId, requestId } = ctx
+  const actor = auditActor(ctx.actor)
   const phone = input.phone === undefined ? undefined : normalisePhone(input.phone)
   const email = input.email === undefined ? undefined : input.email?.trim() || null
   let id = input.externalId
@@ -31,7 +33,7 @@ export async function upsertCustomer(
   if (id) {
     let row = await store.lockCustomer(trx, merchantId, id)
     while (row?.merged_into_id) row = await store.lockCustomer(trx, merchantId, row.merged_into_id)
-    if (row) return applyUpdate(trx, merchantId, actor, row, { ...input, email, phone }, now)
+    if (row) return applyUpdate(trx, ctx, row, { ...input, email, phone }, now)
   }
   const created = await store.insertCustomer(trx, {
     merchant_id: merchantId,
@@ -62,7 +64,7 @@ export async function upsertCustomer(
       entityId: created.id,
       after: snapshot(created),
       personal,
-      requestId: input.requestId,
+      requestId,
     },
     now,
   )
@@ -82,12 +84,13 @@ export async function upsertCustomer(
 /** Applies what the input gives to a held customer: a newer change is written, audited and announced. */
 export async function applyUpdate(
   trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
+  ctx: ServiceContext,
   row: store.CustomerRow,
   input: CustomerInput,
   now: Date,
 ): Promise<UpsertResult> {
+  const { merchantId, requestId } = ctx
+  const actor = auditActor(ctx.actor)
   if (input.externalId) await store.addExternalId(trx, merchantId, row.id, input.source, input.externalId)
   const externalIds = await store.listExternalIds(trx, merchantId, [row.id])
   if (input.sourceUpdatedAt && row.source_updated_at && input.sourceUpdatedAt < row.source_updated_at) {
@@ -128,7 +131,7 @@ export async function applyUpdate(
       before,
       after: snapshot(updated),
       personal,
-      requestId: input.requestId,
+      requestId,
     },
     now,
   )

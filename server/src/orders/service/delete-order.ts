@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
@@ -8,12 +9,11 @@ import { summary } from './order-fields.js'
 
 export async function deleteOrder(
   trx: Transaction<Database>,
-  merchantId: string,
-  actor: AuditActor,
+  ctx: ServiceContext,
   id: string,
   now: Date,
-  requestId?: string | null,
 ): Promise<void> {
+  const { merchantId } = ctx
   const row = await store.lockOrder(trx, merchantId, id)
   if (!row) throw new AppError('order_not_found', 'No such order', { order_id: id })
   await store.deleteOrder(trx, merchantId, id)
@@ -21,12 +21,12 @@ export async function deleteOrder(
     trx,
     {
       merchantId,
-      actor,
+      actor: auditActor(ctx.actor),
       action: 'order.deleted',
       entityType: 'order',
       entityId: id,
       before: { source: row.source, external_id: row.external_id, ...summary(row, -1) },
-      requestId,
+      requestId: ctx.requestId,
     },
     now,
   )

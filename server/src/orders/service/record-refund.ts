@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
@@ -16,7 +17,6 @@ export type RefundInput = {
   /** The refund's id at its source (e.g. Shopify's refund transaction): the same one is applied once. */
   source?: string
   externalId?: string
-  requestId?: string | null
 }
 
 /** Adds a refund to a payment, once per source refund id; never more than the payment still holds. */
@@ -31,13 +31,8 @@ export async function paymentToRefund(trx: Trx, merchantId: string, input: Refun
 }
 
 /** Records a refund with no approval of its own: one a verified provider webhook reports (Shopify refunds/create). */
-export async function recordRefund(
-  trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
-  input: RefundInput,
-  now: Date,
-): Promise<Payment> {
+export async function recordRefund(trx: Trx, ctx: ServiceContext, input: RefundInput, now: Date): Promise<Payment> {
+  const { merchantId } = ctx
   const payment = await paymentToRefund(trx, merchantId, input)
   const id = newId()
   const fresh = await store.insertRefund(trx, {
@@ -67,13 +62,13 @@ export async function recordRefund(
     trx,
     {
       merchantId,
-      actor,
+      actor: auditActor(ctx.actor),
       action: 'payment.refunded',
       entityType: 'payment',
       entityId: payment.id,
       before: { refunded_amount_minor: payment.refunded_amount_minor },
       after: { refunded_amount_minor: updated.refunded_amount_minor },
-      requestId: input.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import { getCustomer, upsertCustomer } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
@@ -16,13 +17,8 @@ type Trx = Transaction<Database>
 export type OrderUpsert = { order: Order; outcome: 'created' | 'updated' | 'unchanged' | 'stale' }
 
 /** Creates or updates an order by its id at the source; an update older than the stored one is ignored. */
-export async function upsertOrder(
-  trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
-  input: OrderInput,
-  now: Date,
-): Promise<OrderUpsert> {
+export async function upsertOrder(trx: Trx, ctx: ServiceContext, input: OrderInput, now: Date): Promise<OrderUpsert> {
+  const { merchantId } = ctx
   await assertCurrencies(trx, [input.currency])
   const existing = await store.lockOrderByExternalId(trx, merchantId, input.source, input.externalId)
   if (
@@ -36,15 +32,7 @@ export async function upsertOrder(
   let customerId = input.customerId ?? existing?.customer_id ?? null
   if (input.customerId) await getCustomer(trx, merchantId, input.customerId)
   else if (input.customer) {
-    customerId = (
-      await upsertCustomer(
-        trx,
-        merchantId,
-        actor,
-        { ...input.customer, source: input.source, requestId: input.requestId },
-        now,
-      )
-    ).customer.id
+    customerId = (await upsertCustomer(trx, ctx, { ...input.customer, source: input.source }, now)).customer.id
   }
   const fields = {
     ...orderFields(input, customerId),
@@ -87,7 +75,7 @@ export async function upsertOrder(
       ...fields,
     })
     // A concurrent writer inserted it first: this write becomes an update of theirs.
-    if (!inserted) return upsertOrder(trx, merchantId, actor, input, now)
+    if (!inserted) return upsertOrder(trx, ctx, input, now)
     row = inserted
     outcome = 'created'
   }
@@ -106,7 +94,13 @@ export async function upsertOrder(
       { ...p, capturedAt: p.capturedAt ?? input.placedAt },
       now,
     )
-  const audit = { merchantId, actor, entityType: 'order', entityId: row.id, requestId: input.requestId }
+  const audit = {
+    merchantId,
+    actor: auditActor(ctx.actor),
+    entityType: 'order',
+    entityId: row.id,
+    requestId: ctx.requestId,
+  }
   if (outcome === 'created') {
     await recordAudit(
       trx,

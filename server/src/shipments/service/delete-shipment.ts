@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
@@ -8,14 +9,8 @@ import { summary } from './shipment-fields.js'
 
 type Trx = Transaction<Database>
 
-export async function deleteShipment(
-  trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
-  id: string,
-  now: Date,
-  requestId?: string | null,
-): Promise<void> {
+export async function deleteShipment(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<void> {
+  const { merchantId } = ctx
   const row = await store.lockShipment(trx, merchantId, id)
   if (!row) throw new AppError('shipment_not_found', 'No such shipment', { shipment_id: id })
   await store.deleteShipment(trx, merchantId, id)
@@ -23,12 +18,12 @@ export async function deleteShipment(
     trx,
     {
       merchantId,
-      actor,
+      actor: auditActor(ctx.actor),
       action: 'shipment.deleted',
       entityType: 'shipment',
       entityId: id,
       before: summary(row),
-      requestId,
+      requestId: ctx.requestId,
     },
     now,
   )

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../../audit/service.js'
+import { recordAudit } from '../../audit/service.js'
+import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
@@ -16,11 +17,11 @@ type Trx = Transaction<Database>
 /** Creates or updates a shipment by its id at the source; an update older than the stored one is ignored. */
 export async function upsertShipment(
   trx: Trx,
-  merchantId: string,
-  actor: AuditActor,
+  ctx: ServiceContext,
   input: ShipmentInput,
   now: Date,
 ): Promise<{ shipment: Shipment; outcome: 'created' | 'updated' | 'unchanged' | 'stale' }> {
+  const { merchantId } = ctx
   const order = input.orderId
     ? await getOrder(trx, merchantId, input.orderId)
     : input.orderExternalId
@@ -82,7 +83,7 @@ export async function upsertShipment(
       created_at: now,
       ...fields,
     })
-    if (!inserted) return upsertShipment(trx, merchantId, actor, input, now)
+    if (!inserted) return upsertShipment(trx, ctx, input, now)
     row = inserted
     outcome = 'created'
   }
@@ -93,7 +94,13 @@ export async function upsertShipment(
       [row.id],
       lines.map((l) => ({ merchant_id: merchantId, shipment_id: row.id, ...l })),
     )
-  const audit = { merchantId, actor, entityType: 'shipment', entityId: row.id, requestId: input.requestId }
+  const audit = {
+    merchantId,
+    actor: auditActor(ctx.actor),
+    entityType: 'shipment',
+    entityId: row.id,
+    requestId: ctx.requestId,
+  }
   const data = {
     order_id: order.id,
     carrier_code: row.carrier_code,
