@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { requestContext } from '../auth/actor.js'
 import { AppError } from '../errors.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
@@ -576,8 +577,6 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) =>
-      app.db
-        .transaction()
-        .execute((trx) => service.updateSettings(trx, req.actor, { ...req.body, requestId: req.id }, new Date())),
+      app.db.transaction().execute((trx) => service.updateSettings(trx, requestContext(req), req.body, new Date())),
   )
 }

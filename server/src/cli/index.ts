@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Command, InvalidArgumentError } from 'commander'
-import { systemActor } from '../auth/actor.js'
+import { systemActor, systemContext } from '../auth/actor.js'
 import { builtinRoles } from '../auth/permissions.js'
 import { createApiKey } from '../auth/service.js'
 import { ConfigError, loadConfig } from '../config.js'
@@ -228,20 +228,17 @@ program
         .limit(1)
         .executeTakeFirst()
       if (sample) {
-        const link = await ctx.db.transaction().execute((trx) =>
-          createPortalLink(
-            trx,
-            ctx.keys.links,
-            {
-              merchantId,
-              actor: { type: 'system', id: null },
-              caseId: sample.id,
-              days: 30,
-              publicUrl: ctx.config.publicUrl,
-            },
-            new Date(),
-          ),
-        )
+        const link = await ctx.db
+          .transaction()
+          .execute((trx) =>
+            createPortalLink(
+              trx,
+              systemContext(merchantId, 'cli'),
+              sample.id,
+              { secret: ctx.keys.links, days: 30, publicUrl: ctx.config.publicUrl },
+              new Date(),
+            ),
+          )
         out(`The customer's status page for CD-${sample.number} (${sample.subject}), valid 30 days: ${link.url}`)
       }
       if (webhook) {

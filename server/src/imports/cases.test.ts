@@ -9,6 +9,7 @@ import {
   type TestEnv,
   type TestMerchant,
 } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { modules } from '../registry.js'
 import { runImport, type ImportInput } from './service.js'
 
@@ -16,7 +17,6 @@ let env: TestEnv
 let app: FastifyInstance
 let m: TestMerchant
 const now = new Date('2025-03-01T12:00:00Z')
-const actor = { type: 'system', id: null } as const
 
 beforeAll(async () => {
   env = await createTestEnv()
@@ -32,7 +32,8 @@ const jsonl = (...records: unknown[]) => `${records.map((r) => JSON.stringify(r)
 const importText = (text: string, opts: Partial<ImportInput> & { source: string }, merchantId = m.id) =>
   runImport(
     env.ctx.db,
-    { merchantId, actor, type: 'cases', format: 'jsonl', input: Readable.from([text]), ...opts },
+    systemContext(merchantId),
+    { type: 'cases', format: 'jsonl', input: Readable.from([text]), ...opts },
     now,
   )
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { auditActor } from '../auth/actor.js'
+import { requestContext } from '../auth/actor.js'
 import { AppError } from '../errors.js'
 import { runImport } from './service.js'
 import { importTypes, type ImportFormat } from './types.js'
@@ -91,14 +91,12 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { rows: _rows, ...result } = await runImport(
         app.db,
+        requestContext(req),
         {
-          merchantId: req.actor.merchantId,
-          actor: auditActor(req.actor),
           type: req.query.type ?? 'orders',
           format: formatOf(req)!,
           source: req.query.source ?? 'import',
           input: Readable.from([req.body]),
-          requestId: req.id,
         },
         new Date(),
       )

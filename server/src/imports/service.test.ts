@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { runImport, type ImportInput } from './service.js'
 
 let env: TestEnv
@@ -15,12 +16,11 @@ afterAll(async () => {
   await env.close()
 })
 
-const actor = { type: 'system', id: null } as const
-
 function importText(text: string, opts: Partial<ImportInput> & { source: string }) {
   return runImport(
     env.ctx.db,
-    { merchantId: m.id, actor, type: 'orders', format: 'jsonl', input: Readable.from([text]), ...opts },
+    systemContext(m.id),
+    { type: 'orders', format: 'jsonl', input: Readable.from([text]), ...opts },
     now,
   )
 }

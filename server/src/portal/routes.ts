@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { requestContext } from '../auth/actor.js'
 import { NullableTimestamp, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
 
@@ -53,21 +54,17 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const link = await app.db.transaction().execute((trx) =>
-        service.createPortalLink(
-          trx,
-          app.ctx.keys.links,
-          {
-            merchantId: req.actor.merchantId,
-            actor: req.actor,
-            caseId: req.params.id,
-            days: req.body.expires_in_days ?? 30,
-            publicUrl: app.ctx.config.publicUrl,
-            requestId: req.id,
-          },
-          new Date(),
-        ),
-      )
+      const link = await app.db
+        .transaction()
+        .execute((trx) =>
+          service.createPortalLink(
+            trx,
+            requestContext(req),
+            req.params.id,
+            { secret: app.ctx.keys.links, days: req.body.expires_in_days ?? 30, publicUrl: app.ctx.config.publicUrl },
+            new Date(),
+          ),
+        )
       return reply.status(201).send(link)
     },
   )
