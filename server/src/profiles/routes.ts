@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { CustomerView } from '../customers/routes.js'
+import { CustomerView } from '../customers/schemas.js'
 import { Timestamp, Uuid } from '../http/schemas.js'
-import { OrderView } from '../orders/routes.js'
+import { OrderView } from '../orders/schemas.js'
 import { ShipmentView } from '../shipments/routes.js'
 import { customerProfile } from './service.js'
 
