@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { CustomerView } from '../customers/schemas.js'
 import { Timestamp, Uuid } from '../http/schemas.js'
 import { OrderView } from '../orders/schemas.js'
-import { ShipmentView } from '../shipments/routes.js'
+import { ShipmentView } from '../shipments/schemas.js'
 import { customerProfile } from './service.js'
 
 const Amount = Type.Object({ currency: Type.String(), amount_minor: Type.Integer() })
