@@ -109,8 +109,7 @@ export class FixtureKit {
     const c = await this.tx((trx) =>
       upsertCustomer(
         trx,
-        this.m.id,
-        { type: 'system', id: null },
+        systemContext(this.m.id),
         {
           source: 'test',
           externalId: this.unique('c'),
@@ -127,8 +126,7 @@ export class FixtureKit {
     const { order } = await this.tx((trx) =>
       upsertOrder(
         trx,
-        this.m.id,
-        { type: 'system', id: null },
+        systemContext(this.m.id),
         {
           source: 'test',
           externalId: this.unique('o'),
@@ -151,8 +149,7 @@ export class FixtureKit {
     const { shipment } = await this.tx((trx) =>
       upsertShipment(
         trx,
-        this.m.id,
-        { type: 'system', id: null },
+        systemContext(this.m.id),
         { source: 'test', externalId: this.unique('s'), orderId: order.id, carrier: 'UPS' },
         new Date(),
       ),

@@ -2,6 +2,7 @@ import path from 'node:path'
 import { mkdirSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { sessionHeaders } from '../../server/test/harness.js'
+import { systemContext } from '../../server/src/auth/actor.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
 import { upsertOrder } from '../../server/src/orders/service.js'
@@ -10,7 +11,6 @@ import { upsertShipment } from '../../server/src/shipments/service.js'
 import { createTeam } from '../../server/src/teams/service.js'
 import { createUser, type User } from '../../server/src/users/service.js'
 import { accessibilityProblems, outputDir, startConsoleTest } from './browser.js'
-import { systemContext } from '../../server/src/auth/actor.js'
 
 let bob: User
 let ana: User
@@ -46,12 +46,10 @@ async function scan(trackingNumber: string, id: string, status: string, at: stri
 }
 
 async function shipment(trackingNumber: string) {
-  const system = { type: 'system' as const, id: null }
   return env.ctx.db.transaction().execute(async (trx) => {
     const { order } = await upsertOrder(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       {
         source: 'shop',
         externalId: `o-${trackingNumber}`,
@@ -71,7 +69,7 @@ async function shipment(trackingNumber: string) {
       trackingNumber,
       shippedAt: new Date('2026-11-02T10:00:00Z'),
     }
-    return (await upsertShipment(trx, m.id, system, input, new Date())).shipment
+    return (await upsertShipment(trx, systemContext(m.id), input, new Date())).shipment
   })
 }
 

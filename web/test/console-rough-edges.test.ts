@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { systemContext } from '../../server/src/auth/actor.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { notifyUsers } from '../../server/src/cases/service.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
@@ -7,14 +8,12 @@ import { modules } from '../../server/src/registry.js'
 import { upsertShipment } from '../../server/src/shipments/service.js'
 import { createUser } from '../../server/src/users/service.js'
 import { accessibilityProblems, startConsoleTest } from './browser.js'
-import { systemContext } from '../../server/src/auth/actor.js'
 
 const people = {
   agent: { email: '', password: 'agent-password-1', name: 'Bartholomew Featherstonehaugh', id: '' },
   finance: { email: '', password: 'finance-password-1', name: 'Fiona Finance', id: '' },
   viewer: { email: '', password: 'viewer-password-1', name: 'Vera Viewer', id: '' },
 }
-const system = { type: 'system' as const, id: null }
 
 const { env, m, base, browser, signIn, call: api } = await startConsoleTest()
 beforeAll(async () => {
@@ -43,8 +42,7 @@ async function order(opts: {
   const { order: o } = await env.ctx.db.transaction().execute((trx) =>
     upsertOrder(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       {
         source: 'shop',
         externalId: `o-${opts.number}`,
@@ -207,8 +205,7 @@ describe("the console's rough edges, in Chromium", () => {
     await env.ctx.db.transaction().execute((trx) =>
       upsertShipment(
         trx,
-        m.id,
-        system,
+        systemContext(m.id),
         {
           source: 'shop',
           externalId: 's-4001',

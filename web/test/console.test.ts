@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { bearer } from '../../server/test/harness.js'
+import { systemContext } from '../../server/src/auth/actor.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
 import { upsertOrder } from '../../server/src/orders/service.js'
@@ -9,7 +10,6 @@ import { modules } from '../../server/src/registry.js'
 import { upsertShipment } from '../../server/src/shipments/service.js'
 import { createUser } from '../../server/src/users/service.js'
 import { accessibilityProblems, outputDir, startConsoleTest } from './browser.js'
-import { systemContext } from '../../server/src/auth/actor.js'
 
 let viewer: { email: string; password: string }
 let agent: { email: string; password: string }
@@ -33,12 +33,10 @@ beforeAll(async () => {
 // A lost-parcel scan from a carrier, posted over HTTP in the generic signed format, then processed.
 async function lostParcel(trackingNumber: string) {
   const feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
-  const system = { type: 'system' as const, id: null }
   await env.ctx.db.transaction().execute(async (trx) => {
     const { order } = await upsertOrder(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       {
         source: 'shop',
         externalId: `o-${trackingNumber}`,
@@ -52,8 +50,7 @@ async function lostParcel(trackingNumber: string) {
     )
     await upsertShipment(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       {
         source: 'shop',
         externalId: `s-${trackingNumber}`,

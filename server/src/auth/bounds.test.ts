@@ -205,8 +205,7 @@ describe('recording a refund', () => {
     const { order } = await env.ctx.db.transaction().execute((trx) =>
       upsertOrder(
         trx,
-        m.id,
-        { type: 'system', id: null },
+        systemContext(m.id),
         {
           source: 'test',
           externalId: `o-${Math.random()}`,

@@ -17,7 +17,7 @@ import {
 import { resolveCarrier } from '../shipments/carriers.js'
 import { recordAudit } from '../audit/service.js'
 import { parseWebhookJson } from '../inbox/payload.js'
-import { auditActor, type Actor } from '../auth/actor.js'
+import { auditActor, type ServiceContext } from '../auth/actor.js'
 import {
   MalformedPayload,
   statusRank,
@@ -385,11 +385,11 @@ export async function getSettings(db: Db, merchantId: string): Promise<TrackingS
 
 export async function updateSettings(
   trx: Trx,
-  actor: Actor,
-  input: TrackingSettings & { requestId?: string },
+  ctx: ServiceContext,
+  input: TrackingSettings,
   now: Date,
 ): Promise<TrackingSettings> {
-  const before = await getSettings(trx, actor.merchantId)
+  const before = await getSettings(trx, ctx.merchantId)
   for (const r of input.stale_rules) {
     if (r.carrier && !resolveCarrier(r.carrier).known) {
       throw new AppError('validation_failed', `Unknown carrier ${r.carrier}`, {
@@ -403,7 +403,7 @@ export async function updateSettings(
     hours: r.hours,
   }))
   await store.saveSettings(trx, {
-    merchant_id: actor.merchantId,
+    merchant_id: ctx.merchantId,
     stale_after_hours: input.stale_after_hours,
     stale_rules: JSON.stringify(rules),
     updated_at: now,
@@ -412,14 +412,14 @@ export async function updateSettings(
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'tracking_settings.updated',
       entityType: 'tracking_settings',
-      entityId: actor.merchantId,
+      entityId: ctx.merchantId,
       before,
       after,
-      requestId: input.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )

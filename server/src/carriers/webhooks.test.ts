@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createTestApp, expectError, startTestApp } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { signedHeaders, seedConnection } from '../inbox/testing.js'
 import { upsertOrder } from '../orders/service.js'
@@ -31,7 +32,6 @@ beforeAll(async () => {
   gen = await seedConnection(env.ctx, m.id, { source: 'carriers' })
 })
 
-const system = { type: 'system' as const, id: null }
 let seq = 0
 async function shipment(
   trackingNumber: string,
@@ -42,8 +42,7 @@ async function shipment(
   return env.ctx.db.transaction().execute(async (trx) => {
     const { order } = await upsertOrder(
       trx,
-      merchantId,
-      system,
+      systemContext(merchantId),
       {
         source: 'test',
         externalId: `o-${++seq}`,
@@ -58,8 +57,7 @@ async function shipment(
     return (
       await upsertShipment(
         trx,
-        merchantId,
-        system,
+        systemContext(merchantId),
         {
           source: 'test',
           externalId: `s-${seq}`,

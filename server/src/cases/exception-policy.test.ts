@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bearer, expectError, startTestApp } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { retryNow, runDueJobs } from '../../test/jobs.js'
 import { seedConnection, signedHeaders } from '../inbox/testing.js'
 import { upsertOrder } from '../orders/service.js'
@@ -10,14 +11,12 @@ import { countUnreadNotifications, onShipmentStatusChanged } from './service.js'
 const { env, app, m, call: api } = await startTestApp()
 const feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
 
-const system = { type: 'system' as const, id: null }
 let seq = 0
 async function shipment(trackingNumber: string) {
   return env.ctx.db.transaction().execute(async (trx) => {
     const { order } = await upsertOrder(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       {
         source: 'test',
         externalId: `o-${++seq}`,
@@ -32,8 +31,7 @@ async function shipment(trackingNumber: string) {
     return (
       await upsertShipment(
         trx,
-        m.id,
-        system,
+        systemContext(m.id),
         {
           source: 'test',
           externalId: `s-${seq}`,
@@ -184,8 +182,7 @@ describe('the exception policy, with no configuration', () => {
     await env.ctx.db.transaction().execute((trx) =>
       upsertShipment(
         trx,
-        m.id,
-        system,
+        systemContext(m.id),
         {
           source: 'test',
           externalId: `s-${seq}`,
@@ -205,8 +202,7 @@ describe('the exception policy, with no configuration', () => {
         (
           await upsertOrder(
             trx,
-            m.id,
-            system,
+            systemContext(m.id),
             {
               source: 'test',
               externalId: `o-${seq}`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { startTestApp } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { upsertOrder } from '../orders/service.js'
 import { modules } from '../registry.js'
@@ -15,8 +16,7 @@ async function order(merchantId: string, number: string, customer: { name: strin
   const { order: o } = await env.ctx.db.transaction().execute((trx) =>
     upsertOrder(
       trx,
-      merchantId,
-      { type: 'system', id: null },
+      systemContext(merchantId),
       {
         source: 'shop',
         externalId: `shop-${number}`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bearer, expectError, sessionHeaders, startTestApp } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { FixtureKit } from '../../test/route-fixtures.js'
 import { upsertOrder } from '../orders/service.js'
@@ -8,12 +9,10 @@ import { upsertShipment } from '../shipments/service.js'
 import { createTeam } from '../teams/service.js'
 import { createUser } from '../users/service.js'
 import { closeDueCases, purgeStalePresence } from './service.js'
-import { systemContext } from '../auth/actor.js'
 
 const { env, app, m, call } = await startTestApp()
 const kit = new FixtureKit(env.ctx, m)
 
-const system = { type: 'system' as const, id: null }
 // biome-ignore lint/suspicious/noExplicitAny: replies are read field by field, as a client would
 type Json = Record<string, any>
 const open = async (body: Json = {}) => {
@@ -153,8 +152,7 @@ describe('assignment', () => {
     const shipment = await env.ctx.db.transaction().execute(async (trx) => {
       const { order } = await upsertOrder(
         trx,
-        m.id,
-        system,
+        systemContext(m.id),
         {
           source: 'test',
           externalId: `route-${++seq}`,
@@ -168,8 +166,7 @@ describe('assignment', () => {
       return (
         await upsertShipment(
           trx,
-          m.id,
-          system,
+          systemContext(m.id),
           {
             source: 'test',
             externalId: `route-s-${seq}`,

@@ -229,20 +229,17 @@ program
         .limit(1)
         .executeTakeFirst()
       if (sample) {
-        const link = await ctx.db.transaction().execute((trx) =>
-          createPortalLink(
-            trx,
-            ctx.keys.links,
-            {
-              merchantId,
-              actor: { type: 'system', id: null },
-              caseId: sample.id,
-              days: 30,
-              publicUrl: ctx.config.publicUrl,
-            },
-            new Date(),
-          ),
-        )
+        const link = await ctx.db
+          .transaction()
+          .execute((trx) =>
+            createPortalLink(
+              trx,
+              systemContext(merchantId, 'cli'),
+              sample.id,
+              { secret: ctx.keys.links, days: 30, publicUrl: ctx.config.publicUrl },
+              new Date(),
+            ),
+          )
         out(`The customer's status page for CD-${sample.number} (${sample.subject}), valid 30 days: ${link.url}`)
       }
       if (webhook) {

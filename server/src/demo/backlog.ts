@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { systemContext } from '../auth/actor.js'
 import type { AppContext } from '../context.js'
 import { unresolvedStatuses } from '../cases/types.js'
 import { runImport } from '../imports/service.js'
@@ -83,14 +84,8 @@ export async function seedBacklog(ctx: AppContext, merchantId: string, target: n
   })
   const result = await runImport(
     ctx.db,
-    {
-      merchantId,
-      actor: { type: 'system', id: null },
-      type: 'cases',
-      format: 'jsonl',
-      source: 'shopify',
-      input: Readable.from(lines.map((l) => `${l}\n`)),
-    },
+    systemContext(merchantId, 'demo'),
+    { type: 'cases', format: 'jsonl', source: 'shopify', input: Readable.from(lines.map((l) => `${l}\n`)) },
     now,
   )
   if (result.failed)

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { systemContext } from '../auth/actor.js'
 import type { AppContext } from '../context.js'
 import { runImport } from '../imports/service.js'
 import type { OrderInput } from '../orders/service.js'
@@ -414,11 +415,11 @@ export async function loadCommerce(
   records: DemoRecords,
   now: Date,
 ): Promise<{ orders: number; shipments: number }> {
-  const actor = { type: 'system' as const, id: null }
   const run = async (type: 'orders' | 'shipments', lines: string[]) => {
     const result = await runImport(
       ctx.db,
-      { merchantId, actor, type, format: 'jsonl', source: 'shopify', input: Readable.from(lines.map((l) => `${l}\n`)) },
+      systemContext(merchantId, 'demo'),
+      { type, format: 'jsonl', source: 'shopify', input: Readable.from(lines.map((l) => `${l}\n`)) },
       now,
     )
     if (result.failed)

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { bearer, createTestMerchant, startTestApp } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { runImport, type ImportInput } from './service.js'
 
 const now = new Date('2025-03-01T12:00:00Z')
-const actor = { type: 'system', id: null } as const
 
 const { env, app, m } = await startTestApp()
 
@@ -12,7 +12,8 @@ const jsonl = (...records: unknown[]) => `${records.map((r) => JSON.stringify(r)
 const importText = (text: string, opts: Partial<ImportInput> & { source: string }, merchantId = m.id) =>
   runImport(
     env.ctx.db,
-    { merchantId, actor, type: 'cases', format: 'jsonl', input: Readable.from([text]), ...opts },
+    systemContext(merchantId),
+    { type: 'cases', format: 'jsonl', input: Readable.from([text]), ...opts },
     now,
   )
 

@@ -2,8 +2,8 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { once } from 'node:events'
 import { InvalidArgumentError } from 'commander'
-import { auditActor, systemActor } from '../auth/actor.js'
 import type { CliCommand } from '../modules.js'
+import { systemContext } from '../auth/actor.js'
 import type { Db } from '../db/database.js'
 import { runImport, type ImportHooks } from './service.js'
 import {
@@ -40,7 +40,8 @@ export async function importFile(
 ): Promise<ImportResult> {
   const input = createReadStream(file, { highWaterMark: 256 * 1024 })
   await once(input, 'open') // a missing file fails here, as an error, not mid-stream
-  return runImport(db, { ...opts, actor: auditActor(systemActor(opts.merchantId, 'cli')), input }, now, hooks)
+  const { merchantId, ...what } = opts
+  return runImport(db, systemContext(merchantId, 'cli'), { ...what, input }, now, hooks)
 }
 
 export const describeError = (e: RowError) => `line ${e.line}${e.field ? `, ${e.field}` : ''}: ${e.message}`

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { createTestMerchant, startTestEnv } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { runImport, type ImportInput } from './service.js'
 
 const now = new Date('2025-03-01T12:00:00Z')
@@ -8,12 +9,11 @@ const now = new Date('2025-03-01T12:00:00Z')
 const env = await startTestEnv()
 const m = await createTestMerchant(env.ctx)
 
-const actor = { type: 'system', id: null } as const
-
 function importText(text: string, opts: Partial<ImportInput> & { source: string }) {
   return runImport(
     env.ctx.db,
-    { merchantId: m.id, actor, type: 'orders', format: 'jsonl', input: Readable.from([text]), ...opts },
+    systemContext(m.id),
+    { type: 'orders', format: 'jsonl', input: Readable.from([text]), ...opts },
     now,
   )
 }

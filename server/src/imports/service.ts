@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { Kysely, Transaction } from 'kysely'
-import type { AuditActor } from '../audit/service.js'
 import { ConcurrentInsert, type Outcome, type Writer } from '../import-batch.js'
+import { auditActor, type ServiceContext } from '../auth/actor.js'
 import { ensureDefaultCaseTypes, importCases, listCaseTypes, type ImportedCase } from '../cases/service.js'
 import { importCustomers } from '../customers/service.js'
 import type { Database } from '../db/schema.js'
@@ -30,15 +30,7 @@ import { validateCase, validateCustomer, validateOrder, validateShipment, type V
 
 type Trx = Transaction<Database>
 
-export type ImportInput = {
-  merchantId: string
-  actor: AuditActor
-  type: ImportType
-  format: ImportFormat
-  source: string
-  input: Readable
-  requestId?: string | null
-}
+export type ImportInput = { type: ImportType; format: ImportFormat; source: string; input: Readable }
 export type ImportHooks = {
   onProgress?: (p: ImportProgress) => void
   /** Every refused row, as it is found (the result keeps only the first `maxErrors`). */
@@ -108,14 +100,14 @@ function rowFault(err: unknown): { field: string | null; message: string } | und
   return undefined
 }
 
-async function vocabulary(db: Kysely<Database>, input: ImportInput, now: Date): Promise<Vocabulary> {
+async function vocabulary(db: Kysely<Database>, merchantId: string, type: ImportType, now: Date): Promise<Vocabulary> {
   const currencies = new Set((await listCurrencies(db)).map((c) => c.code))
-  if (input.type !== 'cases') return { currencies, caseTypes: new Map() }
+  if (type !== 'cases') return { currencies, caseTypes: new Map() }
   // A workspace's first cases may come from an import: it gets the default types first, as openCase gives them.
-  await db.transaction().execute((trx) => ensureDefaultCaseTypes(trx, input.merchantId, now))
+  await db.transaction().execute((trx) => ensureDefaultCaseTypes(trx, merchantId, now))
   return {
     currencies,
-    caseTypes: new Map((await listCaseTypes(db, input.merchantId, true)).map((t) => [t.key, t.archived_at !== null])),
+    caseTypes: new Map((await listCaseTypes(db, merchantId, true)).map((t) => [t.key, t.archived_at !== null])),
   }
 }
 
@@ -156,19 +148,20 @@ async function writeBatch<T extends Keyed>(
  */
 export async function runImport(
   db: Kysely<Database>,
+  ctx: ServiceContext,
   input: ImportInput,
   now: Date,
   hooks: ImportHooks = {},
 ): Promise<ImportResult> {
   const importId = newId()
-  await getMerchant(db, input.merchantId) // refuses an unknown workspace before a byte is read
+  await getMerchant(db, ctx.merchantId) // refuses an unknown workspace before a byte is read
   const w: Writer = {
-    merchantId: input.merchantId,
+    merchantId: ctx.merchantId,
     source: input.source,
-    actor: input.actor,
-    requestId: input.requestId ?? `import:${importId}`,
+    actor: auditActor(ctx.actor),
+    requestId: ctx.requestId ?? `import:${importId}`,
   }
-  const plan = planFor(input.type, w, await vocabulary(db, input, now), now)
+  const plan = planFor(input.type, w, await vocabulary(db, ctx.merchantId, input.type, now), now)
   const maxErrors = hooks.maxErrors ?? 1000
   const batchSize = hooks.batchSize ?? 1000
   const counts: ImportCounts = { imported: 0, updated: 0, unchanged: 0, failed: 0 }
@@ -240,7 +233,7 @@ export async function runImport(
   const linking = input.type === 'cases' ? { unlinked } : {}
   await db.transaction().execute((trx) =>
     enqueueEvent(trx, {
-      merchant_id: input.merchantId,
+      merchant_id: ctx.merchantId,
       type: 'import.completed',
       subject_id: importId,
       occurred_at: now,

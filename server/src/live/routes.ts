@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import pg from 'pg'
-import { Type } from 'typebox'
 import type { ServerResponse } from 'node:http'
 import { AppError } from '../errors.js'
 import { LiveHub } from './hub.js'
 import type { LiveMessage } from './publish.js'
+import { EventStream, StreamQuery } from './schemas.js'
 
 const heartbeatMs = 25_000
 
@@ -28,13 +28,8 @@ export const liveRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['live'],
         summary: "Server-Sent Events: case events of the workspace and the caller's notifications",
-        querystring: Type.Object({}, { additionalProperties: false }),
-        response: {
-          200: {
-            description: 'event: ready, case.opened, case.updated, case.timeline, notification, reset…; data: JSON',
-            content: { 'text/event-stream': { schema: Type.String() } },
-          },
-        },
+        querystring: StreamQuery,
+        response: { 200: EventStream },
       },
     },
     async (req, reply) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bearer, expectError, startTestApp } from '../../test/harness.js'
+import { systemContext } from '../auth/actor.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { seedConnection, signedHeaders } from '../inbox/testing.js'
 import { signLink } from '../links/signed-links.js'
@@ -14,12 +15,10 @@ const tokenOf = (url: string) => url.split('/portal/')[1]!
 
 // A damaged parcel: a signed carrier webhook, and the exception policy opens the case.
 async function damagedParcelCase(trackingNumber: string): Promise<string> {
-  const system = { type: 'system' as const, id: null }
   const shipment = await env.ctx.db.transaction().execute(async (trx) => {
     const { order } = await upsertOrder(
       trx,
-      m.id,
-      system,
+      systemContext(m.id),
       {
         source: 'shop',
         externalId: `o-${trackingNumber}`,
@@ -34,8 +33,7 @@ async function damagedParcelCase(trackingNumber: string): Promise<string> {
     return (
       await upsertShipment(
         trx,
-        m.id,
-        system,
+        systemContext(m.id),
         {
           source: 'shop',
           externalId: `s-${trackingNumber}`,

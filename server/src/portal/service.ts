@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
-import { recordAudit, type AuditActor } from '../audit/service.js'
+import { recordAudit } from '../audit/service.js'
+import { auditActor, type ServiceContext } from '../auth/actor.js'
 import { trackersOfShipment } from '../carriers/service.js'
 import { findCaseOrThrow, getCase, getCaseType } from '../cases/service.js'
 import type { Database } from '../db/schema.js'
@@ -72,28 +73,29 @@ export type PortalCase = {
 /** A link for the customer to follow their case; lives 1 to 90 days. */
 export async function createPortalLink(
   trx: Transaction<Database>,
-  secret: Buffer,
-  input: { merchantId: string; actor: AuditActor; caseId: string; days: number; publicUrl: string; requestId?: string },
+  ctx: ServiceContext,
+  caseId: string,
+  input: { secret: Buffer; days: number; publicUrl: string },
   now: Date,
 ) {
-  await findCaseOrThrow(trx, input.merchantId, input.caseId)
+  await findCaseOrThrow(trx, ctx.merchantId, caseId)
   const expiresAt = new Date(now.getTime() + input.days * 86_400_000)
   const token = signLink(
-    secret,
-    { merchantId: input.merchantId, purpose: portalPurpose, subjectType: 'case', subjectId: input.caseId, expiresAt },
+    input.secret,
+    { merchantId: ctx.merchantId, purpose: portalPurpose, subjectType: 'case', subjectId: caseId, expiresAt },
     now,
   )
   // A credential went out: who issued it, for which case, until when (never the token itself).
   await recordAudit(
     trx,
     {
-      merchantId: input.merchantId,
-      actor: input.actor,
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'case.portal_link_created',
       entityType: 'case',
-      entityId: input.caseId,
+      entityId: caseId,
       after: { expires_at: expiresAt.toISOString() },
-      requestId: input.requestId ?? null,
+      requestId: ctx.requestId,
     },
     now,
   )

@@ -1,8 +1,8 @@
 import { Type } from 'typebox'
-import { CustomerView } from '../customers/routes.js'
+import { CustomerView } from '../customers/schemas.js'
 import { Timestamp, Uuid } from '../http/schemas.js'
-import { OrderView } from '../orders/routes.js'
-import { ShipmentView } from '../shipments/routes.js'
+import { OrderView } from '../orders/schemas.js'
+import { ShipmentView } from '../shipments/schemas.js'
 
 const Amount = Type.Object({ currency: Type.String(), amount_minor: Type.Integer() })
 

@@ -1,59 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { auditActor } from '../auth/actor.js'
+import { requestContext } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
-import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
+import { Page } from '../http/schemas.js'
 import { carriers } from './carriers.js'
-import * as service from './service.js'
-
-const Status = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('shipped'),
-  Type.Literal('in_transit'),
-  Type.Literal('delivered'),
-  Type.Literal('exception'),
-  Type.Literal('returned'),
-  Type.Literal('cancelled'),
-])
-const Day = Type.String({ format: 'date' })
-const NullableString = Type.Union([Type.String(), Type.Null()])
-export const ShipmentView = Type.Object({
-  id: Uuid,
-  order_id: Uuid,
-  source: Type.String(),
-  external_id: Type.String(),
-  carrier: Type.Object({
-    code: NullableString,
-    name: NullableString,
-    known: Type.Boolean({ description: 'false: the name matched no known carrier and is kept as sent' }),
-  }),
-  service: NullableString,
-  tracking_number: NullableString,
-  tracking_url: NullableString,
-  fulfilment_centre: NullableString,
-  status: Type.String(),
-  shipped_at: NullableTimestamp,
-  declared_value: Type.Union([Type.Object({ amount_minor: Type.Integer(), currency: Type.String() }), Type.Null()]),
-  destination_country: NullableString,
-  promised_delivery_on: Type.Union([Day, Type.Null()]),
-  estimated_delivery_on: Type.Union([Day, Type.Null()]),
-  delivered_at: NullableTimestamp,
-  lines: Type.Array(Type.Object({ order_line_id: Uuid, quantity: Type.Integer() })),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  tracking: Type.Object(
-    {
-      status: NullableString,
-      sub_status: NullableString,
-      status_at: NullableTimestamp,
-      last_event_at: NullableTimestamp,
-    },
-    { description: 'What the carriers report (canonical status)' },
-  ),
-})
-const Text = (max: number) => Type.String({ minLength: 1, maxLength: max })
-const Maybe = (t: ReturnType<typeof Type.String>) => Type.Optional(Type.Union([t, Type.Null()]))
-const Params = Type.Object({ id: Uuid })
+import { deleteShipment } from './service/delete-shipment.js'
+import { getShipment, listShipments } from './service/find-shipments.js'
+import { upsertShipment } from './service/upsert-shipment.js'
+import { CarrierList, ShipmentBody, ShipmentListQuery, ShipmentParams, ShipmentView } from './schemas.js'
 
 export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -63,13 +17,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['shipments'],
         summary: 'Known carriers and the names mapped to them',
-        response: {
-          200: Type.Object({
-            data: Type.Array(
-              Type.Object({ code: Type.String(), name: Type.String(), aliases: Type.Array(Type.String()) }),
-            ),
-          }),
-        },
+        response: { 200: CarrierList },
       },
     },
     async () => ({ data: carriers }),
@@ -82,20 +30,13 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['shipments'],
         summary: 'List shipments',
-        querystring: PageQueryWith({
-          order_id: Type.Optional(Uuid),
-          tracking_number: Type.Optional(Text(100)),
-          carrier_code: Type.Optional(Text(40)),
-          tracking_status: Type.Optional(
-            Type.String({ pattern: '^[a-z_]{1,40}$', description: 'A canonical tracking status, e.g. customs_hold' }),
-          ),
-        }),
+        querystring: ShipmentListQuery,
         response: { 200: Page(ShipmentView) },
       },
     },
     async (req) =>
       listPage(req.query, (page) =>
-        service.listShipments(app.db, req.actor.merchantId, {
+        listShipments(app.db, req.actor.merchantId, {
           ...page,
           orderIds: req.query.order_id ? [req.query.order_id] : undefined,
           trackingNumber: req.query.tracking_number,
@@ -109,9 +50,9 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/shipments/:id',
     {
       config: { permission: 'orders.read' },
-      schema: { tags: ['shipments'], summary: 'One shipment', params: Params, response: { 200: ShipmentView } },
+      schema: { tags: ['shipments'], summary: 'One shipment', params: ShipmentParams, response: { 200: ShipmentView } },
     },
-    async (req) => service.getShipment(app.db, req.actor.merchantId, req.params.id),
+    async (req) => getShipment(app.db, req.actor.merchantId, req.params.id),
   )
 
   app.post(
@@ -121,53 +62,16 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['shipments'],
         summary: 'Create a shipment, or update the one with this source and external id',
-        body: Type.Object(
-          {
-            source: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' })),
-            external_id: Text(200),
-            order_id: Uuid,
-            carrier: Maybe(Text(100)),
-            service: Maybe(Text(100)),
-            tracking_number: Maybe(Text(100)),
-            tracking_url: Maybe(Type.String({ format: 'uri', maxLength: 2000 })),
-            fulfilment_centre: Maybe(Text(100)),
-            status: Type.Optional(Status),
-            shipped_at: Maybe(Type.String({ format: 'date-time' })),
-            declared_value: Type.Optional(
-              Type.Object(
-                {
-                  amount_minor: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
-                  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
-                },
-                { additionalProperties: false },
-              ),
-            ),
-            destination_country: Maybe(Type.String({ pattern: '^[A-Za-z]{2}$' })),
-            promised_delivery_on: Maybe(Day),
-            estimated_delivery_on: Maybe(Day),
-            lines: Type.Optional(
-              Type.Array(
-                Type.Object(
-                  { order_line_id: Uuid, quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
-                  { additionalProperties: false },
-                ),
-                { maxItems: 1000 },
-              ),
-            ),
-            updated_at: Type.Optional(Type.String({ format: 'date-time' })),
-          },
-          { additionalProperties: false },
-        ),
+        body: ShipmentBody,
         response: { 200: ShipmentView, 201: ShipmentView },
       },
     },
     async (req, reply) => {
       const b = req.body
       const { shipment, outcome } = await app.db.transaction().execute((trx) =>
-        service.upsertShipment(
+        upsertShipment(
           trx,
-          req.actor.merchantId,
-          auditActor(req.actor),
+          requestContext(req),
           {
             source: b.source ?? 'api',
             externalId: b.external_id,
@@ -187,7 +91,6 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
             estimatedDeliveryOn: b.estimated_delivery_on,
             lines: b.lines?.map((l) => ({ orderLineId: l.order_line_id, quantity: l.quantity })),
             sourceUpdatedAt: b.updated_at ? new Date(b.updated_at) : null,
-            requestId: req.id,
           },
           new Date(),
         ),
@@ -200,14 +103,15 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/shipments/:id',
     {
       config: { permission: 'orders.write' },
-      schema: { tags: ['shipments'], summary: 'Delete a shipment', params: Params, response: { 204: Type.Null() } },
+      schema: {
+        tags: ['shipments'],
+        summary: 'Delete a shipment',
+        params: ShipmentParams,
+        response: { 204: Type.Null() },
+      },
     },
     async (req, reply) => {
-      await app.db
-        .transaction()
-        .execute((trx) =>
-          service.deleteShipment(trx, req.actor.merchantId, auditActor(req.actor), req.params.id, new Date(), req.id),
-        )
+      await app.db.transaction().execute((trx) => deleteShipment(trx, requestContext(req), req.params.id, new Date()))
       return reply.status(204).send(null)
     },
   )

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely'
-import type { AuditActor } from '../audit/service.js'
+import type { ServiceContext } from '../auth/actor.js'
 import type { Database } from '../db/schema.js'
 import { normalisePhone } from '../customers/service.js'
 import { AppError } from '../errors.js'
@@ -9,15 +9,11 @@ import { idOf } from './json.js'
 /** The `source` of the customers, orders and shipments this provider writes. */
 export const source = 'shopify'
 
-/** What every topic handler writes with: the delivery's transaction, workspace and audit identity. */
-export type ShopifyWrite = {
-  trx: Transaction<Database>
-  merchantId: string
-  connectionId: string
-  actor: AuditActor
-  requestId: string | null
-  now: Date
-}
+/**
+ * What every topic handler writes with: Claimdesk acting for the workspace under the request that stored the
+ * delivery (the context the services take), and the delivery's transaction.
+ */
+export type ShopifyWrite = ServiceContext & { trx: Transaction<Database>; connectionId: string; now: Date }
 
 // A body that lacks these can never be processed; the error leaves the delivery to its retries
 // and then the dead-letter list, where it stays visible.

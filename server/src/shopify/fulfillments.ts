@@ -31,7 +31,7 @@ function shipmentStatusOf(f: ShopifyFulfillment): ShipmentStatus {
  */
 export async function syncFulfillment(w: ShopifyWrite, f: ShopifyFulfillment): Promise<'processed' | 'ignored'> {
   const input = toShipmentInput(f)
-  const { outcome } = await upsertShipment(w.trx, w.merchantId, w.actor, { ...input, requestId: w.requestId }, w.now)
+  const { outcome } = await upsertShipment(w.trx, w, input, w.now)
   return outcome === 'stale' ? 'ignored' : 'processed'
 }
 

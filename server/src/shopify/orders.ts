@@ -18,7 +18,7 @@ const capturedStatuses = new Set(['paid', 'partially_paid', 'partially_refunded'
 /** orders/create and orders/updated: one upsert keyed on the order id; an older `updated_at` changes nothing. */
 export async function syncOrder(w: ShopifyWrite, order: ShopifyOrder): Promise<'processed' | 'ignored'> {
   const input = toOrderInput(order, await currencyExponent(w, order.currency))
-  const { outcome } = await upsertOrder(w.trx, w.merchantId, w.actor, { ...input, requestId: w.requestId }, w.now)
+  const { outcome } = await upsertOrder(w.trx, w, input, w.now)
   return outcome === 'stale' ? 'ignored' : 'processed'
 }
 

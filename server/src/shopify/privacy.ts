@@ -35,7 +35,7 @@ export async function redactShopifyCustomer(
 ): Promise<'processed' | 'ignored'> {
   const id = await findShopifyCustomer(w, request, ids(request.orders_to_redact))
   if (!id) return 'ignored'
-  await redactCustomer(w.trx, w.merchantId, w.actor, id, w.now, w.requestId)
+  await redactCustomer(w.trx, w, id, w.now)
   return 'processed'
 }
 

@@ -1,3 +1,4 @@
+import { systemContext } from '../auth/actor.js'
 import { AppError } from '../errors.js'
 import { parseWebhookJson } from '../inbox/payload.js'
 import { registerInboxProvider, type InboxProvider } from '../inbox/providers.js'
@@ -60,11 +61,10 @@ const shopifyProvider: InboxProvider = {
     const handler = topics[delivery.headers[topicHeader] ?? '']
     if (!handler) return 'ignored'
     const w: ShopifyWrite = {
-      trx,
-      merchantId: delivery.merchantId,
-      connectionId: delivery.connectionId,
-      actor: { type: 'system', id: null },
+      ...systemContext(delivery.merchantId, 'shopify'),
       requestId: delivery.requestId,
+      trx,
+      connectionId: delivery.connectionId,
       now,
     }
     return handler(w, parseObject(delivery.body) as never)

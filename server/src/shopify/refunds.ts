@@ -26,16 +26,8 @@ export async function applyRefund(w: ShopifyWrite, refund: ShopifyRefund): Promi
     const amountMinor = decimalToMinor(String(t.amount ?? ''), exponent)
     const after = await recordRefund(
       w.trx,
-      w.merchantId,
-      w.actor,
-      {
-        orderId: order.id,
-        paymentId: payment.id,
-        amountMinor,
-        source,
-        externalId: transactionId,
-        requestId: w.requestId,
-      },
+      w,
+      { orderId: order.id, paymentId: payment.id, amountMinor, source, externalId: transactionId },
       w.now,
     )
     if (after.refunded_amount_minor !== payment.refunded_amount_minor) applied++
