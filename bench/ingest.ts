@@ -97,7 +97,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
         },
       }
     }
-    const { verifyStandardWebhook } = await import('../server/src/inbox/providers/standard-webhooks.js')
+    const { verifyStandardWebhook } = await import('../server/src/intake/providers/standard-webhooks.js')
     const bare = Fastify()
     bare.removeAllContentTypeParsers()
     bare.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))

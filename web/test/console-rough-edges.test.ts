@@ -11,7 +11,7 @@ import {
 } from '../../server/test/harness.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { notifyUsers } from '../../server/src/cases/service.js'
-import { seedConnection, signedHeaders } from '../../server/src/inbox/testing.js'
+import { seedConnection, signedHeaders } from '../../server/src/intake/testing.js'
 import { upsertOrder } from '../../server/src/orders/service.js'
 import { modules } from '../../server/src/registry.js'
 import { upsertShipment } from '../../server/src/shipments/service.js'

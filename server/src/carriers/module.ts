@@ -1,6 +1,6 @@
 import type { Module } from '../modules.js'
 import { listMerchantIds } from '../merchants/service.js'
-import { checkConnections } from '../inbox/health.js'
+import { checkConnections } from '../intake/health.js'
 import './providers/index.js'
 import { carrierRoutes } from './routes.js'
 import { announceOverdue, linkShipmentToTrackers } from './service.js'

@@ -16,7 +16,7 @@ import {
 } from '../shipments/tracking.js'
 import { resolveCarrier } from '../shipments/carriers.js'
 import { recordAudit } from '../audit/service.js'
-import { parseWebhookJson } from '../inbox/payload.js'
+import { parseWebhookJson } from '../intake/payload.js'
 import { auditActor, type Actor } from '../auth/actor.js'
 import {
   MalformedPayload,

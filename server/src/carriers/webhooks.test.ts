@@ -11,7 +11,7 @@ import {
   type TestMerchant,
 } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
-import { signedHeaders, seedConnection } from '../inbox/testing.js'
+import { signedHeaders, seedConnection } from '../intake/testing.js'
 import { upsertOrder } from '../orders/service.js'
 import { modules } from '../registry.js'
 import { getShipment, upsertShipment } from '../shipments/service.js'

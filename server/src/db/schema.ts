@@ -3,7 +3,7 @@ import type { AuditTables } from '../audit/tables.js'
 import type { CarrierTables } from '../carriers/tables.js'
 import type { CaseTables } from '../cases/tables.js'
 import type { CustomerTables } from '../customers/tables.js'
-import type { InboxTables } from '../inbox/tables.js'
+import type { InboxTables } from '../intake/tables.js'
 import type { OrderTables } from '../orders/tables.js'
 import type { ShipmentTables } from '../shipments/tables.js'
 

@@ -8,7 +8,7 @@ import {
   type TestEnv,
   type TestMerchant,
 } from '../../test/harness.js'
-import { seedConnection } from '../inbox/testing.js'
+import { seedConnection } from '../intake/testing.js'
 
 let env: TestEnv
 let app: FastifyInstance

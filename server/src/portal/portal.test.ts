@@ -9,7 +9,7 @@ import {
   type TestMerchant,
 } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
-import { seedConnection, signedHeaders } from '../inbox/testing.js'
+import { seedConnection, signedHeaders } from '../intake/testing.js'
 import { signLink } from '../links/signed-links.js'
 import { upsertOrder } from '../orders/service.js'
 import { modules } from '../registry.js'

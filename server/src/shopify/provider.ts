@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js'
-import { parseWebhookJson } from '../inbox/payload.js'
-import { registerInboxProvider, type InboxProvider } from '../inbox/providers.js'
+import { parseWebhookJson } from '../intake/payload.js'
+import { registerInboxProvider, type InboxProvider } from '../intake/providers.js'
 import type { ShopifyWrite } from './fields.js'
 import { syncFulfillment } from './fulfillments.js'
 import { parseShopifyJson } from './json.js'

@@ -1,4 +1,4 @@
-import { registerInboxProvider } from '../../inbox/providers.js'
+import { registerInboxProvider } from '../../intake/providers.js'
 import { normalizeBody, recordTracking, registerCarrierProvider } from '../service.js'
 import type { CarrierProvider } from './types.js'
 import { aftership } from './aftership.js'

@@ -9,7 +9,7 @@ export type ConnectionStatus = 'active' | 'disabled'
 export const deliveryStatuses = ['received', 'processed', 'failed', 'dead', 'ignored'] as const
 export type DeliveryStatus = (typeof deliveryStatuses)[number]
 
-// Tables of migration 0003_inbox.sql: connections and secrets (integrations/), deliveries (inbox/).
+// Tables of migration 0003_inbox.sql: connections and secrets (integrations/), deliveries (intake/).
 export interface InboxTables {
   integration_connections: {
     merchant_id: string
