@@ -3,6 +3,7 @@ import type { CliCommand } from './cli/commands.js'
 import type { Transaction } from 'kysely'
 import type { AppContext } from './context.js'
 import type { Database } from './db/schema.js'
+import type { InboxProvider } from './integrations/providers.js'
 
 export type JobHandler = (
   payload: Record<string, unknown>,
@@ -78,4 +79,14 @@ export type Module = {
   cli?: CliCommand
   /** graphile-worker crontab lines, e.g. "* * * * * audit:checkpoint" (task names are module:verb). */
   cron?: string[]
+  /** Webhook providers this module brings (verified and stored by the inbox, then processed by the provider). */
+  providers?: InboxProvider[]
+  /** Case timeline entry types this module writes (`type` of a timeline entry: 'note', 'carrier_event', …). */
+  timeline?: readonly string[]
+  /** Runs once at start (buildApp, the workers, the CLI) with every module, e.g. to collect their `providers`. */
+  setup?: (modules: readonly Module[]) => void
+}
+
+export function setupModules(modules: readonly Module[]): void {
+  for (const m of modules) m.setup?.(modules)
 }

@@ -5,7 +5,8 @@ import { authRoutes } from './auth/routes.js'
 import { customerRoutes } from './customers/routes.js'
 import { imports } from './imports/module.js'
 import { liveRoutes } from './live/routes.js'
-import { inboxModules } from './intake/module.js'
+import { intake } from './intake/module.js'
+import { integrations } from './integrations/module.js'
 import { merchantRoutes } from './merchants/routes.js'
 import type { Module } from './modules.js'
 import { orderRoutes } from './orders/routes.js'
@@ -29,7 +30,8 @@ export const modules: Module[] = [
   { name: 'orders', routes: orderRoutes },
   { name: 'shipments', routes: shipmentRoutes },
   { name: 'profiles', routes: profileRoutes },
-  ...inboxModules,
+  integrations,
+  intake,
   shopify,
   carriers,
   cases,

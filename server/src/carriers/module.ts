@@ -1,9 +1,10 @@
 import type { Module } from '../modules.js'
 import { listMerchantIds } from '../merchants/service.js'
 import { checkConnections } from '../intake/health.js'
-import './providers/index.js'
+import { carrierProviderList } from './providers/index.js'
 import { carrierRoutes } from './routes.js'
 import { announceOverdue, linkShipmentToTrackers } from './service.js'
+import { webhookProvider } from './webhook-provider.js'
 
 /** Carrier signals in: verified webhooks normalised into one tracking model, shipment status, gaps made visible. */
 export const carriers: Module = {
@@ -39,4 +40,5 @@ export const carriers: Module = {
     },
   ],
   cron: ['*/5 * * * * carriers:overdue', '*/5 * * * * carriers:health'],
+  providers: carrierProviderList.map(webhookProvider),
 }

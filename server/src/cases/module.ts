@@ -1,6 +1,7 @@
 import type { AuditActor } from '../audit/service.js'
 import type { Module } from '../modules.js'
 import { caseRoutes } from './routes.js'
+import { caseTimelineTypes } from './timeline-types.js'
 import { workRoutes } from './work-routes.js'
 import {
   closeDueCases,
@@ -15,6 +16,7 @@ import {
   refreshCustomerLinks,
   routeNewCase,
   scanReachesCases,
+  useTimelineTypes,
   watchTask,
 } from './service.js'
 
@@ -92,4 +94,6 @@ export const cases: Module = {
       run: (ctx) => purgeStalePresence(ctx.db, new Date()),
     },
   ],
+  timeline: caseTimelineTypes,
+  setup: (modules) => useTimelineTypes(modules.flatMap((m) => m.timeline ?? [])),
 }

@@ -4,6 +4,7 @@ import type { CarrierTables } from '../carriers/tables.js'
 import type { CaseTables } from '../cases/tables.js'
 import type { CustomerTables } from '../customers/tables.js'
 import type { InboxTables } from '../intake/tables.js'
+import type { IntegrationTables } from '../integrations/tables.js'
 import type { OrderTables } from '../orders/tables.js'
 import type { ShipmentTables } from '../shipments/tables.js'
 
@@ -137,6 +138,7 @@ export interface PlatformTables {
 export interface Database
   extends PlatformTables,
     AuditTables,
+    IntegrationTables,
     InboxTables,
     CustomerTables,
     OrderTables,

@@ -8,7 +8,7 @@ import { safeEqual } from '../auth/service.js'
 import type { AppContext } from '../context.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
-import type { Module } from '../modules.js'
+import { setupModules, type Module } from '../modules.js'
 import { installAuth, SESSION_COOKIE } from './auth.js'
 import { serveConsole } from './console.js'
 import { installErrorHandling } from './error-handler.js'
@@ -137,6 +137,7 @@ export async function buildApp(
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics())
   })
 
+  setupModules(modules)
   await app.register(
     async (api) => {
       for (const m of modules) if (m.routes) await api.register(m.routes)

@@ -3,7 +3,8 @@ import { Type } from 'typebox'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
-import { deliveryStatuses, inboxSources } from './tables.js'
+import { inboxSources } from '../integrations/tables.js'
+import { deliveryStatuses } from './tables.js'
 
 const Status = Type.Enum(deliveryStatuses)
 const ReplayableStatus = Type.Union([Type.Literal('dead'), Type.Literal('failed')])

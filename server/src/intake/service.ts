@@ -9,7 +9,12 @@ import { isUuid, newId } from '../ids.js'
 import { findWebhookConnection, getConnection, liveSecrets, type WebhookConnection } from '../integrations/service.js'
 import { withEventsHeld } from '../jobs/outbox.js'
 import { addJob } from '../jobs/queue.js'
-import { defaultMaxAttempts, findInboxProvider, type InboxProvider, type WebhookRequest } from './providers.js'
+import {
+  defaultMaxAttempts,
+  findInboxProvider,
+  type InboxProvider,
+  type WebhookRequest,
+} from '../integrations/providers.js'
 import * as store from './store.js'
 import type { DeliveryStatus } from './tables.js'
 import {

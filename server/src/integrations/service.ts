@@ -5,8 +5,8 @@ import { decryptSecret, encryptSecret } from '../crypto.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { isUuid, newId } from '../ids.js'
-import { findInboxProvider, inboxProviders, type InboxProvider } from '../intake/providers.js'
-import type { ConnectionStatus, InboxSource } from '../intake/tables.js'
+import { findInboxProvider, listInboxProviders, type InboxProvider } from './providers.js'
+import type { ConnectionStatus, InboxSource } from './tables.js'
 import * as store from './store.js'
 import { toConnection, type Connection } from './types.js'
 
@@ -44,7 +44,7 @@ export async function listConnections(
 function providerFor(source: InboxSource, provider: string): InboxProvider {
   const p = findInboxProvider(source, provider)
   if (!p) {
-    const known = inboxProviders
+    const known = listInboxProviders()
       .filter((k) => k.source === source)
       .map((k) => k.provider)
       .sort()

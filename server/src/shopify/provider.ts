@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js'
 import { parseWebhookJson } from '../intake/payload.js'
-import { registerInboxProvider, type InboxProvider } from '../intake/providers.js'
+import type { InboxProvider } from '../integrations/providers.js'
 import type { ShopifyWrite } from './fields.js'
 import { syncFulfillment } from './fulfillments.js'
 import { parseShopifyJson } from './json.js'
@@ -43,7 +43,7 @@ function parseObject(body: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>
 }
 
-const shopifyProvider: InboxProvider = {
+export const shopifyProvider: InboxProvider = {
   source: 'commerce',
   provider: 'shopify',
   verify(input) {
@@ -71,5 +71,3 @@ const shopifyProvider: InboxProvider = {
   },
   secrets: { problem: secretProblem },
 }
-
-registerInboxProvider(shopifyProvider)
