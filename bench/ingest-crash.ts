@@ -9,7 +9,8 @@ import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
 import { createConnection } from '../server/src/integrations/service.js'
 import { createMerchant } from '../server/src/merchants/service.js'
-import '../server/src/registry.js' // registers the carrier providers
+import { setupModules } from '../server/src/modules.js'
+import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
 import { print } from './fork.js'
 
@@ -36,6 +37,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const senders = 32
   const dataDir = makeTraversableTempDir('claimdesk-crash-')
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
+  setupModules(modules) // the carrier providers, for the connection made below
   let setup = await openRuntime(config, { takeOwnership: true })
   const { merchantId, connectionId, secret } = await setup.ctx.db.transaction().execute(async (trx) => {
     const { merchant } = await createMerchant(

@@ -16,6 +16,7 @@ import { buildApp } from '../server/src/http/app.js'
 import { createConnection } from '../server/src/integrations/service.js'
 import { startWorker } from '../server/src/jobs/worker.js'
 import { createMerchant } from '../server/src/merchants/service.js'
+import { setupModules } from '../server/src/modules.js'
 import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
 
@@ -60,6 +61,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const { ctx } = runtime
   ctx.log.level = 'warn'
   const owner = ownerDb(runtime)
+  setupModules(modules) // the providers, for the connection made before the app
   try {
     const { connection, secret } = await ctx.db.transaction().execute(async (trx) => {
       const { merchant } = await createMerchant(

@@ -1,5 +1,6 @@
 import type { AuditActor } from '../audit/service.js'
-import type { Module } from '../modules.js'
+import { consumer, type Module } from '../modules.js'
+import { caseEvents } from './events.js'
 import { caseRoutes } from './routes.js'
 import { caseTimelineTypes } from './timeline-types.js'
 import { workRoutes } from './work-routes.js'
@@ -29,8 +30,9 @@ export const cases: Module = {
     await app.register(caseRoutes)
     await app.register(workRoutes)
   },
+  events: caseEvents,
   consumers: [
-    {
+    consumer({
       name: 'cases:exception-policy',
       types: ['shipment.status_changed', 'shipment.late', 'shipment.stale'],
       handle: async (event, ctx) => {
@@ -42,8 +44,8 @@ export const cases: Module = {
               : onShipmentOverdue(trx, event, new Date()),
           )
       },
-    },
-    {
+    }),
+    consumer({
       name: 'cases:carrier-scans',
       types: ['tracking_event.recorded'],
       // Most scans are of parcels no case is about, or moved the status (shipment.status_changed says so): no job for those.
@@ -51,8 +53,8 @@ export const cases: Module = {
       handle: async (event, ctx) => {
         await ctx.db.transaction().execute((trx) => onTrackingEventRecorded(trx, event, new Date()))
       },
-    },
-    {
+    }),
+    consumer({
       // Cases are found by their customer's name and email, and an erased customer's must leave them.
       name: 'cases:customer-links',
       types: ['customer.updated', 'customer.merged', 'customer.redacted'],
@@ -62,8 +64,8 @@ export const cases: Module = {
         if (customerId)
           await ctx.db.transaction().execute((trx) => refreshCustomerLinks(trx, event.merchant_id, customerId))
       },
-    },
-    {
+    }),
+    consumer({
       // Routing settings assign a new case nobody has taken yet (the rules engine will call the same function).
       name: 'cases:routing',
       types: ['case.opened'],
@@ -71,15 +73,10 @@ export const cases: Module = {
         await ctx.db
           .transaction()
           .execute((trx) =>
-            routeNewCase(
-              trx,
-              { merchantId: event.merchant_id, actor: routingActor },
-              String(event.data.case_id),
-              new Date(),
-            ),
+            routeNewCase(trx, { merchantId: event.merchant_id, actor: routingActor }, event.data.case_id, new Date()),
           )
       },
-    },
+    }),
   ],
   clockTasks: {
     [watchTask]: (trx, action, _ctx, now) => fireWatch(trx, action.merchantId, action.payload, now),

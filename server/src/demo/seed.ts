@@ -4,8 +4,6 @@ import { systemActor } from '../auth/actor.js'
 import { hashPassword } from '../auth/passwords.js'
 import { builtinRoles } from '../auth/permissions.js'
 import { createConnection } from '../integrations/service.js'
-import { setupModules } from '../modules.js'
-import { modules } from '../registry.js'
 import { seedCases, type DemoCases } from './cases.js'
 import { generateCommerce, loadCommerce } from './commerce.js'
 import { staffOf, type Staff } from './staff.js'
@@ -50,8 +48,6 @@ export async function seedDemo(
   opts: { orders?: number; concurrency?: number } = {},
   now = new Date(),
 ): Promise<DemoResult> {
-  // The demo posts its carrier webhooks through the inbox itself, which needs the modules' providers.
-  setupModules(modules)
   const { staff, ...result } = await ctx.db
     .transaction()
     .execute(async (trx): Promise<DemoResult & { staff?: Staff }> => {

@@ -1,5 +1,6 @@
 import type { Module } from '../modules.js'
 import { replayWebhooksCli } from './cli.js'
+import { intakeEvents } from './events.js'
 import { genericProviders } from './providers/generic.js'
 import { deliveryRoutes } from './routes.js'
 import { processTask } from './service.js'
@@ -16,4 +17,5 @@ export const intake: Module = {
   drains: [waitingDeliveriesDrain],
   cli: replayWebhooksCli,
   providers: genericProviders,
+  events: intakeEvents,
 }

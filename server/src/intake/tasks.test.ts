@@ -16,6 +16,12 @@ import { modules as allModules } from '../registry.js'
 import { processDeliveryTask } from './tasks.js'
 import { seedConnection } from './testing.js'
 
+declare module '../jobs/events.js' {
+  interface DomainEvents {
+    'test.flaky_processed': Record<string, never>
+  }
+}
+
 // A carrier whose API is down until told otherwise; it verifies a shared token header.
 let failing = true
 let failOnly: string | undefined

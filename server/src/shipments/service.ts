@@ -11,6 +11,8 @@ import { carrierName, resolveCarrier } from './carriers.js'
 import * as store from './store.js'
 import type { ShipmentStatus } from './tables.js'
 
+export { shipmentStatuses } from './tables.js'
+
 type Trx = Transaction<Database>
 type Db = Kysely<Database> | Trx
 

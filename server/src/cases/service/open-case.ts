@@ -199,7 +199,7 @@ export async function openCase(
   }
   const opened = {
     merchant_id: merchantId,
-    type: 'case.opened',
+    type: 'case.opened' as const,
     subject_id: row.id,
     occurred_at: now,
     data: {

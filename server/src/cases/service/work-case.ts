@@ -4,6 +4,7 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { getTeam } from '../../teams/service.js'
 import { assertTransition, isResolved, transitions } from '../lifecycle.js'
+import type { CaseChangeEvent } from '../events.js'
 import * as store from '../store.js'
 import type { CaseStatus, ChecklistItem, Priority, ResolutionCode, RootCause } from '../tables.js'
 import { caseNumber, toCase, type Money } from '../types.js'
@@ -161,7 +162,7 @@ export async function changeStatus(
     return reopenCase(trx, c, caseId, { reason: input.reason }, now, row)
   assertTransition(row.id, row.status, input.status)
   const patch: Updateable<Database['cases']> = { status: input.status }
-  const events = []
+  const events: CaseChangeEvent[] = []
   if (input.status === 'resolved') {
     if (!input.resolutionCode)
       throw new AppError('resolution_required', 'Resolving a case needs a resolution code', { case_id: row.id })
