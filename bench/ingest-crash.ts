@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { sql } from 'kysely'
-import { systemActor } from '../server/src/auth/actor.js'
+import { systemContext } from '../server/src/auth/actor.js'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
 import { createConnection } from '../server/src/integrations/service.js'
@@ -47,7 +47,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     )
     const c = await createConnection(
       trx,
-      systemActor(merchant.id),
+      systemContext(merchant.id),
       setup.ctx.keys.secrets,
       { source: 'carriers', provider: 'generic', name: 'Crash feed' },
       new Date(),

@@ -9,7 +9,7 @@ import { forkLoad, print } from './fork.js'
 import { ownerDb } from './owner.js'
 import { percentileMs } from './percentile.mjs'
 import { sql } from 'kysely'
-import { systemActor } from '../server/src/auth/actor.js'
+import { systemContext } from '../server/src/auth/actor.js'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
 import { buildApp } from '../server/src/http/app.js'
@@ -71,7 +71,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       )
       const c = await createConnection(
         trx,
-        systemActor(merchant.id),
+        systemContext(merchant.id),
         ctx.keys.secrets,
         { source: 'carriers', provider: 'generic', name: 'Bench feed' },
         new Date(),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { requestContext } from '../auth/actor.js'
 import { AppError } from '../errors.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQuery, Timestamp, Uuid } from '../http/schemas.js'
@@ -228,7 +229,7 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const created = await app.db.transaction().execute((trx) =>
         integrations.createConnection(
           trx,
-          req.actor,
+          requestContext(req),
           app.ctx.keys.secrets,
           {
             source: 'carriers',
@@ -236,7 +237,6 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
             name: req.body.name,
             settings: req.body.settings,
             secret: req.body.webhook_secret,
-            requestId: req.id,
           },
           new Date(),
         ),
@@ -300,9 +300,7 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await carrierConnection(req.actor.merchantId, req.params.id)
       const c = await app.db
         .transaction()
-        .execute((trx) =>
-          integrations.updateConnection(trx, req.actor, req.params.id, { ...req.body, requestId: req.id }, new Date()),
-        )
+        .execute((trx) => integrations.updateConnection(trx, requestContext(req), req.params.id, req.body, new Date()))
       return one(req.actor.merchantId, c)
     },
   )
@@ -327,20 +325,18 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       await carrierConnection(req.actor.merchantId, req.params.id)
-      const rotated = await app.db.transaction().execute((trx) =>
-        integrations.rotateSecret(
-          trx,
-          req.actor,
-          app.ctx.keys.secrets,
-          req.params.id,
-          {
-            secret: req.body.webhook_secret,
-            graceSeconds: req.body.grace_seconds,
-            requestId: req.id,
-          },
-          new Date(),
-        ),
-      )
+      const rotated = await app.db
+        .transaction()
+        .execute((trx) =>
+          integrations.rotateSecret(
+            trx,
+            requestContext(req),
+            app.ctx.keys.secrets,
+            req.params.id,
+            { secret: req.body.webhook_secret, graceSeconds: req.body.grace_seconds },
+            new Date(),
+          ),
+        )
       return reply.status(201).send({
         connection: await one(req.actor.merchantId, rotated.connection),
         ...(rotated.secret ? { webhook_secret: rotated.secret } : {}),

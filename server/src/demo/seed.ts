@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { AppContext } from '../context.js'
-import { systemActor } from '../auth/actor.js'
+import { systemActor, systemContext } from '../auth/actor.js'
 import { hashPassword } from '../auth/passwords.js'
 import { builtinRoles } from '../auth/permissions.js'
 import { createConnection } from '../integrations/service.js'
@@ -136,7 +136,7 @@ export async function seedDemo(
         // A signed carrier-event feed (Standard Webhooks), so the inbox has somewhere to deliver to.
         const feed = await createConnection(
           trx,
-          system,
+          systemContext(merchantId, 'demo'),
           ctx.keys.secrets,
           { source: 'carriers', provider: 'generic', name: 'Carrier events (signed feed)' },
           now,

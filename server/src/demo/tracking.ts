@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely'
-import { systemActor } from '../auth/actor.js'
+import { systemContext } from '../auth/actor.js'
 import type { AppContext } from '../context.js'
 import type { Database } from '../db/schema.js'
 import { authenticateWebhook, normalizeHeaders, processDelivery, storeDelivery } from '../intake/service.js'
@@ -110,7 +110,7 @@ export async function carrierJourneys(
   now: Date,
   limit = 1200,
 ): Promise<Journey[]> {
-  const system = systemActor(merchantId, 'demo')
+  const system = systemContext(merchantId, 'demo')
   await ctx.db.transaction().execute(async (trx) => {
     await createConnection(
       trx,

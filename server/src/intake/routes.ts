@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { requestContext } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
@@ -82,7 +83,9 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) =>
-      app.db.transaction().execute((trx) => service.replayDelivery(trx, req.actor, req.params.id, new Date(), req.id)),
+      app.db
+        .transaction()
+        .execute((trx) => service.replayDelivery(trx, requestContext(req), req.params.id, new Date())),
   )
 
   app.post(
@@ -105,10 +108,9 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .execute((trx) =>
           service.replayDeliveries(
             trx,
-            req.actor,
+            requestContext(req),
             { status: req.body.status, connectionId: req.body.connection_id },
             new Date(),
-            req.id,
           ),
         ),
     }),
