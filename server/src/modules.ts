@@ -27,6 +27,7 @@ export type EventConsumer<T extends EventType = EventType> = {
   handle(event: DomainEvent<NoInfer<T>>, ctx: AppContext): Promise<void>
 }
 
+// A consumer of some types stands in the list of all (method syntax allows it): the relay hands it only those.
 export const consumer = <T extends EventType>(c: EventConsumer<T>): EventConsumer => c
 
 export type ScheduledAction = {
