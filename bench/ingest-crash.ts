@@ -4,11 +4,12 @@ import { rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { sql } from 'kysely'
-import { systemActor } from '../server/src/auth/actor.js'
+import { systemContext } from '../server/src/auth/actor.js'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
 import { createConnection } from '../server/src/integrations/service.js'
-import '../server/src/registry.js' // registers the carrier providers
+import { setupModules } from '../server/src/modules.js'
+import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
 import { print } from './fork.js'
 import { createWorkspace } from '../server/src/workspaces.js'
@@ -36,6 +37,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const senders = 32
   const dataDir = makeTraversableTempDir('claimdesk-crash-')
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
+  setupModules(modules) // the carrier providers, for the connection made below
   let setup = await openRuntime(config, { takeOwnership: true })
   const { merchantId, connectionId, secret } = await setup.ctx.db.transaction().execute(async (trx) => {
     const { merchant } = await createWorkspace(
@@ -45,7 +47,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     )
     const c = await createConnection(
       trx,
-      systemActor(merchant.id),
+      systemContext(merchant.id),
       setup.ctx.keys.secrets,
       { source: 'carriers', provider: 'generic', name: 'Crash feed' },
       new Date(),

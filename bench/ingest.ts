@@ -9,12 +9,13 @@ import { forkLoad, print } from './fork.js'
 import { ownerDb } from './owner.js'
 import { percentileMs } from './percentile.mjs'
 import { sql } from 'kysely'
-import { systemActor } from '../server/src/auth/actor.js'
+import { systemContext } from '../server/src/auth/actor.js'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
 import { buildApp } from '../server/src/app.js'
 import { createConnection } from '../server/src/integrations/service.js'
 import { startWorker } from '../server/src/jobs/worker.js'
+import { setupModules } from '../server/src/modules.js'
 import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
 import { createWorkspace } from '../server/src/workspaces.js'
@@ -60,6 +61,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const { ctx } = runtime
   ctx.log.level = 'warn'
   const owner = ownerDb(runtime)
+  setupModules(modules) // the providers, for the connection made before the app
   try {
     const { connection, secret } = await ctx.db.transaction().execute(async (trx) => {
       const { merchant } = await createWorkspace(
@@ -69,7 +71,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       )
       const c = await createConnection(
         trx,
-        systemActor(merchant.id),
+        systemContext(merchant.id),
         ctx.keys.secrets,
         { source: 'carriers', provider: 'generic', name: 'Bench feed' },
         new Date(),
@@ -97,7 +99,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
         },
       }
     }
-    const { verifyStandardWebhook } = await import('../server/src/inbox/providers/standard-webhooks.js')
+    const { verifyStandardWebhook } = await import('../server/src/intake/providers/standard-webhooks.js')
     const bare = Fastify()
     bare.removeAllContentTypeParsers()
     bare.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))

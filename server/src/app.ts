@@ -10,7 +10,7 @@ import { AppError } from './errors.js'
 import { newId } from './ids.js'
 import { resolveApiKey } from './roles/api-keys.js'
 import { resolveSession } from './users/sign-in.js'
-import type { Module } from './modules.js'
+import { setupModules, type Module } from './modules.js'
 import { installAuth, SESSION_COOKIE } from './auth/hook.js'
 import { serveConsole } from './http/console.js'
 import { installErrorHandling } from './http/error-handler.js'
@@ -139,6 +139,7 @@ export async function buildApp(
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics())
   })
 
+  setupModules(modules)
   await app.register(
     async (api) => {
       for (const m of modules) if (m.routes) await api.register(m.routes)

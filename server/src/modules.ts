@@ -3,6 +3,8 @@ import type { Command } from 'commander'
 import type { Transaction } from 'kysely'
 import type { AppContext } from './context.js'
 import type { Database } from './db/schema.js'
+import type { InboxProvider } from './integrations/providers.js'
+import type { DomainEvent, EventDeclarations, EventType } from './jobs/events.js'
 
 export type JobHandler = (
   payload: Record<string, unknown>,
@@ -10,26 +12,23 @@ export type JobHandler = (
   job: { attempts: number; maxAttempts: number },
 ) => Promise<void>
 
-export type DomainEvent = {
-  id: string
-  merchant_id: string
-  type: string
-  subject_id: string | null
-  occurred_at: string
-  data: Record<string, unknown>
-}
-
-/** Reacts to domain events after they commit; must be idempotent (keyed on event.id). */
-export type EventConsumer = {
+/**
+ * Reacts to domain events after they commit; must be idempotent (keyed on event.id). Declare one with
+ * `consumer()`, so `handle` receives the payloads of exactly the `types` it names.
+ */
+export type EventConsumer<T extends EventType = EventType> = {
   name: string
-  types: string[] | '*'
+  types: readonly T[] | '*'
   /**
    * Of those types, the events this consumer acts on, judged from the event alone (pure and cheap):
    * the relay queues no delivery for the others. Absent: every event of `types`.
    */
-  accepts?: (event: DomainEvent) => boolean
-  handle: (event: DomainEvent, ctx: AppContext) => Promise<void>
+  accepts?(event: DomainEvent<NoInfer<T>>): boolean
+  handle(event: DomainEvent<NoInfer<T>>, ctx: AppContext): Promise<void>
 }
+
+// A consumer of some types stands in the list of all (method syntax allows it): the relay hands it only those.
+export const consumer = <T extends EventType>(c: EventConsumer<T>): EventConsumer => c
 
 export type ScheduledAction = {
   merchantId: string
@@ -68,6 +67,8 @@ export type Module = {
   /** Registered at the root, for routes outside /api/v1 (webhooks, portal). */
   rootRoutes?: FastifyPluginAsync
   tasks?: Record<string, JobHandler>
+  /** The domain events this module emits, with their payload schemas (the catalogue, docs/events.md, lists them). */
+  events?: EventDeclarations
   consumers?: EventConsumer[]
   clockTasks?: Record<string, ClockHandler>
   /** Long-running loops started with the workers (e.g. the audit sequencer); each returns its stop function. */
@@ -78,6 +79,16 @@ export type Module = {
   cli?: CliCommand
   /** graphile-worker crontab lines, e.g. "* * * * * audit:checkpoint" (task names are module:verb). */
   cron?: string[]
+  /** Webhook providers this module brings (verified and stored by the inbox, then processed by the provider). */
+  providers?: InboxProvider[]
+  /** Case timeline entry types this module writes (`type` of a timeline entry: 'note', 'carrier_event', …). */
+  timeline?: readonly string[]
+  /** Runs once at start (buildApp, the workers, the CLI) with every module, e.g. to collect their `providers`. */
+  setup?: (modules: readonly Module[]) => void
+}
+
+export function setupModules(modules: readonly Module[]): void {
+  for (const m of modules) m.setup?.(modules)
 }
 
 export type CliTools = {

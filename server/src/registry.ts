@@ -2,16 +2,20 @@ import { audit } from './audit/module.js'
 import { carriers } from './carriers/module.js'
 import { cases } from './cases/module.js'
 import { authRoutes } from './auth/routes.js'
+import { customerEvents } from './customers/events.js'
 import { customerRoutes } from './customers/routes.js'
 import { imports } from './imports/module.js'
 import { liveRoutes } from './live/routes.js'
-import { inboxModules } from './inbox/module.js'
+import { intake } from './intake/module.js'
+import { integrations } from './integrations/module.js'
 import { merchantRoutes } from './merchants/routes.js'
 import type { Module } from './modules.js'
+import { orderEvents } from './orders/events.js'
 import { orderRoutes } from './orders/routes.js'
 import { portal } from './portal/module.js'
 import { profileRoutes } from './profiles/routes.js'
 import { roleRoutes } from './roles/routes.js'
+import { shipmentEvents } from './shipments/events.js'
 import { shipmentRoutes } from './shipments/routes.js'
 import { shopify } from './shopify/module.js'
 import { teamRoutes } from './teams/routes.js'
@@ -25,11 +29,12 @@ export const modules: Module[] = [
   { name: 'users', routes: userRoutes },
   { name: 'teams', routes: teamRoutes },
   { name: 'roles', routes: roleRoutes },
-  { name: 'customers', routes: customerRoutes },
-  { name: 'orders', routes: orderRoutes },
-  { name: 'shipments', routes: shipmentRoutes },
+  { name: 'customers', routes: customerRoutes, events: customerEvents },
+  { name: 'orders', routes: orderRoutes, events: orderEvents },
+  { name: 'shipments', routes: shipmentRoutes, events: shipmentEvents },
   { name: 'profiles', routes: profileRoutes },
-  ...inboxModules,
+  integrations,
+  intake,
   shopify,
   carriers,
   cases,

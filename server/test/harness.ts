@@ -14,7 +14,7 @@ import { makeTraversableTempDir } from '../src/db/embedded.js'
 import { createBlobStore } from '../src/files/index.js'
 import { buildApp } from '../src/app.js'
 import { createMetrics } from '../src/http/metrics.js'
-import type { Module } from '../src/modules.js'
+import { setupModules, type Module } from '../src/modules.js'
 import { modules as allModules } from '../src/registry.js'
 import { findBuiltinRoleId } from '../src/roles/service.js'
 import { deriveKeys } from '../src/runtime.js'
@@ -57,6 +57,8 @@ export async function createTestDatabase(): Promise<{ url: string; adminUrl: str
 export type TestEnv = { ctx: AppContext; url: string; adminUrl: string; close: () => Promise<void> }
 
 export async function createTestEnv(overrides: Partial<Config> = {}): Promise<TestEnv> {
+  // What the server does at start; a test app built with other modules sets them up again.
+  setupModules(allModules)
   const { url, adminUrl } = await createTestDatabase()
   const dataDir = makeTraversableTempDir('claimdesk-data-')
   const config: Config = { ...loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), ...overrides }

@@ -6,7 +6,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeTraversableTempDir } from '../src/db/embedded.js'
-import { signedHeaders } from '../src/inbox/testing.js'
+import { signedHeaders } from '../src/intake/testing.js'
 import { createTestDatabase } from './harness.js'
 
 // The real thing: `claimdesk start` as a process on its own data directory, stopped and killed.

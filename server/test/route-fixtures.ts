@@ -5,8 +5,8 @@ import { createApiKey } from '../src/roles/api-keys.js'
 import type { AppContext } from '../src/context.js'
 import type { Database } from '../src/db/schema.js'
 import { findCarrierProvider, normalizePayload, recordTracking } from '../src/carriers/service.js'
-import '../src/carriers/providers/index.js'
-import { seedConnection, seedDelivery } from '../src/inbox/testing.js'
+import { seedConnection, seedDelivery } from '../src/intake/testing.js'
+import type { DomainEvents } from '../src/jobs/events.js'
 import { setExchangeRate } from '../src/merchants/service.js'
 import { createRole } from '../src/roles/service.js'
 import { upsertCustomer } from '../src/customers/service.js'
@@ -245,7 +245,7 @@ export class FixtureKit {
             status: 'lost',
             confidence: 'low',
             review_reasons: ['status_contradicts_events'],
-          },
+          } as DomainEvents['shipment.status_changed'], // only the fields the policy reads
         },
         new Date(),
       ),

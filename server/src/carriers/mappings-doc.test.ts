@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { trackingStatuses } from './model.js'
-import './providers/index.js'
 import { carrierProviders } from './service.js'
 
 // MAPPINGS.md is the documented mapping table of every provider, rendered from the tables the code

@@ -3,7 +3,7 @@ import { requestContext } from '../auth/actor.js'
 import { AppError } from '../errors.js'
 import { listPage } from '../http/pagination.js'
 import { Page, PageQuery } from '../http/schemas.js'
-import { connectionHealth } from '../inbox/health.js'
+import { connectionHealth } from '../intake/health.js'
 import * as integrations from '../integrations/service.js'
 import type { Connection } from '../integrations/types.js'
 import { getShipment } from '../shipments/service.js'
@@ -67,7 +67,7 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const created = await app.db.transaction().execute((trx) =>
         integrations.createConnection(
           trx,
-          req.actor,
+          requestContext(req),
           app.ctx.keys.secrets,
           {
             source: 'carriers',
@@ -75,7 +75,6 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
             name: req.body.name,
             settings: req.body.settings,
             secret: req.body.webhook_secret,
-            requestId: req.id,
           },
           new Date(),
         ),
@@ -136,9 +135,7 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await carrierConnection(req.actor.merchantId, req.params.id)
       const c = await app.db
         .transaction()
-        .execute((trx) =>
-          integrations.updateConnection(trx, req.actor, req.params.id, { ...req.body, requestId: req.id }, new Date()),
-        )
+        .execute((trx) => integrations.updateConnection(trx, requestContext(req), req.params.id, req.body, new Date()))
       return one(req.actor.merchantId, c)
     },
   )
@@ -157,20 +154,18 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       await carrierConnection(req.actor.merchantId, req.params.id)
-      const rotated = await app.db.transaction().execute((trx) =>
-        integrations.rotateSecret(
-          trx,
-          req.actor,
-          app.ctx.keys.secrets,
-          req.params.id,
-          {
-            secret: req.body.webhook_secret,
-            graceSeconds: req.body.grace_seconds,
-            requestId: req.id,
-          },
-          new Date(),
-        ),
-      )
+      const rotated = await app.db
+        .transaction()
+        .execute((trx) =>
+          integrations.rotateSecret(
+            trx,
+            requestContext(req),
+            app.ctx.keys.secrets,
+            req.params.id,
+            { secret: req.body.webhook_secret, graceSeconds: req.body.grace_seconds },
+            new Date(),
+          ),
+        )
       return reply.status(201).send({
         connection: await one(req.actor.merchantId, rotated.connection),
         ...(rotated.secret ? { webhook_secret: rotated.secret } : {}),

@@ -16,7 +16,7 @@ import {
 } from '../shipments/tracking.js'
 import { resolveCarrier } from '../shipments/carriers.js'
 import { recordAudit } from '../audit/service.js'
-import { parseWebhookJson } from '../inbox/payload.js'
+import { parseWebhookJson } from '../intake/payload.js'
 import { auditActor, type ServiceContext } from '../auth/actor.js'
 import {
   MalformedPayload,
@@ -26,6 +26,7 @@ import {
   type NormalizedTracking,
   type TrackingStatus,
 } from './model.js'
+import { carrierProviderList } from './providers/index.js'
 import type { CarrierProvider } from './providers/types.js'
 import * as store from './store.js'
 import type { StaleRule } from './tables.js'
@@ -33,12 +34,7 @@ import type { StaleRule } from './tables.js'
 type Trx = Transaction<Database>
 type Db = Kysely<Database> | Trx
 
-const providers = new Map<string, CarrierProvider>()
-
-export function registerCarrierProvider(p: CarrierProvider): void {
-  if (providers.has(p.provider)) throw new Error(`Carrier provider ${p.provider} is registered twice`)
-  providers.set(p.provider, p)
-}
+const providers = new Map(carrierProviderList.map((p) => [p.provider, p]))
 
 export const carrierProviders = (): CarrierProvider[] => [...providers.values()]
 

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { systemContext } from '../auth/actor.js'
 import { retryNow, runDueJobs } from '../../test/jobs.js'
-import { seedConnection, signedHeaders } from '../inbox/testing.js'
+import { seedConnection, signedHeaders } from '../intake/testing.js'
+import type { DomainEvents } from '../jobs/events.js'
 import { upsertOrder } from '../orders/service.js'
 import { modules } from '../registry.js'
 import { upsertShipment } from '../shipments/service.js'
 import { countUnreadNotifications, onShipmentStatusChanged } from './service.js'
+
+type StatusChanged = DomainEvents['shipment.status_changed']
 
 const { env, app, m, call: api } = await startTestApp()
 const feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
@@ -268,10 +271,16 @@ describe('the exception policy, with no configuration', () => {
     const event = {
       id: '01970000-0000-7000-8000-00000000abcd',
       merchant_id: m.id,
-      type: 'shipment.status_changed',
+      type: 'shipment.status_changed' as const,
       subject_id: s.id,
       occurred_at: '2026-11-05T08:00:00.000Z',
-      data: { shipment_id: s.id, status: 'damaged', confidence: 'high', status_at: '2026-11-05T08:00:00.000Z' },
+      // Only the fields the policy reads.
+      data: {
+        shipment_id: s.id,
+        status: 'damaged',
+        confidence: 'high',
+        status_at: '2026-11-05T08:00:00.000Z',
+      } as StatusChanged,
     }
     const deliver = (e: typeof event) =>
       env.ctx.db.transaction().execute((trx) => onShipmentStatusChanged(trx, e, new Date()))
@@ -354,7 +363,7 @@ describe('the exception policy, with no configuration', () => {
             confidence: 'low',
             review_reasons: ['delivered_event_after_lost'],
             status_at: '2026-11-05T08:00:00.000Z',
-          },
+          } as StatusChanged,
         },
         new Date(),
       ),

@@ -1,6 +1,8 @@
 import { systemContext } from '../auth/actor.js'
-import type { Module } from '../modules.js'
+import { consumer, type Module } from '../modules.js'
+import { caseEvents } from './events.js'
 import { caseApi } from './routes/index.js'
+import { caseTimelineTypes } from './timeline-types.js'
 import {
   closeDueCases,
   customerChangeReachesLinks,
@@ -14,6 +16,7 @@ import {
   refreshCustomerLinks,
   routeNewCase,
   scanReachesCases,
+  useTimelineTypes,
   watchTask,
 } from './service.js'
 
@@ -21,8 +24,9 @@ import {
 export const cases: Module = {
   name: 'cases',
   routes: caseApi,
+  events: caseEvents,
   consumers: [
-    {
+    consumer({
       name: 'cases:exception-policy',
       types: ['shipment.status_changed', 'shipment.late', 'shipment.stale'],
       handle: async (event, ctx) => {
@@ -34,8 +38,8 @@ export const cases: Module = {
               : onShipmentOverdue(trx, event, new Date()),
           )
       },
-    },
-    {
+    }),
+    consumer({
       name: 'cases:carrier-scans',
       types: ['tracking_event.recorded'],
       // Most scans are of parcels no case is about, or moved the status (shipment.status_changed says so): no job for those.
@@ -43,8 +47,8 @@ export const cases: Module = {
       handle: async (event, ctx) => {
         await ctx.db.transaction().execute((trx) => onTrackingEventRecorded(trx, event, new Date()))
       },
-    },
-    {
+    }),
+    consumer({
       // Cases are found by their customer's name and email, and an erased customer's must leave them.
       name: 'cases:customer-links',
       types: ['customer.updated', 'customer.merged', 'customer.redacted'],
@@ -54,8 +58,8 @@ export const cases: Module = {
         if (customerId)
           await ctx.db.transaction().execute((trx) => refreshCustomerLinks(trx, event.merchant_id, customerId))
       },
-    },
-    {
+    }),
+    consumer({
       // Routing settings assign a new case nobody has taken yet (the rules engine will call the same function).
       name: 'cases:routing',
       types: ['case.opened'],
@@ -63,10 +67,10 @@ export const cases: Module = {
         await ctx.db
           .transaction()
           .execute((trx) =>
-            routeNewCase(trx, systemContext(event.merchant_id, 'routing'), String(event.data.case_id), new Date()),
+            routeNewCase(trx, systemContext(event.merchant_id, 'routing'), event.data.case_id, new Date()),
           )
       },
-    },
+    }),
   ],
   clockTasks: {
     [watchTask]: (trx, action, _ctx, now) => fireWatch(trx, action.merchantId, action.payload, now),
@@ -81,4 +85,6 @@ export const cases: Module = {
       run: (ctx) => purgeStalePresence(ctx.db, new Date()),
     },
   ],
+  timeline: caseTimelineTypes,
+  setup: (modules) => useTimelineTypes(modules.flatMap((m) => m.timeline ?? [])),
 }

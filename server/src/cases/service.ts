@@ -35,7 +35,7 @@ export { findCaseOrThrow, getCase, listCases, listCaseTimeline, type CaseList } 
 export {
   appendTimelineEntry,
   appendTimelineEntries,
-  registerTimelineEntryType,
+  useTimelineTypes,
   decodeTimelineCursor,
   type NewTimelineEntry,
 } from './service/timeline.js'

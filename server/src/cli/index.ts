@@ -12,6 +12,7 @@ import { seedDemo } from '../demo/seed.js'
 import { AppError } from '../errors.js'
 import { findMerchantIdBySlug, isTimeZone, listWorkspaceSlugs } from '../merchants/service.js'
 import { findBuiltinRoleId, getRole } from '../roles/service.js'
+import { setupModules } from '../modules.js'
 import { modules } from '../registry.js'
 import { workersRunning } from '../jobs/worker.js'
 import { createLogger, openRuntime } from '../runtime.js'
@@ -249,6 +250,7 @@ program
     }, demoLoad)
   })
 
+setupModules(modules)
 for (const m of modules) m.cli?.(program, { withContext, resolveWorkspace, out })
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -4,7 +4,8 @@ import type { AuthTables } from '../auth/tables.js'
 import type { CarrierTables } from '../carriers/tables.js'
 import type { CaseTables } from '../cases/tables.js'
 import type { CustomerTables } from '../customers/tables.js'
-import type { InboxTables } from '../inbox/tables.js'
+import type { InboxTables } from '../intake/tables.js'
+import type { IntegrationTables } from '../integrations/tables.js'
 import type { MerchantTables } from '../merchants/tables.js'
 import type { OrderTables } from '../orders/tables.js'
 import type { RoleTables } from '../roles/tables.js'
@@ -61,6 +62,7 @@ export interface Database
     AuthTables,
     TeamTables,
     AuditTables,
+    IntegrationTables,
     InboxTables,
     CustomerTables,
     OrderTables,

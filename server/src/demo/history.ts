@@ -6,7 +6,7 @@ import type { Database } from '../db/schema.js'
 import { fireAction, listDueActions } from '../jobs/clock.js'
 import { claimEvents, relayEvents } from '../jobs/outbox.js'
 import { clockHandlers } from '../jobs/worker.js'
-import type { DomainEvent } from '../modules.js'
+import type { DomainEvent } from '../jobs/events.js'
 import { modules } from '../registry.js'
 import { rng } from './commerce.js'
 import type { Contact } from './contacts.js'
@@ -26,8 +26,8 @@ export type Replayed = { opened: Map<string, Contact>; webhooks: number }
 
 const minute = 60_000
 const policyName = 'cases:exception-policy'
-const statusTypes = ['shipment.status_changed']
-const overdueTypes = ['shipment.late', 'shipment.stale']
+const statusTypes = ['shipment.status_changed'] as const
+const overdueTypes = ['shipment.late', 'shipment.stale'] as const
 const consumers = modules.flatMap((m) => m.consumers ?? [])
 
 function assertPolicyConsumer(): void {
@@ -41,9 +41,13 @@ function assertPolicyConsumer(): void {
  * Hands events to the exception policy (what its consumer does) at `at`, in the transaction that claimed
  * them, and publishes them to the other consumers: the relay never gives the policy the same event twice.
  */
-async function handOver(trx: Trx, events: DomainEvent[], at: Date): Promise<void> {
+async function handOver(
+  trx: Trx,
+  events: DomainEvent<(typeof statusTypes)[number] | (typeof overdueTypes)[number]>[],
+  at: Date,
+): Promise<void> {
   for (const e of events)
-    await (statusTypes.includes(e.type) ? onShipmentStatusChanged(trx, e, at) : onShipmentOverdue(trx, e, at))
+    await (e.type === 'shipment.status_changed' ? onShipmentStatusChanged(trx, e, at) : onShipmentOverdue(trx, e, at))
   await relayEvents(trx, consumers, events, [policyName])
 }
 

@@ -100,7 +100,6 @@ export async function seedDemo(
       let staff: Staff | undefined
       if (created) {
         const demo = systemContext(merchantId, 'demo')
-        const system = demo.actor
         const teams = await listTeams(trx, merchantId, { limit: 10 })
         const byName = (n: string) => teams.find((t) => t.name === n)!
         const id = (email: string) => ids[email]!
@@ -138,7 +137,7 @@ export async function seedDemo(
         // A signed carrier-event feed (Standard Webhooks), so the inbox has somewhere to deliver to.
         const feed = await createConnection(
           trx,
-          system,
+          systemContext(merchantId, 'demo'),
           ctx.keys.secrets,
           { source: 'carriers', provider: 'generic', name: 'Carrier events (signed feed)' },
           now,

@@ -1,9 +1,9 @@
 import type { Transaction } from 'kysely'
-import { systemActor } from '../auth/actor.js'
+import { systemContext } from '../auth/actor.js'
 import type { AppContext } from '../context.js'
 import type { Database } from '../db/schema.js'
-import { authenticateWebhook, normalizeHeaders, processDelivery, storeDelivery } from '../inbox/service.js'
-import { signStandardWebhook } from '../inbox/providers/standard-webhooks.js'
+import { authenticateWebhook, normalizeHeaders, processDelivery, storeDelivery } from '../intake/service.js'
+import { signStandardWebhook } from '../intake/providers/standard-webhooks.js'
 import { createConnection } from '../integrations/service.js'
 import { listShipments } from '../shipments/service.js'
 import { rng } from './commerce.js'
@@ -110,7 +110,7 @@ export async function carrierJourneys(
   now: Date,
   limit = 1200,
 ): Promise<Journey[]> {
-  const system = systemActor(merchantId, 'demo')
+  const system = systemContext(merchantId, 'demo')
   await ctx.db.transaction().execute(async (trx) => {
     await createConnection(
       trx,

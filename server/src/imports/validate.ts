@@ -1,6 +1,7 @@
 import { caseRecordVocabulary } from '../cases/service.js'
 import { normalisePhone, type CustomerRecord } from '../customers/service.js'
 import type { LineRecord, PaymentRecord } from '../orders/service.js'
+import { shipmentStatuses } from '../shipments/service.js'
 import type { RawRecord, RowError, ValidCase, ValidCustomer, ValidOrder, ValidShipment } from './types.js'
 
 // Each validator collects every problem of a record (not just the first), so one pass fixes a row.
@@ -260,16 +261,6 @@ export function validateCustomer(raw: RawRecord): Validated<ValidCustomer> {
   const c = customerFrom(r, true)
   return result(raw, r, c && { ...c, line: raw.line })
 }
-
-const shipmentStatuses = [
-  'pending',
-  'shipped',
-  'in_transit',
-  'delivered',
-  'exception',
-  'returned',
-  'cancelled',
-] as const
 
 export function validateShipment(raw: RawRecord, currencies: ReadonlySet<string>): Validated<ValidShipment> {
   const r = new Reader(raw.data)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bearer, expectError, startTestApp } from '../../test/harness.js'
-import { seedConnection } from '../inbox/testing.js'
+import { seedConnection } from '../intake/testing.js'
 
 const shown: string[] = [] // every secret any response ever carried
 

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { requestContext } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
-import { inboxSources } from '../inbox/tables.js'
+import { inboxSources } from './tables.js'
 import { GraceSeconds } from './schemas.js'
 import * as service from './service.js'
 import type { Connection } from './types.js'
@@ -116,13 +117,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const created = await app.db
         .transaction()
         .execute((trx) =>
-          service.createConnection(
-            trx,
-            req.actor,
-            app.ctx.keys.secrets,
-            { ...req.body, requestId: req.id },
-            new Date(),
-          ),
+          service.createConnection(trx, requestContext(req), app.ctx.keys.secrets, req.body, new Date()),
         )
       return reply.status(201).send(withSecret(created))
     },
@@ -147,9 +142,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       view(
         await app.db
           .transaction()
-          .execute((trx) =>
-            service.updateConnection(trx, req.actor, req.params.id, { ...req.body, requestId: req.id }, new Date()),
-          ),
+          .execute((trx) => service.updateConnection(trx, requestContext(req), req.params.id, req.body, new Date())),
       ),
   )
 
@@ -172,20 +165,18 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const rotated = await app.db.transaction().execute((trx) =>
-        service.rotateSecret(
-          trx,
-          req.actor,
-          app.ctx.keys.secrets,
-          req.params.id,
-          {
-            secret: req.body.secret,
-            graceSeconds: req.body.grace_seconds,
-            requestId: req.id,
-          },
-          new Date(),
-        ),
-      )
+      const rotated = await app.db
+        .transaction()
+        .execute((trx) =>
+          service.rotateSecret(
+            trx,
+            requestContext(req),
+            app.ctx.keys.secrets,
+            req.params.id,
+            { secret: req.body.secret, graceSeconds: req.body.grace_seconds },
+            new Date(),
+          ),
+        )
       return reply.status(201).send(withSecret(rotated))
     },
   )

@@ -1,12 +1,12 @@
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, type Actor } from '../auth/actor.js'
+import { auditActor, type ServiceContext } from '../auth/actor.js'
 import { recordAudit } from '../audit/service.js'
 import { decryptSecret, encryptSecret } from '../crypto.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { isUuid, newId } from '../ids.js'
-import { findInboxProvider, inboxProviders, type InboxProvider } from '../inbox/providers.js'
-import type { ConnectionStatus, InboxSource } from '../inbox/tables.js'
+import { findInboxProvider, listInboxProviders, type InboxProvider } from './providers.js'
+import type { ConnectionStatus, InboxSource } from './tables.js'
 import * as store from './store.js'
 import { toConnection, type Connection } from './types.js'
 
@@ -44,7 +44,7 @@ export async function listConnections(
 function providerFor(source: InboxSource, provider: string): InboxProvider {
   const p = findInboxProvider(source, provider)
   if (!p) {
-    const known = inboxProviders
+    const known = listInboxProviders()
       .filter((k) => k.source === source)
       .map((k) => k.provider)
       .sort()
@@ -78,21 +78,20 @@ export type CreateConnectionInput = {
   name: string
   settings?: Record<string, unknown>
   secret?: string
-  requestId?: string
 }
 /** `secret` is set only when it was generated here: the one time it is shown. */
 export type ConnectionWithSecret = { connection: Connection; secret: string | null }
 
 export async function createConnection(
   trx: Trx,
-  actor: Actor,
+  ctx: ServiceContext,
   secretsKey: Buffer,
   input: CreateConnectionInput,
   now: Date,
 ): Promise<ConnectionWithSecret> {
   const { secret, generated } = chooseSecret(providerFor(input.source, input.provider), input.secret)
   const row = await store.insertConnection(trx, {
-    merchant_id: actor.merchantId,
+    merchant_id: ctx.merchantId,
     id: newId(),
     source: input.source,
     provider: input.provider,
@@ -103,7 +102,7 @@ export async function createConnection(
   })
   const secretId = newId()
   await store.insertSecret(trx, {
-    merchant_id: actor.merchantId,
+    merchant_id: ctx.merchantId,
     id: secretId,
     connection_id: row.id,
     ciphertext: encryptSecret(secretsKey, secret),
@@ -113,8 +112,8 @@ export async function createConnection(
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'integration_connection.created',
       entityType: 'integration_connection',
       entityId: row.id,
@@ -128,30 +127,29 @@ export async function createConnection(
         secret,
       },
       secret: ['secret'],
-      requestId: input.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
-  return { connection: await getConnection(trx, actor.merchantId, row.id, now), secret: generated ? secret : null }
+  return { connection: await getConnection(trx, ctx.merchantId, row.id, now), secret: generated ? secret : null }
 }
 
 export type UpdateConnectionInput = {
   name?: string
   status?: ConnectionStatus
   settings?: Record<string, unknown>
-  requestId?: string
 }
 
 export async function updateConnection(
   trx: Trx,
-  actor: Actor,
+  ctx: ServiceContext,
   id: string,
   input: UpdateConnectionInput,
   now: Date,
 ): Promise<Connection> {
-  const before = isUuid(id) ? await store.lockConnection(trx, actor.merchantId, id) : undefined
+  const before = isUuid(id) ? await store.lockConnection(trx, ctx.merchantId, id) : undefined
   if (!before) throw connectionNotFound(id)
-  const after = await store.updateConnection(trx, actor.merchantId, id, {
+  const after = await store.updateConnection(trx, ctx.merchantId, id, {
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.status !== undefined ? { status: input.status } : {}),
     ...(input.settings !== undefined ? { settings: JSON.stringify(input.settings) } : {}),
@@ -162,21 +160,21 @@ export async function updateConnection(
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'integration_connection.updated',
       entityType: 'integration_connection',
       entityId: id,
       before: view(before),
       after: view(after),
-      requestId: input.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
-  return getConnection(trx, actor.merchantId, id, now)
+  return getConnection(trx, ctx.merchantId, id, now)
 }
 
-export type RotateSecretInput = { secret?: string; graceSeconds?: number; requestId?: string }
+export type RotateSecretInput = { secret?: string; graceSeconds?: number }
 
 /**
  * Zero-downtime rotation: the new secret verifies at once, the old one until now + grace, so a
@@ -184,13 +182,13 @@ export type RotateSecretInput = { secret?: string; graceSeconds?: number; reques
  */
 export async function rotateSecret(
   trx: Trx,
-  actor: Actor,
+  ctx: ServiceContext,
   secretsKey: Buffer,
   id: string,
   input: RotateSecretInput,
   now: Date,
 ): Promise<ConnectionWithSecret> {
-  const row = isUuid(id) ? await store.lockConnection(trx, actor.merchantId, id) : undefined
+  const row = isUuid(id) ? await store.lockConnection(trx, ctx.merchantId, id) : undefined
   if (!row) throw connectionNotFound(id)
   const { secret, generated } = chooseSecret(providerFor(row.source, row.provider), input.secret)
   const grace = input.graceSeconds ?? defaultGraceSeconds
@@ -199,36 +197,36 @@ export async function rotateSecret(
       errors: [{ path: 'body/grace_seconds', message: `must be 0 to ${maxGraceSeconds}` }],
     })
   }
-  await store.deleteExpiredSecrets(trx, actor.merchantId, id, now)
+  await store.deleteExpiredSecrets(trx, ctx.merchantId, id, now)
   const expiresAt = new Date(now.getTime() + grace * 1000)
-  const previous = await store.expireCurrentSecrets(trx, actor.merchantId, id, expiresAt)
+  const previous = await store.expireCurrentSecrets(trx, ctx.merchantId, id, expiresAt)
   const secretId = newId()
   await store.insertSecret(trx, {
-    merchant_id: actor.merchantId,
+    merchant_id: ctx.merchantId,
     id: secretId,
     connection_id: id,
     ciphertext: encryptSecret(secretsKey, secret),
     created_at: now,
     expires_at: null,
   })
-  await store.updateConnection(trx, actor.merchantId, id, { updated_at: now })
+  await store.updateConnection(trx, ctx.merchantId, id, { updated_at: now })
   connectionChanged(id)
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'integration_connection.secret_rotated',
       entityType: 'integration_connection',
       entityId: id,
       before: { current_secret_ids: previous },
       after: { current_secret_ids: [secretId], previous_secret_expires_at: expiresAt, secret },
       secret: ['secret'],
-      requestId: input.requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
-  return { connection: await getConnection(trx, actor.merchantId, id, now), secret: generated ? secret : null }
+  return { connection: await getConnection(trx, ctx.merchantId, id, now), secret: generated ? secret : null }
 }
 
 export type WebhookConnection = { merchantId: string; id: string; source: InboxSource; provider: string }

@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely'
 import type { Database } from '../db/schema.js'
-import type { InboxSource } from '../inbox/tables.js'
+import type { InboxSource } from './tables.js'
 
 type Trx = Transaction<Database>
 type Db = Kysely<Database> | Trx

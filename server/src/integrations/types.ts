@@ -1,4 +1,4 @@
-import type { ConnectionStatus, InboxSource } from '../inbox/tables.js'
+import type { ConnectionStatus, InboxSource } from './tables.js'
 import type { ConnectionRow, SecretVersionRow } from './store.js'
 
 /** When each live secret was made and until when it verifies (null: current). Never the secret. */

@@ -2,10 +2,18 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createTestMerchant, startTestEnv } from '../../test/harness.js'
 import { pendingJobs, retryNow, runDueJobs } from '../../test/jobs.js'
-import type { DomainEvent, Module } from '../modules.js'
+import { consumer, type Module } from '../modules.js'
 import { cancelAction, fireAction, scheduleAction } from './clock.js'
+import type { DomainEvent } from './events.js'
 import { enqueueEvent, enqueueEvents, outboxRelay, withEventsHeld } from './outbox.js'
 
+// This file's own events (for the compiler; no module emits them).
+declare module './events.js' {
+  interface DomainEvents {
+    'thing.happened': { n?: number; wanted?: boolean; batch?: number; i?: number; nested?: unknown }
+    'other.thing': { batch: number; i: number }
+  }
+}
 const seen: { consumer: string; event: DomainEvent }[] = []
 let flakyFailures = 0
 const fired: string[] = []
@@ -13,29 +21,29 @@ const fired: string[] = []
 const testModule: Module = {
   name: 'test',
   consumers: [
-    {
+    consumer({
       name: 'recorder',
       types: ['thing.happened'],
       handle: async (event) => {
         seen.push({ consumer: 'recorder', event })
       },
-    },
-    {
+    }),
+    consumer({
       name: 'flaky',
       types: '*',
       handle: async (event) => {
         if (flakyFailures-- > 0) throw new Error('flaky consumer failed')
         seen.push({ consumer: 'flaky', event })
       },
-    },
-    {
+    }),
+    consumer({
       name: 'picky',
       types: ['thing.happened'],
       accepts: (event) => event.data.wanted === true,
       handle: async (event) => {
         seen.push({ consumer: 'picky', event })
       },
-    },
+    }),
   ],
   clockTasks: {
     'test:remind': async (_trx, action) => {
@@ -209,7 +217,7 @@ describe('events held for a batch', () => {
   it('takes a large batch of events in one go', async () => {
     const events = Array.from({ length: 2_000 }, (_, i) => ({
       merchant_id: m.id,
-      type: 'thing.happened',
+      type: 'thing.happened' as const,
       occurred_at: new Date(T0.getTime() + i),
       data: { batch: 4, i },
     }))

@@ -2,16 +2,9 @@ import { sql, type Selectable, type Transaction } from 'kysely'
 import { executePrepared } from '../db/database.js'
 import type { Database } from '../db/schema.js'
 import { newId } from '../ids.js'
-import type { DomainEvent, Drain, EventConsumer, JobHandler } from '../modules.js'
+import type { Drain, EventConsumer, JobHandler } from '../modules.js'
+import type { DomainEvent, EventType, NewEvent } from './events.js'
 import { addJobs } from './queue.js'
-
-export type NewEvent = {
-  merchant_id: string
-  type: string
-  subject_id?: string | null
-  occurred_at: Date
-  data: Record<string, unknown>
-}
 
 /** Writes a domain event in the caller's transaction; it is relayed to consumers only once that commits. */
 export async function enqueueEvent(trx: Transaction<Database>, event: NewEvent): Promise<string> {
@@ -21,10 +14,10 @@ export async function enqueueEvent(trx: Transaction<Database>, event: NewEvent):
 type OutboxRow = {
   merchant_id: string
   id: string
-  type: string
+  type: EventType
   subject_id: string | null
   occurred_at: Date
-  data: Record<string, unknown>
+  data: object
 }
 
 // Transactions whose events are held back and written together when their batch of work ends.
@@ -79,14 +72,16 @@ export async function withEventsHeld<T>(trx: Transaction<Database>, work: () => 
   }
 }
 
-const toDomainEvent = (row: Selectable<Database['outbox']>): DomainEvent => ({
-  id: row.id,
-  merchant_id: row.merchant_id,
-  type: row.type,
-  subject_id: row.subject_id,
-  occurred_at: row.occurred_at.toISOString(),
-  data: row.data,
-})
+// The outbox holds only what enqueueEvents wrote, so a row's data is its type's payload.
+const toDomainEvent = (row: Selectable<Database['outbox']>): DomainEvent =>
+  ({
+    id: row.id,
+    merchant_id: row.merchant_id,
+    type: row.type,
+    subject_id: row.subject_id,
+    occurred_at: row.occurred_at.toISOString(),
+    data: row.data,
+  }) as DomainEvent
 
 const subscribed = (c: EventConsumer, e: DomainEvent) =>
   (c.types === '*' || c.types.includes(e.type)) && (!c.accepts || c.accepts(e))
@@ -153,11 +148,11 @@ export function outboxRelay(consumers: EventConsumer[]): Drain {
  * commits; the relay skips them), oldest first: for a caller that hands them to a consumer itself, at
  * the time they happened (the demo replays its history so), then publishes them with `relayEvents`.
  */
-export async function claimEvents(
+export async function claimEvents<T extends EventType>(
   trx: Transaction<Database>,
   merchantId: string,
-  f: { types: string[]; subjectId?: string; from?: Date; limit?: number },
-): Promise<DomainEvent[]> {
+  f: { types: readonly T[]; subjectId?: string; from?: Date; limit?: number },
+): Promise<DomainEvent<T>[]> {
   let query = trx
     .selectFrom('outbox')
     .selectAll()
@@ -167,7 +162,8 @@ export async function claimEvents(
   if (f.subjectId) query = query.where('subject_id', '=', f.subjectId)
   if (f.from) query = query.where('occurred_at', '>=', f.from)
   if (f.limit) query = query.limit(f.limit)
-  return (await query.orderBy('occurred_at').orderBy('id').forUpdate().skipLocked().execute()).map(toDomainEvent)
+  const rows = await query.orderBy('occurred_at').orderBy('id').forUpdate().skipLocked().execute()
+  return rows.map(toDomainEvent) as DomainEvent<T>[] // of the types asked for
 }
 
 /** Publishes claimed events to every subscribed consumer except those that `handled` them already. */

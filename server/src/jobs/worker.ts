@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { Logger, run, runOnce, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker'
 import { sql } from 'kysely'
 import type { AppContext } from '../context.js'
-import type { ClockHandler, Drain, JobHandler, Module } from '../modules.js'
+import { setupModules, type ClockHandler, type Drain, type JobHandler, type Module } from '../modules.js'
 import { clockTasks } from './clock.js'
 import { foreground, type Foreground } from './foreground.js'
 import { startDrains } from './loop.js'
@@ -55,6 +55,7 @@ export function workerOptions(ctx: AppContext) {
 }
 
 export async function startWorker(modules: Module[], ctx: AppContext): Promise<Runner> {
+  setupModules(modules)
   const crontab = modules.flatMap((m) => m.cron ?? []).join('\n')
   const events: WorkerEvents = new EventEmitter()
   const pools: string[] = []
@@ -86,6 +87,7 @@ export async function runDueJobs(
   modules: Module[],
   opts: { timeoutMs?: number; logger?: Logger; concurrency?: number } = {},
 ): Promise<void> {
+  setupModules(modules)
   const drains = allDrains(modules)
   const drainAll = async () => {
     let total = 0

@@ -2,7 +2,16 @@ import type { ColumnType, Generated } from 'kysely'
 
 type Instant = ColumnType<Date, Date, Date>
 
-export type ShipmentStatus = 'pending' | 'shipped' | 'in_transit' | 'delivered' | 'exception' | 'returned' | 'cancelled'
+export const shipmentStatuses = [
+  'pending',
+  'shipped',
+  'in_transit',
+  'delivered',
+  'exception',
+  'returned',
+  'cancelled',
+] as const
+export type ShipmentStatus = (typeof shipmentStatuses)[number]
 
 export interface ShipmentTables {
   shipments: {

@@ -64,7 +64,6 @@ export async function applyTracking(
   const lastEventAt = max(row.last_tracking_event_at, state.lastEventAt)
   const eventAdvanced = lastEventAt?.getTime() !== row.last_tracking_event_at?.getTime()
   if (!newer && !eventAdvanced) return 'unchanged'
-  const status = newer ? state.status : row.tracking_status
   const statusChanged = newer && (row.tracking_status !== state.status || row.tracking_sub_status !== state.subStatus)
   const shipmentStatus = newer ? (coarse[state.status] ?? row.status) : row.status
   const delivered = newer && state.status === 'delivered'
@@ -106,7 +105,7 @@ export async function applyTracking(
       fulfilment_centre: row.fulfilment_centre,
       destination_country: row.destination_country,
       previous_status: row.tracking_status,
-      status,
+      status: state.status, // it changed, so the state is newer
       sub_status: state.subStatus,
       shipment_status: shipmentStatus,
       confidence: state.confidence,

@@ -1,7 +1,7 @@
 import { systemContext } from '../auth/actor.js'
 import { AppError } from '../errors.js'
-import { parseWebhookJson } from '../inbox/payload.js'
-import { registerInboxProvider, type InboxProvider } from '../inbox/providers.js'
+import { parseWebhookJson } from '../intake/payload.js'
+import type { InboxProvider } from '../integrations/providers.js'
 import type { ShopifyWrite } from './fields.js'
 import { syncFulfillment } from './fulfillments.js'
 import { parseShopifyJson } from './json.js'
@@ -44,7 +44,7 @@ function parseObject(body: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>
 }
 
-const shopifyProvider: InboxProvider = {
+export const shopifyProvider: InboxProvider = {
   source: 'commerce',
   provider: 'shopify',
   verify(input) {
@@ -71,5 +71,3 @@ const shopifyProvider: InboxProvider = {
   },
   secrets: { problem: secretProblem },
 }
-
-registerInboxProvider(shopifyProvider)

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { AppError } from '../errors.js'
-import type { WebhookRequest } from '../inbox/providers.js'
+import type { WebhookRequest } from '../integrations/providers.js'
 
 // Shopify HTTPS webhooks (fixtures/README.md, "Verification rules"): X-Shopify-Hmac-Sha256 is
 // base64(HMAC-SHA256(key = the app's client secret, message = the raw body bytes)).

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { compilePayloadSchema } from '../../http/validation.js'
-import { generateSecret, secretProblem, verifyStandardWebhook } from '../../inbox/providers/standard-webhooks.js'
+import { generateSecret, secretProblem, verifyStandardWebhook } from '../../intake/providers/standard-webhooks.js'
 import { resolveCarrier } from '../../shipments/carriers.js'
 import {
   emptyToNull,

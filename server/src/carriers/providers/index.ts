@@ -1,37 +1,7 @@
-import { registerInboxProvider } from '../../inbox/providers.js'
-import { normalizeBody, recordTracking, registerCarrierProvider } from '../service.js'
-import type { CarrierProvider } from './types.js'
 import { aftership } from './aftership.js'
 import { easypost } from './easypost.js'
 import { generic } from './generic.js'
+import type { CarrierProvider } from './types.js'
 
-/** Makes a carrier provider an inbox provider: verified, stored, then normalised and recorded by the worker. */
-function register(p: CarrierProvider) {
-  registerCarrierProvider(p)
-  registerInboxProvider({
-    source: 'carriers',
-    provider: p.provider,
-    verify(input) {
-      p.verify(input)
-      // After the signature, so unsigned callers learn nothing; a body we could never read is a 400 now, not a dead letter later.
-      normalizeBody(p, input.rawBody)
-    },
-    dedupKey: p.dedupKey,
-    async process(trx, delivery, ctx, now) {
-      const normalized = normalizeBody(p, delivery.body)
-      if (normalized.kind === 'ignored') return 'ignored'
-      for (const t of normalized.shipments) {
-        await recordTracking(
-          trx,
-          { merchantId: delivery.merchantId, provider: p.provider, deliveryId: delivery.id, blobs: ctx.blobs },
-          t,
-          now,
-        )
-      }
-      return 'processed'
-    },
-    secrets: p.secrets,
-  })
-}
-
-for (const p of [easypost, aftership, generic]) register(p)
+/** Every carrier provider; the carriers module declares each as a webhook provider too (webhook-provider.ts). */
+export const carrierProviderList: CarrierProvider[] = [easypost, aftership, generic]

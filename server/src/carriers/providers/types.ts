@@ -1,4 +1,4 @@
-import type { InboxProvider, WebhookRequest } from '../../inbox/providers.js'
+import type { InboxProvider, WebhookRequest } from '../../integrations/providers.js'
 import type { Normalized, TrackingStatus } from '../model.js'
 
 /** One row of a provider's documented mapping table (docs/carriers/<provider>.md lists them all). */

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely'
 import { auditActor, systemActor } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
-import type { DomainEvent } from '../../modules.js'
+import type { DomainEvent } from '../../jobs/events.js'
 import * as linkStore from '../store/links.js'
 import { appendTimelineEntries } from './timeline.js'
 
@@ -24,7 +24,7 @@ type ScanData = {
 const reachesCases = (d: ScanData): d is ScanData & { shipment_ids: string[]; recorded_at: string } =>
   !d.status_changed && Boolean(d.shipment_ids?.length) && Boolean(d.recorded_at)
 
-export const scanReachesCases = (event: DomainEvent): boolean => reachesCases(event.data as ScanData)
+export const scanReachesCases = (event: DomainEvent<'tracking_event.recorded'>): boolean => reachesCases(event.data)
 
 /**
  * Every carrier scan of a linked shipment lands on the case's timeline, at its event time, once. Scans
@@ -33,10 +33,10 @@ export const scanReachesCases = (event: DomainEvent): boolean => reachesCases(ev
  */
 export async function onTrackingEventRecorded(
   trx: Transaction<Database>,
-  event: DomainEvent,
+  event: DomainEvent<'tracking_event.recorded'>,
   now: Date,
 ): Promise<number> {
-  const d = event.data as ScanData
+  const d: ScanData = event.data
   if (!reachesCases(d)) return 0
   // Cases opened after the scan was recorded do not get it (whether they do would depend on which consumer ran first).
   const caseIds = await linkStore.listCaseIdsForShipments(

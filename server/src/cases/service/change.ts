@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
 import { publishLive } from '../../live/publish.js'
+import type { CaseChangeEvent, CaseChangeMessage } from '../events.js'
 import * as caseStore from '../store/cases.js'
 import type { CaseRow } from '../store/cases.js'
 import { caseNumber } from '../types.js'
@@ -60,7 +61,7 @@ export type Change = {
   patch: Updateable<Database['cases']>
   timeline: Omit<NewTimelineEntry, 'caseId' | 'actor' | 'occurredAt'>[]
   /** Domain events besides case.updated, e.g. case.resolved */
-  events?: { type: string; data: Record<string, unknown> }[]
+  events?: CaseChangeEvent[]
   /** false for changes that are not someone working the case (e.g. a carrier scan appended) */
   acts?: boolean
 }
@@ -106,28 +107,26 @@ export async function applyChange(
     now,
   )
   const changed = Object.keys(patch).filter((k) => k !== 'first_acted_at')
-  const events = [{ type: 'case.updated', data: { changes: changed } }, ...(change.events ?? [])]
-  const messages = events.map((e) => ({
-    type: e.type,
-    data: {
-      case_id: before.id,
-      number: caseNumber(after.number),
-      case_type: after.type_key,
-      status: after.status,
-      priority: after.priority,
-      assignee_id: after.assignee_id,
-      team_id: after.team_id,
-      ...e.data,
-    },
-  }))
+  const events: CaseChangeEvent[] = [{ type: 'case.updated', data: { changes: changed } }, ...(change.events ?? [])]
+  // Each payload is the case summary and the event's own fields (cases/events.ts): a pairing TypeScript does not follow.
+  const messages = events.map(
+    (e) =>
+      ({
+        type: e.type,
+        data: {
+          case_id: before.id,
+          number: caseNumber(after.number),
+          case_type: after.type_key,
+          status: after.status,
+          priority: after.priority,
+          assignee_id: after.assignee_id,
+          team_id: after.team_id,
+          ...e.data,
+        },
+      }) as CaseChangeMessage,
+  )
   for (const m of messages)
-    await enqueueEvent(trx, {
-      merchant_id: before.merchant_id,
-      type: m.type,
-      subject_id: before.id,
-      occurred_at: now,
-      data: m.data,
-    })
+    await enqueueEvent(trx, { merchant_id: before.merchant_id, subject_id: before.id, occurred_at: now, ...m })
   await publishLive(
     trx,
     messages.map((m) => ({ merchant_id: before.merchant_id, ...m })),

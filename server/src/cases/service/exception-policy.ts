@@ -4,7 +4,7 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { scheduleAction } from '../../jobs/clock.js'
-import type { DomainEvent } from '../../modules.js'
+import type { DomainEvent } from '../../jobs/events.js'
 import { getTrackingState } from '../../shipments/tracking.js'
 import { finalStatuses, type TrackingStatus } from '../../carriers/model.js'
 import type { ExceptionPolicy, PolicyRule } from '../defaults.js'
@@ -173,8 +173,12 @@ async function answerDelivery(
   }
 }
 
-export async function onShipmentStatusChanged(trx: Trx, event: DomainEvent, now: Date): Promise<void> {
-  const d = event.data as StatusData
+export async function onShipmentStatusChanged(
+  trx: Trx,
+  event: DomainEvent<'shipment.status_changed'>,
+  now: Date,
+): Promise<void> {
+  const d: StatusData = event.data
   const merchantId = event.merchant_id
   await caseStore.lockShipmentKey(trx, merchantId, d.shipment_id)
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
@@ -252,15 +256,12 @@ export async function fireWatch(
 }
 
 /** shipment.late opens Late Delivery; shipment.stale starts the lost-parcel clock. */
-export async function onShipmentOverdue(trx: Trx, event: DomainEvent, now: Date): Promise<void> {
-  const d = event.data as {
-    shipment_id: string
-    carrier_code: string | null
-    tracking_number: string | null
-    last_tracking_event_at: string | null
-    shipped_at: string | null
-    due_at: string | null
-  }
+export async function onShipmentOverdue(
+  trx: Trx,
+  event: DomainEvent<'shipment.late' | 'shipment.stale'>,
+  now: Date,
+): Promise<void> {
+  const d = event.data
   const merchantId = event.merchant_id
   await caseStore.lockShipmentKey(trx, merchantId, d.shipment_id)
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)

@@ -24,7 +24,6 @@ import {
 } from '../tables.js'
 import { caseNumber, toCaseType, type CaseType } from '../types.js'
 import { customerSummary, orderSummary } from './links.js'
-import { registerTimelineEntryType } from './timeline.js'
 
 type Trx = Transaction<Database>
 
@@ -62,8 +61,6 @@ export const caseRecordVocabulary = { statuses: caseStatuses, priorities, resolu
 
 /** `unlinked`: the record names an order or customer that was not found, so the case landed without it. */
 export type ImportedCase = { outcome: Outcome; unlinked: boolean }
-
-registerTimelineEntryType('imported')
 
 // The columns an import decides and compares: a record that would change none of them is not written.
 const importedColumns = [

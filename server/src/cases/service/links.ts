@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import type { ServiceContext } from '../../auth/actor.js'
 import { getCustomer, type Customer } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
+import type { DomainEvent } from '../../jobs/events.js'
 import { AppError } from '../../errors.js'
 import { getOrder, type Order } from '../../orders/service.js'
 import { getShipment } from '../../shipments/service.js'
@@ -94,9 +95,9 @@ export async function refreshCustomerLinks(trx: Trx, merchantId: string, custome
 }
 
 /** Only changes to what a link shows of a customer need its links rewritten. */
-export const customerChangeReachesLinks = (e: { type: string; data: Record<string, unknown> }) =>
-  e.type !== 'customer.updated' ||
-  (Array.isArray(e.data.fields) && e.data.fields.some((f) => f === 'name' || f === 'email' || f === 'segment'))
+export const customerChangeReachesLinks = (
+  e: DomainEvent<'customer.updated' | 'customer.merged' | 'customer.redacted'>,
+) => e.type !== 'customer.updated' || e.data.fields.some((f) => f === 'name' || f === 'email' || f === 'segment')
 
 /**
  * Links as they stand now: each linked record's key fields from its own module (a shipment delivered

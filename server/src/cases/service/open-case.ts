@@ -278,7 +278,7 @@ export async function notifyAssignee(
 async function announceOpened(trx: Trx, row: CaseRow, value: Money | null, now: Date): Promise<void> {
   const opened = {
     merchant_id: row.merchant_id,
-    type: 'case.opened',
+    type: 'case.opened' as const,
     subject_id: row.id,
     occurred_at: now,
     data: {

@@ -11,34 +11,16 @@ import { getUser } from '../../users/service.js'
 import type { Db } from '../store/cases.js'
 import * as timelineStore from '../store/timeline.js'
 import type { TimelineFilter } from '../store/timeline.js'
+import { caseTimelineTypes } from '../timeline-types.js'
 import { toTimelineEntry, type TimelineEntry } from '../types.js'
 
 type Trx = Transaction<Database>
 
-// Entry types this module writes; other modules register theirs (message, sla.breached, evidence.added…).
-const entryTypes = new Set([
-  'case.opened',
-  'status_changed',
-  'priority_changed',
-  'assigned',
-  'fields_changed',
-  'note',
-  'carrier_event',
-  'link_added',
-  'link_removed',
-  'merged',
-  'merged_into',
-  'escalated',
-  'reopened',
-  'follow_up',
-  'review_opened',
-  'split',
-  'incident_attached',
-  'incident_detached',
-])
+// The entry types every module declares (`Module.timeline`): this module's own until setup hands over the rest.
+let entryTypes = new Set<string>(caseTimelineTypes)
 
-export function registerTimelineEntryType(type: string): void {
-  entryTypes.add(type)
+export function useTimelineTypes(types: readonly string[]): void {
+  entryTypes = new Set([...caseTimelineTypes, ...types])
 }
 
 export type NewTimelineEntry = {
@@ -55,7 +37,7 @@ export type NewTimelineEntry = {
 
 /**
  * The one way onto a case's timeline, for this module and every other: entries are typed (a
- * registered type), carry actor and event time, and a text for search. Returns the ids written.
+ * declared type), carry actor and event time, and a text for search. Returns the ids written.
  */
 export async function appendTimelineEntries(
   trx: Trx,

@@ -4,6 +4,7 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { getTeam } from '../../teams/service.js'
 import { assertTransition, assertUnresolved, isResolved, transitions } from '../lifecycle.js'
+import type { CaseChangeEvent } from '../events.js'
 import type { CaseRow } from '../store/cases.js'
 import * as followerStore from '../store/followers.js'
 import type { CaseStatus, ChecklistItem, Priority, ResolutionCode, RootCause } from '../tables.js'
@@ -167,7 +168,7 @@ export async function changeStatus(
     return reopenCase(trx, ctx, caseId, { reason: input.reason }, now, row)
   assertTransition(row.id, row.status, input.status)
   const patch: Updateable<Database['cases']> = { status: input.status }
-  const events = []
+  const events: CaseChangeEvent[] = []
   if (input.status === 'resolved') {
     if (!input.resolutionCode)
       throw new AppError('resolution_required', 'Resolving a case needs a resolution code', { case_id: row.id })

@@ -3,38 +3,50 @@ import { bearer, startTestApp } from '../../test/harness.js'
 import { pendingJobs, runDueJobs } from '../../test/jobs.js'
 import { AppError } from '../errors.js'
 import { enqueueEvent } from '../jobs/outbox.js'
-import { modules } from '../registry.js'
-import { registerInboxProvider } from './providers.js'
+import type { Module } from '../modules.js'
+import { modules as allModules } from '../registry.js'
 import { processDeliveryTask } from './tasks.js'
 import { seedConnection } from './testing.js'
+
+declare module '../jobs/events.js' {
+  interface DomainEvents {
+    'test.flaky_processed': Record<string, never>
+  }
+}
 
 // A carrier whose API is down until told otherwise; it verifies a shared token header.
 let failing = true
 let failOnly: string | undefined
 let processRuns = 0
-registerInboxProvider({
-  source: '3pl',
-  provider: 'flaky',
-  maxAttempts: 3,
-  verify: ({ headers, secrets }) => {
-    if (!secrets.includes(headers['x-token'] ?? '')) throw new AppError('signature_invalid', 'Bad token')
-  },
-  dedupKey: ({ headers }) => headers['x-event-id']!,
-  async process(trx, delivery, _ctx, now) {
-    processRuns++
-    await enqueueEvent(trx, {
-      merchant_id: delivery.merchantId,
-      type: 'test.flaky_processed',
-      subject_id: delivery.id,
-      occurred_at: now,
-      data: {},
-    })
-    if (failing && (!failOnly || delivery.id === failOnly)) throw new Error('carrier API is down')
-    return 'processed'
-  },
-})
+const flaky: Module = {
+  name: 'test-flaky',
+  providers: [
+    {
+      source: '3pl',
+      provider: 'flaky',
+      maxAttempts: 3,
+      verify: ({ headers, secrets }) => {
+        if (!secrets.includes(headers['x-token'] ?? '')) throw new AppError('signature_invalid', 'Bad token')
+      },
+      dedupKey: ({ headers }) => headers['x-event-id']!,
+      async process(trx, delivery, _ctx, now) {
+        processRuns++
+        await enqueueEvent(trx, {
+          merchant_id: delivery.merchantId,
+          type: 'test.flaky_processed',
+          subject_id: delivery.id,
+          occurred_at: now,
+          data: {},
+        })
+        if (failing && (!failOnly || delivery.id === failOnly)) throw new Error('carrier API is down')
+        return 'processed'
+      },
+    },
+  ],
+}
+const modules: Module[] = [...allModules, flaky]
 
-const { env, app, m } = await startTestApp()
+const { env, app, m } = await startTestApp({ modules })
 const conn = await seedConnection(env.ctx, m.id, {
   provider: 'flaky',
   name: 'Flaky carrier',

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { AppError } from '../../errors.js'
-import type { WebhookRequest } from '../providers.js'
+import type { WebhookRequest } from '../../integrations/providers.js'
 
 // Standard Webhooks 1.0.0, symmetric scheme (source recorded in ./README.md): HMAC-SHA256 over
 // "{webhook-id}.{webhook-timestamp}.{body}", sent as space-separated "v1,<base64>" signatures.

@@ -1,7 +1,7 @@
 import { enqueueEvent } from '../../jobs/outbox.js'
 import { parseWebhookJson } from '../payload.js'
-import { registerInboxProvider, type InboxProvider } from '../providers.js'
-import { inboxSources } from '../tables.js'
+import type { InboxProvider } from '../../integrations/providers.js'
+import { inboxSources } from '../../integrations/tables.js'
 import { generateSecret, secretProblem, verifyStandardWebhook } from './standard-webhooks.js'
 
 /**
@@ -39,4 +39,6 @@ const generic: Omit<InboxProvider, 'source'> = {
 }
 
 // Carriers have their own generic provider, which normalises the payload (carriers/providers/generic.ts).
-for (const source of inboxSources) if (source !== 'carriers') registerInboxProvider({ ...generic, source })
+export const genericProviders: InboxProvider[] = inboxSources
+  .filter((source) => source !== 'carriers')
+  .map((source) => ({ ...generic, source }))

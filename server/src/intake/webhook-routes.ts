@@ -7,7 +7,7 @@ import { onConnectionChanged } from '../integrations/service.js'
 import { foreground } from '../jobs/foreground.js'
 import { defaultBatcherOptions, DeliveryBatcher } from './batcher.js'
 import { RejectionCounter } from './health.js'
-import { findInboxProvider } from './providers.js'
+import { findInboxProvider } from '../integrations/providers.js'
 import * as service from './service.js'
 
 export const webhookBodyLimit = 5 * 1024 * 1024

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, type Actor } from '../auth/actor.js'
+import { auditActor, type ServiceContext } from '../auth/actor.js'
 import { recordAudit } from '../audit/service.js'
 import type { AppContext } from '../context.js'
 import { inSavepoint } from '../db/database.js'
@@ -9,7 +9,12 @@ import { isUuid, newId } from '../ids.js'
 import { findWebhookConnection, getConnection, liveSecrets, type WebhookConnection } from '../integrations/service.js'
 import { withEventsHeld } from '../jobs/outbox.js'
 import { addJob } from '../jobs/queue.js'
-import { defaultMaxAttempts, findInboxProvider, type InboxProvider, type WebhookRequest } from './providers.js'
+import {
+  defaultMaxAttempts,
+  findInboxProvider,
+  type InboxProvider,
+  type WebhookRequest,
+} from '../integrations/providers.js'
 import * as store from './store.js'
 import type { DeliveryStatus } from './tables.js'
 import {
@@ -347,14 +352,8 @@ export async function getDelivery(db: Db, merchantId: string, id: string): Promi
 }
 
 /** Re-queues one settled delivery (failed, dead, processed or ignored); its provider runs again. */
-export async function replayDelivery(
-  trx: Trx,
-  actor: Actor,
-  id: string,
-  now: Date,
-  requestId?: string,
-): Promise<DeliveryDetail> {
-  const row = isUuid(id) ? await store.lockDelivery(trx, actor.merchantId, id) : undefined
+export async function replayDelivery(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<DeliveryDetail> {
+  const row = isUuid(id) ? await store.lockDelivery(trx, ctx.merchantId, id) : undefined
   if (!row) throw deliveryNotFound(id)
   if (row.status === 'received') {
     throw new AppError('delivery_already_queued', 'This delivery is waiting to be processed already', {
@@ -362,46 +361,45 @@ export async function replayDelivery(
     })
   }
   // Waiting again: the inbox drain takes it (and a pending retry job finds it settled).
-  await store.updateDelivery(trx, actor.merchantId, id, { status: 'received', processed_at: null })
+  await store.updateDelivery(trx, ctx.merchantId, id, { status: 'received', processed_at: null })
   await recordAudit(
     trx,
     {
-      merchantId: actor.merchantId,
-      actor: auditActor(actor),
+      merchantId: ctx.merchantId,
+      actor: auditActor(ctx.actor),
       action: 'webhook_delivery.replayed',
       entityType: 'webhook_delivery',
       entityId: id,
       before: { status: row.status },
       after: { status: 'received' },
-      requestId,
+      requestId: ctx.requestId,
     },
     now,
   )
-  return getDelivery(trx, actor.merchantId, id)
+  return getDelivery(trx, ctx.merchantId, id)
 }
 
 /** Re-queues every dead (or failed) delivery, optionally of one connection; returns how many. */
 export async function replayDeliveries(
   trx: Trx,
-  actor: Actor,
+  ctx: ServiceContext,
   filter: { status: 'dead' | 'failed'; connectionId?: string },
   now: Date,
-  requestId?: string,
 ): Promise<number> {
-  if (filter.connectionId) await getConnection(trx, actor.merchantId, filter.connectionId, now) // 404 for unknown and foreign ids
-  const rows = await store.reopenDeliveries(trx, actor.merchantId, filter)
+  if (filter.connectionId) await getConnection(trx, ctx.merchantId, filter.connectionId, now) // 404 for unknown and foreign ids
+  const rows = await store.reopenDeliveries(trx, ctx.merchantId, filter)
   for (const row of rows) {
     await recordAudit(
       trx,
       {
-        merchantId: actor.merchantId,
-        actor: auditActor(actor),
+        merchantId: ctx.merchantId,
+        actor: auditActor(ctx.actor),
         action: 'webhook_delivery.replayed',
         entityType: 'webhook_delivery',
         entityId: row.id,
         before: { status: filter.status },
         after: { status: 'received' },
-        requestId,
+        requestId: ctx.requestId,
       },
       now,
     )

@@ -1,6 +1,7 @@
-import type { InboxDelivery } from './providers.js'
+import type { InboxDelivery } from '../integrations/providers.js'
 import type { DeliveryRow, DeliverySummaryRow } from './store.js'
-import type { DeliveryStatus, InboxSource } from './tables.js'
+import type { InboxSource } from '../integrations/tables.js'
+import type { DeliveryStatus } from './tables.js'
 
 export type DeliverySummary = {
   id: string

@@ -1,35 +1,14 @@
 import type { ColumnType, Generated } from 'kysely'
+import type { InboxSource } from '../integrations/tables.js'
 
 type Instant = ColumnType<Date, Date, Date>
 type Json<T> = ColumnType<T, string, string>
 
-export const inboxSources = ['carriers', 'messaging', 'payments', 'commerce', '3pl'] as const
-export type InboxSource = (typeof inboxSources)[number]
-export type ConnectionStatus = 'active' | 'disabled'
 export const deliveryStatuses = ['received', 'processed', 'failed', 'dead', 'ignored'] as const
 export type DeliveryStatus = (typeof deliveryStatuses)[number]
 
-// Tables of migration 0003_inbox.sql: connections and secrets (integrations/), deliveries (inbox/).
+// Tables of migration 0003_inbox.sql: deliveries, refusals and connection health (connections are integrations/').
 export interface InboxTables {
-  integration_connections: {
-    merchant_id: string
-    id: string
-    source: InboxSource
-    provider: string
-    name: string
-    status: Generated<ConnectionStatus>
-    settings: Json<Record<string, unknown>>
-    created_at: Instant
-    updated_at: Instant
-  }
-  integration_secrets: {
-    merchant_id: string
-    id: string
-    connection_id: string
-    ciphertext: string
-    created_at: Instant
-    expires_at: Instant | null
-  }
   webhook_deliveries: {
     merchant_id: string
     id: string

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander'
-import { systemActor } from '../auth/actor.js'
+import { systemContext } from '../auth/actor.js'
 import type { CliCommand } from '../modules.js'
 import { isUuid } from '../ids.js'
 import * as service from './service.js'
@@ -22,11 +22,11 @@ export const replayWebhooksCli: CliCommand = (program, { withContext, resolveWor
       const status = o.status
       await withContext(async (ctx) => {
         const merchantId = await resolveWorkspace(ctx, o.workspace)
-        const actor = systemActor(merchantId, 'cli')
+        const system = systemContext(merchantId, 'cli')
         const now = new Date()
         const count = await ctx.db.transaction().execute(async (trx) => {
-          if (!o.id) return service.replayDeliveries(trx, actor, { status, connectionId: o.connection }, now)
-          await service.replayDelivery(trx, actor, o.id, now)
+          if (!o.id) return service.replayDeliveries(trx, system, { status, connectionId: o.connection }, now)
+          await service.replayDelivery(trx, system, o.id, now)
           return 1
         })
         out(`re-queued ${count} webhook ${count === 1 ? 'delivery' : 'deliveries'}`)

@@ -1,4 +1,4 @@
-import { systemActor } from '../auth/actor.js'
+import { systemContext } from '../auth/actor.js'
 import type { AppContext } from '../context.js'
 import { newId } from '../ids.js'
 import { createConnection, type CreateConnectionInput } from '../integrations/service.js'
@@ -18,7 +18,7 @@ export async function seedConnection(
   const { connection } = await ctx.db.transaction().execute((trx) =>
     createConnection(
       trx,
-      systemActor(merchantId),
+      systemContext(merchantId),
       ctx.keys.secrets,
       {
         source: '3pl',

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { requestContext } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
-import { deliveryStatuses, inboxSources } from './tables.js'
+import { inboxSources } from '../integrations/tables.js'
+import { deliveryStatuses } from './tables.js'
 
 const Status = Type.Enum(deliveryStatuses)
 const ReplayableStatus = Type.Union([Type.Literal('dead'), Type.Literal('failed')])
@@ -81,7 +83,9 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) =>
-      app.db.transaction().execute((trx) => service.replayDelivery(trx, req.actor, req.params.id, new Date(), req.id)),
+      app.db
+        .transaction()
+        .execute((trx) => service.replayDelivery(trx, requestContext(req), req.params.id, new Date())),
   )
 
   app.post(
@@ -104,10 +108,9 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .execute((trx) =>
           service.replayDeliveries(
             trx,
-            req.actor,
+            requestContext(req),
             { status: req.body.status, connectionId: req.body.connection_id },
             new Date(),
-            req.id,
           ),
         ),
     }),

@@ -52,21 +52,27 @@ export type InboxProvider = {
   }
 }
 
-export const inboxProviders: InboxProvider[] = []
-
 const key = (source: string, provider: string) => `${source}/${provider}`
-const byKey = new Map<string, InboxProvider>()
+let byKey = new Map<string, InboxProvider>()
 
-/** Called once per provider at import time by the module that owns it. */
-export function registerInboxProvider(p: InboxProvider): void {
-  if (byKey.has(key(p.source, p.provider)))
-    throw new Error(`Inbox provider ${key(p.source, p.provider)} is registered twice`)
-  byKey.set(key(p.source, p.provider), p)
-  inboxProviders.push(p)
+/**
+ * Makes these the providers webhooks are verified and processed with: every module's `providers`,
+ * handed over at start (buildApp, the workers, the CLI) by the integrations module's `setup`.
+ */
+export function useProviders(providers: InboxProvider[]): void {
+  const next = new Map<string, InboxProvider>()
+  for (const p of providers) {
+    if (next.has(key(p.source, p.provider)))
+      throw new Error(`Inbox provider ${key(p.source, p.provider)} is declared twice`)
+    next.set(key(p.source, p.provider), p)
+  }
+  byKey = next
 }
 
 export function findInboxProvider(source: string, provider: string): InboxProvider | undefined {
   return byKey.get(key(source, provider))
 }
+
+export const listInboxProviders = (): InboxProvider[] => [...byKey.values()]
 
 export const defaultMaxAttempts = 8

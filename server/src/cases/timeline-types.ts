@@ -1,0 +1,22 @@
+/** The timeline entry types the cases module writes (`Module.timeline`); the console words each (timeline-text.ts). */
+export const caseTimelineTypes = [
+  'case.opened',
+  'imported',
+  'status_changed',
+  'priority_changed',
+  'assigned',
+  'fields_changed',
+  'note',
+  'carrier_event',
+  'link_added',
+  'link_removed',
+  'merged',
+  'merged_into',
+  'escalated',
+  'reopened',
+  'follow_up',
+  'review_opened',
+  'split',
+  'incident_attached',
+  'incident_detached',
+] as const
