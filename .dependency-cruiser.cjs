@@ -23,8 +23,24 @@ module.exports = {
       comment:
         'Another module calls a module\'s service, never its store or its tables (STYLE.md "A domain module"). ' +
         'db/schema.ts composes the Database from every tables.ts (type-only, next rule).',
-      from: { path: '^server/src/([^/]+)/', pathNot: '^server/src/db/schema\\.ts$' },
+      from: {
+        path: '^server/src/([^/]+)/',
+        pathNot: ['^server/src/db/schema\\.ts$', '^server/src/[^/]+/tables\\.ts$'],
+      },
       to: { path: '^server/src/([^/]+)/(store|tables)(\\.ts$|/)', pathNot: '^server/src/$1/' },
+    },
+    {
+      name: 'tables-share-types-only',
+      severity: 'error',
+      comment:
+        "A table's column may name a vocabulary another module owns (the inbox's source is an integration source): " +
+        "one tables.ts may import another's types, nothing else, and never a store.",
+      from: { path: '^server/src/([^/]+)/tables\\.ts$' },
+      to: {
+        path: '^server/src/([^/]+)/(store|tables)(\\.ts$|/)',
+        pathNot: '^server/src/$1/',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'schema-imports-table-types-only',

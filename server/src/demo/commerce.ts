@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js'
 import { runImport } from '../imports/service.js'
 import type { OrderInput } from '../orders/service.js'
 import type { ShipmentInput } from '../shipments/service.js'
-import type { ShipmentStatus } from '../shipments/tables.js'
+import type { ShipmentStatus } from '../shipments/types.js'
 
 // Northwind's trading history: deterministic (seeded), with the proportions of a mid-size UK apparel
 // brand selling into the EU and US. Country decides currency and the carrier mix.

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { inboxSources } from '../integrations/tables.js'
+import { inboxSources } from '../integrations/types.js'
 import { defineEvents, type EventPayloads, instant, nullable, uuid } from '../jobs/events.js'
 
 const connection = {

@@ -4,7 +4,7 @@ import { requestContext } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
-import { inboxSources } from '../integrations/tables.js'
+import { inboxSources } from '../integrations/types.js'
 import { deliveryStatuses } from './tables.js'
 
 const Status = Type.Enum(deliveryStatuses)

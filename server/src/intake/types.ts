@@ -1,6 +1,6 @@
 import type { InboxDelivery } from '../integrations/providers.js'
 import type { DeliveryRow, DeliverySummaryRow } from './store.js'
-import type { InboxSource } from '../integrations/tables.js'
+import type { InboxSource } from '../integrations/types.js'
 import type { DeliveryStatus } from './tables.js'
 
 export type DeliverySummary = {

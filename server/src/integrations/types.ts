@@ -1,4 +1,6 @@
 import type { ConnectionStatus, InboxSource } from './tables.js'
+// The source vocabulary other modules name (the inbox stores a source per delivery): declared with the table.
+export { type InboxSource, inboxSources } from './tables.js'
 import type { ConnectionRow, SecretVersionRow } from './store.js'
 
 /** When each live secret was made and until when it verifies (null: current). Never the secret. */

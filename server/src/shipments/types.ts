@@ -1,4 +1,5 @@
 import type { ShipmentStatus } from './tables.js'
+export type { ShipmentStatus } from './tables.js'
 
 export type Shipment = {
   id: string

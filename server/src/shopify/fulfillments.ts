@@ -1,4 +1,4 @@
-import type { ShipmentStatus } from '../shipments/tables.js'
+import type { ShipmentStatus } from '../shipments/types.js'
 import { upsertShipment, type ShipmentInput } from '../shipments/service.js'
 import { optionalInstant, requireId, source, type ShopifyWrite } from './fields.js'
 import type { ShopifyFulfillment } from './payloads.js'

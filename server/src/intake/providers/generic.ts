@@ -1,7 +1,7 @@
 import { enqueueEvent } from '../../jobs/outbox.js'
 import { parseWebhookJson } from '../payload.js'
 import type { InboxProvider } from '../../integrations/providers.js'
-import { inboxSources } from '../../integrations/tables.js'
+import { inboxSources } from '../../integrations/types.js'
 import { generateSecret, secretProblem, verifyStandardWebhook } from './standard-webhooks.js'
 
 /**
