@@ -4,7 +4,6 @@ import {
   Button,
   Card,
   Code,
-  CopyButton,
   Group,
   SimpleGrid,
   Skeleton,
@@ -19,6 +18,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api, ok, type Reply } from '../api/client'
 import { useCan } from '../app/session'
+import { CopyValue } from '../components/CopyValue'
 import { ErrorState } from '../components/ErrorState'
 import { dateTime, healthColor, healthLabel, timeAgo } from '../components/format'
 
@@ -90,13 +90,7 @@ function ConnectionCard({ c }: { c: Connection }) {
           style={{ flex: 1 }}
           onFocus={(e) => e.currentTarget.select()}
         />
-        <CopyButton value={c.webhook_url}>
-          {({ copied, copy }) => (
-            <Button variant="default" onClick={copy}>
-              {copied ? 'Copied' : 'Copy'}
-            </Button>
-          )}
-        </CopyButton>
+        <CopyValue value={c.webhook_url} variant="default" />
       </Group>
       <SimpleGrid cols={{ base: 2, sm: 4 }} mt="md" spacing="xs">
         <Figure label="Last event" value={h.last_received_at ? timeAgo(h.last_received_at) : 'never'} />
@@ -138,13 +132,7 @@ function ConnectionCard({ c }: { c: Connection }) {
         >
           <Group gap="xs" wrap="nowrap">
             <Code style={{ wordBreak: 'break-all' }}>{secret}</Code>
-            <CopyButton value={secret}>
-              {({ copied, copy }) => (
-                <Button size="xs" onClick={copy}>
-                  {copied ? 'Copied' : 'Copy'}
-                </Button>
-              )}
-            </CopyButton>
+            <CopyValue value={secret} size="xs" />
           </Group>
           <Text size="xs" mt={4}>
             The previous secret keeps working for the grace period, so the provider can be updated without losing

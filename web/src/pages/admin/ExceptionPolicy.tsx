@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Alert,
   Button,
   Card,
   Fieldset,
@@ -8,7 +7,6 @@ import {
   NumberInput,
   Select,
   SimpleGrid,
-  Skeleton,
   Stack,
   Switch,
   Table,
@@ -20,9 +18,9 @@ import { Fragment, useState, type FormEvent } from 'react'
 import { api, ok } from '../../api/client'
 import { useCaseTypes } from '../../app/directory'
 import { useCan } from '../../app/session'
-import { ErrorState } from '../../components/ErrorState'
 import { dateTime } from '../../components/format'
 import { fieldErrorsOf } from '../../components/field-errors'
+import { Loaded } from '../../components/lists'
 import { priorityOptions } from '../../components/priority'
 import { SectionHeader } from '../../components/SectionHeader'
 import { CarrierOverrides } from './CarrierOverrides'
@@ -37,26 +35,22 @@ import {
   type Trigger,
 } from './policy'
 import { Routing } from './Routing'
-import { OtherErrors, useSaveCaseSettings } from './shared'
+import { OtherErrors, SaveBar, useSaveCaseSettings } from './shared'
 
 const triggers = Object.entries(triggerLabels).map(([value, label]) => ({ value: value as Trigger, label }))
 
 /** Which carrier signals open which case types, and how cases live on after resolving; then routing. */
 export function ExceptionPolicy() {
   const settings = useQuery({ queryKey: ['case-settings'], queryFn: () => ok(api.GET('/api/v1/case-settings')) })
-  if (settings.isPending)
-    return (
-      <Stack>
-        <Skeleton h={40} />
-        <Skeleton h={360} />
-      </Stack>
-    )
-  if (settings.isError) return <ErrorState error={settings.error} retry={() => void settings.refetch()} />
   return (
-    <Stack gap="xl">
-      <PolicyEditor settings={settings.data} />
-      <Routing settings={settings.data} />
-    </Stack>
+    <Loaded query={settings} skeleton={[40, 360]}>
+      {(data) => (
+        <Stack gap="xl">
+          <PolicyEditor settings={data} />
+          <Routing settings={data} />
+        </Stack>
+      )}
+    </Loaded>
   )
 }
 
@@ -270,28 +264,19 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
         </Stack>
       </Fieldset>
       <OtherErrors fields={errors} shown={['exception_policy', 'reopen_window_hours', 'auto_close_after_hours']} />
-      {save.isSuccess && !Object.keys(local).length && (
-        <Alert color="teal" p="xs" withCloseButton onClose={save.reset}>
-          Policy saved.
-        </Alert>
-      )}
-      {editable && (
-        <Group>
-          <Button type="submit" loading={save.isPending}>
-            Save policy
-          </Button>
-          <Button
-            variant="default"
-            onClick={() => {
-              setForm(toPolicyForm(settings))
-              setLocal({})
-              save.reset()
-            }}
-          >
-            Discard changes
-          </Button>
-        </Group>
-      )}
+      <SaveBar
+        saved={save.isSuccess && !Object.keys(local).length && 'Policy saved.'}
+        dismiss={save.reset}
+        editable={editable}
+        pending={save.isPending}
+        discard={() => {
+          setForm(toPolicyForm(settings))
+          setLocal({})
+          save.reset()
+        }}
+      >
+        Save policy
+      </SaveBar>
     </Stack>
   )
 }

@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Alert,
   Button,
   Card,
   Fieldset,
@@ -24,7 +23,7 @@ import { priorityOptions } from '../../components/priority'
 import { SectionHeader } from '../../components/SectionHeader'
 import type { CaseSettings } from './policy'
 import { newRouteRow, strategyLabels, toRouteRows, toRoutingBody, type RouteRow, type Strategy } from './routing'
-import { OtherErrors, useSaveCaseSettings } from './shared'
+import { OtherErrors, SaveBar, useSaveCaseSettings } from './shared'
 
 const strategies = Object.entries(strategyLabels).map(([value, label]) => ({ value: value as Strategy, label }))
 
@@ -103,28 +102,19 @@ export function Routing({ settings }: { settings: CaseSettings }) {
         </Stack>
       </Fieldset>
       <OtherErrors fields={errors} shown={['routing']} />
-      {save.isSuccess && (
-        <Alert color="teal" p="xs" withCloseButton onClose={save.reset}>
-          Routing saved.
-        </Alert>
-      )}
-      {editable && (
-        <Group>
-          <Button type="submit" loading={save.isPending}>
-            Save routing
-          </Button>
-          <Button
-            variant="default"
-            onClick={() => {
-              setRows(toRouteRows(settings.routing))
-              setLocal({})
-              save.reset()
-            }}
-          >
-            Discard changes
-          </Button>
-        </Group>
-      )}
+      <SaveBar
+        saved={save.isSuccess && 'Routing saved.'}
+        dismiss={save.reset}
+        editable={editable}
+        pending={save.isPending}
+        discard={() => {
+          setRows(toRouteRows(settings.routing))
+          setLocal({})
+          save.reset()
+        }}
+      >
+        Save routing
+      </SaveBar>
     </Stack>
   )
 }

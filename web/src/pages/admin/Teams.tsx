@@ -3,11 +3,9 @@ import {
   Button,
   Card,
   Group,
-  Modal,
   MultiSelect,
   Select,
   SimpleGrid,
-  Skeleton,
   Stack,
   Text,
   Textarea,
@@ -20,9 +18,10 @@ import { api, ok, type Body } from '../../api/client'
 import type { Team } from '../../api/types'
 import { usePeople } from '../../app/directory'
 import { useCan } from '../../app/session'
-import { ErrorState } from '../../components/ErrorState'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { bindForm, Dialog, FormActions, useSave } from '../../components/form'
+import { ListStatus } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
 import { SectionHeader } from '../../components/SectionHeader'
 
@@ -58,9 +57,7 @@ export function Teams() {
           )
         }
       />
-      {query.isPending && <Skeleton h={200} />}
-      {query.isError && <ErrorState error={query.error} retry={() => void query.refetch()} />}
-      {query.isSuccess && rows.length === 0 && <Text c="dimmed">No teams yet.</Text>}
+      <ListStatus query={query} skeleton={200} empty={rows.length === 0 && 'No teams yet.'} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         {rows.map((t) => (
           <TeamCard key={t.id} team={t} edit={() => setEditing({ team: t })} />
@@ -130,7 +127,6 @@ function TeamCard({ team, edit }: { team: Team; edit: () => void }) {
 }
 
 function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
-  const qc = useQueryClient()
   const [form, setForm] = useState({
     name: team?.name ?? '',
     description: team?.description ?? '',
@@ -138,29 +134,22 @@ function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
     members: team?.member_ids ?? [],
   })
   const people = usePeopleOptions([...form.members, ...(form.lead ? [form.lead] : [])])
-  const save = useMutation({
-    meta: { fieldErrors: true },
-    mutationFn: (body: TeamBody) =>
+  const save = useSave(
+    (body: TeamBody) =>
       ok(
         team
           ? api.PATCH('/api/v1/teams/{id}', { params: { path: { id: team.id } }, body })
           : api.POST('/api/v1/teams', { body }),
       ),
-    onSuccess: () => {
-      close()
-      return qc.invalidateQueries({ queryKey: ['teams'] })
-    },
-  })
+    ['teams'],
+    close,
+  )
   const fields = fieldErrorsOf(save.error)
+  const field = bindForm(form, setForm, fields)
   // A lead removed from the members is no longer the lead (the server would add them back otherwise).
   const lead = form.lead && form.members.includes(form.lead) ? form.lead : null
   return (
-    <Modal
-      opened
-      onClose={close}
-      closeButtonProps={{ 'aria-label': 'Close' }}
-      title={team ? `Edit ${team.name}` : 'New team'}
-    >
+    <Dialog opened onClose={close} title={team ? `Edit ${team.name}` : 'New team'}>
       <Stack
         component="form"
         onSubmit={(e: FormEvent) => {
@@ -173,27 +162,13 @@ function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
           })
         }}
       >
-        <TextInput
-          label="Name"
-          required
-          value={form.name}
-          onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
-          error={fields.name}
-        />
-        <Textarea
-          label="Description"
-          autosize
-          minRows={2}
-          value={form.description}
-          onChange={(e) => setForm({ ...form, description: e.currentTarget.value })}
-          error={fields.description}
-        />
+        <TextInput label="Name" required {...field.text('name')} />
+        <Textarea label="Description" autosize minRows={2} {...field.text('description')} />
         <MultiSelect
           label="Members"
           searchable
           data={people}
-          value={form.members}
-          onChange={(members) => setForm({ ...form, members })}
+          {...field.value('members')}
           error={errorAt(fields, 'member_ids')}
         />
         <Select
@@ -206,15 +181,10 @@ function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
           onChange={(v) => setForm({ ...form, lead: v })}
           error={fields.lead_user_id}
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending} disabled={!form.name.trim()}>
-            {team ? 'Save' : 'Create team'}
-          </Button>
-        </Group>
+        <FormActions cancel={close} loading={save.isPending} disabled={!form.name.trim()}>
+          {team ? 'Save' : 'Create team'}
+        </FormActions>
       </Stack>
-    </Modal>
+    </Dialog>
   )
 }

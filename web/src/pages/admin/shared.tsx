@@ -1,4 +1,4 @@
-import { Alert, List } from '@mantine/core'
+import { Alert, Button, Group, List } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, ok, type Reply } from '../../api/client'
 import { useCan } from '../../app/session'
@@ -22,6 +22,48 @@ export function OtherErrors({ fields, shown }: { fields: Record<string, string>;
         ))}
       </List>
     </Alert>
+  )
+}
+
+/** The foot of a settings form: a note once saved, then Save and Discard changes for whoever may edit. */
+export function SaveBar({
+  saved,
+  dismiss,
+  editable,
+  pending,
+  unchanged,
+  discard,
+  children,
+}: {
+  /** What the note says once saved ("Policy saved."), or false when there is nothing to say. */
+  saved: string | false
+  dismiss: () => void
+  editable: boolean
+  pending: boolean
+  /** Nothing to save or discard: both buttons are disabled. */
+  unchanged?: boolean
+  discard: () => void
+  /** The save button's text. */
+  children: string
+}) {
+  return (
+    <>
+      {saved && (
+        <Alert color="teal" p="xs" withCloseButton onClose={dismiss}>
+          {saved}
+        </Alert>
+      )}
+      {editable && (
+        <Group>
+          <Button type="submit" loading={pending} disabled={unchanged}>
+            {children}
+          </Button>
+          <Button variant="default" disabled={unchanged} onClick={discard}>
+            Discard changes
+          </Button>
+        </Group>
+      )}
+    </>
   )
 }
 
