@@ -1,4 +1,7 @@
 import type { Body, Reply } from './client'
+import type { CaseSummary } from './types'
+
+export type CaseStatus = CaseSummary['status']
 
 type StatusBody = Body<'/api/v1/cases/{id}/status', 'post'>
 export type ResolutionCode = NonNullable<StatusBody['resolution_code']>

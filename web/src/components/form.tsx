@@ -1,6 +1,7 @@
-import { Button, Group, Modal, type ModalProps } from '@mantine/core'
+import { Button, Group, Modal, type ModalProps, Stack } from '@mantine/core'
 import { type QueryKey, useMutation, useQueryClient } from '@tanstack/react-query'
-import type { ChangeEvent, Dispatch, ReactNode, SetStateAction } from 'react'
+import { type ChangeEvent, type Dispatch, type FormEvent, type ReactNode, type SetStateAction, useState } from 'react'
+import { fieldErrorsOf } from './field-errors'
 
 type TextKeys<F> = { [K in keyof F]: F[K] extends string ? K : never }[keyof F]
 
@@ -46,9 +47,44 @@ export function useSave<B, R>(mutationFn: (body: B) => Promise<R>, invalidates: 
   })
 }
 
+/**
+ * The form of a dialog that creates something: its state starts `blank`, and once created it is blank again, the
+ * dialog closes and `created` gets the answer.
+ */
+export function useCreateForm<F extends object, B, R>(
+  blank: F,
+  create: { call: (body: B) => Promise<R>; invalidates: QueryKey; close: () => void; created?: (answer: R) => void },
+) {
+  const [form, setForm] = useState(blank)
+  const save = useSave(create.call, create.invalidates, (answer) => {
+    create.created?.(answer)
+    setForm(blank)
+    create.close()
+  })
+  const fields = fieldErrorsOf(save.error)
+  return { form, setForm, save, fields, field: bindForm(form, setForm, fields) }
+}
+
 /** A dialog's close button, named for screen readers. */
 export function Dialog(props: ModalProps) {
   return <Modal closeButtonProps={{ 'aria-label': 'Close' }} {...props} />
+}
+
+/** A dialog holding one form; `submit` runs in place of the browser's submission. */
+export function FormDialog({ submit, children, ...modal }: ModalProps & { submit: () => void }) {
+  return (
+    <Dialog {...modal}>
+      <Stack
+        component="form"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault()
+          submit()
+        }}
+      >
+        {children}
+      </Stack>
+    </Dialog>
+  )
 }
 
 /** The foot of a dialog's form: Cancel, then the submit button. */

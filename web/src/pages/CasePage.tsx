@@ -35,7 +35,7 @@ import { CasePicker } from '../components/CasePicker'
 import { CopyValue } from '../components/CopyValue'
 import { ErrorState } from '../components/ErrorState'
 import { fieldErrorsOf } from '../components/field-errors'
-import { FormActions } from '../components/form'
+import { bindForm, FormActions } from '../components/form'
 import { Loaded } from '../components/lists'
 import { dateTime, humanize, orderState, statusColor, statusLabel, timeAgo } from '../components/format'
 import { MentionTextarea } from '../components/MentionTextarea'
@@ -333,10 +333,9 @@ function ResolveModal({
   pending: boolean
   error: Error | null
 }) {
-  const [code, setCode] = useState<string | null>(null)
-  const [cause, setCause] = useState<string | null>(null)
-  const [note, setNote] = useState('')
-  const fields = fieldErrorsOf(error)
+  const [form, setForm] = useState({ code: null as string | null, cause: null as string | null, note: '' })
+  const { code, cause, note } = form
+  const field = bindForm(form, setForm, fieldErrorsOf(error))
   return (
     <Modal opened={opened} onClose={close} title="Resolve case">
       <Stack
@@ -356,26 +355,15 @@ function ResolveModal({
           label="Resolution"
           required
           data={resolutionCodes.map((r) => ({ value: r, label: humanize(r) }))}
-          value={code}
-          onChange={setCode}
-          error={fields.resolution_code}
+          {...field.value('code', 'resolution_code')}
         />
         <Select
           label="Root cause"
           clearable
           data={rootCauses.map((r) => ({ value: r, label: humanize(r) }))}
-          value={cause}
-          onChange={setCause}
-          error={fields.root_cause}
+          {...field.value('cause', 'root_cause')}
         />
-        <Textarea
-          label="Note"
-          autosize
-          minRows={2}
-          value={note}
-          onChange={(e) => setNote(e.currentTarget.value)}
-          error={fields.resolution_note}
-        />
+        <Textarea label="Note" autosize minRows={2} {...field.text('note', 'resolution_note')} />
         <FormActions cancel={close} color="teal.9" disabled={!code} loading={pending}>
           Resolve
         </FormActions>

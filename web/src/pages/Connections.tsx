@@ -21,6 +21,7 @@ import { useCan } from '../app/session'
 import { CopyValue } from '../components/CopyValue'
 import { ErrorState } from '../components/ErrorState'
 import { dateTime, healthColor, healthLabel, timeAgo } from '../components/format'
+import { SectionHeader } from '../components/SectionHeader'
 
 type Connection = Reply<'/api/v1/carrier-connections', 'get'>['data'][number]
 
@@ -64,19 +65,16 @@ function ConnectionCard({ c }: { c: Connection }) {
   const h = c.health
   return (
     <Card withBorder aria-label={`Connection ${c.name}`}>
-      <Group justify="space-between" align="flex-start">
-        <div>
-          <Title order={2} size="h4">
-            {c.name}
-          </Title>
-          <Text size="sm" c="dimmed">
-            {c.provider} · {c.status}
-          </Text>
-        </div>
-        <Badge size="lg" color={healthColor(h.state)} variant="light">
-          {healthLabel(h.state)}
-        </Badge>
-      </Group>
+      <SectionHeader
+        title={c.name}
+        description={`${c.provider} · ${c.status}`}
+        align="flex-start"
+        action={
+          <Badge size="lg" color={healthColor(h.state)} variant="light">
+            {healthLabel(h.state)}
+          </Badge>
+        }
+      />
       {h.reasons.length > 0 && (
         <Alert color="red" mt="sm" p="xs">
           {h.reasons.join('; ')}

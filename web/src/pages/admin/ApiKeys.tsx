@@ -1,13 +1,12 @@
 import { Alert, Badge, Button, Code, Group, Select, Stack, Switch, Table, Text, TextInput } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { api, ok, type Body, type Reply } from '../../api/client'
 import { dateTime, timeAgo } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { CopyValue } from '../../components/CopyValue'
-import { fieldErrorsOf } from '../../components/field-errors'
-import { bindForm, Dialog, FormActions, useSave } from '../../components/form'
+import { FormActions, FormDialog, useCreateForm } from '../../components/form'
 import { ListTable } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
 import { SectionHeader } from '../../components/SectionHeader'
@@ -131,51 +130,44 @@ function CreateKeyModal({
   roles: Role[]
   onCreated: (c: Created) => void
 }) {
-  const [form, setForm] = useState(blank)
-  const create = useSave(
-    (body: Body<'/api/v1/api-keys', 'post'>) => ok(api.POST('/api/v1/api-keys', { body })),
-    ['api-keys'],
-    (c) => {
-      onCreated(c)
-      setForm(blank)
-      close()
-    },
-  )
-  const fields = fieldErrorsOf(create.error)
-  const field = bindForm(form, setForm, fields)
+  const { form, save, field } = useCreateForm(blank, {
+    call: (body: Body<'/api/v1/api-keys', 'post'>) => ok(api.POST('/api/v1/api-keys', { body })),
+    invalidates: ['api-keys'],
+    close,
+    created: onCreated,
+  })
   return (
-    <Dialog opened={opened} onClose={close} title="New API key">
-      <Stack
-        component="form"
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault()
-          // datetime-local is wall-clock time here; the API takes the instant it names.
-          if (form.role_id)
-            create.mutate({
-              name: form.name.trim(),
-              role_id: form.role_id,
-              ...(form.expires ? { expires_at: new Date(form.expires).toISOString() } : {}),
-            })
-        }}
-      >
-        <TextInput label="Name" description="Where it is used, e.g. “Shopify sync”" required {...field.text('name')} />
-        <Select
-          label="Role"
-          description="The key can do what this role can, and no more"
-          required
-          data={roles.map((r) => ({ value: r.id, label: r.name }))}
-          {...field.value('role_id')}
-        />
-        <TextInput
-          label="Expires"
-          description="Optional; in your local time"
-          type="datetime-local"
-          {...field.text('expires', 'expires_at')}
-        />
-        <FormActions cancel={close} loading={create.isPending} disabled={!form.name.trim() || !form.role_id}>
-          Create key
-        </FormActions>
-      </Stack>
-    </Dialog>
+    <FormDialog
+      opened={opened}
+      onClose={close}
+      title="New API key"
+      submit={() => {
+        // datetime-local is wall-clock time here; the API takes the instant it names.
+        if (form.role_id)
+          save.mutate({
+            name: form.name.trim(),
+            role_id: form.role_id,
+            ...(form.expires ? { expires_at: new Date(form.expires).toISOString() } : {}),
+          })
+      }}
+    >
+      <TextInput label="Name" description="Where it is used, e.g. “Shopify sync”" required {...field.text('name')} />
+      <Select
+        label="Role"
+        description="The key can do what this role can, and no more"
+        required
+        data={roles.map((r) => ({ value: r.id, label: r.name }))}
+        {...field.value('role_id')}
+      />
+      <TextInput
+        label="Expires"
+        description="Optional; in your local time"
+        type="datetime-local"
+        {...field.text('expires', 'expires_at')}
+      />
+      <FormActions cancel={close} loading={save.isPending} disabled={!form.name.trim() || !form.role_id}>
+        Create key
+      </FormActions>
+    </FormDialog>
   )
 }

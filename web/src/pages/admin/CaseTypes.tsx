@@ -13,14 +13,14 @@ import {
   TextInput,
 } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { api, ok, type Body } from '../../api/client'
 import type { CaseType } from '../../api/types'
 import { useCan } from '../../app/session'
 import { humanize } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
-import { bindForm, Dialog, FormActions, useSave } from '../../components/form'
+import { bindForm, FormActions, FormDialog, useSave } from '../../components/form'
 import { ListTable } from '../../components/lists'
 import { SectionHeader } from '../../components/SectionHeader'
 import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../../components/priority'
@@ -191,8 +191,7 @@ function TypeModal({ type, close }: { type: CaseType | null; close: () => void }
   const field = bindForm(form, setForm, fields)
   const key = form.key.trim() || keyFrom(form.label)
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault()
+  const submit = () => {
     const { defs, errors } = toFieldDefs(form.fields)
     const all = { ...errors, ...evidenceErrors(form.evidence) }
     setLocal(all)
@@ -208,49 +207,49 @@ function TypeModal({ type, close }: { type: CaseType | null; close: () => void }
   }
 
   return (
-    <Dialog opened onClose={close} title={type ? `Edit ${type.label}` : 'New case type'} size="80rem">
-      <Stack component="form" onSubmit={submit}>
-        <Group grow align="flex-start">
-          <TextInput label="Label" required {...field.text('label')} />
-          <TextInput
-            label="Key"
-            description={type ? 'Fixed once created' : 'Used by the API and rules; taken from the label if blank'}
-            value={type ? type.key : form.key}
-            placeholder={keyFrom(form.label)}
-            readOnly={!!type}
-            onChange={(e) => setForm({ ...form, key: e.currentTarget.value })}
-            error={fields.key}
-          />
-          <Select
-            label="Default priority"
-            allowDeselect={false}
-            data={priorityOptions}
-            value={form.priority}
-            onChange={(p) => p && setForm({ ...form, priority: p })}
-            error={fields.default_priority}
-          />
-        </Group>
-        <Textarea label="Description" autosize minRows={1} {...field.text('description')} />
-        <TagsInput
-          label="Required evidence"
-          description="Keys of the documents a case of this type needs, e.g. proof_of_postage; type one, then Enter"
-          {...field.value('evidence')}
-          error={errorAt(fields, 'required_evidence')}
+    <FormDialog
+      opened
+      onClose={close}
+      title={type ? `Edit ${type.label}` : 'New case type'}
+      size="80rem"
+      submit={submit}
+    >
+      <Group grow align="flex-start">
+        <TextInput label="Label" required {...field.text('label')} />
+        <TextInput
+          label="Key"
+          description={type ? 'Fixed once created' : 'Used by the API and rules; taken from the label if blank'}
+          value={type ? type.key : form.key}
+          placeholder={keyFrom(form.label)}
+          readOnly={!!type}
+          onChange={(e) => setForm({ ...form, key: e.currentTarget.value })}
+          error={fields.key}
         />
-        <CustomFieldsEditor
-          rows={form.fields}
-          onChange={(rows) => setForm({ ...form, fields: rows })}
-          errors={fields}
+        <Select
+          label="Default priority"
+          allowDeselect={false}
+          data={priorityOptions}
+          value={form.priority}
+          onChange={(p) => p && setForm({ ...form, priority: p })}
+          error={fields.default_priority}
         />
-        {errorAt(fields, 'custom_fields') && !Object.keys(fields).some((k) => /^custom_fields\.\d+\./.test(k)) && (
-          <Text size="sm" c="red">
-            {errorAt(fields, 'custom_fields')}
-          </Text>
-        )}
-        <FormActions cancel={close} loading={save.isPending} disabled={!form.label.trim()}>
-          {type ? 'Save case type' : 'Create case type'}
-        </FormActions>
-      </Stack>
-    </Dialog>
+      </Group>
+      <Textarea label="Description" autosize minRows={1} {...field.text('description')} />
+      <TagsInput
+        label="Required evidence"
+        description="Keys of the documents a case of this type needs, e.g. proof_of_postage; type one, then Enter"
+        {...field.value('evidence')}
+        error={errorAt(fields, 'required_evidence')}
+      />
+      <CustomFieldsEditor rows={form.fields} onChange={(rows) => setForm({ ...form, fields: rows })} errors={fields} />
+      {errorAt(fields, 'custom_fields') && !Object.keys(fields).some((k) => /^custom_fields\.\d+\./.test(k)) && (
+        <Text size="sm" c="red">
+          {errorAt(fields, 'custom_fields')}
+        </Text>
+      )}
+      <FormActions cancel={close} loading={save.isPending} disabled={!form.label.trim()}>
+        {type ? 'Save case type' : 'Create case type'}
+      </FormActions>
+    </FormDialog>
   )
 }

@@ -122,6 +122,14 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
                   const at = `exception_policy.rules.${i}`
                   // Read-only, the toggle is disabled with the rest: overrides are shown open instead.
                   const carriersOpen = openCarriers === i || (!editable && r.carriers.length > 0)
+                  // An input bound to one field of the rule, named for screen readers.
+                  const cell = <K extends 'on' | 'case_type' | 'priority' | 'watch_hours'>(key: K, label: string) => ({
+                    size: 'xs',
+                    'aria-label': `Rule ${n}: ${label}`,
+                    value: r[key],
+                    onChange: (v: RuleRow[K]) => setRule(i, { [key]: v }),
+                    error: errors[`${at}.${key}`],
+                  })
                   return (
                     <Fragment key={i}>
                       <Table.Tr>
@@ -134,53 +142,31 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
                         </Table.Td>
                         <Table.Td>
                           <Select
-                            size="xs"
-                            aria-label={`Rule ${n}: carrier status`}
+                            {...cell('on', 'carrier status')}
                             placeholder="Choose a status"
                             searchable
                             data={triggers}
-                            value={r.on}
-                            onChange={(on) => setRule(i, { on })}
-                            error={errors[`${at}.on`]}
                           />
                         </Table.Td>
                         <Table.Td>
                           <Select
-                            size="xs"
-                            aria-label={`Rule ${n}: case type`}
+                            {...cell('case_type', 'case type')}
                             placeholder="Choose a type"
                             searchable
                             data={typeOptions}
-                            value={r.case_type}
-                            onChange={(t) => setRule(i, { case_type: t })}
-                            error={errors[`${at}.case_type`]}
                           />
                         </Table.Td>
                         <Table.Td>
                           <Select
-                            size="xs"
+                            {...cell('priority', 'priority')}
                             w={130}
-                            aria-label={`Rule ${n}: priority`}
                             placeholder="Type's default"
                             clearable
                             data={priorityOptions}
-                            value={r.priority}
-                            onChange={(p) => setRule(i, { priority: p })}
-                            error={errors[`${at}.priority`]}
                           />
                         </Table.Td>
                         <Table.Td>
-                          <NumberInput
-                            size="xs"
-                            w={110}
-                            aria-label={`Rule ${n}: watch hours`}
-                            suffix=" h"
-                            min={0}
-                            max={1440}
-                            value={r.watch_hours}
-                            onChange={(v) => setRule(i, { watch_hours: v })}
-                            error={errors[`${at}.watch_hours`]}
-                          />
+                          <NumberInput {...cell('watch_hours', 'watch hours')} w={110} suffix=" h" min={0} max={1440} />
                         </Table.Td>
                         <Table.Td>
                           <Button

@@ -10,17 +10,16 @@ import {
   Text,
   Textarea,
   TextInput,
-  Title,
 } from '@mantine/core'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { api, ok, type Body } from '../../api/client'
 import type { Team } from '../../api/types'
 import { usePeople } from '../../app/directory'
 import { useCan } from '../../app/session'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
-import { bindForm, Dialog, FormActions, useSave } from '../../components/form'
+import { bindForm, FormActions, FormDialog, useSave } from '../../components/form'
 import { ListStatus } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
 import { SectionHeader } from '../../components/SectionHeader'
@@ -80,33 +79,30 @@ function TeamCard({ team, edit }: { team: Team; edit: () => void }) {
   })
   return (
     <Card withBorder aria-label={`Team ${team.name}`}>
-      <Group justify="space-between" align="flex-start">
-        <div>
-          <Title order={3} size="h5">
-            {team.name}
-          </Title>
-          {team.description && (
-            <Text size="sm" c="dimmed">
-              {team.description}
-            </Text>
-          )}
-        </div>
-        {can('teams.manage') && (
-          <Group gap={4}>
-            <Button size="xs" variant="default" onClick={edit} aria-label={`Edit ${team.name}`}>
-              Edit
-            </Button>
-            <ConfirmButton
-              label="Delete"
-              ariaLabel={`Delete ${team.name}`}
-              question={`Delete the team ${team.name}? Its members keep their accounts; routing rules that send cases to it must then be changed.`}
-              confirm="Delete team"
-              onConfirm={() => remove.mutate()}
-              pending={remove.isPending}
-            />
-          </Group>
-        )}
-      </Group>
+      <SectionHeader
+        title={team.name}
+        description={team.description}
+        order={3}
+        size="h5"
+        align="flex-start"
+        action={
+          can('teams.manage') && (
+            <Group gap={4}>
+              <Button size="xs" variant="default" onClick={edit} aria-label={`Edit ${team.name}`}>
+                Edit
+              </Button>
+              <ConfirmButton
+                label="Delete"
+                ariaLabel={`Delete ${team.name}`}
+                question={`Delete the team ${team.name}? Its members keep their accounts; routing rules that send cases to it must then be changed.`}
+                confirm="Delete team"
+                onConfirm={() => remove.mutate()}
+                pending={remove.isPending}
+              />
+            </Group>
+          )
+        }
+      />
       <Text size="sm" mt="xs">
         Lead: <b>{team.lead_user_id ? name(team.lead_user_id) : 'none'}</b>
       </Text>
@@ -149,42 +145,41 @@ function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
   // A lead removed from the members is no longer the lead (the server would add them back otherwise).
   const lead = form.lead && form.members.includes(form.lead) ? form.lead : null
   return (
-    <Dialog opened onClose={close} title={team ? `Edit ${team.name}` : 'New team'}>
-      <Stack
-        component="form"
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault()
-          save.mutate({
-            name: form.name.trim(),
-            description: form.description,
-            lead_user_id: lead,
-            member_ids: form.members,
-          })
-        }}
-      >
-        <TextInput label="Name" required {...field.text('name')} />
-        <Textarea label="Description" autosize minRows={2} {...field.text('description')} />
-        <MultiSelect
-          label="Members"
-          searchable
-          data={people}
-          {...field.value('members')}
-          error={errorAt(fields, 'member_ids')}
-        />
-        <Select
-          label="Lead"
-          clearable
-          searchable
-          placeholder="No lead"
-          data={people.filter((p) => form.members.includes(p.value))}
-          value={lead}
-          onChange={(v) => setForm({ ...form, lead: v })}
-          error={fields.lead_user_id}
-        />
-        <FormActions cancel={close} loading={save.isPending} disabled={!form.name.trim()}>
-          {team ? 'Save' : 'Create team'}
-        </FormActions>
-      </Stack>
-    </Dialog>
+    <FormDialog
+      opened
+      onClose={close}
+      title={team ? `Edit ${team.name}` : 'New team'}
+      submit={() =>
+        save.mutate({
+          name: form.name.trim(),
+          description: form.description,
+          lead_user_id: lead,
+          member_ids: form.members,
+        })
+      }
+    >
+      <TextInput label="Name" required {...field.text('name')} />
+      <Textarea label="Description" autosize minRows={2} {...field.text('description')} />
+      <MultiSelect
+        label="Members"
+        searchable
+        data={people}
+        {...field.value('members')}
+        error={errorAt(fields, 'member_ids')}
+      />
+      <Select
+        label="Lead"
+        clearable
+        searchable
+        placeholder="No lead"
+        data={people.filter((p) => form.members.includes(p.value))}
+        value={lead}
+        onChange={(v) => setForm({ ...form, lead: v })}
+        error={fields.lead_user_id}
+      />
+      <FormActions cancel={close} loading={save.isPending} disabled={!form.name.trim()}>
+        {team ? 'Save' : 'Create team'}
+      </FormActions>
+    </FormDialog>
   )
 }

@@ -1,14 +1,13 @@
 import { Badge, Button, PasswordInput, SegmentedControl, Select, Stack, Table, TextInput } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { api, ok, type Body } from '../../api/client'
 import type { User } from '../../api/types'
 import { useCan, useSession } from '../../app/session'
 import { timeAgo } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
-import { fieldErrorsOf } from '../../components/field-errors'
-import { bindForm, Dialog, FormActions, useSave } from '../../components/form'
+import { FormActions, FormDialog, useCreateForm } from '../../components/form'
 import { ListTable } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
 import { SectionHeader } from '../../components/SectionHeader'
@@ -144,46 +143,37 @@ function UserRow({ user, roles }: { user: User; roles: Role[] }) {
 const blank = { email: '', name: '', password: '', role_id: '' }
 
 function AddUserModal({ opened, close, roles }: { opened: boolean; close: () => void; roles: Role[] }) {
-  const [form, setForm] = useState(blank)
-  const create = useSave(
-    (body: Body<'/api/v1/users', 'post'>) => ok(api.POST('/api/v1/users', { body })),
-    ['users'],
-    () => {
-      setForm(blank)
-      close()
-    },
-  )
-  const fields = fieldErrorsOf(create.error)
-  const field = bindForm(form, setForm, fields)
+  const { form, setForm, save, fields, field } = useCreateForm(blank, {
+    call: (body: Body<'/api/v1/users', 'post'>) => ok(api.POST('/api/v1/users', { body })),
+    invalidates: ['users'],
+    close,
+  })
   return (
-    <Dialog opened={opened} onClose={close} title="Add a person">
-      <Stack
-        component="form"
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault()
-          create.mutate({ ...form, email: form.email.trim(), name: form.name.trim() })
-        }}
-      >
-        <TextInput label="Email" type="email" required {...field.text('email')} />
-        <TextInput label="Name" required {...field.text('name')} />
-        <PasswordInput
-          label="Initial password"
-          description="At least 10 characters. Share it with them privately."
-          required
-          {...field.text('password')}
-        />
-        <Select
-          label="Role"
-          required
-          data={roles.map((r) => ({ value: r.id, label: r.name }))}
-          value={form.role_id || null}
-          onChange={(v) => setForm((f) => ({ ...f, role_id: v ?? '' }))}
-          error={fields.role_id}
-        />
-        <FormActions cancel={close} loading={create.isPending} disabled={!form.role_id}>
-          Add person
-        </FormActions>
-      </Stack>
-    </Dialog>
+    <FormDialog
+      opened={opened}
+      onClose={close}
+      title="Add a person"
+      submit={() => save.mutate({ ...form, email: form.email.trim(), name: form.name.trim() })}
+    >
+      <TextInput label="Email" type="email" required {...field.text('email')} />
+      <TextInput label="Name" required {...field.text('name')} />
+      <PasswordInput
+        label="Initial password"
+        description="At least 10 characters. Share it with them privately."
+        required
+        {...field.text('password')}
+      />
+      <Select
+        label="Role"
+        required
+        data={roles.map((r) => ({ value: r.id, label: r.name }))}
+        value={form.role_id || null}
+        onChange={(v) => setForm((f) => ({ ...f, role_id: v ?? '' }))}
+        error={fields.role_id}
+      />
+      <FormActions cancel={close} loading={save.isPending} disabled={!form.role_id}>
+        Add person
+      </FormActions>
+    </FormDialog>
   )
 }

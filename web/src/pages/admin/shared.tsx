@@ -1,7 +1,7 @@
 import { Alert, Button, Group, List } from '@mantine/core'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { api, ok, type Reply } from '../../api/client'
-import { useCan } from '../../app/session'
+import { usePermittedList } from '../../app/directory'
 import type { SettingsBody } from './policy'
 
 export type Role = Reply<'/api/v1/roles', 'get'>['data'][number]
@@ -78,12 +78,5 @@ export function useSaveCaseSettings() {
 }
 
 export function useRoles() {
-  const can = useCan()
-  return useQuery({
-    queryKey: ['roles'],
-    queryFn: () => ok(api.GET('/api/v1/roles')),
-    select: (r) => r.data,
-    enabled: can('roles.read'),
-    staleTime: 60_000,
-  })
+  return usePermittedList(['roles'], 'roles.read', () => ok(api.GET('/api/v1/roles')), 60_000)
 }
