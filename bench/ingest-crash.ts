@@ -4,14 +4,12 @@ import { rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { sql } from 'kysely'
-import { systemActor } from '../server/src/auth/actor.js'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
-import { createConnection } from '../server/src/integrations/service.js'
-import { createMerchant } from '../server/src/merchants/service.js'
 import '../server/src/registry.js' // registers the carrier providers
 import { openRuntime } from '../server/src/runtime.js'
 import { print } from './fork.js'
+import { createBenchFeed, createBenchMerchant } from './setup.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const bin = path.resolve('bin/claimdesk.js')
@@ -38,19 +36,9 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
   let setup = await openRuntime(config, { takeOwnership: true })
   const { merchantId, connectionId, secret } = await setup.ctx.db.transaction().execute(async (trx) => {
-    const { merchant } = await createMerchant(
-      trx,
-      { slug: 'crash', name: 'Crash Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' },
-      new Date(),
-    )
-    const c = await createConnection(
-      trx,
-      systemActor(merchant.id),
-      setup.ctx.keys.secrets,
-      { source: 'carriers', provider: 'generic', name: 'Crash feed' },
-      new Date(),
-    )
-    return { merchantId: merchant.id, connectionId: c.connection.id, secret: c.secret! }
+    const merchant = await createBenchMerchant(trx, 'crash', 'Crash Ltd')
+    const feed = await createBenchFeed(trx, setup.ctx.keys.secrets, merchant.id, 'Crash feed')
+    return { merchantId: merchant.id, connectionId: feed.connection.id, secret: feed.secret }
   })
   await setup.close()
   const port = await freePort()
