@@ -1,28 +1,15 @@
 import { rmSync } from 'node:fs'
 import path from 'node:path'
 import Fastify from 'fastify'
-import { forkLoad, print } from './fork.js'
+import { forkLoad, type LoadReport, print } from './fork.js'
+import { createBenchMerchant, openBenchRuntime } from './setup.js'
 import { systemContext } from '../server/src/auth/actor.js'
 import { createApiKey } from '../server/src/roles/api-keys.js'
-import { loadConfig } from '../server/src/config.js'
-import { makeTraversableTempDir } from '../server/src/db/embedded.js'
 import { buildApp } from '../server/src/app.js'
 import { modules } from '../server/src/registry.js'
 import { findBuiltinRoleId } from '../server/src/roles/service.js'
-import { openRuntime } from '../server/src/runtime.js'
-import { createWorkspace } from '../server/src/workspaces.js'
 
-type Load = {
-  requests_per_sec: number
-  requests: number
-  p50_ms: number
-  p90_ms: number
-  p99_ms: number
-  max_ms: number
-  non_2xx: number
-  errors: number
-  timeouts: number
-}
+type Load = LoadReport & { p90_ms: number }
 
 const load = (spec: Record<string, unknown>) => forkLoad<Load>('./load.mjs', spec)
 
@@ -34,20 +21,11 @@ const load = (spec: Record<string, unknown>) => forkLoad<Load>('./load.mjs', spe
 export async function run(opts: Record<string, string | boolean | undefined>) {
   const duration = Number(opts.duration ?? 10)
   const connections = Number(opts.connections ?? 16)
-  const dataDir = makeTraversableTempDir('claimdesk-bench-')
-  const runtime = await openRuntime(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), {
-    takeOwnership: true,
-    poolSize: 20,
-  })
+  const { dataDir, runtime } = await openBenchRuntime('claimdesk-bench-')
   const { ctx } = runtime
-  ctx.log.level = 'warn'
   try {
     const key = await ctx.db.transaction().execute(async (trx) => {
-      const { merchant } = await createWorkspace(
-        trx,
-        { slug: 'bench', name: 'Bench Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' },
-        new Date(),
-      )
+      const merchant = await createBenchMerchant(trx, 'bench', 'Bench Ltd')
       const roleId = await findBuiltinRoleId(trx, merchant.id, 'admin')
       return (await createApiKey(trx, systemContext(merchant.id), { name: 'bench', roleId }, new Date())).key
     })

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { print } from './fork.js'
+import { percentile } from './percentile.mjs'
 import { launchChromium } from '../web/test/browser.js'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
@@ -15,7 +16,8 @@ import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
 
 const round = (ms: number) => Math.round(ms)
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const ascending = (xs: number[]) => [...xs].sort((a, b) => a - b)
+const median = (xs: number[]) => percentile(ascending(xs), 50)
 
 // Long tasks from the first byte on, so "interactive" can be told apart from "painted".
 const observeLongTasks = `window.__longTasks = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push([e.startTime, e.startTime + e.duration]) }).observe({ type: 'longtask', buffered: true });

@@ -4,15 +4,13 @@ import { rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { sql } from 'kysely'
-import { systemContext } from '../server/src/auth/actor.js'
 import { loadConfig } from '../server/src/config.js'
 import { makeTraversableTempDir } from '../server/src/db/embedded.js'
-import { createConnection } from '../server/src/integrations/service.js'
 import { setupModules } from '../server/src/modules.js'
 import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
 import { print } from './fork.js'
-import { createWorkspace } from '../server/src/workspaces.js'
+import { createBenchFeed, createBenchMerchant } from './setup.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const bin = path.resolve('bin/claimdesk.js')
@@ -40,19 +38,9 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   setupModules(modules) // the carrier providers, for the connection made below
   let setup = await openRuntime(config, { takeOwnership: true })
   const { merchantId, connectionId, secret } = await setup.ctx.db.transaction().execute(async (trx) => {
-    const { merchant } = await createWorkspace(
-      trx,
-      { slug: 'crash', name: 'Crash Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' },
-      new Date(),
-    )
-    const c = await createConnection(
-      trx,
-      systemContext(merchant.id),
-      setup.ctx.keys.secrets,
-      { source: 'carriers', provider: 'generic', name: 'Crash feed' },
-      new Date(),
-    )
-    return { merchantId: merchant.id, connectionId: c.connection.id, secret: c.secret! }
+    const merchant = await createBenchMerchant(trx, 'crash', 'Crash Ltd')
+    const feed = await createBenchFeed(trx, setup.ctx.keys.secrets, merchant.id, 'Crash feed')
+    return { merchantId: merchant.id, connectionId: feed.connection.id, secret: feed.secret }
   })
   await setup.close()
   const port = await freePort()

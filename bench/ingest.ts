@@ -5,34 +5,17 @@ import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import Fastify from 'fastify'
-import { forkLoad, print } from './fork.js'
+import { forkLoad, type LoadReport, print } from './fork.js'
 import { ownerDb } from './owner.js'
-import { percentileMs } from './percentile.mjs'
+import { percentile, percentileMs } from './percentile.mjs'
+import { createBenchFeed, createBenchMerchant, openBenchRuntime } from './setup.js'
 import { sql } from 'kysely'
-import { systemContext } from '../server/src/auth/actor.js'
-import { loadConfig } from '../server/src/config.js'
-import { makeTraversableTempDir } from '../server/src/db/embedded.js'
 import { buildApp } from '../server/src/app.js'
-import { createConnection } from '../server/src/integrations/service.js'
 import { startWorker } from '../server/src/jobs/worker.js'
 import { setupModules } from '../server/src/modules.js'
 import { modules } from '../server/src/registry.js'
-import { openRuntime } from '../server/src/runtime.js'
-import { createWorkspace } from '../server/src/workspaces.js'
 
-type Load = {
-  latencies_ms?: number[]
-  requests_per_sec: number
-  requests: number
-  accepted: number
-  p50_ms: number
-  p99_ms: number
-  p99_9_ms: number
-  max_ms: number
-  non_2xx: number
-  errors: number
-  timeouts: number
-}
+type Load = LoadReport & { latencies_ms?: number[]; accepted: number; p99_9_ms: number }
 
 type DiskFlushes = {
   disk_flush_p50_ms: number
@@ -53,30 +36,14 @@ const load = (spec: Record<string, unknown>) => forkLoad<Load>('./load-ingest.mj
 export async function run(opts: Record<string, string | boolean | undefined>) {
   const duration = Number(opts.duration ?? 10)
   const connections = Number(opts.connections ?? 50)
-  const dataDir = makeTraversableTempDir('claimdesk-bench-')
-  const runtime = await openRuntime(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), {
-    takeOwnership: true,
-    poolSize: 20,
-  })
+  const { dataDir, runtime } = await openBenchRuntime('claimdesk-bench-')
   const { ctx } = runtime
-  ctx.log.level = 'warn'
   const owner = ownerDb(runtime)
   setupModules(modules) // the providers, for the connection made before the app
   try {
     const { connection, secret } = await ctx.db.transaction().execute(async (trx) => {
-      const { merchant } = await createWorkspace(
-        trx,
-        { slug: 'bench', name: 'Bench Ltd', timeZone: 'UTC', defaultCurrency: 'GBP' },
-        new Date(),
-      )
-      const c = await createConnection(
-        trx,
-        systemContext(merchant.id),
-        ctx.keys.secrets,
-        { source: 'carriers', provider: 'generic', name: 'Bench feed' },
-        new Date(),
-      )
-      return { connection: c.connection, secret: c.secret! }
+      const merchant = await createBenchMerchant(trx, 'bench', 'Bench Ltd')
+      return createBenchFeed(trx, ctx.keys.secrets, merchant.id, 'Bench feed')
     })
     const app = await buildApp(ctx, modules)
     await app.listen({ port: 0, host: '127.0.0.1' })
@@ -176,7 +143,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       const p99s = runs.map((x) => x.p99_ms).sort((a, b) => a - b)
       return {
         runs,
-        p99_median: p99s[Math.floor(p99s.length / 2)]!,
+        p99_median: percentile(p99s, 50),
         p99_worst: p99s.at(-1)!,
         p99_9_worst: Math.max(...runs.map((x) => x.p99_9_ms)),
         pooled: { p50: pooled(50), p99: pooled(99), p99_9: pooled(99.9) },

@@ -72,6 +72,10 @@ function Console({ views: Views }: Pick<ShellProps, 'views'>) {
     ['/', () => search.current?.focus()],
     ['g+i', () => navigate('/inbox')],
   ])
+  // A section of the console, highlighted anywhere inside it.
+  const section = (to: string, label: string, mt?: string) => (
+    <NavLink component={Link} to={to} label={label} onClick={close} fw={600} mt={mt} active={path.startsWith(to)} />
+  )
   return (
     <AppShell
       header={{ height: 56 }}
@@ -122,43 +126,10 @@ function Console({ views: Views }: Pick<ShellProps, 'views'>) {
       <AppShell.Navbar p="xs" aria-label="Main">
         <NavLink component={Link} to="/inbox" label="Inbox" onClick={close} fw={600} />
         <Views onPick={close} />
-        <NavLink
-          component={Link}
-          to="/dashboard"
-          label="Dashboard"
-          onClick={close}
-          fw={600}
-          mt="md"
-          active={path.startsWith('/dashboard')}
-        />
-        <NavLink
-          component={Link}
-          to="/shipments"
-          label="Shipments"
-          onClick={close}
-          fw={600}
-          active={path.startsWith('/shipments')}
-        />
-        {can('integrations.read') && (
-          <NavLink
-            component={Link}
-            to="/connections"
-            label="Carrier connections"
-            onClick={close}
-            fw={600}
-            active={path.startsWith('/connections')}
-          />
-        )}
-        {adminPermissions.some(can) && (
-          <NavLink
-            component={Link}
-            to="/admin"
-            label="Admin"
-            onClick={close}
-            fw={600}
-            active={path.startsWith('/admin')}
-          />
-        )}
+        {section('/dashboard', 'Dashboard', 'md')}
+        {section('/shipments', 'Shipments')}
+        {can('integrations.read') && section('/connections', 'Carrier connections')}
+        {adminPermissions.some(can) && section('/admin', 'Admin')}
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />

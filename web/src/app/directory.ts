@@ -1,5 +1,6 @@
-import { useQuery } from '@tanstack/react-query'
+import { type QueryKey, useQuery } from '@tanstack/react-query'
 import { api, ok } from '../api/client'
+import { useCan } from './session'
 
 /** People and case types of the workspace, for names and pickers (a few hundred at most). */
 export function usePeople() {
@@ -49,4 +50,15 @@ export function useCarriers() {
 export function useCarrierName() {
   const carriers = useCarriers()
   return (code: string) => carriers.data?.find((c) => c.code === code)?.name ?? code
+}
+
+/** A short list read whole (roles, currencies), asked for only when the role may read it. */
+export function usePermittedList<T>(
+  queryKey: QueryKey,
+  permission: string,
+  load: () => Promise<{ data: T[] }>,
+  staleTime: number,
+) {
+  const can = useCan()
+  return useQuery({ queryKey, queryFn: load, select: (r) => r.data, enabled: can(permission), staleTime })
 }

@@ -1,3 +1,5 @@
+import type { CaseStatus } from '../api/enums'
+
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
 const steps: [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 60],
@@ -47,7 +49,8 @@ const statusLabels: Record<string, string> = {
 /** A case status as agents say it ("waiting_carrier" → "Waiting on carrier"). */
 export const statusLabel = (status: string) => statusLabels[status] ?? humanize(status)
 
-export const statusColor: Record<string, string> = {
+/** A case status's badge colour; the keys are every status, in the order they are worked (the API's enum). */
+export const statusColor: Record<CaseStatus, string> = {
   new: 'blue',
   open: 'indigo',
   waiting_customer: 'yellow',
@@ -56,3 +59,5 @@ export const statusColor: Record<string, string> = {
   resolved: 'teal',
   closed: 'dark',
 }
+
+export const caseStatuses = Object.keys(statusColor) as CaseStatus[]

@@ -1,7 +1,6 @@
-import { useQuery } from '@tanstack/react-query'
 import { useCallback, useMemo } from 'react'
 import { api, ok } from '../api/client'
-import { useCan } from '../app/session'
+import { usePermittedList } from '../app/directory'
 
 export type FormatMoney = (amountMinor: number, currency: string) => string
 
@@ -24,14 +23,7 @@ export function formatMoney(amountMinor: number, currency: string, exponent = in
 
 /** ISO 4217 currencies with their minor-unit exponents: the server's one table, for showing and reading amounts. */
 export function useCurrencies() {
-  const can = useCan()
-  return useQuery({
-    queryKey: ['currencies'],
-    queryFn: () => ok(api.GET('/api/v1/currencies')),
-    select: (r) => r.data,
-    enabled: can('merchant.read'),
-    staleTime: Infinity,
-  })
+  return usePermittedList(['currencies'], 'merchant.read', () => ok(api.GET('/api/v1/currencies')), Infinity)
 }
 
 /**

@@ -3,7 +3,6 @@ import {
   Badge,
   Button,
   Card,
-  CopyButton,
   Grid,
   Group,
   Image,
@@ -27,13 +26,17 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { api, ok, type Body } from '../api/client'
+import { resolutionCodes, rootCauses } from '../api/enums'
 import type { CaseDetail, TimelineEntry } from '../api/types'
 import { useAssignees, usePersonName } from '../app/directory'
 import { PresenceBadges, usePresenceBeat } from '../app/presence'
 import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
+import { CopyValue } from '../components/CopyValue'
 import { ErrorState } from '../components/ErrorState'
 import { fieldErrorsOf } from '../components/field-errors'
+import { bindForm, FormActions } from '../components/form'
+import { Loaded } from '../components/lists'
 import { dateTime, humanize, orderState, statusColor, statusLabel, timeAgo } from '../components/format'
 import { MentionTextarea } from '../components/MentionTextarea'
 import { mentionMarkup, splitMentions } from '../components/mentions'
@@ -43,17 +46,6 @@ import { priorityColor, priorityLabel, priorityOptions, type Priority } from '..
 import { describeEntry } from '../components/timeline-text'
 
 type StatusBody = Body<'/api/v1/cases/{id}/status', 'post'>
-const resolutionCodes = [
-  'refunded',
-  'reshipped',
-  'carrier_credited',
-  'replaced',
-  'repaired',
-  'no_action',
-  'rejected',
-  'duplicate',
-] as const
-const rootCauses = ['carrier', 'packaging', 'pick_pack_error', 'address', 'customer', 'fraud', 'unknown'] as const
 const working = ['open', 'waiting_customer', 'waiting_carrier', 'on_hold'] as const
 
 export function CasePage() {
@@ -62,15 +54,11 @@ export function CasePage() {
     queryKey: ['case', id, 'detail'],
     queryFn: () => ok(api.GET('/api/v1/cases/{id}', { params: { path: { id } } })),
   })
-  if (c.isPending)
-    return (
-      <Stack>
-        <Skeleton h={40} />
-        <Skeleton h={300} />
-      </Stack>
-    )
-  if (c.isError) return <ErrorState error={c.error} retry={() => void c.refetch()} />
-  return <CaseView c={c.data} />
+  return (
+    <Loaded query={c} skeleton={[40, 300]}>
+      {(data) => <CaseView c={data} />}
+    </Loaded>
+  )
 }
 
 function useCaseAction<T>(id: string, call: (body: T) => Promise<unknown>) {
@@ -81,6 +69,24 @@ function useCaseAction<T>(id: string, call: (body: T) => Promise<unknown>) {
     onSuccess: () =>
       Promise.all([qc.invalidateQueries({ queryKey: ['case', id] }), qc.invalidateQueries({ queryKey: ['cases'] })]),
   })
+}
+
+/** A case action on other cases (merge, link): `open` shows the picker, and picking runs `call` with their ids. */
+function useCasePicker(caseId: string, title: string, action: string, call: (ids: string[]) => Promise<unknown>) {
+  const [opened, { open, close }] = useDisclosure()
+  const run = useCaseAction(caseId, call)
+  const picker = (
+    <CasePicker
+      opened={opened}
+      close={close}
+      title={title}
+      action={action}
+      exclude={caseId}
+      busy={run.isPending}
+      onPick={(ids) => run.mutate(ids, { onSuccess: close })}
+    />
+  )
+  return { open, picker }
 }
 
 function CaseView({ c }: { c: CaseDetail }) {
@@ -105,12 +111,10 @@ function CaseView({ c }: { c: CaseDetail }) {
     ok(api.PATCH('/api/v1/cases/{id}', { params: { path: { id: c.id } }, body })),
   )
   const [resolving, resolveModal] = useDisclosure()
-  const [merging, mergeModal] = useDisclosure()
-  const [linking, linkModal] = useDisclosure()
-  const merge = useCaseAction(c.id, (ids: string[]) =>
+  const merge = useCasePicker(c.id, 'Merge duplicates into this case', 'Merge', (ids) =>
     ok(api.POST('/api/v1/cases/{id}/merge', { params: { path: { id: c.id } }, body: { duplicate_ids: ids } })),
   )
-  const link = useCaseAction(c.id, (ids: string[]) =>
+  const link = useCasePicker(c.id, 'Link related cases', 'Link', (ids) =>
     ok(
       api.POST('/api/v1/cases/{id}/links', {
         params: { path: { id: c.id } },
@@ -159,8 +163,8 @@ function CaseView({ c }: { c: CaseDetail }) {
                         ))}
                       <Menu.Divider />
                       <Menu.Item onClick={resolveModal.open}>Resolve…</Menu.Item>
-                      <Menu.Item onClick={mergeModal.open}>Merge duplicates into this case…</Menu.Item>
-                      <Menu.Item onClick={linkModal.open}>Link related cases…</Menu.Item>
+                      <Menu.Item onClick={merge.open}>Merge duplicates into this case…</Menu.Item>
+                      <Menu.Item onClick={link.open}>Link related cases…</Menu.Item>
                     </Menu.Dropdown>
                   </Menu>
                 )}
@@ -270,24 +274,8 @@ function CaseView({ c }: { c: CaseDetail }) {
           </Stack>
         </Grid.Col>
       </Grid>
-      <CasePicker
-        opened={merging}
-        close={mergeModal.close}
-        title="Merge duplicates into this case"
-        action="Merge"
-        exclude={c.id}
-        busy={merge.isPending}
-        onPick={(ids) => merge.mutate(ids, { onSuccess: mergeModal.close })}
-      />
-      <CasePicker
-        opened={linking}
-        close={linkModal.close}
-        title="Link related cases"
-        action="Link"
-        exclude={c.id}
-        busy={link.isPending}
-        onPick={(ids) => link.mutate(ids, { onSuccess: linkModal.close })}
-      />
+      {merge.picker}
+      {link.picker}
       <ResolveModal
         opened={resolving}
         close={resolveModal.close}
@@ -322,13 +310,9 @@ function CustomerLink({ caseId }: { caseId: string }) {
               aria-label="Customer status link"
               onFocus={(e) => e.currentTarget.select()}
             />
-            <CopyButton value={link.data.url}>
-              {({ copied, copy }) => (
-                <Button size="xs" onClick={copy}>
-                  {copied ? 'Copied' : 'Copy link'}
-                </Button>
-              )}
-            </CopyButton>
+            <CopyValue value={link.data.url} size="xs">
+              Copy link
+            </CopyValue>
           </Stack>
         )}
       </Popover.Dropdown>
@@ -349,10 +333,9 @@ function ResolveModal({
   pending: boolean
   error: Error | null
 }) {
-  const [code, setCode] = useState<string | null>(null)
-  const [cause, setCause] = useState<string | null>(null)
-  const [note, setNote] = useState('')
-  const fields = fieldErrorsOf(error)
+  const [form, setForm] = useState({ code: null as string | null, cause: null as string | null, note: '' })
+  const { code, cause, note } = form
+  const field = bindForm(form, setForm, fieldErrorsOf(error))
   return (
     <Modal opened={opened} onClose={close} title="Resolve case">
       <Stack
@@ -372,34 +355,18 @@ function ResolveModal({
           label="Resolution"
           required
           data={resolutionCodes.map((r) => ({ value: r, label: humanize(r) }))}
-          value={code}
-          onChange={setCode}
-          error={fields.resolution_code}
+          {...field.value('code', 'resolution_code')}
         />
         <Select
           label="Root cause"
           clearable
           data={rootCauses.map((r) => ({ value: r, label: humanize(r) }))}
-          value={cause}
-          onChange={setCause}
-          error={fields.root_cause}
+          {...field.value('cause', 'root_cause')}
         />
-        <Textarea
-          label="Note"
-          autosize
-          minRows={2}
-          value={note}
-          onChange={(e) => setNote(e.currentTarget.value)}
-          error={fields.resolution_note}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" color="teal.9" disabled={!code} loading={pending}>
-            Resolve
-          </Button>
-        </Group>
+        <Textarea label="Note" autosize minRows={2} {...field.text('note', 'resolution_note')} />
+        <FormActions cancel={close} color="teal.9" disabled={!code} loading={pending}>
+          Resolve
+        </FormActions>
       </Stack>
     </Modal>
   )

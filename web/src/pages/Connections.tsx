@@ -4,7 +4,6 @@ import {
   Button,
   Card,
   Code,
-  CopyButton,
   Group,
   SimpleGrid,
   Skeleton,
@@ -19,8 +18,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api, ok, type Reply } from '../api/client'
 import { useCan } from '../app/session'
+import { CopyValue } from '../components/CopyValue'
 import { ErrorState } from '../components/ErrorState'
 import { dateTime, healthColor, healthLabel, timeAgo } from '../components/format'
+import { SectionHeader } from '../components/SectionHeader'
 
 type Connection = Reply<'/api/v1/carrier-connections', 'get'>['data'][number]
 
@@ -64,19 +65,16 @@ function ConnectionCard({ c }: { c: Connection }) {
   const h = c.health
   return (
     <Card withBorder aria-label={`Connection ${c.name}`}>
-      <Group justify="space-between" align="flex-start">
-        <div>
-          <Title order={2} size="h4">
-            {c.name}
-          </Title>
-          <Text size="sm" c="dimmed">
-            {c.provider} · {c.status}
-          </Text>
-        </div>
-        <Badge size="lg" color={healthColor(h.state)} variant="light">
-          {healthLabel(h.state)}
-        </Badge>
-      </Group>
+      <SectionHeader
+        title={c.name}
+        description={`${c.provider} · ${c.status}`}
+        align="flex-start"
+        action={
+          <Badge size="lg" color={healthColor(h.state)} variant="light">
+            {healthLabel(h.state)}
+          </Badge>
+        }
+      />
       {h.reasons.length > 0 && (
         <Alert color="red" mt="sm" p="xs">
           {h.reasons.join('; ')}
@@ -90,13 +88,7 @@ function ConnectionCard({ c }: { c: Connection }) {
           style={{ flex: 1 }}
           onFocus={(e) => e.currentTarget.select()}
         />
-        <CopyButton value={c.webhook_url}>
-          {({ copied, copy }) => (
-            <Button variant="default" onClick={copy}>
-              {copied ? 'Copied' : 'Copy'}
-            </Button>
-          )}
-        </CopyButton>
+        <CopyValue value={c.webhook_url} variant="default" />
       </Group>
       <SimpleGrid cols={{ base: 2, sm: 4 }} mt="md" spacing="xs">
         <Figure label="Last event" value={h.last_received_at ? timeAgo(h.last_received_at) : 'never'} />
@@ -138,13 +130,7 @@ function ConnectionCard({ c }: { c: Connection }) {
         >
           <Group gap="xs" wrap="nowrap">
             <Code style={{ wordBreak: 'break-all' }}>{secret}</Code>
-            <CopyButton value={secret}>
-              {({ copied, copy }) => (
-                <Button size="xs" onClick={copy}>
-                  {copied ? 'Copied' : 'Copy'}
-                </Button>
-              )}
-            </CopyButton>
+            <CopyValue value={secret} size="xs" />
           </Group>
           <Text size="xs" mt={4}>
             The previous secret keeps working for the grace period, so the provider can be updated without losing

@@ -2,7 +2,7 @@ import '@mantine/charts/styles.css'
 import { BarChart } from '@mantine/charts'
 import { Anchor, Badge, Card, Group, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
-import { useMemo } from 'react'
+import { type ReactNode, useMemo } from 'react'
 import { Link } from 'react-router'
 import { api, ok } from '../api/client'
 import { useCarrierName, useCaseTypes } from '../app/directory'
@@ -119,15 +119,7 @@ function StaleShipments() {
     queryFn: () => ok(api.GET('/api/v1/carriers/stale-shipments', { params: { query: { limit: 8 } } })),
   })
   return (
-    <Card withBorder>
-      <Group justify="space-between" mb="sm">
-        <Title order={2} size="h5">
-          Stale shipments
-        </Title>
-        <Anchor component={Link} to="/shipments?view=stale" size="sm">
-          All stale shipments
-        </Anchor>
-      </Group>
+    <LinkedCard title="Stale shipments" to="/shipments?view=stale" link="All stale shipments">
       {stale.isPending && <Skeleton h={160} />}
       {stale.isError && (
         <Text c="red" size="sm">
@@ -159,7 +151,7 @@ function StaleShipments() {
             </Table.Tbody>
           </Table>
         ))}
-    </Card>
+    </LinkedCard>
   )
 }
 
@@ -169,15 +161,7 @@ function ConnectionHealth() {
     queryFn: () => ok(api.GET('/api/v1/carrier-connections', { params: { query: { limit: 50 } } })),
   })
   return (
-    <Card withBorder>
-      <Group justify="space-between" mb="sm">
-        <Title order={2} size="h5">
-          Carrier connections
-        </Title>
-        <Anchor component={Link} to="/connections" size="sm">
-          Manage
-        </Anchor>
-      </Group>
+    <LinkedCard title="Carrier connections" to="/connections" link="Manage">
       {connections.isPending && <Skeleton h={120} />}
       {connections.data?.data.length === 0 && (
         <Text c="dimmed" size="sm">
@@ -206,6 +190,23 @@ function ConnectionHealth() {
           </Group>
         ))}
       </Stack>
+    </LinkedCard>
+  )
+}
+
+/** A dashboard card with a link to the page that lists it all. */
+function LinkedCard({ title, to, link, children }: { title: string; to: string; link: string; children: ReactNode }) {
+  return (
+    <Card withBorder>
+      <Group justify="space-between" mb="sm">
+        <Title order={2} size="h5">
+          {title}
+        </Title>
+        <Anchor component={Link} to={to} size="sm">
+          {link}
+        </Anchor>
+      </Group>
+      {children}
     </Card>
   )
 }

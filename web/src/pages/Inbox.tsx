@@ -28,7 +28,7 @@ import { casesChanged } from '../app/live'
 import { useOpenSearch } from '../app/search'
 import { useCan, useSession } from '../app/session'
 import { ErrorState } from '../components/ErrorState'
-import { humanize, statusColor, timeAgo } from '../components/format'
+import { caseStatuses, humanize, statusColor, timeAgo } from '../components/format'
 import { LoadMore, usePaged } from '../components/paged'
 import { priorities, priorityColor, priorityLabel, priorityOptions } from '../components/priority'
 
@@ -271,68 +271,43 @@ function Filters({
   const openSearch = useOpenSearch()
   const [q, setQ] = useState(query.q ?? '')
   useEffect(() => setQ(query.q ?? ''), [query.q])
+  // A clearable filter on one query parameter, named by its label.
+  const filter = (key: 'status' | 'case_type' | 'priority' | 'assignee_id', label: string, w: number) => ({
+    size: 'xs',
+    w,
+    'aria-label': label,
+    clearable: true,
+    value: query[key] ?? null,
+    onChange: (v: string | null) => set(key, v),
+  })
   return (
     <Group gap="xs" wrap="wrap">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          void openSearch(q.trim(), (text) => set('q', text || null))
-        }}
-      >
-        <TextInput
-          size="xs"
-          placeholder="Search"
-          aria-label="Search in this view"
-          value={q}
-          onChange={(e) => setQ(e.currentTarget.value)}
-          w={180}
-        />
-      </form>
+      <EnterInput
+        placeholder="Search"
+        label="Search in this view"
+        w={180}
+        value={q}
+        onChange={setQ}
+        onEnter={() => void openSearch(q.trim(), (text) => set('q', text || null))}
+      />
       <Select
-        size="xs"
-        w={160}
-        aria-label="Status"
+        {...filter('status', 'Status', 160)}
         placeholder="Status"
-        clearable
-        value={query.status ?? null}
-        onChange={(v) => set('status', v)}
         data={[
           { value: 'unresolved', label: 'Unresolved' },
-          ...['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold', 'resolved', 'closed'].map((s) => ({
-            value: s,
-            label: humanize(s),
-          })),
+          ...caseStatuses.map((s) => ({ value: s, label: humanize(s) })),
         ]}
       />
       <Select
-        size="xs"
-        w={160}
-        aria-label="Case type"
+        {...filter('case_type', 'Case type', 160)}
         placeholder="Type"
-        clearable
         searchable
-        value={query.case_type ?? null}
-        onChange={(v) => set('case_type', v)}
         data={types.data?.map((t) => ({ value: t.key, label: t.label })) ?? []}
       />
+      <Select {...filter('priority', 'Priority', 120)} placeholder="Priority" data={priorityOptions} />
       <Select
-        size="xs"
-        w={120}
-        aria-label="Priority"
-        placeholder="Priority"
-        clearable
-        value={query.priority ?? null}
-        onChange={(v) => set('priority', v)}
-        data={priorityOptions}
-      />
-      <Select
-        size="xs"
-        w={140}
-        aria-label="Assignee"
+        {...filter('assignee_id', 'Assignee', 140)}
         placeholder="Assignee"
-        clearable
-        value={query.assignee_id ?? null}
-        onChange={(v) => set('assignee_id', v)}
         data={[
           { value: 'me', label: 'Me' },
           { value: 'none', label: 'Unassigned' },
@@ -354,6 +329,41 @@ function Filters({
         ]}
       />
     </Group>
+  )
+}
+
+/** A small text input in a form of its own: Enter runs `onEnter`. */
+function EnterInput({
+  placeholder,
+  label,
+  w,
+  value,
+  onChange,
+  onEnter,
+}: {
+  placeholder: string
+  label: string
+  w: number
+  value: string
+  onChange: (v: string) => void
+  onEnter: () => void
+}) {
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault()
+        onEnter()
+      }}
+    >
+      <TextInput
+        size="xs"
+        placeholder={placeholder}
+        aria-label={label}
+        value={value}
+        onChange={(e) => onChange(e.currentTarget.value)}
+        w={w}
+      />
+    </form>
   )
 }
 
@@ -399,22 +409,17 @@ function BulkBar({ count, run, busy }: { count: number; run: (a: BulkAction) => 
             ))}
           </Menu.Dropdown>
         </Menu>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault()
+        <EnterInput
+          placeholder="Add tag"
+          label="Add tag to selected"
+          w={120}
+          value={tag}
+          onChange={setTag}
+          onEnter={() => {
             if (tag.trim()) run({ type: 'tags', add: [tag.trim()] })
             setTag('')
           }}
-        >
-          <TextInput
-            size="xs"
-            placeholder="Add tag"
-            aria-label="Add tag to selected"
-            value={tag}
-            onChange={(e) => setTag(e.currentTarget.value)}
-            w={120}
-          />
-        </form>
+        />
       </Group>
     </Paper>
   )

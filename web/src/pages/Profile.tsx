@@ -16,6 +16,7 @@ import { useMutation } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, ApiError, ok } from '../api/client'
 import { useSession } from '../app/session'
+import { bindForm } from '../components/form'
 
 /** The signed-in person: who they are here, what their role lets them do, their password and theme. */
 export function Profile() {
@@ -32,7 +33,12 @@ export function Profile() {
     },
   })
   const err = change.error instanceof ApiError ? change.error : null
-  const fields = err?.fieldErrors() ?? {}
+  // The two refusals that name no field still belong beside one.
+  const field = bindForm(form, setForm, {
+    ...(err?.code === 'invalid_credentials' ? { current_password: err.message } : {}),
+    ...(err?.code === 'password_unchanged' ? { new_password: err.message } : {}),
+    ...err?.fieldErrors(),
+  })
   return (
     <Stack gap="md" maw={640}>
       <Title order={1} size="h3">
@@ -82,17 +88,13 @@ export function Profile() {
               label="Current password"
               autoComplete="current-password"
               required
-              value={form.current}
-              error={fields.current_password ?? (err?.code === 'invalid_credentials' ? err.message : undefined)}
-              onChange={(e) => setForm({ ...form, current: e.currentTarget.value })}
+              {...field.text('current', 'current_password')}
             />
             <PasswordInput
               label="New password"
               autoComplete="new-password"
               required
-              value={form.next}
-              error={fields.new_password ?? (err?.code === 'password_unchanged' ? err.message : undefined)}
-              onChange={(e) => setForm({ ...form, next: e.currentTarget.value })}
+              {...field.text('next', 'new_password')}
             />
             <Text size="xs" c="dimmed">
               Changing it signs you out everywhere else.

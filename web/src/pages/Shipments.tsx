@@ -14,36 +14,31 @@ import {
 import { useEffect, useState } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import { api, ok } from '../api/client'
+import type { TrackingStatus } from '../api/enums'
 import { useCarriers } from '../app/directory'
 import { ErrorState } from '../components/ErrorState'
 import { humanize, timeAgo } from '../components/format'
 import { LoadMore, usePaged } from '../components/paged'
 
-const trackingStatuses = [
-  'info_received',
-  'in_transit',
-  'out_for_delivery',
-  'available_for_pickup',
-  'delivered',
-  'attempt_failed',
-  'delayed',
-  'customs_hold',
-  'exception',
-  'damaged',
-  'lost',
-  'returned_to_sender',
-  'cancelled',
-  'unknown',
-]
-const alarming = new Set([
-  'attempt_failed',
-  'delayed',
-  'customs_hold',
-  'exception',
-  'damaged',
-  'lost',
-  'returned_to_sender',
-])
+// Each carrier status in the filter's order, with its badge colour: red where someone should act. Keyed by the API's
+// enum, so the build fails when the server gains or drops a status.
+const trackingColor: Record<TrackingStatus, string> = {
+  info_received: 'blue',
+  in_transit: 'blue',
+  out_for_delivery: 'blue',
+  available_for_pickup: 'blue',
+  delivered: 'teal',
+  attempt_failed: 'red',
+  delayed: 'red',
+  customs_hold: 'red',
+  exception: 'red',
+  damaged: 'red',
+  lost: 'red',
+  returned_to_sender: 'red',
+  cancelled: 'blue',
+  unknown: 'blue',
+}
+const trackingStatuses = Object.keys(trackingColor) as TrackingStatus[]
 
 type Row = {
   id: string
@@ -228,10 +223,7 @@ function ShipmentTable({ rows, loading, noteHeader }: { rows: Row[]; loading: bo
                 <Table.Td ff="monospace">{s.tracking_number ?? '—'}</Table.Td>
                 <Table.Td>
                   {s.status ? (
-                    <Badge
-                      variant="light"
-                      color={alarming.has(s.status) ? 'red' : s.status === 'delivered' ? 'teal' : 'blue'}
-                    >
+                    <Badge variant="light" color={trackingColor[s.status as TrackingStatus] ?? 'blue'}>
                       {humanize(s.status)}
                     </Badge>
                   ) : (

@@ -1,27 +1,13 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Code,
-  CopyButton,
-  Group,
-  Modal,
-  Select,
-  Skeleton,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core'
+import { Alert, Badge, Button, Code, Group, Select, Stack, Switch, Table, Text, TextInput } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { api, ok, type Body, type Reply } from '../../api/client'
-import { ErrorState } from '../../components/ErrorState'
 import { dateTime, timeAgo } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
-import { fieldErrorsOf } from '../../components/field-errors'
+import { CopyValue } from '../../components/CopyValue'
+import { FormActions, FormDialog, useCreateForm } from '../../components/form'
+import { ListTable } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
 import { SectionHeader } from '../../components/SectionHeader'
 import { useRoles, type Role } from './shared'
@@ -65,13 +51,7 @@ export function ApiKeys() {
             <Code style={{ wordBreak: 'break-all' }} aria-label="Secret of the new API key">
               {created.key}
             </Code>
-            <CopyButton value={created.key}>
-              {({ copied, copy }) => (
-                <Button size="xs" onClick={copy}>
-                  {copied ? 'Copied' : 'Copy'}
-                </Button>
-              )}
-            </CopyButton>
+            <CopyValue value={created.key} size="xs" />
           </Group>
           <Text size="xs" mt={4}>
             Store it now in your integration or secret manager. Claimdesk keeps only a hash and cannot show it again; if
@@ -84,32 +64,15 @@ export function ApiKeys() {
         checked={showRevoked}
         onChange={(e) => setShowRevoked(e.currentTarget.checked)}
       />
-      {query.isPending && <Skeleton h={200} />}
-      {query.isError && <ErrorState error={query.error} retry={() => void query.refetch()} />}
-      {query.isSuccess && shown.length === 0 && (
-        <Text c="dimmed">{rows.length ? 'No active keys.' : 'No API keys yet.'}</Text>
-      )}
-      {shown.length > 0 && (
-        <Table aria-label="API keys" verticalSpacing="xs">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Key</Table.Th>
-              <Table.Th>Role</Table.Th>
-              <Table.Th>Created</Table.Th>
-              <Table.Th>Last used</Table.Th>
-              <Table.Th>Expires</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {shown.map((k) => (
-              <KeyRow key={k.id} apiKey={k} roles={roles.data ?? []} />
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+      <ListTable
+        label="API keys"
+        columns={['Name', 'Key', 'Role', 'Created', 'Last used', 'Expires', 'Status', '']}
+        query={query}
+        skeleton={200}
+        empty={rows.length ? 'No active keys.' : 'No API keys yet.'}
+        rows={shown}
+        row={(k) => <KeyRow key={k.id} apiKey={k} roles={roles.data ?? []} />}
+      />
       <LoadMore query={query} />
       <CreateKeyModal opened={creating} close={createModal.close} roles={roles.data ?? []} onCreated={setCreated} />
     </Stack>
@@ -154,6 +117,8 @@ function KeyRow({ apiKey: k, roles }: { apiKey: ApiKey; roles: Role[] }) {
   )
 }
 
+const blank = { name: '', role_id: null as string | null, expires: '' }
+
 function CreateKeyModal({
   opened,
   close,
@@ -165,72 +130,44 @@ function CreateKeyModal({
   roles: Role[]
   onCreated: (c: Created) => void
 }) {
-  const qc = useQueryClient()
-  const [name, setName] = useState('')
-  const [roleId, setRoleId] = useState<string | null>(null)
-  const [expires, setExpires] = useState('')
-  const create = useMutation({
-    meta: { fieldErrors: true },
-    mutationFn: (body: Body<'/api/v1/api-keys', 'post'>) => ok(api.POST('/api/v1/api-keys', { body })),
-    onSuccess: (c) => {
-      onCreated(c)
-      setName('')
-      setRoleId(null)
-      setExpires('')
-      close()
-      return qc.invalidateQueries({ queryKey: ['api-keys'] })
-    },
+  const { form, save, field } = useCreateForm(blank, {
+    call: (body: Body<'/api/v1/api-keys', 'post'>) => ok(api.POST('/api/v1/api-keys', { body })),
+    invalidates: ['api-keys'],
+    close,
+    created: onCreated,
   })
-  const fields = fieldErrorsOf(create.error)
   return (
-    <Modal opened={opened} onClose={close} closeButtonProps={{ 'aria-label': 'Close' }} title="New API key">
-      <Stack
-        component="form"
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault()
-          // datetime-local is wall-clock time here; the API takes the instant it names.
-          if (roleId)
-            create.mutate({
-              name: name.trim(),
-              role_id: roleId,
-              ...(expires ? { expires_at: new Date(expires).toISOString() } : {}),
-            })
-        }}
-      >
-        <TextInput
-          label="Name"
-          description="Where it is used, e.g. “Shopify sync”"
-          required
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          error={fields.name}
-        />
-        <Select
-          label="Role"
-          description="The key can do what this role can, and no more"
-          required
-          data={roles.map((r) => ({ value: r.id, label: r.name }))}
-          value={roleId}
-          onChange={setRoleId}
-          error={fields.role_id}
-        />
-        <TextInput
-          label="Expires"
-          description="Optional; in your local time"
-          type="datetime-local"
-          value={expires}
-          onChange={(e) => setExpires(e.currentTarget.value)}
-          error={fields.expires_at}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending} disabled={!name.trim() || !roleId}>
-            Create key
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormDialog
+      opened={opened}
+      onClose={close}
+      title="New API key"
+      submit={() => {
+        // datetime-local is wall-clock time here; the API takes the instant it names.
+        if (form.role_id)
+          save.mutate({
+            name: form.name.trim(),
+            role_id: form.role_id,
+            ...(form.expires ? { expires_at: new Date(form.expires).toISOString() } : {}),
+          })
+      }}
+    >
+      <TextInput label="Name" description="Where it is used, e.g. “Shopify sync”" required {...field.text('name')} />
+      <Select
+        label="Role"
+        description="The key can do what this role can, and no more"
+        required
+        data={roles.map((r) => ({ value: r.id, label: r.name }))}
+        {...field.value('role_id')}
+      />
+      <TextInput
+        label="Expires"
+        description="Optional; in your local time"
+        type="datetime-local"
+        {...field.text('expires', 'expires_at')}
+      />
+      <FormActions cancel={close} loading={save.isPending} disabled={!form.name.trim() || !form.role_id}>
+        Create key
+      </FormActions>
+    </FormDialog>
   )
 }

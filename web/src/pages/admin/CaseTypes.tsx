@@ -3,9 +3,7 @@ import {
   Button,
   Code,
   Group,
-  Modal,
   Select,
-  Skeleton,
   Stack,
   Switch,
   Table,
@@ -15,14 +13,15 @@ import {
   TextInput,
 } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { api, ok, type Body } from '../../api/client'
 import type { CaseType } from '../../api/types'
 import { useCan } from '../../app/session'
-import { ErrorState } from '../../components/ErrorState'
 import { humanize } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { bindForm, FormActions, FormDialog, useSave } from '../../components/form'
+import { ListTable } from '../../components/lists'
 import { SectionHeader } from '../../components/SectionHeader'
 import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../../components/priority'
 import { CustomFieldsEditor } from './CustomFields'
@@ -58,29 +57,15 @@ export function CaseTypes() {
         checked={showArchived}
         onChange={(e) => setShowArchived(e.currentTarget.checked)}
       />
-      {list.isPending && <Skeleton h={300} />}
-      {list.isError && <ErrorState error={list.error} retry={() => void list.refetch()} />}
-      {list.isSuccess && shown.length === 0 && <Text c="dimmed">No case types{showArchived ? '' : ' in use'}.</Text>}
-      {shown.length > 0 && (
-        <Table aria-label="Case types" verticalSpacing="xs">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Case type</Table.Th>
-              <Table.Th>Key</Table.Th>
-              <Table.Th>Default priority</Table.Th>
-              <Table.Th>Custom fields</Table.Th>
-              <Table.Th>Required evidence</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {shown.map((t) => (
-              <TypeRow key={t.key} type={t} edit={() => setEditing({ type: t })} />
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+      <ListTable
+        label="Case types"
+        columns={['Case type', 'Key', 'Default priority', 'Custom fields', 'Required evidence', 'Status', '']}
+        query={list}
+        skeleton={300}
+        empty={`No case types${showArchived ? '' : ' in use'}.`}
+        rows={shown}
+        row={(t) => <TypeRow key={t.key} type={t} edit={() => setEditing({ type: t })} />}
+      />
       {editing && <TypeModal type={editing.type} close={() => setEditing(null)} />}
     </Stack>
   )
@@ -179,7 +164,6 @@ function TypeRow({ type: t, edit }: { type: CaseType; edit: () => void }) {
 }
 
 function TypeModal({ type, close }: { type: CaseType | null; close: () => void }) {
-  const qc = useQueryClient()
   const [form, setForm] = useState({
     key: type?.key ?? '',
     label: type?.label ?? '',
@@ -189,28 +173,25 @@ function TypeModal({ type, close }: { type: CaseType | null; close: () => void }
     fields: toFieldRows(type?.custom_fields ?? []),
   })
   const [local, setLocal] = useState<Record<string, string>>({})
-  const save = useMutation({
-    meta: { fieldErrors: true },
-    mutationFn: ({ key, ...body }: Body<'/api/v1/case-types', 'post'>) =>
+  const save = useSave(
+    ({ key, ...body }: Body<'/api/v1/case-types', 'post'>) =>
       ok(
         type
           ? api.PATCH('/api/v1/case-types/{key}', { params: { path: { key: type.key } }, body })
           : api.POST('/api/v1/case-types', { body: { key, ...body } }),
       ),
-    onSuccess: () => {
-      close()
-      return qc.invalidateQueries({ queryKey: ['case-types'] })
-    },
-  })
+    ['case-types'],
+    close,
+  )
   // The service names custom-field errors without the `body/` prefix (`custom_fields/0/key`), which fieldErrors() reads as `0.key`.
   const server = Object.fromEntries(
     Object.entries(fieldErrorsOf(save.error)).map(([k, v]) => [/^\d/.test(k) ? `custom_fields.${k}` : k, v]),
   )
   const fields = { ...server, ...local }
+  const field = bindForm(form, setForm, fields)
   const key = form.key.trim() || keyFrom(form.label)
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault()
+  const submit = () => {
     const { defs, errors } = toFieldDefs(form.fields)
     const all = { ...errors, ...evidenceErrors(form.evidence) }
     setLocal(all)
@@ -226,74 +207,49 @@ function TypeModal({ type, close }: { type: CaseType | null; close: () => void }
   }
 
   return (
-    <Modal
+    <FormDialog
       opened
       onClose={close}
-      closeButtonProps={{ 'aria-label': 'Close' }}
       title={type ? `Edit ${type.label}` : 'New case type'}
       size="80rem"
+      submit={submit}
     >
-      <Stack component="form" onSubmit={submit}>
-        <Group grow align="flex-start">
-          <TextInput
-            label="Label"
-            required
-            value={form.label}
-            onChange={(e) => setForm({ ...form, label: e.currentTarget.value })}
-            error={fields.label}
-          />
-          <TextInput
-            label="Key"
-            description={type ? 'Fixed once created' : 'Used by the API and rules; taken from the label if blank'}
-            value={type ? type.key : form.key}
-            placeholder={keyFrom(form.label)}
-            readOnly={!!type}
-            onChange={(e) => setForm({ ...form, key: e.currentTarget.value })}
-            error={fields.key}
-          />
-          <Select
-            label="Default priority"
-            allowDeselect={false}
-            data={priorityOptions}
-            value={form.priority}
-            onChange={(p) => p && setForm({ ...form, priority: p })}
-            error={fields.default_priority}
-          />
-        </Group>
-        <Textarea
-          label="Description"
-          autosize
-          minRows={1}
-          value={form.description}
-          onChange={(e) => setForm({ ...form, description: e.currentTarget.value })}
-          error={fields.description}
+      <Group grow align="flex-start">
+        <TextInput label="Label" required {...field.text('label')} />
+        <TextInput
+          label="Key"
+          description={type ? 'Fixed once created' : 'Used by the API and rules; taken from the label if blank'}
+          value={type ? type.key : form.key}
+          placeholder={keyFrom(form.label)}
+          readOnly={!!type}
+          onChange={(e) => setForm({ ...form, key: e.currentTarget.value })}
+          error={fields.key}
         />
-        <TagsInput
-          label="Required evidence"
-          description="Keys of the documents a case of this type needs, e.g. proof_of_postage; type one, then Enter"
-          value={form.evidence}
-          onChange={(evidence) => setForm({ ...form, evidence })}
-          error={errorAt(fields, 'required_evidence')}
+        <Select
+          label="Default priority"
+          allowDeselect={false}
+          data={priorityOptions}
+          value={form.priority}
+          onChange={(p) => p && setForm({ ...form, priority: p })}
+          error={fields.default_priority}
         />
-        <CustomFieldsEditor
-          rows={form.fields}
-          onChange={(rows) => setForm({ ...form, fields: rows })}
-          errors={fields}
-        />
-        {errorAt(fields, 'custom_fields') && !Object.keys(fields).some((k) => /^custom_fields\.\d+\./.test(k)) && (
-          <Text size="sm" c="red">
-            {errorAt(fields, 'custom_fields')}
-          </Text>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending} disabled={!form.label.trim()}>
-            {type ? 'Save case type' : 'Create case type'}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+      </Group>
+      <Textarea label="Description" autosize minRows={1} {...field.text('description')} />
+      <TagsInput
+        label="Required evidence"
+        description="Keys of the documents a case of this type needs, e.g. proof_of_postage; type one, then Enter"
+        {...field.value('evidence')}
+        error={errorAt(fields, 'required_evidence')}
+      />
+      <CustomFieldsEditor rows={form.fields} onChange={(rows) => setForm({ ...form, fields: rows })} errors={fields} />
+      {errorAt(fields, 'custom_fields') && !Object.keys(fields).some((k) => /^custom_fields\.\d+\./.test(k)) && (
+        <Text size="sm" c="red">
+          {errorAt(fields, 'custom_fields')}
+        </Text>
+      )}
+      <FormActions cancel={close} loading={save.isPending} disabled={!form.label.trim()}>
+        {type ? 'Save case type' : 'Create case type'}
+      </FormActions>
+    </FormDialog>
   )
 }

@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Alert,
   Button,
   Card,
   Fieldset,
@@ -8,7 +7,6 @@ import {
   NumberInput,
   Select,
   SimpleGrid,
-  Skeleton,
   Stack,
   Switch,
   Table,
@@ -20,9 +18,9 @@ import { Fragment, useState, type FormEvent } from 'react'
 import { api, ok } from '../../api/client'
 import { useCaseTypes } from '../../app/directory'
 import { useCan } from '../../app/session'
-import { ErrorState } from '../../components/ErrorState'
 import { dateTime } from '../../components/format'
 import { fieldErrorsOf } from '../../components/field-errors'
+import { Loaded } from '../../components/lists'
 import { priorityOptions } from '../../components/priority'
 import { SectionHeader } from '../../components/SectionHeader'
 import { CarrierOverrides } from './CarrierOverrides'
@@ -37,26 +35,22 @@ import {
   type Trigger,
 } from './policy'
 import { Routing } from './Routing'
-import { OtherErrors, useSaveCaseSettings } from './shared'
+import { OtherErrors, SaveBar, useSaveCaseSettings } from './shared'
 
 const triggers = Object.entries(triggerLabels).map(([value, label]) => ({ value: value as Trigger, label }))
 
 /** Which carrier signals open which case types, and how cases live on after resolving; then routing. */
 export function ExceptionPolicy() {
   const settings = useQuery({ queryKey: ['case-settings'], queryFn: () => ok(api.GET('/api/v1/case-settings')) })
-  if (settings.isPending)
-    return (
-      <Stack>
-        <Skeleton h={40} />
-        <Skeleton h={360} />
-      </Stack>
-    )
-  if (settings.isError) return <ErrorState error={settings.error} retry={() => void settings.refetch()} />
   return (
-    <Stack gap="xl">
-      <PolicyEditor settings={settings.data} />
-      <Routing settings={settings.data} />
-    </Stack>
+    <Loaded query={settings} skeleton={[40, 360]}>
+      {(data) => (
+        <Stack gap="xl">
+          <PolicyEditor settings={data} />
+          <Routing settings={data} />
+        </Stack>
+      )}
+    </Loaded>
   )
 }
 
@@ -128,6 +122,14 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
                   const at = `exception_policy.rules.${i}`
                   // Read-only, the toggle is disabled with the rest: overrides are shown open instead.
                   const carriersOpen = openCarriers === i || (!editable && r.carriers.length > 0)
+                  // An input bound to one field of the rule, named for screen readers.
+                  const cell = <K extends 'on' | 'case_type' | 'priority' | 'watch_hours'>(key: K, label: string) => ({
+                    size: 'xs',
+                    'aria-label': `Rule ${n}: ${label}`,
+                    value: r[key],
+                    onChange: (v: RuleRow[K]) => setRule(i, { [key]: v }),
+                    error: errors[`${at}.${key}`],
+                  })
                   return (
                     <Fragment key={i}>
                       <Table.Tr>
@@ -140,53 +142,31 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
                         </Table.Td>
                         <Table.Td>
                           <Select
-                            size="xs"
-                            aria-label={`Rule ${n}: carrier status`}
+                            {...cell('on', 'carrier status')}
                             placeholder="Choose a status"
                             searchable
                             data={triggers}
-                            value={r.on}
-                            onChange={(on) => setRule(i, { on })}
-                            error={errors[`${at}.on`]}
                           />
                         </Table.Td>
                         <Table.Td>
                           <Select
-                            size="xs"
-                            aria-label={`Rule ${n}: case type`}
+                            {...cell('case_type', 'case type')}
                             placeholder="Choose a type"
                             searchable
                             data={typeOptions}
-                            value={r.case_type}
-                            onChange={(t) => setRule(i, { case_type: t })}
-                            error={errors[`${at}.case_type`]}
                           />
                         </Table.Td>
                         <Table.Td>
                           <Select
-                            size="xs"
+                            {...cell('priority', 'priority')}
                             w={130}
-                            aria-label={`Rule ${n}: priority`}
                             placeholder="Type's default"
                             clearable
                             data={priorityOptions}
-                            value={r.priority}
-                            onChange={(p) => setRule(i, { priority: p })}
-                            error={errors[`${at}.priority`]}
                           />
                         </Table.Td>
                         <Table.Td>
-                          <NumberInput
-                            size="xs"
-                            w={110}
-                            aria-label={`Rule ${n}: watch hours`}
-                            suffix=" h"
-                            min={0}
-                            max={1440}
-                            value={r.watch_hours}
-                            onChange={(v) => setRule(i, { watch_hours: v })}
-                            error={errors[`${at}.watch_hours`]}
-                          />
+                          <NumberInput {...cell('watch_hours', 'watch hours')} w={110} suffix=" h" min={0} max={1440} />
                         </Table.Td>
                         <Table.Td>
                           <Button
@@ -270,28 +250,19 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
         </Stack>
       </Fieldset>
       <OtherErrors fields={errors} shown={['exception_policy', 'reopen_window_hours', 'auto_close_after_hours']} />
-      {save.isSuccess && !Object.keys(local).length && (
-        <Alert color="teal" p="xs" withCloseButton onClose={save.reset}>
-          Policy saved.
-        </Alert>
-      )}
-      {editable && (
-        <Group>
-          <Button type="submit" loading={save.isPending}>
-            Save policy
-          </Button>
-          <Button
-            variant="default"
-            onClick={() => {
-              setForm(toPolicyForm(settings))
-              setLocal({})
-              save.reset()
-            }}
-          >
-            Discard changes
-          </Button>
-        </Group>
-      )}
+      <SaveBar
+        saved={save.isSuccess && !Object.keys(local).length && 'Policy saved.'}
+        dismiss={save.reset}
+        editable={editable}
+        pending={save.isPending}
+        discard={() => {
+          setForm(toPolicyForm(settings))
+          setLocal({})
+          save.reset()
+        }}
+      >
+        Save policy
+      </SaveBar>
     </Stack>
   )
 }

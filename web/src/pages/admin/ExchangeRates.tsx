@@ -1,12 +1,13 @@
-import { Button, Code, Group, Select, Skeleton, Stack, Table, Text, TextInput } from '@mantine/core'
+import { Button, Code, Group, Select, Stack, Table, TextInput } from '@mantine/core'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, ok, type Body } from '../../api/client'
 import { useCan } from '../../app/session'
-import { ErrorState } from '../../components/ErrorState'
 import { dateTime } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { fieldErrorsOf } from '../../components/field-errors'
+import { bindForm } from '../../components/form'
+import { ListTable } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
 import { SectionHeader } from '../../components/SectionHeader'
 
@@ -37,50 +38,40 @@ export function ExchangeRates({ currencies }: { currencies: string[] }) {
         description="Rates you set by hand, e.g. for refund limits in another currency. A rate applies from its date until a later rate for the same pair."
       />
       {can('merchant.manage') && <AddRate currencies={currencies} />}
-      {query.isPending && <Skeleton h={160} />}
-      {query.isError && <ErrorState error={query.error} retry={() => void query.refetch()} />}
-      {query.isSuccess && rows.length === 0 && <Text c="dimmed">No exchange rates yet.</Text>}
-      {rows.length > 0 && (
-        <Table aria-label="Exchange rates" verticalSpacing="xs">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Pair</Table.Th>
-              <Table.Th>Rate</Table.Th>
-              <Table.Th>From</Table.Th>
-              <Table.Th>Set</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((r) => (
-              <Table.Tr key={r.id}>
-                <Table.Td>
-                  {r.base_currency} → {r.quote_currency}
-                </Table.Td>
-                <Table.Td>
-                  <Code>
-                    1 {r.base_currency} = {r.rate} {r.quote_currency}
-                  </Code>
-                </Table.Td>
-                <Table.Td>{r.effective_on}</Table.Td>
-                <Table.Td>{dateTime(r.created_at)}</Table.Td>
-                <Table.Td>
-                  {can('merchant.manage') && (
-                    <ConfirmButton
-                      label="Delete"
-                      ariaLabel={`Delete ${r.base_currency}/${r.quote_currency} rate from ${r.effective_on}`}
-                      confirm="Delete rate"
-                      question={`Delete the ${r.base_currency}/${r.quote_currency} rate from ${r.effective_on}? Conversions on those dates use the previous rate instead.`}
-                      onConfirm={() => remove.mutate(r.id)}
-                      pending={remove.isPending && remove.variables === r.id}
-                    />
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+      <ListTable
+        label="Exchange rates"
+        columns={['Pair', 'Rate', 'From', 'Set', '']}
+        query={query}
+        skeleton={160}
+        empty="No exchange rates yet."
+        rows={rows}
+        row={(r) => (
+          <Table.Tr key={r.id}>
+            <Table.Td>
+              {r.base_currency} → {r.quote_currency}
+            </Table.Td>
+            <Table.Td>
+              <Code>
+                1 {r.base_currency} = {r.rate} {r.quote_currency}
+              </Code>
+            </Table.Td>
+            <Table.Td>{r.effective_on}</Table.Td>
+            <Table.Td>{dateTime(r.created_at)}</Table.Td>
+            <Table.Td>
+              {can('merchant.manage') && (
+                <ConfirmButton
+                  label="Delete"
+                  ariaLabel={`Delete ${r.base_currency}/${r.quote_currency} rate from ${r.effective_on}`}
+                  confirm="Delete rate"
+                  question={`Delete the ${r.base_currency}/${r.quote_currency} rate from ${r.effective_on}? Conversions on those dates use the previous rate instead.`}
+                  onConfirm={() => remove.mutate(r.id)}
+                  pending={remove.isPending && remove.variables === r.id}
+                />
+              )}
+            </Table.Td>
+          </Table.Tr>
+        )}
+      />
       <LoadMore query={query} />
     </Stack>
   )
@@ -98,6 +89,7 @@ function AddRate({ currencies }: { currencies: string[] }) {
     },
   })
   const fields = fieldErrorsOf(add.error)
+  const field = bindForm(form, setForm, fields)
   const ready = form.base && form.quote && form.rate.trim() && form.on
   return (
     <Group
@@ -117,42 +109,17 @@ function AddRate({ currencies }: { currencies: string[] }) {
           })
       }}
     >
-      <Select
-        label="From"
-        w={110}
-        searchable
-        data={currencies}
-        value={form.base}
-        onChange={(base) => setForm({ ...form, base })}
-        error={fields.base_currency}
-      />
-      <Select
-        label="To"
-        w={110}
-        searchable
-        data={currencies}
-        value={form.quote}
-        onChange={(quote) => setForm({ ...form, quote })}
-        error={fields.quote_currency}
-      />
+      <Select label="From" w={110} searchable data={currencies} {...field.value('base', 'base_currency')} />
+      <Select label="To" w={110} searchable data={currencies} {...field.value('quote', 'quote_currency')} />
       <TextInput
         label="Rate"
         description={form.base && form.quote ? `${form.quote} per 1 ${form.base}` : 'Units of “To” per 1 “From”'}
         w={200}
         inputMode="decimal"
         placeholder="1.1675"
-        value={form.rate}
-        onChange={(e) => setForm({ ...form, rate: e.currentTarget.value })}
-        error={fields.rate}
+        {...field.text('rate')}
       />
-      <TextInput
-        label="Applies from"
-        type="date"
-        w={170}
-        value={form.on}
-        onChange={(e) => setForm({ ...form, on: e.currentTarget.value })}
-        error={fields.effective_on}
-      />
+      <TextInput label="Applies from" type="date" w={170} {...field.text('on', 'effective_on')} />
       <Button type="submit" mt={25} loading={add.isPending} disabled={!ready}>
         Add rate
       </Button>

@@ -6,7 +6,6 @@ import {
   Checkbox,
   Fieldset,
   Group,
-  Modal,
   Select,
   SimpleGrid,
   Skeleton,
@@ -23,6 +22,7 @@ import { ErrorState } from '../../components/ErrorState'
 import { humanize } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { bindForm, Dialog, FormActions, useSave } from '../../components/form'
 import { useCurrencies, useMoney } from '../../components/money'
 import { SectionHeader } from '../../components/SectionHeader'
 import { formatMajor, parseMinor } from './money'
@@ -191,13 +191,7 @@ function RoleModal({
 }) {
   const currencies = useCurrencies()
   return (
-    <Modal
-      opened
-      onClose={close}
-      closeButtonProps={{ 'aria-label': 'Close' }}
-      title={role ? `Edit ${role.name}` : 'New role'}
-      size="xl"
-    >
+    <Dialog opened onClose={close} title={role ? `Edit ${role.name}` : 'New role'} size="xl">
       {currencies.isLoading ? (
         <Skeleton h={300} />
       ) : (
@@ -209,7 +203,7 @@ function RoleModal({
           close={close}
         />
       )}
-    </Modal>
+    </Dialog>
   )
 }
 
@@ -226,11 +220,12 @@ function RoleForm({
   exponents: Map<string, number>
   close: () => void
 }) {
-  const qc = useQueryClient()
   const session = useSession()
   const source = role ?? from
-  const [name, setName] = useState(role?.name ?? (from ? `${from.name} (copy)` : ''))
-  const [description, setDescription] = useState(source?.description ?? '')
+  const [form, setForm] = useState({
+    name: role?.name ?? (from ? `${from.name} (copy)` : ''),
+    description: source?.description ?? '',
+  })
   const [checked, setChecked] = useState(() => new Set(source?.permissions.map((p) => p.permission)))
   const bound = source?.permissions.find((p) => p.permission === boundable)?.limit
   const boundExponent = bound ? exponents.get(bound.currency) : undefined
@@ -239,20 +234,18 @@ function RoleForm({
     currency: bound?.currency ?? null,
   })
   const [limitError, setLimitError] = useState<string>()
-  const save = useMutation({
-    meta: { fieldErrors: true },
-    mutationFn: (body: Body<'/api/v1/roles', 'post'>) =>
+  const save = useSave(
+    (body: Body<'/api/v1/roles', 'post'>) =>
       ok(
         role
           ? api.PATCH('/api/v1/roles/{id}', { params: { path: { id: role.id } }, body })
           : api.POST('/api/v1/roles', { body }),
       ),
-    onSuccess: () => {
-      close()
-      return qc.invalidateQueries({ queryKey: ['roles'] })
-    },
-  })
+    ['roles'],
+    close,
+  )
   const fields = fieldErrorsOf(save.error)
+  const field = bindForm(form, setForm, fields)
   // Without the currency table (merchant.read) a limit cannot be read or typed safely, so it is kept as it is.
   const limitEditable = exponents.size > 0
 
@@ -274,7 +267,11 @@ function RoleForm({
     if (grants.some((g) => g === null))
       return setLimitError('Give an amount in the chosen currency, with no more decimals than it has')
     setLimitError(undefined)
-    save.mutate({ name: name.trim(), description, permissions: grants.filter((g) => g !== null) })
+    save.mutate({
+      name: form.name.trim(),
+      description: form.description,
+      permissions: grants.filter((g) => g !== null),
+    })
   }
   const toggle = (permission: string, on: boolean) =>
     setChecked((s) => {
@@ -286,21 +283,8 @@ function RoleForm({
 
   return (
     <Stack component="form" onSubmit={submit}>
-      <TextInput
-        label="Name"
-        required
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
-        error={fields.name}
-      />
-      <Textarea
-        label="Description"
-        autosize
-        minRows={2}
-        value={description}
-        onChange={(e) => setDescription(e.currentTarget.value)}
-        error={fields.description}
-      />
+      <TextInput label="Name" required {...field.text('name')} />
+      <Textarea label="Description" autosize minRows={2} {...field.text('description')} />
       {errorAt(fields, 'permissions') && (
         <Alert color="red" p="xs">
           {errorAt(fields, 'permissions')}
@@ -350,14 +334,9 @@ function RoleForm({
           </Fieldset>
         ))}
       </SimpleGrid>
-      <Group justify="flex-end">
-        <Button variant="default" onClick={close}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={save.isPending} disabled={!name.trim()}>
-          {role ? 'Save role' : 'Create role'}
-        </Button>
-      </Group>
+      <FormActions cancel={close} loading={save.isPending} disabled={!form.name.trim()}>
+        {role ? 'Save role' : 'Create role'}
+      </FormActions>
     </Stack>
   )
 }

@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Alert,
   Button,
   Card,
   Fieldset,
@@ -24,7 +23,7 @@ import { priorityOptions } from '../../components/priority'
 import { SectionHeader } from '../../components/SectionHeader'
 import type { CaseSettings } from './policy'
 import { newRouteRow, strategyLabels, toRouteRows, toRoutingBody, type RouteRow, type Strategy } from './routing'
-import { OtherErrors, useSaveCaseSettings } from './shared'
+import { OtherErrors, SaveBar, useSaveCaseSettings } from './shared'
 
 const strategies = Object.entries(strategyLabels).map(([value, label]) => ({ value: value as Strategy, label }))
 
@@ -103,28 +102,19 @@ export function Routing({ settings }: { settings: CaseSettings }) {
         </Stack>
       </Fieldset>
       <OtherErrors fields={errors} shown={['routing']} />
-      {save.isSuccess && (
-        <Alert color="teal" p="xs" withCloseButton onClose={save.reset}>
-          Routing saved.
-        </Alert>
-      )}
-      {editable && (
-        <Group>
-          <Button type="submit" loading={save.isPending}>
-            Save routing
-          </Button>
-          <Button
-            variant="default"
-            onClick={() => {
-              setRows(toRouteRows(settings.routing))
-              setLocal({})
-              save.reset()
-            }}
-          >
-            Discard changes
-          </Button>
-        </Group>
-      )}
+      <SaveBar
+        saved={save.isSuccess && 'Routing saved.'}
+        dismiss={save.reset}
+        editable={editable}
+        pending={save.isPending}
+        discard={() => {
+          setRows(toRouteRows(settings.routing))
+          setLocal({})
+          save.reset()
+        }}
+      >
+        Save routing
+      </SaveBar>
     </Stack>
   )
 }
@@ -170,6 +160,15 @@ function RouteCard({
       .filter((k) => !options.types.some((t) => t.value === k))
       .map((k) => ({ value: k, label: `${k} (archived)` })),
   ]
+  // A condition of the rule (empty: any), with the server's error for it.
+  const condition = <K extends Exclude<keyof RouteRow, 'name' | 'team_id' | 'strategy'>>(key: K, label: string) => ({
+    size: 'xs',
+    label,
+    placeholder: 'Any',
+    value: r[key],
+    onChange: (v: RouteRow[K]) => set({ [key]: v }),
+    error: errorAt(errors, `${at}.when.${key}`),
+  })
   return (
     <Card withBorder p="sm" aria-label={`Routing rule ${n}`}>
       <Group justify="space-between" align="flex-end" wrap="nowrap">
@@ -216,50 +215,11 @@ function RouteCard({
         )}
       </Group>
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 5 }} spacing="xs" mt="xs">
-        <MultiSelect
-          size="xs"
-          label="Case types"
-          placeholder="Any"
-          searchable
-          data={typeOptions}
-          value={r.case_types}
-          onChange={(case_types) => set({ case_types })}
-          error={errorAt(errors, `${at}.when.case_types`)}
-        />
-        <TagsInput
-          size="xs"
-          label="Carriers"
-          placeholder="Any"
-          data={options.carriers}
-          value={r.carriers}
-          onChange={(v) => set({ carriers: v })}
-          error={errorAt(errors, `${at}.when.carriers`)}
-        />
-        <TagsInput
-          size="xs"
-          label="Fulfilment centres"
-          placeholder="Any"
-          value={r.fulfilment_centres}
-          onChange={(v) => set({ fulfilment_centres: v })}
-          error={errorAt(errors, `${at}.when.fulfilment_centres`)}
-        />
-        <TagsInput
-          size="xs"
-          label="Product categories"
-          placeholder="Any"
-          value={r.product_categories}
-          onChange={(v) => set({ product_categories: v })}
-          error={errorAt(errors, `${at}.when.product_categories`)}
-        />
-        <MultiSelect
-          size="xs"
-          label="Priorities"
-          placeholder="Any"
-          data={priorityOptions}
-          value={r.priorities}
-          onChange={(v) => set({ priorities: v })}
-          error={errorAt(errors, `${at}.when.priorities`)}
-        />
+        <MultiSelect {...condition('case_types', 'Case types')} searchable data={typeOptions} />
+        <TagsInput {...condition('carriers', 'Carriers')} data={options.carriers} />
+        <TagsInput {...condition('fulfilment_centres', 'Fulfilment centres')} />
+        <TagsInput {...condition('product_categories', 'Product categories')} />
+        <MultiSelect {...condition('priorities', 'Priorities')} data={priorityOptions} />
       </SimpleGrid>
     </Card>
   )

@@ -1,14 +1,16 @@
-import { Alert, Button, Group, MultiSelect, Select, SimpleGrid, Skeleton, Stack, TextInput } from '@mantine/core'
+import { MultiSelect, Select, SimpleGrid, Stack, TextInput } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, ok, type Body, type Reply } from '../../api/client'
 import { useCan } from '../../app/session'
-import { ErrorState } from '../../components/ErrorState'
 import { dateTime } from '../../components/format'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { bindForm } from '../../components/form'
+import { Loaded } from '../../components/lists'
 import { useCurrencies } from '../../components/money'
 import { SectionHeader } from '../../components/SectionHeader'
 import { ExchangeRates } from './ExchangeRates'
+import { SaveBar } from './shared'
 
 type Merchant = Reply<'/api/v1/merchant', 'get'>
 type MerchantPatch = Body<'/api/v1/merchant', 'patch'>
@@ -16,19 +18,15 @@ type MerchantPatch = Body<'/api/v1/merchant', 'patch'>
 /** Workspace settings, then its manual exchange rates. */
 export function Settings() {
   const merchant = useQuery({ queryKey: ['merchant'], queryFn: () => ok(api.GET('/api/v1/merchant')) })
-  if (merchant.isPending)
-    return (
-      <Stack>
-        <Skeleton h={40} />
-        <Skeleton h={240} />
-      </Stack>
-    )
-  if (merchant.isError) return <ErrorState error={merchant.error} retry={() => void merchant.refetch()} />
   return (
-    <Stack gap="xl">
-      <MerchantForm merchant={merchant.data} />
-      <ExchangeRates currencies={merchant.data.currencies.map((c) => c.code)} />
-    </Stack>
+    <Loaded query={merchant} skeleton={[40, 240]}>
+      {(m) => (
+        <Stack gap="xl">
+          <MerchantForm merchant={m} />
+          <ExchangeRates currencies={m.currencies.map((c) => c.code)} />
+        </Stack>
+      )}
+    </Loaded>
   )
 }
 
@@ -54,6 +52,7 @@ function MerchantForm({ merchant }: { merchant: Merchant }) {
     },
   })
   const fields = fieldErrorsOf(save.error)
+  const field = bindForm(form, setForm, fields)
   const editable = can('merchant.manage')
   const before = formOf(merchant)
   // Only what changed is sent, so the audit trail records the change and nothing else.
@@ -86,18 +85,14 @@ function MerchantForm({ merchant }: { merchant: Merchant }) {
           description="As your team sees it"
           required
           readOnly={!editable}
-          value={form.name}
-          onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
-          error={fields.name}
+          {...field.text('name')}
         />
         <TextInput
           label="Brand name"
           description="As customers see it, on the status page and in messages"
           required
           readOnly={!editable}
-          value={form.brand_name}
-          onChange={(e) => setForm({ ...form, brand_name: e.currentTarget.value })}
-          error={fields.brand_name}
+          {...field.text('brand_name')}
         />
         <Select
           label="Time zone"
@@ -139,28 +134,19 @@ function MerchantForm({ merchant }: { merchant: Merchant }) {
           })
         }
       />
-      {save.isSuccess && (
-        <Alert color="teal" p="xs" withCloseButton onClose={save.reset}>
-          Workspace settings saved.
-        </Alert>
-      )}
-      {editable && (
-        <Group>
-          <Button type="submit" loading={save.isPending} disabled={!Object.keys(patch).length}>
-            Save settings
-          </Button>
-          <Button
-            variant="default"
-            disabled={!Object.keys(patch).length}
-            onClick={() => {
-              setForm(before)
-              save.reset()
-            }}
-          >
-            Discard changes
-          </Button>
-        </Group>
-      )}
+      <SaveBar
+        saved={save.isSuccess && 'Workspace settings saved.'}
+        dismiss={save.reset}
+        editable={editable}
+        pending={save.isPending}
+        unchanged={!Object.keys(patch).length}
+        discard={() => {
+          setForm(before)
+          save.reset()
+        }}
+      >
+        Save settings
+      </SaveBar>
     </Stack>
   )
 }

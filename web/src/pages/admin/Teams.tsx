@@ -3,26 +3,24 @@ import {
   Button,
   Card,
   Group,
-  Modal,
   MultiSelect,
   Select,
   SimpleGrid,
-  Skeleton,
   Stack,
   Text,
   Textarea,
   TextInput,
-  Title,
 } from '@mantine/core'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { api, ok, type Body } from '../../api/client'
 import type { Team } from '../../api/types'
 import { usePeople } from '../../app/directory'
 import { useCan } from '../../app/session'
-import { ErrorState } from '../../components/ErrorState'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { bindForm, FormActions, FormDialog, useSave } from '../../components/form'
+import { ListStatus } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
 import { SectionHeader } from '../../components/SectionHeader'
 
@@ -58,9 +56,7 @@ export function Teams() {
           )
         }
       />
-      {query.isPending && <Skeleton h={200} />}
-      {query.isError && <ErrorState error={query.error} retry={() => void query.refetch()} />}
-      {query.isSuccess && rows.length === 0 && <Text c="dimmed">No teams yet.</Text>}
+      <ListStatus query={query} skeleton={200} empty={rows.length === 0 && 'No teams yet.'} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         {rows.map((t) => (
           <TeamCard key={t.id} team={t} edit={() => setEditing({ team: t })} />
@@ -83,33 +79,30 @@ function TeamCard({ team, edit }: { team: Team; edit: () => void }) {
   })
   return (
     <Card withBorder aria-label={`Team ${team.name}`}>
-      <Group justify="space-between" align="flex-start">
-        <div>
-          <Title order={3} size="h5">
-            {team.name}
-          </Title>
-          {team.description && (
-            <Text size="sm" c="dimmed">
-              {team.description}
-            </Text>
-          )}
-        </div>
-        {can('teams.manage') && (
-          <Group gap={4}>
-            <Button size="xs" variant="default" onClick={edit} aria-label={`Edit ${team.name}`}>
-              Edit
-            </Button>
-            <ConfirmButton
-              label="Delete"
-              ariaLabel={`Delete ${team.name}`}
-              question={`Delete the team ${team.name}? Its members keep their accounts; routing rules that send cases to it must then be changed.`}
-              confirm="Delete team"
-              onConfirm={() => remove.mutate()}
-              pending={remove.isPending}
-            />
-          </Group>
-        )}
-      </Group>
+      <SectionHeader
+        title={team.name}
+        description={team.description}
+        order={3}
+        size="h5"
+        align="flex-start"
+        action={
+          can('teams.manage') && (
+            <Group gap={4}>
+              <Button size="xs" variant="default" onClick={edit} aria-label={`Edit ${team.name}`}>
+                Edit
+              </Button>
+              <ConfirmButton
+                label="Delete"
+                ariaLabel={`Delete ${team.name}`}
+                question={`Delete the team ${team.name}? Its members keep their accounts; routing rules that send cases to it must then be changed.`}
+                confirm="Delete team"
+                onConfirm={() => remove.mutate()}
+                pending={remove.isPending}
+              />
+            </Group>
+          )
+        }
+      />
       <Text size="sm" mt="xs">
         Lead: <b>{team.lead_user_id ? name(team.lead_user_id) : 'none'}</b>
       </Text>
@@ -130,7 +123,6 @@ function TeamCard({ team, edit }: { team: Team; edit: () => void }) {
 }
 
 function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
-  const qc = useQueryClient()
   const [form, setForm] = useState({
     name: team?.name ?? '',
     description: team?.description ?? '',
@@ -138,83 +130,56 @@ function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
     members: team?.member_ids ?? [],
   })
   const people = usePeopleOptions([...form.members, ...(form.lead ? [form.lead] : [])])
-  const save = useMutation({
-    meta: { fieldErrors: true },
-    mutationFn: (body: TeamBody) =>
+  const save = useSave(
+    (body: TeamBody) =>
       ok(
         team
           ? api.PATCH('/api/v1/teams/{id}', { params: { path: { id: team.id } }, body })
           : api.POST('/api/v1/teams', { body }),
       ),
-    onSuccess: () => {
-      close()
-      return qc.invalidateQueries({ queryKey: ['teams'] })
-    },
-  })
+    ['teams'],
+    close,
+  )
   const fields = fieldErrorsOf(save.error)
+  const field = bindForm(form, setForm, fields)
   // A lead removed from the members is no longer the lead (the server would add them back otherwise).
   const lead = form.lead && form.members.includes(form.lead) ? form.lead : null
   return (
-    <Modal
+    <FormDialog
       opened
       onClose={close}
-      closeButtonProps={{ 'aria-label': 'Close' }}
       title={team ? `Edit ${team.name}` : 'New team'}
+      submit={() =>
+        save.mutate({
+          name: form.name.trim(),
+          description: form.description,
+          lead_user_id: lead,
+          member_ids: form.members,
+        })
+      }
     >
-      <Stack
-        component="form"
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault()
-          save.mutate({
-            name: form.name.trim(),
-            description: form.description,
-            lead_user_id: lead,
-            member_ids: form.members,
-          })
-        }}
-      >
-        <TextInput
-          label="Name"
-          required
-          value={form.name}
-          onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
-          error={fields.name}
-        />
-        <Textarea
-          label="Description"
-          autosize
-          minRows={2}
-          value={form.description}
-          onChange={(e) => setForm({ ...form, description: e.currentTarget.value })}
-          error={fields.description}
-        />
-        <MultiSelect
-          label="Members"
-          searchable
-          data={people}
-          value={form.members}
-          onChange={(members) => setForm({ ...form, members })}
-          error={errorAt(fields, 'member_ids')}
-        />
-        <Select
-          label="Lead"
-          clearable
-          searchable
-          placeholder="No lead"
-          data={people.filter((p) => form.members.includes(p.value))}
-          value={lead}
-          onChange={(v) => setForm({ ...form, lead: v })}
-          error={fields.lead_user_id}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending} disabled={!form.name.trim()}>
-            {team ? 'Save' : 'Create team'}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+      <TextInput label="Name" required {...field.text('name')} />
+      <Textarea label="Description" autosize minRows={2} {...field.text('description')} />
+      <MultiSelect
+        label="Members"
+        searchable
+        data={people}
+        {...field.value('members')}
+        error={errorAt(fields, 'member_ids')}
+      />
+      <Select
+        label="Lead"
+        clearable
+        searchable
+        placeholder="No lead"
+        data={people.filter((p) => form.members.includes(p.value))}
+        value={lead}
+        onChange={(v) => setForm({ ...form, lead: v })}
+        error={fields.lead_user_id}
+      />
+      <FormActions cancel={close} loading={save.isPending} disabled={!form.name.trim()}>
+        {team ? 'Save' : 'Create team'}
+      </FormActions>
+    </FormDialog>
   )
 }

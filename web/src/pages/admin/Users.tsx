@@ -1,27 +1,14 @@
-import {
-  Badge,
-  Button,
-  Group,
-  Modal,
-  PasswordInput,
-  SegmentedControl,
-  Select,
-  Skeleton,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core'
+import { Badge, Button, PasswordInput, SegmentedControl, Select, Stack, Table, TextInput } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { api, ok, type Body } from '../../api/client'
 import type { User } from '../../api/types'
 import { useCan, useSession } from '../../app/session'
-import { ErrorState } from '../../components/ErrorState'
 import { timeAgo } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
-import { fieldErrorsOf } from '../../components/field-errors'
+import { FormActions, FormDialog, useCreateForm } from '../../components/form'
+import { ListTable } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
 import { SectionHeader } from '../../components/SectionHeader'
 import { useRoles, type Role } from './shared'
@@ -70,28 +57,15 @@ export function Users() {
           { value: 'all', label: 'All' },
         ]}
       />
-      {query.isPending && <Skeleton h={240} />}
-      {query.isError && <ErrorState error={query.error} retry={() => void query.refetch()} />}
-      {query.isSuccess && rows.length === 0 && <Text c="dimmed">No {filter === 'all' ? '' : `${filter} `}people.</Text>}
-      {rows.length > 0 && (
-        <Table aria-label="People" verticalSpacing="xs">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Email</Table.Th>
-              <Table.Th>Role</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Last sign-in</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((u) => (
-              <UserRow key={u.id} user={u} roles={roles.data ?? []} />
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+      <ListTable
+        label="People"
+        columns={['Name', 'Email', 'Role', 'Status', 'Last sign-in', '']}
+        query={query}
+        skeleton={240}
+        empty={`No ${filter === 'all' ? '' : `${filter} `}people.`}
+        rows={rows}
+        row={(u) => <UserRow key={u.id} user={u} roles={roles.data ?? []} />}
+      />
       <LoadMore query={query} />
       <AddUserModal opened={adding} close={addModal.close} roles={roles.data ?? []} />
     </Stack>
@@ -169,68 +143,37 @@ function UserRow({ user, roles }: { user: User; roles: Role[] }) {
 const blank = { email: '', name: '', password: '', role_id: '' }
 
 function AddUserModal({ opened, close, roles }: { opened: boolean; close: () => void; roles: Role[] }) {
-  const qc = useQueryClient()
-  const [form, setForm] = useState(blank)
-  const create = useMutation({
-    meta: { fieldErrors: true },
-    mutationFn: (body: Body<'/api/v1/users', 'post'>) => ok(api.POST('/api/v1/users', { body })),
-    onSuccess: () => {
-      setForm(blank)
-      close()
-      return qc.invalidateQueries({ queryKey: ['users'] })
-    },
+  const { form, setForm, save, fields, field } = useCreateForm(blank, {
+    call: (body: Body<'/api/v1/users', 'post'>) => ok(api.POST('/api/v1/users', { body })),
+    invalidates: ['users'],
+    close,
   })
-  const fields = fieldErrorsOf(create.error)
-  const set = (k: keyof typeof blank) => (v: string) => setForm((f) => ({ ...f, [k]: v }))
   return (
-    <Modal opened={opened} onClose={close} closeButtonProps={{ 'aria-label': 'Close' }} title="Add a person">
-      <Stack
-        component="form"
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault()
-          create.mutate({ ...form, email: form.email.trim(), name: form.name.trim() })
-        }}
-      >
-        <TextInput
-          label="Email"
-          type="email"
-          required
-          value={form.email}
-          onChange={(e) => set('email')(e.currentTarget.value)}
-          error={fields.email}
-        />
-        <TextInput
-          label="Name"
-          required
-          value={form.name}
-          onChange={(e) => set('name')(e.currentTarget.value)}
-          error={fields.name}
-        />
-        <PasswordInput
-          label="Initial password"
-          description="At least 10 characters. Share it with them privately."
-          required
-          value={form.password}
-          onChange={(e) => set('password')(e.currentTarget.value)}
-          error={fields.password}
-        />
-        <Select
-          label="Role"
-          required
-          data={roles.map((r) => ({ value: r.id, label: r.name }))}
-          value={form.role_id || null}
-          onChange={(v) => set('role_id')(v ?? '')}
-          error={fields.role_id}
-        />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={close}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending} disabled={!form.role_id}>
-            Add person
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormDialog
+      opened={opened}
+      onClose={close}
+      title="Add a person"
+      submit={() => save.mutate({ ...form, email: form.email.trim(), name: form.name.trim() })}
+    >
+      <TextInput label="Email" type="email" required {...field.text('email')} />
+      <TextInput label="Name" required {...field.text('name')} />
+      <PasswordInput
+        label="Initial password"
+        description="At least 10 characters. Share it with them privately."
+        required
+        {...field.text('password')}
+      />
+      <Select
+        label="Role"
+        required
+        data={roles.map((r) => ({ value: r.id, label: r.name }))}
+        value={form.role_id || null}
+        onChange={(v) => setForm((f) => ({ ...f, role_id: v ?? '' }))}
+        error={fields.role_id}
+      />
+      <FormActions cancel={close} loading={save.isPending} disabled={!form.role_id}>
+        Add person
+      </FormActions>
+    </FormDialog>
   )
 }

@@ -1,7 +1,7 @@
-import { Alert, List } from '@mantine/core'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { Alert, Button, Group, List } from '@mantine/core'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { api, ok, type Reply } from '../../api/client'
-import { useCan } from '../../app/session'
+import { usePermittedList } from '../../app/directory'
 import type { SettingsBody } from './policy'
 
 export type Role = Reply<'/api/v1/roles', 'get'>['data'][number]
@@ -25,6 +25,48 @@ export function OtherErrors({ fields, shown }: { fields: Record<string, string>;
   )
 }
 
+/** The foot of a settings form: a note once saved, then Save and Discard changes for whoever may edit. */
+export function SaveBar({
+  saved,
+  dismiss,
+  editable,
+  pending,
+  unchanged,
+  discard,
+  children,
+}: {
+  /** What the note says once saved ("Policy saved."), or false when there is nothing to say. */
+  saved: string | false
+  dismiss: () => void
+  editable: boolean
+  pending: boolean
+  /** Nothing to save or discard: both buttons are disabled. */
+  unchanged?: boolean
+  discard: () => void
+  /** The save button's text. */
+  children: string
+}) {
+  return (
+    <>
+      {saved && (
+        <Alert color="teal" p="xs" withCloseButton onClose={dismiss}>
+          {saved}
+        </Alert>
+      )}
+      {editable && (
+        <Group>
+          <Button type="submit" loading={pending} disabled={unchanged}>
+            {children}
+          </Button>
+          <Button variant="default" disabled={unchanged} onClick={discard}>
+            Discard changes
+          </Button>
+        </Group>
+      )}
+    </>
+  )
+}
+
 /** Saves part of the case settings and caches the answer, so the policy and routing editors both see what is stored. */
 export function useSaveCaseSettings() {
   const qc = useQueryClient()
@@ -36,12 +78,5 @@ export function useSaveCaseSettings() {
 }
 
 export function useRoles() {
-  const can = useCan()
-  return useQuery({
-    queryKey: ['roles'],
-    queryFn: () => ok(api.GET('/api/v1/roles')),
-    select: (r) => r.data,
-    enabled: can('roles.read'),
-    staleTime: 60_000,
-  })
+  return usePermittedList(['roles'], 'roles.read', () => ok(api.GET('/api/v1/roles')), 60_000)
 }
