@@ -1,12 +1,9 @@
-import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import type { Module } from '../modules.js'
 
 // The event catalogue, docs/events.md: rendered from the modules' declarations (their events.ts), so the
 // document and the code cannot drift (catalogue.test.ts fails when they do). `npm run events:doc` writes it.
 
 export const catalogueFile = new URL('../../../docs/events.md', import.meta.url)
-const root = fileURLToPath(new URL('../../../', import.meta.url))
 
 type Schema = {
   type?: string
@@ -99,15 +96,4 @@ export function renderEventCatalogue(modules: readonly Module[]): string {
       lines.push(`| ${code(f.field)} | ${cell(f.type)} | ${f.nullable ? 'yes' : 'no'} | ${cell(f.description)} |`)
   }
   return `${lines.join('\n')}\n`
-}
-
-/** The document as committed: rendered, then laid out by Biome (which `npm test` checks markdown with too). */
-export function eventCatalogueDocument(modules: readonly Module[]): string {
-  const biome = spawnSync('node_modules/.bin/biome', ['format', '--stdin-file-path=docs/events.md'], {
-    cwd: root,
-    input: renderEventCatalogue(modules),
-    encoding: 'utf8',
-  })
-  if (biome.status !== 0) throw new Error(`biome format failed: ${biome.stderr}`)
-  return biome.stdout
 }
