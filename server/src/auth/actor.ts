@@ -1,3 +1,6 @@
+import type { Transaction } from 'kysely'
+import type { Db } from '../db/database.js'
+import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import type { AuditActor } from '../audit/service.js'
 import { builtinRolePermissions, isPermission, type BuiltinRole, type Grant, type Permission } from './permissions.js'
@@ -65,4 +68,13 @@ export function grantsOf(
     })
   }
   return grants
+}
+
+/** A service call for the request's caller, in one transaction, at the time read as it starts. */
+export function inTransaction<T>(
+  db: Db,
+  req: { actor: Actor; id: string },
+  work: (trx: Transaction<Database>, ctx: ServiceContext, now: Date) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute((trx) => work(trx, requestContext(req), new Date()))
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requirePermission } from '../../auth/actor.js'
+import { requirePermission, inTransaction } from '../../auth/actor.js'
 import * as service from '../service.js'
 import { getUser } from '../../users/service.js'
 import {
@@ -11,7 +11,7 @@ import {
   AutoAssignReply,
 } from '../schemas/assignment.js'
 import { IdParams } from '../schemas/common.js'
-import { caseRoute, inTransaction } from './request.js'
+import { caseRoute } from './request.js'
 
 /** Assignment: round-robin or least-loaded within a team, or by the routing settings; people's capacity. */
 export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {

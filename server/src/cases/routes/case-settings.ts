@@ -1,7 +1,8 @@
+import { inTransaction } from '../../auth/actor.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as service from '../service.js'
 import { SettingsBody, SettingsView } from '../schemas/case-settings.js'
-import { caseRoute, inTransaction } from './request.js'
+import { caseRoute } from './request.js'
 
 /** The exception policy, lifecycle and routing settings. */
 export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {

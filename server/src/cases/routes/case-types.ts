@@ -1,3 +1,4 @@
+import { inTransaction } from '../../auth/actor.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as service from '../service.js'
 import type { Priority } from '../tables.js'
@@ -10,7 +11,7 @@ import {
   PatchCaseTypeBody,
 } from '../schemas/case-types.js'
 import { NoContent } from '../schemas/common.js'
-import { caseRoute, inTransaction } from './request.js'
+import { caseRoute } from './request.js'
 
 const typeInput = (b: {
   label?: string

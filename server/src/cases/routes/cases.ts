@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requirePermission } from '../../auth/actor.js'
+import { requirePermission, inTransaction } from '../../auth/actor.js'
 import * as service from '../service.js'
 import type { CaseFilter } from '../store/case-list.js'
 import { unresolvedStatuses, type CaseStatus, type Priority } from '../tables.js'
 import { CaseDetailView, CaseListPage, CaseQuery, OpenCaseBody, PatchCaseBody } from '../schemas/cases.js'
 import { IdParams } from '../schemas/common.js'
-import { caseRoute, inTransaction, list, personOnly } from './request.js'
+import { caseRoute, list, personOnly } from './request.js'
 
 /** Cases: find them, open one, read one, change its fields. */
 export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requestContext } from '../../auth/actor.js'
+import { requestContext, inTransaction } from '../../auth/actor.js'
 import * as service from '../service.js'
 import { BulkResultView, FanOutBody } from '../schemas/bulk.js'
 import { CaseDetailView } from '../schemas/cases.js'
 import { IdParams } from '../schemas/common.js'
 import { ChildParams, ChildrenBody } from '../schemas/work.js'
 import { bulkView, checkAssignPermission } from './bulk.js'
-import { caseRoute, inTransaction } from './request.js'
+import { caseRoute } from './request.js'
 
 /** Incidents: a parent case groups many (one carrier outage), and its actions fan out. */
 export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,8 +1,9 @@
+import { inTransaction } from '../../auth/actor.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as service from '../service.js'
 import { IdParams, NoContent } from '../schemas/common.js'
 import { LinkList, LinkParams, LinksBody } from '../schemas/links.js'
-import { caseRoute, inTransaction } from './request.js'
+import { caseRoute } from './request.js'
 
 /** A case's links to the records it is about (customers, orders, shipments, other cases…). */
 export const linkRoutes: FastifyPluginAsyncTypebox = async (app) => {

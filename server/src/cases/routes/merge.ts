@@ -1,9 +1,10 @@
+import { inTransaction } from '../../auth/actor.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as service from '../service.js'
 import { CaseDetailView } from '../schemas/cases.js'
 import { IdParams } from '../schemas/common.js'
 import { MergeBody } from '../schemas/work.js'
-import { caseRoute, inTransaction } from './request.js'
+import { caseRoute } from './request.js'
 
 /** Merging duplicates into one surviving case. */
 export const mergeRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,9 +1,10 @@
+import { inTransaction } from '../../auth/actor.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { listPage } from '../../http/pagination.js'
 import * as service from '../service.js'
 import { IdParams, NoContent } from '../schemas/common.js'
 import { MarkReadBody, MarkReadReply, NotificationsPage, NotificationsQuery } from '../schemas/notifications.js'
-import { caseRoute, inTransaction, personOnly } from './request.js'
+import { caseRoute, personOnly } from './request.js'
 
 /** Following cases, and the caller's own notifications. */
 export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,8 +1,9 @@
+import { inTransaction } from '../../auth/actor.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as service from '../service.js'
 import { IdParams, NoContent } from '../schemas/common.js'
 import { PresenceBody, PresenceList } from '../schemas/presence.js'
-import { caseRoute, inTransaction } from './request.js'
+import { caseRoute } from './request.js'
 
 /** Presence: the console's collision warning (who else is viewing or replying on a case right now). */
 export const presenceRoutes: FastifyPluginAsyncTypebox = async (app) => {

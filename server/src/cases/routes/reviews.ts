@@ -1,9 +1,10 @@
+import { inTransaction } from '../../auth/actor.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { listPage } from '../../http/pagination.js'
 import * as service from '../service.js'
 import { IdParams } from '../schemas/common.js'
 import { DecisionBody, ReviewPage, ReviewsQuery, ReviewView } from '../schemas/reviews.js'
-import { caseRoute, inTransaction } from './request.js'
+import { caseRoute } from './request.js'
 
 /** The review list: carrier signals the exception policy would not act on alone. */
 export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,9 +1,10 @@
+import { inTransaction } from '../../auth/actor.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import * as service from '../service.js'
 import { toCase } from '../types.js'
 import { IdParams } from '../schemas/common.js'
 import { SplitBody, SplitReply } from '../schemas/work.js'
-import { caseRoute, inTransaction } from './request.js'
+import { caseRoute } from './request.js'
 
 /** Splitting a case that turned out to hold two problems. */
 export const splitRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requestContext } from '../../auth/actor.js'
+import { requestContext, inTransaction } from '../../auth/actor.js'
 import * as service from '../service.js'
 import { IdParams, NoContent } from '../schemas/common.js'
 import { CreateViewBody, PatchViewBody, SavedViewList, SavedViewT } from '../schemas/views.js'
-import { caseRoute, inTransaction } from './request.js'
+import { caseRoute } from './request.js'
 
 /** Saved inbox views: built-in, shared with the workspace, or a person's own. */
 export const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requirePermission } from '../../auth/actor.js'
+import { requirePermission, inTransaction } from '../../auth/actor.js'
 import * as service from '../service.js'
 import { toCase } from '../types.js'
 import { CaseDetailView } from '../schemas/cases.js'
 import { IdParams } from '../schemas/common.js'
 import { AssignBody, EscalateBody, NoteBody, NoteReply, ReopenBody, StatusBody } from '../schemas/work.js'
-import { caseRoute, inTransaction } from './request.js'
+import { caseRoute } from './request.js'
 
 /** Working one case: its lifecycle, assignment, escalation and notes. */
 export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
