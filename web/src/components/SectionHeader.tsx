@@ -1,4 +1,4 @@
-import { Group, Text, Title } from '@mantine/core'
+import { Button, Group, Text, Title } from '@mantine/core'
 import type { ReactNode } from 'react'
 
 /** A heading with a dimmed line under it, and an action (a button, a badge) at the other end. */
@@ -31,5 +31,14 @@ export function SectionHeader({
       </div>
       {action}
     </Group>
+  )
+}
+
+/** A header's action that opens the form for a new record ("New team"). */
+export function NewButton({ onClick, children }: { onClick: () => void; children: string }) {
+  return (
+    <Button size="xs" onClick={onClick}>
+      {children}
+    </Button>
   )
 }

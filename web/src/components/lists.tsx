@@ -1,5 +1,5 @@
-import { Skeleton, Stack, Table, Text } from '@mantine/core'
-import type { ReactNode } from 'react'
+import { Skeleton, Stack, Switch, Table, Text } from '@mantine/core'
+import { type ReactNode, useState } from 'react'
 import { ErrorState } from './ErrorState'
 
 type Loading = { isPending: boolean; isError: boolean; isSuccess: boolean; error: Error | null; refetch: () => unknown }
@@ -37,16 +37,7 @@ export function ListStatus({ query, skeleton, empty }: { query: Loading; skeleto
   )
 }
 
-/** A list as a table, with its states (`ListStatus`) in place of the table until there are rows. */
-export function ListTable<T>({
-  label,
-  columns,
-  query,
-  skeleton,
-  empty,
-  rows,
-  row,
-}: {
+type ListTableProps<T> = {
   label: string
   /** Column headings; '' for a column without one (row actions). */
   columns: string[]
@@ -56,7 +47,10 @@ export function ListTable<T>({
   empty: ReactNode
   rows: T[]
   row: (r: T) => ReactNode
-}) {
+}
+
+/** A list as a table, with its states (`ListStatus`) in place of the table until there are rows. */
+export function ListTable<T>({ label, columns, query, skeleton, empty, rows, row }: ListTableProps<T>) {
   return (
     <>
       <ListStatus query={query} skeleton={skeleton} empty={rows.length === 0 && empty} />
@@ -72,6 +66,28 @@ export function ListTable<T>({
           <Table.Tbody>{rows.map(row)}</Table.Tbody>
         </Table>
       )}
+    </>
+  )
+}
+
+/** A `ListTable` that leaves out the `hidden` rows (archived, revoked) until a switch above it shows them. */
+export function ListTableWithHidden<T>({
+  switchLabel,
+  hidden,
+  empty,
+  rows,
+  ...table
+}: Omit<ListTableProps<T>, 'empty'> & {
+  switchLabel: string
+  hidden: (r: T) => boolean
+  /** What to say when no row is shown, with the hidden rows shown or not. */
+  empty: (showingHidden: boolean) => ReactNode
+}) {
+  const [showHidden, setShowHidden] = useState(false)
+  return (
+    <>
+      <Switch label={switchLabel} checked={showHidden} onChange={(e) => setShowHidden(e.currentTarget.checked)} />
+      <ListTable {...table} empty={empty(showHidden)} rows={showHidden ? rows : rows.filter((r) => !hidden(r))} />
     </>
   )
 }

@@ -13,7 +13,6 @@ import {
   Stack,
   Table,
   Text,
-  TextInput,
   Title,
 } from '@mantine/core'
 import { useHotkeys } from '@mantine/hooks'
@@ -27,6 +26,7 @@ import { useAssignees, useCaseTypes, usePersonName } from '../app/directory'
 import { casesChanged } from '../app/live'
 import { useOpenSearch } from '../app/search'
 import { useCan, useSession } from '../app/session'
+import { EnterInput } from '../components/EnterInput'
 import { ErrorState } from '../components/ErrorState'
 import { caseStatuses, humanize, statusColor, timeAgo } from '../components/format'
 import { LoadMore, usePaged } from '../components/paged'
@@ -329,41 +329,6 @@ function Filters({
         ]}
       />
     </Group>
-  )
-}
-
-/** A small text input in a form of its own: Enter runs `onEnter`. */
-function EnterInput({
-  placeholder,
-  label,
-  w,
-  value,
-  onChange,
-  onEnter,
-}: {
-  placeholder: string
-  label: string
-  w: number
-  value: string
-  onChange: (v: string) => void
-  onEnter: () => void
-}) {
-  return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault()
-        onEnter()
-      }}
-    >
-      <TextInput
-        size="xs"
-        placeholder={placeholder}
-        aria-label={label}
-        value={value}
-        onChange={(e) => onChange(e.currentTarget.value)}
-        w={w}
-      />
-    </form>
   )
 }
 

@@ -1,21 +1,10 @@
-import {
-  Badge,
-  Group,
-  Paper,
-  SegmentedControl,
-  Select,
-  Skeleton,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core'
+import { Badge, Group, Paper, SegmentedControl, Select, Skeleton, Stack, Table, Text, Title } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import { api, ok } from '../api/client'
 import type { TrackingStatus } from '../api/enums'
 import { useCarriers } from '../app/directory'
+import { EnterInput } from '../components/EnterInput'
 import { ErrorState } from '../components/ErrorState'
 import { humanize, timeAgo } from '../components/format'
 import { LoadMore, usePaged } from '../components/paged'
@@ -117,21 +106,14 @@ function Search({ params, set }: { params: URLSearchParams; set: (p: Record<stri
   return (
     <>
       <Group gap="xs">
-        <form
-          onSubmit={(e) => {
-            e.preventDefault()
-            set({ tracking_number: typed.trim() || null })
-          }}
-        >
-          <TextInput
-            size="xs"
-            w={240}
-            placeholder="Tracking number"
-            aria-label="Tracking number"
-            value={typed}
-            onChange={(e) => setTyped(e.currentTarget.value)}
-          />
-        </form>
+        <EnterInput
+          placeholder="Tracking number"
+          label="Tracking number"
+          w={240}
+          value={typed}
+          onChange={setTyped}
+          onEnter={() => set({ tracking_number: typed.trim() || null })}
+        />
         <Select
           size="xs"
           w={180}

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Code, Group, Select, Stack, Switch, Table, Text, TextInput } from '@mantine/core'
+import { Alert, Badge, Code, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
@@ -7,9 +7,9 @@ import { dateTime, timeAgo } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { CopyValue } from '../../components/CopyValue'
 import { FormActions, FormDialog, useCreateForm } from '../../components/form'
-import { ListTable } from '../../components/lists'
+import { ListTableWithHidden } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
-import { SectionHeader } from '../../components/SectionHeader'
+import { NewButton, SectionHeader } from '../../components/SectionHeader'
 import { useRoles, type Role } from './shared'
 
 type ApiKey = Reply<'/api/v1/api-keys', 'get'>['data'][number]
@@ -23,21 +23,15 @@ export function ApiKeys() {
   const roles = useRoles()
   const [creating, createModal] = useDisclosure()
   const [created, setCreated] = useState<Created | null>(null)
-  const [showRevoked, setShowRevoked] = useState(false)
   const { query, rows } = usePaged(['api-keys'], (cursor) =>
     ok(api.GET('/api/v1/api-keys', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })),
   )
-  const shown = rows.filter((k) => showRevoked || stateOf(k) === 'active')
   return (
     <Stack gap="md">
       <SectionHeader
         title="API keys"
         description="Integrations send a key as the header “Authorization: Bearer <key>” and get the permissions of its role"
-        action={
-          <Button size="xs" onClick={createModal.open}>
-            New API key
-          </Button>
-        }
+        action={<NewButton onClick={createModal.open}>New API key</NewButton>}
       />
       {created && (
         <Alert
@@ -59,18 +53,15 @@ export function ApiKeys() {
           </Text>
         </Alert>
       )}
-      <Switch
-        label="Show revoked and expired keys"
-        checked={showRevoked}
-        onChange={(e) => setShowRevoked(e.currentTarget.checked)}
-      />
-      <ListTable
+      <ListTableWithHidden
+        switchLabel="Show revoked and expired keys"
+        hidden={(k) => stateOf(k) !== 'active'}
         label="API keys"
         columns={['Name', 'Key', 'Role', 'Created', 'Last used', 'Expires', 'Status', '']}
         query={query}
         skeleton={200}
-        empty={rows.length ? 'No active keys.' : 'No API keys yet.'}
-        rows={shown}
+        empty={() => (rows.length ? 'No active keys.' : 'No API keys yet.')}
+        rows={rows}
         row={(k) => <KeyRow key={k.id} apiKey={k} roles={roles.data ?? []} />}
       />
       <LoadMore query={query} />

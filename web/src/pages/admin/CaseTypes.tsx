@@ -1,17 +1,4 @@
-import {
-  Badge,
-  Button,
-  Code,
-  Group,
-  Select,
-  Stack,
-  Switch,
-  Table,
-  TagsInput,
-  Text,
-  Textarea,
-  TextInput,
-} from '@mantine/core'
+import { Badge, Button, Code, Group, Select, Stack, Table, TagsInput, Text, Textarea, TextInput } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api, ok, type Body } from '../../api/client'
@@ -21,8 +8,8 @@ import { humanize } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
 import { bindForm, FormActions, FormDialog, useSave } from '../../components/form'
-import { ListTable } from '../../components/lists'
-import { SectionHeader } from '../../components/SectionHeader'
+import { ListTableWithHidden } from '../../components/lists'
+import { NewButton, SectionHeader } from '../../components/SectionHeader'
 import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../../components/priority'
 import { CustomFieldsEditor } from './CustomFields'
 import { evidenceErrors, keyFrom, toFieldDefs, toFieldRows } from './fields'
@@ -32,38 +19,29 @@ type Editing = { type: CaseType | null } | null
 export function CaseTypes() {
   const can = useCan()
   const [editing, setEditing] = useState<Editing>(null)
-  const [showArchived, setShowArchived] = useState(false)
   const list = useQuery({
     queryKey: ['case-types', 'all'],
     queryFn: () => ok(api.GET('/api/v1/case-types', { params: { query: { include_archived: true } } })),
     select: (r) => r.data,
   })
-  const shown = (list.data ?? []).filter((t) => showArchived || !t.archived_at)
   return (
     <Stack gap="md">
       <SectionHeader
         title="Case types"
         description="The kinds of case agents work, each with its default priority, custom fields and required evidence"
         action={
-          can('cases.configure') && (
-            <Button size="xs" onClick={() => setEditing({ type: null })}>
-              New case type
-            </Button>
-          )
+          can('cases.configure') && <NewButton onClick={() => setEditing({ type: null })}>New case type</NewButton>
         }
       />
-      <Switch
-        label="Show archived case types"
-        checked={showArchived}
-        onChange={(e) => setShowArchived(e.currentTarget.checked)}
-      />
-      <ListTable
+      <ListTableWithHidden
+        switchLabel="Show archived case types"
+        hidden={(t) => !!t.archived_at}
         label="Case types"
         columns={['Case type', 'Key', 'Default priority', 'Custom fields', 'Required evidence', 'Status', '']}
         query={list}
         skeleton={300}
-        empty={`No case types${showArchived ? '' : ' in use'}.`}
-        rows={shown}
+        empty={(archived) => `No case types${archived ? '' : ' in use'}.`}
+        rows={list.data ?? []}
         row={(t) => <TypeRow key={t.key} type={t} edit={() => setEditing({ type: t })} />}
       />
       {editing && <TypeModal type={editing.type} close={() => setEditing(null)} />}

@@ -24,7 +24,7 @@ import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
 import { bindForm, Dialog, FormActions, useSave } from '../../components/form'
 import { useCurrencies, useMoney } from '../../components/money'
-import { SectionHeader } from '../../components/SectionHeader'
+import { NewButton, SectionHeader } from '../../components/SectionHeader'
 import { formatMajor, parseMinor } from './money'
 import { useRoles, type Role } from './shared'
 
@@ -64,11 +64,7 @@ export function Roles() {
         description="What each role may do. Built-in roles are fixed; copy one to make a custom role."
         action={
           can('roles.manage') &&
-          catalogue.data && (
-            <Button size="xs" onClick={() => setEditing({ role: null })}>
-              New role
-            </Button>
-          )
+          catalogue.data && <NewButton onClick={() => setEditing({ role: null })}>New role</NewButton>
         }
       />
       {(roles.isPending || catalogue.isPending) && <Skeleton h={240} />}

@@ -22,7 +22,7 @@ import { errorAt, fieldErrorsOf } from '../../components/field-errors'
 import { bindForm, FormActions, FormDialog, useSave } from '../../components/form'
 import { ListStatus } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
-import { SectionHeader } from '../../components/SectionHeader'
+import { NewButton, SectionHeader } from '../../components/SectionHeader'
 
 type TeamBody = Body<'/api/v1/teams', 'post'>
 type Editing = { team: Team | null } | null
@@ -48,13 +48,7 @@ export function Teams() {
       <SectionHeader
         title="Teams"
         description="Groups that cases are routed to, each with an optional lead"
-        action={
-          can('teams.manage') && (
-            <Button size="xs" onClick={() => setEditing({ team: null })}>
-              New team
-            </Button>
-          )
-        }
+        action={can('teams.manage') && <NewButton onClick={() => setEditing({ team: null })}>New team</NewButton>}
       />
       <ListStatus query={query} skeleton={200} empty={rows.length === 0 && 'No teams yet.'} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>

@@ -10,7 +10,7 @@ import { ConfirmButton } from '../../components/ConfirmButton'
 import { FormActions, FormDialog, useCreateForm } from '../../components/form'
 import { ListTable } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
-import { SectionHeader } from '../../components/SectionHeader'
+import { NewButton, SectionHeader } from '../../components/SectionHeader'
 import { useRoles, type Role } from './shared'
 
 type UserPatch = Body<'/api/v1/users/{id}', 'patch'>
@@ -38,13 +38,7 @@ export function Users() {
       <SectionHeader
         title="People"
         description="Who can sign in, and with which role"
-        action={
-          canAdd && (
-            <Button size="xs" onClick={addModal.open}>
-              Add person
-            </Button>
-          )
-        }
+        action={canAdd && <NewButton onClick={addModal.open}>Add person</NewButton>}
       />
       <SegmentedControl
         aria-label="Show people"
