@@ -61,6 +61,34 @@ export function useCreateForm<F extends object, B, R>(
     setForm(blank)
     create.close()
   })
+  return withFields(form, setForm, save)
+}
+
+/**
+ * The form of a dialog that edits `record`, or creates one when there is none: its state starts `initial`; once
+ * saved, the dialog closes and the lists under `invalidates` load again.
+ */
+export function useRecordForm<F extends object, T, B, R>(
+  initial: () => F,
+  record: T | null,
+  save: {
+    create: (body: B) => Promise<R>
+    update: (record: T, body: B) => Promise<R>
+    invalidates: QueryKey
+    close: () => void
+  },
+) {
+  const [form, setForm] = useState(initial)
+  const call = (body: B) => (record ? save.update(record, body) : save.create(body))
+  return withFields(form, setForm, useSave(call, save.invalidates, save.close))
+}
+
+/** A form's state and save, with the server's errors by field and inputs bound to them. */
+function withFields<F extends object, S extends { error: unknown }>(
+  form: F,
+  setForm: Dispatch<SetStateAction<F>>,
+  save: S,
+) {
   const fields = fieldErrorsOf(save.error)
   return { form, setForm, save, fields, field: bindForm(form, setForm, fields) }
 }

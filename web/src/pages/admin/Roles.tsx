@@ -21,8 +21,8 @@ import { useCan, useSession } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
 import { humanize } from '../../components/format'
 import { ConfirmButton } from '../../components/ConfirmButton'
-import { errorAt, fieldErrorsOf } from '../../components/field-errors'
-import { bindForm, Dialog, FormActions, useSave } from '../../components/form'
+import { errorAt } from '../../components/field-errors'
+import { Dialog, FormActions, useRecordForm } from '../../components/form'
 import { useCurrencies, useMoney } from '../../components/money'
 import { NewButton, SectionHeader } from '../../components/SectionHeader'
 import { formatMajor, parseMinor } from './money'
@@ -218,10 +218,16 @@ function RoleForm({
 }) {
   const session = useSession()
   const source = role ?? from
-  const [form, setForm] = useState({
-    name: role?.name ?? (from ? `${from.name} (copy)` : ''),
-    description: source?.description ?? '',
-  })
+  const { form, save, fields, field } = useRecordForm(
+    () => ({ name: role?.name ?? (from ? `${from.name} (copy)` : ''), description: source?.description ?? '' }),
+    role,
+    {
+      create: (body: Body<'/api/v1/roles', 'post'>) => ok(api.POST('/api/v1/roles', { body })),
+      update: (r, body) => ok(api.PATCH('/api/v1/roles/{id}', { params: { path: { id: r.id } }, body })),
+      invalidates: ['roles'],
+      close,
+    },
+  )
   const [checked, setChecked] = useState(() => new Set(source?.permissions.map((p) => p.permission)))
   const bound = source?.permissions.find((p) => p.permission === boundable)?.limit
   const boundExponent = bound ? exponents.get(bound.currency) : undefined
@@ -230,18 +236,6 @@ function RoleForm({
     currency: bound?.currency ?? null,
   })
   const [limitError, setLimitError] = useState<string>()
-  const save = useSave(
-    (body: Body<'/api/v1/roles', 'post'>) =>
-      ok(
-        role
-          ? api.PATCH('/api/v1/roles/{id}', { params: { path: { id: role.id } }, body })
-          : api.POST('/api/v1/roles', { body }),
-      ),
-    ['roles'],
-    close,
-  )
-  const fields = fieldErrorsOf(save.error)
-  const field = bindForm(form, setForm, fields)
   // Without the currency table (merchant.read) a limit cannot be read or typed safely, so it is kept as it is.
   const limitEditable = exponents.size > 0
 

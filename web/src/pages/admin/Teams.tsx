@@ -18,8 +18,8 @@ import type { Team } from '../../api/types'
 import { usePeople } from '../../app/directory'
 import { useCan } from '../../app/session'
 import { ConfirmButton } from '../../components/ConfirmButton'
-import { errorAt, fieldErrorsOf } from '../../components/field-errors'
-import { bindForm, FormActions, FormDialog, useSave } from '../../components/form'
+import { errorAt } from '../../components/field-errors'
+import { FormActions, FormDialog, useRecordForm } from '../../components/form'
 import { ListStatus } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
 import { NewButton, SectionHeader } from '../../components/SectionHeader'
@@ -117,25 +117,22 @@ function TeamCard({ team, edit }: { team: Team; edit: () => void }) {
 }
 
 function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
-  const [form, setForm] = useState({
-    name: team?.name ?? '',
-    description: team?.description ?? '',
-    lead: team?.lead_user_id ?? null,
-    members: team?.member_ids ?? [],
-  })
-  const people = usePeopleOptions([...form.members, ...(form.lead ? [form.lead] : [])])
-  const save = useSave(
-    (body: TeamBody) =>
-      ok(
-        team
-          ? api.PATCH('/api/v1/teams/{id}', { params: { path: { id: team.id } }, body })
-          : api.POST('/api/v1/teams', { body }),
-      ),
-    ['teams'],
-    close,
+  const { form, setForm, save, fields, field } = useRecordForm(
+    () => ({
+      name: team?.name ?? '',
+      description: team?.description ?? '',
+      lead: team?.lead_user_id ?? null,
+      members: team?.member_ids ?? [],
+    }),
+    team,
+    {
+      create: (body: TeamBody) => ok(api.POST('/api/v1/teams', { body })),
+      update: (t, body) => ok(api.PATCH('/api/v1/teams/{id}', { params: { path: { id: t.id } }, body })),
+      invalidates: ['teams'],
+      close,
+    },
   )
-  const fields = fieldErrorsOf(save.error)
-  const field = bindForm(form, setForm, fields)
+  const people = usePeopleOptions([...form.members, ...(form.lead ? [form.lead] : [])])
   // A lead removed from the members is no longer the lead (the server would add them back otherwise).
   const lead = form.lead && form.members.includes(form.lead) ? form.lead : null
   return (
