@@ -13,13 +13,12 @@ import {
   Text,
 } from '@mantine/core'
 import { IconTrash } from '@tabler/icons-react'
-import { useQuery } from '@tanstack/react-query'
-import { Fragment, useState, type FormEvent } from 'react'
-import { api, ok } from '../../api/client'
+import { type Dispatch, Fragment, type FormEvent, type SetStateAction, useState } from 'react'
 import { useCaseTypes } from '../../app/directory'
 import { useCan } from '../../app/session'
 import { dateTime } from '../../components/format'
 import { fieldErrorsOf } from '../../components/field-errors'
+import { bindForm } from '../../components/form'
 import { Loaded } from '../../components/lists'
 import { priorityOptions } from '../../components/priority'
 import { SectionHeader } from '../../components/SectionHeader'
@@ -35,13 +34,13 @@ import {
   type Trigger,
 } from './policy'
 import { Routing } from './Routing'
-import { OtherErrors, SaveBar, useSaveCaseSettings } from './shared'
+import { OtherErrors, SaveBar, useCaseSettings, useSaveCaseSettings } from './shared'
 
 const triggers = Object.entries(triggerLabels).map(([value, label]) => ({ value: value as Trigger, label }))
 
 /** Which carrier signals open which case types, and how cases live on after resolving; then routing. */
 export function ExceptionPolicy() {
-  const settings = useQuery({ queryKey: ['case-settings'], queryFn: () => ok(api.GET('/api/v1/case-settings')) })
+  const settings = useCaseSettings()
   return (
     <Loaded query={settings} skeleton={[40, 360]}>
       {(data) => (
@@ -123,9 +122,14 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
                   // Read-only, the toggle is disabled with the rest: overrides are shown open instead.
                   const carriersOpen = openCarriers === i || (!editable && r.carriers.length > 0)
                   // An input bound to one field of the rule, named for screen readers.
-                  const cell = <K extends 'on' | 'case_type' | 'priority' | 'watch_hours'>(key: K, label: string) => ({
+                  const cell = <K extends 'on' | 'case_type' | 'priority' | 'watch_hours'>(
+                    key: K,
+                    label: string,
+                    placeholder?: string,
+                  ) => ({
                     size: 'xs',
                     'aria-label': `Rule ${n}: ${label}`,
+                    placeholder,
                     value: r[key],
                     onChange: (v: RuleRow[K]) => setRule(i, { [key]: v }),
                     error: errors[`${at}.${key}`],
@@ -141,26 +145,15 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
                           />
                         </Table.Td>
                         <Table.Td>
-                          <Select
-                            {...cell('on', 'carrier status')}
-                            placeholder="Choose a status"
-                            searchable
-                            data={triggers}
-                          />
+                          <Select {...cell('on', 'carrier status', 'Choose a status')} searchable data={triggers} />
+                        </Table.Td>
+                        <Table.Td>
+                          <Select {...cell('case_type', 'case type', 'Choose a type')} searchable data={typeOptions} />
                         </Table.Td>
                         <Table.Td>
                           <Select
-                            {...cell('case_type', 'case type')}
-                            placeholder="Choose a type"
-                            searchable
-                            data={typeOptions}
-                          />
-                        </Table.Td>
-                        <Table.Td>
-                          <Select
-                            {...cell('priority', 'priority')}
+                            {...cell('priority', 'priority', "Type's default")}
                             w={130}
-                            placeholder="Type's default"
                             clearable
                             data={priorityOptions}
                           />
@@ -267,6 +260,20 @@ function PolicyEditor({ settings }: { settings: CaseSettings }) {
   )
 }
 
+// The case's life after resolving: hours until a close is final, and until a resolved case closes by itself.
+const lifecycleHours = [
+  {
+    key: 'reopen_window_hours',
+    label: 'Reopen window',
+    description: 'A closed case reopens within this many hours of closing; after that a follow-up case opens instead',
+  },
+  {
+    key: 'auto_close_after_hours',
+    label: 'Close resolved cases after',
+    description: '0: never close them automatically',
+  },
+] as const
+
 function Lifecycle({
   form,
   setForm,
@@ -274,11 +281,12 @@ function Lifecycle({
   editable,
 }: {
   form: PolicyForm
-  setForm: (f: (prev: PolicyForm) => PolicyForm) => void
+  setForm: Dispatch<SetStateAction<PolicyForm>>
   errors: Record<string, string>
   editable: boolean
 }) {
   const set = (patch: Partial<PolicyForm>) => setForm((f) => ({ ...f, ...patch }))
+  const field = bindForm(form, setForm, errors)
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
       <Card withBorder>
@@ -330,26 +338,9 @@ function Lifecycle({
             checked={form.review_low_confidence}
             onChange={(e) => set({ review_low_confidence: e.currentTarget.checked })}
           />
-          <NumberInput
-            label="Reopen window"
-            description="A closed case reopens within this many hours of closing; after that a follow-up case opens instead"
-            suffix=" h"
-            min={0}
-            allowDecimal={false}
-            value={form.reopen_window_hours}
-            onChange={(v) => set({ reopen_window_hours: v })}
-            error={errors.reopen_window_hours}
-          />
-          <NumberInput
-            label="Close resolved cases after"
-            description="0: never close them automatically"
-            suffix=" h"
-            min={0}
-            allowDecimal={false}
-            value={form.auto_close_after_hours}
-            onChange={(v) => set({ auto_close_after_hours: v })}
-            error={errors.auto_close_after_hours}
-          />
+          {lifecycleHours.map(({ key, ...text }) => (
+            <NumberInput key={key} {...text} suffix=" h" min={0} allowDecimal={false} {...field.value(key)} />
+          ))}
         </Stack>
       </Card>
     </SimpleGrid>

@@ -1,5 +1,5 @@
 import { Alert, Button, Group, List } from '@mantine/core'
-import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, ok, type Reply } from '../../api/client'
 import { usePermittedList } from '../../app/directory'
 import type { SettingsBody } from './policy'
@@ -65,6 +65,11 @@ export function SaveBar({
       )}
     </>
   )
+}
+
+/** The stored case settings: exception policy, lifecycle and routing (`useSaveCaseSettings` keeps them current). */
+export function useCaseSettings() {
+  return useQuery({ queryKey: ['case-settings'], queryFn: () => ok(api.GET('/api/v1/case-settings')) })
 }
 
 /** Saves part of the case settings and caches the answer, so the policy and routing editors both see what is stored. */
