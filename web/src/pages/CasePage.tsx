@@ -98,6 +98,10 @@ function CaseView({ c }: { c: CaseDetail }) {
   const name = usePersonName()
   const assignees = useAssignees()
   const closedOut = c.status === 'resolved' || c.status === 'closed'
+  const editable = can('cases.write') && !closedOut
+  const assignable = can('cases.assign') && !closedOut
+  // A small input in the header's row, named for screen readers.
+  const picker = (label: string, w: number) => ({ size: 'xs', w, 'aria-label': label })
   const assign = useCaseAction(c.id, (assignee_id: string | null) =>
     ok(api.POST('/api/v1/cases/{id}/assign', { params: { path: { id: c.id } }, body: { assignee_id } })),
   )
@@ -187,11 +191,9 @@ function CaseView({ c }: { c: CaseDetail }) {
             <Badge color={statusColor[c.status]} variant="light" aria-label={`Status: ${statusLabel(c.status)}`}>
               {statusLabel(c.status)}
             </Badge>
-            {can('cases.write') && !closedOut ? (
+            {editable ? (
               <Select
-                size="xs"
-                w={110}
-                aria-label="Priority"
+                {...picker('Priority', 110)}
                 value={c.priority}
                 allowDeselect={false}
                 onChange={(p) => p && patch.mutate({ priority: p as Priority })}
@@ -202,11 +204,9 @@ function CaseView({ c }: { c: CaseDetail }) {
                 {priorityLabel(c.priority)}
               </Badge>
             )}
-            {can('cases.assign') && !closedOut ? (
+            {assignable ? (
               <Select
-                size="xs"
-                w={190}
-                aria-label="Owner"
+                {...picker('Owner', 190)}
                 placeholder="Unassigned"
                 searchable
                 clearable
@@ -220,13 +220,11 @@ function CaseView({ c }: { c: CaseDetail }) {
               </Text>
             )}
             {c.escalation_level > 0 && <Badge color="red">Escalated L{c.escalation_level}</Badge>}
-            {can('cases.write') && !closedOut ? (
+            {editable ? (
               <TagsInput
-                size="xs"
-                aria-label="Tags"
+                {...picker('Tags', 260)}
                 placeholder="Add tag"
                 value={c.tags}
-                w={260}
                 clearable={false}
                 onChange={(next) =>
                   patch.mutate({
