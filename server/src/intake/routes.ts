@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
-import { listPage } from '../http/pagination.js'
-import { routeOptions } from '../http/route.js'
+import { camelKeys, routeOptions, workspacePage } from '../http/route.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
 import { inboxSources } from '../integrations/types.js'
@@ -46,14 +45,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: PageQueryWith({ status: Type.Optional(Status), connection_id: Type.Optional(Uuid) }),
       response: { 200: Page(DeliverySummary) },
     }),
-    async (req) =>
-      listPage(req.query, (page) =>
-        service.listDeliveries(app.db, req.actor.merchantId, {
-          ...page,
-          status: req.query.status,
-          connectionId: req.query.connection_id,
-        }),
-      ),
+    async (req) => workspacePage(app.db, req, service.listDeliveries),
   )
 
   app.get(
@@ -92,7 +84,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ),
     async (req) => ({
       count: await inTransaction(app.db, req, (trx, ctx, now) =>
-        service.replayDeliveries(trx, ctx, { status: req.body.status, connectionId: req.body.connection_id }, now),
+        service.replayDeliveries(trx, ctx, camelKeys(req.body), now),
       ),
     }),
   )

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
-import { listPage } from '../http/pagination.js'
-import { routeOptions } from '../http/route.js'
+import { camelKeys, routeOptions, workspacePage } from '../http/route.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import { inboxSources } from './tables.js'
 import { GraceSeconds } from './schemas.js'
@@ -68,13 +67,9 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Page(ConnectionView) },
     }),
     async (req) => {
-      const page = await listPage(req.query, (p) =>
-        service.listConnections(
-          app.db,
-          req.actor.merchantId,
-          { ...p, source: req.query.source, provider: req.query.provider },
-          new Date(),
-        ),
+      const now = new Date()
+      const page = await workspacePage(app.db, req, (db, merchantId, filter) =>
+        service.listConnections(db, merchantId, filter, now),
       )
       return { ...page, data: page.data.map(view) }
     },
@@ -155,9 +150,8 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: WithSecret },
     }),
     async (req, reply) => {
-      const input = { secret: req.body.secret, graceSeconds: req.body.grace_seconds }
       const rotated = await inTransaction(app.db, req, (trx, ctx, now) =>
-        service.rotateSecret(trx, ctx, app.ctx.keys.secrets, req.params.id, input, now),
+        service.rotateSecret(trx, ctx, app.ctx.keys.secrets, req.params.id, camelKeys(req.body), now),
       )
       return reply.status(201).send(withSecret(rotated))
     },

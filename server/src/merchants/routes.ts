@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
-import { listPage } from '../http/pagination.js'
-import { routeOptions } from '../http/route.js'
+import { camelKeys, routeOptions, workspacePage } from '../http/route.js'
 import { Page, PageQuery } from '../http/schemas.js'
 import { CurrencyList, MerchantView, RateParams, RateView, SetRateBody, UpdateMerchantBody } from './schemas.js'
 import * as service from './service.js'
@@ -23,16 +22,8 @@ export const merchantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: UpdateMerchantBody,
       response: { 200: MerchantView },
     }),
-    async (req) => {
-      const input = {
-        name: req.body.name,
-        brandName: req.body.brand_name,
-        timeZone: req.body.time_zone,
-        defaultCurrency: req.body.default_currency,
-        currencies: req.body.currencies,
-      }
-      return inTransaction(app.db, req, (trx, ctx, now) => service.updateMerchant(trx, ctx, input, now))
-    },
+    async (req) =>
+      inTransaction(app.db, req, (trx, ctx, now) => service.updateMerchant(trx, ctx, camelKeys(req.body), now)),
   )
 
   app.get(
@@ -51,7 +42,7 @@ export const merchantRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: PageQuery,
       response: { 200: Page(RateView) },
     }),
-    async (req) => listPage(req.query, (page) => service.listExchangeRates(app.db, req.actor.merchantId, page)),
+    async (req) => workspacePage(app.db, req, service.listExchangeRates),
   )
 
   app.post(

@@ -3,8 +3,7 @@ import { Type } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
 import { permissions } from '../auth/permissions.js'
 import { listApiKeys } from '../auth/service.js'
-import { listPage } from '../http/pagination.js'
-import { routeOptions } from '../http/route.js'
+import { routeOptions, workspacePage } from '../http/route.js'
 import { Page, PageQuery } from '../http/schemas.js'
 import * as apiKeys from './api-keys.js'
 import {
@@ -88,7 +87,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: PageQuery,
       response: { 200: Page(ApiKeyView) },
     }),
-    async (req) => listPage(req.query, (page) => listApiKeys(app.db, req.actor.merchantId, page)),
+    async (req) => workspacePage(app.db, req, listApiKeys),
   )
 
   app.post(

@@ -1,21 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { type Static, Type } from 'typebox'
+import { Type } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
-import { listPage } from '../http/pagination.js'
-import { routeOptions } from '../http/route.js'
+import { camelKeys, routeOptions, workspacePage } from '../http/route.js'
 import { Page, PageQuery } from '../http/schemas.js'
 import { CreateTeamBody, TeamParams, TeamView, UpdateTeamBody } from './schemas.js'
 import * as service from './service.js'
 
 const teamRoute = routeOptions('teams')
-
-/** A team's body as the service takes it (the fields an update leaves out stay undefined). */
-const teamInput = <B extends Static<typeof UpdateTeamBody>>(b: B): Partial<service.TeamInput> & Pick<B, 'name'> => ({
-  name: b.name,
-  description: b.description,
-  leadUserId: b.lead_user_id,
-  memberIds: b.member_ids,
-})
 
 export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -25,7 +16,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: PageQuery,
       response: { 200: Page(TeamView) },
     }),
-    async (req) => listPage(req.query, (page) => service.listTeams(app.db, req.actor.merchantId, page)),
+    async (req) => workspacePage(app.db, req, service.listTeams),
   )
 
   app.get(
@@ -39,7 +30,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     teamRoute('teams.manage', { summary: 'Create a team', body: CreateTeamBody, response: { 201: TeamView } }),
     async (req, reply) => {
       const team = await inTransaction(app.db, req, (trx, ctx, now) =>
-        service.createTeam(trx, ctx, teamInput(req.body), now),
+        service.createTeam(trx, ctx, camelKeys(req.body), now),
       )
       return reply.status(201).send(team)
     },
@@ -55,7 +46,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }),
     async (req) =>
       inTransaction(app.db, req, (trx, ctx, now) =>
-        service.updateTeam(trx, ctx, req.params.id, teamInput(req.body), now),
+        service.updateTeam(trx, ctx, req.params.id, camelKeys(req.body), now),
       ),
   )
 

@@ -3,8 +3,7 @@ import { Type } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth/hook.js'
 import { SessionView } from '../auth/schemas.js'
-import { listPage } from '../http/pagination.js'
-import { routeOptions } from '../http/route.js'
+import { camelKeys, routeOptions, workspacePage } from '../http/route.js'
 import { Page } from '../http/schemas.js'
 import {
   ChangePasswordBody,
@@ -76,14 +75,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: UserListQuery,
       response: { 200: Page(UserView) },
     }),
-    async (req) =>
-      listPage(req.query, (page) =>
-        service.listUsers(app.db, req.actor.merchantId, {
-          ...page,
-          status: req.query.status,
-          permission: req.query.permission,
-        }),
-      ),
+    async (req) => workspacePage(app.db, req, service.listUsers),
   )
 
   app.get(
@@ -100,13 +92,9 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: UserView },
     }),
     async (req, reply) => {
-      const input = {
-        email: req.body.email,
-        name: req.body.name,
-        password: req.body.password,
-        roleId: req.body.role_id,
-      }
-      const user = await inTransaction(app.db, req, (trx, ctx, now) => service.createUser(trx, ctx, input, now))
+      const user = await inTransaction(app.db, req, (trx, ctx, now) =>
+        service.createUser(trx, ctx, camelKeys(req.body), now),
+      )
       return reply.status(201).send(user)
     },
   )
@@ -119,9 +107,9 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: UpdateUserBody,
       response: { 200: UserView },
     }),
-    async (req) => {
-      const input = { name: req.body.name, roleId: req.body.role_id, status: req.body.status }
-      return inTransaction(app.db, req, (trx, ctx, now) => service.updateUser(trx, ctx, req.params.id, input, now))
-    },
+    async (req) =>
+      inTransaction(app.db, req, (trx, ctx, now) =>
+        service.updateUser(trx, ctx, req.params.id, camelKeys(req.body), now),
+      ),
   )
 }
