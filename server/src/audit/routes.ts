@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { invalidCursor } from '../cursors.js'
 import { AppError } from '../errors.js'
 import { listPage } from '../http/pagination.js'
+import { routeOptions } from '../http/route.js'
 import { Page, PageQuery } from '../http/schemas.js'
 import { auditSigner } from './checkpoints.js'
 import { listEntries, listSignedCheckpoints } from './history.js'
@@ -17,18 +18,16 @@ function decodeSeqCursor(cursor: string | undefined): number {
   return Number(m[1])
 }
 
+const auditRoute = routeOptions('audit')
+
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/audit',
-    {
-      config: { permission: 'audit.read' },
-      schema: {
-        tags: ['audit'],
-        summary: "One record's audit entries, oldest first, with their place in the hash chain",
-        querystring: AuditEntryQuery,
-        response: { 200: Page(AuditEntryView) },
-      },
-    },
+    auditRoute('audit.read', {
+      summary: "One record's audit entries, oldest first, with their place in the hash chain",
+      querystring: AuditEntryQuery,
+      response: { 200: Page(AuditEntryView) },
+    }),
     async (req) => {
       const [entityType, entityId] = req.query.entity
         ? [
@@ -59,30 +58,22 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/audit/verify',
-    {
-      config: { permission: 'audit.read' },
-      schema: {
-        tags: ['audit'],
-        summary: "Verify this workspace's audit chain and its signed checkpoints",
-        description:
-          'Answers 200 with the report whether or not the chain is intact; `ok: false` names the first bad seq and the problem.',
-        response: { 200: VerifyReportView },
-      },
-    },
+    auditRoute('audit.read', {
+      summary: "Verify this workspace's audit chain and its signed checkpoints",
+      description:
+        'Answers 200 with the report whether or not the chain is intact; `ok: false` names the first bad seq and the problem.',
+      response: { 200: VerifyReportView },
+    }),
     async (req) => verifyWorkspace(app.ctx, req.actor.merchantId),
   )
 
   app.get(
     '/audit/checkpoints',
-    {
-      config: { permission: 'audit.read' },
-      schema: {
-        tags: ['audit'],
-        summary: 'Signed chain heads and the public key that checks them offline',
-        querystring: PageQuery,
-        response: { 200: CheckpointPage },
-      },
-    },
+    auditRoute('audit.read', {
+      summary: 'Signed chain heads and the public key that checks them offline',
+      querystring: PageQuery,
+      response: { 200: CheckpointPage },
+    }),
     async (req) => {
       const limit = req.query.limit ?? 50
       const signer = auditSigner(app.ctx.keys.audit)

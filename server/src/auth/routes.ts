@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { requestContext } from './actor.js'
+import { routeOptions } from '../http/route.js'
+import { inTransaction } from './actor.js'
 import { SESSION_COOKIE, sessionCookieOptions } from './hook.js'
 import { SessionView } from './schemas.js'
 import * as service from './service.js'
+
+const authRoute = routeOptions('auth')
 
 // Signing in (users/routes.ts) and API keys (roles/routes.ts) live with the people and roles they concern.
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -11,12 +14,9 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/auth/logout',
-    {
-      config: { access: 'authenticated' },
-      schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null() } },
-    },
+    authRoute('authenticated', { summary: 'End this session', response: { 204: Type.Null() } }),
     async (req, reply) => {
-      await app.db.transaction().execute((trx) => service.logout(trx, requestContext(req), new Date()))
+      await inTransaction(app.db, req, (trx, ctx, now) => service.logout(trx, ctx, now))
       void reply.clearCookie(SESSION_COOKIE, cookieOptions)
       return reply.status(204).send(null)
     },
@@ -24,14 +24,10 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/auth/session',
-    {
-      config: { access: 'authenticated' },
-      schema: {
-        tags: ['auth'],
-        summary: 'Who am I: the caller, its role and permissions',
-        response: { 200: SessionView },
-      },
-    },
+    authRoute('authenticated', {
+      summary: 'Who am I: the caller, its role and permissions',
+      response: { 200: SessionView },
+    }),
     async (req) => {
       const a = req.actor as typeof req.actor & { csrfToken?: string }
       return {

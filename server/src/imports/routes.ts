@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { requestContext } from '../auth/actor.js'
 import { AppError } from '../errors.js'
+import { routeOptions } from '../http/route.js'
 import { runImport } from './service.js'
 import type { ImportFormat } from './types.js'
 import { ImportBody, ImportReply, ImportQuery } from './schemas.js'
@@ -13,6 +14,8 @@ const formats: Record<string, ImportFormat> = { 'application/x-ndjson': 'jsonl',
 
 const formatOf = (req: FastifyRequest) =>
   formats[(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()]
+
+const importRoute = routeOptions('imports')
 
 export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Only in this plugin's scope: the bytes are kept as they came and streamed to the reader.
@@ -26,7 +29,6 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/imports',
     {
       bodyLimit: importBodyLimit,
-      config: { permission: 'imports.run' },
       // After authentication (a root hook), before the body is read: name the formats rather than let the JSON parser answer.
       onRequest: async (req) => {
         if (!formatOf(req))
@@ -35,8 +37,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
             'Send JSON lines (Content-Type: application/x-ndjson) or CSV (Content-Type: text/csv)',
           )
       },
-      schema: {
-        tags: ['imports'],
+      ...importRoute('imports.run', {
         summary:
           'Import orders, customers, shipments or historical cases from JSON lines or CSV (a few MB; use the CLI for larger files)',
         description:
@@ -45,7 +46,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: ImportQuery,
         body: ImportBody,
         response: { 200: ImportReply },
-      },
+      }),
     },
     async (req) => {
       const { rows: _rows, ...result } = await runImport(

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { requestContext } from '../auth/actor.js'
-import { listPage } from '../http/pagination.js'
+import { inTransaction } from '../auth/actor.js'
+import { camelKeys, routeOptions, workspacePage } from '../http/route.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import * as service from './service.js'
 import { inboxSources } from '../integrations/types.js'
@@ -35,65 +35,44 @@ const DeliveryDetail = Type.Object({
 })
 const Params = Type.Object({ id: Uuid })
 
+const deliveryRoute = routeOptions('webhooks')
+
 export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/webhooks/deliveries',
-    {
-      config: { permission: 'integrations.read' },
-      schema: {
-        tags: ['webhooks'],
-        summary: 'List inbound webhook deliveries (status=dead is the dead-letter list)',
-        querystring: PageQueryWith({ status: Type.Optional(Status), connection_id: Type.Optional(Uuid) }),
-        response: { 200: Page(DeliverySummary) },
-      },
-    },
-    async (req) =>
-      listPage(req.query, (page) =>
-        service.listDeliveries(app.db, req.actor.merchantId, {
-          ...page,
-          status: req.query.status,
-          connectionId: req.query.connection_id,
-        }),
-      ),
+    deliveryRoute('integrations.read', {
+      summary: 'List inbound webhook deliveries (status=dead is the dead-letter list)',
+      querystring: PageQueryWith({ status: Type.Optional(Status), connection_id: Type.Optional(Uuid) }),
+      response: { 200: Page(DeliverySummary) },
+    }),
+    async (req) => workspacePage(app.db, req, service.listDeliveries),
   )
 
   app.get(
     '/webhooks/deliveries/:id',
-    {
-      config: { permission: 'integrations.read' },
-      schema: {
-        tags: ['webhooks'],
-        summary: 'One delivery, with its headers and raw body',
-        params: Params,
-        response: { 200: DeliveryDetail },
-      },
-    },
+    deliveryRoute('integrations.read', {
+      summary: 'One delivery, with its headers and raw body',
+      params: Params,
+      response: { 200: DeliveryDetail },
+    }),
     async (req) => service.getDelivery(app.db, req.actor.merchantId, req.params.id),
   )
 
   app.post(
     '/webhooks/deliveries/:id/replay',
-    {
-      config: { permission: 'integrations.manage' },
-      schema: {
-        tags: ['webhooks'],
-        summary: 'Process a delivery again (failed, dead, processed or ignored)',
-        params: Params,
-        response: { 200: DeliveryDetail },
-      },
-    },
-    async (req) =>
-      app.db
-        .transaction()
-        .execute((trx) => service.replayDelivery(trx, requestContext(req), req.params.id, new Date())),
+    deliveryRoute('integrations.manage', {
+      summary: 'Process a delivery again (failed, dead, processed or ignored)',
+      params: Params,
+      response: { 200: DeliveryDetail },
+    }),
+    async (req) => inTransaction(app.db, req, (trx, ctx, now) => service.replayDelivery(trx, ctx, req.params.id, now)),
   )
 
   app.post(
     '/webhooks/deliveries/replay',
-    {
-      config: { permission: 'integrations.manage', example: { status: 'dead' } },
-      schema: {
-        tags: ['webhooks'],
+    deliveryRoute(
+      'integrations.manage',
+      {
         summary: 'Process every dead (or failed) delivery again, optionally of one connection',
         body: Type.Object(
           { status: ReplayableStatus, connection_id: Type.Optional(Uuid) },
@@ -101,18 +80,12 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ),
         response: { 200: Type.Object({ count: Type.Integer({ description: 'Deliveries re-queued' }) }) },
       },
-    },
+      { status: 'dead' },
+    ),
     async (req) => ({
-      count: await app.db
-        .transaction()
-        .execute((trx) =>
-          service.replayDeliveries(
-            trx,
-            requestContext(req),
-            { status: req.body.status, connectionId: req.body.connection_id },
-            new Date(),
-          ),
-        ),
+      count: await inTransaction(app.db, req, (trx, ctx, now) =>
+        service.replayDeliveries(trx, ctx, camelKeys(req.body), now),
+      ),
     }),
   )
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { requestContext } from '../auth/actor.js'
-import { listPage } from '../http/pagination.js'
+import { inTransaction } from '../auth/actor.js'
+import { camelKeys, routeOptions, workspacePage } from '../http/route.js'
 import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
 import { inboxSources } from './tables.js'
 import { GraceSeconds } from './schemas.js'
@@ -47,6 +47,8 @@ const WithSecret = Type.Object({
 const Params = Type.Object({ id: Uuid })
 const Name = Type.String({ minLength: 1, maxLength: 100 })
 
+const integrationRoute = routeOptions('integrations')
+
 export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const view = (c: Connection) => ({
     ...c,
@@ -59,23 +61,15 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/integrations/connections',
-    {
-      config: { permission: 'integrations.read' },
-      schema: {
-        tags: ['integrations'],
-        summary: 'List connections to providers',
-        querystring: PageQueryWith({ source: Type.Optional(Source), provider: Type.Optional(ProviderSlug) }),
-        response: { 200: Page(ConnectionView) },
-      },
-    },
+    integrationRoute('integrations.read', {
+      summary: 'List connections to providers',
+      querystring: PageQueryWith({ source: Type.Optional(Source), provider: Type.Optional(ProviderSlug) }),
+      response: { 200: Page(ConnectionView) },
+    }),
     async (req) => {
-      const page = await listPage(req.query, (p) =>
-        service.listConnections(
-          app.db,
-          req.actor.merchantId,
-          { ...p, source: req.query.source, provider: req.query.provider },
-          new Date(),
-        ),
+      const now = new Date()
+      const page = await workspacePage(app.db, req, (db, merchantId, filter) =>
+        service.listConnections(db, merchantId, filter, now),
       )
       return { ...page, data: page.data.map(view) }
     },
@@ -83,10 +77,11 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/integrations/connections/:id',
-    {
-      config: { permission: 'integrations.read' },
-      schema: { tags: ['integrations'], summary: 'One connection', params: Params, response: { 200: ConnectionView } },
-    },
+    integrationRoute('integrations.read', {
+      summary: 'One connection',
+      params: Params,
+      response: { 200: ConnectionView },
+    }),
     async (req) => view(await service.getConnection(app.db, req.actor.merchantId, req.params.id, new Date())),
   )
 
@@ -114,69 +109,50 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const created = await app.db
-        .transaction()
-        .execute((trx) =>
-          service.createConnection(trx, requestContext(req), app.ctx.keys.secrets, req.body, new Date()),
-        )
+      const created = await inTransaction(app.db, req, (trx, ctx, now) =>
+        service.createConnection(trx, ctx, app.ctx.keys.secrets, req.body, now),
+      )
       return reply.status(201).send(withSecret(created))
     },
   )
 
   app.patch(
     '/integrations/connections/:id',
-    {
-      config: { permission: 'integrations.manage' },
-      schema: {
-        tags: ['integrations'],
-        summary: 'Rename, disable or re-enable a connection, or replace its settings',
-        params: Params,
-        body: Type.Object(
-          { name: Type.Optional(Name), status: Type.Optional(Status), settings: Type.Optional(Settings) },
-          { additionalProperties: false, minProperties: 1 },
-        ),
-        response: { 200: ConnectionView },
-      },
-    },
+    integrationRoute('integrations.manage', {
+      summary: 'Rename, disable or re-enable a connection, or replace its settings',
+      params: Params,
+      body: Type.Object(
+        { name: Type.Optional(Name), status: Type.Optional(Status), settings: Type.Optional(Settings) },
+        { additionalProperties: false, minProperties: 1 },
+      ),
+      response: { 200: ConnectionView },
+    }),
     async (req) =>
       view(
-        await app.db
-          .transaction()
-          .execute((trx) => service.updateConnection(trx, requestContext(req), req.params.id, req.body, new Date())),
+        await inTransaction(app.db, req, (trx, ctx, now) =>
+          service.updateConnection(trx, ctx, req.params.id, req.body, now),
+        ),
       ),
   )
 
   app.post(
     '/integrations/connections/:id/secrets',
-    {
-      config: { permission: 'integrations.manage' },
-      schema: {
-        tags: ['integrations'],
-        summary: 'Rotate the secret; the old one keeps verifying for the grace period',
-        params: Params,
-        body: Type.Object(
-          {
-            secret: Type.Optional(Secret),
-            grace_seconds: Type.Optional(GraceSeconds),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: WithSecret },
-      },
-    },
+    integrationRoute('integrations.manage', {
+      summary: 'Rotate the secret; the old one keeps verifying for the grace period',
+      params: Params,
+      body: Type.Object(
+        {
+          secret: Type.Optional(Secret),
+          grace_seconds: Type.Optional(GraceSeconds),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 201: WithSecret },
+    }),
     async (req, reply) => {
-      const rotated = await app.db
-        .transaction()
-        .execute((trx) =>
-          service.rotateSecret(
-            trx,
-            requestContext(req),
-            app.ctx.keys.secrets,
-            req.params.id,
-            { secret: req.body.secret, graceSeconds: req.body.grace_seconds },
-            new Date(),
-          ),
-        )
+      const rotated = await inTransaction(app.db, req, (trx, ctx, now) =>
+        service.rotateSecret(trx, ctx, app.ctx.keys.secrets, req.params.id, camelKeys(req.body), now),
+      )
       return reply.status(201).send(withSecret(rotated))
     },
   )

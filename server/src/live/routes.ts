@@ -2,11 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import pg from 'pg'
 import type { ServerResponse } from 'node:http'
 import { AppError } from '../errors.js'
+import { routeOptions } from '../http/route.js'
 import { LiveHub } from './hub.js'
 import type { LiveMessage } from './publish.js'
 import { EventStream, StreamQuery } from './schemas.js'
 
 const heartbeatMs = 25_000
+
+const liveRoute = routeOptions('live')
 
 /**
  * `GET /api/v1/stream`: Server-Sent Events for the console. Case events of the caller's workspace
@@ -23,15 +26,11 @@ export const liveRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/stream',
-    {
-      config: { permission: 'cases.read' },
-      schema: {
-        tags: ['live'],
-        summary: "Server-Sent Events: case events of the workspace and the caller's notifications",
-        querystring: StreamQuery,
-        response: { 200: EventStream },
-      },
-    },
+    liveRoute('cases.read', {
+      summary: "Server-Sent Events: case events of the workspace and the caller's notifications",
+      querystring: StreamQuery,
+      response: { 200: EventStream },
+    }),
     async (req, reply) => {
       await hub.listen().catch((err: unknown) => {
         req.log.error({ err }, 'live stream cannot listen')

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { requestContext } from '../auth/actor.js'
+import { inTransaction } from '../auth/actor.js'
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth/hook.js'
 import { SessionView } from '../auth/schemas.js'
-import { listPage } from '../http/pagination.js'
+import { camelKeys, routeOptions, workspacePage } from '../http/route.js'
 import { Page } from '../http/schemas.js'
 import {
   ChangePasswordBody,
@@ -17,21 +17,20 @@ import {
 import * as service from './service.js'
 import * as signIn from './sign-in.js'
 
+const authRoute = routeOptions('auth')
+const personRoute = routeOptions('people')
+
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ttl = app.ctx.config.sessionTtlHours
   const cookieOptions = sessionCookieOptions(app.ctx.config)
 
   app.post(
     '/auth/login',
-    {
-      config: { access: 'public' },
-      schema: {
-        tags: ['auth'],
-        summary: 'Sign in; sets an HttpOnly session cookie',
-        body: LoginBody,
-        response: { 200: SessionView },
-      },
-    },
+    authRoute('public', {
+      summary: 'Sign in; sets an HttpOnly session cookie',
+      body: LoginBody,
+      response: { 200: SessionView },
+    }),
     async (req, reply) => {
       const now = new Date()
       const result = await signIn.login(
@@ -57,109 +56,60 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/auth/password',
-    {
-      config: { access: 'authenticated' },
-      schema: {
-        tags: ['auth'],
-        summary: 'Change my password; ends my other sessions',
-        body: ChangePasswordBody,
-        response: { 204: Type.Null() },
-      },
-    },
+    authRoute('authenticated', {
+      summary: 'Change my password; ends my other sessions',
+      body: ChangePasswordBody,
+      response: { 204: Type.Null() },
+    }),
     async (req, reply) => {
-      await app.db
-        .transaction()
-        .execute((trx) =>
-          signIn.changePassword(
-            trx,
-            requestContext(req),
-            { current: req.body.current_password, next: req.body.new_password },
-            new Date(),
-          ),
-        )
+      const input = { current: req.body.current_password, next: req.body.new_password }
+      await inTransaction(app.db, req, (trx, ctx, now) => signIn.changePassword(trx, ctx, input, now))
       return reply.status(204).send(null)
     },
   )
 
   app.get(
     '/users',
-    {
-      config: { permission: 'users.read' },
-      schema: {
-        tags: ['people'],
-        summary: 'List people in this workspace',
-        querystring: UserListQuery,
-        response: { 200: Page(UserView) },
-      },
-    },
-    async (req) =>
-      listPage(req.query, (page) =>
-        service.listUsers(app.db, req.actor.merchantId, {
-          ...page,
-          status: req.query.status,
-          permission: req.query.permission,
-        }),
-      ),
+    personRoute('users.read', {
+      summary: 'List people in this workspace',
+      querystring: UserListQuery,
+      response: { 200: Page(UserView) },
+    }),
+    async (req) => workspacePage(app.db, req, service.listUsers),
   )
 
   app.get(
     '/users/:id',
-    {
-      config: { permission: 'users.read' },
-      schema: { tags: ['people'], summary: 'One person', params: UserParams, response: { 200: UserView } },
-    },
+    personRoute('users.read', { summary: 'One person', params: UserParams, response: { 200: UserView } }),
     async (req) => service.getUser(app.db, req.actor.merchantId, req.params.id),
   )
 
   app.post(
     '/users',
-    {
-      config: { permission: 'users.manage' },
-      schema: {
-        tags: ['people'],
-        summary: 'Add a person with a role and an initial password',
-        body: CreateUserBody,
-        response: { 201: UserView },
-      },
-    },
+    personRoute('users.manage', {
+      summary: 'Add a person with a role and an initial password',
+      body: CreateUserBody,
+      response: { 201: UserView },
+    }),
     async (req, reply) => {
-      const user = await app.db
-        .transaction()
-        .execute((trx) =>
-          service.createUser(
-            trx,
-            requestContext(req),
-            { email: req.body.email, name: req.body.name, password: req.body.password, roleId: req.body.role_id },
-            new Date(),
-          ),
-        )
+      const user = await inTransaction(app.db, req, (trx, ctx, now) =>
+        service.createUser(trx, ctx, camelKeys(req.body), now),
+      )
       return reply.status(201).send(user)
     },
   )
 
   app.patch(
     '/users/:id',
-    {
-      config: { permission: 'users.manage' },
-      schema: {
-        tags: ['people'],
-        summary: 'Rename, change role, disable or re-enable a person (disabling ends their sessions)',
-        params: UserParams,
-        body: UpdateUserBody,
-        response: { 200: UserView },
-      },
-    },
+    personRoute('users.manage', {
+      summary: 'Rename, change role, disable or re-enable a person (disabling ends their sessions)',
+      params: UserParams,
+      body: UpdateUserBody,
+      response: { 200: UserView },
+    }),
     async (req) =>
-      app.db
-        .transaction()
-        .execute((trx) =>
-          service.updateUser(
-            trx,
-            requestContext(req),
-            req.params.id,
-            { name: req.body.name, roleId: req.body.role_id, status: req.body.status },
-            new Date(),
-          ),
-        ),
+      inTransaction(app.db, req, (trx, ctx, now) =>
+        service.updateUser(trx, ctx, req.params.id, camelKeys(req.body), now),
+      ),
   )
 }
