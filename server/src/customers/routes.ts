@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { inTransaction } from '../auth/actor.js'
-import { sourceKey } from '../http/handlers.js'
-import { listPage } from '../http/pagination.js'
+import { pagedList, sendUpserted, sourceKey } from '../http/handlers.js'
 import { routeOptions } from '../http/route.js'
 import { Page } from '../http/schemas.js'
 import { findDuplicateCustomers, getCustomer, listCustomers } from './service/find-customers.js'
@@ -48,15 +47,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: CustomerListQuery,
       response: { 200: Page(CustomerView) },
     }),
-    async (req) =>
-      listPage(req.query, (page) =>
-        listCustomers(app.db, req.actor.merchantId, {
-          ...page,
-          email: req.query.email,
-          phone: req.query.phone,
-          segment: req.query.segment,
-        }),
-      ),
+    pagedList(app.db, listCustomers, (q) => ({ email: q.email, phone: q.phone, segment: q.segment })),
   )
 
   app.get(
@@ -86,7 +77,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { customer, outcome } = await inTransaction(app.db, req, (trx, ctx, now) =>
         upsertCustomer(trx, ctx, { ...sourceKey(b), ...input(b) }, now),
       )
-      return reply.status(outcome === 'created' ? 201 : 200).send(customer)
+      return sendUpserted(reply, outcome, customer)
     },
   )
 

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
-import { sourceKey } from '../http/handlers.js'
-import { listPage } from '../http/pagination.js'
+import { deleteRecord, pagedList, sendUpserted, sourceKey } from '../http/handlers.js'
 import { routeOptions } from '../http/route.js'
 import { Page } from '../http/schemas.js'
 import { approveRefund } from './service/approve-refund.js'
@@ -64,15 +63,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: OrderListQuery,
       response: { 200: Page(OrderView) },
     }),
-    async (req) =>
-      listPage(req.query, (page) =>
-        listOrders(app.db, req.actor.merchantId, {
-          ...page,
-          customerId: req.query.customer_id,
-          source: req.query.source,
-          number: req.query.number,
-        }),
-      ),
+    pagedList(app.db, listOrders, (q) => ({ customerId: q.customer_id, source: q.source, number: q.number })),
   )
 
   app.get(
@@ -91,7 +82,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const input = orderInput(req.body)
       const { order, outcome } = await inTransaction(app.db, req, (trx, ctx, now) => upsertOrder(trx, ctx, input, now))
-      return reply.status(outcome === 'created' ? 201 : 200).send(order)
+      return sendUpserted(reply, outcome, order)
     },
   )
 
@@ -102,10 +93,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: OrderParams,
       response: { 204: Type.Null() },
     }),
-    async (req, reply) => {
-      await inTransaction(app.db, req, (trx, ctx, now) => deleteOrder(trx, ctx, req.params.id, now))
-      return reply.status(204).send(null)
-    },
+    deleteRecord(app.db, deleteOrder),
   )
 
   app.post(

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
-import { sourceKey } from '../http/handlers.js'
-import { listPage } from '../http/pagination.js'
+import { deleteRecord, pagedList, sendUpserted, sourceKey } from '../http/handlers.js'
 import { routeOptions } from '../http/route.js'
 import { Page } from '../http/schemas.js'
 import { carriers } from './carriers.js'
@@ -50,16 +49,12 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ShipmentListQuery,
       response: { 200: Page(ShipmentView) },
     }),
-    async (req) =>
-      listPage(req.query, (page) =>
-        listShipments(app.db, req.actor.merchantId, {
-          ...page,
-          orderIds: req.query.order_id ? [req.query.order_id] : undefined,
-          trackingNumber: req.query.tracking_number,
-          carrierCode: req.query.carrier_code,
-          trackingStatus: req.query.tracking_status,
-        }),
-      ),
+    pagedList(app.db, listShipments, (q) => ({
+      orderIds: q.order_id ? [q.order_id] : undefined,
+      trackingNumber: q.tracking_number,
+      carrierCode: q.carrier_code,
+      trackingStatus: q.tracking_status,
+    })),
   )
 
   app.get(
@@ -80,7 +75,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { shipment, outcome } = await inTransaction(app.db, req, (trx, ctx, now) =>
         upsertShipment(trx, ctx, input, now),
       )
-      return reply.status(outcome === 'created' ? 201 : 200).send(shipment)
+      return sendUpserted(reply, outcome, shipment)
     },
   )
 
@@ -91,9 +86,6 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ShipmentParams,
       response: { 204: Type.Null() },
     }),
-    async (req, reply) => {
-      await inTransaction(app.db, req, (trx, ctx, now) => deleteShipment(trx, ctx, req.params.id, now))
-      return reply.status(204).send(null)
-    },
+    deleteRecord(app.db, deleteShipment),
   )
 }
