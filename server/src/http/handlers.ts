@@ -1,13 +1,9 @@
 import type { FastifyReply } from 'fastify'
-import type { Transaction } from 'kysely'
-import { type Actor, inTransaction, type ServiceContext } from '../auth/actor.js'
+import type { Actor } from '../auth/actor.js'
 import type { Db } from '../db/database.js'
-import type { Database } from '../db/schema.js'
 import { listPage, type PageRequest } from './pagination.js'
 
 // Route handlers several modules write the same way, and what they read from a request alike.
-
-type Caller = { actor: Actor; id: string }
 
 /** A synced record's key in a request body: its source ('api' unless one is named) and its id there. */
 export const sourceKey = <B extends { source?: string; external_id?: string }>(
@@ -28,10 +24,12 @@ export const pagedList =
 export const sendUpserted = <T>(reply: FastifyReply, outcome: string, record: T) =>
   reply.status(outcome === 'created' ? 201 : 200).send(record)
 
-/** A delete route: the service removes the record the path names, in one transaction; 204 with no body. */
-export const deleteRecord =
-  (db: Db, remove: (trx: Transaction<Database>, ctx: ServiceContext, id: string, now: Date) => Promise<unknown>) =>
-  async (req: Caller & { params: { id: string } }, reply: FastifyReply) => {
-    await inTransaction(db, req, (trx, ctx, now) => remove(trx, ctx, req.params.id, now))
+/** A request for the record its path names, from a caller. */
+type IdRequest = { actor: Actor; id: string; params: { id: string } }
+
+/** A delete route's handler: `remove` runs for the record the path names, then 204 with no body. */
+export const deleteHandler =
+  (remove: (req: IdRequest) => Promise<unknown>) => async (req: IdRequest, reply: FastifyReply) => {
+    await remove(req)
     return reply.status(204).send(null)
   }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
-import { deleteRecord, pagedList, sendUpserted, sourceKey } from '../http/handlers.js'
+import { deleteHandler, pagedList, sendUpserted, sourceKey } from '../http/handlers.js'
 import { routeOptions } from '../http/route.js'
 import { Page } from '../http/schemas.js'
 import { approveRefund } from './service/approve-refund.js'
@@ -93,7 +93,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: OrderParams,
       response: { 204: Type.Null() },
     }),
-    deleteRecord(app.db, deleteOrder),
+    deleteHandler((req) => inTransaction(app.db, req, (trx, ctx, now) => deleteOrder(trx, ctx, req.params.id, now))),
   )
 
   app.post(

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
-import { deleteRecord, pagedList, sendUpserted, sourceKey } from '../http/handlers.js'
+import { deleteHandler, pagedList, sendUpserted, sourceKey } from '../http/handlers.js'
 import { routeOptions } from '../http/route.js'
 import { Page } from '../http/schemas.js'
 import { carriers } from './carriers.js'
@@ -86,6 +86,6 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ShipmentParams,
       response: { 204: Type.Null() },
     }),
-    deleteRecord(app.db, deleteShipment),
+    deleteHandler((req) => inTransaction(app.db, req, (trx, ctx, now) => deleteShipment(trx, ctx, req.params.id, now))),
   )
 }
