@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requestContext } from '../auth/actor.js'
+import { inTransaction } from '../auth/actor.js'
 import { AppError } from '../errors.js'
 import { listPage } from '../http/pagination.js'
+import { routeOptions } from '../http/route.js'
 import { Page, PageQuery } from '../http/schemas.js'
 import { connectionHealth } from '../intake/health.js'
 import * as integrations from '../integrations/service.js'
@@ -27,6 +28,14 @@ import {
   WithSecret,
 } from './schemas.js'
 
+const route = routeOptions('carriers')
+
+/** A tracker as the API shows it: its events without the keys that only serve storage. */
+const trackerView = (t: Awaited<ReturnType<typeof service.getTracker>>) => ({
+  ...t,
+  events: t.events.map(({ merchant_id: _m, tracker_id: _t, event_key: _k, delivery_id: _d, ...e }) => e),
+})
+
 export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const url = (c: Connection) => `${app.ctx.config.publicUrl}/webhooks/carriers/${c.provider}/${c.id}`
   const views = async (merchantId: string, list: Connection[]) => {
@@ -45,6 +54,11 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }))
   }
   const one = async (merchantId: string, c: Connection) => (await views(merchantId, [c]))[0]!
+  /** A connection just created or given a new secret: a generated secret is shown this once. */
+  const withSecret = async (merchantId: string, r: integrations.ConnectionWithSecret) => ({
+    connection: await one(merchantId, r.connection),
+    ...(r.secret ? { webhook_secret: r.secret } : {}),
+  })
   const carrierConnection = async (merchantId: string, id: string) => {
     const c = await integrations.getConnection(app.db, merchantId, id, new Date())
     if (c.source !== 'carriers') throw new AppError('connection_not_found', 'No such connection', { connection_id: id })
@@ -53,50 +67,39 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/carrier-connections',
-    {
-      config: { permission: 'integrations.manage', example: { provider: 'generic', name: 'Warehouse tracking feed' } },
-      schema: {
-        tags: ['carriers'],
+    route(
+      'integrations.manage',
+      {
         summary: 'Connect a carrier or tracking aggregator; webhooks go to the returned webhook_url',
         body: ConnectionBody,
         response: { 201: WithSecret },
       },
-    },
+      { provider: 'generic', name: 'Warehouse tracking feed' },
+    ),
     async (req, reply) => {
       service.findCarrierProvider(req.body.provider)
-      const created = await app.db.transaction().execute((trx) =>
-        integrations.createConnection(
-          trx,
-          requestContext(req),
-          app.ctx.keys.secrets,
-          {
-            source: 'carriers',
-            provider: req.body.provider,
-            name: req.body.name,
-            settings: req.body.settings,
-            secret: req.body.webhook_secret,
-          },
-          new Date(),
-        ),
+      const b = req.body
+      const input: integrations.CreateConnectionInput = {
+        source: 'carriers',
+        provider: b.provider,
+        name: b.name,
+        settings: b.settings,
+        secret: b.webhook_secret,
+      }
+      const created = await inTransaction(app.db, req, (trx, ctx, now) =>
+        integrations.createConnection(trx, ctx, app.ctx.keys.secrets, input, now),
       )
-      return reply.status(201).send({
-        connection: await one(req.actor.merchantId, created.connection),
-        ...(created.secret ? { webhook_secret: created.secret } : {}),
-      })
+      return reply.status(201).send(await withSecret(req.actor.merchantId, created))
     },
   )
 
   app.get(
     '/carrier-connections',
-    {
-      config: { permission: 'integrations.read' },
-      schema: {
-        tags: ['carriers'],
-        summary: 'Carrier connections with their health',
-        querystring: PageQuery,
-        response: { 200: Page(CarrierConnection) },
-      },
-    },
+    route('integrations.read', {
+      summary: 'Carrier connections with their health',
+      querystring: PageQuery,
+      response: { 200: Page(CarrierConnection) },
+    }),
     async (req) => {
       const page = await listPage(req.query, (p) =>
         integrations.listConnections(app.db, req.actor.merchantId, { ...p, source: 'carriers' }, new Date()),
@@ -107,84 +110,57 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/carrier-connections/:id',
-    {
-      config: { permission: 'integrations.read' },
-      schema: {
-        tags: ['carriers'],
-        summary: 'One carrier connection with its health',
-        params: ConnectionParams,
-        response: { 200: CarrierConnection },
-      },
-    },
+    route('integrations.read', {
+      summary: 'One carrier connection with its health',
+      params: ConnectionParams,
+      response: { 200: CarrierConnection },
+    }),
     async (req) => one(req.actor.merchantId, await carrierConnection(req.actor.merchantId, req.params.id)),
   )
 
   app.patch(
     '/carrier-connections/:id',
-    {
-      config: { permission: 'integrations.manage' },
-      schema: {
-        tags: ['carriers'],
-        summary: 'Rename, disable or re-enable a carrier connection, or replace its settings',
-        params: ConnectionParams,
-        body: ConnectionPatch,
-        response: { 200: CarrierConnection },
-      },
-    },
+    route('integrations.manage', {
+      summary: 'Rename, disable or re-enable a carrier connection, or replace its settings',
+      params: ConnectionParams,
+      body: ConnectionPatch,
+      response: { 200: CarrierConnection },
+    }),
     async (req) => {
       await carrierConnection(req.actor.merchantId, req.params.id)
-      const c = await app.db
-        .transaction()
-        .execute((trx) => integrations.updateConnection(trx, requestContext(req), req.params.id, req.body, new Date()))
+      const c = await inTransaction(app.db, req, (trx, ctx, now) =>
+        integrations.updateConnection(trx, ctx, req.params.id, req.body, now),
+      )
       return one(req.actor.merchantId, c)
     },
   )
 
   app.post(
     '/carrier-connections/:id/secrets',
-    {
-      config: { permission: 'integrations.manage' },
-      schema: {
-        tags: ['carriers'],
-        summary: 'Rotate the webhook secret; the old one keeps verifying for the grace period',
-        params: ConnectionParams,
-        body: SecretRotation,
-        response: { 201: WithSecret },
-      },
-    },
+    route('integrations.manage', {
+      summary: 'Rotate the webhook secret; the old one keeps verifying for the grace period',
+      params: ConnectionParams,
+      body: SecretRotation,
+      response: { 201: WithSecret },
+    }),
     async (req, reply) => {
       await carrierConnection(req.actor.merchantId, req.params.id)
-      const rotated = await app.db
-        .transaction()
-        .execute((trx) =>
-          integrations.rotateSecret(
-            trx,
-            requestContext(req),
-            app.ctx.keys.secrets,
-            req.params.id,
-            { secret: req.body.webhook_secret, graceSeconds: req.body.grace_seconds },
-            new Date(),
-          ),
-        )
-      return reply.status(201).send({
-        connection: await one(req.actor.merchantId, rotated.connection),
-        ...(rotated.secret ? { webhook_secret: rotated.secret } : {}),
-      })
+      const input = { secret: req.body.webhook_secret, graceSeconds: req.body.grace_seconds }
+      const rotated = await inTransaction(app.db, req, (trx, ctx, now) =>
+        integrations.rotateSecret(trx, ctx, app.ctx.keys.secrets, req.params.id, input, now),
+      )
+      return reply.status(201).send(await withSecret(req.actor.merchantId, rotated))
     },
   )
 
   app.get(
     '/carriers/providers',
-    {
-      config: { permission: 'integrations.read' },
-      schema: {
-        tags: ['carriers'],
-        summary: 'Supported carrier sources and their status mapping tables',
-        response: {
-          200: ProviderList,
-        },
+    route('integrations.read', {
+      summary: 'Supported carrier sources and their status mapping tables',
+      response: {
+        200: ProviderList,
       },
-    },
+    }),
     async () => ({
       data: service
         .carrierProviders()
@@ -194,20 +170,9 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/carriers/:provider/normalize',
-    {
-      config: {
-        permission: 'integrations.read',
-        example: {
-          type: 'tracking.updated',
-          data: {
-            carrier: 'royal_mail',
-            tracking_number: 'AB123456789GB',
-            events: [{ status: 'in_transit', occurred_at: '2026-11-20T09:30:00+00:00' }],
-          },
-        },
-      },
-      schema: {
-        tags: ['carriers'],
+    route(
+      'integrations.read',
+      {
         summary: 'What Claimdesk would record for one raw payload; stores nothing',
         params: NormalizeParams,
         body: RawPayload,
@@ -215,7 +180,15 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
           200: NormalizeReply,
         },
       },
-    },
+      {
+        type: 'tracking.updated',
+        data: {
+          carrier: 'royal_mail',
+          tracking_number: 'AB123456789GB',
+          events: [{ status: 'in_transit', occurred_at: '2026-11-20T09:30:00+00:00' }],
+        },
+      },
+    ),
     async (req) => {
       const p = service.findCarrierProvider(req.params.provider)
       const result = service.normalizePayload(p, req.body)
@@ -237,60 +210,37 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/trackers/:id',
-    {
-      config: { permission: 'orders.read' },
-      schema: {
-        tags: ['carriers'],
-        summary: 'A tracked parcel with its events, newest first',
-        params: ConnectionParams,
-        response: { 200: Tracker },
-      },
-    },
-    async (req) => {
-      const t = await service.getTracker(app.db, req.actor.merchantId, req.params.id)
-      return {
-        ...t,
-        events: t.events.map(({ merchant_id: _m, tracker_id: _t, event_key: _k, delivery_id: _d, ...e }) => e),
-      }
-    },
+    route('orders.read', {
+      summary: 'A tracked parcel with its events, newest first',
+      params: ConnectionParams,
+      response: { 200: Tracker },
+    }),
+    async (req) => trackerView(await service.getTracker(app.db, req.actor.merchantId, req.params.id)),
   )
 
   app.get(
     '/shipments/:id/tracking',
-    {
-      config: { permission: 'orders.read' },
-      schema: {
-        tags: ['carriers'],
-        summary: 'The trackers of a shipment with their events',
-        params: ConnectionParams,
-        response: { 200: TrackerList },
-      },
-    },
+    route('orders.read', {
+      summary: 'The trackers of a shipment with their events',
+      params: ConnectionParams,
+      response: { 200: TrackerList },
+    }),
     async (req) => {
       await getShipment(app.db, req.actor.merchantId, req.params.id)
       const trackers = await service.trackersOfShipment(app.db, req.actor.merchantId, req.params.id)
-      return {
-        data: trackers.map((t) => ({
-          ...t,
-          events: t.events.map(({ merchant_id: _m, tracker_id: _t, event_key: _k, delivery_id: _d, ...e }) => e),
-        })),
-      }
+      return { data: trackers.map(trackerView) }
     },
   )
 
   app.get(
     '/trackers/:id/proofs/:proofId',
-    {
-      config: { permission: 'orders.read' },
-      schema: {
-        tags: ['carriers'],
-        summary: 'A proof of delivery (signature, photo or document) as the carrier sent it',
-        params: ProofParams,
-        response: {
-          200: ProofFile,
-        },
+    route('orders.read', {
+      summary: 'A proof of delivery (signature, photo or document) as the carrier sent it',
+      params: ProofParams,
+      response: {
+        200: ProofFile,
       },
-    },
+    }),
     async (req, reply) => {
       const proof = await service.openProof(
         app.db,
@@ -314,62 +264,50 @@ export const carrierRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
-  const overdue = (rows: Awaited<ReturnType<typeof service.listStale>>) =>
-    rows.map(({ shipment_id, since, ...r }) => ({ id: shipment_id, ...r, announced_at: since }))
-  app.get(
-    '/carriers/stale-shipments',
-    {
-      config: { permission: 'orders.read' },
-      schema: {
-        tags: ['carriers'],
-        summary: 'Shipments with no carrier event for longer than their quiet limit',
-        querystring: PageQuery,
-        response: { 200: Page(Overdue) },
-      },
-    },
-    async (req) =>
-      listPage(req.query, async (p) => overdue(await service.listStale(app.db, req.actor.merchantId, new Date(), p))),
-  )
-
-  app.get(
-    '/carriers/late-shipments',
-    {
-      config: { permission: 'orders.read' },
-      schema: {
-        tags: ['carriers'],
-        summary: 'Shipments past their estimated or promised delivery, not delivered',
-        querystring: PageQuery,
-        response: { 200: Page(Overdue) },
-      },
-    },
-    async (req) =>
-      listPage(req.query, async (p) => overdue(await service.listLate(app.db, req.actor.merchantId, new Date(), p))),
-  )
+  const overdueLists = [
+    [
+      '/carriers/stale-shipments',
+      'Shipments with no carrier event for longer than their quiet limit',
+      service.listStale,
+    ],
+    [
+      '/carriers/late-shipments',
+      'Shipments past their estimated or promised delivery, not delivered',
+      service.listLate,
+    ],
+  ] as const
+  for (const [path, summary, list] of overdueLists) {
+    app.get(
+      path,
+      route('orders.read', { summary, querystring: PageQuery, response: { 200: Page(Overdue) } }),
+      async (req) =>
+        listPage(req.query, async (p) =>
+          (await list(app.db, req.actor.merchantId, new Date(), p)).map(({ shipment_id, since, ...r }) => ({
+            id: shipment_id,
+            ...r,
+            announced_at: since,
+          })),
+        ),
+    )
+  }
 
   app.get(
     '/tracking/settings',
-    {
-      config: { permission: 'orders.read' },
-      schema: { tags: ['carriers'], summary: 'When shipments count as stale', response: { 200: SettingsView } },
-    },
+    route('orders.read', { summary: 'When shipments count as stale', response: { 200: SettingsView } }),
     async (req) => service.getSettings(app.db, req.actor.merchantId),
   )
 
   app.put(
     '/tracking/settings',
-    {
-      config: {
-        permission: 'integrations.manage',
-        example: { stale_after_hours: 72, stale_rules: [{ carrier: 'royal_mail', service: null, hours: 48 }] },
-      },
-      schema: {
-        tags: ['carriers'],
+    route(
+      'integrations.manage',
+      {
         summary: 'Set when shipments count as stale, by carrier and service',
         body: SettingsView,
         response: { 200: SettingsView },
       },
-    },
-    async (req) =>
-      app.db.transaction().execute((trx) => service.updateSettings(trx, requestContext(req), req.body, new Date())),
+      { stale_after_hours: 72, stale_rules: [{ carrier: 'royal_mail', service: null, hours: 48 }] },
+    ),
+    async (req) => inTransaction(app.db, req, (trx, ctx, now) => service.updateSettings(trx, ctx, req.body, now)),
   )
 }

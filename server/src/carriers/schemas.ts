@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { Type, type TSchema } from 'typebox'
 import { NullableTimestamp, Timestamp, Uuid } from '../http/schemas.js'
 import { GraceSeconds } from '../integrations/schemas.js'
 import { trackingStatuses } from './model.js'
@@ -62,15 +62,16 @@ const Location = Type.Union([
 ])
 const StatusSchema = Type.Enum(trackingStatuses)
 const NullableText = Type.Union([Type.String(), Type.Null()])
-const NormalizedEvent = Type.Object({
-  id: NullableText,
+/** A tracking event's fields, as normalized from a payload or as stored (then with a UUID and an instant). */
+const eventFields = <I extends TSchema, T extends TSchema>(id: I, occurredAt: T) => ({
+  id,
   status: StatusSchema,
   sub_status: NullableText,
   provider_status: NullableText,
   provider_sub_status: NullableText,
   code: NullableText,
   message: NullableText,
-  occurred_at: Type.String(),
+  occurred_at: occurredAt,
   utc_offset_minutes: Type.Union([Type.Integer(), Type.Null()]),
   location: Location,
   facility: NullableText,
@@ -78,6 +79,7 @@ const NormalizedEvent = Type.Object({
   driver: NullableText,
   signed_by: NullableText,
 })
+const NormalizedEvent = Type.Object(eventFields(NullableText, Type.String()))
 const NormalizedTracking = Type.Object({
   carrier: NullableText,
   carrier_name: NullableText,
@@ -97,23 +99,7 @@ const NormalizedTracking = Type.Object({
     Type.Object({ kind: Type.String(), content_type: Type.String(), bytes: Type.Integer() }),
   ),
 })
-const StoredEvent = Type.Object({
-  id: Uuid,
-  status: StatusSchema,
-  sub_status: NullableText,
-  provider_status: NullableText,
-  provider_sub_status: NullableText,
-  code: NullableText,
-  message: NullableText,
-  occurred_at: Timestamp,
-  utc_offset_minutes: Type.Union([Type.Integer(), Type.Null()]),
-  location: Location,
-  facility: NullableText,
-  device: NullableText,
-  driver: NullableText,
-  signed_by: NullableText,
-  recorded_at: Timestamp,
-})
+const StoredEvent = Type.Object({ ...eventFields(Uuid, Timestamp), recorded_at: Timestamp })
 export const Tracker = Type.Object({
   id: Uuid,
   carrier_code: NullableText,

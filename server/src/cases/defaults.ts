@@ -12,15 +12,29 @@ export type DefaultCaseType = {
   template: CaseTemplate
 }
 
+/** A case type as a new workspace gets it: normal priority, the standard SLA tier, nothing else unless given. */
+const caseType = (
+  key: string,
+  label: string,
+  description: string,
+  given: Partial<Omit<DefaultCaseType, 'key' | 'label' | 'description'>> = {},
+): DefaultCaseType => ({
+  key,
+  label,
+  description,
+  priority: 'normal',
+  requiredEvidence: [],
+  slaTier: 'standard',
+  customFields: [],
+  template: {},
+  ...given,
+})
+
 /** Every new workspace starts with these; merchants relabel, extend or archive them. */
 export const defaultCaseTypes: DefaultCaseType[] = [
-  {
-    key: 'lost_parcel',
-    label: 'Lost Parcel',
-    description: 'The carrier lost the parcel, or it stopped moving',
+  caseType('lost_parcel', 'Lost Parcel', 'The carrier lost the parcel, or it stopped moving', {
     priority: 'high',
     requiredEvidence: ['proof_of_postage', 'invoice'],
-    slaTier: 'standard',
     customFields: [
       { key: 'carrier_claim_reference', label: 'Carrier claim reference', type: 'text' },
       { key: 'claim_deadline', label: 'Carrier claim deadline', type: 'date' },
@@ -34,14 +48,9 @@ export const defaultCaseTypes: DefaultCaseType[] = [
         'File the carrier claim',
       ],
     },
-  },
-  {
-    key: 'damaged',
-    label: 'Damaged',
-    description: 'The parcel or its contents arrived damaged',
-    priority: 'normal',
+  }),
+  caseType('damaged', 'Damaged', 'The parcel or its contents arrived damaged', {
     requiredEvidence: ['photo_of_damage', 'photo_of_packaging', 'invoice'],
-    slaTier: 'standard',
     customFields: [
       {
         key: 'damage_severity',
@@ -58,99 +67,45 @@ export const defaultCaseTypes: DefaultCaseType[] = [
         'File the carrier claim',
       ],
     },
-  },
-  {
-    key: 'customs_hold',
-    label: 'Customs Hold',
-    description: 'Held by customs awaiting documents or duties',
-    priority: 'normal',
+  }),
+  caseType('customs_hold', 'Customs Hold', 'Held by customs awaiting documents or duties', {
     requiredEvidence: ['commercial_invoice', 'customs_declaration'],
-    slaTier: 'standard',
-    customFields: [],
     template: {
       subject: 'Customs hold {{tracking_number}}',
       checklist: ['Check what customs asks for', 'Send the commercial invoice', 'Tell the customer about duties'],
     },
-  },
-  {
-    key: 'late_delivery',
-    label: 'Late Delivery',
-    description: 'Past the promised or estimated delivery date',
-    priority: 'normal',
-    requiredEvidence: [],
-    slaTier: 'standard',
-    customFields: [],
+  }),
+  caseType('late_delivery', 'Late Delivery', 'Past the promised or estimated delivery date', {
     template: {
       subject: 'Late delivery {{tracking_number}}',
       checklist: ["Check the carrier's latest estimate", 'Update the customer'],
     },
-  },
-  {
-    key: 'undeliverable',
-    label: 'Undeliverable',
-    description: 'Failed delivery, bad address or returned to sender',
-    priority: 'normal',
-    requiredEvidence: [],
-    slaTier: 'standard',
-    customFields: [],
+  }),
+  caseType('undeliverable', 'Undeliverable', 'Failed delivery, bad address or returned to sender', {
     template: {
       subject: 'Undeliverable {{tracking_number}}',
       checklist: ['Confirm the address with the customer', 'Arrange redelivery or reship'],
     },
-  },
-  {
-    key: 'wrong_item',
-    label: 'Wrong Item',
-    description: 'The customer received a different item',
-    priority: 'normal',
+  }),
+  caseType('wrong_item', 'Wrong Item', 'The customer received a different item', {
     requiredEvidence: ['photo_of_item'],
-    slaTier: 'standard',
     customFields: [{ key: 'received_sku', label: 'SKU received', type: 'text' }],
-    template: {},
-  },
-  {
-    key: 'missing_item',
-    label: 'Missing Item',
-    description: 'Items missing from a delivered parcel',
-    priority: 'normal',
+  }),
+  caseType('missing_item', 'Missing Item', 'Items missing from a delivered parcel', {
     requiredEvidence: ['photo_of_contents'],
-    slaTier: 'standard',
     customFields: [{ key: 'missing_quantity', label: 'Quantity missing', type: 'number' }],
-    template: {},
-  },
-  {
-    key: 'return_dispute',
-    label: 'Return Dispute',
-    description: 'A disagreement about a returned item or its refund',
-    priority: 'normal',
+  }),
+  caseType('return_dispute', 'Return Dispute', 'A disagreement about a returned item or its refund', {
     requiredEvidence: ['return_photos'],
-    slaTier: 'standard',
-    customFields: [],
-    template: {},
-  },
-  {
-    key: 'warranty_claim',
-    label: 'Warranty Claim',
-    description: 'A fault covered by warranty',
-    priority: 'normal',
+  }),
+  caseType('warranty_claim', 'Warranty Claim', 'A fault covered by warranty', {
     requiredEvidence: ['proof_of_purchase', 'photo_of_fault'],
-    slaTier: 'standard',
     customFields: [
       { key: 'serial_number', label: 'Serial number', type: 'text' },
       { key: 'purchase_date', label: 'Purchase date', type: 'date' },
     ],
-    template: {},
-  },
-  {
-    key: 'other',
-    label: 'Other',
-    description: 'Anything else',
-    priority: 'low',
-    requiredEvidence: [],
-    slaTier: 'standard',
-    customFields: [],
-    template: {},
-  },
+  }),
+  caseType('other', 'Other', 'Anything else', { priority: 'low' }),
 ]
 
 /** `late` is the carriers module's shipment.late, `lost_no_scan` its silence past lost_after_days. */

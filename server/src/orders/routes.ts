@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import { requestContext } from '../auth/actor.js'
-import { listPage } from '../http/pagination.js'
+import { Type, type Static } from 'typebox'
+import { inTransaction } from '../auth/actor.js'
+import { deleteHandler, pagedList, sendUpserted, sourceKey } from '../http/handlers.js'
+import { routeOptions } from '../http/route.js'
 import { Page } from '../http/schemas.js'
 import { approveRefund } from './service/approve-refund.js'
 import { deleteOrder } from './service/delete-order.js'
@@ -9,145 +10,104 @@ import { getOrder, listOrders } from './service/find-orders.js'
 import { upsertOrder } from './service/upsert-order.js'
 import { OrderBody, OrderListQuery, OrderView, OrderParams, PaymentParams, PaymentView, RefundBody } from './schemas.js'
 
+const route = routeOptions('orders')
+
+const orderInput = (b: Static<typeof OrderBody>) => ({
+  ...sourceKey(b),
+  orderNumber: b.order_number,
+  customerId: b.customer_id,
+  customer: b.customer
+    ? {
+        externalId: b.customer.external_id,
+        name: b.customer.name,
+        email: b.customer.email,
+        phone: b.customer.phone,
+        locale: b.customer.locale,
+      }
+    : undefined,
+  currency: b.currency,
+  placedAt: new Date(b.placed_at),
+  status: b.status,
+  financialStatus: b.financial_status,
+  subtotalMinor: b.subtotal_amount_minor,
+  discountMinor: b.discount_amount_minor,
+  shippingMinor: b.shipping_amount_minor,
+  taxMinor: b.tax_amount_minor,
+  totalMinor: b.total_amount_minor,
+  shippingCountry: b.shipping_country,
+  lines: b.lines.map((l) => ({
+    externalId: l.external_id,
+    sku: l.sku,
+    name: l.name,
+    category: l.category,
+    quantity: l.quantity,
+    unitPriceMinor: l.unit_price_amount_minor,
+    taxMinor: l.tax_amount_minor,
+    fulfilmentCentre: l.fulfilment_centre,
+  })),
+  payments: b.payments?.map((p) => ({
+    provider: p.provider,
+    reference: p.reference,
+    capturedMinor: p.captured_amount_minor,
+    refundedMinor: p.refunded_amount_minor,
+    capturedAt: p.captured_at ? new Date(p.captured_at) : null,
+  })),
+  sourceUpdatedAt: b.updated_at ? new Date(b.updated_at) : null,
+})
+
 export const orderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/orders',
-    {
-      config: { permission: 'orders.read' },
-      schema: {
-        tags: ['orders'],
-        summary: 'List orders, with lines and payments',
-        querystring: OrderListQuery,
-        response: { 200: Page(OrderView) },
-      },
-    },
-    async (req) =>
-      listPage(req.query, (page) =>
-        listOrders(app.db, req.actor.merchantId, {
-          ...page,
-          customerId: req.query.customer_id,
-          source: req.query.source,
-          number: req.query.number,
-        }),
-      ),
+    route('orders.read', {
+      summary: 'List orders, with lines and payments',
+      querystring: OrderListQuery,
+      response: { 200: Page(OrderView) },
+    }),
+    pagedList(app.db, listOrders, (q) => ({ customerId: q.customer_id, source: q.source, number: q.number })),
   )
 
   app.get(
     '/orders/:id',
-    {
-      config: { permission: 'orders.read' },
-      schema: { tags: ['orders'], summary: 'One order', params: OrderParams, response: { 200: OrderView } },
-    },
+    route('orders.read', { summary: 'One order', params: OrderParams, response: { 200: OrderView } }),
     async (req) => getOrder(app.db, req.actor.merchantId, req.params.id),
   )
 
   app.post(
     '/orders',
-    {
-      config: { permission: 'orders.write' },
-      schema: {
-        tags: ['orders'],
-        summary: 'Create an order, or update the one with this source and external id',
-        body: OrderBody,
-        response: { 200: OrderView, 201: OrderView },
-      },
-    },
+    route('orders.write', {
+      summary: 'Create an order, or update the one with this source and external id',
+      body: OrderBody,
+      response: { 200: OrderView, 201: OrderView },
+    }),
     async (req, reply) => {
-      const b = req.body
-      const { order, outcome } = await app.db.transaction().execute((trx) =>
-        upsertOrder(
-          trx,
-          requestContext(req),
-          {
-            source: b.source ?? 'api',
-            externalId: b.external_id,
-            orderNumber: b.order_number,
-            customerId: b.customer_id,
-            customer: b.customer
-              ? {
-                  externalId: b.customer.external_id,
-                  name: b.customer.name,
-                  email: b.customer.email,
-                  phone: b.customer.phone,
-                  locale: b.customer.locale,
-                }
-              : undefined,
-            currency: b.currency,
-            placedAt: new Date(b.placed_at),
-            status: b.status,
-            financialStatus: b.financial_status,
-            subtotalMinor: b.subtotal_amount_minor,
-            discountMinor: b.discount_amount_minor,
-            shippingMinor: b.shipping_amount_minor,
-            taxMinor: b.tax_amount_minor,
-            totalMinor: b.total_amount_minor,
-            shippingCountry: b.shipping_country,
-            lines: b.lines.map((l) => ({
-              externalId: l.external_id,
-              sku: l.sku,
-              name: l.name,
-              category: l.category,
-              quantity: l.quantity,
-              unitPriceMinor: l.unit_price_amount_minor,
-              taxMinor: l.tax_amount_minor,
-              fulfilmentCentre: l.fulfilment_centre,
-            })),
-            payments: b.payments?.map((p) => ({
-              provider: p.provider,
-              reference: p.reference,
-              capturedMinor: p.captured_amount_minor,
-              refundedMinor: p.refunded_amount_minor,
-              capturedAt: p.captured_at ? new Date(p.captured_at) : null,
-            })),
-            sourceUpdatedAt: b.updated_at ? new Date(b.updated_at) : null,
-          },
-          new Date(),
-        ),
-      )
-      return reply.status(outcome === 'created' ? 201 : 200).send(order)
+      const input = orderInput(req.body)
+      const { order, outcome } = await inTransaction(app.db, req, (trx, ctx, now) => upsertOrder(trx, ctx, input, now))
+      return sendUpserted(reply, outcome, order)
     },
   )
 
   app.delete(
     '/orders/:id',
-    {
-      config: { permission: 'orders.write' },
-      schema: {
-        tags: ['orders'],
-        summary: 'Delete an order with its lines, payments and shipments',
-        params: OrderParams,
-        response: { 204: Type.Null() },
-      },
-    },
-    async (req, reply) => {
-      await app.db.transaction().execute((trx) => deleteOrder(trx, requestContext(req), req.params.id, new Date()))
-      return reply.status(204).send(null)
-    },
+    route('orders.write', {
+      summary: 'Delete an order with its lines, payments and shipments',
+      params: OrderParams,
+      response: { 204: Type.Null() },
+    }),
+    deleteHandler((req) => inTransaction(app.db, req, (trx, ctx, now) => deleteOrder(trx, ctx, req.params.id, now))),
   )
 
   app.post(
     '/orders/:id/payments/:paymentId/refunds',
-    {
-      config: { permission: 'refunds.approve' },
-      schema: {
-        tags: ['orders'],
-        summary:
-          "Record a refund against a payment: within the approver's refunds.approve bound, never more than it still has captured",
-        params: PaymentParams,
-        body: RefundBody,
-        response: { 200: PaymentView },
-      },
+    route('refunds.approve', {
+      summary:
+        "Record a refund against a payment: within the approver's refunds.approve bound, never more than it still has captured",
+      params: PaymentParams,
+      body: RefundBody,
+      response: { 200: PaymentView },
+    }),
+    async (req) => {
+      const input = { orderId: req.params.id, paymentId: req.params.paymentId, amountMinor: req.body.amount_minor }
+      return inTransaction(app.db, req, (trx, ctx, now) => approveRefund(trx, ctx, input, now))
     },
-    async (req) =>
-      app.db
-        .transaction()
-        .execute((trx) =>
-          approveRefund(
-            trx,
-            requestContext(req),
-            { orderId: req.params.id, paymentId: req.params.paymentId, amountMinor: req.body.amount_minor },
-            new Date(),
-          ),
-        ),
   )
 }

@@ -11,12 +11,10 @@ import {
   AutoAssignReply,
 } from '../schemas/assignment.js'
 import { IdParams } from '../schemas/common.js'
-import { caseRoute } from './request.js'
+import { caseDetail, caseRoute } from './request.js'
 
 /** Assignment: round-robin or least-loaded within a team, or by the routing settings; people's capacity. */
 export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const detail = (merchantId: string, id: string) => service.getCase(app.db, merchantId, id)
-
   app.post(
     '/cases/:id/auto-assign',
     caseRoute(
@@ -35,7 +33,7 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const r = await inTransaction(app.db, req, (trx, ctx, now) =>
         service.autoAssignCase(trx, ctx, req.params.id, input, now),
       )
-      return { case: await detail(req.actor.merchantId, r.case.id), rule: r.rule, assigned: r.assigned }
+      return { case: await caseDetail(app.db, req, r.case.id), rule: r.rule, assigned: r.assigned }
     },
   )
 

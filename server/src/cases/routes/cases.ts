@@ -5,12 +5,10 @@ import type { CaseFilter } from '../store/case-list.js'
 import { unresolvedStatuses, type CaseStatus, type Priority } from '../tables.js'
 import { CaseDetailView, CaseListPage, CaseQuery, OpenCaseBody, PatchCaseBody } from '../schemas/cases.js'
 import { IdParams } from '../schemas/common.js'
-import { caseRoute, list, personOnly } from './request.js'
+import { caseAction, caseDetail, caseRoute, changeCase, list, personOnly } from './request.js'
 
 /** Cases: find them, open one, read one, change its fields. */
 export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const detail = (merchantId: string, id: string) => service.getCase(app.db, merchantId, id)
-
   app.get(
     '/cases',
     caseRoute('cases.read', {
@@ -83,7 +81,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
           now,
         ),
       )
-      return reply.status(201).send(await detail(req.actor.merchantId, row.id))
+      return reply.status(201).send(await caseDetail(app.db, req, row.id))
     },
   )
 
@@ -94,43 +92,30 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: IdParams,
       response: { 200: CaseDetailView },
     }),
-    async (req) => detail(req.actor.merchantId, req.params.id),
+    async (req) => caseDetail(app.db, req, req.params.id),
   )
 
   app.patch(
     '/cases/:id',
-    caseRoute('cases.write', {
-      summary: "Change a case's fields (status, assignment and escalation have their own actions)",
-      params: IdParams,
-      body: PatchCaseBody,
-      response: { 200: CaseDetailView },
-    }),
+    caseAction("Change a case's fields (status, assignment and escalation have their own actions)", PatchCaseBody),
     async (req) => {
       const b = req.body
-      await inTransaction(app.db, req, (trx, ctx, now) =>
-        service.updateCase(
-          trx,
-          ctx,
-          req.params.id,
-          {
-            subject: b.subject,
-            priority: b.priority,
-            teamId: b.team_id,
-            tags: b.tags,
-            addTags: b.add_tags,
-            removeTags: b.remove_tags,
-            customFields: b.custom_fields,
-            rootCause: b.root_cause,
-            faultParty: b.fault_party,
-            productSku: b.product_sku,
-            value: b.value,
-            checklist: b.checklist,
-            parentId: b.parent_id,
-          },
-          now,
-        ),
-      )
-      return detail(req.actor.merchantId, req.params.id)
+      const input = {
+        subject: b.subject,
+        priority: b.priority,
+        teamId: b.team_id,
+        tags: b.tags,
+        addTags: b.add_tags,
+        removeTags: b.remove_tags,
+        customFields: b.custom_fields,
+        rootCause: b.root_cause,
+        faultParty: b.fault_party,
+        productSku: b.product_sku,
+        value: b.value,
+        checklist: b.checklist,
+        parentId: b.parent_id,
+      }
+      return changeCase(app.db, req, (trx, ctx, now) => service.updateCase(trx, ctx, req.params.id, input, now))
     },
   )
 }

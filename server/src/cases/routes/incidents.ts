@@ -1,31 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requestContext, inTransaction } from '../../auth/actor.js'
+import { requestContext } from '../../auth/actor.js'
 import * as service from '../service.js'
 import { BulkResultView, FanOutBody } from '../schemas/bulk.js'
 import { CaseDetailView } from '../schemas/cases.js'
 import { IdParams } from '../schemas/common.js'
 import { ChildParams, ChildrenBody } from '../schemas/work.js'
 import { bulkView, checkAssignPermission } from './bulk.js'
-import { caseRoute } from './request.js'
+import { caseAction, caseRoute, changeCase } from './request.js'
 
 /** Incidents: a parent case groups many (one carrier outage), and its actions fan out. */
 export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const detail = (merchantId: string, id: string) => service.getCase(app.db, merchantId, id)
-
   app.post(
     '/cases/:id/children',
-    caseRoute('cases.write', {
-      summary: 'Group cases under this incident (one level deep)',
-      params: IdParams,
-      body: ChildrenBody,
-      response: { 200: CaseDetailView },
-    }),
-    async (req) => {
-      await inTransaction(app.db, req, (trx, ctx, now) =>
+    caseAction('Group cases under this incident (one level deep)', ChildrenBody),
+    async (req) =>
+      changeCase(app.db, req, (trx, ctx, now) =>
         service.attachToIncident(trx, ctx, req.params.id, req.body.case_ids, now),
-      )
-      return detail(req.actor.merchantId, req.params.id)
-    },
+      ),
   )
 
   app.delete(
@@ -35,12 +26,10 @@ export const incidentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ChildParams,
       response: { 200: CaseDetailView },
     }),
-    async (req) => {
-      await inTransaction(app.db, req, (trx, ctx, now) =>
+    async (req) =>
+      changeCase(app.db, req, (trx, ctx, now) =>
         service.detachFromIncident(trx, ctx, req.params.id, req.params.childId, now),
-      )
-      return detail(req.actor.merchantId, req.params.id)
-    },
+      ),
   )
 
   app.post(

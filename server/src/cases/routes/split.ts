@@ -4,12 +4,10 @@ import * as service from '../service.js'
 import { toCase } from '../types.js'
 import { IdParams } from '../schemas/common.js'
 import { SplitBody, SplitReply } from '../schemas/work.js'
-import { caseRoute } from './request.js'
+import { caseDetail, caseRoute } from './request.js'
 
 /** Splitting a case that turned out to hold two problems. */
 export const splitRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const detail = (merchantId: string, id: string) => service.getCase(app.db, merchantId, id)
-
   app.post(
     '/cases/:id/split',
     caseRoute(
@@ -35,9 +33,7 @@ export const splitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const r = await inTransaction(app.db, req, (trx, ctx, now) =>
         service.splitCase(trx, ctx, req.params.id, input, now),
       )
-      return reply
-        .status(201)
-        .send({ original: toCase(r.original), split: await detail(req.actor.merchantId, r.split.id) })
+      return reply.status(201).send({ original: toCase(r.original), split: await caseDetail(app.db, req, r.split.id) })
     },
   )
 }

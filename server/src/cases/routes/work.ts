@@ -2,23 +2,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requirePermission, inTransaction } from '../../auth/actor.js'
 import * as service from '../service.js'
 import { toCase } from '../types.js'
-import { CaseDetailView } from '../schemas/cases.js'
 import { IdParams } from '../schemas/common.js'
 import { AssignBody, EscalateBody, NoteBody, NoteReply, ReopenBody, StatusBody } from '../schemas/work.js'
-import { caseRoute } from './request.js'
+import { caseAction, caseDetail, caseRoute, changeCase } from './request.js'
 
 /** Working one case: its lifecycle, assignment, escalation and notes. */
 export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const detail = (merchantId: string, id: string) => service.getCase(app.db, merchantId, id)
-
   app.post(
     '/cases/:id/status',
-    caseRoute('cases.write', {
-      summary: 'Move a case through its lifecycle; resolving needs a resolution code; 409 lists the allowed statuses',
-      params: IdParams,
-      body: StatusBody,
-      response: { 200: CaseDetailView },
-    }),
+    caseAction(
+      'Move a case through its lifecycle; resolving needs a resolution code; 409 lists the allowed statuses',
+      StatusBody,
+    ),
     async (req) => {
       const b = req.body
       const input = {
@@ -32,57 +27,42 @@ export const workRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await inTransaction(app.db, req, (trx, ctx, now) =>
         service.changeStatus(trx, ctx, req.params.id, input, now),
       )
-      return detail(req.actor.merchantId, row.id)
+      return caseDetail(app.db, req, row.id)
     },
   )
 
   app.post(
     '/cases/:id/reopen',
-    caseRoute('cases.write', {
-      summary:
-        'Reopen a resolved or closed case; past the reopen window a linked follow-up is opened instead (and returned)',
-      params: IdParams,
-      body: ReopenBody,
-      response: { 200: CaseDetailView },
-    }),
+    caseAction(
+      'Reopen a resolved or closed case; past the reopen window a linked follow-up is opened instead (and returned)',
+      ReopenBody,
+    ),
     async (req) => {
       const row = await inTransaction(app.db, req, (trx, ctx, now) =>
         service.reopenCase(trx, ctx, req.params.id, { reason: req.body.reason }, now),
       )
-      return detail(req.actor.merchantId, row.id)
+      return caseDetail(app.db, req, row.id)
     },
   )
 
   app.post(
     '/cases/:id/assign',
-    caseRoute('cases.write', {
-      summary: 'Assign a case (to oneself with cases.write; to others with cases.assign); null unassigns',
-      params: IdParams,
-      body: AssignBody,
-      response: { 200: CaseDetailView },
-    }),
+    caseAction('Assign a case (to oneself with cases.write; to others with cases.assign); null unassigns', AssignBody),
     async (req) => {
       await service.findCaseOrThrow(app.db, req.actor.merchantId, req.params.id)
       if (req.body.assignee_id !== req.actor.id || req.body.team_id !== undefined)
         requirePermission(req.actor, 'cases.assign')
       const input = { assigneeId: req.body.assignee_id, teamId: req.body.team_id }
-      await inTransaction(app.db, req, (trx, ctx, now) => service.assignCase(trx, ctx, req.params.id, input, now))
-      return detail(req.actor.merchantId, req.params.id)
+      return changeCase(app.db, req, (trx, ctx, now) => service.assignCase(trx, ctx, req.params.id, input, now))
     },
   )
 
   app.post(
     '/cases/:id/escalate',
-    caseRoute('cases.write', {
-      summary: 'Escalate a case one level (or to a given level)',
-      params: IdParams,
-      body: EscalateBody,
-      response: { 200: CaseDetailView },
-    }),
+    caseAction('Escalate a case one level (or to a given level)', EscalateBody),
     async (req) => {
       const input = { reason: req.body.reason, level: req.body.level }
-      await inTransaction(app.db, req, (trx, ctx, now) => service.escalateCase(trx, ctx, req.params.id, input, now))
-      return detail(req.actor.merchantId, req.params.id)
+      return changeCase(app.db, req, (trx, ctx, now) => service.escalateCase(trx, ctx, req.params.id, input, now))
     },
   )
 
