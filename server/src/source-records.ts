@@ -1,3 +1,5 @@
+import { newId } from './ids.js'
+
 // What the services that keep records by their id at a source (orders, shipments) share: a source's own
 // clock orders its updates, and a record is inserted or updated with the race between two inserts settled.
 
@@ -8,6 +10,15 @@ export const isStale = (sourceUpdatedAt: Date | null | undefined, held: { source
 /** A repeat still advances the source's clock, or an older, different update could slip in after it. */
 export const advancesClock = (sourceUpdatedAt: Date | null | undefined, held: { source_updated_at: Date | null }) =>
   !!sourceUpdatedAt && (!held.source_updated_at || sourceUpdatedAt > held.source_updated_at)
+
+/** The columns a new record starts with: its keys, at the source too, and when we first heard of it. */
+export const newSourceRecord = (merchantId: string, input: { source: string; externalId: string }, now: Date) => ({
+  merchant_id: merchantId,
+  id: newId(),
+  source: input.source,
+  external_id: input.externalId,
+  created_at: now,
+})
 
 /**
  * Updates the held row, or inserts the record; undefined when the insert found the record inserted by a

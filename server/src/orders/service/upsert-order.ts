@@ -6,7 +6,7 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { assertCurrencies } from '../../merchants/service.js'
-import { advancesClock, isStale, writeSourceRecord } from '../../source-records.js'
+import { advancesClock, isStale, newSourceRecord, writeSourceRecord } from '../../source-records.js'
 import * as store from '../store.js'
 import type { Order, OrderInput, PaymentInput } from '../types.js'
 import { toOrders } from './find-orders.js'
@@ -53,15 +53,7 @@ export async function upsertOrder(trx: Trx, ctx: ServiceContext, input: OrderInp
   }
   const written = await writeSourceRecord(existing, {
     update: (held) => store.updateOrder(trx, merchantId, held.id, fields),
-    insert: () =>
-      store.insertOrder(trx, {
-        merchant_id: merchantId,
-        id: newId(),
-        source: input.source,
-        external_id: input.externalId,
-        created_at: now,
-        ...fields,
-      }),
+    insert: () => store.insertOrder(trx, { ...newSourceRecord(merchantId, input, now), ...fields }),
   })
   // A concurrent writer inserted it first: this write becomes an update of theirs.
   if (!written) return upsertOrder(trx, ctx, input, now)

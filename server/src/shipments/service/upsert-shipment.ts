@@ -3,10 +3,9 @@ import type { ServiceContext } from '../../auth/actor.js'
 import { recordChange } from '../../changes.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import { newId } from '../../ids.js'
 import { assertCurrencies } from '../../merchants/service.js'
 import { findOrderByExternalId, getOrder } from '../../orders/service.js'
-import { advancesClock, isStale, writeSourceRecord } from '../../source-records.js'
+import { advancesClock, isStale, newSourceRecord, writeSourceRecord } from '../../source-records.js'
 import * as store from '../store.js'
 import type { Shipment, ShipmentInput } from '../types.js'
 import { toShipments } from './find-shipments.js'
@@ -65,15 +64,7 @@ export async function upsertShipment(
   }
   const written = await writeSourceRecord(existing, {
     update: (held) => store.updateShipment(trx, merchantId, held.id, fields),
-    insert: () =>
-      store.insertShipment(trx, {
-        merchant_id: merchantId,
-        id: newId(),
-        source: input.source,
-        external_id: input.externalId,
-        created_at: now,
-        ...fields,
-      }),
+    insert: () => store.insertShipment(trx, { ...newSourceRecord(merchantId, input, now), ...fields }),
   })
   if (!written) return upsertShipment(trx, ctx, input, now)
   const { row, outcome } = written
