@@ -11,9 +11,18 @@ import { enqueueEvent } from './jobs/outbox.js'
 /** An audit entry without what the service context already says. */
 export type Change = Omit<AuditInput, 'merchantId' | 'actor' | 'requestId'>
 
-export async function auditChange(trx: Transaction<Database>, ctx: ServiceContext, change: Change, now: Date) {
-  const { merchantId, requestId } = ctx
-  return recordAudit(trx, { merchantId, actor: auditActor(ctx.actor), ...change, requestId }, now)
+/** An audit entry for what a service did for `ctx`: the workspace, the actor and the request come from it. */
+export function recordAuditFor(
+  trx: Transaction<Database>,
+  ctx: ServiceContext,
+  entry: Change,
+  now: Date,
+): Promise<string> {
+  return recordAudit(
+    trx,
+    { merchantId: ctx.merchantId, actor: auditActor(ctx.actor), ...entry, requestId: ctx.requestId },
+    now,
+  )
 }
 
 /** Audits the change and announces it: the event's type is the change's action, its subject the changed entity. */
@@ -24,7 +33,7 @@ export async function recordChange<T extends EventType>(
   data: DomainEvents[T],
   now: Date,
 ): Promise<void> {
-  await auditChange(trx, ctx, change, now)
+  await recordAuditFor(trx, ctx, change, now)
   const event = {
     merchant_id: ctx.merchantId,
     type: change.action,

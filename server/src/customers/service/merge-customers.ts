@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
 import type { ServiceContext } from '../../auth/actor.js'
-import { auditChange, recordChange } from '../../changes.js'
+import { recordAuditFor, recordChange } from '../../changes.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import * as store from '../store.js'
@@ -52,7 +52,7 @@ export async function mergeCustomers(
     personal,
   }
   await recordChange(trx, ctx, merged, { duplicate_id: duplicateId }, now)
-  await auditChange(
+  await recordAuditFor(
     trx,
     ctx,
     {
