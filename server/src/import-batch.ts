@@ -10,3 +10,17 @@ export type Writer = { merchantId: string; source: string; actor: AuditActor; re
 
 /** A concurrent writer inserted one of the batch's records first: the batch is retried record by record. */
 export class ConcurrentInsert extends Error {}
+
+/** The batch's records held already (locked by `lock` until commit), by their external id at the writer's source. */
+export async function lockHeld<R extends { external_id: string | null }>(
+  w: Writer,
+  records: { externalId: string }[],
+  lock: (merchantId: string, source: string, externalIds: string[]) => Promise<R[]>,
+): Promise<Map<string | null, R>> {
+  const held = await lock(
+    w.merchantId,
+    w.source,
+    records.map((r) => r.externalId),
+  )
+  return new Map(held.map((r) => [r.external_id, r]))
+}

@@ -3,6 +3,13 @@
 
 export type Money = { amountMinor: number; currency: string }
 
+/** Money as the API and domain events carry it (snake_case, like every wire field). */
+export type WireMoney = { amount_minor: number; currency: string }
+
+/** A pair of money columns on the wire: null unless both hold a value. */
+export const toWireMoney = (amountMinor: number | null, currency: string | null): WireMoney | null =>
+  amountMinor !== null && currency ? { amount_minor: amountMinor, currency } : null
+
 const DECIMAL = /^(\d{1,18})(?:\.(\d{1,12}))?$/
 
 /** rate = units of `to` per one unit of `from`, as a decimal string; `inverse` divides by it instead. */

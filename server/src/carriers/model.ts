@@ -1,11 +1,7 @@
 // The one tracking-event model every provider's payload is normalised into.
 
-export const trackingStatuses = [
-  'info_received',
-  'in_transit',
-  'out_for_delivery',
-  'available_for_pickup',
-  'delivered',
+// The exception statuses (below), in their place among all statuses.
+const actionable = [
   'attempt_failed',
   'delayed',
   'customs_hold',
@@ -13,6 +9,15 @@ export const trackingStatuses = [
   'damaged',
   'lost',
   'returned_to_sender',
+] as const
+
+export const trackingStatuses = [
+  'info_received',
+  'in_transit',
+  'out_for_delivery',
+  'available_for_pickup',
+  'delivered',
+  ...actionable,
   'cancelled',
   'unknown',
 ] as const
@@ -27,15 +32,7 @@ export const finalStatuses: ReadonlySet<TrackingStatus> = new Set([
 ])
 
 /** Statuses that call for someone to act (the cases module opens cases from them). */
-export const exceptionStatuses: ReadonlySet<TrackingStatus> = new Set([
-  'attempt_failed',
-  'delayed',
-  'customs_hold',
-  'exception',
-  'damaged',
-  'lost',
-  'returned_to_sender',
-])
+export const exceptionStatuses: ReadonlySet<TrackingStatus> = new Set(actionable)
 
 // Two events at the same instant (carriers often stamp a scan and its outcome alike): the one further
 // along wins, so the outcome never depends on arrival order.

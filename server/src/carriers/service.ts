@@ -15,9 +15,9 @@ import {
   type TrackingState,
 } from '../shipments/tracking.js'
 import { resolveCarrier } from '../shipments/carriers.js'
-import { recordAudit } from '../audit/service.js'
 import { parseWebhookJson } from '../intake/payload.js'
-import { auditActor, type ServiceContext } from '../auth/actor.js'
+import type { ServiceContext } from '../auth/actor.js'
+import { recordAuditFor } from '../changes.js'
 import {
   MalformedPayload,
   statusRank,
@@ -405,17 +405,15 @@ export async function updateSettings(
     updated_at: now,
   })
   const after = { stale_after_hours: input.stale_after_hours, stale_rules: rules }
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'tracking_settings.updated',
       entityType: 'tracking_settings',
       entityId: ctx.merchantId,
       before,
       after,
-      requestId: ctx.requestId,
     },
     now,
   )

@@ -1,18 +1,11 @@
+import { toWireMoney, type WireMoney } from '../money.js'
 import type { CaseTypeRow } from './store/case-types.js'
 import type { CaseRow } from './store/cases.js'
 import type { LinkRow } from './store/links.js'
 import type { NotificationRow } from './store/notifications.js'
 import type { ReviewRow } from './store/reviews.js'
 import type { TimelineRow } from './store/timeline.js'
-import type {
-  CaseStatus,
-  ChecklistItem,
-  CustomFieldDef,
-  CaseTemplate,
-  Priority,
-  ResolutionCode,
-  RootCause,
-} from './tables.js'
+import type { CustomFieldDef, CaseTemplate, Priority } from './tables.js'
 
 // The case vocabulary other modules may name (statuses, resolution codes, root causes): declared with the table.
 export {
@@ -25,7 +18,7 @@ export {
   unresolvedStatuses,
 } from './tables.js'
 
-export type Money = { amount_minor: number; currency: string }
+export type Money = WireMoney
 
 export type CaseType = {
   id: string
@@ -71,50 +64,11 @@ export const toLink = (r: LinkRow): CaseLink => ({
 
 export const caseNumber = (n: number) => `CD-${n}`
 
-export type Case = {
-  id: string
+/** A case as it leaves: its row, numbered for people, its type by key and its value as money. */
+export type Case = Omit<CaseRow, 'merchant_id' | 'number' | 'type_key' | 'value_amount_minor' | 'value_currency'> & {
   number: string
   case_type: string
-  subject: string
-  status: CaseStatus
-  priority: Priority
-  channel: string
-  source: string
-  sla_tier: string | null
-  customer_id: string | null
-  order_id: string | null
-  shipment_id: string | null
-  carrier_code: string | null
-  carrier_name: string | null
-  tracking_number: string | null
-  product_sku: string | null
-  product_category: string | null
-  fulfilment_centre: string | null
   value: Money | null
-  team_id: string | null
-  assignee_id: string | null
-  tags: string[]
-  custom_fields: Record<string, unknown>
-  checklist: ChecklistItem[]
-  evidence_count: number
-  refund_authorised_by: string | null
-  resolution_code: ResolutionCode | null
-  resolution_note: string | null
-  root_cause: RootCause | null
-  fault_party: string | null
-  escalation_level: number
-  escalation_reason: string | null
-  parent_id: string | null
-  merged_into_id: string | null
-  follow_up_of_id: string | null
-  split_from_id: string | null
-  external_id: string | null
-  reopen_count: number
-  first_acted_at: Date | null
-  resolved_at: Date | null
-  closed_at: Date | null
-  created_at: Date
-  updated_at: Date
 }
 
 export function toCase(r: CaseRow): Case {
@@ -137,10 +91,7 @@ export function toCase(r: CaseRow): Case {
     product_sku: r.product_sku,
     product_category: r.product_category,
     fulfilment_centre: r.fulfilment_centre,
-    value:
-      r.value_amount_minor !== null && r.value_currency
-        ? { amount_minor: r.value_amount_minor, currency: r.value_currency }
-        : null,
+    value: toWireMoney(r.value_amount_minor, r.value_currency),
     team_id: r.team_id,
     assignee_id: r.assignee_id,
     tags: r.tags,

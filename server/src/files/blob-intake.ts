@@ -2,12 +2,35 @@ import { createHash } from 'node:crypto'
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream'
 import { fileTypeFromBuffer } from 'file-type'
 import { AppError } from '../errors.js'
-import type { PutOptions } from './blob-store.js'
+import { newBlobKey, type PutOptions, type StoredBlob } from './blob-store.js'
 
 // file-type's own sample size: every signature it knows fits in it.
 export const sniffBytes = 4100
 
 export type Intake = { contentType: string; body: MeteredStream }
+
+/**
+ * A store's put, whatever it writes to: a fresh key, the input taken in (a refused type is refused before `write`
+ * starts), then written. A write that throws stops the intake, and `discard` removes whatever it left under the key
+ * before the original failure is reported.
+ */
+export async function putBlob(
+  input: Readable | AsyncIterable<Uint8Array>,
+  opts: PutOptions,
+  write: (key: string, intake: Intake) => Promise<void>,
+  discard: (key: string) => Promise<unknown>,
+): Promise<StoredBlob> {
+  const key = newBlobKey(opts.merchantId, new Date())
+  const intake = await openIntake(input, opts)
+  try {
+    await write(key, intake)
+  } catch (err) {
+    intake.body.destroy()
+    await discard(key)
+    throw err
+  }
+  return { key, contentType: intake.contentType, ...intake.body.result() }
+}
 
 /**
  * Reads only the first few kilobytes to decide the content type (so a refused type is refused

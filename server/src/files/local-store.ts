@@ -8,13 +8,12 @@ import { newId } from '../ids.js'
 import {
   assertBlobKey,
   fileNotFound,
-  newBlobKey,
   type BlobStat,
   type BlobStore,
   type PutOptions,
   type StoredBlob,
 } from './blob-store.js'
-import { detectContentType, openIntake, sniffBytes } from './blob-intake.js'
+import { detectContentType, putBlob, sniffBytes } from './blob-intake.js'
 
 // Blobs are written here first and renamed into place once complete and synced: a crash leaves
 // at most a stray temp file, never a half file under a real key. Keys cannot start with a dot.
@@ -24,25 +23,23 @@ export class LocalBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 
   async put(input: Readable | AsyncIterable<Uint8Array>, opts: PutOptions): Promise<StoredBlob> {
-    const key = newBlobKey(opts.merchantId, new Date())
-    const intake = await openIntake(input, opts)
     const tempDir = path.join(this.root, tempDirName)
     const tempFile = path.join(tempDir, `${newId()}.part`)
-    const finalFile = this.pathOf(key)
-    try {
-      await mkdir(tempDir, { recursive: true, mode: 0o700 })
-      // flush: fsync before close, so the rename below never publishes unwritten data.
-      await pipeline(intake.body, createWriteStream(tempFile, { flags: 'wx', mode: 0o600, flush: true }))
-      const created = await mkdir(path.dirname(finalFile), { recursive: true, mode: 0o700 })
-      await rename(tempFile, finalFile)
-      await syncDirs(path.dirname(finalFile), created)
-    } catch (err) {
-      intake.body.destroy()
+    return putBlob(
+      input,
+      opts,
+      async (key, intake) => {
+        const finalFile = this.pathOf(key)
+        await mkdir(tempDir, { recursive: true, mode: 0o700 })
+        // flush: fsync before close, so the rename below never publishes unwritten data.
+        await pipeline(intake.body, createWriteStream(tempFile, { flags: 'wx', mode: 0o600, flush: true }))
+        const created = await mkdir(path.dirname(finalFile), { recursive: true, mode: 0o700 })
+        await rename(tempFile, finalFile)
+        await syncDirs(path.dirname(finalFile), created)
+      },
       // The key is fresh, so whatever is under it is ours: a put that throws leaves nothing.
-      await Promise.all([rm(tempFile, { force: true }), rm(finalFile, { force: true })])
-      throw err
-    }
-    return { key, contentType: intake.contentType, ...intake.body.result() }
+      (key) => Promise.all([rm(tempFile, { force: true }), rm(this.pathOf(key), { force: true })]),
+    )
   }
 
   async get(key: string): Promise<Readable> {

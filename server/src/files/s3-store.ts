@@ -12,13 +12,12 @@ import type { S3Config } from '../config.js'
 import {
   assertBlobKey,
   fileNotFound,
-  newBlobKey,
   type BlobStat,
   type BlobStore,
   type PutOptions,
   type StoredBlob,
 } from './blob-store.js'
-import { openIntake } from './blob-intake.js'
+import { putBlob } from './blob-intake.js'
 
 export function createS3Client(config: S3Config): S3Client {
   return new S3Client({
@@ -47,24 +46,21 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(input: Readable | AsyncIterable<Uint8Array>, opts: PutOptions): Promise<StoredBlob> {
-    const key = newBlobKey(opts.merchantId, new Date())
-    // The type is decided before the upload starts, so a refused type never reaches the bucket.
-    const intake = await openIntake(input, opts)
-    // Streams in parts of 5 MiB (up to 4 in flight); the object appears only when complete.
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: intake.body, ContentType: intake.contentType },
-    })
-    try {
-      await upload.done()
-    } catch (err) {
-      intake.body.destroy()
+    return putBlob(
+      input,
+      opts,
+      async (key, intake) => {
+        // Streams in parts of 5 MiB (up to 4 in flight); the object appears only when complete.
+        const upload = new Upload({
+          client: this.client,
+          params: { Bucket: this.bucket, Key: key, Body: intake.body, ContentType: intake.contentType },
+        })
+        await upload.done()
+      },
       // Upload has already aborted any multipart upload; the delete covers a completion whose
       // reply was lost. The original failure is the one worth reporting.
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined)
-      throw err
-    }
-    return { key, contentType: intake.contentType, ...intake.body.result() }
+      (key) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined),
+    )
   }
 
   async get(key: string): Promise<Readable> {

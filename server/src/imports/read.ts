@@ -1,6 +1,7 @@
 import { Transform, type Readable } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import { parse } from 'csv-parse'
+import { sourceOrderColumns } from '../orders/service.js'
 import type { ImportFormat, ImportType, RawRecord, RowError } from './types.js'
 
 export type ReadItem = { record: RawRecord } | { error: RowError }
@@ -117,19 +118,6 @@ const paymentColumns: Record<string, string> = {
   captured_at: 'payment_captured_at',
 }
 const customerColumns = ['external_id', 'name', 'email', 'phone', 'locale', 'time_zone', 'segment']
-const orderColumns = [
-  'order_number',
-  'currency',
-  'placed_at',
-  'status',
-  'financial_status',
-  'subtotal_amount_minor',
-  'discount_amount_minor',
-  'shipping_amount_minor',
-  'tax_amount_minor',
-  'total_amount_minor',
-  'shipping_country',
-]
 
 const pick = (cells: Record<string, string>, map: Record<string, string>): Record<string, string> =>
   Object.fromEntries(
@@ -142,7 +130,7 @@ const pick = (cells: Record<string, string>, map: Record<string, string>): Recor
 function toOrder(rows: CsvRow[]): RawRecord {
   const first = rows[0]!.cells
   const data: Record<string, unknown> = { external_id: first.order_external_id }
-  for (const c of orderColumns) if (first[c] !== undefined) data[c] = first[c]
+  for (const c of sourceOrderColumns) if (first[c] !== undefined) data[c] = first[c]
   const customer = Object.fromEntries(
     customerColumns.filter((c) => first[`customer_${c}`] !== undefined).map((c) => [c, first[`customer_${c}`]]),
   )

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, type ServiceContext } from '../auth/actor.js'
-import { recordAudit } from '../audit/service.js'
+import type { ServiceContext } from '../auth/actor.js'
+import { recordAuditFor } from '../changes.js'
 import type { AppContext } from '../context.js'
 import { inSavepoint } from '../db/database.js'
 import type { Database } from '../db/schema.js'
@@ -362,17 +362,15 @@ export async function replayDelivery(trx: Trx, ctx: ServiceContext, id: string, 
   }
   // Waiting again: the inbox drain takes it (and a pending retry job finds it settled).
   await store.updateDelivery(trx, ctx.merchantId, id, { status: 'received', processed_at: null })
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'webhook_delivery.replayed',
       entityType: 'webhook_delivery',
       entityId: id,
       before: { status: row.status },
       after: { status: 'received' },
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -389,17 +387,15 @@ export async function replayDeliveries(
   if (filter.connectionId) await getConnection(trx, ctx.merchantId, filter.connectionId, now) // 404 for unknown and foreign ids
   const rows = await store.reopenDeliveries(trx, ctx.merchantId, filter)
   for (const row of rows) {
-    await recordAudit(
+    await recordAuditFor(
       trx,
+      ctx,
       {
-        merchantId: ctx.merchantId,
-        actor: auditActor(ctx.actor),
         action: 'webhook_delivery.replayed',
         entityType: 'webhook_delivery',
         entityId: row.id,
         before: { status: filter.status },
         after: { status: 'received' },
-        requestId: ctx.requestId,
       },
       now,
     )

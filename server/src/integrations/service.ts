@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, type ServiceContext } from '../auth/actor.js'
-import { recordAudit } from '../audit/service.js'
+import type { ServiceContext } from '../auth/actor.js'
+import { recordAuditFor } from '../changes.js'
 import { decryptSecret, encryptSecret } from '../crypto.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
@@ -109,11 +109,10 @@ export async function createConnection(
     created_at: now,
     expires_at: null,
   })
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'integration_connection.created',
       entityType: 'integration_connection',
       entityId: row.id,
@@ -127,7 +126,6 @@ export async function createConnection(
         secret,
       },
       secret: ['secret'],
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -157,17 +155,15 @@ export async function updateConnection(
   })
   const view = (r: store.ConnectionRow) => ({ name: r.name, status: r.status, settings: r.settings })
   connectionChanged(id)
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'integration_connection.updated',
       entityType: 'integration_connection',
       entityId: id,
       before: view(before),
       after: view(after),
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -211,18 +207,16 @@ export async function rotateSecret(
   })
   await store.updateConnection(trx, ctx.merchantId, id, { updated_at: now })
   connectionChanged(id)
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'integration_connection.secret_rotated',
       entityType: 'integration_connection',
       entityId: id,
       before: { current_secret_ids: previous },
       after: { current_secret_ids: [secretId], previous_secret_expires_at: expiresAt, secret },
       secret: ['secret'],
-      requestId: ctx.requestId,
     },
     now,
   )

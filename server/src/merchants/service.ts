@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, type ServiceContext } from '../auth/actor.js'
+import type { ServiceContext } from '../auth/actor.js'
+import { recordAuditFor } from '../changes.js'
 import { recordAudit, type AuditActor } from '../audit/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
@@ -163,17 +164,15 @@ export async function updateMerchant(
     default_currency: m.default_currency,
     currencies: m.currencies,
   })
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'merchant.updated',
       entityType: 'merchant',
       entityId: ctx.merchantId,
       before: view(before),
       after: view(after),
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -227,11 +226,10 @@ export async function setExchangeRate(
     effective_on: input.effectiveOn,
     created_at: now,
   })
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'exchange_rate.set',
       entityType: 'exchange_rate',
       entityId: row.id,
@@ -241,7 +239,6 @@ export async function setExchangeRate(
         rate: input.rate,
         effective_on: input.effectiveOn,
       },
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -259,11 +256,10 @@ export async function listExchangeRates(
 export async function deleteExchangeRate(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<void> {
   const row = await store.deleteRate(trx, ctx.merchantId, id)
   if (!row) throw new AppError('exchange_rate_not_found', 'No such exchange rate', { exchange_rate_id: id })
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'exchange_rate.deleted',
       entityType: 'exchange_rate',
       entityId: id,
@@ -273,7 +269,6 @@ export async function deleteExchangeRate(trx: Trx, ctx: ServiceContext, id: stri
         rate: normaliseDecimal(row.rate),
         effective_on: row.effective_on,
       },
-      requestId: ctx.requestId,
     },
     now,
   )

@@ -9,6 +9,7 @@ export {
 export { upsertOrder } from './service/upsert-order.js'
 export { recordRefund } from './service/record-refund.js'
 export { importOrders } from './service/import-orders.js'
+export { sourceOrderColumns } from './service/order-fields.js'
 export type {
   Order,
   OrderLine,

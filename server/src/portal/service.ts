@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
-import { recordAudit } from '../audit/service.js'
-import { auditActor, type ServiceContext } from '../auth/actor.js'
+import type { ServiceContext } from '../auth/actor.js'
+import { recordAuditFor } from '../changes.js'
 import { trackersOfShipment } from '../carriers/service.js'
 import { findCaseOrThrow, getCase, getCaseType } from '../cases/service.js'
 import type { Database } from '../db/schema.js'
@@ -86,16 +86,14 @@ export async function createPortalLink(
     now,
   )
   // A credential went out: who issued it, for which case, until when (never the token itself).
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'case.portal_link_created',
       entityType: 'case',
       entityId: caseId,
       after: { expires_at: expiresAt.toISOString() },
-      requestId: ctx.requestId,
     },
     now,
   )

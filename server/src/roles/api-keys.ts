@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, systemContext, type Actor, type ServiceContext } from '../auth/actor.js'
+import { systemContext, type Actor, type ServiceContext } from '../auth/actor.js'
+import { recordAuditFor } from '../changes.js'
 import * as credentials from '../auth/service.js'
-import { recordAudit } from '../audit/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId, randomToken } from '../ids.js'
@@ -57,16 +57,14 @@ export async function createApiKey(
     revoked_at: null,
   }
   await credentials.insertApiKey(trx, ctx.merchantId, view, key)
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'api_key.created',
       entityType: 'api_key',
       entityId: id,
       after: { name: view.name, prefix: view.prefix, role_id: view.role_id, expires_at: view.expires_at },
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -80,17 +78,15 @@ export async function revokeApiKey(trx: Trx, ctx: ServiceContext, id: string, no
   await assertCoversRole(trx, ctx.actor, k.role_id, now)
   if (k.revoked_at) return k
   await credentials.markApiKeyRevoked(trx, ctx.merchantId, id, now)
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'api_key.revoked',
       entityType: 'api_key',
       entityId: id,
       before: { revoked_at: null },
       after: { revoked_at: now },
-      requestId: ctx.requestId,
     },
     now,
   )

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, grantsOf, type Actor, type ServiceContext } from '../auth/actor.js'
+import { grantsOf, type Actor, type ServiceContext } from '../auth/actor.js'
+import { recordAuditFor } from '../changes.js'
 import {
   builtinRoleInfo,
   builtinRolePermissions,
@@ -8,7 +9,6 @@ import {
   type Grant,
   type Permission,
 } from '../auth/permissions.js'
-import { recordAudit } from '../audit/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
@@ -44,11 +44,10 @@ export async function seedBuiltinRoles(trx: Trx, ctx: ServiceContext, now: Date)
       created_at: now,
       updated_at: now,
     })
-    await recordAudit(
+    await recordAuditFor(
       trx,
+      ctx,
       {
-        merchantId: ctx.merchantId,
-        actor: auditActor(ctx.actor),
         action: 'role.created',
         entityType: 'role',
         entityId: id,
@@ -210,16 +209,14 @@ export async function createRole(trx: Trx, ctx: ServiceContext, input: RoleInput
     updated_at: now,
   })
   await writePermissions(trx, ctx.merchantId, id, input.permissions)
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'role.created',
       entityType: 'role',
       entityId: id,
       after: { name: input.name, description: input.description ?? '', permissions: flat(input.permissions) },
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -249,17 +246,15 @@ export async function updateRole(
   })
   const after = await getRole(trx, ctx.merchantId, id)
   const shape = (r: Role) => ({ name: r.name, description: r.description, permissions: flat(r.permissions) })
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'role.updated',
       entityType: 'role',
       entityId: id,
       before: shape(before),
       after: shape(after),
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -280,16 +275,14 @@ export async function deleteRole(trx: Trx, ctx: ServiceContext, id: string, now:
       role_id: id,
     })
   }
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'role.deleted',
       entityType: 'role',
       entityId: id,
       before: { name: role.name, permissions: flat(role.permissions) },
-      requestId: ctx.requestId,
     },
     now,
   )

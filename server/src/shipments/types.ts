@@ -1,3 +1,4 @@
+import type { WireMoney } from '../money.js'
 import type { ShipmentStatus } from './tables.js'
 export type { ShipmentStatus } from './tables.js'
 
@@ -13,7 +14,7 @@ export type Shipment = {
   fulfilment_centre: string | null
   status: ShipmentStatus
   shipped_at: Date | null
-  declared_value: { amount_minor: number; currency: string } | null
+  declared_value: WireMoney | null
   destination_country: string | null
   promised_delivery_on: string | null
   estimated_delivery_on: string | null

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, type ServiceContext } from '../auth/actor.js'
-import { recordAudit } from '../audit/service.js'
+import type { ServiceContext } from '../auth/actor.js'
+import { recordAuditFor } from '../changes.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
@@ -83,16 +83,14 @@ export async function createTeam(trx: Trx, ctx: ServiceContext, input: TeamInput
       trx,
       members.map((u) => ({ merchant_id: merchantId, team_id: team.id, user_id: u, added_at: now })),
     )
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId,
-      actor: auditActor(ctx.actor),
       action: 'team.created',
       entityType: 'team',
       entityId: team.id,
       after: { name: team.name, description: team.description, lead_user_id: team.lead_user_id, member_ids: members },
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -136,17 +134,15 @@ export async function updateTeam(
     lead_user_id: t.lead_user_id,
     member_ids: [...t.member_ids].sort(),
   })
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId,
-      actor: auditActor(ctx.actor),
       action: 'team.updated',
       entityType: 'team',
       entityId: id,
       before: view(before),
       after: view(after),
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -156,16 +152,14 @@ export async function updateTeam(
 export async function deleteTeam(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<void> {
   const before = await getTeam(trx, ctx.merchantId, id)
   await store.deleteTeam(trx, ctx.merchantId, id)
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'team.deleted',
       entityType: 'team',
       entityId: id,
       before: { name: before.name, lead_user_id: before.lead_user_id, member_ids: before.member_ids },
-      requestId: ctx.requestId,
     },
     now,
   )

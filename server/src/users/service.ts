@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely'
-import { auditActor, type ServiceContext } from '../auth/actor.js'
+import type { ServiceContext } from '../auth/actor.js'
+import { recordAuditFor } from '../changes.js'
 import { hashPassword } from '../auth/passwords.js'
 import type { Permission } from '../auth/permissions.js'
 import { revokeSessions } from '../auth/service.js'
-import { recordAudit } from '../audit/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
@@ -75,17 +75,15 @@ export async function createUser(trx: Trx, ctx: ServiceContext, input: CreateUse
     password_hash: await hashPassword(input.password),
     password_changed_at: now,
   })
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'user.created',
       entityType: 'user',
       entityId: user.id,
       after: { email: user.email, name: user.name, role_id: user.role_id, status: user.status },
       personal,
-      requestId: ctx.requestId,
     },
     now,
   )
@@ -130,18 +128,16 @@ export async function updateUser(
   })
   if (input.status === 'disabled') await revokeSessions(trx, ctx.merchantId, { userId: id }, now)
   const view = (u: User) => ({ name: u.name, role_id: u.role_id, status: u.status })
-  await recordAudit(
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId: ctx.merchantId,
-      actor: auditActor(ctx.actor),
       action: 'user.updated',
       entityType: 'user',
       entityId: id,
       before: view(before),
       after: view(after),
       personal,
-      requestId: ctx.requestId,
     },
     now,
   )

@@ -9,8 +9,8 @@ import {
   type StatusMapping,
   type TrackingStatus,
 } from '../model.js'
-import { eventIdOrHash, hmacSha256, matchesAny, obj, readEvents, refuse } from './shared.js'
-import type { CarrierProvider, StatusTableRow } from './types.js'
+import { eventIdOrHash, hmacSha256, matchesAny, obj, readEvents, refuse, statusRows, subStatusRows } from './shared.js'
+import type { CarrierProvider } from './types.js'
 
 // AfterShip tracking webhooks: { event, event_id, is_tracking_first_tag, msg: Tracking, ts } as the
 // webhook specification describes it; signed with aftership-hmac-sha256 = base64 HMAC-SHA256 of the
@@ -143,21 +143,11 @@ export const aftership: CarrierProvider = {
     return { kind: 'tracking', shipments: [normalizeTracking(msg)] }
   },
   statusTable: [
-    ...Object.entries(tags).map(
-      ([tag, status]): StatusTableRow => ({
-        provider_status: tag,
-        provider_sub_status: null,
-        status,
-        note: tag === 'Expired' ? 'sub-status expired' : undefined,
-      }),
-    ),
-    ...Object.entries(subtags).map(
-      ([sub, status]): StatusTableRow => ({
-        provider_status: sub.split('_')[0]!,
-        provider_sub_status: sub,
-        status,
-        note: customsSubStatus[sub] ? `sub-status ${customsSubStatus[sub]}` : undefined,
-      }),
+    ...statusRows(tags, (tag) => (tag === 'Expired' ? 'sub-status expired' : undefined)),
+    ...subStatusRows(
+      subtags,
+      (sub) => sub.split('_')[0]!,
+      (sub) => (customsSubStatus[sub] ? `sub-status ${customsSubStatus[sub]}` : undefined),
     ),
   ],
 }

@@ -9,7 +9,7 @@ import {
   type StatusMapping,
   type TrackingStatus,
 } from '../model.js'
-import { eventIdOrHash, hmacSha256, matchesAny, obj, readEvents, refuse } from './shared.js'
+import { eventIdOrHash, hmacSha256, matchesAny, obj, readEvents, refuse, statusRows, subStatusRows } from './shared.js'
 import type { CarrierProvider, StatusTableRow } from './types.js'
 
 // EasyPost tracker webhooks (Event objects whose result is a Tracker). Signing as EasyPost's SDKs verify
@@ -174,21 +174,13 @@ export const easypost: CarrierProvider = {
     return { kind: 'tracking', shipments: [normalizeTracker(result)] }
   },
   statusTable: [
-    ...Object.entries(statuses).map(
-      ([s, status]): StatusTableRow => ({
-        provider_status: s,
-        provider_sub_status: null,
-        status,
-        note: s === 'error' ? 'EasyPost could not track it: sub-status tracking_error' : undefined,
-      }),
+    ...statusRows(statuses, (s) =>
+      s === 'error' ? 'EasyPost could not track it: sub-status tracking_error' : undefined,
     ),
-    ...Object.entries(details).map(
-      ([d, status]): StatusTableRow => ({
-        provider_status: '*',
-        provider_sub_status: d,
-        status,
-        note: 'status_detail decides, except under delivered (only damaged does)',
-      }),
+    ...subStatusRows(
+      details,
+      () => '*',
+      () => 'status_detail decides, except under delivered (only damaged does)',
     ),
     ...progressDetails.map(
       (d): StatusTableRow => ({

@@ -1,8 +1,10 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { AppError } from '../../errors.js'
-import { MalformedPayload, type NormalizedEvent } from '../model.js'
+import { MalformedPayload, type NormalizedEvent, type TrackingStatus } from '../model.js'
+import type { StatusTableRow } from './types.js'
 
-// What the providers' adapters share: HMAC schemes over the raw body, and reading loosely typed JSON.
+// What the providers' adapters share: HMAC schemes over the raw body, reading loosely typed JSON, and
+// their status tables.
 
 export const refuse = (reason: string, message: string) => new AppError('signature_invalid', message, { reason })
 
@@ -51,3 +53,28 @@ export function readEvents(
     return toEvent(o, i)
   })
 }
+
+/** A status table's rows for the provider's statuses, each mapped to its canonical status on its own. */
+export const statusRows = (
+  statuses: Record<string, TrackingStatus>,
+  note: (providerStatus: string) => string | undefined,
+): StatusTableRow[] =>
+  Object.entries(statuses).map(([s, status]) => ({
+    provider_status: s,
+    provider_sub_status: null,
+    status,
+    note: note(s),
+  }))
+
+/** A status table's rows for sub-statuses that decide the canonical status, under the status `parent` names. */
+export const subStatusRows = (
+  subStatuses: Record<string, TrackingStatus>,
+  parent: (subStatus: string) => string,
+  note: (subStatus: string) => string | undefined,
+): StatusTableRow[] =>
+  Object.entries(subStatuses).map(([sub, status]) => ({
+    provider_status: parent(sub),
+    provider_sub_status: sub,
+    status,
+    note: note(sub),
+  }))

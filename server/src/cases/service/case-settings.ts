@@ -13,7 +13,7 @@ import * as caseTypeStore from '../store/case-types.js'
 import type { Db } from '../store/cases.js'
 import type { RoutingRule } from '../tables.js'
 import { listTeams } from '../../teams/service.js'
-import { recordAuditFor } from './audit.js'
+import { recordAuditFor } from '../../changes.js'
 import { ensureDefaultCaseTypes } from './case-types.js'
 
 type Trx = Transaction<Database>

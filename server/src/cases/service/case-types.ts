@@ -9,7 +9,7 @@ import * as caseStore from '../store/cases.js'
 import type { Db } from '../store/cases.js'
 import type { CaseTemplate, CustomFieldDef, Priority } from '../tables.js'
 import { toCaseType, type CaseType } from '../types.js'
-import { recordAuditFor } from './audit.js'
+import { recordAuditFor } from '../../changes.js'
 
 type Trx = Transaction<Database>
 

@@ -30,30 +30,34 @@ export async function lockWorkingCase(trx: Trx, merchantId: string, id: string):
   return row
 }
 
-// What the audit trail records of a case: its working fields, not derived ones.
+// What the audit trail records of a case: its working fields, not derived ones (in the order the trail sorts them).
+const auditedColumns = [
+  'assignee_id',
+  'checklist',
+  'custom_fields',
+  'escalation_level',
+  'escalation_reason',
+  'fault_party',
+  'merged_into_id',
+  'parent_id',
+  'priority',
+  'refund_authorised_by',
+  'resolution_code',
+  'resolution_note',
+  'root_cause',
+  'sla_tier',
+  'status',
+  'subject',
+  'tags',
+  'team_id',
+  'value_amount_minor',
+  'value_currency',
+] as const satisfies readonly (keyof CaseRow)[]
+
 export const auditView = (r: CaseRow) => ({
   number: caseNumber(r.number),
   case_type: r.type_key,
-  subject: r.subject,
-  status: r.status,
-  priority: r.priority,
-  team_id: r.team_id,
-  assignee_id: r.assignee_id,
-  tags: r.tags,
-  custom_fields: r.custom_fields,
-  checklist: r.checklist,
-  resolution_code: r.resolution_code,
-  resolution_note: r.resolution_note,
-  root_cause: r.root_cause,
-  fault_party: r.fault_party,
-  escalation_level: r.escalation_level,
-  escalation_reason: r.escalation_reason,
-  parent_id: r.parent_id,
-  merged_into_id: r.merged_into_id,
-  refund_authorised_by: r.refund_authorised_by,
-  sla_tier: r.sla_tier,
-  value_amount_minor: r.value_amount_minor,
-  value_currency: r.value_currency,
+  ...Object.fromEntries(auditedColumns.map((c) => [c, r[c]])),
 })
 
 export type Change = {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
 import { recordAudits, type AuditInput } from '../../audit/service.js'
-import { ConcurrentInsert, type Outcome, type Writer } from '../../import-batch.js'
+import { ConcurrentInsert, lockHeld, type Outcome, type Writer } from '../../import-batch.js'
 import { findCustomerByExternalId, getCustomer, type Customer } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
@@ -272,15 +272,8 @@ const importedSummary = (r: importStore.ImportedCaseRow) => ({
  */
 export async function importCases(trx: Trx, w: Writer, records: CaseRecord[], now: Date): Promise<ImportedCase[]> {
   const types = new Map((await caseTypeStore.listCaseTypes(trx, w.merchantId, true)).map((t) => [t.key, toCaseType(t)]))
-  const existing = new Map(
-    (
-      await importStore.lockCasesByExternalId(
-        trx,
-        w.merchantId,
-        w.source,
-        records.map((r) => r.externalId),
-      )
-    ).map((c) => [c.external_id, c]),
+  const existing = await lockHeld(w, records, (merchantId, source, externalIds) =>
+    importStore.lockCasesByExternalId(trx, merchantId, source, externalIds),
   )
   const linksOf = await findLinks(trx, w, records)
   const fresh = records.filter((r) => !existing.has(r.externalId)).length

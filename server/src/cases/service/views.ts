@@ -7,7 +7,7 @@ import type { CaseSort } from '../store/case-list.js'
 import type { Db } from '../store/cases.js'
 import * as viewStore from '../store/views.js'
 import type { ViewRow } from '../store/views.js'
-import { recordAuditFor } from './audit.js'
+import { recordAuditFor } from '../../changes.js'
 
 type Trx = Transaction<Database>
 

@@ -1,9 +1,8 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
-import { auditActor, type ServiceContext } from '../../auth/actor.js'
+import type { ServiceContext } from '../../auth/actor.js'
+import { recordAuditFor, recordChange } from '../../changes.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import { enqueueEvent } from '../../jobs/outbox.js'
 import * as store from '../store.js'
 import { toCustomer, type Customer } from '../types.js'
 import { personal, snapshot } from './customer-fields.js'
@@ -21,8 +20,7 @@ export async function mergeCustomers(
   duplicateId: string,
   now: Date,
 ): Promise<Customer> {
-  const { merchantId, requestId } = ctx
-  const actor = auditActor(ctx.actor)
+  const { merchantId } = ctx
   if (survivorId === duplicateId) throw new AppError('customer_merge_self', 'A customer cannot be merged into itself')
   const [first, second] = [survivorId, duplicateId].sort() // lock in one order: two opposite merges cannot deadlock
   const locked = [await store.lockCustomer(trx, merchantId, first!), await store.lockCustomer(trx, merchantId, second!)]
@@ -45,41 +43,26 @@ export async function mergeCustomers(
   await store.repointMerged(trx, merchantId, duplicateId, survivorId)
   await store.updateCustomer(trx, merchantId, duplicateId, { merged_into_id: survivorId, updated_at: now })
   const updated = await store.updateCustomer(trx, merchantId, survivorId, { ...fill, updated_at: now })
-  await recordAudit(
+  const merged = {
+    action: 'customer.merged' as const,
+    entityType: 'customer',
+    entityId: survivorId,
+    before: { ...snapshot(survivor), merged_from: null },
+    after: { ...snapshot(updated), merged_from: duplicateId },
+    personal,
+  }
+  await recordChange(trx, ctx, merged, { duplicate_id: duplicateId }, now)
+  await recordAuditFor(
     trx,
+    ctx,
     {
-      merchantId,
-      actor,
-      action: 'customer.merged',
-      entityType: 'customer',
-      entityId: survivorId,
-      before: { ...snapshot(survivor), merged_from: null },
-      after: { ...snapshot(updated), merged_from: duplicateId },
-      personal,
-      requestId,
-    },
-    now,
-  )
-  await recordAudit(
-    trx,
-    {
-      merchantId,
-      actor,
       action: 'customer.merged_into',
       entityType: 'customer',
       entityId: duplicateId,
       before: { merged_into_id: null },
       after: { merged_into_id: survivorId },
-      requestId,
     },
     now,
   )
-  await enqueueEvent(trx, {
-    merchant_id: merchantId,
-    type: 'customer.merged',
-    subject_id: survivorId,
-    occurred_at: now,
-    data: { duplicate_id: duplicateId },
-  })
   return toCustomer(updated, await store.listExternalIds(trx, merchantId, [survivorId]))
 }

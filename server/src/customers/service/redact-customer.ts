@@ -1,9 +1,8 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
-import { auditActor, type ServiceContext } from '../../auth/actor.js'
+import type { ServiceContext } from '../../auth/actor.js'
+import { recordChange } from '../../changes.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import { enqueueEvent } from '../../jobs/outbox.js'
 import * as store from '../store.js'
 import { toCustomer, type Customer } from '../types.js'
 import { personal, snapshot } from './customer-fields.js'
@@ -12,8 +11,7 @@ type Trx = Transaction<Database>
 
 /** Erasure (GDPR, Shopify's customers/redact): personal fields go; ids, orders and the audit trail stay. */
 export async function redactCustomer(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<Customer> {
-  const { merchantId, requestId } = ctx
-  const actor = auditActor(ctx.actor)
+  const { merchantId } = ctx
   const row = await store.lockCustomer(trx, merchantId, id)
   if (!row) throw new AppError('customer_not_found', 'No such customer', { customer_id: id })
   if (row.redacted_at) return toCustomer(row)
@@ -29,27 +27,7 @@ export async function redactCustomer(trx: Trx, ctx: ServiceContext, id: string, 
     redacted_at: now,
     updated_at: now,
   })
-  await recordAudit(
-    trx,
-    {
-      merchantId,
-      actor,
-      action: 'customer.redacted',
-      entityType: 'customer',
-      entityId: id,
-      before: snapshot(row),
-      after: snapshot(updated),
-      personal,
-      requestId,
-    },
-    now,
-  )
-  await enqueueEvent(trx, {
-    merchant_id: merchantId,
-    type: 'customer.redacted',
-    subject_id: id,
-    occurred_at: now,
-    data: {},
-  })
+  const change = { entityType: 'customer', entityId: id, before: snapshot(row), after: snapshot(updated), personal }
+  await recordChange(trx, ctx, { ...change, action: 'customer.redacted' }, {}, now)
   return toCustomer(updated, await store.listExternalIds(trx, merchantId, [id]))
 }

@@ -1,9 +1,8 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
-import { auditActor, type ServiceContext } from '../../auth/actor.js'
+import type { ServiceContext } from '../../auth/actor.js'
+import { recordChange } from '../../changes.js'
 import type { Database } from '../../db/schema.js'
 import { newId } from '../../ids.js'
-import { enqueueEvent } from '../../jobs/outbox.js'
 import * as store from '../store.js'
 import { toCustomer, type Customer, type CustomerInput } from '../types.js'
 import { normalisePhone, personal, snapshot } from './customer-fields.js'
@@ -22,8 +21,7 @@ export async function upsertCustomer(
   input: CustomerInput,
   now: Date,
 ): Promise<UpsertResult> {
-  const { merchantId, requestId } = ctx
-  const actor = auditActor(ctx.actor)
+  const { merchantId } = ctx
   const phone = input.phone === undefined ? undefined : normalisePhone(input.phone)
   const email = input.email === undefined ? undefined : input.email?.trim() || null
   let id = input.externalId
@@ -54,27 +52,13 @@ export async function upsertCustomer(
     updated_at: now,
   })
   if (input.externalId) await store.addExternalId(trx, merchantId, created.id, input.source, input.externalId)
-  await recordAudit(
+  await recordChange(
     trx,
-    {
-      merchantId,
-      actor,
-      action: 'customer.created',
-      entityType: 'customer',
-      entityId: created.id,
-      after: snapshot(created),
-      personal,
-      requestId,
-    },
+    ctx,
+    { action: 'customer.created', entityType: 'customer', entityId: created.id, after: snapshot(created), personal },
+    { source: input.source, segment: created.segment },
     now,
   )
-  await enqueueEvent(trx, {
-    merchant_id: merchantId,
-    type: 'customer.created',
-    subject_id: created.id,
-    occurred_at: now,
-    data: { source: input.source, segment: created.segment },
-  })
   return {
     customer: toCustomer(created, input.externalId ? [{ source: input.source, external_id: input.externalId }] : []),
     outcome: 'created',
@@ -89,8 +73,7 @@ export async function applyUpdate(
   input: CustomerInput,
   now: Date,
 ): Promise<UpsertResult> {
-  const { merchantId, requestId } = ctx
-  const actor = auditActor(ctx.actor)
+  const { merchantId } = ctx
   if (input.externalId) await store.addExternalId(trx, merchantId, row.id, input.source, input.externalId)
   const externalIds = await store.listExternalIds(trx, merchantId, [row.id])
   if (input.sourceUpdatedAt && row.source_updated_at && input.sourceUpdatedAt < row.source_updated_at) {
@@ -120,27 +103,19 @@ export async function applyUpdate(
     source_updated_at: input.sourceUpdatedAt ?? row.source_updated_at,
     updated_at: now,
   })
-  await recordAudit(
+  await recordChange(
     trx,
+    ctx,
     {
-      merchantId,
-      actor,
       action: 'customer.updated',
       entityType: 'customer',
       entityId: row.id,
       before,
       after: snapshot(updated),
       personal,
-      requestId,
     },
+    { fields: Object.keys(patch) },
     now,
   )
-  await enqueueEvent(trx, {
-    merchant_id: merchantId,
-    type: 'customer.updated',
-    subject_id: row.id,
-    occurred_at: now,
-    data: { fields: Object.keys(patch) },
-  })
   return { customer: toCustomer(updated, externalIds), outcome: 'updated' }
 }

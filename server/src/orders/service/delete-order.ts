@@ -1,9 +1,8 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
-import { auditActor, type ServiceContext } from '../../auth/actor.js'
+import type { ServiceContext } from '../../auth/actor.js'
+import { recordChange } from '../../changes.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import { enqueueEvent } from '../../jobs/outbox.js'
 import * as store from '../store.js'
 import { summary } from './order-fields.js'
 
@@ -17,24 +16,12 @@ export async function deleteOrder(
   const row = await store.lockOrder(trx, merchantId, id)
   if (!row) throw new AppError('order_not_found', 'No such order', { order_id: id })
   await store.deleteOrder(trx, merchantId, id)
-  await recordAudit(
+  const before = { source: row.source, external_id: row.external_id, ...summary(row, -1) }
+  await recordChange(
     trx,
-    {
-      merchantId,
-      actor: auditActor(ctx.actor),
-      action: 'order.deleted',
-      entityType: 'order',
-      entityId: id,
-      before: { source: row.source, external_id: row.external_id, ...summary(row, -1) },
-      requestId: ctx.requestId,
-    },
+    ctx,
+    { action: 'order.deleted', entityType: 'order', entityId: id, before },
+    { source: row.source, external_id: row.external_id },
     now,
   )
-  await enqueueEvent(trx, {
-    merchant_id: merchantId,
-    type: 'order.deleted',
-    subject_id: id,
-    occurred_at: now,
-    data: { source: row.source, external_id: row.external_id },
-  })
 }

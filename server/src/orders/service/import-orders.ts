@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
 import { recordAudits, type AuditInput } from '../../audit/service.js'
-import { ConcurrentInsert, type Outcome, type Writer } from '../../import-batch.js'
+import { ConcurrentInsert, lockHeld, type Outcome, type Writer } from '../../import-batch.js'
 import { importCustomers } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
 import { newId } from '../../ids.js'
@@ -27,15 +27,8 @@ export async function importOrders(trx: Trx, w: Writer, records: OrderRecord[], 
     records.flatMap((r) => (r.customer ? [r.customer] : [])),
     now,
   )
-  const existing = new Map(
-    (
-      await store.lockOrdersByExternalId(
-        trx,
-        w.merchantId,
-        w.source,
-        records.map((r) => r.externalId),
-      )
-    ).map((o) => [o.external_id, o]),
+  const existing = await lockHeld(w, records, (merchantId, source, externalIds) =>
+    store.lockOrdersByExternalId(trx, merchantId, source, externalIds),
   )
   const existingIds = [...existing.values()].map((o) => o.id)
   const oldLines = groupByOrder(await store.listLines(trx, w.merchantId, existingIds))

@@ -14,9 +14,9 @@ export const summary = (o: store.OrderFields, lines: number) => ({
   line_count: lines,
 })
 
-const orderColumns = [
+/** An order's fields as its source gives them (a bulk import's CSV columns too); the customer is linked apart. */
+export const sourceOrderColumns = [
   'order_number',
-  'customer_id',
   'currency',
   'placed_at',
   'status',
@@ -28,6 +28,7 @@ const orderColumns = [
   'total_amount_minor',
   'shipping_country',
 ] as const
+const orderColumns = [...sourceOrderColumns, 'customer_id'] as const
 const lineColumns = [
   'position',
   'external_id',

@@ -1,10 +1,9 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
-import { auditActor, type ServiceContext } from '../../auth/actor.js'
+import type { ServiceContext } from '../../auth/actor.js'
+import { recordChange } from '../../changes.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
-import { enqueueEvent } from '../../jobs/outbox.js'
 import * as store from '../store.js'
 import { toPayment, type Payment } from '../types.js'
 
@@ -58,26 +57,18 @@ export async function recordRefund(trx: Trx, ctx: ServiceContext, input: RefundI
     )
   }
   const updated = await store.addRefunded(trx, merchantId, payment.id, input.amountMinor, now)
-  await recordAudit(
+  await recordChange(
     trx,
+    ctx,
     {
-      merchantId,
-      actor: auditActor(ctx.actor),
       action: 'payment.refunded',
       entityType: 'payment',
       entityId: payment.id,
       before: { refunded_amount_minor: payment.refunded_amount_minor },
       after: { refunded_amount_minor: updated.refunded_amount_minor },
-      requestId: ctx.requestId,
     },
+    { order_id: input.orderId, amount_minor: input.amountMinor, currency: payment.currency },
     now,
   )
-  await enqueueEvent(trx, {
-    merchant_id: merchantId,
-    type: 'payment.refunded',
-    subject_id: payment.id,
-    occurred_at: now,
-    data: { order_id: input.orderId, amount_minor: input.amountMinor, currency: payment.currency },
-  })
   return toPayment(updated)
 }

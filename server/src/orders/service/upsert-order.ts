@@ -1,12 +1,12 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
-import { auditActor, type ServiceContext } from '../../auth/actor.js'
+import type { ServiceContext } from '../../auth/actor.js'
+import { recordChange } from '../../changes.js'
 import { getCustomer, upsertCustomer } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
-import { enqueueEvent } from '../../jobs/outbox.js'
 import { assertCurrencies } from '../../merchants/service.js'
+import { advancesClock, isStale, newSourceRecord, writeSourceRecord } from '../../source-records.js'
 import * as store from '../store.js'
 import type { Order, OrderInput, PaymentInput } from '../types.js'
 import { toOrders } from './find-orders.js'
@@ -21,12 +21,7 @@ export async function upsertOrder(trx: Trx, ctx: ServiceContext, input: OrderInp
   const { merchantId } = ctx
   await assertCurrencies(trx, [input.currency])
   const existing = await store.lockOrderByExternalId(trx, merchantId, input.source, input.externalId)
-  if (
-    existing &&
-    input.sourceUpdatedAt &&
-    existing.source_updated_at &&
-    input.sourceUpdatedAt < existing.source_updated_at
-  ) {
+  if (existing && isStale(input.sourceUpdatedAt, existing)) {
     return { order: (await toOrders(trx, merchantId, [existing]))[0]!, outcome: 'stale' }
   }
   let customerId = input.customerId ?? existing?.customer_id ?? null
@@ -50,35 +45,19 @@ export async function upsertOrder(trx: Trx, ctx: ServiceContext, input: OrderInp
         { order: fields, lines, payments },
       )
     ) {
-      // Still advance the source's clock, or an older, different update could slip in after it.
-      if (
-        input.sourceUpdatedAt &&
-        (!existing.source_updated_at || input.sourceUpdatedAt > existing.source_updated_at)
-      ) {
+      if (advancesClock(input.sourceUpdatedAt, existing)) {
         await store.updateOrder(trx, merchantId, existing.id, { source_updated_at: input.sourceUpdatedAt })
       }
       return { order: current, outcome: 'unchanged' }
     }
   }
-  let row: store.OrderRow
-  let outcome: 'created' | 'updated'
-  if (existing) {
-    row = await store.updateOrder(trx, merchantId, existing.id, fields)
-    outcome = 'updated'
-  } else {
-    const inserted = await store.insertOrder(trx, {
-      merchant_id: merchantId,
-      id: newId(),
-      source: input.source,
-      external_id: input.externalId,
-      created_at: now,
-      ...fields,
-    })
-    // A concurrent writer inserted it first: this write becomes an update of theirs.
-    if (!inserted) return upsertOrder(trx, ctx, input, now)
-    row = inserted
-    outcome = 'created'
-  }
+  const written = await writeSourceRecord(existing, {
+    update: (held) => store.updateOrder(trx, merchantId, held.id, fields),
+    insert: () => store.insertOrder(trx, { ...newSourceRecord(merchantId, input, now), ...fields }),
+  })
+  // A concurrent writer inserted it first: this write becomes an update of theirs.
+  if (!written) return upsertOrder(trx, ctx, input, now)
+  const { row, outcome } = written
   await store.upsertLines(
     trx,
     lines.map((l) => ({ merchant_id: merchantId, order_id: row.id, id: newId(), ...l })),
@@ -94,49 +73,30 @@ export async function upsertOrder(trx: Trx, ctx: ServiceContext, input: OrderInp
       { ...p, capturedAt: p.capturedAt ?? input.placedAt },
       now,
     )
-  const audit = {
-    merchantId,
-    actor: auditActor(ctx.actor),
-    entityType: 'order',
-    entityId: row.id,
-    requestId: ctx.requestId,
-  }
+  const entity = { entityType: 'order', entityId: row.id }
   if (outcome === 'created') {
-    await recordAudit(
+    const after = { source: input.source, external_id: input.externalId, ...summary(row, input.lines.length) }
+    await recordChange(
       trx,
+      ctx,
+      { ...entity, action: 'order.created', after },
       {
-        ...audit,
-        action: 'order.created',
-        after: { source: input.source, external_id: input.externalId, ...summary(row, input.lines.length) },
-      },
-      now,
-    )
-    await enqueueEvent(trx, {
-      merchant_id: merchantId,
-      type: 'order.created',
-      subject_id: row.id,
-      occurred_at: now,
-      data: {
         source: input.source,
         external_id: input.externalId,
         customer_id: customerId,
         total_amount_minor: row.total_amount_minor,
         currency: row.currency,
       },
-    })
-  } else {
-    await recordAudit(
-      trx,
-      { ...audit, action: 'order.updated', before: summary(existing!, -1), after: summary(row, -1) },
       now,
     )
-    await enqueueEvent(trx, {
-      merchant_id: merchantId,
-      type: 'order.updated',
-      subject_id: row.id,
-      occurred_at: now,
-      data: { source: input.source, status: row.status },
-    })
+  } else {
+    await recordChange(
+      trx,
+      ctx,
+      { ...entity, action: 'order.updated', before: summary(existing!, -1), after: summary(row, -1) },
+      { source: input.source, status: row.status },
+      now,
+    )
   }
   return { order: (await toOrders(trx, merchantId, [row]))[0]!, outcome }
 }

@@ -1,9 +1,8 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
-import { auditActor, type ServiceContext } from '../../auth/actor.js'
+import type { ServiceContext } from '../../auth/actor.js'
+import { recordChange } from '../../changes.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import { enqueueEvent } from '../../jobs/outbox.js'
 import * as store from '../store.js'
 import { summary } from './shipment-fields.js'
 
@@ -14,24 +13,11 @@ export async function deleteShipment(trx: Trx, ctx: ServiceContext, id: string, 
   const row = await store.lockShipment(trx, merchantId, id)
   if (!row) throw new AppError('shipment_not_found', 'No such shipment', { shipment_id: id })
   await store.deleteShipment(trx, merchantId, id)
-  await recordAudit(
+  await recordChange(
     trx,
-    {
-      merchantId,
-      actor: auditActor(ctx.actor),
-      action: 'shipment.deleted',
-      entityType: 'shipment',
-      entityId: id,
-      before: summary(row),
-      requestId: ctx.requestId,
-    },
+    ctx,
+    { action: 'shipment.deleted', entityType: 'shipment', entityId: id, before: summary(row) },
+    { order_id: row.order_id },
     now,
   )
-  await enqueueEvent(trx, {
-    merchant_id: merchantId,
-    type: 'shipment.deleted',
-    subject_id: id,
-    occurred_at: now,
-    data: { order_id: row.order_id },
-  })
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
+import { toWireMoney } from '../../money.js'
 import { carrierName } from '../carriers.js'
 import * as store from '../store.js'
 import type { Shipment } from '../types.js'
@@ -29,10 +30,7 @@ export async function toShipments(db: Db, merchantId: string, rows: store.Shipme
     fulfilment_centre: r.fulfilment_centre,
     status: r.status,
     shipped_at: r.shipped_at,
-    declared_value:
-      r.declared_value_amount_minor !== null && r.declared_value_currency
-        ? { amount_minor: r.declared_value_amount_minor, currency: r.declared_value_currency }
-        : null,
+    declared_value: toWireMoney(r.declared_value_amount_minor, r.declared_value_currency),
     destination_country: r.destination_country,
     promised_delivery_on: r.promised_delivery_on,
     estimated_delivery_on: r.estimated_delivery_on,

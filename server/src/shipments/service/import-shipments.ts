@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
 import { recordAudits, type AuditInput } from '../../audit/service.js'
-import type { Outcome, Writer } from '../../import-batch.js'
+import { lockHeld, type Outcome, type Writer } from '../../import-batch.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
@@ -21,15 +21,8 @@ export async function importShipments(trx: Trx, w: Writer, records: ShipmentReco
       await findOrdersByExternalId(trx, w.merchantId, w.source, [...new Set(records.map((r) => r.orderExternalId))])
     ).map((o) => [o.external_id, o]),
   )
-  const existing = new Map(
-    (
-      await store.lockShipmentsByExternalId(
-        trx,
-        w.merchantId,
-        w.source,
-        records.map((r) => r.externalId),
-      )
-    ).map((s) => [s.external_id, s]),
+  const existing = await lockHeld(w, records, (merchantId, source, externalIds) =>
+    store.lockShipmentsByExternalId(trx, merchantId, source, externalIds),
   )
   const heldLines = await store.listLines(
     trx,

@@ -1,12 +1,11 @@
 import type { Transaction } from 'kysely'
-import { recordAudit } from '../../audit/service.js'
-import { auditActor, type ServiceContext } from '../../auth/actor.js'
+import type { ServiceContext } from '../../auth/actor.js'
+import { recordChange } from '../../changes.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import { newId } from '../../ids.js'
-import { enqueueEvent } from '../../jobs/outbox.js'
 import { assertCurrencies } from '../../merchants/service.js'
 import { findOrderByExternalId, getOrder } from '../../orders/service.js'
+import { advancesClock, isStale, newSourceRecord, writeSourceRecord } from '../../source-records.js'
 import * as store from '../store.js'
 import type { Shipment, ShipmentInput } from '../types.js'
 import { toShipments } from './find-shipments.js'
@@ -34,12 +33,7 @@ export async function upsertShipment(
     })
   if (input.declaredValue) await assertCurrencies(trx, [input.declaredValue.currency])
   const existing = await store.lockByExternalId(trx, merchantId, input.source, input.externalId)
-  if (
-    existing &&
-    input.sourceUpdatedAt &&
-    existing.source_updated_at &&
-    input.sourceUpdatedAt < existing.source_updated_at
-  ) {
+  if (existing && isStale(input.sourceUpdatedAt, existing)) {
     return { shipment: (await toShipments(trx, merchantId, [existing]))[0]!, outcome: 'stale' }
   }
   const lines = (input.lines ?? []).map((l) => {
@@ -63,30 +57,17 @@ export async function upsertShipment(
   }
   const held = existing && input.lines ? await store.listLines(trx, merchantId, [existing.id]) : []
   if (existing && sameShipment(existing, fields, held, input.lines ? lines : undefined)) {
-    // Still advance the source's clock, or an older, different update could slip in after it.
-    if (input.sourceUpdatedAt && (!existing.source_updated_at || input.sourceUpdatedAt > existing.source_updated_at)) {
+    if (advancesClock(input.sourceUpdatedAt, existing)) {
       await store.updateShipment(trx, merchantId, existing.id, { source_updated_at: input.sourceUpdatedAt })
     }
     return { shipment: (await toShipments(trx, merchantId, [existing]))[0]!, outcome: 'unchanged' }
   }
-  let row: store.ShipmentRow
-  let outcome: 'created' | 'updated'
-  if (existing) {
-    row = await store.updateShipment(trx, merchantId, existing.id, fields)
-    outcome = 'updated'
-  } else {
-    const inserted = await store.insertShipment(trx, {
-      merchant_id: merchantId,
-      id: newId(),
-      source: input.source,
-      external_id: input.externalId,
-      created_at: now,
-      ...fields,
-    })
-    if (!inserted) return upsertShipment(trx, ctx, input, now)
-    row = inserted
-    outcome = 'created'
-  }
+  const written = await writeSourceRecord(existing, {
+    update: (held) => store.updateShipment(trx, merchantId, held.id, fields),
+    insert: () => store.insertShipment(trx, { ...newSourceRecord(merchantId, input, now), ...fields }),
+  })
+  if (!written) return upsertShipment(trx, ctx, input, now)
+  const { row, outcome } = written
   if (input.lines)
     await store.replaceLines(
       trx,
@@ -94,13 +75,6 @@ export async function upsertShipment(
       [row.id],
       lines.map((l) => ({ merchant_id: merchantId, shipment_id: row.id, ...l })),
     )
-  const audit = {
-    merchantId,
-    actor: auditActor(ctx.actor),
-    entityType: 'shipment',
-    entityId: row.id,
-    requestId: ctx.requestId,
-  }
   const data = {
     order_id: order.id,
     carrier_code: row.carrier_code,
@@ -108,36 +82,13 @@ export async function upsertShipment(
     tracking_number: row.tracking_number,
     status: row.status,
   }
+  const entity = { entityType: 'shipment', entityId: row.id }
   if (outcome === 'created') {
-    await recordAudit(
-      trx,
-      {
-        ...audit,
-        action: 'shipment.created',
-        after: { source: input.source, external_id: input.externalId, ...summary(row) },
-      },
-      now,
-    )
-    await enqueueEvent(trx, {
-      merchant_id: merchantId,
-      type: 'shipment.created',
-      subject_id: row.id,
-      occurred_at: now,
-      data,
-    })
+    const after = { source: input.source, external_id: input.externalId, ...summary(row) }
+    await recordChange(trx, ctx, { ...entity, action: 'shipment.created', after }, data, now)
   } else {
-    await recordAudit(
-      trx,
-      { ...audit, action: 'shipment.updated', before: summary(existing!), after: summary(row) },
-      now,
-    )
-    await enqueueEvent(trx, {
-      merchant_id: merchantId,
-      type: 'shipment.updated',
-      subject_id: row.id,
-      occurred_at: now,
-      data,
-    })
+    const change = { ...entity, action: 'shipment.updated' as const, before: summary(existing!), after: summary(row) }
+    await recordChange(trx, ctx, change, data, now)
   }
   return { shipment: (await toShipments(trx, merchantId, [row]))[0]!, outcome }
 }
