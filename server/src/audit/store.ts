@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { ownedRows, selectOwned } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import type { ChainedEntry } from './canonical.js'
 import { names, unnest, type Columns } from '../db/multi-row.js'
@@ -126,10 +127,7 @@ export async function listCheckpoints(
   merchantId: string,
   range: { afterSeq: number; upToSeq?: number; limit: number },
 ): Promise<CheckpointRow[]> {
-  let q = db
-    .selectFrom('audit_checkpoints')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  let q = ownedRows(db, 'audit_checkpoints', merchantId)
     .where('seq', '>', range.afterSeq)
     .orderBy('seq')
     .limit(range.limit)
@@ -189,10 +187,8 @@ export async function listEntityEntries(
 }
 
 export async function countPending(db: Db, merchantId: string): Promise<number> {
-  const row = await db
-    .selectFrom('audit_pending')
+  const row = await selectOwned(db, 'audit_pending', merchantId)
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('merchant_id', '=', merchantId)
     .executeTakeFirstOrThrow()
   return Number(row.n)
 }

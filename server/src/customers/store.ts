@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
-import { names, unnest, type Columns } from '../db/multi-row.js'
+import { insertRows, unnest, type Columns } from '../db/multi-row.js'
+import { findKeyed, insertReturning, keysetPage, lockKeyed, ownedRows, updateKeyed } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -7,22 +8,11 @@ type Trx = Transaction<Database>
 export type CustomerRow = Selectable<Database['customers']>
 
 export async function findCustomer(db: Db, merchantId: string, id: string) {
-  return db
-    .selectFrom('customers')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return findKeyed(db, 'customers', merchantId, id)
 }
 
 export async function lockCustomer(trx: Trx, merchantId: string, id: string) {
-  return trx
-    .selectFrom('customers')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
+  return lockKeyed(trx, 'customers', merchantId, id)
 }
 
 export async function findByExternalId(db: Db, merchantId: string, source: string, externalId: string) {
@@ -68,7 +58,7 @@ export async function findByContact(
 }
 
 export async function insertCustomer(trx: Trx, row: Insertable<Database['customers']>) {
-  return trx.insertInto('customers').values(row).returningAll().executeTakeFirstOrThrow()
+  return insertReturning(trx, 'customers', row)
 }
 
 export async function updateCustomer(
@@ -77,13 +67,7 @@ export async function updateCustomer(
   id: string,
   patch: Updateable<Database['customers']>,
 ) {
-  return trx
-    .updateTable('customers')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateKeyed(trx, 'customers', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
 }
 
 export async function addExternalId(
@@ -124,18 +108,11 @@ export async function moveExternalIds(trx: Trx, merchantId: string, fromId: stri
 export type CustomerFilter = { email?: string; phone?: string; segment?: string; after?: string; limit: number }
 
 export async function listCustomers(db: Db, merchantId: string, f: CustomerFilter) {
-  let q = db
-    .selectFrom('customers')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('merged_into_id', 'is', null)
-    .orderBy('id')
-    .limit(f.limit)
+  let q = ownedRows(db, 'customers', merchantId).where('merged_into_id', 'is', null)
   if (f.email) q = q.where((eb) => eb(eb.fn('lower', ['email']), '=', f.email!.toLowerCase()))
   if (f.phone) q = q.where('phone', '=', f.phone)
   if (f.segment) q = q.where('segment', '=', f.segment)
-  if (f.after) q = q.where('id', '>', f.after)
-  return q.execute()
+  return keysetPage(q, f).execute()
 }
 
 /** Groups of live customers sharing an email or a phone: merge candidates. */
@@ -236,10 +213,7 @@ const customerColumns: Columns<NewCustomer> = [
 ]
 
 export async function insertCustomers(trx: Trx, rows: NewCustomer[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into customers (${names(customerColumns)}) select * from ${unnest(rows, customerColumns)}`.execute(
-    trx,
-  )
+  await insertRows(trx, 'customers', rows, customerColumns)
 }
 
 export async function updateCustomers(trx: Trx, rows: NewCustomer[]): Promise<void> {
@@ -258,8 +232,5 @@ const externalIdColumns: Columns<ExternalId> = [
 ]
 
 export async function insertExternalIds(trx: Trx, rows: ExternalId[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into customer_external_ids (${names(externalIdColumns)}) select * from ${unnest(rows, externalIdColumns)}`.execute(
-    trx,
-  )
+  await insertRows(trx, 'customer_external_ids', rows, externalIdColumns)
 }

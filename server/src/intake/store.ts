@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import { findKeyed, keysetPage, lockKeyed, ownedRows, selectOwned, updateKeyed } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import { unnest } from '../db/multi-row.js'
 import type { DeliveryStatus } from './tables.js'
@@ -30,10 +31,8 @@ export async function findDeliveryIdByDedupKey(
   connectionId: string,
   dedupKey: string,
 ): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('webhook_deliveries')
+  const row = await selectOwned(db, 'webhook_deliveries', merchantId)
     .select('id')
-    .where('merchant_id', '=', merchantId)
     .where('connection_id', '=', connectionId)
     .where('dedup_key', '=', dedupKey)
     .executeTakeFirst()
@@ -41,23 +40,12 @@ export async function findDeliveryIdByDedupKey(
 }
 
 export async function findDelivery(db: Db, merchantId: string, id: string): Promise<DeliveryRow | undefined> {
-  return db
-    .selectFrom('webhook_deliveries')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return findKeyed(db, 'webhook_deliveries', merchantId, id)
 }
 
 // Held until commit: a retry, a replay and a second worker never process one delivery at once.
 export async function lockDelivery(trx: Trx, merchantId: string, id: string): Promise<DeliveryRow | undefined> {
-  return trx
-    .selectFrom('webhook_deliveries')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
+  return lockKeyed(trx, 'webhook_deliveries', merchantId, id)
 }
 
 export async function updateDelivery(
@@ -66,12 +54,7 @@ export async function updateDelivery(
   id: string,
   patch: Updateable<Database['webhook_deliveries']>,
 ): Promise<void> {
-  await trx
-    .updateTable('webhook_deliveries')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .execute()
+  await updateKeyed(trx, 'webhook_deliveries', merchantId, id).set(patch).execute()
 }
 
 /** Marks processed deliveries done, counting the attempt; one statement for a batch. */
@@ -97,11 +80,8 @@ export async function markDeliveryFailed(
   status: 'failed' | 'dead',
   error: string,
 ): Promise<Pick<DeliveryRow, 'source' | 'provider'> | undefined> {
-  return trx
-    .updateTable('webhook_deliveries')
+  return updateKeyed(trx, 'webhook_deliveries', merchantId, id)
     .set((eb) => ({ status, last_error: error, attempts: eb('attempts', '+', 1) }))
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
     .where('status', 'in', ['received', 'failed'])
     .returning(['source', 'provider'])
     .executeTakeFirst()
@@ -130,12 +110,9 @@ export async function listDeliveries(
     ])
     .select(sql<number>`octet_length(body)`.as('body_size'))
     .where('merchant_id', '=', merchantId)
-    .orderBy('id')
-    .limit(filter.limit)
   if (filter.status) q = q.where('status', '=', filter.status)
   if (filter.connectionId) q = q.where('connection_id', '=', filter.connectionId)
-  if (filter.after) q = q.where('id', '>', filter.after)
-  return q.execute()
+  return keysetPage(q, filter).execute()
 }
 
 /** Re-opens every delivery in `status` (row-locked by the update); returns what the caller must re-enqueue. */
@@ -219,12 +196,7 @@ export async function connectionStats(
 }
 
 export async function findHealth(db: Db, merchantId: string, connectionId: string) {
-  return db
-    .selectFrom('connection_health')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('connection_id', '=', connectionId)
-    .executeTakeFirst()
+  return ownedRows(db, 'connection_health', merchantId).where('connection_id', '=', connectionId).executeTakeFirst()
 }
 
 export async function saveHealth(db: Db, row: Insertable<Database['connection_health']>): Promise<void> {

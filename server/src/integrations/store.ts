@@ -1,4 +1,5 @@
 import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely'
+import { deleteOwned, findKeyed, keysetPage, lockKeyed, ownedRows, selectOwned, updateKeyed } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import type { InboxSource } from './tables.js'
 
@@ -19,12 +20,7 @@ export async function insertConnection(
 }
 
 export async function findConnection(db: Db, merchantId: string, id: string): Promise<ConnectionRow | undefined> {
-  return db
-    .selectFrom('integration_connections')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return findKeyed(db, 'integration_connections', merchantId, id)
 }
 
 // The webhook URL carries only the connection id; the merchant is whatever that id belongs to.
@@ -34,13 +30,7 @@ export async function findConnectionById(db: Db, id: string): Promise<Connection
 
 // Held until commit, so two rotations of one connection never both keep a "current" secret.
 export async function lockConnection(trx: Trx, merchantId: string, id: string): Promise<ConnectionRow | undefined> {
-  return trx
-    .selectFrom('integration_connections')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
+  return lockKeyed(trx, 'integration_connections', merchantId, id)
 }
 
 export async function updateConnection(
@@ -49,13 +39,7 @@ export async function updateConnection(
   id: string,
   patch: Updateable<Database['integration_connections']>,
 ): Promise<ConnectionRow> {
-  return trx
-    .updateTable('integration_connections')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateKeyed(trx, 'integration_connections', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
 }
 
 export async function listConnections(
@@ -63,16 +47,10 @@ export async function listConnections(
   merchantId: string,
   filter: { source?: InboxSource; provider?: string; after?: string; limit: number },
 ): Promise<ConnectionRow[]> {
-  let q = db
-    .selectFrom('integration_connections')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .orderBy('id')
-    .limit(filter.limit)
+  let q = ownedRows(db, 'integration_connections', merchantId)
   if (filter.source) q = q.where('source', '=', filter.source)
   if (filter.provider) q = q.where('provider', '=', filter.provider)
-  if (filter.after) q = q.where('id', '>', filter.after)
-  return q.execute()
+  return keysetPage(q, filter).execute()
 }
 
 export async function insertSecret(trx: Trx, row: Insertable<Database['integration_secrets']>): Promise<void> {
@@ -87,10 +65,8 @@ export async function listSecretVersions(
   now: Date,
 ): Promise<SecretVersionRow[]> {
   if (!connectionIds.length) return []
-  return db
-    .selectFrom('integration_secrets')
+  return selectOwned(db, 'integration_secrets', merchantId)
     .select(['connection_id', 'id', 'created_at', 'expires_at'])
-    .where('merchant_id', '=', merchantId)
     .where('connection_id', 'in', connectionIds)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .orderBy('id', 'desc')
@@ -103,10 +79,8 @@ export async function listLiveCiphertexts(
   connectionId: string,
   now: Date,
 ): Promise<{ ciphertext: string; expires_at: Date | null }[]> {
-  return db
-    .selectFrom('integration_secrets')
+  return selectOwned(db, 'integration_secrets', merchantId)
     .select(['ciphertext', 'expires_at'])
-    .where('merchant_id', '=', merchantId)
     .where('connection_id', '=', connectionId)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .orderBy('id', 'desc')
@@ -138,9 +112,7 @@ export async function deleteExpiredSecrets(
   connectionId: string,
   now: Date,
 ): Promise<void> {
-  await trx
-    .deleteFrom('integration_secrets')
-    .where('merchant_id', '=', merchantId)
+  await deleteOwned(trx, 'integration_secrets', merchantId)
     .where('connection_id', '=', connectionId)
     .where('expires_at', '<=', now)
     .execute()

@@ -1,6 +1,17 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
-import { names, unnest, type Columns } from '../db/multi-row.js'
+import { insertRows, type Columns } from '../db/multi-row.js'
 import { executePrepared } from '../db/database.js'
+import {
+  deleteKeyed,
+  deleteOwned,
+  findKeyed,
+  keysetPage,
+  lockKeyed,
+  ownedRows,
+  selectKeyed,
+  selectOwned,
+  updateKeyed,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -9,27 +20,15 @@ type Trx = Transaction<Database>
 export type ShipmentRow = Selectable<Database['shipments']>
 
 export async function findShipment(db: Db, merchantId: string, id: string) {
-  return db
-    .selectFrom('shipments')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return findKeyed(db, 'shipments', merchantId, id)
 }
 
 export async function lockShipment(trx: Trx, merchantId: string, id: string) {
-  return trx
-    .selectFrom('shipments')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
+  return lockKeyed(trx, 'shipments', merchantId, id)
 }
 
 export async function findTrackingState(db: Kysely<Database> | Trx, merchantId: string, id: string) {
-  return db
-    .selectFrom('shipments')
+  return selectKeyed(db, 'shipments', merchantId, id)
     .select([
       'id',
       'status',
@@ -40,16 +39,11 @@ export async function findTrackingState(db: Kysely<Database> | Trx, merchantId: 
       'shipped_at',
       'carrier_code',
     ])
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
     .executeTakeFirst()
 }
 
 export async function lockByExternalId(trx: Trx, merchantId: string, source: string, externalId: string) {
-  return trx
-    .selectFrom('shipments')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(trx, 'shipments', merchantId)
     .where('source', '=', source)
     .where('external_id', '=', externalId)
     .forUpdate()
@@ -71,17 +65,11 @@ export async function updateShipment(
   id: string,
   patch: Updateable<Database['shipments']>,
 ) {
-  return trx
-    .updateTable('shipments')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateKeyed(trx, 'shipments', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
 }
 
 export async function deleteShipment(trx: Trx, merchantId: string, id: string) {
-  await trx.deleteFrom('shipments').where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+  await deleteKeyed(trx, 'shipments', merchantId, id)
 }
 
 type ShipmentLine = Database['shipment_lines']
@@ -94,23 +82,13 @@ const lineColumns: Columns<ShipmentLine> = [
 
 export async function replaceLines(trx: Trx, merchantId: string, shipmentIds: string[], rows: ShipmentLine[]) {
   if (!shipmentIds.length) return
-  await trx
-    .deleteFrom('shipment_lines')
-    .where('merchant_id', '=', merchantId)
-    .where('shipment_id', 'in', shipmentIds)
-    .execute()
-  if (rows.length)
-    await sql`insert into shipment_lines (${names(lineColumns)}) select * from ${unnest(rows, lineColumns)}`.execute(
-      trx,
-    )
+  await deleteOwned(trx, 'shipment_lines', merchantId).where('shipment_id', 'in', shipmentIds).execute()
+  await insertRows(trx, 'shipment_lines', rows, lineColumns)
 }
 
 export async function listLines(db: Db, merchantId: string, shipmentIds: string[]) {
   if (!shipmentIds.length) return []
-  return db
-    .selectFrom('shipment_lines')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'shipment_lines', merchantId)
     .where('shipment_id', 'in', shipmentIds)
     .orderBy('order_line_id')
     .execute()
@@ -126,14 +104,13 @@ export type ShipmentFilter = {
 }
 
 export async function listShipments(db: Db, merchantId: string, f: ShipmentFilter) {
-  let q = db.selectFrom('shipments').selectAll().where('merchant_id', '=', merchantId).orderBy('id').limit(f.limit)
+  let q = ownedRows(db, 'shipments', merchantId)
   if (f.orderIds)
     q = q.where('order_id', 'in', f.orderIds.length ? f.orderIds : ['00000000-0000-0000-0000-000000000000'])
   if (f.trackingNumber) q = q.where('tracking_number', '=', f.trackingNumber)
   if (f.carrierCode) q = q.where('carrier_code', '=', f.carrierCode)
   if (f.trackingStatus) q = q.where('tracking_status', '=', f.trackingStatus)
-  if (f.after) q = q.where('id', '>', f.after)
-  return q.execute()
+  return keysetPage(q, f).execute()
 }
 
 // Set-based SQL for bulk imports (db/multi-row.ts): a batch of 1,000 shipments is a few round trips.
@@ -145,10 +122,7 @@ export async function lockShipmentsByExternalId(
   externalIds: string[],
 ): Promise<ShipmentRow[]> {
   if (!externalIds.length) return []
-  return trx
-    .selectFrom('shipments')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(trx, 'shipments', merchantId)
     .where('source', '=', source)
     .where('external_id', 'in', externalIds)
     .orderBy('id')
@@ -188,10 +162,13 @@ const shipmentUpdates = shipmentColumns
 export type ShipmentFields = Pick<ShipmentRow, (typeof shipmentColumns)[number][0]>
 
 export async function upsertShipments(trx: Trx, rows: ShipmentFields[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into shipments (${names(shipmentColumns)}) select * from ${unnest(rows, shipmentColumns)}
-    on conflict (merchant_id, source, external_id) do update set ${sql.join(shipmentUpdates.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`.execute(
+  const set = sql.join(shipmentUpdates.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))
+  await insertRows(
     trx,
+    'shipments',
+    rows,
+    shipmentColumns,
+    sql`on conflict (merchant_id, source, external_id) do update set ${set}`,
   )
 }
 
@@ -201,11 +178,7 @@ export async function findIdsByTracking(
   carrierCode: string | null,
   trackingNumber: string,
 ): Promise<string[]> {
-  let q = db
-    .selectFrom('shipments')
-    .select('id')
-    .where('merchant_id', '=', merchantId)
-    .where('tracking_number', '=', trackingNumber)
+  let q = selectOwned(db, 'shipments', merchantId).select('id').where('tracking_number', '=', trackingNumber)
   if (carrierCode) q = q.where((eb) => eb.or([eb('carrier_code', '=', carrierCode), eb('carrier_code', 'is', null)]))
   // Prepared: the inbox drain runs it for every delivery.
   return (await executePrepared(db, q.orderBy('id'))).map((r) => r.id)
@@ -278,11 +251,8 @@ export async function markOverdue(
   now: Date,
 ): Promise<boolean> {
   const column = kind === 'stale' ? 'stale_since' : 'late_since'
-  const r = await trx
-    .updateTable('shipments')
+  const r = await updateKeyed(trx, 'shipments', merchantId, shipmentId)
     .set({ [column]: now })
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', shipmentId)
     .where(column, 'is', null)
     .executeTakeFirst()
   return Number(r.numUpdatedRows) > 0

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely'
-import { names, unnest, type Columns } from '../../db/multi-row.js'
+import { insertRows, names, unnest, type Columns } from '../../db/multi-row.js'
+import { selectOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import { caseColumns as caseRowColumns, type CaseRow } from './cases.js'
 import type { CaseStatus, Priority, ResolutionCode, RootCause } from '../tables.js'
@@ -97,10 +98,8 @@ export async function lockCasesByExternalId(
   externalIds: string[],
 ): Promise<CaseRow[]> {
   if (!externalIds.length) return []
-  return trx
-    .selectFrom('cases')
+  return selectOwned(trx, 'cases', merchantId)
     .select(caseRowColumns)
-    .where('merchant_id', '=', merchantId)
     .where('source', '=', source)
     .where('external_id', '=', sql<string>`any(${externalIds}::text[])`)
     .orderBy('id')
@@ -144,9 +143,13 @@ const linkColumns: Columns<LinkParams> = [
 ]
 
 export async function insertCaseLinks(trx: Trx, rows: LinkParams[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into case_links (${names(linkColumns)}) select * from ${unnest(rows, linkColumns)}
-    on conflict (merchant_id, case_id, entity_type, entity_id) do nothing`.execute(trx)
+  await insertRows(
+    trx,
+    'case_links',
+    rows,
+    linkColumns,
+    sql`on conflict (merchant_id, case_id, entity_type, entity_id) do nothing`,
+  )
 }
 
 export async function deleteCaseLinks(
@@ -193,9 +196,8 @@ const timelineColumns: Columns<TimelineParams> = [
 ]
 
 export async function insertTimelineRows(trx: Trx, rows: TimelineParams[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into case_timeline (${names(timelineColumns)}) select * from ${unnest(rows, timelineColumns)}
-    on conflict (merchant_id, case_id, dedup_key) where dedup_key is not null do nothing`.execute(trx)
+  const tail = sql`on conflict (merchant_id, case_id, dedup_key) where dedup_key is not null do nothing`
+  await insertRows(trx, 'case_timeline', rows, timelineColumns, tail)
 }
 
 /** The entries whose dedup key starts with `prefix`: what an earlier import wrote, before it writes them anew. */

@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Transaction } from 'kysely'
+import { deleteOwned, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
 
@@ -23,9 +24,7 @@ export async function deleteLink(
   entityType: string,
   entityId: string,
 ): Promise<boolean> {
-  const r = await trx
-    .deleteFrom('case_links')
-    .where('merchant_id', '=', merchantId)
+  const r = await deleteOwned(trx, 'case_links', merchantId)
     .where('case_id', '=', caseId)
     .where('entity_type', '=', entityType)
     .where('entity_id', '=', entityId)
@@ -52,13 +51,7 @@ export async function updateLinkSummaries(
 
 export async function listLinks(db: Db, merchantId: string, caseIds: string[]): Promise<LinkRow[]> {
   if (!caseIds.length) return []
-  return db
-    .selectFrom('case_links')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('case_id', 'in', caseIds)
-    .orderBy('created_at')
-    .execute()
+  return ownedRows(db, 'case_links', merchantId).where('case_id', 'in', caseIds).orderBy('created_at').execute()
 }
 
 /** Cases (not merged away) linked to any of these shipments that existed at `asOf`. */

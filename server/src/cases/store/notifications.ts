@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable, type SqlBool, type Transaction } from 'kysely'
+import { ownedRows, selectOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
 
@@ -26,7 +27,7 @@ export async function listNotifications(
   userId: string,
   f: { unread?: boolean; after?: string; limit: number },
 ): Promise<NotificationRow[]> {
-  let q = db.selectFrom('notifications').selectAll().where('merchant_id', '=', merchantId).where('user_id', '=', userId)
+  let q = ownedRows(db, 'notifications', merchantId).where('user_id', '=', userId)
   if (f.unread) q = q.where('read_at', 'is', null)
   // Newest by when it happened: a consumer acting on an older event writes (and mints the id) later.
   if (f.after) {
@@ -38,10 +39,8 @@ export async function listNotifications(
 }
 
 export async function countUnread(db: Db, merchantId: string, userId: string): Promise<number> {
-  const r = await db
-    .selectFrom('notifications')
+  const r = await selectOwned(db, 'notifications', merchantId)
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('merchant_id', '=', merchantId)
     .where('user_id', '=', userId)
     .where('read_at', 'is', null)
     .executeTakeFirstOrThrow()

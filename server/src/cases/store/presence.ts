@@ -1,4 +1,5 @@
 import type { Selectable, Transaction } from 'kysely'
+import { deleteOwned, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
 
@@ -14,10 +15,7 @@ export async function upsertPresence(
   row: Omit<PresenceRow, 'since'>,
   expiredBefore: Date,
 ): Promise<PresenceRow | undefined> {
-  const before = await trx
-    .selectFrom('case_presence')
-    .selectAll()
-    .where('merchant_id', '=', row.merchant_id)
+  const before = await ownedRows(trx, 'case_presence', row.merchant_id)
     .where('case_id', '=', row.case_id)
     .where('user_id', '=', row.user_id)
     .where('seen_at', '>=', expiredBefore)
@@ -38,9 +36,7 @@ export async function upsertPresence(
 }
 
 export async function deletePresence(trx: Trx, merchantId: string, caseId: string, userId: string): Promise<boolean> {
-  const r = await trx
-    .deleteFrom('case_presence')
-    .where('merchant_id', '=', merchantId)
+  const r = await deleteOwned(trx, 'case_presence', merchantId)
     .where('case_id', '=', caseId)
     .where('user_id', '=', userId)
     .executeTakeFirst()
@@ -53,10 +49,7 @@ export async function listPresence(
   caseId: string,
   seenSince: Date,
 ): Promise<PresenceRow[]> {
-  return db
-    .selectFrom('case_presence')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'case_presence', merchantId)
     .where('case_id', '=', caseId)
     .where('seen_at', '>=', seenSince)
     .orderBy('since')

@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Transaction, Updateable } from 'kysely'
+import { keysetPage, lockKeyed, ownedRows, updateKeyed } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
 
@@ -20,20 +21,13 @@ export async function listReviews(
   merchantId: string,
   f: { state?: string; after?: string; limit: number },
 ): Promise<ReviewRow[]> {
-  let q = db.selectFrom('case_reviews').selectAll().where('merchant_id', '=', merchantId)
+  let q = ownedRows(db, 'case_reviews', merchantId)
   if (f.state) q = q.where('state', '=', f.state as 'pending')
-  if (f.after) q = q.where('id', '>', f.after)
-  return q.orderBy('id').limit(f.limit).execute()
+  return keysetPage(q, f).execute()
 }
 
 export async function lockReview(trx: Trx, merchantId: string, id: string): Promise<ReviewRow | undefined> {
-  return trx
-    .selectFrom('case_reviews')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
+  return lockKeyed(trx, 'case_reviews', merchantId, id)
 }
 
 export async function updateReview(
@@ -42,11 +36,5 @@ export async function updateReview(
   id: string,
   patch: Updateable<Database['case_reviews']>,
 ): Promise<ReviewRow> {
-  return trx
-    .updateTable('case_reviews')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateKeyed(trx, 'case_reviews', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
 }

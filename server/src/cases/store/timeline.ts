@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable, type SqlBool, type Transaction } from 'kysely'
+import { ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
 
@@ -47,11 +48,7 @@ export async function listTimeline(
   f: TimelineFilter,
 ): Promise<TimelineRow[]> {
   const dir = f.desc ? 'desc' : 'asc'
-  let q = db
-    .selectFrom('case_timeline')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('case_id', 'in', caseIds)
+  let q = ownedRows(db, 'case_timeline', merchantId).where('case_id', 'in', caseIds)
   if (f.types?.length) q = q.where('type', 'in', f.types)
   if (f.after) {
     const { at, id } = f.after
@@ -71,10 +68,7 @@ export async function findTimelineEntries(
   ids: string[],
 ): Promise<TimelineRow[]> {
   if (!ids.length) return []
-  return db
-    .selectFrom('case_timeline')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'case_timeline', merchantId)
     .where('case_id', '=', caseId)
     .where('id', 'in', ids)
     .orderBy('occurred_at')

@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Transaction, Updateable } from 'kysely'
+import { deleteKeyed, findKeyed, ownedRows, updateKeyed } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
 
@@ -10,10 +11,7 @@ export type ViewRow = Selectable<Database['case_views']>
 
 /** The person's own views and the shared ones. */
 export async function listViews(db: Db, merchantId: string, userId: string | null): Promise<ViewRow[]> {
-  return db
-    .selectFrom('case_views')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'case_views', merchantId)
     .where((eb) =>
       userId ? eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', userId)]) : eb('owner_id', 'is', null),
     )
@@ -23,12 +21,7 @@ export async function listViews(db: Db, merchantId: string, userId: string | nul
 }
 
 export async function findView(db: Db, merchantId: string, id: string): Promise<ViewRow | undefined> {
-  return db
-    .selectFrom('case_views')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return findKeyed(db, 'case_views', merchantId, id)
 }
 
 export async function insertView(trx: Trx, row: Insertable<Database['case_views']>): Promise<ViewRow> {
@@ -41,15 +34,9 @@ export async function updateView(
   id: string,
   patch: Updateable<Database['case_views']>,
 ): Promise<ViewRow> {
-  return trx
-    .updateTable('case_views')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateKeyed(trx, 'case_views', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
 }
 
 export async function deleteView(trx: Trx, merchantId: string, id: string): Promise<void> {
-  await trx.deleteFrom('case_views').where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+  await deleteKeyed(trx, 'case_views', merchantId, id)
 }

@@ -1,0 +1,106 @@
+import type {
+  DeleteQueryBuilder,
+  DeleteResult,
+  Insertable,
+  Kysely,
+  Selectable,
+  SelectQueryBuilder,
+  Transaction,
+  UpdateQueryBuilder,
+  UpdateResult,
+} from 'kysely'
+import type { Database } from './schema.js'
+
+// The queries every store writes about one workspace's rows: every query names the merchant, so a foreign id
+// finds nothing (and the route answers 404). Each helper returns Kysely's own builder, typed for the table it was
+// given, so a store adds its filters, columns, order and lock and the SQL reads as before.
+
+type Db = Kysely<Database> | Transaction<Database>
+
+/** A table whose rows belong to one workspace. */
+export type OwnedTable = {
+  [T in keyof Database]: Database[T] extends { merchant_id: unknown } ? T : never
+}[keyof Database]
+/** A workspace's table keyed by `id` within it. */
+export type KeyedTable = { [T in OwnedTable]: Database[T] extends { id: unknown } ? T : never }[OwnedTable]
+
+// Kysely cannot check a column name against a table chosen by a type parameter: inside these helpers the table
+// stands for any table with these columns, and each signature gives the caller the real table's types back.
+type Any = Kysely<{ owned: { merchant_id: string; id: string } }>
+const any = (db: Db) => db as unknown as Any
+type Row<T extends keyof Database> = Selectable<Database[T]>
+
+const owned = (db: Db, table: OwnedTable, merchantId: string) =>
+  any(db)
+    .selectFrom(table as 'owned')
+    .where('merchant_id', '=', merchantId)
+const keyed = (db: Db, table: KeyedTable, merchantId: string, id: string) =>
+  owned(db, table, merchantId).where('id', '=', id)
+
+/** `select … from table where merchant_id = …`; the caller chooses the columns. */
+export function selectOwned<T extends OwnedTable>(db: Db, table: T, merchantId: string) {
+  return owned(db, table, merchantId) as unknown as SelectQueryBuilder<Database, T, object>
+}
+
+/** Every column of one workspace's rows of `table`. */
+export function ownedRows<T extends OwnedTable>(db: Db, table: T, merchantId: string) {
+  return owned(db, table, merchantId).selectAll() as unknown as SelectQueryBuilder<Database, T, Row<T>>
+}
+
+/** The one row with this id; the caller chooses the columns (and the lock). */
+export function selectKeyed<T extends KeyedTable>(db: Db, table: T, merchantId: string, id: string) {
+  return keyed(db, table, merchantId, id) as unknown as SelectQueryBuilder<Database, T, object>
+}
+
+export async function findKeyed<T extends KeyedTable>(db: Db, table: T, merchantId: string, id: string) {
+  return (await keyed(db, table, merchantId, id).selectAll().executeTakeFirst()) as Row<T> | undefined
+}
+
+/** The row with this id, locked until commit. */
+export async function lockKeyed<T extends KeyedTable>(
+  trx: Transaction<Database>,
+  table: T,
+  merchantId: string,
+  id: string,
+) {
+  return (await keyed(trx, table, merchantId, id).selectAll().forUpdate().executeTakeFirst()) as Row<T> | undefined
+}
+
+/** `update table … where merchant_id = … and id = …`; the caller sets the values (and what it returns). */
+export function updateKeyed<T extends KeyedTable>(trx: Db, table: T, merchantId: string, id: string) {
+  return any(trx)
+    .updateTable(table as 'owned')
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id) as unknown as UpdateQueryBuilder<Database, T, T, UpdateResult>
+}
+
+/** `delete from table where merchant_id = …`; the caller names the rows. */
+export function deleteOwned<T extends OwnedTable>(trx: Db, table: T, merchantId: string) {
+  return any(trx)
+    .deleteFrom(table as 'owned')
+    .where('merchant_id', '=', merchantId) as unknown as DeleteQueryBuilder<Database, T, DeleteResult>
+}
+
+export async function deleteKeyed(trx: Db, table: KeyedTable, merchantId: string, id: string): Promise<void> {
+  await deleteOwned(trx, table, merchantId).where('id', '=', id).execute()
+}
+
+export async function insertReturning<T extends keyof Database>(
+  trx: Transaction<Database>,
+  table: T,
+  row: Insertable<Database[T]>,
+): Promise<Row<T>> {
+  const into = trx as unknown as Kysely<{ [table: string]: Record<string, unknown> }>
+  return (await into.insertInto(table).values(row).returningAll().executeTakeFirstOrThrow()) as Row<T>
+}
+
+/** One page of a list in id order: the rows after the cursor's id, at most `limit`. */
+export function keysetPage<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  page: { after?: string; limit: number },
+): SelectQueryBuilder<DB, TB, O> {
+  const q = query as unknown as SelectQueryBuilder<{ t: { id: string } }, 't', O>
+  return (page.after ? q.where('id', '>', page.after) : q)
+    .orderBy('id')
+    .limit(page.limit) as unknown as SelectQueryBuilder<DB, TB, O>
+}
