@@ -1,11 +1,10 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely'
-import { ownedRows, selectOwned } from '../db/owned.js'
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
+import { type Trx, ownedRows, selectOwned } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import type { ChainedEntry } from './canonical.js'
 import { names, unnest, type Columns } from '../db/multi-row.js'
 
 type Db = Kysely<Database>
-type Trx = Transaction<Database>
 
 export type ChainHead = { seq: number; hash: Buffer }
 export type CheckpointRow = Selectable<Database['audit_checkpoints']>

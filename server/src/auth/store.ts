@@ -1,9 +1,8 @@
-import type { Insertable, Kysely, Transaction } from 'kysely'
-import { keysetPage, selectKeyed, selectOwned, updateKeyed } from '../db/owned.js'
+import type { Insertable, Kysely } from 'kysely'
+import { type Trx, keysetPage, selectKeyed, selectOwned, updateKeyed } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
 type Db = Kysely<Database>
-type Trx = Transaction<Database>
 
 export async function findSessionByTokenHash(db: Db, tokenHash: Buffer) {
   return db

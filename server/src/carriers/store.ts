@@ -1,12 +1,9 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
-import { findKeyed, ownedRows, selectOwned, updateKeyed } from '../db/owned.js'
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely'
+import { type Db, type Trx, findKeyed, ownedRows, selectOwned, updateKeyed } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import { names, unnest, type Columns } from '../db/multi-row.js'
 import { allColumns, executePrepared } from '../db/database.js'
 import { statusRank, trackingStatuses } from './model.js'
-
-type Trx = Transaction<Database>
-type Db = Kysely<Database> | Trx
 
 export type TrackerRow = Selectable<Database['trackers']>
 export type TrackingEventRow = Selectable<Database['tracking_events']>

@@ -1,19 +1,15 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import { sql, type Insertable, type Selectable } from 'kysely'
 import { insertRows, unnest, type Columns } from '../db/multi-row.js'
-import { findKeyed, insertReturning, keysetPage, lockKeyed, ownedRows, updateKeyed } from '../db/owned.js'
+import { type Db, type Trx, insertReturning, keyedRows, keysetPage, ownedRows } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
-type Db = Kysely<Database> | Transaction<Database>
-type Trx = Transaction<Database>
 export type CustomerRow = Selectable<Database['customers']>
 
-export async function findCustomer(db: Db, merchantId: string, id: string) {
-  return findKeyed(db, 'customers', merchantId, id)
-}
+const byKey = keyedRows('customers')
 
-export async function lockCustomer(trx: Trx, merchantId: string, id: string) {
-  return lockKeyed(trx, 'customers', merchantId, id)
-}
+export const findCustomer = byKey.find
+
+export const lockCustomer = byKey.lock
 
 export async function findByExternalId(db: Db, merchantId: string, source: string, externalId: string) {
   return db
@@ -61,14 +57,7 @@ export async function insertCustomer(trx: Trx, row: Insertable<Database['custome
   return insertReturning(trx, 'customers', row)
 }
 
-export async function updateCustomer(
-  trx: Trx,
-  merchantId: string,
-  id: string,
-  patch: Updateable<Database['customers']>,
-) {
-  return updateKeyed(trx, 'customers', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
-}
+export const updateCustomer = byKey.update
 
 export async function addExternalId(
   trx: Trx,

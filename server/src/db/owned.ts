@@ -1,13 +1,15 @@
-import type {
-  DeleteQueryBuilder,
-  DeleteResult,
-  Insertable,
-  Kysely,
-  Selectable,
-  SelectQueryBuilder,
-  Transaction,
-  UpdateQueryBuilder,
-  UpdateResult,
+import {
+  sql,
+  type DeleteQueryBuilder,
+  type DeleteResult,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SelectQueryBuilder,
+  type Transaction,
+  type UpdateQueryBuilder,
+  type UpdateResult,
+  type Updateable,
 } from 'kysely'
 import type { Database } from './schema.js'
 
@@ -15,7 +17,8 @@ import type { Database } from './schema.js'
 // finds nothing (and the route answers 404). Each helper returns Kysely's own builder, typed for the table it was
 // given, so a store adds its filters, columns, order and lock and the SQL reads as before.
 
-type Db = Kysely<Database> | Transaction<Database>
+export type Db = Kysely<Database> | Transaction<Database>
+export type Trx = Transaction<Database>
 
 /** A table whose rows belong to one workspace. */
 export type OwnedTable = {
@@ -26,7 +29,7 @@ export type KeyedTable = { [T in OwnedTable]: Database[T] extends { id: unknown 
 
 // Kysely cannot check a column name against a table chosen by a type parameter: inside these helpers the table
 // stands for any table with these columns, and each signature gives the caller the real table's types back.
-type Any = Kysely<{ owned: { merchant_id: string; id: string } }>
+type Any = Kysely<{ owned: { merchant_id: string; id: string; source: string; external_id: string } }>
 const any = (db: Db) => db as unknown as Any
 type Row<T extends keyof Database> = Selectable<Database[T]>
 
@@ -74,6 +77,34 @@ export function updateKeyed<T extends KeyedTable>(trx: Db, table: T, merchantId:
     .where('id', '=', id) as unknown as UpdateQueryBuilder<Database, T, T, UpdateResult>
 }
 
+export async function updateRow<T extends KeyedTable>(
+  trx: Trx,
+  table: T,
+  merchantId: string,
+  id: string,
+  patch: Updateable<Database[T]>,
+) {
+  const q = any(trx)
+    .updateTable(table as 'owned')
+    .set(patch as Updateable<{ id: string }>)
+  return (await q
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()) as Row<T>
+}
+
+/** Find, lock, update and delete of one table's rows by key, for a store to export under its own names. */
+export function keyedRows<T extends KeyedTable>(table: T) {
+  return {
+    find: (db: Db, merchantId: string, id: string) => findKeyed(db, table, merchantId, id),
+    lock: (trx: Trx, merchantId: string, id: string) => lockKeyed(trx, table, merchantId, id),
+    update: (trx: Trx, merchantId: string, id: string, patch: Updateable<Database[T]>) =>
+      updateRow(trx, table, merchantId, id, patch),
+    delete: (trx: Trx, merchantId: string, id: string) => deleteKeyed(trx, table, merchantId, id),
+  }
+}
+
 /** `delete from table where merchant_id = …`; the caller names the rows. */
 export function deleteOwned<T extends OwnedTable>(trx: Db, table: T, merchantId: string) {
   return any(trx)
@@ -92,6 +123,65 @@ export async function insertReturning<T extends keyof Database>(
 ): Promise<Row<T>> {
   const into = trx as unknown as Kysely<{ [table: string]: Record<string, unknown> }>
   return (await into.insertInto(table).values(row).returningAll().executeTakeFirstOrThrow()) as Row<T>
+}
+
+/** Whether the statement deleted any row. */
+export async function deletedAny(query: { executeTakeFirst(): Promise<DeleteResult> }): Promise<boolean> {
+  return (await query.executeTakeFirst()).numDeletedRows > 0n
+}
+
+/** A table whose rows a source (a shop, a file) knows by its own id. */
+export type ExternalTable = {
+  [T in OwnedTable]: Database[T] extends { source: unknown; external_id: unknown } ? T : never
+}[OwnedTable]
+
+const byExternalIds = (trx: Trx, table: ExternalTable, merchantId: string, source: string, externalIds: string[]) =>
+  owned(trx, table, merchantId)
+    .where('source', '=', source)
+    .where('external_id', '=', sql<string>`any(${externalIds}::text[])`)
+    .orderBy('id')
+    .forUpdate()
+
+/** The rows a source knows by these ids, in id order, locked until commit; the caller chooses the columns. */
+export function selectByExternalIds<T extends ExternalTable>(
+  trx: Trx,
+  table: T,
+  merchantId: string,
+  source: string,
+  externalIds: string[],
+) {
+  return byExternalIds(trx, table, merchantId, source, externalIds) as unknown as SelectQueryBuilder<
+    Database,
+    T,
+    object
+  >
+}
+
+export async function lockByExternalIds<T extends ExternalTable>(
+  trx: Trx,
+  table: T,
+  merchantId: string,
+  source: string,
+  externalIds: string[],
+) {
+  if (!externalIds.length) return []
+  return (await byExternalIds(trx, table, merchantId, source, externalIds).selectAll().execute()) as Row<T>[]
+}
+
+/** The row a source knows by this id, locked until commit. */
+export async function lockByExternalId<T extends ExternalTable>(
+  trx: Trx,
+  table: T,
+  merchantId: string,
+  source: string,
+  externalId: string,
+) {
+  return (await owned(trx, table, merchantId)
+    .selectAll()
+    .where('source', '=', source)
+    .where('external_id', '=', externalId)
+    .forUpdate()
+    .executeTakeFirst()) as Row<T> | undefined
 }
 
 /** One page of a list in id order: the rows after the cursor's id, at most `limit`. */

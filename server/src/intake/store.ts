@@ -1,12 +1,9 @@
 import type pg from 'pg'
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
-import { findKeyed, keysetPage, lockKeyed, ownedRows, selectOwned, updateKeyed } from '../db/owned.js'
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely'
+import { type Db, type Trx, keyedRows, keysetPage, ownedRows, selectOwned, updateKeyed } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import { unnest } from '../db/multi-row.js'
 import type { DeliveryStatus } from './tables.js'
-
-type Trx = Transaction<Database>
-type Db = Kysely<Database> | Trx
 
 export type DeliveryRow = Selectable<Database['webhook_deliveries']>
 export type DeliverySummaryRow = Omit<DeliveryRow, 'headers' | 'body' | 'request_id'> & { body_size: number }
@@ -39,14 +36,12 @@ export async function findDeliveryIdByDedupKey(
   return row?.id
 }
 
-export async function findDelivery(db: Db, merchantId: string, id: string): Promise<DeliveryRow | undefined> {
-  return findKeyed(db, 'webhook_deliveries', merchantId, id)
-}
+const byKey = keyedRows('webhook_deliveries')
+
+export const findDelivery = byKey.find
 
 // Held until commit: a retry, a replay and a second worker never process one delivery at once.
-export async function lockDelivery(trx: Trx, merchantId: string, id: string): Promise<DeliveryRow | undefined> {
-  return lockKeyed(trx, 'webhook_deliveries', merchantId, id)
-}
+export const lockDelivery = byKey.lock
 
 export async function updateDelivery(
   trx: Trx,

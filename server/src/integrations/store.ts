@@ -1,10 +1,7 @@
-import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely'
-import { deleteOwned, findKeyed, keysetPage, lockKeyed, ownedRows, selectOwned, updateKeyed } from '../db/owned.js'
+import type { Insertable, Selectable } from 'kysely'
+import { type Db, type Trx, deleteOwned, keyedRows, keysetPage, ownedRows, selectOwned } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import type { InboxSource } from './tables.js'
-
-type Trx = Transaction<Database>
-type Db = Kysely<Database> | Trx
 
 export type ConnectionRow = Selectable<Database['integration_connections']>
 export type SecretVersionRow = Pick<
@@ -19,9 +16,9 @@ export async function insertConnection(
   return trx.insertInto('integration_connections').values(row).returningAll().executeTakeFirstOrThrow()
 }
 
-export async function findConnection(db: Db, merchantId: string, id: string): Promise<ConnectionRow | undefined> {
-  return findKeyed(db, 'integration_connections', merchantId, id)
-}
+const byKey = keyedRows('integration_connections')
+
+export const findConnection = byKey.find
 
 // The webhook URL carries only the connection id; the merchant is whatever that id belongs to.
 export async function findConnectionById(db: Db, id: string): Promise<ConnectionRow | undefined> {
@@ -29,18 +26,9 @@ export async function findConnectionById(db: Db, id: string): Promise<Connection
 }
 
 // Held until commit, so two rotations of one connection never both keep a "current" secret.
-export async function lockConnection(trx: Trx, merchantId: string, id: string): Promise<ConnectionRow | undefined> {
-  return lockKeyed(trx, 'integration_connections', merchantId, id)
-}
+export const lockConnection = byKey.lock
 
-export async function updateConnection(
-  trx: Trx,
-  merchantId: string,
-  id: string,
-  patch: Updateable<Database['integration_connections']>,
-): Promise<ConnectionRow> {
-  return updateKeyed(trx, 'integration_connections', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
-}
+export const updateConnection = byKey.update
 
 export async function listConnections(
   db: Db,

@@ -1,8 +1,6 @@
-import type { Insertable, Kysely, Transaction, Updateable } from 'kysely'
-import { deleteOwned, keysetPage, ownedRows } from '../db/owned.js'
+import type { Insertable, Transaction, Updateable } from 'kysely'
+import { type Db, deleteOwned, keysetPage, ownedRows } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
-
-type Db = Kysely<Database> | Transaction<Database>
 
 export async function insertMerchant(trx: Transaction<Database>, row: Insertable<Database['merchants']>) {
   return trx.insertInto('merchants').values(row).returningAll().executeTakeFirstOrThrow()

@@ -1,30 +1,30 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import { sql, type Insertable, type Selectable } from 'kysely'
 import { insertRows, unnest, type Columns } from '../db/multi-row.js'
-import { deleteKeyed, findKeyed, keysetPage, lockKeyed, ownedRows, updateKeyed } from '../db/owned.js'
+import {
+  type Db,
+  type Trx,
+  keyedRows,
+  keysetPage,
+  lockByExternalId,
+  lockByExternalIds,
+  ownedRows,
+  updateKeyed,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
-
-type Db = Kysely<Database> | Transaction<Database>
-type Trx = Transaction<Database>
 
 export type OrderRow = Selectable<Database['orders']>
 export type LineRow = Selectable<Database['order_lines']>
 export type PaymentRow = Selectable<Database['payments']>
 
-export async function findOrder(db: Db, merchantId: string, id: string) {
-  return findKeyed(db, 'orders', merchantId, id)
-}
+const byKey = keyedRows('orders')
+
+export const findOrder = byKey.find
 
 export async function lockOrderByExternalId(trx: Trx, merchantId: string, source: string, externalId: string) {
-  return ownedRows(trx, 'orders', merchantId)
-    .where('source', '=', source)
-    .where('external_id', '=', externalId)
-    .forUpdate()
-    .executeTakeFirst()
+  return lockByExternalId(trx, 'orders', merchantId, source, externalId)
 }
 
-export async function lockOrder(trx: Trx, merchantId: string, id: string) {
-  return lockKeyed(trx, 'orders', merchantId, id)
-}
+export const lockOrder = byKey.lock
 
 /** Inserts, or does nothing when a concurrent writer inserted the same source order first. */
 export async function insertOrder(trx: Trx, row: Insertable<Database['orders']>) {
@@ -36,13 +36,9 @@ export async function insertOrder(trx: Trx, row: Insertable<Database['orders']>)
     .executeTakeFirst()
 }
 
-export async function updateOrder(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['orders']>) {
-  return updateKeyed(trx, 'orders', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
-}
+export const updateOrder = byKey.update
 
-export async function deleteOrder(trx: Trx, merchantId: string, id: string) {
-  await deleteKeyed(trx, 'orders', merchantId, id)
-}
+export const deleteOrder = byKey.delete
 
 // An array parameter, not a list of them: a bulk import asks for a thousand orders' lines and payments at once.
 export async function listLines(db: Db, merchantId: string, orderIds: string[]) {
@@ -122,19 +118,8 @@ export async function listOrders(db: Db, merchantId: string, f: OrderFilter) {
 
 // Set-based SQL (db/multi-row.ts), so a 1,000-order import batch is a dozen round trips, not 10,000.
 
-export async function lockOrdersByExternalId(
-  trx: Trx,
-  merchantId: string,
-  source: string,
-  externalIds: string[],
-): Promise<OrderRow[]> {
-  if (!externalIds.length) return []
-  return ownedRows(trx, 'orders', merchantId)
-    .where('source', '=', source)
-    .where('external_id', '=', sql<string>`any(${externalIds}::text[])`)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
+export async function lockOrdersByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]) {
+  return lockByExternalIds(trx, 'orders', merchantId, source, externalIds)
 }
 
 export type OrderFields = Omit<OrderRow, 'created_at' | 'source_updated_at'>

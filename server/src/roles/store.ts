@@ -1,9 +1,15 @@
-import type { Insertable, Kysely, Transaction, Updateable } from 'kysely'
-import { deleteKeyed, deleteOwned, ownedRows, selectKeyed, selectOwned, updateKeyed } from '../db/owned.js'
+import type { Insertable, Updateable } from 'kysely'
+import {
+  type Db,
+  type Trx,
+  deleteKeyed,
+  deleteOwned,
+  ownedRows,
+  selectKeyed,
+  selectOwned,
+  updateKeyed,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
-
-type Trx = Transaction<Database>
-type Db = Kysely<Database> | Trx
 
 const columns = ['id', 'builtin_key', 'name', 'description', 'created_at', 'updated_at'] as const
 

@@ -1,12 +1,14 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
 import { insertRows, type Columns } from '../db/multi-row.js'
 import { executePrepared } from '../db/database.js'
 import {
-  deleteKeyed,
+  type Db,
+  type Trx,
   deleteOwned,
-  findKeyed,
+  keyedRows,
   keysetPage,
-  lockKeyed,
+  lockByExternalId as lockExternalRow,
+  lockByExternalIds,
   ownedRows,
   selectKeyed,
   selectOwned,
@@ -14,18 +16,13 @@ import {
 } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
-type Db = Kysely<Database> | Transaction<Database>
-type Trx = Transaction<Database>
-
 export type ShipmentRow = Selectable<Database['shipments']>
 
-export async function findShipment(db: Db, merchantId: string, id: string) {
-  return findKeyed(db, 'shipments', merchantId, id)
-}
+const byKey = keyedRows('shipments')
 
-export async function lockShipment(trx: Trx, merchantId: string, id: string) {
-  return lockKeyed(trx, 'shipments', merchantId, id)
-}
+export const findShipment = byKey.find
+
+export const lockShipment = byKey.lock
 
 export async function findTrackingState(db: Kysely<Database> | Trx, merchantId: string, id: string) {
   return selectKeyed(db, 'shipments', merchantId, id)
@@ -43,11 +40,7 @@ export async function findTrackingState(db: Kysely<Database> | Trx, merchantId: 
 }
 
 export async function lockByExternalId(trx: Trx, merchantId: string, source: string, externalId: string) {
-  return ownedRows(trx, 'shipments', merchantId)
-    .where('source', '=', source)
-    .where('external_id', '=', externalId)
-    .forUpdate()
-    .executeTakeFirst()
+  return lockExternalRow(trx, 'shipments', merchantId, source, externalId)
 }
 
 export async function insertShipment(trx: Trx, row: Insertable<Database['shipments']>) {
@@ -59,18 +52,9 @@ export async function insertShipment(trx: Trx, row: Insertable<Database['shipmen
     .executeTakeFirst()
 }
 
-export async function updateShipment(
-  trx: Trx,
-  merchantId: string,
-  id: string,
-  patch: Updateable<Database['shipments']>,
-) {
-  return updateKeyed(trx, 'shipments', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
-}
+export const updateShipment = byKey.update
 
-export async function deleteShipment(trx: Trx, merchantId: string, id: string) {
-  await deleteKeyed(trx, 'shipments', merchantId, id)
-}
+export const deleteShipment = byKey.delete
 
 type ShipmentLine = Database['shipment_lines']
 const lineColumns: Columns<ShipmentLine> = [
@@ -115,19 +99,8 @@ export async function listShipments(db: Db, merchantId: string, f: ShipmentFilte
 
 // Set-based SQL for bulk imports (db/multi-row.ts): a batch of 1,000 shipments is a few round trips.
 
-export async function lockShipmentsByExternalId(
-  trx: Trx,
-  merchantId: string,
-  source: string,
-  externalIds: string[],
-): Promise<ShipmentRow[]> {
-  if (!externalIds.length) return []
-  return ownedRows(trx, 'shipments', merchantId)
-    .where('source', '=', source)
-    .where('external_id', 'in', externalIds)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
+export async function lockShipmentsByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]) {
+  return lockByExternalIds(trx, 'shipments', merchantId, source, externalIds)
 }
 
 const shipmentColumns = [

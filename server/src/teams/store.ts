@@ -1,9 +1,15 @@
-import { sql, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely'
-import { deleteKeyed, deleteOwned, keysetPage, selectKeyed, selectOwned, updateKeyed } from '../db/owned.js'
+import { sql, type Insertable, type Updateable } from 'kysely'
+import {
+  type Db,
+  type Trx,
+  deleteKeyed,
+  deleteOwned,
+  keysetPage,
+  selectKeyed,
+  selectOwned,
+  updateKeyed,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
-
-type Trx = Transaction<Database>
-type Db = Kysely<Database> | Trx
 
 const columns = ['id', 'name', 'description', 'lead_user_id', 'created_at', 'updated_at'] as const
 

@@ -1,9 +1,6 @@
-import type { Insertable, Kysely, Transaction, Updateable } from 'kysely'
-import { keysetPage, selectKeyed, selectOwned, updateKeyed } from '../db/owned.js'
+import type { Insertable, Updateable } from 'kysely'
+import { type Db, type Trx, keysetPage, selectKeyed, selectOwned, updateKeyed } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
-
-type Trx = Transaction<Database>
-type Db = Kysely<Database> | Trx
 
 const columns = ['id', 'email', 'name', 'role_id', 'status', 'created_at', 'updated_at', 'last_login_at'] as const
 

@@ -1,10 +1,8 @@
-import { sql, type Insertable, type Selectable, type Transaction } from 'kysely'
-import { ownedRows, selectOwned } from '../../db/owned.js'
+import { sql, type Insertable, type Selectable } from 'kysely'
+import { type Trx, ownedRows, selectOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import { unresolvedStatuses } from '../tables.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 // Agents: capacity, away, and the round-robin turn
 

@@ -1,9 +1,7 @@
-import type { Insertable, Transaction } from 'kysely'
-import { ownedRows } from '../../db/owned.js'
+import type { Insertable } from 'kysely'
+import { type Trx, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export async function findSettings(db: Db, merchantId: string) {
   return ownedRows(db, 'case_settings', merchantId).executeTakeFirst()

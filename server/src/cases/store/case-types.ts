@@ -1,9 +1,7 @@
-import type { Insertable, Selectable, Transaction, Updateable } from 'kysely'
-import { deleteOwned, ownedRows } from '../../db/owned.js'
+import type { Insertable, Selectable, Updateable } from 'kysely'
+import { type Trx, deleteOwned, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export type CaseTypeRow = Selectable<Database['case_types']>
 

@@ -1,10 +1,9 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
-import { selectOwned, updateKeyed } from '../../db/owned.js'
+import { type Trx, selectOwned, updateKeyed } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import { unresolvedStatuses } from '../tables.js'
 
 export type Db = Kysely<Database> | Transaction<Database>
-type Trx = Transaction<Database>
 
 export type CaseRow = Selectable<Database['cases']>
 

@@ -1,9 +1,5 @@
-import type { Transaction } from 'kysely'
-import { deleteOwned, selectOwned } from '../../db/owned.js'
-import type { Database } from '../../db/schema.js'
+import { type Trx, deleteOwned, selectOwned } from '../../db/owned.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export async function insertFollowers(
   trx: Trx,

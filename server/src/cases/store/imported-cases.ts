@@ -1,14 +1,11 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import { insertRows, names, unnest, type Columns } from '../../db/multi-row.js'
-import { selectOwned } from '../../db/owned.js'
-import type { Database } from '../../db/schema.js'
+import { type Trx, selectByExternalIds } from '../../db/owned.js'
 import { caseColumns as caseRowColumns, type CaseRow } from './cases.js'
 import type { CaseStatus, Priority, ResolutionCode, RootCause } from '../tables.js'
 
 // The SQL of a bulk import of historical cases: set-based (db/multi-row.ts), so a 1,000-case batch is a
 // handful of statements, not thousands.
-
-type Trx = Transaction<Database>
 
 /** The columns an import writes; the others keep their defaults (no team, assignee, custom fields or checklist). */
 export type ImportedCaseRow = {
@@ -98,13 +95,7 @@ export async function lockCasesByExternalId(
   externalIds: string[],
 ): Promise<CaseRow[]> {
   if (!externalIds.length) return []
-  return selectOwned(trx, 'cases', merchantId)
-    .select(caseRowColumns)
-    .where('source', '=', source)
-    .where('external_id', '=', sql<string>`any(${externalIds}::text[])`)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
+  return selectByExternalIds(trx, 'cases', merchantId, source, externalIds).select(caseRowColumns).execute()
 }
 
 /** Inserts the new cases; returns how many went in (fewer means a concurrent import got there first). */

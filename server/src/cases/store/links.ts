@@ -1,9 +1,7 @@
-import type { Insertable, Selectable, Transaction } from 'kysely'
-import { deleteOwned, ownedRows } from '../../db/owned.js'
+import type { Insertable, Selectable } from 'kysely'
+import { type Trx, deleteOwned, deletedAny, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export type LinkRow = Selectable<Database['case_links']>
 
@@ -24,12 +22,12 @@ export async function deleteLink(
   entityType: string,
   entityId: string,
 ): Promise<boolean> {
-  const r = await deleteOwned(trx, 'case_links', merchantId)
-    .where('case_id', '=', caseId)
-    .where('entity_type', '=', entityType)
-    .where('entity_id', '=', entityId)
-    .executeTakeFirst()
-  return r.numDeletedRows > 0n
+  return deletedAny(
+    deleteOwned(trx, 'case_links', merchantId)
+      .where('case_id', '=', caseId)
+      .where('entity_type', '=', entityType)
+      .where('entity_id', '=', entityId),
+  )
 }
 
 /** Rewrites the key fields kept on every link to one record; the links' trigger rewrites those cases' search documents. */

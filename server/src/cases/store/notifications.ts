@@ -1,9 +1,7 @@
-import { sql, type Insertable, type Selectable, type SqlBool, type Transaction } from 'kysely'
-import { ownedRows, selectOwned } from '../../db/owned.js'
+import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely'
+import { type Trx, ownedRows, selectOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export type NotificationRow = Selectable<Database['notifications']>
 

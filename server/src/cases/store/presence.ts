@@ -1,9 +1,7 @@
-import type { Selectable, Transaction } from 'kysely'
-import { deleteOwned, ownedRows } from '../../db/owned.js'
+import type { Selectable } from 'kysely'
+import { type Trx, deleteOwned, deletedAny, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 // Presence
 
@@ -36,11 +34,9 @@ export async function upsertPresence(
 }
 
 export async function deletePresence(trx: Trx, merchantId: string, caseId: string, userId: string): Promise<boolean> {
-  const r = await deleteOwned(trx, 'case_presence', merchantId)
-    .where('case_id', '=', caseId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst()
-  return r.numDeletedRows > 0n
+  return deletedAny(
+    deleteOwned(trx, 'case_presence', merchantId).where('case_id', '=', caseId).where('user_id', '=', userId),
+  )
 }
 
 export async function listPresence(

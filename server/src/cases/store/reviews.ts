@@ -1,9 +1,7 @@
-import type { Insertable, Selectable, Transaction, Updateable } from 'kysely'
-import { keysetPage, lockKeyed, ownedRows, updateKeyed } from '../../db/owned.js'
+import type { Insertable, Selectable } from 'kysely'
+import { type Trx, keyedRows, keysetPage, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export type ReviewRow = Selectable<Database['case_reviews']>
 
@@ -26,15 +24,8 @@ export async function listReviews(
   return keysetPage(q, f).execute()
 }
 
-export async function lockReview(trx: Trx, merchantId: string, id: string): Promise<ReviewRow | undefined> {
-  return lockKeyed(trx, 'case_reviews', merchantId, id)
-}
+const byKey = keyedRows('case_reviews')
 
-export async function updateReview(
-  trx: Trx,
-  merchantId: string,
-  id: string,
-  patch: Updateable<Database['case_reviews']>,
-): Promise<ReviewRow> {
-  return updateKeyed(trx, 'case_reviews', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
-}
+export const lockReview = byKey.lock
+
+export const updateReview = byKey.update

@@ -1,9 +1,7 @@
-import type { Insertable, Selectable, Transaction, Updateable } from 'kysely'
-import { deleteKeyed, findKeyed, ownedRows, updateKeyed } from '../../db/owned.js'
+import type { Insertable, Selectable } from 'kysely'
+import { type Trx, keyedRows, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 // Saved views
 
@@ -20,23 +18,14 @@ export async function listViews(db: Db, merchantId: string, userId: string | nul
     .execute()
 }
 
-export async function findView(db: Db, merchantId: string, id: string): Promise<ViewRow | undefined> {
-  return findKeyed(db, 'case_views', merchantId, id)
-}
+const byKey = keyedRows('case_views')
+
+export const findView = byKey.find
 
 export async function insertView(trx: Trx, row: Insertable<Database['case_views']>): Promise<ViewRow> {
   return trx.insertInto('case_views').values(row).returningAll().executeTakeFirstOrThrow()
 }
 
-export async function updateView(
-  trx: Trx,
-  merchantId: string,
-  id: string,
-  patch: Updateable<Database['case_views']>,
-): Promise<ViewRow> {
-  return updateKeyed(trx, 'case_views', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
-}
+export const updateView = byKey.update
 
-export async function deleteView(trx: Trx, merchantId: string, id: string): Promise<void> {
-  await deleteKeyed(trx, 'case_views', merchantId, id)
-}
+export const deleteView = byKey.delete
