@@ -1,5 +1,5 @@
 import type { Insertable, Kysely } from 'kysely'
-import { type Trx, keysetPage, selectKeyed, selectOwned, updateKeyed } from '../db/owned.js'
+import { type Trx, keysetPage, selectKeyed, selectOwned, updateKeyed, updateOwned } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
 type Db = Kysely<Database>
@@ -26,11 +26,7 @@ export async function revokeSessions(
   filter: { id?: string; userId?: string; exceptId?: string },
   now: Date,
 ) {
-  let q = trx
-    .updateTable('sessions')
-    .set({ revoked_at: now })
-    .where('merchant_id', '=', merchantId)
-    .where('revoked_at', 'is', null)
+  let q = updateOwned(trx, 'sessions', merchantId).set({ revoked_at: now }).where('revoked_at', 'is', null)
   if (filter.id) q = q.where('id', '=', filter.id)
   if (filter.userId) q = q.where('user_id', '=', filter.userId)
   if (filter.exceptId) q = q.where('id', '<>', filter.exceptId)

@@ -1,6 +1,15 @@
 import { sql, type Insertable, type Selectable } from 'kysely'
 import { insertRows, unnest, type Columns } from '../db/multi-row.js'
-import { type Db, type Trx, insertReturning, keyedRows, keysetPage, ownedRows } from '../db/owned.js'
+import {
+  insertReturning,
+  keyedRows,
+  keysetPage,
+  ownedRows,
+  selectOwned,
+  type Db,
+  type Trx,
+  updateOwned,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
 export type CustomerRow = Selectable<Database['customers']>
@@ -12,10 +21,8 @@ export const findCustomer = byKey.find
 export const lockCustomer = byKey.lock
 
 export async function findByExternalId(db: Db, merchantId: string, source: string, externalId: string) {
-  return db
-    .selectFrom('customer_external_ids')
+  return selectOwned(db, 'customer_external_ids', merchantId)
     .select('customer_id')
-    .where('merchant_id', '=', merchantId)
     .where('source', '=', source)
     .where('external_id', '=', externalId)
     .executeTakeFirst()
@@ -28,10 +35,8 @@ export async function findByContact(
   contact: { email?: string | null; phone?: string | null },
 ) {
   if (contact.email) {
-    const row = await db
-      .selectFrom('customers')
+    const row = await selectOwned(db, 'customers', merchantId)
       .select('id')
-      .where('merchant_id', '=', merchantId)
       .where('merged_into_id', 'is', null)
       .where((eb) => eb(eb.fn('lower', ['email']), '=', contact.email!.toLowerCase()))
       .orderBy('id')
@@ -40,10 +45,8 @@ export async function findByContact(
     if (row) return row
   }
   if (contact.phone) {
-    return db
-      .selectFrom('customers')
+    return selectOwned(db, 'customers', merchantId)
       .select('id')
-      .where('merchant_id', '=', merchantId)
       .where('merged_into_id', 'is', null)
       .where('phone', '=', contact.phone)
       .orderBy('id')
@@ -75,10 +78,7 @@ export async function addExternalId(
 
 export async function listExternalIds(db: Db, merchantId: string, customerIds: string[]) {
   if (!customerIds.length) return []
-  return db
-    .selectFrom('customer_external_ids')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'customer_external_ids', merchantId)
     .where('customer_id', 'in', customerIds)
     .orderBy('source')
     .orderBy('external_id')
@@ -86,10 +86,8 @@ export async function listExternalIds(db: Db, merchantId: string, customerIds: s
 }
 
 export async function moveExternalIds(trx: Trx, merchantId: string, fromId: string, toId: string) {
-  await trx
-    .updateTable('customer_external_ids')
+  await updateOwned(trx, 'customer_external_ids', merchantId)
     .set({ customer_id: toId })
-    .where('merchant_id', '=', merchantId)
     .where('customer_id', '=', fromId)
     .execute()
 }
@@ -119,10 +117,8 @@ export async function findDuplicateGroups(db: Db, merchantId: string, limit: num
     .having((eb) => eb.fn.countAll(), '>', 1)
     .limit(limit)
     .execute()
-  const byPhone = await db
-    .selectFrom('customers')
+  const byPhone = await selectOwned(db, 'customers', merchantId)
     .select((eb) => ['phone as key', eb.fn.agg<string[]>('array_agg', ['id']).orderBy('id').as('ids')])
-    .where('merchant_id', '=', merchantId)
     .where('merged_into_id', 'is', null)
     .where('phone', 'is not', null)
     .groupBy('phone')
@@ -137,20 +133,16 @@ export async function findDuplicateGroups(db: Db, merchantId: string, limit: num
 
 /** The customer and every record merged into it, directly or through earlier merges. */
 export async function findMergedIds(db: Db, merchantId: string, id: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('customers')
+  const rows = await selectOwned(db, 'customers', merchantId)
     .select('id')
-    .where('merchant_id', '=', merchantId)
     .where((eb) => eb.or([eb('id', '=', id), eb('merged_into_id', '=', id)]))
     .execute()
   return rows.map((r) => r.id)
 }
 
 export async function repointMerged(trx: Trx, merchantId: string, fromId: string, toId: string) {
-  await trx
-    .updateTable('customers')
+  await updateOwned(trx, 'customers', merchantId)
     .set({ merged_into_id: toId })
-    .where('merchant_id', '=', merchantId)
     .where('merged_into_id', '=', fromId)
     .execute()
 }
@@ -174,14 +166,7 @@ export async function lockCustomersByExternalId(
 
 export async function lockCustomers(trx: Trx, merchantId: string, ids: string[]): Promise<CustomerRow[]> {
   if (!ids.length) return []
-  return trx
-    .selectFrom('customers')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
+  return ownedRows(trx, 'customers', merchantId).where('id', 'in', ids).orderBy('id').forUpdate().execute()
 }
 
 export type NewCustomer = Pick<

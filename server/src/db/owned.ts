@@ -69,6 +69,13 @@ export async function lockKeyed<T extends KeyedTable>(
   return (await keyed(trx, table, merchantId, id).selectAll().forUpdate().executeTakeFirst()) as Row<T> | undefined
 }
 
+/** `update table … where merchant_id = …`; the caller sets the values and names the rows. */
+export function updateOwned<T extends OwnedTable>(trx: Db, table: T, merchantId: string) {
+  return any(trx)
+    .updateTable(table as 'owned')
+    .where('merchant_id', '=', merchantId) as unknown as UpdateQueryBuilder<Database, T, T, UpdateResult>
+}
+
 /** `update table … where merchant_id = … and id = …`; the caller sets the values (and what it returns). */
 export function updateKeyed<T extends KeyedTable>(trx: Db, table: T, merchantId: string, id: string) {
   return any(trx)
@@ -166,6 +173,17 @@ export async function lockByExternalIds<T extends ExternalTable>(
 ) {
   if (!externalIds.length) return []
   return (await byExternalIds(trx, table, merchantId, source, externalIds).selectAll().execute()) as Row<T>[]
+}
+
+/** Inserts the row, or nothing when a concurrent writer inserted the same source row first (then undefined). */
+export async function insertUnlessKnown<T extends ExternalTable>(trx: Trx, table: T, row: Insertable<Database[T]>) {
+  const into = trx as unknown as Kysely<{ [table: string]: Record<string, unknown> }>
+  return (await into
+    .insertInto(table)
+    .values(row)
+    .onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst()) as Row<T> | undefined
 }
 
 /** The row a source knows by this id, locked until commit. */

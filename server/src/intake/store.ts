@@ -1,6 +1,15 @@
 import type pg from 'pg'
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely'
-import { type Db, type Trx, keyedRows, keysetPage, ownedRows, selectOwned, updateKeyed } from '../db/owned.js'
+import {
+  type Db,
+  type Trx,
+  keyedRows,
+  keysetPage,
+  ownedRows,
+  selectOwned,
+  updateKeyed,
+  updateOwned,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import { unnest } from '../db/multi-row.js'
 import type { DeliveryStatus } from './tables.js'
@@ -116,10 +125,8 @@ export async function reopenDeliveries(
   merchantId: string,
   filter: { status: 'dead' | 'failed'; connectionId?: string },
 ): Promise<Pick<DeliveryRow, 'id' | 'source' | 'provider'>[]> {
-  let q = trx
-    .updateTable('webhook_deliveries')
+  let q = updateOwned(trx, 'webhook_deliveries', merchantId)
     .set({ status: 'received', processed_at: null })
-    .where('merchant_id', '=', merchantId)
     .where('status', '=', filter.status)
   if (filter.connectionId) q = q.where('connection_id', '=', filter.connectionId)
   return q.returning(['id', 'source', 'provider']).execute()

@@ -1,5 +1,14 @@
 import type { Insertable, Selectable } from 'kysely'
-import { type Db, type Trx, deleteOwned, keyedRows, keysetPage, ownedRows, selectOwned } from '../db/owned.js'
+import {
+  type Db,
+  type Trx,
+  deleteOwned,
+  keyedRows,
+  keysetPage,
+  ownedRows,
+  selectOwned,
+  updateOwned,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import type { InboxSource } from './tables.js'
 
@@ -45,6 +54,12 @@ export async function insertSecret(trx: Trx, row: Insertable<Database['integrati
   await trx.insertInto('integration_secrets').values(row).execute()
 }
 
+/** Secrets that still verify (not expired), newest first. */
+const liveSecrets = (db: Db, merchantId: string, now: Date) =>
+  selectOwned(db, 'integration_secrets', merchantId)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('id', 'desc')
+
 /** Metadata only: the ciphertext never leaves this file except through `listLiveCiphertexts`. */
 export async function listSecretVersions(
   db: Db,
@@ -53,11 +68,9 @@ export async function listSecretVersions(
   now: Date,
 ): Promise<SecretVersionRow[]> {
   if (!connectionIds.length) return []
-  return selectOwned(db, 'integration_secrets', merchantId)
+  return liveSecrets(db, merchantId, now)
     .select(['connection_id', 'id', 'created_at', 'expires_at'])
     .where('connection_id', 'in', connectionIds)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .orderBy('id', 'desc')
     .execute()
 }
 
@@ -67,11 +80,9 @@ export async function listLiveCiphertexts(
   connectionId: string,
   now: Date,
 ): Promise<{ ciphertext: string; expires_at: Date | null }[]> {
-  return selectOwned(db, 'integration_secrets', merchantId)
+  return liveSecrets(db, merchantId, now)
     .select(['ciphertext', 'expires_at'])
     .where('connection_id', '=', connectionId)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .orderBy('id', 'desc')
     .execute()
 }
 
@@ -82,10 +93,8 @@ export async function expireCurrentSecrets(
   connectionId: string,
   expiresAt: Date,
 ): Promise<string[]> {
-  const rows = await trx
-    .updateTable('integration_secrets')
+  const rows = await updateOwned(trx, 'integration_secrets', merchantId)
     .set({ expires_at: expiresAt })
-    .where('merchant_id', '=', merchantId)
     .where('connection_id', '=', connectionId)
     .where('expires_at', 'is', null)
     .returning('id')

@@ -9,6 +9,7 @@ import {
   lockByExternalIds,
   ownedRows,
   updateKeyed,
+  insertUnlessKnown,
 } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
@@ -28,12 +29,7 @@ export const lockOrder = byKey.lock
 
 /** Inserts, or does nothing when a concurrent writer inserted the same source order first. */
 export async function insertOrder(trx: Trx, row: Insertable<Database['orders']>) {
-  return trx
-    .insertInto('orders')
-    .values(row)
-    .onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doNothing())
-    .returningAll()
-    .executeTakeFirst()
+  return insertUnlessKnown(trx, 'orders', row)
 }
 
 export const updateOrder = byKey.update

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
+import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely'
 import { insertRows, type Columns } from '../db/multi-row.js'
 import { executePrepared } from '../db/database.js'
 import {
@@ -13,6 +13,7 @@ import {
   selectKeyed,
   selectOwned,
   updateKeyed,
+  insertUnlessKnown,
 } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
@@ -44,12 +45,7 @@ export async function lockByExternalId(trx: Trx, merchantId: string, source: str
 }
 
 export async function insertShipment(trx: Trx, row: Insertable<Database['shipments']>) {
-  return trx
-    .insertInto('shipments')
-    .values(row)
-    .onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doNothing())
-    .returningAll()
-    .executeTakeFirst()
+  return insertUnlessKnown(trx, 'shipments', row)
 }
 
 export const updateShipment = byKey.update
@@ -174,6 +170,26 @@ export type Overdue = {
 const openShipment = sql<boolean>`status not in ('delivered', 'returned', 'cancelled') and tracking_status is distinct from 'delivered'
   and tracking_status is distinct from 'returned_to_sender' and tracking_status is distinct from 'cancelled' and tracking_status is distinct from 'lost'`
 
+/** Open shipments whose `due` instant has passed (and that match `where`), a page at a time in id order. */
+async function listOverdue(
+  db: Db,
+  merchantId: string,
+  since: 'stale_since' | 'late_since',
+  due: RawBuilder<unknown>,
+  where: RawBuilder<unknown>,
+  now: Date,
+  page: { after?: string; limit: number },
+): Promise<Overdue[]> {
+  const { rows } =
+    await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
+      s.last_tracking_event_at, s.shipped_at, ${sql.ref(`s.${since}`)} as since, ${due} as due_at
+    from shipments s
+    where s.merchant_id = ${merchantId} and ${where} and ${due} < ${now}
+      ${page.after ? sql`and s.id > ${page.after}` : sql``}
+    order by s.id limit ${page.limit}`.execute(db)
+  return rows
+}
+
 export async function listStale(
   db: Db,
   merchantId: string,
@@ -187,16 +203,8 @@ export async function listStale(
         where (r.carrier is null or r.carrier = s.carrier_code) and (r.service is null or lower(r.service) = lower(s.service))
         order by (r.carrier is not null)::int + (r.service is not null)::int desc limit 1)`
     : sql`null`
-  const { rows } =
-    await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
-      s.last_tracking_event_at, s.shipped_at, s.stale_since as since,
-      coalesce(s.last_tracking_event_at, s.shipped_at) + make_interval(secs => 3600::numeric * coalesce(${limits}, ${defaultHours}::numeric)) as due_at
-    from shipments s
-    where s.merchant_id = ${merchantId} and s.shipped_at is not null and ${openShipment}
-      and coalesce(s.last_tracking_event_at, s.shipped_at) + make_interval(secs => 3600::numeric * coalesce(${limits}, ${defaultHours}::numeric)) < ${now}
-      ${page.after ? sql`and s.id > ${page.after}` : sql``}
-    order by s.id limit ${page.limit}`.execute(db)
-  return rows
+  const due = sql`coalesce(s.last_tracking_event_at, s.shipped_at) + make_interval(secs => 3600::numeric * coalesce(${limits}, ${defaultHours}::numeric))`
+  return listOverdue(db, merchantId, 'stale_since', due, sql`s.shipped_at is not null and ${openShipment}`, now, page)
 }
 
 export async function listLate(
@@ -206,14 +214,7 @@ export async function listLate(
   page: { after?: string; limit: number },
 ): Promise<Overdue[]> {
   const due = sql`coalesce(s.estimated_delivery_at, (s.estimated_delivery_on + 1)::timestamp at time zone 'UTC', (s.promised_delivery_on + 1)::timestamp at time zone 'UTC')`
-  const { rows } =
-    await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
-      s.last_tracking_event_at, s.shipped_at, s.late_since as since, ${due} as due_at
-    from shipments s
-    where s.merchant_id = ${merchantId} and ${openShipment} and ${due} < ${now}
-      ${page.after ? sql`and s.id > ${page.after}` : sql``}
-    order by s.id limit ${page.limit}`.execute(db)
-  return rows
+  return listOverdue(db, merchantId, 'late_since', due, openShipment, now, page)
 }
 
 export async function markOverdue(

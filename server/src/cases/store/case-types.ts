@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
-import { type Trx, deleteOwned, ownedRows } from '../../db/owned.js'
+import { type Trx, deleteOwned, ownedRows, updateOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
 
@@ -37,10 +37,8 @@ export async function updateCaseType(
   key: string,
   patch: Updateable<Database['case_types']>,
 ): Promise<CaseTypeRow> {
-  return trx
-    .updateTable('case_types')
+  return updateOwned(trx, 'case_types', merchantId)
     .set(patch)
-    .where('merchant_id', '=', merchantId)
     .where('key', '=', key)
     .returningAll()
     .executeTakeFirstOrThrow()

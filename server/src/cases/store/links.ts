@@ -1,5 +1,5 @@
 import type { Insertable, Selectable } from 'kysely'
-import { type Trx, deleteOwned, deletedAny, ownedRows } from '../../db/owned.js'
+import { type Trx, deleteOwned, deletedAny, ownedRows, updateOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
 
@@ -38,10 +38,8 @@ export async function updateLinkSummaries(
   entityId: string,
   summary: Record<string, unknown>,
 ): Promise<void> {
-  await trx
-    .updateTable('case_links')
+  await updateOwned(trx, 'case_links', merchantId)
     .set({ summary: JSON.stringify(summary) })
-    .where('merchant_id', '=', merchantId)
     .where('entity_type', '=', entityType)
     .where('entity_id', '=', entityId)
     .execute()

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely'
-import { type Trx, ownedRows, selectOwned } from '../../db/owned.js'
+import { type Trx, ownedRows, selectOwned, updateOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
 
@@ -52,10 +52,8 @@ export async function markNotificationsRead(
   ids: string[] | 'all',
   now: Date,
 ): Promise<number> {
-  let q = trx
-    .updateTable('notifications')
+  let q = updateOwned(trx, 'notifications', merchantId)
     .set({ read_at: now })
-    .where('merchant_id', '=', merchantId)
     .where('user_id', '=', userId)
     .where('read_at', 'is', null)
   if (ids !== 'all') q = q.where('id', 'in', ids.length ? ids : ['00000000-0000-0000-0000-000000000000'])
