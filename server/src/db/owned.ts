@@ -21,17 +21,19 @@ export type Db = Kysely<Database> | Transaction<Database>
 export type Trx = Transaction<Database>
 
 /** A table whose rows belong to one workspace. */
-export type OwnedTable = {
+type OwnedTable = {
   [T in keyof Database]: Database[T] extends { merchant_id: unknown } ? T : never
 }[keyof Database]
 /** A workspace's table keyed by `id` within it. */
-export type KeyedTable = { [T in OwnedTable]: Database[T] extends { id: unknown } ? T : never }[OwnedTable]
+type KeyedTable = { [T in OwnedTable]: Database[T] extends { id: unknown } ? T : never }[OwnedTable]
 
 // Kysely cannot check a column name against a table chosen by a type parameter: inside these helpers the table
 // stands for any table with these columns, and each signature gives the caller the real table's types back.
 type Any = Kysely<{ owned: { merchant_id: string; id: string; source: string; external_id: string } }>
 const any = (db: Db) => db as unknown as Any
 type Row<T extends keyof Database> = Selectable<Database[T]>
+// Inserts only need the table's name: the row's type is checked against it in each signature.
+const into = (trx: Trx) => trx as unknown as Kysely<{ [table: string]: Record<string, unknown> }>
 
 const owned = (db: Db, table: OwnedTable, merchantId: string) =>
   any(db)
@@ -60,12 +62,7 @@ export async function findKeyed<T extends KeyedTable>(db: Db, table: T, merchant
 }
 
 /** The row with this id, locked until commit. */
-export async function lockKeyed<T extends KeyedTable>(
-  trx: Transaction<Database>,
-  table: T,
-  merchantId: string,
-  id: string,
-) {
+async function lockKeyed<T extends KeyedTable>(trx: Trx, table: T, merchantId: string, id: string) {
   return (await keyed(trx, table, merchantId, id).selectAll().forUpdate().executeTakeFirst()) as Row<T> | undefined
 }
 
@@ -84,7 +81,7 @@ export function updateKeyed<T extends KeyedTable>(trx: Db, table: T, merchantId:
     .where('id', '=', id) as unknown as UpdateQueryBuilder<Database, T, T, UpdateResult>
 }
 
-export async function updateRow<T extends KeyedTable>(
+async function updateRow<T extends KeyedTable>(
   trx: Trx,
   table: T,
   merchantId: string,
@@ -124,12 +121,11 @@ export async function deleteKeyed(trx: Db, table: KeyedTable, merchantId: string
 }
 
 export async function insertReturning<T extends keyof Database>(
-  trx: Transaction<Database>,
+  trx: Trx,
   table: T,
   row: Insertable<Database[T]>,
 ): Promise<Row<T>> {
-  const into = trx as unknown as Kysely<{ [table: string]: Record<string, unknown> }>
-  return (await into.insertInto(table).values(row).returningAll().executeTakeFirstOrThrow()) as Row<T>
+  return (await into(trx).insertInto(table).values(row).returningAll().executeTakeFirstOrThrow()) as Row<T>
 }
 
 /** Whether the statement deleted any row. */
@@ -138,7 +134,7 @@ export async function deletedAny(query: { executeTakeFirst(): Promise<DeleteResu
 }
 
 /** A table whose rows a source (a shop, a file) knows by its own id. */
-export type ExternalTable = {
+type ExternalTable = {
   [T in OwnedTable]: Database[T] extends { source: unknown; external_id: unknown } ? T : never
 }[OwnedTable]
 
@@ -177,8 +173,7 @@ export async function lockByExternalIds<T extends ExternalTable>(
 
 /** Inserts the row, or nothing when a concurrent writer inserted the same source row first (then undefined). */
 export async function insertUnlessKnown<T extends ExternalTable>(trx: Trx, table: T, row: Insertable<Database[T]>) {
-  const into = trx as unknown as Kysely<{ [table: string]: Record<string, unknown> }>
-  return (await into
+  return (await into(trx)
     .insertInto(table)
     .values(row)
     .onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doNothing())
