@@ -1,10 +1,10 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely'
+import { type Trx, ownedRows, selectOwned } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import type { ChainedEntry } from './canonical.js'
 import { names, unnest, type Columns } from '../db/multi-row.js'
 
 type Db = Kysely<Database>
-type Trx = Transaction<Database>
 
 export type ChainHead = { seq: number; hash: Buffer }
 export type CheckpointRow = Selectable<Database['audit_checkpoints']>
@@ -126,15 +126,25 @@ export async function listCheckpoints(
   merchantId: string,
   range: { afterSeq: number; upToSeq?: number; limit: number },
 ): Promise<CheckpointRow[]> {
-  let q = db
-    .selectFrom('audit_checkpoints')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  let q = ownedRows(db, 'audit_checkpoints', merchantId)
     .where('seq', '>', range.afterSeq)
     .orderBy('seq')
     .limit(range.limit)
   if (range.upToSeq !== undefined) q = q.where('seq', '<=', range.upToSeq)
   return q.execute()
+}
+
+/** The rows of `table` (the chain or the sequencer's queue) that name the entry `e`. */
+function namingEntry(
+  eb: ExpressionBuilder<Database & { e: Database['audit_entries'] }, 'e'>,
+  table: 'audit_chain' | 'audit_pending',
+) {
+  const t = table as 'audit_pending' // both name an entry by (merchant_id, entry_id), which is all this reads
+  return eb
+    .selectFrom(t)
+    .select(eb.lit(1).as('one'))
+    .whereRef(`${t}.merchant_id`, '=', 'e.merchant_id')
+    .whereRef(`${t}.entry_id`, '=', 'e.id')
 }
 
 /** An entry that is neither waiting for the sequencer nor chained: its link was removed. */
@@ -143,26 +153,8 @@ export async function findUnchainedEntry(db: Db, merchantId: string): Promise<st
     .selectFrom('audit_entries as e')
     .select('e.id')
     .where('e.merchant_id', '=', merchantId)
-    .where(({ exists, not, selectFrom, lit }) =>
-      not(
-        exists(
-          selectFrom('audit_chain as c')
-            .select(lit(1).as('one'))
-            .whereRef('c.merchant_id', '=', 'e.merchant_id')
-            .whereRef('c.entry_id', '=', 'e.id'),
-        ),
-      ),
-    )
-    .where(({ exists, not, selectFrom, lit }) =>
-      not(
-        exists(
-          selectFrom('audit_pending as p')
-            .select(lit(1).as('one'))
-            .whereRef('p.merchant_id', '=', 'e.merchant_id')
-            .whereRef('p.entry_id', '=', 'e.id'),
-        ),
-      ),
-    )
+    .where((eb) => eb.not(eb.exists(namingEntry(eb, 'audit_chain'))))
+    .where((eb) => eb.not(eb.exists(namingEntry(eb, 'audit_pending'))))
     .limit(1)
     .executeTakeFirst()
   return row?.id
@@ -189,10 +181,8 @@ export async function listEntityEntries(
 }
 
 export async function countPending(db: Db, merchantId: string): Promise<number> {
-  const row = await db
-    .selectFrom('audit_pending')
+  const row = await selectOwned(db, 'audit_pending', merchantId)
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('merchant_id', '=', merchantId)
     .executeTakeFirstOrThrow()
   return Number(row.n)
 }

@@ -1,8 +1,8 @@
-import type { Insertable, Kysely, Transaction } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
+import { type Trx, keysetPage, selectKeyed, selectOwned, updateKeyed, updateOwned } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
 type Db = Kysely<Database>
-type Trx = Transaction<Database>
 
 export async function findSessionByTokenHash(db: Db, tokenHash: Buffer) {
   return db
@@ -17,12 +17,7 @@ export async function insertSession(trx: Trx, row: Insertable<Database['sessions
 }
 
 export async function touchSession(db: Db, merchantId: string, id: string, now: Date, expiresAt: Date) {
-  await db
-    .updateTable('sessions')
-    .set({ last_seen_at: now, expires_at: expiresAt })
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .execute()
+  await updateKeyed(db, 'sessions', merchantId, id).set({ last_seen_at: now, expires_at: expiresAt }).execute()
 }
 
 export async function revokeSessions(
@@ -31,11 +26,7 @@ export async function revokeSessions(
   filter: { id?: string; userId?: string; exceptId?: string },
   now: Date,
 ) {
-  let q = trx
-    .updateTable('sessions')
-    .set({ revoked_at: now })
-    .where('merchant_id', '=', merchantId)
-    .where('revoked_at', 'is', null)
+  let q = updateOwned(trx, 'sessions', merchantId).set({ revoked_at: now }).where('revoked_at', 'is', null)
   if (filter.id) q = q.where('id', '=', filter.id)
   if (filter.userId) q = q.where('user_id', '=', filter.userId)
   if (filter.exceptId) q = q.where('id', '<>', filter.exceptId)
@@ -51,12 +42,7 @@ export async function findApiKeyByHash(db: Db, secretHash: Buffer) {
 }
 
 export async function touchApiKey(db: Db, merchantId: string, id: string, now: Date) {
-  await db
-    .updateTable('api_keys')
-    .set({ last_used_at: now })
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .execute()
+  await updateKeyed(db, 'api_keys', merchantId, id).set({ last_used_at: now }).execute()
 }
 
 export async function insertApiKey(trx: Trx, row: Insertable<Database['api_keys']>) {
@@ -64,33 +50,29 @@ export async function insertApiKey(trx: Trx, row: Insertable<Database['api_keys'
 }
 
 export async function listApiKeys(db: Db | Trx, merchantId: string, page: { after?: string; limit: number }) {
-  let q = db
-    .selectFrom('api_keys')
-    .select(['id', 'name', 'prefix', 'role_id', 'created_by', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
-    .where('merchant_id', '=', merchantId)
-    .orderBy('id')
-    .limit(page.limit)
-  if (page.after) q = q.where('id', '>', page.after)
-  return q.execute()
+  const q = selectOwned(db, 'api_keys', merchantId).select([
+    'id',
+    'name',
+    'prefix',
+    'role_id',
+    'created_by',
+    'created_at',
+    'last_used_at',
+    'expires_at',
+    'revoked_at',
+  ])
+  return keysetPage(q, page).execute()
 }
 
 export async function lockApiKey(trx: Trx, merchantId: string, id: string) {
-  return trx
-    .selectFrom('api_keys')
+  return selectKeyed(trx, 'api_keys', merchantId, id)
     .select(['id', 'name', 'prefix', 'role_id', 'created_by', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst()
 }
 
 export async function revokeApiKey(trx: Trx, merchantId: string, id: string, now: Date) {
-  await trx
-    .updateTable('api_keys')
-    .set({ revoked_at: now })
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .execute()
+  await updateKeyed(trx, 'api_keys', merchantId, id).set({ revoked_at: now }).execute()
 }
 
 export async function countRecentFailures(db: Db, by: { emailKey?: string; ip?: string }, since: Date) {

@@ -1,11 +1,9 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely'
+import { type Db, type Trx, findKeyed, ownedRows, selectOwned, updateKeyed } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import { names, unnest, type Columns } from '../db/multi-row.js'
 import { allColumns, executePrepared } from '../db/database.js'
 import { statusRank, trackingStatuses } from './model.js'
-
-type Trx = Transaction<Database>
-type Db = Kysely<Database> | Trx
 
 export type TrackerRow = Selectable<Database['trackers']>
 export type TrackingEventRow = Selectable<Database['tracking_events']>
@@ -67,15 +65,7 @@ export async function updateTracker(
   patch: Updateable<Database['trackers']>,
 ): Promise<TrackerRow> {
   return one(
-    await executePrepared(
-      trx,
-      trx
-        .updateTable('trackers')
-        .set(patch)
-        .where('merchant_id', '=', merchantId)
-        .where('id', '=', id)
-        .returning(trackerColumns),
-    ),
+    await executePrepared(trx, updateKeyed(trx, 'trackers', merchantId, id).set(patch).returning(trackerColumns)),
   )
 }
 
@@ -126,10 +116,7 @@ export async function findNewestEvent(
   merchantId: string,
   trackerId: string,
 ): Promise<TrackingEventRow | undefined> {
-  return trx
-    .selectFrom('tracking_events')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(trx, 'tracking_events', merchantId)
     .where('tracker_id', '=', trackerId)
     .orderBy('occurred_at', 'desc')
     .orderBy(statusOrder, 'desc')
@@ -139,12 +126,7 @@ export async function findNewestEvent(
 }
 
 export async function findTracker(db: Db, merchantId: string, id: string): Promise<TrackerRow | undefined> {
-  return db
-    .selectFrom('trackers')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return findKeyed(db, 'trackers', merchantId, id)
 }
 
 export async function listEvents(
@@ -154,10 +136,7 @@ export async function listEvents(
   limit = 500,
 ): Promise<TrackingEventRow[]> {
   if (!trackerIds.length) return []
-  return db
-    .selectFrom('tracking_events')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'tracking_events', merchantId)
     .where('tracker_id', 'in', trackerIds)
     .orderBy('occurred_at', 'desc')
     .orderBy(statusOrder, 'desc')
@@ -172,10 +151,7 @@ export async function lockTrackersByNumber(
   merchantId: string,
   trackingNumber: string,
 ): Promise<TrackerRow[]> {
-  return trx
-    .selectFrom('trackers')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(trx, 'trackers', merchantId)
     .where('tracking_number', '=', trackingNumber)
     .orderBy('id')
     .forUpdate()
@@ -208,10 +184,8 @@ export async function linkShipments(
 
 export async function listLinkedShipmentIds(db: Db, merchantId: string, trackerId: string): Promise<string[]> {
   return (
-    await db
-      .selectFrom('tracker_shipments')
+    await selectOwned(db, 'tracker_shipments', merchantId)
       .select('shipment_id')
-      .where('merchant_id', '=', merchantId)
       .where('tracker_id', '=', trackerId)
       .execute()
   ).map((r) => r.shipment_id)
@@ -241,10 +215,8 @@ export async function insertMedia(trx: Trx, row: Insertable<Database['tracking_m
 
 export async function hasMedia(db: Db, merchantId: string, trackerId: string, sha256: string): Promise<boolean> {
   return (
-    (await db
-      .selectFrom('tracking_media')
+    (await selectOwned(db, 'tracking_media', merchantId)
       .select('id')
-      .where('merchant_id', '=', merchantId)
       .where('tracker_id', '=', trackerId)
       .where('sha256', '=', sha256)
       .executeTakeFirst()) !== undefined
@@ -253,27 +225,21 @@ export async function hasMedia(db: Db, merchantId: string, trackerId: string, sh
 
 export async function listMedia(db: Db, merchantId: string, trackerIds: string[]) {
   if (!trackerIds.length) return []
-  return db
-    .selectFrom('tracking_media')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'tracking_media', merchantId)
     .where('tracker_id', 'in', trackerIds)
     .orderBy('created_at')
     .execute()
 }
 
 export async function findMedia(db: Db, merchantId: string, trackerId: string, id: string) {
-  return db
-    .selectFrom('tracking_media')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'tracking_media', merchantId)
     .where('tracker_id', '=', trackerId)
     .where('id', '=', id)
     .executeTakeFirst()
 }
 
 export async function findSettings(db: Db, merchantId: string) {
-  return db.selectFrom('tracking_settings').selectAll().where('merchant_id', '=', merchantId).executeTakeFirst()
+  return ownedRows(db, 'tracking_settings', merchantId).executeTakeFirst()
 }
 
 export async function saveSettings(trx: Trx, row: Insertable<Database['tracking_settings']>) {

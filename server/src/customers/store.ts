@@ -1,35 +1,28 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
-import { names, unnest, type Columns } from '../db/multi-row.js'
+import { sql, type Insertable, type Selectable } from 'kysely'
+import { insertRows, unnest, type Columns } from '../db/multi-row.js'
+import {
+  insertReturning,
+  keyedRows,
+  keysetPage,
+  ownedRows,
+  selectOwned,
+  type Db,
+  type Trx,
+  updateOwned,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
-type Db = Kysely<Database> | Transaction<Database>
-type Trx = Transaction<Database>
 export type CustomerRow = Selectable<Database['customers']>
 
-export async function findCustomer(db: Db, merchantId: string, id: string) {
-  return db
-    .selectFrom('customers')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
-}
+const byKey = keyedRows('customers')
 
-export async function lockCustomer(trx: Trx, merchantId: string, id: string) {
-  return trx
-    .selectFrom('customers')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
-}
+export const findCustomer = byKey.find
+
+export const lockCustomer = byKey.lock
 
 export async function findByExternalId(db: Db, merchantId: string, source: string, externalId: string) {
-  return db
-    .selectFrom('customer_external_ids')
+  return selectOwned(db, 'customer_external_ids', merchantId)
     .select('customer_id')
-    .where('merchant_id', '=', merchantId)
     .where('source', '=', source)
     .where('external_id', '=', externalId)
     .executeTakeFirst()
@@ -42,10 +35,8 @@ export async function findByContact(
   contact: { email?: string | null; phone?: string | null },
 ) {
   if (contact.email) {
-    const row = await db
-      .selectFrom('customers')
+    const row = await selectOwned(db, 'customers', merchantId)
       .select('id')
-      .where('merchant_id', '=', merchantId)
       .where('merged_into_id', 'is', null)
       .where((eb) => eb(eb.fn('lower', ['email']), '=', contact.email!.toLowerCase()))
       .orderBy('id')
@@ -54,10 +45,8 @@ export async function findByContact(
     if (row) return row
   }
   if (contact.phone) {
-    return db
-      .selectFrom('customers')
+    return selectOwned(db, 'customers', merchantId)
       .select('id')
-      .where('merchant_id', '=', merchantId)
       .where('merged_into_id', 'is', null)
       .where('phone', '=', contact.phone)
       .orderBy('id')
@@ -68,23 +57,10 @@ export async function findByContact(
 }
 
 export async function insertCustomer(trx: Trx, row: Insertable<Database['customers']>) {
-  return trx.insertInto('customers').values(row).returningAll().executeTakeFirstOrThrow()
+  return insertReturning(trx, 'customers', row)
 }
 
-export async function updateCustomer(
-  trx: Trx,
-  merchantId: string,
-  id: string,
-  patch: Updateable<Database['customers']>,
-) {
-  return trx
-    .updateTable('customers')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-}
+export const updateCustomer = byKey.update
 
 export async function addExternalId(
   trx: Trx,
@@ -102,10 +78,7 @@ export async function addExternalId(
 
 export async function listExternalIds(db: Db, merchantId: string, customerIds: string[]) {
   if (!customerIds.length) return []
-  return db
-    .selectFrom('customer_external_ids')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'customer_external_ids', merchantId)
     .where('customer_id', 'in', customerIds)
     .orderBy('source')
     .orderBy('external_id')
@@ -113,10 +86,8 @@ export async function listExternalIds(db: Db, merchantId: string, customerIds: s
 }
 
 export async function moveExternalIds(trx: Trx, merchantId: string, fromId: string, toId: string) {
-  await trx
-    .updateTable('customer_external_ids')
+  await updateOwned(trx, 'customer_external_ids', merchantId)
     .set({ customer_id: toId })
-    .where('merchant_id', '=', merchantId)
     .where('customer_id', '=', fromId)
     .execute()
 }
@@ -124,18 +95,11 @@ export async function moveExternalIds(trx: Trx, merchantId: string, fromId: stri
 export type CustomerFilter = { email?: string; phone?: string; segment?: string; after?: string; limit: number }
 
 export async function listCustomers(db: Db, merchantId: string, f: CustomerFilter) {
-  let q = db
-    .selectFrom('customers')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('merged_into_id', 'is', null)
-    .orderBy('id')
-    .limit(f.limit)
+  let q = ownedRows(db, 'customers', merchantId).where('merged_into_id', 'is', null)
   if (f.email) q = q.where((eb) => eb(eb.fn('lower', ['email']), '=', f.email!.toLowerCase()))
   if (f.phone) q = q.where('phone', '=', f.phone)
   if (f.segment) q = q.where('segment', '=', f.segment)
-  if (f.after) q = q.where('id', '>', f.after)
-  return q.execute()
+  return keysetPage(q, f).execute()
 }
 
 /** Groups of live customers sharing an email or a phone: merge candidates. */
@@ -153,10 +117,8 @@ export async function findDuplicateGroups(db: Db, merchantId: string, limit: num
     .having((eb) => eb.fn.countAll(), '>', 1)
     .limit(limit)
     .execute()
-  const byPhone = await db
-    .selectFrom('customers')
+  const byPhone = await selectOwned(db, 'customers', merchantId)
     .select((eb) => ['phone as key', eb.fn.agg<string[]>('array_agg', ['id']).orderBy('id').as('ids')])
-    .where('merchant_id', '=', merchantId)
     .where('merged_into_id', 'is', null)
     .where('phone', 'is not', null)
     .groupBy('phone')
@@ -171,20 +133,16 @@ export async function findDuplicateGroups(db: Db, merchantId: string, limit: num
 
 /** The customer and every record merged into it, directly or through earlier merges. */
 export async function findMergedIds(db: Db, merchantId: string, id: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('customers')
+  const rows = await selectOwned(db, 'customers', merchantId)
     .select('id')
-    .where('merchant_id', '=', merchantId)
     .where((eb) => eb.or([eb('id', '=', id), eb('merged_into_id', '=', id)]))
     .execute()
   return rows.map((r) => r.id)
 }
 
 export async function repointMerged(trx: Trx, merchantId: string, fromId: string, toId: string) {
-  await trx
-    .updateTable('customers')
+  await updateOwned(trx, 'customers', merchantId)
     .set({ merged_into_id: toId })
-    .where('merchant_id', '=', merchantId)
     .where('merged_into_id', '=', fromId)
     .execute()
 }
@@ -208,14 +166,7 @@ export async function lockCustomersByExternalId(
 
 export async function lockCustomers(trx: Trx, merchantId: string, ids: string[]): Promise<CustomerRow[]> {
   if (!ids.length) return []
-  return trx
-    .selectFrom('customers')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
+  return ownedRows(trx, 'customers', merchantId).where('id', 'in', ids).orderBy('id').forUpdate().execute()
 }
 
 export type NewCustomer = Pick<
@@ -236,10 +187,7 @@ const customerColumns: Columns<NewCustomer> = [
 ]
 
 export async function insertCustomers(trx: Trx, rows: NewCustomer[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into customers (${names(customerColumns)}) select * from ${unnest(rows, customerColumns)}`.execute(
-    trx,
-  )
+  await insertRows(trx, 'customers', rows, customerColumns)
 }
 
 export async function updateCustomers(trx: Trx, rows: NewCustomer[]): Promise<void> {
@@ -258,8 +206,5 @@ const externalIdColumns: Columns<ExternalId> = [
 ]
 
 export async function insertExternalIds(trx: Trx, rows: ExternalId[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into customer_external_ids (${names(externalIdColumns)}) select * from ${unnest(rows, externalIdColumns)}`.execute(
-    trx,
-  )
+  await insertRows(trx, 'customer_external_ids', rows, externalIdColumns)
 }

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely'
+import { sql, type QueryExecutorProvider, type RawBuilder } from 'kysely'
 
 // Set-based writes: a whole batch travels as one array parameter per column
 // (`unnest($1::uuid[], $2::text[], …)`), so a 1,000-row batch is one statement, not 1,000.
@@ -13,3 +13,19 @@ export function unnest<T>(rows: readonly T[], columns: Columns<T>): RawBuilder<u
 }
 
 export const names = <T>(columns: Columns<T>) => sql.join(columns.map(([c]) => sql.id(c)))
+
+/** `insert into table (…) select * from unnest(…)`, then `tail` (an `on conflict` clause); returns the rows it wrote. */
+export async function insertRows<T>(
+  db: QueryExecutorProvider,
+  table: string,
+  rows: readonly T[],
+  columns: Columns<T>,
+  tail: RawBuilder<unknown> = sql``,
+): Promise<number> {
+  if (!rows.length) return 0
+  const result =
+    await sql`insert into ${sql.table(table)} (${names(columns)}) select * from ${unnest(rows, columns)} ${tail}`.execute(
+      db,
+    )
+  return Number(result.numAffectedRows ?? 0)
+}

@@ -12,18 +12,20 @@ export type ConnectionHealth = {
   /** awaiting_first_event: nothing wrong, but nothing has arrived yet to show the provider is wired up */
   state: 'healthy' | 'unhealthy' | 'awaiting_first_event'
   reasons: string[]
-  last_received_at: Date | null
-  last_processed_at: Date | null
-  deliveries_24h: number
-  processed_24h: number
-  ignored_24h: number
-  waiting: number
-  failing: number
   dead_letters: number
-  signature_failures_24h: number
-  malformed_24h: number
   p99_processing_lag_seconds: number | null
-}
+} & Pick<
+  store.ConnectionStatsRow,
+  | 'last_received_at'
+  | 'last_processed_at'
+  | 'deliveries_24h'
+  | 'processed_24h'
+  | 'ignored_24h'
+  | 'waiting'
+  | 'failing'
+  | 'signature_failures_24h'
+  | 'malformed_24h'
+>
 
 export type HealthThresholds = { quietHours: number; signatureFailuresPerHour: number }
 const defaults: HealthThresholds = { quietHours: 24, signatureFailuresPerHour: 10 }

@@ -1,11 +1,18 @@
 import type pg from 'pg'
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely'
+import {
+  type Db,
+  type Trx,
+  keyedRows,
+  keysetPage,
+  ownedRows,
+  selectOwned,
+  updateKeyed,
+  updateOwned,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import { unnest } from '../db/multi-row.js'
 import type { DeliveryStatus } from './tables.js'
-
-type Trx = Transaction<Database>
-type Db = Kysely<Database> | Trx
 
 export type DeliveryRow = Selectable<Database['webhook_deliveries']>
 export type DeliverySummaryRow = Omit<DeliveryRow, 'headers' | 'body' | 'request_id'> & { body_size: number }
@@ -30,35 +37,20 @@ export async function findDeliveryIdByDedupKey(
   connectionId: string,
   dedupKey: string,
 ): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('webhook_deliveries')
+  const row = await selectOwned(db, 'webhook_deliveries', merchantId)
     .select('id')
-    .where('merchant_id', '=', merchantId)
     .where('connection_id', '=', connectionId)
     .where('dedup_key', '=', dedupKey)
     .executeTakeFirst()
   return row?.id
 }
 
-export async function findDelivery(db: Db, merchantId: string, id: string): Promise<DeliveryRow | undefined> {
-  return db
-    .selectFrom('webhook_deliveries')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
-}
+const byKey = keyedRows('webhook_deliveries')
+
+export const findDelivery = byKey.find
 
 // Held until commit: a retry, a replay and a second worker never process one delivery at once.
-export async function lockDelivery(trx: Trx, merchantId: string, id: string): Promise<DeliveryRow | undefined> {
-  return trx
-    .selectFrom('webhook_deliveries')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
-}
+export const lockDelivery = byKey.lock
 
 export async function updateDelivery(
   trx: Trx,
@@ -66,12 +58,7 @@ export async function updateDelivery(
   id: string,
   patch: Updateable<Database['webhook_deliveries']>,
 ): Promise<void> {
-  await trx
-    .updateTable('webhook_deliveries')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .execute()
+  await updateKeyed(trx, 'webhook_deliveries', merchantId, id).set(patch).execute()
 }
 
 /** Marks processed deliveries done, counting the attempt; one statement for a batch. */
@@ -97,11 +84,8 @@ export async function markDeliveryFailed(
   status: 'failed' | 'dead',
   error: string,
 ): Promise<Pick<DeliveryRow, 'source' | 'provider'> | undefined> {
-  return trx
-    .updateTable('webhook_deliveries')
+  return updateKeyed(trx, 'webhook_deliveries', merchantId, id)
     .set((eb) => ({ status, last_error: error, attempts: eb('attempts', '+', 1) }))
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
     .where('status', 'in', ['received', 'failed'])
     .returning(['source', 'provider'])
     .executeTakeFirst()
@@ -130,12 +114,9 @@ export async function listDeliveries(
     ])
     .select(sql<number>`octet_length(body)`.as('body_size'))
     .where('merchant_id', '=', merchantId)
-    .orderBy('id')
-    .limit(filter.limit)
   if (filter.status) q = q.where('status', '=', filter.status)
   if (filter.connectionId) q = q.where('connection_id', '=', filter.connectionId)
-  if (filter.after) q = q.where('id', '>', filter.after)
-  return q.execute()
+  return keysetPage(q, filter).execute()
 }
 
 /** Re-opens every delivery in `status` (row-locked by the update); returns what the caller must re-enqueue. */
@@ -144,10 +125,8 @@ export async function reopenDeliveries(
   merchantId: string,
   filter: { status: 'dead' | 'failed'; connectionId?: string },
 ): Promise<Pick<DeliveryRow, 'id' | 'source' | 'provider'>[]> {
-  let q = trx
-    .updateTable('webhook_deliveries')
+  let q = updateOwned(trx, 'webhook_deliveries', merchantId)
     .set({ status: 'received', processed_at: null })
-    .where('merchant_id', '=', merchantId)
     .where('status', '=', filter.status)
   if (filter.connectionId) q = q.where('connection_id', '=', filter.connectionId)
   return q.returning(['id', 'source', 'provider']).execute()
@@ -219,12 +198,7 @@ export async function connectionStats(
 }
 
 export async function findHealth(db: Db, merchantId: string, connectionId: string) {
-  return db
-    .selectFrom('connection_health')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('connection_id', '=', connectionId)
-    .executeTakeFirst()
+  return ownedRows(db, 'connection_health', merchantId).where('connection_id', '=', connectionId).executeTakeFirst()
 }
 
 export async function saveHealth(db: Db, row: Insertable<Database['connection_health']>): Promise<void> {

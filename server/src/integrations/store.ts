@@ -1,9 +1,16 @@
-import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
+import {
+  type Db,
+  type Trx,
+  deleteOwned,
+  keyedRows,
+  keysetPage,
+  ownedRows,
+  selectOwned,
+  updateOwned,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import type { InboxSource } from './tables.js'
-
-type Trx = Transaction<Database>
-type Db = Kysely<Database> | Trx
 
 export type ConnectionRow = Selectable<Database['integration_connections']>
 export type SecretVersionRow = Pick<
@@ -18,14 +25,9 @@ export async function insertConnection(
   return trx.insertInto('integration_connections').values(row).returningAll().executeTakeFirstOrThrow()
 }
 
-export async function findConnection(db: Db, merchantId: string, id: string): Promise<ConnectionRow | undefined> {
-  return db
-    .selectFrom('integration_connections')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
-}
+const byKey = keyedRows('integration_connections')
+
+export const findConnection = byKey.find
 
 // The webhook URL carries only the connection id; the merchant is whatever that id belongs to.
 export async function findConnectionById(db: Db, id: string): Promise<ConnectionRow | undefined> {
@@ -33,51 +35,30 @@ export async function findConnectionById(db: Db, id: string): Promise<Connection
 }
 
 // Held until commit, so two rotations of one connection never both keep a "current" secret.
-export async function lockConnection(trx: Trx, merchantId: string, id: string): Promise<ConnectionRow | undefined> {
-  return trx
-    .selectFrom('integration_connections')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
-}
+export const lockConnection = byKey.lock
 
-export async function updateConnection(
-  trx: Trx,
-  merchantId: string,
-  id: string,
-  patch: Updateable<Database['integration_connections']>,
-): Promise<ConnectionRow> {
-  return trx
-    .updateTable('integration_connections')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-}
+export const updateConnection = byKey.update
 
 export async function listConnections(
   db: Db,
   merchantId: string,
   filter: { source?: InboxSource; provider?: string; after?: string; limit: number },
 ): Promise<ConnectionRow[]> {
-  let q = db
-    .selectFrom('integration_connections')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .orderBy('id')
-    .limit(filter.limit)
+  let q = ownedRows(db, 'integration_connections', merchantId)
   if (filter.source) q = q.where('source', '=', filter.source)
   if (filter.provider) q = q.where('provider', '=', filter.provider)
-  if (filter.after) q = q.where('id', '>', filter.after)
-  return q.execute()
+  return keysetPage(q, filter).execute()
 }
 
 export async function insertSecret(trx: Trx, row: Insertable<Database['integration_secrets']>): Promise<void> {
   await trx.insertInto('integration_secrets').values(row).execute()
 }
+
+/** Secrets that still verify (not expired), newest first. */
+const liveSecrets = (db: Db, merchantId: string, now: Date) =>
+  selectOwned(db, 'integration_secrets', merchantId)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('id', 'desc')
 
 /** Metadata only: the ciphertext never leaves this file except through `listLiveCiphertexts`. */
 export async function listSecretVersions(
@@ -87,13 +68,9 @@ export async function listSecretVersions(
   now: Date,
 ): Promise<SecretVersionRow[]> {
   if (!connectionIds.length) return []
-  return db
-    .selectFrom('integration_secrets')
+  return liveSecrets(db, merchantId, now)
     .select(['connection_id', 'id', 'created_at', 'expires_at'])
-    .where('merchant_id', '=', merchantId)
     .where('connection_id', 'in', connectionIds)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .orderBy('id', 'desc')
     .execute()
 }
 
@@ -103,13 +80,9 @@ export async function listLiveCiphertexts(
   connectionId: string,
   now: Date,
 ): Promise<{ ciphertext: string; expires_at: Date | null }[]> {
-  return db
-    .selectFrom('integration_secrets')
+  return liveSecrets(db, merchantId, now)
     .select(['ciphertext', 'expires_at'])
-    .where('merchant_id', '=', merchantId)
     .where('connection_id', '=', connectionId)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .orderBy('id', 'desc')
     .execute()
 }
 
@@ -120,10 +93,8 @@ export async function expireCurrentSecrets(
   connectionId: string,
   expiresAt: Date,
 ): Promise<string[]> {
-  const rows = await trx
-    .updateTable('integration_secrets')
+  const rows = await updateOwned(trx, 'integration_secrets', merchantId)
     .set({ expires_at: expiresAt })
-    .where('merchant_id', '=', merchantId)
     .where('connection_id', '=', connectionId)
     .where('expires_at', 'is', null)
     .returning('id')
@@ -138,9 +109,7 @@ export async function deleteExpiredSecrets(
   connectionId: string,
   now: Date,
 ): Promise<void> {
-  await trx
-    .deleteFrom('integration_secrets')
-    .where('merchant_id', '=', merchantId)
+  await deleteOwned(trx, 'integration_secrets', merchantId)
     .where('connection_id', '=', connectionId)
     .where('expires_at', '<=', now)
     .execute()

@@ -1,7 +1,6 @@
-import type { Insertable, Kysely, Transaction, Updateable } from 'kysely'
+import type { Insertable, Transaction, Updateable } from 'kysely'
+import { type Db, deleteOwned, keysetPage, ownedRows } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
-
-type Db = Kysely<Database> | Transaction<Database>
 
 export async function insertMerchant(trx: Transaction<Database>, row: Insertable<Database['merchants']>) {
   return trx.insertInto('merchants').values(row).returningAll().executeTakeFirstOrThrow()
@@ -41,21 +40,12 @@ export async function insertRate(trx: Transaction<Database>, row: Insertable<Dat
 }
 
 export async function listRates(db: Db, merchantId: string, page: { after?: string; limit: number }) {
-  let q = db
-    .selectFrom('exchange_rates')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .orderBy('id')
-    .limit(page.limit)
-  if (page.after) q = q.where('id', '>', page.after)
-  return q.execute()
+  const q = ownedRows(db, 'exchange_rates', merchantId)
+  return keysetPage(q, page).execute()
 }
 
 export async function findRateOn(db: Db, merchantId: string, base: string, quote: string, on: string) {
-  return db
-    .selectFrom('exchange_rates')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'exchange_rates', merchantId)
     .where('base_currency', '=', base)
     .where('quote_currency', '=', quote)
     .where('effective_on', '<=', on)
@@ -65,12 +55,7 @@ export async function findRateOn(db: Db, merchantId: string, base: string, quote
 }
 
 export async function deleteRate(trx: Transaction<Database>, merchantId: string, id: string) {
-  return trx
-    .deleteFrom('exchange_rates')
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst()
+  return deleteOwned(trx, 'exchange_rates', merchantId).where('id', '=', id).returningAll().executeTakeFirst()
 }
 
 export async function listMerchantIds(db: Db) {

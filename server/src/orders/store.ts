@@ -1,75 +1,45 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
-import { names, unnest, type Columns } from '../db/multi-row.js'
+import { sql, type Insertable, type Selectable } from 'kysely'
+import { insertRows, unnest, type Columns } from '../db/multi-row.js'
+import {
+  type Db,
+  type Trx,
+  keyedRows,
+  keysetPage,
+  lockByExternalId,
+  lockByExternalIds,
+  ownedRows,
+  updateKeyed,
+  insertUnlessKnown,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
-
-type Db = Kysely<Database> | Transaction<Database>
-type Trx = Transaction<Database>
 
 export type OrderRow = Selectable<Database['orders']>
 export type LineRow = Selectable<Database['order_lines']>
 export type PaymentRow = Selectable<Database['payments']>
 
-export async function findOrder(db: Db, merchantId: string, id: string) {
-  return db
-    .selectFrom('orders')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
-}
+const byKey = keyedRows('orders')
+
+export const findOrder = byKey.find
 
 export async function lockOrderByExternalId(trx: Trx, merchantId: string, source: string, externalId: string) {
-  return trx
-    .selectFrom('orders')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('source', '=', source)
-    .where('external_id', '=', externalId)
-    .forUpdate()
-    .executeTakeFirst()
+  return lockByExternalId(trx, 'orders', merchantId, source, externalId)
 }
 
-export async function lockOrder(trx: Trx, merchantId: string, id: string) {
-  return trx
-    .selectFrom('orders')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
-}
+export const lockOrder = byKey.lock
 
 /** Inserts, or does nothing when a concurrent writer inserted the same source order first. */
 export async function insertOrder(trx: Trx, row: Insertable<Database['orders']>) {
-  return trx
-    .insertInto('orders')
-    .values(row)
-    .onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doNothing())
-    .returningAll()
-    .executeTakeFirst()
+  return insertUnlessKnown(trx, 'orders', row)
 }
 
-export async function updateOrder(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['orders']>) {
-  return trx
-    .updateTable('orders')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-}
+export const updateOrder = byKey.update
 
-export async function deleteOrder(trx: Trx, merchantId: string, id: string) {
-  await trx.deleteFrom('orders').where('merchant_id', '=', merchantId).where('id', '=', id).execute()
-}
+export const deleteOrder = byKey.delete
 
 // An array parameter, not a list of them: a bulk import asks for a thousand orders' lines and payments at once.
 export async function listLines(db: Db, merchantId: string, orderIds: string[]) {
   if (!orderIds.length) return []
-  return db
-    .selectFrom('order_lines')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'order_lines', merchantId)
     .where('order_id', '=', sql<string>`any(${orderIds}::uuid[])`)
     .orderBy('order_id')
     .orderBy('position')
@@ -94,20 +64,14 @@ export async function upsertPayment(trx: Trx, row: Insertable<Database['payments
 
 export async function listPayments(db: Db, merchantId: string, orderIds: string[]) {
   if (!orderIds.length) return []
-  return db
-    .selectFrom('payments')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'payments', merchantId)
     .where('order_id', '=', sql<string>`any(${orderIds}::uuid[])`)
     .orderBy('id')
     .execute()
 }
 
 export async function lockPayment(trx: Trx, merchantId: string, orderId: string, id: string) {
-  return trx
-    .selectFrom('payments')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(trx, 'payments', merchantId)
     .where('order_id', '=', orderId)
     .where('id', '=', id)
     .forUpdate()
@@ -115,22 +79,14 @@ export async function lockPayment(trx: Trx, merchantId: string, orderId: string,
 }
 
 export async function addRefunded(trx: Trx, merchantId: string, id: string, amountMinor: number, now: Date) {
-  return trx
-    .updateTable('payments')
+  return updateKeyed(trx, 'payments', merchantId, id)
     .set((eb) => ({ refunded_amount_minor: eb('refunded_amount_minor', '+', amountMinor), updated_at: now }))
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow()
 }
 
 export async function setRefunded(trx: Trx, merchantId: string, id: string, amountMinor: number) {
-  await trx
-    .updateTable('payments')
-    .set({ refunded_amount_minor: amountMinor })
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .execute()
+  await updateKeyed(trx, 'payments', merchantId, id).set({ refunded_amount_minor: amountMinor }).execute()
 }
 
 /** False when this source refund was recorded before: the caller must not apply it again. */
@@ -147,34 +103,19 @@ export async function insertRefund(trx: Trx, row: Insertable<Database['payment_r
 export type OrderFilter = { customerIds?: string[]; source?: string; number?: string; after?: string; limit: number }
 
 export async function listOrders(db: Db, merchantId: string, f: OrderFilter) {
-  let q = db.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId).orderBy('id').limit(f.limit)
+  let q = ownedRows(db, 'orders', merchantId)
   if (f.customerIds)
     q = q.where('customer_id', 'in', f.customerIds.length ? f.customerIds : ['00000000-0000-0000-0000-000000000000'])
   if (f.source) q = q.where('source', '=', f.source)
   // Shops print `#3966`; people type either (orders_number_idx).
   if (f.number) q = q.where(sql<string>`ltrim(order_number, '#')`, '=', f.number.replace(/^#+/, ''))
-  if (f.after) q = q.where('id', '>', f.after)
-  return q.execute()
+  return keysetPage(q, f).execute()
 }
 
 // Set-based SQL (db/multi-row.ts), so a 1,000-order import batch is a dozen round trips, not 10,000.
 
-export async function lockOrdersByExternalId(
-  trx: Trx,
-  merchantId: string,
-  source: string,
-  externalIds: string[],
-): Promise<OrderRow[]> {
-  if (!externalIds.length) return []
-  return trx
-    .selectFrom('orders')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('source', '=', source)
-    .where('external_id', '=', sql<string>`any(${externalIds}::text[])`)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
+export async function lockOrdersByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]) {
+  return lockByExternalIds(trx, 'orders', merchantId, source, externalIds)
 }
 
 export type OrderFields = Omit<OrderRow, 'created_at' | 'source_updated_at'>
@@ -201,10 +142,7 @@ const orderColumns: Columns<OrderFields & { created_at: Date }> = [
 
 /** Inserts the new orders; returns how many went in (fewer means a concurrent writer got there first). */
 export async function insertOrders(trx: Trx, rows: (OrderFields & { created_at: Date })[]): Promise<number> {
-  if (!rows.length) return 0
-  const result = await sql`insert into orders (${names(orderColumns)}) select * from ${unnest(rows, orderColumns)}
-    on conflict (merchant_id, source, external_id) do nothing`.execute(trx)
-  return Number(result.numAffectedRows ?? 0)
+  return insertRows(trx, 'orders', rows, orderColumns, sql`on conflict (merchant_id, source, external_id) do nothing`)
 }
 
 export async function updateOrders(trx: Trx, rows: (OrderFields & { created_at: Date })[]): Promise<void> {
@@ -233,11 +171,15 @@ const lineColumns: Columns<LineRow> = [
 
 /** Lines are kept by position, so shipments that point at a line keep pointing at it across updates. */
 export async function upsertLines(trx: Trx, rows: LineRow[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into order_lines (${names(lineColumns)}) select * from ${unnest(rows, lineColumns)}
-    on conflict (merchant_id, order_id, position) do update set external_id = excluded.external_id, sku = excluded.sku, name = excluded.name,
+  await insertRows(
+    trx,
+    'order_lines',
+    rows,
+    lineColumns,
+    sql`on conflict (merchant_id, order_id, position) do update set external_id = excluded.external_id, sku = excluded.sku, name = excluded.name,
       category = excluded.category, quantity = excluded.quantity, unit_price_amount_minor = excluded.unit_price_amount_minor,
-      tax_amount_minor = excluded.tax_amount_minor, fulfilment_centre = excluded.fulfilment_centre`.execute(trx)
+      tax_amount_minor = excluded.tax_amount_minor, fulfilment_centre = excluded.fulfilment_centre`,
+  )
 }
 
 /** Removes the lines past each order's new line count. */
@@ -270,9 +212,13 @@ const paymentColumns: Columns<PaymentRow> = [
 
 /** Unlike `upsertPayment`, sets the refunded total too; the table's check (refunded ≤ captured) still guards every row. */
 export async function upsertPayments(trx: Trx, rows: PaymentRow[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into payments (${names(paymentColumns)}) select * from ${unnest(rows, paymentColumns)}
-    on conflict (merchant_id, order_id, provider, reference) do update set captured_amount_minor = excluded.captured_amount_minor,
+  await insertRows(
+    trx,
+    'payments',
+    rows,
+    paymentColumns,
+    sql`on conflict (merchant_id, order_id, provider, reference) do update set captured_amount_minor = excluded.captured_amount_minor,
       currency = excluded.currency, refunded_amount_minor = excluded.refunded_amount_minor, captured_at = excluded.captured_at,
-      updated_at = excluded.updated_at`.execute(trx)
+      updated_at = excluded.updated_at`,
+  )
 }

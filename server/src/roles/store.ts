@@ -1,8 +1,15 @@
-import type { Insertable, Kysely, Transaction, Updateable } from 'kysely'
+import type { Insertable, Updateable } from 'kysely'
+import {
+  type Db,
+  type Trx,
+  deleteKeyed,
+  deleteOwned,
+  ownedRows,
+  selectKeyed,
+  selectOwned,
+  updateKeyed,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
-
-type Trx = Transaction<Database>
-type Db = Kysely<Database> | Trx
 
 const columns = ['id', 'builtin_key', 'name', 'description', 'created_at', 'updated_at'] as const
 
@@ -11,34 +18,19 @@ export async function insertRole(trx: Trx, row: Insertable<Database['roles']>) {
 }
 
 export async function listRoles(db: Db, merchantId: string) {
-  return db.selectFrom('roles').select(columns).where('merchant_id', '=', merchantId).orderBy('id').execute()
+  return selectOwned(db, 'roles', merchantId).select(columns).orderBy('id').execute()
 }
 
 export async function findRole(db: Db, merchantId: string, id: string) {
-  return db
-    .selectFrom('roles')
-    .select(columns)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return selectKeyed(db, 'roles', merchantId, id).select(columns).executeTakeFirst()
 }
 
 export async function findBuiltinKey(db: Db, merchantId: string, id: string) {
-  return db
-    .selectFrom('roles')
-    .select('builtin_key')
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return selectKeyed(db, 'roles', merchantId, id).select('builtin_key').executeTakeFirst()
 }
 
 export async function findBuiltinRoleId(db: Db, merchantId: string, key: string) {
-  return db
-    .selectFrom('roles')
-    .select('id')
-    .where('merchant_id', '=', merchantId)
-    .where('builtin_key', '=', key)
-    .executeTakeFirst()
+  return selectOwned(db, 'roles', merchantId).select('id').where('builtin_key', '=', key).executeTakeFirst()
 }
 
 /** The roles that hold `permission`: built-in ones by key (declared in code), custom ones by their rows. */
@@ -65,34 +57,26 @@ export async function listRoleIdsHolding(db: Db, merchantId: string, builtinKeys
 }
 
 export async function updateRole(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['roles']>) {
-  await trx.updateTable('roles').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+  await updateKeyed(trx, 'roles', merchantId, id).set(patch).execute()
 }
 
 export async function deleteRole(trx: Trx, merchantId: string, id: string) {
-  await trx.deleteFrom('roles').where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+  await deleteKeyed(trx, 'roles', merchantId, id)
 }
 
 export async function listPermissions(db: Db, merchantId: string, roleIds: string[]) {
-  return db
-    .selectFrom('role_permissions')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('role_id', 'in', roleIds)
-    .orderBy('permission')
-    .execute()
+  return ownedRows(db, 'role_permissions', merchantId).where('role_id', 'in', roleIds).orderBy('permission').execute()
 }
 
 export async function listGrantRows(db: Db, merchantId: string, roleId: string) {
-  return db
-    .selectFrom('role_permissions')
+  return selectOwned(db, 'role_permissions', merchantId)
     .select(['permission', 'limit_amount_minor', 'limit_currency'])
-    .where('merchant_id', '=', merchantId)
     .where('role_id', '=', roleId)
     .execute()
 }
 
 export async function deletePermissions(trx: Trx, merchantId: string, roleId: string) {
-  await trx.deleteFrom('role_permissions').where('merchant_id', '=', merchantId).where('role_id', '=', roleId).execute()
+  await deleteOwned(trx, 'role_permissions', merchantId).where('role_id', '=', roleId).execute()
 }
 
 export async function insertPermissions(trx: Trx, rows: Insertable<Database['role_permissions']>[]) {

@@ -1,35 +1,32 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
-import { names, unnest, type Columns } from '../db/multi-row.js'
+import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely'
+import { insertRows, type Columns } from '../db/multi-row.js'
 import { executePrepared } from '../db/database.js'
+import {
+  type Db,
+  type Trx,
+  deleteOwned,
+  keyedRows,
+  keysetPage,
+  lockByExternalId as lockExternalRow,
+  lockByExternalIds,
+  ownedRows,
+  selectKeyed,
+  selectOwned,
+  updateKeyed,
+  insertUnlessKnown,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
-
-type Db = Kysely<Database> | Transaction<Database>
-type Trx = Transaction<Database>
 
 export type ShipmentRow = Selectable<Database['shipments']>
 
-export async function findShipment(db: Db, merchantId: string, id: string) {
-  return db
-    .selectFrom('shipments')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
-}
+const byKey = keyedRows('shipments')
 
-export async function lockShipment(trx: Trx, merchantId: string, id: string) {
-  return trx
-    .selectFrom('shipments')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
-}
+export const findShipment = byKey.find
+
+export const lockShipment = byKey.lock
 
 export async function findTrackingState(db: Kysely<Database> | Trx, merchantId: string, id: string) {
-  return db
-    .selectFrom('shipments')
+  return selectKeyed(db, 'shipments', merchantId, id)
     .select([
       'id',
       'status',
@@ -40,49 +37,20 @@ export async function findTrackingState(db: Kysely<Database> | Trx, merchantId: 
       'shipped_at',
       'carrier_code',
     ])
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
     .executeTakeFirst()
 }
 
 export async function lockByExternalId(trx: Trx, merchantId: string, source: string, externalId: string) {
-  return trx
-    .selectFrom('shipments')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('source', '=', source)
-    .where('external_id', '=', externalId)
-    .forUpdate()
-    .executeTakeFirst()
+  return lockExternalRow(trx, 'shipments', merchantId, source, externalId)
 }
 
 export async function insertShipment(trx: Trx, row: Insertable<Database['shipments']>) {
-  return trx
-    .insertInto('shipments')
-    .values(row)
-    .onConflict((oc) => oc.columns(['merchant_id', 'source', 'external_id']).doNothing())
-    .returningAll()
-    .executeTakeFirst()
+  return insertUnlessKnown(trx, 'shipments', row)
 }
 
-export async function updateShipment(
-  trx: Trx,
-  merchantId: string,
-  id: string,
-  patch: Updateable<Database['shipments']>,
-) {
-  return trx
-    .updateTable('shipments')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-}
+export const updateShipment = byKey.update
 
-export async function deleteShipment(trx: Trx, merchantId: string, id: string) {
-  await trx.deleteFrom('shipments').where('merchant_id', '=', merchantId).where('id', '=', id).execute()
-}
+export const deleteShipment = byKey.delete
 
 type ShipmentLine = Database['shipment_lines']
 const lineColumns: Columns<ShipmentLine> = [
@@ -94,23 +62,13 @@ const lineColumns: Columns<ShipmentLine> = [
 
 export async function replaceLines(trx: Trx, merchantId: string, shipmentIds: string[], rows: ShipmentLine[]) {
   if (!shipmentIds.length) return
-  await trx
-    .deleteFrom('shipment_lines')
-    .where('merchant_id', '=', merchantId)
-    .where('shipment_id', 'in', shipmentIds)
-    .execute()
-  if (rows.length)
-    await sql`insert into shipment_lines (${names(lineColumns)}) select * from ${unnest(rows, lineColumns)}`.execute(
-      trx,
-    )
+  await deleteOwned(trx, 'shipment_lines', merchantId).where('shipment_id', 'in', shipmentIds).execute()
+  await insertRows(trx, 'shipment_lines', rows, lineColumns)
 }
 
 export async function listLines(db: Db, merchantId: string, shipmentIds: string[]) {
   if (!shipmentIds.length) return []
-  return db
-    .selectFrom('shipment_lines')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'shipment_lines', merchantId)
     .where('shipment_id', 'in', shipmentIds)
     .orderBy('order_line_id')
     .execute()
@@ -126,34 +84,19 @@ export type ShipmentFilter = {
 }
 
 export async function listShipments(db: Db, merchantId: string, f: ShipmentFilter) {
-  let q = db.selectFrom('shipments').selectAll().where('merchant_id', '=', merchantId).orderBy('id').limit(f.limit)
+  let q = ownedRows(db, 'shipments', merchantId)
   if (f.orderIds)
     q = q.where('order_id', 'in', f.orderIds.length ? f.orderIds : ['00000000-0000-0000-0000-000000000000'])
   if (f.trackingNumber) q = q.where('tracking_number', '=', f.trackingNumber)
   if (f.carrierCode) q = q.where('carrier_code', '=', f.carrierCode)
   if (f.trackingStatus) q = q.where('tracking_status', '=', f.trackingStatus)
-  if (f.after) q = q.where('id', '>', f.after)
-  return q.execute()
+  return keysetPage(q, f).execute()
 }
 
 // Set-based SQL for bulk imports (db/multi-row.ts): a batch of 1,000 shipments is a few round trips.
 
-export async function lockShipmentsByExternalId(
-  trx: Trx,
-  merchantId: string,
-  source: string,
-  externalIds: string[],
-): Promise<ShipmentRow[]> {
-  if (!externalIds.length) return []
-  return trx
-    .selectFrom('shipments')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('source', '=', source)
-    .where('external_id', 'in', externalIds)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
+export async function lockShipmentsByExternalId(trx: Trx, merchantId: string, source: string, externalIds: string[]) {
+  return lockByExternalIds(trx, 'shipments', merchantId, source, externalIds)
 }
 
 const shipmentColumns = [
@@ -188,10 +131,13 @@ const shipmentUpdates = shipmentColumns
 export type ShipmentFields = Pick<ShipmentRow, (typeof shipmentColumns)[number][0]>
 
 export async function upsertShipments(trx: Trx, rows: ShipmentFields[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into shipments (${names(shipmentColumns)}) select * from ${unnest(rows, shipmentColumns)}
-    on conflict (merchant_id, source, external_id) do update set ${sql.join(shipmentUpdates.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`.execute(
+  const set = sql.join(shipmentUpdates.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))
+  await insertRows(
     trx,
+    'shipments',
+    rows,
+    shipmentColumns,
+    sql`on conflict (merchant_id, source, external_id) do update set ${set}`,
   )
 }
 
@@ -201,11 +147,7 @@ export async function findIdsByTracking(
   carrierCode: string | null,
   trackingNumber: string,
 ): Promise<string[]> {
-  let q = db
-    .selectFrom('shipments')
-    .select('id')
-    .where('merchant_id', '=', merchantId)
-    .where('tracking_number', '=', trackingNumber)
+  let q = selectOwned(db, 'shipments', merchantId).select('id').where('tracking_number', '=', trackingNumber)
   if (carrierCode) q = q.where((eb) => eb.or([eb('carrier_code', '=', carrierCode), eb('carrier_code', 'is', null)]))
   // Prepared: the inbox drain runs it for every delivery.
   return (await executePrepared(db, q.orderBy('id'))).map((r) => r.id)
@@ -228,6 +170,26 @@ export type Overdue = {
 const openShipment = sql<boolean>`status not in ('delivered', 'returned', 'cancelled') and tracking_status is distinct from 'delivered'
   and tracking_status is distinct from 'returned_to_sender' and tracking_status is distinct from 'cancelled' and tracking_status is distinct from 'lost'`
 
+/** Open shipments whose `due` instant has passed (and that match `where`), a page at a time in id order. */
+async function listOverdue(
+  db: Db,
+  merchantId: string,
+  since: 'stale_since' | 'late_since',
+  due: RawBuilder<unknown>,
+  where: RawBuilder<unknown>,
+  now: Date,
+  page: { after?: string; limit: number },
+): Promise<Overdue[]> {
+  const { rows } =
+    await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
+      s.last_tracking_event_at, s.shipped_at, ${sql.ref(`s.${since}`)} as since, ${due} as due_at
+    from shipments s
+    where s.merchant_id = ${merchantId} and ${where} and ${due} < ${now}
+      ${page.after ? sql`and s.id > ${page.after}` : sql``}
+    order by s.id limit ${page.limit}`.execute(db)
+  return rows
+}
+
 export async function listStale(
   db: Db,
   merchantId: string,
@@ -241,16 +203,8 @@ export async function listStale(
         where (r.carrier is null or r.carrier = s.carrier_code) and (r.service is null or lower(r.service) = lower(s.service))
         order by (r.carrier is not null)::int + (r.service is not null)::int desc limit 1)`
     : sql`null`
-  const { rows } =
-    await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
-      s.last_tracking_event_at, s.shipped_at, s.stale_since as since,
-      coalesce(s.last_tracking_event_at, s.shipped_at) + make_interval(secs => 3600::numeric * coalesce(${limits}, ${defaultHours}::numeric)) as due_at
-    from shipments s
-    where s.merchant_id = ${merchantId} and s.shipped_at is not null and ${openShipment}
-      and coalesce(s.last_tracking_event_at, s.shipped_at) + make_interval(secs => 3600::numeric * coalesce(${limits}, ${defaultHours}::numeric)) < ${now}
-      ${page.after ? sql`and s.id > ${page.after}` : sql``}
-    order by s.id limit ${page.limit}`.execute(db)
-  return rows
+  const due = sql`coalesce(s.last_tracking_event_at, s.shipped_at) + make_interval(secs => 3600::numeric * coalesce(${limits}, ${defaultHours}::numeric))`
+  return listOverdue(db, merchantId, 'stale_since', due, sql`s.shipped_at is not null and ${openShipment}`, now, page)
 }
 
 export async function listLate(
@@ -260,14 +214,7 @@ export async function listLate(
   page: { after?: string; limit: number },
 ): Promise<Overdue[]> {
   const due = sql`coalesce(s.estimated_delivery_at, (s.estimated_delivery_on + 1)::timestamp at time zone 'UTC', (s.promised_delivery_on + 1)::timestamp at time zone 'UTC')`
-  const { rows } =
-    await sql<Overdue>`select s.id as shipment_id, s.order_id, s.carrier_code, s.carrier_name, s.service, s.tracking_number, s.tracking_status,
-      s.last_tracking_event_at, s.shipped_at, s.late_since as since, ${due} as due_at
-    from shipments s
-    where s.merchant_id = ${merchantId} and ${openShipment} and ${due} < ${now}
-      ${page.after ? sql`and s.id > ${page.after}` : sql``}
-    order by s.id limit ${page.limit}`.execute(db)
-  return rows
+  return listOverdue(db, merchantId, 'late_since', due, openShipment, now, page)
 }
 
 export async function markOverdue(
@@ -278,11 +225,8 @@ export async function markOverdue(
   now: Date,
 ): Promise<boolean> {
   const column = kind === 'stale' ? 'stale_since' : 'late_since'
-  const r = await trx
-    .updateTable('shipments')
+  const r = await updateKeyed(trx, 'shipments', merchantId, shipmentId)
     .set({ [column]: now })
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', shipmentId)
     .where(column, 'is', null)
     .executeTakeFirst()
   return Number(r.numUpdatedRows) > 0

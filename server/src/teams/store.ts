@@ -1,51 +1,42 @@
-import { sql, type Insertable, type Kysely, type Transaction, type Updateable } from 'kysely'
+import { sql, type Insertable, type Updateable } from 'kysely'
+import {
+  type Db,
+  type Trx,
+  deleteKeyed,
+  deleteOwned,
+  keysetPage,
+  selectKeyed,
+  selectOwned,
+  updateKeyed,
+} from '../db/owned.js'
 import type { Database } from '../db/schema.js'
-
-type Trx = Transaction<Database>
-type Db = Kysely<Database> | Trx
 
 const columns = ['id', 'name', 'description', 'lead_user_id', 'created_at', 'updated_at'] as const
 
 export async function listMembers(db: Db, merchantId: string, teamIds: string[]) {
-  return db
-    .selectFrom('team_members')
+  return selectOwned(db, 'team_members', merchantId)
     .select(['team_id', 'user_id'])
-    .where('merchant_id', '=', merchantId)
     .where('team_id', 'in', teamIds)
     .orderBy('user_id')
     .execute()
 }
 
 export async function findTeam(db: Db, merchantId: string, id: string) {
-  return db
-    .selectFrom('teams')
-    .select(columns)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+  return selectKeyed(db, 'teams', merchantId, id).select(columns).executeTakeFirst()
 }
 
 export async function listTeams(db: Db, merchantId: string, page: { after?: string; limit: number }) {
-  let q = db.selectFrom('teams').select(columns).where('merchant_id', '=', merchantId).orderBy('id').limit(page.limit)
-  if (page.after) q = q.where('id', '>', page.after)
-  return q.execute()
+  const q = selectOwned(db, 'teams', merchantId).select(columns)
+  return keysetPage(q, page).execute()
 }
 
 export async function lockTeam(trx: Trx, merchantId: string, id: string) {
-  return trx
-    .selectFrom('teams')
-    .select('id')
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
+  return selectKeyed(trx, 'teams', merchantId, id).select('id').forUpdate().executeTakeFirst()
 }
 
 export async function findTeamIdByName(trx: Trx, merchantId: string, name: string, exceptId?: string) {
-  let q = trx
-    .selectFrom('teams')
+  let q = selectOwned(trx, 'teams', merchantId)
     .select('id')
-    .where('merchant_id', '=', merchantId)
     .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
   if (exceptId) q = q.where('id', '<>', exceptId)
   return q.executeTakeFirst()
@@ -62,11 +53,11 @@ export async function insertTeam(trx: Trx, row: Insertable<Database['teams']>) {
 }
 
 export async function updateTeam(trx: Trx, merchantId: string, id: string, patch: Updateable<Database['teams']>) {
-  await trx.updateTable('teams').set(patch).where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+  await updateKeyed(trx, 'teams', merchantId, id).set(patch).execute()
 }
 
 export async function deleteTeam(trx: Trx, merchantId: string, id: string) {
-  await trx.deleteFrom('teams').where('merchant_id', '=', merchantId).where('id', '=', id).execute()
+  await deleteKeyed(trx, 'teams', merchantId, id)
 }
 
 export async function insertMembers(trx: Trx, rows: Insertable<Database['team_members']>[]) {
@@ -74,9 +65,7 @@ export async function insertMembers(trx: Trx, rows: Insertable<Database['team_me
 }
 
 export async function deleteMembers(trx: Trx, merchantId: string, teamId: string, userIds: string[]) {
-  await trx
-    .deleteFrom('team_members')
-    .where('merchant_id', '=', merchantId)
+  await deleteOwned(trx, 'team_members', merchantId)
     .where('team_id', '=', teamId)
     .where('user_id', 'in', userIds)
     .execute()

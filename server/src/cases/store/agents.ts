@@ -1,9 +1,8 @@
-import { sql, type Insertable, type Selectable, type Transaction } from 'kysely'
+import { sql, type Insertable, type Selectable } from 'kysely'
+import { type Trx, ownedRows, selectOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import { unresolvedStatuses } from '../tables.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 // Agents: capacity, away, and the round-robin turn
 
@@ -11,12 +10,7 @@ export type AgentRow = Selectable<Database['case_agents']>
 
 export async function listAgents(db: Db, merchantId: string, userIds: string[]): Promise<AgentRow[]> {
   if (!userIds.length) return []
-  return db
-    .selectFrom('case_agents')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('user_id', 'in', userIds)
-    .execute()
+  return ownedRows(db, 'case_agents', merchantId).where('user_id', 'in', userIds).execute()
 }
 
 export async function upsertAgent(trx: Trx, row: Insertable<Database['case_agents']>): Promise<AgentRow> {
@@ -36,10 +30,8 @@ export async function countUnresolvedByAssignee(
   userIds: string[],
 ): Promise<Map<string, number>> {
   if (!userIds.length) return new Map()
-  const rows = await db
-    .selectFrom('cases')
+  const rows = await selectOwned(db, 'cases', merchantId)
     .select(['assignee_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('merchant_id', '=', merchantId)
     .where('assignee_id', 'in', userIds)
     .where('status', 'in', unresolvedStatuses)
     .groupBy('assignee_id')

@@ -1,11 +1,10 @@
-import type { Insertable, Transaction } from 'kysely'
+import type { Insertable } from 'kysely'
+import { type Trx, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
 
-type Trx = Transaction<Database>
-
 export async function findSettings(db: Db, merchantId: string) {
-  return db.selectFrom('case_settings').selectAll().where('merchant_id', '=', merchantId).executeTakeFirst()
+  return ownedRows(db, 'case_settings', merchantId).executeTakeFirst()
 }
 
 export async function upsertSettings(trx: Trx, row: Insertable<Database['case_settings']>): Promise<void> {

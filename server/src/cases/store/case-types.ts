@@ -1,8 +1,7 @@
-import type { Insertable, Selectable, Transaction, Updateable } from 'kysely'
+import type { Insertable, Selectable, Updateable } from 'kysely'
+import { type Trx, deleteOwned, ownedRows, updateOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export type CaseTypeRow = Selectable<Database['case_types']>
 
@@ -16,13 +15,13 @@ export async function insertCaseTypes(trx: Trx, rows: Insertable<Database['case_
 }
 
 export async function listCaseTypes(db: Db, merchantId: string, includeArchived: boolean): Promise<CaseTypeRow[]> {
-  let q = db.selectFrom('case_types').selectAll().where('merchant_id', '=', merchantId)
+  let q = ownedRows(db, 'case_types', merchantId)
   if (!includeArchived) q = q.where('archived_at', 'is', null)
   return q.orderBy('created_at').orderBy('key').execute()
 }
 
 const selectCaseType = (db: Db, merchantId: string, key: string) =>
-  db.selectFrom('case_types').selectAll().where('merchant_id', '=', merchantId).where('key', '=', key)
+  ownedRows(db, 'case_types', merchantId).where('key', '=', key)
 
 export async function findCaseType(db: Db, merchantId: string, key: string): Promise<CaseTypeRow | undefined> {
   return selectCaseType(db, merchantId, key).executeTakeFirst()
@@ -38,15 +37,13 @@ export async function updateCaseType(
   key: string,
   patch: Updateable<Database['case_types']>,
 ): Promise<CaseTypeRow> {
-  return trx
-    .updateTable('case_types')
+  return updateOwned(trx, 'case_types', merchantId)
     .set(patch)
-    .where('merchant_id', '=', merchantId)
     .where('key', '=', key)
     .returningAll()
     .executeTakeFirstOrThrow()
 }
 
 export async function deleteCaseType(trx: Trx, merchantId: string, key: string): Promise<void> {
-  await trx.deleteFrom('case_types').where('merchant_id', '=', merchantId).where('key', '=', key).execute()
+  await deleteOwned(trx, 'case_types', merchantId).where('key', '=', key).execute()
 }

@@ -1,9 +1,9 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import { type Trx, selectOwned, updateKeyed } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import { unresolvedStatuses } from '../tables.js'
 
 export type Db = Kysely<Database> | Transaction<Database>
-type Trx = Transaction<Database>
 
 export type CaseRow = Selectable<Database['cases']>
 
@@ -62,10 +62,8 @@ void complete
 // Every query names the merchant: a foreign id finds nothing, so the route answers 404.
 
 export async function countCasesOfType(db: Db, merchantId: string, key: string): Promise<number> {
-  const r = await db
-    .selectFrom('cases')
+  const r = await selectOwned(db, 'cases', merchantId)
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('merchant_id', '=', merchantId)
     .where('type_key', '=', key)
     .executeTakeFirstOrThrow()
   return Number(r.n)
@@ -89,8 +87,7 @@ export async function insertCase(trx: Trx, row: Insertable<Database['cases']>): 
 }
 
 /** One workspace's case rows: every query names the merchant, so a foreign id finds nothing. */
-const selectCases = (db: Db, merchantId: string) =>
-  db.selectFrom('cases').select(caseColumns).where('merchant_id', '=', merchantId)
+const selectCases = (db: Db, merchantId: string) => selectOwned(db, 'cases', merchantId).select(caseColumns)
 
 export async function findCase(db: Db, merchantId: string, id: string): Promise<CaseRow | undefined> {
   return selectCases(db, merchantId).where('id', '=', id).executeTakeFirst()
@@ -112,13 +109,7 @@ export async function updateCase(
   id: string,
   patch: Updateable<Database['cases']>,
 ): Promise<CaseRow> {
-  return trx
-    .updateTable('cases')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returning(caseColumns)
-    .executeTakeFirstOrThrow()
+  return updateKeyed(trx, 'cases', merchantId, id).set(patch).returning(caseColumns).executeTakeFirstOrThrow()
 }
 
 /** Unresolved cases about a shipment, of one type or any, locked until commit. */
@@ -172,11 +163,6 @@ export async function listDueForClose(
 
 export async function existingCaseIds(db: Db, merchantId: string, ids: string[]): Promise<Set<string>> {
   if (!ids.length) return new Set()
-  const rows = await db
-    .selectFrom('cases')
-    .select('id')
-    .where('merchant_id', '=', merchantId)
-    .where('id', 'in', ids)
-    .execute()
+  const rows = await selectOwned(db, 'cases', merchantId).select('id').where('id', 'in', ids).execute()
   return new Set(rows.map((r) => r.id))
 }

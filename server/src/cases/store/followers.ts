@@ -1,8 +1,5 @@
-import type { Transaction } from 'kysely'
-import type { Database } from '../../db/schema.js'
+import { type Trx, deleteOwned, selectOwned } from '../../db/owned.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export async function insertFollowers(
   trx: Trx,
@@ -20,19 +17,15 @@ export async function insertFollowers(
 }
 
 export async function deleteFollower(trx: Trx, merchantId: string, caseId: string, userId: string): Promise<void> {
-  await trx
-    .deleteFrom('case_followers')
-    .where('merchant_id', '=', merchantId)
+  await deleteOwned(trx, 'case_followers', merchantId)
     .where('case_id', '=', caseId)
     .where('user_id', '=', userId)
     .execute()
 }
 
 export async function listFollowers(db: Db, merchantId: string, caseId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('case_followers')
+  const rows = await selectOwned(db, 'case_followers', merchantId)
     .select('user_id')
-    .where('merchant_id', '=', merchantId)
     .where('case_id', '=', caseId)
     .orderBy('created_at')
     .execute()

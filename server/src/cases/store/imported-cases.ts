@@ -1,13 +1,11 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely'
-import { names, unnest, type Columns } from '../../db/multi-row.js'
-import type { Database } from '../../db/schema.js'
+import { sql, type RawBuilder } from 'kysely'
+import { insertRows, names, unnest, type Columns } from '../../db/multi-row.js'
+import { type Trx, selectByExternalIds } from '../../db/owned.js'
 import { caseColumns as caseRowColumns, type CaseRow } from './cases.js'
 import type { CaseStatus, Priority, ResolutionCode, RootCause } from '../tables.js'
 
 // The SQL of a bulk import of historical cases: set-based (db/multi-row.ts), so a 1,000-case batch is a
 // handful of statements, not thousands.
-
-type Trx = Transaction<Database>
 
 /** The columns an import writes; the others keep their defaults (no team, assignee, custom fields or checklist). */
 export type ImportedCaseRow = {
@@ -97,15 +95,7 @@ export async function lockCasesByExternalId(
   externalIds: string[],
 ): Promise<CaseRow[]> {
   if (!externalIds.length) return []
-  return trx
-    .selectFrom('cases')
-    .select(caseRowColumns)
-    .where('merchant_id', '=', merchantId)
-    .where('source', '=', source)
-    .where('external_id', '=', sql<string>`any(${externalIds}::text[])`)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
+  return selectByExternalIds(trx, 'cases', merchantId, source, externalIds).select(caseRowColumns).execute()
 }
 
 /** Inserts the new cases; returns how many went in (fewer means a concurrent import got there first). */
@@ -144,9 +134,13 @@ const linkColumns: Columns<LinkParams> = [
 ]
 
 export async function insertCaseLinks(trx: Trx, rows: LinkParams[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into case_links (${names(linkColumns)}) select * from ${unnest(rows, linkColumns)}
-    on conflict (merchant_id, case_id, entity_type, entity_id) do nothing`.execute(trx)
+  await insertRows(
+    trx,
+    'case_links',
+    rows,
+    linkColumns,
+    sql`on conflict (merchant_id, case_id, entity_type, entity_id) do nothing`,
+  )
 }
 
 export async function deleteCaseLinks(
@@ -193,9 +187,8 @@ const timelineColumns: Columns<TimelineParams> = [
 ]
 
 export async function insertTimelineRows(trx: Trx, rows: TimelineParams[]): Promise<void> {
-  if (!rows.length) return
-  await sql`insert into case_timeline (${names(timelineColumns)}) select * from ${unnest(rows, timelineColumns)}
-    on conflict (merchant_id, case_id, dedup_key) where dedup_key is not null do nothing`.execute(trx)
+  const tail = sql`on conflict (merchant_id, case_id, dedup_key) where dedup_key is not null do nothing`
+  await insertRows(trx, 'case_timeline', rows, timelineColumns, tail)
 }
 
 /** The entries whose dedup key starts with `prefix`: what an earlier import wrote, before it writes them anew. */

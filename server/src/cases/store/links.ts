@@ -1,8 +1,7 @@
-import type { Insertable, Selectable, Transaction } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
+import { type Trx, deleteOwned, deletedAny, ownedRows, updateOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export type LinkRow = Selectable<Database['case_links']>
 
@@ -23,14 +22,12 @@ export async function deleteLink(
   entityType: string,
   entityId: string,
 ): Promise<boolean> {
-  const r = await trx
-    .deleteFrom('case_links')
-    .where('merchant_id', '=', merchantId)
-    .where('case_id', '=', caseId)
-    .where('entity_type', '=', entityType)
-    .where('entity_id', '=', entityId)
-    .executeTakeFirst()
-  return r.numDeletedRows > 0n
+  return deletedAny(
+    deleteOwned(trx, 'case_links', merchantId)
+      .where('case_id', '=', caseId)
+      .where('entity_type', '=', entityType)
+      .where('entity_id', '=', entityId),
+  )
 }
 
 /** Rewrites the key fields kept on every link to one record; the links' trigger rewrites those cases' search documents. */
@@ -41,10 +38,8 @@ export async function updateLinkSummaries(
   entityId: string,
   summary: Record<string, unknown>,
 ): Promise<void> {
-  await trx
-    .updateTable('case_links')
+  await updateOwned(trx, 'case_links', merchantId)
     .set({ summary: JSON.stringify(summary) })
-    .where('merchant_id', '=', merchantId)
     .where('entity_type', '=', entityType)
     .where('entity_id', '=', entityId)
     .execute()
@@ -52,13 +47,7 @@ export async function updateLinkSummaries(
 
 export async function listLinks(db: Db, merchantId: string, caseIds: string[]): Promise<LinkRow[]> {
   if (!caseIds.length) return []
-  return db
-    .selectFrom('case_links')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('case_id', 'in', caseIds)
-    .orderBy('created_at')
-    .execute()
+  return ownedRows(db, 'case_links', merchantId).where('case_id', 'in', caseIds).orderBy('created_at').execute()
 }
 
 /** Cases (not merged away) linked to any of these shipments that existed at `asOf`. */

@@ -1,8 +1,7 @@
-import { sql, type Insertable, type Selectable, type SqlBool, type Transaction } from 'kysely'
+import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely'
+import { type Trx, ownedRows, selectOwned, updateOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export type NotificationRow = Selectable<Database['notifications']>
 
@@ -26,7 +25,7 @@ export async function listNotifications(
   userId: string,
   f: { unread?: boolean; after?: string; limit: number },
 ): Promise<NotificationRow[]> {
-  let q = db.selectFrom('notifications').selectAll().where('merchant_id', '=', merchantId).where('user_id', '=', userId)
+  let q = ownedRows(db, 'notifications', merchantId).where('user_id', '=', userId)
   if (f.unread) q = q.where('read_at', 'is', null)
   // Newest by when it happened: a consumer acting on an older event writes (and mints the id) later.
   if (f.after) {
@@ -38,10 +37,8 @@ export async function listNotifications(
 }
 
 export async function countUnread(db: Db, merchantId: string, userId: string): Promise<number> {
-  const r = await db
-    .selectFrom('notifications')
+  const r = await selectOwned(db, 'notifications', merchantId)
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('merchant_id', '=', merchantId)
     .where('user_id', '=', userId)
     .where('read_at', 'is', null)
     .executeTakeFirstOrThrow()
@@ -55,10 +52,8 @@ export async function markNotificationsRead(
   ids: string[] | 'all',
   now: Date,
 ): Promise<number> {
-  let q = trx
-    .updateTable('notifications')
+  let q = updateOwned(trx, 'notifications', merchantId)
     .set({ read_at: now })
-    .where('merchant_id', '=', merchantId)
     .where('user_id', '=', userId)
     .where('read_at', 'is', null)
   if (ids !== 'all') q = q.where('id', 'in', ids.length ? ids : ['00000000-0000-0000-0000-000000000000'])

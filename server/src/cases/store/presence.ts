@@ -1,8 +1,7 @@
-import type { Selectable, Transaction } from 'kysely'
+import type { Selectable } from 'kysely'
+import { type Trx, deleteOwned, deletedAny, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 // Presence
 
@@ -14,10 +13,7 @@ export async function upsertPresence(
   row: Omit<PresenceRow, 'since'>,
   expiredBefore: Date,
 ): Promise<PresenceRow | undefined> {
-  const before = await trx
-    .selectFrom('case_presence')
-    .selectAll()
-    .where('merchant_id', '=', row.merchant_id)
+  const before = await ownedRows(trx, 'case_presence', row.merchant_id)
     .where('case_id', '=', row.case_id)
     .where('user_id', '=', row.user_id)
     .where('seen_at', '>=', expiredBefore)
@@ -38,13 +34,9 @@ export async function upsertPresence(
 }
 
 export async function deletePresence(trx: Trx, merchantId: string, caseId: string, userId: string): Promise<boolean> {
-  const r = await trx
-    .deleteFrom('case_presence')
-    .where('merchant_id', '=', merchantId)
-    .where('case_id', '=', caseId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst()
-  return r.numDeletedRows > 0n
+  return deletedAny(
+    deleteOwned(trx, 'case_presence', merchantId).where('case_id', '=', caseId).where('user_id', '=', userId),
+  )
 }
 
 export async function listPresence(
@@ -53,10 +45,7 @@ export async function listPresence(
   caseId: string,
   seenSince: Date,
 ): Promise<PresenceRow[]> {
-  return db
-    .selectFrom('case_presence')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'case_presence', merchantId)
     .where('case_id', '=', caseId)
     .where('seen_at', '>=', seenSince)
     .orderBy('since')

@@ -1,8 +1,7 @@
-import type { Insertable, Selectable, Transaction, Updateable } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
+import { type Trx, keyedRows, keysetPage, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export type ReviewRow = Selectable<Database['case_reviews']>
 
@@ -20,33 +19,13 @@ export async function listReviews(
   merchantId: string,
   f: { state?: string; after?: string; limit: number },
 ): Promise<ReviewRow[]> {
-  let q = db.selectFrom('case_reviews').selectAll().where('merchant_id', '=', merchantId)
+  let q = ownedRows(db, 'case_reviews', merchantId)
   if (f.state) q = q.where('state', '=', f.state as 'pending')
-  if (f.after) q = q.where('id', '>', f.after)
-  return q.orderBy('id').limit(f.limit).execute()
+  return keysetPage(q, f).execute()
 }
 
-export async function lockReview(trx: Trx, merchantId: string, id: string): Promise<ReviewRow | undefined> {
-  return trx
-    .selectFrom('case_reviews')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()
-}
+const byKey = keyedRows('case_reviews')
 
-export async function updateReview(
-  trx: Trx,
-  merchantId: string,
-  id: string,
-  patch: Updateable<Database['case_reviews']>,
-): Promise<ReviewRow> {
-  return trx
-    .updateTable('case_reviews')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-}
+export const lockReview = byKey.lock
+
+export const updateReview = byKey.update

@@ -1,3 +1,4 @@
+import { selectOwned } from '../../db/owned.js'
 import { sql } from 'kysely'
 import { unresolvedStatuses } from '../tables.js'
 import { ageCounts } from './case-list.js'
@@ -30,10 +31,8 @@ export async function countNewByDayAndCarrier(
   timeZone: string,
 ): Promise<{ day: string; carrier_code: string | null; n: number }[]> {
   // The day is computed once in a subquery: the same expression twice would be two parameters to PostgreSQL.
-  const created = db
-    .selectFrom('cases')
+  const created = selectOwned(db, 'cases', merchantId)
     .select([sql<string>`to_char(created_at at time zone ${timeZone}, 'YYYY-MM-DD')`.as('day'), 'carrier_code'])
-    .where('merchant_id', '=', merchantId)
     .where('created_at', '>=', from)
     .as('c')
   const rows = await db

@@ -1,8 +1,7 @@
-import { sql, type Insertable, type Selectable, type SqlBool, type Transaction } from 'kysely'
+import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely'
+import { type Trx, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 export type TimelineRow = Selectable<Database['case_timeline']>
 
@@ -47,11 +46,7 @@ export async function listTimeline(
   f: TimelineFilter,
 ): Promise<TimelineRow[]> {
   const dir = f.desc ? 'desc' : 'asc'
-  let q = db
-    .selectFrom('case_timeline')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('case_id', 'in', caseIds)
+  let q = ownedRows(db, 'case_timeline', merchantId).where('case_id', 'in', caseIds)
   if (f.types?.length) q = q.where('type', 'in', f.types)
   if (f.after) {
     const { at, id } = f.after
@@ -71,10 +66,7 @@ export async function findTimelineEntries(
   ids: string[],
 ): Promise<TimelineRow[]> {
   if (!ids.length) return []
-  return db
-    .selectFrom('case_timeline')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'case_timeline', merchantId)
     .where('case_id', '=', caseId)
     .where('id', 'in', ids)
     .orderBy('occurred_at')

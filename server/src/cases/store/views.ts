@@ -1,8 +1,7 @@
-import type { Insertable, Selectable, Transaction, Updateable } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
+import { type Trx, keyedRows, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from './cases.js'
-
-type Trx = Transaction<Database>
 
 // Saved views
 
@@ -10,10 +9,7 @@ export type ViewRow = Selectable<Database['case_views']>
 
 /** The person's own views and the shared ones. */
 export async function listViews(db: Db, merchantId: string, userId: string | null): Promise<ViewRow[]> {
-  return db
-    .selectFrom('case_views')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
+  return ownedRows(db, 'case_views', merchantId)
     .where((eb) =>
       userId ? eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', userId)]) : eb('owner_id', 'is', null),
     )
@@ -22,34 +18,14 @@ export async function listViews(db: Db, merchantId: string, userId: string | nul
     .execute()
 }
 
-export async function findView(db: Db, merchantId: string, id: string): Promise<ViewRow | undefined> {
-  return db
-    .selectFrom('case_views')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
-}
+const byKey = keyedRows('case_views')
+
+export const findView = byKey.find
 
 export async function insertView(trx: Trx, row: Insertable<Database['case_views']>): Promise<ViewRow> {
   return trx.insertInto('case_views').values(row).returningAll().executeTakeFirstOrThrow()
 }
 
-export async function updateView(
-  trx: Trx,
-  merchantId: string,
-  id: string,
-  patch: Updateable<Database['case_views']>,
-): Promise<ViewRow> {
-  return trx
-    .updateTable('case_views')
-    .set(patch)
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-}
+export const updateView = byKey.update
 
-export async function deleteView(trx: Trx, merchantId: string, id: string): Promise<void> {
-  await trx.deleteFrom('case_views').where('merchant_id', '=', merchantId).where('id', '=', id).execute()
-}
+export const deleteView = byKey.delete
