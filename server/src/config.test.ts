@@ -36,6 +36,32 @@ describe('config', () => {
     expect(loadConfig({ METRICS_TOKEN: metricsToken }, cwd).metricsToken).toBe(metricsToken)
   })
 
+  it('reads email settings: listener off by default, a reply domain from PUBLIC_URL, DKIM all or nothing', () => {
+    expect(loadConfig({}, cwd).email).toEqual({
+      inboundPort: undefined,
+      inboundHost: '127.0.0.1',
+      inboundDomain: 'reply.claimdesk.localhost',
+      maxMessageBytes: 30 * 1024 * 1024,
+      dkim: undefined,
+    })
+    const c = loadConfig({ PUBLIC_URL: 'https://help.shop.example', SMTP_INBOUND_PORT: '2525' }, cwd)
+    expect(c.email).toMatchObject({ inboundPort: 2525, inboundDomain: 'reply.help.shop.example' })
+    expect(loadConfig({ INBOUND_EMAIL_DOMAIN: 'Mail.Shop.Example' }, cwd).email.inboundDomain).toBe('mail.shop.example')
+    expect(fail({ INBOUND_EMAIL_DOMAIN: 'not a domain' })).toBe(
+      'Invalid configuration: INBOUND_EMAIL_DOMAIN must be a domain name (got "not a domain")',
+    )
+    expect(fail({ DKIM_DOMAIN: 'shop.example' })).toBe(
+      'Invalid configuration: DKIM_DOMAIN DKIM_SELECTOR and DKIM_PRIVATE_KEY go together: set all three',
+    )
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----'
+    const dkim = { DKIM_DOMAIN: 'shop.example', DKIM_SELECTOR: 'cd1', DKIM_PRIVATE_KEY: key }
+    expect(loadConfig(dkim, cwd).email.dkim).toEqual({
+      domainName: 'shop.example',
+      keySelector: 'cd1',
+      privateKey: key,
+    })
+  })
+
   it.each([
     [{ PORT: 'abc' }, 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "abc")'],
     [{ PORT: '70000' }, 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got 70000)'],

@@ -30,7 +30,20 @@ export type Config = {
   filesMaxBytes: number
   trustProxy: boolean
   smtpUrl?: string
+  email: EmailConfig
   s3?: S3Config
+}
+
+export type EmailConfig = {
+  /** The built-in SMTP listener for customers' mail: off unless a port is set. */
+  inboundPort?: number
+  inboundHost: string
+  /** Replies to `reply+<token>@` this domain find their case. */
+  inboundDomain: string
+  /** Larger inbound messages are refused at SMTP (552) or recorded without their body. */
+  maxMessageBytes: number
+  /** DKIM signing of outbound mail, when all three are set. */
+  dkim?: { domainName: string; keySelector: string; privateKey: string }
 }
 
 export class ConfigError extends Error {
@@ -114,6 +127,13 @@ const known = new Set([
   'FILES_MAX_BYTES',
   'TRUST_PROXY',
   'SMTP_URL',
+  'SMTP_INBOUND_PORT',
+  'SMTP_INBOUND_HOST',
+  'INBOUND_EMAIL_DOMAIN',
+  'EMAIL_MAX_BYTES',
+  'DKIM_DOMAIN',
+  'DKIM_SELECTOR',
+  'DKIM_PRIVATE_KEY',
   'S3_BUCKET',
   'S3_REGION',
   'S3_ENDPOINT',
@@ -121,6 +141,14 @@ const known = new Set([
   'S3_SECRET_ACCESS_KEY',
   'S3_FORCE_PATH_STYLE',
 ])
+
+// reply.<public host> when that is a DNS name; an address or localhost gets a name mail can still carry.
+function defaultReplyDomain(publicUrl: string): string {
+  const host = new URL(publicUrl).hostname
+  return /[a-z]/i.test(host) && host.includes('.') && !host.includes(':')
+    ? `reply.${host}`
+    : 'reply.claimdesk.localhost'
+}
 
 /** Env wins over claimdesk.yaml (or the file named by CLAIMDESK_CONFIG); unknown yaml keys are refused. */
 export function loadConfig(env: Source = process.env, cwd = process.cwd()): Config {
@@ -166,6 +194,36 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
   // Several processes against one external database must share the key that encrypts secrets and signs links.
   if (databaseUrl && !secretKey) throw new ConfigError('CLAIMDESK_SECRET_KEY', 'is required when DATABASE_URL is set')
 
+  const publicUrl = read(
+    'PUBLIC_URL',
+    url(['http:', 'https:']),
+    `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+  ).replace(/\/+$/, '')
+  const domain = (name: string, v: string): string => {
+    const d = v.trim().toLowerCase()
+    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(d))
+      throw new ConfigError(name, `must be a domain name (got ${JSON.stringify(v)})`)
+    return d
+  }
+  // All three or none: a half-configured DKIM would send mail that fails its own signature check.
+  const dkim = (): EmailConfig['dkim'] => {
+    const parts = {
+      domainName: get('DKIM_DOMAIN'),
+      keySelector: get('DKIM_SELECTOR'),
+      privateKey: get('DKIM_PRIVATE_KEY'),
+    }
+    const set = Object.values(parts).filter((v) => v !== undefined).length
+    if (set === 0) return undefined
+    if (set < 3) throw new ConfigError('DKIM_DOMAIN', 'DKIM_SELECTOR and DKIM_PRIVATE_KEY go together: set all three')
+    if (!parts.privateKey!.includes('PRIVATE KEY'))
+      throw new ConfigError('DKIM_PRIVATE_KEY', 'must be a PEM private key')
+    return {
+      domainName: domain('DKIM_DOMAIN', parts.domainName!),
+      keySelector: parts.keySelector!,
+      privateKey: parts.privateKey!,
+    }
+  }
+
   const bucket = get('S3_BUCKET')
   const s3: S3Config | undefined = bucket
     ? {
@@ -187,11 +245,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     ),
     databaseUrl,
     migrationDatabaseUrl,
-    publicUrl: read(
-      'PUBLIC_URL',
-      url(['http:', 'https:']),
-      `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    ).replace(/\/+$/, ''),
+    publicUrl,
     adminToken,
     secretKey,
     metricsToken: optional('METRICS_TOKEN', token),
@@ -211,6 +265,13 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     filesMaxBytes: read('FILES_MAX_BYTES', int(1024, 5 * 1024 ** 3), 25 * 1024 * 1024),
     trustProxy: read('TRUST_PROXY', bool, false),
     smtpUrl: optional('SMTP_URL', url(['smtp:', 'smtps:'])),
+    email: {
+      inboundPort: optional('SMTP_INBOUND_PORT', int(1, 65535)),
+      inboundHost: read('SMTP_INBOUND_HOST', (_n, v) => v, '127.0.0.1'),
+      inboundDomain: read('INBOUND_EMAIL_DOMAIN', domain, defaultReplyDomain(publicUrl)),
+      maxMessageBytes: read('EMAIL_MAX_BYTES', int(1024, 1024 ** 3), 30 * 1024 * 1024),
+      dkim: dkim(),
+    },
     s3,
   }
 }

@@ -9,6 +9,7 @@ import { liveRoutes } from './live/routes.js'
 import { intake } from './intake/module.js'
 import { integrations } from './integrations/module.js'
 import { merchantRoutes } from './merchants/routes.js'
+import { messaging } from './messaging/module.js'
 import type { Module } from './modules.js'
 import { orderEvents } from './orders/events.js'
 import { orderRoutes } from './orders/routes.js'
@@ -38,6 +39,7 @@ export const modules: Module[] = [
   shopify,
   carriers,
   cases,
+  messaging,
   portal,
   { name: 'live', routes: liveRoutes },
   imports,

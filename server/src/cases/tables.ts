@@ -71,6 +71,10 @@ export type CaseTemplate = {
 }
 
 // Tables of migrations 0007_cases.sql and 0008_case_work.sql owned by the cases module.
+/** Who may read a timeline entry: only the workspace, or the customer too (portal, conversation). */
+export const timelineVisibilities = ['internal', 'public'] as const
+export type TimelineVisibility = (typeof timelineVisibilities)[number]
+
 export interface CaseTables {
   case_types: {
     merchant_id: string
@@ -132,6 +136,7 @@ export interface CaseTables {
     external_id: Generated<string | null>
     reopen_count: Generated<number>
     first_acted_at: Instant | null
+    first_response_at: Instant | null
     resolved_at: Instant | null
     closed_at: Instant | null
     created_at: Instant
@@ -158,6 +163,7 @@ export interface CaseTables {
     data: Json<Record<string, unknown>>
     text: string
     dedup_key: string | null
+    visibility: Generated<TimelineVisibility>
     created_at: Instant
   }
   case_followers: { merchant_id: string; case_id: string; user_id: string; created_at: Instant }

@@ -112,6 +112,7 @@ export function toCase(r: CaseRow): Case {
     external_id: r.external_id,
     reopen_count: r.reopen_count,
     first_acted_at: r.first_acted_at,
+    first_response_at: r.first_response_at,
     resolved_at: r.resolved_at,
     closed_at: r.closed_at,
     created_at: r.created_at,

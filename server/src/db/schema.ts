@@ -7,6 +7,7 @@ import type { CustomerTables } from '../customers/tables.js'
 import type { InboxTables } from '../intake/tables.js'
 import type { IntegrationTables } from '../integrations/tables.js'
 import type { MerchantTables } from '../merchants/tables.js'
+import type { MessagingTables } from '../messaging/tables.js'
 import type { OrderTables } from '../orders/tables.js'
 import type { RoleTables } from '../roles/tables.js'
 import type { ShipmentTables } from '../shipments/tables.js'
@@ -68,4 +69,5 @@ export interface Database
     OrderTables,
     ShipmentTables,
     CarrierTables,
-    CaseTables {}
+    CaseTables,
+    MessagingTables {}

@@ -6591,6 +6591,7 @@ export interface paths {
                                 external_id: string | null;
                                 reopen_count: number;
                                 first_acted_at: string | null;
+                                first_response_at: string | null;
                                 resolved_at: string | null;
                                 closed_at: string | null;
                                 /** Format: date-time */
@@ -6761,6 +6762,7 @@ export interface paths {
                             external_id: string | null;
                             reopen_count: number;
                             first_acted_at: string | null;
+                            first_response_at: string | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -6895,6 +6897,7 @@ export interface paths {
                             external_id: string | null;
                             reopen_count: number;
                             first_acted_at: string | null;
+                            first_response_at: string | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7048,6 +7051,7 @@ export interface paths {
                             external_id: string | null;
                             reopen_count: number;
                             first_acted_at: string | null;
+                            first_response_at: string | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7194,6 +7198,7 @@ export interface paths {
                             external_id: string | null;
                             reopen_count: number;
                             first_acted_at: string | null;
+                            first_response_at: string | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7336,6 +7341,7 @@ export interface paths {
                             external_id: string | null;
                             reopen_count: number;
                             first_acted_at: string | null;
+                            first_response_at: string | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7479,6 +7485,7 @@ export interface paths {
                             external_id: string | null;
                             reopen_count: number;
                             first_acted_at: string | null;
+                            first_response_at: string | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7622,6 +7629,7 @@ export interface paths {
                             external_id: string | null;
                             reopen_count: number;
                             first_acted_at: string | null;
+                            first_response_at: string | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7765,6 +7773,7 @@ export interface paths {
                                 external_id: string | null;
                                 reopen_count: number;
                                 first_acted_at: string | null;
+                                first_response_at: string | null;
                                 resolved_at: string | null;
                                 closed_at: string | null;
                                 /** Format: date-time */
@@ -8133,6 +8142,7 @@ export interface paths {
                             external_id: string | null;
                             reopen_count: number;
                             first_acted_at: string | null;
+                            first_response_at: string | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -9184,6 +9194,7 @@ export interface paths {
                                     external_id: string | null;
                                     reopen_count: number;
                                     first_acted_at: string | null;
+                                    first_response_at: string | null;
                                     resolved_at: string | null;
                                     closed_at: string | null;
                                     /** Format: date-time */
@@ -9320,6 +9331,7 @@ export interface paths {
                             external_id: string | null;
                             reopen_count: number;
                             first_acted_at: string | null;
+                            first_response_at: string | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -9459,6 +9471,7 @@ export interface paths {
                             external_id: string | null;
                             reopen_count: number;
                             first_acted_at: string | null;
+                            first_response_at: string | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -9642,6 +9655,7 @@ export interface paths {
                                     external_id: string | null;
                                     reopen_count: number;
                                     first_acted_at: string | null;
+                                    first_response_at: string | null;
                                     resolved_at: string | null;
                                     closed_at: string | null;
                                     /** Format: date-time */
@@ -9792,6 +9806,7 @@ export interface paths {
                                 external_id: string | null;
                                 reopen_count: number;
                                 first_acted_at: string | null;
+                                first_response_at: string | null;
                                 resolved_at: string | null;
                                 closed_at: string | null;
                                 /** Format: date-time */
@@ -9856,6 +9871,7 @@ export interface paths {
                                 external_id: string | null;
                                 reopen_count: number;
                                 first_acted_at: string | null;
+                                first_response_at: string | null;
                                 resolved_at: string | null;
                                 closed_at: string | null;
                                 /** Format: date-time */
@@ -10006,6 +10022,7 @@ export interface paths {
                                 external_id: string | null;
                                 reopen_count: number;
                                 first_acted_at: string | null;
+                                first_response_at: string | null;
                                 resolved_at: string | null;
                                 closed_at: string | null;
                                 /** Format: date-time */

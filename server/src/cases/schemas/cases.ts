@@ -65,6 +65,7 @@ const caseProperties = {
   }),
   reopen_count: Type.Integer(),
   first_acted_at: NullableTimestamp,
+  first_response_at: NullableTimestamp,
   resolved_at: NullableTimestamp,
   closed_at: NullableTimestamp,
   created_at: Timestamp,

@@ -50,6 +50,7 @@ export const caseColumns = [
   'external_id',
   'reopen_count',
   'first_acted_at',
+  'first_response_at',
   'resolved_at',
   'closed_at',
   'created_at',

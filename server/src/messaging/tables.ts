@@ -1,0 +1,152 @@
+import type { ColumnType, Generated } from 'kysely'
+
+type Instant = ColumnType<Date, Date, Date>
+type Json<T> = ColumnType<T, string, string>
+
+export const messageDirections = ['out', 'in'] as const
+export type MessageDirection = (typeof messageDirections)[number]
+export const messageChannels = ['email', 'sms', 'whatsapp', 'portal'] as const
+export type MessageChannel = (typeof messageChannels)[number]
+/** public: the customer's conversation; side: a side conversation the customer never sees. */
+export const messageVisibilities = ['public', 'side'] as const
+export type MessageVisibility = (typeof messageVisibilities)[number]
+export const messageStatuses = [
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'bounced',
+  'failed',
+  'held',
+  'not_sent',
+  'received',
+] as const
+export type MessageStatus = (typeof messageStatuses)[number]
+export const messageAuthors = ['agent', 'system', 'rule', 'customer', 'contact'] as const
+export type MessageAuthor = (typeof messageAuthors)[number]
+export const recipientStatuses = ['queued', 'sending', 'sent', 'failed', 'bounced'] as const
+export type RecipientStatus = (typeof recipientStatuses)[number]
+export const templateChannels = ['email', 'sms', 'whatsapp'] as const
+export type TemplateChannel = (typeof templateChannels)[number]
+
+export type Address = { address: string; name?: string }
+export type MacroAction =
+  | { type: 'set_status'; status: string }
+  | { type: 'add_tag'; tag: string }
+  | { type: 'assign'; user_id: string | null }
+export type Brand = { key: string; from_name: string; from_address: string }
+
+// Tables of migration 0014_messaging.sql.
+export interface MessagingTables {
+  messages: {
+    merchant_id: string
+    id: string
+    case_id: string
+    direction: MessageDirection
+    channel: MessageChannel
+    visibility: Generated<MessageVisibility>
+    status: MessageStatus
+    status_reason: string | null
+    author_type: MessageAuthor
+    author_id: string | null
+    automatic: Generated<boolean>
+    from_address: Generated<string>
+    from_name: string | null
+    to_addresses: Json<Address[]>
+    cc_addresses: Json<Address[]>
+    subject: Generated<string>
+    text_body: Generated<string>
+    html_body: string | null
+    template_id: string | null
+    template_version: number | null
+    message_id_header: string | null
+    in_reply_to: string | null
+    references_headers: Generated<string[]>
+    provider: string | null
+    provider_message_id: string | null
+    raw_blob_key: string | null
+    robot_reason: string | null
+    inbox_delivery_id: string | null
+    attempts: Generated<number>
+    next_attempt_at: Instant | null
+    sent_at: Instant | null
+    created_at: Instant
+    updated_at: Instant
+  }
+  message_recipients: {
+    merchant_id: string
+    message_id: string
+    address: string
+    kind: 'to' | 'cc' | 'bcc'
+    status: Generated<RecipientStatus>
+    smtp_reply: string | null
+    attempts: Generated<number>
+    sent_at: Instant | null
+    updated_at: Instant
+  }
+  message_attachments: {
+    merchant_id: string
+    id: string
+    message_id: string
+    file_name: string
+    content_type: string
+    size_bytes: number
+    blob_key: string | null
+    content_id: string | null
+    refused_reason: string | null
+    created_at: Instant
+  }
+  message_templates: {
+    merchant_id: string
+    id: string
+    purpose: string
+    channel: TemplateChannel
+    locale: string
+    name: string
+    draft_subject: Generated<string>
+    draft_text: Generated<string>
+    draft_html: string | null
+    live_version: number | null
+    archived_at: Instant | null
+    created_at: Instant
+    updated_at: Instant
+  }
+  message_template_versions: {
+    merchant_id: string
+    template_id: string
+    version: number
+    subject: string
+    text_body: string
+    html_body: string | null
+    created_by: string | null
+    created_at: Instant
+    approved_by: string | null
+    approved_at: Instant | null
+  }
+  macros: {
+    merchant_id: string
+    id: string
+    name: string
+    template_id: string | null
+    actions: Json<MacroAction[]>
+    archived_at: Instant | null
+    created_at: Instant
+    updated_at: Instant
+  }
+  email_settings: {
+    merchant_id: string
+    from_name: string
+    from_address: string
+    brands: Json<Brand[]>
+    allowed_link_domains: Generated<string[]>
+    default_locale: Generated<string>
+    updated_at: Instant
+  }
+  notification_email_settings: {
+    merchant_id: string
+    user_id: string
+    enabled: Generated<boolean>
+    interval_minutes: Generated<number>
+    last_sent_at: Instant | null
+  }
+}
