@@ -1,0 +1,33 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { parseReplyAddress, replyAddress, verifyReply } from './reply-address.js'
+
+const key = randomBytes(32)
+const merchant = randomUUID()
+const caseId = randomUUID()
+const domain = 'reply.shop.example'
+
+describe('reply addresses', () => {
+  it('name their case, fit a local part, and survive a change of letter case', () => {
+    const address = replyAddress(key, merchant, caseId, domain)
+    expect(address.split('@')[0]!.length).toBeLessThanOrEqual(64)
+    for (const a of [address, address.toUpperCase(), ` ${address} `]) {
+      const parsed = parseReplyAddress(a, domain)
+      expect(parsed?.caseId).toBe(caseId)
+      expect(verifyReply(key, merchant, caseId, parsed!.token)).toBe(true)
+    }
+  })
+
+  it('are refused for another workspace, another key, another domain or a changed token', () => {
+    const address = replyAddress(key, merchant, caseId, domain)
+    const { token } = parseReplyAddress(address, domain)!
+    expect(verifyReply(key, randomUUID(), caseId, token)).toBe(false)
+    expect(verifyReply(randomBytes(32), merchant, caseId, token)).toBe(false)
+    expect(parseReplyAddress(address, 'reply.other.example')).toBeNull()
+    const flipped = token.slice(0, -1) + (token.endsWith('a') ? 'b' : 'a')
+    expect(verifyReply(key, merchant, caseId, flipped)).toBe(false)
+    expect(parseReplyAddress(`reply+${'a'.repeat(41)}@${domain}`, domain)).toBeNull()
+    expect(parseReplyAddress(`support@${domain}`, domain)).toBeNull()
+    expect(parseReplyAddress(`reply+${'1'.repeat(42)}@${domain}`, domain)).toBeNull()
+  })
+})
