@@ -95,7 +95,8 @@ export async function sendMessage(
       visibility,
       status,
       statusReason,
-      authorType: ctx.actor.type === 'user' ? 'agent' : 'system',
+      // A person in the console, or an API key acting for one (a helpdesk integration); Claimdesk's own work is system.
+      authorType: ctx.actor.type === 'system' ? 'system' : 'agent',
       authorId: ctx.actor.type === 'user' ? ctx.actor.id : null,
       from,
       to,
