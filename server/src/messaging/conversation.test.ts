@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../test/harness.js'
 import { systemContext } from '../auth/actor.js'
-import { recordMessage } from './service.js'
+import { findCaseForMessageHeader, recordMessage } from './service.js'
 
 // No SMTP_URL here (the embedded default): replies are stored and shown as not_sent, never pretended sent.
 const { env, m, other, call } = await startTestApp({ other: true })
@@ -203,6 +203,44 @@ describe('replies on a case', () => {
     expect(raw.headers['content-disposition']).toBe(`attachment; filename="message-${msg.id}.eml"`)
     expect(raw.body).toBe(eml)
     expect((await call('GET', `/messages/${msg.id}`)).json().has_raw).toBe(true)
+  })
+})
+
+describe('threading by Message-ID', () => {
+  it("finds the case of our own or the customer's Message-IDs, and records a redelivered email once", async () => {
+    const c = await customerCase()
+    const ours = (await call('POST', `/cases/${c.id}/messages`, { text: 'Ours' })).json()
+    const inbound = (header: string) =>
+      db()
+        .transaction()
+        .execute((trx) =>
+          recordMessage(
+            trx,
+            systemContext(m.id, 'email-in'),
+            {
+              caseId: c.id,
+              direction: 'in',
+              channel: 'email',
+              visibility: 'public',
+              status: 'received',
+              authorType: 'customer',
+              from: { address: 'robin@example.com' },
+              to: [],
+              cc: [],
+              subject: 'Re: Parcel',
+              text: 'Still nothing',
+              messageIdHeader: header,
+            },
+            new Date(),
+          ),
+        )
+    const first = await inbound('<CAF123@mail.example>')
+    expect((await inbound(' <CAF123@mail.example>')).id).toBe(first.id)
+    expect(await db().selectFrom('messages').select('id').where('case_id', '=', c.id).execute()).toHaveLength(2)
+    expect(await findCaseForMessageHeader(db(), m.id, ['<nobody@x.example>', `<${ours.message_id_header}>`])).toBe(c.id)
+    expect(await findCaseForMessageHeader(db(), m.id, ['CAF123@mail.example'])).toBe(c.id)
+    expect(await findCaseForMessageHeader(db(), other.id, ['CAF123@mail.example'])).toBeNull()
+    expect(await findCaseForMessageHeader(db(), m.id, [])).toBeNull()
   })
 })
 
