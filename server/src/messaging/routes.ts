@@ -1,0 +1,154 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { inTransaction } from '../auth/actor.js'
+import { listPage } from '../http/pagination.js'
+import { camelKeys, routeOptions } from '../http/route.js'
+import { TokenParams } from '../portal/schemas.js'
+import {
+  CaseParams,
+  ConversationQuery,
+  FailedQuery,
+  MessagePage,
+  MessageParams,
+  MessageView,
+  PortalConversation,
+  PortalMessageBody,
+  PortalMessageView,
+  RawMessage,
+  SendMessageBody,
+} from './schemas.js'
+import * as service from './service.js'
+import { portalConversation, portalReply } from './service/portal-conversation.js'
+
+const route = routeOptions('messages')
+const portalRoute = routeOptions('portal')
+// The link is a credential: nothing between here and the customer keeps a copy.
+const noStore = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }
+
+export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const mail = (): service.MailSetup => ({
+    configured: !!app.ctx.config.smtpUrl,
+    domain: app.ctx.config.email.inboundDomain,
+    config: app.ctx.config,
+  })
+
+  app.get(
+    '/cases/:id/messages',
+    route('cases.read', {
+      summary: "A case's conversation, oldest first: messages with attachments and delivery states",
+      params: CaseParams,
+      querystring: ConversationQuery,
+      response: { 200: MessagePage },
+    }),
+    (req) => {
+      const { limit: _l, cursor: _c, ...filters } = req.query
+      return listPage(req.query, (page) =>
+        service.listCaseMessages(app.db, req.actor.merchantId, req.params.id, { ...filters, ...page }),
+      )
+    },
+  )
+
+  app.post(
+    '/cases/:id/messages',
+    route(
+      'messages.send',
+      {
+        summary:
+          "Email on a case: a reply to the customer (public, default: to the case's customer) or a side conversation; queued, not_sent without a mail server, held when a link fails QA",
+        params: CaseParams,
+        body: SendMessageBody,
+        response: { 201: MessageView },
+      },
+      { text: 'Your replacement is on its way.', to: [{ address: 'customer@example.com' }] },
+    ),
+    async (req, reply) => {
+      const { attachment_ids, set_waiting, ...rest } = req.body
+      const input: service.SendInput = { ...camelKeys(rest), attachmentIds: attachment_ids, setWaiting: set_waiting }
+      const message = await inTransaction(app.db, req, (trx, ctx, now) =>
+        service.sendMessage(trx, ctx, req.params.id, input, mail(), now),
+      )
+      return reply.status(201).send(message)
+    },
+  )
+
+  app.get(
+    '/messages',
+    route('cases.read', {
+      summary: 'The failed list: failed, bounced and held messages, newest first',
+      querystring: FailedQuery,
+      response: { 200: MessagePage },
+    }),
+    (req) =>
+      listPage(req.query, (page) =>
+        service.listFailedMessages(app.db, req.actor.merchantId, { status: req.query.status, ...page }),
+      ),
+  )
+
+  app.get(
+    '/messages/:id',
+    route('cases.read', { summary: 'One message', params: MessageParams, response: { 200: MessageView } }),
+    (req) => service.getMessage(app.db, req.actor.merchantId, req.params.id),
+  )
+
+  app.get(
+    '/messages/:id/raw',
+    route('cases.read', {
+      summary: 'The message as it went over the wire (.eml), when stored',
+      params: MessageParams,
+      response: { 200: RawMessage },
+    }),
+    async (req, reply) => {
+      const raw = await service.openRawMessage(app.db, app.ctx.blobs, req.actor.merchantId, req.params.id)
+      return reply
+        .type('message/rfc822')
+        .header('content-length', String(raw.sizeBytes))
+        .header('x-content-type-options', 'nosniff')
+        .header('content-disposition', `attachment; filename="${raw.fileName}"`)
+        .send(raw.body as unknown as string) // a stream; the schema documents the file it carries
+    },
+  )
+
+  app.post(
+    '/messages/:id/retry',
+    route('messages.send', {
+      summary: 'Send a failed, bounced, held or not-sent email again (to the recipients it did not reach)',
+      params: MessageParams,
+      response: { 200: MessageView },
+    }),
+    (req) => inTransaction(app.db, req, (trx, ctx, now) => service.retryMessage(trx, ctx, req.params.id, mail(), now)),
+  )
+
+  // The customer's side, on the portal's signed link: public messages only, never side conversations or notes.
+  app.get(
+    '/portal/:token/conversation',
+    portalRoute('public', {
+      summary: "The case's conversation as the customer sees it: public messages only, oldest first",
+      params: TokenParams,
+      response: { 200: PortalConversation },
+    }),
+    async (req, reply) => {
+      void reply.headers(noStore)
+      return portalConversation(app.db, app.ctx.keys.links, req.params.token, new Date())
+    },
+  )
+
+  app.post(
+    '/portal/:token/messages',
+    portalRoute(
+      'public',
+      {
+        summary: 'The customer answers from the status page: a message on the case (rate-limited per case)',
+        params: TokenParams,
+        body: PortalMessageBody,
+        response: { 201: PortalMessageView },
+      },
+      { text: 'It has still not arrived.' },
+    ),
+    async (req, reply) => {
+      const input = { text: req.body.text, requestId: req.id }
+      const message = await app.db
+        .transaction()
+        .execute((trx) => portalReply(trx, app.ctx.keys.links, req.params.token, input, new Date()))
+      return reply.status(201).headers(noStore).send(message)
+    },
+  )
+}
