@@ -1,5 +1,7 @@
 import type { Module } from '../modules.js'
 import { messageEvents } from './events.js'
+import { inboundEmailProviders } from './inbound/providers.js'
+import { inboundSmtpListener } from './inbound/smtp.js'
 
 /**
  * Customer conversations: every message in or out, on the case timeline as one `message` entry each;
@@ -9,4 +11,7 @@ export const messaging: Module = {
   name: 'messaging',
   events: messageEvents,
   timeline: ['message'],
+  // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md).
+  providers: inboundEmailProviders,
+  background: [inboundSmtpListener],
 }

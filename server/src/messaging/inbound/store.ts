@@ -14,13 +14,6 @@ export async function findMerchantOfCase(db: Db, caseId: string): Promise<string
   return row?.merchant_id
 }
 
-export async function findMessageByHeader(db: Db, merchantId: string, messageIdHeader: string) {
-  return selectOwned(db, 'messages', merchantId)
-    .select(['id', 'case_id', 'direction', 'status', 'channel', 'visibility', 'inbox_delivery_id'])
-    .where('message_id_header', '=', messageIdHeader)
-    .executeTakeFirst()
-}
-
 export async function findMessageByDelivery(db: Db, merchantId: string, deliveryId: string) {
   return selectOwned(db, 'messages', merchantId)
     .select(['id', 'case_id'])
