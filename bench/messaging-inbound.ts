@@ -75,17 +75,21 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
         })
         .finally(() => inFlight.delete(p))
       inFlight.add(p)
-      if (inFlight.size >= 64) await Promise.race(inFlight)
+      if (inFlight.size >= 8) await Promise.race(inFlight)
     }
     await Promise.all(inFlight)
     const acceptMs = Date.now() - t0
 
     const drains = modules.flatMap((m) => m.drains ?? [])
     const t1 = Date.now()
-    for (let more = true; more; ) {
-      more = false
-      for (const d of drains) if ((await d.run(ctx, d.batchSize)) > 0) more = true
-    }
+    // As the workers run them: each drain with its concurrency, until it finds nothing.
+    await Promise.all(
+      drains.flatMap((d) =>
+        Array.from({ length: d.concurrency ?? 1 }, async () => {
+          while ((await d.run(ctx, d.batchSize)) > 0);
+        }),
+      ),
+    )
     const threadMs = Date.now() - t1
     const threaded = await ctx.db
       .selectFrom('messages')

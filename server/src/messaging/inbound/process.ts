@@ -175,9 +175,15 @@ export async function processInboundEmail(
   now: Date,
 ): Promise<'processed' | 'ignored'> {
   const merchantId = delivery.merchantId
-  if (await store.findMessageByDelivery(trx, merchantId, delivery.id)) return 'processed'
-  if (email.messageId && (await findMessageByHeader(trx, merchantId, email.messageId))) return 'ignored'
+  const recorded = await store.alreadyRecorded(trx, merchantId, delivery.id, email.messageId)
+  if (recorded) return recorded === 'delivery' ? 'processed' : 'ignored'
   const ctx = systemContext(merchantId, 'email')
+  // The file writes (each synced to disk) overlap the threading queries.
+  const files = Promise.all([
+    email.raw ? storeRaw(app.blobs, merchantId, email.raw) : null,
+    storeAttachments(app.blobs, merchantId, email.attachments, app.config.filesMaxBytes),
+  ])
+  files.catch(() => undefined) // awaited below; a threading failure first must not leave it unhandled
 
   const report = parseDeliveryReport(email)
   const bouncedCase = report ? await recordBounce(trx, ctx, report, now) : null
@@ -191,8 +197,7 @@ export async function processInboundEmail(
   const threaded: Threaded = bouncedCase
     ? { caseId: bouncedCase, customerId: null, newCase: false, how: 'delivery_status' }
     : await thread(trx, app, ctx, email, robot, recent.lastCaseId, now)
-  const rawBlobKey = email.raw ? await storeRaw(app.blobs, merchantId, email.raw) : null
-  const attachments = await storeAttachments(app.blobs, merchantId, email.attachments, app.config.filesMaxBytes)
+  const [rawBlobKey, attachments] = await files
   if (email.malformed) {
     attachments.push({
       fileName: 'message.eml',

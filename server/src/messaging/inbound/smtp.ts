@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import { systemContext } from '../../auth/actor.js'
 import type { AppContext } from '../../context.js'
 import { createConnection, listConnections, onConnectionChanged } from '../../integrations/service.js'
-import { storeDelivery } from '../../intake/service.js'
+import { DeliveryBatcher } from '../../intake/batcher.js'
 import { findMerchantIdBySlug } from '../../merchants/service.js'
 import { parseReplyAddress, verifyReply } from '../email/reply-address.js'
 import { envelopeHeaders, smtpProvider } from './providers.js'
@@ -91,9 +91,9 @@ async function readAll(stream: SMTPServerDataStream): Promise<Buffer | null> {
   return stream.sizeExceeded ? null : Buffer.concat(chunks)
 }
 
-/** Commits the message to the inbox, one delivery per workspace; returns the delivery ids. */
+/** Commits the message to the inbox, one delivery per workspace (a resent one is stored once); returns their ids. */
 export async function commitInbound(
-  ctx: AppContext,
+  batcher: DeliveryBatcher,
   resolver: RecipientResolver,
   raw: Buffer,
   envelope: { from: string; recipients: Recipient[]; remoteAddress: string; sessionId: string },
@@ -109,11 +109,10 @@ export async function commitInbound(
   }
   const now = new Date()
   const dedupKey = smtpProvider.dedupKey({ headers: {}, rawBody: raw })
-  return ctx.db.transaction().execute(async (trx) => {
-    const ids: string[] = []
-    for (const [merchantId, addresses] of byMerchant) {
-      const stored = await storeDelivery(
-        trx,
+  // Group commit: messages arriving together share one insert and one WAL flush; each is answered once its row is.
+  const stored = await Promise.all(
+    [...byMerchant].map(([merchantId, addresses]) =>
+      batcher.store(
         {
           connection: { merchantId, id: connections.get(merchantId)!, source: 'messaging', provider: 'smtp' },
           provider: smtpProvider,
@@ -131,16 +130,16 @@ export async function commitInbound(
           requestId: `smtp:${envelope.sessionId}`.slice(0, 100),
         },
         now,
-      )
-      ids.push(stored.deliveryId)
-    }
-    return ids
-  })
+      ),
+    ),
+  )
+  return stored.map((s) => s.deliveryId)
 }
 
 /** Starts the listener on the given port (0: any free one) and host. */
 export async function startInboundSmtp(ctx: AppContext, opts: { port: number; host: string }): Promise<InboundSmtp> {
   const resolver = new RecipientResolver(ctx)
+  const batcher = new DeliveryBatcher(ctx.db, ctx.pool)
   const accepted = new WeakMap<SMTPServerSession, Recipient[]>()
   const server = new SMTPServer({
     name: ctx.config.email.inboundDomain,
@@ -173,7 +172,7 @@ export async function startInboundSmtp(ctx: AppContext, opts: { port: number; ho
         .then(async (raw) => {
           if (!raw) return callback(smtpError(552, '5.3.4 Message exceeds the fixed maximum message size'))
           const mailFrom = session.envelope.mailFrom
-          const ids = await commitInbound(ctx, resolver, raw, {
+          const ids = await commitInbound(batcher, resolver, raw, {
             from: mailFrom ? mailFrom.address : '',
             recipients,
             remoteAddress: session.remoteAddress,

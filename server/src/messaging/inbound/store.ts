@@ -14,11 +14,24 @@ export async function findMerchantOfCase(db: Db, caseId: string): Promise<string
   return row?.merchant_id
 }
 
-export async function findMessageByDelivery(db: Db, merchantId: string, deliveryId: string) {
-  return selectOwned(db, 'messages', merchantId)
-    .select(['id', 'case_id'])
-    .where('inbox_delivery_id', '=', deliveryId)
+/** Whether this delivery, or a message with this Message-ID, is recorded already (a replay, a resent email). */
+export async function alreadyRecorded(
+  db: Db,
+  merchantId: string,
+  deliveryId: string,
+  messageIdHeader: string | null,
+): Promise<'delivery' | 'message_id' | null> {
+  const row = await selectOwned(db, 'messages', merchantId)
+    .select('inbox_delivery_id')
+    .where((eb) =>
+      messageIdHeader
+        ? eb.or([eb('inbox_delivery_id', '=', deliveryId), eb('message_id_header', '=', messageIdHeader)])
+        : eb('inbox_delivery_id', '=', deliveryId),
+    )
+    .limit(1)
     .executeTakeFirst()
+  if (!row) return null
+  return row.inbox_delivery_id === deliveryId ? 'delivery' : 'message_id'
 }
 
 /** Inbound emails from this address since `since` (the loop guard), and the case the latest went to. */
