@@ -135,13 +135,18 @@ async function recordBounce(trx: Trx, ctx: ServiceContext, report: DeliveryRepor
   if (original?.direction !== 'out') return null
   const failed = report.recipients.map((r) => ({ address: r.address, reason: `${r.status} ${r.diagnostic}`.trim() }))
   await store.markBounced(trx, ctx.merchantId, original.id, failed, now)
-  const kase = await findCaseOrThrow(trx, ctx.merchantId, original.case_id)
+  let kase = await findCaseOrThrow(trx, ctx.merchantId, original.case_id)
+  // A case merged since: the flag goes on the case it lives on now.
+  for (let hops = 0; kase.merged_into_id && hops < 5; hops++)
+    kase = await findCaseOrThrow(trx, ctx.merchantId, kase.merged_into_id)
   await recordCaseActivity(
     trx,
     ctx,
-    original.case_id,
+    kase.id,
     {
       action: 'message.bounced',
+      // A report, not someone working the case: a new case stays new.
+      acts: false,
       patch: kase.tags.includes('bounced') ? undefined : { tags: [...kase.tags, 'bounced'] },
       events: failed.map((f) => ({
         type: 'message.bounced' as const,
@@ -158,7 +163,7 @@ async function recordBounce(trx: Trx, ctx: ServiceContext, report: DeliveryRepor
     },
     now,
   )
-  return original.case_id
+  return kase.id
 }
 
 /**
