@@ -3,7 +3,8 @@ import { sql } from 'kysely'
 import { systemContext } from '../../auth/actor.js'
 import type { AppContext } from '../../context.js'
 import { createConnection, listConnections, onConnectionChanged } from '../../integrations/service.js'
-import { DeliveryBatcher } from '../../intake/batcher.js'
+import { createSidePool } from '../../db/database.js'
+import { DeliveryBatcher, defaultBatcherOptions } from '../../intake/batcher.js'
 import { findMerchantIdBySlug } from '../../merchants/service.js'
 import { parseReplyAddress, verifyReply } from '../email/reply-address.js'
 import { envelopeHeaders, smtpProvider } from './providers.js'
@@ -139,7 +140,9 @@ export async function commitInbound(
 /** Starts the listener on the given port (0: any free one) and host. */
 export async function startInboundSmtp(ctx: AppContext, opts: { port: number; host: string }): Promise<InboundSmtp> {
   const resolver = new RecipientResolver(ctx)
-  const batcher = new DeliveryBatcher(ctx.db, ctx.pool)
+  // Its own connection, as the webhook route has: acknowledgements never wait behind the workers' transactions.
+  const ingestPool = createSidePool(ctx.pool, defaultBatcherOptions.maxInFlight)
+  const batcher = new DeliveryBatcher(ctx.db, ingestPool)
   const accepted = new WeakMap<SMTPServerSession, Recipient[]>()
   const server = new SMTPServer({
     name: ctx.config.email.inboundDomain,
@@ -205,6 +208,7 @@ export async function startInboundSmtp(ctx: AppContext, opts: { port: number; ho
     close: async () => {
       resolver.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await ingestPool.end()
     },
   }
 }
