@@ -1,6 +1,8 @@
 import type { Module } from '../modules.js'
 import { messageEvents } from './events.js'
 import { messagingRoutes } from './routes.js'
+import { inboundEmailProviders } from './inbound/providers.js'
+import { inboundSmtpListener } from './inbound/smtp.js'
 
 /**
  * Customer conversations: every message in or out, on the case timeline as one `message` entry each;
@@ -11,4 +13,7 @@ export const messaging: Module = {
   events: messageEvents,
   timeline: ['message'],
   routes: messagingRoutes,
+  // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md).
+  providers: inboundEmailProviders,
+  background: [inboundSmtpListener],
 }

@@ -1,0 +1,246 @@
+import type { Transaction } from 'kysely'
+import { type ServiceContext, systemContext } from '../../auth/actor.js'
+import { findCaseOrThrow, listCases, openCase, recordCaseActivity } from '../../cases/service.js'
+import { unresolvedStatuses } from '../../cases/types.js'
+import type { AppContext } from '../../context.js'
+import { upsertCustomer } from '../../customers/service.js'
+import type { Database } from '../../db/schema.js'
+import type { InboxDelivery } from '../../integrations/providers.js'
+import { listOrders } from '../../orders/service.js'
+import { listShipments } from '../../shipments/service.js'
+import { parseReplyAddress, verifyReply } from '../email/reply-address.js'
+import { findCaseForMessageHeader, recordMessage } from '../service.js'
+import { findMessageByHeader } from '../store.js'
+import { storeAttachments, storeRaw } from './attachments.js'
+import { type DeliveryReport, parseDeliveryReport, rateLimitPerHour, robotReason } from './robots.js'
+import * as store from './store.js'
+import type { InboundEmail } from './types.js'
+
+type Trx = Transaction<Database>
+
+/** The case a reply address among the recipients names, when its token is this workspace's for that case. */
+export function caseFromReplyAddress(keys: { links: Buffer }, merchantId: string, recipients: string[]): string | null {
+  for (const r of recipients) {
+    const parsed = parseReplyAddress(r, r.slice(r.lastIndexOf('@') + 1))
+    if (parsed && verifyReply(keys.links, merchantId, parsed.caseId, parsed.token)) return parsed.caseId
+  }
+  return null
+}
+
+const orderMentioned = (text: string, number: string | null): boolean => {
+  if (!number) return false
+  const digits = number.replace(/^#/, '')
+  if (digits.length < 3) return false
+  return new RegExp(`(^|[^A-Za-z0-9])#?${digits.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9])`, 'i').test(
+    text,
+  )
+}
+
+/**
+ * The customer's order (or shipment, by tracking number) the email mentions, and that order's open case:
+ * only the sender's own orders are considered, so naming someone else's order number threads nothing.
+ */
+async function caseForMentionedOrder(
+  trx: Trx,
+  merchantId: string,
+  customerId: string,
+  text: string,
+  now: Date,
+): Promise<{ caseId: string | null; orderId: string | null; shipmentId: string | null }> {
+  const orders = await listOrders(trx, merchantId, { customerId, limit: 100 })
+  let order = orders.find((o) => orderMentioned(text, o.order_number))
+  let shipmentId: string | null = null
+  if (!order && orders.length) {
+    const shipments = await listShipments(trx, merchantId, { orderIds: orders.map((o) => o.id), limit: 200 })
+    const shipment = shipments.find(
+      (s) => s.tracking_number && s.tracking_number.length >= 6 && text.includes(s.tracking_number),
+    )
+    if (shipment) {
+      shipmentId = shipment.id
+      order = orders.find((o) => o.id === shipment.order_id)
+    }
+  }
+  if (!order) return { caseId: null, orderId: null, shipmentId: null }
+  const open = await listCases(
+    trx,
+    merchantId,
+    { orderId: order.id, statuses: unresolvedStatuses },
+    { sort: 'updated_desc', limit: 1 },
+    now,
+  )
+  return { caseId: open.data[0]?.id ?? null, orderId: order.id, shipmentId }
+}
+
+type Threaded = { caseId: string; customerId: string | null; newCase: boolean; how: string }
+
+async function thread(
+  trx: Trx,
+  app: AppContext,
+  ctx: ServiceContext,
+  email: InboundEmail,
+  robot: string | null,
+  lastCaseFromSender: string | null,
+  now: Date,
+): Promise<Threaded> {
+  const { merchantId } = ctx
+  const byToken = caseFromReplyAddress(app.keys, merchantId, email.recipients)
+  if (byToken) return { caseId: byToken, customerId: null, newCase: false, how: 'reply_address' }
+  const ids = [email.inReplyTo, ...email.references].filter((x): x is string => !!x)
+  const byHeader = ids.length ? await findCaseForMessageHeader(trx, merchantId, ids) : null
+  if (byHeader) return { caseId: byHeader, customerId: null, newCase: false, how: 'message_header' }
+  // A loop keeps landing on the case it already reached, instead of opening one per message.
+  if (robot === 'rate_limited' && lastCaseFromSender)
+    return { caseId: lastCaseFromSender, customerId: null, newCase: false, how: 'sender_recent' }
+  // Robots (bounces, auto-replies, lists) make no customers.
+  const customer =
+    !robot && email.from && email.from.address.length <= 320
+      ? (
+          await upsertCustomer(
+            trx,
+            ctx,
+            { source: 'email', email: email.from.address, name: email.from.name ?? null },
+            now,
+          )
+        ).customer
+      : null
+  let orderId: string | null = null
+  let shipmentId: string | null = null
+  if (customer) {
+    const found = await caseForMentionedOrder(trx, merchantId, customer.id, `${email.subject}\n${email.text}`, now)
+    if (found.caseId) return { caseId: found.caseId, customerId: customer.id, newCase: false, how: 'order' }
+    orderId = found.orderId
+    shipmentId = found.shipmentId
+  }
+  const opened = await openCase(
+    trx,
+    ctx,
+    {
+      caseType: 'other',
+      subject: email.subject.slice(0, 200) || '(no subject)',
+      channel: 'email',
+      source: 'email',
+      customerId: customer?.id ?? null,
+      orderId,
+      shipmentId,
+    },
+    now,
+  )
+  return { caseId: opened.id, customerId: customer?.id ?? null, newCase: true, how: 'new_case' }
+}
+
+/** A delivery report about one of our messages: that message and its recipients bounced, the case flagged. */
+async function recordBounce(trx: Trx, ctx: ServiceContext, report: DeliveryReport, now: Date): Promise<string | null> {
+  if (!report.originalMessageId || !report.recipients.length) return null
+  const original = await findMessageByHeader(trx, ctx.merchantId, report.originalMessageId)
+  if (original?.direction !== 'out') return null
+  const failed = report.recipients.map((r) => ({ address: r.address, reason: `${r.status} ${r.diagnostic}`.trim() }))
+  await store.markBounced(trx, ctx.merchantId, original.id, failed, now)
+  let kase = await findCaseOrThrow(trx, ctx.merchantId, original.case_id)
+  // A case merged since: the flag goes on the case it lives on now.
+  for (let hops = 0; kase.merged_into_id && hops < 5; hops++)
+    kase = await findCaseOrThrow(trx, ctx.merchantId, kase.merged_into_id)
+  await recordCaseActivity(
+    trx,
+    ctx,
+    kase.id,
+    {
+      action: 'message.bounced',
+      // A report, not someone working the case: a new case stays new.
+      acts: false,
+      patch: kase.tags.includes('bounced') ? undefined : { tags: [...kase.tags, 'bounced'] },
+      events: failed.map((f) => ({
+        type: 'message.bounced' as const,
+        subjectId: original.id,
+        data: {
+          message_id: original.id,
+          case_id: original.case_id,
+          channel: original.channel,
+          visibility: original.visibility,
+          recipient: f.address,
+          reason: f.reason,
+        },
+      })),
+    },
+    now,
+  )
+  return kase.id
+}
+
+/**
+ * Records one inbound email on its case: threading (reply address, then In-Reply-To/References, then the
+ * sender's open case for an order they mention, else a new case), robots and loops (recorded, never answered
+ * automatically), bounces (the original marked bounced). Idempotent per delivery: a replayed delivery, or an
+ * email whose Message-ID is already recorded, changes nothing.
+ */
+export async function processInboundEmail(
+  trx: Trx,
+  app: AppContext,
+  delivery: InboxDelivery,
+  email: InboundEmail,
+  now: Date,
+): Promise<'processed' | 'ignored'> {
+  const merchantId = delivery.merchantId
+  const recorded = await store.alreadyRecorded(trx, merchantId, delivery.id, email.messageId)
+  if (recorded) return recorded === 'delivery' ? 'processed' : 'ignored'
+  const ctx = systemContext(merchantId, 'email')
+  // The file writes (each synced to disk) overlap the threading queries.
+  const files = Promise.all([
+    email.raw ? storeRaw(app.blobs, merchantId, email.raw) : null,
+    storeAttachments(app.blobs, merchantId, email.attachments, app.config.filesMaxBytes),
+  ])
+  files.catch(() => undefined) // awaited below; a threading failure first must not leave it unhandled
+
+  const report = parseDeliveryReport(email)
+  const bouncedCase = report ? await recordBounce(trx, ctx, report, now) : null
+  const recent = email.from
+    ? await store.recentFromAddress(trx, merchantId, email.from.address, new Date(now.getTime() - 3_600_000))
+    : { count: 0, lastCaseId: null }
+  const robot = report
+    ? 'delivery_status'
+    : (robotReason(email) ?? (recent.count >= rateLimitPerHour ? 'rate_limited' : null))
+
+  const threaded: Threaded = bouncedCase
+    ? { caseId: bouncedCase, customerId: null, newCase: false, how: 'delivery_status' }
+    : await thread(trx, app, ctx, email, robot, recent.lastCaseId, now)
+  const [rawBlobKey, attachments] = await files
+  if (email.malformed) {
+    attachments.push({
+      fileName: 'message.eml',
+      contentType: 'message/rfc822',
+      sizeBytes: email.raw?.length ?? 0,
+      blobKey: rawBlobKey,
+      refusedReason: `malformed_mime: ${email.malformed}`.slice(0, 500),
+    })
+  }
+  await recordMessage(
+    trx,
+    ctx,
+    {
+      caseId: threaded.caseId,
+      direction: 'in',
+      channel: 'email',
+      visibility: 'public',
+      status: 'received',
+      authorType: robot ? 'system' : 'customer',
+      automatic: robot !== null,
+      from: email.from ?? { address: email.envelopeFrom ?? '' },
+      to: email.to,
+      cc: email.cc,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      messageIdHeader: email.messageId,
+      inReplyTo: email.inReplyTo,
+      references: email.references,
+      provider: delivery.provider,
+      providerMessageId: delivery.dedupKey,
+      rawBlobKey,
+      robotReason: robot,
+      inboxDeliveryId: delivery.id,
+      attachments,
+      newCase: threaded.newCase,
+    },
+    now,
+  )
+  return 'processed'
+}
