@@ -1,4 +1,5 @@
 import type { Module } from '../modules.js'
+import { sendEmailTask, sendEmailTaskName } from './email/send-email.js'
 import { messageEvents } from './events.js'
 
 /**
@@ -9,4 +10,5 @@ export const messaging: Module = {
   name: 'messaging',
   events: messageEvents,
   timeline: ['message'],
+  tasks: { [sendEmailTaskName]: sendEmailTask },
 }
