@@ -40,20 +40,24 @@ export async function sendEmail(
   job: Job = { attempts: 1, maxAttempts: 1 },
 ): Promise<void> {
   const settings = smtpSettings(ctx.config)
-  try {
-    await ctx.db.connection().execute(async (db) => {
-      if (!(await store.tryLockSend(db, merchantId, messageId)))
-        throw new Error('another process is sending this message; will retry')
-      try {
-        await attempt(ctx, db, settings, merchantId, messageId, job)
-      } finally {
-        await store.unlockSend(db, merchantId, messageId)
-      }
-    })
-  } catch (err) {
-    if (job.attempts < job.maxAttempts) throw err
-    const reason = `gave up after ${job.attempts} attempts: ${(err as Error).message}`
-    await ctx.db.transaction().execute((trx) => giveUp(trx, merchantId, messageId, reason, new Date()))
+  await ctx.db.connection().execute(async (db) => {
+    // Another process is sending it (or its connection is not yet gone): that one settles what it sends.
+    if (!(await store.tryLockSend(db, merchantId, messageId))) throw new SendInProgress()
+    try {
+      await attempt(ctx, db, settings, merchantId, messageId, job)
+    } catch (err) {
+      if (job.attempts < job.maxAttempts) throw err
+      const reason = `gave up after ${job.attempts} attempts: ${(err as Error).message}`
+      await db.transaction().execute((trx) => giveUp(trx, merchantId, messageId, reason, new Date()))
+    } finally {
+      await store.unlockSend(db, merchantId, messageId)
+    }
+  })
+}
+
+export class SendInProgress extends Error {
+  constructor() {
+    super('another process is sending this message; will retry')
   }
 }
 
@@ -239,6 +243,7 @@ async function settle(
   const recipients = await store.listRecipients(trx, merchantId, id)
   const failed = recipients.filter((r) => r.status === 'failed')
   const failures = failed.map((r) => `${r.address}: ${r.smtp_reply ?? 'failed'}`).join('; ')
+  if (recipients.some((r) => r.status === 'sending')) return null // settled by the run sending them
   if (recipients.some((r) => r.status === 'queued')) {
     const reply = retry?.reply ?? 'waiting to be sent'
     const delaySeconds = Math.exp(Math.min(retry?.job.attempts ?? 0, 10))
