@@ -1,6 +1,7 @@
 import type { Module } from '../modules.js'
-import { sendEmailTask, sendEmailTaskName } from './email/send-email.js'
+import { sendEmailJob } from './email/send-email.js'
 import { messageEvents } from './events.js'
+import { sendEmailTask } from './service.js'
 
 /**
  * Customer conversations: every message in or out, on the case timeline as one `message` entry each;
@@ -10,5 +11,5 @@ export const messaging: Module = {
   name: 'messaging',
   events: messageEvents,
   timeline: ['message'],
-  tasks: { [sendEmailTaskName]: sendEmailTask },
+  tasks: { [sendEmailTask]: sendEmailJob },
 }

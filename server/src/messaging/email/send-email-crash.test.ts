@@ -5,7 +5,8 @@ import { afterAll, expect, it } from 'vitest'
 import { createTestMerchant, startTestEnv } from '../../../test/harness.js'
 import { runDueJobs } from '../../../test/jobs.js'
 import { modules } from '../../registry.js'
-import { interruptedReason, sendEmailTaskName } from './send-email.js'
+import { sendEmailTask } from '../service.js'
+import { interruptedReason } from './send-email.js'
 import { openTestCase, recordTestEmail } from './testing/outbound.js'
 import { startSmtpSink } from './testing/smtp-sink.js'
 
@@ -89,6 +90,6 @@ it('delivers a message at most once when the sending process is killed mid-send 
   const jobs = await sql<{
     n: number
   }>`select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
-    where t.identifier = ${sendEmailTaskName}`.execute(ctx.db)
+    where t.identifier = ${sendEmailTask}`.execute(ctx.db)
   expect(jobs.rows[0]!.n).toBe(0)
 }, 120_000)

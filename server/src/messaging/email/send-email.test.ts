@@ -6,7 +6,8 @@ import { createTestMerchant, startTestEnv } from '../../../test/harness.js'
 import type { AppContext } from '../../context.js'
 import { modules } from '../../registry.js'
 import { parseReplyAddress, verifyReply } from './reply-address.js'
-import { interruptedReason, sendEmail, sendEmailTaskName } from './send-email.js'
+import { sendEmailTask } from '../service.js'
+import { interruptedReason, sendEmail } from './send-email.js'
 import { openTestCase, recordTestEmail } from './testing/outbound.js'
 import { startSmtpSink } from './testing/smtp-sink.js'
 
@@ -31,7 +32,7 @@ const recipients = (id: string) =>
     .execute()
 const events = (id: string) =>
   ctx.db.selectFrom('outbox').select(['type', 'data']).where('subject_id', '=', id).orderBy('occurred_at').execute()
-const sendJobs = async () => (await pendingJobs(ctx)).filter((j) => j.task_identifier === sendEmailTaskName)
+const sendJobs = async () => (await pendingJobs(ctx)).filter((j) => j.task_identifier === sendEmailTask)
 
 /** A context whose mail server refuses connections (a port nothing listens on). */
 async function unreachable(): Promise<AppContext> {
@@ -162,7 +163,7 @@ describe('the send-email job', () => {
     ])
     expect(await sendJobs()).toHaveLength(1)
 
-    await retryNow(ctx, sendEmailTaskName)
+    await retryNow(ctx, sendEmailTask)
     await runDueJobs(ctx, modules)
     const row = await message(id)
     expect(row).toMatchObject({ status: 'sent', attempts: 2, message_id_header: waiting.message_id_header })

@@ -14,8 +14,6 @@ import * as store from './send-store.js'
 import { deliver, type RecipientOutcome } from './smtp-send.js'
 import { smtpSettings, type SmtpSettings } from './transport.js'
 
-export const sendEmailTaskName = 'messaging:send-email'
-
 export const interruptedReason =
   'interrupted mid-send; not retried automatically so it is never sent twice — retry by hand'
 
@@ -29,7 +27,7 @@ type Prepared = { row: store.MessageRow; from: string; to: string[]; raw: Buffer
  * process died) and is failed, never sent again automatically. Temporary failures throw, so graphile-worker
  * retries with its backoff; on the last attempt what is left fails with the last reply.
  */
-export const sendEmailTask: JobHandler = async (payload, ctx, job) => {
+export const sendEmailJob: JobHandler = async (payload, ctx, job) => {
   await sendEmail(ctx, String(payload.merchant_id), String(payload.message_id), job)
 }
 

@@ -23,7 +23,7 @@ export async function updateMessage(
   return updateKeyed(trx, 'messages', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
 }
 
-/** A row per To and Cc address (kept when already there), in the state `queued`. */
+/** A row per To and Cc address (lowercase, as recordMessage writes them; kept when already there), `queued`. */
 export async function insertRecipients(
   trx: Trx,
   merchantId: string,
@@ -33,7 +33,13 @@ export async function insertRecipients(
   now: Date,
 ): Promise<void> {
   const rows = [...to.map((a) => ({ a, kind: 'to' as const })), ...cc.map((a) => ({ a, kind: 'cc' as const }))].map(
-    ({ a, kind }) => ({ merchant_id: merchantId, message_id: messageId, address: a.address, kind, updated_at: now }),
+    ({ a, kind }) => ({
+      merchant_id: merchantId,
+      message_id: messageId,
+      address: a.address.toLowerCase(),
+      kind,
+      updated_at: now,
+    }),
   )
   if (!rows.length) return
   await trx

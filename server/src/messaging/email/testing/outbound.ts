@@ -2,10 +2,8 @@ import { Readable } from 'node:stream'
 import { systemContext } from '../../../auth/actor.js'
 import { openCase } from '../../../cases/service.js'
 import type { AppContext } from '../../../context.js'
-import { newId } from '../../../ids.js'
-import { addJob } from '../../../jobs/queue.js'
 import type { Address } from '../../tables.js'
-import { sendEmailTaskName } from '../send-email.js'
+import { recordMessage } from '../../service.js'
 
 export async function openTestCase(ctx: AppContext, merchantId: string): Promise<string> {
   const c = await ctx.db
@@ -30,58 +28,42 @@ export type TestEmail = {
   createdAt?: Date
 }
 
-/**
- * A message row as the conversation helper's recordMessage writes it, and for an outbound one its send job.
- * TODO(#21): replace with recordMessage once fix/m-core is merged.
- */
+/** A message recorded on its case as the composer and the email listener record them; an outbound one is queued. */
 export async function recordTestEmail(ctx: AppContext, merchantId: string, email: TestEmail): Promise<string> {
-  const id = newId()
   const now = email.createdAt ?? new Date()
-  const blobs = await Promise.all(
-    (email.attachments ?? []).map((a) =>
-      ctx.blobs.put(Readable.from([a.content]), { merchantId, maxBytes: ctx.config.filesMaxBytes }),
+  const attachments = await Promise.all(
+    (email.attachments ?? []).map(async (a) => {
+      const blob = await ctx.blobs.put(Readable.from([a.content]), { merchantId, maxBytes: ctx.config.filesMaxBytes })
+      return { fileName: a.fileName, contentType: a.contentType, sizeBytes: a.content.length, blobKey: blob.key }
+    }),
+  )
+  const inbound = email.inbound
+  const message = await ctx.db.transaction().execute((trx) =>
+    recordMessage(
+      trx,
+      systemContext(merchantId),
+      {
+        caseId: email.caseId,
+        direction: inbound ? 'in' : 'out',
+        channel: 'email',
+        visibility: 'public',
+        status: inbound ? 'received' : 'queued',
+        authorType: inbound ? 'customer' : email.automatic ? 'system' : 'agent',
+        automatic: email.automatic ?? false,
+        // An outbound email with no sender of its own: the send job takes the workspace's.
+        from: inbound ? email.to[0]! : { address: '' },
+        to: email.to,
+        cc: email.cc ?? [],
+        subject: email.subject ?? 'About your parcel',
+        text: email.text ?? 'We are on it.',
+        html: email.html ?? null,
+        messageIdHeader: inbound?.messageId,
+        messageIdDomain: ctx.config.email.inboundDomain,
+        references: inbound?.references,
+        attachments,
+      },
+      now,
     ),
   )
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('messages')
-      .values({
-        merchant_id: merchantId,
-        id,
-        case_id: email.caseId,
-        direction: email.inbound ? 'in' : 'out',
-        channel: 'email',
-        status: email.inbound ? 'received' : 'queued',
-        author_type: email.inbound ? 'customer' : email.automatic ? 'system' : 'agent',
-        automatic: email.automatic ?? false,
-        from_address: email.inbound ? (email.to[0]?.address ?? '') : '',
-        to_addresses: JSON.stringify(email.to),
-        cc_addresses: JSON.stringify(email.cc ?? []),
-        subject: email.subject ?? 'About your parcel',
-        text_body: email.text ?? 'We are on it.',
-        html_body: email.html ?? null,
-        message_id_header: email.inbound?.messageId ?? null,
-        references_headers: email.inbound?.references ?? [],
-        created_at: now,
-        updated_at: now,
-      })
-      .execute()
-    for (const [i, a] of (email.attachments ?? []).entries())
-      await trx
-        .insertInto('message_attachments')
-        .values({
-          merchant_id: merchantId,
-          id: newId(),
-          message_id: id,
-          file_name: a.fileName,
-          content_type: a.contentType,
-          size_bytes: a.content.length,
-          blob_key: blobs[i]!.key,
-          created_at: now,
-        })
-        .execute()
-    if (!email.inbound)
-      await addJob(trx, sendEmailTaskName, { merchant_id: merchantId, message_id: id }, { jobKey: `send-email:${id}` })
-  })
-  return id
+  return message.id
 }
