@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net'
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server'
 
-/** A message the sink accepted (250 after DATA): its Message-ID and the envelope recipients. */
-export type Delivery = { messageId: string; to: string[]; raw: Buffer }
+/** A message the sink received: its Message-ID, the envelope recipients, and when (ms since the epoch). */
+export type Delivery = { messageId: string; to: string[]; raw: Buffer; at: number }
 
 /**
  * How the sink answers a transaction's message once it has it in full: accept (250), refuse with a reply
@@ -43,6 +43,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    // No DNS here: a reverse lookup of 127.0.0.1 per connection costs more than the whole transaction.
+    disableReverseLookup: true,
     logger: false,
     onRcptTo(address, _session, callback) {
       callback(refused.get(address.address.toLowerCase()) ?? null)
@@ -52,7 +54,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => {
         const raw = Buffer.concat(chunks)
-        const delivery = { messageId: messageIdOf(raw), to: session.envelope.rcptTo.map((r) => r.address), raw }
+        const delivery = {
+          messageId: messageIdOf(raw),
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          at: Date.now(),
+        }
         received.push(delivery)
         for (const w of waiters.filter((w) => received.length >= w.n)) w.resolve()
         const verdict = verdicts.shift() ?? 'accept'
