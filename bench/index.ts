@@ -11,12 +11,13 @@ const benches: Record<
   'ingest-crash': () => import('./ingest-crash.js'),
   cases: () => import('./cases.js'),
   console: () => import('./console.js'),
+  messaging: () => import('./messaging.js'),
 }
 
 const [name, ...rest] = process.argv.slice(2)
 if (!name || !benches[name]) {
   process.stderr.write(
-    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process]\n`,
+    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process] [--emails n] [--concurrency n] [--rate n]\n`,
   )
   process.exit(1)
 }
@@ -33,6 +34,9 @@ const { values } = parseArgs({
     fresh: { type: 'boolean' },
     repeat: { type: 'string' },
     'worker-process': { type: 'boolean' },
+    emails: { type: 'string' },
+    concurrency: { type: 'string' },
+    rate: { type: 'string' },
   },
   strict: true,
 })

@@ -1,8 +1,10 @@
 import type { Module } from '../modules.js'
+import { sendEmailJob } from './email/send-email.js'
 import { messageEvents } from './events.js'
 import { messagingRoutes } from './routes.js'
 import { inboundEmailProviders } from './inbound/providers.js'
 import { inboundSmtpListener } from './inbound/smtp.js'
+import { sendEmailTask } from './service.js'
 
 /**
  * Customer conversations: every message in or out, on the case timeline as one `message` entry each;
@@ -16,4 +18,5 @@ export const messaging: Module = {
   // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md).
   providers: inboundEmailProviders,
   background: [inboundSmtpListener],
+  tasks: { [sendEmailTask]: sendEmailJob },
 }

@@ -1,0 +1,261 @@
+import { createServer } from 'node:net'
+import { simpleParser } from 'mailparser'
+import { afterAll, describe, expect, it } from 'vitest'
+import { pendingJobs, retryNow, runDueJobs } from '../../../test/jobs.js'
+import { createTestMerchant, startTestEnv } from '../../../test/harness.js'
+import type { AppContext } from '../../context.js'
+import { modules } from '../../registry.js'
+import { parseReplyAddress, verifyReply } from './reply-address.js'
+import { sendEmailTask } from '../service.js'
+import { interruptedReason, sendEmail } from './send-email.js'
+import { openTestCase, recordTestEmail } from './testing/outbound.js'
+import { startSmtpSink } from './testing/smtp-sink.js'
+
+// Real SMTP over sockets: the send job against a local smtp-server sink, on a real database and queue.
+
+const sink = await startSmtpSink()
+afterAll(() => sink.close())
+const domain = 'reply.shop.example'
+const env = await startTestEnv({ smtpUrl: sink.url })
+env.ctx.config.email = { ...env.ctx.config.email, inboundDomain: domain }
+const { ctx } = env
+const m = await createTestMerchant(ctx)
+const jane = { address: 'jane@customer.example', name: 'Jane Doe' }
+
+const message = (id: string) => ctx.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+const recipients = (id: string) =>
+  ctx.db
+    .selectFrom('message_recipients')
+    .select(['address', 'status', 'smtp_reply', 'attempts'])
+    .where('message_id', '=', id)
+    .orderBy('address')
+    .execute()
+const events = (id: string) =>
+  ctx.db.selectFrom('outbox').select(['type', 'data']).where('subject_id', '=', id).orderBy('occurred_at').execute()
+const sendJobs = async () => (await pendingJobs(ctx)).filter((j) => j.task_identifier === sendEmailTask)
+
+/** A context whose mail server refuses connections (a port nothing listens on). */
+async function unreachable(): Promise<AppContext> {
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+  return { ...ctx, config: { ...ctx.config, smtpUrl: `smtp://127.0.0.1:${port}` } }
+}
+
+describe('the send-email job', () => {
+  it('sends a threaded text and HTML email with its attachment, a stable Message-ID and the case reply address', async () => {
+    const caseId = await openTestCase(ctx, m.id)
+    await recordTestEmail(ctx, m.id, {
+      caseId,
+      to: [jane],
+      inbound: { messageId: 'cust-1@customer.example', references: ['first@shop.example'] },
+      createdAt: new Date(Date.now() - 60_000),
+    })
+    const id = await recordTestEmail(ctx, m.id, {
+      caseId,
+      to: [jane],
+      cc: [{ address: 'ops@shop.example' }],
+      subject: 'Your parcel #1001',
+      text: 'We found it.',
+      html: '<p>We <b>found</b> it.</p>',
+      attachments: [{ fileName: 'label.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 label') }],
+    })
+    await runDueJobs(ctx, modules)
+
+    const row = await message(id)
+    expect(row).toMatchObject({
+      status: 'sent',
+      status_reason: null,
+      attempts: 1,
+      in_reply_to: 'cust-1@customer.example',
+    })
+    expect(row.message_id_header).toMatch(new RegExp(`^[0-9a-f-]{36}@${domain.replace(/\./g, '\\.')}$`))
+    expect(row.references_headers).toEqual(['first@shop.example', 'cust-1@customer.example'])
+    expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1, 'ops@shop.example': 1 })
+    const raw = sink.deliveries.find((d) => d.messageId === row.message_id_header)!.raw
+    // The stored .eml is the exact bytes the server received.
+    const stored = Buffer.concat(await (await ctx.blobs.get(row.raw_blob_key!)).toArray())
+    expect(stored.equals(raw)).toBe(true)
+
+    const mail = await simpleParser(raw)
+    expect(mail.messageId).toBe(`<${row.message_id_header}>`)
+    expect(mail.inReplyTo).toBe('<cust-1@customer.example>')
+    expect(mail.references).toEqual(['<first@shop.example>', '<cust-1@customer.example>'])
+    expect(mail.from?.text).toBe(`"Claimdesk" <no-reply@${domain}>`)
+    expect(mail.to).toMatchObject({ value: [{ address: jane.address, name: jane.name }] })
+    expect(mail.cc).toMatchObject({ value: [{ address: 'ops@shop.example' }] })
+    expect(mail.subject).toBe('Your parcel #1001')
+    expect(mail.text?.trim()).toBe('We found it.')
+    expect(mail.html).toContain('<p>We <b>found</b> it.</p>')
+    expect(mail.headers.get('auto-submitted')).toBeUndefined()
+    expect(mail.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([
+      ['label.pdf', 'application/pdf', '%PDF-1.4 label'],
+    ])
+    const replyTo = mail.replyTo!.value[0]!.address!
+    const parsed = parseReplyAddress(replyTo, domain)
+    expect(parsed?.caseId).toBe(caseId)
+    expect(verifyReply(ctx.keys.links, m.id, caseId, parsed!.token)).toBe(true)
+
+    expect(await recipients(id)).toEqual([
+      { address: jane.address, status: 'sent', smtp_reply: expect.stringContaining('250'), attempts: 1 },
+      { address: 'ops@shop.example', status: 'sent', smtp_reply: expect.stringContaining('250'), attempts: 1 },
+    ])
+    expect(await events(id)).toEqual([
+      {
+        type: 'message.sent',
+        data: {
+          message_id: id,
+          case_id: caseId,
+          channel: 'email',
+          visibility: 'public',
+          public: true,
+          automatic: false,
+          author_id: null,
+        },
+      },
+    ])
+
+    // Running the job again (a duplicate job, a replay) sends nothing more and announces nothing more.
+    await sendEmail(ctx, m.id, id)
+    await sendEmail(ctx, m.id, id)
+    expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1, 'ops@shop.example': 1 })
+    expect(await events(id)).toHaveLength(1)
+  })
+
+  it("marks automatic mail Auto-Submitted and sends it from the workspace's address", async () => {
+    const now = new Date()
+    await ctx.db
+      .insertInto('email_settings')
+      .values({
+        merchant_id: m.id,
+        from_name: 'Acme Care',
+        from_address: 'care@acme.example',
+        brands: '[]',
+        updated_at: now,
+      })
+      .execute()
+    const caseId = await openTestCase(ctx, m.id)
+    const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane], automatic: true })
+    await runDueJobs(ctx, modules)
+    const row = await message(id)
+    expect(row).toMatchObject({ status: 'sent', from_address: 'care@acme.example', from_name: 'Acme Care' })
+    const mail = await simpleParser(sink.deliveries.find((d) => d.messageId === row.message_id_header)!.raw)
+    expect(mail.headers.get('auto-submitted')).toBe('auto-generated')
+    expect(mail.from?.text).toBe('"Acme Care" <care@acme.example>')
+    expect(mail.inReplyTo).toBeUndefined()
+    expect((await events(id))[0]!.data).toMatchObject({ automatic: true })
+    await ctx.db.deleteFrom('email_settings').where('merchant_id', '=', m.id).execute()
+  })
+
+  it('retries a temporary refusal (451) with the same Message-ID and delivers once', async () => {
+    const caseId = await openTestCase(ctx, m.id)
+    const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
+    sink.plan({ code: 451, text: 'Try again later' })
+    await runDueJobs(ctx, modules)
+    const waiting = await message(id)
+    expect(waiting).toMatchObject({ status: 'queued', attempts: 1 })
+    expect(waiting.status_reason).toContain('451 Try again later')
+    expect(await recipients(id)).toEqual([
+      { address: jane.address, status: 'queued', smtp_reply: '451 Try again later', attempts: 1 },
+    ])
+    expect(await sendJobs()).toHaveLength(1)
+
+    await retryNow(ctx, sendEmailTask)
+    await runDueJobs(ctx, modules)
+    const row = await message(id)
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, message_id_header: waiting.message_id_header })
+    expect(sink.received.filter((d) => d.messageId === row.message_id_header)).toHaveLength(2)
+    expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1 })
+    expect(await sendJobs()).toEqual([])
+    expect((await events(id)).map((e) => e.type)).toEqual(['message.sent'])
+  })
+
+  it("fails a permanent refusal (550) with the server's reply, and does not retry it", async () => {
+    const caseId = await openTestCase(ctx, m.id)
+    const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
+    sink.plan({ code: 550, text: 'Mailbox unavailable' })
+    await runDueJobs(ctx, modules)
+    const row = await message(id)
+    expect(row).toMatchObject({
+      status: 'failed',
+      status_reason: `${jane.address}: 550 Mailbox unavailable`,
+      sent_at: null,
+    })
+    expect(await sendJobs()).toEqual([])
+    expect(await events(id)).toEqual([
+      {
+        type: 'message.failed',
+        data: {
+          message_id: id,
+          case_id: caseId,
+          channel: 'email',
+          visibility: 'public',
+          status: 'failed',
+          reason: `${jane.address}: 550 Mailbox unavailable`,
+        },
+      },
+    ])
+  })
+
+  it('sends to the recipients the server accepts and names the one it refused', async () => {
+    const caseId = await openTestCase(ctx, m.id)
+    sink.refuseRecipient('nobody@customer.example', 550, 'No such user')
+    const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane, { address: 'nobody@customer.example' }] })
+    await runDueJobs(ctx, modules)
+    const row = await message(id)
+    expect(row).toMatchObject({
+      status: 'sent',
+      status_reason: 'not delivered to nobody@customer.example: 550 No such user',
+    })
+    expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1 })
+    expect((await recipients(id)).map((r) => [r.address, r.status])).toEqual([
+      [jane.address, 'sent'],
+      ['nobody@customer.example', 'failed'],
+    ])
+  })
+
+  it('retries when the mail server cannot be reached, and gives up on the last attempt', async () => {
+    const caseId = await openTestCase(ctx, m.id)
+    const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
+    const down = await unreachable()
+    await expect(sendEmail(down, m.id, id, { attempts: 1, maxAttempts: 3 })).rejects.toThrow(/temporary failure/)
+    expect(await recipients(id)).toMatchObject([{ status: 'queued', attempts: 1 }])
+    expect(await message(id)).toMatchObject({ status: 'queued' })
+    await sendEmail(down, m.id, id, { attempts: 3, maxAttempts: 3 })
+    const row = await message(id)
+    expect(row.status).toBe('failed')
+    expect(row.status_reason).toMatch(/gave up after 3 attempts: temporary failure/)
+    expect((await events(id)).map((e) => e.type)).toEqual(['message.failed'])
+    expect(sink.countFor(row.message_id_header!)).toEqual({})
+  })
+
+  it('never sends again to a recipient a run left in sending (accepted, then the process died before commit)', async () => {
+    const caseId = await openTestCase(ctx, m.id)
+    const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
+    await runDueJobs(ctx, modules)
+    const row = await message(id)
+    expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1 })
+    // The state a crash between the server's 250 and our commit leaves behind.
+    await ctx.db.updateTable('messages').set({ status: 'sending' }).where('id', '=', id).execute()
+    await ctx.db.updateTable('message_recipients').set({ status: 'sending' }).where('message_id', '=', id).execute()
+    await ctx.db.deleteFrom('outbox').where('subject_id', '=', id).execute()
+
+    await sendEmail(ctx, m.id, id)
+    expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1 })
+    expect(await message(id)).toMatchObject({
+      status: 'failed',
+      status_reason: `${jane.address}: ${interruptedReason}`,
+    })
+    expect((await events(id)).map((e) => e.type)).toEqual(['message.failed'])
+  })
+
+  it('stores not_sent when no mail server is configured', async () => {
+    const caseId = await openTestCase(ctx, m.id)
+    const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
+    await sendEmail({ ...ctx, config: { ...ctx.config, smtpUrl: undefined } }, m.id, id)
+    expect(await message(id)).toMatchObject({ status: 'not_sent', status_reason: 'no mail server configured' })
+  })
+})
