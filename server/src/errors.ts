@@ -114,6 +114,7 @@ export const errorCatalogue = {
   macro_name_taken: 409,
   macro_action_invalid: 422, // details.errors lists each action and why (unknown status, tag, person)
   mail_server_not_configured: 409, // no SMTP_URL: nothing can be sent, test sends included
+  mail_send_failed: 502, // the mail server refused the message or could not be reached; details.reply says why
   // server side
   clock_task_unknown: 500,
   internal_error: 500,
