@@ -1,5 +1,7 @@
 import type { Module } from '../modules.js'
 import { messageEvents } from './events.js'
+import { macroRoutes } from './macros/routes.js'
+import { acknowledgeNewCases } from './templates/acknowledge.js'
 import { templateRoutes } from './templates/routes.js'
 
 /**
@@ -10,5 +12,10 @@ export const messaging: Module = {
   name: 'messaging',
   events: messageEvents,
   timeline: ['message'],
-  routes: templateRoutes,
+  // Templates' and macros' routes; the lead combines them with the conversation's.
+  routes: async (app) => {
+    await app.register(templateRoutes)
+    await app.register(macroRoutes)
+  },
+  consumers: [acknowledgeNewCases],
 }

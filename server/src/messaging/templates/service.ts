@@ -18,3 +18,4 @@ export {
 } from './service/manage-templates.js'
 export { previewTemplate, sendTestMessage, type Preview, type TestSend } from './service/preview.js'
 export { templateVariables } from './variables.js'
+export { recordTemplatedEmail, noMailServer, type SendApp } from './service/templated-message.js'
