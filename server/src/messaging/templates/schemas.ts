@@ -8,8 +8,8 @@ const Purpose = Type.String({
 })
 const Locale = Type.String({ pattern: '^[a-zA-Z]{2,3}([-_][a-zA-Z]{2})?$', description: 'en, de, de-AT' })
 const Subject = Type.String({ maxLength: 998 })
-const Body = Type.String({ maxLength: 100_000 })
-const Html = Type.Union([Type.String({ maxLength: 100_000 }), Type.Null()])
+const Body = Type.String({ maxLength: 50_000 })
+const Html = Type.Union([Type.String({ maxLength: 50_000 }), Type.Null()])
 const Version = Type.Integer({ minimum: 1, maximum: 1_000_000 })
 
 export const QaProblemView = Type.Object({

@@ -58,12 +58,13 @@ export async function sendTestMessage(
   app: RenderApp & { config: Pick<Config, 'smtpUrl'> },
   now: Date,
 ): Promise<{ preview: Preview; send: () => Promise<{ message_id: string }> }> {
+  // Rendered first, so an unknown template or case answers 404 whether or not mail is configured.
+  const preview = await previewTemplate(trx, ctx, id, input, app, now)
   const transport = createMailTransport(app.config)
   if (!transport)
     throw new AppError('mail_server_not_configured', 'No mail server is configured (SMTP_URL): nothing can be sent', {
       setting: 'SMTP_URL',
     })
-  const preview = await previewTemplate(trx, ctx, id, input, app, now)
   const settings = await getEmailSettings(trx, ctx.merchantId, app.config)
   await recordAuditFor(
     trx,
