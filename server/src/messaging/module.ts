@@ -1,10 +1,13 @@
 import type { Module } from '../modules.js'
 import { sendEmailJob } from './email/send-email.js'
 import { messageEvents } from './events.js'
-import { messagingRoutes } from './routes.js'
 import { inboundEmailProviders } from './inbound/providers.js'
 import { inboundSmtpListener } from './inbound/smtp.js'
+import { macroRoutes } from './macros/routes.js'
+import { messagingRoutes } from './routes.js'
 import { sendEmailTask } from './service.js'
+import { acknowledgeNewCases } from './templates/acknowledge.js'
+import { templateRoutes } from './templates/routes.js'
 
 /**
  * Customer conversations: every message in or out, on the case timeline as one `message` entry each;
@@ -14,9 +17,14 @@ export const messaging: Module = {
   name: 'messaging',
   events: messageEvents,
   timeline: ['message'],
-  routes: messagingRoutes,
+  routes: async (app) => {
+    await app.register(messagingRoutes)
+    await app.register(templateRoutes)
+    await app.register(macroRoutes)
+  },
+  tasks: { [sendEmailTask]: sendEmailJob },
+  consumers: [acknowledgeNewCases],
   // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md).
   providers: inboundEmailProviders,
   background: [inboundSmtpListener],
-  tasks: { [sendEmailTask]: sendEmailJob },
 }
