@@ -252,6 +252,17 @@ describe('the send-email job', () => {
     expect((await events(id)).map((e) => e.type)).toEqual(['message.failed'])
   })
 
+  it('replaces a kept connection the server has dropped, without failing or retrying the message', async () => {
+    const caseId = await openTestCase(ctx, m.id)
+    await sendEmail(ctx, m.id, await recordTestEmail(ctx, m.id, { caseId, to: [jane] }))
+    sink.dropConnections()
+    const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
+    await sendEmail(ctx, m.id, id)
+    const row = await message(id)
+    expect(row).toMatchObject({ status: 'sent', attempts: 1 })
+    expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1 })
+  })
+
   it('stores not_sent when no mail server is configured', async () => {
     const caseId = await openTestCase(ctx, m.id)
     const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })

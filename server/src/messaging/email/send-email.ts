@@ -111,8 +111,9 @@ async function prepare(
     await settle(trx, row, null, now)
     return null
   }
-  if (!row.raw_blob_key) row = await composeOnce(trx, ctx, row, now)
-  const raw = Buffer.concat(await (await ctx.blobs.get(row.raw_blob_key!)).toArray())
+  let raw: Buffer
+  if (row.raw_blob_key) raw = Buffer.concat(await (await ctx.blobs.get(row.raw_blob_key)).toArray())
+  else ({ row, raw } = await composeOnce(trx, ctx, row, now))
   await store.moveRecipients(trx, merchantId, messageId, queued, 'queued', { status: 'sending', updated_at: now }, true)
   row = await store.updateMessage(trx, merchantId, messageId, {
     status: 'sending',
@@ -126,7 +127,12 @@ async function prepare(
  * The first attempt decides everything a retry must repeat: the sender, the Message-ID, the thread and the bytes
  * (stored as the .eml), all committed with the first move to `sending`.
  */
-async function composeOnce(trx: Trx, ctx: AppContext, row: store.MessageRow, now: Date): Promise<store.MessageRow> {
+async function composeOnce(
+  trx: Trx,
+  ctx: AppContext,
+  row: store.MessageRow,
+  now: Date,
+): Promise<{ row: store.MessageRow; raw: Buffer }> {
   const { merchant_id: merchantId, id } = row
   const domain = ctx.config.email.inboundDomain
   const from: Address = row.from_address
@@ -169,7 +175,7 @@ async function composeOnce(trx: Trx, ctx: AppContext, row: store.MessageRow, now
     ctx.config.email.dkim,
   )
   const blob = await ctx.blobs.put(Readable.from([raw]), { merchantId, maxBytes: raw.length + 1 })
-  return store.updateMessage(trx, merchantId, id, {
+  const updated = await store.updateMessage(trx, merchantId, id, {
     from_address: from.address,
     from_name: from.name ?? null,
     message_id_header: messageId,
@@ -178,6 +184,7 @@ async function composeOnce(trx: Trx, ctx: AppContext, row: store.MessageRow, now
     raw_blob_key: blob.key,
     updated_at: now,
   })
+  return { row: updated, raw }
 }
 
 const recipientMoves = {

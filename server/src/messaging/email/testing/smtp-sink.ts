@@ -23,6 +23,8 @@ export type SmtpSink = {
   receivedCount: (n: number) => Promise<void>
   /** How many times each recipient was delivered a message with this Message-ID. */
   countFor: (messageId: string) => Record<string, number>
+  /** Drops every open connection, as a server restarting or timing out idle clients does. */
+  dropConnections: () => void
   close: () => Promise<void>
 }
 
@@ -87,6 +89,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       for (const d of deliveries.filter((d) => d.messageId === messageId))
         for (const to of d.to) counts[to] = (counts[to] ?? 0) + 1
       return counts
+    },
+    dropConnections: () => {
+      for (const c of server.connections) c.close()
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
