@@ -30,6 +30,8 @@ export {
   type LinkInput,
   type LinkResolver,
 } from './service/links.js'
+export { recordCaseActivity, type CaseActivity } from './service/record-activity.js'
+export type { OwnEvent as CaseActivityEvent } from './service/change.js'
 export { mergeCases } from './service/merge-cases.js'
 export { findCaseOrThrow, getCase, listCases, listCaseTimeline, type CaseList } from './service/find-cases.js'
 export {

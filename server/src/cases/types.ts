@@ -5,7 +5,7 @@ import type { LinkRow } from './store/links.js'
 import type { NotificationRow } from './store/notifications.js'
 import type { ReviewRow } from './store/reviews.js'
 import type { TimelineRow } from './store/timeline.js'
-import type { CustomFieldDef, CaseTemplate, Priority } from './tables.js'
+import type { CustomFieldDef, CaseTemplate, Priority, TimelineVisibility } from './tables.js'
 
 // The case vocabulary other modules may name (statuses, resolution codes, root causes): declared with the table.
 export {
@@ -130,6 +130,8 @@ export type TimelineEntry = {
   actor: { type: string; id: string | null }
   data: Record<string, unknown>
   text: string
+  /** internal: the workspace only; public: the customer too (portal, conversation) */
+  visibility: TimelineVisibility
   created_at: Date
 }
 export const toTimelineEntry = (r: TimelineRow): TimelineEntry => ({
@@ -140,6 +142,7 @@ export const toTimelineEntry = (r: TimelineRow): TimelineEntry => ({
   actor: { type: r.actor_type, id: r.actor_id },
   data: r.data,
   text: r.text,
+  visibility: r.visibility,
   created_at: r.created_at,
 })
 

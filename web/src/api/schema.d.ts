@@ -7867,6 +7867,11 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 text: string;
+                                /**
+                                 * @description internal: the workspace only; public: the customer sees it too (portal, conversation)
+                                 * @enum {unknown}
+                                 */
+                                visibility: "internal" | "public";
                                 /** Format: date-time */
                                 created_at: string;
                                 names: {

@@ -9,6 +9,9 @@ export const TimelineEntryView = Type.Object({
   actor: Type.Object({ type: Type.String(), id: Type.Union([Uuid, Type.Null()]) }),
   data: Type.Record(Type.String(), Type.Unknown()),
   text: Type.String(),
+  visibility: Type.Enum(['internal', 'public'], {
+    description: 'internal: the workspace only; public: the customer sees it too (portal, conversation)',
+  }),
   created_at: Timestamp,
   // The people and teams the entry names (actor, assignee, team, mentions), by id, as they are called now.
   names: Type.Record(Type.String(), Type.String()),

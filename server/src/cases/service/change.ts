@@ -3,6 +3,7 @@ import { recordAudit } from '../../audit/service.js'
 import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
+import type { DomainEvents, EventType, NewEvent } from '../../jobs/events.js'
 import { enqueueEvent } from '../../jobs/outbox.js'
 import { publishLive } from '../../live/publish.js'
 import type { CaseChangeEvent, CaseChangeMessage } from '../events.js'
@@ -60,19 +61,41 @@ export const auditView = (r: CaseRow) => ({
   ...Object.fromEntries(auditedColumns.map((c) => [c, r[c]])),
 })
 
+/** An event of the caller's own module (message.received, …), written as given; its subject is the case unless named. */
+export type OwnEvent = { [T in EventType]: { type: T; data: DomainEvents[T]; subjectId?: string | null } }[EventType]
+
 export type Change = {
   action: string
   patch: Updateable<Database['cases']>
   timeline: Omit<NewTimelineEntry, 'caseId' | 'actor' | 'occurredAt'>[]
   /** Domain events besides case.updated, e.g. case.resolved */
   events?: CaseChangeEvent[]
+  /** Events of the calling module, in the same transaction (recordCaseActivity) */
+  ownEvents?: OwnEvent[]
   /** false for changes that are not someone working the case (e.g. a carrier scan appended) */
   acts?: boolean
 }
 
+const sameValue = (was: unknown, now: unknown): boolean => {
+  if (was instanceof Date && now instanceof Date) return was.getTime() === now.getTime()
+  // JSON columns are written as text and read as values.
+  if (typeof now === 'string' && was !== null && typeof was === 'object') return JSON.stringify(was) === now
+  if (Array.isArray(was) && Array.isArray(now)) return JSON.stringify(was) === JSON.stringify(now)
+  return was === now
+}
+
+/** The columns a patch really changes: a value equal to the row's is no change. */
+function effectivePatch(before: CaseRow, patch: Updateable<Database['cases']>): Updateable<Database['cases']> {
+  return Object.fromEntries(
+    Object.entries(patch).filter(([k, v]) => v !== undefined && !sameValue(before[k as keyof CaseRow], v)),
+  )
+}
+
 /**
  * Every change to a case goes through here: the row, the audit entry, the timeline entries and
- * the domain events commit together. The first act on a `new` case opens it.
+ * the domain events commit together. The first act on a `new` case opens it. A change that changes
+ * no column writes no audit entry and announces no case.updated; its timeline entries and other
+ * events still land.
  */
 export async function applyChange(
   trx: Trx,
@@ -82,36 +105,40 @@ export async function applyChange(
   now: Date,
 ): Promise<CaseRow> {
   const actor = auditActor(ctx.actor)
-  const patch = { ...change.patch }
+  const patch = effectivePatch(before, change.patch)
   const timeline = [...change.timeline]
   if ((change.acts ?? true) && before.status === 'new' && patch.status === undefined) {
     patch.status = 'open'
     timeline.unshift({ type: 'status_changed', data: { from: 'new', to: 'open' }, text: 'Opened' })
   }
   if (patch.status && patch.status !== 'new' && !before.first_acted_at) patch.first_acted_at = now
+  const changed = Object.keys(patch).filter((k) => k !== 'first_acted_at')
   const after = await caseStore.updateCase(trx, before.merchant_id, before.id, { ...patch, updated_at: now })
-  await recordAudit(
-    trx,
-    {
-      merchantId: before.merchant_id,
-      actor,
-      action: change.action,
-      entityType: 'case',
-      entityId: before.id,
-      before: auditView(before),
-      after: auditView(after),
-      requestId: ctx.requestId,
-    },
-    now,
-  )
+  if (changed.length)
+    await recordAudit(
+      trx,
+      {
+        merchantId: before.merchant_id,
+        actor,
+        action: change.action,
+        entityType: 'case',
+        entityId: before.id,
+        before: auditView(before),
+        after: auditView(after),
+        requestId: ctx.requestId,
+      },
+      now,
+    )
   await appendTimelineEntries(
     trx,
     before.merchant_id,
     timeline.map((t) => ({ ...t, caseId: before.id, actor, occurredAt: now })),
     now,
   )
-  const changed = Object.keys(patch).filter((k) => k !== 'first_acted_at')
-  const events: CaseChangeEvent[] = [{ type: 'case.updated', data: { changes: changed } }, ...(change.events ?? [])]
+  const events: CaseChangeEvent[] = [
+    ...(changed.length ? [{ type: 'case.updated' as const, data: { changes: changed } }] : []),
+    ...(change.events ?? []),
+  ]
   // Each payload is the case summary and the event's own fields (cases/events.ts): a pairing TypeScript does not follow.
   const messages = events.map(
     (e) =>
@@ -131,9 +158,21 @@ export async function applyChange(
   )
   for (const m of messages)
     await enqueueEvent(trx, { merchant_id: before.merchant_id, subject_id: before.id, occurred_at: now, ...m })
-  await publishLive(
-    trx,
-    messages.map((m) => ({ merchant_id: before.merchant_id, ...m })),
-  )
+  for (const e of change.ownEvents ?? [])
+    await enqueueEvent(trx, {
+      merchant_id: before.merchant_id,
+      subject_id: e.subjectId === undefined ? before.id : e.subjectId,
+      occurred_at: now,
+      type: e.type,
+      data: e.data,
+    } as NewEvent)
+  await publishLive(trx, [
+    ...messages.map((m) => ({ merchant_id: before.merchant_id, ...m })),
+    ...(change.ownEvents ?? []).map((e) => ({
+      merchant_id: before.merchant_id,
+      type: e.type,
+      data: e.data as Record<string, unknown>,
+    })),
+  ])
   return after
 }

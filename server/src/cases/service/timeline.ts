@@ -11,6 +11,7 @@ import { getUser } from '../../users/service.js'
 import type { Db } from '../store/cases.js'
 import * as timelineStore from '../store/timeline.js'
 import type { TimelineFilter } from '../store/timeline.js'
+import type { TimelineVisibility } from '../tables.js'
 import { caseTimelineTypes } from '../timeline-types.js'
 import { toTimelineEntry, type TimelineEntry } from '../types.js'
 
@@ -33,6 +34,8 @@ export type NewTimelineEntry = {
   text?: string
   /** The same key on the same case lands once (retried consumers and jobs) */
   dedupKey?: string
+  /** Who may read it: internal (the default: notes, side conversations, work) or public (the customer's conversation) */
+  visibility?: TimelineVisibility
 }
 
 /**
@@ -59,6 +62,7 @@ export async function appendTimelineEntries(
     data: JSON.stringify(e.data ?? {}),
     text: (e.text ?? '').slice(0, 20_000),
     dedup_key: e.dedupKey ?? null,
+    visibility: e.visibility ?? 'internal',
     created_at: now,
   }))
   const ids = new Set(await timelineStore.insertTimeline(trx, rows))

@@ -1,0 +1,9 @@
+// The messaging module's public face: other modules call these, never messaging/store.ts.
+export {
+  recordMessage,
+  findCaseForMessageHeader,
+  queueSend,
+  sendEmailTask,
+  bareMessageId,
+} from './service/record-message.js'
+export type { Message, NewMessage, NewAttachment, MessageAttachment, MessageRecipient, Address } from './types.js'

@@ -1,0 +1,123 @@
+import type { Insertable, Selectable, Updateable } from 'kysely'
+import { type Db, type Trx, keyedRows, ownedRows, selectOwned } from '../db/owned.js'
+import type { Database } from '../db/schema.js'
+import type { MessageStatus } from './tables.js'
+
+export type MessageRow = Selectable<Database['messages']>
+export type RecipientRow = Selectable<Database['message_recipients']>
+export type AttachmentRow = Selectable<Database['message_attachments']>
+
+const messages = keyedRows('messages')
+export const findMessage = messages.find
+export const lockMessage = messages.lock
+
+export async function insertMessage(trx: Trx, row: Insertable<Database['messages']>): Promise<MessageRow> {
+  return trx.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateMessage(
+  trx: Trx,
+  merchantId: string,
+  id: string,
+  patch: Updateable<Database['messages']>,
+): Promise<MessageRow> {
+  return messages.update(trx, merchantId, id, patch)
+}
+
+// A recipient listed twice (to and cc) is one recipient: mailed once.
+export async function insertRecipients(trx: Trx, rows: Insertable<Database['message_recipients']>[]): Promise<void> {
+  if (!rows.length) return
+  await trx
+    .insertInto('message_recipients')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['merchant_id', 'message_id', 'address']).doNothing())
+    .execute()
+}
+
+export async function insertAttachments(trx: Trx, rows: Insertable<Database['message_attachments']>[]): Promise<void> {
+  if (rows.length) await trx.insertInto('message_attachments').values(rows).execute()
+}
+
+export async function listRecipients(db: Db, merchantId: string, messageIds: string[]): Promise<RecipientRow[]> {
+  if (!messageIds.length) return []
+  return ownedRows(db, 'message_recipients', merchantId)
+    .where('message_id', 'in', messageIds)
+    .orderBy('message_id')
+    .orderBy('kind', 'desc')
+    .orderBy('address')
+    .execute()
+}
+
+export async function listAttachments(db: Db, merchantId: string, messageIds: string[]): Promise<AttachmentRow[]> {
+  if (!messageIds.length) return []
+  return ownedRows(db, 'message_attachments', merchantId).where('message_id', 'in', messageIds).orderBy('id').execute()
+}
+
+/** Attachments by id, each with its message's case (to check they belong to the case a reply is on). */
+export async function findAttachments(
+  db: Db,
+  merchantId: string,
+  ids: string[],
+): Promise<(AttachmentRow & { case_id: string })[]> {
+  if (!ids.length) return []
+  return db
+    .selectFrom('message_attachments as a')
+    .innerJoin('messages as m', (j) =>
+      j.onRef('m.merchant_id', '=', 'a.merchant_id').onRef('m.id', '=', 'a.message_id'),
+    )
+    .selectAll('a')
+    .select('m.case_id')
+    .where('a.merchant_id', '=', merchantId)
+    .where('a.id', 'in', ids)
+    .execute()
+}
+
+export type MessageFilter = {
+  caseId?: string
+  statuses?: MessageStatus[]
+  visibility?: 'public' | 'side'
+  after?: string
+  limit: number
+  desc?: boolean
+}
+
+// Ids are UUIDv7, so id order is the order messages were recorded in.
+export async function listMessages(db: Db, merchantId: string, f: MessageFilter): Promise<MessageRow[]> {
+  let q = ownedRows(db, 'messages', merchantId)
+  if (f.caseId) q = q.where('case_id', '=', f.caseId)
+  if (f.statuses?.length) q = q.where('status', 'in', f.statuses)
+  if (f.visibility) q = q.where('visibility', '=', f.visibility)
+  if (f.after) q = q.where('id', f.desc ? '<' : '>', f.after)
+  return q
+    .orderBy('id', f.desc ? 'desc' : 'asc')
+    .limit(f.limit)
+    .execute()
+}
+
+/** The case of the newest message with any of these Message-IDs (ours or the customer's). */
+export async function findCaseByMessageIds(db: Db, merchantId: string, messageIds: string[]): Promise<string | null> {
+  if (!messageIds.length) return null
+  const row = await selectOwned(db, 'messages', merchantId)
+    .select('case_id')
+    .where('message_id_header', 'in', messageIds)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  return row?.case_id ?? null
+}
+
+export async function findMessageByHeader(db: Db, merchantId: string, messageIdHeader: string) {
+  return ownedRows(db, 'messages', merchantId).where('message_id_header', '=', messageIdHeader).executeTakeFirst()
+}
+
+/** Inbound public messages on a case since an instant: the portal's rate limit per link. */
+export async function countInbound(db: Db, merchantId: string, caseId: string, channel: string, since: Date) {
+  const row = await selectOwned(db, 'messages', merchantId)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('case_id', '=', caseId)
+    .where('direction', '=', 'in')
+    .where('channel', '=', channel as 'portal')
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
