@@ -100,6 +100,20 @@ export const errorCatalogue = {
   link_invalid: [401, 403], // 401 forged or malformed; 403 valid but for another purpose or record
   link_expired: 401,
   link_lifetime_too_long: 400,
+  // messaging: templates and macros
+  template_not_found: 404,
+  template_version_not_found: 404,
+  template_exists: 409, // one template per purpose, channel and locale: change that one
+  template_archived: 409,
+  template_not_live: 409, // no approved version is live: nothing can be sent from it automatically
+  template_version_not_approved: 409, // only an approved version can go live
+  template_version_approved: 409, // approved already
+  template_unchanged: 409, // the draft is the same as the latest version: nothing to save
+  template_invalid: 422, // the Liquid does not parse; details.problems lists why
+  macro_not_found: 404,
+  macro_name_taken: 409,
+  macro_action_invalid: 422, // details.errors lists each action and why (unknown status, tag, person)
+  mail_server_not_configured: 409, // no SMTP_URL: nothing can be sent, test sends included
   // server side
   clock_task_unknown: 500,
   internal_error: 500,

@@ -2,11 +2,12 @@ import type { Transaction } from 'kysely'
 import { systemContext } from './auth/actor.js'
 import type { Database } from './db/schema.js'
 import { createMerchant, type CreateMerchantInput, type Merchant } from './merchants/service.js'
+import { seedDefaultTemplates } from './messaging/templates/service.js'
 import { seedBuiltinRoles } from './roles/service.js'
 import { createTeam, defaultTeams } from './teams/service.js'
 
 /**
- * A new workspace: the merchant, its five built-in roles and the three starting teams. Composed here, above the
+ * A new workspace: the merchant, its five built-in roles, the three starting teams and the default message templates. Composed here, above the
  * modules, because roles and teams build on merchants (currencies, exchange rates) and cannot be called back by it.
  */
 export async function createWorkspace(
@@ -18,5 +19,6 @@ export async function createWorkspace(
   const ctx = systemContext(merchant.id)
   const roleIds = await seedBuiltinRoles(trx, ctx, now)
   for (const team of defaultTeams) await createTeam(trx, ctx, team, now)
+  await seedDefaultTemplates(trx, merchant.id, now)
   return { merchant, roleIds }
 }

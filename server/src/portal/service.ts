@@ -15,7 +15,7 @@ type Db = Kysely<Database> | Transaction<Database>
 // for the customer: plain words, no internal notes, no agents' names.
 export const portalPurpose = 'case_status'
 
-const caseWords: Record<string, string> = {
+export const caseWords: Record<string, string> = {
   new: 'We have received your request',
   open: 'We are working on it',
   waiting_customer: 'We are waiting for your reply',
@@ -24,7 +24,7 @@ const caseWords: Record<string, string> = {
   resolved: 'Resolved',
   closed: 'Closed',
 }
-const outcomeWords: Record<string, string> = {
+export const outcomeWords: Record<string, string> = {
   refunded: 'Refunded',
   reshipped: 'A replacement was sent',
   carrier_credited: 'Settled with the carrier',

@@ -1,0 +1,100 @@
+// What every new workspace starts with, in English, live and approved by the system; merchants edit them like any
+// other template. Written once as paragraphs: `[label](variable)` becomes "label: <url>" in the text part and a
+// link in the HTML part.
+
+export type DefaultTemplate = { purpose: string; name: string; subject: string; paragraphs: string[] }
+
+const hello = '{% if customer.first_name %}Hi {{ customer.first_name }},{% else %}Hello,{% endif %}'
+const signOff = 'Thanks,\n{{ brand.from_name }}'
+const yourOrder = '{% if order.number %}your order {{ order.number }}{% else %}your order{% endif %}'
+
+export const defaultTemplates: DefaultTemplate[] = [
+  {
+    purpose: 'acknowledgement',
+    name: 'Acknowledgement',
+    subject: "We've got your request ({{ case.number }})",
+    paragraphs: [
+      hello,
+      "Thanks for getting in touch. We've got your request and it's now case {{ case.number }}. " +
+        'Someone from our team will get back to you within 24–48 hours, usually sooner.',
+      'If you have anything to add, like photos or your order number, just reply to this email: it goes straight to your case.',
+      '[Follow your case](links.portal)',
+      signOff,
+    ],
+  },
+  {
+    purpose: 'update',
+    name: 'Update',
+    subject: 'An update on your case {{ case.number }}',
+    paragraphs: [
+      hello,
+      'A quick update on case {{ case.number }}: {{ case.status | downcase }}.',
+      "We haven't forgotten you. We'll be back in touch within 24 hours with the next step.",
+      'If anything has changed on your side, just reply to this email.',
+      '[See the latest on your case](links.portal)',
+      signOff,
+    ],
+  },
+  {
+    purpose: 'resolution',
+    name: 'Resolution',
+    subject: 'Your case {{ case.number }} is resolved',
+    paragraphs: [
+      hello,
+      "Good news: we've resolved case {{ case.number }}.{% if case.outcome %} The outcome: {{ case.outcome }}.{% endif %}",
+      'If a refund is part of it, it goes back to your original payment method. Most banks show it within 5–10 ' +
+        'working days.',
+      "If anything isn't right, reply to this email within 14 days and we'll pick your case up again.",
+      '[Your case summary](links.portal)',
+      signOff,
+    ],
+  },
+  {
+    purpose: 'return_instructions',
+    name: 'Customer return instructions',
+    subject: 'How to return {{ order.number | default: "your items" }}',
+    paragraphs: [
+      hello,
+      `Here's how to send the items from ${yourOrder} back to us:`,
+      '1. Pack them securely, in the original packaging if you still have it.\n' +
+        '2. Put a note inside with your case number, {{ case.number }}.\n' +
+        '3. Send the parcel with the return label or address we gave you, and keep the proof of postage.',
+      '{% if order.lines.size > 0 %}What we expect back:\n{% for line in order.lines %}- {{ line.quantity }} × {{ line.name }}\n{% endfor %}{% endif %}',
+      "As soon as the parcel reaches us we'll check it and tell you within 2 working days. Questions? Just reply to this email.",
+      signOff,
+    ],
+  },
+  {
+    purpose: 'damage_ack',
+    name: 'Damage acknowledgement',
+    subject: 'Sorry your order arrived damaged ({{ case.number }})',
+    paragraphs: [
+      hello,
+      `We're sorry ${yourOrder} arrived damaged. We've opened case {{ case.number }} and we'll put it right.`,
+      'To help us sort it quickly, please reply with photos of the damaged items and of the packaging, shipping label ' +
+        "included. We'll come back to you within 24–48 hours with a replacement or a refund.",
+      '[Follow your case](links.portal)',
+      signOff,
+    ],
+  },
+  {
+    purpose: 'customs_hold',
+    name: 'Customs hold',
+    subject: 'A customs delay on {{ order.number | default: "your order" }}',
+    paragraphs: [
+      hello,
+      `We've seen a delay with ${yourOrder} due to a customs hold. We're on it — expected update within 48 hours. ` +
+        'Reply here if you need immediate help.',
+      '{% if shipment.tracking_url %}[Track your parcel](shipment.tracking_url){% endif %}',
+      signOff,
+    ],
+  },
+]
+
+const link = /\[([^\]]+)\]\(([a-z_.]+)\)/g
+
+export const defaultText = (t: DefaultTemplate): string =>
+  `${t.paragraphs.map((p) => p.replace(link, '$1: {{ $2 }}')).join('\n\n')}\n`
+
+export const defaultHtml = (t: DefaultTemplate): string =>
+  t.paragraphs.map((p) => `<p>${p.replace(link, '<a href="{{ $2 }}">$1</a>').replace(/\n/g, '<br>\n')}</p>`).join('\n')
