@@ -77,6 +77,11 @@ export const errorCatalogue = {
   view_not_found: 404,
   view_name_taken: 409,
   bulk_too_large: 413,
+  message_not_found: 404,
+  message_raw_not_found: 404, // the message has no stored original (.eml)
+  message_not_retryable: 409, // only failed, held and not-sent messages go out again
+  recipient_required: 422, // no address given and the case's customer has no email
+  attachment_invalid: 422, // not a stored attachment of a message on this case
   // integrations and the webhook inbox
   connection_not_found: 404,
   provider_not_found: 404,

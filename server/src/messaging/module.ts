@@ -1,5 +1,6 @@
 import type { Module } from '../modules.js'
 import { messageEvents } from './events.js'
+import { messagingRoutes } from './routes.js'
 
 /**
  * Customer conversations: every message in or out, on the case timeline as one `message` entry each;
@@ -9,4 +10,5 @@ export const messaging: Module = {
   name: 'messaging',
   events: messageEvents,
   timeline: ['message'],
+  routes: messagingRoutes,
 }

@@ -7,3 +7,12 @@ export {
   bareMessageId,
 } from './service/record-message.js'
 export type { Message, NewMessage, NewAttachment, MessageAttachment, MessageRecipient, Address } from './types.js'
+export {
+  listCaseMessages,
+  listFailedMessages,
+  listPublicMessages,
+  countPortalMessagesSince,
+  getMessage,
+  openRawMessage,
+} from './service/conversation.js'
+export { sendMessage, retryMessage, notSentReason, type MailSetup, type SendInput } from './service/send-message.js'

@@ -121,3 +121,18 @@ export async function countInbound(db: Db, merchantId: string, caseId: string, c
     .executeTakeFirstOrThrow()
   return Number(row.n)
 }
+
+export async function findEmailSettings(db: Db, merchantId: string) {
+  return selectOwned(db, 'email_settings', merchantId).selectAll().executeTakeFirst()
+}
+
+/** Recipients a retry sends to again: those not sent; a sent one is never mailed twice. */
+export async function requeueRecipients(trx: Trx, merchantId: string, messageId: string, now: Date): Promise<void> {
+  await trx
+    .updateTable('message_recipients')
+    .set({ status: 'queued', smtp_reply: null, updated_at: now })
+    .where('merchant_id', '=', merchantId)
+    .where('message_id', '=', messageId)
+    .where('status', 'in', ['failed', 'bounced'])
+    .execute()
+}

@@ -100,8 +100,8 @@ export async function createPortalLink(
   return { url: `${input.publicUrl.replace(/\/$/, '')}/portal/${token}`, expires_at: expiresAt }
 }
 
-/** What the link's holder may see of the case (the survivor's, if it was merged). */
-export async function portalCase(db: Db, secret: Buffer, token: string, now: Date): Promise<PortalCase> {
+/** The case a portal link stands for (the survivor's, if it was merged); a case deleted since makes the link invalid. */
+export async function linkedCase(db: Db, secret: Buffer, token: string, now: Date) {
   const claims = verifyLink(secret, token, { purpose: portalPurpose, subjectType: 'case' }, now)
   // A case deleted since the link was minted makes the link invalid; any other failure stays what it is.
   let detail = await getCase(db, claims.merchantId, claims.subjectId).catch((err: unknown) => {
@@ -111,14 +111,20 @@ export async function portalCase(db: Db, secret: Buffer, token: string, now: Dat
   })
   for (let hops = 0; detail.merged_into_id && hops < 5; hops++)
     detail = await getCase(db, claims.merchantId, detail.merged_into_id)
+  return { merchantId: claims.merchantId, detail }
+}
+
+/** What the link's holder may see of the case (the survivor's, if it was merged). */
+export async function portalCase(db: Db, secret: Buffer, token: string, now: Date): Promise<PortalCase> {
+  const { merchantId, detail } = await linkedCase(db, secret, token, now)
   const [merchant, type] = await Promise.all([
-    getMerchant(db, claims.merchantId),
-    getCaseType(db, claims.merchantId, detail.case_type),
+    getMerchant(db, merchantId),
+    getCaseType(db, merchantId, detail.case_type),
   ])
   const shipmentIds = detail.links.filter((l) => l.entity_type === 'shipment').map((l) => l.entity_id)
   const shipments = await Promise.all(
     shipmentIds.map(async (id) => {
-      const trackers = await trackersOfShipment(db, claims.merchantId, id)
+      const trackers = await trackersOfShipment(db, merchantId, id)
       const latest = trackers.sort((a, b) => (b.status_at?.getTime() ?? 0) - (a.status_at?.getTime() ?? 0))[0]
       const events = trackers.flatMap((t) => t.events).sort((a, b) => b.occurred_at.getTime() - a.occurred_at.getTime())
       return {

@@ -13,7 +13,8 @@ import type { Database } from '../../db/schema.js'
 import { newId } from '../../ids.js'
 import { addJob } from '../../jobs/queue.js'
 import * as store from '../store.js'
-import { type Message, type NewMessage, toMessage } from '../types.js'
+import type { Message, NewMessage } from '../types.js'
+import { withDetails } from './conversation.js'
 
 type Trx = Transaction<Database>
 
@@ -44,7 +45,7 @@ export async function recordMessage(trx: Trx, ctx: ServiceContext, input: NewMes
   const known = input.messageIdHeader
     ? await store.findMessageByHeader(trx, ctx.merchantId, bareMessageId(input.messageIdHeader))
     : undefined
-  if (known) return loadMessage(trx, known)
+  if (known) return (await withDetails(trx, ctx.merchantId, [known]))[0]!
   const fromCustomer = input.direction === 'in' && input.authorType === 'customer' && input.visibility === 'public'
   let row = await findCaseOrThrow(trx, ctx.merchantId, input.caseId)
   // Mail to a merged case belongs on the case it was merged into.
@@ -186,15 +187,7 @@ export async function recordMessage(trx: Trx, ctx: ServiceContext, input: NewMes
     )
   if (input.direction === 'out' && input.channel === 'email' && input.status === 'queued')
     await queueSend(trx, ctx.merchantId, id)
-  return loadMessage(trx, message)
-}
-
-export async function loadMessage(db: Db, row: store.MessageRow): Promise<Message> {
-  const [attachments, recipients] = await Promise.all([
-    store.listAttachments(db, row.merchant_id, [row.id]),
-    store.listRecipients(db, row.merchant_id, [row.id]),
-  ])
-  return toMessage(row, attachments, recipients)
+  return (await withDetails(trx, ctx.merchantId, [message]))[0]!
 }
 
 /** The case of any of our or their stored Message-IDs (In-Reply-To, References), newest first. */

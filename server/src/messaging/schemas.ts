@@ -1,0 +1,126 @@
+import { Type } from 'typebox'
+import { NullableTimestamp, Page, PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
+import { messageAuthors, messageChannels, messageStatuses, messageVisibilities, recipientStatuses } from './tables.js'
+
+const NullableText = Type.Union([Type.String(), Type.Null()])
+// A mailbox as people write it; RFC 5321 caps an address at 254 characters in practice.
+const EmailAddress = Type.String({ format: 'email', maxLength: 254 })
+const AddressView = Type.Object({ address: Type.String(), name: Type.Optional(Type.String()) })
+const AddressInput = Type.Object(
+  { address: EmailAddress, name: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\r\\n]*$' })) },
+  { additionalProperties: false },
+)
+
+export const MessageView = Type.Object({
+  id: Uuid,
+  case_id: Uuid,
+  direction: Type.Enum([...['out', 'in']]),
+  channel: Type.Enum([...messageChannels]),
+  visibility: Type.Enum([...messageVisibilities], {
+    description: 'public: the customer conversation; side: a side conversation the customer never sees',
+  }),
+  status: Type.Enum([...messageStatuses]),
+  status_reason: NullableText,
+  author: Type.Object({ type: Type.Enum([...messageAuthors]), id: Type.Union([Uuid, Type.Null()]) }),
+  automatic: Type.Boolean(),
+  from: AddressView,
+  to: Type.Array(AddressView),
+  cc: Type.Array(AddressView),
+  subject: Type.String(),
+  text: Type.String(),
+  html: Type.Union([Type.String({ description: 'As received or rendered: sanitise before showing' }), Type.Null()]),
+  template_id: Type.Union([Uuid, Type.Null()]),
+  template_version: Type.Union([Type.Integer(), Type.Null()]),
+  message_id_header: NullableText,
+  in_reply_to: NullableText,
+  references: Type.Array(Type.String()),
+  provider: NullableText,
+  provider_message_id: NullableText,
+  has_raw: Type.Boolean({ description: 'The raw message (.eml) is stored: GET /messages/{id}/raw' }),
+  robot_reason: NullableText,
+  attempts: Type.Integer(),
+  sent_at: NullableTimestamp,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  attachments: Type.Array(
+    Type.Object({
+      id: Uuid,
+      file_name: Type.String(),
+      content_type: Type.String(),
+      size_bytes: Type.Integer(),
+      stored: Type.Boolean({ description: 'false when the attachment was refused (refused_reason says why)' }),
+      content_id: NullableText,
+      refused_reason: NullableText,
+    }),
+  ),
+  recipients: Type.Array(
+    Type.Object({
+      address: Type.String(),
+      kind: Type.Enum(['to', 'cc', 'bcc']),
+      status: Type.Enum([...recipientStatuses]),
+      smtp_reply: NullableText,
+      attempts: Type.Integer(),
+      sent_at: NullableTimestamp,
+    }),
+    { description: 'Per recipient delivery state (outbound email)' },
+  ),
+})
+export const MessagePage = Page(MessageView)
+
+export const CaseParams = Type.Object({ id: Uuid })
+export const MessageParams = Type.Object({ id: Uuid })
+
+export const ConversationQuery = PageQueryWith({
+  visibility: Type.Optional(Type.Enum([...messageVisibilities])),
+})
+export const FailedQuery = PageQueryWith({
+  status: Type.Optional(
+    Type.String({
+      pattern: '^(failed|bounced|held)(,(failed|bounced|held))*$',
+      maxLength: 40,
+      description: 'failed, bounced, held, or several comma-separated (default: all three)',
+    }),
+  ),
+})
+
+export const maxTextLength = 100_000
+
+export const SendMessageBody = Type.Object(
+  {
+    visibility: Type.Optional(
+      Type.Enum([...messageVisibilities], {
+        description: 'public (default): a reply to the customer; side: a side conversation the customer never sees',
+      }),
+    ),
+    to: Type.Optional(
+      Type.Array(AddressInput, { minItems: 1, maxItems: 50, description: "Default: the case's customer" }),
+    ),
+    cc: Type.Optional(Type.Array(AddressInput, { maxItems: 50 })),
+    subject: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 998,
+        pattern: '^[^\\r\\n]*$',
+        description: 'Default: "Re: <case subject> [CD-n]"',
+      }),
+    ),
+    text: Type.String({ minLength: 1, maxLength: maxTextLength }),
+    html: Type.Optional(Type.String({ maxLength: 500_000 })),
+    template_id: Type.Optional(Uuid),
+    template_version: Type.Optional(Type.Integer({ minimum: 1 })),
+    attachment_ids: Type.Optional(
+      Type.Array(Uuid, {
+        maxItems: 20,
+        uniqueItems: true,
+        description: 'Attachments of messages on this case, sent again',
+      }),
+    ),
+    set_waiting: Type.Optional(Type.Boolean({ description: 'The case waits for the customer (public replies)' })),
+  },
+  { additionalProperties: false },
+)
+
+export const RawMessage = {
+  description: 'The raw message (RFC 5322), as a download',
+  content: { 'message/rfc822': { schema: Type.String({ format: 'binary' }) } },
+}

@@ -1,0 +1,148 @@
+import type { Transaction } from 'kysely'
+import type { ServiceContext } from '../../auth/actor.js'
+import { findCaseOrThrow } from '../../cases/service.js'
+import { recordAuditFor } from '../../changes.js'
+import { findSurvivor } from '../../customers/service.js'
+import type { Database } from '../../db/schema.js'
+import { AppError } from '../../errors.js'
+import { getMerchant } from '../../merchants/service.js'
+import * as store from '../store.js'
+import type { Address, MessageStatus, MessageVisibility } from '../tables.js'
+import type { Message, NewAttachment } from '../types.js'
+import { getMessage } from './conversation.js'
+import { queueSend, recordMessage } from './record-message.js'
+
+type Trx = Transaction<Database>
+
+export const notSentReason = 'no mail server configured'
+
+/** What sending needs from the configuration: whether there is a mail server, and the domain of Message-IDs. */
+export type MailSetup = { configured: boolean; domain: string }
+
+export type SendInput = {
+  visibility?: MessageVisibility
+  to?: Address[]
+  cc?: Address[]
+  subject?: string
+  text: string
+  html?: string
+  templateId?: string
+  templateVersion?: number
+  attachmentIds?: string[]
+  setWaiting?: boolean
+  /** Link QA's findings on the rendered message: any holds it */
+  problems?: { code: string; detail: string }[]
+}
+
+/** Attachments sent again from messages on the same case: the stored file, not a copy. */
+async function attachmentsOf(trx: Trx, merchantId: string, caseId: string, ids: string[]): Promise<NewAttachment[]> {
+  const found = await store.findAttachments(trx, merchantId, ids)
+  const usable = new Map(found.filter((a) => a.case_id === caseId && a.blob_key).map((a) => [a.id, a]))
+  const bad = ids.filter((id) => !usable.has(id))
+  if (bad.length)
+    throw new AppError('attachment_invalid', 'Not a stored attachment of a message on this case', {
+      attachment_ids: bad,
+    })
+  return ids.map((id) => {
+    const a = usable.get(id)!
+    return { fileName: a.file_name, contentType: a.content_type, sizeBytes: Number(a.size_bytes), blobKey: a.blob_key }
+  })
+}
+
+/**
+ * An agent's email on a case: a reply to the customer (public) or a side conversation. Without a mail
+ * server it is stored as not_sent; with link QA problems it is held; otherwise it is queued for sending.
+ */
+export async function sendMessage(
+  trx: Trx,
+  ctx: ServiceContext,
+  caseId: string,
+  input: SendInput,
+  mail: MailSetup,
+  now: Date,
+): Promise<Message> {
+  const row = await findCaseOrThrow(trx, ctx.merchantId, caseId)
+  const customer = row.customer_id ? await findSurvivor(trx, ctx.merchantId, row.customer_id) : undefined
+  const to =
+    input.to ??
+    (customer?.email ? [{ address: customer.email, ...(customer.name ? { name: customer.name } : {}) }] : [])
+  if (!to.length)
+    throw new AppError('recipient_required', "Name a recipient: the case's customer has no email address", {
+      case_id: caseId,
+    })
+  const settings = await store.findEmailSettings(trx, ctx.merchantId)
+  const from = settings
+    ? { address: settings.from_address, name: settings.from_name }
+    : { address: `support@${mail.domain}`, name: (await getMerchant(trx, ctx.merchantId)).brand_name }
+  const held = input.problems?.length ? input.problems.map((p) => `${p.code}: ${p.detail}`).join('; ') : null
+  const [status, statusReason]: [MessageStatus, string | null] = held
+    ? ['held', `link QA: ${held}`.slice(0, 2000)]
+    : mail.configured
+      ? ['queued', null]
+      : ['not_sent', notSentReason]
+  const visibility = input.visibility ?? 'public'
+  return recordMessage(
+    trx,
+    ctx,
+    {
+      caseId,
+      direction: 'out',
+      channel: 'email',
+      visibility,
+      status,
+      statusReason,
+      authorType: ctx.actor.type === 'user' ? 'agent' : 'system',
+      authorId: ctx.actor.type === 'user' ? ctx.actor.id : null,
+      from,
+      to,
+      cc: input.cc ?? [],
+      subject: input.subject ?? `Re: ${row.subject} [CD-${row.number}]`.slice(0, 998),
+      text: input.text,
+      html: input.html ?? null,
+      templateId: input.templateId ?? null,
+      templateVersion: input.templateVersion ?? null,
+      messageIdDomain: mail.domain,
+      attachments: await attachmentsOf(trx, ctx.merchantId, caseId, input.attachmentIds ?? []),
+      setWaiting: visibility === 'public' && input.setWaiting,
+    },
+    now,
+  )
+}
+
+const retryable: MessageStatus[] = ['failed', 'held', 'not_sent', 'bounced']
+
+/** Sends a failed, held or not-sent email again (to the recipients it did not reach), audited. */
+export async function retryMessage(
+  trx: Trx,
+  ctx: ServiceContext,
+  id: string,
+  mail: MailSetup,
+  now: Date,
+): Promise<Message> {
+  const row = await store.lockMessage(trx, ctx.merchantId, id)
+  if (!row) throw new AppError('message_not_found', 'No such message', { message_id: id })
+  if (row.direction !== 'out' || row.channel !== 'email' || !retryable.includes(row.status))
+    throw new AppError('message_not_retryable', `A ${row.status} message is not sent again`, {
+      message_id: id,
+      status: row.status,
+    })
+  const [status, reason]: [MessageStatus, string | null] = mail.configured
+    ? ['queued', null]
+    : ['not_sent', notSentReason]
+  await store.updateMessage(trx, ctx.merchantId, id, { status, status_reason: reason, updated_at: now })
+  await store.requeueRecipients(trx, ctx.merchantId, id, now)
+  await recordAuditFor(
+    trx,
+    ctx,
+    {
+      action: 'message.retried',
+      entityType: 'message',
+      entityId: id,
+      before: { status: row.status, status_reason: row.status_reason },
+      after: { status, status_reason: reason },
+    },
+    now,
+  )
+  if (status === 'queued') await queueSend(trx, ctx.merchantId, id)
+  return getMessage(trx, ctx.merchantId, id)
+}
