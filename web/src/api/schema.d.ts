@@ -10596,6 +10596,814 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/cases/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case's conversation, oldest first: messages with attachments and delivery states */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description next_cursor from the previous page */
+                    cursor?: string;
+                    visibility?: "public" | "side";
+                };
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                case_id: string;
+                                /** @enum {unknown} */
+                                direction: "out" | "in";
+                                /** @enum {unknown} */
+                                channel: "email" | "sms" | "whatsapp" | "portal";
+                                /**
+                                 * @description public: the customer conversation; side: a side conversation the customer never sees
+                                 * @enum {unknown}
+                                 */
+                                visibility: "public" | "side";
+                                /** @enum {unknown} */
+                                status: "queued" | "sending" | "sent" | "delivered" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                                status_reason: string | null;
+                                author: {
+                                    /** @enum {unknown} */
+                                    type: "agent" | "system" | "rule" | "customer" | "contact";
+                                    id: string | null;
+                                };
+                                automatic: boolean;
+                                from: {
+                                    address: string;
+                                    name?: string;
+                                };
+                                to: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                cc: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                                template_id: string | null;
+                                template_version: number | null;
+                                message_id_header: string | null;
+                                in_reply_to: string | null;
+                                references: string[];
+                                provider: string | null;
+                                provider_message_id: string | null;
+                                /** @description The raw message (.eml) is stored: GET /messages/{id}/raw */
+                                has_raw: boolean;
+                                robot_reason: string | null;
+                                attempts: number;
+                                sent_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                attachments: {
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    id: string;
+                                    file_name: string;
+                                    content_type: string;
+                                    size_bytes: number;
+                                    /** @description false when the attachment was refused (refused_reason says why) */
+                                    stored: boolean;
+                                    content_id: string | null;
+                                    refused_reason: string | null;
+                                }[];
+                                /** @description Per recipient delivery state (outbound email) */
+                                recipients: {
+                                    address: string;
+                                    /** @enum {unknown} */
+                                    kind: "to" | "cc" | "bcc";
+                                    /** @enum {unknown} */
+                                    status: "queued" | "sending" | "sent" | "failed" | "bounced";
+                                    smtp_reply: string | null;
+                                    attempts: number;
+                                    sent_at: string | null;
+                                }[];
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Email on a case: a reply to the customer (public, default: to the case's customer) or a side conversation; queued, not_sent without a mail server, held when a link fails QA */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description public (default): a reply to the customer; side: a side conversation the customer never sees
+                         * @enum {unknown}
+                         */
+                        visibility?: "public" | "side";
+                        /** @description Default: the case's customer */
+                        to?: {
+                            /** Format: email */
+                            address: string;
+                            name?: string;
+                        }[];
+                        cc?: {
+                            /** Format: email */
+                            address: string;
+                            name?: string;
+                        }[];
+                        /** @description Default: "Re: <case subject> [CD-n]" */
+                        subject?: string;
+                        text: string;
+                        html?: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        template_id?: string;
+                        template_version?: number;
+                        /** @description Attachments of messages on this case, sent again */
+                        attachment_ids?: string[];
+                        /** @description The case waits for the customer (public replies) */
+                        set_waiting?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            /** @enum {unknown} */
+                            direction: "out" | "in";
+                            /** @enum {unknown} */
+                            channel: "email" | "sms" | "whatsapp" | "portal";
+                            /**
+                             * @description public: the customer conversation; side: a side conversation the customer never sees
+                             * @enum {unknown}
+                             */
+                            visibility: "public" | "side";
+                            /** @enum {unknown} */
+                            status: "queued" | "sending" | "sent" | "delivered" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                            status_reason: string | null;
+                            author: {
+                                /** @enum {unknown} */
+                                type: "agent" | "system" | "rule" | "customer" | "contact";
+                                id: string | null;
+                            };
+                            automatic: boolean;
+                            from: {
+                                address: string;
+                                name?: string;
+                            };
+                            to: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            cc: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            subject: string;
+                            text: string;
+                            html: string | null;
+                            template_id: string | null;
+                            template_version: number | null;
+                            message_id_header: string | null;
+                            in_reply_to: string | null;
+                            references: string[];
+                            provider: string | null;
+                            provider_message_id: string | null;
+                            /** @description The raw message (.eml) is stored: GET /messages/{id}/raw */
+                            has_raw: boolean;
+                            robot_reason: string | null;
+                            attempts: number;
+                            sent_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            attachments: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                file_name: string;
+                                content_type: string;
+                                size_bytes: number;
+                                /** @description false when the attachment was refused (refused_reason says why) */
+                                stored: boolean;
+                                content_id: string | null;
+                                refused_reason: string | null;
+                            }[];
+                            /** @description Per recipient delivery state (outbound email) */
+                            recipients: {
+                                address: string;
+                                /** @enum {unknown} */
+                                kind: "to" | "cc" | "bcc";
+                                /** @enum {unknown} */
+                                status: "queued" | "sending" | "sent" | "failed" | "bounced";
+                                smtp_reply: string | null;
+                                attempts: number;
+                                sent_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The failed list: failed, bounced and held messages, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description next_cursor from the previous page */
+                    cursor?: string;
+                    /** @description failed, bounced, held, or several comma-separated (default: all three) */
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                case_id: string;
+                                /** @enum {unknown} */
+                                direction: "out" | "in";
+                                /** @enum {unknown} */
+                                channel: "email" | "sms" | "whatsapp" | "portal";
+                                /**
+                                 * @description public: the customer conversation; side: a side conversation the customer never sees
+                                 * @enum {unknown}
+                                 */
+                                visibility: "public" | "side";
+                                /** @enum {unknown} */
+                                status: "queued" | "sending" | "sent" | "delivered" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                                status_reason: string | null;
+                                author: {
+                                    /** @enum {unknown} */
+                                    type: "agent" | "system" | "rule" | "customer" | "contact";
+                                    id: string | null;
+                                };
+                                automatic: boolean;
+                                from: {
+                                    address: string;
+                                    name?: string;
+                                };
+                                to: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                cc: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                                template_id: string | null;
+                                template_version: number | null;
+                                message_id_header: string | null;
+                                in_reply_to: string | null;
+                                references: string[];
+                                provider: string | null;
+                                provider_message_id: string | null;
+                                /** @description The raw message (.eml) is stored: GET /messages/{id}/raw */
+                                has_raw: boolean;
+                                robot_reason: string | null;
+                                attempts: number;
+                                sent_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                attachments: {
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    id: string;
+                                    file_name: string;
+                                    content_type: string;
+                                    size_bytes: number;
+                                    /** @description false when the attachment was refused (refused_reason says why) */
+                                    stored: boolean;
+                                    content_id: string | null;
+                                    refused_reason: string | null;
+                                }[];
+                                /** @description Per recipient delivery state (outbound email) */
+                                recipients: {
+                                    address: string;
+                                    /** @enum {unknown} */
+                                    kind: "to" | "cc" | "bcc";
+                                    /** @enum {unknown} */
+                                    status: "queued" | "sending" | "sent" | "failed" | "bounced";
+                                    smtp_reply: string | null;
+                                    attempts: number;
+                                    sent_at: string | null;
+                                }[];
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One message */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            /** @enum {unknown} */
+                            direction: "out" | "in";
+                            /** @enum {unknown} */
+                            channel: "email" | "sms" | "whatsapp" | "portal";
+                            /**
+                             * @description public: the customer conversation; side: a side conversation the customer never sees
+                             * @enum {unknown}
+                             */
+                            visibility: "public" | "side";
+                            /** @enum {unknown} */
+                            status: "queued" | "sending" | "sent" | "delivered" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                            status_reason: string | null;
+                            author: {
+                                /** @enum {unknown} */
+                                type: "agent" | "system" | "rule" | "customer" | "contact";
+                                id: string | null;
+                            };
+                            automatic: boolean;
+                            from: {
+                                address: string;
+                                name?: string;
+                            };
+                            to: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            cc: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            subject: string;
+                            text: string;
+                            html: string | null;
+                            template_id: string | null;
+                            template_version: number | null;
+                            message_id_header: string | null;
+                            in_reply_to: string | null;
+                            references: string[];
+                            provider: string | null;
+                            provider_message_id: string | null;
+                            /** @description The raw message (.eml) is stored: GET /messages/{id}/raw */
+                            has_raw: boolean;
+                            robot_reason: string | null;
+                            attempts: number;
+                            sent_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            attachments: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                file_name: string;
+                                content_type: string;
+                                size_bytes: number;
+                                /** @description false when the attachment was refused (refused_reason says why) */
+                                stored: boolean;
+                                content_id: string | null;
+                                refused_reason: string | null;
+                            }[];
+                            /** @description Per recipient delivery state (outbound email) */
+                            recipients: {
+                                address: string;
+                                /** @enum {unknown} */
+                                kind: "to" | "cc" | "bcc";
+                                /** @enum {unknown} */
+                                status: "queued" | "sending" | "sent" | "failed" | "bounced";
+                                smtp_reply: string | null;
+                                attempts: number;
+                                sent_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/raw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The message as it went over the wire (.eml), when stored */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The raw message (RFC 5322), as a download */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "message/rfc822": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a failed, bounced, held or not-sent email again (to the recipients it did not reach) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            /** @enum {unknown} */
+                            direction: "out" | "in";
+                            /** @enum {unknown} */
+                            channel: "email" | "sms" | "whatsapp" | "portal";
+                            /**
+                             * @description public: the customer conversation; side: a side conversation the customer never sees
+                             * @enum {unknown}
+                             */
+                            visibility: "public" | "side";
+                            /** @enum {unknown} */
+                            status: "queued" | "sending" | "sent" | "delivered" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                            status_reason: string | null;
+                            author: {
+                                /** @enum {unknown} */
+                                type: "agent" | "system" | "rule" | "customer" | "contact";
+                                id: string | null;
+                            };
+                            automatic: boolean;
+                            from: {
+                                address: string;
+                                name?: string;
+                            };
+                            to: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            cc: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            subject: string;
+                            text: string;
+                            html: string | null;
+                            template_id: string | null;
+                            template_version: number | null;
+                            message_id_header: string | null;
+                            in_reply_to: string | null;
+                            references: string[];
+                            provider: string | null;
+                            provider_message_id: string | null;
+                            /** @description The raw message (.eml) is stored: GET /messages/{id}/raw */
+                            has_raw: boolean;
+                            robot_reason: string | null;
+                            attempts: number;
+                            sent_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            attachments: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                file_name: string;
+                                content_type: string;
+                                size_bytes: number;
+                                /** @description false when the attachment was refused (refused_reason says why) */
+                                stored: boolean;
+                                content_id: string | null;
+                                refused_reason: string | null;
+                            }[];
+                            /** @description Per recipient delivery state (outbound email) */
+                            recipients: {
+                                address: string;
+                                /** @enum {unknown} */
+                                kind: "to" | "cc" | "bcc";
+                                /** @enum {unknown} */
+                                status: "queued" | "sending" | "sent" | "failed" | "bounced";
+                                smtp_reply: string | null;
+                                attempts: number;
+                                sent_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}/portal-links": {
         parameters: {
             query?: never;
@@ -10742,6 +11550,166 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/{token}/conversation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case's conversation as the customer sees it: public messages only, oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * @description you: the customer wrote it; us: the store
+                                 * @enum {unknown}
+                                 */
+                                from: "you" | "us";
+                                subject: string;
+                                text: string;
+                                /** Format: date-time */
+                                at: string;
+                                attachments: {
+                                    file_name: string;
+                                    size_bytes: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/{token}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The customer answers from the status page: a message on the case (rate-limited per case) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * @description you: the customer wrote it; us: the store
+                             * @enum {unknown}
+                             */
+                            from: "you" | "us";
+                            subject: string;
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            attachments: {
+                                file_name: string;
+                                size_bytes: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
