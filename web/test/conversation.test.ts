@@ -2,9 +2,10 @@ import { Readable } from 'node:stream'
 import type { BrowserContext, Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { systemContext } from '../../server/src/auth/actor.js'
+import { upsertCustomer } from '../../server/src/customers/service.js'
 import { recordMessage } from '../../server/src/messaging/service.js'
 import type { NewMessage } from '../../server/src/messaging/types.js'
-import { startConsoleTest } from './browser.js'
+import { accessibilityProblems, startConsoleTest } from './browser.js'
 
 const { env, m, base, browser, signIn, call: api } = await startConsoleTest()
 
@@ -26,13 +27,13 @@ let caseId = ''
 const customer = { address: 'casey@example.com', name: 'Casey' }
 const shop = { address: 'support@shop.example', name: 'Shop' }
 
-async function record(input: Partial<NewMessage> & Pick<NewMessage, 'direction' | 'status' | 'text'>) {
+async function record(input: Partial<NewMessage> & Pick<NewMessage, 'direction' | 'status' | 'text'>, on = caseId) {
   return env.ctx.db.transaction().execute(async (trx) =>
     recordMessage(
       trx,
       systemContext(m.id),
       {
-        caseId,
+        caseId: on,
         channel: 'email',
         visibility: 'public',
         authorType: input.direction === 'in' ? 'customer' : 'system',
@@ -145,6 +146,123 @@ describe('the conversation in Chromium', () => {
     expect(await safe.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined()
     const control = await unprotected(context, hostile)
     await control.waitForFunction(() => (window as { __pwned?: string }).__pwned, null, { timeout: 30_000 })
+    await context.close()
+  })
+
+  it("tells each message's kind and delivery state, retries a failed one, and writes notes, replies and side emails", {
+    timeout: 180_000,
+  }, async () => {
+    const casey = await env.ctx.db.transaction().execute(async (trx) => {
+      const input = { source: 'shop', externalId: 'c-casey', email: 'casey@example.com', name: 'Casey' }
+      return (await upsertCustomer(trx, systemContext(m.id), input, new Date())).customer
+    })
+    const opened = await api('POST', '/cases', { case_type: 'damaged', subject: 'Mug broken', customer_id: casey.id })
+    const id: string = opened.json().id
+    const carrier = { address: 'claims@carrier.example', name: 'Carrier claims' }
+    await record({ direction: 'in', status: 'received', text: 'My mug arrived broken.' }, id)
+    await record(
+      {
+        direction: 'out',
+        status: 'failed',
+        statusReason: '550 5.1.1 <casey@example.com>: mailbox unavailable',
+        text: 'Sorry to hear that.',
+      },
+      id,
+    )
+    await record(
+      {
+        direction: 'out',
+        status: 'held',
+        statusReason: 'link QA: not_https: http://shop.example/returns',
+        text: 'Return it here.',
+      },
+      id,
+    )
+    await record(
+      { direction: 'out', status: 'sent', visibility: 'side', to: [carrier], text: 'Please open a damage claim.' },
+      id,
+    )
+    await record({ direction: 'out', status: 'bounced', statusReason: '5.1.1 user unknown', text: 'Any news?' }, id)
+
+    const { context, page, refused } = await watched()
+    await signIn(page)
+    await page.goto(`${base}/cases/${id}`)
+    const conversation = page.getByRole('list', { name: 'Conversation' })
+    const items = conversation.getByRole('listitem')
+    await expect.poll(() => items.count(), { timeout: 30_000 }).toBe(5)
+    expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual([
+      'From the customer: Where is my parcel?',
+      'Reply to customer: Where is my parcel?',
+      'Reply to customer: Where is my parcel?',
+      'Side conversation: Where is my parcel?',
+      'Reply to customer: Where is my parcel?',
+    ])
+    const item = (n: number) => items.nth(n)
+    await item(1).getByLabel('Delivery: Failed').waitFor()
+    await item(1).getByText('550 5.1.1 <casey@example.com>: mailbox unavailable').waitFor()
+    await item(2).getByLabel('Delivery: Held').waitFor()
+    await item(2)
+      .getByText(/link QA: not_https/)
+      .waitFor()
+    await item(3).getByLabel('Delivery: Sent').waitFor()
+    await item(3).getByText('to claims@carrier.example').waitFor()
+    await item(4).getByLabel('Delivery: Bounced').waitFor()
+    expect(await conversation.getByRole('button', { name: 'Retry' }).count()).toBe(2)
+    expect(await item(0).getByRole('button', { name: 'Retry' }).count()).toBe(0)
+
+    // Retrying without a mail server says so: nothing pretends to be sent.
+    await item(1).getByRole('button', { name: 'Retry' }).click()
+    await item(1).getByLabel('Delivery: Not sent').waitFor({ timeout: 30_000 })
+    await item(1).getByText('no mail server configured').waitFor()
+
+    // The composer opens on the internal note; a note joins the conversation in its own colour.
+    const composer = page.getByRole('form', { name: /^Composer/ })
+    expect(await composer.getAttribute('aria-label')).toBe('Composer: Internal note')
+    await page.getByRole('combobox', { name: 'Internal note' }).fill('Carrier claim opened, waiting.')
+    await composer.getByRole('button', { name: 'Add note' }).click()
+    await conversation
+      .getByRole('listitem', { name: /^Internal note by/ })
+      .getByText('Carrier claim opened, waiting.')
+      .waitFor()
+
+    // A side email needs an address: the error stands beside the field.
+    await composer.locator('label', { hasText: 'Side conversation' }).click()
+    await page.getByRole('form', { name: 'Composer: Side conversation' }).waitFor()
+    await page.getByRole('textbox', { name: 'Side email' }).fill('Any update on the claim?')
+    await composer.getByRole('button', { name: 'Send side email' }).click()
+    const to = composer.getByRole('combobox', { name: 'To' })
+    await expect.poll(() => to.getAttribute('aria-invalid'), { timeout: 30_000 }).toBe('true')
+    await composer.getByText('Add at least one email address').waitFor()
+    await to.fill('not-an-address')
+    await to.press('Enter')
+    await composer.getByRole('button', { name: 'Send side email' }).click()
+    await composer.getByText('not-an-address is not an email address').waitFor({ timeout: 30_000 })
+
+    // A reply to the customer that also sets the case waiting on them.
+    await composer.locator('label', { hasText: 'Reply to customer' }).click()
+    await composer.getByText('casey@example.com').waitFor()
+    await page.getByRole('textbox', { name: 'Message to the customer' }).fill('A new mug is on its way.')
+    await composer.getByRole('button', { name: 'Send and set waiting on customer' }).click()
+    await items.nth(6).getByText('A new mug is on its way.').waitFor({ timeout: 30_000 })
+    await items.nth(6).getByLabel('Delivery: Not sent').waitFor()
+    await page.getByLabel('Status: Waiting on customer').waitFor({ timeout: 30_000 })
+    expect(await page.getByRole('textbox', { name: 'Message to the customer' }).inputValue()).toBe('')
+
+    expect(await accessibilityProblems(page, '[aria-label="Conversation"]')).toEqual([])
+    expect(refused).toEqual([])
+    await context.close()
+  })
+
+  it('offers the original of a received email as an .eml download', async () => {
+    const { context, page } = await watched()
+    await signIn(page)
+    await page.goto(`${base}/cases/${caseId}`)
+    const link = page.getByRole('link', { name: 'Download original (.eml)' })
+    await link.waitFor({ timeout: 30_000 })
+    const res = await page.request.get(`${base}${await link.getAttribute('href')}`)
+    expect(res.status()).toBe(200)
+    expect(res.headers()['content-type']).toMatch(/^message\/rfc822/)
+    expect((await res.text()).startsWith('Subject: Where is my parcel?')).toBe(true)
     await context.close()
   })
 })

@@ -99,7 +99,7 @@ export function Composer({
       visibility: kind === 'reply' ? 'public' : 'side',
       text,
       ...(form.subject.trim() ? { subject: form.subject.trim() } : {}),
-      ...(kind === 'side' || form.to.length ? { to: form.to.map((address) => ({ address })) } : {}),
+      ...(kind === 'side' ? { to: form.to.map((address) => ({ address })) } : {}),
       ...(form.cc.length ? { cc: form.cc.map((address) => ({ address })) } : {}),
       ...(form.attachments.length ? { attachment_ids: form.attachments } : {}),
       // The template's HTML part goes only while the text is still the template's own.
@@ -165,17 +165,17 @@ export function Composer({
           <>
             {kind === 'reply' ? (
               <Text size="sm">
-                To: <b>{form.to.length ? form.to.join(', ') : (customerEmail ?? "the case's customer")}</b>
+                To: <b>{customerEmail ?? "the case's customer"}</b>
               </Text>
             ) : (
               <TagsInput
                 label="To"
                 description="Email addresses; Enter or a comma after each"
-                required
+                withAsterisk
                 splitChars={[',', ' ', ';']}
                 value={form.to}
                 onChange={(to) => setForm((f) => ({ ...f, to }))}
-                error={errorAt(fields, 'to')}
+                error={addressError(fields, 'to', form.to)}
               />
             )}
             <TagsInput
@@ -183,7 +183,7 @@ export function Composer({
               splitChars={[',', ' ', ';']}
               value={form.cc}
               onChange={(cc) => setForm((f) => ({ ...f, cc }))}
-              error={errorAt(fields, 'cc')}
+              error={addressError(fields, 'cc', form.cc)}
             />
             <TextInput
               label="Subject"
@@ -251,4 +251,13 @@ export function Composer({
       </Stack>
     </Paper>
   )
+}
+
+/** A recipient list's error in words: which address is wrong, or that one is needed. */
+function addressError(fields: Record<string, string>, path: 'to' | 'cc', values: string[]): string | undefined {
+  if (fields[path]) return 'Add at least one email address'
+  const wrong = Object.keys(fields)
+    .map((k) => new RegExp(`^${path}\\.(\\d+)`).exec(k)?.[1])
+    .find((i) => i !== undefined)
+  return wrong === undefined ? undefined : `${values[Number(wrong)] ?? 'An address'} is not an email address`
 }

@@ -187,7 +187,12 @@ function Delivery({ m }: { m: Message }) {
     <Group gap="xs" mt="xs" justify="space-between">
       <Group gap={6}>
         {!inbound && (
-          <Badge color={d.color} variant="light" size="sm" aria-label={`Delivery: ${d.label}`}>
+          <Badge
+            color={d.color}
+            variant={d.color.startsWith('gray') ? 'default' : 'light'}
+            size="sm"
+            aria-label={`Delivery: ${d.label}`}
+          >
             {d.label}
           </Badge>
         )}

@@ -1,17 +1,17 @@
 /** How each message status reads on the case, its colour, and whether the agent can send it again. */
 export const delivery: Record<string, { label: string; color: string; retry?: boolean }> = {
-  queued: { label: 'Queued', color: 'gray' },
-  sending: { label: 'Sending', color: 'gray' },
-  sent: { label: 'Sent', color: 'teal' },
-  delivered: { label: 'Delivered', color: 'teal' },
-  received: { label: 'Received', color: 'blue' },
-  bounced: { label: 'Bounced', color: 'red' },
-  failed: { label: 'Failed', color: 'red', retry: true },
-  held: { label: 'Held', color: 'orange', retry: true },
-  not_sent: { label: 'Not sent', color: 'gray' },
+  queued: { label: 'Queued', color: 'gray.8' },
+  sending: { label: 'Sending', color: 'gray.8' },
+  sent: { label: 'Sent', color: 'teal.9' },
+  delivered: { label: 'Delivered', color: 'teal.9' },
+  received: { label: 'Received', color: 'blue.9' },
+  bounced: { label: 'Bounced', color: 'red.9' },
+  failed: { label: 'Failed', color: 'red.9', retry: true },
+  held: { label: 'Held', color: 'orange.9', retry: true },
+  not_sent: { label: 'Not sent', color: 'gray.8' },
 }
 
-export const deliveryOf = (status: string) => delivery[status] ?? { label: status, color: 'gray' }
+export const deliveryOf = (status: string) => delivery[status] ?? { label: status, color: 'gray.8' }
 
 /** The three kinds of writing on a case, each with its own colour, label and button: never mistaken for another. */
 export const kinds = {
