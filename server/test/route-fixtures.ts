@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
 import type { Transaction } from 'kysely'
 import { systemContext } from '../src/auth/actor.js'
 import { createApiKey } from '../src/roles/api-keys.js'
@@ -22,6 +23,7 @@ import {
   onShipmentStatusChanged,
   openCase,
 } from '../src/cases/service.js'
+import { recordMessage } from '../src/messaging/service.js'
 import type { TestMerchant } from './harness.js'
 
 /** Makes fresh records in one workspace; every id it returns is recorded so tests can tell foreign ids apart. */
@@ -199,6 +201,38 @@ export class FixtureKit {
       openCase(trx, systemContext(this.m.id), { caseType: 'damaged', subject: this.unique('Case') }, new Date()),
     )
     return this.track(c.id)
+  }
+
+  /** A failed outbound email on a fresh case, its original (.eml) stored: retried, read and downloaded. */
+  async message(): Promise<string> {
+    const caseId = await this.case()
+    const raw = await this.ctx.blobs.put(Readable.from([Buffer.from('Subject: Hi\r\n\r\nHello\r\n')]), {
+      merchantId: this.m.id,
+      maxBytes: 10_000,
+    })
+    const msg = await this.tx((trx) =>
+      recordMessage(
+        trx,
+        systemContext(this.m.id),
+        {
+          caseId,
+          direction: 'out',
+          channel: 'email',
+          visibility: 'public',
+          status: 'failed',
+          statusReason: '550 no such user',
+          authorType: 'system',
+          from: { address: 'support@example.com' },
+          to: [{ address: 'customer@example.com' }],
+          cc: [],
+          subject: 'Your case',
+          text: 'Hello',
+          rawBlobKey: raw.key,
+        },
+        new Date(),
+      ),
+    )
+    return this.track(msg.id)
   }
 
   /** An incident parent with one child case. */
@@ -587,4 +621,14 @@ export const routeFixtures: Record<string, RouteFixture> = {
       payload: `${JSON.stringify({ external_id: k.unique('imp'), email: `${k.unique('i')}@example.com`, name: 'Imported Person' })}\n`,
     },
   }),
+  'GET /api/v1/cases/{id}/messages': async (k) => ({ params: { id: await k.case() } }),
+  'POST /api/v1/cases/{id}/messages': async (k) => ({
+    params: { id: await k.case() },
+    body: { text: 'Your replacement is on its way.', to: [{ address: 'customer@example.com' }] },
+    ownStatus: 201,
+  }),
+  'GET /api/v1/messages': async () => ({ query: { status: 'failed' } }),
+  'GET /api/v1/messages/{id}': async (k) => ({ params: { id: await k.message() } }),
+  'GET /api/v1/messages/{id}/raw': async (k) => ({ params: { id: await k.message() } }),
+  'POST /api/v1/messages/{id}/retry': async (k) => ({ params: { id: await k.message() } }),
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { inTransaction } from '../auth/actor.js'
 import { listPage } from '../http/pagination.js'
 import { camelKeys, routeOptions } from '../http/route.js'
+import { TokenParams } from '../portal/schemas.js'
 import {
   CaseParams,
   ConversationQuery,
@@ -9,17 +10,25 @@ import {
   MessagePage,
   MessageParams,
   MessageView,
+  PortalConversation,
+  PortalMessageBody,
+  PortalMessageView,
   RawMessage,
   SendMessageBody,
 } from './schemas.js'
 import * as service from './service.js'
+import { portalConversation, portalReply } from './service/portal-conversation.js'
 
 const route = routeOptions('messages')
+const portalRoute = routeOptions('portal')
+// The link is a credential: nothing between here and the customer keeps a copy.
+const noStore = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }
 
 export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const mail = (): service.MailSetup => ({
     configured: !!app.ctx.config.smtpUrl,
     domain: app.ctx.config.email.inboundDomain,
+    config: app.ctx.config,
   })
 
   app.get(
@@ -106,5 +115,40 @@ export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: MessageView },
     }),
     (req) => inTransaction(app.db, req, (trx, ctx, now) => service.retryMessage(trx, ctx, req.params.id, mail(), now)),
+  )
+
+  // The customer's side, on the portal's signed link: public messages only, never side conversations or notes.
+  app.get(
+    '/portal/:token/conversation',
+    portalRoute('public', {
+      summary: "The case's conversation as the customer sees it: public messages only, oldest first",
+      params: TokenParams,
+      response: { 200: PortalConversation },
+    }),
+    async (req, reply) => {
+      void reply.headers(noStore)
+      return portalConversation(app.db, app.ctx.keys.links, req.params.token, new Date())
+    },
+  )
+
+  app.post(
+    '/portal/:token/messages',
+    portalRoute(
+      'public',
+      {
+        summary: 'The customer answers from the status page: a message on the case (rate-limited per case)',
+        params: TokenParams,
+        body: PortalMessageBody,
+        response: { 201: PortalMessageView },
+      },
+      { text: 'It has still not arrived.' },
+    ),
+    async (req, reply) => {
+      const input = { text: req.body.text, requestId: req.id }
+      const message = await app.db
+        .transaction()
+        .execute((trx) => portalReply(trx, app.ctx.keys.links, req.params.token, input, new Date()))
+      return reply.status(201).headers(noStore).send(message)
+    },
   )
 }

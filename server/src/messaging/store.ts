@@ -122,10 +122,6 @@ export async function countInbound(db: Db, merchantId: string, caseId: string, c
   return Number(row.n)
 }
 
-export async function findEmailSettings(db: Db, merchantId: string) {
-  return selectOwned(db, 'email_settings', merchantId).selectAll().executeTakeFirst()
-}
-
 /** Recipients a retry sends to again: those not sent; a sent one is never mailed twice. */
 export async function requeueRecipients(trx: Trx, merchantId: string, messageId: string, now: Date): Promise<void> {
   await trx

@@ -1,18 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { inTransaction } from '../auth/actor.js'
 import { routeOptions } from '../http/route.js'
-import { portalConversation, portalReply } from './conversation.js'
 import * as service from './service.js'
-import {
-  CaseParams,
-  PortalCaseView,
-  PortalConversation,
-  PortalLink,
-  PortalLinkBody,
-  PortalMessageBody,
-  PortalMessageView,
-  TokenParams,
-} from './schemas.js'
+import { CaseParams, PortalCaseView, PortalLink, PortalLinkBody, TokenParams } from './schemas.js'
 
 const portalRoute = routeOptions('portal')
 
@@ -53,51 +43,6 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The token is a credential: nothing between here and the customer keeps a copy.
       void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
       return service.portalCase(app.db, app.ctx.keys.links, req.params.token, new Date())
-    },
-  )
-
-  app.get(
-    '/portal/:token/conversation',
-    portalRoute('public', {
-      summary: "The case's conversation as the customer sees it: public messages only, oldest first",
-      params: TokenParams,
-      response: { 200: PortalConversation },
-    }),
-    async (req, reply) => {
-      void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
-      return portalConversation(app.db, app.ctx.keys.links, req.params.token, new Date())
-    },
-  )
-
-  app.post(
-    '/portal/:token/messages',
-    portalRoute(
-      'public',
-      {
-        summary: 'The customer answers from the status page: a message on the case (rate-limited per case)',
-        params: TokenParams,
-        body: PortalMessageBody,
-        response: { 201: PortalMessageView },
-      },
-      { text: 'It has still not arrived.' },
-    ),
-    async (req, reply) => {
-      const message = await app.db
-        .transaction()
-        .execute((trx) =>
-          portalReply(
-            trx,
-            app.ctx.keys.links,
-            req.params.token,
-            { text: req.body.text, requestId: req.id },
-            new Date(),
-          ),
-        )
-      return reply
-        .status(201)
-        .header('cache-control', 'no-store')
-        .header('referrer-policy', 'no-referrer')
-        .send(message)
     },
   )
 }

@@ -40,19 +40,3 @@ export const PortalLinkBody = Type.Object(
   { additionalProperties: false },
 )
 export const PortalLink = Type.Object({ url: Type.String(), expires_at: Timestamp })
-
-// The customer's side of the conversation: public messages only, in the customer's words.
-export const PortalMessageView = Type.Object({
-  id: Uuid,
-  from: Type.Enum(['you', 'us'], { description: 'you: the customer wrote it; us: the store' }),
-  subject: Type.String(),
-  text: Type.String(),
-  at: Timestamp,
-  attachments: Type.Array(Type.Object({ file_name: Type.String(), size_bytes: Type.Integer() })),
-})
-export const PortalConversation = Type.Object({ data: Type.Array(PortalMessageView) })
-export const portalMaxText = 5000
-export const PortalMessageBody = Type.Object(
-  { text: Type.String({ minLength: 1, maxLength: portalMaxText }) },
-  { additionalProperties: false },
-)

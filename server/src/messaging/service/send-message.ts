@@ -5,7 +5,9 @@ import { recordAuditFor } from '../../changes.js'
 import { findSurvivor } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
-import { getMerchant } from '../../merchants/service.js'
+import type { Config } from '../../config.js'
+import { checkLinks } from '../templates/link-qa.js'
+import { allowedLinkHosts, getEmailSettings } from '../templates/service.js'
 import * as store from '../store.js'
 import type { Address, MessageStatus, MessageVisibility } from '../tables.js'
 import type { Message, NewAttachment } from '../types.js'
@@ -16,8 +18,8 @@ type Trx = Transaction<Database>
 
 export const notSentReason = 'no mail server configured'
 
-/** What sending needs from the configuration: whether there is a mail server, and the domain of Message-IDs. */
-export type MailSetup = { configured: boolean; domain: string }
+/** What sending needs from the configuration: whether there is a mail server, the domain of Message-IDs, link QA's hosts. */
+export type MailSetup = { configured: boolean; domain: string; config: Pick<Config, 'publicUrl' | 'email'> }
 
 export type SendInput = {
   visibility?: MessageVisibility
@@ -30,8 +32,6 @@ export type SendInput = {
   templateVersion?: number
   attachmentIds?: string[]
   setWaiting?: boolean
-  /** Link QA's findings on the rendered message: any holds it */
-  problems?: { code: string; detail: string }[]
 }
 
 /** Attachments sent again from messages on the same case: the stored file, not a copy. */
@@ -70,11 +70,15 @@ export async function sendMessage(
     throw new AppError('recipient_required', "Name a recipient: the case's customer has no email address", {
       case_id: caseId,
     })
-  const settings = await store.findEmailSettings(trx, ctx.merchantId)
-  const from = settings
-    ? { address: settings.from_address, name: settings.from_name }
-    : { address: `support@${mail.domain}`, name: (await getMerchant(trx, ctx.merchantId)).brand_name }
-  const held = input.problems?.length ? input.problems.map((p) => `${p.code}: ${p.detail}`).join('; ') : null
+  const settings = await getEmailSettings(trx, ctx.merchantId, mail.config)
+  const from = { address: settings.from_address, name: settings.from_name }
+  const subject = input.subject ?? `Re: ${row.subject} [CD-${row.number}]`.slice(0, 998)
+  // Link QA again at send (the composer's preview ran it too): what fails is held, not sent.
+  const problems = checkLinks(
+    { subject, text: input.text, html: input.html ?? null },
+    await allowedLinkHosts(trx, ctx.merchantId, mail.config, now),
+  )
+  const held = problems.length ? problems.map((p) => `${p.code}: ${p.detail}`).join('; ') : null
   const [status, statusReason]: [MessageStatus, string | null] = held
     ? ['held', `link QA: ${held}`.slice(0, 2000)]
     : mail.configured
@@ -91,12 +95,13 @@ export async function sendMessage(
       visibility,
       status,
       statusReason,
-      authorType: ctx.actor.type === 'user' ? 'agent' : 'system',
+      // A person in the console, or an API key acting for one (a helpdesk integration); Claimdesk's own work is system.
+      authorType: ctx.actor.type === 'system' ? 'system' : 'agent',
       authorId: ctx.actor.type === 'user' ? ctx.actor.id : null,
       from,
       to,
       cc: input.cc ?? [],
-      subject: input.subject ?? `Re: ${row.subject} [CD-${row.number}]`.slice(0, 998),
+      subject,
       text: input.text,
       html: input.html ?? null,
       templateId: input.templateId ?? null,

@@ -1,9 +1,11 @@
 import type { Kysely, Transaction } from 'kysely'
-import { systemContext } from '../auth/actor.js'
-import type { Database } from '../db/schema.js'
-import { AppError } from '../errors.js'
-import { countPortalMessagesSince, listPublicMessages, type Message, recordMessage } from '../messaging/service.js'
-import { linkedCase } from './service.js'
+import { systemContext } from '../../auth/actor.js'
+import type { Database } from '../../db/schema.js'
+import { AppError } from '../../errors.js'
+import { linkedCase } from '../../portal/service.js'
+import type { Message } from '../types.js'
+import { countPortalMessagesSince, listPublicMessages } from './conversation.js'
+import { recordMessage } from './record-message.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
