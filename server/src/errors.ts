@@ -117,8 +117,10 @@ export const errorCatalogue = {
   template_invalid: 422, // the Liquid does not parse; details.problems lists why
   macro_not_found: 404,
   macro_name_taken: 409,
-  macro_action_invalid: 422, // details.errors lists each action and why (unknown status, tag, person)
+  macro_invalid: 422, // details.errors lists each field or action and why (unknown template, status, tag, person)
+  customer_email_missing: 422, // the case's customer has no email address to write to
   mail_server_not_configured: 409, // no SMTP_URL: nothing can be sent, test sends included
+  mail_send_failed: 502, // the mail server refused the message or could not be reached; details.reply says why
   // server side
   clock_task_unknown: 500,
   internal_error: 500,

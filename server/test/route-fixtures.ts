@@ -25,6 +25,7 @@ import {
 } from '../src/cases/service.js'
 import { recordMessage } from '../src/messaging/service.js'
 import type { TestMerchant } from './harness.js'
+import { templateFixtures } from './template-fixtures.js'
 
 /** Makes fresh records in one workspace; every id it returns is recorded so tests can tell foreign ids apart. */
 export class FixtureKit {
@@ -326,6 +327,7 @@ export type RouteFixture = (kit: FixtureKit) => Promise<RouteRequest>
  * fails for any route missing here, so every new route gets its authorisation checked.
  */
 export const routeFixtures: Record<string, RouteFixture> = {
+  ...templateFixtures,
   'GET /api/v1/auth/session': async () => ({}),
   'POST /api/v1/auth/logout': async () => ({ ownStatus: 204 }),
   'POST /api/v1/auth/password': async () => ({

@@ -28,6 +28,8 @@ export const permissions = {
   'refunds.approve': 'Approve refunds (optionally up to an amount)',
   'rules.manage': 'Write automation rules and SLA policies',
   'messages.send': 'Send messages to customers',
+  'templates.manage': 'Write message templates and macros, save versions, send tests',
+  'templates.approve': 'Approve template versions and make them live (what automatic messages send)',
   'analytics.read': 'See reports and dashboards',
 } as const
 
@@ -51,6 +53,8 @@ export const builtinRolePermissions: Record<BuiltinRole, readonly Permission[]> 
     'refunds.approve',
     'rules.manage',
     'messages.send',
+    'templates.manage',
+    'templates.approve',
     'customers.write',
     'orders.write',
     'imports.run',

@@ -692,7 +692,7 @@ export interface paths {
                     cursor?: string;
                     status?: "active" | "disabled";
                     /** @description Only people whose role holds it, e.g. cases.write: who can be assigned cases */
-                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "messages.send" | "analytics.read";
+                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "messages.send" | "templates.manage" | "templates.approve" | "analytics.read";
                 };
                 header?: never;
                 path?: never;
@@ -11534,6 +11534,1649 @@ export interface paths {
                                 file_name: string;
                                 size_bytes: number;
                             }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Templates per purpose, channel and locale (the defaults included), with their drafts and live version */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description acknowledgement, update, resolution, … */
+                    purpose?: string;
+                    channel?: "email" | "sms" | "whatsapp";
+                    /** @description en, de, de-AT */
+                    locale?: string;
+                    /** @description Include archived templates */
+                    archived?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                purpose: string;
+                                channel: "email" | "sms" | "whatsapp";
+                                locale: string;
+                                name: string;
+                                draft: {
+                                    subject: string;
+                                    text: string;
+                                    html: string | null;
+                                };
+                                live_version: number | null;
+                                archived_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A template for a purpose, channel and locale (one each); its draft is what you write */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description acknowledgement, update, resolution, … */
+                        purpose: string;
+                        channel?: "email" | "sms" | "whatsapp";
+                        /** @description en, de, de-AT */
+                        locale: string;
+                        name: string;
+                        subject: string;
+                        text: string;
+                        html?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            purpose: string;
+                            channel: "email" | "sms" | "whatsapp";
+                            locale: string;
+                            name: string;
+                            draft: {
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                            };
+                            live_version: number | null;
+                            archived_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            versions: {
+                                version: number;
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                                created_by: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                approved_by: string | null;
+                                approved_at: string | null;
+                                live: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The variables templates may use, with descriptions and example values (what previews without a case use) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                name: string;
+                                description: string;
+                                example: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One template with its draft and every saved version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            purpose: string;
+                            channel: "email" | "sms" | "whatsapp";
+                            locale: string;
+                            name: string;
+                            draft: {
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                            };
+                            live_version: number | null;
+                            archived_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            versions: {
+                                version: number;
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                                created_by: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                approved_by: string | null;
+                                approved_at: string | null;
+                                live: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the draft (or the name); saved versions never change */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        subject?: string;
+                        text?: string;
+                        html?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            purpose: string;
+                            channel: "email" | "sms" | "whatsapp";
+                            locale: string;
+                            name: string;
+                            draft: {
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                            };
+                            live_version: number | null;
+                            archived_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            versions: {
+                                version: number;
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                                created_by: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                approved_by: string | null;
+                                approved_at: string | null;
+                                live: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/message-templates/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Freeze the draft as the next immutable version (it must render); it waits for approval */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            purpose: string;
+                            channel: "email" | "sms" | "whatsapp";
+                            locale: string;
+                            name: string;
+                            draft: {
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                            };
+                            live_version: number | null;
+                            archived_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            versions: {
+                                version: number;
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                                created_by: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                approved_by: string | null;
+                                approved_at: string | null;
+                                live: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{id}/versions/{version}/approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a saved version, and with make_live, make it the live one */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Make the version live as well
+                         * @default false
+                         */
+                        make_live?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            purpose: string;
+                            channel: "email" | "sms" | "whatsapp";
+                            locale: string;
+                            name: string;
+                            draft: {
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                            };
+                            live_version: number | null;
+                            archived_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            versions: {
+                                version: number;
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                                created_by: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                approved_by: string | null;
+                                approved_at: string | null;
+                                live: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{id}/versions/{version}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make an approved version live: automatic messages send it from now on */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            purpose: string;
+                            channel: "email" | "sms" | "whatsapp";
+                            locale: string;
+                            name: string;
+                            draft: {
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                            };
+                            live_version: number | null;
+                            archived_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            versions: {
+                                version: number;
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                                created_by: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                approved_by: string | null;
+                                approved_at: string | null;
+                                live: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a template: nothing is sent from it any more; its versions stay */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            purpose: string;
+                            channel: "email" | "sms" | "whatsapp";
+                            locale: string;
+                            name: string;
+                            draft: {
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                            };
+                            live_version: number | null;
+                            archived_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            versions: {
+                                version: number;
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                                created_by: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                approved_by: string | null;
+                                approved_at: string | null;
+                                live: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render the draft (or a version) with a case or the sample data, with the QA problems that would hold it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Render with this case; without one, the sample data
+                         */
+                        case_id?: string;
+                        /** @description 'draft' (the default), 'live' or a version number */
+                        version?: "draft" | "live" | number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            subject: string;
+                            text: string;
+                            html: string | null;
+                            /** @description null: the draft */
+                            version: number | null;
+                            problems: {
+                                /** @description not_https, relative, host_not_allowed, unrendered, empty_variable, undefined_variable, invalid_template, too_large */
+                                code: string;
+                                detail: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{id}/test-sends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the preview to an address you choose, marked [Test]; 409 mail_server_not_configured without SMTP_URL */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        to: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        case_id?: string;
+                        /** @description 'draft' (the default), 'live' or a version number */
+                        version?: "draft" | "live" | number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            subject: string;
+                            text: string;
+                            html: string | null;
+                            /** @description null: the draft */
+                            version: number | null;
+                            problems: {
+                                /** @description not_https, relative, host_not_allowed, unrendered, empty_variable, undefined_variable, invalid_template, too_large */
+                                code: string;
+                                detail: string;
+                            }[];
+                            to: string;
+                            message_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** From name and address, brands, allowed link domains and the default locale of customer emails */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from_name: string;
+                            from_address: string;
+                            brands: {
+                                key: string;
+                                from_name: string;
+                                from_address: string;
+                            }[];
+                            allowed_link_domains: string[];
+                            default_locale: string;
+                            updated_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Change the email settings (the fields given); links may point only at the allowed domains */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        from_name?: string;
+                        /** Format: email */
+                        from_address?: string;
+                        brands?: {
+                            key: string;
+                            from_name: string;
+                            /** Format: email */
+                            from_address: string;
+                        }[];
+                        allowed_link_domains?: string[];
+                        default_locale?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from_name: string;
+                            from_address: string;
+                            brands: {
+                                key: string;
+                                from_name: string;
+                                from_address: string;
+                            }[];
+                            allowed_link_domains: string[];
+                            default_locale: string;
+                            updated_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/macros": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Macros: a template plus actions, applied from the composer in one step */
+        get: {
+            parameters: {
+                query?: {
+                    archived?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                                template_id: string | null;
+                                actions: ({
+                                    /** @enum {string} */
+                                    type: "set_status";
+                                    /** @description open, waiting_customer, waiting_carrier or on_hold */
+                                    status: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "add_tag";
+                                    tag: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "assign";
+                                    /** @description null: unassign */
+                                    user_id: string | null;
+                                })[];
+                                archived_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A macro (template and/or actions: set_status, add_tag, assign) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        template_id?: string | null;
+                        actions?: ({
+                            /** @enum {string} */
+                            type: "set_status";
+                            /** @description open, waiting_customer, waiting_carrier or on_hold */
+                            status: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "add_tag";
+                            tag: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "assign";
+                            /** @description null: unassign */
+                            user_id: string | null;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            template_id: string | null;
+                            actions: ({
+                                /** @enum {string} */
+                                type: "set_status";
+                                /** @description open, waiting_customer, waiting_carrier or on_hold */
+                                status: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "add_tag";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "assign";
+                                /** @description null: unassign */
+                                user_id: string | null;
+                            })[];
+                            archived_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/macros/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One macro */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            template_id: string | null;
+                            actions: ({
+                                /** @enum {string} */
+                                type: "set_status";
+                                /** @description open, waiting_customer, waiting_carrier or on_hold */
+                                status: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "add_tag";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "assign";
+                                /** @description null: unassign */
+                                user_id: string | null;
+                            })[];
+                            archived_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Archive a macro */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a macro */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        template_id?: string | null;
+                        actions?: ({
+                            /** @enum {string} */
+                            type: "set_status";
+                            /** @description open, waiting_customer, waiting_carrier or on_hold */
+                            status: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "add_tag";
+                            tag: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "assign";
+                            /** @description null: unassign */
+                            user_id: string | null;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            template_id: string | null;
+                            actions: ({
+                                /** @enum {string} */
+                                type: "set_status";
+                                /** @description open, waiting_customer, waiting_carrier or on_hold */
+                                status: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "add_tag";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "assign";
+                                /** @description null: unassign */
+                                user_id: string | null;
+                            })[];
+                            archived_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/macros/{macroId}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the macro would do to this case: the rendered message (with QA problems) and the actions */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                    /** @description UUIDv7 */
+                    macroId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                template_id: string;
+                                version: number | null;
+                                subject: string;
+                                text: string;
+                                html: string | null;
+                                problems: {
+                                    /** @description not_https, relative, host_not_allowed, unrendered, empty_variable, undefined_variable, invalid_template, too_large */
+                                    code: string;
+                                    detail: string;
+                                }[];
+                            } | null;
+                            actions: ({
+                                type: string;
+                                change: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/macros/{macroId}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply the macro: its message to the customer and its actions, in one transaction */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                    /** @description UUIDv7 */
+                    macroId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /** @description queued, held (QA problems in status_reason) or not_sent (no mail server) */
+                                status: string;
+                                status_reason: string | null;
+                                subject: string;
+                                template_id: string | null;
+                                template_version: number | null;
+                            } | null;
+                            case: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                status: string;
+                                tags: string[];
+                                assignee_id: string | null;
+                            };
                         };
                     };
                 };

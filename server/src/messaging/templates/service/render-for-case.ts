@@ -4,6 +4,7 @@ import { findCaseOrThrow } from '../../../cases/service.js'
 import { getCustomer } from '../../../customers/service.js'
 import type { Database } from '../../../db/schema.js'
 import { AppError } from '../../../errors.js'
+import { isUuid } from '../../../ids.js'
 import type { TemplateChannel } from '../../tables.js'
 import { checkLinks, type QaProblem } from '../link-qa.js'
 import { renderTemplate, type TemplateSource } from '../render.js'
@@ -70,7 +71,7 @@ export async function resolveTemplate(
 ): Promise<store.TemplateRow> {
   await ensureDefaultTemplates(trx, merchantId, now)
   if (by.templateId) {
-    const row = await store.findTemplate(trx, merchantId, by.templateId)
+    const row = isUuid(by.templateId) ? await store.findTemplate(trx, merchantId, by.templateId) : undefined
     if (!row) throw templateNotFound({ template_id: by.templateId })
     return row
   }

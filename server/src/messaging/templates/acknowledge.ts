@@ -1,0 +1,45 @@
+import { systemContext } from '../../auth/actor.js'
+import type { AppContext } from '../../context.js'
+import { AppError } from '../../errors.js'
+import { consumer } from '../../modules.js'
+import { recordTemplatedEmail } from './service/templated-message.js'
+
+// Customers who wrote in (email, the portal, a shop's form through the API) hear back at once. Cases Claimdesk
+// opened itself (the exception policy, imports, splits and follow-ups) are not requests the customer made.
+const askedBy = new Set(['email', 'portal', 'api'])
+const notAsked = new Set(['import', 'exception_policy', 'exception_review', 'split', 'follow_up'])
+
+/** The automatic acknowledgement of a new case: its live 'acknowledgement' template, once per case. */
+export async function acknowledgeCase(ctx: AppContext, merchantId: string, caseId: string, now: Date): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    try {
+      await recordTemplatedEmail(
+        trx,
+        systemContext(merchantId, 'acknowledgement'),
+        caseId,
+        {
+          purpose: 'acknowledgement',
+          automatic: true,
+          requireEmail: false,
+          // Its own Message-ID: a redelivered event finds the message already recorded (unique per workspace).
+          messageIdHeader: `ack.${caseId}@${ctx.config.email.inboundDomain}`,
+          app: ctx,
+        },
+        now,
+      )
+    } catch (err) {
+      // A workspace that archived its acknowledgement, or has none live, sends none.
+      if (err instanceof AppError && (err.code === 'template_not_found' || err.code === 'template_not_live')) return
+      throw err
+    }
+  })
+}
+
+export const acknowledgeNewCases = consumer({
+  name: 'messaging:acknowledge',
+  types: ['case.opened'],
+  accepts: (e) => askedBy.has(e.data.channel) && !notAsked.has(e.data.source) && !!e.data.customer_id,
+  handle: async (event, ctx) => {
+    if (event.subject_id) await acknowledgeCase(ctx, event.merchant_id, event.subject_id, new Date())
+  },
+})

@@ -1,0 +1,159 @@
+import { Type } from 'typebox'
+import { NullableTimestamp, Timestamp, Uuid } from '../../http/schemas.js'
+
+const Channel = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('whatsapp')])
+const Purpose = Type.String({
+  pattern: '^[a-z][a-z0-9_]{0,39}$',
+  description: 'acknowledgement, update, resolution, …',
+})
+const Locale = Type.String({ pattern: '^[a-zA-Z]{2,3}([-_][a-zA-Z]{2})?$', description: 'en, de, de-AT' })
+const Subject = Type.String({ maxLength: 998 })
+const Body = Type.String({ maxLength: 50_000 })
+const Html = Type.Union([Type.String({ maxLength: 50_000 }), Type.Null()])
+const Version = Type.Integer({ minimum: 1, maximum: 1_000_000 })
+
+export const QaProblemView = Type.Object({
+  code: Type.String({
+    description:
+      'not_https, relative, host_not_allowed, unrendered, empty_variable, undefined_variable, invalid_template, too_large',
+  }),
+  detail: Type.String(),
+})
+
+const Parts = { subject: Type.String(), text: Type.String(), html: Type.Union([Type.String(), Type.Null()]) }
+
+export const TemplateView = Type.Object({
+  id: Uuid,
+  purpose: Type.String(),
+  channel: Channel,
+  locale: Type.String(),
+  name: Type.String(),
+  draft: Type.Object(Parts),
+  live_version: Type.Union([Type.Integer(), Type.Null()]),
+  archived_at: NullableTimestamp,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+})
+
+export const TemplateDetailView = Type.Object({
+  ...TemplateView.properties,
+  versions: Type.Array(
+    Type.Object({
+      version: Type.Integer(),
+      ...Parts,
+      created_by: Type.Union([Uuid, Type.Null()]),
+      created_at: Timestamp,
+      approved_by: Type.Union([Uuid, Type.Null()]),
+      approved_at: NullableTimestamp,
+      live: Type.Boolean(),
+    }),
+  ),
+})
+
+export const TemplateParams = Type.Object({ id: Uuid })
+export const VersionParams = Type.Object({ id: Uuid, version: Version })
+
+export const TemplateListQuery = Type.Object(
+  {
+    purpose: Type.Optional(Purpose),
+    channel: Type.Optional(Channel),
+    locale: Type.Optional(Locale),
+    archived: Type.Optional(Type.Boolean({ default: false, description: 'Include archived templates' })),
+  },
+  { additionalProperties: false },
+)
+
+export const CreateTemplateBody = Type.Object(
+  {
+    purpose: Purpose,
+    channel: Type.Optional(Channel),
+    locale: Locale,
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    subject: Subject,
+    text: Body,
+    html: Type.Optional(Html),
+  },
+  { additionalProperties: false },
+)
+
+export const UpdateDraftBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    subject: Type.Optional(Subject),
+    text: Type.Optional(Body),
+    html: Type.Optional(Html),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+
+export const ApproveBody = Type.Object(
+  { make_live: Type.Optional(Type.Boolean({ default: false, description: 'Make the version live as well' })) },
+  { additionalProperties: false },
+)
+
+const VersionChoice = Type.Union([Type.Literal('draft'), Type.Literal('live'), Version], {
+  description: "'draft' (the default), 'live' or a version number",
+})
+
+export const PreviewBody = Type.Object(
+  {
+    case_id: Type.Optional(
+      Type.String({ format: 'uuid', description: 'Render with this case; without one, the sample data' }),
+    ),
+    version: Type.Optional(VersionChoice),
+  },
+  { additionalProperties: false },
+)
+
+export const PreviewView = Type.Object({
+  ...Parts,
+  version: Type.Union([Type.Integer(), Type.Null()], { description: 'null: the draft' }),
+  problems: Type.Array(QaProblemView),
+})
+
+export const TestSendBody = Type.Object(
+  {
+    to: Type.String({ format: 'email', maxLength: 254 }),
+    case_id: Type.Optional(Uuid),
+    version: Type.Optional(VersionChoice),
+  },
+  { additionalProperties: false },
+)
+
+export const TestSendView = Type.Object({ ...PreviewView.properties, to: Type.String(), message_id: Type.String() })
+
+export const VariableView = Type.Object({ name: Type.String(), description: Type.String(), example: Type.Unknown() })
+
+const Address = Type.String({ format: 'email', maxLength: 254 })
+const Brand = Type.Object(
+  {
+    key: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$' }),
+    from_name: Type.String({ minLength: 1, maxLength: 100 }),
+    from_address: Address,
+  },
+  { additionalProperties: false },
+)
+const Domain = Type.String({
+  pattern: '^(\\*\\.)?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}\\.?$',
+  maxLength: 253,
+})
+
+export const EmailSettingsView = Type.Object({
+  from_name: Type.String(),
+  from_address: Type.String(),
+  brands: Type.Array(Type.Object({ key: Type.String(), from_name: Type.String(), from_address: Type.String() })),
+  allowed_link_domains: Type.Array(Type.String()),
+  default_locale: Type.String(),
+  updated_at: NullableTimestamp,
+})
+
+export const EmailSettingsBody = Type.Object(
+  {
+    from_name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    from_address: Type.Optional(Address),
+    brands: Type.Optional(Type.Array(Brand, { maxItems: 50 })),
+    allowed_link_domains: Type.Optional(Type.Array(Domain, { maxItems: 200 })),
+    default_locale: Type.Optional(Type.String({ pattern: '^[a-z]{2,3}(-[A-Z]{2})?$' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)

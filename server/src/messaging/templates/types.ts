@@ -1,0 +1,54 @@
+import type { TemplateChannel } from '../tables.js'
+import type { TemplateRow, VersionRow } from './store.js'
+
+export type TemplateVersion = {
+  version: number
+  subject: string
+  text: string
+  html: string | null
+  created_by: string | null
+  created_at: Date
+  approved_by: string | null
+  approved_at: Date | null
+  live: boolean
+}
+
+export type Template = {
+  id: string
+  purpose: string
+  channel: TemplateChannel
+  locale: string
+  name: string
+  draft: { subject: string; text: string; html: string | null }
+  live_version: number | null
+  archived_at: Date | null
+  created_at: Date
+  updated_at: Date
+}
+
+export type TemplateDetail = Template & { versions: TemplateVersion[] }
+
+export const toTemplate = (r: TemplateRow): Template => ({
+  id: r.id,
+  purpose: r.purpose,
+  channel: r.channel,
+  locale: r.locale,
+  name: r.name,
+  draft: { subject: r.draft_subject, text: r.draft_text, html: r.draft_html },
+  live_version: r.live_version,
+  archived_at: r.archived_at,
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+})
+
+export const toVersion = (v: VersionRow, liveVersion: number | null): TemplateVersion => ({
+  version: v.version,
+  subject: v.subject,
+  text: v.text_body,
+  html: v.html_body,
+  created_by: v.created_by,
+  created_at: v.created_at,
+  approved_by: v.approved_by,
+  approved_at: v.approved_at,
+  live: v.version === liveVersion,
+})
