@@ -265,4 +265,85 @@ describe('the conversation in Chromium', () => {
     expect((await res.text()).startsWith('Subject: Where is my parcel?')).toBe(true)
     await context.close()
   })
+
+  it('replies with a template previewed for the case', { timeout: 180_000 }, async () => {
+    const casey = await env.ctx.db.transaction().execute(async (trx) => {
+      const input = { source: 'shop', externalId: 'c-casey', email: 'casey@example.com', name: 'Casey' }
+      return (await upsertCustomer(trx, systemContext(m.id), input, new Date())).customer
+    })
+    const opened = await api('POST', '/cases', {
+      case_type: 'late_delivery',
+      subject: 'Late boots',
+      customer_id: casey.id,
+    })
+    const id: string = opened.json().id
+    const { context, page, refused } = await watched()
+    await signIn(page)
+    await page.goto(`${base}/cases/${id}`)
+    const composer = page.getByRole('form', { name: /^Composer/ })
+    await composer.locator('label', { hasText: 'Reply to customer' }).click()
+    const picker = composer.getByRole('combobox', { name: 'Template' })
+    await picker.click()
+    const options = page.getByRole('option')
+    await options.first().waitFor({ timeout: 30_000 })
+    await options.first().click()
+    const preview = composer.getByLabel('Template preview')
+    await preview.getByRole('button', { name: 'Use template' }).waitFor({ timeout: 30_000 })
+    const subject = (await preview.locator('p').first().textContent()) ?? ''
+    await preview.getByRole('button', { name: 'Use template' }).click()
+    const body = composer.getByRole('textbox', { name: 'Message to the customer' })
+    await expect.poll(() => body.inputValue()).not.toBe('')
+    expect(await composer.getByRole('textbox', { name: 'Subject' }).inputValue()).toBe(subject)
+    await composer.getByRole('button', { name: 'Send to customer' }).click()
+    const items = page.getByRole('list', { name: 'Conversation' }).getByRole('listitem')
+    await items
+      .first()
+      .getByLabel(/^Delivery: /)
+      .waitFor({ timeout: 30_000 })
+    const sent = (await api('GET', `/cases/${id}/messages`)).json().data
+    expect(sent).toHaveLength(1)
+    expect(sent[0].template_id).not.toBeNull()
+    expect(sent[0].subject).toBe(subject)
+    expect(refused).toEqual([])
+    await context.close()
+  })
+
+  it('lets the customer read the public conversation and answer from the status page on a phone', async () => {
+    const opened = await api('POST', '/cases', { case_type: 'other', subject: 'Parcel question' })
+    const id: string = opened.json().id
+    await record({ direction: 'out', status: 'sent', authorType: 'agent', text: 'We have asked the carrier.' }, id)
+    await record({ direction: 'out', status: 'sent', visibility: 'side', text: 'Carrier: please trace RM1.' }, id)
+    expect((await api('POST', `/cases/${id}/notes`, { body: 'Customer seems upset' })).statusCode).toBe(201)
+    const link = new URL((await api('POST', `/cases/${id}/portal-links`, {})).json().url)
+
+    const { context, page, refused, elsewhere } = await watched({ width: 390, height: 844 })
+    await page.goto(`${base}${link.pathname}`)
+    const list = page.getByRole('list', { name: 'Messages' })
+    await list.getByText('We have asked the carrier.').waitFor({ timeout: 30_000 })
+    expect(await page.getByText('Carrier: please trace RM1.').count()).toBe(0)
+    expect(await page.getByText('Customer seems upset').count()).toBe(0)
+
+    await page.getByRole('textbox', { name: 'Write to us' }).fill('It has still not arrived.')
+    await page.getByRole('button', { name: 'Send message' }).click()
+    await list
+      .getByRole('listitem', { name: 'You wrote' })
+      .getByText('It has still not arrived.')
+      .waitFor({ timeout: 30_000 })
+    await page.getByRole('status').getByText(/Sent/).waitFor()
+    const onCase = (await api('GET', `/cases/${id}/messages`)).json().data as {
+      direction: string
+      text: string
+      channel: string
+    }[]
+    expect(onCase.filter((x) => x.direction === 'in').map((x) => [x.channel, x.text])).toEqual([
+      ['portal', 'It has still not arrived.'],
+    ])
+
+    // Usable on a phone: nothing wider than the screen, nothing an accessibility check finds serious.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    expect(await accessibilityProblems(page)).toEqual([])
+    expect(refused).toEqual([])
+    expect(elsewhere).toEqual([])
+    await context.close()
+  })
 })

@@ -103,7 +103,8 @@ export function Composer({
       ...(form.cc.length ? { cc: form.cc.map((address) => ({ address })) } : {}),
       ...(form.attachments.length ? { attachment_ids: form.attachments } : {}),
       // The template's HTML part goes only while the text is still the template's own.
-      ...(html ? { template_id: html.templateId, template_version: html.version } : {}),
+      ...(html ? { template_id: html.templateId } : {}),
+      ...(html?.version ? { template_version: html.version } : {}),
       ...(html && untouched && html.html ? { html: html.html } : {}),
       ...(setWaiting ? { set_waiting: true } : {}),
     })
