@@ -84,7 +84,7 @@ describe('the case page in Chromium', () => {
     const page = await context.newPage()
     await signIn(page)
     await page.goto(`${base}/cases/${c.id}`)
-    const note = page.getByLabel('Internal note')
+    const note = page.getByRole('combobox', { name: 'Internal note' })
     await note.pressSequentially('Can you check this? @Bo')
     const list = page.getByRole('listbox', { name: 'People to mention' })
     await list.getByRole('option', { name: /Bob Baker/ }).waitFor()

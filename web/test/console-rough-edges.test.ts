@@ -185,7 +185,7 @@ describe("the console's rough edges, in Chromium", () => {
     const agent = await other.newPage()
     await signIn(agent, people.agent.email, people.agent.password)
     await agent.goto(`${base}/cases/${c.id}`)
-    await agent.getByLabel('Internal note').fill('Checking the packing station')
+    await agent.getByRole('combobox', { name: 'Internal note' }).fill('Checking the packing station')
     const banner = page.getByRole('status', { name: 'Others on this case' })
     await banner.getByText(`${people.agent.name} is writing on this case`).waitFor()
     const within = '[aria-label="Others on this case"]'

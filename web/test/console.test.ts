@@ -121,13 +121,13 @@ describe('the agent console in Chromium', () => {
     await bob.goto(page.url())
     const banner = page.getByRole('status', { name: 'Others on this case' })
     await banner.getByText('Bob Baker is viewing it too').waitFor()
-    await bob.getByLabel('Internal note').fill('Checking the depot')
+    await bob.getByRole('combobox', { name: 'Internal note' }).fill('Checking the depot')
     await banner.getByText('Bob Baker is writing on this case').waitFor()
     await bob.goto('about:blank')
     await banner.getByText('Bob Baker').waitFor({ state: 'detached' })
     await other.close()
 
-    await page.getByLabel('Internal note').fill('Raised a trace with Royal Mail, ref 55-1234')
+    await page.getByRole('combobox', { name: 'Internal note' }).fill('Raised a trace with Royal Mail, ref 55-1234')
     await page.getByRole('button', { name: 'Add note' }).click()
     await page.getByLabel('Case timeline').getByText('Raised a trace with Royal Mail, ref 55-1234').waitFor()
 
@@ -288,7 +288,7 @@ describe('the agent console in Chromium', () => {
     await page.goto(`${base}/cases/${someCase.id}`)
     await page.getByLabel('Case timeline').waitFor()
     expect(await page.getByRole('toolbar', { name: 'Case actions' }).count()).toBe(0)
-    expect(await page.getByLabel('Internal note').count()).toBe(0)
+    expect(await page.getByRole('combobox', { name: 'Internal note' }).count()).toBe(0)
     expect(await page.getByRole('checkbox', { name: 'Select all' }).count()).toBe(0)
 
     // A tablet held upright: the navigation folds behind its button and nothing runs off the side.

@@ -83,7 +83,7 @@ export const FailedQuery = PageQueryWith({
   ),
 })
 
-export const maxTextLength = 100_000
+export const maxTextLength = 50_000
 
 export const SendMessageBody = Type.Object(
   {

@@ -117,10 +117,27 @@ export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said 
       return say(d.number ? `added the case to incident ${String(d.number)}` : `grouped ${numbers()} in this incident`)
     case 'incident_detached':
       return say('removed the case from its incident')
+    case 'message':
+      return { sentence: messageWords(d, actor), detail: str(d.subject) }
     // Types other modules register, until this file words them.
     default:
       return { sentence: `${actor}: ${humanize(e.type.replace('.', ' '))}`, detail: e.text || undefined }
   }
+}
+
+const channels: Record<string, string> = { email: 'by email', portal: 'on the status page', sms: 'by SMS' }
+
+/** A message on the case: who wrote to whom, how; a side conversation says so. */
+function messageWords(d: Record<string, unknown>, actor: string): string {
+  const how = channels[String(d.channel)] ?? `by ${words(d.channel)}`
+  if (d.direction === 'in')
+    return d.visibility === 'side'
+      ? `${String(d.from ?? 'Someone')} answered on a side conversation ${how}`
+      : `The customer wrote ${how}`
+  if (d.visibility === 'side') return `${actor} wrote on a side conversation ${how}`
+  return d.automatic
+    ? `${actor} sent the customer an automatic message ${how}`
+    : `${actor} replied to the customer ${how}`
 }
 
 function statusWords(d: Record<string, unknown>): [string, string?] {

@@ -23,7 +23,7 @@ import {
 } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useState, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { api, ok, type Body } from '../api/client'
 import { resolutionCodes, rootCauses } from '../api/enums'
@@ -38,12 +38,12 @@ import { fieldErrorsOf } from '../components/field-errors'
 import { bindForm, FormActions } from '../components/form'
 import { Loaded } from '../components/lists'
 import { dateTime, humanize, orderState, statusColor, statusLabel, timeAgo } from '../components/format'
-import { MentionTextarea } from '../components/MentionTextarea'
-import { mentionMarkup, splitMentions } from '../components/mentions'
 import { useMoney, type FormatMoney } from '../components/money'
+import { NoteText } from '../components/NoteText'
 import { LoadMore, usePaged } from '../components/paged'
 import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../components/priority'
 import { describeEntry } from '../components/timeline-text'
+import { Conversation } from './conversation/Conversation'
 
 type StatusBody = Body<'/api/v1/cases/{id}/status', 'post'>
 const working = ['open', 'waiting_customer', 'waiting_carrier', 'on_hold'] as const
@@ -264,7 +264,15 @@ function CaseView({ c }: { c: CaseDetail }) {
       </Paper>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 7 }}>
-          <CaseTimeline caseId={c.id} canWrite={can('cases.write') && !c.merged_into_id} onWriting={setWriting} />
+          <Stack gap="md">
+            <Conversation
+              caseId={c.id}
+              customerEmail={customerEmailOf(c)}
+              canWrite={can('cases.write') && !c.merged_into_id}
+              onWriting={setWriting}
+            />
+            <CaseTimeline caseId={c.id} />
+          </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="md">
@@ -370,15 +378,12 @@ function ResolveModal({
   )
 }
 
-function CaseTimeline({
-  caseId,
-  canWrite,
-  onWriting,
-}: {
-  caseId: string
-  canWrite: boolean
-  onWriting: (writing: boolean) => void
-}) {
+const customerEmailOf = (c: CaseDetail) => {
+  const email = c.links.find((l) => l.entity_type === 'customer')?.summary.email
+  return typeof email === 'string' ? email : null
+}
+
+function CaseTimeline({ caseId }: { caseId: string }) {
   const money = useMoney()
   const { query: timeline, rows: entries } = usePaged(['case', caseId, 'timeline'], (cursor) =>
     ok(
@@ -402,7 +407,6 @@ function CaseTimeline({
       <LoadMore query={timeline} mt="xs">
         Load later entries
       </LoadMore>
-      {canWrite && <NoteComposer caseId={caseId} onWriting={onWriting} />}
     </Card>
   )
 }
@@ -428,70 +432,13 @@ function TimelineItem({ e, money, ...rest }: { e: TimelineEntry; money: FormatMo
       data-entry-type={e.type}
       title={title}
     >
-      {note && (
-        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} bg="var(--mantine-color-yellow-light)" p={6}>
-          {splitMentions(String(e.data.body ?? e.text)).map((part, i) =>
-            typeof part === 'string' ? (
-              part
-            ) : (
-              <Text span fw={700} c="indigo" key={i}>
-                @{e.names[part.id] ?? part.name}
-              </Text>
-            ),
-          )}
-        </Text>
-      )}
+      {note && <NoteText e={e} bg="var(--mantine-color-yellow-light)" p={6} />}
       {detail && (
         <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
           {detail}
         </Text>
       )}
     </Timeline.Item>
-  )
-}
-
-function NoteComposer({ caseId, onWriting }: { caseId: string; onWriting: (writing: boolean) => void }) {
-  const [body, setBody] = useState('')
-  const [picked, setPicked] = useState<{ id: string; name: string }[]>([])
-  const writing = body.trim().length > 0
-  useEffect(() => onWriting(writing), [writing, onWriting])
-  const note = useCaseAction(caseId, (text: string) =>
-    ok(api.POST('/api/v1/cases/{id}/notes', { params: { path: { id: caseId } }, body: { body: text } })),
-  )
-  const fields = fieldErrorsOf(note.error)
-  // What the agent reads says @Name; what is sent carries the markup the server turns into notifications.
-  const toMarkup = (text: string) =>
-    [...picked]
-      .sort((a, b) => b.name.length - a.name.length)
-      .reduce((t, p) => t.replaceAll(`@${p.name}`, mentionMarkup(p.name, p.id)), text)
-  return (
-    <Stack
-      gap="xs"
-      mt="md"
-      component="form"
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault()
-        if (body.trim())
-          note.mutate(toMarkup(body.trim()), {
-            onSuccess: () => {
-              setBody('')
-              setPicked([])
-            },
-          })
-      }}
-    >
-      <MentionTextarea
-        value={body}
-        onChange={setBody}
-        error={fields.body}
-        onMention={(p) => setPicked((all) => [...all.filter((x) => x.id !== p.id), p])}
-      />
-      <Group justify="flex-end">
-        <Button type="submit" size="xs" loading={note.isPending} disabled={!body.trim()}>
-          Add note
-        </Button>
-      </Group>
-    </Stack>
   )
 }
 
