@@ -1,9 +1,10 @@
 import { sql } from 'kysely'
+import { simpleParser } from 'mailparser'
 import { afterAll, describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../../test/harness.js'
 import { systemContext } from '../../auth/actor.js'
 import { renderForCase } from './service.js'
-import { startSmtpSink } from './smtp-sink.js'
+import { startSmtpSink } from '../email/testing/smtp-sink.js'
 import { caseWithOrder } from './testing.js'
 
 const sink = await startSmtpSink()
@@ -291,7 +292,8 @@ describe('test send', () => {
     })
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json()).toMatchObject({ to: 'editor@example.com', subject: 'About your order #12345', problems: [] })
-    const mail = sink.messages.find((msg) => msg.messageId?.includes(res.json().message_id))
+    const mails = await Promise.all(sink.deliveries.map((d) => simpleParser(d.raw)))
+    const mail = mails.find((msg) => msg.messageId?.includes(res.json().message_id))
     expect(mail?.subject).toBe('[Test] About your order #12345')
     expect(mail?.to).toMatchObject({ value: [{ address: 'editor@example.com' }] })
     expect(mail?.text).toMatch(
