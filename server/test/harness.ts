@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { Transaction } from 'kysely'
 import pg from 'pg'
 import pino from 'pino'
 import { afterAll, expect, inject } from 'vitest'
@@ -10,6 +11,7 @@ import { createApiKey } from '../src/roles/api-keys.js'
 import { loadConfig, type Config } from '../src/config.js'
 import type { AppContext } from '../src/context.js'
 import { createDb, createPool } from '../src/db/database.js'
+import type { Database } from '../src/db/schema.js'
 import { makeTraversableTempDir } from '../src/db/embedded.js'
 import { createBlobStore } from '../src/files/index.js'
 import { buildApp } from '../src/app.js'
@@ -209,6 +211,18 @@ export async function startTestEnv(overrides?: Partial<Config>): Promise<TestEnv
   const env = await createTestEnv(overrides)
   afterAll(() => env.close())
   return env
+}
+
+/** For tests of services called directly: one workspace, a system context in it, and a transaction runner. */
+export async function startServiceTest(): Promise<{
+  env: TestEnv
+  m: TestMerchant
+  ctx: ReturnType<typeof systemContext>
+  tx: <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>
+}> {
+  const env = await startTestEnv()
+  const m = await createTestMerchant(env.ctx)
+  return { env, m, ctx: systemContext(m.id), tx: (fn) => env.ctx.db.transaction().execute(fn) }
 }
 
 /**

@@ -1,24 +1,11 @@
-import type { Transaction } from 'kysely'
-import type { Database } from '../db/schema.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
-import { systemContext, type ServiceContext } from '../auth/actor.js'
+import { describe, expect, it } from 'vitest'
+import { startServiceTest } from '../../test/harness.js'
 import { listOrders, upsertOrder } from '../orders/service.js'
 import { sampleOrder as order, T0 } from '../orders/testing.js'
 import { mergeCustomers } from './service/merge-customers.js'
 import { redactCustomer, upsertCustomer } from './service.js'
 
-let env: TestEnv
-let m: TestMerchant
-let ctx: ServiceContext
-const tx = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => env.ctx.db.transaction().execute(fn)
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  m = await createTestMerchant(env.ctx)
-  ctx = systemContext(m.id)
-})
-afterAll(async () => env.close())
+const { env, m, ctx, tx } = await startServiceTest()
 
 describe('customers', () => {
   it('matches a guest order to the same customer by email, and a phone in any common format', async () => {

@@ -1,23 +1,10 @@
-import type { Transaction } from 'kysely'
-import type { Database } from '../db/schema.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
-import { systemContext, type ServiceContext } from '../auth/actor.js'
+import { describe, expect, it } from 'vitest'
+import { startServiceTest } from '../../test/harness.js'
 import { getCustomer } from '../customers/service.js'
 import { recordRefund, upsertOrder } from './service.js'
 import { sampleOrder as order, T0 } from './testing.js'
 
-let env: TestEnv
-let m: TestMerchant
-let ctx: ServiceContext
-const tx = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => env.ctx.db.transaction().execute(fn)
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  m = await createTestMerchant(env.ctx)
-  ctx = systemContext(m.id)
-})
-afterAll(async () => env.close())
+const { env, m, ctx, tx } = await startServiceTest()
 
 describe('orders', () => {
   it('creates the order, its lines, its payment and its customer, once per source id', async () => {

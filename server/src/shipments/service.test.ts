@@ -1,23 +1,10 @@
-import type { Transaction } from 'kysely'
-import type { Database } from '../db/schema.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestEnv, createTestMerchant, type TestEnv, type TestMerchant } from '../../test/harness.js'
-import { systemContext, type ServiceContext } from '../auth/actor.js'
+import { describe, expect, it } from 'vitest'
+import { startServiceTest } from '../../test/harness.js'
 import { upsertOrder } from '../orders/service.js'
 import { sampleOrder as order, T0 } from '../orders/testing.js'
 import { upsertShipment } from './service.js'
 
-let env: TestEnv
-let m: TestMerchant
-let ctx: ServiceContext
-const tx = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => env.ctx.db.transaction().execute(fn)
-
-beforeAll(async () => {
-  env = await createTestEnv()
-  m = await createTestMerchant(env.ctx)
-  ctx = systemContext(m.id)
-})
-afterAll(async () => env.close())
+const { ctx, tx } = await startServiceTest()
 
 describe('shipments', () => {
   it('ships lines of an order by position, with declared value and promised date', async () => {
