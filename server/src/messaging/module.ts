@@ -1,11 +1,10 @@
 import type { Module } from '../modules.js'
-import { sendEmailJob } from './email/send-email.js'
+import { sendEmailsDrain } from './email/send-email.js'
 import { messageEvents } from './events.js'
 import { inboundEmailProviders } from './inbound/providers.js'
 import { inboundSmtpListener } from './inbound/smtp.js'
 import { macroRoutes } from './macros/routes.js'
 import { messagingRoutes } from './routes.js'
-import { sendEmailTask } from './service.js'
 import { acknowledgeNewCases } from './templates/acknowledge.js'
 import { templateRoutes } from './templates/routes.js'
 
@@ -22,7 +21,8 @@ export const messaging: Module = {
     await app.register(templateRoutes)
     await app.register(macroRoutes)
   },
-  tasks: { [sendEmailTask]: sendEmailJob },
+  // Outbound email: due messages sent in batches (email/send-email.ts).
+  drains: [sendEmailsDrain],
   consumers: [acknowledgeNewCases],
   // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md).
   providers: inboundEmailProviders,

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../test/harness.js'
-import { pendingJobs } from '../../test/jobs.js'
 
-// A mail server is configured (nothing listens: no job runs here), so replies are queued for the send job.
+// A mail server is configured (nothing listens: no drain runs here), so replies are queued for the send drain.
 const { env, call } = await startTestApp({ config: { smtpUrl: 'smtp://127.0.0.1:2' } })
 const db = () => env.ctx.db
+/** Whether the send drain would take the message up now. */
+const due = async (id: string) => {
+  const row = await db().selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  return row.status === 'queued' && (!row.next_attempt_at || row.next_attempt_at <= new Date())
+}
 
 async function openCase() {
   const customer = (await call('POST', '/customers', { email: 'robin@example.com' })).json()
@@ -14,7 +18,7 @@ async function openCase() {
 }
 
 describe('sending', () => {
-  it('queues a reply with one send job keyed by the message, one recipient row per address', async () => {
+  it('queues a reply, due at once for the send drain, one recipient row per address', async () => {
     const c = await openCase()
     const res = await call('POST', `/cases/${c.id}/messages`, {
       text: 'Track it at https://www.dhl.com/track?id=1',
@@ -27,12 +31,7 @@ describe('sending', () => {
       ['robin@example.com', 'to'],
       ['boss@example.com', 'cc'],
     ])
-    const jobs = (await pendingJobs(env.ctx)).filter((j) => j.key === `send-email:${msg.id}`)
-    expect(jobs).toHaveLength(1)
-    expect(jobs[0]).toMatchObject({
-      task_identifier: 'messaging:send-email',
-      payload: { merchant_id: expect.any(String), message_id: msg.id },
-    })
+    expect(await due(msg.id)).toBe(true)
   })
 
   it('holds a reply whose link fails QA, announces it, and lists it as failed', async () => {
@@ -42,7 +41,7 @@ describe('sending', () => {
     ).json()
     expect(msg.status).toBe('held')
     expect(msg.status_reason).toMatch(/^link QA: not_https/)
-    expect((await pendingJobs(env.ctx)).some((j) => j.key === `send-email:${msg.id}`)).toBe(false)
+    expect(await due(msg.id)).toBe(false)
     const failed = await db()
       .selectFrom('outbox')
       .select('data')
@@ -63,10 +62,10 @@ describe('sending', () => {
     const msg = (
       await call('POST', `/cases/${c.id}/messages`, { text: 'Hello', cc: [{ address: 'boss@example.com' }] })
     ).json()
-    // As the send job leaves it after a permanent refusal for one recipient.
+    // As the send drain leaves it after a permanent refusal for one recipient, on its last attempt.
     await db()
       .updateTable('messages')
-      .set({ status: 'failed', status_reason: '550 no such user' })
+      .set({ status: 'failed', status_reason: '550 no such user', attempts: 25 })
       .where('id', '=', msg.id)
       .execute()
     const recipients = (address: string, status: 'sent' | 'failed') =>
@@ -87,7 +86,8 @@ describe('sending', () => {
       ['robin@example.com', 'queued'],
       ['boss@example.com', 'sent'],
     ])
-    expect((await pendingJobs(env.ctx)).filter((j) => j.key === `send-email:${msg.id}`)).toHaveLength(1)
+    expect(await due(msg.id)).toBe(true)
+    expect(res.json().attempts).toBe(0) // counted afresh
     const audit = await db()
       .selectFrom('audit_entries')
       .select('action')
@@ -101,5 +101,29 @@ describe('sending', () => {
     expectError(await call('POST', `/messages/${msg.id}/retry`, undefined, 'viewer'), 403, 'forbidden', {
       permission: 'messages.send',
     })
+  })
+
+  it('downloads a sent email kept in the database (not the file store) as .eml', async () => {
+    const c = await openCase()
+    const msg = (await call('POST', `/cases/${c.id}/messages`, { text: 'Kept' })).json()
+    expect(msg.has_raw).toBe(false)
+    const eml = 'From: care@example.com\r\nTo: robin@example.com\r\nSubject: Kept\r\n\r\nKept\r\n'
+    // As the send drain stores a small message on its first attempt.
+    const { merchant_id } = await db()
+      .selectFrom('messages')
+      .select('merchant_id')
+      .where('id', '=', msg.id)
+      .executeTakeFirstOrThrow()
+    await db()
+      .insertInto('message_raw_emails')
+      .values({ merchant_id, message_id: msg.id, raw: Buffer.from(eml) })
+      .execute()
+    await db().updateTable('messages').set({ raw_in_db: true }).where('id', '=', msg.id).execute()
+    const raw = await call('GET', `/messages/${msg.id}/raw`)
+    expect(raw.statusCode).toBe(200)
+    expect(raw.headers['content-type']).toBe('message/rfc822')
+    expect(raw.headers['content-length']).toBe(String(eml.length))
+    expect(raw.body).toBe(eml)
+    expect((await call('GET', `/messages/${msg.id}`)).json().has_raw).toBe(true)
   })
 })

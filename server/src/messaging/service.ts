@@ -2,8 +2,6 @@
 export {
   recordMessage,
   findCaseForMessageHeader,
-  queueSend,
-  sendEmailTask,
   bareMessageId,
 } from './service/record-message.js'
 export type { Message, NewMessage, NewAttachment, MessageAttachment, MessageRecipient, Address } from './types.js'

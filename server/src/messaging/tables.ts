@@ -65,6 +65,10 @@ export interface MessagingTables {
     provider: string | null
     provider_message_id: string | null
     raw_blob_key: string | null
+    /** The .eml is in message_raw_emails (an outbound email's, when small). */
+    raw_in_db: Generated<boolean>
+    /** Who marked it `sending` (the send drain's advisory lock key). */
+    send_key: number | null
     robot_reason: string | null
     inbox_delivery_id: string | null
     attempts: Generated<number>
@@ -72,6 +76,11 @@ export interface MessagingTables {
     sent_at: Instant | null
     created_at: Instant
     updated_at: Instant
+  }
+  message_raw_emails: {
+    merchant_id: string
+    message_id: string
+    raw: Buffer
   }
   message_recipients: {
     merchant_id: string

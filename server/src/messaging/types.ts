@@ -157,7 +157,7 @@ export function toMessage(r: MessageRow, attachments: AttachmentRow[], recipient
     references: r.references_headers,
     provider: r.provider,
     provider_message_id: r.provider_message_id,
-    has_raw: r.raw_blob_key !== null,
+    has_raw: r.raw_blob_key !== null || r.raw_in_db,
     robot_reason: r.robot_reason,
     attempts: r.attempts,
     sent_at: r.sent_at,

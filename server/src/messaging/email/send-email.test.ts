@@ -1,17 +1,17 @@
 import { createServer } from 'node:net'
 import { simpleParser } from 'mailparser'
 import { afterAll, describe, expect, it } from 'vitest'
-import { pendingJobs, retryNow, runDueJobs } from '../../../test/jobs.js'
+import { runDueJobs } from '../../../test/jobs.js'
 import { createTestMerchant, startTestEnv } from '../../../test/harness.js'
 import type { AppContext } from '../../context.js'
 import { modules } from '../../registry.js'
+import { openRawMessage } from '../service.js'
 import { parseReplyAddress, verifyReply } from './reply-address.js'
-import { sendEmailTask } from '../service.js'
-import { interruptedReason, sendEmail } from './send-email.js'
+import { interruptedReason, sendDueEmails } from './send-email.js'
 import { openTestCase, recordTestEmail } from './testing/outbound.js'
 import { startSmtpSink } from './testing/smtp-sink.js'
 
-// Real SMTP over sockets: the send job against a local smtp-server sink, on a real database and queue.
+// Real SMTP over sockets: the send drain against a local smtp-server sink, on a real database.
 
 const sink = await startSmtpSink()
 afterAll(() => sink.close())
@@ -32,7 +32,15 @@ const recipients = (id: string) =>
     .execute()
 const events = (id: string) =>
   ctx.db.selectFrom('outbox').select(['type', 'data']).where('subject_id', '=', id).orderBy('occurred_at').execute()
-const sendJobs = async () => (await pendingJobs(ctx)).filter((j) => j.task_identifier === sendEmailTask)
+/** One run of the send drain, as the worker's loop runs it. */
+const send = (c: AppContext = ctx, maxAttempts?: number) => sendDueEmails(c, 100, { maxAttempts })
+/** Skips a message's retry backoff. */
+const dueNow = (id: string) =>
+  ctx.db.updateTable('messages').set({ next_attempt_at: new Date() }).where('id', '=', id).execute()
+const bytes = async (id: string) => {
+  const raw = await openRawMessage(ctx.db, ctx.blobs, m.id, id)
+  return Buffer.concat(await raw.body.toArray())
+}
 
 /** A context whose mail server refuses connections (a port nothing listens on). */
 async function unreachable(): Promise<AppContext> {
@@ -45,7 +53,7 @@ async function unreachable(): Promise<AppContext> {
   return { ...ctx, config: { ...ctx.config, smtpUrl: `smtp://127.0.0.1:${port}` } }
 }
 
-describe('the send-email job', () => {
+describe('the send drain', () => {
   it('sends a threaded text and HTML email with its attachment, a stable Message-ID and the case reply address', async () => {
     const caseId = await openTestCase(ctx, m.id)
     await recordTestEmail(ctx, m.id, {
@@ -76,9 +84,9 @@ describe('the send-email job', () => {
     expect(row.references_headers).toEqual(['first@shop.example', 'cust-1@customer.example'])
     expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1, 'ops@shop.example': 1 })
     const raw = sink.deliveries.find((d) => d.messageId === row.message_id_header)!.raw
-    // The stored .eml is the exact bytes the server received.
-    const stored = Buffer.concat(await (await ctx.blobs.get(row.raw_blob_key!)).toArray())
-    expect(stored.equals(raw)).toBe(true)
+    // The stored .eml is the exact bytes the server received, kept with the message (no file of its own).
+    expect([row.raw_in_db, row.raw_blob_key]).toEqual([true, null])
+    expect((await bytes(id)).equals(raw)).toBe(true)
 
     const mail = await simpleParser(raw)
     expect(mail.messageId).toBe(`<${row.message_id_header}>`)
@@ -118,9 +126,9 @@ describe('the send-email job', () => {
       },
     ])
 
-    // Running the job again (a duplicate job, a replay) sends nothing more and announces nothing more.
-    await sendEmail(ctx, m.id, id)
-    await sendEmail(ctx, m.id, id)
+    // Running the drain again sends nothing more and announces nothing more.
+    expect(await send()).toBe(0)
+    await Promise.all([send(), send()])
     expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1, 'ops@shop.example': 1 })
     expect(await events(id)).toHaveLength(1)
   })
@@ -158,18 +166,20 @@ describe('the send-email job', () => {
     const waiting = await message(id)
     expect(waiting).toMatchObject({ status: 'queued', attempts: 1 })
     expect(waiting.status_reason).toContain('451 Try again later')
+    expect(waiting.next_attempt_at!.getTime()).toBeGreaterThan(Date.now())
     expect(await recipients(id)).toEqual([
       { address: jane.address, status: 'queued', smtp_reply: '451 Try again later', attempts: 1 },
     ])
-    expect(await sendJobs()).toHaveLength(1)
+    expect(await send()).toBe(0) // not due yet: the backoff
 
-    await retryNow(ctx, sendEmailTask)
+    await dueNow(id)
     await runDueJobs(ctx, modules)
     const row = await message(id)
     expect(row).toMatchObject({ status: 'sent', attempts: 2, message_id_header: waiting.message_id_header })
     expect(sink.received.filter((d) => d.messageId === row.message_id_header)).toHaveLength(2)
     expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1 })
-    expect(await sendJobs()).toEqual([])
+    expect(row.next_attempt_at).toBeNull()
+    expect(await bytes(id)).toEqual(sink.received.find((d) => d.messageId === row.message_id_header)!.raw)
     expect((await events(id)).map((e) => e.type)).toEqual(['message.sent'])
   })
 
@@ -183,8 +193,8 @@ describe('the send-email job', () => {
       status: 'failed',
       status_reason: `${jane.address}: 550 Mailbox unavailable`,
       sent_at: null,
+      next_attempt_at: null,
     })
-    expect(await sendJobs()).toEqual([])
     expect(await events(id)).toEqual([
       {
         type: 'message.failed',
@@ -221,10 +231,15 @@ describe('the send-email job', () => {
     const caseId = await openTestCase(ctx, m.id)
     const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
     const down = await unreachable()
-    await expect(sendEmail(down, m.id, id, { attempts: 1, maxAttempts: 3 })).rejects.toThrow(/temporary failure/)
+    expect(await send(down, 3)).toBe(1)
     expect(await recipients(id)).toMatchObject([{ status: 'queued', attempts: 1 }])
-    expect(await message(id)).toMatchObject({ status: 'queued' })
-    await sendEmail(down, m.id, id, { attempts: 3, maxAttempts: 3 })
+    expect(await message(id)).toMatchObject({ status: 'queued', attempts: 1 })
+    expect((await message(id)).status_reason).toMatch(/^temporary failure, retrying: .*ECONNREFUSED/)
+    for (const attempt of [2, 3]) {
+      await dueNow(id)
+      expect(await send(down, 3)).toBe(1)
+      expect(await recipients(id)).toMatchObject([{ attempts: attempt }])
+    }
     const row = await message(id)
     expect(row.status).toBe('failed')
     expect(row.status_reason).toMatch(/gave up after 3 attempts: temporary failure/)
@@ -232,18 +247,30 @@ describe('the send-email job', () => {
     expect(sink.countFor(row.message_id_header!)).toEqual({})
   })
 
-  it('never sends again to a recipient a run left in sending (accepted, then the process died before commit)', async () => {
+  it('never sends again to a recipient a dead sender left in sending (accepted, then the process died before commit); leaves a live one alone', async () => {
     const caseId = await openTestCase(ctx, m.id)
     const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
     await runDueJobs(ctx, modules)
     const row = await message(id)
     expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1 })
-    // The state a crash between the server's 250 and our commit leaves behind.
-    await ctx.db.updateTable('messages').set({ status: 'sending' }).where('id', '=', id).execute()
+    // The state a crash between the server's 250 and our commit leaves behind, under a sender that is still alive
+    // (its lock held by another connection) until it is not.
+    const sender = 7_654_321
+    await ctx.db.updateTable('messages').set({ status: 'sending', send_key: sender }).where('id', '=', id).execute()
     await ctx.db.updateTable('message_recipients').set({ status: 'sending' }).where('message_id', '=', id).execute()
     await ctx.db.deleteFrom('outbox').where('subject_id', '=', id).execute()
+    const live = await ctx.pool.connect()
+    try {
+      await live.query('select pg_advisory_lock(21001, $1)', [sender])
+      await send()
+      expect(await message(id)).toMatchObject({ status: 'sending' })
+      expect(await recipients(id)).toMatchObject([{ status: 'sending' }])
+    } finally {
+      await live.query('select pg_advisory_unlock(21001, $1)', [sender])
+      live.release()
+    }
 
-    await sendEmail(ctx, m.id, id)
+    expect(await send()).toBe(1)
     expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1 })
     expect(await message(id)).toMatchObject({
       status: 'failed',
@@ -254,10 +281,11 @@ describe('the send-email job', () => {
 
   it('replaces a kept connection the server has dropped, without failing or retrying the message', async () => {
     const caseId = await openTestCase(ctx, m.id)
-    await sendEmail(ctx, m.id, await recordTestEmail(ctx, m.id, { caseId, to: [jane] }))
+    await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
+    await send()
     sink.dropConnections()
     const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
-    await sendEmail(ctx, m.id, id)
+    await send()
     const row = await message(id)
     expect(row).toMatchObject({ status: 'sent', attempts: 1 })
     expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1 })
@@ -266,7 +294,76 @@ describe('the send-email job', () => {
   it('stores not_sent when no mail server is configured', async () => {
     const caseId = await openTestCase(ctx, m.id)
     const id = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
-    await sendEmail({ ...ctx, config: { ...ctx.config, smtpUrl: undefined } }, m.id, id)
+    await send({ ...ctx, config: { ...ctx.config, smtpUrl: undefined } })
     expect(await message(id)).toMatchObject({ status: 'not_sent', status_reason: 'no mail server configured' })
+    expect(await events(id)).toEqual([])
+  })
+  it('settles a batch together: one recipient refused for good, one for now, the rest sent; the waiting one is sent on retry', async () => {
+    const caseId = await openTestCase(ctx, m.id)
+    sink.refuseRecipient('gone@customer.example', 550, 'No such user')
+    sink.refuseRecipient('busy@customer.example', 451, 'Mailbox busy')
+    const gone = { address: 'gone@customer.example' }
+    const busy = { address: 'busy@customer.example' }
+    const mixed = await recordTestEmail(ctx, m.id, { caseId, to: [jane, gone, busy] })
+    const refused = await recordTestEmail(ctx, m.id, { caseId, to: [gone] })
+    const waiting = await recordTestEmail(ctx, m.id, { caseId, to: [busy] })
+    const fine = await recordTestEmail(ctx, m.id, { caseId, to: [jane] })
+    expect(await send()).toBe(4) // one run
+
+    expect(await message(refused)).toMatchObject({
+      status: 'failed',
+      status_reason: `${gone.address}: 550 No such user`,
+    })
+    expect(await message(fine)).toMatchObject({ status: 'sent', status_reason: null })
+    expect(await message(waiting)).toMatchObject({
+      status: 'queued',
+      status_reason: 'temporary failure, retrying: 451 Mailbox busy',
+    })
+    expect(await message(mixed)).toMatchObject({ status: 'queued' })
+    expect((await recipients(mixed)).map((r) => [r.address, r.status, r.smtp_reply])).toEqual([
+      [busy.address, 'queued', '451 Mailbox busy'],
+      [gone.address, 'failed', '550 No such user'],
+      [jane.address, 'sent', expect.stringContaining('250')],
+    ])
+    expect((await events(refused)).map((e) => e.type)).toEqual(['message.failed'])
+    expect((await events(fine)).map((e) => e.type)).toEqual(['message.sent'])
+    expect(await events(mixed)).toEqual([])
+
+    // The mailbox frees up: the retry goes to the waiting recipient only, with the same bytes.
+    sink.acceptRecipient(busy.address)
+    await ctx.db
+      .updateTable('messages')
+      .set({ next_attempt_at: new Date() })
+      .where('id', 'in', [mixed, waiting])
+      .execute()
+    expect(await send()).toBe(2)
+    const row = await message(mixed)
+    expect(row).toMatchObject({
+      status: 'sent',
+      status_reason: `not delivered to ${gone.address}: 550 No such user`,
+      attempts: 2,
+    })
+    expect(sink.countFor(row.message_id_header!)).toEqual({ [jane.address]: 1, [busy.address]: 1 })
+    const sent = sink.deliveries.filter((d) => d.messageId === row.message_id_header)
+    expect(sent[1]!.raw.equals(sent[0]!.raw)).toBe(true)
+    expect((await events(mixed)).map((e) => e.type)).toEqual(['message.sent'])
+    expect(await message(waiting)).toMatchObject({ status: 'sent', attempts: 2 })
+  })
+
+  it('never sends a message twice when several drains run at once', async () => {
+    const caseId = await openTestCase(ctx, m.id)
+    const ids: string[] = []
+    for (let i = 0; i < 30; i++)
+      ids.push(await recordTestEmail(ctx, m.id, { caseId, to: [{ address: `many${i}@customer.example` }] }))
+    let claimed = 0
+    for (let n = 1; n > 0; claimed += n)
+      n = (await Promise.all([1, 2, 3, 4].map(() => sendDueEmails(ctx, 4)))).reduce((a, b) => a + b)
+    expect(claimed).toBe(30)
+    for (const id of ids) {
+      const row = await message(id)
+      expect(row.status).toBe('sent')
+      expect(sink.received.filter((d) => d.messageId === row.message_id_header)).toHaveLength(1)
+      expect((await events(id)).map((e) => e.type)).toEqual(['message.sent'])
+    }
   })
 })

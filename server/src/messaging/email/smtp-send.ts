@@ -155,3 +155,24 @@ function finish(key: string, connection: Connection, to: string[], t: Transactio
   else giveBack(key, connection)
   return outcomes(to, t)
 }
+
+/**
+ * Many SMTP transactions, `concurrency` at a time (each on its own kept connection): each message's recipients'
+ * outcomes, in the order given. Never throws.
+ */
+export async function deliverAll(
+  settings: SmtpSettings,
+  messages: { from: string; to: string[]; raw: Buffer }[],
+  concurrency: number,
+): Promise<RecipientOutcome[][]> {
+  const results: RecipientOutcome[][] = []
+  let next = 0
+  const lane = async () => {
+    for (let i = next++; i < messages.length; i = next++) {
+      const m = messages[i]!
+      results[i] = await deliver(settings, m.from, m.to, m.raw)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, messages.length) }, lane))
+  return results
+}

@@ -30,10 +30,10 @@ export function smtpSettings(config: Pick<Config, 'smtpUrl' | 'email'>): SmtpSet
   }
 }
 
-/** The outbound mail transport, DKIM-signing when configured (test sends; the send job speaks SMTP itself). */
+/** The outbound mail transport, DKIM-signing when configured (test sends; the send drain speaks SMTP itself). */
 export function createMailTransport(config: Pick<Config, 'smtpUrl' | 'email'>): Transporter | null {
   const settings = smtpSettings(config)
   if (!settings) return null
-  // One logical message a connection at a time; the send job owns retries, not nodemailer.
+  // One logical message a connection at a time; the send drain owns retries, not nodemailer.
   return nodemailer.createTransport({ ...settings.connection, auth: settings.auth, pool: false, dkim: settings.dkim })
 }

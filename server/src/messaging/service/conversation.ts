@@ -1,9 +1,10 @@
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import { findCaseOrThrow } from '../../cases/service.js'
 import type { Db } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import type { BlobStore } from '../../files/blob-store.js'
 import type { PageRequest } from '../../http/pagination.js'
+import { findRawEmails } from '../email/send-store.js'
 import * as store from '../store.js'
 import type { MessageStatus, MessageVisibility } from '../tables.js'
 import { type Message, toMessage } from '../types.js'
@@ -63,6 +64,9 @@ export async function openRawMessage(
   id: string,
 ): Promise<{ body: Readable; sizeBytes: number; fileName: string }> {
   const row = await findMessageOrThrow(db, merchantId, id)
+  // A sent email's bytes are kept with it (the send drain), unless large: then in the file store, as a received one's.
+  const kept = row.raw_in_db ? (await findRawEmails(db, [row])).get(row.id) : undefined
+  if (kept) return { body: Readable.from([kept]), sizeBytes: kept.length, fileName: `message-${row.id}.eml` }
   const stat = row.raw_blob_key ? await blobs.stat(row.raw_blob_key) : undefined
   if (!row.raw_blob_key || !stat)
     throw new AppError('message_raw_not_found', 'This message has no stored original', { message_id: id })

@@ -11,34 +11,22 @@ import {
 import type { Db } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import { newId } from '../../ids.js'
-import { addJob } from '../../jobs/queue.js'
 import * as store from '../store.js'
 import type { Message, NewMessage } from '../types.js'
 import { withDetails } from './conversation.js'
 
 type Trx = Transaction<Database>
 
-export const sendEmailTask = 'messaging:send-email'
-
 /** Message-IDs as stored: without angle brackets or surrounding space. */
 export const bareMessageId = (id: string) => id.trim().replace(/^<|>$/g, '')
-
-/** Queues the send of an outbound email: one job per message (its key), in the caller's transaction. */
-export async function queueSend(trx: Trx, merchantId: string, messageId: string): Promise<void> {
-  await addJob(
-    trx,
-    sendEmailTask,
-    { merchant_id: merchantId, message_id: messageId },
-    { jobKey: `send-email:${messageId}` },
-  )
-}
 
 /**
  * Records a message on its case: the message, its recipients and attachments, the case's `message`
  * timeline entry (public for the customer's conversation, internal for a side conversation), the case's
- * effects (first response, waiting for the customer and back, reopening) and the events, and for an
- * outbound email that is queued, its send job. A customer writing to a resolved or closed case reopens
- * it by the reopen rules; past the reopen window the message lands on the follow-up case.
+ * effects (first response, waiting for the customer and back, reopening) and the events; an outbound email
+ * recorded as queued is due at once (the send drain, email/send-email.ts, picks it up). A customer writing to a
+ * resolved or closed case reopens it by the reopen rules; past the reopen window the message lands on the
+ * follow-up case.
  */
 export async function recordMessage(trx: Trx, ctx: ServiceContext, input: NewMessage, now: Date): Promise<Message> {
   // A message recorded again (a redelivered email, a retried job) is the one already stored.
@@ -185,8 +173,6 @@ export async function recordMessage(trx: Trx, ctx: ServiceContext, input: NewMes
       },
       now,
     )
-  if (input.direction === 'out' && input.channel === 'email' && input.status === 'queued')
-    await queueSend(trx, ctx.merchantId, id)
   return (await withDetails(trx, ctx.merchantId, [message]))[0]!
 }
 

@@ -12,11 +12,12 @@ import * as store from '../store.js'
 import type { Address, MessageStatus, MessageVisibility } from '../tables.js'
 import type { Message, NewAttachment } from '../types.js'
 import { getMessage } from './conversation.js'
-import { queueSend, recordMessage } from './record-message.js'
+import { notSentReason } from '../email/send-email.js'
+import { recordMessage } from './record-message.js'
 
 type Trx = Transaction<Database>
 
-export const notSentReason = 'no mail server configured'
+export { notSentReason }
 
 /** What sending needs from the configuration: whether there is a mail server, the domain of Message-IDs, link QA's hosts. */
 export type MailSetup = { configured: boolean; domain: string; config: Pick<Config, 'publicUrl' | 'email'> }
@@ -134,7 +135,14 @@ export async function retryMessage(
   const [status, reason]: [MessageStatus, string | null] = mail.configured
     ? ['queued', null]
     : ['not_sent', notSentReason]
-  await store.updateMessage(trx, ctx.merchantId, id, { status, status_reason: reason, updated_at: now })
+  // Due at once, its attempts counted afresh (the send drain gives up after maxSendAttempts).
+  await store.updateMessage(trx, ctx.merchantId, id, {
+    status,
+    status_reason: reason,
+    attempts: 0,
+    next_attempt_at: null,
+    updated_at: now,
+  })
   await store.requeueRecipients(trx, ctx.merchantId, id, now)
   await recordAuditFor(
     trx,
@@ -148,6 +156,5 @@ export async function retryMessage(
     },
     now,
   )
-  if (status === 'queued') await queueSend(trx, ctx.merchantId, id)
   return getMessage(trx, ctx.merchantId, id)
 }

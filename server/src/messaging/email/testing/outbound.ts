@@ -50,7 +50,7 @@ export async function recordTestEmail(ctx: AppContext, merchantId: string, email
         status: inbound ? 'received' : 'queued',
         authorType: inbound ? 'customer' : email.automatic ? 'system' : 'agent',
         automatic: email.automatic ?? false,
-        // An outbound email with no sender of its own: the send job takes the workspace's.
+        // An outbound email with no sender of its own: the send drain takes the workspace's.
         from: inbound ? email.to[0]! : { address: '' },
         to: email.to,
         cc: email.cc ?? [],

@@ -19,6 +19,8 @@ export type SmtpSink = {
   plan: (...verdicts: Verdict[]) => void
   /** Refuse these recipients at RCPT TO with this reply. */
   refuseRecipient: (address: string, code: number, text: string) => void
+  /** Accepts this recipient again. */
+  acceptRecipient: (address: string) => void
   /** Resolves once `n` messages have been received in full. */
   receivedCount: (n: number) => Promise<void>
   /** How many times each recipient was delivered a message with this Message-ID. */
@@ -82,6 +84,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     received,
     plan: (...v) => verdicts.push(...v),
     refuseRecipient: (address, code, text) => refused.set(address.toLowerCase(), smtpError(code, text)),
+    acceptRecipient: (address) => refused.delete(address.toLowerCase()),
     receivedCount: (n) =>
       received.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve })),
     countFor: (messageId) => {
