@@ -133,6 +133,38 @@ describe('the send drain', () => {
     expect(await events(id)).toHaveLength(1)
   })
 
+  it('writes non-ASCII names, subjects and bodies and long lines so a mail client reads them back exactly', async () => {
+    const caseId = await openTestCase(ctx, m.id)
+    const zoe = { address: 'zoe@customer.example', name: 'Zoë "Zo" Ånström' }
+    const text = `Bonjour Zoë,\n\nVotre colis est arrivé. ${'Une très longue ligne '.repeat(12)}\n.\nFrom here on: 🙂\n`
+    const html = `<p>Bonjour <b>Zoë</b>, ${'très long '.repeat(20)}</p>`
+    const subject = `Votre commande n°1001 — ${'mise à jour '.repeat(8)}`.trim()
+    const id = await recordTestEmail(ctx, m.id, {
+      caseId,
+      to: [zoe],
+      cc: [{ address: 'ops@shop.example', name: 'Ops, Team' }],
+      subject,
+      text,
+      html,
+    })
+    await send()
+    const row = await message(id)
+    const mail = await simpleParser(sink.deliveries.find((d) => d.messageId === row.message_id_header)!.raw)
+    expect(mail.subject).toBe(subject)
+    expect(mail.to).toMatchObject({ value: [zoe] })
+    expect(mail.cc).toMatchObject({ value: [{ address: 'ops@shop.example', name: 'Ops, Team' }] })
+    expect(mail.text).toBe(text)
+    expect(mail.html).toBe(html)
+    const raw = await bytes(id)
+    expect(
+      raw
+        .toString('latin1')
+        .split('\r\n')
+        .every((line) => line.length <= 998),
+    ).toBe(true)
+    expect(raw.every((b) => b < 0x80)).toBe(true) // 7-bit clean
+  })
+
   it("marks automatic mail Auto-Submitted and sends it from the workspace's address", async () => {
     const now = new Date()
     await ctx.db
