@@ -104,13 +104,21 @@ export async function lockCases(trx: Trx, merchantId: string, ids: string[]): Pr
   return selectCases(trx, merchantId).where('id', 'in', ids).orderBy('id').forUpdate().execute()
 }
 
+/** The case's timeline search document with `text` added. */
+export const searchDocAppend = (text: string) => sql<string>`timeline_search || to_tsvector('english', ${text})`
+
 export async function updateCase(
   trx: Trx,
   merchantId: string,
   id: string,
   patch: Updateable<Database['cases']>,
+  /** Timeline text the search document gains in the same row version (see addTimelineSearch) */
+  searchText?: string,
 ): Promise<CaseRow> {
-  return updateKeyed(trx, 'cases', merchantId, id).set(patch).returning(caseColumns).executeTakeFirstOrThrow()
+  const update = updateKeyed(trx, 'cases', merchantId, id).set(patch)
+  return (searchText ? update.set(sql.ref('timeline_search'), searchDocAppend(searchText)) : update)
+    .returning(caseColumns)
+    .executeTakeFirstOrThrow()
 }
 
 /** Unresolved cases about a shipment, of one type or any, locked until commit. */

@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely'
 import { type Trx, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
-import type { Db } from './cases.js'
+import { type Db, searchDocAppend } from './cases.js'
 
 export type TimelineRow = Selectable<Database['case_timeline']>
 
@@ -78,7 +78,7 @@ export async function findTimelineEntries(
 export async function addTimelineSearch(trx: Trx, merchantId: string, texts: Map<string, string>): Promise<void> {
   // One case at a time in id order, so two writers never take the same case rows in opposite orders.
   for (const caseId of [...texts.keys()].sort()) {
-    await sql`update cases set timeline_search = timeline_search || to_tsvector('english', ${texts.get(caseId)!})
+    await sql`update cases set timeline_search = ${searchDocAppend(texts.get(caseId)!)}
       where merchant_id = ${merchantId} and id = ${caseId}`.execute(trx)
   }
 }
