@@ -11,8 +11,19 @@ const messages = keyedRows('messages')
 export const findMessage = messages.find
 export const lockMessage = messages.lock
 
-export async function insertMessage(trx: Trx, row: Insertable<Database['messages']>): Promise<MessageRow> {
-  return trx.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow()
+/** The new row, or undefined when the workspace has a message with this Message-ID already. */
+export async function insertMessageUnlessKnown(
+  trx: Trx,
+  row: Insertable<Database['messages']>,
+): Promise<MessageRow | undefined> {
+  return trx
+    .insertInto('messages')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['merchant_id', 'message_id_header']).where('message_id_header', 'is not', null).doNothing(),
+    )
+    .returningAll()
+    .executeTakeFirst()
 }
 
 export async function updateMessage(
@@ -25,17 +36,25 @@ export async function updateMessage(
 }
 
 // A recipient listed twice (to and cc) is one recipient: mailed once.
-export async function insertRecipients(trx: Trx, rows: Insertable<Database['message_recipients']>[]): Promise<void> {
-  if (!rows.length) return
-  await trx
+export async function insertRecipients(
+  trx: Trx,
+  rows: Insertable<Database['message_recipients']>[],
+): Promise<RecipientRow[]> {
+  if (!rows.length) return []
+  return trx
     .insertInto('message_recipients')
     .values(rows)
     .onConflict((oc) => oc.columns(['merchant_id', 'message_id', 'address']).doNothing())
+    .returningAll()
     .execute()
 }
 
-export async function insertAttachments(trx: Trx, rows: Insertable<Database['message_attachments']>[]): Promise<void> {
-  if (rows.length) await trx.insertInto('message_attachments').values(rows).execute()
+export async function insertAttachments(
+  trx: Trx,
+  rows: Insertable<Database['message_attachments']>[],
+): Promise<AttachmentRow[]> {
+  if (!rows.length) return []
+  return trx.insertInto('message_attachments').values(rows).returningAll().execute()
 }
 
 export async function listRecipients(db: Db, merchantId: string, messageIds: string[]): Promise<RecipientRow[]> {

@@ -99,8 +99,13 @@ describe('the SMTP listener', () => {
       robot_reason: null,
       inbox_delivery_id: deliveryId,
     })
-    expect(msg!.raw_blob_key).toBeTruthy()
-    expect((await ctx.blobs.stat(msg!.raw_blob_key!))?.sizeBytes).toBe(delivery.body.length)
+    // The .eml is the delivery itself: no second copy, no file of its own.
+    expect(msg!.raw_blob_key).toBeNull()
+    const listed = (await call('GET', `/cases/${caseId}/messages`)).json().data as { id: string; has_raw: boolean }[]
+    expect(listed.find((x) => x.id === msg!.id)?.has_raw).toBe(true)
+    const raw = await call('GET', `/messages/${msg!.id}/raw`)
+    expect(raw.statusCode).toBe(200)
+    expect(raw.rawPayload.equals(delivery.body)).toBe(true)
 
     // A replayed delivery, and the same message sent again, record nothing twice.
     expect((await call('POST', `/webhooks/deliveries/${deliveryId}/replay`)).statusCode).toBe(200)
