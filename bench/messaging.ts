@@ -13,6 +13,7 @@ import { setupModules } from '../server/src/modules.js'
 import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
 import { print } from './fork.js'
+import { runInbound } from './messaging-inbound.js'
 import { percentileMs } from './percentile.mjs'
 import { createBenchMerchant } from './setup.js'
 
@@ -111,6 +112,8 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     await sink.close()
     rmSync(dataDir, { recursive: true, force: true })
   }
+  // 3. Email in: `--inbound-emails` (5,000) through the SMTP listener, threaded by the inbox drain.
+  await runInbound(opts)
 }
 
 async function recordTemplated(
