@@ -120,7 +120,10 @@ async function prepare(
     attempts: row.attempts + 1,
     updated_at: now,
   })
-  return { row, from: row.from_address, to: queued, raw }
+  // The envelope sender (MAIL FROM, the Return-Path) is the case's reply address on our inbound domain, whatever
+  // From says: a bounce comes back to the SMTP listener, lands on the case and marks the message bounced.
+  const returnPath = replyAddress(ctx.keys.links, merchantId, row.case_id, ctx.config.email.inboundDomain)
+  return { row, from: returnPath, to: queued, raw }
 }
 
 /**
