@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
+import { allColumns, executePrepared } from '../db/database.js'
 import { type Db, type Trx, keyedRows, ownedRows, selectOwned } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import type { MessageStatus } from './tables.js'
@@ -16,15 +17,55 @@ export async function insertMessageUnlessKnown(
   trx: Trx,
   row: Insertable<Database['messages']>,
 ): Promise<MessageRow | undefined> {
-  return trx
-    .insertInto('messages')
-    .values(row)
-    .onConflict((oc) =>
-      oc.columns(['merchant_id', 'message_id_header']).where('message_id_header', 'is not', null).doNothing(),
-    )
-    .returningAll()
-    .executeTakeFirst()
+  // Prepared: the inbox drain records one per inbound email, and parsing and planning were much of its time.
+  const [inserted] = await executePrepared(
+    trx,
+    trx
+      .insertInto('messages')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['merchant_id', 'message_id_header']).where('message_id_header', 'is not', null).doNothing(),
+      )
+      .returning(messageColumns),
+  )
+  return inserted
 }
+
+const messageColumns = allColumns<Database['messages']>()([
+  'merchant_id',
+  'id',
+  'case_id',
+  'direction',
+  'channel',
+  'visibility',
+  'status',
+  'status_reason',
+  'author_type',
+  'author_id',
+  'automatic',
+  'from_address',
+  'from_name',
+  'to_addresses',
+  'cc_addresses',
+  'subject',
+  'text_body',
+  'html_body',
+  'template_id',
+  'template_version',
+  'message_id_header',
+  'in_reply_to',
+  'references_headers',
+  'provider',
+  'provider_message_id',
+  'raw_blob_key',
+  'robot_reason',
+  'inbox_delivery_id',
+  'attempts',
+  'next_attempt_at',
+  'sent_at',
+  'created_at',
+  'updated_at',
+])
 
 export async function updateMessage(
   trx: Trx,

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import { executePrepared } from '../../db/database.js'
 import { type Trx, selectOwned, updateKeyed } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import { unresolvedStatuses } from '../tables.js'
@@ -96,7 +97,9 @@ export async function findCase(db: Db, merchantId: string, id: string): Promise<
 
 // Held until commit, so two writers never change the same case at once.
 export async function lockCase(trx: Trx, merchantId: string, id: string): Promise<CaseRow | undefined> {
-  return selectCases(trx, merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+  // Prepared: every change to a case starts here (the inbox drain's emails and scans among them).
+  const [row] = await executePrepared(trx, selectCases(trx, merchantId).where('id', '=', id).forUpdate())
+  return row
 }
 
 export async function lockCases(trx: Trx, merchantId: string, ids: string[]): Promise<CaseRow[]> {

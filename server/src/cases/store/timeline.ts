@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely'
+import { executePrepared } from '../../db/database.js'
 import { type Trx, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import { type Db, searchDocAppend } from './cases.js'
@@ -7,14 +8,15 @@ export type TimelineRow = Selectable<Database['case_timeline']>
 
 export async function insertTimeline(trx: Trx, rows: Insertable<Database['case_timeline']>[]): Promise<string[]> {
   if (!rows.length) return []
-  const inserted = await trx
+  const insert = trx
     .insertInto('case_timeline')
     .values(rows)
     .onConflict((oc) =>
       oc.columns(['merchant_id', 'case_id', 'dedup_key']).where('dedup_key', 'is not', null).doNothing(),
     )
     .returning('id')
-    .execute()
+  // Prepared when small: a text per row count, and most changes write one or two entries (the inbox drain's each).
+  const inserted = rows.length <= 4 ? await executePrepared(trx, insert) : await insert.execute()
   return inserted.map((r) => r.id)
 }
 

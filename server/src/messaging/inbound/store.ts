@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { executePrepared } from '../../db/database.js'
 import type { Db, Trx } from '../../db/owned.js'
 
 // The inbound side's reads and writes of messaging's own tables.
@@ -30,14 +31,18 @@ export async function findInboundSeen(
   fromAddress: string | null,
   since: Date,
 ): Promise<InboundSeen> {
-  const { rows } = await sql<{ by_delivery: boolean; by_message_id: boolean; n: string; last_case_id: string | null }>`
+  // Prepared: run once per inbound email by the inbox drain.
+  const rows = await executePrepared(
+    db,
+    sql<{ by_delivery: boolean; by_message_id: boolean; n: string; last_case_id: string | null }>`
     select
       exists (select from messages where merchant_id = ${merchantId} and inbox_delivery_id = ${deliveryId}) as by_delivery,
       exists (select from messages where merchant_id = ${merchantId} and message_id_header = ${messageIdHeader}::text) as by_message_id,
       count(r.case_id) as n,
       (array_agg(r.case_id order by r.created_at desc))[1] as last_case_id
     from (select case_id, created_at from messages where merchant_id = ${merchantId} and direction = 'in'
-      and lower(from_address) = lower(${fromAddress}::text) and created_at >= ${since}) r`.execute(db)
+      and lower(from_address) = lower(${fromAddress}::text) and created_at >= ${since}) r`,
+  )
   const row = rows[0]!
   return {
     recorded: row.by_delivery ? 'delivery' : row.by_message_id ? 'message_id' : null,
