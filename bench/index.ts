@@ -12,12 +12,13 @@ const benches: Record<
   cases: () => import('./cases.js'),
   console: () => import('./console.js'),
   messaging: () => import('./messaging.js'),
+  'messaging-inbound': () => import('./messaging-inbound.js'),
 }
 
 const [name, ...rest] = process.argv.slice(2)
 if (!name || !benches[name]) {
   process.stderr.write(
-    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process] [--emails n] [--concurrency n] [--rate n]\n`,
+    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process] [--emails n] [--inbound-emails n] [--concurrency n] [--rate n]\n`,
   )
   process.exit(1)
 }
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     repeat: { type: 'string' },
     'worker-process': { type: 'boolean' },
     emails: { type: 'string' },
+    'inbound-emails': { type: 'string' },
     concurrency: { type: 'string' },
     rate: { type: 'string' },
   },

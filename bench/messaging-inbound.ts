@@ -11,14 +11,19 @@ import { print } from './fork.js'
 import { percentile } from './percentile.mjs'
 import { createBenchMerchant, openBenchRuntime } from './setup.js'
 
-/**
- * The inbound half of `npm run bench -- messaging`: `--emails` (5,000) replies sent by nodemailer over 8 pooled
- * connections to the SMTP listener, each to one of 100 cases' reply addresses; then the inbox drain threads them.
- * Reports the SMTP accept latency (client send to 250, which includes the inbox commit) and threaded emails a second.
- * Floor: 200 threaded a second.
- */
+/** `npm run bench -- messaging-inbound --emails n`: the inbound phase alone. */
 export async function run(opts: Record<string, string | boolean | undefined>) {
-  const total = Number(opts.emails ?? 5000)
+  await runInbound({ ...opts, 'inbound-emails': opts['inbound-emails'] ?? opts.emails })
+}
+
+/**
+ * The inbound phase of `npm run bench -- messaging`: `--inbound-emails` (5,000) replies sent by nodemailer over 8
+ * pooled connections to the SMTP listener, each to one of 100 cases' reply addresses; then the inbox drain threads
+ * them. Reports the SMTP accept latency (client send to 250, which includes the inbox commit) and threaded emails a
+ * second. Floor: 200 threaded a second.
+ */
+export async function runInbound(opts: Record<string, string | boolean | undefined>) {
+  const total = Number(opts['inbound-emails'] ?? 5000)
   const caseCount = 100
   const { dataDir, runtime } = await openBenchRuntime('claimdesk-bench-inbound-')
   const { ctx } = runtime

@@ -15,6 +15,7 @@ import { setupModules } from '../server/src/modules.js'
 import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
 import { print } from './fork.js'
+import { runInbound } from './messaging-inbound.js'
 import { percentileMs } from './percentile.mjs'
 import { createBenchMerchant } from './setup.js'
 
@@ -116,6 +117,8 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     sink.close()
     rmSync(dataDir, { recursive: true, force: true })
   }
+  // 3. Email in: `--inbound-emails` (5,000) through the SMTP listener, threaded by the inbox drain.
+  await runInbound(opts)
 }
 
 /** The mail server (bench/smtp-sink.mjs) in its own process; its deliveries as [Message-ID, accepted at]. */

@@ -31,7 +31,7 @@ export {
   type LinkResolver,
 } from './service/links.js'
 export { recordCaseActivity, type CaseActivity } from './service/record-activity.js'
-export type { OwnEvent as CaseActivityEvent } from './service/change.js'
+export { lockCaseOrThrow, type OwnEvent as CaseActivityEvent } from './service/change.js'
 export { mergeCases } from './service/merge-cases.js'
 export { findCaseOrThrow, getCase, listCases, listCaseTimeline, type CaseList } from './service/find-cases.js'
 export {

@@ -8,6 +8,7 @@ import { AppError } from '../errors.js'
 import { isUuid, newId } from '../ids.js'
 import { findWebhookConnection, getConnection, liveSecrets, type WebhookConnection } from '../integrations/service.js'
 import { withEventsHeld } from '../jobs/outbox.js'
+import { withLiveHeld } from '../live/publish.js'
 import { addJob } from '../jobs/queue.js'
 import {
   defaultMaxAttempts,
@@ -262,7 +263,8 @@ export type WaitingOutcome = {
 /**
  * The inbox drain's step: up to `limit` deliveries waiting since they arrived (or were replayed), oldest
  * first, processed in the caller's transaction.
- * - `together`: all or nothing, marked done in one statement, its domain events written in one; any
+ * - `together`: all or nothing, marked done in one statement, its domain events written in one (and its live
+ *   messages sent in one); any
  *   failure rolls the whole batch back (the caller then runs it `one_by_one`). The usual case.
  * - `one_by_one`: each in a savepoint. One that fails rolls back alone, is counted, and gets an
  *   `inbox:process` job for its attempts left (backoff, then the dead-letter list).
@@ -285,13 +287,14 @@ export async function processWaiting(
   })
   if (mode === 'together') {
     const settled: { merchant_id: string; id: string; status: 'processed' | 'ignored' }[] = []
-    await withEventsHeld(trx, async () => {
+    const work = async () => {
       for (const row of rows) {
         const status = await runProcess(trx, ctx, row, now)
         settled.push({ merchant_id: row.merchant_id, id: row.id, status })
         outcomes.push(outcome(row, status))
       }
-    })
+    }
+    await withEventsHeld(trx, () => withLiveHeld(trx, work))
     await store.settleDeliveries(trx, settled, now)
     return outcomes
   }
@@ -349,6 +352,11 @@ export async function getDelivery(db: Db, merchantId: string, id: string): Promi
   const row = isUuid(id) ? await store.findDelivery(db, merchantId, id) : undefined
   if (!row) throw deliveryNotFound(id)
   return toDeliveryDetail(row)
+}
+
+/** The bytes a delivery carried, as stored (for the SMTP listener's deliveries: the raw email). */
+export async function findDeliveryBody(db: Db, merchantId: string, id: string): Promise<Buffer | undefined> {
+  return isUuid(id) ? store.findDeliveryBody(db, merchantId, id) : undefined
 }
 
 /** Re-queues one settled delivery (failed, dead, processed or ignored); its provider runs again. */

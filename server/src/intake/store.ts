@@ -49,6 +49,14 @@ const byKey = keyedRows('webhook_deliveries')
 
 export const findDelivery = byKey.find
 
+export async function findDeliveryBody(db: Db, merchantId: string, id: string): Promise<Buffer | undefined> {
+  const row = await selectOwned(db, 'webhook_deliveries', merchantId)
+    .select('body')
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row?.body
+}
+
 // Held until commit: a retry, a replay and a second worker never process one delivery at once.
 export const lockDelivery = byKey.lock
 

@@ -1,5 +1,6 @@
 import { sql, type Selectable, type Transaction } from 'kysely'
 import { executePrepared } from '../db/database.js'
+import { heldWrites } from '../db/held-writes.js'
 import type { Database } from '../db/schema.js'
 import { newId } from '../ids.js'
 import type { Drain, EventConsumer, JobHandler } from '../modules.js'
@@ -20,9 +21,6 @@ type OutboxRow = {
   data: object
 }
 
-// Transactions whose events are held back and written together when their batch of work ends.
-const held = new WeakMap<Transaction<Database>, OutboxRow[]>()
-
 /**
  * Many events in one statement (a scan history of dozens of events is one webhook). No job is queued:
  * the relay drain finds unpublished events by themselves.
@@ -37,9 +35,7 @@ export async function enqueueEvents(trx: Transaction<Database>, events: NewEvent
     occurred_at: e.occurred_at,
     data: e.data,
   }))
-  const batch = held.get(trx)
-  if (batch) batch.push(...rows)
-  else await insertEvents(trx, rows)
+  await heldEvents.write(trx, rows)
   return rows.map((r) => r.id)
 }
 
@@ -54,23 +50,12 @@ async function insertEvents(trx: Transaction<Database>, rows: OutboxRow[]): Prom
   )
 }
 
-/**
- * Runs a batch of work in `trx` with its events written in one statement at the end, not one per
- * item (the inbox drain's `together` mode). Only for work that commits or rolls back as a whole:
- * held events have no savepoint to roll back with, and the batch cannot read them before the end.
- */
-export async function withEventsHeld<T>(trx: Transaction<Database>, work: () => Promise<T>): Promise<T> {
-  if (held.has(trx)) return work()
-  const rows: OutboxRow[] = []
-  held.set(trx, rows)
-  try {
-    const result = await work()
-    await insertEvents(trx, rows)
-    return result
-  } finally {
-    held.delete(trx)
-  }
-}
+// Transactions whose events are held back and written together when their batch of work ends.
+const heldEvents = heldWrites(insertEvents)
+
+/** Runs a batch of work in `trx` with its events written in one statement at the end (see heldWrites). */
+export const withEventsHeld = <T>(trx: Transaction<Database>, work: () => Promise<T>): Promise<T> =>
+  heldEvents.hold(trx, work)
 
 // The outbox holds only what enqueueEvents wrote, so a row's data is its type's payload.
 const toDomainEvent = (row: Selectable<Database['outbox']>): DomainEvent =>

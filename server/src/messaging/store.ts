@@ -1,4 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
+import { allColumns, executePrepared } from '../db/database.js'
 import { type Db, type Trx, keyedRows, ownedRows, selectOwned } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import type { MessageStatus } from './tables.js'
@@ -11,9 +12,62 @@ const messages = keyedRows('messages')
 export const findMessage = messages.find
 export const lockMessage = messages.lock
 
-export async function insertMessage(trx: Trx, row: Insertable<Database['messages']>): Promise<MessageRow> {
-  return trx.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow()
+/** The new row, or undefined when the workspace has a message with this Message-ID already. */
+export async function insertMessageUnlessKnown(
+  trx: Trx,
+  row: Insertable<Database['messages']>,
+): Promise<MessageRow | undefined> {
+  // Prepared: the inbox drain records one per inbound email, and parsing and planning were much of its time.
+  const [inserted] = await executePrepared(
+    trx,
+    trx
+      .insertInto('messages')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['merchant_id', 'message_id_header']).where('message_id_header', 'is not', null).doNothing(),
+      )
+      .returning(messageColumns),
+  )
+  return inserted
 }
+
+const messageColumns = allColumns<Database['messages']>()([
+  'merchant_id',
+  'id',
+  'case_id',
+  'direction',
+  'channel',
+  'visibility',
+  'status',
+  'status_reason',
+  'author_type',
+  'author_id',
+  'automatic',
+  'from_address',
+  'from_name',
+  'to_addresses',
+  'cc_addresses',
+  'subject',
+  'text_body',
+  'html_body',
+  'template_id',
+  'template_version',
+  'message_id_header',
+  'in_reply_to',
+  'references_headers',
+  'provider',
+  'provider_message_id',
+  'raw_blob_key',
+  'raw_in_db',
+  'send_key',
+  'robot_reason',
+  'inbox_delivery_id',
+  'attempts',
+  'next_attempt_at',
+  'sent_at',
+  'created_at',
+  'updated_at',
+])
 
 export async function updateMessage(
   trx: Trx,
@@ -25,17 +79,25 @@ export async function updateMessage(
 }
 
 // A recipient listed twice (to and cc) is one recipient: mailed once.
-export async function insertRecipients(trx: Trx, rows: Insertable<Database['message_recipients']>[]): Promise<void> {
-  if (!rows.length) return
-  await trx
+export async function insertRecipients(
+  trx: Trx,
+  rows: Insertable<Database['message_recipients']>[],
+): Promise<RecipientRow[]> {
+  if (!rows.length) return []
+  return trx
     .insertInto('message_recipients')
     .values(rows)
     .onConflict((oc) => oc.columns(['merchant_id', 'message_id', 'address']).doNothing())
+    .returningAll()
     .execute()
 }
 
-export async function insertAttachments(trx: Trx, rows: Insertable<Database['message_attachments']>[]): Promise<void> {
-  if (rows.length) await trx.insertInto('message_attachments').values(rows).execute()
+export async function insertAttachments(
+  trx: Trx,
+  rows: Insertable<Database['message_attachments']>[],
+): Promise<AttachmentRow[]> {
+  if (!rows.length) return []
+  return trx.insertInto('message_attachments').values(rows).returningAll().execute()
 }
 
 export async function listRecipients(db: Db, merchantId: string, messageIds: string[]): Promise<RecipientRow[]> {

@@ -133,6 +133,13 @@ export const toRecipient = (r: RecipientRow): MessageRecipient => ({
   sent_at: r.sent_at,
 })
 
+/**
+ * An email our SMTP listener received keeps its .eml in its inbox delivery, whose body is the raw message as
+ * committed before the 250 (no second copy, no file of its own).
+ */
+export const rawInInbox = (r: Pick<MessageRow, 'raw_blob_key' | 'direction' | 'provider' | 'inbox_delivery_id'>) =>
+  r.raw_blob_key === null && r.direction === 'in' && r.provider === 'smtp' && r.inbox_delivery_id !== null
+
 export function toMessage(r: MessageRow, attachments: AttachmentRow[], recipients: RecipientRow[]): Message {
   return {
     id: r.id,
@@ -157,7 +164,7 @@ export function toMessage(r: MessageRow, attachments: AttachmentRow[], recipient
     references: r.references_headers,
     provider: r.provider,
     provider_message_id: r.provider_message_id,
-    has_raw: r.raw_blob_key !== null || r.raw_in_db,
+    has_raw: r.raw_blob_key !== null || r.raw_in_db || rawInInbox(r),
     robot_reason: r.robot_reason,
     attempts: r.attempts,
     sent_at: r.sent_at,

@@ -10,19 +10,20 @@ import type { CaseChangeEvent, CaseChangeMessage } from '../events.js'
 import * as caseStore from '../store/cases.js'
 import type { CaseRow } from '../store/cases.js'
 import { caseNumber } from '../types.js'
-import { appendTimelineEntries, type NewTimelineEntry } from './timeline.js'
+import { announceTimelineEntries, insertTimelineEntries, type NewTimelineEntry, searchTexts } from './timeline.js'
 
 type Trx = Transaction<Database>
 
-async function lockCaseOrThrow(trx: Trx, merchantId: string, id: string): Promise<CaseRow> {
+/** The case, locked until commit: hand it to the service that changes it (`locked`) to save reading it again. */
+export async function lockCaseOrThrow(trx: Trx, merchantId: string, id: string): Promise<CaseRow> {
   const row = await caseStore.lockCase(trx, merchantId, id)
   if (!row) throw new AppError('case_not_found', 'No such case', { case_id: id })
   return row
 }
 
 /** A case merged into another is read-only: work goes to the survivor. */
-export async function lockWorkingCase(trx: Trx, merchantId: string, id: string): Promise<CaseRow> {
-  const row = await lockCaseOrThrow(trx, merchantId, id)
+export async function lockWorkingCase(trx: Trx, merchantId: string, id: string, locked?: CaseRow): Promise<CaseRow> {
+  const row = locked ?? (await lockCaseOrThrow(trx, merchantId, id))
   if (row.merged_into_id)
     throw new AppError('case_merged', 'This case was merged into another', {
       case_id: row.id,
@@ -113,7 +114,20 @@ export async function applyChange(
   }
   if (patch.status && patch.status !== 'new' && !before.first_acted_at) patch.first_acted_at = now
   const changed = Object.keys(patch).filter((k) => k !== 'first_acted_at')
-  const after = await caseStore.updateCase(trx, before.merchant_id, before.id, { ...patch, updated_at: now })
+  // The entries first, so the case's search document grows in the same row version as the change (one update).
+  const landed = await insertTimelineEntries(
+    trx,
+    before.merchant_id,
+    timeline.map((t) => ({ ...t, caseId: before.id, actor, occurredAt: now })),
+    now,
+  )
+  const after = await caseStore.updateCase(
+    trx,
+    before.merchant_id,
+    before.id,
+    { ...patch, updated_at: now },
+    searchTexts(landed).get(before.id),
+  )
   if (changed.length)
     await recordAudit(
       trx,
@@ -129,12 +143,7 @@ export async function applyChange(
       },
       now,
     )
-  await appendTimelineEntries(
-    trx,
-    before.merchant_id,
-    timeline.map((t) => ({ ...t, caseId: before.id, actor, occurredAt: now })),
-    now,
-  )
+  await announceTimelineEntries(trx, before.merchant_id, landed)
   const events: CaseChangeEvent[] = [
     ...(changed.length ? [{ type: 'case.updated' as const, data: { changes: changed } }] : []),
     ...(change.events ?? []),

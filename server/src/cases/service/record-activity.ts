@@ -1,6 +1,7 @@
 import type { Transaction, Updateable } from 'kysely'
 import type { ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
+import type { CaseRow } from '../store/cases.js'
 import { AppError } from '../../errors.js'
 import { assertTransition, isResolved } from '../lifecycle.js'
 import type { CaseStatus, TimelineVisibility } from '../tables.js'
@@ -42,8 +43,10 @@ export async function recordCaseActivity(
   caseId: string,
   activity: CaseActivity,
   now: Date,
+  /** The case as the caller locked it in this transaction (lockCaseOrThrow), not read again */
+  locked?: CaseRow,
 ): Promise<Case> {
-  const row = await lockWorkingCase(trx, ctx.merchantId, caseId)
+  const row = await lockWorkingCase(trx, ctx.merchantId, caseId, locked)
   const p = activity.patch ?? {}
   const patch: Updateable<Database['cases']> = {}
   const timeline = [...(activity.timeline ?? [])]

@@ -48,6 +48,21 @@ export async function appendTimelineEntries(
   entries: NewTimelineEntry[],
   now: Date,
 ): Promise<string[]> {
+  const landed = await insertTimelineEntries(trx, merchantId, entries, now)
+  await timelineStore.addTimelineSearch(trx, merchantId, searchTexts(landed))
+  await announceTimelineEntries(trx, merchantId, landed)
+  return landed.map((r) => r.id)
+}
+
+type LandedEntry = { id: string; case_id: string; type: string; text: string }
+
+/** Writes the entries; returns those that landed (a dedup key refuses the rest). Search and announcing are the caller's. */
+export async function insertTimelineEntries(
+  trx: Trx,
+  merchantId: string,
+  entries: NewTimelineEntry[],
+  now: Date,
+): Promise<LandedEntry[]> {
   for (const e of entries) {
     if (!entryTypes.has(e.type)) throw new Error(`Timeline entry type "${e.type}" is not registered`)
   }
@@ -66,12 +81,19 @@ export async function appendTimelineEntries(
     created_at: now,
   }))
   const ids = new Set(await timelineStore.insertTimeline(trx, rows))
-  // An open case page shows new entries as they land (entries a dedup key refused are not news).
-  const landed = rows.filter((r) => ids.has(r.id))
+  return rows.filter((r) => ids.has(r.id))
+}
+
+/** What each case's search document gains from the entries that landed. */
+export function searchTexts(landed: LandedEntry[]): Map<string, string> {
   const texts = new Map<string, string>()
   for (const r of landed)
     if (r.text) texts.set(r.case_id, texts.has(r.case_id) ? `${texts.get(r.case_id)}\n${r.text}` : r.text)
-  await timelineStore.addTimelineSearch(trx, merchantId, texts)
+  return texts
+}
+
+// An open case page shows new entries as they land (entries a dedup key refused are not news).
+export async function announceTimelineEntries(trx: Trx, merchantId: string, landed: LandedEntry[]): Promise<void> {
   await publishLive(
     trx,
     [...new Set(landed.map((r) => r.case_id))].map((caseId) => ({
@@ -83,7 +105,6 @@ export async function appendTimelineEntries(
       },
     })),
   )
-  return landed.map((r) => r.id)
 }
 
 export async function appendTimelineEntry(

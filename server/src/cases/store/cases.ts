@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import { executePrepared } from '../../db/database.js'
 import { type Trx, selectOwned, updateKeyed } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import { unresolvedStatuses } from '../tables.js'
@@ -96,7 +97,9 @@ export async function findCase(db: Db, merchantId: string, id: string): Promise<
 
 // Held until commit, so two writers never change the same case at once.
 export async function lockCase(trx: Trx, merchantId: string, id: string): Promise<CaseRow | undefined> {
-  return selectCases(trx, merchantId).where('id', '=', id).forUpdate().executeTakeFirst()
+  // Prepared: every change to a case starts here (the inbox drain's emails and scans among them).
+  const [row] = await executePrepared(trx, selectCases(trx, merchantId).where('id', '=', id).forUpdate())
+  return row
 }
 
 export async function lockCases(trx: Trx, merchantId: string, ids: string[]): Promise<CaseRow[]> {
@@ -104,13 +107,21 @@ export async function lockCases(trx: Trx, merchantId: string, ids: string[]): Pr
   return selectCases(trx, merchantId).where('id', 'in', ids).orderBy('id').forUpdate().execute()
 }
 
+/** The case's timeline search document with `text` added. */
+export const searchDocAppend = (text: string) => sql<string>`timeline_search || to_tsvector('english', ${text})`
+
 export async function updateCase(
   trx: Trx,
   merchantId: string,
   id: string,
   patch: Updateable<Database['cases']>,
+  /** Timeline text the search document gains in the same row version (see addTimelineSearch) */
+  searchText?: string,
 ): Promise<CaseRow> {
-  return updateKeyed(trx, 'cases', merchantId, id).set(patch).returning(caseColumns).executeTakeFirstOrThrow()
+  const update = updateKeyed(trx, 'cases', merchantId, id).set(patch)
+  return (searchText ? update.set(sql.ref('timeline_search'), searchDocAppend(searchText)) : update)
+    .returning(caseColumns)
+    .executeTakeFirstOrThrow()
 }
 
 /** Unresolved cases about a shipment, of one type or any, locked until commit. */

@@ -1,20 +1,22 @@
 import { sql, type Insertable, type Selectable, type SqlBool } from 'kysely'
+import { executePrepared } from '../../db/database.js'
 import { type Trx, ownedRows } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
-import type { Db } from './cases.js'
+import { type Db, searchDocAppend } from './cases.js'
 
 export type TimelineRow = Selectable<Database['case_timeline']>
 
 export async function insertTimeline(trx: Trx, rows: Insertable<Database['case_timeline']>[]): Promise<string[]> {
   if (!rows.length) return []
-  const inserted = await trx
+  const insert = trx
     .insertInto('case_timeline')
     .values(rows)
     .onConflict((oc) =>
       oc.columns(['merchant_id', 'case_id', 'dedup_key']).where('dedup_key', 'is not', null).doNothing(),
     )
     .returning('id')
-    .execute()
+  // Prepared when small: a text per row count, and most changes write one or two entries (the inbox drain's each).
+  const inserted = rows.length <= 4 ? await executePrepared(trx, insert) : await insert.execute()
   return inserted.map((r) => r.id)
 }
 
@@ -78,7 +80,7 @@ export async function findTimelineEntries(
 export async function addTimelineSearch(trx: Trx, merchantId: string, texts: Map<string, string>): Promise<void> {
   // One case at a time in id order, so two writers never take the same case rows in opposite orders.
   for (const caseId of [...texts.keys()].sort()) {
-    await sql`update cases set timeline_search = timeline_search || to_tsvector('english', ${texts.get(caseId)!})
+    await sql`update cases set timeline_search = ${searchDocAppend(texts.get(caseId)!)}
       where merchant_id = ${merchantId} and id = ${caseId}`.execute(trx)
   }
 }

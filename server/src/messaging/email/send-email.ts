@@ -56,7 +56,8 @@ export async function sendDueEmails(ctx: AppContext, limit: number, opts: Option
       const now = new Date()
       const claim = await db.transaction().execute((trx) => claimBatch(trx, ctx, settings, key, limit, now))
       if (claim.sends.length && settings) {
-        const results = await deliverAll(settings, claim.sends.map(envelope), smtpConcurrency)
+        const envelopes = claim.sends.map((s) => envelope(ctx, s))
+        const results = await deliverAll(settings, envelopes, smtpConcurrency)
         await db.transaction().execute((trx) => record(trx, claim.sends, results, maxAttempts, new Date()))
       }
       return recovered + claim.claimed
@@ -66,7 +67,15 @@ export async function sendDueEmails(ctx: AppContext, limit: number, opts: Option
   })
 }
 
-const envelope = (s: Send) => ({ from: s.row.from_address, to: s.to, raw: s.raw })
+/**
+ * The envelope sender (MAIL FROM, the Return-Path) is the case's reply address on our inbound domain, whatever From
+ * says: a bounce comes back to the SMTP listener, lands on the case and marks the message bounced.
+ */
+const envelope = (ctx: AppContext, s: Send) => ({
+  from: replyAddress(ctx.keys.links, s.row.merchant_id, s.row.case_id, ctx.config.email.inboundDomain),
+  to: s.to,
+  raw: s.raw,
+})
 
 /** What senders that died mid-send left `sending`: those recipients fail as interrupted; the messages settle. */
 async function settleDeadSenders(db: Kysely<Database>, own: number): Promise<number> {

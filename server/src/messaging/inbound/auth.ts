@@ -8,7 +8,10 @@ export const invalid = (message: string) => new AppError('signature_invalid', me
 
 /**
  * HTTP basic auth, as Postmark (and SendGrid, for a URL with credentials) send it: the password must be one of
- * the connection's live secrets; the user name is not checked (use any, e.g. "claimdesk").
+ * the connection's live secrets; the user name is not checked (use any, e.g. "claimdesk"). A wrong password is
+ * answered 401 (signature_invalid), not 403: Postmark documents no status for failed auth, but stops retrying at a
+ * 403 (postmarkapp.com/support/article/understanding-inbound-webhook-retries-in-postmark), so a secret mistyped
+ * in its webhook URL would lose the mail; at a 401 it retries for about 10.5 hours while the secret is fixed.
  */
 export function verifyBasicAuth(input: WebhookRequest & { secrets: string[] }): void {
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(input.headers.authorization ?? '')

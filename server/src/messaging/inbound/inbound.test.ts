@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { sql } from 'kysely'
 import nodemailer from 'nodemailer'
+import { SMTPServer } from 'smtp-server'
 import { afterAll, describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../../test/harness.js'
 import { runDueJobs } from '../../../test/jobs.js'
@@ -11,11 +13,32 @@ import { sampleOrder } from '../../orders/testing.js'
 import { modules } from '../../registry.js'
 import { replyAddress } from '../email/reply-address.js'
 import { startInboundSmtp } from './smtp.js'
+import { recordMessage } from '../service.js'
 import { recordSentEmail } from './testing.js'
+
+// The mail server our outbound email goes to: it keeps each transaction's envelope sender (MAIL FROM).
+const envelopeSenders: string[] = []
+const relay = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS'],
+  disableReverseLookup: true,
+  logger: false,
+  onData(stream, session, callback) {
+    stream.resume()
+    stream.on('end', () => {
+      envelopeSenders.push(session.envelope.mailFrom ? session.envelope.mailFrom.address : '')
+      callback()
+    })
+  },
+})
+await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
+afterAll(() => new Promise<void>((resolve) => relay.close(() => resolve())))
+const relayPort = (relay.server.address() as { port: number }).port
 
 const domain = 'in.claimdesk.test'
 const { env, m, call, app } = await startTestApp({
   config: {
+    smtpUrl: `smtp://127.0.0.1:${relayPort}`,
     email: { ...loadConfig({}).email, inboundDomain: domain, maxMessageBytes: 300_000 },
     filesMaxBytes: 20_000,
   },
@@ -99,8 +122,13 @@ describe('the SMTP listener', () => {
       robot_reason: null,
       inbox_delivery_id: deliveryId,
     })
-    expect(msg!.raw_blob_key).toBeTruthy()
-    expect((await ctx.blobs.stat(msg!.raw_blob_key!))?.sizeBytes).toBe(delivery.body.length)
+    // The .eml is the delivery itself: no second copy, no file of its own.
+    expect(msg!.raw_blob_key).toBeNull()
+    const listed = (await call('GET', `/cases/${caseId}/messages`)).json().data as { id: string; has_raw: boolean }[]
+    expect(listed.find((x) => x.id === msg!.id)?.has_raw).toBe(true)
+    const raw = await call('GET', `/messages/${msg!.id}/raw`)
+    expect(raw.statusCode).toBe(200)
+    expect(raw.rawPayload.equals(delivery.body)).toBe(true)
 
     // A replayed delivery, and the same message sent again, record nothing twice.
     expect((await call('POST', `/webhooks/deliveries/${deliveryId}/replay`)).statusCode).toBe(200)
@@ -295,6 +323,81 @@ describe('the SMTP listener', () => {
     expect((await call('GET', `/cases/${caseId}`)).json().tags).toContain('bounced')
     const [dsn] = await inboundOn(caseId)
     expect(dsn).toMatchObject({ robot_reason: 'delivery_status', automatic: true })
+  })
+
+  it('sends our email from the case reply address, so a bounce to that envelope sender marks the message bounced', async () => {
+    const raw = fixture('dsn/postfix-5.1.1-user-unknown.flanker-zed.eml')
+    const returned = /Message-Id: <([^>]+)>/i.exec(raw.toString().split('message/rfc822')[1]!)![1]!
+    const caseId = await openCase('Bounce to the envelope sender')
+    const failedTo = 'asdfasdfasdfasdfasdfasdfewrqertrtyrthsfgdfgadfqeadvxzvz@gmail.com'
+    // The DSN fixture returns this Message-ID: a fresh case gets an outbound email carrying it, sent for real.
+    await ctx.db.transaction().execute(async (trx) => {
+      // The earlier DSN test recorded this original and the report itself: they step aside.
+      const reportId = /Message-Id: <([^>]+)>/i.exec(raw.toString().split('message/rfc822')[0]!)![1]!
+      await trx
+        .updateTable('messages')
+        .set({ message_id_header: sql<string>`message_id_header || '.earlier'` })
+        .where('merchant_id', '=', m.id)
+        .where('message_id_header', 'in', [returned, reportId])
+        .execute()
+      await recordMessage(
+        trx,
+        systemContext(m.id),
+        {
+          caseId,
+          direction: 'out',
+          channel: 'email',
+          visibility: 'public',
+          status: 'queued',
+          authorType: 'agent',
+          from: { address: `support@${domain}` },
+          to: [{ address: failedTo }],
+          cc: [],
+          subject: 'About your order',
+          text: 'We are looking into it.',
+          messageIdHeader: returned,
+        },
+        new Date(),
+      )
+    })
+    const before = envelopeSenders.length
+    await drain()
+    expect(envelopeSenders.length).toBe(before + 1)
+    const returnPath = envelopeSenders.at(-1)!
+    expect(returnPath).toBe(replyAddress(ctx.keys.links, m.id, caseId, domain))
+
+    // As relayed to us: one more Received line than the earlier test's copy (which the inbox would take for a resend).
+    const relayed = `Received: from mx.example.net by ${domain}; Mon, 7 Dec 2026 10:00:00 +0000\n`
+    const eml = crlf(relayed + raw.toString().replace(/^From [^\n]*\n/, ''))
+    const info = await mailer.sendMail({ envelope: { from: '', to: [returnPath] }, raw: eml })
+    expect(info.response).toMatch(/^250 /)
+    await drain()
+    const original = await byHeader(returned)
+    expect(original).toMatchObject({ case_id: caseId, direction: 'out', status: 'bounced' })
+    const [dsn] = await inboundOn(caseId)
+    expect(dsn).toMatchObject({ robot_reason: 'delivery_status', automatic: true })
+    expect((await call('GET', `/cases/${caseId}`)).json().tags).toContain('bounced')
+  })
+
+  it('matches envelope recipients whatever their letter case', async () => {
+    const caseId = await openCase('Shouting mail system')
+    await sentOn(caseId, 'out-upper@claimdesk.test')
+    const upper = replyAddress(ctx.keys.links, m.id, caseId, domain).toUpperCase()
+    const info = await mailer.sendMail({
+      envelope: { from: 'jane@example.com', to: [upper] },
+      raw: crlf(
+        'From: jane@example.com\nTo: jane@example.com\nSubject: Re: case\nMessage-ID: <upper-1@example.com>\n\nHello',
+      ),
+    })
+    expect(info.response).toMatch(/^250 /)
+    const slug = await mailer.sendMail({
+      envelope: { from: 'joe@example.com', to: [workspaceAddress.toUpperCase()] },
+      raw: crlf('From: joe@example.com\nSubject: New question\nMessage-ID: <upper-2@example.com>\n\nHello'),
+    })
+    expect(slug.response).toMatch(/^250 /)
+    await drain()
+    expect(await inboundOn(caseId)).toMatchObject([{ message_id_header: 'upper-1@example.com' }])
+    expect(await byHeader('upper-2@example.com')).toMatchObject({ direction: 'in' })
   })
 })
 

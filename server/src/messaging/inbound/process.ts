@@ -180,21 +180,29 @@ export async function processInboundEmail(
   now: Date,
 ): Promise<'processed' | 'ignored'> {
   const merchantId = delivery.merchantId
-  const recorded = await store.alreadyRecorded(trx, merchantId, delivery.id, email.messageId)
+  const since = new Date(now.getTime() - 3_600_000)
+  const { recorded, recent } = await store.findInboundSeen(
+    trx,
+    merchantId,
+    delivery.id,
+    email.messageId,
+    email.from?.address ?? null,
+    since,
+  )
   if (recorded) return recorded === 'delivery' ? 'processed' : 'ignored'
   const ctx = systemContext(merchantId, 'email')
-  // The file writes (each synced to disk) overlap the threading queries.
+  // Our listener's delivery is the raw message (rawInInbox); other ways in, and a message mailparser could not
+  // read (kept as an attachment too), store it as a file. The file writes (each synced to disk) overlap the
+  // threading queries.
+  const rawFile = email.raw && (delivery.provider !== 'smtp' || email.malformed) ? email.raw : null
   const files = Promise.all([
-    email.raw ? storeRaw(app.blobs, merchantId, email.raw) : null,
+    rawFile ? storeRaw(app.blobs, merchantId, rawFile) : null,
     storeAttachments(app.blobs, merchantId, email.attachments, app.config.filesMaxBytes),
   ])
   files.catch(() => undefined) // awaited below; a threading failure first must not leave it unhandled
 
   const report = parseDeliveryReport(email)
   const bouncedCase = report ? await recordBounce(trx, ctx, report, now) : null
-  const recent = email.from
-    ? await store.recentFromAddress(trx, merchantId, email.from.address, new Date(now.getTime() - 3_600_000))
-    : { count: 0, lastCaseId: null }
   const robot = report
     ? 'delivery_status'
     : (robotReason(email) ?? (recent.count >= rateLimitPerHour ? 'rate_limited' : null))

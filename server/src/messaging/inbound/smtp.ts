@@ -27,6 +27,8 @@ const smtpError = (code: number, message: string) => Object.assign(new Error(mes
 
 export class RecipientResolver {
   private connections = new Map<string, string | null>()
+  // A case never changes workspace: once known, a reply address costs no query.
+  private caseOwners = new Map<string, string>()
   private stopListening: () => void
   constructor(private ctx: AppContext) {
     this.stopListening = onConnectionChanged(() => this.connections.clear())
@@ -45,7 +47,7 @@ export class RecipientResolver {
     let merchantId: string | undefined
     const reply = parseReplyAddress(address, domain)
     if (reply) {
-      const owner = await store.findMerchantOfCase(this.ctx.db, reply.caseId)
+      const owner = await this.ownerOf(reply.caseId)
       if (owner && verifyReply(this.ctx.keys.links, owner, reply.caseId, reply.token)) merchantId = owner
     } else if (/^[a-z0-9][a-z0-9-]{0,62}$/.test(local)) {
       merchantId = await findMerchantIdBySlug(this.ctx.db, local)
@@ -54,6 +56,16 @@ export class RecipientResolver {
     if ((await this.connectionFor(merchantId)) === null)
       return smtpError(550, `5.2.1 <${address}>: this mailbox does not accept email`)
     return { merchantId, address }
+  }
+
+  private async ownerOf(caseId: string): Promise<string | undefined> {
+    const known = this.caseOwners.get(caseId)
+    if (known) return known
+    const owner = await store.findMerchantOfCase(this.ctx.db, caseId)
+    if (!owner) return undefined
+    if (this.caseOwners.size > 100_000) this.caseOwners.clear()
+    this.caseOwners.set(caseId, owner)
+    return owner
   }
 
   /** The workspace's messaging/smtp connection (made on its first email); null when it was disabled. */

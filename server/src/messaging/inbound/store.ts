@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
-import { type Db, selectOwned, type Trx } from '../../db/owned.js'
+import { executePrepared } from '../../db/database.js'
+import type { Db, Trx } from '../../db/owned.js'
 
 // The inbound side's reads and writes of messaging's own tables.
 
@@ -14,43 +15,39 @@ export async function findMerchantOfCase(db: Db, caseId: string): Promise<string
   return row?.merchant_id
 }
 
-/** Whether this delivery, or a message with this Message-ID, is recorded already (a replay, a resent email). */
-export async function alreadyRecorded(
+export type InboundSeen = {
+  /** This delivery is recorded already (a replay), or another message with this Message-ID is (a resent email). */
+  recorded: 'delivery' | 'message_id' | null
+  /** Inbound emails from the sender since the loop guard's window began, and the case the latest went to. */
+  recent: { count: number; lastCaseId: string | null }
+}
+
+/** What the inbound path checks before recording an email: replays, resent emails and loops, in one round trip. */
+export async function findInboundSeen(
   db: Db,
   merchantId: string,
   deliveryId: string,
   messageIdHeader: string | null,
-): Promise<'delivery' | 'message_id' | null> {
-  const row = await selectOwned(db, 'messages', merchantId)
-    .select('inbox_delivery_id')
-    .where((eb) =>
-      messageIdHeader
-        ? eb.or([eb('inbox_delivery_id', '=', deliveryId), eb('message_id_header', '=', messageIdHeader)])
-        : eb('inbox_delivery_id', '=', deliveryId),
-    )
-    .limit(1)
-    .executeTakeFirst()
-  if (!row) return null
-  return row.inbox_delivery_id === deliveryId ? 'delivery' : 'message_id'
-}
-
-/** Inbound emails from this address since `since` (the loop guard), and the case the latest went to. */
-export async function recentFromAddress(
-  db: Db,
-  merchantId: string,
-  address: string,
+  fromAddress: string | null,
   since: Date,
-): Promise<{ count: number; lastCaseId: string | null }> {
-  const row = await selectOwned(db, 'messages', merchantId)
-    .select((eb) => [
-      eb.fn.countAll<string>().as('n'),
-      sql<string | null>`(array_agg(case_id order by created_at desc))[1]`.as('last_case_id'),
-    ])
-    .where('direction', '=', 'in')
-    .where(sql`lower(from_address)`, '=', address.toLowerCase())
-    .where('created_at', '>=', since)
-    .executeTakeFirstOrThrow()
-  return { count: Number(row.n), lastCaseId: row.last_case_id }
+): Promise<InboundSeen> {
+  // Prepared: run once per inbound email by the inbox drain.
+  const rows = await executePrepared(
+    db,
+    sql<{ by_delivery: boolean; by_message_id: boolean; n: string; last_case_id: string | null }>`
+    select
+      exists (select from messages where merchant_id = ${merchantId} and inbox_delivery_id = ${deliveryId}) as by_delivery,
+      exists (select from messages where merchant_id = ${merchantId} and message_id_header = ${messageIdHeader}::text) as by_message_id,
+      count(r.case_id) as n,
+      (array_agg(r.case_id order by r.created_at desc))[1] as last_case_id
+    from (select case_id, created_at from messages where merchant_id = ${merchantId} and direction = 'in'
+      and lower(from_address) = lower(${fromAddress}::text) and created_at >= ${since}) r`,
+  )
+  const row = rows[0]!
+  return {
+    recorded: row.by_delivery ? 'delivery' : row.by_message_id ? 'message_id' : null,
+    recent: { count: Number(row.n), lastCaseId: row.last_case_id },
+  }
 }
 
 /** Marks an outbound message and the given recipients bounced; returns the recipients that were ours. */

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import { findCaseOrThrow } from '../../cases/service.js'
+import { findDeliveryBody } from '../../intake/service.js'
 import type { Db } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import type { BlobStore } from '../../files/blob-store.js'
@@ -7,7 +8,7 @@ import type { PageRequest } from '../../http/pagination.js'
 import { findRawEmails } from '../email/send-store.js'
 import * as store from '../store.js'
 import type { MessageStatus, MessageVisibility } from '../tables.js'
-import { type Message, toMessage } from '../types.js'
+import { type Message, rawInInbox, toMessage } from '../types.js'
 
 /** Messages with their attachments and recipients, read in two queries for the whole page. */
 export async function withDetails(db: Db, merchantId: string, rows: store.MessageRow[]): Promise<Message[]> {
@@ -64,13 +65,19 @@ export async function openRawMessage(
   id: string,
 ): Promise<{ body: Readable; sizeBytes: number; fileName: string }> {
   const row = await findMessageOrThrow(db, merchantId, id)
-  // A sent email's bytes are kept with it (the send drain), unless large: then in the file store, as a received one's.
-  const kept = row.raw_in_db ? (await findRawEmails(db, [row])).get(row.id) : undefined
-  if (kept) return { body: Readable.from([kept]), sizeBytes: kept.length, fileName: `message-${row.id}.eml` }
+  const fileName = `message-${row.id}.eml`
+  // A sent email's bytes are kept with it (the send drain) and a received one's in its inbox delivery, unless
+  // large or from a webhook: then in the file store.
+  const kept = row.raw_in_db
+    ? (await findRawEmails(db, [row])).get(row.id)
+    : rawInInbox(row)
+      ? await findDeliveryBody(db, merchantId, row.inbox_delivery_id!)
+      : undefined
+  if (kept) return { body: Readable.from([kept]), sizeBytes: kept.length, fileName }
   const stat = row.raw_blob_key ? await blobs.stat(row.raw_blob_key) : undefined
   if (!row.raw_blob_key || !stat)
     throw new AppError('message_raw_not_found', 'This message has no stored original', { message_id: id })
-  return { body: await blobs.get(row.raw_blob_key), sizeBytes: stat.sizeBytes, fileName: `message-${row.id}.eml` }
+  return { body: await blobs.get(row.raw_blob_key), sizeBytes: stat.sizeBytes, fileName }
 }
 
 // What the customer never sees of their own conversation: messages that did not go out.
