@@ -11612,6 +11612,12 @@ export interface paths {
                                     html: string | null;
                                 };
                                 live_version: number | null;
+                                /** @description The newest saved version */
+                                latest_version: number | null;
+                                /** @description The newest saved version is approved */
+                                latest_approved: boolean;
+                                /** @description The draft differs from the newest version (or none is saved) */
+                                draft_changed: boolean;
                                 archived_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
@@ -11689,6 +11695,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -11839,6 +11851,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -11929,6 +11947,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12016,6 +12040,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12118,6 +12148,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12210,6 +12246,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12301,6 +12343,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12548,6 +12596,20 @@ export interface paths {
                             allowed_link_domains: string[];
                             default_locale: string;
                             updated_at: string | null;
+                            /** @description From the server configuration; read-only here */
+                            mail: {
+                                /** @description INBOUND_EMAIL_DOMAIN: customers reply to addresses there */
+                                reply_domain: string;
+                                /** @description The shape of a case's reply address */
+                                reply_address: string;
+                                /** @description SMTP_URL is set: messages are sent */
+                                mail_server: boolean;
+                                /** @description DKIM signing (DKIM_DOMAIN, DKIM_SELECTOR), or null when outbound mail is not signed */
+                                dkim: {
+                                    domain: string;
+                                    selector: string;
+                                } | null;
+                            };
                         };
                     };
                 };
@@ -12615,6 +12677,20 @@ export interface paths {
                             allowed_link_domains: string[];
                             default_locale: string;
                             updated_at: string | null;
+                            /** @description From the server configuration; read-only here */
+                            mail: {
+                                /** @description INBOUND_EMAIL_DOMAIN: customers reply to addresses there */
+                                reply_domain: string;
+                                /** @description The shape of a case's reply address */
+                                reply_address: string;
+                                /** @description SMTP_URL is set: messages are sent */
+                                mail_server: boolean;
+                                /** @description DKIM signing (DKIM_DOMAIN, DKIM_SELECTOR), or null when outbound mail is not signed */
+                                dkim: {
+                                    domain: string;
+                                    selector: string;
+                                } | null;
+                            };
                         };
                     };
                 };

@@ -194,7 +194,10 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'From name and address, brands, allowed link domains and the default locale of customer emails',
       response: { 200: EmailSettingsView },
     }),
-    async (req) => service.getEmailSettings(app.db, req.actor.merchantId, app.ctx.config),
+    async (req) => ({
+      ...(await service.getEmailSettings(app.db, req.actor.merchantId, app.ctx.config)),
+      mail: service.mailSetup(app.ctx.config),
+    }),
   )
 
   app.put(
@@ -208,9 +211,11 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       { allowed_link_domains: ['shop.example.com'] },
     ),
-    async (req) =>
-      inTransaction(app.db, req, (trx, ctx, now) =>
+    async (req) => ({
+      ...(await inTransaction(app.db, req, (trx, ctx, now) =>
         service.updateEmailSettings(trx, ctx, req.body, app.ctx.config, now),
-      ),
+      )),
+      mail: service.mailSetup(app.ctx.config),
+    }),
   )
 }

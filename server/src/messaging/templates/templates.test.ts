@@ -3,7 +3,7 @@ import { simpleParser } from 'mailparser'
 import { afterAll, describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../../test/harness.js'
 import { systemContext } from '../../auth/actor.js'
-import { renderForCase } from './service.js'
+import { mailSetup, renderForCase } from './service.js'
 import { startSmtpSink } from '../email/testing/smtp-sink.js'
 import { caseWithOrder } from './testing.js'
 
@@ -130,6 +130,36 @@ describe('staging', () => {
     ])
   })
 
+  it("lists each template's draft state against its newest version: none saved, changed, saved, approved", async () => {
+    const t = await created()
+    const state = async () => {
+      const list = (await call('GET', `/message-templates?purpose=${t.purpose}`, undefined, 'agent')).json().data
+      const { latest_version, latest_approved, draft_changed, live_version } = list[0]
+      return { latest_version, latest_approved, draft_changed, live_version }
+    }
+    expect(await state()).toEqual({
+      latest_version: null,
+      latest_approved: false,
+      draft_changed: true,
+      live_version: null,
+    })
+    await call('POST', `/message-templates/${t.id}/versions`)
+    expect(await state()).toEqual({
+      latest_version: 1,
+      latest_approved: false,
+      draft_changed: false,
+      live_version: null,
+    })
+    await call('POST', `/message-templates/${t.id}/versions/1/approval`, { make_live: true }, 'manager')
+    await call('PATCH', `/message-templates/${t.id}`, { html: null })
+    expect(await state()).toEqual({ latest_version: 1, latest_approved: true, draft_changed: true, live_version: 1 })
+    expect((await call('GET', `/message-templates/${t.id}`)).json()).toMatchObject({
+      latest_version: 1,
+      latest_approved: true,
+      draft_changed: true,
+    })
+  })
+
   it('refuses, in the database, to change or delete a saved version (immutability is a SQL-level guarantee)', async () => {
     const t = await created()
     await call('POST', `/message-templates/${t.id}/versions`)
@@ -233,6 +263,27 @@ describe('locales', () => {
     await call('PUT', '/email-settings', { default_locale: 'de' })
     expect((await render('fr')).locale).toBe('de')
     await call('PUT', '/email-settings', { default_locale: 'en' })
+  })
+})
+
+describe('email settings', () => {
+  it('shows the reply domain, the mail server and DKIM from config beside the settings, never the DKIM key', async () => {
+    const res = await call('GET', '/email-settings')
+    expect(res.statusCode, res.body).toBe(200)
+    const domain = env.ctx.config.email.inboundDomain
+    expect(res.json().mail).toEqual({
+      reply_domain: domain,
+      reply_address: `reply+<token>@${domain}`,
+      mail_server: true,
+      dkim: null,
+    })
+    const put = await call('PUT', '/email-settings', { from_name: 'Northwind Support' })
+    expect(put.json()).toMatchObject({ from_name: 'Northwind Support', mail: res.json().mail })
+    const dkim = { domainName: 'shop.example', keySelector: 's1', privateKey: '-----BEGIN PRIVATE KEY-----' }
+    expect(mailSetup({ email: { ...env.ctx.config.email, dkim } }).dkim).toEqual({
+      domain: 'shop.example',
+      selector: 's1',
+    })
   })
 })
 
