@@ -26,10 +26,10 @@ describe('macros', () => {
     })
     expectError(res, 422, 'macro_invalid', {
       errors: [
-        { field: 'template_id', reason: 'no such template (or archived)' },
-        { field: 'actions/0', reason: 'status must be one of open, waiting_customer, waiting_carrier, on_hold' },
-        { field: 'actions/1', reason: 'a tag is 1 to 50 characters without spaces or commas' },
-        { field: 'actions/2', reason: 'not an active person of this workspace' },
+        { path: 'body/template_id', message: 'no such template (or archived)' },
+        { path: 'body/actions/0', message: 'status must be one of open, waiting_customer, waiting_carrier, on_hold' },
+        { path: 'body/actions/1', message: 'a tag is 1 to 50 characters without spaces or commas' },
+        { path: 'body/actions/2', message: 'not an active person of this workspace' },
       ],
     })
     expectError(
@@ -39,7 +39,7 @@ describe('macros', () => {
       expect.anything(),
     )
     expectError(await call('POST', '/macros', { name: 'Empty', actions: [] }), 422, 'macro_invalid', {
-      errors: [{ field: 'actions', reason: 'a macro without a template needs an action' }],
+      errors: [{ path: 'body/actions', message: 'a macro without a template needs an action' }],
     })
     const ok = await macro({ name: 'Unique name', actions: [{ type: 'add_tag', tag: 'vip' }] })
     expectError(

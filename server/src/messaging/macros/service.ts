@@ -32,28 +32,28 @@ export type MacroInput = { name: string; templateId?: string | null; actions: Ma
 
 const macroNotFound = (id: string) => new AppError('macro_not_found', 'No such macro', { macro_id: id })
 
-/** Every problem of the input at once: the template, each action's status, tag or person. */
+/** Every problem of the input at once (paths as schema failures name them): the template, each action's status, tag or person. */
 async function validateMacro(db: Db, merchantId: string, input: Partial<MacroInput>): Promise<void> {
-  const errors: { field: string; reason: string }[] = []
+  const errors: { path: string; message: string }[] = []
   if (input.templateId) {
     const t = await getTemplate(db, merchantId, input.templateId).catch(() => null)
-    if (!t || t.archived_at) errors.push({ field: 'template_id', reason: 'no such template (or archived)' })
+    if (!t || t.archived_at) errors.push({ path: 'body/template_id', message: 'no such template (or archived)' })
   }
   for (const [i, a] of (input.actions ?? []).entries()) {
-    const field = `actions/${i}`
+    const path = `body/actions/${i}`
     if (a.type === 'set_status' && !macroStatuses.includes(a.status as CaseStatus))
-      errors.push({ field, reason: `status must be one of ${macroStatuses.join(', ')}` })
+      errors.push({ path, message: `status must be one of ${macroStatuses.join(', ')}` })
     if (a.type === 'add_tag' && !tagPattern.test(a.tag))
-      errors.push({ field, reason: 'a tag is 1 to 50 characters without spaces or commas' })
+      errors.push({ path, message: 'a tag is 1 to 50 characters without spaces or commas' })
     if (a.type === 'assign' && a.user_id !== null) {
       const user = isUuid(a.user_id) ? await getUser(db, merchantId, a.user_id).catch(() => null) : null
-      if (user?.status !== 'active') errors.push({ field, reason: 'not an active person of this workspace' })
+      if (user?.status !== 'active') errors.push({ path, message: 'not an active person of this workspace' })
     }
   }
   if ((input.actions ?? []).filter((a) => a.type === 'set_status').length > 1)
-    errors.push({ field: 'actions', reason: 'at most one set_status' })
+    errors.push({ path: 'body/actions', message: 'at most one set_status' })
   if (input.templateId === null && input.actions?.length === 0)
-    errors.push({ field: 'actions', reason: 'a macro without a template needs an action' })
+    errors.push({ path: 'body/actions', message: 'a macro without a template needs an action' })
   if (errors.length > 0) throw new AppError('macro_invalid', 'The macro is not valid', { errors })
 }
 
