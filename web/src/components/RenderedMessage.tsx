@@ -70,7 +70,7 @@ export function QaProblems({
 }) {
   if (!problems.length) return null
   return (
-    <Alert color={color} title={title} p="xs" aria-label="QA problems">
+    <Alert color={color} title={title} p="xs">
       <List size="sm">
         {problems.map((p, i) => (
           <List.Item key={i}>

@@ -92,7 +92,7 @@ export function TemplatePreview({
             title={`QA: ${p.problems.length} problem${p.problems.length > 1 ? 's' : ''}; this would be held, not sent`}
           />
         ) : (
-          <Alert color="teal" p="xs" aria-label="QA problems">
+          <Alert color="teal" p="xs">
             QA found no problems: every link is https on an allowed domain and every variable rendered.
           </Alert>
         ))}
