@@ -70,8 +70,8 @@ describe('templates, approval and macros in Chromium', () => {
     const qa = dialog.getByRole('alert').filter({ hasText: /^QA/ })
 
     await html.fill('<p>Hi {{ customer.first_name }}, <a href="https://evil.example/track">follow your parcel</a></p>')
-    await dialog.getByText('Unsaved changes').waitFor()
-    await dialog.getByRole('button', { name: 'Save draft' }).click()
+    await dialog.getByText('Unsaved changes', { exact: true }).waitFor()
+    // The preview is live: QA finds the link before anything is saved.
     await qa.getByText('Link to a host that is not allowed').waitFor({ timeout: 30_000 })
     await qa.getByText(/evil\.example/).waitFor()
 
@@ -84,14 +84,15 @@ describe('templates, approval and macros in Chromium', () => {
     })
     await dialog.getByRole('button', { name: 'Insert shipment.tracking_url' }).click()
     await expect.poll(() => html.inputValue()).toContain('<a href="{{ shipment.tracking_url }}">')
-    await dialog.getByRole('button', { name: 'Save draft' }).click()
     await dialog.getByText(/^QA found no problems/).waitFor({ timeout: 30_000 })
     const rendered = dialog.getByRole('document', { name: 'Rendered HTML' })
     expect(await rendered.getByRole('link', { name: 'follow your parcel' }).getAttribute('href')).toMatch(
       /^https:\/\/www\.ups\.com\/track/,
     )
 
-    // A test send to an address the editor types, through the real SMTP sink.
+    // A test send (of the saved draft) to an address the editor types, through the real SMTP sink.
+    await dialog.getByRole('button', { name: 'Save draft' }).click()
+    await dialog.getByText('Not saved as a version yet').waitFor({ timeout: 30_000 })
     await dialog.getByRole('textbox', { name: 'Send a test to' }).fill('edie@example.com')
     await dialog.getByRole('button', { name: 'Send test' }).click()
     await dialog

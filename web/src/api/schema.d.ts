@@ -12405,7 +12405,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Render the draft (or a version) with a case or the sample data, with the QA problems that would hold it */
+        /** Render the draft (saved, or unsaved parts) or a version with a case or the sample data, with the QA problems that would hold it */
         post: {
             parameters: {
                 query?: never;
@@ -12426,6 +12426,12 @@ export interface paths {
                         case_id?: string;
                         /** @description 'draft' (the default), 'live' or a version number */
                         version?: "draft" | "live" | number;
+                        /** @description Unsaved parts rendered in place of the saved draft (an editor's live preview); version draft only */
+                        draft?: {
+                            subject: string;
+                            text: string;
+                            html: string | null;
+                        };
                     };
                 };
             };

@@ -142,7 +142,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/message-templates/:id/preview',
     route('messages.send', {
       summary:
-        'Render the draft (or a version) with a case or the sample data, with the QA problems that would hold it',
+        'Render the draft (saved, or unsaved parts) or a version with a case or the sample data, with the QA problems that would hold it',
       params: TemplateParams,
       body: PreviewBody,
       response: { 200: PreviewView },
@@ -153,7 +153,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
           trx,
           ctx,
           req.params.id,
-          { caseId: req.body.case_id, version: req.body.version },
+          { caseId: req.body.case_id, version: req.body.version, draft: req.body.draft },
           app.ctx,
           now,
         ),

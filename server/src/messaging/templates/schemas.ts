@@ -104,6 +104,16 @@ export const PreviewBody = Type.Object(
       Type.String({ format: 'uuid', description: 'Render with this case; without one, the sample data' }),
     ),
     version: Type.Optional(VersionChoice),
+    draft: Type.Optional(
+      Type.Object(
+        { subject: Subject, text: Body, html: Html },
+        {
+          additionalProperties: false,
+          description:
+            "Unsaved parts rendered in place of the saved draft (an editor's live preview); version draft only",
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 )

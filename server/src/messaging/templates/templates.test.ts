@@ -322,6 +322,42 @@ describe('preview and QA', () => {
     ])
   })
 
+  it("previews an editor's unsaved parts in place of the saved draft, with a case or the sample data, saving nothing", async () => {
+    const t = await created()
+    const unsaved = {
+      subject: 'Case {{ case.number }}',
+      text: 'Hi {{ customer.first_name }}',
+      html: '<a href="https://evil.example/{{ order.number }}">x</a>',
+    }
+    const sample = await call('POST', `/message-templates/${t.id}/preview`, { draft: unsaved }, 'agent')
+    expect(sample.statusCode, sample.body).toBe(200)
+    expect(sample.json()).toMatchObject({ subject: expect.stringMatching(/^Case /), version: null })
+    expect(sample.json().problems.map((p: { code: string }) => p.code)).toEqual(['host_not_allowed'])
+    const { caseId } = await caseWithOrder(env.ctx, m.id, 'pv2')
+    const withCase = await call('POST', `/message-templates/${t.id}/preview`, {
+      case_id: caseId,
+      draft: { ...unsaved, html: null },
+    })
+    expect(withCase.json()).toMatchObject({ subject: expect.stringMatching(/^Case CD-\d+$/), html: null, problems: [] })
+    expect((await call('GET', `/message-templates/${t.id}`)).json().draft).toEqual({
+      subject: draft.subject,
+      text: draft.text,
+      html: draft.html,
+    })
+    expectError(
+      await call('POST', `/message-templates/${t.id}/preview`, { version: 'live', draft: unsaved }),
+      400,
+      'validation_failed',
+      { errors: [{ path: 'body/draft', message: "only with version 'draft'" }] },
+    )
+    expectError(
+      await call('POST', `/message-templates/${t.id}/preview`, { draft: { subject: 'x' } }),
+      400,
+      'validation_failed',
+      expect.anything(),
+    )
+  })
+
   it('refuses a case of another workspace or an unknown one', async () => {
     const t = await created()
     expectError(

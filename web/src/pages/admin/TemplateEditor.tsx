@@ -51,6 +51,9 @@ const toDraft = (t: TemplateDetail): Draft => ({
   html: t.draft.html ?? '',
 })
 
+/** The parts of the draft as the server takes them: an empty HTML part is none. */
+const parts = (f: Draft) => ({ subject: f.subject, text: f.text, html: f.html.trim() ? f.html : null })
+
 function Editor({ template: t, close }: { template: TemplateDetail; close: () => void }) {
   const can = useCan()
   const qc = useQueryClient()
@@ -68,7 +71,7 @@ function Editor({ template: t, close }: { template: TemplateDetail; close: () =>
     ok(
       api.PATCH('/api/v1/message-templates/{id}', {
         params: { path: { id: t.id } },
-        body: { name: form.name, subject: form.subject, text: form.text, html: form.html.trim() ? form.html : null },
+        body: { name: form.name, ...parts(form) },
       }),
     )
   const saveDraft = useMutation({ meta: { inline: true }, mutationFn: patch, onSuccess: stored })
@@ -143,7 +146,12 @@ function Editor({ template: t, close }: { template: TemplateDetail; close: () =>
         </Stack>
       </Grid.Col>
       <Grid.Col span={{ base: 12, lg: 5 }}>
-        <TemplatePreview template={t} version={previewing} setVersion={setPreviewing} unsaved={dirty} />
+        <TemplatePreview
+          template={t}
+          version={previewing}
+          setVersion={setPreviewing}
+          unsaved={dirty ? parts(form) : null}
+        />
       </Grid.Col>
       <Grid.Col span={12}>
         <TemplateVersions template={t} preview={setPreviewing} stored={stored} />

@@ -1,5 +1,6 @@
 import { Alert, Button, Group, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core'
-import { useMutation, useQuery } from '@tanstack/react-query'
+import { useDebouncedValue } from '@mantine/hooks'
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api, ApiError, ok } from '../../api/client'
 import { useCan } from '../../app/session'
@@ -9,9 +10,12 @@ import type { TemplateDetail } from './templates'
 
 export type PreviewVersion = 'draft' | number
 
+/** The draft's parts as the editor has them, saved or not. */
+export type DraftParts = { subject: string; text: string; html: string | null }
+
 /**
- * The saved draft (or a version) rendered with the sample data or a chosen case, with what link QA finds, and a
- * test send of exactly that to an address the editor types.
+ * The draft as the editor types it (or a saved version) rendered with the sample data or a chosen case, with what
+ * link QA finds, live; and a test send of the saved draft or version to an address the editor types.
  */
 export function TemplatePreview({
   template: t,
@@ -22,7 +26,8 @@ export function TemplatePreview({
   template: TemplateDetail
   version: PreviewVersion
   setVersion: (v: PreviewVersion) => void
-  unsaved: boolean
+  /** The editor's unsaved parts, or null when the form holds the saved draft. */
+  unsaved: DraftParts | null
 }) {
   const can = useCan()
   const [caseId, setCaseId] = useState<string | null>(null)
@@ -33,9 +38,14 @@ export function TemplatePreview({
     queryFn: () => ok(api.GET('/api/v1/cases/{id}', { params: { path: { id: caseId! } } })),
   })
   const body = { version, ...(caseId ? { case_id: caseId } : {}) }
+  // Typing re-renders after a pause; the last rendering stays on screen meanwhile.
+  const [typed] = useDebouncedValue(version === 'draft' ? unsaved : null, 400)
+  const previewBody = typed ? { ...body, draft: typed } : body
   const preview = useQuery({
-    queryKey: ['message-templates', t.id, 'preview', t.updated_at, body],
-    queryFn: () => ok(api.POST('/api/v1/message-templates/{id}/preview', { params: { path: { id: t.id } }, body })),
+    queryKey: ['message-templates', t.id, 'preview', t.updated_at, previewBody],
+    queryFn: () =>
+      ok(api.POST('/api/v1/message-templates/{id}/preview', { params: { path: { id: t.id } }, body: previewBody })),
+    placeholderData: keepPreviousData,
     retry: false,
   })
   const [to, setTo] = useState('')
@@ -71,14 +81,14 @@ export function TemplatePreview({
           value={String(version)}
           onChange={(v) => v && setVersion(v === 'draft' ? 'draft' : Number(v))}
           data={[
-            { value: 'draft', label: 'Saved draft' },
+            { value: 'draft', label: 'Draft' },
             ...t.versions.map((v) => ({ value: String(v.version), label: `v${v.version}${v.live ? ' (live)' : ''}` })),
           ]}
         />
       </Group>
       {unsaved && version === 'draft' && (
-        <Text size="xs" c="orange.8">
-          The preview shows the saved draft: save the draft to see your changes.
+        <Text size="xs" c="dimmed">
+          Previewing your unsaved changes; a test send sends the saved draft.
         </Text>
       )}
       <PreviewPanel query={preview} label="Template preview">
