@@ -174,7 +174,12 @@ describe('templates, approval and macros in Chromium', () => {
     await context.close()
   })
 
-  it('lets an admin read the mail setup, allow a link domain and see the macros', { timeout: 120_000 }, async () => {
+  it('lets an admin read the mail setup, allow a link domain, and see and edit the macros', {
+    timeout: 120_000,
+  }, async () => {
+    // A team for the macro to move cases to (made before the console reads the teams).
+    const team = await api('POST', '/teams', { name: 'Claims desk' })
+    expect(team.statusCode, team.body).toBe(201)
     const context = await browser.newContext()
     const page = await context.newPage()
     await signIn(page)
@@ -195,6 +200,20 @@ describe('templates, approval and macros in Chromium', () => {
     await row.getByText('Delivery delay').waitFor({ timeout: 30_000 })
     await row.getByText('Set status: Waiting on customer').waitFor()
     await row.getByText('Tag: delayed').waitFor()
+
+    // Editing the macro in the console: it now moves the case to a team too.
+    await row.getByRole('button', { name: 'Edit Delay: ask to wait' }).click()
+    const edit = page.getByRole('dialog', { name: 'Edit Delay: ask to wait' })
+    await edit.getByRole('combobox', { name: 'Move to team' }).click()
+    await page.getByRole('option', { name: 'Claims desk' }).click()
+    await edit.getByRole('button', { name: 'Save macro' }).click()
+    await row.getByText('Team: Claims desk').waitFor({ timeout: 30_000 })
+    const saved = (await api('GET', '/macros')).json().data[0]
+    expect(saved.actions).toEqual([
+      { type: 'set_status', status: 'waiting_customer' },
+      { type: 'add_tag', tag: 'delayed' },
+      { type: 'assign_team', team_id: team.json().id },
+    ])
     await context.close()
   })
 })

@@ -12776,6 +12776,14 @@ export interface paths {
                                     type: "assign";
                                     /** @description null: unassign */
                                     user_id: string | null;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "assign_team";
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    team_id: string;
                                 })[];
                                 archived_at: string | null;
                                 /** Format: date-time */
@@ -12835,6 +12843,14 @@ export interface paths {
                             type: "assign";
                             /** @description null: unassign */
                             user_id: string | null;
+                        } | {
+                            /** @enum {string} */
+                            type: "assign_team";
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            team_id: string;
                         })[];
                     };
                 };
@@ -12868,6 +12884,14 @@ export interface paths {
                                 type: "assign";
                                 /** @description null: unassign */
                                 user_id: string | null;
+                            } | {
+                                /** @enum {string} */
+                                type: "assign_team";
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                team_id: string;
                             })[];
                             archived_at: string | null;
                             /** Format: date-time */
@@ -12952,6 +12976,14 @@ export interface paths {
                                 type: "assign";
                                 /** @description null: unassign */
                                 user_id: string | null;
+                            } | {
+                                /** @enum {string} */
+                                type: "assign_team";
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                team_id: string;
                             })[];
                             archived_at: string | null;
                             /** Format: date-time */
@@ -13057,6 +13089,14 @@ export interface paths {
                             type: "assign";
                             /** @description null: unassign */
                             user_id: string | null;
+                        } | {
+                            /** @enum {string} */
+                            type: "assign_team";
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            team_id: string;
                         })[];
                     };
                 };
@@ -13090,6 +13130,14 @@ export interface paths {
                                 type: "assign";
                                 /** @description null: unassign */
                                 user_id: string | null;
+                            } | {
+                                /** @enum {string} */
+                                type: "assign_team";
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                team_id: string;
                             })[];
                             archived_at: string | null;
                             /** Format: date-time */
@@ -13258,6 +13306,7 @@ export interface paths {
                                 status: string;
                                 tags: string[];
                                 assignee_id: string | null;
+                                team_id: string | null;
                             };
                         };
                     };

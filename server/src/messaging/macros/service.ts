@@ -8,6 +8,7 @@ import type { Db } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { isUuid, newId } from '../../ids.js'
+import { getTeam } from '../../teams/service.js'
 import { getUser } from '../../users/service.js'
 import type { MacroAction } from '../tables.js'
 import type { Message } from '../types.js'
@@ -49,9 +50,12 @@ async function validateMacro(db: Db, merchantId: string, input: Partial<MacroInp
       const user = isUuid(a.user_id) ? await getUser(db, merchantId, a.user_id).catch(() => null) : null
       if (user?.status !== 'active') errors.push({ path, message: 'not an active person of this workspace' })
     }
+    if (a.type === 'assign_team' && !(await getTeam(db, merchantId, a.team_id).catch(() => null)))
+      errors.push({ path, message: 'no such team' })
   }
-  if ((input.actions ?? []).filter((a) => a.type === 'set_status').length > 1)
-    errors.push({ path: 'body/actions', message: 'at most one set_status' })
+  for (const type of ['set_status', 'assign', 'assign_team'] as const)
+    if ((input.actions ?? []).filter((a) => a.type === type).length > 1)
+      errors.push({ path: 'body/actions', message: `at most one ${type}` })
   if (input.templateId === null && input.actions?.length === 0)
     errors.push({ path: 'body/actions', message: 'a macro without a template needs an action' })
   if (errors.length > 0) throw new AppError('macro_invalid', 'The macro is not valid', { errors })
@@ -168,6 +172,13 @@ async function describeActions(
         return { ...a, change: a.status === c.status ? `status stays ${c.status}` : `status ${c.status} → ${a.status}` }
       if (a.type === 'add_tag')
         return { ...a, change: c.tags.includes(a.tag) ? `already tagged ${a.tag}` : `tag ${a.tag}` }
+      if (a.type === 'assign_team') {
+        const team = await getTeam(db, merchantId, a.team_id).catch(() => null)
+        return {
+          ...a,
+          change: a.team_id === c.team_id ? `team stays ${team?.name}` : `team ${team?.name ?? a.team_id}`,
+        }
+      }
       if (a.user_id === null) return { ...a, change: 'unassign' }
       const user = await getUser(db, merchantId, a.user_id).catch(() => null)
       return { ...a, change: `assign to ${user?.name ?? a.user_id}` }
@@ -218,8 +229,9 @@ export async function applyMacro(
 ): Promise<{ message: Message | null; case: CaseDetail }> {
   await findCaseOrThrow(trx, ctx.merchantId, caseId)
   const macro = toMacro(await lockActive(trx, ctx.merchantId, macroId))
-  if (macro.actions.some((a) => a.type === 'assign')) requirePermission(ctx.actor, 'cases.assign')
-  if (macro.actions.some((a) => a.type !== 'assign')) requirePermission(ctx.actor, 'cases.write')
+  const assigns = (a: MacroAction) => a.type === 'assign' || a.type === 'assign_team'
+  if (macro.actions.some(assigns)) requirePermission(ctx.actor, 'cases.assign')
+  if (macro.actions.some((a) => !assigns(a))) requirePermission(ctx.actor, 'cases.write')
   await validateMacro(trx, ctx.merchantId, { templateId: macro.template_id, actions: macro.actions })
   const sent = macro.template_id
     ? await recordTemplatedEmail(
@@ -235,6 +247,17 @@ export async function applyMacro(
     if (a.type === 'add_tag') await updateCase(trx, ctx, caseId, { addTags: [a.tag] }, now)
     if (a.type === 'assign')
       await assignCase(trx, ctx, caseId, { assigneeId: a.user_id, how: `macro:${macro.name}` }, now)
+    if (a.type === 'assign_team') {
+      // The team changes; whoever has the case keeps it.
+      const { assignee_id } = await findCaseOrThrow(trx, ctx.merchantId, caseId)
+      await assignCase(
+        trx,
+        ctx,
+        caseId,
+        { assigneeId: assignee_id, teamId: a.team_id, how: `macro:${macro.name}` },
+        now,
+      )
+    }
   }
   await recordAuditFor(
     trx,

@@ -2,7 +2,7 @@ import { Badge, Button, Group, Select, Stack, Table, TagsInput, Text, TextInput 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api, ok, type Body } from '../../api/client'
-import { useAssignees, usePersonName } from '../../app/directory'
+import { useAssignees, usePermittedList, usePersonName } from '../../app/directory'
 import { useCan } from '../../app/session'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { errorAt, fieldErrorsOf } from '../../components/field-errors'
@@ -24,6 +24,16 @@ export function useTemplateOptions() {
     select: (r) => r.data.filter((t) => !t.archived_at),
     staleTime: 60_000,
   })
+}
+
+/** The workspace's teams, for the macro form and names (people who may read teams). */
+function useTeamOptions() {
+  return usePermittedList(
+    ['teams'],
+    'teams.read',
+    () => ok(api.GET('/api/v1/teams', { params: { query: { limit: 100 } } })),
+    5 * 60_000,
+  )
 }
 
 /** Macros: a template to send and actions (status, tags, assignee), applied from the composer in one step. */
@@ -57,6 +67,8 @@ function MacroRow({ macro: m, edit }: { macro: Macro; edit: () => void }) {
   const qc = useQueryClient()
   const templates = useTemplateOptions()
   const person = usePersonName()
+  const teams = useTeamOptions()
+  const teamName = (id: string) => teams.data?.find((t) => t.id === id)?.name ?? 'a team'
   const template = templates.data?.find((t) => t.id === m.template_id)
   const remove = useMutation({
     mutationFn: () => ok(api.DELETE('/api/v1/macros/{id}', { params: { path: { id: m.id } } })),
@@ -89,7 +101,7 @@ function MacroRow({ macro: m, edit }: { macro: Macro; edit: () => void }) {
         <Group gap={4}>
           {(m.actions as MacroAction[]).map((a, i) => (
             <Badge key={i} variant="light" color="gray">
-              {actionText(a, (id) => person(id) ?? 'someone')}
+              {actionText(a, (id) => person(id) ?? 'someone', teamName)}
             </Badge>
           ))}
         </Group>
@@ -118,6 +130,7 @@ function MacroRow({ macro: m, edit }: { macro: Macro; edit: () => void }) {
 function MacroModal({ macro, close }: { macro: Macro | null; close: () => void }) {
   const templates = useTemplateOptions()
   const people = useAssignees()
+  const teams = useTeamOptions()
   const [form, setForm] = useState(() => ({
     name: macro?.name ?? '',
     template: macro?.template_id ?? null,
@@ -187,6 +200,16 @@ function MacroModal({ macro, close }: { macro: Macro | null; close: () => void }
         ]}
         value={form.assign}
         onChange={(assign) => assign !== null && setForm({ ...form, assign })}
+      />
+      <Select
+        label="Move to team"
+        description="The case's team; whoever has it keeps it"
+        placeholder="No change"
+        clearable
+        searchable
+        data={(teams.data ?? []).map((t) => ({ value: t.id, label: t.name }))}
+        value={form.team}
+        onChange={(team) => setForm({ ...form, team })}
       />
       {errorAt(fields, 'actions') && (
         <Text size="sm" c="red">

@@ -33,16 +33,26 @@ describe('template admin helpers', () => {
       { type: 'add_tag', tag: 'photos' },
       { type: 'add_tag', tag: 'damage' },
       { type: 'assign', user_id: null },
+      { type: 'assign_team', team_id: 't1' },
     ]
     expect(fromActionForm(toActionForm(actions))).toEqual(actions)
-    expect(fromActionForm({ status: null, tags: [], assign: 'none' })).toEqual([])
-    expect(fromActionForm({ status: null, tags: [], assign: 'u1' })).toEqual([{ type: 'assign', user_id: 'u1' }])
-    expect(actions.map((a) => actionText(a, () => 'Bob'))).toEqual([
+    expect(fromActionForm({ status: null, tags: [], assign: 'none', team: null })).toEqual([])
+    expect(fromActionForm({ status: null, tags: [], assign: 'u1', team: null })).toEqual([
+      { type: 'assign', user_id: 'u1' },
+    ])
+    const words = (a: MacroAction) =>
+      actionText(
+        a,
+        () => 'Bob',
+        () => 'Claims desk',
+      )
+    expect(actions.map(words)).toEqual([
       'Set status: Waiting on customer',
       'Tag: photos',
       'Tag: damage',
       'Unassign',
+      'Team: Claims desk',
     ])
-    expect(actionText({ type: 'assign', user_id: 'u1' }, () => 'Bob')).toBe('Assign to Bob')
+    expect(words({ type: 'assign', user_id: 'u1' })).toBe('Assign to Bob')
   })
 })

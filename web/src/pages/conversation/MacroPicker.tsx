@@ -41,8 +41,9 @@ export function MacroPicker({ caseId }: { caseId: string }) {
     },
   })
   if (!macros.data?.length) return null
-  // Assigning takes cases.assign, the other actions cases.write: the server refuses the whole macro otherwise.
-  const lacking = macro?.actions.some((a) => a.type === 'assign') && !can('cases.assign')
+  // Assigning (a person or a team) takes cases.assign, the other actions cases.write: the server refuses the whole
+  // macro otherwise.
+  const lacking = macro?.actions.some((a) => a.type === 'assign' || a.type === 'assign_team') && !can('cases.assign')
   const done = apply.data
   return (
     <Stack gap={4}>
