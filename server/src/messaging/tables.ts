@@ -34,6 +34,7 @@ export type MacroAction =
   | { type: 'set_status'; status: string }
   | { type: 'add_tag'; tag: string }
   | { type: 'assign'; user_id: string | null }
+  | { type: 'assign_team'; team_id: string }
 export type Brand = { key: string; from_name: string; from_address: string }
 
 // Tables of migration 0014_messaging.sql.

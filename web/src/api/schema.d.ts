@@ -11612,6 +11612,12 @@ export interface paths {
                                     html: string | null;
                                 };
                                 live_version: number | null;
+                                /** @description The newest saved version */
+                                latest_version: number | null;
+                                /** @description The newest saved version is approved */
+                                latest_approved: boolean;
+                                /** @description The draft differs from the newest version (or none is saved) */
+                                draft_changed: boolean;
                                 archived_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
@@ -11689,6 +11695,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -11839,6 +11851,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -11929,6 +11947,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12016,6 +12040,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12118,6 +12148,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12210,6 +12246,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12301,6 +12343,12 @@ export interface paths {
                                 html: string | null;
                             };
                             live_version: number | null;
+                            /** @description The newest saved version */
+                            latest_version: number | null;
+                            /** @description The newest saved version is approved */
+                            latest_approved: boolean;
+                            /** @description The draft differs from the newest version (or none is saved) */
+                            draft_changed: boolean;
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12357,7 +12405,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Render the draft (or a version) with a case or the sample data, with the QA problems that would hold it */
+        /** Render the draft (saved, or unsaved parts) or a version with a case or the sample data, with the QA problems that would hold it */
         post: {
             parameters: {
                 query?: never;
@@ -12378,6 +12426,12 @@ export interface paths {
                         case_id?: string;
                         /** @description 'draft' (the default), 'live' or a version number */
                         version?: "draft" | "live" | number;
+                        /** @description Unsaved parts rendered in place of the saved draft (an editor's live preview); version draft only */
+                        draft?: {
+                            subject: string;
+                            text: string;
+                            html: string | null;
+                        };
                     };
                 };
             };
@@ -12548,6 +12602,20 @@ export interface paths {
                             allowed_link_domains: string[];
                             default_locale: string;
                             updated_at: string | null;
+                            /** @description From the server configuration; read-only here */
+                            mail: {
+                                /** @description INBOUND_EMAIL_DOMAIN: customers reply to addresses there */
+                                reply_domain: string;
+                                /** @description The shape of a case's reply address */
+                                reply_address: string;
+                                /** @description SMTP_URL is set: messages are sent */
+                                mail_server: boolean;
+                                /** @description DKIM signing (DKIM_DOMAIN, DKIM_SELECTOR), or null when outbound mail is not signed */
+                                dkim: {
+                                    domain: string;
+                                    selector: string;
+                                } | null;
+                            };
                         };
                     };
                 };
@@ -12615,6 +12683,20 @@ export interface paths {
                             allowed_link_domains: string[];
                             default_locale: string;
                             updated_at: string | null;
+                            /** @description From the server configuration; read-only here */
+                            mail: {
+                                /** @description INBOUND_EMAIL_DOMAIN: customers reply to addresses there */
+                                reply_domain: string;
+                                /** @description The shape of a case's reply address */
+                                reply_address: string;
+                                /** @description SMTP_URL is set: messages are sent */
+                                mail_server: boolean;
+                                /** @description DKIM signing (DKIM_DOMAIN, DKIM_SELECTOR), or null when outbound mail is not signed */
+                                dkim: {
+                                    domain: string;
+                                    selector: string;
+                                } | null;
+                            };
                         };
                     };
                 };
@@ -12694,6 +12776,14 @@ export interface paths {
                                     type: "assign";
                                     /** @description null: unassign */
                                     user_id: string | null;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "assign_team";
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    team_id: string;
                                 })[];
                                 archived_at: string | null;
                                 /** Format: date-time */
@@ -12753,6 +12843,14 @@ export interface paths {
                             type: "assign";
                             /** @description null: unassign */
                             user_id: string | null;
+                        } | {
+                            /** @enum {string} */
+                            type: "assign_team";
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            team_id: string;
                         })[];
                     };
                 };
@@ -12786,6 +12884,14 @@ export interface paths {
                                 type: "assign";
                                 /** @description null: unassign */
                                 user_id: string | null;
+                            } | {
+                                /** @enum {string} */
+                                type: "assign_team";
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                team_id: string;
                             })[];
                             archived_at: string | null;
                             /** Format: date-time */
@@ -12870,6 +12976,14 @@ export interface paths {
                                 type: "assign";
                                 /** @description null: unassign */
                                 user_id: string | null;
+                            } | {
+                                /** @enum {string} */
+                                type: "assign_team";
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                team_id: string;
                             })[];
                             archived_at: string | null;
                             /** Format: date-time */
@@ -12975,6 +13089,14 @@ export interface paths {
                             type: "assign";
                             /** @description null: unassign */
                             user_id: string | null;
+                        } | {
+                            /** @enum {string} */
+                            type: "assign_team";
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            team_id: string;
                         })[];
                     };
                 };
@@ -13008,6 +13130,14 @@ export interface paths {
                                 type: "assign";
                                 /** @description null: unassign */
                                 user_id: string | null;
+                            } | {
+                                /** @enum {string} */
+                                type: "assign_team";
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                team_id: string;
                             })[];
                             archived_at: string | null;
                             /** Format: date-time */
@@ -13176,6 +13306,7 @@ export interface paths {
                                 status: string;
                                 tags: string[];
                                 assignee_id: string | null;
+                                team_id: string | null;
                             };
                         };
                     };

@@ -22,14 +22,16 @@ describe('macros', () => {
         { type: 'set_status', status: 'resolved' },
         { type: 'add_tag', tag: 'two words' },
         { type: 'assign', user_id: '01930000-0000-7000-8000-000000000001' },
+        { type: 'assign_team', team_id: '01930000-0000-7000-8000-000000000002' },
       ],
     })
     expectError(res, 422, 'macro_invalid', {
       errors: [
-        { field: 'template_id', reason: 'no such template (or archived)' },
-        { field: 'actions/0', reason: 'status must be one of open, waiting_customer, waiting_carrier, on_hold' },
-        { field: 'actions/1', reason: 'a tag is 1 to 50 characters without spaces or commas' },
-        { field: 'actions/2', reason: 'not an active person of this workspace' },
+        { path: 'body/template_id', message: 'no such template (or archived)' },
+        { path: 'body/actions/0', message: 'status must be one of open, waiting_customer, waiting_carrier, on_hold' },
+        { path: 'body/actions/1', message: 'a tag is 1 to 50 characters without spaces or commas' },
+        { path: 'body/actions/2', message: 'not an active person of this workspace' },
+        { path: 'body/actions/3', message: 'no such team' },
       ],
     })
     expectError(
@@ -39,7 +41,7 @@ describe('macros', () => {
       expect.anything(),
     )
     expectError(await call('POST', '/macros', { name: 'Empty', actions: [] }), 422, 'macro_invalid', {
-      errors: [{ field: 'actions', reason: 'a macro without a template needs an action' }],
+      errors: [{ path: 'body/actions', message: 'a macro without a template needs an action' }],
     })
     const ok = await macro({ name: 'Unique name', actions: [{ type: 'add_tag', tag: 'vip' }] })
     expectError(
@@ -110,6 +112,36 @@ describe('macros', () => {
       automatic: false,
       to_addresses: [{ address: 'robin-ma1@example.com', name: 'Robin Fox' }],
     })
+  })
+
+  it('moves the case to a team, keeping its assignee, and says so in the preview; at most one team', async () => {
+    const team = await call('POST', '/teams', { name: 'Claims desk' })
+    expect(team.statusCode, team.body).toBe(201)
+    const { caseId } = await caseWithOrder(env.ctx, m.id, 'mt1', 'damaged')
+    await call('POST', `/cases/${caseId}/assign`, { assignee_id: m.adminUserId })
+    const mac = await macro({ actions: [{ type: 'assign_team', team_id: team.json().id }] })
+    const preview = await call('POST', `/cases/${caseId}/macros/${mac.id}/preview`, undefined, 'agent')
+    expect(preview.json().actions).toEqual([
+      { type: 'assign_team', team_id: team.json().id, change: 'team Claims desk' },
+    ])
+    expectError(await call('POST', `/cases/${caseId}/macros/${mac.id}/apply`, undefined, 'agent'), 403, 'forbidden', {
+      permission: 'cases.assign',
+    })
+    const res = await call('POST', `/cases/${caseId}/macros/${mac.id}/apply`, undefined, 'manager')
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json()).toMatchObject({ message: null, case: { team_id: team.json().id, assignee_id: m.adminUserId } })
+    expectError(
+      await call('POST', '/macros', {
+        name: 'Two teams',
+        actions: [
+          { type: 'assign_team', team_id: team.json().id },
+          { type: 'assign_team', team_id: team.json().id },
+        ],
+      }),
+      422,
+      'macro_invalid',
+      { errors: [{ path: 'body/actions', message: 'at most one assign_team' }] },
+    )
   })
 
   it('rolls everything back when one action cannot apply, and needs cases.assign to assign', async () => {

@@ -19,8 +19,12 @@ const Action = Type.Union(
       { type: Type.Literal('assign'), user_id: Type.Union([Uuid, Type.Null()], { description: 'null: unassign' }) },
       { additionalProperties: false },
     ),
+    Type.Object(
+      { type: Type.Literal('assign_team'), team_id: Uuid },
+      { additionalProperties: false, description: "The case's team; its assignee stays" },
+    ),
   ],
-  { description: 'set_status, add_tag or assign' },
+  { description: 'set_status, add_tag, assign or assign_team' },
 )
 const Actions = Type.Array(Action, { maxItems: 20 })
 const Name = Type.String({ minLength: 1, maxLength: 100 })
@@ -89,5 +93,6 @@ export const MacroApplyView = Type.Object({
     status: Type.String(),
     tags: Type.Array(Type.String()),
     assignee_id: Type.Union([Uuid, Type.Null()]),
+    team_id: Type.Union([Uuid, Type.Null()]),
   }),
 })

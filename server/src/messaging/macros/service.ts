@@ -8,6 +8,7 @@ import type { Db } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { isUuid, newId } from '../../ids.js'
+import { getTeam } from '../../teams/service.js'
 import { getUser } from '../../users/service.js'
 import type { MacroAction } from '../tables.js'
 import type { Message } from '../types.js'
@@ -32,28 +33,31 @@ export type MacroInput = { name: string; templateId?: string | null; actions: Ma
 
 const macroNotFound = (id: string) => new AppError('macro_not_found', 'No such macro', { macro_id: id })
 
-/** Every problem of the input at once: the template, each action's status, tag or person. */
+/** Every problem of the input at once (paths as schema failures name them): the template, each action's status, tag or person. */
 async function validateMacro(db: Db, merchantId: string, input: Partial<MacroInput>): Promise<void> {
-  const errors: { field: string; reason: string }[] = []
+  const errors: { path: string; message: string }[] = []
   if (input.templateId) {
     const t = await getTemplate(db, merchantId, input.templateId).catch(() => null)
-    if (!t || t.archived_at) errors.push({ field: 'template_id', reason: 'no such template (or archived)' })
+    if (!t || t.archived_at) errors.push({ path: 'body/template_id', message: 'no such template (or archived)' })
   }
   for (const [i, a] of (input.actions ?? []).entries()) {
-    const field = `actions/${i}`
+    const path = `body/actions/${i}`
     if (a.type === 'set_status' && !macroStatuses.includes(a.status as CaseStatus))
-      errors.push({ field, reason: `status must be one of ${macroStatuses.join(', ')}` })
+      errors.push({ path, message: `status must be one of ${macroStatuses.join(', ')}` })
     if (a.type === 'add_tag' && !tagPattern.test(a.tag))
-      errors.push({ field, reason: 'a tag is 1 to 50 characters without spaces or commas' })
+      errors.push({ path, message: 'a tag is 1 to 50 characters without spaces or commas' })
     if (a.type === 'assign' && a.user_id !== null) {
       const user = isUuid(a.user_id) ? await getUser(db, merchantId, a.user_id).catch(() => null) : null
-      if (user?.status !== 'active') errors.push({ field, reason: 'not an active person of this workspace' })
+      if (user?.status !== 'active') errors.push({ path, message: 'not an active person of this workspace' })
     }
+    if (a.type === 'assign_team' && !(await getTeam(db, merchantId, a.team_id).catch(() => null)))
+      errors.push({ path, message: 'no such team' })
   }
-  if ((input.actions ?? []).filter((a) => a.type === 'set_status').length > 1)
-    errors.push({ field: 'actions', reason: 'at most one set_status' })
+  for (const type of ['set_status', 'assign', 'assign_team'] as const)
+    if ((input.actions ?? []).filter((a) => a.type === type).length > 1)
+      errors.push({ path: 'body/actions', message: `at most one ${type}` })
   if (input.templateId === null && input.actions?.length === 0)
-    errors.push({ field: 'actions', reason: 'a macro without a template needs an action' })
+    errors.push({ path: 'body/actions', message: 'a macro without a template needs an action' })
   if (errors.length > 0) throw new AppError('macro_invalid', 'The macro is not valid', { errors })
 }
 
@@ -168,6 +172,13 @@ async function describeActions(
         return { ...a, change: a.status === c.status ? `status stays ${c.status}` : `status ${c.status} → ${a.status}` }
       if (a.type === 'add_tag')
         return { ...a, change: c.tags.includes(a.tag) ? `already tagged ${a.tag}` : `tag ${a.tag}` }
+      if (a.type === 'assign_team') {
+        const team = await getTeam(db, merchantId, a.team_id).catch(() => null)
+        return {
+          ...a,
+          change: a.team_id === c.team_id ? `team stays ${team?.name}` : `team ${team?.name ?? a.team_id}`,
+        }
+      }
       if (a.user_id === null) return { ...a, change: 'unassign' }
       const user = await getUser(db, merchantId, a.user_id).catch(() => null)
       return { ...a, change: `assign to ${user?.name ?? a.user_id}` }
@@ -218,8 +229,9 @@ export async function applyMacro(
 ): Promise<{ message: Message | null; case: CaseDetail }> {
   await findCaseOrThrow(trx, ctx.merchantId, caseId)
   const macro = toMacro(await lockActive(trx, ctx.merchantId, macroId))
-  if (macro.actions.some((a) => a.type === 'assign')) requirePermission(ctx.actor, 'cases.assign')
-  if (macro.actions.some((a) => a.type !== 'assign')) requirePermission(ctx.actor, 'cases.write')
+  const assigns = (a: MacroAction) => a.type === 'assign' || a.type === 'assign_team'
+  if (macro.actions.some(assigns)) requirePermission(ctx.actor, 'cases.assign')
+  if (macro.actions.some((a) => !assigns(a))) requirePermission(ctx.actor, 'cases.write')
   await validateMacro(trx, ctx.merchantId, { templateId: macro.template_id, actions: macro.actions })
   const sent = macro.template_id
     ? await recordTemplatedEmail(
@@ -235,6 +247,17 @@ export async function applyMacro(
     if (a.type === 'add_tag') await updateCase(trx, ctx, caseId, { addTags: [a.tag] }, now)
     if (a.type === 'assign')
       await assignCase(trx, ctx, caseId, { assigneeId: a.user_id, how: `macro:${macro.name}` }, now)
+    if (a.type === 'assign_team') {
+      // The team changes; whoever has the case keeps it.
+      const { assignee_id } = await findCaseOrThrow(trx, ctx.merchantId, caseId)
+      await assignCase(
+        trx,
+        ctx,
+        caseId,
+        { assigneeId: assignee_id, teamId: a.team_id, how: `macro:${macro.name}` },
+        now,
+      )
+    }
   }
   await recordAuditFor(
     trx,

@@ -142,7 +142,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/message-templates/:id/preview',
     route('messages.send', {
       summary:
-        'Render the draft (or a version) with a case or the sample data, with the QA problems that would hold it',
+        'Render the draft (saved, or unsaved parts) or a version with a case or the sample data, with the QA problems that would hold it',
       params: TemplateParams,
       body: PreviewBody,
       response: { 200: PreviewView },
@@ -153,7 +153,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
           trx,
           ctx,
           req.params.id,
-          { caseId: req.body.case_id, version: req.body.version },
+          { caseId: req.body.case_id, version: req.body.version, draft: req.body.draft },
           app.ctx,
           now,
         ),
@@ -194,7 +194,10 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'From name and address, brands, allowed link domains and the default locale of customer emails',
       response: { 200: EmailSettingsView },
     }),
-    async (req) => service.getEmailSettings(app.db, req.actor.merchantId, app.ctx.config),
+    async (req) => ({
+      ...(await service.getEmailSettings(app.db, req.actor.merchantId, app.ctx.config)),
+      mail: service.mailSetup(app.ctx.config),
+    }),
   )
 
   app.put(
@@ -208,9 +211,11 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       { allowed_link_domains: ['shop.example.com'] },
     ),
-    async (req) =>
-      inTransaction(app.db, req, (trx, ctx, now) =>
+    async (req) => ({
+      ...(await inTransaction(app.db, req, (trx, ctx, now) =>
         service.updateEmailSettings(trx, ctx, req.body, app.ctx.config, now),
-      ),
+      )),
+      mail: service.mailSetup(app.ctx.config),
+    }),
   )
 }

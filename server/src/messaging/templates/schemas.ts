@@ -30,6 +30,9 @@ export const TemplateView = Type.Object({
   name: Type.String(),
   draft: Type.Object(Parts),
   live_version: Type.Union([Type.Integer(), Type.Null()]),
+  latest_version: Type.Union([Type.Integer(), Type.Null()], { description: 'The newest saved version' }),
+  latest_approved: Type.Boolean({ description: 'The newest saved version is approved' }),
+  draft_changed: Type.Boolean({ description: 'The draft differs from the newest version (or none is saved)' }),
   archived_at: NullableTimestamp,
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -101,6 +104,16 @@ export const PreviewBody = Type.Object(
       Type.String({ format: 'uuid', description: 'Render with this case; without one, the sample data' }),
     ),
     version: Type.Optional(VersionChoice),
+    draft: Type.Optional(
+      Type.Object(
+        { subject: Subject, text: Body, html: Html },
+        {
+          additionalProperties: false,
+          description:
+            "Unsaved parts rendered in place of the saved draft (an editor's live preview); version draft only",
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 )
@@ -145,6 +158,17 @@ export const EmailSettingsView = Type.Object({
   allowed_link_domains: Type.Array(Type.String()),
   default_locale: Type.String(),
   updated_at: NullableTimestamp,
+  mail: Type.Object(
+    {
+      reply_domain: Type.String({ description: 'INBOUND_EMAIL_DOMAIN: customers reply to addresses there' }),
+      reply_address: Type.String({ description: "The shape of a case's reply address" }),
+      mail_server: Type.Boolean({ description: 'SMTP_URL is set: messages are sent' }),
+      dkim: Type.Union([Type.Object({ domain: Type.String(), selector: Type.String() }), Type.Null()], {
+        description: 'DKIM signing (DKIM_DOMAIN, DKIM_SELECTOR), or null when outbound mail is not signed',
+      }),
+    },
+    { description: 'From the server configuration; read-only here' },
+  ),
 })
 
 export const EmailSettingsBody = Type.Object(

@@ -1,7 +1,7 @@
 // The templates' public face: other modules (sending, the composer, automations) call these.
 export { renderForCase, type RenderForCaseOptions, type RenderedForCase } from './service/render-for-case.js'
 export { allowedLinkHosts } from './service/link-hosts.js'
-export { getEmailSettings, updateEmailSettings, type EmailSettings } from './service/email-settings.js'
+export { getEmailSettings, updateEmailSettings, mailSetup, type EmailSettings } from './service/email-settings.js'
 export { ensureDefaultTemplates, seedDefaultTemplates } from './service/default-templates.js'
 export type { RenderApp } from './service/case-variables.js'
 export {

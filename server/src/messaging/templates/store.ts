@@ -79,6 +79,17 @@ export async function listVersions(db: Db, merchantId: string, templateId: strin
     .execute()
 }
 
+/** The newest version of each of these templates (one query for a whole list). */
+export async function latestVersions(db: Db, merchantId: string, templateIds: string[]): Promise<VersionRow[]> {
+  if (templateIds.length === 0) return []
+  return ownedRows(db, 'message_template_versions', merchantId)
+    .where('template_id', 'in', templateIds)
+    .distinctOn('template_id')
+    .orderBy('template_id')
+    .orderBy('version', 'desc')
+    .execute()
+}
+
 export async function insertVersion(trx: Trx, row: Insertable<Database['message_template_versions']>) {
   return insertReturning(trx, 'message_template_versions', row)
 }

@@ -3,7 +3,7 @@ import { simpleParser } from 'mailparser'
 import { afterAll, describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../../test/harness.js'
 import { systemContext } from '../../auth/actor.js'
-import { renderForCase } from './service.js'
+import { mailSetup, renderForCase } from './service.js'
 import { startSmtpSink } from '../email/testing/smtp-sink.js'
 import { caseWithOrder } from './testing.js'
 
@@ -130,6 +130,36 @@ describe('staging', () => {
     ])
   })
 
+  it("lists each template's draft state against its newest version: none saved, changed, saved, approved", async () => {
+    const t = await created()
+    const state = async () => {
+      const list = (await call('GET', `/message-templates?purpose=${t.purpose}`, undefined, 'agent')).json().data
+      const { latest_version, latest_approved, draft_changed, live_version } = list[0]
+      return { latest_version, latest_approved, draft_changed, live_version }
+    }
+    expect(await state()).toEqual({
+      latest_version: null,
+      latest_approved: false,
+      draft_changed: true,
+      live_version: null,
+    })
+    await call('POST', `/message-templates/${t.id}/versions`)
+    expect(await state()).toEqual({
+      latest_version: 1,
+      latest_approved: false,
+      draft_changed: false,
+      live_version: null,
+    })
+    await call('POST', `/message-templates/${t.id}/versions/1/approval`, { make_live: true }, 'manager')
+    await call('PATCH', `/message-templates/${t.id}`, { html: null })
+    expect(await state()).toEqual({ latest_version: 1, latest_approved: true, draft_changed: true, live_version: 1 })
+    expect((await call('GET', `/message-templates/${t.id}`)).json()).toMatchObject({
+      latest_version: 1,
+      latest_approved: true,
+      draft_changed: true,
+    })
+  })
+
   it('refuses, in the database, to change or delete a saved version (immutability is a SQL-level guarantee)', async () => {
     const t = await created()
     await call('POST', `/message-templates/${t.id}/versions`)
@@ -236,6 +266,27 @@ describe('locales', () => {
   })
 })
 
+describe('email settings', () => {
+  it('shows the reply domain, the mail server and DKIM from config beside the settings, never the DKIM key', async () => {
+    const res = await call('GET', '/email-settings')
+    expect(res.statusCode, res.body).toBe(200)
+    const domain = env.ctx.config.email.inboundDomain
+    expect(res.json().mail).toEqual({
+      reply_domain: domain,
+      reply_address: `reply+<token>@${domain}`,
+      mail_server: true,
+      dkim: null,
+    })
+    const put = await call('PUT', '/email-settings', { from_name: 'Northwind Support' })
+    expect(put.json()).toMatchObject({ from_name: 'Northwind Support', mail: res.json().mail })
+    const dkim = { domainName: 'shop.example', keySelector: 's1', privateKey: '-----BEGIN PRIVATE KEY-----' }
+    expect(mailSetup({ email: { ...env.ctx.config.email, dkim } }).dkim).toEqual({
+      domain: 'shop.example',
+      selector: 's1',
+    })
+  })
+})
+
 describe('preview and QA', () => {
   it('previews against a real case, reporting links that would be held', async () => {
     const t = await created({
@@ -269,6 +320,42 @@ describe('preview and QA', () => {
     expect((await call('POST', `/message-templates/${empty.id}/preview`, {})).json().problems).toEqual([
       { code: 'empty_variable', detail: expect.stringContaining('html') },
     ])
+  })
+
+  it("previews an editor's unsaved parts in place of the saved draft, with a case or the sample data, saving nothing", async () => {
+    const t = await created()
+    const unsaved = {
+      subject: 'Case {{ case.number }}',
+      text: 'Hi {{ customer.first_name }}',
+      html: '<a href="https://evil.example/{{ order.number }}">x</a>',
+    }
+    const sample = await call('POST', `/message-templates/${t.id}/preview`, { draft: unsaved }, 'agent')
+    expect(sample.statusCode, sample.body).toBe(200)
+    expect(sample.json()).toMatchObject({ subject: expect.stringMatching(/^Case /), version: null })
+    expect(sample.json().problems.map((p: { code: string }) => p.code)).toEqual(['host_not_allowed'])
+    const { caseId } = await caseWithOrder(env.ctx, m.id, 'pv2')
+    const withCase = await call('POST', `/message-templates/${t.id}/preview`, {
+      case_id: caseId,
+      draft: { ...unsaved, html: null },
+    })
+    expect(withCase.json()).toMatchObject({ subject: expect.stringMatching(/^Case CD-\d+$/), html: null, problems: [] })
+    expect((await call('GET', `/message-templates/${t.id}`)).json().draft).toEqual({
+      subject: draft.subject,
+      text: draft.text,
+      html: draft.html,
+    })
+    expectError(
+      await call('POST', `/message-templates/${t.id}/preview`, { version: 'live', draft: unsaved }),
+      400,
+      'validation_failed',
+      { errors: [{ path: 'body/draft', message: "only with version 'draft'" }] },
+    )
+    expectError(
+      await call('POST', `/message-templates/${t.id}/preview`, { draft: { subject: 'x' } }),
+      400,
+      'validation_failed',
+      expect.anything(),
+    )
   })
 
   it('refuses a case of another workspace or an unknown one', async () => {

@@ -21,6 +21,10 @@ export type Template = {
   name: string
   draft: { subject: string; text: string; html: string | null }
   live_version: number | null
+  /** The newest saved version, whether it is approved, and whether the draft differs from it (or none is saved). */
+  latest_version: number | null
+  latest_approved: boolean
+  draft_changed: boolean
   archived_at: Date | null
   created_at: Date
   updated_at: Date
@@ -28,7 +32,7 @@ export type Template = {
 
 export type TemplateDetail = Template & { versions: TemplateVersion[] }
 
-export const toTemplate = (r: TemplateRow): Template => ({
+export const toTemplate = (r: TemplateRow, latest?: VersionRow): Template => ({
   id: r.id,
   purpose: r.purpose,
   channel: r.channel,
@@ -36,6 +40,13 @@ export const toTemplate = (r: TemplateRow): Template => ({
   name: r.name,
   draft: { subject: r.draft_subject, text: r.draft_text, html: r.draft_html },
   live_version: r.live_version,
+  latest_version: latest?.version ?? null,
+  latest_approved: !!latest?.approved_at,
+  draft_changed:
+    !latest ||
+    latest.subject !== r.draft_subject ||
+    latest.text_body !== r.draft_text ||
+    latest.html_body !== r.draft_html,
   archived_at: r.archived_at,
   created_at: r.created_at,
   updated_at: r.updated_at,

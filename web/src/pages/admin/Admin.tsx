@@ -4,10 +4,13 @@ import { useSearchParams } from 'react-router'
 import { useCan } from '../../app/session'
 import { ApiKeys } from './ApiKeys'
 import { CaseTypes } from './CaseTypes'
+import { EmailSettings } from './EmailSettings'
 import { ExceptionPolicy } from './ExceptionPolicy'
+import { Macros } from './Macros'
 import { Roles } from './Roles'
 import { Settings } from './Settings'
 import { Teams } from './Teams'
+import { Templates } from './Templates'
 import { Users } from './Users'
 
 // Each tab needs the permission its list endpoint asks for; API keys have no read permission of their own.
@@ -18,6 +21,10 @@ const sections: { value: string; label: string; permission: string; Panel: Compo
   { value: 'api-keys', label: 'API keys', permission: 'api_keys.manage', Panel: ApiKeys },
   { value: 'case-types', label: 'Case types', permission: 'cases.read', Panel: CaseTypes },
   { value: 'policy', label: 'Exception policy', permission: 'cases.read', Panel: ExceptionPolicy },
+  { value: 'templates', label: 'Templates', permission: 'messages.send', Panel: Templates },
+  { value: 'macros', label: 'Macros', permission: 'messages.send', Panel: Macros },
+  // The email settings have no read permission of their own: reading them takes merchant.manage.
+  { value: 'email', label: 'Email', permission: 'merchant.manage', Panel: EmailSettings },
   { value: 'workspace', label: 'Workspace', permission: 'merchant.read', Panel: Settings },
 ]
 

@@ -6,6 +6,7 @@ import {
   MultiSelect,
   Paper,
   SegmentedControl,
+  SimpleGrid,
   Stack,
   TagsInput,
   Text,
@@ -21,6 +22,7 @@ import { errorAt, fieldErrorsOf } from '../../components/field-errors'
 import { MentionTextarea } from '../../components/MentionTextarea'
 import { mentionMarkup } from '../../components/mentions'
 import { kinds, type Kind } from './delivery'
+import { MacroPicker } from './MacroPicker'
 import { TemplatePicker, type Rendered } from './TemplatePicker'
 
 type SendBody = Body<'/api/v1/cases/{id}/messages', 'post'>
@@ -193,13 +195,17 @@ export function Composer({
               onChange={(e) => setForm((f) => ({ ...f, subject: e.currentTarget.value }))}
               error={fields.subject}
             />
-            <TemplatePicker
-              caseId={caseId}
-              onUse={(r) => {
-                setHtml(r)
-                setForm((f) => ({ ...f, subject: r.subject, text: r.text }))
-              }}
-            />
+            {/* Beside the template picker, for replies: a macro sends its own message and changes the case. */}
+            <SimpleGrid cols={{ base: 1, sm: kind === 'reply' ? 2 : 1 }} spacing="xs">
+              <TemplatePicker
+                caseId={caseId}
+                onUse={(r) => {
+                  setHtml(r)
+                  setForm((f) => ({ ...f, subject: r.subject, text: r.text }))
+                }}
+              />
+              {kind === 'reply' && <MacroPicker caseId={caseId} />}
+            </SimpleGrid>
             <Textarea
               label={kind === 'reply' ? 'Message to the customer' : 'Side email'}
               autosize

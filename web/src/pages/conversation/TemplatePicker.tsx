@@ -1,8 +1,8 @@
-import { Alert, Button, Group, List, Paper, Select, Skeleton, Stack, Text } from '@mantine/core'
+import { Button, Group, Select, Stack } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api, ok } from '../../api/client'
-import { MessageHtml } from '../../components/MessageHtml'
+import { PreviewPanel, QaProblems, RenderedMessage } from '../../components/RenderedMessage'
 
 /** A template rendered for the case: what the composer takes in. */
 export type Rendered = {
@@ -55,42 +55,16 @@ export function TemplatePicker({ caseId, onUse }: { caseId: string; onUse: (r: R
         }))}
       />
       {template && (
-        <Paper withBorder p="xs" aria-label="Template preview">
-          {preview.isPending && <Skeleton h={60} />}
-          {preview.isError && (
-            <Text size="sm" c="red">
-              {preview.error.message}
-            </Text>
-          )}
-          {preview.data && (
+        <PreviewPanel query={preview} label="Template preview">
+          {(d) => (
             <Stack gap={4}>
-              <Text size="sm" fw={600}>
-                {preview.data.subject}
-              </Text>
-              {preview.data.html ? (
-                <MessageHtml html={preview.data.html} text={preview.data.text} label="Preview" />
-              ) : (
-                <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-                  {preview.data.text}
-                </Text>
-              )}
-              {preview.data.problems.length > 0 && (
-                <Alert color="orange" title="Held if sent: link QA found problems" p="xs">
-                  <List size="sm">
-                    {preview.data.problems.map((p, i) => (
-                      <List.Item key={i}>
-                        {p.code.replaceAll('_', ' ')}: {p.detail}
-                      </List.Item>
-                    ))}
-                  </List>
-                </Alert>
-              )}
+              <RenderedMessage {...d} label="Preview" />
+              <QaProblems problems={d.problems} title="Held if sent: link QA found problems" />
               <Group justify="flex-end">
                 <Button
                   size="compact-xs"
                   variant="light"
                   onClick={() => {
-                    const d = preview.data
                     onUse({ subject: d.subject, text: d.text, html: d.html, templateId: template.id, version })
                     setPicked(null)
                   }}
@@ -100,7 +74,7 @@ export function TemplatePicker({ caseId, onUse }: { caseId: string; onUse: (r: R
               </Group>
             </Stack>
           )}
-        </Paper>
+        </PreviewPanel>
       )}
     </Stack>
   )

@@ -41,6 +41,24 @@ export async function getEmailSettings(
   }
 }
 
+/** How mail leaves and finds its way back, from config: the DKIM domain and selector, never the key. */
+export type MailSetup = {
+  reply_domain: string
+  reply_address: string
+  mail_server: boolean
+  dkim: { domain: string; selector: string } | null
+}
+
+export function mailSetup(config: Pick<Config, 'email' | 'smtpUrl'>): MailSetup {
+  const { inboundDomain, dkim } = config.email
+  return {
+    reply_domain: inboundDomain,
+    reply_address: `reply+<token>@${inboundDomain}`,
+    mail_server: !!config.smtpUrl,
+    dkim: dkim ? { domain: dkim.domainName, selector: dkim.keySelector } : null,
+  }
+}
+
 const normaliseDomain = (d: string) => d.trim().toLowerCase().replace(/^\*\./, '').replace(/\.$/, '')
 
 export async function updateEmailSettings(

@@ -55,13 +55,23 @@ export async function listTemplates(
   now: Date,
 ): Promise<Template[]> {
   await ensureDefaultTemplates(trx, merchantId, now)
-  return (await store.listTemplates(trx, merchantId, filter)).map(toTemplate)
+  const rows = await store.listTemplates(trx, merchantId, filter)
+  const latest = new Map(
+    (
+      await store.latestVersions(
+        trx,
+        merchantId,
+        rows.map((r) => r.id),
+      )
+    ).map((v) => [v.template_id, v]),
+  )
+  return rows.map((r) => toTemplate(r, latest.get(r.id)))
 }
 
 export async function getTemplate(db: Db, merchantId: string, id: string): Promise<TemplateDetail> {
   const row = await findOrThrow(db, merchantId, id)
   const versions = await store.listVersions(db, merchantId, row.id)
-  return { ...toTemplate(row), versions: versions.map((v) => toVersion(v, row.live_version)) }
+  return { ...toTemplate(row, versions[0]), versions: versions.map((v) => toVersion(v, row.live_version)) }
 }
 
 export async function createTemplate(

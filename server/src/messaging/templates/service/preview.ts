@@ -4,7 +4,7 @@ import type { Database } from '../../../db/schema.js'
 import { AppError } from '../../../errors.js'
 import { createMailTransport } from '../../email/transport.js'
 import { checkLinks, type QaProblem } from '../link-qa.js'
-import { renderTemplate } from '../render.js'
+import { renderTemplate, type TemplateSource } from '../render.js'
 import { sampleVariables } from '../variables.js'
 import type { RenderApp } from './case-variables.js'
 import { getEmailSettings } from './email-settings.js'
@@ -28,17 +28,23 @@ export async function previewTemplate(
   trx: Trx,
   ctx: ServiceContext,
   id: string,
-  input: { caseId?: string; version?: VersionChoice },
+  input: { caseId?: string; version?: VersionChoice; draft?: TemplateSource },
   app: RenderApp,
   now: Date,
 ): Promise<Preview> {
   const version = input.version ?? 'draft'
   const template = await resolveTemplate(trx, ctx.merchantId, { templateId: id, locales: [] }, now)
   if (input.caseId) {
-    const r = await renderForCase(trx, ctx, input.caseId, { templateId: template.id, version, preview: true, app }, now)
+    const r = await renderForCase(
+      trx,
+      ctx,
+      input.caseId,
+      { templateId: template.id, version, draft: input.draft, preview: true, app },
+      now,
+    )
     return { subject: r.subject, text: r.text, html: r.html, version: r.version, problems: r.problems }
   }
-  const chosen = await versionSource(trx, template, version)
+  const chosen = await versionSource(trx, template, version, input.draft)
   const rendered = renderTemplate(chosen.source, sampleVariables(app.config.publicUrl))
   const hosts = await allowedLinkHosts(trx, ctx.merchantId, app.config, now)
   return { ...rendered, version: chosen.version, problems: [...rendered.problems, ...checkLinks(rendered, hosts)] }

@@ -30,6 +30,8 @@ export type RenderForCaseOptions = {
   version?: VersionChoice
   /** A preview signs the portal link without recording it; anything else records the link it gives out. */
   preview?: boolean
+  /** Parts to render in place of the saved draft (a preview of unsaved edits); with version 'draft' only. */
+  draft?: TemplateSource
   /** PUBLIC_URL and the links key (the AppContext will do): the portal link needs them. */
   app: RenderApp
 }
@@ -89,10 +91,16 @@ export async function versionSource(
   trx: Trx,
   template: store.TemplateRow,
   choice: VersionChoice,
+  /** Unsaved parts that stand in for the saved draft. */
+  unsaved?: TemplateSource,
 ): Promise<{ source: TemplateSource; version: number | null }> {
+  if (unsaved && choice !== 'draft')
+    throw new AppError('validation_failed', 'Unsaved parts preview the draft only', {
+      errors: [{ path: 'body/draft', message: "only with version 'draft'" }],
+    })
   if (choice === 'draft')
     return {
-      source: { subject: template.draft_subject, text: template.draft_text, html: template.draft_html },
+      source: unsaved ?? { subject: template.draft_subject, text: template.draft_text, html: template.draft_html },
       version: null,
     }
   const number = choice === 'live' ? template.live_version : choice
@@ -126,7 +134,7 @@ export async function renderForCase(
   const customer = c.customer_id ? await getCustomer(trx, ctx.merchantId, c.customer_id).catch(() => null) : null
   const locales = localeChain([opts.locale, customer?.locale], settings.default_locale)
   const template = await resolveTemplate(trx, ctx.merchantId, { ...opts, locales }, now)
-  const { source, version } = await versionSource(trx, template, opts.version ?? 'live')
+  const { source, version } = await versionSource(trx, template, opts.version ?? 'live', opts.draft)
   const mentionsLinks = /\blinks\b/.test(`${source.subject}${source.text}${source.html ?? ''}`)
   const portalLink = !mentionsLinks ? 'none' : opts.preview ? 'preview' : 'send'
   const variables = await caseVariables(
