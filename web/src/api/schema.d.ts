@@ -10670,7 +10670,12 @@ export interface paths {
                                     name?: string;
                                 }[];
                                 subject: string;
+                                /** @description The whole text, as received or sent */
                                 text: string;
+                                /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                                reply_text: string;
+                                /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                                quoted_text: string | null;
                                 html: string | null;
                                 template_id: string | null;
                                 template_version: number | null;
@@ -10837,7 +10842,12 @@ export interface paths {
                                 name?: string;
                             }[];
                             subject: string;
+                            /** @description The whole text, as received or sent */
                             text: string;
+                            /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                            reply_text: string;
+                            /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                            quoted_text: string | null;
                             html: string | null;
                             template_id: string | null;
                             template_version: number | null;
@@ -10982,7 +10992,12 @@ export interface paths {
                                     name?: string;
                                 }[];
                                 subject: string;
+                                /** @description The whole text, as received or sent */
                                 text: string;
+                                /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                                reply_text: string;
+                                /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                                quoted_text: string | null;
                                 html: string | null;
                                 template_id: string | null;
                                 template_version: number | null;
@@ -11128,7 +11143,12 @@ export interface paths {
                                 name?: string;
                             }[];
                             subject: string;
+                            /** @description The whole text, as received or sent */
                             text: string;
+                            /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                            reply_text: string;
+                            /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                            quoted_text: string | null;
                             html: string | null;
                             template_id: string | null;
                             template_version: number | null;
@@ -11331,7 +11351,12 @@ export interface paths {
                                 name?: string;
                             }[];
                             subject: string;
+                            /** @description The whole text, as received or sent */
                             text: string;
+                            /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                            reply_text: string;
+                            /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                            quoted_text: string | null;
                             html: string | null;
                             template_id: string | null;
                             template_version: number | null;
@@ -11442,7 +11467,10 @@ export interface paths {
                                  */
                                 from: "you" | "us";
                                 subject: string;
+                                /** @description The message; of an emailed reply, the part above its quoted history */
                                 text: string;
+                                /** @description Quoted history and signature folded away under an emailed reply; null when nothing folds */
+                                quoted_text: string | null;
                                 /** Format: date-time */
                                 at: string;
                                 attachments: {
@@ -11527,7 +11555,10 @@ export interface paths {
                              */
                             from: "you" | "us";
                             subject: string;
+                            /** @description The message; of an emailed reply, the part above its quoted history */
                             text: string;
+                            /** @description Quoted history and signature folded away under an emailed reply; null when nothing folds */
+                            quoted_text: string | null;
                             /** Format: date-time */
                             at: string;
                             attachments: {
