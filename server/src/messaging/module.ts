@@ -1,4 +1,6 @@
 import type { Module } from '../modules.js'
+import { digestRoutes } from './digests/routes.js'
+import { markDigestPending, sendDigestsTask, sendDigests } from './digests/service.js'
 import { sendEmailJob } from './email/send-email.js'
 import { messageEvents } from './events.js'
 import { inboundEmailProviders } from './inbound/providers.js'
@@ -21,9 +23,17 @@ export const messaging: Module = {
     await app.register(messagingRoutes)
     await app.register(templateRoutes)
     await app.register(macroRoutes)
+    await app.register(digestRoutes)
   },
-  tasks: { [sendEmailTask]: sendEmailJob },
-  consumers: [acknowledgeNewCases],
+  tasks: {
+    [sendEmailTask]: sendEmailJob,
+    [sendDigestsTask]: async (_payload, ctx) => {
+      await sendDigests(ctx, new Date())
+    },
+  },
+  // Agent email digests of unread in-app notifications (digests/service.ts).
+  cron: [`* * * * * ${sendDigestsTask}`],
+  consumers: [acknowledgeNewCases, markDigestPending],
   // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md).
   providers: inboundEmailProviders,
   background: [inboundSmtpListener],
