@@ -35,10 +35,14 @@ export async function acknowledgeCase(ctx: AppContext, merchantId: string, caseI
   })
 }
 
+/** Whether a new case gets the automatic acknowledgement: the customer asked, and there is a customer to tell. */
+export const acknowledges = (c: { channel: string; source: string; customer_id: string | null }) =>
+  askedBy.has(c.channel) && !notAsked.has(c.source) && !!c.customer_id
+
 export const acknowledgeNewCases = consumer({
   name: 'messaging:acknowledge',
   types: ['case.opened'],
-  accepts: (e) => askedBy.has(e.data.channel) && !notAsked.has(e.data.source) && !!e.data.customer_id,
+  accepts: (e) => acknowledges(e.data),
   handle: async (event, ctx) => {
     if (event.subject_id) await acknowledgeCase(ctx, event.merchant_id, event.subject_id, new Date())
   },
