@@ -72,6 +72,15 @@ export const MessageView = Type.Object({
   ),
 })
 export const MessagePage = Page(MessageView)
+/** A case's conversation page, with the address that threads a customer's email onto the case. */
+export const CaseMessagePage = Type.Object({
+  ...Page(MessageView).properties,
+  reply_address: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "Customer replies go to this address (the Reply-To of the case's emails): mail to it lands on this case. " +
+      'Null while the case has no message yet (the SMTP listener knows a case by the messages on it)',
+  }),
+})
 
 export const CaseParams = Type.Object({ id: Uuid })
 export const MessageParams = Type.Object({ id: Uuid })

@@ -10721,6 +10721,8 @@ export interface paths {
                             }[];
                             /** @description Pass as `cursor` for the next page; null on the last page */
                             next_cursor: string | null;
+                            /** @description Customer replies go to this address (the Reply-To of the case's emails): mail to it lands on this case. Null while the case has no message yet (the SMTP listener knows a case by the messages on it) */
+                            reply_address: string | null;
                         };
                     };
                 };

@@ -92,4 +92,17 @@ describe('quoted history and signatures of emailed replies', () => {
       quoted_text: null,
     })
   })
+  it("shows the case's reply address in its conversation once a message is on it, and mail to it lands there", async () => {
+    const caseId = (await call('POST', '/cases', { case_type: 'other', subject: 'Where is it?' })).json().id as string
+    const before = await call('GET', `/cases/${caseId}/messages`)
+    expect(before.json()).toEqual({ data: [], next_cursor: null, reply_address: null })
+    const msg = await emailedReply(caseId, 'Any news?', 'address-1@example.com')
+    const after = (await call('GET', `/cases/${caseId}/messages`)).json()
+    expect(after.reply_address).toBe(replyAddress(ctx.keys.links, m.id, caseId, domain))
+    expect(after.data.map((x: { id: string }) => x.id)).toContain(msg.id)
+    expect((await call('GET', `/cases/${caseId}/messages?visibility=side`)).json().reply_address).toBe(
+      after.reply_address,
+    )
+    expect((await call('GET', '/cases/01a25040-cdf1-777d-9d4d-1a0c51865377/messages')).statusCode).toBe(404)
+  })
 })

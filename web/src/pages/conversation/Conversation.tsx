@@ -1,4 +1,4 @@
-import { Anchor, Badge, Box, Button, Card, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core'
+import { Anchor, Badge, Box, Button, Card, Code, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api, ok } from '../../api/client'
@@ -38,6 +38,8 @@ export function Conversation({
       }),
     ),
   )
+  // The Reply-To of the case's emails: mail to it lands here (the README's "Write to a case as a customer").
+  const replyTo = messages.data?.pages[0]?.reply_address
   const notes = useQuery({
     queryKey: ['case', caseId, 'notes'],
     queryFn: () =>
@@ -71,6 +73,11 @@ export function Conversation({
       <LoadMore query={messages} mt="xs">
         Load later messages
       </LoadMore>
+      {replyTo && (
+        <Text size="xs" c="dimmed" mt="xs">
+          Customer replies go to <Code>{replyTo}</Code>
+        </Text>
+      )}
       {canWrite && <Composer caseId={caseId} customerEmail={customerEmail} messages={rows} onWriting={onWriting} />}
     </Card>
   )
