@@ -271,6 +271,8 @@ describe('the conversation in Chromium', () => {
     await toggle.click()
     await item.getByText(/^-- \s+Casey\s+On Mon, 1 Jun 2026/).waitFor()
     expect(await item.getByRole('button', { name: 'Hide quoted text' }).getAttribute('aria-expanded')).toBe('true')
+    // Where the customer's email goes: the case's reply address, under the conversation.
+    await page.getByText(/^Customer replies go to reply\+[a-z2-7]{42}@/).waitFor()
 
     const link = page.getByRole('link', { name: 'Download original (.eml)' })
     await link.waitFor({ timeout: 30_000 })
