@@ -313,7 +313,7 @@ describe('the agent console in Chromium', () => {
     await expect
       .poll(async () => (await (await page.request.get(`${base}/api/v1/notifications/email-digest`)).json()).enabled)
       .toBe(false)
-    expect(await accessibilityProblems(page)).toEqual([])
+    expect(await accessibilityProblems(page, 'section[aria-label="Email digest"]')).toEqual([])
     await page.goto(`${base}/cases/${someCase.id}`)
     await page.getByLabel('Case timeline').waitFor()
     expect(await accessibilityProblems(page)).toEqual([])

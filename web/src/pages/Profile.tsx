@@ -131,7 +131,7 @@ function EmailDigest() {
   })
   const s = save.isPending && save.variables ? { ...settings.data, ...save.variables } : settings.data
   return (
-    <Card withBorder>
+    <Card withBorder component="section" aria-label="Email digest">
       <Title order={2} size="h5" mb="xs">
         Email digest
       </Title>
