@@ -306,6 +306,14 @@ describe('the agent console in Chromium', () => {
     await expect
       .poll(() => page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme')))
       .toBe('dark')
+    // Email digests, on until the person turns them off here; the server keeps the choice.
+    const digest = page.getByRole('switch', { name: 'Email me a digest of unread notifications' })
+    await expect.poll(() => digest.isChecked()).toBe(true)
+    await page.locator('label', { hasText: 'Email me a digest of unread notifications' }).click()
+    await expect
+      .poll(async () => (await (await page.request.get(`${base}/api/v1/notifications/email-digest`)).json()).enabled)
+      .toBe(false)
+    expect(await accessibilityProblems(page, 'section[aria-label="Email digest"]')).toEqual([])
     await page.goto(`${base}/cases/${someCase.id}`)
     await page.getByLabel('Case timeline').waitFor()
     expect(await accessibilityProblems(page)).toEqual([])

@@ -3,6 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { systemContext } from '../../server/src/auth/actor.js'
 import { upsertCustomer } from '../../server/src/customers/service.js'
+import { foldedParts } from '../../server/src/messaging/inbound/fold.js'
 import { recordMessage } from '../../server/src/messaging/service.js'
 import type { NewMessage } from '../../server/src/messaging/types.js'
 import { accessibilityProblems, startConsoleTest } from './browser.js'
@@ -101,6 +102,8 @@ describe('the conversation in Chromium', () => {
     const { context, page, refused, elsewhere } = await watched()
     await signIn(page)
     await page.goto(`${base}/cases/${caseId}`)
+    // The conversation shows the text; the HTML as sent is one click away.
+    await page.getByRole('button', { name: 'View original' }).click({ timeout: 30_000 })
     const body = page.getByRole('document', { name: 'Message: Where is my parcel?' })
     await body.getByText('Hello, my parcel never came.').waitFor({ timeout: 30_000 })
     await body.getByText('Thanks, Casey').waitFor()
@@ -253,10 +256,24 @@ describe('the conversation in Chromium', () => {
     await context.close()
   })
 
-  it('offers the original of a received email as an .eml download', async () => {
+  it('folds quoted history and a signature under a toggle, and offers the original as an .eml download', async () => {
+    const reply = 'Still nothing, sorry to chase.'
+    const quoted = 'On Mon, 1 Jun 2026, Shop <support@shop.example> wrote:\n> We asked the carrier.'
+    const text = `${reply}\n\n-- \nCasey\n\n${quoted}`
+    await record({ direction: 'in', status: 'received', text, ...foldedParts(text), messageIdHeader: 'fold@x.example' })
     const { context, page } = await watched()
     await signIn(page)
     await page.goto(`${base}/cases/${caseId}`)
+    const item = page.getByRole('listitem').filter({ hasText: reply })
+    const toggle = item.getByRole('button', { name: 'Show quoted text' })
+    await toggle.waitFor({ timeout: 30_000 })
+    expect(await item.getByText('We asked the carrier.', { exact: false }).count()).toBe(0)
+    await toggle.click()
+    await item.getByText(/^-- \s+Casey\s+On Mon, 1 Jun 2026/).waitFor()
+    expect(await item.getByRole('button', { name: 'Hide quoted text' }).getAttribute('aria-expanded')).toBe('true')
+    // Where the customer's email goes: the case's reply address, under the conversation.
+    await page.getByText(/^Customer replies go to reply\+[a-z2-7]{42}@/).waitFor()
+
     const link = page.getByRole('link', { name: 'Download original (.eml)' })
     await link.waitFor({ timeout: 30_000 })
     const res = await page.request.get(`${base}${await link.getAttribute('href')}`)

@@ -51,7 +51,7 @@ export async function workCases(ctx: AppContext, merchantId: string, input: Case
     return survivor
   }
 
-  const planner = { merchantId, staff, deliveredAt: input.deliveredAt, r, end: now.getTime() }
+  const planner = { merchantId, staff, deliveredAt: input.deliveredAt, r, end: now.getTime(), app: ctx }
   const plans = new Map<string, Plan>()
   for (const c of cases) if (!survivorOf(c)) plans.set(c.id, planCase(c, planner))
   const merges = new Map<string, Step[]>()

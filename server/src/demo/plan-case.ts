@@ -4,7 +4,10 @@ import { addNote, assignCase, changeStatus, escalateCase, reopenCase, updateCase
 import type { ResolutionCode } from '../cases/types.js'
 import type { Case } from '../cases/types.js'
 import type { Database } from '../db/schema.js'
+import { acknowledges } from '../messaging/templates/acknowledge.js'
+import type { RenderApp } from '../messaging/templates/service.js'
 import { pick } from './commerce.js'
+import { acknowledge, agentReply, customerAddress, customerAnswer, type SentReply } from './conversation.js'
 import { resolutionNotes, scripts, type Script } from './scripts.js'
 import { mention, type Person, type Staff } from './staff.js'
 
@@ -21,6 +24,8 @@ export type Planner = {
   deliveredAt: Map<string, Date | null>
   r: () => number
   end: number
+  /** Config and link keys, to render the messages of the case's conversation */
+  app: RenderApp
 }
 
 export const hour = 3_600_000
@@ -67,6 +72,16 @@ class Story {
   }
 }
 
+/** The automatic acknowledgement, a minute after a customer's request was logged (cases Claimdesk opened get none). */
+function acknowledgement(st: Story): void {
+  const { c, p } = st
+  if (!acknowledges(c)) return
+  st.do(c.created_at.getTime() + 60_000, 'system', async (trx, w, d) => {
+    const customer = await customerAddress(trx, w.merchantId, c)
+    if (customer) await acknowledge(trx, w.merchantId, c, { app: p.app, customer }, d)
+  })
+}
+
 /** Most first responses come within hours, some the next day, a few after days; a chat or call is the agent's already. */
 function firstResponse(st: Story): void {
   const { c, p, s, agent } = st
@@ -89,7 +104,20 @@ function askAndWait(st: Story, waitsIn: NonNullable<Script['waitsIn']>): void {
   const { c, p, s, agent } = st
   const asked = st.later(1, 24)
   const lead = p.staff.logisticsLead
-  st.note(asked, waitsIn === 'on_hold' && lead.id !== agent.id ? `${st.say(s.ask)} cc ${mention(lead)}` : st.say(s.ask))
+  // Waiting on the customer: the agent writes to them (a note when there is no address), they answer.
+  let reply: SentReply | null = null
+  const writes = st.detailed && waitsIn === 'waiting_customer' && !!s.request
+  if (writes)
+    st.do(asked, agent, async (trx, w, d) => {
+      const customer = await customerAddress(trx, w.merchantId, c)
+      if (customer) reply = await agentReply(trx, w, c, { app: p.app, customer }, st.say(s.request!), d)
+      else await addNote(trx, w, c.id, { body: st.say(s.ask) }, d)
+    })
+  else
+    st.note(
+      asked,
+      waitsIn === 'on_hold' && lead.id !== agent.id ? `${st.say(s.ask)} cc ${mention(lead)}` : st.say(s.ask),
+    )
   st.do(asked + 1000, agent, (trx, w, d) => changeStatus(trx, w, c.id, { status: waitsIn }, d))
   const answered = st.later(...s.waitHours)
   const vip = c.tags.includes('vip')
@@ -100,8 +128,17 @@ function askAndWait(st: Story, waitsIn: NonNullable<Script['waitsIn']>): void {
       escalateCase(trx, w, c.id, { reason: vip ? 'vip_customer' : 'customer_chasing' }, d),
     )
   }
+  // One in four customers answers from the status page rather than by email.
+  const portal = Number(c.number.replace(/\D/g, '')) % 4 === 0
   if (st.detailed)
-    st.do(answered, agent, (trx, w, d) => changeStatus(trx, w, c.id, { status: 'open', reason: 'reply' }, d))
+    st.do(answered, agent, async (trx, w, d) => {
+      // The customer's answer reopens the case, as their email or portal message does.
+      if (reply) {
+        const mail = { app: p.app, customer: { address: '' } }
+        mail.customer = (await customerAddress(trx, w.merchantId, c)) ?? mail.customer
+        await customerAnswer(trx, w.merchantId, c, mail, { text: st.say(s.reply!), inReplyTo: reply, portal }, d)
+      } else await changeStatus(trx, w, c.id, { status: 'open', reason: 'reply' }, d)
+    })
   st.note(answered + 1000, st.say(s.answer))
   st.later(4, 72)
 }
@@ -159,6 +196,7 @@ export function planCase(c: Case, p: Planner): Plan {
       ? p.staff.logisticsLead
       : p.staff.agents[Math.floor(p.r() * p.staff.agents.length)]!)
   const st = new Story(c, p, s, agent, p.end - c.created_at.getTime() < 42 * 24 * hour)
+  acknowledgement(st)
   firstResponse(st)
   if (s.waitsIn) askAndWait(st, s.waitsIn)
   else st.later(2, 48)

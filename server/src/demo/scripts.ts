@@ -11,6 +11,9 @@ export type Script = {
   waitHours: [number, number]
   ask: string
   answer: string
+  /** waiting on the customer: what the agent writes to them, and what they answer */
+  request?: string
+  reply?: string
   tags: string[]
   codes: Weighted<ResolutionCode>
   causes: Weighted<RootCause>
@@ -41,6 +44,10 @@ export const scripts: Record<string, Script> = {
     tags: ['photos-requested'],
     ask: 'Asked the customer for photos of the item and the packaging.',
     answer: 'Photos received: the outer box was crushed in transit.',
+    request:
+      "I'm sorry your order arrived damaged. Could you reply with a photo of the item and one of the packaging, " +
+      "shipping label included? As soon as we have them we'll sort out a replacement or a refund.",
+    reply: 'Photos attached. The box was crushed on one corner and the zip on the jacket is broken.',
     codes: [
       ['replaced', 40],
       ['refunded', 35],
@@ -57,6 +64,10 @@ export const scripts: Record<string, Script> = {
     tags: ['duties'],
     ask: 'Told the customer which import duties are due and how to pay them.',
     answer: 'Customer paid the duties; {carrier} released the parcel.',
+    request:
+      'Your parcel is held at customs until the import duties are paid. {carrier} will send you a payment link ' +
+      'by email or text; once it is paid the parcel is usually released within a day or two.',
+    reply: "Thanks for explaining. I've paid the duties through the {carrier} link this morning.",
     codes: [
       ['no_action', 60],
       ['refunded', 25],
@@ -88,6 +99,10 @@ export const scripts: Record<string, Script> = {
     tags: ['address-check'],
     ask: 'Asked the customer to confirm the delivery address.',
     answer: 'Customer confirmed the address (flat number was missing).',
+    request:
+      '{carrier} could not deliver your parcel to the address on the order. Could you confirm your full delivery ' +
+      'address, with any flat or building number?',
+    reply: "Sorry, my fault: it's Flat 4, the rest of the address is right.",
     codes: [
       ['reshipped', 55],
       ['refunded', 45],
@@ -104,6 +119,10 @@ export const scripts: Record<string, Script> = {
     tags: ['photos-requested'],
     ask: 'Asked for a photo of the item received and of the packing slip.',
     answer: 'Photo received: wrong SKU picked.',
+    request:
+      "I'm sorry we sent you the wrong item. Could you reply with a photo of what you received and of the " +
+      'packing slip? Then we can send the right one straight away.',
+    reply: 'Here you go. I ordered the navy one in medium and got a green one in large.',
     codes: [
       ['replaced', 60],
       ['refunded', 40],
@@ -150,6 +169,10 @@ export const scripts: Record<string, Script> = {
     tags: ['photos-requested'],
     ask: 'Asked for photos of the fault and the care label.',
     answer: 'Photos received: a manufacturing fault.',
+    request:
+      "I'm sorry to hear about the fault. Could you send us a photo of it and one of the care label inside? " +
+      "We'll look at them with our quality team.",
+    reply: 'Photos attached. The seam under the arm came apart after two washes at 30 degrees.',
     codes: [
       ['replaced', 45],
       ['repaired', 25],

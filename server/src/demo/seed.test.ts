@@ -4,6 +4,7 @@ import { listCaseTimeline } from '../cases/service.js'
 import { caseStatuses } from '../cases/types.js'
 import type { Case } from '../cases/types.js'
 import { listAllCases } from './casework.js'
+import { demoProvider, demoReason } from './conversation.js'
 import { seedDemo, type DemoResult } from './seed.js'
 
 let demo: DemoResult
@@ -132,5 +133,36 @@ describe("the demo's cases", () => {
       .where('cause', '=', 'mention')
       .execute()
     expect(mentions.length).toBeGreaterThan(0)
+  })
+  it('gives the customers conversations: acknowledgements, agents asking, answers by email (threaded, quoted) and from the status page, all seeded as history', async () => {
+    const messages = await env.ctx.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('merchant_id', '=', demo.merchantId)
+      .execute()
+    const demoOnes = messages.filter((x) => x.provider === demoProvider)
+    const acks = demoOnes.filter((x) => x.automatic && x.message_id_header?.startsWith('ack.'))
+    const asks = demoOnes.filter((x) => x.direction === 'out' && x.author_type === 'agent')
+    const answers = demoOnes.filter((x) => x.direction === 'in')
+    const portal = messages.filter((x) => x.channel === 'portal' && x.direction === 'in')
+    expect(acks.length).toBeGreaterThan(20)
+    expect(asks.length).toBeGreaterThan(5)
+    expect(answers.length).toBeGreaterThan(3)
+    expect(portal.length).toBeGreaterThan(0)
+    // History, not mail to send: sent in the past by the demo, never queued for a mail server.
+    for (const x of [...acks, ...asks]) expect(x).toMatchObject({ status: 'sent', status_reason: demoReason })
+    expect(messages.filter((x) => x.status === 'queued' || x.status === 'sending')).toEqual([])
+    // Each emailed answer is a reply to the agent's email: threaded by its headers, the quote folded away.
+    const byHeader = new Map(asks.map((x) => [x.message_id_header, x]))
+    for (const a of answers) {
+      const asked = byHeader.get(a.in_reply_to)
+      expect(asked?.case_id, a.id).toBe(a.case_id)
+      expect(a.references_headers).toEqual([a.in_reply_to])
+      expect(a.quoted_text).toMatch(/wrote:\n> /)
+      expect(a.text_body.startsWith(a.reply_text!)).toBe(true)
+      expect(a.created_at.getTime()).toBeGreaterThan(asked!.created_at.getTime())
+    }
+    // Side conversations stay notes: no demo message is one.
+    expect(messages.filter((x) => x.visibility === 'side')).toEqual([])
   })
 })

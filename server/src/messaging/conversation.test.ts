@@ -138,6 +138,7 @@ describe('replies on a case', () => {
         from: 'us',
         subject: expect.any(String),
         text: 'Public answer.',
+        quoted_text: null,
         at: expect.any(String),
         attachments: [],
       },

@@ -1,4 +1,6 @@
 import type { Module } from '../modules.js'
+import { digestRoutes } from './digests/routes.js'
+import { markDigestPending, sendDigests, sendDigestsTask } from './digests/service.js'
 import { sendEmailsDrain } from './email/send-email.js'
 import { messageEvents } from './events.js'
 import { inboundEmailProviders } from './inbound/providers.js'
@@ -20,10 +22,18 @@ export const messaging: Module = {
     await app.register(messagingRoutes)
     await app.register(templateRoutes)
     await app.register(macroRoutes)
+    await app.register(digestRoutes)
   },
   // Outbound email: due messages sent in batches (email/send-email.ts).
   drains: [sendEmailsDrain],
-  consumers: [acknowledgeNewCases],
+  tasks: {
+    [sendDigestsTask]: async (_payload, ctx) => {
+      await sendDigests(ctx, new Date())
+    },
+  },
+  // Agent email digests of unread in-app notifications (digests/service.ts).
+  cron: [`* * * * * ${sendDigestsTask}`],
+  consumers: [acknowledgeNewCases, markDigestPending],
   // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md).
   providers: inboundEmailProviders,
   background: [inboundSmtpListener],

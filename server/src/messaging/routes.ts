@@ -4,6 +4,7 @@ import { listPage } from '../http/pagination.js'
 import { camelKeys, routeOptions } from '../http/route.js'
 import { TokenParams } from '../portal/schemas.js'
 import {
+  CaseMessagePage,
   CaseParams,
   ConversationQuery,
   FailedQuery,
@@ -16,6 +17,7 @@ import {
   RawMessage,
   SendMessageBody,
 } from './schemas.js'
+import { replyAddress } from './email/reply-address.js'
 import * as service from './service.js'
 import { portalConversation, portalReply } from './service/portal-conversation.js'
 
@@ -37,13 +39,19 @@ export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: "A case's conversation, oldest first: messages with attachments and delivery states",
       params: CaseParams,
       querystring: ConversationQuery,
-      response: { 200: MessagePage },
+      response: { 200: CaseMessagePage },
     }),
-    (req) => {
+    async (req) => {
       const { limit: _l, cursor: _c, ...filters } = req.query
-      return listPage(req.query, (page) =>
-        service.listCaseMessages(app.db, req.actor.merchantId, req.params.id, { ...filters, ...page }),
+      const { merchantId } = req.actor
+      const page = await listPage(req.query, (page) =>
+        service.listCaseMessages(app.db, merchantId, req.params.id, { ...filters, ...page }),
       )
+      // The listener finds a reply address's workspace by the messages on its case: none yet, no address.
+      const known = page.data.length > 0 || page.next_cursor !== null || !!req.query.cursor
+      const any = known || (await service.listCaseMessages(app.db, merchantId, req.params.id, { limit: 1 })).length
+      const reply_address = any ? replyAddress(app.ctx.keys.links, merchantId, req.params.id, mail().domain) : null
+      return { ...page, reply_address }
     },
   )
 

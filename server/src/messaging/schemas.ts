@@ -27,7 +27,13 @@ export const MessageView = Type.Object({
   to: Type.Array(AddressView),
   cc: Type.Array(AddressView),
   subject: Type.String(),
-  text: Type.String(),
+  text: Type.String({ description: 'The whole text, as received or sent' }),
+  reply_text: Type.String({
+    description: 'What the conversation shows: the text above its quoted history and signature (the text when none)',
+  }),
+  quoted_text: Type.Union([Type.String(), Type.Null()], {
+    description: 'Quoted history and signature folded away under the reply (received email); null when nothing folds',
+  }),
   html: Type.Union([Type.String({ description: 'As received or rendered: sanitise before showing' }), Type.Null()]),
   template_id: Type.Union([Uuid, Type.Null()]),
   template_version: Type.Union([Type.Integer(), Type.Null()]),
@@ -66,6 +72,15 @@ export const MessageView = Type.Object({
   ),
 })
 export const MessagePage = Page(MessageView)
+/** A case's conversation page, with the address that threads a customer's email onto the case. */
+export const CaseMessagePage = Type.Object({
+  ...Page(MessageView).properties,
+  reply_address: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "Customer replies go to this address (the Reply-To of the case's emails): mail to it lands on this case. " +
+      'Null while the case has no message yet (the SMTP listener knows a case by the messages on it)',
+  }),
+})
 
 export const CaseParams = Type.Object({ id: Uuid })
 export const MessageParams = Type.Object({ id: Uuid })
@@ -130,7 +145,10 @@ export const PortalMessageView = Type.Object({
   id: Uuid,
   from: Type.Enum(['you', 'us'], { description: 'you: the customer wrote it; us: the store' }),
   subject: Type.String(),
-  text: Type.String(),
+  text: Type.String({ description: 'The message; of an emailed reply, the part above its quoted history' }),
+  quoted_text: Type.Union([Type.String(), Type.Null()], {
+    description: 'Quoted history and signature folded away under an emailed reply; null when nothing folds',
+  }),
   at: Timestamp,
   attachments: Type.Array(Type.Object({ file_name: Type.String(), size_bytes: Type.Integer() })),
 })

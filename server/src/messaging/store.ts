@@ -60,6 +60,8 @@ const messageColumns = allColumns<Database['messages']>()([
   'raw_blob_key',
   'raw_in_db',
   'send_key',
+  'reply_text',
+  'quoted_text',
   'robot_reason',
   'inbox_delivery_id',
   'attempts',

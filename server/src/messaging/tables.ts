@@ -57,6 +57,10 @@ export interface MessagingTables {
     cc_addresses: Json<Address[]>
     subject: Generated<string>
     text_body: Generated<string>
+    /** The reply above what folds away, when something does (0017). */
+    reply_text: string | null
+    /** Quoted history and signature folded away under the reply (0017). */
+    quoted_text: string | null
     html_body: string | null
     template_id: string | null
     template_version: number | null
@@ -158,5 +162,7 @@ export interface MessagingTables {
     enabled: Generated<boolean>
     interval_minutes: Generated<number>
     last_sent_at: Instant | null
+    pending_at: Instant | null
+    mailed_until: Instant | null
   }
 }

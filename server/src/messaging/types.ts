@@ -39,6 +39,9 @@ export type NewMessage = {
   cc: Address[]
   subject: string
   text: string
+  /** Of a received text whose quoted history or signature folds away: the reply above it, and that tail */
+  replyText?: string | null
+  quotedText?: string | null
   html?: string | null
   templateId?: string | null
   templateVersion?: number | null
@@ -94,7 +97,12 @@ export type Message = {
   to: Address[]
   cc: Address[]
   subject: string
+  /** The whole text, as received or sent */
   text: string
+  /** What the conversation shows: the text above its folded quoted history and signature (the text when none) */
+  reply_text: string
+  /** Quoted history and signature folded away under the reply; null when nothing folds */
+  quoted_text: string | null
   html: string | null
   template_id: string | null
   template_version: number | null
@@ -156,6 +164,8 @@ export function toMessage(r: MessageRow, attachments: AttachmentRow[], recipient
     cc: r.cc_addresses,
     subject: r.subject,
     text: r.text_body,
+    reply_text: r.reply_text ?? r.text_body,
+    quoted_text: r.quoted_text,
     html: r.html_body,
     template_id: r.template_id,
     template_version: r.template_version,

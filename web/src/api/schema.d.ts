@@ -10670,7 +10670,12 @@ export interface paths {
                                     name?: string;
                                 }[];
                                 subject: string;
+                                /** @description The whole text, as received or sent */
                                 text: string;
+                                /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                                reply_text: string;
+                                /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                                quoted_text: string | null;
                                 html: string | null;
                                 template_id: string | null;
                                 template_version: number | null;
@@ -10716,6 +10721,8 @@ export interface paths {
                             }[];
                             /** @description Pass as `cursor` for the next page; null on the last page */
                             next_cursor: string | null;
+                            /** @description Customer replies go to this address (the Reply-To of the case's emails): mail to it lands on this case. Null while the case has no message yet (the SMTP listener knows a case by the messages on it) */
+                            reply_address: string | null;
                         };
                     };
                 };
@@ -10837,7 +10844,12 @@ export interface paths {
                                 name?: string;
                             }[];
                             subject: string;
+                            /** @description The whole text, as received or sent */
                             text: string;
+                            /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                            reply_text: string;
+                            /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                            quoted_text: string | null;
                             html: string | null;
                             template_id: string | null;
                             template_version: number | null;
@@ -10982,7 +10994,12 @@ export interface paths {
                                     name?: string;
                                 }[];
                                 subject: string;
+                                /** @description The whole text, as received or sent */
                                 text: string;
+                                /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                                reply_text: string;
+                                /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                                quoted_text: string | null;
                                 html: string | null;
                                 template_id: string | null;
                                 template_version: number | null;
@@ -11128,7 +11145,12 @@ export interface paths {
                                 name?: string;
                             }[];
                             subject: string;
+                            /** @description The whole text, as received or sent */
                             text: string;
+                            /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                            reply_text: string;
+                            /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                            quoted_text: string | null;
                             html: string | null;
                             template_id: string | null;
                             template_version: number | null;
@@ -11331,7 +11353,12 @@ export interface paths {
                                 name?: string;
                             }[];
                             subject: string;
+                            /** @description The whole text, as received or sent */
                             text: string;
+                            /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                            reply_text: string;
+                            /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                            quoted_text: string | null;
                             html: string | null;
                             template_id: string | null;
                             template_version: number | null;
@@ -11442,7 +11469,10 @@ export interface paths {
                                  */
                                 from: "you" | "us";
                                 subject: string;
+                                /** @description The message; of an emailed reply, the part above its quoted history */
                                 text: string;
+                                /** @description Quoted history and signature folded away under an emailed reply; null when nothing folds */
+                                quoted_text: string | null;
                                 /** Format: date-time */
                                 at: string;
                                 attachments: {
@@ -11527,7 +11557,10 @@ export interface paths {
                              */
                             from: "you" | "us";
                             subject: string;
+                            /** @description The message; of an emailed reply, the part above its quoted history */
                             text: string;
+                            /** @description Quoted history and signature folded away under an emailed reply; null when nothing folds */
+                            quoted_text: string | null;
                             /** Format: date-time */
                             at: string;
                             attachments: {
@@ -13332,6 +13365,119 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/email-digest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My email digest settings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Whether unread notifications are also emailed, as a digest */
+                            enabled: boolean;
+                            /** @description At most one digest email in this many minutes */
+                            interval_minutes: number;
+                            last_sent_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Turn my email digest on or off, or change how often it may come (5 to 1440 minutes) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        enabled?: boolean;
+                        interval_minutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Whether unread notifications are also emailed, as a digest */
+                            enabled: boolean;
+                            /** @description At most one digest email in this many minutes */
+                            interval_minutes: number;
+                            last_sent_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -19,6 +19,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { useParams } from 'react-router'
 import { api, ApiError, ok } from '../api/client'
+import { FoldedText } from '../components/FoldedText'
 import { dateTime } from '../components/format'
 
 const tone: Record<string, string> = { resolved: 'teal', closed: 'gray', waiting_customer: 'yellow' }
@@ -178,9 +179,9 @@ function PortalConversation({ token, store }: { token: string; store: string }) 
                 {dateTime(msg.at)}
               </Text>
             </Group>
-            <Text size="sm" mt={4} style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
-              {msg.text}
-            </Text>
+            <Box mt={4}>
+              <FoldedText text={msg.text} quoted={msg.quoted_text} />
+            </Box>
             {msg.attachments.map((a, i) => (
               <Text size="xs" c="dimmed" key={i}>
                 Attachment: {a.file_name}

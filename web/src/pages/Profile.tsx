@@ -5,14 +5,16 @@ import {
   Group,
   PasswordInput,
   SegmentedControl,
+  Select,
   Stack,
+  Switch,
   Text,
   Title,
   useMantineColorScheme,
   type MantineColorScheme,
 } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
-import { useMutation } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, ApiError, ok } from '../api/client'
 import { useSession } from '../app/session'
@@ -71,6 +73,7 @@ export function Profile() {
           ]}
         />
       </Card>
+      {session.actor_type === 'user' && <EmailDigest />}
       {session.actor_type === 'user' && (
         <Card
           withBorder
@@ -108,5 +111,56 @@ export function Profile() {
         </Card>
       )}
     </Stack>
+  )
+}
+
+const intervals = [5, 15, 30, 60, 120, 240, 480, 1440].map((n) => ({
+  value: String(n),
+  label: n < 60 ? `${n} minutes` : n === 60 ? 'hour' : n === 1440 ? 'day' : `${n / 60} hours`,
+}))
+
+/** Unread notifications also by email, as one digest at most every so often; the app stays where they live. */
+function EmailDigest() {
+  const qc = useQueryClient()
+  const key = ['notifications', 'email-digest']
+  const settings = useQuery({ queryKey: key, queryFn: () => ok(api.GET('/api/v1/notifications/email-digest')) })
+  const save = useMutation({
+    mutationFn: (body: { enabled?: boolean; interval_minutes?: number }) =>
+      ok(api.PUT('/api/v1/notifications/email-digest', { body })),
+    onSuccess: (data) => qc.setQueryData(key, data),
+  })
+  const s = save.isPending && save.variables ? { ...settings.data, ...save.variables } : settings.data
+  return (
+    <Card withBorder component="section" aria-label="Email digest">
+      <Title order={2} size="h5" mb="xs">
+        Email digest
+      </Title>
+      <Stack gap="xs">
+        <Text size="xs" c="dimmed">
+          Mentions, assignments and escalations you have not read in Claimdesk, in one email at most every so often.
+          What you read here as it happens is never emailed.
+        </Text>
+        <Switch
+          label="Email me a digest of unread notifications"
+          checked={s?.enabled ?? false}
+          disabled={!s}
+          onChange={(e) => save.mutate({ enabled: e.currentTarget.checked })}
+        />
+        <Select
+          label="At most one email every"
+          data={intervals}
+          value={s ? String(s.interval_minutes) : null}
+          disabled={!s?.enabled}
+          allowDeselect={false}
+          onChange={(v) => v && save.mutate({ interval_minutes: Number(v) })}
+          maw={240}
+        />
+        {save.isError && (
+          <Text size="xs" c="red">
+            Not saved: {save.error.message}
+          </Text>
+        )}
+      </Stack>
+    </Card>
   )
 }

@@ -11,7 +11,8 @@ export type OutboundEmail = {
   from: Address
   to: Address[]
   cc: Address[]
-  replyTo: string
+  /** None for mail nobody answers (digests). */
+  replyTo?: string
   subject: string
   text: string
   html: string | null
@@ -77,7 +78,7 @@ function plain(email: OutboundEmail): boolean {
   return (
     !email.attachments.length &&
     [email.from, ...email.to, ...email.cc].every(asciiAddress) &&
-    [email.replyTo, email.messageId, email.inReplyTo ?? '', ...email.references].every((v) => printable.test(v))
+    [email.replyTo ?? '', email.messageId, email.inReplyTo ?? '', ...email.references].every((v) => printable.test(v))
   )
 }
 
@@ -104,7 +105,7 @@ function composePlain(email: OutboundEmail): Buffer {
     header('From', addressList([email.from])) +
     header('To', addressList(email.to)) +
     (email.cc.length ? header('Cc', addressList(email.cc)) : '') +
-    header('Reply-To', email.replyTo) +
+    (email.replyTo ? header('Reply-To', email.replyTo) : '') +
     header('Subject', unstructured(email.subject)) +
     header('Message-ID', bracket(email.messageId))
   if (email.inReplyTo) head += header('In-Reply-To', bracket(email.inReplyTo))

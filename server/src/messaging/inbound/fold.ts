@@ -63,3 +63,9 @@ export function foldReply(text: string): Folded {
   // Nothing but quotes (a forward-only or empty reply): show it all rather than nothing.
   return visible ? { visible, folded } : { visible: text.trim(), folded: '' }
 }
+
+/** What recordMessage stores of a received text: the reply and its folded tail, or nothing when nothing folds. */
+export function foldedParts(text: string): { replyText: string; quotedText: string } | Record<never, never> {
+  const { visible, folded } = foldReply(text)
+  return folded ? { replyText: visible, quotedText: folded } : {}
+}

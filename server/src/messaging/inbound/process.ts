@@ -12,6 +12,7 @@ import { parseReplyAddress, verifyReply } from '../email/reply-address.js'
 import { findCaseForMessageHeader, recordMessage } from '../service.js'
 import { findMessageByHeader } from '../store.js'
 import { storeAttachments, storeRaw } from './attachments.js'
+import { foldedParts } from './fold.js'
 import { type DeliveryReport, parseDeliveryReport, rateLimitPerHour, robotReason } from './robots.js'
 import * as store from './store.js'
 import type { InboundEmail } from './types.js'
@@ -236,6 +237,7 @@ export async function processInboundEmail(
       cc: email.cc,
       subject: email.subject,
       text: email.text,
+      ...foldedParts(email.text),
       html: email.html,
       messageIdHeader: email.messageId,
       inReplyTo: email.inReplyTo,

@@ -16,7 +16,8 @@ const toPortalMessage = (m: Message) => ({
   id: m.id,
   from: m.direction === 'in' ? ('you' as const) : ('us' as const),
   subject: m.subject,
-  text: m.text,
+  text: m.reply_text,
+  quoted_text: m.quoted_text,
   at: m.created_at,
   attachments: m.attachments.filter((a) => a.stored).map((a) => ({ file_name: a.file_name, size_bytes: a.size_bytes })),
 })

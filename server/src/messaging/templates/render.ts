@@ -15,7 +15,7 @@ const defaults = { maxSourceChars: 100_000, renderMs: 200, maxOutputChars: 500_0
 const emptyMark = '\uE000'
 
 const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => htmlEscapes[c]!)
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => htmlEscapes[c]!)
 
 function engine(escapeOutput: (s: string) => string, limits: typeof defaults): Liquid {
   return new Liquid({

@@ -1,10 +1,12 @@
-import { Anchor, Badge, Box, Button, Card, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core'
+import { Anchor, Badge, Box, Button, Card, Code, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import { api, ok } from '../../api/client'
 import type { Message, TimelineEntry } from '../../api/types'
 import { usePersonName } from '../../app/directory'
 import { useCan } from '../../app/session'
 import { ErrorState } from '../../components/ErrorState'
+import { FoldedText, ShowHide } from '../../components/FoldedText'
 import { dateTime, timeAgo } from '../../components/format'
 import { MessageHtml } from '../../components/MessageHtml'
 import { LoadMore, usePaged } from '../../components/paged'
@@ -36,6 +38,8 @@ export function Conversation({
       }),
     ),
   )
+  // The Reply-To of the case's emails: mail to it lands here (the README's "Write to a case as a customer").
+  const replyTo = messages.data?.pages[0]?.reply_address
   const notes = useQuery({
     queryKey: ['case', caseId, 'notes'],
     queryFn: () =>
@@ -69,6 +73,11 @@ export function Conversation({
       <LoadMore query={messages} mt="xs">
         Load later messages
       </LoadMore>
+      {replyTo && (
+        <Text size="xs" c="dimmed" mt="xs">
+          Customer replies go to <Code>{replyTo}</Code>
+        </Text>
+      )}
       {canWrite && <Composer caseId={caseId} customerEmail={customerEmail} messages={rows} onWriting={onWriting} />}
     </Card>
   )
@@ -155,15 +164,28 @@ const channelLabel = (c: string) =>
   ({ email: 'Email', portal: 'Status page', sms: 'SMS', whatsapp: 'WhatsApp' })[c] ?? c
 
 /**
- * The body: sanitised HTML when there is any, else the text. The server gives no split of the reply from its
- * quoted history yet, so nothing is folded here.
+ * The body. A received message shows its reply with the quoted history and signature folded under a toggle, and
+ * its HTML as sent (sanitised) one click away; what we sent shows as it went out, its HTML sanitised.
  */
 function MessageBody({ m }: { m: Message }) {
-  if (m.html) return <MessageHtml html={m.html} text={m.text} label={`Message: ${m.subject || '(no subject)'}`} />
+  const [original, setOriginal] = useState(false)
+  const label = `Message: ${m.subject || '(no subject)'}`
+  const html = m.html
+  if (html && (m.direction === 'out' || !m.text.trim())) return <MessageHtml html={html} text={m.text} label={label} />
   return (
-    <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
-      {m.text}
-    </Text>
+    <>
+      <FoldedText text={m.reply_text} quoted={m.quoted_text} />
+      {html && (
+        <>
+          <ShowHide open={original} onChange={setOriginal} what={['View original', 'Hide original']} />
+          {original && (
+            <Paper withBorder p="xs" mt={4}>
+              <MessageHtml html={html} text={m.text} label={label} />
+            </Paper>
+          )}
+        </>
+      )}
+    </>
   )
 }
 
