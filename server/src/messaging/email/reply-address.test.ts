@@ -26,6 +26,11 @@ describe('reply addresses', () => {
     expect(parseReplyAddress(address, 'reply.other.example')).toBeNull()
     const flipped = token.slice(0, -1) + (token.endsWith('a') ? 'b' : 'a')
     expect(verifyReply(key, merchant, caseId, flipped)).toBe(false)
+    // 42 characters carry 210 bits for 208: a last character differing only in the spare bits is refused too.
+    const last = 'abcdefghijklmnopqrstuvwxyz234567'.indexOf(token.at(-1)!)
+    const spare = token.slice(0, -1) + 'abcdefghijklmnopqrstuvwxyz234567'[last ^ 1]
+    expect(verifyReply(key, merchant, caseId, spare)).toBe(false)
+    expect(parseReplyAddress(`reply+${spare}@${domain}`, domain)).toBeNull()
     expect(parseReplyAddress(`reply+${'a'.repeat(41)}@${domain}`, domain)).toBeNull()
     expect(parseReplyAddress(`support@${domain}`, domain)).toBeNull()
     expect(parseReplyAddress(`reply+${'1'.repeat(42)}@${domain}`, domain)).toBeNull()

@@ -36,6 +36,8 @@ function unbase32(text: string): Buffer | null {
       bits -= 8
     }
   }
+  // Only the canonical spelling: the last character's spare bits must be zero, or two addresses would name one token.
+  if (value & ((1 << bits) - 1)) return null
   return Buffer.from(out)
 }
 
