@@ -80,6 +80,7 @@ export const errorCatalogue = {
   message_not_found: 404,
   message_raw_not_found: 404, // the message has no stored original (.eml)
   message_not_retryable: 409, // only failed, held and not-sent messages go out again
+  message_redacted: 410, // the customer's erasure reached the message: its original (.eml) is gone for good
   recipient_required: 422, // no address given and the case's customer has no email
   attachment_invalid: 422, // not a stored attachment of a message on this case
   // integrations and the webhook inbox

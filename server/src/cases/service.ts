@@ -33,6 +33,12 @@ export {
 export { recordCaseActivity, type CaseActivity } from './service/record-activity.js'
 export { lockCaseOrThrow, type OwnEvent as CaseActivityEvent } from './service/change.js'
 export { mergeCases } from './service/merge-cases.js'
+export {
+  listCaseIdsOfCustomer,
+  redactTimelineEntries,
+  redactNotifications,
+  type TimelineRewrite,
+} from './service/erasure.js'
 export { findCaseOrThrow, getCase, listCases, listCaseTimeline, type CaseList } from './service/find-cases.js'
 export {
   appendTimelineEntry,

@@ -359,6 +359,15 @@ export async function findDeliveryBody(db: Db, merchantId: string, id: string): 
   return isUuid(id) ? store.findDeliveryBody(db, merchantId, id) : undefined
 }
 
+/**
+ * Erases what deliveries carried (a customer's erasure reaching the email they sent): the body and headers are
+ * emptied; the row stays, so the dedup key still refuses the same delivery and its status and dates still tell
+ * what happened. A replay of an erased delivery finds nothing to process (providers ignore an empty body).
+ */
+export async function eraseDeliveryBodies(trx: Trx, merchantId: string, ids: string[]): Promise<number> {
+  return store.eraseDeliveryBodies(trx, merchantId, ids.filter(isUuid))
+}
+
 /** Re-queues one settled delivery (failed, dead, processed or ignored); its provider runs again. */
 export async function replayDelivery(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<DeliveryDetail> {
   const row = isUuid(id) ? await store.lockDelivery(trx, ctx.merchantId, id) : undefined

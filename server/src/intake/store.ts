@@ -57,6 +57,18 @@ export async function findDeliveryBody(db: Db, merchantId: string, id: string): 
   return row?.body
 }
 
+/** Empties deliveries' bodies and headers (the row, its status and dedup key stay); returns how many changed. */
+export async function eraseDeliveryBodies(trx: Trx, merchantId: string, ids: string[]): Promise<number> {
+  if (!ids.length) return 0
+  const rows = await updateOwned(trx, 'webhook_deliveries', merchantId)
+    .set({ body: Buffer.alloc(0), headers: '{}' })
+    .where('id', 'in', ids)
+    .where((eb) => eb.or([eb(sql`octet_length(body)`, '>', 0), eb(sql`headers`, '<>', sql`'{}'::jsonb`)]))
+    .returning('id')
+    .execute()
+  return rows.length
+}
+
 // Held until commit: a retry, a replay and a second worker never process one delivery at once.
 export const lockDelivery = byKey.lock
 

@@ -6,6 +6,7 @@ import { messageEvents } from './events.js'
 import { inboundEmailProviders } from './inbound/providers.js'
 import { inboundSmtpListener } from './inbound/smtp.js'
 import { macroRoutes } from './macros/routes.js'
+import { redactMessagesOfErasedCustomers } from './redact/service.js'
 import { messagingRoutes } from './routes.js'
 import { acknowledgeNewCases } from './templates/acknowledge.js'
 import { templateRoutes } from './templates/routes.js'
@@ -33,7 +34,8 @@ export const messaging: Module = {
   },
   // Agent email digests of unread in-app notifications (digests/service.ts).
   cron: [`* * * * * ${sendDigestsTask}`],
-  consumers: [acknowledgeNewCases, markDigestPending],
+  // A customer's erasure reaches their messages (redact/service.ts).
+  consumers: [acknowledgeNewCases, markDigestPending, redactMessagesOfErasedCustomers],
   // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md).
   providers: inboundEmailProviders,
   background: [inboundSmtpListener],

@@ -46,6 +46,10 @@ export const MessageView = Type.Object({
   robot_reason: NullableText,
   attempts: Type.Integer(),
   sent_at: NullableTimestamp,
+  redacted_at: Type.Union([Timestamp, Type.Null()], {
+    description:
+      "When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone",
+  }),
   created_at: Timestamp,
   updated_at: Timestamp,
   attachments: Type.Array(
@@ -150,6 +154,9 @@ export const PortalMessageView = Type.Object({
     description: 'Quoted history and signature folded away under an emailed reply; null when nothing folds',
   }),
   at: Timestamp,
+  redacted_at: Type.Union([Timestamp, Type.Null()], {
+    description: 'When your data was erased from this message at your request (its text then reads [redacted])',
+  }),
   attachments: Type.Array(Type.Object({ file_name: Type.String(), size_bytes: Type.Integer() })),
 })
 export const PortalConversation = Type.Object({ data: Type.Array(PortalMessageView) })

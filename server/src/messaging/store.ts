@@ -67,6 +67,7 @@ const messageColumns = allColumns<Database['messages']>()([
   'attempts',
   'next_attempt_at',
   'sent_at',
+  'redacted_at',
   'created_at',
   'updated_at',
 ])

@@ -79,6 +79,8 @@ export interface MessagingTables {
     attempts: Generated<number>
     next_attempt_at: Instant | null
     sent_at: Instant | null
+    /** The customer's erasure reached it: personal content replaced, raw copies and attachments gone (0019). */
+    redacted_at: Instant | null
     created_at: Instant
     updated_at: Instant
   }

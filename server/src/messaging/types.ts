@@ -116,6 +116,8 @@ export type Message = {
   robot_reason: string | null
   attempts: number
   sent_at: Date | null
+  /** When the customer's erasure reached it: its personal content is a marker, its original and files are gone */
+  redacted_at: Date | null
   created_at: Date
   updated_at: Date
   attachments: MessageAttachment[]
@@ -174,10 +176,11 @@ export function toMessage(r: MessageRow, attachments: AttachmentRow[], recipient
     references: r.references_headers,
     provider: r.provider,
     provider_message_id: r.provider_message_id,
-    has_raw: r.raw_blob_key !== null || r.raw_in_db || rawInInbox(r),
+    has_raw: !r.redacted_at && (r.raw_blob_key !== null || r.raw_in_db || rawInInbox(r)),
     robot_reason: r.robot_reason,
     attempts: r.attempts,
     sent_at: r.sent_at,
+    redacted_at: r.redacted_at,
     created_at: r.created_at,
     updated_at: r.updated_at,
     attachments: attachments.map(toAttachment),

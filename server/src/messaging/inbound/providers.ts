@@ -40,6 +40,8 @@ function emailProvider(
     dedupKey: opts.dedupKey,
     secrets: opts.secrets,
     async process(trx, delivery, ctx, now) {
+      // Erased (a customer's erasure reached the email it carried): nothing is left to record, or to record again.
+      if (!delivery.body.length) return 'ignored'
       return processInboundEmail(trx, ctx, delivery, await opts.normalize(delivery), now)
     },
   }

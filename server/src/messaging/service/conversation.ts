@@ -65,6 +65,11 @@ export async function openRawMessage(
   id: string,
 ): Promise<{ body: Readable; sizeBytes: number; fileName: string }> {
   const row = await findMessageOrThrow(db, merchantId, id)
+  if (row.redacted_at)
+    throw new AppError('message_redacted', "The customer's data was erased from this message: its original is gone", {
+      message_id: id,
+      redacted_at: row.redacted_at.toISOString(),
+    })
   const fileName = `message-${row.id}.eml`
   // A sent email's bytes are kept with it (the send drain) and a received one's in its inbox delivery, unless
   // large or from a webhook: then in the file store.
@@ -73,7 +78,7 @@ export async function openRawMessage(
     : rawInInbox(row)
       ? await findDeliveryBody(db, merchantId, row.inbox_delivery_id!)
       : undefined
-  if (kept) return { body: Readable.from([kept]), sizeBytes: kept.length, fileName }
+  if (kept?.length) return { body: Readable.from([kept]), sizeBytes: kept.length, fileName }
   const stat = row.raw_blob_key ? await blobs.stat(row.raw_blob_key) : undefined
   if (!row.raw_blob_key || !stat)
     throw new AppError('message_raw_not_found', 'This message has no stored original', { message_id: id })

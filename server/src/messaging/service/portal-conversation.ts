@@ -19,6 +19,7 @@ const toPortalMessage = (m: Message) => ({
   text: m.reply_text,
   quoted_text: m.quoted_text,
   at: m.created_at,
+  redacted_at: m.redacted_at,
   attachments: m.attachments.filter((a) => a.stored).map((a) => ({ file_name: a.file_name, size_bytes: a.size_bytes })),
 })
 

@@ -127,6 +127,12 @@ export async function retryMessage(
 ): Promise<Message> {
   const row = await store.lockMessage(trx, ctx.merchantId, id)
   if (!row) throw new AppError('message_not_found', 'No such message', { message_id: id })
+  // What it said is erased (and its recipient with it): there is nothing left to send.
+  if (row.redacted_at)
+    throw new AppError('message_not_retryable', "A message the customer's erasure reached is not sent again", {
+      message_id: id,
+      status: row.status,
+    })
   if (row.direction !== 'out' || row.channel !== 'email' || !retryable.includes(row.status))
     throw new AppError('message_not_retryable', `A ${row.status} message is not sent again`, {
       message_id: id,

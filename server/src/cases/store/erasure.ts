@@ -1,0 +1,58 @@
+import { sql } from 'kysely'
+import { type Trx, selectOwned, updateOwned } from '../../db/owned.js'
+import type { Db } from './cases.js'
+
+// What a customer's erasure asks of the cases' tables: their cases, and their words in timeline entries and
+// notifications rewritten (the entries, ids and dates stay).
+
+/** The ids of cases whose customer is one of these. */
+export async function listCaseIdsOfCustomers(db: Db, merchantId: string, customerIds: string[]): Promise<string[]> {
+  if (!customerIds.length) return []
+  const rows = await selectOwned(db, 'cases', merchantId)
+    .select('id')
+    .where('customer_id', 'in', customerIds)
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => r.id)
+}
+
+/** Cases merged into any of these, and the cases these were merged into. */
+export async function listMergeNeighbours(db: Db, merchantId: string, caseIds: string[]): Promise<string[]> {
+  if (!caseIds.length) return []
+  const rows = await selectOwned(db, 'cases', merchantId)
+    .select(['id', 'merged_into_id'])
+    .where((eb) => eb.or([eb('merged_into_id', 'in', caseIds), eb('id', 'in', caseIds)]))
+    .execute()
+  return [...new Set(rows.flatMap((r) => [r.id, ...(r.merged_into_id ? [r.merged_into_id] : [])]))]
+}
+
+export type TimelineRewrite = { caseId: string; dedupKey: string; text: string; data: Record<string, unknown> }
+
+/** Each entry's text replaced and its data's named fields overwritten; returns the entries rewritten. */
+export async function rewriteTimelineEntries(
+  trx: Trx,
+  merchantId: string,
+  type: string,
+  rewrites: TimelineRewrite[],
+): Promise<{ id: string; case_id: string }[]> {
+  if (!rewrites.length) return []
+  const col = <K extends keyof TimelineRewrite>(k: K) => rewrites.map((r) => r[k])
+  const { rows } = await sql<{ id: string; case_id: string }>`update case_timeline t
+    set text = left(v.text, 20000), data = t.data || v.data
+    from unnest(${col('caseId')}::uuid[], ${col('dedupKey')}::text[], ${col('text')}::text[],
+      ${rewrites.map((r) => JSON.stringify(r.data))}::jsonb[]) as v(case_id, dedup_key, text, data)
+    where t.merchant_id = ${merchantId} and t.type = ${type} and t.case_id = v.case_id and t.dedup_key = v.dedup_key
+    returning t.id, t.case_id`.execute(trx)
+  return rows
+}
+
+/** Replaces the body of these notifications (by dedup key, read or not). */
+export async function rewriteNotificationBodies(
+  trx: Trx,
+  merchantId: string,
+  dedupKeys: string[],
+  body: string,
+): Promise<void> {
+  if (!dedupKeys.length) return
+  await updateOwned(trx, 'notifications', merchantId).set({ body }).where('dedup_key', 'in', dedupKeys).execute()
+}
