@@ -140,6 +140,7 @@ describe('replies on a case', () => {
         text: 'Public answer.',
         quoted_text: null,
         at: expect.any(String),
+        redacted_at: null,
         attachments: [],
       },
     ])

@@ -10689,6 +10689,8 @@ export interface paths {
                                 robot_reason: string | null;
                                 attempts: number;
                                 sent_at: string | null;
+                                /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
+                                redacted_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -10863,6 +10865,8 @@ export interface paths {
                             robot_reason: string | null;
                             attempts: number;
                             sent_at: string | null;
+                            /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
+                            redacted_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -11013,6 +11017,8 @@ export interface paths {
                                 robot_reason: string | null;
                                 attempts: number;
                                 sent_at: string | null;
+                                /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
+                                redacted_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -11164,6 +11170,8 @@ export interface paths {
                             robot_reason: string | null;
                             attempts: number;
                             sent_at: string | null;
+                            /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
+                            redacted_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -11372,6 +11380,8 @@ export interface paths {
                             robot_reason: string | null;
                             attempts: number;
                             sent_at: string | null;
+                            /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
+                            redacted_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -11475,6 +11485,8 @@ export interface paths {
                                 quoted_text: string | null;
                                 /** Format: date-time */
                                 at: string;
+                                /** @description When your data was erased from this message at your request (its text then reads [redacted]) */
+                                redacted_at: string | null;
                                 attachments: {
                                     file_name: string;
                                     size_bytes: number;
@@ -11563,6 +11575,8 @@ export interface paths {
                             quoted_text: string | null;
                             /** Format: date-time */
                             at: string;
+                            /** @description When your data was erased from this message at your request (its text then reads [redacted]) */
+                            redacted_at: string | null;
                             attachments: {
                                 file_name: string;
                                 size_bytes: number;

@@ -20,6 +20,7 @@ import { useState, type FormEvent } from 'react'
 import { useParams } from 'react-router'
 import { api, ApiError, ok } from '../api/client'
 import { FoldedText } from '../components/FoldedText'
+import { Redacted } from '../components/Redacted'
 import { dateTime } from '../components/format'
 
 const tone: Record<string, string> = { resolved: 'teal', closed: 'gray', waiting_customer: 'yellow' }
@@ -180,7 +181,11 @@ function PortalConversation({ token, store }: { token: string; store: string }) 
               </Text>
             </Group>
             <Box mt={4}>
-              <FoldedText text={msg.text} quoted={msg.quoted_text} />
+              {msg.redacted_at ? (
+                <Redacted at={msg.redacted_at} why="erased at your request." />
+              ) : (
+                <FoldedText text={msg.text} quoted={msg.quoted_text} />
+              )}
             </Box>
             {msg.attachments.map((a, i) => (
               <Text size="xs" c="dimmed" key={i}>

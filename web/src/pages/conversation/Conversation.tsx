@@ -11,6 +11,7 @@ import { dateTime, timeAgo } from '../../components/format'
 import { MessageHtml } from '../../components/MessageHtml'
 import { LoadMore, usePaged } from '../../components/paged'
 import { NoteText } from '../../components/NoteText'
+import { Redacted } from '../../components/Redacted'
 import { Composer } from './Composer'
 import { deliveryOf, kinds } from './delivery'
 
@@ -132,7 +133,7 @@ function MessageItem({ m }: { m: Message }) {
           {timeAgo(m.created_at)}
         </Text>
       </Group>
-      {m.subject && (
+      {m.subject && !m.redacted_at && (
         <Text size="sm" fw={600} mt={4}>
           {m.subject}
         </Text>
@@ -169,6 +170,7 @@ const channelLabel = (c: string) =>
  */
 function MessageBody({ m }: { m: Message }) {
   const [original, setOriginal] = useState(false)
+  if (m.redacted_at) return <Redacted at={m.redacted_at} why="the customer's data was erased at their request." />
   const label = `Message: ${m.subject || '(no subject)'}`
   const html = m.html
   if (html && (m.direction === 'out' || !m.text.trim())) return <MessageHtml html={html} text={m.text} label={label} />
@@ -236,7 +238,7 @@ function Delivery({ m }: { m: Message }) {
             Retry
           </Button>
         )}
-        {m.has_raw && (
+        {m.has_raw && !m.redacted_at && (
           <Anchor size="xs" href={`/api/v1/messages/${m.id}/raw`} download={`message-${m.id}.eml`}>
             Download original (.eml)
           </Anchor>
