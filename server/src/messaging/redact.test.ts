@@ -3,12 +3,14 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
 import { verifyChain } from '../audit/verify.js'
+import { systemContext } from '../auth/actor.js'
 import { loadConfig } from '../config.js'
 import { modules } from '../registry.js'
 import { replyAddress } from './email/reply-address.js'
 import { startSmtpSink } from './email/testing/smtp-sink.js'
 import { startInboundSmtp } from './inbound/smtp.js'
 import { redactCustomerMessages, redactedAddress } from './redact/service.js'
+import { recordMessage } from './service.js'
 
 // A customer's erasure (DELETE /customers/:id, as Shopify's customers/redact does it) reaching their email: real
 // SMTP both ways (the listener in, a local sink out), real PostgreSQL, the consumer run by the worker.
@@ -103,8 +105,36 @@ describe("a customer's erasure", () => {
     })
     await drain()
 
+    // A duplicate case without her as its customer, merged into hers: her email on it goes, a stranger's stays.
+    const duplicate = (await call('POST', '/cases', { case_type: 'other', subject: 'Chipped' })).json().id as string
+    const onDuplicate = (from: string, text: string) =>
+      ctx.db.transaction().execute((trx) =>
+        recordMessage(
+          trx,
+          systemContext(m.id, 'test'),
+          {
+            caseId: duplicate,
+            direction: 'in',
+            channel: 'email',
+            visibility: 'public',
+            status: 'received',
+            authorType: 'contact',
+            from: { address: from },
+            to: [{ address: `${m.slug}@${domain}` }],
+            cc: [],
+            subject: 'Chipped',
+            text,
+          },
+          new Date(),
+        ),
+      )
+    const hers = await onDuplicate(jane.toUpperCase(), 'The teapot spout is chipped.')
+    const bobs = await onDuplicate('bob@elsewhere.example', 'My kettle is fine.')
+    expect((await call('POST', `/cases/${caseId}/merge`, { duplicate_ids: [duplicate] })).statusCode).toBe(200)
+    await drain()
+
     const before = await messagesOf(m.id)
-    const inbound = before.filter((r) => r.direction === 'in')
+    const inbound = before.filter((r) => r.direction === 'in' && r.case_id === caseId)
     expect(inbound).toHaveLength(2)
     const sent = before.find((r) => r.id === reply.json().id)!
     expect(sent).toMatchObject({ status: 'sent', raw_in_db: true })
@@ -121,7 +151,12 @@ describe("a customer's erasure", () => {
     await drain()
 
     const after = await messagesOf(m.id)
-    const conversation = after.filter((r) => r.visibility === 'public')
+    expect(after.find((r) => r.id === bobs.id)).toMatchObject({ text_body: 'My kettle is fine.', redacted_at: null })
+    expect(after.find((r) => r.id === hers.id)).toMatchObject({
+      text_body: '[redacted]',
+      from_address: redactedAddress,
+    })
+    const conversation = after.filter((r) => r.visibility === 'public' && r.case_id === caseId)
     // Jane's two emails, the acknowledgement and the reply: all redacted, their ids, statuses and dates kept.
     expect(conversation).toHaveLength(4)
     for (const r of conversation) {
