@@ -50,7 +50,18 @@ export function parseClock(hhmm: string): number | null {
   return minutes <= 24 * 60 ? minutes : null
 }
 
-export const isTimeZone = (zone: string): boolean => zone.length > 0 && IANAZone.isValidZone(zone)
+const zoneValidity = new Map<string, boolean>()
+
+/** A real IANA zone (Luxon builds an Intl formatter to tell: remembered per name). */
+export function isTimeZone(zone: string): boolean {
+  let valid = zoneValidity.get(zone)
+  if (valid === undefined) {
+    valid = zone.length > 0 && zone.length <= 64 && IANAZone.isValidZone(zone)
+    if (zoneValidity.size >= 1000) zoneValidity.clear()
+    zoneValidity.set(zone, valid)
+  }
+  return valid
+}
 
 type Span = [from: number, to: number]
 
@@ -113,18 +124,38 @@ type Stretch = { from: number; to: number; offset: number }
 /** Per zone, per UTC day: its stretches of constant offset (asking the zone costs microseconds; a lookup does not). */
 const zoneDays = new Map<string, Map<number, Stretch[]>>()
 
-function offsetMs(c: Compiled, t: number): number {
+/** The stretches of constant offset of the UTC day `day`. */
+function utcDayStretches(c: Compiled, day: number): Stretch[] {
   let days = zoneDays.get(c.zone.name)
   if (!days) zoneDays.set(c.zone.name, (days = new Map()))
-  const day = Math.floor(t / DAY)
   let stretches = days.get(day)
   if (!stretches) {
     if (days.size >= 50_000) days.clear()
     stretches = offsetStretches(c, day * DAY, (day + 1) * DAY)
     days.set(day, stretches)
   }
+  return stretches
+}
+
+function offsetMs(c: Compiled, t: number): number {
+  const stretches = utcDayStretches(c, Math.floor(t / DAY))
   for (const s of stretches) if (t < s.to) return s.offset
   return stretches.at(-1)!.offset
+}
+
+/** Stretches of constant offset covering [from, to), pieced together from the cached UTC days. */
+function stretchesIn(c: Compiled, from: number, to: number): Stretch[] {
+  const out: Stretch[] = []
+  for (let day = Math.floor(from / DAY); day * DAY < to; day++) {
+    for (const s of utcDayStretches(c, day)) {
+      const piece = { from: Math.max(s.from, from), to: Math.min(s.to, to), offset: s.offset }
+      if (piece.to <= piece.from) continue
+      const prev = out.at(-1)
+      if (prev && prev.offset === piece.offset && prev.to === piece.from) prev.to = piece.to
+      else out.push(piece)
+    }
+  }
+  return out
 }
 
 const zoneOffsetMs = (c: Compiled, t: number) => c.zone.offset(t) * MINUTE
@@ -132,7 +163,7 @@ const zoneOffsetMs = (c: Compiled, t: number) => c.zone.offset(t) * MINUTE
 /** The local day number of an instant. */
 const localDay = (c: Compiled, t: number) => Math.floor((t + offsetMs(c, t)) / DAY)
 
-/** Stretches of constant offset covering [from, to) (a zone changes its offset at most once in two days). */
+/** Stretches of constant offset covering [from, to) (a zone changes its offset at most once in a day). */
 function offsetStretches(c: Compiled, from: number, to: number): Stretch[] {
   const first = zoneOffsetMs(c, from)
   const last = zoneOffsetMs(c, to - MINUTE)
@@ -167,7 +198,7 @@ function openInstants(c: Compiled, day: number): Span[] {
   const spans: Span[] = []
   if (hours.length > 0) {
     const midnight = day * DAY
-    for (const stretch of offsetStretches(c, midnight - BEFORE_LOCAL, midnight + DAY + AFTER_LOCAL)) {
+    for (const stretch of stretchesIn(c, midnight - BEFORE_LOCAL, midnight + DAY + AFTER_LOCAL)) {
       for (const [start, end] of hours) {
         // Instants of this stretch whose wall clock reads within [start, end) of this day.
         const from = Math.max(midnight + start * MINUTE - stretch.offset, stretch.from)
