@@ -692,7 +692,7 @@ export interface paths {
                     cursor?: string;
                     status?: "active" | "disabled";
                     /** @description Only people whose role holds it, e.g. cases.write: who can be assigned cases */
-                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "messages.send" | "templates.manage" | "templates.approve" | "analytics.read";
+                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "sla.manage" | "messages.send" | "templates.manage" | "templates.approve" | "analytics.read";
                 };
                 header?: never;
                 path?: never;
@@ -13875,6 +13875,544 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Business-hours calendars (SLA targets in business time count only their open hours) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description next_cursor from the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                                /** @description IANA time zone, e.g. Europe/London */
+                                time_zone: string;
+                                /** @description Open 24/7 (holidays still close it); weekly is then ignored */
+                                always: boolean;
+                                weekly: {
+                                    /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                    day: number;
+                                    /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                                    start: string;
+                                    /** @description 'HH:mm', after start; '24:00' is midnight */
+                                    end: string;
+                                }[];
+                                holidays: {
+                                    /** @description YYYY-MM-DD (local date) */
+                                    date: string;
+                                    /**
+                                     * @description Repeats on this month and day every year
+                                     * @default false
+                                     */
+                                    yearly: boolean;
+                                    name: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A calendar: IANA zone, weekly hours (several a day for split shifts), holidays, or 24/7 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        time_zone: string;
+                        /** @default false */
+                        always?: boolean;
+                        /** @description Several entries a day are split shifts */
+                        weekly?: {
+                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                            day: number;
+                            /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                            start: string;
+                            /** @description 'HH:mm', after start; '24:00' is midnight */
+                            end: string;
+                        }[];
+                        holidays?: {
+                            /** @description YYYY-MM-DD (local date) */
+                            date: string;
+                            /**
+                             * @description Repeats on this month and day every year
+                             * @default false
+                             */
+                            yearly: boolean;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description IANA time zone, e.g. Europe/London */
+                            time_zone: string;
+                            /** @description Open 24/7 (holidays still close it); weekly is then ignored */
+                            always: boolean;
+                            weekly: {
+                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                day: number;
+                                /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                                start: string;
+                                /** @description 'HH:mm', after start; '24:00' is midnight */
+                                end: string;
+                            }[];
+                            holidays: {
+                                /** @description YYYY-MM-DD (local date) */
+                                date: string;
+                                /**
+                                 * @description Repeats on this month and day every year
+                                 * @default false
+                                 */
+                                yearly: boolean;
+                                name: string;
+                            }[];
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/calendars/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One calendar */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description IANA time zone, e.g. Europe/London */
+                            time_zone: string;
+                            /** @description Open 24/7 (holidays still close it); weekly is then ignored */
+                            always: boolean;
+                            weekly: {
+                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                day: number;
+                                /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                                start: string;
+                                /** @description 'HH:mm', after start; '24:00' is midnight */
+                                end: string;
+                            }[];
+                            holidays: {
+                                /** @description YYYY-MM-DD (local date) */
+                                date: string;
+                                /**
+                                 * @description Repeats on this month and day every year
+                                 * @default false
+                                 */
+                                yearly: boolean;
+                                name: string;
+                            }[];
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace a calendar */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        time_zone: string;
+                        /** @default false */
+                        always?: boolean;
+                        /** @description Several entries a day are split shifts */
+                        weekly?: {
+                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                            day: number;
+                            /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                            start: string;
+                            /** @description 'HH:mm', after start; '24:00' is midnight */
+                            end: string;
+                        }[];
+                        holidays?: {
+                            /** @description YYYY-MM-DD (local date) */
+                            date: string;
+                            /**
+                             * @description Repeats on this month and day every year
+                             * @default false
+                             */
+                            yearly: boolean;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description IANA time zone, e.g. Europe/London */
+                            time_zone: string;
+                            /** @description Open 24/7 (holidays still close it); weekly is then ignored */
+                            always: boolean;
+                            weekly: {
+                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                day: number;
+                                /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                                start: string;
+                                /** @description 'HH:mm', after start; '24:00' is midnight */
+                                end: string;
+                            }[];
+                            holidays: {
+                                /** @description YYYY-MM-DD (local date) */
+                                date: string;
+                                /**
+                                 * @description Repeats on this month and day every year
+                                 * @default false
+                                 */
+                                yearly: boolean;
+                                name: string;
+                            }[];
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a calendar no SLA policy uses */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/calendars/{id}/holidays/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import holidays from an iCalendar (.ics) file: all-day events, FREQ=YEARLY ones as yearly */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Replace the calendar's holidays rather than add to them */
+                    replace?: boolean;
+                };
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description The .ics file */
+            requestBody: {
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calendar: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                                /** @description IANA time zone, e.g. Europe/London */
+                                time_zone: string;
+                                /** @description Open 24/7 (holidays still close it); weekly is then ignored */
+                                always: boolean;
+                                weekly: {
+                                    /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                    day: number;
+                                    /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                                    start: string;
+                                    /** @description 'HH:mm', after start; '24:00' is midnight */
+                                    end: string;
+                                }[];
+                                holidays: {
+                                    /** @description YYYY-MM-DD (local date) */
+                                    date: string;
+                                    /**
+                                     * @description Repeats on this month and day every year
+                                     * @default false
+                                     */
+                                    yearly: boolean;
+                                    name: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            /** @description Holidays added (those the calendar had already are not counted) */
+                            imported: number;
+                            /** @description Events that are not holidays (timed, or longer than a month) */
+                            skipped: {
+                                summary: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
