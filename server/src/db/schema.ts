@@ -11,7 +11,7 @@ import type { MessagingTables } from '../messaging/tables.js'
 import type { OrderTables } from '../orders/tables.js'
 import type { RoleTables } from '../roles/tables.js'
 import type { ShipmentTables } from '../shipments/tables.js'
-import type { SlaCalendarTables } from '../sla/calendars/tables.js'
+import type { SlaTables } from '../sla/tables.js'
 import type { TeamTables } from '../teams/tables.js'
 import type { UserTables } from '../users/tables.js'
 
@@ -72,4 +72,4 @@ export interface Database
     CarrierTables,
     CaseTables,
     MessagingTables,
-    SlaCalendarTables {}
+    SlaTables {}
