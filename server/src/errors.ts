@@ -122,7 +122,6 @@ export const errorCatalogue = {
   mail_server_not_configured: 409, // no SMTP_URL: nothing can be sent, test sends included
   mail_send_failed: 502, // the mail server refused the message or could not be reached; details.reply says why
   // server side
-  clock_task_unknown: 500,
   internal_error: 500,
   not_ready: 503,
 } as const satisfies Record<string, number | readonly number[]>
