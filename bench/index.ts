@@ -12,12 +12,13 @@ const benches: Record<
   cases: () => import('./cases.js'),
   console: () => import('./console.js'),
   messaging: () => import('./messaging.js'),
+  sla: () => import('./sla.js'),
 }
 
 const [name, ...rest] = process.argv.slice(2)
 if (!name || !benches[name]) {
   process.stderr.write(
-    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process] [--emails n] [--concurrency n] [--rate n]\n`,
+    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process] [--emails n] [--concurrency n] [--rate n] [--due n] [--background n] [--window s] [--down s] [--ingest n] [--short]\n`,
   )
   process.exit(1)
 }
@@ -37,6 +38,12 @@ const { values } = parseArgs({
     emails: { type: 'string' },
     concurrency: { type: 'string' },
     rate: { type: 'string' },
+    due: { type: 'string' },
+    background: { type: 'string' },
+    window: { type: 'string' },
+    down: { type: 'string' },
+    ingest: { type: 'string' },
+    short: { type: 'boolean' },
   },
   strict: true,
 })

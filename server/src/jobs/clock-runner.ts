@@ -26,12 +26,12 @@ export type ClockRunnerOptions = {
   connections?: number
   /** Actions per firing transaction at most (default 50). */
   maxBatch?: number
-  /** Actions per claim at most (default 5000); a full claim is followed by another at once. */
-  claimLimit?: number
+  /** Actions held in memory at most (default 2000): a backlog is claimed as it is fired, within its leases. */
+  maxHeld?: number
   /** Purge ended actions every so often (default 10 min; 0: never). */
   purgeEveryMs?: number
-  /** Called after each firing transaction commits (the bench measures lateness with it). */
-  onFired?: (refs: ActionRef[], results: FireResult[]) => void
+  /** Called after each firing transaction commits, with each action's instant (ms) and outcome (the bench measures lateness with it). */
+  onFired?: (actions: (ActionRef & { at: number; result: FireResult })[], committedAt: number) => void
 }
 
 type Held = { merchantId: string; id: string; at: number }
@@ -55,7 +55,7 @@ export function startClockRunner(
   const leaseMs = opts.leaseMs ?? 3000
   const connections = opts.connections ?? 3
   const maxBatch = opts.maxBatch ?? 50
-  const claimLimit = opts.claimLimit ?? 5000
+  const maxHeld = opts.maxHeld ?? 2000
   const purgeEveryMs = opts.purgeEveryMs ?? 600_000
   const owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   const log = ctx.log.child({ component: 'clock' })
@@ -132,6 +132,7 @@ export function startClockRunner(
     timer = setTimeout(tick, Math.max(0, next - Date.now()))
   }
 
+  let full = false
   const dispatch = () => {
     while (!stopped && ready.length && inFlight < connections) {
       const batch = ready.splice(0, maxBatch)
@@ -140,6 +141,7 @@ export function startClockRunner(
         inFlight--
         firing.delete(p)
         dispatch()
+        if (full && held.size < maxHeld / 2) claimLoop()
       })
       firing.add(p)
     }
@@ -166,7 +168,10 @@ export function startClockRunner(
           lateness.observe(Math.max(0, committed - h.at) / 1000)
         } else if (results[i] === 'retry' || results[i] === 'failed') failures.inc()
       }
-      opts.onFired?.(refs, results)
+      opts.onFired?.(
+        batch.map((h, i) => ({ merchantId: h.merchantId, id: h.id, at: h.at, result: results[i]! })),
+        committed,
+      )
     } catch (err) {
       // The transaction as a whole failed (a deadlock between handlers, a lost connection): each action
       // is tried again on its own, and one failing alone is left to its lease, to be claimed again.
@@ -178,13 +183,16 @@ export function startClockRunner(
 
   let claiming: Promise<void> | undefined
   let claimAgain = false
+  /** Claims what is due within the horizon, up to `maxHeld` held; whether it filled that (more may be due). */
   const claim = async () => {
+    const limit = maxHeld - held.size
+    if (limit <= 0) return true
     const { rows } = await sql<{ merchant_id: string; id: string; run_at: Date }>`
       with due as (
         select merchant_id, id from scheduled_actions
         where state = 'scheduled' and run_at <= now() + make_interval(secs => ${horizonMs / 1000})
           and (claim_until is null or claim_until <= now())
-        order by run_at limit ${claimLimit}
+        order by run_at limit ${limit}
         for update skip locked
       )
       update scheduled_actions a set claimed_by = ${owner},
@@ -197,7 +205,7 @@ export function startClockRunner(
       push(h)
     }
     if (rows.length) tick()
-    return rows.length
+    return rows.length >= limit
   }
   const claimLoop = () => {
     if (stopped) return
@@ -209,7 +217,9 @@ export function startClockRunner(
       do {
         claimAgain = false
         try {
-          if ((await claim()) >= claimLimit) claimAgain = true
+          // Held to the brim: claim again once firing makes room (dispatch's finally calls claimLoop).
+          full = await claim()
+          if (full && held.size < maxHeld) claimAgain = true
         } catch (err) {
           if (!stopped) log.warn({ err }, 'clock claim failed; retrying')
         }

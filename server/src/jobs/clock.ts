@@ -175,35 +175,54 @@ export async function fireActions(
     .forUpdate()
     .execute()
   const byId = new Map(rows.map((r) => [`${r.merchant_id}:${r.id}`, r]))
-  const results: FireResult[] = []
-  for (const ref of refs) {
+  const results: FireResult[] = refs.map(() => 'skipped')
+  const toFire: { i: number; row: (typeof rows)[number] }[] = []
+  for (const [i, ref] of refs.entries()) {
     const row = byId.get(`${ref.merchantId}:${ref.id}`)
-    if (row?.state !== 'scheduled') {
-      results.push('skipped')
-      continue
-    }
-    const where = { merchant_id: row.merchant_id, id: row.id }
-    if (row.run_at.getTime() > now.getTime()) {
+    if (row?.state !== 'scheduled') continue
+    if (row.run_at.getTime() <= now.getTime()) toFire.push({ i, row })
+    else {
       // Moved later meanwhile: whoever claims it next fires it at its new instant.
-      await updateAction(trx, where, { claimed_by: null, claim_until: null })
-      results.push('not_due')
+      await updateAction(trx, row, { claimed_by: null, claim_until: null })
+      results[i] = 'not_due'
+    }
+  }
+  const run = (row: (typeof rows)[number]) => {
+    const handler = handlers[row.task]
+    if (!handler) throw new Error(`No clock task "${row.task}"`)
+    return handler(trx, toAction(row.merchant_id, row), ctx, now)
+  }
+  // Fast path: every handler in turn, with one savepoint for the lot. Should one throw, the lot is rolled
+  // back to it and run again with a savepoint per action, so only the failing one is undone.
+  let isolate = false
+  if (toFire.length > 1) {
+    await sql`savepoint clock_batch`.execute(trx)
+    try {
+      for (const { row } of toFire) await run(row)
+    } catch {
+      await sql`rollback to savepoint clock_batch`.execute(trx)
+      isolate = true
+    }
+  } else isolate = true
+  const fired: typeof rows = []
+  for (const { i, row } of toFire) {
+    if (!isolate) {
+      fired.push(row)
+      results[i] = 'fired'
       continue
     }
-    const action = toAction(row.merchant_id, row)
     await sql`savepoint clock_action`.execute(trx)
     try {
-      const handler = handlers[row.task]
-      if (!handler) throw new Error(`No clock task "${row.task}"`)
-      await handler(trx, action, ctx, now)
+      await run(row)
       await sql`release savepoint clock_action`.execute(trx)
-      await updateAction(trx, where, { state: 'fired', fired_at: now, ended_at: now, attempts: row.attempts + 1 })
-      results.push('fired')
+      fired.push(row)
+      results[i] = 'fired'
     } catch (err) {
       await sql`rollback to savepoint clock_action`.execute(trx)
       const attempts = row.attempts + 1
       const final = attempts >= maxAttempts
-      onError(action, err, final)
-      await updateAction(trx, where, {
+      onError(toAction(row.merchant_id, row), err, final)
+      await updateAction(trx, row, {
         attempts,
         last_error: err instanceof Error ? err.message.slice(0, 2000) : String(err).slice(0, 2000),
         claimed_by: null,
@@ -211,9 +230,21 @@ export async function fireActions(
           ? { state: 'failed', ended_at: now, claim_until: null }
           : { claim_until: new Date(now.getTime() + retryDelayMs(attempts)) }),
       })
-      results.push(final ? 'failed' : 'retry')
+      results[i] = final ? 'failed' : 'retry'
     }
   }
+  if (fired.length)
+    await trx
+      .updateTable('scheduled_actions')
+      .set((eb) => ({ state: 'fired', fired_at: now, ended_at: now, attempts: eb('attempts', '+', 1) }))
+      .where((eb) =>
+        eb(
+          eb.refTuple('merchant_id', 'id'),
+          'in',
+          fired.map((r) => eb.tuple(r.merchant_id, r.id)),
+        ),
+      )
+      .execute()
   return results
 }
 

@@ -3,7 +3,7 @@ import { Logger, run, runOnce, type Runner, type TaskList, type WorkerEvents } f
 import { sql } from 'kysely'
 import type { AppContext } from '../context.js'
 import { setupModules, type ClockHandler, type Drain, type JobHandler, type Module } from '../modules.js'
-import { fireDueActions, startClockRunner } from './clock-runner.js'
+import { type ClockRunnerOptions, fireDueActions, startClockRunner } from './clock-runner.js'
 import { foreground, type Foreground } from './foreground.js'
 import { startDrains } from './loop.js'
 import { outboxRelay, outboxTasks } from './outbox.js'
@@ -53,7 +53,12 @@ export function workerOptions(ctx: AppContext) {
   }
 }
 
-export async function startWorker(modules: Module[], ctx: AppContext): Promise<Runner> {
+/** `clock`: the clock runner's options (the SLA bench observes its firings). */
+export async function startWorker(
+  modules: Module[],
+  ctx: AppContext,
+  opts: { clock?: ClockRunnerOptions } = {},
+): Promise<Runner> {
   setupModules(modules)
   const crontab = modules.flatMap((m) => m.cron ?? []).join('\n')
   const events: WorkerEvents = new EventEmitter()
@@ -63,7 +68,7 @@ export async function startWorker(modules: Module[], ctx: AppContext): Promise<R
   const stopReaper = startReaper(ctx, pools)
   const stopDrains = startDrains(ctx, allDrains(modules))
   // Clock actions fire on their own path, not as graphile jobs: see startClockRunner.
-  const stopClock = startClockRunner(ctx, clockHandlers(modules))
+  const stopClock = startClockRunner(ctx, clockHandlers(modules), opts.clock)
   const stop = runner.stop.bind(runner)
   runner.stop = async () => {
     await stopClock()

@@ -22,3 +22,14 @@ alter table scheduled_actions
 update scheduled_actions set ended_at = coalesce(fired_at, created_at) where state <> 'scheduled';
 
 create index scheduled_actions_ended_idx on scheduled_actions (ended_at) where state <> 'scheduled';
+
+-- Actions no longer fire as graphile-worker `clock:fire` jobs: the runner fires the pending rows above,
+-- and a leftover job would only fail as an unknown task.
+do $$
+begin
+  if to_regclass('graphile_worker._private_jobs') is not null then
+    delete from graphile_worker._private_jobs
+    where task_id in (select id from graphile_worker._private_tasks where identifier = 'clock:fire');
+  end if;
+end
+$$;
