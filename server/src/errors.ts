@@ -139,7 +139,6 @@ export const errorCatalogue = {
   sla_calendar_required: 422, // business time needs a calendar: the target has none, so name calendar_id
   sla_case_unsupported: 409, // the case was merged into another: its SLA lives there
   // server side
-  clock_task_unknown: 500,
   internal_error: 500,
   not_ready: 503,
 } as const satisfies Record<string, number | readonly number[]>

@@ -50,11 +50,19 @@ export interface PlatformTables {
     task: string
     payload: Json<Record<string, unknown>>
     run_at: Instant
-    state: Generated<'scheduled' | 'fired' | 'cancelled'>
+    state: Generated<ActionState>
     created_at: Instant
     fired_at: Instant | null
+    attempts: Generated<number>
+    last_error: string | null
+    claimed_by: string | null
+    claim_until: Instant | null
+    ended_at: Instant | null
   }
 }
+
+/** A clock action's life: pending, then fired, cancelled, or failed (its handler threw on every attempt). */
+export type ActionState = 'scheduled' | 'fired' | 'cancelled' | 'failed'
 
 export interface Database
   extends PlatformTables,
