@@ -150,12 +150,8 @@ async function ensureApplied(w: Work): Promise<void> {
   const applied = { policyId: match.policy_id, version: match.policy_version, definition: match.definition }
   for (const t of applied.definition.targets)
     if (t.target !== 'next_response') await startClock(w, applied, t, 1, w.row.created_at, null)
+  // The case's SLA shows in its header and the sla.applied event; the timeline keeps to what people and steps did.
   w.tier = applied.definition.tier
-  w.activity.timeline.push({
-    type: 'sla_applied',
-    data: { policy_id: applied.policyId, policy_version: applied.version, tier: applied.definition.tier },
-    text: `SLA ${match.policy_name} (${applied.definition.tier}) applied`,
-  })
   w.activity.events.push({
     type: 'sla.applied',
     data: {
