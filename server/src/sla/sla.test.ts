@@ -92,7 +92,9 @@ async function open(input: Partial<Parameters<typeof openCase>[2]>, now = friday
 }
 
 const notes = async (userId: string, caseId: string) =>
-  (await listNotifications(db, m.id, userId, { limit: 200 })).filter((n) => n.case_id === caseId)
+  (await listNotifications(db, m.id, userId, { limit: 200 })).filter(
+    (n) => n.case_id === caseId && n.cause.startsWith('sla_'),
+  )
 const outbox = (type: string, caseId: string) =>
   db.selectFrom('outbox').select('data').where('type', '=', type).where('subject_id', '=', caseId).execute()
 
@@ -273,6 +275,43 @@ describe('SLA clocks on cases', () => {
     expect(remedy!.data).toMatchObject({ remedy: 'priority_return', params: { carrier: 'dhl' }, target: 'resolution' })
     const timeline = (await call('GET', `/cases/${id}/timeline?type=sla_remedy`)).json().data
     expect(timeline).toHaveLength(1)
+  })
+
+  it("holds a step's alerts through the alert calendar's closed hours unless the step is urgent", async () => {
+    const res = await call('POST', '/sla/policies', {
+      name: 'Phone line',
+      position: 0,
+      tier: 'high',
+      conditions: [{ field: 'channel', op: 'in', values: ['phone'] }],
+      targets: [
+        {
+          target: 'resolution',
+          minutes: 60,
+          calendar_id: null,
+          steps: [
+            { percent: 50, urgent: true, actions: [{ type: 'notify', to: 'team_lead' }] },
+            { percent: 100, actions: [{ type: 'notify', to: 'assignee' }] },
+          ],
+        },
+      ],
+      alert_calendar_id: uk,
+    })
+    expect(res.statusCode, res.body).toBe(201)
+    // Friday 17:15: the calendar closes at 17:30.
+    const id = await open({ channel: 'phone' }, at('2027-03-05T17:15:00Z'))
+    await clockAt(at('2027-03-05T18:15:00Z'))
+    expect(await notes(lead.id, id)).toHaveLength(1) // urgent: at 17:45, closed or not
+    expect(await notes(agent.id, id)).toHaveLength(0) // held for Monday
+    const held = await db
+      .selectFrom('scheduled_actions')
+      .select('run_at')
+      .where('task', '=', 'sla:alert')
+      .where('state', '=', 'scheduled')
+      .executeTakeFirstOrThrow()
+    expect(held.run_at.toISOString()).toBe('2027-03-08T09:00:00.000Z')
+    await clockAt(at('2027-03-08T09:00:00Z'))
+    expect(await notes(agent.id, id)).toHaveLength(1)
+    expect((await notes(agent.id, id))[0]!.title).toMatch(/SLA resolution breached/)
   })
 
   it('calls a watcher at its threshold of the running target', async () => {

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../../auth/actor.js'
-import { findCaseOrThrow, recordCaseActivity, type CaseActivity } from '../../cases/service.js'
+import { type CaseActivity, lockCaseOrThrow, recordCaseActivity } from '../../cases/service.js'
 import type { Db, Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
@@ -12,7 +12,7 @@ import type { PolicyDefinition, TargetDefinition } from '../types.js'
 import { planClock, unplanClock } from './plan.js'
 import { counts, isOpen, measures, type Measures, pointAt, spentAt } from './time.js'
 
-type CaseRow = Awaited<ReturnType<typeof findCaseOrThrow>>
+type CaseRow = Awaited<ReturnType<typeof lockCaseOrThrow>>
 type Activity = Required<Pick<CaseActivity, 'timeline' | 'events'>>
 type Applied = { policyId: string; version: number; definition: PolicyDefinition }
 
@@ -39,9 +39,10 @@ const clockFields = (c: ClockRow) => ({
 })
 
 async function begin(trx: Trx, ctx: ServiceContext, caseId: string, now: Date): Promise<Work | null> {
-  // Clocks first, then the case (recordCaseActivity): every SLA path takes the locks in this order.
+  // The case first, then its clocks: two SLA changes to one case (an event's consumer, a step) run one after the
+  // other, a case with no clocks yet included; the cases service takes the case's lock first too.
+  const row = await lockCaseOrThrow(trx, ctx.merchantId, caseId)
   const clocks = await store.lockClocks(trx, ctx.merchantId, caseId)
-  const row = await findCaseOrThrow(trx, ctx.merchantId, caseId)
   if (row.merged_into_id) return null
   return { trx, ctx, row, clocks, m: measures(trx, ctx.merchantId), now, activity: { timeline: [], events: [] } }
 }
