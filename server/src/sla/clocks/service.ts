@@ -3,6 +3,8 @@ import { type CaseActivity, lockCaseOrThrow, recordCaseActivity } from '../../ca
 import type { Db, Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
+import { getMerchant } from '../../merchants/service.js'
+import { seedDefaultPolicies } from '../policies/defaults.js'
 import { getPolicy } from '../policies/service.js'
 import { matchCase } from '../policies/match.js'
 import { getSlaSettings } from '../settings.js'
@@ -147,6 +149,11 @@ async function appliedPolicy(w: Work): Promise<Applied | null> {
 /** A case with no clocks gets the policy that matches it, its targets counted from when the case opened. */
 async function ensureApplied(w: Work): Promise<void> {
   if (w.clocks.length) return
+  // A workspace made before SLAs existed gets the default tiers with its first case since.
+  if (!(await store.listPolicies(w.trx, w.ctx.merchantId)).length) {
+    const { default_currency: currency } = await getMerchant(w.trx, w.ctx.merchantId)
+    await seedDefaultPolicies(w.trx, w.ctx.merchantId, currency, w.now)
+  }
   const match = await matchCase(w.trx, w.row)
   const applied = { policyId: match.policy_id, version: match.policy_version, definition: match.definition }
   for (const t of applied.definition.targets)
