@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { type ExpressionBuilder, sql, type Kysely, type Transaction } from 'kysely'
 import type { ActionState, Database } from '../db/schema.js'
 import { newId } from '../ids.js'
 import type { ClockHandler, ScheduledAction } from '../modules.js'
@@ -144,10 +144,11 @@ export type FireResult = 'fired' | 'skipped' | 'not_due' | 'retry' | 'failed'
 export type ActionRef = { merchantId: string; id: string }
 
 /**
- * Fires due actions together in one transaction, at most once each: the row locks and the state check
- * make a second runner, an expired lease or a replay a no-op. Each handler runs in a savepoint of its
- * own, in the transaction that marks its action fired; one that throws is rolled back alone and its
- * action retried later (`retryDelayMs`), or marked `failed` after `maxAttempts`, while the others fire.
+ * Fires due actions together in one transaction, at most once each: one statement marks those still
+ * pending and due `fired` (its row locks and state check make a second runner, an expired lease or a
+ * replay a no-op), then their handlers run in that transaction. Should one throw, the handlers' work is
+ * rolled back and done again a savepoint per action, so only the failing one is undone: its action is
+ * retried later (`retryDelayMs`), or marked `failed` after `maxAttempts`, while the others fire.
  * Returns each action's outcome, in the order given.
  */
 export async function fireActions(
@@ -159,93 +160,98 @@ export async function fireActions(
   onError: (action: ScheduledAction, err: unknown, final: boolean) => void = () => undefined,
 ): Promise<FireResult[]> {
   if (!refs.length) return []
-  // Locked in one order, so runners racing for overlapping sets never deadlock on these rows.
-  const rows = await trx
-    .selectFrom('scheduled_actions')
-    .select(['merchant_id', 'id', 'key', 'task', 'payload', 'run_at', 'state', 'attempts'])
-    .where((eb) =>
-      eb(
-        eb.refTuple('merchant_id', 'id'),
-        'in',
-        refs.map((r) => eb.tuple(r.merchantId, r.id)),
-      ),
+  const these = (eb: ExpressionBuilder<Database, 'scheduled_actions'>) =>
+    eb(
+      eb.refTuple('merchant_id', 'id'),
+      'in',
+      refs.map((r) => eb.tuple(r.merchantId, r.id)),
     )
-    .orderBy('merchant_id')
-    .orderBy('id')
-    .forUpdate()
+  const rows = await trx
+    .updateTable('scheduled_actions')
+    .set((eb) => ({ state: 'fired', fired_at: now, ended_at: now, attempts: eb('attempts', '+', 1) }))
+    .where(these)
+    .where('state', '=', 'scheduled')
+    .where('run_at', '<=', now)
+    .returning(['merchant_id', 'id', 'key', 'task', 'payload', 'run_at', 'attempts'])
     .execute()
-  const byId = new Map(rows.map((r) => [`${r.merchant_id}:${r.id}`, r]))
-  const results: FireResult[] = refs.map(() => 'skipped')
-  const toFire: { i: number; row: (typeof rows)[number] }[] = []
-  for (const [i, ref] of refs.entries()) {
-    const row = byId.get(`${ref.merchantId}:${ref.id}`)
-    if (row?.state !== 'scheduled') continue
-    if (row.run_at.getTime() <= now.getTime()) toFire.push({ i, row })
-    else {
-      // Moved later meanwhile: whoever claims it next fires it at its new instant.
-      await updateAction(trx, row, { claimed_by: null, claim_until: null })
-      results[i] = 'not_due'
-    }
+  const results = new Map<string, FireResult>()
+  if (rows.length < refs.length) {
+    // Moved later meanwhile: whoever claims it next fires it at its new instant. The rest fired or were
+    // cancelled elsewhere: skipped.
+    const moved = await trx
+      .updateTable('scheduled_actions')
+      .set({ claimed_by: null, claim_until: null })
+      .where(these)
+      .where('state', '=', 'scheduled')
+      .where('run_at', '>', now)
+      .returning(['merchant_id', 'id'])
+      .execute()
+    for (const r of moved) results.set(`${r.merchant_id}:${r.id}`, 'not_due')
   }
   const run = (row: (typeof rows)[number]) => {
     const handler = handlers[row.task]
     if (!handler) throw new Error(`No clock task "${row.task}"`)
     return handler(trx, toAction(row.merchant_id, row), ctx, now)
   }
-  // Fast path: every handler in turn, with one savepoint for the lot. Should one throw, the lot is rolled
-  // back to it and run again with a savepoint per action, so only the failing one is undone.
   let isolate = false
-  if (toFire.length > 1) {
+  if (rows.length) {
     await sql`savepoint clock_batch`.execute(trx)
     try {
-      for (const { row } of toFire) await run(row)
-    } catch {
+      for (const row of rows) await run(row)
+    } catch (err) {
       await sql`rollback to savepoint clock_batch`.execute(trx)
-      isolate = true
+      isolate = rows.length > 1
+      const row = rows[0]!
+      if (!isolate) results.set(`${row.merchant_id}:${row.id}`, await failed(trx, row, now, onError, err))
     }
-  } else isolate = true
-  const fired: typeof rows = []
-  for (const { i, row } of toFire) {
+  }
+  for (const row of rows) {
+    const key = `${row.merchant_id}:${row.id}`
     if (!isolate) {
-      fired.push(row)
-      results[i] = 'fired'
+      if (!results.has(key)) results.set(key, 'fired')
       continue
     }
     await sql`savepoint clock_action`.execute(trx)
     try {
       await run(row)
       await sql`release savepoint clock_action`.execute(trx)
-      fired.push(row)
-      results[i] = 'fired'
+      results.set(key, 'fired')
     } catch (err) {
       await sql`rollback to savepoint clock_action`.execute(trx)
-      const attempts = row.attempts + 1
-      const final = attempts >= maxAttempts
-      onError(toAction(row.merchant_id, row), err, final)
-      await updateAction(trx, row, {
-        attempts,
-        last_error: err instanceof Error ? err.message.slice(0, 2000) : String(err).slice(0, 2000),
-        claimed_by: null,
-        ...(final
-          ? { state: 'failed', ended_at: now, claim_until: null }
-          : { claim_until: new Date(now.getTime() + retryDelayMs(attempts)) }),
-      })
-      results[i] = final ? 'failed' : 'retry'
+      results.set(key, await failed(trx, row, now, onError, err))
     }
   }
-  if (fired.length)
-    await trx
-      .updateTable('scheduled_actions')
-      .set((eb) => ({ state: 'fired', fired_at: now, ended_at: now, attempts: eb('attempts', '+', 1) }))
-      .where((eb) =>
-        eb(
-          eb.refTuple('merchant_id', 'id'),
-          'in',
-          fired.map((r) => eb.tuple(r.merchant_id, r.id)),
-        ),
-      )
-      .execute()
-  return results
+  return refs.map((r) => results.get(`${r.merchantId}:${r.id}`) ?? 'skipped')
+}
+
+/** A handler threw: its action is pending again after its backoff, or failed at its last attempt. */
+async function failed(
+  trx: Transaction<Database>,
+  row: {
+    merchant_id: string
+    id: string
+    key: string
+    task: string
+    payload: Record<string, unknown>
+    run_at: Date
+    attempts: number
+  },
+  now: Date,
+  onError: (action: ScheduledAction, err: unknown, final: boolean) => void,
+  err?: unknown,
+): Promise<FireResult> {
+  const final = row.attempts >= maxAttempts
+  onError(toAction(row.merchant_id, row), err, final)
+  const message = err instanceof Error ? err.message : String(err)
+  await updateAction(trx, row, {
+    state: final ? 'failed' : 'scheduled',
+    fired_at: null,
+    ended_at: final ? now : null,
+    last_error: message.slice(0, 2000),
+    claimed_by: null,
+    claim_until: final ? null : new Date(now.getTime() + retryDelayMs(row.attempts)),
+  })
+  return final ? 'failed' : 'retry'
 }
 
 function updateAction(
@@ -253,9 +259,8 @@ function updateAction(
   where: { merchant_id: string; id: string },
   set: Partial<{
     state: ActionState
-    fired_at: Date
-    ended_at: Date
-    attempts: number
+    fired_at: Date | null
+    ended_at: Date | null
     last_error: string
     claimed_by: null
     claim_until: Date | null
