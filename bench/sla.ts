@@ -11,6 +11,7 @@ import { newId } from '../server/src/ids.js'
 import { setupModules } from '../server/src/modules.js'
 import { modules } from '../server/src/registry.js'
 import { forkLoad, type LoadReport, print } from './fork.js'
+import { ownerDb } from './owner.js'
 import { percentile } from './percentile.mjs'
 import { createBenchFeed, createBenchMerchant, openBenchRuntime } from './setup.js'
 import { type StepTask, stepOf } from './sla-task.js'
@@ -60,8 +61,11 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       background,
       () => new Date(Date.now() + (1 + Math.random() * 29) * 86_400_000),
     )
-    await sql`analyze scheduled_actions`.execute(db)
-    await sql`analyze cases`.execute(db)
+    // As autovacuum would have by now (the application role may not analyze; the owner does).
+    const owner = ownerDb(runtime)
+    await sql`analyze scheduled_actions`.execute(owner)
+    await sql`analyze cases`.execute(owner)
+    await owner.destroy()
     print({
       bench: 'sla',
       phase: 'config',

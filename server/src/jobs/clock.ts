@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { ActionState, Database } from '../db/schema.js'
 import { newId } from '../ids.js'
 import type { ClockHandler, ScheduledAction } from '../modules.js'
@@ -144,12 +144,12 @@ export type FireResult = 'fired' | 'skipped' | 'not_due' | 'retry' | 'failed'
 export type ActionRef = { merchantId: string; id: string }
 
 /**
- * Fires due actions together in one transaction, at most once each: one statement marks those still
- * pending and due `fired` (its row locks and state check make a second runner, an expired lease or a
- * replay a no-op), then their handlers run in that transaction. Should one throw, the handlers' work is
- * rolled back and done again a savepoint per action, so only the failing one is undone: its action is
- * retried later (`retryDelayMs`), or marked `failed` after `maxAttempts`, while the others fire.
- * Returns each action's outcome, in the order given.
+ * Fires due actions together in one transaction, at most once each: their rows are locked by primary
+ * key and those still pending and due marked `fired` (the row locks and the state check make a second
+ * runner, an expired lease or a replay a no-op), then their handlers run in that transaction. Should
+ * one throw, the handlers' work is rolled back and done again a savepoint per action, so only the
+ * failing one is undone: its action is retried later (`retryDelayMs`), or marked `failed` after
+ * `maxAttempts`, while the others fire. Returns each action's outcome, in the order given.
  */
 export async function fireActions(
   trx: Transaction<Database>,
@@ -160,35 +160,37 @@ export async function fireActions(
   onError: (action: ScheduledAction, err: unknown, final: boolean) => void = () => undefined,
 ): Promise<FireResult[]> {
   if (!refs.length) return []
-  const these = (eb: ExpressionBuilder<Database, 'scheduled_actions'>) =>
-    eb(
-      eb.refTuple('merchant_id', 'id'),
-      'in',
-      refs.map((r) => eb.tuple(r.merchantId, r.id)),
-    )
-  const rows = await trx
-    .updateTable('scheduled_actions')
-    .set((eb) => ({ state: 'fired', fired_at: now, ended_at: now, attempts: eb('attempts', '+', 1) }))
-    .where(these)
-    .where('state', '=', 'scheduled')
-    .where('run_at', '<=', now)
-    .returning(['merchant_id', 'id', 'key', 'task', 'payload', 'run_at', 'attempts'])
-    .execute()
+  // Each workspace's actions by primary key (merchant_id = $1 and id = any($2)): a plan that cannot
+  // wander to the due index, whatever the statistics say. Locked, then judged here.
+  const byMerchant = new Map<string, string[]>()
+  for (const r of refs) byMerchant.set(r.merchantId, [...(byMerchant.get(r.merchantId) ?? []), r.id])
   const results = new Map<string, FireResult>()
-  if (rows.length < refs.length) {
+  const rows: Row[] = []
+  for (const [merchantId, ids] of byMerchant) {
+    const locked = await trx
+      .selectFrom('scheduled_actions')
+      .select(['merchant_id', 'id', 'key', 'task', 'payload', 'run_at', 'state', 'attempts'])
+      .where('merchant_id', '=', merchantId)
+      .where('id', '=', sql<string>`any(${ids}::uuid[])`)
+      .orderBy('id')
+      .forUpdate()
+      .execute()
+    const due = locked.filter((r) => r.state === 'scheduled' && r.run_at.getTime() <= now.getTime())
     // Moved later meanwhile: whoever claims it next fires it at its new instant. The rest fired or were
     // cancelled elsewhere: skipped.
-    const moved = await trx
-      .updateTable('scheduled_actions')
-      .set({ claimed_by: null, claim_until: null })
-      .where(these)
-      .where('state', '=', 'scheduled')
-      .where('run_at', '>', now)
-      .returning(['merchant_id', 'id'])
-      .execute()
-    for (const r of moved) results.set(`${r.merchant_id}:${r.id}`, 'not_due')
+    const moved = locked.filter((r) => r.state === 'scheduled' && r.run_at.getTime() > now.getTime())
+    for (const r of moved) results.set(`${merchantId}:${r.id}`, 'not_due')
+    if (moved.length) await setActions(trx, merchantId, moved, { claimed_by: null, claim_until: null })
+    if (due.length)
+      await trx
+        .updateTable('scheduled_actions')
+        .set((eb) => ({ state: 'fired', fired_at: now, ended_at: now, attempts: eb('attempts', '+', 1) }))
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', sql<string>`any(${due.map((r) => r.id)}::uuid[])`)
+        .execute()
+    for (const r of due) rows.push({ ...r, attempts: r.attempts + 1 })
   }
-  const run = (row: (typeof rows)[number]) => {
+  const run = (row: Row) => {
     const handler = handlers[row.task]
     if (!handler) throw new Error(`No clock task "${row.task}"`)
     return handler(trx, toAction(row.merchant_id, row), ctx, now)
@@ -224,18 +226,20 @@ export async function fireActions(
   return refs.map((r) => results.get(`${r.merchantId}:${r.id}`) ?? 'skipped')
 }
 
+type Row = {
+  merchant_id: string
+  id: string
+  key: string
+  task: string
+  payload: Record<string, unknown>
+  run_at: Date
+  attempts: number
+}
+
 /** A handler threw: its action is pending again after its backoff, or failed at its last attempt. */
 async function failed(
   trx: Transaction<Database>,
-  row: {
-    merchant_id: string
-    id: string
-    key: string
-    task: string
-    payload: Record<string, unknown>
-    run_at: Date
-    attempts: number
-  },
+  row: Row,
   now: Date,
   onError: (action: ScheduledAction, err: unknown, final: boolean) => void,
   err?: unknown,
@@ -243,7 +247,7 @@ async function failed(
   const final = row.attempts >= maxAttempts
   onError(toAction(row.merchant_id, row), err, final)
   const message = err instanceof Error ? err.message : String(err)
-  await updateAction(trx, row, {
+  await setActions(trx, row.merchant_id, [row], {
     state: final ? 'failed' : 'scheduled',
     fired_at: null,
     ended_at: final ? now : null,
@@ -254,9 +258,10 @@ async function failed(
   return final ? 'failed' : 'retry'
 }
 
-function updateAction(
+function setActions(
   trx: Transaction<Database>,
-  where: { merchant_id: string; id: string },
+  merchantId: string,
+  rows: { id: string }[],
   set: Partial<{
     state: ActionState
     fired_at: Date | null
@@ -269,8 +274,8 @@ function updateAction(
   return trx
     .updateTable('scheduled_actions')
     .set(set)
-    .where('merchant_id', '=', where.merchant_id)
-    .where('id', '=', where.id)
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', sql<string>`any(${rows.map((r) => r.id)}::uuid[])`)
     .execute()
 }
 
