@@ -39,11 +39,14 @@ type Held = { merchantId: string; id: string; at: number; late: boolean }
 /**
  * The clock's own firing path, one per process, started with the workers: it claims the actions due
  * within the next second (FOR UPDATE SKIP LOCKED, under a lease: claimed_by + claim_until), holds them
- * in memory and fires each at its instant, those due together in one transaction (fireActions: a
- * savepoint per action, row lock and state check). It has its own connections, so it never queues
- * behind the job workers' pool, and does not rest for the foreground. Several processes share the
- * work; a process that dies leaves claims that lapse `leaseMs` after their instant at the latest,
- * then any runner (a restarted one included) claims and fires them.
+ * in memory and fires each at its instant, those due together in one transaction (fireActions: row
+ * lock and state check; a savepoint per action should a handler throw). What is overdue by more than
+ * 2 s when claimed (after a downtime) is a backlog, fired beside what falls due on time but never ahead
+ * of it. It has its own connections, so it never queues behind the job workers' pool, and does not
+ * rest for the foreground. Several processes share the work; a process that dies leaves claims that
+ * lapse `leaseMs` after their instant (or their claim) at the latest, then any runner (a restarted one
+ * included) claims and fires them. A lease that lapses while its runner still holds the action (an
+ * overload) lets two runners try it: the row lock and state check still fire it once.
  */
 export function startClockRunner(
   ctx: AppContext,
