@@ -239,7 +239,10 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
       backlog_fired_s_after_spawn: (backlogDone - second.spawned) / 1000,
       worker_cpu_pct_of_a_core_after_restart: cpuPct(cpuAfter),
     })
-    if (ingestReport) print({ bench: 'sla', phase: 'ingest', ...ingestReport })
+    if (ingestReport) {
+      const { latencies_ms: _latencies, ...report } = ingestReport as LoadReport & { latencies_ms?: number[] }
+      print({ bench: 'sla', phase: 'ingest', ...report })
+    }
     const all = [...live, ...backlog].sort((a, b) => a - b)
     print({
       bench: 'sla',
