@@ -43,5 +43,15 @@ export const benchStep: StepTask = {
   },
 }
 
+/** `--step light`: a task that does nothing in its transaction, to measure the clock's own path apart from a step's work. */
+export const lightStep: StepTask = {
+  task: 'bench:sla-noop',
+  payload: (caseId) => ({ case_id: caseId }),
+  module: { name: 'bench-sla-light', clockTasks: { 'bench:sla-noop': async () => undefined } },
+}
+
 // The task the bench's due actions run. At merge: the SLA module's step task (this one line).
 export const step: StepTask = benchStep
+
+/** The step of a run: `step`, or the light one (SLA_BENCH_STEP=light, as `--step light` sets for the worker). */
+export const stepOf = (name: string | undefined): StepTask => (name === 'light' ? lightStep : step)

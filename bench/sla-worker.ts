@@ -5,7 +5,7 @@ import { loadConfig } from '../server/src/config.js'
 import { startWorker } from '../server/src/jobs/worker.js'
 import { modules as registered } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
-import { step } from './sla-task.js'
+import { stepOf } from './sla-task.js'
 
 export type WorkerReport = {
   /** [action id, instant ms, commit ms] of each action fired since the last report */
@@ -15,6 +15,7 @@ export type WorkerReport = {
   at: number
 }
 
+const step = stepOf(process.env.SLA_BENCH_STEP)
 const modules = step.module ? [...registered, step.module] : registered
 const runtime = await openRuntime(loadConfig(), { takeOwnership: false })
 const { ctx } = runtime

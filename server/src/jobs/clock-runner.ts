@@ -26,7 +26,7 @@ export type ClockRunnerOptions = {
   connections?: number
   /** Actions per firing transaction at most (default 50). */
   maxBatch?: number
-  /** Actions held in memory at most (default 2000): a backlog is claimed as it is fired, within its leases. */
+  /** Overdue actions (a backlog) held in memory at most (default 2000): claimed as they are fired, within their leases. */
   maxHeld?: number
   /** Purge ended actions every so often (default 10 min; 0: never). */
   purgeEveryMs?: number
@@ -34,16 +34,19 @@ export type ClockRunnerOptions = {
   onFired?: (actions: (ActionRef & { at: number; result: FireResult })[], committedAt: number) => void
 }
 
-type Held = { merchantId: string; id: string; at: number }
+type Held = { merchantId: string; id: string; at: number; late: boolean }
 
 /**
  * The clock's own firing path, one per process, started with the workers: it claims the actions due
  * within the next second (FOR UPDATE SKIP LOCKED, under a lease: claimed_by + claim_until), holds them
- * in memory and fires each at its instant, those due together in one transaction (fireActions: a
- * savepoint per action, row lock and state check). It has its own connections, so it never queues
- * behind the job workers' pool, and does not rest for the foreground. Several processes share the
- * work; a process that dies leaves claims that lapse `leaseMs` after their instant at the latest,
- * then any runner (a restarted one included) claims and fires them.
+ * in memory and fires each at its instant, those due together in one transaction (fireActions: row
+ * lock and state check; a savepoint per action should a handler throw). What is overdue by more than
+ * 2 s when claimed (after a downtime) is a backlog, fired beside what falls due on time but never ahead
+ * of it. It has its own connections, so it never queues behind the job workers' pool, and does not
+ * rest for the foreground. Several processes share the work; a process that dies leaves claims that
+ * lapse `leaseMs` after their instant (or their claim) at the latest, then any runner (a restarted one
+ * included) claims and fires them. A lease that lapses while its runner still holds the action (an
+ * overload) lets two runners try it: the row lock and state check still fire it once.
  */
 export function startClockRunner(
   ctx: AppContext,
@@ -56,6 +59,8 @@ export function startClockRunner(
   const connections = opts.connections ?? 3
   const maxBatch = opts.maxBatch ?? 50
   const maxHeld = opts.maxHeld ?? 2000
+  const lateAfterMs = 2000
+  const upcomingLimit = 20_000
   const purgeEveryMs = opts.purgeEveryMs ?? 600_000
   const owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   const log = ctx.log.child({ component: 'clock' })
@@ -73,15 +78,30 @@ export function startClockRunner(
   const listenPool = createSidePool(ctx.pool, 1)
 
   const held = new Map<string, Held>()
+  let heldLate = 0
   const heap: Held[] = [] // min-heap on `at`; an entry no longer in `held` is stale and skipped
-  const ready: Held[] = []
+  const ready: Held[] = [] // due now, to fire on time
+  const backlog: Held[] = [] // claimed already overdue (after a downtime, an overload)
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let timerAt = Infinity
   let inFlight = 0
+  let backlogInFlight = 0
   const firing = new Set<Promise<void>>()
 
   const keyOf = (h: { merchantId: string; id: string }) => `${h.merchantId}:${h.id}`
+  const hold = (h: Held) => {
+    const before = held.get(keyOf(h))
+    if (before?.late) heldLate--
+    if (h.late) heldLate++
+    held.set(keyOf(h), h)
+    push(h)
+  }
+  const release = (h: Held) => {
+    if (held.get(keyOf(h)) !== h) return
+    held.delete(keyOf(h))
+    if (h.late) heldLate--
+  }
   const push = (h: Held) => {
     heap.push(h)
     for (let i = heap.length - 1; i > 0; ) {
@@ -110,7 +130,7 @@ export function startClockRunner(
     return top
   }
 
-  /** Moves the actions due now to `ready`, dispatches them, and sets the timer for the next instant. */
+  /** Moves the actions due now to their queue, dispatches them, and sets the timer for the next instant. */
   const tick = () => {
     timer = undefined
     timerAt = Infinity
@@ -118,7 +138,7 @@ export function startClockRunner(
     const now = Date.now()
     while (heap.length && heap[0]!.at <= now) {
       const h = pop()!
-      if (held.get(keyOf(h)) === h) ready.push(h)
+      if (held.get(keyOf(h)) === h) (h.late ? backlog : ready).push(h)
     }
     dispatch()
     arm()
@@ -132,16 +152,24 @@ export function startClockRunner(
     timer = setTimeout(tick, Math.max(0, next - Date.now()))
   }
 
-  let full = false
+  /**
+   * What falls due now goes first. The backlog takes one transaction at a time while on-time actions
+   * wait, and all but one otherwise, so it always moves on and a connection is free for what falls due.
+   */
   const dispatch = () => {
-    while (!stopped && ready.length && inFlight < connections) {
-      const batch = ready.splice(0, maxBatch)
+    while (!stopped && inFlight < connections) {
+      const backlogMay = backlogInFlight < Math.max(1, connections - 1) && (!ready.length || backlogInFlight === 0)
+      const late = backlog.length > 0 && backlogMay
+      if (!late && !ready.length) return
+      const batch = (late ? backlog : ready).splice(0, maxBatch)
       inFlight++
+      if (late) backlogInFlight++
       const p = fireBatch(batch).finally(() => {
         inFlight--
+        if (late) backlogInFlight--
         firing.delete(p)
         dispatch()
-        if (full && held.size < maxHeld / 2) claimLoop()
+        if (late && heldLate < maxHeld / 2) claimLoop()
       })
       firing.add(p)
     }
@@ -162,7 +190,7 @@ export function startClockRunner(
         )
       const committed = Date.now()
       for (const [i, h] of batch.entries()) {
-        held.delete(keyOf(h))
+        release(h)
         if (results[i] === 'fired') {
           fired.inc()
           lateness.observe(Math.max(0, committed - h.at) / 1000)
@@ -176,21 +204,28 @@ export function startClockRunner(
       // The transaction as a whole failed (a deadlock between handlers, a lost connection): each action
       // is tried again on its own, and one failing alone is left to its lease, to be claimed again.
       log.warn({ err, actions: batch.length }, 'clock firing transaction failed; retrying its actions one by one')
-      if (batch.length > 1 && !stopped) for (const h of batch) ready.push(h)
-      else for (const h of batch) held.delete(keyOf(h))
+      if (batch.length > 1 && !stopped) for (const h of batch) (h.late ? backlog : ready).push(h)
+      else for (const h of batch) release(h)
     }
   }
 
-  let claiming: Promise<void> | undefined
-  let claimAgain = false
-  /** Claims what is due within the horizon, up to `maxHeld` held; whether it filled that (more may be due). */
+  /**
+   * Claims the actions falling due within the horizon (or overdue by less than `lateAfterMs`), then
+   * older ones as a backlog, up to `maxHeld` of those at once. Whether the backlog filled that.
+   */
   const claim = async () => {
-    const limit = maxHeld - held.size
-    if (limit <= 0) return true
+    const upcoming = await claimBetween(-lateAfterMs, horizonMs, upcomingLimit, false)
+    const limit = maxHeld - heldLate
+    const late = limit > 0 ? await claimBetween(null, -lateAfterMs, limit, true) : 0
+    if (upcoming || late) tick()
+    return upcoming >= upcomingLimit || limit <= 0 || late >= limit
+  }
+  const claimBetween = async (fromMs: number | null, toMs: number, limit: number, late: boolean) => {
     const { rows } = await sql<{ merchant_id: string; id: string; run_at: Date }>`
       with due as (
         select merchant_id, id from scheduled_actions
-        where state = 'scheduled' and run_at <= now() + make_interval(secs => ${horizonMs / 1000})
+        where state = 'scheduled' and run_at <= now() + make_interval(secs => ${toMs / 1000})
+          and (${fromMs === null} or run_at > now() + make_interval(secs => ${(fromMs ?? 0) / 1000}))
           and (claim_until is null or claim_until <= now())
         order by run_at limit ${limit}
         for update skip locked
@@ -199,14 +234,11 @@ export function startClockRunner(
         claim_until = greatest(a.run_at, now()) + make_interval(secs => ${leaseMs / 1000})
       from due where a.merchant_id = due.merchant_id and a.id = due.id
       returning a.merchant_id, a.id, a.run_at`.execute(db)
-    for (const r of rows) {
-      const h = { merchantId: r.merchant_id, id: r.id, at: r.run_at.getTime() }
-      held.set(keyOf(h), h)
-      push(h)
-    }
-    if (rows.length) tick()
-    return rows.length >= limit
+    for (const r of rows) hold({ merchantId: r.merchant_id, id: r.id, at: r.run_at.getTime(), late })
+    return rows.length
   }
+  let claiming: Promise<void> | undefined
+  let claimAgain = false
   const claimLoop = () => {
     if (stopped) return
     if (claiming) {
@@ -217,9 +249,9 @@ export function startClockRunner(
       do {
         claimAgain = false
         try {
-          // Held to the brim: claim again once firing makes room (dispatch's finally calls claimLoop).
-          full = await claim()
-          if (full && held.size < maxHeld) claimAgain = true
+          // More is due: claim again at once, unless the backlog held is at its limit (then the
+          // backlog's firings call claimLoop as they make room).
+          if ((await claim()) && heldLate < maxHeld) claimAgain = true
         } catch (err) {
           if (!stopped) log.warn({ err }, 'clock claim failed; retrying')
         }

@@ -29,6 +29,23 @@ const handlers: Record<string, ClockHandler> = {
   'test:broken': async () => {
     throw new Error('always fails')
   },
+  // Arms its own key again, a minute on: a repeating step.
+  'test:repeat': async (trx, action, _ctx, now) => {
+    notes.push(`repeat ${action.payload.left}`)
+    const left = Number(action.payload.left)
+    if (left > 0)
+      await scheduleAction(
+        trx,
+        {
+          merchantId: action.merchantId,
+          key: action.key,
+          task: action.task,
+          runAt: new Date(action.runAt.getTime() + 60_000),
+          payload: { left: left - 1 },
+        },
+        now,
+      )
+  },
 }
 const testModule: Module = { name: 'test', clockTasks: handlers }
 
@@ -112,6 +129,26 @@ describe('the clock model', () => {
     expect(notes).toEqual(['resumed'])
     expect((await rowsOf('case-3:pause')).map((r) => r.state)).toEqual(['cancelled', 'fired'])
     expect((await findAction(db, m.id, 'case-3:pause'))?.state).toBe('fired')
+  })
+
+  it('lets a handler arm its own key again', async () => {
+    notes.length = 0
+    await db
+      .transaction()
+      .execute((trx) =>
+        scheduleAction(
+          trx,
+          { merchantId: m.id, key: 'case-7:repeat', task: 'test:repeat', runAt: at(10), payload: { left: 2 } },
+          T0,
+        ),
+      )
+    for (const minute of [10, 11, 12, 13]) await fire('case-7:repeat', at(minute))
+    expect(notes).toEqual(['repeat 2', 'repeat 1', 'repeat 0'])
+    expect((await rowsOf('case-7:repeat')).map((r) => [r.state, r.run_at.toISOString()])).toEqual([
+      ['fired', at(10).toISOString()],
+      ['fired', at(11).toISOString()],
+      ['fired', at(12).toISOString()],
+    ])
   })
 
   it('fires exactly once when firers race for the same action (row lock and state check)', async () => {

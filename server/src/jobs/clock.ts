@@ -144,11 +144,12 @@ export type FireResult = 'fired' | 'skipped' | 'not_due' | 'retry' | 'failed'
 export type ActionRef = { merchantId: string; id: string }
 
 /**
- * Fires due actions together in one transaction, at most once each: the row locks and the state check
- * make a second runner, an expired lease or a replay a no-op. Each handler runs in a savepoint of its
- * own, in the transaction that marks its action fired; one that throws is rolled back alone and its
- * action retried later (`retryDelayMs`), or marked `failed` after `maxAttempts`, while the others fire.
- * Returns each action's outcome, in the order given.
+ * Fires due actions together in one transaction, at most once each: their rows are locked by primary
+ * key and those still pending and due marked `fired` (the row locks and the state check make a second
+ * runner, an expired lease or a replay a no-op), then their handlers run in that transaction. Should
+ * one throw, the handlers' work is rolled back and done again a savepoint per action, so only the
+ * failing one is undone: its action is retried later (`retryDelayMs`), or marked `failed` after
+ * `maxAttempts`, while the others fire. Returns each action's outcome, in the order given.
  */
 export async function fireActions(
   trx: Transaction<Database>,
@@ -159,103 +160,112 @@ export async function fireActions(
   onError: (action: ScheduledAction, err: unknown, final: boolean) => void = () => undefined,
 ): Promise<FireResult[]> {
   if (!refs.length) return []
-  // Locked in one order, so runners racing for overlapping sets never deadlock on these rows.
-  const rows = await trx
-    .selectFrom('scheduled_actions')
-    .select(['merchant_id', 'id', 'key', 'task', 'payload', 'run_at', 'state', 'attempts'])
-    .where((eb) =>
-      eb(
-        eb.refTuple('merchant_id', 'id'),
-        'in',
-        refs.map((r) => eb.tuple(r.merchantId, r.id)),
-      ),
-    )
-    .orderBy('merchant_id')
-    .orderBy('id')
-    .forUpdate()
-    .execute()
-  const byId = new Map(rows.map((r) => [`${r.merchant_id}:${r.id}`, r]))
-  const results: FireResult[] = refs.map(() => 'skipped')
-  const toFire: { i: number; row: (typeof rows)[number] }[] = []
-  for (const [i, ref] of refs.entries()) {
-    const row = byId.get(`${ref.merchantId}:${ref.id}`)
-    if (row?.state !== 'scheduled') continue
-    if (row.run_at.getTime() <= now.getTime()) toFire.push({ i, row })
-    else {
-      // Moved later meanwhile: whoever claims it next fires it at its new instant.
-      await updateAction(trx, row, { claimed_by: null, claim_until: null })
-      results[i] = 'not_due'
-    }
+  // Each workspace's actions by primary key (merchant_id = $1 and id = any($2)): a plan that cannot
+  // wander to the due index, whatever the statistics say. Locked, then judged here.
+  const byMerchant = new Map<string, string[]>()
+  for (const r of refs) byMerchant.set(r.merchantId, [...(byMerchant.get(r.merchantId) ?? []), r.id])
+  const results = new Map<string, FireResult>()
+  const rows: Row[] = []
+  for (const [merchantId, ids] of byMerchant) {
+    const locked = await trx
+      .selectFrom('scheduled_actions')
+      .select(['merchant_id', 'id', 'key', 'task', 'payload', 'run_at', 'state', 'attempts'])
+      .where('merchant_id', '=', merchantId)
+      .where('id', '=', sql<string>`any(${ids}::uuid[])`)
+      .orderBy('id')
+      .forUpdate()
+      .execute()
+    const due = locked.filter((r) => r.state === 'scheduled' && r.run_at.getTime() <= now.getTime())
+    // Moved later meanwhile: whoever claims it next fires it at its new instant. The rest fired or were
+    // cancelled elsewhere: skipped.
+    const moved = locked.filter((r) => r.state === 'scheduled' && r.run_at.getTime() > now.getTime())
+    for (const r of moved) results.set(`${merchantId}:${r.id}`, 'not_due')
+    if (moved.length) await setActions(trx, merchantId, moved, { claimed_by: null, claim_until: null })
+    if (due.length)
+      await trx
+        .updateTable('scheduled_actions')
+        .set((eb) => ({ state: 'fired', fired_at: now, ended_at: now, attempts: eb('attempts', '+', 1) }))
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', sql<string>`any(${due.map((r) => r.id)}::uuid[])`)
+        .execute()
+    for (const r of due) rows.push({ ...r, attempts: r.attempts + 1 })
   }
-  const run = (row: (typeof rows)[number]) => {
+  const run = (row: Row) => {
     const handler = handlers[row.task]
     if (!handler) throw new Error(`No clock task "${row.task}"`)
     return handler(trx, toAction(row.merchant_id, row), ctx, now)
   }
-  // Fast path: every handler in turn, with one savepoint for the lot. Should one throw, the lot is rolled
-  // back to it and run again with a savepoint per action, so only the failing one is undone.
   let isolate = false
-  if (toFire.length > 1) {
+  if (rows.length) {
     await sql`savepoint clock_batch`.execute(trx)
     try {
-      for (const { row } of toFire) await run(row)
-    } catch {
+      for (const row of rows) await run(row)
+    } catch (err) {
       await sql`rollback to savepoint clock_batch`.execute(trx)
-      isolate = true
+      isolate = rows.length > 1
+      const row = rows[0]!
+      if (!isolate) results.set(`${row.merchant_id}:${row.id}`, await failed(trx, row, now, onError, err))
     }
-  } else isolate = true
-  const fired: typeof rows = []
-  for (const { i, row } of toFire) {
+  }
+  for (const row of rows) {
+    const key = `${row.merchant_id}:${row.id}`
     if (!isolate) {
-      fired.push(row)
-      results[i] = 'fired'
+      if (!results.has(key)) results.set(key, 'fired')
       continue
     }
     await sql`savepoint clock_action`.execute(trx)
     try {
       await run(row)
       await sql`release savepoint clock_action`.execute(trx)
-      fired.push(row)
-      results[i] = 'fired'
+      results.set(key, 'fired')
     } catch (err) {
       await sql`rollback to savepoint clock_action`.execute(trx)
-      const attempts = row.attempts + 1
-      const final = attempts >= maxAttempts
-      onError(toAction(row.merchant_id, row), err, final)
-      await updateAction(trx, row, {
-        attempts,
-        last_error: err instanceof Error ? err.message.slice(0, 2000) : String(err).slice(0, 2000),
-        claimed_by: null,
-        ...(final
-          ? { state: 'failed', ended_at: now, claim_until: null }
-          : { claim_until: new Date(now.getTime() + retryDelayMs(attempts)) }),
-      })
-      results[i] = final ? 'failed' : 'retry'
+      results.set(key, await failed(trx, row, now, onError, err))
     }
   }
-  if (fired.length)
-    await trx
-      .updateTable('scheduled_actions')
-      .set((eb) => ({ state: 'fired', fired_at: now, ended_at: now, attempts: eb('attempts', '+', 1) }))
-      .where((eb) =>
-        eb(
-          eb.refTuple('merchant_id', 'id'),
-          'in',
-          fired.map((r) => eb.tuple(r.merchant_id, r.id)),
-        ),
-      )
-      .execute()
-  return results
+  return refs.map((r) => results.get(`${r.merchantId}:${r.id}`) ?? 'skipped')
 }
 
-function updateAction(
+type Row = {
+  merchant_id: string
+  id: string
+  key: string
+  task: string
+  payload: Record<string, unknown>
+  run_at: Date
+  attempts: number
+}
+
+/** A handler threw: its action is pending again after its backoff, or failed at its last attempt. */
+async function failed(
   trx: Transaction<Database>,
-  where: { merchant_id: string; id: string },
+  row: Row,
+  now: Date,
+  onError: (action: ScheduledAction, err: unknown, final: boolean) => void,
+  err?: unknown,
+): Promise<FireResult> {
+  const final = row.attempts >= maxAttempts
+  onError(toAction(row.merchant_id, row), err, final)
+  const message = err instanceof Error ? err.message : String(err)
+  await setActions(trx, row.merchant_id, [row], {
+    state: final ? 'failed' : 'scheduled',
+    fired_at: null,
+    ended_at: final ? now : null,
+    last_error: message.slice(0, 2000),
+    claimed_by: null,
+    claim_until: final ? null : new Date(now.getTime() + retryDelayMs(row.attempts)),
+  })
+  return final ? 'failed' : 'retry'
+}
+
+function setActions(
+  trx: Transaction<Database>,
+  merchantId: string,
+  rows: { id: string }[],
   set: Partial<{
     state: ActionState
-    fired_at: Date
-    ended_at: Date
-    attempts: number
+    fired_at: Date | null
+    ended_at: Date | null
     last_error: string
     claimed_by: null
     claim_until: Date | null
@@ -264,8 +274,8 @@ function updateAction(
   return trx
     .updateTable('scheduled_actions')
     .set(set)
-    .where('merchant_id', '=', where.merchant_id)
-    .where('id', '=', where.id)
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', sql<string>`any(${rows.map((r) => r.id)}::uuid[])`)
     .execute()
 }
 

@@ -23,6 +23,9 @@ update scheduled_actions set ended_at = coalesce(fired_at, created_at) where sta
 
 create index scheduled_actions_ended_idx on scheduled_actions (ended_at) where state <> 'scheduled';
 
+-- Room on each page, so that a claim (claimed_by, claim_until: in no index) updates its row in place (HOT).
+alter table scheduled_actions set (fillfactor = 80);
+
 -- Actions no longer fire as graphile-worker `clock:fire` jobs: the runner fires the pending rows above,
 -- and a leftover job would only fail as an unknown task.
 do $$
