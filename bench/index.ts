@@ -13,12 +13,13 @@ const benches: Record<
   console: () => import('./console.js'),
   messaging: () => import('./messaging.js'),
   'messaging-inbound': () => import('./messaging-inbound.js'),
+  sla: () => import('./sla.js'),
 }
 
 const [name, ...rest] = process.argv.slice(2)
 if (!name || !benches[name]) {
   process.stderr.write(
-    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process] [--emails n] [--inbound-emails n] [--concurrency n] [--rate n]\n`,
+    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process] [--emails n] [--inbound-emails n] [--concurrency n] [--rate n] [--due n] [--background n] [--window s] [--down s] [--ingest n] [--short]\n`,
   )
   process.exit(1)
 }
@@ -39,6 +40,12 @@ const { values } = parseArgs({
     'inbound-emails': { type: 'string' },
     concurrency: { type: 'string' },
     rate: { type: 'string' },
+    due: { type: 'string' },
+    background: { type: 'string' },
+    window: { type: 'string' },
+    down: { type: 'string' },
+    ingest: { type: 'string' },
+    short: { type: 'boolean' },
   },
   strict: true,
 })

@@ -25,6 +25,8 @@ export type Config = {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   workers: boolean
   workerConcurrency: number
+  /** Days a clock action that fired, failed or was cancelled is kept before the runner purges it. */
+  clockRetentionDays: number
   embeddedPgPort?: number
   sessionTtlHours: number
   filesMaxBytes: number
@@ -260,6 +262,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     ),
     workers: read('WORKERS', bool, true),
     workerConcurrency: read('WORKER_CONCURRENCY', int(1, 64), 4),
+    clockRetentionDays: read('CLOCK_RETENTION_DAYS', int(1, 3650), 7),
     embeddedPgPort: optional('EMBEDDED_PG_PORT', int(1, 65535)),
     sessionTtlHours: read('SESSION_TTL_HOURS', int(1, 24 * 90), 12),
     filesMaxBytes: read('FILES_MAX_BYTES', int(1024, 5 * 1024 ** 3), 25 * 1024 * 1024),

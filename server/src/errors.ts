@@ -121,8 +121,24 @@ export const errorCatalogue = {
   customer_email_missing: 422, // the case's customer has no email address to write to
   mail_server_not_configured: 409, // no SMTP_URL: nothing can be sent, test sends included
   mail_send_failed: 502, // the mail server refused the message or could not be reached; details.reply says why
+  // SLAs: business-hours calendars
+  sla_calendar_not_found: 404,
+  sla_calendar_name_taken: 409,
+  sla_calendar_invalid: 422, // details.errors lists each field and why (zone, hours, overlaps, no open time)
+  sla_calendar_in_use: 409, // a policy uses it (details.policy_ids): change those policies first
+  sla_calendar_closed: 422, // the calendar never opens: no deadline can be computed on it
+  ics_invalid: 400, // the iCalendar file does not parse; details.reason is the parser's message
+  // SLAs: policies and the clocks on cases
+  sla_policy_not_found: 404,
+  sla_policy_version_not_found: 404,
+  sla_policy_name_taken: 409,
+  sla_policy_invalid: 422, // details.errors lists each path and why (targets, steps, calendars, teams, users)
+  sla_policy_unchanged: 409, // the draft is the live version: nothing to publish
+  sla_policy_fallback: 409, // the fallback policy cannot be deleted: every case falls back to it
+  sla_target_not_found: 404, // the case's policy has no such target (and none runs on the case)
+  sla_calendar_required: 422, // business time needs a calendar: the target has none, so name calendar_id
+  sla_case_unsupported: 409, // the case was merged into another: its SLA lives there
   // server side
-  clock_task_unknown: 500,
   internal_error: 500,
   not_ready: 503,
 } as const satisfies Record<string, number | readonly number[]>

@@ -19,6 +19,7 @@ import { roleRoutes } from './roles/routes.js'
 import { shipmentEvents } from './shipments/events.js'
 import { shipmentRoutes } from './shipments/routes.js'
 import { shopify } from './shopify/module.js'
+import { sla } from './sla/module.js'
 import { teamRoutes } from './teams/routes.js'
 import { userRoutes } from './users/routes.js'
 import { maintenance } from './maintenance.js'
@@ -44,5 +45,6 @@ export const modules: Module[] = [
   { name: 'live', routes: liveRoutes },
   imports,
   audit,
+  sla,
   maintenance,
 ]

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { bearer, expectError, startTestApp } from '../../test/harness.js'
 import { systemContext } from '../auth/actor.js'
-import { retryNow, runDueJobs } from '../../test/jobs.js'
+import { runDueJobs } from '../../test/jobs.js'
 import { seedConnection, signedHeaders } from '../intake/testing.js'
 import type { DomainEvents } from '../jobs/events.js'
 import { upsertOrder } from '../orders/service.js'
@@ -341,10 +341,76 @@ describe('the exception policy, with no configuration', () => {
       .where('merchant_id', '=', m.id)
       .where('task', '=', 'cases:watch')
       .execute()
-    await retryNow(env.ctx, 'clock:fire')
     await runDueJobs(env.ctx, modules)
     expect((await casesOf(held.id)).map((c) => c.case_type)).toEqual(['customs_hold'])
     expect((await casesOf(cleared.id)).map((c) => [c.case_type, c.status])).toEqual([])
+  })
+
+  it('watches a second customs hold of a shipment after the first one cleared, and a replayed event arms no second watch', async () => {
+    const s = await shipment('RM100000013GB')
+    const t = Math.floor(Date.now() / 1000) * 1000 - 3 * 3_600_000
+    const watchesOf = () =>
+      env.ctx.db
+        .selectFrom('scheduled_actions')
+        .select(['state', 'run_at'])
+        .where('merchant_id', '=', m.id)
+        .where('key', '=', `case-watch:${s.id}:customs_hold`)
+        .orderBy('created_at')
+        .execute()
+    const endWindows = async () => {
+      await env.ctx.db
+        .updateTable('scheduled_actions')
+        .set({ run_at: new Date(Date.now() - 1000) })
+        .where('merchant_id', '=', m.id)
+        .where('key', '=', `case-watch:${s.id}:customs_hold`)
+        .where('state', '=', 'scheduled')
+        .execute()
+      await runDueJobs(env.ctx, modules)
+    }
+    const holdEvents = async () =>
+      (
+        await env.ctx.db
+          .selectFrom('outbox')
+          .select(['id', 'merchant_id', 'type', 'subject_id', 'occurred_at', 'data'])
+          .where('merchant_id', '=', m.id)
+          .where('type', '=', 'shipment.status_changed')
+          .where('subject_id', '=', s.id)
+          .orderBy('id')
+          .execute()
+      )
+        .filter((e) => e.data.status === 'customs_hold')
+        .map((e) => ({
+          ...e,
+          type: 'shipment.status_changed' as const,
+          occurred_at: e.occurred_at.toISOString(),
+          data: e.data as StatusChanged,
+        }))
+    const replay = async (event: Awaited<ReturnType<typeof holdEvents>>[number]) =>
+      env.ctx.db.transaction().execute((trx) => onShipmentStatusChanged(trx, event, new Date()))
+    // The first hold clears within its window: its watch fires and opens nothing.
+    await scan('RM100000013GB', [{ id: 'x1', status: 'customs_hold', occurred_at: new Date(t).toISOString() }])
+    await scan('RM100000013GB', [
+      { id: 'x2', status: 'in_transit', occurred_at: new Date(t + 3_600_000).toISOString() },
+    ])
+    await endWindows()
+    expect((await watchesOf()).map((w) => w.state)).toEqual(['fired'])
+    const [first] = await holdEvents()
+    await replay(first!)
+    expect((await watchesOf()).map((w) => w.state)).toEqual(['fired'])
+    // A second hold is a new episode: watched again, once however often its event is delivered.
+    const held = new Date(t + 2 * 3_600_000)
+    await scan('RM100000013GB', [{ id: 'x3', status: 'customs_hold', occurred_at: held.toISOString() }])
+    const second = (await holdEvents())[1]!
+    await replay(second)
+    await replay(first!)
+    expect((await watchesOf()).map((w) => [w.state, w.run_at.toISOString()])).toEqual([
+      ['fired', expect.any(String)],
+      ['scheduled', new Date(held.getTime() + 24 * 3_600_000).toISOString()],
+    ])
+    await endWindows()
+    expect((await casesOf(s.id)).map((c) => c.case_type)).toEqual(['customs_hold'])
+    await replay(second)
+    expect((await watchesOf()).map((w) => w.state)).toEqual(['fired', 'fired'])
   })
 
   it('puts a low-confidence signal on the review list instead of opening a case, and opens one when a person decides so', async () => {

@@ -137,6 +137,9 @@ export interface CaseTables {
     reopen_count: Generated<number>
     first_acted_at: Instant | null
     first_response_at: Instant | null
+    /** The SLA module's summary of the case's clocks (recordCaseActivity writes it), for list filters and sorts */
+    sla_next_due_at: Generated<Date | null>
+    sla_state: Generated<'active' | 'paused' | 'met' | 'breached' | null>
     resolved_at: Instant | null
     closed_at: Instant | null
     created_at: Instant

@@ -11,6 +11,7 @@ import type { CustomFieldDef, CaseTemplate, Priority, TimelineVisibility } from 
 export {
   caseStatuses,
   type CaseStatus,
+  priorities,
   type ResolutionCode,
   type RootCause,
   resolutionCodes,
@@ -113,6 +114,8 @@ export function toCase(r: CaseRow): Case {
     reopen_count: r.reopen_count,
     first_acted_at: r.first_acted_at,
     first_response_at: r.first_response_at,
+    sla_next_due_at: r.sla_next_due_at,
+    sla_state: r.sla_state,
     resolved_at: r.resolved_at,
     closed_at: r.closed_at,
     created_at: r.created_at,

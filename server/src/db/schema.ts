@@ -11,6 +11,7 @@ import type { MessagingTables } from '../messaging/tables.js'
 import type { OrderTables } from '../orders/tables.js'
 import type { RoleTables } from '../roles/tables.js'
 import type { ShipmentTables } from '../shipments/tables.js'
+import type { SlaTables } from '../sla/tables.js'
 import type { TeamTables } from '../teams/tables.js'
 import type { UserTables } from '../users/tables.js'
 
@@ -49,11 +50,19 @@ export interface PlatformTables {
     task: string
     payload: Json<Record<string, unknown>>
     run_at: Instant
-    state: Generated<'scheduled' | 'fired' | 'cancelled'>
+    state: Generated<ActionState>
     created_at: Instant
     fired_at: Instant | null
+    attempts: Generated<number>
+    last_error: string | null
+    claimed_by: string | null
+    claim_until: Instant | null
+    ended_at: Instant | null
   }
 }
+
+/** A clock action's life: pending, then fired, cancelled, or failed (its handler threw on every attempt). */
+export type ActionState = 'scheduled' | 'fired' | 'cancelled' | 'failed'
 
 export interface Database
   extends PlatformTables,
@@ -70,4 +79,5 @@ export interface Database
     ShipmentTables,
     CarrierTables,
     CaseTables,
-    MessagingTables {}
+    MessagingTables,
+    SlaTables {}

@@ -8,6 +8,7 @@ import { seedCases, type DemoCases } from './cases.js'
 import { generateCommerce, loadCommerce } from './commerce.js'
 import { staffOf, type Staff } from './staff.js'
 import { setExchangeRate } from '../merchants/service.js'
+import { seedDemoCalendars } from '../sla/calendars/defaults.js'
 import { findBuiltinRoleId } from '../roles/service.js'
 import { createUser } from '../users/service.js'
 import { listTeams, updateTeam } from '../teams/service.js'
@@ -134,6 +135,7 @@ export async function seedDemo(
         ] as const) {
           await setExchangeRate(trx, demo, { base, quote, rate, effectiveOn: day }, now)
         }
+        await seedDemoCalendars(trx, demo, now)
         // A signed carrier-event feed (Standard Webhooks), so the inbox has somewhere to deliver to.
         const feed = await createConnection(
           trx,

@@ -1,9 +1,7 @@
-import type { Kysely, Transaction } from 'kysely'
-import type { Database } from '../db/schema.js'
-import { AppError } from '../errors.js'
+import { sql, type Kysely, type Transaction } from 'kysely'
+import type { ActionState, Database } from '../db/schema.js'
 import { newId } from '../ids.js'
-import type { ClockHandler, JobHandler, ScheduledAction } from '../modules.js'
-import { addJob, removeJob } from './queue.js'
+import type { ClockHandler, ScheduledAction } from '../modules.js'
 
 export type ScheduleInput = {
   merchantId: string
@@ -13,18 +11,26 @@ export type ScheduleInput = {
   payload: Record<string, unknown>
 }
 
-const jobKey = (merchantId: string, key: string) => `clock:${merchantId}:${key}`
+/** The channel a runner listens on: an action was armed to fall due within the claim horizon. */
+export const clockChannel = 'claimdesk_clock'
+/** How far ahead a runner claims due actions, to hold them in memory and fire each at its instant. */
+export const claimHorizonMs = 1000
+/** A handler that threw is tried again after 1 s, 4 s, 16 s, 64 s; after the fifth attempt the action is `failed`. */
+export const maxAttempts = 5
+export const retryDelayMs = (attempts: number) => 1000 * 4 ** (attempts - 1)
 
 /**
- * "Do task at runAt, once." Scheduling the same key again moves a pending action (new time and
- * payload); an action that already fired or was cancelled stays as it is. Returns its state.
+ * "Do task at runAt, once." Scheduling a key with a pending action moves it (new time, task and
+ * payload); a key whose action fired, failed or was cancelled is armed again: a new pending action,
+ * whose handler runs once more. A caller wanting once per episode puts the episode in the key.
+ * Returns the action's state: 'scheduled'.
  */
 export async function scheduleAction(
   trx: Transaction<Database>,
   input: ScheduleInput,
   now: Date,
 ): Promise<'scheduled' | 'fired' | 'cancelled'> {
-  const row = await trx
+  await trx
     .insertInto('scheduled_actions')
     .values({
       merchant_id: input.merchantId,
@@ -35,47 +41,64 @@ export async function scheduleAction(
       run_at: input.runAt,
       created_at: now,
       fired_at: null,
+      last_error: null,
+      claimed_by: null,
+      claim_until: null,
+      ended_at: null,
     })
     .onConflict((oc) =>
       oc
         .columns(['merchant_id', 'key'])
+        .where('state', '=', 'scheduled')
         .doUpdateSet((eb) => ({
           task: eb.ref('excluded.task'),
           payload: eb.ref('excluded.payload'),
           run_at: eb.ref('excluded.run_at'),
-        }))
-        .where('scheduled_actions.state', '=', 'scheduled'),
+          // A runner holding it at its old instant finds it moved; a runner claims it anew for the new one.
+          claimed_by: null,
+          claim_until: null,
+          attempts: 0,
+          last_error: null,
+        })),
     )
-    .returning(['id', 'state'])
-    .executeTakeFirst()
-  if (!row) {
-    const existing = await trx
-      .selectFrom('scheduled_actions')
-      .select('state')
-      .where('merchant_id', '=', input.merchantId)
-      .where('key', '=', input.key)
-      .executeTakeFirstOrThrow()
-    return existing.state
-  }
-  await addJob(
-    trx,
-    'clock:fire',
-    { merchant_id: input.merchantId, key: input.key },
-    { runAt: input.runAt, jobKey: jobKey(input.merchantId, input.key), jobKeyMode: 'replace' },
-  )
+    .execute()
+  // Due within a runner's horizon: wake the runners (delivered at commit) rather than wait for their next poll.
+  if (input.runAt.getTime() - Date.now() < claimHorizonMs) await sql`select pg_notify(${clockChannel}, '')`.execute(trx)
   return 'scheduled'
 }
 
+/** Cancels the key's pending action; whether there was one. The key can be scheduled again afterwards. */
 export async function cancelAction(trx: Transaction<Database>, merchantId: string, key: string): Promise<boolean> {
   const res = await trx
     .updateTable('scheduled_actions')
-    .set({ state: 'cancelled' })
+    .set({ state: 'cancelled', ended_at: sql<Date>`now()`, claimed_by: null, claim_until: null })
     .where('merchant_id', '=', merchantId)
     .where('key', '=', key)
     .where('state', '=', 'scheduled')
     .executeTakeFirst()
-  await removeJob(trx, jobKey(merchantId, key))
   return res.numUpdatedRows > 0n
+}
+
+/**
+ * The key's newest action (its pending one, else the last that fired, failed or was cancelled within
+ * the retention period), for callers that arm a key at most once per episode.
+ */
+export async function findAction(
+  db: Kysely<Database> | Transaction<Database>,
+  merchantId: string,
+  key: string,
+): Promise<(ScheduledAction & { state: ActionState }) | undefined> {
+  const row = await db
+    .selectFrom('scheduled_actions')
+    .select(['id', 'key', 'task', 'payload', 'run_at', 'state'])
+    .where('merchant_id', '=', merchantId)
+    .where('key', '=', key)
+    .orderBy(sql`state = 'scheduled'`, 'desc')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  return row && { ...toAction(merchantId, row), state: row.state }
 }
 
 /** A workspace's pending actions due by `until`, soonest first (for firing them at their own instants). */
@@ -84,10 +107,10 @@ export async function listDueActions(
   merchantId: string,
   until: Date,
   limit: number,
-): Promise<{ key: string; runAt: Date }[]> {
+): Promise<{ id: string; key: string; runAt: Date }[]> {
   const rows = await db
     .selectFrom('scheduled_actions')
-    .select(['key', 'run_at'])
+    .select(['id', 'key', 'run_at'])
     .where('merchant_id', '=', merchantId)
     .where('state', '=', 'scheduled')
     .where('run_at', '<=', until)
@@ -95,12 +118,160 @@ export async function listDueActions(
     .orderBy('id')
     .limit(limit)
     .execute()
-  return rows.map((r) => ({ key: r.key, runAt: r.run_at }))
+  return rows.map((r) => ({ id: r.id, key: r.key, runAt: r.run_at }))
+}
+
+/** Every workspace's pending actions due by `until` and claimable (no live claim, no retry backoff), soonest first. */
+export async function listDueActionRefs(db: Kysely<Database>, until: Date, limit: number): Promise<ActionRef[]> {
+  const rows = await db
+    .selectFrom('scheduled_actions')
+    .select(['merchant_id', 'id'])
+    .where('state', '=', 'scheduled')
+    .where('run_at', '<=', until)
+    .where((eb) => eb.or([eb('claim_until', 'is', null), eb('claim_until', '<=', until)]))
+    .orderBy('run_at')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({ merchantId: r.merchant_id, id: r.id }))
+}
+
+const toAction = (
+  merchantId: string,
+  r: { id: string; key: string; task: string; payload: Record<string, unknown>; run_at: Date },
+): ScheduledAction => ({ merchantId, id: r.id, key: r.key, task: r.task, payload: r.payload, runAt: r.run_at })
+
+export type FireResult = 'fired' | 'skipped' | 'not_due' | 'retry' | 'failed'
+export type ActionRef = { merchantId: string; id: string }
+
+/**
+ * Fires due actions together in one transaction, at most once each: the row locks and the state check
+ * make a second runner, an expired lease or a replay a no-op. Each handler runs in a savepoint of its
+ * own, in the transaction that marks its action fired; one that throws is rolled back alone and its
+ * action retried later (`retryDelayMs`), or marked `failed` after `maxAttempts`, while the others fire.
+ * Returns each action's outcome, in the order given.
+ */
+export async function fireActions(
+  trx: Transaction<Database>,
+  handlers: Record<string, ClockHandler>,
+  ctx: Parameters<ClockHandler>[2],
+  refs: ActionRef[],
+  now: Date,
+  onError: (action: ScheduledAction, err: unknown, final: boolean) => void = () => undefined,
+): Promise<FireResult[]> {
+  if (!refs.length) return []
+  // Locked in one order, so runners racing for overlapping sets never deadlock on these rows.
+  const rows = await trx
+    .selectFrom('scheduled_actions')
+    .select(['merchant_id', 'id', 'key', 'task', 'payload', 'run_at', 'state', 'attempts'])
+    .where((eb) =>
+      eb(
+        eb.refTuple('merchant_id', 'id'),
+        'in',
+        refs.map((r) => eb.tuple(r.merchantId, r.id)),
+      ),
+    )
+    .orderBy('merchant_id')
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+  const byId = new Map(rows.map((r) => [`${r.merchant_id}:${r.id}`, r]))
+  const results: FireResult[] = refs.map(() => 'skipped')
+  const toFire: { i: number; row: (typeof rows)[number] }[] = []
+  for (const [i, ref] of refs.entries()) {
+    const row = byId.get(`${ref.merchantId}:${ref.id}`)
+    if (row?.state !== 'scheduled') continue
+    if (row.run_at.getTime() <= now.getTime()) toFire.push({ i, row })
+    else {
+      // Moved later meanwhile: whoever claims it next fires it at its new instant.
+      await updateAction(trx, row, { claimed_by: null, claim_until: null })
+      results[i] = 'not_due'
+    }
+  }
+  const run = (row: (typeof rows)[number]) => {
+    const handler = handlers[row.task]
+    if (!handler) throw new Error(`No clock task "${row.task}"`)
+    return handler(trx, toAction(row.merchant_id, row), ctx, now)
+  }
+  // Fast path: every handler in turn, with one savepoint for the lot. Should one throw, the lot is rolled
+  // back to it and run again with a savepoint per action, so only the failing one is undone.
+  let isolate = false
+  if (toFire.length > 1) {
+    await sql`savepoint clock_batch`.execute(trx)
+    try {
+      for (const { row } of toFire) await run(row)
+    } catch {
+      await sql`rollback to savepoint clock_batch`.execute(trx)
+      isolate = true
+    }
+  } else isolate = true
+  const fired: typeof rows = []
+  for (const { i, row } of toFire) {
+    if (!isolate) {
+      fired.push(row)
+      results[i] = 'fired'
+      continue
+    }
+    await sql`savepoint clock_action`.execute(trx)
+    try {
+      await run(row)
+      await sql`release savepoint clock_action`.execute(trx)
+      fired.push(row)
+      results[i] = 'fired'
+    } catch (err) {
+      await sql`rollback to savepoint clock_action`.execute(trx)
+      const attempts = row.attempts + 1
+      const final = attempts >= maxAttempts
+      onError(toAction(row.merchant_id, row), err, final)
+      await updateAction(trx, row, {
+        attempts,
+        last_error: err instanceof Error ? err.message.slice(0, 2000) : String(err).slice(0, 2000),
+        claimed_by: null,
+        ...(final
+          ? { state: 'failed', ended_at: now, claim_until: null }
+          : { claim_until: new Date(now.getTime() + retryDelayMs(attempts)) }),
+      })
+      results[i] = final ? 'failed' : 'retry'
+    }
+  }
+  if (fired.length)
+    await trx
+      .updateTable('scheduled_actions')
+      .set((eb) => ({ state: 'fired', fired_at: now, ended_at: now, attempts: eb('attempts', '+', 1) }))
+      .where((eb) =>
+        eb(
+          eb.refTuple('merchant_id', 'id'),
+          'in',
+          fired.map((r) => eb.tuple(r.merchant_id, r.id)),
+        ),
+      )
+      .execute()
+  return results
+}
+
+function updateAction(
+  trx: Transaction<Database>,
+  where: { merchant_id: string; id: string },
+  set: Partial<{
+    state: ActionState
+    fired_at: Date
+    ended_at: Date
+    attempts: number
+    last_error: string
+    claimed_by: null
+    claim_until: Date | null
+  }>,
+) {
+  return trx
+    .updateTable('scheduled_actions')
+    .set(set)
+    .where('merchant_id', '=', where.merchant_id)
+    .where('id', '=', where.id)
+    .execute()
 }
 
 /**
- * Fires a due action at most once: the row lock and the state check make a second job, a replay
- * or a concurrent worker a no-op. The handler runs in the same transaction as the state change.
+ * Fires the key's pending action if it is due at `now` (the demo's history, tests): as `fireActions`.
+ * 'skipped' when the key has no pending action.
  */
 export async function fireAction(
   trx: Transaction<Database>,
@@ -109,42 +280,30 @@ export async function fireAction(
   merchantId: string,
   key: string,
   now: Date,
-): Promise<'fired' | 'skipped' | 'not_due'> {
+): Promise<FireResult> {
   const row = await trx
     .selectFrom('scheduled_actions')
-    .selectAll()
+    .select('id')
     .where('merchant_id', '=', merchantId)
     .where('key', '=', key)
-    .forUpdate()
+    .where('state', '=', 'scheduled')
     .executeTakeFirst()
-  if (row?.state !== 'scheduled') return 'skipped'
-  if (row.run_at.getTime() > now.getTime()) return 'not_due' // moved later; its own job will come
-  const handler = handlers[row.task]
-  if (!handler) throw new AppError('clock_task_unknown', `No clock task "${row.task}"`)
-  const action: ScheduledAction = {
-    merchantId,
-    id: row.id,
-    key: row.key,
-    task: row.task,
-    payload: row.payload,
-    runAt: row.run_at,
-  }
-  await handler(trx, action, ctx, now)
-  await trx
-    .updateTable('scheduled_actions')
-    .set({ state: 'fired', fired_at: now })
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', row.id)
-    .execute()
-  return 'fired'
+  if (!row) return 'skipped'
+  const [result] = await fireActions(trx, handlers, ctx, [{ merchantId, id: row.id }], now)
+  return result!
 }
 
-export function clockTasks(handlers: Record<string, ClockHandler>): Record<string, JobHandler> {
-  return {
-    'clock:fire': async (payload, ctx) => {
-      await ctx.db
-        .transaction()
-        .execute((trx) => fireAction(trx, handlers, ctx, String(payload.merchant_id), String(payload.key), new Date()))
-    },
+/** Removes actions that fired, failed or were cancelled more than `retentionDays` ago; how many. */
+export async function purgeEndedActions(db: Kysely<Database>, now: Date, retentionDays: number): Promise<number> {
+  const before = new Date(now.getTime() - retentionDays * 86_400_000)
+  let total = 0
+  for (;;) {
+    const res = await sql`delete from scheduled_actions where (merchant_id, id) in (
+      select merchant_id, id from scheduled_actions where state <> 'scheduled' and ended_at < ${before} limit 5000)`.execute(
+      db,
+    )
+    const n = Number(res.numAffectedRows ?? 0n)
+    total += n
+    if (n < 5000) return total
   }
 }

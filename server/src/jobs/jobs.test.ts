@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest'
 import { createTestMerchant, startTestEnv } from '../../test/harness.js'
 import { pendingJobs, retryNow, runDueJobs } from '../../test/jobs.js'
 import { consumer, type Module } from '../modules.js'
-import { cancelAction, fireAction, scheduleAction } from './clock.js'
 import type { DomainEvent } from './events.js'
 import { enqueueEvent, enqueueEvents, outboxRelay, withEventsHeld } from './outbox.js'
 
@@ -16,7 +15,6 @@ declare module './events.js' {
 }
 const seen: { consumer: string; event: DomainEvent }[] = []
 let flakyFailures = 0
-const fired: string[] = []
 
 const testModule: Module = {
   name: 'test',
@@ -45,11 +43,6 @@ const testModule: Module = {
       },
     }),
   ],
-  clockTasks: {
-    'test:remind': async (_trx, action) => {
-      fired.push(String(action.payload.note))
-    },
-  },
 }
 
 const env = await startTestEnv()
@@ -225,67 +218,5 @@ describe('events held for a batch', () => {
     const rows = await outboxOf(4)
     expect(rows.map((r) => r.id)).toEqual(ids)
     expect(rows.map((r) => r.occurred_at.getTime() - T0.getTime())).toEqual(events.map((_, i) => i))
-  })
-})
-
-describe('clock', () => {
-  const handlers = testModule.clockTasks!
-  const schedule = (key: string, runAt: Date, note: string) =>
-    env.ctx.db
-      .transaction()
-      .execute((trx) =>
-        scheduleAction(trx, { merchantId: m.id, key, task: 'test:remind', runAt, payload: { note } }, T0),
-      )
-  const fire = (key: string, now: Date) =>
-    env.ctx.db.transaction().execute((trx) => fireAction(trx, handlers, env.ctx, m.id, key, now))
-
-  it('schedules one action per key; scheduling again moves it', async () => {
-    await schedule('case-1:first-response', new Date('2036-03-02T10:00:00Z'), 'first')
-    await schedule('case-1:first-response', new Date('2036-03-02T11:00:00Z'), 'moved')
-    const rows = await env.ctx.db
-      .selectFrom('scheduled_actions')
-      .selectAll()
-      .where('key', '=', 'case-1:first-response')
-      .execute()
-    expect(rows).toHaveLength(1)
-    expect(rows[0]!.run_at.toISOString()).toBe('2036-03-02T11:00:00.000Z')
-    const jobs = (await pendingJobs(env.ctx)).filter((j) => j.key === `clock:${m.id}:case-1:first-response`)
-    expect(jobs).toHaveLength(1)
-    expect(jobs[0]!.run_at.toISOString()).toBe('2036-03-02T11:00:00.000Z')
-  })
-
-  it('does not fire before it is due, fires once when due, then never again', async () => {
-    fired.length = 0
-    await schedule('case-2:breach', new Date('2036-03-02T12:00:00Z'), 'breach')
-    expect(await fire('case-2:breach', new Date('2036-03-02T11:59:59.999Z'))).toBe('not_due')
-    expect(await fire('case-2:breach', new Date('2036-03-02T12:00:00Z'))).toBe('fired')
-    expect(await fire('case-2:breach', new Date('2036-03-02T12:00:01Z'))).toBe('skipped')
-    expect(await schedule('case-2:breach', new Date('2036-03-03T12:00:00Z'), 'again')).toBe('fired')
-    expect(fired).toEqual(['breach'])
-  })
-
-  it('fires exactly once when two workers race for the same action (row lock)', async () => {
-    fired.length = 0
-    await schedule('case-3:race', new Date('2036-03-02T12:00:00Z'), 'race')
-    const due = new Date('2036-03-02T12:00:00Z')
-    const results = await Promise.all([fire('case-3:race', due), fire('case-3:race', due), fire('case-3:race', due)])
-    expect(results.sort()).toEqual(['fired', 'skipped', 'skipped'])
-    expect(fired).toEqual(['race'])
-  })
-
-  it('never fires a cancelled action and removes its job', async () => {
-    fired.length = 0
-    await schedule('case-4:cancel', new Date('2036-03-02T12:00:00Z'), 'cancelled')
-    expect(await env.ctx.db.transaction().execute((trx) => cancelAction(trx, m.id, 'case-4:cancel'))).toBe(true)
-    expect(await fire('case-4:cancel', new Date('2036-03-02T13:00:00Z'))).toBe('skipped')
-    expect((await pendingJobs(env.ctx)).filter((j) => j.key === `clock:${m.id}:case-4:cancel`)).toEqual([])
-    expect(fired).toEqual([])
-  })
-
-  it('fires through the job queue when the job comes due', async () => {
-    fired.length = 0
-    await schedule('case-5:queue', new Date(Date.now() - 1000), 'via-queue')
-    await runDueJobs(env.ctx, [testModule])
-    expect(fired).toEqual(['via-queue'])
   })
 })

@@ -3,7 +3,7 @@ import { Logger, run, runOnce, type Runner, type TaskList, type WorkerEvents } f
 import { sql } from 'kysely'
 import type { AppContext } from '../context.js'
 import { setupModules, type ClockHandler, type Drain, type JobHandler, type Module } from '../modules.js'
-import { clockTasks } from './clock.js'
+import { type ClockRunnerOptions, fireDueActions, startClockRunner } from './clock-runner.js'
 import { foreground, type Foreground } from './foreground.js'
 import { startDrains } from './loop.js'
 import { outboxRelay, outboxTasks } from './outbox.js'
@@ -15,7 +15,6 @@ import { outboxRelay, outboxTasks } from './outbox.js'
 export function taskList(modules: Module[], ctx: AppContext, fg: Foreground = foreground): TaskList {
   const handlers: Record<string, JobHandler> = {
     ...outboxTasks(modules.flatMap((m) => m.consumers ?? [])),
-    ...clockTasks(clockHandlers(modules)),
     ...Object.assign({}, ...modules.map((m) => m.tasks ?? {})),
   }
   const list: TaskList = {}
@@ -54,7 +53,12 @@ export function workerOptions(ctx: AppContext) {
   }
 }
 
-export async function startWorker(modules: Module[], ctx: AppContext): Promise<Runner> {
+/** `clock`: the clock runner's options (the SLA bench observes its firings). */
+export async function startWorker(
+  modules: Module[],
+  ctx: AppContext,
+  opts: { clock?: ClockRunnerOptions } = {},
+): Promise<Runner> {
   setupModules(modules)
   const crontab = modules.flatMap((m) => m.cron ?? []).join('\n')
   const events: WorkerEvents = new EventEmitter()
@@ -63,8 +67,11 @@ export async function startWorker(modules: Module[], ctx: AppContext): Promise<R
   const runner = await run({ ...workerOptions(ctx), taskList: taskList(modules, ctx), crontab, events })
   const stopReaper = startReaper(ctx, pools)
   const stopDrains = startDrains(ctx, allDrains(modules))
+  // Clock actions fire on their own path, not as graphile jobs: see startClockRunner.
+  const stopClock = startClockRunner(ctx, clockHandlers(modules), opts.clock)
   const stop = runner.stop.bind(runner)
   runner.stop = async () => {
+    await stopClock()
     await stopDrains()
     await stop()
     await stopReaper()
@@ -76,8 +83,8 @@ const beatMs = 5000
 const deadAfterSeconds = 30
 
 /**
- * Works through the drains, then runs every job that is due now (and those they enqueue) to completion,
- * and again while the drains find more: background work finished without a worker process (the demo,
+ * Works through the drains and fires the clock actions due now, then runs every job that is due now
+ * (and those they enqueue) to completion, and again while the drains or the clock find more: background work finished without a worker process (the demo,
  * the tests). Returns once job outcomes are written: graphile-worker writes completions and failures
  * back in batches, so it waits until no job is locked (a condition, not a sleep), but by the beating
  * workers of a running server, whose jobs are theirs to finish.
@@ -89,10 +96,11 @@ export async function runDueJobs(
 ): Promise<void> {
   setupModules(modules)
   const drains = allDrains(modules)
+  const handlers = clockHandlers(modules)
   const drainAll = async () => {
     let total = 0
     for (const d of drains) for (let n = 1; n > 0; total += n) n = await d.run(ctx, d.batchSize)
-    return total
+    return total + (await fireDueActions(ctx, handlers))
   }
   await drainAll()
   do {

@@ -692,7 +692,7 @@ export interface paths {
                     cursor?: string;
                     status?: "active" | "disabled";
                     /** @description Only people whose role holds it, e.g. cases.write: who can be assigned cases */
-                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "messages.send" | "templates.manage" | "templates.approve" | "analytics.read";
+                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "sla.manage" | "messages.send" | "templates.manage" | "templates.approve" | "analytics.read";
                 };
                 header?: never;
                 path?: never;
@@ -6515,9 +6515,13 @@ export interface paths {
                     updated_from?: string;
                     updated_to?: string;
                     age?: "0_24h" | "24_72h" | "72h_plus";
+                    /** @description Comma-separated SLA states (breached: any target is) */
+                    sla_state?: string;
+                    /** @description Soonest running SLA target due before this: breaching soon */
+                    sla_due_before?: string;
                     /** @description Full text (web search syntax) over subjects, notes and timeline texts; "CD-1042" finds that case */
                     q?: string;
-                    sort?: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance";
+                    sort?: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance" | "sla_due";
                     /** @description Add counts per age bucket for the same filter */
                     counts?: boolean;
                 };
@@ -6592,6 +6596,10 @@ export interface paths {
                                 reopen_count: number;
                                 first_acted_at: string | null;
                                 first_response_at: string | null;
+                                /** @description When the soonest running SLA target is due */
+                                sla_next_due_at: string | null;
+                                /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                                sla_state: ("active" | "paused" | "met" | "breached") | null;
                                 resolved_at: string | null;
                                 closed_at: string | null;
                                 /** Format: date-time */
@@ -6763,6 +6771,10 @@ export interface paths {
                             reopen_count: number;
                             first_acted_at: string | null;
                             first_response_at: string | null;
+                            /** @description When the soonest running SLA target is due */
+                            sla_next_due_at: string | null;
+                            /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                            sla_state: ("active" | "paused" | "met" | "breached") | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -6898,6 +6910,10 @@ export interface paths {
                             reopen_count: number;
                             first_acted_at: string | null;
                             first_response_at: string | null;
+                            /** @description When the soonest running SLA target is due */
+                            sla_next_due_at: string | null;
+                            /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                            sla_state: ("active" | "paused" | "met" | "breached") | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7052,6 +7068,10 @@ export interface paths {
                             reopen_count: number;
                             first_acted_at: string | null;
                             first_response_at: string | null;
+                            /** @description When the soonest running SLA target is due */
+                            sla_next_due_at: string | null;
+                            /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                            sla_state: ("active" | "paused" | "met" | "breached") | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7199,6 +7219,10 @@ export interface paths {
                             reopen_count: number;
                             first_acted_at: string | null;
                             first_response_at: string | null;
+                            /** @description When the soonest running SLA target is due */
+                            sla_next_due_at: string | null;
+                            /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                            sla_state: ("active" | "paused" | "met" | "breached") | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7342,6 +7366,10 @@ export interface paths {
                             reopen_count: number;
                             first_acted_at: string | null;
                             first_response_at: string | null;
+                            /** @description When the soonest running SLA target is due */
+                            sla_next_due_at: string | null;
+                            /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                            sla_state: ("active" | "paused" | "met" | "breached") | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7486,6 +7514,10 @@ export interface paths {
                             reopen_count: number;
                             first_acted_at: string | null;
                             first_response_at: string | null;
+                            /** @description When the soonest running SLA target is due */
+                            sla_next_due_at: string | null;
+                            /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                            sla_state: ("active" | "paused" | "met" | "breached") | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7630,6 +7662,10 @@ export interface paths {
                             reopen_count: number;
                             first_acted_at: string | null;
                             first_response_at: string | null;
+                            /** @description When the soonest running SLA target is due */
+                            sla_next_due_at: string | null;
+                            /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                            sla_state: ("active" | "paused" | "met" | "breached") | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -7774,6 +7810,10 @@ export interface paths {
                                 reopen_count: number;
                                 first_acted_at: string | null;
                                 first_response_at: string | null;
+                                /** @description When the soonest running SLA target is due */
+                                sla_next_due_at: string | null;
+                                /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                                sla_state: ("active" | "paused" | "met" | "breached") | null;
                                 resolved_at: string | null;
                                 closed_at: string | null;
                                 /** Format: date-time */
@@ -8148,6 +8188,10 @@ export interface paths {
                             reopen_count: number;
                             first_acted_at: string | null;
                             first_response_at: string | null;
+                            /** @description When the soonest running SLA target is due */
+                            sla_next_due_at: string | null;
+                            /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                            sla_state: ("active" | "paused" | "met" | "breached") | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -9200,6 +9244,10 @@ export interface paths {
                                     reopen_count: number;
                                     first_acted_at: string | null;
                                     first_response_at: string | null;
+                                    /** @description When the soonest running SLA target is due */
+                                    sla_next_due_at: string | null;
+                                    /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                                    sla_state: ("active" | "paused" | "met" | "breached") | null;
                                     resolved_at: string | null;
                                     closed_at: string | null;
                                     /** Format: date-time */
@@ -9337,6 +9385,10 @@ export interface paths {
                             reopen_count: number;
                             first_acted_at: string | null;
                             first_response_at: string | null;
+                            /** @description When the soonest running SLA target is due */
+                            sla_next_due_at: string | null;
+                            /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                            sla_state: ("active" | "paused" | "met" | "breached") | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -9477,6 +9529,10 @@ export interface paths {
                             reopen_count: number;
                             first_acted_at: string | null;
                             first_response_at: string | null;
+                            /** @description When the soonest running SLA target is due */
+                            sla_next_due_at: string | null;
+                            /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                            sla_state: ("active" | "paused" | "met" | "breached") | null;
                             resolved_at: string | null;
                             closed_at: string | null;
                             /** Format: date-time */
@@ -9661,6 +9717,10 @@ export interface paths {
                                     reopen_count: number;
                                     first_acted_at: string | null;
                                     first_response_at: string | null;
+                                    /** @description When the soonest running SLA target is due */
+                                    sla_next_due_at: string | null;
+                                    /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                                    sla_state: ("active" | "paused" | "met" | "breached") | null;
                                     resolved_at: string | null;
                                     closed_at: string | null;
                                     /** Format: date-time */
@@ -9812,6 +9872,10 @@ export interface paths {
                                 reopen_count: number;
                                 first_acted_at: string | null;
                                 first_response_at: string | null;
+                                /** @description When the soonest running SLA target is due */
+                                sla_next_due_at: string | null;
+                                /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                                sla_state: ("active" | "paused" | "met" | "breached") | null;
                                 resolved_at: string | null;
                                 closed_at: string | null;
                                 /** Format: date-time */
@@ -9877,6 +9941,10 @@ export interface paths {
                                 reopen_count: number;
                                 first_acted_at: string | null;
                                 first_response_at: string | null;
+                                /** @description When the soonest running SLA target is due */
+                                sla_next_due_at: string | null;
+                                /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                                sla_state: ("active" | "paused" | "met" | "breached") | null;
                                 resolved_at: string | null;
                                 closed_at: string | null;
                                 /** Format: date-time */
@@ -10028,6 +10096,10 @@ export interface paths {
                                 reopen_count: number;
                                 first_acted_at: string | null;
                                 first_response_at: string | null;
+                                /** @description When the soonest running SLA target is due */
+                                sla_next_due_at: string | null;
+                                /** @description breached if any running target is, else active, paused or met; null: no SLA */
+                                sla_state: ("active" | "paused" | "met" | "breached") | null;
                                 resolved_at: string | null;
                                 closed_at: string | null;
                                 /** Format: date-time */
@@ -10266,7 +10338,7 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                                 /** @enum {unknown} */
-                                sort: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance";
+                                sort: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance" | "sla_due";
                                 position: number;
                                 created_at: string | null;
                                 updated_at: string | null;
@@ -10359,11 +10431,18 @@ export interface paths {
                             updated_to?: string;
                             /** @enum {unknown} */
                             age?: "0_24h" | "24_72h" | "72h_plus";
+                            /** @description Comma-separated SLA states (breached: any target is) */
+                            sla_state?: string;
+                            /**
+                             * Format: date-time
+                             * @description Soonest running SLA target due before this: breaching soon
+                             */
+                            sla_due_before?: string;
                             /** @description Full text (web search syntax) over subjects, notes and timeline texts; "CD-1042" finds that case */
                             q?: string;
                         };
                         /** @enum {unknown} */
-                        sort?: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance";
+                        sort?: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance" | "sla_due";
                         position?: number;
                     };
                 };
@@ -10386,7 +10465,7 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             /** @enum {unknown} */
-                            sort: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance";
+                            sort: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance" | "sla_due";
                             position: number;
                             created_at: string | null;
                             updated_at: string | null;
@@ -10539,11 +10618,18 @@ export interface paths {
                             updated_to?: string;
                             /** @enum {unknown} */
                             age?: "0_24h" | "24_72h" | "72h_plus";
+                            /** @description Comma-separated SLA states (breached: any target is) */
+                            sla_state?: string;
+                            /**
+                             * Format: date-time
+                             * @description Soonest running SLA target due before this: breaching soon
+                             */
+                            sla_due_before?: string;
                             /** @description Full text (web search syntax) over subjects, notes and timeline texts; "CD-1042" finds that case */
                             q?: string;
                         };
                         /** @enum {unknown} */
-                        sort?: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance";
+                        sort?: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance" | "sla_due";
                         position?: number;
                     };
                 };
@@ -10566,7 +10652,7 @@ export interface paths {
                                 [key: string]: unknown;
                             };
                             /** @enum {unknown} */
-                            sort: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance";
+                            sort: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance" | "sla_due";
                             position: number;
                             created_at: string | null;
                             updated_at: string | null;
@@ -14020,6 +14106,2798 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Business-hours calendars (SLA targets in business time count only their open hours) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description next_cursor from the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                                /** @description IANA time zone, e.g. Europe/London */
+                                time_zone: string;
+                                /** @description Open 24/7 (holidays still close it); weekly is then ignored */
+                                always: boolean;
+                                weekly: {
+                                    /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                    day: number;
+                                    /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                                    start: string;
+                                    /** @description 'HH:mm', after start; '24:00' is midnight */
+                                    end: string;
+                                }[];
+                                holidays: {
+                                    /** @description YYYY-MM-DD (local date) */
+                                    date: string;
+                                    /**
+                                     * @description Repeats on this month and day every year
+                                     * @default false
+                                     */
+                                    yearly: boolean;
+                                    name: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A calendar: IANA zone, weekly hours (several a day for split shifts), holidays, or 24/7 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        time_zone: string;
+                        /** @default false */
+                        always?: boolean;
+                        /** @description Several entries a day are split shifts */
+                        weekly?: {
+                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                            day: number;
+                            /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                            start: string;
+                            /** @description 'HH:mm', after start; '24:00' is midnight */
+                            end: string;
+                        }[];
+                        holidays?: {
+                            /** @description YYYY-MM-DD (local date) */
+                            date: string;
+                            /**
+                             * @description Repeats on this month and day every year
+                             * @default false
+                             */
+                            yearly: boolean;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description IANA time zone, e.g. Europe/London */
+                            time_zone: string;
+                            /** @description Open 24/7 (holidays still close it); weekly is then ignored */
+                            always: boolean;
+                            weekly: {
+                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                day: number;
+                                /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                                start: string;
+                                /** @description 'HH:mm', after start; '24:00' is midnight */
+                                end: string;
+                            }[];
+                            holidays: {
+                                /** @description YYYY-MM-DD (local date) */
+                                date: string;
+                                /**
+                                 * @description Repeats on this month and day every year
+                                 * @default false
+                                 */
+                                yearly: boolean;
+                                name: string;
+                            }[];
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/calendars/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One calendar */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description IANA time zone, e.g. Europe/London */
+                            time_zone: string;
+                            /** @description Open 24/7 (holidays still close it); weekly is then ignored */
+                            always: boolean;
+                            weekly: {
+                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                day: number;
+                                /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                                start: string;
+                                /** @description 'HH:mm', after start; '24:00' is midnight */
+                                end: string;
+                            }[];
+                            holidays: {
+                                /** @description YYYY-MM-DD (local date) */
+                                date: string;
+                                /**
+                                 * @description Repeats on this month and day every year
+                                 * @default false
+                                 */
+                                yearly: boolean;
+                                name: string;
+                            }[];
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace a calendar */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        time_zone: string;
+                        /** @default false */
+                        always?: boolean;
+                        /** @description Several entries a day are split shifts */
+                        weekly?: {
+                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                            day: number;
+                            /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                            start: string;
+                            /** @description 'HH:mm', after start; '24:00' is midnight */
+                            end: string;
+                        }[];
+                        holidays?: {
+                            /** @description YYYY-MM-DD (local date) */
+                            date: string;
+                            /**
+                             * @description Repeats on this month and day every year
+                             * @default false
+                             */
+                            yearly: boolean;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description IANA time zone, e.g. Europe/London */
+                            time_zone: string;
+                            /** @description Open 24/7 (holidays still close it); weekly is then ignored */
+                            always: boolean;
+                            weekly: {
+                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                day: number;
+                                /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                                start: string;
+                                /** @description 'HH:mm', after start; '24:00' is midnight */
+                                end: string;
+                            }[];
+                            holidays: {
+                                /** @description YYYY-MM-DD (local date) */
+                                date: string;
+                                /**
+                                 * @description Repeats on this month and day every year
+                                 * @default false
+                                 */
+                                yearly: boolean;
+                                name: string;
+                            }[];
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a calendar no SLA policy uses */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/calendars/{id}/holidays/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import holidays from an iCalendar (.ics) file: all-day events, FREQ=YEARLY ones as yearly */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Replace the calendar's holidays rather than add to them */
+                    replace?: boolean;
+                };
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description The .ics file */
+            requestBody: {
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calendar: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                                /** @description IANA time zone, e.g. Europe/London */
+                                time_zone: string;
+                                /** @description Open 24/7 (holidays still close it); weekly is then ignored */
+                                always: boolean;
+                                weekly: {
+                                    /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                    day: number;
+                                    /** @description Wall-clock 'HH:mm' in the calendar's zone */
+                                    start: string;
+                                    /** @description 'HH:mm', after start; '24:00' is midnight */
+                                    end: string;
+                                }[];
+                                holidays: {
+                                    /** @description YYYY-MM-DD (local date) */
+                                    date: string;
+                                    /**
+                                     * @description Repeats on this month and day every year
+                                     * @default false
+                                     */
+                                    yearly: boolean;
+                                    name: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            /** @description Holidays added (those the calendar had already are not counted) */
+                            imported: number;
+                            /** @description Events that are not holidays (timed, or longer than a month) */
+                            skipped: {
+                                summary: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SLA policies in the order they are tried (the fallback last) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                                /** @description Policies are tried in this order; the fallback comes last */
+                                position: number;
+                                fallback: boolean;
+                                /** @description The version new cases get */
+                                live_version: number;
+                                draft: {
+                                    /** @enum {unknown} */
+                                    tier: "high" | "medium" | "low";
+                                    /** @description All must hold; the fallback has none */
+                                    conditions: ({
+                                        /** @enum {unknown} */
+                                        field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                        /** @enum {unknown} */
+                                        op: "in" | "not_in";
+                                        values: string[];
+                                    } | {
+                                        /** @enum {string} */
+                                        field: "value";
+                                        /**
+                                         * @description Value at stake, converted with the workspace's exchange rates
+                                         * @enum {unknown}
+                                         */
+                                        op: "gte" | "lt";
+                                        amount: {
+                                            amount_minor: number;
+                                            currency: string;
+                                        };
+                                    })[];
+                                    targets: {
+                                        /** @description first_response, next_response, resolution, or a custom milestone key */
+                                        target: string;
+                                        minutes: number;
+                                        /** @description Business time on this calendar; null: calendar time (24/7) */
+                                        calendar_id: string | null;
+                                        /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                        milestone_event?: string;
+                                        steps?: {
+                                            /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                            percent?: number;
+                                            /** @description Or this many minutes from the due time */
+                                            offset_minutes?: number;
+                                            /** @description Alerts go out even in the team's off-hours */
+                                            urgent?: boolean;
+                                            actions: ({
+                                                /** @enum {string} */
+                                                type: "notify";
+                                                /** @enum {unknown} */
+                                                to: "assignee" | "team" | "team_lead" | "user";
+                                                /**
+                                                 * Format: uuid
+                                                 * @description UUIDv7
+                                                 */
+                                                user_id?: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "reassign";
+                                                /**
+                                                 * Format: uuid
+                                                 * @description UUIDv7
+                                                 */
+                                                team_id?: string;
+                                                /** @enum {unknown} */
+                                                strategy: "round_robin" | "least_loaded" | "team_only";
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "raise_priority";
+                                                /** @enum {unknown} */
+                                                to?: "low" | "normal" | "high" | "urgent";
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "add_tag";
+                                                tag: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "escalate";
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "remedy";
+                                                /** @enum {unknown} */
+                                                remedy: "refund_authorisation" | "priority_return";
+                                                params?: {
+                                                    [key: string]: unknown;
+                                                };
+                                            })[];
+                                        }[];
+                                    }[];
+                                    /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                    alert_calendar_id: string | null;
+                                };
+                                live: {
+                                    /** @enum {unknown} */
+                                    tier: "high" | "medium" | "low";
+                                    /** @description All must hold; the fallback has none */
+                                    conditions: ({
+                                        /** @enum {unknown} */
+                                        field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                        /** @enum {unknown} */
+                                        op: "in" | "not_in";
+                                        values: string[];
+                                    } | {
+                                        /** @enum {string} */
+                                        field: "value";
+                                        /**
+                                         * @description Value at stake, converted with the workspace's exchange rates
+                                         * @enum {unknown}
+                                         */
+                                        op: "gte" | "lt";
+                                        amount: {
+                                            amount_minor: number;
+                                            currency: string;
+                                        };
+                                    })[];
+                                    targets: {
+                                        /** @description first_response, next_response, resolution, or a custom milestone key */
+                                        target: string;
+                                        minutes: number;
+                                        /** @description Business time on this calendar; null: calendar time (24/7) */
+                                        calendar_id: string | null;
+                                        /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                        milestone_event?: string;
+                                        steps?: {
+                                            /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                            percent?: number;
+                                            /** @description Or this many minutes from the due time */
+                                            offset_minutes?: number;
+                                            /** @description Alerts go out even in the team's off-hours */
+                                            urgent?: boolean;
+                                            actions: ({
+                                                /** @enum {string} */
+                                                type: "notify";
+                                                /** @enum {unknown} */
+                                                to: "assignee" | "team" | "team_lead" | "user";
+                                                /**
+                                                 * Format: uuid
+                                                 * @description UUIDv7
+                                                 */
+                                                user_id?: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "reassign";
+                                                /**
+                                                 * Format: uuid
+                                                 * @description UUIDv7
+                                                 */
+                                                team_id?: string;
+                                                /** @enum {unknown} */
+                                                strategy: "round_robin" | "least_loaded" | "team_only";
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "raise_priority";
+                                                /** @enum {unknown} */
+                                                to?: "low" | "normal" | "high" | "urgent";
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "add_tag";
+                                                tag: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "escalate";
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "remedy";
+                                                /** @enum {unknown} */
+                                                remedy: "refund_authorisation" | "priority_return";
+                                                params?: {
+                                                    [key: string]: unknown;
+                                                };
+                                            })[];
+                                        }[];
+                                    }[];
+                                    /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                    alert_calendar_id: string | null;
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A policy: its first version is live at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        position?: number;
+                        /** @enum {unknown} */
+                        tier: "high" | "medium" | "low";
+                        /** @description All must hold; the fallback has none */
+                        conditions: ({
+                            /** @enum {unknown} */
+                            field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                            /** @enum {unknown} */
+                            op: "in" | "not_in";
+                            values: string[];
+                        } | {
+                            /** @enum {string} */
+                            field: "value";
+                            /**
+                             * @description Value at stake, converted with the workspace's exchange rates
+                             * @enum {unknown}
+                             */
+                            op: "gte" | "lt";
+                            amount: {
+                                amount_minor: number;
+                                currency: string;
+                            };
+                        })[];
+                        targets: {
+                            /** @description first_response, next_response, resolution, or a custom milestone key */
+                            target: string;
+                            minutes: number;
+                            /** @description Business time on this calendar; null: calendar time (24/7) */
+                            calendar_id: string | null;
+                            /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                            milestone_event?: string;
+                            steps?: {
+                                /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                percent?: number;
+                                /** @description Or this many minutes from the due time */
+                                offset_minutes?: number;
+                                /** @description Alerts go out even in the team's off-hours */
+                                urgent?: boolean;
+                                actions: ({
+                                    /** @enum {string} */
+                                    type: "notify";
+                                    /** @enum {unknown} */
+                                    to: "assignee" | "team" | "team_lead" | "user";
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    user_id?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "reassign";
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    team_id?: string;
+                                    /** @enum {unknown} */
+                                    strategy: "round_robin" | "least_loaded" | "team_only";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "raise_priority";
+                                    /** @enum {unknown} */
+                                    to?: "low" | "normal" | "high" | "urgent";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "add_tag";
+                                    tag: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "escalate";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "remedy";
+                                    /** @enum {unknown} */
+                                    remedy: "refund_authorisation" | "priority_return";
+                                    params?: {
+                                        [key: string]: unknown;
+                                    };
+                                })[];
+                            }[];
+                        }[];
+                        /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                        alert_calendar_id: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description Policies are tried in this order; the fallback comes last */
+                            position: number;
+                            fallback: boolean;
+                            /** @description The version new cases get */
+                            live_version: number;
+                            draft: {
+                                /** @enum {unknown} */
+                                tier: "high" | "medium" | "low";
+                                /** @description All must hold; the fallback has none */
+                                conditions: ({
+                                    /** @enum {unknown} */
+                                    field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                    /** @enum {unknown} */
+                                    op: "in" | "not_in";
+                                    values: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    field: "value";
+                                    /**
+                                     * @description Value at stake, converted with the workspace's exchange rates
+                                     * @enum {unknown}
+                                     */
+                                    op: "gte" | "lt";
+                                    amount: {
+                                        amount_minor: number;
+                                        currency: string;
+                                    };
+                                })[];
+                                targets: {
+                                    /** @description first_response, next_response, resolution, or a custom milestone key */
+                                    target: string;
+                                    minutes: number;
+                                    /** @description Business time on this calendar; null: calendar time (24/7) */
+                                    calendar_id: string | null;
+                                    /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                    milestone_event?: string;
+                                    steps?: {
+                                        /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                        percent?: number;
+                                        /** @description Or this many minutes from the due time */
+                                        offset_minutes?: number;
+                                        /** @description Alerts go out even in the team's off-hours */
+                                        urgent?: boolean;
+                                        actions: ({
+                                            /** @enum {string} */
+                                            type: "notify";
+                                            /** @enum {unknown} */
+                                            to: "assignee" | "team" | "team_lead" | "user";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            user_id?: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "reassign";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            team_id?: string;
+                                            /** @enum {unknown} */
+                                            strategy: "round_robin" | "least_loaded" | "team_only";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "raise_priority";
+                                            /** @enum {unknown} */
+                                            to?: "low" | "normal" | "high" | "urgent";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "add_tag";
+                                            tag: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "escalate";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "remedy";
+                                            /** @enum {unknown} */
+                                            remedy: "refund_authorisation" | "priority_return";
+                                            params?: {
+                                                [key: string]: unknown;
+                                            };
+                                        })[];
+                                    }[];
+                                }[];
+                                /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                alert_calendar_id: string | null;
+                            };
+                            live: {
+                                /** @enum {unknown} */
+                                tier: "high" | "medium" | "low";
+                                /** @description All must hold; the fallback has none */
+                                conditions: ({
+                                    /** @enum {unknown} */
+                                    field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                    /** @enum {unknown} */
+                                    op: "in" | "not_in";
+                                    values: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    field: "value";
+                                    /**
+                                     * @description Value at stake, converted with the workspace's exchange rates
+                                     * @enum {unknown}
+                                     */
+                                    op: "gte" | "lt";
+                                    amount: {
+                                        amount_minor: number;
+                                        currency: string;
+                                    };
+                                })[];
+                                targets: {
+                                    /** @description first_response, next_response, resolution, or a custom milestone key */
+                                    target: string;
+                                    minutes: number;
+                                    /** @description Business time on this calendar; null: calendar time (24/7) */
+                                    calendar_id: string | null;
+                                    /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                    milestone_event?: string;
+                                    steps?: {
+                                        /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                        percent?: number;
+                                        /** @description Or this many minutes from the due time */
+                                        offset_minutes?: number;
+                                        /** @description Alerts go out even in the team's off-hours */
+                                        urgent?: boolean;
+                                        actions: ({
+                                            /** @enum {string} */
+                                            type: "notify";
+                                            /** @enum {unknown} */
+                                            to: "assignee" | "team" | "team_lead" | "user";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            user_id?: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "reassign";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            team_id?: string;
+                                            /** @enum {unknown} */
+                                            strategy: "round_robin" | "least_loaded" | "team_only";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "raise_priority";
+                                            /** @enum {unknown} */
+                                            to?: "low" | "normal" | "high" | "urgent";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "add_tag";
+                                            tag: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "escalate";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "remedy";
+                                            /** @enum {unknown} */
+                                            remedy: "refund_authorisation" | "priority_return";
+                                            params?: {
+                                                [key: string]: unknown;
+                                            };
+                                        })[];
+                                    }[];
+                                }[];
+                                /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                alert_calendar_id: string | null;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/policies/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Which policy applies to this case? Each policy tried, each condition judged */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        case_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            policy_id: string;
+                            policy_name: string;
+                            policy_version: number;
+                            /** @enum {unknown} */
+                            tier: "high" | "medium" | "low";
+                            /** @description Each policy tried in order, up to the one that matched, with each condition and why */
+                            tried: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                policy_id: string;
+                                name: string;
+                                matched: boolean;
+                                conditions: {
+                                    field: string;
+                                    op: string;
+                                    matched: boolean;
+                                    /** @description The case's value the condition was judged on */
+                                    actual: unknown;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One SLA policy: its draft and live version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description Policies are tried in this order; the fallback comes last */
+                            position: number;
+                            fallback: boolean;
+                            /** @description The version new cases get */
+                            live_version: number;
+                            draft: {
+                                /** @enum {unknown} */
+                                tier: "high" | "medium" | "low";
+                                /** @description All must hold; the fallback has none */
+                                conditions: ({
+                                    /** @enum {unknown} */
+                                    field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                    /** @enum {unknown} */
+                                    op: "in" | "not_in";
+                                    values: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    field: "value";
+                                    /**
+                                     * @description Value at stake, converted with the workspace's exchange rates
+                                     * @enum {unknown}
+                                     */
+                                    op: "gte" | "lt";
+                                    amount: {
+                                        amount_minor: number;
+                                        currency: string;
+                                    };
+                                })[];
+                                targets: {
+                                    /** @description first_response, next_response, resolution, or a custom milestone key */
+                                    target: string;
+                                    minutes: number;
+                                    /** @description Business time on this calendar; null: calendar time (24/7) */
+                                    calendar_id: string | null;
+                                    /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                    milestone_event?: string;
+                                    steps?: {
+                                        /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                        percent?: number;
+                                        /** @description Or this many minutes from the due time */
+                                        offset_minutes?: number;
+                                        /** @description Alerts go out even in the team's off-hours */
+                                        urgent?: boolean;
+                                        actions: ({
+                                            /** @enum {string} */
+                                            type: "notify";
+                                            /** @enum {unknown} */
+                                            to: "assignee" | "team" | "team_lead" | "user";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            user_id?: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "reassign";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            team_id?: string;
+                                            /** @enum {unknown} */
+                                            strategy: "round_robin" | "least_loaded" | "team_only";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "raise_priority";
+                                            /** @enum {unknown} */
+                                            to?: "low" | "normal" | "high" | "urgent";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "add_tag";
+                                            tag: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "escalate";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "remedy";
+                                            /** @enum {unknown} */
+                                            remedy: "refund_authorisation" | "priority_return";
+                                            params?: {
+                                                [key: string]: unknown;
+                                            };
+                                        })[];
+                                    }[];
+                                }[];
+                                /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                alert_calendar_id: string | null;
+                            };
+                            live: {
+                                /** @enum {unknown} */
+                                tier: "high" | "medium" | "low";
+                                /** @description All must hold; the fallback has none */
+                                conditions: ({
+                                    /** @enum {unknown} */
+                                    field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                    /** @enum {unknown} */
+                                    op: "in" | "not_in";
+                                    values: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    field: "value";
+                                    /**
+                                     * @description Value at stake, converted with the workspace's exchange rates
+                                     * @enum {unknown}
+                                     */
+                                    op: "gte" | "lt";
+                                    amount: {
+                                        amount_minor: number;
+                                        currency: string;
+                                    };
+                                })[];
+                                targets: {
+                                    /** @description first_response, next_response, resolution, or a custom milestone key */
+                                    target: string;
+                                    minutes: number;
+                                    /** @description Business time on this calendar; null: calendar time (24/7) */
+                                    calendar_id: string | null;
+                                    /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                    milestone_event?: string;
+                                    steps?: {
+                                        /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                        percent?: number;
+                                        /** @description Or this many minutes from the due time */
+                                        offset_minutes?: number;
+                                        /** @description Alerts go out even in the team's off-hours */
+                                        urgent?: boolean;
+                                        actions: ({
+                                            /** @enum {string} */
+                                            type: "notify";
+                                            /** @enum {unknown} */
+                                            to: "assignee" | "team" | "team_lead" | "user";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            user_id?: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "reassign";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            team_id?: string;
+                                            /** @enum {unknown} */
+                                            strategy: "round_robin" | "least_loaded" | "team_only";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "raise_priority";
+                                            /** @enum {unknown} */
+                                            to?: "low" | "normal" | "high" | "urgent";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "add_tag";
+                                            tag: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "escalate";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "remedy";
+                                            /** @enum {unknown} */
+                                            remedy: "refund_authorisation" | "priority_return";
+                                            params?: {
+                                                [key: string]: unknown;
+                                            };
+                                        })[];
+                                    }[];
+                                }[];
+                                /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                alert_calendar_id: string | null;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Rename or reorder a policy, or replace its draft (publish to make it live) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        position?: number;
+                        draft?: {
+                            /** @enum {unknown} */
+                            tier: "high" | "medium" | "low";
+                            /** @description All must hold; the fallback has none */
+                            conditions: ({
+                                /** @enum {unknown} */
+                                field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                /** @enum {unknown} */
+                                op: "in" | "not_in";
+                                values: string[];
+                            } | {
+                                /** @enum {string} */
+                                field: "value";
+                                /**
+                                 * @description Value at stake, converted with the workspace's exchange rates
+                                 * @enum {unknown}
+                                 */
+                                op: "gte" | "lt";
+                                amount: {
+                                    amount_minor: number;
+                                    currency: string;
+                                };
+                            })[];
+                            targets: {
+                                /** @description first_response, next_response, resolution, or a custom milestone key */
+                                target: string;
+                                minutes: number;
+                                /** @description Business time on this calendar; null: calendar time (24/7) */
+                                calendar_id: string | null;
+                                /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                milestone_event?: string;
+                                steps?: {
+                                    /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                    percent?: number;
+                                    /** @description Or this many minutes from the due time */
+                                    offset_minutes?: number;
+                                    /** @description Alerts go out even in the team's off-hours */
+                                    urgent?: boolean;
+                                    actions: ({
+                                        /** @enum {string} */
+                                        type: "notify";
+                                        /** @enum {unknown} */
+                                        to: "assignee" | "team" | "team_lead" | "user";
+                                        /**
+                                         * Format: uuid
+                                         * @description UUIDv7
+                                         */
+                                        user_id?: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "reassign";
+                                        /**
+                                         * Format: uuid
+                                         * @description UUIDv7
+                                         */
+                                        team_id?: string;
+                                        /** @enum {unknown} */
+                                        strategy: "round_robin" | "least_loaded" | "team_only";
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "raise_priority";
+                                        /** @enum {unknown} */
+                                        to?: "low" | "normal" | "high" | "urgent";
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "add_tag";
+                                        tag: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "escalate";
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "remedy";
+                                        /** @enum {unknown} */
+                                        remedy: "refund_authorisation" | "priority_return";
+                                        params?: {
+                                            [key: string]: unknown;
+                                        };
+                                    })[];
+                                }[];
+                            }[];
+                            /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                            alert_calendar_id: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description Policies are tried in this order; the fallback comes last */
+                            position: number;
+                            fallback: boolean;
+                            /** @description The version new cases get */
+                            live_version: number;
+                            draft: {
+                                /** @enum {unknown} */
+                                tier: "high" | "medium" | "low";
+                                /** @description All must hold; the fallback has none */
+                                conditions: ({
+                                    /** @enum {unknown} */
+                                    field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                    /** @enum {unknown} */
+                                    op: "in" | "not_in";
+                                    values: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    field: "value";
+                                    /**
+                                     * @description Value at stake, converted with the workspace's exchange rates
+                                     * @enum {unknown}
+                                     */
+                                    op: "gte" | "lt";
+                                    amount: {
+                                        amount_minor: number;
+                                        currency: string;
+                                    };
+                                })[];
+                                targets: {
+                                    /** @description first_response, next_response, resolution, or a custom milestone key */
+                                    target: string;
+                                    minutes: number;
+                                    /** @description Business time on this calendar; null: calendar time (24/7) */
+                                    calendar_id: string | null;
+                                    /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                    milestone_event?: string;
+                                    steps?: {
+                                        /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                        percent?: number;
+                                        /** @description Or this many minutes from the due time */
+                                        offset_minutes?: number;
+                                        /** @description Alerts go out even in the team's off-hours */
+                                        urgent?: boolean;
+                                        actions: ({
+                                            /** @enum {string} */
+                                            type: "notify";
+                                            /** @enum {unknown} */
+                                            to: "assignee" | "team" | "team_lead" | "user";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            user_id?: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "reassign";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            team_id?: string;
+                                            /** @enum {unknown} */
+                                            strategy: "round_robin" | "least_loaded" | "team_only";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "raise_priority";
+                                            /** @enum {unknown} */
+                                            to?: "low" | "normal" | "high" | "urgent";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "add_tag";
+                                            tag: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "escalate";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "remedy";
+                                            /** @enum {unknown} */
+                                            remedy: "refund_authorisation" | "priority_return";
+                                            params?: {
+                                                [key: string]: unknown;
+                                            };
+                                        })[];
+                                    }[];
+                                }[];
+                                /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                alert_calendar_id: string | null;
+                            };
+                            live: {
+                                /** @enum {unknown} */
+                                tier: "high" | "medium" | "low";
+                                /** @description All must hold; the fallback has none */
+                                conditions: ({
+                                    /** @enum {unknown} */
+                                    field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                    /** @enum {unknown} */
+                                    op: "in" | "not_in";
+                                    values: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    field: "value";
+                                    /**
+                                     * @description Value at stake, converted with the workspace's exchange rates
+                                     * @enum {unknown}
+                                     */
+                                    op: "gte" | "lt";
+                                    amount: {
+                                        amount_minor: number;
+                                        currency: string;
+                                    };
+                                })[];
+                                targets: {
+                                    /** @description first_response, next_response, resolution, or a custom milestone key */
+                                    target: string;
+                                    minutes: number;
+                                    /** @description Business time on this calendar; null: calendar time (24/7) */
+                                    calendar_id: string | null;
+                                    /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                    milestone_event?: string;
+                                    steps?: {
+                                        /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                        percent?: number;
+                                        /** @description Or this many minutes from the due time */
+                                        offset_minutes?: number;
+                                        /** @description Alerts go out even in the team's off-hours */
+                                        urgent?: boolean;
+                                        actions: ({
+                                            /** @enum {string} */
+                                            type: "notify";
+                                            /** @enum {unknown} */
+                                            to: "assignee" | "team" | "team_lead" | "user";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            user_id?: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "reassign";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            team_id?: string;
+                                            /** @enum {unknown} */
+                                            strategy: "round_robin" | "least_loaded" | "team_only";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "raise_priority";
+                                            /** @enum {unknown} */
+                                            to?: "low" | "normal" | "high" | "urgent";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "add_tag";
+                                            tag: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "escalate";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "remedy";
+                                            /** @enum {unknown} */
+                                            remedy: "refund_authorisation" | "priority_return";
+                                            params?: {
+                                                [key: string]: unknown;
+                                            };
+                                        })[];
+                                    }[];
+                                }[];
+                                /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                alert_calendar_id: string | null;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a policy (not the fallback) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/policies/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the draft as the next version, live for new cases (running cases keep theirs) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            /** @description Policies are tried in this order; the fallback comes last */
+                            position: number;
+                            fallback: boolean;
+                            /** @description The version new cases get */
+                            live_version: number;
+                            draft: {
+                                /** @enum {unknown} */
+                                tier: "high" | "medium" | "low";
+                                /** @description All must hold; the fallback has none */
+                                conditions: ({
+                                    /** @enum {unknown} */
+                                    field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                    /** @enum {unknown} */
+                                    op: "in" | "not_in";
+                                    values: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    field: "value";
+                                    /**
+                                     * @description Value at stake, converted with the workspace's exchange rates
+                                     * @enum {unknown}
+                                     */
+                                    op: "gte" | "lt";
+                                    amount: {
+                                        amount_minor: number;
+                                        currency: string;
+                                    };
+                                })[];
+                                targets: {
+                                    /** @description first_response, next_response, resolution, or a custom milestone key */
+                                    target: string;
+                                    minutes: number;
+                                    /** @description Business time on this calendar; null: calendar time (24/7) */
+                                    calendar_id: string | null;
+                                    /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                    milestone_event?: string;
+                                    steps?: {
+                                        /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                        percent?: number;
+                                        /** @description Or this many minutes from the due time */
+                                        offset_minutes?: number;
+                                        /** @description Alerts go out even in the team's off-hours */
+                                        urgent?: boolean;
+                                        actions: ({
+                                            /** @enum {string} */
+                                            type: "notify";
+                                            /** @enum {unknown} */
+                                            to: "assignee" | "team" | "team_lead" | "user";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            user_id?: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "reassign";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            team_id?: string;
+                                            /** @enum {unknown} */
+                                            strategy: "round_robin" | "least_loaded" | "team_only";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "raise_priority";
+                                            /** @enum {unknown} */
+                                            to?: "low" | "normal" | "high" | "urgent";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "add_tag";
+                                            tag: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "escalate";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "remedy";
+                                            /** @enum {unknown} */
+                                            remedy: "refund_authorisation" | "priority_return";
+                                            params?: {
+                                                [key: string]: unknown;
+                                            };
+                                        })[];
+                                    }[];
+                                }[];
+                                /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                alert_calendar_id: string | null;
+                            };
+                            live: {
+                                /** @enum {unknown} */
+                                tier: "high" | "medium" | "low";
+                                /** @description All must hold; the fallback has none */
+                                conditions: ({
+                                    /** @enum {unknown} */
+                                    field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                    /** @enum {unknown} */
+                                    op: "in" | "not_in";
+                                    values: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    field: "value";
+                                    /**
+                                     * @description Value at stake, converted with the workspace's exchange rates
+                                     * @enum {unknown}
+                                     */
+                                    op: "gte" | "lt";
+                                    amount: {
+                                        amount_minor: number;
+                                        currency: string;
+                                    };
+                                })[];
+                                targets: {
+                                    /** @description first_response, next_response, resolution, or a custom milestone key */
+                                    target: string;
+                                    minutes: number;
+                                    /** @description Business time on this calendar; null: calendar time (24/7) */
+                                    calendar_id: string | null;
+                                    /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                    milestone_event?: string;
+                                    steps?: {
+                                        /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                        percent?: number;
+                                        /** @description Or this many minutes from the due time */
+                                        offset_minutes?: number;
+                                        /** @description Alerts go out even in the team's off-hours */
+                                        urgent?: boolean;
+                                        actions: ({
+                                            /** @enum {string} */
+                                            type: "notify";
+                                            /** @enum {unknown} */
+                                            to: "assignee" | "team" | "team_lead" | "user";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            user_id?: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "reassign";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            team_id?: string;
+                                            /** @enum {unknown} */
+                                            strategy: "round_robin" | "least_loaded" | "team_only";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "raise_priority";
+                                            /** @enum {unknown} */
+                                            to?: "low" | "normal" | "high" | "urgent";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "add_tag";
+                                            tag: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "escalate";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "remedy";
+                                            /** @enum {unknown} */
+                                            remedy: "refund_authorisation" | "priority_return";
+                                            params?: {
+                                                [key: string]: unknown;
+                                            };
+                                        })[];
+                                    }[];
+                                }[];
+                                /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                alert_calendar_id: string | null;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/policies/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A policy's published versions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                policy_id: string;
+                                version: number;
+                                definition: {
+                                    /** @enum {unknown} */
+                                    tier: "high" | "medium" | "low";
+                                    /** @description All must hold; the fallback has none */
+                                    conditions: ({
+                                        /** @enum {unknown} */
+                                        field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                        /** @enum {unknown} */
+                                        op: "in" | "not_in";
+                                        values: string[];
+                                    } | {
+                                        /** @enum {string} */
+                                        field: "value";
+                                        /**
+                                         * @description Value at stake, converted with the workspace's exchange rates
+                                         * @enum {unknown}
+                                         */
+                                        op: "gte" | "lt";
+                                        amount: {
+                                            amount_minor: number;
+                                            currency: string;
+                                        };
+                                    })[];
+                                    targets: {
+                                        /** @description first_response, next_response, resolution, or a custom milestone key */
+                                        target: string;
+                                        minutes: number;
+                                        /** @description Business time on this calendar; null: calendar time (24/7) */
+                                        calendar_id: string | null;
+                                        /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                        milestone_event?: string;
+                                        steps?: {
+                                            /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                            percent?: number;
+                                            /** @description Or this many minutes from the due time */
+                                            offset_minutes?: number;
+                                            /** @description Alerts go out even in the team's off-hours */
+                                            urgent?: boolean;
+                                            actions: ({
+                                                /** @enum {string} */
+                                                type: "notify";
+                                                /** @enum {unknown} */
+                                                to: "assignee" | "team" | "team_lead" | "user";
+                                                /**
+                                                 * Format: uuid
+                                                 * @description UUIDv7
+                                                 */
+                                                user_id?: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "reassign";
+                                                /**
+                                                 * Format: uuid
+                                                 * @description UUIDv7
+                                                 */
+                                                team_id?: string;
+                                                /** @enum {unknown} */
+                                                strategy: "round_robin" | "least_loaded" | "team_only";
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "raise_priority";
+                                                /** @enum {unknown} */
+                                                to?: "low" | "normal" | "high" | "urgent";
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "add_tag";
+                                                tag: string;
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "escalate";
+                                            } | {
+                                                /** @enum {string} */
+                                                type: "remedy";
+                                                /** @enum {unknown} */
+                                                remedy: "refund_authorisation" | "priority_return";
+                                                params?: {
+                                                    [key: string]: unknown;
+                                                };
+                                            })[];
+                                        }[];
+                                    }[];
+                                    /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                    alert_calendar_id: string | null;
+                                };
+                                /** Format: date-time */
+                                published_at: string;
+                                published_by: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/policies/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One published version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            policy_id: string;
+                            version: number;
+                            definition: {
+                                /** @enum {unknown} */
+                                tier: "high" | "medium" | "low";
+                                /** @description All must hold; the fallback has none */
+                                conditions: ({
+                                    /** @enum {unknown} */
+                                    field: "case_type" | "channel" | "priority" | "customer_segment" | "carrier" | "service" | "fulfilment_centre" | "product_category" | "sku";
+                                    /** @enum {unknown} */
+                                    op: "in" | "not_in";
+                                    values: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    field: "value";
+                                    /**
+                                     * @description Value at stake, converted with the workspace's exchange rates
+                                     * @enum {unknown}
+                                     */
+                                    op: "gte" | "lt";
+                                    amount: {
+                                        amount_minor: number;
+                                        currency: string;
+                                    };
+                                })[];
+                                targets: {
+                                    /** @description first_response, next_response, resolution, or a custom milestone key */
+                                    target: string;
+                                    minutes: number;
+                                    /** @description Business time on this calendar; null: calendar time (24/7) */
+                                    calendar_id: string | null;
+                                    /** @description A custom milestone: the event type that meets it (e.g. case.evidence_complete) */
+                                    milestone_event?: string;
+                                    steps?: {
+                                        /** @description Fires at this share of the target (50, 75, 100, 150) */
+                                        percent?: number;
+                                        /** @description Or this many minutes from the due time */
+                                        offset_minutes?: number;
+                                        /** @description Alerts go out even in the team's off-hours */
+                                        urgent?: boolean;
+                                        actions: ({
+                                            /** @enum {string} */
+                                            type: "notify";
+                                            /** @enum {unknown} */
+                                            to: "assignee" | "team" | "team_lead" | "user";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            user_id?: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "reassign";
+                                            /**
+                                             * Format: uuid
+                                             * @description UUIDv7
+                                             */
+                                            team_id?: string;
+                                            /** @enum {unknown} */
+                                            strategy: "round_robin" | "least_loaded" | "team_only";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "raise_priority";
+                                            /** @enum {unknown} */
+                                            to?: "low" | "normal" | "high" | "urgent";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "add_tag";
+                                            tag: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "escalate";
+                                        } | {
+                                            /** @enum {string} */
+                                            type: "remedy";
+                                            /** @enum {unknown} */
+                                            remedy: "refund_authorisation" | "priority_return";
+                                            params?: {
+                                                [key: string]: unknown;
+                                            };
+                                        })[];
+                                    }[];
+                                }[];
+                                /** @description Alerts that are not urgent wait for this calendar to be open (the team hours); null: never held */
+                                alert_calendar_id: string | null;
+                            };
+                            /** Format: date-time */
+                            published_at: string;
+                            published_by: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SLA settings: the statuses that pause the clocks */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Case statuses that pause the clocks (waiting on the customer or the carrier) */
+                            pause_statuses: ("waiting_customer" | "waiting_carrier" | "on_hold")[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Change the SLA settings */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        pause_statuses: ("waiting_customer" | "waiting_carrier" | "on_hold")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Case statuses that pause the clocks (waiting on the customer or the carrier) */
+                            pause_statuses: ("waiting_customer" | "waiting_carrier" | "on_hold")[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/reports/attainment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SLA attainment per target: met, breached, running and breach rate, by group */
+        get: {
+            parameters: {
+                query: {
+                    group_by: "carrier" | "fulfilment_centre" | "case_type" | "team" | "week";
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {unknown} */
+                            group_by: "carrier" | "fulfilment_centre" | "case_type" | "team" | "week";
+                            rows: {
+                                /** @description The carrier, centre, type, team id or week */
+                                group: string | null;
+                                target: string;
+                                met: number;
+                                /** @description Breached, whether met late or still open */
+                                breached: number;
+                                /** @description Running (or paused) and not yet breached */
+                                active: number;
+                                /** @description breached / (met + breached); null when none has finished */
+                                breach_rate: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case's SLA: its policy and every target's clock (due, share spent, time left, paused time) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tier: ("high" | "medium" | "low") | null;
+                            policy_id: string | null;
+                            policy_version: number | null;
+                            targets: {
+                                target: string;
+                                episode: number;
+                                /** @enum {unknown} */
+                                state: "active" | "paused" | "met" | "breached";
+                                /** Format: date-time */
+                                started_at: string;
+                                /** Format: date-time */
+                                due_at: string;
+                                /** @description Share of the target spent, paused time excluded (100 = due) */
+                                elapsed_pct: number;
+                                /** @description Business (or calendar) seconds left; negative once overdue */
+                                remaining_seconds: number;
+                                /** @description Time excluded while paused */
+                                paused_seconds: number;
+                                business_time: boolean;
+                                calendar_id: string | null;
+                                minutes: number;
+                                met_at: string | null;
+                                breached_at: string | null;
+                                paused_at: string | null;
+                            }[];
+                            next_due_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/sla/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-apply a policy (the one given, or the one that matches now), keeping the time already spent */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description No policy_id: the policy that matches the case now */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        policy_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tier: ("high" | "medium" | "low") | null;
+                            policy_id: string | null;
+                            policy_version: number | null;
+                            targets: {
+                                target: string;
+                                episode: number;
+                                /** @enum {unknown} */
+                                state: "active" | "paused" | "met" | "breached";
+                                /** Format: date-time */
+                                started_at: string;
+                                /** Format: date-time */
+                                due_at: string;
+                                /** @description Share of the target spent, paused time excluded (100 = due) */
+                                elapsed_pct: number;
+                                /** @description Business (or calendar) seconds left; negative once overdue */
+                                remaining_seconds: number;
+                                /** @description Time excluded while paused */
+                                paused_seconds: number;
+                                business_time: boolean;
+                                calendar_id: string | null;
+                                minutes: number;
+                                met_at: string | null;
+                                breached_at: string | null;
+                                paused_at: string | null;
+                            }[];
+                            next_due_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/sla/targets/{target}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set one target on this case (e.g. resolution in 24 h), keeping the time it has spent */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                    /** @description first_response, next_response, resolution, or a custom milestone key */
+                    target: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        minutes: number;
+                        /** @description Business time on the target's calendar (or calendar_id's) */
+                        business: boolean;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        calendar_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tier: ("high" | "medium" | "low") | null;
+                            policy_id: string | null;
+                            policy_version: number | null;
+                            targets: {
+                                target: string;
+                                episode: number;
+                                /** @enum {unknown} */
+                                state: "active" | "paused" | "met" | "breached";
+                                /** Format: date-time */
+                                started_at: string;
+                                /** Format: date-time */
+                                due_at: string;
+                                /** @description Share of the target spent, paused time excluded (100 = due) */
+                                elapsed_pct: number;
+                                /** @description Business (or calendar) seconds left; negative once overdue */
+                                remaining_seconds: number;
+                                /** @description Time excluded while paused */
+                                paused_seconds: number;
+                                business_time: boolean;
+                                calendar_id: string | null;
+                                minutes: number;
+                                met_at: string | null;
+                                breached_at: string | null;
+                                paused_at: string | null;
+                            }[];
+                            next_due_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;

@@ -37,6 +37,8 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         updatedFrom: q.updated_from ? new Date(q.updated_from) : undefined,
         updatedTo: q.updated_to ? new Date(q.updated_to) : undefined,
         ageBucket: q.age,
+        slaStates: list(q.sla_state) as CaseFilter['slaStates'],
+        slaDueBefore: q.sla_due_before ? new Date(q.sla_due_before) : undefined,
         q: q.q,
       }
       return service.listCases(

@@ -66,6 +66,10 @@ const caseProperties = {
   reopen_count: Type.Integer(),
   first_acted_at: NullableTimestamp,
   first_response_at: NullableTimestamp,
+  sla_next_due_at: Type.Union([Timestamp, Type.Null()], { description: 'When the soonest running SLA target is due' }),
+  sla_state: Type.Union([Type.Enum(['active', 'paused', 'met', 'breached']), Type.Null()], {
+    description: 'breached if any running target is, else active, paused or met; null: no SLA',
+  }),
   resolved_at: NullableTimestamp,
   closed_at: NullableTimestamp,
   created_at: Timestamp,
@@ -117,6 +121,12 @@ export const CaseQuery = Type.Object(
     updated_from: Type.Optional(Type.String({ format: 'date-time' })),
     updated_to: Type.Optional(Type.String({ format: 'date-time' })),
     age: Type.Optional(Type.Enum([...ageBuckets])),
+    sla_state: Type.Optional(
+      csv('(active|paused|met|breached)', 'Comma-separated SLA states (breached: any target is)'),
+    ),
+    sla_due_before: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Soonest running SLA target due before this: breaching soon' }),
+    ),
     q: Type.Optional(
       Type.String({
         minLength: 1,

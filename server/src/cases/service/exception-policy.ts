@@ -3,7 +3,7 @@ import { auditActor, systemContext, type ServiceContext } from '../../auth/actor
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
-import { scheduleAction } from '../../jobs/clock.js'
+import { findAction, scheduleAction, type ScheduleInput } from '../../jobs/clock.js'
 import type { DomainEvent } from '../../jobs/events.js'
 import { getTrackingState } from '../../shipments/tracking.js'
 import { finalStatuses, type TrackingStatus } from '../../carriers/model.js'
@@ -212,11 +212,18 @@ export async function onShipmentStatusChanged(
       created_at: at,
     })
   } else if (rule) {
+    // One watch per shipment and status: a new episode of the status (its own event) moves a pending
+    // watch or arms the key again once an earlier episode's fired. The same event delivered again, or
+    // an older one arriving late, arms nothing.
+    const key = `case-watch:${d.shipment_id}:${d.status}`
+    const last = await findAction(trx, merchantId, key)
+    const lastAt = last?.payload.status_at ? Date.parse(String(last.payload.status_at)) : undefined
+    if (last?.payload.event_id === event.id || (lastAt !== undefined && d.status_at && lastAt > at.getTime())) return
     await scheduleAction(
       trx,
       {
         merchantId,
-        key: `case-watch:${d.shipment_id}:${d.status}`,
+        key,
         task: watchTask,
         runAt: new Date(at.getTime() + hours * 3_600_000),
         payload: { ...d, event_id: event.id, hours },
@@ -224,6 +231,11 @@ export async function onShipmentStatusChanged(
       now,
     )
   }
+}
+
+/** Arms a key whose episode is in the key itself once: an event delivered again finds it armed already. */
+async function scheduleOnce(trx: Trx, input: ScheduleInput, now: Date): Promise<void> {
+  if (!(await findAction(trx, input.merchantId, input.key))) await scheduleAction(trx, input, now)
 }
 
 /** The watch window ended: open the case only if the shipment still stands where it did. */
@@ -271,7 +283,7 @@ export async function onShipmentOverdue(
     const text = `Late: due ${d.due_at?.slice(0, 10) ?? 'earlier'}${d.tracking_number ? `, ${d.tracking_number}` : ''}`
     const hours = watchHours(rule, d.carrier_code)
     if (hours > 0) {
-      await scheduleAction(
+      await scheduleOnce(
         trx,
         {
           merchantId,
@@ -305,7 +317,7 @@ export async function onShipmentOverdue(
   const since = d.last_tracking_event_at ?? d.shipped_at
   if (!rule || !since) return
   const days = (d.carrier_code ? policy.carrier_lost_after_days[d.carrier_code] : undefined) ?? policy.lost_after_days
-  await scheduleAction(
+  await scheduleOnce(
     trx,
     {
       merchantId,

@@ -18,6 +18,10 @@ export type CaseActivity = {
     first_response_at?: Date
     /** The whole set of tags */
     tags?: string[]
+    /** The SLA module's summary of the case's clocks, and the tier of its policy */
+    sla_tier?: string | null
+    sla_next_due_at?: Date | null
+    sla_state?: 'active' | 'paused' | 'met' | 'breached' | null
   }
   timeline?: {
     type: string
@@ -67,6 +71,9 @@ export async function recordCaseActivity(
   }
   if (p.first_response_at && !row.first_response_at) patch.first_response_at = p.first_response_at
   if (p.tags) patch.tags = [...new Set(p.tags)].sort()
+  if (p.sla_tier !== undefined) patch.sla_tier = p.sla_tier
+  if (p.sla_next_due_at !== undefined) patch.sla_next_due_at = p.sla_next_due_at
+  if (p.sla_state !== undefined) patch.sla_state = p.sla_state
   const after = await applyChange(
     trx,
     ctx,

@@ -26,11 +26,21 @@ export type CaseFilter = {
   updatedFrom?: Date
   updatedTo?: Date
   ageBucket?: AgeBucket
+  slaStates?: ('active' | 'paused' | 'met' | 'breached')[]
+  /** Cases whose soonest running SLA target is due before this ("breaching soon") */
+  slaDueBefore?: Date
   /** websearch syntax, over subjects, tracking numbers, SKUs, timeline texts, and linked orders' numbers and customers' names and emails */
   q?: string
 }
 
-export const caseSorts = ['created_desc', 'created_asc', 'updated_desc', 'priority_desc', 'relevance'] as const
+export const caseSorts = [
+  'created_desc',
+  'created_asc',
+  'updated_desc',
+  'priority_desc',
+  'relevance',
+  'sla_due',
+] as const
 export type CaseSort = (typeof caseSorts)[number]
 
 const priorityRank = sql<number>`array_position(array['low','normal','high','urgent']::text[], cases.priority)`
@@ -47,6 +57,15 @@ function sortKeys(sort: CaseSort, q: string | undefined): { keys: SortKey[]; des
       return { keys: [createdAt, caseId], desc: false }
     case 'updated_desc':
       return { keys: [{ expr: sql`cases.updated_at`, kind: 'timestamp' }, caseId], desc: true }
+    case 'sla_due':
+      // Due first; cases with nothing due last (a far instant keeps the keyset's row comparison free of nulls).
+      return {
+        keys: [
+          { expr: sql`coalesce(cases.sla_next_due_at, '9999-12-31T00:00:00Z'::timestamptz)`, kind: 'timestamp' },
+          caseId,
+        ],
+        desc: false,
+      }
     case 'priority_desc':
       return { keys: [{ expr: priorityRank, kind: 'integer' }, createdAt, caseId], desc: true }
     case 'relevance':
@@ -92,6 +111,8 @@ function applyFilter(db: Db, merchantId: string, f: CaseFilter, now: Date) {
   if (f.createdTo) q = q.where('cases.created_at', '<', f.createdTo)
   if (f.updatedFrom) q = q.where('cases.updated_at', '>=', f.updatedFrom)
   if (f.updatedTo) q = q.where('cases.updated_at', '<', f.updatedTo)
+  if (f.slaStates?.length) q = q.where('cases.sla_state', 'in', f.slaStates)
+  if (f.slaDueBefore) q = q.where('cases.sla_next_due_at', '<', f.slaDueBefore)
   if (f.ageBucket) {
     const [from, to] = bucketRange(f.ageBucket, now)
     if (from) q = q.where('cases.created_at', '>', from)

@@ -52,6 +52,8 @@ export const caseColumns = [
   'reopen_count',
   'first_acted_at',
   'first_response_at',
+  'sla_next_due_at',
+  'sla_state',
   'resolved_at',
   'closed_at',
   'created_at',
