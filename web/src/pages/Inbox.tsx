@@ -22,7 +22,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router'
 import { api, ok, type Body, type Query } from '../api/client'
 import type { CaseSummary } from '../api/types'
-import { useAssignees, useCaseTypes, usePersonName } from '../app/directory'
+import { useAssignees, useCaseTypes, usePersonName, useTeams } from '../app/directory'
 import { casesChanged } from '../app/live'
 import { useOpenSearch } from '../app/search'
 import { useCan, useSession } from '../app/session'
@@ -435,12 +435,7 @@ function BulkBar({ count, run, busy }: { count: number; run: (a: BulkAction) => 
 /** Assign the selection to someone who can work cases, or hand it to a team (unassigned within it). */
 function AssignPicker({ run }: { run: (a: BulkAction) => void }) {
   const people = useAssignees()
-  const teams = useQuery({
-    queryKey: ['teams'],
-    queryFn: () => ok(api.GET('/api/v1/teams', { params: { query: { limit: 100 } } })),
-    staleTime: 5 * 60_000,
-    select: (r) => r.data,
-  })
+  const teams = useTeams()
   return (
     <Select
       size="xs"
