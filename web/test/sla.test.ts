@@ -1,9 +1,11 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { systemContext } from '../../server/src/auth/actor.js'
 import { modules } from '../../server/src/registry.js'
 import { runDueJobs } from '../../server/test/jobs.js'
 import { createUser } from '../../server/src/users/service.js'
-import { startConsoleTest } from './browser.js'
+import { accessibilityProblems, outputDir, startConsoleTest } from './browser.js'
 
 // The SLA screens in Chromium: a manager edits a policy and a calendar, the case header counts down and pauses,
 // and the inbox's "Breaching soon" view lists what is due first. One app for the file; each case its own.
@@ -11,6 +13,7 @@ import { startConsoleTest } from './browser.js'
 const { env, m, base, browser, signIn, call: api } = await startConsoleTest()
 const manager = { email: `marcus@${m.slug}.example`, password: 'manager-password-1' }
 beforeAll(async () => {
+  mkdirSync(outputDir, { recursive: true })
   await env.ctx.db
     .transaction()
     .execute((trx) =>
@@ -43,6 +46,7 @@ describe('the SLA screens in Chromium', () => {
     await first.getByLabel('First response step 1 at').fill('75')
     await first.getByLabel('First response step 1 action 1 who').click()
     await p.getByRole('option', { name: 'the team lead' }).click()
+    await p.screenshot({ path: path.join(outputDir, 'sla-policy-editor.png'), fullPage: true })
     await p.getByRole('button', { name: 'Publish as new version' }).click()
     await p.getByRole('dialog').waitFor({ state: 'detached' })
     const urgent = (await policies()).find((x) => x.name === 'Urgent')!
@@ -66,6 +70,7 @@ describe('the SLA screens in Chromium', () => {
     const preview = p.getByRole('region', { name: 'Policy preview' })
     await preview.getByText(/Urgent.*applies/).waitFor()
     await preview.getByText('No match').first().waitFor() // High value: the case has no value at stake
+    expect(await accessibilityProblems(p)).toEqual([])
     await close()
   })
 
@@ -123,6 +128,7 @@ describe('the SLA screens in Chromium', () => {
     await runDueJobs(env.ctx, modules) // the SLA module pauses the clocks; the live feed refreshes the header
     await p.locator('[data-sla-target="first_response"][data-sla-state="paused"]').waitFor()
     expect(await clock.textContent()).toMatch(/paused \d+ s, .* left/)
+    await p.screenshot({ path: path.join(outputDir, 'sla-case-header.png') })
 
     // Two running cases: the one with 30 minutes to its first response is due first, whatever the older one has.
     const later = await openCase({ subject: 'Toaster late' })
@@ -135,6 +141,8 @@ describe('the SLA screens in Chromium', () => {
     await rows.first().getByText('Sofa leg missing').waitFor()
     expect(await rows.first().locator('[data-sla-state="active"]').textContent()).toMatch(/^00:(2\d|30):\d\d$/)
     expect(await p.getByText('Kettle lid cracked').count()).toBe(0) // paused: not breaching
+    expect(await accessibilityProblems(p)).toEqual([])
+    await p.screenshot({ path: path.join(outputDir, 'sla-breaching-soon.png'), fullPage: true })
     // Within 24 hours also takes the default tier's 24-hour first response.
     await p.getByText('Due within 24 h').click()
     await p.getByText('Toaster late').waitFor()
