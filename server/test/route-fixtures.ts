@@ -26,6 +26,7 @@ import {
 import { recordMessage } from '../src/messaging/service.js'
 import type { TestMerchant } from './harness.js'
 import { slaCalendarFixtures } from './sla-calendar-fixtures.js'
+import { slaFixtures } from './sla-fixtures.js'
 import { templateFixtures } from './template-fixtures.js'
 
 /** Makes fresh records in one workspace; every id it returns is recorded so tests can tell foreign ids apart. */
@@ -330,6 +331,7 @@ export type RouteFixture = (kit: FixtureKit) => Promise<RouteRequest>
 export const routeFixtures: Record<string, RouteFixture> = {
   ...templateFixtures,
   ...slaCalendarFixtures,
+  ...slaFixtures,
   'GET /api/v1/auth/session': async () => ({}),
   'POST /api/v1/auth/logout': async () => ({ ownStatus: 204 }),
   'POST /api/v1/auth/password': async () => ({

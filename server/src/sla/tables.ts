@@ -8,7 +8,7 @@ type Json<T> = ColumnType<T, string, string>
 
 export type ClockState = 'active' | 'paused' | 'met' | 'breached'
 
-// Tables of migration 0019_sla.sql (the calendars' are in calendars/tables.ts).
+// Tables of migration 0020_sla.sql (the calendars' are in calendars/tables.ts).
 export interface SlaTables extends SlaCalendarTables {
   sla_policies: {
     merchant_id: string

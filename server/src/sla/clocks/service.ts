@@ -1,8 +1,10 @@
 import type { ServiceContext } from '../../auth/actor.js'
-import { findCaseOrThrow, recordCaseActivity, type CaseActivity } from '../../cases/service.js'
+import { type CaseActivity, lockCaseOrThrow, recordCaseActivity } from '../../cases/service.js'
 import type { Db, Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
+import { getMerchant } from '../../merchants/service.js'
+import { seedDefaultPolicies } from '../policies/defaults.js'
 import { getPolicy } from '../policies/service.js'
 import { matchCase } from '../policies/match.js'
 import { getSlaSettings } from '../settings.js'
@@ -12,7 +14,7 @@ import type { PolicyDefinition, TargetDefinition } from '../types.js'
 import { planClock, unplanClock } from './plan.js'
 import { counts, isOpen, measures, type Measures, pointAt, spentAt } from './time.js'
 
-type CaseRow = Awaited<ReturnType<typeof findCaseOrThrow>>
+type CaseRow = Awaited<ReturnType<typeof lockCaseOrThrow>>
 type Activity = Required<Pick<CaseActivity, 'timeline' | 'events'>>
 type Applied = { policyId: string; version: number; definition: PolicyDefinition }
 
@@ -39,9 +41,10 @@ const clockFields = (c: ClockRow) => ({
 })
 
 async function begin(trx: Trx, ctx: ServiceContext, caseId: string, now: Date): Promise<Work | null> {
-  // Clocks first, then the case (recordCaseActivity): every SLA path takes the locks in this order.
+  // The case first, then its clocks: two SLA changes to one case (an event's consumer, a step) run one after the
+  // other, a case with no clocks yet included; the cases service takes the case's lock first too.
+  const row = await lockCaseOrThrow(trx, ctx.merchantId, caseId)
   const clocks = await store.lockClocks(trx, ctx.merchantId, caseId)
-  const row = await findCaseOrThrow(trx, ctx.merchantId, caseId)
   if (row.merged_into_id) return null
   return { trx, ctx, row, clocks, m: measures(trx, ctx.merchantId), now, activity: { timeline: [], events: [] } }
 }
@@ -146,16 +149,17 @@ async function appliedPolicy(w: Work): Promise<Applied | null> {
 /** A case with no clocks gets the policy that matches it, its targets counted from when the case opened. */
 async function ensureApplied(w: Work): Promise<void> {
   if (w.clocks.length) return
+  // A workspace made before SLAs existed gets the default tiers with its first case since.
+  if (!(await store.listPolicies(w.trx, w.ctx.merchantId)).length) {
+    const { default_currency: currency } = await getMerchant(w.trx, w.ctx.merchantId)
+    await seedDefaultPolicies(w.trx, w.ctx.merchantId, currency, w.now)
+  }
   const match = await matchCase(w.trx, w.row)
   const applied = { policyId: match.policy_id, version: match.policy_version, definition: match.definition }
   for (const t of applied.definition.targets)
     if (t.target !== 'next_response') await startClock(w, applied, t, 1, w.row.created_at, null)
+  // The case's SLA shows in its header and the sla.applied event; the timeline keeps to what people and steps did.
   w.tier = applied.definition.tier
-  w.activity.timeline.push({
-    type: 'sla_applied',
-    data: { policy_id: applied.policyId, policy_version: applied.version, tier: applied.definition.tier },
-    text: `SLA ${match.policy_name} (${applied.definition.tier}) applied`,
-  })
   w.activity.events.push({
     type: 'sla.applied',
     data: {

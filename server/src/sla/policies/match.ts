@@ -105,7 +105,7 @@ export async function matchCase(db: Db, row: CaseRow): Promise<Match> {
     if (matched)
       return { policy_id: p.id, policy_name: p.name, policy_version: p.version, definition: p.definition, tried }
   }
-  // Only a workspace made before SLAs existed can lack the fallback: ensureDefaultPolicies adds it.
+  // Only a workspace made before SLAs existed lacks the fallback: its first case since seeds the defaults.
   throw new AppError('sla_policy_not_found', 'No SLA policy applies: the workspace has no fallback policy', {
     case_id: row.id,
   })
