@@ -12,6 +12,7 @@ const benches: Record<
   cases: () => import('./cases.js'),
   console: () => import('./console.js'),
   messaging: () => import('./messaging.js'),
+  calendar: () => import('./calendar.js'),
 }
 
 const [name, ...rest] = process.argv.slice(2)
