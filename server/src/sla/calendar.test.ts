@@ -190,6 +190,7 @@ describe('calendars with no open time', () => {
   it('refuses an unknown zone, a non-finite duration and an invalid date', () => {
     expect(() => isBusinessTime(calendar('Mars/Olympus', []), at('2026-01-05T09:00:00Z'))).toThrow(RangeError)
     expect(() => addBusinessMinutes(london, at('2026-01-05T09:00:00Z'), Number.NaN)).toThrow(RangeError)
+    expect(() => addBusinessMinutes(london, at('2026-01-05T09:00:00Z'), 11 * 366 * 24 * 60)).toThrow(RangeError)
     const invalid = new Date(Number.NaN)
     expect(() => addBusinessMinutes(london, invalid, 5)).toThrow(RangeError)
     expect(() => businessMinutesBetween(london, at('2026-01-05T09:00:00Z'), invalid)).toThrow(RangeError)

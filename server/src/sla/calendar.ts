@@ -39,6 +39,8 @@ const DAY = 24 * HOUR
 // Local dates stay within these bounds of UTC (offsets run from −12:00 to +14:00).
 const BEFORE_LOCAL = 15 * HOUR
 const AFTER_LOCAL = 13 * HOUR
+/** The longest duration added, ten years of minutes: the arithmetic steps day by day, and no target is longer. */
+const MAX_MINUTES = 10 * 366 * 24 * 60
 /** Consecutive closed days after which a calendar counts as closed: longer than any real run of holidays. */
 const MAX_CLOSED_DAYS = 2 * 366
 
@@ -229,7 +231,8 @@ function* daysFrom(c: Compiled, t: number, step: 1 | -1): Generator<Span[]> {
 
 /** The instant at which `minutes` business minutes have passed since `start` (before it, when negative). */
 export function addBusinessMinutes(cal: BusinessCalendar, start: Date, minutes: number): Date {
-  if (!Number.isFinite(minutes)) throw new RangeError('minutes must be finite')
+  if (!Number.isFinite(minutes) || Math.abs(minutes) > MAX_MINUTES)
+    throw new RangeError(`minutes must be finite and at most ${MAX_MINUTES} (ten years) either way`)
   const t = start.getTime()
   if (minutes === 0) return new Date(t)
   const c = compile(cal)
