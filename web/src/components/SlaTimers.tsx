@@ -87,7 +87,7 @@ function ClockBadge({ clock: c }: { clock: Clock }) {
     <Tooltip label={detail}>
       <Badge
         color={slaColor[c.state]}
-        variant={c.state === 'met' ? 'outline' : 'light'}
+        variant="filled"
         tt="none"
         data-sla-target={c.target}
         data-sla-state={c.state}

@@ -25,7 +25,13 @@ const targetWords: Record<string, string> = {
 export const targetLabel = (target: string) =>
   targetWords[target] ?? target.charAt(0).toUpperCase() + target.slice(1).replaceAll('_', ' ')
 
-export const slaColor: Record<SlaState, string> = { active: 'blue', paused: 'gray', met: 'teal', breached: 'red' }
+// Filled badges, each shade dark enough for white text at WCAG AA.
+export const slaColor: Record<SlaState, string> = {
+  active: 'indigo',
+  paused: 'gray.7',
+  met: 'teal.9',
+  breached: 'red.9',
+}
 
 const pad = (n: number) => String(n).padStart(2, '0')
 

@@ -176,7 +176,7 @@ function PolicyRow({
         </Group>
       </Table.Td>
       <Table.Td>
-        <Badge color={tierColor[p.live.tier]} variant="light">
+        <Badge color={tierColor[p.live.tier]} variant="filled">
           {p.live.tier}
         </Badge>
       </Table.Td>
@@ -196,7 +196,7 @@ function PolicyRow({
         <Group gap={4}>
           <Text size="sm">v{p.live_version}</Text>
           {draftChanged(p) && (
-            <Badge size="xs" color="yellow" variant="light">
+            <Badge size="xs" color="gray.7" variant="filled">
               Unpublished draft
             </Badge>
           )}
@@ -814,7 +814,7 @@ function PreviewButton() {
             {result.tried.map((t) => (
               <Paper key={t.policy_id} withBorder p="xs">
                 <Group gap="xs">
-                  <Badge color={t.matched ? 'teal' : 'gray'} variant="light">
+                  <Badge color={t.matched ? 'teal.9' : 'gray.7'} variant="filled">
                     {t.matched ? 'Matches' : 'No match'}
                   </Badge>
                   <Text size="sm" fw={600}>
@@ -861,7 +861,7 @@ function VersionsModal({ policy, close }: { policy: Policy; close: () => void })
             <Table.Td>
               v{v.version}
               {v.version === policy.live_version && (
-                <Badge size="xs" ml={4} color="teal" variant="light">
+                <Badge size="xs" ml={4} color="teal.9" variant="filled">
                   live
                 </Badge>
               )}

@@ -12,7 +12,8 @@ export type Step = NonNullable<Target['steps']>[number]
 export type StepAction = Step['actions'][number]
 
 export const tiers = ['high', 'medium', 'low'] as const
-export const tierColor: Record<string, string> = { high: 'red', medium: 'orange', low: 'blue' }
+// Dark enough for white text on a filled badge (WCAG AA).
+export const tierColor: Record<string, string> = { high: 'red.9', medium: 'grape.8', low: 'blue.9' }
 export const builtinTargets = ['first_response', 'next_response', 'resolution'] as const
 
 export const conditionFields = {
