@@ -14,6 +14,7 @@ const benches: Record<
   messaging: () => import('./messaging.js'),
   'messaging-inbound': () => import('./messaging-inbound.js'),
   sla: () => import('./sla.js'),
+  calendar: () => import('./calendar.js'),
 }
 
 const [name, ...rest] = process.argv.slice(2)

@@ -204,6 +204,10 @@ program
             .map(([status, n]) => `${status} ${n}`)
             .join(', ')}`,
         )
+        const sla = cases.sla
+        out(
+          `  SLA: ${sla.active} running (${sla.dueSoon} set to fall due within 2 hours: Inbox → Breaching soon), ${sla.paused} paused, ${sla.breached} breached, ${sla.met} met; three tiers in UK business hours with bank holidays (Admin → SLA policies, Calendars)`,
+        )
         // A running server's workers fire the policy's watch windows and lost-parcel checks as soon as they are due,
         // before the replay has reached their time (and the parcels' later scans).
         if (beside)

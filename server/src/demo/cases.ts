@@ -3,6 +3,8 @@ import type { AppContext } from '../context.js'
 import { runDueJobs } from '../jobs/worker.js'
 import { modules } from '../registry.js'
 import { listAllCases, workCases } from './casework.js'
+import { as } from './plan-case.js'
+import { dueSoon } from './sla.js'
 import { generateContacts, loadRecords } from './contacts.js'
 import { replayHistory } from './history.js'
 import type { Staff } from './staff.js'
@@ -15,6 +17,8 @@ export type DemoCases = {
   byHand: number
   merged: number
   followUps: number
+  /** Cases by their SLA state (the worst of their targets), and the open ones set to fall due soon */
+  sla: Record<'active' | 'paused' | 'met' | 'breached', number> & { dueSoon: number }
 }
 
 /**
@@ -40,7 +44,10 @@ export async function seedCases(
     now,
   )
   await runDueJobs(ctx, modules, { concurrency })
+  const soon = await dueSoon(ctx, merchantId, as(merchantId, input.staff.manager), now)
+  await runDueJobs(ctx, modules, { concurrency })
   const cases = await listAllCases(ctx, merchantId, now)
+  const sla = (s: string) => cases.filter((c) => c.sla_state === s).length
   const byStatus = Object.fromEntries(
     caseStatuses.map((s) => [s, cases.filter((c) => c.status === s).length]),
   ) as Record<CaseStatus, number>
@@ -53,6 +60,13 @@ export async function seedCases(
       byHand: cases.filter((c) => c.source === 'manual').length,
       merged: cases.filter((c) => c.merged_into_id).length,
       followUps: cases.filter((c) => c.follow_up_of_id).length,
+      sla: {
+        active: sla('active'),
+        paused: sla('paused'),
+        met: sla('met'),
+        breached: sla('breached'),
+        dueSoon: soon.length,
+      },
     },
   }
 }

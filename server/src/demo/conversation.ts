@@ -5,6 +5,7 @@ import { getCustomer } from '../customers/service.js'
 import type { Database } from '../db/schema.js'
 import { foldedParts } from '../messaging/inbound/fold.js'
 import { type Address, type NewMessage, recordMessage } from '../messaging/service.js'
+import { replied } from './sla.js'
 import { getEmailSettings, type RenderApp, renderForCase } from '../messaging/templates/service.js'
 
 // The demo's customer conversations: the acknowledgement, the agent asking for what is needed, the customer's
@@ -110,6 +111,8 @@ export async function agentReply(
     },
     at,
   )
+  // Seeded as sent, not through the send path: the SLA hears of the reply here (a next response met).
+  await replied(trx, work.merchantId, c.id, at)
   return { messageId: message.message_id_header!, subject, text: body, from, at }
 }
 

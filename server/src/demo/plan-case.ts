@@ -9,6 +9,7 @@ import type { RenderApp } from '../messaging/templates/service.js'
 import { pick } from './commerce.js'
 import { acknowledge, agentReply, customerAddress, customerAnswer, type SentReply } from './conversation.js'
 import { resolutionNotes, scripts, type Script } from './scripts.js'
+import { replied } from './sla.js'
 import { mention, type Person, type Staff } from './staff.js'
 
 // One case's story as timed steps: triage, ask and wait, hear back, resolve, and the workspace's
@@ -86,7 +87,10 @@ function acknowledgement(st: Story): void {
 function firstResponse(st: Story): void {
   const { c, p, s, agent } = st
   if (c.assignee_id) {
-    st.note(st.later(0.05, 0.3), `Took the customer's ${c.channel === 'phone' ? 'call' : c.channel}; details logged.`)
+    const at = st.later(0.05, 0.3)
+    st.note(at, `Took the customer's ${c.channel === 'phone' ? 'call' : c.channel}; details logged.`)
+    // The call or chat answered the customer: the first response (replies are seeded as history, not sent).
+    st.do(at, 'system', (trx, w, d) => replied(trx, w.merchantId, c.id, d))
     return
   }
   const wait = p.r()
@@ -95,6 +99,8 @@ function firstResponse(st: Story): void {
   st.do(at, p.r() < 0.25 ? p.staff.manager : agent, (trx, w, d) =>
     assignCase(trx, w, c.id, { assigneeId: agent.id, teamId }, d),
   )
+  // The agent's first answer to the customer, as the SLA's first response (history has no message.sent).
+  st.do(at + 120_000, 'system', (trx, w, d) => replied(trx, w.merchantId, c.id, d))
   if (st.detailed && s.tags.length && p.r() < 0.6)
     st.do(at + 60_000, agent, (trx, w, d) => updateCase(trx, w, c.id, { addTags: s.tags }, d))
 }

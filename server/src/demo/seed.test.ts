@@ -4,6 +4,8 @@ import { listCaseTimeline } from '../cases/service.js'
 import { caseStatuses } from '../cases/types.js'
 import type { Case } from '../cases/types.js'
 import { listAllCases } from './casework.js'
+import { listCalendars } from '../sla/calendars/service.js'
+import { listPolicies } from '../sla/policies/service.js'
 import { demoProvider, demoReason } from './conversation.js'
 import { seedDemo, type DemoResult } from './seed.js'
 
@@ -29,6 +31,7 @@ describe("the demo's cases", () => {
       byHand: cases.filter((c) => c.source === 'manual').length,
       merged: cases.filter((c) => c.merged_into_id).length,
       followUps: cases.filter((c) => c.follow_up_of_id).length,
+      sla: expect.any(Object),
     })
     for (const status of caseStatuses) expect(byStatus[status], status).toBeGreaterThan(0)
     expect(demo.cases!.fromPolicy).toBeGreaterThan(50)
@@ -164,5 +167,36 @@ describe("the demo's cases", () => {
     }
     // Side conversations stay notes: no demo message is one.
     expect(messages.filter((x) => x.visibility === 'side')).toEqual([])
+  })
+
+  it('puts cases in every SLA state under three tiers in UK business hours: running, breaching soon, paused, breached with a step and a remedy, met', async () => {
+    const sla = demo.cases!.sla
+    for (const state of ['active', 'paused', 'met', 'breached'] as const) expect(sla[state], state).toBeGreaterThan(0)
+    expect(sla).toEqual({ ...sla, dueSoon: 3 })
+    const policies = await listPolicies(env.ctx.db, demo.merchantId)
+    expect(new Set(policies.map((p) => p.live.tier))).toEqual(new Set(['high', 'medium', 'low']))
+    const calendars = await listCalendars(env.ctx.db, demo.merchantId, { limit: 10 })
+    const uk = calendars.find((c) => c.name === 'UK business hours')!
+    expect(uk.holidays.length).toBeGreaterThan(5)
+    expect(policies.find((p) => p.name === 'High-value items')!.live.targets[0]).toMatchObject({
+      target: 'first_response',
+      minutes: 240,
+      calendar_id: uk.id,
+    })
+    // Breaching soon: running targets due within three hours of now, due first.
+    const soon = cases.filter(
+      (c) =>
+        c.sla_state === 'active' && c.sla_next_due_at && c.sla_next_due_at.getTime() < now.getTime() + 3 * 3_600_000,
+    )
+    expect(soon.length).toBeGreaterThanOrEqual(3)
+    const entries = await env.ctx.db
+      .selectFrom('case_timeline')
+      .select(['case_id', 'type'])
+      .where('merchant_id', '=', demo.merchantId)
+      .where('type', 'in', ['sla_step', 'sla_remedy', 'sla_breached'])
+      .execute()
+    const withRemedy = new Set(entries.filter((e) => e.type === 'sla_remedy').map((e) => e.case_id))
+    expect(entries.some((e) => e.type === 'sla_step' && withRemedy.has(e.case_id))).toBe(true)
+    expect(cases.some((c) => withRemedy.has(c.id) && c.sla_state === 'breached')).toBe(true)
   })
 })

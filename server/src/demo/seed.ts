@@ -9,6 +9,7 @@ import { generateCommerce, loadCommerce } from './commerce.js'
 import { staffOf, type Staff } from './staff.js'
 import { setExchangeRate } from '../merchants/service.js'
 import { seedDemoCalendars } from '../sla/calendars/defaults.js'
+import { seedDemoSla } from './sla.js'
 import { findBuiltinRoleId } from '../roles/service.js'
 import { createUser } from '../users/service.js'
 import { listTeams, updateTeam } from '../teams/service.js'
@@ -135,7 +136,8 @@ export async function seedDemo(
         ] as const) {
           await setExchangeRate(trx, demo, { base, quote, rate, effectiveOn: day }, now)
         }
-        await seedDemoCalendars(trx, demo, now)
+        const { businessHoursId } = await seedDemoCalendars(trx, demo, now)
+        await seedDemoSla(trx, demo, businessHoursId, now)
         // A signed carrier-event feed (Standard Webhooks), so the inbox has somewhere to deliver to.
         const feed = await createConnection(
           trx,

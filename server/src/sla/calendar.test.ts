@@ -187,8 +187,13 @@ describe('calendars with no open time', () => {
     expect(() => addBusinessMinutes(cal, at('2026-01-05T09:00:00Z'), 1)).toThrow(CalendarClosedError)
   })
 
-  it('refuses an unknown zone and a non-finite duration', () => {
+  it('refuses an unknown zone, a non-finite duration and an invalid date', () => {
     expect(() => isBusinessTime(calendar('Mars/Olympus', []), at('2026-01-05T09:00:00Z'))).toThrow(RangeError)
     expect(() => addBusinessMinutes(london, at('2026-01-05T09:00:00Z'), Number.NaN)).toThrow(RangeError)
+    expect(() => addBusinessMinutes(london, at('2026-01-05T09:00:00Z'), 11 * 366 * 24 * 60)).toThrow(RangeError)
+    const invalid = new Date(Number.NaN)
+    expect(() => addBusinessMinutes(london, invalid, 5)).toThrow(RangeError)
+    expect(() => businessMinutesBetween(london, at('2026-01-05T09:00:00Z'), invalid)).toThrow(RangeError)
+    expect(() => nextBusinessTime(london, invalid)).toThrow(RangeError)
   })
 })

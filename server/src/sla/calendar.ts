@@ -39,6 +39,8 @@ const DAY = 24 * HOUR
 // Local dates stay within these bounds of UTC (offsets run from −12:00 to +14:00).
 const BEFORE_LOCAL = 15 * HOUR
 const AFTER_LOCAL = 13 * HOUR
+/** The longest duration added, ten years of minutes: the arithmetic steps day by day, and no target is longer. */
+const MAX_MINUTES = 10 * 366 * 24 * 60
 /** Consecutive closed days after which a calendar counts as closed: longer than any real run of holidays. */
 const MAX_CLOSED_DAYS = 2 * 366
 
@@ -75,14 +77,15 @@ type Compiled = {
   days: Map<number, Span[]>
 }
 
-const byObject = new WeakMap<BusinessCalendar, Compiled>()
 const byValue = new Map<string, Compiled>()
 
 function compile(cal: BusinessCalendar): Compiled {
-  const known = byObject.get(cal)
-  if (known) return known
-  // Calendars loaded afresh for each case are equal by value: share their cached days.
-  const key = JSON.stringify([cal.timeZone, cal.always, cal.weekly, cal.holidays])
+  // Keyed by value, not by object: calendars loaded afresh for each case share their cached days, and a calendar
+  // changed in place is never read from a stale entry. The key holds what the arithmetic reads (not names).
+  let key = `${cal.timeZone}|${cal.always}|`
+  for (const h of cal.weekly) key += `${h.day}${h.start}-${h.end},`
+  key += '|'
+  for (const h of cal.holidays) key += `${h.yearly ? 'y' : ''}${h.date},`
   let compiled = byValue.get(key)
   if (!compiled) {
     if (!isTimeZone(cal.timeZone)) throw new RangeError(`Unknown time zone ${cal.timeZone}`)
@@ -101,10 +104,9 @@ function compile(cal: BusinessCalendar): Compiled {
       yearly: new Set(cal.holidays.filter((h) => h.yearly).map((h) => h.date.slice(5))),
       days: new Map(),
     }
-    if (byValue.size >= 256) byValue.clear()
+    if (byValue.size >= 128) byValue.clear()
     byValue.set(key, compiled)
   }
-  byObject.set(cal, compiled)
   return compiled
 }
 
@@ -130,7 +132,7 @@ function utcDayStretches(c: Compiled, day: number): Stretch[] {
   if (!days) zoneDays.set(c.zone.name, (days = new Map()))
   let stretches = days.get(day)
   if (!stretches) {
-    if (days.size >= 50_000) days.clear()
+    if (days.size >= 20_000) days.clear()
     stretches = offsetStretches(c, day * DAY, (day + 1) * DAY)
     days.set(day, stretches)
   }
@@ -161,7 +163,10 @@ function stretchesIn(c: Compiled, from: number, to: number): Stretch[] {
 const zoneOffsetMs = (c: Compiled, t: number) => c.zone.offset(t) * MINUTE
 
 /** The local day number of an instant. */
-const localDay = (c: Compiled, t: number) => Math.floor((t + offsetMs(c, t)) / DAY)
+function localDay(c: Compiled, t: number): number {
+  if (!Number.isFinite(t)) throw new RangeError('Invalid date')
+  return Math.floor((t + offsetMs(c, t)) / DAY)
+}
 
 /** Stretches of constant offset covering [from, to) (a zone changes its offset at most once in a day). */
 function offsetStretches(c: Compiled, from: number, to: number): Stretch[] {
@@ -208,7 +213,7 @@ function openInstants(c: Compiled, day: number): Span[] {
     }
   }
   const merged = mergeSpans(spans)
-  if (c.days.size >= 50_000) c.days.clear()
+  if (c.days.size >= 4096) c.days.clear()
   c.days.set(day, merged)
   return merged
 }
@@ -226,7 +231,8 @@ function* daysFrom(c: Compiled, t: number, step: 1 | -1): Generator<Span[]> {
 
 /** The instant at which `minutes` business minutes have passed since `start` (before it, when negative). */
 export function addBusinessMinutes(cal: BusinessCalendar, start: Date, minutes: number): Date {
-  if (!Number.isFinite(minutes)) throw new RangeError('minutes must be finite')
+  if (!Number.isFinite(minutes) || Math.abs(minutes) > MAX_MINUTES)
+    throw new RangeError(`minutes must be finite and at most ${MAX_MINUTES} (ten years) either way`)
   const t = start.getTime()
   if (minutes === 0) return new Date(t)
   const c = compile(cal)
@@ -258,6 +264,7 @@ export function addBusinessMinutes(cal: BusinessCalendar, start: Date, minutes: 
 export function businessMinutesBetween(cal: BusinessCalendar, from: Date, to: Date): number {
   const a = from.getTime()
   const b = to.getTime()
+  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new RangeError('Invalid date')
   if (b < a) return -businessMinutesBetween(cal, to, from)
   const c = compile(cal)
   let total = 0

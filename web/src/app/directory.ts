@@ -37,6 +37,16 @@ export function useCaseTypes() {
   })
 }
 
+/** The workspace's teams (a few dozen at most), for pickers. */
+export function useTeams() {
+  return useQuery({
+    queryKey: ['teams'],
+    queryFn: () => ok(api.GET('/api/v1/teams', { params: { query: { limit: 100 } } })),
+    staleTime: 5 * 60_000,
+    select: (r) => r.data,
+  })
+}
+
 export function useCarriers() {
   return useQuery({
     queryKey: ['carriers'],

@@ -178,6 +178,43 @@ describe("timeline entries in the agent's words", () => {
   })
 })
 
+describe("the SLA module's entries", () => {
+  it('says what the SLA did: applied, met, breached, a step with its results, a remedy, an explicit target', () => {
+    expect(say(system('sla_applied', { policy_id: ana, policy_version: 2, tier: 'high' }))).toBe(
+      'Claimdesk applied the high tier SLA (version 2)',
+    )
+    expect(say(system('sla_met', { target: 'first_response', episode: 1, late: true }))).toBe(
+      'Claimdesk recorded the first response target as met late',
+    )
+    expect(say(system('sla_breached', { target: 'resolution', episode: 1, due_at: '2026-12-07T12:00:00Z' }))).toBe(
+      'Claimdesk recorded the resolution target as breached',
+    )
+    const step = system('sla_step', {
+      target: 'first_response',
+      episode: 1,
+      step: 0,
+      at: '75%',
+      actions: [
+        { type: 'notify', result: 'notified Priya Nair' },
+        { type: 'add_tag', result: 'tagged at_risk' },
+      ],
+    })
+    expect(describeEntry(step)).toEqual({
+      sentence: 'Claimdesk ran the SLA escalation step at 75% of the first response target',
+      detail: 'notified Priya Nair; tagged at_risk',
+    })
+    expect(say(system('sla_remedy', { remedy: 'refund_authorisation', params: {}, target: 'resolution' }))).toBe(
+      'Claimdesk requested a refund authorisation as the remedy for the resolution target',
+    )
+    expect(say(by('sla_target_set', { target: 'evidence_in', minutes: 1440, calendar_id: ana }))).toBe(
+      'Marcus Obi set the “evidence in” target to 1 day in business hours',
+    )
+    expect(say(system('sla_paused', { targets: ['resolution'], status: 'waiting_customer' }))).toBe(
+      'Claimdesk paused the SLA clocks while the case is waiting on customer',
+    )
+  })
+})
+
 describe('mentions', () => {
   it('writes what the server parses and reads it back as names', () => {
     expect(mentionMarkup('Bob Baker', ana)).toBe(`@[Bob Baker](${ana})`)

@@ -119,6 +119,15 @@ export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said 
       return say('removed the case from its incident')
     case 'message':
       return { sentence: messageWords(d, actor), detail: str(d.subject) }
+    case 'sla_applied':
+    case 'sla_met':
+    case 'sla_breached':
+    case 'sla_step':
+    case 'sla_remedy':
+    case 'sla_target_set':
+    case 'sla_paused':
+    case 'sla_resumed':
+      return slaWords(e.type, d, say)
     // Types other modules register, until this file words them.
     default:
       return { sentence: `${actor}: ${humanize(e.type.replace('.', ' '))}`, detail: e.text || undefined }
@@ -209,5 +218,50 @@ function changeWords(field: string, c: Change, who: (id: unknown) => string, mon
     }
     default:
       return [c.to ? `set the ${fieldWord(field)} to ${words(c.to)}` : `cleared the ${fieldWord(field)}`]
+  }
+}
+
+const targetWords = (t: unknown) =>
+  t === 'first_response' || t === 'next_response' || t === 'resolution' ? words(t) : `“${words(t)}”`
+const minutesWords = (m: number) =>
+  m % 1440 === 0
+    ? `${m / 1440} ${plural(m / 1440, 'day')}`
+    : m % 60 === 0
+      ? `${m / 60} ${plural(m / 60, 'hour')}`
+      : `${m} minutes`
+const remedies: Record<string, string> = {
+  refund_authorisation: 'a refund authorisation',
+  priority_return: 'a priority return',
+}
+
+/** The SLA module's entries: the policy applied, a target met or breached, an escalation step, a remedy. */
+function slaWords(type: string, d: Record<string, unknown>, say: (rest: string, detail?: string) => Said): Said {
+  const target = `the ${targetWords(d.target)} target`
+  switch (type) {
+    case 'sla_applied':
+      return say(
+        `${d.reapplied ? 're-applied' : 'applied'} the ${words(d.tier)} tier SLA (version ${String(d.policy_version)})`,
+      )
+    case 'sla_met':
+      return say(`recorded ${target} as met${d.late ? ' late' : ' in time'}`)
+    case 'sla_breached':
+      return say(`recorded ${target} as breached`)
+    case 'sla_step': {
+      const actions = (d.actions as { type: string; result: string }[] | undefined) ?? []
+      return say(
+        `ran the SLA escalation step at ${String(d.at)} of ${target}`,
+        actions.map((a) => a.result).join('; ') || undefined,
+      )
+    }
+    case 'sla_remedy':
+      return say(`requested ${remedies[String(d.remedy)] ?? words(d.remedy)} as the remedy for ${target}`)
+    case 'sla_target_set':
+      return say(
+        `set ${target} to ${minutesWords(Number(d.minutes))} ${d.calendar_id ? 'in business hours' : 'in calendar time'}`,
+      )
+    case 'sla_paused':
+      return say(`paused the SLA clocks while the case is ${statusLabel(String(d.status)).toLowerCase()}`)
+    default:
+      return say('resumed the SLA clocks')
   }
 }

@@ -42,6 +42,7 @@ import { useMoney, type FormatMoney } from '../components/money'
 import { NoteText } from '../components/NoteText'
 import { LoadMore, usePaged } from '../components/paged'
 import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../components/priority'
+import { CaseSlaTimers } from '../components/SlaTimers'
 import { describeEntry } from '../components/timeline-text'
 import { Conversation } from './conversation/Conversation'
 
@@ -252,6 +253,7 @@ function CaseView({ c }: { c: CaseDetail }) {
               </Text>
             )}
           </Group>
+          <CaseSlaTimers caseId={c.id} />
           {c.merged_into_id && (
             <Text size="sm">
               Merged into{' '}

@@ -22,7 +22,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router'
 import { api, ok, type Body, type Query } from '../api/client'
 import type { CaseSummary } from '../api/types'
-import { useAssignees, useCaseTypes, usePersonName } from '../app/directory'
+import { useAssignees, useCaseTypes, usePersonName, useTeams } from '../app/directory'
 import { casesChanged } from '../app/live'
 import { useOpenSearch } from '../app/search'
 import { useCan, useSession } from '../app/session'
@@ -31,6 +31,8 @@ import { ErrorState } from '../components/ErrorState'
 import { caseStatuses, humanize, statusColor, timeAgo } from '../components/format'
 import { LoadMore, usePaged } from '../components/paged'
 import { priorities, priorityColor, priorityLabel, priorityOptions } from '../components/priority'
+import { soonWindows } from '../components/sla'
+import { RowSla } from '../components/SlaTimers'
 
 type CaseQuery = Query<'/api/v1/cases'>
 type BulkAction = Body<'/api/v1/cases/bulk', 'post'>['action']
@@ -50,8 +52,21 @@ const filterKeys = [
   'q',
   'age',
   'sort',
+  'sla',
+  'within',
 ] as const
 const ageLabels = { '0_24h': '0–24 h', '24_72h': '24–72 h', '72h_plus': '72 h+' } as const
+
+// The SLA views, kept in the address as `sla=soon` (with `within=` hours) or `sla=breached`: "breaching soon" is a
+// running target due within the window from the moment the view was opened, due first.
+const slaViews = { soon: 'Breaching soon', breached: 'SLA breached' } as const
+type SlaView = keyof typeof slaViews
+const slaViewOf = (v: string | null): SlaView | null => (v === 'soon' || v === 'breached' ? v : null)
+
+function slaFilters(view: SlaView, withinHours: number, now: number): Partial<CaseQuery> {
+  if (view === 'breached') return { sla_state: 'breached', sort: 'sla_due' }
+  return { sla_state: 'active', sla_due_before: new Date(now + withinHours * 3_600_000).toISOString(), sort: 'sla_due' }
+}
 
 export function Inbox() {
   const [params, setParams] = useSearchParams()
@@ -61,17 +76,23 @@ export function Inbox() {
   const views = useCaseViews()
   const viewId = params.get('view') ?? (params.toString() ? null : 'all_open')
   const view = views.data?.find((v) => v.id === viewId)
+  const sla = slaViewOf(params.get('sla'))
+  const within = Number(params.get('within') ?? 4) || 4
+  // The window's end is fixed when the view opens (or its window changes), so the query key stays put.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new window or view starts from now
+  const openedAt = useMemo(() => Date.now(), [sla, within])
 
   // A view's filters, then whatever the person changed on top of them.
   const query = useMemo(() => {
     const q: Record<string, unknown> = { ...(view?.filters ?? {}), ...(view ? { sort: view.sort } : {}) }
-    for (const k of filterKeys) if (k !== 'view' && params.get(k)) q[k] = params.get(k)
+    for (const k of filterKeys) if (k !== 'view' && k !== 'sla' && k !== 'within' && params.get(k)) q[k] = params.get(k)
+    if (sla) Object.assign(q, slaFilters(sla, within, openedAt), params.get('sort') ? { sort: params.get('sort') } : {})
     // A person's or a parcel's cases: every status; otherwise the inbox is what is still open.
     if (!view && !params.get('status') && !params.get('q') && !params.get('customer_id') && !params.get('shipment_id'))
       q.status = 'unresolved'
     if (q.q && !params.get('sort')) q.sort = 'relevance'
     return q as CaseQuery
-  }, [view, params])
+  }, [view, params, sla, within, openedAt])
   const ready = !viewId || views.isSuccess
 
   const { query: list, rows } = usePaged(
@@ -138,11 +159,20 @@ export function Inbox() {
     <Stack gap="sm">
       <Group justify="space-between">
         <Title order={2} size="h3">
-          {query.q ? `Search: ${query.q}` : (view?.name ?? 'Cases')}
+          {query.q ? `Search: ${query.q}` : sla ? slaViews[sla] : (view?.name ?? 'Cases')}
         </Title>
         {list.isFetching && !list.isFetchingNextPage && <Loader size="xs" aria-label="Refreshing" />}
       </Group>
       <Filters query={query} set={set} />
+      {sla === 'soon' && (
+        <SegmentedControl
+          size="xs"
+          value={String(within)}
+          onChange={(v) => set('within', v)}
+          aria-label="Due within"
+          data={soonWindows.map((h) => ({ value: String(h), label: `Due within ${h} h` }))}
+        />
+      )}
       <SegmentedControl
         size="xs"
         value={params.get('age') ?? 'all'}
@@ -245,6 +275,17 @@ export function InboxViews({ onPick }: { onPick?: () => void }) {
           pl="lg"
         />
       ))}
+      {(Object.keys(slaViews) as SlaView[]).map((v) => (
+        <NavLink
+          key={v}
+          component={Link}
+          to={`/inbox?sla=${v}`}
+          label={slaViews[v]}
+          onClick={onPick}
+          pl="lg"
+          active={onInbox && !params.get('view') && params.get('sla') === v}
+        />
+      ))}
       {teams.data?.map((t) => (
         <NavLink
           key={t.id}
@@ -325,6 +366,7 @@ function Filters({
           { value: 'created_asc', label: 'Oldest' },
           { value: 'updated_desc', label: 'Recently updated' },
           { value: 'priority_desc', label: 'Priority' },
+          { value: 'sla_due', label: 'SLA due first' },
           ...(query.q ? [{ value: 'relevance', label: 'Relevance' }] : []),
         ]}
       />
@@ -393,12 +435,7 @@ function BulkBar({ count, run, busy }: { count: number; run: (a: BulkAction) => 
 /** Assign the selection to someone who can work cases, or hand it to a team (unassigned within it). */
 function AssignPicker({ run }: { run: (a: BulkAction) => void }) {
   const people = useAssignees()
-  const teams = useQuery({
-    queryKey: ['teams'],
-    queryFn: () => ok(api.GET('/api/v1/teams', { params: { query: { limit: 100 } } })),
-    staleTime: 5 * 60_000,
-    select: (r) => r.data,
-  })
+  const teams = useTeams()
   return (
     <Select
       size="xs"
@@ -477,6 +514,7 @@ function CaseTable({
               Priority
             </Table.Th>
             <Table.Th w={130}>Assignee</Table.Th>
+            <Table.Th w={150}>SLA</Table.Th>
             <Table.Th w={110}>Opened</Table.Th>
           </Table.Tr>
         </Table.Thead>
@@ -558,6 +596,7 @@ function CaseTable({
                   {name(c.assignee_id) ?? 'Unassigned'}
                 </Text>
               </Table.Td>
+              <Table.Td>{c.sla_state && <RowSla state={c.sla_state} dueAt={c.sla_next_due_at} />}</Table.Td>
               <Table.Td>
                 <Text size="sm" c="dimmed" truncate title={`${timeAgo(c.created_at)}, ${c.created_at}`}>
                   {timeAgo(c.created_at)}

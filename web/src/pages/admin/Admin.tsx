@@ -3,12 +3,14 @@ import type { ComponentType } from 'react'
 import { useSearchParams } from 'react-router'
 import { useCan } from '../../app/session'
 import { ApiKeys } from './ApiKeys'
+import { Calendars } from './Calendars'
 import { CaseTypes } from './CaseTypes'
 import { EmailSettings } from './EmailSettings'
 import { ExceptionPolicy } from './ExceptionPolicy'
 import { Macros } from './Macros'
 import { Roles } from './Roles'
 import { Settings } from './Settings'
+import { SlaPolicies } from './SlaPolicies'
 import { Teams } from './Teams'
 import { Templates } from './Templates'
 import { Users } from './Users'
@@ -21,6 +23,8 @@ const sections: { value: string; label: string; permission: string; Panel: Compo
   { value: 'api-keys', label: 'API keys', permission: 'api_keys.manage', Panel: ApiKeys },
   { value: 'case-types', label: 'Case types', permission: 'cases.read', Panel: CaseTypes },
   { value: 'policy', label: 'Exception policy', permission: 'cases.read', Panel: ExceptionPolicy },
+  { value: 'sla', label: 'SLA policies', permission: 'cases.read', Panel: SlaPolicies },
+  { value: 'calendars', label: 'Calendars', permission: 'cases.read', Panel: Calendars },
   { value: 'templates', label: 'Templates', permission: 'messages.send', Panel: Templates },
   { value: 'macros', label: 'Macros', permission: 'messages.send', Panel: Macros },
   // The email settings have no read permission of their own: reading them takes merchant.manage.

@@ -1,4 +1,4 @@
-import type { BusinessCalendar } from './calendar.js'
+import type { BusinessCalendar } from '../calendar.js'
 
 // An independent reference for the calendar arithmetic, for tests and the bench only: it steps minute by minute
 // and reads each minute's wall clock from Intl.DateTimeFormat (no Luxon), cached per UTC day (or hour, on a day whose
