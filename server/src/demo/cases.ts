@@ -4,7 +4,7 @@ import { runDueJobs } from '../jobs/worker.js'
 import { modules } from '../registry.js'
 import { listAllCases, workCases } from './casework.js'
 import { as } from './plan-case.js'
-import { dueSoon } from './sla.js'
+import { breachOne, dueSoon } from './sla.js'
 import { generateContacts, loadRecords } from './contacts.js'
 import { replayHistory } from './history.js'
 import type { Staff } from './staff.js'
@@ -44,7 +44,9 @@ export async function seedCases(
     now,
   )
   await runDueJobs(ctx, modules, { concurrency })
-  const soon = await dueSoon(ctx, merchantId, as(merchantId, input.staff.manager), now)
+  const manager = as(merchantId, input.staff.manager)
+  const soon = await dueSoon(ctx, merchantId, manager, now)
+  await breachOne(ctx, merchantId, manager, now, soon)
   await runDueJobs(ctx, modules, { concurrency })
   const cases = await listAllCases(ctx, merchantId, now)
   const sla = (s: string) => cases.filter((c) => c.sla_state === s).length

@@ -9,7 +9,7 @@ import type { RenderApp } from '../messaging/templates/service.js'
 import { pick } from './commerce.js'
 import { acknowledge, agentReply, customerAddress, customerAnswer, type SentReply } from './conversation.js'
 import { resolutionNotes, scripts, type Script } from './scripts.js'
-import { replied } from './sla.js'
+import { replied, statusHeard } from './sla.js'
 import { mention, type Person, type Staff } from './staff.js'
 
 // One case's story as timed steps: triage, ask and wait, hear back, resolve, and the workspace's
@@ -62,6 +62,11 @@ class Story {
   do(at: number, who: Person | 'system', act: (trx: Trx, work: ServiceContext, at: Date) => Promise<unknown>): void {
     const work = who === 'system' ? systemContext(this.p.merchantId) : as(this.p.merchantId, who)
     this.steps.push({ at, act: (trx, d) => act(trx, work, d) })
+  }
+
+  /** The SLA hears of the status the last step set, as its consumer would at that moment. */
+  slaHears(at: number): void {
+    this.do(at, 'system', (trx, w, d) => statusHeard(trx, w.merchantId, this.c.id, d))
   }
 
   note(at: number, body: string): void {
@@ -125,6 +130,7 @@ function askAndWait(st: Story, waitsIn: NonNullable<Script['waitsIn']>): void {
       waitsIn === 'on_hold' && lead.id !== agent.id ? `${st.say(s.ask)} cc ${mention(lead)}` : st.say(s.ask),
     )
   st.do(asked + 1000, agent, (trx, w, d) => changeStatus(trx, w, c.id, { status: waitsIn }, d))
+  st.slaHears(asked + 1000)
   const answered = st.later(...s.waitHours)
   const vip = c.tags.includes('vip')
   if (p.r() < (vip ? 0.25 : 0.05)) {
@@ -145,6 +151,7 @@ function askAndWait(st: Story, waitsIn: NonNullable<Script['waitsIn']>): void {
         await customerAnswer(trx, w.merchantId, c, mail, { text: st.say(s.reply!), inReplyTo: reply, portal }, d)
       } else await changeStatus(trx, w, c.id, { status: 'open', reason: 'reply' }, d)
     })
+  if (st.detailed) st.slaHears(answered)
   st.note(answered + 1000, st.say(s.answer))
   st.later(4, 72)
 }
@@ -164,7 +171,7 @@ function resolveAndClose(st: Story, code: ResolutionCode, delivered: boolean): n
   const { c, p, s, agent } = st
   const cause = pick(p.r, s.causes)
   const resolutionNote = delivered ? `Delivered after all. ${resolutionNotes[code]}` : resolutionNotes[code]
-  const resolve = (at: number) =>
+  const resolve = (at: number) => {
     st.do(at, agent, (trx, w, d) =>
       changeStatus(
         trx,
@@ -180,12 +187,16 @@ function resolveAndClose(st: Story, code: ResolutionCode, delivered: boolean): n
         d,
       ),
     )
+    st.slaHears(at)
+  }
   const resolvedAt = st.t
   resolve(resolvedAt)
   if (p.r() < 0.04) {
-    st.do(st.later(6, 60), agent, (trx, w, d) =>
+    const reopened = st.later(6, 60)
+    st.do(reopened, agent, (trx, w, d) =>
       reopenCase(trx, w, c.id, { reason: 'The customer says the problem is not solved' }, d),
     )
+    st.slaHears(reopened)
     resolve(st.later(24, 72))
   }
   st.do(st.later(72, 72), 'system', (trx, w, d) =>

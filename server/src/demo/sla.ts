@@ -3,8 +3,11 @@ import { systemContext, type ServiceContext } from '../auth/actor.js'
 import { listCases } from '../cases/service.js'
 import type { AppContext } from '../context.js'
 import type { Database } from '../db/schema.js'
+import { fireAction, listDueActions } from '../jobs/clock.js'
+import { clockHandlers } from '../jobs/worker.js'
+import { modules } from '../registry.js'
 import { getCaseSla } from '../sla/clocks/view.js'
-import { recordReply, setSlaTarget } from '../sla/clocks/service.js'
+import { applySlaPolicy, reconcileCase, recordReply, setSlaTarget } from '../sla/clocks/service.js'
 import { createPolicy, listPolicies, publishPolicy, updatePolicy } from '../sla/policies/service.js'
 import type { PolicyDefinition, StepDefinition, TargetDefinition } from '../sla/types.js'
 
@@ -99,6 +102,13 @@ export const replied = (trx: Trx, merchantId: string, caseId: string, at: Date) 
   recordReply(trx, systemContext(merchantId, 'sla'), caseId, at, at)
 
 /**
+ * A status change as the SLA hears of it (what its consumer of case events does): in the story's transaction, so the
+ * clocks pause, resume and meet at their time, and the steps of targets met since are not left to fire at the end.
+ */
+export const statusHeard = (trx: Trx, merchantId: string, caseId: string, at: Date) =>
+  reconcileCase(trx, systemContext(merchantId, 'sla'), caseId, at, at)
+
+/**
  * A few open cases due soon, whatever the history left: their soonest running target is set (as a manager would,
  * keeping the time spent) to fall due 20 minutes, 45 minutes and 2 hours from now, for the "Breaching soon" view.
  */
@@ -136,4 +146,40 @@ export async function dueSoon(ctx: AppContext, merchantId: string, manager: Serv
     soon.push(c.id)
   }
   return soon
+}
+
+/**
+ * One open case breached now, its steps fired: a high-tier case (or one given the high-value policy, as a manager
+ * may) has its resolution target set to fall due a minute from now, and its clock's due actions fire at their instant,
+ * as the platform clock would: the team lead is told and a refund authorisation requested.
+ */
+export async function breachOne(
+  ctx: AppContext,
+  merchantId: string,
+  manager: ServiceContext,
+  now: Date,
+  exclude: string[],
+) {
+  const filter = { statuses: ['open' as const], slaStates: ['active' as const] }
+  const page = await listCases(ctx.db, merchantId, filter, { sort: 'created_desc', limit: 50 }, now)
+  const open = page.data.filter((x) => !exclude.includes(x.id))
+  const c = open.find((x) => x.sla_tier === 'high') ?? open[0]
+  if (!c) return null
+  const highValue = (await listPolicies(ctx.db, merchantId)).find((p) => p.name === 'High-value items')
+  if (c.sla_tier !== 'high' && highValue)
+    await ctx.db.transaction().execute((trx) => applySlaPolicy(trx, manager, c.id, { policyId: highValue.id }, now))
+  const resolution = (await getCaseSla(ctx.db, merchantId, c.id, now)).targets.find(
+    (t) => t.target === 'resolution' && t.state === 'active',
+  )
+  if (!resolution) return null
+  const spent = resolution.minutes - resolution.remaining_seconds / 60
+  const minutes = Math.ceil(spent) + 1
+  await ctx.db
+    .transaction()
+    .execute((trx) => setSlaTarget(trx, manager, c.id, 'resolution', { minutes, business: false }, now))
+  const handlers = clockHandlers(modules)
+  const due = await listDueActions(ctx.db, merchantId, new Date(now.getTime() + 2 * 60_000), 500)
+  for (const a of due.filter((x) => x.key.startsWith(`sla:${c.id}:resolution:`)))
+    await ctx.db.transaction().execute((trx) => fireAction(trx, handlers, ctx, merchantId, a.key, a.runAt))
+  return c.id
 }
