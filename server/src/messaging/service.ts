@@ -13,4 +13,4 @@ export {
   getMessage,
   openRawMessage,
 } from './service/conversation.js'
-export { sendMessage, retryMessage, notSentReason, type MailSetup, type SendInput } from './service/send-message.js'
+export { sendMessage, retryMessage, type MailSetup, type SendInput } from './service/send-message.js'

@@ -17,8 +17,6 @@ import { recordMessage } from './record-message.js'
 
 type Trx = Transaction<Database>
 
-export { notSentReason }
-
 /** What sending needs from the configuration: whether there is a mail server, the domain of Message-IDs, link QA's hosts. */
 export type MailSetup = { configured: boolean; domain: string; config: Pick<Config, 'publicUrl' | 'email'> }
 
