@@ -24,6 +24,7 @@ import {
   openCase,
 } from '../src/cases/service.js'
 import { recordMessage } from '../src/messaging/service.js'
+import type { RouteFixture as Fixture, RouteRequest } from './fixture-kit.js'
 import type { TestMerchant } from './harness.js'
 import { slaCalendarFixtures } from './sla-calendar-fixtures.js'
 import { slaFixtures } from './sla-fixtures.js'
@@ -310,19 +311,8 @@ export class FixtureKit {
   }
 }
 
-export type RouteRequest = {
-  params?: Record<string, string>
-  query?: Record<string, string>
-  body?: unknown
-  /** A non-JSON body (CSV, NDJSON) with its content type. */
-  raw?: { contentType: string; payload: string }
-  /** A Server-Sent Events stream: read until the status is known, then let go. */
-  stream?: boolean
-  /** What the admin's own request answers when it is not a 2xx by design (e.g. a person-only route called with a key). */
-  ownStatus?: number
-}
-
-export type RouteFixture = (kit: FixtureKit) => Promise<RouteRequest>
+export type { RouteRequest }
+type RouteFixture = Fixture<FixtureKit>
 
 /**
  * A valid request for every /api/v1 route, keyed "METHOD /api/v1/path/{param}". The RBAC matrix test

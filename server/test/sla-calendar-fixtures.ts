@@ -1,17 +1,8 @@
 import { systemContext } from '../src/auth/actor.js'
-import type { AppContext } from '../src/context.js'
 import { createCalendar } from '../src/sla/calendars/service.js'
-import type { TestMerchant } from './harness.js'
+import type { FixtureKitShape as FixtureKit, RouteFixture } from './fixture-kit.js'
 
-// Requests for the SLA calendars' routes (issue 22), for the RBAC matrix and the fuzz test; the kit's shape spelt out
-// as template-fixtures.ts does, so the two files do not import each other.
-type FixtureKit = { ctx: AppContext; m: TestMerchant; created: Set<string>; unique(prefix: string): string }
-type RouteFixture = (kit: FixtureKit) => Promise<{
-  params?: Record<string, string>
-  query?: Record<string, string>
-  body?: unknown
-  raw?: { contentType: string; payload: string }
-}>
+// Requests for the SLA calendars' routes (issue 22), for the RBAC matrix and the fuzz test.
 
 async function calendar(k: FixtureKit): Promise<string> {
   const c = await k.ctx.db.transaction().execute((trx) =>

@@ -1,22 +1,8 @@
 import { systemContext } from '../src/auth/actor.js'
-import type { AppContext } from '../src/context.js'
 import { createPolicy } from '../src/sla/policies/service.js'
-import type { TestMerchant } from './harness.js'
+import type { FixtureKitShape as FixtureKit, RouteFixture } from './fixture-kit.js'
 
-// Requests for the SLA policies' and case clocks' routes (issue 22), for the RBAC matrix and the fuzz test; the kit's
-// shape spelt out as sla-calendar-fixtures.ts does.
-type FixtureKit = {
-  ctx: AppContext
-  m: TestMerchant
-  created: Set<string>
-  unique(prefix: string): string
-  case(): Promise<string>
-}
-type RouteFixture = (kit: FixtureKit) => Promise<{
-  params?: Record<string, string>
-  query?: Record<string, string>
-  body?: unknown
-}>
+// Requests for the SLA policies' and case clocks' routes (issue 22), for the RBAC matrix and the fuzz test.
 
 const definition = {
   tier: 'medium' as const,

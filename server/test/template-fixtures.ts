@@ -1,25 +1,9 @@
 import { systemContext } from '../src/auth/actor.js'
 import { createMacro } from '../src/messaging/macros/service.js'
 import { approveVersion, createTemplate, saveVersion } from '../src/messaging/templates/service.js'
-import type { AppContext } from '../src/context.js'
-import type { TestMerchant } from './harness.js'
+import type { FixtureKitShape as FixtureKit, RouteFixture } from './fixture-kit.js'
 
 // Requests for the templates', email settings' and macros' routes (issue 21), for the RBAC matrix and the fuzz test.
-// What they need of route-fixtures' FixtureKit and RouteRequest, spelt out here so the two files do not import
-// each other.
-type FixtureKit = {
-  ctx: AppContext
-  m: TestMerchant
-  created: Set<string>
-  unique(prefix: string): string
-  case(): Promise<string>
-}
-type RouteFixture = (kit: FixtureKit) => Promise<{
-  params?: Record<string, string>
-  query?: Record<string, string>
-  body?: unknown
-  ownStatus?: number
-}>
 
 /** A template of the kit's workspace, with `versions` saved versions (the first approved when asked). */
 async function template(k: FixtureKit, o: { versions?: number; approved?: boolean } = {}): Promise<string> {
