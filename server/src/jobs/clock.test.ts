@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createTestMerchant, startTestEnv } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
@@ -12,6 +13,7 @@ import {
   scheduleAction,
 } from './clock.js'
 import { startClockRunner } from './clock-runner.js'
+import { enqueueEvent } from './outbox.js'
 
 // Each handler call, by action id: a handler runs once per armed action.
 const calls = new Map<string, number>()
@@ -28,6 +30,17 @@ const handlers: Record<string, ClockHandler> = {
   },
   'test:broken': async () => {
     throw new Error('always fails')
+  },
+  // Announces itself in the outbox, then fails when its note says so.
+  'test:announce': async (trx, action, _ctx, now) => {
+    const note = String(action.payload.note)
+    await enqueueEvent(trx, {
+      merchant_id: action.merchantId,
+      type: 'sla.paused',
+      occurred_at: now,
+      data: { case_id: action.id, targets: [note], status: 'announced' },
+    })
+    if (note.startsWith('broken')) throw new Error('announced, then failed')
   },
   // Arms its own key again, a minute on: a repeating step.
   'test:repeat': async (trx, action, _ctx, now) => {
@@ -192,6 +205,31 @@ describe('the clock model', () => {
     await schedule('case-5:d', at(80), 'd again')
     expect((await rowsOf('case-5:d')).map((r) => r.state)).toEqual(['failed', 'scheduled'])
     await cancel('case-5:d')
+  })
+
+  it("writes a batch's events together, and none of a handler that threw", async () => {
+    for (const k of ['ok-1', 'ok-2', 'broken-1']) await schedule(`announce:${k}`, at(90), k, 'test:announce')
+    const ref = async (k: string) => ({ merchantId: m.id, id: (await rowsOf(`announce:${k}`))[0]!.id })
+    const announced = async () =>
+      (
+        await db
+          .selectFrom('outbox')
+          .select(sql<string>`data->'targets'->>0`.as('note'))
+          .where('merchant_id', '=', m.id)
+          .where(sql<string>`data->>'status'`, '=', 'announced')
+          .execute()
+      )
+        .map((r) => r.note)
+        .sort()
+    const fireBatch = async (keys: string[]) => {
+      const refs = await Promise.all(keys.map(ref))
+      return db.transaction().execute((trx) => fireActions(trx, handlers, env.ctx, refs, at(90)))
+    }
+    expect(await fireBatch(['ok-1', 'broken-1'])).toEqual(['fired', 'retry'])
+    expect(await announced()).toEqual(['ok-1'])
+    expect(await fireBatch(['ok-2'])).toEqual(['fired'])
+    expect(await announced()).toEqual(['ok-1', 'ok-2'])
+    await cancel('announce:broken-1')
   })
 
   it('purges actions that ended before the retention period, keeping pending and recent ones', async () => {

@@ -1,7 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { ActionState, Database } from '../db/schema.js'
 import { newId } from '../ids.js'
+import { withLiveHeld } from '../live/publish.js'
 import type { ClockHandler, ScheduledAction } from '../modules.js'
+import { withEventsHeld } from './outbox.js'
 
 export type ScheduleInput = {
   merchantId: string
@@ -199,7 +201,13 @@ export async function fireActions(
   if (rows.length) {
     await sql`savepoint clock_batch`.execute(trx)
     try {
-      for (const row of rows) await run(row)
+      // Together, the batch's events and live messages are written in one statement each; should a handler
+      // throw, they are dropped with the savepoint's work, and each action runs again on its own.
+      await withEventsHeld(trx, () =>
+        withLiveHeld(trx, async () => {
+          for (const row of rows) await run(row)
+        }),
+      )
     } catch (err) {
       await sql`rollback to savepoint clock_batch`.execute(trx)
       isolate = rows.length > 1

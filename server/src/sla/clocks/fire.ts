@@ -11,6 +11,7 @@ import { alertTask, stepKey } from './plan.js'
 import { beginSlaWork, finishSlaWork, markBreached, saveClock, type SlaWork } from './service.js'
 
 const priorityOrder = ['low', 'normal', 'high', 'urgent'] as const
+const changesCase = new Set<StepActionDefinition['type']>(['reassign', 'raise_priority', 'add_tag', 'escalate'])
 
 const words = (target: string) => target.replace(/_/g, ' ')
 
@@ -138,15 +139,28 @@ async function runAction(w: SlaWork, c: ClockRow, step: StepDefinition, key: str
  * armed key; the clock's fired_steps make a step that was re-armed by a re-plan (or a stale action) a no-op too.
  */
 export async function fireStep(trx: Trx, action: ScheduledAction, now: Date): Promise<void> {
-  const { clock_id: clockId, step: stepId } = action.payload as { clock_id: string; step: string }
-  const found = await trx
-    .selectFrom('sla_clocks')
-    .select('case_id')
-    .where('merchant_id', '=', action.merchantId)
-    .where('id', '=', clockId)
-    .executeTakeFirst()
-  if (!found) return // re-applied away
-  const w = await beginSlaWork(trx, systemContext(action.merchantId, 'sla'), found.case_id, now)
+  const {
+    clock_id: clockId,
+    step: stepId,
+    case_id: planned,
+  } = action.payload as {
+    clock_id: string
+    step: string
+    case_id?: string
+  }
+  // Steps armed before the payload carried the case look it up.
+  const caseId =
+    planned ??
+    (
+      await trx
+        .selectFrom('sla_clocks')
+        .select('case_id')
+        .where('merchant_id', '=', action.merchantId)
+        .where('id', '=', clockId)
+        .executeTakeFirst()
+    )?.case_id
+  if (!caseId) return // re-applied away
+  const w = await beginSlaWork(trx, systemContext(action.merchantId, 'sla'), caseId, now)
   if (!w) return
   let c = w.clocks.find((x) => x.id === clockId)
   if (!c || c.state === 'met' || c.fired_steps.includes(stepId) || action.key !== stepKey(c, stepId)) return
@@ -158,9 +172,11 @@ export async function fireStep(trx: Trx, action: ScheduledAction, now: Date): Pr
     c = await saveClock(w, c, { fired_steps: [...c.fired_steps, stepId] })
     const results: { type: string; result: string }[] = []
     for (const a of step.actions) results.push({ type: a.type, result: await runAction(w, c, step, action.key, a) })
-    // The actions changed the case through the cases service: read it again for the summary's write.
-    const fresh = await beginSlaWork(trx, w.ctx, c.case_id, now)
-    if (fresh) w.row = fresh.row
+    // Actions that changed the case through the cases service: read it again for the summary's write.
+    if (step.actions.some((a) => changesCase.has(a.type))) {
+      const fresh = await beginSlaWork(trx, w.ctx, c.case_id, now)
+      if (fresh) w.row = fresh.row
+    }
     const at = step.percent !== undefined ? `${step.percent}%` : `${step.offset_minutes} min from due`
     w.activity.timeline.push({
       type: 'sla_step',

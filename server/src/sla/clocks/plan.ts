@@ -34,7 +34,7 @@ export async function planClock(trx: Trx, c: ClockRow, m: TimeMeasure, now: Date
         key: stepKey(c, p.id),
         task: stepTask,
         runAt: pointAt(c, m, p.minutes),
-        payload: { clock_id: c.id, step: p.id, policy_version: c.policy_version },
+        payload: { clock_id: c.id, case_id: c.case_id, step: p.id, policy_version: c.policy_version },
       },
       now,
     )
