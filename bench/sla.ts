@@ -1,11 +1,15 @@
 import { type ChildProcess, fork } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { rmSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'kysely'
 import { buildApp } from '../server/src/app.js'
+import { systemContext } from '../server/src/auth/actor.js'
 import { ensureDefaultCaseTypes } from '../server/src/cases/service.js'
+import { findBuiltinRoleId } from '../server/src/roles/service.js'
+import { createUser } from '../server/src/users/service.js'
 import type { Db } from '../server/src/db/database.js'
 import { newId } from '../server/src/ids.js'
 import { setupModules } from '../server/src/modules.js'
@@ -29,7 +33,9 @@ const num = (v: string | boolean | undefined, dflt: number) => (typeof v === 'st
  * seconds (30), restarts it, and prints the lateness of the steps that came due meanwhile and how long
  * after the restart that backlog was fired (waiting up to five minutes past the window for every due step). `--ingest 1000`: signed carrier webhooks at 1,000/s alongside.
  * `--short`: 10,000 due over 30 s above 100,000, down 10 s. `--step light`: steps that do nothing in their
- * transaction, for the clock's own path apart from a step's work.
+ * transaction, for the clock's own path apart from a step's work; `--step recorded`: a bare case activity
+ * (a timeline entry through recordCaseActivity). By default each step is the SLA module's own `sla:step`: the
+ * 75 % step of a case's 4-hour resolution target, telling its assignee.
  */
 export async function run(opts: Record<string, string | boolean | undefined>) {
   const short = Boolean(opts.short)
@@ -47,13 +53,26 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   let worker: ChildProcess | undefined
   try {
     const t = Date.now()
+    const agents: string[] = []
     const { merchant, feed } = await db.transaction().execute(async (trx) => {
       const merchant = await createBenchMerchant(trx, 'sla', 'SLA Ltd')
       await ensureDefaultCaseTypes(trx, merchant.id, new Date())
+      const role = await findBuiltinRoleId(trx, merchant.id, 'agent')
+      for (let a = 1; a <= 20; a++)
+        agents.push(
+          (
+            await createUser(
+              trx,
+              systemContext(merchant.id),
+              { email: `agent${a}@sla.example.com`, name: `Agent ${a}`, password: randomUUID(), roleId: role },
+              new Date(),
+            )
+          ).id,
+        )
       const feed = ingestRate ? await createBenchFeed(trx, ctx.keys.secrets, merchant.id, 'SLA feed') : undefined
       return { merchant, feed }
     })
-    const caseIds = await insertCases(db, merchant.id, due)
+    const caseIds = await insertCases(db, merchant.id, due, agents)
     await insertActions(
       db,
       step,
@@ -125,14 +144,13 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
 
     // The steps falling due: instants spread at random over the window, from 5 s on.
     const t0 = Date.now() + 5000
-    const dueIds = await insertActions(
+    const instants = caseIds.map(() => new Date(t0 + Math.random() * windowS * 1000))
+    await step.prepare?.(
       db,
-      step,
       merchant.id,
-      due,
-      () => new Date(t0 + Math.random() * windowS * 1000),
-      caseIds,
+      caseIds.map((caseId, i) => ({ caseId, runAt: instants[i]! })),
     )
+    const dueIds = await insertActions(db, step, merchant.id, due, (i) => instants[i]!, caseIds)
     const windowEnd = t0 + windowS * 1000
     const ingest =
       url &&
@@ -180,10 +198,11 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     const { rows: outcome } = await sql<{ id: string; state: string; run_at: Date; fired_at: Date | null }>`
       select id, state, run_at, fired_at from scheduled_actions
       where merchant_id = ${merchant.id} and id = any(${dueIds}::uuid[])`.execute(db)
+    // Each due case has one step: two entries of it on one case are a double.
     const { rows: doubled } = await sql<{ n: string; entries: string }>`
       select count(*) filter (where k > 1) as n, coalesce(sum(k), 0) as entries from (
-        select count(*) as k from case_timeline where merchant_id = ${merchant.id} and type = 'bench_sla_step'
-        group by data->>'action_id') x`.execute(db)
+        select count(*) as k from case_timeline where merchant_id = ${merchant.id} and type = ${step.entry ?? ''}
+        group by case_id) x`.execute(db)
     const fired = outcome.filter((r) => r.state === 'fired')
     const missed = outcome.filter((r) => r.state !== 'fired' && r.run_at.getTime() <= finished).length
     // Lateness: the worker's report of each commit; for the few fired just before the kill whose report
@@ -274,13 +293,14 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   }
 }
 
-/** `n` open cases of the workspace, inserted in bulk (one statement per 50,000); their ids. */
-async function insertCases(db: Db, merchantId: string, n: number): Promise<string[]> {
+/** `n` open cases of the workspace, each assigned to one of `agents`, inserted in bulk (one statement per 50,000); their ids. */
+async function insertCases(db: Db, merchantId: string, n: number, agents: string[]): Promise<string[]> {
   const ids = Array.from({ length: n }, () => newId())
   const now = new Date()
   for (let i = 0; i < n; i += 50_000) {
-    await sql`insert into cases (merchant_id, id, number, type_key, subject, status, priority, channel, source, sla_tier, created_at, updated_at)
-      select ${merchantId}, id, ${i} + ord, 'damaged', 'Parcel arrived damaged #' || (${i} + ord), 'open', 'normal', 'email', 'manual', 'standard', ${now}, ${now}
+    await sql`insert into cases (merchant_id, id, number, type_key, subject, status, priority, channel, source, sla_tier, assignee_id, created_at, updated_at)
+      select ${merchantId}, id, ${i} + ord, 'damaged', 'Parcel arrived damaged #' || (${i} + ord), 'open', 'normal', 'email', 'manual', 'standard',
+        (${agents}::uuid[])[1 + (${i} + ord) % ${agents.length}], ${now}, ${now}
       from unnest(${ids.slice(i, i + 50_000)}::uuid[]) with ordinality as x(id, ord)`.execute(db)
   }
   await sql`insert into case_counters (merchant_id, last_number) values (${merchantId}, ${n})
@@ -297,7 +317,7 @@ async function insertActions(
   step: StepTask,
   merchantId: string,
   n: number,
-  runAt: () => Date,
+  runAt: (i: number) => Date,
   caseIds?: string[],
 ): Promise<string[]> {
   const ids: string[] = []
@@ -308,9 +328,9 @@ async function insertActions(
     const batch = cases.map(() => newId())
     ids.push(...batch)
     await sql`insert into scheduled_actions (merchant_id, id, key, task, payload, run_at, created_at)
-      select ${merchantId}, id, 'sla:' || case_id || ':resolution:1:v1:75%', ${step.task}, payload, run_at, ${now}
-      from unnest(${batch}::uuid[], ${cases}::uuid[], ${cases.map((c) => JSON.stringify(step.payload(c)))}::jsonb[],
-        ${cases.map(() => runAt().toISOString())}::timestamptz[]) as x(id, case_id, payload, run_at)`.execute(db)
+      select ${merchantId}, id, key, ${step.task}, payload, run_at, ${now}
+      from unnest(${batch}::uuid[], ${cases.map(step.key)}::text[], ${cases.map((c) => JSON.stringify(step.payload(c)))}::jsonb[],
+        ${cases.map((_, j) => runAt(i + j).toISOString())}::timestamptz[]) as x(id, key, payload, run_at)`.execute(db)
   }
   return ids
 }
