@@ -83,6 +83,8 @@ export type Module = {
   providers?: InboxProvider[]
   /** Case timeline entry types this module writes (`type` of a timeline entry: 'note', 'carrier_event', …). */
   timeline?: readonly string[]
+  /** Those of `timeline` shown on the case but not what search finds it by (the system's own words: SLA steps). */
+  unsearchedTimeline?: readonly string[]
   /** Runs once at start (buildApp, the workers, the CLI) with every module, e.g. to collect their `providers`. */
   setup?: (modules: readonly Module[]) => void
 }

@@ -86,5 +86,9 @@ export const cases: Module = {
     },
   ],
   timeline: caseTimelineTypes,
-  setup: (modules) => useTimelineTypes(modules.flatMap((m) => m.timeline ?? [])),
+  setup: (modules) =>
+    useTimelineTypes(
+      modules.flatMap((m) => m.timeline ?? []),
+      modules.flatMap((m) => m.unsearchedTimeline ?? []),
+    ),
 }

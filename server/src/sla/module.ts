@@ -22,6 +22,8 @@ export const sla: Module = {
     await app.register(slaRoutes)
   },
   timeline: ['sla_applied', 'sla_met', 'sla_breached', 'sla_step', 'sla_remedy', 'sla_target_set'],
+  // The SLA's own words: the list's SLA filters find these cases, search need not.
+  unsearchedTimeline: ['sla_applied', 'sla_met', 'sla_breached', 'sla_step', 'sla_target_set'],
   consumers: [
     consumer({
       // The case's clocks follow the case: applied when it opens, paused, resumed, met at resolve, reopened.

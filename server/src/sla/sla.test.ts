@@ -275,6 +275,12 @@ describe('SLA clocks on cases', () => {
     expect(remedy!.data).toMatchObject({ remedy: 'priority_return', params: { carrier: 'dhl' }, target: 'resolution' })
     const timeline = (await call('GET', `/cases/${id}/timeline?type=sla_remedy`)).json().data
     expect(timeline).toHaveLength(1)
+    // Search finds the case by the remedy asked for, not by the SLA's own words about its clocks.
+    const found = async (q: string) =>
+      (await call('GET', `/cases?q=${encodeURIComponent(q)}`)).json().data.map((x: { id: string }) => x.id)
+    expect(await found('priority return')).toContain(id)
+    expect((await call('GET', `/cases/${id}/timeline?type=sla_breached`)).json().data[0].text).toMatch(/breached/)
+    expect(await found('breached')).not.toContain(id)
   })
 
   it("holds a step's alerts through the alert calendar's closed hours unless the step is urgent", async () => {

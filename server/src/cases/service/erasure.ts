@@ -5,7 +5,7 @@ import type { Db } from '../store/cases.js'
 import * as erasureStore from '../store/erasure.js'
 import type { TimelineRewrite } from '../store/erasure.js'
 import { rebuildTimelineSearch } from '../store/timeline.js'
-import { announceTimelineEntries } from './timeline.js'
+import { announceTimelineEntries, unsearchedTimelineTypes } from './timeline.js'
 
 type Trx = Transaction<Database>
 
@@ -47,7 +47,7 @@ export async function redactTimelineEntries(
   rewrites: TimelineRewrite[],
 ): Promise<number> {
   const rows = await erasureStore.rewriteTimelineEntries(trx, merchantId, type, rewrites)
-  await rebuildTimelineSearch(trx, merchantId, [...new Set(rows.map((r) => r.case_id))])
+  await rebuildTimelineSearch(trx, merchantId, [...new Set(rows.map((r) => r.case_id))], unsearchedTimelineTypes())
   await announceTimelineEntries(
     trx,
     merchantId,

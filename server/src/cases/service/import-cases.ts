@@ -24,6 +24,7 @@ import {
 } from '../tables.js'
 import { caseNumber, toCaseType, type CaseType } from '../types.js'
 import { customerSummary, orderSummary } from './links.js'
+import { unsearchedTimelineTypes } from './timeline.js'
 
 type Trx = Transaction<Database>
 
@@ -334,7 +335,12 @@ export async function importCases(trx: Trx, w: Writer, records: CaseRecord[], no
     timelineKey,
   )
   await importStore.insertTimelineRows(trx, timeline)
-  await timelineStore.rebuildTimelineSearch(trx, w.merchantId, [...new Set(timeline.map((t) => t.case_id))])
+  await timelineStore.rebuildTimelineSearch(
+    trx,
+    w.merchantId,
+    [...new Set(timeline.map((t) => t.case_id))],
+    unsearchedTimelineTypes(),
+  )
   await recordAudits(trx, audit, now)
   return results
 }

@@ -19,10 +19,16 @@ type Trx = Transaction<Database>
 
 // The entry types every module declares (`Module.timeline`): this module's own until setup hands over the rest.
 let entryTypes = new Set<string>(caseTimelineTypes)
+// Those whose text the case's search document leaves out.
+let unsearched: string[] = []
 
-export function useTimelineTypes(types: readonly string[]): void {
+export function useTimelineTypes(types: readonly string[], unsearchedTypes: readonly string[] = []): void {
   entryTypes = new Set([...caseTimelineTypes, ...types])
+  unsearched = [...unsearchedTypes]
 }
+
+/** The entry types search leaves out (for rebuilding a search document from a timeline). */
+export const unsearchedTimelineTypes = (): readonly string[] => unsearched
 
 export type NewTimelineEntry = {
   caseId: string
@@ -88,7 +94,8 @@ export async function insertTimelineEntries(
 export function searchTexts(landed: LandedEntry[]): Map<string, string> {
   const texts = new Map<string, string>()
   for (const r of landed)
-    if (r.text) texts.set(r.case_id, texts.has(r.case_id) ? `${texts.get(r.case_id)}\n${r.text}` : r.text)
+    if (r.text && !unsearched.includes(r.type))
+      texts.set(r.case_id, texts.has(r.case_id) ? `${texts.get(r.case_id)}\n${r.text}` : r.text)
   return texts
 }
 

@@ -86,10 +86,16 @@ export async function addTimelineSearch(trx: Trx, merchantId: string, texts: Map
 }
 
 /** The search document from the whole timeline, after entries were rewritten rather than added. */
-export async function rebuildTimelineSearch(trx: Trx, merchantId: string, caseIds: string[]): Promise<void> {
+export async function rebuildTimelineSearch(
+  trx: Trx,
+  merchantId: string,
+  caseIds: string[],
+  unsearchedTypes: readonly string[],
+): Promise<void> {
   if (!caseIds.length) return
   await sql`update cases c set timeline_search = coalesce((
       select to_tsvector('english', string_agg(t.text, E'\n' order by t.occurred_at, t.id)) from case_timeline t
-      where t.merchant_id = c.merchant_id and t.case_id = c.id and t.text <> ''), '')
+      where t.merchant_id = c.merchant_id and t.case_id = c.id and t.text <> ''
+        and t.type <> all(${[...unsearchedTypes]}::text[])), '')
     where c.merchant_id = ${merchantId} and c.id = any(${[...caseIds].sort()}::uuid[])`.execute(trx)
 }
