@@ -78,6 +78,8 @@ async function finish(w: Work, action: string): Promise<void> {
       acts: false,
     },
     w.now,
+    // Locked by begin (read again by a step whose actions changed the case).
+    w.row,
   )
 }
 
