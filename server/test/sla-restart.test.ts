@@ -3,7 +3,7 @@ import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
 import { systemContext } from '../src/auth/actor.js'
-import { listNotifications, openCase } from '../src/cases/service.js'
+import { listNotifications, notifyUsers, openCase } from '../src/cases/service.js'
 import { createTeam } from '../src/teams/service.js'
 import { createUser } from '../src/users/service.js'
 import { startTestApp } from './harness.js'
@@ -186,6 +186,31 @@ async function expectFiredOnce(caseId: string, breached: boolean) {
   }
 }
 
+/**
+ * Holds the assignee's at-risk alert about the case in a transaction of its own: a step notifying the same thing
+ * waits on it, so its firing transaction stays open (the action marked fired, not committed) until it is released.
+ */
+async function holdAlert(caseId: string): Promise<() => Promise<void>> {
+  const trx = await db.startTransaction().execute()
+  await notifyUsers(
+    trx,
+    m.id,
+    [agent.id],
+    { caseId, cause: 'sla_at_risk', title: 'held', dedupKey: `${caseId}:sla_at_risk:first_response` },
+    new Date(),
+  )
+  return () => trx.rollback().execute()
+}
+
+/** A worker has claimed the step and is firing it: its transaction holds the action's row. */
+const firing = async (caseId: string, step: string) => {
+  const row = await armed(caseId, step)
+  if (!row?.claimed_by) return undefined
+  const { rows } = await sql`select id from scheduled_actions
+    where merchant_id = ${m.id} and key = ${row.key} for update skip locked`.execute(db)
+  return rows.length === 0 && row
+}
+
 const figure = (label: string, ms: number) => console.log(`sla-restart: ${label}: ${ms} ms`)
 
 // Real processes on a loaded machine: generous deadlines; the figures are printed, not asserted.
@@ -204,11 +229,14 @@ describe('SLA steps across a real restart', { timeout: 120_000 }, () => {
     }
   })
 
-  it('fires the 75 % and 100 % steps that fell due while no worker ran, once each, soon after one starts', async () => {
+  it('fires once each the steps that fell due while no worker ran and the one a killed worker was firing', async () => {
     const first = await startWorker()
     figure('first worker spawn to ready', first.readyAt - first.spawnedAt)
-    // Far enough ahead that the worker applies the policies and is killed before it claims anything (1 s ahead).
-    const dueAt = Date.now() + 8000
+    // One step the worker is killed firing, holding its claim; the others fall due once it is dead. They are far
+    // enough ahead that it applies the policies and dies before it claims them (1 s ahead).
+    const killedFiring = await openCaseDue(tiers[2]!, 0.75, Date.now() + 4000)
+    const release = await holdAlert(killedFiring)
+    const dueAt = Date.now() + 9000
     for (const tier of tiers) {
       warned.push(await openCaseDue(tier, 0.75, dueAt))
       breached.push(await openCaseDue(tier, 1, dueAt))
@@ -217,13 +245,24 @@ describe('SLA steps across a real restart', { timeout: 120_000 }, () => {
     // The worker applied each case's policy and armed its steps; a breach case's 75 % step, long past, fired at once.
     for (const [id, step] of due) await until(`${step} armed on ${id}`, () => armed(id!, step!))
     for (const id of breached) await until(`75 % step of ${id}`, () => fired(id, '0'))
+    const claimed = await until('the worker to claim and start firing a step', () => firing(killedFiring, '0'))
     for (const [id, step] of due) expect((await armed(id!, step!))?.claimed_by).toBeNull()
     expect(Date.now()).toBeLessThan(dueAt - 1000)
     await kill(first)
+    const killedAt = Date.now()
+    await release()
 
-    // Nobody runs while they fall due.
+    // Its firing transaction rolled back with it: pending again, under the dead worker's claim until the lease lapses.
+    const held = await until(
+      'the killed transaction to roll back',
+      async () => (await firing(killedFiring, '0')) === false && armed(killedFiring, '0'),
+    )
+    expect(held.claimed_by).toBe(claimed.claimed_by)
+    expect(held.claim_until!.getTime()).toBeGreaterThan(killedAt)
+    // Nobody runs while the others fall due.
     await until('the steps to fall due', async () => Date.now() > dueAt + 1000)
     for (const [id, step] of due) expect(await armed(id!, step!)).toBeTruthy()
+    expect(await timeline(killedFiring, 'sla_step')).toHaveLength(0)
 
     worker = await startWorker()
     figure('restarted worker spawn to ready', worker.readyAt - worker.spawnedAt)
@@ -235,53 +274,24 @@ describe('SLA steps across a real restart', { timeout: 120_000 }, () => {
     figure('restarted worker spawn to downtime backlog fired', firedAt - worker.spawnedAt)
     for (const id of warned) await expectFiredOnce(id, false)
     for (const id of breached) await expectFiredOnce(id, true)
+
+    const again = await until('the step the killed worker was firing to fire', () => fired(killedFiring, '0'))
+    expect(again.fired_at!.getTime()).toBeGreaterThanOrEqual(held.claim_until!.getTime()) // not before its lease lapsed
+    figure('restarted worker ready to the killed claim fired', again.fired_at!.getTime() - worker.readyAt)
+    await expectFiredOnce(killedFiring, false)
+    warned.push(killedFiring)
   })
 
-  it('fires a step once when its worker is killed mid-fire holding the claim, after the lease lapses', async () => {
-    const dueAt = Date.now() + 4000
-    const id = await openCaseDue(tiers[2]!, 0.75, dueAt)
-    await until('the 75 % step armed', () => armed(id, '0'))
-    // The case locked here holds the firing transaction open (the step's handler waits on it), so the kill lands
-    // while the worker holds the claim and the action row, marked fired but not committed.
-    const locker = await env.ctx.pool.connect()
-    try {
-      await locker.query('begin')
-      await locker.query('select id from cases where merchant_id = $1 and id = $2 for update', [m.id, id])
-      await until('the worker to claim the step and start firing it', async () => {
-        const row = await armed(id, '0')
-        if (!row?.claimed_by || Date.now() < dueAt) return false
-        const { rows } = await sql`select id from scheduled_actions
-          where merchant_id = ${m.id} and key = ${row.key} for update skip locked`.execute(db)
-        return rows.length === 0
-      })
-      await kill(worker)
-    } finally {
-      await locker.query('rollback')
-      locker.release()
-    }
-    // The dead process's transaction rolls back: the action is pending, under the dead claim until its lease lapses.
-    const held = await until('the killed transaction to roll back', async () => {
-      const { rows } = await sql<Action>`select key, state, run_at, claimed_by, claim_until, fired_at
-        from scheduled_actions where merchant_id = ${m.id} and key like ${`sla:${id}:first_response:1:%:0`}
-        for update skip locked`.execute(db)
-      return rows[0]
-    })
-    expect(held).toMatchObject({ state: 'scheduled', fired_at: null })
-    expect(held.claimed_by).not.toBeNull()
-    expect(await timeline(id, 'sla_step')).toHaveLength(0)
-
-    worker = await startWorker()
-    const row = await until('the step to fire', () => fired(id, '0'))
-    expect(row.fired_at!.getTime()).toBeGreaterThanOrEqual(held.claim_until!.getTime())
-    figure('lease lapsed to fired by the restarted worker', row.fired_at!.getTime() - held.claim_until!.getTime())
-    figure('restarted worker ready to fired', row.fired_at!.getTime() - worker.readyAt)
-    await expectFiredOnce(id, false)
-  })
-
-  it('stops on SIGTERM, and every step stays fired once', async () => {
+  it('finishes the step it is firing when SIGTERM arrives, then stops and leaves every step fired once', async () => {
+    const id = await openCaseDue(tiers[0]!, 0.75, Date.now() + 3000)
+    const release = await holdAlert(id)
+    await until('the worker to claim and start firing the step', () => firing(id, '0'))
     worker.child.kill('SIGTERM')
+    await until('the worker to begin its shutdown', async () => worker.output().includes('shutting down'))
+    await release()
     expect(await worker.exited).toBe(0)
-    for (const id of warned) await expectFiredOnce(id, false)
-    for (const id of breached) await expectFiredOnce(id, true)
+    await expectFiredOnce(id, false)
+    for (const c of warned) await expectFiredOnce(c, false)
+    for (const c of breached) await expectFiredOnce(c, true)
   })
 })
