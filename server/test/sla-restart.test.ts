@@ -270,14 +270,14 @@ describe('SLA steps across a real restart', { timeout: 120_000 }, () => {
       const rows = await Promise.all(due.map(([id, step]) => fired(id!, step!)))
       return rows.every(Boolean) && Math.max(...rows.map((r) => r!.fired_at!.getTime()))
     })
-    figure('restarted worker ready to downtime backlog fired', firedAt - worker.readyAt)
+    figure('restarted worker readiness line to downtime backlog fired (negative: before it)', firedAt - worker.readyAt)
     figure('restarted worker spawn to downtime backlog fired', firedAt - worker.spawnedAt)
     for (const id of warned) await expectFiredOnce(id, false)
     for (const id of breached) await expectFiredOnce(id, true)
 
     const again = await until('the step the killed worker was firing to fire', () => fired(killedFiring, '0'))
     expect(again.fired_at!.getTime()).toBeGreaterThanOrEqual(held.claim_until!.getTime()) // not before its lease lapsed
-    figure('restarted worker ready to the killed claim fired', again.fired_at!.getTime() - worker.readyAt)
+    figure('restarted worker readiness line to the killed claim fired', again.fired_at!.getTime() - worker.readyAt)
     await expectFiredOnce(killedFiring, false)
     warned.push(killedFiring)
   })
