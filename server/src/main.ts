@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from './config.js'
 import type { AppContext } from './context.js'
-import { buildApp } from './app.js'
+import { buildApp, type Readiness } from './app.js'
 import { ensureConsoleBuilt } from './http/console.js'
 import { startWorker } from './jobs/worker.js'
 import { findFirstMerchantId } from './merchants/service.js'
@@ -33,15 +33,19 @@ export async function startServer(config: Config = loadConfig()) {
   const runtime = await openRuntime(config, { takeOwnership: true })
   const { ctx } = runtime
   await ensureAdminToken(ctx)
-  await ensureConsoleBuilt(ctx.log)
-  let workers: 'running' | 'disabled' | 'starting' | 'stopped' = config.workers ? 'starting' : 'disabled'
-  const app = await buildApp(ctx, modules, () => ({ workers }))
-  let stopBackground: (() => Promise<void>) | undefined
-  if (config.workers) {
-    stopBackground = await startBackground(ctx)
-    workers = 'running'
+  // The workers before the HTTP app: the clock fires what fell due while the server was down without waiting for a
+  // console build or the app's route compilation (which holds the event loop for seconds).
+  const stopBackground = config.workers ? await startBackground(ctx) : undefined
+  let workers: ReturnType<Readiness>['workers'] = config.workers ? 'running' : 'disabled'
+  let app: Awaited<ReturnType<typeof buildApp>>
+  try {
+    await ensureConsoleBuilt(ctx.log)
+    app = await buildApp(ctx, modules, () => ({ workers }))
+    await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    await stopBackground?.()
+    throw err
   }
-  await app.listen({ port: config.port, host: config.host })
   ctx.log.info(`Claimdesk is serving ${config.publicUrl} (API docs at ${config.publicUrl}/docs)`)
 
   const stop = onSignals(ctx, async () => {

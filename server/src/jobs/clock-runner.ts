@@ -36,6 +36,9 @@ export type ClockRunnerOptions = {
 
 type Held = { merchantId: string; id: string; at: number; late: boolean }
 
+/** Stops the runner; `firstPass` settles once what its first claim found overdue has fired (or it stopped). */
+export type ClockRunner = (() => Promise<void>) & { firstPass: Promise<void> }
+
 /**
  * The clock's own firing path, one per process, started with the workers: it claims the actions due
  * within the next second (FOR UPDATE SKIP LOCKED, under a lease: claimed_by + claim_until), holds them
@@ -52,7 +55,7 @@ export function startClockRunner(
   ctx: AppContext,
   handlers: Record<string, ClockHandler>,
   opts: ClockRunnerOptions = {},
-): () => Promise<void> {
+): ClockRunner {
   const horizonMs = opts.horizonMs ?? claimHorizonMs
   const pollMs = opts.pollMs ?? 250
   const leaseMs = opts.leaseMs ?? 3000
@@ -88,6 +91,14 @@ export function startClockRunner(
   let inFlight = 0
   let backlogInFlight = 0
   const firing = new Set<Promise<void>>()
+  let firstClaimed = false
+  let passed!: () => void
+  const firstPass = new Promise<void>((resolve) => {
+    passed = resolve
+  })
+  const checkPass = () => {
+    if (firstClaimed && !ready.length && !backlog.length && inFlight === 0) passed()
+  }
 
   const keyOf = (h: { merchantId: string; id: string }) => `${h.merchantId}:${h.id}`
   const hold = (h: Held) => {
@@ -169,6 +180,7 @@ export function startClockRunner(
         if (late) backlogInFlight--
         firing.delete(p)
         dispatch()
+        checkPass()
         if (late && heldLate < maxHeld / 2) claimLoop()
       })
       firing.add(p)
@@ -255,6 +267,8 @@ export function startClockRunner(
         } catch (err) {
           if (!stopped) log.warn({ err }, 'clock claim failed; retrying')
         }
+        firstClaimed = true
+        checkPass()
       } while (claimAgain && !stopped)
     })().finally(() => {
       claiming = undefined
@@ -299,10 +313,13 @@ export function startClockRunner(
     }
   }
   const purgeTimer = purgeEveryMs ? setInterval(purge, purgeEveryMs) : undefined
+  // Claims at once, and again when LISTEN is up: what was scheduled in between does not wait for the next poll.
+  claimLoop()
   void listen()?.then(claimLoop)
 
-  return async () => {
+  const stop = async () => {
     stopped = true
+    passed()
     clearInterval(poll)
     clearInterval(purgeTimer)
     clearTimeout(timer)
@@ -315,6 +332,7 @@ export function startClockRunner(
     listener?.release()
     await Promise.all([db.destroy(), listenPool.end()])
   }
+  return Object.assign(stop, { firstPass })
 }
 
 /**

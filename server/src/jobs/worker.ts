@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { setTimeout as delay } from 'node:timers/promises'
 import { Logger, run, runOnce, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker'
 import { sql } from 'kysely'
 import type { AppContext } from '../context.js'
@@ -60,15 +61,23 @@ export async function startWorker(
   opts: { clock?: ClockRunnerOptions } = {},
 ): Promise<Runner> {
   setupModules(modules)
+  // Clock actions fire on their own path, not as graphile jobs: see startClockRunner. It starts first, and what fell
+  // due while no worker ran fires before the slower start-up work (the job runner, and in `start` the HTTP app, whose
+  // route compilation holds the event loop for seconds), which waits a second at most for it.
+  const stopClock = startClockRunner(ctx, clockHandlers(modules), opts.clock)
+  await Promise.race([stopClock.firstPass, delay(1000, undefined, { ref: false })])
   const crontab = modules.flatMap((m) => m.cron ?? []).join('\n')
   const events: WorkerEvents = new EventEmitter()
   const pools: string[] = []
   events.on('pool:create', ({ workerPool }) => pools.push(workerPool.id))
-  const runner = await run({ ...workerOptions(ctx), taskList: taskList(modules, ctx), crontab, events })
+  const runner = await run({ ...workerOptions(ctx), taskList: taskList(modules, ctx), crontab, events }).catch(
+    async (err: unknown) => {
+      await stopClock()
+      throw err
+    },
+  )
   const stopReaper = startReaper(ctx, pools)
   const stopDrains = startDrains(ctx, allDrains(modules))
-  // Clock actions fire on their own path, not as graphile jobs: see startClockRunner.
-  const stopClock = startClockRunner(ctx, clockHandlers(modules), opts.clock)
   const stop = runner.stop.bind(runner)
   runner.stop = async () => {
     await stopClock()
