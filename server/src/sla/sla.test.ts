@@ -4,8 +4,10 @@ import { runDueJobs } from '../../test/jobs.js'
 import { systemContext } from '../auth/actor.js'
 import { changeStatus, listNotifications, openCase, reopenCase } from '../cases/service.js'
 import { fireDueActions } from '../jobs/clock-runner.js'
+import { enqueueEvent } from '../jobs/outbox.js'
 import { clockHandlers } from '../jobs/worker.js'
 import { modules } from '../registry.js'
+import { newId } from '../ids.js'
 import { createTeam } from '../teams/service.js'
 import { createUser } from '../users/service.js'
 import { seedDemoCalendars } from './calendars/defaults.js'
@@ -91,6 +93,29 @@ async function open(input: Partial<Parameters<typeof openCase>[2]>, now = friday
   return c.id
 }
 
+/** A message event as the messaging module writes it, at `when`. */
+async function emit(type: 'message.sent' | 'message.received', caseId: string, when: Date) {
+  const common = { message_id: newId(), case_id: caseId, channel: 'email', visibility: 'public' } as const
+  await db.transaction().execute((trx) =>
+    type === 'message.sent'
+      ? enqueueEvent(trx, {
+          merchant_id: m.id,
+          type,
+          subject_id: caseId,
+          occurred_at: when,
+          data: { ...common, public: true, automatic: false, author_id: agent.id },
+        })
+      : enqueueEvent(trx, {
+          merchant_id: m.id,
+          type,
+          subject_id: caseId,
+          occurred_at: when,
+          data: { ...common, customer_id: null, robot: null, new_case: false },
+        }),
+  )
+  await jobs()
+}
+
 const notes = async (userId: string, caseId: string) =>
   (await listNotifications(db, m.id, userId, { limit: 200 })).filter(
     (n) => n.case_id === caseId && n.cause.startsWith('sla_'),
@@ -167,26 +192,7 @@ describe('SLA clocks on cases', () => {
     expect(steps.json().data).toHaveLength(2)
     expect((await call('GET', `/cases/${id}`)).json().sla_state).toBe('breached')
     // A person's public reply meets it late; nothing more fires for it.
-    await db.transaction().execute((trx) =>
-      import('../jobs/outbox.js').then(({ enqueueEvent }) =>
-        enqueueEvent(trx, {
-          merchant_id: m.id,
-          type: 'message.sent',
-          subject_id: id,
-          occurred_at: at('2027-03-08T11:45:00Z'),
-          data: {
-            message_id: '0193aaaa-0000-7000-8000-000000000009',
-            case_id: id,
-            channel: 'email',
-            visibility: 'public',
-            public: true,
-            automatic: false,
-            author_id: agent.id,
-          },
-        }),
-      ),
-    )
-    await jobs()
+    await emit('message.sent', id, at('2027-03-08T11:45:00Z'))
     expect(await clock(id, 'first_response')).toMatchObject({ state: 'met', met_at: '2027-03-08T11:45:00.000Z' })
     expect((await outbox('sla.met', id))[0]!.data).toMatchObject({ target: 'first_response', late: true })
   })
@@ -242,6 +248,87 @@ describe('SLA clocks on cases', () => {
     await jobs()
     expect(await clock(id, 'resolution')).toMatchObject({ state: 'met' })
     expect(await clock(id, 'resolution', 2)).toMatchObject({ state: 'active', due_at: '2027-03-15T16:30:00.000Z' })
+  })
+
+  it('meets every open target when the case is resolved, a breached one late; a reopen restarts only the resolution', async () => {
+    const id = await open({ value: { amount_minor: 30_000, currency: 'GBP' } })
+    const status = async (to: Parameters<typeof changeStatus>[3], when: string) => {
+      await db.transaction().execute((trx) => changeStatus(trx, ctx, id, to, at(when)))
+      await jobs()
+    }
+    const attainment = async () => {
+      const rows = (await call('GET', '/sla/reports/attainment?group_by=case_type')).json().rows as {
+        group: string
+        target: string
+        met: number
+        breached: number
+        active: number
+      }[]
+      return rows.filter((r) => r.group === 'lost_parcel')
+    }
+    const listed = async (state: string) =>
+      ((await call('GET', `/cases?sla_state=${state}&limit=200`)).json().data as { id: string }[]).some(
+        (c) => c.id === id,
+      )
+    await clockAt(at('2027-03-08T11:30:00Z')) // first response breached
+    await emit('message.received', id, at('2027-03-08T11:45:00Z')) // next response runs
+    await status({ status: 'waiting_customer' }, '2027-03-08T12:00:00Z') // all three paused
+    const before = await attainment()
+    await status({ status: 'resolved', resolutionCode: 'refunded' }, '2027-03-08T13:00:00Z')
+    const targets = (await sla(id)).targets
+    expect(targets.map((t) => [t.target, t.episode, t.state, t.met_at, t.breached_at, t.paused_seconds])).toEqual([
+      ['first_response', 1, 'met', '2027-03-08T13:00:00.000Z', '2027-03-08T11:30:00.000Z', 3600],
+      ['next_response', 1, 'met', '2027-03-08T13:00:00.000Z', null, 3600],
+      ['resolution', 1, 'met', '2027-03-08T13:00:00.000Z', null, 3600],
+    ])
+    const met = (await outbox('sla.met', id)).map((e) => e.data as { target: string; late: boolean })
+    expect(met.map((e) => [e.target, e.late]).sort()).toEqual([
+      ['first_response', true],
+      ['next_response', false],
+      ['resolution', false],
+    ])
+    // Nothing of the case is left to fire.
+    const armed = await db
+      .selectFrom('scheduled_actions')
+      .select('key')
+      .where('key', 'like', `sla:${id}:%`)
+      .where('state', '=', 'scheduled')
+      .execute()
+    expect(armed).toEqual([])
+    expect((await call('GET', `/cases/${id}`)).json()).toMatchObject({ sla_state: 'met', sla_next_due_at: null })
+    expect(await listed('met')).toBe(true)
+    expect(await listed('paused')).toBe(false)
+    expect(await listed('breached')).toBe(false)
+    // The report counts them done: the resolution and next response met, the first response's breach kept.
+    const after = await attainment()
+    const delta = (target: string, k: 'met' | 'breached' | 'active') =>
+      after.find((r) => r.target === target)![k] - (before.find((r) => r.target === target)?.[k] ?? 0)
+    expect(
+      ['first_response', 'next_response', 'resolution'].map((t) => [
+        t,
+        delta(t, 'met'),
+        delta(t, 'breached'),
+        delta(t, 'active'),
+      ]),
+    ).toEqual([
+      ['first_response', 0, 0, -1],
+      ['next_response', 1, 0, -1],
+      ['resolution', 1, 0, -1],
+    ])
+    // A reopen runs the resolution again, not the first response; the customer's next message runs next response.
+    await db
+      .transaction()
+      .execute((trx) => reopenCase(trx, ctx, id, { reason: 'still missing' }, at('2027-03-08T14:00:00Z')))
+    await jobs()
+    await emit('message.received', id, at('2027-03-08T14:30:00Z'))
+    expect((await sla(id)).targets.map((t) => [t.target, t.episode, t.state])).toEqual([
+      ['first_response', 1, 'met'],
+      ['next_response', 1, 'met'],
+      ['next_response', 2, 'active'],
+      ['resolution', 1, 'met'],
+      ['resolution', 2, 'active'],
+    ])
+    expect((await call('GET', `/cases/${id}`)).json().sla_state).toBe('active')
   })
 
   it('requests a remedy on breach as an event and a timeline entry', async () => {
