@@ -74,6 +74,21 @@ describe('the SLA screens in Chromium', () => {
     await close()
   })
 
+  it("shows the server's refusal of a draft beside the field it names: a custom milestone without its event", async () => {
+    const { p, close } = await page()
+    await signIn(p, manager.email, manager.password)
+    await p.goto(`${base}/admin?tab=sla`)
+    await p.getByRole('button', { name: 'Edit Standard' }).click()
+    await p.getByRole('combobox', { name: 'Add a target' }).click()
+    await p.getByRole('option', { name: 'Custom milestone' }).click()
+    await p.getByRole('button', { name: 'Save draft' }).click()
+    // body/draft/targets/N/milestone_event, under the milestone's own target, not in the catch-all list.
+    const milestone = p.getByRole('group', { name: 'Target Milestone' })
+    await milestone.getByText('a custom milestone names the event that meets it').waitFor()
+    expect(await p.getByText('The policy is not valid').count()).toBe(0)
+    await close()
+  })
+
   it('saves a calendar with a yearly holiday, and shows the server refusing a shift that ends before it starts', async () => {
     const { p, close } = await page()
     await signIn(p, manager.email, manager.password)

@@ -451,10 +451,10 @@ describe('SLA bad inputs', () => {
     })
     expectError(res, 422, 'sla_policy_invalid', {
       errors: [
-        { path: 'targets/1/target', message: 'resolution appears twice' },
-        { path: 'targets/2/milestone_event', message: 'a custom milestone names the event that meets it' },
-        { path: 'targets/2/steps/0', message: 'give either percent or offset_minutes' },
-        { path: 'calendar_id', message: 'no calendar 0193aaaa-0000-7000-8000-000000000001' },
+        { path: 'body/targets/1/target', message: 'resolution appears twice' },
+        { path: 'body/targets/2/milestone_event', message: 'a custom milestone names the event that meets it' },
+        { path: 'body/targets/2/steps/0', message: 'give either percent or offset_minutes' },
+        { path: 'body/targets/1/calendar_id', message: 'no calendar 0193aaaa-0000-7000-8000-000000000001' },
       ],
     })
     expect((await call('POST', '/sla/policies', { name: 'x', ...base, targets: [] })).statusCode).toBe(400)
@@ -486,17 +486,56 @@ describe('SLA bad inputs', () => {
     expectError(await call('PUT', `/sla/policies/${fallback.id}`, { name: 'Urgent' }), 409, 'sla_policy_name_taken', {
       name: 'Urgent',
     })
-    expect(
-      (
-        await call('PUT', `/sla/policies/${fallback.id}`, {
-          draft: {
-            ...base,
-            conditions: [{ field: 'channel', op: 'in', values: ['email'] }],
-            targets: [{ target: 'resolution', minutes: 5, calendar_id: null }],
-          },
-        })
-      ).statusCode,
-    ).toBe(422)
+    // The service's refusals name paths as the schema's do: below body/ (body/draft/ for a draft).
+    const nobody = '0193aaaa-0000-7000-8000-000000000003'
+    const draft = {
+      ...base,
+      conditions: [{ field: 'channel', op: 'in', values: ['email'] }],
+      targets: [
+        {
+          target: 'resolution',
+          minutes: 5,
+          calendar_id: null,
+          steps: [
+            {
+              percent: 50,
+              actions: [
+                { type: 'notify', to: 'user', user_id: nobody },
+                { type: 'reassign', strategy: 'least_loaded', team_id: nobody },
+              ],
+            },
+          ],
+        },
+      ],
+    }
+    expectError(await call('PUT', `/sla/policies/${fallback.id}`, { draft }), 422, 'sla_policy_invalid', {
+      errors: [
+        { path: 'body/draft/conditions', message: 'the fallback applies to every case: it has no conditions' },
+        { path: 'body/draft/targets/0/steps/0/actions/1/team_id', message: `no team ${nobody}` },
+        { path: 'body/draft/targets/0/steps/0/actions/0/user_id', message: `no user ${nobody}` },
+      ],
+    })
+    const schema = await call('PUT', `/sla/policies/${fallback.id}`, {
+      draft: { ...draft, conditions: [], targets: [{ ...draft.targets[0], minutes: 0, steps: [] }] },
+    })
+    expectError(schema, 400, 'validation_failed', {
+      errors: [{ path: 'body/draft/targets/0/minutes', message: 'must be >= 1' }],
+    })
+  })
+
+  it('refuses to publish a draft whose team has gone since, naming the path in the draft', async () => {
+    const gone = await db
+      .transaction()
+      .execute((trx) => createTeam(trx, ctx, { name: 'Short-lived', memberIds: [] }, new Date()))
+    const p = policy('Urgent')
+    const live = (await call('GET', `/sla/policies/${p.id}`)).json().live
+    const step = { percent: 50, actions: [{ type: 'reassign', strategy: 'team_only', team_id: gone.id }] }
+    const draft = { ...live, targets: [{ ...live.targets[0], steps: [step] }, ...live.targets.slice(1)] }
+    expect((await call('PUT', `/sla/policies/${p.id}`, { draft })).statusCode).toBe(200)
+    expect((await call('DELETE', `/teams/${gone.id}`)).statusCode).toBe(204)
+    expectError(await call('POST', `/sla/policies/${p.id}/publish`), 422, 'sla_policy_invalid', {
+      errors: [{ path: 'draft/targets/0/steps/0/actions/0/team_id', message: `no team ${gone.id}` }],
+    })
   })
 
   it('refuses bad targets, settings, report queries and list filters', async () => {
