@@ -118,6 +118,29 @@ describe('the SLA screens in Chromium', () => {
     await close()
   })
 
+  it("sets a team's business hours in the team admin, shown on its card", async () => {
+    const cal = await api('POST', '/sla/calendars', {
+      name: 'Desk hours',
+      time_zone: 'Europe/London',
+      weekly: [{ day: 1, start: '09:00', end: '17:00' }],
+    })
+    expect(cal.statusCode, cal.body).toBe(201)
+    const team = (await api('POST', '/teams', { name: 'Returns desk' })).json() as { id: string }
+    const { p, close } = await page()
+    await signIn(p, manager.email, manager.password)
+    await p.goto(`${base}/admin?tab=teams`)
+    await p.getByRole('button', { name: 'Edit Returns desk' }).click()
+    const dialog = p.getByRole('dialog')
+    await dialog.getByRole('combobox', { name: 'Business hours' }).click()
+    await p.getByRole('option', { name: 'Desk hours' }).click()
+    await dialog.getByRole('button', { name: 'Save' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    await p.getByLabel('Team Returns desk').getByText('Desk hours').waitFor()
+    expect((await api('GET', `/teams/${team.id}`)).json().calendar_id).toBe(cal.json().id)
+    expect(await accessibilityProblems(p)).toEqual([])
+    await close()
+  })
+
   it('counts the case down in its header, pauses while it waits on the customer, and lists the case due first under Breaching soon', async () => {
     const c = await openCase({ subject: 'Kettle lid cracked' })
     const { p, close } = await page()

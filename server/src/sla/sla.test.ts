@@ -15,7 +15,7 @@ import { watchSlaThreshold } from './clocks/watches.js'
 
 // Times fall in March 2027 (after the test runs, so no step falls due on the wall clock while jobs run): Friday
 // 5 March 16:00 London (GMT) is an hour and a half before the UK calendar closes for the weekend.
-const { env, m, call } = await startTestApp()
+const { env, m, call, other } = await startTestApp({ other: true })
 const db = env.ctx.db
 const ctx = systemContext(m.id)
 const friday = new Date('2027-03-05T16:00:00Z')
@@ -364,12 +364,13 @@ describe('SLA clocks on cases', () => {
     expect(timeline).toHaveLength(1)
   })
 
-  it("holds a step's alerts through the alert calendar's closed hours unless the step is urgent", async () => {
+  /** A one-hour resolution on a channel: its lead told at 50 % (urgent), its assignee at 100 %. */
+  async function alertingPolicy(name: string, channel: string, alertCalendarId: string | null) {
     const res = await call('POST', '/sla/policies', {
-      name: 'Phone line',
+      name,
       position: 0,
       tier: 'high',
-      conditions: [{ field: 'channel', op: 'in', values: ['phone'] }],
+      conditions: [{ field: 'channel', op: 'in', values: [channel] }],
       targets: [
         {
           target: 'resolution',
@@ -381,9 +382,13 @@ describe('SLA clocks on cases', () => {
           ],
         },
       ],
-      alert_calendar_id: uk,
+      alert_calendar_id: alertCalendarId,
     })
     expect(res.statusCode, res.body).toBe(201)
+  }
+
+  it("holds a step's alerts through the alert calendar's closed hours unless the step is urgent", async () => {
+    await alertingPolicy('Phone line', 'phone', uk)
     // Friday 17:15: the calendar closes at 17:30.
     const id = await open({ channel: 'phone' }, at('2027-03-05T17:15:00Z'))
     await clockAt(at('2027-03-05T18:15:00Z'))
@@ -399,6 +404,63 @@ describe('SLA clocks on cases', () => {
     await clockAt(at('2027-03-08T09:00:00Z'))
     expect(await notes(agent.id, id)).toHaveLength(1)
     expect((await notes(agent.id, id))[0]!.title).toMatch(/SLA resolution breached/)
+  })
+
+  it("holds a step's alerts through the case team's off-hours unless urgent, and sends them at night for a team without hours", async () => {
+    // The team's business hours through the API: a calendar of this workspace, or none.
+    const theirs = await db.transaction().execute((trx) => seedDemoCalendars(trx, systemContext(other.id), new Date()))
+    const body = { name: 'Day desk', lead_user_id: lead.id, member_ids: [agent.id] }
+    for (const calendar_id of [theirs.businessHoursId, '0193aaaa-0000-7000-8000-000000000004'])
+      expectError(await call('POST', '/teams', { ...body, calendar_id }), 400, 'validation_failed', {
+        errors: [{ path: 'body/calendar_id', message: `no calendar ${calendar_id} in this workspace` }],
+      })
+    expect((await call('POST', '/teams', { ...body, calendar_id: 'uk' })).statusCode).toBe(400)
+    const created = await call('POST', '/teams', body)
+    expect(created.json()).toMatchObject({ name: 'Day desk', calendar_id: null })
+    const day = created.json().id as string
+    const patched = await call('PATCH', `/teams/${day}`, { calendar_id: uk })
+    expect(patched.json()).toMatchObject({
+      calendar_id: uk,
+      lead_user_id: lead.id,
+      member_ids: [agent.id, lead.id].sort(),
+    })
+    expectError(
+      await call('PATCH', `/teams/${day}`, { calendar_id: theirs.businessHoursId }),
+      400,
+      'validation_failed',
+      { errors: [{ path: 'body/calendar_id', message: `no calendar ${theirs.businessHoursId} in this workspace` }] },
+    )
+    expect((await call('GET', `/teams/${day}`)).json().calendar_id).toBe(uk)
+    const night = (await call('POST', '/teams', { ...body, name: 'Night desk' })).json().id as string
+    // A calendar a team keeps its hours in is not deleted from under it.
+    const refused = await call('DELETE', `/sla/calendars/${uk}`)
+    expect(refused.statusCode).toBe(409)
+    expect(refused.json().error.details).toMatchObject({ calendar_id: uk, team_ids: [day] })
+
+    // A policy that holds nothing itself: no alert calendar.
+    await alertingPolicy('Chat line', 'chat', null)
+    // Friday 17:15, the UK hours close at 17:30: both steps fall after closing.
+    const dayCase = await open({ channel: 'chat', teamId: day }, at('2027-03-05T17:15:00Z'))
+    const nightCase = await open({ channel: 'chat', teamId: night }, at('2027-03-05T17:15:00Z'))
+    await clockAt(at('2027-03-05T18:15:00Z'))
+    expect(await notes(lead.id, dayCase)).toHaveLength(1) // urgent: at 17:45, closed or not
+    expect(await notes(agent.id, dayCase)).toHaveLength(0) // held for Monday
+    expect(await notes(lead.id, nightCase)).toHaveLength(1)
+    expect(await notes(agent.id, nightCase)).toHaveLength(1) // no hours anywhere: sent at night
+    const held = await db
+      .selectFrom('scheduled_actions')
+      .select(['run_at', 'payload'])
+      .where('task', '=', 'sla:alert')
+      .where('state', '=', 'scheduled')
+      .execute()
+    const ours = held.filter((h) => [dayCase, nightCase].includes((h.payload as { case_id: string }).case_id))
+    expect(ours.map((h) => [h.run_at.toISOString(), (h.payload as { case_id: string }).case_id])).toEqual([
+      ['2027-03-08T09:00:00.000Z', dayCase],
+    ])
+    for (let restart = 0; restart < 2; restart++) await clockAt(at('2027-03-08T09:00:00Z'))
+    expect((await notes(agent.id, dayCase)).map((n) => n.title)).toEqual([
+      expect.stringMatching(/SLA resolution breached/),
+    ])
   })
 
   it('calls a watcher at its threshold of the running target', async () => {

@@ -5,11 +5,13 @@ import { addBusinessMinutes } from '../calendar.js'
 import { seedDemoCalendars } from './defaults.js'
 import { getCalendar } from './service.js'
 
-// Until the policies exist, the calendars a test names are the ones in use.
+// The calendars a test names are the ones in use (policies and teams naming real ones: sla.test.ts).
 const inUse = vi.hoisted(() => new Set<string>())
 vi.mock('./in-use.js', () => ({
-  calendarInUse: async (_db: unknown, _m: string, id: string) =>
-    inUse.has(id) ? ['0193aaaa-0000-7000-8000-000000000001'] : [],
+  calendarInUse: async (_db: unknown, _m: string, id: string) => ({
+    policy_ids: inUse.has(id) ? ['0193aaaa-0000-7000-8000-000000000001'] : [],
+    team_ids: [],
+  }),
 }))
 
 const { env, app, m, call, other } = await startTestApp({ other: true })
@@ -190,6 +192,7 @@ describe('calendars', () => {
     expectError(await call('DELETE', `/sla/calendars/${cal.id}`), 409, 'sla_calendar_in_use', {
       calendar_id: cal.id,
       policy_ids: ['0193aaaa-0000-7000-8000-000000000001'],
+      team_ids: [],
     })
     expect((await call('GET', `/sla/calendars/${cal.id}`)).statusCode).toBe(200)
   })

@@ -163,11 +163,11 @@ export async function updateCalendar(trx: Trx, ctx: ServiceContext, id: string, 
 
 export async function deleteCalendar(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<void> {
   const row = await lockRow(trx, ctx.merchantId, id)
-  const policyIds = await calendarInUse(trx, ctx.merchantId, row.id)
-  if (policyIds.length > 0)
-    throw new AppError('sla_calendar_in_use', 'SLA policies use this calendar', {
+  const users = await calendarInUse(trx, ctx.merchantId, row.id)
+  if (users.policy_ids.length > 0 || users.team_ids.length > 0)
+    throw new AppError('sla_calendar_in_use', 'SLA policies or teams use this calendar', {
       calendar_id: row.id,
-      policy_ids: policyIds,
+      ...users,
     })
   await store.deleteCalendar(trx, ctx.merchantId, row.id)
   await recordAuditFor(

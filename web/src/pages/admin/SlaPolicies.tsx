@@ -292,7 +292,7 @@ function PolicyModal({ policy, close }: { policy: Policy | null; close: () => vo
         />
         <Select
           label="Hold alerts outside"
-          description="Alerts that are not urgent wait for these hours"
+          description="Alerts that are not urgent wait for these hours when the case's team has none of its own"
           allowDeselect={false}
           data={[{ value: '', label: 'Never held' }, ...calendarOptions.slice(1)]}
           value={form.alert_calendar_id}
