@@ -126,7 +126,7 @@ export const errorCatalogue = {
   sla_calendar_not_found: 404,
   sla_calendar_name_taken: 409,
   sla_calendar_invalid: 422, // details.errors lists each field and why (zone, hours, overlaps, no open time)
-  sla_calendar_in_use: 409, // a policy uses it (details.policy_ids): change those policies first
+  sla_calendar_in_use: 409, // policies or teams use it (details.policy_ids, team_ids): change those first
   sla_calendar_closed: 422, // the calendar never opens: no deadline can be computed on it
   ics_invalid: 400, // the iCalendar file does not parse; details.reason is the parser's message
   // SLAs: policies and the clocks on cases

@@ -74,6 +74,21 @@ describe('the SLA screens in Chromium', () => {
     await close()
   })
 
+  it("shows the server's refusal of a draft beside the field it names: a custom milestone without its event", async () => {
+    const { p, close } = await page()
+    await signIn(p, manager.email, manager.password)
+    await p.goto(`${base}/admin?tab=sla`)
+    await p.getByRole('button', { name: 'Edit Standard' }).click()
+    await p.getByRole('combobox', { name: 'Add a target' }).click()
+    await p.getByRole('option', { name: 'Custom milestone' }).click()
+    await p.getByRole('button', { name: 'Save draft' }).click()
+    // body/draft/targets/N/milestone_event, under the milestone's own target, not in the catch-all list.
+    const milestone = p.getByRole('group', { name: 'Target Milestone' })
+    await milestone.getByText('a custom milestone names the event that meets it').waitFor()
+    expect(await p.getByText('The policy is not valid').count()).toBe(0)
+    await close()
+  })
+
   it('saves a calendar with a yearly holiday, and shows the server refusing a shift that ends before it starts', async () => {
     const { p, close } = await page()
     await signIn(p, manager.email, manager.password)
@@ -100,6 +115,29 @@ describe('the SLA screens in Chromium', () => {
     ).data.find((x) => x.name === 'Support hours')!
     expect(saved.holidays).toEqual([{ date: '2026-12-25', yearly: true, name: 'Christmas Day' }])
     expect(saved.weekly).toHaveLength(5)
+    await close()
+  })
+
+  it("sets a team's business hours in the team admin, shown on its card", async () => {
+    const cal = await api('POST', '/sla/calendars', {
+      name: 'Desk hours',
+      time_zone: 'Europe/London',
+      weekly: [{ day: 1, start: '09:00', end: '17:00' }],
+    })
+    expect(cal.statusCode, cal.body).toBe(201)
+    const team = (await api('POST', '/teams', { name: 'Returns desk' })).json() as { id: string }
+    const { p, close } = await page()
+    await signIn(p, manager.email, manager.password)
+    await p.goto(`${base}/admin?tab=teams`)
+    await p.getByRole('button', { name: 'Edit Returns desk' }).click()
+    const dialog = p.getByRole('dialog')
+    await dialog.getByRole('combobox', { name: 'Business hours' }).click()
+    await p.getByRole('option', { name: 'Desk hours' }).click()
+    await dialog.getByRole('button', { name: 'Save' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    await p.getByLabel('Team Returns desk').getByText('Desk hours').waitFor()
+    expect((await api('GET', `/teams/${team.id}`)).json().calendar_id).toBe(cal.json().id)
+    expect(await accessibilityProblems(p)).toEqual([])
     await close()
   })
 

@@ -4,8 +4,10 @@ import { runDueJobs } from '../../test/jobs.js'
 import { systemContext } from '../auth/actor.js'
 import { changeStatus, listNotifications, openCase, reopenCase } from '../cases/service.js'
 import { fireDueActions } from '../jobs/clock-runner.js'
+import { enqueueEvent } from '../jobs/outbox.js'
 import { clockHandlers } from '../jobs/worker.js'
 import { modules } from '../registry.js'
+import { newId } from '../ids.js'
 import { createTeam } from '../teams/service.js'
 import { createUser } from '../users/service.js'
 import { seedDemoCalendars } from './calendars/defaults.js'
@@ -13,7 +15,7 @@ import { watchSlaThreshold } from './clocks/watches.js'
 
 // Times fall in March 2027 (after the test runs, so no step falls due on the wall clock while jobs run): Friday
 // 5 March 16:00 London (GMT) is an hour and a half before the UK calendar closes for the weekend.
-const { env, m, call } = await startTestApp()
+const { env, m, call, other } = await startTestApp({ other: true })
 const db = env.ctx.db
 const ctx = systemContext(m.id)
 const friday = new Date('2027-03-05T16:00:00Z')
@@ -89,6 +91,29 @@ async function open(input: Partial<Parameters<typeof openCase>[2]>, now = friday
   )
   await jobs()
   return c.id
+}
+
+/** A message event as the messaging module writes it, at `when`. */
+async function emit(type: 'message.sent' | 'message.received', caseId: string, when: Date) {
+  const common = { message_id: newId(), case_id: caseId, channel: 'email', visibility: 'public' } as const
+  await db.transaction().execute((trx) =>
+    type === 'message.sent'
+      ? enqueueEvent(trx, {
+          merchant_id: m.id,
+          type,
+          subject_id: caseId,
+          occurred_at: when,
+          data: { ...common, public: true, automatic: false, author_id: agent.id },
+        })
+      : enqueueEvent(trx, {
+          merchant_id: m.id,
+          type,
+          subject_id: caseId,
+          occurred_at: when,
+          data: { ...common, customer_id: null, robot: null, new_case: false },
+        }),
+  )
+  await jobs()
 }
 
 const notes = async (userId: string, caseId: string) =>
@@ -167,26 +192,7 @@ describe('SLA clocks on cases', () => {
     expect(steps.json().data).toHaveLength(2)
     expect((await call('GET', `/cases/${id}`)).json().sla_state).toBe('breached')
     // A person's public reply meets it late; nothing more fires for it.
-    await db.transaction().execute((trx) =>
-      import('../jobs/outbox.js').then(({ enqueueEvent }) =>
-        enqueueEvent(trx, {
-          merchant_id: m.id,
-          type: 'message.sent',
-          subject_id: id,
-          occurred_at: at('2027-03-08T11:45:00Z'),
-          data: {
-            message_id: '0193aaaa-0000-7000-8000-000000000009',
-            case_id: id,
-            channel: 'email',
-            visibility: 'public',
-            public: true,
-            automatic: false,
-            author_id: agent.id,
-          },
-        }),
-      ),
-    )
-    await jobs()
+    await emit('message.sent', id, at('2027-03-08T11:45:00Z'))
     expect(await clock(id, 'first_response')).toMatchObject({ state: 'met', met_at: '2027-03-08T11:45:00.000Z' })
     expect((await outbox('sla.met', id))[0]!.data).toMatchObject({ target: 'first_response', late: true })
   })
@@ -244,6 +250,87 @@ describe('SLA clocks on cases', () => {
     expect(await clock(id, 'resolution', 2)).toMatchObject({ state: 'active', due_at: '2027-03-15T16:30:00.000Z' })
   })
 
+  it('meets every open target when the case is resolved, a breached one late; a reopen restarts only the resolution', async () => {
+    const id = await open({ value: { amount_minor: 30_000, currency: 'GBP' } })
+    const status = async (to: Parameters<typeof changeStatus>[3], when: string) => {
+      await db.transaction().execute((trx) => changeStatus(trx, ctx, id, to, at(when)))
+      await jobs()
+    }
+    const attainment = async () => {
+      const rows = (await call('GET', '/sla/reports/attainment?group_by=case_type')).json().rows as {
+        group: string
+        target: string
+        met: number
+        breached: number
+        active: number
+      }[]
+      return rows.filter((r) => r.group === 'lost_parcel')
+    }
+    const listed = async (state: string) =>
+      ((await call('GET', `/cases?sla_state=${state}&limit=200`)).json().data as { id: string }[]).some(
+        (c) => c.id === id,
+      )
+    await clockAt(at('2027-03-08T11:30:00Z')) // first response breached
+    await emit('message.received', id, at('2027-03-08T11:45:00Z')) // next response runs
+    await status({ status: 'waiting_customer' }, '2027-03-08T12:00:00Z') // all three paused
+    const before = await attainment()
+    await status({ status: 'resolved', resolutionCode: 'refunded' }, '2027-03-08T13:00:00Z')
+    const targets = (await sla(id)).targets
+    expect(targets.map((t) => [t.target, t.episode, t.state, t.met_at, t.breached_at, t.paused_seconds])).toEqual([
+      ['first_response', 1, 'met', '2027-03-08T13:00:00.000Z', '2027-03-08T11:30:00.000Z', 3600],
+      ['next_response', 1, 'met', '2027-03-08T13:00:00.000Z', null, 3600],
+      ['resolution', 1, 'met', '2027-03-08T13:00:00.000Z', null, 3600],
+    ])
+    const met = (await outbox('sla.met', id)).map((e) => e.data as { target: string; late: boolean })
+    expect(met.map((e) => [e.target, e.late]).sort()).toEqual([
+      ['first_response', true],
+      ['next_response', false],
+      ['resolution', false],
+    ])
+    // Nothing of the case is left to fire.
+    const armed = await db
+      .selectFrom('scheduled_actions')
+      .select('key')
+      .where('key', 'like', `sla:${id}:%`)
+      .where('state', '=', 'scheduled')
+      .execute()
+    expect(armed).toEqual([])
+    expect((await call('GET', `/cases/${id}`)).json()).toMatchObject({ sla_state: 'met', sla_next_due_at: null })
+    expect(await listed('met')).toBe(true)
+    expect(await listed('paused')).toBe(false)
+    expect(await listed('breached')).toBe(false)
+    // The report counts them done: the resolution and next response met, the first response's breach kept.
+    const after = await attainment()
+    const delta = (target: string, k: 'met' | 'breached' | 'active') =>
+      after.find((r) => r.target === target)![k] - (before.find((r) => r.target === target)?.[k] ?? 0)
+    expect(
+      ['first_response', 'next_response', 'resolution'].map((t) => [
+        t,
+        delta(t, 'met'),
+        delta(t, 'breached'),
+        delta(t, 'active'),
+      ]),
+    ).toEqual([
+      ['first_response', 0, 0, -1],
+      ['next_response', 1, 0, -1],
+      ['resolution', 1, 0, -1],
+    ])
+    // A reopen runs the resolution again, not the first response; the customer's next message runs next response.
+    await db
+      .transaction()
+      .execute((trx) => reopenCase(trx, ctx, id, { reason: 'still missing' }, at('2027-03-08T14:00:00Z')))
+    await jobs()
+    await emit('message.received', id, at('2027-03-08T14:30:00Z'))
+    expect((await sla(id)).targets.map((t) => [t.target, t.episode, t.state])).toEqual([
+      ['first_response', 1, 'met'],
+      ['next_response', 1, 'met'],
+      ['next_response', 2, 'active'],
+      ['resolution', 1, 'met'],
+      ['resolution', 2, 'active'],
+    ])
+    expect((await call('GET', `/cases/${id}`)).json().sla_state).toBe('active')
+  })
+
   it('requests a remedy on breach as an event and a timeline entry', async () => {
     const res = await call('POST', '/sla/policies', {
       name: 'Damaged VIP',
@@ -283,12 +370,13 @@ describe('SLA clocks on cases', () => {
     expect(await found('breached')).not.toContain(id)
   })
 
-  it("holds a step's alerts through the alert calendar's closed hours unless the step is urgent", async () => {
+  /** A one-hour resolution on a channel: its lead told at 50 % (urgent), its assignee at 100 %. */
+  async function alertingPolicy(name: string, channel: string, alertCalendarId: string | null) {
     const res = await call('POST', '/sla/policies', {
-      name: 'Phone line',
+      name,
       position: 0,
       tier: 'high',
-      conditions: [{ field: 'channel', op: 'in', values: ['phone'] }],
+      conditions: [{ field: 'channel', op: 'in', values: [channel] }],
       targets: [
         {
           target: 'resolution',
@@ -300,9 +388,13 @@ describe('SLA clocks on cases', () => {
           ],
         },
       ],
-      alert_calendar_id: uk,
+      alert_calendar_id: alertCalendarId,
     })
     expect(res.statusCode, res.body).toBe(201)
+  }
+
+  it("holds a step's alerts through the alert calendar's closed hours unless the step is urgent", async () => {
+    await alertingPolicy('Phone line', 'phone', uk)
     // Friday 17:15: the calendar closes at 17:30.
     const id = await open({ channel: 'phone' }, at('2027-03-05T17:15:00Z'))
     await clockAt(at('2027-03-05T18:15:00Z'))
@@ -318,6 +410,63 @@ describe('SLA clocks on cases', () => {
     await clockAt(at('2027-03-08T09:00:00Z'))
     expect(await notes(agent.id, id)).toHaveLength(1)
     expect((await notes(agent.id, id))[0]!.title).toMatch(/SLA resolution breached/)
+  })
+
+  it("holds a step's alerts through the case team's off-hours unless urgent, and sends them at night for a team without hours", async () => {
+    // The team's business hours through the API: a calendar of this workspace, or none.
+    const theirs = await db.transaction().execute((trx) => seedDemoCalendars(trx, systemContext(other.id), new Date()))
+    const body = { name: 'Day desk', lead_user_id: lead.id, member_ids: [agent.id] }
+    for (const calendar_id of [theirs.businessHoursId, '0193aaaa-0000-7000-8000-000000000004'])
+      expectError(await call('POST', '/teams', { ...body, calendar_id }), 400, 'validation_failed', {
+        errors: [{ path: 'body/calendar_id', message: `no calendar ${calendar_id} in this workspace` }],
+      })
+    expect((await call('POST', '/teams', { ...body, calendar_id: 'uk' })).statusCode).toBe(400)
+    const created = await call('POST', '/teams', body)
+    expect(created.json()).toMatchObject({ name: 'Day desk', calendar_id: null })
+    const day = created.json().id as string
+    const patched = await call('PATCH', `/teams/${day}`, { calendar_id: uk })
+    expect(patched.json()).toMatchObject({
+      calendar_id: uk,
+      lead_user_id: lead.id,
+      member_ids: [agent.id, lead.id].sort(),
+    })
+    expectError(
+      await call('PATCH', `/teams/${day}`, { calendar_id: theirs.businessHoursId }),
+      400,
+      'validation_failed',
+      { errors: [{ path: 'body/calendar_id', message: `no calendar ${theirs.businessHoursId} in this workspace` }] },
+    )
+    expect((await call('GET', `/teams/${day}`)).json().calendar_id).toBe(uk)
+    const night = (await call('POST', '/teams', { ...body, name: 'Night desk' })).json().id as string
+    // A calendar a team keeps its hours in is not deleted from under it.
+    const refused = await call('DELETE', `/sla/calendars/${uk}`)
+    expect(refused.statusCode).toBe(409)
+    expect(refused.json().error.details).toMatchObject({ calendar_id: uk, team_ids: [day] })
+
+    // A policy that holds nothing itself: no alert calendar.
+    await alertingPolicy('Chat line', 'chat', null)
+    // Friday 17:15, the UK hours close at 17:30: both steps fall after closing.
+    const dayCase = await open({ channel: 'chat', teamId: day }, at('2027-03-05T17:15:00Z'))
+    const nightCase = await open({ channel: 'chat', teamId: night }, at('2027-03-05T17:15:00Z'))
+    await clockAt(at('2027-03-05T18:15:00Z'))
+    expect(await notes(lead.id, dayCase)).toHaveLength(1) // urgent: at 17:45, closed or not
+    expect(await notes(agent.id, dayCase)).toHaveLength(0) // held for Monday
+    expect(await notes(lead.id, nightCase)).toHaveLength(1)
+    expect(await notes(agent.id, nightCase)).toHaveLength(1) // no hours anywhere: sent at night
+    const held = await db
+      .selectFrom('scheduled_actions')
+      .select(['run_at', 'payload'])
+      .where('task', '=', 'sla:alert')
+      .where('state', '=', 'scheduled')
+      .execute()
+    const ours = held.filter((h) => [dayCase, nightCase].includes((h.payload as { case_id: string }).case_id))
+    expect(ours.map((h) => [h.run_at.toISOString(), (h.payload as { case_id: string }).case_id])).toEqual([
+      ['2027-03-08T09:00:00.000Z', dayCase],
+    ])
+    for (let restart = 0; restart < 2; restart++) await clockAt(at('2027-03-08T09:00:00Z'))
+    expect((await notes(agent.id, dayCase)).map((n) => n.title)).toEqual([
+      expect.stringMatching(/SLA resolution breached/),
+    ])
   })
 
   it('calls a watcher at its threshold of the running target', async () => {
@@ -370,10 +519,10 @@ describe('SLA bad inputs', () => {
     })
     expectError(res, 422, 'sla_policy_invalid', {
       errors: [
-        { path: 'targets/1/target', message: 'resolution appears twice' },
-        { path: 'targets/2/milestone_event', message: 'a custom milestone names the event that meets it' },
-        { path: 'targets/2/steps/0', message: 'give either percent or offset_minutes' },
-        { path: 'calendar_id', message: 'no calendar 0193aaaa-0000-7000-8000-000000000001' },
+        { path: 'body/targets/1/target', message: 'resolution appears twice' },
+        { path: 'body/targets/2/milestone_event', message: 'a custom milestone names the event that meets it' },
+        { path: 'body/targets/2/steps/0', message: 'give either percent or offset_minutes' },
+        { path: 'body/targets/1/calendar_id', message: 'no calendar 0193aaaa-0000-7000-8000-000000000001' },
       ],
     })
     expect((await call('POST', '/sla/policies', { name: 'x', ...base, targets: [] })).statusCode).toBe(400)
@@ -405,17 +554,56 @@ describe('SLA bad inputs', () => {
     expectError(await call('PUT', `/sla/policies/${fallback.id}`, { name: 'Urgent' }), 409, 'sla_policy_name_taken', {
       name: 'Urgent',
     })
-    expect(
-      (
-        await call('PUT', `/sla/policies/${fallback.id}`, {
-          draft: {
-            ...base,
-            conditions: [{ field: 'channel', op: 'in', values: ['email'] }],
-            targets: [{ target: 'resolution', minutes: 5, calendar_id: null }],
-          },
-        })
-      ).statusCode,
-    ).toBe(422)
+    // The service's refusals name paths as the schema's do: below body/ (body/draft/ for a draft).
+    const nobody = '0193aaaa-0000-7000-8000-000000000003'
+    const draft = {
+      ...base,
+      conditions: [{ field: 'channel', op: 'in', values: ['email'] }],
+      targets: [
+        {
+          target: 'resolution',
+          minutes: 5,
+          calendar_id: null,
+          steps: [
+            {
+              percent: 50,
+              actions: [
+                { type: 'notify', to: 'user', user_id: nobody },
+                { type: 'reassign', strategy: 'least_loaded', team_id: nobody },
+              ],
+            },
+          ],
+        },
+      ],
+    }
+    expectError(await call('PUT', `/sla/policies/${fallback.id}`, { draft }), 422, 'sla_policy_invalid', {
+      errors: [
+        { path: 'body/draft/conditions', message: 'the fallback applies to every case: it has no conditions' },
+        { path: 'body/draft/targets/0/steps/0/actions/1/team_id', message: `no team ${nobody}` },
+        { path: 'body/draft/targets/0/steps/0/actions/0/user_id', message: `no user ${nobody}` },
+      ],
+    })
+    const schema = await call('PUT', `/sla/policies/${fallback.id}`, {
+      draft: { ...draft, conditions: [], targets: [{ ...draft.targets[0], minutes: 0, steps: [] }] },
+    })
+    expectError(schema, 400, 'validation_failed', {
+      errors: [{ path: 'body/draft/targets/0/minutes', message: 'must be >= 1' }],
+    })
+  })
+
+  it('refuses to publish a draft whose team has gone since, naming the path in the draft', async () => {
+    const gone = await db
+      .transaction()
+      .execute((trx) => createTeam(trx, ctx, { name: 'Short-lived', memberIds: [] }, new Date()))
+    const p = policy('Urgent')
+    const live = (await call('GET', `/sla/policies/${p.id}`)).json().live
+    const step = { percent: 50, actions: [{ type: 'reassign', strategy: 'team_only', team_id: gone.id }] }
+    const draft = { ...live, targets: [{ ...live.targets[0], steps: [step] }, ...live.targets.slice(1)] }
+    expect((await call('PUT', `/sla/policies/${p.id}`, { draft })).statusCode).toBe(200)
+    expect((await call('DELETE', `/teams/${gone.id}`)).statusCode).toBe(204)
+    expectError(await call('POST', `/sla/policies/${p.id}/publish`), 422, 'sla_policy_invalid', {
+      errors: [{ path: 'draft/targets/0/steps/0/actions/0/team_id', message: `no team ${gone.id}` }],
+    })
   })
 
   it('refuses bad targets, settings, report queries and list filters', async () => {

@@ -6,6 +6,9 @@ export const TeamView = Type.Object({
   name: Type.String(),
   description: Type.String(),
   lead_user_id: Type.Union([Uuid, Type.Null()]),
+  calendar_id: Type.Union([Uuid, Type.Null()], {
+    description: "The team's business hours (an SLA calendar): alerts that are not urgent wait for them",
+  }),
   member_ids: Type.Array(Uuid),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -16,6 +19,9 @@ const fields = {
   description: Type.String({ maxLength: 2000 }),
   lead_user_id: Type.Union([Uuid, Type.Null()]),
   member_ids: Type.Array(Uuid, { maxItems: 1000, uniqueItems: true }),
+  calendar_id: Type.Union([Uuid, Type.Null()], {
+    description: "The team's business hours (an SLA calendar of this workspace), or null for none",
+  }),
 }
 
 export const CreateTeamBody = Type.Object(
@@ -24,6 +30,7 @@ export const CreateTeamBody = Type.Object(
     description: Type.Optional(fields.description),
     lead_user_id: Type.Optional(fields.lead_user_id),
     member_ids: Type.Optional(fields.member_ids),
+    calendar_id: Type.Optional(fields.calendar_id),
   },
   { additionalProperties: false },
 )
@@ -34,6 +41,7 @@ export const UpdateTeamBody = Type.Object(
     description: Type.Optional(fields.description),
     lead_user_id: Type.Optional(fields.lead_user_id),
     member_ids: Type.Optional(fields.member_ids),
+    calendar_id: Type.Optional(fields.calendar_id),
   },
   { additionalProperties: false, minProperties: 1 },
 )

@@ -15,6 +15,8 @@ export type Team = {
   name: string
   description: string
   lead_user_id: string | null
+  /** Business hours: an SLA calendar whose closed hours hold the alerts to the team that are not urgent. */
+  calendar_id: string | null
   member_ids: string[]
   created_at: Date
   updated_at: Date
@@ -59,7 +61,27 @@ export type TeamInput = {
   description?: string
   leadUserId?: string | null
   memberIds?: string[]
+  calendarId?: string | null
 }
+
+/**
+ * Writes a team naming a calendar. The calendar is the SLA module's, which reads teams, so this module cannot ask
+ * it: the key (merchant_id, calendar_id) checks it is one of this workspace's, and its refusal is said here.
+ */
+async function withCalendar<T>(calendarId: string | null | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write()
+  } catch (err) {
+    if ((err as { constraint?: string }).constraint !== 'teams_calendar_fkey') throw err
+    throw new AppError('validation_failed', 'The team is not valid', {
+      errors: [{ path: 'body/calendar_id', message: `no calendar ${calendarId} in this workspace` }],
+    })
+  }
+}
+
+/** The teams whose business hours are this calendar (it cannot be deleted while they are). */
+export const teamsUsingCalendar = (db: Db, merchantId: string, calendarId: string) =>
+  store.listTeamIdsByCalendar(db, merchantId, calendarId)
 
 export async function createTeam(trx: Trx, ctx: ServiceContext, input: TeamInput, now: Date): Promise<Team> {
   const { merchantId } = ctx
@@ -70,13 +92,14 @@ export async function createTeam(trx: Trx, ctx: ServiceContext, input: TeamInput
     name: input.name,
     description: input.description ?? '',
     lead_user_id: input.leadUserId ?? null,
+    calendar_id: input.calendarId ?? null,
     member_ids: members,
     created_at: now,
     updated_at: now,
   }
   const { member_ids: _, ...row } = team
   // The unique name index decides a clash: no check-then-insert race, and one round trip fewer.
-  const inserted = await store.insertTeam(trx, { merchant_id: merchantId, ...row })
+  const inserted = await withCalendar(row.calendar_id, () => store.insertTeam(trx, { merchant_id: merchantId, ...row }))
   if (!inserted) throw new AppError('team_name_taken', 'A team with this name exists', { name: input.name })
   if (members.length)
     await store.insertMembers(
@@ -90,7 +113,13 @@ export async function createTeam(trx: Trx, ctx: ServiceContext, input: TeamInput
       action: 'team.created',
       entityType: 'team',
       entityId: team.id,
-      after: { name: team.name, description: team.description, lead_user_id: team.lead_user_id, member_ids: members },
+      after: {
+        name: team.name,
+        description: team.description,
+        lead_user_id: team.lead_user_id,
+        calendar_id: team.calendar_id,
+        member_ids: members,
+      },
     },
     now,
   )
@@ -113,12 +142,15 @@ export async function updateTeam(
   const lead = input.leadUserId === undefined ? before.lead_user_id : input.leadUserId
   if (lead && !members.includes(lead)) members = [...members, lead] // the lead is always a member
   await assertUsers(trx, merchantId, members)
-  await store.updateTeam(trx, merchantId, id, {
-    ...(input.name ? { name: input.name } : {}),
-    ...(input.description !== undefined ? { description: input.description } : {}),
-    lead_user_id: lead,
-    updated_at: now,
-  })
+  await withCalendar(input.calendarId, () =>
+    store.updateTeam(trx, merchantId, id, {
+      ...(input.name ? { name: input.name } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.calendarId !== undefined ? { calendar_id: input.calendarId } : {}),
+      lead_user_id: lead,
+      updated_at: now,
+    }),
+  )
   const removed = before.member_ids.filter((m) => !members.includes(m))
   const added = members.filter((m) => !before.member_ids.includes(m))
   if (removed.length) await store.deleteMembers(trx, merchantId, id, removed)
@@ -132,6 +164,7 @@ export async function updateTeam(
     name: t.name,
     description: t.description,
     lead_user_id: t.lead_user_id,
+    calendar_id: t.calendar_id,
     member_ids: [...t.member_ids].sort(),
   })
   await recordAuditFor(

@@ -11,7 +11,7 @@ import {
 } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
-const columns = ['id', 'name', 'description', 'lead_user_id', 'created_at', 'updated_at'] as const
+const columns = ['id', 'name', 'description', 'lead_user_id', 'calendar_id', 'created_at', 'updated_at'] as const
 
 export async function listMembers(db: Db, merchantId: string, teamIds: string[]) {
   return selectOwned(db, 'team_members', merchantId)
@@ -28,6 +28,15 @@ export async function findTeam(db: Db, merchantId: string, id: string) {
 export async function listTeams(db: Db, merchantId: string, page: { after?: string; limit: number }) {
   const q = selectOwned(db, 'teams', merchantId).select(columns)
   return keysetPage(q, page).execute()
+}
+
+export async function listTeamIdsByCalendar(db: Db, merchantId: string, calendarId: string) {
+  const rows = await selectOwned(db, 'teams', merchantId)
+    .select('id')
+    .where('calendar_id', '=', calendarId)
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => r.id)
 }
 
 export async function lockTeam(trx: Trx, merchantId: string, id: string) {

@@ -9,6 +9,8 @@ export interface TeamTables {
     name: string
     description: Generated<string>
     lead_user_id: string | null
+    /** Business hours (an SLA calendar, migration 0023): alerts that are not urgent wait for them. */
+    calendar_id: Generated<string | null>
     created_at: Instant
     updated_at: Instant
   }

@@ -23,7 +23,6 @@ export class ApiError extends Error {
   /** Validation errors by field name (`body/priority` → `priority`), to show beside their fields. */
   fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {}
-    // A service's own errors may name a `field` rather than a `path` (serviceFieldErrors reads both).
     for (const e of this.body.details?.errors ?? [])
       if (typeof e.path === 'string') out[e.path.split('/').slice(1).join('.') || e.path] = e.message
     return out

@@ -1019,6 +1019,8 @@ export interface paths {
                                 name: string;
                                 description: string;
                                 lead_user_id: string | null;
+                                /** @description The team's business hours (an SLA calendar): alerts that are not urgent wait for them */
+                                calendar_id: string | null;
                                 member_ids: string[];
                                 /** Format: date-time */
                                 created_at: string;
@@ -1067,6 +1069,8 @@ export interface paths {
                         description?: string;
                         lead_user_id?: string | null;
                         member_ids?: string[];
+                        /** @description The team's business hours (an SLA calendar of this workspace), or null for none */
+                        calendar_id?: string | null;
                     };
                 };
             };
@@ -1086,6 +1090,8 @@ export interface paths {
                             name: string;
                             description: string;
                             lead_user_id: string | null;
+                            /** @description The team's business hours (an SLA calendar): alerts that are not urgent wait for them */
+                            calendar_id: string | null;
                             member_ids: string[];
                             /** Format: date-time */
                             created_at: string;
@@ -1156,6 +1162,8 @@ export interface paths {
                             name: string;
                             description: string;
                             lead_user_id: string | null;
+                            /** @description The team's business hours (an SLA calendar): alerts that are not urgent wait for them */
+                            calendar_id: string | null;
                             member_ids: string[];
                             /** Format: date-time */
                             created_at: string;
@@ -1248,6 +1256,8 @@ export interface paths {
                         description?: string;
                         lead_user_id?: string | null;
                         member_ids?: string[];
+                        /** @description The team's business hours (an SLA calendar of this workspace), or null for none */
+                        calendar_id?: string | null;
                     };
                 };
             };
@@ -1267,6 +1277,8 @@ export interface paths {
                             name: string;
                             description: string;
                             lead_user_id: string | null;
+                            /** @description The team's business hours (an SLA calendar): alerts that are not urgent wait for them */
+                            calendar_id: string | null;
                             member_ids: string[];
                             /** Format: date-time */
                             created_at: string;

@@ -5,11 +5,13 @@ import { addBusinessMinutes } from '../calendar.js'
 import { seedDemoCalendars } from './defaults.js'
 import { getCalendar } from './service.js'
 
-// Until the policies exist, the calendars a test names are the ones in use.
+// The calendars a test names are the ones in use (policies and teams naming real ones: sla.test.ts).
 const inUse = vi.hoisted(() => new Set<string>())
 vi.mock('./in-use.js', () => ({
-  calendarInUse: async (_db: unknown, _m: string, id: string) =>
-    inUse.has(id) ? ['0193aaaa-0000-7000-8000-000000000001'] : [],
+  calendarInUse: async (_db: unknown, _m: string, id: string) => ({
+    policy_ids: inUse.has(id) ? ['0193aaaa-0000-7000-8000-000000000001'] : [],
+    team_ids: [],
+  }),
 }))
 
 const { env, app, m, call, other } = await startTestApp({ other: true })
@@ -117,19 +119,19 @@ describe('calendars', () => {
     })
     expectError(res, 422, 'sla_calendar_invalid', {
       errors: [
-        { field: 'time_zone', reason: 'not an IANA time zone' },
-        { field: 'weekly/2', reason: 'the end must be after the start' },
-        { field: 'weekly/3/start', reason: 'not a time 00:00–23:59' },
-        { field: 'weekly/4/end', reason: 'not a time 00:01–24:00' },
-        { field: 'weekly/1', reason: 'overlaps weekly/0 on the same day' },
-        { field: 'holidays/0/date', reason: 'not a date YYYY-MM-DD' },
+        { path: 'body/time_zone', message: 'not an IANA time zone' },
+        { path: 'body/weekly/2', message: 'the end must be after the start' },
+        { path: 'body/weekly/3/start', message: 'not a time 00:00–23:59' },
+        { path: 'body/weekly/4/end', message: 'not a time 00:01–24:00' },
+        { path: 'body/weekly/1', message: 'overlaps weekly/0 on the same day' },
+        { path: 'body/holidays/0/date', message: 'not a date YYYY-MM-DD' },
       ],
     })
     expectError(
       await call('POST', '/sla/calendars', { name: 'Never open', time_zone: 'UTC', weekly: [] }),
       422,
       'sla_calendar_invalid',
-      { errors: [{ field: 'weekly', reason: 'no open hours: give some, or make the calendar 24/7 (always)' }] },
+      { errors: [{ path: 'body/weekly', message: 'no open hours: give some, or make the calendar 24/7 (always)' }] },
     )
     const everyDay = Array.from({ length: 366 }, (_, d) => ({
       date: new Date(Date.UTC(2000, 0, 1 + d)).toISOString().slice(0, 10),
@@ -140,7 +142,7 @@ describe('calendars', () => {
       await call('POST', '/sla/calendars', { ...valid('Always closed'), holidays: everyDay }),
       422,
       'sla_calendar_invalid',
-      { errors: [{ field: 'holidays', reason: 'the holidays close every open day' }] },
+      { errors: [{ path: 'body/holidays', message: 'the holidays close every open day' }] },
     )
     // Shapes the schema refuses: 400 with the paths.
     for (const body of [
@@ -190,6 +192,7 @@ describe('calendars', () => {
     expectError(await call('DELETE', `/sla/calendars/${cal.id}`), 409, 'sla_calendar_in_use', {
       calendar_id: cal.id,
       policy_ids: ['0193aaaa-0000-7000-8000-000000000001'],
+      team_ids: [],
     })
     expect((await call('GET', `/sla/calendars/${cal.id}`)).statusCode).toBe(200)
   })
@@ -255,6 +258,17 @@ describe('holiday import from iCalendar', () => {
       'validation_failed',
       { errors: [{ path: 'body', message: 'must not contain a NUL character' }] },
     )
+    // A file whose yearly holidays close every day: the body (the file) is what is wrong.
+    const everyDay = Array.from({ length: 366 }, (_, d) =>
+      vevent(
+        `DTSTART;VALUE=DATE:${new Date(Date.UTC(2000, 0, 1 + d)).toISOString().slice(0, 10).replaceAll('-', '')}`,
+        'RRULE:FREQ=YEARLY',
+        'SUMMARY:Closed',
+      ),
+    )
+    expectError(await importIcs(cal.id, ics(...everyDay)), 422, 'sla_calendar_invalid', {
+      errors: [{ path: 'body', message: 'the holidays close every open day' }],
+    })
     expectError(await importIcs(cal.id, '{}', '', 'application/json'), 415, 'unsupported_media_type')
     expectError(await importIcs(cal.id, 'x'.repeat(1024 * 1024 + 1)), 413, 'payload_too_large')
     expectError(await importIcs('01930000-0000-7000-8000-000000000000', ics()), 404, 'sla_calendar_not_found', {

@@ -83,10 +83,12 @@ const columns = (input: CalendarInput) => ({
   ),
 })
 
-function validate(input: Omit<CalendarInput, 'name'>, now: Date): void {
-  const problems = calendarProblems(input, now)
-  if (problems.length > 0) throw new AppError('sla_calendar_invalid', 'The calendar is not valid', { errors: problems })
+/** Refuses an invalid calendar, each problem at its path in the request body (as schema failures name them). */
+function validate(input: Omit<CalendarInput, 'name'>, now: Date, body: (path: string) => string): void {
+  const errors = calendarProblems(input, now).map((p) => ({ path: body(p.path), message: p.message }))
+  if (errors.length > 0) throw new AppError('sla_calendar_invalid', 'The calendar is not valid', { errors })
 }
+const inBody = (path: string) => `body/${path}`
 
 const audited = (v: CalendarView) => ({
   name: v.name,
@@ -97,7 +99,7 @@ const audited = (v: CalendarView) => ({
 })
 
 export async function createCalendar(trx: Trx, ctx: ServiceContext, input: CalendarInput, now: Date) {
-  validate(input, now)
+  validate(input, now, inBody)
   const row = await store.insertCalendar(trx, {
     merchant_id: ctx.merchantId,
     id: newId(),
@@ -116,8 +118,15 @@ export async function createCalendar(trx: Trx, ctx: ServiceContext, input: Calen
   return view
 }
 
-async function replaceCalendar(trx: Trx, ctx: ServiceContext, before: Row, input: CalendarInput, now: Date) {
-  validate(input, now)
+async function replaceCalendar(
+  trx: Trx,
+  ctx: ServiceContext,
+  before: Row,
+  input: CalendarInput,
+  now: Date,
+  body: (path: string) => string = inBody,
+) {
+  validate(input, now, body)
   if (input.name.toLowerCase() !== before.name.toLowerCase()) {
     if (await store.findCalendarIdByName(trx, ctx.merchantId, input.name, before.id)) throw nameTaken(input.name)
   }
@@ -154,11 +163,11 @@ export async function updateCalendar(trx: Trx, ctx: ServiceContext, id: string, 
 
 export async function deleteCalendar(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<void> {
   const row = await lockRow(trx, ctx.merchantId, id)
-  const policyIds = await calendarInUse(trx, ctx.merchantId, row.id)
-  if (policyIds.length > 0)
-    throw new AppError('sla_calendar_in_use', 'SLA policies use this calendar', {
+  const users = await calendarInUse(trx, ctx.merchantId, row.id)
+  if (users.policy_ids.length > 0 || users.team_ids.length > 0)
+    throw new AppError('sla_calendar_in_use', 'SLA policies or teams use this calendar', {
       calendar_id: row.id,
-      policy_ids: policyIds,
+      ...users,
     })
   await store.deleteCalendar(trx, ctx.merchantId, row.id)
   await recordAuditFor(
@@ -202,6 +211,8 @@ export async function importHolidays(
       holidays: [...kept, ...added],
     },
     now,
+    // The body is the .ics file: what it adds can only make the holidays close every open day.
+    () => 'body',
   )
   return { calendar, imported: added.length, skipped: parsed.skipped }
 }

@@ -48,11 +48,18 @@ const alertFor = (c: ClockRow, number: string, step: StepDefinition, userIds: st
   }
 }
 
-/** In-app now, or at the next open hour of the policy's alert calendar when it is closed and the step not urgent. */
+/** The hours an alert about the case waits for: its team's business hours, else the policy's alert calendar. */
+async function alertHours(w: SlaWork, c: ClockRow): Promise<string | null> {
+  const team = w.row.team_id ? await getTeam(w.trx, w.ctx.merchantId, w.row.team_id) : null
+  return team?.calendar_id ?? c.alert_calendar_id
+}
+
+/** In-app now, or when the step is not urgent and its hours are closed, at their next open time (alerts at midnight). */
 async function sendAlert(w: SlaWork, c: ClockRow, step: StepDefinition, key: string, alert: Alert) {
   if (!alert.user_ids.length) return 'nobody to notify'
-  if (!step.urgent && c.alert_calendar_id) {
-    const m = await w.m(c.alert_calendar_id)
+  const hours = step.urgent ? null : await alertHours(w, c)
+  if (hours) {
+    const m = await w.m(hours)
     if (!m.isOpen(w.now)) {
       const at = m.nextOpen(w.now)
       await scheduleAction(

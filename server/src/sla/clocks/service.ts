@@ -10,6 +10,7 @@ import { matchCase } from '../policies/match.js'
 import { getSlaSettings } from '../settings.js'
 import * as store from '../store.js'
 import type { ClockRow } from '../store.js'
+import type { TimeMeasure } from '../calendar.js'
 import type { PolicyDefinition, TargetDefinition } from '../types.js'
 import { planClock, unplanClock } from './plan.js'
 import { counts, isOpen, measures, type Measures, pointAt, spentAt } from './time.js'
@@ -195,14 +196,12 @@ async function resumeClocks(w: Work, at: Date, status: string) {
   const resumed: string[] = []
   for (const c of w.clocks.filter((c) => c.state === 'paused')) {
     const m = await w.m(c.calendar_id)
-    const from = c.paused_at ?? at
-    const paused = Math.max(0, m.minutesBetween(from, at))
     const base = { checkpoint_at: at, spent_minutes: c.spent_minutes }
     const saved = await save(w, c, {
       ...base,
       state: c.breached_at ? 'breached' : 'active',
       paused_at: null,
-      paused_seconds: String(Number(c.paused_seconds) + Math.round(paused * 60)),
+      paused_seconds: pausedSecondsAt(c, m, at),
       // Pushed by the paused business time: the minutes left count from now.
       due_at: pointAt(base, m, c.minutes),
     })
@@ -213,6 +212,13 @@ async function resumeClocks(w: Work, at: Date, status: string) {
     w.activity.events.push({ type: 'sla.resumed', data: { case_id: w.row.id, targets: resumed, status } })
 }
 
+/** The clock's paused business time in seconds up to `at`, the pause running now included. */
+const pausedSecondsAt = (c: ClockRow, m: TimeMeasure, at: Date) =>
+  String(
+    Number(c.paused_seconds) +
+      (c.state === 'paused' ? Math.round(Math.max(0, m.minutesBetween(c.paused_at ?? at, at)) * 60) : 0),
+  )
+
 async function meetClock(w: Work, c: ClockRow, at: Date) {
   const m = await w.m(c.calendar_id)
   const saved = await save(w, c, {
@@ -221,6 +227,7 @@ async function meetClock(w: Work, c: ClockRow, at: Date) {
     state: 'met',
     met_at: at,
     paused_at: null,
+    paused_seconds: pausedSecondsAt(c, m, at),
   })
   await unplanClock(w.trx, saved)
   const late = saved.breached_at !== null
@@ -235,9 +242,9 @@ async function meetClock(w: Work, c: ClockRow, at: Date) {
 const resolvedStatuses = new Set(['resolved', 'closed'])
 
 /**
- * Brings the case's clocks in line with the case as it is now: applies a policy to a case with none, meets the
- * resolution when resolved (pausing the other targets), pauses in a pause status, resumes otherwise, and starts a
- * new resolution episode after a reopen. Reading the case rather than trusting each event's order makes a late or
+ * Brings the case's clocks in line with the case as it is now: applies a policy to a case with none, meets every
+ * open target when resolved, pauses in a pause status, resumes otherwise, and starts a new resolution episode after
+ * a reopen. Reading the case rather than trusting each event's order makes a late or
  * repeated event harmless. `at` is when the change happened (the event's time).
  */
 export async function reconcileCase(trx: Trx, ctx: ServiceContext, caseId: string, at: Date, now: Date) {
@@ -246,9 +253,10 @@ export async function reconcileCase(trx: Trx, ctx: ServiceContext, caseId: strin
   await ensureApplied(w)
   const status = w.row.status
   if (resolvedStatuses.has(status)) {
-    const resolution = latest(w.clocks, 'resolution')
-    if (resolution && isOpen(resolution)) await meetClock(w, resolution, w.row.resolved_at ?? at)
-    await pauseClocks(w, at, (c) => c.target !== 'resolution', status)
+    // Solving a case fulfils every running target, as in Zendesk: met at the resolution, late if breached already.
+    // Left paused, a response target would read as running forever in the case list and the reports.
+    const resolvedAt = w.row.resolved_at ?? at
+    for (const c of w.clocks.filter(isOpen)) await meetClock(w, c, resolvedAt)
   } else {
     const resolution = latest(w.clocks, 'resolution')
     // Each reopen runs the resolution target again; the earlier episodes keep their outcome.

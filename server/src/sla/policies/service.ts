@@ -81,53 +81,58 @@ export async function getPolicyVersion(db: Db, merchantId: string, id: string, v
 
 type Problem = { path: string; message: string }
 
-/** What is wrong with a definition: every problem at once, with where it is. */
+/**
+ * What is wrong with a definition: every problem at once, each at its path in the request as schema failures name
+ * them (`at` is where the definition sits: `body/`, `body/draft/`, or `draft/` for a stored draft being published).
+ */
 async function definitionProblems(
   db: Db,
   merchantId: string,
   d: PolicyDefinition,
   fallback: boolean,
+  at: string,
 ): Promise<Problem[]> {
   const problems: Problem[] = []
-  if (fallback && d.conditions.length)
-    problems.push({ path: 'conditions', message: 'the fallback applies to every case: it has no conditions' })
+  const problem = (path: string, message: string) => problems.push({ path: `${at}${path}`, message })
+  if (fallback && d.conditions.length) problem('conditions', 'the fallback applies to every case: it has no conditions')
   const seen = new Set<string>()
-  const calendars = new Set<string>(d.alert_calendar_id ? [d.alert_calendar_id] : [])
-  const teams = new Set<string>()
-  const users = new Set<string>()
+  // Each id that must exist, with the first place that names it.
+  const calendars = new Map<string, string>(d.alert_calendar_id ? [[d.alert_calendar_id, 'alert_calendar_id']] : [])
+  const teams = new Map<string, string>()
+  const users = new Map<string, string>()
+  const first = (ids: Map<string, string>, id: string, path: string) => {
+    if (!ids.has(id)) ids.set(id, path)
+  }
   d.targets.forEach((t, i) => {
-    const at = `targets/${i}`
-    if (seen.has(t.target)) problems.push({ path: `${at}/target`, message: `${t.target} appears twice` })
+    const target = `targets/${i}`
+    if (seen.has(t.target)) problem(`${target}/target`, `${t.target} appears twice`)
     seen.add(t.target)
     if (builtin.has(t.target) && t.milestone_event)
-      problems.push({ path: `${at}/milestone_event`, message: `${t.target} is met by its own events` })
+      problem(`${target}/milestone_event`, `${t.target} is met by its own events`)
     if (!builtin.has(t.target) && !t.milestone_event)
-      problems.push({ path: `${at}/milestone_event`, message: 'a custom milestone names the event that meets it' })
-    if (t.calendar_id) calendars.add(t.calendar_id)
+      problem(`${target}/milestone_event`, 'a custom milestone names the event that meets it')
+    if (t.calendar_id) first(calendars, t.calendar_id, `${target}/calendar_id`)
     for (const [j, s] of (t.steps ?? []).entries()) {
+      const step = `${target}/steps/${j}`
       if ((s.percent === undefined) === (s.offset_minutes === undefined))
-        problems.push({ path: `${at}/steps/${j}`, message: 'give either percent or offset_minutes' })
-      for (const a of s.actions) {
-        if (a.type === 'notify' && a.to === 'user' && !a.user_id)
-          problems.push({ path: `${at}/steps/${j}`, message: 'notifying a user names user_id' })
-        if (a.type === 'notify' && a.user_id) users.add(a.user_id)
-        if (a.type === 'reassign' && a.team_id) teams.add(a.team_id)
+        problem(step, 'give either percent or offset_minutes')
+      for (const [k, a] of s.actions.entries()) {
+        if (a.type === 'notify' && a.to === 'user' && !a.user_id) problem(step, 'notifying a user names user_id')
+        if (a.type === 'notify' && a.user_id) first(users, a.user_id, `${step}/actions/${k}/user_id`)
+        if (a.type === 'reassign' && a.team_id) first(teams, a.team_id, `${step}/actions/${k}/team_id`)
       }
     }
   })
-  for (const id of calendars)
-    await getCalendar(db, merchantId, id).catch(() =>
-      problems.push({ path: 'calendar_id', message: `no calendar ${id}` }),
-    )
-  for (const id of teams)
-    await getTeam(db, merchantId, id).catch(() => problems.push({ path: 'team_id', message: `no team ${id}` }))
-  const found = users.size ? await findExistingUserIds(db, merchantId, [...users]) : []
-  for (const id of users) if (!found.includes(id)) problems.push({ path: 'user_id', message: `no user ${id}` })
+  for (const [id, path] of calendars)
+    await getCalendar(db, merchantId, id).catch(() => problem(path, `no calendar ${id}`))
+  for (const [id, path] of teams) await getTeam(db, merchantId, id).catch(() => problem(path, `no team ${id}`))
+  const found = users.size ? await findExistingUserIds(db, merchantId, [...users.keys()]) : []
+  for (const [id, path] of users) if (!found.includes(id)) problem(path, `no user ${id}`)
   return problems
 }
 
-async function assertDefinition(db: Db, merchantId: string, d: PolicyDefinition, fallback: boolean) {
-  const problems = await definitionProblems(db, merchantId, d, fallback)
+async function assertDefinition(db: Db, merchantId: string, d: PolicyDefinition, fallback: boolean, at: string) {
+  const problems = await definitionProblems(db, merchantId, d, fallback, at)
   if (problems.length) throw new AppError('sla_policy_invalid', 'The SLA policy is not valid', { errors: problems })
 }
 
@@ -142,7 +147,7 @@ export type PolicyInput = { name: string; position?: number; fallback?: boolean;
 export async function createPolicy(trx: Trx, ctx: ServiceContext, input: PolicyInput, now: Date): Promise<Policy> {
   const fallback = input.fallback ?? false
   await assertNameFree(trx, ctx.merchantId, input.name)
-  await assertDefinition(trx, ctx.merchantId, input.definition, fallback)
+  await assertDefinition(trx, ctx.merchantId, input.definition, fallback, 'body/')
   const definition = JSON.stringify(input.definition)
   const row = await store.insertPolicy(trx, {
     merchant_id: ctx.merchantId,
@@ -189,7 +194,7 @@ export async function updatePolicy(
 ): Promise<Policy> {
   const row = await lockPolicyOrThrow(trx, ctx.merchantId, id)
   if (input.name !== undefined) await assertNameFree(trx, ctx.merchantId, input.name, id)
-  if (input.draft) await assertDefinition(trx, ctx.merchantId, input.draft, row.fallback)
+  if (input.draft) await assertDefinition(trx, ctx.merchantId, input.draft, row.fallback, 'body/draft/')
   const before = await toPolicy(trx, row)
   const after = await toPolicy(
     trx,
@@ -218,7 +223,8 @@ export async function publishPolicy(trx: Trx, ctx: ServiceContext, id: string, n
       policy_id: id,
       version: row.live_version,
     })
-  await assertDefinition(trx, ctx.merchantId, row.draft, row.fallback)
+  // The draft was valid when saved; a team or person it names may have gone since.
+  await assertDefinition(trx, ctx.merchantId, row.draft, row.fallback, 'draft/')
   const version = (await store.listVersions(trx, ctx.merchantId, id)).length + 1
   await store.insertVersion(trx, {
     merchant_id: ctx.merchantId,

@@ -18,7 +18,7 @@ import { useState } from 'react'
 import { api, ok, type Body, type Reply } from '../../api/client'
 import { useCan } from '../../app/session'
 import { ConfirmButton } from '../../components/ConfirmButton'
-import { errorAt, serviceFieldErrors } from '../../components/field-errors'
+import { errorAt, fieldErrorsOf } from '../../components/field-errors'
 import { bindForm, FormActions, FormDialog } from '../../components/form'
 import { ListTable } from '../../components/lists'
 import { NewButton, SectionHeader } from '../../components/SectionHeader'
@@ -157,7 +157,7 @@ function CalendarModal({ calendar, close }: { calendar: Calendar | null; close: 
       return qc.invalidateQueries({ queryKey: ['sla-calendars'] })
     },
   })
-  const errors = serviceFieldErrors(save.error)
+  const errors = fieldErrorsOf(save.error)
   const put = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }))
   const setShift = (i: number, patch: Partial<Shift>) =>
     put(

@@ -23,7 +23,7 @@ import { useCaseTypes, usePeople, useTeams } from '../../app/directory'
 import { useCan } from '../../app/session'
 import { CasePicker } from '../../components/CasePicker'
 import { ConfirmButton } from '../../components/ConfirmButton'
-import { errorAt, serviceFieldErrors } from '../../components/field-errors'
+import { errorAt, fieldErrorsOf } from '../../components/field-errors'
 import { dateTime } from '../../components/format'
 import { bindForm, Dialog, FormActions, FormDialog } from '../../components/form'
 import { ListTable } from '../../components/lists'
@@ -44,6 +44,7 @@ import {
   newStep,
   newTarget,
   notifyWho,
+  policyFieldErrors,
   type ConditionField,
   type ConditionRow,
   type Policy,
@@ -262,14 +263,14 @@ function PolicyModal({ policy, close }: { policy: Policy | null; close: () => vo
       return qc.invalidateQueries({ queryKey: ['sla-policies'] })
     },
   })
-  const errors = { ...serviceFieldErrors(save.error), ...local }
+  const errors = { ...policyFieldErrors(fieldErrorsOf(save.error)), ...local }
   const put = <K extends keyof PolicyForm>(key: K, value: PolicyForm[K]) => setForm((f) => ({ ...f, [key]: value }))
   const calendars = useCalendars()
   const calendarOptions = [
     { value: '', label: 'Calendar time (24/7)' },
     ...(calendars.data ?? []).map((c) => ({ value: c.id, label: `Business hours: ${c.name}` })),
   ]
-  const shown = ['name', 'conditions', 'targets', 'tier', 'alert_calendar_id', 'calendar_id', 'user_id', 'team_id']
+  const shown = ['name', 'conditions', 'targets', 'tier', 'alert_calendar_id']
   const other = Object.entries(errors).filter(([k]) => !shown.some((p) => k === p || k.startsWith(`${p}.`)))
   return (
     <FormDialog
@@ -291,7 +292,7 @@ function PolicyModal({ policy, close }: { policy: Policy | null; close: () => vo
         />
         <Select
           label="Hold alerts outside"
-          description="Alerts that are not urgent wait for these hours"
+          description="Alerts that are not urgent wait for these hours when the case's team has none of its own"
           allowDeselect={false}
           data={[{ value: '', label: 'Never held' }, ...calendarOptions.slice(1)]}
           value={form.alert_calendar_id}

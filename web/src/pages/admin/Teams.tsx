@@ -23,6 +23,7 @@ import { FormActions, FormDialog, useRecordForm } from '../../components/form'
 import { ListStatus } from '../../components/lists'
 import { LoadMore, usePaged } from '../../components/paged'
 import { NewButton, SectionHeader } from '../../components/SectionHeader'
+import { useCalendars } from './Calendars'
 
 type TeamBody = Body<'/api/v1/teams', 'post'>
 type Editing = { team: Team | null } | null
@@ -67,6 +68,8 @@ function TeamCard({ team, edit }: { team: Team; edit: () => void }) {
   const qc = useQueryClient()
   const people = usePeopleOptions(team.member_ids)
   const name = (id: string) => people.find((p) => p.value === id)?.label ?? 'Someone'
+  const calendars = useCalendars()
+  const hours = team.calendar_id && (calendars.data?.find((c) => c.id === team.calendar_id)?.name ?? '…')
   const remove = useMutation({
     mutationFn: () => ok(api.DELETE('/api/v1/teams/{id}', { params: { path: { id: team.id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['teams'] }),
@@ -100,6 +103,9 @@ function TeamCard({ team, edit }: { team: Team; edit: () => void }) {
       <Text size="sm" mt="xs">
         Lead: <b>{team.lead_user_id ? name(team.lead_user_id) : 'none'}</b>
       </Text>
+      <Text size="sm">
+        Business hours: <b>{hours || 'none (alerts at any hour)'}</b>
+      </Text>
       <Group gap={4} mt="xs" aria-label="Members">
         {team.member_ids.length === 0 && (
           <Text size="sm" c="dimmed">
@@ -123,6 +129,7 @@ function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
       description: team?.description ?? '',
       lead: team?.lead_user_id ?? null,
       members: team?.member_ids ?? [],
+      calendar: team?.calendar_id ?? null,
     }),
     team,
     {
@@ -133,6 +140,7 @@ function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
     },
   )
   const people = usePeopleOptions([...form.members, ...(form.lead ? [form.lead] : [])])
+  const calendars = useCalendars()
   // A lead removed from the members is no longer the lead (the server would add them back otherwise).
   const lead = form.lead && form.members.includes(form.lead) ? form.lead : null
   return (
@@ -146,6 +154,7 @@ function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
           description: form.description,
           lead_user_id: lead,
           member_ids: form.members,
+          calendar_id: form.calendar,
         })
       }
     >
@@ -167,6 +176,16 @@ function TeamModal({ team, close }: { team: Team | null; close: () => void }) {
         value={lead}
         onChange={(v) => setForm({ ...form, lead: v })}
         error={fields.lead_user_id}
+      />
+      <Select
+        label="Business hours"
+        description="SLA alerts to the team that are not urgent wait for these hours"
+        clearable
+        placeholder="Any hour"
+        data={(calendars.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+        value={form.calendar}
+        onChange={(v) => setForm({ ...form, calendar: v })}
+        error={fields.calendar_id}
       />
       <FormActions cancel={close} loading={save.isPending} disabled={!form.name.trim()}>
         {team ? 'Save' : 'Create team'}

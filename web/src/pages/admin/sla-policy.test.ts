@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { conditionText, type Definition, minutesText, newStep, newTarget, toDefinition, toForm } from './sla-policy'
+import { ApiError } from '../../api/client'
+import { fieldErrorsOf } from '../../components/field-errors'
+import {
+  conditionText,
+  type Definition,
+  minutesText,
+  newStep,
+  newTarget,
+  policyFieldErrors,
+  toDefinition,
+  toForm,
+} from './sla-policy'
 
 const exponent = (currency: string) => (currency === 'JPY' ? 0 : 2)
 const definition: Definition = {
@@ -61,6 +72,20 @@ describe('the SLA policy form', () => {
         steps: [newStep()].map((s) => ({ percent: 75, actions: s.actions })),
       },
     ])
+  })
+
+  it("places the server's refusals of a new policy, a saved draft and a published one on the same form fields", () => {
+    const refusal = (...paths: string[]) =>
+      new ApiError(422, {
+        code: 'sla_policy_invalid',
+        message: 'The SLA policy is not valid',
+        details: { errors: paths.map((path) => ({ path, message: 'no team x' })) },
+      })
+    const expected = { 'targets.0.steps.1.actions.0.team_id': 'no team x', conditions: 'no team x' }
+    for (const at of ['body/', 'body/draft/', 'draft/'])
+      expect(
+        policyFieldErrors(fieldErrorsOf(refusal(`${at}targets/0/steps/1/actions/0/team_id`, `${at}conditions`))),
+      ).toEqual(expected)
   })
 
   it('says conditions and durations in a line', () => {

@@ -175,6 +175,13 @@ export function toDefinition(
   }
 }
 
+/**
+ * The server's refusals by the form's paths: a draft's (`body/draft/targets/0/minutes` when saved, `draft/…` when
+ * published) as a new policy's (`body/targets/0/minutes`), all `targets.0.minutes`.
+ */
+export const policyFieldErrors = (fields: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(fields).map(([path, message]) => [path.replace(/^draft\./, ''), message]))
+
 /** "4 h", "90 min", "2 d" */
 export const minutesText = (m: number) =>
   m % 1440 === 0
