@@ -65,19 +65,31 @@ function summary(clocks: ClockRow[]) {
   return { sla_state: state, sla_next_due_at: due.length ? new Date(Math.min(...due)) : null } as const
 }
 
+const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null)
+
 async function finish(w: Work, action: string): Promise<void> {
+  const sums = summary(w.clocks)
+  // Nothing for the case (a repeated or late event, a status the clocks already follow): its row is not written.
+  const unchanged =
+    !w.activity.timeline.length &&
+    !w.activity.events.length &&
+    sums.sla_state === w.row.sla_state &&
+    sameTime(sums.sla_next_due_at, w.row.sla_next_due_at) &&
+    (w.tier === undefined || w.tier === w.row.sla_tier)
+  if (unchanged) return
   await recordCaseActivity(
     w.trx,
     w.ctx,
     w.row.id,
     {
       action,
-      patch: { ...summary(w.clocks), ...(w.tier !== undefined ? { sla_tier: w.tier } : {}) },
+      patch: { ...sums, ...(w.tier !== undefined ? { sla_tier: w.tier } : {}) },
       timeline: w.activity.timeline,
       events: w.activity.events,
       acts: false,
     },
     w.now,
+    w.row,
   )
 }
 
@@ -220,7 +232,7 @@ async function meetClock(w: Work, c: ClockRow, at: Date) {
     met_at: at,
     paused_at: null,
   })
-  await unplanClock(w.trx, saved)
+  await unplanClock(w.trx, saved, { passed: true })
   const late = saved.breached_at !== null
   w.activity.events.push({ type: 'sla.met', data: { ...clockFields(saved), late } })
   w.activity.timeline.push({
@@ -309,6 +321,12 @@ export async function recordMilestone(
   if (!open.length) return
   for (const c of open) await meetClock(w, c, at)
   await finish(w, 'sla.met')
+}
+
+/** Of these events, those of a type that meets a custom milestone in some version of their workspace's policies. */
+export async function milestoneEvents<E extends { merchant_id: string; type: string }>(db: Db, events: E[]) {
+  const types = await store.listMilestoneEvents(db, [...new Set(events.map((e) => e.merchant_id))])
+  return events.filter((e) => types.get(e.merchant_id)?.has(e.type))
 }
 
 /**
