@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js'
 import { rng } from './commerce.js'
 import type { Contact } from './contacts.js'
 import { as, hour, planCase, type Plan, type Step } from './plan-case.js'
+import { relayHeard } from './sla.js'
 import type { Staff } from './staff.js'
 import { inParallel } from './util.js'
 
@@ -77,12 +78,14 @@ export async function workCases(ctx: AppContext, merchantId: string, input: Case
     }
   }
   // Each case, with those merged into it, is its own story, so several are told at once.
-  const units = [...plans].map(([id, p]) =>
-    [...p.steps, ...(merges.get(id) ?? [])].filter((s) => s.at <= planner.end).sort((a, b) => a.at - b.at),
-  )
-  await inParallel(units, input.concurrency, (steps) =>
+  const units = [...plans].map(([id, p]) => ({
+    id,
+    steps: [...p.steps, ...(merges.get(id) ?? [])].filter((s) => s.at <= planner.end).sort((a, b) => a.at - b.at),
+  }))
+  await inParallel(units, input.concurrency, ({ id, steps }) =>
     ctx.db.transaction().execute(async (trx) => {
       for (const s of steps) await s.act(trx, new Date(s.at))
+      await relayHeard(trx, merchantId, id)
     }),
   )
   await followUp(ctx, merchantId, staff, await listAllCases(ctx, merchantId, now), r, now)
