@@ -9,9 +9,9 @@ import { getPolicy } from '../policies/service.js'
 import { matchCase } from '../policies/match.js'
 import { getSlaSettings } from '../settings.js'
 import * as store from '../store.js'
-import type { ClockRow } from '../store.js'
+import type { ClockRow, WatchRow } from '../store.js'
 import type { PolicyDefinition, TargetDefinition } from '../types.js'
-import { planClock, unplanClock } from './plan.js'
+import { planClock, unplanClock, type Watches } from './plan.js'
 import { counts, isOpen, measures, type Measures, pointAt, spentAt } from './time.js'
 
 type CaseRow = Awaited<ReturnType<typeof lockCaseOrThrow>>
@@ -28,6 +28,8 @@ type Work = {
   now: Date
   activity: Activity
   tier?: string
+  /** The case's watches, read at most once */
+  watches: Watches
 }
 
 const dueIso = (c: ClockRow) => c.due_at.toISOString()
@@ -46,7 +48,21 @@ async function begin(trx: Trx, ctx: ServiceContext, caseId: string, now: Date): 
   const row = await lockCaseOrThrow(trx, ctx.merchantId, caseId)
   const clocks = await store.lockClocks(trx, ctx.merchantId, caseId)
   if (row.merged_into_id) return null
-  return { trx, ctx, row, clocks, m: measures(trx, ctx.merchantId), now, activity: { timeline: [], events: [] } }
+  let watches: Promise<WatchRow[]> | undefined
+  const watchesOf = () => {
+    watches ??= store.listWatches(trx, ctx.merchantId, caseId)
+    return watches
+  }
+  return {
+    trx,
+    ctx,
+    row,
+    clocks,
+    m: measures(trx, ctx.merchantId),
+    now,
+    activity: { timeline: [], events: [] },
+    watches: watchesOf,
+  }
 }
 
 /** The case's SLA summary for list filters and sorts: breached over active over paused over met. */
@@ -143,7 +159,7 @@ async function startClock(
   })
   if (!row) return undefined // this event started it already
   w.clocks.push(row)
-  await planClock(w.trx, row, m, w.now)
+  await planClock(w.trx, row, m, w.now, w.watches)
   return row
 }
 
@@ -194,7 +210,7 @@ async function pauseClocks(w: Work, at: Date, which: (c: ClockRow) => boolean, s
       state: 'paused',
       paused_at: at,
     })
-    await unplanClock(w.trx, saved)
+    await unplanClock(w.trx, saved, { watchesOf: w.watches })
     paused.push(c.target)
   }
   if (paused.length)
@@ -216,7 +232,7 @@ async function resumeClocks(w: Work, at: Date, status: string) {
       // Pushed by the paused business time: the minutes left count from now.
       due_at: pointAt(base, m, c.minutes),
     })
-    await planClock(w.trx, saved, m, w.now)
+    await planClock(w.trx, saved, m, w.now, w.watches)
     resumed.push(c.target)
   }
   if (resumed.length)
@@ -232,7 +248,7 @@ async function meetClock(w: Work, c: ClockRow, at: Date) {
     met_at: at,
     paused_at: null,
   })
-  await unplanClock(w.trx, saved, { passed: true })
+  await unplanClock(w.trx, saved, { passed: true, watchesOf: w.watches })
   const late = saved.breached_at !== null
   w.activity.events.push({ type: 'sla.met', data: { ...clockFields(saved), late } })
   w.activity.timeline.push({
@@ -358,7 +374,7 @@ export async function applySlaPolicy(
   }
   // Targets the new policy lacks stop running (their finished episodes stay for the record).
   for (const c of w.clocks.filter((c) => isOpen(c) && !applied.definition.targets.some((t) => t.target === c.target))) {
-    await unplanClock(w.trx, c)
+    await unplanClock(w.trx, c, { watchesOf: w.watches })
     await w.trx.deleteFrom('sla_clocks').where('merchant_id', '=', c.merchant_id).where('id', '=', c.id).execute()
     w.clocks = w.clocks.filter((x) => x.id !== c.id)
   }
@@ -394,7 +410,7 @@ async function moveClock(
 ) {
   const oldM = await w.m(c.calendar_id)
   const spent = spentAt(c, oldM, w.now)
-  await unplanClock(w.trx, c)
+  await unplanClock(w.trx, c, { watchesOf: w.watches })
   const calendarId = to.calendarId !== undefined ? to.calendarId : (to.target?.calendar_id ?? c.calendar_id)
   const minutes = to.minutes ?? to.target?.minutes ?? c.minutes
   const m = await w.m(calendarId)
@@ -418,7 +434,7 @@ async function moveClock(
     ...(newVersion ? { fired_steps: c.breached_at ? ['breach'] : [] } : {}),
   })
   if (!saved.breached_at && spent >= minutes) saved = await markBreached(w, saved, w.now)
-  await planClock(w.trx, saved, m, w.now)
+  await planClock(w.trx, saved, m, w.now, w.watches)
 }
 
 export async function markBreached(w: Work, c: ClockRow, at: Date): Promise<ClockRow> {
