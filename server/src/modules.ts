@@ -24,6 +24,11 @@ export type EventConsumer<T extends EventType = EventType> = {
    * the relay queues no delivery for the others. Absent: every event of `types`.
    */
   accepts?(event: DomainEvent<NoInfer<T>>): boolean
+  /**
+   * Of the events `accepts` took in one relay batch, those still wanted, judged in the relay's transaction by one
+   * query for the batch (e.g. only the event types some workspace's settings name): no delivery for the others.
+   */
+  narrow?(trx: Transaction<Database>, events: DomainEvent<NoInfer<T>>[]): Promise<DomainEvent<NoInfer<T>>[]>
   handle(event: DomainEvent<NoInfer<T>>, ctx: AppContext): Promise<void>
 }
 

@@ -1,11 +1,18 @@
 import { linkRecords, listCases, mergeCases, reopenCase } from '../cases/service.js'
 import type { Case } from '../cases/types.js'
+import type { Transaction } from 'kysely'
 import type { AppContext } from '../context.js'
+import type { Database } from '../db/schema.js'
+import { withEventsHeld } from '../jobs/outbox.js'
+import { withLiveHeld } from '../live/publish.js'
 import { rng } from './commerce.js'
 import type { Contact } from './contacts.js'
 import { as, hour, planCase, type Plan, type Step } from './plan-case.js'
+import { relayHeard } from './sla.js'
 import type { Staff } from './staff.js'
 import { inParallel } from './util.js'
+
+type Trx = Transaction<Database>
 
 // The agents work the cases as the days went by. Steps later than now are not taken, so the newest
 // cases are still new, open or waiting while older ones are resolved or closed.
@@ -77,12 +84,18 @@ export async function workCases(ctx: AppContext, merchantId: string, input: Case
     }
   }
   // Each case, with those merged into it, is its own story, so several are told at once.
-  const units = [...plans].map(([id, p]) =>
-    [...p.steps, ...(merges.get(id) ?? [])].filter((s) => s.at <= planner.end).sort((a, b) => a.at - b.at),
-  )
-  await inParallel(units, input.concurrency, (steps) =>
+  const units = [...plans].map(([id, p]) => ({
+    id,
+    steps: [...p.steps, ...(merges.get(id) ?? [])].filter((s) => s.at <= planner.end).sort((a, b) => a.at - b.at),
+  }))
+  // A story's events and live messages are written in one statement each as it ends (its steps never read them back).
+  const tell = async (trx: Trx, steps: Step[]) => {
+    for (const s of steps) await s.act(trx, new Date(s.at))
+  }
+  await inParallel(units, input.concurrency, ({ id, steps }) =>
     ctx.db.transaction().execute(async (trx) => {
-      for (const s of steps) await s.act(trx, new Date(s.at))
+      await withEventsHeld(trx, () => withLiveHeld(trx, () => tell(trx, steps)))
+      await relayHeard(trx, merchantId, id)
     }),
   )
   await followUp(ctx, merchantId, staff, await listAllCases(ctx, merchantId, now), r, now)

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { startTestEnv } from '../../test/harness.js'
 import { listCaseTimeline } from '../cases/service.js'
@@ -198,5 +199,18 @@ describe("the demo's cases", () => {
     const withRemedy = new Set(entries.filter((e) => e.type === 'sla_remedy').map((e) => e.case_id))
     expect(entries.some((e) => e.type === 'sla_step' && withRemedy.has(e.case_id))).toBe(true)
     expect(cases.some((c) => withRemedy.has(c.id) && c.sla_state === 'breached')).toBe(true)
+    // The history's met targets leave no step armed to fire later for nothing (a met clock fires none).
+    const armedOnMet = await env.ctx.db
+      .selectFrom('scheduled_actions as a')
+      .innerJoin('sla_clocks as k', (j) =>
+        j.onRef('k.merchant_id', '=', 'a.merchant_id').on('k.id', '=', sql<string>`(a.payload ->> 'clock_id')::uuid`),
+      )
+      .select('a.key')
+      .where('a.merchant_id', '=', demo.merchantId)
+      .where('a.task', '=', 'sla:step')
+      .where('a.state', '=', 'scheduled')
+      .where('k.state', '=', 'met')
+      .execute()
+    expect(armedOnMet).toEqual([])
   })
 })

@@ -5,12 +5,14 @@ import { runDueJobs } from '../../test/jobs.js'
 import type { ClockHandler, Module } from '../modules.js'
 import {
   cancelAction,
+  cancelActions,
   findAction,
   fireAction,
   fireActions,
   maxAttempts,
   purgeEndedActions,
   scheduleAction,
+  scheduleActions,
 } from './clock.js'
 import { startClockRunner } from './clock-runner.js'
 import { enqueueEvent } from './outbox.js'
@@ -113,6 +115,36 @@ describe('the clock model', () => {
     const rows = await rowsOf('case-1:first-response')
     expect(rows.map((r) => [r.state, r.run_at.toISOString()])).toEqual([['scheduled', at(120).toISOString()]])
     expect((await findAction(db, m.id, 'case-1:first-response'))?.payload).toEqual({ note: 'moved' })
+  })
+
+  it('schedules and cancels several keys in one statement each: a pending key moves, a key given twice keeps its last', async () => {
+    await schedule('batch-1:a', at(60), 'a first')
+    const input = (key: string, minutes: number, note: string) => ({
+      merchantId: m.id,
+      key,
+      task: 'test:remind',
+      runAt: at(minutes),
+      payload: { note },
+    })
+    await db
+      .transaction()
+      .execute((trx) =>
+        scheduleActions(
+          trx,
+          [input('batch-1:a', 90, 'a moved'), input('batch-1:b', 30, 'b'), input('batch-1:b', 45, 'b last')],
+          T0,
+        ),
+      )
+    expect((await rowsOf('batch-1:a')).map((r) => [r.state, r.run_at.toISOString()])).toEqual([
+      ['scheduled', at(90).toISOString()],
+    ])
+    expect(await findAction(db, m.id, 'batch-1:b')).toMatchObject({ runAt: at(45), payload: { note: 'b last' } })
+    const cancelled = await db
+      .transaction()
+      .execute((trx) => cancelActions(trx, m.id, ['batch-1:a', 'batch-1:b', 'batch-1:none']))
+    expect(cancelled).toBe(2)
+    expect(await pendingOf('batch-1:')).toBe(0)
+    expect(await db.transaction().execute((trx) => cancelActions(trx, m.id, []))).toBe(0)
   })
 
   it('fires once when due, and arms the key again once it fired: a new action, fired once too', async () => {

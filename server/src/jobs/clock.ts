@@ -32,22 +32,33 @@ export async function scheduleAction(
   input: ScheduleInput,
   now: Date,
 ): Promise<'scheduled' | 'fired' | 'cancelled'> {
+  await scheduleActions(trx, [input], now)
+  return 'scheduled'
+}
+
+/** scheduleAction for several keys in one statement (a key given twice: its last input). */
+export async function scheduleActions(trx: Transaction<Database>, inputs: ScheduleInput[], now: Date): Promise<void> {
+  // One row per key: a statement's ON CONFLICT DO UPDATE cannot touch the same row twice.
+  const byKey = new Map(inputs.map((i) => [`${i.merchantId}:${i.key}`, i]))
+  if (!byKey.size) return
   await trx
     .insertInto('scheduled_actions')
-    .values({
-      merchant_id: input.merchantId,
-      id: newId(),
-      key: input.key,
-      task: input.task,
-      payload: JSON.stringify(input.payload),
-      run_at: input.runAt,
-      created_at: now,
-      fired_at: null,
-      last_error: null,
-      claimed_by: null,
-      claim_until: null,
-      ended_at: null,
-    })
+    .values(
+      [...byKey.values()].map((input) => ({
+        merchant_id: input.merchantId,
+        id: newId(),
+        key: input.key,
+        task: input.task,
+        payload: JSON.stringify(input.payload),
+        run_at: input.runAt,
+        created_at: now,
+        fired_at: null,
+        last_error: null,
+        claimed_by: null,
+        claim_until: null,
+        ended_at: null,
+      })),
+    )
     .onConflict((oc) =>
       oc
         .columns(['merchant_id', 'key'])
@@ -65,20 +76,26 @@ export async function scheduleAction(
     )
     .execute()
   // Due within a runner's horizon: wake the runners (delivered at commit) rather than wait for their next poll.
-  if (input.runAt.getTime() - Date.now() < claimHorizonMs) await sql`select pg_notify(${clockChannel}, '')`.execute(trx)
-  return 'scheduled'
+  if (inputs.some((i) => i.runAt.getTime() - Date.now() < claimHorizonMs))
+    await sql`select pg_notify(${clockChannel}, '')`.execute(trx)
 }
 
 /** Cancels the key's pending action; whether there was one. The key can be scheduled again afterwards. */
 export async function cancelAction(trx: Transaction<Database>, merchantId: string, key: string): Promise<boolean> {
+  return (await cancelActions(trx, merchantId, [key])) > 0
+}
+
+/** Cancels the pending actions of these keys in one statement; how many there were. */
+export async function cancelActions(trx: Transaction<Database>, merchantId: string, keys: string[]): Promise<number> {
+  if (!keys.length) return 0
   const res = await trx
     .updateTable('scheduled_actions')
     .set({ state: 'cancelled', ended_at: sql<Date>`now()`, claimed_by: null, claim_until: null })
     .where('merchant_id', '=', merchantId)
-    .where('key', '=', key)
+    .where('key', '=', sql<string>`any(${keys}::text[])`)
     .where('state', '=', 'scheduled')
     .executeTakeFirst()
-  return res.numUpdatedRows > 0n
+  return Number(res.numUpdatedRows)
 }
 
 /**

@@ -71,6 +71,16 @@ const toDomainEvent = (row: Selectable<Database['outbox']>): DomainEvent =>
 const subscribed = (c: EventConsumer, e: DomainEvent) =>
   (c.types === '*' || c.types.includes(e.type)) && (!c.accepts || c.accepts(e))
 
+/** Of the events, those each narrowing consumer still wants (by consumer name, as event ids). */
+async function narrowed(trx: Transaction<Database>, consumers: EventConsumer[], events: DomainEvent[]) {
+  const wanted = new Map<string, Set<string>>()
+  for (const c of consumers) {
+    const taken = c.narrow ? events.filter((e) => subscribed(c, e)) : []
+    if (taken.length) wanted.set(c.name, new Set((await c.narrow!(trx, taken)).map((e) => e.id)))
+  }
+  return wanted
+}
+
 /** Fans each event out as one `outbox:deliver` job per consumer (not in `skip`) that takes it, and marks it published. */
 async function publish(
   trx: Transaction<Database>,
@@ -78,11 +88,13 @@ async function publish(
   events: DomainEvent[],
   skip: string[] = [],
 ): Promise<void> {
+  const live = consumers.filter((c) => !skip.includes(c.name))
+  const wanted = await narrowed(trx, live, events)
   await addJobs(
     trx,
     events.flatMap((e) =>
-      consumers
-        .filter((c) => !skip.includes(c.name) && subscribed(c, e))
+      live
+        .filter((c) => subscribed(c, e) && (!c.narrow || !!wanted.get(c.name)?.has(e.id)))
         .map((c) => ({
           task: 'outbox:deliver',
           payload: { consumer: c.name, merchant_id: e.merchant_id, event_id: e.id },

@@ -3,7 +3,13 @@ import { consumer, type Module } from '../modules.js'
 import { calendarRoutes } from './calendars/routes.js'
 import { fireAlert, fireStep } from './clocks/fire.js'
 import { alertTask, stepTask } from './clocks/plan.js'
-import { reconcileCase, recordCustomerMessage, recordMilestone, recordReply } from './clocks/service.js'
+import {
+  milestoneEvents,
+  reconcileCase,
+  recordCustomerMessage,
+  recordMilestone,
+  recordReply,
+} from './clocks/service.js'
 import { slaEvents } from './events.js'
 import { slaRoutes } from './routes.js'
 
@@ -67,6 +73,9 @@ export const sla: Module = {
       name: 'sla:milestones',
       types: '*',
       accepts: (e) => !notMilestones.test(e.type) && typeof (e.data as { case_id?: unknown }).case_id === 'string',
+      // Only the types some policy version names as a milestone: most workspaces have none, and a delivery for every
+      // event of every case would be a job and a transaction each.
+      narrow: milestoneEvents,
       handle: async (event, ctx) => {
         const caseId = (event.data as { case_id?: string }).case_id
         if (!caseId) return

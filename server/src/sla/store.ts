@@ -32,6 +32,17 @@ export const updatePolicy = (trx: Trx, merchantId: string, id: string, patch: Up
 export const deletePolicy = (trx: Trx, merchantId: string, id: string) =>
   trx.deleteFrom('sla_policies').where('merchant_id', '=', merchantId).where('id', '=', id).execute()
 
+/** The event types that meet a custom milestone in some version of a workspace's policies, by workspace. */
+export async function listMilestoneEvents(db: Db, merchantIds: string[]): Promise<Map<string, Set<string>>> {
+  const { rows } = await sql<{ merchant_id: string; type: string }>`
+    select distinct v.merchant_id, t.target ->> 'milestone_event' as type
+    from sla_policy_versions v cross join jsonb_array_elements(v.definition -> 'targets') as t(target)
+    where v.merchant_id = any(${merchantIds}::uuid[]) and t.target ->> 'milestone_event' is not null`.execute(db)
+  const types = new Map<string, Set<string>>()
+  for (const r of rows) types.set(r.merchant_id, (types.get(r.merchant_id) ?? new Set()).add(r.type))
+  return types
+}
+
 export const insertVersion = (trx: Trx, row: Insertable<Database['sla_policy_versions']>) =>
   insertReturning(trx, 'sla_policy_versions', row)
 

@@ -286,7 +286,7 @@ describe('demo calendars', () => {
       .transaction()
       .execute((trx) => seedDemoCalendars(trx, systemContext(m.id, 'demo'), now))
     const uk = await getCalendar(env.ctx.db, m.id, ids.businessHoursId)
-    expect(uk.holidays).toHaveLength(16)
+    expect(uk.holidays).toHaveLength(24)
     // Thu 24 Dec 2026 17:00: 30 minutes; 25 and 28 Dec bank holidays; Tue 29 Dec 09:30.
     expect(addBusinessMinutes(uk, new Date('2026-12-24T17:00:00Z'), 60).toISOString()).toBe('2026-12-29T09:30:00.000Z')
     // Thu 25 Mar 2027 17:00 GMT: 30 minutes; Good Friday, the weekend (BST from 28 Mar), Easter Monday; Tue 30 Mar

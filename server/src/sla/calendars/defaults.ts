@@ -3,9 +3,18 @@ import type { Trx } from '../../db/owned.js'
 import type { Holiday, Weekday } from '../calendar.js'
 import { type CalendarInput, createCalendar } from './service.js'
 
-// England and Wales bank holidays 2026–2027 as gov.uk publishes them (www.gov.uk/bank-holidays): substitute days
-// where the day falls on a weekend (Boxing Day 2026; Christmas and Boxing Day 2027).
+// England and Wales bank holidays 2025–2027 as gov.uk publishes them (www.gov.uk/bank-holidays): substitute days
+// where the day falls on a weekend (Boxing Day 2026; Christmas and Boxing Day 2027). 2025 too: the demo's four months
+// of history reach back into it when it is loaded before May 2026.
 const englandAndWales: [string, string][] = [
+  ['2025-01-01', "New Year's Day"],
+  ['2025-04-18', 'Good Friday'],
+  ['2025-04-21', 'Easter Monday'],
+  ['2025-05-05', 'Early May bank holiday'],
+  ['2025-05-26', 'Spring bank holiday'],
+  ['2025-08-25', 'Summer bank holiday'],
+  ['2025-12-25', 'Christmas Day'],
+  ['2025-12-26', 'Boxing Day'],
   ['2026-01-01', "New Year's Day"],
   ['2026-04-03', 'Good Friday'],
   ['2026-04-06', 'Easter Monday'],

@@ -9,10 +9,10 @@ import { getPolicy } from '../policies/service.js'
 import { matchCase } from '../policies/match.js'
 import { getSlaSettings } from '../settings.js'
 import * as store from '../store.js'
-import type { ClockRow } from '../store.js'
+import type { ClockRow, WatchRow } from '../store.js'
 import type { TimeMeasure } from '../calendar.js'
 import type { PolicyDefinition, TargetDefinition } from '../types.js'
-import { planClock, unplanClock } from './plan.js'
+import { planClock, unplanClock, type Watches } from './plan.js'
 import { counts, isOpen, measures, type Measures, pointAt, spentAt } from './time.js'
 
 type CaseRow = Awaited<ReturnType<typeof lockCaseOrThrow>>
@@ -29,6 +29,8 @@ type Work = {
   now: Date
   activity: Activity
   tier?: string
+  /** The case's watches, read at most once */
+  watches: Watches
 }
 
 const dueIso = (c: ClockRow) => c.due_at.toISOString()
@@ -47,7 +49,21 @@ async function begin(trx: Trx, ctx: ServiceContext, caseId: string, now: Date): 
   const row = await lockCaseOrThrow(trx, ctx.merchantId, caseId)
   const clocks = await store.lockClocks(trx, ctx.merchantId, caseId)
   if (row.merged_into_id) return null
-  return { trx, ctx, row, clocks, m: measures(trx, ctx.merchantId), now, activity: { timeline: [], events: [] } }
+  let watches: Promise<WatchRow[]> | undefined
+  const watchesOf = () => {
+    watches ??= store.listWatches(trx, ctx.merchantId, caseId)
+    return watches
+  }
+  return {
+    trx,
+    ctx,
+    row,
+    clocks,
+    m: measures(trx, ctx.merchantId),
+    now,
+    activity: { timeline: [], events: [] },
+    watches: watchesOf,
+  }
 }
 
 /** The case's SLA summary for list filters and sorts: breached over active over paused over met. */
@@ -66,14 +82,25 @@ function summary(clocks: ClockRow[]) {
   return { sla_state: state, sla_next_due_at: due.length ? new Date(Math.min(...due)) : null } as const
 }
 
+const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null)
+
 async function finish(w: Work, action: string): Promise<void> {
+  const sums = summary(w.clocks)
+  // Nothing for the case (a repeated or late event, a status the clocks already follow): its row is not written.
+  const unchanged =
+    !w.activity.timeline.length &&
+    !w.activity.events.length &&
+    sums.sla_state === w.row.sla_state &&
+    sameTime(sums.sla_next_due_at, w.row.sla_next_due_at) &&
+    (w.tier === undefined || w.tier === w.row.sla_tier)
+  if (unchanged) return
   await recordCaseActivity(
     w.trx,
     w.ctx,
     w.row.id,
     {
       action,
-      patch: { ...summary(w.clocks), ...(w.tier !== undefined ? { sla_tier: w.tier } : {}) },
+      patch: { ...sums, ...(w.tier !== undefined ? { sla_tier: w.tier } : {}) },
       timeline: w.activity.timeline,
       events: w.activity.events,
       acts: false,
@@ -134,7 +161,7 @@ async function startClock(
   })
   if (!row) return undefined // this event started it already
   w.clocks.push(row)
-  await planClock(w.trx, row, m, w.now)
+  await planClock(w.trx, row, m, w.now, w.watches)
   return row
 }
 
@@ -185,7 +212,7 @@ async function pauseClocks(w: Work, at: Date, which: (c: ClockRow) => boolean, s
       state: 'paused',
       paused_at: at,
     })
-    await unplanClock(w.trx, saved)
+    await unplanClock(w.trx, saved, { watchesOf: w.watches })
     paused.push(c.target)
   }
   if (paused.length)
@@ -205,7 +232,7 @@ async function resumeClocks(w: Work, at: Date, status: string) {
       // Pushed by the paused business time: the minutes left count from now.
       due_at: pointAt(base, m, c.minutes),
     })
-    await planClock(w.trx, saved, m, w.now)
+    await planClock(w.trx, saved, m, w.now, w.watches)
     resumed.push(c.target)
   }
   if (resumed.length)
@@ -229,7 +256,7 @@ async function meetClock(w: Work, c: ClockRow, at: Date) {
     paused_at: null,
     paused_seconds: pausedSecondsAt(c, m, at),
   })
-  await unplanClock(w.trx, saved)
+  await unplanClock(w.trx, saved, { passed: true, watchesOf: w.watches })
   const late = saved.breached_at !== null
   w.activity.events.push({ type: 'sla.met', data: { ...clockFields(saved), late } })
   w.activity.timeline.push({
@@ -321,6 +348,12 @@ export async function recordMilestone(
   await finish(w, 'sla.met')
 }
 
+/** Of these events, those of a type that meets a custom milestone in some version of their workspace's policies. */
+export async function milestoneEvents<E extends { merchant_id: string; type: string }>(db: Db, events: E[]) {
+  const types = await store.listMilestoneEvents(db, [...new Set(events.map((e) => e.merchant_id))])
+  return events.filter((e) => types.get(e.merchant_id)?.has(e.type))
+}
+
 /**
  * Applies a policy (the one given, else the one that matches now) to a case, keeping the time its running targets
  * have spent: each keeps its minutes spent and counts on under the new version's minutes, calendar and steps.
@@ -350,7 +383,7 @@ export async function applySlaPolicy(
   }
   // Targets the new policy lacks stop running (their finished episodes stay for the record).
   for (const c of w.clocks.filter((c) => isOpen(c) && !applied.definition.targets.some((t) => t.target === c.target))) {
-    await unplanClock(w.trx, c)
+    await unplanClock(w.trx, c, { watchesOf: w.watches })
     await w.trx.deleteFrom('sla_clocks').where('merchant_id', '=', c.merchant_id).where('id', '=', c.id).execute()
     w.clocks = w.clocks.filter((x) => x.id !== c.id)
   }
@@ -386,7 +419,7 @@ async function moveClock(
 ) {
   const oldM = await w.m(c.calendar_id)
   const spent = spentAt(c, oldM, w.now)
-  await unplanClock(w.trx, c)
+  await unplanClock(w.trx, c, { watchesOf: w.watches })
   const calendarId = to.calendarId !== undefined ? to.calendarId : (to.target?.calendar_id ?? c.calendar_id)
   const minutes = to.minutes ?? to.target?.minutes ?? c.minutes
   const m = await w.m(calendarId)
@@ -410,7 +443,7 @@ async function moveClock(
     ...(newVersion ? { fired_steps: c.breached_at ? ['breach'] : [] } : {}),
   })
   if (!saved.breached_at && spent >= minutes) saved = await markBreached(w, saved, w.now)
-  await planClock(w.trx, saved, m, w.now)
+  await planClock(w.trx, saved, m, w.now, w.watches)
 }
 
 export async function markBreached(w: Work, c: ClockRow, at: Date): Promise<ClockRow> {
