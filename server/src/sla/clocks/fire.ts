@@ -148,27 +148,12 @@ async function runAction(w: SlaWork, c: ClockRow, step: StepDefinition, key: str
 export async function fireStep(trx: Trx, action: ScheduledAction, now: Date): Promise<void> {
   const {
     clock_id: clockId,
+    case_id: caseId,
     step: stepId,
-    case_id: planned,
-  } = action.payload as {
-    clock_id: string
-    step: string
-    case_id?: string
-  }
-  // Steps armed before the payload carried the case look it up.
-  const caseId =
-    planned ??
-    (
-      await trx
-        .selectFrom('sla_clocks')
-        .select('case_id')
-        .where('merchant_id', '=', action.merchantId)
-        .where('id', '=', clockId)
-        .executeTakeFirst()
-    )?.case_id
-  if (!caseId) return // re-applied away
+  } = action.payload as { clock_id: string; case_id: string; step: string }
   const w = await beginSlaWork(trx, systemContext(action.merchantId, 'sla'), caseId, now)
   if (!w) return
+  // Gone (re-applied away), met, fired already, or re-armed under another key: nothing to do.
   let c = w.clocks.find((x) => x.id === clockId)
   if (!c || c.state === 'met' || c.fired_steps.includes(stepId) || action.key !== stepKey(c, stepId)) return
   if (stepId === 'breach') {
