@@ -1,7 +1,8 @@
-import { Button, Checkbox, Group, Modal, Stack, Text, TextInput } from '@mantine/core'
+import { Button, Checkbox, Group, Stack, Text, TextInput } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api, ok } from '../api/client'
+import { Dialog } from './form'
 import { humanize } from './format'
 
 /** Finds other cases by number, subject or tracking number and hands back the chosen ones (merge, link). */
@@ -31,7 +32,7 @@ export function CasePicker({
     select: (r) => r.data.filter((c) => c.id !== exclude),
   })
   return (
-    <Modal opened={opened} onClose={close} title={title} size="lg">
+    <Dialog opened={opened} onClose={close} title={title} size="lg">
       <Stack>
         <TextInput
           label="Find cases"
@@ -63,6 +64,6 @@ export function CasePicker({
           </Button>
         </Group>
       </Stack>
-    </Modal>
+    </Dialog>
   )
 }

@@ -8,7 +8,6 @@ import {
   Image,
   Loader,
   Menu,
-  Modal,
   Paper,
   Popover,
   Select,
@@ -35,7 +34,7 @@ import { CasePicker } from '../components/CasePicker'
 import { CopyValue } from '../components/CopyValue'
 import { ErrorState } from '../components/ErrorState'
 import { fieldErrorsOf } from '../components/field-errors'
-import { bindForm, FormActions } from '../components/form'
+import { bindForm, Dialog, FormActions } from '../components/form'
 import { Loaded } from '../components/lists'
 import { dateTime, humanize, orderState, statusColor, statusLabel, timeAgo } from '../components/format'
 import { useMoney, type FormatMoney } from '../components/money'
@@ -345,7 +344,7 @@ function ResolveModal({
   const { code, cause, note } = form
   const field = bindForm(form, setForm, fieldErrorsOf(error))
   return (
-    <Modal opened={opened} onClose={close} title="Resolve case">
+    <Dialog opened={opened} onClose={close} title="Resolve case">
       <Stack
         component="form"
         onSubmit={(e: FormEvent) => {
@@ -376,7 +375,7 @@ function ResolveModal({
           Resolve
         </FormActions>
       </Stack>
-    </Modal>
+    </Dialog>
   )
 }
 
