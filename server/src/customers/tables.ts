@@ -15,6 +15,9 @@ export interface CustomerTables {
     consent_email: Generated<boolean>
     consent_sms: Generated<boolean>
     consent_whatsapp: Generated<boolean>
+    /** The customer said STOP on this channel (0024): nothing goes to it until they say START. */
+    sms_opted_out_at: Instant | null
+    whatsapp_opted_out_at: Instant | null
     merged_into_id: string | null
     redacted_at: Instant | null
     source_updated_at: Instant | null
