@@ -6,7 +6,8 @@ import { runMigrations } from 'graphile-worker'
 import type pg from 'pg'
 import { grantAppRole } from './roles.js'
 
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
+// From the project root: the CLI runs this file bundled elsewhere (bin/claimdesk.js), three levels down as here.
+const dir = fileURLToPath(new URL('../../../server/src/db/migrations/', import.meta.url))
 
 /** A migration that cannot run: said in one line, the database left as it was. */
 export class MigrationError extends Error {
