@@ -15,6 +15,16 @@ const changesCase = new Set<StepActionDefinition['type']>(['reassign', 'raise_pr
 
 const words = (target: string) => target.replace(/_/g, ' ')
 
+// The case's team, read once per firing however many of its steps' actions ask (recipients, alert hours).
+const teams = new WeakMap<SlaWork, Map<string, ReturnType<typeof getTeam>>>()
+function teamOf(w: SlaWork, teamId: string) {
+  let read = teams.get(w)
+  if (!read) teams.set(w, (read = new Map()))
+  let team = read.get(teamId)
+  if (!team) read.set(teamId, (team = getTeam(w.trx, w.ctx.merchantId, teamId)))
+  return team
+}
+
 /** Who a notify action reaches on this case now. */
 async function recipients(w: SlaWork, a: Extract<StepActionDefinition, { type: 'notify' }>): Promise<string[]> {
   const { row } = w
@@ -26,7 +36,7 @@ async function recipients(w: SlaWork, a: Extract<StepActionDefinition, { type: '
     case 'team':
     case 'team_lead': {
       if (!row.team_id) return []
-      const team = await getTeam(w.trx, w.ctx.merchantId, row.team_id)
+      const team = await teamOf(w, row.team_id)
       return a.to === 'team' ? team.member_ids : team.lead_user_id ? [team.lead_user_id] : []
     }
   }
@@ -50,7 +60,7 @@ const alertFor = (c: ClockRow, number: string, step: StepDefinition, userIds: st
 
 /** The hours an alert about the case waits for: its team's business hours, else the policy's alert calendar. */
 async function alertHours(w: SlaWork, c: ClockRow): Promise<string | null> {
-  const team = w.row.team_id ? await getTeam(w.trx, w.ctx.merchantId, w.row.team_id) : null
+  const team = w.row.team_id ? await teamOf(w, w.row.team_id) : null
   return team?.calendar_id ?? c.alert_calendar_id
 }
 
