@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../test/harness.js'
 import { runDueJobs } from '../../test/jobs.js'
@@ -148,6 +149,25 @@ describe('SLA clocks on cases', () => {
     expect(list[0]).toMatchObject({ id: high, sla_tier: 'high', sla_next_due_at: '2027-03-08T11:30:00.000Z' })
     const soon = (await call('GET', '/cases?sla_state=active&sla_due_before=2027-03-08T12:00:00Z')).json().data
     expect(soon.map((c: { id: string }) => c.id)).toEqual([high])
+  })
+
+  it('gives the first case of a workspace made before SLAs existed the default tiers', async () => {
+    await sql`delete from sla_policy_versions where merchant_id = ${other.id}`.execute(db)
+    await sql`delete from sla_policies where merchant_id = ${other.id}`.execute(db)
+    const octx = systemContext(other.id)
+    const c = await db
+      .transaction()
+      .execute((trx) => openCase(trx, octx, { caseType: 'lost_parcel', subject: 'Lost', priority: 'normal' }, friday))
+    await jobs()
+    const names = await db.selectFrom('sla_policies').select('name').where('merchant_id', '=', other.id).execute()
+    expect(names.length).toBeGreaterThan(1)
+    const tier = await db
+      .selectFrom('sla_clocks')
+      .select(['target', 'policy_id'])
+      .where('merchant_id', '=', other.id)
+      .where('case_id', '=', c.id)
+      .execute()
+    expect(tier.map((t) => t.target).sort()).toEqual(['first_response', 'resolution'])
   })
 
   it('pauses while waiting on the customer and pushes the due time by the paused business time', async () => {

@@ -179,12 +179,13 @@ async function appliedPolicy(w: Work): Promise<Applied | null> {
 /** A case with no clocks gets the policy that matches it, its targets counted from when the case opened. */
 async function ensureApplied(w: Work): Promise<void> {
   if (w.clocks.length) return
-  // A workspace made before SLAs existed gets the default tiers with its first case since.
-  if (!(await store.listPolicies(w.trx, w.ctx.merchantId)).length) {
+  const match = await matchCase(w.trx, w.row).catch(async (err) => {
+    // A workspace made before SLAs existed gets the default tiers with its first case since.
+    if (!(err instanceof AppError && err.code === 'sla_policy_not_found')) throw err
     const { default_currency: currency } = await getMerchant(w.trx, w.ctx.merchantId)
     await seedDefaultPolicies(w.trx, w.ctx.merchantId, currency, w.now)
-  }
-  const match = await matchCase(w.trx, w.row)
+    return matchCase(w.trx, w.row)
+  })
   const applied = { policyId: match.policy_id, version: match.policy_version, definition: match.definition }
   for (const t of applied.definition.targets)
     if (t.target !== 'next_response') await startClock(w, applied, t, 1, w.row.created_at, null)
