@@ -19,6 +19,8 @@ export type Config = {
   /** The schema owner's connection, for migrations; the server's own (DATABASE_URL) then only reads and writes rows. */
   migrationDatabaseUrl?: string
   publicUrl: string
+  /** PUBLIC_URL was set (not the default made of HOST and PORT): signed webhooks' URLs are built from it. */
+  publicUrlGiven: boolean
   adminToken?: string
   secretKey?: string
   metricsToken?: string
@@ -248,6 +250,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     databaseUrl,
     migrationDatabaseUrl,
     publicUrl,
+    publicUrlGiven: get('PUBLIC_URL') !== undefined,
     adminToken,
     secretKey,
     metricsToken: optional('METRICS_TOKEN', token),

@@ -98,6 +98,7 @@ export async function authenticateWebhook(
     provider.verify({
       headers: input.headers,
       rawBody: input.rawBody,
+      url: input.url,
       secrets: c.secrets.filter((s) => !s.expiresAt || s.expiresAt > now).map((s) => s.secret),
       now,
     })
@@ -125,7 +126,7 @@ export async function authenticateWebhook(
     if (err instanceof AppError && creds) onRefused?.(creds.connection, err.code)
     throw err
   }
-  const dedupKey = provider.dedupKey({ headers: input.headers, rawBody: input.rawBody })
+  const dedupKey = provider.dedupKey({ headers: input.headers, rawBody: input.rawBody, url: input.url })
   // PostgreSQL text holds no NUL character.
   if (!dedupKey || dedupKey.length > 512 || dedupKey.includes('\0'))
     throw new AppError('dedup_key_invalid', 'The webhook carries no usable idempotency key')

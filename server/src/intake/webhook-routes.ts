@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
 import { Type } from 'typebox'
 import { createSidePool } from '../db/database.js'
 import { AppError } from '../errors.js'
@@ -9,6 +10,7 @@ import { defaultBatcherOptions, DeliveryBatcher } from './batcher.js'
 import { RejectionCounter } from './health.js'
 import { findInboxProvider } from '../integrations/providers.js'
 import * as service from './service.js'
+import { webhookRequestUrl } from './webhook-url.js'
 
 export const webhookBodyLimit = 5 * 1024 * 1024
 
@@ -60,6 +62,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           provider: Type.String({ maxLength: 100 }),
           connectionId: Type.String({ maxLength: 100 }),
         }),
+        // Some providers are answered in their own format instead (Twilio: an empty TwiML `<Response/>`).
         response: { 200: Type.Object({ received: Type.Literal(true), duplicate: Type.Boolean(), delivery_id: Uuid }) },
       },
     },
@@ -72,12 +75,13 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         : { source: 'unknown', provider: 'unknown' }
       const headers = service.normalizeHeaders(req.headers)
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+      const url = webhookRequestUrl(req, app.ctx.config)
       let auth: service.AuthenticatedWebhook
       try {
         auth = await service.authenticateWebhook(
           app.db,
           app.ctx.keys.secrets,
-          { source, provider, connectionId, headers, rawBody },
+          { source, provider, connectionId, headers, rawBody, url },
           now,
           (c, code) => rejections.add(c.merchantId, c.id, code, now),
           credentials,
@@ -90,6 +94,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const stored = await batcher.store(auth, { headers, rawBody, contentType, requestId: req.id }, now)
       foreground.observe(reply.elapsedTime)
       received.inc({ ...labels, outcome: stored.duplicate ? 'duplicate' : 'stored' })
+      const ack = auth.provider.acknowledge?.({ headers, rawBody, url })
+      // Not the JSON the schema describes: the untyped reply sends the provider's body as it is.
+      if (ack) return (reply as FastifyReply).type(ack.contentType).send(ack.body)
       return { received: true as const, duplicate: stored.duplicate, delivery_id: stored.deliveryId }
     },
   )

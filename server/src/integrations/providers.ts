@@ -3,8 +3,16 @@ import type { AppContext } from '../context.js'
 import type { Database } from '../db/schema.js'
 import type { InboxSource } from './tables.js'
 
-/** What a provider sees of a request: lower-cased header names (all of them), the body as received. */
-export type WebhookRequest = { headers: Readonly<Record<string, string>>; rawBody: Buffer }
+/**
+ * What a provider sees of a request: lower-cased header names (all of them), the body as received, and the absolute
+ * URL as the sender requested it (PUBLIC_URL's origin and the request's path and query; without PUBLIC_URL, the
+ * request's own scheme and host, the forwarded ones behind TRUST_PROXY). `url` is absent where no HTTP request
+ * carried the delivery (the SMTP listener's, the demo's); a provider that signs the URL refuses those.
+ */
+export type WebhookRequest = { headers: Readonly<Record<string, string>>; rawBody: Buffer; url?: string }
+
+/** The body of a 2xx acknowledgement, when a provider expects something else than our JSON. */
+export type WebhookAcknowledgement = { contentType: string; body: string }
 
 /** A stored delivery, as handed to a provider's `process`. */
 export type InboxDelivery = {
@@ -41,6 +49,11 @@ export type InboxProvider = {
     ctx: AppContext,
     now: Date,
   ): Promise<'processed' | 'ignored'>
+  /**
+   * The reply to a stored (or duplicate) request, when the provider expects its own format (Twilio: TwiML, where an
+   * empty `<Response/>` means "no auto-reply"); without it, `{ received, duplicate, delivery_id }` as JSON.
+   */
+  acknowledge?(input: WebhookRequest): WebhookAcknowledgement
   /** Processing attempts before a delivery is dead-lettered (default 8). */
   maxAttempts?: number
   /** Secret handling for connections of this provider; without it any non-empty secret is kept as given. */

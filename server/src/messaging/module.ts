@@ -10,6 +10,7 @@ import { redactMessagesOfErasedCustomers } from './redact/service.js'
 import { messagingRoutes } from './routes.js'
 import { acknowledgeNewCases } from './templates/acknowledge.js'
 import { templateRoutes } from './templates/routes.js'
+import { twilioProvider } from './twilio/provider.js'
 
 /**
  * Customer conversations: every message in or out, on the case timeline as one `message` entry each;
@@ -18,7 +19,8 @@ import { templateRoutes } from './templates/routes.js'
 export const messaging: Module = {
   name: 'messaging',
   events: messageEvents,
-  timeline: ['message'],
+  // consent: a customer's STOP, START or HELP by SMS or WhatsApp (twilio/inbound.ts).
+  timeline: ['message', 'consent'],
   routes: async (app) => {
     await app.register(messagingRoutes)
     await app.register(templateRoutes)
@@ -36,7 +38,8 @@ export const messaging: Module = {
   cron: [`* * * * * ${sendDigestsTask}`],
   // A customer's erasure reaches their messages (redact/service.ts).
   consumers: [acknowledgeNewCases, markDigestPending, redactMessagesOfErasedCustomers],
-  // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md).
-  providers: inboundEmailProviders,
+  // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md);
+  // Twilio's inbound SMS and WhatsApp and its status callbacks (twilio/provider.ts).
+  providers: [...inboundEmailProviders, twilioProvider],
   background: [inboundSmtpListener],
 }

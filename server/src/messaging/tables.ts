@@ -15,6 +15,8 @@ export const messageStatuses = [
   'sending',
   'sent',
   'delivered',
+  /** A WhatsApp message the customer read (Twilio's status callback; 0029) */
+  'read',
   'bounced',
   'failed',
   'held',

@@ -10747,7 +10747,7 @@ export interface paths {
                                  */
                                 visibility: "public" | "side";
                                 /** @enum {unknown} */
-                                status: "queued" | "sending" | "sent" | "delivered" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                                status: "queued" | "sending" | "sent" | "delivered" | "read" | "bounced" | "failed" | "held" | "not_sent" | "received";
                                 status_reason: string | null;
                                 author: {
                                     /** @enum {unknown} */
@@ -10923,7 +10923,7 @@ export interface paths {
                              */
                             visibility: "public" | "side";
                             /** @enum {unknown} */
-                            status: "queued" | "sending" | "sent" | "delivered" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                            status: "queued" | "sending" | "sent" | "delivered" | "read" | "bounced" | "failed" | "held" | "not_sent" | "received";
                             status_reason: string | null;
                             author: {
                                 /** @enum {unknown} */
@@ -11075,7 +11075,7 @@ export interface paths {
                                  */
                                 visibility: "public" | "side";
                                 /** @enum {unknown} */
-                                status: "queued" | "sending" | "sent" | "delivered" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                                status: "queued" | "sending" | "sent" | "delivered" | "read" | "bounced" | "failed" | "held" | "not_sent" | "received";
                                 status_reason: string | null;
                                 author: {
                                     /** @enum {unknown} */
@@ -11228,7 +11228,7 @@ export interface paths {
                              */
                             visibility: "public" | "side";
                             /** @enum {unknown} */
-                            status: "queued" | "sending" | "sent" | "delivered" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                            status: "queued" | "sending" | "sent" | "delivered" | "read" | "bounced" | "failed" | "held" | "not_sent" | "received";
                             status_reason: string | null;
                             author: {
                                 /** @enum {unknown} */
@@ -11438,7 +11438,7 @@ export interface paths {
                              */
                             visibility: "public" | "side";
                             /** @enum {unknown} */
-                            status: "queued" | "sending" | "sent" | "delivered" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                            status: "queued" | "sending" | "sent" | "delivered" | "read" | "bounced" | "failed" | "held" | "not_sent" | "received";
                             status_reason: string | null;
                             author: {
                                 /** @enum {unknown} */

@@ -1,3 +1,6 @@
+import type { ServiceContext } from '../../auth/actor.js'
+import { recordChange } from '../../changes.js'
+import type { Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import type * as store from '../store.js'
 
@@ -29,3 +32,21 @@ export const snapshot = (c: store.NewCustomer & Partial<store.CustomerRow>) => (
   consent_sms: c.consent_sms ?? false,
   consent_whatsapp: c.consent_whatsapp ?? false,
 })
+
+/** The audit entry and `customer.updated` event of a change to a customer: the fields it names, never their values. */
+export function recordCustomerUpdate(
+  trx: Trx,
+  ctx: ServiceContext,
+  customerId: string,
+  change: { before: Record<string, unknown>; after: Record<string, unknown>; fields: string[] },
+  now: Date,
+): Promise<void> {
+  const { before, after, fields } = change
+  return recordChange(
+    trx,
+    ctx,
+    { action: 'customer.updated', entityType: 'customer', entityId: customerId, before, after, personal },
+    { fields },
+    now,
+  )
+}

@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema.js'
 import { newId } from '../../ids.js'
 import * as store from '../store.js'
 import { toCustomer, type Customer, type CustomerInput } from '../types.js'
-import { normalisePhone, personal, snapshot } from './customer-fields.js'
+import { normalisePhone, personal, recordCustomerUpdate, snapshot } from './customer-fields.js'
 
 type Trx = Transaction<Database>
 
@@ -103,19 +103,6 @@ export async function applyUpdate(
     source_updated_at: input.sourceUpdatedAt ?? row.source_updated_at,
     updated_at: now,
   })
-  await recordChange(
-    trx,
-    ctx,
-    {
-      action: 'customer.updated',
-      entityType: 'customer',
-      entityId: row.id,
-      before,
-      after: snapshot(updated),
-      personal,
-    },
-    { fields: Object.keys(patch) },
-    now,
-  )
+  await recordCustomerUpdate(trx, ctx, row.id, { before, after: snapshot(updated), fields: Object.keys(patch) }, now)
   return { customer: toCustomer(updated, externalIds), outcome: 'updated' }
 }
