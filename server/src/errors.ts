@@ -78,6 +78,8 @@ export const errorCatalogue = {
   view_name_taken: 409,
   bulk_too_large: 413,
   message_not_found: 404,
+  message_sid_unknown: 409, // a Twilio status callback that came before its send recorded the SID: retried
+  media_unavailable: 502, // a provider's media that could not be fetched yet: the delivery is retried
   message_raw_not_found: 404, // the message has no stored original (.eml)
   message_not_retryable: 409, // only failed, held and not-sent messages go out again
   message_redacted: 410, // the customer's erasure reached the message: its original (.eml) is gone for good

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { AppError } from '../../errors.js'
 import type { BlobStore } from '../../files/blob-store.js'
 import { refusal } from '../inbound/attachments.js'
 import type { NewAttachment } from '../types.js'
@@ -15,7 +16,6 @@ const maxRedirects = 3
 const fetchTimeoutMs = 30_000
 
 /** A failure worth trying again later (the inbox retries the delivery with backoff): the network, 5xx, 429. */
-export class MediaUnavailable extends Error {}
 
 export type TwilioAccount = { accountSid: string; authToken: string; apiBase: string }
 
@@ -63,7 +63,7 @@ async function fetchMedia(url: string, account: TwilioAccount, maxBytes: number)
         signal: AbortSignal.timeout(fetchTimeoutMs),
       })
     } catch (err) {
-      throw new MediaUnavailable(`Twilio media could not be fetched: ${(err as Error).message}`)
+      throw new AppError('media_unavailable', `Twilio media could not be fetched: ${(err as Error).message}`)
     }
     const location = res.headers.get('location')
     if (res.status >= 300 && res.status < 400 && location) {
@@ -75,7 +75,7 @@ async function fetchMedia(url: string, account: TwilioAccount, maxBytes: number)
     }
     if (res.status >= 500 || res.status === 429 || res.status === 408) {
       await res.body?.cancel()
-      throw new MediaUnavailable(`Twilio media answered HTTP ${res.status}`)
+      throw new AppError('media_unavailable', `Twilio media answered HTTP ${res.status}`)
     }
     if (!res.ok) {
       await res.body?.cancel()

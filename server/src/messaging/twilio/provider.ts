@@ -47,7 +47,7 @@ export const twilioProvider: InboxProvider = {
     if (!delivery.body.length) return 'ignored'
     const request = requestOf({ headers: delivery.headers, rawBody: delivery.body })
     return request.kind === 'status'
-      ? applyStatusCallback(trx, delivery.merchantId, request, now)
+      ? applyStatusCallback(trx, delivery.merchantId, request, delivery.receivedAt, now)
       : processInboundPhone(trx, ctx, delivery, request, now)
   },
 }

@@ -2,6 +2,7 @@ import { systemContext } from '../../auth/actor.js'
 import { setPhoneOptOut } from '../../customers/service.js'
 import { findCaseOrThrow } from '../../cases/service.js'
 import type { Trx } from '../../db/owned.js'
+import { AppError } from '../../errors.js'
 import type { NewEvent } from '../../jobs/events.js'
 import { enqueueEvents } from '../../jobs/outbox.js'
 import { publishLive } from '../../live/publish.js'
@@ -41,15 +42,26 @@ function advances(from: MessageStatus, to: { status: MessageStatus; rank: number
   return to.rank > at
 }
 
+/**
+ * How long a callback for a SID we do not know is retried: Twilio can call back before the send that learnt the SID
+ * has committed it. Later, the SID is not one of ours (or its message was deleted) and the callback is ignored.
+ */
+export const unknownSidRetryMs = 10 * 60_000
+
 export async function applyStatusCallback(
   trx: Trx,
   merchantId: string,
   request: Extract<TwilioRequest, { kind: 'status' }>,
+  receivedAt: Date,
   now: Date,
 ): Promise<'processed' | 'ignored'> {
   const move = moves[request.status]
   if (!move) return 'ignored' // a status we do not track (canceled, partially_delivered, …)
   const row = await store.lockMessageBySid(trx, merchantId, 'out', request.sid)
+  if (!row && now.getTime() - receivedAt.getTime() < unknownSidRetryMs)
+    throw new AppError('message_sid_unknown', `No message with Twilio SID ${request.sid} yet: retried a while`, {
+      sid: request.sid,
+    })
   if (!row || !advances(row.status, move)) return 'ignored'
   const code = param(request.params, 'ErrorCode')
   const failed = move.status === 'failed'

@@ -5,10 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../../test/harness.js'
 import { retryNow, runDueJobs } from '../../../test/jobs.js'
 import { systemContext } from '../../auth/actor.js'
+import { processDelivery } from '../../intake/service.js'
 import { webhookRequestUrl } from '../../intake/webhook-url.js'
 import { modules } from '../../registry.js'
 import { recordMessage } from '../service.js'
 import { twilioRequestValid, twilioSignature } from './signature.js'
+import { unknownSidRetryMs } from './status.js'
 
 // Twilio's webhooks end to end: signed form posts to /webhooks/messaging/twilio/{connection}, stored, acknowledged
 // with TwiML, processed by the inbox drain; media fetched from a local server standing in for Twilio's API.
@@ -83,7 +85,7 @@ const ok = async (res: Awaited<ReturnType<typeof post>>) => {
 const deliveries = (merchantId = m.id) =>
   ctx.db
     .selectFrom('webhook_deliveries')
-    .select(['dedup_key', 'status', 'last_error'])
+    .select(['id', 'dedup_key', 'status', 'last_error'])
     .where('merchant_id', '=', merchantId)
     .where('provider', '=', 'twilio')
     .execute()
@@ -237,7 +239,10 @@ describe('inbound SMS and WhatsApp', () => {
     await ok(await post(mms))
     await drain()
     expect(await messageBySid(mms.MessageSid!)).toBeUndefined()
-    expect((await deliveries()).find((d) => d.dedup_key === mms.MessageSid)).toMatchObject({ status: 'failed' })
+    expect((await deliveries()).find((d) => d.dedup_key === mms.MessageSid)).toMatchObject({
+      status: 'failed',
+      last_error: expect.stringMatching(/^media_unavailable: Twilio media answered HTTP 5/),
+    })
     await retryNow(ctx, 'inbox:process')
     await drain()
     expect(await messageBySid(mms.MessageSid!)).toMatchObject({ channel: 'sms' })
@@ -346,7 +351,7 @@ describe('status callbacks', () => {
     expect(await messageBySid(sid)).toMatchObject({ status: 'read' })
   })
 
-  it('failed and undelivered keep the error code; 21610 opts the customer out; an unknown SID is ignored', async () => {
+  it('failed and undelivered keep the error code; 21610 opts the customer out; an unknown SID is retried, then ignored', async () => {
     const a = 'SM0000000000000000000000000000e002'
     await sentSms(a, '+15550006666')
     await ok(await post(callback('status-sent', a)))
@@ -363,10 +368,12 @@ describe('status callbacks', () => {
     const refused = (await customerByPhone('+15550007777'))!
     expect(refused.consent_sms).toBe(false)
     expect(refused.sms_opted_out_at).not.toBeNull()
-    expect((await deliveries()).find((d) => d.dedup_key === `${unknown}:delivered`)).toMatchObject({
-      status: 'ignored',
-      last_error: null,
-    })
+    // Retried while its send may not have committed the SID yet; ignored once that cannot be so.
+    const waiting = (await deliveries()).find((d) => d.dedup_key === `${unknown}:delivered`)!
+    expect(waiting).toMatchObject({ status: 'failed', last_error: expect.stringContaining(unknown) })
+    const later = new Date(Date.now() + unknownSidRetryMs + 60_000)
+    const outcome = await ctx.db.transaction().execute((trx) => processDelivery(trx, ctx, m.id, waiting.id, later))
+    expect(outcome.status).toBe('ignored')
     const events = await ctx.db
       .selectFrom('outbox')
       .select('type')
