@@ -29,6 +29,14 @@ describe("timeline entries in the agent's words", () => {
     )
   })
 
+  it("says a customer's STOP and START, and which channel a message came by", () => {
+    const stop = system('consent', { channel: 'sms', keyword: 'stop', body: 'STOP' }, 'opted out of SMS')
+    expect(describeEntry(stop)).toEqual({ sentence: 'The customer opted out of SMS', detail: 'STOP' })
+    expect(say(system('message', { direction: 'in', channel: 'whatsapp', visibility: 'public' }))).toBe(
+      'The customer wrote on WhatsApp',
+    )
+  })
+
   it('names statuses and resolutions in words, once', () => {
     const waiting = by('status_changed', { from: 'open', to: 'waiting_carrier' }, 'Status waiting_carrier')
     expect(say(waiting)).toBe('Marcus Obi changed the status to Waiting on carrier')

@@ -119,6 +119,8 @@ export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said 
       return say('removed the case from its incident')
     case 'message':
       return { sentence: messageWords(d, actor), detail: str(d.subject) }
+    case 'consent': // a customer's STOP, START or HELP: the server words it ("opted out of SMS")
+      return { sentence: `The customer ${e.text ?? `sent ${words(d.keyword)}`}`, detail: str(d.body) }
     case 'sla_applied':
     case 'sla_met':
     case 'sla_breached':
@@ -134,7 +136,12 @@ export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said 
   }
 }
 
-const channels: Record<string, string> = { email: 'by email', portal: 'on the status page', sms: 'by SMS' }
+const channels: Record<string, string> = {
+  email: 'by email',
+  portal: 'on the status page',
+  sms: 'by SMS',
+  whatsapp: 'on WhatsApp',
+}
 
 /** A message on the case: who wrote to whom, how; a side conversation says so. */
 function messageWords(d: Record<string, unknown>, actor: string): string {
