@@ -139,7 +139,7 @@ describe('one survey per resolution', () => {
     expect((await surveysOf(caseId)).map((s) => s.episode)).toEqual([0, 1])
   })
 
-  it('does not ask about duplicates, merged cases, cases without a customer, or when CSAT is off', async () => {
+  it('does not ask about duplicates, merged cases, cases without a customer, resolutions a day late, or when CSAT is off', async () => {
     const duplicate = await open()
     await resolve(duplicate, t0, 'duplicate')
     const merged = await open()
@@ -152,13 +152,17 @@ describe('one survey per resolution', () => {
     await resolve(mergedLater, t0)
     await jobs()
     await db.transaction().execute((trx) => mergeCases(trx, ctx, survivor, [mergedLater], plus(1)))
+    // Resolved two days ago, its event read only now (a worker outage): too late to ask.
+    const late = await open()
+    await resolve(late, new Date(Date.now() - 2 * 86_400_000))
+    await jobs()
     expect((await call('PUT', '/csat/settings', { enabled: false })).statusCode).toBe(200)
     const off = await open()
     await resolve(off, t0)
     await jobs()
     expect((await call('PUT', '/csat/settings', { enabled: true })).statusCode).toBe(200)
     await clockAt(plus(10))
-    for (const id of [duplicate, merged, noCustomer, mergedLater, off]) expect(await surveysOf(id)).toEqual([])
+    for (const id of [duplicate, merged, noCustomer, mergedLater, late, off]) expect(await surveysOf(id)).toEqual([])
   })
 
   it('waits the configured delay after the resolution', async () => {

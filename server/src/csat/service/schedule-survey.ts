@@ -7,6 +7,7 @@ import { findAction, scheduleAction } from '../../jobs/clock.js'
 import type { ScheduledAction } from '../../modules.js'
 import { getCsatSettings } from '../settings.js'
 import * as store from '../store.js'
+import type { SurveyRow } from '../store.js'
 import { surveyToken, tokenHash } from './links.js'
 import { type SurveyContext, sendSurvey } from './send-survey.js'
 
@@ -15,6 +16,9 @@ export const surveyTask = 'csat:survey'
 export const surveyKey = (caseId: string, episode: number) => `csat:${caseId}:${episode}`
 
 type CaseRow = Awaited<ReturnType<typeof findCaseOrThrow>>
+
+/** A survey that could not go out within a day of its time is not sent (events caught up after an outage, imports). */
+export const maxLatenessMs = 86_400_000
 
 /** Whether the case, as it is now, is one to ask about: resolved or closed, not a duplicate, with a customer. */
 const asksAbout = (c: CaseRow) =>
@@ -32,13 +36,15 @@ const caseOrNone = (trx: Trx, merchantId: string, caseId: string) =>
 /**
  * On case.resolved: arms the survey's clock action at the resolution plus the workspace's delay. An event that no
  * longer describes the case (reopened or resolved again since: its resolved_at moved) arms nothing; the later
- * resolution's own event does.
+ * resolution's own event does. Nor does one read more than a day after the survey was due (maxLatenessMs).
  */
 export async function armSurvey(trx: Trx, merchantId: string, caseId: string, resolvedAt: Date, now: Date) {
   const c = await caseOrNone(trx, merchantId, caseId)
   if (!c || !asksAbout(c) || c.resolved_at?.getTime() !== resolvedAt.getTime()) return
   const settings = await getCsatSettings(trx, merchantId)
   if (!settings.enabled) return
+  const runAt = new Date(resolvedAt.getTime() + settings.delay_minutes * 60_000)
+  if (now.getTime() - runAt.getTime() > maxLatenessMs) return
   const key = surveyKey(c.id, c.reopen_count)
   // Armed once per episode: a redelivered event after the action fired does not arm it again.
   if (await findAction(trx, merchantId, key)) return
@@ -48,7 +54,7 @@ export async function armSurvey(trx: Trx, merchantId: string, caseId: string, re
       merchantId,
       key,
       task: surveyTask,
-      runAt: new Date(resolvedAt.getTime() + settings.delay_minutes * 60_000),
+      runAt,
       payload: { case_id: c.id, episode: c.reopen_count },
     },
     now,
@@ -56,25 +62,26 @@ export async function armSurvey(trx: Trx, merchantId: string, caseId: string, re
 }
 
 /**
- * The clock action: if the case is still resolved in the same episode, creates its one survey and sends it. The
- * unique (case, episode) key makes a second survey impossible, however often this runs.
+ * The case's one survey for this resolution episode, if the case is still resolved in it and CSAT is on: null when
+ * not, or when the episode has its survey already (the unique (case, episode) key decides, however often this runs).
  */
-export async function fireSurvey(
+export async function openSurvey(
   trx: Trx,
-  action: ScheduledAction,
   app: SurveyContext['app'],
+  merchantId: string,
+  caseId: string,
+  episode: number,
   now: Date,
-): Promise<string | null> {
-  const { case_id: caseId, episode } = action.payload as { case_id: string; episode: number }
-  const c = await caseOrNone(trx, action.merchantId, caseId)
+): Promise<SurveyRow | null> {
+  const c = await caseOrNone(trx, merchantId, caseId)
   if (!c || !asksAbout(c) || c.reopen_count !== episode) return null
-  const settings = await getCsatSettings(trx, action.merchantId)
+  const settings = await getCsatSettings(trx, merchantId)
   if (!settings.enabled) return null
   const id = newId()
   const expiresAt = new Date(now.getTime() + settings.expiry_days * 86_400_000)
-  const token = surveyToken(app.keys.links, { merchant_id: action.merchantId, id, expires_at: expiresAt }, now)
+  const token = surveyToken(app.keys.links, { merchant_id: merchantId, id, expires_at: expiresAt }, now)
   const survey = await store.insertSurveyOnce(trx, {
-    merchant_id: action.merchantId,
+    merchant_id: merchantId,
     id,
     case_id: c.id,
     episode,
@@ -92,7 +99,19 @@ export async function fireSurvey(
     answered_at: null,
     created_at: now,
   })
+  return survey ?? null
+}
+
+/** The clock action: opens the resolution's survey and sends it; the survey's id, or null when none was opened. */
+export async function fireSurvey(
+  trx: Trx,
+  action: ScheduledAction,
+  app: SurveyContext['app'],
+  now: Date,
+): Promise<string | null> {
+  const { case_id: caseId, episode } = action.payload as { case_id: string; episode: number }
+  const survey = await openSurvey(trx, app, action.merchantId, caseId, episode, now)
   if (!survey) return null
-  await sendSurvey(trx, { ...systemContext(action.merchantId, 'csat'), app }, c.id, survey.id, now)
+  await sendSurvey(trx, { ...systemContext(action.merchantId, 'csat'), app }, survey.case_id, survey.id, now)
   return survey.id
 }

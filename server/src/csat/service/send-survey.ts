@@ -46,6 +46,17 @@ export async function sendSurvey(
       throw err
     })
   if (!sent) return null
-  await store.updateSurvey(trx, ctx.merchantId, survey.id, { message_id: sent.message.id, sent_at: now })
+  await markSurveySent(trx, ctx.merchantId, survey.id, sent.message.id, now)
   return sent.message.id
+}
+
+/** The survey went out (by the message given, if one was recorded): it counts as sent in the stats from now. */
+export async function markSurveySent(
+  trx: Trx,
+  merchantId: string,
+  surveyId: string,
+  messageId: string | null,
+  at: Date,
+) {
+  await store.updateSurvey(trx, merchantId, surveyId, { message_id: messageId, sent_at: at })
 }
