@@ -222,8 +222,11 @@ describe("the demo's satisfaction surveys", () => {
     expect(demo.cases!.csat.answered).toBeGreaterThanOrEqual(20)
     const stats = (by: 'case_type' | 'carrier' | 'agent' | 'week') => csatStats(env.ctx.db, demo.merchantId, by, {})
     expect((await stats('case_type')).total.responses).toBe(demo.cases!.csat.answered)
+    // Northwind has two agents; more types, carriers and weeks than that.
     for (const by of ['case_type', 'carrier', 'agent', 'week'] as const)
-      expect((await stats(by)).groups.filter((g) => g.responses > 0).length, by).toBeGreaterThan(2)
+      expect((await stats(by)).groups.filter((g) => g.responses > 0).length, by).toBeGreaterThanOrEqual(
+        by === 'agent' ? 2 : 3,
+      )
     // Answered within a day of their resolution, not when the demo ran.
     const answers = await env.ctx.db
       .selectFrom('csat_surveys')
