@@ -141,6 +141,10 @@ export const errorCatalogue = {
   sla_target_not_found: 404, // the case's policy has no such target (and none runs on the case)
   sla_calendar_required: 422, // business time needs a calendar: the target has none, so name calendar_id
   sla_case_unsupported: 409, // the case was merged into another: its SLA lives there
+  // CSAT / NPS surveys
+  csat_survey_not_found: 404,
+  csat_survey_answered: 409, // a survey takes one answer: the first one stands
+  csat_score_out_of_range: 400, // csat takes 1–5, nps 0–10; details.min and max
   // server side
   internal_error: 500,
   not_ready: 503,

@@ -2,6 +2,7 @@ import { audit } from './audit/module.js'
 import { carriers } from './carriers/module.js'
 import { cases } from './cases/module.js'
 import { authRoutes } from './auth/routes.js'
+import { csat } from './csat/module.js'
 import { customerEvents } from './customers/events.js'
 import { customerRoutes } from './customers/routes.js'
 import { imports } from './imports/module.js'
@@ -46,5 +47,6 @@ export const modules: Module[] = [
   imports,
   audit,
   sla,
+  csat,
   maintenance,
 ]

@@ -26,6 +26,7 @@ import {
 import { recordMessage } from '../src/messaging/service.js'
 import type { RouteFixture as Fixture, RouteRequest } from './fixture-kit.js'
 import type { TestMerchant } from './harness.js'
+import { csatFixtures } from './csat-fixtures.js'
 import { slaCalendarFixtures } from './sla-calendar-fixtures.js'
 import { slaFixtures } from './sla-fixtures.js'
 import { templateFixtures } from './template-fixtures.js'
@@ -322,6 +323,7 @@ export const routeFixtures: Record<string, RouteFixture> = {
   ...templateFixtures,
   ...slaCalendarFixtures,
   ...slaFixtures,
+  ...csatFixtures,
   'GET /api/v1/auth/session': async () => ({}),
   'POST /api/v1/auth/logout': async () => ({ ownStatus: 204 }),
   'POST /api/v1/auth/password': async () => ({

@@ -208,6 +208,9 @@ program
         out(
           `  SLA: ${sla.active} running (${sla.dueSoon} set to fall due within 2 hours: Inbox → Breaching soon), ${sla.paused} paused, ${sla.breached} breached, ${sla.met} met; three tiers in UK business hours with bank holidays (Admin → SLA policies, Calendars)`,
         )
+        out(
+          `  CSAT: ${cases.csat.sent} surveys sent after resolutions, ${cases.csat.answered} answered (Dashboard → Customer satisfaction; Admin → CSAT)`,
+        )
         // A running server's workers fire the policy's watch windows and lost-parcel checks as soon as they are due,
         // before the replay has reached their time (and the parcels' later scans).
         if (beside)

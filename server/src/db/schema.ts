@@ -3,6 +3,7 @@ import type { AuditTables } from '../audit/tables.js'
 import type { AuthTables } from '../auth/tables.js'
 import type { CarrierTables } from '../carriers/tables.js'
 import type { CaseTables } from '../cases/tables.js'
+import type { CsatTables } from '../csat/tables.js'
 import type { CustomerTables } from '../customers/tables.js'
 import type { InboxTables } from '../intake/tables.js'
 import type { IntegrationTables } from '../integrations/tables.js'
@@ -80,4 +81,5 @@ export interface Database
     CarrierTables,
     CaseTables,
     MessagingTables,
-    SlaTables {}
+    SlaTables,
+    CsatTables {}

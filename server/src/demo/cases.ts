@@ -5,6 +5,7 @@ import { modules } from '../registry.js'
 import { listAllCases, workCases } from './casework.js'
 import { as } from './plan-case.js'
 import { breachOne, dueSoon } from './sla.js'
+import { seedDemoSurveys } from './csat.js'
 import { generateContacts, loadRecords } from './contacts.js'
 import { replayHistory } from './history.js'
 import type { Staff } from './staff.js'
@@ -19,6 +20,8 @@ export type DemoCases = {
   followUps: number
   /** Cases by their SLA state (the worst of their targets), and the open ones set to fall due soon */
   sla: Record<'active' | 'paused' | 'met' | 'breached', number> & { dueSoon: number }
+  /** Satisfaction surveys sent about resolved cases, and those answered */
+  csat: { sent: number; answered: number }
 }
 
 /**
@@ -43,6 +46,9 @@ export async function seedCases(
     { staff: input.staff, contacts, opened, deliveredAt: records.deliveredAt, concurrency },
     now,
   )
+  // Before the events are read: each survey goes out at its case's resolution, not when the demo runs.
+  const all = await listAllCases(ctx, merchantId, now)
+  const csat = await seedDemoSurveys(ctx, merchantId, all, now)
   await runDueJobs(ctx, modules, { concurrency })
   const manager = as(merchantId, input.staff.manager)
   const soon = await dueSoon(ctx, merchantId, manager, now)
@@ -69,6 +75,7 @@ export async function seedCases(
         breached: sla('breached'),
         dueSoon: soon.length,
       },
+      csat,
     },
   }
 }

@@ -9,6 +9,7 @@ import { listCalendars } from '../sla/calendars/service.js'
 import { listPolicies } from '../sla/policies/service.js'
 import { demoProvider, demoReason } from './conversation.js'
 import { seedDemo, type DemoResult } from './seed.js'
+import { csatStats } from '../csat/service.js'
 
 let demo: DemoResult
 let cases: Case[]
@@ -33,6 +34,7 @@ describe("the demo's cases", () => {
       merged: cases.filter((c) => c.merged_into_id).length,
       followUps: cases.filter((c) => c.follow_up_of_id).length,
       sla: expect.any(Object),
+      csat: expect.any(Object),
     })
     for (const status of caseStatuses) expect(byStatus[status], status).toBeGreaterThan(0)
     expect(demo.cases!.fromPolicy).toBeGreaterThan(50)
@@ -212,5 +214,26 @@ describe("the demo's cases", () => {
       .where('k.state', '=', 'met')
       .execute()
     expect(armedOnMet).toEqual([])
+  })
+})
+
+describe("the demo's satisfaction surveys", () => {
+  it('answers a few dozen, across case types, carriers, agents and weeks, each at its own time', async () => {
+    expect(demo.cases!.csat.answered).toBeGreaterThanOrEqual(20)
+    const stats = (by: 'case_type' | 'carrier' | 'agent' | 'week') => csatStats(env.ctx.db, demo.merchantId, by, {})
+    expect((await stats('case_type')).total.responses).toBe(demo.cases!.csat.answered)
+    // Northwind has two agents; more types, carriers and weeks than that.
+    for (const by of ['case_type', 'carrier', 'agent', 'week'] as const)
+      expect((await stats(by)).groups.filter((g) => g.responses > 0).length, by).toBeGreaterThanOrEqual(
+        by === 'agent' ? 2 : 3,
+      )
+    // Answered within a day of their resolution, not when the demo ran.
+    const answers = await env.ctx.db
+      .selectFrom('csat_surveys')
+      .select(['created_at', 'answered_at'])
+      .where('merchant_id', '=', demo.merchantId)
+      .where('answered_at', 'is not', null)
+      .execute()
+    for (const a of answers) expect(a.answered_at!.getTime() - a.created_at.getTime()).toBeLessThanOrEqual(86_400_000)
   })
 })

@@ -51,10 +51,10 @@ export async function serveConsole(app: FastifyInstance, dist = consoleDist): Pr
         file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
       ),
   })
-  // Security headers (CSP included) come from installSecurityHeaders. A portal address carries the customer's
-  // token: no cache keeps the page and no other site sees the address.
+  // Security headers (CSP included) come from installSecurityHeaders. A portal or survey address carries the
+  // customer's token: no cache keeps the page and no other site sees the address.
   const page = (req: FastifyRequest, reply: FastifyReply) =>
-    (req.url.startsWith('/portal/')
+    (req.url.startsWith('/portal/') || req.url.startsWith('/survey/')
       ? reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
       : reply.header('cache-control', 'no-cache')
     ).sendFile('index.html')

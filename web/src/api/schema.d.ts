@@ -16931,6 +16931,402 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/csat/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Satisfaction surveys after resolution: on or off, CSAT or NPS, delay, low-score threshold, expiry */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Whether resolved cases get a survey */
+                            enabled: boolean;
+                            /**
+                             * @description csat: 1–5; nps: 0–10 ("How likely are you to recommend…")
+                             * @enum {unknown}
+                             */
+                            kind: "csat" | "nps";
+                            /** @description Minutes after the resolution the survey goes out (at most 7 days) */
+                            delay_minutes: number;
+                            /** @description A score at or under this notifies the case team's lead (csat 2, nps 6 unless set) */
+                            low_score_threshold: number;
+                            /** @description Days the survey link works */
+                            expiry_days: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Change the survey settings (the fields given) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Whether resolved cases get a survey */
+                        enabled?: boolean;
+                        /**
+                         * @description csat: 1–5; nps: 0–10 ("How likely are you to recommend…")
+                         * @enum {unknown}
+                         */
+                        kind?: "csat" | "nps";
+                        /** @description Minutes after the resolution the survey goes out (at most 7 days) */
+                        delay_minutes?: number;
+                        /** @description null: the kind's default */
+                        low_score_threshold?: number | null;
+                        /** @description Days the survey link works */
+                        expiry_days?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Whether resolved cases get a survey */
+                            enabled: boolean;
+                            /**
+                             * @description csat: 1–5; nps: 0–10 ("How likely are you to recommend…")
+                             * @enum {unknown}
+                             */
+                            kind: "csat" | "nps";
+                            /** @description Minutes after the resolution the survey goes out (at most 7 days) */
+                            delay_minutes: number;
+                            /** @description A score at or under this notifies the case team's lead (csat 2, nps 6 unless set) */
+                            low_score_threshold: number;
+                            /** @description Days the survey link works */
+                            expiry_days: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/csat/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Survey figures per case type, carrier, team, agent or week: sent, answered, average, CSAT % or NPS */
+        get: {
+            parameters: {
+                query: {
+                    group_by: "case_type" | "carrier" | "team" | "agent" | "week";
+                    /** @description Surveys created at or after */
+                    from?: string;
+                    /** @description Surveys created before */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description csat: 1–5; nps: 0–10 ("How likely are you to recommend…")
+                             * @enum {unknown}
+                             */
+                            kind: "csat" | "nps";
+                            /** @enum {unknown} */
+                            group_by: "case_type" | "carrier" | "team" | "agent" | "week";
+                            /** @description The zone weeks are counted in */
+                            time_zone: string;
+                            total: {
+                                /** @description Surveys sent */
+                                sent: number;
+                                /** @description Surveys answered */
+                                responses: number;
+                                /** @description responses / sent (0–1) */
+                                response_rate: number | null;
+                                average_score: number | null;
+                                /** @description CSAT: share of 4–5 answers, in percent */
+                                csat_percent: number | null;
+                                /** @description NPS: promoters − detractors, in percent */
+                                nps: number | null;
+                            };
+                            groups: {
+                                /** @description The key: case type, carrier code, id, week */
+                                group: string | null;
+                                label: string;
+                                /** @description Surveys sent */
+                                sent: number;
+                                /** @description Surveys answered */
+                                responses: number;
+                                /** @description responses / sent (0–1) */
+                                response_rate: number | null;
+                                average_score: number | null;
+                                /** @description CSAT: share of 4–5 answers, in percent */
+                                csat_percent: number | null;
+                                /** @description NPS: promoters − detractors, in percent */
+                                nps: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The survey a customer's link opens: the store, the question, its scale, and the answer if given */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            store: string;
+                            case_number: string;
+                            /**
+                             * @description csat: 1–5; nps: 0–10 ("How likely are you to recommend…")
+                             * @enum {unknown}
+                             */
+                            kind: "csat" | "nps";
+                            question: string;
+                            min: number;
+                            max: number;
+                            min_label: string;
+                            max_label: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            answered: boolean;
+                            score: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{token}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The customer answers the survey, once (a second answer is refused) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description csat 1–5, nps 0–10 */
+                        score: number;
+                        comment?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            store: string;
+                            case_number: string;
+                            /**
+                             * @description csat: 1–5; nps: 0–10 ("How likely are you to recommend…")
+                             * @enum {unknown}
+                             */
+                            kind: "csat" | "nps";
+                            question: string;
+                            min: number;
+                            max: number;
+                            min_label: string;
+                            max_label: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            answered: boolean;
+                            score: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/{source}/{provider}/{connectionId}": {
         parameters: {
             query?: never;

@@ -12,6 +12,7 @@ import { Shell } from './Shell'
 
 // The portal is a page of its own (customers never load the console), in its own chunk.
 const Portal = lazy(() => import('../pages/Portal'))
+const Survey = lazy(() => import('../pages/Survey'))
 // Charts are the heaviest code in the console: only the dashboard loads them.
 const Dashboard = lazy(() => import('../pages/Dashboard'))
 // Administration is for a few people and rarely open: its own chunk too.
@@ -23,6 +24,14 @@ export const router = createBrowserRouter([
     element: (
       <Suspense>
         <Portal />
+      </Suspense>
+    ),
+  },
+  {
+    path: '/survey/:token',
+    element: (
+      <Suspense>
+        <Survey />
       </Suspense>
     ),
   },

@@ -241,3 +241,18 @@ describe('mentions', () => {
     expect(mentionAt('Ask @Bo and then more words here', 32)).toBeNull()
   })
 })
+
+describe("a survey's answer on the timeline", () => {
+  it("says the score, whether it is low, and gives the customer's comment as the detail", () => {
+    const answered = system('csat_answered', { kind: 'csat', score: 2, max: 5, low: true, comment: 'Too slow' })
+    expect(describeEntry(answered)).toEqual({
+      sentence: 'The customer answered the satisfaction survey: 2 out of 5, a low score',
+      detail: 'Too slow',
+    })
+    expect(
+      describeEntry(system('csat_answered', { kind: 'nps', score: 9, max: 10, low: false, comment: null })),
+    ).toEqual({
+      sentence: 'The customer answered the NPS survey: 9 out of 10',
+    })
+  })
+})

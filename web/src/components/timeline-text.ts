@@ -130,6 +130,11 @@ export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said 
     case 'sla_paused':
     case 'sla_resumed':
       return slaWords(e.type, d, say)
+    case 'csat_answered': // the customer's own words are the detail
+      return {
+        sentence: `The customer answered the ${d.kind === 'nps' ? 'NPS' : 'satisfaction'} survey: ${String(d.score)} out of ${String(d.max)}${d.low ? ', a low score' : ''}`,
+        ...(str(d.comment) ? { detail: str(d.comment) } : {}),
+      }
     // Types other modules register, until this file words them.
     default:
       return { sentence: `${actor}: ${humanize(e.type.replace('.', ' '))}`, detail: e.text || undefined }

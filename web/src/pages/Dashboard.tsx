@@ -9,6 +9,7 @@ import { useCarrierName, useCaseTypes } from '../app/directory'
 import { useCan } from '../app/session'
 import { ErrorState } from '../components/ErrorState'
 import { healthColor, healthLabel, humanize, timeAgo } from '../components/format'
+import { CsatCard } from './CsatCard'
 import { SlaAttainment } from './SlaAttainment'
 
 const palette = ['indigo.6', 'teal.6', 'orange.6', 'grape.6', 'cyan.6', 'gray.5']
@@ -108,6 +109,7 @@ export default function Dashboard() {
           )}
         </Card>
         {can('analytics.read') && <SlaAttainment />}
+        {can('analytics.read') && <CsatCard />}
         <StaleShipments />
         {can('integrations.read') && <ConnectionHealth />}
       </SimpleGrid>

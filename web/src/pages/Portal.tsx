@@ -20,6 +20,7 @@ import { useState, type FormEvent } from 'react'
 import { useParams } from 'react-router'
 import { api, ApiError, ok } from '../api/client'
 import { FoldedText } from '../components/FoldedText'
+import { LinkProblem } from '../components/LinkProblem'
 import { Redacted } from '../components/Redacted'
 import { dateTime } from '../components/format'
 
@@ -40,22 +41,20 @@ export default function Portal() {
         <Loader aria-label="Loading" />
       </Center>
     )
-  if (view.isError) {
-    const expired = view.error instanceof ApiError && view.error.code === 'link_expired'
+  if (view.isError)
     return (
-      <Container size={480} py="xl">
-        <Alert
-          color={expired ? 'yellow' : 'red'}
-          title={expired ? 'This link has expired' : 'This link does not work'}
-          role="alert"
-        >
-          {expired
-            ? 'Links to this page last a limited time. Ask the store that sent it to you for a new link.'
-            : 'Check that the whole link was copied. If it still does not work, ask the store that sent it to you for a new link.'}
-        </Alert>
-      </Container>
+      <LinkProblem
+        error={view.error}
+        expired={{
+          title: 'This link has expired',
+          text: 'Links to this page last a limited time. Ask the store that sent it to you for a new link.',
+        }}
+        invalid={{
+          title: 'This link does not work',
+          text: 'Check that the whole link was copied. If it still does not work, ask the store that sent it to you for a new link.',
+        }}
+      />
     )
-  }
   const c = view.data
   return (
     <Container size={560} px="sm" py="md">

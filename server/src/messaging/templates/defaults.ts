@@ -89,6 +89,19 @@ export const defaultTemplates: DefaultTemplate[] = [
       signOff,
     ],
   },
+  {
+    // Sent by the CSAT module after a resolution; links.survey is the survey's own signed link.
+    purpose: 'csat_survey',
+    name: 'Satisfaction survey',
+    subject: 'How did we do? ({{ case.number }})',
+    paragraphs: [
+      hello,
+      'Your case {{ case.number }} is resolved. Could you tell us how we did? It takes one tap.',
+      '[Rate our help](links.survey)',
+      'Your answer goes to our support team and helps us do better.',
+      signOff,
+    ],
+  },
 ]
 
 const link = /\[([^\]]+)\]\(([a-z_.]+)\)/g

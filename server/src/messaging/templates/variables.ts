@@ -53,6 +53,11 @@ export const templateVariables: TemplateVariable[] = [
     description: "The customer's status page for this case (a signed link; no account needed)",
     example: 'https://claimdesk.example.com/portal/sample-token',
   },
+  {
+    name: 'links.survey',
+    description: 'The satisfaction survey about this case (a signed link; only in the CSAT survey message)',
+    example: 'https://claimdesk.example.com/survey/sample-token',
+  },
   { name: 'brand.name', description: 'The shop name customers know', example: 'Northwind Outdoor' },
   { name: 'brand.from_name', description: 'The name emails are sent from', example: 'Northwind Support' },
   { name: 'brand.from_address', description: 'The address emails are sent from', example: 'support@northwind.example' },
@@ -68,6 +73,10 @@ export function sampleVariables(publicUrl?: string): Record<string, unknown> {
     for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>
     node[path.at(-1)!] = v.example
   }
-  if (publicUrl) (root.links as Record<string, unknown>).portal = `${publicUrl.replace(/\/$/, '')}/portal/sample`
+  if (publicUrl) {
+    const links = root.links as Record<string, unknown>
+    links.portal = `${publicUrl.replace(/\/$/, '')}/portal/sample`
+    links.survey = `${publicUrl.replace(/\/$/, '')}/survey/sample`
+  }
   return root
 }

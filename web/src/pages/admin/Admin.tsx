@@ -5,6 +5,7 @@ import { useCan } from '../../app/session'
 import { ApiKeys } from './ApiKeys'
 import { Calendars } from './Calendars'
 import { CaseTypes } from './CaseTypes'
+import { CsatSettings } from './CsatSettings'
 import { EmailSettings } from './EmailSettings'
 import { ExceptionPolicy } from './ExceptionPolicy'
 import { Macros } from './Macros'
@@ -29,6 +30,7 @@ const sections: { value: string; label: string; permission: string; Panel: Compo
   { value: 'macros', label: 'Macros', permission: 'messages.send', Panel: Macros },
   // The email settings have no read permission of their own: reading them takes merchant.manage.
   { value: 'email', label: 'Email', permission: 'merchant.manage', Panel: EmailSettings },
+  { value: 'csat', label: 'CSAT', permission: 'merchant.read', Panel: CsatSettings },
   { value: 'workspace', label: 'Workspace', permission: 'merchant.read', Panel: Settings },
 ]
 

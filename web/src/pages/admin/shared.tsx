@@ -49,7 +49,7 @@ export function SaveBar({
   return (
     <>
       {saved && (
-        <Alert color="teal" p="xs" withCloseButton onClose={dismiss}>
+        <Alert color="teal" p="xs" withCloseButton closeButtonLabel="Dismiss" onClose={dismiss}>
           {saved}
         </Alert>
       )}

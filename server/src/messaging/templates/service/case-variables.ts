@@ -119,7 +119,11 @@ export async function caseVariables(
       subject: c.subject,
       outcome: c.resolution_code ? (outcomeWords[c.resolution_code] ?? null) : null,
     },
-    links: { portal: portalUrl },
+    // The survey's link is the CSAT module's to give (recordTemplatedEmail's links); a preview shows a sample.
+    links: {
+      portal: portalUrl,
+      survey: o.portalLink === 'preview' ? `${o.app.config.publicUrl.replace(/\/$/, '')}/survey/sample` : null,
+    },
     brand: { name: merchant.brand_name, from_name: o.settings.from_name, from_address: o.settings.from_address },
   }
 }

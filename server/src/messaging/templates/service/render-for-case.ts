@@ -34,6 +34,8 @@ export type RenderForCaseOptions = {
   draft?: TemplateSource
   /** PUBLIC_URL and the links key (the AppContext will do): the portal link needs them. */
   app: RenderApp
+  /** Links the caller made for this message (links.survey: the CSAT survey), beside the portal's. */
+  links?: Record<string, string>
 }
 
 export type RenderedForCase = {
@@ -135,7 +137,14 @@ export async function renderForCase(
   const locales = localeChain([opts.locale, customer?.locale], settings.default_locale)
   const template = await resolveTemplate(trx, ctx.merchantId, { ...opts, locales }, now)
   const { source, version } = await versionSource(trx, template, opts.version ?? 'live', opts.draft)
-  const mentionsLinks = /\blinks\b/.test(`${source.subject}${source.text}${source.html ?? ''}`)
+  // A link the caller gives (links.survey) needs no portal link minted and audited beside it.
+  const given = Object.keys(opts.links ?? {})
+  const mentionsLinks = /\blinks\b/.test(
+    `${source.subject}${source.text}${source.html ?? ''}`.replace(
+      new RegExp(`\\blinks\\.(${given.join('|') || '(?!)'})\\b`, 'g'),
+      '',
+    ),
+  )
   const portalLink = !mentionsLinks ? 'none' : opts.preview ? 'preview' : 'send'
   const variables = await caseVariables(
     trx,
@@ -144,6 +153,7 @@ export async function renderForCase(
     { app: opts.app, settings, locale: template.locale, portalLink },
     now,
   )
+  if (opts.links) variables.links = { ...(variables.links as Record<string, unknown>), ...opts.links }
   const rendered = renderTemplate(source, variables)
   const hosts = await allowedLinkHosts(trx, ctx.merchantId, opts.app.config, now)
   return {

@@ -31,6 +31,8 @@ export async function recordTemplatedEmail(
     automatic: boolean
     requireEmail: boolean
     messageIdHeader?: string
+    /** Links the caller made for this message (links.survey), beside the portal's */
+    links?: Record<string, string>
     app: SendApp
   },
   now: Date,
@@ -47,7 +49,7 @@ export async function recordTemplatedEmail(
     trx,
     ctx,
     caseId,
-    { templateId: o.templateId, purpose: o.purpose, version: 'live', app: o.app },
+    { templateId: o.templateId, purpose: o.purpose, version: 'live', app: o.app, links: o.links },
     now,
   )
   const settings = await getEmailSettings(trx, ctx.merchantId, o.app.config)
