@@ -28,6 +28,7 @@ import type { RouteFixture as Fixture, RouteRequest } from './fixture-kit.js'
 import type { TestMerchant } from './harness.js'
 import { slaCalendarFixtures } from './sla-calendar-fixtures.js'
 import { slaFixtures } from './sla-fixtures.js'
+import { sideConversationFixtures } from './side-conversation-fixtures.js'
 import { templateFixtures } from './template-fixtures.js'
 
 /** Makes fresh records in one workspace; every id it returns is recorded so tests can tell foreign ids apart. */
@@ -320,6 +321,7 @@ type RouteFixture = Fixture<FixtureKit>
  */
 export const routeFixtures: Record<string, RouteFixture> = {
   ...templateFixtures,
+  ...sideConversationFixtures,
   ...slaCalendarFixtures,
   ...slaFixtures,
   'GET /api/v1/auth/session': async () => ({}),

@@ -8,6 +8,7 @@ import { inboundSmtpListener } from './inbound/smtp.js'
 import { macroRoutes } from './macros/routes.js'
 import { redactMessagesOfErasedCustomers } from './redact/service.js'
 import { messagingRoutes } from './routes.js'
+import { sideConversationRoutes } from './side/routes.js'
 import { acknowledgeNewCases } from './templates/acknowledge.js'
 import { templateRoutes } from './templates/routes.js'
 
@@ -18,12 +19,13 @@ import { templateRoutes } from './templates/routes.js'
 export const messaging: Module = {
   name: 'messaging',
   events: messageEvents,
-  timeline: ['message'],
+  timeline: ['message', 'side_conversation'],
   routes: async (app) => {
     await app.register(messagingRoutes)
     await app.register(templateRoutes)
     await app.register(macroRoutes)
     await app.register(digestRoutes)
+    await app.register(sideConversationRoutes)
   },
   // Outbound email: due messages sent in batches (email/send-email.ts).
   drains: [sendEmailsDrain],
