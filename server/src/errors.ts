@@ -85,6 +85,7 @@ export const errorCatalogue = {
   message_redacted: 410, // the customer's erasure reached the message: its original (.eml) is gone for good
   recipient_required: 422, // no address given and the case's customer has no email
   attachment_invalid: 422, // not a stored attachment of a message on this case
+  side_conversation_not_found: 404,
   // integrations and the webhook inbox
   connection_not_found: 404,
   provider_not_found: 404,

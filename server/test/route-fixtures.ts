@@ -29,6 +29,7 @@ import type { TestMerchant } from './harness.js'
 import { csatFixtures } from './csat-fixtures.js'
 import { slaCalendarFixtures } from './sla-calendar-fixtures.js'
 import { slaFixtures } from './sla-fixtures.js'
+import { sideConversationFixtures } from './side-conversation-fixtures.js'
 import { templateFixtures } from './template-fixtures.js'
 
 /** Makes fresh records in one workspace; every id it returns is recorded so tests can tell foreign ids apart. */
@@ -321,6 +322,7 @@ type RouteFixture = Fixture<FixtureKit>
  */
 export const routeFixtures: Record<string, RouteFixture> = {
   ...templateFixtures,
+  ...sideConversationFixtures,
   ...slaCalendarFixtures,
   ...slaFixtures,
   ...csatFixtures,

@@ -149,7 +149,7 @@ describe("the demo's cases", () => {
     const demoOnes = messages.filter((x) => x.provider === demoProvider)
     const acks = demoOnes.filter((x) => x.automatic && x.message_id_header?.startsWith('ack.'))
     const asks = demoOnes.filter((x) => x.direction === 'out' && x.author_type === 'agent')
-    const answers = demoOnes.filter((x) => x.direction === 'in')
+    const answers = demoOnes.filter((x) => x.direction === 'in' && x.visibility === 'public')
     const portal = messages.filter((x) => x.channel === 'portal' && x.direction === 'in')
     expect(acks.length).toBeGreaterThan(20)
     expect(asks.length).toBeGreaterThan(5)
@@ -168,8 +168,15 @@ describe("the demo's cases", () => {
       expect(a.text_body.startsWith(a.reply_text!)).toBe(true)
       expect(a.created_at.getTime()).toBeGreaterThan(asked!.created_at.getTime())
     }
-    // Side conversations stay notes: no demo message is one.
-    expect(messages.filter((x) => x.visibility === 'side')).toEqual([])
+    // One side conversation: the agent asked the carrier's claims desk, which answered; its own thread, internal.
+    const side = messages.filter((x) => x.visibility === 'side').sort((a, b) => (a.id < b.id ? -1 : 1))
+    expect(side.map((x) => [x.direction, x.author_type, x.status])).toEqual([
+      ['out', 'agent', 'not_sent'],
+      ['in', 'contact', 'received'],
+    ])
+    expect(side[0]!.side_conversation_id).not.toBeNull()
+    expect(side[1]!.side_conversation_id).toBe(side[0]!.side_conversation_id)
+    expect(side[1]!.in_reply_to).toBe(side[0]!.message_id_header)
   })
 
   it('puts cases in every SLA state under three tiers in UK business hours: running, breaching soon, paused, breached with a step and a remedy, met', async () => {

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../test/harness.js'
 import { systemContext } from '../auth/actor.js'
-import { findCaseForMessageHeader, recordMessage } from './service.js'
+import { findThreadForMessageHeader, recordMessage } from './service.js'
 
 // No SMTP_URL here (the embedded default): replies are stored and shown as not_sent, never pretended sent.
 const { env, m, other, call } = await startTestApp({ other: true })
@@ -239,10 +239,13 @@ describe('threading by Message-ID', () => {
     const first = await inbound('<CAF123@mail.example>')
     expect((await inbound(' <CAF123@mail.example>')).id).toBe(first.id)
     expect(await db().selectFrom('messages').select('id').where('case_id', '=', c.id).execute()).toHaveLength(2)
-    expect(await findCaseForMessageHeader(db(), m.id, ['<nobody@x.example>', `<${ours.message_id_header}>`])).toBe(c.id)
-    expect(await findCaseForMessageHeader(db(), m.id, ['CAF123@mail.example'])).toBe(c.id)
-    expect(await findCaseForMessageHeader(db(), other.id, ['CAF123@mail.example'])).toBeNull()
-    expect(await findCaseForMessageHeader(db(), m.id, [])).toBeNull()
+    const thread = { caseId: c.id, sideConversationId: null }
+    expect(await findThreadForMessageHeader(db(), m.id, ['<nobody@x.example>', `<${ours.message_id_header}>`])).toEqual(
+      thread,
+    )
+    expect(await findThreadForMessageHeader(db(), m.id, ['CAF123@mail.example'])).toEqual(thread)
+    expect(await findThreadForMessageHeader(db(), other.id, ['CAF123@mail.example'])).toBeNull()
+    expect(await findThreadForMessageHeader(db(), m.id, [])).toBeNull()
   })
 })
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { defineEvents, type EventPayloads, nullable, uuid } from '../jobs/events.js'
-import { messageChannels, messageVisibilities } from './tables.js'
+import { counterpartyKinds, messageChannels, messageVisibilities } from './tables.js'
 
 // What every message event carries: enough for the SLA module's first- and next-response clocks.
 const messageFields = {
@@ -10,6 +10,14 @@ const messageFields = {
   visibility: Type.Enum(messageVisibilities, {
     description: 'public: the customer sees it; side: a side conversation the customer never sees',
   }),
+}
+
+// What every side conversation event carries: the conversation, its case and who it is with.
+const sideFields = {
+  side_conversation_id: uuid('The side conversation'),
+  case_id: uuid('Its case'),
+  counterparty_kind: Type.Enum(counterpartyKinds, { description: 'carrier, warehouse, 3pl, supplier or other' }),
+  counterparty_name: Type.String({ description: 'Who the third party is (e.g. "DHL claims desk"); may be empty' }),
 }
 
 export const messageEvents = defineEvents({
@@ -49,6 +57,37 @@ export const messageEvents = defineEvents({
       ...messageFields,
       recipient: Type.String({ description: 'The address that bounced' }),
       reason: Type.String({ description: "The remote server's diagnostic" }),
+    }),
+  },
+  'side_conversation.opened': {
+    subject: 'side conversation',
+    description: 'An agent started a side conversation with a third party on a case (its first email is queued).',
+    data: Type.Object({
+      ...sideFields,
+      message_id: uuid('Its first message'),
+      template_id: nullable(Type.String({ format: 'uuid' }), 'The template it was written from, when one was'),
+    }),
+  },
+  'side_conversation.answered': {
+    subject: 'side conversation',
+    description: 'The third party replied on a side conversation (it was open or closed; now answered).',
+    data: Type.Object({
+      ...sideFields,
+      message_id: uuid('Their reply'),
+      reopened: Type.Boolean({ description: 'Whether the conversation was closed and the reply reopened it' }),
+    }),
+  },
+  'side_conversation.closed': {
+    subject: 'side conversation',
+    description: 'An agent closed a side conversation (a new reply from either side reopens it).',
+    data: Type.Object({ ...sideFields }),
+  },
+  'side_conversation.reopened': {
+    subject: 'side conversation',
+    description: 'An agent reopened a closed side conversation, or wrote on it (it waits on the third party again).',
+    data: Type.Object({
+      ...sideFields,
+      message_id: nullable(Type.String({ format: 'uuid' }), "The agent's message that reopened it, when one did"),
     }),
   },
 })

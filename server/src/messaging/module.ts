@@ -8,6 +8,7 @@ import { inboundSmtpListener } from './inbound/smtp.js'
 import { macroRoutes } from './macros/routes.js'
 import { redactMessagesOfErasedCustomers } from './redact/service.js'
 import { messagingRoutes } from './routes.js'
+import { sideConversationRoutes } from './side/routes.js'
 import { acknowledgeNewCases } from './templates/acknowledge.js'
 import { templateRoutes } from './templates/routes.js'
 import { twilioProvider } from './twilio/provider.js'
@@ -20,12 +21,13 @@ export const messaging: Module = {
   name: 'messaging',
   events: messageEvents,
   // consent: a customer's STOP, START or HELP by SMS or WhatsApp (twilio/inbound.ts).
-  timeline: ['message', 'consent'],
+  timeline: ['message', 'consent', 'side_conversation'],
   routes: async (app) => {
     await app.register(messagingRoutes)
     await app.register(templateRoutes)
     await app.register(macroRoutes)
     await app.register(digestRoutes)
+    await app.register(sideConversationRoutes)
   },
   // Outbound email: due messages sent in batches (email/send-email.ts).
   drains: [sendEmailsDrain],

@@ -20,18 +20,32 @@ import {
 import { replyAddress } from './email/reply-address.js'
 import * as service from './service.js'
 import { portalConversation, portalReply } from './service/portal-conversation.js'
+import { type OpenSideInput, openSideConversation } from './side/service.js'
+import { AppError } from '../errors.js'
 
 const route = routeOptions('messages')
+
+/** The side email of POST /cases/{id}/messages as a new side conversation with an unnamed third party. */
+const sideInput = (i: service.SendInput): OpenSideInput => {
+  if (!i.to?.length) throw new AppError('recipient_required', 'Name the third party to write to', { fields: ['to'] })
+  return {
+    counterpartyKind: 'other',
+    to: i.to,
+    cc: i.cc,
+    subject: i.subject,
+    text: i.text,
+    html: i.html,
+    templateId: i.templateId,
+    templateVersion: i.templateVersion,
+    attachmentIds: i.attachmentIds,
+  }
+}
 const portalRoute = routeOptions('portal')
 // The link is a credential: nothing between here and the customer keeps a copy.
 const noStore = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }
 
 export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const mail = (): service.MailSetup => ({
-    configured: !!app.ctx.config.smtpUrl,
-    domain: app.ctx.config.email.inboundDomain,
-    config: app.ctx.config,
-  })
+  const mail = (): service.MailSetup => service.mailSetupOf(app.ctx.config)
 
   app.get(
     '/cases/:id/messages',
@@ -72,7 +86,17 @@ export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { attachment_ids, set_waiting, ...rest } = req.body
       const input: service.SendInput = { ...camelKeys(rest), attachmentIds: attachment_ids, setWaiting: set_waiting }
       const message = await inTransaction(app.db, req, (trx, ctx, now) =>
-        service.sendMessage(trx, ctx, req.params.id, input, mail(), now),
+        // A side email starts a side conversation of its own, so the third party's reply threads back into it.
+        input.visibility === 'side'
+          ? openSideConversation(
+              trx,
+              ctx,
+              req.params.id,
+              sideInput(input),
+              { mail: mail(), render: app.ctx },
+              now,
+            ).then((r) => r.message)
+          : service.sendMessage(trx, ctx, req.params.id, input, mail(), now),
       )
       return reply.status(201).send(message)
     },

@@ -5,8 +5,8 @@ import { messageAuthors, messageChannels, messageStatuses, messageVisibilities, 
 const NullableText = Type.Union([Type.String(), Type.Null()])
 // A mailbox as people write it; RFC 5321 caps an address at 254 characters in practice.
 const EmailAddress = Type.String({ format: 'email', maxLength: 254 })
-const AddressView = Type.Object({ address: Type.String(), name: Type.Optional(Type.String()) })
-const AddressInput = Type.Object(
+export const AddressView = Type.Object({ address: Type.String(), name: Type.Optional(Type.String()) })
+export const AddressInput = Type.Object(
   { address: EmailAddress, name: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\r\\n]*$' })) },
   { additionalProperties: false },
 )
@@ -49,6 +49,10 @@ export const MessageView = Type.Object({
   redacted_at: Type.Union([Timestamp, Type.Null()], {
     description:
       "When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone",
+  }),
+  side_conversation_id: Type.Union([Uuid, Type.Null()], {
+    description:
+      'The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation',
   }),
   created_at: Timestamp,
   updated_at: Timestamp,

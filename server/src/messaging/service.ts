@@ -1,7 +1,7 @@
 // The messaging module's public face: other modules call these, never messaging/store.ts.
 export {
   recordMessage,
-  findCaseForMessageHeader,
+  findThreadForMessageHeader,
   bareMessageId,
 } from './service/record-message.js'
 export type { Message, NewMessage, NewAttachment, MessageAttachment, MessageRecipient, Address } from './types.js'
@@ -13,4 +13,4 @@ export {
   getMessage,
   openRawMessage,
 } from './service/conversation.js'
-export { sendMessage, retryMessage, type MailSetup, type SendInput } from './service/send-message.js'
+export { sendMessage, retryMessage, mailSetupOf, type MailSetup, type SendInput } from './service/send-message.js'

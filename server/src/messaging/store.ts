@@ -68,6 +68,7 @@ const messageColumns = allColumns<Database['messages']>()([
   'next_attempt_at',
   'sent_at',
   'redacted_at',
+  'side_conversation_id',
   'created_at',
   'updated_at',
 ])
@@ -141,6 +142,7 @@ export type MessageFilter = {
   caseId?: string
   statuses?: MessageStatus[]
   visibility?: 'public' | 'side'
+  sideConversationId?: string
   after?: string
   limit: number
   desc?: boolean
@@ -152,6 +154,7 @@ export async function listMessages(db: Db, merchantId: string, f: MessageFilter)
   if (f.caseId) q = q.where('case_id', '=', f.caseId)
   if (f.statuses?.length) q = q.where('status', 'in', f.statuses)
   if (f.visibility) q = q.where('visibility', '=', f.visibility)
+  if (f.sideConversationId) q = q.where('side_conversation_id', '=', f.sideConversationId)
   if (f.after) q = q.where('id', f.desc ? '<' : '>', f.after)
   return q
     .orderBy('id', f.desc ? 'desc' : 'asc')
@@ -159,16 +162,19 @@ export async function listMessages(db: Db, merchantId: string, f: MessageFilter)
     .execute()
 }
 
-/** The case of the newest message with any of these Message-IDs (ours or the customer's). */
-export async function findCaseByMessageIds(db: Db, merchantId: string, messageIds: string[]): Promise<string | null> {
-  if (!messageIds.length) return null
-  const row = await selectOwned(db, 'messages', merchantId)
-    .select('case_id')
+/** The case and side conversation of the newest message with any of these Message-IDs (ours or theirs). */
+export async function findThreadByMessageIds(
+  db: Db,
+  merchantId: string,
+  messageIds: string[],
+): Promise<{ case_id: string; side_conversation_id: string | null } | undefined> {
+  if (!messageIds.length) return undefined
+  return selectOwned(db, 'messages', merchantId)
+    .select(['case_id', 'side_conversation_id'])
     .where('message_id_header', 'in', messageIds)
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst()
-  return row?.case_id ?? null
 }
 
 export async function findMessageByHeader(db: Db, merchantId: string, messageIdHeader: string) {

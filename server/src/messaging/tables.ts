@@ -15,7 +15,7 @@ export const messageStatuses = [
   'sending',
   'sent',
   'delivered',
-  /** A WhatsApp message the customer read (Twilio's status callback; 0029) */
+  /** A WhatsApp message the customer read (Twilio's status callback; 0027) */
   'read',
   'bounced',
   'failed',
@@ -30,6 +30,12 @@ export const recipientStatuses = ['queued', 'sending', 'sent', 'failed', 'bounce
 export type RecipientStatus = (typeof recipientStatuses)[number]
 export const templateChannels = ['email', 'sms', 'whatsapp'] as const
 export type TemplateChannel = (typeof templateChannels)[number]
+/** Who a side conversation is with. */
+export const counterpartyKinds = ['carrier', 'warehouse', '3pl', 'supplier', 'other'] as const
+export type CounterpartyKind = (typeof counterpartyKinds)[number]
+/** open: waiting on the third party; answered: they replied, no agent has yet; closed by an agent. */
+export const sideConversationStatuses = ['open', 'answered', 'closed'] as const
+export type SideConversationStatus = (typeof sideConversationStatuses)[number]
 
 export type Address = { address: string; name?: string }
 export type MacroAction =
@@ -83,6 +89,24 @@ export interface MessagingTables {
     sent_at: Instant | null
     /** The customer's erasure reached it: personal content replaced, raw copies and attachments gone (0019). */
     redacted_at: Instant | null
+    /** The side conversation it belongs to (visibility side) (0025). */
+    side_conversation_id: string | null
+    created_at: Instant
+    updated_at: Instant
+  }
+  /** A thread with a third party about a case (0025_side_conversations.sql). */
+  side_conversations: {
+    merchant_id: string
+    id: string
+    case_id: string
+    subject: string
+    counterparty_kind: CounterpartyKind
+    counterparty_name: Generated<string>
+    participants: Json<Address[]>
+    status: SideConversationStatus
+    created_by: string | null
+    last_message_at: Instant
+    closed_at: Instant | null
     created_at: Instant
     updated_at: Instant
   }

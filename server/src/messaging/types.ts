@@ -61,6 +61,8 @@ export type NewMessage = {
   setWaiting?: boolean
   /** An inbound message that opened its case (message.received's new_case) */
   newCase?: boolean
+  /** The side conversation it belongs to (visibility side) */
+  sideConversationId?: string | null
 }
 
 export type MessageAttachment = {
@@ -118,6 +120,8 @@ export type Message = {
   sent_at: Date | null
   /** When the customer's erasure reached it: its personal content is a marker, its original and files are gone */
   redacted_at: Date | null
+  /** The side conversation it belongs to; null for the customer's conversation */
+  side_conversation_id: string | null
   created_at: Date
   updated_at: Date
   attachments: MessageAttachment[]
@@ -181,6 +185,7 @@ export function toMessage(r: MessageRow, attachments: AttachmentRow[], recipient
     attempts: r.attempts,
     sent_at: r.sent_at,
     redacted_at: r.redacted_at,
+    side_conversation_id: r.side_conversation_id,
     created_at: r.created_at,
     updated_at: r.updated_at,
     attachments: attachments.map(toAttachment),

@@ -10789,6 +10789,8 @@ export interface paths {
                                 sent_at: string | null;
                                 /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                                 redacted_at: string | null;
+                                /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
+                                side_conversation_id: string | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -10965,6 +10967,8 @@ export interface paths {
                             sent_at: string | null;
                             /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                             redacted_at: string | null;
+                            /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
+                            side_conversation_id: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -11117,6 +11121,8 @@ export interface paths {
                                 sent_at: string | null;
                                 /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                                 redacted_at: string | null;
+                                /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
+                                side_conversation_id: string | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -11270,6 +11276,8 @@ export interface paths {
                             sent_at: string | null;
                             /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                             redacted_at: string | null;
+                            /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
+                            side_conversation_id: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -11480,6 +11488,8 @@ export interface paths {
                             sent_at: string | null;
                             /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                             redacted_at: string | null;
+                            /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
+                            side_conversation_id: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -13590,6 +13600,913 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/side-conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case's side conversations, newest first, with how many are open, answered and closed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                case_id: string;
+                                subject: string;
+                                /**
+                                 * @description carrier, warehouse, 3pl, supplier or other
+                                 * @enum {unknown}
+                                 */
+                                counterparty_kind: "carrier" | "warehouse" | "3pl" | "supplier" | "other";
+                                /** @description Who the third party is (e.g. "DHL claims desk"); may be empty */
+                                counterparty_name: string;
+                                /** @description The third party addresses on the thread */
+                                participants: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                /**
+                                 * @description open: waiting on the third party; answered: they replied, no agent has answered yet; closed
+                                 * @enum {unknown}
+                                 */
+                                status: "open" | "answered" | "closed";
+                                /** @description The person who started it */
+                                created_by: string | null;
+                                /** Format: date-time */
+                                last_message_at: string;
+                                closed_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                            /** @description How many of the case's side conversations are in each status (the case header's badge) */
+                            counts: {
+                                open: number;
+                                answered: number;
+                                closed: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a side conversation: email a third party from a template rendered for the case, or free text; their reply threads back into it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        counterparty_kind: "carrier" | "warehouse" | "3pl" | "supplier" | "other";
+                        counterparty_name?: string;
+                        to: {
+                            /** Format: email */
+                            address: string;
+                            name?: string;
+                        }[];
+                        cc?: {
+                            /** Format: email */
+                            address: string;
+                            name?: string;
+                        }[];
+                        /** @description Default: the template's subject */
+                        subject?: string;
+                        /** @description The email's text; without it, the template's live version rendered for the case */
+                        text?: string;
+                        html?: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        template_id?: string;
+                        template_version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            side_conversation: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                case_id: string;
+                                subject: string;
+                                /**
+                                 * @description carrier, warehouse, 3pl, supplier or other
+                                 * @enum {unknown}
+                                 */
+                                counterparty_kind: "carrier" | "warehouse" | "3pl" | "supplier" | "other";
+                                /** @description Who the third party is (e.g. "DHL claims desk"); may be empty */
+                                counterparty_name: string;
+                                /** @description The third party addresses on the thread */
+                                participants: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                /**
+                                 * @description open: waiting on the third party; answered: they replied, no agent has answered yet; closed
+                                 * @enum {unknown}
+                                 */
+                                status: "open" | "answered" | "closed";
+                                /** @description The person who started it */
+                                created_by: string | null;
+                                /** Format: date-time */
+                                last_message_at: string;
+                                closed_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            message: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                case_id: string;
+                                /** @enum {unknown} */
+                                direction: "out" | "in";
+                                /** @enum {unknown} */
+                                channel: "email" | "sms" | "whatsapp" | "portal";
+                                /**
+                                 * @description public: the customer conversation; side: a side conversation the customer never sees
+                                 * @enum {unknown}
+                                 */
+                                visibility: "public" | "side";
+                                /** @enum {unknown} */
+                                status: "queued" | "sending" | "sent" | "delivered" | "read" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                                status_reason: string | null;
+                                author: {
+                                    /** @enum {unknown} */
+                                    type: "agent" | "system" | "rule" | "customer" | "contact";
+                                    id: string | null;
+                                };
+                                automatic: boolean;
+                                from: {
+                                    address: string;
+                                    name?: string;
+                                };
+                                to: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                cc: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                subject: string;
+                                /** @description The whole text, as received or sent */
+                                text: string;
+                                /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                                reply_text: string;
+                                /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                                quoted_text: string | null;
+                                html: string | null;
+                                template_id: string | null;
+                                template_version: number | null;
+                                message_id_header: string | null;
+                                in_reply_to: string | null;
+                                references: string[];
+                                provider: string | null;
+                                provider_message_id: string | null;
+                                /** @description The raw message (.eml) is stored: GET /messages/{id}/raw */
+                                has_raw: boolean;
+                                robot_reason: string | null;
+                                attempts: number;
+                                sent_at: string | null;
+                                /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
+                                redacted_at: string | null;
+                                /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
+                                side_conversation_id: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                attachments: {
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    id: string;
+                                    file_name: string;
+                                    content_type: string;
+                                    size_bytes: number;
+                                    /** @description false when the attachment was refused (refused_reason says why) */
+                                    stored: boolean;
+                                    content_id: string | null;
+                                    refused_reason: string | null;
+                                }[];
+                                /** @description Per recipient delivery state (outbound email) */
+                                recipients: {
+                                    address: string;
+                                    /** @enum {unknown} */
+                                    kind: "to" | "cc" | "bcc";
+                                    /** @enum {unknown} */
+                                    status: "queued" | "sending" | "sent" | "failed" | "bounced";
+                                    smtp_reply: string | null;
+                                    attempts: number;
+                                    sent_at: string | null;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/side-conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One side conversation with its thread, oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            subject: string;
+                            /**
+                             * @description carrier, warehouse, 3pl, supplier or other
+                             * @enum {unknown}
+                             */
+                            counterparty_kind: "carrier" | "warehouse" | "3pl" | "supplier" | "other";
+                            /** @description Who the third party is (e.g. "DHL claims desk"); may be empty */
+                            counterparty_name: string;
+                            /** @description The third party addresses on the thread */
+                            participants: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            /**
+                             * @description open: waiting on the third party; answered: they replied, no agent has answered yet; closed
+                             * @enum {unknown}
+                             */
+                            status: "open" | "answered" | "closed";
+                            /** @description The person who started it */
+                            created_by: string | null;
+                            /** Format: date-time */
+                            last_message_at: string;
+                            closed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description The thread's reply address: mail to it lands on this conversation */
+                            reply_address: string;
+                            /** @description The thread, oldest first */
+                            messages: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                case_id: string;
+                                /** @enum {unknown} */
+                                direction: "out" | "in";
+                                /** @enum {unknown} */
+                                channel: "email" | "sms" | "whatsapp" | "portal";
+                                /**
+                                 * @description public: the customer conversation; side: a side conversation the customer never sees
+                                 * @enum {unknown}
+                                 */
+                                visibility: "public" | "side";
+                                /** @enum {unknown} */
+                                status: "queued" | "sending" | "sent" | "delivered" | "read" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                                status_reason: string | null;
+                                author: {
+                                    /** @enum {unknown} */
+                                    type: "agent" | "system" | "rule" | "customer" | "contact";
+                                    id: string | null;
+                                };
+                                automatic: boolean;
+                                from: {
+                                    address: string;
+                                    name?: string;
+                                };
+                                to: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                cc: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                subject: string;
+                                /** @description The whole text, as received or sent */
+                                text: string;
+                                /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                                reply_text: string;
+                                /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                                quoted_text: string | null;
+                                html: string | null;
+                                template_id: string | null;
+                                template_version: number | null;
+                                message_id_header: string | null;
+                                in_reply_to: string | null;
+                                references: string[];
+                                provider: string | null;
+                                provider_message_id: string | null;
+                                /** @description The raw message (.eml) is stored: GET /messages/{id}/raw */
+                                has_raw: boolean;
+                                robot_reason: string | null;
+                                attempts: number;
+                                sent_at: string | null;
+                                /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
+                                redacted_at: string | null;
+                                /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
+                                side_conversation_id: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                attachments: {
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    id: string;
+                                    file_name: string;
+                                    content_type: string;
+                                    size_bytes: number;
+                                    /** @description false when the attachment was refused (refused_reason says why) */
+                                    stored: boolean;
+                                    content_id: string | null;
+                                    refused_reason: string | null;
+                                }[];
+                                /** @description Per recipient delivery state (outbound email) */
+                                recipients: {
+                                    address: string;
+                                    /** @enum {unknown} */
+                                    kind: "to" | "cc" | "bcc";
+                                    /** @enum {unknown} */
+                                    status: "queued" | "sending" | "sent" | "failed" | "bounced";
+                                    smtp_reply: string | null;
+                                    attempts: number;
+                                    sent_at: string | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/side-conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write on a side conversation (to its participants unless told): it waits on the third party again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                        html?: string;
+                        /** @description Default: the conversation's participants */
+                        to?: {
+                            /** Format: email */
+                            address: string;
+                            name?: string;
+                        }[];
+                        cc?: {
+                            /** Format: email */
+                            address: string;
+                            name?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            side_conversation: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                case_id: string;
+                                subject: string;
+                                /**
+                                 * @description carrier, warehouse, 3pl, supplier or other
+                                 * @enum {unknown}
+                                 */
+                                counterparty_kind: "carrier" | "warehouse" | "3pl" | "supplier" | "other";
+                                /** @description Who the third party is (e.g. "DHL claims desk"); may be empty */
+                                counterparty_name: string;
+                                /** @description The third party addresses on the thread */
+                                participants: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                /**
+                                 * @description open: waiting on the third party; answered: they replied, no agent has answered yet; closed
+                                 * @enum {unknown}
+                                 */
+                                status: "open" | "answered" | "closed";
+                                /** @description The person who started it */
+                                created_by: string | null;
+                                /** Format: date-time */
+                                last_message_at: string;
+                                closed_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                            message: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                case_id: string;
+                                /** @enum {unknown} */
+                                direction: "out" | "in";
+                                /** @enum {unknown} */
+                                channel: "email" | "sms" | "whatsapp" | "portal";
+                                /**
+                                 * @description public: the customer conversation; side: a side conversation the customer never sees
+                                 * @enum {unknown}
+                                 */
+                                visibility: "public" | "side";
+                                /** @enum {unknown} */
+                                status: "queued" | "sending" | "sent" | "delivered" | "read" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                                status_reason: string | null;
+                                author: {
+                                    /** @enum {unknown} */
+                                    type: "agent" | "system" | "rule" | "customer" | "contact";
+                                    id: string | null;
+                                };
+                                automatic: boolean;
+                                from: {
+                                    address: string;
+                                    name?: string;
+                                };
+                                to: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                cc: {
+                                    address: string;
+                                    name?: string;
+                                }[];
+                                subject: string;
+                                /** @description The whole text, as received or sent */
+                                text: string;
+                                /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                                reply_text: string;
+                                /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                                quoted_text: string | null;
+                                html: string | null;
+                                template_id: string | null;
+                                template_version: number | null;
+                                message_id_header: string | null;
+                                in_reply_to: string | null;
+                                references: string[];
+                                provider: string | null;
+                                provider_message_id: string | null;
+                                /** @description The raw message (.eml) is stored: GET /messages/{id}/raw */
+                                has_raw: boolean;
+                                robot_reason: string | null;
+                                attempts: number;
+                                sent_at: string | null;
+                                /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
+                                redacted_at: string | null;
+                                /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
+                                side_conversation_id: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                attachments: {
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    id: string;
+                                    file_name: string;
+                                    content_type: string;
+                                    size_bytes: number;
+                                    /** @description false when the attachment was refused (refused_reason says why) */
+                                    stored: boolean;
+                                    content_id: string | null;
+                                    refused_reason: string | null;
+                                }[];
+                                /** @description Per recipient delivery state (outbound email) */
+                                recipients: {
+                                    address: string;
+                                    /** @enum {unknown} */
+                                    kind: "to" | "cc" | "bcc";
+                                    /** @enum {unknown} */
+                                    status: "queued" | "sending" | "sent" | "failed" | "bounced";
+                                    smtp_reply: string | null;
+                                    attempts: number;
+                                    sent_at: string | null;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/side-conversations/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a side conversation (a new message from either side reopens it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            subject: string;
+                            /**
+                             * @description carrier, warehouse, 3pl, supplier or other
+                             * @enum {unknown}
+                             */
+                            counterparty_kind: "carrier" | "warehouse" | "3pl" | "supplier" | "other";
+                            /** @description Who the third party is (e.g. "DHL claims desk"); may be empty */
+                            counterparty_name: string;
+                            /** @description The third party addresses on the thread */
+                            participants: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            /**
+                             * @description open: waiting on the third party; answered: they replied, no agent has answered yet; closed
+                             * @enum {unknown}
+                             */
+                            status: "open" | "answered" | "closed";
+                            /** @description The person who started it */
+                            created_by: string | null;
+                            /** Format: date-time */
+                            last_message_at: string;
+                            closed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/side-conversations/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a closed side conversation: it waits on the third party again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            subject: string;
+                            /**
+                             * @description carrier, warehouse, 3pl, supplier or other
+                             * @enum {unknown}
+                             */
+                            counterparty_kind: "carrier" | "warehouse" | "3pl" | "supplier" | "other";
+                            /** @description Who the third party is (e.g. "DHL claims desk"); may be empty */
+                            counterparty_name: string;
+                            /** @description The third party addresses on the thread */
+                            participants: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            /**
+                             * @description open: waiting on the third party; answered: they replied, no agent has answered yet; closed
+                             * @enum {unknown}
+                             */
+                            status: "open" | "answered" | "closed";
+                            /** @description The person who started it */
+                            created_by: string | null;
+                            /** Format: date-time */
+                            last_message_at: string;
+                            closed_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -121,6 +121,12 @@ export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said 
       return { sentence: messageWords(d, actor), detail: str(d.subject) }
     case 'consent': // a customer's STOP, START or HELP: the server words it ("opted out of SMS")
       return { sentence: `The customer ${e.text ?? `sent ${words(d.keyword)}`}`, detail: str(d.body) }
+    case 'side_conversation': {
+      const other = str(d.counterparty_name) ?? words(d.counterparty_kind)
+      return d.action === 'answered'
+        ? { sentence: `${other} answered the side conversation`, detail: str(d.subject) }
+        : say(`${sideActions[String(d.action)] ?? words(d.action)} the side conversation with ${other}`, str(d.subject))
+    }
     case 'sla_applied':
     case 'sla_met':
     case 'sla_breached':
@@ -140,6 +146,8 @@ export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said 
       return { sentence: `${actor}: ${humanize(e.type.replace('.', ' '))}`, detail: e.text || undefined }
   }
 }
+
+const sideActions: Record<string, string> = { opened: 'started', closed: 'closed', reopened: 'reopened' }
 
 const channels: Record<string, string> = {
   email: 'by email',

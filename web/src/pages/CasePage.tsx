@@ -44,6 +44,7 @@ import { priorityColor, priorityLabel, priorityOptions, type Priority } from '..
 import { CaseSlaTimers } from '../components/SlaTimers'
 import { describeEntry } from '../components/timeline-text'
 import { Conversation } from './conversation/Conversation'
+import { SideConversationsBadge, SideConversationsPanel } from './conversation/SideConversations'
 
 type StatusBody = Body<'/api/v1/cases/{id}/status', 'post'>
 const working = ['open', 'waiting_customer', 'waiting_carrier', 'on_hold'] as const
@@ -89,8 +90,16 @@ function useCasePicker(caseId: string, title: string, action: string, call: (ids
   return { open, picker }
 }
 
+/** Brings the side conversations panel into view and focus (the header's badge). */
+function showSidePanel() {
+  const panel = document.getElementById('side-conversations')
+  panel?.scrollIntoView({ block: 'start' })
+  panel?.focus()
+}
+
 function CaseView({ c }: { c: CaseDetail }) {
   const [writing, setWriting] = useState(false)
+  const [startingSide, setStartingSide] = useState(false)
   const money = useMoney()
   usePresenceBeat(c.id, writing)
   const can = useCan()
@@ -220,6 +229,7 @@ function CaseView({ c }: { c: CaseDetail }) {
               </Text>
             )}
             {c.escalation_level > 0 && <Badge color="red">Escalated L{c.escalation_level}</Badge>}
+            <SideConversationsBadge caseId={c.id} onOpen={showSidePanel} />
             {editable ? (
               <TagsInput
                 {...picker('Tags', 260)}
@@ -271,12 +281,14 @@ function CaseView({ c }: { c: CaseDetail }) {
               customerEmail={customerEmailOf(c)}
               canWrite={can('cases.write') && !c.merged_into_id}
               onWriting={setWriting}
+              onNewSide={() => setStartingSide(true)}
             />
             <CaseTimeline caseId={c.id} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="md">
+            <SideConversationsPanel caseId={c.id} startOpen={startingSide} onStart={setStartingSide} />
             <Linked c={c} />
           </Stack>
         </Grid.Col>

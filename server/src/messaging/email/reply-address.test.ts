@@ -1,6 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { parseReplyAddress, replyAddress, verifyReply } from './reply-address.js'
+import {
+  parseReplyAddress,
+  parseSideReplyAddress,
+  replyAddress,
+  sideReplyAddress,
+  verifyReply,
+  verifySideReply,
+} from './reply-address.js'
 
 const key = randomBytes(32)
 const merchant = randomUUID()
@@ -34,5 +41,21 @@ describe('reply addresses', () => {
     expect(parseReplyAddress(`reply+${'a'.repeat(41)}@${domain}`, domain)).toBeNull()
     expect(parseReplyAddress(`support@${domain}`, domain)).toBeNull()
     expect(parseReplyAddress(`reply+${'1'.repeat(42)}@${domain}`, domain)).toBeNull()
+  })
+
+  it("name a side conversation with a token bound to that purpose: a case's never passes for one, nor the reverse", () => {
+    const sideId = randomUUID()
+    const side = sideReplyAddress(key, merchant, sideId, domain)
+    expect(side).toMatch(/^side\+[a-z2-7]{42}@reply\.shop\.example$/)
+    const parsed = parseSideReplyAddress(side.toUpperCase(), domain)
+    expect(parsed?.sideConversationId).toBe(sideId)
+    expect(verifySideReply(key, merchant, sideId, parsed!.token)).toBe(true)
+    expect(verifySideReply(key, randomUUID(), sideId, parsed!.token)).toBe(false)
+    // The same id under the other purpose: same shape, different MAC.
+    expect(parseReplyAddress(side, domain)).toBeNull()
+    expect(verifyReply(key, merchant, sideId, parsed!.token)).toBe(false)
+    const caseToken = parseReplyAddress(replyAddress(key, merchant, sideId, domain), domain)!.token
+    expect(verifySideReply(key, merchant, sideId, caseToken)).toBe(false)
+    expect(parseSideReplyAddress(replyAddress(key, merchant, sideId, domain), domain)).toBeNull()
   })
 })

@@ -10,7 +10,7 @@ import { type LiveMessage, publishLive } from '../../live/publish.js'
 import type { Drain } from '../../modules.js'
 import type { Address } from '../tables.js'
 import { composeEmail } from './compose.js'
-import { replyAddress } from './reply-address.js'
+import { replyAddress, sideReplyAddress } from './reply-address.js'
 import * as store from './send-store.js'
 import { deliverAll, type RecipientOutcome } from './smtp-send.js'
 import { smtpSettings, type SmtpSettings } from './transport.js'
@@ -67,12 +67,20 @@ export async function sendDueEmails(ctx: AppContext, limit: number, opts: Option
   })
 }
 
+/** Where answers go: a side conversation's own address for its messages (the third party's reply stays in it), else the case's. */
+const replyTo = (ctx: AppContext, row: Pick<store.MessageRow, 'merchant_id' | 'case_id' | 'side_conversation_id'>) => {
+  const domain = ctx.config.email.inboundDomain
+  return row.side_conversation_id
+    ? sideReplyAddress(ctx.keys.links, row.merchant_id, row.side_conversation_id, domain)
+    : replyAddress(ctx.keys.links, row.merchant_id, row.case_id, domain)
+}
+
 /**
  * The envelope sender (MAIL FROM, the Return-Path) is the case's reply address on our inbound domain, whatever From
  * says: a bounce comes back to the SMTP listener, lands on the case and marks the message bounced.
  */
 const envelope = (ctx: AppContext, s: Send) => ({
-  from: replyAddress(ctx.keys.links, s.row.merchant_id, s.row.case_id, ctx.config.email.inboundDomain),
+  from: replyTo(ctx, s.row),
   to: s.to,
   raw: s.raw,
 })
@@ -228,7 +236,7 @@ async function composeBatch(
         from,
         to: row.to_addresses,
         cc: row.cc_addresses,
-        replyTo: replyAddress(ctx.keys.links, merchantId, row.case_id, domain),
+        replyTo: replyTo(ctx, row),
         subject: row.subject,
         text: row.text_body,
         html: row.html_body,

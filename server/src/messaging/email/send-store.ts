@@ -165,7 +165,7 @@ export async function settleMessages(trx: Trx, settled: Settlement[], now: Date)
   return new Set(rows.map((r) => r.id))
 }
 
-/** The latest earlier message with a Message-ID on each message's case: the one it answers, by message id. */
+/** The latest earlier message with a Message-ID in each message's thread (its case's customer conversation, or its side conversation): the one it answers. */
 export async function findThreadParents(
   db: Db,
   rows: Key[],
@@ -178,6 +178,8 @@ export async function findThreadParents(
     cross join lateral (select p.message_id_header, p.references_headers from messages p
       where p.merchant_id = m.merchant_id and p.case_id = m.case_id and p.id <> m.id and p.created_at <= m.created_at
         and p.message_id_header is not null
+        -- the same thread: a reply to the customer never names a side conversation's mail, nor the reverse
+        and p.visibility = m.visibility and p.side_conversation_id is not distinct from m.side_conversation_id
       order by p.created_at desc, p.id desc limit 1) p`.execute(db)
   return new Map(found.map((f) => [f.id, f]))
 }

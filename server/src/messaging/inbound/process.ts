@@ -8,8 +8,10 @@ import type { Database } from '../../db/schema.js'
 import type { InboxDelivery } from '../../integrations/providers.js'
 import { listOrders } from '../../orders/service.js'
 import { listShipments } from '../../shipments/service.js'
-import { parseReplyAddress, verifyReply } from '../email/reply-address.js'
-import { findCaseForMessageHeader, recordMessage } from '../service.js'
+import { parseReplyAddress, parseSideReplyAddress, verifyReply, verifySideReply } from '../email/reply-address.js'
+import { findThreadForMessageHeader, recordMessage } from '../service.js'
+import { receiveSideReply } from '../side/service.js'
+import { findSideConversation } from '../side/store.js'
 import { findMessageByHeader } from '../store.js'
 import { storeAttachments, storeRaw } from './attachments.js'
 import { foldedParts } from './fold.js'
@@ -24,6 +26,16 @@ export function caseFromReplyAddress(keys: { links: Buffer }, merchantId: string
   for (const r of recipients) {
     const parsed = parseReplyAddress(r, r.slice(r.lastIndexOf('@') + 1))
     if (parsed && verifyReply(keys.links, merchantId, parsed.caseId, parsed.token)) return parsed.caseId
+  }
+  return null
+}
+
+/** The side conversation a side reply address among the recipients names, when its token is this workspace's. */
+function sideFromReplyAddress(keys: { links: Buffer }, merchantId: string, recipients: string[]): string | null {
+  for (const r of recipients) {
+    const parsed = parseSideReplyAddress(r, r.slice(r.lastIndexOf('@') + 1))
+    if (parsed && verifySideReply(keys.links, merchantId, parsed.sideConversationId, parsed.token))
+      return parsed.sideConversationId
   }
   return null
 }
@@ -72,7 +84,14 @@ async function caseForMentionedOrder(
   return { caseId: open.data[0]?.id ?? null, orderId: order.id, shipmentId }
 }
 
-type Threaded = { caseId: string; customerId: string | null; newCase: boolean; how: string }
+type Threaded = {
+  caseId: string
+  customerId: string | null
+  newCase: boolean
+  how: string
+  /** A third party's answer on a side conversation: recorded there, never in the customer's conversation */
+  sideConversationId?: string
+}
 
 async function thread(
   trx: Trx,
@@ -84,11 +103,32 @@ async function thread(
   now: Date,
 ): Promise<Threaded> {
   const { merchantId } = ctx
+  const sideId = sideFromReplyAddress(app.keys, merchantId, email.recipients)
+  const side = sideId ? await findSideConversation(trx, merchantId, sideId) : undefined
+  if (side)
+    return {
+      caseId: side.case_id,
+      customerId: null,
+      newCase: false,
+      how: 'side_reply_address',
+      sideConversationId: side.id,
+    }
+  const ids = [email.inReplyTo, ...email.references].filter((x): x is string => !!x)
+  const byHeader = ids.length ? await findThreadForMessageHeader(trx, merchantId, ids) : null
+  // An answer to a side message stays in its side conversation, whichever address it came to (a case's reply
+  // address on side mail sent before side conversations had their own). The newest message referenced decides:
+  // a customer's answer to our reply names our reply, newer than anything it quotes.
+  if (byHeader?.sideConversationId)
+    return {
+      ...byHeader,
+      sideConversationId: byHeader.sideConversationId,
+      customerId: null,
+      newCase: false,
+      how: 'side_message_header',
+    }
   const byToken = caseFromReplyAddress(app.keys, merchantId, email.recipients)
   if (byToken) return { caseId: byToken, customerId: null, newCase: false, how: 'reply_address' }
-  const ids = [email.inReplyTo, ...email.references].filter((x): x is string => !!x)
-  const byHeader = ids.length ? await findCaseForMessageHeader(trx, merchantId, ids) : null
-  if (byHeader) return { caseId: byHeader, customerId: null, newCase: false, how: 'message_header' }
+  if (byHeader) return { caseId: byHeader.caseId, customerId: null, newCase: false, how: 'message_header' }
   // A loop keeps landing on the case it already reached, instead of opening one per message.
   if (robot === 'rate_limited' && lastCaseFromSender)
     return { caseId: lastCaseFromSender, customerId: null, newCase: false, how: 'sender_recent' }
@@ -129,8 +169,16 @@ async function thread(
   return { caseId: opened.id, customerId: customer?.id ?? null, newCase: true, how: 'new_case' }
 }
 
-/** A delivery report about one of our messages: that message and its recipients bounced, the case flagged. */
-async function recordBounce(trx: Trx, ctx: ServiceContext, report: DeliveryReport, now: Date): Promise<string | null> {
+/**
+ * A delivery report about one of our messages: that message and its recipients bounced, the case flagged. The
+ * report lands where the message was: a side email's in its side conversation (it quotes the email).
+ */
+async function recordBounce(
+  trx: Trx,
+  ctx: ServiceContext,
+  report: DeliveryReport,
+  now: Date,
+): Promise<{ caseId: string; sideConversationId?: string } | null> {
   if (!report.originalMessageId || !report.recipients.length) return null
   const original = await findMessageByHeader(trx, ctx.merchantId, report.originalMessageId)
   if (original?.direction !== 'out') return null
@@ -164,7 +212,10 @@ async function recordBounce(trx: Trx, ctx: ServiceContext, report: DeliveryRepor
     },
     now,
   )
-  return kase.id
+  return {
+    caseId: kase.id,
+    ...(original.side_conversation_id ? { sideConversationId: original.side_conversation_id } : {}),
+  }
 }
 
 /**
@@ -209,7 +260,7 @@ export async function processInboundEmail(
     : (robotReason(email) ?? (recent.count >= rateLimitPerHour ? 'rate_limited' : null))
 
   const threaded: Threaded = bouncedCase
-    ? { caseId: bouncedCase, customerId: null, newCase: false, how: 'delivery_status' }
+    ? { ...bouncedCase, customerId: null, newCase: false, how: 'delivery_status' }
     : await thread(trx, app, ctx, email, robot, recent.lastCaseId, now)
   const [rawBlobKey, attachments] = await files
   if (email.malformed) {
@@ -221,36 +272,41 @@ export async function processInboundEmail(
       refusedReason: `malformed_mime: ${email.malformed}`.slice(0, 500),
     })
   }
-  await recordMessage(
-    trx,
-    ctx,
-    {
-      caseId: threaded.caseId,
-      direction: 'in',
-      channel: 'email',
-      visibility: 'public',
-      status: 'received',
-      authorType: robot ? 'system' : 'customer',
-      automatic: robot !== null,
-      from: email.from ?? { address: email.envelopeFrom ?? '' },
-      to: email.to,
-      cc: email.cc,
-      subject: email.subject,
-      text: email.text,
-      ...foldedParts(email.text),
-      html: email.html,
-      messageIdHeader: email.messageId,
-      inReplyTo: email.inReplyTo,
-      references: email.references,
-      provider: delivery.provider,
-      providerMessageId: delivery.dedupKey,
-      rawBlobKey,
-      robotReason: robot,
-      inboxDeliveryId: delivery.id,
-      attachments,
-      newCase: threaded.newCase,
-    },
-    now,
-  )
+  const received = {
+    direction: 'in' as const,
+    channel: 'email' as const,
+    status: 'received' as const,
+    from: email.from ?? { address: email.envelopeFrom ?? '' },
+    to: email.to,
+    cc: email.cc,
+    subject: email.subject,
+    text: email.text,
+    ...foldedParts(email.text),
+    html: email.html,
+    messageIdHeader: email.messageId,
+    inReplyTo: email.inReplyTo,
+    references: email.references,
+    provider: delivery.provider,
+    providerMessageId: delivery.dedupKey,
+    rawBlobKey,
+    robotReason: robot,
+    inboxDeliveryId: delivery.id,
+    attachments,
+  }
+  if (threaded.sideConversationId) await receiveSideReply(trx, ctx, threaded.sideConversationId, received, now)
+  else
+    await recordMessage(
+      trx,
+      ctx,
+      {
+        ...received,
+        caseId: threaded.caseId,
+        visibility: 'public',
+        authorType: robot ? 'system' : 'customer',
+        automatic: robot !== null,
+        newCase: threaded.newCase,
+      },
+      now,
+    )
   return 'processed'
 }

@@ -6,7 +6,8 @@ import { createConnection, listConnections, onConnectionChanged } from '../../in
 import { createSidePool } from '../../db/database.js'
 import { DeliveryBatcher, defaultBatcherOptions } from '../../intake/batcher.js'
 import { findMerchantIdBySlug } from '../../merchants/service.js'
-import { parseReplyAddress, verifyReply } from '../email/reply-address.js'
+import { parseReplyAddress, parseSideReplyAddress, verifyReply, verifySideReply } from '../email/reply-address.js'
+import { findMerchantOfSideConversation } from '../side/store.js'
 import { envelopeHeaders, smtpProvider } from './providers.js'
 import * as store from './store.js'
 
@@ -15,6 +16,7 @@ import * as store from './store.js'
  * committed to the platform inbox (source messaging, provider smtp, one delivery per workspace it is for); the
  * inbox drain then processes it like any webhook. A workspace is named by the recipient:
  * - `reply+<token>@<domain>`: the case the token names (its workspace is that of the messages we sent on it);
+ * - `side+<token>@<domain>`: the side conversation the token names (a third party's answer);
  * - `<workspace slug>@<domain>`: the workspace's own address, opening a new case (unless the mail threads).
  * Anything else gets 550 at RCPT; a message over EMAIL_MAX_BYTES gets 552 (and SIZE is announced); a failure to
  * store gets 451, so the sender retries and nothing is lost.
@@ -27,7 +29,7 @@ const smtpError = (code: number, message: string) => Object.assign(new Error(mes
 
 export class RecipientResolver {
   private connections = new Map<string, string | null>()
-  // A case never changes workspace: once known, a reply address costs no query.
+  // A case (or side conversation) never changes workspace: once known, a reply address costs no query.
   private caseOwners = new Map<string, string>()
   private stopListening: () => void
   constructor(private ctx: AppContext) {
@@ -46,9 +48,13 @@ export class RecipientResolver {
     const local = address.slice(0, at).toLowerCase()
     let merchantId: string | undefined
     const reply = parseReplyAddress(address, domain)
+    const side = reply ? null : parseSideReplyAddress(address, domain)
     if (reply) {
-      const owner = await this.ownerOf(reply.caseId)
+      const owner = await this.ownerOf(reply.caseId, store.findMerchantOfCase)
       if (owner && verifyReply(this.ctx.keys.links, owner, reply.caseId, reply.token)) merchantId = owner
+    } else if (side) {
+      const owner = await this.ownerOf(side.sideConversationId, findMerchantOfSideConversation)
+      if (owner && verifySideReply(this.ctx.keys.links, owner, side.sideConversationId, side.token)) merchantId = owner
     } else if (/^[a-z0-9][a-z0-9-]{0,62}$/.test(local)) {
       merchantId = await findMerchantIdBySlug(this.ctx.db, local)
     }
@@ -58,13 +64,17 @@ export class RecipientResolver {
     return { merchantId, address }
   }
 
-  private async ownerOf(caseId: string): Promise<string | undefined> {
-    const known = this.caseOwners.get(caseId)
+  /** The workspace of a case or side conversation (UUIDv7s: one map holds both). */
+  private async ownerOf(
+    id: string,
+    find: (db: AppContext['db'], id: string) => Promise<string | undefined>,
+  ): Promise<string | undefined> {
+    const known = this.caseOwners.get(id)
     if (known) return known
-    const owner = await store.findMerchantOfCase(this.ctx.db, caseId)
+    const owner = await find(this.ctx.db, id)
     if (!owner) return undefined
     if (this.caseOwners.size > 100_000) this.caseOwners.clear()
-    this.caseOwners.set(caseId, owner)
+    this.caseOwners.set(id, owner)
     return owner
   }
 

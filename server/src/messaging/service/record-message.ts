@@ -140,6 +140,7 @@ async function insertMessageRows(
     raw_blob_key: input.rawBlobKey ?? null,
     robot_reason: input.robotReason ?? null,
     inbox_delivery_id: input.inboxDeliveryId ?? null,
+    side_conversation_id: input.sideConversationId ?? null,
     created_at: now,
     updated_at: now,
   })
@@ -224,6 +225,7 @@ function messageActivity(input: NewMessage, id: string, row: CaseRow, answered: 
           direction: input.direction,
           channel: input.channel,
           visibility: input.visibility,
+          side_conversation_id: input.sideConversationId ?? null,
           status: input.status,
           author_type: input.authorType,
           automatic: input.automatic ?? false,
@@ -236,12 +238,13 @@ function messageActivity(input: NewMessage, id: string, row: CaseRow, answered: 
   }
 }
 
-/** The case of any of our or their stored Message-IDs (In-Reply-To, References), newest first. */
-export async function findCaseForMessageHeader(
+/** The case (and side conversation) of any of our or their stored Message-IDs (In-Reply-To, References), newest first. */
+export async function findThreadForMessageHeader(
   db: Db,
   merchantId: string,
   messageIds: string[],
-): Promise<string | null> {
+): Promise<{ caseId: string; sideConversationId: string | null } | null> {
   const ids = [...new Set(messageIds.map(bareMessageId).filter((m) => m.length > 0 && m.length <= 998))]
-  return store.findCaseByMessageIds(db, merchantId, ids.slice(0, 100))
+  const row = await store.findThreadByMessageIds(db, merchantId, ids.slice(0, 100))
+  return row ? { caseId: row.case_id, sideConversationId: row.side_conversation_id } : null
 }

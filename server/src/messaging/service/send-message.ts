@@ -6,7 +6,7 @@ import { findSurvivor } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import type { Config } from '../../config.js'
-import { checkLinks } from '../templates/link-qa.js'
+import { checkLinks, type QaProblem } from '../templates/link-qa.js'
 import { allowedLinkHosts, getEmailSettings } from '../templates/service.js'
 import * as store from '../store.js'
 import type { Address, MessageStatus, MessageVisibility } from '../tables.js'
@@ -19,6 +19,11 @@ type Trx = Transaction<Database>
 
 /** What sending needs from the configuration: whether there is a mail server, the domain of Message-IDs, link QA's hosts. */
 export type MailSetup = { configured: boolean; domain: string; config: Pick<Config, 'publicUrl' | 'email'> }
+export const mailSetupOf = (config: Pick<Config, 'publicUrl' | 'email' | 'smtpUrl'>): MailSetup => ({
+  configured: !!config.smtpUrl,
+  domain: config.email.inboundDomain,
+  config,
+})
 
 export type SendInput = {
   visibility?: MessageVisibility
@@ -31,6 +36,10 @@ export type SendInput = {
   templateVersion?: number
   attachmentIds?: string[]
   setWaiting?: boolean
+  /** The side conversation it is on (visibility side) */
+  sideConversationId?: string
+  /** What QA found when its template was rendered: the message is held with them */
+  problems?: QaProblem[]
 }
 
 /** Attachments sent again from messages on the same case: the stored file, not a copy. */
@@ -77,9 +86,10 @@ export async function sendMessage(
     { subject, text: input.text, html: input.html ?? null },
     await allowedLinkHosts(trx, ctx.merchantId, mail.config, now),
   )
-  const held = problems.length ? problems.map((p) => `${p.code}: ${p.detail}`).join('; ') : null
+  const found = [...new Set([...(input.problems ?? []), ...problems].map((p) => `${p.code}: ${p.detail}`))]
+  const held = found.length ? found.join('; ') : null
   const [status, statusReason]: [MessageStatus, string | null] = held
-    ? ['held', `link QA: ${held}`.slice(0, 2000)]
+    ? ['held', `${input.problems?.length ? 'template QA' : 'link QA'}: ${held}`.slice(0, 2000)]
     : mail.configured
       ? ['queued', null]
       : ['not_sent', notSentReason]
@@ -108,6 +118,7 @@ export async function sendMessage(
       messageIdDomain: mail.domain,
       attachments: await attachmentsOf(trx, ctx.merchantId, caseId, input.attachmentIds ?? []),
       setWaiting: visibility === 'public' && input.setWaiting,
+      sideConversationId: visibility === 'side' ? (input.sideConversationId ?? null) : null,
     },
     now,
   )

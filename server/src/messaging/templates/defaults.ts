@@ -102,7 +102,53 @@ export const defaultTemplates: DefaultTemplate[] = [
       signOff,
     ],
   },
+  ...thirdPartyTemplates(),
 ]
+
+/**
+ * For side conversations: what an agent sends a third party about the case (the customer never sees them). Purposes
+ * carrier_inquiry and warehouse_check.
+ */
+function thirdPartyTemplates(): DefaultTemplate[] {
+  const ref = 'Our reference: {{ case.number }}{% if order.number %}, order {{ order.number }}{% endif %}.'
+  return [
+    {
+      purpose: 'carrier_inquiry',
+      name: 'Carrier claim inquiry',
+      subject: 'Parcel inquiry: {{ shipment.tracking_number | default: case.number }}',
+      paragraphs: [
+        'Hello,',
+        'We are investigating a parcel for one of our customers and would be grateful for its status and, where ' +
+          'one is open, the state of your investigation.',
+        '- Tracking number: {{ shipment.tracking_number | default: "unknown" }}\n' +
+          '- Shipped on: {{ shipment.shipped_on | default: "unknown" }}\n' +
+          '- Service: {{ shipment.service | default: "unknown" }}\n' +
+          '- Declared value: {{ shipment.declared_value | default: "unknown" }}\n' +
+          '- Last status we have: {{ shipment.status | default: "unknown" }}',
+        'If the parcel is lost or damaged, please tell us how to file a claim and what evidence you need.',
+        ref,
+        'Kind regards,\n{{ brand.from_name }}',
+      ],
+    },
+    {
+      purpose: 'warehouse_check',
+      name: 'Warehouse check',
+      subject: 'Please check: {{ order.number | default: case.number }}',
+      paragraphs: [
+        'Hello,',
+        'Could you check the following for us, and reply to this email with what you find?',
+        '1. Stock: is the item in stock, and was the right item picked?\n' +
+          '2. Packing: how was it packed, and did it leave complete{% if shipment.tracking_number %} (tracking ' +
+          'number {{ shipment.tracking_number }}){% endif %}?\n' +
+          '3. Returns: has a return for this order reached you, and in what condition?',
+        '{% if order.lines.size > 0 %}The order:\n{% for line in order.lines %}- {{ line.quantity }} × {{ line.name }}' +
+          '{% if line.sku %} ({{ line.sku }}){% endif %}\n{% endfor %}{% endif %}',
+        ref,
+        'Thanks,\n{{ brand.from_name }}',
+      ],
+    },
+  ]
+}
 
 const link = /\[([^\]]+)\]\(([a-z_.]+)\)/g
 

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
-import { insertReturning, keyedRows, ownedRows, type Db, type Trx, updateOwned } from '../../db/owned.js'
+import { insertReturning, keyedRows, ownedRows, selectOwned, type Db, type Trx, updateOwned } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
 
 export type TemplateRow = Selectable<Database['message_templates']>
@@ -28,12 +28,14 @@ export async function insertTemplatesIfAbsent(
     .execute()
 }
 
-export async function countTemplates(db: Db, merchantId: string): Promise<number> {
-  const row = await ownedRows(db, 'message_templates', merchantId)
-    .clearSelect()
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
+/** Which of these purposes the workspace has a template for (any channel, locale or state). */
+export async function listPurposes(db: Db, merchantId: string, purposes: string[]): Promise<string[]> {
+  const rows = await selectOwned(db, 'message_templates', merchantId)
+    .select('purpose')
+    .distinct()
+    .where('purpose', 'in', purposes)
+    .execute()
+  return rows.map((r) => r.purpose)
 }
 
 export async function listTemplates(

@@ -43,6 +43,13 @@ export const templateVariables: TemplateVariable[] = [
     example: 'Friday 11 December',
   },
   { name: 'shipment.status', description: "Where the parcel is, in the customer's words", example: 'Held at customs' },
+  { name: 'shipment.shipped_on', description: 'The day the parcel left, written out', example: '3 December 2026' },
+  { name: 'shipment.service', description: "The carrier's service it went with", example: 'UPS Standard' },
+  {
+    name: 'shipment.declared_value',
+    description: "The parcel's declared value with its currency",
+    example: '€89.90',
+  },
   { name: 'case.number', description: 'The case number to quote in replies', example: 'CD-1042' },
   { name: 'case.type', description: 'What the case is about (the case type)', example: 'Lost Parcel' },
   { name: 'case.status', description: "The case's status, in the customer's words", example: 'We are working on it' },

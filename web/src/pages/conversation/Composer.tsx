@@ -15,38 +15,42 @@ import {
 } from '@mantine/core'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type FormEvent } from 'react'
-import { api, ApiError, ok, type Body } from '../../api/client'
+import { api, ok, type Body } from '../../api/client'
 import type { Message } from '../../api/types'
 import { useCan } from '../../app/session'
-import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { errorAt, fieldErrorsOf, generalError } from '../../components/field-errors'
 import { MentionTextarea } from '../../components/MentionTextarea'
 import { mentionMarkup } from '../../components/mentions'
 import { kinds, type Kind } from './delivery'
+
+type Writing = Exclude<Kind, 'side'>
 import { MacroPicker } from './MacroPicker'
 import { TemplatePicker, type Rendered } from './TemplatePicker'
 
 type SendBody = Body<'/api/v1/cases/{id}/messages', 'post'>
-const empty = { text: '', subject: '', to: [] as string[], cc: [] as string[], attachments: [] as string[] }
+const empty = { text: '', subject: '', cc: [] as string[], attachments: [] as string[] }
 
 /**
- * Writing on the case, in one of three kinds that never look alike: a reply to the customer (blue, "Send to
- * customer"), an internal note (yellow, "Add note") or a side conversation (violet, "Send side email"). It opens
- * on the internal note: a note sent by mistake harms nothing, an email cannot be called back.
+ * Writing on the case, in two kinds that never look alike: a reply to the customer (blue, "Send to customer") or an
+ * internal note (yellow, "Add note"); "New side conversation" (violet) opens its own dialog (SideConversations.tsx).
+ * It opens on the internal note: a note sent by mistake harms nothing, an email cannot be called back.
  */
 export function Composer({
   caseId,
   customerEmail,
   messages,
   onWriting,
+  onNewSide,
 }: {
   caseId: string
   customerEmail: string | null
   messages: Message[]
   onWriting: (writing: boolean) => void
+  onNewSide: () => void
 }) {
   const can = useCan()
   const sends = can('messages.send')
-  const [kind, setKind] = useState<Kind>('note')
+  const [kind, setKind] = useState<Writing>('note')
   const [form, setForm] = useState(empty)
   const [html, setHtml] = useState<Rendered | null>(null)
   const [picked, setPicked] = useState<{ id: string; name: string }[]>([])
@@ -77,12 +81,7 @@ export function Composer({
   const running = kind === 'note' ? note : send
   const fields = fieldErrorsOf(running.error)
   // Errors the fields cannot show (no recipient, a refused attachment, a conflict) go above the buttons.
-  const general =
-    running.error && !Object.keys(fields).length
-      ? running.error instanceof ApiError
-        ? running.error.message
-        : 'The server could not be reached.'
-      : undefined
+  const general = generalError(running.error, fields)
   const k = kinds[kind]
   const files = messages.flatMap((m) =>
     m.attachments.filter((a) => a.stored).map((a) => ({ value: a.id, label: a.file_name })),
@@ -98,10 +97,9 @@ export function Composer({
     if (kind === 'note') return note.mutate(toMarkup(text))
     const untouched = html !== null && html.text === form.text
     send.mutate({
-      visibility: kind === 'reply' ? 'public' : 'side',
+      visibility: 'public',
       text,
       ...(form.subject.trim() ? { subject: form.subject.trim() } : {}),
-      ...(kind === 'side' ? { to: form.to.map((address) => ({ address })) } : {}),
       ...(form.cc.length ? { cc: form.cc.map((address) => ({ address })) } : {}),
       ...(form.attachments.length ? { attachment_ids: form.attachments } : {}),
       // The template's HTML part goes only while the text is still the template's own.
@@ -111,7 +109,7 @@ export function Composer({
       ...(setWaiting ? { set_waiting: true } : {}),
     })
   }
-  const options = (['reply', 'note', 'side'] as const)
+  const options = (['reply', 'note'] as const)
     .filter((o) => o === 'note' || sends)
     .map((o) => ({ value: o, label: kinds[o].label }))
   return (
@@ -123,32 +121,33 @@ export function Composer({
       aria-label={`Composer: ${k.label}`}
       data-kind={kind}
       style={{ borderTop: `4px ${kind === 'note' ? 'dashed' : 'solid'} var(--mantine-color-${k.color}-6)` }}
-      bg={
-        kind === 'note'
-          ? 'var(--mantine-color-yellow-light)'
-          : kind === 'side'
-            ? 'var(--mantine-color-grape-light)'
-            : undefined
-      }
+      bg={kind === 'note' ? 'var(--mantine-color-yellow-light)' : undefined}
       onSubmit={(e: FormEvent) => {
         e.preventDefault()
         submit(false)
       }}
     >
       <Stack gap="xs">
-        {options.length > 1 && (
-          <SegmentedControl
-            aria-label="What are you writing?"
-            value={kind}
-            onChange={(v) => {
-              setKind(v as Kind)
-              send.reset()
-              note.reset()
-            }}
-            data={options}
-            color={k.color}
-          />
-        )}
+        <Group justify="space-between" gap="xs">
+          {options.length > 1 && (
+            <SegmentedControl
+              aria-label="What are you writing?"
+              value={kind}
+              onChange={(v) => {
+                setKind(v as Writing)
+                send.reset()
+                note.reset()
+              }}
+              data={options}
+              color={k.color}
+            />
+          )}
+          {sends && (
+            <Button size="xs" variant="light" color={kinds.side.color} onClick={onNewSide}>
+              New side conversation
+            </Button>
+          )}
+        </Group>
         <Group gap="xs">
           <Badge color={k.color} c={kind === 'note' ? 'dark' : undefined}>
             {k.label}
@@ -166,21 +165,9 @@ export function Composer({
           />
         ) : (
           <>
-            {kind === 'reply' ? (
-              <Text size="sm">
-                To: <b>{customerEmail ?? "the case's customer"}</b>
-              </Text>
-            ) : (
-              <TagsInput
-                label="To"
-                description="Email addresses; Enter or a comma after each"
-                withAsterisk
-                splitChars={[',', ' ', ';']}
-                value={form.to}
-                onChange={(to) => setForm((f) => ({ ...f, to }))}
-                error={addressError(fields, 'to', form.to)}
-              />
-            )}
+            <Text size="sm">
+              To: <b>{customerEmail ?? "the case's customer"}</b>
+            </Text>
             <TagsInput
               label="Cc"
               splitChars={[',', ' ', ';']}
@@ -207,7 +194,7 @@ export function Composer({
               {kind === 'reply' && <MacroPicker caseId={caseId} />}
             </SimpleGrid>
             <Textarea
-              label={kind === 'reply' ? 'Message to the customer' : 'Side email'}
+              label="Message to the customer"
               autosize
               minRows={4}
               value={form.text}
@@ -261,7 +248,7 @@ export function Composer({
 }
 
 /** A recipient list's error in words: which address is wrong, or that one is needed. */
-function addressError(fields: Record<string, string>, path: 'to' | 'cc', values: string[]): string | undefined {
+function addressError(fields: Record<string, string>, path: 'cc', values: string[]): string | undefined {
   if (fields[path]) return 'Add at least one email address'
   const wrong = Object.keys(fields)
     .map((k) => new RegExp(`^${path}\\.(\\d+)`).exec(k)?.[1])

@@ -26,11 +26,14 @@ export function Conversation({
   customerEmail,
   canWrite,
   onWriting,
+  onNewSide,
 }: {
   caseId: string
   customerEmail: string | null
   canWrite: boolean
   onWriting: (writing: boolean) => void
+  /** Opens the dialog that starts a side conversation */
+  onNewSide: () => void
 }) {
   const { query: messages, rows } = usePaged(['case', caseId, 'messages'], (cursor) =>
     ok(
@@ -79,7 +82,15 @@ export function Conversation({
           Customer replies go to <Code>{replyTo}</Code>
         </Text>
       )}
-      {canWrite && <Composer caseId={caseId} customerEmail={customerEmail} messages={rows} onWriting={onWriting} />}
+      {canWrite && (
+        <Composer
+          caseId={caseId}
+          customerEmail={customerEmail}
+          messages={rows}
+          onWriting={onWriting}
+          onNewSide={onNewSide}
+        />
+      )}
     </Card>
   )
 }

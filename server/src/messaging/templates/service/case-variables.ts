@@ -8,7 +8,7 @@ import { getCustomer } from '../../../customers/service.js'
 import type { Database } from '../../../db/schema.js'
 import { signLink } from '../../../links/signed-links.js'
 import { findCurrencies, getMerchant } from '../../../merchants/service.js'
-import { formatMoney } from '../../../money.js'
+import { formatMoney, type WireMoney } from '../../../money.js'
 import { getOrder } from '../../../orders/service.js'
 import { caseWords, createPortalLink, outcomeWords, portalPurpose, trackingWords } from '../../../portal/service.js'
 import { getShipment } from '../../../shipments/service.js'
@@ -21,6 +21,12 @@ type Trx = Transaction<Database>
 export type RenderApp = { config: Pick<Config, 'publicUrl' | 'email'>; keys: Pick<Keys, 'links'> }
 
 const portalLinkDays = 90
+
+/** An amount written for people in the locale, by its currency's exponent. */
+async function money(trx: Trx, m: WireMoney, locale: string): Promise<string> {
+  const exponent = (await findCurrencies(trx, [m.currency]))[0]?.exponent ?? 2
+  return formatMoney({ amountMinor: m.amount_minor, currency: m.currency }, exponent, locale)
+}
 const ignoreMissing = <T>(p: Promise<T>): Promise<T | null> => p.catch(() => null)
 
 /**
@@ -57,7 +63,6 @@ export async function caseVariables(
           timeZone: zone,
         }).format(d)
       : null
-  const exponent = order ? ((await findCurrencies(trx, [order.currency]))[0]?.exponent ?? 2) : 2
   const carrierCode = shipment?.carrier.code ?? tracker?.carrier_code ?? c.carrier_code ?? null
   const trackingNumber = shipment?.tracking_number ?? tracker?.tracking_number ?? c.tracking_number ?? null
   const eta =
@@ -101,7 +106,7 @@ export async function caseVariables(
       number: order ? (order.order_number ?? order.external_id) : null,
       placed_on: day(order?.placed_at ?? null, false),
       total: order
-        ? formatMoney({ amountMinor: order.total_amount_minor, currency: order.currency }, exponent, o.locale)
+        ? await money(trx, { amount_minor: order.total_amount_minor, currency: order.currency }, o.locale)
         : null,
       lines: (order?.lines ?? []).map((l) => ({ name: l.name, sku: l.sku, quantity: l.quantity })),
     },
@@ -111,6 +116,9 @@ export async function caseVariables(
       tracking_url: carrierTrackingUrl(carrierCode, trackingNumber) ?? shipment?.tracking_url ?? null,
       eta: day(eta, true),
       status: trackingStatus ? (trackingWords[trackingStatus] ?? null) : null,
+      shipped_on: day(shipment?.shipped_at ?? null, false),
+      service: shipment?.service ?? null,
+      declared_value: shipment?.declared_value ? await money(trx, shipment.declared_value, o.locale) : null,
     },
     case: {
       number: c.number,
