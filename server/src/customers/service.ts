@@ -10,4 +10,10 @@ export { upsertCustomer } from './service/upsert-customer.js'
 export { redactCustomer } from './service/redact-customer.js'
 export { importCustomers } from './service/import-customers.js'
 export { normalisePhone } from './service/customer-fields.js'
+export {
+  findPhoneConsent,
+  recordPhoneOptOut,
+  type PhoneConsent,
+  type PhoneChannelName,
+} from './service/phone-opt-out.js'
 export type { Customer, CustomerInput, CustomerRecord } from './types.js'

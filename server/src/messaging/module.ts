@@ -6,10 +6,14 @@ import { messageEvents } from './events.js'
 import { inboundEmailProviders } from './inbound/providers.js'
 import { inboundSmtpListener } from './inbound/smtp.js'
 import { macroRoutes } from './macros/routes.js'
+import { notifyCustomsHold } from './phone/automatic.js'
+import { phoneRoutes } from './phone/routes.js'
+import { sendPhoneDrain } from './phone/send-phone.js'
 import { redactMessagesOfErasedCustomers } from './redact/service.js'
 import { messagingRoutes } from './routes.js'
 import { acknowledgeNewCases } from './templates/acknowledge.js'
 import { templateRoutes } from './templates/routes.js'
+import { twilioProvider } from './twilio/provider.js'
 
 /**
  * Customer conversations: every message in or out, on the case timeline as one `message` entry each;
@@ -24,9 +28,11 @@ export const messaging: Module = {
     await app.register(templateRoutes)
     await app.register(macroRoutes)
     await app.register(digestRoutes)
+    await app.register(phoneRoutes)
   },
-  // Outbound email: due messages sent in batches (email/send-email.ts).
-  drains: [sendEmailsDrain],
+  // The outbound channels (channel.ts), each draining its own: email (email/send-email.ts), SMS and WhatsApp
+  // through Twilio (phone/send-phone.ts).
+  drains: [sendEmailsDrain, sendPhoneDrain],
   tasks: {
     [sendDigestsTask]: async (_payload, ctx) => {
       await sendDigests(ctx, new Date())
@@ -35,8 +41,10 @@ export const messaging: Module = {
   // Agent email digests of unread in-app notifications (digests/service.ts).
   cron: [`* * * * * ${sendDigestsTask}`],
   // A customer's erasure reaches their messages (redact/service.ts).
-  consumers: [acknowledgeNewCases, markDigestPending, redactMessagesOfErasedCustomers],
+  // A customs hold the exception policy opened is told by email and SMS (phone/automatic.ts).
+  consumers: [acknowledgeNewCases, markDigestPending, redactMessagesOfErasedCustomers, notifyCustomsHold],
   // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md).
-  providers: inboundEmailProviders,
+  // Twilio's connection kind (twilio/provider.ts: its secret rules; its webhooks are the receive side's).
+  providers: [...inboundEmailProviders, twilioProvider],
   background: [inboundSmtpListener],
 }

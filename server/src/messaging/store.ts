@@ -70,6 +70,11 @@ const messageColumns = allColumns<Database['messages']>()([
   'redacted_at',
   'created_at',
   'updated_at',
+  'deliver_after',
+  'sms_segments',
+  'sms_encoding',
+  'content_sid',
+  'content_variables',
 ])
 
 export async function updateMessage(

@@ -8,6 +8,7 @@ import type {
   MessageVisibility,
   RecipientStatus,
 } from './tables.js'
+import type { SmsEncoding } from './sms-segments.js'
 
 export type { Address } from './tables.js'
 
@@ -61,6 +62,12 @@ export type NewMessage = {
   setWaiting?: boolean
   /** An inbound message that opened its case (message.received's new_case) */
   newCase?: boolean
+  /** A phone message: not sent before (quiet hours), its SMS segments and encoding, its WhatsApp content template */
+  deliverAfter?: Date | null
+  smsSegments?: number | null
+  smsEncoding?: SmsEncoding | null
+  contentSid?: string | null
+  contentVariables?: Record<string, string> | null
 }
 
 export type MessageAttachment = {
@@ -116,6 +123,13 @@ export type Message = {
   robot_reason: string | null
   attempts: number
   sent_at: Date | null
+  /** A phone message: not sent before this (quiet hours: "scheduled for …") */
+  deliver_after: Date | null
+  /** An SMS: its segments and encoding (GSM-7 or UCS-2) */
+  sms_segments: number | null
+  sms_encoding: SmsEncoding | null
+  /** A WhatsApp message sent as an approved content template (outside the 24-hour window) */
+  content_sid: string | null
   /** When the customer's erasure reached it: its personal content is a marker, its original and files are gone */
   redacted_at: Date | null
   created_at: Date
@@ -180,6 +194,10 @@ export function toMessage(r: MessageRow, attachments: AttachmentRow[], recipient
     robot_reason: r.robot_reason,
     attempts: r.attempts,
     sent_at: r.sent_at,
+    deliver_after: r.deliver_after,
+    sms_segments: r.sms_segments,
+    sms_encoding: r.sms_encoding,
+    content_sid: r.content_sid,
     redacted_at: r.redacted_at,
     created_at: r.created_at,
     updated_at: r.updated_at,

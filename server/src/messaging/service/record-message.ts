@@ -140,6 +140,11 @@ async function insertMessageRows(
     raw_blob_key: input.rawBlobKey ?? null,
     robot_reason: input.robotReason ?? null,
     inbox_delivery_id: input.inboxDeliveryId ?? null,
+    deliver_after: input.deliverAfter ?? null,
+    sms_segments: input.smsSegments ?? null,
+    sms_encoding: input.smsEncoding ?? null,
+    content_sid: input.contentSid ?? null,
+    content_variables: input.contentVariables ? JSON.stringify(input.contentVariables) : null,
     created_at: now,
     updated_at: now,
   })

@@ -28,12 +28,14 @@ export async function insertTemplatesIfAbsent(
     .execute()
 }
 
-export async function countTemplates(db: Db, merchantId: string): Promise<number> {
-  const row = await ownedRows(db, 'message_templates', merchantId)
+/** How many templates (archived ones too) the workspace has on each channel. */
+export async function countTemplatesByChannel(db: Db, merchantId: string): Promise<Map<string, number>> {
+  const rows = await ownedRows(db, 'message_templates', merchantId)
     .clearSelect()
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
+    .select((eb) => ['channel', eb.fn.countAll<string>().as('n')])
+    .groupBy('channel')
+    .execute()
+  return new Map(rows.map((r) => [r.channel, Number(r.n)]))
 }
 
 export async function listTemplates(

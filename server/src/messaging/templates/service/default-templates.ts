@@ -3,14 +3,47 @@ import { systemContext } from '../../../auth/actor.js'
 import { recordAuditFor } from '../../../changes.js'
 import type { Database } from '../../../db/schema.js'
 import { newId } from '../../../ids.js'
-import { defaultHtml, defaultTemplates, defaultText } from '../defaults.js'
+import {
+  defaultContentVariables,
+  defaultHtml,
+  defaultPhoneTemplates,
+  defaultTemplates,
+  defaultText,
+} from '../defaults.js'
 import * as store from '../store.js'
 
 type Trx = Transaction<Database>
 
-/** The default templates, each live as version 1 approved by the system. Idempotent per purpose and locale. */
-export async function seedDefaultTemplates(trx: Trx, merchantId: string, now: Date): Promise<void> {
-  const rows = defaultTemplates.map((t) => ({
+type Channel = 'email' | 'sms' | 'whatsapp'
+
+/**
+ * The default templates, each live as version 1 approved by the system: email, and the SMS and WhatsApp variants.
+ * Idempotent per purpose, channel and locale.
+ */
+export async function seedDefaultTemplates(
+  trx: Trx,
+  merchantId: string,
+  now: Date,
+  channels: Channel[] = ['email', 'sms', 'whatsapp'],
+): Promise<void> {
+  const phone = (channel: 'sms' | 'whatsapp') =>
+    defaultPhoneTemplates.map((t) => ({
+      merchant_id: merchantId,
+      id: newId(),
+      purpose: t.purpose,
+      channel,
+      locale: 'en',
+      name: `${t.name} (${channel === 'sms' ? 'SMS' : 'WhatsApp'})`,
+      draft_subject: '',
+      draft_text: t[channel],
+      draft_html: null,
+      content_variables: JSON.stringify(channel === 'whatsapp' ? defaultContentVariables : {}),
+      live_version: 1,
+      archived_at: null,
+      created_at: now,
+      updated_at: now,
+    }))
+  const email = defaultTemplates.map((t) => ({
     merchant_id: merchantId,
     id: newId(),
     purpose: t.purpose,
@@ -25,6 +58,11 @@ export async function seedDefaultTemplates(trx: Trx, merchantId: string, now: Da
     created_at: now,
     updated_at: now,
   }))
+  const rows = [
+    ...(channels.includes('email') ? email : []),
+    ...(channels.includes('sms') ? phone('sms') : []),
+    ...(channels.includes('whatsapp') ? phone('whatsapp') : []),
+  ]
   const inserted = await store.insertTemplatesIfAbsent(trx, rows)
   for (const r of inserted) {
     await store.insertVersion(trx, {
@@ -48,13 +86,18 @@ export async function seedDefaultTemplates(trx: Trx, merchantId: string, now: Da
         action: 'message_templates.seeded',
         entityType: 'merchant',
         entityId: merchantId,
-        after: { purposes: inserted.map((r) => r.purpose), live_version: 1 },
+        after: { purposes: [...new Set(inserted.map((r) => r.purpose))], channels, live_version: 1 },
       },
       now,
     )
 }
 
-/** A workspace made before templates existed gets the defaults on first use (new ones get them when created). */
+/**
+ * A workspace made before templates (or before a channel's variants) existed gets the defaults of every channel it
+ * has no template of on first use (new ones get them all when created).
+ */
 export async function ensureDefaultTemplates(trx: Trx, merchantId: string, now: Date): Promise<void> {
-  if ((await store.countTemplates(trx, merchantId)) === 0) await seedDefaultTemplates(trx, merchantId, now)
+  const have = await store.countTemplatesByChannel(trx, merchantId)
+  const missing = (['email', 'sms', 'whatsapp'] as const).filter((c) => !have.get(c))
+  if (missing.length) await seedDefaultTemplates(trx, merchantId, now, missing)
 }

@@ -34,6 +34,8 @@ export type RenderForCaseOptions = {
   draft?: TemplateSource
   /** PUBLIC_URL and the links key (the AppContext will do): the portal link needs them. */
   app: RenderApp
+  /** The template's WhatsApp content variables, rendered with the same values (one portal link for both). */
+  contentVariables?: boolean
 }
 
 export type RenderedForCase = {
@@ -45,6 +47,9 @@ export type RenderedForCase = {
   version: number | null
   locale: string
   problems: QaProblem[]
+  /** A WhatsApp template's approved content template and its variables rendered (with `contentVariables`). */
+  contentSid: string | null
+  contentVariables: Record<string, string>
 }
 
 /** 'de_at' → 'de-AT'; anything that is not a language tag → null. */
@@ -135,7 +140,8 @@ export async function renderForCase(
   const locales = localeChain([opts.locale, customer?.locale], settings.default_locale)
   const template = await resolveTemplate(trx, ctx.merchantId, { ...opts, locales }, now)
   const { source, version } = await versionSource(trx, template, opts.version ?? 'live', opts.draft)
-  const mentionsLinks = /\blinks\b/.test(`${source.subject}${source.text}${source.html ?? ''}`)
+  const extras: Record<string, string> = opts.contentVariables ? template.content_variables : {}
+  const mentionsLinks = /\blinks\b/.test(`${source.subject}${source.text}${source.html ?? ''}${Object.values(extras)}`)
   const portalLink = !mentionsLinks ? 'none' : opts.preview ? 'preview' : 'send'
   const variables = await caseVariables(
     trx,
@@ -146,11 +152,20 @@ export async function renderForCase(
   )
   const rendered = renderTemplate(source, variables)
   const hosts = await allowedLinkHosts(trx, ctx.merchantId, opts.app.config, now)
+  const contentVariables: Record<string, string> = {}
+  const extraProblems: QaProblem[] = []
+  for (const [name, text] of Object.entries(extras)) {
+    const r = renderTemplate({ subject: '', text }, variables)
+    contentVariables[name] = r.text
+    extraProblems.push(...r.problems.map((p) => ({ ...p, detail: `content variable ${name}: ${p.detail}` })))
+  }
   return {
     ...rendered,
     templateId: template.id,
     version,
     locale: template.locale,
-    problems: [...rendered.problems, ...checkLinks(rendered, hosts)],
+    problems: [...rendered.problems, ...checkLinks(rendered, hosts), ...extraProblems],
+    contentSid: template.content_sid,
+    contentVariables,
   }
 }
