@@ -44,7 +44,8 @@ type Send = {
   /** Its slot, on the database's clock. */
   slot: number
 }
-type Options = { maxAttempts?: number }
+/** `now`: what the run takes for now when it looks for due messages (tests of quiet hours inject it). */
+type Options = { maxAttempts?: number; now?: Date }
 
 /**
  * SMS and WhatsApp out, as a drain. Each run claims due phone messages, reserves every one a send slot of its
@@ -72,7 +73,7 @@ export async function sendDuePhoneMessages(ctx: AppContext, limit: number, opts:
     const key = await takeSenderKey(db)
     try {
       const recovered = await settleDeadSenders(db, key)
-      const claim = await db.transaction().execute((trx) => claimBatch(trx, ctx, key, limit, new Date()))
+      const claim = await db.transaction().execute((trx) => claimBatch(trx, ctx, key, limit, opts.now ?? new Date()))
       if (claim.sends.length) {
         const outcomes = await sendAtSlots(ctx.db, claim.sends, claim.offsetMs, ctx.config.publicUrl)
         await db.transaction().execute((trx) => record(trx, claim.sends, outcomes, maxAttempts, new Date()))
@@ -283,7 +284,7 @@ async function record(trx: Trx, sends: Send[], outcomes: SendOutcome[], maxAttem
       o.outcome === 'unknown'
         ? `${phoneInterruptedReason} (${o.reason})`
         : o.outcome === 'temporary'
-          ? `gave up after ${s.row.attempts} attempts: temporary failure: ${o.reason}`
+          ? `gave up after ${s.row.attempts + 1} attempts: temporary failure: ${o.reason}`
           : o.reason
     return failed(s.row, 'sending', reason)
   })
