@@ -315,6 +315,33 @@ describe('automatic messages', () => {
     }
   })
 
+  it("go by WhatsApp outside the window as the variant's approved content template, its variables rendered", async () => {
+    const { caseId, phone } = await phoneCase()
+    const list = (await call('GET', '/message-templates?purpose=resolution&channel=whatsapp')).json().data
+    const sid = `HX${'d'.repeat(32)}`
+    expect((await call('PATCH', `/message-templates/${list[0].id}`, { content_sid: sid })).json()).toMatchObject({
+      content_sid: sid,
+      content_variables: { '1': '{{ case.number }}', '2': '{{ links.portal }}' },
+    })
+    const sms = (await call('GET', '/message-templates?purpose=resolution&channel=sms')).json().data[0]
+    expectError(
+      await call('PATCH', `/message-templates/${sms.id}`, { content_sid: sid }),
+      422,
+      'phone_channel_invalid',
+      {
+        errors: [{ path: 'body/content_sid', message: 'only on a whatsapp template' }],
+      },
+    )
+    const [sent] = await tx((trx) => sendAutomatic(trx, sys, caseId, 'resolution', new Date(), { app: ctx }))
+    expect(sent!.channel).toBe('whatsapp')
+    await drain()
+    const [req] = requestsTo(`whatsapp:${phone}`)
+    expect(req!.form.ContentSid).toBe(sid)
+    const vars = JSON.parse(req!.form.ContentVariables!)
+    expect(vars['1']).toMatch(/^CD-\d+$/)
+    expect(vars['2']).toMatch(/^https:\/\/desk\.shop\.example\/portal\//)
+  })
+
   it('tell a customs hold by email and SMS, once', async () => {
     const { caseId, phone } = await phoneCase({ email: 'c@customer.example' })
     const event = {

@@ -59,7 +59,7 @@ type Options = { maxAttempts?: number; now?: Date }
  */
 export const sendPhoneDrain: Drain = {
   name: 'messaging:send-phone',
-  batchSize: 200,
+  batchSize: 500,
   concurrency: 2,
   run: (ctx, limit) => sendDuePhoneMessages(ctx, limit),
 }
@@ -183,10 +183,10 @@ async function claimBatch(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 
 /**
- * Sends each message at its slot (the database's clock, `offsetMs` ahead of this process's); one whose slot has
- * passed by more than the slack (the process was busy) takes a fresh slot first (on a pooled connection of its
- * own), so no sender ever sends faster than its limit. The requests of a sender go in slot order; different
- * senders' at once.
+ * Sends each message at its slot (the database's clock, `offsetMs` ahead of this process's), each on its own; one
+ * whose slot has passed by more than the slack (this process was busy) takes a fresh slot first (on a pooled
+ * connection of its own) rather than go late, so no sender ever sends faster than its limit, and a late one never
+ * holds up the rest.
  */
 async function sendAtSlots(
   db: Kysely<Database>,
@@ -194,37 +194,21 @@ async function sendAtSlots(
   offsetMs: number,
   publicUrl: string,
 ): Promise<SendOutcome[]> {
-  const bySender = new Map<string, number[]>()
-  for (const [i, s] of sends.entries()) {
-    const k = `${s.row.merchant_id}|${s.sender}`
-    bySender.set(k, [...(bySender.get(k) ?? []), i])
-  }
-  const outcomes: SendOutcome[] = new Array(sends.length)
   const clock = () => Date.now() + offsetMs
-  await Promise.all(
-    [...bySender.values()].map(async (indexes) => {
-      const inFlight: Promise<void>[] = []
-      for (const i of indexes) {
-        const s = sends[i]!
-        let slot = s.slot
+  return Promise.all(
+    sends.map(async (s) => {
+      let slot = s.slot
+      for (;;) {
         await sleep(slot - clock())
-        while (clock() > slot + slotSlackMs) {
-          slot = await db.transaction().execute(async (trx) => {
-            const fresh = await store.reserveSlots(trx, s.row.merchant_id, s.sender, 1, s.intervalMs, 3_600_000)
-            return fresh.first.getTime()
-          })
-          await sleep(slot - clock())
-        }
-        inFlight.push(
-          sendOne(s, publicUrl).then((o) => {
-            outcomes[i] = o
-          }),
-        )
+        if (clock() <= slot + slotSlackMs) break
+        slot = await db.transaction().execute(async (trx) => {
+          const fresh = await store.reserveSlots(trx, s.row.merchant_id, s.sender, 1, s.intervalMs, 3_600_000)
+          return fresh.first.getTime()
+        })
       }
-      await Promise.all(inFlight)
+      return sendOne(s, publicUrl)
     }),
   )
-  return outcomes
 }
 
 async function sendOne(s: Send, publicUrl: string): Promise<SendOutcome> {
