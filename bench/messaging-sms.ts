@@ -12,6 +12,7 @@ import { startWorker } from '../server/src/jobs/worker.js'
 import { recordPhoneMessage } from '../server/src/messaging/phone/send-phone-message.js'
 import { sendPhoneDrain } from '../server/src/messaging/phone/send-phone.js'
 import { updatePhoneSettings } from '../server/src/messaging/phone/settings.js'
+import { fakeConnection } from '../server/src/messaging/twilio/testing/fake-twilio.js'
 import { setupModules } from '../server/src/modules.js'
 import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
@@ -48,17 +49,10 @@ export async function runSms(opts: Record<string, string | boolean | undefined>)
         trx,
         sys,
         ctx.keys.secrets,
-        {
-          source: 'messaging',
-          provider: 'twilio',
-          name: 'Twilio',
-          settings: {
-            account_sid: fake.accountSid,
-            api_base: fake.url,
-            senders: senders.map((address) => ({ address, channels: ['sms'], per_second: perSecond })),
-          },
-          secret: fake.authToken,
-        },
+        fakeConnection(
+          fake,
+          senders.map((address) => ({ address, channels: ['sms'], per_second: perSecond })),
+        ),
         now,
       )
       await updatePhoneSettings(trx, sys, { quiet_hours: { enabled: false } }, now)

@@ -8,7 +8,7 @@ import type { Database } from '../../db/schema.js'
 import { expectError, startTestApp } from '../../../test/harness.js'
 import { sendDueEmails } from '../email/send-email.js'
 import { recordMessage } from '../service/record-message.js'
-import { startFakeTwilio, twilioErrors } from '../twilio/testing/fake-twilio.js'
+import { fakeConnection, startFakeTwilio, twilioErrors } from '../twilio/testing/fake-twilio.js'
 import { notifyCustomsHold, sendAutomatic } from './automatic.js'
 import { phoneInterruptedReason, sendDuePhoneMessages } from './send-phone.js'
 import { recordPhoneMessage } from './send-phone-message.js'
@@ -29,20 +29,14 @@ const tx = <T>(fn: (trx: Transaction<Database>) => Promise<T>) => ctx.db.transac
 const sender = '+14155550100'
 const waSender = '+14155550111'
 
-const conn = await call('POST', '/integrations/connections', {
-  source: 'messaging',
-  provider: 'twilio',
-  name: 'Twilio',
-  settings: {
-    account_sid: fake.accountSid,
-    api_base: fake.url,
-    senders: [
-      { address: sender, channels: ['sms'], per_second: 50 },
-      { address: waSender, channels: ['whatsapp'] },
-    ],
-  },
-  secret: fake.authToken,
-})
+const conn = await call(
+  'POST',
+  '/integrations/connections',
+  fakeConnection(fake, [
+    { address: sender, channels: ['sms'], per_second: 50 },
+    { address: waSender, channels: ['whatsapp'] },
+  ]),
+)
 expect(conn.statusCode, conn.body).toBe(201)
 await tx((trx) => updatePhoneSettings(trx, sys, { quiet_hours: { enabled: false } }, new Date()))
 

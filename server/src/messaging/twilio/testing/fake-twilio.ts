@@ -296,6 +296,18 @@ export async function startFakeTwilio(opts: FakeTwilioOptions = {}) {
   }
 }
 
+/** A Twilio connection's input for a fake's account (POST /integrations/connections, createConnection). */
+export const fakeConnection = (
+  fake: { accountSid: string; url: string; authToken: string },
+  senders: { address: string; channels: ('sms' | 'whatsapp')[]; per_second?: number }[],
+) => ({
+  source: 'messaging' as const,
+  provider: 'twilio',
+  name: 'Twilio',
+  settings: { account_sid: fake.accountSid, api_base: fake.url, senders },
+  secret: fake.authToken,
+})
+
 const moreInfo = (code: number) => `https://www.twilio.com/docs/errors/${code}`
 
 function json(res: ServerResponse, status: number, body: unknown) {
