@@ -20,7 +20,7 @@ const benches: Record<
 const [name, ...rest] = process.argv.slice(2)
 if (!name || !benches[name]) {
   process.stderr.write(
-    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process] [--emails n] [--inbound-emails n] [--concurrency n] [--rate n] [--due n] [--background n] [--window s] [--down s] [--ingest n] [--short] [--step light|recorded]\n`,
+    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process] [--emails n] [--inbound-emails n] [--concurrency n] [--rate n] [--due n] [--background n] [--window s] [--down s] [--ingest n] [--short] [--step light|recorded] [--sms n] [--sms-only]\n`,
   )
   process.exit(1)
 }
@@ -48,6 +48,8 @@ const { values } = parseArgs({
     ingest: { type: 'string' },
     short: { type: 'boolean' },
     step: { type: 'string' },
+    sms: { type: 'string' },
+    'sms-only': { type: 'boolean' },
   },
   strict: true,
 })

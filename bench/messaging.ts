@@ -16,6 +16,7 @@ import { modules } from '../server/src/registry.js'
 import { openRuntime } from '../server/src/runtime.js'
 import { print } from './fork.js'
 import { runInbound } from './messaging-inbound.js'
+import { runSms } from './messaging-sms.js'
 import { percentileMs } from './percentile.mjs'
 import { createBenchMerchant } from './setup.js'
 
@@ -32,6 +33,8 @@ const template = {
  * The inbound half (emails through the listener) is the email-in helper's: a second phase of this file.
  */
 export async function run(opts: Record<string, string | boolean | undefined>) {
+  // 4. SMS out (messaging-sms.ts); `--sms-only` runs just that phase.
+  if (opts['sms-only']) return runSms(opts)
   const emails = Number(opts.emails ?? 10_000)
   const batch = 50
   const rate = Number(opts.rate ?? 600)
@@ -119,6 +122,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   }
   // 3. Email in: `--inbound-emails` (5,000) through the SMTP listener, threaded by the inbox drain.
   await runInbound(opts)
+  await runSms(opts)
 }
 
 /** The mail server (bench/smtp-sink.mjs) in its own process; its deliveries as [Message-ID, accepted at]. */

@@ -36,6 +36,17 @@ export type Config = {
   smtpUrl?: string
   email: EmailConfig
   s3?: S3Config
+  /** The default Twilio account: a workspace without a Twilio connection gets one made from it (encrypted). */
+  twilio?: TwilioConfig
+}
+
+export type TwilioConfig = {
+  accountSid: string
+  authToken: string
+  /** Twilio's API base (a local fake in tests); default https://api.twilio.com. */
+  apiUrl?: string
+  smsFrom?: string
+  whatsappFrom?: string
 }
 
 export type EmailConfig = {
@@ -144,6 +155,11 @@ const known = new Set([
   'S3_ACCESS_KEY_ID',
   'S3_SECRET_ACCESS_KEY',
   'S3_FORCE_PATH_STYLE',
+  'TWILIO_ACCOUNT_SID',
+  'TWILIO_AUTH_TOKEN',
+  'TWILIO_API_URL',
+  'TWILIO_SMS_FROM',
+  'TWILIO_WHATSAPP_FROM',
 ])
 
 // reply.<public host> when that is a DNS name; an address or localhost gets a name mail can still carry.
@@ -240,6 +256,29 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       }
     : undefined
 
+  // The account SID and its auth token go together; a sender is +E.164 (or a short code for SMS).
+  const twilio = (): TwilioConfig | undefined => {
+    const accountSid = get('TWILIO_ACCOUNT_SID')
+    const authToken = get('TWILIO_AUTH_TOKEN')
+    if (!accountSid && !authToken) return undefined
+    if (!accountSid || !authToken)
+      throw new ConfigError('TWILIO_ACCOUNT_SID', 'and TWILIO_AUTH_TOKEN go together: set both')
+    if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid))
+      throw new ConfigError('TWILIO_ACCOUNT_SID', 'must be an account SID (AC followed by 32 hex digits)')
+    const sender = (name: string, v: string) => {
+      if (!/^(\+[1-9]\d{6,14}|\d{3,8})$/.test(v.trim()))
+        throw new ConfigError(name, `must be a number in E.164 form, e.g. +14155550100 (got ${JSON.stringify(v)})`)
+      return v.trim()
+    }
+    return {
+      accountSid,
+      authToken,
+      apiUrl: optional('TWILIO_API_URL', url(['http:', 'https:'])),
+      smsFrom: optional('TWILIO_SMS_FROM', sender),
+      whatsappFrom: optional('TWILIO_WHATSAPP_FROM', (n, v) => sender(n, v.replace(/^whatsapp:/, ''))),
+    }
+  }
+
   return {
     port,
     host,
@@ -279,5 +318,6 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       dkim: dkim(),
     },
     s3,
+    twilio: twilio(),
   }
 }

@@ -86,6 +86,11 @@ export const errorCatalogue = {
   recipient_required: 422, // no address given and the case's customer has no email
   attachment_invalid: 422, // not a stored attachment of a message on this case
   side_conversation_not_found: 404,
+  // SMS and WhatsApp (issue 23, the send side)
+  recipient_opted_out: 409, // the customer said STOP on this channel: nothing goes to it until they opt in again
+  whatsapp_window_closed: 409, // no inbound WhatsApp in 24 h: only an approved template (content_sid) goes out
+  customer_phone_missing: 422, // no phone given and the case's customer has none
+  phone_channel_invalid: 422, // a field that belongs to another channel (content_sid on SMS, to on a phone message…)
   // integrations and the webhook inbox
   connection_not_found: 404,
   provider_not_found: 404,

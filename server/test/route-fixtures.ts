@@ -633,4 +633,9 @@ export const routeFixtures: Record<string, RouteFixture> = {
   'GET /api/v1/messages/{id}': async (k) => ({ params: { id: await k.message() } }),
   'GET /api/v1/messages/{id}/raw': async (k) => ({ params: { id: await k.message() } }),
   'POST /api/v1/messages/{id}/retry': async (k) => ({ params: { id: await k.message() } }),
+  'GET /api/v1/cases/{id}/phone-channels': async (k) => ({ params: { id: await k.case() } }),
+  'GET /api/v1/messaging/phone-settings': async () => ({}),
+  'PUT /api/v1/messaging/phone-settings': async () => ({
+    body: { quiet_hours: { enabled: true, start: '21:00', end: '08:00' } },
+  }),
 }

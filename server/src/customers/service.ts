@@ -10,5 +10,11 @@ export { upsertCustomer } from './service/upsert-customer.js'
 export { redactCustomer } from './service/redact-customer.js'
 export { importCustomers } from './service/import-customers.js'
 export { normalisePhone } from './service/customer-fields.js'
-export { findCustomerByPhone, recordImpliedPhoneConsent, setPhoneOptOut } from './service/phone-consent.js'
+export {
+  findCustomerByPhone,
+  findPhoneConsent,
+  recordImpliedPhoneConsent,
+  setPhoneOptOut,
+  type PhoneConsent,
+} from './service/phone-consent.js'
 export type { Customer, CustomerInput, CustomerRecord } from './types.js'

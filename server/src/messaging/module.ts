@@ -6,6 +6,9 @@ import { messageEvents } from './events.js'
 import { inboundEmailProviders } from './inbound/providers.js'
 import { inboundSmtpListener } from './inbound/smtp.js'
 import { macroRoutes } from './macros/routes.js'
+import { notifyCustomsHold } from './phone/automatic.js'
+import { phoneRoutes } from './phone/routes.js'
+import { sendPhoneDrain } from './phone/send-phone.js'
 import { redactMessagesOfErasedCustomers } from './redact/service.js'
 import { messagingRoutes } from './routes.js'
 import { sideConversationRoutes } from './side/routes.js'
@@ -15,7 +18,8 @@ import { twilioProvider } from './twilio/provider.js'
 
 /**
  * Customer conversations: every message in or out, on the case timeline as one `message` entry each;
- * email first (SMTP out, SMTP listener and inbound-parse webhooks in), templates, macros.
+ * email (SMTP out, SMTP listener and inbound-parse webhooks in), SMS and WhatsApp through Twilio, side conversations,
+ * templates, macros.
  */
 export const messaging: Module = {
   name: 'messaging',
@@ -28,9 +32,11 @@ export const messaging: Module = {
     await app.register(macroRoutes)
     await app.register(digestRoutes)
     await app.register(sideConversationRoutes)
+    await app.register(phoneRoutes)
   },
-  // Outbound email: due messages sent in batches (email/send-email.ts).
-  drains: [sendEmailsDrain],
+  // The outbound channels (channel.ts), each draining its own: email (email/send-email.ts), SMS and WhatsApp
+  // through Twilio (phone/send-phone.ts).
+  drains: [sendEmailsDrain, sendPhoneDrain],
   tasks: {
     [sendDigestsTask]: async (_payload, ctx) => {
       await sendDigests(ctx, new Date())
@@ -38,8 +44,9 @@ export const messaging: Module = {
   },
   // Agent email digests of unread in-app notifications (digests/service.ts).
   cron: [`* * * * * ${sendDigestsTask}`],
-  // A customer's erasure reaches their messages (redact/service.ts).
-  consumers: [acknowledgeNewCases, markDigestPending, redactMessagesOfErasedCustomers],
+  // A customer's erasure reaches their messages (redact/service.ts); a customs hold the exception policy opened is
+  // told by email and SMS (phone/automatic.ts).
+  consumers: [acknowledgeNewCases, markDigestPending, redactMessagesOfErasedCustomers, notifyCustomsHold],
   // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md);
   // Twilio's inbound SMS and WhatsApp and its status callbacks (twilio/provider.ts).
   providers: [...inboundEmailProviders, twilioProvider],

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
+import { AppError } from '../errors.js'
 import { listPage } from '../http/pagination.js'
 import { camelKeys, routeOptions } from '../http/route.js'
 import { TokenParams } from '../portal/schemas.js'
@@ -18,10 +20,10 @@ import {
   SendMessageBody,
 } from './schemas.js'
 import { replyAddress } from './email/reply-address.js'
+import { type PhoneSendInput, recordPhoneMessage } from './phone/send-phone-message.js'
 import * as service from './service.js'
 import { portalConversation, portalReply } from './service/portal-conversation.js'
 import { type OpenSideInput, openSideConversation } from './side/service.js'
-import { AppError } from '../errors.js'
 
 const route = routeOptions('messages')
 
@@ -38,6 +40,31 @@ const sideInput = (i: service.SendInput): OpenSideInput => {
     templateId: i.templateId,
     templateVersion: i.templateVersion,
     attachmentIds: i.attachmentIds,
+  }
+}
+
+type SendBody = Static<typeof SendMessageBody>
+
+/** A phone message's input; an email's own fields (to, cc, subject, html, attachments, side) are refused. */
+function phoneInput(body: SendBody, channel: 'sms' | 'whatsapp'): PhoneSendInput {
+  const emailOnly: string[] = (['to', 'cc', 'subject', 'html', 'attachment_ids'] as const).filter(
+    (k) => body[k] !== undefined,
+  )
+  if (body.visibility === 'side') emailOnly.push('visibility')
+  if (emailOnly.length)
+    throw new AppError('phone_channel_invalid', `These fields are not for ${channel} messages`, {
+      errors: emailOnly.map((k) => ({ path: `body/${k}`, message: `not with channel ${channel}` })),
+    })
+  return {
+    channel,
+    text: body.text,
+    to: body.phone,
+    urgent: body.urgent,
+    contentSid: body.content_sid,
+    contentVariables: body.content_variables,
+    templateId: body.template_id,
+    templateVersion: body.template_version,
+    setWaiting: body.set_waiting,
   }
 }
 const portalRoute = routeOptions('portal')
@@ -75,7 +102,7 @@ export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       'messages.send',
       {
         summary:
-          "Email on a case: a reply to the customer (public, default: to the case's customer) or a side conversation; queued, not_sent without a mail server, held when a link fails QA",
+          "A message on a case: an email to the customer (public, default: to the case's customer) or a side conversation; queued, not_sent without a mail server, held when a link fails QA. With channel sms or whatsapp: a text to the customer's phone (refused when they opted out, or, on WhatsApp, outside the 24-hour window without a content template; deferred in quiet hours)",
         params: CaseParams,
         body: SendMessageBody,
         response: { 201: MessageView },
@@ -83,7 +110,21 @@ export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       { text: 'Your replacement is on its way.', to: [{ address: 'customer@example.com' }] },
     ),
     async (req, reply) => {
-      const { attachment_ids, set_waiting, ...rest } = req.body
+      const { attachment_ids, set_waiting, channel, phone, urgent, content_sid, content_variables, ...rest } = req.body
+      if (channel === 'sms' || channel === 'whatsapp') {
+        const input = phoneInput(req.body, channel)
+        const message = await inTransaction(app.db, req, (trx, ctx, now) =>
+          recordPhoneMessage(trx, ctx, req.params.id, input, { automatic: false, app: app.ctx }, now),
+        )
+        return reply.status(201).send(message)
+      }
+      const phoneOnly = Object.entries({ phone, urgent, content_sid, content_variables }).filter(
+        ([, v]) => v !== undefined,
+      )
+      if (phoneOnly.length)
+        throw new AppError('phone_channel_invalid', 'These fields are for SMS and WhatsApp messages', {
+          errors: phoneOnly.map(([k]) => ({ path: `body/${k}`, message: 'only with channel sms or whatsapp' })),
+        })
       const input: service.SendInput = { ...camelKeys(rest), attachmentIds: attachment_ids, setWaiting: set_waiting }
       const message = await inTransaction(app.db, req, (trx, ctx, now) =>
         // A side email starts a side conversation of its own, so the third party's reply threads back into it.

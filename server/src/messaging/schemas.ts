@@ -46,6 +46,14 @@ export const MessageView = Type.Object({
   robot_reason: NullableText,
   attempts: Type.Integer(),
   sent_at: NullableTimestamp,
+  deliver_after: Type.Union([Timestamp, Type.Null()], {
+    description: 'An SMS or WhatsApp message waits until then (quiet hours in the customer\'s zone): "scheduled for …"',
+  }),
+  sms_segments: Type.Union([Type.Integer(), Type.Null()], { description: 'An SMS: the segments it goes as' }),
+  sms_encoding: Type.Union([Type.Enum(['GSM-7', 'UCS-2']), Type.Null()], { description: 'An SMS: its encoding' }),
+  content_sid: Type.Union([Type.String(), Type.Null()], {
+    description: 'A WhatsApp message sent as an approved Twilio content template: its Content SID',
+  }),
   redacted_at: Type.Union([Timestamp, Type.Null()], {
     description:
       "When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone",
@@ -139,6 +147,36 @@ export const SendMessageBody = Type.Object(
       }),
     ),
     set_waiting: Type.Optional(Type.Boolean({ description: 'The case waits for the customer (public replies)' })),
+    channel: Type.Optional(
+      Type.Enum(['email', 'sms', 'whatsapp'], {
+        description:
+          "email (default); sms or whatsapp to the customer's phone (text at most 1,600 characters; no to, cc, subject, html or attachments)",
+      }),
+    ),
+    phone: Type.Optional(
+      Type.String({
+        minLength: 7,
+        maxLength: 20,
+        pattern: '^\\+?[0-9 ().-]+$',
+        description: "SMS or WhatsApp: the number (E.164, e.g. +447700900123); default the case's customer's",
+      }),
+    ),
+    urgent: Type.Optional(
+      Type.Boolean({ description: 'SMS or WhatsApp: send even in quiet hours (a case of priority urgent always is)' }),
+    ),
+    content_sid: Type.Optional(
+      Type.String({
+        pattern: '^HX[0-9a-fA-F]{32}$',
+        description:
+          'WhatsApp: an approved Twilio content template (needed outside the 24-hour window); text is its preview',
+      }),
+    ),
+    content_variables: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[0-9]{1,2}$' }), Type.String({ maxLength: 1000 }), {
+        maxProperties: 20,
+        description: 'The content template\'s numbered variables, e.g. {"1": "CD-1042"}',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

@@ -71,6 +71,11 @@ const messageColumns = allColumns<Database['messages']>()([
   'side_conversation_id',
   'created_at',
   'updated_at',
+  'deliver_after',
+  'sms_segments',
+  'sms_encoding',
+  'content_sid',
+  'content_variables',
 ])
 
 export async function updateMessage(

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely'
+import type { SmsEncoding } from './sms-segments.js'
 
 type Instant = ColumnType<Date, Date, Date>
 type Json<T> = ColumnType<T, string, string>
@@ -87,6 +88,14 @@ export interface MessagingTables {
     attempts: Generated<number>
     next_attempt_at: Instant | null
     sent_at: Instant | null
+    /** A phone message goes no earlier (quiet hours push it to their end) (0028). */
+    deliver_after: Instant | null
+    /** An SMS's segments and encoding as sent (0028). */
+    sms_segments: number | null
+    sms_encoding: SmsEncoding | null
+    /** A WhatsApp message sent as an approved Twilio content template: its Content SID and variables (0028). */
+    content_sid: string | null
+    content_variables: Json<Record<string, string>> | null
     /** The customer's erasure reached it: personal content replaced, raw copies and attachments gone (0019). */
     redacted_at: Instant | null
     /** The side conversation it belongs to (visibility side) (0025). */
@@ -149,6 +158,10 @@ export interface MessagingTables {
     draft_text: Generated<string>
     draft_html: string | null
     live_version: number | null
+    /** A WhatsApp variant's approved Twilio content template, sent outside the 24-hour window (0028). */
+    content_sid: string | null
+    /** Its numbered variables, each Liquid rendered for the case. */
+    content_variables: ColumnType<Record<string, string>, string | undefined, string>
     archived_at: Instant | null
     created_at: Instant
     updated_at: Instant
@@ -192,5 +205,20 @@ export interface MessagingTables {
     last_sent_at: Instant | null
     pending_at: Instant | null
     mailed_until: Instant | null
+  }
+  /** The next free send slot of each sender (the per-sender rate limit across processes) (0028). */
+  phone_send_slots: {
+    merchant_id: string
+    sender: string
+    next_slot_at: Instant
+  }
+  /** Quiet hours and the order of channels automatic messages try (0028). */
+  phone_settings: {
+    merchant_id: string
+    quiet_hours_enabled: Generated<boolean>
+    quiet_hours_start: Generated<string>
+    quiet_hours_end: Generated<string>
+    channel_order: Generated<string[]>
+    updated_at: Instant
   }
 }

@@ -8,6 +8,7 @@ import type {
   MessageVisibility,
   RecipientStatus,
 } from './tables.js'
+import type { SmsEncoding } from './sms-segments.js'
 
 export type { Address } from './tables.js'
 
@@ -63,6 +64,12 @@ export type NewMessage = {
   newCase?: boolean
   /** The side conversation it belongs to (visibility side) */
   sideConversationId?: string | null
+  /** A phone message: not sent before (quiet hours), its SMS segments and encoding, its WhatsApp content template */
+  deliverAfter?: Date | null
+  smsSegments?: number | null
+  smsEncoding?: SmsEncoding | null
+  contentSid?: string | null
+  contentVariables?: Record<string, string> | null
 }
 
 export type MessageAttachment = {
@@ -118,6 +125,13 @@ export type Message = {
   robot_reason: string | null
   attempts: number
   sent_at: Date | null
+  /** A phone message: not sent before this (quiet hours: "scheduled for …") */
+  deliver_after: Date | null
+  /** An SMS: its segments and encoding (GSM-7 or UCS-2) */
+  sms_segments: number | null
+  sms_encoding: SmsEncoding | null
+  /** A WhatsApp message sent as an approved content template (outside the 24-hour window) */
+  content_sid: string | null
   /** When the customer's erasure reached it: its personal content is a marker, its original and files are gone */
   redacted_at: Date | null
   /** The side conversation it belongs to; null for the customer's conversation */
@@ -184,6 +198,10 @@ export function toMessage(r: MessageRow, attachments: AttachmentRow[], recipient
     robot_reason: r.robot_reason,
     attempts: r.attempts,
     sent_at: r.sent_at,
+    deliver_after: r.deliver_after,
+    sms_segments: r.sms_segments,
+    sms_encoding: r.sms_encoding,
+    content_sid: r.content_sid,
     redacted_at: r.redacted_at,
     side_conversation_id: r.side_conversation_id,
     created_at: r.created_at,

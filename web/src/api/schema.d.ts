@@ -10787,6 +10787,14 @@ export interface paths {
                                 robot_reason: string | null;
                                 attempts: number;
                                 sent_at: string | null;
+                                /** @description An SMS or WhatsApp message waits until then (quiet hours in the customer's zone): "scheduled for …" */
+                                deliver_after: string | null;
+                                /** @description An SMS: the segments it goes as */
+                                sms_segments: number | null;
+                                /** @description An SMS: its encoding */
+                                sms_encoding: ("GSM-7" | "UCS-2") | null;
+                                /** @description A WhatsApp message sent as an approved Twilio content template: its Content SID */
+                                content_sid: string | null;
                                 /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                                 redacted_at: string | null;
                                 /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
@@ -10850,7 +10858,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Email on a case: a reply to the customer (public, default: to the case's customer) or a side conversation; queued, not_sent without a mail server, held when a link fails QA */
+        /** A message on a case: an email to the customer (public, default: to the case's customer) or a side conversation; queued, not_sent without a mail server, held when a link fails QA. With channel sms or whatsapp: a text to the customer's phone (refused when they opted out, or, on WhatsApp, outside the 24-hour window without a content template; deferred in quiet hours) */
         post: {
             parameters: {
                 query?: never;
@@ -10894,6 +10902,21 @@ export interface paths {
                         attachment_ids?: string[];
                         /** @description The case waits for the customer (public replies) */
                         set_waiting?: boolean;
+                        /**
+                         * @description email (default); sms or whatsapp to the customer's phone (text at most 1,600 characters; no to, cc, subject, html or attachments)
+                         * @enum {unknown}
+                         */
+                        channel?: "email" | "sms" | "whatsapp";
+                        /** @description SMS or WhatsApp: the number (E.164, e.g. +447700900123); default the case's customer's */
+                        phone?: string;
+                        /** @description SMS or WhatsApp: send even in quiet hours (a case of priority urgent always is) */
+                        urgent?: boolean;
+                        /** @description WhatsApp: an approved Twilio content template (needed outside the 24-hour window); text is its preview */
+                        content_sid?: string;
+                        /** @description The content template's numbered variables, e.g. {"1": "CD-1042"} */
+                        content_variables?: {
+                            [key: string]: string;
+                        };
                     };
                 };
             };
@@ -10965,6 +10988,14 @@ export interface paths {
                             robot_reason: string | null;
                             attempts: number;
                             sent_at: string | null;
+                            /** @description An SMS or WhatsApp message waits until then (quiet hours in the customer's zone): "scheduled for …" */
+                            deliver_after: string | null;
+                            /** @description An SMS: the segments it goes as */
+                            sms_segments: number | null;
+                            /** @description An SMS: its encoding */
+                            sms_encoding: ("GSM-7" | "UCS-2") | null;
+                            /** @description A WhatsApp message sent as an approved Twilio content template: its Content SID */
+                            content_sid: string | null;
                             /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                             redacted_at: string | null;
                             /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
@@ -11119,6 +11150,14 @@ export interface paths {
                                 robot_reason: string | null;
                                 attempts: number;
                                 sent_at: string | null;
+                                /** @description An SMS or WhatsApp message waits until then (quiet hours in the customer's zone): "scheduled for …" */
+                                deliver_after: string | null;
+                                /** @description An SMS: the segments it goes as */
+                                sms_segments: number | null;
+                                /** @description An SMS: its encoding */
+                                sms_encoding: ("GSM-7" | "UCS-2") | null;
+                                /** @description A WhatsApp message sent as an approved Twilio content template: its Content SID */
+                                content_sid: string | null;
                                 /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                                 redacted_at: string | null;
                                 /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
@@ -11274,6 +11313,14 @@ export interface paths {
                             robot_reason: string | null;
                             attempts: number;
                             sent_at: string | null;
+                            /** @description An SMS or WhatsApp message waits until then (quiet hours in the customer's zone): "scheduled for …" */
+                            deliver_after: string | null;
+                            /** @description An SMS: the segments it goes as */
+                            sms_segments: number | null;
+                            /** @description An SMS: its encoding */
+                            sms_encoding: ("GSM-7" | "UCS-2") | null;
+                            /** @description A WhatsApp message sent as an approved Twilio content template: its Content SID */
+                            content_sid: string | null;
                             /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                             redacted_at: string | null;
                             /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
@@ -11486,6 +11533,14 @@ export interface paths {
                             robot_reason: string | null;
                             attempts: number;
                             sent_at: string | null;
+                            /** @description An SMS or WhatsApp message waits until then (quiet hours in the customer's zone): "scheduled for …" */
+                            deliver_after: string | null;
+                            /** @description An SMS: the segments it goes as */
+                            sms_segments: number | null;
+                            /** @description An SMS: its encoding */
+                            sms_encoding: ("GSM-7" | "UCS-2") | null;
+                            /** @description A WhatsApp message sent as an approved Twilio content template: its Content SID */
+                            content_sid: string | null;
                             /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                             redacted_at: string | null;
                             /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
@@ -11773,6 +11828,12 @@ export interface paths {
                                 latest_approved: boolean;
                                 /** @description The draft differs from the newest version (or none is saved) */
                                 draft_changed: boolean;
+                                /** @description A WhatsApp template's approved Twilio content template, sent outside the 24-hour window */
+                                content_sid: string | null;
+                                /** @description Its numbered variables, each Liquid rendered for the case ({"1": "{{ case.number }}"}) */
+                                content_variables: {
+                                    [key: string]: string;
+                                };
                                 archived_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
@@ -11856,6 +11917,12 @@ export interface paths {
                             latest_approved: boolean;
                             /** @description The draft differs from the newest version (or none is saved) */
                             draft_changed: boolean;
+                            /** @description A WhatsApp template's approved Twilio content template, sent outside the 24-hour window */
+                            content_sid: string | null;
+                            /** @description Its numbered variables, each Liquid rendered for the case ({"1": "{{ case.number }}"}) */
+                            content_variables: {
+                                [key: string]: string;
+                            };
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12012,6 +12079,12 @@ export interface paths {
                             latest_approved: boolean;
                             /** @description The draft differs from the newest version (or none is saved) */
                             draft_changed: boolean;
+                            /** @description A WhatsApp template's approved Twilio content template, sent outside the 24-hour window */
+                            content_sid: string | null;
+                            /** @description Its numbered variables, each Liquid rendered for the case ({"1": "{{ case.number }}"}) */
+                            content_variables: {
+                                [key: string]: string;
+                            };
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12076,6 +12149,12 @@ export interface paths {
                         subject?: string;
                         text?: string;
                         html?: string | null;
+                        /** @description WhatsApp templates: the approved Twilio content template's SID (null: none) */
+                        content_sid?: string | null;
+                        /** @description WhatsApp templates: each numbered content variable as Liquid, e.g. {"1": "{{ case.number }}"} */
+                        content_variables?: {
+                            [key: string]: string;
+                        };
                     };
                 };
             };
@@ -12108,6 +12187,12 @@ export interface paths {
                             latest_approved: boolean;
                             /** @description The draft differs from the newest version (or none is saved) */
                             draft_changed: boolean;
+                            /** @description A WhatsApp template's approved Twilio content template, sent outside the 24-hour window */
+                            content_sid: string | null;
+                            /** @description Its numbered variables, each Liquid rendered for the case ({"1": "{{ case.number }}"}) */
+                            content_variables: {
+                                [key: string]: string;
+                            };
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12201,6 +12286,12 @@ export interface paths {
                             latest_approved: boolean;
                             /** @description The draft differs from the newest version (or none is saved) */
                             draft_changed: boolean;
+                            /** @description A WhatsApp template's approved Twilio content template, sent outside the 24-hour window */
+                            content_sid: string | null;
+                            /** @description Its numbered variables, each Liquid rendered for the case ({"1": "{{ case.number }}"}) */
+                            content_variables: {
+                                [key: string]: string;
+                            };
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12309,6 +12400,12 @@ export interface paths {
                             latest_approved: boolean;
                             /** @description The draft differs from the newest version (or none is saved) */
                             draft_changed: boolean;
+                            /** @description A WhatsApp template's approved Twilio content template, sent outside the 24-hour window */
+                            content_sid: string | null;
+                            /** @description Its numbered variables, each Liquid rendered for the case ({"1": "{{ case.number }}"}) */
+                            content_variables: {
+                                [key: string]: string;
+                            };
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12407,6 +12504,12 @@ export interface paths {
                             latest_approved: boolean;
                             /** @description The draft differs from the newest version (or none is saved) */
                             draft_changed: boolean;
+                            /** @description A WhatsApp template's approved Twilio content template, sent outside the 24-hour window */
+                            content_sid: string | null;
+                            /** @description Its numbered variables, each Liquid rendered for the case ({"1": "{{ case.number }}"}) */
+                            content_variables: {
+                                [key: string]: string;
+                            };
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -12504,6 +12607,12 @@ export interface paths {
                             latest_approved: boolean;
                             /** @description The draft differs from the newest version (or none is saved) */
                             draft_changed: boolean;
+                            /** @description A WhatsApp template's approved Twilio content template, sent outside the 24-hour window */
+                            content_sid: string | null;
+                            /** @description Its numbered variables, each Liquid rendered for the case ({"1": "{{ case.number }}"}) */
+                            content_variables: {
+                                [key: string]: string;
+                            };
                             archived_at: string | null;
                             /** Format: date-time */
                             created_at: string;
@@ -13852,6 +13961,14 @@ export interface paths {
                                 robot_reason: string | null;
                                 attempts: number;
                                 sent_at: string | null;
+                                /** @description An SMS or WhatsApp message waits until then (quiet hours in the customer's zone): "scheduled for …" */
+                                deliver_after: string | null;
+                                /** @description An SMS: the segments it goes as */
+                                sms_segments: number | null;
+                                /** @description An SMS: its encoding */
+                                sms_encoding: ("GSM-7" | "UCS-2") | null;
+                                /** @description A WhatsApp message sent as an approved Twilio content template: its Content SID */
+                                content_sid: string | null;
                                 /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                                 redacted_at: string | null;
                                 /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
@@ -14044,6 +14161,14 @@ export interface paths {
                                 robot_reason: string | null;
                                 attempts: number;
                                 sent_at: string | null;
+                                /** @description An SMS or WhatsApp message waits until then (quiet hours in the customer's zone): "scheduled for …" */
+                                deliver_after: string | null;
+                                /** @description An SMS: the segments it goes as */
+                                sms_segments: number | null;
+                                /** @description An SMS: its encoding */
+                                sms_encoding: ("GSM-7" | "UCS-2") | null;
+                                /** @description A WhatsApp message sent as an approved Twilio content template: its Content SID */
+                                content_sid: string | null;
                                 /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                                 redacted_at: string | null;
                                 /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
@@ -14257,6 +14382,14 @@ export interface paths {
                                 robot_reason: string | null;
                                 attempts: number;
                                 sent_at: string | null;
+                                /** @description An SMS or WhatsApp message waits until then (quiet hours in the customer's zone): "scheduled for …" */
+                                deliver_after: string | null;
+                                /** @description An SMS: the segments it goes as */
+                                sms_segments: number | null;
+                                /** @description An SMS: its encoding */
+                                sms_encoding: ("GSM-7" | "UCS-2") | null;
+                                /** @description A WhatsApp message sent as an approved Twilio content template: its Content SID */
+                                content_sid: string | null;
                                 /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
                                 redacted_at: string | null;
                                 /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
@@ -14507,6 +14640,254 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/phone-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case's SMS and WhatsApp state for the composer: the customer's number, consent and opt-outs, the WhatsApp window and templates, quiet hours, senders */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            customer_id: string | null;
+                            phone: string | null;
+                            /** @description The customer's zone, else the workspace's: quiet hours are kept in it */
+                            time_zone: string;
+                            /** @description A Twilio connection (or TWILIO_* to make one) exists */
+                            configured: boolean;
+                            senders: {
+                                address: string;
+                                channels: ("sms" | "whatsapp")[];
+                                /** @description Messages a second (the admin's, else Twilio's documented default) */
+                                per_second: number;
+                            }[];
+                            quiet_hours: {
+                                enabled: boolean;
+                                start: string;
+                                end: string;
+                                /** @description Non-urgent messages sent now wait */
+                                now: boolean;
+                                /** @description When they would go */
+                                ends_at: string | null;
+                            };
+                            sms: {
+                                /** @description The customer consented to automatic messages on this channel */
+                                consent: boolean;
+                                /** @description When the customer said STOP (nothing goes until START) */
+                                opted_out_at: string | null;
+                                /** @description An agent can send on it now (a number, no opt-out, a sender; WhatsApp: window open) */
+                                can_send: boolean;
+                                /** @description Why not, when it cannot */
+                                reason: string | null;
+                            };
+                            whatsapp: {
+                                /** @description The customer consented to automatic messages on this channel */
+                                consent: boolean;
+                                /** @description When the customer said STOP (nothing goes until START) */
+                                opted_out_at: string | null;
+                                /** @description An agent can send on it now (a number, no opt-out, a sender; WhatsApp: window open) */
+                                can_send: boolean;
+                                /** @description Why not, when it cannot */
+                                reason: string | null;
+                                /** @description 24 hours after the customer last wrote on WhatsApp: free text until then, templates only after */
+                                window_open_until: string | null;
+                                /** @description Approved WhatsApp templates (content SIDs): what goes outside the window */
+                                templates: {
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    template_id: string;
+                                    purpose: string;
+                                    name: string;
+                                    locale: string;
+                                    content_sid: string;
+                                    variables: {
+                                        [key: string]: string;
+                                    };
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messaging/phone-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quiet hours for SMS and WhatsApp, and the order of channels automatic messages try */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            quiet_hours: {
+                                /** @description Non-urgent SMS and WhatsApp wait for the end of quiet hours (the customer's zone) */
+                                enabled: boolean;
+                                /** @description HH:MM, local time */
+                                start: string;
+                                /** @description HH:MM, local time */
+                                end: string;
+                            };
+                            /** @description Automatic messages go by the first channel the customer consented to, in this order */
+                            channel_order: ("whatsapp" | "sms" | "email")[];
+                            updated_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Change quiet hours (start, end, on or off) and the channel order of automatic messages */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        quiet_hours?: {
+                            enabled?: boolean;
+                            /** @description HH:MM, local time */
+                            start?: string;
+                            /** @description HH:MM, local time */
+                            end?: string;
+                        };
+                        channel_order?: ("whatsapp" | "sms" | "email")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            quiet_hours: {
+                                /** @description Non-urgent SMS and WhatsApp wait for the end of quiet hours (the customer's zone) */
+                                enabled: boolean;
+                                /** @description HH:MM, local time */
+                                start: string;
+                                /** @description HH:MM, local time */
+                                end: string;
+                            };
+                            /** @description Automatic messages go by the first channel the customer consented to, in this order */
+                            channel_order: ("whatsapp" | "sms" | "email")[];
+                            updated_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

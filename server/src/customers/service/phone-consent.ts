@@ -15,6 +15,33 @@ const columns = {
   whatsapp: { consent: 'consent_whatsapp', optedOut: 'whatsapp_opted_out_at' },
 } as const
 
+export type PhoneConsent = {
+  customer_id: string
+  phone: string | null
+  time_zone: string | null
+  consent: Record<PhoneChannel, boolean>
+  opted_out_at: Record<PhoneChannel, Date | null>
+}
+
+/** What sending by SMS or WhatsApp needs to know of a customer (a merged one answers for its survivor). */
+export async function findPhoneConsent(
+  db: Db,
+  merchantId: string,
+  customerId: string,
+): Promise<PhoneConsent | undefined> {
+  let row = await store.findCustomer(db, merchantId, customerId)
+  for (let hops = 0; row?.merged_into_id && hops < 5; hops++)
+    row = await store.findCustomer(db, merchantId, row.merged_into_id)
+  if (!row) return undefined
+  return {
+    customer_id: row.id,
+    phone: row.phone,
+    time_zone: row.time_zone,
+    consent: { sms: row.consent_sms, whatsapp: row.consent_whatsapp },
+    opted_out_at: { sms: row.sms_opted_out_at, whatsapp: row.whatsapp_opted_out_at },
+  }
+}
+
 /** The live customer with this E.164 phone (a merged one's survivor), oldest first; undefined when none. */
 export async function findCustomerByPhone(db: Db, merchantId: string, phone: string): Promise<Customer | undefined> {
   const found = await store.findByContact(db, merchantId, { phone })

@@ -87,7 +87,7 @@ const envelope = (ctx: AppContext, s: Send) => ({
 
 /** What senders that died mid-send left `sending`: those recipients fail as interrupted; the messages settle. */
 async function settleDeadSenders(db: Kysely<Database>, own: number): Promise<number> {
-  const dead = await store.lockDeadSenders(db, own)
+  const dead = await store.lockDeadSenders(db, own, ['email'])
   if (!dead.length) return 0
   try {
     return await db.transaction().execute(async (trx) => {
@@ -387,7 +387,22 @@ async function settle(
     finals.push({ row, status, reason: reason ?? null })
   }
   const settled = await store.settleMessages(trx, settlements, now)
-  const announced = finals.filter((f) => settled.has(f.row.id))
+  await announceSettled(
+    trx,
+    finals.filter((f) => settled.has(f.row.id)),
+    now,
+  )
+}
+
+/**
+ * Messages that reached sent or failed, announced once (every channel's drain calls this for what it settled):
+ * message.sent or message.failed, and the case page's live `case.timeline`.
+ */
+export async function announceSettled(
+  trx: Trx,
+  announced: { row: store.MessageRow; status: 'sent' | 'failed'; reason: string | null }[],
+  now: Date,
+): Promise<void> {
   await enqueueEvents(
     trx,
     announced.map((f) => messageEvent(f.row, f.status, f.reason, now)),

@@ -1,7 +1,7 @@
 import { type Insertable, type Selectable, sql } from 'kysely'
 import type { Db, Trx } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
-import type { Address, MessageStatus, RecipientStatus } from '../tables.js'
+import type { Address, MessageChannel, MessageStatus, RecipientStatus } from '../tables.js'
 
 // The send drain's SQL: due outbound emails claimed in batches, their recipients' delivery states, their threads,
 // senders and stored bytes, all a statement per batch rather than per message.
@@ -253,19 +253,19 @@ export async function releaseSenderKeys(db: Db, keys: number[]): Promise<void> {
 }
 
 /**
- * The keys of senders that left messages `sending` and are gone, their locks now held by this connection (so no
+ * The keys of senders that left messages of these channels `sending` and are gone, their locks now held by this connection (so no
  * new sender takes one of them while their messages are settled); never `own`, which this connection holds.
  */
-export async function lockDeadSenders(db: Db, own: number): Promise<number[]> {
+export async function lockDeadSenders(db: Db, own: number, channels: MessageChannel[]): Promise<number[]> {
   const { rows } = await sql<{ key: number }>`select key from (select distinct ${senderKey} as key from messages
-      where status = 'sending') s
+      where status = 'sending' and channel = any(${channels}::text[])) s
     where case when key = ${own} then false else pg_try_advisory_lock(${sendLockClass}, key) end`.execute(db)
   return rows.map((r) => r.key)
 }
 
-/** The messages these senders left `sending`, locked until commit. */
+/** The emails these senders left `sending`, locked until commit (a phone message is the phone drain's). */
 export async function lockSendingOf(trx: Trx, keys: number[]): Promise<MessageRow[]> {
-  const { rows } = await sql<MessageRow>`select * from messages where status = 'sending'
+  const { rows } = await sql<MessageRow>`select * from messages where status = 'sending' and channel = 'email'
     and ${senderKey} = any(${keys}::int[]) order by created_at, id for update`.execute(trx)
   return rows
 }

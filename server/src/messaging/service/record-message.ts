@@ -141,6 +141,11 @@ async function insertMessageRows(
     robot_reason: input.robotReason ?? null,
     inbox_delivery_id: input.inboxDeliveryId ?? null,
     side_conversation_id: input.sideConversationId ?? null,
+    deliver_after: input.deliverAfter ?? null,
+    sms_segments: input.smsSegments ?? null,
+    sms_encoding: input.smsEncoding ?? null,
+    content_sid: input.contentSid ?? null,
+    content_variables: input.contentVariables ? JSON.stringify(input.contentVariables) : null,
     created_at: now,
     updated_at: now,
   })

@@ -157,3 +157,51 @@ export const defaultText = (t: DefaultTemplate): string =>
 
 export const defaultHtml = (t: DefaultTemplate): string =>
   t.paragraphs.map((p) => `<p>${p.replace(link, '<a href="{{ $2 }}">$1</a>').replace(/\n/g, '<br>\n')}</p>`).join('\n')
+
+/**
+ * SMS and WhatsApp variants of the defaults: one short paragraph with the portal link, in GSM-7 characters only (an
+ * en dash or a curly quote would make every SMS UCS-2, 70 characters a segment). The WhatsApp variant's approved
+ * content template (its Content SID, for outside the 24-hour window) is the merchant's to add; its variables
+ * default to the case number and the portal link.
+ */
+export type DefaultPhoneTemplate = { purpose: string; name: string; sms: string; whatsapp: string }
+
+const from = '{{ brand.from_name }}'
+const order = 'your order{% if order.number %} {{ order.number }}{% endif %}'
+const greet = '{% if customer.first_name %}Hi {{ customer.first_name }}, {% endif %}'
+
+export const defaultPhoneTemplates: DefaultPhoneTemplate[] = [
+  {
+    purpose: 'acknowledgement',
+    name: 'Acknowledgement',
+    sms: `${from}: we've got your request (case {{ case.number }}) and will reply within 24-48 hours. Follow it: {{ links.portal }}`,
+    whatsapp: `${greet}thanks for getting in touch. Your request is case {{ case.number }} and we'll reply within 24-48 hours. Follow it here: {{ links.portal }}`,
+  },
+  {
+    purpose: 'customs_hold',
+    name: 'Customs hold',
+    sms: `${from}: ${order} is held at customs. We're on it - update within 48 hours. Reply here if you need help: {{ links.portal }}`,
+    whatsapp: `${greet}${order} is held at customs. We're on it and will update you within 48 hours. Reply here if you need help right away: {{ links.portal }}`,
+  },
+  {
+    purpose: 'damage_ack',
+    name: 'Damage acknowledgement',
+    sms: `${from}: sorry ${order} arrived damaged. Case {{ case.number }} is open; reply with photos of the items and packaging: {{ links.portal }}`,
+    whatsapp: `${greet}we're sorry ${order} arrived damaged. Case {{ case.number }} is open: reply here with photos of the items and the packaging and we'll put it right. {{ links.portal }}`,
+  },
+  {
+    purpose: 'update',
+    name: 'Update',
+    sms: `${from}: an update on case {{ case.number }}: {{ case.status | downcase }}. The latest: {{ links.portal }}`,
+    whatsapp: `${greet}an update on case {{ case.number }}: {{ case.status | downcase }}. See the latest here: {{ links.portal }}`,
+  },
+  {
+    purpose: 'resolution',
+    name: 'Resolution',
+    sms: `${from}: case {{ case.number }} is resolved.{% if case.outcome %} {{ case.outcome }}.{% endif %} Not right? Reply within 14 days: {{ links.portal }}`,
+    whatsapp: `${greet}good news: case {{ case.number }} is resolved.{% if case.outcome %} {{ case.outcome }}.{% endif %} If anything isn't right, reply here within 14 days. {{ links.portal }}`,
+  },
+]
+
+/** A WhatsApp variant's content variables until the merchant maps their approved template's. */
+export const defaultContentVariables = { '1': '{{ case.number }}', '2': '{{ links.portal }}' }

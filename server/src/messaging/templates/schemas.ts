@@ -33,6 +33,12 @@ export const TemplateView = Type.Object({
   latest_version: Type.Union([Type.Integer(), Type.Null()], { description: 'The newest saved version' }),
   latest_approved: Type.Boolean({ description: 'The newest saved version is approved' }),
   draft_changed: Type.Boolean({ description: 'The draft differs from the newest version (or none is saved)' }),
+  content_sid: Type.Union([Type.String(), Type.Null()], {
+    description: "A WhatsApp template's approved Twilio content template, sent outside the 24-hour window",
+  }),
+  content_variables: Type.Record(Type.String(), Type.String(), {
+    description: 'Its numbered variables, each Liquid rendered for the case ({"1": "{{ case.number }}"})',
+  }),
   archived_at: NullableTimestamp,
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -85,6 +91,17 @@ export const UpdateDraftBody = Type.Object(
     subject: Type.Optional(Subject),
     text: Type.Optional(Body),
     html: Type.Optional(Html),
+    content_sid: Type.Optional(
+      Type.Union([Type.String({ pattern: '^HX[0-9a-fA-F]{32}$' }), Type.Null()], {
+        description: "WhatsApp templates: the approved Twilio content template's SID (null: none)",
+      }),
+    ),
+    content_variables: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[0-9]{1,2}$' }), Type.String({ maxLength: 1000 }), {
+        maxProperties: 20,
+        description: 'WhatsApp templates: each numbered content variable as Liquid, e.g. {"1": "{{ case.number }}"}',
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 )

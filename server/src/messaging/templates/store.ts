@@ -28,14 +28,9 @@ export async function insertTemplatesIfAbsent(
     .execute()
 }
 
-/** Which of these purposes the workspace has a template for (any channel, locale or state). */
-export async function listPurposes(db: Db, merchantId: string, purposes: string[]): Promise<string[]> {
-  const rows = await selectOwned(db, 'message_templates', merchantId)
-    .select('purpose')
-    .distinct()
-    .where('purpose', 'in', purposes)
-    .execute()
-  return rows.map((r) => r.purpose)
+/** Which purposes the workspace has a template for on which channel (any locale or state, archived included). */
+export async function listPurposeChannels(db: Db, merchantId: string): Promise<{ purpose: string; channel: string }[]> {
+  return selectOwned(db, 'message_templates', merchantId).select(['purpose', 'channel']).distinct().execute()
 }
 
 export async function listTemplates(

@@ -25,6 +25,9 @@ export type Template = {
   latest_version: number | null
   latest_approved: boolean
   draft_changed: boolean
+  /** A WhatsApp template's approved Twilio content template (outside the 24-hour window) and its variables. */
+  content_sid: string | null
+  content_variables: Record<string, string>
   archived_at: Date | null
   created_at: Date
   updated_at: Date
@@ -47,6 +50,8 @@ export const toTemplate = (r: TemplateRow, latest?: VersionRow): Template => ({
     latest.subject !== r.draft_subject ||
     latest.text_body !== r.draft_text ||
     latest.html_body !== r.draft_html,
+  content_sid: r.content_sid,
+  content_variables: r.content_variables,
   archived_at: r.archived_at,
   created_at: r.created_at,
   updated_at: r.updated_at,

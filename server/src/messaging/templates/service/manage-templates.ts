@@ -24,7 +24,11 @@ export type TemplateInput = {
   text: string
   html?: string | null
 }
-export type DraftInput = Partial<Pick<TemplateInput, 'name' | 'subject' | 'text' | 'html'>>
+export type DraftInput = Partial<Pick<TemplateInput, 'name' | 'subject' | 'text' | 'html'>> & {
+  /** A WhatsApp template's approved content template, and its variables as Liquid. */
+  content_sid?: string | null
+  content_variables?: Record<string, string>
+}
 
 const audited = (t: Template) => ({
   purpose: t.purpose,
@@ -33,6 +37,8 @@ const audited = (t: Template) => ({
   name: t.name,
   draft: t.draft,
   live_version: t.live_version,
+  content_sid: t.content_sid,
+  content_variables: t.content_variables,
 })
 
 async function findOrThrow(db: Db, merchantId: string, id: string): Promise<store.TemplateRow> {
@@ -124,7 +130,14 @@ export async function updateDraft(
   now: Date,
 ): Promise<TemplateDetail> {
   const before = toTemplate(await lockOrThrow(trx, ctx.merchantId, id))
+  const content = (['content_sid', 'content_variables'] as const).filter((k) => input[k] !== undefined)
+  if (content.length && before.channel !== 'whatsapp')
+    throw new AppError('phone_channel_invalid', 'Content templates are for WhatsApp templates', {
+      errors: content.map((k) => ({ path: `body/${k}`, message: 'only on a whatsapp template' })),
+    })
   const row = await store.updateTemplate(trx, ctx.merchantId, before.id, {
+    ...(input.content_sid !== undefined && { content_sid: input.content_sid }),
+    ...(input.content_variables !== undefined && { content_variables: JSON.stringify(input.content_variables) }),
     ...(input.name !== undefined && { name: input.name }),
     ...(input.subject !== undefined && { draft_subject: input.subject }),
     ...(input.text !== undefined && { draft_text: input.text }),

@@ -36,6 +36,8 @@ export type RenderForCaseOptions = {
   app: RenderApp
   /** Links the caller made for this message (links.survey: the CSAT survey), beside the portal's. */
   links?: Record<string, string>
+  /** The template's WhatsApp content variables, rendered with the same values (one portal link for both). */
+  contentVariables?: boolean
 }
 
 export type RenderedForCase = {
@@ -47,6 +49,9 @@ export type RenderedForCase = {
   version: number | null
   locale: string
   problems: QaProblem[]
+  /** A WhatsApp template's approved content template and its variables rendered (with `contentVariables`). */
+  contentSid: string | null
+  contentVariables: Record<string, string>
 }
 
 /** 'de_at' → 'de-AT'; anything that is not a language tag → null. */
@@ -137,10 +142,11 @@ export async function renderForCase(
   const locales = localeChain([opts.locale, customer?.locale], settings.default_locale)
   const template = await resolveTemplate(trx, ctx.merchantId, { ...opts, locales }, now)
   const { source, version } = await versionSource(trx, template, opts.version ?? 'live', opts.draft)
+  const extras: Record<string, string> = opts.contentVariables ? template.content_variables : {}
   // A link the caller gives (links.survey) needs no portal link minted and audited beside it.
   const given = Object.keys(opts.links ?? {})
   const mentionsLinks = /\blinks\b/.test(
-    `${source.subject}${source.text}${source.html ?? ''}`.replace(
+    `${source.subject}${source.text}${source.html ?? ''}${Object.values(extras)}`.replace(
       new RegExp(`\\blinks\\.(${given.join('|') || '(?!)'})\\b`, 'g'),
       '',
     ),
@@ -156,11 +162,20 @@ export async function renderForCase(
   if (opts.links) variables.links = { ...(variables.links as Record<string, unknown>), ...opts.links }
   const rendered = renderTemplate(source, variables)
   const hosts = await allowedLinkHosts(trx, ctx.merchantId, opts.app.config, now)
+  const contentVariables: Record<string, string> = {}
+  const extraProblems: QaProblem[] = []
+  for (const [name, text] of Object.entries(extras)) {
+    const r = renderTemplate({ subject: '', text }, variables)
+    contentVariables[name] = r.text
+    extraProblems.push(...r.problems.map((p) => ({ ...p, detail: `content variable ${name}: ${p.detail}` })))
+  }
   return {
     ...rendered,
     templateId: template.id,
     version,
     locale: template.locale,
-    problems: [...rendered.problems, ...checkLinks(rendered, hosts)],
+    problems: [...rendered.problems, ...checkLinks(rendered, hosts), ...extraProblems],
+    contentSid: template.content_sid,
+    contentVariables,
   }
 }

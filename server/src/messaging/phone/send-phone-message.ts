@@ -1,0 +1,174 @@
+import type { Transaction } from 'kysely'
+import type { ServiceContext } from '../../auth/actor.js'
+import { findCaseOrThrow } from '../../cases/service.js'
+import type { Config } from '../../config.js'
+import { findPhoneConsent, normalisePhone, type PhoneConsent } from '../../customers/service.js'
+import type { Database } from '../../db/schema.js'
+import { AppError } from '../../errors.js'
+import { getMerchant } from '../../merchants/service.js'
+import { recordMessage } from '../service/record-message.js'
+import { smsSegments } from '../sms-segments.js'
+import type { MessageStatus } from '../tables.js'
+import { ensureTwilioConnection, pickSender, type TwilioApp } from '../twilio/connection.js'
+import type { PhoneChannel } from '../twilio/types.js'
+import type { Message } from '../types.js'
+import { quietHoursEnd, windowOpenUntil } from './policy.js'
+import { getPhoneSettings } from './settings.js'
+import { lastInboundWhatsapp } from './store.js'
+
+type Trx = Transaction<Database>
+
+/** Twilio's limit on a message body (SMS and WhatsApp): 1,600 characters. */
+export const maxPhoneText = 1600
+export const noTwilioReason =
+  'no Twilio connection configured (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or a connection)'
+
+export type PhoneApp = TwilioApp & { config: Pick<Config, 'twilio' | 'publicUrl'> }
+
+export type PhoneSendInput = {
+  channel: PhoneChannel
+  text: string
+  /** +E.164; default the case's customer's phone. */
+  to?: string
+  /** Goes even in quiet hours (a case of priority urgent is urgent too). */
+  urgent?: boolean
+  /** WhatsApp outside the 24-hour window: an approved content template and its numbered variables. */
+  contentSid?: string
+  contentVariables?: Record<string, string>
+  templateId?: string | null
+  templateVersion?: number | null
+  setWaiting?: boolean
+  /** Reasons to hold it rather than send it (template QA's problems). */
+  heldFor?: string[]
+}
+
+export type PhoneSendOptions = {
+  /** Automation: needs the customer's consent; an opted-out customer's message is held rather than refused. */
+  automatic: boolean
+  /** Makes a repeated automatic send (a redelivered event) find the message already recorded. */
+  messageIdHeader?: string
+  app: PhoneApp
+}
+
+const invalid = (message: string, path: string) =>
+  new AppError('phone_channel_invalid', message, { errors: [{ path: `body/${path}`, message }] })
+
+/** What the channel state of a case's customer is now: for sending, and for the composer (GET phone-channels). */
+export type PhoneRecipient = {
+  consent: PhoneConsent | undefined
+  phone: string | null
+  zone: string
+}
+
+export async function phoneRecipient(
+  trx: Trx | Parameters<typeof findPhoneConsent>[0],
+  merchantId: string,
+  customerId: string | null,
+) {
+  const consent = customerId ? await findPhoneConsent(trx, merchantId, customerId) : undefined
+  const zone = consent?.time_zone ?? (await getMerchant(trx, merchantId)).time_zone
+  return { consent, phone: consent?.phone ?? null, zone }
+}
+
+/**
+ * An SMS or WhatsApp message to a case's customer, recorded for the phone send drain (phone/send-phone.ts):
+ * - an opted-out customer gets nothing: the API is refused (recipient_opted_out), automation's message is held;
+ * - automation needs the customer's consent on the channel (held without it);
+ * - WhatsApp free text needs the 24-hour window open (the customer wrote on WhatsApp in the last 24 h); otherwise
+ *   only an approved content template (content_sid) goes: whatsapp_window_closed;
+ * - non-urgent messages inside quiet hours (the customer's zone, else the workspace's) wait for their end
+ *   (deliver_after; the drain's due condition sends them then, whatever restarted meanwhile);
+ * - without a Twilio connection (nor TWILIO_* to make one) it is stored as not_sent.
+ */
+export async function recordPhoneMessage(
+  trx: Trx,
+  ctx: ServiceContext,
+  caseId: string,
+  input: PhoneSendInput,
+  opts: PhoneSendOptions,
+  now: Date,
+): Promise<Message> {
+  const { channel } = input
+  const c = await findCaseOrThrow(trx, ctx.merchantId, caseId)
+  if (input.text.length > maxPhoneText)
+    throw new AppError('validation_failed', `A message by ${channel} is at most ${maxPhoneText} characters`, {
+      errors: [{ path: 'body/text', message: `at most ${maxPhoneText} characters` }],
+    })
+  if (channel === 'sms' && input.contentSid) throw invalid('content_sid is for WhatsApp templates', 'content_sid')
+  const recipient = await phoneRecipient(trx, ctx.merchantId, c.customer_id)
+  const to = input.to !== undefined ? normalisePhone(input.to) : recipient.phone
+  if (!to)
+    throw new AppError('customer_phone_missing', "Name a number: the case's customer has no phone number", {
+      case_id: caseId,
+    })
+  const held: string[] = [...(input.heldFor ?? [])]
+  const optedOut = recipient.consent?.opted_out_at[channel]
+  if (optedOut) {
+    if (!opts.automatic)
+      throw new AppError('recipient_opted_out', `The customer opted out of ${channel} messages`, {
+        channel,
+        customer_id: recipient.consent!.customer_id,
+        opted_out_at: optedOut.toISOString(),
+      })
+    held.push(`the customer opted out of ${channel} on ${optedOut.toISOString()}`)
+  }
+  if (opts.automatic && !recipient.consent?.consent[channel]) held.push(`no ${channel} consent from the customer`)
+  if (channel === 'whatsapp' && !input.contentSid) {
+    const until = windowOpenUntil(await lastInboundWhatsapp(trx, ctx.merchantId, to))
+    if (!until || until <= now) {
+      if (!opts.automatic)
+        throw new AppError(
+          'whatsapp_window_closed',
+          "Outside WhatsApp's 24-hour window only an approved template goes out: send one with content_sid",
+          { closed_at: until?.toISOString() ?? null, templates_allowed: true },
+        )
+      held.push("outside WhatsApp's 24-hour window and no approved template (content_sid)")
+    }
+  }
+
+  const connection = held.length ? undefined : await ensureTwilioConnection(trx, ctx.merchantId, opts.app, now)
+  const sender = connection && pickSender(connection.settings, channel, to)
+  const urgent = input.urgent || c.priority === 'urgent'
+  const quiet = urgent
+    ? null
+    : quietHoursEnd((await getPhoneSettings(trx, ctx.merchantId)).quiet_hours, recipient.zone, now)
+  const [status, reason]: [MessageStatus, string | null] = held.length
+    ? ['held', held.join('; ')]
+    : !connection
+      ? ['not_sent', noTwilioReason]
+      : !sender
+        ? ['not_sent', `the Twilio connection has no ${channel} sender`]
+        : ['queued', quiet ? `scheduled for ${quiet.toISOString()} (quiet hours in ${recipient.zone})` : null]
+  const segments = channel === 'sms' ? smsSegments(input.text) : null
+  return recordMessage(
+    trx,
+    ctx,
+    {
+      caseId,
+      direction: 'out',
+      channel,
+      visibility: 'public',
+      status,
+      statusReason: reason,
+      authorType: opts.automatic ? 'system' : ctx.actor.type === 'system' ? 'system' : 'agent',
+      authorId: !opts.automatic && ctx.actor.type === 'user' ? ctx.actor.id : null,
+      automatic: opts.automatic,
+      from: { address: sender?.address ?? '' },
+      to: [{ address: to }],
+      cc: [],
+      subject: '',
+      text: input.text,
+      templateId: input.templateId ?? null,
+      templateVersion: input.templateVersion ?? null,
+      messageIdHeader: opts.messageIdHeader,
+      provider: 'twilio',
+      deliverAfter: status === 'queued' ? (quiet ?? now) : null,
+      smsSegments: segments?.segments ?? null,
+      smsEncoding: segments?.encoding ?? null,
+      contentSid: input.contentSid ?? null,
+      contentVariables: input.contentSid ? (input.contentVariables ?? {}) : null,
+      setWaiting: input.setWaiting,
+    },
+    now,
+  )
+}
