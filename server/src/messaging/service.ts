@@ -14,3 +14,9 @@ export {
   openRawMessage,
 } from './service/conversation.js'
 export { sendMessage, retryMessage, mailSetupOf, type MailSetup, type SendInput } from './service/send-message.js'
+export {
+  sendAutomatic,
+  type AutomaticApp,
+  type AutomaticOptions,
+  type AutomaticResult,
+} from './phone/automatic.js'

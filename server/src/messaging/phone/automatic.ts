@@ -28,6 +28,8 @@ export type AutomaticOptions = {
   channels?: AutomaticChannel[]
   /** Makes the send idempotent: a repeat finds the messages recorded (one Message-ID per channel). */
   messageKey?: string
+  /** Links the caller made for this message (links.survey: the CSAT survey). */
+  links?: Record<string, string>
 }
 
 /**
@@ -95,7 +97,7 @@ async function contentSidOf(
     trx,
     ctx,
     caseId,
-    { purpose, channel: 'whatsapp', app: opts.app, preview: true },
+    { purpose, channel: 'whatsapp', app: opts.app, preview: true, links: opts.links },
     now,
   ).catch(() => null)
   return r?.contentSid ?? null
@@ -121,7 +123,7 @@ async function sendOn(
       trx,
       ctx,
       caseId,
-      { purpose, automatic: true, requireEmail: false, messageIdHeader: header, app: opts.app },
+      { purpose, automatic: true, requireEmail: false, messageIdHeader: header, links: opts.links, app: opts.app },
       now,
     )
     return sent ? { channel, message: sent.message } : { channel, skipped: 'the customer has no email address' }
@@ -131,7 +133,7 @@ async function sendOn(
     trx,
     ctx,
     caseId,
-    { purpose, channel: phoneChannel, app: opts.app, contentVariables: channel === 'whatsapp' },
+    { purpose, channel: phoneChannel, app: opts.app, contentVariables: channel === 'whatsapp', links: opts.links },
     now,
   )
   // Free text inside the window; outside it the approved content template, when the variant has one.

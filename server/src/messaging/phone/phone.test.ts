@@ -309,6 +309,24 @@ describe('automatic messages', () => {
     }
   })
 
+  it("carry a link the caller made (the CSAT survey's) in the channel's own variant, and mint no portal link", async () => {
+    const { caseId, phone } = await phoneCase({ whatsapp: false })
+    const survey = 'https://desk.shop.example/survey/abc.def'
+    const sent = await tx((trx) =>
+      sendAutomatic(trx, sys, caseId, 'csat_survey', new Date(), { app: ctx, links: { survey }, messageKey: 'csat.x' }),
+    )
+    expect(sent.at(-1)).toMatchObject({ channel: 'sms', message: { status: 'queued' } })
+    await drain()
+    const [req] = requestsTo(phone)
+    expect(req!.form.Body).toContain(survey)
+    expect(req!.form.Body).not.toContain('/portal/')
+    // Once per key: a repeat finds it sent.
+    const again = await tx((trx) =>
+      sendAutomatic(trx, sys, caseId, 'csat_survey', new Date(), { app: ctx, links: { survey }, messageKey: 'csat.x' }),
+    )
+    expect(again.at(-1)).toEqual({ channel: 'sms', skipped: 'sent already' })
+  })
+
   it("go by WhatsApp outside the window as the variant's approved content template, its variables rendered", async () => {
     const { caseId, phone } = await phoneCase()
     const list = (await call('GET', '/message-templates?purpose=resolution&channel=whatsapp')).json().data

@@ -201,6 +201,13 @@ export const defaultPhoneTemplates: DefaultPhoneTemplate[] = [
     sms: `${from}: case {{ case.number }} is resolved.{% if case.outcome %} {{ case.outcome }}.{% endif %} Not right? Reply within 14 days: {{ links.portal }}`,
     whatsapp: `${greet}good news: case {{ case.number }} is resolved.{% if case.outcome %} {{ case.outcome }}.{% endif %} If anything isn't right, reply here within 14 days. {{ links.portal }}`,
   },
+  {
+    // The CSAT module's survey; links.survey is the survey's own signed link.
+    purpose: 'csat_survey',
+    name: 'Satisfaction survey',
+    sms: `${from}: case {{ case.number }} is resolved. How did we do? One tap: {{ links.survey }}`,
+    whatsapp: `${greet}case {{ case.number }} is resolved. Could you tell us how we did? It takes one tap: {{ links.survey }}`,
+  },
 ]
 
 /** A WhatsApp variant's content variables until the merchant maps their approved template's. */
