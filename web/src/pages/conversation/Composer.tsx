@@ -22,10 +22,11 @@ import { errorAt, fieldErrorsOf, generalError } from '../../components/field-err
 import { MentionTextarea } from '../../components/MentionTextarea'
 import { mentionMarkup } from '../../components/mentions'
 import { kinds, type Kind } from './delivery'
+import { MacroPicker } from './MacroPicker'
+import { ChannelChoice, PhoneState, type ReplyChannel, SmsCounter, usePhoneChannels } from './PhoneChannel'
+import { TemplatePicker, type Rendered } from './TemplatePicker'
 
 type Writing = Exclude<Kind, 'side'>
-import { MacroPicker } from './MacroPicker'
-import { TemplatePicker, type Rendered } from './TemplatePicker'
 
 type SendBody = Body<'/api/v1/cases/{id}/messages', 'post'>
 const empty = { text: '', subject: '', cc: [] as string[], attachments: [] as string[] }
@@ -54,6 +55,10 @@ export function Composer({
   const [form, setForm] = useState(empty)
   const [html, setHtml] = useState<Rendered | null>(null)
   const [picked, setPicked] = useState<{ id: string; name: string }[]>([])
+  const [channel, setChannel] = useState<ReplyChannel>('email')
+  const [urgent, setUrgent] = useState(false)
+  const phone = usePhoneChannels(caseId, sends && kind === 'reply').data
+  const byPhone = kind === 'reply' && channel !== 'email' && phone ? channel : null
   const writing = form.text.trim().length > 0
   useEffect(() => onWriting(writing), [writing, onWriting])
   const qc = useQueryClient()
@@ -95,6 +100,13 @@ export function Composer({
     const text = form.text.trim()
     if (!text) return
     if (kind === 'note') return note.mutate(toMarkup(text))
+    if (byPhone)
+      return send.mutate({
+        channel: byPhone,
+        text,
+        ...(urgent ? { urgent: true } : {}),
+        ...(setWaiting ? { set_waiting: true } : {}),
+      })
     const untouched = html !== null && html.text === form.text
     send.mutate({
       visibility: 'public',
@@ -163,8 +175,24 @@ export function Composer({
             error={fields.body}
             onMention={(p) => setPicked((all) => [...all.filter((x) => x.id !== p.id), p])}
           />
+        ) : byPhone && phone ? (
+          <>
+            <ChannelChoice phone={phone} value={channel} onChange={setChannel} />
+            <PhoneState phone={phone} channel={byPhone} urgent={urgent} onUrgent={setUrgent} />
+            <Textarea
+              label={`${byPhone === 'sms' ? 'SMS' : 'WhatsApp message'} to the customer`}
+              autosize
+              minRows={3}
+              maxLength={1600}
+              value={form.text}
+              onChange={(e) => setForm((f) => ({ ...f, text: e.currentTarget.value }))}
+              error={fields.text}
+            />
+            {byPhone === 'sms' && <SmsCounter text={form.text} />}
+          </>
         ) : (
           <>
+            <ChannelChoice phone={phone} value={channel} onChange={setChannel} />
             <Text size="sm">
               To: <b>{customerEmail ?? "the case's customer"}</b>
             </Text>
@@ -239,7 +267,7 @@ export function Composer({
             loading={running.isPending}
             disabled={!writing}
           >
-            {k.button}
+            {byPhone ? `Send ${byPhone === 'sms' ? 'SMS' : 'WhatsApp'}` : k.button}
           </Button>
         </Group>
       </Stack>

@@ -4,6 +4,7 @@ export const delivery: Record<string, { label: string; color: string; retry?: bo
   sending: { label: 'Sending', color: 'gray.8' },
   sent: { label: 'Sent', color: 'teal.9' },
   delivered: { label: 'Delivered', color: 'teal.9' },
+  read: { label: 'Read', color: 'teal.9' },
   received: { label: 'Received', color: 'blue.9' },
   bounced: { label: 'Bounced', color: 'red.9' },
   failed: { label: 'Failed', color: 'red.9', retry: true },
@@ -19,7 +20,7 @@ export const kinds = {
     label: 'Reply to customer',
     color: 'blue',
     button: 'Send to customer',
-    hint: 'The customer receives this by email and sees it on their status page.',
+    hint: 'The customer receives this by email, SMS or WhatsApp and sees it on their status page.',
   },
   side: {
     label: 'Side conversation',

@@ -1,0 +1,73 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { systemContext } from '../../server/src/auth/actor.js'
+import { openCase } from '../../server/src/cases/service.js'
+import { setPhoneOptOut, upsertCustomer } from '../../server/src/customers/service.js'
+import { sendDuePhoneMessages } from '../../server/src/messaging/phone/send-phone.js'
+import { updatePhoneSettings } from '../../server/src/messaging/phone/settings.js'
+import { fakeConnection, startFakeTwilio } from '../../server/src/messaging/twilio/testing/fake-twilio.js'
+import { accessibilityProblems, startConsoleTest } from './browser.js'
+
+// The composer's SMS and WhatsApp in Chromium: the channel choice with the customer's state, the SMS counter as the
+// agent types, and a text that reaches (a fake) Twilio.
+
+const fake = await startFakeTwilio({ callbacks: false })
+afterAll(() => fake.close())
+const { env, m, base, browser, signIn, call: api } = await startConsoleTest()
+const sys = systemContext(m.id)
+const phone = '+447700900456'
+expect(
+  (
+    await api(
+      'POST',
+      '/integrations/connections',
+      fakeConnection(fake, [{ address: '+447700900100', channels: ['sms', 'whatsapp'] }]),
+    )
+  ).statusCode,
+).toBe(201)
+const caseId = await env.ctx.db.transaction().execute(async (trx) => {
+  await updatePhoneSettings(trx, sys, { quiet_hours: { enabled: false } }, new Date())
+  const { customer } = await upsertCustomer(
+    trx,
+    sys,
+    { source: 'api', name: 'Priya Shah', phone, consent: { sms: true, whatsapp: true, email: true } },
+    new Date(),
+  )
+  await setPhoneOptOut(trx, sys, customer.id, 'whatsapp', true, new Date())
+  return (
+    await openCase(
+      trx,
+      sys,
+      { caseType: 'customs_hold', subject: 'Held at customs', customerId: customer.id },
+      new Date(),
+    )
+  ).id
+})
+
+describe('the composer by SMS and WhatsApp', () => {
+  it('counts SMS segments as the agent types, greys out WhatsApp after STOP, and sends the SMS to Twilio', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await signIn(page)
+    await page.goto(`${base}/cases/${caseId}`)
+    const composer = page.getByRole('form', { name: /^Composer/ })
+    await composer.locator('label', { hasText: 'Reply to customer' }).click()
+    const by = composer.getByRole('radiogroup', { name: 'Send by' })
+    await by.waitFor()
+    expect(await by.getByRole('radio', { name: 'WhatsApp' }).isDisabled()).toBe(true)
+    await composer.locator('label', { hasText: 'SMS' }).click()
+    await composer.getByText(`To: ${phone} by SMS · consented`).waitFor()
+    const text = composer.getByRole('textbox', { name: 'SMS to the customer' })
+    await text.fill('Your parcel is held at customs. We have sent the invoice; expect it within 48 hours.')
+    await expect.poll(() => composer.getByTestId('sms-counter').textContent()).toMatch(/^1 SMS segment · GSM-7/)
+    await text.fill(`Your parcel is held at customs 📦 ${'and we are on it. '.repeat(4)}`)
+    await expect.poll(() => composer.getByTestId('sms-counter').textContent()).toMatch(/^2 SMS segments · UCS-2/)
+    expect(await accessibilityProblems(page, 'form[aria-label^="Composer"]')).toEqual([])
+    await composer.getByRole('button', { name: 'Send SMS' }).click()
+    await expect.poll(async () => (await api('GET', `/cases/${caseId}/messages`)).json().data.length).toBe(1)
+    const [sent] = (await api('GET', `/cases/${caseId}/messages`)).json().data
+    expect(sent).toMatchObject({ channel: 'sms', status: 'queued', to: [{ address: phone }] })
+    await sendDuePhoneMessages(env.ctx, 10)
+    expect(fake.requests.map((r) => [r.form.To, r.form.Body])).toEqual([[phone, sent.text]])
+    await context.close()
+  })
+})
