@@ -10,6 +10,7 @@ import { generateContacts, loadRecords } from './contacts.js'
 import { replayHistory } from './history.js'
 import type { Staff } from './staff.js'
 import { carrierJourneys } from './tracking.js'
+import { seedPhoneConversations } from './phone.js'
 import { seedSideConversation } from './side-conversations.js'
 
 export type DemoCases = {
@@ -54,7 +55,9 @@ export async function seedCases(
   const manager = as(merchantId, input.staff.manager)
   const soon = await dueSoon(ctx, merchantId, manager, now)
   await breachOne(ctx, merchantId, manager, now, soon)
-  await seedSideConversation(ctx, merchantId, input.staff, await listAllCases(ctx, merchantId, now), now)
+  const listed = await listAllCases(ctx, merchantId, now)
+  await seedSideConversation(ctx, merchantId, input.staff, listed, now)
+  await seedPhoneConversations(ctx, merchantId, input.staff, listed, now)
   await runDueJobs(ctx, modules, { concurrency })
   const cases = await listAllCases(ctx, merchantId, now)
   const sla = (s: string) => cases.filter((c) => c.sla_state === s).length

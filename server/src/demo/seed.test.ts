@@ -147,9 +147,10 @@ describe("the demo's cases", () => {
       .where('merchant_id', '=', demo.merchantId)
       .execute()
     const demoOnes = messages.filter((x) => x.provider === demoProvider)
+    const demoEmail = demoOnes.filter((x) => x.channel === 'email')
     const acks = demoOnes.filter((x) => x.automatic && x.message_id_header?.startsWith('ack.'))
-    const asks = demoOnes.filter((x) => x.direction === 'out' && x.author_type === 'agent')
-    const answers = demoOnes.filter((x) => x.direction === 'in' && x.visibility === 'public')
+    const asks = demoEmail.filter((x) => x.direction === 'out' && x.author_type === 'agent')
+    const answers = demoEmail.filter((x) => x.direction === 'in' && x.visibility === 'public')
     const portal = messages.filter((x) => x.channel === 'portal' && x.direction === 'in')
     expect(acks.length).toBeGreaterThan(20)
     expect(asks.length).toBeGreaterThan(5)
@@ -177,6 +178,17 @@ describe("the demo's cases", () => {
     expect(side[0]!.side_conversation_id).not.toBeNull()
     expect(side[1]!.side_conversation_id).toBe(side[0]!.side_conversation_id)
     expect(side[1]!.in_reply_to).toBe(side[0]!.message_id_header)
+    // Two customers write by phone: an SMS exchange and a WhatsApp one, each on one case, the customer consented.
+    for (const channel of ['sms', 'whatsapp'] as const) {
+      const texts = demoOnes
+        .filter((x) => x.channel === channel)
+        .sort((a, b) => a.created_at.getTime() - b.created_at.getTime())
+      expect(
+        texts.map((x) => x.direction),
+        channel,
+      ).toEqual(channel === 'sms' ? ['out', 'in', 'out'] : ['in', 'out', 'in'])
+      expect(new Set(texts.map((x) => x.case_id)).size).toBe(1)
+    }
   })
 
   it('puts cases in every SLA state under three tiers in UK business hours: running, breaching soon, paused, breached with a step and a remedy, met', async () => {
