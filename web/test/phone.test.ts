@@ -70,4 +70,30 @@ describe('the composer by SMS and WhatsApp', () => {
     expect(fake.requests.map((r) => [r.form.To, r.form.Body])).toEqual([[phone, sent.text]])
     await context.close()
   })
+
+  it("shows the Twilio account's webhook URL and senders, and saves quiet hours and the channel order", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await signIn(page)
+    await page.goto(`${base}/admin?tab=phone`)
+    const account = page.getByLabel('Twilio account')
+    await account.getByText(/\/webhooks\/messaging\/twilio\//).waitFor()
+    expect(await account.getByRole('table', { name: 'Senders' }).getByRole('row').nth(1).textContent()).toContain(
+      '+447700900100',
+    )
+    const form = page.getByRole('form', { name: 'Quiet hours and channel order' })
+    await form
+      .getByLabel("Quiet hours: non-urgent texts wait until they end, in the customer's time zone")
+      .check({ force: true })
+    await form.getByLabel('From').fill('20:30')
+    await form.getByRole('button', { name: 'Move SMS up' }).click()
+    expect(await accessibilityProblems(page)).toEqual([])
+    await form.getByRole('button', { name: 'Save SMS and WhatsApp settings' }).click()
+    await page.getByText('SMS and WhatsApp settings saved.').waitFor()
+    expect((await api('GET', '/messaging/phone-settings')).json()).toMatchObject({
+      quiet_hours: { enabled: true, start: '20:30', end: '08:00' },
+      channel_order: ['sms', 'whatsapp', 'email'],
+    })
+    await context.close()
+  })
 })

@@ -6,6 +6,7 @@ import { ApiKeys } from './ApiKeys'
 import { Calendars } from './Calendars'
 import { CaseTypes } from './CaseTypes'
 import { CsatSettings } from './CsatSettings'
+import { PhoneSettings } from './PhoneSettings'
 import { EmailSettings } from './EmailSettings'
 import { ExceptionPolicy } from './ExceptionPolicy'
 import { Macros } from './Macros'
@@ -30,6 +31,7 @@ const sections: { value: string; label: string; permission: string; Panel: Compo
   { value: 'macros', label: 'Macros', permission: 'messages.send', Panel: Macros },
   // The email settings have no read permission of their own: reading them takes merchant.manage.
   { value: 'email', label: 'Email', permission: 'merchant.manage', Panel: EmailSettings },
+  { value: 'phone', label: 'SMS and WhatsApp', permission: 'merchant.read', Panel: PhoneSettings },
   { value: 'csat', label: 'CSAT', permission: 'merchant.read', Panel: CsatSettings },
   { value: 'workspace', label: 'Workspace', permission: 'merchant.read', Panel: Settings },
 ]
