@@ -20,7 +20,7 @@ import {
   SendMessageBody,
 } from './schemas.js'
 import { replyAddress } from './email/reply-address.js'
-import { type PhoneSendInput, recordPhoneMessage } from './phone/send-phone-message.js'
+import { type PhoneSendInput, recordPhoneMessage, withWhatsappTemplate } from './phone/send-phone-message.js'
 import * as service from './service.js'
 import { portalConversation, portalReply } from './service/portal-conversation.js'
 import { type OpenSideInput, openSideConversation } from './side/service.js'
@@ -112,10 +112,10 @@ export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const { attachment_ids, set_waiting, channel, phone, urgent, content_sid, content_variables, ...rest } = req.body
       if (channel === 'sms' || channel === 'whatsapp') {
-        const input = phoneInput(req.body, channel)
-        const message = await inTransaction(app.db, req, (trx, ctx, now) =>
-          recordPhoneMessage(trx, ctx, req.params.id, input, { automatic: false, app: app.ctx }, now),
-        )
+        const message = await inTransaction(app.db, req, async (trx, ctx, now) => {
+          const input = await withWhatsappTemplate(trx, ctx, req.params.id, phoneInput(req.body, channel), app.ctx, now)
+          return recordPhoneMessage(trx, ctx, req.params.id, input, { automatic: false, app: app.ctx }, now)
+        })
         return reply.status(201).send(message)
       }
       const phoneOnly = Object.entries({ phone, urgent, content_sid, content_variables }).filter(

@@ -352,6 +352,22 @@ describe('automatic messages', () => {
     const vars = JSON.parse(req!.form.ContentVariables!)
     expect(vars['1']).toMatch(/^CD-\d+$/)
     expect(vars['2']).toMatch(/^https:\/\/desk\.shop\.example\/portal\//)
+
+    // An agent sends the same template from the composer outside the window: named by id, its variables rendered here.
+    const other = await phoneCase()
+    const res = await call('POST', `/cases/${other.caseId}/messages`, {
+      channel: 'whatsapp',
+      text: 'Good news: your case is resolved.',
+      template_id: list[0].id,
+    })
+    expect(res.statusCode, res.body).toBe(201)
+    await drain()
+    const [agentReq] = requestsTo(`whatsapp:${other.phone}`)
+    expect(agentReq!.form.ContentSid).toBe(sid)
+    expect(JSON.parse(agentReq!.form.ContentVariables!)['1']).toMatch(/^CD-\d+$/)
+    // Free text outside the window is still refused.
+    const free = await call('POST', `/cases/${other.caseId}/messages`, { channel: 'whatsapp', text: 'Hello?' })
+    expect([free.statusCode, free.json().error.code]).toEqual([409, 'whatsapp_window_closed'])
   })
 
   it('tell a customs hold by email and SMS, once', async () => {

@@ -7,6 +7,8 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { getMerchant } from '../../merchants/service.js'
 import { recordMessage } from '../service/record-message.js'
+import type { RenderApp } from '../templates/service/case-variables.js'
+import { renderForCase } from '../templates/service/render-for-case.js'
 import { smsSegments } from '../sms-segments.js'
 import type { MessageStatus } from '../tables.js'
 import { ensureTwilioConnection, pickSender, type TwilioApp } from '../twilio/connection.js'
@@ -171,4 +173,35 @@ export async function recordPhoneMessage(
     },
     now,
   )
+}
+
+/**
+ * An agent's WhatsApp template, named by its id with no variables of its own: its approved Content SID and its
+ * content variables rendered for the case, the text recorded being the variant's own text rendered the same way.
+ */
+export async function withWhatsappTemplate(
+  trx: Trx,
+  ctx: ServiceContext,
+  caseId: string,
+  input: PhoneSendInput,
+  app: RenderApp,
+  now: Date,
+): Promise<PhoneSendInput> {
+  if (input.channel !== 'whatsapp' || !input.templateId || input.contentVariables) return input
+  const r = await renderForCase(
+    trx,
+    ctx,
+    caseId,
+    { templateId: input.templateId, channel: 'whatsapp', app, contentVariables: true },
+    now,
+  )
+  if (!r.contentSid && !input.contentSid) return input
+  return {
+    ...input,
+    text: input.text.trim() ? input.text : r.text.slice(0, maxPhoneText),
+    contentSid: input.contentSid ?? r.contentSid!,
+    contentVariables: r.contentVariables,
+    templateVersion: input.templateVersion ?? r.version,
+    heldFor: [...(input.heldFor ?? []), ...r.problems.map((p) => `${p.code}: ${p.detail}`)],
+  }
 }

@@ -23,7 +23,14 @@ import { MentionTextarea } from '../../components/MentionTextarea'
 import { mentionMarkup } from '../../components/mentions'
 import { kinds, type Kind } from './delivery'
 import { MacroPicker } from './MacroPicker'
-import { ChannelChoice, PhoneState, type ReplyChannel, SmsCounter, usePhoneChannels } from './PhoneChannel'
+import {
+  ChannelChoice,
+  PhoneState,
+  type ReplyChannel,
+  SmsCounter,
+  usePhoneChannels,
+  WhatsappTemplates,
+} from './PhoneChannel'
 import { TemplatePicker, type Rendered } from './TemplatePicker'
 
 type Writing = Exclude<Kind, 'side'>
@@ -57,14 +64,18 @@ export function Composer({
   const [picked, setPicked] = useState<{ id: string; name: string }[]>([])
   const [channel, setChannel] = useState<ReplyChannel>('email')
   const [urgent, setUrgent] = useState(false)
+  const [waTemplate, setWaTemplate] = useState<{ template_id: string; content_sid: string } | null>(null)
   const phone = usePhoneChannels(caseId, sends && kind === 'reply').data
   const byPhone = kind === 'reply' && channel !== 'email' && phone ? channel : null
+  // WhatsApp outside its window takes an approved template, not free text.
+  const blocked = byPhone === 'whatsapp' && !phone?.whatsapp.can_send && !waTemplate
   const writing = form.text.trim().length > 0
   useEffect(() => onWriting(writing), [writing, onWriting])
   const qc = useQueryClient()
   const done = () => {
     setForm(empty)
     setHtml(null)
+    setWaTemplate(null)
     setPicked([])
     return Promise.all([
       qc.invalidateQueries({ queryKey: ['case', caseId] }),
@@ -104,6 +115,7 @@ export function Composer({
       return send.mutate({
         channel: byPhone,
         text,
+        ...(byPhone === 'whatsapp' && waTemplate ? waTemplate : {}),
         ...(urgent ? { urgent: true } : {}),
         ...(setWaiting ? { set_waiting: true } : {}),
       })
@@ -179,11 +191,23 @@ export function Composer({
           <>
             <ChannelChoice phone={phone} value={channel} onChange={setChannel} />
             <PhoneState phone={phone} channel={byPhone} urgent={urgent} onUrgent={setUrgent} />
+            {byPhone === 'whatsapp' && (
+              <WhatsappTemplates
+                caseId={caseId}
+                templates={phone.whatsapp.templates}
+                picked={waTemplate?.template_id ?? null}
+                onPick={(t, text) => {
+                  setWaTemplate(t)
+                  setForm((f) => ({ ...f, text: t ? text : '' }))
+                }}
+              />
+            )}
             <Textarea
               label={`${byPhone === 'sms' ? 'SMS' : 'WhatsApp message'} to the customer`}
               autosize
               minRows={3}
               maxLength={1600}
+              readOnly={!!waTemplate && byPhone === 'whatsapp'}
               value={form.text}
               onChange={(e) => setForm((f) => ({ ...f, text: e.currentTarget.value }))}
               error={fields.text}
@@ -253,7 +277,7 @@ export function Composer({
               color={k.color}
               size="xs"
               loading={send.isPending}
-              disabled={!writing}
+              disabled={!writing || blocked}
               onClick={() => submit(true)}
             >
               Send and set waiting on customer
@@ -265,7 +289,7 @@ export function Composer({
             color={k.color}
             c={kind === 'note' ? 'dark' : undefined}
             loading={running.isPending}
-            disabled={!writing}
+            disabled={!writing || blocked}
           >
             {byPhone ? `Send ${byPhone === 'sms' ? 'SMS' : 'WhatsApp'}` : k.button}
           </Button>

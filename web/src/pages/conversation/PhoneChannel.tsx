@@ -1,4 +1,4 @@
-import { Alert, Checkbox, Group, SegmentedControl, Text } from '@mantine/core'
+import { Alert, Checkbox, Group, SegmentedControl, Select, Text } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import { api, ok } from '../../api/client'
 import { smsSegments } from '../../../../server/src/messaging/sms-segments'
@@ -17,6 +17,11 @@ export function usePhoneChannels(caseId: string, enabled: boolean) {
 }
 type Phone = NonNullable<ReturnType<typeof usePhoneChannels>['data']>
 
+/** Whether an agent can write on the channel now: free text, or on WhatsApp outside its window an approved template. */
+export const sendable = (phone: Phone, c: 'sms' | 'whatsapp') =>
+  phone[c].can_send ||
+  (c === 'whatsapp' && !!phone.phone && !phone.whatsapp.opted_out_at && phone.whatsapp.templates.length > 0)
+
 /**
  * The reply's channel: email, or SMS and WhatsApp when a Twilio connection exists. A channel the customer cannot be
  * sent on now stays offered, greyed, with the reason beside it (opted out, no number, WhatsApp's window closed).
@@ -34,7 +39,7 @@ export function ChannelChoice({
   const data = (['email', 'sms', 'whatsapp'] as const).map((c) => ({
     value: c,
     label: names[c],
-    disabled: c !== 'email' && !phone[c].can_send && c !== value,
+    disabled: c !== 'email' && !sendable(phone, c) && c !== value,
   }))
   return (
     <SegmentedControl
@@ -112,5 +117,47 @@ export function SmsCounter({ text }: { text: string }) {
       {s.segments} SMS {s.segments === 1 ? 'segment' : 'segments'} · {s.encoding} · {s.remaining} left in this one
       {s.encoding === 'UCS-2' ? ' (a character outside GSM-7 makes every segment 70)' : ''}
     </Text>
+  )
+}
+
+type Approved = Phone['whatsapp']['templates'][number]
+
+/**
+ * WhatsApp's approved templates (a Content SID each): the only messages that go outside the 24-hour window. The one
+ * picked fills the text with its own wording rendered for the case; the server renders its content variables.
+ */
+export function WhatsappTemplates({
+  caseId,
+  templates,
+  picked,
+  onPick,
+}: {
+  caseId: string
+  templates: Approved[]
+  picked: string | null
+  onPick: (t: { template_id: string; content_sid: string } | null, text: string) => void
+}) {
+  if (!templates.length) return null
+  const choose = async (id: string | null) => {
+    const t = templates.find((x) => x.template_id === id)
+    if (!t) return onPick(null, '')
+    const r = await ok(
+      api.POST('/api/v1/message-templates/{id}/preview', {
+        params: { path: { id: t.template_id } },
+        body: { case_id: caseId, version: 'live' },
+      }),
+    )
+    onPick({ template_id: t.template_id, content_sid: t.content_sid }, r.text)
+  }
+  return (
+    <Select
+      label="Approved WhatsApp template"
+      description="Goes outside the 24-hour window as Twilio's content template"
+      placeholder="Free text (inside the window)"
+      clearable
+      value={picked}
+      onChange={(id) => void choose(id)}
+      data={templates.map((t) => ({ value: t.template_id, label: `${t.name} (${t.locale})` }))}
+    />
   )
 }
