@@ -209,7 +209,10 @@ export function Composer({
               maxLength={1600}
               readOnly={!!waTemplate && byPhone === 'whatsapp'}
               value={form.text}
-              onChange={(e) => setForm((f) => ({ ...f, text: e.currentTarget.value }))}
+              onChange={(e) => {
+                const text = e.currentTarget.value
+                setForm((f) => ({ ...f, text }))
+              }}
               error={fields.text}
             />
             {byPhone === 'sms' && <SmsCounter text={form.text} />}
@@ -231,7 +234,10 @@ export function Composer({
               label="Subject"
               placeholder="Re: the case's subject and number"
               value={form.subject}
-              onChange={(e) => setForm((f) => ({ ...f, subject: e.currentTarget.value }))}
+              onChange={(e) => {
+                const subject = e.currentTarget.value
+                setForm((f) => ({ ...f, subject }))
+              }}
               error={fields.subject}
             />
             {/* Beside the template picker, for replies: a macro sends its own message and changes the case. */}
@@ -250,7 +256,10 @@ export function Composer({
               autosize
               minRows={4}
               value={form.text}
-              onChange={(e) => setForm((f) => ({ ...f, text: e.currentTarget.value }))}
+              onChange={(e) => {
+                const text = e.currentTarget.value
+                setForm((f) => ({ ...f, text }))
+              }}
               error={fields.text ?? fields.html}
             />
             {files.length > 0 && (

@@ -287,7 +287,10 @@ export function NewSideConversation({ caseId, opened, close }: { caseId: string;
             label="Name"
             placeholder="e.g. DHL claims desk"
             value={form.name}
-            onChange={(e) => setForm((f) => ({ ...f, name: e.currentTarget.value }))}
+            onChange={(e) => {
+              const name = e.currentTarget.value
+              setForm((f) => ({ ...f, name }))
+            }}
             error={fields.counterparty_name}
           />
         </Group>
@@ -311,7 +314,10 @@ export function NewSideConversation({ caseId, opened, close }: { caseId: string;
           label="Subject"
           placeholder="The case's subject and number"
           value={form.subject}
-          onChange={(e) => setForm((f) => ({ ...f, subject: e.currentTarget.value }))}
+          onChange={(e) => {
+            const subject = e.currentTarget.value
+            setForm((f) => ({ ...f, subject }))
+          }}
           error={fields.subject}
         />
         <Textarea
@@ -319,7 +325,10 @@ export function NewSideConversation({ caseId, opened, close }: { caseId: string;
           autosize
           minRows={5}
           value={form.text}
-          onChange={(e) => setForm((f) => ({ ...f, text: e.currentTarget.value }))}
+          onChange={(e) => {
+            const text = e.currentTarget.value
+            setForm((f) => ({ ...f, text }))
+          }}
           error={fields.text}
         />
         {general && (
