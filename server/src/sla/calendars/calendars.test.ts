@@ -1,18 +1,9 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { systemContext } from '../../auth/actor.js'
 import { bearer, expectError, startTestApp } from '../../../test/harness.js'
 import { addBusinessMinutes } from '../calendar.js'
 import { seedDemoCalendars } from './defaults.js'
 import { getCalendar } from './service.js'
-
-// The calendars a test names are the ones in use (policies and teams naming real ones: sla.test.ts).
-const inUse = vi.hoisted(() => new Set<string>())
-vi.mock('./in-use.js', () => ({
-  calendarInUse: async (_db: unknown, _m: string, id: string) => ({
-    policy_ids: inUse.has(id) ? ['0193aaaa-0000-7000-8000-000000000001'] : [],
-    team_ids: [],
-  }),
-}))
 
 const { env, app, m, call, other } = await startTestApp({ other: true })
 
@@ -186,13 +177,14 @@ describe('calendars', () => {
     expect((await call('GET', '/sla/calendars', undefined, 'finance')).statusCode).toBe(200)
   })
 
-  it('refuses to delete a calendar an SLA policy uses', async () => {
+  it('refuses to delete a calendar a team keeps its business hours by', async () => {
     const cal = await create(valid('In use'))
-    inUse.add(cal.id)
+    const team = await call('POST', '/teams', { name: 'Calendar users', calendar_id: cal.id })
+    expect(team.statusCode, team.body).toBe(201)
     expectError(await call('DELETE', `/sla/calendars/${cal.id}`), 409, 'sla_calendar_in_use', {
       calendar_id: cal.id,
-      policy_ids: ['0193aaaa-0000-7000-8000-000000000001'],
-      team_ids: [],
+      policy_ids: [],
+      team_ids: [team.json().id],
     })
     expect((await call('GET', `/sla/calendars/${cal.id}`)).statusCode).toBe(200)
   })
