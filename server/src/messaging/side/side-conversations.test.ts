@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import nodemailer from 'nodemailer'
 import { simpleParser } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
@@ -255,6 +256,37 @@ describe('side conversations', () => {
       4,
       'system',
     ])
+  })
+
+  it('marks the side email bounced from a DSN to its reply address; the bounce is no answer from the carrier', async () => {
+    const c = await parcelCase()
+    const { side_conversation: side, message } = await openWithCarrier(c.id)
+    await drain()
+    // Postfix's DSN (the inbox's fixture), returning our side email to the carrier's desk.
+    const dsn = readFileSync(
+      new URL('../inbound/fixtures/dsn/postfix-5.1.1-user-unknown.flanker-zed.eml', import.meta.url),
+    )
+      .toString()
+      .replace(/^From [^\n]*\n/, '')
+      .replaceAll('asdfasdfasdfasdfasdfasdfewrqertrtyrthsfgdfgadfqeadvxzvz@gmail.com', 'claims@dhl.example')
+      .replace('<20090708054735.GC7578@example.com>', `<${message.message_id_header}>`)
+      .replace('<20090708054739.270231E8B13@mail.example.com>', '<side-bounce-1@mail.example.com>')
+      .replace(/\r?\n/g, '\r\n')
+    await mailer.sendMail({
+      envelope: { from: '', to: [sideReplyAddress(ctx.keys.links, m.id, side.id, domain)] },
+      raw: dsn,
+    })
+    await drain()
+    const bounced = await ctx.db
+      .selectFrom('message_recipients')
+      .select(['address', 'status'])
+      .where('message_id', '=', message.id)
+      .execute()
+    expect(bounced).toEqual([{ address: 'claims@dhl.example', status: 'bounced' }])
+    const thread = await getSide(side.id)
+    expect(thread.status).toBe('open')
+    expect(thread.messages.find((x) => x.id === message.id)).toMatchObject({ status: 'bounced' })
+    expect(await events('side_conversation.answered', side.id)).toEqual([])
   })
 
   it('threads a reply by In-Reply-To/References when the address is lost, even to the case address', async () => {
