@@ -132,11 +132,13 @@ describe('X-Twilio-Signature', () => {
     expect(valid('not a url', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=')).toBe(false)
   })
 
-  it('builds the URL from PUBLIC_URL, else from the request, trusting forwarded headers only behind TRUST_PROXY', async () => {
+  it('builds the URL from PUBLIC_URL (its path prefix too), else from the request, trusting forwarded headers only behind TRUST_PROXY', async () => {
     for (const trustProxy of [false, true]) {
       const server = Fastify({ trustProxy })
       server.get('/webhooks/x', async (req) => ({
-        given: webhookRequestUrl(req, { publicUrl: 'https://pub.example.com/base', publicUrlGiven: true }),
+        given: webhookRequestUrl(req, { publicUrl: 'https://pub.example.com', publicUrlGiven: true }),
+        // Served under a prefix that the proxy strips: Twilio signed the URL we showed, prefix included.
+        prefixed: webhookRequestUrl(req, { publicUrl: 'https://pub.example.com/desk/', publicUrlGiven: true }),
         derived: webhookRequestUrl(req, { publicUrl: 'http://127.0.0.1:3000', publicUrlGiven: false }),
       }))
       const res = await server.inject({
@@ -145,6 +147,7 @@ describe('X-Twilio-Signature', () => {
       })
       expect(res.json()).toEqual({
         given: 'https://pub.example.com/webhooks/x?a=1',
+        prefixed: 'https://pub.example.com/desk/webhooks/x?a=1',
         derived: trustProxy ? 'https://hooks.example.com/webhooks/x?a=1' : 'http://internal:8080/webhooks/x?a=1',
       })
       await server.close()
