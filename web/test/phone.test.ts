@@ -71,6 +71,45 @@ describe('the composer by SMS and WhatsApp', () => {
     await context.close()
   })
 
+  it('sends a failed SMS again from its Retry button, and says why when the customer has since opted out', async () => {
+    const { id, customerId } = await env.ctx.db.transaction().execute(async (trx) => {
+      const { customer } = await upsertCustomer(
+        trx,
+        sys,
+        {
+          source: 'api',
+          name: 'Ana Lima',
+          phone: '+447700900458',
+          consent: { sms: true, whatsapp: true, email: true },
+        },
+        new Date(),
+      )
+      const c = await openCase(trx, sys, { caseType: 'other', subject: 'Texts', customerId: customer.id }, new Date())
+      return { id: c.id, customerId: customer.id }
+    })
+    const ids: string[] = []
+    for (const text of ['First try', 'Second try'])
+      ids.push((await api('POST', `/cases/${id}/messages`, { channel: 'sms', text })).json().id)
+    await env.ctx.db
+      .updateTable('messages')
+      .set({ status: 'failed', status_reason: "21211: Invalid 'To' Phone Number" })
+      .where('id', 'in', ids)
+      .execute()
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await signIn(page)
+    await page.goto(`${base}/cases/${id}`)
+    const item = (text: string) =>
+      page.getByRole('list', { name: 'Conversation' }).getByRole('listitem').filter({ hasText: text })
+    await item('First try').getByRole('button', { name: 'Retry' }).click()
+    await item('First try').getByLabel('Delivery: Queued').waitFor()
+    await env.ctx.db.transaction().execute((trx) => setPhoneOptOut(trx, sys, customerId, 'sms', true, new Date()))
+    await item('Second try').getByRole('button', { name: 'Retry' }).click()
+    await page.getByText('The customer opted out of sms messages').waitFor()
+    await item('Second try').getByLabel('Delivery: Failed').waitFor()
+    await context.close()
+  })
+
   it("offers WhatsApp's approved templates outside its window, and queues the one picked as Twilio's content template with its own text", async () => {
     const wa = '+447700900457'
     const id = await env.ctx.db.transaction().execute(async (trx) => {

@@ -183,11 +183,15 @@ export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/messages/:id/retry',
     route('messages.send', {
-      summary: 'Send a failed, bounced, held or not-sent email again (to the recipients it did not reach)',
+      summary:
+        'Send a failed, bounced, held or not-sent email again (to the recipients it did not reach), or a failed, held or not-sent SMS or WhatsApp message (checked again as a first send is: refused when the customer opted out, or for free text outside the WhatsApp window, or when Twilio may have it already)',
       params: MessageParams,
       response: { 200: MessageView },
     }),
-    (req) => inTransaction(app.db, req, (trx, ctx, now) => service.retryMessage(trx, ctx, req.params.id, mail(), now)),
+    (req) =>
+      inTransaction(app.db, req, (trx, ctx, now) =>
+        service.retryMessage(trx, ctx, req.params.id, { mail: mail(), phone: app.ctx }, now),
+      ),
   )
 
   // The customer's side, on the portal's signed link: public messages only, never side conversations or notes.

@@ -11453,7 +11453,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a failed, bounced, held or not-sent email again (to the recipients it did not reach) */
+        /** Send a failed, bounced, held or not-sent email again (to the recipients it did not reach), or a failed, held or not-sent SMS or WhatsApp message (checked again as a first send is: refused when the customer opted out, or for free text outside the WhatsApp window, or when Twilio may have it already) */
         post: {
             parameters: {
                 query?: never;

@@ -10,8 +10,8 @@ import { sendDueEmails } from '../email/send-email.js'
 import { recordMessage } from '../service/record-message.js'
 import { fakeConnection, startFakeTwilio, twilioErrors } from '../twilio/testing/fake-twilio.js'
 import { notifyCustomsHold, sendAutomatic } from './automatic.js'
-import { phoneInterruptedReason, sendDuePhoneMessages } from './send-phone.js'
-import { recordPhoneMessage } from './send-phone-message.js'
+import { sendDuePhoneMessages } from './send-phone.js'
+import { phoneInterruptedReason, recordPhoneMessage } from './send-phone-message.js'
 import { updatePhoneSettings } from './settings.js'
 
 // SMS and WhatsApp out, end to end on a real database against the fake Twilio over HTTP: the API, consent and

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely'
+import type { Selectable, Transaction, Updateable } from 'kysely'
 import type { ServiceContext } from '../../auth/actor.js'
 import { findCaseOrThrow } from '../../cases/service.js'
 import type { Config } from '../../config.js'
@@ -24,6 +24,9 @@ type Trx = Transaction<Database>
 export const maxPhoneText = 1600
 export const noTwilioReason =
   'no Twilio connection configured (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or a connection)'
+/** Why the send drain failed a message whose outcome it does not know (phone/send-phone.ts). */
+export const phoneInterruptedReason =
+  'interrupted mid-send: Twilio may have it; not retried automatically so it is never sent twice — retry by hand'
 
 export type PhoneApp = TwilioApp & { config: Pick<Config, 'twilio' | 'publicUrl'> }
 
@@ -52,6 +55,8 @@ export type PhoneSendOptions = {
   app: PhoneApp
 }
 
+const phoneMissing = (caseId: string) =>
+  new AppError('customer_phone_missing', "Name a number: the case's customer has no phone number", { case_id: caseId })
 const invalid = (message: string, path: string) =>
   new AppError('phone_channel_invalid', message, { errors: [{ path: `body/${path}`, message }] })
 
@@ -70,6 +75,69 @@ export async function phoneRecipient(
   const consent = customerId ? await findPhoneConsent(trx, merchantId, customerId) : undefined
   const zone = consent?.time_zone ?? (await getMerchant(trx, merchantId)).time_zone
   return { consent, phone: consent?.phone ?? null, zone }
+}
+
+/** Where a phone message stands as it is sent: its status and reason, its sender, and when it is due (queued only). */
+export type PhoneSendPlan = { status: MessageStatus; reason: string | null; from: string; deliverAfter: Date | null }
+
+/**
+ * The checks of a send, made now (a first send and a retry alike): the customer's opt-out and consent on the
+ * channel, the WhatsApp window, the workspace's connection and sender, quiet hours. Refuses what an agent may not
+ * send (recipient_opted_out, whatsapp_window_closed); automation's is held instead.
+ */
+export async function planPhoneSend(
+  trx: Trx,
+  ctx: ServiceContext,
+  send: { channel: PhoneChannel; to: string; contentSid?: string | null; urgent?: boolean; heldFor?: string[] },
+  recipient: PhoneRecipient,
+  opts: Pick<PhoneSendOptions, 'automatic' | 'app'>,
+  now: Date,
+): Promise<PhoneSendPlan> {
+  const { channel, to } = send
+  const held: string[] = [...(send.heldFor ?? [])]
+  const optedOut = recipient.consent?.opted_out_at[channel]
+  if (optedOut) {
+    if (!opts.automatic)
+      throw new AppError('recipient_opted_out', `The customer opted out of ${channel} messages`, {
+        channel,
+        customer_id: recipient.consent!.customer_id,
+        opted_out_at: optedOut.toISOString(),
+      })
+    held.push(`the customer opted out of ${channel} on ${optedOut.toISOString()}`)
+  }
+  if (opts.automatic && !recipient.consent?.consent[channel]) held.push(`no ${channel} consent from the customer`)
+  if (channel === 'whatsapp' && !send.contentSid) {
+    const until = windowOpenUntil(await lastInboundWhatsapp(trx, ctx.merchantId, to))
+    if (!until || until <= now) {
+      if (!opts.automatic)
+        throw new AppError(
+          'whatsapp_window_closed',
+          "Outside WhatsApp's 24-hour window only an approved template goes out: send one with content_sid",
+          { closed_at: until?.toISOString() ?? null, templates_allowed: true },
+        )
+      held.push("outside WhatsApp's 24-hour window and no approved template (content_sid)")
+    }
+  }
+  if (held.length) return { status: 'held', reason: held.join('; '), from: '', deliverAfter: null }
+  const connection = await ensureTwilioConnection(trx, ctx.merchantId, opts.app, now)
+  if (!connection) return { status: 'not_sent', reason: noTwilioReason, from: '', deliverAfter: null }
+  const sender = pickSender(connection.settings, channel, to)
+  if (!sender)
+    return {
+      status: 'not_sent',
+      reason: `the Twilio connection has no ${channel} sender`,
+      from: '',
+      deliverAfter: null,
+    }
+  const quiet = send.urgent
+    ? null
+    : quietHoursEnd((await getPhoneSettings(trx, ctx.merchantId)).quiet_hours, recipient.zone, now)
+  return {
+    status: 'queued',
+    reason: quiet ? `scheduled for ${quiet.toISOString()} (quiet hours in ${recipient.zone})` : null,
+    from: sender.address,
+    deliverAfter: quiet ?? now,
+  }
 }
 
 /**
@@ -99,48 +167,15 @@ export async function recordPhoneMessage(
   if (channel === 'sms' && input.contentSid) throw invalid('content_sid is for WhatsApp templates', 'content_sid')
   const recipient = await phoneRecipient(trx, ctx.merchantId, c.customer_id)
   const to = input.to !== undefined ? normalisePhone(input.to) : recipient.phone
-  if (!to)
-    throw new AppError('customer_phone_missing', "Name a number: the case's customer has no phone number", {
-      case_id: caseId,
-    })
-  const held: string[] = [...(input.heldFor ?? [])]
-  const optedOut = recipient.consent?.opted_out_at[channel]
-  if (optedOut) {
-    if (!opts.automatic)
-      throw new AppError('recipient_opted_out', `The customer opted out of ${channel} messages`, {
-        channel,
-        customer_id: recipient.consent!.customer_id,
-        opted_out_at: optedOut.toISOString(),
-      })
-    held.push(`the customer opted out of ${channel} on ${optedOut.toISOString()}`)
-  }
-  if (opts.automatic && !recipient.consent?.consent[channel]) held.push(`no ${channel} consent from the customer`)
-  if (channel === 'whatsapp' && !input.contentSid) {
-    const until = windowOpenUntil(await lastInboundWhatsapp(trx, ctx.merchantId, to))
-    if (!until || until <= now) {
-      if (!opts.automatic)
-        throw new AppError(
-          'whatsapp_window_closed',
-          "Outside WhatsApp's 24-hour window only an approved template goes out: send one with content_sid",
-          { closed_at: until?.toISOString() ?? null, templates_allowed: true },
-        )
-      held.push("outside WhatsApp's 24-hour window and no approved template (content_sid)")
-    }
-  }
-
-  const connection = held.length ? undefined : await ensureTwilioConnection(trx, ctx.merchantId, opts.app, now)
-  const sender = connection && pickSender(connection.settings, channel, to)
-  const urgent = input.urgent || c.priority === 'urgent'
-  const quiet = urgent
-    ? null
-    : quietHoursEnd((await getPhoneSettings(trx, ctx.merchantId)).quiet_hours, recipient.zone, now)
-  const [status, reason]: [MessageStatus, string | null] = held.length
-    ? ['held', held.join('; ')]
-    : !connection
-      ? ['not_sent', noTwilioReason]
-      : !sender
-        ? ['not_sent', `the Twilio connection has no ${channel} sender`]
-        : ['queued', quiet ? `scheduled for ${quiet.toISOString()} (quiet hours in ${recipient.zone})` : null]
+  if (!to) throw phoneMissing(caseId)
+  const plan = await planPhoneSend(
+    trx,
+    ctx,
+    { ...input, to, urgent: input.urgent || c.priority === 'urgent' },
+    recipient,
+    opts,
+    now,
+  )
   const segments = channel === 'sms' ? smsSegments(input.text) : null
   return recordMessage(
     trx,
@@ -150,12 +185,12 @@ export async function recordPhoneMessage(
       direction: 'out',
       channel,
       visibility: 'public',
-      status,
-      statusReason: reason,
+      status: plan.status,
+      statusReason: plan.reason,
       authorType: opts.automatic ? 'system' : ctx.actor.type === 'system' ? 'system' : 'agent',
       authorId: !opts.automatic && ctx.actor.type === 'user' ? ctx.actor.id : null,
       automatic: opts.automatic,
-      from: { address: sender?.address ?? '' },
+      from: { address: plan.from },
       to: [{ address: to }],
       cc: [],
       subject: '',
@@ -164,7 +199,7 @@ export async function recordPhoneMessage(
       templateVersion: input.templateVersion ?? null,
       messageIdHeader: opts.messageIdHeader,
       provider: 'twilio',
-      deliverAfter: status === 'queued' ? (quiet ?? now) : null,
+      deliverAfter: plan.deliverAfter,
       smsSegments: segments?.segments ?? null,
       smsEncoding: segments?.encoding ?? null,
       contentSid: input.contentSid ?? null,
@@ -203,5 +238,50 @@ export async function withWhatsappTemplate(
     contentVariables: r.contentVariables,
     templateVersion: input.templateVersion ?? r.version,
     heldFor: [...(input.heldFor ?? []), ...r.problems.map((p) => `${p.code}: ${p.detail}`)],
+  }
+}
+
+/** What an SMS or WhatsApp message is sent again from: failed (an interrupted send too), held, not sent. */
+export const phoneRetryable: MessageStatus[] = ['failed', 'held', 'not_sent']
+
+/**
+ * A failed, held or not-sent SMS or WhatsApp message made due again, as the changes to its row: checked now as an
+ * agent's first send is (planPhoneSend: refused when the customer opted out, or for free text outside the WhatsApp
+ * window; not_sent without a connection or sender), from a sender picked afresh, its old SID dropped so a late
+ * callback of the failed send cannot settle the new one. An interrupted send Twilio has a SID for is refused: it
+ * may be out already, and Twilio has no idempotency key.
+ */
+export async function phoneRetry(
+  trx: Trx,
+  ctx: ServiceContext,
+  row: Selectable<Database['messages']>,
+  app: PhoneApp,
+  now: Date,
+): Promise<Updateable<Database['messages']>> {
+  if (row.provider_message_id && row.status_reason?.startsWith(phoneInterruptedReason))
+    throw new AppError('message_not_retryable', 'Twilio may have this message already: it is not sent twice', {
+      message_id: row.id,
+      status: row.status,
+      provider_message_id: row.provider_message_id,
+    })
+  const c = await findCaseOrThrow(trx, ctx.merchantId, row.case_id)
+  const recipient = await phoneRecipient(trx, ctx.merchantId, c.customer_id)
+  const to = row.to_addresses[0]?.address ?? recipient.phone
+  if (!to) throw phoneMissing(c.id)
+  const send = {
+    channel: row.channel as PhoneChannel,
+    to,
+    contentSid: row.content_sid,
+    urgent: c.priority === 'urgent',
+  }
+  const plan = await planPhoneSend(trx, ctx, send, recipient, { automatic: false, app }, now)
+  return {
+    status: plan.status,
+    status_reason: plan.reason,
+    from_address: plan.from,
+    deliver_after: plan.deliverAfter,
+    provider_message_id: null,
+    sent_at: null,
+    send_key: null,
   }
 }

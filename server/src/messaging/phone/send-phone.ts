@@ -18,11 +18,9 @@ import {
   type TwilioConnection,
 } from '../twilio/connection.js'
 import { type PhoneChannel, twilioAddress } from '../twilio/types.js'
-import { noTwilioReason } from './send-phone-message.js'
+import { noTwilioReason, phoneInterruptedReason } from './send-phone-message.js'
 import * as store from './store.js'
 
-export const phoneInterruptedReason =
-  'interrupted mid-send: Twilio may have it; not retried automatically so it is never sent twice — retry by hand'
 /** Attempts before a message Twilio keeps refusing for now (throttled, 5xx) fails for good. */
 export const maxPhoneAttempts = 12
 /**

@@ -13,6 +13,7 @@ import type { Address, MessageStatus, MessageVisibility } from '../tables.js'
 import type { Message, NewAttachment } from '../types.js'
 import { getMessage } from './conversation.js'
 import { notSentReason } from '../email/send-email.js'
+import { type PhoneApp, phoneRetry, phoneRetryable } from '../phone/send-phone-message.js'
 import { recordMessage } from './record-message.js'
 
 type Trx = Transaction<Database>
@@ -124,14 +125,24 @@ export async function sendMessage(
   )
 }
 
-const retryable: MessageStatus[] = ['failed', 'held', 'not_sent', 'bounced']
+const retryable: Partial<Record<string, MessageStatus[]>> = {
+  email: ['failed', 'held', 'not_sent', 'bounced'],
+  sms: phoneRetryable,
+  whatsapp: phoneRetryable,
+}
 
-/** Sends a failed, held or not-sent email again (to the recipients it did not reach), audited. */
+/** What a retry needs: the mail setup for an email, the Twilio connection's app for SMS and WhatsApp. */
+export type RetrySetup = { mail: MailSetup; phone: PhoneApp }
+
+/**
+ * Sends a failed, held or not-sent message again, audited: an email to the recipients it did not reach; an SMS or
+ * WhatsApp message through the phone drain once it passes a first send's checks again (phoneRetry).
+ */
 export async function retryMessage(
   trx: Trx,
   ctx: ServiceContext,
   id: string,
-  mail: MailSetup,
+  setup: RetrySetup,
   now: Date,
 ): Promise<Message> {
   const row = await store.lockMessage(trx, ctx.merchantId, id)
@@ -142,23 +153,20 @@ export async function retryMessage(
       message_id: id,
       status: row.status,
     })
-  if (row.direction !== 'out' || row.channel !== 'email' || !retryable.includes(row.status))
+  if (row.direction !== 'out' || !retryable[row.channel]?.includes(row.status))
     throw new AppError('message_not_retryable', `A ${row.status} message is not sent again`, {
       message_id: id,
       status: row.status,
     })
-  const [status, reason]: [MessageStatus, string | null] = mail.configured
-    ? ['queued', null]
-    : ['not_sent', notSentReason]
-  // Due at once, its attempts counted afresh (the send drain gives up after maxSendAttempts).
-  await store.updateMessage(trx, ctx.merchantId, id, {
-    status,
-    status_reason: reason,
-    attempts: 0,
-    next_attempt_at: null,
-    updated_at: now,
-  })
-  await store.requeueRecipients(trx, ctx.merchantId, id, now)
+  const email = row.channel === 'email'
+  const patch = email
+    ? setup.mail.configured
+      ? { status: 'queued' as const, status_reason: null }
+      : { status: 'not_sent' as const, status_reason: notSentReason }
+    : await phoneRetry(trx, ctx, row, setup.phone, now)
+  // Due at once, its attempts counted afresh (the send drains give up after their most attempts).
+  await store.updateMessage(trx, ctx.merchantId, id, { ...patch, attempts: 0, next_attempt_at: null, updated_at: now })
+  if (email) await store.requeueRecipients(trx, ctx.merchantId, id, now)
   await recordAuditFor(
     trx,
     ctx,
@@ -167,7 +175,7 @@ export async function retryMessage(
       entityType: 'message',
       entityId: id,
       before: { status: row.status, status_reason: row.status_reason },
-      after: { status, status_reason: reason },
+      after: { status: patch.status, status_reason: patch.status_reason },
     },
     now,
   )
