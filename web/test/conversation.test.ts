@@ -210,8 +210,11 @@ describe('the conversation in Chromium', () => {
     await item(3).getByLabel('Delivery: Sent').waitFor()
     await item(3).getByText('to claims@carrier.example').waitFor()
     await item(4).getByLabel('Delivery: Bounced').waitFor()
-    expect(await conversation.getByRole('button', { name: 'Retry' }).count()).toBe(2)
+    // Failed, held and bounced can go again; sent and received cannot.
+    expect(await conversation.getByRole('button', { name: 'Retry' }).count()).toBe(3)
+    expect(await item(4).getByRole('button', { name: 'Retry' }).count()).toBe(1)
     expect(await item(0).getByRole('button', { name: 'Retry' }).count()).toBe(0)
+    expect(await item(3).getByRole('button', { name: 'Retry' }).count()).toBe(0)
 
     // Retrying without a mail server says so: nothing pretends to be sent.
     await item(1).getByRole('button', { name: 'Retry' }).click()

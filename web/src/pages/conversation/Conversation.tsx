@@ -202,7 +202,7 @@ function MessageBody({ m }: { m: Message }) {
   )
 }
 
-/** Delivery state with its reason, a retry for failed and held messages, and the original .eml. */
+/** Delivery state with its reason, a retry where the server takes one, and the original .eml. */
 function Delivery({ m }: { m: Message }) {
   const can = useCan()
   const qc = useQueryClient()
@@ -218,6 +218,8 @@ function Delivery({ m }: { m: Message }) {
       .map((r) => `${r.address}: ${r.smtp_reply}`)
       .join('; ')
   const inbound = m.direction === 'in'
+  // As the server takes a retry: a bounced email may go again; nothing the customer's erasure reached does.
+  const retryable = (d.retry || (m.status === 'bounced' && m.channel === 'email')) && !inbound && !m.redacted_at
   return (
     <Group gap="xs" mt="xs" justify="space-between">
       <Group gap={6}>
@@ -232,13 +234,13 @@ function Delivery({ m }: { m: Message }) {
           </Badge>
         )}
         {reason && (
-          <Text size="xs" c={d.retry || m.status === 'bounced' ? 'red' : 'dimmed'}>
+          <Text size="xs" c={['failed', 'held', 'bounced'].includes(m.status) ? 'red' : 'dimmed'}>
             {reason}
           </Text>
         )}
       </Group>
       <Group gap="xs">
-        {d.retry && !inbound && can('messages.send') && (
+        {retryable && can('messages.send') && (
           <Button
             size="compact-xs"
             variant="light"

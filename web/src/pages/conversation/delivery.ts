@@ -9,7 +9,7 @@ export const delivery: Record<string, { label: string; color: string; retry?: bo
   bounced: { label: 'Bounced', color: 'red.9' },
   failed: { label: 'Failed', color: 'red.9', retry: true },
   held: { label: 'Held', color: 'orange.9', retry: true },
-  not_sent: { label: 'Not sent', color: 'gray.8' },
+  not_sent: { label: 'Not sent', color: 'gray.8', retry: true },
 }
 
 export const deliveryOf = (status: string) => delivery[status] ?? { label: status, color: 'gray.8' }
