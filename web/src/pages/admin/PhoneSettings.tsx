@@ -1,11 +1,10 @@
 import { Button, Group, Stack, Switch, Text, TextInput } from '@mantine/core'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import { api, ok, type Reply } from '../../api/client'
 import { useCan } from '../../app/session'
-import { fieldErrorsOf } from '../../components/field-errors'
 import { Loaded } from '../../components/lists'
 import { SectionHeader } from '../../components/SectionHeader'
+import { useSettingsForm } from '../../components/settings-form'
 import { SaveBar } from './shared'
 import { TwilioConnection } from './TwilioAccount'
 
@@ -36,21 +35,13 @@ export function PhoneSettings() {
 
 function DeliveryForm({ settings }: { settings: Settings }) {
   const can = useCan()
-  const qc = useQueryClient()
   const editable = can('merchant.manage')
-  const [form, setForm] = useState(settings)
-  const [saved, setSaved] = useState(false)
-  const save = useMutation({
-    meta: { fieldErrors: true },
-    mutationFn: ({ quiet_hours, channel_order }: Settings) =>
+  const { form, setForm, fields, submit, saveBar } = useSettingsForm({
+    settings,
+    queryKey: ['phone-settings'],
+    save: ({ quiet_hours, channel_order }: Settings) =>
       ok(api.PUT('/api/v1/messaging/phone-settings', { body: { quiet_hours, channel_order } })),
-    onSuccess: (next) => {
-      qc.setQueryData(['phone-settings'], next)
-      setForm(next)
-      setSaved(true)
-    },
   })
-  const fields = fieldErrorsOf(save.error)
   const quiet = form.quiet_hours
   const move = (i: number, by: -1 | 1) => {
     const order = [...form.channel_order]
@@ -58,17 +49,7 @@ function DeliveryForm({ settings }: { settings: Settings }) {
     setForm({ ...form, channel_order: order })
   }
   return (
-    <Stack
-      component="form"
-      gap="sm"
-      maw={640}
-      aria-label="Quiet hours and channel order"
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault()
-        setSaved(false)
-        save.mutate(form)
-      }}
-    >
+    <Stack component="form" gap="sm" maw={640} aria-label="Quiet hours and channel order" onSubmit={submit}>
       <Switch
         label="Quiet hours: non-urgent texts wait until they end, in the customer's time zone"
         disabled={!editable}
@@ -123,14 +104,7 @@ function DeliveryForm({ settings }: { settings: Settings }) {
           </Group>
         ))}
       </Stack>
-      <SaveBar
-        saved={saved && 'SMS and WhatsApp settings saved.'}
-        dismiss={() => setSaved(false)}
-        editable={editable}
-        pending={save.isPending}
-        unchanged={JSON.stringify(form) === JSON.stringify(settings)}
-        discard={() => setForm(settings)}
-      >
+      <SaveBar {...saveBar('SMS and WhatsApp settings saved.')} editable={editable}>
         Save SMS and WhatsApp settings
       </SaveBar>
     </Stack>
