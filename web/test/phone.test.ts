@@ -5,6 +5,7 @@ import { setPhoneOptOut, upsertCustomer } from '../../server/src/customers/servi
 import { sendDuePhoneMessages } from '../../server/src/messaging/phone/send-phone.js'
 import { updatePhoneSettings } from '../../server/src/messaging/phone/settings.js'
 import { fakeConnection, startFakeTwilio } from '../../server/src/messaging/twilio/testing/fake-twilio.js'
+import { createUser } from '../../server/src/users/service.js'
 import { accessibilityProblems, startConsoleTest } from './browser.js'
 
 // The composer's SMS and WhatsApp in Chromium: the channel choice with the customer's state, the SMS counter as the
@@ -174,5 +175,91 @@ describe('the composer by SMS and WhatsApp', () => {
       channel_order: ['sms', 'whatsapp', 'email'],
     })
     await context.close()
+  })
+
+  it("lets an admin set a WhatsApp template's Content SID, refusing one that is not", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await signIn(page)
+    await page.goto(`${base}/admin?tab=templates`)
+    await page.getByRole('button', { name: 'Open Customs hold (WhatsApp)' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Customs hold (WhatsApp)' })
+    const sid = dialog.getByRole('textbox', { name: 'WhatsApp Content SID' })
+    await sid.fill('HX123')
+    await dialog.getByRole('button', { name: 'Save draft' }).click()
+    await dialog.getByText('a Content SID: HX and 32 hexadecimal characters').waitFor()
+    const good = `HX${'c'.repeat(32)}`
+    await sid.fill(good)
+    await dialog.getByRole('button', { name: 'Save draft' }).click()
+    await dialog.getByText('a Content SID: HX and 32 hexadecimal characters').waitFor({ state: 'detached' })
+    const list = (await api('GET', '/message-templates?purpose=customs_hold&channel=whatsapp')).json().data
+    await expect.poll(async () => (await api('GET', `/message-templates/${list[0].id}`)).json().content_sid).toBe(good)
+    await context.close()
+  })
+
+  // Last: it changes the connection's senders and token.
+  it('lets an admin add and edit senders and rotate the auth token; a read-only manager sees the senders only', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await signIn(page)
+    await page.goto(`${base}/admin?tab=phone`)
+    const account = page.getByLabel('Twilio account')
+    const senders = account.getByRole('table', { name: 'Senders' })
+    await senders.getByText('+447700900100').waitFor()
+    const add = account.getByRole('form', { name: 'Add a sender' })
+    await add.getByRole('textbox', { name: 'Number' }).fill('07700 900200')
+    await add.getByRole('button', { name: 'Add sender' }).click()
+    await add.getByText('a number in E.164 form (+14155550100) or a short code').waitFor()
+    await add.getByRole('textbox', { name: 'Number' }).fill('+447700900200')
+    await add.getByLabel('WhatsApp').check({ force: true })
+    await add.getByRole('textbox', { name: 'Messages a second' }).fill('5')
+    await add.getByRole('button', { name: 'Add sender' }).click()
+    await account.getByText('+447700900200 added.').waitFor()
+    await senders.getByRole('row', { name: /\+447700900200 SMS, WhatsApp 5/ }).waitFor()
+    expect(await accessibilityProblems(page)).toEqual([])
+
+    await senders.getByRole('button', { name: 'Edit +447700900200' }).click()
+    await senders.getByRole('group', { name: 'Channels for +447700900200' }).getByLabel('SMS').uncheck({ force: true })
+    await senders.getByRole('textbox', { name: 'Messages a second for +447700900200' }).fill('20')
+    await senders.getByRole('button', { name: 'Save +447700900200' }).click()
+    await account.getByText('+447700900200 saved.').waitFor()
+    const [conn] = (await api('GET', '/integrations/connections?provider=twilio')).json().data
+    expect(conn.settings.senders).toEqual([
+      { address: '+447700900100', channels: ['sms', 'whatsapp'] },
+      { address: '+447700900200', channels: ['whatsapp'], per_second: 20 },
+    ])
+
+    const rotate = account.getByRole('form', { name: 'Rotate the auth token' })
+    await rotate.getByText('webhooks signed with the old token are still accepted for 24 hours').waitFor()
+    await rotate.getByLabel('New auth token').fill('not-a-token')
+    await rotate.getByRole('button', { name: 'Rotate auth token' }).click()
+    await rotate.getByText(/must be the account’s auth token/).waitFor()
+    await rotate.getByLabel('New auth token').fill('abcdef0123456789abcdef0123456789')
+    await rotate.getByRole('button', { name: 'Rotate auth token' }).click()
+    await rotate.getByText(/^Auth token rotated\. The old token keeps verifying Twilio's webhooks until /).waitFor()
+    const rotated = (await api('GET', `/integrations/connections/${conn.id}`)).json()
+    expect(rotated.secret_versions.map((v: { expires_at: string | null }) => v.expires_at === null)).toEqual([
+      true,
+      false,
+    ])
+    expect(await accessibilityProblems(page)).toEqual([])
+    await context.close()
+
+    const email = `lead@${m.slug}.example`
+    await env.ctx.db
+      .transaction()
+      .execute((trx) =>
+        createUser(trx, sys, { email, name: 'Lee Lead', password: m.password, roleId: m.roleIds.manager! }, new Date()),
+      )
+    const readOnly = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const lead = await readOnly.newPage()
+    await signIn(lead, email)
+    await lead.goto(`${base}/admin?tab=phone`)
+    const seen = lead.getByLabel('Twilio account').getByRole('table', { name: 'Senders' })
+    await seen.getByText('+447700900200').waitFor()
+    expect(await seen.getByRole('button').count()).toBe(0)
+    expect(await lead.getByRole('form', { name: 'Add a sender' }).count()).toBe(0)
+    expect(await lead.getByRole('form', { name: 'Rotate the auth token' }).count()).toBe(0)
+    await readOnly.close()
   })
 })

@@ -56,6 +56,12 @@ export type InboxProvider = {
   acknowledge?(input: WebhookRequest): WebhookAcknowledgement
   /** Processing attempts before a delivery is dead-lettered (default 8). */
   maxAttempts?: number
+  /**
+   * The settings to store for a connection of this provider, checked: throws 400 `validation_failed` with each path
+   * from `body/settings` (nothing is written), or returns them as they should be kept. Without it, settings are kept
+   * as given.
+   */
+  settings?(raw: Record<string, unknown>): Record<string, unknown>
   /** Secret handling for connections of this provider; without it any non-empty secret is kept as given. */
   secrets?: {
     /** Makes a secret when the merchant supplies none; without it, a secret is required. */

@@ -72,6 +72,9 @@ function chooseSecret(p: InboxProvider, given: string | undefined): { secret: st
   return { secret: generate(), generated: true }
 }
 
+/** The settings as the provider keeps them (its `settings` hook refuses unusable ones), or as given. */
+const checkedSettings = (p: InboxProvider, raw: Record<string, unknown>) => p.settings?.(raw) ?? raw
+
 export type CreateConnectionInput = {
   source: InboxSource
   provider: string
@@ -89,14 +92,16 @@ export async function createConnection(
   input: CreateConnectionInput,
   now: Date,
 ): Promise<ConnectionWithSecret> {
-  const { secret, generated } = chooseSecret(providerFor(input.source, input.provider), input.secret)
+  const provider = providerFor(input.source, input.provider)
+  const settings = checkedSettings(provider, input.settings ?? {})
+  const { secret, generated } = chooseSecret(provider, input.secret)
   const row = await store.insertConnection(trx, {
     merchant_id: ctx.merchantId,
     id: newId(),
     source: input.source,
     provider: input.provider,
     name: input.name,
-    settings: JSON.stringify(input.settings ?? {}),
+    settings: JSON.stringify(settings),
     created_at: now,
     updated_at: now,
   })
@@ -147,10 +152,13 @@ export async function updateConnection(
 ): Promise<Connection> {
   const before = isUuid(id) ? await store.lockConnection(trx, ctx.merchantId, id) : undefined
   if (!before) throw connectionNotFound(id)
+  // A provider no longer registered keeps its connections editable, its settings as given.
+  const provider = findInboxProvider(before.source, before.provider)
+  const settings = input.settings && (provider ? checkedSettings(provider, input.settings) : input.settings)
   const after = await store.updateConnection(trx, ctx.merchantId, id, {
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.status !== undefined ? { status: input.status } : {}),
-    ...(input.settings !== undefined ? { settings: JSON.stringify(input.settings) } : {}),
+    ...(settings !== undefined ? { settings: JSON.stringify(settings) } : {}),
     updated_at: now,
   })
   const view = (r: store.ConnectionRow) => ({ name: r.name, status: r.status, settings: r.settings })

@@ -12149,7 +12149,7 @@ export interface paths {
                         subject?: string;
                         text?: string;
                         html?: string | null;
-                        /** @description WhatsApp templates: the approved Twilio content template's SID (null: none) */
+                        /** @description WhatsApp templates: the approved Twilio content template's SID, HX and 32 hex digits (null: none) */
                         content_sid?: string | null;
                         /** @description WhatsApp templates: each numbered content variable as Liquid, e.g. {"1": "{{ case.number }}"} */
                         content_variables?: {

@@ -335,6 +335,15 @@ describe('automatic messages', () => {
       content_sid: sid,
       content_variables: { '1': '{{ case.number }}', '2': '{{ links.portal }}' },
     })
+    for (const bad of ['HX123', `MG${'d'.repeat(32)}`, `HX${'g'.repeat(32)}`, `HX${'d'.repeat(33)}`])
+      expectError(
+        await call('PATCH', `/message-templates/${list[0].id}`, { content_sid: bad }),
+        400,
+        'validation_failed',
+        {
+          errors: [{ path: 'body/content_sid', message: 'a Content SID: HX and 32 hexadecimal characters' }],
+        },
+      )
     const sms = (await call('GET', '/message-templates?purpose=resolution&channel=sms')).json().data[0]
     expectError(
       await call('PATCH', `/message-templates/${sms.id}`, { content_sid: sid }),

@@ -38,42 +38,63 @@ export function defaultPerSecond(channel: PhoneChannel, address: string): number
 export const senderRate = (sender: TwilioSender | undefined, channel: PhoneChannel, address: string) =>
   sender?.per_second ?? defaultPerSecond(channel, address)
 
-const invalid = (path: string, message: string) =>
+const invalid = (at: string, path: string, message: string) =>
   new AppError('validation_failed', 'The Twilio connection settings are not usable', {
-    errors: [{ path: `settings/${path}`, message }],
+    errors: [{ path: path ? `${at}/${path}` : at, message }],
   })
 
+const settingKeys = ['account_sid', 'api_base', 'senders']
+const senderKeys = ['address', 'channels', 'per_second']
+
+/**
+ * How settings are read: `at` is where their paths start in an error (`settings` for stored ones, `body/settings` for
+ * a request's); `strict` refuses keys we do not know (a request's: a misspelt per_second would silently not apply).
+ */
+export type ParseOptions = { at?: string; strict?: boolean }
+
 /** The connection's settings, checked: a send never starts from settings it cannot use. */
-export function parseTwilioSettings(raw: Record<string, unknown>): TwilioSettings {
+export function parseTwilioSettings(raw: Record<string, unknown>, opts: ParseOptions = {}): TwilioSettings {
+  const at = opts.at ?? 'settings'
+  if (opts.strict) refuseUnknown(raw, settingKeys, at)
   const sid = raw.account_sid
-  if (typeof sid !== 'string' || !/^AC[0-9a-fA-F]{32}$/.test(sid)) throw invalid('account_sid', 'an account SID (AC…)')
+  if (typeof sid !== 'string' || !/^AC[0-9a-fA-F]{32}$/.test(sid))
+    throw invalid(at, 'account_sid', 'an account SID: AC and 32 hexadecimal characters')
   const base = raw.api_base
   if (base !== undefined && (typeof base !== 'string' || !/^https?:\/\/[^\s]+$/.test(base)))
-    throw invalid('api_base', 'an http(s) URL')
+    throw invalid(at, 'api_base', 'an http(s) URL')
   const senders = raw.senders ?? []
-  if (!Array.isArray(senders) || senders.length > 100) throw invalid('senders', 'a list of up to 100 senders')
-  return {
-    account_sid: sid,
-    ...(typeof base === 'string' ? { api_base: base } : {}),
-    senders: senders.map((s, i) => parseSender(s, i)),
-  }
+  if (!Array.isArray(senders) || senders.length > 100) throw invalid(at, 'senders', 'a list of up to 100 senders')
+  const parsed = senders.map((s, i) => parseSender(s, `${at}/senders/${i}`, opts.strict))
+  // Each number once: its rate limit and its customers' threads belong to one entry.
+  parsed.forEach((s, i) => {
+    const first = parsed.findIndex((o) => o.address === s.address)
+    if (first < i) throw invalid(at, `senders/${i}/address`, `listed already, as sender ${first + 1}`)
+  })
+  return { account_sid: sid, ...(typeof base === 'string' ? { api_base: base } : {}), senders: parsed }
 }
 
-function parseSender(s: unknown, i: number): TwilioSender {
-  const o = (s && typeof s === 'object' ? s : {}) as Record<string, unknown>
+function refuseUnknown(o: Record<string, unknown>, known: string[], at: string) {
+  const extra = Object.keys(o).find((k) => !known.includes(k))
+  if (extra !== undefined) throw invalid(at, extra, `not a Twilio setting (${known.join(', ')})`)
+}
+
+function parseSender(s: unknown, at: string, strict?: boolean): TwilioSender {
+  if (!s || typeof s !== 'object' || Array.isArray(s)) throw invalid(at, '', 'a sender: address, channels, per_second')
+  const o = s as Record<string, unknown>
+  if (strict) refuseUnknown(o, senderKeys, at)
   const address = o.address
   if (typeof address !== 'string' || !(e164.test(address) || shortCode.test(address)))
-    throw invalid(`senders/${i}/address`, 'a number in E.164 form (+14155550100) or a short code')
+    throw invalid(at, 'address', 'a number in E.164 form (+14155550100) or a short code')
   const channels = o.channels ?? ['sms']
   if (
     !Array.isArray(channels) ||
     !channels.length ||
     !channels.every((c) => (phoneChannels as readonly unknown[]).includes(c))
   )
-    throw invalid(`senders/${i}/channels`, 'sms and/or whatsapp')
+    throw invalid(at, 'channels', 'sms and/or whatsapp')
   const rate = o.per_second
   if (rate !== undefined && (typeof rate !== 'number' || !(rate > 0) || rate > 1000))
-    throw invalid(`senders/${i}/per_second`, 'messages a second, more than 0 and at most 1000')
+    throw invalid(at, 'per_second', 'messages a second, more than 0 and at most 1000')
   return {
     address,
     channels: [...new Set(channels as PhoneChannel[])],

@@ -1,5 +1,6 @@
 import type { InboxProvider, WebhookRequest } from '../../integrations/providers.js'
 import { invalid } from '../inbound/auth.js'
+import { parseTwilioSettings } from './connection.js'
 import { processInboundPhone } from './inbound.js'
 import { classifyTwilioRequest, parseTwilioForm } from './params.js'
 import { twilioRequestValid } from './signature.js'
@@ -39,6 +40,8 @@ export const twilioProvider: InboxProvider = {
     contentType: 'text/xml',
     body: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>',
   }),
+  // Checked as a send reads them, and strictly: a misspelt key would otherwise be dropped without a word.
+  settings: (raw) => parseTwilioSettings(raw, { at: 'body/settings', strict: true }),
   secrets: {
     problem: (s) => (authTokenPattern.test(s) ? null : 'must be the account’s auth token: 32 hexadecimal characters'),
   },

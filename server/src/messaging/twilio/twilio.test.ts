@@ -386,3 +386,111 @@ describe('status callbacks', () => {
     expect(events.map((e) => e.type)).toContain('message.failed')
   })
 })
+
+describe("the connection's settings at the API", () => {
+  const sender = { address: '+15017122661', channels: ['sms'] }
+  const settings = (senders: unknown, extra: object = {}) => ({ account_sid: accountSid, senders, ...extra })
+  const create = (s: object) =>
+    call('POST', '/integrations/connections', {
+      source: 'messaging',
+      provider: 'twilio',
+      name: 'T',
+      secret: token,
+      ...s,
+    })
+  const refused = (res: Awaited<ReturnType<typeof call>>, path: string, message: RegExp) => {
+    expectError(res, 400, 'validation_failed', {
+      errors: [{ path: `body/settings${path}`, message: expect.any(String) }],
+    })
+    expect(res.json().error.details.errors[0].message).toMatch(message)
+  }
+  const twilioRows = () =>
+    ctx.db.selectFrom('integration_connections').select('id').where('provider', '=', 'twilio').execute()
+
+  it('refuses unusable settings with the path of the first problem, writing nothing', async () => {
+    const before = await twilioRows()
+    refused(await create({ settings: settings([sender], { account_sid: 'AC123' }) }), '/account_sid', /AC and 32/)
+    refused(await create({ settings: { senders: [sender] } }), '/account_sid', /account SID/)
+    refused(await create({ settings: settings([{ address: '07700 900123' }]) }), '/senders/0/address', /E\.164/)
+    refused(
+      await create({ settings: settings([sender, { ...sender, channels: ['whatsapp'] }]) }),
+      '/senders/1/address',
+      /listed already, as sender 1/,
+    )
+    refused(
+      await create({ settings: settings([{ ...sender, per_second: 0 }]) }),
+      '/senders/0/per_second',
+      /more than 0/,
+    )
+    refused(
+      await create({ settings: settings([{ ...sender, per_second: 5000 }]) }),
+      '/senders/0/per_second',
+      /at most 1000/,
+    )
+    refused(await create({ settings: settings('+15017122661') }), '/senders', /a list/)
+    refused(await create({ settings: settings(['+15017122661']) }), '/senders/0', /a sender/)
+    refused(await create({ settings: settings([{ ...sender, channels: ['fax'] }]) }), '/senders/0/channels', /sms/)
+    refused(
+      await create({ settings: settings([{ ...sender, per_sec: 5 }]) }),
+      '/senders/0/per_sec',
+      /not a Twilio setting/,
+    )
+    refused(
+      await create({ settings: settings([sender], { messaging_service: 'MG1' }) }),
+      '/messaging_service',
+      /not a Twilio setting/,
+    )
+    expect(await twilioRows()).toEqual(before)
+  })
+
+  it('keeps settings as a send reads them; a PATCH with bad settings changes nothing, a good one replaces them', async () => {
+    const res = await create({ settings: settings([{ address: '+15017122661', channels: ['sms', 'sms'] }]) })
+    expect(res.statusCode, res.body).toBe(201)
+    const { id } = res.json().connection
+    expect(res.json().connection.settings).toEqual(settings([{ address: '+15017122661', channels: ['sms'] }]))
+    const url = `/integrations/connections/${id}`
+    const stored = (await call('GET', url)).json()
+    refused(await call('PATCH', url, { settings: settings([sender, sender]) }), '/senders/1/address', /listed already/)
+    refused(
+      await call('PATCH', url, { name: 'Renamed', settings: settings([{ address: '12' }]) }),
+      '/senders/0/address',
+      /E\.164/,
+    )
+    expect((await call('GET', url)).json()).toEqual(stored)
+    const next = [sender, { address: '+447700900100', channels: ['whatsapp', 'sms'], per_second: 10 }]
+    const patched = await call('PATCH', url, { settings: settings(next) })
+    expect(patched.statusCode, patched.body).toBe(200)
+    expect(patched.json().settings).toEqual(settings(next))
+    const audit = await ctx.db
+      .selectFrom('audit_entries')
+      .select('action')
+      .where('entity_id', '=', id)
+      .orderBy('id')
+      .execute()
+    expect(audit.map((a) => a.action)).toEqual(['integration_connection.created', 'integration_connection.updated'])
+    // Only a manager changes them.
+    expectError(await call('PATCH', url, { settings: settings([]) }, 'agent'), 403, 'forbidden', expect.anything())
+  })
+
+  it('a rotated auth token verifies at once, and the old one keeps verifying webhooks for its grace period', async () => {
+    const res = await create({ settings: settings([]) })
+    const id = res.json().connection.id
+    const next = 'abcdef0123456789abcdef0123456789'
+    const rotated = await call('POST', `/integrations/connections/${id}/secrets`, { secret: next })
+    expect(rotated.statusCode, rotated.body).toBe(201)
+    expect(rotated.json()).not.toHaveProperty('secret')
+    const [current, old] = rotated.json().connection.secret_versions
+    expect(current.expires_at).toBeNull()
+    expect(Date.parse(old.expires_at) - Date.now()).toBeGreaterThan(23 * 3600_000)
+    const sms = (n: string) => ({ ...fixture('inbound-sms'), From: '+15550008888', MessageSid: `SM${n.repeat(32)}` })
+    await ok(await post(sms('a'), { id, token }))
+    await ok(await post(sms('b'), { id, token: next }))
+    expectError(await post(sms('c'), { id, token: 'f'.repeat(32) }), 401, 'signature_invalid')
+    expectError(
+      await call('POST', `/integrations/connections/${id}/secrets`, { secret: 'not-a-token' }),
+      422,
+      'secret_invalid',
+      { field: 'secret' },
+    )
+  })
+})

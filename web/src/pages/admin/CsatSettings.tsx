@@ -1,11 +1,10 @@
 import { Group, NumberInput, SegmentedControl, Stack, Switch, Text } from '@mantine/core'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import { api, ok, type Reply } from '../../api/client'
 import { useCan } from '../../app/session'
-import { fieldErrorsOf } from '../../components/field-errors'
 import { Loaded } from '../../components/lists'
 import { SectionHeader } from '../../components/SectionHeader'
+import { useSettingsForm } from '../../components/settings-form'
 import { SaveBar } from './shared'
 
 type Settings = Reply<'/api/v1/csat/settings', 'get'>
@@ -30,34 +29,16 @@ export function CsatSettings() {
 
 function SettingsForm({ settings }: { settings: Settings }) {
   const can = useCan()
-  const qc = useQueryClient()
   const editable = can('merchant.manage')
-  const [form, setForm] = useState(settings)
-  const [saved, setSaved] = useState(false)
-  const save = useMutation({
-    meta: { fieldErrors: true },
-    mutationFn: (body: Settings) => ok(api.PUT('/api/v1/csat/settings', { body })),
-    onSuccess: (next) => {
-      qc.setQueryData(['csat-settings'], next)
-      setForm(next)
-      setSaved(true)
-    },
+  const { form, setForm, fields, submit, saveBar } = useSettingsForm({
+    settings,
+    queryKey: ['csat-settings'],
+    save: (body: Settings) => ok(api.PUT('/api/v1/csat/settings', { body })),
   })
-  const fields = fieldErrorsOf(save.error)
   const range = scale[form.kind]
   const number = (v: string | number, fallback: number) => (typeof v === 'number' ? v : fallback)
   return (
-    <Stack
-      component="form"
-      gap="sm"
-      maw={640}
-      aria-label="Survey settings"
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault()
-        setSaved(false)
-        save.mutate(form)
-      }}
-    >
+    <Stack component="form" gap="sm" maw={640} aria-label="Survey settings" onSubmit={submit}>
       <Switch
         label="Ask customers after their case is resolved"
         disabled={!editable}
@@ -113,14 +94,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
           error={fields.expiry_days}
         />
       </Group>
-      <SaveBar
-        saved={saved && 'Survey settings saved.'}
-        dismiss={() => setSaved(false)}
-        editable={editable}
-        pending={save.isPending}
-        unchanged={JSON.stringify(form) === JSON.stringify(settings)}
-        discard={() => setForm(settings)}
-      >
+      <SaveBar {...saveBar('Survey settings saved.')} editable={editable}>
         Save survey settings
       </SaveBar>
     </Stack>

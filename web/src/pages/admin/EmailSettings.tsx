@@ -1,11 +1,11 @@
 import { ActionIcon, Badge, Button, Code, Group, Paper, Stack, TagsInput, Text, TextInput, Title } from '@mantine/core'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
 import { api, ok, type Reply } from '../../api/client'
 import { useCan } from '../../app/session'
-import { errorAt, fieldErrorsOf } from '../../components/field-errors'
+import { errorAt } from '../../components/field-errors'
 import { Loaded } from '../../components/lists'
 import { SectionHeader } from '../../components/SectionHeader'
+import { useSettingsForm } from '../../components/settings-form'
 import { SaveBar } from './shared'
 
 type Settings = Reply<'/api/v1/email-settings', 'get'>
@@ -77,34 +77,17 @@ function MailSetup({ mail }: { mail: Settings['mail'] }) {
 
 function SettingsForm({ settings }: { settings: Settings }) {
   const can = useCan()
-  const qc = useQueryClient()
   const editable = can('merchant.manage')
-  const [form, setForm] = useState(() => toForm(settings))
-  const [saved, setSaved] = useState(false)
-  const save = useMutation({
-    meta: { fieldErrors: true },
-    mutationFn: (body: Form) => ok(api.PUT('/api/v1/email-settings', { body })),
-    onSuccess: (next) => {
-      qc.setQueryData(['email-settings'], next)
-      setForm(toForm(next))
-      setSaved(true)
-    },
+  const { form, setForm, fields, submit, saveBar } = useSettingsForm({
+    settings,
+    queryKey: ['email-settings'],
+    save: (body: Form) => ok(api.PUT('/api/v1/email-settings', { body })),
+    toForm,
   })
-  const fields = fieldErrorsOf(save.error)
-  const unchanged = JSON.stringify(form) === JSON.stringify(toForm(settings))
   const brand = (i: number, patch: Partial<Form['brands'][number]>) =>
     setForm({ ...form, brands: form.brands.map((b, j) => (j === i ? { ...b, ...patch } : b)) })
   return (
-    <Stack
-      component="form"
-      gap="sm"
-      aria-label="Email settings"
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault()
-        setSaved(false)
-        save.mutate(form)
-      }}
-    >
+    <Stack component="form" gap="sm" aria-label="Email settings" onSubmit={submit}>
       <Group grow align="flex-start">
         <TextInput
           label="From name"
@@ -198,14 +181,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
         onChange={(allowed_link_domains) => setForm({ ...form, allowed_link_domains })}
         error={errorAt(fields, 'allowed_link_domains')}
       />
-      <SaveBar
-        saved={saved && 'Email settings saved.'}
-        dismiss={() => setSaved(false)}
-        editable={editable}
-        pending={save.isPending}
-        unchanged={unchanged}
-        discard={() => setForm(toForm(settings))}
-      >
+      <SaveBar {...saveBar('Email settings saved.')} editable={editable}>
         Save email settings
       </SaveBar>
     </Stack>

@@ -19,6 +19,7 @@ import { api, ApiError, ok } from '../../api/client'
 import { useCan } from '../../app/session'
 import { ConfirmButton } from '../../components/ConfirmButton'
 import { humanize } from '../../components/format'
+import { fieldErrorsOf } from '../../components/field-errors'
 import { Dialog } from '../../components/form'
 import { Loaded } from '../../components/lists'
 import { TemplatePreview, type PreviewVersion } from './TemplatePreview'
@@ -27,7 +28,8 @@ import { problemLabel } from '../../components/RenderedMessage'
 import { draftState, insertAt, liquidFor, type QaProblem, type TemplateDetail } from './templates'
 
 type Part = 'subject' | 'text' | 'html'
-type Draft = { name: string; subject: string; text: string; html: string }
+/** `contentSid` only matters on a WhatsApp template; empty is none. */
+type Draft = { name: string; subject: string; text: string; html: string; contentSid: string }
 
 /** One template: its draft to edit with the documented variables, a live preview with QA, test sends and versions. */
 export function TemplateEditor({ id, close }: { id: string; close: () => void }) {
@@ -49,6 +51,7 @@ const toDraft = (t: TemplateDetail): Draft => ({
   subject: t.draft.subject,
   text: t.draft.text,
   html: t.draft.html ?? '',
+  contentSid: t.content_sid ?? '',
 })
 
 /** The parts of the draft as the server takes them: an empty HTML part is none. */
@@ -71,7 +74,11 @@ function Editor({ template: t, close }: { template: TemplateDetail; close: () =>
     ok(
       api.PATCH('/api/v1/message-templates/{id}', {
         params: { path: { id: t.id } },
-        body: { name: form.name, ...parts(form) },
+        body: {
+          name: form.name,
+          ...parts(form),
+          ...(t.channel === 'whatsapp' ? { content_sid: form.contentSid.trim() || null } : {}),
+        },
       }),
     )
   const saveDraft = useMutation({ meta: { inline: true }, mutationFn: patch, onSuccess: stored })
@@ -112,6 +119,17 @@ function Editor({ template: t, close }: { template: TemplateDetail; close: () =>
             {t.archived_at && <Badge color="gray">Archived</Badge>}
           </Group>
           <DraftForm form={form} setForm={setForm} readOnly={!editable} />
+          {t.channel === 'whatsapp' && (
+            <TextInput
+              label="WhatsApp Content SID"
+              description="The approved content template in Twilio (HX…): sent instead of the text outside WhatsApp's 24-hour window, its variables rendered for the case. Empty: none, so only the text goes, inside the window"
+              placeholder="HX…"
+              readOnly={!editable}
+              value={form.contentSid}
+              onChange={(e) => setForm({ ...form, contentSid: e.currentTarget.value })}
+              error={fieldErrorsOf(error).content_sid}
+            />
+          )}
           {error && <SaveError error={error} />}
           {editable && (
             <Group justify="space-between">

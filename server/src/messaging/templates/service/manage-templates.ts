@@ -129,6 +129,10 @@ export async function updateDraft(
   input: DraftInput,
   now: Date,
 ): Promise<TemplateDetail> {
+  if (typeof input.content_sid === 'string' && !/^HX[0-9a-fA-F]{32}$/.test(input.content_sid))
+    throw new AppError('validation_failed', 'That is not a Twilio Content SID', {
+      errors: [{ path: 'body/content_sid', message: 'a Content SID: HX and 32 hexadecimal characters' }],
+    })
   const before = toTemplate(await lockOrThrow(trx, ctx.merchantId, id))
   const content = (['content_sid', 'content_variables'] as const).filter((k) => input[k] !== undefined)
   if (content.length && before.channel !== 'whatsapp')
