@@ -452,8 +452,13 @@ describe('the per-sender rate limit', () => {
       await Promise.all([run(ctx), run(other)])
       const arrivals = fake.requests.filter((r) => r.form.From === burstSender).map((r) => r.at)
       expect(arrivals).toHaveLength(20)
-      const worst = Math.max(...arrivals.map((t) => arrivals.filter((u) => u >= t && u < t + 1000).length))
+      // Arrival times are taken in this process, where a busy event loop can bunch requests that left on their
+      // slots: a 150 ms allowance for that. Two drains that did not share the limit would send twice as fast.
+      arrivals.sort((a, b) => a - b)
+      const worst = Math.max(...arrivals.map((t) => arrivals.filter((u) => u >= t && u < t + 850).length))
       expect(worst).toBeLessThanOrEqual(limit)
+      // 20 at 8 a second leave over 19 slot intervals (~2.5 s); a load can only stretch that, never shrink it much.
+      expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(2000)
       const statuses = await ctx.db.selectFrom('messages').select('status').where('id', 'in', ids).execute()
       expect(new Set(statuses.map((s) => s.status))).toEqual(new Set(['sent']))
     } finally {
