@@ -33,6 +33,7 @@ export {
 export { recordCaseActivity, type CaseActivity } from './service/record-activity.js'
 export { lockCaseOrThrow, type OwnEvent as CaseActivityEvent } from './service/change.js'
 export { mergeCases } from './service/merge-cases.js'
+export { survivingCaseId, lockSurvivingCaseId } from './service/survivor.js'
 export {
   listCaseIdsOfCustomer,
   redactTimelineEntries,
