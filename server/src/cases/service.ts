@@ -36,8 +36,10 @@ export { mergeCases } from './service/merge-cases.js'
 export { survivingCaseId, lockSurvivingCaseId } from './service/survivor.js'
 export {
   listCaseIdsOfCustomer,
+  listTimelineEntriesOfType,
   redactTimelineEntries,
   redactNotifications,
+  type TimelineEntryText,
   type TimelineRewrite,
 } from './service/erasure.js'
 export { findCaseOrThrow, getCase, listCases, listCaseTimeline, type CaseList } from './service/find-cases.js'
