@@ -167,6 +167,12 @@ describe("a customer's erasure reaches their phone messages, survey comments and
       expect.arrayContaining(['[redacted]', 'We called redacted@invalid twice; nobody answered.']),
     )
 
+    // The audit trail, which erasure never edits, holds them only as hashes.
+    const audit = JSON.stringify(
+      await ctx.db.selectFrom('audit_entries').selectAll().where('merchant_id', '=', m.id).execute(),
+    )
+    for (const value of [phone, jane, street]) expect(audit).not.toContain(value)
+
     // Erasing again finds nothing left to do.
     const again = await redactCustomerMessages(ctx, m.id, customerId, new Date())
     expect(again).toEqual({ redacted: 0, scrubbed: 0 })
