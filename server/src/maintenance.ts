@@ -1,9 +1,11 @@
 import { purgeCredentials } from './auth/service.js'
 import { idempotencyTtlMs } from './http/idempotency.js'
 import { deleteIdempotencyKeysBefore } from './http/idempotency-store.js'
+import { deleteEndedRequestLimits } from './http/request-limit-store.js'
 import type { Module } from './modules.js'
 
-// Housekeeping of platform tables that only grow: expired sessions, old login attempts and idempotency keys.
+// Housekeeping of platform tables that only grow: expired sessions, old login attempts, idempotency keys and the
+// request limits' past windows.
 export const maintenance: Module = {
   name: 'maintenance',
   cron: ['17 * * * * maintenance:purge'],
@@ -12,6 +14,7 @@ export const maintenance: Module = {
       const now = new Date()
       await purgeCredentials(ctx.db, now)
       await deleteIdempotencyKeysBefore(ctx.db, new Date(now.getTime() - idempotencyTtlMs))
+      await deleteEndedRequestLimits(ctx.db, now)
     },
   },
 }

@@ -33,10 +33,13 @@ export {
 export { recordCaseActivity, type CaseActivity } from './service/record-activity.js'
 export { lockCaseOrThrow, type OwnEvent as CaseActivityEvent } from './service/change.js'
 export { mergeCases } from './service/merge-cases.js'
+export { survivingCaseId, lockSurvivingCaseId } from './service/survivor.js'
 export {
   listCaseIdsOfCustomer,
+  listTimelineEntriesOfType,
   redactTimelineEntries,
   redactNotifications,
+  type TimelineEntryText,
   type TimelineRewrite,
 } from './service/erasure.js'
 export { findCaseOrThrow, getCase, listCases, listCaseTimeline, type CaseList } from './service/find-cases.js'

@@ -1,7 +1,7 @@
 import { consumer, type Module } from '../modules.js'
 import { csatEvents } from './events.js'
 import { csatRoutes } from './routes.js'
-import { armSurvey, fireSurvey, surveyTask } from './service.js'
+import { armSurvey, fireSurvey, redactCommentsOfErasedCustomers, surveyTask } from './service.js'
 
 /** CSAT / NPS after resolution: one survey per resolution, its answer on the case, the stats. */
 export const csat: Module = {
@@ -9,7 +9,9 @@ export const csat: Module = {
   events: csatEvents,
   routes: csatRoutes,
   timeline: ['csat_answered'],
+  // A customer's erasure reaches their comments (service/redact-comments.ts).
   consumers: [
+    redactCommentsOfErasedCustomers,
     consumer({
       name: 'csat:resolved',
       types: ['case.resolved'],

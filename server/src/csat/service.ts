@@ -3,5 +3,6 @@ export { getCsatSettings, updateCsatSettings, scales, type CsatSettings, type Cs
 export { sendSurvey, markSurveySent, type SurveyContext } from './service/send-survey.js'
 export { armSurvey, openSurvey, fireSurvey, surveyTask, surveyKey } from './service/schedule-survey.js'
 export { viewSurvey, answerSurvey, type PublicSurvey } from './service/answer-survey.js'
+export { redactCommentsOfErasedCustomers } from './service/redact-comments.js'
 export { csatStats, type StatsGroup, type CsatFigures, type CsatGroupFigures } from './service/stats.js'
 export { surveyToken, surveyUrl, tokenHash } from './service/links.js'

@@ -44,6 +44,20 @@ export const lockSurvey = (trx: Trx, merchantId: string, id: string) =>
 export const updateSurvey = (trx: Trx, merchantId: string, id: string, patch: Updateable<Database['csat_surveys']>) =>
   updateKeyed(trx, 'csat_surveys', merchantId, id).set(patch).returningAll().executeTakeFirstOrThrow()
 
+/** A customer's erasure: the answered surveys on these cases with a comment not yet redacted, locked until commit. */
+export const lockCommentedSurveys = (trx: Trx, merchantId: string, caseIds: string[], until: Date, marker: string) =>
+  caseIds.length
+    ? selectOwned(trx, 'csat_surveys', merchantId)
+        .selectAll()
+        .where('case_id', 'in', caseIds)
+        .where('answered_at', '<=', until)
+        .where('comment', 'is not', null)
+        .where('comment', '<>', marker)
+        .orderBy('id')
+        .forUpdate()
+        .execute()
+    : Promise.resolve([])
+
 export const listCaseSurveys = (db: Db, merchantId: string, caseId: string) =>
   selectOwned(db, 'csat_surveys', merchantId).selectAll().where('case_id', '=', caseId).orderBy('episode').execute()
 

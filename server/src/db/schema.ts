@@ -34,6 +34,12 @@ export interface PlatformTables {
     response_body: string | null
     created_at: Instant
   }
+  /** Fixed-window hit counters of public routes (http/request-limits.ts; 0029). */
+  request_limits: {
+    key: string
+    window_ends_at: Instant
+    hits: number
+  }
   outbox: {
     merchant_id: string
     id: string

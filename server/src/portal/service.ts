@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import type { ServiceContext } from '../auth/actor.js'
 import { recordAuditFor } from '../changes.js'
 import { trackersOfShipment } from '../carriers/service.js'
-import { findCaseOrThrow, getCase, getCaseType } from '../cases/service.js'
+import { findCaseOrThrow, getCase, getCaseType, survivingCaseId } from '../cases/service.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { signLink, verifyLink } from '../links/signed-links.js'
@@ -103,15 +103,10 @@ export async function createPortalLink(
 /** The case a portal link stands for (the survivor's, if it was merged); a case deleted since makes the link invalid. */
 export async function linkedCase(db: Db, secret: Buffer, token: string, now: Date) {
   const claims = verifyLink(secret, token, { purpose: portalPurpose, subjectType: 'case' }, now)
-  // A case deleted since the link was minted makes the link invalid; any other failure stays what it is.
-  let detail = await getCase(db, claims.merchantId, claims.subjectId).catch((err: unknown) => {
-    throw err instanceof AppError && err.status === 404
-      ? new AppError('link_invalid', 'This link is not valid', undefined, 401)
-      : err
-  })
-  for (let hops = 0; detail.merged_into_id && hops < 5; hops++)
-    detail = await getCase(db, claims.merchantId, detail.merged_into_id)
-  return { merchantId: claims.merchantId, detail }
+  const caseId = await survivingCaseId(db, claims.merchantId, claims.subjectId)
+  // A case deleted since the link was minted makes the link invalid.
+  if (!caseId) throw new AppError('link_invalid', 'This link is not valid', undefined, 401)
+  return { merchantId: claims.merchantId, detail: await getCase(db, claims.merchantId, caseId) }
 }
 
 /** What the link's holder may see of the case (the survivor's, if it was merged). */

@@ -3,13 +3,17 @@ import { customerIdentity } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
 import type { Db } from '../store/cases.js'
 import * as erasureStore from '../store/erasure.js'
-import type { TimelineRewrite } from '../store/erasure.js'
+import type { TimelineEntryText, TimelineRewrite } from '../store/erasure.js'
 import { rebuildTimelineSearch } from '../store/timeline.js'
 import { announceTimelineEntries, unsearchedTimelineTypes } from './timeline.js'
 
 type Trx = Transaction<Database>
 
-export type { TimelineRewrite }
+export type { TimelineEntryText, TimelineRewrite }
+
+/** A module's own entries of one type on these cases, as they read: what it finds there to rewrite. */
+export const listTimelineEntriesOfType = (db: Db, merchantId: string, caseIds: string[], type: string) =>
+  erasureStore.listEntriesOfType(db, merchantId, caseIds, type)
 
 /**
  * A customer's cases: `own`, those whose customer is them or a record merged into them; `merged`, the other cases

@@ -26,7 +26,32 @@ export async function listMergeNeighbours(db: Db, merchantId: string, caseIds: s
   return [...new Set(rows.flatMap((r) => [r.id, ...(r.merged_into_id ? [r.merged_into_id] : [])]))]
 }
 
-export type TimelineRewrite = { caseId: string; dedupKey: string; text: string; data: Record<string, unknown> }
+/** An entry to rewrite: named by the dedup key its module gave it, or (written without one) by its id. */
+export type TimelineRewrite = {
+  caseId: string
+  dedupKey?: string
+  entryId?: string
+  text: string
+  data: Record<string, unknown>
+}
+
+export type TimelineEntryText = { id: string; case_id: string; text: string; data: Record<string, unknown> }
+
+/** The entries of one type on these cases, their text and data as they read. */
+export async function listEntriesOfType(
+  db: Db,
+  merchantId: string,
+  caseIds: string[],
+  type: string,
+): Promise<TimelineEntryText[]> {
+  if (!caseIds.length) return []
+  return selectOwned(db, 'case_timeline', merchantId)
+    .select(['id', 'case_id', 'text', 'data'])
+    .where('case_id', 'in', caseIds)
+    .where('type', '=', type)
+    .orderBy('id')
+    .execute() as Promise<TimelineEntryText[]>
+}
 
 /** Each entry's text replaced and its data's named fields overwritten; returns the entries rewritten. */
 export async function rewriteTimelineEntries(
@@ -36,12 +61,13 @@ export async function rewriteTimelineEntries(
   rewrites: TimelineRewrite[],
 ): Promise<{ id: string; case_id: string }[]> {
   if (!rewrites.length) return []
-  const col = <K extends keyof TimelineRewrite>(k: K) => rewrites.map((r) => r[k])
+  const col = <K extends keyof TimelineRewrite>(k: K) => rewrites.map((r) => r[k] ?? null)
   const { rows } = await sql<{ id: string; case_id: string }>`update case_timeline t
     set text = left(v.text, 20000), data = t.data || v.data
-    from unnest(${col('caseId')}::uuid[], ${col('dedupKey')}::text[], ${col('text')}::text[],
-      ${rewrites.map((r) => JSON.stringify(r.data))}::jsonb[]) as v(case_id, dedup_key, text, data)
-    where t.merchant_id = ${merchantId} and t.type = ${type} and t.case_id = v.case_id and t.dedup_key = v.dedup_key
+    from unnest(${col('caseId')}::uuid[], ${col('dedupKey')}::text[], ${col('entryId')}::uuid[], ${col('text')}::text[],
+      ${rewrites.map((r) => JSON.stringify(r.data))}::jsonb[]) as v(case_id, dedup_key, entry_id, text, data)
+    where t.merchant_id = ${merchantId} and t.type = ${type} and t.case_id = v.case_id
+      and (t.dedup_key = v.dedup_key or t.id = v.entry_id)
     returning t.id, t.case_id`.execute(trx)
   return rows
 }

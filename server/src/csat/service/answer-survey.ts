@@ -1,5 +1,5 @@
 import { systemContext } from '../../auth/actor.js'
-import { findCaseOrThrow, notifyUsers, recordCaseActivity } from '../../cases/service.js'
+import { findCaseOrThrow, notifyUsers, recordCaseActivity, survivingCaseId } from '../../cases/service.js'
 import { caseNumber } from '../../cases/types.js'
 import { recordAuditFor } from '../../changes.js'
 import type { Db, Trx } from '../../db/owned.js'
@@ -94,7 +94,7 @@ export async function answerSurvey(
   const c = await recordCaseActivity(
     trx,
     ctx,
-    await survivingCase(trx, survey.merchant_id, survey.case_id),
+    (await survivingCaseId(trx, survey.merchant_id, survey.case_id)) ?? survey.case_id,
     {
       action: 'csat.answered',
       acts: false,
@@ -152,13 +152,6 @@ export async function answerSurvey(
   }
   const merchant = await getMerchant(trx, survey.merchant_id)
   return publicSurvey(answered, merchant.brand_name, c.number)
-}
-
-/** The case, or the one it was merged into since the survey went out (its timeline is the one people read). */
-async function survivingCase(trx: Trx, merchantId: string, caseId: string): Promise<string> {
-  let c = await findCaseOrThrow(trx, merchantId, caseId)
-  for (let hops = 0; c.merged_into_id && hops < 5; hops++) c = await findCaseOrThrow(trx, merchantId, c.merged_into_id)
-  return c.id
 }
 
 /** The case team's lead; without one, the people who staff teams (managers and admins). */

@@ -4,6 +4,7 @@ import { AppError } from '../../errors.js'
 import * as store from '../store.js'
 import { toCustomer, type Customer } from '../types.js'
 import { normalisePhone } from './customer-fields.js'
+import { findSurvivorRow } from './survivor.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -15,8 +16,7 @@ export async function getCustomer(db: Db, merchantId: string, id: string): Promi
 
 /** The customer a record stands for: itself, or the customer it was merged into (through any earlier merges). */
 export async function findSurvivor(db: Db, merchantId: string, id: string): Promise<Customer | undefined> {
-  let row = await store.findCustomer(db, merchantId, id)
-  while (row?.merged_into_id) row = await store.findCustomer(db, merchantId, row.merged_into_id)
+  const row = await findSurvivorRow(db, merchantId, id)
   return row ? toCustomer(row, await store.listExternalIds(db, merchantId, [row.id])) : undefined
 }
 

@@ -3,6 +3,7 @@ import type { Db, Trx } from '../../db/owned.js'
 import * as store from '../store.js'
 import { toCustomer, type Customer } from '../types.js'
 import { recordCustomerUpdate } from './customer-fields.js'
+import { findSurvivorRow, lockSurvivorRow } from './survivor.js'
 
 // A customer's consent on the phone channels, as their own messages set it: STOP opts out (consent false, the
 // opt-out kept apart so nothing goes to them until START), START opts back in, and any other message they send on
@@ -29,9 +30,7 @@ export async function findPhoneConsent(
   merchantId: string,
   customerId: string,
 ): Promise<PhoneConsent | undefined> {
-  let row = await store.findCustomer(db, merchantId, customerId)
-  for (let hops = 0; row?.merged_into_id && hops < 5; hops++)
-    row = await store.findCustomer(db, merchantId, row.merged_into_id)
+  const row = await findSurvivorRow(db, merchantId, customerId)
   if (!row) return undefined
   return {
     customer_id: row.id,
@@ -47,13 +46,6 @@ export async function findCustomerByPhone(db: Db, merchantId: string, phone: str
   const found = await store.findByContact(db, merchantId, { phone })
   const row = found && (await store.findCustomer(db, merchantId, found.id))
   return row ? toCustomer(row) : undefined
-}
-
-async function lockSurvivor(trx: Trx, merchantId: string, id: string) {
-  let row = await store.lockCustomer(trx, merchantId, id)
-  for (let hops = 0; row?.merged_into_id && hops < 5; hops++)
-    row = await store.lockCustomer(trx, merchantId, row.merged_into_id)
-  return row
 }
 
 type Patch = { consent: boolean; optedOutAt: Date | null }
@@ -75,7 +67,7 @@ async function applyPhoneConsent(
   change: Change,
   now: Date,
 ): Promise<{ changed: boolean }> {
-  const row = await lockSurvivor(trx, ctx.merchantId, customerId)
+  const row = await lockSurvivorRow(trx, ctx.merchantId, customerId)
   if (!row) return { changed: false }
   const c = columns[channel]
   const patch = nextConsent(change, row[c.optedOut], now)

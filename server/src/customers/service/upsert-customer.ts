@@ -6,6 +6,7 @@ import { newId } from '../../ids.js'
 import * as store from '../store.js'
 import { toCustomer, type Customer, type CustomerInput } from '../types.js'
 import { normalisePhone, personal, recordCustomerUpdate, snapshot } from './customer-fields.js'
+import { lockSurvivorRow } from './survivor.js'
 
 type Trx = Transaction<Database>
 
@@ -29,8 +30,7 @@ export async function upsertCustomer(
     : undefined
   id ??= (await store.findByContact(trx, merchantId, { email, phone }))?.id
   if (id) {
-    let row = await store.lockCustomer(trx, merchantId, id)
-    while (row?.merged_into_id) row = await store.lockCustomer(trx, merchantId, row.merged_into_id)
+    const row = await lockSurvivorRow(trx, merchantId, id)
     if (row) return applyUpdate(trx, ctx, row, { ...input, email, phone }, now)
   }
   const created = await store.insertCustomer(trx, {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
 import { type ServiceContext, systemContext } from '../../auth/actor.js'
-import { findCaseOrThrow, listCases, openCase, recordCaseActivity } from '../../cases/service.js'
+import { findCaseOrThrow, listCases, openCase, recordCaseActivity, survivingCaseId } from '../../cases/service.js'
 import { unresolvedStatuses } from '../../cases/types.js'
 import type { AppContext } from '../../context.js'
 import { upsertCustomer } from '../../customers/service.js'
@@ -184,10 +184,9 @@ async function recordBounce(
   if (original?.direction !== 'out') return null
   const failed = report.recipients.map((r) => ({ address: r.address, reason: `${r.status} ${r.diagnostic}`.trim() }))
   await store.markBounced(trx, ctx.merchantId, original.id, failed, now)
-  let kase = await findCaseOrThrow(trx, ctx.merchantId, original.case_id)
   // A case merged since: the flag goes on the case it lives on now.
-  for (let hops = 0; kase.merged_into_id && hops < 5; hops++)
-    kase = await findCaseOrThrow(trx, ctx.merchantId, kase.merged_into_id)
+  const caseId = (await survivingCaseId(trx, ctx.merchantId, original.case_id)) ?? original.case_id
+  const kase = await findCaseOrThrow(trx, ctx.merchantId, caseId)
   await recordCaseActivity(
     trx,
     ctx,

@@ -2,6 +2,7 @@ import type { Transaction, Updateable } from 'kysely'
 import { type ServiceContext, systemContext } from '../../auth/actor.js'
 import {
   listCaseIdsOfCustomer,
+  listTimelineEntriesOfType,
   redactNotifications,
   redactTimelineEntries,
   type TimelineRewrite,
@@ -13,6 +14,7 @@ import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { eraseDeliveryBodies } from '../../intake/service.js'
 import { consumer } from '../../modules.js'
+import * as sideStore from '../side/store.js'
 import * as messageStore from '../store.js'
 import type { MessageRow } from '../store.js'
 import type { Address } from '../tables.js'
@@ -36,11 +38,12 @@ type Scrub = <T extends string | null>(text: T) => T
  * A customer's erasure reaching their messages (GDPR; Shopify's customers/redact): on their cases, every message of
  * their conversation (public: what they wrote, and what was sent to them) loses its personal content to a marker,
  * its addresses to placeholders, its raw copies (the stored .eml, its file, the inbox delivery it came in) and its
- * files, and is marked redacted; its timeline entry and the notification quoting it are rewritten, so search no
- * longer finds their words. Side conversations (a carrier, a warehouse) keep their text and lose only the
- * customer's addresses (and their .eml, which holds them). On cases merges joined to theirs, only messages from or
- * to their addresses count. Messages recorded after the erasure are new data and stay. Idempotent: a message
- * reached once is never reached again (redacted_at, or no customer address left in it).
+ * files, and is marked redacted (a WhatsApp template's rendered variables with it); its timeline entry and the
+ * notification quoting it are rewritten, so search no longer finds their words. Side conversations (a carrier, a
+ * warehouse) keep their text and lose only the customer's addresses and phone numbers (and their .eml, which holds
+ * them): as participants, in their subject, messages, timeline entries and notifications. On cases merges joined to
+ * theirs, only messages from or to their addresses count. Messages recorded after the erasure are new data and
+ * stay. Idempotent: a message reached once is never reached again (redacted_at, or no customer address left in it).
  */
 export async function redactCustomerMessages(
   app: AppContext,
@@ -72,6 +75,7 @@ export async function redactCustomerMessages(
           .map((row) => ({ row, scope: scopeOf(row, ownCases.has(row.case_id), addresses) }))
           .filter((w): w is Work => w.scope === scope)
         await redactMessages(trx, app, ctx, work, addresses, now)
+        if (scope === 'addresses') await redactSideConversations(trx, ctx, caseIds, addresses, now)
         done[scope === 'content' ? 'redacted' : 'scrubbed'] += work.length
       })
   return done
@@ -83,7 +87,7 @@ const lower = (a: string) => a.toLowerCase()
 function scopeOf(r: MessageRow, ownCase: boolean, customer: Set<string>): Scope | null {
   const mentions = [r.from_address, ...r.to_addresses.map((a) => a.address), ...r.cc_addresses.map((a) => a.address)]
   const theirs = mentions.some((a) => customer.has(lower(a)))
-  if (r.visibility === 'side') return theirs ? 'addresses' : null
+  if (r.visibility === 'side') return theirs || quotesCustomer(r, customer) ? 'addresses' : null
   if (ownCase) return 'content'
   // A case merges joined to theirs: only what they wrote, or what was sent to them.
   const from = customer.has(lower(r.from_address))
@@ -91,17 +95,30 @@ function scopeOf(r: MessageRow, ownCase: boolean, customer: Set<string>): Scope 
   return (r.direction === 'in' && from) || (r.direction === 'out' && to) ? 'content' : null
 }
 
+/** A side message whose text quotes one of the customer's addresses or numbers (a carrier writing back, say). */
+function quotesCustomer(r: MessageRow, customer: Set<string>): boolean {
+  const scrub = scrubWith(customerPlaceholders(customer))
+  const texts = [r.subject, r.text_body, r.reply_text, r.quoted_text, r.html_body, r.status_reason]
+  return [...texts, ...Object.values(r.content_variables ?? {})].some((t) => t !== null && scrub(t) !== t)
+}
+
+/**
+ * The customer's addresses and numbers, each to its placeholder: what side conversations, which keep their text,
+ * lose (one map for the conversation, its messages and its entries, so they keep reading alike).
+ */
+const customerPlaceholders = (customer: Set<string>) => new Map([...customer].map((a, i) => [a, placeholder(i)]))
+
 /** Each address a message names, lower-case, to its placeholder: every one (content) or the customer's. */
 function placeholdersFor(r: MessageRow, scope: Scope, customer: Set<string>, recipients: string[]) {
+  if (scope === 'addresses') return customerPlaceholders(customer)
   const map = new Map<string, string>()
   const named = [
-    ...(r.direction === 'in' || scope === 'addresses' ? [r.from_address] : []),
+    ...(r.direction === 'in' ? [r.from_address] : []),
     ...r.to_addresses.map((a) => a.address),
     ...r.cc_addresses.map((a) => a.address),
     ...recipients,
   ]
-  for (const a of named.map(lower))
-    if (a && !map.has(a) && (scope === 'content' || customer.has(a))) map.set(a, placeholder(map.size))
+  for (const a of named.map(lower)) if (a && !map.has(a)) map.set(a, placeholder(map.size))
   return map
 }
 
@@ -109,7 +126,9 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** A text with every mapped address replaced by its placeholder. */
 function scrubWith(map: Map<string, string>) {
-  const pattern = map.size ? new RegExp([...map.keys()].map(escapeRegExp).join('|'), 'gi') : null
+  // Longest first: a number that begins another is not replaced inside it.
+  const keys = [...map.keys()].sort((a, b) => b.length - a.length)
+  const pattern = keys.length ? new RegExp(keys.map(escapeRegExp).join('|'), 'gi') : null
   return <T extends string | null>(text: T): T =>
     (pattern && text !== null ? text.replace(pattern, (m) => map.get(lower(m)) ?? redactedAddress) : text) as T
 }
@@ -127,6 +146,8 @@ async function redactMessages(
   const ids = work.map((w) => w.row.id)
   const recipients = await messageStore.listRecipients(trx, merchantId, ids)
   const rewrites: TimelineRewrite[] = []
+  // A third party's answer told the assignee in its own words (receiveSideReply): those words, scrubbed.
+  const sideAnswers: { key: string; body: string }[] = []
   for (const { row, scope } of work) {
     const own = recipients.filter((r) => r.message_id === row.id)
     const map = placeholdersFor(
@@ -164,6 +185,11 @@ async function redactMessages(
       })),
       now,
     )
+    if (scope === 'addresses' && row.direction === 'in')
+      sideAnswers.push({
+        key: `${row.case_id}:side_conversation_answered:${row.id}`,
+        body: (patch.reply_text ?? patch.text_body).slice(0, 500),
+      })
     // As recordMessage wrote the entry, from the message as it now reads.
     rewrites.push({
       caseId: row.case_id,
@@ -197,7 +223,62 @@ async function redactMessages(
     replies.map((r) => `${r.case_id}:customer_replied:${r.id}`),
     redactedText,
   )
+  for (const { key, body } of sideAnswers) await redactNotifications(trx, merchantId, [key], body)
   await eraseOriginals(trx, app, merchantId, work)
+}
+
+const mapValues = (o: Record<string, string>, f: (v: string) => string) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]))
+
+/**
+ * The side conversations on these cases lose the customer's addresses and numbers: as participants (to
+ * placeholders), in their subject and counterparty, and in the timeline entries that quote those.
+ */
+async function redactSideConversations(
+  trx: Trx,
+  ctx: ServiceContext,
+  caseIds: string[],
+  customer: Set<string>,
+  now: Date,
+): Promise<void> {
+  if (!customer.size) return
+  const { merchantId } = ctx
+  const map = customerPlaceholders(customer)
+  const scrub = scrubWith(map)
+  for (const row of await sideStore.lockSideConversationsOnCases(trx, merchantId, caseIds)) {
+    const participants = row.participants.map((p) => {
+      const to = map.get(lower(p.address))
+      return to ? { address: to } : p
+    })
+    const patch = { subject: scrub(row.subject), counterparty_name: scrub(row.counterparty_name) }
+    const named = participants.some((p, i) => p !== row.participants[i])
+    if (!named && patch.subject === row.subject && patch.counterparty_name === row.counterparty_name) continue
+    await sideStore.updateSideConversation(trx, merchantId, row.id, {
+      ...patch,
+      participants: JSON.stringify(participants),
+      updated_at: now,
+    })
+    await recordAuditFor(
+      trx,
+      ctx,
+      {
+        action: 'side_conversation.redacted',
+        entityType: 'side_conversation',
+        entityId: row.id,
+        after: { redacted: true },
+      },
+      now,
+    )
+  }
+  const rewrites: TimelineRewrite[] = []
+  for (const e of await listTimelineEntriesOfType(trx, merchantId, caseIds, 'side_conversation')) {
+    const data = Object.fromEntries(
+      Object.entries(e.data).flatMap(([k, v]) => (typeof v === 'string' && scrub(v) !== v ? [[k, scrub(v)]] : [])),
+    )
+    const text = scrub(e.text)
+    if (text !== e.text || Object.keys(data).length) rewrites.push({ caseId: e.case_id, entryId: e.id, text, data })
+  }
+  await redactTimelineEntries(trx, merchantId, 'side_conversation', rewrites)
 }
 
 /** A message of the customer's conversation: its personal content becomes the marker. */
@@ -209,6 +290,7 @@ function contentPatch(row: MessageRow, scrub: Scrub, now: Date) {
     reply_text: null,
     quoted_text: null,
     html_body: null,
+    content_variables: row.content_variables && JSON.stringify(mapValues(row.content_variables, () => redactedText)),
     // Nothing of it is left to send (and its recipient is a placeholder).
     ...(pending
       ? { status: 'not_sent' as const, status_reason: notSentReason }
@@ -225,6 +307,7 @@ function addressPatch(row: MessageRow, scrub: Scrub) {
     reply_text: scrub(row.reply_text),
     quoted_text: scrub(row.quoted_text),
     html_body: scrub(row.html_body),
+    content_variables: row.content_variables && JSON.stringify(mapValues(row.content_variables, scrub)),
     status_reason: scrub(row.status_reason),
     // The .eml names the customer and cannot be edited: it goes, and the inbox delivery no longer stands for it.
     inbox_delivery_id: null,

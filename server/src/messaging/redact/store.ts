@@ -5,8 +5,9 @@ import type { MessageRow } from '../store.js'
 // A customer's erasure: the SQL of messaging's own tables (messages, recipients, attachments, raw copies).
 
 /**
- * The addresses the customer wrote from and was written to on their own cases before the erasure, lower-case:
- * what their side conversations must lose. Placeholders (`…@invalid`) and the portal's empty sender are not addresses.
+ * The addresses the customer wrote from and was written to on their own cases before the erasure, lower-case: email
+ * addresses, and the E.164 numbers of their SMS and WhatsApp messages. What their side conversations must lose.
+ * Placeholders (`…@invalid`) and the portal's empty sender are not addresses.
  */
 export async function findCustomerAddresses(
   db: Db,
@@ -23,7 +24,7 @@ export async function findCustomerAddresses(
       select lower(x->>'address') from messages m, jsonb_array_elements(m.to_addresses) x
       where m.merchant_id = ${merchantId} and m.case_id = any(${caseIds}::uuid[]) and m.created_at <= ${erasedAt}
         and m.direction = 'out' and m.visibility = 'public') a
-    where a.address like '%@%' and a.address not like '%@invalid'
+    where (a.address like '%@%' and a.address not like '%@invalid') or a.address ~ '^[+][0-9]{6,15}$'
     order by a.address`.execute(db)
   return rows.map((r) => r.address)
 }

@@ -4,6 +4,7 @@ import {
   type CaseActivity,
   type CaseActivityEvent,
   lockCaseOrThrow,
+  lockSurvivingCaseId,
   notifyUsers,
   recordCaseActivity,
   reopenCase,
@@ -78,9 +79,8 @@ async function caseToRecordOn(
   messageIdHeader: string | null,
   now: Date,
 ): Promise<{ row: CaseRow; locked: boolean } | { known: Message }> {
-  let row = await lockCaseOrThrow(trx, ctx.merchantId, input.caseId)
-  for (let hops = 0; row.merged_into_id && hops < 5; hops++)
-    row = await lockCaseOrThrow(trx, ctx.merchantId, row.merged_into_id)
+  const caseId = (await lockSurvivingCaseId(trx, ctx.merchantId, input.caseId)) ?? input.caseId
+  const row = await lockCaseOrThrow(trx, ctx.merchantId, caseId)
   const fromCustomer = input.direction === 'in' && input.authorType === 'customer' && input.visibility === 'public'
   if (!fromCustomer || (row.status !== 'resolved' && row.status !== 'closed')) return { row, locked: true }
   const recorded = messageIdHeader ? await findKnown(trx, ctx.merchantId, messageIdHeader) : undefined

@@ -105,6 +105,8 @@ async function recordSideChange(
       entityId: after.id,
       before: view(before),
       after: { ...view(after), case_id: after.case_id, counterparty_kind: after.counterparty_kind },
+      // The third party's addresses may include the customer's: hashed, so erasure never edits the trail.
+      personal: ['participants'],
     },
     now,
   )

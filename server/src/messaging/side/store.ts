@@ -41,6 +41,20 @@ export async function countSideConversations(
   return counts
 }
 
+/** A customer's erasure: the side conversations on these cases, locked until commit. */
+export async function lockSideConversationsOnCases(
+  trx: Trx,
+  merchantId: string,
+  caseIds: string[],
+): Promise<SideConversationRow[]> {
+  if (!caseIds.length) return []
+  return ownedRows(trx, 'side_conversations', merchantId)
+    .where('case_id', 'in', caseIds)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+}
+
 /** The workspace of a side conversation, for the SMTP listener (which knows no workspace yet). */
 export async function findMerchantOfSideConversation(db: Db, id: string): Promise<string | undefined> {
   const row = await db.selectFrom('side_conversations').select('merchant_id').where('id', '=', id).executeTakeFirst()

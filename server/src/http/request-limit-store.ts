@@ -1,0 +1,33 @@
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../db/schema.js'
+
+type Db = Kysely<Database>
+
+/**
+ * One more hit on each key, in one statement: a key whose window has ended starts a new one ending at its
+ * `windowEndsAt`. Each key's hits in its window so far (this one included) and when the window ends.
+ */
+export async function countHits(
+  db: Db,
+  keys: { key: string; windowEndsAt: Date }[],
+  now: Date,
+): Promise<Map<string, { hits: number; windowEndsAt: Date }>> {
+  if (!keys.length) return new Map()
+  const ended = sql<boolean>`request_limits.window_ends_at <= ${now}`
+  const rows = await db
+    .insertInto('request_limits')
+    .values(keys.map((k) => ({ key: k.key, window_ends_at: k.windowEndsAt, hits: 1 })))
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        window_ends_at: sql`case when ${ended} then excluded.window_ends_at else request_limits.window_ends_at end`,
+        hits: sql`case when ${ended} then 1 else request_limits.hits + 1 end`,
+      }),
+    )
+    .returning(['key', 'hits', 'window_ends_at'])
+    .execute()
+  return new Map(rows.map((r) => [r.key, { hits: r.hits, windowEndsAt: r.window_ends_at }]))
+}
+
+export async function deleteEndedRequestLimits(db: Db, now: Date): Promise<void> {
+  await db.deleteFrom('request_limits').where('window_ends_at', '<=', now).execute()
+}
