@@ -20,12 +20,11 @@ export default defineConfig({
           globalSetup: ['server/test/global-setup.ts'],
         },
       },
-      // The console in Chromium: its bundle built once, one file at a time, sharing the worker's module graph.
+      // The console in Chromium: its bundle built once, one file at a time.
       {
         extends: true,
         test: {
           name: 'browser',
-          isolate: false,
           include: ['web/test/**/*.test.ts'],
           globalSetup: ['server/test/global-setup.ts', 'web/test/build.ts'],
           fileParallelism: false,
