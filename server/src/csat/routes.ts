@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply } from 'fastify'
 import { inTransaction } from '../auth/actor.js'
 import type { Db } from '../db/database.js'
 import { enforceRequestLimits } from '../http/request-limits.js'
@@ -21,13 +20,13 @@ const noStore = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' 
 // The survey routes answer anyone holding a link: per client address (generous: a phone network puts many
 // customers behind one) and per link (a page load, an answer and a few retries), in ten minutes.
 export const surveyLimits = { perAddress: 300, perLink: 30, windowSeconds: 600 }
-const limitSurvey = (db: Db, req: { ip: string; params: { token: string } }, reply: FastifyReply) => {
+const limitSurvey = (db: Db, req: { ip: string; params: { token: string } }) => {
   const { perAddress, perLink, windowSeconds } = surveyLimits
   const limits = [
     { name: 'survey', scope: 'address', value: req.ip, limit: perAddress, windowSeconds },
     { name: 'survey', scope: 'link', value: req.params.token, limit: perLink, windowSeconds },
   ]
-  return enforceRequestLimits(db, reply, limits, new Date())
+  return enforceRequestLimits(db, limits, new Date())
 }
 
 export const csatRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -73,7 +72,7 @@ export const csatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }),
     async (req, reply) => {
       void reply.headers(noStore)
-      await limitSurvey(app.db, req, reply)
+      await limitSurvey(app.db, req)
       return service.viewSurvey(app.db, app.ctx.keys.links, req.params.token, new Date())
     },
   )
@@ -92,7 +91,7 @@ export const csatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ),
     async (req, reply) => {
       void reply.headers(noStore)
-      await limitSurvey(app.db, req, reply)
+      await limitSurvey(app.db, req)
       const input = { score: req.body.score, comment: req.body.comment, requestId: req.id }
       return app.db
         .transaction()

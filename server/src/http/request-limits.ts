@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import type { FastifyReply } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
@@ -17,14 +16,9 @@ const keyOf = (l: RequestLimit) => `${l.name}:${l.scope}:${createHash('sha256').
 /**
  * Counts the request against each limit (counters in PostgreSQL, so every process shares them; one statement of
  * its own, so a request refused or failing later still counts) and refuses it once one is over: 429
- * too_many_requests with a Retry-After header and details naming the limit, as the portal's reply limit does.
+ * too_many_requests with details naming the limit; the error handler turns retry_after_seconds into Retry-After.
  */
-export async function enforceRequestLimits(
-  db: Kysely<Database>,
-  reply: FastifyReply,
-  limits: RequestLimit[],
-  now: Date,
-): Promise<void> {
+export async function enforceRequestLimits(db: Kysely<Database>, limits: RequestLimit[], now: Date): Promise<void> {
   const keyed = limits.map((l) => ({ ...l, key: keyOf(l) }))
   const hits = await countHits(
     db,
@@ -34,7 +28,6 @@ export async function enforceRequestLimits(
   const over = keyed.find((l) => (hits.get(l.key)?.hits ?? 0) > l.limit)
   if (!over) return
   const retryAfter = Math.max(1, Math.ceil((hits.get(over.key)!.windowEndsAt.getTime() - now.getTime()) / 1000))
-  void reply.header('retry-after', String(retryAfter))
   throw new AppError('too_many_requests', 'Too many requests: try again later', {
     scope: over.scope,
     limit: over.limit,
