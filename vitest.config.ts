@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
+    // expect.poll waits on a condition; its 1 s default is a timing assumption a loaded machine breaks.
+    expect: { poll: { timeout: 30_000 } },
     projects: [
       {
         extends: true,
