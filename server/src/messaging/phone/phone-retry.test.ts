@@ -1,16 +1,15 @@
 import type { Transaction } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
 import { systemContext } from '../../auth/actor.js'
-import { openCase } from '../../cases/service.js'
-import { setPhoneOptOut, upsertCustomer } from '../../customers/service.js'
+import { setPhoneOptOut } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
 import { expectError, startTestApp } from '../../../test/harness.js'
-import { recordMessage } from '../service/record-message.js'
 import type { MessageStatus } from '../tables.js'
 import { fakeConnection, startFakeTwilio, twilioErrors } from '../twilio/testing/fake-twilio.js'
 import { sendDuePhoneMessages } from './send-phone.js'
 import { phoneInterruptedReason, recordPhoneMessage } from './send-phone-message.js'
 import { updatePhoneSettings } from './settings.js'
+import { customerWroteOnWhatsapp, phoneCases } from './testing.js'
 
 // POST /messages/{id}/retry for SMS and WhatsApp, against the fake Twilio: a retry passes a first send's checks
 // again (opt-out, the WhatsApp window, a sender), goes through the phone drain with its attempts counted afresh,
@@ -32,20 +31,7 @@ const conn = await call('POST', '/integrations/connections', fakeConnection(fake
 expect(conn.statusCode, conn.body).toBe(201)
 await tx((trx) => updatePhoneSettings(trx, sys, { quiet_hours: { enabled: false } }, new Date()))
 
-let phones = 0
-async function phoneCase(o: { sms?: boolean } = {}) {
-  const phone = `+4477008${String(10_000 + ++phones).slice(-5)}`
-  return tx(async (trx) => {
-    const { customer } = await upsertCustomer(
-      trx,
-      sys,
-      { source: 'api', name: 'Jane Doe', phone, consent: { sms: o.sms ?? true, whatsapp: true, email: true } },
-      new Date(),
-    )
-    const c = await openCase(trx, sys, { caseType: 'other', customerId: customer.id }, new Date())
-    return { caseId: c.id, customerId: customer.id, phone }
-  })
-}
+const phoneCase = phoneCases(ctx.db, m.id, '+4477008')
 const message = (id: string) => ctx.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 const setRow = (id: string, patch: { status: MessageStatus; status_reason?: string; provider_message_id?: string }) =>
   ctx.db.updateTable('messages').set(patch).where('id', '=', id).execute()
@@ -174,26 +160,7 @@ describe('retrying an SMS', () => {
 describe('retrying a WhatsApp message', () => {
   it('refuses free text once the 24-hour window closed, and sends an approved template again', async () => {
     const { caseId, phone } = await phoneCase()
-    const inbound = await tx((trx) =>
-      recordMessage(
-        trx,
-        sys,
-        {
-          caseId,
-          direction: 'in',
-          channel: 'whatsapp',
-          visibility: 'public',
-          status: 'received',
-          authorType: 'customer',
-          from: { address: `whatsapp:${phone}` },
-          to: [{ address: `whatsapp:${waSender}` }],
-          cc: [],
-          subject: '',
-          text: 'Where is it?',
-        },
-        new Date(),
-      ),
-    )
+    const inbound = await customerWroteOnWhatsapp(ctx.db, sys, { caseId, phone }, waSender, new Date())
     const post = (body: object) => call('POST', `/cases/${caseId}/messages`, { channel: 'whatsapp', ...body })
     const free = (await post({ text: 'On its way' })).json()
     const sid = `HX${'f'.repeat(32)}`

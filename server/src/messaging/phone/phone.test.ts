@@ -1,18 +1,16 @@
 import type { Transaction } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
 import { systemContext } from '../../auth/actor.js'
-import { openCase } from '../../cases/service.js'
-import { upsertCustomer } from '../../customers/service.js'
 import { createDb, createPool } from '../../db/database.js'
 import type { Database } from '../../db/schema.js'
 import { expectError, startTestApp } from '../../../test/harness.js'
 import { sendDueEmails } from '../email/send-email.js'
-import { recordMessage } from '../service/record-message.js'
 import { fakeConnection, startFakeTwilio, twilioErrors } from '../twilio/testing/fake-twilio.js'
 import { notifyCustomsHold, sendAutomatic } from './automatic.js'
 import { sendDuePhoneMessages } from './send-phone.js'
 import { phoneInterruptedReason, recordPhoneMessage } from './send-phone-message.js'
 import { updatePhoneSettings } from './settings.js'
+import { customerWroteOnWhatsapp, phoneCases } from './testing.js'
 
 // SMS and WhatsApp out, end to end on a real database against the fake Twilio over HTTP: the API, consent and
 // opt-out, quiet hours, the WhatsApp window, the send drain's discipline and the per-sender rate limit.
@@ -40,28 +38,7 @@ const conn = await call(
 expect(conn.statusCode, conn.body).toBe(201)
 await tx((trx) => updatePhoneSettings(trx, sys, { quiet_hours: { enabled: false } }, new Date()))
 
-let phones = 0
-/** A case whose customer has a phone (and these consents, default SMS and WhatsApp). */
-async function phoneCase(o: { sms?: boolean; whatsapp?: boolean; email?: string; timeZone?: string } = {}) {
-  const phone = `+4477009${String(10_000 + ++phones).slice(-5)}`
-  return tx(async (trx) => {
-    const { customer } = await upsertCustomer(
-      trx,
-      sys,
-      {
-        source: 'api',
-        name: 'Jane Doe',
-        phone,
-        email: o.email ?? null,
-        timeZone: o.timeZone ?? 'Europe/London',
-        consent: { sms: o.sms ?? true, whatsapp: o.whatsapp ?? true, email: true },
-      },
-      new Date(),
-    )
-    const c = await openCase(trx, sys, { caseType: 'other', customerId: customer.id }, new Date())
-    return { caseId: c.id, customerId: customer.id, phone }
-  })
-}
+const phoneCase = phoneCases(ctx.db, m.id, '+4477009')
 const message = (id: string) => ctx.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 const drain = (now?: Date) => sendDuePhoneMessages(ctx, 200, { now })
 const requestsTo = (to: string) => fake.requests.filter((r) => r.form.To === to)
@@ -256,26 +233,7 @@ describe("WhatsApp's 24-hour window", () => {
     const template = await post({ text: 'Case update', content_sid: sid, content_variables: { '1': 'CD-1' } })
     expect(template.statusCode, template.body).toBe(201)
     const wroteAt = new Date()
-    await tx((trx) =>
-      recordMessage(
-        trx,
-        sys,
-        {
-          caseId,
-          direction: 'in',
-          channel: 'whatsapp',
-          visibility: 'public',
-          status: 'received',
-          authorType: 'customer',
-          from: { address: `whatsapp:${phone}` },
-          to: [{ address: `whatsapp:${waSender}` }],
-          cc: [],
-          subject: '',
-          text: 'Where is it?',
-        },
-        wroteAt,
-      ),
-    )
+    await customerWroteOnWhatsapp(ctx.db, sys, { caseId, phone }, waSender, wroteAt)
     expect((await post({ text: 'On its way' })).statusCode).toBe(201)
     await drain()
     const sent = requestsTo(`whatsapp:${phone}`)
