@@ -151,6 +151,12 @@ export const errorCatalogue = {
   csat_survey_not_found: 404,
   csat_survey_answered: 409, // a survey takes one answer: the first one stands
   csat_score_out_of_range: 400, // csat takes 1–5, nps 0–10; details.min and max
+  // retention, legal holds and erasure (issue 24)
+  legal_hold: 409, // a legal hold on the case or customer (details.hold_ids) blocks deletion, purge and erasure
+  hold_not_found: 404,
+  hold_released: 409, // released already: a hold is released once; place a new one to hold again
+  retention_policy_invalid: 422, // details.errors lists each policy and why (unknown kind, start, days)
+  delivery_body_purged: 410, // retention took the delivery's raw body: there is nothing left to replay
   // server side
   internal_error: 500,
   not_ready: 503,

@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Command } from 'commander'
 import type { Transaction } from 'kysely'
 import type { AppContext } from './context.js'
+import type { Db } from './db/owned.js'
 import type { Database } from './db/schema.js'
+import type { BlobHoldCheck } from './files/guarded-store.js'
 import type { InboxProvider } from './integrations/providers.js'
 import type { DomainEvent, EventDeclarations, EventType } from './jobs/events.js'
 
@@ -64,6 +66,36 @@ export type Drain = {
   run: (ctx: AppContext, limit: number) => Promise<number>
 }
 
+/** What a retention purge judges of a case: its records go, a legal hold keeps them, or they are not old enough. */
+export type CaseVerdict = 'purge' | 'held' | 'keep'
+
+/**
+ * One batch of a retention purge, handed by the retention run (retention/service/purge.ts) to the module that owns
+ * the records. The module finds up to `limit` candidates past `cutoff` after `cursor`, asks `judgeCases` of their
+ * cases, and purges (unless `dryRun`) only those judged 'purge', in one short transaction.
+ */
+export type PurgeBatch = {
+  merchantId: string
+  /** The policy's scope (an evidence type key), or '' for the kind's records no scoped policy names */
+  scope: string
+  /** The scopes other policies of this kind name: a '' batch leaves their records alone */
+  otherScopes: readonly string[]
+  after: 'created' | 'case_closed'
+  /** Created before this (for `after: 'created'`), or on a case closed before it (`case_closed`) */
+  cutoff: Date
+  limit: number
+  /** Where the previous batch stopped (the purger's own value); null at the start */
+  cursor: string | null
+  dryRun: boolean
+  now: Date
+  /** Each case's verdict: 'held' under a legal hold (the case or its customer), 'keep' when not old enough */
+  judgeCases: (db: Db, caseIds: string[]) => Promise<Map<string, CaseVerdict>>
+}
+/** What one batch removed (ids, or would have in a dry run), kept for a hold, and where it stopped (null: done). */
+export type PurgeResult = { removed: string[]; held: number; cursor: string | null }
+/** A module's purge of its records of one retention kind ('evidence', 'message_bodies', 'customer_data'). */
+export type Purger = { kind: string; purge: (ctx: AppContext, batch: PurgeBatch) => Promise<PurgeResult> }
+
 /** One domain module's contributions; `registry.ts` lists them all. */
 export type Module = {
   name: string
@@ -90,6 +122,10 @@ export type Module = {
   timeline?: readonly string[]
   /** Those of `timeline` shown on the case but not what search finds it by (the system's own words: SLA steps). */
   unsearchedTimeline?: readonly string[]
+  /** Retention purgers of this module's records (retention runs them per the workspace's policies). */
+  purgers?: Purger[]
+  /** Whether a file (by blob key) belongs to a record under legal hold: the file store then refuses to delete it. */
+  blobHolds?: BlobHoldCheck
   /** Runs once at start (buildApp, the workers, the CLI) with every module, e.g. to collect their `providers`. */
   setup?: (modules: readonly Module[]) => void
 }

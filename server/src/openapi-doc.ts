@@ -22,13 +22,14 @@ export async function openapiDocument(): Promise<Record<string, unknown>> {
     PUBLIC_URL: 'http://127.0.0.1:3000',
   })
   const pool = new pg.Pool()
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const ctx: AppContext = {
     config,
     pool,
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db,
     log: createLogger(config),
     keys: deriveKeys('openapi-document-only'),
-    blobs: createBlobStore({ dataDir: config.dataDir, s3: config.s3 }),
+    blobs: createBlobStore({ dataDir: config.dataDir, s3: config.s3 }, db),
     metrics: createMetrics(),
   }
   const app = await buildApp(ctx, modules)

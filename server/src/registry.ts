@@ -16,6 +16,7 @@ import { orderEvents } from './orders/events.js'
 import { orderRoutes } from './orders/routes.js'
 import { portal } from './portal/module.js'
 import { profileRoutes } from './profiles/routes.js'
+import { retention } from './retention/module.js'
 import { roleRoutes } from './roles/routes.js'
 import { shipmentEvents } from './shipments/events.js'
 import { shipmentRoutes } from './shipments/routes.js'
@@ -48,5 +49,6 @@ export const modules: Module[] = [
   audit,
   sla,
   csat,
+  retention,
   maintenance,
 ]

@@ -120,7 +120,7 @@ export async function openRuntime(
     db,
     log,
     keys: deriveKeys(masterSecret(config)),
-    blobs: createBlobStore({ dataDir: config.dataDir, s3: config.s3 }),
+    blobs: createBlobStore({ dataDir: config.dataDir, s3: config.s3 }, db),
     metrics: createMetrics(),
   }
   return {

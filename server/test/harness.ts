@@ -72,7 +72,7 @@ export async function createTestEnv(overrides: Partial<Config> = {}): Promise<Te
     db,
     log: pino({ level: process.env.TEST_LOG ?? 'silent' }),
     keys: deriveKeys('test-master-secret-that-is-long-enough-0123456789'),
-    blobs: createBlobStore({ dataDir, s3: undefined }),
+    blobs: createBlobStore({ dataDir, s3: undefined }, db),
     metrics: createMetrics(),
   }
   return {

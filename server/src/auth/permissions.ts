@@ -32,6 +32,9 @@ export const permissions = {
   'templates.manage': 'Write message templates and macros, save versions, send tests',
   'templates.approve': 'Approve template versions and make them live (what automatic messages send)',
   'analytics.read': 'See reports and dashboards',
+  'holds.read': 'See legal holds on cases and customers',
+  'holds.manage': 'Place and release legal holds',
+  'retention.manage': 'Change retention policies and see purge runs',
 } as const
 
 export type Permission = keyof typeof permissions
@@ -60,6 +63,8 @@ export const builtinRolePermissions: Record<BuiltinRole, readonly Permission[]> 
     'customers.write',
     'orders.write',
     'imports.run',
+    'holds.manage',
+    'retention.manage',
   ],
   agent: [
     'merchant.read',
@@ -73,6 +78,7 @@ export const builtinRolePermissions: Record<BuiltinRole, readonly Permission[]> 
     'customers.read',
     'customers.write',
     'orders.read',
+    'holds.read',
   ],
   finance: [
     'merchant.read',

@@ -35,6 +35,8 @@ export { lockCaseOrThrow, type OwnEvent as CaseActivityEvent } from './service/c
 export { mergeCases } from './service/merge-cases.js'
 export { survivingCaseId, lockSurvivingCaseId } from './service/survivor.js'
 export {
+  caseRetentionFacts,
+  customersWithCaseActivity,
   listCaseIdsOfCustomer,
   listTimelineEntriesOfType,
   redactTimelineEntries,

@@ -5,9 +5,15 @@ export {
   findCustomerByExternalId,
   listCustomers,
   customerIdentity,
+  listCustomersUnchangedSince,
 } from './service/find-customers.js'
 export { upsertCustomer } from './service/upsert-customer.js'
-export { redactCustomer } from './service/redact-customer.js'
+export {
+  redactCustomer,
+  useErasureGuards,
+  type ErasureGuard,
+  type ErasureOptions,
+} from './service/redact-customer.js'
 export { importCustomers } from './service/import-customers.js'
 export { normalisePhone } from './service/customer-fields.js'
 export {

@@ -208,3 +208,20 @@ const externalIdColumns: Columns<ExternalId> = [
 export async function insertExternalIds(trx: Trx, rows: ExternalId[]): Promise<void> {
   await insertRows(trx, 'customer_external_ids', rows, externalIdColumns)
 }
+
+/** Live, unerased customers unchanged since `before`, by id after `after`: candidates of the customer_data policy. */
+export async function listCustomersUnchangedSince(
+  db: Db,
+  merchantId: string,
+  f: { before: Date; after: string | null; limit: number },
+): Promise<string[]> {
+  let q = selectOwned(db, 'customers', merchantId)
+    .select('id')
+    .where('redacted_at', 'is', null)
+    .where('merged_into_id', 'is', null)
+    .where('updated_at', '<', f.before)
+    .orderBy('id')
+    .limit(f.limit)
+  if (f.after) q = q.where('id', '>', f.after)
+  return (await q.execute()).map((r) => r.id)
+}

@@ -4,6 +4,7 @@ import type { AuthTables } from '../auth/tables.js'
 import type { CarrierTables } from '../carriers/tables.js'
 import type { CaseTables } from '../cases/tables.js'
 import type { CsatTables } from '../csat/tables.js'
+import type { RetentionTables } from '../retention/tables.js'
 import type { CustomerTables } from '../customers/tables.js'
 import type { InboxTables } from '../intake/tables.js'
 import type { IntegrationTables } from '../integrations/tables.js'
@@ -88,4 +89,5 @@ export interface Database
     CaseTables,
     MessagingTables,
     SlaTables,
-    CsatTables {}
+    CsatTables,
+    RetentionTables {}

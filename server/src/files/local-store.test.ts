@@ -3,7 +3,11 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createBlobStore } from './index.js'
+import type { Db } from '../db/owned.js'
+import { createBlobStore, GuardedBlobStore } from './index.js'
+
+// A put and a read never reach the database (only a guarded delete asks it).
+const noDb = {} as Db
 import { LocalBlobStore } from './local-store.js'
 import { chunksOf, describeBlobStoreContract, rejection } from './testing/blob-store-contract.js'
 import { pngBytes } from './testing/samples.js'
@@ -63,8 +67,9 @@ describe('LocalBlobStore on disk', () => {
   it('is what createBlobStore returns without S3, rooted at <dataDir>/files', async () => {
     const local = await openLocal()
     try {
-      const store = createBlobStore({ dataDir: local.base })
-      expect(store).toBeInstanceOf(LocalBlobStore)
+      const store = createBlobStore({ dataDir: local.base }, noDb)
+      expect(store).toBeInstanceOf(GuardedBlobStore)
+      expect((store as GuardedBlobStore).inner).toBeInstanceOf(LocalBlobStore)
       const stored = await store.put(chunksOf(pngBytes(), 10), { merchantId: 'm1', maxBytes: 1024 })
       expect(await local.storedKeys()).toEqual([stored.key])
     } finally {

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { S3Config } from '../config.js'
-import { createBlobStore } from './index.js'
+import type { Db } from '../db/owned.js'
+import { createBlobStore, GuardedBlobStore } from './index.js'
+
+// A put and a read never reach the database (only a guarded delete asks it).
+const noDb = {} as Db
 import { S3BlobStore } from './s3-store.js'
 import {
   chunksOf,
@@ -142,8 +146,9 @@ describe('S3BlobStore against the S3 wire protocol', () => {
   it('is what createBlobStore returns when S3 is configured', async () => {
     const s3 = await openS3()
     try {
-      const store = createBlobStore({ dataDir: '/nonexistent', s3: s3.config })
-      expect(store).toBeInstanceOf(S3BlobStore)
+      const store = createBlobStore({ dataDir: '/nonexistent', s3: s3.config }, noDb)
+      expect(store).toBeInstanceOf(GuardedBlobStore)
+      expect((store as GuardedBlobStore).inner).toBeInstanceOf(S3BlobStore)
       const stored = await store.put(chunksOf(pngBytes(), 10), { merchantId: 'm1', maxBytes: MiB })
       expect([...s3.fake.objects.keys()]).toEqual([stored.key])
     } finally {

@@ -131,6 +131,7 @@ export async function listDeliveries(
       'attempts',
       'last_error',
       'processed_at',
+      'body_purged_at',
     ])
     .select(sql<number>`octet_length(body)`.as('body_size'))
     .where('merchant_id', '=', merchantId)

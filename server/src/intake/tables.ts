@@ -25,6 +25,8 @@ export interface InboxTables {
     attempts: Generated<number>
     last_error: string | null
     processed_at: Instant | null
+    /** The platform retention took its raw body (the row stays; a replay is refused) (0031). */
+    body_purged_at: Generated<Date | null>
   }
   webhook_rejections: { merchant_id: string; connection_id: string; hour: Instant; reason: string; count: number }
   connection_health: {

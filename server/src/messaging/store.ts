@@ -76,6 +76,7 @@ const messageColumns = allColumns<Database['messages']>()([
   'sms_encoding',
   'content_sid',
   'content_variables',
+  'body_purged_at',
 ])
 
 export async function updateMessage(

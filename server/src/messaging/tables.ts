@@ -98,6 +98,8 @@ export interface MessagingTables {
     content_variables: Json<Record<string, string>> | null
     /** The customer's erasure reached it: personal content replaced, raw copies and attachments gone (0019). */
     redacted_at: Instant | null
+    /** The message_bodies retention policy took its text: the marker stands in it, its metadata stays (0031). */
+    body_purged_at: Generated<Date | null>
     /** The side conversation it belongs to (visibility side) (0025). */
     side_conversation_id: string | null
     created_at: Instant

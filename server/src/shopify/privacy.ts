@@ -28,14 +28,17 @@ async function findShopifyCustomer(
   return undefined
 }
 
-/** customers/redact: erases the customer's personal fields; an unknown customer has nothing to erase. */
+/**
+ * customers/redact: erases the customer's personal fields; an unknown customer has nothing to erase. Shopify cannot
+ * be told "no": a customer under legal hold is erased when the hold is released (retention/service/erasure.ts).
+ */
 export async function redactShopifyCustomer(
   w: ShopifyWrite,
   request: ShopifyCustomerPrivacy,
 ): Promise<'processed' | 'ignored'> {
   const id = await findShopifyCustomer(w, request, ids(request.orders_to_redact))
   if (!id) return 'ignored'
-  await redactCustomer(w.trx, w, id, w.now)
+  await redactCustomer(w.trx, w, id, w.now, { whenHeld: 'defer', source: 'shopify' })
   return 'processed'
 }
 

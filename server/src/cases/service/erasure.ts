@@ -39,6 +39,21 @@ export async function listCaseIdsOfCustomer(
   return { own, merged: [...seen].filter((id) => !own.includes(id)).sort() }
 }
 
+/** Each of these cases' customer and closing instant: what retention asks to judge holds and ages. */
+export async function caseRetentionFacts(
+  db: Db,
+  merchantId: string,
+  caseIds: string[],
+): Promise<Map<string, { customerId: string | null; closedAt: Date | null }>> {
+  const rows = await erasureStore.listCaseRetentionFacts(db, merchantId, caseIds)
+  return new Map(rows.map((r) => [r.id, { customerId: r.customer_id, closedAt: r.closed_at }]))
+}
+
+/** Of these customers, those with an open case or a case touched since `since` (retention keeps their data). */
+export async function customersWithCaseActivity(db: Db, merchantId: string, customerIds: string[], since: Date) {
+  return new Set(await erasureStore.listCustomersActiveSince(db, merchantId, customerIds, since))
+}
+
 /**
  * Rewrites timeline entries of one type in place (a module's own entries, found by the dedup key it gave them):
  * their text and the named data fields. The cases' search documents are rebuilt from their timelines as they now

@@ -16,6 +16,32 @@ export async function listCaseIdsOfCustomers(db: Db, merchantId: string, custome
   return rows.map((r) => r.id)
 }
 
+/** These cases' customers and when each was closed (null: open, or no customer). */
+export async function listCaseRetentionFacts(db: Db, merchantId: string, caseIds: string[]) {
+  if (!caseIds.length) return []
+  return selectOwned(db, 'cases', merchantId)
+    .select(['id', 'customer_id', 'closed_at'])
+    .where('id', 'in', caseIds)
+    .execute()
+}
+
+/** Of these customers, those with a case still open or touched since `since`: not inactive. */
+export async function listCustomersActiveSince(
+  db: Db,
+  merchantId: string,
+  customerIds: string[],
+  since: Date,
+): Promise<string[]> {
+  if (!customerIds.length) return []
+  const rows = await selectOwned(db, 'cases', merchantId)
+    .select('customer_id')
+    .distinct()
+    .where('customer_id', 'in', customerIds)
+    .where((eb) => eb.or([eb('closed_at', 'is', null), eb('updated_at', '>=', since)]))
+    .execute()
+  return rows.flatMap((r) => (r.customer_id ? [r.customer_id] : []))
+}
+
 /** Cases merged into any of these, and the cases these were merged into. */
 export async function listMergeNeighbours(db: Db, merchantId: string, caseIds: string[]): Promise<string[]> {
   if (!caseIds.length) return []

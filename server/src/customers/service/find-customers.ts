@@ -59,3 +59,10 @@ export async function customerIdentity(db: Db, merchantId: string, id: string): 
 export async function findDuplicateCustomers(db: Db, merchantId: string, limit = 100) {
   return store.findDuplicateGroups(db, merchantId, limit)
 }
+
+/** Customers whose record has not changed since `before` (not erased or merged): retention's erasure candidates. */
+export const listCustomersUnchangedSince = (
+  db: Db,
+  merchantId: string,
+  f: { before: Date; after: string | null; limit: number },
+) => store.listCustomersUnchangedSince(db, merchantId, f)
