@@ -9,6 +9,7 @@ import { macroRoutes } from './macros/routes.js'
 import { notifyCustomsHold } from './phone/automatic.js'
 import { phoneRoutes } from './phone/routes.js'
 import { sendPhoneDrain } from './phone/send-phone.js'
+import { messageBodiesPurger } from './redact/purge-bodies.js'
 import { redactMessagesOfErasedCustomers } from './redact/service.js'
 import { messagingRoutes } from './routes.js'
 import { sideConversationRoutes } from './side/routes.js'
@@ -51,4 +52,6 @@ export const messaging: Module = {
   // Twilio's inbound SMS and WhatsApp and its status callbacks (twilio/provider.ts).
   providers: [...inboundEmailProviders, twilioProvider],
   background: [inboundSmtpListener],
+  // The message_bodies retention policy (redact/purge-bodies.ts).
+  purgers: [messageBodiesPurger],
 }

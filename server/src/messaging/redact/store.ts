@@ -105,3 +105,25 @@ export async function findHeldBlobKeys(db: Db, merchantId: string, blobKeys: str
     .execute()
   return new Set(rows.map((r) => r.blob_key!))
 }
+
+/**
+ * Up to `limit` messages created before `before` whose body is still whole (no purge, no erasure reached it, not
+ * waiting to go out), by id after `after`; locked, skipping those another worker holds.
+ */
+export async function lockMessagesToPurge(
+  trx: Trx,
+  merchantId: string,
+  f: { before: Date; after: string | null; limit: number },
+): Promise<MessageRow[]> {
+  let q = ownedRows(trx, 'messages', merchantId)
+    .where('created_at', '<', f.before)
+    .where('body_purged_at', 'is', null)
+    .where('redacted_at', 'is', null)
+    .where('status', 'not in', ['queued', 'sending', 'held'])
+    .orderBy('id')
+    .limit(f.limit)
+    .forUpdate()
+    .skipLocked()
+  if (f.after) q = q.where('id', '>', f.after)
+  return q.execute()
+}
