@@ -29,6 +29,14 @@ export type Config = {
   workerConcurrency: number
   /** Days a clock action that fired, failed or was cancelled is kept before the runner purges it. */
   clockRetentionDays: number
+  /** Days the platform's traffic tables keep their rows (retention/service/platform.ts; README "Configuration"). */
+  retention: {
+    outboxDays: number
+    webhookBodyDays: number
+    webhookRejectionDays: number
+    failedJobDays: number
+    requestLimitDays: number
+  }
   embeddedPgPort?: number
   sessionTtlHours: number
   filesMaxBytes: number
@@ -140,6 +148,11 @@ const known = new Set([
   'EMBEDDED_PG_PORT',
   'SESSION_TTL_HOURS',
   'FILES_MAX_BYTES',
+  'OUTBOX_RETENTION_DAYS',
+  'WEBHOOK_BODY_RETENTION_DAYS',
+  'WEBHOOK_REJECTION_RETENTION_DAYS',
+  'JOB_RETENTION_DAYS',
+  'REQUEST_LIMIT_RETENTION_DAYS',
   'TRUST_PROXY',
   'SMTP_URL',
   'SMTP_INBOUND_PORT',
@@ -305,6 +318,13 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     workers: read('WORKERS', bool, true),
     workerConcurrency: read('WORKER_CONCURRENCY', int(1, 64), 4),
     clockRetentionDays: read('CLOCK_RETENTION_DAYS', int(1, 3650), 7),
+    retention: {
+      outboxDays: read('OUTBOX_RETENTION_DAYS', int(1, 3650), 30),
+      webhookBodyDays: read('WEBHOOK_BODY_RETENTION_DAYS', int(1, 3650), 30),
+      webhookRejectionDays: read('WEBHOOK_REJECTION_RETENTION_DAYS', int(1, 3650), 30),
+      failedJobDays: read('JOB_RETENTION_DAYS', int(1, 3650), 30),
+      requestLimitDays: read('REQUEST_LIMIT_RETENTION_DAYS', int(0, 365), 0),
+    },
     embeddedPgPort: optional('EMBEDDED_PG_PORT', int(1, 65535)),
     sessionTtlHours: read('SESSION_TTL_HOURS', int(1, 24 * 90), 12),
     filesMaxBytes: read('FILES_MAX_BYTES', int(1024, 5 * 1024 ** 3), 25 * 1024 * 1024),

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import { countWhere, deleteBatch, type PlatformPurge } from '../db/purge.js'
 import type { Database } from '../db/schema.js'
 
 type Db = Kysely<Database>
@@ -30,4 +31,12 @@ export async function countHits(
 
 export async function deleteEndedRequestLimits(db: Db, now: Date): Promise<void> {
   await db.deleteFrom('request_limits').where('window_ends_at', '<=', now).execute()
+}
+
+/** Request-limit counters whose window ended more than REQUEST_LIMIT_RETENTION_DAYS ago (an ended one counts nothing). */
+export const requestLimitsPurge: PlatformPurge = {
+  name: 'request_limits',
+  keepDays: (config) => config.retention.requestLimitDays,
+  purge: (db, before, limit) => deleteBatch(db, 'request_limits', sql`window_ends_at <= ${before}`, limit),
+  count: (db, before) => countWhere(db, 'request_limits', sql`window_ends_at <= ${before}`),
 }

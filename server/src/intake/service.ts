@@ -3,6 +3,7 @@ import type { ServiceContext } from '../auth/actor.js'
 import { recordAuditFor } from '../changes.js'
 import type { AppContext } from '../context.js'
 import { inSavepoint } from '../db/database.js'
+import type { PlatformPurge } from '../db/purge.js'
 import type { Database } from '../db/schema.js'
 import { AppError } from '../errors.js'
 import { isUuid, newId } from '../ids.js'
@@ -373,6 +374,11 @@ export async function eraseDeliveryBodies(trx: Trx, merchantId: string, ids: str
 export async function replayDelivery(trx: Trx, ctx: ServiceContext, id: string, now: Date): Promise<DeliveryDetail> {
   const row = isUuid(id) ? await store.lockDelivery(trx, ctx.merchantId, id) : undefined
   if (!row) throw deliveryNotFound(id)
+  if (row.body_purged_at)
+    throw new AppError('delivery_body_purged', "Retention took this delivery's raw body: there is nothing to replay", {
+      delivery_id: id,
+      body_purged_at: row.body_purged_at,
+    })
   if (row.status === 'received') {
     throw new AppError('delivery_already_queued', 'This delivery is waiting to be processed already', {
       delivery_id: id,
@@ -419,4 +425,20 @@ export async function replayDeliveries(
     )
   }
   return rows.length
+}
+
+/** Raw bodies of processed and ignored deliveries past WEBHOOK_BODY_RETENTION_DAYS: the row stays, its body goes. */
+export const deliveryBodiesPurge: PlatformPurge = {
+  name: 'webhook_bodies',
+  keepDays: (config) => config.retention.webhookBodyDays,
+  purge: (db, before, limit, now) => store.purgeDeliveryBodies(db, before, limit, now),
+  count: (db, before) => store.countDeliveryBodies(db, before),
+}
+
+/** Counters of refused webhook requests (bad signatures, unknown connections) past WEBHOOK_REJECTION_RETENTION_DAYS. */
+export const rejectionsPurge: PlatformPurge = {
+  name: 'webhook_rejections',
+  keepDays: (config) => config.retention.webhookRejectionDays,
+  purge: (db, before, limit) => store.purgeRejections(db, before, limit),
+  count: (db, before) => store.countRejections(db, before),
 }

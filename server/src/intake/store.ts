@@ -12,6 +12,7 @@ import {
 } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 import { unnest } from '../db/multi-row.js'
+import { countWhere, deleteBatch } from '../db/purge.js'
 import type { DeliveryStatus } from './tables.js'
 
 export type DeliveryRow = Selectable<Database['webhook_deliveries']>
@@ -296,3 +297,23 @@ export async function findDeliveryIdsByDedupKeys(
   )
   return rows
 }
+
+// Settled deliveries no replay needs: processed or ignored. Failed and dead ones keep their body for a replay.
+const settledBodyBefore = (before: Date) =>
+  sql<boolean>`status in ('processed', 'ignored') and body_purged_at is null and received_at < ${before}`
+
+/** Up to `limit` settled deliveries received before `before` lose their raw body and headers; the rows stay. */
+export async function purgeDeliveryBodies(db: Db, before: Date, limit: number, now: Date): Promise<number> {
+  const res = await sql`update webhook_deliveries set body = ''::bytea, headers = '{}'::jsonb, body_purged_at = ${now}
+    where ctid = any(array(select ctid from webhook_deliveries where ${settledBodyBefore(before)}
+      limit ${limit} for update skip locked))`.execute(db)
+  return Number(res.numAffectedRows ?? 0n)
+}
+
+export const countDeliveryBodies = (db: Db, before: Date) =>
+  countWhere(db, 'webhook_deliveries', settledBodyBefore(before))
+
+/** Refused-request counters (bad signatures, unknown connections) of hours before `before`. */
+export const purgeRejections = (db: Db, before: Date, limit: number) =>
+  deleteBatch(db, 'webhook_rejections', sql`hour < ${before}`, limit)
+export const countRejections = (db: Db, before: Date) => countWhere(db, 'webhook_rejections', sql`hour < ${before}`)

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
+import { countWhere, deleteBatch, type PlatformPurge } from '../db/purge.js'
 import type { ActionState, Database } from '../db/schema.js'
 import { newId } from '../ids.js'
 import { withLiveHeld } from '../live/publish.js'
@@ -341,4 +342,14 @@ export async function purgeEndedActions(db: Kysely<Database>, now: Date, retenti
     total += n
     if (n < 5000) return total
   }
+}
+
+const endedBefore = (before: Date) => sql<boolean>`state <> 'scheduled' and ended_at < ${before}`
+
+/** Clock actions that fired, failed or were cancelled more than CLOCK_RETENTION_DAYS ago. */
+export const clockPurge: PlatformPurge = {
+  name: 'clock_actions',
+  keepDays: (config) => config.clockRetentionDays,
+  purge: (db, before, limit) => deleteBatch(db, 'scheduled_actions', endedBefore(before), limit),
+  count: (db, before) => countWhere(db, 'scheduled_actions', endedBefore(before)),
 }

@@ -1,6 +1,7 @@
 import { sql, type Selectable, type Transaction } from 'kysely'
 import { executePrepared } from '../db/database.js'
 import { heldWrites } from '../db/held-writes.js'
+import { countWhere, deleteBatch, type PlatformPurge } from '../db/purge.js'
 import type { Database } from '../db/schema.js'
 import { newId } from '../ids.js'
 import type { Drain, EventConsumer, JobHandler } from '../modules.js'
@@ -189,4 +190,12 @@ export function outboxTasks(consumers: EventConsumer[]): Record<string, JobHandl
     await consumer.handle(toDomainEvent(row), ctx)
   }
   return { 'outbox:deliver': deliver }
+}
+
+/** Relayed events past OUTBOX_RETENTION_DAYS: their consumers had them (a delivery retried later finds none and ends). */
+export const outboxPurge: PlatformPurge = {
+  name: 'outbox',
+  keepDays: (config) => config.retention.outboxDays,
+  purge: (db, before, limit) => deleteBatch(db, 'outbox', sql`published_at < ${before}`, limit),
+  count: (db, before) => countWhere(db, 'outbox', sql`published_at < ${before}`),
 }

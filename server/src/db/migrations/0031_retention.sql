@@ -68,3 +68,9 @@ create index messages_body_unpurged on messages (merchant_id, created_at) where 
 
 -- A processed webhook delivery whose raw body the platform retention took: the row stays, a replay is refused.
 alter table webhook_deliveries add column body_purged_at timestamptz;
+
+-- What the platform purge (retention/service/platform.ts) reads by age, so each batch is an index range.
+create index webhook_deliveries_purgeable on webhook_deliveries (received_at)
+  where body_purged_at is null and status in ('processed', 'ignored');
+create index webhook_rejections_hour on webhook_rejections (hour);
+create index outbox_published_idx on outbox (published_at) where published_at is not null;
