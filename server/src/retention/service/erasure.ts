@@ -4,7 +4,7 @@ import { type ErasureGuard, redactCustomer } from '../../customers/service.js'
 import type { Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import * as store from '../store.js'
-import { findHolds } from './holds.js'
+import { findHolds } from './find-holds.js'
 
 /**
  * A customer's erasure meets legal holds (theirs, or one on any case of theirs): asked through the API it is refused;

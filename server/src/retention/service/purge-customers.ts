@@ -2,7 +2,7 @@ import { systemContext } from '../../auth/actor.js'
 import { customersWithCaseActivity } from '../../cases/service.js'
 import { listCustomersUnchangedSince, redactCustomer } from '../../customers/service.js'
 import type { Purger } from '../../modules.js'
-import { findHolds } from './holds.js'
+import { findHolds } from './find-holds.js'
 
 /**
  * The customer_data policy: customers unchanged for `keep_days`, with no open case and no case touched since, are

@@ -5,7 +5,7 @@ import { newId } from '../../ids.js'
 import type { CaseVerdict, Purger } from '../../modules.js'
 import * as store from '../store.js'
 import type { RetentionKind } from '../tables.js'
-import { heldCaseIds } from './holds.js'
+import { heldCaseIds } from './find-holds.js'
 import { listPolicies, type PolicyView } from './policies.js'
 
 let purgers: readonly Purger[] = []
