@@ -293,6 +293,45 @@ describe('Shopify webhooks', () => {
     })
   })
 
+  it('defers a customers/redact of a customer under legal hold, and erases them when the hold is released', async () => {
+    await deliver(
+      'orders/create',
+      variant('orders-create', [
+        [fixtureOrderId, '399938'],
+        ['115310627314723954', '291167'],
+        ['john@example.com', 'held.me@example.com'],
+      ]),
+    )
+    const customerId = (await order('399938'))!.customer_id!
+    const admin = bearer(m.keys.admin)
+    const hold = await app.inject({
+      method: 'POST',
+      url: '/api/v1/holds',
+      headers: admin,
+      payload: { subject_type: 'customer', subject_id: customerId, reason: 'Chargeback dispute' },
+    })
+    expect(hold.statusCode, hold.body).toBe(201)
+
+    const id = await deliver('customers/redact', variant('customers-redact', [['191167', '291167']]))
+    expect(await delivery(id)).toMatchObject({ status: 'processed' })
+    expect(await getCustomer(env.ctx.db, m.id, customerId)).toMatchObject({ email: 'held.me@example.com' })
+    const deferred = await env.ctx.db
+      .selectFrom('erasure_deferrals')
+      .select(['source', 'done_at'])
+      .where('customer_id', '=', customerId)
+      .execute()
+    expect(deferred).toEqual([{ source: 'shopify', done_at: null }])
+
+    const released = await app.inject({
+      method: 'POST',
+      url: `/api/v1/holds/${hold.json().id}/release`,
+      headers: admin,
+      payload: { reason: 'Dispute closed' },
+    })
+    expect(released.statusCode, released.body).toBe(200)
+    expect(await getCustomer(env.ctx.db, m.id, customerId)).toMatchObject({ name: null, email: null })
+  })
+
   it('announces customers/data_request and shop/redact as events with ids only, and ignores other topics', async () => {
     expect(await delivery(await deliver('customers/data_request', fixture('customers-data_request')))).toMatchObject({
       status: 'ignored',
