@@ -255,4 +255,14 @@ describe("a survey's answer on the timeline", () => {
       sentence: 'The customer answered the NPS survey: 9 out of 10',
     })
   })
+
+  it('says who placed and released a legal hold, and why', () => {
+    expect(describeEntry(by('legal_hold_placed', { subject_type: 'case', reason: 'Carrier dispute' }))).toEqual({
+      sentence: 'Marcus Obi placed a legal hold on the case',
+      detail: 'Carrier dispute',
+    })
+    expect(say(by('legal_hold_released', { subject_type: 'customer', reason: 'Settled' }))).toBe(
+      "Marcus Obi released the legal hold on the customer's cases",
+    )
+  })
 })

@@ -127,6 +127,16 @@ export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said 
         ? { sentence: `${other} answered the side conversation`, detail: str(d.subject) }
         : say(`${sideActions[String(d.action)] ?? words(d.action)} the side conversation with ${other}`, str(d.subject))
     }
+    case 'legal_hold_placed': // the reason is the detail
+      return say(
+        `placed a legal hold on ${d.subject_type === 'customer' ? "the customer's cases" : 'the case'}`,
+        str(d.reason),
+      )
+    case 'legal_hold_released':
+      return say(
+        `released the legal hold on ${d.subject_type === 'customer' ? "the customer's cases" : 'the case'}`,
+        str(d.reason),
+      )
     case 'sla_applied':
     case 'sla_met':
     case 'sla_breached':
