@@ -1,4 +1,4 @@
-import { redactTimelineEntries, type TimelineRewrite } from '../../cases/service.js'
+import { redactNotifications, redactTimelineEntries, type TimelineRewrite } from '../../cases/service.js'
 import type { Purger } from '../../modules.js'
 import * as messageStore from '../store.js'
 import * as store from './store.js'
@@ -8,8 +8,9 @@ export const purgedText = '[removed by the retention policy]'
 /**
  * The message_bodies retention policy: a message past its time loses its text (subject kept, body to the marker,
  * HTML, quoted history and template variables gone) and its raw copy (.eml, which holds the text); its addresses,
- * status, times and attachments stay. Its timeline entry is rewritten and the case's search rebuilt, so neither the
- * excerpt nor search keeps the words. Messages on cases a legal hold keeps, or not old enough, are left whole.
+ * status, times and attachments stay. Its timeline entry and the notifications quoting it are rewritten and the
+ * case's search rebuilt, so none of them keeps the words. Messages on cases a legal hold keeps, or not old enough,
+ * are left whole.
  */
 export const messageBodiesPurger: Purger = {
   kind: 'message_bodies',
@@ -51,6 +52,17 @@ export const messageBodiesPurger: Purger = {
         due.map((r) => r.id),
       )
       await redactTimelineEntries(trx, merchantId, 'message', rewrites)
+      // The in-app notifications that quoted them (a customer's reply, a third party's answer).
+      const quoted = due.filter((r) => r.direction === 'in')
+      await redactNotifications(
+        trx,
+        merchantId,
+        quoted.flatMap((r) => [
+          `${r.case_id}:customer_replied:${r.id}`,
+          `${r.case_id}:side_conversation_answered:${r.id}`,
+        ]),
+        purgedText,
+      )
       return { removed: due.map((r) => r.id), held, cursor: next }
     })
     // After commit: should deleting fail, the rows no longer point at the files (a stray file, never a lost row).

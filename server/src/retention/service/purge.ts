@@ -60,7 +60,7 @@ export async function runRetention(
   now: Date,
   opts: RunOptions = {},
 ): Promise<RunSummary[]> {
-  const { dryRun = false, batchSize = 500, maxBatches = 1000 } = opts
+  const { dryRun = false, batchSize = 200, maxBatches = 5000 } = opts
   const policies = await listPolicies(ctx.db, merchantId)
   const summaries: RunSummary[] = []
   for (const policy of policies.filter((p) => p.enabled)) {
