@@ -1,9 +1,11 @@
+import { Command } from 'commander'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../test/harness.js'
 import { loadConfig } from '../config.js'
 import { newId } from '../ids.js'
 import { seedConnection, seedDelivery } from '../intake/testing.js'
+import { purgeCli } from './cli.js'
 import { runPlatformPurge } from './service/platform.js'
 
 // The platform tables that grow with traffic (outbox, webhook bodies, refusal counters, clock actions, request
@@ -157,5 +159,77 @@ describe('the platform purge', () => {
       requestLimitDays: 0,
     })
     expect(() => loadConfig({ OUTBOX_RETENTION_DAYS: '0' })).toThrow(/OUTBOX_RETENTION_DAYS/)
+  })
+
+  it('skips rows another transaction holds rather than waiting for them (FOR UPDATE SKIP LOCKED), and takes them later', async () => {
+    const row = (id: string) => ({
+      merchant_id: m.id,
+      id,
+      type: 'test.seeded',
+      subject_id: null,
+      occurred_at: old,
+      data: '{}',
+      published_at: old,
+    })
+    const [locked, free] = [newId(), newId()]
+    await ctx.db
+      .insertInto('outbox')
+      .values([row(locked), row(free)])
+      .execute()
+    let release!: () => void
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    let lockTaken!: () => void
+    const taken = new Promise<void>((r) => {
+      lockTaken = r
+    })
+    const holder = ctx.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('outbox').select('id').where('id', '=', locked).forUpdate().execute()
+      lockTaken()
+      await held
+    })
+    await taken
+    try {
+      const runs = await runPlatformPurge(ctx, now, { batchSize: 1 })
+      expect(runs.find((r) => r.kind === 'outbox')!.removed).toBe(1)
+      expect(await count('outbox', sql`id = ${locked}`)).toBe(1)
+      expect(await count('outbox', sql`id = ${free}`)).toBe(0)
+    } finally {
+      release()
+      await holder
+    }
+    expect((await runPlatformPurge(ctx, now)).find((r) => r.kind === 'outbox')!.removed).toBe(1)
+  })
+
+  it('runs from `npx claimdesk purge`: --dry-run says what would go and writes nothing', async () => {
+    const run = async (...args: string[]) => {
+      const lines: string[] = []
+      const program = new Command('claimdesk').exitOverride()
+      purgeCli(program, {
+        withContext: (fn) => fn(ctx),
+        resolveWorkspace: async () => m.id,
+        out: (line) => lines.push(line),
+      })
+      await program.parseAsync(['purge', ...args], { from: 'user' })
+      return lines
+    }
+    await ctx.db
+      .insertInto('webhook_rejections')
+      .values({
+        merchant_id: m.id,
+        connection_id: (await seedConnection(ctx, m.id)).id,
+        hour: old,
+        reason: 'signature_invalid',
+        count: 1,
+      })
+      .execute()
+    const runs = await count('retention_runs')
+    const dry = await run('--dry-run', '--workspace', 'any')
+    expect(dry).toContain('webhook_rejections: would remove 1')
+    expect(dry.some((l) => l.startsWith(`${m.id} message_bodies: would remove`))).toBe(true)
+    expect(await count('retention_runs')).toBe(runs)
+    expect(await run()).toContain('webhook_rejections: removed 1')
+    expect(await count('webhook_rejections', sql`hour < ${new Date(now.getTime() - 30 * day)}`)).toBe(0)
   })
 })
