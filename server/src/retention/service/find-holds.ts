@@ -7,6 +7,12 @@ import * as store from '../store.js'
 
 // Whether a legal hold keeps a case or a customer: what purges, erasure and the file store ask.
 
+const unlessMissing = <T>(p: Promise<T>): Promise<T | undefined> =>
+  p.catch((err: unknown) => {
+    if (err instanceof AppError && err.code === 'customer_not_found') return undefined
+    throw err
+  })
+
 export type HoldTarget = { caseId?: string; customerId?: string }
 
 /**
@@ -22,9 +28,10 @@ export async function findHolds(db: Db, merchantId: string, target: HoldTarget):
     if (facts?.customerId) customerIds.push(facts.customerId)
   }
   if (target.customerId && isUuid(target.customerId)) {
-    const identity = await customerIdentity(db, merchantId, target.customerId).catch(() => [target.customerId!])
-    customerIds.push(...identity)
-    caseIds.push(...(await listCaseIdsOfCustomer(db, merchantId, target.customerId).catch(() => ({ own: [] }))).own)
+    const id = target.customerId
+    // An unknown customer has no cases; a hold may still name the id.
+    customerIds.push(...((await unlessMissing(customerIdentity(db, merchantId, id))) ?? [id]))
+    caseIds.push(...((await unlessMissing(listCaseIdsOfCustomer(db, merchantId, id)))?.own ?? []))
   }
   return store.listActiveHolds(db, merchantId, { caseIds, customerIds })
 }
