@@ -692,7 +692,7 @@ export interface paths {
                     cursor?: string;
                     status?: "active" | "disabled";
                     /** @description Only people whose role holds it, e.g. cases.write: who can be assigned cases */
-                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "sla.manage" | "messages.send" | "templates.manage" | "templates.approve" | "analytics.read";
+                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "sla.manage" | "messages.send" | "templates.manage" | "templates.approve" | "analytics.read" | "holds.read" | "holds.manage" | "retention.manage";
                 };
                 header?: never;
                 path?: never;
@@ -18619,6 +18619,519 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Legal holds, by subject and whether still in force */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description next_cursor from the previous page */
+                    cursor?: string;
+                    /** @description case: the case; customer: the customer and every case of theirs */
+                    subject_type?: "case" | "customer";
+                    /** @description UUIDv7 */
+                    subject_id?: string;
+                    /** @description true: only holds in force; false: only released ones */
+                    active?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * @description case: the case; customer: the customer and every case of theirs
+                                 * @enum {unknown}
+                                 */
+                                subject_type: "case" | "customer";
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                subject_id: string;
+                                /** @description Why (a dispute, a court order, a police case) */
+                                reason: string;
+                                /** @description Who placed it (a person or key id, or system) */
+                                placed_by: string;
+                                /** Format: date-time */
+                                placed_at: string;
+                                released_by: string | null;
+                                released_at: string | null;
+                                release_reason: string | null;
+                                /** @description Not released: it blocks purge, file deletion and erasure */
+                                active: boolean;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Place a legal hold on a case, or on a customer and every case of theirs: no purge, deletion or erasure */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description case: the case; customer: the customer and every case of theirs
+                         * @enum {unknown}
+                         */
+                        subject_type: "case" | "customer";
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        subject_id: string;
+                        /** @description Why (a dispute, a court order, a police case) */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * @description case: the case; customer: the customer and every case of theirs
+                             * @enum {unknown}
+                             */
+                            subject_type: "case" | "customer";
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            subject_id: string;
+                            /** @description Why (a dispute, a court order, a police case) */
+                            reason: string;
+                            /** @description Who placed it (a person or key id, or system) */
+                            placed_by: string;
+                            /** Format: date-time */
+                            placed_at: string;
+                            released_by: string | null;
+                            released_at: string | null;
+                            release_reason: string | null;
+                            /** @description Not released: it blocks purge, file deletion and erasure */
+                            active: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/holds/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a legal hold (an erasure it deferred is carried out when nothing else holds the customer) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why (a dispute, a court order, a police case) */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * @description case: the case; customer: the customer and every case of theirs
+                             * @enum {unknown}
+                             */
+                            subject_type: "case" | "customer";
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            subject_id: string;
+                            /** @description Why (a dispute, a court order, a police case) */
+                            reason: string;
+                            /** @description Who placed it (a person or key id, or system) */
+                            placed_by: string;
+                            /** Format: date-time */
+                            placed_at: string;
+                            released_by: string | null;
+                            released_at: string | null;
+                            release_reason: string | null;
+                            /** @description Not released: it blocks purge, file deletion and erasure */
+                            active: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/retention/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The retention policies in force: the workspace’s own and the documented defaults for the rest */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * @description evidence: files by evidence type (scope); message_bodies: the text of messages; customer_data: customers inactive with no open case, erased
+                                 * @enum {unknown}
+                                 */
+                                kind: "evidence" | "message_bodies" | "customer_data";
+                                /** @description evidence: the evidence type key; '' for the kind as a whole */
+                                scope: string;
+                                keep_days: number;
+                                /**
+                                 * @description What the days count from
+                                 * @enum {unknown}
+                                 */
+                                after: "created" | "case_closed";
+                                /** @description false: kept for good */
+                                enabled: boolean;
+                                /**
+                                 * @description default: the documented default, not changed
+                                 * @enum {unknown}
+                                 */
+                                source: "default" | "workspace";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace the workspace's retention policies (kinds and scopes left out follow the defaults) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The workspace's policies, all of them: those left out follow the defaults */
+                        policies: {
+                            /**
+                             * @description evidence: files by evidence type (scope); message_bodies: the text of messages; customer_data: customers inactive with no open case, erased
+                             * @enum {unknown}
+                             */
+                            kind: "evidence" | "message_bodies" | "customer_data";
+                            /** @description evidence: the evidence type key; '' for the kind as a whole */
+                            scope?: string;
+                            keep_days: number;
+                            /**
+                             * @description What the days count from
+                             * @enum {unknown}
+                             */
+                            after: "created" | "case_closed";
+                            /** @description false: kept for good */
+                            enabled?: boolean;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * @description evidence: files by evidence type (scope); message_bodies: the text of messages; customer_data: customers inactive with no open case, erased
+                                 * @enum {unknown}
+                                 */
+                                kind: "evidence" | "message_bodies" | "customer_data";
+                                /** @description evidence: the evidence type key; '' for the kind as a whole */
+                                scope: string;
+                                keep_days: number;
+                                /**
+                                 * @description What the days count from
+                                 * @enum {unknown}
+                                 */
+                                after: "created" | "case_closed";
+                                /** @description false: kept for good */
+                                enabled: boolean;
+                                /**
+                                 * @description default: the documented default, not changed
+                                 * @enum {unknown}
+                                 */
+                                source: "default" | "workspace";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/retention/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Purge runs, newest first: what each removed (counts and sample ids) and kept for a legal hold */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description evidence: files by evidence type (scope); message_bodies: the text of messages; customer_data: customers inactive with no open case, erased */
+                    kind?: "evidence" | "message_bodies" | "customer_data";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                kind: string;
+                                dry_run: boolean;
+                                /** Format: date-time */
+                                started_at: string;
+                                finished_at: string | null;
+                                /** @description Records purged (or, in a dry run, that would be) */
+                                removed: number;
+                                /** @description Records past their time kept by a legal hold */
+                                held: number;
+                                /** @description Up to 20 of the ids removed */
+                                sample_ids: string[];
+                                error: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
