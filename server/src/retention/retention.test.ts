@@ -9,10 +9,10 @@ import type { Database } from '../db/schema.js'
 import { useBlobHolds } from '../files/index.js'
 import { purgedText } from '../messaging/redact/purge-bodies.js'
 import { recordMessage } from '../messaging/service.js'
-import { setupModules } from '../modules.js'
+import { type PurgeBatch, setupModules } from '../modules.js'
 import { modules } from '../registry.js'
 import { heldCaseIds, isHeld } from './index.js'
-import { runRetention } from './service/purge.js'
+import { runRetention, usePurgers } from './service/purge.js'
 
 // Legal holds, the retention policies' purge and erasure under a hold (issue 24): real PostgreSQL, real routes.
 
@@ -285,6 +285,57 @@ describe('the purge', () => {
     expect((await call('GET', `/customers/${heldOne}`)).json().email).not.toBeNull()
     expect((await call('GET', `/customers/${busy}`)).json().email).not.toBeNull()
     await call('PUT', '/retention/policies', { policies: [] })
+  })
+})
+
+describe("the evidence purger's seam", () => {
+  it('hands each evidence policy its scope, the scopes to leave alone, and each case judged held, due or kept', async () => {
+    const jane = await customer()
+    const [held, due, open] = [await caseOf(jane), await caseOf(null), await caseOf(null)]
+    await closeAt(held, longAgo)
+    await closeAt(due, longAgo)
+    expect((await placeHold('customer', jane)).statusCode).toBe(201)
+    // Evidence-like rows standing in for evidence_items until the merge: (id, case, type).
+    const items = [
+      { id: 'photo-held', caseId: held, type: 'damage_photo' },
+      { id: 'photo-due', caseId: due, type: 'damage_photo' },
+      { id: 'photo-open', caseId: open, type: 'damage_photo' },
+      { id: 'invoice-due', caseId: due, type: 'invoice' },
+      { id: 'other-due', caseId: due, type: 'police_report' },
+    ]
+    const batches: Omit<PurgeBatch, 'judgeCases'>[] = []
+    usePurgers([
+      {
+        kind: 'evidence',
+        purge: async (app, { judgeCases, ...batch }) => {
+          batches.push(batch)
+          const mine = items.filter((i) => (batch.scope ? i.type === batch.scope : !batch.otherScopes.includes(i.type)))
+          const verdicts = await judgeCases(
+            app.db,
+            mine.map((i) => i.caseId),
+          )
+          const gone = mine.filter((i) => verdicts.get(i.caseId) === 'purge')
+          if (!batch.dryRun) for (const i of gone) items.splice(items.indexOf(i), 1)
+          const held = mine.filter((i) => verdicts.get(i.caseId) === 'held').length
+          return { removed: gone.map((i) => i.id), held, cursor: null }
+        },
+      },
+    ])
+    try {
+      const runs = await runRetention(ctx, m.id, now)
+      const byKind = Object.fromEntries(runs.filter((r) => r.kind.startsWith('evidence')).map((r) => [r.kind, r]))
+      // Photos go a year after the case closed; invoices stay seven years; other types follow evidence ''.
+      expect(byKind['evidence:damage_photo']).toMatchObject({ removed: 1, held: 1, sample_ids: ['photo-due'] })
+      expect(byKind['evidence:invoice']).toMatchObject({ removed: 0 })
+      expect(byKind.evidence).toMatchObject({ removed: 0 })
+      expect(items.map((i) => i.id)).toEqual(['photo-held', 'photo-open', 'invoice-due', 'other-due'])
+      const all = batches.find((b) => b.scope === '')!
+      expect(all.otherScopes).toEqual(expect.arrayContaining(['damage_photo', 'invoice', 'customs_declaration']))
+      expect(all).toMatchObject({ after: 'case_closed', cursor: null, dryRun: false, merchantId: m.id })
+      expect(all.cutoff).toEqual(new Date(now.getTime() - 2555 * day))
+    } finally {
+      setupModules(modules)
+    }
   })
 })
 
