@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import type { Db } from '../db/owned.js'
 import { AppError } from '../errors.js'
 import { newId } from '../ids.js'
 
@@ -20,8 +21,11 @@ export interface BlobStore {
   get(key: string): Promise<Readable>
   /** undefined when there is no blob under the key. */
   stat(key: string): Promise<BlobStat | undefined>
-  /** Deleting a missing blob is not an error. */
-  delete(key: string): Promise<void>
+  /**
+   * Deleting a missing blob is not an error. The platform's store refuses a file a legal hold keeps (409 legal_hold,
+   * guarded-store.ts), judged in `opts.db` when given (the caller's transaction), else on its own connection.
+   */
+  delete(key: string, opts?: { db?: Db }): Promise<void>
 }
 
 const merchantSegment = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}'
