@@ -1,11 +1,10 @@
 import { purgeCredentials } from './auth/service.js'
 import { idempotencyTtlMs } from './http/idempotency.js'
 import { deleteIdempotencyKeysBefore } from './http/idempotency-store.js'
-import { deleteEndedRequestLimits } from './http/request-limit-store.js'
 import type { Module } from './modules.js'
 
-// Housekeeping of platform tables that only grow: expired sessions, old login attempts, idempotency keys and the
-// request limits' past windows.
+// Housekeeping of platform tables that only grow: expired sessions, old login attempts and idempotency keys. The
+// tables that grow with traffic (outbox, webhook bodies, counters, request limits) are retention's (retention/).
 export const maintenance: Module = {
   name: 'maintenance',
   cron: ['17 * * * * maintenance:purge'],
@@ -14,7 +13,6 @@ export const maintenance: Module = {
       const now = new Date()
       await purgeCredentials(ctx.db, now)
       await deleteIdempotencyKeysBefore(ctx.db, new Date(now.getTime() - idempotencyTtlMs))
-      await deleteEndedRequestLimits(ctx.db, now)
     },
   },
 }

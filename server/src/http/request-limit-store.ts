@@ -29,10 +29,6 @@ export async function countHits(
   return new Map(rows.map((r) => [r.key, { hits: r.hits, windowEndsAt: r.window_ends_at }]))
 }
 
-export async function deleteEndedRequestLimits(db: Db, now: Date): Promise<void> {
-  await db.deleteFrom('request_limits').where('window_ends_at', '<=', now).execute()
-}
-
 /** Request-limit counters whose window ended more than REQUEST_LIMIT_RETENTION_DAYS ago (an ended one counts nothing). */
 export const requestLimitsPurge: PlatformPurge = {
   name: 'request_limits',
