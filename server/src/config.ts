@@ -36,6 +36,7 @@ export type Config = {
     webhookRejectionDays: number
     failedJobDays: number
     requestLimitDays: number
+    runDays: number
   }
   embeddedPgPort?: number
   sessionTtlHours: number
@@ -153,6 +154,7 @@ const known = new Set([
   'WEBHOOK_REJECTION_RETENTION_DAYS',
   'JOB_RETENTION_DAYS',
   'REQUEST_LIMIT_RETENTION_DAYS',
+  'PURGE_RUN_RETENTION_DAYS',
   'TRUST_PROXY',
   'SMTP_URL',
   'SMTP_INBOUND_PORT',
@@ -324,6 +326,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
       webhookRejectionDays: read('WEBHOOK_REJECTION_RETENTION_DAYS', int(1, 3650), 30),
       failedJobDays: read('JOB_RETENTION_DAYS', int(1, 3650), 30),
       requestLimitDays: read('REQUEST_LIMIT_RETENTION_DAYS', int(0, 365), 0),
+      runDays: read('PURGE_RUN_RETENTION_DAYS', int(1, 3650), 90),
     },
     embeddedPgPort: optional('EMBEDDED_PG_PORT', int(1, 65535)),
     sessionTtlHours: read('SESSION_TTL_HOURS', int(1, 24 * 90), 12),

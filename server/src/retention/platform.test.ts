@@ -110,6 +110,7 @@ describe('the platform purge', () => {
       clock_actions: 1,
       failed_jobs: 0,
       request_limits: 1,
+      retention_runs: 0,
     })
     expect(runs.every((r) => r.error === null && r.run_id !== null)).toBe(true)
     expect(await count('outbox')).toBe(before.outbox - 3)
@@ -157,6 +158,7 @@ describe('the platform purge', () => {
       webhookRejectionDays: 30,
       failedJobDays: 30,
       requestLimitDays: 0,
+      runDays: 90,
     })
     expect(() => loadConfig({ OUTBOX_RETENTION_DAYS: '0' })).toThrow(/OUTBOX_RETENTION_DAYS/)
   })

@@ -1,5 +1,6 @@
-import type { Insertable, Selectable } from 'kysely'
+import { type Insertable, type Selectable, sql } from 'kysely'
 import { type Db, keyedRows, selectOwned, type Trx, updateOwned } from '../db/owned.js'
+import { countWhere, deleteBatch } from '../db/purge.js'
 import type { Database } from '../db/schema.js'
 import type { HoldSubject, RetentionKind } from './tables.js'
 
@@ -111,3 +112,9 @@ export const markDeferralsDone = (trx: Trx, merchantId: string, customerId: stri
     .where('customer_id', '=', customerId)
     .where('done_at', 'is', null)
     .execute()
+
+// Runs that took nothing (every hour, for every workspace and kind) go after a while; those that took something stay.
+const idleRunBefore = (before: Date) => sql<boolean>`removed = 0 and error is null and finished_at < ${before}`
+export const purgeIdleRuns = (db: Db, before: Date, limit: number) =>
+  deleteBatch(db, 'retention_runs', idleRunBefore(before), limit)
+export const countIdleRuns = (db: Db, before: Date) => countWhere(db, 'retention_runs', idleRunBefore(before))

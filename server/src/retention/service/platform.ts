@@ -18,6 +18,12 @@ export const platformPurges: readonly PlatformPurge[] = [
   clockPurge,
   failedJobsPurge,
   requestLimitsPurge,
+  {
+    name: 'retention_runs',
+    keepDays: (config) => config.retention.runDays,
+    purge: (db, before, limit) => store.purgeIdleRuns(db, before, limit),
+    count: (db, before) => store.countIdleRuns(db, before),
+  },
 ]
 
 const dayMs = 86_400_000
