@@ -20,5 +20,6 @@ export { assertNotHeld, findHolds, heldCaseIds, isHeld, type HoldTarget } from '
  *   // GuardedBlobStore then refuses its deletion with 409 legal_hold.
  *   evidenceBlobHeld(db: Db, merchantId: string, blobKey: string): Promise<boolean>
  *
- * ev-core's no-op seam evidence/hold.ts: assertNotHeld becomes `export { assertNotHeld } from '../retention/index.js'`.
+ * ev-core's no-op seam evidence/hold.ts (assertNotHeld, isHeld; same signatures) becomes
+ *   export { assertNotHeld, isHeld } from '../retention/index.js'
  */
