@@ -6,6 +6,7 @@ import { csat } from './csat/module.js'
 import { customerEvents } from './customers/events.js'
 import { customerRoutes } from './customers/routes.js'
 import { imports } from './imports/module.js'
+import { links } from './links/module.js'
 import { liveRoutes } from './live/routes.js'
 import { intake } from './intake/module.js'
 import { integrations } from './integrations/module.js'
@@ -48,5 +49,6 @@ export const modules: Module[] = [
   audit,
   sla,
   csat,
+  links,
   maintenance,
 ]

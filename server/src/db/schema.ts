@@ -5,8 +5,10 @@ import type { CarrierTables } from '../carriers/tables.js'
 import type { CaseTables } from '../cases/tables.js'
 import type { CsatTables } from '../csat/tables.js'
 import type { CustomerTables } from '../customers/tables.js'
+import type { EvidenceRequestTables } from '../evidence-requests/tables.js'
 import type { InboxTables } from '../intake/tables.js'
 import type { IntegrationTables } from '../integrations/tables.js'
+import type { LinkTables } from '../links/tables.js'
 import type { MerchantTables } from '../merchants/tables.js'
 import type { MessagingTables } from '../messaging/tables.js'
 import type { OrderTables } from '../orders/tables.js'
@@ -88,4 +90,6 @@ export interface Database
     CaseTables,
     MessagingTables,
     SlaTables,
-    CsatTables {}
+    CsatTables,
+    LinkTables,
+    EvidenceRequestTables {}

@@ -1,0 +1,33 @@
+import { systemContext } from '../src/auth/actor.js'
+import { mintLink } from '../src/links/service.js'
+import type { RouteFixture } from './fixture-kit.js'
+
+// Requests for the stored links, evidence requests, required evidence and pack routes (issue 24), for the RBAC
+// matrix and the fuzz test; the portal's own routes are public (the link is their credential) and tested in
+// server/src/evidence-requests/portal.test.ts.
+
+const storedLink = async (k: Parameters<RouteFixture>[0]) => {
+  const caseId = await k.case()
+  const link = await k.ctx.db.transaction().execute((trx) =>
+    mintLink(
+      trx,
+      {
+        merchantId: k.m.id,
+        purpose: 'evidence_upload',
+        subjectType: 'case',
+        subjectId: caseId,
+        expiresAt: new Date(Date.now() + 86_400_000),
+        createdBy: systemContext(k.m.id).actor.id,
+      },
+      k.ctx,
+      new Date(),
+    ),
+  )
+  k.created.add(link.id)
+  return link.id
+}
+
+export const evidenceRequestFixtures: Record<string, RouteFixture> = {
+  'GET /api/v1/cases/{id}/links': async (k) => ({ params: { id: await k.case() } }),
+  'POST /api/v1/links/{id}/revoke': async (k) => ({ params: { id: await storedLink(k) } }),
+}
