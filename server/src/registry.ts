@@ -5,6 +5,7 @@ import { authRoutes } from './auth/routes.js'
 import { csat } from './csat/module.js'
 import { customerEvents } from './customers/events.js'
 import { customerRoutes } from './customers/routes.js'
+import { evidenceRequests } from './evidence-requests/module.js'
 import { imports } from './imports/module.js'
 import { links } from './links/module.js'
 import { liveRoutes } from './live/routes.js'
@@ -50,5 +51,6 @@ export const modules: Module[] = [
   sla,
   csat,
   links,
+  evidenceRequests,
   maintenance,
 ]

@@ -1,4 +1,6 @@
 import { systemContext } from '../src/auth/actor.js'
+import { requestEvidence } from '../src/evidence-requests/service.js'
+import { registerTestEvidence } from '../src/evidence-requests/testing.js'
 import { mintLink } from '../src/links/service.js'
 import type { RouteFixture } from './fixture-kit.js'
 
@@ -27,7 +29,38 @@ const storedLink = async (k: Parameters<RouteFixture>[0]) => {
   return link.id
 }
 
+const evidenceRequest = async (k: Parameters<RouteFixture>[0]) => {
+  registerTestEvidence(k.ctx)
+  const caseId = await k.case()
+  const r = await k.ctx.db
+    .transaction()
+    .execute((trx) =>
+      requestEvidence(
+        trx,
+        systemContext(k.m.id),
+        caseId,
+        { types: ['photo_of_damage'], message: 'Photos please', dueAt: new Date(Date.now() + 86_400_000) },
+        k.ctx,
+        new Date(),
+      ),
+    )
+  k.created.add(r.id)
+  return r.id
+}
+
 export const evidenceRequestFixtures: Record<string, RouteFixture> = {
   'GET /api/v1/cases/{id}/links': async (k) => ({ params: { id: await k.case() } }),
   'POST /api/v1/links/{id}/revoke': async (k) => ({ params: { id: await storedLink(k) } }),
+  'POST /api/v1/cases/{id}/evidence-requests': async (k) => {
+    registerTestEvidence(k.ctx)
+    return {
+      params: { id: await k.case() },
+      body: { types: ['photo_of_damage'], message: 'Please show us the damage.', deadline_hours: 48 },
+    }
+  },
+  'GET /api/v1/cases/{id}/evidence-requests': async (k) => {
+    registerTestEvidence(k.ctx)
+    return { params: { id: await k.case() } }
+  },
+  'POST /api/v1/evidence-requests/{id}/cancel': async (k) => ({ params: { id: await evidenceRequest(k) } }),
 }

@@ -79,8 +79,28 @@ export async function mintLink(
     created_by: input.createdBy,
     created_at: now,
   })
-  const page = pages[input.purpose] ?? 'portal'
-  return { id, token, url: `${app.config.publicUrl.replace(/\/$/, '')}/${page}/${token}` }
+  return { id, token, url: pageUrl(app, input.purpose, token) }
+}
+
+const pageUrl = (app: LinkApp, purpose: string, token: string) =>
+  `${app.config.publicUrl.replace(/\/$/, '')}/${pages[purpose] ?? 'portal'}/${token}`
+
+/**
+ * A live stored link's url again (a reminder): the same claims sign to the same token, so nothing is stored.
+ * Null when the link is dead.
+ */
+export async function liveLinkUrl(db: Db, app: LinkApp, merchantId: string, linkId: string, now: Date) {
+  const row = await store.findLink(db, merchantId, linkId)
+  if (!row || linkState(row, now) !== 'active') return null
+  const claims = {
+    merchantId,
+    purpose: row.purpose,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    expiresAt: row.expires_at,
+    linkId: row.id,
+  }
+  return pageUrl(app, row.purpose, signLink(app.keys.links, claims, now))
 }
 
 /**

@@ -1,0 +1,136 @@
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { inTransaction, requestContext } from '../auth/actor.js'
+import type { Db } from '../db/database.js'
+import { AppError } from '../errors.js'
+import { enforceRequestLimits } from '../http/request-limits.js'
+import { routeOptions } from '../http/route.js'
+import {
+  CaseParams,
+  CreatedRequestView,
+  PortalRequestView,
+  RequestBody,
+  RequestList,
+  RequestParams,
+  RequestView,
+  TokenParams,
+} from './schemas.js'
+import * as service from './service.js'
+
+const route = routeOptions('evidence')
+// The token is a credential: nothing between here and the customer keeps a copy.
+const noStore = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }
+// Per client address (a phone network puts many customers behind one) and per link (a page, a few uploads and
+// retries), in ten minutes.
+export const portalLimits = { perAddress: 300, perLink: 60, windowSeconds: 600 }
+const limitPortal = (db: Db, req: { ip: string; params: { token: string } }) => {
+  const { perAddress, perLink, windowSeconds } = portalLimits
+  return enforceRequestLimits(
+    db,
+    [
+      { name: 'evidence_portal', scope: 'address', value: req.ip, limit: perAddress, windowSeconds },
+      { name: 'evidence_portal', scope: 'link', value: req.params.token, limit: perLink, windowSeconds },
+    ],
+    new Date(),
+  )
+}
+
+export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(multipart, {
+    limits: { files: 10, fields: 10, parts: 20, fieldSize: 1000, fileSize: app.ctx.config.filesMaxBytes },
+  })
+
+  app.post(
+    '/cases/:id/evidence-requests',
+    route(
+      'cases.write',
+      {
+        summary: 'Ask the customer for evidence: an upload link for this case, sent with the evidence_request template',
+        params: CaseParams,
+        body: RequestBody,
+        response: { 201: CreatedRequestView },
+      },
+      { types: ['photo_of_damage'], message: 'Please show us the damage.', deadline_hours: 48 },
+    ),
+    async (req, reply) => {
+      const view = await inTransaction(app.db, req, (trx, ctx, now) => {
+        const { types, message, channel } = req.body
+        const dueAt = service.deadlineOf(req.body, now)
+        return service.requestEvidence(trx, ctx, req.params.id, { types, message, channel, dueAt }, app.ctx, now)
+      })
+      return reply.status(201).send(view)
+    },
+  )
+
+  app.get(
+    '/cases/:id/evidence-requests',
+    route('cases.read', {
+      summary: "The case's evidence requests: what was asked, by when, what came in, what is missing",
+      params: CaseParams,
+      response: { 200: RequestList },
+    }),
+    async (req) => ({ items: await service.listEvidenceRequests(app.db, requestContext(req), req.params.id) }),
+  )
+
+  app.post(
+    '/evidence-requests/:id/cancel',
+    route('cases.write', {
+      summary: 'Cancel an open or overdue evidence request: its link stops working',
+      params: RequestParams,
+      response: { 200: RequestView },
+    }),
+    async (req) =>
+      inTransaction(app.db, req, (trx, ctx, now) => service.cancelEvidenceRequest(trx, ctx, req.params.id, now)),
+  )
+
+  app.get(
+    '/portal/evidence/:token',
+    route('public', {
+      summary: "What an evidence request's link asks of the customer: types, why, the deadline, what came in",
+      params: TokenParams,
+      response: { 200: PortalRequestView },
+    }),
+    async (req, reply) => {
+      void reply.headers(noStore)
+      await limitPortal(app.db, req)
+      const now = new Date()
+      const target = await service.portalTarget(app.db, app.ctx.keys.links, req.params.token, now)
+      return service.portalRequestView(app.db, target, now)
+    },
+  )
+
+  app.post(
+    '/portal/evidence/:token/files',
+    route('public', {
+      summary:
+        'The customer sends evidence: multipart/form-data, a `type` field (a type asked for) before its files; ' +
+        'a later `type` field applies to the files after it',
+      params: TokenParams,
+      consumes: ['multipart/form-data'],
+      response: { 201: PortalRequestView },
+    }),
+    async (req, reply) => {
+      void reply.headers(noStore)
+      await limitPortal(app.db, req)
+      const now = new Date()
+      const target = await service.portalTarget(app.db, app.ctx.keys.links, req.params.token, now)
+      if (!req.isMultipart()) throw new AppError('unsupported_media_type', 'Send the files as multipart/form-data')
+      await service.receivePortalParts(app.db, target, multipartErrors(req.parts()), now)
+      return reply.status(201).send(await service.portalRequestView(app.db, target, now))
+    },
+  )
+}
+
+// The parser's own limits and refusals, as the error catalogue names them.
+async function* multipartErrors<T>(parts: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* parts
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
+      throw new AppError('payload_too_large', 'Too many files or fields in one upload (at most 10 files)')
+    if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
+      throw new AppError('unsupported_media_type', 'Send the files as multipart/form-data')
+    throw err
+  }
+}
