@@ -63,4 +63,13 @@ export const evidenceRequestFixtures: Record<string, RouteFixture> = {
     return { params: { id: await k.case() } }
   },
   'POST /api/v1/evidence-requests/{id}/cancel': async (k) => ({ params: { id: await evidenceRequest(k) } }),
+  'GET /api/v1/evidence/requirements': async () => ({}),
+  'PUT /api/v1/evidence/requirements': async (k) => {
+    registerTestEvidence(k.ctx)
+    return { body: { actions: { carrier_claim: ['photo_of_damage'] } } }
+  },
+  'GET /api/v1/cases/{id}/evidence/check': async (k) => {
+    registerTestEvidence(k.ctx)
+    return { params: { id: await k.case() }, query: { for: 'case' } }
+  },
 }

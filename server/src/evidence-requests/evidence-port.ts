@@ -22,6 +22,8 @@ export type EvidenceItem = {
   content_type: string
   original_name: string
   request_id: string | null
+  /** 'candidate': not classified yet (a message attachment), so it counts for nothing */
+  status?: 'active' | 'candidate'
 }
 
 export type EvidenceType = {

@@ -7,12 +7,16 @@ import { enforceRequestLimits } from '../http/request-limits.js'
 import { routeOptions } from '../http/route.js'
 import {
   CaseParams,
+  CheckQuery,
+  CheckView,
   CreatedRequestView,
   PortalRequestView,
   RequestBody,
   RequestList,
   RequestParams,
   RequestView,
+  RequirementsBody,
+  RequirementsView,
   TokenParams,
 } from './schemas.js'
 import * as service from './service.js'
@@ -81,6 +85,42 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }),
     async (req) =>
       inTransaction(app.db, req, (trx, ctx, now) => service.cancelEvidenceRequest(trx, ctx, req.params.id, now)),
+  )
+
+  app.get(
+    '/evidence/requirements',
+    route('cases.read', {
+      summary: 'The evidence each action needs (carrier_claim, refund_approval, …) beside what each case type needs',
+      response: { 200: RequirementsView },
+    }),
+    async (req) => service.getRequirements(app.db, req.actor.merchantId),
+  )
+
+  app.put(
+    '/evidence/requirements',
+    route(
+      'cases.configure',
+      {
+        summary: 'Set the evidence each action needs (replaces them all; an action left out needs nothing)',
+        body: RequirementsBody,
+        response: { 200: RequirementsView },
+      },
+      { actions: { carrier_claim: ['photo_of_damage'] } },
+    ),
+    async (req) =>
+      inTransaction(app.db, req, (trx, ctx, now) => service.setRequirements(trx, ctx, req.body.actions, now)),
+  )
+
+  app.get(
+    '/cases/:id/evidence/check',
+    route('cases.read', {
+      summary:
+        "What the case's evidence lacks for an action (for=case, the default: its case type's required_evidence)",
+      params: CaseParams,
+      querystring: CheckQuery,
+      response: { 200: CheckView },
+    }),
+    async (req) => service.checkEvidence(app.db, req.actor.merchantId, req.params.id, req.query.for ?? 'case'),
   )
 
   app.get(

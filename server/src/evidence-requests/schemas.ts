@@ -85,3 +85,32 @@ export const PortalRequestView = Type.Object({
   ),
   received: Type.Array(Type.Object({ name: Type.String(), type_key: Type.String(), received_at: Timestamp })),
 })
+
+const ActionKey = Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'carrier_claim, refund_approval, …' })
+export const RequirementsView = Type.Object({
+  actions: Type.Record(ActionKey, Type.Array(Type.String()), {
+    description: "Per action, the evidence types it needs ('case' is each case type's required_evidence)",
+  }),
+})
+export const RequirementsBody = Type.Object(
+  {
+    actions: Type.Record(ActionKey, Type.Array(TypeKey, { maxItems: 50 }), {
+      maxProperties: 50,
+      description: 'Per action, the evidence types it needs; replaces them all',
+    }),
+  },
+  { additionalProperties: false },
+)
+export const CheckQuery = Type.Object(
+  {
+    for: Type.Optional({ ...ActionKey, description: "The action: 'case' (the default) or one with requirements" }),
+  },
+  { additionalProperties: false },
+)
+export const CheckView = Type.Object({
+  action: Type.String(),
+  complete: Type.Boolean(),
+  required: Type.Array(Type.String()),
+  present: Type.Array(Type.String()),
+  missing: Type.Array(Type.String()),
+})

@@ -4,6 +4,13 @@ export { portalRequestView, portalTarget } from './service/portal.js'
 export { markRequestOverdue, recordEvidenceReceived, remindRequest } from './service/progress.js'
 export { receivePortalParts } from './service/receive.js'
 export {
+  assertEvidenceComplete,
+  checkEvidence,
+  type EvidenceCheck,
+  getRequirements,
+  setRequirements,
+} from './service/requirements.js'
+export {
   cancelEvidenceRequest,
   listEvidenceRequests,
   overdueTask,
