@@ -125,6 +125,7 @@ export const errorCatalogue = {
   evidence_files_missing: 400, // a portal upload without any file part
   evidence_missing: 409, // the action needs evidence the case lacks; details.missing lists the type keys
   evidence_requirement_invalid: 422, // details.errors lists each action or type key and why
+  evidence_order_missing: 409, // a commercial invoice is built from the case's order, and the case has none
   // messaging: templates and macros
   template_not_found: 404,
   template_version_not_found: 404,

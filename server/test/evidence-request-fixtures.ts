@@ -1,7 +1,9 @@
 import { systemContext } from '../src/auth/actor.js'
+import { openCase } from '../src/cases/service.js'
 import { requestEvidence } from '../src/evidence-requests/service.js'
 import { registerTestEvidence } from '../src/evidence-requests/testing.js'
 import { mintLink } from '../src/links/service.js'
+import { upsertOrder } from '../src/orders/service.js'
 import type { RouteFixture } from './fixture-kit.js'
 
 // Requests for the stored links, evidence requests, required evidence and pack routes (issue 24), for the RBAC
@@ -48,6 +50,29 @@ const evidenceRequest = async (k: Parameters<RouteFixture>[0]) => {
   return r.id
 }
 
+// A case with an order: what a commercial invoice is built from.
+const caseWithOrder = async (k: Parameters<RouteFixture>[0]) => {
+  const sys = systemContext(k.m.id)
+  const id = await k.ctx.db.transaction().execute(async (trx) => {
+    const { order } = await upsertOrder(
+      trx,
+      sys,
+      {
+        source: 'test',
+        externalId: k.unique('o'),
+        currency: 'GBP',
+        placedAt: new Date(),
+        totalMinor: 2500,
+        lines: [{ name: 'Fixture item', quantity: 1, unitPriceMinor: 2500 }],
+      },
+      new Date(),
+    )
+    return (await openCase(trx, sys, { caseType: 'damaged', subject: 'Broken', orderId: order.id }, new Date())).id
+  })
+  k.created.add(id)
+  return id
+}
+
 export const evidenceRequestFixtures: Record<string, RouteFixture> = {
   'GET /api/v1/cases/{id}/links': async (k) => ({ params: { id: await k.case() } }),
   'POST /api/v1/links/{id}/revoke': async (k) => ({ params: { id: await storedLink(k) } }),
@@ -67,6 +92,14 @@ export const evidenceRequestFixtures: Record<string, RouteFixture> = {
   'PUT /api/v1/evidence/requirements': async (k) => {
     registerTestEvidence(k.ctx)
     return { body: { actions: { carrier_claim: ['photo_of_damage'] } } }
+  },
+  'GET /api/v1/cases/{id}/evidence/pack': async (k) => {
+    registerTestEvidence(k.ctx)
+    return { params: { id: await k.case() } }
+  },
+  'POST /api/v1/cases/{id}/evidence/commercial-invoice': async (k) => {
+    registerTestEvidence(k.ctx)
+    return { params: { id: await caseWithOrder(k) } }
   },
   'GET /api/v1/cases/{id}/evidence/check': async (k) => {
     registerTestEvidence(k.ctx)

@@ -10,6 +10,8 @@ import {
   CheckQuery,
   CheckView,
   CreatedRequestView,
+  EvidenceItemView,
+  PackFile,
   PortalRequestView,
   RequestBody,
   RequestList,
@@ -121,6 +123,39 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: CheckView },
     }),
     async (req) => service.checkEvidence(app.db, req.actor.merchantId, req.params.id, req.query.for ?? 'case'),
+  )
+
+  app.get(
+    '/cases/:id/evidence/pack',
+    route('cases.read', {
+      summary:
+        "The case's evidence pack for a carrier or finance, streamed as a ZIP: files, manifest.json, summary.pdf " +
+        '(sensitive types only for the roles allowed to see them; every download is audited)',
+      params: CaseParams,
+      response: { 200: PackFile },
+    }),
+    async (req, reply) => {
+      const pack = await service.evidencePack(app.db, requestContext(req), req.params.id, new Date())
+      return reply
+        .type('application/zip')
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', `attachment; filename="${pack.filename.replace(/[^\w.-]/g, '_')}"`)
+        .send(pack.stream as unknown as string) // a stream; the schema documents the file it carries
+    },
+  )
+
+  app.post(
+    '/cases/:id/evidence/commercial-invoice',
+    route('cases.write', {
+      summary: "Generate a commercial invoice PDF from the case's order and add it as evidence (commercial_invoice)",
+      params: CaseParams,
+      response: { 201: EvidenceItemView },
+    }),
+    async (req, reply) => {
+      const item = await service.generateCommercialInvoice(app.db, requestContext(req), req.params.id, new Date())
+      return reply.status(201).send(item)
+    },
   )
 
   app.get(

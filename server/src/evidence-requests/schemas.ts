@@ -114,3 +114,24 @@ export const CheckView = Type.Object({
   present: Type.Array(Type.String()),
   missing: Type.Array(Type.String()),
 })
+
+export const PackFile = {
+  description: 'A ZIP: the evidence files under evidence/, manifest.json (type, times, uploader, SHA-256), summary.pdf',
+  content: { 'application/zip': { schema: Type.String({ format: 'binary' }) } },
+}
+
+export const EvidenceItemView = Type.Object({
+  id: Uuid,
+  case_id: Uuid,
+  type_key: Type.String(),
+  source: Type.String(),
+  uploader_kind: Type.String(),
+  uploaded_by: NullableText,
+  captured_at: NullableTimestamp,
+  created_at: Timestamp,
+  sha256: Type.String(),
+  size_bytes: Type.Integer(),
+  content_type: Type.String(),
+  original_name: Type.String(),
+  request_id: Type.Union([Uuid, Type.Null()]),
+})
