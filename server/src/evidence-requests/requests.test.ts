@@ -8,12 +8,13 @@ import { fireDueActions } from '../jobs/clock-runner.js'
 import { clockHandlers } from '../jobs/worker.js'
 import { signLink } from '../links/signed-links.js'
 import { modules } from '../registry.js'
+import { portalLimits } from './routes.js'
 import { portalTarget } from './service.js'
 import { registerTestEvidence } from './testing.js'
 import { type FormPart, multipartForm } from './testing-http.js'
 
 const publicUrl = 'https://cd.example.com'
-const { env, app, m, call, other } = await startTestApp({ other: true, config: { publicUrl } })
+const { env, app, m, call, other } = await startTestApp({ other: true, config: { publicUrl, filesMaxBytes: 100_000 } })
 const evidence = registerTestEvidence(env.ctx)
 const db = env.ctx.db
 const handlers = clockHandlers(modules)
@@ -319,5 +320,42 @@ describe('the clock', () => {
     const late = await upload(tokenOf(created.url), [{ name: 'type', value: 'photo_of_damage' }, photo()])
     expect(late.statusCode, late.body).toBe(201)
     expect((await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0].status).toBe('completed')
+  })
+})
+
+describe('the portal under load and at its limits', () => {
+  it('refuses a file over FILES_MAX_BYTES with 413 and more than 10 files with 413, keeping nothing of them', async () => {
+    const caseId = await openWithCustomer()
+    const created = (await ask(caseId)).json()
+    const token = tokenOf(created.url)
+    const big = Buffer.concat([jpegBytes(), Buffer.alloc(150_000)])
+    const tooBig = await upload(token, [
+      { name: 'type', value: 'photo_of_damage' },
+      { name: 'files', filename: 'big.jpg', type: 'image/jpeg', data: big },
+    ])
+    expect(tooBig.statusCode, tooBig.body).toBe(413)
+    const many = await upload(token, [
+      { name: 'type', value: 'photo_of_damage' },
+      ...Array.from({ length: 11 }, (_, i) => photo(`p${i}.jpg`)),
+    ])
+    expect(many.statusCode, many.body).toBe(413)
+    // Files before the refused eleventh were whole and stay, recorded as received.
+    const view = (await portal(token)).json()
+    expect(view.received.length).toBe(evidence.items.filter((i) => i.request_id === created.id).length)
+    expect(view.received.every((r: { name: string }) => r.name !== 'big.jpg')).toBe(true)
+  })
+
+  it('answers 429 once a link is used more often than the limit allows', async () => {
+    const caseId = await openWithCustomer()
+    const token = tokenOf((await ask(caseId)).json().url)
+    for (let i = 0; i < portalLimits.perLink; i++) expect((await portal(token)).statusCode).toBe(200)
+    const refused = await portal(token)
+    expectError(refused, 429, 'too_many_requests', {
+      scope: 'link',
+      limit: portalLimits.perLink,
+      window_seconds: portalLimits.windowSeconds,
+      retry_after_seconds: expect.any(Number),
+    })
+    expect(refused.headers['retry-after']).toBeDefined()
   })
 })

@@ -190,22 +190,26 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const now = new Date()
       const target = await service.portalTarget(app.db, app.ctx.keys.links, req.params.token, now)
       if (!req.isMultipart()) throw new AppError('unsupported_media_type', 'Send the files as multipart/form-data')
-      await service.receivePortalParts(app.db, target, multipartErrors(req.parts()), now)
+      await service.receivePortalParts(app.db, target, req.parts(), now).catch((err: unknown) => {
+        throw multipartError(err)
+      })
       return reply.status(201).send(await service.portalRequestView(app.db, target, now))
     },
   )
 }
 
-// The parser's own limits and refusals, as the error catalogue names them.
-async function* multipartErrors<T>(parts: AsyncIterable<T>): AsyncIterable<T> {
-  try {
-    yield* parts
-  } catch (err) {
-    const code = (err as { code?: string }).code
-    if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
-      throw new AppError('payload_too_large', 'Too many files or fields in one upload (at most 10 files)')
-    if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
-      throw new AppError('unsupported_media_type', 'Send the files as multipart/form-data')
-    throw err
+// The parser's own limits and refusals (thrown by its iterator or through a file's stream), as the catalogue names them.
+function multipartError(err: unknown): unknown {
+  switch ((err as { code?: string }).code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new AppError('file_too_large', 'The file is too large')
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new AppError('payload_too_large', 'Too many files or fields in one upload (at most 10 files)')
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new AppError('unsupported_media_type', 'Send the files as multipart/form-data')
+    default:
+      return err
   }
 }

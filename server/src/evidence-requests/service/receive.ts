@@ -1,3 +1,4 @@
+import { type Readable, Transform } from 'node:stream'
 import type { Multipart } from '@fastify/multipart'
 import type { Db } from '../../db/database.js'
 import { AppError } from '../../errors.js'
@@ -32,15 +33,13 @@ export async function receivePortalParts(db: Db, target: PortalTarget, parts: As
           wanted: request.type_keys,
         })
       }
-      // The parser stops a file at FILES_MAX_BYTES and ends it quietly: end it with an error instead.
-      file.once('limit', () => file.destroy(new AppError('file_too_large', 'The file is too large')))
       items.push(
         await addEvidence(ctx, {
           caseId: request.case_id,
           typeKey: type,
           source: 'portal',
           uploader: { kind: 'customer', ...(target.customerId && { actorId: target.customerId }) },
-          file: { stream: file, filename: part.filename },
+          file: { stream: whole(file), filename: part.filename },
           requestId: request.id,
         }),
       )
@@ -50,4 +49,17 @@ export async function receivePortalParts(db: Db, target: PortalTarget, parts: As
   }
   if (!items.length) throw new AppError('evidence_files_missing', 'Send at least one file')
   return items
+}
+
+/**
+ * The parser cuts a file at FILES_MAX_BYTES and ends it as if whole (often before this code sees the part): a file
+ * still truncated at its end fails there instead, so the store keeps nothing of it.
+ */
+function whole(file: Readable & { truncated?: boolean }): Readable {
+  const guard = new Transform({
+    transform: (chunk, _encoding, done) => done(null, chunk),
+    flush: (done) => done(file.truncated ? new AppError('file_too_large', 'The file is too large') : null),
+  })
+  file.once('error', (err) => guard.destroy(err))
+  return file.pipe(guard)
 }
