@@ -26,9 +26,9 @@ export async function recordEvidenceReceived(
 ): Promise<boolean> {
   const row = await store.lockRequest(trx, ctx.merchantId, requestId)
   if (!row) return false
-  const done = row.status === 'open' || row.status === 'overdue'
+  const waiting = row.status === 'open' || row.status === 'overdue'
   const missing = missingOf(row, await listCaseEvidence(ctx, row.case_id, { includeSensitive: true }))
-  const completes = done && missing.length === 0
+  const completes = waiting && missing.length === 0
   if (completes) {
     await store.updateRequest(trx, ctx.merchantId, row.id, { status: 'completed', completed_at: now })
     await completeLink(trx, ctx.merchantId, row.link_id, now)

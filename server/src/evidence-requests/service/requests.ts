@@ -90,7 +90,8 @@ export async function requestEvidence(
   const c = await findCaseOrThrow(trx, ctx.merchantId, caseId)
   const catalogue = await validate(ctx, input, now)
   const id = newId()
-  const expiresAt = new Date(Math.min(input.dueAt.getTime() + linkGraceMs, now.getTime() + 89 * 86_400_000))
+  // Within the 90-day cap: the deadline is at most 30 days away.
+  const expiresAt = new Date(input.dueAt.getTime() + linkGraceMs)
   const link = await mintLink(
     trx,
     {
