@@ -97,6 +97,13 @@ export const evidenceRequestFixtures: Record<string, RouteFixture> = {
     registerTestEvidence(k.ctx)
     return { params: { id: await k.case() } }
   },
+  'POST /api/v1/cases/{id}/evidence/pack/email': async (k) => {
+    registerTestEvidence(k.ctx)
+    return {
+      params: { id: await k.case() },
+      body: { to: [{ address: 'claims@carrier.example' }], text: 'Our evidence for the claim is attached.' },
+    }
+  },
   'POST /api/v1/cases/{id}/evidence/commercial-invoice': async (k) => {
     registerTestEvidence(k.ctx)
     return { params: { id: await caseWithOrder(k) } }

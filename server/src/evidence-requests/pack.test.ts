@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
 import { Readable } from 'node:stream'
 import { PDFDocument } from 'pdf-lib'
 import { describe, expect, it } from 'vitest'
@@ -160,3 +162,62 @@ async function streamBytes(stream: Readable): Promise<Buffer> {
   for await (const c of stream) chunks.push(c as Buffer)
   return Buffer.concat(chunks)
 }
+
+describe('the evidence pack by email', () => {
+  const blobFiles = async () => {
+    const root = path.join(env.ctx.config.dataDir, 'files')
+    const all = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])
+    return all.filter((f) => f.isFile()).length
+  }
+
+  it('attaches the pack as a ZIP to an email to the address given, and audits it', async () => {
+    const caseId = await caseWithOrder()
+    await add(caseId, 'photo_of_damage', jpegBytes(), 'a.jpg')
+    const res = await call(
+      'POST',
+      `/cases/${caseId}/evidence/pack/email`,
+      {
+        to: [{ address: 'claims@carrier.example' }],
+        subject: 'Claim evidence',
+        text: 'Our evidence for the claim is attached.',
+      },
+      'agent',
+    )
+    expect(res.statusCode, res.body).toBe(201)
+    const attachment = await db
+      .selectFrom('message_attachments')
+      .selectAll()
+      .where('message_id', '=', res.json().id)
+      .executeTakeFirstOrThrow()
+    expect(attachment).toMatchObject({
+      content_type: 'application/zip',
+      file_name: expect.stringMatching(/^evidence-CD-\d+\.zip$/),
+    })
+    const zip = readZip(await streamBytes(await env.ctx.blobs.get(attachment.blob_key!)))
+    expect(JSON.parse(zip.get('manifest.json')!.toString()).files).toHaveLength(1)
+    const audit = await db
+      .selectFrom('audit_entries')
+      .select('action')
+      .where('entity_id', '=', caseId)
+      .where('action', '=', 'evidence.pack_emailed')
+      .execute()
+    expect(audit).toHaveLength(1)
+  })
+
+  it('keeps no ZIP when the message is refused (no recipient), and refuses a role without messages.send', async () => {
+    const c = await db
+      .transaction()
+      .execute((trx) => openCase(trx, ctx, { caseType: 'damaged', subject: 'No customer' }, new Date()))
+    const before = await blobFiles()
+    expectError(
+      await call('POST', `/cases/${c.id}/evidence/pack/email`, { text: 'Attached.' }),
+      422,
+      'recipient_required',
+      {
+        case_id: c.id,
+      },
+    )
+    expect(await blobFiles()).toBe(before)
+    expect((await call('POST', `/cases/${c.id}/evidence/pack/email`, { text: 'x' }, 'viewer')).statusCode).toBe(403)
+  })
+})

@@ -5,12 +5,14 @@ import type { Db } from '../db/database.js'
 import { AppError } from '../errors.js'
 import { enforceRequestLimits } from '../http/request-limits.js'
 import { routeOptions } from '../http/route.js'
+import { MessageView } from '../messaging/schemas.js'
 import {
   CaseParams,
   CheckQuery,
   CheckView,
   CreatedRequestView,
   EvidenceItemView,
+  PackEmailBody,
   PackFile,
   PortalRequestView,
   RequestBody,
@@ -142,6 +144,33 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .header('cache-control', 'private, no-store')
         .header('content-disposition', `attachment; filename="${pack.filename.replace(/[^\w.-]/g, '_')}"`)
         .send(pack.stream as unknown as string) // a stream; the schema documents the file it carries
+    },
+  )
+
+  app.post(
+    '/cases/:id/evidence/pack/email',
+    route(
+      'messages.send',
+      {
+        summary:
+          "Email the case's evidence pack as a ZIP attachment (to the customer unless `to` names a carrier or finance); " +
+          'what the sender may see of it, audited',
+        params: CaseParams,
+        body: PackEmailBody,
+        response: { 201: MessageView },
+      },
+      { to: [{ address: 'claims@carrier.example' }], text: 'Our evidence for the claim is attached.' },
+    ),
+    async (req, reply) => {
+      const message = await service.emailEvidencePack(
+        app.db,
+        app.ctx,
+        requestContext(req),
+        req.params.id,
+        req.body,
+        new Date(),
+      )
+      return reply.status(201).send(message)
     },
   )
 

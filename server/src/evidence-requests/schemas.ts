@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
 import { NullableTimestamp, Timestamp, Uuid } from '../http/schemas.js'
+import { AddressInput } from '../messaging/schemas.js'
 import { requestChannels, requestStatuses } from './tables.js'
 
 const NullableText = Type.Union([Type.String(), Type.Null()])
@@ -135,3 +136,14 @@ export const EvidenceItemView = Type.Object({
   original_name: Type.String(),
   request_id: Type.Union([Uuid, Type.Null()]),
 })
+
+export const PackEmailBody = Type.Object(
+  {
+    to: Type.Optional(
+      Type.Array(AddressInput, { minItems: 1, maxItems: 50, description: "Default: the case's customer" }),
+    ),
+    subject: Type.Optional(Type.String({ minLength: 1, maxLength: 998, pattern: '^[^\\r\\n]*$' })),
+    text: Type.String({ minLength: 1, maxLength: 20_000 }),
+  },
+  { additionalProperties: false },
+)

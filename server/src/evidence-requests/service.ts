@@ -2,6 +2,7 @@ import { AppError } from '../errors.js'
 
 export { generateCommercialInvoice } from './service/commercial-invoice.js'
 export { evidencePack } from './service/pack.js'
+export { emailEvidencePack } from './service/send-pack.js'
 export { portalRequestView, portalTarget } from './service/portal.js'
 export { markRequestOverdue, recordEvidenceReceived, remindRequest } from './service/progress.js'
 export { receivePortalParts } from './service/receive.js'

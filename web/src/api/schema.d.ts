@@ -19343,6 +19343,179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/evidence/pack/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email the case's evidence pack as a ZIP attachment (to the customer unless `to` names a carrier or finance); what the sender may see of it, audited */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Default: the case's customer */
+                        to?: {
+                            /** Format: email */
+                            address: string;
+                            name?: string;
+                        }[];
+                        subject?: string;
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            /** @enum {unknown} */
+                            direction: "out" | "in";
+                            /** @enum {unknown} */
+                            channel: "email" | "sms" | "whatsapp" | "portal";
+                            /**
+                             * @description public: the customer conversation; side: a side conversation the customer never sees
+                             * @enum {unknown}
+                             */
+                            visibility: "public" | "side";
+                            /** @enum {unknown} */
+                            status: "queued" | "sending" | "sent" | "delivered" | "read" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                            status_reason: string | null;
+                            author: {
+                                /** @enum {unknown} */
+                                type: "agent" | "system" | "rule" | "customer" | "contact";
+                                id: string | null;
+                            };
+                            automatic: boolean;
+                            from: {
+                                address: string;
+                                name?: string;
+                            };
+                            to: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            cc: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            subject: string;
+                            /** @description The whole text, as received or sent */
+                            text: string;
+                            /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                            reply_text: string;
+                            /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                            quoted_text: string | null;
+                            html: string | null;
+                            template_id: string | null;
+                            template_version: number | null;
+                            message_id_header: string | null;
+                            in_reply_to: string | null;
+                            references: string[];
+                            provider: string | null;
+                            provider_message_id: string | null;
+                            /** @description The raw message (.eml) is stored: GET /messages/{id}/raw */
+                            has_raw: boolean;
+                            robot_reason: string | null;
+                            attempts: number;
+                            sent_at: string | null;
+                            /** @description An SMS or WhatsApp message waits until then (quiet hours in the customer's zone): "scheduled for …" */
+                            deliver_after: string | null;
+                            /** @description An SMS: the segments it goes as */
+                            sms_segments: number | null;
+                            /** @description An SMS: its encoding */
+                            sms_encoding: ("GSM-7" | "UCS-2") | null;
+                            /** @description A WhatsApp message sent as an approved Twilio content template: its Content SID */
+                            content_sid: string | null;
+                            /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
+                            redacted_at: string | null;
+                            /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
+                            side_conversation_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            attachments: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                file_name: string;
+                                content_type: string;
+                                size_bytes: number;
+                                /** @description false when the attachment was refused (refused_reason says why) */
+                                stored: boolean;
+                                content_id: string | null;
+                                refused_reason: string | null;
+                            }[];
+                            /** @description Per recipient delivery state (outbound email) */
+                            recipients: {
+                                address: string;
+                                /** @enum {unknown} */
+                                kind: "to" | "cc" | "bcc";
+                                /** @enum {unknown} */
+                                status: "queued" | "sending" | "sent" | "failed" | "bounced";
+                                smtp_reply: string | null;
+                                attempts: number;
+                                sent_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}/evidence/commercial-invoice": {
         parameters: {
             query?: never;

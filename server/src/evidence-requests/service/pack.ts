@@ -49,7 +49,13 @@ const linked = (detail: CaseDetail, type: string) =>
  * (case, order, shipments and their tracking, timeline). Streamed: the files are read one by one as the ZIP is
  * written. The download is audited with each file's SHA-256 before a byte goes out.
  */
-export async function evidencePack(db: Db, ctx: ServiceContext, caseId: string, now: Date) {
+export async function evidencePack(
+  db: Db,
+  ctx: ServiceContext,
+  caseId: string,
+  now: Date,
+  use: 'downloaded' | 'emailed' = 'downloaded',
+) {
   const detail = await getCase(db, ctx.merchantId, caseId)
   const sensitive = maySeeSensitive(ctx)
   const items = (await listCaseEvidence(ctx, caseId, { includeSensitive: sensitive })).filter(
@@ -75,7 +81,7 @@ export async function evidencePack(db: Db, ctx: ServiceContext, caseId: string, 
       trx,
       ctx,
       {
-        action: 'evidence.pack_downloaded',
+        action: `evidence.pack_${use}`,
         entityType: 'case',
         entityId: caseId,
         after: { sensitive_included: sensitive, files: manifest.map((m) => ({ id: m.evidence_id, sha256: m.sha256 })) },
