@@ -1,17 +1,21 @@
 import { type Readable, Transform } from 'node:stream'
-import type { Multipart } from '@fastify/multipart'
 import type { Db } from '../../db/database.js'
 import { AppError } from '../../errors.js'
 import { addEvidence, type EvidenceItem } from '../evidence-port.js'
 import type { PortalTarget } from './portal.js'
 import { recordEvidenceReceived } from './progress.js'
 
+/** A part of a multipart upload as the route's parser gives it (the service stays clear of Fastify). */
+export type UploadPart =
+  | { type: 'field'; fieldname: string; value: unknown }
+  | { type: 'file'; fieldname: string; filename: string; file: Readable & { truncated?: boolean } }
+
 /**
  * A portal upload's parts: a `type` field names the type of the files after it. Each file becomes evidence as it
  * streams in (addEvidence refuses a bad one and leaves nothing of it); the files that came in before a refused one
  * stay, and are recorded as received either way.
  */
-export async function receivePortalParts(db: Db, target: PortalTarget, parts: AsyncIterable<Multipart>, now: Date) {
+export async function receivePortalParts(db: Db, target: PortalTarget, parts: AsyncIterable<UploadPart>, now: Date) {
   const { ctx, request } = target
   let type: string | undefined
   const items: EvidenceItem[] = []

@@ -6,7 +6,6 @@ import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { cancelActions, scheduleActions } from '../../jobs/clock.js'
 import { mintLink, revokeLink } from '../../links/service.js'
-import { findLink } from '../../links/store.js'
 import { getMerchant } from '../../merchants/service.js'
 import { type AutomaticApp, sendAutomatic } from '../../messaging/service.js'
 import { evidenceTypeCatalogue, listCaseEvidence, maySeeSensitive, type EvidenceItem } from '../evidence-port.js'
@@ -233,8 +232,8 @@ export async function cancelEvidenceRequest(trx: Trx, ctx: ServiceContext, reque
     cancelled_at: now,
     cancelled_by: ctx.actor.id,
   })
-  const link = await findLink(trx, ctx.merchantId, row.link_id)
-  if (link) await revokeLink(trx, ctx, link.id, now)
+  // The row's foreign key keeps its link.
+  await revokeLink(trx, ctx, row.link_id, now)
   const keys = clockKeys(row.id)
   await cancelActions(trx, ctx.merchantId, [keys.reminder, keys.overdue])
   await recordCaseActivity(
