@@ -288,6 +288,24 @@ describe('the customer portal', () => {
   })
 })
 
+describe('what agents see of a request', () => {
+  it('counts a sensitive type as received for everyone, but lists its file only to roles that may see it', async () => {
+    const caseId = await openWithCustomer()
+    const created = (await ask(caseId, { types: ['photo_of_damage', 'invoice'] })).json()
+    const token = tokenOf(created.url)
+    await upload(token, [{ name: 'type', value: 'photo_of_damage' }, photo('mug.jpg')])
+    await upload(token, [
+      { name: 'type', value: 'invoice' },
+      { name: 'files', filename: 'receipt.pdf', type: 'application/pdf', data: pdfBytes() },
+    ])
+    const forAgent = (await call('GET', `/cases/${caseId}/evidence-requests`, undefined, 'agent')).json().items[0]
+    expect(forAgent).toMatchObject({ status: 'completed', missing: [] })
+    expect(forAgent.received.map((r: { name: string }) => r.name)).toEqual(['mug.jpg'])
+    const forAdmin = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0]
+    expect(forAdmin.received.map((r: { name: string }) => r.name)).toEqual(['mug.jpg', 'receipt.pdf'])
+  })
+})
+
 describe('the clock', () => {
   it('reminds before the deadline, turns the request overdue at it, and still completes it from a late upload', async () => {
     const caseId = await openWithCustomer()
