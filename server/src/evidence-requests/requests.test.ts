@@ -108,7 +108,7 @@ describe('evidence requests', () => {
     expect(timeline.map((t) => t.type)).toContain('evidence_requested')
     expect(await eventsOf('evidence.requested', body.id)).toHaveLength(1)
     const list = await call('GET', `/cases/${caseId}/evidence-requests`, undefined, 'viewer')
-    expect(list.json().items).toEqual([expect.objectContaining({ id: body.id, status: 'open' })])
+    expect(list.json().items).toEqual([expect.objectContaining({ id: body.id, status: 'open', link_state: 'active' })])
     expect(list.body).not.toContain(tokenOf(body.url))
   })
 
@@ -207,7 +207,12 @@ describe('the customer portal', () => {
     expect(second.statusCode, second.body).toBe(201)
     expect(await eventsOf('evidence.request_completed', created.id)).toHaveLength(1)
     const list = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0]
-    expect(list).toMatchObject({ status: 'completed', missing: [], completed_at: expect.any(String) })
+    expect(list).toMatchObject({
+      status: 'completed',
+      link_state: 'completed',
+      missing: [],
+      completed_at: expect.any(String),
+    })
     expectError(await portal(token), 410, 'link_completed', { completed_at: expect.any(String) })
     expect((await upload(token, [{ name: 'type', value: 'photo_of_damage' }, photo()])).statusCode).toBe(410)
     const actions = await db
@@ -289,6 +294,15 @@ describe('the customer portal', () => {
 })
 
 describe('what agents see of a request', () => {
+  it('shows a link revoked on its own: the request stays open, its link is dead', async () => {
+    const caseId = await openWithCustomer()
+    const created = (await ask(caseId)).json()
+    expect((await call('POST', `/links/${created.link_id}/revoke`, undefined, 'agent')).statusCode).toBe(200)
+    const item = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0]
+    expect(item).toMatchObject({ status: 'open', link_state: 'revoked' })
+    expect((await portal(tokenOf(created.url))).statusCode).toBe(410)
+  })
+
   it('counts a sensitive type as received for everyone, but lists its file only to roles that may see it', async () => {
     const caseId = await openWithCustomer()
     const created = (await ask(caseId, { types: ['photo_of_damage', 'invoice'] })).json()

@@ -77,7 +77,9 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: CaseParams,
       response: { 200: RequestList },
     }),
-    async (req) => ({ items: await service.listEvidenceRequests(app.db, requestContext(req), req.params.id) }),
+    async (req) => ({
+      items: await service.listEvidenceRequests(app.db, requestContext(req), req.params.id, new Date()),
+    }),
   )
 
   app.post(

@@ -40,6 +40,9 @@ export const RequestView = Type.Object({
   due_at: Timestamp,
   status: Type.Enum([...requestStatuses]),
   link_id: Uuid,
+  link_state: Type.Enum(['active', 'expired', 'revoked', 'completed'], {
+    description: 'The upload link: a link revoked on its own leaves the request open but unreachable',
+  }),
   channel: Type.Union([Type.Enum([...requestChannels]), Type.Null()]),
   message_id: Type.Union([Uuid, Type.Null()]),
   created_by: NullableText,

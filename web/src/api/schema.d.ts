@@ -18826,6 +18826,11 @@ export interface paths {
                                  * @description UUIDv7
                                  */
                                 link_id: string;
+                                /**
+                                 * @description The upload link: a link revoked on its own leaves the request open but unreachable
+                                 * @enum {unknown}
+                                 */
+                                link_state: "active" | "expired" | "revoked" | "completed";
                                 channel: ("email" | "sms" | "whatsapp") | null;
                                 message_id: string | null;
                                 created_by: string | null;
@@ -18938,6 +18943,11 @@ export interface paths {
                              * @description UUIDv7
                              */
                             link_id: string;
+                            /**
+                             * @description The upload link: a link revoked on its own leaves the request open but unreachable
+                             * @enum {unknown}
+                             */
+                            link_state: "active" | "expired" | "revoked" | "completed";
                             channel: ("email" | "sms" | "whatsapp") | null;
                             message_id: string | null;
                             created_by: string | null;
@@ -19051,6 +19061,11 @@ export interface paths {
                              * @description UUIDv7
                              */
                             link_id: string;
+                            /**
+                             * @description The upload link: a link revoked on its own leaves the request open but unreachable
+                             * @enum {unknown}
+                             */
+                            link_state: "active" | "expired" | "revoked" | "completed";
                             channel: ("email" | "sms" | "whatsapp") | null;
                             message_id: string | null;
                             created_by: string | null;

@@ -5,7 +5,7 @@ import type { Db, Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import { cancelActions, scheduleActions } from '../../jobs/clock.js'
-import { mintLink, revokeLink } from '../../links/service.js'
+import { type LinkState, listLinksOf, mintLink, revokeLink } from '../../links/service.js'
 import { getMerchant } from '../../merchants/service.js'
 import { type AutomaticApp, sendAutomatic } from '../../messaging/service.js'
 import { evidenceTypeCatalogue, listCaseEvidence, maySeeSensitive, type EvidenceItem } from '../evidence-port.js'
@@ -31,7 +31,12 @@ export type RequestInput = { types: string[]; message: string; dueAt: Date; chan
 
 export type ReceivedView = { evidence_id: string; type_key: string; name: string; received_at: Date }
 
-export type RequestView = Omit<RequestRow, 'merchant_id'> & { missing: string[]; received: ReceivedView[] }
+export type RequestView = Omit<RequestRow, 'merchant_id'> & {
+  /** The upload link's state: a link revoked on its own leaves the request open but unreachable */
+  link_state: LinkState
+  missing: string[]
+  received: ReceivedView[]
+}
 
 export const received = (items: EvidenceItem[], requestId: string): ReceivedView[] =>
   items
@@ -43,9 +48,14 @@ export const missingOf = (row: RequestRow, items: EvidenceItem[]) => {
   return row.type_keys.filter((t) => !present.has(t))
 }
 
-export function toRequestView(row: RequestRow, items: EvidenceItem[], visible: EvidenceItem[]): RequestView {
+export function toRequestView(
+  row: RequestRow,
+  linkState: LinkState,
+  items: EvidenceItem[],
+  visible: EvidenceItem[],
+): RequestView {
   const { merchant_id: _m, ...rest } = row
-  return { ...rest, missing: missingOf(row, items), received: received(visible, row.id) }
+  return { ...rest, link_state: linkState, missing: missingOf(row, items), received: received(visible, row.id) }
 }
 
 /** When the customer is reminded: at 75 % of the time given, or 12 h before the deadline if that is later. */
@@ -194,7 +204,7 @@ export async function requestEvidence(
     now,
   )
   return {
-    ...toRequestView(stored, [], []),
+    ...toRequestView(stored, 'active', [], []),
     url: link.url,
     delivery: results.map((r) =>
       'message' in r
@@ -211,11 +221,17 @@ export async function caseEvidence(ctx: ServiceContext, caseId: string) {
   return { all, visible }
 }
 
-export async function listEvidenceRequests(db: Db, ctx: ServiceContext, caseId: string): Promise<RequestView[]> {
+export async function listEvidenceRequests(
+  db: Db,
+  ctx: ServiceContext,
+  caseId: string,
+  now: Date,
+): Promise<RequestView[]> {
   await findCaseOrThrow(db, ctx.merchantId, caseId)
   const rows = await store.listCaseRequests(db, ctx.merchantId, caseId)
   const { all, visible } = await caseEvidence(ctx, caseId)
-  return rows.map((r) => toRequestView(r, all, visible))
+  const links = new Map((await listLinksOf(db, ctx.merchantId, 'case', caseId, now)).map((l) => [l.id, l.state]))
+  return rows.map((r) => toRequestView(r, links.get(r.link_id) ?? 'revoked', all, visible))
 }
 
 /** Cancels an open or overdue request: its link is revoked and its clock stopped. */
@@ -262,5 +278,5 @@ export async function cancelEvidenceRequest(trx: Trx, ctx: ServiceContext, reque
     now,
   )
   const { all, visible } = await caseEvidence(ctx, row.case_id)
-  return toRequestView(after, all, visible)
+  return toRequestView(after, 'revoked', all, visible)
 }
