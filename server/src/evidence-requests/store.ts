@@ -3,7 +3,7 @@ import type { Db, Trx } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
 
 export type RequestRow = Selectable<Database['evidence_requests']>
-export type RequirementRow = Selectable<Database['evidence_requirements']>
+type RequirementRow = Selectable<Database['evidence_requirements']>
 
 export async function insertRequest(trx: Trx, row: Insertable<Database['evidence_requests']>): Promise<RequestRow> {
   return trx.insertInto('evidence_requests').values(row).returningAll().executeTakeFirstOrThrow()

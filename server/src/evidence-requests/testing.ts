@@ -8,7 +8,7 @@ import { type EvidenceItem, type EvidencePort, type EvidenceType, setEvidencePor
 // A small real evidence module for this module's tests (and the RBAC matrix), until the evidence core is merged:
 // files go to the blob store (type decided by the bytes), items stay in this process's memory.
 
-export const testEvidenceTypes: EvidenceType[] = [
+const testEvidenceTypes: EvidenceType[] = [
   {
     key: 'photo_of_damage',
     label: 'Damage photo',
@@ -53,7 +53,7 @@ export const testEvidenceTypes: EvidenceType[] = [
 
 export type TestEvidence = EvidencePort & { items: (EvidenceItem & { merchant_id: string; blob_key: string })[] }
 
-export function testEvidencePort(app: AppContext): TestEvidence {
+function testEvidencePort(app: AppContext): TestEvidence {
   const items: TestEvidence['items'] = []
   const typeOf = (key: string) => testEvidenceTypes.find((t) => t.key === key)
   const port: TestEvidence = {

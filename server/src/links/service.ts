@@ -54,7 +54,7 @@ export function linkState(row: LinkRow, now: Date): LinkState {
   return now.getTime() >= row.expires_at.getTime() ? 'expired' : 'active'
 }
 
-export function toLinkView(row: LinkRow, now: Date): LinkView {
+function toLinkView(row: LinkRow, now: Date): LinkView {
   const { merchant_id: _m, ...rest } = row
   return { ...rest, state: linkState(row, now) }
 }

@@ -6,7 +6,7 @@ import { PDFDocument, type PDFFont, type PDFPage, StandardFonts, rgb } from 'pdf
 const pageSize: [number, number] = [595.28, 841.89]
 const margin = 48
 
-export const pdfSafe = (text: string) => text.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e\xa0-\xff]/g, '?')
+const pdfSafe = (text: string) => text.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e\xa0-\xff]/g, '?')
 
 export class PdfWriter {
   private page!: PDFPage

@@ -22,9 +22,9 @@ export const clockKeys = (id: string) => ({
 })
 
 /** The longest deadline an agent may give; the link lives a week past it, so a late customer can still send. */
-export const maxDeadlineMs = 30 * 86_400_000
-export const minDeadlineMs = 15 * 60_000
-export const linkGraceMs = 7 * 86_400_000
+const maxDeadlineMs = 30 * 86_400_000
+const minDeadlineMs = 15 * 60_000
+const linkGraceMs = 7 * 86_400_000
 const reminderLeadMs = 12 * 3_600_000
 
 export type RequestInput = { types: string[]; message: string; dueAt: Date; channel?: RequestChannel }
@@ -59,7 +59,7 @@ export function toRequestView(
 }
 
 /** When the customer is reminded: at 75 % of the time given, or 12 h before the deadline if that is later. */
-export function reminderAt(createdAt: Date, dueAt: Date): Date {
+function reminderAt(createdAt: Date, dueAt: Date): Date {
   const span = dueAt.getTime() - createdAt.getTime()
   return new Date(Math.max(createdAt.getTime() + span * 0.75, dueAt.getTime() - reminderLeadMs))
 }
@@ -215,7 +215,7 @@ export async function requestEvidence(
 }
 
 /** The case's evidence: all of it (what is missing counts every type), and what the caller may see. */
-export async function caseEvidence(ctx: ServiceContext, caseId: string) {
+async function caseEvidence(ctx: ServiceContext, caseId: string) {
   const all = await listCaseEvidence(ctx, caseId, { includeSensitive: true })
   const visible = maySeeSensitive(ctx) ? all : await listCaseEvidence(ctx, caseId, { includeSensitive: false })
   return { all, visible }

@@ -10,7 +10,7 @@ import * as store from '../store.js'
 // (carrier_claim, refund_approval, …) needs what the workspace sets here. An action never set requires nothing.
 
 export const caseAction = 'case'
-export const actionPattern = /^[a-z][a-z0-9_]{0,63}$/
+const actionPattern = /^[a-z][a-z0-9_]{0,63}$/
 
 export type EvidenceCheck = {
   action: string
