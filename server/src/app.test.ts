@@ -223,7 +223,13 @@ describe('logging', () => {
       },
       'sign-in',
     )
+    testLog.info(
+      { req: { method: 'POST', url: '/api/v1/portal/evidence/eyJldmlkZW5jZQ.sig/files', id: '2' } },
+      'upload',
+    )
     const out = lines.join('')
+    expect(out).not.toContain('eyJldmlkZW5jZQ')
+    expect(out).toContain('/api/v1/portal/evidence/[token]/files')
     expect(out).toContain('[redacted]')
     expect(out).not.toContain('hunter2hunter2')
     expect(out).not.toContain('ada@example.com')

@@ -114,6 +114,18 @@ export const errorCatalogue = {
   link_invalid: [401, 403], // 401 forged or malformed; 403 valid but for another purpose or record
   link_expired: 401,
   link_lifetime_too_long: 400,
+  link_revoked: 410, // an agent revoked the link (or cancelled its evidence request)
+  link_completed: 410, // the link did its job (every piece of evidence asked for came in)
+  link_not_found: 404,
+  // evidence requests, required evidence, packs
+  evidence_request_not_found: 404,
+  evidence_request_closed: 409, // completed or cancelled already: nothing to cancel
+  evidence_request_invalid: 422, // details.errors lists why (unknown types, deadline in the past or too far)
+  evidence_type_not_requested: 422, // the portal upload names a type the request did not ask for; details.wanted
+  evidence_files_missing: 400, // a portal upload without any file part
+  evidence_missing: 409, // the action needs evidence the case lacks; details.missing lists the type keys
+  evidence_requirement_invalid: 422, // details.errors lists each action or type key and why
+  evidence_order_missing: 409, // a commercial invoice is built from the case's order, and the case has none
   // messaging: templates and macros
   template_not_found: 404,
   template_version_not_found: 404,

@@ -5,7 +5,9 @@ import { authRoutes } from './auth/routes.js'
 import { csat } from './csat/module.js'
 import { customerEvents } from './customers/events.js'
 import { customerRoutes } from './customers/routes.js'
+import { evidenceRequests } from './evidence-requests/module.js'
 import { imports } from './imports/module.js'
+import { links } from './links/module.js'
 import { liveRoutes } from './live/routes.js'
 import { intake } from './intake/module.js'
 import { integrations } from './integrations/module.js'
@@ -50,5 +52,7 @@ export const modules: Module[] = [
   sla,
   csat,
   retention,
+  links,
+  evidenceRequests,
   maintenance,
 ]

@@ -19,10 +19,10 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
       level: config.logLevel,
       redact: { paths: redactPaths, censor: '[redacted]' },
       serializers: {
-        // Portal and survey links carry their token in the path; query strings may carry anything.
+        // Portal, evidence upload and survey links carry their token in the path; query strings may carry anything.
         req: (req: { method: string; url: string; id: string }) => ({
           method: req.method,
-          url: req.url.split('?')[0]!.replace(/\/(portal|surveys?)\/[^/]+/, '/$1/[token]'),
+          url: req.url.split('?')[0]!.replace(/\/(portal\/evidence|portal|surveys?)\/[^/]+/, '/$1/[token]'),
           id: req.id,
         }),
       },

@@ -28,6 +28,7 @@ import type { RouteFixture as Fixture, RouteRequest } from './fixture-kit.js'
 import type { TestMerchant } from './harness.js'
 import { csatFixtures } from './csat-fixtures.js'
 import { retentionFixtures } from './retention-fixtures.js'
+import { evidenceRequestFixtures } from './evidence-request-fixtures.js'
 import { slaCalendarFixtures } from './sla-calendar-fixtures.js'
 import { slaFixtures } from './sla-fixtures.js'
 import { sideConversationFixtures } from './side-conversation-fixtures.js'
@@ -328,6 +329,7 @@ export const routeFixtures: Record<string, RouteFixture> = {
   ...slaFixtures,
   ...csatFixtures,
   ...retentionFixtures,
+  ...evidenceRequestFixtures,
   'GET /api/v1/auth/session': async () => ({}),
   'POST /api/v1/auth/logout': async () => ({ ownStatus: 204 }),
   'POST /api/v1/auth/password': async () => ({

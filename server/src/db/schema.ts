@@ -6,8 +6,10 @@ import type { CaseTables } from '../cases/tables.js'
 import type { CsatTables } from '../csat/tables.js'
 import type { RetentionTables } from '../retention/tables.js'
 import type { CustomerTables } from '../customers/tables.js'
+import type { EvidenceRequestTables } from '../evidence-requests/tables.js'
 import type { InboxTables } from '../intake/tables.js'
 import type { IntegrationTables } from '../integrations/tables.js'
+import type { LinkTables } from '../links/tables.js'
 import type { MerchantTables } from '../merchants/tables.js'
 import type { MessagingTables } from '../messaging/tables.js'
 import type { OrderTables } from '../orders/tables.js'
@@ -90,4 +92,6 @@ export interface Database
     MessagingTables,
     SlaTables,
     CsatTables,
-    RetentionTables {}
+    RetentionTables,
+    LinkTables,
+    EvidenceRequestTables {}

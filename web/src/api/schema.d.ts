@@ -7971,7 +7971,76 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The case's stored customer links (evidence uploads): state, expiry, revocation, last use; never tokens */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /** @description What the link opens: evidence_upload */
+                                purpose: string;
+                                subject_type: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                subject_id: string;
+                                /** @enum {unknown} */
+                                state: "active" | "expired" | "revoked" | "completed";
+                                /** Format: date-time */
+                                expires_at: string;
+                                created_by: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                revoked_at: string | null;
+                                revoked_by: string | null;
+                                completed_at: string | null;
+                                last_used_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Link records (customer, order, shipment, case, and types later modules add) */
         post: {
@@ -19132,6 +19201,1080 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a customer link: it stops working at once (a dead link is returned as it is) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /** @description What the link opens: evidence_upload */
+                            purpose: string;
+                            subject_type: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            subject_id: string;
+                            /** @enum {unknown} */
+                            state: "active" | "expired" | "revoked" | "completed";
+                            /** Format: date-time */
+                            expires_at: string;
+                            created_by: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            revoked_at: string | null;
+                            revoked_by: string | null;
+                            completed_at: string | null;
+                            last_used_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/evidence-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case's evidence requests: what was asked, by when, what came in, what is missing */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                case_id: string;
+                                type_keys: string[];
+                                message: string;
+                                /** Format: date-time */
+                                due_at: string;
+                                /** @enum {unknown} */
+                                status: "open" | "completed" | "overdue" | "cancelled";
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                link_id: string;
+                                /**
+                                 * @description The upload link: a link revoked on its own leaves the request open but unreachable
+                                 * @enum {unknown}
+                                 */
+                                link_state: "active" | "expired" | "revoked" | "completed";
+                                channel: ("email" | "sms" | "whatsapp") | null;
+                                message_id: string | null;
+                                created_by: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                reminded_at: string | null;
+                                overdue_at: string | null;
+                                completed_at: string | null;
+                                cancelled_at: string | null;
+                                cancelled_by: string | null;
+                                /** @description Types asked for that have not come in */
+                                missing: string[];
+                                /** @description What came in through this request (sensitive types if allowed) */
+                                received: {
+                                    /**
+                                     * Format: uuid
+                                     * @description UUIDv7
+                                     */
+                                    evidence_id: string;
+                                    type_key: string;
+                                    name: string;
+                                    /** Format: date-time */
+                                    received_at: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Ask the customer for evidence: an upload link for this case, sent with the evidence_request template */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The evidence types asked for */
+                        types: string[];
+                        /** @description Why it is needed, in words for the customer */
+                        message: string;
+                        /** @description Hours from now (or give due_at) */
+                        deadline_hours?: number;
+                        /**
+                         * Format: date-time
+                         * @description The deadline (or give deadline_hours)
+                         */
+                        due_at?: string;
+                        /**
+                         * @description Send by this channel (default: the workspace's order)
+                         * @enum {unknown}
+                         */
+                        channel?: "email" | "sms" | "whatsapp";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            type_keys: string[];
+                            message: string;
+                            /** Format: date-time */
+                            due_at: string;
+                            /** @enum {unknown} */
+                            status: "open" | "completed" | "overdue" | "cancelled";
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            link_id: string;
+                            /**
+                             * @description The upload link: a link revoked on its own leaves the request open but unreachable
+                             * @enum {unknown}
+                             */
+                            link_state: "active" | "expired" | "revoked" | "completed";
+                            channel: ("email" | "sms" | "whatsapp") | null;
+                            message_id: string | null;
+                            created_by: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            reminded_at: string | null;
+                            overdue_at: string | null;
+                            completed_at: string | null;
+                            cancelled_at: string | null;
+                            cancelled_by: string | null;
+                            /** @description Types asked for that have not come in */
+                            missing: string[];
+                            /** @description What came in through this request (sensitive types if allowed) */
+                            received: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                evidence_id: string;
+                                type_key: string;
+                                name: string;
+                                /** Format: date-time */
+                                received_at: string;
+                            }[];
+                        } & {
+                            /** @description The upload link, shown this once (it is a credential: give it only to the customer) */
+                            url: string;
+                            /** @description How the request went out: the message sent, or why a channel was skipped */
+                            delivery: {
+                                channel: string;
+                                message_id: string | null;
+                                skipped: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence-requests/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an open or overdue evidence request: its link stops working */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            type_keys: string[];
+                            message: string;
+                            /** Format: date-time */
+                            due_at: string;
+                            /** @enum {unknown} */
+                            status: "open" | "completed" | "overdue" | "cancelled";
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            link_id: string;
+                            /**
+                             * @description The upload link: a link revoked on its own leaves the request open but unreachable
+                             * @enum {unknown}
+                             */
+                            link_state: "active" | "expired" | "revoked" | "completed";
+                            channel: ("email" | "sms" | "whatsapp") | null;
+                            message_id: string | null;
+                            created_by: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            reminded_at: string | null;
+                            overdue_at: string | null;
+                            completed_at: string | null;
+                            cancelled_at: string | null;
+                            cancelled_by: string | null;
+                            /** @description Types asked for that have not come in */
+                            missing: string[];
+                            /** @description What came in through this request (sensitive types if allowed) */
+                            received: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                evidence_id: string;
+                                type_key: string;
+                                name: string;
+                                /** Format: date-time */
+                                received_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/requirements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The evidence each action needs (carrier_claim, refund_approval, …) beside what each case type needs */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Per action, the evidence types it needs ('case' is each case type's required_evidence) */
+                            actions: {
+                                [key: string]: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the evidence each action needs (replaces them all; an action left out needs nothing) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Per action, the evidence types it needs; replaces them all */
+                        actions: {
+                            [key: string]: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Per action, the evidence types it needs ('case' is each case type's required_evidence) */
+                            actions: {
+                                [key: string]: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/evidence/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the case's evidence lacks for an action (for=case, the default: its case type's required_evidence) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The action: 'case' (the default) or one with requirements */
+                    for?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: string;
+                            complete: boolean;
+                            required: string[];
+                            present: string[];
+                            missing: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/evidence/pack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case's evidence pack for a carrier or finance, streamed as a ZIP: files, manifest.json, summary.pdf (sensitive types only for the roles allowed to see them; every download is audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A ZIP: the evidence files under evidence/, manifest.json (type, times, uploader, SHA-256), summary.pdf */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/evidence/pack/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email the case's evidence pack as a ZIP attachment (to the customer unless `to` names a carrier or finance); what the sender may see of it, audited */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Default: the case's customer */
+                        to?: {
+                            /** Format: email */
+                            address: string;
+                            name?: string;
+                        }[];
+                        subject?: string;
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            /** @enum {unknown} */
+                            direction: "out" | "in";
+                            /** @enum {unknown} */
+                            channel: "email" | "sms" | "whatsapp" | "portal";
+                            /**
+                             * @description public: the customer conversation; side: a side conversation the customer never sees
+                             * @enum {unknown}
+                             */
+                            visibility: "public" | "side";
+                            /** @enum {unknown} */
+                            status: "queued" | "sending" | "sent" | "delivered" | "read" | "bounced" | "failed" | "held" | "not_sent" | "received";
+                            status_reason: string | null;
+                            author: {
+                                /** @enum {unknown} */
+                                type: "agent" | "system" | "rule" | "customer" | "contact";
+                                id: string | null;
+                            };
+                            automatic: boolean;
+                            from: {
+                                address: string;
+                                name?: string;
+                            };
+                            to: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            cc: {
+                                address: string;
+                                name?: string;
+                            }[];
+                            subject: string;
+                            /** @description The whole text, as received or sent */
+                            text: string;
+                            /** @description What the conversation shows: the text above its quoted history and signature (the text when none) */
+                            reply_text: string;
+                            /** @description Quoted history and signature folded away under the reply (received email); null when nothing folds */
+                            quoted_text: string | null;
+                            html: string | null;
+                            template_id: string | null;
+                            template_version: number | null;
+                            message_id_header: string | null;
+                            in_reply_to: string | null;
+                            references: string[];
+                            provider: string | null;
+                            provider_message_id: string | null;
+                            /** @description The raw message (.eml) is stored: GET /messages/{id}/raw */
+                            has_raw: boolean;
+                            robot_reason: string | null;
+                            attempts: number;
+                            sent_at: string | null;
+                            /** @description An SMS or WhatsApp message waits until then (quiet hours in the customer's zone): "scheduled for …" */
+                            deliver_after: string | null;
+                            /** @description An SMS: the segments it goes as */
+                            sms_segments: number | null;
+                            /** @description An SMS: its encoding */
+                            sms_encoding: ("GSM-7" | "UCS-2") | null;
+                            /** @description A WhatsApp message sent as an approved Twilio content template: its Content SID */
+                            content_sid: string | null;
+                            /** @description When the customer's erasure reached the message: its personal content reads [redacted], its original and files are gone */
+                            redacted_at: string | null;
+                            /** @description The side conversation it belongs to (GET /side-conversations/{id}); null for the customer conversation */
+                            side_conversation_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            attachments: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                file_name: string;
+                                content_type: string;
+                                size_bytes: number;
+                                /** @description false when the attachment was refused (refused_reason says why) */
+                                stored: boolean;
+                                content_id: string | null;
+                                refused_reason: string | null;
+                            }[];
+                            /** @description Per recipient delivery state (outbound email) */
+                            recipients: {
+                                address: string;
+                                /** @enum {unknown} */
+                                kind: "to" | "cc" | "bcc";
+                                /** @enum {unknown} */
+                                status: "queued" | "sending" | "sent" | "failed" | "bounced";
+                                smtp_reply: string | null;
+                                attempts: number;
+                                sent_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/evidence/commercial-invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Generate a commercial invoice PDF from the case's order and add it as evidence (commercial_invoice) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            type_key: string;
+                            source: string;
+                            uploader_kind: string;
+                            uploaded_by: string | null;
+                            captured_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            sha256: string;
+                            size_bytes: number;
+                            content_type: string;
+                            original_name: string;
+                            request_id: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/evidence/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What an evidence request's link asks of the customer: types, why, the deadline, what came in */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            store: string;
+                            case_number: string;
+                            message: string;
+                            /** Format: date-time */
+                            due_at: string;
+                            overdue: boolean;
+                            types: {
+                                key: string;
+                                label: string;
+                                kind: string;
+                                formats: string[];
+                                max_bytes: number;
+                                received: boolean;
+                            }[];
+                            received: {
+                                name: string;
+                                type_key: string;
+                                /** Format: date-time */
+                                received_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/evidence/{token}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The customer sends evidence: multipart/form-data, a `type` field (a type asked for) before its files; a later `type` field applies to the files after it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            store: string;
+                            case_number: string;
+                            message: string;
+                            /** Format: date-time */
+                            due_at: string;
+                            overdue: boolean;
+                            types: {
+                                key: string;
+                                label: string;
+                                kind: string;
+                                formats: string[];
+                                max_bytes: number;
+                                received: boolean;
+                            }[];
+                            received: {
+                                name: string;
+                                type_key: string;
+                                /** Format: date-time */
+                                received_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

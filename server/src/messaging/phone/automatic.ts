@@ -30,6 +30,8 @@ export type AutomaticOptions = {
   messageKey?: string
   /** Links the caller made for this message (links.survey: the CSAT survey). */
   links?: Record<string, string>
+  /** Values the caller has for this message (evidence_request: what an evidence request asks). */
+  values?: Record<string, Record<string, unknown>>
 }
 
 /**
@@ -97,7 +99,7 @@ async function contentSidOf(
     trx,
     ctx,
     caseId,
-    { purpose, channel: 'whatsapp', app: opts.app, preview: true, links: opts.links },
+    { purpose, channel: 'whatsapp', app: opts.app, preview: true, links: opts.links, values: opts.values },
     now,
   ).catch(() => null)
   return r?.contentSid ?? null
@@ -123,7 +125,15 @@ async function sendOn(
       trx,
       ctx,
       caseId,
-      { purpose, automatic: true, requireEmail: false, messageIdHeader: header, links: opts.links, app: opts.app },
+      {
+        purpose,
+        automatic: true,
+        requireEmail: false,
+        messageIdHeader: header,
+        links: opts.links,
+        values: opts.values,
+        app: opts.app,
+      },
       now,
     )
     return sent ? { channel, message: sent.message } : { channel, skipped: 'the customer has no email address' }
@@ -133,7 +143,14 @@ async function sendOn(
     trx,
     ctx,
     caseId,
-    { purpose, channel: phoneChannel, app: opts.app, contentVariables: channel === 'whatsapp', links: opts.links },
+    {
+      purpose,
+      channel: phoneChannel,
+      app: opts.app,
+      contentVariables: channel === 'whatsapp',
+      links: opts.links,
+      values: opts.values,
+    },
     now,
   )
   // Free text inside the window; outside it the approved content template, when the variant has one.

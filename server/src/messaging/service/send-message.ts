@@ -36,6 +36,8 @@ export type SendInput = {
   templateId?: string
   templateVersion?: number
   attachmentIds?: string[]
+  /** Files the caller stored for this message (an evidence pack), beside attachments sent again */
+  files?: NewAttachment[]
   setWaiting?: boolean
   /** The side conversation it is on (visibility side) */
   sideConversationId?: string
@@ -117,7 +119,10 @@ export async function sendMessage(
       templateId: input.templateId ?? null,
       templateVersion: input.templateVersion ?? null,
       messageIdDomain: mail.domain,
-      attachments: await attachmentsOf(trx, ctx.merchantId, caseId, input.attachmentIds ?? []),
+      attachments: [
+        ...(await attachmentsOf(trx, ctx.merchantId, caseId, input.attachmentIds ?? [])),
+        ...(input.files ?? []),
+      ],
       setWaiting: visibility === 'public' && input.setWaiting,
       sideConversationId: visibility === 'side' ? (input.sideConversationId ?? null) : null,
     },

@@ -102,6 +102,20 @@ export const defaultTemplates: DefaultTemplate[] = [
       signOff,
     ],
   },
+  {
+    // Sent by the evidence-requests module; links.evidence is the request's own signed upload link.
+    purpose: 'evidence_request',
+    name: 'Evidence request',
+    subject: 'We need a few things for your case {{ case.number }}',
+    paragraphs: [
+      hello,
+      'To move case {{ case.number }} forward, we need: {{ evidence_request.types }}.',
+      '{{ evidence_request.message }}',
+      'Please send them by {{ evidence_request.due }}. Take photos with your phone or choose files; no account needed.',
+      '[Send your photos and files](links.evidence)',
+      signOff,
+    ],
+  },
   ...thirdPartyTemplates(),
 ]
 
@@ -207,6 +221,13 @@ export const defaultPhoneTemplates: DefaultPhoneTemplate[] = [
     name: 'Satisfaction survey',
     sms: `${from}: case {{ case.number }} is resolved. How did we do? One tap: {{ links.survey }}`,
     whatsapp: `${greet}case {{ case.number }} is resolved. Could you tell us how we did? It takes one tap: {{ links.survey }}`,
+  },
+  {
+    // The evidence-requests module's request; links.evidence is the request's own upload link.
+    purpose: 'evidence_request',
+    name: 'Evidence request',
+    sms: `${from}: for case {{ case.number }} we need {{ evidence_request.types }} by {{ evidence_request.due }}. Send them here: {{ links.evidence }}`,
+    whatsapp: `${greet}for case {{ case.number }} we need {{ evidence_request.types }}. {{ evidence_request.message }} Please send them by {{ evidence_request.due }} here: {{ links.evidence }}`,
   },
 ]
 

@@ -65,6 +65,26 @@ export const templateVariables: TemplateVariable[] = [
     description: 'The satisfaction survey about this case (a signed link; only in the CSAT survey message)',
     example: 'https://claimdesk.example.com/survey/sample-token',
   },
+  {
+    name: 'links.evidence',
+    description: 'The page where the customer sends the evidence asked for (a signed link; only in evidence requests)',
+    example: 'https://claimdesk.example.com/portal/evidence/sample-token',
+  },
+  {
+    name: 'evidence_request.types',
+    description: 'What an evidence request asks for, written out (only in evidence requests)',
+    example: 'Damage photo, Packaging photo',
+  },
+  {
+    name: 'evidence_request.message',
+    description: "The agent's words on why it is needed (only in evidence requests)",
+    example: 'Please show the damage and the box it came in.',
+  },
+  {
+    name: 'evidence_request.due',
+    description: 'The deadline, written out in the workspace time zone (only in evidence requests)',
+    example: 'Friday 11 December, 14:00',
+  },
   { name: 'brand.name', description: 'The shop name customers know', example: 'Northwind Outdoor' },
   { name: 'brand.from_name', description: 'The name emails are sent from', example: 'Northwind Support' },
   { name: 'brand.from_address', description: 'The address emails are sent from', example: 'support@northwind.example' },
@@ -84,6 +104,7 @@ export function sampleVariables(publicUrl?: string): Record<string, unknown> {
     const links = root.links as Record<string, unknown>
     links.portal = `${publicUrl.replace(/\/$/, '')}/portal/sample`
     links.survey = `${publicUrl.replace(/\/$/, '')}/survey/sample`
+    links.evidence = `${publicUrl.replace(/\/$/, '')}/portal/evidence/sample`
   }
   return root
 }

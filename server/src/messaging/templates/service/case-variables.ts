@@ -21,6 +21,11 @@ type Trx = Transaction<Database>
 export type RenderApp = { config: Pick<Config, 'publicUrl' | 'email'>; keys: Pick<Keys, 'links'> }
 
 const portalLinkDays = 90
+const sampleEvidenceRequest = {
+  types: 'Damage photo, Packaging photo',
+  message: 'Please show the damage and the box it came in.',
+  due: 'Friday 11 December, 14:00',
+}
 
 /** An amount written for people in the locale, by its currency's exponent. */
 async function money(trx: Trx, m: WireMoney, locale: string): Promise<string> {
@@ -131,7 +136,11 @@ export async function caseVariables(
     links: {
       portal: portalUrl,
       survey: o.portalLink === 'preview' ? `${o.app.config.publicUrl.replace(/\/$/, '')}/survey/sample` : null,
+      evidence:
+        o.portalLink === 'preview' ? `${o.app.config.publicUrl.replace(/\/$/, '')}/portal/evidence/sample` : null,
     },
+    // What an evidence request asks: the evidence-requests module gives it with its message; a preview a sample.
+    evidence_request: o.portalLink === 'preview' ? sampleEvidenceRequest : { types: null, message: null, due: null },
     brand: { name: merchant.brand_name, from_name: o.settings.from_name, from_address: o.settings.from_address },
   }
 }

@@ -36,6 +36,8 @@ export type RenderForCaseOptions = {
   app: RenderApp
   /** Links the caller made for this message (links.survey: the CSAT survey), beside the portal's. */
   links?: Record<string, string>
+  /** Values the caller has for this message (evidence_request: what an evidence request asks), beside the case's. */
+  values?: Record<string, Record<string, unknown>>
   /** The template's WhatsApp content variables, rendered with the same values (one portal link for both). */
   contentVariables?: boolean
 }
@@ -160,6 +162,8 @@ export async function renderForCase(
     now,
   )
   if (opts.links) variables.links = { ...(variables.links as Record<string, unknown>), ...opts.links }
+  for (const [group, values] of Object.entries(opts.values ?? {}))
+    variables[group] = { ...(variables[group] as Record<string, unknown>), ...values }
   const rendered = renderTemplate(source, variables)
   const hosts = await allowedLinkHosts(trx, ctx.merchantId, opts.app.config, now)
   const contentVariables: Record<string, string> = {}

@@ -33,6 +33,8 @@ export async function recordTemplatedEmail(
     messageIdHeader?: string
     /** Links the caller made for this message (links.survey), beside the portal's */
     links?: Record<string, string>
+    /** Values the caller has for this message (evidence_request.*), beside the case's */
+    values?: Record<string, Record<string, unknown>>
     app: SendApp
   },
   now: Date,
@@ -49,7 +51,7 @@ export async function recordTemplatedEmail(
     trx,
     ctx,
     caseId,
-    { templateId: o.templateId, purpose: o.purpose, version: 'live', app: o.app, links: o.links },
+    { templateId: o.templateId, purpose: o.purpose, version: 'live', app: o.app, links: o.links, values: o.values },
     now,
   )
   const settings = await getEmailSettings(trx, ctx.merchantId, o.app.config)
