@@ -5,6 +5,7 @@ import { authRoutes } from './auth/routes.js'
 import { csat } from './csat/module.js'
 import { customerEvents } from './customers/events.js'
 import { customerRoutes } from './customers/routes.js'
+import { evidence } from './evidence/module.js'
 import { imports } from './imports/module.js'
 import { liveRoutes } from './live/routes.js'
 import { intake } from './intake/module.js'
@@ -48,5 +49,6 @@ export const modules: Module[] = [
   audit,
   sla,
   csat,
+  evidence,
   maintenance,
 ]

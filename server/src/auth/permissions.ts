@@ -32,6 +32,7 @@ export const permissions = {
   'templates.manage': 'Write message templates and macros, save versions, send tests',
   'templates.approve': 'Approve template versions and make them live (what automatic messages send)',
   'analytics.read': 'See reports and dashboards',
+  'evidence.sensitive.read': 'See sensitive evidence (invoices, police reports, identity documents) and its files',
 } as const
 
 export type Permission = keyof typeof permissions
@@ -84,11 +85,12 @@ export const builtinRolePermissions: Record<BuiltinRole, readonly Permission[]> 
     'refunds.approve',
     'analytics.read',
     'audit.read',
+    'evidence.sensitive.read',
     'customers.read',
     'orders.read',
     'orders.write',
   ],
-  viewer: reads.filter((p) => p !== 'audit.read' && p !== 'integrations.read'),
+  viewer: reads.filter((p) => p !== 'audit.read' && p !== 'integrations.read' && p !== 'evidence.sensitive.read'),
 }
 
 export const builtinRoleInfo: Record<BuiltinRole, { name: string; description: string }> = {

@@ -5,6 +5,7 @@ import type { CarrierTables } from '../carriers/tables.js'
 import type { CaseTables } from '../cases/tables.js'
 import type { CsatTables } from '../csat/tables.js'
 import type { CustomerTables } from '../customers/tables.js'
+import type { EvidenceTables } from '../evidence/tables.js'
 import type { InboxTables } from '../intake/tables.js'
 import type { IntegrationTables } from '../integrations/tables.js'
 import type { MerchantTables } from '../merchants/tables.js'
@@ -88,4 +89,5 @@ export interface Database
     CaseTables,
     MessagingTables,
     SlaTables,
-    CsatTables {}
+    CsatTables,
+    EvidenceTables {}

@@ -1,0 +1,14 @@
+// The evidence module's public face (issue 24): other modules call these, never evidence/store.ts.
+export { addEvidence, type AddEvidenceInput } from './service/add-evidence.js'
+export { listCaseEvidence, openEvidenceFile } from './service/manage-evidence.js'
+export { evidenceContext, type EvidenceContext } from './service/context.js'
+export type { EvidenceItem } from './types.js'
+export type { EvidenceType } from './catalogue.js'
+
+import type { EvidenceType } from './catalogue.js'
+import { listEvidenceTypes } from './service/catalogue.js'
+import type { EvidenceContext } from './service/context.js'
+
+/** The built-in evidence types as the workspace changed them, then its own. */
+export const evidenceTypeCatalogue = (ctx: EvidenceContext): Promise<EvidenceType[]> =>
+  listEvidenceTypes(ctx.app.db, ctx.merchantId)
