@@ -112,10 +112,11 @@ function pngEnd(data: Buffer): number | undefined {
 // progressive JPEGs have several scans, each followed by more segments.
 function jpegEnd(data: Buffer): number | undefined {
   let at = 2
-  while (at + 4 <= data.length) {
+  while (at + 2 <= data.length) {
     if (data[at] !== 0xff) return undefined
     const marker = data[at + 1]!
     if (marker === 0xd9) return at + 2
+    if (at + 4 > data.length) return undefined
     if (marker === 0xff || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
       at += marker === 0xff ? 1 : 2
       continue
