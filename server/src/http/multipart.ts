@@ -11,6 +11,8 @@ export async function installMultipart(app: FastifyInstance, maxFileBytes: numbe
     // One past the cap, so the route's own metering refuses first with its clear error.
     limits: { fileSize: maxFileBytes + 1, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 21, headerPairs: 100 },
     throwFileSizeLimit: true,
+    // The name as sent: routes sanitise it themselves (and refuse one that is only path segments).
+    preservePath: true,
   })
 }
 
