@@ -27,6 +27,7 @@ import { recordMessage } from '../src/messaging/service.js'
 import type { RouteFixture as Fixture, RouteRequest } from './fixture-kit.js'
 import type { TestMerchant } from './harness.js'
 import { csatFixtures } from './csat-fixtures.js'
+import { evidenceFixtures } from './evidence-fixtures.js'
 import { slaCalendarFixtures } from './sla-calendar-fixtures.js'
 import { slaFixtures } from './sla-fixtures.js'
 import { sideConversationFixtures } from './side-conversation-fixtures.js'
@@ -326,6 +327,7 @@ export const routeFixtures: Record<string, RouteFixture> = {
   ...slaCalendarFixtures,
   ...slaFixtures,
   ...csatFixtures,
+  ...evidenceFixtures,
   'GET /api/v1/auth/session': async () => ({}),
   'POST /api/v1/auth/logout': async () => ({ ownStatus: 204 }),
   'POST /api/v1/auth/password': async () => ({
