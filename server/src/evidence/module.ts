@@ -1,6 +1,7 @@
-import type { Module } from '../modules.js'
+import { consumer, type Module } from '../modules.js'
 import { evidenceEvents } from './events.js'
 import { evidenceRoutes } from './routes.js'
+import { copyProofToCases, copyShipmentProofs } from './service/carrier-proofs.js'
 
 /** Evidence on cases (issue 24): typed files judged by their bytes, on the case's timeline and in the audit trail. */
 export const evidence: Module = {
@@ -8,4 +9,19 @@ export const evidence: Module = {
   events: evidenceEvents,
   routes: evidenceRoutes,
   timeline: ['evidence_added', 'evidence_classified', 'evidence_deleted'],
+  consumers: [
+    // Carrier proofs of delivery become evidence on the shipment's cases: when the proof arrives, and when a case
+    // opens on a shipment whose trackers hold proofs already.
+    consumer({
+      name: 'evidence:carrier-proof',
+      types: ['tracking_media.stored'],
+      handle: (event, ctx) => copyProofToCases(ctx, event.merchant_id, event.data.tracker_id, event.data.media_id),
+    }),
+    consumer({
+      name: 'evidence:case-proofs',
+      types: ['case.opened'],
+      accepts: (e) => e.data.shipment_id !== null,
+      handle: (event, ctx) => copyShipmentProofs(ctx, event.merchant_id, event.data.case_id, event.data.shipment_id!),
+    }),
+  ],
 }

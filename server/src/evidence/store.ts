@@ -83,3 +83,10 @@ export async function countActiveItems(trx: Trx, merchantId: string, caseId: str
     .executeTakeFirstOrThrow()
   return row.n
 }
+
+export const hasSourceRef = async (db: Db, merchantId: string, caseId: string, sourceRef: string) =>
+  (await selectOwned(db, 'evidence_items', merchantId)
+    .select('id')
+    .where('case_id', '=', caseId)
+    .where('source_ref', '=', sourceRef)
+    .executeTakeFirst()) !== undefined
