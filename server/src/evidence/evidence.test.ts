@@ -3,8 +3,10 @@ import { Readable } from 'node:stream'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { startTestApp } from '../../test/harness.js'
+import { runDueJobs } from '../../test/jobs.js'
 import { systemContext } from '../auth/actor.js'
 import { openCase } from '../cases/service.js'
+import { modules } from '../registry.js'
 import { addEvidence, evidenceContext } from './index.js'
 import { filesUnder, multipart, pdf, photoJpeg, photoPng } from './testing.js'
 
@@ -291,5 +293,43 @@ describe('evidence types', () => {
     const kind = await call('PATCH', '/evidence/types/damage_photo', { kind: 'document' })
     expect(kind.json().error.code).toBe('evidence_type_invalid')
     expect((await call('PATCH', '/evidence/types/no_such', { label: 'x' })).statusCode).toBe(404)
+  })
+})
+
+describe('required evidence on the case list', () => {
+  it('keeps missing_evidence true to the case type and filters cases by it and by having evidence', async () => {
+    const caseId = await newCase()
+    await runDueJobs(env.ctx, modules)
+    expect((await caseRow(caseId)).missing_evidence).toEqual(['damage_photo', 'packaging_photo', 'invoice'])
+    const ids = async (query: string) =>
+      (await call('GET', `/cases?${query}&limit=200`)).json().data.map((c: { id: string }) => c.id) as string[]
+    expect(await ids('missing_evidence=true')).toContain(caseId)
+    expect(await ids('has_evidence=false')).toContain(caseId)
+    expect(await ids('has_evidence=true')).not.toContain(caseId)
+
+    await upload(caseId, { type: 'damage_photo' }, { name: 'a.png', data: await photoPng() })
+    expect((await caseRow(caseId)).missing_evidence).toEqual(['packaging_photo', 'invoice'])
+    expect(await ids('has_evidence=true')).toContain(caseId)
+    await upload(caseId, { type: 'packaging_photo' }, { name: 'b.png', data: await photoPng() })
+    const invoice = await upload(caseId, { type: 'invoice' }, { name: 'c.pdf', data: await pdf() })
+    expect((await caseRow(caseId)).missing_evidence).toEqual([])
+    expect(await ids('missing_evidence=false')).toContain(caseId)
+    expect(await ids('missing_evidence=true')).not.toContain(caseId)
+    expect((await call('GET', `/cases/${caseId}`)).json()).toMatchObject({ evidence_count: 3, missing_evidence: [] })
+
+    await call('DELETE', `/evidence/${invoice.json().id}`)
+    expect((await caseRow(caseId)).missing_evidence).toEqual(['invoice'])
+    const bad = await call('GET', '/cases?missing_evidence=perhaps')
+    expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'validation_failed'])
+  })
+
+  it('resolves the case types’ older keys onto evidence types and reports the ones that name none', async () => {
+    const { resolveRequiredEvidence, builtinEvidenceTypes } = await import('./catalogue.js')
+    expect(
+      resolveRequiredEvidence(['photo_of_damage', 'invoice', 'return_photos', 'damage_photo'], builtinEvidenceTypes),
+    ).toEqual({
+      types: ['damage_photo', 'invoice'],
+      unknown: ['return_photos'],
+    })
   })
 })

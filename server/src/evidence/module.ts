@@ -1,7 +1,9 @@
 import { consumer, type Module } from '../modules.js'
 import { evidenceEvents } from './events.js'
 import { evidenceRoutes } from './routes.js'
+import { systemContext } from '../auth/actor.js'
 import { copyProofToCases, copyShipmentProofs } from './service/carrier-proofs.js'
+import { refreshCaseEvidence } from './service/checklist.js'
 
 /** Evidence on cases (issue 24): typed files judged by their bytes, on the case's timeline and in the audit trail. */
 export const evidence: Module = {
@@ -10,6 +12,18 @@ export const evidence: Module = {
   routes: evidenceRoutes,
   timeline: ['evidence_added', 'evidence_classified', 'evidence_deleted'],
   consumers: [
+    // missing_evidence starts as the case type's whole list, and changes with the type.
+    consumer({
+      name: 'evidence:checklist',
+      types: ['case.opened', 'case.updated'],
+      accepts: (e) => e.type === 'case.opened' || e.data.changes.includes('type_key'),
+      handle: (event, ctx) =>
+        ctx.db
+          .transaction()
+          .execute((trx) =>
+            refreshCaseEvidence(trx, systemContext(event.merchant_id, 'evidence'), event.data.case_id, new Date()),
+          ),
+    }),
     // Carrier proofs of delivery become evidence on the shipment's cases: when the proof arrives, and when a case
     // opens on a shipment whose trackers hold proofs already.
     consumer({

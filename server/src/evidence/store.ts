@@ -90,3 +90,14 @@ export const hasSourceRef = async (db: Db, merchantId: string, caseId: string, s
     .where('case_id', '=', caseId)
     .where('source_ref', '=', sourceRef)
     .executeTakeFirst()) !== undefined
+
+/** The types of the case's classified items. */
+export const listActiveTypeKeys = async (db: Db, merchantId: string, caseId: string): Promise<string[]> =>
+  (
+    await selectOwned(db, 'evidence_items', merchantId)
+      .select('type_key')
+      .distinct()
+      .where('case_id', '=', caseId)
+      .where('status', '=', 'active')
+      .execute()
+  ).map((r) => r.type_key)

@@ -49,3 +49,7 @@ create table evidence_items (
 create index evidence_items_case on evidence_items (merchant_id, case_id, id);
 create unique index evidence_items_source_ref on evidence_items (merchant_id, case_id, source_ref)
   where source_ref is not null;
+
+-- The case type's required evidence types the case does not have yet (the evidence module keeps it, as the SLA
+-- module keeps sla_state): what `GET /cases?missing_evidence=true` filters on.
+alter table cases add column missing_evidence text[] not null default '{}';

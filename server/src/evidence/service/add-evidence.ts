@@ -9,6 +9,7 @@ import * as store from '../store.js'
 import type { EvidenceSource, UploaderKind } from '../tables.js'
 import { type EvidenceItem, type EvidenceRow, toEvidenceItem } from '../types.js'
 import { findEvidenceType, getEvidenceSettings } from './catalogue.js'
+import { evidenceSummary } from './checklist.js'
 import { type EvidenceContext, nowOf } from './context.js'
 import { sanitiseFileName } from './file-checks.js'
 import { type StoredEvidenceFile, storeEvidenceFile } from './store-file.js'
@@ -114,7 +115,7 @@ async function recordEvidence(
     row.case_id,
     {
       action: 'evidence.added',
-      patch: { evidence_count: await store.countActiveItems(trx, ctx.merchantId, row.case_id) },
+      patch: await evidenceSummary(trx, ctx.merchantId, locked),
       timeline: [
         {
           type: 'evidence_added',

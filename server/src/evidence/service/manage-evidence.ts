@@ -10,6 +10,7 @@ import * as store from '../store.js'
 import { type EvidenceItem, type EvidenceRow, toEvidenceItem } from '../types.js'
 import { auditView } from './add-evidence.js'
 import { findEvidenceType, listEvidenceTypes } from './catalogue.js'
+import { evidenceSummary } from './checklist.js'
 import { type EvidenceContext, nowOf } from './context.js'
 
 export const seesSensitive = (ctx: EvidenceContext) => can(ctx.actor, 'evidence.sensitive.read')
@@ -88,7 +89,7 @@ export async function updateEvidence(trx: Trx, ctx: EvidenceContext, id: string,
     after.case_id,
     {
       action: 'evidence.updated',
-      patch: { evidence_count: await store.countActiveItems(trx, ctx.merchantId, after.case_id) },
+      patch: await evidenceSummary(trx, ctx.merchantId, locked),
       timeline: classifies
         ? [{ type: 'evidence_classified', data: { evidence_id: id, type_key: after.type_key }, text: type!.label }]
         : [],
@@ -130,13 +131,14 @@ export async function deleteEvidence(ctx: EvidenceContext, id: string): Promise<
 export async function removeItem(trx: Trx, ctx: EvidenceContext, row: EvidenceRow, action: string): Promise<void> {
   const now = nowOf(ctx)
   await store.deleteItem(trx, ctx.merchantId, row.id)
+  const locked = await lockCaseOrThrow(trx, ctx.merchantId, row.case_id)
   await recordCaseActivity(
     trx,
     ctx,
     row.case_id,
     {
       action,
-      patch: { evidence_count: await store.countActiveItems(trx, ctx.merchantId, row.case_id) },
+      patch: await evidenceSummary(trx, ctx.merchantId, locked),
       timeline: [
         { type: 'evidence_deleted', data: { evidence_id: row.id, type_key: row.type_key, sha256: row.sha256 } },
       ],
@@ -148,6 +150,7 @@ export async function removeItem(trx: Trx, ctx: EvidenceContext, row: EvidenceRo
       ],
     },
     now,
+    locked,
   )
   await recordAuditFor(
     trx,
