@@ -4,6 +4,7 @@ import { evidenceRoutes } from './routes.js'
 import { systemContext } from '../auth/actor.js'
 import { copyProofToCases, copyShipmentProofs } from './service/carrier-proofs.js'
 import { refreshCaseEvidence } from './service/checklist.js'
+import { collectMessageAttachments } from './service/message-attachments.js'
 
 /** Evidence on cases (issue 24): typed files judged by their bytes, on the case's timeline and in the audit trail. */
 export const evidence: Module = {
@@ -26,6 +27,13 @@ export const evidence: Module = {
     }),
     // Carrier proofs of delivery become evidence on the shipment's cases: when the proof arrives, and when a case
     // opens on a shipment whose trackers hold proofs already.
+    // A customer's photos and PDFs wait on the case as candidates for an agent to classify in one click.
+    consumer({
+      name: 'evidence:message-attachments',
+      types: ['message.received'],
+      accepts: (e) => e.data.visibility === 'public',
+      handle: (event, ctx) => collectMessageAttachments(ctx, event.merchant_id, event.data.message_id),
+    }),
     consumer({
       name: 'evidence:carrier-proof',
       types: ['tracking_media.stored'],
