@@ -4,6 +4,7 @@ import { evidenceRoutes } from './routes.js'
 import { systemContext } from '../auth/actor.js'
 import { copyProofToCases, copyShipmentProofs } from './service/carrier-proofs.js'
 import { refreshCaseEvidence } from './service/checklist.js'
+import { eraseCustomerEvidence } from './service/erase-customer.js'
 import { collectMessageAttachments } from './service/message-attachments.js'
 
 /** Evidence on cases (issue 24): typed files judged by their bytes, on the case's timeline and in the audit trail. */
@@ -13,6 +14,14 @@ export const evidence: Module = {
   routes: evidenceRoutes,
   timeline: ['evidence_added', 'evidence_classified', 'evidence_deleted'],
   consumers: [
+    // A customer's erasure reaches their evidence (cases on legal hold keep theirs).
+    consumer({
+      name: 'evidence:customer-erasure',
+      types: ['customer.redacted'],
+      handle: async (event, ctx) => {
+        if (event.subject_id) await eraseCustomerEvidence(ctx, event.merchant_id, event.subject_id, new Date())
+      },
+    }),
     // missing_evidence starts as the case type's whole list, and changes with the type.
     consumer({
       name: 'evidence:checklist',
