@@ -75,8 +75,7 @@ const tailMarkers = ['PK\x03\x04', 'PK\x05\x06', '\x7fELF', 'MZ', '#!', '%PDF', 
 
 /** Refuses an image that is also something else: markup inside, or another file after the image's last byte. */
 export function assertNotPolyglot(data: Buffer, contentType: string): void {
-  const lower = Buffer.from(data.toString('latin1').toLowerCase(), 'latin1')
-  const marker = textMarkers.find((m) => lower.includes(m))
+  const marker = findMarker(data)
   const end = imageEnd(data, contentType)
   const tail = end === undefined ? Buffer.alloc(0) : data.subarray(end)
   const appended = tailMarkers.find((m) => tail.includes(m))
@@ -85,6 +84,18 @@ export function assertNotPolyglot(data: Buffer, contentType: string): void {
       found: (marker ?? appended)!.toString('latin1').replace(/[^\x20-\x7e]/g, '.'),
     })
   if (end === undefined) throw new AppError('file_corrupt', 'The image is cut short or damaged')
+}
+
+// Case-insensitively, a slice at a time (overlapping by the longest marker), so a large photo is not copied whole.
+function findMarker(data: Buffer): Buffer | undefined {
+  const slice = 1024 * 1024
+  const overlap = Math.max(...textMarkers.map((m) => m.length)) - 1
+  for (let at = 0; at < data.length; at += slice) {
+    const lower = Buffer.from(data.toString('latin1', at, at + slice + overlap).toLowerCase(), 'latin1')
+    const found = textMarkers.find((m) => lower.includes(m))
+    if (found) return found
+  }
+  return undefined
 }
 
 /** Where the image's own bytes end, by its format's structure; undefined when it never ends (truncated). */

@@ -37,10 +37,13 @@ export async function storeEvidenceFile(
       const blob = await blobs.put(body, { merchantId, maxBytes: limits.maxBytes, allowedTypes: [contentType] })
       return { blob, thumbnail: null }
     }
-    const rest = ended
-      ? { head: Buffer.alloc(0) }
-      : await readUpTo(source, Number.POSITIVE_INFINITY, limits.maxBytes - head.length)
-    return await storePhoto(blobs, merchantId, Buffer.concat([head, rest.head]), contentType, limits.keepExif)
+    // A photo is held whole: at most a few at once, the others' uploads wait (their senders slowed by TCP).
+    return await photoSlots.run(async () => {
+      const rest = ended
+        ? { head: Buffer.alloc(0) }
+        : await readUpTo(source, Number.POSITIVE_INFINITY, limits.maxBytes - head.length)
+      return storePhoto(blobs, merchantId, Buffer.concat([head, rest.head]), contentType, limits.keepExif)
+    })
   } finally {
     await source.return?.()
   }
@@ -132,6 +135,10 @@ class Semaphore {
 }
 
 const decodes = new Semaphore(Math.max(2, availableParallelism()))
+const photoSlots = new Semaphore(4 * Math.max(2, availableParallelism()))
+// Decoded images are not kept for reuse: each upload is decoded once.
+sharp.cache(false)
+sharp.concurrency(1)
 
 async function readUpTo(
   source: AsyncIterator<Uint8Array>,
