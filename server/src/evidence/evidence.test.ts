@@ -7,7 +7,7 @@ import { runDueJobs } from '../../test/jobs.js'
 import { systemContext } from '../auth/actor.js'
 import { openCase } from '../cases/service.js'
 import { modules } from '../registry.js'
-import { addEvidence, evidenceContext } from './index.js'
+import { addEvidence, evidenceChecklist, evidenceContext } from './index.js'
 import { filesUnder, multipart, pdf, photoJpeg, photoPng } from './testing.js'
 
 const { env, app, m, call, other } = await startTestApp({ other: true })
@@ -321,6 +321,33 @@ describe('required evidence on the case list', () => {
     expect((await caseRow(caseId)).missing_evidence).toEqual(['invoice'])
     const bad = await call('GET', '/cases?missing_evidence=perhaps')
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'validation_failed'])
+  })
+
+  it('reports the required keys that name no evidence type in the checklist, and never counts them missing', async () => {
+    const kase = await db
+      .transaction()
+      .execute((trx) =>
+        openCase(trx, systemContext(m.id), { caseType: 'return_dispute', subject: 'Return' }, new Date()),
+      )
+    await runDueJobs(env.ctx, modules)
+    expect(await evidenceChecklist(db, m.id, kase.id)).toEqual({
+      required: [],
+      present: [],
+      missing: [],
+      unknown: ['return_photos'],
+    })
+    expect((await caseRow(kase.id)).missing_evidence).toEqual([])
+  })
+
+  it('keeps evidence_count true under concurrent uploads to one case (the case row is locked per upload)', async () => {
+    const caseId = await newCase()
+    const results = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) =>
+        upload(caseId, { type: 'damage_photo' }, { name: `p${i}.png`, data: await photoPng(8 + i, 8) }),
+      ),
+    )
+    expect(results.map((r) => r.statusCode)).toEqual(Array(6).fill(201))
+    expect((await caseRow(caseId)).evidence_count).toBe(6)
   })
 
   it('resolves the case types’ older keys onto evidence types and reports the ones that name none', async () => {

@@ -2,6 +2,7 @@
 export { addEvidence, type AddEvidenceInput } from './service/add-evidence.js'
 export { listCaseEvidence, openEvidenceFile } from './service/manage-evidence.js'
 export { evidenceContext, type EvidenceContext } from './service/context.js'
+export { evidenceChecklist, type EvidenceChecklist } from './service/checklist.js'
 export type { EvidenceItem } from './types.js'
 export type { EvidenceType } from './catalogue.js'
 

@@ -68,7 +68,6 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         fields: fields.fields,
         notes: fields.notes,
       })
-      if (upload.file.truncated) throw new AppError('file_too_large', 'The file is larger than allowed')
       return reply.status(201).send(item)
     },
   )
