@@ -8,6 +8,7 @@ import { readUpload } from '../http/multipart.js'
 import { routeOptions } from '../http/route.js'
 import {
   CaseParams,
+  EvidenceFile,
   EvidenceList,
   EvidencePatchBody,
   EvidenceParams,
@@ -18,6 +19,7 @@ import {
   EvidenceTypePatchBody,
   EvidenceTypeView,
   EvidenceView,
+  NoContent,
   TypeParams,
   UploadFields,
 } from './schemas.js'
@@ -176,10 +178,11 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     route('cases.write', {
       summary: 'Delete an item and its file (refused while its case is held)',
       params: EvidenceParams,
+      response: { 204: NoContent },
     }),
     async (req, reply) => {
       await deleteEvidence(ctxOf(req), req.params.id)
-      return reply.status(204).send()
+      return reply.status(204).send(null)
     },
   )
 
@@ -192,6 +195,7 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
             ? 'Download the file, as stored (the download is audited with its SHA-256)'
             : 'The 320 px WebP thumbnail of a photo',
         params: EvidenceParams,
+        response: { 200: EvidenceFile },
       }),
       async (req, reply) => {
         const { item, stream } = await openEvidenceFile(
@@ -208,7 +212,7 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
             'cache-control': 'private, no-store',
             ...(variant === 'file' && { 'content-length': String(item.size_bytes) }),
           })
-          .send(stream)
+          .send(stream as unknown as string) // a stream; the schema documents the file it carries
       },
     )
 }

@@ -98,3 +98,12 @@ export const EvidenceSettingsBody = Type.Object(
   { keep_exif: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 )
+
+export const NoContent = Type.Null()
+export const EvidenceFile = {
+  description: 'The file, as stored (photos re-encoded); the thumbnail is WebP',
+  content: {
+    'image/*': { schema: Type.String({ format: 'binary' }) },
+    'application/pdf': { schema: Type.String({ format: 'binary' }) },
+  },
+}
