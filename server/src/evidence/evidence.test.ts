@@ -159,6 +159,10 @@ describe('uploading evidence', () => {
       code: 'validation_failed',
       details: { errors: [{ path: 'body/fields' }] },
     })
+    for (const fields of [{ notes: 'a\u0000b' }, { fields: '{"a":"\\u0000"}' }] as Record<string, string>[]) {
+      const nul = await upload(caseId, { type: 'damage_photo', ...fields }, { name: 'a.png', data: await photoPng() })
+      expect([nul.statusCode, nul.json().error.code]).toEqual([400, 'validation_failed'])
+    }
     const json = await call('POST', `/cases/${caseId}/evidence`, { type: 'damage_photo' })
     expect([json.statusCode, json.json().error.code]).toEqual([400, 'validation_failed'])
     const text = await app.inject({

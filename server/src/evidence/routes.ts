@@ -218,6 +218,11 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
 }
 
 function uploadFields(raw: Record<string, string>) {
+  // What PostgreSQL cannot store is refused before the file is read (JSON bodies get this from the validation hook).
+  const nul = Object.keys(raw).filter(
+    (k) => raw[k]!.includes('\u0000') || (k === 'fields' && raw[k]!.includes('\\u0000')),
+  )
+  if (nul.length) throw invalid(nul.map((k) => ({ path: `body/${k}`, message: 'must not contain a NUL character' })))
   const value: Record<string, unknown> = { ...raw }
   if (raw.fields !== undefined) {
     try {
