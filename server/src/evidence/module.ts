@@ -22,11 +22,10 @@ export const evidence: Module = {
         if (event.subject_id) await eraseCustomerEvidence(ctx, event.merchant_id, event.subject_id, new Date())
       },
     }),
-    // missing_evidence starts as the case type's whole list, and changes with the type.
+    // missing_evidence starts as the case type's whole list (a case keeps its type).
     consumer({
       name: 'evidence:checklist',
-      types: ['case.opened', 'case.updated'],
-      accepts: (e) => e.type === 'case.opened' || e.data.changes.includes('type_key'),
+      types: ['case.opened'],
       handle: (event, ctx) =>
         ctx.db
           .transaction()

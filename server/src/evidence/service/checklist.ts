@@ -51,7 +51,7 @@ export async function evidenceSummary(trx: Trx, merchantId: string, kase: { id: 
   return { evidence_count: count, missing_evidence: checklist.missing }
 }
 
-/** Brings a case's summary up to date: when it opens, or its type changes. */
+/** Brings a case's summary up to date (when it opens). */
 export async function refreshCaseEvidence(trx: Trx, ctx: ServiceContext, caseId: string, now: Date): Promise<void> {
   const locked = await lockCaseOrThrow(trx, ctx.merchantId, caseId)
   if (locked.merged_into_id) return
