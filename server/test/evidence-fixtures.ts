@@ -31,6 +31,7 @@ export const evidenceFixtures: Record<string, RouteFixture> = {
     }
   },
   'GET /api/v1/cases/{id}/evidence': async (k) => ({ params: { id: await k.case() } }),
+  'GET /api/v1/cases/{id}/evidence/check': async (k) => ({ params: { id: await k.case() } }),
   'GET /api/v1/evidence/{id}': onItem,
   'PATCH /api/v1/evidence/{id}': async (k) => ({ params: { id: await evidenceItem(k) }, body: { notes: 'Seen' } }),
   'DELETE /api/v1/evidence/{id}': async (k) => ({ params: { id: await evidenceItem(k) }, ownStatus: 204 }),

@@ -321,7 +321,18 @@ describe('required evidence on the case list', () => {
     expect(await ids('missing_evidence=true')).not.toContain(caseId)
     expect((await call('GET', `/cases/${caseId}`)).json()).toMatchObject({ evidence_count: 3, missing_evidence: [] })
 
+    expect((await call('GET', `/cases/${caseId}/evidence/check`, undefined, 'viewer')).json()).toEqual({
+      complete: true,
+      required: ['damage_photo', 'packaging_photo', 'invoice'],
+      present: ['damage_photo', 'invoice', 'packaging_photo'],
+      missing: [],
+      unknown: [],
+    })
     await call('DELETE', `/evidence/${invoice.json().id}`)
+    expect((await call('GET', `/cases/${caseId}/evidence/check`)).json()).toMatchObject({
+      complete: false,
+      missing: ['invoice'],
+    })
     expect((await caseRow(caseId)).missing_evidence).toEqual(['invoice'])
     const bad = await call('GET', '/cases?missing_evidence=perhaps')
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'validation_failed'])

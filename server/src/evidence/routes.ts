@@ -8,6 +8,7 @@ import { readUpload } from '../http/multipart.js'
 import { routeOptions } from '../http/route.js'
 import {
   CaseParams,
+  EvidenceCheckView,
   EvidenceFile,
   EvidenceList,
   EvidencePatchBody,
@@ -31,6 +32,7 @@ import {
   updateEvidenceSettings,
   updateEvidenceType,
 } from './service/catalogue.js'
+import { evidenceChecklist } from './service/checklist.js'
 import { evidenceContext } from './service/context.js'
 import {
   deleteEvidence,
@@ -84,6 +86,19 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const ctx = ctxOf(req)
       return { data: await listCaseEvidence(ctx, req.params.id, { includeSensitive: seesSensitive(ctx) }) }
+    },
+  )
+
+  app.get(
+    '/cases/:id/evidence/check',
+    route('cases.read', {
+      summary: "What the case's type requires of evidence, what the case has, and what is missing",
+      params: CaseParams,
+      response: { 200: EvidenceCheckView },
+    }),
+    async (req) => {
+      const checklist = await evidenceChecklist(app.db, req.actor.merchantId, req.params.id)
+      return { complete: checklist.missing.length === 0, ...checklist }
     },
   )
 

@@ -107,3 +107,13 @@ export const EvidenceFile = {
     'application/pdf': { schema: Type.String({ format: 'binary' }) },
   },
 }
+
+export const EvidenceCheckView = Type.Object({
+  complete: Type.Boolean({ description: 'Nothing required is missing' }),
+  required: Type.Array(Type.String(), { description: "The evidence types the case's type requires" }),
+  present: Type.Array(Type.String(), { description: 'The types the case has (classified items only)' }),
+  missing: Type.Array(Type.String()),
+  unknown: Type.Array(Type.String(), {
+    description: "Keys in the case type's required_evidence that name no evidence type: nothing satisfies them",
+  }),
+})
