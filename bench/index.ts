@@ -15,6 +15,7 @@ const benches: Record<
   'messaging-inbound': () => import('./messaging-inbound.js'),
   sla: () => import('./sla.js'),
   calendar: () => import('./calendar.js'),
+  evidence: () => import('./evidence.js'),
 }
 
 const [name, ...rest] = process.argv.slice(2)

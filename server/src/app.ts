@@ -16,6 +16,7 @@ import { serveConsole } from './http/console.js'
 import { installErrorHandling } from './http/error-handler.js'
 import { installSecurityHeaders } from './http/headers.js'
 import { installIdempotency } from './http/idempotency.js'
+import { installMultipart } from './http/multipart.js'
 import { clientErrors, frameworkErrors, installValidation, maxHeaderSize } from './http/validation.js'
 import { ErrorResponse } from './http/schemas.js'
 
@@ -77,6 +78,7 @@ export async function buildApp(
 
   installSecurityHeaders(app, ctx.config.publicUrl)
   await app.register(cookie)
+  await installMultipart(app, ctx.config.filesMaxBytes)
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

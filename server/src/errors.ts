@@ -169,6 +169,18 @@ export const errorCatalogue = {
   hold_released: 409, // released already: a hold is released once; place a new one to hold again
   retention_policy_invalid: 422, // details.errors lists each policy and why (unknown kind, start, days)
   delivery_body_purged: 410, // retention took the delivery's raw body: there is nothing left to replay
+  // evidence (issue 24)
+  evidence_not_found: 404,
+  evidence_type_unknown: 422, // no evidence type with this key in the workspace's catalogue
+  evidence_type_not_found: 404,
+  evidence_type_exists: 409, // built-in or the workspace's own: change that one instead
+  evidence_type_invalid: 422, // formats that do not fit the kind, or a size over the kind's cap
+  file_missing: 400, // the multipart request has no file part, or a field came after it
+  file_corrupt: 422, // the bytes do not decode as the type they are (a truncated image, a PDF without its end)
+  file_polyglot: 422, // the file is also another kind of file: an archive, script or page hidden in or after it
+  file_pixel_limit: 422, // an image with more pixels than may be decoded (a decompression bomb); details.max_pixels
+  file_active_content: 422, // a PDF with JavaScript or launch actions
+  file_name_invalid: 400, // the file's name is nothing but path segments or control characters
   // server side
   internal_error: 500,
   not_ready: 503,

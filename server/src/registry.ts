@@ -6,6 +6,7 @@ import { csat } from './csat/module.js'
 import { customerEvents } from './customers/events.js'
 import { customerRoutes } from './customers/routes.js'
 import { evidenceRequests } from './evidence-requests/module.js'
+import { evidence } from './evidence/module.js'
 import { imports } from './imports/module.js'
 import { links } from './links/module.js'
 import { liveRoutes } from './live/routes.js'
@@ -54,5 +55,6 @@ export const modules: Module[] = [
   retention,
   links,
   evidenceRequests,
+  evidence,
   maintenance,
 ]

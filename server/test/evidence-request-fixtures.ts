@@ -1,7 +1,6 @@
 import { systemContext } from '../src/auth/actor.js'
 import { openCase } from '../src/cases/service.js'
 import { requestEvidence } from '../src/evidence-requests/service.js'
-import { registerTestEvidence } from '../src/evidence-requests/testing.js'
 import { mintLink } from '../src/links/service.js'
 import { upsertOrder } from '../src/orders/service.js'
 import type { RouteFixture } from './fixture-kit.js'
@@ -32,7 +31,6 @@ const storedLink = async (k: Parameters<RouteFixture>[0]) => {
 }
 
 const evidenceRequest = async (k: Parameters<RouteFixture>[0]) => {
-  registerTestEvidence(k.ctx)
   const caseId = await k.case()
   const r = await k.ctx.db
     .transaction()
@@ -41,7 +39,7 @@ const evidenceRequest = async (k: Parameters<RouteFixture>[0]) => {
         trx,
         systemContext(k.m.id),
         caseId,
-        { types: ['photo_of_damage'], message: 'Photos please', dueAt: new Date(Date.now() + 86_400_000) },
+        { types: ['damage_photo'], message: 'Photos please', dueAt: new Date(Date.now() + 86_400_000) },
         k.ctx,
         new Date(),
       ),
@@ -77,39 +75,30 @@ export const evidenceRequestFixtures: Record<string, RouteFixture> = {
   'GET /api/v1/cases/{id}/links': async (k) => ({ params: { id: await k.case() } }),
   'POST /api/v1/links/{id}/revoke': async (k) => ({ params: { id: await storedLink(k) } }),
   'POST /api/v1/cases/{id}/evidence-requests': async (k) => {
-    registerTestEvidence(k.ctx)
     return {
       params: { id: await k.case() },
-      body: { types: ['photo_of_damage'], message: 'Please show us the damage.', deadline_hours: 48 },
+      body: { types: ['damage_photo'], message: 'Please show us the damage.', deadline_hours: 48 },
     }
   },
   'GET /api/v1/cases/{id}/evidence-requests': async (k) => {
-    registerTestEvidence(k.ctx)
     return { params: { id: await k.case() } }
   },
   'POST /api/v1/evidence-requests/{id}/cancel': async (k) => ({ params: { id: await evidenceRequest(k) } }),
   'GET /api/v1/evidence/requirements': async () => ({}),
-  'PUT /api/v1/evidence/requirements': async (k) => {
-    registerTestEvidence(k.ctx)
-    return { body: { actions: { carrier_claim: ['photo_of_damage'] } } }
-  },
+  'PUT /api/v1/evidence/requirements': async () => ({ body: { actions: { carrier_claim: ['damage_photo'] } } }),
   'GET /api/v1/cases/{id}/evidence/pack': async (k) => {
-    registerTestEvidence(k.ctx)
     return { params: { id: await k.case() } }
   },
   'POST /api/v1/cases/{id}/evidence/pack/email': async (k) => {
-    registerTestEvidence(k.ctx)
     return {
       params: { id: await k.case() },
       body: { to: [{ address: 'claims@carrier.example' }], text: 'Our evidence for the claim is attached.' },
     }
   },
   'POST /api/v1/cases/{id}/evidence/commercial-invoice': async (k) => {
-    registerTestEvidence(k.ctx)
     return { params: { id: await caseWithOrder(k) } }
   },
   'GET /api/v1/cases/{id}/evidence/check': async (k) => {
-    registerTestEvidence(k.ctx)
     return { params: { id: await k.case() }, query: { for: 'case' } }
   },
 }

@@ -14,8 +14,8 @@ export type RouteRequest = {
   params?: Record<string, string>
   query?: Record<string, string>
   body?: unknown
-  /** A non-JSON body (CSV, NDJSON) with its content type. */
-  raw?: { contentType: string; payload: string }
+  /** A non-JSON body (CSV, NDJSON, multipart) with its content type. */
+  raw?: { contentType: string; payload: string | Buffer }
   /** A Server-Sent Events stream: read until the status is known, then let go. */
   stream?: boolean
   /** What the admin's own request answers when it is not a 2xx by design (e.g. a person-only route called with a key). */

@@ -29,6 +29,7 @@ import type { TestMerchant } from './harness.js'
 import { csatFixtures } from './csat-fixtures.js'
 import { retentionFixtures } from './retention-fixtures.js'
 import { evidenceRequestFixtures } from './evidence-request-fixtures.js'
+import { evidenceFixtures } from './evidence-fixtures.js'
 import { slaCalendarFixtures } from './sla-calendar-fixtures.js'
 import { slaFixtures } from './sla-fixtures.js'
 import { sideConversationFixtures } from './side-conversation-fixtures.js'
@@ -330,6 +331,7 @@ export const routeFixtures: Record<string, RouteFixture> = {
   ...csatFixtures,
   ...retentionFixtures,
   ...evidenceRequestFixtures,
+  ...evidenceFixtures,
   'GET /api/v1/auth/session': async () => ({}),
   'POST /api/v1/auth/logout': async () => ({ ownStatus: 204 }),
   'POST /api/v1/auth/password': async () => ({

@@ -35,6 +35,7 @@ export const permissions = {
   'holds.read': 'See legal holds on cases and customers',
   'holds.manage': 'Place and release legal holds',
   'retention.manage': 'Change retention policies and see purge runs',
+  'evidence.sensitive.read': 'See sensitive evidence (invoices, police reports, identity documents) and its files',
 } as const
 
 export type Permission = keyof typeof permissions
@@ -90,11 +91,12 @@ export const builtinRolePermissions: Record<BuiltinRole, readonly Permission[]> 
     'refunds.approve',
     'analytics.read',
     'audit.read',
+    'evidence.sensitive.read',
     'customers.read',
     'orders.read',
     'orders.write',
   ],
-  viewer: reads.filter((p) => p !== 'audit.read' && p !== 'integrations.read'),
+  viewer: reads.filter((p) => p !== 'audit.read' && p !== 'integrations.read' && p !== 'evidence.sensitive.read'),
 }
 
 export const builtinRoleInfo: Record<BuiltinRole, { name: string; description: string }> = {

@@ -41,6 +41,21 @@ export const carrierEvents = defineEvents({
       recorded_at: instant('When it was recorded'),
     }),
   },
+  'tracking_media.stored': {
+    subject: 'tracker',
+    description:
+      'A carrier proof of delivery (signature, photo or document) was stored on a tracker for the first time; the ' +
+      "evidence module copies it onto the tracker's shipments' cases.",
+    data: Type.Object({
+      tracker_id: uuid('The tracker'),
+      media_id: uuid('The stored proof'),
+      kind: Type.Union([Type.Literal('signature'), Type.Literal('photo'), Type.Literal('document')], {
+        description: 'What the proof is',
+      }),
+      content_type: Type.String({ description: 'Its content type, decided from the bytes' }),
+      sha256: Type.String({ description: 'SHA-256 of the file' }),
+    }),
+  },
   'shipment.stale': overdue(
     'A shipment in transit has had no carrier scan for longer than the stale limit (announced once per silence).',
     'When the silence passed the stale limit',

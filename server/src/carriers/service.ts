@@ -265,9 +265,10 @@ async function storeProof(
     if (err instanceof AppError && err.status < 500) return
     throw err
   }
-  await store.insertMedia(trx, {
+  const id = newId()
+  const inserted = await store.insertMedia(trx, {
     merchant_id: input.merchantId,
-    id: newId(),
+    id,
     tracker_id: trackerId,
     event_key: null,
     kind: proof.kind,
@@ -277,6 +278,14 @@ async function storeProof(
     sha256,
     created_at: now,
   })
+  if (inserted)
+    await enqueueEvent(trx, {
+      merchant_id: input.merchantId,
+      type: 'tracking_media.stored',
+      subject_id: trackerId,
+      occurred_at: now,
+      data: { tracker_id: trackerId, media_id: id, kind: proof.kind, content_type: blob.contentType, sha256 },
+    })
 }
 
 const stateOf = (t: store.TrackerRow): TrackingState => ({

@@ -121,6 +121,8 @@ export interface CaseTables {
     custom_fields: Json<Record<string, unknown>>
     checklist: Json<ChecklistItem[]>
     evidence_count: Generated<number>
+    /** The required evidence types not on the case yet (the evidence module keeps it) */
+    missing_evidence: Generated<string[]>
     refund_authorised_by: string | null
     resolution_code: ResolutionCode | null
     resolution_note: string | null

@@ -99,6 +99,7 @@ export function toCase(r: CaseRow): Case {
     custom_fields: r.custom_fields,
     checklist: r.checklist,
     evidence_count: r.evidence_count,
+    missing_evidence: r.missing_evidence,
     refund_authorised_by: r.refund_authorised_by,
     resolution_code: r.resolution_code,
     resolution_note: r.resolution_note,

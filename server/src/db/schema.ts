@@ -7,6 +7,7 @@ import type { CsatTables } from '../csat/tables.js'
 import type { RetentionTables } from '../retention/tables.js'
 import type { CustomerTables } from '../customers/tables.js'
 import type { EvidenceRequestTables } from '../evidence-requests/tables.js'
+import type { EvidenceTables } from '../evidence/tables.js'
 import type { InboxTables } from '../intake/tables.js'
 import type { IntegrationTables } from '../integrations/tables.js'
 import type { LinkTables } from '../links/tables.js'
@@ -94,4 +95,5 @@ export interface Database
     CsatTables,
     RetentionTables,
     LinkTables,
-    EvidenceRequestTables {}
+    EvidenceRequestTables,
+    EvidenceTables {}

@@ -7,16 +7,15 @@ import { describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../test/harness.js'
 import { systemContext } from '../auth/actor.js'
 import { openCase } from '../cases/service.js'
-import { jpegBytes, pdfBytes } from '../files/testing/samples.js'
+import { pdf, photoJpeg } from '../evidence/testing.js'
 import { newId } from '../ids.js'
 import { upsertOrder } from '../orders/service.js'
 import { upsertShipment } from '../shipments/service.js'
-import { addEvidence } from './evidence-port.js'
-import { registerTestEvidence } from './testing.js'
+import { addEvidence, evidenceContext } from '../evidence/index.js'
 import { readZip } from './testing-http.js'
 
 const { env, m, call, other } = await startTestApp({ other: true })
-const evidence = registerTestEvidence(env.ctx)
+const [jpeg, pdfDoc] = await Promise.all([photoJpeg(), pdf()])
 const db = env.ctx.db
 const ctx = systemContext(m.id)
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
@@ -61,7 +60,7 @@ async function caseWithOrder(merchantId = m.id) {
 }
 
 const add = (caseId: string, typeKey: string, bytes: Buffer, filename: string) =>
-  addEvidence(ctx, {
+  addEvidence(evidenceContext(env.ctx, ctx), {
     caseId,
     typeKey,
     source: 'upload',
@@ -72,15 +71,16 @@ const add = (caseId: string, typeKey: string, bytes: Buffer, filename: string) =
 describe('the evidence pack', () => {
   it('streams a ZIP of the files with a manifest whose checksums match and a summary PDF, and audits the download', async () => {
     const caseId = await caseWithOrder()
-    const photo = jpegBytes()
-    const invoice = pdfBytes()
-    await add(caseId, 'photo_of_damage', photo, 'crack.jpg')
-    await add(caseId, 'photo_of_damage', photo, 'crack.jpg')
+    const photo = jpeg
+    const invoice = pdfDoc
+    // A photo is stored re-encoded (its metadata stripped): the manifest holds the stored file's checksum.
+    const first = await add(caseId, 'damage_photo', photo, 'crack.jpg')
+    await add(caseId, 'damage_photo', photo, 'crack.jpg')
     await add(caseId, 'invoice', invoice, '../../invoice.pdf')
     const res = await call('GET', `/cases/${caseId}/evidence/pack`)
     expect(res.statusCode, res.body).toBe(200)
     expect(res.headers['content-type']).toBe('application/zip')
-    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="evidence-CD-\d+\.zip"$/)
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="evidence-CD-\d+\.zip"/)
     const zip = readZip(res.rawPayload)
     const manifest = JSON.parse(zip.get('manifest.json')!.toString('utf8'))
     expect(manifest.files).toHaveLength(3)
@@ -91,7 +91,7 @@ describe('the evidence pack', () => {
       expect(zip.get(f.file)!.length).toBe(f.size_bytes)
     }
     expect(new Set(manifest.files.map((f: { file: string }) => f.file)).size).toBe(3)
-    expect(manifest.files[0]).toMatchObject({ type_key: 'photo_of_damage', uploader_kind: 'agent', sha256: sha(photo) })
+    expect(manifest.files[0]).toMatchObject({ type_key: 'damage_photo', uploader_kind: 'agent', sha256: first.sha256 })
     const summary = await PDFDocument.load(zip.get('summary.pdf')!)
     expect(summary.getPageCount()).toBeGreaterThanOrEqual(1)
     expect(summary.getTitle()).toMatch(/^Evidence pack CD-\d+$/)
@@ -107,12 +107,12 @@ describe('the evidence pack', () => {
 
   it('leaves sensitive types out for a role that may not see them', async () => {
     const caseId = await caseWithOrder()
-    await add(caseId, 'photo_of_damage', jpegBytes(), 'a.jpg')
-    await add(caseId, 'invoice', pdfBytes(), 'inv.pdf')
+    await add(caseId, 'damage_photo', jpeg, 'a.jpg')
+    await add(caseId, 'invoice', pdfDoc, 'inv.pdf')
     const res = await call('GET', `/cases/${caseId}/evidence/pack`, undefined, 'agent')
     expect(res.statusCode, res.body).toBe(200)
     const manifest = JSON.parse(readZip(res.rawPayload).get('manifest.json')!.toString('utf8'))
-    expect(manifest.files.map((f: { type_key: string }) => f.type_key)).toEqual(['photo_of_damage'])
+    expect(manifest.files.map((f: { type_key: string }) => f.type_key)).toEqual(['damage_photo'])
   })
 
   it("answers 404 for another workspace's case, and audits no download of it", async () => {
@@ -141,7 +141,11 @@ describe('the generated commercial invoice', () => {
       content_type: 'application/pdf',
       original_name: 'commercial-invoice-1042.pdf',
     })
-    const item = evidence.items.find((i) => i.id === res.json().id)!
+    const item = await env.ctx.db
+      .selectFrom('evidence_items')
+      .selectAll()
+      .where('id', '=', res.json().id)
+      .executeTakeFirstOrThrow()
     const pdf = await PDFDocument.load(await streamBytes(await env.ctx.blobs.get(item.blob_key)))
     expect(pdf.getTitle()).toBe('Commercial invoice #1042')
   })
@@ -172,7 +176,7 @@ describe('the evidence pack by email', () => {
 
   it('attaches the pack as a ZIP to an email to the address given, and audits it', async () => {
     const caseId = await caseWithOrder()
-    await add(caseId, 'photo_of_damage', jpegBytes(), 'a.jpg')
+    await add(caseId, 'damage_photo', jpeg, 'a.jpg')
     const res = await call(
       'POST',
       `/cases/${caseId}/evidence/pack/email`,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../test/harness.js'
 import { systemContext } from '../auth/actor.js'
 import { openCase } from '../cases/service.js'
-import { jpegBytes, pdfBytes, pngBytes } from '../files/testing/samples.js'
+import { pdf, photoJpeg, photoPng } from '../evidence/testing.js'
 import { newId } from '../ids.js'
 import { fireDueActions } from '../jobs/clock-runner.js'
 import { clockHandlers } from '../jobs/worker.js'
@@ -10,15 +10,16 @@ import { signLink } from '../links/signed-links.js'
 import { modules } from '../registry.js'
 import { portalLimits } from './routes.js'
 import { portalTarget } from './service.js'
-import { registerTestEvidence } from './testing.js'
 import { type FormPart, multipartForm } from './testing-http.js'
 
 const publicUrl = 'https://cd.example.com'
 const { env, app, m, call, other } = await startTestApp({ other: true, config: { publicUrl, filesMaxBytes: 100_000 } })
-const evidence = registerTestEvidence(env.ctx)
+const [jpeg, png, pdfDoc] = await Promise.all([photoJpeg(), photoPng(), pdf()])
 const db = env.ctx.db
 const handlers = clockHandlers(modules)
 const clockAt = (now: Date) => fireDueActions(env.ctx, handlers, () => now)
+const requestItems = (requestId: string) =>
+  db.selectFrom('evidence_items').selectAll().where('request_id', '=', requestId).execute()
 const hours = (h: number, from = new Date()) => new Date(from.getTime() + h * 3_600_000)
 
 async function openWithCustomer(merchantId = m.id, asAs: 'admin' | string = 'admin') {
@@ -44,7 +45,7 @@ async function openWithCustomer(merchantId = m.id, asAs: 'admin' | string = 'adm
 
 const ask = (caseId: string, body: Record<string, unknown> = {}) =>
   call('POST', `/cases/${caseId}/evidence-requests`, {
-    types: ['photo_of_damage', 'photo_of_packaging'],
+    types: ['damage_photo', 'packaging_photo'],
     message: 'Please show us the damage and the box.',
     deadline_hours: 48,
     ...body,
@@ -58,7 +59,7 @@ const photo = (name = 'photo.jpg'): FormPart => ({
   name: 'files',
   filename: name,
   type: 'image/jpeg',
-  data: jpegBytes(),
+  data: jpeg,
 })
 const eventsOf = (type: string, requestId: string) =>
   db
@@ -77,9 +78,9 @@ describe('evidence requests', () => {
     const body = res.json()
     expect(body).toMatchObject({
       case_id: caseId,
-      type_keys: ['photo_of_damage', 'photo_of_packaging'],
+      type_keys: ['damage_photo', 'packaging_photo'],
       status: 'open',
-      missing: ['photo_of_damage', 'photo_of_packaging'],
+      missing: ['damage_photo', 'packaging_photo'],
       received: [],
       url: expect.stringMatching(/^https:\/\/cd\.example\.com\/portal\/evidence\/[\w-]+\.[\w-]+$/),
       delivery: expect.arrayContaining([{ channel: 'email', message_id: expect.any(String), skipped: null }]),
@@ -121,7 +122,7 @@ describe('evidence requests', () => {
       return res.json().error.details.errors.map((e: { path: string }) => e.path)
     }
     expect(await errors({ types: ['selfie'] })).toEqual(['/types/0'])
-    expect(await errors({ types: ['photo_of_damage', 'photo_of_damage'] })).toEqual(['/types/1'])
+    expect(await errors({ types: ['damage_photo', 'damage_photo'] })).toEqual(['/types/1'])
     expect(await errors({ deadline_hours: undefined, due_at: new Date(Date.now() - 60_000).toISOString() })).toEqual([
       '/due_at',
     ])
@@ -143,7 +144,7 @@ describe('evidence requests', () => {
     const foreign = await call(
       'POST',
       `/cases/${foreignCase}/evidence-requests`,
-      { types: ['photo_of_damage'], message: 'Photos please', deadline_hours: 24 },
+      { types: ['damage_photo'], message: 'Photos please', deadline_hours: 24 },
       { authorization: `Bearer ${other.keys.admin}` },
     )
     expect(foreign.statusCode, foreign.body).toBe(201)
@@ -156,7 +157,7 @@ describe('evidence requests', () => {
       },
     )
     const mine = await openWithCustomer()
-    const body = { types: ['photo_of_damage'], message: 'Photos please', deadline_hours: 2 }
+    const body = { types: ['damage_photo'], message: 'Photos please', deadline_hours: 2 }
     expect((await call('POST', `/cases/${mine}/evidence-requests`, body, 'viewer')).statusCode).toBe(403)
     const created = (await ask(mine)).json()
     expect((await call('POST', `/evidence-requests/${created.id}/cancel`, undefined, 'viewer')).statusCode).toBe(403)
@@ -176,24 +177,20 @@ describe('the customer portal', () => {
       message: 'Please show us the damage and the box.',
       overdue: false,
       types: [
-        { key: 'photo_of_damage', label: 'Damage photo', kind: 'photo', received: false },
-        { key: 'photo_of_packaging', label: 'Packaging photo', kind: 'photo', received: false },
+        { key: 'damage_photo', label: 'Damage photo', kind: 'photo', received: false },
+        { key: 'packaging_photo', label: 'Packaging photo', kind: 'photo', received: false },
       ],
       received: [],
     })
 
-    const first = await upload(token, [
-      { name: 'type', value: 'photo_of_damage' },
-      photo('crack.jpg'),
-      photo('side.jpg'),
-    ])
+    const first = await upload(token, [{ name: 'type', value: 'damage_photo' }, photo('crack.jpg'), photo('side.jpg')])
     expect(first.statusCode, first.body).toBe(201)
     expect(first.json().received.map((r: { name: string; type_key: string }) => [r.name, r.type_key])).toEqual([
-      ['crack.jpg', 'photo_of_damage'],
-      ['side.jpg', 'photo_of_damage'],
+      ['crack.jpg', 'damage_photo'],
+      ['side.jpg', 'damage_photo'],
     ])
     expect(Object.keys(first.json().received[0]).sort()).toEqual(['name', 'received_at', 'type_key'])
-    expect(evidence.items.filter((i) => i.request_id === created.id)).toEqual([
+    expect(await requestItems(created.id)).toEqual([
       expect.objectContaining({ source: 'portal', uploader_kind: 'customer', content_type: 'image/jpeg' }),
       expect.objectContaining({ source: 'portal', uploader_kind: 'customer' }),
     ])
@@ -201,8 +198,8 @@ describe('the customer portal', () => {
     expect(await eventsOf('evidence.request_completed', created.id)).toHaveLength(0)
 
     const second = await upload(token, [
-      { name: 'type', value: 'photo_of_packaging' },
-      { name: 'files', filename: 'box.png', type: 'image/png', data: pngBytes() },
+      { name: 'type', value: 'packaging_photo' },
+      { name: 'files', filename: 'box.png', type: 'image/png', data: png },
     ])
     expect(second.statusCode, second.body).toBe(201)
     expect(await eventsOf('evidence.request_completed', created.id)).toHaveLength(1)
@@ -214,7 +211,7 @@ describe('the customer portal', () => {
       completed_at: expect.any(String),
     })
     expectError(await portal(token), 410, 'link_completed', { completed_at: expect.any(String) })
-    expect((await upload(token, [{ name: 'type', value: 'photo_of_damage' }, photo()])).statusCode).toBe(410)
+    expect((await upload(token, [{ name: 'type', value: 'damage_photo' }, photo()])).statusCode).toBe(410)
     const actions = await db
       .selectFrom('scheduled_actions')
       .select('state')
@@ -233,25 +230,25 @@ describe('the customer portal', () => {
       'evidence_type_not_requested',
       {
         type_key: 'invoice',
-        wanted: ['photo_of_damage', 'photo_of_packaging'],
+        wanted: ['damage_photo', 'packaging_photo'],
       },
     )
     expect((await upload(token, [photo()])).json().error.code).toBe('validation_failed')
-    expectError(await upload(token, [{ name: 'type', value: 'photo_of_damage' }]), 400, 'evidence_files_missing')
+    expectError(await upload(token, [{ name: 'type', value: 'damage_photo' }]), 400, 'evidence_files_missing')
     const json = await app.inject({ method: 'POST', url: `/api/v1/portal/evidence/${token}/files`, payload: { a: 1 } })
     // A JSON body is refused before the route: the route takes a form, never a JSON body.
     expect(json.statusCode, json.body).toBe(400)
     const fake = await upload(token, [
-      { name: 'type', value: 'photo_of_damage' },
+      { name: 'type', value: 'damage_photo' },
       { name: 'files', filename: 'photo.jpg', type: 'image/jpeg', data: Buffer.from('MZ not a photo at all') },
     ])
     expect(fake.statusCode, fake.body).toBe(415)
     const pdfAsPhoto = await upload(token, [
-      { name: 'type', value: 'photo_of_damage' },
-      { name: 'files', filename: '../../etc/passwd.jpg', type: 'image/jpeg', data: pdfBytes() },
+      { name: 'type', value: 'damage_photo' },
+      { name: 'files', filename: '../../etc/passwd.jpg', type: 'image/jpeg', data: pdfDoc },
     ])
     expect(pdfAsPhoto.statusCode).toBe(415)
-    expect(evidence.items.filter((i) => i.request_id === created.id)).toEqual([])
+    expect(await requestItems(created.id)).toEqual([])
     expect((await portal(token)).json().received).toEqual([])
   })
 
@@ -276,14 +273,14 @@ describe('the customer portal', () => {
       new Date(),
     )
     expectError(await portal(unstored), 401, 'link_invalid')
-    const expired = await portalTarget(db, env.ctx.keys.links, token, hours(48 + 7 * 24)).catch((e: unknown) => e)
+    const expired = await portalTarget(env.ctx, env.ctx.keys.links, token, hours(48 + 7 * 24)).catch((e: unknown) => e)
     expect(expired).toMatchObject({ code: 'link_expired', status: 401 })
 
     const cancelled = await call('POST', `/evidence-requests/${created.id}/cancel`)
     expect(cancelled.statusCode, cancelled.body).toBe(200)
     expect(cancelled.json()).toMatchObject({ status: 'cancelled', cancelled_at: expect.any(String) })
     expectError(await portal(token), 410, 'link_revoked', { revoked_at: expect.any(String) })
-    expect((await upload(token, [{ name: 'type', value: 'photo_of_damage' }, photo()])).statusCode).toBe(410)
+    expect((await upload(token, [{ name: 'type', value: 'damage_photo' }, photo()])).statusCode).toBe(410)
     expectError(await call('POST', `/evidence-requests/${created.id}/cancel`), 409, 'evidence_request_closed', {
       request_id: created.id,
       status: 'cancelled',
@@ -305,12 +302,12 @@ describe('what agents see of a request', () => {
 
   it('counts a sensitive type as received for everyone, but lists its file only to roles that may see it', async () => {
     const caseId = await openWithCustomer()
-    const created = (await ask(caseId, { types: ['photo_of_damage', 'invoice'] })).json()
+    const created = (await ask(caseId, { types: ['damage_photo', 'invoice'] })).json()
     const token = tokenOf(created.url)
-    await upload(token, [{ name: 'type', value: 'photo_of_damage' }, photo('mug.jpg')])
+    await upload(token, [{ name: 'type', value: 'damage_photo' }, photo('mug.jpg')])
     await upload(token, [
       { name: 'type', value: 'invoice' },
-      { name: 'files', filename: 'receipt.pdf', type: 'application/pdf', data: pdfBytes() },
+      { name: 'files', filename: 'receipt.pdf', type: 'application/pdf', data: pdfDoc },
     ])
     const forAgent = (await call('GET', `/cases/${caseId}/evidence-requests`, undefined, 'agent')).json().items[0]
     expect(forAgent).toMatchObject({ status: 'completed', missing: [] })
@@ -323,7 +320,7 @@ describe('what agents see of a request', () => {
 describe('the clock', () => {
   it('reminds before the deadline, turns the request overdue at it, and still completes it from a late upload', async () => {
     const caseId = await openWithCustomer()
-    const created = (await ask(caseId, { types: ['photo_of_damage'], deadline_hours: 48 })).json()
+    const created = (await ask(caseId, { types: ['damage_photo'], deadline_hours: 48 })).json()
     const due = new Date(created.due_at)
     await clockAt(hours(-12, due))
     const reminded = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0]
@@ -343,13 +340,13 @@ describe('the clock', () => {
       overdue_at: expect.any(String),
     })
     expect((await eventsOf('evidence.request_overdue', created.id)).map((e) => e.data)).toEqual([
-      { case_id: caseId, request_id: created.id, missing: ['photo_of_damage'] },
+      { case_id: caseId, request_id: created.id, missing: ['damage_photo'] },
     ])
     // Fired again (a redelivery): nothing more.
     await clockAt(hours(1, due))
     expect(await eventsOf('evidence.request_overdue', created.id)).toHaveLength(1)
 
-    const late = await upload(tokenOf(created.url), [{ name: 'type', value: 'photo_of_damage' }, photo()])
+    const late = await upload(tokenOf(created.url), [{ name: 'type', value: 'damage_photo' }, photo()])
     expect(late.statusCode, late.body).toBe(201)
     expect((await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0].status).toBe('completed')
   })
@@ -360,20 +357,20 @@ describe('the portal under load and at its limits', () => {
     const caseId = await openWithCustomer()
     const created = (await ask(caseId)).json()
     const token = tokenOf(created.url)
-    const big = Buffer.concat([jpegBytes(), Buffer.alloc(150_000)])
+    const big = Buffer.concat([jpeg, Buffer.alloc(150_000)])
     const tooBig = await upload(token, [
-      { name: 'type', value: 'photo_of_damage' },
+      { name: 'type', value: 'damage_photo' },
       { name: 'files', filename: 'big.jpg', type: 'image/jpeg', data: big },
     ])
     expect(tooBig.statusCode, tooBig.body).toBe(413)
     const many = await upload(token, [
-      { name: 'type', value: 'photo_of_damage' },
+      { name: 'type', value: 'damage_photo' },
       ...Array.from({ length: 11 }, (_, i) => photo(`p${i}.jpg`)),
     ])
     expect(many.statusCode, many.body).toBe(413)
     // Files before the refused eleventh were whole and stay, recorded as received.
     const view = (await portal(token)).json()
-    expect(view.received.length).toBe(evidence.items.filter((i) => i.request_id === created.id).length)
+    expect(view.received.length).toBe((await requestItems(created.id)).length)
     expect(view.received.every((r: { name: string }) => r.name !== 'big.jpg')).toBe(true)
   })
 

@@ -3,13 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../test/harness.js'
 import { systemContext } from '../auth/actor.js'
 import { openCase } from '../cases/service.js'
-import { jpegBytes, pdfBytes } from '../files/testing/samples.js'
-import { addEvidence } from './evidence-port.js'
+import { pdf, photoJpeg } from '../evidence/testing.js'
+import { addEvidence, evidenceContext } from '../evidence/index.js'
 import { assertEvidenceComplete } from './service.js'
-import { registerTestEvidence } from './testing.js'
 
 const { env, m, call, other } = await startTestApp({ other: true })
-registerTestEvidence(env.ctx)
+const [jpeg, pdfDoc] = await Promise.all([photoJpeg(), pdf()])
 const db = env.ctx.db
 const ctx = systemContext(m.id)
 
@@ -21,8 +20,8 @@ const open = (merchantId = m.id) =>
     )
     .then((c) => c.id)
 
-const add = (caseId: string, typeKey: string, bytes = jpegBytes()) =>
-  addEvidence(ctx, {
+const add = (caseId: string, typeKey: string, bytes = jpeg) =>
+  addEvidence(evidenceContext(env.ctx, ctx), {
     caseId,
     typeKey,
     source: 'upload',
@@ -38,17 +37,19 @@ describe('required evidence', () => {
     expect(first.json()).toEqual({
       action: 'case',
       complete: false,
-      required: ['photo_of_damage', 'photo_of_packaging', 'invoice'],
+      required: ['damage_photo', 'packaging_photo', 'invoice'],
       present: [],
-      missing: ['photo_of_damage', 'photo_of_packaging', 'invoice'],
+      missing: ['damage_photo', 'packaging_photo', 'invoice'],
+      unknown: [],
     })
-    await add(caseId, 'photo_of_damage')
-    await add(caseId, 'photo_of_packaging')
-    await add(caseId, 'invoice', pdfBytes())
+    await add(caseId, 'damage_photo')
+    await add(caseId, 'packaging_photo')
+    await add(caseId, 'invoice', pdfDoc)
     expect((await call('GET', `/cases/${caseId}/evidence/check?for=case`)).json()).toMatchObject({
       complete: true,
-      present: ['invoice', 'photo_of_damage', 'photo_of_packaging'],
+      present: ['damage_photo', 'invoice', 'packaging_photo'],
       missing: [],
+      unknown: [],
     })
   })
 
@@ -56,21 +57,22 @@ describe('required evidence', () => {
     const put = await call(
       'PUT',
       '/evidence/requirements',
-      { actions: { carrier_claim: ['photo_of_damage', 'proof_of_postage'], refund_approval: ['invoice'] } },
+      { actions: { carrier_claim: ['damage_photo', 'proof_of_postage'], refund_approval: ['invoice'] } },
       'manager',
     )
     expect(put.statusCode, put.body).toBe(200)
     expect((await call('GET', '/evidence/requirements', undefined, 'agent')).json()).toEqual({
-      actions: { carrier_claim: ['photo_of_damage', 'proof_of_postage'], refund_approval: ['invoice'] },
+      actions: { carrier_claim: ['damage_photo', 'proof_of_postage'], refund_approval: ['invoice'] },
     })
     const caseId = await open()
-    await add(caseId, 'photo_of_damage')
+    await add(caseId, 'damage_photo')
     expect((await call('GET', `/cases/${caseId}/evidence/check?for=carrier_claim`)).json()).toEqual({
       action: 'carrier_claim',
       complete: false,
-      required: ['photo_of_damage', 'proof_of_postage'],
-      present: ['photo_of_damage'],
+      required: ['damage_photo', 'proof_of_postage'],
+      present: ['damage_photo'],
       missing: ['proof_of_postage'],
+      unknown: [],
     })
     const refused = await assertEvidenceComplete(db, m.id, caseId, 'carrier_claim').catch((e: unknown) => e)
     expect(refused).toMatchObject({
@@ -78,7 +80,7 @@ describe('required evidence', () => {
       status: 409,
       details: { case_id: caseId, action: 'carrier_claim', missing: ['proof_of_postage'] },
     })
-    await add(caseId, 'proof_of_postage', pdfBytes())
+    await add(caseId, 'proof_of_postage', pdfDoc)
     expect((await assertEvidenceComplete(db, m.id, caseId, 'carrier_claim')).complete).toBe(true)
     // An action nobody set needs nothing.
     expect((await call('GET', `/cases/${caseId}/evidence/check?for=warranty_claim`)).json().complete).toBe(true)

@@ -1,8 +1,9 @@
-import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { inTransaction, requestContext } from '../auth/actor.js'
+import { evidenceContext } from '../evidence/index.js'
 import type { Db } from '../db/database.js'
 import { AppError } from '../errors.js'
+import { contentDisposition } from '../http/content-disposition.js'
 import { enforceRequestLimits } from '../http/request-limits.js'
 import { routeOptions } from '../http/route.js'
 import { MessageView } from '../messaging/schemas.js'
@@ -43,11 +44,10 @@ const limitPortal = (db: Db, req: { ip: string; params: { token: string } }) => 
   )
 }
 
-export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  await app.register(multipart, {
-    limits: { files: 10, fields: 10, parts: 20, fieldSize: 1000, fileSize: app.ctx.config.filesMaxBytes },
-  })
+// Multipart is registered once for the API (http/multipart.ts): a customer's upload takes up to ten files.
+const portalParts = { files: 10, fields: 10, parts: 20, fieldSize: 1000 }
 
+export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/evidence-requests',
     route(
@@ -139,12 +139,12 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: PackFile },
     }),
     async (req, reply) => {
-      const pack = await service.evidencePack(app.db, requestContext(req), req.params.id, new Date())
+      const pack = await service.evidencePack(evidenceContext(app.ctx, requestContext(req)), req.params.id, new Date())
       return reply
         .type('application/zip')
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'private, no-store')
-        .header('content-disposition', `attachment; filename="${pack.filename.replace(/[^\w.-]/g, '_')}"`)
+        .header('content-disposition', contentDisposition(pack.filename))
         .send(pack.stream as unknown as string) // a stream; the schema documents the file it carries
     },
   )
@@ -165,9 +165,7 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ),
     async (req, reply) => {
       const message = await service.emailEvidencePack(
-        app.db,
-        app.ctx,
-        requestContext(req),
+        evidenceContext(app.ctx, requestContext(req)),
         req.params.id,
         req.body,
         new Date(),
@@ -184,7 +182,11 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: EvidenceItemView },
     }),
     async (req, reply) => {
-      const item = await service.generateCommercialInvoice(app.db, requestContext(req), req.params.id, new Date())
+      const item = await service.generateCommercialInvoice(
+        evidenceContext(app.ctx, requestContext(req)),
+        req.params.id,
+        new Date(),
+      )
       return reply.status(201).send(item)
     },
   )
@@ -200,7 +202,7 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       void reply.headers(noStore)
       await limitPortal(app.db, req)
       const now = new Date()
-      const target = await service.portalTarget(app.db, app.ctx.keys.links, req.params.token, now)
+      const target = await service.portalTarget(app.ctx, app.ctx.keys.links, req.params.token, now)
       return service.portalRequestView(app.db, target, now)
     },
   )
@@ -219,11 +221,13 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       void reply.headers(noStore)
       await limitPortal(app.db, req)
       const now = new Date()
-      const target = await service.portalTarget(app.db, app.ctx.keys.links, req.params.token, now)
+      const target = await service.portalTarget(app.ctx, app.ctx.keys.links, req.params.token, now)
       if (!req.isMultipart()) throw new AppError('unsupported_media_type', 'Send the files as multipart/form-data')
-      await service.receivePortalParts(app.db, target, req.parts(), now).catch((err: unknown) => {
-        throw multipartError(err)
-      })
+      await service
+        .receivePortalParts(app.db, target, req.parts({ limits: portalParts }), now)
+        .catch((err: unknown) => {
+          throw multipartError(err)
+        })
       return reply.status(201).send(await service.portalRequestView(app.db, target, now))
     },
   )

@@ -117,6 +117,9 @@ export const CheckView = Type.Object({
   required: Type.Array(Type.String()),
   present: Type.Array(Type.String()),
   missing: Type.Array(Type.String()),
+  unknown: Type.Array(Type.String(), {
+    description: "Keys in the case type's required_evidence that name no evidence type: nothing satisfies them",
+  }),
 })
 
 export const PackFile = {

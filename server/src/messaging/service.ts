@@ -12,6 +12,7 @@ export {
   countPortalMessagesSince,
   getMessage,
   openRawMessage,
+  openAttachment,
 } from './service/conversation.js'
 export { sendMessage, retryMessage, mailSetupOf, type MailSetup, type SendInput } from './service/send-message.js'
 export {

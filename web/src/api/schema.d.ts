@@ -692,7 +692,7 @@ export interface paths {
                     cursor?: string;
                     status?: "active" | "disabled";
                     /** @description Only people whose role holds it, e.g. cases.write: who can be assigned cases */
-                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "sla.manage" | "messages.send" | "templates.manage" | "templates.approve" | "analytics.read" | "holds.read" | "holds.manage" | "retention.manage";
+                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "sla.manage" | "messages.send" | "templates.manage" | "templates.approve" | "analytics.read" | "holds.read" | "holds.manage" | "retention.manage" | "evidence.sensitive.read";
                 };
                 header?: never;
                 path?: never;
@@ -6531,6 +6531,10 @@ export interface paths {
                     sla_state?: string;
                     /** @description Soonest running SLA target due before this: breaching soon */
                     sla_due_before?: string;
+                    /** @description true: cases with evidence; false: cases with none */
+                    has_evidence?: boolean;
+                    /** @description true: cases lacking an evidence type their case type requires; false: complete */
+                    missing_evidence?: boolean;
                     /** @description Full text (web search syntax) over subjects, notes and timeline texts; "CD-1042" finds that case */
                     q?: string;
                     sort?: "created_desc" | "created_asc" | "updated_desc" | "priority_desc" | "relevance" | "sla_due";
@@ -6592,6 +6596,8 @@ export interface paths {
                                     done: boolean;
                                 }[];
                                 evidence_count: number;
+                                /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                                missing_evidence: string[];
                                 refund_authorised_by: string | null;
                                 resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                                 resolution_note: string | null;
@@ -6767,6 +6773,8 @@ export interface paths {
                                 done: boolean;
                             }[];
                             evidence_count: number;
+                            /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                            missing_evidence: string[];
                             refund_authorised_by: string | null;
                             resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                             resolution_note: string | null;
@@ -6906,6 +6914,8 @@ export interface paths {
                                 done: boolean;
                             }[];
                             evidence_count: number;
+                            /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                            missing_evidence: string[];
                             refund_authorised_by: string | null;
                             resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                             resolution_note: string | null;
@@ -7064,6 +7074,8 @@ export interface paths {
                                 done: boolean;
                             }[];
                             evidence_count: number;
+                            /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                            missing_evidence: string[];
                             refund_authorised_by: string | null;
                             resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                             resolution_note: string | null;
@@ -7215,6 +7227,8 @@ export interface paths {
                                 done: boolean;
                             }[];
                             evidence_count: number;
+                            /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                            missing_evidence: string[];
                             refund_authorised_by: string | null;
                             resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                             resolution_note: string | null;
@@ -7362,6 +7376,8 @@ export interface paths {
                                 done: boolean;
                             }[];
                             evidence_count: number;
+                            /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                            missing_evidence: string[];
                             refund_authorised_by: string | null;
                             resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                             resolution_note: string | null;
@@ -7510,6 +7526,8 @@ export interface paths {
                                 done: boolean;
                             }[];
                             evidence_count: number;
+                            /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                            missing_evidence: string[];
                             refund_authorised_by: string | null;
                             resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                             resolution_note: string | null;
@@ -7658,6 +7676,8 @@ export interface paths {
                                 done: boolean;
                             }[];
                             evidence_count: number;
+                            /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                            missing_evidence: string[];
                             refund_authorised_by: string | null;
                             resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                             resolution_note: string | null;
@@ -7806,6 +7826,8 @@ export interface paths {
                                     done: boolean;
                                 }[];
                                 evidence_count: number;
+                                /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                                missing_evidence: string[];
                                 refund_authorised_by: string | null;
                                 resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                                 resolution_note: string | null;
@@ -8253,6 +8275,8 @@ export interface paths {
                                 done: boolean;
                             }[];
                             evidence_count: number;
+                            /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                            missing_evidence: string[];
                             refund_authorised_by: string | null;
                             resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                             resolution_note: string | null;
@@ -9309,6 +9333,8 @@ export interface paths {
                                         done: boolean;
                                     }[];
                                     evidence_count: number;
+                                    /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                                    missing_evidence: string[];
                                     refund_authorised_by: string | null;
                                     resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                                     resolution_note: string | null;
@@ -9450,6 +9476,8 @@ export interface paths {
                                 done: boolean;
                             }[];
                             evidence_count: number;
+                            /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                            missing_evidence: string[];
                             refund_authorised_by: string | null;
                             resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                             resolution_note: string | null;
@@ -9594,6 +9622,8 @@ export interface paths {
                                 done: boolean;
                             }[];
                             evidence_count: number;
+                            /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                            missing_evidence: string[];
                             refund_authorised_by: string | null;
                             resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                             resolution_note: string | null;
@@ -9782,6 +9812,8 @@ export interface paths {
                                         done: boolean;
                                     }[];
                                     evidence_count: number;
+                                    /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                                    missing_evidence: string[];
                                     refund_authorised_by: string | null;
                                     resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                                     resolution_note: string | null;
@@ -9937,6 +9969,8 @@ export interface paths {
                                     done: boolean;
                                 }[];
                                 evidence_count: number;
+                                /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                                missing_evidence: string[];
                                 refund_authorised_by: string | null;
                                 resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                                 resolution_note: string | null;
@@ -10006,6 +10040,8 @@ export interface paths {
                                     done: boolean;
                                 }[];
                                 evidence_count: number;
+                                /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                                missing_evidence: string[];
                                 refund_authorised_by: string | null;
                                 resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                                 resolution_note: string | null;
@@ -10161,6 +10197,8 @@ export interface paths {
                                     done: boolean;
                                 }[];
                                 evidence_count: number;
+                                /** @description Evidence types the case type requires that the case does not have yet (kept by the evidence module) */
+                                missing_evidence: string[];
                                 refund_authorised_by: string | null;
                                 resolution_code: ("refunded" | "reshipped" | "carrier_credited" | "replaced" | "repaired" | "no_action" | "rejected" | "duplicate") | null;
                                 resolution_note: string | null;
@@ -10519,6 +10557,10 @@ export interface paths {
                              * @description Soonest running SLA target due before this: breaching soon
                              */
                             sla_due_before?: string;
+                            /** @description true: cases with evidence; false: cases with none */
+                            has_evidence?: boolean;
+                            /** @description true: cases lacking an evidence type their case type requires; false: complete */
+                            missing_evidence?: boolean;
                             /** @description Full text (web search syntax) over subjects, notes and timeline texts; "CD-1042" finds that case */
                             q?: string;
                         };
@@ -10706,6 +10748,10 @@ export interface paths {
                              * @description Soonest running SLA target due before this: breaching soon
                              */
                             sla_due_before?: string;
+                            /** @description true: cases with evidence; false: cases with none */
+                            has_evidence?: boolean;
+                            /** @description true: cases lacking an evidence type their case type requires; false: complete */
+                            missing_evidence?: boolean;
                             /** @description Full text (web search syntax) over subjects, notes and timeline texts; "CD-1042" finds that case */
                             q?: string;
                         };
@@ -19781,6 +19827,8 @@ export interface paths {
                             required: string[];
                             present: string[];
                             missing: string[];
+                            /** @description Keys in the case type's required_evidence that name no evidence type: nothing satisfies them */
+                            unknown: string[];
                         };
                     };
                 };
@@ -20275,6 +20323,839 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case's evidence, oldest first (sensitive types only with evidence.sensitive.read) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                case_id: string;
+                                shipment_id: string | null;
+                                type_key: string;
+                                /** @enum {unknown} */
+                                source: "upload" | "portal" | "carrier_pod" | "message_attachment" | "generated";
+                                /** @enum {unknown} */
+                                uploader_kind: "agent" | "customer" | "carrier" | "system";
+                                uploaded_by: string | null;
+                                /**
+                                 * @description candidate: an attachment waiting for an agent to type it
+                                 * @enum {unknown}
+                                 */
+                                status: "active" | "candidate";
+                                captured_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                sha256: string;
+                                size_bytes: number;
+                                /** @description Decided from the bytes */
+                                content_type: string;
+                                /** @description Sanitised: the last path segment, without control characters */
+                                original_name: string;
+                                has_thumbnail: boolean;
+                                fields: {
+                                    [key: string]: unknown;
+                                };
+                                notes: string | null;
+                                request_id: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Upload one file as evidence (multipart/form-data: the fields type, captured_at, notes and fields as JSON, then one file part). Judged by its bytes; photos are re-encoded without metadata. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            shipment_id: string | null;
+                            type_key: string;
+                            /** @enum {unknown} */
+                            source: "upload" | "portal" | "carrier_pod" | "message_attachment" | "generated";
+                            /** @enum {unknown} */
+                            uploader_kind: "agent" | "customer" | "carrier" | "system";
+                            uploaded_by: string | null;
+                            /**
+                             * @description candidate: an attachment waiting for an agent to type it
+                             * @enum {unknown}
+                             */
+                            status: "active" | "candidate";
+                            captured_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            sha256: string;
+                            size_bytes: number;
+                            /** @description Decided from the bytes */
+                            content_type: string;
+                            /** @description Sanitised: the last path segment, without control characters */
+                            original_name: string;
+                            has_thumbnail: boolean;
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            notes: string | null;
+                            request_id: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Evidence types: the built-in ones as the workspace changed them, then its own */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                key: string;
+                                label: string;
+                                sensitive: boolean;
+                                max_bytes: number;
+                                formats: string[];
+                                /** @enum {unknown} */
+                                kind: "photo" | "document";
+                                builtin: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an evidence type of the workspace */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        key: string;
+                        label: string;
+                        /** @enum {unknown} */
+                        kind: "photo" | "document";
+                        sensitive?: boolean;
+                        max_bytes?: number;
+                        formats?: ("application/pdf" | "image/jpeg" | "image/png" | "image/webp")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key: string;
+                            label: string;
+                            sensitive: boolean;
+                            max_bytes: number;
+                            formats: string[];
+                            /** @enum {unknown} */
+                            kind: "photo" | "document";
+                            builtin: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/types/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an evidence type (a built-in one keeps its key and kind) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        label?: string;
+                        /** @enum {unknown} */
+                        kind?: "photo" | "document";
+                        sensitive?: boolean;
+                        max_bytes?: number;
+                        formats?: ("application/pdf" | "image/jpeg" | "image/png" | "image/webp")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key: string;
+                            label: string;
+                            sensitive: boolean;
+                            max_bytes: number;
+                            formats: string[];
+                            /** @enum {unknown} */
+                            kind: "photo" | "document";
+                            builtin: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/evidence/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Evidence settings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Keep photos’ EXIF (GPS location included) when they are re-encoded */
+                            keep_exif: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Change the evidence settings (the fields given) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        keep_exif?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Keep photos’ EXIF (GPS location included) when they are re-encoded */
+                            keep_exif: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One evidence item */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            shipment_id: string | null;
+                            type_key: string;
+                            /** @enum {unknown} */
+                            source: "upload" | "portal" | "carrier_pod" | "message_attachment" | "generated";
+                            /** @enum {unknown} */
+                            uploader_kind: "agent" | "customer" | "carrier" | "system";
+                            uploaded_by: string | null;
+                            /**
+                             * @description candidate: an attachment waiting for an agent to type it
+                             * @enum {unknown}
+                             */
+                            status: "active" | "candidate";
+                            captured_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            sha256: string;
+                            size_bytes: number;
+                            /** @description Decided from the bytes */
+                            content_type: string;
+                            /** @description Sanitised: the last path segment, without control characters */
+                            original_name: string;
+                            has_thumbnail: boolean;
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            notes: string | null;
+                            request_id: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an item and its file (refused while its case is held) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an item: its type (which classifies a candidate), notes, fields, capture time */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        type_key?: string;
+                        notes?: string | null;
+                        /** @description Structured facts: the serial number's value, an invoice's amount */
+                        fields?: {
+                            [key: string]: unknown;
+                        };
+                        captured_at?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            case_id: string;
+                            shipment_id: string | null;
+                            type_key: string;
+                            /** @enum {unknown} */
+                            source: "upload" | "portal" | "carrier_pod" | "message_attachment" | "generated";
+                            /** @enum {unknown} */
+                            uploader_kind: "agent" | "customer" | "carrier" | "system";
+                            uploaded_by: string | null;
+                            /**
+                             * @description candidate: an attachment waiting for an agent to type it
+                             * @enum {unknown}
+                             */
+                            status: "active" | "candidate";
+                            captured_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            sha256: string;
+                            size_bytes: number;
+                            /** @description Decided from the bytes */
+                            content_type: string;
+                            /** @description Sanitised: the last path segment, without control characters */
+                            original_name: string;
+                            has_thumbnail: boolean;
+                            fields: {
+                                [key: string]: unknown;
+                            };
+                            notes: string | null;
+                            request_id: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/evidence/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the file, as stored (the download is audited with its SHA-256) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, as stored (photos re-encoded); the thumbnail is WebP */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/*": string;
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 320 px WebP thumbnail of a photo */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, as stored (photos re-encoded); the thumbnail is WebP */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/*": string;
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -266,3 +266,26 @@ describe("a survey's answer on the timeline", () => {
     )
   })
 })
+
+describe('evidence on the timeline', () => {
+  it('says who brought each file, with its type as the detail', () => {
+    expect(
+      describeEntry(
+        by('evidence_added', { type_key: 'damage_photo', source: 'upload', status: 'active' }, 'Damage photo'),
+      ),
+    ).toEqual({
+      sentence: 'Marcus Obi added evidence',
+      detail: 'Damage photo',
+    })
+    expect(say(system('evidence_added', { type_key: 'pod_signature', source: 'carrier_pod', status: 'active' }))).toBe(
+      "The carrier's proof of delivery was added as evidence",
+    )
+    expect(
+      say(system('evidence_added', { type_key: 'other', source: 'message_attachment', status: 'candidate' })),
+    ).toBe('The customer sent a file to classify as evidence')
+    expect(say(by('evidence_classified', { type_key: 'invoice' }, 'Invoice'))).toBe(
+      'Marcus Obi classified a file as evidence',
+    )
+    expect(say(by('evidence_deleted', { type_key: 'invoice' }))).toBe('Marcus Obi deleted an invoice from the evidence')
+  })
+})

@@ -151,10 +151,25 @@ export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said 
         sentence: `The customer answered the ${d.kind === 'nps' ? 'NPS' : 'satisfaction'} survey: ${String(d.score)} out of ${String(d.max)}${d.low ? ', a low score' : ''}`,
         ...(str(d.comment) ? { detail: str(d.comment) } : {}),
       }
+    case 'evidence_added': // the text is the evidence type's label
+      return evidenceWords(d, e.text || humanize(String(d.type_key)), say)
+    case 'evidence_classified':
+      return say('classified a file as evidence', e.text || humanize(String(d.type_key)))
+    case 'evidence_deleted':
+      return say(`deleted ${article(d.type_key)} from the evidence`)
     // Types other modules register, until this file words them.
     default:
       return { sentence: `${actor}: ${humanize(e.type.replace('.', ' '))}`, detail: e.text || undefined }
   }
+}
+
+/** Who brought a file: a carrier's proof, a customer's attachment waiting to be classified, an upload. */
+function evidenceWords(d: Record<string, unknown>, label: string, say: (rest: string, detail?: string) => Said): Said {
+  if (d.source === 'carrier_pod')
+    return { sentence: "The carrier's proof of delivery was added as evidence", detail: label }
+  if (d.status === 'candidate') return { sentence: 'The customer sent a file to classify as evidence' }
+  if (d.source === 'portal') return { sentence: 'The customer uploaded evidence', detail: label }
+  return say('added evidence', label)
 }
 
 const sideActions: Record<string, string> = { opened: 'started', closed: 'closed', reopened: 'reopened' }

@@ -39,6 +39,8 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ageBucket: q.age,
         slaStates: list(q.sla_state) as CaseFilter['slaStates'],
         slaDueBefore: q.sla_due_before ? new Date(q.sla_due_before) : undefined,
+        hasEvidence: q.has_evidence,
+        missingEvidence: q.missing_evidence,
         q: q.q,
       }
       return service.listCases(

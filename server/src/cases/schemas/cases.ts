@@ -49,6 +49,9 @@ const caseProperties = {
   custom_fields: Type.Record(Type.String(), Type.Unknown()),
   checklist: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), done: Type.Boolean() })),
   evidence_count: Type.Integer(),
+  missing_evidence: Type.Array(Type.String(), {
+    description: 'Evidence types the case type requires that the case does not have yet (kept by the evidence module)',
+  }),
   refund_authorised_by: Type.Union([Uuid, Type.Null()]),
   resolution_code: Type.Union([Resolution, Type.Null()]),
   resolution_note: NullableString,
@@ -126,6 +129,10 @@ export const CaseQuery = Type.Object(
     ),
     sla_due_before: Type.Optional(
       Type.String({ format: 'date-time', description: 'Soonest running SLA target due before this: breaching soon' }),
+    ),
+    has_evidence: Type.Optional(Type.Boolean({ description: 'true: cases with evidence; false: cases with none' })),
+    missing_evidence: Type.Optional(
+      Type.Boolean({ description: 'true: cases lacking an evidence type their case type requires; false: complete' }),
     ),
     q: Type.Optional(
       Type.String({

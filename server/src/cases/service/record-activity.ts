@@ -22,6 +22,10 @@ export type CaseActivity = {
     sla_tier?: string | null
     sla_next_due_at?: Date | null
     sla_state?: 'active' | 'paused' | 'met' | 'breached' | null
+    /** The evidence module's count of the case's classified items */
+    evidence_count?: number
+    /** The case type's required evidence types the case lacks */
+    missing_evidence?: string[]
   }
   timeline?: {
     type: string
@@ -74,6 +78,8 @@ export async function recordCaseActivity(
   if (p.sla_tier !== undefined) patch.sla_tier = p.sla_tier
   if (p.sla_next_due_at !== undefined) patch.sla_next_due_at = p.sla_next_due_at
   if (p.sla_state !== undefined) patch.sla_state = p.sla_state
+  if (p.evidence_count !== undefined) patch.evidence_count = p.evidence_count
+  if (p.missing_evidence !== undefined) patch.missing_evidence = p.missing_evidence
   const after = await applyChange(
     trx,
     ctx,

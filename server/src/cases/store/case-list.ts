@@ -29,6 +29,10 @@ export type CaseFilter = {
   slaStates?: ('active' | 'paused' | 'met' | 'breached')[]
   /** Cases whose soonest running SLA target is due before this ("breaching soon") */
   slaDueBefore?: Date
+  /** true: cases with evidence; false: cases without */
+  hasEvidence?: boolean
+  /** true: cases lacking some evidence type their case type requires; false: cases lacking none */
+  missingEvidence?: boolean
   /** websearch syntax, over subjects, tracking numbers, SKUs, timeline texts, and linked orders' numbers and customers' names and emails */
   q?: string
 }
@@ -113,6 +117,9 @@ function applyFilter(db: Db, merchantId: string, f: CaseFilter, now: Date) {
   if (f.updatedTo) q = q.where('cases.updated_at', '<', f.updatedTo)
   if (f.slaStates?.length) q = q.where('cases.sla_state', 'in', f.slaStates)
   if (f.slaDueBefore) q = q.where('cases.sla_next_due_at', '<', f.slaDueBefore)
+  if (f.hasEvidence !== undefined) q = q.where('cases.evidence_count', f.hasEvidence ? '>' : '=', 0)
+  if (f.missingEvidence !== undefined)
+    q = q.where(sql<SqlBool>`cardinality(cases.missing_evidence) ${sql.raw(f.missingEvidence ? '>' : '=')} 0`)
   if (f.ageBucket) {
     const [from, to] = bucketRange(f.ageBucket, now)
     if (from) q = q.where('cases.created_at', '>', from)

@@ -36,6 +36,7 @@ export const caseColumns = [
   'custom_fields',
   'checklist',
   'evidence_count',
+  'missing_evidence',
   'refund_authorised_by',
   'resolution_code',
   'resolution_note',

@@ -6,7 +6,7 @@ import { AppError } from '../../errors.js'
 import { getMerchant } from '../../merchants/service.js'
 import { formatMoney } from '../../money.js'
 import { getOrder } from '../../orders/service.js'
-import { addEvidence, type EvidenceItem } from '../evidence-port.js'
+import { addEvidence, type EvidenceContext, type EvidenceItem } from '../evidence-port.js'
 import { PdfWriter } from './pdf.js'
 
 type Order = Awaited<ReturnType<typeof getOrder>>
@@ -16,7 +16,8 @@ type Order = Awaited<ReturnType<typeof getOrder>>
  * as evidence (commercial_invoice, source generated, uploader system). Orders carry no HS codes or countries of
  * origin yet: those columns say "not recorded" for the merchant to complete if customs asks.
  */
-export async function generateCommercialInvoice(db: Db, ctx: ServiceContext, caseId: string, now: Date) {
+export async function generateCommercialInvoice(ctx: EvidenceContext, caseId: string, now: Date) {
+  const { db } = ctx.app
   const detail = await getCase(db, ctx.merchantId, caseId)
   const orderId = detail.order_id ?? detail.links.find((l) => l.entity_type === 'order')?.entity_id
   if (!orderId)

@@ -9,7 +9,13 @@ import { getMerchant } from '../../merchants/service.js'
 import { formatMoney } from '../../money.js'
 import { getOrder } from '../../orders/service.js'
 import { getShipment } from '../../shipments/service.js'
-import { type EvidenceItem, listCaseEvidence, maySeeSensitive, openEvidenceFile } from '../evidence-port.js'
+import {
+  type EvidenceContext,
+  type EvidenceItem,
+  listCaseEvidence,
+  maySeeSensitive,
+  openEvidenceFile,
+} from '../evidence-port.js'
 import { PdfWriter } from './pdf.js'
 
 type CaseDetail = Awaited<ReturnType<typeof getCase>>
@@ -50,15 +56,15 @@ const linked = (detail: CaseDetail, type: string) =>
  * written. The download is audited with each file's SHA-256 before a byte goes out.
  */
 export async function evidencePack(
-  db: Db,
-  ctx: ServiceContext,
+  ctx: EvidenceContext,
   caseId: string,
   now: Date,
   use: 'downloaded' | 'emailed' = 'downloaded',
 ) {
+  const { db } = ctx.app
   const detail = await getCase(db, ctx.merchantId, caseId)
   const sensitive = maySeeSensitive(ctx)
-  const items = (await listCaseEvidence(ctx, caseId, { includeSensitive: sensitive })).filter(
+  const items = (await listCaseEvidence(db, ctx.merchantId, caseId, { includeSensitive: sensitive })).filter(
     (i) => i.status !== 'candidate',
   )
   const manifest: ManifestEntry[] = items.map((item, i) => ({

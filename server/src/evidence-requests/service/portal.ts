@@ -1,18 +1,18 @@
-import { type ServiceContext, systemContext } from '../../auth/actor.js'
+import { systemContext } from '../../auth/actor.js'
 import { findCaseOrThrow } from '../../cases/service.js'
 import { caseNumber } from '../../cases/types.js'
 import type { Db } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import { checkLink } from '../../links/service.js'
 import { getMerchant } from '../../merchants/service.js'
-import { evidenceTypeCatalogue, listCaseEvidence } from '../evidence-port.js'
+import { type EvidenceContext, evidenceContext, evidenceTypeCatalogue, listCaseEvidence } from '../evidence-port.js'
 import * as store from '../store.js'
 import type { RequestRow } from '../store.js'
 import { uploadPurpose } from './requests.js'
 
 // The customer's upload page: what is asked and why, by when, and what came in (names, types, times: nothing else).
 
-export type PortalTarget = { ctx: ServiceContext; request: RequestRow; customerId: string | null }
+export type PortalTarget = { ctx: EvidenceContext; request: RequestRow; customerId: string | null }
 
 export type PortalRequestView = {
   store: string
@@ -25,7 +25,13 @@ export type PortalRequestView = {
 }
 
 /** The request a link stands for, if it can still take evidence (the link's own checks first). */
-export async function portalTarget(db: Db, secret: Buffer, token: string, now: Date): Promise<PortalTarget> {
+export async function portalTarget(
+  app: EvidenceContext['app'],
+  secret: Buffer,
+  token: string,
+  now: Date,
+): Promise<PortalTarget> {
+  const { db } = app
   const link = await checkLink(db, secret, token, { purpose: uploadPurpose, subjectType: 'case' }, now)
   const request = await store.findRequestOfLink(db, link.merchant_id, link.id)
   if (!request) throw new AppError('link_invalid', 'This link is not valid', undefined, 401)
@@ -34,7 +40,7 @@ export async function portalTarget(db: Db, secret: Buffer, token: string, now: D
   if (request.status === 'completed') throw new AppError('link_completed', 'This link has done its job')
   const c = await findCaseOrThrow(db, link.merchant_id, request.case_id)
   // Uploads are recorded as Claimdesk's own work for the customer; the item names the customer as its uploader.
-  return { ctx: systemContext(link.merchant_id, 'customer'), request, customerId: c.customer_id }
+  return { ctx: evidenceContext(app, systemContext(link.merchant_id, 'customer')), request, customerId: c.customer_id }
 }
 
 export async function portalRequestView(db: Db, target: PortalTarget, now: Date): Promise<PortalRequestView> {
@@ -42,8 +48,8 @@ export async function portalRequestView(db: Db, target: PortalTarget, now: Date)
   const [merchant, c, catalogue, items] = await Promise.all([
     getMerchant(db, ctx.merchantId),
     findCaseOrThrow(db, ctx.merchantId, request.case_id),
-    evidenceTypeCatalogue(ctx),
-    listCaseEvidence(ctx, request.case_id, { includeSensitive: true }),
+    evidenceTypeCatalogue(db, ctx.merchantId),
+    listCaseEvidence(db, ctx.merchantId, request.case_id, { includeSensitive: true }),
   ])
   const mine = items.filter((i) => i.request_id === request.id)
   return {

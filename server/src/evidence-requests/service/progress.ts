@@ -27,7 +27,7 @@ export async function recordEvidenceReceived(
   const row = await store.lockRequest(trx, ctx.merchantId, requestId)
   if (!row) return false
   const waiting = row.status === 'open' || row.status === 'overdue'
-  const missing = missingOf(row, await listCaseEvidence(ctx, row.case_id, { includeSensitive: true }))
+  const missing = missingOf(row, await listCaseEvidence(trx, ctx.merchantId, row.case_id, { includeSensitive: true }))
   const completes = waiting && missing.length === 0
   if (completes) {
     await store.updateRequest(trx, ctx.merchantId, row.id, { status: 'completed', completed_at: now })
@@ -72,9 +72,9 @@ export async function remindRequest(trx: Trx, action: ScheduledAction, app: AppC
   const ctx = systemContext(action.merchantId, 'evidence_request')
   const row = await store.lockRequest(trx, action.merchantId, String(action.payload.request_id))
   if (row?.status !== 'open') return
-  const missing = missingOf(row, await listCaseEvidence(ctx, row.case_id, { includeSensitive: true }))
+  const missing = missingOf(row, await listCaseEvidence(trx, ctx.merchantId, row.case_id, { includeSensitive: true }))
   if (!missing.length) return
-  const catalogue = await evidenceTypeCatalogue(ctx)
+  const catalogue = await evidenceTypeCatalogue(trx, ctx.merchantId)
   const merchant = await getMerchant(trx, action.merchantId)
   const url = await liveLinkUrl(trx, app, action.merchantId, row.link_id, now)
   if (!url) return
@@ -116,7 +116,7 @@ export async function markRequestOverdue(trx: Trx, action: ScheduledAction, now:
   const ctx = systemContext(action.merchantId, 'evidence_request')
   const row = await store.lockRequest(trx, action.merchantId, String(action.payload.request_id))
   if (row?.status !== 'open') return
-  const missing = missingOf(row, await listCaseEvidence(ctx, row.case_id, { includeSensitive: true }))
+  const missing = missingOf(row, await listCaseEvidence(trx, ctx.merchantId, row.case_id, { includeSensitive: true }))
   await store.updateRequest(trx, action.merchantId, row.id, { status: 'overdue', overdue_at: now })
   await recordCaseActivity(
     trx,

@@ -68,8 +68,8 @@ function reminderAt(createdAt: Date, dueAt: Date): Date {
 export const dueWords = (dueAt: Date, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone }).format(dueAt)
 
-async function validate(ctx: ServiceContext, input: RequestInput, now: Date) {
-  const catalogue = await evidenceTypeCatalogue(ctx)
+async function validate(db: Db, ctx: ServiceContext, input: RequestInput, now: Date) {
+  const catalogue = await evidenceTypeCatalogue(db, ctx.merchantId)
   const errors: { path: string; reason: string }[] = []
   input.types.forEach((t, i) => {
     if (!catalogue.some((c) => c.key === t)) errors.push({ path: `/types/${i}`, reason: `unknown evidence type ${t}` })
@@ -97,7 +97,7 @@ export async function requestEvidence(
   now: Date,
 ) {
   const c = await findCaseOrThrow(trx, ctx.merchantId, caseId)
-  const catalogue = await validate(ctx, input, now)
+  const catalogue = await validate(trx, ctx, input, now)
   const id = newId()
   // Within the 90-day cap: the deadline is at most 30 days away.
   const expiresAt = new Date(input.dueAt.getTime() + linkGraceMs)
@@ -215,9 +215,11 @@ export async function requestEvidence(
 }
 
 /** The case's evidence: all of it (what is missing counts every type), and what the caller may see. */
-async function caseEvidence(ctx: ServiceContext, caseId: string) {
-  const all = await listCaseEvidence(ctx, caseId, { includeSensitive: true })
-  const visible = maySeeSensitive(ctx) ? all : await listCaseEvidence(ctx, caseId, { includeSensitive: false })
+async function caseEvidence(db: Db, ctx: ServiceContext, caseId: string) {
+  const all = await listCaseEvidence(db, ctx.merchantId, caseId, { includeSensitive: true })
+  const visible = maySeeSensitive(ctx)
+    ? all
+    : await listCaseEvidence(db, ctx.merchantId, caseId, { includeSensitive: false })
   return { all, visible }
 }
 
@@ -229,7 +231,7 @@ export async function listEvidenceRequests(
 ): Promise<RequestView[]> {
   await findCaseOrThrow(db, ctx.merchantId, caseId)
   const rows = await store.listCaseRequests(db, ctx.merchantId, caseId)
-  const { all, visible } = await caseEvidence(ctx, caseId)
+  const { all, visible } = await caseEvidence(db, ctx, caseId)
   const links = new Map((await listLinksOf(db, ctx.merchantId, 'case', caseId, now)).map((l) => [l.id, l.state]))
   return rows.map((r) => toRequestView(r, links.get(r.link_id) ?? 'revoked', all, visible))
 }
@@ -277,6 +279,6 @@ export async function cancelEvidenceRequest(trx: Trx, ctx: ServiceContext, reque
     },
     now,
   )
-  const { all, visible } = await caseEvidence(ctx, row.case_id)
+  const { all, visible } = await caseEvidence(trx, ctx, row.case_id)
   return toRequestView(after, 'revoked', all, visible)
 }

@@ -1,9 +1,8 @@
-import { type ServiceContext, systemContext } from '../../auth/actor.js'
-import { findCaseOrThrow, getCaseType } from '../../cases/service.js'
+import type { ServiceContext } from '../../auth/actor.js'
 import { recordAuditFor } from '../../changes.js'
 import type { Db, Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
-import { evidenceTypeCatalogue, listCaseEvidence } from '../evidence-port.js'
+import { evidenceChecklist, evidenceTypeCatalogue } from '../evidence-port.js'
 import * as store from '../store.js'
 
 // Required evidence: the case itself needs its case type's required_evidence (action 'case'); each later action
@@ -18,6 +17,8 @@ export type EvidenceCheck = {
   required: string[]
   present: string[]
   missing: string[]
+  /** Keys of the case type's required_evidence that name no evidence type: nothing can satisfy them */
+  unknown: string[]
 }
 
 export async function getRequirements(db: Db, merchantId: string) {
@@ -27,7 +28,7 @@ export async function getRequirements(db: Db, merchantId: string) {
 
 /** Replaces the workspace's requirements (an action left out requires nothing from now on). */
 export async function setRequirements(trx: Trx, ctx: ServiceContext, actions: Record<string, string[]>, now: Date) {
-  const catalogue = new Set((await evidenceTypeCatalogue(ctx)).map((t) => t.key))
+  const catalogue = new Set((await evidenceTypeCatalogue(trx, ctx.merchantId)).map((t) => t.key))
   const errors: { path: string; reason: string }[] = []
   for (const [action, keys] of Object.entries(actions)) {
     if (action === caseAction)
@@ -74,15 +75,22 @@ export async function checkEvidence(
   caseId: string,
   action: string,
 ): Promise<EvidenceCheck> {
-  const c = await findCaseOrThrow(db, merchantId, caseId)
+  // The case type's keys come resolved (aliases such as photo_of_damage name the type they stand for).
+  const checklist = await evidenceChecklist(db, merchantId, caseId)
   const required =
     action === caseAction
-      ? (await getCaseType(db, merchantId, c.type_key)).required_evidence
+      ? checklist.required
       : ((await store.findRequirement(db, merchantId, action))?.type_keys ?? [])
-  const items = await listCaseEvidence(systemContext(merchantId), caseId, { includeSensitive: true })
-  const present = [...new Set(items.filter((i) => i.status !== 'candidate').map((i) => i.type_key))].sort()
-  const missing = required.filter((k) => !present.includes(k))
-  return { action, complete: missing.length === 0, required, present, missing }
+  const missing = required.filter((k) => !checklist.present.includes(k))
+  const unknown = action === caseAction ? checklist.unknown : []
+  return {
+    action,
+    complete: missing.length === 0,
+    required,
+    present: checklist.present,
+    missing,
+    unknown,
+  }
 }
 
 /** The gate for claims and refunds: 409 evidence_missing (details.missing) unless the case has what the action needs. */

@@ -101,3 +101,17 @@ export async function listPublicMessages(db: Db, merchantId: string, caseId: str
 export async function countPortalMessagesSince(db: Db, merchantId: string, caseId: string, since: Date) {
   return store.countInbound(db, merchantId, caseId, 'portal', since)
 }
+
+/** A stored attachment of one of the workspace's messages, with its bytes (for the evidence module's copy). */
+export async function openAttachment(
+  db: Db,
+  blobs: BlobStore,
+  merchantId: string,
+  messageId: string,
+  attachmentId: string,
+): Promise<{ body: Readable; fileName: string; contentType: string }> {
+  const row = (await store.listAttachments(db, merchantId, [messageId])).find((a) => a.id === attachmentId)
+  if (!row?.blob_key)
+    throw new AppError('attachment_invalid', 'Not a stored attachment of this message', { attachment_id: attachmentId })
+  return { body: await blobs.get(row.blob_key), fileName: row.file_name, contentType: row.content_type }
+}
