@@ -121,7 +121,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
     const photo = path.join(dataDir, 'damage.jpg')
     const big = path.join(dataDir, 'manifest.pdf')
     const photoBytes = await photoOf(5 * 1000 * 1000, photo)
-    const bigBytes = await pdfOf(bigMb * mb, big)
+    const bigBytes = await pdfOf(bigMb * 1_000_000, big)
     const { token, caseIds } = await ctx.db.transaction().execute(async (trx) => {
       const merchant = await createBenchMerchant(trx, 'bench', 'Bench Ltd')
       const c = systemContext(merchant.id)
