@@ -392,7 +392,7 @@ function RequestDialog({
           <MultiSelect
             label="What to ask for"
             required
-            data={types.filter((t) => t.customer_can_upload !== false).map((t) => ({ value: t.key, label: t.label }))}
+            data={types.map((t) => ({ value: t.key, label: t.label }))}
             value={chosen}
             onChange={setWanted}
           />
