@@ -20,7 +20,7 @@ import { api, ApiError, ok, sendForm, type Reply } from '../api/client'
 import { dateTime } from '../components/format'
 import { LinkProblem } from '../components/LinkProblem'
 
-type View = Reply<'/api/v1/portal/{token}/evidence', 'get'>
+type View = Reply<'/api/v1/portal/evidence/{token}', 'get'>
 type Wanted = View['types'][number]
 
 /** The customer's evidence upload page, reached by a signed link from an evidence request: phone first, no account. */
@@ -28,7 +28,7 @@ export default function EvidenceUpload() {
   const { token = '' } = useParams()
   const view = useQuery({
     queryKey: ['portal-evidence', token],
-    queryFn: () => ok(api.GET('/api/v1/portal/{token}/evidence', { params: { path: { token } } })),
+    queryFn: () => ok(api.GET('/api/v1/portal/evidence/{token}', { params: { path: { token } } })),
     retry: false,
   })
   if (view.isPending)
@@ -37,6 +37,8 @@ export default function EvidenceUpload() {
         <Loader aria-label="Loading" />
       </Center>
     )
+  // The last file completes the request and closes its link: that is a thank-you, not a problem.
+  if (view.isError && view.error instanceof ApiError && view.error.code === 'link_completed') return <ThankYou />
   if (view.isError)
     return (
       <LinkProblem
@@ -47,7 +49,7 @@ export default function EvidenceUpload() {
         }}
         closed={{
           title: 'This link is closed',
-          text: 'We have what we asked for, or the store no longer needs these files. Nothing more to do here.',
+          text: 'The store no longer needs these files. Nothing more to do here.',
         }}
         invalid={{
           title: 'This link does not work',
@@ -56,7 +58,7 @@ export default function EvidenceUpload() {
       />
     )
   const v = view.data
-  const done = v.status === 'completed'
+  const label = (key: string) => v.types.find((t) => t.key === key)?.label ?? key
   return (
     <Container size={560} px="sm" py="md">
       <Stack gap="md">
@@ -68,21 +70,21 @@ export default function EvidenceUpload() {
             {v.case_number}
           </Text>
           <Title order={1} size="h2" mt={4}>
-            {done ? 'Thank you: we have everything we asked for' : 'Please send us a few files'}
+            Please send us a few files
           </Title>
           {v.message && (
             <Text mt="sm" style={{ whiteSpace: 'pre-wrap' }}>
               {v.message}
             </Text>
           )}
-          {!done && (
-            <Text size="sm" mt="sm">
-              Please send them by <b>{dateTime(v.due_at)}</b>.
-            </Text>
-          )}
+          <Text size="sm" mt="sm" c={v.overdue ? 'red.8' : undefined}>
+            {v.overdue ? 'These were due by' : 'Please send them by'} <b>{dateTime(v.due_at)}</b>.
+          </Text>
         </Card>
-        {!done && v.types.map((t) => <WantedFiles key={t.key} token={token} wanted={t} />)}
-        <Received items={v.received} />
+        {v.types.map((t) => (
+          <WantedFiles key={t.key} token={token} wanted={t} />
+        ))}
+        <Received items={v.received} label={label} />
       </Stack>
     </Container>
   )
@@ -111,7 +113,7 @@ function WantedFiles({ token, wanted }: { token: string; wanted: Wanted }) {
         form.append('type', wanted.key)
         form.append('file', file, file.name)
         try {
-          await sendForm(`/api/v1/portal/${encodeURIComponent(token)}/evidence/files`, form, (p) =>
+          await sendForm(`/api/v1/portal/evidence/${encodeURIComponent(token)}/files`, form, (p) =>
             update(i, { progress: p }),
           )
           update(i, { progress: 1, done: true })
@@ -136,11 +138,6 @@ function WantedFiles({ token, wanted }: { token: string; wanted: Wanted }) {
           </Badge>
         )}
       </Group>
-      {wanted.hint && (
-        <Text size="sm" c="dimmed" mt={4}>
-          {wanted.hint}
-        </Text>
-      )}
       <Stack gap="sm" mt="md">
         <label htmlFor={inputId}>
           <Text size="sm" fw={500}>
@@ -152,7 +149,7 @@ function WantedFiles({ token, wanted }: { token: string; wanted: Wanted }) {
           id={inputId}
           type="file"
           multiple
-          accept={wanted.accept.join(',')}
+          accept={wanted.formats.join(',')}
           onChange={(e) => setFiles(Array.from(e.currentTarget.files ?? []))}
           style={{ minHeight: 44, fontSize: 16, maxWidth: '100%' }}
         />
@@ -186,7 +183,7 @@ function WantedFiles({ token, wanted }: { token: string; wanted: Wanted }) {
   )
 }
 
-function Received({ items }: { items: View['received'] }) {
+function Received({ items, label }: { items: View['received']; label: (key: string) => string }) {
   if (items.length === 0) return null
   return (
     <Card withBorder padding="lg" role="status" aria-label="Received">
@@ -197,7 +194,7 @@ function Received({ items }: { items: View['received'] }) {
         {items.map((r) => (
           <List.Item key={`${r.name}-${r.received_at}`}>
             <Text size="sm">
-              {r.label}: {r.name}{' '}
+              {label(r.type_key)}: {r.name}{' '}
               <Text span c="dimmed">
                 · {dateTime(r.received_at)}
               </Text>
@@ -206,5 +203,18 @@ function Received({ items }: { items: View['received'] }) {
         ))}
       </List>
     </Card>
+  )
+}
+
+function ThankYou() {
+  return (
+    <Container size={560} px="sm" py="xl">
+      <Card withBorder padding="lg" role="status">
+        <Title order={1} size="h2">
+          Thank you: we have everything we asked for
+        </Title>
+        <Text mt="sm">We will look at your files and write to you. You can close this page.</Text>
+      </Card>
+    </Container>
   )
 }

@@ -357,7 +357,7 @@ function RequestDialog({
       ok(
         api.POST('/api/v1/cases/{id}/evidence-requests', {
           params: { path: { id: caseId } },
-          body: { types: chosen, message, due_in_hours: hours },
+          body: { types: chosen, message, deadline_hours: hours },
         }),
       ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: evidenceKey(caseId) }),
@@ -455,7 +455,7 @@ function Requests({ caseId, label, canWrite }: { caseId: string; label: (k: stri
             <Badge size="xs" color={requestColor[r.status]} variant="light" mr={6}>
               {humanize(r.status)}
             </Badge>
-            {r.types.map(label).join(', ')} · due {dateTime(r.due_at)}
+            {r.type_keys.map(label).join(', ')} · due {dateTime(r.due_at)}
           </Text>
           {canWrite && (r.status === 'open' || r.status === 'overdue') && (
             <ConfirmButton
