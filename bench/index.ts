@@ -21,7 +21,7 @@ const benches: Record<
 const [name, ...rest] = process.argv.slice(2)
 if (!name || !benches[name]) {
   process.stderr.write(
-    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process] [--emails n] [--inbound-emails n] [--concurrency n] [--rate n] [--due n] [--background n] [--window s] [--down s] [--ingest n] [--short] [--step light|recorded] [--sms n] [--sms-only]\n`,
+    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--duration s] [--connections n] [--orders n] [--events n] [--kills n] [--cases n] [--open-cases n] [--fresh] [--repeat n] [--worker-process] [--emails n] [--inbound-emails n] [--concurrency n] [--rate n] [--due n] [--background n] [--window s] [--down s] [--ingest n] [--short] [--step light|recorded] [--sms n] [--sms-only] [--size mb]\n`,
   )
   process.exit(1)
 }
@@ -51,6 +51,7 @@ const { values } = parseArgs({
     step: { type: 'string' },
     sms: { type: 'string' },
     'sms-only': { type: 'boolean' },
+    size: { type: 'string' },
   },
   strict: true,
 })

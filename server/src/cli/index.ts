@@ -211,6 +211,12 @@ program
         out(
           `  CSAT: ${cases.csat.sent} surveys sent after resolutions, ${cases.csat.answered} answered (Dashboard → Customer satisfaction; Admin → CSAT)`,
         )
+        const ev = cases.evidence
+        out(
+          `  Evidence: ${ev.photos} customer photos, ${ev.proofsOfDelivery} carrier proofs of delivery, ${ev.invoices} invoices on damaged, lost and customs cases (a case's Evidence panel)`,
+        )
+        if (ev.request)
+          out(`  An open request for photos on ${ev.request.caseNumber}; the customer's upload page: ${ev.request.url}`)
         // A running server's workers fire the policy's watch windows and lost-parcel checks as soon as they are due,
         // before the replay has reached their time (and the parcels' later scans).
         if (beside)

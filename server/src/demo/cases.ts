@@ -12,6 +12,7 @@ import type { Staff } from './staff.js'
 import { carrierJourneys } from './tracking.js'
 import { seedPhoneConversations } from './phone.js'
 import { seedSideConversation } from './side-conversations.js'
+import { type DemoEvidence, seedDemoEvidence } from './evidence.js'
 
 export type DemoCases = {
   total: number
@@ -24,6 +25,8 @@ export type DemoCases = {
   sla: Record<'active' | 'paused' | 'met' | 'breached', number> & { dueSoon: number }
   /** Satisfaction surveys sent about resolved cases, and those answered */
   csat: { sent: number; answered: number }
+  /** Photos, proofs of delivery and invoices on damaged, lost and customs cases, and one open request for photos */
+  evidence: DemoEvidence
 }
 
 /**
@@ -58,6 +61,7 @@ export async function seedCases(
   const listed = await listAllCases(ctx, merchantId, now)
   await seedSideConversation(ctx, merchantId, input.staff, listed, now)
   await seedPhoneConversations(ctx, merchantId, input.staff, listed, now)
+  const evidence = await seedDemoEvidence(ctx, merchantId, input.staff, listed, now)
   await runDueJobs(ctx, modules, { concurrency })
   const cases = await listAllCases(ctx, merchantId, now)
   const sla = (s: string) => cases.filter((c) => c.sla_state === s).length
@@ -81,6 +85,7 @@ export async function seedCases(
         dueSoon: soon.length,
       },
       csat,
+      evidence,
     },
   }
 }

@@ -35,6 +35,7 @@ describe("the demo's cases", () => {
       followUps: cases.filter((c) => c.follow_up_of_id).length,
       sla: expect.any(Object),
       csat: expect.any(Object),
+      evidence: expect.any(Object),
     })
     for (const status of caseStatuses) expect(byStatus[status], status).toBeGreaterThan(0)
     expect(demo.cases!.fromPolicy).toBeGreaterThan(25)
@@ -233,6 +234,39 @@ describe("the demo's cases", () => {
       .where('k.state', '=', 'met')
       .execute()
     expect(armedOnMet).toEqual([])
+  })
+})
+
+describe("the demo's evidence", () => {
+  it('puts photos, proofs of delivery and invoices on damaged, lost and customs cases, and leaves one request open', async () => {
+    const items = await env.ctx.db
+      .selectFrom('evidence_items')
+      .innerJoin('cases', (j) => j.onRef('cases.id', '=', 'evidence_items.case_id'))
+      .select(['evidence_items.type_key', 'evidence_items.uploader_kind', 'cases.type_key as case_type'])
+      .where('evidence_items.merchant_id', '=', demo.merchantId)
+      .execute()
+    const count = (pred: (i: (typeof items)[number]) => boolean) => items.filter(pred).length
+    const { evidence } = demo.cases!
+    expect(count((i) => i.type_key.endsWith('_photo') && i.uploader_kind === 'customer')).toBe(evidence.photos)
+    expect(count((i) => i.type_key === 'pod_image' && i.case_type === 'lost_parcel')).toBe(evidence.proofsOfDelivery)
+    expect(count((i) => i.type_key.endsWith('invoice'))).toBe(evidence.invoices)
+    expect(evidence.photos).toBeGreaterThan(10)
+    expect(evidence.proofsOfDelivery).toBeGreaterThan(0)
+    expect(count((i) => i.type_key === 'commercial_invoice' && i.case_type === 'customs_hold')).toBeGreaterThan(0)
+    // Each case's evidence_count is what it holds.
+    const counted = await env.ctx.db
+      .selectFrom('cases')
+      .select((eb) => eb.fn.sum<string>('evidence_count').as('n'))
+      .where('merchant_id', '=', demo.merchantId)
+      .executeTakeFirstOrThrow()
+    expect(Number(counted.n)).toBe(items.length)
+    const request = await env.ctx.db
+      .selectFrom('evidence_requests')
+      .selectAll()
+      .where('merchant_id', '=', demo.merchantId)
+      .execute()
+    expect(request).toEqual([expect.objectContaining({ status: 'open' })])
+    expect(evidence.request?.url).toMatch(/\/portal\/evidence\/[\w-]+\.[\w-]+$/)
   })
 })
 

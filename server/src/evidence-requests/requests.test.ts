@@ -109,7 +109,7 @@ describe('evidence requests', () => {
     expect(timeline.map((t) => t.type)).toContain('evidence_requested')
     expect(await eventsOf('evidence.requested', body.id)).toHaveLength(1)
     const list = await call('GET', `/cases/${caseId}/evidence-requests`, undefined, 'viewer')
-    expect(list.json().items).toEqual([expect.objectContaining({ id: body.id, status: 'open', link_state: 'active' })])
+    expect(list.json().data).toEqual([expect.objectContaining({ id: body.id, status: 'open', link_state: 'active' })])
     expect(list.body).not.toContain(tokenOf(body.url))
   })
 
@@ -203,7 +203,7 @@ describe('the customer portal', () => {
     ])
     expect(second.statusCode, second.body).toBe(201)
     expect(await eventsOf('evidence.request_completed', created.id)).toHaveLength(1)
-    const list = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0]
+    const list = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().data[0]
     expect(list).toMatchObject({
       status: 'completed',
       link_state: 'completed',
@@ -285,7 +285,7 @@ describe('the customer portal', () => {
       request_id: created.id,
       status: 'cancelled',
     })
-    const links = (await call('GET', `/cases/${caseId}/links`)).json().items
+    const links = (await call('GET', `/cases/${caseId}/links`)).json().data
     expect(links).toEqual([expect.objectContaining({ id: created.link_id, state: 'revoked' })])
   })
 })
@@ -295,7 +295,7 @@ describe('what agents see of a request', () => {
     const caseId = await openWithCustomer()
     const created = (await ask(caseId)).json()
     expect((await call('POST', `/links/${created.link_id}/revoke`, undefined, 'agent')).statusCode).toBe(200)
-    const item = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0]
+    const item = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().data[0]
     expect(item).toMatchObject({ status: 'open', link_state: 'revoked' })
     expect((await portal(tokenOf(created.url))).statusCode).toBe(410)
   })
@@ -309,10 +309,10 @@ describe('what agents see of a request', () => {
       { name: 'type', value: 'invoice' },
       { name: 'files', filename: 'receipt.pdf', type: 'application/pdf', data: pdfDoc },
     ])
-    const forAgent = (await call('GET', `/cases/${caseId}/evidence-requests`, undefined, 'agent')).json().items[0]
+    const forAgent = (await call('GET', `/cases/${caseId}/evidence-requests`, undefined, 'agent')).json().data[0]
     expect(forAgent).toMatchObject({ status: 'completed', missing: [] })
     expect(forAgent.received.map((r: { name: string }) => r.name)).toEqual(['mug.jpg'])
-    const forAdmin = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0]
+    const forAdmin = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().data[0]
     expect(forAdmin.received.map((r: { name: string }) => r.name)).toEqual(['mug.jpg', 'receipt.pdf'])
   })
 })
@@ -323,7 +323,7 @@ describe('the clock', () => {
     const created = (await ask(caseId, { types: ['damage_photo'], deadline_hours: 48 })).json()
     const due = new Date(created.due_at)
     await clockAt(hours(-12, due))
-    const reminded = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0]
+    const reminded = (await call('GET', `/cases/${caseId}/evidence-requests`)).json().data[0]
     expect(reminded).toMatchObject({ status: 'open', reminded_at: expect.any(String) })
     const messages = await db
       .selectFrom('messages')
@@ -335,7 +335,7 @@ describe('the clock', () => {
     expect(messages[1]!.text_body).toContain(created.url)
 
     await clockAt(due)
-    expect((await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0]).toMatchObject({
+    expect((await call('GET', `/cases/${caseId}/evidence-requests`)).json().data[0]).toMatchObject({
       status: 'overdue',
       overdue_at: expect.any(String),
     })
@@ -348,7 +348,7 @@ describe('the clock', () => {
 
     const late = await upload(tokenOf(created.url), [{ name: 'type', value: 'damage_photo' }, photo()])
     expect(late.statusCode, late.body).toBe(201)
-    expect((await call('GET', `/cases/${caseId}/evidence-requests`)).json().items[0].status).toBe('completed')
+    expect((await call('GET', `/cases/${caseId}/evidence-requests`)).json().data[0].status).toBe('completed')
   })
 })
 

@@ -78,7 +78,7 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RequestList },
     }),
     async (req) => ({
-      items: await service.listEvidenceRequests(app.db, requestContext(req), req.params.id, new Date()),
+      data: await service.listEvidenceRequests(app.db, requestContext(req), req.params.id, new Date()),
     }),
   )
 

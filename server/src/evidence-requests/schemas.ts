@@ -69,7 +69,7 @@ export const CreatedRequestView = Type.Intersect([
   }),
 ])
 
-export const RequestList = Type.Object({ items: Type.Array(RequestView) })
+export const RequestList = Type.Object({ data: Type.Array(RequestView) })
 
 export const PortalRequestView = Type.Object({
   store: Type.String(),

@@ -17,7 +17,7 @@ export const linkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }),
     async (req) => {
       await findCaseOrThrow(app.db, req.actor.merchantId, req.params.id)
-      return { items: await service.listLinksOf(app.db, req.actor.merchantId, 'case', req.params.id, new Date()) }
+      return { data: await service.listLinksOf(app.db, req.actor.merchantId, 'case', req.params.id, new Date()) }
     },
   )
 

@@ -17,6 +17,6 @@ export const LinkView = Type.Object({
   completed_at: NullableTimestamp,
   last_used_at: NullableTimestamp,
 })
-export const LinkList = Type.Object({ items: Type.Array(LinkView) })
+export const LinkList = Type.Object({ data: Type.Array(LinkView) })
 export const CaseParams = Type.Object({ id: Uuid })
 export const LinkParams = Type.Object({ id: Uuid })

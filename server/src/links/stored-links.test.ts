@@ -105,7 +105,7 @@ describe('stored links', () => {
     const link = await mint(m.id, c.id)
     const res = await call('GET', `/cases/${c.id}/links`, undefined, 'viewer')
     expect(res.statusCode, res.body).toBe(200)
-    expect(res.json().items).toEqual([
+    expect(res.json().data).toEqual([
       expect.objectContaining({ id: link.id, state: 'active', purpose: 'evidence_upload' }),
     ])
     expect(res.body).not.toContain(link.token)

@@ -80,3 +80,40 @@ export type Body<P extends keyof paths, M extends 'post' | 'patch' | 'put'> = pa
 export type Query<P extends keyof paths> = paths[P]['get'] extends { parameters: { query?: infer Q } }
   ? NonNullable<Q>
   : never
+
+/**
+ * Sends a multipart form (file uploads) with the session's CSRF token, reporting upload progress (0–1):
+ * fetch cannot report it, XMLHttpRequest can. Resolves with the JSON answer or rejects with an ApiError.
+ */
+export function sendForm<T>(url: string, form: FormData, onProgress?: (fraction: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', url)
+    xhr.withCredentials = true
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken)
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress?.(e.loaded / e.total)
+    }
+    xhr.onload = () => {
+      let body: unknown
+      try {
+        body = JSON.parse(xhr.responseText)
+      } catch {
+        body = undefined
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body as T)
+      else
+        reject(
+          new ApiError(
+            xhr.status,
+            (body as { error?: ApiErrorBody } | undefined)?.error ?? {
+              code: `http_${xhr.status}`,
+              message: xhr.statusText || 'The server did not answer',
+            },
+          ),
+        )
+    }
+    xhr.onerror = () => reject(new ApiError(0, { code: 'network_error', message: 'The upload did not reach us' }))
+    xhr.send(form)
+  })
+}

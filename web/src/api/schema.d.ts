@@ -8013,7 +8013,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
+                            data: {
                                 /**
                                  * Format: uuid
                                  * @description UUIDv7
@@ -19363,7 +19363,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
+                            data: {
                                 /**
                                  * Format: uuid
                                  * @description UUIDv7

@@ -13,12 +13,21 @@ import { Shell } from './Shell'
 // The portal is a page of its own (customers never load the console), in its own chunk.
 const Portal = lazy(() => import('../pages/Portal'))
 const Survey = lazy(() => import('../pages/Survey'))
+const EvidenceUpload = lazy(() => import('../pages/EvidenceUpload'))
 // Charts are the heaviest code in the console: only the dashboard loads them.
 const Dashboard = lazy(() => import('../pages/Dashboard'))
 // Administration is for a few people and rarely open: its own chunk too.
 const Admin = lazy(() => import('../pages/admin/Admin').then((m) => ({ default: m.Admin })))
 
 export const router = createBrowserRouter([
+  {
+    path: '/portal/evidence/:token',
+    element: (
+      <Suspense>
+        <EvidenceUpload />
+      </Suspense>
+    ),
+  },
   {
     path: '/portal/:token',
     element: (

@@ -45,6 +45,7 @@ import { CaseSlaTimers } from '../components/SlaTimers'
 import { describeEntry } from '../components/timeline-text'
 import { Conversation } from './conversation/Conversation'
 import { SideConversationsBadge, SideConversationsPanel } from './conversation/SideConversations'
+import { EvidencePanel } from './evidence/EvidencePanel'
 
 type StatusBody = Body<'/api/v1/cases/{id}/status', 'post'>
 const working = ['open', 'waiting_customer', 'waiting_carrier', 'on_hold'] as const
@@ -289,6 +290,7 @@ function CaseView({ c }: { c: CaseDetail }) {
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="md">
             <SideConversationsPanel caseId={c.id} startOpen={startingSide} onStart={setStartingSide} />
+            <EvidencePanel caseId={c.id} canWrite={can('cases.write') && !c.merged_into_id} />
             <Linked c={c} />
           </Stack>
         </Grid.Col>
