@@ -101,7 +101,9 @@ async function reencode(data: Buffer, contentType: string, keepExif: boolean) {
         ? pipeline.webp({ quality: 90 })
         : pipeline.jpeg({ quality: 90 })
     ).toBuffer()
-    const thumbnail = await sharp(image)
+    // From the upload, not the re-encoded image: a JPEG then decodes at a fraction of its size (shrink-on-load).
+    const thumbnail = await open()
+      .rotate()
       .resize(thumbnailSize, thumbnailSize, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 75 })
       .toBuffer()
