@@ -116,7 +116,7 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
   const { dataDir, runtime } = await openBenchRuntime('claimdesk-bench-evidence-')
   const { ctx } = runtime
   // The big upload needs a global cap above it; photos keep their type's own cap.
-  ctx.config.filesMaxBytes = (bigMb + 10) * mb
+  ctx.config.filesMaxBytes = Math.max(ctx.config.filesMaxBytes, (bigMb + 10) * mb)
   try {
     const photo = path.join(dataDir, 'damage.jpg')
     const big = path.join(dataDir, 'manifest.pdf')

@@ -330,7 +330,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     },
     embeddedPgPort: optional('EMBEDDED_PG_PORT', int(1, 65535)),
     sessionTtlHours: read('SESSION_TTL_HOURS', int(1, 24 * 90), 12),
-    filesMaxBytes: read('FILES_MAX_BYTES', int(1024, 5 * 1024 ** 3), 25 * 1024 * 1024),
+    filesMaxBytes: read('FILES_MAX_BYTES', int(1024, 5 * 1024 ** 3), 100 * 1024 * 1024),
     trustProxy: read('TRUST_PROXY', bool, false),
     smtpUrl: optional('SMTP_URL', url(['smtp:', 'smtps:'])),
     email: {
