@@ -128,6 +128,27 @@ describe('evidence on a phone and in the console', () => {
     await context.close()
   })
 
+  it('lets a manager change how long damage photos are kept', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    await signIn(page)
+    await page.goto(`${base}/admin?tab=retention`)
+    const form = page.getByRole('form', { name: 'Retention policies' })
+    const days = form.getByLabel('Days to keep Evidence: Damage photo')
+    expect(await days.inputValue()).toBe('365')
+    await days.fill('200')
+    await form.getByRole('button', { name: 'Save retention policies' }).click()
+    await page.getByText('Retention policies saved.').waitFor()
+    await page.getByRole('heading', { name: 'Recent purges' }).waitFor()
+    expect(await accessibilityProblems(page)).toEqual([])
+    const saved = (await api('GET', '/retention/policies')).json().data
+    expect(saved.find((p: { scope: string }) => p.scope === 'damage_photo')).toMatchObject({
+      keep_days: 200,
+      source: 'workspace',
+    })
+    await context.close()
+  })
+
   it('explains a bad link on the upload page', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true })
     const page = await phone.newPage()

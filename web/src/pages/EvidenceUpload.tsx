@@ -133,7 +133,7 @@ function WantedFiles({ token, wanted }: { token: string; wanted: Wanted }) {
           {wanted.label}
         </Title>
         {wanted.received && (
-          <Badge color="teal.9" variant="outline">
+          <Badge color="teal.9" variant="filled">
             Received
           </Badge>
         )}

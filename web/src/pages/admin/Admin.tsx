@@ -10,6 +10,7 @@ import { PhoneSettings } from './PhoneSettings'
 import { EmailSettings } from './EmailSettings'
 import { ExceptionPolicy } from './ExceptionPolicy'
 import { Macros } from './Macros'
+import { Retention } from './Retention'
 import { Roles } from './Roles'
 import { Settings } from './Settings'
 import { SlaPolicies } from './SlaPolicies'
@@ -33,6 +34,7 @@ const sections: { value: string; label: string; permission: string; Panel: Compo
   { value: 'email', label: 'Email', permission: 'merchant.manage', Panel: EmailSettings },
   { value: 'phone', label: 'SMS and WhatsApp', permission: 'merchant.read', Panel: PhoneSettings },
   { value: 'csat', label: 'CSAT', permission: 'merchant.read', Panel: CsatSettings },
+  { value: 'retention', label: 'Retention', permission: 'retention.manage', Panel: Retention },
   { value: 'workspace', label: 'Workspace', permission: 'merchant.read', Panel: Settings },
 ]
 

@@ -158,7 +158,7 @@ function Checklist({
         const absent = missing.includes(key)
         return (
           <Group key={key} gap="xs" role="listitem">
-            <Badge size="sm" color={absent ? 'red.9' : 'teal.9'} variant="outline">
+            <Badge size="sm" color={absent ? 'red.9' : 'teal.9'} variant="filled">
               {absent ? 'Missing' : 'Present'}
             </Badge>
             <Text size="sm">{label(key)}</Text>
@@ -166,7 +166,7 @@ function Checklist({
         )
       })}
       {missing.length === 0 && (
-        <Text size="sm" c="teal.9" fw={500}>
+        <Text size="sm" fw={500}>
           All required evidence is in.
         </Text>
       )}
@@ -428,8 +428,8 @@ function RequestDialog({
 const requestColor: Record<Request['status'], string> = {
   open: 'indigo.9',
   completed: 'teal.9',
-  overdue: 'red.8',
-  cancelled: 'dark.6',
+  overdue: 'red.9',
+  cancelled: 'gray.8',
 }
 
 function Requests({ caseId, label, canWrite }: { caseId: string; label: (k: string) => string; canWrite: boolean }) {
@@ -452,7 +452,7 @@ function Requests({ caseId, label, canWrite }: { caseId: string; label: (k: stri
       {list.map((r) => (
         <Group key={r.id} gap="xs" justify="space-between" wrap="nowrap">
           <Text size="sm" lineClamp={1}>
-            <Badge size="xs" color={requestColor[r.status]} variant="outline" mr={6}>
+            <Badge size="xs" color={requestColor[r.status]} variant="filled" mr={6}>
               {humanize(r.status)}
             </Badge>
             {r.type_keys.map(label).join(', ')} · due {dateTime(r.due_at)}
