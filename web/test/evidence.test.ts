@@ -128,7 +128,7 @@ describe('evidence on a phone and in the console', () => {
     await context.close()
   })
 
-  it('lets a manager change how long damage photos are kept', async () => {
+  it('lets a manager change how long damage photos are kept and what a carrier claim needs', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     await signIn(page)
@@ -141,11 +141,22 @@ describe('evidence on a phone and in the console', () => {
     await page.getByText('Retention policies saved.').waitFor()
     await page.getByRole('heading', { name: 'Recent purges' }).waitFor()
     expect(await accessibilityProblems(page)).toEqual([])
-    const saved = (await api('GET', '/retention/policies')).json().data
-    expect(saved.find((p: { scope: string }) => p.scope === 'damage_photo')).toMatchObject({
+    const policies = (await api('GET', '/retention/policies')).json().data
+    expect(policies.find((p: { scope: string }) => p.scope === 'damage_photo')).toMatchObject({
       keep_days: 200,
       source: 'workspace',
     })
+
+    // What a carrier claim needs, set in Admin → Evidence, is what the case's check asks for.
+    await page.goto(`${base}/admin?tab=evidence`)
+    const required = page.getByRole('form', { name: 'Required evidence' })
+    await required.getByLabel('Filing a carrier claim').click()
+    await page.getByRole('option', { name: 'Proof of postage' }).click()
+    await page.keyboard.press('Escape')
+    await required.getByRole('button', { name: 'Save required evidence' }).click()
+    await page.getByText('Required evidence saved.').waitFor()
+    expect(await accessibilityProblems(page)).toEqual([])
+    expect((await api('GET', '/evidence/requirements')).json().actions).toEqual({ carrier_claim: ['proof_of_postage'] })
     await context.close()
   })
 

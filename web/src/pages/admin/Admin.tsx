@@ -8,6 +8,7 @@ import { CaseTypes } from './CaseTypes'
 import { CsatSettings } from './CsatSettings'
 import { PhoneSettings } from './PhoneSettings'
 import { EmailSettings } from './EmailSettings'
+import { EvidenceSettings } from './EvidenceSettings'
 import { ExceptionPolicy } from './ExceptionPolicy'
 import { Macros } from './Macros'
 import { Retention } from './Retention'
@@ -34,6 +35,7 @@ const sections: { value: string; label: string; permission: string; Panel: Compo
   { value: 'email', label: 'Email', permission: 'merchant.manage', Panel: EmailSettings },
   { value: 'phone', label: 'SMS and WhatsApp', permission: 'merchant.read', Panel: PhoneSettings },
   { value: 'csat', label: 'CSAT', permission: 'merchant.read', Panel: CsatSettings },
+  { value: 'evidence', label: 'Evidence', permission: 'cases.read', Panel: EvidenceSettings },
   { value: 'retention', label: 'Retention', permission: 'retention.manage', Panel: Retention },
   { value: 'workspace', label: 'Workspace', permission: 'merchant.read', Panel: Settings },
 ]
