@@ -90,6 +90,9 @@ function assertTraversable(dir: string) {
 
 function processCommand(pid: number): string | undefined {
   try {
+    // A killed postmaster its parent has not reaped yet is a zombie, with an empty command line: dead, not running.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return undefined
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
   } catch {
     try {
