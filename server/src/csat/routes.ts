@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { inTransaction } from '../auth/actor.js'
-import type { Db } from '../db/database.js'
-import { enforceRequestLimits } from '../http/request-limits.js'
+import { noStoreHeaders } from '../http/headers.js'
+import { enforceLinkLimits } from '../http/request-limits.js'
 import { routeOptions } from '../http/route.js'
 import {
   PublicSurveyView,
@@ -15,19 +15,8 @@ import {
 import * as service from './service.js'
 
 const route = routeOptions('csat')
-// The token is a credential: nothing between here and the customer keeps a copy.
-const noStore = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }
-// The survey routes answer anyone holding a link: per client address (generous: a phone network puts many
-// customers behind one) and per link (a page load, an answer and a few retries), in ten minutes.
+// The survey routes answer anyone holding a link: per link, a page load, an answer and a few retries, in ten minutes.
 export const surveyLimits = { perAddress: 300, perLink: 30, windowSeconds: 600 }
-const limitSurvey = (db: Db, req: { ip: string; params: { token: string } }) => {
-  const { perAddress, perLink, windowSeconds } = surveyLimits
-  const limits = [
-    { name: 'survey', scope: 'address', value: req.ip, limit: perAddress, windowSeconds },
-    { name: 'survey', scope: 'link', value: req.params.token, limit: perLink, windowSeconds },
-  ]
-  return enforceRequestLimits(db, limits, new Date())
-}
 
 export const csatRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -71,8 +60,8 @@ export const csatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: PublicSurveyView },
     }),
     async (req, reply) => {
-      void reply.headers(noStore)
-      await limitSurvey(app.db, req)
+      void reply.headers(noStoreHeaders)
+      await enforceLinkLimits(app.db, 'survey', surveyLimits, req)
       return service.viewSurvey(app.db, app.ctx.keys.links, req.params.token, new Date())
     },
   )
@@ -90,8 +79,8 @@ export const csatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       { score: 4, comment: 'Quick and friendly.' },
     ),
     async (req, reply) => {
-      void reply.headers(noStore)
-      await limitSurvey(app.db, req)
+      void reply.headers(noStoreHeaders)
+      await enforceLinkLimits(app.db, 'survey', surveyLimits, req)
       const input = { score: req.body.score, comment: req.body.comment, requestId: req.id }
       return app.db
         .transaction()

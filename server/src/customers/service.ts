@@ -1,6 +1,7 @@
 // The customers module's public face: other modules call these, never customers/store.ts.
 export {
   getCustomer,
+  findErasedAt,
   findSurvivor,
   findCustomerByExternalId,
   listCustomers,

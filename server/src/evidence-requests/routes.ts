@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { inTransaction, requestContext } from '../auth/actor.js'
 import { evidenceContext } from '../evidence/index.js'
-import type { Db } from '../db/database.js'
 import { AppError } from '../errors.js'
 import { contentDisposition } from '../http/content-disposition.js'
-import { enforceRequestLimits } from '../http/request-limits.js'
+import { noStoreHeaders } from '../http/headers.js'
+import { enforceLinkLimits } from '../http/request-limits.js'
 import { routeOptions } from '../http/route.js'
 import { MessageView } from '../messaging/schemas.js'
 import {
@@ -27,22 +27,8 @@ import {
 import * as service from './service.js'
 
 const route = routeOptions('evidence')
-// The token is a credential: nothing between here and the customer keeps a copy.
-const noStore = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }
-// Per client address (a phone network puts many customers behind one) and per link (a page, a few uploads and
-// retries), in ten minutes.
+// Per link: a page, a few uploads and retries, in ten minutes.
 export const portalLimits = { perAddress: 300, perLink: 60, windowSeconds: 600 }
-const limitPortal = (db: Db, req: { ip: string; params: { token: string } }) => {
-  const { perAddress, perLink, windowSeconds } = portalLimits
-  return enforceRequestLimits(
-    db,
-    [
-      { name: 'evidence_portal', scope: 'address', value: req.ip, limit: perAddress, windowSeconds },
-      { name: 'evidence_portal', scope: 'link', value: req.params.token, limit: perLink, windowSeconds },
-    ],
-    new Date(),
-  )
-}
 
 // Multipart is registered once for the API (http/multipart.ts): a customer's upload takes up to ten files.
 const portalParts = { files: 10, fields: 10, parts: 20, fieldSize: 1000 }
@@ -199,8 +185,8 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: PortalRequestView },
     }),
     async (req, reply) => {
-      void reply.headers(noStore)
-      await limitPortal(app.db, req)
+      void reply.headers(noStoreHeaders)
+      await enforceLinkLimits(app.db, 'evidence_portal', portalLimits, req)
       const now = new Date()
       const target = await service.portalTarget(app.ctx, app.ctx.keys.links, req.params.token, now)
       return service.portalRequestView(app.db, target, now)
@@ -218,8 +204,8 @@ export const evidenceRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: PortalRequestView },
     }),
     async (req, reply) => {
-      void reply.headers(noStore)
-      await limitPortal(app.db, req)
+      void reply.headers(noStoreHeaders)
+      await enforceLinkLimits(app.db, 'evidence_portal', portalLimits, req)
       const now = new Date()
       const target = await service.portalTarget(app.ctx, app.ctx.keys.links, req.params.token, now)
       if (!req.isMultipart()) throw new AppError('unsupported_media_type', 'Send the files as multipart/form-data')

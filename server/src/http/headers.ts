@@ -63,3 +63,6 @@ function helmetOptions(publicUrl: string): HelmetOptions {
     strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   }
 }
+
+/** For what a customer's signed link opens: the token is a credential, so nothing between keeps a copy. */
+export const noStoreHeaders = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } as const

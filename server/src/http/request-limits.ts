@@ -35,3 +35,24 @@ export async function enforceRequestLimits(db: Kysely<Database>, limits: Request
     retry_after_seconds: retryAfter,
   })
 }
+
+export type LinkLimits = { perAddress: number; perLink: number; windowSeconds: number }
+
+/**
+ * The limits of a public route a signed link opens: per client address (generous: a phone network puts many
+ * customers behind one) and per link.
+ */
+export const enforceLinkLimits = (
+  db: Kysely<Database>,
+  name: string,
+  { perAddress, perLink, windowSeconds }: LinkLimits,
+  req: { ip: string; params: { token: string } },
+) =>
+  enforceRequestLimits(
+    db,
+    [
+      { name, scope: 'address', value: req.ip, limit: perAddress, windowSeconds },
+      { name, scope: 'link', value: req.params.token, limit: perLink, windowSeconds },
+    ],
+    new Date(),
+  )

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
 import { inTransaction } from '../auth/actor.js'
 import { AppError } from '../errors.js'
+import { noStoreHeaders } from '../http/headers.js'
 import { listPage } from '../http/pagination.js'
 import { camelKeys, routeOptions } from '../http/route.js'
 import { TokenParams } from '../portal/schemas.js'
@@ -68,8 +69,6 @@ function phoneInput(body: SendBody, channel: 'sms' | 'whatsapp'): PhoneSendInput
   }
 }
 const portalRoute = routeOptions('portal')
-// The link is a credential: nothing between here and the customer keeps a copy.
-const noStore = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }
 
 export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const mail = (): service.MailSetup => service.mailSetupOf(app.ctx.config)
@@ -203,7 +202,7 @@ export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: PortalConversation },
     }),
     async (req, reply) => {
-      void reply.headers(noStore)
+      void reply.headers(noStoreHeaders)
       return portalConversation(app.db, app.ctx.keys.links, req.params.token, new Date())
     },
   )
@@ -225,7 +224,7 @@ export const messagingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const message = await app.db
         .transaction()
         .execute((trx) => portalReply(trx, app.ctx.keys.links, req.params.token, input, new Date()))
-      return reply.status(201).headers(noStore).send(message)
+      return reply.status(201).headers(noStoreHeaders).send(message)
     },
   )
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { inTransaction } from '../auth/actor.js'
+import { noStoreHeaders } from '../http/headers.js'
 import { routeOptions } from '../http/route.js'
 import * as service from './service.js'
 import { CaseParams, PortalCaseView, PortalLink, PortalLinkBody, TokenParams } from './schemas.js'
@@ -41,7 +42,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }),
     async (req, reply) => {
       // The token is a credential: nothing between here and the customer keeps a copy.
-      void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
+      void reply.headers(noStoreHeaders)
       return service.portalCase(app.db, app.ctx.keys.links, req.params.token, new Date())
     },
   )

@@ -7,8 +7,7 @@ import {
 } from '../../cases/service.js'
 import { recordAuditFor } from '../../changes.js'
 import type { AppContext } from '../../context.js'
-import { getCustomer } from '../../customers/service.js'
-import { AppError } from '../../errors.js'
+import { findErasedAt } from '../../customers/service.js'
 import { consumer } from '../../modules.js'
 import * as store from '../store.js'
 
@@ -27,11 +26,7 @@ export async function redactSurveyComments(
   customerId: string,
   now: Date,
 ): Promise<number> {
-  const customer = await getCustomer(app.db, merchantId, customerId).catch((err: unknown) => {
-    if (err instanceof AppError && err.status === 404) return undefined
-    throw err
-  })
-  const erasedAt = customer?.redacted_at
+  const erasedAt = await findErasedAt(app.db, merchantId, customerId)
   if (!erasedAt) return 0
   const { own, merged } = await listCaseIdsOfCustomer(app.db, merchantId, customerId)
   const ctx = systemContext(merchantId, 'erasure')

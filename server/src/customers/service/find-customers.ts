@@ -14,6 +14,14 @@ export async function getCustomer(db: Db, merchantId: string, id: string): Promi
   return toCustomer(row, await store.listExternalIds(db, merchantId, [id]))
 }
 
+/**
+ * When the customer's personal data was erased: undefined for a customer not erased, or unknown here. What each
+ * module's erasure consumer starts from (data recorded after it is new, and stays).
+ */
+export async function findErasedAt(db: Db, merchantId: string, id: string): Promise<Date | undefined> {
+  return (await store.findCustomer(db, merchantId, id))?.redacted_at ?? undefined
+}
+
 /** The customer a record stands for: itself, or the customer it was merged into (through any earlier merges). */
 export async function findSurvivor(db: Db, merchantId: string, id: string): Promise<Customer | undefined> {
   const row = await findSurvivorRow(db, merchantId, id)

@@ -6,7 +6,7 @@ import { AppError } from '../../errors.js'
 import { getMerchant } from '../../merchants/service.js'
 import { formatMoney } from '../../money.js'
 import { getOrder } from '../../orders/service.js'
-import { addEvidence, type EvidenceContext, type EvidenceItem } from '../evidence-port.js'
+import { addEvidence, type EvidenceContext, type EvidenceItem } from '../../evidence/index.js'
 import { PdfWriter } from './pdf.js'
 
 type Order = Awaited<ReturnType<typeof getOrder>>

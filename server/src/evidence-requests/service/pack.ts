@@ -13,9 +13,9 @@ import {
   type EvidenceContext,
   type EvidenceItem,
   listCaseEvidence,
-  maySeeSensitive,
+  seesSensitive,
   openEvidenceFile,
-} from '../evidence-port.js'
+} from '../../evidence/index.js'
 import { PdfWriter } from './pdf.js'
 
 type CaseDetail = Awaited<ReturnType<typeof getCase>>
@@ -63,7 +63,7 @@ export async function evidencePack(
 ) {
   const { db } = ctx.app
   const detail = await getCase(db, ctx.merchantId, caseId)
-  const sensitive = maySeeSensitive(ctx)
+  const sensitive = seesSensitive(ctx)
   const items = (await listCaseEvidence(db, ctx.merchantId, caseId, { includeSensitive: sensitive })).filter(
     (i) => i.status !== 'candidate',
   )

@@ -8,7 +8,7 @@ import { completeLink, liveLinkUrl } from '../../links/service.js'
 import { getMerchant } from '../../merchants/service.js'
 import { sendAutomatic } from '../../messaging/service.js'
 import type { ScheduledAction } from '../../modules.js'
-import { evidenceTypeCatalogue, listCaseEvidence, type EvidenceItem } from '../evidence-port.js'
+import { evidenceTypeCatalogue, listCaseEvidence, type EvidenceItem } from '../../evidence/index.js'
 import * as store from '../store.js'
 import { clockKeys, dueWords, missingOf } from './requests.js'
 

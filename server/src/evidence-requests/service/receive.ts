@@ -1,7 +1,7 @@
 import { type Readable, Transform } from 'node:stream'
 import type { Db } from '../../db/database.js'
 import { AppError } from '../../errors.js'
-import { addEvidence, type EvidenceItem } from '../evidence-port.js'
+import { addEvidence, type EvidenceItem } from '../../evidence/index.js'
 import type { PortalTarget } from './portal.js'
 import { recordEvidenceReceived } from './progress.js'
 

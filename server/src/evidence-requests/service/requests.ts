@@ -8,7 +8,7 @@ import { cancelActions, scheduleActions } from '../../jobs/clock.js'
 import { type LinkState, listLinksOf, mintLink, revokeLink } from '../../links/service.js'
 import { getMerchant } from '../../merchants/service.js'
 import { type AutomaticApp, sendAutomatic } from '../../messaging/service.js'
-import { evidenceTypeCatalogue, listCaseEvidence, maySeeSensitive, type EvidenceItem } from '../evidence-port.js'
+import { evidenceTypeCatalogue, listCaseEvidence, seesSensitive, type EvidenceItem } from '../../evidence/index.js'
 import * as store from '../store.js'
 import type { RequestRow } from '../store.js'
 import type { RequestChannel } from '../tables.js'
@@ -217,7 +217,7 @@ export async function requestEvidence(
 /** The case's evidence: all of it (what is missing counts every type), and what the caller may see. */
 async function caseEvidence(db: Db, ctx: ServiceContext, caseId: string) {
   const all = await listCaseEvidence(db, ctx.merchantId, caseId, { includeSensitive: true })
-  const visible = maySeeSensitive(ctx)
+  const visible = seesSensitive(ctx)
     ? all
     : await listCaseEvidence(db, ctx.merchantId, caseId, { includeSensitive: false })
   return { all, visible }

@@ -2,7 +2,7 @@ import type { ServiceContext } from '../../auth/actor.js'
 import { recordAuditFor } from '../../changes.js'
 import type { Db, Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
-import { evidenceChecklist, evidenceTypeCatalogue } from '../evidence-port.js'
+import { evidenceChecklist, evidenceTypeCatalogue } from '../../evidence/index.js'
 import * as store from '../store.js'
 
 // Required evidence: the case itself needs its case type's required_evidence (action 'case'); each later action

@@ -1,7 +1,7 @@
 import { requirePermission } from '../../auth/actor.js'
 import { mailSetupOf, sendMessage } from '../../messaging/service.js'
 import type { Address } from '../../messaging/service.js'
-import type { EvidenceContext } from '../evidence-port.js'
+import type { EvidenceContext } from '../../evidence/index.js'
 import { evidencePack } from './pack.js'
 
 export type PackEmailInput = { to?: Address[]; subject?: string; text: string }

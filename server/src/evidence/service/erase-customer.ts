@@ -1,8 +1,7 @@
 import { systemContext } from '../../auth/actor.js'
 import { listCaseIdsOfCustomer } from '../../cases/service.js'
 import type { AppContext } from '../../context.js'
-import { getCustomer } from '../../customers/service.js'
-import { AppError } from '../../errors.js'
+import { findErasedAt } from '../../customers/service.js'
 import { isHeld } from '../hold.js'
 import * as store from '../store.js'
 import { evidenceContext } from './context.js'
@@ -19,11 +18,7 @@ export async function eraseCustomerEvidence(
   customerId: string,
   now: Date,
 ): Promise<number> {
-  const customer = await getCustomer(app.db, merchantId, customerId).catch((err: unknown) => {
-    if (err instanceof AppError && err.status === 404) return undefined
-    throw err
-  })
-  const erasedAt = customer?.redacted_at
+  const erasedAt = await findErasedAt(app.db, merchantId, customerId)
   if (!erasedAt) return 0
   const { own } = await listCaseIdsOfCustomer(app.db, merchantId, customerId)
   const ctx = evidenceContext(app, systemContext(merchantId, 'erasure'), now)

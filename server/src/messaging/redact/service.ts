@@ -9,9 +9,8 @@ import {
 } from '../../cases/service.js'
 import { recordAuditFor } from '../../changes.js'
 import type { AppContext } from '../../context.js'
-import { getCustomer } from '../../customers/service.js'
+import { findErasedAt } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
-import { AppError } from '../../errors.js'
 import { eraseDeliveryBodies } from '../../intake/service.js'
 import { consumer } from '../../modules.js'
 import * as sideStore from '../side/store.js'
@@ -51,11 +50,7 @@ export async function redactCustomerMessages(
   customerId: string,
   now: Date,
 ): Promise<{ redacted: number; scrubbed: number }> {
-  const customer = await getCustomer(app.db, merchantId, customerId).catch((err: unknown) => {
-    if (err instanceof AppError && err.status === 404) return undefined
-    throw err
-  })
-  const erasedAt = customer?.redacted_at
+  const erasedAt = await findErasedAt(app.db, merchantId, customerId)
   if (!erasedAt) return { redacted: 0, scrubbed: 0 }
   const { own, merged } = await listCaseIdsOfCustomer(app.db, merchantId, customerId)
   const addresses = new Set(await store.findCustomerAddresses(app.db, merchantId, own, erasedAt))
