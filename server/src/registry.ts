@@ -21,6 +21,7 @@ import { portal } from './portal/module.js'
 import { profileRoutes } from './profiles/routes.js'
 import { retention } from './retention/module.js'
 import { roleRoutes } from './roles/routes.js'
+import { rules } from './rules/module.js'
 import { shipmentEvents } from './shipments/events.js'
 import { shipmentRoutes } from './shipments/routes.js'
 import { shopify } from './shopify/module.js'
@@ -56,5 +57,6 @@ export const modules: Module[] = [
   links,
   evidenceRequests,
   evidence,
+  rules,
   maintenance,
 ]

@@ -7,7 +7,7 @@ import { builtinRolePermissions, isPermission, type BuiltinRole, type Grant, typ
 
 /** Who is calling: resolved once per request by the auth hook, then passed to services. */
 export type Actor = {
-  type: 'user' | 'api_key' | 'system'
+  type: 'user' | 'api_key' | 'system' | 'rule'
   id: string | null
   merchantId: string
   name: string
@@ -44,6 +44,13 @@ export function requirePermission(actor: Actor, permission: Permission): void {
   if (!can(actor, permission))
     throw new AppError('forbidden', `This needs the ${permission} permission`, { permission })
 }
+
+/** An automation rule acting: audit entries and timeline entries say { type: 'rule', id: the rule's id }. */
+export const ruleContext = (merchantId: string, rule: { id: string; name: string }): ServiceContext => ({
+  merchantId,
+  actor: { ...systemActor(merchantId, rule.name), type: 'rule', id: rule.id },
+  requestId: null,
+})
 
 /** The actor for work done by Claimdesk itself (jobs, the CLI). */
 export function systemActor(merchantId: string, name = 'system'): Actor {

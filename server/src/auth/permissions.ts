@@ -26,6 +26,7 @@ export const permissions = {
   'cases.configure': 'Configure case types, the exception policy and case settings',
   'refunds.read': 'See refunds',
   'refunds.approve': 'Approve refunds (optionally up to an amount)',
+  'rules.read': 'See automation rules and their execution log',
   'rules.manage': 'Write automation rules and SLA policies',
   'sla.manage': 'Write SLA policies and business-hours calendars',
   'messages.send': 'Send messages to customers',
@@ -80,6 +81,7 @@ export const builtinRolePermissions: Record<BuiltinRole, readonly Permission[]> 
     'customers.write',
     'orders.read',
     'holds.read',
+    'rules.read',
   ],
   finance: [
     'merchant.read',

@@ -15,6 +15,7 @@ import type { MerchantTables } from '../merchants/tables.js'
 import type { MessagingTables } from '../messaging/tables.js'
 import type { OrderTables } from '../orders/tables.js'
 import type { RoleTables } from '../roles/tables.js'
+import type { RuleTables } from '../rules/tables.js'
 import type { ShipmentTables } from '../shipments/tables.js'
 import type { SlaTables } from '../sla/tables.js'
 import type { TeamTables } from '../teams/tables.js'
@@ -30,7 +31,7 @@ export interface PlatformTables {
   idempotency_keys: {
     merchant_id: string
     key: string
-    actor_type: 'user' | 'api_key' | 'system'
+    actor_type: 'user' | 'api_key' | 'system' | 'rule'
     actor_id: string
     request_hash: string
     state: 'in_progress' | 'done'
@@ -52,6 +53,8 @@ export interface PlatformTables {
     occurred_at: Instant
     data: Json<Record<string, unknown>>
     published_at: Instant | null
+    /** How deep in a chain of rule-caused changes it was written (0033) */
+    rule_depth: Generated<number>
   }
   job_workers: { worker_id: string; seen_at: Instant }
   scheduled_actions: {
@@ -96,4 +99,5 @@ export interface Database
     RetentionTables,
     LinkTables,
     EvidenceRequestTables,
-    EvidenceTables {}
+    EvidenceTables,
+    RuleTables {}

@@ -45,8 +45,10 @@ async function insertEvents(trx: Transaction<Database>, rows: OutboxRow[]): Prom
   if (!rows.length) return
   await executePrepared(
     trx,
-    sql`insert into outbox (merchant_id, id, type, subject_id, occurred_at, data)
-    select merchant_id, id, type, subject_id, occurred_at, data
+    // rule_depth: the rules engine sets claimdesk.rule_depth in a transaction where rules act (loop protection).
+    sql`insert into outbox (merchant_id, id, type, subject_id, occurred_at, data, rule_depth)
+    select merchant_id, id, type, subject_id, occurred_at, data,
+      coalesce(nullif(current_setting('claimdesk.rule_depth', true), '')::smallint, 0)
     from json_to_recordset(${JSON.stringify(rows)}::json) as r(merchant_id uuid, id uuid, type text, subject_id uuid, occurred_at timestamptz, data jsonb)`,
   )
 }
