@@ -126,6 +126,12 @@ export const errorCatalogue = {
   evidence_missing: 409, // the action needs evidence the case lacks; details.missing lists the type keys
   evidence_requirement_invalid: 422, // details.errors lists each action or type key and why
   evidence_order_missing: 409, // a commercial invoice is built from the case's order, and the case has none
+  // automation rules
+  rule_invalid: 422, // the rule's text does not parse or names what the workspace lacks; details.problems (line, column)
+  rule_not_found: 404,
+  rule_version_not_found: 404,
+  rule_name_taken: 409,
+  rules_file_invalid: 422, // an imported rules file is malformed; details.problems (line, column) or details.rules
   // messaging: templates and macros
   template_not_found: 404,
   template_version_not_found: 404,
