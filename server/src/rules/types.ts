@@ -285,3 +285,39 @@ export type ActionHandler<N extends ActionName = ActionName> = (
   run: ActionRun,
   args: ActionArgs[N],
 ) => Promise<ActionOutcome>
+
+/** What a draft rule would have done over stored events in a time range (POST /rules/test, `rules test`). */
+export type DryRunReport = {
+  from: string
+  to: string
+  events_scanned: number
+  /** Trigger occurrences the rule was evaluated on (an event may reach several cases) */
+  evaluations: number
+  matched: number
+  /** Cases create_case would have opened (an existing case of the type counts as changed) */
+  cases_opened: number
+  /** Distinct existing cases it would have acted on */
+  cases_changed: number
+  /** Action name → how many times it would have run */
+  actions: Partial<Record<ActionName, number>>
+  /** The range held more events than the scan limit */
+  truncated: boolean
+  /** Up to 50 matches, oldest first */
+  samples: {
+    event_id: string
+    event_type: string
+    occurred_at: string
+    case_id: string | null
+    shipment_id: string | null
+    conditions: ConditionSeen[]
+    actions: ActionOutcome[]
+  }[]
+}
+
+/** The dry run the engine offers the API and the CLI (engine/dry-run.ts). */
+export type DryRun = (
+  app: AppContext,
+  merchantId: string,
+  compiled: CompiledRule,
+  range: { from: Date; to: Date; limit?: number },
+) => Promise<DryRunReport>
