@@ -11,6 +11,7 @@ import {
   type CompileCtx,
   durationOf,
   evidenceTypeOf,
+  headSpan,
   priorityOf,
   problem,
   rootCauseOf,
@@ -104,7 +105,11 @@ export const actions: ActionDef[] = [
   def({
     name: 'set_sla',
     aliases: [],
-    params: [{ name: 'duration', aliases: ['target_time', 'within'], required: true }, { name: 'target' }, { name: 'business' }],
+    params: [
+      { name: 'duration', aliases: ['target_time', 'within'], required: true },
+      { name: 'target' },
+      { name: 'business' },
+    ],
     service: 'sla setCaseTarget',
     async resolve(ctx, args) {
       const minutes = durationOf(ctx, one(args, 'duration')!, 'the SLA')
@@ -224,7 +229,8 @@ export const actions: ActionDef[] = [
           problem(ctx, call.to.span, `Templates go TO customer, not '${call.to.target}'`)
         const picked = call.to.via.map((c) => normaliseName(c))
         const unknown = picked.filter((c) => !(channels as readonly string[]).includes(c))
-        if (unknown.length) problem(ctx, call.to.span, `Unknown channel '${unknown[0]}' (one of ${channels.join(', ')})`)
+        if (unknown.length)
+          problem(ctx, call.to.span, `Unknown channel '${unknown[0]}' (one of ${channels.join(', ')})`)
         if (picked.length) via = [...new Set(picked)] as (typeof channels)[number][]
       }
       return template ? { template_id: template.id, purpose: template.purpose, channels: via } : null
@@ -373,7 +379,11 @@ export async function compileAction(ctx: CompileCtx, call: ActionCall, source: s
   const def = findAction(call.nameText)
   if (!def) {
     const guess = closest(normaliseName(call.nameText), [...byName.keys()])
-    problem(ctx, call.span, `Unknown action '${call.nameText}'${guess ? ` (did you mean ${guess}?)` : ''}`)
+    problem(
+      ctx,
+      headSpan(call.span, call.nameText.length),
+      `Unknown action '${call.nameText}'${guess ? ` (did you mean ${guess}?)` : ''}`,
+    )
     return null
   }
   const bound = bind(ctx, def, call)

@@ -13,7 +13,6 @@ import type {
   NameResolver,
   RuleAst,
   RuleProblem,
-  Span,
   Threshold,
   TriggerKind,
 } from '../types.js'
@@ -35,6 +34,7 @@ import {
   describeLiteral,
   matchKey,
   priorityOf,
+  headSpan,
   problem,
   statusOf,
   textOf,
@@ -51,7 +51,10 @@ const labelOptions = carrierEventLabels.map((l) => ({ key: l.label, label: l.lab
 export function carrierEventMatch(name: string): CarrierEventMatch | null {
   const label = matchKey(name, labelOptions)
   if (label) return carrierEventLabels.find((l) => l.label === label) as CarrierEventLabel
-  const status = matchKey(name, trackingStatuses.map((s) => ({ key: s, label: s })))
+  const status = matchKey(
+    name,
+    trackingStatuses.map((s) => ({ key: s, label: s })),
+  )
   return status ? { label: status, statuses: [status] } : null
 }
 
@@ -132,20 +135,23 @@ async function resolveName(ctx: CompileCtx, f: FieldDef, l: Extract<Literal, { k
   }
 }
 
-const fieldSpan = (c: Compare): Span => ({
-  start: c.span.start,
-  end: { ...c.span.start, offset: c.span.start.offset + c.fieldText.length, column: c.span.start.column + c.fieldText.length },
-})
-
 async function compileCompare(ctx: CompileCtx, c: Compare, read: Map<FieldKey, Compare[]>): Promise<Condition> {
   const f = findField(c.fieldText)
   if (!f) {
     const guess = closest(c.fieldText, fieldNames())
-    problem(ctx, fieldSpan(c), `Unknown field '${c.fieldText}'${guess ? ` (did you mean ${guess}?)` : ''}`)
+    problem(
+      ctx,
+      headSpan(c.span, c.fieldText.length),
+      `Unknown field '${c.fieldText}'${guess ? ` (did you mean ${guess}?)` : ''}`,
+    )
     return c
   }
   if (!f.ops.includes(c.op)) {
-    problem(ctx, c.span, `${f.key} cannot be compared with ${c.op.toUpperCase()} (use ${f.ops.map((o) => o.toUpperCase()).join(', ')})`)
+    problem(
+      ctx,
+      c.span,
+      `${f.key} cannot be compared with ${c.op.toUpperCase()} (use ${f.ops.map((o) => o.toUpperCase()).join(', ')})`,
+    )
     return c
   }
   let resolved: unknown
@@ -159,8 +165,9 @@ async function compileCompare(ctx: CompileCtx, c: Compare, read: Map<FieldKey, C
     problem(ctx, c.value.span, `A list goes with IN, not ${c.op.toUpperCase()}`)
     return c
   } else resolved = await resolveValue(ctx, f, c.value)
-  read.set(f.key, [...(read.get(f.key) ?? []), c])
-  return { ...c, field: f.key, resolved }
+  const compiled: Compare = { ...c, field: f.key, resolved }
+  read.set(f.key, [...(read.get(f.key) ?? []), compiled])
+  return compiled
 }
 
 async function compileCondition(ctx: CompileCtx, c: Condition, read: Map<FieldKey, Compare[]>): Promise<Condition> {
@@ -233,5 +240,4 @@ export async function compileAst(ast: RuleAst, source: string, resolver: NameRes
   }
 }
 
-const sortProblems = (problems: RuleProblem[]) =>
-  [...problems].sort((a, b) => a.line - b.line || a.column - b.column)
+const sortProblems = (problems: RuleProblem[]) => [...problems].sort((a, b) => a.line - b.line || a.column - b.column)

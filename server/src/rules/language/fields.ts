@@ -33,7 +33,9 @@ const field = (
   type,
   description,
   aliases: more.aliases ?? [],
-  ops: more.ops ?? (type === 'text' ? textOps : type === 'name' ? equality : type === 'tags' ? ['contains', 'in'] : ordered),
+  ops:
+    more.ops ??
+    (type === 'text' ? textOps : type === 'name' ? equality : type === 'tags' ? ['contains', 'in'] : ordered),
   triggers: more.triggers ?? [],
   ...(more.names ? { names: more.names } : {}),
 })

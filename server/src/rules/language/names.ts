@@ -8,6 +8,12 @@ import { problemAt } from './parse.js'
 
 export type CompileCtx = { resolver: NameResolver; problems: RuleProblem[] }
 
+/** The first `length` characters of a span (a field's or an action's name: they never hold a line break). */
+export const headSpan = (span: Span, length: number): Span => ({
+  start: span.start,
+  end: { offset: span.start.offset + length, line: span.start.line, column: span.start.column + length },
+})
+
 export const problem = (ctx: CompileCtx, span: Span, message: string) => {
   ctx.problems.push(problemAt(span, message))
 }
@@ -62,12 +68,10 @@ async function lookup<T>(
   return found
 }
 
-export const caseTypeOf = (ctx: CompileCtx, l: Literal) =>
-  lookup(ctx, l, 'case type', (n) => ctx.resolver.caseType(n))
+export const caseTypeOf = (ctx: CompileCtx, l: Literal) => lookup(ctx, l, 'case type', (n) => ctx.resolver.caseType(n))
 export const teamOf = (ctx: CompileCtx, l: Literal) => lookup(ctx, l, 'team', (n) => ctx.resolver.team(n))
 export const userOf = (ctx: CompileCtx, l: Literal) => lookup(ctx, l, 'user', (n) => ctx.resolver.user(n))
-export const templateOf = (ctx: CompileCtx, l: Literal) =>
-  lookup(ctx, l, 'template', (n) => ctx.resolver.template(n))
+export const templateOf = (ctx: CompileCtx, l: Literal) => lookup(ctx, l, 'template', (n) => ctx.resolver.template(n))
 export const evidenceTypeOf = (ctx: CompileCtx, l: Literal) =>
   lookup(ctx, l, 'evidence type', (n) => ctx.resolver.evidenceType(n))
 export const priorityOf = (ctx: CompileCtx, l: Literal) =>
@@ -77,7 +81,11 @@ export const statusOf = (ctx: CompileCtx, l: Literal) =>
     ctx,
     l,
     'status',
-    (n) => matchKey(n, Object.entries(statusLabels).map(([key, label]) => ({ key, label }))),
+    (n) =>
+      matchKey(
+        n,
+        Object.entries(statusLabels).map(([key, label]) => ({ key, label })),
+      ),
     statusKeys,
   )
 export const rootCauseOf = (ctx: CompileCtx, l: Literal) =>
