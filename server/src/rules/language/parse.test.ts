@@ -2,12 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ActionCall, Condition, RuleAst } from '../types.js'
 import { maxNesting, maxSourceLength, parseRule } from './parse.js'
-
-export const issueRules = [
-  "IF carrier_event = 'Undeliverable' AND value > 100 GBP THEN create_case(type='Lost Parcel', priority='High') AND set_SLA(24h) AND notify(agent_group='HighValue').",
-  "IF case_type='Damaged' THEN send_template('Damage Ack') TO customer AND request_attachment('photo') WITH 48h deadline.",
-  "IF SLA_elapsed >= 75% THEN auto-notify(team_lead) AND add_tag('escalating').",
-]
+import { issueRules } from './testing.js'
 
 const parsed = (source: string): RuleAst => {
   const r = parseRule(source)
@@ -114,7 +109,7 @@ describe('parseRule', () => {
     const ast = parsed(
       "IF a IN ('x', \"y\", 3) AND b >= -2.5 AND c < 19.99 USD AND d > 30m AND e <= 2d AND f = 12.5% AND g = word_1 AND h = 'it\\'s' THEN x()",
     )
-    const values = (ast.condition as Extract<Condition, { kind: 'and' }>).items.map(
+    const values = (ast.condition as Extract<Condition, { kind: 'and' | 'or' }>).items.map(
       (c) => bare((c as Extract<Condition, { kind: 'compare' }>).value) as object,
     )
     expect(values).toEqual([
