@@ -41,7 +41,7 @@ const field = (
 })
 
 export const fields: FieldDef[] = [
-  field('event', 'name', 'The event that triggered: case.opened, shipment.stale, connection.unhealthy, …', {
+  field('event', 'name', 'The event that triggered (the events table below lists those a rule may name)', {
     aliases: ['event_type'],
     names: 'event',
   }),
@@ -50,7 +50,7 @@ export const fields: FieldDef[] = [
     names: 'carrier_event',
     triggers: ['carrier_status'],
   }),
-  field('carrier_sub_status', 'text', 'The tracking sub-status (left_with_neighbour, customs_released, …)', {
+  field('carrier_sub_status', 'text', 'The tracking sub-status, such as left_with_neighbour or customs_released', {
     aliases: ['carrier_substatus', 'tracking_sub_status'],
     triggers: ['carrier_status'],
   }),
@@ -63,7 +63,7 @@ export const fields: FieldDef[] = [
     aliases: ['value_at_stake', 'shipment_value'],
   }),
   field('order_value', 'money', "The order's total", { aliases: ['order_total'] }),
-  field('customer_segment', 'text', "The customer's segment (vip, wholesale, …)", {
+  field('customer_segment', 'text', "The customer's segment, such as vip or wholesale", {
     aliases: ['segment', 'customer_tier'],
   }),
   field('case_type', 'name', "The case's type, by label or key", {
@@ -81,7 +81,7 @@ export const fields: FieldDef[] = [
     names: 'status',
     triggers: caseFields,
   }),
-  field('source', 'text', 'How the case came in (carrier, email, portal, api, …)', { aliases: ['case_source'] }),
+  field('source', 'text', 'How the case came in: carrier, email, portal, api and so on', { aliases: ['case_source'] }),
   field('tags', 'tags', "The case's tags", { aliases: ['tag', 'case_tags'] }),
   field('sla_elapsed', 'percent', 'Percent of the running resolution target spent', {
     aliases: ['resolution_elapsed'],
@@ -105,7 +105,7 @@ export const fields: FieldDef[] = [
   field('destination_country', 'text', 'The destination country (ISO code)', {
     aliases: ['country', 'ship_to_country'],
   }),
-  field('channel', 'text', 'The channel the case or event came through (carrier, email, sms, …)', {
+  field('channel', 'text', 'The channel the case or event came through: carrier, email, sms and so on', {
     aliases: ['case_channel'],
   }),
   field('evidence_count', 'number', 'How many evidence files the case holds', { triggers: ['evidence'] }),
