@@ -141,8 +141,8 @@ describe('compileAst', () => {
     expect(c.condition).toMatchObject({
       items: [
         {},
-        { resolved: { amount_minor: 1500, currency: 'JPY' } },
-        { resolved: { amount_minor: 50, currency: 'GBP' } },
+        { value: { amountMinor: 1500 }, resolved: { amount_minor: 1500, currency: 'JPY' } },
+        { value: { amountMinor: 50 }, resolved: { amount_minor: 50, currency: 'GBP' } },
       ],
     })
     expect(await problems("IF value > 10.5 JPY THEN add_tag('x')")).toMatchObject([

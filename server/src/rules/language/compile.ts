@@ -165,7 +165,10 @@ async function compileCompare(ctx: CompileCtx, c: Compare, read: Map<FieldKey, C
     problem(ctx, c.value.span, `A list goes with IN, not ${c.op.toUpperCase()}`)
     return c
   } else resolved = await resolveValue(ctx, f, c.value)
-  const compiled: Compare = { ...c, field: f.key, resolved }
+  // The parser counted minor units in hundredths; the currency's own exponent is known now.
+  const value =
+    c.value.kind === 'money' && resolved ? { ...c.value, amountMinor: (resolved as Money).amount_minor } : c.value
+  const compiled: Compare = { ...c, field: f.key, value, resolved }
   read.set(f.key, [...(read.get(f.key) ?? []), compiled])
   return compiled
 }
