@@ -11,7 +11,7 @@ export const grammar = String.raw`
 }}
 
 Rule
-  = _ IF _ condition:Or _ THEN _ actions:Actions _ "."? _ End
+  = _ IF _ condition:Or _ THEN _ actions:Actions _ FullStop? _ End
     { return { condition, actions, span: span(location()) } }
 
 Or
@@ -138,6 +138,8 @@ WITH "WITH" = "with"i !IdentChar
 DEADLINE "DEADLINE" = "deadline"i !IdentChar
 
 IdentChar = [A-Za-z0-9_]
+
+FullStop "full stop" = "."
 
 End "end of rule" = !.
 

@@ -49,15 +49,13 @@ export function matchKey(name: string, options: { key: string; label: string }[]
 
 const keyed = (keys: readonly string[]) => keys.map((key) => ({ key, label: key }))
 
-type Resolved<T> = T | null
-
 async function lookup<T>(
   ctx: CompileCtx,
   l: Literal,
   what: string,
   find: (name: string) => Promise<T | null> | T | null,
   known?: readonly string[],
-): Promise<Resolved<T>> {
+): Promise<T | null> {
   const name = textOf(ctx, l, what)
   if (name === null) return null
   const found = await find(name)

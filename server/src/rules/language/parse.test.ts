@@ -169,7 +169,7 @@ describe('parseRule', () => {
     expect(problemOf('x = 1 THEN a()')).toMatchObject({ line: 1, column: 1, expected: ['IF'] })
     expect(problemOf("IF x = 'open THEN a()")).toMatchObject({ line: 1, column: 8, expected: ['value'] })
     expect(problemOf('IF x = 1 THEN a() extra')).toMatchObject({
-      message: 'Expected TO, WITH, AND, "." or end of rule but "extra" found',
+      message: 'Expected TO, WITH, AND, full stop or end of rule but "extra" found',
     })
     expect(problemOf("IF x = 1 THEN request_attachment('a') WITH 2d")).toMatchObject({ expected: ['DEADLINE'] })
   })
