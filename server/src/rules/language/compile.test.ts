@@ -174,6 +174,12 @@ describe('compileAst', () => {
     ])
   })
 
+  it('refuses an SLA threshold of 0%, which is never crossed', async () => {
+    expect(await problems("IF sla_elapsed > 0% THEN add_tag('x')")).toMatchObject([
+      { column: 18, message: 'sla_elapsed compares with a percentage above 0%' },
+    ])
+  })
+
   it('refuses unknown names with the span of the literal', async () => {
     const source = `IF case_type = 'Parcel Eaten' AND carrier_event = 'Teleported'
 THEN send_template('Nope') TO customer AND notify(team='Ghosts') AND request_attachment('x-ray')

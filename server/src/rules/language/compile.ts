@@ -94,7 +94,10 @@ async function resolveValue(ctx: CompileCtx, f: FieldDef, l: Literal): Promise<u
     case 'money':
       return l.kind === 'money' ? moneyOf(ctx, l) : wrong()
     case 'percent':
-      return l.kind === 'percent' ? l.value : wrong()
+      if (l.kind !== 'percent') return wrong()
+      // Percent fields are SLA thresholds: a crossing of 0% never happens
+      if (l.value <= 0) problem(ctx, l.span, `${f.key} compares with a percentage above 0%`)
+      return l.value > 0 ? l.value : null
     case 'duration':
       return l.kind === 'duration' ? l.minutes : wrong()
     case 'text':
