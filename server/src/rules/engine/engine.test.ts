@@ -7,6 +7,7 @@ import { newId } from '../../ids.js'
 import type { DomainEvent } from '../../jobs/events.js'
 import { modules } from '../../registry.js'
 import type { CompiledRule, Condition, RuleMode } from '../types.js'
+import { dryRunRule } from './dry-run.js'
 import { handleEvent } from './handle.js'
 
 const { env, m, ctx, tx } = await startServiceTest()
@@ -161,5 +162,32 @@ describe('the rules engine', () => {
     expect(runs[1]!.skip_reason).toBe('repeat limit: fired 1 times on this case in 60 minutes')
     expect(runs.some((r) => r.rule_id === second)).toBe(false)
     expect(await tagsOf(caseId)).toEqual(['damage-ack', 'hot'])
+  })
+
+  it('dry-runs a draft over stored events without writing anything', async () => {
+    await new Promise((r) => setTimeout(r, 5))
+    const from = new Date()
+    const caseId = await openDamaged()
+    await tx((trx) => openCase(trx, ctx, { caseType: 'other', subject: 'Question' }, new Date()))
+    const before = await db
+      .selectFrom('rule_executions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst()
+    const report = await dryRunRule(env.ctx, m.id, tagging(caseTypeIs('damaged'), 'draft', ['case_opened']), {
+      from,
+      to: new Date(Date.now() + 60_000),
+    })
+    expect(report).toMatchObject({ events_scanned: 2, evaluations: 2, matched: 1, cases_opened: 0, cases_changed: 1 })
+    expect(report.actions).toEqual({ add_tag: 1 })
+    expect(report.samples.map((s) => [s.case_id, s.event_type, s.actions[0]!.status])).toEqual([
+      [caseId, 'case.opened', 'would'],
+    ])
+    expect(await tagsOf(caseId)).toEqual([])
+    expect(
+      await db
+        .selectFrom('rule_executions')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst(),
+    ).toEqual(before)
   })
 })

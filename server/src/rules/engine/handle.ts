@@ -82,7 +82,7 @@ async function caseSubject(trx: Trx, merchantId: string, caseId: string): Promis
  * What an event's rules act on: a case event's case; a shipment event's unresolved cases, each on its own, else the
  * shipment (create_case may open one); a connection event's connection (no case).
  */
-async function subjectsOf(trx: Trx, event: DomainEvent): Promise<Subject[]> {
+export async function subjectsOf(trx: Trx, event: DomainEvent): Promise<Subject[]> {
   const merchantId = event.merchant_id
   const d = event.data as Record<string, unknown>
   if (event.type === 'shipment.status_changed' || event.type === 'shipment.late' || event.type === 'shipment.stale') {
