@@ -68,27 +68,36 @@ ActionName "action"
 Args
   = head:Arg tail:(_ "," _ @Arg)* { return [head, ...tail] }
 
-Arg "argument"
+Arg
   = name:(@ArgName _ "=" !"=" _)? value:Value { return { name: name ?? null, value, span: span(location()) } }
 
 ArgName
   = $([A-Za-z_] [A-Za-z0-9_]*)
 
 To
-  = TO _ target:Word via:(_ VIA _ @Channels)?
+  = TO _ target:Recipient via:(_ VIA _ @Channels)?
     { return { target: target.value, via: via ?? [], span: span(location()) } }
 
+Recipient "recipient"
+  = Word
+
 Channels
-  = head:Word tail:(_ "," _ @Word)* { return [head, ...tail].map((w) => w.value) }
+  = head:Channel tail:(_ "," _ @Channel)* { return [head, ...tail].map((w) => w.value) }
+
+Channel "channel"
+  = Word
 
 With
   = WITH _ deadline:Duration _ DEADLINE { return { deadline, span: span(location()) } }
 
-Value "value"
-  = List / Money / Duration / Percent / Number / String / Word
+Value
+  = List / Scalar
+
+Scalar "value"
+  = Money / Duration / Percent / Number / String / Word
 
 List
-  = "(" _ head:Value tail:(_ "," _ @Value)* _ ")" { return { kind: 'list', items: [head, ...tail], span: span(location()) } }
+  = "(" _ head:Scalar tail:(_ "," _ @Scalar)* _ ")" { return { kind: 'list', items: [head, ...tail], span: span(location()) } }
 
 Money
   = amount:Decimal [ \t]+ currency:Currency

@@ -159,7 +159,7 @@ describe('parseRule', () => {
     expect(problemOf('IF x = 1\n  AND y ==  2 THEN a()')).toMatchObject({
       line: 2,
       column: 10,
-      message: 'Expected value but "=" found',
+      message: 'Expected "(" or value but "=" found',
     })
     expect(problemOf('IF x = 1 THEN')).toMatchObject({
       line: 1,
@@ -167,7 +167,23 @@ describe('parseRule', () => {
       message: 'Expected action but the rule ends',
     })
     expect(problemOf('x = 1 THEN a()')).toMatchObject({ line: 1, column: 1, expected: ['IF'] })
-    expect(problemOf("IF x = 'open THEN a()")).toMatchObject({ line: 1, column: 8, expected: ['value'] })
+    expect(problemOf("IF x = 'open THEN a()")).toMatchObject({
+      line: 1,
+      column: 8,
+      message: "The text starting here has no closing '",
+    })
+    expect(problemOf("IF x IN ('a' 'b') THEN a()")).toMatchObject({
+      column: 14,
+      end_column: 17,
+      message: `Expected "," or ")" but "'b'" found`,
+    })
+    expect(problemOf('IF x = 1 THEN a(b=)')).toMatchObject({
+      column: 19,
+      message: 'Expected "(" or value but ")" found',
+    })
+    expect(problemOf("IF x = 1 THEN send_template('a') TO customer VIA")).toMatchObject({
+      message: 'Expected channel but the rule ends',
+    })
     expect(problemOf('IF x = 1 THEN a() extra')).toMatchObject({
       message: 'Expected TO, WITH, AND, full stop or end of rule but "extra" found',
     })

@@ -39,9 +39,14 @@ const spanOf = (source: string, from: number, to: number): Span => ({
   end: pointAt(source, to),
 })
 
-/** The token at an offset, for "but … found": a word, a quoted string's start, or one character. */
+/** The token at an offset, for "but … found": a word, a short quoted text, or one character. */
 function tokenAt(source: string, offset: number): string | null {
   if (offset >= source.length) return null
+  const quote = source[offset]!
+  if (quote === "'" || quote === '"') {
+    const close = source.indexOf(quote, offset + 1)
+    if (close !== -1 && close - offset < 40) return source.slice(offset, close + 1)
+  }
   const word = /^[A-Za-z0-9_%.-]+/.exec(source.slice(offset, offset + 40))?.[0]
   return word ?? source[offset]!
 }
@@ -96,6 +101,9 @@ function syntaxProblem(source: string, err: unknown): RuleProblem {
   const expected = [...new Set((err.expected ?? []).map(describe))]
   const found = tokenAt(source, offset)
   const span = spanOf(source, offset, offset + (found?.length ?? 0))
+  const quote = source[offset]
+  if ((quote === "'" || quote === '"') && !source.includes(quote, offset + 1))
+    return problemAt(span, `The text starting here has no closing ${quote}`, expected)
   const but = found === null ? 'the rule ends' : `"${found}" found`
   return problemAt(span, expected.length ? `Expected ${listed(expected)} but ${but}` : `Unexpected ${but}`, expected)
 }

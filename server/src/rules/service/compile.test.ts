@@ -96,7 +96,7 @@ describe('compiling rules against a workspace', () => {
       details: { problems: expect.arrayContaining([expect.objectContaining({ line: 2, column: 18 })]) },
     })
     expect(await compileRule(db, m.id, 'IF x = THEN').catch((e: AppError) => e.details)).toMatchObject({
-      problems: [{ line: 1, column: 8, expected: ['value'] }],
+      problems: [{ line: 1, column: 8, expected: ['"("', 'value'] }],
     })
   })
 
