@@ -12,6 +12,7 @@ import {
   durationOf,
   evidenceTypeOf,
   headSpan,
+  matchKey,
   priorityOf,
   problem,
   rootCauseOf,
@@ -191,8 +192,22 @@ export const actions: ActionDef[] = [
         const userId = await userOf(ctx, l)
         return userId ? { to: { kind: 'user', user_id: userId }, ...extra } : null
       }
-      const kind = choiceOf(ctx, l, 'recipient', notifyTargets)
-      return kind ? { to: { kind }, ...extra } : null
+      // notify('HighValue'): a bare recipient that is no role is a team, then a person
+      const name = l.kind === 'string' || l.kind === 'word' ? l.value : null
+      const role =
+        name === null
+          ? null
+          : matchKey(
+              name,
+              notifyTargets.map((key) => ({ key, label: key })),
+            )
+      if (role) return { to: { kind: role as (typeof notifyTargets)[number] }, ...extra }
+      const teamId = name === null ? null : await ctx.resolver.team(name)
+      if (teamId) return { to: { kind: 'team', team_id: teamId }, ...extra }
+      const userId = name === null ? null : await ctx.resolver.user(name)
+      if (userId) return { to: { kind: 'user', user_id: userId }, ...extra }
+      problem(ctx, l.span, `Unknown recipient '${name ?? ''}' (team_lead, assignee, followers, a team or a person)`)
+      return null
     },
   }),
   def({

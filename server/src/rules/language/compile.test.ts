@@ -104,6 +104,7 @@ describe('compileAst', () => {
     const c = await compiled(
       `IF message_text CONTAINS 'broken' THEN assign(user='ana@example.com') AND assign(round_robin) AND assign('HighValue')
        AND notify(user='ANA@example.com', message='look') AND notify(followers) AND remove_tag(urgent)
+       AND notify('logistics ops') AND notify('ana@example.com')
        AND request_attachment('Invoice', 'damage photo', 'photos', message='please') WITH 30m deadline
        AND escalate() AND escalate(team='logistics ops', reason='stuck') AND set_status('Waiting on carrier')
        AND set_root_cause('carrier', fault_party='DHL') AND link_order() AND link_order('#1042')
@@ -118,6 +119,8 @@ describe('compileAst', () => {
       ['notify', { to: { kind: 'user', user_id: 'user-ana' }, message: 'look' }],
       ['notify', { to: { kind: 'followers' } }],
       ['remove_tag', { tag: 'urgent' }],
+      ['notify', { to: { kind: 'team', team_id: 'team-ops' } }],
+      ['notify', { to: { kind: 'user', user_id: 'user-ana' } }],
       [
         'request_attachment',
         { types: ['invoice', 'damage_photo'], any_photo: true, deadline_minutes: 30, message: 'please' },
@@ -226,6 +229,9 @@ AND create_case(type='Lost Parcel', priority='Whenever') AND set_status('Sleepin
       "Unknown channel 'pigeon' (one of email, sms, whatsapp)",
       'assign takes a user, or a team and a strategy, not both',
       "Unknown strategy 'fastest' (one of round_robin, least_loaded)",
+    ])
+    expect(await problems("IF tags CONTAINS 'x' THEN notify('Nobody')")).toMatchObject([
+      { column: 34, message: "Unknown recipient 'Nobody' (team_lead, assignee, followers, a team or a person)" },
     ])
   })
 })
