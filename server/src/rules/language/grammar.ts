@@ -8,6 +8,7 @@ export const grammar = String.raw`
     end: { offset: l.end.offset, line: l.end.line, column: l.end.column },
   })
   const durationUnits = { m: 1, min: 1, mins: 1, h: 60, d: 1440 }
+  const unquote = (chars) => chars.replace(/\\(.)/gs, '$1')
 }}
 
 Rule
@@ -97,11 +98,16 @@ Scalar "value"
   = Money / Duration / Percent / Number / String / Word
 
 List
-  = "(" _ head:Scalar tail:(_ "," _ @Scalar)* _ ")" { return { kind: 'list', items: [head, ...tail], span: span(location()) } }
+  = "(" _ head:Scalar tail:(_ "," _ @Scalar)* _ ")"
+    { return { kind: 'list', items: [head, ...tail], span: span(location()) } }
 
 Money
   = amount:Decimal [ \t]+ currency:Currency
-    { return { kind: 'money', amountMinor: Math.round(Number(amount) * 100), currency, text: text(), span: span(location()) } }
+    {
+      // Hundredths until compile knows the currency's exponent
+      const amountMinor = Math.round(Number(amount) * 100)
+      return { kind: 'money', amountMinor, currency, text: text(), span: span(location()) }
+    }
 
 Currency
   = !((AND / NOT) !IdentChar) @$([A-Z] [A-Z] [A-Z]) !IdentChar
@@ -127,8 +133,8 @@ Decimal
   = $([0-9]+ ("." [0-9]+)?)
 
 String
-  = "'" chars:$(("\\" . / [^'\\])*) "'" { return { kind: 'string', value: chars.replace(/\\(.)/gs, '$1'), span: span(location()) } }
-  / '"' chars:$(("\\" . / [^"\\])*) '"' { return { kind: 'string', value: chars.replace(/\\(.)/gs, '$1'), span: span(location()) } }
+  = "'" chars:$(("\\" . / [^'\\])*) "'" { return { kind: 'string', value: unquote(chars), span: span(location()) } }
+  / '"' chars:$(("\\" . / [^"\\])*) '"' { return { kind: 'string', value: unquote(chars), span: span(location()) } }
 
 Word
   = !Keyword value:$([A-Za-z_] [A-Za-z0-9_-]*) { return { kind: 'word', value, span: span(location()) } }
