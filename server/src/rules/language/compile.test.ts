@@ -1,4 +1,7 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { actions } from './actions.js'
+import { fieldNames } from './fields.js'
 import type { CompiledRule, RuleProblem } from '../types.js'
 import { compileAst } from './compile.js'
 import { parseRule } from './parse.js'
@@ -233,5 +236,37 @@ AND create_case(type='Lost Parcel', priority='Whenever') AND set_status('Sleepin
     expect(await problems("IF tags CONTAINS 'x' THEN notify('Nobody')")).toMatchObject([
       { column: 34, message: "Unknown recipient 'Nobody' (team_lead, assignee, followers, a team or a person)" },
     ])
+  })
+
+  it('never throws on any combination of real fields, actions and literals (property)', async () => {
+    const literal = fc.oneof(
+      fc.constantFrom("'Damaged'", "'HighValue'", "'photo'", 'team_lead', 'true', "''", "'x'"),
+      fc.constantFrom('0', '-1', '1.5', '100 GBP', '0.001 JPY', '5 XYZ', '0m', '24h', '0%', '75%', "('a', 1)"),
+    )
+    const op = fc.constantFrom('=', '!=', '>', '>=', '<', '<=', 'IN', 'CONTAINS')
+    const compare = fc.tuple(fc.constantFrom(...fieldNames()), op, literal).map(([f, o, v]) => `${f} ${o} ${v}`)
+    const arg = fc.tuple(fc.option(fc.constantFrom('team', 'type', 'user', 'strategy', 'to', 'tag', 'x')), literal)
+    const action = fc
+      .tuple(
+        fc.constantFrom(...actions.map((a) => a.name), 'auto-notify', 'nope'),
+        fc.array(arg, { maxLength: 3 }),
+        fc.constantFrom('', ' TO customer', ' TO customer VIA sms, fax', ' WITH 0m deadline', ' WITH 2d deadline'),
+      )
+      .map(([n, as, tail]) => `${n}(${as.map(([k, v]) => (k ? `${k}=${v}` : v)).join(', ')})${tail}`)
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(compare, { minLength: 1, maxLength: 3 }),
+        fc.array(action, { minLength: 1, maxLength: 3 }),
+        async (cs, as) => {
+          const source = `IF ${cs.join(' AND ')} THEN ${as.join(' AND ')}`
+          const parsed = parseRule(source)
+          if (!parsed.ok) return
+          const r = await compileAst(parsed.ast, source, fixedResolver)
+          if (!r.ok) for (const p of r.problems) expect(p.line).toBe(1)
+          else expect(r.compiled.triggers.length).toBeGreaterThan(0)
+        },
+      ),
+      { seed: 2527, numRuns: 2000 },
+    )
   })
 })
