@@ -200,7 +200,9 @@ AND create_case(type='Lost Parcel', priority='Whenever') AND set_status('Sleepin
       [3, 73, 83, "Unknown status 'Sleeping'"],
       [3, 89, 100, "Unknown action 'value_check'"],
     ])
-    expect(await problems("IF value > 5 XYZ THEN add_tag('x')")).toMatchObject([{ message: "Unknown currency 'XYZ'" }])
+    expect(await problems("IF value > 5 XYZ THEN add_tag('x')")).toMatchObject([
+      { message: "Unknown currency 'XYZ' (not one of the workspace's currencies)" },
+    ])
     expect(await problems("IF event = 'case.deleted' THEN add_tag('x')")).toMatchObject([
       { column: 12, message: expect.stringMatching(/^Rules cannot react to 'case.deleted'/) },
     ])

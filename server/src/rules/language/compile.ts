@@ -71,7 +71,7 @@ const expectedKind: Record<FieldDef['type'], string> = {
 async function moneyOf(ctx: CompileCtx, l: Extract<Literal, { kind: 'money' }>): Promise<Money | null> {
   const currency = await ctx.resolver.currency(l.currency)
   if (!currency) {
-    problem(ctx, l.span, `Unknown currency '${l.currency}'`)
+    problem(ctx, l.span, `Unknown currency '${l.currency}' (not one of the workspace's currencies)`)
     return null
   }
   const [whole = '0', fraction = ''] = l.text.split(/\s+/)[0]!.split('.')

@@ -95,6 +95,9 @@ describe('compiling rules against a workspace', () => {
       message: "Line 1, column 16: Unknown case type 'Haunted'",
       details: { problems: expect.arrayContaining([expect.objectContaining({ line: 2, column: 18 })]) },
     })
+    expect(await problemsOf("IF value > 100 JPY THEN add_tag('x')")).toMatchObject([
+      { column: 12, message: "Unknown currency 'JPY' (not one of the workspace's currencies)" },
+    ])
     expect(await compileRule(db, m.id, 'IF x = THEN').catch((e: AppError) => e.details)).toMatchObject({
       problems: [{ line: 1, column: 8, expected: ['"("', 'value'] }],
     })

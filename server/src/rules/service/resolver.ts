@@ -4,7 +4,7 @@ import { listCaseTypes } from '../../cases/service.js'
 import { defaultCaseTypes } from '../../cases/defaults.js'
 import type { Db } from '../../db/owned.js'
 import { evidenceTypeCatalogue } from '../../evidence/index.js'
-import { findCurrencies } from '../../merchants/service.js'
+import { getMerchant } from '../../merchants/service.js'
 import { findTemplateByName } from '../../messaging/templates/service.js'
 import { listTeams } from '../../teams/service.js'
 import { listUsers } from '../../users/service.js'
@@ -40,8 +40,10 @@ export function dbResolver(db: Db, merchantId: string): NameResolver {
     async evidenceType(name) {
       return matchKey(name, await evidenceTypeCatalogue(db, merchantId))
     },
+    // The workspace's own currencies: the ones its exchange rates convert between.
     async currency(code) {
-      const [found] = await findCurrencies(db, [code.toUpperCase()])
+      const merchant = await getMerchant(db, merchantId)
+      const found = merchant.currencies.find((c) => c.code === code.toUpperCase())
       return found ? { exponent: found.exponent } : null
     },
   }
