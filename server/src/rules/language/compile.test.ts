@@ -154,6 +154,9 @@ describe('compileAst', () => {
     expect(await problems("IF value > 10.5 JPY THEN add_tag('x')")).toMatchObject([
       { line: 1, column: 12, message: 'JPY has 0 decimal places' },
     ])
+    expect(await problems("IF value > 123456789012345678 GBP THEN add_tag('x')")).toMatchObject([
+      { column: 12, message: 'This amount is too large' },
+    ])
   })
 
   it('refuses unknown fields with a suggestion, and operators and literals the field does not take', async () => {

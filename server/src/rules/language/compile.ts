@@ -44,13 +44,14 @@ export type CompileResult = { ok: true; compiled: CompiledRule } | { ok: false; 
 type Compare = Extract<Condition, { kind: 'compare' }>
 
 /** What a carrier-event literal resolves to: the statuses it covers (and sub-statuses, where the label has them). */
-export type CarrierEventMatch = { label: string; statuses: string[]; sub_statuses?: string[] }
+export type CarrierEventMatch = CarrierEventLabel
 
 const labelOptions = carrierEventLabels.map((l) => ({ key: l.label, label: l.label }))
 
 export function carrierEventMatch(name: string): CarrierEventMatch | null {
   const label = matchKey(name, labelOptions)
-  if (label) return carrierEventLabels.find((l) => l.label === label) as CarrierEventLabel
+  const labelled = carrierEventLabels.find((l) => l.label === label)
+  if (labelled) return labelled
   const status = matchKey(
     name,
     trackingStatuses.map((s) => ({ key: s, label: s })),
@@ -79,7 +80,12 @@ async function moneyOf(ctx: CompileCtx, l: Extract<Literal, { kind: 'money' }>):
     problem(ctx, l.span, `${l.currency} has ${currency.exponent} decimal places`)
     return null
   }
-  return { amount_minor: Number(whole + fraction.padEnd(currency.exponent, '0')), currency: l.currency }
+  const amountMinor = Number(whole + fraction.padEnd(currency.exponent, '0'))
+  if (!Number.isSafeInteger(amountMinor)) {
+    problem(ctx, l.span, 'This amount is too large')
+    return null
+  }
+  return { amount_minor: amountMinor, currency: l.currency }
 }
 
 /** One literal for one field: the value the engine compares with, or null (with a problem). */
