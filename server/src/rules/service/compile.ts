@@ -36,7 +36,7 @@ export async function checkRule(
       problems.push(problemAt(source, at, at + m[1]!.length, `Unknown action ${m[1]}`))
       continue
     }
-    actions.push({ name: 'add_tag', args: { tag: '' }, text: m[1]!, span } as CompiledAction)
+    actions.push({ name, args: {}, text: m[1]!, span } as unknown as CompiledAction)
   }
   if (problems.length) return { ok: false, problems }
   const condition = { kind: 'and' as const, items: [], span }

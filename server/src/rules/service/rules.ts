@@ -4,8 +4,8 @@ import type { Db, Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import * as store from '../store.js'
-import type { RuleMode, RuleProblem, TriggerKind } from '../types.js'
-import { compileRule } from './compile.js'
+import type { ActionName, RuleMode, RuleProblem, TriggerKind } from '../types.js'
+import { checkRule, compileRule } from './compile.js'
 
 export type RuleStats = store.RuleStats
 export type Rule = {
@@ -274,4 +274,21 @@ export const loadActiveRules = (db: Db, merchantId: string) => store.loadLiveRul
 /** For the engine: whether its cached rules are still current, without loading them. */
 export async function rulesRevision(db: Db, merchantId: string): Promise<string> {
   return (await store.findSettings(db, merchantId))?.revision ?? '0'
+}
+
+export type Validation = {
+  ok: boolean
+  problems: RuleProblem[]
+  triggers: TriggerKind[]
+  fields: string[]
+  actions: { name: ActionName; text: string }[]
+}
+
+/** What the editor shows as the user types: the problems, or what the rule reads, when it runs and what it does. */
+export async function validateRule(db: Db, merchantId: string, source: string): Promise<Validation> {
+  const early = sourceProblems(source)
+  const checked = early.length ? { ok: false as const, problems: early } : await checkRule(db, merchantId, source)
+  if (!checked.ok) return { ok: false, problems: checked.problems, triggers: [], fields: [], actions: [] }
+  const { triggers, fields, actions } = checked.compiled
+  return { ok: true, problems: [], triggers, fields, actions: actions.map((a) => ({ name: a.name, text: a.text })) }
 }
