@@ -106,7 +106,7 @@ export function parseRulesFile(text: string): { rules: FileRule[]; problems: Pro
     }
     rule.sourceLine = at + 1
     // The block's text ends with the blank line that separates it from the next (one newline at the file's end).
-    const body = lines.slice(at, end).join('\n')
+    const body = lines.slice(at, end).join('\n') + (end < lines.length ? '\n' : '')
     rule.source = body.endsWith('\n\n') ? body.slice(0, -2) : body.endsWith('\n') ? body.slice(0, -1) : body
     if (!rule.source.trim()) problems.push(lineProblem(rule.sourceLine, 'The rule has no text', name))
     rules.push(rule)
