@@ -10,16 +10,16 @@ export const maxRangeDays = 90
 
 export type TestRuleInput = { source?: string; ruleId?: string; from: Date; to: Date; limit?: number }
 
-const refuse = (path: string, message: string) =>
-  new AppError('validation_failed', 'The request is not valid', { errors: [{ path, message }] })
+const refuse = (path: string, message: string, says: string) =>
+  new AppError('validation_failed', says, { errors: [{ path, message }] })
 
 /** What a draft (or a saved rule) would have done over the stored events of a range, with no side effects. */
 export async function testRule(app: AppContext, merchantId: string, input: TestRuleInput): Promise<DryRunReport> {
   if ((input.source === undefined) === (input.ruleId === undefined))
-    throw refuse('body', 'give either source or rule_id')
-  if (input.from >= input.to) throw refuse('body/to', 'must be after from')
+    throw refuse('body', 'give either source or rule_id', 'Test either a draft (source) or a saved rule (rule_id)')
+  if (input.from >= input.to) throw refuse('body/to', 'must be after from', 'The range ends before it starts')
   if (input.to.getTime() - input.from.getTime() > maxRangeDays * 86_400_000)
-    throw refuse('body/to', `must be at most ${maxRangeDays} days after from`)
+    throw refuse('body/to', `must be at most ${maxRangeDays} days after from`, `The range is over ${maxRangeDays} days`)
   const compiled =
     input.source !== undefined
       ? await compileSource(app.db, merchantId, input.source)
