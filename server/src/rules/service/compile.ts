@@ -39,7 +39,8 @@ export async function checkRule(
     actions.push({ name, args: {}, text: m[1]!, span } as unknown as CompiledAction)
   }
   if (problems.length) return { ok: false, problems }
-  const condition = { kind: 'and' as const, items: [], span }
+  // Matches nothing: the stand-in cannot read conditions, so its rules must not act.
+  const condition = { kind: 'or' as const, items: [], span }
   return {
     ok: true,
     compiled: { format: 1, condition, actions, triggers: ['case_opened'], fields: [], thresholds: [] },
