@@ -2,10 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { expectError, startTestApp } from '../../test/harness.js'
 import { newId } from '../ids.js'
 import { defaultPack, ensureDefaultRules } from './default-pack.js'
-import { loadActiveRules, rulesRevision } from './service/rules.js'
 
 const { env, call, m, other } = await startTestApp({ other: true })
 const db = env.ctx.db
+const revision = async (merchantId: string) =>
+  Number(
+    (await db.selectFrom('rule_settings').select('revision').where('merchant_id', '=', merchantId).executeTakeFirst())
+      ?.revision,
+  )
 
 const damaged =
   "IF case_type='Damaged' THEN send_template('Damage Ack') TO customer AND request_attachment('photo') WITH 48h deadline."
@@ -30,7 +34,7 @@ describe('the default pack', () => {
 
 describe('rules', () => {
   it('creates a rule in shadow mode after the others, compiled, with its first version and an audit entry', async () => {
-    const before = await rulesRevision(db, m.id)
+    const before = await revision(m.id)
     const res = await create({ name: 'Damaged: acknowledge', description: 'Ask for a photo' })
     expect(res.statusCode, res.body).toBe(201)
     const rule = res.json()
@@ -46,7 +50,7 @@ describe('rules', () => {
     })
     expect(rule.priority).toBe(Math.max(...defaultPack.map((p) => p.priority)) + 10)
     expect(rule.triggers.length).toBeGreaterThan(0)
-    expect(Number(await rulesRevision(db, m.id))).toBe(Number(before) + 1)
+    expect(await revision(m.id)).toBe(before + 1)
     const audit = await db
       .selectFrom('audit_entries')
       .select(['action', 'actor_type'])
@@ -174,20 +178,6 @@ describe('validate', () => {
     const bad = await call('POST', '/rules/validate', { source: "IF case_type = 'Damaged'\nTHEN explode('now')." })
     expect(bad.statusCode).toBe(200)
     expect(bad.json()).toMatchObject({ ok: false, triggers: [], actions: [], problems: [{ line: 2, column: 6 }] })
-  })
-})
-
-describe('the engine’s view', () => {
-  it('loads the active and shadow rules in priority order with the revision, in one query', async () => {
-    const { id } = (await create({ mode: 'disabled', priority: 1 })).json()
-    const loaded = await loadActiveRules(db, m.id)
-    expect(loaded.revision).toBe(await rulesRevision(db, m.id))
-    expect(loaded.rules.map((r) => r.id)).not.toContain(id)
-    expect(loaded.rules.every((r) => r.mode !== 'disabled')).toBe(true)
-    const priorities = loaded.rules.map((r) => r.priority)
-    expect(priorities).toEqual([...priorities].sort((a, b) => a - b))
-    expect(loaded.rules[0]!.compiled.format).toBe(1)
-    expect(await loadActiveRules(db, newId())).toEqual({ revision: '0', rules: [] })
   })
 })
 

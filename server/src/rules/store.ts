@@ -1,7 +1,7 @@
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely'
 import { type Db, insertReturning, ownedRows, selectOwned, type Trx, updateOwned } from '../db/owned.js'
 import type { Database } from '../db/schema.js'
-import type { CompiledRule, ExecutionOutcome, RuleMode, TriggerKind } from './types.js'
+import type { ExecutionOutcome, TriggerKind } from './types.js'
 
 export type RuleRow = Selectable<Database['rules']>
 export type RuleVersionRow = Selectable<Database['rule_versions']>
@@ -110,31 +110,6 @@ export async function claimSeeding(trx: Trx, merchantId: string, now: Date): Pro
     .where('seeded_at', 'is', null)
     .executeTakeFirst()
   return claimed.numUpdatedRows > 0n
-}
-
-export type LoadedRule = {
-  id: string
-  name: string
-  version: number
-  mode: RuleMode
-  priority: number
-  stop_processing: boolean
-  triggers: TriggerKind[]
-  compiled: CompiledRule
-}
-
-/** The rules that run (active and shadow) in priority order, and the revision they are at, in one query. */
-export async function loadLiveRules(db: Db, merchantId: string): Promise<{ revision: string; rules: LoadedRule[] }> {
-  const { rows } = await sql<{ revision: string | null } & { [K in keyof LoadedRule]: LoadedRule[K] | null }>`
-    select s.revision, r.id, r.name, r.version, r.mode, r.priority, r.stop_processing, r.triggers, r.compiled
-    from (select ${merchantId}::uuid as merchant_id) w
-    left join rule_settings s on s.merchant_id = w.merchant_id
-    left join rules r on r.merchant_id = w.merchant_id and r.deleted_at is null and r.mode <> 'disabled'
-    order by r.priority, r.id`.execute(db)
-  return {
-    revision: rows[0]?.revision ?? '0',
-    rules: rows.filter((r) => r.id !== null) as LoadedRule[],
-  }
 }
 
 export type ExecutionFilter = {

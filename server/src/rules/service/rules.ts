@@ -266,16 +266,6 @@ export async function deleteRule(trx: Trx, ctx: ServiceContext, id: string, now:
   )
 }
 
-export type { LoadedRule } from '../store.js'
-
-/** For the engine: the active and shadow rules in priority order, compiled, and the revision they are at. */
-export const loadActiveRules = (db: Db, merchantId: string) => store.loadLiveRules(db, merchantId)
-
-/** For the engine: whether its cached rules are still current, without loading them. */
-export async function rulesRevision(db: Db, merchantId: string): Promise<string> {
-  return (await store.findSettings(db, merchantId))?.revision ?? '0'
-}
-
 export type Validation = {
   ok: boolean
   problems: RuleProblem[]
