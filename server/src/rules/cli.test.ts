@@ -63,6 +63,7 @@ describe('npx claimdesk rules', () => {
     expect(lines).toContain('matched: 0')
     const json = JSON.parse((await run('test', file, ...range, '--json', '--limit', '10')).join('\n'))
     expect(json).toMatchObject({ from: '2026-11-01T00:00:00.000Z', events_scanned: 0, truncated: false })
+    await expect(run('test', file, ...range, '--limit', '50000')).rejects.toThrow('1–20000 events')
     await expect(run('test', file, '--from', 'yesterday', '--to', '2026-11-08T00:00:00Z')).rejects.toThrow('--from')
   })
 })

@@ -212,6 +212,7 @@ describe('the dry run', () => {
       { source: damaged, rule_id: id, from, to },
       { source: damaged, from: to, to: from },
       { source: damaged, from, to: '2027-03-01T00:00:00.000Z' },
+      { source: damaged, from, to, limit: 20_001 },
     ]) {
       const r = await call('POST', '/rules/test', body)
       expect([r.statusCode, r.json().error.code], JSON.stringify(body)).toEqual([400, 'validation_failed'])

@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
 import { PageQueryWith, Timestamp, Uuid } from '../http/schemas.js'
+import { maxScan } from './service/test-rule.js'
 import { actionNames, comparisons, ruleModes, triggerKinds } from './types.js'
 
 /** The editor sends the text as the user types: a cap keeps parsing cheap. */
@@ -112,7 +113,9 @@ export const TestBody = Type.Object(
     rule_id: Type.Optional(Uuid),
     from: Type.String({ format: 'date-time' }),
     to: Type.String({ format: 'date-time', description: 'At most 90 days after from' }),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'Events to scan at most' })),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: maxScan, description: 'Events to scan at most (5000 by default)' }),
+    ),
   },
   { additionalProperties: false },
 )

@@ -7,6 +7,8 @@ import { compileSource } from './rules.js'
 
 /** The longest range a dry run scans: history beyond it belongs to reports, not to an editor's preview. */
 export const maxRangeDays = 90
+/** The most events one dry run reads (they are judged in memory). */
+export const maxScan = 20_000
 
 export type TestRuleInput = { source?: string; ruleId?: string; from: Date; to: Date; limit?: number }
 
@@ -20,6 +22,8 @@ export async function testRule(app: AppContext, merchantId: string, input: TestR
   if (input.from >= input.to) throw refuse('body/to', 'must be after from', 'The range ends before it starts')
   if (input.to.getTime() - input.from.getTime() > maxRangeDays * 86_400_000)
     throw refuse('body/to', `must be at most ${maxRangeDays} days after from`, `The range is over ${maxRangeDays} days`)
+  if (input.limit !== undefined && (!Number.isSafeInteger(input.limit) || input.limit < 1 || input.limit > maxScan))
+    throw refuse('body/limit', `must be 1–${maxScan}`, `A dry run scans 1–${maxScan} events`)
   const compiled =
     input.source !== undefined
       ? await compileSource(app.db, merchantId, input.source)
