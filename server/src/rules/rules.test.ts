@@ -291,12 +291,26 @@ describe('the execution log', () => {
 })
 
 describe('seeding', () => {
-  it('skips, and reports, a pack rule the workspace cannot run', async () => {
+  it('skips, and reports, a pack rule the workspace cannot run, and writes the others', async () => {
     const merchantId = other.id
+    const now = new Date()
+    await db.updateTable('rules').set({ deleted_at: now }).where('merchant_id', '=', merchantId).execute()
     await db.updateTable('rule_settings').set({ seeded_at: null }).where('merchant_id', '=', merchantId).execute()
-    // Its rules are there already: every name is taken.
-    const result = await db.transaction().execute((trx) => ensureDefaultRules(trx, merchantId, new Date()))
-    expect(result.created).toEqual([])
-    expect(result.skipped.map((s) => s.name)).toEqual(defaultPack.map((p) => p.name))
+    // Renamed before the pack was written: the rule naming it cannot compile here.
+    await db
+      .updateTable('teams')
+      .set({ name: 'Big Spenders' })
+      .where('merchant_id', '=', merchantId)
+      .where('name', '=', 'HighValue')
+      .execute()
+    const result = await db.transaction().execute((trx) => ensureDefaultRules(trx, merchantId, now))
+    expect(result.created).toEqual(defaultPack.map((p) => p.name).filter((n) => n !== 'Route high-value electronics'))
+    expect(result.skipped).toEqual([
+      {
+        name: 'Route high-value electronics',
+        reason: expect.stringContaining('HighValue'),
+        details: { problems: [expect.objectContaining({ line: 1, message: expect.stringContaining('HighValue') })] },
+      },
+    ])
   })
 })
