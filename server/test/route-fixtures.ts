@@ -28,6 +28,7 @@ import type { RouteFixture as Fixture, RouteRequest } from './fixture-kit.js'
 import type { TestMerchant } from './harness.js'
 import { csatFixtures } from './csat-fixtures.js'
 import { retentionFixtures } from './retention-fixtures.js'
+import { ruleFixtures } from './rules-fixtures.js'
 import { evidenceRequestFixtures } from './evidence-request-fixtures.js'
 import { evidenceFixtures } from './evidence-fixtures.js'
 import { slaCalendarFixtures } from './sla-calendar-fixtures.js'
@@ -332,6 +333,7 @@ export const routeFixtures: Record<string, RouteFixture> = {
   ...retentionFixtures,
   ...evidenceRequestFixtures,
   ...evidenceFixtures,
+  ...ruleFixtures,
   'GET /api/v1/auth/session': async () => ({}),
   'POST /api/v1/auth/logout': async () => ({ ownStatus: 204 }),
   'POST /api/v1/auth/password': async () => ({

@@ -6,7 +6,6 @@ import { messageEvents } from './events.js'
 import { inboundEmailProviders } from './inbound/providers.js'
 import { inboundSmtpListener } from './inbound/smtp.js'
 import { macroRoutes } from './macros/routes.js'
-import { notifyCustomsHold } from './phone/automatic.js'
 import { phoneRoutes } from './phone/routes.js'
 import { sendPhoneDrain } from './phone/send-phone.js'
 import { messageBodiesPurger } from './redact/purge-bodies.js'
@@ -45,9 +44,9 @@ export const messaging: Module = {
   },
   // Agent email digests of unread in-app notifications (digests/service.ts).
   cron: [`* * * * * ${sendDigestsTask}`],
-  // A customer's erasure reaches their messages (redact/service.ts); a customs hold the exception policy opened is
-  // told by email and SMS (phone/automatic.ts).
-  consumers: [acknowledgeNewCases, markDigestPending, redactMessagesOfErasedCustomers, notifyCustomsHold],
+  // A customer's erasure reaches their messages (redact/service.ts). A customs hold is told by email and SMS through
+  // the default rule pack (rules/default-pack.ts), which merchants can edit.
+  consumers: [acknowledgeNewCases, markDigestPending, redactMessagesOfErasedCustomers],
   // Inbound email: the providers' inbound-parse webhooks and the SMTP listener's deliveries (inbound/README.md);
   // Twilio's inbound SMS and WhatsApp and its status callbacks (twilio/provider.ts).
   providers: [...inboundEmailProviders, twilioProvider],

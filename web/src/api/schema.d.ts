@@ -692,7 +692,7 @@ export interface paths {
                     cursor?: string;
                     status?: "active" | "disabled";
                     /** @description Only people whose role holds it, e.g. cases.write: who can be assigned cases */
-                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.manage" | "sla.manage" | "messages.send" | "templates.manage" | "templates.approve" | "analytics.read" | "holds.read" | "holds.manage" | "retention.manage" | "evidence.sensitive.read";
+                    permission?: "merchant.read" | "merchant.manage" | "users.read" | "users.manage" | "teams.read" | "teams.manage" | "roles.read" | "roles.manage" | "api_keys.manage" | "audit.read" | "integrations.read" | "integrations.manage" | "customers.read" | "customers.write" | "orders.read" | "orders.write" | "imports.run" | "cases.read" | "cases.write" | "cases.assign" | "cases.configure" | "refunds.read" | "refunds.approve" | "rules.read" | "rules.manage" | "sla.manage" | "messages.send" | "templates.manage" | "templates.approve" | "analytics.read" | "holds.read" | "holds.manage" | "retention.manage" | "evidence.sensitive.read";
                 };
                 header?: never;
                 path?: never;
@@ -21160,6 +21160,1114 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace’s rules in the order they run (priority, then name), with 30 days of executions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                name: string;
+                                description: string;
+                                source: string;
+                                version: number;
+                                /**
+                                 * @description active: runs and acts; shadow: runs and logs what it would have done; disabled: does not run
+                                 * @enum {unknown}
+                                 */
+                                mode: "active" | "shadow" | "disabled";
+                                priority: number;
+                                /** @description When it matches, rules after it do not run for that trigger */
+                                stop_processing: boolean;
+                                /** @description What makes it run, inferred from the fields it reads */
+                                triggers: ("carrier_status" | "case_opened" | "case_changed" | "sla_threshold" | "message_received" | "evidence" | "carrier_silence" | "shipment_stale" | "shipment_late" | "connection_unhealthy")[];
+                                /** @description 'default' for the default pack's rules */
+                                pack: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                /** @description Executions over the last 30 days */
+                                stats: {
+                                    fired: number;
+                                    shadow: number;
+                                    failed: number;
+                                    last_at: string | null;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A rule: compiled at once (422 rule_invalid with line and column), in shadow mode unless told */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Unique in the workspace (any case) */
+                        name: string;
+                        description?: string;
+                        /** @description IF <condition> THEN <action> [AND <action>]… (docs/rules.md), e.g. IF case_type='Damaged' THEN … */
+                        source: string;
+                        /**
+                         * @description Default shadow: pilot it before switching it on
+                         * @enum {unknown}
+                         */
+                        mode?: "active" | "shadow" | "disabled";
+                        /** @description Lower runs first */
+                        priority?: number;
+                        stop_processing?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            description: string;
+                            source: string;
+                            version: number;
+                            /**
+                             * @description active: runs and acts; shadow: runs and logs what it would have done; disabled: does not run
+                             * @enum {unknown}
+                             */
+                            mode: "active" | "shadow" | "disabled";
+                            priority: number;
+                            /** @description When it matches, rules after it do not run for that trigger */
+                            stop_processing: boolean;
+                            /** @description What makes it run, inferred from the fields it reads */
+                            triggers: ("carrier_status" | "case_opened" | "case_changed" | "sla_threshold" | "message_received" | "evidence" | "carrier_silence" | "shipment_stale" | "shipment_late" | "connection_unhealthy")[];
+                            /** @description 'default' for the default pack's rules */
+                            pack: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description Executions over the last 30 days */
+                            stats: {
+                                fired: number;
+                                shadow: number;
+                                failed: number;
+                                last_at: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a rule’s text as it is typed: its problems (line, column), or its triggers, fields and actions */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        source: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            /** @description 1-based line and column of each, and what was expected there */
+                            problems: {
+                                line: number;
+                                column: number;
+                                end_line: number;
+                                end_column: number;
+                                message: string;
+                                expected?: string[];
+                            }[];
+                            triggers: ("carrier_status" | "case_opened" | "case_changed" | "sla_threshold" | "message_received" | "evidence" | "carrier_silence" | "shipment_stale" | "shipment_late" | "connection_unhealthy")[];
+                            fields: string[];
+                            actions: {
+                                /** @enum {unknown} */
+                                name: "create_case" | "update_case" | "set_sla" | "set_priority" | "assign" | "notify" | "add_tag" | "remove_tag" | "send_template" | "request_attachment" | "escalate" | "set_status" | "set_root_cause" | "link_order" | "check_evidence";
+                                text: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dry run: what a draft (source) or saved rule (rule_id) would have done over the stored events of a range (at most 90 days), with no side effects */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description IF <condition> THEN <action> [AND <action>]… (docs/rules.md), e.g. IF case_type='Damaged' THEN … */
+                        source?: string;
+                        /**
+                         * Format: uuid
+                         * @description UUIDv7
+                         */
+                        rule_id?: string;
+                        /** Format: date-time */
+                        from: string;
+                        /**
+                         * Format: date-time
+                         * @description At most 90 days after from
+                         */
+                        to: string;
+                        /** @description Events to scan at most (5000 by default) */
+                        limit?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            events_scanned: number;
+                            evaluations: number;
+                            matched: number;
+                            cases_opened: number;
+                            cases_changed: number;
+                            /** @description Action name → times it would have run */
+                            actions: {
+                                [key: string]: number;
+                            };
+                            truncated: boolean;
+                            samples: {
+                                event_id: string;
+                                event_type: string;
+                                occurred_at: string;
+                                case_id: string | null;
+                                shipment_id: string | null;
+                                conditions: {
+                                    field: string;
+                                    /** @enum {unknown} */
+                                    op: "=" | "!=" | ">" | ">=" | "<" | "<=" | "in" | "contains";
+                                    expected: unknown;
+                                    seen: unknown;
+                                    matched: boolean;
+                                    note?: string;
+                                }[];
+                                actions: {
+                                    /** @enum {unknown} */
+                                    action: "create_case" | "update_case" | "set_sla" | "set_priority" | "assign" | "notify" | "add_tag" | "remove_tag" | "send_template" | "request_attachment" | "escalate" | "set_status" | "set_root_cause" | "link_order" | "check_evidence";
+                                    text: string;
+                                    /** @enum {unknown} */
+                                    status: "done" | "would" | "skipped" | "failed";
+                                    detail?: string;
+                                    case_id?: string;
+                                    result?: {
+                                        [key: string]: unknown;
+                                    };
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every rule as one text file (configuration as code) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every rule of the workspace as one text file (docs/rules-file.md) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a rules file: rules merged by name (created, updated, unchanged), all or nothing; replace=true also deletes the rules it does not name; dry_run=true only reports */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Also delete the rules the file does not name */
+                    replace?: boolean;
+                    /** @description Report what would change without changing it */
+                    dry_run?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The rules file, as GET /rules/export writes it */
+            requestBody: {
+                content: {
+                    "text/plain": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: string[];
+                            updated: string[];
+                            unchanged: string[];
+                            deleted: string[];
+                            dry_run: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rule */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            description: string;
+                            source: string;
+                            version: number;
+                            /**
+                             * @description active: runs and acts; shadow: runs and logs what it would have done; disabled: does not run
+                             * @enum {unknown}
+                             */
+                            mode: "active" | "shadow" | "disabled";
+                            priority: number;
+                            /** @description When it matches, rules after it do not run for that trigger */
+                            stop_processing: boolean;
+                            /** @description What makes it run, inferred from the fields it reads */
+                            triggers: ("carrier_status" | "case_opened" | "case_changed" | "sla_threshold" | "message_received" | "evidence" | "carrier_silence" | "shipment_stale" | "shipment_late" | "connection_unhealthy")[];
+                            /** @description 'default' for the default pack's rules */
+                            pack: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description Executions over the last 30 days */
+                            stats: {
+                                fired: number;
+                                shadow: number;
+                                failed: number;
+                                last_at: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a rule (its versions and executions stay in the log) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a rule: a changed source is compiled and becomes the next version; the rest changes as is */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Unique in the workspace (any case) */
+                        name?: string;
+                        description?: string;
+                        /** @description A changed text becomes the next version */
+                        source?: string;
+                        /**
+                         * @description active: runs and acts; shadow: runs and logs what it would have done; disabled: does not run
+                         * @enum {unknown}
+                         */
+                        mode?: "active" | "shadow" | "disabled";
+                        /** @description Lower runs first */
+                        priority?: number;
+                        stop_processing?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            id: string;
+                            name: string;
+                            description: string;
+                            source: string;
+                            version: number;
+                            /**
+                             * @description active: runs and acts; shadow: runs and logs what it would have done; disabled: does not run
+                             * @enum {unknown}
+                             */
+                            mode: "active" | "shadow" | "disabled";
+                            priority: number;
+                            /** @description When it matches, rules after it do not run for that trigger */
+                            stop_processing: boolean;
+                            /** @description What makes it run, inferred from the fields it reads */
+                            triggers: ("carrier_status" | "case_opened" | "case_changed" | "sla_threshold" | "message_received" | "evidence" | "carrier_silence" | "shipment_stale" | "shipment_late" | "connection_unhealthy")[];
+                            /** @description 'default' for the default pack's rules */
+                            pack: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description Executions over the last 30 days */
+                            stats: {
+                                fired: number;
+                                shadow: number;
+                                failed: number;
+                                last_at: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/rules/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rule’s versions, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                rule_id: string;
+                                version: number;
+                                source: string;
+                                triggers: ("carrier_status" | "case_opened" | "case_changed" | "sla_threshold" | "message_received" | "evidence" | "carrier_silence" | "shipment_stale" | "shipment_late" | "connection_unhealthy")[];
+                                /** @description user, api_key, system */
+                                created_by_type: string;
+                                created_by: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUIDv7 */
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description UUIDv7
+                             */
+                            rule_id: string;
+                            version: number;
+                            source: string;
+                            triggers: ("carrier_status" | "case_opened" | "case_changed" | "sla_threshold" | "message_received" | "evidence" | "carrier_silence" | "shipment_stale" | "shipment_late" | "connection_unhealthy")[];
+                            /** @description user, api_key, system */
+                            created_by_type: string;
+                            created_by: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rule-executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The execution log, newest first: each rule run with its version, trigger, the conditions as seen and the actions with their results */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description next_cursor from the previous page */
+                    cursor?: string;
+                    /** @description UUIDv7 */
+                    rule_id?: string;
+                    /** @description UUIDv7 */
+                    case_id?: string;
+                    outcome?: "fired" | "shadow" | "failed" | "skipped";
+                    trigger?: "carrier_status" | "case_opened" | "case_changed" | "sla_threshold" | "message_received" | "evidence" | "carrier_silence" | "shipment_stale" | "shipment_late" | "connection_unhealthy";
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description UUIDv7
+                                 */
+                                rule_id: string;
+                                rule_name: string;
+                                rule_version: number;
+                                /** @enum {unknown} */
+                                outcome: "fired" | "shadow" | "failed" | "skipped";
+                                skip_reason: string | null;
+                                /** @enum {unknown} */
+                                trigger: "carrier_status" | "case_opened" | "case_changed" | "sla_threshold" | "message_received" | "evidence" | "carrier_silence" | "shipment_stale" | "shipment_late" | "connection_unhealthy";
+                                trigger_key: string;
+                                event_id: string | null;
+                                event_type: string | null;
+                                case_id: string | null;
+                                shipment_id: string | null;
+                                depth: number;
+                                conditions: {
+                                    field: string;
+                                    /** @enum {unknown} */
+                                    op: "=" | "!=" | ">" | ">=" | "<" | "<=" | "in" | "contains";
+                                    expected: unknown;
+                                    seen: unknown;
+                                    matched: boolean;
+                                    note?: string;
+                                }[];
+                                actions: {
+                                    /** @enum {unknown} */
+                                    action: "create_case" | "update_case" | "set_sla" | "set_priority" | "assign" | "notify" | "add_tag" | "remove_tag" | "send_template" | "request_attachment" | "escalate" | "set_status" | "set_root_cause" | "link_order" | "check_evidence";
+                                    text: string;
+                                    /** @enum {unknown} */
+                                    status: "done" | "would" | "skipped" | "failed";
+                                    detail?: string;
+                                    case_id?: string;
+                                    result?: {
+                                        [key: string]: unknown;
+                                    };
+                                }[];
+                                error: string | null;
+                                /** Format: date-time */
+                                occurred_at: string;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rule-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Loop protection: depth and repeat limits */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Rule-caused events run rules again up to this depth */
+                            max_depth: number;
+                            /** @description A rule fires at most this many times on one case within the window */
+                            repeat_limit: number;
+                            repeat_window_minutes: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the loop protection */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        max_depth?: number;
+                        repeat_limit?: number;
+                        repeat_window_minutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Rule-caused events run rules again up to this depth */
+                            max_depth: number;
+                            /** @description A rule fires at most this many times on one case within the window */
+                            repeat_limit: number;
+                            repeat_window_minutes: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable, machine-readable; branch on this */
+                                code: string;
+                                /** @description For people; may change */
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/webhooks/{source}/{provider}/{connectionId}": {

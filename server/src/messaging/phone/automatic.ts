@@ -1,10 +1,8 @@
 import type { Transaction } from 'kysely'
-import { type ServiceContext, systemContext } from '../../auth/actor.js'
+import type { ServiceContext } from '../../auth/actor.js'
 import { findCaseOrThrow } from '../../cases/service.js'
-import type { AppContext } from '../../context.js'
 import { findSurvivor } from '../../customers/service.js'
 import type { Database } from '../../db/schema.js'
-import { consumer } from '../../modules.js'
 import { findMessageByHeader } from '../store.js'
 import { renderForCase } from '../templates/service/render-for-case.js'
 import { recordTemplatedEmail } from '../templates/service/templated-message.js'
@@ -172,25 +170,4 @@ async function sendOn(
     now,
   )
   return { channel, message }
-}
-
-// A customs hold the exception policy opened: the customer hears by email and SMS ("templated SMS + email").
-export const notifyCustomsHold = consumer({
-  name: 'messaging:customs-hold',
-  types: ['case.opened'],
-  accepts: (e) => e.data.case_type === 'customs_hold' && e.data.source === 'exception_policy' && !!e.data.customer_id,
-  handle: async (event, ctx) => {
-    if (!event.subject_id) return
-    await notifyCustomsHoldCase(ctx, event.merchant_id, event.subject_id, new Date())
-  },
-})
-
-export async function notifyCustomsHoldCase(ctx: AppContext, merchantId: string, caseId: string, now: Date) {
-  await ctx.db.transaction().execute((trx) =>
-    sendAutomatic(trx, systemContext(merchantId, 'customs_hold'), caseId, 'customs_hold', now, {
-      app: ctx,
-      channels: ['email', 'sms'],
-      messageKey: `customs_hold.${caseId}`,
-    }),
-  )
 }

@@ -6,7 +6,7 @@ import type { Database } from '../../db/schema.js'
 import { expectError, startTestApp } from '../../../test/harness.js'
 import { sendDueEmails } from '../email/send-email.js'
 import { fakeConnection, startFakeTwilio, twilioErrors } from '../twilio/testing/fake-twilio.js'
-import { notifyCustomsHold, sendAutomatic } from './automatic.js'
+import { sendAutomatic } from './automatic.js'
 import { sendDuePhoneMessages } from './send-phone.js'
 import { phoneInterruptedReason, recordPhoneMessage } from './send-phone-message.js'
 import { updatePhoneSettings } from './settings.js'
@@ -337,19 +337,18 @@ describe('automatic messages', () => {
     expect([free.statusCode, free.json().error.code]).toEqual([409, 'whatsapp_window_closed'])
   })
 
-  it('tell a customs hold by email and SMS, once', async () => {
+  it('tells a customs hold by each channel named (as the default pack rule does), once per message key', async () => {
     const { caseId, phone } = await phoneCase({ email: 'c@customer.example' })
-    const event = {
-      id: '00000000-0000-7000-8000-000000000001',
-      merchant_id: m.id,
-      type: 'case.opened',
-      subject_id: caseId,
-      occurred_at: new Date(),
-      data: { case_type: 'customs_hold', source: 'exception_policy', customer_id: 'x' },
-    } as unknown as Parameters<typeof notifyCustomsHold.handle>[0]
-    expect(notifyCustomsHold.accepts!(event)).toBe(true)
-    await notifyCustomsHold.handle(event, ctx)
-    await notifyCustomsHold.handle(event, ctx) // redelivered
+    const send = () =>
+      tx((trx) =>
+        sendAutomatic(trx, sys, caseId, 'customs_hold', new Date(), {
+          app: ctx,
+          channels: ['sms', 'email'],
+          messageKey: `customs_hold.${caseId}`,
+        }),
+      )
+    await send()
+    await send() // the same trigger again
     const sent = await ctx.db
       .selectFrom('messages')
       .select(['channel', 'status', 'text_body', 'automatic'])
