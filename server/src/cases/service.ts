@@ -71,7 +71,14 @@ export {
   decideReview,
   watchTask,
   lostTask,
+  statusSignal,
 } from './service/exception-policy.js'
+export {
+  openOrUpdateShipmentCase,
+  type CarrierSignal,
+  type ShipmentCaseInput,
+  type ShipmentCaseOutcome,
+} from './service/shipment-case.js'
 export { importCases, caseRecordVocabulary, type CaseRecord, type ImportedCase } from './service/import-cases.js'
 export {
   autoAssignCase,
