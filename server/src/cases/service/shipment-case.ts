@@ -37,6 +37,8 @@ export type ShipmentCaseInput = {
   priority?: Priority
   /** exception_policy, rule, … */
   source: string
+  /** carrier (the default): a carrier signal opened it */
+  channel?: string
   subject?: string
 }
 
@@ -85,7 +87,7 @@ export async function openOrUpdateShipmentCase(
       caseType: input.caseType,
       priority: input.priority,
       subject: input.subject,
-      channel: 'carrier',
+      channel: input.channel ?? 'carrier',
       source: input.source,
       shipmentId,
       entries: [
