@@ -1,4 +1,10 @@
-import { type CarrierSignal, openCase, openOrUpdateShipmentCase, statusSignal, updateCase } from '../../cases/service.js'
+import {
+  type CarrierSignal,
+  openCase,
+  openOrUpdateShipmentCase,
+  statusSignal,
+  updateCase,
+} from '../../cases/service.js'
 import { priorities } from '../../cases/tables.js'
 import { caseNumber } from '../../cases/types.js'
 import type { ActionRun } from '../types.js'
