@@ -75,6 +75,7 @@ export {
 } from './service/exception-policy.js'
 export {
   openOrUpdateShipmentCase,
+  listUnresolvedShipmentCaseIds,
   type CarrierSignal,
   type ShipmentCaseInput,
   type ShipmentCaseOutcome,

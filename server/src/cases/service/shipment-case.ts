@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely'
 import { auditActor, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import * as caseStore from '../store/cases.js'
-import type { CaseRow } from '../store/cases.js'
+import type { CaseRow, Db } from '../store/cases.js'
 import * as timelineStore from '../store/timeline.js'
 import type { Priority } from '../tables.js'
 import { applyChange } from './change.js'
@@ -97,4 +97,9 @@ export async function openOrUpdateShipmentCase(
     now,
   )
   return { outcome: 'opened', case: opened }
+}
+
+/** The shipment's unresolved cases, oldest first: the cases a shipment's events reach. */
+export async function listUnresolvedShipmentCaseIds(db: Db, merchantId: string, shipmentId: string): Promise<string[]> {
+  return (await caseStore.listUnresolvedForShipment(db, merchantId, shipmentId)).map((c) => c.id)
 }
