@@ -42,7 +42,13 @@ export const blankFacts = (event = 'test'): Facts => ({
 
 let seq = 0
 
-export type ShippedOrder = { orderId: string; customerId: string; shipmentId: string; trackingNumber: string }
+export type ShippedOrder = {
+  orderId: string
+  customerId: string
+  shipmentId: string
+  trackingNumber: string
+  totalMinor: number
+}
 
 /** An order of one line (GBP) by a customer with an email address, shipped by Royal Mail. */
 export async function shippedOrder(
@@ -101,7 +107,13 @@ export async function shippedOrder(
       },
       new Date(),
     )
-    return { orderId: order.id, customerId: order.customer_id!, shipmentId: shipment.id, trackingNumber }
+    return {
+      orderId: order.id,
+      customerId: order.customer_id!,
+      shipmentId: shipment.id,
+      trackingNumber,
+      totalMinor: order.total_amount_minor,
+    }
   })
 }
 
@@ -138,7 +150,7 @@ export function statusChanged(
       confidence: 'high',
       review_reasons: [],
       status_at: at.toISOString(),
-      order_value: { amount_minor: 18_000, currency: 'GBP' },
+      order_value: { amount_minor: s.totalMinor, currency: 'GBP' },
       declared_value: null,
       estimated_delivery_at: null,
       signed_by: null,
