@@ -1,4 +1,4 @@
-import type { ActionHandler, ActionName, ActionOutcome, ActionRun, CompiledAction } from '../types.js'
+import type { ActionHandler, ActionName } from '../types.js'
 import { assign, escalate } from './assign.js'
 import { addTag, removeTag, setPriority, setRootCause, setStatus, updateCaseAction } from './case-fields.js'
 import { createCase } from './create-case.js'
@@ -25,10 +25,4 @@ export const actionHandlers: { [N in ActionName]: ActionHandler<N> } = {
   set_root_cause: setRootCause,
   link_order: linkOrder,
   check_evidence: checkEvidenceAction,
-}
-
-/** Runs one compiled action; its outcome carries the action as the rule wrote it. */
-export async function runAction(run: ActionRun, action: CompiledAction): Promise<ActionOutcome> {
-  const handler = actionHandlers[action.name] as ActionHandler
-  return { ...(await handler(run, action.args)), text: action.text }
 }

@@ -31,14 +31,14 @@ export function defineAction<N extends ActionName>(
   act: (run: ActionRun, args: ActionArgs[N]) => Promise<Result>,
 ): ActionHandler<N> {
   return async (run, args) => {
-    await sql`savepoint rule_action`.execute(run.trx)
+    await sql`savepoint rule_action_handler`.execute(run.trx)
     try {
       const result = await act(run, args)
-      await sql`release savepoint rule_action`.execute(run.trx)
+      await sql`release savepoint rule_action_handler`.execute(run.trx)
       return { action: name, text: name, ...result }
     } catch (err) {
       if (!(err instanceof AppError)) throw err
-      await sql`rollback to savepoint rule_action`.execute(run.trx)
+      await sql`rollback to savepoint rule_action_handler`.execute(run.trx)
       return {
         action: name,
         text: name,

@@ -14,6 +14,15 @@ const sys = systemContext(m.id)
 const at = new Date('2026-11-10T09:00:00Z')
 const minutes = (n: number, from = at) => new Date(from.getTime() + n * 60_000)
 
+const onEvent = (event: DomainEvent) => ({ event, caseId: null, shipmentId: null, now: new Date(event.occurred_at) })
+const clock = (name: string, on: { caseId?: string; shipmentId?: string }, now: Date) => ({
+  event: null,
+  type: `clock:${name}`,
+  caseId: on.caseId ?? null,
+  shipmentId: on.shipmentId ?? null,
+  now,
+})
+
 const open = (shipmentId: string | null, caseType = 'damaged', when = at) =>
   db
     .transaction()
@@ -30,7 +39,7 @@ describe('buildFacts', () => {
   it("reads a status change from the event's own data: carrier, service, value at stake, order, customer, country", async () => {
     const s = await shippedOrder(env.ctx, m.id, { totalMinor: 25_500, category: 'electronics' })
     const event = statusChanged(m.id, s, 'customs_hold', at, { sub_status: 'customs_documents_required' })
-    expect(await buildFacts(db, m.id, { event })).toEqual({
+    expect(await buildFacts(db, m.id, onEvent(event))).toEqual({
       event: 'shipment.status_changed',
       carrier_event: 'customs_hold',
       carrier_sub_status: 'customs_documents_required',
@@ -64,7 +73,7 @@ describe('buildFacts', () => {
   it("takes the parcel's declared value first (in the order's currency when it names none)", async () => {
     const s = await shippedOrder(env.ctx, m.id)
     const event = statusChanged(m.id, s, 'lost', at, { declared_value: { amount_minor: 12_000, currency: null } })
-    expect((await buildFacts(db, m.id, { event })).value).toEqual({ amount_minor: 12_000, currency: 'GBP' })
+    expect((await buildFacts(db, m.id, onEvent(event))).value).toEqual({ amount_minor: 12_000, currency: 'GBP' })
   })
 
   it('reads a case event: type, priority, status, channel, source, tags, evidence count, and its shipment', async () => {
@@ -87,7 +96,7 @@ describe('buildFacts', () => {
         changes: ['priority'],
       },
     }
-    expect(await buildFacts(db, m.id, { event })).toMatchObject({
+    expect(await buildFacts(db, m.id, onEvent(event))).toMatchObject({
       event: 'case.updated',
       case_type: 'damaged',
       priority: 'urgent',
@@ -108,21 +117,21 @@ describe('buildFacts', () => {
     await db
       .transaction()
       .execute((trx) => setSlaTarget(trx, sys, c.id, 'resolution', { minutes: 48 * 60, business: false }, at))
-    const facts = await buildFacts(db, m.id, { type: 'clock:sla_threshold', caseId: c.id, at: minutes(36 * 60) })
+    const facts = await buildFacts(db, m.id, clock('sla_threshold', { caseId: c.id }, minutes(36 * 60)))
     expect(facts).toMatchObject({ event: 'clock:sla_threshold', sla_elapsed: 75, sla_remaining: 12 * 60 })
-    const overdue = await buildFacts(db, m.id, { type: 'clock:sla_threshold', caseId: c.id, at: minutes(50 * 60) })
+    const overdue = await buildFacts(db, m.id, clock('sla_threshold', { caseId: c.id }, minutes(50 * 60)))
     expect(overdue).toMatchObject({ sla_remaining: -2 * 60 })
   })
 
   it('counts the minutes since the last carrier update: the shipment at a clock trigger, the event of a stale one', async () => {
     const s = await shippedOrder(env.ctx, m.id)
     const shipped = new Date('2026-11-02T10:00:00Z')
-    const clock = await buildFacts(db, m.id, {
-      type: 'clock:carrier_silence',
-      shipmentId: s.shipmentId,
-      at: minutes(24 * 60, shipped),
-    })
-    expect(clock).toMatchObject({ time_since_carrier_update: 24 * 60, carrier: 'royal_mail' })
+    const silent = await buildFacts(
+      db,
+      m.id,
+      clock('carrier_silence', { shipmentId: s.shipmentId }, minutes(24 * 60, shipped)),
+    )
+    expect(silent).toMatchObject({ time_since_carrier_update: 24 * 60, carrier: 'royal_mail' })
     const stale: DomainEvent = {
       id: newId(),
       merchant_id: m.id,
@@ -143,7 +152,7 @@ describe('buildFacts', () => {
         since: minutes(90, at).toISOString(),
       },
     }
-    expect(await buildFacts(db, m.id, { event: stale })).toMatchObject({
+    expect(await buildFacts(db, m.id, onEvent(stale))).toMatchObject({
       event: 'shipment.stale',
       carrier_event: 'in_transit',
       time_since_carrier_update: 90,
@@ -165,7 +174,7 @@ describe('buildFacts', () => {
         last_received_at: null,
       },
     }
-    expect(await buildFacts(db, m.id, { event })).toMatchObject({
+    expect(await buildFacts(db, m.id, onEvent(event))).toMatchObject({
       event: 'connection.unhealthy',
       connection_status: 'unhealthy',
       connection_provider: 'easypost',

@@ -14,15 +14,15 @@ type Data = Record<string, unknown>
 
 export type FactsInput = {
   /** The triggering event; null for a clock trigger */
-  event?: DomainEvent | null
+  event: DomainEvent | null
   /** A clock trigger's name ('clock:carrier_silence', 'clock:sla_threshold') when there is no event */
   type?: string
-  /** The case the rule acts on (default: the event's case) */
-  caseId?: string | null
-  /** The shipment (default: the event's, else the case's) */
-  shipmentId?: string | null
-  /** The trigger's own time (default: the event's occurred_at): facts are what was true then */
-  at?: Date
+  /** The case the rule acts on (null: the event's case, if any) */
+  caseId: string | null
+  /** The shipment (null: the event's, else the case's) */
+  shipmentId: string | null
+  /** The trigger's own time (the event's occurred_at, or the clock's instant): facts are what was true then */
+  now: Date
 }
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
@@ -113,10 +113,8 @@ function silence(event: DomainEvent | null, shipment: Shipment | undefined, now:
  * when it happened), then the case, its SLA clocks at the event's time, the customer, the shipment and the order.
  */
 export async function buildFacts(db: Db, merchantId: string, input: FactsInput): Promise<Facts> {
-  const event = input.event ?? null
+  const { event, now } = input
   const d = (event?.data ?? {}) as Data
-  const now = input.at ?? (event ? new Date(event.occurred_at) : undefined)
-  if (!now) throw new Error('buildFacts needs an event or the trigger time')
   const caseId = input.caseId ?? text(d.case_id)
   const row = caseId ? await findCaseOrThrow(db, merchantId, caseId) : undefined
   const shipmentId = input.shipmentId ?? (event && shipmentIdOf(event)) ?? row?.shipment_id ?? null
