@@ -8,6 +8,7 @@ export { markRequestOverdue, recordEvidenceReceived, remindRequest } from './ser
 export { receivePortalParts } from './service/receive.js'
 export {
   assertEvidenceComplete,
+  caseAction,
   checkEvidence,
   type EvidenceCheck,
   getRequirements,

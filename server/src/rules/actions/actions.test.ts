@@ -370,6 +370,21 @@ describe('evidence and orders', () => {
     expect(requests).toHaveLength(1)
   })
 
+  it("checks an action the workspace never set against the case type's needs (a customs hold's invoice and declaration)", async () => {
+    const caseId = await caseFor(await shippedOrder(env.ctx, m.id), 'customs_hold')
+    const args = { for: 'insurance_claim', generate: false, request: false, deadline_minutes: 60 }
+    const { outcome } = await run('check_evidence', args, { target: { caseId } })
+    expect(outcome).toMatchObject({
+      status: 'done',
+      result: {
+        basis: 'case_type',
+        required: ['commercial_invoice', 'customs_declaration'],
+        missing: ['commercial_invoice', 'customs_declaration'],
+        generated: [],
+      },
+    })
+  })
+
   it('checks the evidence of a carrier claim: generates the commercial invoice, asks for the rest, and says so on the timeline', async () => {
     await db
       .transaction()

@@ -3,7 +3,9 @@ import { appendTimelineEntry } from '../../cases/service.js'
 import { AppError } from '../../errors.js'
 import { evidenceChecklist, evidenceContext, evidenceTypeCatalogue } from '../../evidence/index.js'
 import {
+  caseAction,
   checkEvidence,
+  getRequirements,
   generateCommercialInvoiceInTransaction,
   listEvidenceRequests,
   requestEvidence,
@@ -71,6 +73,17 @@ async function invoice(run: ActionRun, row: CaseRow): Promise<{ id: string } | {
 }
 
 /**
+ * What the action needs: the workspace's requirements for it, or, for an action the workspace never set, what the
+ * case's type requires (a customs hold: the commercial invoice and the customs declaration), so a new workspace's
+ * carrier-claim check asks for something.
+ */
+async function checkFor(run: ActionRun, row: CaseRow, action: string) {
+  const set = Object.hasOwn((await getRequirements(run.trx, run.ctx.merchantId)).actions, action)
+  const check = await checkEvidence(run.trx, run.ctx.merchantId, row.id, set ? action : caseAction)
+  return { ...check, action, basis: set ? 'workspace' : 'case_type' }
+}
+
+/**
  * checkEvidence for an action (carrier_claim, …): the commercial invoice is generated when it is missing and the
  * case has an order, then what is still missing is asked of the customer. The check lands on the case timeline as
  * a 'rule' entry (once per trigger occurrence).
@@ -78,7 +91,7 @@ async function invoice(run: ActionRun, row: CaseRow): Promise<{ id: string } | {
 export const checkEvidenceAction = defineAction('check_evidence', async (run, args) => {
   const t = await targetCase(run)
   if ('skip' in t) return t.skip
-  const check = await checkEvidence(run.trx, run.ctx.merchantId, t.row.id, args.for)
+  const check = await checkFor(run, t.row, args.for)
   const made = args.generate && check.missing.includes('commercial_invoice') ? await invoice(run, t.row) : null
   const generated = made && 'id' in made ? ['commercial_invoice'] : []
   const missing = check.missing.filter((k) => !generated.includes(k))
@@ -86,6 +99,7 @@ export const checkEvidenceAction = defineAction('check_evidence', async (run, ar
     args.request && missing.length && t.row.customer_id ? await ask(run, t.row, missing, args.deadline_minutes) : null
   const result = {
     for: args.for,
+    basis: check.basis,
     required: check.required,
     present: check.present,
     missing,
