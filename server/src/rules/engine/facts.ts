@@ -108,12 +108,17 @@ function silence(event: DomainEvent | null, shipment: Shipment | undefined, now:
   return Math.max(0, Math.floor((now.getTime() - new Date(last).getTime()) / 60_000))
 }
 
-/**
- * Everything a rule's condition can read about one trigger occurrence: the event's own data first (what was true
- * when it happened), then the case, its SLA clocks at the event's time, the customer, the shipment and the order.
- */
-export async function buildFacts(db: Db, merchantId: string, input: FactsInput): Promise<Facts> {
-  const { event, now } = input
+type Records = {
+  row: CaseRow | undefined
+  shipment: Shipment | undefined
+  order: Order | undefined
+  customer: Customer | undefined
+  messageText: string | null
+}
+
+/** The case, shipment, order, customer and message an occurrence is about: each named, or found through another. */
+async function recordsOf(db: Db, merchantId: string, input: FactsInput): Promise<Records> {
+  const { event } = input
   const d = (event?.data ?? {}) as Data
   const caseId = input.caseId ?? text(d.case_id)
   const row = caseId ? await findCaseOrThrow(db, merchantId, caseId) : undefined
@@ -122,21 +127,23 @@ export async function buildFacts(db: Db, merchantId: string, input: FactsInput):
   const orderId = text(d.order_id) ?? row?.order_id ?? shipment?.order_id ?? null
   const order = orderId ? await found(() => getOrder(db, merchantId, orderId)) : undefined
   const customerId = text(d.customer_id) ?? row?.customer_id ?? order?.customer_id ?? null
-  const customer: Customer | undefined = customerId
-    ? await found(() => getCustomer(db, merchantId, customerId))
-    : undefined
+  const customer = customerId ? await found(() => getCustomer(db, merchantId, customerId)) : undefined
   const message =
     event?.type === 'message.received' ? await found(() => getMessage(db, merchantId, String(d.message_id))) : undefined
-  const caseEvent = event?.type.startsWith('case.') ?? false
+  return { row, shipment, order, customer, messageText: message?.text ?? null }
+}
+
+/** The carrier's side: status, carrier, service, value at stake, where it goes and how long it has been silent. */
+function shipmentFacts(input: FactsInput, { row, shipment, order }: Records) {
+  const { event, now } = input
+  const d = (event?.data ?? {}) as Data
   // Events whose `status` is the carrier's (a case's or a shipment's own status is something else).
   const scan = event?.type === 'shipment.status_changed' || event?.type === 'tracking_event.recorded'
-  const fromCase = <T>(key: string, column: T): T => (caseEvent && d[key] !== undefined ? (d[key] as T) : column)
   const caseValue =
     row && row.value_amount_minor !== null && row.value_currency
       ? { amount_minor: Number(row.value_amount_minor), currency: row.value_currency }
       : null
   return {
-    event: event?.type ?? input.type ?? 'clock',
     carrier_event: (scan ? text(d.status) : text(d.tracking_status)) ?? shipment?.tracking.status ?? null,
     carrier_sub_status: (scan ? text(d.sub_status) : null) ?? shipment?.tracking.sub_status ?? null,
     carrier: text(d.carrier) ?? text(d.carrier_code) ?? row?.carrier_code ?? shipment?.carrier.code ?? null,
@@ -149,17 +156,6 @@ export async function buildFacts(db: Db, merchantId: string, input: FactsInput):
     order_value:
       (isMoney(d.order_value) ? d.order_value : null) ??
       (order ? { amount_minor: order.total_amount_minor, currency: order.currency } : null),
-    customer_segment: customer?.segment ?? null,
-    case_type: row ? fromCase('case_type', row.type_key) : null,
-    priority: row ? fromCase('priority', row.priority) : null,
-    status: row ? fromCase('status', row.status) : null,
-    source: row ? fromCase('source', row.source) : null,
-    tags: row?.tags ?? [],
-    ...(row
-      ? await slaFacts(db, merchantId, row, now)
-      : { sla_elapsed: null, sla_remaining: null, first_response_elapsed: null, first_response_remaining: null }),
-    product_category: row?.product_category ?? single(order, (l) => l.category),
-    sku: row?.product_sku ?? single(order, (l) => l.sku),
     fulfilment_centre:
       text(d.fulfilment_centre) ??
       row?.fulfilment_centre ??
@@ -167,10 +163,45 @@ export async function buildFacts(db: Db, merchantId: string, input: FactsInput):
       single(order, (l) => l.fulfilment_centre),
     destination_country:
       text(d.destination_country) ?? shipment?.destination_country ?? order?.shipping_country ?? null,
-    channel: row ? fromCase('channel', row.channel) : text(d.channel),
-    evidence_count: row?.evidence_count ?? null,
     time_since_carrier_update: shipment || event?.type.startsWith('shipment.') ? silence(event, shipment, now) : null,
-    message_text: message?.text ?? null,
+  }
+}
+
+/** The case's side: a case event's own data first (what was true when it happened), then the row. */
+function caseFacts(event: DomainEvent | null, { row, order }: Records) {
+  const d = (event?.data ?? {}) as Data
+  const caseEvent = event?.type.startsWith('case.') ?? false
+  const fromCase = <T>(key: string, column: T): T => (caseEvent && d[key] !== undefined ? (d[key] as T) : column)
+  return {
+    case_type: row ? fromCase('case_type', row.type_key) : null,
+    priority: row ? fromCase('priority', row.priority) : null,
+    status: row ? fromCase('status', row.status) : null,
+    source: row ? fromCase('source', row.source) : null,
+    channel: row ? fromCase('channel', row.channel) : text(d.channel),
+    tags: row?.tags ?? [],
+    product_category: row?.product_category ?? single(order, (l) => l.category),
+    sku: row?.product_sku ?? single(order, (l) => l.sku),
+    evidence_count: row?.evidence_count ?? null,
+  }
+}
+
+const noSla = { sla_elapsed: null, sla_remaining: null, first_response_elapsed: null, first_response_remaining: null }
+
+/**
+ * Everything a rule's condition can read about one trigger occurrence: the event's own data first (what was true
+ * when it happened), then the case, its SLA clocks at the event's time, the customer, the shipment and the order.
+ */
+export async function buildFacts(db: Db, merchantId: string, input: FactsInput): Promise<Facts> {
+  const { event } = input
+  const d = (event?.data ?? {}) as Data
+  const records = await recordsOf(db, merchantId, input)
+  return {
+    event: event?.type ?? input.type ?? 'clock',
+    ...shipmentFacts(input, records),
+    ...caseFacts(event, records),
+    customer_segment: records.customer?.segment ?? null,
+    ...(records.row ? await slaFacts(db, merchantId, records.row, input.now) : noSla),
+    message_text: records.messageText,
     connection_status:
       event?.type === 'connection.unhealthy' ? 'unhealthy' : event?.type === 'connection.recovered' ? 'healthy' : null,
     connection_provider: event?.type.startsWith('connection.') ? text(d.provider) : null,
