@@ -4,6 +4,7 @@ import { systemContext } from '../../auth/actor.js'
 import { changeStatus, openCase } from '../../cases/service.js'
 import { newId } from '../../ids.js'
 import type { DomainEvent } from '../../jobs/events.js'
+import { recordMessage } from '../../messaging/service.js'
 import { setSlaTarget } from '../../sla/clocks/service.js'
 import { shippedOrder, statusChanged } from '../actions/testing.js'
 import { buildFacts, caseIdsFor } from './facts.js'
@@ -156,6 +157,52 @@ describe('buildFacts', () => {
       event: 'shipment.stale',
       carrier_event: 'in_transit',
       time_since_carrier_update: 90,
+    })
+  })
+
+  it("reads a received message's text", async () => {
+    const c = await open(null)
+    const message = await db.transaction().execute((trx) =>
+      recordMessage(
+        trx,
+        sys,
+        {
+          caseId: c.id,
+          direction: 'in',
+          channel: 'email',
+          visibility: 'public',
+          status: 'received',
+          authorType: 'customer',
+          from: { address: 'sam@example.com' },
+          to: [{ address: 'help@shop.example' }],
+          cc: [],
+          subject: 'Where is it?',
+          text: 'My order #1042 never came.',
+        },
+        at,
+      ),
+    )
+    const event: DomainEvent = {
+      id: newId(),
+      merchant_id: m.id,
+      type: 'message.received',
+      subject_id: message.id,
+      occurred_at: at.toISOString(),
+      data: {
+        message_id: message.id,
+        case_id: c.id,
+        channel: 'email',
+        visibility: 'public',
+        customer_id: null,
+        robot: null,
+        new_case: false,
+      },
+    }
+    expect(await buildFacts(db, m.id, onEvent(event))).toMatchObject({
+      event: 'message.received',
+      message_text: 'My order #1042 never came.',
+      case_type: 'damaged',
+      channel: 'api',
     })
   })
 
