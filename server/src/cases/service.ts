@@ -1,4 +1,6 @@
 // The cases module's public face: other modules call these, never cases/store/.
+// The vocabulary a case's fields take, for callers that check values (the rules' actions).
+export { caseStatuses, priorities, rootCauses } from './tables.js'
 export {
   ensureDefaultCaseTypes,
   listCaseTypes,

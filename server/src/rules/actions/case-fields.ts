@@ -1,5 +1,4 @@
-import { type CasePatch, changeStatus, updateCase } from '../../cases/service.js'
-import { caseStatuses, priorities, rootCauses } from '../../cases/tables.js'
+import { type CasePatch, caseStatuses, changeStatus, priorities, rootCauses, updateCase } from '../../cases/service.js'
 import type { ActionRun } from '../types.js'
 import { type CaseRow, defineAction, done, oneOf, type Result, skipped, targetCase } from './outcome.js'
 

@@ -2,10 +2,10 @@ import {
   type CarrierSignal,
   openCase,
   openOrUpdateShipmentCase,
+  priorities,
   statusSignal,
   updateCase,
 } from '../../cases/service.js'
-import { priorities } from '../../cases/tables.js'
 import { caseNumber } from '../../cases/types.js'
 import type { ActionRun } from '../types.js'
 import { defineAction, done, oneOf, skipped } from './outcome.js'
