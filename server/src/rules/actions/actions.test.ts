@@ -315,7 +315,7 @@ describe('assign, escalate and notify', () => {
 })
 
 describe('set_sla and send_template', () => {
-  it("sets the case's resolution target", async () => {
+  it("sets the case's resolution target, and skips when it runs with those terms already", async () => {
     const caseId = await caseFor(null)
     const { outcome } = await run(
       'set_sla',
@@ -325,6 +325,12 @@ describe('set_sla and send_template', () => {
     expect(outcome.status).toBe('done')
     const clocks = await db.selectFrom('sla_clocks').selectAll().where('case_id', '=', caseId).execute()
     expect(clocks.find((c) => c.target === 'resolution')).toMatchObject({ minutes: 2880 })
+    const again = await run(
+      'set_sla',
+      { minutes: 48 * 60, target: 'resolution', business: false },
+      { target: { caseId }, now: at },
+    )
+    expect(again.outcome).toMatchObject({ status: 'skipped' })
   })
 
   it('sends the template by email once: the same trigger again finds the message sent', async () => {
