@@ -61,7 +61,7 @@ export const requestAttachment = defineAction('request_attachment', async (run, 
   return done(t.row.id, `asked the customer for ${types.join(', ')}`, result)
 })
 
-/** The commercial invoice, made from the case's order; null (and why) when there is no order to make it from. */
+/** The commercial invoice, made from the case's order; or why not, when the case has no order to make it from. */
 async function invoice(run: ActionRun, row: CaseRow): Promise<{ id: string } | { why: string }> {
   try {
     const ctx = evidenceContext(run.app, run.ctx, run.now)
