@@ -8,7 +8,7 @@ import { findAction } from '../../jobs/clock.js'
 import { fireDueActions } from '../../jobs/clock-runner.js'
 import { clockHandlers } from '../../jobs/worker.js'
 import { modules } from '../../registry.js'
-import type { CompiledRule } from '../types.js'
+import { compileRule } from '../service/compile.js'
 import { shippedOrder } from './testing.js'
 
 // The actions through the engine's consumer and a real signed carrier webhook, beside the exception policy: one
@@ -17,33 +17,10 @@ import { shippedOrder } from './testing.js'
 const { env, app, m } = await startTestApp()
 const db = env.ctx.db
 const feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
-const span = { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } }
-
-const customsHold: CompiledRule = {
-  format: 1,
-  condition: {
-    kind: 'compare',
-    field: 'carrier',
-    fieldText: 'carrier',
-    op: '=',
-    value: { kind: 'string', value: 'royal_mail', span },
-    resolved: 'royal_mail',
-    span,
-  },
-  actions: [
-    { name: 'create_case', args: { case_type: 'customs_hold', priority: 'high' }, text: 'create_case', span },
-    { name: 'set_sla', args: { minutes: 48 * 60, target: 'resolution', business: false }, text: 'set_SLA', span },
-    {
-      name: 'send_template',
-      args: { template_id: 'customs', purpose: 'customs_hold', channels: ['email'] },
-      text: 'send_template',
-      span,
-    },
-  ],
-  triggers: ['carrier_status'],
-  fields: ['carrier'],
-  thresholds: [],
-}
+const source =
+  "IF carrier_event = 'Delayed - Customs' THEN create_case(type='Customs Hold', priority='High') AND set_SLA(48h) " +
+  "AND send_template('Customs hold') TO customer VIA sms, email."
+const customsHold = await compileRule(db, m.id, source)
 
 const ruleId = newId()
 await db.transaction().execute(async (trx) => {
@@ -58,7 +35,7 @@ await db.transaction().execute(async (trx) => {
       mode: 'active',
       stop_processing: false,
       version: 1,
-      source: 'customs hold',
+      source,
       compiled: JSON.stringify(customsHold),
       triggers: customsHold.triggers,
       pack: null,
@@ -110,7 +87,14 @@ describe('the actions through the engine', () => {
     expect(clocks.find((c) => c.target === 'resolution')).toMatchObject({ minutes: 48 * 60 })
     const messages = () =>
       db.selectFrom('messages').select(['id', 'channel']).where('case_id', '=', opened!.id).execute()
+    // The customer has an email address and no phone: the SMS is skipped, the email goes.
     expect(await messages()).toEqual([expect.objectContaining({ channel: 'email' })])
+    const [run] = await db.selectFrom('rule_executions').selectAll().where('rule_id', '=', ruleId).execute()
+    expect(run!.actions).toEqual([
+      expect.objectContaining({ action: 'create_case', status: 'done', case_id: opened!.id }),
+      expect.objectContaining({ action: 'set_sla', status: 'done' }),
+      expect.objectContaining({ action: 'send_template', status: 'done' }),
+    ])
 
     // The carrier sends the same webhook again: nothing repeats.
     await scan(s.trackingNumber, [hold])
