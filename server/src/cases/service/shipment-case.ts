@@ -77,8 +77,9 @@ export async function openOrUpdateShipmentCase(
     )
     return { outcome: 'updated', case: after }
   }
-  // Events are delivered at least once: one that opened a case since resolved must not open another.
-  if (await timelineStore.shipmentCaseHasEntry(trx, ctx.merchantId, shipmentId, signal.key))
+  // Events are delivered at least once: one that opened a case of the type since resolved must not open another (a
+  // case of another type it reached, the policy's Undeliverable beside a rule's Lost Parcel, does not count).
+  if (await timelineStore.shipmentCaseHasEntry(trx, ctx.merchantId, shipmentId, input.caseType, signal.key))
     return { outcome: 'unchanged', case: null }
   const opened = await openCase(
     trx,

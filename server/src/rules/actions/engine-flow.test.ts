@@ -2,12 +2,16 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { runDueJobs } from '../../../test/jobs.js'
 import { startTestApp } from '../../../test/harness.js'
+import { systemContext } from '../../auth/actor.js'
+import { openCase } from '../../cases/service.js'
 import { newId } from '../../ids.js'
 import { seedConnection, signedHeaders } from '../../intake/testing.js'
 import { findAction } from '../../jobs/clock.js'
 import { fireDueActions } from '../../jobs/clock-runner.js'
 import { clockHandlers } from '../../jobs/worker.js'
 import { modules } from '../../registry.js'
+import { listTeams, updateTeam } from '../../teams/service.js'
+import { createUser } from '../../users/service.js'
 import { compileRule } from '../service/compile.js'
 import { shippedOrder } from './testing.js'
 
@@ -17,39 +21,53 @@ import { shippedOrder } from './testing.js'
 const { env, app, m } = await startTestApp()
 const db = env.ctx.db
 const feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
-const source =
+const customsHold =
   "IF carrier_event = 'Delayed - Customs' THEN create_case(type='Customs Hold', priority='High') AND set_SLA(48h) " +
   "AND send_template('Customs hold') TO customer VIA sms, email."
-const customsHold = await compileRule(db, m.id, source)
+const undeliverable =
+  "IF carrier_event = 'Undeliverable' AND value > 100 GBP THEN create_case(type='Lost Parcel', priority='High') " +
+  "AND set_SLA(24h) AND notify(agent_group='HighValue')."
+const damaged =
+  "IF case_type='Damaged' THEN send_template('Damage Ack') TO customer AND request_attachment('photo') WITH 48h deadline."
 
-const ruleId = newId()
-await db.transaction().execute(async (trx) => {
-  const now = new Date()
-  await trx
-    .insertInto('rules')
-    .values({
-      merchant_id: m.id,
-      id: ruleId,
-      name: 'Customs hold',
-      priority: 10,
-      mode: 'active',
-      stop_processing: false,
-      version: 1,
-      source,
-      compiled: JSON.stringify(customsHold),
-      triggers: customsHold.triggers,
-      pack: null,
-      created_at: now,
-      updated_at: now,
-      deleted_at: null,
-    })
-    .execute()
-  await trx
-    .insertInto('rule_settings')
-    .values({ merchant_id: m.id, seeded_at: now })
-    .onConflict((oc) => oc.column('merchant_id').doUpdateSet({ revision: sql`rule_settings.revision + 1` }))
-    .execute()
-})
+let priority = 0
+/** A rule saved as the API saves it: compiled from its text, and the workspace's rule revision moved. */
+async function putRule(name: string, source: string): Promise<string> {
+  const compiled = await compileRule(db, m.id, source)
+  const id = newId()
+  await db.transaction().execute(async (trx) => {
+    const now = new Date()
+    await trx
+      .insertInto('rules')
+      .values({
+        merchant_id: m.id,
+        id,
+        name,
+        priority: (priority += 10),
+        mode: 'active',
+        stop_processing: false,
+        version: 1,
+        source,
+        compiled: JSON.stringify(compiled),
+        triggers: compiled.triggers,
+        pack: null,
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+      })
+      .execute()
+    await trx
+      .insertInto('rule_settings')
+      .values({ merchant_id: m.id, seeded_at: now })
+      .onConflict((oc) => oc.column('merchant_id').doUpdateSet({ revision: sql`rule_settings.revision + 1` }))
+      .execute()
+  })
+  return id
+}
+
+const ruleId = await putRule('Customs hold', customsHold)
+await putRule('Undeliverable high value', undeliverable)
+await putRule('Damaged', damaged)
 
 async function scan(trackingNumber: string, events: { id: string; status: string; occurred_at: string }[]) {
   const body = JSON.stringify({
@@ -114,5 +132,61 @@ describe('the actions through the engine', () => {
       .where('type', '=', 'carrier_event')
       .execute()
     expect(entries).toHaveLength(1)
+  })
+
+  it("opens a high-value undeliverable parcel as Lost Parcel with a 24 h SLA and tells HighValue (the issue's first rule)", async () => {
+    const member = await db.transaction().execute((trx) =>
+      createUser(
+        trx,
+        systemContext(m.id),
+        {
+          email: `hv-${newId()}@example.com`,
+          name: 'Hana',
+          password: 'correct horse battery staple',
+          roleId: m.roleIds.agent!,
+        },
+        new Date(),
+      ),
+    )
+    const teams = await listTeams(db, m.id, { limit: 50 })
+    const highValue = teams.find((t) => t.name === 'HighValue')!
+    await db
+      .transaction()
+      .execute((trx) => updateTeam(trx, systemContext(m.id), highValue.id, { memberIds: [member.id] }, new Date()))
+    const s = await shippedOrder(env.ctx, m.id, { totalMinor: 18_000 })
+    const at = new Date(Date.now() - 3_600_000).toISOString()
+    await scan(s.trackingNumber, [{ id: 'ev-rts-1', status: 'returned_to_sender', occurred_at: at }])
+    const lost = (await casesOf(s.shipmentId)).filter((c) => c.type_key === 'lost_parcel')
+    expect(lost).toEqual([expect.objectContaining({ source: 'rule', priority: 'high' })])
+    const clocks = await db.selectFrom('sla_clocks').selectAll().where('case_id', '=', lost[0]!.id).execute()
+    expect(clocks.find((c) => c.target === 'resolution')).toMatchObject({ minutes: 24 * 60 })
+    const told = await db.selectFrom('notifications').selectAll().where('user_id', '=', member.id).execute()
+    expect(told).toEqual([expect.objectContaining({ case_id: lost[0]!.id })])
+  })
+
+  it("acknowledges a damaged case and asks for photos due in 48 h (the issue's second rule)", async () => {
+    const s = await shippedOrder(env.ctx, m.id)
+    const openedAt = new Date()
+    const c = await db
+      .transaction()
+      .execute((trx) =>
+        openCase(
+          trx,
+          systemContext(m.id),
+          { caseType: 'damaged', subject: 'Crushed', shipmentId: s.shipmentId },
+          openedAt,
+        ),
+      )
+    await runDueJobs(env.ctx, modules)
+    const messages = await db
+      .selectFrom('messages')
+      .select(['channel', 'subject'])
+      .where('case_id', '=', c.id)
+      .execute()
+    expect(messages.filter((x) => x.channel === 'email').length).toBeGreaterThanOrEqual(1)
+    const requests = await db.selectFrom('evidence_requests').selectAll().where('case_id', '=', c.id).execute()
+    expect(requests).toHaveLength(1)
+    expect(requests[0]!.due_at.getTime()).toBe(openedAt.getTime() + 48 * 3_600_000)
+    expect(requests[0]!.type_keys.length).toBeGreaterThan(0)
   })
 })
