@@ -68,6 +68,7 @@ async function putRule(name: string, source: string): Promise<string> {
 const ruleId = await putRule('Customs hold', customsHold)
 await putRule('Undeliverable high value', undeliverable)
 await putRule('Damaged', damaged)
+await putRule('SLA 75%', "IF SLA_elapsed >= 75% THEN auto-notify(team_lead) AND add_tag('escalating').")
 
 async function scan(trackingNumber: string, events: { id: string; status: string; occurred_at: string }[]) {
   const body = JSON.stringify({
@@ -188,5 +189,43 @@ describe('the actions through the engine', () => {
     expect(requests).toHaveLength(1)
     expect(requests[0]!.due_at.getTime()).toBe(openedAt.getTime() + 48 * 3_600_000)
     expect(requests[0]!.type_keys.length).toBeGreaterThan(0)
+  })
+
+  it("tells the team lead and tags the case when 75% of its resolution time is spent (the issue's third rule)", async () => {
+    const lead = await db.transaction().execute((trx) =>
+      createUser(
+        trx,
+        systemContext(m.id),
+        {
+          email: `lead-${newId()}@example.com`,
+          name: 'Lee',
+          password: 'correct horse battery staple',
+          roleId: m.roleIds.agent!,
+        },
+        new Date(),
+      ),
+    )
+    const ops = (await listTeams(db, m.id, { limit: 50 })).find((t) => t.name === 'Logistics Ops')!
+    await db
+      .transaction()
+      .execute((trx) => updateTeam(trx, systemContext(m.id), ops.id, { leadUserId: lead.id }, new Date()))
+    const openedAt = new Date()
+    const c = await db
+      .transaction()
+      .execute((trx) =>
+        openCase(trx, systemContext(m.id), { caseType: 'other', subject: 'Slow', teamId: ops.id }, openedAt),
+      )
+    await runDueJobs(env.ctx, modules)
+    const resolution = (await db.selectFrom('sla_clocks').selectAll().where('case_id', '=', c.id).execute()).find(
+      (k) => k.target === 'resolution',
+    )!
+    const at75 = new Date(openedAt.getTime() + resolution.minutes * 0.76 * 60_000)
+    await fireDueActions(env.ctx, clockHandlers(modules), () => at75)
+    await runDueJobs(env.ctx, modules)
+    const tags = (await db.selectFrom('cases').select('tags').where('id', '=', c.id).executeTakeFirstOrThrow()).tags
+    expect(tags).toContain('escalating')
+    // The SLA policy's own steps tell the lead too; the rule's notification is its own cause.
+    const told = await db.selectFrom('notifications').selectAll().where('user_id', '=', lead.id).execute()
+    expect(told.filter((n) => n.cause.startsWith('rule:'))).toEqual([expect.objectContaining({ case_id: c.id })])
   })
 })
