@@ -1,4 +1,6 @@
 // The cases module's public face: other modules call these, never cases/store/.
+// The vocabulary a case's fields take, for callers that check values (the rules' actions).
+export { caseStatuses, priorities, rootCauses } from './tables.js'
 export {
   ensureDefaultCaseTypes,
   listCaseTypes,
@@ -71,7 +73,15 @@ export {
   decideReview,
   watchTask,
   lostTask,
+  statusSignal,
 } from './service/exception-policy.js'
+export {
+  openOrUpdateShipmentCase,
+  listUnresolvedShipmentCaseIds,
+  type CarrierSignal,
+  type ShipmentCaseInput,
+  type ShipmentCaseOutcome,
+} from './service/shipment-case.js'
 export { importCases, caseRecordVocabulary, type CaseRecord, type ImportedCase } from './service/import-cases.js'
 export {
   autoAssignCase,

@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js'
 
-export { generateCommercialInvoice } from './service/commercial-invoice.js'
+export { generateCommercialInvoice, generateCommercialInvoiceInTransaction } from './service/commercial-invoice.js'
 export { evidencePack } from './service/pack.js'
 export { emailEvidencePack } from './service/send-pack.js'
 export { portalRequestView, portalTarget } from './service/portal.js'
@@ -8,6 +8,7 @@ export { markRequestOverdue, recordEvidenceReceived, remindRequest } from './ser
 export { receivePortalParts } from './service/receive.js'
 export {
   assertEvidenceComplete,
+  caseAction,
   checkEvidence,
   type EvidenceCheck,
   getRequirements,

@@ -1,5 +1,5 @@
 // The evidence module's public face (issue 24): other modules call these, never evidence/store.ts.
-export { addEvidence, type AddEvidenceInput } from './service/add-evidence.js'
+export { addEvidence, addEvidenceInTransaction, type AddEvidenceInput } from './service/add-evidence.js'
 export { listCaseEvidence, openEvidenceFile, seesSensitive } from './service/manage-evidence.js'
 export { evidenceContext, type EvidenceContext } from './service/context.js'
 export { evidenceChecklist, type EvidenceChecklist } from './service/checklist.js'

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely'
-import { auditActor, systemContext, type ServiceContext } from '../../auth/actor.js'
+import { systemContext, type ServiceContext } from '../../auth/actor.js'
 import type { Database } from '../../db/schema.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
@@ -12,13 +12,11 @@ import * as caseStore from '../store/cases.js'
 import type { CaseRow, Db } from '../store/cases.js'
 import * as followerStore from '../store/followers.js'
 import * as reviewStore from '../store/reviews.js'
-import * as timelineStore from '../store/timeline.js'
 import { caseNumber, toReview, type Review } from '../types.js'
-import { applyChange } from './change.js'
 import { notifyUsers } from './notifications.js'
 import { openCase } from './open-case.js'
 import { getCaseSettings } from './case-settings.js'
-import { appendTimelineEntry } from './timeline.js'
+import { appendCarrierEvent, type CarrierSignal, openOrUpdateShipmentCase } from './shipment-case.js'
 import { changeStatus } from './work-case.js'
 
 type Trx = Transaction<Database>
@@ -54,81 +52,32 @@ function watchHours(rule: PolicyRule, carrier: string | null | undefined): numbe
 
 const ruleFor = (policy: ExceptionPolicy, trigger: string) => policy.rules.find((r) => r.enabled && r.on === trigger)
 
-/** A carrier event as it reaches a case; its key (the event id) is the timeline entry's dedup key. */
-type Trigger = { key: string; data: Record<string, unknown>; text: string; at: Date }
-
-const statusTrigger = (d: StatusData, eventId: string, at: Date): Trigger => ({
+const statusTrigger = (d: StatusData, eventId: string, at: Date): CarrierSignal => ({
   key: eventId,
   data: { ...d },
   text: describe(d),
   at,
 })
 
-/** The event on a case's timeline, once: the entry's id, or null when a redelivery finds it there. */
-function appendCarrierEvent(trx: Trx, ctx: ServiceContext, caseId: string, trigger: Trigger, now: Date) {
-  return appendTimelineEntry(
-    trx,
-    ctx.merchantId,
-    {
-      caseId,
-      type: 'carrier_event',
-      actor: auditActor(ctx.actor),
-      occurredAt: trigger.at,
-      data: trigger.data,
-      text: trigger.text,
-      dedupKey: trigger.key,
-    },
-    now,
-  )
-}
+const statusAt = (event: DomainEvent<'shipment.status_changed'>) =>
+  event.data.status_at ? new Date(event.data.status_at) : new Date(event.occurred_at)
 
-/**
- * Opens the rule's case for a shipment, or, when an unresolved case of that type exists, puts the
- * event on it instead. The entry's dedup key (the event id) makes a redelivered event a no-op.
- * `unresolved`: the shipment's unresolved cases, when the caller holds them locked already.
- */
+/** A status change as it lands on a case: the policy's entry, which a rule's create_case for the event shares. */
+export const statusSignal = (event: DomainEvent<'shipment.status_changed'>): CarrierSignal =>
+  statusTrigger(event.data, event.id, statusAt(event))
+
+/** The rule's case for a shipment, opened, or updated with the event when one of its type is unresolved. */
 async function openOrUpdate(
   trx: Trx,
   merchantId: string,
   rule: PolicyRule,
   shipmentId: string,
-  trigger: Trigger,
+  trigger: CarrierSignal,
   now: Date,
   unresolved?: CaseRow[],
-): Promise<'opened' | 'updated' | 'unchanged'> {
-  const existing = (
-    unresolved ?? (await caseStore.lockUnresolvedForShipment(trx, merchantId, shipmentId, rule.case_type))
-  ).find((c) => c.type_key === rule.case_type)
-  const ctx = policyContext(merchantId)
-  if (existing) {
-    if (!(await appendCarrierEvent(trx, ctx, existing.id, trigger, now))) return 'unchanged'
-    await applyChange(trx, ctx, existing, { action: 'case.carrier_updated', acts: false, patch: {}, timeline: [] }, now)
-    return 'updated'
-  }
-  // Events are delivered at least once: one that opened a case since resolved must not open another.
-  if (await timelineStore.shipmentCaseHasEntry(trx, merchantId, shipmentId, trigger.key)) return 'unchanged'
-  await openCase(
-    trx,
-    ctx,
-    {
-      caseType: rule.case_type,
-      priority: rule.priority ?? undefined,
-      channel: 'carrier',
-      source: 'exception_policy',
-      shipmentId,
-      entries: [
-        {
-          type: 'carrier_event',
-          data: trigger.data,
-          text: trigger.text,
-          dedupKey: trigger.key,
-          occurredAt: trigger.at,
-        },
-      ],
-    },
-    now,
-  )
-  return 'opened'
+): Promise<void> {
+  const input = { caseType: rule.case_type, priority: rule.priority ?? undefined, source: 'exception_policy' }
+  await openOrUpdateShipmentCase(trx, policyContext(merchantId), shipmentId, input, trigger, now, unresolved)
 }
 
 /** A parcel delivered after all: each unresolved case about it hears so, and goes back to review or is resolved. */
@@ -182,7 +131,7 @@ export async function onShipmentStatusChanged(
   const merchantId = event.merchant_id
   await caseStore.lockShipmentKey(trx, merchantId, d.shipment_id)
   const { exception_policy: policy } = await getCaseSettings(trx, merchantId)
-  const at = d.status_at ? new Date(d.status_at) : new Date(event.occurred_at)
+  const at = statusAt(event)
   if (d.status === 'delivered') return answerDelivery(trx, merchantId, d, event.id, at, policy.on_delivered, now)
   const rule = ruleFor(policy, d.status)
   const review = rule && d.confidence === 'low' && policy.review_low_confidence

@@ -127,6 +127,13 @@ export async function updateCase(
     .executeTakeFirstOrThrow()
 }
 
+const unresolvedForShipment = (db: Db, merchantId: string, shipmentId: string) =>
+  selectCases(db, merchantId)
+    .where('shipment_id', '=', shipmentId)
+    .where('status', 'in', unresolvedStatuses)
+    .where('merged_into_id', 'is', null)
+    .orderBy('created_at')
+
 /** Unresolved cases about a shipment, of one type or any, locked until commit. */
 export async function lockUnresolvedForShipment(
   trx: Trx,
@@ -134,12 +141,12 @@ export async function lockUnresolvedForShipment(
   shipmentId: string,
   typeKey?: string,
 ): Promise<CaseRow[]> {
-  let q = selectCases(trx, merchantId)
-    .where('shipment_id', '=', shipmentId)
-    .where('status', 'in', unresolvedStatuses)
-    .where('merged_into_id', 'is', null)
-  if (typeKey) q = q.where('type_key', '=', typeKey)
-  return q.orderBy('created_at').forUpdate().execute()
+  const q = unresolvedForShipment(trx, merchantId, shipmentId)
+  return (typeKey ? q.where('type_key', '=', typeKey) : q).forUpdate().execute()
+}
+
+export async function listUnresolvedForShipment(db: Db, merchantId: string, shipmentId: string): Promise<CaseRow[]> {
+  return unresolvedForShipment(db, merchantId, shipmentId).execute()
 }
 
 /** Serialises the exception policy per shipment, so two events never open twin cases. */

@@ -20,11 +20,12 @@ export async function insertTimeline(trx: Trx, rows: Insertable<Database['case_t
   return inserted.map((r) => r.id)
 }
 
-/** Whether any case about the shipment, resolved or merged ones included, has an entry with this dedup key. */
+/** Whether a case of the type about the shipment, resolved or merged ones included, has an entry with this dedup key. */
 export async function shipmentCaseHasEntry(
   db: Db,
   merchantId: string,
   shipmentId: string,
+  typeKey: string,
   dedupKey: string,
 ): Promise<boolean> {
   const row = await db
@@ -33,6 +34,7 @@ export async function shipmentCaseHasEntry(
     .select(sql`1`.as('one'))
     .where('c.merchant_id', '=', merchantId)
     .where('c.shipment_id', '=', shipmentId)
+    .where('c.type_key', '=', typeKey)
     .where('t.dedup_key', '=', dedupKey)
     .limit(1)
     .executeTakeFirst()

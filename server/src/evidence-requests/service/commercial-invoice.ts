@@ -1,12 +1,18 @@
 import { Readable } from 'node:stream'
 import type { ServiceContext } from '../../auth/actor.js'
 import { getCase } from '../../cases/service.js'
-import type { Db } from '../../db/owned.js'
+import type { Db, Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import { getMerchant } from '../../merchants/service.js'
 import { formatMoney } from '../../money.js'
 import { getOrder } from '../../orders/service.js'
-import { addEvidence, type EvidenceContext, type EvidenceItem } from '../../evidence/index.js'
+import {
+  type AddEvidenceInput,
+  addEvidence,
+  addEvidenceInTransaction,
+  type EvidenceContext,
+  type EvidenceItem,
+} from '../../evidence/index.js'
 import { PdfWriter } from './pdf.js'
 
 type Order = Awaited<ReturnType<typeof getOrder>>
@@ -17,7 +23,26 @@ type Order = Awaited<ReturnType<typeof getOrder>>
  * origin yet: those columns say "not recorded" for the merchant to complete if customs asks.
  */
 export async function generateCommercialInvoice(ctx: EvidenceContext, caseId: string, now: Date) {
-  const { db } = ctx.app
+  return generate(ctx.app.db, ctx, caseId, now, (input) => addEvidence(ctx, input))
+}
+
+/** The same in the caller's transaction: a rule's check_evidence, whose case may be opened by that transaction. */
+export async function generateCommercialInvoiceInTransaction(
+  trx: Trx,
+  ctx: EvidenceContext,
+  caseId: string,
+  now: Date,
+) {
+  return generate(trx, ctx, caseId, now, (input) => addEvidenceInTransaction(trx, ctx, input))
+}
+
+async function generate(
+  db: Db,
+  ctx: EvidenceContext,
+  caseId: string,
+  now: Date,
+  add: (input: AddEvidenceInput) => Promise<EvidenceItem | undefined>,
+) {
   const detail = await getCase(db, ctx.merchantId, caseId)
   const orderId = detail.order_id ?? detail.links.find((l) => l.entity_type === 'order')?.entity_id
   if (!orderId)
@@ -27,7 +52,7 @@ export async function generateCommercialInvoice(ctx: EvidenceContext, caseId: st
   const order = await getOrder(db, ctx.merchantId, orderId)
   const bytes = await invoicePdf(db, ctx, order, now)
   const number = order.order_number ?? order.external_id
-  const item: EvidenceItem = await addEvidence(ctx, {
+  const item = await add({
     caseId,
     typeKey: 'commercial_invoice',
     source: 'generated',
@@ -36,7 +61,8 @@ export async function generateCommercialInvoice(ctx: EvidenceContext, caseId: st
     capturedAt: now,
     fields: { order_id: order.id, total_amount_minor: order.total_amount_minor, currency: order.currency },
   })
-  return item
+  // Only a copy with a sourceRef can come back empty.
+  return item!
 }
 
 async function invoicePdf(db: Db, ctx: ServiceContext, order: Order, now: Date): Promise<Buffer> {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import { recordAuditFor } from '../../changes.js'
 import { findCaseOrThrow, lockCaseOrThrow, recordCaseActivity } from '../../cases/service.js'
-import type { Trx } from '../../db/owned.js'
+import type { Db, Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import type { EvidenceType } from '../catalogue.js'
@@ -41,7 +41,49 @@ export async function addEvidence(
   input: AddEvidenceInput & { sourceRef: string },
 ): Promise<EvidenceItem | undefined>
 export async function addEvidence(ctx: EvidenceContext, input: AddEvidenceInput): Promise<EvidenceItem | undefined> {
-  const { db, blobs, config } = ctx.app
+  const { db } = ctx.app
+  const file = await storeFile(db, ctx, input)
+  return recordOrDiscard(ctx, file, () =>
+    db
+      .transaction()
+      .execute((trx) =>
+        recordEvidence(
+          trx,
+          ctx,
+          { ...input, shipmentId: input.shipmentId ?? file.shipmentId },
+          file.type,
+          file.name,
+          file.stored,
+        ),
+      ),
+  )
+}
+
+/**
+ * The same in the caller's transaction, for a file Claimdesk makes in memory (a rule's generated commercial
+ * invoice): small, so storing it while the transaction is open holds nothing up. Should that transaction roll back
+ * later, the stored file is left without a row.
+ */
+export async function addEvidenceInTransaction(
+  trx: Trx,
+  ctx: EvidenceContext,
+  input: AddEvidenceInput,
+): Promise<EvidenceItem | undefined> {
+  const file = await storeFile(trx, ctx, input)
+  return recordOrDiscard(ctx, file, () =>
+    recordEvidence(
+      trx,
+      ctx,
+      { ...input, shipmentId: input.shipmentId ?? file.shipmentId },
+      file.type,
+      file.name,
+      file.stored,
+    ),
+  )
+}
+
+async function storeFile(db: Db, ctx: EvidenceContext, input: AddEvidenceInput) {
+  const { blobs, config } = ctx.app
   const type = await findEvidenceType(db, ctx.merchantId, input.typeKey)
   const kase = await findCaseOrThrow(db, ctx.merchantId, input.caseId)
   const name = sanitiseFileName(input.file.filename, `${type.key}-${newId().slice(-12)}`)
@@ -52,16 +94,20 @@ export async function addEvidence(ctx: EvidenceContext, input: AddEvidenceInput)
     kind: type.kind,
     keepExif: keep_exif,
   })
+  return { type, name, stored, shipmentId: kase.shipment_id }
+}
+
+async function recordOrDiscard(
+  ctx: EvidenceContext,
+  file: { stored: StoredEvidenceFile },
+  record: () => Promise<EvidenceRow | undefined>,
+): Promise<EvidenceItem | undefined> {
   try {
-    const row = await db
-      .transaction()
-      .execute((trx) =>
-        recordEvidence(trx, ctx, { ...input, shipmentId: input.shipmentId ?? kase.shipment_id }, type, name, stored),
-      )
-    if (!row) await discard(ctx, stored)
+    const row = await record()
+    if (!row) await discard(ctx, file.stored)
     return row && toEvidenceItem(row)
   } catch (err) {
-    await discard(ctx, stored)
+    await discard(ctx, file.stored)
     throw err
   }
 }

@@ -1,32 +1,28 @@
-import { updateCase } from '../../cases/service.js'
 import type { ActionHandler, ActionName } from '../types.js'
+import { assign, escalate } from './assign.js'
+import { addTag, removeTag, setPriority, setRootCause, setStatus, updateCaseAction } from './case-fields.js'
+import { createCase } from './create-case.js'
+import { checkEvidenceAction, requestAttachment } from './evidence.js'
+import { linkOrder } from './link-order.js'
+import { notify } from './notify.js'
+import { sendTemplate } from './send-template.js'
+import { setSla } from './set-sla.js'
 
-// Stand-in until the actions land: add_tag acts; the rest say they were skipped.
-const skipped: ActionHandler = async (_run, _args) => ({
-  action: 'notify',
-  text: '',
-  status: 'skipped',
-  detail: 'stand-in',
-})
-
+/** One handler per action; each calls the service function the API route calls. */
 export const actionHandlers: { [N in ActionName]: ActionHandler<N> } = {
-  create_case: skipped,
-  update_case: skipped,
-  set_sla: skipped,
-  set_priority: skipped,
-  assign: skipped,
-  notify: skipped,
-  add_tag: async (run, args) => {
-    if (!run.target.caseId) return { action: 'add_tag', text: '', status: 'skipped', detail: 'no case' }
-    await updateCase(run.trx, run.ctx, run.target.caseId, { addTags: [args.tag] }, run.now)
-    return { action: 'add_tag', text: '', status: 'done', case_id: run.target.caseId }
-  },
-  remove_tag: skipped,
-  send_template: skipped,
-  request_attachment: skipped,
-  escalate: skipped,
-  set_status: skipped,
-  set_root_cause: skipped,
-  link_order: skipped,
-  check_evidence: skipped,
+  create_case: createCase,
+  update_case: updateCaseAction,
+  set_sla: setSla,
+  set_priority: setPriority,
+  assign,
+  notify,
+  add_tag: addTag,
+  remove_tag: removeTag,
+  send_template: sendTemplate,
+  request_attachment: requestAttachment,
+  escalate,
+  set_status: setStatus,
+  set_root_cause: setRootCause,
+  link_order: linkOrder,
+  check_evidence: checkEvidenceAction,
 }
