@@ -65,6 +65,13 @@ async function putRule(name: string, source: string): Promise<string> {
   return id
 }
 
+// This file's own rules, not the default pack the workspace came with.
+await db
+  .updateTable('rules')
+  .set({ mode: 'disabled' })
+  .where('merchant_id', '=', m.id)
+  .where('pack', '=', 'default')
+  .execute()
 const ruleId = await putRule('Customs hold', customsHold)
 await putRule(
   'Customs hold: escalate',

@@ -28,7 +28,7 @@ const tagging = (condition: Condition, tag: string, triggers: CompiledRule['trig
   condition,
   actions: [{ name: 'add_tag', args: { tag }, text: `add_tag('${tag}')`, span }],
   triggers,
-  fields: ['case_type'],
+  fields: [condition.kind === 'compare' ? (condition.field as CompiledRule['fields'][number]) : 'case_type'],
   thresholds: [],
 })
 

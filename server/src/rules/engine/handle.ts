@@ -42,6 +42,7 @@ export async function handleEvent(app: AppContext, event: DomainEvent): Promise<
     if (!trigger || !set.rules.some((r) => r.triggers.has(trigger))) return
     const depth = await depthOf(trx, event)
     await markDepth(trx, depth)
+    const changed = event.type === 'case.updated' ? changedFields(event.data.changes) : undefined
     for (const s of await subjectsOf(trx, event))
       await evaluateOccurrence(trx, app, event.merchant_id, set, {
         ...s,
@@ -50,9 +51,15 @@ export async function handleEvent(app: AppContext, event: DomainEvent): Promise<
         event,
         now,
         depth,
+        changed,
       })
   })
 }
+
+// The case columns case.updated names, as the fields rules read.
+const fieldOfColumn: Record<string, string> = { type_key: 'case_type', priority: 'priority', status: 'status' }
+const changedFields = (columns: string[]) =>
+  new Set(columns.flatMap((c) => (fieldOfColumn[c] ? [fieldOfColumn[c]] : [])))
 
 /** Everything the rules' actions write in this transaction is one step deeper in the chain (the outbox records it). */
 const markDepth = (trx: Trx, depth: number) =>

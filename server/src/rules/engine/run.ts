@@ -39,6 +39,8 @@ export type Occurrence = {
   now: Date
   /** How deep in a chain of rule-caused events this one is */
   depth: number
+  /** case_changed: the fields that changed (a rule runs only when it reads one of them) */
+  changed?: ReadonlySet<string>
 }
 
 /** Money converted with the workspace's rates on the day of `now`, said in words for the execution log. */
@@ -78,7 +80,9 @@ export async function evaluateOccurrence(
   set: RuleSet,
   o: Occurrence,
 ): Promise<void> {
-  const rules = set.rules.filter((r) => r.triggers.has(o.trigger))
+  const rules = set.rules.filter(
+    (r) => r.triggers.has(o.trigger) && (!o.changed || r.compiled.fields.some((f) => o.changed!.has(f))),
+  )
   if (!rules.length) return
   const facts = await buildFacts(trx, merchantId, {
     event: o.event,
