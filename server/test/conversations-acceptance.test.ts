@@ -72,14 +72,14 @@ async function customerWithParcel(o: { email?: string } = {}) {
   return { phone, tracking, shipmentId: shipment.json().id as string }
 }
 
-/** The carrier says the parcel is held at customs; the hold is a day old, past its watch window, so a case opens. */
+/** The carrier says the parcel is held at customs: the default rule pack opens the case at once and tells the customer. */
 async function heldAtCustoms(tracking: string, shipmentId: string) {
   const body = JSON.stringify({
     type: 'tracking.updated',
     data: {
       carrier: 'dhl',
       tracking_number: tracking,
-      events: [{ id: `${tracking}-h`, status: 'customs_hold', occurred_at: new Date(Date.now() - 25 * 3_600_000) }],
+      events: [{ id: `${tracking}-h`, status: 'customs_hold', occurred_at: new Date() }],
     },
   })
   const res = await app.inject({

@@ -13,6 +13,18 @@ type StatusChanged = DomainEvents['shipment.status_changed']
 
 const { env, app, m, call: api } = await startTestApp()
 const feed = await seedConnection(env.ctx, m.id, { source: 'carriers' })
+// The policy alone: the default rule pack (rules/default-pack.ts) would open customs holds at once.
+await env.ctx.db
+  .updateTable('rules')
+  .set({ mode: 'disabled' })
+  .where('merchant_id', '=', m.id)
+  .where('pack', '=', 'default')
+  .execute()
+await env.ctx.db
+  .updateTable('rule_settings')
+  .set((eb) => ({ revision: eb('revision', '+', '1') }))
+  .where('merchant_id', '=', m.id)
+  .execute()
 
 let seq = 0
 async function shipment(trackingNumber: string) {
