@@ -22,12 +22,12 @@ import {
 } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useMemo, useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { api, ok, type Body } from '../api/client'
 import { resolutionCodes, rootCauses } from '../api/enums'
 import type { CaseDetail, TimelineEntry } from '../api/types'
-import { useAssignees, usePersonName } from '../app/directory'
+import { useAssignees, usePermittedList, usePersonName } from '../app/directory'
 import { PresenceBadges, usePresenceBeat } from '../app/presence'
 import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
@@ -43,6 +43,7 @@ import { LoadMore, usePaged } from '../components/paged'
 import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../components/priority'
 import { CaseSlaTimers } from '../components/SlaTimers'
 import { describeEntry } from '../components/timeline-text'
+import { listRules, ruleKeys } from './rules/requests'
 import { Conversation } from './conversation/Conversation'
 import { SideConversationsBadge, SideConversationsPanel } from './conversation/SideConversations'
 import { EvidencePanel } from './evidence/EvidencePanel'
@@ -400,6 +401,9 @@ const customerEmailOf = (c: CaseDetail) => {
 
 function CaseTimeline({ caseId }: { caseId: string }) {
   const money = useMoney()
+  // Entries a rule wrote name it by id: its name comes from the rules list, when the role may read it.
+  const rules = usePermittedList(ruleKeys.all, 'rules.read', listRules, 60_000)
+  const ruleNames = useMemo(() => Object.fromEntries(rules.data?.map((r) => [r.id, r.name]) ?? []), [rules.data])
   const { query: timeline, rows: entries } = usePaged(['case', caseId, 'timeline'], (cursor) =>
     ok(
       api.GET('/api/v1/cases/{id}/timeline', {
@@ -416,7 +420,11 @@ function CaseTimeline({ caseId }: { caseId: string }) {
       {timeline.isError && <ErrorState error={timeline.error} retry={() => void timeline.refetch()} />}
       <Timeline bulletSize={12} lineWidth={2} aria-label="Case timeline">
         {entries.map((e) => (
-          <TimelineItem key={e.id} e={e} money={money} />
+          <TimelineItem
+            key={e.id}
+            e={e.actor.type === 'rule' ? { ...e, names: { ...ruleNames, ...e.names } } : e}
+            money={money}
+          />
         ))}
       </Timeline>
       <LoadMore query={timeline} mt="xs">
@@ -448,6 +456,11 @@ function TimelineItem({ e, money, ...rest }: { e: TimelineEntry; money: FormatMo
       title={title}
     >
       {note && <NoteText e={e} bg="var(--mantine-color-yellow-light)" p={6} />}
+      {e.type === 'rule' && typeof e.data.rule_id === 'string' && (
+        <Anchor component={Link} to={`/rules/${e.data.rule_id}`} size="sm">
+          Open the rule
+        </Anchor>
+      )}
       {detail && (
         <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
           {detail}
