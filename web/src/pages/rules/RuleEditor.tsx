@@ -143,7 +143,7 @@ function Editor({ rule }: { rule: Rule | null }) {
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <Stack
             component="form"
-            aria-label="Rule"
+            aria-label="Rule editor"
             gap="sm"
             onSubmit={(e) => {
               e.preventDefault()
@@ -272,7 +272,7 @@ function Understood({
           </Stack>
         </Stack>
       ) : (
-        <Text size="sm" mt="xs" c="var(--mantine-color-error)">
+        <Text size="sm" mt="xs">
           The rule has problems: see the list under the text.
         </Text>
       )}

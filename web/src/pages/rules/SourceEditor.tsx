@@ -103,7 +103,7 @@ export function SourceEditor({
         {problems.length > 0 && (
           <Box component="ul" aria-label="Problems" m={0} pl="md">
             {problems.map((p, i) => (
-              <Text component="li" key={i} size="sm" c="var(--mantine-color-error)">
+              <Text component="li" key={i} size="sm">
                 {problemPlace(p)}: {p.message}
               </Text>
             ))}
