@@ -22,12 +22,12 @@ import {
 } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useMemo, useState, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { api, ok, type Body } from '../api/client'
 import { resolutionCodes, rootCauses } from '../api/enums'
 import type { CaseDetail, TimelineEntry } from '../api/types'
-import { useAssignees, usePermittedList, usePersonName } from '../app/directory'
+import { useAssignees, usePersonName } from '../app/directory'
 import { PresenceBadges, usePresenceBeat } from '../app/presence'
 import { useCan, useSession } from '../app/session'
 import { CasePicker } from '../components/CasePicker'
@@ -43,7 +43,7 @@ import { LoadMore, usePaged } from '../components/paged'
 import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../components/priority'
 import { CaseSlaTimers } from '../components/SlaTimers'
 import { describeEntry } from '../components/timeline-text'
-import { listRules, ruleKeys } from './rules/requests'
+import { useRuleNames } from './rules/names'
 import { Conversation } from './conversation/Conversation'
 import { SideConversationsBadge, SideConversationsPanel } from './conversation/SideConversations'
 import { EvidencePanel } from './evidence/EvidencePanel'
@@ -401,9 +401,8 @@ const customerEmailOf = (c: CaseDetail) => {
 
 function CaseTimeline({ caseId }: { caseId: string }) {
   const money = useMoney()
-  // Entries a rule wrote name it by id: its name comes from the rules list, when the role may read it.
-  const rules = usePermittedList(ruleKeys.all, 'rules.read', listRules, 60_000)
-  const ruleNames = useMemo(() => Object.fromEntries(rules.data?.map((r) => [r.id, r.name]) ?? []), [rules.data])
+  // Entries a rule wrote name it by id.
+  const ruleNames = useRuleNames()
   const { query: timeline, rows: entries } = usePaged(['case', caseId, 'timeline'], (cursor) =>
     ok(
       api.GET('/api/v1/cases/{id}/timeline', {

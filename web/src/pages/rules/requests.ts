@@ -126,7 +126,7 @@ export const testRule = (body: { source: string; from: string; to: string }) =>
 export const listExecutions = (filter: ExecutionFilter, cursor: string | undefined) =>
   got<{ data: Execution[]; next_cursor: string | null }>(
     untyped.GET('/api/v1/rule-executions', {
-      params: { query: { ...filter, limit: 50, ...(cursor ? { after: cursor } : {}) } },
+      params: { query: { ...filter, limit: 50, ...(cursor ? { cursor } : {}) } },
     }),
   )
 /** The rules file goes up as it is: text, not JSON. */
