@@ -1,5 +1,7 @@
 import { Anchor, Badge, Group, Paper, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core'
+import { useQuery } from '@tanstack/react-query'
 import { Link, useSearchParams } from 'react-router'
+import { api, ok } from '../../api/client'
 import { dateTime, humanize, timeAgo } from '../../components/format'
 import { type FormatMoney, useMoney } from '../../components/money'
 import { ListStatus } from '../../components/lists'
@@ -127,11 +129,7 @@ function ExecutionRow({ x, showRule, money }: { x: Execution; showRule: boolean;
             {x.event_type ? ` · ${x.event_type}` : ''}
             {x.depth > 0 ? ` · caused by a rule (depth ${x.depth})` : ''}
           </Text>
-          {x.case_id && (
-            <Anchor component={Link} to={`/cases/${x.case_id}`} size="sm">
-              {x.case_number ?? 'Open case'}
-            </Anchor>
-          )}
+          {x.case_id && <CaseLink id={x.case_id} number={x.case_number} />}
         </Group>
         <Text size="xs" c="dimmed" title={dateTime(x.occurred_at)}>
           {timeAgo(x.occurred_at)}
@@ -145,6 +143,21 @@ function ExecutionRow({ x, showRule, money }: { x: Execution; showRule: boolean;
       <Conditions conditions={x.conditions} money={money} />
       <Actions actions={x.actions} />
     </Paper>
+  )
+}
+
+/** A case by its number (CD-1042); looked up (and shared with the case page's cache) when the row does not carry it. */
+export function CaseLink({ id, number }: { id: string; number?: string | null }) {
+  const detail = useQuery({
+    queryKey: ['case', id, 'detail'],
+    queryFn: () => ok(api.GET('/api/v1/cases/{id}', { params: { path: { id } } })),
+    enabled: !number,
+    staleTime: 5 * 60_000,
+  })
+  return (
+    <Anchor component={Link} to={`/cases/${id}`} size="sm">
+      {number ?? detail.data?.number ?? 'Open case'}
+    </Anchor>
   )
 }
 

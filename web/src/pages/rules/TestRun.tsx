@@ -1,11 +1,10 @@
-import { Alert, Anchor, Button, Card, Group, List, Paper, SimpleGrid, Stack, Text, TextInput } from '@mantine/core'
+import { Alert, Button, Card, Group, List, Paper, SimpleGrid, Stack, Text, TextInput } from '@mantine/core'
 import { useMutation } from '@tanstack/react-query'
 import { useState } from 'react'
-import { Link } from 'react-router'
 import { dateTime } from '../../components/format'
 import { useMoney } from '../../components/money'
 import { SectionHeader } from '../../components/SectionHeader'
-import { Actions, Conditions } from './ExecutionLog'
+import { Actions, CaseLink, Conditions } from './ExecutionLog'
 import { type DryRunReport, testRule } from './requests'
 import { lastDays, rangeOf } from './rule-text'
 
@@ -97,11 +96,7 @@ function Report({ report }: { report: DryRunReport }) {
                 <Text size="xs" c="dimmed">
                   {dateTime(s.occurred_at)}
                 </Text>
-                {s.case_id && (
-                  <Anchor component={Link} to={`/cases/${s.case_id}`} size="sm">
-                    Open case
-                  </Anchor>
-                )}
+                {s.case_id && <CaseLink id={s.case_id} />}
               </Group>
               <Conditions conditions={s.conditions} money={money} />
               <Actions actions={s.actions} />
