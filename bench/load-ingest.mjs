@@ -117,43 +117,57 @@ async function drive({ url, duration, connections, rate, requests }) {
   }
 }
 
-process.once('message', async ({ url, secret, duration, connections, rate, prefix, count }) => {
-  const key = Buffer.from(secret.slice('whsec_'.length), 'base64')
-  const { pathname, host } = new URL(url)
-  const request = (i) => {
-    const ts = Math.floor(Date.now() / 1000)
-    const id = `msg_${prefix}_${i}`
-    const body = JSON.stringify({
-      type: 'tracking.updated',
-      data: {
-        carrier: 'royal_mail',
-        tracking_number: `${prefix}${i % 5000}`,
-        events: [
-          {
-            id: `${prefix}-e${i}`,
-            status: i % 7 === 0 ? 'out_for_delivery' : 'in_transit',
-            occurred_at: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(),
-            message: 'Scanned at hub',
-            location: { city: 'Leeds', country: 'GB' },
-          },
-        ],
-      },
-    })
-    const signature = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64')
-    const headers = {
-      host,
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(ts),
-      'webhook-signature': `v1,${signature}`,
-      'content-length': Buffer.byteLength(body),
+// The status of request i: scans moving on (the ingest bench), or, with `exceptions`, each round of the trackers
+// changing status (in transit, out for delivery) with every `exceptions`-th tracker failing delivery instead, once.
+const statusOf = (i, trackers, exceptions) => {
+  const round = Math.floor(i / trackers)
+  if (!exceptions) return i % 7 === 0 ? 'out_for_delivery' : 'in_transit'
+  if ((i % trackers) % exceptions === round % exceptions && round < exceptions) return 'attempt_failed'
+  return round % 2 ? 'out_for_delivery' : 'in_transit'
+}
+
+process.once(
+  'message',
+  async ({ url, secret, duration, connections, rate, prefix, count, trackers = 5000, exceptions }) => {
+    const key = Buffer.from(secret.slice('whsec_'.length), 'base64')
+    const { pathname, host } = new URL(url)
+    const request = (i) => {
+      const ts = Math.floor(Date.now() / 1000)
+      const id = `msg_${prefix}_${i}`
+      const body = JSON.stringify({
+        type: 'tracking.updated',
+        data: {
+          carrier: 'royal_mail',
+          tracking_number: `${prefix}${i % trackers}`,
+          events: [
+            {
+              id: `${prefix}-e${i}`,
+              status: statusOf(i, trackers, exceptions),
+              occurred_at: new Date(
+                (exceptions ? Date.now() - 60_000 : Date.UTC(2026, 10, 1)) + i * 1000,
+              ).toISOString(),
+              message: 'Scanned at hub',
+              location: { city: 'Leeds', country: 'GB' },
+            },
+          ],
+        },
+      })
+      const signature = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64')
+      const headers = {
+        host,
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': `v1,${signature}`,
+        'content-length': Buffer.byteLength(body),
+      }
+      return Buffer.from(
+        `POST ${pathname} HTTP/1.1\r\n${Object.entries(headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('')}\r\n${body}`,
+      )
     }
-    return Buffer.from(
-      `POST ${pathname} HTTP/1.1\r\n${Object.entries(headers)
-        .map(([k, v]) => `${k}: ${v}\r\n`)
-        .join('')}\r\n${body}`,
-    )
-  }
-  const requests = Array.from({ length: rate ? Math.floor(rate * duration) : count }, (_, i) => request(i))
-  process.send(await drive({ url, duration, connections, rate, requests }), () => process.exit(0))
-})
+    const requests = Array.from({ length: rate ? Math.floor(rate * duration) : count }, (_, i) => request(i))
+    process.send(await drive({ url, duration, connections, rate, requests }), () => process.exit(0))
+  },
+)

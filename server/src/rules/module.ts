@@ -1,5 +1,7 @@
 import type { Module } from '../modules.js'
 import { rulesCli } from './cli.js'
+import { rulesEngine } from './engine/consumer.js'
+import { carrierSilenceTask, fireCarrierSilence, fireSlaThreshold, slaThresholdTask } from './engine/handle.js'
 import { ruleRoutes } from './routes.js'
 
 /** Automation rules written as text: evaluated once per event, acting through the same services as the API. */
@@ -8,4 +10,9 @@ export const rules: Module = {
   routes: ruleRoutes,
   cli: rulesCli,
   timeline: ['rule'],
+  consumers: [rulesEngine],
+  clockTasks: {
+    [slaThresholdTask]: (trx, action, ctx, now) => fireSlaThreshold(trx, ctx, action, now),
+    [carrierSilenceTask]: (trx, action, ctx, now) => fireCarrierSilence(trx, ctx, action, now),
+  },
 }

@@ -1,3 +1,4 @@
+import type { Db } from '../../db/owned.js'
 import type { Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
@@ -42,3 +43,6 @@ export async function watchSlaThreshold(
   if (running) await planClock(trx, running, await measures(trx, merchantId)(running.calendar_id), now)
   return watch.id
 }
+
+/** The case's threshold watches (whoever armed them), so a caller arms each of its thresholds once. */
+export const listSlaWatches = (db: Db, merchantId: string, caseId: string) => store.listWatches(db, merchantId, caseId)
