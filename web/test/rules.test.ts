@@ -15,13 +15,16 @@ import { accessibilityProblems, outputDir, startConsoleTest } from './browser.js
 const { env, m, base, browser, signIn, call: api } = await startConsoleTest()
 const manager = { email: `marcus@${m.slug}.example`, password: 'manager-password-1' }
 
+let customers = 0
 const openDamagedCase = async (subject: string) => {
+  const n = ++customers
   const customer = await api('POST', '/customers', {
     source: 'test',
-    external_id: `c-${subject}`,
+    external_id: `c-${n}`,
     name: 'Ada Byrne',
-    email: `ada-${subject}@example.com`,
+    email: `ada-${n}@example.com`,
   })
+  expect(customer.statusCode, customer.body).toBe(201)
   const c = await api('POST', '/cases', { case_type: 'damaged', subject, customer_id: customer.json().id })
   expect(c.statusCode, c.body).toBe(201)
   await runDueJobs(env.ctx, modules)
@@ -92,7 +95,7 @@ describe('automation rules in the console', () => {
 
     await text.fill(damageRule)
     await expect.poll(() => triggersShown(page)).toEqual(['Case opened', 'Case changed'])
-    await page.getByLabel('Name', { exact: true }).fill('Damage acknowledgement')
+    await page.getByLabel('Name').fill('Damage acknowledgement')
 
     // Before publishing: what it would have done over the last 30 days, the case opened before it included.
     const testing = page.getByRole('region', { name: 'Test on history' })
@@ -119,6 +122,7 @@ describe('automation rules in the console', () => {
     await row.getByRole('button', { name: 'Change the mode of Damage acknowledgement' }).click()
     await page.getByRole('menuitem', { name: 'Turn on' }).click()
     await row.getByText('Active', { exact: true }).waitFor()
+    await page.getByRole('menu').waitFor({ state: 'detached' })
     expect(await accessibilityProblems(page)).toEqual([])
     await page.screenshot({ path: path.join(outputDir, 'rules-list.png'), fullPage: true })
     await close()
@@ -130,11 +134,12 @@ describe('automation rules in the console', () => {
     await page.goto(`${base}/rules/log`)
     await page.getByRole('heading', { name: 'Rule execution log' }).waitFor()
     await page.getByRole('combobox', { name: 'Outcome' }).click()
-    await page.getByRole('option', { name: 'Fired' }).click()
+    await page.getByRole('option', { name: 'Fired', exact: true }).click()
     const run = page
       .getByRole('list', { name: 'Executions' })
       .getByRole('listitem')
       .filter({ hasText: 'Damage acknowledgement (v1)' })
+      .filter({ hasText: 'Case opened' })
       .filter({ hasText: c.number })
     await run.waitFor()
     await run.getByRole('table', { name: 'Conditions' }).getByText('case_type').waitFor()
@@ -143,8 +148,9 @@ describe('automation rules in the console', () => {
     await page.screenshot({ path: path.join(outputDir, 'rule-log.png'), fullPage: true })
 
     await run.getByRole('link', { name: c.number }).click()
-    const entry = page.locator('[data-entry-type="rule"]')
+    const entry = page.locator('[data-entry-type="rule"]').first()
     await entry.getByText(/^Rule “Damage acknowledgement” \(v1\) fired: /).waitFor()
+    await page.screenshot({ path: path.join(outputDir, 'rule-on-timeline.png'), fullPage: true })
     await entry.getByRole('link', { name: 'Open the rule' }).click()
     await page.getByRole('heading', { name: 'Damage acknowledgement' }).waitFor()
     await close()
@@ -160,12 +166,13 @@ describe('automation rules in the console', () => {
     await page.getByRole('button', { name: 'Import' }).click()
     const dialog = page.getByRole('dialog', { name: 'Import rules' })
     await dialog
-      .getByLabel('Rules file')
+      .locator('input[type=file]')
       .setInputFiles({ name: 'rules.txt', mimeType: 'text/plain', buffer: Buffer.from(file) })
     await dialog.getByRole('button', { name: 'Check file' }).click()
     const summary = dialog.getByRole('list', { name: 'Import summary' })
     await summary.getByText(/^0 created/).waitFor()
     await summary.getByText(/^0 updated/).waitFor()
+    expect(await accessibilityProblems(page)).toEqual([])
     await dialog.getByRole('button', { name: 'Apply import' }).click()
     await dialog.getByText('Imported').waitFor()
     expect(await accessibilityProblems(page)).toEqual([])

@@ -15,7 +15,16 @@ import {
   listExecutions,
   ruleKeys,
 } from './requests'
-import { outcomeColor, outcomeLabel, outcomes, rangeOf, triggerKinds, triggerLabel, valueText } from './rule-text'
+import {
+  oneOf,
+  outcomeColor,
+  outcomeLabel,
+  outcomes,
+  rangeOf,
+  triggerKinds,
+  triggerLabel,
+  valueText,
+} from './rule-text'
 
 /** The execution log of every rule, filtered by rule, outcome, trigger and dates held in the address. */
 export function ExecutionLogPage() {
@@ -29,10 +38,12 @@ export function ExecutionLogPage() {
   }
   const from = params.get('from') ?? ''
   const to = params.get('to') ?? ''
+  const outcome = oneOf(outcomes, params.get('outcome'))
+  const trigger = oneOf(triggerKinds, params.get('trigger'))
   const filter: ExecutionFilter = {
     ...(params.get('rule') ? { rule_id: params.get('rule')! } : {}),
-    ...(params.get('outcome') ? { outcome: params.get('outcome')! } : {}),
-    ...(params.get('trigger') ? { trigger: params.get('trigger')! } : {}),
+    ...(outcome ? { outcome } : {}),
+    ...(trigger ? { trigger } : {}),
     ...(from ? { from: rangeOf({ from, to: from }).from } : {}),
     ...(to ? { to: rangeOf({ from: to, to }).to } : {}),
   }
@@ -62,16 +73,16 @@ export function ExecutionLogPage() {
           w={170}
           clearable
           placeholder="Any outcome"
-          value={params.get('outcome')}
+          value={outcome ?? null}
           onChange={(v) => set('outcome', v)}
-          data={outcomes.map((o) => ({ value: o, label: outcomeLabel[o] ?? o }))}
+          data={outcomes.map((o) => ({ value: o, label: outcomeLabel[o] }))}
         />
         <Select
           label="Trigger"
           w={210}
           clearable
           placeholder="Any trigger"
-          value={params.get('trigger')}
+          value={trigger ?? null}
           onChange={(v) => set('trigger', v)}
           data={triggerKinds.map((t) => ({ value: t, label: triggerLabel(t) }))}
         />

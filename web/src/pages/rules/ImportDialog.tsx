@@ -40,7 +40,6 @@ export function ImportDialog({ close }: { close: () => void }) {
             setFile(f)
             reset()
           }}
-          clearable
         />
         <Checkbox
           label="Delete rules that are not in the file"
@@ -52,7 +51,7 @@ export function ImportDialog({ close }: { close: () => void }) {
         />
         {run.error && <ImportError error={run.error} />}
         {run.data && (
-          <Alert color={applied ? 'teal' : 'blue'} title={applied ? 'Imported' : 'What the import would do'}>
+          <Alert variant="default" title={applied ? 'Imported' : 'What the import would do'}>
             <ImportSummary result={run.data.result} />
           </Alert>
         )}
@@ -79,17 +78,12 @@ export function ImportDialog({ close }: { close: () => void }) {
 function ImportSummary({ result }: { result: ImportResult }) {
   return (
     <List size="sm" aria-label="Import summary">
-      {kinds.map((k) => {
-        const v = result[k]
-        const names = Array.isArray(v) ? v : []
-        const n = Array.isArray(v) ? v.length : v
-        return (
-          <List.Item key={k}>
-            {n} {k}
-            {names.length > 0 && `: ${names.join(', ')}`}
-          </List.Item>
-        )
-      })}
+      {kinds.map((k) => (
+        <List.Item key={k}>
+          {result[k].length} {k}
+          {result[k].length > 0 && `: ${result[k].join(', ')}`}
+        </List.Item>
+      ))}
     </List>
   )
 }

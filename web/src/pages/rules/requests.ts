@@ -2,6 +2,18 @@ import { api, ok } from '../../api/client'
 
 // The rules API's shapes (server/src/rules/types.ts and schemas.ts), until `npm run web:api` generates them.
 export type RuleMode = 'active' | 'shadow' | 'disabled'
+export type Outcome = 'fired' | 'shadow' | 'failed' | 'skipped'
+export type Trigger =
+  | 'carrier_status'
+  | 'case_opened'
+  | 'case_changed'
+  | 'sla_threshold'
+  | 'message_received'
+  | 'evidence'
+  | 'carrier_silence'
+  | 'shipment_stale'
+  | 'shipment_late'
+  | 'connection_unhealthy'
 export type RuleProblem = {
   line: number
   column: number
@@ -68,7 +80,6 @@ export type DryRunReport = {
     actions: ActionOutcome[]
   }[]
 }
-export type Outcome = 'fired' | 'shadow' | 'failed' | 'skipped'
 export type Execution = {
   id: string
   rule_id: string
@@ -88,8 +99,8 @@ export type Execution = {
   occurred_at: string
   created_at: string
 }
-export type ExecutionFilter = { rule_id?: string; outcome?: string; trigger?: string; from?: string; to?: string }
-export type ImportResult = Record<'created' | 'updated' | 'unchanged' | 'deleted', number | string[]>
+export type ExecutionFilter = { rule_id?: string; outcome?: Outcome; trigger?: Trigger; from?: string; to?: string }
+export type ImportResult = Record<'created' | 'updated' | 'unchanged' | 'deleted', string[]> & { dry_run: boolean }
 export type RuleBody = {
   name: string
   description: string

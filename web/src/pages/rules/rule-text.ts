@@ -1,5 +1,5 @@
 import { humanize } from '../../components/format'
-import type { RuleMode, RuleProblem } from './requests'
+import type { Outcome, RuleMode, RuleProblem, Trigger } from './requests'
 
 /** The offset of a 1-based line and column in a text (a column past the line's end clamps to it). */
 export function offsetOf(text: string, line: number, column: number): number {
@@ -50,7 +50,8 @@ export const modeColor: Record<RuleMode, string> = { active: 'teal.9', shadow: '
 export const modeLabel: Record<RuleMode, string> = { active: 'Active', shadow: 'Shadow', disabled: 'Disabled' }
 export const ruleModes = Object.keys(modeColor) as RuleMode[]
 
-const triggerLabels: Record<string, string> = {
+// Keyed by the API's enums: the build fails when the server gains a trigger or an outcome.
+const triggerLabels: Record<Trigger, string> = {
   carrier_status: 'Carrier status changes',
   case_opened: 'Case opened',
   case_changed: 'Case changed',
@@ -62,22 +63,26 @@ const triggerLabels: Record<string, string> = {
   shipment_late: 'Shipment late',
   connection_unhealthy: 'Connection unhealthy',
 }
-export const triggerKinds = Object.keys(triggerLabels)
-export const triggerLabel = (t: string) => triggerLabels[t] ?? humanize(t)
+export const triggerKinds = Object.keys(triggerLabels) as Trigger[]
+export const triggerLabel = (t: string) => triggerLabels[t as Trigger] ?? humanize(t)
 
-export const outcomeColor: Record<string, string> = {
+export const outcomeColor: Record<Outcome, string> = {
   fired: 'teal.9',
   shadow: 'indigo.9',
   failed: 'red.9',
   skipped: 'gray.8',
 }
-export const outcomeLabel: Record<string, string> = {
+export const outcomeLabel: Record<Outcome, string> = {
   fired: 'Fired',
   shadow: 'Would have fired',
   failed: 'Failed',
   skipped: 'Skipped',
 }
-export const outcomes = Object.keys(outcomeLabel)
+export const outcomes = Object.keys(outcomeLabel) as Outcome[]
+
+/** A value from the address when it is one of these (a hand-edited address falls back to none). */
+export const oneOf = <T extends string>(list: readonly T[], v: string | null): T | undefined =>
+  list.find((x) => x === v)
 
 const isMoney = (v: unknown): v is { amount_minor: number; currency: string } =>
   typeof v === 'object' && v !== null && 'amount_minor' in v && 'currency' in v
