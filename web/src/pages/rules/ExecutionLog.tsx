@@ -123,7 +123,7 @@ function ExecutionRow({ x, showRule, money }: { x: Execution; showRule: boolean;
     >
       <Group gap="xs" justify="space-between">
         <Group gap="xs">
-          <Badge variant="filled" color={outcomeColor[x.outcome]}>
+          <Badge variant="filled" color={outcomeColor[x.outcome]} miw="max-content">
             {outcomeLabel[x.outcome] ?? x.outcome}
           </Badge>
           {showRule ? (

@@ -16,7 +16,7 @@ export function useRules() {
 
 export function ModeBadge({ mode }: { mode: RuleMode }) {
   return (
-    <Badge variant="filled" color={modeColor[mode]}>
+    <Badge variant="filled" color={modeColor[mode]} miw="max-content">
       {modeLabel[mode]}
     </Badge>
   )
@@ -111,7 +111,7 @@ export function RulesPage() {
                   </Table.Td>
                   <Table.Td>v{r.version}</Table.Td>
                   <Table.Td>
-                    <Text size="sm">
+                    <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
                       {r.stats.fired} fired · {r.stats.shadow} would have · {r.stats.failed} failed
                     </Text>
                   </Table.Td>
