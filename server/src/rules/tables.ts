@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely'
-import type { CompiledRule, ConditionSeen, ExecutionOutcome, ActionOutcome, RuleMode, TriggerKind } from './types.js'
+import type { CompiledRule, ConditionSeen, ExecutionOutcome, ActionOutcome, RuleMode, TriggerKind } from './model.js'
 
 type Instant = ColumnType<Date, Date, Date>
 type Json<T> = ColumnType<T, string, string>

@@ -13,6 +13,7 @@ export {
   approveVersion,
   makeVersionLive,
   archiveTemplate,
+  findTemplateByName,
   type TemplateInput,
   type DraftInput,
 } from './service/manage-templates.js'

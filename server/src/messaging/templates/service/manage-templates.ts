@@ -288,3 +288,26 @@ export async function archiveTemplate(trx: Trx, ctx: ServiceContext, id: string,
   )
   return getTemplate(trx, ctx.merchantId, id)
 }
+
+const normalised = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '_')
+
+/**
+ * The live template a name means, as automations write it: its name or purpose, case-insensitively or after
+ * normalising ('Damage Ack' → damage_ack). A read: workspaces get their default templates when they are created.
+ */
+export async function findTemplateByName(
+  db: Db,
+  merchantId: string,
+  name: string,
+): Promise<{ id: string; purpose: string } | null> {
+  const rows = await store.listTemplates(db, merchantId, {})
+  const lower = name.trim().toLowerCase()
+  const hit =
+    rows.find((r) => r.name.toLowerCase() === lower || r.purpose.toLowerCase() === lower) ??
+    rows.find((r) => normalised(r.name) === normalised(name) || normalised(r.purpose) === normalised(name))
+  return hit ? { id: hit.id, purpose: hit.purpose } : null
+}
