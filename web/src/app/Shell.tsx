@@ -129,6 +129,7 @@ function Console({ views: Views }: Pick<ShellProps, 'views'>) {
         {section('/dashboard', 'Dashboard', 'md')}
         {section('/shipments', 'Shipments')}
         {can('integrations.read') && section('/connections', 'Carrier connections')}
+        {can('rules.read') && section('/rules', 'Rules')}
         {adminPermissions.some(can) && section('/admin', 'Admin')}
       </AppShell.Navbar>
       <AppShell.Main>

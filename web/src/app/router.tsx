@@ -1,5 +1,5 @@
 import { Loader } from '@mantine/core'
-import { lazy, Suspense } from 'react'
+import { lazy, type ReactNode, Suspense } from 'react'
 import { createBrowserRouter, Navigate } from 'react-router'
 import { CasePage } from '../pages/CasePage'
 import { Connections } from '../pages/Connections'
@@ -18,6 +18,12 @@ const EvidenceUpload = lazy(() => import('../pages/EvidenceUpload'))
 const Dashboard = lazy(() => import('../pages/Dashboard'))
 // Administration is for a few people and rarely open: its own chunk too.
 const Admin = lazy(() => import('../pages/admin/Admin').then((m) => ({ default: m.Admin })))
+// Automation rules are written by a few people: their own chunk.
+const rules = () => import('../pages/rules')
+const RulesPage = lazy(() => rules().then((m) => ({ default: m.RulesPage })))
+const RuleEditorPage = lazy(() => rules().then((m) => ({ default: m.RuleEditorPage })))
+const ExecutionLogPage = lazy(() => rules().then((m) => ({ default: m.ExecutionLogPage })))
+const waiting = (page: ReactNode) => <Suspense fallback={<Loader />}>{page}</Suspense>
 
 export const router = createBrowserRouter([
   {
@@ -71,6 +77,10 @@ export const router = createBrowserRouter([
           </Suspense>
         ),
       },
+      { path: 'rules', element: waiting(<RulesPage />) },
+      { path: 'rules/new', element: waiting(<RuleEditorPage />) },
+      { path: 'rules/log', element: waiting(<ExecutionLogPage />) },
+      { path: 'rules/:id', element: waiting(<RuleEditorPage />) },
       { path: '*', element: <Navigate to="/inbox" replace /> },
     ],
   },

@@ -288,4 +288,38 @@ describe('evidence on the timeline', () => {
     )
     expect(say(by('evidence_deleted', { type_key: 'invoice' }))).toBe('Marcus Obi deleted an invoice from the evidence')
   })
+
+  it('says what a rule did, names it as the actor, and why an action did not run', () => {
+    const ruleId = '0190a000-0000-7000-8000-000000000009'
+    const rule = entry({ type: 'rule', id: ruleId })
+    const fired = rule('rule', {
+      rule_id: ruleId,
+      rule_name: 'Damage acknowledgement',
+      version: 3,
+      execution_id: 'x',
+      outcome: 'fired',
+      actions: [
+        { action: 'send_template', text: "send_template('Damage Ack') TO customer", status: 'done' },
+        {
+          action: 'request_attachment',
+          text: "request_attachment('photo') WITH 48h deadline",
+          status: 'failed',
+          detail: 'No email',
+        },
+      ],
+    })
+    expect(describeEntry(fired)).toEqual({
+      sentence:
+        "Rule “Damage acknowledgement” (v3) fired: send_template('Damage Ack') TO customer and request_attachment('photo') WITH 48h deadline",
+      detail: "request_attachment('photo') WITH 48h deadline: No email",
+    })
+    expect(say(rule('rule', { rule_name: 'Pilot', version: 1, outcome: 'shadow', actions: [] }))).toBe(
+      'Rule “Pilot” (v1) would have fired (shadow mode)',
+    )
+    const named = { ...rule('priority_changed', { from: 'normal', to: 'high' }), names: { [ruleId]: 'VIP' } }
+    expect(say(named)).toBe('Rule “VIP” changed the priority from Normal to High')
+    expect(say(rule('priority_changed', { from: 'normal', to: 'high' }))).toBe(
+      'An automation rule changed the priority from Normal to High',
+    )
+  })
 })

@@ -71,10 +71,13 @@ const fieldWord = (field: string) => fieldWords[field] ?? words(field)
  */
 export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said {
   const d = e.data
+  const named = e.actor.id ? e.names[e.actor.id] : undefined
   const actor =
     e.actor.type === 'user'
-      ? (e.actor.id && e.names[e.actor.id]) || 'Someone'
-      : (actors[e.actor.type] ?? humanize(e.actor.type))
+      ? named || 'Someone'
+      : e.actor.type === 'rule' && named
+        ? `Rule “${named}”`
+        : (actors[e.actor.type] ?? humanize(e.actor.type))
   const who = (id: unknown) => (typeof id === 'string' ? (e.names[id] ?? 'someone no longer here') : 'nobody')
   const say = (rest: string, detail?: string): Said => ({ sentence: `${actor} ${rest}`, ...(detail ? { detail } : {}) })
   const numbers = () => (d.numbers as string[]).join(', ')
@@ -157,6 +160,8 @@ export function describeEntry(e: Entry, money: FormatMoney = formatMoney): Said 
       return say('classified a file as evidence', e.text || humanize(String(d.type_key)))
     case 'evidence_deleted':
       return say(`deleted ${article(d.type_key)} from the evidence`)
+    case 'rule':
+      return ruleWords(d)
     // Types other modules register, until this file words them.
     default:
       return { sentence: `${actor}: ${humanize(e.type.replace('.', ' '))}`, detail: e.text || undefined }
@@ -170,6 +175,27 @@ function evidenceWords(d: Record<string, unknown>, label: string, say: (rest: st
   if (d.status === 'candidate') return { sentence: 'The customer sent a file to classify as evidence' }
   if (d.source === 'portal') return { sentence: 'The customer uploaded evidence', detail: label }
   return say('added evidence', label)
+}
+
+const ruleOutcomes: Record<string, string> = {
+  fired: 'fired',
+  shadow: 'would have fired (shadow mode)',
+  failed: 'failed',
+  skipped: 'was skipped',
+}
+
+/** An automation rule's execution on the case: what it did (or would have), and why any action did not run. */
+function ruleWords(d: Record<string, unknown>): Said {
+  const actions = (d.actions as { action?: string; text?: string; status?: string; detail?: string }[]) ?? []
+  const head = `Rule “${String(d.rule_name)}” (v${String(d.version)}) ${ruleOutcomes[String(d.outcome)] ?? words(d.outcome)}`
+  const did = actions.map((a) => a.text ?? words(a.action))
+  const notDone = actions
+    .filter((a) => a.status === 'failed' || a.status === 'skipped')
+    .map((a) => `${a.text ?? words(a.action)}: ${a.detail ?? a.status}`)
+  return {
+    sentence: did.length ? `${head}: ${list(did)}` : head,
+    ...(notDone.length ? { detail: notDone.join('\n') } : {}),
+  }
 }
 
 const sideActions: Record<string, string> = { opened: 'started', closed: 'closed', reopened: 'reopened' }

@@ -43,6 +43,7 @@ import { LoadMore, usePaged } from '../components/paged'
 import { priorityColor, priorityLabel, priorityOptions, type Priority } from '../components/priority'
 import { CaseSlaTimers } from '../components/SlaTimers'
 import { describeEntry } from '../components/timeline-text'
+import { useRuleNames } from './rules/names'
 import { Conversation } from './conversation/Conversation'
 import { SideConversationsBadge, SideConversationsPanel } from './conversation/SideConversations'
 import { EvidencePanel } from './evidence/EvidencePanel'
@@ -400,6 +401,8 @@ const customerEmailOf = (c: CaseDetail) => {
 
 function CaseTimeline({ caseId }: { caseId: string }) {
   const money = useMoney()
+  // Entries a rule wrote name it by id.
+  const ruleNames = useRuleNames()
   const { query: timeline, rows: entries } = usePaged(['case', caseId, 'timeline'], (cursor) =>
     ok(
       api.GET('/api/v1/cases/{id}/timeline', {
@@ -416,7 +419,11 @@ function CaseTimeline({ caseId }: { caseId: string }) {
       {timeline.isError && <ErrorState error={timeline.error} retry={() => void timeline.refetch()} />}
       <Timeline bulletSize={12} lineWidth={2} aria-label="Case timeline">
         {entries.map((e) => (
-          <TimelineItem key={e.id} e={e} money={money} />
+          <TimelineItem
+            key={e.id}
+            e={e.actor.type === 'rule' ? { ...e, names: { ...ruleNames, ...e.names } } : e}
+            money={money}
+          />
         ))}
       </Timeline>
       <LoadMore query={timeline} mt="xs">
@@ -448,6 +455,11 @@ function TimelineItem({ e, money, ...rest }: { e: TimelineEntry; money: FormatMo
       title={title}
     >
       {note && <NoteText e={e} bg="var(--mantine-color-yellow-light)" p={6} />}
+      {e.type === 'rule' && typeof e.data.rule_id === 'string' && (
+        <Anchor component={Link} to={`/rules/${e.data.rule_id}`} size="sm">
+          Open the rule
+        </Anchor>
+      )}
       {detail && (
         <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
           {detail}

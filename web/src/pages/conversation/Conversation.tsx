@@ -14,6 +14,7 @@ import { NoteText } from '../../components/NoteText'
 import { Redacted } from '../../components/Redacted'
 import { Composer } from './Composer'
 import { deliveryOf, kinds } from './delivery'
+import { useRuleNames } from '../rules/names'
 
 type Item = { at: string; message: Message } | { at: string; note: TimelineEntry }
 
@@ -100,6 +101,7 @@ const kindOf = (m: Message) => (m.visibility === 'public' ? kinds.reply : kinds.
 
 function MessageItem({ m }: { m: Message }) {
   const name = usePersonName()
+  const ruleNames = useRuleNames()
   const kind = kindOf(m)
   const inbound = m.direction === 'in'
   const author =
@@ -108,7 +110,9 @@ function MessageItem({ m }: { m: Message }) {
       : m.author.type === 'customer' || m.author.type === 'contact'
         ? (m.from.name ?? m.from.address)
         : m.author.type === 'rule'
-          ? 'An automation rule'
+          ? m.author.id && ruleNames[m.author.id]
+            ? `Rule “${ruleNames[m.author.id]}”`
+            : 'An automation rule'
           : 'Claimdesk (automatic)'
   const label =
     m.visibility === 'public' ? (inbound ? 'From the customer' : 'Reply to customer') : `${kinds.side.label}`
