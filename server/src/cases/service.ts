@@ -78,6 +78,7 @@ export {
 export {
   openOrUpdateShipmentCase,
   listUnresolvedShipmentCaseIds,
+  listUnresolvedCaseRefs,
   type CarrierSignal,
   type ShipmentCaseInput,
   type ShipmentCaseOutcome,

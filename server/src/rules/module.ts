@@ -1,7 +1,14 @@
 import type { Module } from '../modules.js'
 import { rulesCli } from './cli.js'
 import { rulesEngine } from './engine/consumer.js'
-import { carrierSilenceTask, fireCarrierSilence, fireSlaThreshold, slaThresholdTask } from './engine/handle.js'
+import {
+  armOpenCases,
+  carrierSilenceTask,
+  fireCarrierSilence,
+  fireSlaThreshold,
+  slaThresholdTask,
+} from './engine/handle.js'
+import { armOpenCasesTask } from './engine/triggers.js'
 import { ruleRoutes } from './routes.js'
 
 /** Automation rules written as text: evaluated once per event, acting through the same services as the API. */
@@ -11,6 +18,9 @@ export const rules: Module = {
   cli: rulesCli,
   timeline: ['rule'],
   consumers: [rulesEngine],
+  tasks: {
+    [armOpenCasesTask]: async (payload, ctx) => armOpenCases(ctx, String(payload.merchant_id)),
+  },
   clockTasks: {
     [slaThresholdTask]: (trx, action, ctx, now) => fireSlaThreshold(trx, ctx, action, now),
     [carrierSilenceTask]: (trx, action, ctx, now) => fireCarrierSilence(trx, ctx, action, now),

@@ -104,3 +104,6 @@ export async function openOrUpdateShipmentCase(
 export async function listUnresolvedShipmentCaseIds(db: Db, merchantId: string, shipmentId: string): Promise<string[]> {
   return (await caseStore.listUnresolvedForShipment(db, merchantId, shipmentId)).map((c) => c.id)
 }
+
+/** A page of the workspace's unresolved cases (id and shipment), after `after` by id. */
+export const listUnresolvedCaseRefs = caseStore.listUnresolvedRefs

@@ -149,6 +149,19 @@ export async function listUnresolvedForShipment(db: Db, merchantId: string, ship
   return unresolvedForShipment(db, merchantId, shipmentId).execute()
 }
 
+/** A page of the workspace's unresolved cases, by id: what a sweep over open cases reads. */
+export async function listUnresolvedRefs(db: Db, merchantId: string, after: string | null, limit: number) {
+  let q = db
+    .selectFrom('cases')
+    .select(['id', 'shipment_id'])
+    .where('merchant_id', '=', merchantId)
+    .where('status', 'in', unresolvedStatuses)
+    .orderBy('id')
+    .limit(limit)
+  if (after) q = q.where('id', '>', after)
+  return q.execute()
+}
+
 /** Serialises the exception policy per shipment, so two events never open twin cases. */
 export async function lockShipmentKey(trx: Trx, merchantId: string, shipmentId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`cases:${merchantId}:${shipmentId}`}, 0))`.execute(trx)

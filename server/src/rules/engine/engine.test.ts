@@ -7,8 +7,12 @@ import { newId } from '../../ids.js'
 import type { DomainEvent } from '../../jobs/events.js'
 import { modules } from '../../registry.js'
 import type { CompiledRule, Condition, RuleMode } from '../types.js'
+import { fireDueActions } from '../../jobs/clock-runner.js'
+import { clockHandlers } from '../../jobs/worker.js'
+import { listSlaWatches } from '../../sla/clocks/watches.js'
+import { createRule } from '../service/rules.js'
 import { dryRunRule } from './dry-run.js'
-import { handleEvent } from './handle.js'
+import { handleEvent, slaThresholdTask } from './handle.js'
 
 const { env, m, ctx, tx } = await startServiceTest()
 const db = env.ctx.db
@@ -189,5 +193,24 @@ describe('the rules engine', () => {
         .select((eb) => eb.fn.countAll().as('n'))
         .executeTakeFirst(),
     ).toEqual(before)
+  })
+
+  it('arms a newly saved SLA rule on the cases already open, and fires it when the threshold passes', async () => {
+    const caseId = await openDamaged()
+    await runDueJobs(env.ctx, modules)
+    await tx((trx) =>
+      createRule(
+        trx,
+        ctx,
+        { name: 'Half gone', source: "IF SLA_elapsed >= 50% THEN add_tag('half')", mode: 'active' },
+        new Date(),
+      ),
+    )
+    await runDueJobs(env.ctx, modules)
+    const watches = (await listSlaWatches(db, m.id, caseId)).filter((w) => w.task === slaThresholdTask)
+    expect(watches.map((w) => [w.target, w.percent])).toEqual([['resolution', 50]])
+    await fireDueActions(env.ctx, clockHandlers(modules), () => new Date(Date.now() + 30 * 86_400_000))
+    await runDueJobs(env.ctx, modules)
+    expect(await tagsOf(caseId)).toContain('half')
   })
 })

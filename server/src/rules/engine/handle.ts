@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely'
-import { findCaseOrThrow } from '../../cases/service.js'
+import { findCaseOrThrow, listUnresolvedCaseRefs } from '../../cases/service.js'
 import type { AppContext } from '../../context.js'
 import type { Db } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
@@ -126,24 +126,7 @@ const thresholdKey = (t: Threshold) =>
 async function armThresholds(trx: Trx, set: RuleSet, event: DomainEvent, now: Date) {
   const merchantId = event.merchant_id
   if (event.type === 'sla.applied') {
-    const wanted = thresholdsOf(set, 'sla')
-    if (!wanted.length) return
-    const armed = new Set(
-      (await listSlaWatches(trx, merchantId, event.data.case_id))
-        .filter((w) => w.task === slaThresholdTask)
-        .map((w) => (w.payload as { threshold?: string }).threshold),
-    )
-    for (const t of wanted.filter((t) => !armed.has(thresholdKey(t))))
-      await watchSlaThreshold(
-        trx,
-        merchantId,
-        event.data.case_id,
-        t.target,
-        'percent' in t ? { percent: t.percent } : { offsetMinutes: t.offsetMinutes },
-        slaThresholdTask,
-        { threshold: thresholdKey(t) },
-        now,
-      )
+    await armSla(trx, set, merchantId, event.data.case_id, now)
     return
   }
   const silences = thresholdsOf(set, 'carrier_silence')
@@ -154,6 +137,49 @@ async function armThresholds(trx: Trx, set: RuleSet, event: DomainEvent, now: Da
   else if (event.type === 'shipment.status_changed')
     cases = (await caseIdsFor(trx, merchantId, event)).map((caseId) => ({ caseId, shipmentId: event.data.shipment_id }))
   for (const c of cases) await armSilences(trx, merchantId, c.caseId, c.shipmentId, silences, now)
+}
+
+/** An SLA watch on the case per threshold the rules name that it lacks. */
+async function armSla(trx: Trx, set: RuleSet, merchantId: string, caseId: string, now: Date) {
+  const wanted = thresholdsOf(set, 'sla')
+  if (!wanted.length) return
+  const armed = new Set(
+    (await listSlaWatches(trx, merchantId, caseId))
+      .filter((w) => w.task === slaThresholdTask)
+      .map((w) => (w.payload as { threshold?: string }).threshold),
+  )
+  for (const t of wanted.filter((t) => !armed.has(thresholdKey(t))))
+    await watchSlaThreshold(
+      trx,
+      merchantId,
+      caseId,
+      t.target,
+      'percent' in t ? { percent: t.percent } : { offsetMinutes: t.offsetMinutes },
+      slaThresholdTask,
+      { threshold: thresholdKey(t) },
+      now,
+    )
+}
+
+/**
+ * A rule with time conditions was saved or switched on: the workspace's open cases get its SLA watches and silence
+ * checks (new cases get them as their policy applies and as they open), a page of cases per transaction.
+ */
+export async function armOpenCases(app: AppContext, merchantId: string): Promise<void> {
+  for (let after: string | null = null; ; ) {
+    const page = await listUnresolvedCaseRefs(app.db, merchantId, after, 200)
+    if (!page.length) return
+    await app.db.transaction().execute(async (trx) => {
+      const now = new Date()
+      const set = await ruleSetOf(app, trx, merchantId, now)
+      const silences = thresholdsOf(set, 'carrier_silence')
+      for (const c of page) {
+        await armSla(trx, set, merchantId, c.id, now)
+        if (c.shipment_id && silences.length) await armSilences(trx, merchantId, c.id, c.shipment_id, silences, now)
+      }
+    })
+    after = page[page.length - 1]!.id
+  }
 }
 
 async function armSilences(

@@ -28,3 +28,6 @@ export function triggerOf(event: DomainEvent): TriggerKind | null {
 /** The event types a trigger kind is replayed from (the dry run); clock triggers have none. */
 export const eventTypesOf = (trigger: TriggerKind): EventType[] =>
   (Object.entries(eventTriggers) as [EventType, TriggerKind][]).filter(([, t]) => t === trigger).map(([e]) => e)
+
+/** The job that arms a saved rule's time conditions on the workspace's open cases (engine/handle.ts armOpenCases). */
+export const armOpenCasesTask = 'rules:arm-open-cases'

@@ -4,7 +4,9 @@ import type { Db, Trx } from '../../db/owned.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import * as store from '../store.js'
-import type { ActionName, RuleMode, RuleProblem, TriggerKind } from '../types.js'
+import { addJob } from '../../jobs/queue.js'
+import { armOpenCasesTask } from '../engine/triggers.js'
+import type { ActionName, CompiledRule, RuleMode, RuleProblem, TriggerKind } from '../types.js'
 import { checkRule, compileRule } from './compile.js'
 
 export type RuleStats = store.RuleStats
@@ -150,6 +152,12 @@ export type CreateRuleInput = {
   pack?: string | null
 }
 
+/** A running rule with time conditions: the open cases get its SLA watches and silence checks (a job, once committed). */
+async function armTimeConditions(trx: Trx, merchantId: string, compiled: CompiledRule, mode: RuleMode) {
+  if (mode !== 'disabled' && compiled.thresholds.length)
+    await addJob(trx, armOpenCasesTask, { merchant_id: merchantId }, { jobKey: `${armOpenCasesTask}:${merchantId}` })
+}
+
 export async function createRule(trx: Trx, ctx: ServiceContext, input: CreateRuleInput, now: Date): Promise<Rule> {
   assertName(input.name)
   await assertNameFree(trx, ctx.merchantId, input.name)
@@ -183,6 +191,7 @@ export async function createRule(trx: Trx, ctx: ServiceContext, input: CreateRul
     created_at: now,
   })
   await store.bumpRevision(trx, ctx.merchantId)
+  await armTimeConditions(trx, ctx.merchantId, compiled, row.mode)
   const rule = toRule(row)
   await recordAuditFor(
     trx,
@@ -242,6 +251,8 @@ export async function updateRule(
       created_at: now,
     })
   await store.bumpRevision(trx, ctx.merchantId)
+  if (compiled || (input.mode !== undefined && input.mode !== row.mode))
+    await armTimeConditions(trx, ctx.merchantId, compiled ?? row.compiled, updated.mode)
   const after = toRule(updated)
   await recordAuditFor(
     trx,
