@@ -235,7 +235,7 @@ export const actions: ActionDef[] = [
     aliases: ['send', 'send_message'],
     params: [{ name: 'template', aliases: ['name', 'purpose'], required: true }],
     to: true,
-    service: 'messaging sendTemplated (the customer, on the channels VIA names or the workspace order)',
+    service: 'messaging sendAutomatic (the customer, on the channels VIA names or the workspace order)',
     async resolve(ctx, args, call) {
       const template = await templateOf(ctx, one(args, 'template')!)
       let via: ActionArgs['send_template']['channels'] = null
@@ -256,7 +256,7 @@ export const actions: ActionDef[] = [
     aliases: ['request_evidence', 'request_attachments'],
     params: [{ name: 'types', aliases: ['type'], required: true, variadic: true }, { name: 'message' }],
     deadline: true,
-    service: 'evidence-requests createEvidenceRequest',
+    service: 'evidence-requests requestEvidence',
     async resolve(ctx, args, call) {
       const types: string[] = []
       let anyPhoto = false
@@ -318,7 +318,7 @@ export const actions: ActionDef[] = [
     name: 'link_order',
     aliases: [],
     params: [{ name: 'number', aliases: ['order', 'order_number'] }],
-    service: 'cases linkOrder',
+    service: 'cases linkRecords',
     async resolve(ctx, args) {
       const number = await opt(args, 'number', (l) => textOf(ctx, l, 'order number'))
       if (number === null) return null
