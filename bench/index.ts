@@ -16,6 +16,7 @@ const benches: Record<
   sla: () => import('./sla.js'),
   calendar: () => import('./calendar.js'),
   evidence: () => import('./evidence.js'),
+  rules: () => import('./rules.js'),
 }
 
 const [name, ...rest] = process.argv.slice(2)
