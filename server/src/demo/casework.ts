@@ -1,4 +1,4 @@
-import { linkRecords, listCases, mergeCases, reopenCase } from '../cases/service.js'
+import { assignCase, findCaseOrThrow, linkRecords, listCases, mergeCases, reopenCase } from '../cases/service.js'
 import type { Case } from '../cases/types.js'
 import type { Transaction } from 'kysely'
 import type { AppContext } from '../context.js'
@@ -70,7 +70,16 @@ export async function workCases(ctx: AppContext, merchantId: string, input: Case
     if (at < into.resolvedAt) {
       merges.set(survivor.id, [
         ...(merges.get(survivor.id) ?? []),
-        { at, act: (trx, d) => mergeCases(trx, as(merchantId, into.agent), survivor.id, [c.id], d) },
+        {
+          at,
+          act: async (trx, d) => {
+            const agent = as(merchantId, into.agent)
+            await mergeCases(trx, agent, survivor.id, [c.id], d)
+            // The merge opens the case: the agent merging takes it when nobody has yet (its story may assign later).
+            if (!(await findCaseOrThrow(trx, merchantId, survivor.id)).team_id)
+              await assignCase(trx, agent, survivor.id, { assigneeId: into.agent.id, teamId: staff.teams.support }, d)
+          },
+        },
       ])
     } else {
       // Too late to merge: the customer's case points to the other and is worked on its own.

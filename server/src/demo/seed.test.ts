@@ -111,8 +111,9 @@ describe("the demo's cases", () => {
     expect([...new Set(cases.filter((c) => c.assignee_id).map((c) => c.assignee_id))].sort()).toEqual(
       agents.map((u) => u.id).sort(),
     )
+    const about = (c: Case) => `CD-${c.number} ${c.source} ${c.case_type} ${c.status} ${c.resolution_code}`
     for (const c of cases.filter((x) => x.status !== 'new' && !x.merged_into_id && x.source !== 'follow_up'))
-      expect(c.team_id, c.number).not.toBeNull()
+      expect(c.team_id, about(c)).not.toBeNull()
     const merged = cases.filter((c) => c.merged_into_id)
     expect(merged.length).toBeGreaterThan(0)
     for (const c of merged) expect(c).toMatchObject({ status: 'closed', resolution_code: 'duplicate' })
@@ -127,8 +128,8 @@ describe("the demo's cases", () => {
     ).toBe(true)
     expect(cases.some((c) => c.reopen_count > 0)).toBe(true)
     for (const c of cases.filter((x) => x.status === 'resolved' || (x.status === 'closed' && !x.merged_into_id))) {
-      expect(c.resolution_code, c.number).not.toBeNull()
-      expect(c.root_cause, c.number).not.toBeNull()
+      expect(c.resolution_code, about(c)).not.toBeNull()
+      expect(c.root_cause, about(c)).not.toBeNull()
     }
     expect([...new Set(cases.flatMap((c) => c.tags))]).toEqual(
       expect.arrayContaining(['carrier-claim', 'photos-requested', 'wismo']),
@@ -260,13 +261,44 @@ describe("the demo's evidence", () => {
       .where('merchant_id', '=', demo.merchantId)
       .executeTakeFirstOrThrow()
     expect(Number(counted.n)).toBe(items.length)
-    const request = await env.ctx.db
+    // The demo's own request, beside those its rules made (photos of damage, a customs hold's paperwork).
+    const ruleIds = (
+      await env.ctx.db.selectFrom('rules').select('id').where('merchant_id', '=', demo.merchantId).execute()
+    ).map((r) => r.id)
+    const requests = await env.ctx.db
       .selectFrom('evidence_requests')
       .selectAll()
       .where('merchant_id', '=', demo.merchantId)
       .execute()
-    expect(request).toEqual([expect.objectContaining({ status: 'open' })])
+    expect(requests.filter((r) => !ruleIds.includes(r.created_by ?? ''))).toEqual([
+      expect.objectContaining({ status: 'open' }),
+    ])
+    expect(requests.filter((r) => ruleIds.includes(r.created_by ?? '')).length).toBeGreaterThan(0)
     expect(evidence.request?.url).toMatch(/\/portal\/evidence\/[\w-]+\.[\w-]+$/)
+  })
+})
+
+describe("the demo's rules", () => {
+  it('runs the default pack and the playbook rules on the history, each execution on its case at its own time', async () => {
+    const runs = await env.ctx.db
+      .selectFrom('rule_executions as e')
+      .innerJoin('rules as r', (j) => j.onRef('r.merchant_id', '=', 'e.merchant_id').onRef('r.id', '=', 'e.rule_id'))
+      .select(['r.name', 'e.outcome', 'e.case_id', 'e.occurred_at'])
+      .where('e.merchant_id', '=', demo.merchantId)
+      .execute()
+    const fired = new Set(runs.filter((r) => r.outcome === 'fired').map((r) => r.name))
+    expect([...fired]).toEqual(
+      expect.arrayContaining(['Acknowledge exception cases', 'Damage: acknowledge and ask for photos']),
+    )
+    // Replayed history acts at the time it happened, not when the demo was loaded.
+    expect(Math.min(...runs.map((r) => r.occurred_at.getTime()))).toBeLessThan(now.getTime() - 30 * 86_400_000)
+    const onTimeline = await env.ctx.db
+      .selectFrom('case_timeline')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('merchant_id', '=', demo.merchantId)
+      .where('type', '=', 'rule')
+      .executeTakeFirstOrThrow()
+    expect(Number(onTimeline.n)).toBe(runs.filter((r) => r.outcome !== 'shadow' && r.case_id).length)
   })
 })
 

@@ -9,6 +9,7 @@ import { generateCommerce, loadCommerce } from './commerce.js'
 import { staffOf, type Staff } from './staff.js'
 import { setExchangeRate } from '../merchants/service.js'
 import { seedDemoCalendars } from '../sla/calendars/defaults.js'
+import { seedDemoRules } from './rules.js'
 import { seedDemoSla } from './sla.js'
 import { findBuiltinRoleId } from '../roles/service.js'
 import { createUser } from '../users/service.js'
@@ -138,6 +139,7 @@ export async function seedDemo(
         }
         const { businessHoursId } = await seedDemoCalendars(trx, demo, now)
         await seedDemoSla(trx, demo, businessHoursId, now)
+        await seedDemoRules(trx, demo, now)
         // A signed carrier-event feed (Standard Webhooks), so the inbox has somewhere to deliver to.
         const feed = await createConnection(
           trx,

@@ -108,7 +108,8 @@ export async function applyChange(
   const actor = auditActor(ctx.actor)
   const patch = effectivePatch(before, change.patch)
   const timeline = [...change.timeline]
-  if ((change.acts ?? true) && before.status === 'new' && patch.status === undefined) {
+  // An automation rule's change is not someone working the case: a new case stays new for a person to pick up.
+  if ((change.acts ?? ctx.actor.type !== 'rule') && before.status === 'new' && patch.status === undefined) {
     patch.status = 'open'
     timeline.unshift({ type: 'status_changed', data: { from: 'new', to: 'open' }, text: 'Opened' })
   }

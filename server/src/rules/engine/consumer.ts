@@ -15,7 +15,7 @@ export const rulesEngine = consumer({
     const byWorkspace = await triggersByWorkspace(trx, [...new Set(events.map((e) => e.merchant_id))])
     return events.filter((e) => {
       const triggers = byWorkspace.get(e.merchant_id)
-      if (!triggers) return false
+      if (!triggers) return true // no default pack yet: this event writes it
       const trigger = triggerOf(e)
       const arms = armingEvents[e.type]
       return (!!trigger && triggers.has(trigger)) || (!!arms && triggers.has(arms))

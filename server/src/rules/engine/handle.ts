@@ -27,8 +27,7 @@ const unresolved = new Set(['new', 'open', 'waiting_customer', 'waiting_carrier'
  */
 export async function handleEvent(app: AppContext, event: DomainEvent): Promise<void> {
   await app.db.transaction().execute(async (trx) => {
-    const set = await ruleSetOf(app, trx, event.merchant_id)
-    if (!set) return
+    const set = await ruleSetOf(app, trx, event.merchant_id, new Date())
     const claimed = await trx
       .insertInto('rule_events_handled')
       .values({ merchant_id: event.merchant_id, event_id: event.id, handled_at: new Date() })
@@ -200,9 +199,8 @@ export async function fireCarrierSilence(trx: Trx, app: AppContext, action: Sche
   const last = await lastCarrierUpdate(trx, action.merchantId, p.shipment_id, now)
   if (!last) return
   if (last.toISOString() !== p.since) {
-    const set = await ruleSetOf(app, trx, action.merchantId)
-    if (set)
-      await armSilences(trx, action.merchantId, p.case_id, p.shipment_id, thresholdsOf(set, 'carrier_silence'), now)
+    const set = await ruleSetOf(app, trx, action.merchantId, now)
+    await armSilences(trx, action.merchantId, p.case_id, p.shipment_id, thresholdsOf(set, 'carrier_silence'), now)
     return
   }
   await fireClockTrigger(
@@ -225,8 +223,8 @@ async function fireClockTrigger(
   triggerKey: string,
   now: Date,
 ) {
-  const set = await ruleSetOf(app, trx, merchantId)
-  if (!set?.rules.some((r) => r.triggers.has(trigger))) return
+  const set = await ruleSetOf(app, trx, merchantId, now)
+  if (!set.rules.some((r) => r.triggers.has(trigger))) return
   const subject = await caseSubject(trx, merchantId, caseId)
   const row = await findCaseOrThrow(trx, merchantId, caseId)
   if (!unresolved.has(row.status)) return

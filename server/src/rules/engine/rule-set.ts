@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { AppContext } from '../../context.js'
-import type { Db } from '../../db/owned.js'
+import type { Db, Trx } from '../../db/owned.js'
+import { ensureDefaultRules } from '../default-pack.js'
 import type { CompiledRule, RuleMode, TriggerKind } from '../types.js'
 
 export type LoadedRule = {
@@ -22,13 +23,20 @@ export type RuleSet = { revision: string; rules: LoadedRule[]; settings: RuleSet
 const caches = new WeakMap<AppContext, Map<string, RuleSet>>()
 
 /** The workspace's running rules (active and shadow) in priority order, from the cache while its revision holds. */
-export async function ruleSetOf(app: AppContext, db: Db, merchantId: string): Promise<RuleSet | null> {
-  const row = await db
-    .selectFrom('rule_settings')
-    .select(['revision', 'max_depth', 'repeat_limit', 'repeat_window_minutes'])
-    .where('merchant_id', '=', merchantId)
-    .executeTakeFirst()
-  if (!row) return null
+export async function ruleSetOf(app: AppContext, trx: Trx, merchantId: string, now: Date): Promise<RuleSet> {
+  const settings = () =>
+    trx
+      .selectFrom('rule_settings')
+      .select(['revision', 'max_depth', 'repeat_limit', 'repeat_window_minutes', 'seeded_at'])
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst()
+  let row = await settings()
+  // A workspace older than the rules module gets its default pack on its first event.
+  if (!row?.seeded_at) {
+    await ensureDefaultRules(trx, merchantId, now)
+    row = (await settings())!
+  }
+  const db = trx
   let cache = caches.get(app)
   if (!cache) caches.set(app, (cache = new Map()))
   const cached = cache.get(merchantId)
@@ -65,8 +73,8 @@ export async function ruleSetOf(app: AppContext, db: Db, merchantId: string): Pr
 }
 
 /**
- * Of a relay batch's workspaces, the trigger kinds each one's running rules have (one query), and which have no
- * rule settings yet (their default pack is written on their first event).
+ * Of a relay batch's workspaces, the trigger kinds each one's running rules have (one query). A workspace missing
+ * from the map has no default pack yet: its first event writes it.
  */
 export async function triggersByWorkspace(db: Db, merchantIds: string[]) {
   const rows = await db
@@ -79,6 +87,7 @@ export async function triggersByWorkspace(db: Db, merchantIds: string[]) {
     )
     .select(['s.merchant_id', sql<TriggerKind[]>`array_remove(array_agg(distinct r.t), null)`.as('triggers')])
     .where('s.merchant_id', 'in', merchantIds)
+    .where('s.seeded_at', 'is not', null)
     .groupBy('s.merchant_id')
     .execute()
   return new Map(rows.map((r) => [r.merchant_id, new Set(r.triggers)]))

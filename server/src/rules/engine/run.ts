@@ -1,9 +1,8 @@
-import { sql, type Transaction } from 'kysely'
+import type { Transaction } from 'kysely'
 import { ruleContext } from '../../auth/actor.js'
 import { appendTimelineEntry } from '../../cases/service.js'
 import type { AppContext } from '../../context.js'
 import type { Database } from '../../db/schema.js'
-import { AppError } from '../../errors.js'
 import { newId } from '../../ids.js'
 import type { DomainEvent } from '../../jobs/events.js'
 import { convertMoney } from '../../merchants/convert-money.js'
@@ -205,22 +204,10 @@ async function overLimit(trx: Trx, merchantId: string, set: RuleSet, rule: Loade
     : null
 }
 
-/**
- * One action through its handler, in a savepoint: a refusal (an AppError) undoes what the action wrote and is
- * recorded as failed while the rule's other actions go on; any other error fails the whole event, to be retried.
- */
+/** One action through its handler (each runs in its own savepoint and turns a refusal into a failed outcome). */
 async function runAction(run: ActionRun, action: CompiledAction): Promise<ActionOutcome> {
-  await sql`savepoint rule_action`.execute(run.trx)
-  try {
-    const handler = actionHandlers[action.name] as (r: ActionRun, a: typeof action.args) => Promise<ActionOutcome>
-    const outcome = await handler(run, action.args)
-    await sql`release savepoint rule_action`.execute(run.trx)
-    return { ...outcome, action: action.name, text: action.text }
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err
-    await sql`rollback to savepoint rule_action`.execute(run.trx)
-    return { action: action.name, text: action.text, status: 'failed', detail: err.message }
-  }
+  const handler = actionHandlers[action.name] as (r: ActionRun, a: typeof action.args) => Promise<ActionOutcome>
+  return { ...(await handler(run, action.args)), action: action.name, text: action.text }
 }
 
 const wouldDo = (a: CompiledAction): ActionOutcome => ({ action: a.name, text: a.text, status: 'would' })

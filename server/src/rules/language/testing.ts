@@ -1,6 +1,8 @@
 // A NameResolver over fixed names, for the language's pure tests.
 
 import type { NameResolver } from '../types.js'
+import { defaultPack } from '../default-pack.js'
+import { exampleRules } from '../examples.js'
 import { matchKey } from './names.js'
 
 export const fixedResolver: NameResolver = {
@@ -35,18 +37,7 @@ export const fixedResolver: NameResolver = {
 }
 
 /** The three rules of issue 25, exactly as merchants paste them. */
-export const issueRules = [
-  "IF carrier_event = 'Undeliverable' AND value > 100 GBP THEN create_case(type='Lost Parcel', priority='High') AND set_SLA(24h) AND notify(agent_group='HighValue').",
-  "IF case_type='Damaged' THEN send_template('Damage Ack') TO customer AND request_attachment('photo') WITH 48h deadline.",
-  "IF SLA_elapsed >= 75% THEN auto-notify(team_lead) AND add_tag('escalating').",
-]
+export const issueRules = exampleRules.map((r) => r.source)
 
-/** The default pack's rules as the common brief writes them (rules/default-pack.ts holds the seeded copy). */
-export const defaultPackRules = [
-  "IF event = 'case.opened' AND channel = 'carrier' AND case_type IN ('Lost Parcel', 'Damaged', 'Late Delivery', 'Undeliverable') THEN send_template('Acknowledgement') TO customer.",
-  "IF channel = 'carrier' AND (case_type = 'Customs Hold' OR carrier IN ('DHL Express', 'FedEx', 'UPS')) THEN assign(team='Logistics Ops', strategy='least_loaded').",
-  "IF product_category = 'electronics' AND value > 250 GBP THEN assign(team='HighValue', strategy='round_robin').",
-  "IF connection_status = 'unhealthy' THEN notify(team='Logistics Ops').",
-  "IF carrier_event = 'Delayed - Customs' THEN create_case(type='Customs Hold', priority='High') AND set_SLA(48h) AND send_template('Customs hold') TO customer VIA sms, email.",
-  "IF case_type = 'Customs Hold' AND time_since_carrier_update >= 24h THEN escalate(team='Logistics Ops') AND check_evidence('carrier_claim').",
-]
+/** The default pack's rules, as a new workspace gets them. */
+export const defaultPackRules = defaultPack.map((r) => r.source)
