@@ -222,6 +222,37 @@ export type Facts = {
 }
 export type FieldKey = keyof Facts
 
+/** Facts that know nothing but the event (what the builder starts from; tests fill in what they need). */
+export const blankFacts = (event: string): Facts => ({
+  event,
+  carrier_event: null,
+  carrier_sub_status: null,
+  carrier: null,
+  service: null,
+  value: null,
+  order_value: null,
+  customer_segment: null,
+  case_type: null,
+  priority: null,
+  status: null,
+  source: null,
+  tags: [],
+  sla_elapsed: null,
+  sla_remaining: null,
+  first_response_elapsed: null,
+  first_response_remaining: null,
+  product_category: null,
+  sku: null,
+  fulfilment_centre: null,
+  destination_country: null,
+  channel: null,
+  evidence_count: null,
+  time_since_carrier_update: null,
+  message_text: null,
+  connection_status: null,
+  connection_provider: null,
+})
+
 /** One comparison as the engine saw it (the execution log shows these). */
 export type ConditionSeen = {
   field: string

@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { runDueJobs } from '../../../test/jobs.js'
 import { startTestApp } from '../../../test/harness.js'
@@ -10,9 +9,9 @@ import { findAction } from '../../jobs/clock.js'
 import { fireDueActions } from '../../jobs/clock-runner.js'
 import { clockHandlers } from '../../jobs/worker.js'
 import { modules } from '../../registry.js'
+import { createRule } from '../service/rules.js'
 import { listTeams, updateTeam } from '../../teams/service.js'
 import { createUser } from '../../users/service.js'
-import { compileRule } from '../service/compile.js'
 import { shippedOrder } from './testing.js'
 
 // The actions through the engine's consumer and a real signed carrier webhook, beside the exception policy: one
@@ -30,40 +29,13 @@ const undeliverable =
 const damaged =
   "IF case_type='Damaged' THEN send_template('Damage Ack') TO customer AND request_attachment('photo') WITH 48h deadline."
 
-let priority = 0
-/** A rule saved as the API saves it: compiled from its text, and the workspace's rule revision moved. */
-async function putRule(name: string, source: string): Promise<string> {
-  const compiled = await compileRule(db, m.id, source)
-  const id = newId()
-  await db.transaction().execute(async (trx) => {
-    const now = new Date()
-    await trx
-      .insertInto('rules')
-      .values({
-        merchant_id: m.id,
-        id,
-        name,
-        priority: (priority += 10),
-        mode: 'active',
-        stop_processing: false,
-        version: 1,
-        source,
-        compiled: JSON.stringify(compiled),
-        triggers: compiled.triggers,
-        pack: null,
-        created_at: now,
-        updated_at: now,
-        deleted_at: null,
-      })
-      .execute()
-    await trx
-      .insertInto('rule_settings')
-      .values({ merchant_id: m.id, seeded_at: now })
-      .onConflict((oc) => oc.column('merchant_id').doUpdateSet({ revision: sql`rule_settings.revision + 1` }))
-      .execute()
-  })
-  return id
-}
+/** A rule saved through the API's service, switched on. */
+const putRule = async (name: string, source: string): Promise<string> =>
+  (
+    await db
+      .transaction()
+      .execute((trx) => createRule(trx, systemContext(m.id), { name, source, mode: 'active' }, new Date()))
+  ).id
 
 // This file's own rules, not the default pack the workspace came with.
 await db

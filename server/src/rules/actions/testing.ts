@@ -4,41 +4,14 @@ import { newId } from '../../ids.js'
 import type { DomainEvent } from '../../jobs/events.js'
 import { upsertOrder } from '../../orders/service.js'
 import { upsertShipment } from '../../shipments/service.js'
+import { blankFacts as modelBlankFacts } from '../model.js'
 import type { ActionArgs, ActionName, ActionOutcome, ActionRun, ActionTarget, Facts } from '../types.js'
 import { actionHandlers } from './index.js'
 
 // Fixtures for tests of the actions and the facts: an order with its customer and a shipment, a status change as
 // the carriers module announces it, and one action run as the engine would run it.
 
-export const blankFacts = (event = 'test'): Facts => ({
-  event,
-  carrier_event: null,
-  carrier_sub_status: null,
-  carrier: null,
-  service: null,
-  value: null,
-  order_value: null,
-  customer_segment: null,
-  case_type: null,
-  priority: null,
-  status: null,
-  source: null,
-  tags: [],
-  sla_elapsed: null,
-  sla_remaining: null,
-  first_response_elapsed: null,
-  first_response_remaining: null,
-  product_category: null,
-  sku: null,
-  fulfilment_centre: null,
-  destination_country: null,
-  channel: null,
-  evidence_count: null,
-  time_since_carrier_update: null,
-  message_text: null,
-  connection_status: null,
-  connection_provider: null,
-})
+export const blankFacts = (event = 'test'): Facts => modelBlankFacts(event)
 
 let seq = 0
 

@@ -1,20 +1,14 @@
 import type { DomainEvent, EventType } from '../../jobs/events.js'
+import { eventTriggers as namedEvents } from '../language/fields.js'
 import type { TriggerKind } from '../types.js'
 
 // Which trigger each event is. case.updated is a trigger only when a field rules read changed.
 const caseFieldsThatTrigger = new Set(['type_key', 'priority', 'status'])
 
-export const eventTriggers: Partial<Record<EventType, TriggerKind>> = {
-  'shipment.status_changed': 'carrier_status',
-  'case.opened': 'case_opened',
-  'case.updated': 'case_changed',
-  'message.received': 'message_received',
-  'evidence.added': 'evidence',
-  'evidence.request_overdue': 'evidence',
-  'shipment.stale': 'shipment_stale',
-  'shipment.late': 'shipment_late',
-  'connection.unhealthy': 'connection_unhealthy',
-}
+// The events rules react to: those a condition may name, but the clock's (they come as clock actions, not events).
+export const eventTriggers = Object.fromEntries(
+  Object.entries(namedEvents).filter(([e]) => !e.startsWith('clock:')),
+) as Partial<Record<EventType, TriggerKind>>
 
 /** The events that arm thresholds rather than trigger: SLA watches when a policy applies, silences when a case opens. */
 export const armingEvents: Partial<Record<EventType, TriggerKind>> = {

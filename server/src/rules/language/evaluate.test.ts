@@ -1,39 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import { blankFacts } from '../model.js'
 import type { Condition, Facts, Money } from '../types.js'
 import { compileAst } from './compile.js'
 import { type EvaluateEnv, evaluateCondition } from './evaluate.js'
 import { parseRule } from './parse.js'
 import { fixedResolver } from './testing.js'
 
-const noFacts: Facts = {
-  event: 'case.opened',
-  carrier_event: null,
-  carrier_sub_status: null,
-  carrier: null,
-  service: null,
-  value: null,
-  order_value: null,
-  customer_segment: null,
-  case_type: null,
-  priority: null,
-  status: null,
-  source: null,
-  tags: [],
-  sla_elapsed: null,
-  sla_remaining: null,
-  first_response_elapsed: null,
-  first_response_remaining: null,
-  product_category: null,
-  sku: null,
-  fulfilment_centre: null,
-  destination_country: null,
-  channel: null,
-  evidence_count: null,
-  time_since_carrier_update: null,
-  message_text: null,
-  connection_status: null,
-  connection_provider: null,
-}
+const noFacts: Facts = blankFacts('case.opened')
 
 // 1 USD = 0.8 GBP; nothing else converts.
 const env: EvaluateEnv = {
