@@ -14,6 +14,7 @@ import { accessibilityProblems, outputDir, startConsoleTest } from './browser.js
 
 const { env, m, base, browser, signIn, call: api } = await startConsoleTest()
 const manager = { email: `marcus@${m.slug}.example`, password: 'manager-password-1' }
+const agent = { email: `ana@${m.slug}.example`, password: 'agent-password-1' }
 
 let customers = 0
 const openDamagedCase = async (subject: string) => {
@@ -33,11 +34,11 @@ const openDamagedCase = async (subject: string) => {
 
 beforeAll(async () => {
   mkdirSync(outputDir, { recursive: true })
-  await env.ctx.db
-    .transaction()
-    .execute((trx) =>
-      createUser(trx, systemContext(m.id), { ...manager, name: 'Marcus Obi', roleId: m.roleIds.manager! }, new Date()),
-    )
+  await env.ctx.db.transaction().execute(async (trx) => {
+    const sys = systemContext(m.id)
+    await createUser(trx, sys, { ...manager, name: 'Marcus Obi', roleId: m.roleIds.manager! }, new Date())
+    await createUser(trx, sys, { ...agent, name: 'Ana Ruiz', roleId: m.roleIds.agent! }, new Date())
+  })
   // History for the test run: a damaged-parcel case opened before the rule exists.
   await openDamagedCase('Mug arrived in pieces')
 })
@@ -56,10 +57,10 @@ const issueRules: [string, string[]][] = [
 ]
 const damageRule = issueRules[1]![0]
 
-const newPage = async () => {
+const newPage = async (as = manager) => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
   const page = await context.newPage()
-  await signIn(page, manager.email, manager.password)
+  await signIn(page, as.email, as.password)
   return { page, close: () => context.close() }
 }
 const triggersShown = (page: Page) =>
@@ -139,7 +140,6 @@ describe('automation rules in the console', () => {
       .getByRole('list', { name: 'Executions' })
       .getByRole('listitem')
       .filter({ hasText: 'Damage acknowledgement (v1)' })
-      .filter({ hasText: 'Case opened' })
       .filter({ hasText: c.number })
     await run.waitFor()
     await run.getByRole('table', { name: 'Conditions' }).getByText('case_type').waitFor()
@@ -148,8 +148,10 @@ describe('automation rules in the console', () => {
     await page.screenshot({ path: path.join(outputDir, 'rule-log.png'), fullPage: true })
 
     await run.getByRole('link', { name: c.number }).click()
-    const entry = page.locator('[data-entry-type="rule"]').first()
+    const entry = page.locator('[data-entry-type="rule"]')
     await entry.getByText(/^Rule “Damage acknowledgement” \(v1\) fired: /).waitFor()
+    // Its own change of the case's status does not run it again: one execution, one acknowledgement.
+    expect(await entry.count()).toBe(1)
     await page.screenshot({ path: path.join(outputDir, 'rule-on-timeline.png'), fullPage: true })
     await entry.getByRole('link', { name: 'Open the rule' }).click()
     await page.getByRole('heading', { name: 'Damage acknowledgement' }).waitFor()
@@ -176,6 +178,21 @@ describe('automation rules in the console', () => {
     await dialog.getByRole('button', { name: 'Apply import' }).click()
     await dialog.getByText('Imported').waitFor()
     expect(await accessibilityProblems(page)).toEqual([])
+    await close()
+  })
+
+  it('lets an agent read the rules and their log but change nothing', async () => {
+    const { page, close } = await newPage(agent)
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rules' }).click()
+    await page.getByRole('link', { name: 'Damage acknowledgement' }).click()
+    await page.getByRole('heading', { name: 'Damage acknowledgement' }).waitFor()
+    expect(await page.getByRole('textbox', { name: 'Rule' }).getAttribute('readonly')).not.toBeNull()
+    for (const name of ['Save new version', 'Turn on', 'Disable', 'Delete rule'])
+      expect(await page.getByRole('button', { name }).count()).toBe(0)
+    await page.getByRole('link', { name: 'All rules' }).click()
+    await page.getByRole('table', { name: 'Rules' }).waitFor()
+    expect(await page.getByRole('link', { name: 'New rule' }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: /^Change the mode of / }).count()).toBe(0)
     await close()
   })
 })

@@ -140,7 +140,7 @@ function ExecutionRow({ x, showRule, money }: { x: Execution; showRule: boolean;
             {x.event_type ? ` · ${x.event_type}` : ''}
             {x.depth > 0 ? ` · caused by a rule (depth ${x.depth})` : ''}
           </Text>
-          {x.case_id && <CaseLink id={x.case_id} number={x.case_number} />}
+          {x.case_id && <CaseLink id={x.case_id} />}
         </Group>
         <Text size="xs" c="dimmed" title={dateTime(x.occurred_at)}>
           {timeAgo(x.occurred_at)}
@@ -157,17 +157,16 @@ function ExecutionRow({ x, showRule, money }: { x: Execution; showRule: boolean;
   )
 }
 
-/** A case by its number (CD-1042); looked up (and shared with the case page's cache) when the row does not carry it. */
-export function CaseLink({ id, number }: { id: string; number?: string | null }) {
+/** A case by its number (CD-1042), looked up once and shared with the case page's cache: a log names cases by id. */
+export function CaseLink({ id }: { id: string }) {
   const detail = useQuery({
     queryKey: ['case', id, 'detail'],
     queryFn: () => ok(api.GET('/api/v1/cases/{id}', { params: { path: { id } } })),
-    enabled: !number,
     staleTime: 5 * 60_000,
   })
   return (
     <Anchor component={Link} to={`/cases/${id}`} size="sm">
-      {number ?? detail.data?.number ?? 'Open case'}
+      {detail.data?.number ?? 'Open case'}
     </Anchor>
   )
 }
