@@ -113,8 +113,11 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
           .executeTakeFirstOrThrow()
       ).n,
     )
+    let timedId = ''
     await ctx.db.transaction().execute(async (trx) => {
-      await createRule(trx, sys, { name: 'Undeliverable high value', source: timed, mode: 'active' }, new Date())
+      timedId = (
+        await createRule(trx, sys, { name: 'Undeliverable high value', source: timed, mode: 'active' }, new Date())
+      ).id
       for (const f of fillers(RULES - existing - 1)) await createRule(trx, sys, { ...f, mode: 'active' }, new Date())
     })
     // Cases with a message queued on them, heard at their transaction's commit.
@@ -202,6 +205,19 @@ export async function run(opts: Record<string, string | boolean | undefined>) {
         and d.dedup_key = 'msg_' || ${PREFIX} || '_' ||
           ((substring(s.tracking_number from 3)::int % ${EXCEPTIONS}) * ${TRACKERS} + substring(s.tracking_number from 3)::int)
       where c.merchant_id = ${merchantId} and c.source = 'rule'`.execute(ctx.db)
+    // Where the time goes, per timed case: stored → processed by the inbox → its status change relayed → the rule's
+    // execution written (its transaction's start, near enough) → committed.
+    const stages = await sql<{ inbox_ms: number; relay_ms: number; engine_ms: number }>`
+      select percentile_cont(0.5) within group (order by extract(epoch from d.processed_at - d.received_at) * 1000) as inbox_ms,
+        percentile_cont(0.5) within group (order by extract(epoch from o.published_at - d.processed_at) * 1000) as relay_ms,
+        percentile_cont(0.5) within group (order by extract(epoch from e.created_at - o.published_at) * 1000) as engine_ms
+      from rule_executions e
+      join outbox o on o.merchant_id = e.merchant_id and o.id = e.event_id
+      join webhook_deliveries d on d.merchant_id = e.merchant_id and d.connection_id = ${connectionId}
+        and d.dedup_key = 'msg_' || ${PREFIX} || '_' ||
+          ((substring(o.data->>'tracking_number' from 3)::int % ${EXCEPTIONS}) * ${TRACKERS} + substring(o.data->>'tracking_number' from 3)::int)
+      where e.merchant_id = ${merchantId} and e.rule_id = ${timedId} and e.outcome = 'fired'`.execute(ctx.db)
+    print({ bench: 'rules', phase: 'stages_p50', ...stages.rows[0] })
     const lat = rows
       .filter((r) => committed.has(r.case_id))
       .map((r) => committed.get(r.case_id)! - r.received_at.getTime())
