@@ -9,6 +9,7 @@ import type { AppContext } from '../context.js'
 import { seedBacklog } from '../demo/backlog.js'
 import { createPortalLink } from '../portal/service.js'
 import { seedDemo } from '../demo/seed.js'
+import { listRules } from '../rules/service/rules.js'
 import { AppError } from '../errors.js'
 import { findMerchantIdBySlug, isTimeZone, listWorkspaceSlugs } from '../merchants/service.js'
 import { findBuiltinRoleId, getRole } from '../roles/service.js'
@@ -217,6 +218,11 @@ program
         )
         if (ev.request)
           out(`  An open request for photos on ${ev.request.caseNumber}; the customer's upload page: ${ev.request.url}`)
+        const rules = await listRules(ctx.db, merchantId, new Date())
+        const fired = rules.reduce((n, r) => n + r.stats.fired, 0)
+        out(
+          `  Rules: ${rules.filter((r) => r.mode === 'active').length} active (the default pack and the playbook's three), ${fired} executions on cases in the last 30 days (Rules → Execution log; a case's timeline)`,
+        )
         // A running server's workers fire the policy's watch windows and lost-parcel checks as soon as they are due,
         // before the replay has reached their time (and the parcels' later scans).
         if (beside)
