@@ -43,20 +43,7 @@ export async function addEvidence(
 export async function addEvidence(ctx: EvidenceContext, input: AddEvidenceInput): Promise<EvidenceItem | undefined> {
   const { db } = ctx.app
   const file = await storeFile(db, ctx, input)
-  return recordOrDiscard(ctx, file, () =>
-    db
-      .transaction()
-      .execute((trx) =>
-        recordEvidence(
-          trx,
-          ctx,
-          { ...input, shipmentId: input.shipmentId ?? file.shipmentId },
-          file.type,
-          file.name,
-          file.stored,
-        ),
-      ),
-  )
+  return recordOrDiscard(ctx, file, () => db.transaction().execute((trx) => recordFile(trx, ctx, input, file)))
 }
 
 /**
@@ -70,17 +57,21 @@ export async function addEvidenceInTransaction(
   input: AddEvidenceInput,
 ): Promise<EvidenceItem | undefined> {
   const file = await storeFile(trx, ctx, input)
-  return recordOrDiscard(ctx, file, () =>
-    recordEvidence(
-      trx,
-      ctx,
-      { ...input, shipmentId: input.shipmentId ?? file.shipmentId },
-      file.type,
-      file.name,
-      file.stored,
-    ),
-  )
+  return recordOrDiscard(ctx, file, () => recordFile(trx, ctx, input, file))
 }
+
+/** The stored file's row, on the case's shipment unless the input names one. */
+const recordFile = (trx: Trx, ctx: EvidenceContext, input: AddEvidenceInput, file: StoredFile) =>
+  recordEvidence(
+    trx,
+    ctx,
+    { ...input, shipmentId: input.shipmentId ?? file.shipmentId },
+    file.type,
+    file.name,
+    file.stored,
+  )
+
+type StoredFile = Awaited<ReturnType<typeof storeFile>>
 
 async function storeFile(db: Db, ctx: EvidenceContext, input: AddEvidenceInput) {
   const { blobs, config } = ctx.app

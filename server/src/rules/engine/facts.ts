@@ -9,7 +9,7 @@ import { getShipment, type Shipment } from '../../shipments/service.js'
 import { getCaseSla } from '../../sla/clocks/view.js'
 import type { Facts, Money } from '../types.js'
 
-type CaseRow = Awaited<ReturnType<typeof findCaseOrThrow>>
+export type CaseRow = Awaited<ReturnType<typeof findCaseOrThrow>>
 type Data = Record<string, unknown>
 
 export type FactsInput = {
@@ -21,6 +21,8 @@ export type FactsInput = {
   caseId: string | null
   /** The shipment (null: the event's, else the case's) */
   shipmentId: string | null
+  /** The case's row, when the caller read it already in this transaction */
+  row?: CaseRow
   /** The trigger's own time (the event's occurred_at, or the clock's instant): facts are what was true then */
   now: Date
 }
@@ -121,7 +123,7 @@ async function recordsOf(db: Db, merchantId: string, input: FactsInput): Promise
   const { event } = input
   const d = (event?.data ?? {}) as Data
   const caseId = input.caseId ?? text(d.case_id)
-  const row = caseId ? await findCaseOrThrow(db, merchantId, caseId) : undefined
+  const row = input.row?.id === caseId ? input.row : caseId ? await findCaseOrThrow(db, merchantId, caseId) : undefined
   const shipmentId = input.shipmentId ?? (event && shipmentIdOf(event)) ?? row?.shipment_id ?? null
   const shipment = shipmentId ? await found(() => getShipment(db, merchantId, shipmentId)) : undefined
   const orderId = text(d.order_id) ?? row?.order_id ?? shipment?.order_id ?? null

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import { findCaseOrThrow, listUnresolvedCaseRefs } from '../../cases/service.js'
+import { unresolvedStatuses } from '../../cases/types.js'
 import type { AppContext } from '../../context.js'
 import type { Db } from '../../db/owned.js'
 import type { Database } from '../../db/schema.js'
@@ -9,7 +10,7 @@ import type { ScheduledAction } from '../../modules.js'
 import { getTrackingState } from '../../shipments/tracking.js'
 import { listSlaWatches, watchSlaThreshold } from '../../sla/clocks/watches.js'
 import type { ActionTarget, Threshold, TriggerKind } from '../types.js'
-import { caseIdsFor } from './facts.js'
+import { type CaseRow, caseIdsFor } from './facts.js'
 import { type RuleSet, ruleSetOf } from './rule-set.js'
 import { evaluateOccurrence, type Occurrence } from './run.js'
 import { triggerOf } from './triggers.js'
@@ -18,8 +19,6 @@ type Trx = Transaction<Database>
 
 export const slaThresholdTask = 'rules:sla_threshold'
 export const carrierSilenceTask = 'rules:carrier_silence'
-
-const unresolved = new Set(['new', 'open', 'waiting_customer', 'waiting_carrier', 'on_hold'])
 
 /**
  * The engine's consumer: an event is evaluated once against the workspace's running rules (a ledger row per
@@ -74,15 +73,16 @@ async function depthOf(trx: Trx, event: DomainEvent): Promise<number> {
   return row?.rule_depth ?? 0
 }
 
-type Subject = Pick<Occurrence, 'target' | 'subjectKey'>
+type Subject = Pick<Occurrence, 'target' | 'subjectKey' | 'row'>
 
-async function caseSubject(trx: Trx, merchantId: string, caseId: string): Promise<Subject> {
-  const c = await findCaseOrThrow(trx, merchantId, caseId)
-  return {
-    subjectKey: caseId,
-    target: { caseId, shipmentId: c.shipment_id, orderId: c.order_id, customerId: c.customer_id },
-  }
-}
+const subjectOf = (row: CaseRow): Subject => ({
+  subjectKey: row.id,
+  target: { caseId: row.id, shipmentId: row.shipment_id, orderId: row.order_id, customerId: row.customer_id },
+  row,
+})
+
+const caseSubject = async (trx: Trx, merchantId: string, caseId: string): Promise<Subject> =>
+  subjectOf(await findCaseOrThrow(trx, merchantId, caseId))
 
 /**
  * What an event's rules act on: a case event's case; a shipment event's unresolved cases, each on its own, else the
@@ -93,7 +93,14 @@ export async function subjectsOf(trx: Trx, event: DomainEvent): Promise<Subject[
   const d = event.data as Record<string, unknown>
   if (event.type === 'shipment.status_changed' || event.type === 'shipment.late' || event.type === 'shipment.stale') {
     const cases = await caseIdsFor(trx, merchantId, event)
-    if (cases.length) return Promise.all(cases.map((id) => caseSubject(trx, merchantId, id)))
+    // With several cases, an earlier case's rules may change a later one: its facts read it again when its turn comes.
+    if (cases.length)
+      return Promise.all(
+        cases.map(async (id) => ({
+          ...(await caseSubject(trx, merchantId, id)),
+          ...(cases.length > 1 && { row: undefined }),
+        })),
+      )
     const target: ActionTarget = {
       caseId: null,
       shipmentId: String(d.shipment_id),
@@ -251,9 +258,15 @@ async function fireClockTrigger(
 ) {
   const set = await ruleSetOf(app, trx, merchantId, now)
   if (!set.rules.some((r) => r.triggers.has(trigger))) return
-  const subject = await caseSubject(trx, merchantId, caseId)
   const row = await findCaseOrThrow(trx, merchantId, caseId)
-  if (!unresolved.has(row.status)) return
+  if (!unresolvedStatuses.includes(row.status)) return
   await markDepth(trx, 0)
-  await evaluateOccurrence(trx, app, merchantId, set, { ...subject, trigger, triggerKey, event: null, now, depth: 0 })
+  await evaluateOccurrence(trx, app, merchantId, set, {
+    ...subjectOf(row),
+    trigger,
+    triggerKey,
+    event: null,
+    now,
+    depth: 0,
+  })
 }

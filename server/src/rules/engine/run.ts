@@ -20,7 +20,7 @@ import type {
   Money,
   TriggerKind,
 } from '../types.js'
-import { buildFacts } from './facts.js'
+import { buildFacts, type CaseRow } from './facts.js'
 import type { LoadedRule, RuleSet } from './rule-set.js'
 
 type Trx = Transaction<Database>
@@ -40,6 +40,8 @@ export type Occurrence = {
   depth: number
   /** case_changed: the fields that changed (a rule runs only when it reads one of them) */
   changed?: ReadonlySet<string>
+  /** The case's row as the engine read it for this occurrence (facts reuse it) */
+  row?: CaseRow
 }
 
 /** Money converted with the workspace's rates on the day of `now`, said in words for the execution log. */
@@ -88,6 +90,7 @@ export async function evaluateOccurrence(
     caseId: o.target.caseId,
     shipmentId: o.target.shipmentId,
     now: o.now,
+    row: o.row,
   })
   for (const rule of rules) {
     const { matched, seen } = await evaluateRule(trx, merchantId, rule, facts, o.now)
